@@ -1,0 +1,57 @@
+package io.meshclient.api;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A configuration was refused. Each problem names the full key, the offending value and what was
+ * expected, as in {@code mesh.services.reviews.rate-limit.rate: 0 (expected: > 0)}. Secret values are
+ * never part of a message.
+ *
+ * <p>Nothing of a refused configuration is applied.
+ */
+public final class ConfigurationException extends IllegalArgumentException {
+  private static final long serialVersionUID = 1L;
+
+  private final List<String> problems;
+
+  /** A configuration refused for the given problems, at least one. */
+  public ConfigurationException(List<String> problems) {
+    super(join(problems));
+    this.problems = List.copyOf(problems);
+  }
+
+  /** A configuration refused for one problem, with the exception that revealed it. */
+  public ConfigurationException(String problem, Throwable cause) {
+    super(Objects.requireNonNull(problem, "problem"), cause);
+    this.problems = List.of(problem);
+  }
+
+  /** {@code key: value (expected: expectation)}. */
+  public static ConfigurationException of(String key, Object value, String expectation) {
+    return new ConfigurationException(List.of(problem(key, value, expectation)));
+  }
+
+  /** Formats one problem as {@code key: value (expected: expectation)}. */
+  public static String problem(String key, Object value, String expectation) {
+    return key + ": " + value + " (expected: " + expectation + ")";
+  }
+
+  /** Formats a problem with a secret value without showing the value. */
+  public static String secretProblem(String key, String expectation) {
+    return key + ": <redacted> (expected: " + expectation + ")";
+  }
+
+  /** Every problem found, in the order they were found. */
+  public List<String> problems() {
+    return problems;
+  }
+
+  private static String join(List<String> problems) {
+    if (problems.isEmpty()) {
+      throw new IllegalArgumentException("problems: [] (expected: at least one)");
+    }
+    return problems.size() == 1 ? problems.get(0) : problems.size() + " configuration problems:\n  "
+        + String.join("\n  ", problems);
+  }
+}

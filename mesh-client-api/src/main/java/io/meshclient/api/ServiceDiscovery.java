@@ -1,0 +1,54 @@
+package io.meshclient.api;
+
+import java.util.Set;
+
+/**
+ * A source of instances for named services: a static list, Consul, or your own registry.
+ *
+ * <p>A discovery pushes whole snapshots, never deltas: every call to {@link Listener#onSnapshot} carries
+ * the complete current list for one service. While the underlying registry is unreachable a discovery
+ * keeps its last known snapshot and does not push an empty one.
+ *
+ * <p>Implementations are thread-safe. The mesh that created a discovery closes it.
+ */
+public interface ServiceDiscovery extends AutoCloseable {
+
+  /**
+   * Starts watching {@code service}. The listener receives the current snapshot as soon as one is
+   * known (possibly before this method returns) and every changed snapshot after that, until the
+   * returned watch or this discovery is closed.
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  Watch watch(String service, Listener listener);
+
+  /**
+   * Names of the services this discovery knows without being asked, such as those listed in a static
+   * configuration. The mesh treats them as services even if it has no settings for them. Registries
+   * that can only be asked about one service at a time return an empty set.
+   */
+  default Set<String> knownServices() {
+    return Set.of();
+  }
+
+  /** Stops every watch and releases threads and connections. Idempotent. */
+  @Override
+  void close();
+
+  /** Receives snapshots for one watched service. */
+  @FunctionalInterface
+  interface Listener {
+    /**
+     * Called with the complete, immutable list of instances of the service. Calls for one watch never
+     * overlap. Must return quickly.
+     */
+    void onSnapshot(java.util.List<ServiceInstance> instances);
+  }
+
+  /** A running watch. */
+  interface Watch extends AutoCloseable {
+    /** Stops delivering snapshots. Idempotent. */
+    @Override
+    void close();
+  }
+}

@@ -1,0 +1,68 @@
+package io.meshclient.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ApiContractsTest {
+
+  @Test
+  void everyMeshExceptionIsAnIoExceptionSoOkHttpCallbacksReceiveIt() {
+    List<MeshException> all = List.of(
+        new NoHealthyInstanceException("reviews", "v2"),
+        new RateLimitExceededException("ratings", "ratings"),
+        new ConcurrencyLimitExceededException("reviews", 3),
+        new RequestNotRetriedException("reviews", "POST not retried", new IOException("reset")));
+    assertThat(all).allSatisfy(e -> assertThat(e).isInstanceOf(IOException.class));
+    assertThat(all.get(0)).hasMessage("no healthy instance of service 'reviews' in subset 'v2'");
+    assertThat(new NoHealthyInstanceException("reviews", null))
+        .hasMessage("no healthy instance of service 'reviews'");
+    assertThat(all.get(1).service()).isEqualTo("ratings");
+  }
+
+  @Test
+  void instanceRejectsOutOfRangePortAndNegativeWeight() {
+    assertThatThrownBy(() -> new ServiceInstance("a", "s", "h", 0, false, 1, Map.of(), ""))
+        .hasMessage("port: 0 (expected: 1..65535)");
+    assertThatThrownBy(() -> new ServiceInstance("a", "s", "h", 80, false, -1, Map.of(), ""))
+        .hasMessage("weight: -1 (expected: >= 0)");
+  }
+
+  @Test
+  void instanceFreezesMetadataAndBracketsIpv6Authority() {
+    ServiceInstance instance = new ServiceInstance("a", "s", "::1", 80, false, 1, null, null);
+    assertThat(instance.metadata()).isEmpty();
+    assertThat(instance.zone()).isEmpty();
+    assertThat(instance.authority()).isEqualTo("[::1]:80");
+    assertThat(ServiceInstance.of("s", "127.0.0.1", 9081).id()).isEqualTo("127.0.0.1:9081");
+  }
+
+  @Test
+  void cookieIsReadFromTheCookieHeader() {
+    RequestContext context = new RequestContext() {
+      @Override public String method() { return "GET"; }
+      @Override public String path() { return "/"; }
+      @Override public String header(String name) {
+        return name.equals("Cookie") ? "a=1; session=abc ; sessionx=no" : null;
+      }
+      @Override public <T> T attribute(Class<T> key) { return null; }
+    };
+    assertThat(context.cookie("session")).isEqualTo("abc");
+    assertThat(context.cookie("a")).isEqualTo("1");
+    assertThat(context.cookie("missing")).isNull();
+  }
+
+  @Test
+  void configurationExceptionListsEveryProblem() {
+    ConfigurationException single = ConfigurationException.of("mesh.services.reviews.rate-limit.rate", "0", "> 0");
+    assertThat(single).hasMessage("mesh.services.reviews.rate-limit.rate: 0 (expected: > 0)");
+    ConfigurationException two = new ConfigurationException(List.of("a: 1 (expected: 2)", "b: 3 (expected: 4)"));
+    assertThat(two).hasMessage("2 configuration problems:\n  a: 1 (expected: 2)\n  b: 3 (expected: 4)");
+    assertThat(ConfigurationException.secretProblem("mesh.discovery.consul.acl-token", "a UUID"))
+        .isEqualTo("mesh.discovery.consul.acl-token: <redacted> (expected: a UUID)");
+  }
+}

@@ -1,0 +1,205 @@
+package io.meshclient.core.config;
+
+import static io.meshclient.api.ConfigurationException.problem;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * A position in a raw configuration tree (maps, lists, scalars) that knows its full key, reads typed
+ * values, and records problems instead of throwing, so one pass reports every bad key.
+ *
+ * <p>Accepts what YAML, JSON and Spring's binder produce: numbers as numbers or strings, lists as lists
+ * or as maps keyed {@code 0, 1, ...}.
+ */
+final class ConfigNode {
+  private final String key;
+  private final Map<String, Object> map;
+  private final List<String> problems;
+
+  ConfigNode(String key, Map<String, Object> map, List<String> problems) {
+    this.key = key;
+    this.map = map;
+    this.problems = problems;
+  }
+
+  String key() {
+    return key;
+  }
+
+  String key(String child) {
+    return key + "." + child;
+  }
+
+  boolean has(String child) {
+    return map.get(child) != null;
+  }
+
+  Set<String> childNames() {
+    return map.keySet();
+  }
+
+  /** Records a problem for every key not in {@code known}. */
+  void allowOnly(Set<String> known) {
+    for (String child : map.keySet()) {
+      if (!known.contains(child)) {
+        problems.add(problem(key(child), "unknown key", "one of " + new java.util.TreeSet<>(known)));
+      }
+    }
+  }
+
+  /** Records a problem at {@code fullKey}. */
+  void report(String fullKey, Object value, String expected) {
+    problems.add(problem(fullKey, value, expected));
+  }
+
+  String string(String child) {
+    Object v = map.get(child);
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof Map || v instanceof List) {
+      problems.add(problem(key(child), "a nested block", "a single value"));
+      return null;
+    }
+    return v.toString();
+  }
+
+  Integer integer(String child) {
+    Object v = map.get(child);
+    if (v == null) {
+      return null;
+    }
+    try {
+      long value = v instanceof Number n && !(v instanceof Double || v instanceof Float)
+          ? n.longValue() : Long.parseLong(v.toString().trim());
+      if (value > Integer.MAX_VALUE || value < Integer.MIN_VALUE) {
+        throw new NumberFormatException();
+      }
+      return (int) value;
+    } catch (NumberFormatException e) {
+      problems.add(problem(key(child), v, "a whole number"));
+      return null;
+    }
+  }
+
+  Duration duration(String child) {
+    Object v = map.get(child);
+    if (v == null) {
+      return null;
+    }
+    Duration d = v instanceof Duration given ? given : Durations.parse(v.toString());
+    if (d == null) {
+      problems.add(problem(key(child), v, Durations.EXPECTED));
+    }
+    return d;
+  }
+
+  /** The child block, or null if absent; a scalar where a block belongs is a problem. */
+  ConfigNode child(String child) {
+    Object v = map.get(child);
+    if (v == null) {
+      return null;
+    }
+    Map<String, Object> m = asMap(v);
+    if (m == null) {
+      problems.add(problem(key(child), v, "a block of settings"));
+      return null;
+    }
+    return new ConfigNode(key(child), m, problems);
+  }
+
+  /** The child list of blocks, keyed {@code child[i]}; absent is empty. */
+  List<ConfigNode> list(String child) {
+    Object v = map.get(child);
+    List<ConfigNode> out = new ArrayList<>();
+    if (v == null) {
+      return out;
+    }
+    List<Object> items = asList(v);
+    if (items == null) {
+      problems.add(problem(key(child), v, "a list"));
+      return out;
+    }
+    for (int i = 0; i < items.size(); i++) {
+      Map<String, Object> m = asMap(items.get(i));
+      if (m == null) {
+        problems.add(problem(key(child) + "[" + i + "]", items.get(i), "a block of settings"));
+      } else {
+        out.add(new ConfigNode(key(child) + "[" + i + "]", m, problems));
+      }
+    }
+    return out;
+  }
+
+  /** The child's scalar items: a list, or one scalar taken as a list of one. */
+  List<String> strings(String child) {
+    Object v = map.get(child);
+    List<String> out = new ArrayList<>();
+    if (v == null) {
+      return out;
+    }
+    List<Object> items = asList(v);
+    if (items == null) {
+      out.add(v.toString());
+    } else {
+      items.forEach(item -> out.add(String.valueOf(item)));
+    }
+    return out;
+  }
+
+  /** The child map of scalars, in order. */
+  Map<String, String> stringMap(String child) {
+    ConfigNode node = child(child);
+    Map<String, String> out = new LinkedHashMap<>();
+    if (node != null) {
+      node.map.forEach((k, v) -> {
+        if (v instanceof Map || v instanceof List) {
+          problems.add(problem(node.key(k), "a nested block", "a single value"));
+        } else {
+          out.put(k, v == null ? "" : v.toString());
+        }
+      });
+    }
+    return out;
+  }
+
+  /** The raw value of a child. */
+  Object raw(String child) {
+    return map.get(child);
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> asMap(Object v) {
+    if (!(v instanceof Map<?, ?> m)) {
+      return null;
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    ((Map<Object, Object>) m).forEach((k, value) -> out.put(String.valueOf(k), value));
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  static List<Object> asList(Object v) {
+    if (v instanceof List<?> l) {
+      return (List<Object>) l;
+    }
+    if (v instanceof Map<?, ?> m && !m.isEmpty()) {
+      TreeMap<Integer, Object> indexed = new TreeMap<>();
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        try {
+          indexed.put(Integer.parseInt(String.valueOf(e.getKey())), e.getValue());
+        } catch (NumberFormatException notIndexed) {
+          return null;
+        }
+      }
+      return new ArrayList<>(indexed.values());
+    }
+    return null;
+  }
+}

@@ -1,0 +1,166 @@
+package io.meshclient.core.config;
+
+import static io.meshclient.api.ConfigurationException.problem;
+
+import io.meshclient.api.spi.Providers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** The rules every configuration must pass, each problem naming its full key. */
+final class ConfigValidator {
+  private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?");
+  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+  private final List<String> problems = new ArrayList<>();
+  private final List<String> balancerNames;
+
+  private ConfigValidator() {
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    balancerNames = Providers.loadBalancerNames(loader != null ? loader : ConfigValidator.class.getClassLoader());
+  }
+
+  static List<String> validate(MeshConfig config) {
+    ConfigValidator v = new ConfigValidator();
+    v.defaults("mesh.defaults", config.defaults());
+    config.services().forEach((name, service) -> v.service("mesh.services." + name, service));
+    return v.problems;
+  }
+
+  private void defaults(String key, ServiceDefaults d) {
+    balancer(key + ".load-balancer", d.loadBalancer());
+    positive(key + ".timeout", d.timeout());
+    positive(key + ".connect-timeout", d.connectTimeout());
+    if (d.maxConcurrentRequests() <= 0) {
+      problems.add(problem(key + ".max-concurrent-requests", d.maxConcurrentRequests(), "> 0"));
+    }
+    ConnectionPoolConfig pool = d.connectionPool();
+    if (pool.maxIdlePerHost() < 0) {
+      problems.add(problem(key + ".connection-pool.max-idle-per-host", pool.maxIdlePerHost(), ">= 0"));
+    }
+    if (pool.maxRequestsPerHost() <= 0) {
+      problems.add(problem(key + ".connection-pool.max-requests-per-host", pool.maxRequestsPerHost(), "> 0"));
+    }
+    positive(key + ".connection-pool.keep-alive", pool.keepAlive());
+  }
+
+  private void service(String key, ServiceConfig s) {
+    if (!SERVICE_NAME.matcher(s.name()).matches()) {
+      problems.add(problem(key, s.name(), "a lower-case host name: letters, digits, '-' and '.'"));
+    }
+    if (s.loadBalancer() != null) {
+      balancer(key + ".load-balancer", s.loadBalancer());
+    }
+    if (s.timeout() != null) {
+      positive(key + ".timeout", s.timeout());
+    }
+    if (s.maxConcurrentRequests() < 0) {
+      problems.add(problem(key + ".max-concurrent-requests", s.maxConcurrentRequests(), "> 0"));
+    }
+    if (s.rateLimit() != null) {
+      rateLimit(key + ".rate-limit", s.rateLimit());
+    }
+    s.subsets().forEach((subset, selector) -> {
+      if (subset.isBlank()) {
+        problems.add(problem(key + ".subsets", "''", "non-empty subset names"));
+      }
+    });
+    for (int i = 0; i < s.routes().size(); i++) {
+      route(key + ".routes[" + i + "]", s.routes().get(i), s.subsets());
+    }
+  }
+
+  private void route(String key, RouteConfig route, Map<String, Map<String, String>> subsets) {
+    boolean hasTo = route.to() != null;
+    boolean hasSplit = !route.split().isEmpty();
+    if (!hasTo && !hasSplit) {
+      problems.add(problem(key, "no destination", "'to: <subset>' or 'split: {<subset>: <weight>, ...}'"));
+    } else if (hasTo && hasSplit) {
+      problems.add(problem(key, "both 'to' and 'split'", "one destination: 'to' or 'split'"));
+    } else if (hasTo) {
+      subset(key + ".to", route.to(), subsets);
+    } else {
+      long sum = 0;
+      for (Map.Entry<String, Integer> e : route.split().entrySet()) {
+        subset(key + ".split", e.getKey(), subsets);
+        Integer weight = e.getValue();
+        if (weight == null || weight < 0) {
+          problems.add(problem(key + ".split." + e.getKey(), weight, "a weight >= 0"));
+        } else {
+          sum += weight;
+        }
+      }
+      if (sum <= 0) {
+        problems.add(problem(key + ".split", route.split(), "weights summing to more than 0"));
+      }
+    }
+    if (route.rateLimit() != null) {
+      rateLimit(key + ".rate-limit", route.rateLimit());
+    }
+    if (route.timeout() != null) {
+      positive(key + ".timeout", route.timeout());
+    }
+    RouteConfig.Match match = route.match();
+    if (match.path() != null) {
+      if (match.path().kind() == StringMatch.Kind.PRESENT) {
+        problems.add(problem(key + ".match.path", "present", "exact, prefix or regex"));
+      }
+      addIfPresent(match.path().regexProblem(key + ".match.path"));
+    }
+    for (String method : match.methods()) {
+      if (!method.matches("[A-Z]+")) {
+        problems.add(problem(key + ".match.method", method, "an upper-case HTTP method such as GET"));
+      }
+    }
+    match.headers().forEach((name, m) -> {
+      String headerKey = key + ".match.headers." + name;
+      if (!HEADER_NAME.matcher(name).matches()) {
+        problems.add(problem(headerKey, name, "a header name (RFC 9110 token)"));
+      }
+      if (m.value().indexOf('\r') >= 0 || m.value().indexOf('\n') >= 0) {
+        problems.add(problem(headerKey + "." + m.kind().key(), "a value with CR or LF", "no line breaks"));
+      }
+      addIfPresent(m.regexProblem(headerKey));
+    });
+  }
+
+  private void subset(String key, String subset, Map<String, Map<String, String>> subsets) {
+    if (!subsets.containsKey(subset)) {
+      problems.add(problem(key, subset, subsets.isEmpty()
+          ? "a subset defined under subsets (this service defines none)"
+          : "one of the subsets " + subsets.keySet()));
+    }
+  }
+
+  private void rateLimit(String key, RateLimitConfig limit) {
+    if (limit.permits() <= 0 || limit.per().isNegative() || limit.per().isZero()) {
+      problems.add(problem(key + ".rate", limit.rateText(), "> 0, such as 200/s"));
+    }
+    if (limit.burst() <= 0) {
+      problems.add(problem(key + ".burst", limit.burst(), "> 0"));
+    }
+    if (limit.maxWait().isNegative()) {
+      problems.add(problem(key + ".max-wait", Durations.format(limit.maxWait()), ">= 0ms"));
+    }
+  }
+
+  private void balancer(String key, BalancerConfig balancer) {
+    if (!balancerNames.contains(balancer.name())) {
+      problems.add(problem(key, balancer.name(), "one of " + balancerNames));
+    }
+  }
+
+  private void positive(String key, Duration d) {
+    if (d.isNegative() || d.isZero()) {
+      problems.add(problem(key, d.isNegative() ? d.toString() : Durations.format(d), "a positive duration"));
+    }
+  }
+
+  private void addIfPresent(String problem) {
+    if (problem != null) {
+      problems.add(problem);
+    }
+  }
+}

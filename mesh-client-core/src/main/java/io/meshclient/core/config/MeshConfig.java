@@ -1,0 +1,129 @@
+package io.meshclient.core.config;
+
+import io.meshclient.api.ConfigurationException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A whole, validated mesh configuration: discovery settings, defaults, and per-service settings. The
+ * schema of {@code mesh.yaml}, of JSON and of the Spring starter's {@code mesh.*} properties.
+ *
+ * <p>Instances exist only validated: {@link Builder#build()}, {@link #load(Path)} and {@link
+ * #fromMap(Map)} refuse a bad configuration with a {@link ConfigurationException} that names every bad
+ * key, its value and what was expected.
+ *
+ * @param discovery provider name to its raw settings, as under {@code mesh.discovery}
+ * @param defaults what services take unless they say otherwise
+ * @param services service name to settings, in configuration order
+ */
+public record MeshConfig(
+    Map<String, Map<String, Object>> discovery,
+    ServiceDefaults defaults,
+    Map<String, ServiceConfig> services) {
+
+  /** The configuration key every other key starts with. */
+  public static final String PREFIX = "mesh";
+
+  public MeshConfig {
+    discovery = Collections.unmodifiableMap(new LinkedHashMap<>(discovery));
+    Objects.requireNonNull(defaults, "defaults");
+    services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
+  }
+
+  /** An empty builder: no discovery, default settings, no services. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder that starts from this configuration, for a changed copy to pass to reconfigure. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.discovery.putAll(discovery);
+    b.defaults = defaults;
+    b.services.putAll(services);
+    return b;
+  }
+
+  /**
+   * Reads a {@code mesh.yaml} or JSON file (by extension: {@code .json} is JSON, anything else YAML).
+   * {@code ${NAME}} and {@code ${NAME:default}} are replaced from the environment.
+   *
+   * @throws ConfigurationException if the file cannot be read or parsed, or its content is invalid
+   */
+  public static MeshConfig load(Path file) {
+    return MeshConfigLoader.load(file, System::getenv);
+  }
+
+  /**
+   * Builds a configuration from a tree of maps, lists and scalars whose root holds the {@code mesh}
+   * keys (or a {@code mesh} key holding them), as parsed from YAML or bound by Spring.
+   *
+   * @throws ConfigurationException naming every bad key
+   */
+  public static MeshConfig fromMap(Map<String, ?> tree) {
+    return MeshConfigReader.read(tree);
+  }
+
+  /** The settings of {@code service}, or a default configuration if it has none. */
+  public ServiceConfig service(String service) {
+    ServiceConfig config = services.get(service);
+    return config != null ? config : ServiceConfig.builder(service).build();
+  }
+
+  /** Collects a configuration; {@link #build()} validates it whole. Not thread-safe. */
+  public static final class Builder {
+    private final Map<String, Map<String, Object>> discovery = new LinkedHashMap<>();
+    private ServiceDefaults defaults = ServiceDefaults.DEFAULT;
+    private final Map<String, ServiceConfig> services = new LinkedHashMap<>();
+    private final List<String> problems = new ArrayList<>();
+
+    private Builder() {}
+
+    /** Adds settings for the discovery provider {@code name}, as under {@code mesh.discovery.<name>}. */
+    public Builder discovery(String name, Map<String, Object> settings) {
+      discovery.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(settings, "settings"));
+      return this;
+    }
+
+    public Builder defaults(ServiceDefaults serviceDefaults) {
+      this.defaults = Objects.requireNonNull(serviceDefaults, "serviceDefaults");
+      return this;
+    }
+
+    /** Adds a service; adding one name twice is a configuration error reported by {@link #build()}. */
+    public Builder service(ServiceConfig service) {
+      Objects.requireNonNull(service, "service");
+      if (services.putIfAbsent(service.name(), service) != null) {
+        problems.add(ConfigurationException.problem(
+            PREFIX + ".services." + service.name(), "defined twice", "each service name once"));
+      }
+      return this;
+    }
+
+    /** Replaces the settings of a service, or adds them. */
+    public Builder replaceService(ServiceConfig service) {
+      services.put(service.name(), service);
+      return this;
+    }
+
+    /**
+     * Validates and returns the configuration.
+     *
+     * @throws ConfigurationException listing every problem, each naming its key
+     */
+    public MeshConfig build() {
+      List<String> all = new ArrayList<>(problems);
+      MeshConfig config = new MeshConfig(discovery, defaults, services);
+      all.addAll(ConfigValidator.validate(config));
+      if (!all.isEmpty()) {
+        throw new ConfigurationException(all);
+      }
+      return config;
+    }
+  }
+}

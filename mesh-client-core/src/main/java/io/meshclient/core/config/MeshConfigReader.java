@@ -1,0 +1,249 @@
+package io.meshclient.core.config;
+
+import io.meshclient.api.ConfigurationException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** Turns a raw tree (from YAML, JSON or Spring properties) into a validated {@link MeshConfig}. */
+final class MeshConfigReader {
+  static final Set<String> ROOT_KEYS = Set.of("discovery", "defaults", "services");
+  static final Set<String> DEFAULT_KEYS = Set.of(
+      "load-balancer", "timeout", "connect-timeout", "max-concurrent-requests", "connection-pool");
+  static final Set<String> POOL_KEYS = Set.of("max-idle-per-host", "max-requests-per-host", "keep-alive");
+  static final Set<String> SERVICE_KEYS = Set.of("discovery", "load-balancer", "timeout", "subsets", "routes",
+      "rate-limit", "max-concurrent-requests");
+  static final Set<String> ROUTE_KEYS = Set.of("name", "match", "to", "split", "rate-limit", "timeout");
+  static final Set<String> MATCH_KEYS = Set.of("path", "method", "headers");
+  static final Set<String> RATE_LIMIT_KEYS = Set.of("rate", "burst", "max-wait");
+
+  private final List<String> problems = new ArrayList<>();
+
+  private MeshConfigReader() {}
+
+  static MeshConfig read(Map<String, ?> tree) {
+    Map<String, Object> root = ConfigNode.asMap(tree);
+    if (root != null && root.size() == 1 && root.get(MeshConfig.PREFIX) != null) {
+      root = ConfigNode.asMap(root.get(MeshConfig.PREFIX));
+    }
+    if (root == null) {
+      throw ConfigurationException.of(MeshConfig.PREFIX, tree, "a block of settings");
+    }
+    MeshConfigReader reader = new MeshConfigReader();
+    return reader.readRoot(new ConfigNode(MeshConfig.PREFIX, root, reader.problems));
+  }
+
+  private MeshConfig readRoot(ConfigNode root) {
+    MeshConfig.Builder builder = MeshConfig.builder();
+    root.allowOnly(ROOT_KEYS);
+    ConfigNode discovery = root.child("discovery");
+    if (discovery != null) {
+      for (String name : discovery.childNames()) {
+        ConfigNode settings = discovery.child(name);
+        builder.discovery(name, settings == null ? Map.of() : rawMap(discovery.raw(name)));
+      }
+    }
+    ConfigNode defaults = root.child("defaults");
+    if (defaults != null) {
+      builder.defaults(defaults(defaults));
+    }
+    ConfigNode services = root.child("services");
+    if (services != null) {
+      for (String name : services.childNames()) {
+        ConfigNode service = services.child(name);
+        if (service != null) {
+          builder.service(service(name, service));
+        }
+      }
+    }
+    MeshConfig config;
+    try {
+      config = builder.build();
+    } catch (ConfigurationException e) {
+      problems.addAll(e.problems());
+      throw new ConfigurationException(problems);
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigurationException(problems);
+    }
+    return config;
+  }
+
+  private ServiceDefaults defaults(ConfigNode node) {
+    node.allowOnly(DEFAULT_KEYS);
+    ServiceDefaults d = ServiceDefaults.DEFAULT;
+    BalancerConfig balancer = balancer(node);
+    if (balancer != null) {
+      d = d.withLoadBalancer(balancer);
+    }
+    Duration timeout = node.duration("timeout");
+    if (timeout != null) {
+      d = d.withTimeout(timeout);
+    }
+    Duration connectTimeout = node.duration("connect-timeout");
+    if (connectTimeout != null) {
+      d = d.withConnectTimeout(connectTimeout);
+    }
+    Integer max = node.integer("max-concurrent-requests");
+    if (max != null) {
+      d = d.withMaxConcurrentRequests(max);
+    }
+    ConfigNode pool = node.child("connection-pool");
+    if (pool != null) {
+      pool.allowOnly(POOL_KEYS);
+      ConnectionPoolConfig p = ConnectionPoolConfig.DEFAULT;
+      Integer idle = pool.integer("max-idle-per-host");
+      Integer requests = pool.integer("max-requests-per-host");
+      Duration keepAlive = pool.duration("keep-alive");
+      d = d.withConnectionPool(new ConnectionPoolConfig(
+          idle != null ? idle : p.maxIdlePerHost(),
+          requests != null ? requests : p.maxRequestsPerHost(),
+          keepAlive != null ? keepAlive : p.keepAlive()));
+    }
+    return d;
+  }
+
+  private ServiceConfig service(String name, ConfigNode node) {
+    node.allowOnly(SERVICE_KEYS);
+    ServiceConfig.Builder b = ServiceConfig.builder(name)
+        .discovery(node.string("discovery"))
+        .loadBalancer(balancer(node))
+        .timeout(node.duration("timeout"))
+        .rateLimit(rateLimit(node.child("rate-limit")));
+    Integer max = node.integer("max-concurrent-requests");
+    if (max != null) {
+      b.maxConcurrentRequests(max);
+    }
+    ConfigNode subsets = node.child("subsets");
+    if (subsets != null) {
+      for (String subset : subsets.childNames()) {
+        b.subset(subset, subsets.stringMap(subset));
+      }
+    }
+    for (ConfigNode route : node.list("routes")) {
+      b.route(route(route));
+    }
+    return b.build();
+  }
+
+  private RouteConfig route(ConfigNode node) {
+    node.allowOnly(ROUTE_KEYS);
+    Map<String, Integer> split = new LinkedHashMap<>();
+    ConfigNode splitNode = node.child("split");
+    if (splitNode != null) {
+      for (String subset : splitNode.childNames()) {
+        Integer weight = splitNode.integer(subset);
+        split.put(subset, weight == null ? -1 : weight);
+      }
+    }
+    return new RouteConfig(node.string("name"), match(node.child("match")), node.string("to"), split,
+        rateLimit(node.child("rate-limit")), node.duration("timeout"));
+  }
+
+  private RouteConfig.Match match(ConfigNode node) {
+    if (node == null) {
+      return RouteConfig.Match.ANY;
+    }
+    node.allowOnly(MATCH_KEYS);
+    StringMatch path = node.has("path") ? stringMatch(node, "path") : null;
+    Set<String> methods = new java.util.LinkedHashSet<>();
+    node.strings("method").forEach(m -> methods.add(m.trim().toUpperCase(Locale.ROOT)));
+    Map<String, StringMatch> headers = new LinkedHashMap<>();
+    ConfigNode headerNode = node.child("headers");
+    if (headerNode != null) {
+      for (String header : headerNode.childNames()) {
+        StringMatch m = stringMatch(headerNode, header);
+        if (m != null) {
+          headers.put(header, m);
+        }
+      }
+    }
+    return new RouteConfig.Match(path, methods, headers);
+  }
+
+  /** {@code {exact: x}}, {@code {prefix: x}}, {@code {regex: x}}, {@code {present: true}}, or a bare string (exact). */
+  private StringMatch stringMatch(ConfigNode parent, String child) {
+    Object raw = parent.raw(child);
+    if (!(raw instanceof Map)) {
+      return StringMatch.exact(String.valueOf(raw));
+    }
+    ConfigNode node = parent.child(child);
+    if (node.childNames().size() != 1) {
+      node.report(node.key(), node.childNames(), "exactly one of [exact, prefix, regex, present]");
+      return null;
+    }
+    String kind = node.childNames().iterator().next();
+    String value = node.string(kind);
+    switch (kind) {
+      case "exact": return StringMatch.exact(value);
+      case "prefix": return StringMatch.prefix(value);
+      case "regex": return StringMatch.regex(value);
+      case "present":
+        if (!"true".equalsIgnoreCase(value)) {
+          node.report(node.key(kind), value, "true");
+        }
+        return StringMatch.present();
+      default:
+        node.report(node.key(kind), "unknown key", "one of [exact, prefix, regex, present]");
+        return null;
+    }
+  }
+
+  private RateLimitConfig rateLimit(ConfigNode node) {
+    if (node == null) {
+      return null;
+    }
+    node.allowOnly(RATE_LIMIT_KEYS);
+    String rate = node.string("rate");
+    long permits = 0;
+    Duration per = Duration.ofSeconds(1);
+    if (rate == null) {
+      node.report(node.key("rate"), "missing", "a rate such as 200/s");
+      return null;
+    }
+    int slash = rate.indexOf('/');
+    try {
+      permits = Long.parseLong(rate.substring(0, slash < 0 ? rate.length() : slash).trim());
+      if (slash >= 0) {
+        String unit = rate.substring(slash + 1).trim();
+        per = Durations.parse(Character.isDigit(unit.isEmpty() ? 'x' : unit.charAt(0)) ? unit : "1" + unit);
+      }
+    } catch (NumberFormatException e) {
+      per = null;
+    }
+    if (per == null) {
+      node.report(node.key("rate"), rate, "a rate such as 200/s, 10/ms or 1000/m");
+      return null;
+    }
+    Integer burst = node.integer("burst");
+    Duration maxWait = node.duration("max-wait");
+    return new RateLimitConfig(permits, per, burst != null ? burst : (int) Math.max(1, Math.min(permits,
+        Integer.MAX_VALUE)), maxWait != null ? maxWait : Duration.ZERO);
+  }
+
+  private BalancerConfig balancer(ConfigNode node) {
+    Object raw = node.raw("load-balancer");
+    if (raw == null) {
+      return null;
+    }
+    if (!(raw instanceof Map)) {
+      return BalancerConfig.named(raw.toString());
+    }
+    Map<String, String> options = new LinkedHashMap<>(node.stringMap("load-balancer"));
+    String name = options.remove("name");
+    if (name == null) {
+      node.report(node.key("load-balancer.name"), "missing", "a balancer name such as least-request");
+      return null;
+    }
+    return new BalancerConfig(name, options);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> rawMap(Object raw) {
+    return (Map<String, Object>) (Map<?, ?>) ConfigNode.asMap(raw);
+  }
+}

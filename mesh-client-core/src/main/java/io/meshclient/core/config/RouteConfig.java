@@ -1,0 +1,90 @@
+package io.meshclient.core.config;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One routing rule of a service (Istio's VirtualService http route): when {@link #match()} fits a
+ * request, send it to one subset ({@link #to()}) or split it by weight across subsets ({@link #split()}).
+ *
+ * @param name a name for metrics and diagnostics; {@code route-<index>} when not set
+ * @param match the conditions; an empty match fits every request
+ * @param to the destination subset, or null when {@code split} is used
+ * @param split subset name to relative weight, in configuration order; empty when {@code to} is used
+ * @param rateLimit a limit for requests taking this route, on top of the service's, or null
+ * @param timeout a call timeout for this route, overriding the service's, or null
+ */
+public record RouteConfig(
+    String name,
+    Match match,
+    String to,
+    Map<String, Integer> split,
+    RateLimitConfig rateLimit,
+    Duration timeout) {
+
+  public RouteConfig {
+    match = match == null ? Match.ANY : match;
+    split = split == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(split));
+  }
+
+  /** A route that sends matching requests to one subset. */
+  public static RouteConfig to(Match match, String subset) {
+    return new RouteConfig(null, match, Objects.requireNonNull(subset, "subset"), Map.of(), null, null);
+  }
+
+  /** A route that splits matching requests by weight, such as {@code Map.of("v1", 80, "v3", 20)}. */
+  public static RouteConfig split(Match match, Map<String, Integer> weights) {
+    return new RouteConfig(null, match, null, weights, null, null);
+  }
+
+  /** Returns a copy with a name. */
+  public RouteConfig withName(String newName) {
+    return new RouteConfig(newName, match, to, split, rateLimit, timeout);
+  }
+
+  /** Returns a copy with a route rate limit. */
+  public RouteConfig withRateLimit(RateLimitConfig limit) {
+    return new RouteConfig(name, match, to, split, limit, timeout);
+  }
+
+  /** Returns a copy with a route timeout. */
+  public RouteConfig withTimeout(Duration newTimeout) {
+    return new RouteConfig(name, match, to, split, rateLimit, newTimeout);
+  }
+
+  /**
+   * The conditions of a route; all given conditions must hold.
+   *
+   * @param path how the path must match, or null for any path
+   * @param methods the allowed methods in upper case; empty allows any
+   * @param headers header name (case-insensitive) to how its first value must match
+   */
+  public record Match(StringMatch path, Set<String> methods, Map<String, StringMatch> headers) {
+    /** Matches every request. */
+    public static final Match ANY = new Match(null, Set.of(), Map.of());
+
+    public Match {
+      methods = methods == null ? Set.of() : Set.copyOf(methods);
+      headers = headers == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+    }
+
+    /** Matches requests whose header {@code name} matches. */
+    public static Match header(String name, StringMatch match) {
+      return new Match(null, Set.of(), Map.of(name, match));
+    }
+
+    /** Matches requests whose path matches. */
+    public static Match path(StringMatch match) {
+      return new Match(match, Set.of(), Map.of());
+    }
+
+    /** Matches requests with one of the methods. */
+    public static Match methods(List<String> methods) {
+      return new Match(null, Set.copyOf(methods), Map.of());
+    }
+  }
+}

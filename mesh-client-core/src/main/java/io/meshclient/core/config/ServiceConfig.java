@@ -1,0 +1,125 @@
+package io.meshclient.core.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything the mesh does for calls to one service. Values left null take the mesh's {@link
+ * MeshConfig#defaults()}.
+ *
+ * @param name the service name used as the host of request URLs
+ * @param discovery the discovery provider that lists its instances, or null for the only one configured
+ * @param loadBalancer the balancer, or null for the default
+ * @param timeout the whole-call timeout, or null for the default
+ * @param subsets subset name to the instance metadata it selects (all entries must match)
+ * @param routes the rules, first match wins; a request no rule matches goes to all instances
+ * @param rateLimit the service-wide token bucket, or null for none
+ * @param maxConcurrentRequests the most requests in flight at once; 0 takes the default
+ */
+public record ServiceConfig(
+    String name,
+    String discovery,
+    BalancerConfig loadBalancer,
+    Duration timeout,
+    Map<String, Map<String, String>> subsets,
+    List<RouteConfig> routes,
+    RateLimitConfig rateLimit,
+    int maxConcurrentRequests) {
+
+  public ServiceConfig {
+    Objects.requireNonNull(name, "name");
+    Map<String, Map<String, String>> frozen = new LinkedHashMap<>();
+    if (subsets != null) {
+      subsets.forEach((k, v) -> frozen.put(k, v == null ? Map.of() : Map.copyOf(v)));
+    }
+    subsets = java.util.Collections.unmodifiableMap(frozen);
+    routes = routes == null ? List.of() : List.copyOf(routes);
+  }
+
+  /** A builder for the service called {@code name}. */
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /** A builder that starts from this configuration. */
+  public Builder toBuilder() {
+    Builder b = new Builder(name);
+    b.discovery = discovery;
+    b.loadBalancer = loadBalancer;
+    b.timeout = timeout;
+    b.subsets.putAll(subsets);
+    b.routes.addAll(routes);
+    b.rateLimit = rateLimit;
+    b.maxConcurrentRequests = maxConcurrentRequests;
+    return b;
+  }
+
+  /** Collects a {@link ServiceConfig}; {@link #build()} checks only nulls, {@link MeshConfig} validates. */
+  public static final class Builder {
+    private final String name;
+    private String discovery;
+    private BalancerConfig loadBalancer;
+    private Duration timeout;
+    private final Map<String, Map<String, String>> subsets = new LinkedHashMap<>();
+    private final List<RouteConfig> routes = new ArrayList<>();
+    private RateLimitConfig rateLimit;
+    private int maxConcurrentRequests;
+
+    private Builder(String name) {
+      this.name = Objects.requireNonNull(name, "name");
+    }
+
+    /** Names the discovery provider that lists the instances, such as {@code static} or {@code consul}. */
+    public Builder discovery(String discoveryName) {
+      this.discovery = discoveryName;
+      return this;
+    }
+
+    /** Uses the named balancer without options. */
+    public Builder loadBalancer(String balancerName) {
+      this.loadBalancer = BalancerConfig.named(balancerName);
+      return this;
+    }
+
+    public Builder loadBalancer(BalancerConfig balancer) {
+      this.loadBalancer = balancer;
+      return this;
+    }
+
+    public Builder timeout(Duration callTimeout) {
+      this.timeout = callTimeout;
+      return this;
+    }
+
+    /** Adds a subset of the instances whose metadata contains every entry of {@code selector}. */
+    public Builder subset(String subsetName, Map<String, String> selector) {
+      subsets.put(Objects.requireNonNull(subsetName, "subsetName"), selector);
+      return this;
+    }
+
+    /** Appends a route; routes are tried in the order added. */
+    public Builder route(RouteConfig route) {
+      routes.add(Objects.requireNonNull(route, "route"));
+      return this;
+    }
+
+    public Builder rateLimit(RateLimitConfig limit) {
+      this.rateLimit = limit;
+      return this;
+    }
+
+    public Builder maxConcurrentRequests(int max) {
+      this.maxConcurrentRequests = max;
+      return this;
+    }
+
+    public ServiceConfig build() {
+      return new ServiceConfig(name, discovery, loadBalancer, timeout, subsets, routes, rateLimit,
+          maxConcurrentRequests);
+    }
+  }
+}

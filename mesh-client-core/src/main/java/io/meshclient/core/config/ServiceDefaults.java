@@ -1,0 +1,53 @@
+package io.meshclient.core.config;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings every service takes unless it says otherwise ({@code mesh.defaults}).
+ *
+ * @param loadBalancer the balancer (default {@code least-request})
+ * @param timeout the whole-call timeout (default 10s)
+ * @param connectTimeout the TCP (and TLS) connect timeout (default 1s)
+ * @param maxConcurrentRequests requests in flight per service (default 1024, Envoy's default)
+ * @param connectionPool keep-alive pool settings
+ */
+public record ServiceDefaults(
+    BalancerConfig loadBalancer,
+    Duration timeout,
+    Duration connectTimeout,
+    int maxConcurrentRequests,
+    ConnectionPoolConfig connectionPool) {
+
+  /** The documented defaults. */
+  public static final ServiceDefaults DEFAULT = new ServiceDefaults(
+      BalancerConfig.named("least-request"), Duration.ofSeconds(10), Duration.ofSeconds(1), 1024,
+      ConnectionPoolConfig.DEFAULT);
+
+  public ServiceDefaults {
+    Objects.requireNonNull(loadBalancer, "loadBalancer");
+    Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(connectTimeout, "connectTimeout");
+    Objects.requireNonNull(connectionPool, "connectionPool");
+  }
+
+  public ServiceDefaults withLoadBalancer(BalancerConfig balancer) {
+    return new ServiceDefaults(balancer, timeout, connectTimeout, maxConcurrentRequests, connectionPool);
+  }
+
+  public ServiceDefaults withTimeout(Duration callTimeout) {
+    return new ServiceDefaults(loadBalancer, callTimeout, connectTimeout, maxConcurrentRequests, connectionPool);
+  }
+
+  public ServiceDefaults withConnectTimeout(Duration timeoutToConnect) {
+    return new ServiceDefaults(loadBalancer, timeout, timeoutToConnect, maxConcurrentRequests, connectionPool);
+  }
+
+  public ServiceDefaults withMaxConcurrentRequests(int max) {
+    return new ServiceDefaults(loadBalancer, timeout, connectTimeout, max, connectionPool);
+  }
+
+  public ServiceDefaults withConnectionPool(ConnectionPoolConfig pool) {
+    return new ServiceDefaults(loadBalancer, timeout, connectTimeout, maxConcurrentRequests, pool);
+  }
+}
