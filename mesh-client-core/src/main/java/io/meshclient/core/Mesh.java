@@ -1,0 +1,261 @@
+package io.meshclient.core;
+
+import io.github.resilience4j.micrometer.tagged.TaggedRateLimiterMetrics;
+import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
+import io.meshclient.api.ServiceDiscovery;
+import io.meshclient.api.ServiceInstance;
+import io.meshclient.core.config.ConnectionPoolConfig;
+import io.meshclient.core.config.MeshConfig;
+import io.meshclient.core.http.MeshInterceptor;
+import io.meshclient.core.internal.MeshRuntime;
+import io.meshclient.core.internal.ServiceRuntime;
+import io.meshclient.core.metrics.MeshMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+
+/**
+ * An in-process service mesh: build one, take its {@link #httpClient()}, and call services by name.
+ *
+ * <pre>{@code
+ * try (Mesh mesh = Mesh.builder().config(MeshConfig.load(Path.of("mesh.yaml"))).build()) {
+ *   OkHttpClient http = mesh.httpClient();
+ *   Response r = http.newCall(new Request.Builder().url("http://reviews/api/reviews/1").build()).execute();
+ * }
+ * }</pre>
+ *
+ * <p>Calls to a host that is a mesh service (configured under {@code mesh.services} or listed by a
+ * discovery) are routed, admitted, balanced and recorded; calls to any other host pass through
+ * untouched. The mesh owns its OkHttpClient's dispatcher, connection pool and discovery watches and
+ * releases them on {@link #close()}. Thread-safe.
+ */
+public final class Mesh implements AutoCloseable {
+  private final MeshRuntime runtime;
+  private final OkHttpClient client;
+  private final RateLimiterRegistry limiterRegistry;
+  private volatile boolean closed;
+
+  private Mesh(Builder b) {
+    this.limiterRegistry = b.rateLimiterRegistry != null ? b.rateLimiterRegistry : RateLimiterRegistry.ofDefaults();
+    if (b.meterRegistry != null) {
+      TaggedRateLimiterMetrics.ofRateLimiterRegistry(limiterRegistry).bindTo(b.meterRegistry);
+    }
+    this.runtime = new MeshRuntime(b.config, b.discoveries, b.classLoader, b.ticker, limiterRegistry);
+    MeshListener listener = b.listener;
+    if (b.meterRegistry != null) {
+      listener = listener == MeshListener.NONE ? new MeshMetrics(b.meterRegistry)
+          : new CompositeListener(new MeshMetrics(b.meterRegistry), listener);
+    }
+    this.client = buildClient(b, runtime, listener);
+  }
+
+  private static OkHttpClient buildClient(Builder b, MeshRuntime runtime, MeshListener listener) {
+    ConnectionPoolConfig pool = b.config.defaults().connectionPool();
+    int hosts = Math.max(16, runtime.services().values().stream().mapToInt(s -> s.instances().size()).sum());
+    Dispatcher dispatcher = new Dispatcher();
+    dispatcher.setMaxRequestsPerHost(pool.maxRequestsPerHost());
+    dispatcher.setMaxRequests(Math.max(64, pool.maxRequestsPerHost() * 16));
+    Duration connectTimeout = b.config.defaults().connectTimeout();
+    Duration timeout = b.config.defaults().timeout();
+    OkHttpClient base = b.okHttpClient != null ? b.okHttpClient : new OkHttpClient();
+    return base.newBuilder()
+        .retryOnConnectionFailure(false)
+        .dispatcher(dispatcher)
+        .connectionPool(new ConnectionPool((int) Math.min(Integer.MAX_VALUE, (long) pool.maxIdlePerHost() * hosts),
+            pool.keepAlive().toMillis(), TimeUnit.MILLISECONDS))
+        .connectTimeout(connectTimeout)
+        .readTimeout(timeout)
+        .writeTimeout(timeout)
+        .eventListener(MeshInterceptor.wireEvents())
+        .addInterceptor(new MeshInterceptor(runtime, listener, b.ticker, b.random))
+        .build();
+  }
+
+  /** A builder with default settings and no services. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A mesh configured from a mesh.yaml or JSON file, using the discovery providers on the classpath. */
+  public static Mesh fromFile(Path file) {
+    return builder().config(MeshConfig.load(file)).build();
+  }
+
+  /**
+   * The client that sends calls through the mesh. Hand it to OkHttp code, Retrofit or Spring. Derive
+   * variants with {@code newBuilder()}: they share the mesh's pool and dispatcher (keep the mesh's event
+   * listener, or reused-connection failures are not recognised).
+   */
+  public OkHttpClient httpClient() {
+    return client;
+  }
+
+  /** The configuration in force. */
+  public MeshConfig config() {
+    return runtime.config();
+  }
+
+  /**
+   * Validates {@code newConfig} whole and swaps it in atomically: calls already in flight finish on the
+   * configuration they started with, new calls take the new one. Rate-limit buckets whose settings did
+   * not change keep their state.
+   *
+   * @throws io.meshclient.api.ConfigurationException if it is invalid; the old configuration stays
+   */
+  public void reconfigure(MeshConfig newConfig) {
+    checkOpen();
+    runtime.apply(newConfig);
+  }
+
+  /** The instances of {@code service} as last discovered, or an empty list for an unknown service. */
+  public List<ServiceInstance> instances(String service) {
+    ServiceRuntime s = runtime.service(service);
+    return s == null ? List.of() : s.instances();
+  }
+
+  /** The names of the services the mesh routes, in no particular order. */
+  public java.util.Set<String> services() {
+    return runtime.services().keySet();
+  }
+
+  /** The registry holding every rate limiter of the mesh, named {@code <service>} and {@code <service>/<route>}. */
+  public RateLimiterRegistry rateLimiterRegistry() {
+    return limiterRegistry;
+  }
+
+  /** The mesh's internals, for the Spring starter's actuator. Not public API: may change. */
+  public MeshRuntime runtime() {
+    return runtime;
+  }
+
+  /** Stops discovery watches, the dispatcher's threads and idle connections. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    runtime.close();
+    client.dispatcher().executorService().shutdown();
+    client.connectionPool().evictAll();
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("mesh is closed");
+    }
+  }
+
+  /** Collects what a {@link Mesh} needs. Not thread-safe. */
+  public static final class Builder {
+    private MeshConfig config = MeshConfig.builder().build();
+    private final Map<String, ServiceDiscovery> discoveries = new LinkedHashMap<>();
+    private OkHttpClient okHttpClient;
+    private MeterRegistry meterRegistry;
+    private MeshListener listener = MeshListener.NONE;
+    private RateLimiterRegistry rateLimiterRegistry;
+    private Ticker ticker = Ticker.system();
+    private RandomGenerator random = new ThreadLocalRandomGenerator();
+    private ClassLoader classLoader = defaultClassLoader();
+
+    private Builder() {}
+
+    /** The configuration; default: no services and default settings. */
+    public Builder config(MeshConfig meshConfig) {
+      this.config = Objects.requireNonNull(meshConfig, "meshConfig");
+      return this;
+    }
+
+    /**
+     * Uses {@code discovery} under {@code name} (services may say {@code discovery: <name>}) instead of
+     * creating one from configuration. The caller keeps ownership and closes it after the mesh.
+     */
+    public Builder discovery(String name, ServiceDiscovery discovery) {
+      discoveries.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(discovery, "discovery"));
+      return this;
+    }
+
+    /**
+     * A client whose settings (interceptors, TLS, proxies...) the mesh's client starts from. The mesh
+     * replaces its dispatcher, connection pool, timeouts and event listener with its own.
+     */
+    public Builder okHttpClient(OkHttpClient base) {
+      this.okHttpClient = Objects.requireNonNull(base, "base");
+      return this;
+    }
+
+    /** Records meters (see {@link io.meshclient.core.metrics.MeshMetricNames}) here; default: none. */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /** Receives mesh events, in addition to meters. */
+    public Builder listener(MeshListener meshListener) {
+      this.listener = Objects.requireNonNull(meshListener, "meshListener");
+      return this;
+    }
+
+    /** The registry rate limiters are added to; default: a new one. */
+    public Builder rateLimiterRegistry(RateLimiterRegistry registry) {
+      this.rateLimiterRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /** The clock for rate limits and latency; default: {@link Ticker#system()}. */
+    public Builder ticker(Ticker clock) {
+      this.ticker = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The source of split draws; default: {@link ThreadLocalRandom}. Seed one for deterministic tests. */
+    public Builder random(RandomGenerator source) {
+      this.random = Objects.requireNonNull(source, "source");
+      return this;
+    }
+
+    /** Where providers are looked up; default: the thread's context class loader. */
+    public Builder classLoader(ClassLoader loader) {
+      this.classLoader = Objects.requireNonNull(loader, "loader");
+      return this;
+    }
+
+    /**
+     * Builds the mesh, creating discoveries and starting their watches.
+     *
+     * @throws io.meshclient.api.ConfigurationException if a service names an unknown discovery or a
+     *     provider refuses its settings; nothing is left running
+     */
+    public Mesh build() {
+      return new Mesh(this);
+    }
+
+    private static ClassLoader defaultClassLoader() {
+      ClassLoader loader = Thread.currentThread().getContextClassLoader();
+      return loader != null ? loader : Mesh.class.getClassLoader();
+    }
+  }
+
+  /** {@link ThreadLocalRandom} behind the {@link RandomGenerator} interface, without contention. */
+  private static final class ThreadLocalRandomGenerator implements RandomGenerator {
+    @Override
+    public long nextLong() {
+      return ThreadLocalRandom.current().nextLong();
+    }
+
+    @Override
+    public int nextInt(int bound) {
+      return ThreadLocalRandom.current().nextInt(bound);
+    }
+  }
+}

@@ -1,0 +1,33 @@
+package io.meshclient.core;
+
+import io.meshclient.api.CallOutcome;
+
+/**
+ * Receives what the mesh does, for metrics and diagnostics. The mesh calls it on the request path, so
+ * implementations must be fast, thread-safe and must not throw. {@link io.meshclient.core.metrics.MeshMetrics}
+ * turns these events into Micrometer meters.
+ */
+public interface MeshListener {
+
+  /** A listener that ignores everything. */
+  MeshListener NONE = new MeshListener() {};
+
+  /**
+   * A call through the mesh ended (after any retries).
+   *
+   * @param subset the chosen subset, or null for the whole service
+   * @param status the HTTP status, or 0 if no response arrived
+   * @param outcome how the last attempt ended
+   */
+  default void onCallComplete(String service, String subset, String method, int status, CallOutcome outcome,
+      long durationNanos) {}
+
+  /** A rate limit refused a call before any I/O. */
+  default void onRateLimited(String service, String limiter) {}
+
+  /** The concurrency cap refused a call before any I/O. */
+  default void onConcurrencyLimited(String service) {}
+
+  /** An attempt was sent again, once more, to {@code service}. */
+  default void onRetry(String service, String reason) {}
+}

@@ -1,0 +1,282 @@
+package io.meshclient.core.internal;
+
+import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
+import io.meshclient.api.ConfigurationException;
+import io.meshclient.api.LoadBalancer;
+import io.meshclient.api.ServiceDiscovery;
+import io.meshclient.api.ServiceInstance;
+import io.meshclient.api.spi.BalancerContext;
+import io.meshclient.api.spi.DiscoveryContext;
+import io.meshclient.api.spi.Providers;
+import io.meshclient.core.Ticker;
+import io.meshclient.core.config.BalancerConfig;
+import io.meshclient.core.config.MeshConfig;
+import io.meshclient.core.config.RateLimitConfig;
+import io.meshclient.core.config.ServiceConfig;
+import io.meshclient.core.ratelimit.GcraRateLimiter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Keeps the per-service snapshots current as configuration and discovery change. All changes happen
+ * under one lock, off the request path; the request path reads {@link #service(String)}, one volatile
+ * read and a hash lookup.
+ */
+public final class MeshRuntime implements AutoCloseable {
+  private final Object lock = new Object();
+  private final ClassLoader classLoader;
+  private final Ticker ticker;
+  private final RateLimiterRegistry limiterRegistry;
+  private final Map<String, ServiceDiscovery> supplied;
+  private final Map<String, DiscoveryBinding> discoveries = new LinkedHashMap<>();
+  private final Map<String, ServiceDiscovery.Watch> watches = new HashMap<>();
+  private final Map<String, ServiceDiscovery> watchedWith = new HashMap<>();
+  private final Map<String, List<ServiceInstance>> instances = new HashMap<>();
+  private final Map<String, AtomicInteger> inFlight = new HashMap<>();
+  private final Map<String, GcraRateLimiter> limiters = new HashMap<>();
+  private volatile Map<String, ServiceRuntime> services = Map.of();
+  private volatile MeshConfig config;
+  private boolean closed;
+
+  public MeshRuntime(MeshConfig config, Map<String, ServiceDiscovery> supplied, ClassLoader classLoader,
+      Ticker ticker, RateLimiterRegistry limiterRegistry) {
+    this.classLoader = classLoader;
+    this.ticker = ticker;
+    this.limiterRegistry = limiterRegistry;
+    this.supplied = Map.copyOf(supplied);
+    apply(config);
+  }
+
+  /** The snapshot of the service named {@code host}, or null if it is not a mesh service. */
+  public ServiceRuntime service(String host) {
+    return services.get(host);
+  }
+
+  /** Every service snapshot, by name. */
+  public Map<String, ServiceRuntime> services() {
+    return services;
+  }
+
+  /** The configuration in force. */
+  public MeshConfig config() {
+    return config;
+  }
+
+  /**
+   * Validates {@code newConfig} against the discoveries and balancers available, then swaps it in
+   * whole; on any problem nothing changes and the problem is thrown.
+   */
+  public void apply(MeshConfig newConfig) {
+    Objects.requireNonNull(newConfig, "newConfig");
+    synchronized (lock) {
+      if (closed) {
+        throw new IllegalStateException("mesh is closed");
+      }
+      Map<String, DiscoveryBinding> nextDiscoveries = new LinkedHashMap<>();
+      List<DiscoveryBinding> created = new ArrayList<>();
+      try {
+        resolveDiscoveries(newConfig, nextDiscoveries, created);
+        Map<String, ServiceDiscovery> serviceDiscovery = assignDiscoveries(newConfig, nextDiscoveries);
+        Map<String, ServiceRuntime> next = new HashMap<>();
+        Set<String> liveLimiters = new LinkedHashSet<>();
+        for (String service : serviceDiscovery.keySet()) {
+          next.put(service, build(newConfig, service, liveLimiters));
+        }
+        commit(newConfig, nextDiscoveries, serviceDiscovery, next, liveLimiters);
+      } catch (RuntimeException e) {
+        created.forEach(binding -> binding.discovery().close());
+        throw e;
+      }
+    }
+  }
+
+  private void resolveDiscoveries(MeshConfig newConfig, Map<String, DiscoveryBinding> next,
+      List<DiscoveryBinding> created) {
+    supplied.forEach((name, discovery) -> next.put(name, new DiscoveryBinding(name, discovery, null)));
+    newConfig.discovery().forEach((name, settings) -> {
+      if (next.containsKey(name)) {
+        return;
+      }
+      DiscoveryBinding current = discoveries.get(name);
+      if (current != null && Objects.equals(current.settings(), settings)) {
+        next.put(name, current);
+        return;
+      }
+      String key = MeshConfig.PREFIX + ".discovery." + name;
+      ServiceDiscovery discovery = Providers.discovery(name, key, classLoader)
+          .create(new DiscoveryContext(key, settings));
+      DiscoveryBinding binding = new DiscoveryBinding(name, discovery, settings);
+      created.add(binding);
+      next.put(name, binding);
+    });
+  }
+
+  private static Map<String, ServiceDiscovery> assignDiscoveries(MeshConfig newConfig,
+      Map<String, DiscoveryBinding> available) {
+    Set<String> names = new LinkedHashSet<>(newConfig.services().keySet());
+    available.values().forEach(b -> names.addAll(b.discovery().knownServices()));
+    Map<String, ServiceDiscovery> out = new LinkedHashMap<>();
+    List<String> problems = new ArrayList<>();
+    for (String service : names) {
+      String wanted = newConfig.service(service).discovery();
+      DiscoveryBinding binding = null;
+      if (wanted != null) {
+        binding = available.get(wanted);
+        if (binding == null) {
+          problems.add(ConfigurationException.problem(MeshConfig.PREFIX + ".services." + service + ".discovery",
+              wanted, available.isEmpty() ? "a discovery configured under mesh.discovery (none is)"
+                  : "one of the configured discoveries " + available.keySet()));
+        }
+      } else if (available.size() == 1) {
+        binding = available.values().iterator().next();
+      } else {
+        for (DiscoveryBinding candidate : available.values()) {
+          if (candidate.discovery().knownServices().contains(service)) {
+            binding = candidate;
+            break;
+          }
+        }
+        if (binding == null) {
+          problems.add(ConfigurationException.problem(MeshConfig.PREFIX + ".services." + service + ".discovery",
+              "not set", available.isEmpty() ? "a discovery configured under mesh.discovery (none is)"
+                  : "one of " + available.keySet() + ", since several discoveries are configured"));
+        }
+      }
+      if (binding != null) {
+        out.put(service, binding.discovery());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigurationException(problems);
+    }
+    return out;
+  }
+
+  private ServiceRuntime build(MeshConfig newConfig, String service, Set<String> liveLimiters) {
+    ServiceConfig serviceConfig = newConfig.service(service);
+    BalancerConfig balancer = serviceConfig.loadBalancer() != null
+        ? serviceConfig.loadBalancer() : newConfig.defaults().loadBalancer();
+    String balancerKey = MeshConfig.PREFIX + ".services." + service + ".load-balancer";
+    var provider = Providers.loadBalancer(balancer.name(), balancerKey, classLoader);
+    return new ServiceRuntime(serviceConfig, newConfig.defaults(),
+        subset -> provider.create(new BalancerContext(service, balancerKey, balancer.options())),
+        (name, limit) -> {
+          liveLimiters.add(name);
+          return limiter(name, limit);
+        },
+        inFlight.computeIfAbsent(service, s -> new AtomicInteger()),
+        instances.getOrDefault(service, List.of()));
+  }
+
+  private GcraRateLimiter limiter(String name, RateLimitConfig limit) {
+    GcraRateLimiter current = limiters.get(name);
+    if (current != null && current.config().equals(limit)) {
+      return current;
+    }
+    GcraRateLimiter limiter = GcraRateLimiter.of(name, limit, ticker);
+    limiters.put(name, limiter);
+    if (limiterRegistry.find(name).isEmpty()) {
+      limiterRegistry.rateLimiter(name);
+    }
+    limiterRegistry.replace(name, limiter);
+    return limiter;
+  }
+
+  private void commit(MeshConfig newConfig, Map<String, DiscoveryBinding> nextDiscoveries,
+      Map<String, ServiceDiscovery> serviceDiscovery, Map<String, ServiceRuntime> next, Set<String> liveLimiters) {
+    for (String name : new ArrayList<>(limiters.keySet())) {
+      if (!liveLimiters.contains(name)) {
+        limiters.remove(name);
+        limiterRegistry.remove(name);
+      }
+    }
+    this.config = newConfig;
+    this.services = Map.copyOf(next);
+    for (String service : new ArrayList<>(watches.keySet())) {
+      if (serviceDiscovery.get(service) != watchedWith.get(service)) {
+        watches.remove(service).close();
+        watchedWith.remove(service);
+        instances.remove(service);
+      }
+    }
+    serviceDiscovery.forEach((service, discovery) -> {
+      if (!watches.containsKey(service)) {
+        watchedWith.put(service, discovery);
+        WatchToken token = new WatchToken();
+        watches.put(service, token);
+        token.watch = discovery.watch(service, snapshot -> onSnapshot(service, token, snapshot));
+      }
+    });
+    for (DiscoveryBinding old : discoveries.values()) {
+      if (old.ownedByMesh() && nextDiscoveries.get(old.name()) != old) {
+        old.discovery().close();
+      }
+    }
+    discoveries.clear();
+    discoveries.putAll(nextDiscoveries);
+  }
+
+  private void onSnapshot(String service, WatchToken token, List<ServiceInstance> snapshot) {
+    synchronized (lock) {
+      if (closed || watches.get(service) != token) {
+        return;
+      }
+      List<ServiceInstance> canonical = canonicalize(instances.getOrDefault(service, List.of()), snapshot);
+      instances.put(service, canonical);
+      ServiceRuntime current = services.get(service);
+      if (current != null) {
+        Map<String, ServiceRuntime> next = new HashMap<>(services);
+        next.put(service, current.withInstances(canonical));
+        services = Map.copyOf(next);
+      }
+    }
+  }
+
+  /** Reuses the previous object for every instance that did not change, so balancer state keyed by identity survives. */
+  private static List<ServiceInstance> canonicalize(List<ServiceInstance> previous, List<ServiceInstance> snapshot) {
+    Map<String, ServiceInstance> byId = new HashMap<>();
+    previous.forEach(i -> byId.put(i.id(), i));
+    List<ServiceInstance> out = new ArrayList<>(snapshot.size());
+    for (ServiceInstance instance : snapshot) {
+      ServiceInstance old = byId.get(instance.id());
+      out.add(old != null && old.equals(instance) ? old : instance);
+    }
+    return List.copyOf(out);
+  }
+
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      watches.values().forEach(ServiceDiscovery.Watch::close);
+      watches.clear();
+      discoveries.values().stream().filter(DiscoveryBinding::ownedByMesh).forEach(b -> b.discovery().close());
+      discoveries.clear();
+      limiters.keySet().forEach(limiterRegistry::remove);
+      limiters.clear();
+    }
+  }
+
+  /** Identifies one watch, so a late snapshot from a replaced watch is ignored. */
+  private static final class WatchToken implements ServiceDiscovery.Watch {
+    volatile ServiceDiscovery.Watch watch;
+
+    @Override
+    public void close() {
+      ServiceDiscovery.Watch w = watch;
+      if (w != null) {
+        w.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package io.meshclient.core.internal;
+
+import io.meshclient.api.LoadBalancer;
+import io.meshclient.api.ServiceInstance;
+import io.meshclient.core.config.RouteConfig;
+import io.meshclient.core.config.ServiceConfig;
+import io.meshclient.core.config.ServiceDefaults;
+import io.meshclient.core.ratelimit.GcraRateLimiter;
+import io.meshclient.core.routing.RouteTable;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * Everything the request path reads for one service, as one immutable snapshot: routes, subsets with
+ * their instances and balancers, limiters, the concurrency counter and timeouts. Configuration changes
+ * and discovery updates build a new snapshot; calls in flight keep the one they started with.
+ */
+public final class ServiceRuntime {
+  final String name;
+  final ServiceConfig config;
+  final RouteTable routes;
+  final SubsetRuntime all;
+  final SubsetRuntime[] subsets;
+  final GcraRateLimiter limiter;
+  final GcraRateLimiter[] routeLimiters;
+  final AtomicInteger inFlight;
+  final int maxConcurrentRequests;
+  final long timeoutMillis;
+  final long[] routeTimeoutMillis;
+  final long connectTimeoutMillis;
+  final List<ServiceInstance> instances;
+
+  private ServiceRuntime(ServiceRuntime base, SubsetRuntime all, SubsetRuntime[] subsets,
+      List<ServiceInstance> instances) {
+    this.name = base.name;
+    this.config = base.config;
+    this.routes = base.routes;
+    this.limiter = base.limiter;
+    this.routeLimiters = base.routeLimiters;
+    this.inFlight = base.inFlight;
+    this.maxConcurrentRequests = base.maxConcurrentRequests;
+    this.timeoutMillis = base.timeoutMillis;
+    this.routeTimeoutMillis = base.routeTimeoutMillis;
+    this.connectTimeoutMillis = base.connectTimeoutMillis;
+    this.all = all;
+    this.subsets = subsets;
+    this.instances = instances;
+  }
+
+  /**
+   * @param balancers creates a balancer for a subset name (null: the whole service)
+   * @param limiters returns the limiter for a name and settings, reusing one whose settings are unchanged
+   */
+  ServiceRuntime(ServiceConfig config, ServiceDefaults defaults, Function<String, LoadBalancer> balancers,
+      BiFunction<String, io.meshclient.core.config.RateLimitConfig, GcraRateLimiter> limiters,
+      AtomicInteger inFlight, List<ServiceInstance> instances) {
+    this.name = config.name();
+    this.config = config;
+    this.routes = RouteTable.compile(config);
+    this.instances = instances;
+    this.all = new SubsetRuntime(null, Map.of(), instances, balancers.apply(null));
+    List<String> subsetNames = routes.subsetNames();
+    this.subsets = new SubsetRuntime[subsetNames.size()];
+    for (int i = 0; i < subsets.length; i++) {
+      String subset = subsetNames.get(i);
+      subsets[i] = new SubsetRuntime(subset, config.subsets().get(subset), instances, balancers.apply(subset));
+    }
+    this.limiter = config.rateLimit() == null ? null : limiters.apply(name, config.rateLimit());
+    List<RouteConfig> routeConfigs = config.routes();
+    this.routeLimiters = new GcraRateLimiter[routeConfigs.size()];
+    this.routeTimeoutMillis = new long[routeConfigs.size()];
+    this.timeoutMillis = (config.timeout() != null ? config.timeout() : defaults.timeout()).toMillis();
+    for (int i = 0; i < routeConfigs.size(); i++) {
+      RouteConfig route = routeConfigs.get(i);
+      if (route.rateLimit() != null) {
+        routeLimiters[i] = limiters.apply(name + "/" + routes.routes().get(i).name(), route.rateLimit());
+      }
+      routeTimeoutMillis[i] = route.timeout() != null ? route.timeout().toMillis() : timeoutMillis;
+    }
+    this.inFlight = inFlight;
+    this.maxConcurrentRequests = config.maxConcurrentRequests() > 0
+        ? config.maxConcurrentRequests() : defaults.maxConcurrentRequests();
+    this.connectTimeoutMillis = defaults.connectTimeout().toMillis();
+  }
+
+  /** The same service with another instance list, keeping balancers, limiters and counters. */
+  ServiceRuntime withInstances(List<ServiceInstance> newInstances) {
+    SubsetRuntime[] newSubsets = new SubsetRuntime[subsets.length];
+    for (int i = 0; i < subsets.length; i++) {
+      newSubsets[i] = subsets[i].withInstances(newInstances);
+    }
+    return new ServiceRuntime(this, all.withInstances(newInstances), newSubsets, newInstances);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public ServiceConfig config() {
+    return config;
+  }
+
+  public RouteTable routes() {
+    return routes;
+  }
+
+  /** The whole service, taken when no route matches. */
+  public SubsetRuntime all() {
+    return all;
+  }
+
+  /** The subset with the given index in {@link RouteTable#subsetNames()}. */
+  public SubsetRuntime subset(int index) {
+    return subsets[index];
+  }
+
+  /** The service-wide limiter, or null. */
+  public GcraRateLimiter limiter() {
+    return limiter;
+  }
+
+  /** The limiter of the route with that index, or null. */
+  public GcraRateLimiter routeLimiter(int routeIndex) {
+    return routeLimiters[routeIndex];
+  }
+
+  /** Requests in flight now, shared across reconfigurations. */
+  public AtomicInteger inFlight() {
+    return inFlight;
+  }
+
+  public int maxConcurrentRequests() {
+    return maxConcurrentRequests;
+  }
+
+  /** The timeout of a call on the route with that index, or of the service for -1. */
+  public long timeoutMillis(int routeIndex) {
+    return routeIndex < 0 ? timeoutMillis : routeTimeoutMillis[routeIndex];
+  }
+
+  public long connectTimeoutMillis() {
+    return connectTimeoutMillis;
+  }
+
+  /** All instances of the service, as last discovered. */
+  public List<ServiceInstance> instances() {
+    return instances;
+  }
+}

@@ -1,0 +1,50 @@
+package io.meshclient.core.internal;
+
+import io.meshclient.api.LoadBalancer;
+import io.meshclient.api.ServiceInstance;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The instances of one subset (or of the whole service, when {@code name} is null) and the balancer that
+ * picks among them. Immutable; a discovery update makes a new one with the same balancer.
+ */
+public final class SubsetRuntime {
+  final String name;
+  final Map<String, String> selector;
+  final List<ServiceInstance> instances;
+  final LoadBalancer balancer;
+
+  SubsetRuntime(String name, Map<String, String> selector, List<ServiceInstance> all, LoadBalancer balancer) {
+    this.name = name;
+    this.selector = selector;
+    this.balancer = balancer;
+    List<ServiceInstance> selected = new ArrayList<>();
+    for (ServiceInstance instance : all) {
+      if (instance.metadata().entrySet().containsAll(selector.entrySet())) {
+        selected.add(instance);
+      }
+    }
+    this.instances = List.copyOf(selected);
+  }
+
+  SubsetRuntime withInstances(List<ServiceInstance> all) {
+    return new SubsetRuntime(name, selector, all, balancer);
+  }
+
+  /** The subset's name, or null for the whole service. */
+  public String name() {
+    return name;
+  }
+
+  /** The instances selected, possibly empty. */
+  public List<ServiceInstance> instances() {
+    return instances;
+  }
+
+  /** The balancer of this subset. */
+  public LoadBalancer balancer() {
+    return balancer;
+  }
+}

@@ -1,0 +1,132 @@
+package io.meshclient.core.metrics;
+
+import io.meshclient.api.CallOutcome;
+import io.meshclient.core.MeshListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Turns mesh events into Micrometer meters. Meters are created on first use and then found again without
+ * allocating: a copy-on-write table per service and subset, keyed by method, status and outcome.
+ * Thread-safe.
+ */
+public final class MeshMetrics implements MeshListener {
+  private static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"};
+
+  private final MeterRegistry registry;
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, TimerTable>> timers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> rateLimited = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> concurrencyLimited = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> retries = new ConcurrentHashMap<>();
+
+  public MeshMetrics(MeterRegistry registry) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  @Override
+  public void onCallComplete(String service, String subset, String method, int status, CallOutcome outcome,
+      long durationNanos) {
+    String subsetTag = subset != null ? subset : MeshMetricNames.ALL_INSTANCES;
+    TimerTable table = timers.computeIfAbsent(service, s -> new ConcurrentHashMap<>())
+        .computeIfAbsent(subsetTag, s -> new TimerTable());
+    int methodIndex = methodIndex(method);
+    long key = ((long) methodIndex << 32) | ((long) status << 8) | (status == 0 ? outcome.ordinal() : 0xff);
+    Timer timer = table.find(key);
+    if (timer == null) {
+      timer = table.add(key, Timer.builder(MeshMetricNames.REQUESTS)
+          .description("Calls through the mesh, after retries")
+          .tag(MeshMetricNames.SERVICE, service)
+          .tag(MeshMetricNames.SUBSET, subsetTag)
+          .tag(MeshMetricNames.METHOD, methodIndex < METHODS.length ? METHODS[methodIndex] : "OTHER")
+          .tag(MeshMetricNames.STATUS, status == 0 ? "CLIENT_ERROR" : Integer.toString(status))
+          .tag(MeshMetricNames.OUTCOME, outcomeTag(status))
+          .tag(MeshMetricNames.ERROR, status == 0 ? outcome.name().toLowerCase(Locale.ROOT).replace('_', '-') : "none")
+          .register(registry));
+    }
+    timer.record(durationNanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void onRateLimited(String service, String limiter) {
+    rateLimited.computeIfAbsent(service, s -> new ConcurrentHashMap<>())
+        .computeIfAbsent(limiter, l -> Counter.builder(MeshMetricNames.RATE_LIMITED)
+            .description("Calls refused by a rate limit before any I/O")
+            .tag(MeshMetricNames.SERVICE, service).tag(MeshMetricNames.LIMITER, l).register(registry))
+        .increment();
+  }
+
+  @Override
+  public void onConcurrencyLimited(String service) {
+    concurrencyLimited.computeIfAbsent(service, s -> Counter.builder(MeshMetricNames.CONCURRENCY_LIMITED)
+            .description("Calls refused by max-concurrent-requests before any I/O")
+            .tag(MeshMetricNames.SERVICE, s).register(registry))
+        .increment();
+  }
+
+  @Override
+  public void onRetry(String service, String reason) {
+    retries.computeIfAbsent(service, s -> new ConcurrentHashMap<>())
+        .computeIfAbsent(reason, r -> Counter.builder(MeshMetricNames.RETRIES)
+            .description("Attempts sent again")
+            .tag(MeshMetricNames.SERVICE, service).tag(MeshMetricNames.REASON, r).register(registry))
+        .increment();
+  }
+
+  private static int methodIndex(String method) {
+    for (int i = 0; i < METHODS.length; i++) {
+      if (METHODS[i].equals(method)) {
+        return i;
+      }
+    }
+    return METHODS.length;
+  }
+
+  private static String outcomeTag(int status) {
+    if (status == 0) {
+      return "UNKNOWN";
+    }
+    if (status < 200) {
+      return "INFORMATIONAL";
+    }
+    if (status < 300) {
+      return "SUCCESS";
+    }
+    if (status < 400) {
+      return "REDIRECTION";
+    }
+    return status < 500 ? "CLIENT_ERROR" : "SERVER_ERROR";
+  }
+
+  /** A small copy-on-write map from a long key to a timer; lookups scan an array and allocate nothing. */
+  private static final class TimerTable {
+    private volatile Entry[] entries = new Entry[0];
+
+    Timer find(long key) {
+      for (Entry e : entries) {
+        if (e.key == key) {
+          return e.timer;
+        }
+      }
+      return null;
+    }
+
+    synchronized Timer add(long key, Timer timer) {
+      Timer existing = find(key);
+      if (existing != null) {
+        return existing;
+      }
+      Entry[] current = entries;
+      Entry[] next = java.util.Arrays.copyOf(current, current.length + 1);
+      next[current.length] = new Entry(key, timer);
+      entries = next;
+      return timer;
+    }
+
+    private record Entry(long key, Timer timer) {}
+  }
+}

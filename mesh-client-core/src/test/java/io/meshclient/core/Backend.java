@@ -1,0 +1,75 @@
+package io.meshclient.core;
+
+import io.meshclient.api.ServiceInstance;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+
+/**
+ * A real HTTP server on 127.0.0.1 that answers every request with its name, after an optional delay,
+ * and counts requests and connections itself.
+ */
+public final class Backend implements AutoCloseable {
+  private final MockWebServer server = new MockWebServer();
+  private final String name;
+  private final AtomicInteger requests = new AtomicInteger();
+  private final Set<Integer> connections = ConcurrentHashMap.newKeySet();
+  private volatile long delayMillis;
+  private volatile int status = 200;
+
+  public Backend(String name) throws IOException {
+    this.name = name;
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+        requests.incrementAndGet();
+        connections.add(request.getConnectionIndex());
+        long delay = delayMillis;
+        if (delay > 0) {
+          Thread.sleep(delay);
+        }
+        return new MockResponse.Builder().code(status).body(name).build();
+      }
+    });
+    server.start(InetAddress.getByName("127.0.0.1"), 0);
+  }
+
+  public Backend delay(long millis) {
+    this.delayMillis = millis;
+    return this;
+  }
+
+  public Backend status(int code) {
+    this.status = code;
+    return this;
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  public int requests() {
+    return requests.get();
+  }
+
+  /** Distinct connections that carried at least one request, counted by the server. */
+  public int connections() {
+    return connections.size();
+  }
+
+  public ServiceInstance instance(String service, Map<String, String> metadata) {
+    return new ServiceInstance(name, service, "127.0.0.1", port(), false, 1, metadata, "");
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}

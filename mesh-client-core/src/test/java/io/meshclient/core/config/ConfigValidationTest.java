@@ -1,0 +1,193 @@
+package io.meshclient.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshclient.api.ConfigurationException;
+import java.io.StringReader;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigValidationTest {
+
+  static MeshConfig yaml(String text) throws Exception {
+    return MeshConfig.fromMap(MeshConfigLoader.parse(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory(),
+        new StringReader(text), name -> null, "test.yaml"));
+  }
+
+  @Test
+  void unknownBalancerIsRefusedListingTheKnownNames() {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            reviews: { load-balancer: fastest }
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessage("mesh.services.reviews.load-balancer: fastest (expected: one of "
+            + "[least-request, random, round-robin, weighted-round-robin])");
+  }
+
+  @Test
+  void negativeSplitWeightIsRefused() {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            reviews:
+              subsets: { v1: { version: v1 }, v3: { version: v3 } }
+              routes:
+                - split: { v1: -5, v3: 20 }
+        """)).hasMessage("mesh.services.reviews.routes[0].split.v1: -5 (expected: a weight >= 0)");
+  }
+
+  @Test
+  void splitWeightsSummingToZeroAreRefused() {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            reviews:
+              subsets: { v1: { version: v1 }, v3: { version: v3 } }
+              routes:
+                - split: { v1: 0, v3: 0 }
+        """)).hasMessage("mesh.services.reviews.routes[0].split: {v1=0, v3=0} (expected: weights summing to more than 0)");
+  }
+
+  @Test
+  void splitNamingAnUnknownSubsetIsRefused() {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            reviews:
+              subsets: { v1: { version: v1 }, v3: { version: v3 } }
+              routes:
+                - split: { v1: 80, v4: 20 }
+        """)).hasMessage("mesh.services.reviews.routes[0].split: v4 (expected: one of the subsets [v1, v3])");
+  }
+
+  @Test
+  void zeroRateAndZeroBurstAreRefused() {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            ratings:
+              rate-limit: { rate: 0/s, burst: 0 }
+        """)).isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "mesh.services.ratings.rate-limit.rate: 0/s (expected: > 0, such as 200/s)",
+            "mesh.services.ratings.rate-limit.burst: 0 (expected: > 0)"));
+  }
+
+  @Test
+  void malformedDurationIsRefused() {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          defaults: { timeout: 2 seconds }
+        """)).hasMessage("mesh.defaults.timeout: 2 seconds (expected: a duration such as 300ms, 2s, 5m, 1h or PT2S)");
+  }
+
+  @Test
+  void routeWithoutDestinationIsRefused() {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            reviews:
+              subsets: { v2: { version: v2 } }
+              routes:
+                - match: { headers: { end-user: { exact: jason } } }
+        """)).hasMessage("mesh.services.reviews.routes[0]: no destination "
+            + "(expected: 'to: <subset>' or 'split: {<subset>: <weight>, ...}')");
+  }
+
+  @Test
+  void duplicateServiceNamesAreRefusedInYaml() {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            reviews: { timeout: 1s }
+            reviews: { timeout: 2s }
+        """)).hasMessage("mesh.services.reviews: defined twice (expected: each key once in a block)");
+  }
+
+  @Test
+  void duplicateServiceNamesAreRefusedInTheBuilder() {
+    MeshConfig.Builder builder = MeshConfig.builder()
+        .service(ServiceConfig.builder("reviews").build())
+        .service(ServiceConfig.builder("reviews").build());
+    assertThatThrownBy(builder::build)
+        .hasMessage("mesh.services.reviews: defined twice (expected: each service name once)");
+  }
+
+  @Test
+  void unknownKeysAreRefusedAndEveryProblemIsReportedAtOnce() {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            reviews:
+              retyr: 3
+              timeout: soon
+        """)).isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "mesh.services.reviews.retyr: unknown key (expected: one of [discovery, load-balancer, "
+                + "max-concurrent-requests, rate-limit, routes, subsets, timeout])",
+            "mesh.services.reviews.timeout: soon (expected: a duration such as 300ms, 2s, 5m, 1h or PT2S)"));
+  }
+
+  @Test
+  void invalidRegexNamesItsKey() {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            reviews:
+              subsets: { v2: { version: v2 } }
+              routes:
+                - { match: { path: { regex: "/api/(" } }, to: v2 }
+        """)).hasMessageStartingWith("mesh.services.reviews.routes[0].match.path.regex: /api/( (expected: a Java regular expression;");
+  }
+
+  @Test
+  void aFullConfigurationIsReadWithEveryValue() throws Exception {
+    MeshConfig config = yaml("""
+        mesh:
+          defaults:
+            load-balancer: round-robin
+            timeout: 2s
+            connect-timeout: 250ms
+            connection-pool: { max-idle-per-host: 8, max-requests-per-host: 64, keep-alive: 5m }
+          services:
+            reviews:
+              subsets: { v1: { version: v1 }, v2: { version: v2 }, v3: { version: v3 } }
+              routes:
+                - name: jason
+                  match: { headers: { end-user: { exact: jason } }, method: [get, POST], path: { prefix: /api } }
+                  to: v2
+                - split: { v1: 80, v3: 20 }
+              rate-limit: { rate: 200/s, burst: 50, max-wait: 10ms }
+              max-concurrent-requests: 512
+        """);
+    assertThat(config.defaults().loadBalancer().name()).isEqualTo("round-robin");
+    assertThat(config.defaults().timeout()).hasSeconds(2);
+    assertThat(config.defaults().connectTimeout()).hasMillis(250);
+    assertThat(config.defaults().connectionPool()).isEqualTo(
+        new ConnectionPoolConfig(8, 64, java.time.Duration.ofMinutes(5)));
+    ServiceConfig reviews = config.service("reviews");
+    assertThat(reviews.subsets()).containsEntry("v2", Map.of("version", "v2"));
+    assertThat(reviews.routes().get(0).name()).isEqualTo("jason");
+    assertThat(reviews.routes().get(0).match().methods()).containsExactlyInAnyOrder("GET", "POST");
+    assertThat(reviews.routes().get(0).match().headers()).containsEntry("end-user", StringMatch.exact("jason"));
+    assertThat(reviews.routes().get(0).match().path()).isEqualTo(StringMatch.prefix("/api"));
+    assertThat(reviews.routes().get(1).split()).containsExactly(Map.entry("v1", 80), Map.entry("v3", 20));
+    assertThat(reviews.rateLimit()).isEqualTo(new RateLimitConfig(200, java.time.Duration.ofSeconds(1), 50,
+        java.time.Duration.ofMillis(10)));
+    assertThat(reviews.maxConcurrentRequests()).isEqualTo(512);
+  }
+
+  @Test
+  void placeholdersAreResolvedFromTheEnvironment() {
+    assertThat(MeshConfigLoader.resolve("${TOKEN:none}-${HOST}", name -> name.equals("HOST") ? "h" : null))
+        .isEqualTo("none-h");
+  }
+
+  @Test
+  void springStyleIndexedMapsAreReadAsLists() {
+    MeshConfig config = MeshConfig.fromMap(Map.of("mesh", Map.of("services", Map.of("reviews", Map.of(
+        "subsets", Map.of("v1", Map.of("version", "v1")),
+        "routes", Map.of("0", Map.of("to", "v1")))))));
+    assertThat(config.service("reviews").routes()).hasSize(1);
+  }
+}
