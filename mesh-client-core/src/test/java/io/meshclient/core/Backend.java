@@ -38,7 +38,41 @@ public final class Backend implements AutoCloseable {
         return new MockResponse.Builder().code(status).body(name).build();
       }
     });
+    server.setServerSocketFactory(new NoDelayServerSocketFactory());
     server.start(InetAddress.getByName("127.0.0.1"), 0);
+  }
+
+  /**
+   * MockWebServer writes headers and body separately; without TCP_NODELAY each response waits for the
+   * client's delayed ACK (about 40 ms), which would make every load test measure Nagle instead of the mesh.
+   */
+  private static final class NoDelayServerSocketFactory extends javax.net.ServerSocketFactory {
+    @Override
+    public java.net.ServerSocket createServerSocket() throws IOException {
+      return new java.net.ServerSocket() {
+        @Override
+        public java.net.Socket accept() throws IOException {
+          java.net.Socket socket = super.accept();
+          socket.setTcpNoDelay(true);
+          return socket;
+        }
+      };
+    }
+
+    @Override
+    public java.net.ServerSocket createServerSocket(int port) throws IOException {
+      throw new UnsupportedOperationException("MockWebServer binds through createServerSocket()");
+    }
+
+    @Override
+    public java.net.ServerSocket createServerSocket(int port, int backlog) throws IOException {
+      throw new UnsupportedOperationException("MockWebServer binds through createServerSocket()");
+    }
+
+    @Override
+    public java.net.ServerSocket createServerSocket(int port, int backlog, InetAddress address) throws IOException {
+      throw new UnsupportedOperationException("MockWebServer binds through createServerSocket()");
+    }
   }
 
   public Backend delay(long millis) {

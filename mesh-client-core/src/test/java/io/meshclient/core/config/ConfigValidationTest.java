@@ -16,14 +16,14 @@ class ConfigValidationTest {
   }
 
   @Test
-  void unknownBalancerIsRefusedListingTheKnownNames() {
+  void unknownBalancerIsRefusedListingTheKnownNamesIncludingUserProviders() {
     assertThatThrownBy(() -> yaml("""
         mesh:
           services:
             reviews: { load-balancer: fastest }
         """)).isInstanceOf(ConfigurationException.class)
         .hasMessage("mesh.services.reviews.load-balancer: fastest (expected: one of "
-            + "[least-request, random, round-robin, weighted-round-robin])");
+            + "[first, least-request, random, round-robin, weighted-round-robin])");
   }
 
   @Test
