@@ -60,6 +60,21 @@ public record MeshConfig(
   }
 
   /**
+   * Reads mesh.yaml text (JSON is YAML too), resolving {@code ${NAME:default}} placeholders with {@code
+   * variables} (which returns null for an unknown name).
+   *
+   * @throws ConfigurationException if the text is not valid YAML or its content is invalid
+   */
+  public static MeshConfig fromYaml(String text, java.util.function.UnaryOperator<String> variables) {
+    try {
+      return fromMap(MeshConfigLoader.parse(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory(),
+          new java.io.StringReader(text), variables, "mesh.yaml"));
+    } catch (java.io.IOException e) {
+      throw new ConfigurationException("mesh.yaml: cannot be read (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /**
    * Builds a configuration from a tree of maps, lists and scalars whose root holds the {@code mesh}
    * keys (or a {@code mesh} key holding them), as parsed from YAML or bound by Spring.
    *

@@ -1,0 +1,94 @@
+package io.meshclient.samples.quickstart;
+
+import io.meshclient.api.RateLimitExceededException;
+import io.meshclient.core.Mesh;
+import io.meshclient.core.config.MeshConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * The quickstart: starts three versions of a "reviews" service on loopback, builds a {@link Mesh} from
+ * {@code mesh.yaml} (80/20 split v1/v3, {@code end-user: jason} to v2 with a rate limit), sends traffic
+ * from 8 threads, and prints what each version received, counted by the versions themselves.
+ */
+public final class QuickstartApp {
+  static final int THREADS = 8;
+
+  private QuickstartApp() {}
+
+  public static void main(String[] args) throws Exception {
+    int requests = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+    System.out.print(run(requests).render());
+  }
+
+  /** Runs the whole quickstart with {@code requests} calls and returns what was observed. */
+  public static Summary run(int requests) throws Exception {
+    List<VersionBackend> backends = List.of(new VersionBackend("v1"), new VersionBackend("v2"),
+        new VersionBackend("v3"));
+    try {
+      Map<String, String> ports = Map.of("V1_PORT", String.valueOf(backends.get(0).port()),
+          "V2_PORT", String.valueOf(backends.get(1).port()), "V3_PORT", String.valueOf(backends.get(2).port()));
+      MeshConfig config = MeshConfig.fromYaml(resource("mesh.yaml"), ports::get);
+      try (Mesh mesh = Mesh.builder().config(config).build()) {
+        Summary summary = new Summary(backends);
+        drive(mesh.httpClient(), requests, summary);
+        return summary;
+      }
+    } finally {
+      backends.forEach(VersionBackend::close);
+    }
+  }
+
+  /** Every fifth call is jason's; the rest take the split. */
+  private static void drive(OkHttpClient client, int requests, Summary summary) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    AtomicInteger next = new AtomicInteger();
+    List<Future<?>> futures = new ArrayList<>();
+    for (int t = 0; t < THREADS; t++) {
+      futures.add(pool.submit(() -> {
+        for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
+          boolean jason = i % 5 == 0;
+          Request.Builder request = new Request.Builder().url("http://reviews/api/reviews/" + i);
+          if (jason) {
+            request.header("end-user", "jason");
+          }
+          long start = System.nanoTime();
+          try (Response response = client.newCall(request.build()).execute()) {
+            response.body().string();
+            summary.latency(jason ? Summary.JASON : Summary.SPLIT).record(System.nanoTime() - start);
+          } catch (RateLimitExceededException e) {
+            summary.rateLimited.incrementAndGet();
+          } catch (IOException e) {
+            summary.failed.incrementAndGet();
+          }
+        }
+        return null;
+      }));
+    }
+    for (Future<?> f : futures) {
+      f.get(5, TimeUnit.MINUTES);
+    }
+    pool.shutdown();
+  }
+
+  private static String resource(String name) throws IOException {
+    try (InputStream in = QuickstartApp.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IOException(name + " is not on the classpath");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+}
