@@ -1,39 +1,77 @@
 package io.meshclient.core;
 
 import io.meshclient.api.CallOutcome;
+import java.util.List;
 
-/** Forwards every event to two listeners. */
+/** Forwards every event to each of its listeners, in order. */
 final class CompositeListener implements MeshListener {
-  private final MeshListener first;
-  private final MeshListener second;
+  private final MeshListener[] listeners;
 
-  CompositeListener(MeshListener first, MeshListener second) {
-    this.first = first;
-    this.second = second;
+  CompositeListener(List<MeshListener> listeners) {
+    this.listeners = listeners.toArray(new MeshListener[0]);
   }
 
   @Override
   public void onCallComplete(String service, String subset, String method, int status, CallOutcome outcome,
       long durationNanos) {
-    first.onCallComplete(service, subset, method, status, outcome, durationNanos);
-    second.onCallComplete(service, subset, method, status, outcome, durationNanos);
+    for (MeshListener l : listeners) {
+      l.onCallComplete(service, subset, method, status, outcome, durationNanos);
+    }
   }
 
   @Override
   public void onRateLimited(String service, String limiter) {
-    first.onRateLimited(service, limiter);
-    second.onRateLimited(service, limiter);
+    for (MeshListener l : listeners) {
+      l.onRateLimited(service, limiter);
+    }
   }
 
   @Override
   public void onConcurrencyLimited(String service) {
-    first.onConcurrencyLimited(service);
-    second.onConcurrencyLimited(service);
+    for (MeshListener l : listeners) {
+      l.onConcurrencyLimited(service);
+    }
   }
 
   @Override
   public void onRetry(String service, String reason) {
-    first.onRetry(service, reason);
-    second.onRetry(service, reason);
+    for (MeshListener l : listeners) {
+      l.onRetry(service, reason);
+    }
+  }
+
+  @Override
+  public void onRetryBudgetExhausted(String service) {
+    for (MeshListener l : listeners) {
+      l.onRetryBudgetExhausted(service);
+    }
+  }
+
+  @Override
+  public void onBreakerRejected(String service) {
+    for (MeshListener l : listeners) {
+      l.onBreakerRejected(service);
+    }
+  }
+
+  @Override
+  public void onEjected(String service, String instanceId, long nanos) {
+    for (MeshListener l : listeners) {
+      l.onEjected(service, instanceId, nanos);
+    }
+  }
+
+  @Override
+  public void onReturned(String service, String instanceId) {
+    for (MeshListener l : listeners) {
+      l.onReturned(service, instanceId);
+    }
+  }
+
+  @Override
+  public void onFaultInjected(String service, String route, String kind) {
+    for (MeshListener l : listeners) {
+      l.onFaultInjected(service, route, kind);
+    }
   }
 }

@@ -1,5 +1,7 @@
 package io.meshclient.core;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedRateLimiterMetrics;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.meshclient.api.ServiceDiscovery;
@@ -43,19 +45,22 @@ public final class Mesh implements AutoCloseable {
   private final MeshRuntime runtime;
   private final OkHttpClient client;
   private final RateLimiterRegistry limiterRegistry;
+  private final CircuitBreakerRegistry breakerRegistry;
   private volatile boolean closed;
 
   private Mesh(Builder b) {
     this.limiterRegistry = b.rateLimiterRegistry != null ? b.rateLimiterRegistry : RateLimiterRegistry.ofDefaults();
-    if (b.meterRegistry != null) {
-      TaggedRateLimiterMetrics.ofRateLimiterRegistry(limiterRegistry).bindTo(b.meterRegistry);
-    }
-    this.runtime = new MeshRuntime(b.config, b.discoveries, b.classLoader, b.ticker, limiterRegistry);
+    this.breakerRegistry = b.circuitBreakerRegistry != null ? b.circuitBreakerRegistry
+        : CircuitBreakerRegistry.ofDefaults();
     MeshListener listener = b.listener;
     if (b.meterRegistry != null) {
+      TaggedRateLimiterMetrics.ofRateLimiterRegistry(limiterRegistry).bindTo(b.meterRegistry);
+      TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakerRegistry).bindTo(b.meterRegistry);
       listener = listener == MeshListener.NONE ? new MeshMetrics(b.meterRegistry)
-          : new CompositeListener(new MeshMetrics(b.meterRegistry), listener);
+          : new CompositeListener(List.of(new MeshMetrics(b.meterRegistry), listener));
     }
+    this.runtime = new MeshRuntime(b.config, b.discoveries, b.classLoader, b.ticker, limiterRegistry,
+        breakerRegistry, listener);
     this.client = buildClient(b, runtime, listener);
   }
 
@@ -77,7 +82,7 @@ public final class Mesh implements AutoCloseable {
         .readTimeout(timeout)
         .writeTimeout(timeout)
         .eventListener(MeshInterceptor.wireEvents())
-        .addInterceptor(new MeshInterceptor(runtime, listener, b.ticker, b.random))
+        .addInterceptor(new MeshInterceptor(runtime, listener, b.ticker, b.random, b.sleeper))
         .build();
   }
 
@@ -133,6 +138,11 @@ public final class Mesh implements AutoCloseable {
     return limiterRegistry;
   }
 
+  /** The registry holding every circuit breaker of the mesh, named after its service. */
+  public CircuitBreakerRegistry circuitBreakerRegistry() {
+    return breakerRegistry;
+  }
+
   /** The mesh's internals, for the Spring starter's actuator. Not public API: may change. */
   public MeshRuntime runtime() {
     return runtime;
@@ -164,6 +174,8 @@ public final class Mesh implements AutoCloseable {
     private MeterRegistry meterRegistry;
     private MeshListener listener = MeshListener.NONE;
     private RateLimiterRegistry rateLimiterRegistry;
+    private CircuitBreakerRegistry circuitBreakerRegistry;
+    private Sleeper sleeper = Sleeper.system();
     private Ticker ticker = Ticker.system();
     private RandomGenerator random = new ThreadLocalRandomGenerator();
     private ClassLoader classLoader = defaultClassLoader();
@@ -209,6 +221,18 @@ public final class Mesh implements AutoCloseable {
     /** The registry rate limiters are added to; default: a new one. */
     public Builder rateLimiterRegistry(RateLimiterRegistry registry) {
       this.rateLimiterRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /** The registry circuit breakers are added to; default: a new one. */
+    public Builder circuitBreakerRegistry(CircuitBreakerRegistry registry) {
+      this.circuitBreakerRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /** How retry backoff and injected delays wait; default: {@link Sleeper#system()}. */
+    public Builder sleeper(Sleeper waiter) {
+      this.sleeper = Objects.requireNonNull(waiter, "waiter");
       return this;
     }
 

@@ -30,4 +30,19 @@ public interface MeshListener {
 
   /** An attempt was sent again, once more, to {@code service}. */
   default void onRetry(String service, String reason) {}
+
+  /** A retry was wanted but the retry budget had none left. */
+  default void onRetryBudgetExhausted(String service) {}
+
+  /** The circuit breaker refused an attempt before any I/O. */
+  default void onBreakerRejected(String service) {}
+
+  /** Outlier detection took an instance out of balancing for {@code nanos}. */
+  default void onEjected(String service, String instanceId, long nanos) {}
+
+  /** An ejected instance is balanced again. */
+  default void onReturned(String service, String instanceId) {}
+
+  /** A fault was injected: {@code kind} is {@code delay} or {@code abort}. */
+  default void onFaultInjected(String service, String route, String kind) {}
 }

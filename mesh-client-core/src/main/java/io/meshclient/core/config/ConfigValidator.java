@@ -15,6 +15,7 @@ final class ConfigValidator {
   private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
   private final List<String> problems = new ArrayList<>();
+  private final ResilienceValidator resilience = new ResilienceValidator(problems);
   private final List<String> balancerNames;
 
   private ConfigValidator() {
@@ -62,6 +63,15 @@ final class ConfigValidator {
     if (s.rateLimit() != null) {
       rateLimit(key + ".rate-limit", s.rateLimit());
     }
+    if (s.circuitBreaker() != null) {
+      resilience.breaker(key + ".circuit-breaker", s.circuitBreaker());
+    }
+    if (s.retry() != null) {
+      resilience.retry(key + ".retry", s.retry());
+    }
+    if (s.outlierDetection() != null) {
+      resilience.outlier(key + ".outlier-detection", s.outlierDetection());
+    }
     s.subsets().forEach((subset, selector) -> {
       if (subset.isBlank()) {
         problems.add(problem(key + ".subsets", "''", "non-empty subset names"));
@@ -101,6 +111,12 @@ final class ConfigValidator {
     }
     if (route.timeout() != null) {
       positive(key + ".timeout", route.timeout());
+    }
+    if (route.retry() != null) {
+      resilience.retry(key + ".retry", route.retry());
+    }
+    if (route.fault() != null) {
+      resilience.fault(key + ".fault", route.fault());
     }
     RouteConfig.Match match = route.match();
     if (match.path() != null) {

@@ -16,8 +16,9 @@ final class MeshConfigReader {
       "load-balancer", "timeout", "connect-timeout", "max-concurrent-requests", "connection-pool");
   static final Set<String> POOL_KEYS = Set.of("max-idle-per-host", "max-requests-per-host", "keep-alive");
   static final Set<String> SERVICE_KEYS = Set.of("discovery", "load-balancer", "timeout", "subsets", "routes",
-      "rate-limit", "max-concurrent-requests");
-  static final Set<String> ROUTE_KEYS = Set.of("name", "match", "to", "split", "rate-limit", "timeout");
+      "rate-limit", "max-concurrent-requests", "circuit-breaker", "retry", "outlier-detection");
+  static final Set<String> ROUTE_KEYS = Set.of("name", "match", "to", "split", "rate-limit", "timeout", "retry",
+      "fault");
   static final Set<String> MATCH_KEYS = Set.of("path", "method", "headers");
   static final Set<String> RATE_LIMIT_KEYS = Set.of("rate", "burst", "max-wait");
 
@@ -113,7 +114,11 @@ final class MeshConfigReader {
         .discovery(node.string("discovery"))
         .loadBalancer(balancer(node))
         .timeout(node.duration("timeout"))
-        .rateLimit(rateLimit(node.child("rate-limit")));
+        .rateLimit(rateLimit(node.child("rate-limit")))
+        .circuitBreaker(ResilienceReader.breaker(node.child("circuit-breaker")))
+        .outlierDetection(ResilienceReader.outlier(node.child("outlier-detection")));
+    RetryConfig serviceRetry = ResilienceReader.retry(node.child("retry"), RetryConfig.DEFAULT, false);
+    b.retry(serviceRetry);
     Integer max = node.integer("max-concurrent-requests");
     if (max != null) {
       b.maxConcurrentRequests(max);
@@ -125,12 +130,12 @@ final class MeshConfigReader {
       }
     }
     for (ConfigNode route : node.list("routes")) {
-      b.route(route(route));
+      b.route(route(route, serviceRetry != null ? serviceRetry : RetryConfig.DEFAULT));
     }
     return b.build();
   }
 
-  private RouteConfig route(ConfigNode node) {
+  private RouteConfig route(ConfigNode node, RetryConfig serviceRetry) {
     node.allowOnly(ROUTE_KEYS);
     Map<String, Integer> split = new LinkedHashMap<>();
     ConfigNode splitNode = node.child("split");
@@ -141,7 +146,8 @@ final class MeshConfigReader {
       }
     }
     return new RouteConfig(node.string("name"), match(node.child("match")), node.string("to"), split,
-        rateLimit(node.child("rate-limit")), node.duration("timeout"));
+        rateLimit(node.child("rate-limit")), node.duration("timeout"),
+        ResilienceReader.retry(node.child("retry"), serviceRetry, true), ResilienceReader.fault(node.child("fault")));
   }
 
   private RouteConfig.Match match(ConfigNode node) {

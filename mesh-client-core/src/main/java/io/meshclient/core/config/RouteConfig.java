@@ -17,6 +17,8 @@ import java.util.Set;
  * @param split subset name to relative weight, in configuration order; empty when {@code to} is used
  * @param rateLimit a limit for requests taking this route, on top of the service's, or null
  * @param timeout a call timeout for this route, overriding the service's, or null
+ * @param retry a retry policy for this route, overriding the service's, or null
+ * @param fault faults to inject into this route's requests, or null
  */
 public record RouteConfig(
     String name,
@@ -24,7 +26,9 @@ public record RouteConfig(
     String to,
     Map<String, Integer> split,
     RateLimitConfig rateLimit,
-    Duration timeout) {
+    Duration timeout,
+    RetryConfig retry,
+    FaultConfig fault) {
 
   public RouteConfig {
     match = match == null ? Match.ANY : match;
@@ -33,27 +37,37 @@ public record RouteConfig(
 
   /** A route that sends matching requests to one subset. */
   public static RouteConfig to(Match match, String subset) {
-    return new RouteConfig(null, match, Objects.requireNonNull(subset, "subset"), Map.of(), null, null);
+    return new RouteConfig(null, match, Objects.requireNonNull(subset, "subset"), Map.of(), null, null, null, null);
   }
 
   /** A route that splits matching requests by weight, such as {@code Map.of("v1", 80, "v3", 20)}. */
   public static RouteConfig split(Match match, Map<String, Integer> weights) {
-    return new RouteConfig(null, match, null, weights, null, null);
+    return new RouteConfig(null, match, null, weights, null, null, null, null);
   }
 
   /** Returns a copy with a name. */
   public RouteConfig withName(String newName) {
-    return new RouteConfig(newName, match, to, split, rateLimit, timeout);
+    return new RouteConfig(newName, match, to, split, rateLimit, timeout, retry, fault);
   }
 
   /** Returns a copy with a route rate limit. */
   public RouteConfig withRateLimit(RateLimitConfig limit) {
-    return new RouteConfig(name, match, to, split, limit, timeout);
+    return new RouteConfig(name, match, to, split, limit, timeout, retry, fault);
   }
 
   /** Returns a copy with a route timeout. */
   public RouteConfig withTimeout(Duration newTimeout) {
-    return new RouteConfig(name, match, to, split, rateLimit, newTimeout);
+    return new RouteConfig(name, match, to, split, rateLimit, newTimeout, retry, fault);
+  }
+
+  /** Returns a copy with a route retry policy. */
+  public RouteConfig withRetry(RetryConfig policy) {
+    return new RouteConfig(name, match, to, split, rateLimit, timeout, policy, fault);
+  }
+
+  /** Returns a copy that injects faults. */
+  public RouteConfig withFault(FaultConfig faults) {
+    return new RouteConfig(name, match, to, split, rateLimit, timeout, retry, faults);
   }
 
   /**

@@ -19,6 +19,10 @@ import java.util.Objects;
  * @param routes the rules, first match wins; a request no rule matches goes to all instances
  * @param rateLimit the service-wide token bucket, or null for none
  * @param maxConcurrentRequests the most requests in flight at once; 0 takes the default
+ * @param circuitBreaker the service's circuit breaker, or null for none
+ * @param retry the retry policy of its routes, or null for {@link RetryConfig#DEFAULT}
+ * @param outlierDetection passive health checking, or null for {@link OutlierConfig#DEFAULT}; {@link
+ *     #OUTLIER_DETECTION_OFF} turns it off
  */
 public record ServiceConfig(
     String name,
@@ -28,7 +32,14 @@ public record ServiceConfig(
     Map<String, Map<String, String>> subsets,
     List<RouteConfig> routes,
     RateLimitConfig rateLimit,
-    int maxConcurrentRequests) {
+    int maxConcurrentRequests,
+    BreakerConfig circuitBreaker,
+    RetryConfig retry,
+    OutlierConfig outlierDetection) {
+
+  /** Outlier detection that never ejects. */
+  public static final OutlierConfig OUTLIER_DETECTION_OFF =
+      new OutlierConfig(Integer.MAX_VALUE, java.time.Duration.ZERO, java.time.Duration.ZERO, 0, 0);
 
   public ServiceConfig {
     Objects.requireNonNull(name, "name");
@@ -55,6 +66,9 @@ public record ServiceConfig(
     b.routes.addAll(routes);
     b.rateLimit = rateLimit;
     b.maxConcurrentRequests = maxConcurrentRequests;
+    b.circuitBreaker = circuitBreaker;
+    b.retry = retry;
+    b.outlierDetection = outlierDetection;
     return b;
   }
 
@@ -68,6 +82,9 @@ public record ServiceConfig(
     private final List<RouteConfig> routes = new ArrayList<>();
     private RateLimitConfig rateLimit;
     private int maxConcurrentRequests;
+    private BreakerConfig circuitBreaker;
+    private RetryConfig retry;
+    private OutlierConfig outlierDetection;
 
     private Builder(String name) {
       this.name = Objects.requireNonNull(name, "name");
@@ -117,9 +134,27 @@ public record ServiceConfig(
       return this;
     }
 
+    /** Adds a circuit breaker. */
+    public Builder circuitBreaker(BreakerConfig breaker) {
+      this.circuitBreaker = breaker;
+      return this;
+    }
+
+    /** Sets the retry policy; {@link RetryConfig#NONE} disables retries. */
+    public Builder retry(RetryConfig policy) {
+      this.retry = policy;
+      return this;
+    }
+
+    /** Sets outlier detection; {@link ServiceConfig#OUTLIER_DETECTION_OFF} disables it. */
+    public Builder outlierDetection(OutlierConfig outliers) {
+      this.outlierDetection = outliers;
+      return this;
+    }
+
     public ServiceConfig build() {
       return new ServiceConfig(name, discovery, loadBalancer, timeout, subsets, routes, rateLimit,
-          maxConcurrentRequests);
+          maxConcurrentRequests, circuitBreaker, retry, outlierDetection);
     }
   }
 }

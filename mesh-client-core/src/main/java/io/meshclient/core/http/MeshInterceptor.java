@@ -2,50 +2,50 @@ package io.meshclient.core.http;
 
 import io.meshclient.api.CallOutcome;
 import io.meshclient.api.ConcurrencyLimitExceededException;
-import io.meshclient.api.NoHealthyInstanceException;
+import io.meshclient.api.MeshException;
 import io.meshclient.api.RateLimitExceededException;
-import io.meshclient.api.RequestNotRetriedException;
-import io.meshclient.api.ServiceInstance;
 import io.meshclient.core.MeshListener;
+import io.meshclient.core.Sleeper;
 import io.meshclient.core.Ticker;
+import io.meshclient.core.config.FaultConfig;
 import io.meshclient.core.internal.MeshRuntime;
 import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.internal.SubsetRuntime;
 import io.meshclient.core.ratelimit.GcraRateLimiter;
 import io.meshclient.core.routing.Route;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
-import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
+import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
+import okhttp3.ResponseBody;
 
 /**
- * The mesh's request path, as an OkHttp application interceptor: resolve, route, admit, pick, call,
- * record. A request to a host that is not a mesh service passes through untouched.
+ * The mesh's request path, as an OkHttp application interceptor: resolve, route, inject faults, admit,
+ * then {@link Attempts} (pick, call, record, retry), then record the call. A request to a host that is
+ * not a mesh service passes through untouched.
  *
- * <p>Refusals (rate limit, concurrency cap, no instance) are thrown before {@code chain.proceed}, so
- * no byte leaves the process. OkHttp's own silent retry is off in the mesh's client; instead an
- * idempotent request that fails on a reused keep-alive connection before any response is sent once
- * more (OkHttp never reuses the failed connection), and a non-idempotent one fails with {@link
- * RequestNotRetriedException}.
+ * <p>Refusals (rate limit, concurrency cap, open breaker, no instance) are thrown before {@code
+ * chain.proceed}, so no byte leaves the process. OkHttp's own silent retry is off in the mesh's client;
+ * the mesh decides what is sent again.
  */
 public final class MeshInterceptor implements Interceptor {
   private final MeshRuntime runtime;
   private final MeshListener listener;
   private final Ticker ticker;
   private final RandomGenerator random;
+  private final Sleeper sleeper;
+  private final Attempts attempts;
 
-  public MeshInterceptor(MeshRuntime runtime, MeshListener listener, Ticker ticker, RandomGenerator random) {
+  public MeshInterceptor(MeshRuntime runtime, MeshListener listener, Ticker ticker, RandomGenerator random,
+      Sleeper sleeper) {
     this.runtime = runtime;
     this.listener = listener;
     this.ticker = ticker;
     this.random = random;
+    this.sleeper = sleeper;
+    this.attempts = new Attempts(listener, ticker, sleeper);
   }
 
   /** The event listener the mesh's OkHttpClient must use for this interceptor to see connection reuse. */
@@ -63,7 +63,17 @@ public final class MeshInterceptor implements Interceptor {
     long start = ticker.nanoTime();
     OkHttpRequestContext context = new OkHttpRequestContext(request);
     Route route = service.routes().match(context);
+    int routeIndex = route == null ? -1 : route.index();
     SubsetRuntime subset = route == null ? service.all() : service.subset(route.pickSubset(random));
+    FaultConfig fault = service.fault(routeIndex);
+    if (fault != null) {
+      Response aborted = injectFault(fault, request, service, route);
+      if (aborted != null) {
+        listener.onCallComplete(service.name(), subset.name(), request.method(), aborted.code(),
+            aborted.code() >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS, ticker.nanoTime() - start);
+        return aborted;
+      }
+    }
     admit(service, route);
     if (service.inFlight().incrementAndGet() > service.maxConcurrentRequests()) {
       service.inFlight().decrementAndGet();
@@ -73,16 +83,15 @@ public final class MeshInterceptor implements Interceptor {
     int status = 0;
     CallOutcome outcome = CallOutcome.IO_ERROR;
     try {
-      Chain timed = chain.withConnectTimeout((int) service.connectTimeoutMillis(), TimeUnit.MILLISECONDS);
-      long timeout = service.timeoutMillis(route == null ? -1 : route.index());
-      timed = timed.withReadTimeout((int) timeout, TimeUnit.MILLISECONDS)
-          .withWriteTimeout((int) timeout, TimeUnit.MILLISECONDS);
-      Response response = callWithReuseRetry(timed, request, service, subset, context);
+      Response response = attempts.run(chain, request, service, routeIndex, subset, context, start);
       status = response.code();
       outcome = status >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS;
       return response;
+    } catch (MeshException e) {
+      outcome = CallOutcome.CANCELLED;
+      throw e;
     } catch (IOException e) {
-      outcome = classify(e, null);
+      outcome = Attempts.classify(e, null, chain.call().isCanceled());
       throw e;
     } finally {
       service.inFlight().decrementAndGet();
@@ -106,45 +115,31 @@ public final class MeshInterceptor implements Interceptor {
     }
   }
 
-  private Response callWithReuseRetry(Chain chain, Request request, ServiceRuntime service, SubsetRuntime subset,
-      OkHttpRequestContext context) throws IOException {
-    for (int attempt = 1; ; attempt++) {
-      List<ServiceInstance> instances = subset.instances();
-      if (instances.isEmpty()) {
-        throw new NoHealthyInstanceException(service.name(), subset.name());
-      }
-      ServiceInstance instance = subset.balancer().pick(instances, context);
-      Request routed = request.newBuilder().url(rewrite(request.url(), instance)).build();
-      WireEvents.Attempt wire = WireEvents.begin();
-      subset.balancer().onStart(instance);
-      long attemptStart = ticker.nanoTime();
-      try {
-        Response response = chain.proceed(routed);
-        subset.balancer().onComplete(instance,
-            response.code() >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS, ticker.nanoTime() - attemptStart);
-        return response;
-      } catch (IOException e) {
-        subset.balancer().onComplete(instance, classify(e, wire), ticker.nanoTime() - attemptStart);
-        if (attempt > 1 || !wire.reusedConnection() || chain.call().isCanceled()) {
-          throw e;
-        }
-        if (!isIdempotent(request.method())) {
-          throw new RequestNotRetriedException(service.name(), request.method() + " " + request.url().redact()
-              + " failed on a reused connection to " + instance.authority()
-              + " after the request may have reached the server; not sent again because "
-              + request.method() + " is not idempotent (" + e + ")", e);
-        }
-        listener.onRetry(service.name(), "reused-connection-failed");
-      }
+  /** Delays and/or aborts as the route's fault says; returns the abort response, or null to go on. */
+  private Response injectFault(FaultConfig fault, Request request, ServiceRuntime service, Route route)
+      throws IOException {
+    if (fault.header() != null && request.header(fault.header()) == null) {
+      return null;
     }
-  }
-
-  private static HttpUrl rewrite(HttpUrl url, ServiceInstance instance) {
-    return url.newBuilder()
-        .scheme(instance.secure() ? "https" : "http")
-        .host(instance.host())
-        .port(instance.port())
-        .build();
+    if (fault.delayPercent() > 0 && random.nextDouble() * 100 < fault.delayPercent()) {
+      listener.onFaultInjected(service.name(), route.name(), "delay");
+      sleeper.sleep(fault.delay().toNanos());
+    }
+    if (fault.abortPercent() > 0 && random.nextDouble() * 100 < fault.abortPercent()) {
+      listener.onFaultInjected(service.name(), route.name(), "abort");
+      long now = System.currentTimeMillis();
+      return new Response.Builder()
+          .request(request)
+          .protocol(Protocol.HTTP_1_1)
+          .code(fault.abortStatus())
+          .message("fault injected by mesh-client")
+          .header("x-mesh-fault", "abort")
+          .body(ResponseBody.create(new byte[0], null))
+          .sentRequestAtMillis(now)
+          .receivedResponseAtMillis(now)
+          .build();
+    }
+    return null;
   }
 
   static boolean isIdempotent(String method) {
@@ -154,18 +149,5 @@ public final class MeshInterceptor implements Interceptor {
       default:
         return false;
     }
-  }
-
-  static CallOutcome classify(IOException e, WireEvents.Attempt wire) {
-    if (e instanceof ConnectException || (wire != null && wire.failedToConnect() && !(e instanceof InterruptedIOException))) {
-      return CallOutcome.CONNECT_FAILURE;
-    }
-    if (e instanceof SocketTimeoutException || "timeout".equals(e.getMessage())) {
-      return CallOutcome.TIMEOUT;
-    }
-    if ("Canceled".equals(e.getMessage())) {
-      return CallOutcome.CANCELLED;
-    }
-    return CallOutcome.IO_ERROR;
   }
 }

@@ -1,5 +1,6 @@
 package io.meshclient.core.internal;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.LoadBalancer;
@@ -8,12 +9,19 @@ import io.meshclient.api.ServiceInstance;
 import io.meshclient.api.spi.BalancerContext;
 import io.meshclient.api.spi.DiscoveryContext;
 import io.meshclient.api.spi.Providers;
+import io.meshclient.core.MeshListener;
 import io.meshclient.core.Ticker;
 import io.meshclient.core.config.BalancerConfig;
 import io.meshclient.core.config.MeshConfig;
+import io.meshclient.core.config.OutlierConfig;
 import io.meshclient.core.config.RateLimitConfig;
+import io.meshclient.core.config.RetryConfig;
 import io.meshclient.core.config.ServiceConfig;
 import io.meshclient.core.ratelimit.GcraRateLimiter;
+import io.meshclient.core.resilience.CircuitBreakers;
+import io.meshclient.core.resilience.EjectionListener;
+import io.meshclient.core.resilience.OutlierDetector;
+import io.meshclient.core.resilience.RetryBudget;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,6 +42,10 @@ public final class MeshRuntime implements AutoCloseable {
   private final ClassLoader classLoader;
   private final Ticker ticker;
   private final RateLimiterRegistry limiterRegistry;
+  private final CircuitBreakerRegistry breakerRegistry;
+  private final EjectionListener ejections;
+  private final Map<String, OutlierDetector> detectors = new HashMap<>();
+  private final Map<String, BudgetSlot> budgets = new HashMap<>();
   private final Map<String, ServiceDiscovery> supplied;
   private final Map<String, DiscoveryBinding> discoveries = new LinkedHashMap<>();
   private final Map<String, ServiceDiscovery.Watch> watches = new HashMap<>();
@@ -46,10 +58,23 @@ public final class MeshRuntime implements AutoCloseable {
   private boolean closed;
 
   public MeshRuntime(MeshConfig config, Map<String, ServiceDiscovery> supplied, ClassLoader classLoader,
-      Ticker ticker, RateLimiterRegistry limiterRegistry) {
+      Ticker ticker, RateLimiterRegistry limiterRegistry, CircuitBreakerRegistry breakerRegistry,
+      MeshListener listener) {
     this.classLoader = classLoader;
     this.ticker = ticker;
     this.limiterRegistry = limiterRegistry;
+    this.breakerRegistry = breakerRegistry;
+    this.ejections = new EjectionListener() {
+      @Override
+      public void onEjected(String service, ServiceInstance instance, long nanos) {
+        listener.onEjected(service, instance.id(), nanos);
+      }
+
+      @Override
+      public void onReturned(String service, String instanceId) {
+        listener.onReturned(service, instanceId);
+      }
+    };
     this.supplied = Map.copyOf(supplied);
     apply(config);
   }
@@ -165,15 +190,43 @@ public final class MeshRuntime implements AutoCloseable {
         ? serviceConfig.loadBalancer() : newConfig.defaults().loadBalancer();
     String balancerKey = MeshConfig.PREFIX + ".services." + service + ".load-balancer";
     var provider = Providers.loadBalancer(balancer.name(), balancerKey, classLoader);
-    return new ServiceRuntime(serviceConfig, newConfig.defaults(),
+    ServiceRuntime.Parts parts = new ServiceRuntime.Parts(
         subset -> provider.create(new BalancerContext(service, balancerKey, balancer.options())),
         (name, limit) -> {
           liveLimiters.add(name);
           return limiter(name, limit);
         },
         inFlight.computeIfAbsent(service, s -> new AtomicInteger()),
-        instances.getOrDefault(service, List.of()));
+        serviceConfig.circuitBreaker() == null ? null
+            : CircuitBreakers.obtain(breakerRegistry, service, serviceConfig.circuitBreaker(), ticker),
+        detector(service, serviceConfig.outlierDetection()),
+        budget(service, serviceConfig.retry() != null ? serviceConfig.retry() : RetryConfig.DEFAULT));
+    return new ServiceRuntime(serviceConfig, newConfig.defaults(), parts, instances.getOrDefault(service, List.of()));
   }
+
+  /** The detector of {@code service}: the current one if its settings are unchanged; null when off. */
+  private OutlierDetector detector(String service, OutlierConfig config) {
+    OutlierConfig wanted = config != null ? config : OutlierConfig.DEFAULT;
+    if (wanted.equals(ServiceConfig.OUTLIER_DETECTION_OFF)) {
+      return null;
+    }
+    OutlierDetector current = detectors.get(service);
+    return current != null && current.config().equals(wanted) ? current
+        : new OutlierDetector(service, wanted, ticker, ejections);
+  }
+
+  private RetryBudget budget(String service, RetryConfig retry) {
+    BudgetSlot current = budgets.get(service);
+    if (current != null && current.percent == retry.budgetPercent() && current.minPerSecond == retry.budgetMinPerSecond()) {
+      return current.budget;
+    }
+    BudgetSlot slot = new BudgetSlot(retry.budgetPercent(), retry.budgetMinPerSecond(),
+        new RetryBudget(retry.budgetPercent(), retry.budgetMinPerSecond(), ticker));
+    budgets.put(service, slot);
+    return slot.budget;
+  }
+
+  private record BudgetSlot(int percent, int minPerSecond, RetryBudget budget) {}
 
   private GcraRateLimiter limiter(String name, RateLimitConfig limit) {
     GcraRateLimiter current = limiters.get(name);
@@ -199,6 +252,19 @@ public final class MeshRuntime implements AutoCloseable {
     }
     this.config = newConfig;
     this.services = Map.copyOf(next);
+    detectors.clear();
+    budgets.keySet().retainAll(next.keySet());
+    for (String name : breakerRegistry.getAllCircuitBreakers().stream().map(b -> b.getName()).toList()) {
+      ServiceRuntime runtime = next.get(name);
+      if (runtime == null || runtime.breaker() == null) {
+        breakerRegistry.remove(name);
+      }
+    }
+    next.forEach((name, runtime) -> {
+      if (runtime.detector() != null) {
+        detectors.put(name, runtime.detector());
+      }
+    });
     for (String service : new ArrayList<>(watches.keySet())) {
       if (serviceDiscovery.get(service) != watchedWith.get(service)) {
         watches.remove(service).close();

@@ -1,11 +1,16 @@
 package io.meshclient.core.internal;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.meshclient.api.LoadBalancer;
 import io.meshclient.api.ServiceInstance;
+import io.meshclient.core.config.FaultConfig;
+import io.meshclient.core.config.RetryConfig;
 import io.meshclient.core.config.RouteConfig;
 import io.meshclient.core.config.ServiceConfig;
 import io.meshclient.core.config.ServiceDefaults;
 import io.meshclient.core.ratelimit.GcraRateLimiter;
+import io.meshclient.core.resilience.OutlierDetector;
+import io.meshclient.core.resilience.RetryBudget;
 import io.meshclient.core.routing.RouteTable;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +37,17 @@ public final class ServiceRuntime {
   final long[] routeTimeoutMillis;
   final long connectTimeoutMillis;
   final List<ServiceInstance> instances;
+  final CircuitBreaker breaker;
+  final OutlierDetector detector;
+  final RetryBudget budget;
+  final RetryConfig retry;
+  final RetryConfig[] routeRetries;
+  final FaultConfig[] routeFaults;
+
+  /** The parts of a service that outlive one snapshot: shared state, reused across updates. */
+  record Parts(Function<String, LoadBalancer> balancers,
+      BiFunction<String, io.meshclient.core.config.RateLimitConfig, GcraRateLimiter> limiters,
+      AtomicInteger inFlight, CircuitBreaker breaker, OutlierDetector detector, RetryBudget budget) {}
 
   private ServiceRuntime(ServiceRuntime base, SubsetRuntime all, SubsetRuntime[] subsets,
       List<ServiceInstance> instances) {
@@ -45,18 +61,24 @@ public final class ServiceRuntime {
     this.timeoutMillis = base.timeoutMillis;
     this.routeTimeoutMillis = base.routeTimeoutMillis;
     this.connectTimeoutMillis = base.connectTimeoutMillis;
+    this.breaker = base.breaker;
+    this.detector = base.detector;
+    this.budget = base.budget;
+    this.retry = base.retry;
+    this.routeRetries = base.routeRetries;
+    this.routeFaults = base.routeFaults;
     this.all = all;
     this.subsets = subsets;
     this.instances = instances;
   }
 
   /**
-   * @param balancers creates a balancer for a subset name (null: the whole service)
-   * @param limiters returns the limiter for a name and settings, reusing one whose settings are unchanged
+   * @param parts balancers per subset name (null: the whole service), limiters by name and settings,
+   *     and the state shared with earlier snapshots
    */
-  ServiceRuntime(ServiceConfig config, ServiceDefaults defaults, Function<String, LoadBalancer> balancers,
-      BiFunction<String, io.meshclient.core.config.RateLimitConfig, GcraRateLimiter> limiters,
-      AtomicInteger inFlight, List<ServiceInstance> instances) {
+  ServiceRuntime(ServiceConfig config, ServiceDefaults defaults, Parts parts, List<ServiceInstance> instances) {
+    Function<String, LoadBalancer> balancers = parts.balancers();
+    BiFunction<String, io.meshclient.core.config.RateLimitConfig, GcraRateLimiter> limiters = parts.limiters();
     this.name = config.name();
     this.config = config;
     this.routes = RouteTable.compile(config);
@@ -80,7 +102,17 @@ public final class ServiceRuntime {
       }
       routeTimeoutMillis[i] = route.timeout() != null ? route.timeout().toMillis() : timeoutMillis;
     }
-    this.inFlight = inFlight;
+    this.inFlight = parts.inFlight();
+    this.breaker = parts.breaker();
+    this.detector = parts.detector();
+    this.budget = parts.budget();
+    this.retry = config.retry() != null ? config.retry() : RetryConfig.DEFAULT;
+    this.routeRetries = new RetryConfig[routeConfigs.size()];
+    this.routeFaults = new FaultConfig[routeConfigs.size()];
+    for (int i = 0; i < routeConfigs.size(); i++) {
+      routeRetries[i] = routeConfigs.get(i).retry() != null ? routeConfigs.get(i).retry() : retry;
+      routeFaults[i] = routeConfigs.get(i).fault();
+    }
     this.maxConcurrentRequests = config.maxConcurrentRequests() > 0
         ? config.maxConcurrentRequests() : defaults.maxConcurrentRequests();
     this.connectTimeoutMillis = defaults.connectTimeout().toMillis();
@@ -143,6 +175,30 @@ public final class ServiceRuntime {
 
   public long connectTimeoutMillis() {
     return connectTimeoutMillis;
+  }
+
+  /** The circuit breaker, or null. */
+  public CircuitBreaker breaker() {
+    return breaker;
+  }
+
+  /** The outlier detector, or null when outlier detection is off. */
+  public OutlierDetector detector() {
+    return detector;
+  }
+
+  public RetryBudget budget() {
+    return budget;
+  }
+
+  /** The retry policy of the route with that index, or of the service for -1. */
+  public RetryConfig retry(int routeIndex) {
+    return routeIndex < 0 ? retry : routeRetries[routeIndex];
+  }
+
+  /** The faults of the route with that index, or null. */
+  public FaultConfig fault(int routeIndex) {
+    return routeIndex < 0 ? null : routeFaults[routeIndex];
   }
 
   /** All instances of the service, as last discovered. */

@@ -2,6 +2,7 @@ package io.meshclient.core.internal;
 
 import io.meshclient.api.LoadBalancer;
 import io.meshclient.api.ServiceInstance;
+import io.meshclient.core.resilience.OutlierDetector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ public final class SubsetRuntime {
   final Map<String, String> selector;
   final List<ServiceInstance> instances;
   final LoadBalancer balancer;
+  private volatile Healthy healthy;
 
   SubsetRuntime(String name, Map<String, String> selector, List<ServiceInstance> all, LoadBalancer balancer) {
     this.name = name;
@@ -27,7 +29,32 @@ public final class SubsetRuntime {
       }
     }
     this.instances = List.copyOf(selected);
+    this.healthy = new Healthy(-1, instances);
   }
+
+  /**
+   * The instances that may take traffic at {@code now}: without {@code detector}, all; else the ones
+   * it has not ejected (or all, in panic mode). Recomputed only when an ejection or a return happened,
+   * so the common case is two volatile reads and no allocation.
+   */
+  public List<ServiceInstance> candidates(OutlierDetector detector, long now) {
+    if (detector == null) {
+      return instances;
+    }
+    long nextReturn = detector.nextReturnNanos();
+    if (nextReturn != Long.MAX_VALUE && now - nextReturn >= 0) {
+      detector.expire(now);
+    }
+    Healthy h = healthy;
+    long version = detector.version();
+    if (h.version != version) {
+      h = new Healthy(version, detector.healthy(instances, now));
+      healthy = h;
+    }
+    return h.instances;
+  }
+
+  private record Healthy(long version, List<ServiceInstance> instances) {}
 
   SubsetRuntime withInstances(List<ServiceInstance> all) {
     return new SubsetRuntime(name, selector, all, balancer);
