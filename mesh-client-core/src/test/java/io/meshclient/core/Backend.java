@@ -23,6 +23,13 @@ public final class Backend implements AutoCloseable {
   private final Set<Integer> connections = ConcurrentHashMap.newKeySet();
   private volatile long delayMillis;
   private volatile int status = 200;
+  private volatile RequestHook hook;
+
+  /** Runs before a request is answered; may block to hold the response. */
+  @FunctionalInterface
+  public interface RequestHook {
+    void run() throws InterruptedException;
+  }
 
   public Backend(String name) throws IOException {
     this.name = name;
@@ -31,6 +38,10 @@ public final class Backend implements AutoCloseable {
       public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
         requests.incrementAndGet();
         connections.add(request.getConnectionIndex());
+        RequestHook h = hook;
+        if (h != null) {
+          h.run();
+        }
         long delay = delayMillis;
         if (delay > 0) {
           Thread.sleep(delay);
@@ -77,6 +88,11 @@ public final class Backend implements AutoCloseable {
 
   public Backend delay(long millis) {
     this.delayMillis = millis;
+    return this;
+  }
+
+  public Backend onRequest(RequestHook requestHook) {
+    this.hook = requestHook;
     return this;
   }
 

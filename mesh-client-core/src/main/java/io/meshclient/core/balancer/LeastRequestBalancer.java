@@ -1,6 +1,5 @@
 package io.meshclient.core.balancer;
 
-import io.meshclient.api.CallOutcome;
 import io.meshclient.api.LoadBalancer;
 import io.meshclient.api.RequestContext;
 import io.meshclient.api.ServiceInstance;
@@ -8,7 +7,6 @@ import io.meshclient.api.spi.BalancerContext;
 import io.meshclient.api.spi.LoadBalancerProvider;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 
 /**
@@ -16,9 +14,8 @@ import java.util.random.RandomGenerator;
  * instances at random and take the one with fewer requests in flight. Nearly as good as scanning all
  * instances, with O(1) cost and no herd behaviour when many clients see the same counts.
  */
-final class LeastRequestBalancer implements LoadBalancer {
+final class LeastRequestBalancer extends StatefulBalancer {
   private final RandomGenerator random;
-  private volatile InFlightTable table = InFlightTable.empty();
 
   /** @param random the source of draws, or null for {@link ThreadLocalRandom} */
   LeastRequestBalancer(RandomGenerator random) {
@@ -31,46 +28,16 @@ final class LeastRequestBalancer implements LoadBalancer {
     if (n == 1) {
       return instances.get(0);
     }
-    InFlightTable t = table(instances);
+    InstanceTable t = table(instances);
     RandomGenerator r = random != null ? random : ThreadLocalRandom.current();
     int a = r.nextInt(n);
     int b = r.nextInt(n - 1);
     if (b >= a) {
       b++;
     }
-    int loadA = t.inFlight[a].get();
-    int loadB = t.inFlight[b].get();
+    int loadA = t.stats[a].inFlight.get();
+    int loadB = t.stats[b].inFlight.get();
     return instances.get(loadB < loadA ? b : a);
-  }
-
-  @Override
-  public void onStart(ServiceInstance instance) {
-    AtomicInteger counter = table.counter(instance);
-    if (counter != null) {
-      counter.incrementAndGet();
-    }
-  }
-
-  @Override
-  public void onComplete(ServiceInstance instance, CallOutcome outcome, long latencyNanos) {
-    AtomicInteger counter = table.counter(instance);
-    if (counter != null) {
-      counter.decrementAndGet();
-    }
-  }
-
-  private InFlightTable table(List<ServiceInstance> instances) {
-    InFlightTable t = table;
-    if (t.instances != instances) {
-      synchronized (this) {
-        t = table;
-        if (t.instances != instances) {
-          t = t.next(instances);
-          table = t;
-        }
-      }
-    }
-    return t;
   }
 
   /** Provides {@code least-request}. */

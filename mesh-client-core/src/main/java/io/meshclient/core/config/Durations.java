@@ -4,13 +4,14 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 
 /** Parses and formats the duration syntax of configuration: {@code 300ms}, {@code 2s}, {@code 1m}, ISO-8601. */
-final class Durations {
-  static final String EXPECTED = "a duration such as 300ms, 2s, 5m, 1h or PT2S";
+public final class Durations {
+  /** What a duration looks like, for error messages. */
+  public static final String EXPECTED = "a duration such as 300ms, 2s, 5m, 1h or PT2S";
 
   private Durations() {}
 
   /** The duration, or null if {@code text} is not one. */
-  static Duration parse(String text) {
+  public static Duration parse(String text) {
     String s = text.trim();
     if (s.isEmpty()) {
       return null;
@@ -43,7 +44,7 @@ final class Durations {
   }
 
   /** The shortest exact form: {@code 1s}, {@code 250ms}, {@code 2m}. */
-  static String format(Duration d) {
+  public static String format(Duration d) {
     long nanos = d.toNanos();
     if (nanos % 3_600_000_000_000L == 0 && nanos != 0) {
       return nanos / 3_600_000_000_000L == 1 ? "h" : nanos / 3_600_000_000_000L + "h";

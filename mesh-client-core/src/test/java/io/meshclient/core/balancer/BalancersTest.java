@@ -36,10 +36,12 @@ class BalancersTest {
   @Test
   void everyBuiltInBalancerAndAUserBalancerIsFoundByName() {
     assertThat(Providers.loadBalancerNames(LOADER))
-        .containsExactly("first", "least-request", "random", "round-robin", "weighted-round-robin");
+        .containsExactly("first", "least-request", "peak-ewma", "random", "ring-hash", "round-robin",
+            "weighted-round-robin");
     List<ServiceInstance> list = instances(1, 1, 1);
     for (String name : Providers.loadBalancerNames(LOADER)) {
-      LoadBalancer balancer = Providers.loadBalancer(name, "k", LOADER).create(new BalancerContext("s", "k", Map.of()));
+      Map<String, String> options = name.equals("ring-hash") ? Map.of("hash-header", "x-user") : Map.of();
+      LoadBalancer balancer = Providers.loadBalancer(name, "k", LOADER).create(new BalancerContext("s", "k", options));
       assertThat(list).contains(balancer.pick(list, REQUEST));
     }
     LoadBalancer first = Providers.loadBalancer("first", "k", LOADER).create(new BalancerContext("s", "k", Map.of()));
@@ -51,7 +53,7 @@ class BalancersTest {
     assertThatThrownBy(() -> Providers.loadBalancer("fastest", "mesh.services.a.load-balancer", LOADER))
         .isInstanceOf(ConfigurationException.class)
         .hasMessage("mesh.services.a.load-balancer: fastest (expected: one of "
-            + "[first, least-request, random, round-robin, weighted-round-robin])");
+            + "[first, least-request, peak-ewma, random, ring-hash, round-robin, weighted-round-robin])");
   }
 
   @Test

@@ -23,7 +23,7 @@ class ConfigValidationTest {
             reviews: { load-balancer: fastest }
         """)).isInstanceOf(ConfigurationException.class)
         .hasMessage("mesh.services.reviews.load-balancer: fastest (expected: one of "
-            + "[first, least-request, random, round-robin, weighted-round-robin])");
+            + "[first, least-request, peak-ewma, random, ring-hash, round-robin, weighted-round-robin])");
   }
 
   @Test
