@@ -7,7 +7,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * Caps retries so a failing service does not get a retry storm (Finagle's and Linkerd's retry budget):
  * over the last 10 seconds, retries may be at most {@code percent} of first attempts, plus a reserve
- * of {@code minPerSecond} retries per second that refills steadily and starts empty.
+ * of {@code minPerSecond} retries per second that refills steadily and holds at most one (so a client that
+ * just started can retry its first failure). Over any period of {@code t} seconds, retries are at most
+ * {@code percent}% of first attempts + {@code minPerSecond * t + 1}.
  *
  * <p>{@link #onRequest} is on the request path: a division, a volatile read and an atomic increment.
  * {@link #tryRetry} runs only when a retry is wanted. Thread-safe.
@@ -29,7 +31,7 @@ public final class RetryBudget {
     this.ticker = ticker;
     this.reserveIntervalNanos = minPerSecond <= 0 ? Long.MAX_VALUE : SLOT_NANOS / minPerSecond;
     long now = ticker.nanoTime();
-    this.reserveTat = new AtomicLong(minPerSecond <= 0 ? Long.MAX_VALUE : now + reserveIntervalNanos);
+    this.reserveTat = new AtomicLong(minPerSecond <= 0 ? Long.MAX_VALUE : now);
     for (int i = 0; i < SLOTS; i++) {
       epochs.set(i, Long.MIN_VALUE);
     }
@@ -55,12 +57,13 @@ public final class RetryBudget {
           recentRetries += retries.get(i);
         }
       }
-      if ((recentRetries + 1) * 100 <= percent * recentRequests) {
+      // Retries paid from the reserve count here too, so the ratio part makes up for them later.
+      if ((recentRetries + 1) * 100 <= percent * recentRequests || takeReserve(now)) {
         retries.incrementAndGet(current);
         return true;
       }
     }
-    return takeReserve(now);
+    return false;
   }
 
   private boolean takeReserve(long now) {
