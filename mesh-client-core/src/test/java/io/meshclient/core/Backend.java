@@ -21,6 +21,7 @@ public final class Backend implements AutoCloseable {
   private final String name;
   private final AtomicInteger requests = new AtomicInteger();
   private final Set<Integer> connections = ConcurrentHashMap.newKeySet();
+  private final Map<String, AtomicInteger> postIds = new ConcurrentHashMap<>();
   private volatile long delayMillis;
   private volatile int status = 200;
   private volatile RequestHook hook;
@@ -38,6 +39,10 @@ public final class Backend implements AutoCloseable {
       public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
         requests.incrementAndGet();
         connections.add(request.getConnectionIndex());
+        String id = request.getHeaders().get("x-request-id");
+        if ("POST".equals(request.getMethod()) && id != null) {
+          postIds.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+        }
         RequestHook h = hook;
         if (h != null) {
           h.run();
@@ -107,6 +112,11 @@ public final class Backend implements AutoCloseable {
 
   public int requests() {
     return requests.get();
+  }
+
+  /** How many times this backend received each POST, by its {@code x-request-id}. */
+  public Map<String, AtomicInteger> postIds() {
+    return postIds;
   }
 
   /** Distinct connections that carried at least one request, counted by the server. */

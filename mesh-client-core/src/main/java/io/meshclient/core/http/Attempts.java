@@ -35,6 +35,11 @@ import okhttp3.Response;
 final class Attempts {
   /** What a 5xx is recorded as in the circuit breaker; shared, without a stack trace. */
   private static final IOException SERVER_ERROR = new ServerErrorResponse();
+  /**
+   * Response bodies up to this size, with a known length, are read inside the attempt when the call could
+   * be retried, so a connection that breaks mid-body is retried instead of failing the caller's read.
+   */
+  static final long PREFETCH_LIMIT = 64 * 1024;
 
   private final MeshListener listener;
   private final Ticker ticker;
@@ -88,8 +93,16 @@ final class Attempts {
       CallOutcome outcome;
       try {
         response = timed.proceed(routed);
+        if (resendable && attempt < retry.attempts() && retry.on().contains(RetryConfig.Condition.RESET)
+            && !retry.statuses().contains(response.code())) {
+          prefetchSmallBody(response);
+        }
         outcome = response.code() >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS;
       } catch (IOException e) {
+        if (response != null) {
+          response.close();
+          response = null;
+        }
         error = e;
         outcome = classify(e, wire, chain.call().isCanceled());
       }
@@ -125,6 +138,14 @@ final class Attempts {
       }
       listener.onRetry(service.name(), reason);
       tried = remember(tried, instance);
+    }
+  }
+
+  /** Buffers a small fixed-length body in OkHttp's own source (no copy); throws if the connection breaks. */
+  private static void prefetchSmallBody(Response response) throws IOException {
+    long length = response.body().contentLength();
+    if (length > 0 && length <= PREFETCH_LIMIT && !response.body().source().request(length)) {
+      throw new java.net.ProtocolException("response body ended after fewer than " + length + " bytes");
     }
   }
 
