@@ -16,6 +16,16 @@ public final class MeshMetricNames {
   public static final String CONCURRENCY_LIMITED = "mesh.client.concurrency.limited";
   /** Counter of attempts sent again, tagged {@link #SERVICE} and {@link #REASON}. */
   public static final String RETRIES = "mesh.client.retries";
+  /** Counter of retries refused because the retry budget was spent, tagged {@link #SERVICE}. */
+  public static final String RETRY_BUDGET_EXHAUSTED = "mesh.client.retry.budget.exhausted";
+  /** Counter of attempts refused by an open circuit breaker, tagged {@link #SERVICE}. */
+  public static final String BREAKER_REJECTED = "mesh.client.circuit.breaker.rejected";
+  /** Counter of outlier ejections, tagged {@link #SERVICE}. */
+  public static final String EJECTIONS = "mesh.client.outlier.ejections";
+  /** Gauge of instances ejected now, tagged {@link #SERVICE}. */
+  public static final String EJECTED = "mesh.client.outlier.ejected";
+  /** Counter of injected faults, tagged {@link #SERVICE}, {@link #ROUTE} and {@link #KIND} ({@code delay}, {@code abort}). */
+  public static final String FAULTS = "mesh.client.faults.injected";
 
   public static final String SERVICE = "service";
   public static final String SUBSET = "subset";
@@ -25,6 +35,8 @@ public final class MeshMetricNames {
   public static final String ERROR = "error";
   public static final String LIMITER = "limiter";
   public static final String REASON = "reason";
+  public static final String ROUTE = "route";
+  public static final String KIND = "kind";
 
   /** The {@link #SUBSET} tag value of calls that no route sent to a subset. */
   public static final String ALL_INSTANCES = "all";

@@ -3,12 +3,14 @@ package io.meshclient.core.metrics;
 import io.meshclient.api.CallOutcome;
 import io.meshclient.core.MeshListener;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Turns mesh events into Micrometer meters. Meters are created on first use and then found again without
@@ -23,6 +25,11 @@ public final class MeshMetrics implements MeshListener {
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> rateLimited = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> concurrencyLimited = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> retries = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> budgetExhausted = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> breakerRejected = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> ejections = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, AtomicInteger> ejected = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> faults = new ConcurrentHashMap<>();
 
   public MeshMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -75,6 +82,54 @@ public final class MeshMetrics implements MeshListener {
             .description("Attempts sent again")
             .tag(MeshMetricNames.SERVICE, service).tag(MeshMetricNames.REASON, r).register(registry))
         .increment();
+  }
+
+  @Override
+  public void onRetryBudgetExhausted(String service) {
+    serviceCounter(budgetExhausted, MeshMetricNames.RETRY_BUDGET_EXHAUSTED, "Retries refused by the retry budget",
+        service).increment();
+  }
+
+  @Override
+  public void onBreakerRejected(String service) {
+    serviceCounter(breakerRejected, MeshMetricNames.BREAKER_REJECTED, "Attempts refused by an open circuit breaker",
+        service).increment();
+  }
+
+  @Override
+  public void onEjected(String service, String instanceId, long nanos) {
+    serviceCounter(ejections, MeshMetricNames.EJECTIONS, "Instances ejected by outlier detection", service)
+        .increment();
+    ejectedGauge(service).incrementAndGet();
+  }
+
+  @Override
+  public void onReturned(String service, String instanceId) {
+    ejectedGauge(service).decrementAndGet();
+  }
+
+  @Override
+  public void onFaultInjected(String service, String route, String kind) {
+    faults.computeIfAbsent(service + '\u0000' + route + '\u0000' + kind, k -> Counter.builder(MeshMetricNames.FAULTS)
+            .description("Faults injected by route fault settings")
+            .tag(MeshMetricNames.SERVICE, service).tag(MeshMetricNames.ROUTE, route).tag(MeshMetricNames.KIND, kind)
+            .register(registry))
+        .increment();
+  }
+
+  private Counter serviceCounter(ConcurrentHashMap<String, Counter> counters, String name, String description,
+      String service) {
+    return counters.computeIfAbsent(service, s -> Counter.builder(name).description(description)
+        .tag(MeshMetricNames.SERVICE, s).register(registry));
+  }
+
+  private AtomicInteger ejectedGauge(String service) {
+    return ejected.computeIfAbsent(service, s -> {
+      AtomicInteger value = new AtomicInteger();
+      Gauge.builder(MeshMetricNames.EJECTED, value, AtomicInteger::get)
+          .description("Instances ejected now").tag(MeshMetricNames.SERVICE, s).register(registry);
+      return value;
+    });
   }
 
   private static int methodIndex(String method) {
