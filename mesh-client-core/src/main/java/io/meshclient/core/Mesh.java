@@ -12,6 +12,7 @@ import io.meshclient.core.http.MeshInterceptor;
 import io.meshclient.core.internal.MeshRuntime;
 import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.metrics.MeshMetrics;
+import io.meshclient.core.tls.MeshSslSocketFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,12 +60,15 @@ public final class Mesh implements AutoCloseable {
       listener = listener == MeshListener.NONE ? new MeshMetrics(b.meterRegistry)
           : new CompositeListener(List.of(new MeshMetrics(b.meterRegistry), listener));
     }
+    OkHttpClient base = b.okHttpClient != null ? b.okHttpClient : new OkHttpClient();
+    MeshSslSocketFactory tlsSockets = new MeshSslSocketFactory(base.sslSocketFactory(), base.hostnameVerifier());
     this.runtime = new MeshRuntime(b.config, b.discoveries, b.classLoader, b.ticker, limiterRegistry,
-        breakerRegistry, listener);
-    this.client = buildClient(b, runtime, listener);
+        breakerRegistry, listener, tlsSockets);
+    this.client = buildClient(b, base, runtime, listener, tlsSockets);
   }
 
-  private static OkHttpClient buildClient(Builder b, MeshRuntime runtime, MeshListener listener) {
+  private static OkHttpClient buildClient(Builder b, OkHttpClient base, MeshRuntime runtime, MeshListener listener,
+      MeshSslSocketFactory tlsSockets) {
     ConnectionPoolConfig pool = b.config.defaults().connectionPool();
     int hosts = Math.max(16, runtime.services().values().stream().mapToInt(s -> s.instances().size()).sum());
     Dispatcher dispatcher = new Dispatcher();
@@ -72,8 +76,10 @@ public final class Mesh implements AutoCloseable {
     dispatcher.setMaxRequests(Math.max(64, pool.maxRequestsPerHost() * 16));
     Duration connectTimeout = b.config.defaults().connectTimeout();
     Duration timeout = b.config.defaults().timeout();
-    OkHttpClient base = b.okHttpClient != null ? b.okHttpClient : new OkHttpClient();
     return base.newBuilder()
+        .sslSocketFactory(tlsSockets, base.x509TrustManager() != null ? base.x509TrustManager()
+            : io.meshclient.core.tls.PlatformTrust.defaultTrustManager())
+        .hostnameVerifier(tlsSockets.hostnameVerifier())
         .retryOnConnectionFailure(false)
         .dispatcher(dispatcher)
         .connectionPool(new ConnectionPool((int) Math.min(Integer.MAX_VALUE, (long) pool.maxIdlePerHost() * hosts),

@@ -72,6 +72,19 @@ final class ConfigValidator {
     if (s.outlierDetection() != null) {
       resilience.outlier(key + ".outlier-detection", s.outlierDetection());
     }
+    if (s.tls() != null) {
+      if (s.tls().peerIdentity() != null) {
+        try {
+          io.meshclient.core.tls.PeerIdentity.parse(s.tls().peerIdentity());
+        } catch (IllegalArgumentException e) {
+          problems.add(problem(key + ".tls.peer-identity", s.tls().peerIdentity(),
+              "a SPIFFE ID such as spiffe://prod/ns/default/sa/reviews, or a DNS name (" + e.getMessage() + ")"));
+        }
+      }
+      if (s.tls().privateKey() != null && s.tls().certChain() == null) {
+        problems.add(problem(key + ".tls.cert-chain", "missing", "a certificate chain to go with tls.private-key"));
+      }
+    }
     s.subsets().forEach((subset, selector) -> {
       if (subset.isBlank()) {
         problems.add(problem(key + ".subsets", "''", "non-empty subset names"));

@@ -16,7 +16,8 @@ final class MeshConfigReader {
       "load-balancer", "timeout", "connect-timeout", "max-concurrent-requests", "connection-pool");
   static final Set<String> POOL_KEYS = Set.of("max-idle-per-host", "max-requests-per-host", "keep-alive");
   static final Set<String> SERVICE_KEYS = Set.of("discovery", "load-balancer", "timeout", "subsets", "routes",
-      "rate-limit", "max-concurrent-requests", "circuit-breaker", "retry", "outlier-detection");
+      "rate-limit", "max-concurrent-requests", "circuit-breaker", "retry", "outlier-detection", "tls");
+  static final Set<String> TLS_KEYS = Set.of("trust", "cert-chain", "private-key", "peer-identity");
   static final Set<String> ROUTE_KEYS = Set.of("name", "match", "to", "split", "rate-limit", "timeout", "retry",
       "fault");
   static final Set<String> MATCH_KEYS = Set.of("path", "method", "headers");
@@ -116,7 +117,8 @@ final class MeshConfigReader {
         .timeout(node.duration("timeout"))
         .rateLimit(rateLimit(node.child("rate-limit")))
         .circuitBreaker(ResilienceReader.breaker(node.child("circuit-breaker")))
-        .outlierDetection(ResilienceReader.outlier(node.child("outlier-detection")));
+        .outlierDetection(ResilienceReader.outlier(node.child("outlier-detection")))
+        .tls(tls(node.child("tls")));
     RetryConfig serviceRetry = ResilienceReader.retry(node.child("retry"), RetryConfig.DEFAULT, false);
     b.retry(serviceRetry);
     Integer max = node.integer("max-concurrent-requests");
@@ -133,6 +135,19 @@ final class MeshConfigReader {
       b.route(route(route, serviceRetry != null ? serviceRetry : RetryConfig.DEFAULT));
     }
     return b.build();
+  }
+
+  private static TlsConfig tls(ConfigNode node) {
+    if (node == null) {
+      return null;
+    }
+    node.allowOnly(TLS_KEYS);
+    String trust = node.string("trust");
+    if (trust == null) {
+      node.report(node.key("trust"), "missing", "the location of a PEM CA bundle, such as file:/etc/mesh/ca.pem");
+      return null;
+    }
+    return new TlsConfig(trust, node.string("cert-chain"), node.string("private-key"), node.string("peer-identity"));
   }
 
   private RouteConfig route(ConfigNode node, RetryConfig serviceRetry) {

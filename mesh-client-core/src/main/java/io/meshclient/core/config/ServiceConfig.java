@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param retry the retry policy of its routes, or null for {@link RetryConfig#DEFAULT}
  * @param outlierDetection passive health checking, or null for {@link OutlierConfig#DEFAULT}; {@link
  *     #OUTLIER_DETECTION_OFF} turns it off
+ * @param tls mutual TLS to the instances, or null for plain HTTP (or the instances' own https)
  */
 public record ServiceConfig(
     String name,
@@ -35,7 +36,8 @@ public record ServiceConfig(
     int maxConcurrentRequests,
     BreakerConfig circuitBreaker,
     RetryConfig retry,
-    OutlierConfig outlierDetection) {
+    OutlierConfig outlierDetection,
+    TlsConfig tls) {
 
   /** Outlier detection that never ejects. */
   public static final OutlierConfig OUTLIER_DETECTION_OFF =
@@ -69,6 +71,7 @@ public record ServiceConfig(
     b.circuitBreaker = circuitBreaker;
     b.retry = retry;
     b.outlierDetection = outlierDetection;
+    b.tls = tls;
     return b;
   }
 
@@ -85,6 +88,7 @@ public record ServiceConfig(
     private BreakerConfig circuitBreaker;
     private RetryConfig retry;
     private OutlierConfig outlierDetection;
+    private TlsConfig tls;
 
     private Builder(String name) {
       this.name = Objects.requireNonNull(name, "name");
@@ -152,9 +156,15 @@ public record ServiceConfig(
       return this;
     }
 
+    /** Sets mutual TLS to the instances. */
+    public Builder tls(TlsConfig settings) {
+      this.tls = settings;
+      return this;
+    }
+
     public ServiceConfig build() {
       return new ServiceConfig(name, discovery, loadBalancer, timeout, subsets, routes, rateLimit,
-          maxConcurrentRequests, circuitBreaker, retry, outlierDetection);
+          maxConcurrentRequests, circuitBreaker, retry, outlierDetection, tls);
     }
   }
 }

@@ -84,7 +84,7 @@ final class Attempts {
           .withConnectTimeout((int) Math.min(tryMillis, service.connectTimeoutMillis()), TimeUnit.MILLISECONDS)
           .withReadTimeout((int) tryMillis, TimeUnit.MILLISECONDS)
           .withWriteTimeout((int) tryMillis, TimeUnit.MILLISECONDS);
-      Request routed = request.newBuilder().url(rewrite(request.url(), instance)).build();
+      Request routed = request.newBuilder().url(rewrite(request.url(), instance, service.tls() != null)).build();
       WireEvents.Attempt wire = WireEvents.begin();
       subset.balancer().onStart(instance);
       long attemptStart = ticker.nanoTime();
@@ -122,6 +122,9 @@ final class Attempts {
         if (error == null) {
           return response;
         }
+        if (error instanceof javax.net.ssl.SSLException) {
+          throw identityFailure(service.name(), instance, (javax.net.ssl.SSLException) error);
+        }
         if (stale && !resendable) {
           throw new RequestNotRetriedException(service.name(), request.method() + " " + request.url().redact()
               + " failed on a reused connection to " + instance.authority()
@@ -147,6 +150,17 @@ final class Attempts {
     if (length > 0 && length <= PREFETCH_LIMIT && !response.body().source().request(length)) {
       throw new java.net.ProtocolException("response body ended after fewer than " + length + " bytes");
     }
+  }
+
+  /** A handshake refused for the peer's identity becomes a {@link PeerIdentityMismatchException}. */
+  private static IOException identityFailure(String service, ServiceInstance instance, javax.net.ssl.SSLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof io.meshclient.core.tls.PeerIdentityException identity) {
+        return new io.meshclient.api.PeerIdentityMismatchException(service, instance.authority(), identity.expected(),
+            identity.presented(), e);
+      }
+    }
+    return e;
   }
 
   private boolean mayRetry(ServiceRuntime service, RetryConfig retry, int attempt, long deadline)
@@ -258,9 +272,9 @@ final class Attempts {
     }
   }
 
-  static HttpUrl rewrite(HttpUrl url, ServiceInstance instance) {
+  static HttpUrl rewrite(HttpUrl url, ServiceInstance instance, boolean tls) {
     return url.newBuilder()
-        .scheme(instance.secure() ? "https" : "http")
+        .scheme(tls || instance.secure() ? "https" : "http")
         .host(instance.host())
         .port(instance.port())
         .build();

@@ -46,6 +46,8 @@ public final class MeshRuntime implements AutoCloseable {
   private final EjectionListener ejections;
   private final Map<String, OutlierDetector> detectors = new HashMap<>();
   private final Map<String, BudgetSlot> budgets = new HashMap<>();
+  private final Map<String, io.meshclient.core.tls.ServiceTls> tlsByService = new HashMap<>();
+  private final io.meshclient.core.tls.MeshSslSocketFactory tlsSockets;
   private final Map<String, ServiceDiscovery> supplied;
   private final Map<String, DiscoveryBinding> discoveries = new LinkedHashMap<>();
   private final Map<String, ServiceDiscovery.Watch> watches = new HashMap<>();
@@ -59,7 +61,8 @@ public final class MeshRuntime implements AutoCloseable {
 
   public MeshRuntime(MeshConfig config, Map<String, ServiceDiscovery> supplied, ClassLoader classLoader,
       Ticker ticker, RateLimiterRegistry limiterRegistry, CircuitBreakerRegistry breakerRegistry,
-      MeshListener listener) {
+      MeshListener listener, io.meshclient.core.tls.MeshSslSocketFactory tlsSockets) {
+    this.tlsSockets = tlsSockets;
     this.classLoader = classLoader;
     this.ticker = ticker;
     this.limiterRegistry = limiterRegistry;
@@ -200,7 +203,8 @@ public final class MeshRuntime implements AutoCloseable {
         serviceConfig.circuitBreaker() == null ? null
             : CircuitBreakers.obtain(breakerRegistry, service, serviceConfig.circuitBreaker(), ticker),
         detector(service, serviceConfig.outlierDetection()),
-        budget(service, serviceConfig.retry() != null ? serviceConfig.retry() : RetryConfig.DEFAULT));
+        budget(service, serviceConfig.retry() != null ? serviceConfig.retry() : RetryConfig.DEFAULT),
+        tls(service, serviceConfig.tls()));
     return new ServiceRuntime(serviceConfig, newConfig.defaults(), parts, instances.getOrDefault(service, List.of()));
   }
 
@@ -213,6 +217,35 @@ public final class MeshRuntime implements AutoCloseable {
     OutlierDetector current = detectors.get(service);
     return current != null && current.config().equals(wanted) ? current
         : new OutlierDetector(service, wanted, ticker, ejections);
+  }
+
+  /** The TLS settings of {@code service}: the current ones (with their rotation state) if unchanged. */
+  private io.meshclient.core.tls.ServiceTls tls(String service, io.meshclient.core.config.TlsConfig config) {
+    if (config == null) {
+      return null;
+    }
+    io.meshclient.core.tls.ServiceTls current = tlsByService.get(service);
+    return current != null && current.config().equals(config) ? current
+        : io.meshclient.core.tls.ServiceTls.create(MeshConfig.PREFIX + ".services." + service + ".tls", config,
+            classLoader);
+  }
+
+  /** Tells the TLS socket factory which instance addresses belong to which service's TLS settings. */
+  private void publishTlsAddresses() {
+    Map<String, io.meshclient.core.tls.ServiceTls> byAddress = new HashMap<>();
+    services.values().forEach(runtime -> {
+      if (runtime.tls() != null) {
+        for (ServiceInstance instance : runtime.instances()) {
+          byAddress.put(canonicalHost(instance.host()) + ":" + instance.port(), runtime.tls());
+        }
+      }
+    });
+    tlsSockets.update(byAddress);
+  }
+
+  /** The host as OkHttp's HttpUrl spells it (lower case, IPv6 compressed, no brackets). */
+  static String canonicalHost(String host) {
+    return new okhttp3.HttpUrl.Builder().scheme("https").host(host).build().host();
   }
 
   private RetryBudget budget(String service, RetryConfig retry) {
@@ -260,11 +293,16 @@ public final class MeshRuntime implements AutoCloseable {
         breakerRegistry.remove(name);
       }
     }
+    tlsByService.clear();
     next.forEach((name, runtime) -> {
       if (runtime.detector() != null) {
         detectors.put(name, runtime.detector());
       }
+      if (runtime.tls() != null) {
+        tlsByService.put(name, runtime.tls());
+      }
     });
+    publishTlsAddresses();
     for (String service : new ArrayList<>(watches.keySet())) {
       if (serviceDiscovery.get(service) != watchedWith.get(service)) {
         watches.remove(service).close();
@@ -301,6 +339,9 @@ public final class MeshRuntime implements AutoCloseable {
         Map<String, ServiceRuntime> next = new HashMap<>(services);
         next.put(service, current.withInstances(canonical));
         services = Map.copyOf(next);
+        if (current.tls() != null) {
+          publishTlsAddresses();
+        }
       }
     }
   }

@@ -43,11 +43,13 @@ public final class ServiceRuntime {
   final RetryConfig retry;
   final RetryConfig[] routeRetries;
   final FaultConfig[] routeFaults;
+  final io.meshclient.core.tls.ServiceTls tls;
 
   /** The parts of a service that outlive one snapshot: shared state, reused across updates. */
   record Parts(Function<String, LoadBalancer> balancers,
       BiFunction<String, io.meshclient.core.config.RateLimitConfig, GcraRateLimiter> limiters,
-      AtomicInteger inFlight, CircuitBreaker breaker, OutlierDetector detector, RetryBudget budget) {}
+      AtomicInteger inFlight, CircuitBreaker breaker, OutlierDetector detector, RetryBudget budget,
+      io.meshclient.core.tls.ServiceTls tls) {}
 
   private ServiceRuntime(ServiceRuntime base, SubsetRuntime all, SubsetRuntime[] subsets,
       List<ServiceInstance> instances) {
@@ -67,6 +69,7 @@ public final class ServiceRuntime {
     this.retry = base.retry;
     this.routeRetries = base.routeRetries;
     this.routeFaults = base.routeFaults;
+    this.tls = base.tls;
     this.all = all;
     this.subsets = subsets;
     this.instances = instances;
@@ -106,6 +109,7 @@ public final class ServiceRuntime {
     this.breaker = parts.breaker();
     this.detector = parts.detector();
     this.budget = parts.budget();
+    this.tls = parts.tls();
     this.retry = config.retry() != null ? config.retry() : RetryConfig.DEFAULT;
     this.routeRetries = new RetryConfig[routeConfigs.size()];
     this.routeFaults = new FaultConfig[routeConfigs.size()];
@@ -199,6 +203,11 @@ public final class ServiceRuntime {
   /** The faults of the route with that index, or null. */
   public FaultConfig fault(int routeIndex) {
     return routeIndex < 0 ? null : routeFaults[routeIndex];
+  }
+
+  /** The service's TLS settings, or null. */
+  public io.meshclient.core.tls.ServiceTls tls() {
+    return tls;
   }
 
   /** All instances of the service, as last discovered. */
