@@ -40,7 +40,7 @@ public final class MeshSslSocketFactory extends SSLSocketFactory {
   @Override
   public Socket createSocket(Socket socket, String host, int port, boolean autoClose) throws IOException {
     ServiceTls tls = byAddress.get(host + ":" + port);
-    return (tls != null ? tls.socketFactory() : fallback).createSocket(socket, host, port, autoClose);
+    return (tls != null ? tls.socketFactoryForNewConnection() : fallback).createSocket(socket, host, port, autoClose);
   }
 
   @Override

@@ -58,15 +58,15 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
     return new Loaded(manager, chainStamp, keyStamp, certificates.get(0).getSubjectX500Principal().getName(), alias);
   }
 
-  /** Reloads if both files changed since the identity in use was loaded. */
-  void maybeReload() {
+  /** Reloads if both files changed since the identity in use was loaded; true if it did. */
+  boolean maybeReload() {
     long now = System.nanoTime();
     if (now - nextCheck < 0) {
-      return;
+      return false;
     }
     synchronized (this) {
       if (now - nextCheck < 0) {
-        return;
+        return false;
       }
       nextCheck = now + CHECK_INTERVAL_NANOS;
       Loaded current = loaded;
@@ -76,10 +76,10 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
       boolean chainChanged = chainStamp != current.chainStamp();
       boolean keyChanged = keyStamp != current.keyStamp();
       if (!chainChanged || !(keyChanged || sameFile)) {
-        return;
+        return false;
       }
       if (chainStamp == refusedChainStamp && keyStamp == refusedKeyStamp) {
-        return;
+        return false;
       }
       try {
         Loaded next = load(chainStamp, keyStamp);
@@ -87,11 +87,13 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
         loaded = next;
         LOG.log(Level.INFO, "reloaded TLS client identity from {0} (subject {1})", chain.location(),
             loaded.subject());
+        return true;
       } catch (GeneralSecurityException | java.io.IOException | RuntimeException e) {
         refusedChainStamp = chainStamp;
         refusedKeyStamp = keyStamp;
         LOG.log(Level.WARNING, "keeping the previous TLS client identity: {0} or {1} does not parse ({2})",
             chain.location(), key.location(), e.getClass().getSimpleName() + ": " + e.getMessage());
+        return false;
       }
     }
   }

@@ -14,14 +14,13 @@ public final class ServiceTls {
   private final TlsConfig config;
   private final PeerIdentity identity;
   private final ReloadingKeyManager keyManager;
-  private final SSLSocketFactory socketFactory;
+  private final SSLContext context;
 
-  private ServiceTls(TlsConfig config, PeerIdentity identity, ReloadingKeyManager keyManager,
-      SSLSocketFactory socketFactory) {
+  private ServiceTls(TlsConfig config, PeerIdentity identity, ReloadingKeyManager keyManager, SSLContext context) {
     this.config = config;
     this.identity = identity;
     this.keyManager = keyManager;
-    this.socketFactory = socketFactory;
+    this.context = context;
   }
 
   /**
@@ -73,7 +72,7 @@ public final class ServiceTls {
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(keyManager == null ? null : new KeyManager[] {keyManager}, new TrustManager[] {trustManager},
           null);
-      return new ServiceTls(config, identity, keyManager, context.getSocketFactory());
+      return new ServiceTls(config, identity, keyManager, context);
     } catch (GeneralSecurityException e) {
       throw new ConfigurationException(ConfigurationException.problem(key, config, "usable TLS settings ("
           + e.getMessage() + ")"), e);
@@ -105,7 +104,21 @@ public final class ServiceTls {
     return keyManager == null ? null : keyManager.subject();
   }
 
-  SSLSocketFactory socketFactory() {
-    return socketFactory;
+  /**
+   * The factory for a new connection. If the client identity files were rotated, the new identity is
+   * loaded first and cached TLS sessions are dropped, so the connection presents the new certificate
+   * instead of resuming a session made with the old one. Connections already open are left alone.
+   */
+  SSLSocketFactory socketFactoryForNewConnection() {
+    if (keyManager != null && keyManager.maybeReload()) {
+      javax.net.ssl.SSLSessionContext sessions = context.getClientSessionContext();
+      for (var ids = sessions.getIds(); ids.hasMoreElements(); ) {
+        javax.net.ssl.SSLSession session = sessions.getSession(ids.nextElement());
+        if (session != null) {
+          session.invalidate();
+        }
+      }
+    }
+    return context.getSocketFactory();
   }
 }

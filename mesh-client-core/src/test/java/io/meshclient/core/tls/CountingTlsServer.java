@@ -26,6 +26,8 @@ final class CountingTlsServer implements AutoCloseable {
   private final AtomicInteger requests = new AtomicInteger();
   private final AtomicReference<String> clientSubject = new AtomicReference<>();
   private final Thread acceptor;
+  private final java.util.List<String> clientSubjects = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile int closeEvery;
 
   CountingTlsServer(TestPki.Held identity, TestPki.Held issuer, TestPki.Held clientCa) throws Exception {
     KeyStore keys = KeyStore.getInstance("PKCS12");
@@ -68,6 +70,7 @@ final class CountingTlsServer implements AutoCloseable {
       try {
         var peer = socket.getSession().getPeerCertificates();
         clientSubject.set(((X509Certificate) peer[0]).getSubjectX500Principal().getName());
+        clientSubjects.add(clientSubject.get());
       } catch (javax.net.ssl.SSLPeerUnverifiedException noClientCertificate) {
         clientSubject.set(null);
       }
@@ -79,15 +82,31 @@ final class CountingTlsServer implements AutoCloseable {
         bytesReceived.incrementAndGet();
         head.append((char) b);
         if (head.toString().endsWith("\r\n\r\n")) {
-          requests.incrementAndGet();
+          int n = requests.incrementAndGet();
           head.setLength(0);
-          out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
+          boolean close = closeEvery > 0 && n % closeEvery == 0;
+          out.write(("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n" + (close ? "Connection: close\r\n" : "")
+              + "\r\nok").getBytes(StandardCharsets.US_ASCII));
           out.flush();
+          if (close) {
+            return;
+          }
         }
       }
     } catch (IOException handshakeOrReadFailed) {
       // a refused handshake ends here with nothing read
     }
+  }
+
+  /** Answers every n-th request with {@code Connection: close}, so clients keep making new handshakes. */
+  CountingTlsServer closeEvery(int n) {
+    this.closeEvery = n;
+    return this;
+  }
+
+  /** The client certificate subject of every handshake, in order. */
+  java.util.List<String> clientSubjects() {
+    return clientSubjects;
   }
 
   int port() {
