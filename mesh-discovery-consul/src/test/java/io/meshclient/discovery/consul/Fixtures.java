@@ -3,6 +3,7 @@ package io.meshclient.discovery.consul;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
 import javax.net.ssl.SSLContext;
 
 /** Settings and discoveries sized for tests: short waits, short backoff. */
@@ -25,9 +26,13 @@ final class Fixtures {
 
   static ConsulDiscovery discovery(ConsulDiscoverySettings settings, ConsulWatchListener events,
       WatchClock clock) {
+    return discovery(settings, events, clock, () -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  static ConsulDiscovery discovery(ConsulDiscoverySettings settings, ConsulWatchListener events,
+      WatchClock clock, DoubleSupplier random) {
     try {
-      return new ConsulDiscovery(settings, SSLContext.getDefault(), events, clock,
-          () -> ThreadLocalRandom.current().nextDouble());
+      return new ConsulDiscovery(settings, SSLContext.getDefault(), events, clock, random);
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new AssertionError(e);
     }
