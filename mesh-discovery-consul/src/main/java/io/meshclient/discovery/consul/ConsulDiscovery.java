@@ -15,6 +15,8 @@ import javax.net.ssl.SSLContext;
  */
 final class ConsulDiscovery implements ServiceDiscovery {
   private static final Duration JOIN_ON_CLOSE = Duration.ofSeconds(2);
+  /** How long {@link #watch} waits for Consul's first answer, so that it can deliver it at once. */
+  static final Duration FIRST_ANSWER_WAIT = Duration.ofSeconds(2);
 
   private final ConsulDiscoverySettings settings;
   private final HealthEndpoint endpoint;
@@ -34,7 +36,9 @@ final class ConsulDiscovery implements ServiceDiscovery {
   }
 
   /**
-   * Starts a watch of {@code service} on a new daemon thread.
+   * Starts a watch of {@code service} on a new daemon thread and waits up to {@link #FIRST_ANSWER_WAIT}
+   * for Consul's first answer, which it delivers on the calling thread before returning. A failed first
+   * query ends the wait at once.
    *
    * @throws IllegalStateException if this discovery is closed
    */
@@ -54,6 +58,8 @@ final class ConsulDiscovery implements ServiceDiscovery {
     watch.start();
     if (closed.get()) {
       watch.close();
+    } else {
+      watch.awaitFirstAnswer(FIRST_ANSWER_WAIT);
     }
     return watch;
   }

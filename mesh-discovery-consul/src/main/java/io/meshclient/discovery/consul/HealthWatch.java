@@ -25,6 +25,7 @@ final class HealthWatch implements ServiceDiscovery.Watch, Runnable {
   private final Thread thread;
   /** Held while delivering, so that no snapshot arrives after {@link #close()} returns. */
   private final Object delivery = new Object();
+  private final FirstAnswer first = new FirstAnswer();
   private volatile boolean closed;
 
   HealthWatch(String service, ServiceDiscovery.Listener listener, HealthEndpoint endpoint, WatchClock clock,
@@ -43,6 +44,14 @@ final class HealthWatch implements ServiceDiscovery.Watch, Runnable {
 
   void start() {
     thread.start();
+  }
+
+  /**
+   * Waits up to {@code max} for the first answer and delivers it on the calling thread (see {@link
+   * FirstAnswer}). Returns at once if the first query fails.
+   */
+  void awaitFirstAnswer(Duration max) {
+    first.await(max, this::deliver);
   }
 
   /** The thread running this watch, for tests. */
@@ -65,6 +74,7 @@ final class HealthWatch implements ServiceDiscovery.Watch, Runnable {
           if (closed) {
             break;
           }
+          first.fail();
           events.onFailure(service, since(start), e.failure());
           Duration delay = backoff.next();
           logFailure(e, current, delay);
@@ -80,7 +90,9 @@ final class HealthWatch implements ServiceDiscovery.Watch, Runnable {
         index = BlockingIndex.next(index, answer.index());
         if (!answer.instances().equals(current)) {
           current = answer.instances();
-          deliver(current);
+          if (!first.handOff(current)) {
+            deliver(current);
+          }
         }
         Duration spent = since(start);
         if (spent.compareTo(minInterval) < 0) {

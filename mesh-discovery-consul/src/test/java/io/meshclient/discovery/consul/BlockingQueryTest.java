@@ -50,6 +50,25 @@ class BlockingQueryTest {
   }
 
   @Test
+  void firstSnapshotIsDeliveredBeforeWatchReturnsOnTheCallingThread() {
+    consul.register(Registration.of("reviews", "r1", "10.0.0.1", 9080));
+    Thread caller = Thread.currentThread();
+    Thread[] deliveredOn = new Thread[1];
+    discovery = discovery(fastSettings(consul.url()).build(), events);
+
+    discovery.watch("reviews", snapshot -> {
+      deliveredOn[0] = Thread.currentThread();
+      listener.onSnapshot(snapshot);
+    });
+
+    assertThat(listener.snapshots()).hasSize(1);
+    assertThat(deliveredOn[0]).isSameAs(caller);
+    consul.register(Registration.of("reviews", "r2", "10.0.0.2", 9080));
+    assertThat(listener.awaitIds(2)).containsExactly("r1", "r2");
+    assertThat(deliveredOn[0].getName()).isEqualTo("mesh-consul-watch-reviews");
+  }
+
+  @Test
   void sameServiceIdOnTwoNodesGetsTheNodeNameAsPrefix() {
     // Consul defaults a service's ID to its name, so one ID on many nodes is common.
     consul.register(Registration.of("reviews", "reviews", "10.0.0.1", 9080).withNode("node-a", "10.0.0.1"));

@@ -100,6 +100,37 @@ class OutageTest {
     assertThat(snapshotIds()).containsExactly(List.of("r1", "r2"), List.of("r1", "r2", "r3"));
   }
 
+  @Test
+  void watchOfAnUnreachableAgentReturnsAtOnceWithoutASnapshot() {
+    consul.stop();
+    discovery = discovery(fastSettings(consul.url()).build(), new RecordingEvents());
+
+    long start = System.nanoTime();
+    discovery.watch("reviews", listener);
+
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));
+    assertThat(listener.snapshots()).isEmpty();
+    consul.start();
+    assertThat(listener.awaitIds(1)).containsExactly("r1", "r2");
+  }
+
+  @Test
+  void watchOfAHungAgentReturnsAfterTwoSecondsWithoutASnapshot() throws IOException {
+    consul.stop();
+    try (BlackHole blackHole = new BlackHole(consul.port())) {
+      discovery = discovery(fastSettings(consul.url()).build(), new RecordingEvents());
+
+      long start = System.nanoTime();
+      discovery.watch("reviews", listener);
+
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isBetween(ConsulDiscovery.FIRST_ANSWER_WAIT, ConsulDiscovery.FIRST_ANSWER_WAIT.plusMillis(500));
+      assertThat(listener.snapshots()).isEmpty();
+    }
+    consul.start();
+    assertThat(listener.awaitIds(1)).containsExactly("r1", "r2");
+  }
+
   /**
    * With the default backoff (1 s doubling to 30 s, equal jitter), a 60 s outage sees 6 attempts when
    * the jitter is always at its longest and 8 when always at its shortest.
