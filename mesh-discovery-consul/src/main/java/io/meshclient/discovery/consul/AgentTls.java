@@ -11,6 +11,7 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.Collection;
+import java.util.List;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -70,7 +71,7 @@ final class AgentTls {
           ConfigurationException.problem(key, file, "a PEM file of CA certificates"), e);
     }
     if (certificates.isEmpty()) {
-      throw new ConfigurationException(java.util.List.of(
+      throw new ConfigurationException(List.of(
           ConfigurationException.problem(key, file, "a PEM file of CA certificates")));
     }
     KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());

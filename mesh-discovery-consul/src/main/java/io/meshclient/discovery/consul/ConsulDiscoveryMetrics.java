@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -77,7 +78,7 @@ public final class ConsulDiscoveryMetrics implements ConsulWatchListener, MeterB
     MeterRegistry r = registry;
     if (r != null) {
       Counter.builder(WATCH_ERRORS).tag(TAG_SERVICE, service)
-          .tag(TAG_FAILURE, failure.name().toLowerCase(java.util.Locale.ROOT))
+          .tag(TAG_FAILURE, failure.name().toLowerCase(Locale.ROOT))
           .description("Failed Consul health queries").register(r).increment();
     }
   }

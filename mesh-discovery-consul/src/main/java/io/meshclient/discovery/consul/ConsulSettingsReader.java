@@ -11,6 +11,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,9 +27,9 @@ import java.util.TreeSet;
 final class ConsulSettingsReader {
   private static final Set<String> SECRETS =
       Set.of("acl-token", "tls.trust-store-password", "tls.key-store-password");
-  static final Set<String> KNOWN_KEYS = new TreeSet<>(Set.of("url", "datacenter", "acl-token", "wait",
+  static final Set<String> KNOWN_KEYS = Collections.unmodifiableSortedSet(new TreeSet<>(Set.of("url", "datacenter", "acl-token", "wait",
       "stale", "tag", "min-interval", "backoff.initial", "backoff.max", "tls.ca-file", "tls.trust-store",
-      "tls.trust-store-password", "tls.key-store", "tls.key-store-password"));
+      "tls.trust-store-password", "tls.key-store", "tls.key-store-password")));
 
   private final String prefix;
   private final Map<String, Object> values = new TreeMap<>();

@@ -118,6 +118,11 @@ final class ConsulEmulator implements AutoCloseable {
     changed(service);
   }
 
+  /** Runs {@code changes} as one: no held query is answered half-way through them. */
+  synchronized void atomically(Runnable changes) {
+    changes.run();
+  }
+
   /** Raises the index without changing the passing set, as a changed check output does in Consul. */
   synchronized void touch(String service) {
     changed(service);

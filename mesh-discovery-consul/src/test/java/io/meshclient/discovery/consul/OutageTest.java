@@ -126,6 +126,7 @@ class OutageTest {
       assertThat(Duration.ofNanos(System.nanoTime() - start))
           .isBetween(ConsulDiscovery.FIRST_ANSWER_WAIT, ConsulDiscovery.FIRST_ANSWER_WAIT.plusMillis(500));
       assertThat(listener.snapshots()).isEmpty();
+      assertThat(blackHole.accepted()).isPositive();
     }
     consul.start();
     assertThat(listener.awaitIds(1)).containsExactly("r1", "r2");

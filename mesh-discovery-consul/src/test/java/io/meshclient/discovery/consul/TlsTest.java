@@ -17,7 +17,9 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.time.Duration;
 import okhttp3.tls.HeldCertificate;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,29 +33,46 @@ class TlsTest {
   private static final HeldCertificate CLIENT =
       new HeldCertificate.Builder().commonName("mesh-client").signedBy(CA).build();
 
+  // Started once: an HTTPS server takes seconds to start on a loaded machine.
   @TempDir
-  Path dir;
+  static Path dir;
+  private static ConsulEmulator httpsConsul;
+  private static ConsulEmulator mutualTlsConsul;
   private ConsulEmulator consul;
   private ServiceDiscovery discovery;
+
+  @BeforeAll
+  static void startHttpsAgents() throws Exception {
+    httpsConsul = httpsConsul(false);
+    mutualTlsConsul = httpsConsul(true);
+  }
+
+  @AfterAll
+  static void stopHttpsAgents() {
+    httpsConsul.close();
+    mutualTlsConsul.close();
+  }
 
   @AfterEach
   void tearDown() {
     if (discovery != null) {
       discovery.close();
     }
-    if (consul != null) {
-      consul.close();
-    }
   }
 
-  private void startHttpsConsul(boolean clientAuth) throws Exception {
+  private static ConsulEmulator httpsConsul(boolean clientAuth) throws Exception {
     Path keyStore = keyStore("server.p12", SERVER);
     Path trustStore = trustStore("agent-trust.p12");
-    consul = new ConsulEmulator(options -> options.httpDisabled(true).dynamicHttpsPort()
+    ConsulEmulator emulator = new ConsulEmulator(options -> options.httpDisabled(true).dynamicHttpsPort()
         .keystorePath(keyStore.toString()).keystorePassword(PASSWORD).keyManagerPassword(PASSWORD)
         .keystoreType("PKCS12").needClientAuth(clientAuth).trustStorePath(trustStore.toString())
         .trustStorePassword(PASSWORD).trustStoreType("PKCS12"));
-    consul.register(Registration.of("reviews", "r1", "10.0.0.1", 9080));
+    emulator.register(Registration.of("reviews", "r1", "10.0.0.1", 9080));
+    return emulator;
+  }
+
+  private void useAgent(ConsulEmulator agent) {
+    consul = agent;
   }
 
   private RecordingListener watch(Tls tls, RecordingEvents events) {
@@ -66,7 +85,7 @@ class TlsTest {
 
   @Test
   void httpsAgentIsTrustedThroughAPemCaFile() throws Exception {
-    startHttpsConsul(false);
+    useAgent(httpsConsul);
     Path caFile = Files.writeString(dir.resolve("consul-agent-ca.pem"), CA.certificatePem());
 
     RecordingListener listener = watch(new Tls(caFile, null, null, null, null), new RecordingEvents());
@@ -77,7 +96,7 @@ class TlsTest {
 
   @Test
   void httpsAgentIsTrustedThroughATrustStore() throws Exception {
-    startHttpsConsul(false);
+    useAgent(httpsConsul);
 
     RecordingListener listener =
         watch(new Tls(null, trustStore("trust.p12"), PASSWORD, null, null), new RecordingEvents());
@@ -87,7 +106,7 @@ class TlsTest {
 
   @Test
   void clientCertificateFromTheKeyStoreIsPresented() throws Exception {
-    startHttpsConsul(true);
+    useAgent(mutualTlsConsul);
     Path caFile = Files.writeString(dir.resolve("ca.pem"), CA.certificatePem());
 
     RecordingListener listener =
@@ -98,7 +117,7 @@ class TlsTest {
 
   @Test
   void agentThatRequiresAClientCertificateFailsAWatchWithoutOne() throws Exception {
-    startHttpsConsul(true);
+    useAgent(mutualTlsConsul);
     Path caFile = Files.writeString(dir.resolve("ca.pem"), CA.certificatePem());
     RecordingEvents events = new RecordingEvents();
 
@@ -110,7 +129,7 @@ class TlsTest {
 
   @Test
   void agentWithAnUntrustedCertificateIsAnOutageNotACrash() throws Exception {
-    startHttpsConsul(false);
+    useAgent(httpsConsul);
     HeldCertificate otherCa = new HeldCertificate.Builder().certificateAuthority(0).build();
     Path caFile = Files.writeString(dir.resolve("other-ca.pem"), otherCa.certificatePem());
     RecordingEvents events = new RecordingEvents();
@@ -147,7 +166,7 @@ class TlsTest {
         .hasMessage("mesh.discovery.consul.tls.ca-file: " + notPem + " (expected: a PEM file of CA certificates)");
   }
 
-  private Path keyStore(String name, HeldCertificate held) throws IOException, GeneralSecurityException {
+  private static Path keyStore(String name, HeldCertificate held) throws IOException, GeneralSecurityException {
     KeyStore store = KeyStore.getInstance("PKCS12");
     store.load(null, null);
     store.setKeyEntry("key", held.keyPair().getPrivate(), PASSWORD.toCharArray(),
@@ -155,14 +174,14 @@ class TlsTest {
     return save(store, name);
   }
 
-  private Path trustStore(String name) throws IOException, GeneralSecurityException {
+  private static Path trustStore(String name) throws IOException, GeneralSecurityException {
     KeyStore store = KeyStore.getInstance("PKCS12");
     store.load(null, null);
     store.setCertificateEntry("ca", CA.certificate());
     return save(store, name);
   }
 
-  private Path save(KeyStore store, String name) throws IOException, GeneralSecurityException {
+  private static Path save(KeyStore store, String name) throws IOException, GeneralSecurityException {
     Path file = dir.resolve(name);
     try (OutputStream out = Files.newOutputStream(file)) {
       store.store(out, PASSWORD.toCharArray());
