@@ -75,6 +75,10 @@ final class HealthEndpoint implements AutoCloseable {
     } catch (JsonProcessingException e) {
       throw new ConsulUnavailableException(
           Failure.MALFORMED_RESPONSE, what + " answered unreadable JSON: " + e.getOriginalMessage(), e);
+    } catch (RuntimeException e) {
+      // An entry no instance can be made of must not end the watch thread.
+      throw new ConsulUnavailableException(
+          Failure.MALFORMED_RESPONSE, what + " answered an unusable entry: " + e.getMessage(), e);
     }
   }
 

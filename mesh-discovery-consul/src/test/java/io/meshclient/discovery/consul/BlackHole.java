@@ -38,6 +38,11 @@ final class BlackHole implements AutoCloseable {
   @Override
   public void close() throws IOException {
     server.close();
+    try {
+      acceptor.join(1_000); // so that no socket accepted during close() is left open
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     for (Socket socket : held) {
       socket.close();
     }

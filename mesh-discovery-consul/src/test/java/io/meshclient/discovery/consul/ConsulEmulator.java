@@ -6,18 +6,23 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.common.FatalStartupException;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.QueryParameter;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
 
 /**
@@ -55,27 +60,64 @@ final class ConsulEmulator implements AutoCloseable {
     start();
   }
 
-  /** Starts serving, on the port of the previous start if there was one. */
+  /**
+   * Starts serving, on the port of the previous start if there was one. The port is chosen below the
+   * kernel's ephemeral range, so that no outgoing connection on this busy machine can take it while the
+   * emulator is stopped; a port still being released is retried for a few seconds.
+   */
   void start() {
     synchronized (this) {
       stopping = false;
     }
     WireMockConfiguration options = customizer.apply(WireMockConfiguration.options()
         .bindAddress("127.0.0.1").containerThreads(40).extensions(new Health())
-        .stubRequestLoggingDisabled(true).dynamicPort());
+        .stubRequestLoggingDisabled(true));
     https = options.getHttpDisabled();
-    if (port != 0) {
-      if (https) {
-        options.httpsPort(port);
-      } else {
-        options.port(port);
+    if (port == 0) {
+      port = freePortBelowEphemeralRange();
+    }
+    if (https) {
+      options.httpsPort(port);
+    } else {
+      options.port(port);
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+    while (true) {
+      server = new WireMockServer(options);
+      try {
+        server.start();
+        break;
+      } catch (FatalStartupException e) {
+        server.stop();
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        sleep(100);
       }
     }
-    server = new WireMockServer(options);
-    server.start();
-    port = https ? server.httpsPort() : server.port();
     server.stubFor(get(urlPathMatching("/v1/health/service/[^/]+"))
         .willReturn(aResponse().withTransformers(Health.NAME)));
+  }
+
+  private static int freePortBelowEphemeralRange() {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int candidate = ThreadLocalRandom.current().nextInt(20_000, 32_000);
+      try (ServerSocket probe = new ServerSocket(candidate, 1, InetAddress.getLoopbackAddress())) {
+        return candidate;
+      } catch (IOException inUse) {
+        // try another
+      }
+    }
+    throw new IllegalStateException("no free port in 20000..31999");
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Stops serving: held requests end, new connections are refused. */
