@@ -1,0 +1,79 @@
+package io.meshclient.discovery.consul;
+
+import io.meshclient.api.ConfigurationException;
+import io.meshclient.api.ServiceDiscovery;
+import io.meshclient.api.spi.DiscoveryContext;
+import io.meshclient.api.spi.ServiceDiscoveryProvider;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The {@code consul} discovery: passing instances of each watched service from Consul's health API
+ * ({@code /v1/health/service/<name>?passing}), kept current with blocking queries.
+ *
+ * <p>Each watched service gets one daemon thread that runs one blocking query after another. {@code
+ * watch()} waits up to 2 s for Consul's first answer and delivers it before returning, so a mesh built
+ * from configuration knows its instances once built; an unreachable agent ends that wait at once, a
+ * hung one after 2 s. A snapshot is pushed when the passing set changes, and also when Consul
+ * reachably reports none. While
+ * the agent is unreachable or failing, the last known snapshot stays in force and queries are retried
+ * with exponential backoff and jitter. The ACL token travels only in the {@code X-Consul-Token} header
+ * and is never logged.
+ *
+ * <p>Each instance maps a health entry: id {@code Service.ID} (prefixed {@code <node>/} where several
+ * nodes use the same ID), host {@code Service.Address} or else {@code Node.Address}, port {@code
+ * Service.Port}, weight {@code Service.Weights.Passing}, metadata {@code Service.Meta} verbatim plus
+ * {@code tag.<tag>=true} for each tag, secure when metadata {@code secure} is {@code true}, zone from
+ * metadata {@code zone}.
+ *
+ * <p>Found by {@link java.util.ServiceLoader} under the name {@value #NAME}; settings are read from
+ * {@code mesh.discovery.consul} (see {@link ConsulDiscoverySettings}). Thread-safe.
+ */
+public final class ConsulDiscoveryProvider implements ServiceDiscoveryProvider {
+  /** The provider's name, as in {@code discovery: consul}. */
+  public static final String NAME = "consul";
+
+  private final ConsulWatchListener events;
+
+  /** A provider whose discoveries report to no {@link ConsulWatchListener}; used by ServiceLoader. */
+  public ConsulDiscoveryProvider() {
+    this(ConsulWatchListener.NONE);
+  }
+
+  /** A provider whose discoveries report what their watches do to {@code events}. */
+  public ConsulDiscoveryProvider(ConsulWatchListener events) {
+    this.events = Objects.requireNonNull(events, "events");
+  }
+
+  /** Returns {@value #NAME}. */
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /**
+   * Reads the settings under {@code context.configKey()} and creates a discovery.
+   *
+   * @throws ConfigurationException naming the full key of every invalid or unknown setting; secret
+   *     values are never part of the message
+   */
+  @Override
+  public ServiceDiscovery create(DiscoveryContext context) {
+    Objects.requireNonNull(context, "context");
+    return create(ConsulSettingsReader.read(context.configKey(), context.settings()), context.configKey());
+  }
+
+  /**
+   * Creates a discovery with {@code settings}. The caller closes it.
+   *
+   * @throws ConfigurationException if a TLS file cannot be used
+   */
+  public ServiceDiscovery create(ConsulDiscoverySettings settings) {
+    return create(Objects.requireNonNull(settings, "settings"), ConsulDiscoverySettings.CONFIG_KEY);
+  }
+
+  private ServiceDiscovery create(ConsulDiscoverySettings settings, String configKey) {
+    return new ConsulDiscovery(settings, AgentTls.sslContext(settings.tls(), configKey + ".tls"), events,
+        WatchClock.SYSTEM, () -> ThreadLocalRandom.current().nextDouble());
+  }
+}

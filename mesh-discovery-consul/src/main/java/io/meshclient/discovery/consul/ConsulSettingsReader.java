@@ -1,0 +1,162 @@
+package io.meshclient.discovery.consul;
+
+import static io.meshclient.api.ConfigurationException.problem;
+import static io.meshclient.api.ConfigurationException.secretProblem;
+
+import io.meshclient.api.ConfigurationException;
+import io.meshclient.discovery.consul.ConsulDiscoverySettings.Tls;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Reads {@link ConsulDiscoverySettings} from the raw tree under {@code mesh.discovery.consul}: nested
+ * maps and dotted keys alike ({@code backoff: {initial: 1s}} or {@code backoff.initial: 1s}), strings,
+ * numbers and booleans. Every problem names its full key; secret values and values of unknown keys
+ * (which may be misspelt secrets) are never echoed.
+ */
+final class ConsulSettingsReader {
+  private static final Set<String> SECRETS =
+      Set.of("acl-token", "tls.trust-store-password", "tls.key-store-password");
+  static final Set<String> KNOWN_KEYS = Collections.unmodifiableSortedSet(new TreeSet<>(Set.of("url", "datacenter", "acl-token", "wait",
+      "stale", "tag", "min-interval", "backoff.initial", "backoff.max", "tls.ca-file", "tls.trust-store",
+      "tls.trust-store-password", "tls.key-store", "tls.key-store-password")));
+
+  private final String prefix;
+  private final Map<String, Object> values = new TreeMap<>();
+  private final List<String> problems = new ArrayList<>();
+
+  private ConsulSettingsReader(String prefix) {
+    this.prefix = prefix;
+  }
+
+  /**
+   * The settings in {@code tree}, whose keys are relative to {@code prefix}.
+   *
+   * @throws ConfigurationException listing every problem
+   */
+  static ConsulDiscoverySettings read(String prefix, Map<String, ?> tree) {
+    ConsulSettingsReader reader = new ConsulSettingsReader(prefix);
+    reader.flatten("", tree);
+    return reader.settings();
+  }
+
+  private void flatten(String path, Map<?, ?> tree) {
+    for (Map.Entry<?, ?> e : tree.entrySet()) {
+      String key = path + e.getKey();
+      if (e.getValue() instanceof Map<?, ?> nested) {
+        flatten(key + ".", nested);
+      } else if (!KNOWN_KEYS.contains(key)) {
+        problems.add(problem(prefix + "." + key, "unknown key", "one of " + String.join(", ", KNOWN_KEYS)));
+      } else if (e.getValue() != null) {
+        values.put(key, e.getValue());
+      }
+    }
+  }
+
+  private ConsulDiscoverySettings settings() {
+    URI url = uri("url");
+    String datacenter = string("datacenter");
+    String aclToken = string("acl-token");
+    Duration wait = duration("wait", ConsulDiscoverySettings.DEFAULT_WAIT);
+    boolean stale = bool("stale");
+    String tag = string("tag");
+    Duration minInterval = duration("min-interval", ConsulDiscoverySettings.DEFAULT_MIN_INTERVAL);
+    Duration backoffInitial = duration("backoff.initial", ConsulDiscoverySettings.DEFAULT_BACKOFF_INITIAL);
+    Duration backoffMax = duration("backoff.max", ConsulDiscoverySettings.DEFAULT_BACKOFF_MAX);
+    Tls tls = new Tls(path("tls.ca-file"), path("tls.trust-store"), secret("tls.trust-store-password"),
+        path("tls.key-store"), secret("tls.key-store-password"));
+    problems.addAll(SettingsRules.check(prefix, url, datacenter, aclToken, tls, wait, tag, minInterval,
+        backoffInitial, backoffMax));
+    if (!problems.isEmpty()) {
+      throw new ConfigurationException(problems);
+    }
+    return new ConsulDiscoverySettings(url, datacenter, aclToken, tls, wait, stale, tag, minInterval,
+        backoffInitial, backoffMax);
+  }
+
+  /** A string setting; the empty string when absent; null (and a problem) when not a scalar. */
+  private String string(String key) {
+    Object value = values.get(key);
+    if (value == null) {
+      return "";
+    }
+    if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+      return value.toString().trim();
+    }
+    problems.add(SECRETS.contains(key) ? secretProblem(prefix + "." + key, "a string")
+        : problem(prefix + "." + key, value, "a string"));
+    return null;
+  }
+
+  private String secret(String key) {
+    String value = string(key);
+    return value == null || value.isEmpty() ? null : value;
+  }
+
+  private URI uri(String key) {
+    String text = string(key);
+    if (text == null) {
+      return null;
+    }
+    if (text.isEmpty()) {
+      return URI.create(ConsulDiscoverySettings.DEFAULT_URL);
+    }
+    try {
+      return new URI(text);
+    } catch (URISyntaxException e) {
+      problems.add(text.contains("@") ? secretProblem(prefix + "." + key, SettingsRules.URL_EXPECTED)
+          : problem(prefix + "." + key, text, SettingsRules.URL_EXPECTED));
+      return null;
+    }
+  }
+
+  private Duration duration(String key, Duration absent) {
+    Object value = values.get(key);
+    if (value == null) {
+      return absent;
+    }
+    if (value instanceof Duration d) {
+      return d;
+    }
+    Duration parsed = value instanceof String s ? Durations.parse(s) : null;
+    if (parsed == null) {
+      problems.add(problem(prefix + "." + key, value, Durations.EXPECTED));
+    }
+    return parsed;
+  }
+
+  private boolean bool(String key) {
+    Object value = values.get(key);
+    if (value == null || Boolean.FALSE.equals(value) || "false".equals(value)) {
+      return false;
+    }
+    if (Boolean.TRUE.equals(value) || "true".equals(value)) {
+      return true;
+    }
+    problems.add(problem(prefix + "." + key, value, "true or false"));
+    return false;
+  }
+
+  private Path path(String key) {
+    String text = string(key);
+    if (text == null || text.isEmpty()) {
+      return null;
+    }
+    try {
+      return Path.of(text.startsWith("file:") ? text.substring("file:".length()) : text);
+    } catch (InvalidPathException e) {
+      problems.add(problem(prefix + "." + key, text, "a file path"));
+      return null;
+    }
+  }
+}

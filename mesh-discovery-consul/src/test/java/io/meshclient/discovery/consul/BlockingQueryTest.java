@@ -1,0 +1,189 @@
+package io.meshclient.discovery.consul;
+
+import static io.meshclient.discovery.consul.Fixtures.discovery;
+import static io.meshclient.discovery.consul.Fixtures.fastSettings;
+import static io.meshclient.discovery.consul.Fixtures.ms;
+import static io.meshclient.discovery.consul.RecordingListener.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshclient.api.ServiceInstance;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The blocking-query rules, against the emulated Consul HTTP API. */
+class BlockingQueryTest {
+  private final ConsulEmulator consul = new ConsulEmulator();
+  private final RecordingListener listener = new RecordingListener();
+  private final RecordingEvents events = new RecordingEvents();
+  private ConsulDiscovery discovery;
+
+  @AfterEach
+  void tearDown() {
+    if (discovery != null) {
+      discovery.close();
+    }
+    consul.close();
+  }
+
+  private void watchReviews(ConsulDiscoverySettings settings) {
+    discovery = discovery(settings, events);
+    discovery.watch("reviews", listener);
+  }
+
+  @Test
+  void healthEntriesBecomeInstances() {
+    consul.register(Registration.of("reviews", "reviews-v1", "10.0.0.1", 9081).withMeta("version", "v1")
+        .withTags("canary", "eu").withWeight(3));
+    consul.register(Registration.of("reviews", "reviews-v2", "", 9082).withNode("node-b", "10.0.0.2")
+        .withMeta("version", "v2").withMeta("secure", "true").withMeta("zone", "eu-west-1a"));
+
+    watchReviews(fastSettings(consul.url()).build());
+
+    assertThat(listener.awaitSnapshot(1)).containsExactly(
+        new ServiceInstance("reviews-v1", "reviews", "10.0.0.1", 9081, false, 3,
+            Map.of("version", "v1", "tag.canary", "true", "tag.eu", "true"), ""),
+        new ServiceInstance("reviews-v2", "reviews", "10.0.0.2", 9082, true, 1,
+            Map.of("version", "v2", "secure", "true", "zone", "eu-west-1a"), "eu-west-1a"));
+  }
+
+  @Test
+  void firstSnapshotIsDeliveredBeforeWatchReturnsOnTheCallingThread() {
+    consul.register(Registration.of("reviews", "r1", "10.0.0.1", 9080));
+    Thread caller = Thread.currentThread();
+    Thread[] deliveredOn = new Thread[1];
+    discovery = discovery(fastSettings(consul.url()).build(), events);
+
+    discovery.watch("reviews", snapshot -> {
+      deliveredOn[0] = Thread.currentThread();
+      listener.onSnapshot(snapshot);
+    });
+
+    assertThat(listener.snapshots()).hasSize(1);
+    assertThat(deliveredOn[0]).isSameAs(caller);
+    consul.register(Registration.of("reviews", "r2", "10.0.0.2", 9080));
+    assertThat(listener.awaitIds(2)).containsExactly("r1", "r2");
+    assertThat(deliveredOn[0].getName()).isEqualTo("mesh-consul-watch-reviews");
+  }
+
+  @Test
+  void sameServiceIdOnTwoNodesGetsTheNodeNameAsPrefix() {
+    // Consul defaults a service's ID to its name, so one ID on many nodes is common.
+    consul.register(Registration.of("reviews", "reviews", "10.0.0.1", 9080).withNode("node-a", "10.0.0.1"));
+    consul.register(Registration.of("reviews", "reviews", "10.0.0.2", 9080).withNode("node-b", "10.0.0.2"));
+    consul.register(Registration.of("reviews", "reviews-3", "10.0.0.3", 9080));
+
+    watchReviews(fastSettings(consul.url()).build());
+
+    assertThat(listener.awaitIds(1)).containsExactly("node-a/reviews", "node-b/reviews", "reviews-3");
+  }
+
+  @Test
+  void queriesBlockWithIndexAndWaitAndCarryTheSettings() {
+    consul.register(Registration.of("reviews", "r1", "10.0.0.1", 9080).withTags("canary"));
+
+    watchReviews(fastSettings(consul.url()).waitTime(Duration.ofSeconds(2)).datacenter("dc2")
+        .allowStaleReads().tag("canary").build());
+    listener.awaitSnapshot(1);
+    long index = consul.index("reviews");
+    await(() -> consul.requests().size() >= 2, Duration.ofSeconds(5), "the blocking query");
+
+    assertThat(consul.requests()).extracting(ConsulEmulator.Recorded::url).startsWith(
+        "/v1/health/service/reviews?passing&index=0&wait=2s&dc=dc2&stale&tag=canary",
+        "/v1/health/service/reviews?passing&index=" + index + "&wait=2s&dc=dc2&stale&tag=canary");
+  }
+
+  @Test
+  void changeIsSeenWithinOneBlockingRoundTrip() {
+    consul.register(Registration.of("reviews", "r1", "10.0.0.1", 9080));
+    // A long wait: only an answer released by the change itself can be fast enough.
+    watchReviews(fastSettings(consul.url()).waitTime(Duration.ofSeconds(30)).build());
+    listener.awaitSnapshot(1);
+    await(() -> consul.requests().size() >= 2, Duration.ofSeconds(5), "the blocking query");
+
+    long start = System.nanoTime();
+    consul.register(Registration.of("reviews", "r2", "10.0.0.2", 9080));
+
+    assertThat(listener.awaitIds(2)).containsExactly("r1", "r2");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void staleIndexResetsToZero() {
+    consul.register(Registration.of("reviews", "r1", "10.0.0.1", 9080));
+    watchReviews(fastSettings(consul.url()).build());
+    listener.awaitSnapshot(1);
+    long index = consul.index("reviews");
+    await(() -> consul.requests().size() >= 2, Duration.ofSeconds(5), "the blocking query");
+
+    consul.setIndex("reviews", index - 5); // a snapshot restore moved the index backwards
+    await(() -> consul.requests().size() >= 4, Duration.ofSeconds(5), "the queries after the reset");
+
+    assertThat(consul.requestedIndexes()).startsWith(0L, index, 0L, index - 5);
+  }
+
+  @Test
+  void zeroIndexIsNeverSentTwiceInARow() {
+    consul.register(Registration.of("reviews", "r1", "10.0.0.1", 9080));
+    consul.setIndex("reviews", 0); // the Consul bug the documentation warns about
+
+    watchReviews(fastSettings(consul.url()).waitTime(ms(200)).build());
+    await(() -> consul.requests().size() >= 4, Duration.ofSeconds(5), "four queries");
+
+    List<Long> sent = consul.requestedIndexes();
+    assertThat(sent).startsWith(0L, 1L);
+    for (int i = 1; i < sent.size(); i++) {
+      assertThat(sent.get(i - 1) == 0 && sent.get(i) == 0).as("index 0 twice in a row: " + sent).isFalse();
+    }
+  }
+
+  @Test
+  void sameContentUnderANewIndexPushesNoSnapshot() {
+    consul.register(Registration.of("reviews", "r1", "10.0.0.1", 9080));
+    watchReviews(fastSettings(consul.url()).build());
+    listener.awaitSnapshot(1);
+    await(() -> consul.requests().size() >= 2, Duration.ofSeconds(5), "the blocking query");
+
+    consul.touch("reviews"); // a check's output changed: new index, same passing set
+    long touched = consul.index("reviews");
+    await(() -> consul.requestedIndexes().contains(touched), Duration.ofSeconds(5), "a query at the new index");
+    consul.register(Registration.of("reviews", "r2", "10.0.0.2", 9080));
+    listener.awaitSnapshot(2);
+
+    assertThat(listener.snapshots()).extracting(s -> s.stream().map(ServiceInstance::id).toList())
+        .containsExactly(List.of("r1"), List.of("r1", "r2"));
+  }
+
+  @Test
+  void churningIndexCannotMakeTheLoopSpin() throws InterruptedException {
+    consul.register(Registration.of("reviews", "r1", "10.0.0.1", 9080));
+    consul.churn("reviews"); // every answer carries a new index: nothing ever blocks
+
+    watchReviews(fastSettings(consul.url()).minInterval(ms(100)).build());
+    listener.awaitSnapshot(1);
+    int before = consul.requests().size();
+    Thread.sleep(1_000);
+    int inOneSecond = consul.requests().size() - before;
+
+    assertThat(inOneSecond).isBetween(3, 11); // at most 1 s / 100 ms, plus the one in flight
+    assertThat(listener.snapshots()).hasSize(1);
+  }
+
+  @Test
+  void emptyPassingListFromAReachableConsulIsPushedAndLogged() {
+    consul.register(Registration.of("reviews", "r1", "10.0.0.1", 9080));
+    try (LogCapture logs = LogCapture.everything()) {
+      watchReviews(fastSettings(consul.url()).build());
+      listener.awaitSnapshot(1);
+
+      consul.setStatus("reviews", "r1", "critical");
+
+      assertThat(listener.awaitSnapshot(2)).isEmpty();
+      assertThat(logs.lines()).anySatisfy(line -> assertThat(line)
+          .startsWith("io.meshclient.discovery.consul WARNING")
+          .contains("Consul reports no passing instance of 'reviews'"));
+    }
+  }
+}

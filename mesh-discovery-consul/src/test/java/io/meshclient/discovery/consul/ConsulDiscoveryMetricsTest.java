@@ -1,0 +1,68 @@
+package io.meshclient.discovery.consul;
+
+import static io.meshclient.discovery.consul.ConsulDiscoveryMetrics.INSTANCES;
+import static io.meshclient.discovery.consul.ConsulDiscoveryMetrics.LAST_UPDATE_AGE;
+import static io.meshclient.discovery.consul.ConsulDiscoveryMetrics.WATCH_ERRORS;
+import static io.meshclient.discovery.consul.ConsulDiscoveryMetrics.WATCH_LATENCY;
+import static io.meshclient.discovery.consul.RecordingListener.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshclient.api.ServiceDiscovery;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ConsulDiscoveryMetricsTest {
+  private static final String TOKEN = "b1gs3cr3t-t0k3n";
+
+  private final ConsulEmulator consul = new ConsulEmulator();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final ConsulDiscoveryMetrics metrics = new ConsulDiscoveryMetrics();
+  private ServiceDiscovery discovery;
+
+  @AfterEach
+  void tearDown() {
+    if (discovery != null) {
+      discovery.close();
+    }
+    consul.close();
+  }
+
+  @Test
+  void watchesReportLatencyAgeErrorsAndInstanceCountPerService() {
+    consul.register(Registration.of("reviews", "r1", "10.0.0.1", 9080));
+    consul.register(Registration.of("reviews", "r2", "10.0.0.2", 9080));
+    metrics.bindTo(registry);
+    discovery = new ConsulDiscoveryProvider(metrics)
+        .create(Fixtures.fastSettings(consul.url()).aclToken(TOKEN).build());
+    RecordingListener listener = new RecordingListener();
+    discovery.watch("reviews", listener);
+    listener.awaitSnapshot(1);
+
+    consul.failWith(503);
+    await(() -> registry.find(WATCH_ERRORS).counter() != null, Duration.ofSeconds(5), "an error counted");
+
+    assertThat(registry.get(INSTANCES).tag("service", "reviews").gauge().value()).isEqualTo(2.0);
+    assertThat(registry.get(WATCH_LATENCY).tag("service", "reviews").timer().count()).isPositive();
+    assertThat(registry.get(LAST_UPDATE_AGE).tag("service", "reviews").timeGauge().value(TimeUnit.SECONDS))
+        .isBetween(0.0, 5.0);
+    Counter errors = registry.get(WATCH_ERRORS).tags("service", "reviews", "failure", "http_status").counter();
+    assertThat(errors.count()).isPositive();
+    for (Meter meter : registry.getMeters()) {
+      assertThat(meter.getId().toString()).doesNotContain(TOKEN);
+    }
+  }
+
+  @Test
+  void lastUpdateAgeIsUnknownBeforeTheFirstAnswer() {
+    metrics.bindTo(registry);
+    metrics.onWatchStarted("ratings");
+
+    assertThat(registry.get(LAST_UPDATE_AGE).tag("service", "ratings").timeGauge().value()).isNaN();
+    assertThat(registry.get(INSTANCES).tag("service", "ratings").gauge().value()).isZero();
+  }
+}

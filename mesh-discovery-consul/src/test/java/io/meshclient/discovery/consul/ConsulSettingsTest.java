@@ -1,0 +1,183 @@
+package io.meshclient.discovery.consul;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshclient.api.ConfigurationException;
+import io.meshclient.api.spi.DiscoveryContext;
+import io.meshclient.api.spi.Providers;
+import io.meshclient.discovery.consul.ConsulDiscoverySettings.Tls;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConsulSettingsTest {
+  private static final String KEY = "mesh.discovery.consul";
+
+  private static ConsulDiscoverySettings read(Map<String, ?> settings) {
+    return ConsulSettingsReader.read(KEY, new LinkedHashMap<>(settings));
+  }
+
+  private static String problemOf(Map<String, ?> settings) {
+    try {
+      read(settings);
+    } catch (ConfigurationException e) {
+      return e.getMessage();
+    }
+    throw new AssertionError("accepted " + settings);
+  }
+
+  @Test
+  void providerIsFoundByNameConsul() {
+    var provider = Providers.discovery("consul", "mesh.services.reviews.discovery",
+        getClass().getClassLoader());
+
+    assertThat(provider).isInstanceOf(ConsulDiscoveryProvider.class);
+    assertThat(provider.name()).isEqualTo("consul");
+    assertThat(Providers.discoveryNames(getClass().getClassLoader())).contains("consul");
+  }
+
+  @Test
+  void providerRefusesBadSettingsBeforeStartingAnything() {
+    var provider = Providers.discovery("consul", "mesh.services.reviews.discovery",
+        getClass().getClassLoader());
+
+    assertThatThrownBy(() -> provider.create(new DiscoveryContext(KEY, Map.of("wait", "forever"))))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage("mesh.discovery.consul.wait: forever (expected: a duration such as 300ms, 2s, 5m)");
+  }
+
+  @Test
+  void unsetKeysTakeTheirDefaults() {
+    ConsulDiscoverySettings settings = read(Map.of());
+
+    assertThat(settings).isEqualTo(ConsulDiscoverySettings.builder().build());
+    assertThat(settings.url()).isEqualTo(URI.create("http://127.0.0.1:8500"));
+    assertThat(settings.waitTime()).isEqualTo(Duration.ofSeconds(55));
+    assertThat(settings.readTimeout()).isEqualTo(Duration.ofMillis(55_000 + 3_437 + 1_000).plusNanos(500_000));
+    assertThat(settings.minInterval()).isEqualTo(Duration.ofMillis(250));
+    assertThat(settings.backoffInitial()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(settings.backoffMax()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(settings.stale()).isFalse();
+    assertThat(settings.datacenter()).isEmpty();
+    assertThat(settings.aclToken()).isEmpty();
+    assertThat(settings.tag()).isEmpty();
+    assertThat(settings.tls()).isEqualTo(Tls.NONE);
+  }
+
+  @Test
+  void everyKeyIsRead() {
+    ConsulDiscoverySettings settings = read(Map.of("url", "http://consul.internal:8500", "datacenter", "dc2",
+        "acl-token", "t0k3n", "wait", "30s", "stale", true, "tag", "canary", "min-interval", "100ms",
+        "backoff", Map.of("initial", "200ms", "max", "1m")));
+
+    assertThat(settings).isEqualTo(ConsulDiscoverySettings.builder()
+        .url(URI.create("http://consul.internal:8500")).datacenter("dc2").aclToken("t0k3n")
+        .waitTime(Duration.ofSeconds(30)).allowStaleReads().tag("canary").minInterval(Duration.ofMillis(100))
+        .backoff(Duration.ofMillis(200), Duration.ofMinutes(1)).build());
+  }
+
+  @Test
+  void nestedAndDottedKeysMeanTheSame() {
+    assertThat(read(Map.of("backoff.initial", "2s", "backoff.max", "4s")))
+        .isEqualTo(read(Map.of("backoff", Map.of("initial", "2s", "max", "4s"))));
+  }
+
+  @Test
+  void emptyTokenMeansNoToken() {
+    // What "acl-token: ${CONSUL_TOKEN:}" gives when the variable is unset.
+    assertThat(read(Map.of("acl-token", "")).aclToken()).isEmpty();
+  }
+
+  @Test
+  void unreadableDurationNamesItsKey() {
+    assertThat(problemOf(Map.of("wait", "10 minutes")))
+        .isEqualTo("mesh.discovery.consul.wait: 10 minutes (expected: a duration such as 300ms, 2s, 5m)");
+    assertThat(problemOf(Map.of("wait", 55)))
+        .isEqualTo("mesh.discovery.consul.wait: 55 (expected: a duration such as 300ms, 2s, 5m)");
+  }
+
+  @Test
+  void waitLongerThanConsulAllowsIsRefused() {
+    assertThat(problemOf(Map.of("wait", "11m")))
+        .isEqualTo("mesh.discovery.consul.wait: 11m (expected: between 1ms and 10m)");
+  }
+
+  @Test
+  void builderValidatesWithTheSameMessages() {
+    assertThatThrownBy(() -> ConsulDiscoverySettings.builder().waitTime(Duration.ZERO).build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage("mesh.discovery.consul.wait: 0ms (expected: between 1ms and 10m)");
+  }
+
+  @Test
+  void unknownKeyIsRefusedListingTheKnownOnesWithoutItsValue() {
+    assertThat(problemOf(Map.of("acl_token", "s3cr3t")))
+        .isEqualTo("mesh.discovery.consul.acl_token: unknown key (expected: one of acl-token, "
+            + "backoff.initial, backoff.max, datacenter, min-interval, stale, tag, tls.ca-file, "
+            + "tls.key-store, tls.key-store-password, tls.trust-store, tls.trust-store-password, url, wait)");
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnce() {
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put("url", "ftp://127.0.0.1:8500");
+    settings.put("stale", "yes");
+    settings.put("backoff", Map.of("initial", "2s", "max", "500ms"));
+
+    assertThat(problemOf(settings)).isEqualTo("3 configuration problems:\n"
+        + "  mesh.discovery.consul.stale: yes (expected: true or false)\n"
+        + "  mesh.discovery.consul.url: ftp://127.0.0.1:8500 (expected: an http or https URL with a host "
+        + "and no query or fragment, such as http://127.0.0.1:8500)\n"
+        + "  mesh.discovery.consul.backoff.max: 500ms (expected: at least backoff.initial, 2s)");
+  }
+
+  @Test
+  void badTokenIsRefusedWithoutShowingIt() {
+    String message = problemOf(Map.of("acl-token", "s3cr3t with space"));
+
+    assertThat(message).isEqualTo(
+        "mesh.discovery.consul.acl-token: <redacted> (expected: a token without whitespace or control characters)");
+  }
+
+  @Test
+  void urlWithUserInfoIsRefusedWithoutShowingIt() {
+    assertThat(problemOf(Map.of("url", "http://admin:hunter2@127.0.0.1:8500")))
+        .isEqualTo("mesh.discovery.consul.url: <redacted> (expected: a URL without user info; put the token "
+            + "in acl-token)");
+  }
+
+  @Test
+  void datacenterMustBeAName() {
+    assertThat(problemOf(Map.of("datacenter", "dc1&stale")))
+        .isEqualTo("mesh.discovery.consul.datacenter: dc1&stale (expected: letters, digits, '.', '_' or '-')");
+  }
+
+  @Test
+  void tlsSettingsNeedAnHttpsUrlAndReadableFiles() {
+    assertThat(problemOf(Map.of("url", "https://127.0.0.1:8501", "tls", Map.of("ca-file", "/nonexistent/ca.pem"))))
+        .isEqualTo("mesh.discovery.consul.tls.ca-file: /nonexistent/ca.pem (expected: a readable file)");
+    assertThat(problemOf(Map.of("tls", Map.of("trust-store-password", "changeit"))))
+        .isEqualTo("2 configuration problems:\n"
+            + "  mesh.discovery.consul.tls: set for http://127.0.0.1:8500 (expected: TLS settings only with an "
+            + "https url)\n"
+            + "  mesh.discovery.consul.tls.trust-store-password: <redacted> (expected: only together with "
+            + "tls.trust-store)");
+  }
+
+  @Test
+  void toStringNeverShowsTheTokenOrPasswords() {
+    ConsulDiscoverySettings settings = ConsulDiscoverySettings.builder().url(URI.create("https://127.0.0.1:8501"))
+        .aclToken("s3cr3t-token").tls(new Tls(null, Path.of("pom.xml"), "p4ssw0rd", null, null)).build();
+
+    assertThat(settings.toString())
+        .doesNotContain("s3cr3t-token").doesNotContain("p4ssw0rd")
+        .isEqualTo("ConsulDiscoverySettings[url=https://127.0.0.1:8501, datacenter=, aclToken=<redacted>, "
+            + "tls=Tls[caFile=null, trustStore=pom.xml, trustStorePassword=<redacted>, keyStore=null, "
+            + "keyStorePassword=null], waitTime=55s, stale=false, tag=, minInterval=250ms, backoffInitial=1s, "
+            + "backoffMax=30s]");
+  }
+}
