@@ -124,7 +124,7 @@ class ConfigValidationTest {
               timeout: soon
         """)).isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
             "mesh.services.reviews.retyr: unknown key (expected: one of [circuit-breaker, discovery, load-balancer, "
-                + "max-concurrent-requests, outlier-detection, rate-limit, retry, routes, subsets, timeout])",
+                + "max-concurrent-requests, outlier-detection, rate-limit, retry, routes, subsets, timeout, tls])",
             "mesh.services.reviews.timeout: soon (expected: a duration such as 300ms, 2s, 5m, 1h or PT2S)"));
   }
 
