@@ -69,6 +69,13 @@ final class CompositeListener implements MeshListener {
   }
 
   @Override
+  public void onInstanceRejected(String service, String instanceId, String reason) {
+    for (MeshListener l : listeners) {
+      l.onInstanceRejected(service, instanceId, reason);
+    }
+  }
+
+  @Override
   public void onFaultInjected(String service, String route, String kind) {
     for (MeshListener l : listeners) {
       l.onFaultInjected(service, route, kind);

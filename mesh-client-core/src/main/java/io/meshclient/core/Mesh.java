@@ -12,6 +12,7 @@ import io.meshclient.core.http.MeshInterceptor;
 import io.meshclient.core.internal.MeshRuntime;
 import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.metrics.MeshMetrics;
+import io.meshclient.core.security.AllowListDns;
 import io.meshclient.core.tls.MeshSslSocketFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
@@ -62,13 +63,14 @@ public final class Mesh implements AutoCloseable {
     }
     OkHttpClient base = b.okHttpClient != null ? b.okHttpClient : new OkHttpClient();
     MeshSslSocketFactory tlsSockets = new MeshSslSocketFactory(base.sslSocketFactory(), base.hostnameVerifier());
+    AllowListDns dns = new AllowListDns(base.dns());
     this.runtime = new MeshRuntime(b.config, b.discoveries, b.classLoader, b.ticker, limiterRegistry,
-        breakerRegistry, listener, tlsSockets);
-    this.client = buildClient(b, base, runtime, listener, tlsSockets);
+        breakerRegistry, listener, tlsSockets, dns);
+    this.client = buildClient(b, base, runtime, listener, tlsSockets, dns);
   }
 
   private static OkHttpClient buildClient(Builder b, OkHttpClient base, MeshRuntime runtime, MeshListener listener,
-      MeshSslSocketFactory tlsSockets) {
+      MeshSslSocketFactory tlsSockets, AllowListDns dns) {
     ConnectionPoolConfig pool = b.config.defaults().connectionPool();
     int hosts = Math.max(16, runtime.services().values().stream().mapToInt(s -> s.instances().size()).sum());
     Dispatcher dispatcher = new Dispatcher();
@@ -80,6 +82,7 @@ public final class Mesh implements AutoCloseable {
         .sslSocketFactory(tlsSockets, base.x509TrustManager() != null ? base.x509TrustManager()
             : io.meshclient.core.tls.PlatformTrust.defaultTrustManager())
         .hostnameVerifier(tlsSockets.hostnameVerifier())
+        .dns(dns)
         .retryOnConnectionFailure(false)
         .dispatcher(dispatcher)
         .connectionPool(new ConnectionPool((int) Math.min(Integer.MAX_VALUE, (long) pool.maxIdlePerHost() * hosts),

@@ -43,6 +43,9 @@ public interface MeshListener {
   /** An ejected instance is balanced again. */
   default void onReturned(String service, String instanceId) {}
 
+  /** An instance from discovery was dropped: its address is outside the service's allow-list. */
+  default void onInstanceRejected(String service, String instanceId, String reason) {}
+
   /** A fault was injected: {@code kind} is {@code delay} or {@code abort}. */
   default void onFaultInjected(String service, String route, String kind) {}
 }

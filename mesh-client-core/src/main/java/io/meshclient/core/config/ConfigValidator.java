@@ -45,6 +45,21 @@ final class ConfigValidator {
       problems.add(problem(key + ".connection-pool.max-requests-per-host", pool.maxRequestsPerHost(), "> 0"));
     }
     positive(key + ".connection-pool.keep-alive", pool.keepAlive());
+    cidrs(key + ".allowed-addresses", d.allowedAddresses());
+  }
+
+  private void cidrs(String key, List<String> cidrs) {
+    if (cidrs == null) {
+      return;
+    }
+    for (int i = 0; i < cidrs.size(); i++) {
+      try {
+        io.meshclient.core.security.Cidr.parse(cidrs.get(i));
+      } catch (IllegalArgumentException e) {
+        problems.add(problem(key + "[" + i + "]", cidrs.get(i), "a CIDR block such as 10.0.0.0/8 or fd00::/8 ("
+            + e.getMessage() + ")"));
+      }
+    }
   }
 
   private void service(String key, ServiceConfig s) {
@@ -72,6 +87,7 @@ final class ConfigValidator {
     if (s.outlierDetection() != null) {
       resilience.outlier(key + ".outlier-detection", s.outlierDetection());
     }
+    cidrs(key + ".allowed-addresses", s.allowedAddresses());
     if (s.tls() != null) {
       if (s.tls().peerIdentity() != null) {
         try {

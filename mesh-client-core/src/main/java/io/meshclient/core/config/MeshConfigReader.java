@@ -13,10 +13,12 @@ import java.util.Set;
 final class MeshConfigReader {
   static final Set<String> ROOT_KEYS = Set.of("discovery", "defaults", "services");
   static final Set<String> DEFAULT_KEYS = Set.of(
-      "load-balancer", "timeout", "connect-timeout", "max-concurrent-requests", "connection-pool");
+      "load-balancer", "timeout", "connect-timeout", "max-concurrent-requests", "connection-pool",
+      "allowed-addresses");
   static final Set<String> POOL_KEYS = Set.of("max-idle-per-host", "max-requests-per-host", "keep-alive");
   static final Set<String> SERVICE_KEYS = Set.of("discovery", "load-balancer", "timeout", "subsets", "routes",
-      "rate-limit", "max-concurrent-requests", "circuit-breaker", "retry", "outlier-detection", "tls");
+      "rate-limit", "max-concurrent-requests", "circuit-breaker", "retry", "outlier-detection", "tls",
+      "allowed-addresses");
   static final Set<String> TLS_KEYS = Set.of("trust", "cert-chain", "private-key", "peer-identity");
   static final Set<String> ROUTE_KEYS = Set.of("name", "match", "to", "split", "rate-limit", "timeout", "retry",
       "fault");
@@ -94,6 +96,9 @@ final class MeshConfigReader {
     if (max != null) {
       d = d.withMaxConcurrentRequests(max);
     }
+    if (node.has("allowed-addresses")) {
+      d = d.withAllowedAddresses(node.strings("allowed-addresses"));
+    }
     ConfigNode pool = node.child("connection-pool");
     if (pool != null) {
       pool.allowOnly(POOL_KEYS);
@@ -118,7 +123,8 @@ final class MeshConfigReader {
         .rateLimit(rateLimit(node.child("rate-limit")))
         .circuitBreaker(ResilienceReader.breaker(node.child("circuit-breaker")))
         .outlierDetection(ResilienceReader.outlier(node.child("outlier-detection")))
-        .tls(tls(node.child("tls")));
+        .tls(tls(node.child("tls")))
+        .allowedAddresses(node.has("allowed-addresses") ? node.strings("allowed-addresses") : null);
     RetryConfig serviceRetry = ResilienceReader.retry(node.child("retry"), RetryConfig.DEFAULT, false);
     b.retry(serviceRetry);
     Integer max = node.integer("max-concurrent-requests");

@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param outlierDetection passive health checking, or null for {@link OutlierConfig#DEFAULT}; {@link
  *     #OUTLIER_DETECTION_OFF} turns it off
  * @param tls mutual TLS to the instances, or null for plain HTTP (or the instances' own https)
+ * @param allowedAddresses CIDR blocks the instances must resolve into, or null for the default's
  */
 public record ServiceConfig(
     String name,
@@ -37,7 +38,8 @@ public record ServiceConfig(
     BreakerConfig circuitBreaker,
     RetryConfig retry,
     OutlierConfig outlierDetection,
-    TlsConfig tls) {
+    TlsConfig tls,
+    List<String> allowedAddresses) {
 
   /** Outlier detection that never ejects. */
   public static final OutlierConfig OUTLIER_DETECTION_OFF =
@@ -51,6 +53,7 @@ public record ServiceConfig(
     }
     subsets = java.util.Collections.unmodifiableMap(frozen);
     routes = routes == null ? List.of() : List.copyOf(routes);
+    allowedAddresses = allowedAddresses == null ? null : List.copyOf(allowedAddresses);
   }
 
   /** A builder for the service called {@code name}. */
@@ -72,6 +75,7 @@ public record ServiceConfig(
     b.retry = retry;
     b.outlierDetection = outlierDetection;
     b.tls = tls;
+    b.allowedAddresses = allowedAddresses;
     return b;
   }
 
@@ -89,6 +93,7 @@ public record ServiceConfig(
     private RetryConfig retry;
     private OutlierConfig outlierDetection;
     private TlsConfig tls;
+    private List<String> allowedAddresses;
 
     private Builder(String name) {
       this.name = Objects.requireNonNull(name, "name");
@@ -162,9 +167,15 @@ public record ServiceConfig(
       return this;
     }
 
+    /** Limits the instances to these CIDR blocks, checked on their resolved addresses. */
+    public Builder allowedAddresses(List<String> cidrs) {
+      this.allowedAddresses = cidrs;
+      return this;
+    }
+
     public ServiceConfig build() {
       return new ServiceConfig(name, discovery, loadBalancer, timeout, subsets, routes, rateLimit,
-          maxConcurrentRequests, circuitBreaker, retry, outlierDetection, tls);
+          maxConcurrentRequests, circuitBreaker, retry, outlierDetection, tls, allowedAddresses);
     }
   }
 }

@@ -11,43 +11,51 @@ import java.util.Objects;
  * @param connectTimeout the TCP (and TLS) connect timeout (default 1s)
  * @param maxConcurrentRequests requests in flight per service (default 1024, Envoy's default)
  * @param connectionPool keep-alive pool settings
+ * @param allowedAddresses CIDR blocks every service's instances must resolve into, or null for no limit
  */
 public record ServiceDefaults(
     BalancerConfig loadBalancer,
     Duration timeout,
     Duration connectTimeout,
     int maxConcurrentRequests,
-    ConnectionPoolConfig connectionPool) {
+    ConnectionPoolConfig connectionPool,
+    java.util.List<String> allowedAddresses) {
 
   /** The documented defaults. */
   public static final ServiceDefaults DEFAULT = new ServiceDefaults(
       BalancerConfig.named("least-request"), Duration.ofSeconds(10), Duration.ofSeconds(1), 1024,
-      ConnectionPoolConfig.DEFAULT);
+      ConnectionPoolConfig.DEFAULT, null);
 
   public ServiceDefaults {
     Objects.requireNonNull(loadBalancer, "loadBalancer");
     Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(connectTimeout, "connectTimeout");
     Objects.requireNonNull(connectionPool, "connectionPool");
+    allowedAddresses = allowedAddresses == null ? null : java.util.List.copyOf(allowedAddresses);
   }
 
   public ServiceDefaults withLoadBalancer(BalancerConfig balancer) {
-    return new ServiceDefaults(balancer, timeout, connectTimeout, maxConcurrentRequests, connectionPool);
+    return new ServiceDefaults(balancer, timeout, connectTimeout, maxConcurrentRequests, connectionPool, allowedAddresses);
   }
 
   public ServiceDefaults withTimeout(Duration callTimeout) {
-    return new ServiceDefaults(loadBalancer, callTimeout, connectTimeout, maxConcurrentRequests, connectionPool);
+    return new ServiceDefaults(loadBalancer, callTimeout, connectTimeout, maxConcurrentRequests, connectionPool, allowedAddresses);
   }
 
   public ServiceDefaults withConnectTimeout(Duration timeoutToConnect) {
-    return new ServiceDefaults(loadBalancer, timeout, timeoutToConnect, maxConcurrentRequests, connectionPool);
+    return new ServiceDefaults(loadBalancer, timeout, timeoutToConnect, maxConcurrentRequests, connectionPool, allowedAddresses);
   }
 
   public ServiceDefaults withMaxConcurrentRequests(int max) {
-    return new ServiceDefaults(loadBalancer, timeout, connectTimeout, max, connectionPool);
+    return new ServiceDefaults(loadBalancer, timeout, connectTimeout, max, connectionPool, allowedAddresses);
+  }
+
+  /** Limits every service's instances to these CIDR blocks (null: no limit). */
+  public ServiceDefaults withAllowedAddresses(java.util.List<String> cidrs) {
+    return new ServiceDefaults(loadBalancer, timeout, connectTimeout, maxConcurrentRequests, connectionPool, cidrs);
   }
 
   public ServiceDefaults withConnectionPool(ConnectionPoolConfig pool) {
-    return new ServiceDefaults(loadBalancer, timeout, connectTimeout, maxConcurrentRequests, pool);
+    return new ServiceDefaults(loadBalancer, timeout, connectTimeout, maxConcurrentRequests, pool, allowedAddresses);
   }
 }

@@ -48,6 +48,10 @@ public final class MeshRuntime implements AutoCloseable {
   private final Map<String, BudgetSlot> budgets = new HashMap<>();
   private final Map<String, io.meshclient.core.tls.ServiceTls> tlsByService = new HashMap<>();
   private final io.meshclient.core.tls.MeshSslSocketFactory tlsSockets;
+  private final io.meshclient.core.security.AllowListDns dns;
+  private final MeshListener listener;
+  private final Map<String, List<ServiceInstance>> rawInstances = new HashMap<>();
+  private static final System.Logger LOG = System.getLogger(MeshRuntime.class.getName());
   private final Map<String, ServiceDiscovery> supplied;
   private final Map<String, DiscoveryBinding> discoveries = new LinkedHashMap<>();
   private final Map<String, ServiceDiscovery.Watch> watches = new HashMap<>();
@@ -61,8 +65,11 @@ public final class MeshRuntime implements AutoCloseable {
 
   public MeshRuntime(MeshConfig config, Map<String, ServiceDiscovery> supplied, ClassLoader classLoader,
       Ticker ticker, RateLimiterRegistry limiterRegistry, CircuitBreakerRegistry breakerRegistry,
-      MeshListener listener, io.meshclient.core.tls.MeshSslSocketFactory tlsSockets) {
+      MeshListener listener, io.meshclient.core.tls.MeshSslSocketFactory tlsSockets,
+      io.meshclient.core.security.AllowListDns dns) {
     this.tlsSockets = tlsSockets;
+    this.dns = dns;
+    this.listener = listener;
     this.classLoader = classLoader;
     this.ticker = ticker;
     this.limiterRegistry = limiterRegistry;
@@ -204,8 +211,38 @@ public final class MeshRuntime implements AutoCloseable {
             : CircuitBreakers.obtain(breakerRegistry, service, serviceConfig.circuitBreaker(), ticker),
         detector(service, serviceConfig.outlierDetection()),
         budget(service, serviceConfig.retry() != null ? serviceConfig.retry() : RetryConfig.DEFAULT),
-        tls(service, serviceConfig.tls()));
-    return new ServiceRuntime(serviceConfig, newConfig.defaults(), parts, instances.getOrDefault(service, List.of()));
+        tls(service, serviceConfig.tls()),
+        allowList(serviceConfig.allowedAddresses() != null ? serviceConfig.allowedAddresses()
+            : newConfig.defaults().allowedAddresses()));
+    List<ServiceInstance> current = rawInstances.containsKey(service)
+        ? canonicalize(instances.getOrDefault(service, List.of()), allowed(service, parts.allowList(),
+            rawInstances.get(service)))
+        : List.of();
+    return new ServiceRuntime(serviceConfig, newConfig.defaults(), parts, current);
+  }
+
+  private static io.meshclient.core.security.AddressAllowList allowList(List<String> cidrs) {
+    return cidrs == null ? null : io.meshclient.core.security.AddressAllowList.of(cidrs);
+  }
+
+  /** The instances of {@code snapshot} that resolve inside the allow-list; the others are reported. */
+  private List<ServiceInstance> allowed(String service, io.meshclient.core.security.AddressAllowList allowList,
+      List<ServiceInstance> snapshot) {
+    if (allowList == null) {
+      return snapshot;
+    }
+    List<ServiceInstance> out = new ArrayList<>(snapshot.size());
+    for (ServiceInstance instance : snapshot) {
+      String refusal = allowList.refusal(instance.host());
+      if (refusal == null) {
+        out.add(instance);
+      } else {
+        LOG.log(System.Logger.Level.WARNING, "dropped instance {0} of service {1}: {2}", instance.id(), service,
+            refusal);
+        listener.onInstanceRejected(service, instance.id(), refusal);
+      }
+    }
+    return out;
   }
 
   /** The detector of {@code service}: the current one if its settings are unchanged; null when off. */
@@ -230,17 +267,26 @@ public final class MeshRuntime implements AutoCloseable {
             classLoader);
   }
 
-  /** Tells the TLS socket factory which instance addresses belong to which service's TLS settings. */
-  private void publishTlsAddresses() {
+  /**
+   * Tells the TLS socket factory which instance addresses belong to which service's TLS settings, and
+   * the resolver which instance hosts are held to which allow-list.
+   */
+  private void publishAddresses() {
     Map<String, io.meshclient.core.tls.ServiceTls> byAddress = new HashMap<>();
+    Map<String, io.meshclient.core.security.AddressAllowList> byHost = new HashMap<>();
     services.values().forEach(runtime -> {
-      if (runtime.tls() != null) {
-        for (ServiceInstance instance : runtime.instances()) {
-          byAddress.put(canonicalHost(instance.host()) + ":" + instance.port(), runtime.tls());
+      for (ServiceInstance instance : runtime.instances()) {
+        String host = canonicalHost(instance.host());
+        if (runtime.tls() != null) {
+          byAddress.put(host + ":" + instance.port(), runtime.tls());
+        }
+        if (runtime.allowList() != null) {
+          byHost.put(host, runtime.allowList());
         }
       }
     });
     tlsSockets.update(byAddress);
+    dns.update(byHost);
   }
 
   /** The host as OkHttp's HttpUrl spells it (lower case, IPv6 compressed, no brackets). */
@@ -302,12 +348,13 @@ public final class MeshRuntime implements AutoCloseable {
         tlsByService.put(name, runtime.tls());
       }
     });
-    publishTlsAddresses();
+    publishAddresses();
     for (String service : new ArrayList<>(watches.keySet())) {
       if (serviceDiscovery.get(service) != watchedWith.get(service)) {
         watches.remove(service).close();
         watchedWith.remove(service);
         instances.remove(service);
+        rawInstances.remove(service);
       }
     }
     serviceDiscovery.forEach((service, discovery) -> {
@@ -332,15 +379,17 @@ public final class MeshRuntime implements AutoCloseable {
       if (closed || watches.get(service) != token) {
         return;
       }
-      List<ServiceInstance> canonical = canonicalize(instances.getOrDefault(service, List.of()), snapshot);
-      instances.put(service, canonical);
+      rawInstances.put(service, snapshot);
       ServiceRuntime current = services.get(service);
+      List<ServiceInstance> canonical = canonicalize(instances.getOrDefault(service, List.of()),
+          allowed(service, current == null ? null : current.allowList(), snapshot));
+      instances.put(service, canonical);
       if (current != null) {
         Map<String, ServiceRuntime> next = new HashMap<>(services);
         next.put(service, current.withInstances(canonical));
         services = Map.copyOf(next);
-        if (current.tls() != null) {
-          publishTlsAddresses();
+        if (current.tls() != null || current.allowList() != null) {
+          publishAddresses();
         }
       }
     }

@@ -44,12 +44,13 @@ public final class ServiceRuntime {
   final RetryConfig[] routeRetries;
   final FaultConfig[] routeFaults;
   final io.meshclient.core.tls.ServiceTls tls;
+  final io.meshclient.core.security.AddressAllowList allowList;
 
   /** The parts of a service that outlive one snapshot: shared state, reused across updates. */
   record Parts(Function<String, LoadBalancer> balancers,
       BiFunction<String, io.meshclient.core.config.RateLimitConfig, GcraRateLimiter> limiters,
       AtomicInteger inFlight, CircuitBreaker breaker, OutlierDetector detector, RetryBudget budget,
-      io.meshclient.core.tls.ServiceTls tls) {}
+      io.meshclient.core.tls.ServiceTls tls, io.meshclient.core.security.AddressAllowList allowList) {}
 
   private ServiceRuntime(ServiceRuntime base, SubsetRuntime all, SubsetRuntime[] subsets,
       List<ServiceInstance> instances) {
@@ -70,6 +71,7 @@ public final class ServiceRuntime {
     this.routeRetries = base.routeRetries;
     this.routeFaults = base.routeFaults;
     this.tls = base.tls;
+    this.allowList = base.allowList;
     this.all = all;
     this.subsets = subsets;
     this.instances = instances;
@@ -110,6 +112,7 @@ public final class ServiceRuntime {
     this.detector = parts.detector();
     this.budget = parts.budget();
     this.tls = parts.tls();
+    this.allowList = parts.allowList();
     this.retry = config.retry() != null ? config.retry() : RetryConfig.DEFAULT;
     this.routeRetries = new RetryConfig[routeConfigs.size()];
     this.routeFaults = new FaultConfig[routeConfigs.size()];
@@ -208,6 +211,11 @@ public final class ServiceRuntime {
   /** The service's TLS settings, or null. */
   public io.meshclient.core.tls.ServiceTls tls() {
     return tls;
+  }
+
+  /** The networks instances must be in, or null for no limit. */
+  public io.meshclient.core.security.AddressAllowList allowList() {
+    return allowList;
   }
 
   /** All instances of the service, as last discovered. */

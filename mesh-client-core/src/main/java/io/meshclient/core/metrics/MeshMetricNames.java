@@ -24,6 +24,8 @@ public final class MeshMetricNames {
   public static final String EJECTIONS = "mesh.client.outlier.ejections";
   /** Gauge of instances ejected now, tagged {@link #SERVICE}. */
   public static final String EJECTED = "mesh.client.outlier.ejected";
+  /** Counter of discovered instances dropped for an address outside the allow-list, tagged {@link #SERVICE}. */
+  public static final String INSTANCES_REJECTED = "mesh.client.discovery.rejected";
   /** Counter of injected faults, tagged {@link #SERVICE}, {@link #ROUTE} and {@link #KIND} ({@code delay}, {@code abort}). */
   public static final String FAULTS = "mesh.client.faults.injected";
 

@@ -30,6 +30,7 @@ public final class MeshMetrics implements MeshListener {
   private final ConcurrentHashMap<String, Counter> ejections = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, AtomicInteger> ejected = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> faults = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> rejectedInstances = new ConcurrentHashMap<>();
 
   public MeshMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -106,6 +107,12 @@ public final class MeshMetrics implements MeshListener {
   @Override
   public void onReturned(String service, String instanceId) {
     ejectedGauge(service).decrementAndGet();
+  }
+
+  @Override
+  public void onInstanceRejected(String service, String instanceId, String reason) {
+    serviceCounter(rejectedInstances, MeshMetricNames.INSTANCES_REJECTED,
+        "Discovered instances dropped for an address outside the allow-list", service).increment();
   }
 
   @Override
