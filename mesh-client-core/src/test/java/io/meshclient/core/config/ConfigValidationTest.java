@@ -123,8 +123,8 @@ class ConfigValidationTest {
               retyr: 3
               timeout: soon
         """)).isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
-            "mesh.services.reviews.retyr: unknown key (expected: one of [circuit-breaker, discovery, load-balancer, "
-                + "max-concurrent-requests, outlier-detection, rate-limit, retry, routes, subsets, timeout, tls])",
+            "mesh.services.reviews.retyr: unknown key (expected: one of "
+                + new java.util.TreeSet<>(MeshConfigReader.SERVICE_KEYS) + ")",
             "mesh.services.reviews.timeout: soon (expected: a duration such as 300ms, 2s, 5m, 1h or PT2S)"));
   }
 
