@@ -32,9 +32,36 @@ public final class ConfigurationException extends IllegalArgumentException {
     return new ConfigurationException(List.of(problem(key, value, expectation)));
   }
 
-  /** Formats one problem as {@code key: value (expected: expectation)}. */
+  /**
+   * Formats one problem as {@code key: value (expected: expectation)}. The value is shown on one line:
+   * control characters are escaped ({@code \r}, {@code \n}, {@code \u0000}) so a value cannot forge
+   * extra lines in a log, and a value longer than 200 characters is cut.
+   */
   public static String problem(String key, Object value, String expectation) {
-    return key + ": " + value + " (expected: " + expectation + ")";
+    return key + ": " + printable(String.valueOf(value)) + " (expected: " + expectation + ")";
+  }
+
+  private static String printable(String value) {
+    StringBuilder out = new StringBuilder(Math.min(value.length(), 210));
+    for (int i = 0; i < value.length(); i++) {
+      if (out.length() >= 200) {
+        return out.append("...(").append(value.length()).append(" characters)").toString();
+      }
+      char c = value.charAt(i);
+      switch (c) {
+        case '\r' -> out.append("\\r");
+        case '\n' -> out.append("\\n");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c < 0x20 || c == 0x7f) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    return out.toString();
   }
 
   /** Formats a problem with a secret value without showing the value. */

@@ -57,6 +57,14 @@ class ApiContractsTest {
   }
 
   @Test
+  void problemValuesStayOnOneLine() {
+    assertThat(ConfigurationException.problem("mesh.a", "x\r\nInjected: 1\u0000", "y"))
+        .isEqualTo("mesh.a: x\\r\\nInjected: 1\\u0000 (expected: y)");
+    assertThat(ConfigurationException.problem("mesh.a", "z".repeat(500), "y"))
+        .isEqualTo("mesh.a: " + "z".repeat(200) + "...(500 characters) (expected: y)");
+  }
+
+  @Test
   void configurationExceptionListsEveryProblem() {
     ConfigurationException single = ConfigurationException.of("mesh.services.reviews.rate-limit.rate", "0", "> 0");
     assertThat(single).hasMessage("mesh.services.reviews.rate-limit.rate: 0 (expected: > 0)");

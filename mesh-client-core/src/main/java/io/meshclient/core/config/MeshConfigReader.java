@@ -35,7 +35,7 @@ final class MeshConfigReader {
       root = ConfigNode.asMap(root.get(MeshConfig.PREFIX));
     }
     if (root == null) {
-      throw ConfigurationException.of(MeshConfig.PREFIX, tree, "a block of settings");
+      throw ConfigurationException.of(MeshConfig.PREFIX, "a single value", "a block of settings");
     }
     MeshConfigReader reader = new MeshConfigReader();
     return reader.readRoot(new ConfigNode(MeshConfig.PREFIX, root, reader.problems));
@@ -205,6 +205,12 @@ final class MeshConfigReader {
     }
     String kind = node.childNames().iterator().next();
     String value = node.string(kind);
+    if (value == null) {
+      if (!node.has(kind)) {
+        node.report(node.key(kind), "missing", "a value to match");
+      }
+      return null;
+    }
     switch (kind) {
       case "exact": return StringMatch.exact(value);
       case "prefix": return StringMatch.prefix(value);

@@ -1,6 +1,6 @@
 package io.meshclient.core.config;
 
-import static io.meshclient.api.ConfigurationException.problem;
+import static io.meshclient.core.config.SecretKeys.problem;
 
 import java.time.Duration;
 import java.util.List;

@@ -53,8 +53,8 @@ public record StringMatch(Kind kind, String value) {
       Pattern.compile(value);
       return null;
     } catch (PatternSyntaxException e) {
-      return key + ".regex: " + value + " (expected: a Java regular expression; "
-          + e.getDescription() + " at index " + e.getIndex() + ")";
+      return SecretKeys.problem(key + ".regex", value, "a Java regular expression; "
+          + e.getDescription() + " at index " + e.getIndex());
     }
   }
 
