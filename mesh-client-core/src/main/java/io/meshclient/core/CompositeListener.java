@@ -76,6 +76,13 @@ final class CompositeListener implements MeshListener {
   }
 
   @Override
+  public void onMirror(String service, String route, String result) {
+    for (MeshListener l : listeners) {
+      l.onMirror(service, route, result);
+    }
+  }
+
+  @Override
   public void onFaultInjected(String service, String route, String kind) {
     for (MeshListener l : listeners) {
       l.onFaultInjected(service, route, kind);

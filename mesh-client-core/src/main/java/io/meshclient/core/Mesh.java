@@ -66,11 +66,13 @@ public final class Mesh implements AutoCloseable {
     AllowListDns dns = new AllowListDns(base.dns());
     this.runtime = new MeshRuntime(b.config, b.discoveries, b.classLoader, b.ticker, limiterRegistry,
         breakerRegistry, listener, tlsSockets, dns);
-    this.client = buildClient(b, base, runtime, listener, tlsSockets, dns);
+    java.util.concurrent.atomic.AtomicReference<OkHttpClient> self = new java.util.concurrent.atomic.AtomicReference<>();
+    this.client = buildClient(b, base, runtime, listener, tlsSockets, dns, self::get);
+    self.set(client);
   }
 
   private static OkHttpClient buildClient(Builder b, OkHttpClient base, MeshRuntime runtime, MeshListener listener,
-      MeshSslSocketFactory tlsSockets, AllowListDns dns) {
+      MeshSslSocketFactory tlsSockets, AllowListDns dns, java.util.function.Supplier<OkHttpClient> self) {
     ConnectionPoolConfig pool = b.config.defaults().connectionPool();
     int hosts = Math.max(16, runtime.services().values().stream().mapToInt(s -> s.instances().size()).sum());
     Dispatcher dispatcher = new Dispatcher();
@@ -91,7 +93,7 @@ public final class Mesh implements AutoCloseable {
         .readTimeout(timeout)
         .writeTimeout(timeout)
         .eventListener(MeshInterceptor.wireEvents())
-        .addInterceptor(new MeshInterceptor(runtime, listener, b.ticker, b.random, b.sleeper))
+        .addInterceptor(new MeshInterceptor(runtime, listener, b.ticker, b.random, b.sleeper, self))
         .build();
   }
 

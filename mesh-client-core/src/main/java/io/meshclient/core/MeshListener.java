@@ -46,6 +46,13 @@ public interface MeshListener {
   /** An instance from discovery was dropped: its address is outside the service's allow-list. */
   default void onInstanceRejected(String service, String instanceId, String reason) {}
 
+  /**
+   * A request of {@code route} was sampled for mirroring; {@code result} is {@code sent} (the copy got a
+   * response), {@code failed} (the copy failed), {@code dropped} (the mirror cap was full or the target
+   * had no instance) or {@code skipped} (its body could not be sent twice).
+   */
+  default void onMirror(String service, String route, String result) {}
+
   /** A fault was injected: {@code kind} is {@code delay} or {@code abort}. */
   default void onFaultInjected(String service, String route, String kind) {}
 }

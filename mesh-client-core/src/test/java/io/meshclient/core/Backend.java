@@ -22,6 +22,8 @@ public final class Backend implements AutoCloseable {
   private final AtomicInteger requests = new AtomicInteger();
   private final Set<Integer> connections = ConcurrentHashMap.newKeySet();
   private final Map<String, AtomicInteger> postIds = new ConcurrentHashMap<>();
+  private final Set<String> hostHeaders = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger shadowRequests = new AtomicInteger();
   private volatile long delayMillis;
   private volatile int status = 200;
   private volatile RequestHook hook;
@@ -39,6 +41,10 @@ public final class Backend implements AutoCloseable {
       public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
         requests.incrementAndGet();
         connections.add(request.getConnectionIndex());
+        hostHeaders.add(String.valueOf(request.getHeaders().get("Host")));
+        if ("true".equals(request.getHeaders().get("x-mesh-shadow"))) {
+          shadowRequests.incrementAndGet();
+        }
         String id = request.getHeaders().get("x-request-id");
         if ("POST".equals(request.getMethod()) && id != null) {
           postIds.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
@@ -117,6 +123,16 @@ public final class Backend implements AutoCloseable {
   /** How many times this backend received each POST, by its {@code x-request-id}. */
   public Map<String, AtomicInteger> postIds() {
     return postIds;
+  }
+
+  /** Every Host header value received. */
+  public Set<String> hostHeaders() {
+    return hostHeaders;
+  }
+
+  /** Requests received with {@code x-mesh-shadow: true}. */
+  public int shadowRequests() {
+    return shadowRequests.get();
   }
 
   /** Distinct connections that carried at least one request, counted by the server. */

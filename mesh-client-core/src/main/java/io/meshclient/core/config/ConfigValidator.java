@@ -147,6 +147,9 @@ final class ConfigValidator {
     if (route.fault() != null) {
       resilience.fault(key + ".fault", route.fault());
     }
+    if (route.mirror() != null) {
+      mirror(key + ".mirror", route.mirror(), subsets);
+    }
     RouteConfig.Match match = route.match();
     if (match.path() != null) {
       if (match.path().kind() == StringMatch.Kind.PRESENT) {
@@ -169,6 +172,23 @@ final class ConfigValidator {
       }
       addIfPresent(m.regexProblem(headerKey));
     });
+  }
+
+  private void mirror(String key, MirrorConfig mirror, Map<String, Map<String, String>> subsets) {
+    if ((mirror.subset() == null) == (mirror.service() == null)) {
+      problems.add(problem(key, "to: " + mirror.subset() + ", service: " + mirror.service(),
+          "exactly one of 'to: <subset>' or 'service: <name>'"));
+    } else if (mirror.subset() != null) {
+      subset(key + ".to", mirror.subset(), subsets);
+    } else if (!SERVICE_NAME.matcher(mirror.service()).matches()) {
+      problems.add(problem(key + ".service", mirror.service(), "a service name"));
+    }
+    if (mirror.percent() < 0 || mirror.percent() > 100) {
+      problems.add(problem(key + ".percent", mirror.percent(), "0..100"));
+    }
+    if (mirror.maxConcurrent() < 1) {
+      problems.add(problem(key + ".max-concurrent", mirror.maxConcurrent(), ">= 1"));
+    }
   }
 
   private void subset(String key, String subset, Map<String, Map<String, String>> subsets) {

@@ -21,7 +21,8 @@ final class MeshConfigReader {
       "allowed-addresses");
   static final Set<String> TLS_KEYS = Set.of("trust", "cert-chain", "private-key", "peer-identity");
   static final Set<String> ROUTE_KEYS = Set.of("name", "match", "to", "split", "rate-limit", "timeout", "retry",
-      "fault");
+      "fault", "mirror");
+  static final Set<String> MIRROR_KEYS = Set.of("to", "service", "percent", "max-concurrent");
   static final Set<String> MATCH_KEYS = Set.of("path", "method", "headers");
   static final Set<String> RATE_LIMIT_KEYS = Set.of("rate", "burst", "max-wait");
 
@@ -168,7 +169,29 @@ final class MeshConfigReader {
     }
     return new RouteConfig(node.string("name"), match(node.child("match")), node.string("to"), split,
         rateLimit(node.child("rate-limit")), node.duration("timeout"),
-        ResilienceReader.retry(node.child("retry"), serviceRetry, true), ResilienceReader.fault(node.child("fault")));
+        ResilienceReader.retry(node.child("retry"), serviceRetry, true), ResilienceReader.fault(node.child("fault")),
+        mirror(node.child("mirror")));
+  }
+
+  private static MirrorConfig mirror(ConfigNode node) {
+    if (node == null) {
+      return null;
+    }
+    node.allowOnly(MIRROR_KEYS);
+    double percent = 100;
+    String rawPercent = node.string("percent");
+    if (rawPercent != null) {
+      String text = rawPercent.trim().endsWith("%") ? rawPercent.trim().substring(0, rawPercent.trim().length() - 1)
+          : rawPercent.trim();
+      try {
+        percent = Double.parseDouble(text);
+      } catch (NumberFormatException e) {
+        node.report(node.key("percent"), rawPercent, "a percentage such as 10 or 0.5%");
+      }
+    }
+    Integer max = node.integer("max-concurrent");
+    return new MirrorConfig(node.string("to"), node.string("service"), percent,
+        max != null ? max : MirrorConfig.DEFAULT_MAX_CONCURRENT);
   }
 
   private RouteConfig.Match match(ConfigNode node) {

@@ -19,6 +19,7 @@ import java.util.Set;
  * @param timeout a call timeout for this route, overriding the service's, or null
  * @param retry a retry policy for this route, overriding the service's, or null
  * @param fault faults to inject into this route's requests, or null
+ * @param mirror a copy of a share of this route's requests to send elsewhere, or null
  */
 public record RouteConfig(
     String name,
@@ -28,7 +29,8 @@ public record RouteConfig(
     RateLimitConfig rateLimit,
     Duration timeout,
     RetryConfig retry,
-    FaultConfig fault) {
+    FaultConfig fault,
+    MirrorConfig mirror) {
 
   public RouteConfig {
     match = match == null ? Match.ANY : match;
@@ -37,37 +39,42 @@ public record RouteConfig(
 
   /** A route that sends matching requests to one subset. */
   public static RouteConfig to(Match match, String subset) {
-    return new RouteConfig(null, match, Objects.requireNonNull(subset, "subset"), Map.of(), null, null, null, null);
+    return new RouteConfig(null, match, Objects.requireNonNull(subset, "subset"), Map.of(), null, null, null, null, null);
   }
 
   /** A route that splits matching requests by weight, such as {@code Map.of("v1", 80, "v3", 20)}. */
   public static RouteConfig split(Match match, Map<String, Integer> weights) {
-    return new RouteConfig(null, match, null, weights, null, null, null, null);
+    return new RouteConfig(null, match, null, weights, null, null, null, null, null);
   }
 
   /** Returns a copy with a name. */
   public RouteConfig withName(String newName) {
-    return new RouteConfig(newName, match, to, split, rateLimit, timeout, retry, fault);
+    return new RouteConfig(newName, match, to, split, rateLimit, timeout, retry, fault, mirror);
   }
 
   /** Returns a copy with a route rate limit. */
   public RouteConfig withRateLimit(RateLimitConfig limit) {
-    return new RouteConfig(name, match, to, split, limit, timeout, retry, fault);
+    return new RouteConfig(name, match, to, split, limit, timeout, retry, fault, mirror);
   }
 
   /** Returns a copy with a route timeout. */
   public RouteConfig withTimeout(Duration newTimeout) {
-    return new RouteConfig(name, match, to, split, rateLimit, newTimeout, retry, fault);
+    return new RouteConfig(name, match, to, split, rateLimit, newTimeout, retry, fault, mirror);
   }
 
   /** Returns a copy with a route retry policy. */
   public RouteConfig withRetry(RetryConfig policy) {
-    return new RouteConfig(name, match, to, split, rateLimit, timeout, policy, fault);
+    return new RouteConfig(name, match, to, split, rateLimit, timeout, policy, fault, mirror);
+  }
+
+  /** Returns a copy that mirrors requests. */
+  public RouteConfig withMirror(MirrorConfig copies) {
+    return new RouteConfig(name, match, to, split, rateLimit, timeout, retry, fault, copies);
   }
 
   /** Returns a copy that injects faults. */
   public RouteConfig withFault(FaultConfig faults) {
-    return new RouteConfig(name, match, to, split, rateLimit, timeout, retry, faults);
+    return new RouteConfig(name, match, to, split, rateLimit, timeout, retry, faults, mirror);
   }
 
   /**
@@ -94,6 +101,28 @@ public record RouteConfig(
     /** Matches requests whose path matches. */
     public static Match path(StringMatch match) {
       return new Match(match, Set.of(), Map.of());
+    }
+
+    /** Shows the conditions, with the values matched against credential headers redacted. */
+    @Override
+    public String toString() {
+      StringBuilder out = new StringBuilder("Match{");
+      if (path != null) {
+        out.append("path=").append(path).append(", ");
+      }
+      if (!methods.isEmpty()) {
+        out.append("methods=").append(new java.util.TreeSet<>(methods)).append(", ");
+      }
+      out.append("headers={");
+      String separator = "";
+      for (Map.Entry<String, StringMatch> e : headers.entrySet()) {
+        boolean secret = SecretKeys.isSecret(".headers." + e.getKey());
+        out.append(separator).append(e.getKey()).append('=')
+            .append(secret && e.getValue().kind() != StringMatch.Kind.PRESENT
+                ? e.getValue().kind().key() + ":<redacted>" : e.getValue());
+        separator = ", ";
+      }
+      return out.append("}}").toString();
     }
 
     /** Matches requests with one of the methods. */

@@ -37,15 +37,20 @@ public final class MeshInterceptor implements Interceptor {
   private final RandomGenerator random;
   private final Sleeper sleeper;
   private final Attempts attempts;
+  private final Mirrors mirrors;
 
+  /**
+   * @param client the mesh's own client, for mirrored copies (known only once the client is built)
+   */
   public MeshInterceptor(MeshRuntime runtime, MeshListener listener, Ticker ticker, RandomGenerator random,
-      Sleeper sleeper) {
+      Sleeper sleeper, java.util.function.Supplier<okhttp3.OkHttpClient> client) {
     this.runtime = runtime;
     this.listener = listener;
     this.ticker = ticker;
     this.random = random;
     this.sleeper = sleeper;
     this.attempts = new Attempts(listener, ticker, sleeper);
+    this.mirrors = new Mirrors(listener, random, ticker, client);
   }
 
   /** The event listener the mesh's OkHttpClient must use for this interceptor to see connection reuse. */
@@ -79,6 +84,9 @@ public final class MeshInterceptor implements Interceptor {
       service.inFlight().decrementAndGet();
       listener.onConcurrencyLimited(service.name());
       throw new ConcurrencyLimitExceededException(service.name(), service.maxConcurrentRequests());
+    }
+    if (route != null && service.mirror(routeIndex) != null) {
+      mirrors.maybeMirror(request, service, route);
     }
     int status = 0;
     CallOutcome outcome = CallOutcome.IO_ERROR;

@@ -43,6 +43,8 @@ public final class ServiceRuntime {
   final RetryConfig retry;
   final RetryConfig[] routeRetries;
   final FaultConfig[] routeFaults;
+  final io.meshclient.core.config.MirrorConfig[] routeMirrors;
+  final AtomicInteger[] mirrorsInFlight;
   final io.meshclient.core.tls.ServiceTls tls;
   final io.meshclient.core.security.AddressAllowList allowList;
 
@@ -70,6 +72,8 @@ public final class ServiceRuntime {
     this.retry = base.retry;
     this.routeRetries = base.routeRetries;
     this.routeFaults = base.routeFaults;
+    this.routeMirrors = base.routeMirrors;
+    this.mirrorsInFlight = base.mirrorsInFlight;
     this.tls = base.tls;
     this.allowList = base.allowList;
     this.all = all;
@@ -116,9 +120,13 @@ public final class ServiceRuntime {
     this.retry = config.retry() != null ? config.retry() : RetryConfig.DEFAULT;
     this.routeRetries = new RetryConfig[routeConfigs.size()];
     this.routeFaults = new FaultConfig[routeConfigs.size()];
+    this.routeMirrors = new io.meshclient.core.config.MirrorConfig[routeConfigs.size()];
+    this.mirrorsInFlight = new AtomicInteger[routeConfigs.size()];
     for (int i = 0; i < routeConfigs.size(); i++) {
       routeRetries[i] = routeConfigs.get(i).retry() != null ? routeConfigs.get(i).retry() : retry;
       routeFaults[i] = routeConfigs.get(i).fault();
+      routeMirrors[i] = routeConfigs.get(i).mirror();
+      mirrorsInFlight[i] = new AtomicInteger();
     }
     this.maxConcurrentRequests = config.maxConcurrentRequests() > 0
         ? config.maxConcurrentRequests() : defaults.maxConcurrentRequests();
@@ -206,6 +214,26 @@ public final class ServiceRuntime {
   /** The faults of the route with that index, or null. */
   public FaultConfig fault(int routeIndex) {
     return routeIndex < 0 ? null : routeFaults[routeIndex];
+  }
+
+  /** The mirror of the route with that index, or null. */
+  public io.meshclient.core.config.MirrorConfig mirror(int routeIndex) {
+    return routeIndex < 0 ? null : routeMirrors[routeIndex];
+  }
+
+  /** Copies of the route's requests in flight now. */
+  public AtomicInteger mirrorsInFlight(int routeIndex) {
+    return mirrorsInFlight[routeIndex];
+  }
+
+  /** The subset called {@code name}, or null. */
+  public SubsetRuntime subset(String name) {
+    for (SubsetRuntime subset : subsets) {
+      if (subset.name.equals(name)) {
+        return subset;
+      }
+    }
+    return null;
   }
 
   /** The service's TLS settings, or null. */

@@ -26,6 +26,8 @@ public final class MeshMetricNames {
   public static final String EJECTED = "mesh.client.outlier.ejected";
   /** Counter of discovered instances dropped for an address outside the allow-list, tagged {@link #SERVICE}. */
   public static final String INSTANCES_REJECTED = "mesh.client.discovery.rejected";
+  /** Counter of mirrored copies, tagged {@link #SERVICE}, {@link #ROUTE} and {@link #RESULT}. */
+  public static final String MIRRORS = "mesh.client.mirrors";
   /** Counter of injected faults, tagged {@link #SERVICE}, {@link #ROUTE} and {@link #KIND} ({@code delay}, {@code abort}). */
   public static final String FAULTS = "mesh.client.faults.injected";
 
@@ -39,6 +41,7 @@ public final class MeshMetricNames {
   public static final String REASON = "reason";
   public static final String ROUTE = "route";
   public static final String KIND = "kind";
+  public static final String RESULT = "result";
 
   /** The {@link #SUBSET} tag value of calls that no route sent to a subset. */
   public static final String ALL_INSTANCES = "all";

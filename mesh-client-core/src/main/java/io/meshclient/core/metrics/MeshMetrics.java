@@ -31,6 +31,7 @@ public final class MeshMetrics implements MeshListener {
   private final ConcurrentHashMap<String, AtomicInteger> ejected = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> faults = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> rejectedInstances = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> mirrors = new ConcurrentHashMap<>();
 
   public MeshMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -113,6 +114,15 @@ public final class MeshMetrics implements MeshListener {
   public void onInstanceRejected(String service, String instanceId, String reason) {
     serviceCounter(rejectedInstances, MeshMetricNames.INSTANCES_REJECTED,
         "Discovered instances dropped for an address outside the allow-list", service).increment();
+  }
+
+  @Override
+  public void onMirror(String service, String route, String result) {
+    mirrors.computeIfAbsent(service + '\u0000' + route + '\u0000' + result, k -> Counter.builder(MeshMetricNames.MIRRORS)
+            .description("Copies of requests mirrored, by result")
+            .tag(MeshMetricNames.SERVICE, service).tag(MeshMetricNames.ROUTE, route)
+            .tag(MeshMetricNames.RESULT, result).register(registry))
+        .increment();
   }
 
   @Override

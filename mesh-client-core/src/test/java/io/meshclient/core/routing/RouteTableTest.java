@@ -112,4 +112,11 @@ class RouteTableTest {
     }
     assertThat(table.subsetNames()).isEqualTo(List.of("a", "b"));
   }
+
+  @Test
+  void credentialHeaderValuesNeverShowInToString() {
+    RouteConfig route = RouteConfig.to(new RouteConfig.Match(null, Set.of("GET"), Map.of(
+        "Authorization", StringMatch.exact("Bearer s3cr3t"), "end-user", StringMatch.exact("jason"))), "a");
+    assertThat(route.toString()).doesNotContain("s3cr3t").contains("exact:<redacted>").contains("exact:jason");
+  }
 }

@@ -1,0 +1,139 @@
+package io.meshclient.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshclient.core.config.MeshConfig;
+import io.meshclient.core.config.MirrorConfig;
+import io.meshclient.core.config.RouteConfig;
+import io.meshclient.core.config.ServiceConfig;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okio.BufferedSink;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class MirroringTest {
+  private final Map<String, AtomicInteger> results = new ConcurrentHashMap<>();
+  private final MeshListener counting = new MeshListener() {
+    @Override
+    public void onMirror(String service, String route, String result) {
+      results.computeIfAbsent(result, r -> new AtomicInteger()).incrementAndGet();
+    }
+  };
+
+  private int result(String name) {
+    return results.getOrDefault(name, new AtomicInteger()).get();
+  }
+
+  private Mesh mesh(InMemoryDiscovery discovery, MirrorConfig mirror) {
+    ServiceConfig reviews = ServiceConfig.builder("reviews")
+        .subset("v1", Map.of("version", "v1")).subset("v2", Map.of("version", "v2"))
+        .route(RouteConfig.to(RouteConfig.Match.ANY, "v1").withName("main").withMirror(mirror)).build();
+    return Mesh.builder().config(MeshConfig.builder().service(reviews).build()).discovery("memory", discovery)
+        .random(new SplittableRandom(99)).listener(counting).build();
+  }
+
+  private static int get(Mesh mesh) throws IOException {
+    try (Response r = mesh.httpClient().newCall(new Request.Builder().url("http://reviews/r/1").build()).execute()) {
+      return r.code();
+    }
+  }
+
+  private void awaitMirrorsSettled(int sampled) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (result("sent") + result("failed") + result("dropped") + result("skipped") < sampled
+        && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+  }
+
+  @Test
+  void tenPercentMirroredOver10000RequestsLandsWithinOnePoint() throws Exception {
+    try (Backend primary = new Backend("v1"); Backend shadow = new Backend("v2")) {
+      InMemoryDiscovery discovery = new InMemoryDiscovery().set("reviews", List.of(
+          primary.instance("reviews", Map.of("version", "v1")), shadow.instance("reviews", Map.of("version", "v2"))));
+      try (Mesh mesh = mesh(discovery, MirrorConfig.toSubset("v2", 10).withMaxConcurrent(10_000))) {
+        for (int i = 0; i < 10_000; i++) {
+          assertThat(get(mesh)).isEqualTo(200);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while ((shadow.requests() < result("sent") + result("failed")
+            || mesh.runtime().service("reviews").mirrorsInFlight(0).get() > 0) && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+        }
+      }
+      System.out.printf("mirroring: %d of 10000 mirrored%n", shadow.requests());
+      assertThat(primary.requests()).isEqualTo(10_000);
+      assertThat(shadow.requests() / 100.0).isCloseTo(10.0, org.assertj.core.data.Offset.offset(1.0));
+      assertThat(shadow.shadowRequests()).isEqualTo(shadow.requests());
+      assertThat(shadow.hostHeaders()).containsExactly("reviews-shadow");
+      assertThat(primary.shadowRequests()).isZero();
+      assertThat(result("dropped")).isZero();
+    }
+  }
+
+  @Test
+  void aHangingMirrorTargetNeverDelaysTheCallerAndExtraCopiesAreDropped() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    try (Backend primary = new Backend("v1"); Backend shadow = new Backend("v2")) {
+      shadow.onRequest(() -> release.await(30, TimeUnit.SECONDS));
+      InMemoryDiscovery discovery = new InMemoryDiscovery().set("reviews", List.of(
+          primary.instance("reviews", Map.of("version", "v1")), shadow.instance("reviews", Map.of("version", "v2"))));
+      try (Mesh mesh = mesh(discovery, MirrorConfig.toSubset("v2", 100).withMaxConcurrent(4))) {
+        long slowest = 0;
+        for (int i = 0; i < 200; i++) {
+          long start = System.nanoTime();
+          assertThat(get(mesh)).isEqualTo(200);
+          slowest = Math.max(slowest, System.nanoTime() - start);
+        }
+        assertThat(TimeUnit.NANOSECONDS.toMillis(slowest)).isLessThan(1000);
+        assertThat(result("dropped")).isEqualTo(196);
+        release.countDown();
+        awaitMirrorsSettled(200);
+        assertThat(result("sent")).isEqualTo(4);
+      }
+    }
+  }
+
+  @Test
+  void copiesCanGoToAnotherServiceAndOneShotBodiesAreNotMirrored() throws Exception {
+    try (Backend primary = new Backend("v1"); Backend canary = new Backend("canary")) {
+      InMemoryDiscovery discovery = new InMemoryDiscovery()
+          .set("reviews", List.of(primary.instance("reviews", Map.of("version", "v1"))))
+          .set("reviews-canary", List.of(canary.instance("reviews-canary", Map.of())));
+      try (Mesh mesh = mesh(discovery, MirrorConfig.toService("reviews-canary", 100))) {
+        RequestBody replayable = RequestBody.create("{}", MediaType.get("application/json"));
+        try (Response r = mesh.httpClient().newCall(new Request.Builder().url("http://reviews/r").post(replayable)
+            .build()).execute()) {
+          assertThat(r.code()).isEqualTo(200);
+        }
+        RequestBody oneShot = new RequestBody() {
+          @Override public MediaType contentType() { return MediaType.get("text/plain"); }
+          @Override public boolean isOneShot() { return true; }
+          @Override public void writeTo(BufferedSink sink) throws IOException { sink.writeUtf8("once"); }
+        };
+        try (Response r = mesh.httpClient().newCall(new Request.Builder().url("http://reviews/r").post(oneShot)
+            .build()).execute()) {
+          assertThat(r.code()).isEqualTo(200);
+        }
+        awaitMirrorsSettled(2);
+        assertThat(result("sent")).isEqualTo(1);
+        assertThat(result("skipped")).isEqualTo(1);
+        assertThat(canary.requests()).isEqualTo(1);
+        assertThat(canary.hostHeaders()).containsExactly("reviews-shadow");
+        assertThat(primary.requests()).isEqualTo(2);
+      }
+    }
+  }
+}
