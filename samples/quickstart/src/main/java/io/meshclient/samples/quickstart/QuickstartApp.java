@@ -28,19 +28,48 @@ public final class QuickstartApp {
 
   private QuickstartApp() {}
 
+  /**
+   * Arguments: {@code [requests] [--config mesh.yaml] [--ports 9081,9082,9083]}. With {@code --config}
+   * the mesh is built from that file instead of the embedded one (for example with {@code discovery:
+   * consul}, after registering the three versions in Consul at the ports given with {@code --ports}).
+   * {@code ${V1_PORT}}, {@code ${V2_PORT}} and {@code ${V3_PORT}} in the file are the versions' ports;
+   * other placeholders come from the environment.
+   */
   public static void main(String[] args) throws Exception {
-    int requests = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
-    System.out.print(run(requests).render());
+    int requests = 10_000;
+    String configFile = null;
+    int[] ports = {0, 0, 0};
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--config" -> configFile = args[++i];
+        case "--ports" -> {
+          String[] parts = args[++i].split(",");
+          for (int p = 0; p < 3; p++) {
+            ports[p] = Integer.parseInt(parts[p].trim());
+          }
+        }
+        default -> requests = Integer.parseInt(args[i]);
+      }
+    }
+    String yaml = configFile == null ? resource("mesh.yaml")
+        : java.nio.file.Files.readString(java.nio.file.Path.of(configFile));
+    System.out.print(run(requests, yaml, ports).render());
   }
 
   /** Runs the whole quickstart with {@code requests} calls and returns what was observed. */
   public static Summary run(int requests) throws Exception {
-    List<VersionBackend> backends = List.of(new VersionBackend("v1"), new VersionBackend("v2"),
-        new VersionBackend("v3"));
+    return run(requests, resource("mesh.yaml"), new int[] {0, 0, 0});
+  }
+
+  /** Runs the quickstart with a given mesh.yaml and version ports (0: any free port). */
+  public static Summary run(int requests, String yaml, int[] versionPorts) throws Exception {
+    List<VersionBackend> backends = List.of(new VersionBackend("v1", versionPorts[0]),
+        new VersionBackend("v2", versionPorts[1]), new VersionBackend("v3", versionPorts[2]));
     try {
       Map<String, String> ports = Map.of("V1_PORT", String.valueOf(backends.get(0).port()),
           "V2_PORT", String.valueOf(backends.get(1).port()), "V3_PORT", String.valueOf(backends.get(2).port()));
-      MeshConfig config = MeshConfig.fromYaml(resource("mesh.yaml"), ports::get);
+      MeshConfig config = MeshConfig.fromYaml(yaml,
+          name -> ports.containsKey(name) ? ports.get(name) : System.getenv(name));
       try (Mesh mesh = Mesh.builder().config(config).build()) {
         Summary summary = new Summary(backends);
         drive(mesh.httpClient(), requests, summary);
@@ -71,7 +100,7 @@ public final class QuickstartApp {
           } catch (RateLimitExceededException e) {
             summary.rateLimited.incrementAndGet();
           } catch (IOException e) {
-            summary.failed.incrementAndGet();
+            summary.failed(e);
           }
         }
         return null;

@@ -14,6 +14,7 @@ public final class Summary {
   private final Latencies[] latencies = {new Latencies(), new Latencies()};
   final AtomicInteger rateLimited = new AtomicInteger();
   final AtomicInteger failed = new AtomicInteger();
+  private final java.util.Map<String, AtomicInteger> failures = new java.util.concurrent.ConcurrentHashMap<>();
 
   Summary(List<VersionBackend> backends) {
     this.backends = backends;
@@ -41,6 +42,17 @@ public final class Summary {
     return failed.get();
   }
 
+  void failed(Exception e) {
+    failed.incrementAndGet();
+    failures.computeIfAbsent(e.getClass().getSimpleName() + ": " + e.getMessage(), k -> new AtomicInteger())
+        .incrementAndGet();
+  }
+
+  /** Why calls failed: exception and message, with how many times each. */
+  public java.util.Map<String, AtomicInteger> failures() {
+    return failures;
+  }
+
   /** The share, in percent, of the split traffic (not jason's) that reached {@code version}. */
   public double splitShare(String version) {
     int splitTotal = 0;
@@ -64,6 +76,7 @@ public final class Summary {
     }
     out.append(String.format(Locale.ROOT, "rate-limited (jason-to-v2: 50/s, burst 10): %d, failed: %d%n",
         rateLimited.get(), failed.get()));
+    failures.forEach((why, count) -> out.append("  failed ").append(count).append("x: ").append(why).append('\n'));
     out.append(String.format(Locale.ROOT, "%-14s %8s %10s %10s%n", "route", "calls", "p50 (us)", "p99 (us)"));
     String[] names = {"split-v1-v3", "jason-to-v2"};
     for (int i = 0; i < 2; i++) {

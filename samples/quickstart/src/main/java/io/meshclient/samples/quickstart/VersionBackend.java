@@ -21,9 +21,10 @@ final class VersionBackend implements AutoCloseable {
   private final AtomicInteger received = new AtomicInteger();
   private final AtomicInteger receivedFromJason = new AtomicInteger();
 
-  VersionBackend(String version) throws IOException {
+  /** @param port the port to listen on, or 0 for any free one */
+  VersionBackend(String version, int port) throws IOException {
     this.version = version;
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 128);
+    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 128);
     server.setExecutor(Executors.newFixedThreadPool(4, r -> {
       Thread t = new Thread(r, "reviews-" + version);
       t.setDaemon(true);

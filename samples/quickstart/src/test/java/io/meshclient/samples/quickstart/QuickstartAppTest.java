@@ -12,7 +12,7 @@ class QuickstartAppTest {
   @Timeout(60)
   void splitHeaderRouteAndRateLimitAreObservedByTheBackends() throws Exception {
     Summary summary = QuickstartApp.run(5000);
-    assertThat(summary.failed()).isZero();
+    assertThat(summary.failed()).as("failures: %s", summary.failures()).isZero();
     assertThat(summary.splitShare("v1")).isCloseTo(80.0, within(3.0));
     assertThat(summary.splitShare("v3")).isCloseTo(20.0, within(3.0));
     assertThat(summary.received("v2")).isEqualTo(summary.receivedFromJason("v2"));
