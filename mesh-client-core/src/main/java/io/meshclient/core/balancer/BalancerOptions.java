@@ -2,7 +2,7 @@ package io.meshclient.core.balancer;
 
 import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.spi.BalancerContext;
-import io.meshclient.core.config.Durations;
+import io.meshclient.api.spi.SettingValues;
 import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,7 +21,7 @@ final class BalancerOptions {
   }
 
   static Duration duration(BalancerContext context, String option, String value) {
-    Duration d = Durations.parse(value);
+    Duration d = SettingValues.parseDuration(value);
     if (d == null || d.isNegative() || d.isZero()) {
       throw ConfigurationException.of(context.configKey() + "." + option, value, "a positive duration such as 10s");
     }

@@ -24,20 +24,12 @@ final class LeastRequestBalancer extends StatefulBalancer {
 
   @Override
   public ServiceInstance pick(List<ServiceInstance> instances, RequestContext context) {
-    int n = instances.size();
-    if (n == 1) {
-      return instances.get(0);
-    }
-    InstanceTable t = table(instances);
-    RandomGenerator r = random != null ? random : ThreadLocalRandom.current();
-    int a = r.nextInt(n);
-    int b = r.nextInt(n - 1);
-    if (b >= a) {
-      b++;
-    }
-    int loadA = t.stats[a].inFlight.get();
-    int loadB = t.stats[b].inFlight.get();
-    return instances.get(loadB < loadA ? b : a);
+    return pickOfTwo(instances, random != null ? random : ThreadLocalRandom.current());
+  }
+
+  @Override
+  double load(InstanceStats stats) {
+    return stats.inFlight.get();
   }
 
   /** Provides {@code least-request}. */

@@ -27,18 +27,12 @@ final class PeakEwmaBalancer extends StatefulBalancer {
 
   @Override
   public ServiceInstance pick(List<ServiceInstance> instances, RequestContext context) {
-    int n = instances.size();
-    if (n == 1) {
-      return instances.get(0);
-    }
-    InstanceTable t = table(instances);
-    ThreadLocalRandom r = ThreadLocalRandom.current();
-    int a = r.nextInt(n);
-    int b = r.nextInt(n - 1);
-    if (b >= a) {
-      b++;
-    }
-    return instances.get(t.stats[b].load(UNMEASURED_PENALTY_NANOS) < t.stats[a].load(UNMEASURED_PENALTY_NANOS) ? b : a);
+    return pickOfTwo(instances, ThreadLocalRandom.current());
+  }
+
+  @Override
+  double load(InstanceStats stats) {
+    return stats.load(UNMEASURED_PENALTY_NANOS);
   }
 
   @Override

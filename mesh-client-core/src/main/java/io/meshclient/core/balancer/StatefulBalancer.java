@@ -4,10 +4,32 @@ import io.meshclient.api.CallOutcome;
 import io.meshclient.api.LoadBalancer;
 import io.meshclient.api.ServiceInstance;
 import java.util.List;
+import java.util.random.RandomGenerator;
 
-/** A balancer that keeps {@link InstanceStats} per instance, rebuilt when it sees a new instance list. */
+/**
+ * A power-of-two-choices balancer: keeps {@link InstanceStats} per instance (rebuilt when it sees a new
+ * instance list), draws two distinct instances and takes the one with the lower {@link #load}.
+ */
 abstract class StatefulBalancer implements LoadBalancer {
   private volatile InstanceTable table = InstanceTable.empty();
+
+  /** The score to minimise; read on the request path, so no allocation. */
+  abstract double load(InstanceStats stats);
+
+  /** Of two distinct random instances, the one with the lower load (the first drawn on a tie). */
+  final ServiceInstance pickOfTwo(List<ServiceInstance> instances, RandomGenerator random) {
+    int n = instances.size();
+    if (n == 1) {
+      return instances.get(0);
+    }
+    InstanceTable t = table(instances);
+    int a = random.nextInt(n);
+    int b = random.nextInt(n - 1);
+    if (b >= a) {
+      b++;
+    }
+    return instances.get(load(t.stats[b]) < load(t.stats[a]) ? b : a);
+  }
 
   final InstanceTable table(List<ServiceInstance> instances) {
     InstanceTable t = table;

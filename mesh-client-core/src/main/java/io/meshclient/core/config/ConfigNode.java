@@ -1,5 +1,6 @@
 package io.meshclient.core.config;
 
+import io.meshclient.api.spi.SettingValues;
 import static io.meshclient.core.config.SecretKeys.problem;
 
 import java.time.Duration;
@@ -8,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * A position in a raw configuration tree (maps, lists, scalars) that knows its full key, reads typed
@@ -93,9 +93,9 @@ final class ConfigNode {
     if (v == null) {
       return null;
     }
-    Duration d = v instanceof Duration given ? given : Durations.parse(v.toString());
+    Duration d = v instanceof Duration given ? given : SettingValues.parseDuration(v.toString());
     if (d == null) {
-      problems.add(problem(key(child), v, Durations.EXPECTED));
+      problems.add(problem(key(child), v, SettingValues.DURATION_EXPECTED));
     }
     return d;
   }
@@ -184,22 +184,7 @@ final class ConfigNode {
     return out;
   }
 
-  @SuppressWarnings("unchecked")
   static List<Object> asList(Object v) {
-    if (v instanceof List<?> l) {
-      return (List<Object>) l;
-    }
-    if (v instanceof Map<?, ?> m && !m.isEmpty()) {
-      TreeMap<Integer, Object> indexed = new TreeMap<>();
-      for (Map.Entry<?, ?> e : m.entrySet()) {
-        try {
-          indexed.put(Integer.parseInt(String.valueOf(e.getKey())), e.getValue());
-        } catch (NumberFormatException notIndexed) {
-          return null;
-        }
-      }
-      return new ArrayList<>(indexed.values());
-    }
-    return null;
+    return SettingValues.asList(v);
   }
 }

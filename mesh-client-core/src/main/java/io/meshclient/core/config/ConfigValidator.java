@@ -1,5 +1,6 @@
 package io.meshclient.core.config;
 
+import io.meshclient.api.spi.SettingValues;
 import static io.meshclient.core.config.SecretKeys.problem;
 
 import io.meshclient.api.spi.Providers;
@@ -207,7 +208,7 @@ final class ConfigValidator {
       problems.add(problem(key + ".burst", limit.burst(), "> 0"));
     }
     if (limit.maxWait().isNegative()) {
-      problems.add(problem(key + ".max-wait", Durations.format(limit.maxWait()), ">= 0ms"));
+      problems.add(problem(key + ".max-wait", SettingValues.formatDuration(limit.maxWait()), ">= 0ms"));
     }
   }
 
@@ -219,7 +220,7 @@ final class ConfigValidator {
 
   private void positive(String key, Duration d) {
     if (d.isNegative() || d.isZero()) {
-      problems.add(problem(key, d.isNegative() ? d.toString() : Durations.format(d), "a positive duration"));
+      problems.add(problem(key, d.isNegative() ? d.toString() : SettingValues.formatDuration(d), "a positive duration"));
     }
   }
 

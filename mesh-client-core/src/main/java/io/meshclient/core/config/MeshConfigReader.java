@@ -1,5 +1,6 @@
 package io.meshclient.core.config;
 
+import io.meshclient.api.spi.SettingValues;
 import io.meshclient.api.ConfigurationException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -266,7 +267,7 @@ final class MeshConfigReader {
       permits = Long.parseLong(rate.substring(0, slash < 0 ? rate.length() : slash).trim());
       if (slash >= 0) {
         String unit = rate.substring(slash + 1).trim();
-        per = Durations.parse(Character.isDigit(unit.isEmpty() ? 'x' : unit.charAt(0)) ? unit : "1" + unit);
+        per = SettingValues.parseDuration(Character.isDigit(unit.isEmpty() ? 'x' : unit.charAt(0)) ? unit : "1" + unit);
       }
     } catch (NumberFormatException e) {
       per = null;

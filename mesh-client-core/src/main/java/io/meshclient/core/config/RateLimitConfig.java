@@ -1,5 +1,6 @@
 package io.meshclient.core.config;
 
+import io.meshclient.api.spi.SettingValues;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -31,6 +32,7 @@ public record RateLimitConfig(long permits, Duration per, int burst, Duration ma
 
   /** The rate as written in configuration, such as {@code 200/s}. */
   public String rateText() {
-    return permits + "/" + Durations.format(per);
+    String unit = SettingValues.formatDuration(per);
+    return permits + "/" + (unit.matches("1[a-z]+") ? unit.substring(1) : unit);
   }
 }

@@ -1,5 +1,6 @@
 package io.meshclient.core.config;
 
+import io.meshclient.api.spi.SettingValues;
 import static io.meshclient.core.config.SecretKeys.problem;
 
 import java.time.Duration;
@@ -35,8 +36,8 @@ final class ResilienceValidator {
       problems.add(problem(key + ".backoff.base", r.backoffBase(), ">= 0ms"));
     }
     if (r.backoffMax().compareTo(r.backoffBase()) < 0) {
-      problems.add(problem(key + ".backoff.max", Durations.format(r.backoffMax()),
-          ">= backoff.base (" + Durations.format(r.backoffBase()) + ")"));
+      problems.add(problem(key + ".backoff.max", SettingValues.formatDuration(r.backoffMax()),
+          ">= backoff.base (" + SettingValues.formatDuration(r.backoffBase()) + ")"));
     }
     range(key + ".budget", r.budgetPercent(), 0, 1000, "a percentage from 0% to 1000%");
     range(key + ".budget.min-per-second", r.budgetMinPerSecond(), 0, 1_000_000, ">= 0");
@@ -49,8 +50,8 @@ final class ResilienceValidator {
     range(key + ".consecutive-failures", o.consecutiveFailures(), 1, 1_000_000, ">= 1");
     positive(key + ".base-ejection", o.baseEjection());
     if (o.maxEjection().compareTo(o.baseEjection()) < 0) {
-      problems.add(problem(key + ".max-ejection", Durations.format(o.maxEjection()),
-          ">= base-ejection (" + Durations.format(o.baseEjection()) + ")"));
+      problems.add(problem(key + ".max-ejection", SettingValues.formatDuration(o.maxEjection()),
+          ">= base-ejection (" + SettingValues.formatDuration(o.baseEjection()) + ")"));
     }
     range(key + ".max-ejected", o.maxEjectedPercent(), 0, 100, "a percentage from 0% to 100%");
     range(key + ".panic-threshold", o.panicThresholdPercent(), 0, 100, "a percentage from 0% to 100%");
@@ -82,7 +83,7 @@ final class ResilienceValidator {
 
   private void positive(String key, Duration d) {
     if (d.isNegative() || d.isZero()) {
-      problems.add(problem(key, d.isNegative() ? d.toString() : Durations.format(d), "a positive duration"));
+      problems.add(problem(key, d.isNegative() ? d.toString() : SettingValues.formatDuration(d), "a positive duration"));
     }
   }
 }

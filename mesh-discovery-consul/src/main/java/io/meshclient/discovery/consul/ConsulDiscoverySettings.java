@@ -1,5 +1,6 @@
 package io.meshclient.discovery.consul;
 
+import io.meshclient.api.spi.SettingValues;
 import io.meshclient.api.ConfigurationException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -102,10 +103,10 @@ public record ConsulDiscoverySettings(
   public String toString() {
     return "ConsulDiscoverySettings[url=" + url + ", datacenter=" + datacenter
         + ", aclToken=" + (aclToken.isEmpty() ? "" : "<redacted>") + ", tls=" + tls
-        + ", waitTime=" + Durations.format(waitTime) + ", stale=" + stale + ", tag=" + tag
-        + ", minInterval=" + Durations.format(minInterval)
-        + ", backoffInitial=" + Durations.format(backoffInitial)
-        + ", backoffMax=" + Durations.format(backoffMax) + "]";
+        + ", waitTime=" + SettingValues.formatDuration(waitTime) + ", stale=" + stale + ", tag=" + tag
+        + ", minInterval=" + SettingValues.formatDuration(minInterval)
+        + ", backoffInitial=" + SettingValues.formatDuration(backoffInitial)
+        + ", backoffMax=" + SettingValues.formatDuration(backoffMax) + "]";
   }
 
   /**

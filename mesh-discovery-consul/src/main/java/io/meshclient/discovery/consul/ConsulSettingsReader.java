@@ -1,5 +1,6 @@
 package io.meshclient.discovery.consul;
 
+import io.meshclient.api.spi.SettingValues;
 import static io.meshclient.api.ConfigurationException.problem;
 import static io.meshclient.api.ConfigurationException.secretProblem;
 
@@ -128,9 +129,9 @@ final class ConsulSettingsReader {
     if (value instanceof Duration d) {
       return d;
     }
-    Duration parsed = value instanceof String s ? Durations.parse(s) : null;
+    Duration parsed = value instanceof String s ? SettingValues.parseDuration(s) : null;
     if (parsed == null) {
-      problems.add(problem(prefix + "." + key, value, Durations.EXPECTED));
+      problems.add(problem(prefix + "." + key, value, SettingValues.DURATION_EXPECTED));
     }
     return parsed;
   }

@@ -1,5 +1,6 @@
 package io.meshclient.discovery.consul;
 
+import io.meshclient.api.spi.SettingValues;
 import com.ecwid.consul.UrlParameters;
 import com.ecwid.consul.transport.HttpResponse;
 import com.ecwid.consul.transport.TransportException;
@@ -106,7 +107,7 @@ final class HealthEndpoint implements AutoCloseable {
     List<String> params = new ArrayList<>();
     params.add("passing");
     params.add("index=" + Long.toUnsignedString(index));
-    params.add("wait=" + Durations.format(settings.waitTime()));
+    params.add("wait=" + SettingValues.formatDuration(settings.waitTime()));
     if (!settings.datacenter().isEmpty()) {
       params.add("dc=" + encode(settings.datacenter()));
     }

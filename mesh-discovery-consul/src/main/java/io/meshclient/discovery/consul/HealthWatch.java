@@ -1,5 +1,6 @@
 package io.meshclient.discovery.consul;
 
+import io.meshclient.api.spi.SettingValues;
 import io.meshclient.api.ServiceDiscovery;
 import io.meshclient.api.ServiceInstance;
 import java.lang.System.Logger.Level;
@@ -129,7 +130,7 @@ final class HealthWatch implements ServiceDiscovery.Watch, Runnable {
     String kept = current == null ? "no instances known yet"
         : "keeping the " + current.size() + " last known instances";
     String message = e.getMessage() + "; " + kept + ", retry " + backoff.failures() + " in "
-        + Durations.format(delay.withNanos(delay.getNano() / 1_000_000 * 1_000_000));
+        + SettingValues.formatDuration(delay.withNanos(delay.getNano() / 1_000_000 * 1_000_000));
     if (backoff.failures() == 1) {
       LOG.log(Level.WARNING, message);
     } else {

@@ -1,5 +1,6 @@
 package io.meshclient.discovery.consul;
 
+import io.meshclient.api.spi.SettingValues;
 import static io.meshclient.api.ConfigurationException.problem;
 import static io.meshclient.api.ConfigurationException.secretProblem;
 
@@ -46,8 +47,8 @@ final class SettingsRules {
     checkRange(key + ".backoff.initial", backoffInitial, Duration.ofMillis(1), MAX_WAIT, problems);
     if (backoffMax != null) {
       if (backoffInitial != null && backoffMax.compareTo(backoffInitial) < 0) {
-        problems.add(problem(key + ".backoff.max", Durations.format(backoffMax),
-            "at least backoff.initial, " + Durations.format(backoffInitial)));
+        problems.add(problem(key + ".backoff.max", SettingValues.formatDuration(backoffMax),
+            "at least backoff.initial, " + SettingValues.formatDuration(backoffInitial)));
       } else {
         checkRange(key + ".backoff.max", backoffMax, Duration.ofMillis(1), Duration.ofHours(1), problems);
       }
@@ -100,8 +101,8 @@ final class SettingsRules {
 
   private static void checkRange(String key, Duration value, Duration min, Duration max, List<String> problems) {
     if (value != null && (value.compareTo(min) < 0 || value.compareTo(max) > 0)) {
-      problems.add(problem(key, Durations.format(value),
-          "between " + Durations.format(min) + " and " + Durations.format(max)));
+      problems.add(problem(key, SettingValues.formatDuration(value),
+          "between " + SettingValues.formatDuration(min) + " and " + SettingValues.formatDuration(max)));
     }
   }
 

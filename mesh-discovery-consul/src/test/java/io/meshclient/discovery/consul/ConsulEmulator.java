@@ -248,7 +248,7 @@ final class ConsulEmulator implements AutoCloseable {
   }
 
   private static Duration parseWait(String wait) {
-    Duration d = Durations.parse(wait);
+    Duration d = io.meshclient.api.spi.SettingValues.parseDuration(wait);
     return d == null ? Duration.ofMinutes(5) : d;
   }
 

@@ -47,7 +47,7 @@ class ConsulSettingsTest {
 
     assertThatThrownBy(() -> provider.create(new DiscoveryContext(KEY, Map.of("wait", "forever"))))
         .isInstanceOf(ConfigurationException.class)
-        .hasMessage("mesh.discovery.consul.wait: forever (expected: a duration such as 300ms, 2s, 5m)");
+        .hasMessage("mesh.discovery.consul.wait: forever (expected: a duration such as 300ms, 2s, 5m, 1h or PT2S)");
   }
 
   @Test
@@ -95,9 +95,9 @@ class ConsulSettingsTest {
   @Test
   void unreadableDurationNamesItsKey() {
     assertThat(problemOf(Map.of("wait", "10 minutes")))
-        .isEqualTo("mesh.discovery.consul.wait: 10 minutes (expected: a duration such as 300ms, 2s, 5m)");
+        .isEqualTo("mesh.discovery.consul.wait: 10 minutes (expected: a duration such as 300ms, 2s, 5m, 1h or PT2S)");
     assertThat(problemOf(Map.of("wait", 55)))
-        .isEqualTo("mesh.discovery.consul.wait: 55 (expected: a duration such as 300ms, 2s, 5m)");
+        .isEqualTo("mesh.discovery.consul.wait: 55 (expected: a duration such as 300ms, 2s, 5m, 1h or PT2S)");
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.meshclient.api.ServiceDiscovery;
 import io.meshclient.api.ServiceInstance;
 import io.meshclient.api.spi.DiscoveryContext;
 import io.meshclient.api.spi.ServiceDiscoveryProvider;
+import io.meshclient.api.spi.SettingValues;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ public final class StaticDiscoveryProvider implements ServiceDiscoveryProvider {
     } else if (services != null) {
       ((Map<?, ?>) services).forEach((name, list) -> {
         String serviceKey = key + ".services." + name;
-        List<?> items = asList(list);
+        List<?> items = SettingValues.asList(list);
         if (items == null) {
           problems.add(problem(serviceKey, list, "a list of instances"));
           return;
@@ -138,23 +139,5 @@ public final class StaticDiscoveryProvider implements ServiceDiscoveryProvider {
     }
   }
 
-  /** A list, or a map keyed 0, 1, ... as Spring binds indexed properties. */
-  private static List<?> asList(Object value) {
-    if (value instanceof List<?> list) {
-      return list;
-    }
-    if (value instanceof Map<?, ?> map && !map.isEmpty()) {
-      TreeMap<Integer, Object> indexed = new TreeMap<>();
-      for (Map.Entry<?, ?> e : map.entrySet()) {
-        try {
-          indexed.put(Integer.parseInt(String.valueOf(e.getKey())), e.getValue());
-        } catch (NumberFormatException notIndexed) {
-          return null;
-        }
-      }
-      return new ArrayList<>(indexed.values());
-    }
-    return null;
-  }
 
 }

@@ -1,0 +1,89 @@
+package io.meshclient.api.spi;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reading setting values the way every mesh configuration reads them, for providers that parse their own
+ * settings: durations ({@code 300ms}, {@code 2s}, {@code 5m}, {@code 1h}, ISO-8601 {@code PT2S}) and lists
+ * (a list, or a map keyed {@code 0, 1, ...} as Spring binds indexed properties).
+ */
+public final class SettingValues {
+  /** What a duration looks like, for error messages. */
+  public static final String DURATION_EXPECTED = "a duration such as 300ms, 2s, 5m, 1h or PT2S";
+
+  private SettingValues() {}
+
+  /** The duration {@code text} names ({@code ns}, {@code us}, {@code ms}, {@code s}, {@code m}, {@code h}, {@code d} or ISO-8601), or null. */
+  public static Duration parseDuration(String text) {
+    String s = text.trim();
+    if (s.isEmpty()) {
+      return null;
+    }
+    if (s.charAt(0) == 'P' || s.charAt(0) == 'p') {
+      try {
+        return Duration.parse(s);
+      } catch (DateTimeParseException e) {
+        return null;
+      }
+    }
+    int unitStart = 0;
+    while (unitStart < s.length() && Character.isDigit(s.charAt(unitStart))) {
+      unitStart++;
+    }
+    if (unitStart == 0 || unitStart > 15) {
+      return null;
+    }
+    long amount = Long.parseLong(s.substring(0, unitStart));
+    switch (s.substring(unitStart).trim()) {
+      case "ns": return Duration.ofNanos(amount);
+      case "us": return Duration.ofNanos(amount * 1000);
+      case "ms": return Duration.ofMillis(amount);
+      case "s": return Duration.ofSeconds(amount);
+      case "m": return Duration.ofMinutes(amount);
+      case "h": return Duration.ofHours(amount);
+      case "d": return Duration.ofDays(amount);
+      default: return null;
+    }
+  }
+
+  /** The shortest exact form in the same syntax: {@code 1s}, {@code 250ms}, {@code 2m}; ISO-8601 if negative. */
+  public static String formatDuration(Duration d) {
+    if (d.isNegative()) {
+      return d.toString();
+    }
+    long nanos = d.toNanos();
+    long[] units = {3_600_000_000_000L, 60_000_000_000L, 1_000_000_000L, 1_000_000L, 1_000L};
+    String[] names = {"h", "m", "s", "ms", "us"};
+    for (int i = 0; i < units.length; i++) {
+      if (nanos != 0 && nanos % units[i] == 0) {
+        return nanos / units[i] + names[i];
+      }
+    }
+    return nanos + (nanos == 0 ? "ms" : "ns");
+  }
+
+  /** The items of a list, or of a map keyed {@code 0, 1, ...} in index order; null if {@code value} is neither. */
+  @SuppressWarnings("unchecked")
+  public static List<Object> asList(Object value) {
+    if (value instanceof List<?> list) {
+      return (List<Object>) list;
+    }
+    if (value instanceof Map<?, ?> map && !map.isEmpty()) {
+      TreeMap<Integer, Object> indexed = new TreeMap<>();
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        try {
+          indexed.put(Integer.parseInt(String.valueOf(e.getKey())), e.getValue());
+        } catch (NumberFormatException notIndexed) {
+          return null;
+        }
+      }
+      return new ArrayList<>(indexed.values());
+    }
+    return null;
+  }
+}
