@@ -73,6 +73,9 @@ final class ConfigValidator {
     if (s.timeout() != null) {
       positive(key + ".timeout", s.timeout());
     }
+    if (s.connectTimeout() != null) {
+      positive(key + ".connect-timeout", s.connectTimeout());
+    }
     if (s.maxConcurrentRequests() < 0) {
       problems.add(problem(key + ".max-concurrent-requests", s.maxConcurrentRequests(), "> 0"));
     }
@@ -141,6 +144,9 @@ final class ConfigValidator {
     }
     if (route.timeout() != null) {
       positive(key + ".timeout", route.timeout());
+    }
+    if (route.connectTimeout() != null) {
+      positive(key + ".connect-timeout", route.connectTimeout());
     }
     if (route.retry() != null) {
       resilience.retry(key + ".retry", route.retry());

@@ -19,10 +19,10 @@ final class MeshConfigReader {
   static final Set<String> POOL_KEYS = Set.of("max-idle-per-host", "max-requests-per-host", "keep-alive");
   static final Set<String> SERVICE_KEYS = Set.of("discovery", "load-balancer", "timeout", "subsets", "routes",
       "rate-limit", "max-concurrent-requests", "circuit-breaker", "retry", "outlier-detection", "tls",
-      "allowed-addresses");
+      "allowed-addresses", "connect-timeout");
   static final Set<String> TLS_KEYS = Set.of("trust", "cert-chain", "private-key", "peer-identity");
   static final Set<String> ROUTE_KEYS = Set.of("name", "match", "to", "split", "rate-limit", "timeout", "retry",
-      "fault", "mirror");
+      "fault", "mirror", "connect-timeout");
   static final Set<String> MIRROR_KEYS = Set.of("to", "service", "percent", "max-concurrent");
   static final Set<String> MATCH_KEYS = Set.of("path", "method", "headers");
   static final Set<String> RATE_LIMIT_KEYS = Set.of("rate", "burst", "max-wait");
@@ -126,7 +126,8 @@ final class MeshConfigReader {
         .circuitBreaker(ResilienceReader.breaker(node.child("circuit-breaker")))
         .outlierDetection(ResilienceReader.outlier(node.child("outlier-detection")))
         .tls(tls(node.child("tls")))
-        .allowedAddresses(node.has("allowed-addresses") ? node.strings("allowed-addresses") : null);
+        .allowedAddresses(node.has("allowed-addresses") ? node.strings("allowed-addresses") : null)
+        .connectTimeout(node.duration("connect-timeout"));
     RetryConfig serviceRetry = ResilienceReader.retry(node.child("retry"), RetryConfig.DEFAULT, false);
     b.retry(serviceRetry);
     Integer max = node.integer("max-concurrent-requests");
@@ -171,7 +172,7 @@ final class MeshConfigReader {
     return new RouteConfig(node.string("name"), match(node.child("match")), node.string("to"), split,
         rateLimit(node.child("rate-limit")), node.duration("timeout"),
         ResilienceReader.retry(node.child("retry"), serviceRetry, true), ResilienceReader.fault(node.child("fault")),
-        mirror(node.child("mirror")));
+        mirror(node.child("mirror")), node.duration("connect-timeout"));
   }
 
   private static MirrorConfig mirror(ConfigNode node) {

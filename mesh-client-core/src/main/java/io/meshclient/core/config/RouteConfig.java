@@ -20,6 +20,7 @@ import java.util.Set;
  * @param retry a retry policy for this route, overriding the service's, or null
  * @param fault faults to inject into this route's requests, or null
  * @param mirror a copy of a share of this route's requests to send elsewhere, or null
+ * @param connectTimeout the connect timeout of this route's calls, overriding the service's, or null
  */
 public record RouteConfig(
     String name,
@@ -30,7 +31,8 @@ public record RouteConfig(
     Duration timeout,
     RetryConfig retry,
     FaultConfig fault,
-    MirrorConfig mirror) {
+    MirrorConfig mirror,
+    Duration connectTimeout) {
 
   public RouteConfig {
     match = match == null ? Match.ANY : match;
@@ -39,42 +41,47 @@ public record RouteConfig(
 
   /** A route that sends matching requests to one subset. */
   public static RouteConfig to(Match match, String subset) {
-    return new RouteConfig(null, match, Objects.requireNonNull(subset, "subset"), Map.of(), null, null, null, null, null);
+    return new RouteConfig(null, match, Objects.requireNonNull(subset, "subset"), Map.of(), null, null, null, null, null, null);
   }
 
   /** A route that splits matching requests by weight, such as {@code Map.of("v1", 80, "v3", 20)}. */
   public static RouteConfig split(Match match, Map<String, Integer> weights) {
-    return new RouteConfig(null, match, null, weights, null, null, null, null, null);
+    return new RouteConfig(null, match, null, weights, null, null, null, null, null, null);
   }
 
   /** Returns a copy with a name. */
   public RouteConfig withName(String newName) {
-    return new RouteConfig(newName, match, to, split, rateLimit, timeout, retry, fault, mirror);
+    return new RouteConfig(newName, match, to, split, rateLimit, timeout, retry, fault, mirror, connectTimeout);
   }
 
   /** Returns a copy with a route rate limit. */
   public RouteConfig withRateLimit(RateLimitConfig limit) {
-    return new RouteConfig(name, match, to, split, limit, timeout, retry, fault, mirror);
+    return new RouteConfig(name, match, to, split, limit, timeout, retry, fault, mirror, connectTimeout);
   }
 
   /** Returns a copy with a route timeout. */
   public RouteConfig withTimeout(Duration newTimeout) {
-    return new RouteConfig(name, match, to, split, rateLimit, newTimeout, retry, fault, mirror);
+    return new RouteConfig(name, match, to, split, rateLimit, newTimeout, retry, fault, mirror, connectTimeout);
   }
 
   /** Returns a copy with a route retry policy. */
   public RouteConfig withRetry(RetryConfig policy) {
-    return new RouteConfig(name, match, to, split, rateLimit, timeout, policy, fault, mirror);
+    return new RouteConfig(name, match, to, split, rateLimit, timeout, policy, fault, mirror, connectTimeout);
+  }
+
+  /** Returns a copy with a route connect timeout. */
+  public RouteConfig withConnectTimeout(Duration timeoutToConnect) {
+    return new RouteConfig(name, match, to, split, rateLimit, timeout, retry, fault, mirror, timeoutToConnect);
   }
 
   /** Returns a copy that mirrors requests. */
   public RouteConfig withMirror(MirrorConfig copies) {
-    return new RouteConfig(name, match, to, split, rateLimit, timeout, retry, fault, copies);
+    return new RouteConfig(name, match, to, split, rateLimit, timeout, retry, fault, copies, connectTimeout);
   }
 
   /** Returns a copy that injects faults. */
   public RouteConfig withFault(FaultConfig faults) {
-    return new RouteConfig(name, match, to, split, rateLimit, timeout, retry, faults, mirror);
+    return new RouteConfig(name, match, to, split, rateLimit, timeout, retry, faults, mirror, connectTimeout);
   }
 
   /**

@@ -25,6 +25,7 @@ import java.util.Objects;
  *     #OUTLIER_DETECTION_OFF} turns it off
  * @param tls mutual TLS to the instances, or null for plain HTTP (or the instances' own https)
  * @param allowedAddresses CIDR blocks the instances must resolve into, or null for the default's
+ * @param connectTimeout the TCP (and TLS) connect timeout, or null for the default
  */
 public record ServiceConfig(
     String name,
@@ -39,7 +40,8 @@ public record ServiceConfig(
     RetryConfig retry,
     OutlierConfig outlierDetection,
     TlsConfig tls,
-    List<String> allowedAddresses) {
+    List<String> allowedAddresses,
+    Duration connectTimeout) {
 
   /** Outlier detection that never ejects. */
   public static final OutlierConfig OUTLIER_DETECTION_OFF =
@@ -76,6 +78,7 @@ public record ServiceConfig(
     b.outlierDetection = outlierDetection;
     b.tls = tls;
     b.allowedAddresses = allowedAddresses;
+    b.connectTimeout = connectTimeout;
     return b;
   }
 
@@ -94,6 +97,7 @@ public record ServiceConfig(
     private OutlierConfig outlierDetection;
     private TlsConfig tls;
     private List<String> allowedAddresses;
+    private Duration connectTimeout;
 
     private Builder(String name) {
       this.name = Objects.requireNonNull(name, "name");
@@ -173,9 +177,14 @@ public record ServiceConfig(
       return this;
     }
 
+    public Builder connectTimeout(Duration timeoutToConnect) {
+      this.connectTimeout = timeoutToConnect;
+      return this;
+    }
+
     public ServiceConfig build() {
       return new ServiceConfig(name, discovery, loadBalancer, timeout, subsets, routes, rateLimit,
-          maxConcurrentRequests, circuitBreaker, retry, outlierDetection, tls, allowedAddresses);
+          maxConcurrentRequests, circuitBreaker, retry, outlierDetection, tls, allowedAddresses, connectTimeout);
     }
   }
 }

@@ -81,7 +81,7 @@ final class Attempts {
         tryMillis = Math.max(1, Math.min(tryMillis, (deadline - now) / 1_000_000L));
       }
       Interceptor.Chain timed = chain
-          .withConnectTimeout((int) Math.min(tryMillis, service.connectTimeoutMillis()), TimeUnit.MILLISECONDS)
+          .withConnectTimeout((int) Math.min(tryMillis, service.connectTimeoutMillis(routeIndex)), TimeUnit.MILLISECONDS)
           .withReadTimeout((int) tryMillis, TimeUnit.MILLISECONDS)
           .withWriteTimeout((int) tryMillis, TimeUnit.MILLISECONDS);
       Request routed = request.newBuilder().url(rewrite(request.url(), instance, service.tls() != null)).build();

@@ -36,6 +36,7 @@ public final class ServiceRuntime {
   final long timeoutMillis;
   final long[] routeTimeoutMillis;
   final long connectTimeoutMillis;
+  final long[] routeConnectTimeoutMillis;
   final List<ServiceInstance> instances;
   final CircuitBreaker breaker;
   final OutlierDetector detector;
@@ -66,6 +67,7 @@ public final class ServiceRuntime {
     this.timeoutMillis = base.timeoutMillis;
     this.routeTimeoutMillis = base.routeTimeoutMillis;
     this.connectTimeoutMillis = base.connectTimeoutMillis;
+    this.routeConnectTimeoutMillis = base.routeConnectTimeoutMillis;
     this.breaker = base.breaker;
     this.detector = base.detector;
     this.budget = base.budget;
@@ -130,7 +132,13 @@ public final class ServiceRuntime {
     }
     this.maxConcurrentRequests = config.maxConcurrentRequests() > 0
         ? config.maxConcurrentRequests() : defaults.maxConcurrentRequests();
-    this.connectTimeoutMillis = defaults.connectTimeout().toMillis();
+    this.connectTimeoutMillis = (config.connectTimeout() != null ? config.connectTimeout()
+        : defaults.connectTimeout()).toMillis();
+    this.routeConnectTimeoutMillis = new long[routeConfigs.size()];
+    for (int i = 0; i < routeConfigs.size(); i++) {
+      routeConnectTimeoutMillis[i] = routeConfigs.get(i).connectTimeout() != null
+          ? routeConfigs.get(i).connectTimeout().toMillis() : connectTimeoutMillis;
+    }
   }
 
   /** The same service with another instance list, keeping balancers, limiters and counters. */
@@ -188,8 +196,9 @@ public final class ServiceRuntime {
     return routeIndex < 0 ? timeoutMillis : routeTimeoutMillis[routeIndex];
   }
 
-  public long connectTimeoutMillis() {
-    return connectTimeoutMillis;
+  /** The connect timeout of the route with that index, or of the service for -1. */
+  public long connectTimeoutMillis(int routeIndex) {
+    return routeIndex < 0 ? connectTimeoutMillis : routeConnectTimeoutMillis[routeIndex];
   }
 
   /** The circuit breaker, or null. */
