@@ -11,32 +11,22 @@ import io.meshclient.core.metrics.MeshMetricNames;
 import io.meshclient.spring.boot.testapp.Review;
 import io.meshclient.spring.boot.testapp.ReviewsClient;
 import io.meshclient.spring.boot.testapp.ReviewsGroupApi;
-import io.meshclient.spring.boot.testapp.TestApplication;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.client.RestClient;
 
 /**
  * An application with only the starter, application.yml and annotated clients calls two WireMock
  * backends through the mesh; the backends and the mesh's request timer say so.
  */
-@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class AnnotatedClientTest {
+class AnnotatedClientTest extends TestApplicationTest {
   @Autowired ReviewsClient reviews;
   @Autowired ReviewsGroupApi group;
   @Autowired RestClient.Builder restClientBuilder;
   @Autowired MeterRegistry meters;
-
-  @DynamicPropertySource
-  static void backends(DynamicPropertyRegistry registry) {
-    Backends.register(registry);
-  }
 
   @BeforeEach
   void resetBackends() {
