@@ -24,6 +24,7 @@ public final class MeshReconfigurer implements ApplicationListener<MeshRefreshEv
   private final Mesh mesh;
   private final Environment environment;
 
+  /** A reconfigurer binding {@code mesh.*} from {@code environment} into {@code mesh}. */
   public MeshReconfigurer(Mesh mesh, Environment environment) {
     this.mesh = Objects.requireNonNull(mesh, "mesh");
     this.environment = Objects.requireNonNull(environment, "environment");

@@ -18,6 +18,7 @@ import org.springframework.boot.health.contributor.Health;
 public class MeshHealthIndicator extends AbstractHealthIndicator {
   private final Mesh mesh;
 
+  /** An indicator of {@code mesh}'s configured services. */
   public MeshHealthIndicator(Mesh mesh) {
     super("Mesh health check failed");
     this.mesh = Objects.requireNonNull(mesh, "mesh");

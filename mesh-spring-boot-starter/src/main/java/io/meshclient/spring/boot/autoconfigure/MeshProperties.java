@@ -14,8 +14,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * one schema and one set of error messages; {@code mesh.enabled} is read by the auto-configuration's
  * condition.
  *
- * @param enabled whether the starter creates a mesh and its clients at all
- * @param defaults settings every service takes unless it says otherwise
+ * @param enabled Whether the starter creates a mesh, its clients and its actuator support at all.
+ * @param defaults Settings every service takes unless it says otherwise.
  */
 @ConfigurationProperties("mesh")
 public record MeshProperties(@DefaultValue("true") boolean enabled, Defaults defaults) {
@@ -23,11 +23,11 @@ public record MeshProperties(@DefaultValue("true") boolean enabled, Defaults def
   /**
    * Settings every service takes unless it says otherwise.
    *
-   * @param loadBalancer the load balancer: least-request, round-robin, random or weighted-round-robin
-   * @param timeout the whole-call timeout, such as 2s
-   * @param connectTimeout the TCP (and TLS) connect timeout
-   * @param maxConcurrentRequests requests in flight per service before calls are refused without I/O
-   * @param connectionPool keep-alive connection reuse to each instance
+   * @param loadBalancer The load balancer: least-request, round-robin, random or weighted-round-robin.
+   * @param timeout The whole-call timeout, such as 2s.
+   * @param connectTimeout The TCP (and TLS) connect timeout.
+   * @param maxConcurrentRequests Requests in flight per service before calls are refused without I/O.
+   * @param connectionPool Keep-alive connection reuse to each instance.
    */
   public record Defaults(
       @DefaultValue("least-request") String loadBalancer,
@@ -39,9 +39,9 @@ public record MeshProperties(@DefaultValue("true") boolean enabled, Defaults def
   /**
    * Keep-alive connection reuse to each instance.
    *
-   * @param maxIdlePerHost idle connections worth keeping per instance
-   * @param maxRequestsPerHost concurrent asynchronous calls per service
-   * @param keepAlive how long an idle connection is kept; keep it below the servers' idle timeout
+   * @param maxIdlePerHost Idle connections worth keeping per instance.
+   * @param maxRequestsPerHost Concurrent asynchronous (enqueued) calls per service.
+   * @param keepAlive How long an idle connection is kept; keep it below the servers' idle timeout.
    */
   public record ConnectionPool(
       @DefaultValue("32") int maxIdlePerHost,

@@ -23,6 +23,7 @@ public final class MeshHttpServiceGroupConfigurer implements RestClientHttpServi
   private final MeshClientHttpRequestFactory requestFactory;
   private final Environment environment;
 
+  /** @param environment read for {@code spring.http.serviceclient.<group>.base-url} */
   public MeshHttpServiceGroupConfigurer(Mesh mesh, MeshClientHttpRequestFactory requestFactory,
       Environment environment) {
     this.mesh = Objects.requireNonNull(mesh, "mesh");
@@ -32,7 +33,7 @@ public final class MeshHttpServiceGroupConfigurer implements RestClientHttpServi
 
   @Override
   public void configureGroups(Groups<org.springframework.web.client.RestClient.Builder> groups) {
-    groups.filter(group -> mesh.runtime().service(group.name()) != null).forEachClient((group, builder) -> {
+    groups.filter(group -> mesh.services().contains(group.name())).forEachClient((group, builder) -> {
       builder.requestFactory(requestFactory);
       if (!environment.containsProperty("spring.http.serviceclient." + group.name() + ".base-url")) {
         builder.baseUrl("http://" + group.name());

@@ -13,6 +13,7 @@ import org.springframework.web.client.RestClient;
 public final class MeshRestClientCustomizer implements RestClientCustomizer, Ordered {
   private final MeshRoutingInterceptor interceptor;
 
+  /** A customizer adding {@code interceptor} to every builder. */
   public MeshRestClientCustomizer(MeshRoutingInterceptor interceptor) {
     this.interceptor = Objects.requireNonNull(interceptor, "interceptor");
   }

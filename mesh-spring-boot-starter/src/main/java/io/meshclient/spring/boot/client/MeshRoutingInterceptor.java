@@ -22,6 +22,7 @@ public final class MeshRoutingInterceptor implements ClientHttpRequestIntercepto
   private final Mesh mesh;
   private final MeshClientHttpRequestFactory requestFactory;
 
+  /** An interceptor sending requests for {@code mesh}'s services through {@code requestFactory}. */
   public MeshRoutingInterceptor(Mesh mesh, MeshClientHttpRequestFactory requestFactory) {
     this.mesh = Objects.requireNonNull(mesh, "mesh");
     this.requestFactory = Objects.requireNonNull(requestFactory, "requestFactory");
@@ -31,7 +32,7 @@ public final class MeshRoutingInterceptor implements ClientHttpRequestIntercepto
   public ClientHttpResponse intercept(HttpRequest request, byte[] body, ClientHttpRequestExecution execution)
       throws IOException {
     String host = request.getURI().getHost();
-    if (host == null || mesh.runtime().service(host) == null) {
+    if (host == null || !mesh.services().contains(host)) {
       return execution.execute(request, body);
     }
     ClientHttpRequest meshRequest = requestFactory.createRequest(request.getURI(), request.getMethod());
