@@ -15,7 +15,7 @@ mvn -B -q -o -pl mesh-spring-boot-starter -am test-compile dependency:build-clas
   -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
 CP="mesh-spring-boot-starter/target/test-classes:mesh-spring-boot-starter/target/classes:$(cat "$WORK/cp.txt")"
 COMMON=(--spring.config.name=startup-probe --server.port=0 --spring.main.banner-mode=off --logging.level.root=WARN)
-WITHOUT=(--spring.autoconfigure.exclude=io.meshclient.spring.boot.autoconfigure.MeshAutoConfiguration,io.meshclient.spring.boot.autoconfigure.MeshActuatorAutoConfiguration)
+WITHOUT=(--spring.autoconfigure.exclude=io.meshclient.spring.boot.autoconfigure.MeshAutoConfiguration,io.meshclient.spring.boot.autoconfigure.MeshEndpointAutoConfiguration,io.meshclient.spring.boot.autoconfigure.MeshHealthAutoConfiguration)
 WITH=(--mesh.discovery.static.services.reviews[0].url=http://127.0.0.1:9081
       --mesh.discovery.static.services.reviews[0].metadata.version=v1
       --mesh.discovery.static.services.reviews[1].url=http://127.0.0.1:9082

@@ -102,6 +102,19 @@ class AnnotatedClientTest extends TestApplicationTest {
     assertThat(timed("v1") + timed("v3") - timedBefore).isEqualTo(20);
   }
 
+  @Test
+  void interceptorsAddedToABuilderAfterBootStillRunForMeshCalls() {
+    RestClient client = restClientBuilder
+        .requestInterceptor((request, body, execution) -> {
+          request.getHeaders().add("X-Added-Late", "yes");
+          return execution.execute(request, body);
+        })
+        .build();
+    client.get().uri("http://reviews/reviews/1").header("end-user", "jason").retrieve().body(Review.class);
+    assertSentByTheMesh(Backends.V3);
+    assertThat(Backends.events(Backends.V3).get(0).getRequest().getHeader("X-Added-Late")).isEqualTo("yes");
+  }
+
   /** Every request the backend received came from OkHttp, addressed to the instance itself. */
   private static void assertSentByTheMesh(WireMockServer backend) {
     assertThat(Backends.events(backend)).isNotEmpty().allSatisfy(e -> {

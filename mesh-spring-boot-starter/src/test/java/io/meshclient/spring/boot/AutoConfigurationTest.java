@@ -7,12 +7,14 @@ import io.meshclient.core.Mesh;
 import io.meshclient.spring.boot.autoconfigure.MeshAutoConfiguration;
 import io.meshclient.spring.boot.autoconfigure.MeshBuilderCustomizer;
 import io.meshclient.spring.boot.client.MeshClientFactory;
-import io.meshclient.spring.boot.client.MeshClientHttpRequestFactory;
-import io.meshclient.spring.boot.client.MeshRestClientCustomizer;
+import io.meshclient.spring.boot.actuate.MeshEndpoint;
+import io.meshclient.spring.boot.actuate.MeshHealthIndicator;
+import io.meshclient.spring.boot.client.MeshHttpServiceGroupConfigurer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** What the auto-configuration creates, and when it stays out of the way. */
@@ -26,9 +28,8 @@ class AutoConfigurationTest {
             "mesh.discovery.static.services.details[0].url=http://127.0.0.1:9",
             "mesh.services.details.timeout=2s")
         .run(context -> {
-          assertThat(context).hasSingleBean(Mesh.class).hasSingleBean(MeshClientHttpRequestFactory.class)
-              .hasSingleBean(MeshClientFactory.class).hasSingleBean(MeshRestClientCustomizer.class)
-              .hasSingleBean(MeshReconfigurer.class);
+          assertThat(context).hasSingleBean(Mesh.class).hasSingleBean(MeshClientFactory.class)
+              .hasSingleBean(MeshHttpServiceGroupConfigurer.class).hasSingleBean(MeshReconfigurer.class);
           Mesh mesh = context.getBean(Mesh.class);
           assertThat(mesh.services()).containsExactly("details");
           assertThat(mesh.instances("details")).singleElement().satisfies(i -> assertThat(i.port()).isEqualTo(9));
@@ -40,7 +41,17 @@ class AutoConfigurationTest {
   void meshEnabledFalseCreatesNoMesh() {
     runner.withPropertyValues("mesh.enabled=false", "mesh.services.details.timeout=-1s")
         .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(Mesh.class)
-            .doesNotHaveBean(MeshClientFactory.class).doesNotHaveBean(MeshClientHttpRequestFactory.class));
+            .doesNotHaveBean(MeshClientFactory.class).doesNotHaveBean(MeshHttpServiceGroupConfigurer.class));
+  }
+
+  @Test
+  void needsNeitherActuatorNorBootMetricsOnTheClasspath() {
+    runner.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate",
+            "org.springframework.boot.health", "org.springframework.boot.micrometer"))
+        .withPropertyValues("mesh.discovery.static.services.details[0].url=http://127.0.0.1:9")
+        .run(context -> assertThat(context).hasNotFailed().hasSingleBean(Mesh.class)
+            .hasSingleBean(MeshClientFactory.class).doesNotHaveBean(MeshEndpoint.class)
+            .doesNotHaveBean(MeshHealthIndicator.class));
   }
 
   @Test

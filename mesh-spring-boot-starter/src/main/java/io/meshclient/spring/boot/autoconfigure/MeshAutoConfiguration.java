@@ -8,16 +8,17 @@ import io.meshclient.spring.boot.actuate.MeshDecisionLog;
 import io.meshclient.spring.boot.client.MeshClientFactory;
 import io.meshclient.spring.boot.client.MeshClientHttpRequestFactory;
 import io.meshclient.spring.boot.client.MeshHttpServiceGroupConfigurer;
-import io.meshclient.spring.boot.client.MeshRestClientCustomizer;
-import io.meshclient.spring.boot.client.MeshRoutingInterceptor;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import okhttp3.OkHttpClient;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
@@ -25,8 +26,8 @@ import org.springframework.web.client.RestClient;
 
 /**
  * Creates a {@link Mesh} from the {@code mesh.*} properties and routes Spring's HTTP clients through it:
- * {@code @MeshClient} interfaces, HTTP service groups named after a mesh service, and every {@code
- * RestClient.Builder}. The mesh records meters in the application's {@link MeterRegistry} when there is
+ * {@code @MeshClient} interfaces, HTTP service groups named after a mesh service, and every request
+ * factory Boot builds (so every {@code RestClient.Builder}). The mesh records meters in the application's {@link MeterRegistry} when there is
  * one. Every bean backs off when the application defines its own; {@code mesh.enabled=false} turns all
  * of it off.
  */
@@ -66,34 +67,29 @@ public class MeshAutoConfiguration {
     return mesh;
   }
 
-  /** The request factory every Spring entry point sends mesh calls with. */
-  @Bean
-  @ConditionalOnMissingBean
-  public MeshClientHttpRequestFactory meshClientHttpRequestFactory(Mesh mesh) {
-    return new MeshClientHttpRequestFactory(mesh);
-  }
-
   /** Creates the {@code @MeshClient} proxies, from the application's {@code RestClient.Builder}. */
   @Bean
   @ConditionalOnMissingBean
-  public MeshClientFactory meshClientFactory(ObjectProvider<RestClient.Builder> builders,
-      MeshClientHttpRequestFactory requestFactory) {
-    return new MeshClientFactory(() -> builders.getIfAvailable(RestClient::builder), requestFactory);
+  public MeshClientFactory meshClientFactory(ObjectProvider<RestClient.Builder> builders, Mesh mesh) {
+    return new MeshClientFactory(() -> builders.getIfAvailable(RestClient::builder),
+        new MeshClientHttpRequestFactory(mesh));
   }
 
-  /** Sends {@code http://<service>/...} from any Boot-built RestClient through the mesh. */
+  /**
+   * Makes every request factory Boot builds (RestClient.Builder, RestTemplateBuilder, HTTP service
+   * groups) send {@code http://<service>/...} through the mesh, and other hosts as before.
+   */
   @Bean
-  @ConditionalOnMissingBean
-  public MeshRestClientCustomizer meshRestClientCustomizer(Mesh mesh, MeshClientHttpRequestFactory requestFactory) {
-    return new MeshRestClientCustomizer(new MeshRoutingInterceptor(mesh, requestFactory));
+  @ConditionalOnClass(ClientHttpRequestFactoryBuilder.class)
+  static BeanPostProcessor meshRequestFactoryBuilderPostProcessor(ObjectProvider<Mesh> mesh) {
+    return new MeshRequestFactoryBuilderPostProcessor(mesh);
   }
 
-  /** Routes HTTP service groups named after a mesh service through the mesh. */
+  /** Gives HTTP service groups named after a mesh service their base URL and the mesh's factory. */
   @Bean
   @ConditionalOnMissingBean
-  public MeshHttpServiceGroupConfigurer meshHttpServiceGroupConfigurer(Mesh mesh,
-      MeshClientHttpRequestFactory requestFactory, Environment environment) {
-    return new MeshHttpServiceGroupConfigurer(mesh, requestFactory, environment);
+  public MeshHttpServiceGroupConfigurer meshHttpServiceGroupConfigurer(Mesh mesh, Environment environment) {
+    return new MeshHttpServiceGroupConfigurer(mesh, new MeshClientHttpRequestFactory(mesh), environment);
   }
 
   /** Applies changed {@code mesh.*} properties to the running mesh. */

@@ -3,7 +3,8 @@ package io.meshclient.spring.boot.actuate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshclient.core.Mesh;
-import io.meshclient.spring.boot.autoconfigure.MeshActuatorAutoConfiguration;
+import io.meshclient.spring.boot.autoconfigure.MeshEndpointAutoConfiguration;
+import io.meshclient.spring.boot.autoconfigure.MeshHealthAutoConfiguration;
 import io.meshclient.spring.boot.autoconfigure.MeshAutoConfiguration;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 /** Health goes DOWN for a service without instances; the endpoint never shows secrets. */
 class MeshHealthAndEndpointTest {
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class, MeshActuatorAutoConfiguration.class))
+      .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class, MeshEndpointAutoConfiguration.class,
+          MeshHealthAutoConfiguration.class))
       .withPropertyValues("mesh.discovery.static.services.details[0].url=http://127.0.0.1:9");
 
   @Test
