@@ -43,6 +43,7 @@ public final class Bookinfo implements AutoCloseable {
           (System.nanoTime() - start) / 1_000_000, bookinfo.port("productpage"));
       TrafficDriver.Result traffic = new TrafficDriver(bookinfo.port("productpage"), 4).run(anonymous, jason);
       System.out.println(TrafficSummary.collect(bookinfo, traffic).render());
+      System.out.println(RecentDecisions.render(bookinfo.port("productpage")));
     }
   }
 
