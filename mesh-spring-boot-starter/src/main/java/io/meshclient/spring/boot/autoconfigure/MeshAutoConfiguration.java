@@ -27,9 +27,9 @@ import org.springframework.web.client.RestClient;
 /**
  * Creates a {@link Mesh} from the {@code mesh.*} properties and routes Spring's HTTP clients through it:
  * {@code @MeshClient} interfaces, HTTP service groups named after a mesh service, and every request
- * factory Boot builds (so every {@code RestClient.Builder}). The mesh records meters in the application's {@link MeterRegistry} when there is
- * one. Every bean backs off when the application defines its own; {@code mesh.enabled=false} turns all
- * of it off.
+ * factory Boot builds (so every {@code RestClient.Builder}). The mesh records meters in the
+ * application's {@link MeterRegistry} when there is one. Every bean backs off when the application
+ * defines its own; {@code mesh.enabled=false} turns all of it off.
  */
 @AutoConfiguration(afterName = {
     "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
@@ -81,6 +81,7 @@ public class MeshAutoConfiguration {
    */
   @Bean
   @ConditionalOnClass(ClientHttpRequestFactoryBuilder.class)
+  @ConditionalOnMissingBean(name = "meshRequestFactoryBuilderPostProcessor")
   static BeanPostProcessor meshRequestFactoryBuilderPostProcessor(ObjectProvider<Mesh> mesh) {
     return new MeshRequestFactoryBuilderPostProcessor(mesh);
   }
