@@ -1,0 +1,56 @@
+package io.meshclient.spring.boot;
+
+import io.meshclient.api.ConfigurationException;
+import io.meshclient.core.Mesh;
+import io.meshclient.core.config.MeshConfig;
+import java.util.Objects;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.context.ApplicationListener;
+import org.springframework.core.env.Environment;
+
+/**
+ * Re-binds {@code mesh.*} from the environment and swaps the result into the running mesh through
+ * {@link Mesh#reconfigure(MeshConfig)}: calls in flight finish on the configuration they started with,
+ * new calls take the new one, and no call is dropped. An invalid configuration is refused whole and
+ * the old one keeps serving.
+ *
+ * <p>Call {@link #reconfigure()} directly, or publish a {@link MeshRefreshEvent}. Thread-safe: the
+ * mesh serialises reconfigurations.
+ */
+public final class MeshReconfigurer implements ApplicationListener<MeshRefreshEvent> {
+  private static final Log log = LogFactory.getLog(MeshReconfigurer.class);
+
+  private final Mesh mesh;
+  private final Environment environment;
+
+  /** A reconfigurer binding {@code mesh.*} from {@code environment} into {@code mesh}. */
+  public MeshReconfigurer(Mesh mesh, Environment environment) {
+    this.mesh = Objects.requireNonNull(mesh, "mesh");
+    this.environment = Objects.requireNonNull(environment, "environment");
+  }
+
+  /**
+   * Applies the configuration the environment holds now.
+   *
+   * @return the configuration now in force
+   * @throws ConfigurationException naming every bad key; the old configuration stays in force
+   */
+  public MeshConfig reconfigure() {
+    try {
+      MeshConfig config = MeshConfigBinder.bind(environment);
+      mesh.reconfigure(config);
+      log.info("Mesh reconfigured: services " + config.services().keySet());
+      return config;
+    } catch (ConfigurationException e) {
+      // The messages name keys and expectations; core never puts secret values in them.
+      log.warn("Mesh configuration change refused, the previous configuration stays in force: " + e.getMessage());
+      throw e;
+    }
+  }
+
+  @Override
+  public void onApplicationEvent(MeshRefreshEvent event) {
+    reconfigure();
+  }
+}

@@ -1,0 +1,207 @@
+package io.meshclient.spring.boot.actuate;
+
+import io.meshclient.api.CallOutcome;
+import io.meshclient.api.RequestContext;
+import io.meshclient.api.ServiceInstance;
+import io.meshclient.core.Mesh;
+import io.meshclient.core.MeshListener;
+import io.meshclient.core.internal.ServiceRuntime;
+import io.meshclient.core.internal.SubsetRuntime;
+import io.meshclient.core.routing.Route;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import okhttp3.Interceptor;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * A small ring buffer of the mesh's recent routing decisions, for {@code /actuator/mesh/decisions}:
+ * which route matched, which subset was drawn, the candidates and the instance chosen, or why the call
+ * was refused.
+ *
+ * <p>Core does not (yet) publish a routing-decision event, so this log puts it together: an OkHttp
+ * interceptor placed before the mesh's sees the request and, from the response, the instance it was
+ * sent to; the mesh's {@link MeshListener} events, which arrive on the same thread, give the subset,
+ * status and refusals; the matched route is re-evaluated on the route table in force (matching is
+ * deterministic). The split draw itself is not visible: the subset it produced is. Recording costs a
+ * few small allocations per call, so the starter installs the log only when the endpoint is exposed.
+ * Thread-safe; the newest entries overwrite the oldest.
+ */
+public final class MeshDecisionLog {
+  /** How many decisions are kept by default. */
+  public static final int DEFAULT_CAPACITY = 100;
+
+  private final AtomicReferenceArray<Decision> ring;
+  private final AtomicLong written = new AtomicLong();
+  private final ThreadLocal<Pending> pending = new ThreadLocal<>();
+  private final MeshListener listener = new Listener();
+  private volatile Mesh mesh;
+
+  /** A log keeping the last {@code capacity} decisions. */
+  public MeshDecisionLog(int capacity) {
+    if (capacity <= 0) {
+      throw new IllegalArgumentException("capacity: " + capacity + " (expected: > 0)");
+    }
+    this.ring = new AtomicReferenceArray<>(capacity);
+  }
+
+  /** The interceptor to put into the mesh's base OkHttpClient. */
+  public Interceptor interceptor() {
+    return this::intercept;
+  }
+
+  /** The listener to give the mesh. */
+  public MeshListener listener() {
+    return listener;
+  }
+
+  /** Starts recording calls through {@code meshToWatch}; calls before this are not recorded. */
+  public void attach(Mesh meshToWatch) {
+    this.mesh = meshToWatch;
+  }
+
+  /** The recorded decisions, newest first. */
+  public List<Decision> recent() {
+    long end = written.get();
+    List<Decision> out = new ArrayList<>();
+    for (long i = end - 1; i >= 0 && i >= end - ring.length(); i--) {
+      Decision d = ring.get((int) (i % ring.length()));
+      if (d != null) {
+        out.add(d);
+      }
+    }
+    return out;
+  }
+
+  private Response intercept(Interceptor.Chain chain) throws IOException {
+    Mesh m = mesh;
+    Request request = chain.request();
+    ServiceRuntime service = m == null ? null : m.runtime().service(request.url().host());
+    if (service == null) {
+      return chain.proceed(request);
+    }
+    Pending p = new Pending();
+    pending.set(p);
+    long start = System.nanoTime();
+    Response response = null;
+    IOException failure = null;
+    try {
+      response = chain.proceed(request);
+      return response;
+    } catch (IOException e) {
+      failure = e;
+      throw e;
+    } finally {
+      pending.remove();
+      record(m, service, request, p, response, failure, System.nanoTime() - start);
+    }
+  }
+
+  private void record(Mesh m, ServiceRuntime service, Request request, Pending p, Response response,
+      IOException failure, long nanos) {
+    Route route = service.routes().match(new View(request));
+    SubsetRuntime subset = subset(service, p.subset);
+    List<String> candidates = new ArrayList<>();
+    subset.instances().forEach(i -> candidates.add(i.id()));
+    String chosen = null;
+    if (response != null) {
+      String authority = response.request().url().host() + ":" + response.request().url().port();
+      for (ServiceInstance i : subset.instances()) {
+        if (i.authority().equals(authority) || (i.host() + ":" + i.port()).equals(authority)) {
+          chosen = i.id();
+        }
+      }
+    }
+    String balancer = (service.config().loadBalancer() != null ? service.config().loadBalancer()
+        : m.config().defaults().loadBalancer()).name();
+    String refusal = p.refusal != null ? p.refusal : failure != null ? failure.getClass().getSimpleName() : null;
+    Decision decision = new Decision(Instant.now(), service.name(), request.method(), request.url().encodedPath(),
+        route == null ? null : route.name(), route == null ? "all instances (no route matched)"
+            : RouteText.destination(route.config()),
+        p.subset, balancer, candidates, chosen, response != null ? response.code() : p.status, refusal,
+        nanos / 1_000_000.0);
+    ring.set((int) (written.getAndIncrement() % ring.length()), decision);
+  }
+
+  private static SubsetRuntime subset(ServiceRuntime service, String name) {
+    int index = name == null ? -1 : service.routes().subsetNames().indexOf(name);
+    return index < 0 ? service.all() : service.subset(index);
+  }
+
+  /**
+   * One routing decision.
+   *
+   * @param route the matched route's name, or null when none matched
+   * @param destination the matched route's destination, such as {@code split {v1=80, v3=20}}
+   * @param subset the subset drawn, or null for the whole service (or a refusal before the draw)
+   * @param candidates the ids of the instances the balancer chose among
+   * @param chosen the id of the instance the call went to, or null if it went nowhere
+   * @param status the HTTP status, or 0 without a response
+   * @param refusal why the call failed or was refused without I/O, or null
+   */
+  public record Decision(Instant time, String service, String method, String path, String route,
+      String destination, String subset, String balancer, List<String> candidates, String chosen, int status,
+      String refusal, double durationMillis) {}
+
+  /** What the listener learns during one call on this thread. */
+  private static final class Pending {
+    String subset;
+    int status;
+    String refusal;
+  }
+
+  private final class Listener implements MeshListener {
+    @Override
+    public void onCallComplete(String service, String subset, String method, int status, CallOutcome outcome,
+        long durationNanos) {
+      Pending p = pending.get();
+      if (p != null) {
+        p.subset = subset;
+        p.status = status;
+      }
+    }
+
+    @Override
+    public void onRateLimited(String service, String limiter) {
+      Pending p = pending.get();
+      if (p != null) {
+        p.refusal = "rate limit '" + limiter + "'";
+      }
+    }
+
+    @Override
+    public void onConcurrencyLimited(String service) {
+      Pending p = pending.get();
+      if (p != null) {
+        p.refusal = "max-concurrent-requests";
+      }
+    }
+  }
+
+  /** An OkHttp request as the route table sees it. */
+  private record View(Request request) implements RequestContext {
+    @Override
+    public String method() {
+      return request.method();
+    }
+
+    @Override
+    public String path() {
+      return request.url().encodedPath();
+    }
+
+    @Override
+    public String header(String name) {
+      return request.header(name);
+    }
+
+    @Override
+    public <T> T attribute(Class<T> key) {
+      return request.tag(key);
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package io.meshclient.spring.boot.autoconfigure;
+
+import io.meshclient.core.Mesh;
+import io.meshclient.core.MeshListener;
+import io.meshclient.spring.boot.MeshConfigBinder;
+import io.meshclient.spring.boot.MeshReconfigurer;
+import io.meshclient.spring.boot.actuate.MeshDecisionLog;
+import io.meshclient.spring.boot.client.MeshClientFactory;
+import io.meshclient.spring.boot.client.MeshClientHttpRequestFactory;
+import io.meshclient.spring.boot.client.MeshHttpServiceGroupConfigurer;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import okhttp3.OkHttpClient;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import org.springframework.web.client.RestClient;
+
+/**
+ * Creates a {@link Mesh} from the {@code mesh.*} properties and routes Spring's HTTP clients through it:
+ * {@code @MeshClient} interfaces, HTTP service groups named after a mesh service, and every request
+ * factory Boot builds (so every {@code RestClient.Builder}). The mesh records meters in the
+ * application's {@link MeterRegistry} when there is one. Every bean backs off when the application
+ * defines its own; {@code mesh.enabled=false} turns all of it off.
+ */
+@AutoConfiguration(afterName = {
+    "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+    "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration"})
+@ConditionalOnBooleanProperty(name = "mesh.enabled", matchIfMissing = true)
+@Import(AutoConfiguredMeshClientsRegistrar.class)
+public class MeshAutoConfiguration {
+
+  /**
+   * The mesh, built from {@code mesh.*}; closed with the context.
+   *
+   * @throws io.meshclient.api.ConfigurationException naming every bad key (start-up fails)
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  public Mesh mesh(Environment environment, ObjectProvider<MeterRegistry> meterRegistry,
+      ObjectProvider<MeshListener> listeners, ObjectProvider<MeshDecisionLog> decisionLog,
+      ObjectProvider<MeshBuilderCustomizer> customizers) {
+    Mesh.Builder builder = Mesh.builder().config(MeshConfigBinder.bind(environment));
+    meterRegistry.ifUnique(builder::meterRegistry);
+    List<MeshListener> all = new ArrayList<>(listeners.orderedStream().toList());
+    MeshDecisionLog log = decisionLog.getIfUnique();
+    if (log != null) {
+      builder.okHttpClient(new OkHttpClient.Builder().addInterceptor(log.interceptor()).build());
+      all.add(log.listener());
+    }
+    if (!all.isEmpty()) {
+      builder.listener(MeshListeners.of(all));
+    }
+    customizers.orderedStream().forEach(c -> c.customize(builder));
+    Mesh mesh = builder.build();
+    if (log != null) {
+      log.attach(mesh);
+    }
+    return mesh;
+  }
+
+  /** Creates the {@code @MeshClient} proxies, from the application's {@code RestClient.Builder}. */
+  @Bean
+  @ConditionalOnMissingBean
+  public MeshClientFactory meshClientFactory(ObjectProvider<RestClient.Builder> builders, Mesh mesh) {
+    return new MeshClientFactory(() -> builders.getIfAvailable(RestClient::builder),
+        new MeshClientHttpRequestFactory(mesh));
+  }
+
+  /**
+   * Makes every request factory Boot builds (RestClient.Builder, RestTemplateBuilder, HTTP service
+   * groups) send {@code http://<service>/...} through the mesh, and other hosts as before.
+   */
+  @Bean
+  @ConditionalOnClass(ClientHttpRequestFactoryBuilder.class)
+  @ConditionalOnMissingBean(name = "meshRequestFactoryBuilderPostProcessor")
+  static BeanPostProcessor meshRequestFactoryBuilderPostProcessor(ObjectProvider<Mesh> mesh) {
+    return new MeshRequestFactoryBuilderPostProcessor(mesh);
+  }
+
+  /** Gives HTTP service groups named after a mesh service their base URL and the mesh's factory. */
+  @Bean
+  @ConditionalOnMissingBean
+  public MeshHttpServiceGroupConfigurer meshHttpServiceGroupConfigurer(Mesh mesh, Environment environment) {
+    return new MeshHttpServiceGroupConfigurer(mesh, new MeshClientHttpRequestFactory(mesh), environment);
+  }
+
+  /** Applies changed {@code mesh.*} properties to the running mesh. */
+  @Bean
+  @ConditionalOnMissingBean
+  public MeshReconfigurer meshReconfigurer(Mesh mesh, Environment environment) {
+    return new MeshReconfigurer(mesh, environment);
+  }
+}

@@ -1,0 +1,103 @@
+package io.meshclient.spring.boot.client;
+
+import io.meshclient.spring.boot.EnableMeshClients;
+import io.meshclient.spring.boot.MeshClient;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.beans.factory.support.RootBeanDefinition;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.context.ResourceLoaderAware;
+import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
+import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
+import org.springframework.core.env.Environment;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.core.type.AnnotationMetadata;
+import org.springframework.core.type.filter.AnnotationTypeFilter;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Registers a bean for each {@link MeshClient} interface named or found by {@link EnableMeshClients}.
+ * Each bean is created by the {@link MeshClientFactory} bean, so it calls through the mesh. An interface
+ * already registered (by another registrar or scan) is left alone.
+ */
+public class MeshClientsRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, ResourceLoaderAware {
+  private Environment environment;
+  private ResourceLoader resourceLoader;
+
+  @Override
+  public void setEnvironment(Environment env) {
+    this.environment = env;
+  }
+
+  @Override
+  public void setResourceLoader(ResourceLoader loader) {
+    this.resourceLoader = loader;
+  }
+
+  @Override
+  public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+    Map<String, Object> attributes = metadata.getAnnotationAttributes(EnableMeshClients.class.getName());
+    Set<String> packages = new LinkedHashSet<>(Arrays.asList((String[]) attributes.get("basePackages")));
+    for (Class<?> type : (Class<?>[]) attributes.get("basePackageClasses")) {
+      packages.add(ClassUtils.getPackageName(type));
+    }
+    Class<?>[] clients = (Class<?>[]) attributes.get("clients");
+    if (packages.isEmpty() && clients.length == 0) {
+      packages.add(ClassUtils.getPackageName(metadata.getClassName()));
+    }
+    List<String> types = new ArrayList<>();
+    Arrays.stream(clients).map(Class::getName).forEach(types::add);
+    types.addAll(scan(packages, environment, resourceLoader));
+    register(types, registry);
+  }
+
+  /** The names of the {@link MeshClient} interfaces in {@code packages}. */
+  public static List<String> scan(Iterable<String> packages, Environment env, ResourceLoader loader) {
+    ClassPathScanningCandidateComponentProvider scanner = new ClassPathScanningCandidateComponentProvider(false, env) {
+      @Override
+      protected boolean isCandidateComponent(
+          org.springframework.beans.factory.annotation.AnnotatedBeanDefinition definition) {
+        return definition.getMetadata().isInterface() && definition.getMetadata().isIndependent();
+      }
+    };
+    if (loader != null) {
+      scanner.setResourceLoader(loader);
+    }
+    scanner.addIncludeFilter(new AnnotationTypeFilter(MeshClient.class, false, true));
+    List<String> found = new ArrayList<>();
+    for (String pkg : packages) {
+      scanner.findCandidateComponents(pkg).forEach(d -> found.add(d.getBeanClassName()));
+    }
+    return found;
+  }
+
+  /** Registers one bean per interface, named after it, unless a bean of that name exists. */
+  public static void register(List<String> typeNames, BeanDefinitionRegistry registry) {
+    ClassLoader classLoader = registry instanceof org.springframework.beans.factory.config.ConfigurableBeanFactory f
+        ? f.getBeanClassLoader() : ClassUtils.getDefaultClassLoader();
+    for (String typeName : typeNames) {
+      if (registry.containsBeanDefinition(typeName)) {
+        continue;
+      }
+      Class<?> type = ClassUtils.resolveClassName(typeName, classLoader);
+      registry.registerBeanDefinition(typeName, definition(type, (BeanFactory) registry));
+    }
+  }
+
+  private static <T> RootBeanDefinition definition(Class<T> type, BeanFactory beanFactory) {
+    RootBeanDefinition definition = new RootBeanDefinition(type);
+    definition.setInstanceSupplier(() -> beanFactory.getBeanProvider(MeshClientFactory.class)
+        .getIfAvailable(() -> {
+          throw new IllegalStateException("@MeshClient " + type.getName()
+              + " needs the mesh, but there is no MeshClientFactory bean (is mesh.enabled=false?)");
+        })
+        .create(type));
+    return definition;
+  }
+}

@@ -1,0 +1,49 @@
+package io.meshclient.spring.boot.client;
+
+import io.meshclient.core.Mesh;
+import java.io.IOException;
+import java.net.URI;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.client.ClientHttpRequest;
+import org.springframework.http.client.ClientHttpRequestFactory;
+
+/**
+ * Sends a request whose host is a mesh service through the mesh's OkHttpClient, and any other request
+ * through the application's own factory, untouched. The starter wraps every request factory Boot builds
+ * (for {@code RestClient.Builder}, {@code RestTemplateBuilder} and HTTP service groups) in one of these,
+ * so {@code http://reviews/...} works from any of them while every interceptor still runs. The service
+ * set is read per request, so services added by a reconfiguration are routed at once. Thread-safe.
+ */
+public final class MeshRoutingClientHttpRequestFactory implements ClientHttpRequestFactory {
+  private final Supplier<Mesh> mesh;
+  private final ClientHttpRequestFactory delegate;
+
+  /**
+   * @param mesh the mesh, asked for on the first request (so that building the factory does not
+   *     create the mesh)
+   * @param delegate the factory for hosts that are not mesh services
+   */
+  public MeshRoutingClientHttpRequestFactory(Supplier<Mesh> mesh, ClientHttpRequestFactory delegate) {
+    this.mesh = Objects.requireNonNull(mesh, "mesh");
+    this.delegate = Objects.requireNonNull(delegate, "delegate");
+  }
+
+  @Override
+  public ClientHttpRequest createRequest(URI uri, HttpMethod httpMethod) throws IOException {
+    String host = uri.getHost();
+    if (host != null) {
+      Mesh m = mesh.get();
+      if (m.services().contains(host)) {
+        return new OkHttpClientHttpRequest(m.httpClient(), uri, httpMethod);
+      }
+    }
+    return delegate.createRequest(uri, httpMethod);
+  }
+
+  /** The factory used for hosts that are not mesh services. */
+  public ClientHttpRequestFactory delegate() {
+    return delegate;
+  }
+}

@@ -1,0 +1,90 @@
+package io.meshclient.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshclient.api.ConfigurationException;
+import io.meshclient.core.Mesh;
+import io.meshclient.spring.boot.autoconfigure.MeshAutoConfiguration;
+import io.meshclient.spring.boot.autoconfigure.MeshBuilderCustomizer;
+import io.meshclient.spring.boot.client.MeshClientFactory;
+import io.meshclient.spring.boot.actuate.MeshEndpoint;
+import io.meshclient.spring.boot.actuate.MeshHealthIndicator;
+import io.meshclient.spring.boot.client.MeshHttpServiceGroupConfigurer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/** What the auto-configuration creates, and when it stays out of the way. */
+class AutoConfigurationTest {
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class));
+
+  @Test
+  void createsTheMeshAndEveryEntryPointFromProperties() {
+    runner.withPropertyValues(
+            "mesh.discovery.static.services.details[0].url=http://127.0.0.1:9",
+            "mesh.services.details.timeout=2s")
+        .run(context -> {
+          assertThat(context).hasSingleBean(Mesh.class).hasSingleBean(MeshClientFactory.class)
+              .hasSingleBean(MeshHttpServiceGroupConfigurer.class).hasSingleBean(MeshReconfigurer.class);
+          Mesh mesh = context.getBean(Mesh.class);
+          assertThat(mesh.services()).containsExactly("details");
+          assertThat(mesh.instances("details")).singleElement().satisfies(i -> assertThat(i.port()).isEqualTo(9));
+          assertThat(mesh.config().service("details").timeout()).hasSeconds(2);
+        });
+  }
+
+  @Test
+  void meshEnabledFalseCreatesNoMesh() {
+    runner.withPropertyValues("mesh.enabled=false", "mesh.services.details.timeout=-1s")
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(Mesh.class)
+            .doesNotHaveBean(MeshClientFactory.class).doesNotHaveBean(MeshHttpServiceGroupConfigurer.class));
+  }
+
+  @Test
+  void needsNeitherActuatorNorBootMetricsOnTheClasspath() {
+    runner.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate",
+            "org.springframework.boot.health", "org.springframework.boot.micrometer"))
+        .withPropertyValues("mesh.discovery.static.services.details[0].url=http://127.0.0.1:9")
+        .run(context -> assertThat(context).hasNotFailed().hasSingleBean(Mesh.class)
+            .hasSingleBean(MeshClientFactory.class).doesNotHaveBean(MeshEndpoint.class)
+            .doesNotHaveBean(MeshHealthIndicator.class));
+  }
+
+  @Test
+  void anApplicationMeshReplacesTheAutoConfiguredOne() {
+    runner.withBean(Mesh.class, () -> Mesh.builder().build())
+        .run(context -> assertThat(context).hasSingleBean(Mesh.class)
+            .getBean(Mesh.class).satisfies(m -> assertThat(m.services()).isEmpty()));
+  }
+
+  @Test
+  void bindsTheApplicationsMeterRegistryAndAppliesCustomizers() {
+    AtomicBoolean customized = new AtomicBoolean();
+    runner.withBean(SimpleMeterRegistry.class)
+        .withBean(MeshBuilderCustomizer.class, () -> b -> customized.set(true))
+        .withPropertyValues("mesh.discovery.static.services.ratings[0].url=http://127.0.0.1:9",
+            "mesh.services.ratings.rate-limit.rate=5/s")
+        .run(context -> {
+          assertThat(customized).isTrue();
+          assertThat(context.getBean(SimpleMeterRegistry.class).find("resilience4j.ratelimiter.available.permissions")
+              .tag("name", "ratings").gauge()).isNotNull();
+        });
+  }
+
+  @Test
+  void invalidPropertyFailsTheContextNamingTheFullKey() {
+    runner.withPropertyValues(
+            "mesh.services.reviews.subsets.v1.version=v1",
+            "mesh.services.reviews.routes[0].split.v1=80",
+            "mesh.services.reviews.routes[0].split.v4=20",
+            "mesh.services.reviews.rate-limit.rate=0/s")
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("mesh.services.reviews.routes[0].split: v4 (expected: one of the subsets [v1])")
+            .hasMessageContaining("mesh.services.reviews.rate-limit.rate: 0/s (expected: > 0, such as 200/s)"));
+  }
+}

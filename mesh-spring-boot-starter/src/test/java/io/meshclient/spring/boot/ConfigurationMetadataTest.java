@@ -1,0 +1,103 @@
+package io.meshclient.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every key of the README's configuration reference is known to IDEs: either as a property of the
+ * metadata (generated from {@code MeshProperties} and merged with the hand-written file), or under a
+ * map-valued property whose description names each nested key.
+ */
+class ConfigurationMetadataTest {
+  private static final Pattern ROW = Pattern.compile("^\\| `((?:mesh|management)\\.[^`]+)` \\|", Pattern.MULTILINE);
+
+  @Test
+  void everyKeyOfTheReadmeReferenceHasMetadata() throws Exception {
+    Map<String, JsonNode> metadata = metadata();
+    List<String> keys = readmeKeys();
+    assertThat(keys).hasSizeGreaterThan(30);
+    List<String> missing = new ArrayList<>();
+    for (String key : keys) {
+      if (!described(key, metadata)) {
+        missing.add(key);
+      }
+    }
+    assertThat(missing).as("README keys without metadata").isEmpty();
+  }
+
+  @Test
+  void everyScalarMeshPropertyInTheMetadataIsInTheReadme() throws Exception {
+    List<String> keys = readmeKeys();
+    metadata().forEach((name, property) -> {
+      if (name.startsWith("mesh.") && !property.path("type").asText().startsWith("java.util.Map")) {
+        assertThat(keys).as("README reference").contains(name);
+      }
+    });
+  }
+
+  @Test
+  void scalarDefaultsInTheMetadataMatchTheReadme() throws Exception {
+    String readme = Files.readString(Path.of("README.md"));
+    assertThat(metadata().get("mesh.defaults.timeout").path("defaultValue").asText()).isEqualTo("10s");
+    assertThat(readme).contains("| `mesh.defaults.timeout` | `10s` |")
+        .contains("| `mesh.defaults.load-balancer` | `least-request` |")
+        .contains("| `mesh.defaults.max-concurrent-requests` | `1024` |");
+    assertThat(metadata().get("mesh.defaults.max-concurrent-requests").path("defaultValue").asInt()).isEqualTo(1024);
+  }
+
+  private static boolean described(String key, Map<String, JsonNode> metadata) {
+    if (metadata.containsKey(key)) {
+      return true;
+    }
+    String map = null;
+    for (Map.Entry<String, JsonNode> e : metadata.entrySet()) {
+      boolean isMap = e.getValue().path("type").asText().startsWith("java.util.Map");
+      if (isMap && key.startsWith(e.getKey() + ".") && (map == null || e.getKey().length() > map.length())) {
+        map = e.getKey();
+      }
+    }
+    if (map == null) {
+      return false;
+    }
+    String description = metadata.get(map).path("description").asText();
+    for (String word : key.substring(map.length() + 1).split("\\.")) {
+      String name = word.replaceAll("<[^>]+>", "").replace("[i]", "");
+      if (!name.isEmpty() && !description.contains(name)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static List<String> readmeKeys() throws Exception {
+    Matcher m = ROW.matcher(Files.readString(Path.of("README.md")));
+    List<String> keys = new ArrayList<>();
+    while (m.find()) {
+      keys.add(m.group(1));
+    }
+    return keys;
+  }
+
+  private static Map<String, JsonNode> metadata() throws Exception {
+    Map<String, JsonNode> properties = new LinkedHashMap<>();
+    try (InputStream in = ConfigurationMetadataTest.class.getResourceAsStream(
+        "/META-INF/spring-configuration-metadata.json")) {
+      for (JsonNode property : new ObjectMapper().readTree(in).path("properties")) {
+        properties.put(property.path("name").asText(), property);
+      }
+    }
+    return properties;
+  }
+}

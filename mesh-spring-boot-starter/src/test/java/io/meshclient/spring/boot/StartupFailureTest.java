@@ -1,0 +1,41 @@
+package io.meshclient.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+/** A bad mesh property stops start-up with a report that names the key and where it was set. */
+@ExtendWith(OutputCaptureExtension.class)
+class StartupFailureTest {
+
+  @SpringBootConfiguration
+  @EnableAutoConfiguration
+  static class App {}
+
+  @Test
+  void badPropertyFailsStartUpNamingTheKeyAndItsFile(CapturedOutput output) {
+    assertThatThrownBy(() -> new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+        .properties("spring.config.name=bad-mesh").run().close()).isNotNull();
+    assertThat(output).contains("APPLICATION FAILED TO START")
+        .contains("The mesh configuration is invalid:")
+        .contains("mesh.services.ratings.rate-limit.rate: 0/s (expected: > 0, such as 200/s)")
+        .contains("set in class path resource [bad-mesh.yml]")
+        .contains("mesh.services.ratings.rate-limit.burst: 0 (expected: > 0)");
+  }
+
+  @Test
+  void unknownKeysAreNamedWithoutEchoingTheirValues(CapturedOutput output) {
+    assertThatThrownBy(() -> new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+        .properties("mesh.services.ratings.password=hunter2-s3cr3t").run().close()).isNotNull();
+    assertThat(output).contains("mesh.services.ratings.password: unknown key (expected: one of [")
+        .doesNotContain("s3cr3t");
+  }
+}
