@@ -28,6 +28,9 @@ class ActuatorTest extends TestApplicationTest {
         .containsEntry("maxConcurrentRequests", 1024);
     assertThat((List<Map<String, Object>>) service.get("instances")).extracting(i -> i.get("url")).containsExactly(
         "http://127.0.0.1:" + Backends.V1.port(), "http://127.0.0.1:" + Backends.V3.port());
+    assertThat(service).containsEntry("circuitBreaker", "CLOSED").containsEntry("peerIdentity", null);
+    assertThat((List<Map<String, Object>>) service.get("instances")).extracting(i -> i.get("health"))
+        .containsOnly("UP");
     Map<String, Object> subsets = (Map<String, Object>) service.get("subsets");
     assertThat((Map<String, Object>) subsets.get("v3")).containsEntry("selector", Map.of("version", "v3"))
         .containsEntry("instances", List.of("127.0.0.1:" + Backends.V3.port()));

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
  * map-valued property whose description names each nested key.
  */
 class ConfigurationMetadataTest {
+  /** The project's README, which holds the one configuration reference (tests run in the module's folder). */
+  private static final Path README = Path.of("..", "README.md");
   private static final Pattern ROW = Pattern.compile("^\\| `((?:mesh|management)\\.[^`]+)` \\|", Pattern.MULTILINE);
 
   @Test
@@ -49,7 +51,7 @@ class ConfigurationMetadataTest {
 
   @Test
   void scalarDefaultsInTheMetadataMatchTheReadme() throws Exception {
-    String readme = Files.readString(Path.of("README.md"));
+    String readme = Files.readString(README);
     assertThat(metadata().get("mesh.defaults.timeout").path("defaultValue").asText()).isEqualTo("10s");
     assertThat(readme).contains("| `mesh.defaults.timeout` | `10s` |")
         .contains("| `mesh.defaults.load-balancer` | `least-request` |")
@@ -82,7 +84,7 @@ class ConfigurationMetadataTest {
   }
 
   private static List<String> readmeKeys() throws Exception {
-    Matcher m = ROW.matcher(Files.readString(Path.of("README.md")));
+    Matcher m = ROW.matcher(Files.readString(README));
     List<String> keys = new ArrayList<>();
     while (m.find()) {
       keys.add(m.group(1));

@@ -54,10 +54,13 @@ public class MeshEndpoint {
   }
 
   private ServiceDescriptor service(ServiceRuntime runtime) {
+    java.util.Set<String> ejected = runtime.detector() == null ? java.util.Set.of()
+        : new java.util.HashSet<>(runtime.detector().ejected());
     List<InstanceDescriptor> instances = new ArrayList<>();
     for (ServiceInstance i : runtime.instances()) {
-      instances.add(new InstanceDescriptor(i.id(), (i.secure() ? "https://" : "http://") + i.authority(), i.weight(),
-          i.metadata(), i.zone()));
+      instances.add(new InstanceDescriptor(i.id(),
+          (i.secure() || runtime.tls() != null ? "https://" : "http://") + i.authority(), i.weight(), i.metadata(),
+          i.zone(), ejected.contains(i.id()) ? "EJECTED" : "UP"));
     }
     Map<String, SubsetDescriptor> subsets = new LinkedHashMap<>();
     List<String> names = runtime.routes().subsetNames();
@@ -76,7 +79,9 @@ public class MeshEndpoint {
         : mesh.config().defaults().loadBalancer();
     return new ServiceDescriptor(balancer.name(), instances, subsets, routes,
         runtime.limiter() == null ? null : limit(runtime.limiter()), runtime.inFlight().get(),
-        runtime.maxConcurrentRequests());
+        runtime.maxConcurrentRequests(),
+        runtime.breaker() == null ? null : runtime.breaker().getState().name(),
+        runtime.tls() == null || runtime.tls().identity() == null ? null : runtime.tls().identity().expected());
   }
 
   private static LimitDescriptor limit(GcraRateLimiter limiter) {
@@ -88,13 +93,17 @@ public class MeshEndpoint {
   public record MeshDescriptor(List<String> discoveries, String defaultLoadBalancer,
       Map<String, ServiceDescriptor> services) {}
 
-  /** One service as the request path sees it now. */
+  /**
+   * One service as the request path sees it now; {@code circuitBreaker} is the breaker's state (null
+   * without one), {@code peerIdentity} what its instances must prove over TLS (null without TLS).
+   */
   public record ServiceDescriptor(String loadBalancer, List<InstanceDescriptor> instances,
       Map<String, SubsetDescriptor> subsets, List<RouteDescriptor> routes, LimitDescriptor rateLimit, int inFlight,
-      int maxConcurrentRequests) {}
+      int maxConcurrentRequests, String circuitBreaker, String peerIdentity) {}
 
-  /** One discovered instance. */
-  public record InstanceDescriptor(String id, String url, int weight, Map<String, String> metadata, String zone) {}
+  /** One discovered instance; {@code health} is {@code UP}, or {@code EJECTED} by outlier detection. */
+  public record InstanceDescriptor(String id, String url, int weight, Map<String, String> metadata, String zone,
+      String health) {}
 
   /** A subset: the metadata it selects on and the ids of the instances selected now. */
   public record SubsetDescriptor(Map<String, String> selector, List<String> instances) {}

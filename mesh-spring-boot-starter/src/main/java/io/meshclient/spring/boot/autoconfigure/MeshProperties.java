@@ -28,13 +28,15 @@ public record MeshProperties(@DefaultValue("true") boolean enabled, Defaults def
    * @param connectTimeout The TCP (and TLS) connect timeout.
    * @param maxConcurrentRequests Requests in flight per service before calls are refused without I/O.
    * @param connectionPool Keep-alive connection reuse to each instance.
+   * @param allowedAddresses CIDR blocks (such as 10.0.0.0/8) every service's instances must resolve into; none by default.
    */
   public record Defaults(
       @DefaultValue("least-request") String loadBalancer,
       @DefaultValue("10s") Duration timeout,
       @DefaultValue("1s") Duration connectTimeout,
       @DefaultValue("1024") int maxConcurrentRequests,
-      ConnectionPool connectionPool) {}
+      ConnectionPool connectionPool,
+      java.util.List<String> allowedAddresses) {}
 
   /**
    * Keep-alive connection reuse to each instance.
