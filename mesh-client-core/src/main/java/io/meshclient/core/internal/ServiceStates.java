@@ -1,0 +1,205 @@
+package io.meshclient.core.internal;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
+import io.meshclient.api.ServiceInstance;
+import io.meshclient.api.spi.BalancerContext;
+import io.meshclient.api.spi.Providers;
+import io.meshclient.core.MeshListener;
+import io.meshclient.core.Ticker;
+import io.meshclient.core.config.BalancerConfig;
+import io.meshclient.core.config.MeshConfig;
+import io.meshclient.core.config.OutlierConfig;
+import io.meshclient.core.config.RateLimitConfig;
+import io.meshclient.core.config.RetryConfig;
+import io.meshclient.core.config.ServiceConfig;
+import io.meshclient.core.config.TlsConfig;
+import io.meshclient.core.ratelimit.GcraRateLimiter;
+import io.meshclient.core.resilience.CircuitBreakers;
+import io.meshclient.core.resilience.EjectionListener;
+import io.meshclient.core.resilience.OutlierDetector;
+import io.meshclient.core.resilience.RetryBudget;
+import io.meshclient.core.security.AddressAllowList;
+import io.meshclient.core.tls.ServiceTls;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The state of each service that outlives one snapshot and one configuration: rate-limit buckets,
+ * concurrency counters, outlier detectors, retry budgets and TLS identities are kept when their
+ * settings do not change, so a reconfiguration or a discovery update does not reset them. Used under
+ * {@link MeshRuntime}'s lock only.
+ */
+final class ServiceStates {
+  private static final System.Logger LOG = System.getLogger(MeshRuntime.class.getName());
+
+  private final ClassLoader classLoader;
+  private final Ticker ticker;
+  private final RateLimiterRegistry limiterRegistry;
+  private final CircuitBreakerRegistry breakerRegistry;
+  private final MeshListener listener;
+  private final EjectionListener ejections;
+  private final Map<String, AtomicInteger> inFlight = new HashMap<>();
+  private final Map<String, GcraRateLimiter> limiters = new HashMap<>();
+  private final Map<String, OutlierDetector> detectors = new HashMap<>();
+  private final Map<String, BudgetSlot> budgets = new HashMap<>();
+  private final Map<String, ServiceTls> tlsByService = new HashMap<>();
+
+  ServiceStates(ClassLoader classLoader, Ticker ticker, RateLimiterRegistry limiterRegistry,
+      CircuitBreakerRegistry breakerRegistry, MeshListener listener) {
+    this.classLoader = classLoader;
+    this.ticker = ticker;
+    this.limiterRegistry = limiterRegistry;
+    this.breakerRegistry = breakerRegistry;
+    this.listener = listener;
+    this.ejections = new EjectionListener() {
+      @Override
+      public void onEjected(String service, ServiceInstance instance, long nanos) {
+        listener.onEjected(service, instance.id(), nanos);
+      }
+
+      @Override
+      public void onReturned(String service, String instanceId) {
+        listener.onReturned(service, instanceId);
+      }
+    };
+  }
+
+  /**
+   * The parts of {@code service} under {@code config}: balancers are new, the rest reused where the
+   * settings did not change. Names of the rate limiters used are added to {@code liveLimiters}.
+   *
+   * @throws io.meshclient.api.ConfigurationException if a balancer or TLS setting cannot be used
+   */
+  ServiceRuntime.Parts parts(MeshConfig config, String service, Set<String> liveLimiters) {
+    ServiceConfig serviceConfig = config.service(service);
+    BalancerConfig balancer = serviceConfig.loadBalancer() != null
+        ? serviceConfig.loadBalancer() : config.defaults().loadBalancer();
+    String balancerKey = MeshConfig.PREFIX + ".services." + service + ".load-balancer";
+    var provider = Providers.loadBalancer(balancer.name(), balancerKey, classLoader);
+    return new ServiceRuntime.Parts(
+        subset -> provider.create(new BalancerContext(service, balancerKey, balancer.options())),
+        (name, limit) -> {
+          liveLimiters.add(name);
+          return limiter(name, limit);
+        },
+        inFlight.computeIfAbsent(service, s -> new AtomicInteger()),
+        serviceConfig.circuitBreaker() == null ? null
+            : CircuitBreakers.obtain(breakerRegistry, service, serviceConfig.circuitBreaker(), ticker),
+        detector(service, serviceConfig.outlierDetection()),
+        budget(service, serviceConfig.retry() != null ? serviceConfig.retry() : RetryConfig.DEFAULT),
+        tls(service, serviceConfig.tls()),
+        allowList(serviceConfig.allowedAddresses() != null ? serviceConfig.allowedAddresses()
+            : config.defaults().allowedAddresses()));
+  }
+
+  /** Keeps the state of the services in {@code next} (and the limiters still used); drops the rest. */
+  void retain(Map<String, ServiceRuntime> next, Set<String> liveLimiters) {
+    for (String name : new ArrayList<>(limiters.keySet())) {
+      if (!liveLimiters.contains(name)) {
+        limiters.remove(name);
+        limiterRegistry.remove(name);
+      }
+    }
+    budgets.keySet().retainAll(next.keySet());
+    for (String name : breakerRegistry.getAllCircuitBreakers().stream().map(b -> b.getName()).toList()) {
+      ServiceRuntime runtime = next.get(name);
+      if (runtime == null || runtime.breaker() == null) {
+        breakerRegistry.remove(name);
+      }
+    }
+    detectors.clear();
+    tlsByService.clear();
+    next.forEach((name, runtime) -> {
+      if (runtime.detector() != null) {
+        detectors.put(name, runtime.detector());
+      }
+      if (runtime.tls() != null) {
+        tlsByService.put(name, runtime.tls());
+      }
+    });
+  }
+
+  /** Removes every limiter from the registry. */
+  void close() {
+    limiters.keySet().forEach(limiterRegistry::remove);
+    limiters.clear();
+  }
+
+  private static AddressAllowList allowList(List<String> cidrs) {
+    return cidrs == null ? null : AddressAllowList.of(cidrs);
+  }
+
+  /** The instances of {@code snapshot} that resolve inside the allow-list; the others are reported. */
+  List<ServiceInstance> allowed(String service, AddressAllowList allowList,
+      List<ServiceInstance> snapshot) {
+    if (allowList == null) {
+      return snapshot;
+    }
+    List<ServiceInstance> out = new ArrayList<>(snapshot.size());
+    for (ServiceInstance instance : snapshot) {
+      String refusal = allowList.refusal(instance.host());
+      if (refusal == null) {
+        out.add(instance);
+      } else {
+        LOG.log(System.Logger.Level.WARNING, "dropped instance {0} of service {1}: {2}", instance.id(), service,
+            refusal);
+        listener.onInstanceRejected(service, instance.id(), refusal);
+      }
+    }
+    return out;
+  }
+
+  /** The detector of {@code service}: the current one if its settings are unchanged; null when off. */
+  private OutlierDetector detector(String service, OutlierConfig config) {
+    OutlierConfig wanted = config != null ? config : OutlierConfig.DEFAULT;
+    if (wanted.equals(ServiceConfig.OUTLIER_DETECTION_OFF)) {
+      return null;
+    }
+    OutlierDetector current = detectors.get(service);
+    return current != null && current.config().equals(wanted) ? current
+        : new OutlierDetector(service, wanted, ticker, ejections);
+  }
+
+  /** The TLS settings of {@code service}: the current ones (with their rotation state) if unchanged. */
+  private ServiceTls tls(String service, TlsConfig config) {
+    if (config == null) {
+      return null;
+    }
+    ServiceTls current = tlsByService.get(service);
+    return current != null && current.config().equals(config) ? current
+        : ServiceTls.create(MeshConfig.PREFIX + ".services." + service + ".tls", config,
+            classLoader);
+  }
+
+  private RetryBudget budget(String service, RetryConfig retry) {
+    BudgetSlot current = budgets.get(service);
+    if (current != null && current.percent == retry.budgetPercent() && current.minPerSecond == retry.budgetMinPerSecond()) {
+      return current.budget;
+    }
+    BudgetSlot slot = new BudgetSlot(retry.budgetPercent(), retry.budgetMinPerSecond(),
+        new RetryBudget(retry.budgetPercent(), retry.budgetMinPerSecond(), ticker));
+    budgets.put(service, slot);
+    return slot.budget;
+  }
+
+  private record BudgetSlot(int percent, int minPerSecond, RetryBudget budget) {}
+
+  private GcraRateLimiter limiter(String name, RateLimitConfig limit) {
+    GcraRateLimiter current = limiters.get(name);
+    if (current != null && current.config().equals(limit)) {
+      return current;
+    }
+    GcraRateLimiter limiter = GcraRateLimiter.of(name, limit, ticker);
+    limiters.put(name, limiter);
+    if (limiterRegistry.find(name).isEmpty()) {
+      limiterRegistry.rateLimiter(name);
+    }
+    limiterRegistry.replace(name, limiter);
+    return limiter;
+  }
+}
