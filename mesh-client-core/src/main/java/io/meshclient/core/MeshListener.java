@@ -53,6 +53,17 @@ public interface MeshListener {
    */
   default void onMirror(String service, String route, String result) {}
 
+  /**
+   * Whether this listener wants {@link #onDecision} events. Asked once, when the mesh is built; a
+   * listener that says no costs the request path nothing for decisions.
+   */
+  default boolean wantsDecisions() {
+    return false;
+  }
+
+  /** Where an attempt went and why; only if {@link #wantsDecisions()}. */
+  default void onDecision(RoutingDecision decision) {}
+
   /** A fault was injected: {@code kind} is {@code delay} or {@code abort}. */
   default void onFaultInjected(String service, String route, String kind) {}
 }

@@ -225,4 +225,42 @@ class MeshRequestPathTest {
     assertThat(discovery.isClosed()).as("a caller-supplied discovery stays the caller's").isFalse();
     assertThatThrownBy(() -> mesh.reconfigure(mesh.config())).isInstanceOf(IllegalStateException.class);
   }
+
+  @Test
+  void decisionsNameTheRouteTheSplitDrawTheCandidatesAndTheChosenInstance() throws IOException {
+    List<RoutingDecision> decisions = new java.util.concurrent.CopyOnWriteArrayList<>();
+    MeshListener recorder = new MeshListener() {
+      @Override
+      public boolean wantsDecisions() {
+        return true;
+      }
+
+      @Override
+      public void onDecision(RoutingDecision decision) {
+        decisions.add(decision);
+      }
+    };
+    ServiceConfig service = ServiceConfig.builder("reviews").loadBalancer("round-robin")
+        .subset("v1", Map.of("version", "v1")).subset("v2", Map.of("version", "v2"))
+        .route(RouteConfig.split(RouteConfig.Match.ANY, new java.util.LinkedHashMap<>(Map.of("v1", 50)) {{
+          put("v2", 50);
+        }}).withName("half")).build();
+    mesh = Mesh.builder().config(MeshConfig.builder().service(service).build()).discovery("memory", discovery)
+        .listener(recorder).random(new java.util.SplittableRandom(5)).build();
+    for (int i = 0; i < 20; i++) {
+      get("http://reviews/x");
+    }
+    assertThat(decisions).hasSize(20).allSatisfy(d -> {
+      assertThat(d.service()).isEqualTo("reviews");
+      assertThat(d.route()).isEqualTo("half");
+      assertThat(d.drawBound()).isEqualTo(100);
+      assertThat(d.subset()).isEqualTo(d.draw() < 50 ? "v1" : "v2");
+      assertThat(d.candidates()).containsExactly(d.subset());
+      assertThat(d.chosen()).isEqualTo(d.subset());
+      assertThat(d.balancer()).isEqualTo("round-robin");
+      assertThat(d.attempt()).isEqualTo(1);
+    });
+    assertThat(decisions).extracting(RoutingDecision::subset).contains("v1", "v2");
+    assertThat(v1.requests() + v2.requests()).isEqualTo(20);
+  }
 }

@@ -13,6 +13,7 @@ import io.meshclient.core.Ticker;
 import io.meshclient.core.config.RetryConfig;
 import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.internal.SubsetRuntime;
+import io.meshclient.core.routing.Route;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -44,15 +45,28 @@ final class Attempts {
   private final MeshListener listener;
   private final Ticker ticker;
   private final Sleeper sleeper;
+  private final boolean decisions;
 
   Attempts(MeshListener listener, Ticker ticker, Sleeper sleeper) {
     this.listener = listener;
     this.ticker = ticker;
     this.sleeper = sleeper;
+    this.decisions = listener.wantsDecisions();
   }
 
-  Response run(Interceptor.Chain chain, Request request, ServiceRuntime service, int routeIndex, SubsetRuntime subset,
-      RequestContext context, long start) throws IOException {
+  private static io.meshclient.core.RoutingDecision decision(ServiceRuntime service, Route route, int draw,
+      SubsetRuntime subset, List<ServiceInstance> candidates, ServiceInstance chosen, int attempt) {
+    List<String> ids = new java.util.ArrayList<>(candidates.size());
+    candidates.forEach(c -> ids.add(c.id()));
+    io.meshclient.core.config.BalancerConfig balancer = service.config().loadBalancer();
+    return new io.meshclient.core.RoutingDecision(service.name(), route == null ? null : route.name(), subset.name(),
+        draw, route == null ? 0 : route.drawBound(), balancer == null ? null : balancer.name(), List.copyOf(ids),
+        chosen.id(), attempt);
+  }
+
+  Response run(Interceptor.Chain chain, Request request, ServiceRuntime service, Route route, int draw,
+      SubsetRuntime subset, RequestContext context, long start) throws IOException {
+    int routeIndex = route == null ? -1 : route.index();
     RetryConfig retry = service.retry(routeIndex);
     long timeoutMillis = service.timeoutMillis(routeIndex);
     long perTryMillis = retry.perTryTimeout() == null ? timeoutMillis
@@ -70,6 +84,9 @@ final class Attempts {
         throw new NoHealthyInstanceException(service.name(), subset.name());
       }
       ServiceInstance instance = pick(subset, candidates, context, tried);
+      if (decisions) {
+        listener.onDecision(decision(service, route, draw, subset, candidates, instance, attempt));
+      }
       CircuitBreaker breaker = service.breaker();
       if (breaker != null && !breaker.tryAcquirePermission()) {
         listener.onBreakerRejected(service.name());

@@ -38,6 +38,7 @@ public final class MeshInterceptor implements Interceptor {
   private final Sleeper sleeper;
   private final Attempts attempts;
   private final Mirrors mirrors;
+  private final boolean decisions;
 
   /**
    * @param client the mesh's own client, for mirrored copies (known only once the client is built)
@@ -51,6 +52,7 @@ public final class MeshInterceptor implements Interceptor {
     this.sleeper = sleeper;
     this.attempts = new Attempts(listener, ticker, sleeper);
     this.mirrors = new Mirrors(listener, random, ticker, client);
+    this.decisions = listener.wantsDecisions();
   }
 
   /** The event listener the mesh's OkHttpClient must use for this interceptor to see connection reuse. */
@@ -69,7 +71,16 @@ public final class MeshInterceptor implements Interceptor {
     OkHttpRequestContext context = new OkHttpRequestContext(request);
     Route route = service.routes().match(context);
     int routeIndex = route == null ? -1 : route.index();
-    SubsetRuntime subset = route == null ? service.all() : service.subset(route.pickSubset(random));
+    int draw = -1;
+    SubsetRuntime subset;
+    if (route == null) {
+      subset = service.all();
+    } else if (decisions && route.drawBound() > 0) {
+      draw = random.nextInt(route.drawBound());
+      subset = service.subset(route.subsetForDraw(draw));
+    } else {
+      subset = service.subset(route.pickSubset(random));
+    }
     FaultConfig fault = service.fault(routeIndex);
     if (fault != null) {
       Response aborted = injectFault(fault, request, service, route);
@@ -91,7 +102,7 @@ public final class MeshInterceptor implements Interceptor {
     int status = 0;
     CallOutcome outcome = CallOutcome.IO_ERROR;
     try {
-      Response response = attempts.run(chain, request, service, routeIndex, subset, context, start);
+      Response response = attempts.run(chain, request, service, route, draw, subset, context, start);
       status = response.code();
       outcome = status >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS;
       return response;

@@ -88,7 +88,16 @@ public final class Route {
     if (subsets.length == 1) {
       return subsets[0];
     }
-    int draw = random.nextInt(totalWeight);
+    return subsetForDraw(random.nextInt(totalWeight));
+  }
+
+  /** The bound of the split draw (the sum of the weights), or 0 when the route has one destination. */
+  public int drawBound() {
+    return subsets.length == 1 ? 0 : totalWeight;
+  }
+
+  /** The subset index a split draw in {@code [0, drawBound())} selects. */
+  public int subsetForDraw(int draw) {
     for (int i = 0; i < cumulativeWeights.length; i++) {
       if (draw < cumulativeWeights[i]) {
         return subsets[i];

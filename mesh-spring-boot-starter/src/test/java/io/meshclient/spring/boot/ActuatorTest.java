@@ -57,6 +57,11 @@ class ActuatorTest extends TestApplicationTest {
     assertThat(decisions.get(1)).containsEntry("route", "canary")
         .containsEntry("destination", "split {v1=80, v3=20}");
     assertThat(decisions.get(1).get("subset")).isIn("v1", "v3");
+    String draw = (String) decisions.get(1).get("draw");
+    assertThat(draw).matches("[0-9]+ of 100");
+    assertThat(decisions.get(1).get("subset"))
+        .isEqualTo(Integer.parseInt(draw.substring(0, draw.indexOf(' '))) < 80 ? "v1" : "v3");
+    assertThat(decisions.get(0)).containsEntry("draw", null).containsEntry("attempts", 1);
     assertThat(decisions.get(1).get("candidates")).isEqualTo(List.of(decisions.get(1).get("chosen")));
   }
 

@@ -111,11 +111,11 @@ class LiveReconfigurationTest extends TestApplicationTest {
     }
 
     void awaitCalls(int count) throws InterruptedException {
-      long deadline = System.nanoTime() + 20_000_000_000L;
+      long deadline = System.nanoTime() + 60_000_000_000L;
       while (calls.get() < count && System.nanoTime() < deadline) {
         Thread.sleep(5);
       }
-      assertThat(calls.get()).as("calls made within 20 s").isGreaterThanOrEqualTo(count);
+      assertThat(calls.get()).as("calls made within 60 s (a hang guard, not a throughput target)").isGreaterThanOrEqualTo(count);
     }
 
     /** Stops the threads and returns the number of failed calls. */

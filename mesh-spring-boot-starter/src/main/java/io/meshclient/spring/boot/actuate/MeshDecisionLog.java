@@ -5,6 +5,7 @@ import io.meshclient.api.RequestContext;
 import io.meshclient.api.ServiceInstance;
 import io.meshclient.core.Mesh;
 import io.meshclient.core.MeshListener;
+import io.meshclient.core.RoutingDecision;
 import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.internal.SubsetRuntime;
 import io.meshclient.core.routing.Route;
@@ -23,12 +24,11 @@ import okhttp3.Response;
  * which route matched, which subset was drawn, the candidates and the instance chosen, or why the call
  * was refused.
  *
- * <p>Core does not (yet) publish a routing-decision event, so this log puts it together: an OkHttp
- * interceptor placed before the mesh's sees the request and, from the response, the instance it was
- * sent to; the mesh's {@link MeshListener} events, which arrive on the same thread, give the subset,
- * status and refusals; the matched route is re-evaluated on the route table in force (matching is
- * deterministic). The split draw itself is not visible: the subset it produced is. Recording costs a
- * few small allocations per call, so the starter installs the log only when the endpoint is exposed.
+ * <p>The mesh publishes a {@link RoutingDecision} per attempt to listeners that ask for them (route,
+ * split draw, subset, candidates, chosen instance); an OkHttp interceptor placed before the mesh's
+ * frames each call, and the mesh's other {@link MeshListener} events, which arrive on the same thread,
+ * add the status, refusals and duration. The last attempt's decision is kept. Recording costs a few small
+ * allocations per call, so the starter installs the log only when the endpoint is exposed.
  * Thread-safe; the newest entries overwrite the oldest.
  */
 public final class MeshDecisionLog {
@@ -106,9 +106,15 @@ public final class MeshDecisionLog {
     Route route = service.routes().match(new View(request));
     SubsetRuntime subset = subset(service, p.subset);
     List<String> candidates = new ArrayList<>();
-    subset.instances().forEach(i -> candidates.add(i.id()));
     String chosen = null;
-    if (response != null) {
+    RoutingDecision d = p.decision;
+    if (d != null) {
+      candidates.addAll(d.candidates());
+      chosen = d.chosen();
+    } else {
+      subset.instances().forEach(i -> candidates.add(i.id()));
+    }
+    if (chosen == null && response != null) {
       String authority = response.request().url().host() + ":" + response.request().url().port();
       for (ServiceInstance i : subset.instances()) {
         if (i.authority().equals(authority) || (i.host() + ":" + i.port()).equals(authority)) {
@@ -122,8 +128,8 @@ public final class MeshDecisionLog {
     Decision decision = new Decision(Instant.now(), service.name(), request.method(), request.url().encodedPath(),
         route == null ? null : route.name(), route == null ? "all instances (no route matched)"
             : RouteText.destination(route.config()),
-        p.subset, balancer, candidates, chosen, response != null ? response.code() : p.status, refusal,
-        nanos / 1_000_000.0);
+        p.subset, d == null || d.draw() < 0 ? null : d.draw() + " of " + d.drawBound(), balancer, candidates, chosen,
+        d == null ? 0 : d.attempt(), response != null ? response.code() : p.status, refusal, nanos / 1_000_000.0);
     ring.set((int) (written.getAndIncrement() % ring.length()), decision);
   }
 
@@ -138,23 +144,39 @@ public final class MeshDecisionLog {
    * @param route the matched route's name, or null when none matched
    * @param destination the matched route's destination, such as {@code split {v1=80, v3=20}}
    * @param subset the subset drawn, or null for the whole service (or a refusal before the draw)
-   * @param candidates the ids of the instances the balancer chose among
+   * @param draw the split draw that chose the subset, such as {@code 37 of 100}, or null without a split
+   * @param candidates the ids of the instances the balancer chose among (ejected ones left out)
    * @param chosen the id of the instance the call went to, or null if it went nowhere
+   * @param attempts how many attempts the call took (0 if refused before any)
    * @param status the HTTP status, or 0 without a response
    * @param refusal why the call failed or was refused without I/O, or null
    */
   public record Decision(Instant time, String service, String method, String path, String route,
-      String destination, String subset, String balancer, List<String> candidates, String chosen, int status,
-      String refusal, double durationMillis) {}
+      String destination, String subset, String draw, String balancer, List<String> candidates, String chosen,
+      int attempts, int status, String refusal, double durationMillis) {}
 
   /** What the listener learns during one call on this thread. */
   private static final class Pending {
+    RoutingDecision decision;
     String subset;
     int status;
     String refusal;
   }
 
   private final class Listener implements MeshListener {
+    @Override
+    public boolean wantsDecisions() {
+      return true;
+    }
+
+    @Override
+    public void onDecision(RoutingDecision decision) {
+      Pending p = pending.get();
+      if (p != null) {
+        p.decision = decision;
+      }
+    }
+
     @Override
     public void onCallComplete(String service, String subset, String method, int status, CallOutcome outcome,
         long durationNanos) {
