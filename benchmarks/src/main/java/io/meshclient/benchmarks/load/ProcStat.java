@@ -1,0 +1,50 @@
+package io.meshclient.benchmarks.load;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** CPU time of other processes, from {@code /proc/<pid>/stat} (utime + stime, in clock ticks). */
+final class ProcStat {
+  private static final long NANOS_PER_TICK = 1_000_000_000L / clockTicksPerSecond();
+
+  private ProcStat() {}
+
+  /** User + system CPU time of {@code pid} in nanoseconds (clock-tick resolution), or 0 if it is gone. */
+  static long cpuNanos(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      // The command name (field 2) may hold spaces and parentheses: fields are counted after the last ')'.
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      long utime = Long.parseLong(fields[11]);
+      long stime = Long.parseLong(fields[12]);
+      return (utime + stime) * NANOS_PER_TICK;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /** The summed CPU time of {@code pids}, in nanoseconds. */
+  static long cpuNanos(List<Long> pids) {
+    long sum = 0;
+    for (long pid : pids) {
+      sum += cpuNanos(pid);
+    }
+    return sum;
+  }
+
+  private static long clockTicksPerSecond() {
+    try {
+      Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes()).trim();
+      p.waitFor();
+      return Long.parseLong(out);
+    } catch (IOException | RuntimeException e) {
+      return 100;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 100;
+    }
+  }
+}
