@@ -6,6 +6,7 @@
 #   load [args]         issue 5's load harness: --duration 10s --threads 8 --modes okhttp,mesh,...
 #                       --warmup 10s --rewarm 2s --repeats 3 --jfr mesh --nginx /usr/sbin/nginx|none
 #   smoke               what CI runs: every JMH benchmark once, briefly, and a 2 s okhttp+mesh load run
+#   jfr FILE.jfr        where a load worker recorded with `load --jfr MODE` spent its time
 #
 # Builds the benchmarks module and what it needs from the reactor (never `mvn install`), unless
 # BENCH_SKIP_BUILD=1. The load harness installs nginx from Debian when it is missing and it can
@@ -18,7 +19,7 @@ TARGET="$HERE/target"
 JAVA="${JAVA:-java}"
 
 usage() {
-  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -119,11 +120,15 @@ case "$scenario" in
       --nginx "$(find_nginx)" --duration 2s --warmup 2s --rewarm 1s --repeats 2 --modes okhttp,mesh
     echo "smoke passed in $((SECONDS - start)) s (targets are not asserted in smoke)"
     ;;
+  jfr)
+    build
+    exec "$JAVA" -cp "$(harness_cp)" io.meshclient.benchmarks.load.JfrSummary "$@"
+    ;;
   -h|--help|help)
     usage
     ;;
   *)
-    echo "unknown scenario: $scenario (expected: jmh, ratelimit, load, smoke)" >&2
+    echo "unknown scenario: $scenario (expected: jmh, ratelimit, load, smoke, jfr)" >&2
     exit 2
     ;;
 esac
