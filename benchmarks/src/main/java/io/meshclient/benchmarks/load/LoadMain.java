@@ -81,6 +81,8 @@ public final class LoadMain {
     System.out.println();
     System.out.print(report.ratios());
     System.out.println();
+    System.out.print(report.cpuBreakdown());
+    System.out.println();
     System.out.print(report.targetsText());
     for (ModeSummary s : summaries) {
       s.runs.stream().filter(r -> r.firstError() != null).findFirst()
@@ -145,6 +147,8 @@ public final class LoadMain {
         run.put("allocatedBytesPerRequest", r.allocatedPerRequest());
         run.put("gcCount", r.gcCount());
         run.put("gcMillis", r.gcMillis());
+        run.put("jitMillis", r.jitMillis());
+        run.put("clientCpuMicrosPerRequestByThreadGroup", r.threadCpuMicrosByGroup());
         run.put("checks", r.checks());
         runs.add(run);
       }

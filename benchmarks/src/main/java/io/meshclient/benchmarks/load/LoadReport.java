@@ -48,20 +48,21 @@ final class LoadReport {
     }
     StringBuilder out = new StringBuilder();
     out.append("Ratios to okhttp from this run (CPU as a difference, µs/req):\n\n");
-    out.append("| mode | throughput | p50 | p99 | client CPU Δ | total CPU Δ | alloc Δ B/req |\n");
-    out.append("|---|---:|---:|---:|---:|---:|---:|\n");
+    out.append("| mode | throughput | p50 | p99 | client CPU Δ | load-thread CPU Δ | total CPU Δ | alloc Δ B/req |\n");
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (ModeSummary m : modes.values()) {
-      out.append(String.format(Locale.ROOT, "| %s/okhttp | %.3f | %.3f | %.3f | %+.1f | %+.1f | %+,.0f |%n",
+      out.append(String.format(Locale.ROOT, "| %s/okhttp | %.3f | %.3f | %.3f | %+.1f | %+.1f | %+.1f | %+,.0f |%n",
           m.mode.id, m.throughput / base.throughput, m.p50() / base.p50(), m.p99() / base.p99(),
-          m.clientCpuMicros - base.clientCpuMicros, m.totalCpuMicros - base.totalCpuMicros,
-          m.allocatedPerRequest - base.allocatedPerRequest));
+          m.clientCpuMicros - base.clientCpuMicros, m.loadThreadCpuMicros - base.loadThreadCpuMicros,
+          m.totalCpuMicros - base.totalCpuMicros, m.allocatedPerRequest - base.allocatedPerRequest));
     }
     ModeSummary aa = modes.get(Mode.OKHTTP_AA);
     if (aa != null) {
       out.append(String.format(Locale.ROOT, "%nA/A noise floor (okhttp-aa vs okhttp): throughput %+.1f%%, p50 %+.1f µs,"
-              + " p99 %+.1f µs (%+.1f%%), client CPU %+.2f µs/req%n",
+              + " p99 %+.1f µs (%+.1f%%), client CPU %+.2f µs/req, load-thread CPU %+.2f µs/req%n",
           100 * (aa.throughput / base.throughput - 1), aa.p50() - base.p50(), aa.p99() - base.p99(),
-          100 * (aa.p99() / base.p99() - 1), aa.clientCpuMicros - base.clientCpuMicros));
+          100 * (aa.p99() / base.p99() - 1), aa.clientCpuMicros - base.clientCpuMicros,
+          aa.loadThreadCpuMicros - base.loadThreadCpuMicros));
     }
     ModeSummary armeria = modes.get(Mode.ARMERIA);
     ModeSummary armeriaRaw = modes.get(Mode.ARMERIA_RAW);
@@ -71,6 +72,45 @@ final class LoadReport {
               + " client CPU %+.1f µs/req; armeria(EndpointGroup)/armeria-raw throughput %.3f, client CPU %+.1f µs/req%n",
           mesh.throughput / base.throughput, mesh.clientCpuMicros - base.clientCpuMicros,
           armeria.throughput / armeriaRaw.throughput, armeria.clientCpuMicros - armeriaRaw.clientCpuMicros));
+    }
+    return out.toString();
+  }
+
+  /**
+   * Where each mode's client CPU went, from {@code /proc/self/task} (median run by client CPU): the
+   * load threads, GC, the JIT compilers and every other thread group over 0.5 µs/req.
+   */
+  String cpuBreakdown() {
+    StringBuilder out = new StringBuilder("Client CPU by thread group, µs/req (median run; all JVM threads, from /proc):\n\n");
+    out.append("| mode | client CPU | load threads | GC | JIT | other threads |\n|---|---:|---:|---:|---:|---|\n");
+    for (ModeSummary m : modes.values()) {
+      if (m.runs.isEmpty()) {
+        continue;
+      }
+      RunResult median = m.runs.stream().sorted(java.util.Comparator.comparingDouble(RunResult::clientCpuMicros))
+          .toList().get(m.runs.size() / 2);
+      double load = 0;
+      double gc = 0;
+      double jit = 0;
+      Map<String, Double> other = new LinkedHashMap<>();
+      for (Map.Entry<String, Double> e : median.threadCpuMicrosByGroup().entrySet()) {
+        String g = e.getKey();
+        if (g.startsWith("load-")) {
+          load += e.getValue();
+        } else if (g.startsWith("GC ") || g.startsWith("G1 ")) {
+          gc += e.getValue();
+        } else if (g.contains("CompilerThre")) {
+          jit += e.getValue();
+        } else {
+          other.merge(g, e.getValue(), Double::sum);
+        }
+      }
+      StringBuilder others = new StringBuilder();
+      other.entrySet().stream().filter(e -> e.getValue() >= 0.5)
+          .forEach(e -> others.append(others.length() == 0 ? "" : ", ")
+              .append(String.format(Locale.ROOT, "%s %.1f", e.getKey().trim(), e.getValue())));
+      out.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %s |%n", m.mode.id,
+          median.clientCpuMicros(), load, gc, jit, others));
     }
     return out.toString();
   }
@@ -92,7 +132,8 @@ final class LoadReport {
     ModeSummary sidecar = modes.get(Mode.SIDECAR);
     if (ok != null && mesh != null) {
       double cpu = mesh.clientCpuMicros - ok.clientCpuMicros;
-      add("mesh client CPU", "<= okhttp + 3 µs/req", fmt("%+.2f µs/req", cpu), cpu <= 3);
+      add("mesh client CPU", "<= okhttp + 3 µs/req",
+          fmt("%+.2f µs/req (load threads only: %+.2f)", cpu, mesh.loadThreadCpuMicros - ok.loadThreadCpuMicros), cpu <= 3);
       double thr = mesh.throughput / ok.throughput;
       add("mesh/okhttp throughput", ">= 0.95", fmt("%.3f", thr), thr >= 0.95);
       double p50 = mesh.p50() - ok.p50();

@@ -135,11 +135,23 @@ public final class LoadWorker {
     long[] failed = new long[threads];
     String[] firstError = new String[1];
     Thread[] workers = new Thread[threads];
+    java.util.Set<Long> loadTids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    // Load threads stay alive until the end snapshot is taken: a thread that has ended is gone from
+    // ThreadMXBean and /proc, and with it the CPU time and allocation it counted.
+    java.util.concurrent.CountDownLatch snapshotTaken = new java.util.concurrent.CountDownLatch(1);
     phase = WARM;
     for (int t = 0; t < threads; t++) {
       int index = t;
       histograms[t] = new Histogram(HIGHEST_NANOS, 3);
-      workers[t] = new Thread(() -> loop(index, histograms[index], calls, measured, failed, firstError), "load-" + t);
+      workers[t] = new Thread(() -> {
+        loadTids.add(ProcStat.currentTid());
+        loop(index, histograms[index], calls, measured, failed, firstError);
+        try {
+          snapshotTaken.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "load-" + t);
       workers[t].start();
     }
     long[] loadThreadIds = Arrays.stream(workers).mapToLong(Thread::getId).toArray();
@@ -152,6 +164,7 @@ public final class LoadWorker {
     phase = STOP;
     Snapshot end = Snapshot.take(loadThreadIds);
     protocol.println("@@ END");
+    snapshotTaken.countDown();
     for (Thread w : workers) {
       w.join();
     }
@@ -176,6 +189,8 @@ public final class LoadWorker {
     out.put("allocatedBytes", end.allocatedSince(start));
     out.put("gcCount", end.gcCount - start.gcCount);
     out.put("gcMillis", end.gcMillis - start.gcMillis);
+    out.put("jitMillis", end.jitMillis - start.jitMillis);
+    out.put("threadCpuNanosByGroup", end.threadCpuByGroupSince(start, loadTids));
     out.put("checks", checks);
     out.put("histogram", Base64.getEncoder().encodeToString(Arrays.copyOf(buffer.array(), length)));
     return out;
@@ -225,7 +240,9 @@ public final class LoadWorker {
     long loadThreadCpuNanos;
     long gcCount;
     long gcMillis;
+    long jitMillis;
     Map<Long, Long> allocated = new HashMap<>();
+    Map<Long, ProcStat.ThreadCpu> threadCpu;
 
     static Snapshot take(long[] loadThreadIds) {
       Snapshot s = new Snapshot();
@@ -248,7 +265,25 @@ public final class LoadWorker {
         s.gcCount += Math.max(0, gc.getCollectionCount());
         s.gcMillis += Math.max(0, gc.getCollectionTime());
       }
+      s.jitMillis = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+      s.threadCpu = ProcStat.ownThreads();
       return s;
+    }
+
+    /**
+     * CPU time per thread group (all threads, native ones included) between {@code earlier} and this.
+     * The load threads are found by kernel thread id: OkHttp renames the thread it runs a call on.
+     */
+    Map<String, Long> threadCpuByGroupSince(Snapshot earlier, java.util.Set<Long> loadTids) {
+      Map<String, Long> out = new java.util.TreeMap<>();
+      threadCpu.forEach((tid, now) -> {
+        ProcStat.ThreadCpu before = earlier.threadCpu.get(tid);
+        long delta = now.cpuNanos() - (before == null ? 0 : before.cpuNanos());
+        if (delta > 0) {
+          out.merge(loadTids.contains(tid) ? "load-*" : now.group(), delta, Long::sum);
+        }
+      });
+      return out;
     }
 
     /** Bytes allocated between {@code earlier} and this snapshot by threads alive at this one. */

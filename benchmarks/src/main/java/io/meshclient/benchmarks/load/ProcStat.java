@@ -25,6 +25,47 @@ final class ProcStat {
     }
   }
 
+  /**
+   * CPU time of every thread of this JVM (Java, GC, JIT and VM threads alike), by thread id, with the
+   * thread's name as the kernel knows it (Java thread names cut to 15 characters).
+   */
+  static java.util.Map<Long, ThreadCpu> ownThreads() {
+    java.util.Map<Long, ThreadCpu> out = new java.util.HashMap<>();
+    try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+      tasks.forEach(task -> {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+          out.put(Long.parseLong(task.getFileName().toString()), new ThreadCpu(name, ticks * NANOS_PER_TICK));
+        } catch (IOException | RuntimeException e) {
+          // The thread ended while we looked.
+        }
+      });
+    } catch (IOException e) {
+      // No /proc: no breakdown.
+    }
+    return out;
+  }
+
+  /** The kernel's id of the calling thread (from {@code /proc/thread-self}), or -1. */
+  static long currentTid() {
+    try {
+      return Long.parseLong(Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString());
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** One thread's name and CPU time. */
+  record ThreadCpu(String name, long cpuNanos) {
+    /** The name with numbers replaced, so that a pool's threads fall into one group: {@code load-*}, {@code GC Thread#*}. */
+    String group() {
+      return name.replaceAll("[0-9]+", "*");
+    }
+  }
+
   /** The summed CPU time of {@code pids}, in nanoseconds. */
   static long cpuNanos(List<Long> pids) {
     long sum = 0;

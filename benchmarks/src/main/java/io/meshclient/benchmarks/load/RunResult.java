@@ -21,6 +21,8 @@ record RunResult(
     long allocatedBytes,
     long gcCount,
     long gcMillis,
+    long jitMillis,
+    Map<String, Long> threadCpuNanosByGroup,
     long proxyCpuNanos,
     long backendCpuNanos,
     Map<String, Object> checks,
@@ -35,12 +37,15 @@ record RunResult(
     } catch (DataFormatException e) {
       throw new IllegalStateException("bad histogram from the " + mode + " worker", e);
     }
-    Map<String, Object> checks = new ObjectMapper().convertValue(n.get("checks"), Map.class);
+    ObjectMapper mapper = new ObjectMapper();
+    Map<String, Object> checks = mapper.convertValue(n.get("checks"), Map.class);
+    Map<String, Long> byGroup = new java.util.TreeMap<>();
+    n.get("threadCpuNanosByGroup").fields().forEachRemaining(f -> byGroup.put(f.getKey(), f.getValue().asLong()));
     return new RunResult(mode, rep, n.get("requests").asLong(), n.get("failed").asLong(),
         n.get("firstError").isNull() ? null : n.get("firstError").asText(),
         n.get("windowNanos").asLong(), n.get("processCpuNanos").asLong(), n.get("loadThreadCpuNanos").asLong(),
         n.get("allocatedBytes").asLong(), n.get("gcCount").asLong(), n.get("gcMillis").asLong(),
-        proxyCpuNanos, backendCpuNanos, checks, h);
+        n.get("jitMillis").asLong(), byGroup, proxyCpuNanos, backendCpuNanos, checks, h);
   }
 
   double throughput() {
@@ -65,6 +70,15 @@ record RunResult(
 
   double totalCpuMicros() {
     return clientCpuMicros() + proxyCpuMicros() + backendCpuMicros();
+  }
+
+  /** CPU µs per request of each thread group of the client JVM, largest first. */
+  Map<String, Double> threadCpuMicrosByGroup() {
+    Map<String, Double> out = new java.util.LinkedHashMap<>();
+    threadCpuNanosByGroup.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(e -> out.put(e.getKey(), perRequest(e.getValue()) / 1e3));
+    return out;
   }
 
   double allocatedPerRequest() {
