@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# mesh-client benchmarks. Usage: benchmarks/run.sh <scenario> [args]   (from any directory)
+#
+#   jmh [jmh args]      the JMH jar (target/benchmarks.jar), e.g. jmh -prof gc BalancerPickBenchmark
+#   ratelimit [args]    issue 2's real-time token-bucket check: 200/s, burst 20, 8 threads, 10 s
+#   load [args]         issue 5's load harness: --duration 10s --threads 8 --modes okhttp,mesh,...
+#                       --warmup 10s --rewarm 2s --repeats 3 --jfr mesh --nginx /usr/sbin/nginx|none
+#   smoke               what CI runs: every JMH benchmark once, briefly, and a 2 s okhttp+mesh load run
+#   jfr FILE.jfr        where a load worker recorded with `load --jfr MODE` spent its time
+#
+# Builds the benchmarks module and what it needs from the reactor (never `mvn install`), unless
+# BENCH_SKIP_BUILD=1. The load harness installs nginx from Debian when it is missing and it can
+# (root + apt-get); otherwise it falls back to an embedded server and skips the sidecar mode.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+TARGET="$HERE/target"
+JAVA="${JAVA:-java}"
+
+usage() {
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+  exit 2
+}
+
+build() {
+  if [[ "${BENCH_SKIP_BUILD:-0}" == 1 && -f "$TARGET/benchmarks.jar" && -f "$TARGET/classpath.txt" ]]; then
+    return
+  fi
+  echo "building benchmarks (mvn -pl benchmarks -am package -DskipTests)..." >&2
+  local mvn=(mvn -B -q -f "$ROOT/pom.xml" -pl benchmarks -am package -DskipTests)
+  local log
+  log="$(mktemp)"
+  # Offline first: every dependency is normally cached already; go online only if something is missing.
+  if ! "${mvn[@]}" -o >"$log" 2>&1; then
+    if ! "${mvn[@]}" >"$log" 2>&1; then
+      cat "$log" >&2
+      rm -f "$log"
+      echo "build failed" >&2
+      exit 1
+    fi
+  fi
+  rm -f "$log"
+}
+
+harness_cp() {
+  echo "$TARGET/classes:$(cat "$TARGET/classpath.txt")"
+}
+
+find_nginx() {
+  if command -v nginx >/dev/null 2>&1; then command -v nginx; return; fi
+  for candidate in /usr/sbin/nginx /usr/local/sbin/nginx /usr/local/nginx/sbin/nginx; do
+    if [[ -x "$candidate" ]]; then echo "$candidate"; return; fi
+  done
+}
+
+# Prints the nginx binary, installing nginx from Debian if needed and possible; prints nothing if not.
+ensure_nginx() {
+  local bin
+  bin="$(find_nginx)"
+  if [[ -z "$bin" && "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "nginx not found: installing it with apt-get..." >&2
+    # RUNLEVEL=1 keeps the package's init script from starting a system nginx on port 80.
+    if ! RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >&2; then
+      apt-get update -q >&2 || true
+      RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >&2 || true
+    fi
+    bin="$(find_nginx)"
+  fi
+  if [[ -z "$bin" ]]; then
+    echo "nginx is not available: embedded backends, no sidecar mode" >&2
+  fi
+  echo "$bin"
+}
+
+run_load() {
+  local nginx_args=()
+  local has_nginx_arg=0
+  for a in "$@"; do [[ "$a" == "--nginx" ]] && has_nginx_arg=1; done
+  if [[ $has_nginx_arg == 0 ]]; then
+    nginx_args=(--nginx "$(ensure_nginx)")
+    [[ "${nginx_args[1]}" == "" ]] && nginx_args=(--nginx none)
+  fi
+  mkdir -p "$HERE/results" "$TARGET/load-work"
+  "$JAVA" -Xms256m -Xmx256m -Djava.awt.headless=true -cp "$(harness_cp)" \
+    io.meshclient.benchmarks.load.LoadMain \
+    --work-dir "$TARGET/load-work" --results-dir "$HERE/results" "${nginx_args[@]}" "$@"
+}
+
+scenario="${1:-}"
+[[ -z "$scenario" ]] && usage
+shift
+
+case "$scenario" in
+  jmh)
+    build
+    exec "$JAVA" -jar "$TARGET/benchmarks.jar" "$@"
+    ;;
+  ratelimit)
+    build
+    exec "$JAVA" -cp "$(harness_cp)" io.meshclient.benchmarks.ratelimit.RateLimitScenario "$@"
+    ;;
+  load)
+    build
+    run_load "$@"
+    ;;
+  smoke)
+    build
+    start=$SECONDS
+    echo "== smoke: every JMH benchmark, one short iteration"
+    "$JAVA" -jar "$TARGET/benchmarks.jar" -f 1 -wi 0 -i 1 -r 100ms -foe true -p instances=10,1000 \
+      -rf json -rff "$TARGET/jmh-smoke.json" > "$TARGET/jmh-smoke.txt" 2>&1 || {
+      tail -50 "$TARGET/jmh-smoke.txt"; echo "smoke: JMH failed" >&2; exit 1; }
+    grep -E '^(Benchmark|[A-Za-z]+Benchmark\.)' "$TARGET/jmh-smoke.txt" | tail -n +1
+    echo "== smoke: load harness, 2 s, okhttp and mesh"
+    smoke_results="$TARGET/smoke-results"
+    mkdir -p "$smoke_results" "$TARGET/load-work"
+    "$JAVA" -Xms256m -Xmx256m -Djava.awt.headless=true -cp "$(harness_cp)" \
+      io.meshclient.benchmarks.load.LoadMain --work-dir "$TARGET/load-work" --results-dir "$smoke_results" \
+      --nginx "$(find_nginx)" --duration 2s --warmup 2s --rewarm 1s --repeats 2 --modes okhttp,mesh
+    echo "smoke passed in $((SECONDS - start)) s (targets are not asserted in smoke)"
+    ;;
+  jfr)
+    build
+    exec "$JAVA" -cp "$(harness_cp)" io.meshclient.benchmarks.load.JfrSummary "$@"
+    ;;
+  -h|--help|help)
+    usage
+    ;;
+  *)
+    echo "unknown scenario: $scenario (expected: jmh, ratelimit, load, smoke, jfr)" >&2
+    exit 2
+    ;;
+esac

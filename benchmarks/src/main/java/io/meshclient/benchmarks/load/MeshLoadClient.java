@@ -1,0 +1,121 @@
+package io.meshclient.benchmarks.load;
+
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.meshclient.core.Mesh;
+import io.meshclient.core.config.ConnectionPoolConfig;
+import io.meshclient.core.config.MeshConfig;
+import io.meshclient.core.config.RateLimitConfig;
+import io.meshclient.core.config.ServiceConfig;
+import io.meshclient.core.config.ServiceDefaults;
+import io.meshclient.core.metrics.MeshMetricNames;
+import io.meshclient.discovery.staticlist.StaticServiceDiscovery;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+
+/**
+ * mesh-client as a user would run it in production: static discovery of the three backends,
+ * {@code least-request}, a service rate limit that never triggers, metrics on (a {@link
+ * SimpleMeterRegistry}), calls to {@code http://backend/...} through {@code mesh.httpClient()}. (Core
+ * has no circuit breaker yet, so none is on.)
+ *
+ * <p>The honesty check: after every run, the mesh's request timer must have counted, and its rate
+ * limiter admitted, exactly the calls the harness made. For the permit count to be exact the limit is a
+ * bucket that cannot refill during a run and never empties: 1 permit per {@code max(60 s, 4 x run)},
+ * burst about 9e18 ns / period (150 million for 60 s). Every admission then takes one permit from the
+ * bucket, so {@code permits taken = burst - available}. The bucket is swapped for a fresh one (via
+ * {@link Mesh#reconfigure}, with a burst one lower) before every run. Admission costs the same CAS as
+ * any limit whose bucket is not empty.
+ */
+final class MeshLoadClient implements LoadClient {
+  static final String SERVICE = "backend";
+  private static final long MAX_TOLERANCE_NANOS = 9_000_000_000_000_000_000L;
+
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final int threads;
+  private final Mesh mesh;
+  private final OkHttpClient client;
+  private final Request request;
+  private int run;
+  private int burst;
+  private long timedBefore;
+
+  MeshLoadClient(List<Integer> ports, int threads, String path) {
+    this.threads = threads;
+    StaticServiceDiscovery.Builder discovery = StaticServiceDiscovery.builder();
+    for (int port : ports) {
+      discovery.instance(SERVICE, "http://127.0.0.1:" + port);
+    }
+    this.mesh = Mesh.builder()
+        .config(config(Duration.ofSeconds(60)))
+        .discovery("static", discovery.build())
+        .meterRegistry(registry)
+        .build();
+    this.client = mesh.httpClient();
+    this.request = new Request.Builder().url("http://" + SERVICE + path).build();
+  }
+
+  private MeshConfig config(Duration runLength) {
+    Duration period = Duration.ofSeconds(Math.max(60, 4 * runLength.toSeconds() + 1));
+    burst = (int) Math.min(Integer.MAX_VALUE - 1_000L, MAX_TOLERANCE_NANOS / period.toNanos()) - run;
+    return MeshConfig.builder()
+        .defaults(ServiceDefaults.DEFAULT.withConnectionPool(
+            new ConnectionPoolConfig(threads, 256, Duration.ofMinutes(5))))
+        .service(ServiceConfig.builder(SERVICE)
+            .loadBalancer("least-request")
+            .rateLimit(new RateLimitConfig(1, period, burst, Duration.ZERO))
+            .build())
+        .build();
+  }
+
+  @Override
+  public boolean call(int thread, long seq) throws Exception {
+    return Bodies.drain(client.newCall(request).execute());
+  }
+
+  @Override
+  public void beforeRun(Duration length) {
+    run++;
+    mesh.reconfigure(config(length));
+    timedBefore = timedCalls();
+  }
+
+  @Override
+  public Map<String, Object> afterRun(long calls) {
+    long timed = timedCalls() - timedBefore;
+    RateLimiter limiter = mesh.rateLimiterRegistry().find(SERVICE)
+        .orElseThrow(() -> new IllegalStateException("no rate limiter named " + SERVICE + " in the mesh's registry"));
+    long permits = burst - (long) limiter.getMetrics().getAvailablePermissions();
+    Gauge gauge = registry.find("resilience4j.ratelimiter.available.permissions").tag("name", SERVICE).gauge();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("calls", calls);
+    out.put("meshTimerCount", timed);
+    out.put("limiterPermits", permits);
+    out.put("limiterPermitsFromGauge", gauge == null ? null : (long) (burst - gauge.value()));
+    out.put("connections", client.connectionPool().connectionCount());
+    if (timed != calls || permits != calls) {
+      throw new IllegalStateException("honesty check failed: the harness made " + calls + " calls, the mesh's "
+          + MeshMetricNames.REQUESTS + " timer counted " + timed + " and its rate limiter admitted " + permits);
+    }
+    return out;
+  }
+
+  private long timedCalls() {
+    long n = 0;
+    for (Timer t : registry.find(MeshMetricNames.REQUESTS).tag(MeshMetricNames.SERVICE, SERVICE).timers()) {
+      n += t.count();
+    }
+    return n;
+  }
+
+  @Override
+  public void close() {
+    mesh.close();
+  }
+}

@@ -1,0 +1,43 @@
+package io.meshclient.benchmarks.load;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** The client modes of the load harness, in their default run order. */
+enum Mode {
+  OKHTTP("okhttp", "raw OkHttp 5, keep-alive, client-side round-robin over the 3 backends (the floor)"),
+  OKHTTP_AA("okhttp-aa", "the same as okhttp, run again: the A/A pair whose spread is the noise floor"),
+  MESH("mesh", "mesh-client: static discovery, least-request, rate limit (never triggers), metrics on"),
+  SIDECAR("sidecar", "raw OkHttp through a local nginx reverse proxy (1 worker, upstream keepalive)"),
+  SPRING_LB("spring-lb", "Spring Cloud LoadBalancer + @LoadBalanced RestClient (JDK HttpClient), Boot 4"),
+  ARMERIA("armeria", "Armeria WebClient with a static EndpointGroup (own Netty transport)"),
+  ARMERIA_RAW("armeria-raw", "Armeria WebClient per backend, client-side round-robin (Armeria's floor)"),
+  STORK("stork", "SmallRye Stork static list + least-requests, in front of OkHttp");
+
+  final String id;
+  final String description;
+
+  Mode(String id, String description) {
+    this.id = id;
+    this.description = description;
+  }
+
+  static Mode of(String id) {
+    for (Mode m : values()) {
+      if (m.id.equals(id)) {
+        return m;
+      }
+    }
+    throw new IllegalArgumentException("--modes: " + id + " (expected: some of " + ids(Arrays.asList(values())) + ")");
+  }
+
+  static String ids(List<Mode> modes) {
+    return modes.stream().map(m -> m.id).collect(Collectors.joining(","));
+  }
+
+  @Override
+  public String toString() {
+    return id;
+  }
+}
