@@ -23,7 +23,7 @@ import jdk.jfr.consumer.RecordingFile;
  */
 public final class JfrSummary {
   private static final String[][] CONCERNS = {
-    {"url rewrite (MeshInterceptor.rewrite)", "io.meshclient.core.http.MeshInterceptor.rewrite"},
+    {"url rewrite (InstanceUrls.rewrite)", "io.meshclient.core.internal.InstanceUrls.rewrite"},
     {"request copy (Request.newBuilder().url().build())", "okhttp3.Request$Builder", "okhttp3.Request.newBuilder"},
     {"metrics (MeshMetrics)", "io.meshclient.core.metrics."},
     {"rate limit (GcraRateLimiter)", "io.meshclient.core.ratelimit."},

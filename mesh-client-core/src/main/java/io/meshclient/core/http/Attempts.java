@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -97,11 +96,9 @@ final class Attempts {
       if (deadline != 0) {
         tryMillis = Math.max(1, Math.min(tryMillis, (deadline - now) / 1_000_000L));
       }
-      Interceptor.Chain timed = chain
-          .withConnectTimeout((int) Math.min(tryMillis, service.connectTimeoutMillis(routeIndex)), TimeUnit.MILLISECONDS)
-          .withReadTimeout((int) tryMillis, TimeUnit.MILLISECONDS)
-          .withWriteTimeout((int) tryMillis, TimeUnit.MILLISECONDS);
-      Request routed = request.newBuilder().url(rewrite(request.url(), instance, service.tls() != null)).build();
+      Interceptor.Chain timed = withTimeouts(chain,
+          (int) Math.min(tryMillis, service.connectTimeoutMillis(routeIndex)), (int) tryMillis);
+      Request routed = request.newBuilder().url(service.rewrite(request.url(), instance)).build();
       WireEvents.Attempt wire = WireEvents.begin();
       subset.balancer().onStart(instance);
       long attemptStart = ticker.nanoTime();
@@ -289,12 +286,19 @@ final class Attempts {
     }
   }
 
-  static HttpUrl rewrite(HttpUrl url, ServiceInstance instance, boolean tls) {
-    return url.newBuilder()
-        .scheme(tls || instance.secure() ? "https" : "http")
-        .host(instance.host())
-        .port(instance.port())
-        .build();
+  /** The chain with these timeouts; each {@code withXxx} copies OkHttp's chain, so only when a value differs. */
+  private static Interceptor.Chain withTimeouts(Interceptor.Chain chain, int connectMillis, int readWriteMillis) {
+    Interceptor.Chain c = chain;
+    if (c.connectTimeoutMillis() != connectMillis) {
+      c = c.withConnectTimeout(connectMillis, TimeUnit.MILLISECONDS);
+    }
+    if (c.readTimeoutMillis() != readWriteMillis) {
+      c = c.withReadTimeout(readWriteMillis, TimeUnit.MILLISECONDS);
+    }
+    if (c.writeTimeoutMillis() != readWriteMillis) {
+      c = c.withWriteTimeout(readWriteMillis, TimeUnit.MILLISECONDS);
+    }
+    return c;
   }
 
   static CallOutcome classify(IOException e, WireEvents.Attempt wire, boolean canceled) {

@@ -93,6 +93,6 @@ final class Mirrors {
       return null;
     }
     ServiceInstance instance = candidates.get(random.nextInt(candidates.size()));
-    return Attempts.rewrite(request.url(), instance, service.tls() != null);
+    return service.rewrite(request.url(), instance);
   }
 }

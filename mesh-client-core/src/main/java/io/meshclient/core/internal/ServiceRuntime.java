@@ -38,6 +38,7 @@ public final class ServiceRuntime {
   final long connectTimeoutMillis;
   final long[] routeConnectTimeoutMillis;
   final List<ServiceInstance> instances;
+  final java.util.IdentityHashMap<ServiceInstance, InstanceUrls> urls;
   final CircuitBreaker breaker;
   final OutlierDetector detector;
   final RetryBudget budget;
@@ -81,6 +82,27 @@ public final class ServiceRuntime {
     this.all = all;
     this.subsets = subsets;
     this.instances = instances;
+    this.urls = urls(instances, tls != null, base.urls);
+  }
+
+  /** URL rewriters per instance, reusing those of instances already known (same object). */
+  private static java.util.IdentityHashMap<ServiceInstance, InstanceUrls> urls(List<ServiceInstance> instances,
+      boolean tls, java.util.IdentityHashMap<ServiceInstance, InstanceUrls> previous) {
+    java.util.IdentityHashMap<ServiceInstance, InstanceUrls> out = new java.util.IdentityHashMap<>(instances.size() * 2);
+    for (ServiceInstance instance : instances) {
+      InstanceUrls known = previous == null ? null : previous.get(instance);
+      out.put(instance, known != null ? known : new InstanceUrls(instance, tls));
+    }
+    return out;
+  }
+
+  /** {@code url} sent to {@code instance}: its scheme (https with TLS settings), host and port. */
+  public okhttp3.HttpUrl rewrite(okhttp3.HttpUrl url, ServiceInstance instance) {
+    InstanceUrls rewriter = urls.get(instance);
+    if (rewriter == null) {
+      rewriter = new InstanceUrls(instance, tls != null);
+    }
+    return rewriter.rewrite(url);
   }
 
   /**
@@ -119,6 +141,7 @@ public final class ServiceRuntime {
     this.budget = parts.budget();
     this.tls = parts.tls();
     this.allowList = parts.allowList();
+    this.urls = urls(instances, tls != null, null);
     this.retry = config.retry() != null ? config.retry() : RetryConfig.DEFAULT;
     this.routeRetries = new RetryConfig[routeConfigs.size()];
     this.routeFaults = new FaultConfig[routeConfigs.size()];

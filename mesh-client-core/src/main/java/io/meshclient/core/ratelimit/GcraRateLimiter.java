@@ -100,8 +100,10 @@ public final class GcraRateLimiter implements RateLimiter {
     Settings s = settings;
     long cost = s.intervalNanos * permits;
     while (true) {
-      long now = ticker.nanoTime();
+      // TAT first, then the clock: a thread descheduled between the two reads sees a later "now",
+      // never a stale one that would refuse it with the bucket full.
       long current = tat.get();
+      long now = ticker.nanoTime();
       long next = Math.max(current, now) + cost;
       long wait = next - s.intervalNanos - s.toleranceNanos - now;
       if (wait > timeoutNanos) {
@@ -182,8 +184,9 @@ public final class GcraRateLimiter implements RateLimiter {
   /** Permits that could be taken right now without waiting, 0 to {@code burst}. */
   public int availablePermissions() {
     Settings s = settings;
+    long current = tat.get();
     long now = ticker.nanoTime();
-    long headroom = now + s.toleranceNanos - Math.max(tat.get(), now);
+    long headroom = now + s.toleranceNanos - Math.max(current, now);
     return headroom < 0 ? 0 : (int) Math.min(s.config.burst(), headroom / s.intervalNanos + 1);
   }
 

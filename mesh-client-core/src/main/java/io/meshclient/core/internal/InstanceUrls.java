@@ -1,0 +1,50 @@
+package io.meshclient.core.internal;
+
+import io.meshclient.api.ServiceInstance;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import okhttp3.HttpUrl;
+
+/**
+ * Rewrites request URLs to one instance cheaply. The instance's scheme, host and port are canonicalised
+ * once, into a base URL (OkHttp's {@code HttpUrl.Builder.host} runs IDNA on every call, even for an IP);
+ * a small direct-mapped cache keyed by the request URL's text then turns a repeated URL into a lookup
+ * with no allocation. Entries are immutable, so racing writers only ever lose a cache slot. Thread-safe.
+ */
+final class InstanceUrls {
+  private static final int SLOTS = 256;
+
+  private final HttpUrl base;
+  private final AtomicReferenceArray<Entry> cache = new AtomicReferenceArray<>(SLOTS);
+
+  InstanceUrls(ServiceInstance instance, boolean tls) {
+    this.base = new HttpUrl.Builder()
+        .scheme(tls || instance.secure() ? "https" : "http")
+        .host(instance.host())
+        .port(instance.port())
+        .build();
+  }
+
+  /** {@code url} with the instance's scheme, host and port. */
+  HttpUrl rewrite(HttpUrl url) {
+    String key = url.toString();
+    int slot = key.hashCode() & (SLOTS - 1);
+    Entry e = cache.get(slot);
+    if (e != null && e.key.equals(key)) {
+      return e.url;
+    }
+    HttpUrl.Builder builder = base.newBuilder().encodedPath(url.encodedPath());
+    String query = url.encodedQuery();
+    if (query != null) {
+      builder.encodedQuery(query);
+    }
+    String fragment = url.encodedFragment();
+    if (fragment != null) {
+      builder.encodedFragment(fragment);
+    }
+    HttpUrl rewritten = builder.build();
+    cache.set(slot, new Entry(key, rewritten));
+    return rewritten;
+  }
+
+  private record Entry(String key, HttpUrl url) {}
+}
