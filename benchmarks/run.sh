@@ -7,6 +7,8 @@
 #                       --warmup 10s --rewarm 2s --repeats 3 --jfr mesh --nginx /usr/sbin/nginx|none
 #   smoke               what CI runs: every JMH benchmark once, briefly, and a 2 s okhttp+mesh load run
 #   jfr FILE.jfr        where a load worker recorded with `load --jfr MODE` spent its time
+#   chaos [s] [threads] issue 3's kill test (a backend killed, then black-holed; 20 s, 8 threads each)
+#   rotation [s] [rps]  issue 7's certificate rotation under load (30 s at 200 req/s)
 #
 # Builds the benchmarks module and what it needs from the reactor (never `mvn install`), unless
 # BENCH_SKIP_BUILD=1. The load harness installs nginx from Debian when it is missing and it can
@@ -124,11 +126,23 @@ case "$scenario" in
     build
     exec "$JAVA" -cp "$(harness_cp)" io.meshclient.benchmarks.load.JfrSummary "$@"
     ;;
+  chaos)
+    # issue 3's kill test: 3 backends, 8 threads, 20 s; one backend killed, then (second run) black-holed.
+    # Arguments: [seconds] [threads]. Ends with: chaos failed_gets=N duplicated_posts=N retries=N ejections=N
+    build
+    exec "$JAVA" -cp "$(harness_cp)" io.meshclient.core.KillScenario "${1:-20}" "${2:-8}"
+    ;;
+  rotation)
+    # issue 7: client certificate rotation (and a corrupt file) under 200 req/s for 30 s; 0 requests lost.
+    # Arguments: [seconds] [requests per second].
+    build
+    exec "$JAVA" -cp "$(harness_cp)" io.meshclient.core.tls.RotationScenario "${1:-30}" "${2:-200}"
+    ;;
   -h|--help|help)
     usage
     ;;
   *)
-    echo "unknown scenario: $scenario (expected: jmh, ratelimit, load, smoke, jfr)" >&2
+    echo "unknown scenario: $scenario (expected: jmh, ratelimit, load, smoke, jfr, chaos, rotation)" >&2
     exit 2
     ;;
 esac

@@ -130,6 +130,13 @@ final class LoadReport {
     ModeSummary aa = modes.get(Mode.OKHTTP_AA);
     ModeSummary mesh = modes.get(Mode.MESH);
     ModeSummary sidecar = modes.get(Mode.SIDECAR);
+    ModeSummary mirror = modes.get(Mode.MESH_MIRROR);
+    if (mirror != null && mesh != null && ok != null && aa != null) {
+      double spread = Math.abs(aa.p99() - ok.p99());
+      double delta = mirror.p99() - mesh.p99();
+      add("mirror to a hanging target: caller p99", "mesh-mirror - mesh <= A/A spread",
+          fmt("%+.0f µs (A/A spread %.0f µs)", delta, spread), delta <= spread);
+    }
     if (ok != null && mesh != null) {
       double cpu = mesh.clientCpuMicros - ok.clientCpuMicros;
       add("mesh client CPU", "<= okhttp + 3 µs/req",

@@ -91,7 +91,9 @@ public final class LoadWorker {
         }
         return new OkHttpLoadClient(List.of("http://127.0.0.1:" + sidecarPort + path), threads);
       case MESH:
-        return new MeshLoadClient(ports, threads, path);
+        return new MeshLoadClient(ports, threads, path, false);
+      case MESH_MIRROR:
+        return new MeshLoadClient(ports, threads, path, true);
       case SPRING_LB:
         return new SpringLoadBalancerClient(ports, path);
       case ARMERIA:

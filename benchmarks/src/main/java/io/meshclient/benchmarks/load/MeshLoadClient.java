@@ -45,12 +45,40 @@ final class MeshLoadClient implements LoadClient {
   private int run;
   private int burst;
   private long timedBefore;
+  /** In mirror mode: a target that accepts connections and never answers (null otherwise). */
+  private final java.net.ServerSocket blackHole;
+  private final List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  MeshLoadClient(List<Integer> ports, int threads, String path) {
+  /**
+   * @param mirror whether 10% of calls are also mirrored to a target that accepts and never answers
+   *     (issue 7: the caller's p99 must stay within the noise)
+   */
+  MeshLoadClient(List<Integer> ports, int threads, String path, boolean mirror) {
     this.threads = threads;
     StaticServiceDiscovery.Builder discovery = StaticServiceDiscovery.builder();
     for (int port : ports) {
-      discovery.instance(SERVICE, "http://127.0.0.1:" + port);
+      discovery.instance(SERVICE, "http://127.0.0.1:" + port, 1, Map.of("version", "main"));
+    }
+    if (mirror) {
+      try {
+        blackHole = new java.net.ServerSocket(0, 1024, java.net.InetAddress.getByName("127.0.0.1"));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      Thread acceptor = new Thread(() -> {
+        try {
+          while (true) {
+            held.add(blackHole.accept());
+          }
+        } catch (java.io.IOException closed) {
+          // closed at the end of the run
+        }
+      }, "black-hole");
+      acceptor.setDaemon(true);
+      acceptor.start();
+      discovery.instance(SERVICE, "http://127.0.0.1:" + blackHole.getLocalPort(), 1, Map.of("version", "shadow"));
+    } else {
+      blackHole = null;
     }
     this.mesh = Mesh.builder()
         .config(config(Duration.ofSeconds(60)))
@@ -67,11 +95,22 @@ final class MeshLoadClient implements LoadClient {
     return MeshConfig.builder()
         .defaults(ServiceDefaults.DEFAULT.withConnectionPool(
             new ConnectionPoolConfig(threads, 256, Duration.ofMinutes(5))))
-        .service(ServiceConfig.builder(SERVICE)
+        .service(withMirror(ServiceConfig.builder(SERVICE)
             .loadBalancer("least-request")
-            .rateLimit(new RateLimitConfig(1, period, burst, Duration.ZERO))
+            .rateLimit(new RateLimitConfig(1, period, burst, Duration.ZERO)))
             .build())
         .build();
+  }
+
+  /** All calls go to the main instances; in mirror mode 10% are also copied to the black hole. */
+  private ServiceConfig.Builder withMirror(ServiceConfig.Builder service) {
+    io.meshclient.core.config.RouteConfig route = io.meshclient.core.config.RouteConfig
+        .to(io.meshclient.core.config.RouteConfig.Match.ANY, "main").withName("all");
+    if (blackHole != null) {
+      route = route.withMirror(io.meshclient.core.config.MirrorConfig.toSubset("shadow", 10).withMaxConcurrent(64));
+    }
+    return service.subset("main", Map.of("version", "main")).subset("shadow", Map.of("version", "shadow"))
+        .route(route);
   }
 
   @Override
@@ -117,5 +156,15 @@ final class MeshLoadClient implements LoadClient {
   @Override
   public void close() {
     mesh.close();
+    if (blackHole != null) {
+      try {
+        blackHole.close();
+        for (java.net.Socket s : held) {
+          s.close();
+        }
+      } catch (java.io.IOException ignored) {
+        // closing anyway
+      }
+    }
   }
 }

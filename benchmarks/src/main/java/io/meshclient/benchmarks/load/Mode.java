@@ -9,6 +9,7 @@ enum Mode {
   OKHTTP("okhttp", "raw OkHttp 5, keep-alive, client-side round-robin over the 3 backends (the floor)"),
   OKHTTP_AA("okhttp-aa", "the same as okhttp, run again: the A/A pair whose spread is the noise floor"),
   MESH("mesh", "mesh-client: static discovery, least-request, rate limit (never triggers), metrics on"),
+  MESH_MIRROR("mesh-mirror", "mesh, mirroring 10% of calls to a target that accepts and never answers"),
   SIDECAR("sidecar", "raw OkHttp through a local nginx reverse proxy (1 worker, upstream keepalive)"),
   SPRING_LB("spring-lb", "Spring Cloud LoadBalancer + @LoadBalanced RestClient (JDK HttpClient), Boot 4"),
   ARMERIA("armeria", "Armeria WebClient with a static EndpointGroup (own Netty transport)"),
