@@ -59,7 +59,7 @@ public final class Mesh implements AutoCloseable {
       TaggedRateLimiterMetrics.ofRateLimiterRegistry(limiterRegistry).bindTo(b.meterRegistry);
       TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakerRegistry).bindTo(b.meterRegistry);
       listener = listener == MeshListener.NONE ? new MeshMetrics(b.meterRegistry)
-          : new CompositeListener(List.of(new MeshMetrics(b.meterRegistry), listener));
+          : MeshListener.of(List.of(new MeshMetrics(b.meterRegistry), listener));
     }
     OkHttpClient base = b.okHttpClient != null ? b.okHttpClient : new OkHttpClient();
     MeshSslSocketFactory tlsSockets = new MeshSslSocketFactory(base.sslSocketFactory(), base.hostnameVerifier());

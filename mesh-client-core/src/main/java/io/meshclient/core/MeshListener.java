@@ -13,6 +13,14 @@ public interface MeshListener {
   MeshListener NONE = new MeshListener() {};
 
   /**
+   * One listener that forwards every event to each of {@code listeners}, in order; it wants decisions
+   * if any of them does (and only those receive them).
+   */
+  static MeshListener of(java.util.List<MeshListener> listeners) {
+    return listeners.isEmpty() ? NONE : listeners.size() == 1 ? listeners.get(0) : new CompositeListener(listeners);
+  }
+
+  /**
    * A call through the mesh ended (after any retries).
    *
    * @param subset the chosen subset, or null for the whole service

@@ -57,7 +57,7 @@ public class MeshAutoConfiguration {
       all.add(log.listener());
     }
     if (!all.isEmpty()) {
-      builder.listener(MeshListeners.of(all));
+      builder.listener(MeshListener.of(all));
     }
     customizers.orderedStream().forEach(c -> c.customize(builder));
     Mesh mesh = builder.build();
