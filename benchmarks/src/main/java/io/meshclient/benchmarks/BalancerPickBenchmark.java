@@ -1,5 +1,6 @@
 package io.meshclient.benchmarks;
 
+import io.meshclient.core.http.OkHttpRequestContext;
 import io.meshclient.api.CallOutcome;
 import io.meshclient.api.LoadBalancer;
 import io.meshclient.api.RequestContext;
@@ -51,7 +52,7 @@ public class BalancerPickBenchmark {
     lb = Providers.loadBalancer(balancer, key, getClass().getClassLoader())
         .create(new BalancerContext("reviews", key, null));
     list = Fixtures.instances("reviews", instances);
-    context = new OkHttpContext(new Request.Builder().url("http://reviews/api/reviews/1").build());
+    context = OkHttpRequestContext.of(new Request.Builder().url("http://reviews/api/reviews/1").build());
     // The first pick on a new list builds the balancer's per-list state (off the steady-state path).
     lb.pick(list, context);
   }

@@ -1,5 +1,6 @@
 package io.meshclient.benchmarks;
 
+import io.meshclient.core.http.OkHttpRequestContext;
 import io.meshclient.api.RequestContext;
 import io.meshclient.core.config.RouteConfig;
 import io.meshclient.core.config.RouteConfig.Match;
@@ -120,7 +121,7 @@ public class RouteMatchBenchmark {
       default:
         throw new IllegalArgumentException("request: " + request);
     }
-    context = new OkHttpContext(okRequest);
+    context = OkHttpRequestContext.of(okRequest);
     Route route = table.match(context);
     int index = route == null ? -1 : route.index();
     if (index != expectedIndex) {
@@ -135,6 +136,6 @@ public class RouteMatchBenchmark {
 
   @Benchmark
   public Route matchFreshContext() {
-    return table.match(new OkHttpContext(okRequest));
+    return table.match(OkHttpRequestContext.of(okRequest));
   }
 }
