@@ -4,6 +4,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.meshclient.api.LoadBalancer;
 import io.meshclient.api.ServiceInstance;
 import io.meshclient.core.config.FaultConfig;
+import io.meshclient.core.config.MirrorConfig;
+import io.meshclient.core.config.RateLimitConfig;
 import io.meshclient.core.config.RetryConfig;
 import io.meshclient.core.config.RouteConfig;
 import io.meshclient.core.config.ServiceConfig;
@@ -12,83 +14,102 @@ import io.meshclient.core.ratelimit.GcraRateLimiter;
 import io.meshclient.core.resilience.OutlierDetector;
 import io.meshclient.core.resilience.RetryBudget;
 import io.meshclient.core.routing.RouteTable;
+import io.meshclient.core.security.AddressAllowList;
+import io.meshclient.core.tls.ServiceTls;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import okhttp3.HttpUrl;
 
 /**
  * Everything the request path reads for one service, as one immutable snapshot: routes, subsets with
- * their instances and balancers, limiters, the concurrency counter and timeouts. Configuration changes
- * and discovery updates build a new snapshot; calls in flight keep the one they started with.
+ * their instances and balancers, limiters, the concurrency counter and timeouts. A configuration change
+ * builds a new snapshot; a discovery update builds one that shares the same {@link Settings} and only
+ * re-selects the instances. Calls in flight keep the snapshot they started with.
  */
 public final class ServiceRuntime {
-  final String name;
-  final ServiceConfig config;
-  final RouteTable routes;
-  final SubsetRuntime all;
-  final SubsetRuntime[] subsets;
-  final GcraRateLimiter limiter;
-  final GcraRateLimiter[] routeLimiters;
-  final AtomicInteger inFlight;
-  final int maxConcurrentRequests;
-  final long timeoutMillis;
-  final long[] routeTimeoutMillis;
-  final long connectTimeoutMillis;
-  final long[] routeConnectTimeoutMillis;
-  final List<ServiceInstance> instances;
-  final java.util.IdentityHashMap<ServiceInstance, InstanceUrls> urls;
-  final CircuitBreaker breaker;
-  final OutlierDetector detector;
-  final RetryBudget budget;
-  final RetryConfig retry;
-  final RetryConfig[] routeRetries;
-  final FaultConfig[] routeFaults;
-  final io.meshclient.core.config.MirrorConfig[] routeMirrors;
-  final AtomicInteger[] mirrorsInFlight;
-  final io.meshclient.core.tls.ServiceTls tls;
-  final io.meshclient.core.security.AddressAllowList allowList;
+  private final Settings settings;
+  private final SubsetRuntime all;
+  private final SubsetRuntime[] subsets;
+  private final List<ServiceInstance> instances;
+  private final IdentityHashMap<ServiceInstance, InstanceUrls> urls;
 
   /** The parts of a service that outlive one snapshot: shared state, reused across updates. */
-  record Parts(Function<String, LoadBalancer> balancers,
-      BiFunction<String, io.meshclient.core.config.RateLimitConfig, GcraRateLimiter> limiters,
-      AtomicInteger inFlight, CircuitBreaker breaker, OutlierDetector detector, RetryBudget budget,
-      io.meshclient.core.tls.ServiceTls tls, io.meshclient.core.security.AddressAllowList allowList) {}
+  record Parts(Function<String, LoadBalancer> balancers, BiFunction<String, RateLimitConfig, GcraRateLimiter> limiters,
+      AtomicInteger inFlight, CircuitBreaker breaker, OutlierDetector detector, RetryBudget budget, ServiceTls tls,
+      AddressAllowList allowList) {}
 
-  private ServiceRuntime(ServiceRuntime base, SubsetRuntime all, SubsetRuntime[] subsets,
-      List<ServiceInstance> instances) {
-    this.name = base.name;
-    this.config = base.config;
-    this.routes = base.routes;
-    this.limiter = base.limiter;
-    this.routeLimiters = base.routeLimiters;
-    this.inFlight = base.inFlight;
-    this.maxConcurrentRequests = base.maxConcurrentRequests;
-    this.timeoutMillis = base.timeoutMillis;
-    this.routeTimeoutMillis = base.routeTimeoutMillis;
-    this.connectTimeoutMillis = base.connectTimeoutMillis;
-    this.routeConnectTimeoutMillis = base.routeConnectTimeoutMillis;
-    this.breaker = base.breaker;
-    this.detector = base.detector;
-    this.budget = base.budget;
-    this.retry = base.retry;
-    this.routeRetries = base.routeRetries;
-    this.routeFaults = base.routeFaults;
-    this.routeMirrors = base.routeMirrors;
-    this.mirrorsInFlight = base.mirrorsInFlight;
-    this.tls = base.tls;
-    this.allowList = base.allowList;
-    this.all = all;
-    this.subsets = subsets;
+  /** What one route adds to or overrides of the service's settings, by route index. */
+  private record RouteSettings(GcraRateLimiter limiter, long timeoutMillis, long connectTimeoutMillis,
+      RetryConfig retry, FaultConfig fault, MirrorConfig mirror, AtomicInteger mirrorsInFlight) {}
+
+  /** What a configuration decides for the service, shared by every snapshot built from it. */
+  private record Settings(ServiceConfig config, RouteTable routes, RouteSettings[] routeSettings,
+      GcraRateLimiter limiter, long timeoutMillis, long connectTimeoutMillis, RetryConfig retry, int maxConcurrentRequests, Parts parts) {}
+
+  /**
+   * @param parts balancers per subset name (null: the whole service), limiters by name and settings,
+   *     and the state shared with earlier snapshots
+   */
+  ServiceRuntime(ServiceConfig config, ServiceDefaults defaults, Parts parts, List<ServiceInstance> instances) {
+    this.settings = settings(config, defaults, parts);
+    Function<String, LoadBalancer> balancers = parts.balancers();
     this.instances = instances;
-    this.urls = urls(instances, tls != null, base.urls);
+    this.all = new SubsetRuntime(null, Map.of(), instances, balancers.apply(null));
+    List<String> subsetNames = settings.routes().subsetNames();
+    this.subsets = new SubsetRuntime[subsetNames.size()];
+    for (int i = 0; i < subsets.length; i++) {
+      String subset = subsetNames.get(i);
+      subsets[i] = new SubsetRuntime(subset, config.subsets().get(subset), instances, balancers.apply(subset));
+    }
+    this.urls = urls(instances, parts.tls() != null, null);
+  }
+
+  private ServiceRuntime(ServiceRuntime base, List<ServiceInstance> newInstances) {
+    this.settings = base.settings;
+    this.instances = newInstances;
+    this.all = base.all.withInstances(newInstances);
+    this.subsets = new SubsetRuntime[base.subsets.length];
+    for (int i = 0; i < subsets.length; i++) {
+      subsets[i] = base.subsets[i].withInstances(newInstances);
+    }
+    this.urls = urls(newInstances, base.tls() != null, base.urls);
+  }
+
+  private static Settings settings(ServiceConfig config, ServiceDefaults defaults, Parts parts) {
+    RouteTable routes = RouteTable.compile(config);
+    long timeout = (config.timeout() != null ? config.timeout() : defaults.timeout()).toMillis();
+    long connectTimeout = (config.connectTimeout() != null ? config.connectTimeout()
+        : defaults.connectTimeout()).toMillis();
+    RetryConfig retry = config.retry() != null ? config.retry() : RetryConfig.DEFAULT;
+    GcraRateLimiter limiter = config.rateLimit() == null ? null
+        : parts.limiters().apply(config.name(), config.rateLimit());
+    List<RouteConfig> routeConfigs = config.routes();
+    RouteSettings[] routeSettings = new RouteSettings[routeConfigs.size()];
+    for (int i = 0; i < routeSettings.length; i++) {
+      RouteConfig route = routeConfigs.get(i);
+      routeSettings[i] = new RouteSettings(
+          route.rateLimit() == null ? null
+              : parts.limiters().apply(config.name() + "/" + routes.routes().get(i).name(), route.rateLimit()),
+          route.timeout() != null ? route.timeout().toMillis() : timeout,
+          route.connectTimeout() != null ? route.connectTimeout().toMillis() : connectTimeout,
+          route.retry() != null ? route.retry() : retry,
+          route.fault(),
+          route.mirror(),
+          new AtomicInteger());
+    }
+    return new Settings(config, routes, routeSettings, limiter, timeout, connectTimeout, retry,
+        config.maxConcurrentRequests() > 0 ? config.maxConcurrentRequests() : defaults.maxConcurrentRequests(),
+        parts);
   }
 
   /** URL rewriters per instance, reusing those of instances already known (same object). */
-  private static java.util.IdentityHashMap<ServiceInstance, InstanceUrls> urls(List<ServiceInstance> instances,
-      boolean tls, java.util.IdentityHashMap<ServiceInstance, InstanceUrls> previous) {
-    java.util.IdentityHashMap<ServiceInstance, InstanceUrls> out = new java.util.IdentityHashMap<>(instances.size() * 2);
+  private static IdentityHashMap<ServiceInstance, InstanceUrls> urls(List<ServiceInstance> instances, boolean tls,
+      IdentityHashMap<ServiceInstance, InstanceUrls> previous) {
+    IdentityHashMap<ServiceInstance, InstanceUrls> out = new IdentityHashMap<>(instances.size() * 2);
     for (ServiceInstance instance : instances) {
       InstanceUrls known = previous == null ? null : previous.get(instance);
       out.put(instance, known != null ? known : new InstanceUrls(instance, tls));
@@ -96,93 +117,30 @@ public final class ServiceRuntime {
     return out;
   }
 
+  /** The same service with another instance list, keeping balancers, limiters and counters. */
+  ServiceRuntime withInstances(List<ServiceInstance> newInstances) {
+    return new ServiceRuntime(this, newInstances);
+  }
+
   /** {@code url} sent to {@code instance}: its scheme (https with TLS settings), host and port. */
-  public okhttp3.HttpUrl rewrite(okhttp3.HttpUrl url, ServiceInstance instance) {
+  public HttpUrl rewrite(HttpUrl url, ServiceInstance instance) {
     InstanceUrls rewriter = urls.get(instance);
     if (rewriter == null) {
-      rewriter = new InstanceUrls(instance, tls != null);
+      rewriter = new InstanceUrls(instance, tls() != null);
     }
     return rewriter.rewrite(url);
   }
 
-  /**
-   * @param parts balancers per subset name (null: the whole service), limiters by name and settings,
-   *     and the state shared with earlier snapshots
-   */
-  ServiceRuntime(ServiceConfig config, ServiceDefaults defaults, Parts parts, List<ServiceInstance> instances) {
-    Function<String, LoadBalancer> balancers = parts.balancers();
-    BiFunction<String, io.meshclient.core.config.RateLimitConfig, GcraRateLimiter> limiters = parts.limiters();
-    this.name = config.name();
-    this.config = config;
-    this.routes = RouteTable.compile(config);
-    this.instances = instances;
-    this.all = new SubsetRuntime(null, Map.of(), instances, balancers.apply(null));
-    List<String> subsetNames = routes.subsetNames();
-    this.subsets = new SubsetRuntime[subsetNames.size()];
-    for (int i = 0; i < subsets.length; i++) {
-      String subset = subsetNames.get(i);
-      subsets[i] = new SubsetRuntime(subset, config.subsets().get(subset), instances, balancers.apply(subset));
-    }
-    this.limiter = config.rateLimit() == null ? null : limiters.apply(name, config.rateLimit());
-    List<RouteConfig> routeConfigs = config.routes();
-    this.routeLimiters = new GcraRateLimiter[routeConfigs.size()];
-    this.routeTimeoutMillis = new long[routeConfigs.size()];
-    this.timeoutMillis = (config.timeout() != null ? config.timeout() : defaults.timeout()).toMillis();
-    for (int i = 0; i < routeConfigs.size(); i++) {
-      RouteConfig route = routeConfigs.get(i);
-      if (route.rateLimit() != null) {
-        routeLimiters[i] = limiters.apply(name + "/" + routes.routes().get(i).name(), route.rateLimit());
-      }
-      routeTimeoutMillis[i] = route.timeout() != null ? route.timeout().toMillis() : timeoutMillis;
-    }
-    this.inFlight = parts.inFlight();
-    this.breaker = parts.breaker();
-    this.detector = parts.detector();
-    this.budget = parts.budget();
-    this.tls = parts.tls();
-    this.allowList = parts.allowList();
-    this.urls = urls(instances, tls != null, null);
-    this.retry = config.retry() != null ? config.retry() : RetryConfig.DEFAULT;
-    this.routeRetries = new RetryConfig[routeConfigs.size()];
-    this.routeFaults = new FaultConfig[routeConfigs.size()];
-    this.routeMirrors = new io.meshclient.core.config.MirrorConfig[routeConfigs.size()];
-    this.mirrorsInFlight = new AtomicInteger[routeConfigs.size()];
-    for (int i = 0; i < routeConfigs.size(); i++) {
-      routeRetries[i] = routeConfigs.get(i).retry() != null ? routeConfigs.get(i).retry() : retry;
-      routeFaults[i] = routeConfigs.get(i).fault();
-      routeMirrors[i] = routeConfigs.get(i).mirror();
-      mirrorsInFlight[i] = new AtomicInteger();
-    }
-    this.maxConcurrentRequests = config.maxConcurrentRequests() > 0
-        ? config.maxConcurrentRequests() : defaults.maxConcurrentRequests();
-    this.connectTimeoutMillis = (config.connectTimeout() != null ? config.connectTimeout()
-        : defaults.connectTimeout()).toMillis();
-    this.routeConnectTimeoutMillis = new long[routeConfigs.size()];
-    for (int i = 0; i < routeConfigs.size(); i++) {
-      routeConnectTimeoutMillis[i] = routeConfigs.get(i).connectTimeout() != null
-          ? routeConfigs.get(i).connectTimeout().toMillis() : connectTimeoutMillis;
-    }
-  }
-
-  /** The same service with another instance list, keeping balancers, limiters and counters. */
-  ServiceRuntime withInstances(List<ServiceInstance> newInstances) {
-    SubsetRuntime[] newSubsets = new SubsetRuntime[subsets.length];
-    for (int i = 0; i < subsets.length; i++) {
-      newSubsets[i] = subsets[i].withInstances(newInstances);
-    }
-    return new ServiceRuntime(this, all.withInstances(newInstances), newSubsets, newInstances);
-  }
-
   public String name() {
-    return name;
+    return settings.config().name();
   }
 
   public ServiceConfig config() {
-    return config;
+    return settings.config();
   }
 
   public RouteTable routes() {
-    return routes;
+    return settings.routes();
   }
 
   /** The whole service, taken when no route matches. */
@@ -195,69 +153,6 @@ public final class ServiceRuntime {
     return subsets[index];
   }
 
-  /** The service-wide limiter, or null. */
-  public GcraRateLimiter limiter() {
-    return limiter;
-  }
-
-  /** The limiter of the route with that index, or null. */
-  public GcraRateLimiter routeLimiter(int routeIndex) {
-    return routeLimiters[routeIndex];
-  }
-
-  /** Requests in flight now, shared across reconfigurations. */
-  public AtomicInteger inFlight() {
-    return inFlight;
-  }
-
-  public int maxConcurrentRequests() {
-    return maxConcurrentRequests;
-  }
-
-  /** The timeout of a call on the route with that index, or of the service for -1. */
-  public long timeoutMillis(int routeIndex) {
-    return routeIndex < 0 ? timeoutMillis : routeTimeoutMillis[routeIndex];
-  }
-
-  /** The connect timeout of the route with that index, or of the service for -1. */
-  public long connectTimeoutMillis(int routeIndex) {
-    return routeIndex < 0 ? connectTimeoutMillis : routeConnectTimeoutMillis[routeIndex];
-  }
-
-  /** The circuit breaker, or null. */
-  public CircuitBreaker breaker() {
-    return breaker;
-  }
-
-  /** The outlier detector, or null when outlier detection is off. */
-  public OutlierDetector detector() {
-    return detector;
-  }
-
-  public RetryBudget budget() {
-    return budget;
-  }
-
-  /** The retry policy of the route with that index, or of the service for -1. */
-  public RetryConfig retry(int routeIndex) {
-    return routeIndex < 0 ? retry : routeRetries[routeIndex];
-  }
-
-  /** The faults of the route with that index, or null. */
-  public FaultConfig fault(int routeIndex) {
-    return routeIndex < 0 ? null : routeFaults[routeIndex];
-  }
-
-  /** The mirror of the route with that index, or null. */
-  public io.meshclient.core.config.MirrorConfig mirror(int routeIndex) {
-    return routeIndex < 0 ? null : routeMirrors[routeIndex];
-  }
-
-  /** Copies of the route's requests in flight now. */
-  public AtomicInteger mirrorsInFlight(int routeIndex) {
-    return mirrorsInFlight[routeIndex];
-  }
-
   /** The subset called {@code name}, or null. */
   public SubsetRuntime subset(String name) {
     for (SubsetRuntime subset : subsets) {
@@ -268,14 +163,77 @@ public final class ServiceRuntime {
     return null;
   }
 
+  /** The service-wide limiter, or null. */
+  public GcraRateLimiter limiter() {
+    return settings.limiter();
+  }
+
+  /** The limiter of the route with that index, or null. */
+  public GcraRateLimiter routeLimiter(int routeIndex) {
+    return settings.routeSettings()[routeIndex].limiter();
+  }
+
+  /** Requests in flight now, shared across reconfigurations. */
+  public AtomicInteger inFlight() {
+    return settings.parts().inFlight();
+  }
+
+  public int maxConcurrentRequests() {
+    return settings.maxConcurrentRequests();
+  }
+
+  /** The timeout of a call on the route with that index, or of the service for -1. */
+  public long timeoutMillis(int routeIndex) {
+    return routeIndex < 0 ? settings.timeoutMillis() : settings.routeSettings()[routeIndex].timeoutMillis();
+  }
+
+  /** The connect timeout of the route with that index, or of the service for -1. */
+  public long connectTimeoutMillis(int routeIndex) {
+    return routeIndex < 0 ? settings.connectTimeoutMillis() : settings.routeSettings()[routeIndex].connectTimeoutMillis();
+  }
+
+  /** The circuit breaker, or null. */
+  public CircuitBreaker breaker() {
+    return settings.parts().breaker();
+  }
+
+  /** The outlier detector, or null when outlier detection is off. */
+  public OutlierDetector detector() {
+    return settings.parts().detector();
+  }
+
+  public RetryBudget budget() {
+    return settings.parts().budget();
+  }
+
+  /** The retry policy of the route with that index, or of the service for -1. */
+  public RetryConfig retry(int routeIndex) {
+    return routeIndex < 0 ? settings.retry() : settings.routeSettings()[routeIndex].retry();
+  }
+
+  /** The faults of the route with that index, or null. */
+  public FaultConfig fault(int routeIndex) {
+    return routeIndex < 0 ? null : settings.routeSettings()[routeIndex].fault();
+  }
+
+  /** The mirror of the route with that index, or null. */
+  public MirrorConfig mirror(int routeIndex) {
+    return routeIndex < 0 ? null : settings.routeSettings()[routeIndex].mirror();
+  }
+
+  /** Copies of the route's requests in flight now. */
+  public AtomicInteger mirrorsInFlight(int routeIndex) {
+    return settings.routeSettings()[routeIndex].mirrorsInFlight();
+  }
+
   /** The service's TLS settings, or null. */
-  public io.meshclient.core.tls.ServiceTls tls() {
-    return tls;
+  public ServiceTls tls() {
+    return settings.parts().tls();
   }
 
   /** The networks instances must be in, or null for no limit. */
-  public io.meshclient.core.security.AddressAllowList allowList() {
-    return allowList;
+  public AddressAllowList allowList() {
+    return settings.parts().allowList();
   }
 
   /** All instances of the service, as last discovered. */
