@@ -1,21 +1,60 @@
 #!/usr/bin/env bash
-# Start-up overhead of the starter: a minimal Boot web app (webmvc + actuator on the test classpath),
-# started RUNS times without the starter's auto-configuration and RUNS times with a mesh of three
-# services, routes and a @MeshClient, alternating, each in a fresh JVM. Prints the medians of the
-# time from JVM start to ApplicationReadyEvent, of the process CPU time at that point, and the time
-# spent creating the starter's own beans.
-#   usage: mesh-spring-boot-starter/src/test/startup/measure.sh [RUNS]   (from the repository root)
+# Start-up overhead of the starter. The same minimal Boot web app (StartupProbe) is started RUNS times
+# as an empty Boot app, on a classpath of spring-boot-starter-webmvc and spring-boot-starter-actuator
+# only, and RUNS times with the starter and everything it brings added to that classpath, configured
+# with a mesh of three services, an 80/20 split, a rate limit and one @MeshClient. The runs alternate,
+# each in a fresh JVM. Prints the medians of the time from JVM start to ApplicationReadyEvent, of the
+# process CPU time at that point, and of the main-thread time spent creating the starter's own beans.
+#   usage: mesh-spring-boot-starter/src/test/startup/measure.sh [RUNS]   (from anywhere)
 set -euo pipefail
-RUNS=${1:-10}
+RUNS=${1:-15}
 ROOT=$(cd "$(dirname "$0")/../../../.." && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$ROOT"
+BOOT=$(sed -n "s:.*<spring-boot.version>\(.*\)</spring-boot.version>.*:\1:p" pom.xml)
+
+echo "building the starter and the probe (offline)..." >&2
 mvn -B -q -o -pl mesh-spring-boot-starter -am test-compile dependency:build-classpath \
-  -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
-CP="mesh-spring-boot-starter/target/test-classes:mesh-spring-boot-starter/target/classes:$(cat "$WORK/cp.txt")"
+  -DincludeScope=runtime -DexcludeArtifactIds=spring-boot-configuration-processor -Dmdep.outputFile="$WORK/starter.txt" >/dev/null
+
+# The empty Boot app's classpath, resolved by Maven from a throwaway project on Boot's BOM.
+mkdir -p "$WORK/empty"
+cat >"$WORK/empty/pom.xml" <<EOF
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>probe</groupId><artifactId>empty-boot-app</artifactId><version>1</version>
+  <dependencyManagement><dependencies><dependency>
+    <groupId>org.springframework.boot</groupId><artifactId>spring-boot-dependencies</artifactId>
+    <version>$BOOT</version><type>pom</type><scope>import</scope>
+  </dependency></dependencies></dependencyManagement>
+  <dependencies>
+    <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-webmvc</artifactId></dependency>
+    <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-actuator</artifactId></dependency>
+  </dependencies>
+</project>
+EOF
+# Offline first; online when Boot's BOM names a version not cached yet (it pins its own Micrometer).
+resolve=(mvn -B -q -f "$WORK/empty/pom.xml" dependency:build-classpath -Dmdep.outputFile="$WORK/empty.txt")
+"${resolve[@]}" -o >/dev/null 2>&1 || "${resolve[@]}" >"$WORK/resolve.log" 2>&1 || { cat "$WORK/resolve.log" >&2; exit 1; }
+
+# With the starter: the empty app's jars, then the starter's own classes and runtime dependencies that
+# the empty app does not already have (same group and artifact: the empty app's version is kept).
+PROBE=mesh-spring-boot-starter/target/test-classes
+WITHOUT_CP="$PROBE:$(cat "$WORK/empty.txt")"
+key() { sed -E 's|.*/repository/(.*)/[^/]+/[^/]+\.jar$|\1|'; }
+tr ':' '\n' <"$WORK/empty.txt" | key | sort -u >"$WORK/empty-keys"
+EXTRA=mesh-spring-boot-starter/target/classes
+while IFS= read -r entry; do
+  if [[ "$entry" != *.jar ]] || ! grep -qxF "$(key <<<"$entry")" "$WORK/empty-keys"; then
+    EXTRA="$EXTRA:$entry"
+  fi
+done < <(tr ':' '\n' <"$WORK/starter.txt")
+WITH_CP="$WITHOUT_CP:$EXTRA"
+if [[ -n "${PROBE_SAVE_CP:-}" ]]; then echo "$WITHOUT_CP" >"$PROBE_SAVE_CP.without"; echo "$WITH_CP" >"$PROBE_SAVE_CP.with"; exit 0; fi
+echo "empty app: $(tr ':' '\n' <<<"$WITHOUT_CP" | wc -l) classpath entries; with the starter: $(tr ':' '\n' <<<"$WITH_CP" | wc -l)" >&2
+
 COMMON=(--spring.config.name=startup-probe --server.port=0 --spring.main.banner-mode=off --logging.level.root=WARN)
-WITHOUT=(--spring.autoconfigure.exclude=io.meshclient.spring.boot.autoconfigure.MeshAutoConfiguration,io.meshclient.spring.boot.autoconfigure.MeshEndpointAutoConfiguration,io.meshclient.spring.boot.autoconfigure.MeshHealthAutoConfiguration)
 WITH=(--mesh.discovery.static.services.reviews[0].url=http://127.0.0.1:9081
       --mesh.discovery.static.services.reviews[0].metadata.version=v1
       --mesh.discovery.static.services.reviews[1].url=http://127.0.0.1:9082
@@ -25,18 +64,24 @@ WITH=(--mesh.discovery.static.services.reviews[0].url=http://127.0.0.1:9081
       --mesh.services.reviews.subsets.v1.version=v1 --mesh.services.reviews.subsets.v3.version=v3
       --mesh.services.reviews.routes[0].split.v1=80 --mesh.services.reviews.routes[0].split.v3=20
       --mesh.services.ratings.rate-limit.rate=100/s)
-probe() { java -cp "$CP" io.meshclient.spring.boot.startup.StartupProbe "${COMMON[@]}" "$@" | grep '^ready-ms='; }
+probe() { local cp=$1; shift; java -cp "$cp" io.meshclient.spring.boot.startup.StartupProbe "${COMMON[@]}" "$@" | grep '^ready-ms='; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-probe "${WITHOUT[@]}" >/dev/null   # warm the file cache
+probe "$WITHOUT_CP" >/dev/null   # warm the file cache
+probe "$WITH_CP" "${WITH[@]}" >/dev/null
 for i in $(seq "$RUNS"); do
-  probe "${WITHOUT[@]}" >>"$WORK/without"
-  probe "${WITH[@]}" >>"$WORK/with"
+  probe "$WITHOUT_CP" >>"$WORK/without"
+  probe "$WITH_CP" "${WITH[@]}" >>"$WORK/with"
+  echo "run $i/$RUNS: without $(tail -1 "$WORK/without" | cut -d' ' -f1), with $(tail -1 "$WORK/with" | cut -d' ' -f1)" >&2
 done
 field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" "$2"; }
 for f in ready-ms cpu-ms; do
   a=$(field $f "$WORK/without" | median); b=$(field $f "$WORK/with" | median)
-  echo "$f: without starter $(field $f "$WORK/without" | tr '\n' ' ')-> median $a"
+  echo "$f: empty Boot app  $(field $f "$WORK/without" | tr '\n' ' ')-> median $a"
   echo "$f: with starter    $(field $f "$WORK/with" | tr '\n' ' ')-> median $b   (difference $(awk "BEGIN {print $b - $a}") ms)"
 done
-echo "mesh-beans-ms (creating the starter's beans, with starter): $(field mesh-beans-ms "$WORK/with" | tr '\n' ' ')-> median $(field mesh-beans-ms "$WORK/with" | median)"
+# Paired differences (run i with minus run i without, started one after the other): less exposed to
+# the machine's load drifting over the whole measurement than the difference of the medians.
+paste <(field ready-ms "$WORK/with") <(field ready-ms "$WORK/without") | awk '{print $1 - $2}' >"$WORK/pairs"
+echo "ready-ms paired differences: $(tr '\n' ' ' <"$WORK/pairs")-> median $(median <"$WORK/pairs")"
+echo "mesh-beans-ms (main thread creating the starter's beans): $(field mesh-beans-ms "$WORK/with" | tr '\n' ' ')-> median $(field mesh-beans-ms "$WORK/with" | median)"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"

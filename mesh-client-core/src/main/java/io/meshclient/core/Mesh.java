@@ -13,10 +13,12 @@ import io.meshclient.core.internal.MeshRuntime;
 import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.metrics.MeshMetrics;
 import io.meshclient.core.security.AllowListDns;
+import io.meshclient.core.tls.LazyPlatformTls;
 import io.meshclient.core.tls.MeshSslSocketFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +27,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 import okhttp3.ConnectionPool;
+import okhttp3.ConnectionSpec;
 import okhttp3.Dispatcher;
+import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 
 /**
@@ -61,18 +65,24 @@ public final class Mesh implements AutoCloseable {
       listener = listener == MeshListener.NONE ? new MeshMetrics(b.meterRegistry)
           : MeshListener.of(List.of(new MeshMetrics(b.meterRegistry), listener));
     }
-    OkHttpClient base = b.okHttpClient != null ? b.okHttpClient : new OkHttpClient();
-    MeshSslSocketFactory tlsSockets = new MeshSslSocketFactory(base.sslSocketFactory(), base.hostnameVerifier());
+    // Without a base client, the platform's trust store is loaded on the first TLS connection to a host
+    // that is not a mesh instance, not here: a cleartext-only base builds without touching it.
+    LazyPlatformTls platformTls = b.okHttpClient == null ? new LazyPlatformTls() : null;
+    OkHttpClient base = b.okHttpClient != null ? b.okHttpClient
+        : new OkHttpClient.Builder().connectionSpecs(List.of(ConnectionSpec.CLEARTEXT)).build();
+    MeshSslSocketFactory tlsSockets = new MeshSslSocketFactory(
+        platformTls != null ? platformTls.socketFactory() : base.sslSocketFactory(), base.hostnameVerifier());
     AllowListDns dns = new AllowListDns(base.dns());
     this.runtime = new MeshRuntime(b.config, b.discoveries, b.classLoader, b.ticker, limiterRegistry,
         breakerRegistry, listener, tlsSockets, dns);
     java.util.concurrent.atomic.AtomicReference<OkHttpClient> self = new java.util.concurrent.atomic.AtomicReference<>();
-    this.client = buildClient(b, base, runtime, listener, tlsSockets, dns, self::get);
+    this.client = buildClient(b, base, platformTls, runtime, listener, tlsSockets, dns, self::get);
     self.set(client);
   }
 
-  private static OkHttpClient buildClient(Builder b, OkHttpClient base, MeshRuntime runtime, MeshListener listener,
-      MeshSslSocketFactory tlsSockets, AllowListDns dns, java.util.function.Supplier<OkHttpClient> self) {
+  private static OkHttpClient buildClient(Builder b, OkHttpClient base, LazyPlatformTls platformTls,
+      MeshRuntime runtime, MeshListener listener, MeshSslSocketFactory tlsSockets, AllowListDns dns,
+      java.util.function.Supplier<OkHttpClient> self) {
     ConnectionPoolConfig pool = b.config.defaults().connectionPool();
     int hosts = Math.max(16, runtime.services().values().stream().mapToInt(s -> s.instances().size()).sum());
     Dispatcher dispatcher = new Dispatcher();
@@ -80,9 +90,16 @@ public final class Mesh implements AutoCloseable {
     dispatcher.setMaxRequests(Math.max(64, pool.maxRequestsPerHost() * 16));
     Duration connectTimeout = b.config.defaults().connectTimeout();
     Duration timeout = b.config.defaults().timeout();
-    return base.newBuilder()
-        .sslSocketFactory(tlsSockets, base.x509TrustManager() != null ? base.x509TrustManager()
-            : io.meshclient.core.tls.PlatformTrust.defaultTrustManager())
+    OkHttpClient.Builder builder = base.newBuilder();
+    if (platformTls != null) {
+      builder.connectionSpecs(List.of(ConnectionSpec.MODERN_TLS, ConnectionSpec.CLEARTEXT)); // OkHttp's default
+      platformTls.deferIssuers(() -> builder.sslSocketFactory(tlsSockets, platformTls.trustManager()));
+    } else {
+      builder.sslSocketFactory(tlsSockets, base.x509TrustManager() != null ? base.x509TrustManager()
+          : io.meshclient.core.tls.PlatformTrust.defaultTrustManager());
+    }
+    b.interceptors.forEach(builder::addInterceptor);
+    return builder
         .hostnameVerifier(tlsSockets.hostnameVerifier())
         .dns(dns)
         .retryOnConnectionFailure(false)
@@ -181,6 +198,7 @@ public final class Mesh implements AutoCloseable {
   public static final class Builder {
     private MeshConfig config = MeshConfig.builder().build();
     private final Map<String, ServiceDiscovery> discoveries = new LinkedHashMap<>();
+    private final List<Interceptor> interceptors = new ArrayList<>();
     private OkHttpClient okHttpClient;
     private MeterRegistry meterRegistry;
     private MeshListener listener = MeshListener.NONE;
@@ -210,10 +228,23 @@ public final class Mesh implements AutoCloseable {
 
     /**
      * A client whose settings (interceptors, TLS, proxies...) the mesh's client starts from. The mesh
-     * replaces its dispatcher, connection pool, timeouts and event listener with its own.
+     * replaces its dispatcher, connection pool, timeouts and event listener with its own, and uses its
+     * trust manager for hosts that are not mesh instances. Default: OkHttp's defaults, except that the
+     * platform's trust store is loaded on the first TLS connection to such a host rather than at
+     * {@link #build()}; pin certificates ({@code CertificatePinner}) on a base client, not on a client
+     * derived from {@link Mesh#httpClient()}.
      */
     public Builder okHttpClient(OkHttpClient base) {
       this.okHttpClient = Objects.requireNonNull(base, "base");
+      return this;
+    }
+
+    /**
+     * Adds an application interceptor that runs before the mesh's, after the base client's: it sees
+     * each call once, with the service's host name, before routing, admission and retries.
+     */
+    public Builder addInterceptor(Interceptor interceptor) {
+      interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
       return this;
     }
 

@@ -67,8 +67,7 @@ public record MeshConfig(
    */
   public static MeshConfig fromYaml(String text, java.util.function.UnaryOperator<String> variables) {
     try {
-      return fromMap(MeshConfigLoader.parse(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory(),
-          new java.io.StringReader(text), variables, "mesh.yaml"));
+      return fromMap(MeshConfigLoader.parseYaml(new java.io.StringReader(text), variables, "mesh.yaml"));
     } catch (java.io.IOException e) {
       throw new ConfigurationException("mesh.yaml: cannot be read (" + e.getMessage() + ")", e);
     }

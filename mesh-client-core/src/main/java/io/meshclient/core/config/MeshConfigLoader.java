@@ -38,6 +38,12 @@ final class MeshConfigLoader {
     }
   }
 
+  /** Parses one YAML (or JSON) document, as {@link #parse} does. */
+  static Map<String, Object> parseYaml(Reader reader, UnaryOperator<String> environment, String source)
+      throws IOException {
+    return parse(new YAMLFactory(), reader, environment, source);
+  }
+
   /** Parses one document into maps, lists and strings/numbers/booleans. */
   static Map<String, Object> parse(JsonFactory factory, Reader reader, UnaryOperator<String> environment,
       String source) throws IOException {

@@ -61,6 +61,11 @@ final class TestPki {
       return this;
     }
 
+    Leaf ip(String address) {
+      names.add(new GeneralName(GeneralName.iPAddress, address));
+      return this;
+    }
+
     Leaf dns(String dns) {
       names.add(new GeneralName(GeneralName.dNSName, dns));
       return this;

@@ -11,7 +11,6 @@ import io.meshclient.spring.boot.client.MeshHttpServiceGroupConfigurer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
-import okhttp3.OkHttpClient;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -48,12 +47,13 @@ public class MeshAutoConfiguration {
   public Mesh mesh(Environment environment, ObjectProvider<MeterRegistry> meterRegistry,
       ObjectProvider<MeshListener> listeners, ObjectProvider<MeshDecisionLog> decisionLog,
       ObjectProvider<MeshBuilderCustomizer> customizers) {
+    MeshBackgroundPreinitializer.awaitWarmUp();
     Mesh.Builder builder = Mesh.builder().config(MeshConfigBinder.bind(environment));
     meterRegistry.ifUnique(builder::meterRegistry);
     List<MeshListener> all = new ArrayList<>(listeners.orderedStream().toList());
     MeshDecisionLog log = decisionLog.getIfUnique();
     if (log != null) {
-      builder.okHttpClient(new OkHttpClient.Builder().addInterceptor(log.interceptor()).build());
+      builder.addInterceptor(log.interceptor());
       all.add(log.listener());
     }
     if (!all.isEmpty()) {

@@ -1,24 +1,34 @@
 package io.meshclient.spring.boot.autoconfigure;
 
-import okhttp3.OkHttpClient;
+import io.meshclient.core.Mesh;
+import io.meshclient.core.config.MeshConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.context.ApplicationListener;
-import org.springframework.web.client.RestClient;
-import org.springframework.web.client.support.RestClientAdapter;
-import org.springframework.web.service.annotation.GetExchange;
-import org.springframework.web.service.invoker.HttpServiceProxyFactory;
 
 /**
- * Warms, on a background daemon thread while the application context is still being prepared, the
- * one-time JVM costs the mesh bean would otherwise pay on the main thread: loading OkHttp and Kotlin's
- * classes, the platform trust store OkHttp initialises eagerly (a few hundred milliseconds), and the
- * HTTP-interface proxy machinery behind {@code @MeshClient}. The same idea as Boot's own
- * {@code BackgroundPreinitializer}, and switched off by the same system property,
- * {@code spring.backgroundpreinitializer.ignore=true}, or by {@code mesh.enabled=false}. Failures
- * are ignored: the work is redone, for real, where it is needed.
+ * Pays, on a background daemon thread while the application context is still being prepared, the
+ * one-time JVM costs the {@code mesh} bean would otherwise pay on the main thread: loading and linking
+ * the classes of OkHttp, Kotlin, resilience4j and the mesh itself, and the platform trust store OkHttp
+ * loads eagerly. It does so by building, and closing, a throwaway mesh of one in-memory service that
+ * uses the common features (subsets, a header route, a weighted split, a rate limit, a breaker, retries,
+ * meters), so nothing touches the network. The same idea as Boot's own {@code BackgroundPreinitializer},
+ * and switched off by the same system property, {@code spring.backgroundpreinitializer.ignore=true}, or
+ * by {@code mesh.enabled=false}.
+ *
+ * <p>The {@code mesh} bean {@linkplain #awaitWarmUp() waits} for the warm-up before it builds the real
+ * mesh, so the two threads never initialise the mesh's classes at once. Failures are ignored: the work
+ * is done again, for real, where it is needed, and reported there.
  */
 class MeshBackgroundPreinitializer implements ApplicationListener<ApplicationEnvironmentPreparedEvent> {
   private static final String IGNORE = "spring.backgroundpreinitializer.ignore";
+  /** Longest the mesh bean waits for an unfinished warm-up (it then builds the mesh regardless). */
+  private static final long MAX_WAIT_MILLIS = 10_000;
+  private static final Object LOCK = new Object();
+  private static Thread warming;
 
   @Override
   public void onApplicationEvent(ApplicationEnvironmentPreparedEvent event) {
@@ -26,24 +36,58 @@ class MeshBackgroundPreinitializer implements ApplicationListener<ApplicationEnv
         || !event.getEnvironment().getProperty("mesh.enabled", Boolean.class, true)) {
       return;
     }
-    Thread thread = new Thread(MeshBackgroundPreinitializer::warm, "mesh-background-preinit");
-    thread.setDaemon(true);
-    thread.start();
+    synchronized (LOCK) {
+      if (warming != null) {
+        return; // once per class loader: a second context (tests, a bootstrap context) finds it warm
+      }
+      warming = new Thread(MeshBackgroundPreinitializer::warm, "mesh-background-preinit");
+      warming.setDaemon(true);
+      warming.start();
+    }
+  }
+
+  /**
+   * Waits, at most {@value #MAX_WAIT_MILLIS} ms, for a warm-up still running; returns at once when none
+   * was started or it is over.
+   */
+  static void awaitWarmUp() {
+    Thread thread;
+    synchronized (LOCK) {
+      thread = warming;
+    }
+    if (thread == null || !thread.isAlive()) {
+      return;
+    }
+    try {
+      TimeUnit.MILLISECONDS.timedJoin(thread, MAX_WAIT_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void warm() {
-    try {
-      new OkHttpClient();
-      HttpServiceProxyFactory.builderFor(RestClientAdapter.create(RestClient.create())).build()
-          .createClient(Warm.class);
+    try (Mesh mesh = Mesh.builder().config(MeshConfig.fromMap(warmConfig()))
+        .meterRegistry(new SimpleMeterRegistry()).build()) {
+      mesh.httpClient();
     } catch (Throwable ignored) {
       // Only warming: whatever failed here is done again, and reported, where it is really needed.
     }
   }
 
-  /** An HTTP interface never called, only proxied once. */
-  interface Warm {
-    @GetExchange("/")
-    String get();
+  /** One static service with two versions and the features most meshes configure. */
+  private static Map<String, Object> warmConfig() {
+    Map<String, Object> instances = Map.of("services", Map.of("warm", List.of(
+        Map.of("url", "http://127.0.0.1:9", "metadata", Map.of("version", "v1")),
+        Map.of("url", "http://127.0.0.1:10", "metadata", Map.of("version", "v2")))));
+    Map<String, Object> service = Map.of(
+        "subsets", Map.of("v1", Map.of("version", "v1"), "v2", Map.of("version", "v2")),
+        "rate-limit", Map.of("rate", "100/s"),
+        "circuit-breaker", Map.of("failure-rate-threshold", "50%"),
+        "retry", Map.of("attempts", 2),
+        "routes", List.of(
+            Map.of("match", Map.of("path", Map.of("prefix", "/a"), "headers", Map.of("end-user", Map.of("exact", "x"))),
+                "to", "v2"),
+            Map.of("split", Map.of("v1", 80, "v2", 20))));
+    return Map.of("discovery", Map.of("static", instances), "services", Map.of("warm", service));
   }
 }

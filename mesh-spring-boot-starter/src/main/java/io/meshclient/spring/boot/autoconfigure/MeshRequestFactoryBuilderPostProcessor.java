@@ -36,7 +36,7 @@ class MeshRequestFactoryBuilderPostProcessor implements BeanPostProcessor {
       implements ClientHttpRequestFactoryBuilder<ClientHttpRequestFactory> {
     @Override
     public ClientHttpRequestFactory build(HttpClientSettings settings) {
-      return new MeshRoutingClientHttpRequestFactory(mesh, delegate.build(settings));
+      return new MeshRoutingClientHttpRequestFactory(mesh, () -> delegate.build(settings));
     }
   }
 }

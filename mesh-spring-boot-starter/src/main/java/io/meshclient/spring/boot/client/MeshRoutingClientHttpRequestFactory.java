@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.client.ClientHttpRequest;
 import org.springframework.http.client.ClientHttpRequestFactory;
+import org.springframework.util.function.SingletonSupplier;
 
 /**
  * Sends a request whose host is a mesh service through the mesh's OkHttpClient, and any other request
@@ -18,7 +19,7 @@ import org.springframework.http.client.ClientHttpRequestFactory;
  */
 public final class MeshRoutingClientHttpRequestFactory implements ClientHttpRequestFactory {
   private final Supplier<Mesh> mesh;
-  private final ClientHttpRequestFactory delegate;
+  private final SingletonSupplier<ClientHttpRequestFactory> delegate;
 
   /**
    * @param mesh the mesh, asked for on the first request (so that building the factory does not
@@ -26,8 +27,23 @@ public final class MeshRoutingClientHttpRequestFactory implements ClientHttpRequ
    * @param delegate the factory for hosts that are not mesh services
    */
   public MeshRoutingClientHttpRequestFactory(Supplier<Mesh> mesh, ClientHttpRequestFactory delegate) {
+    this(mesh, constant(Objects.requireNonNull(delegate, "delegate")));
+  }
+
+  /**
+   * @param mesh the mesh, asked for on the first request (so that building the factory does not
+   *     create the mesh)
+   * @param delegate creates the factory for hosts that are not mesh services, once, on the first
+   *     request to such a host: a client that only calls mesh services never builds it (a JDK
+   *     {@code HttpClient}, say, with its selector thread and the platform's default TLS context)
+   */
+  public MeshRoutingClientHttpRequestFactory(Supplier<Mesh> mesh, Supplier<ClientHttpRequestFactory> delegate) {
     this.mesh = Objects.requireNonNull(mesh, "mesh");
-    this.delegate = Objects.requireNonNull(delegate, "delegate");
+    this.delegate = SingletonSupplier.of(Objects.requireNonNull(delegate, "delegate"));
+  }
+
+  private static Supplier<ClientHttpRequestFactory> constant(ClientHttpRequestFactory factory) {
+    return () -> factory;
   }
 
   @Override
@@ -39,11 +55,11 @@ public final class MeshRoutingClientHttpRequestFactory implements ClientHttpRequ
         return new OkHttpClientHttpRequest(m.httpClient(), uri, httpMethod);
       }
     }
-    return delegate.createRequest(uri, httpMethod);
+    return delegate.obtain().createRequest(uri, httpMethod);
   }
 
-  /** The factory used for hosts that are not mesh services. */
+  /** The factory used for hosts that are not mesh services (built now if it was not yet). */
   public ClientHttpRequestFactory delegate() {
-    return delegate;
+    return delegate.obtain();
   }
 }

@@ -39,9 +39,31 @@ public class StartupProbe {
       long cpu = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
           .getProcessCpuTime() / 1_000_000;
       System.out.println("ready-ms=" + wall + " cpu-ms=" + cpu + " mesh-beans-ms=" + meshBeansSelfMillis(steps));
+      if (Boolean.getBoolean("probe.threads")) {
+        System.out.println("threads: " + threadCpu());
+      }
     });
     ConfigurableApplicationContext context = app.run(args);
     context.close();
+  }
+
+  /** CPU milliseconds of each live thread of the process, by thread name, the busiest first (Linux). */
+  private static String threadCpu() {
+    Map<String, Long> byName = new HashMap<>();
+    try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+      for (java.nio.file.Path task : tasks.toList()) {
+        String stat = java.nio.file.Files.readString(task.resolve("stat"));
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+$", "#");
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        byName.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10, Long::sum);
+      }
+    } catch (java.io.IOException e) {
+      return e.toString();
+    }
+    StringBuilder out = new StringBuilder();
+    byName.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(e -> out.append(e.getKey()).append('=').append(e.getValue()).append(' '));
+    return out.toString();
   }
 
   /**
@@ -73,6 +95,22 @@ public class StartupProbe {
     }
     if (Boolean.getBoolean("probe.detail")) {
       System.out.println("mesh-beans:" + detail);
+    }
+    String stepsFile = System.getProperty("probe.steps");
+    if (stepsFile != null) {
+      StringBuilder out = new StringBuilder();
+      for (StartupTimeline.TimelineEvent e : events) {
+        Duration own = e.getDuration().minus(children.getOrDefault(e.getStartupStep().getId(), Duration.ZERO));
+        StringBuilder tags = new StringBuilder();
+        e.getStartupStep().getTags().forEach(t -> tags.append(t.getKey()).append('=').append(t.getValue()).append(';'));
+        out.append(own.toNanos() / 1000).append('\t').append(e.getStartupStep().getName()).append('\t')
+            .append(tags.toString().replace('\n', ' ')).append('\n');
+      }
+      try {
+        java.nio.file.Files.writeString(java.nio.file.Path.of(stepsFile), out);
+      } catch (java.io.IOException ex) {
+        throw new java.io.UncheckedIOException(ex);
+      }
     }
     return self.toMillis();
   }
