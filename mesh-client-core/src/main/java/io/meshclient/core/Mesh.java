@@ -25,10 +25,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
+import javax.net.ssl.HostnameVerifier;
 import okhttp3.ConnectionPool;
 import okhttp3.ConnectionSpec;
 import okhttp3.Dispatcher;
+import okhttp3.Dns;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 
@@ -49,7 +52,9 @@ import okhttp3.OkHttpClient;
  */
 public final class Mesh implements AutoCloseable {
   private final MeshRuntime runtime;
-  private final OkHttpClient client;
+  /** Builds the client on the first {@link #httpClient()}; also the lock for building it. */
+  private final Supplier<OkHttpClient> clientFactory;
+  private volatile OkHttpClient client;
   private final RateLimiterRegistry limiterRegistry;
   private final CircuitBreakerRegistry breakerRegistry;
   private volatile boolean closed;
@@ -66,30 +71,40 @@ public final class Mesh implements AutoCloseable {
           : MeshListener.of(List.of(new MeshMetrics(b.meterRegistry), listener));
     }
     // Without a base client, the platform's trust store is loaded on the first TLS connection to a host
-    // that is not a mesh instance, not here: a cleartext-only base builds without touching it.
-    LazyPlatformTls platformTls = b.okHttpClient == null ? new LazyPlatformTls() : null;
-    OkHttpClient base = b.okHttpClient != null ? b.okHttpClient
-        : new OkHttpClient.Builder().connectionSpecs(List.of(ConnectionSpec.CLEARTEXT)).build();
-    MeshSslSocketFactory tlsSockets = new MeshSslSocketFactory(
-        platformTls != null ? platformTls.socketFactory() : base.sslSocketFactory(), base.hostnameVerifier());
-    AllowListDns dns = new AllowListDns(base.dns());
+    // that is not a mesh instance, and OkHttp's own classes on the first httpClient(): neither at build.
+    OkHttpClient userBase = b.okHttpClient;
+    LazyPlatformTls platformTls = userBase == null ? new LazyPlatformTls() : null;
+    HostnameVerifier[] defaultVerifier = new HostnameVerifier[1];
+    MeshSslSocketFactory tlsSockets = userBase != null
+        ? new MeshSslSocketFactory(userBase.sslSocketFactory(), userBase.hostnameVerifier())
+        : new MeshSslSocketFactory(platformTls.socketFactory(),
+            (host, session) -> defaultVerifier[0].verify(host, session));
+    AllowListDns dns = new AllowListDns(userBase != null ? userBase.dns() : Dns.SYSTEM);
     this.runtime = new MeshRuntime(b.config, b.discoveries, b.classLoader, b.ticker, limiterRegistry,
         breakerRegistry, listener, tlsSockets, dns);
-    java.util.concurrent.atomic.AtomicReference<OkHttpClient> self = new java.util.concurrent.atomic.AtomicReference<>();
-    this.client = buildClient(b, base, platformTls, runtime, listener, tlsSockets, dns, self::get);
-    self.set(client);
+    ClientSettings settings = new ClientSettings(b.config, List.copyOf(b.interceptors), listener, b.ticker,
+        b.random, b.sleeper);
+    this.clientFactory = () -> {
+      OkHttpClient base = userBase != null ? userBase
+          : new OkHttpClient.Builder().connectionSpecs(List.of(ConnectionSpec.CLEARTEXT)).build();
+      defaultVerifier[0] = base.hostnameVerifier();
+      return buildClient(settings, base, platformTls, runtime, tlsSockets, dns, this::httpClient);
+    };
   }
 
-  private static OkHttpClient buildClient(Builder b, OkHttpClient base, LazyPlatformTls platformTls,
-      MeshRuntime runtime, MeshListener listener, MeshSslSocketFactory tlsSockets, AllowListDns dns,
-      java.util.function.Supplier<OkHttpClient> self) {
-    ConnectionPoolConfig pool = b.config.defaults().connectionPool();
+  /** What the mesh's OkHttpClient is built from, taken from the builder when the mesh is built. */
+  private record ClientSettings(MeshConfig config, List<Interceptor> interceptors, MeshListener listener,
+      Ticker ticker, RandomGenerator random, Sleeper sleeper) {}
+
+  private static OkHttpClient buildClient(ClientSettings b, OkHttpClient base, LazyPlatformTls platformTls,
+      MeshRuntime runtime, MeshSslSocketFactory tlsSockets, AllowListDns dns, Supplier<OkHttpClient> self) {
+    ConnectionPoolConfig pool = b.config().defaults().connectionPool();
     int hosts = Math.max(16, runtime.services().values().stream().mapToInt(s -> s.instances().size()).sum());
     Dispatcher dispatcher = new Dispatcher();
     dispatcher.setMaxRequestsPerHost(pool.maxRequestsPerHost());
     dispatcher.setMaxRequests(Math.max(64, pool.maxRequestsPerHost() * 16));
-    Duration connectTimeout = b.config.defaults().connectTimeout();
-    Duration timeout = b.config.defaults().timeout();
+    Duration connectTimeout = b.config().defaults().connectTimeout();
+    Duration timeout = b.config().defaults().timeout();
     OkHttpClient.Builder builder = base.newBuilder();
     if (platformTls != null) {
       builder.connectionSpecs(List.of(ConnectionSpec.MODERN_TLS, ConnectionSpec.CLEARTEXT)); // OkHttp's default
@@ -98,7 +113,7 @@ public final class Mesh implements AutoCloseable {
       builder.sslSocketFactory(tlsSockets, base.x509TrustManager() != null ? base.x509TrustManager()
           : io.meshclient.core.tls.PlatformTrust.defaultTrustManager());
     }
-    b.interceptors.forEach(builder::addInterceptor);
+    b.interceptors().forEach(builder::addInterceptor);
     return builder
         .hostnameVerifier(tlsSockets.hostnameVerifier())
         .dns(dns)
@@ -110,7 +125,7 @@ public final class Mesh implements AutoCloseable {
         .readTimeout(timeout)
         .writeTimeout(timeout)
         .eventListener(MeshInterceptor.wireEvents())
-        .addInterceptor(new MeshInterceptor(runtime, listener, b.ticker, b.random, b.sleeper, self))
+        .addInterceptor(new MeshInterceptor(runtime, b.listener(), b.ticker(), b.random(), b.sleeper(), self))
         .build();
   }
 
@@ -127,10 +142,29 @@ public final class Mesh implements AutoCloseable {
   /**
    * The client that sends calls through the mesh. Hand it to OkHttp code, Retrofit or Spring. Derive
    * variants with {@code newBuilder()}: they share the mesh's pool and dispatcher (keep the mesh's event
-   * listener, or reused-connection failures are not recognised).
+   * listener, or reused-connection failures are not recognised). Built on the first call (loading
+   * OkHttp's classes then, not when the mesh is built); the same client afterwards.
    */
   public OkHttpClient httpClient() {
-    return client;
+    OkHttpClient c = client;
+    if (c == null) {
+      synchronized (clientFactory) {
+        c = client;
+        if (c == null) {
+          c = clientFactory.get();
+          if (closed) {
+            c.dispatcher().executorService().shutdown(); // a closed mesh's client takes no calls
+          }
+          client = c;
+        }
+      }
+    }
+    return c;
+  }
+
+  /** Whether {@link #httpClient()} has built the client yet. */
+  boolean hasHttpClient() {
+    return client != null;
   }
 
   /** The configuration in force. */
@@ -184,8 +218,14 @@ public final class Mesh implements AutoCloseable {
     }
     closed = true;
     runtime.close();
-    client.dispatcher().executorService().shutdown();
-    client.connectionPool().evictAll();
+    OkHttpClient c;
+    synchronized (clientFactory) {
+      c = client;
+    }
+    if (c != null) {
+      c.dispatcher().executorService().shutdown();
+      c.connectionPool().evictAll();
+    }
   }
 
   private void checkOpen() {

@@ -216,6 +216,33 @@ class MeshRequestPathTest {
   }
 
   @Test
+  void theClientIsBuiltOnceOnFirstUseNotWithTheMesh() throws Exception {
+    build(reviews().build());
+    assertThat(mesh.hasHttpClient()).as("built with the mesh").isFalse();
+    int threads = 8;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+      List<java.util.concurrent.Future<okhttp3.OkHttpClient>> clients = new java.util.ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        clients.add(pool.submit(() -> {
+          start.await();
+          return mesh.httpClient();
+        }));
+      }
+      java.util.Set<okhttp3.OkHttpClient> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      for (java.util.concurrent.Future<okhttp3.OkHttpClient> client : clients) {
+        distinct.add(client.get(10, java.util.concurrent.TimeUnit.SECONDS));
+      }
+      assertThat(distinct).hasSize(1);
+      assertThat(mesh.hasHttpClient()).isTrue();
+      assertThat(get("http://reviews/")).isEqualTo("v1");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void closeStopsWatchesAndTheDispatcher() {
     build(reviews().build());
     assertThat(discovery.watcherCount("reviews")).isEqualTo(1);

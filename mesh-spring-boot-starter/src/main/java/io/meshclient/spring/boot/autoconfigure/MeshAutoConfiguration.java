@@ -93,6 +93,12 @@ public class MeshAutoConfiguration {
     return new MeshHttpServiceGroupConfigurer(mesh, new MeshClientHttpRequestFactory(mesh), environment);
   }
 
+  /** Builds the mesh's HTTP client in the background once the application is ready. */
+  @Bean
+  static MeshHttpClientWarmUp meshHttpClientWarmUp(ObjectProvider<Mesh> mesh) {
+    return new MeshHttpClientWarmUp(mesh);
+  }
+
   /** Applies changed {@code mesh.*} properties to the running mesh. */
   @Bean
   @ConditionalOnMissingBean

@@ -68,7 +68,7 @@ class MeshBackgroundPreinitializer implements ApplicationListener<ApplicationEnv
   private static void warm() {
     try (Mesh mesh = Mesh.builder().config(MeshConfig.fromMap(warmConfig()))
         .meterRegistry(new SimpleMeterRegistry()).build()) {
-      mesh.httpClient();
+      mesh.services(); // the client, and OkHttp with it, is warmed after start-up: MeshHttpClientWarmUp
     } catch (Throwable ignored) {
       // Only warming: whatever failed here is done again, and reported, where it is really needed.
     }

@@ -3,6 +3,7 @@ package io.meshclient.spring.boot.client;
 import io.meshclient.core.Mesh;
 import java.net.URI;
 import java.util.Objects;
+import java.util.function.Supplier;
 import okhttp3.OkHttpClient;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.client.ClientHttpRequest;
@@ -20,25 +21,29 @@ import org.springframework.http.client.ClientHttpRequestFactory;
  * wraps in a {@code ResourceAccessException}. Thread-safe.
  */
 public final class MeshClientHttpRequestFactory implements ClientHttpRequestFactory {
-  private final OkHttpClient client;
+  private final Supplier<OkHttpClient> client;
 
-  /** A factory over {@code mesh.httpClient()}. */
+  /**
+   * A factory over {@code mesh.httpClient()}, asked for per request: the mesh builds its client on the
+   * first one, not when this factory is created.
+   */
   public MeshClientHttpRequestFactory(Mesh mesh) {
-    this(Objects.requireNonNull(mesh, "mesh").httpClient());
+    this.client = Objects.requireNonNull(mesh, "mesh")::httpClient;
   }
 
   /** A factory over a client derived from a mesh's client (such as one with another read timeout). */
   public MeshClientHttpRequestFactory(OkHttpClient client) {
-    this.client = Objects.requireNonNull(client, "client");
+    Objects.requireNonNull(client, "client");
+    this.client = () -> client;
   }
 
   @Override
   public ClientHttpRequest createRequest(URI uri, HttpMethod httpMethod) {
-    return new OkHttpClientHttpRequest(client, uri, httpMethod);
+    return new OkHttpClientHttpRequest(client.get(), uri, httpMethod);
   }
 
   /** The client requests are sent with. */
   public OkHttpClient client() {
-    return client;
+    return client.get();
   }
 }
