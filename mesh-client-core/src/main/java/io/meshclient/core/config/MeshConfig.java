@@ -66,11 +66,7 @@ public record MeshConfig(
    * @throws ConfigurationException if the text is not valid YAML or its content is invalid
    */
   public static MeshConfig fromYaml(String text, java.util.function.UnaryOperator<String> variables) {
-    try {
-      return fromMap(MeshConfigLoader.parseYaml(new java.io.StringReader(text), variables, "mesh.yaml"));
-    } catch (java.io.IOException e) {
-      throw new ConfigurationException("mesh.yaml: cannot be read (" + e.getMessage() + ")", e);
-    }
+    return fromMap(MeshConfigLoader.parseYaml(new java.io.StringReader(text), variables, "mesh.yaml"));
   }
 
   /**

@@ -1,26 +1,38 @@
 package io.meshclient.core.config;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.meshclient.api.ConfigurationException;
 import java.io.IOException;
 import java.io.Reader;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
 
 /**
- * Reads mesh.yaml and JSON into the raw tree {@link MeshConfigReader} takes. Unlike a plain
- * {@code ObjectMapper}, it refuses a key written twice in one block (a YAML parser would silently keep
+ * Reads mesh.yaml and JSON into the raw tree {@link MeshConfigReader} takes. It reads SnakeYAML's node tree
+ * (SnakeYAML is in every Spring Boot application already; Jackson's YAML module is not used because
+ * its presence makes Spring register a YAML message converter in the application). Unlike a plain
+ * YAML load, it refuses a key written twice in one block (a YAML parser would silently keep
  * the last), naming the key, and resolves {@code ${NAME:default}} placeholders in values.
  */
 final class MeshConfigLoader {
@@ -30,83 +42,114 @@ final class MeshConfigLoader {
 
   static MeshConfig load(Path file, UnaryOperator<String> environment) {
     String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-    JsonFactory factory = name.endsWith(".json") ? new JsonFactory() : new YAMLFactory();
+    String format = name.endsWith(".json") ? "JSON" : "YAML";
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      return MeshConfig.fromMap(parse(factory, reader, environment, file.toString()));
+      return MeshConfig.fromMap(parse(reader, environment, file.toString(), format));
     } catch (IOException e) {
       throw new ConfigurationException(file + ": cannot be read (" + e.getMessage() + ")", e);
     }
   }
 
-  /** Parses one YAML (or JSON) document, as {@link #parse} does. */
-  static Map<String, Object> parseYaml(Reader reader, UnaryOperator<String> environment, String source)
-      throws IOException {
-    return parse(new YAMLFactory(), reader, environment, source);
+  /** Parses one YAML (or JSON, which is YAML too) document, as {@link #parse} does. */
+  static Map<String, Object> parseYaml(Reader reader, UnaryOperator<String> environment, String source) {
+    return parse(reader, environment, source, "YAML");
   }
 
-  /** Parses one document into maps, lists and strings/numbers/booleans. */
-  static Map<String, Object> parse(JsonFactory factory, Reader reader, UnaryOperator<String> environment,
-      String source) throws IOException {
-    List<String> problems = new ArrayList<>();
-    try (JsonParser parser = factory.createParser(reader)) {
-      JsonToken first = parser.nextToken();
-      if (first == null) {
-        return Map.of();
-      }
-      if (first != JsonToken.START_OBJECT) {
-        throw ConfigurationException.of(source, first, "a document that is a block of settings");
-      }
-      Object tree = value(parser, "", environment, problems);
-      if (!problems.isEmpty()) {
-        throw new ConfigurationException(problems);
-      }
-      @SuppressWarnings("unchecked")
-      Map<String, Object> map = (Map<String, Object>) tree;
-      return map;
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new ConfigurationException(source + ": not valid " + (factory instanceof YAMLFactory ? "YAML" : "JSON")
-          + " (" + e.getOriginalMessage() + " at line " + e.getLocation().getLineNr() + ")", e);
+  /**
+   * Parses one document into maps, lists and strings/numbers/booleans/null.
+   *
+   * @param format {@code YAML} or {@code JSON}, for messages
+   * @throws ConfigurationException if the text is not valid, or a key is written twice in a block
+   */
+  static Map<String, Object> parse(Reader reader, UnaryOperator<String> environment, String source,
+      String format) {
+    Node root;
+    try {
+      root = new Yaml(new LoaderOptions()).compose(reader);
+    } catch (MarkedYAMLException e) {
+      Mark mark = e.getProblemMark();
+      throw new ConfigurationException(source + ": not valid " + format + " (" + e.getProblem()
+          + (mark != null ? " at line " + (mark.getLine() + 1) : "") + ")", e);
+    } catch (YAMLException e) {
+      throw new ConfigurationException(source + ": not valid " + format + " (" + e.getMessage() + ")", e);
     }
+    if (root == null) {
+      return Map.of();
+    }
+    if (!(root instanceof MappingNode)) {
+      throw ConfigurationException.of(source, root instanceof SequenceNode ? "a list" : "a single value",
+          "a document that is a block of settings");
+    }
+    List<String> problems = new ArrayList<>();
+    Object tree = value(root, "", environment, problems, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
+    if (!problems.isEmpty()) {
+      throw new ConfigurationException(problems);
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> map = (Map<String, Object>) tree;
+    return map;
   }
 
-  private static Object value(JsonParser p, String key, UnaryOperator<String> env, List<String> problems)
-      throws IOException {
-    switch (p.currentToken()) {
-      case START_OBJECT: {
-        Map<String, Object> map = new LinkedHashMap<>();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String field = p.currentName();
-          String childKey = key.isEmpty() ? field : key + "." + field;
-          p.nextToken();
-          Object child = value(p, childKey, env, problems);
-          if (map.containsKey(field)) {
-            problems.add(ConfigurationException.problem(childKey, "defined twice", "each key once in a block"));
-          }
-          map.put(field, child);
-        }
-        return map;
-      }
-      case START_ARRAY: {
+  private static Object value(Node node, String key, UnaryOperator<String> env, List<String> problems,
+      Set<Node> open) {
+    if (node instanceof ScalarNode scalar) {
+      return scalar(scalar, env);
+    }
+    if (!open.add(node)) { // an alias to a block that contains it
+      problems.add(ConfigurationException.problem(key, "an alias of a block it is in", "a value that ends"));
+      return null;
+    }
+    try {
+      if (node instanceof SequenceNode sequence) {
         List<Object> list = new ArrayList<>();
-        int i = 0;
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-          list.add(value(p, key + "[" + i++ + "]", env, problems));
+        for (Node item : sequence.getValue()) {
+          list.add(value(item, key + "[" + list.size() + "]", env, problems, open));
         }
         return list;
       }
-      case VALUE_NULL:
-        return null;
-      case VALUE_TRUE:
-        return Boolean.TRUE;
-      case VALUE_FALSE:
-        return Boolean.FALSE;
-      case VALUE_NUMBER_INT:
-        return p.getNumberValue();
-      case VALUE_NUMBER_FLOAT:
-        return p.getDoubleValue();
-      default:
-        return resolve(p.getText(), env);
+      Map<String, Object> map = new LinkedHashMap<>();
+      for (NodeTuple tuple : ((MappingNode) node).getValue()) {
+        if (!(tuple.getKeyNode() instanceof ScalarNode keyNode)) {
+          problems.add(ConfigurationException.problem(key.isEmpty() ? "mesh" : key, "a key that is a block or list",
+              "names as keys"));
+          continue;
+        }
+        String field = keyNode.getValue();
+        String childKey = key.isEmpty() ? field : key + "." + field;
+        Object child = value(tuple.getValueNode(), childKey, env, problems, open);
+        if (map.containsKey(field)) {
+          problems.add(ConfigurationException.problem(childKey, "defined twice", "each key once in a block"));
+        }
+        map.put(field, child);
+      }
+      return map;
+    } finally {
+      open.remove(node);
     }
+  }
+
+  /**
+   * A plain scalar as YAML 1.2's core schema types it (the same as JSON): {@code true}/{@code false},
+   * {@code null}/{@code ~}/empty, decimal integers and floats; everything else, and everything quoted,
+   * is text with placeholders resolved. YAML 1.1's {@code yes}, {@code on}, {@code 0x1F} stay text.
+   */
+  private static Object scalar(ScalarNode scalar, UnaryOperator<String> env) {
+    String text = scalar.getValue();
+    Tag tag = scalar.getTag();
+    if (Tag.NULL.equals(tag)) {
+      return null;
+    }
+    if (Tag.BOOL.equals(tag) && (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false"))) {
+      return Boolean.valueOf(text.toLowerCase(java.util.Locale.ROOT));
+    }
+    if (Tag.INT.equals(tag) && text.matches("[-+]?[0-9]+")) {
+      BigInteger n = new BigInteger(text.startsWith("+") ? text.substring(1) : text);
+      return n.bitLength() < 32 ? (Object) n.intValue() : n.bitLength() < 64 ? (Object) n.longValue() : n;
+    }
+    if (Tag.FLOAT.equals(tag) && text.matches("[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?")) {
+      return Double.parseDouble(text);
+    }
+    return resolve(text, env);
   }
 
   /** Replaces {@code ${NAME}} and {@code ${NAME:default}}; an unset name without default becomes empty. */

@@ -70,7 +70,7 @@ class ConfigFuzzTest {
 
   @SuppressWarnings("unchecked")
   private static Map<String, Object> base() throws Exception {
-    return MeshConfigLoader.parse(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory(), new StringReader(BASE),
+    return MeshConfigLoader.parseYaml(new StringReader(BASE),
         name -> null, "fuzz.yaml");
   }
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class ConfigValidationTest {
 
   static MeshConfig yaml(String text) throws Exception {
-    return MeshConfig.fromMap(MeshConfigLoader.parse(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory(),
+    return MeshConfig.fromMap(MeshConfigLoader.parseYaml(
         new StringReader(text), name -> null, "test.yaml"));
   }
 

@@ -1,0 +1,99 @@
+package io.meshclient.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshclient.api.ConfigurationException;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How mesh.yaml and JSON text becomes the raw tree: scalar types, placeholders, and what is refused. */
+class MeshConfigLoaderTest {
+
+  private static Map<String, Object> parse(String text) {
+    return MeshConfigLoader.parseYaml(new StringReader(text), name -> name.equals("HOST") ? "10.0.0.7" : null,
+        "test.yaml");
+  }
+
+  @Test
+  void scalarsAreTypedAsJsonTypesThemAndEverythingElseIsText() {
+    Map<String, Object> tree = parse("""
+        int: 42
+        big: 12345678901
+        negative: -5
+        float: 2.5
+        yes-word: yes
+        on-word: on
+        hex: 0x1F
+        quoted-true: "true"
+        quoted-number: '7'
+        bool: true
+        upper-bool: FALSE
+        empty:
+        tilde: ~
+        rate: 200/s
+        url: http://${HOST}:${PORT:8080}/
+        """);
+    assertThat(tree).containsEntry("int", 42).containsEntry("big", 12345678901L).containsEntry("negative", -5)
+        .containsEntry("float", 2.5).containsEntry("yes-word", "yes").containsEntry("on-word", "on")
+        .containsEntry("hex", "0x1F").containsEntry("quoted-true", "true").containsEntry("quoted-number", "7")
+        .containsEntry("bool", true).containsEntry("upper-bool", false).containsEntry("empty", null)
+        .containsEntry("tilde", null).containsEntry("rate", "200/s")
+        .containsEntry("url", "http://10.0.0.7:8080/");
+  }
+
+  @Test
+  void listsAndBlocksKeepTheirOrder() {
+    Map<String, Object> tree = parse("""
+        b: [1, two, { c: 3 }]
+        a: { z: 1, y: 2 }
+        """);
+    assertThat(tree.keySet()).containsExactly("b", "a");
+    assertThat(tree.get("b")).isEqualTo(List.of(1, "two", Map.of("c", 3)));
+    assertThat(List.copyOf(((Map<?, ?>) tree.get("a")).keySet())).isEqualTo(List.of("z", "y"));
+  }
+
+  @Test
+  void invalidYamlNamesTheSourceAndLine() {
+    assertThatThrownBy(() -> parse("""
+        mesh:
+          services:
+            reviews: { timeout: 1s
+          other: x
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessageStartingWith("test.yaml: not valid YAML (")
+        .hasMessageContaining(" at line 4)");
+  }
+
+  @Test
+  void aDocumentThatIsNotABlockIsRefused() {
+    assertThatThrownBy(() -> parse("- a\n- b\n"))
+        .hasMessage("test.yaml: a list (expected: a document that is a block of settings)");
+    assertThat(parse("")).isEmpty();
+  }
+
+  @Test
+  void anAliasOfABlockItIsInIsRefusedNotFollowedForever() {
+    assertThatThrownBy(() -> parse("""
+        a: &loop
+          b: *loop
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("a.b")
+        .hasMessageContaining("an alias of a block it is in");
+  }
+
+  @Test
+  void aJsonFileLoadsAndAYamlFileReportsTheFileName(@TempDir Path dir) throws Exception {
+    Path json = Files.writeString(dir.resolve("mesh.json"),
+        "{\"mesh\": {\"services\": {\"reviews\": {\"timeout\": \"3s\"}}}}");
+    assertThat(MeshConfig.load(json).services().get("reviews").timeout()).isEqualTo(Duration.ofSeconds(3));
+    Path bad = Files.writeString(dir.resolve("bad.json"), "{\"mesh\": {\"services\": }");
+    assertThatThrownBy(() -> MeshConfig.load(bad)).hasMessageStartingWith(bad + ": not valid JSON (");
+  }
+}
