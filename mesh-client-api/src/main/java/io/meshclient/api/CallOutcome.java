@@ -13,10 +13,15 @@ public enum CallOutcome {
   /** The attempt ran past its timeout. */
   TIMEOUT,
   /** The caller cancelled the call. */
-  CANCELLED;
+  CANCELLED,
+  /** The mesh refused the call before sending it: an open circuit breaker, or no healthy instance. */
+  REFUSED;
 
-  /** Whether the instance should be held responsible for this outcome (everything but success and cancel). */
+  /**
+   * Whether the instance should be held responsible for this outcome (everything but success, cancel and
+   * a refusal, which reached no instance).
+   */
   public boolean isFailure() {
-    return this != SUCCESS && this != CANCELLED;
+    return this != SUCCESS && this != CANCELLED && this != REFUSED;
   }
 }

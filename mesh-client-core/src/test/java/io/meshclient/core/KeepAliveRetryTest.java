@@ -94,5 +94,7 @@ class KeepAliveRetryTest {
     Thread.sleep(200);
     server.verify(1, postRequestedFor(urlEqualTo("/orders")));
     assertThat(server.findAll(postRequestedFor(urlEqualTo("/orders?token=secret")))).isEmpty();
+    assertThat(meters.get("mesh.client.requests").tag("method", "POST").tag("error", "io-error").timer().count())
+        .as("the failure it died of, not a cancellation").isEqualTo(1);
   }
 }

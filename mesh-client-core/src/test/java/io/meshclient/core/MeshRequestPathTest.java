@@ -100,6 +100,8 @@ class MeshRequestPathTest {
     assertThatThrownBy(() -> get("http://reviews/x", "end-user", "jason"))
         .isInstanceOf(NoHealthyInstanceException.class)
         .hasMessage("no healthy instance of service 'reviews' in subset 'v2'");
+    assertThat(meters.get(MeshMetricNames.REQUESTS).tag("subset", "v2").tag("error", "refused").timer().count())
+        .isEqualTo(1);
   }
 
   @Test

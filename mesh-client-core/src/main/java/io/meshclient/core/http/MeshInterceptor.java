@@ -3,6 +3,7 @@ package io.meshclient.core.http;
 import io.meshclient.api.CallOutcome;
 import io.meshclient.api.ConcurrencyLimitExceededException;
 import io.meshclient.api.MeshException;
+import io.meshclient.api.PeerIdentityMismatchException;
 import io.meshclient.api.RateLimitExceededException;
 import io.meshclient.core.MeshListener;
 import io.meshclient.core.Sleeper;
@@ -107,7 +108,7 @@ public final class MeshInterceptor implements Interceptor {
       outcome = status >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS;
       return response;
     } catch (MeshException e) {
-      outcome = CallOutcome.CANCELLED;
+      outcome = outcomeOf(e, chain.call().isCanceled());
       throw e;
     } catch (IOException e) {
       outcome = Attempts.classify(e, null, chain.call().isCanceled());
@@ -117,6 +118,24 @@ public final class MeshInterceptor implements Interceptor {
       listener.onCallComplete(service.name(), subset.name(), request.method(), status, outcome,
           ticker.nanoTime() - start);
     }
+  }
+
+  /**
+   * What a call that ended in one of the mesh's exceptions came to: a refusal (open breaker, no healthy
+   * instance), a failed handshake (the peer's identity), or the I/O failure a request that could not be
+   * retried died of.
+   */
+  static CallOutcome outcomeOf(MeshException e, boolean canceled) {
+    if (canceled) {
+      return CallOutcome.CANCELLED;
+    }
+    if (e instanceof PeerIdentityMismatchException) {
+      return CallOutcome.CONNECT_FAILURE;
+    }
+    if (e.getCause() instanceof IOException cause && !(cause instanceof MeshException)) {
+      return Attempts.classify(cause, null, false);
+    }
+    return CallOutcome.REFUSED;
   }
 
   private void admit(ServiceRuntime service, Route route) throws RateLimitExceededException {

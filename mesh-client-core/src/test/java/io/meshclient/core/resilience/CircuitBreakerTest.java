@@ -33,10 +33,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class CircuitBreakerTest {
   private final FakeTicker ticker = new FakeTicker();
+  private final io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+      new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
 
   private Mesh mesh(Backend backend, BreakerConfig breaker) {
     InMemoryDiscovery discovery = new InMemoryDiscovery().set("pay", List.of(backend.instance("pay", Map.of())));
-    return Mesh.builder().ticker(ticker).discovery("memory", discovery)
+    return Mesh.builder().ticker(ticker).discovery("memory", discovery).meterRegistry(meters)
         .config(MeshConfig.builder().service(ServiceConfig.builder("pay").circuitBreaker(breaker)
             .retry(RetryConfig.NONE).outlierDetection(ServiceConfig.OUTLIER_DETECTION_OFF).build()).build())
         .build();
@@ -59,6 +61,8 @@ class CircuitBreakerTest {
           .hasMessage("circuit breaker of service 'pay' is open; call refused without I/O");
       assertThat(backend.requests()).isEqualTo(4);
       assertThat(mesh.circuitBreakerRegistry().circuitBreaker("pay").getState()).isEqualTo(CircuitBreaker.State.OPEN);
+      assertThat(meters.get("mesh.client.requests").tag("error", "refused").timer().count())
+          .as("a refusal is counted as one, not as a cancellation").isEqualTo(1);
     }
   }
 
