@@ -1,5 +1,8 @@
 package io.meshclient.spring.boot;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshclient.api.ConfigurationException;
@@ -12,7 +15,14 @@ import io.meshclient.spring.boot.actuate.MeshHealthIndicator;
 import io.meshclient.spring.boot.client.MeshHttpServiceGroupConfigurer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.atomic.AtomicBoolean;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.meshclient.spring.boot.testapp.Review;
+import io.meshclient.spring.boot.testapp.ReviewsClient;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.http.converter.autoconfigure.HttpMessageConvertersAutoConfiguration;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.client.RestClient;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -36,6 +46,37 @@ class AutoConfigurationTest {
           assertThat(mesh.config().service("details").timeout()).hasSeconds(2);
         });
   }
+
+  @Test
+  void meshClientsNeedNoRestClientAutoConfigurationAndUseTheApplicationsConverters() {
+    WireMockServer backend = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+    backend.start();
+    try {
+      backend.stubFor(get("/reviews/7").willReturn(okJson("{\"product_id\": 7, \"version\": \"v1\"}")));
+      runner.withClassLoader(new FilteredClassLoader("org.springframework.boot.restclient",
+              "org.springframework.boot.http.client"))
+          .withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class,
+              HttpMessageConvertersAutoConfiguration.class))
+          .withUserConfiguration(ReviewsClientOnly.class)
+          .withBean(SimpleMeterRegistry.class)
+          .withPropertyValues("spring.jackson.property-naming-strategy=SNAKE_CASE",
+              "mesh.discovery.static.services.reviews[0].url=http://127.0.0.1:" + backend.port())
+          .run(context -> {
+            assertThat(context).hasNotFailed().doesNotHaveBean(RestClient.Builder.class)
+                .doesNotHaveBean("meshRequestFactoryBuilderPostProcessor");
+            // snake_case in, productId out: the application's JsonMapper read the body
+            assertThat(context.getBean(ReviewsClient.class).review(7, null)).isEqualTo(new Review(7, "v1"));
+            assertThat(context.getBean(SimpleMeterRegistry.class).get("mesh.client.requests")
+                .tag("service", "reviews").timer().count()).isEqualTo(1);
+          });
+    } finally {
+      backend.stop();
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @EnableMeshClients(clients = ReviewsClient.class)
+  static class ReviewsClientOnly {}
 
   @Test
   void meshEnabledFalseCreatesNoMesh() {

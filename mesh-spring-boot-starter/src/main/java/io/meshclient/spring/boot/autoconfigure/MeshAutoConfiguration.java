@@ -17,8 +17,9 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.converter.autoconfigure.ClientHttpMessageConvertersCustomizer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.web.client.RestClient;
@@ -70,20 +71,26 @@ public class MeshAutoConfiguration {
   /** Creates the {@code @MeshClient} proxies, from the application's {@code RestClient.Builder}. */
   @Bean
   @ConditionalOnMissingBean
-  public MeshClientFactory meshClientFactory(ObjectProvider<RestClient.Builder> builders, Mesh mesh) {
-    return new MeshClientFactory(() -> builders.getIfAvailable(RestClient::builder),
+  public MeshClientFactory meshClientFactory(ObjectProvider<RestClient.Builder> builders,
+      ObjectProvider<ClientHttpMessageConvertersCustomizer> converters, Mesh mesh) {
+    return new MeshClientFactory(() -> builders.getIfAvailable(() -> RestClient.builder()
+        .configureMessageConverters(client -> converters.orderedStream().forEach(c -> c.customize(client)))),
         new MeshClientHttpRequestFactory(mesh));
   }
 
   /**
    * Makes every request factory Boot builds (RestClient.Builder, RestTemplateBuilder, HTTP service
-   * groups) send {@code http://<service>/...} through the mesh, and other hosts as before.
+   * groups) send {@code http://<service>/...} through the mesh, and other hosts as before; only when
+   * the application has Boot's HTTP client support.
    */
-  @Bean
-  @ConditionalOnClass(ClientHttpRequestFactoryBuilder.class)
-  @ConditionalOnMissingBean(name = "meshRequestFactoryBuilderPostProcessor")
-  static BeanPostProcessor meshRequestFactoryBuilderPostProcessor(ObjectProvider<Mesh> mesh) {
-    return new MeshRequestFactoryBuilderPostProcessor(mesh);
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder")
+  static class RequestFactoryRouting {
+    @Bean
+    @ConditionalOnMissingBean(name = "meshRequestFactoryBuilderPostProcessor")
+    static BeanPostProcessor meshRequestFactoryBuilderPostProcessor(ObjectProvider<Mesh> mesh) {
+      return new MeshRequestFactoryBuilderPostProcessor(mesh);
+    }
   }
 
   /** Gives HTTP service groups named after a mesh service their base URL and the mesh's factory. */
