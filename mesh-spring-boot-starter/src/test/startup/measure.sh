@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start-up overhead of the starter. The same minimal Boot web app (StartupProbe) is started RUNS times
 # as an empty Boot app, on a classpath of spring-boot-starter-webmvc and spring-boot-starter-actuator
-# only, and RUNS times with the starter and everything it brings added to that classpath, configured
+# only, and RUNS times with mesh-spring-boot-starter added as a dependency (installed in ~/.m2 first),
+# configured
 # with a mesh of three services, an 80/20 split, a rate limit and one @MeshClient. The runs alternate,
 # each in a fresh JVM. Prints the medians of the time from JVM start to ApplicationReadyEvent, of the
 # process CPU time at that point, and of the main-thread time spent creating the starter's own beans.
@@ -13,17 +14,21 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$ROOT"
 BOOT=$(sed -n "s:.*<spring-boot.version>\(.*\)</spring-boot.version>.*:\1:p" pom.xml)
+VERSION=$(sed -n '/<artifactId>mesh-client-parent<\/artifactId>/{n;s:.*<version>\(.*\)</version>.*:\1:p;}' pom.xml)
 
-echo "building the starter and the probe (offline)..." >&2
-mvn -B -q -o -pl mesh-spring-boot-starter -am test-compile dependency:build-classpath \
-  -DincludeScope=runtime -DexcludeArtifactIds=spring-boot-configuration-processor -Dmdep.outputFile="$WORK/starter.txt" >/dev/null
+# The starter goes to the local repository (~/.m2) so that the "with" application below resolves it as
+# a user's build would: its dependencies, not its optional ones (Boot's RestClient support, actuator).
+echo "installing the starter and compiling the probe (offline)..." >&2
+mvn -B -q -o -pl mesh-spring-boot-starter -am install -DskipTests >/dev/null
 
-# The empty Boot app's classpath, resolved by Maven from a throwaway project on Boot's BOM.
-mkdir -p "$WORK/empty"
-cat >"$WORK/empty/pom.xml" <<EOF
+# Two throwaway projects on Boot's BOM (as an application with spring-boot-starter-parent has): the
+# empty Boot app (webmvc and actuator) and the same with the starter; Maven resolves both classpaths.
+app_pom() { # DIR EXTRA-DEPENDENCY
+  mkdir -p "$1"
+  cat >"$1/pom.xml" <<EOF
 <project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
-  <groupId>probe</groupId><artifactId>empty-boot-app</artifactId><version>1</version>
+  <groupId>probe</groupId><artifactId>$(basename "$1")</artifactId><version>1</version>
   <dependencyManagement><dependencies><dependency>
     <groupId>org.springframework.boot</groupId><artifactId>spring-boot-dependencies</artifactId>
     <version>$BOOT</version><type>pom</type><scope>import</scope>
@@ -31,26 +36,19 @@ cat >"$WORK/empty/pom.xml" <<EOF
   <dependencies>
     <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-webmvc</artifactId></dependency>
     <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-actuator</artifactId></dependency>
+    $2
   </dependencies>
 </project>
 EOF
-# Offline first; online when Boot's BOM names a version not cached yet (it pins its own Micrometer).
-resolve=(mvn -B -q -f "$WORK/empty/pom.xml" dependency:build-classpath -Dmdep.outputFile="$WORK/empty.txt")
-"${resolve[@]}" -o >/dev/null 2>&1 || "${resolve[@]}" >"$WORK/resolve.log" 2>&1 || { cat "$WORK/resolve.log" >&2; exit 1; }
-
-# With the starter: the empty app's jars, then the starter's own classes and runtime dependencies that
-# the empty app does not already have (same group and artifact: the empty app's version is kept).
+  # Offline first; online when Boot's BOM names a version not cached yet (it pins its own Micrometer).
+  local resolve=(mvn -B -q -f "$1/pom.xml" dependency:build-classpath -Dmdep.outputFile="$1/classpath.txt")
+  "${resolve[@]}" -o >/dev/null 2>&1 || "${resolve[@]}" >"$1/resolve.log" 2>&1 || { cat "$1/resolve.log" >&2; exit 1; }
+}
+app_pom "$WORK/empty-boot-app" ""
+app_pom "$WORK/with-starter" "<dependency><groupId>io.meshclient</groupId><artifactId>mesh-spring-boot-starter</artifactId><version>$VERSION</version></dependency>"
 PROBE=mesh-spring-boot-starter/target/test-classes
-WITHOUT_CP="$PROBE:$(cat "$WORK/empty.txt")"
-key() { sed -E 's|.*/repository/(.*)/[^/]+/[^/]+\.jar$|\1|'; }
-tr ':' '\n' <"$WORK/empty.txt" | key | sort -u >"$WORK/empty-keys"
-EXTRA=mesh-spring-boot-starter/target/classes
-while IFS= read -r entry; do
-  if [[ "$entry" != *.jar ]] || ! grep -qxF "$(key <<<"$entry")" "$WORK/empty-keys"; then
-    EXTRA="$EXTRA:$entry"
-  fi
-done < <(tr ':' '\n' <"$WORK/starter.txt")
-WITH_CP="$WITHOUT_CP:$EXTRA"
+WITHOUT_CP="$PROBE:$(cat "$WORK/empty-boot-app/classpath.txt")"
+WITH_CP="$PROBE:$(cat "$WORK/with-starter/classpath.txt")"
 if [[ -n "${PROBE_SAVE_CP:-}" ]]; then echo "$WITHOUT_CP" >"$PROBE_SAVE_CP.without"; echo "$WITH_CP" >"$PROBE_SAVE_CP.with"; exit 0; fi
 echo "empty app: $(tr ':' '\n' <<<"$WITHOUT_CP" | wc -l) classpath entries; with the starter: $(tr ':' '\n' <<<"$WITH_CP" | wc -l)" >&2
 
@@ -69,8 +67,12 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 probe "$WITHOUT_CP" >/dev/null   # warm the file cache
 probe "$WITH_CP" "${WITH[@]}" >/dev/null
 for i in $(seq "$RUNS"); do
-  probe "$WITHOUT_CP" >>"$WORK/without"
-  probe "$WITH_CP" "${WITH[@]}" >>"$WORK/with"
+  # Alternate which goes first (ABBA), so a machine slowing down or speeding up favours neither.
+  if (( i % 2 )); then
+    probe "$WITHOUT_CP" >>"$WORK/without"; probe "$WITH_CP" "${WITH[@]}" >>"$WORK/with"
+  else
+    probe "$WITH_CP" "${WITH[@]}" >>"$WORK/with"; probe "$WITHOUT_CP" >>"$WORK/without"
+  fi
   echo "run $i/$RUNS: without $(tail -1 "$WORK/without" | cut -d' ' -f1), with $(tail -1 "$WORK/with" | cut -d' ' -f1)" >&2
 done
 field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" "$2"; }
@@ -83,5 +85,13 @@ done
 # the machine's load drifting over the whole measurement than the difference of the medians.
 paste <(field ready-ms "$WORK/with") <(field ready-ms "$WORK/without") | awk '{print $1 - $2}' >"$WORK/pairs"
 echo "ready-ms paired differences: $(tr '\n' ' ' <"$WORK/pairs")-> median $(median <"$WORK/pairs")"
+# A 90% interval for the median paired difference (bootstrap, 2000 resamples, fixed seed).
+python3 - "$WORK/pairs" <<'PY'
+import random, statistics, sys
+d = [float(x) for x in open(sys.argv[1]) if x.strip()]
+rng = random.Random(42)
+m = sorted(statistics.median(rng.choices(d, k=len(d))) for _ in range(2000))
+print(f"ready-ms paired difference, median: 90% interval {m[100]:.0f} to {m[1899]:.0f} ms (bootstrap)")
+PY
 echo "mesh-beans-ms (main thread creating the starter's beans): $(field mesh-beans-ms "$WORK/with" | tr '\n' ' ')-> median $(field mesh-beans-ms "$WORK/with" | median)"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
