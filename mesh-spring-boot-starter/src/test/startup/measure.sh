@@ -53,15 +53,15 @@ if [[ -n "${PROBE_SAVE_CP:-}" ]]; then echo "$WITHOUT_CP" >"$PROBE_SAVE_CP.witho
 echo "empty app: $(tr ':' '\n' <<<"$WITHOUT_CP" | wc -l) classpath entries; with the starter: $(tr ':' '\n' <<<"$WITH_CP" | wc -l)" >&2
 
 COMMON=(--spring.config.name=startup-probe --server.port=0 --spring.main.banner-mode=off --logging.level.root=WARN)
-WITH=(--mesh.discovery.static.services.reviews[0].url=http://127.0.0.1:9081
-      --mesh.discovery.static.services.reviews[0].metadata.version=v1
-      --mesh.discovery.static.services.reviews[1].url=http://127.0.0.1:9082
-      --mesh.discovery.static.services.reviews[1].metadata.version=v3
-      --mesh.discovery.static.services.details[0].url=http://127.0.0.1:9083
-      --mesh.discovery.static.services.ratings[0].url=http://127.0.0.1:9084
-      --mesh.services.reviews.subsets.v1.version=v1 --mesh.services.reviews.subsets.v3.version=v3
-      --mesh.services.reviews.routes[0].split.v1=80 --mesh.services.reviews.routes[0].split.v3=20
-      --mesh.services.ratings.rate-limit.rate=100/s)
+WITH=('--mesh.discovery.static.services.reviews[0].url=http://127.0.0.1:9081'
+      '--mesh.discovery.static.services.reviews[0].metadata.version=v1'
+      '--mesh.discovery.static.services.reviews[1].url=http://127.0.0.1:9082'
+      '--mesh.discovery.static.services.reviews[1].metadata.version=v3'
+      '--mesh.discovery.static.services.details[0].url=http://127.0.0.1:9083'
+      '--mesh.discovery.static.services.ratings[0].url=http://127.0.0.1:9084'
+      '--mesh.services.reviews.subsets.v1.version=v1' '--mesh.services.reviews.subsets.v3.version=v3'
+      '--mesh.services.reviews.routes[0].split.v1=80' '--mesh.services.reviews.routes[0].split.v3=20'
+      '--mesh.services.ratings.rate-limit.rate=100/s')
 probe() { local cp=$1; shift; java -cp "$cp" io.meshclient.spring.boot.startup.StartupProbe "${COMMON[@]}" "$@" | grep '^ready-ms='; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 probe "$WITHOUT_CP" >/dev/null   # warm the file cache

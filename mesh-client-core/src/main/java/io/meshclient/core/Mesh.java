@@ -13,7 +13,6 @@ import io.meshclient.core.internal.MeshRuntime;
 import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.metrics.MeshMetrics;
 import io.meshclient.core.security.AllowListDns;
-import io.meshclient.core.tls.LazyPlatformTls;
 import io.meshclient.core.tls.MeshSslSocketFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
@@ -27,9 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
-import javax.net.ssl.HostnameVerifier;
 import okhttp3.ConnectionPool;
-import okhttp3.ConnectionSpec;
 import okhttp3.Dispatcher;
 import okhttp3.Dns;
 import okhttp3.Interceptor;
@@ -70,25 +67,19 @@ public final class Mesh implements AutoCloseable {
       listener = listener == MeshListener.NONE ? new MeshMetrics(b.meterRegistry)
           : MeshListener.of(List.of(new MeshMetrics(b.meterRegistry), listener));
     }
-    // Without a base client, the platform's trust store is loaded on the first TLS connection to a host
-    // that is not a mesh instance, and OkHttp's own classes on the first httpClient(): neither at build.
+    // OkHttp's classes, and the platform's trust store a default client loads, are loaded when the
+    // client is first asked for, not here: a Spring application gets it built after start-up.
     OkHttpClient userBase = b.okHttpClient;
-    LazyPlatformTls platformTls = userBase == null ? new LazyPlatformTls() : null;
-    HostnameVerifier[] defaultVerifier = new HostnameVerifier[1];
-    MeshSslSocketFactory tlsSockets = userBase != null
-        ? new MeshSslSocketFactory(userBase.sslSocketFactory(), userBase.hostnameVerifier())
-        : new MeshSslSocketFactory(platformTls.socketFactory(),
-            (host, session) -> defaultVerifier[0].verify(host, session));
+    MeshSslSocketFactory tlsSockets = new MeshSslSocketFactory();
     AllowListDns dns = new AllowListDns(userBase != null ? userBase.dns() : Dns.SYSTEM);
     this.runtime = new MeshRuntime(b.config, b.discoveries, b.classLoader, b.ticker, limiterRegistry,
         breakerRegistry, listener, tlsSockets, dns);
     ClientSettings settings = new ClientSettings(b.config, List.copyOf(b.interceptors), listener, b.ticker,
         b.random, b.sleeper);
     this.clientFactory = () -> {
-      OkHttpClient base = userBase != null ? userBase
-          : new OkHttpClient.Builder().connectionSpecs(List.of(ConnectionSpec.CLEARTEXT)).build();
-      defaultVerifier[0] = base.hostnameVerifier();
-      return buildClient(settings, base, platformTls, runtime, tlsSockets, dns, this::httpClient);
+      OkHttpClient base = userBase != null ? userBase : new OkHttpClient();
+      tlsSockets.fallback(base.sslSocketFactory(), base.hostnameVerifier());
+      return buildClient(settings, base, runtime, tlsSockets, dns, this::httpClient);
     };
   }
 
@@ -96,8 +87,8 @@ public final class Mesh implements AutoCloseable {
   private record ClientSettings(MeshConfig config, List<Interceptor> interceptors, MeshListener listener,
       Ticker ticker, RandomGenerator random, Sleeper sleeper) {}
 
-  private static OkHttpClient buildClient(ClientSettings b, OkHttpClient base, LazyPlatformTls platformTls,
-      MeshRuntime runtime, MeshSslSocketFactory tlsSockets, AllowListDns dns, Supplier<OkHttpClient> self) {
+  private static OkHttpClient buildClient(ClientSettings b, OkHttpClient base, MeshRuntime runtime,
+      MeshSslSocketFactory tlsSockets, AllowListDns dns, Supplier<OkHttpClient> self) {
     ConnectionPoolConfig pool = b.config().defaults().connectionPool();
     int hosts = Math.max(16, runtime.services().values().stream().mapToInt(s -> s.instances().size()).sum());
     Dispatcher dispatcher = new Dispatcher();
@@ -105,14 +96,9 @@ public final class Mesh implements AutoCloseable {
     dispatcher.setMaxRequests(Math.max(64, pool.maxRequestsPerHost() * 16));
     Duration connectTimeout = b.config().defaults().connectTimeout();
     Duration timeout = b.config().defaults().timeout();
-    OkHttpClient.Builder builder = base.newBuilder();
-    if (platformTls != null) {
-      builder.connectionSpecs(List.of(ConnectionSpec.MODERN_TLS, ConnectionSpec.CLEARTEXT)); // OkHttp's default
-      platformTls.deferIssuers(() -> builder.sslSocketFactory(tlsSockets, platformTls.trustManager()));
-    } else {
-      builder.sslSocketFactory(tlsSockets, base.x509TrustManager() != null ? base.x509TrustManager()
-          : io.meshclient.core.tls.PlatformTrust.defaultTrustManager());
-    }
+    OkHttpClient.Builder builder = base.newBuilder()
+        .sslSocketFactory(tlsSockets, base.x509TrustManager() != null ? base.x509TrustManager()
+            : io.meshclient.core.tls.PlatformTrust.defaultTrustManager());
     b.interceptors().forEach(builder::addInterceptor);
     return builder
         .hostnameVerifier(tlsSockets.hostnameVerifier())
@@ -269,10 +255,7 @@ public final class Mesh implements AutoCloseable {
     /**
      * A client whose settings (interceptors, TLS, proxies...) the mesh's client starts from. The mesh
      * replaces its dispatcher, connection pool, timeouts and event listener with its own, and uses its
-     * trust manager for hosts that are not mesh instances. Default: OkHttp's defaults, except that the
-     * platform's trust store is loaded on the first TLS connection to such a host rather than at
-     * {@link #build()}; pin certificates ({@code CertificatePinner}) on a base client, not on a client
-     * derived from {@link Mesh#httpClient()}.
+     * TLS settings for hosts that are not mesh instances. Default: OkHttp's defaults.
      */
     public Builder okHttpClient(OkHttpClient base) {
       this.okHttpClient = Objects.requireNonNull(base, "base");

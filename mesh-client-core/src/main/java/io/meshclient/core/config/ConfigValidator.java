@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
 
 /** The rules every configuration must pass, each problem naming its full key. */
 final class ConfigValidator {
+  /** OkHttp refuses timeouts longer than this, when the client is built. */
+  private static final Duration MAX_OKHTTP_DURATION = Duration.ofMillis(Integer.MAX_VALUE);
   private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?");
   private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
@@ -224,9 +226,12 @@ final class ConfigValidator {
     }
   }
 
+  /** A timeout or keep-alive OkHttp accepts: at least 1 ms, at most 2^31-1 ms (596 hours). */
   private void positive(String key, Duration d) {
     if (d.isNegative() || d.isZero()) {
       problems.add(problem(key, d.isNegative() ? d.toString() : SettingValues.formatDuration(d), "a positive duration"));
+    } else if (d.compareTo(Duration.ofMillis(1)) < 0 || d.compareTo(MAX_OKHTTP_DURATION) > 0) {
+      problems.add(problem(key, SettingValues.formatDuration(d), "between 1ms and 596h, OkHttp's limit"));
     }
   }
 

@@ -3,7 +3,6 @@ package io.meshclient.core.config;
 import io.meshclient.api.ConfigurationException;
 import java.io.IOException;
 import java.io.Reader;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
@@ -42,12 +42,42 @@ final class MeshConfigLoader {
 
   static MeshConfig load(Path file, UnaryOperator<String> environment) {
     String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-    String format = name.endsWith(".json") ? "JSON" : "YAML";
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      return MeshConfig.fromMap(parse(reader, environment, file.toString(), format));
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new ConfigurationException(file + ": cannot be read (" + e.getMessage() + ")", e);
     }
+    boolean json = name.endsWith(".json");
+    return MeshConfig.fromMap(parse(new java.io.StringReader(json ? jsonAsYaml(text) : text), environment,
+        file.toString(), json ? "JSON" : "YAML"));
+  }
+
+  /**
+   * JSON is YAML but for two spellings YAML refuses: tabs between tokens and the {@code \/} escape.
+   * Outside strings a tab becomes a space; inside, {@code \/} becomes {@code /}. (A raw tab inside a
+   * JSON string is invalid JSON and stays as it is.)
+   */
+  static String jsonAsYaml(String json) {
+    StringBuilder out = new StringBuilder(json.length());
+    boolean inString = false;
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      if (!inString) {
+        inString = c == '"';
+        out.append(c == '\t' ? ' ' : c);
+      } else if (c == '\\' && i + 1 < json.length()) {
+        char next = json.charAt(++i);
+        if (next != '/') {
+          out.append(c);
+        }
+        out.append(next);
+      } else {
+        inString = c != '"';
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   /** Parses one YAML (or JSON, which is YAML too) document, as {@link #parse} does. */
@@ -81,7 +111,8 @@ final class MeshConfigLoader {
           "a document that is a block of settings");
     }
     List<String> problems = new ArrayList<>();
-    Object tree = value(root, "", environment, problems, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
+    Object tree = value(root, "", environment, problems, java.util.Collections.newSetFromMap(new IdentityHashMap<>()),
+        new Scalars());
     if (!problems.isEmpty()) {
       throw new ConfigurationException(problems);
     }
@@ -91,9 +122,9 @@ final class MeshConfigLoader {
   }
 
   private static Object value(Node node, String key, UnaryOperator<String> env, List<String> problems,
-      Set<Node> open) {
+      Set<Node> open, Scalars scalars) {
     if (node instanceof ScalarNode scalar) {
-      return scalar(scalar, env);
+      return scalar(scalar, env, scalars);
     }
     if (!open.add(node)) { // an alias to a block that contains it
       problems.add(ConfigurationException.problem(key, "an alias of a block it is in", "a value that ends"));
@@ -103,7 +134,7 @@ final class MeshConfigLoader {
       if (node instanceof SequenceNode sequence) {
         List<Object> list = new ArrayList<>();
         for (Node item : sequence.getValue()) {
-          list.add(value(item, key + "[" + list.size() + "]", env, problems, open));
+          list.add(value(item, key + "[" + list.size() + "]", env, problems, open, scalars));
         }
         return list;
       }
@@ -116,7 +147,7 @@ final class MeshConfigLoader {
         }
         String field = keyNode.getValue();
         String childKey = key.isEmpty() ? field : key + "." + field;
-        Object child = value(tuple.getValueNode(), childKey, env, problems, open);
+        Object child = value(tuple.getValueNode(), childKey, env, problems, open, scalars);
         if (map.containsKey(field)) {
           problems.add(ConfigurationException.problem(childKey, "defined twice", "each key once in a block"));
         }
@@ -129,27 +160,28 @@ final class MeshConfigLoader {
   }
 
   /**
-   * A plain scalar as YAML 1.2's core schema types it (the same as JSON): {@code true}/{@code false},
-   * {@code null}/{@code ~}/empty, decimal integers and floats; everything else, and everything quoted,
-   * is text with placeholders resolved. YAML 1.1's {@code yes}, {@code on}, {@code 0x1F} stay text.
+   * A scalar as Spring Boot's application.yml reads it (SnakeYAML's YAML 1.1 types): {@code true},
+   * {@code yes}, {@code on} and their opposites are booleans, {@code ~}/{@code null}/empty is null,
+   * integers may be written {@code 1_000}, {@code 0x1F} or {@code 010} (octal), floats as usual;
+   * everything else, dates included, and everything quoted, is text with placeholders resolved.
    */
-  private static Object scalar(ScalarNode scalar, UnaryOperator<String> env) {
-    String text = scalar.getValue();
+  private static Object scalar(ScalarNode scalar, UnaryOperator<String> env, Scalars scalars) {
     Tag tag = scalar.getTag();
-    if (Tag.NULL.equals(tag)) {
-      return null;
+    if (Tag.NULL.equals(tag) || Tag.BOOL.equals(tag) || Tag.INT.equals(tag) || Tag.FLOAT.equals(tag)) {
+      return scalars.value(scalar);
     }
-    if (Tag.BOOL.equals(tag) && (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false"))) {
-      return Boolean.valueOf(text.toLowerCase(java.util.Locale.ROOT));
+    return resolve(scalar.getValue(), env);
+  }
+
+  /** SnakeYAML's own conversions of the plain-scalar types; one per parse (it is not thread-safe). */
+  private static final class Scalars extends SafeConstructor {
+    Scalars() {
+      super(new LoaderOptions());
     }
-    if (Tag.INT.equals(tag) && text.matches("[-+]?[0-9]+")) {
-      BigInteger n = new BigInteger(text.startsWith("+") ? text.substring(1) : text);
-      return n.bitLength() < 32 ? (Object) n.intValue() : n.bitLength() < 64 ? (Object) n.longValue() : n;
+
+    Object value(ScalarNode node) {
+      return constructObject(node);
     }
-    if (Tag.FLOAT.equals(tag) && text.matches("[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?")) {
-      return Double.parseDouble(text);
-    }
-    return resolve(text, env);
   }
 
   /** Replaces {@code ${NAME}} and {@code ${NAME:default}}; an unset name without default becomes empty. */

@@ -14,13 +14,22 @@ import javax.net.ssl.SSLSocketFactory;
  * OkHttp keys its pool by this factory and host:port, so each instance still gets its own connections.
  */
 public final class MeshSslSocketFactory extends SSLSocketFactory {
-  private final SSLSocketFactory fallback;
-  private final HostnameVerifier fallbackVerifier;
+  private volatile SSLSocketFactory fallback;
+  private volatile HostnameVerifier fallbackVerifier;
   private volatile Map<String, ServiceTls> byAddress = Map.of();
 
   public MeshSslSocketFactory(SSLSocketFactory fallback, HostnameVerifier fallbackVerifier) {
     this.fallback = fallback;
     this.fallbackVerifier = fallbackVerifier;
+  }
+
+  /** A factory whose fallback is set later, with {@link #fallback}, before any connection is made. */
+  public MeshSslSocketFactory() {}
+
+  /** Sets the factory and verifier for hosts that are not mesh instances (the base client's). */
+  public void fallback(SSLSocketFactory sockets, HostnameVerifier verifier) {
+    this.fallback = sockets;
+    this.fallbackVerifier = verifier;
   }
 
   /** Replaces the map from {@code host:port} (OkHttp's canonical host) to the TLS settings of its service. */

@@ -96,6 +96,17 @@ class ConfigValidationTest {
   }
 
   @Test
+  void timeoutsOkHttpWouldRefuseAreRefusedHereNamingTheKey() {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          defaults: { timeout: 30d }
+          services:
+            reviews: { connect-timeout: 1000h }
+        """)).hasMessageContaining("mesh.defaults.timeout: 720h (expected: between 1ms and 596h, OkHttp's limit)")
+        .hasMessageContaining("mesh.services.reviews.connect-timeout: 1000h (expected: between 1ms and 596h");
+  }
+
+  @Test
   void duplicateServiceNamesAreRefusedInYaml() {
     assertThatThrownBy(() -> yaml("""
         mesh:

@@ -22,7 +22,7 @@ class MeshConfigLoaderTest {
   }
 
   @Test
-  void scalarsAreTypedAsJsonTypesThemAndEverythingElseIsText() {
+  void scalarsAreTypedAsSpringBootsYamlTypesThemAndEverythingElseIsText() {
     Map<String, Object> tree = parse("""
         int: 42
         big: 12345678901
@@ -31,6 +31,8 @@ class MeshConfigLoaderTest {
         yes-word: yes
         on-word: on
         hex: 0x1F
+        thousand: 1_000
+        date: 2026-11-27
         quoted-true: "true"
         quoted-number: '7'
         bool: true
@@ -41,8 +43,8 @@ class MeshConfigLoaderTest {
         url: http://${HOST}:${PORT:8080}/
         """);
     assertThat(tree).containsEntry("int", 42).containsEntry("big", 12345678901L).containsEntry("negative", -5)
-        .containsEntry("float", 2.5).containsEntry("yes-word", "yes").containsEntry("on-word", "on")
-        .containsEntry("hex", "0x1F").containsEntry("quoted-true", "true").containsEntry("quoted-number", "7")
+        .containsEntry("float", 2.5).containsEntry("yes-word", true).containsEntry("on-word", true)
+        .containsEntry("hex", 31).containsEntry("thousand", 1000).containsEntry("date", "2026-11-27").containsEntry("quoted-true", "true").containsEntry("quoted-number", "7")
         .containsEntry("bool", true).containsEntry("upper-bool", false).containsEntry("empty", null)
         .containsEntry("tilde", null).containsEntry("rate", "200/s")
         .containsEntry("url", "http://10.0.0.7:8080/");
@@ -93,6 +95,12 @@ class MeshConfigLoaderTest {
     Path json = Files.writeString(dir.resolve("mesh.json"),
         "{\"mesh\": {\"services\": {\"reviews\": {\"timeout\": \"3s\"}}}}");
     assertThat(MeshConfig.load(json).services().get("reviews").timeout()).isEqualTo(Duration.ofSeconds(3));
+    Path tabs = Files.writeString(dir.resolve("tabs.json"),
+        "{\n\t\"mesh\": {\n\t\t\"discovery\": {\"static\": {\"services\": {\"reviews\": "
+            + "[{\"url\": \"http:\\/\\/127.0.0.1:9\"}]}}},\n\t\t\"services\": {\"reviews\": {\"timeout\": \"2s\"}}\n\t}\n}\n");
+    assertThat(MeshConfig.load(tabs).services().get("reviews").timeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(MeshConfigLoader.jsonAsYaml("{\"a\":\t\"x\\/y\\\\/z\\\"q\"}"))
+        .isEqualTo("{\"a\": \"x/y\\\\/z\\\"q\"}");
     Path bad = Files.writeString(dir.resolve("bad.json"), "{\"mesh\": {\"services\": }");
     assertThatThrownBy(() -> MeshConfig.load(bad)).hasMessageStartingWith(bad + ": not valid JSON (");
   }

@@ -14,6 +14,9 @@ import io.meshclient.spring.boot.actuate.MeshEndpoint;
 import io.meshclient.spring.boot.actuate.MeshHealthIndicator;
 import io.meshclient.spring.boot.client.MeshHttpServiceGroupConfigurer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.concurrent.atomic.AtomicBoolean;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.meshclient.spring.boot.testapp.Review;
@@ -48,7 +51,8 @@ class AutoConfigurationTest {
   }
 
   @Test
-  void meshClientsNeedNoRestClientAutoConfigurationAndUseTheApplicationsConverters() {
+  void meshClientsNeedNoRestClientAutoConfigurationAndUseTheApplicationsConvertersAndObservations() {
+    java.util.List<String> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
     WireMockServer backend = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
     backend.start();
     try {
@@ -59,6 +63,21 @@ class AutoConfigurationTest {
               HttpMessageConvertersAutoConfiguration.class))
           .withUserConfiguration(ReviewsClientOnly.class)
           .withBean(SimpleMeterRegistry.class)
+          .withBean(ObservationRegistry.class, () -> {
+            ObservationRegistry registry = ObservationRegistry.create();
+            registry.observationConfig().observationHandler(new ObservationHandler<>() {
+              @Override
+              public boolean supportsContext(Observation.Context context) {
+                return true;
+              }
+
+              @Override
+              public void onStart(Observation.Context context) {
+                observed.add(context.getName());
+              }
+            });
+            return registry;
+          })
           .withPropertyValues("spring.jackson.property-naming-strategy=SNAKE_CASE",
               "mesh.discovery.static.services.reviews[0].url=http://127.0.0.1:" + backend.port())
           .run(context -> {
@@ -68,6 +87,8 @@ class AutoConfigurationTest {
             assertThat(context.getBean(ReviewsClient.class).review(7, null)).isEqualTo(new Review(7, "v1"));
             assertThat(context.getBean(SimpleMeterRegistry.class).get("mesh.client.requests")
                 .tag("service", "reviews").timer().count()).isEqualTo(1);
+            assertThat(observed).as("the application's observations, as Boot's builder would apply them")
+                .contains("http.client.requests");
           });
     } finally {
       backend.stop();

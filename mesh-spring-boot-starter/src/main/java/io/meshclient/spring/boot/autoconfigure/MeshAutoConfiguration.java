@@ -9,6 +9,7 @@ import io.meshclient.spring.boot.client.MeshClientFactory;
 import io.meshclient.spring.boot.client.MeshClientHttpRequestFactory;
 import io.meshclient.spring.boot.client.MeshHttpServiceGroupConfigurer;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
@@ -72,10 +73,16 @@ public class MeshAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   public MeshClientFactory meshClientFactory(ObjectProvider<RestClient.Builder> builders,
-      ObjectProvider<ClientHttpMessageConvertersCustomizer> converters, Mesh mesh) {
-    return new MeshClientFactory(() -> builders.getIfAvailable(() -> RestClient.builder()
-        .configureMessageConverters(client -> converters.orderedStream().forEach(c -> c.customize(client)))),
-        new MeshClientHttpRequestFactory(mesh));
+      ObjectProvider<ClientHttpMessageConvertersCustomizer> converters,
+      ObjectProvider<ObservationRegistry> observations, Mesh mesh) {
+    return new MeshClientFactory(() -> builders.getIfAvailable(() -> {
+      // Without Boot's RestClient support: the application's converters and observations, as Boot's
+      // own RestClient.Builder would apply them.
+      RestClient.Builder builder = RestClient.builder()
+          .configureMessageConverters(client -> converters.orderedStream().forEach(c -> c.customize(client)));
+      observations.ifUnique(builder::observationRegistry);
+      return builder;
+    }), new MeshClientHttpRequestFactory(mesh));
   }
 
   /**

@@ -9,10 +9,11 @@ import org.springframework.context.ApplicationListener;
  * Builds the mesh's OkHttpClient (loading OkHttp's and Kotlin's classes, about 100 ms of CPU on a cold
  * JVM) on a background daemon thread once the application is ready, instead of during start-up, so the
  * first call through the mesh normally finds it built. A call that comes first builds it itself (the
- * other waits); nothing is lost either way. Skipped when the mesh was never created or the context is
- * closing.
+ * other waits); nothing is lost either way. Skipped when there is no single mesh or the context is
+ * closing; a failure is logged (and happens again, reported, on the first call).
  */
 final class MeshHttpClientWarmUp implements ApplicationListener<ApplicationReadyEvent> {
+  private static final System.Logger LOG = System.getLogger(MeshHttpClientWarmUp.class.getName());
   private final ObjectProvider<Mesh> mesh;
 
   MeshHttpClientWarmUp(ObjectProvider<Mesh> mesh) {
@@ -24,15 +25,21 @@ final class MeshHttpClientWarmUp implements ApplicationListener<ApplicationReady
     if (!event.getApplicationContext().isActive()) {
       return;
     }
-    Mesh m = mesh.getIfAvailable();
+    Mesh m;
+    try {
+      m = mesh.getIfUnique(); // several meshes, or none: nothing to warm
+    } catch (RuntimeException e) {
+      return;
+    }
     if (m == null) {
       return;
     }
     Thread thread = new Thread(() -> {
       try {
         m.httpClient();
-      } catch (RuntimeException ignored) {
-        // The first call builds it again and reports what went wrong.
+      } catch (RuntimeException e) {
+        // The first call through the mesh builds it again and fails with the same error.
+        LOG.log(System.Logger.Level.WARNING, "building the mesh's HTTP client failed: " + e);
       }
     }, "mesh-http-client-warm-up");
     thread.setDaemon(true);
