@@ -2,11 +2,12 @@
 # Start-up overhead of the starter. The same minimal Boot web app (StartupProbe) is started RUNS times
 # as an empty Boot app, on a classpath of spring-boot-starter-webmvc and spring-boot-starter-actuator
 # only, and RUNS times with mesh-spring-boot-starter added as a dependency (installed in ~/.m2 first),
-# configured
-# with a mesh of three services, an 80/20 split, a rate limit and one @MeshClient. The runs alternate,
-# each in a fresh JVM. Prints the medians of the time from JVM start to ApplicationReadyEvent, of the
-# process CPU time at that point, and of the main-thread time spent creating the starter's own beans.
+# configured with a mesh of three services, an 80/20 split, a rate limit and one @MeshClient. The runs
+# alternate which goes first, each in a fresh JVM. Prints the medians of the time from JVM start to
+# ApplicationReadyEvent and of the process CPU time then, the median of the paired differences with a
+# bootstrap 90% interval, and the main-thread time spent creating the starter's own beans.
 #   usage: mesh-spring-boot-starter/src/test/startup/measure.sh [RUNS]   (from anywhere)
+#   PROBE_SAVE_CP=PREFIX only writes the two classpaths to PREFIX.without and PREFIX.with, for runs by hand.
 set -euo pipefail
 RUNS=${1:-15}
 ROOT=$(cd "$(dirname "$0")/../../../.." && pwd)

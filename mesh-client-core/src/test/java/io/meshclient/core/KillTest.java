@@ -3,27 +3,18 @@ package io.meshclient.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** A short run of {@link KillScenario}; {@code benchmarks/run.sh chaos} runs it for 20 s. */
 @Timeout(60)
 class KillTest {
 
-  @Test
-  void killedBackendCostsNoGetAndDuplicatesNoPost() throws Exception {
-    KillScenario.Result result = KillScenario.run(KillScenario.Mode.KILL, Duration.ofSeconds(4), 8);
-    System.out.println(result.line());
-    assertThat(result.gets()).isGreaterThan(1000);
-    assertThat(result.failedGets()).isZero();
-    assertThat(result.duplicatedPosts()).isZero();
-    assertThat(result.retries()).isPositive();
-    assertThat(result.ejections()).isGreaterThanOrEqualTo(1);
-  }
-
-  @Test
-  void blackHoledBackendCostsNoGetAndDuplicatesNoPost() throws Exception {
-    KillScenario.Result result = KillScenario.run(KillScenario.Mode.BLACK_HOLE, Duration.ofSeconds(4), 8);
+  @ParameterizedTest
+  @EnumSource(KillScenario.Mode.class)
+  void aKilledOrBlackHoledBackendCostsNoGetAndDuplicatesNoPost(KillScenario.Mode mode) throws Exception {
+    KillScenario.Result result = KillScenario.run(mode, Duration.ofSeconds(4), 8);
     System.out.println(result.line());
     assertThat(result.gets()).isGreaterThan(1000);
     assertThat(result.failedGets()).isZero();

@@ -110,77 +110,79 @@ final class MeshConfigLoader {
       throw ConfigurationException.of(source, root instanceof SequenceNode ? "a list" : "a single value",
           "a document that is a block of settings");
     }
-    List<String> problems = new ArrayList<>();
-    Object tree = value(root, "", environment, problems, java.util.Collections.newSetFromMap(new IdentityHashMap<>()),
-        new Scalars());
-    if (!problems.isEmpty()) {
-      throw new ConfigurationException(problems);
-    }
+    Tree tree = new Tree(environment);
     @SuppressWarnings("unchecked")
-    Map<String, Object> map = (Map<String, Object>) tree;
+    Map<String, Object> map = (Map<String, Object>) tree.value(root, "");
+    if (!tree.problems.isEmpty()) {
+      throw new ConfigurationException(tree.problems);
+    }
     return map;
   }
 
-  private static Object value(Node node, String key, UnaryOperator<String> env, List<String> problems,
-      Set<Node> open, Scalars scalars) {
-    if (node instanceof ScalarNode scalar) {
-      return scalar(scalar, env, scalars);
-    }
-    if (!open.add(node)) { // an alias to a block that contains it
-      problems.add(ConfigurationException.problem(key, "an alias of a block it is in", "a value that ends"));
-      return null;
-    }
-    try {
-      if (node instanceof SequenceNode sequence) {
-        List<Object> list = new ArrayList<>();
-        for (Node item : sequence.getValue()) {
-          list.add(value(item, key + "[" + list.size() + "]", env, problems, open, scalars));
-        }
-        return list;
-      }
-      Map<String, Object> map = new LinkedHashMap<>();
-      for (NodeTuple tuple : ((MappingNode) node).getValue()) {
-        if (!(tuple.getKeyNode() instanceof ScalarNode keyNode)) {
-          problems.add(ConfigurationException.problem(key.isEmpty() ? "mesh" : key, "a key that is a block or list",
-              "names as keys"));
-          continue;
-        }
-        String field = keyNode.getValue();
-        String childKey = key.isEmpty() ? field : key + "." + field;
-        Object child = value(tuple.getValueNode(), childKey, env, problems, open, scalars);
-        if (map.containsKey(field)) {
-          problems.add(ConfigurationException.problem(childKey, "defined twice", "each key once in a block"));
-        }
-        map.put(field, child);
-      }
-      return map;
-    } finally {
-      open.remove(node);
-    }
-  }
-
   /**
-   * A scalar as Spring Boot's application.yml reads it (SnakeYAML's YAML 1.1 types): {@code true},
-   * {@code yes}, {@code on} and their opposites are booleans, {@code ~}/{@code null}/empty is null,
-   * integers may be written {@code 1_000}, {@code 0x1F} or {@code 010} (octal), floats as usual;
-   * everything else, dates included, and everything quoted, is text with placeholders resolved.
+   * Turns SnakeYAML's node tree into maps, lists and scalars, collecting problems. One per parse: it keeps
+   * the blocks being read (to refuse an alias of a block it is in) and SnakeYAML's constructor is not
+   * thread-safe.
    */
-  private static Object scalar(ScalarNode scalar, UnaryOperator<String> env, Scalars scalars) {
-    Tag tag = scalar.getTag();
-    if (Tag.NULL.equals(tag) || Tag.BOOL.equals(tag) || Tag.INT.equals(tag) || Tag.FLOAT.equals(tag)) {
-      return scalars.value(scalar);
-    }
-    return resolve(scalar.getValue(), env);
-  }
+  private static final class Tree extends SafeConstructor {
+    private final UnaryOperator<String> env;
+    private final List<String> problems = new ArrayList<>();
+    private final Set<Node> open = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
-  /** SnakeYAML's own conversions of the plain-scalar types; one per parse (it is not thread-safe). */
-  private static final class Scalars extends SafeConstructor {
-    Scalars() {
+    Tree(UnaryOperator<String> env) {
       super(new LoaderOptions());
+      this.env = env;
     }
 
-    Object value(ScalarNode node) {
-      return constructObject(node);
+    Object value(Node node, String key) {
+      if (node instanceof ScalarNode scalar) {
+        return scalar(scalar);
+      }
+      if (!open.add(node)) {
+        problems.add(ConfigurationException.problem(key, "an alias of a block it is in", "a value that ends"));
+        return null;
+      }
+      try {
+        if (node instanceof SequenceNode sequence) {
+          List<Object> list = new ArrayList<>();
+          for (Node item : sequence.getValue()) {
+            list.add(value(item, key + "[" + list.size() + "]"));
+          }
+          return list;
+        }
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (NodeTuple tuple : ((MappingNode) node).getValue()) {
+          if (!(tuple.getKeyNode() instanceof ScalarNode keyNode)) {
+            problems.add(ConfigurationException.problem(key.isEmpty() ? "mesh" : key, "a key that is a block or list",
+                "names as keys"));
+            continue;
+          }
+          String field = keyNode.getValue();
+          String childKey = key.isEmpty() ? field : key + "." + field;
+          Object child = value(tuple.getValueNode(), childKey);
+          if (map.containsKey(field)) {
+            problems.add(ConfigurationException.problem(childKey, "defined twice", "each key once in a block"));
+          }
+          map.put(field, child);
+        }
+        return map;
+      } finally {
+        open.remove(node);
+      }
+    }
+
+    /**
+     * A scalar as Spring Boot's application.yml reads it (SnakeYAML's YAML 1.1 types): {@code true},
+     * {@code yes}, {@code on} and their opposites are booleans, {@code ~}/{@code null}/empty is null,
+     * integers may be written {@code 1_000}, {@code 0x1F} or {@code 010} (octal), floats as usual;
+     * everything else, dates included, and everything quoted, is text with placeholders resolved.
+     */
+    private Object scalar(ScalarNode scalar) {
+      Tag tag = scalar.getTag();
+      if (Tag.NULL.equals(tag) || Tag.BOOL.equals(tag) || Tag.INT.equals(tag) || Tag.FLOAT.equals(tag)) {
+        return constructObject(scalar);
+      }
+      return resolve(scalar.getValue(), env);
     }
   }
 

@@ -18,11 +18,6 @@ public final class MeshSslSocketFactory extends SSLSocketFactory {
   private volatile HostnameVerifier fallbackVerifier;
   private volatile Map<String, ServiceTls> byAddress = Map.of();
 
-  public MeshSslSocketFactory(SSLSocketFactory fallback, HostnameVerifier fallbackVerifier) {
-    this.fallback = fallback;
-    this.fallbackVerifier = fallbackVerifier;
-  }
-
   /** A factory whose fallback is set later, with {@link #fallback}, before any connection is made. */
   public MeshSslSocketFactory() {}
 

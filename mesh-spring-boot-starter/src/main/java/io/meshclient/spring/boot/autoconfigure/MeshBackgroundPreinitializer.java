@@ -12,10 +12,11 @@ import org.springframework.context.ApplicationListener;
 /**
  * Pays, on a background daemon thread while the application context is still being prepared, the
  * one-time JVM costs the {@code mesh} bean would otherwise pay on the main thread: loading and linking
- * the classes of OkHttp, Kotlin, resilience4j and the mesh itself, and the platform trust store OkHttp
- * loads eagerly. It does so by building, and closing, a throwaway mesh of one in-memory service that
- * uses the common features (subsets, a header route, a weighted split, a rate limit, a breaker, retries,
- * meters), so nothing touches the network. The same idea as Boot's own {@code BackgroundPreinitializer},
+ * the classes of the mesh, resilience4j and the Micrometer binding, and running that code once. It does
+ * so by building, and closing, a throwaway mesh of one in-memory service that uses the common features
+ * (subsets, a header route, a weighted split, a rate limit, a breaker, retries, meters), so nothing
+ * touches the network. The mesh's OkHttpClient is not part of it: {@link MeshHttpClientWarmUp} builds the
+ * real one once the application is ready. The same idea as Boot's own {@code BackgroundPreinitializer},
  * and switched off by the same system property, {@code spring.backgroundpreinitializer.ignore=true}, or
  * by {@code mesh.enabled=false}.
  *
@@ -66,9 +67,10 @@ class MeshBackgroundPreinitializer implements ApplicationListener<ApplicationEnv
   }
 
   private static void warm() {
-    try (Mesh mesh = Mesh.builder().config(MeshConfig.fromMap(warmConfig()))
+    // Built and closed; its client, and OkHttp with it, is built after start-up by MeshHttpClientWarmUp.
+    try (Mesh warm = Mesh.builder().config(MeshConfig.fromMap(warmConfig()))
         .meterRegistry(new SimpleMeterRegistry()).build()) {
-      mesh.services(); // the client, and OkHttp with it, is warmed after start-up: MeshHttpClientWarmUp
+      // nothing to do with it: building it loaded and ran what the real one needs
     } catch (Throwable ignored) {
       // Only warming: whatever failed here is done again, and reported, where it is really needed.
     }

@@ -19,6 +19,10 @@ import org.springframework.web.service.annotation.GetExchange;
  * A minimal web application for {@code src/test/startup/measure.sh}: prints the time from JVM start to
  * {@link ApplicationReadyEvent} ({@code ready-ms}), the process CPU time then ({@code cpu-ms}) and the
  * time spent creating the starter's own beans ({@code mesh-beans-ms}), and exits. Not a test.
+ *
+ * <p>For profiling start-up: {@code -Dprobe.detail=true} lists those beans one by one,
+ * {@code -Dprobe.threads=true} prints each live thread's CPU time (the JIT compilers among them), and
+ * {@code -Dprobe.steps=FILE} writes every start-up step with its own time, for diffing two runs.
  */
 @SpringBootApplication
 public class StartupProbe {
