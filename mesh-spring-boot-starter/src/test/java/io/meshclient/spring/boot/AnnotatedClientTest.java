@@ -45,6 +45,7 @@ class AnnotatedClientTest extends TestApplicationTest {
     }
     int v1 = Backends.received(Backends.V1);
     int v3 = Backends.received(Backends.V3);
+    System.out.printf("@MeshClient split: v1 %d, v3 %d of %d calls (v3 %.1f%%)%n", v1, v3, calls, 100.0 * v3 / calls);
     assertThat(v1 + v3).isEqualTo(calls);
     assertThat(100.0 * v3 / calls).isCloseTo(20.0, within(3.0));
     assertThat(v3Bodies).as("JSON bodies decoded by the app's converters").isEqualTo(v3);
