@@ -1,7 +1,6 @@
 package io.meshclient.core;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedRateLimiterMetrics;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.meshclient.api.ServiceDiscovery;
@@ -9,6 +8,7 @@ import io.meshclient.api.ServiceInstance;
 import io.meshclient.core.config.ConnectionPoolConfig;
 import io.meshclient.core.config.MeshConfig;
 import io.meshclient.core.http.MeshInterceptor;
+import io.meshclient.core.internal.LazyBreakerRegistry;
 import io.meshclient.core.internal.MeshRuntime;
 import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.metrics.MeshMetrics;
@@ -53,17 +53,15 @@ public final class Mesh implements AutoCloseable {
   private final Supplier<OkHttpClient> clientFactory;
   private volatile OkHttpClient client;
   private final RateLimiterRegistry limiterRegistry;
-  private final CircuitBreakerRegistry breakerRegistry;
+  private final LazyBreakerRegistry breakerRegistry;
   private volatile boolean closed;
 
   private Mesh(Builder b) {
     this.limiterRegistry = b.rateLimiterRegistry != null ? b.rateLimiterRegistry : RateLimiterRegistry.ofDefaults();
-    this.breakerRegistry = b.circuitBreakerRegistry != null ? b.circuitBreakerRegistry
-        : CircuitBreakerRegistry.ofDefaults();
+    this.breakerRegistry = new LazyBreakerRegistry(b.circuitBreakerRegistry, b.meterRegistry);
     MeshListener listener = b.listener;
     if (b.meterRegistry != null) {
       TaggedRateLimiterMetrics.ofRateLimiterRegistry(limiterRegistry).bindTo(b.meterRegistry);
-      TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakerRegistry).bindTo(b.meterRegistry);
       listener = listener == MeshListener.NONE ? new MeshMetrics(b.meterRegistry)
           : MeshListener.of(List.of(new MeshMetrics(b.meterRegistry), listener));
     }
@@ -186,9 +184,13 @@ public final class Mesh implements AutoCloseable {
     return limiterRegistry;
   }
 
-  /** The registry holding every circuit breaker of the mesh, named after its service. */
+  /**
+   * The registry holding every circuit breaker of the mesh, named after its service. Created on first
+   * use when the builder was given none (so a mesh without breakers loads none of resilience4j's
+   * breaker code).
+   */
   public CircuitBreakerRegistry circuitBreakerRegistry() {
-    return breakerRegistry;
+    return breakerRegistry.get();
   }
 
   /** The mesh's internals, for the Spring starter's actuator. Not public API: may change. */

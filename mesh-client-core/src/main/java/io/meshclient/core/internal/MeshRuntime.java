@@ -1,6 +1,5 @@
 package io.meshclient.core.internal;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.ServiceDiscovery;
@@ -41,7 +40,7 @@ public final class MeshRuntime implements AutoCloseable {
   private boolean closed;
 
   public MeshRuntime(MeshConfig config, Map<String, ServiceDiscovery> supplied, ClassLoader classLoader,
-      Ticker ticker, RateLimiterRegistry limiterRegistry, CircuitBreakerRegistry breakerRegistry,
+      Ticker ticker, RateLimiterRegistry limiterRegistry, LazyBreakerRegistry breakerRegistry,
       MeshListener listener, io.meshclient.core.tls.MeshSslSocketFactory tlsSockets,
       io.meshclient.core.security.AllowListDns dns) {
     this.tlsSockets = tlsSockets;
@@ -174,6 +173,9 @@ public final class MeshRuntime implements AutoCloseable {
     Map<String, io.meshclient.core.tls.ServiceTls> byAddress = new HashMap<>();
     Map<String, io.meshclient.core.security.AddressAllowList> byHost = new HashMap<>();
     services.values().forEach(runtime -> {
+      if (runtime.tls() == null && runtime.allowList() == null) {
+        return; // nothing to publish (and no need to load OkHttp's URL code for canonicalHost)
+      }
       for (ServiceInstance instance : runtime.instances()) {
         String host = canonicalHost(instance.host());
         if (runtime.tls() != null) {

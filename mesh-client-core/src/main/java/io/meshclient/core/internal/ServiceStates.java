@@ -40,7 +40,7 @@ final class ServiceStates {
   private final ClassLoader classLoader;
   private final Ticker ticker;
   private final RateLimiterRegistry limiterRegistry;
-  private final CircuitBreakerRegistry breakerRegistry;
+  private final LazyBreakerRegistry breakerRegistry;
   private final MeshListener listener;
   private final EjectionListener ejections;
   private final Map<String, AtomicInteger> inFlight = new HashMap<>();
@@ -50,7 +50,7 @@ final class ServiceStates {
   private final Map<String, ServiceTls> tlsByService = new HashMap<>();
 
   ServiceStates(ClassLoader classLoader, Ticker ticker, RateLimiterRegistry limiterRegistry,
-      CircuitBreakerRegistry breakerRegistry, MeshListener listener) {
+      LazyBreakerRegistry breakerRegistry, MeshListener listener) {
     this.classLoader = classLoader;
     this.ticker = ticker;
     this.limiterRegistry = limiterRegistry;
@@ -89,7 +89,7 @@ final class ServiceStates {
         },
         inFlight.computeIfAbsent(service, s -> new AtomicInteger()),
         serviceConfig.circuitBreaker() == null ? null
-            : CircuitBreakers.obtain(breakerRegistry, service, serviceConfig.circuitBreaker(), ticker),
+            : CircuitBreakers.obtain(breakerRegistry.get(), service, serviceConfig.circuitBreaker(), ticker),
         detector(service, serviceConfig.outlierDetection()),
         budget(service, serviceConfig.retry() != null ? serviceConfig.retry() : RetryConfig.DEFAULT),
         tls(service, serviceConfig.tls()),
@@ -106,10 +106,13 @@ final class ServiceStates {
       }
     }
     budgets.keySet().retainAll(next.keySet());
-    for (String name : breakerRegistry.getAllCircuitBreakers().stream().map(b -> b.getName()).toList()) {
-      ServiceRuntime runtime = next.get(name);
-      if (runtime == null || runtime.breaker() == null) {
-        breakerRegistry.remove(name);
+    CircuitBreakerRegistry breakers = breakerRegistry.ifCreated();
+    if (breakers != null) {
+      for (String name : breakers.getAllCircuitBreakers().stream().map(b -> b.getName()).toList()) {
+        ServiceRuntime runtime = next.get(name);
+        if (runtime == null || runtime.breaker() == null) {
+          breakers.remove(name);
+        }
       }
     }
     detectors.clear();

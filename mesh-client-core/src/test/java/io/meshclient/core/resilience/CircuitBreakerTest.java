@@ -66,6 +66,30 @@ class CircuitBreakerTest {
     }
   }
 
+  /**
+   * A mesh without breakers creates no breaker registry (a start-up saving); a breaker added later by
+   * a reconfiguration still gets its registry, its meters and its effect.
+   */
+  @Test
+  void aBreakerAddedByReconfigurationIsMeteredAndOpens() throws Exception {
+    try (Backend backend = new Backend("pay").status(503); Mesh mesh = mesh(backend, null)) {
+      assertThat(get(mesh)).isEqualTo(503);
+      assertThat(meters.find("resilience4j.circuitbreaker.state").meters()).as("no breaker, no breaker meters").isEmpty();
+
+      mesh.reconfigure(MeshConfig.builder().service(ServiceConfig.builder("pay")
+          .circuitBreaker(BreakerConfig.DEFAULT.withWindow(4, 4)).retry(RetryConfig.NONE)
+          .outlierDetection(ServiceConfig.OUTLIER_DETECTION_OFF).build()).build());
+      for (int i = 0; i < 4; i++) {
+        assertThat(get(mesh)).isEqualTo(503);
+      }
+      assertThatThrownBy(() -> get(mesh)).isInstanceOf(CircuitBreakerOpenException.class);
+      assertThat(backend.requests()).isEqualTo(5);
+      assertThat(meters.get("resilience4j.circuitbreaker.state").tag("name", "pay").tag("state", "open").gauge().value())
+          .as("the breaker's state gauge, bound when the registry was created").isEqualTo(1.0);
+      assertThat(mesh.circuitBreakerRegistry().circuitBreaker("pay").getState()).isEqualTo(CircuitBreaker.State.OPEN);
+    }
+  }
+
   @Test
   void halfOpenLetsExactlyTheConfiguredProbesThroughWhen64ThreadsRace() throws Exception {
     int threads = 64;

@@ -14,7 +14,7 @@ import org.springframework.context.ApplicationListener;
  * one-time JVM costs the {@code mesh} bean would otherwise pay on the main thread: loading and linking
  * the classes of the mesh, resilience4j and the Micrometer binding, and running that code once. It does
  * so by building, and closing, a throwaway mesh of one in-memory service that uses the common features
- * (subsets, a header route, a weighted split, a rate limit, a breaker, retries, meters), so nothing
+ * (subsets, a header route, a weighted split, a rate limit, retries, meters), so nothing
  * touches the network. The mesh's OkHttpClient is not part of it: {@link MeshHttpClientWarmUp} builds the
  * real one once the application is ready. The same idea as Boot's own {@code BackgroundPreinitializer},
  * and switched off by the same system property, {@code spring.backgroundpreinitializer.ignore=true}, or
@@ -84,7 +84,6 @@ class MeshBackgroundPreinitializer implements ApplicationListener<ApplicationEnv
     Map<String, Object> service = Map.of(
         "subsets", Map.of("v1", Map.of("version", "v1"), "v2", Map.of("version", "v2")),
         "rate-limit", Map.of("rate", "100/s"),
-        "circuit-breaker", Map.of("failure-rate-threshold", "50%"),
         "retry", Map.of("attempts", 2),
         "routes", List.of(
             Map.of("match", Map.of("path", Map.of("prefix", "/a"), "headers", Map.of("end-user", Map.of("exact", "x"))),
