@@ -42,10 +42,19 @@ public final class MeshClientFactory {
 
   /** A client for {@code type} calling {@code service} through the mesh. */
   public <T> T create(Class<T> type, String service) {
-    RestClient client = builders.get()
+    return prepare(type, service).get();
+  }
+
+  /**
+   * Takes the application's {@code RestClient.Builder} now, on the calling thread (it may be a bean
+   * being created), and returns what builds the client from it: the RestClient and the interface's
+   * proxy, which touch no bean factory and so may be built on another thread.
+   */
+  <T> Supplier<T> prepare(Class<T> type, String service) {
+    RestClient.Builder builder = builders.get()
         .baseUrl("http://" + service)
-        .requestFactory(requestFactory)
-        .build();
-    return HttpServiceProxyFactory.builderFor(RestClientAdapter.create(client)).build().createClient(type);
+        .requestFactory(requestFactory);
+    return () -> HttpServiceProxyFactory.builderFor(RestClientAdapter.create(builder.build())).build()
+        .createClient(type);
   }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.context.EnvironmentAware;
@@ -23,10 +24,13 @@ import org.springframework.util.ClassUtils;
 
 /**
  * Registers a bean for each {@link MeshClient} interface named or found by {@link EnableMeshClients}.
- * Each bean is created by the {@link MeshClientFactory} bean, so it calls through the mesh. An interface
- * already registered (by another registrar or scan) is left alone.
+ * Each bean is built by the {@link MeshClientFactory} bean, so it calls through the mesh, off the main
+ * thread by {@link DeferredMeshClients} (a failure still fails the start-up). An interface already
+ * registered (by another registrar or scan) is left alone.
  */
 public class MeshClientsRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, ResourceLoaderAware {
+  /** The bean that builds the clients' implementations ({@link DeferredMeshClients}). */
+  static final String DEFERRED_CLIENTS = "meshDeferredClients";
   private Environment environment;
   private ResourceLoader resourceLoader;
 
@@ -77,27 +81,41 @@ public class MeshClientsRegistrar implements ImportBeanDefinitionRegistrar, Envi
     return found;
   }
 
-  /** Registers one bean per interface, named after it, unless a bean of that name exists. */
+  /**
+   * Registers one bean per interface, named after it, unless a bean of that name exists, and the
+   * {@link DeferredMeshClients} that builds them.
+   */
   public static void register(List<String> typeNames, BeanDefinitionRegistry registry) {
     ClassLoader classLoader = registry instanceof org.springframework.beans.factory.config.ConfigurableBeanFactory f
         ? f.getBeanClassLoader() : ClassUtils.getDefaultClassLoader();
+    if (!typeNames.isEmpty() && !registry.containsBeanDefinition(DEFERRED_CLIENTS)) {
+      RootBeanDefinition deferred = new RootBeanDefinition(DeferredMeshClients.class);
+      deferred.setRole(BeanDefinition.ROLE_INFRASTRUCTURE);
+      registry.registerBeanDefinition(DEFERRED_CLIENTS, deferred);
+    }
     for (String typeName : typeNames) {
       if (registry.containsBeanDefinition(typeName)) {
         continue;
       }
       Class<?> type = ClassUtils.resolveClassName(typeName, classLoader);
-      registry.registerBeanDefinition(typeName, definition(type, (BeanFactory) registry));
+      registry.registerBeanDefinition(typeName, definition(typeName, type, (BeanFactory) registry));
     }
   }
 
-  private static <T> RootBeanDefinition definition(Class<T> type, BeanFactory beanFactory) {
+  private static <T> RootBeanDefinition definition(String beanName, Class<T> type, BeanFactory beanFactory) {
     RootBeanDefinition definition = new RootBeanDefinition(type);
-    definition.setInstanceSupplier(() -> beanFactory.getBeanProvider(MeshClientFactory.class)
-        .getIfAvailable(() -> {
-          throw new IllegalStateException("@MeshClient " + type.getName()
-              + " needs the mesh, but there is no MeshClientFactory bean (is mesh.enabled=false?)");
-        })
-        .create(type));
+    definition.setInstanceSupplier(() -> {
+      MeshClient annotation = type.getAnnotation(MeshClient.class);
+      MeshClientFactory factory = beanFactory.getBeanProvider(MeshClientFactory.class).getIfAvailable(() -> {
+        throw new IllegalStateException("@MeshClient " + type.getName()
+            + " needs the mesh, but there is no MeshClientFactory bean (is mesh.enabled=false?)");
+      });
+      if (annotation == null) {
+        return factory.create(type); // throws, naming the missing annotation
+      }
+      return beanFactory.getBean(DEFERRED_CLIENTS, DeferredMeshClients.class)
+          .proxy(beanName, type, factory.prepare(type, annotation.value()));
+    });
     return definition;
   }
 }

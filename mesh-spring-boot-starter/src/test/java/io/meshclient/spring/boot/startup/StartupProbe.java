@@ -17,8 +17,10 @@ import org.springframework.web.service.annotation.GetExchange;
 
 /**
  * A minimal web application for {@code src/test/startup/measure.sh}: prints the time from JVM start to
- * {@link ApplicationReadyEvent} ({@code ready-ms}), the process CPU time then ({@code cpu-ms}) and the
- * time spent creating the starter's own beans ({@code mesh-beans-ms}), and exits. Not a test.
+ * {@link ApplicationReadyEvent} ({@code ready-ms}), the process CPU time then ({@code cpu-ms}), the
+ * time spent creating the starter's own beans ({@code mesh-beans-ms}) and the CPU time of the main
+ * thread, which runs the start-up ({@code main-cpu-ms}: less disturbed by other processes than wall
+ * time), and exits. Not a test.
  *
  * <p>For profiling start-up: {@code -Dprobe.detail=true} lists those beans one by one,
  * {@code -Dprobe.threads=true} prints each live thread's CPU time (the JIT compilers among them), and
@@ -42,7 +44,9 @@ public class StartupProbe {
       long wall = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
       long cpu = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
           .getProcessCpuTime() / 1_000_000;
-      System.out.println("ready-ms=" + wall + " cpu-ms=" + cpu + " mesh-beans-ms=" + meshBeansSelfMillis(steps));
+      long mainCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1_000_000;
+      System.out.println("ready-ms=" + wall + " cpu-ms=" + cpu + " mesh-beans-ms=" + meshBeansSelfMillis(steps)
+          + " main-cpu-ms=" + mainCpu);
       if (Boolean.getBoolean("probe.threads")) {
         System.out.println("threads: " + threadCpu());
       }

@@ -1,0 +1,122 @@
+package io.meshclient.spring.boot.client;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.function.Supplier;
+import org.springframework.beans.factory.BeanCreationException;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.event.ContextRefreshedEvent;
+import org.springframework.util.ReflectionUtils;
+
+/**
+ * Builds the implementations of the {@code @MeshClient} beans off the main thread while the rest of the
+ * application context starts, and fails the start-up if one cannot be built.
+ *
+ * <p>Building a client (a RestClient and Spring's HTTP-interface proxy, with their classes loaded and run
+ * for the first time) costs the first one 30 to 50 ms on a cold JVM. So each {@code @MeshClient} bean is a
+ * small JDK proxy of its interface, made at once, whose implementation is built on a background daemon
+ * thread as soon as the bean is created. A call that comes first builds it itself, or waits for the
+ * background build. When the context has refreshed (its singletons created, the web server started), every
+ * build still running is waited for, and one that failed fails the start-up as an eager bean would: a
+ * badly declared interface is still reported before the application is ready. Clients created after that
+ * (lazy beans) are built on the calling thread.
+ */
+public final class DeferredMeshClients implements ApplicationListener<ContextRefreshedEvent> {
+  private final List<Pending<?>> pending = new ArrayList<>();
+  private boolean refreshed;
+
+  /**
+   * The bean for {@code type}: a proxy calling the implementation {@code creation} builds, which is
+   * started now on a background thread (or run by the first call, whichever comes first).
+   */
+  public synchronized <T> T proxy(String beanName, Class<T> type, Supplier<T> creation) {
+    Pending<T> client = new Pending<>(beanName, type, creation);
+    if (refreshed) {
+      client.task.run(); // a lazy bean, asked for after start-up: built by its first user, now
+    } else {
+      pending.add(client);
+      Thread thread = new Thread(client.task, "mesh-client-init");
+      thread.setDaemon(true);
+      thread.start();
+    }
+    return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, client));
+  }
+
+  /**
+   * Waits for the clients still being built; the first that failed fails the refresh.
+   *
+   * @throws BeanCreationException naming the bean and the interface of a client that could not be built
+   */
+  @Override
+  public void onApplicationEvent(ContextRefreshedEvent event) {
+    List<Pending<?>> waiting;
+    synchronized (this) {
+      refreshed = true;
+      waiting = new ArrayList<>(pending);
+      pending.clear();
+    }
+    for (Pending<?> client : waiting) {
+      client.target();
+    }
+  }
+
+  /** One client: its build, run once by whichever thread gets to it first, and its calls. */
+  private static final class Pending<T> implements InvocationHandler {
+    private final String beanName;
+    private final Class<T> type;
+    private final FutureTask<T> task;
+
+    Pending(String beanName, Class<T> type, Supplier<T> creation) {
+      this.beanName = beanName;
+      this.type = type;
+      this.task = new FutureTask<>(creation::get);
+    }
+
+    /** The built implementation; builds it on this thread if no other has started. */
+    T target() {
+      task.run(); // no-op when it has run or another thread is running it
+      boolean interrupted = false;
+      try {
+        while (true) {
+          try {
+            return task.get();
+          } catch (InterruptedException e) {
+            interrupted = true; // keep waiting: the build is short and its result is needed
+          } catch (ExecutionException e) {
+            throw new BeanCreationException(beanName,
+                "@MeshClient " + type.getName() + " could not be created: " + e.getCause().getMessage(), e.getCause());
+          }
+        }
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+      if (method.getDeclaringClass() == Object.class) {
+        return switch (method.getName()) {
+          case "equals" -> proxy == args[0];
+          case "hashCode" -> System.identityHashCode(proxy);
+          case "toString" -> "@MeshClient " + type.getName();
+          default -> throw new UnsupportedOperationException(method.getName());
+        };
+      }
+      T target = target();
+      ReflectionUtils.makeAccessible(method); // an interface that is not public
+      try {
+        return method.invoke(target, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause();
+      }
+    }
+  }
+}
