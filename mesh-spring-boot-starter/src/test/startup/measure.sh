@@ -4,8 +4,9 @@
 # only, and RUNS times with mesh-spring-boot-starter added as a dependency (installed in ~/.m2 first),
 # configured with a mesh of three services, an 80/20 split, a rate limit and one @MeshClient. The runs
 # alternate which goes first, each in a fresh JVM. Prints the medians of the time from JVM start to
-# ApplicationReadyEvent and of the process CPU time then, the median of the paired differences with a
-# bootstrap 90% interval, and the main-thread time spent creating the starter's own beans.
+# ApplicationReadyEvent and of the process CPU time then, the median and the mean of the paired
+# differences with bootstrap 90% intervals, the main thread's CPU time, and the main-thread time spent
+# creating the starter's own beans.
 #   usage: mesh-spring-boot-starter/src/test/startup/measure.sh [RUNS]   (from anywhere)
 #   PROBE_SAVE_CP=PREFIX only writes the two classpaths to PREFIX.without and PREFIX.with, for runs by hand.
 set -euo pipefail
@@ -76,7 +77,7 @@ for i in $(seq "$RUNS"); do
   fi
   echo "run $i/$RUNS: without $(tail -1 "$WORK/without" | cut -d' ' -f1), with $(tail -1 "$WORK/with" | cut -d' ' -f1)" >&2
 done
-field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" "$2"; }
+field() { sed -n "s/.*\(^\| \)$1=\([0-9]*\).*/\2/p" "$2"; } # KEY FILE: the values of KEY=N
 for f in ready-ms cpu-ms; do
   a=$(field $f "$WORK/without" | median); b=$(field $f "$WORK/with" | median)
   echo "$f: empty Boot app  $(field $f "$WORK/without" | tr '\n' ' ')-> median $a"
@@ -86,13 +87,16 @@ done
 # the machine's load drifting over the whole measurement than the difference of the medians.
 paste <(field ready-ms "$WORK/with") <(field ready-ms "$WORK/without") | awk '{print $1 - $2}' >"$WORK/pairs"
 echo "ready-ms paired differences: $(tr '\n' ' ' <"$WORK/pairs")-> median $(median <"$WORK/pairs")"
-# A 90% interval for the median paired difference (bootstrap, 2000 resamples, fixed seed).
+# 90% intervals for the median and the mean paired difference (bootstrap, 2000 resamples, fixed seed).
 python3 - "$WORK/pairs" <<'PY'
 import random, statistics, sys
 d = [float(x) for x in open(sys.argv[1]) if x.strip()]
-rng = random.Random(42)
-m = sorted(statistics.median(rng.choices(d, k=len(d))) for _ in range(2000))
-print(f"ready-ms paired difference, median: 90% interval {m[100]:.0f} to {m[1899]:.0f} ms (bootstrap)")
+for name, f in (("median", statistics.median), ("mean", statistics.mean)):
+    rng = random.Random(42)
+    m = sorted(f(rng.choices(d, k=len(d))) for _ in range(2000))
+    print(f"ready-ms paired difference, {name}: {f(d):.0f} ms, 90% interval {m[100]:.0f} to {m[1899]:.0f} ms (bootstrap, {len(d)} pairs)")
 PY
+a=$(field main-cpu-ms "$WORK/without" | median); b=$(field main-cpu-ms "$WORK/with" | median)
+echo "main-cpu-ms (CPU time of the main thread): empty Boot app median $a, with starter median $b (difference $(awk "BEGIN {print $b - $a}") ms)"
 echo "mesh-beans-ms (main thread creating the starter's beans): $(field mesh-beans-ms "$WORK/with" | tr '\n' ' ')-> median $(field mesh-beans-ms "$WORK/with" | median)"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
