@@ -44,6 +44,7 @@ class AutoConfiguredMeshClientsRegistrar
       return;
     }
     MeshClientsRegistrar.register(
-        MeshClientsRegistrar.scan(AutoConfigurationPackages.get(beanFactory), environment, resourceLoader), registry);
+        MeshClientsRegistrar.scan(AutoConfigurationPackages.get(beanFactory), environment, resourceLoader, registry),
+        registry);
   }
 }

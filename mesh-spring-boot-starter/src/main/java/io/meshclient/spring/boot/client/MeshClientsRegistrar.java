@@ -19,6 +19,7 @@ import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.core.type.AnnotationMetadata;
+import org.springframework.core.type.classreading.MetadataReaderFactory;
 import org.springframework.core.type.filter.AnnotationTypeFilter;
 import org.springframework.util.ClassUtils;
 
@@ -57,12 +58,28 @@ public class MeshClientsRegistrar implements ImportBeanDefinitionRegistrar, Envi
     }
     List<String> types = new ArrayList<>();
     Arrays.stream(clients).map(Class::getName).forEach(types::add);
-    types.addAll(scan(packages, environment, resourceLoader));
+    types.addAll(scan(packages, environment, resourceLoader, registry));
     register(types, registry);
   }
 
+  /**
+   * Spring Boot's cache of parsed class files, shared by the application's component scan: with it, this
+   * scan of the same packages reads no class file a second time (an internal bean name of Boot's).
+   */
+  private static final String SHARED_METADATA_READER_FACTORY =
+      "org.springframework.boot.autoconfigure.internalCachingMetadataReaderFactory";
+
   /** The names of the {@link MeshClient} interfaces in {@code packages}. */
   public static List<String> scan(Iterable<String> packages, Environment env, ResourceLoader loader) {
+    return scan(packages, env, loader, null);
+  }
+
+  /**
+   * The names of the {@link MeshClient} interfaces in {@code packages}, reusing the class files the
+   * application's component scan of {@code registry} has already parsed when Boot shares them.
+   */
+  public static List<String> scan(Iterable<String> packages, Environment env, ResourceLoader loader,
+      BeanDefinitionRegistry registry) {
     ClassPathScanningCandidateComponentProvider scanner = new ClassPathScanningCandidateComponentProvider(false, env) {
       @Override
       protected boolean isCandidateComponent(
@@ -72,6 +89,10 @@ public class MeshClientsRegistrar implements ImportBeanDefinitionRegistrar, Envi
     };
     if (loader != null) {
       scanner.setResourceLoader(loader);
+    }
+    if (registry instanceof BeanFactory factory && factory.containsBean(SHARED_METADATA_READER_FACTORY)
+        && factory.isTypeMatch(SHARED_METADATA_READER_FACTORY, MetadataReaderFactory.class)) {
+      scanner.setMetadataReaderFactory(factory.getBean(SHARED_METADATA_READER_FACTORY, MetadataReaderFactory.class));
     }
     scanner.addIncludeFilter(new AnnotationTypeFilter(MeshClient.class, false, true));
     List<String> found = new ArrayList<>();
