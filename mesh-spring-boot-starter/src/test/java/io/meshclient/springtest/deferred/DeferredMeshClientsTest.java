@@ -45,6 +45,13 @@ class DeferredMeshClientsTest {
     }
   }
 
+  /** A second client, built by the same background thread after the first. */
+  @MeshClient("echo")
+  public interface ShoutClient {
+    @GetExchange("/shout/{word}")
+    String shout(@org.springframework.web.bind.annotation.PathVariable String word);
+  }
+
   /** Calls its client while the context is still being refreshed. */
   static class EarlyCaller {
     final EchoClient client;
@@ -87,7 +94,7 @@ class DeferredMeshClientsTest {
 
   @Test
   void aClientCalledDuringStartUpAndAfterItGoesThroughTheMesh() throws Exception {
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
       server.enqueue(new MockResponse.Builder().body("e" + i).build());
     }
     try (ConfigurableApplicationContext context = app(GoodApp.class).run()) {
@@ -96,6 +103,7 @@ class DeferredMeshClientsTest {
       assertThat(client.twice("x")).as("a default method, through the built client").isEqualTo("e1e2");
       assertThat(client.toString()).isEqualTo("@MeshClient " + EchoClient.class.getName());
       assertThat(client).isEqualTo(client).isNotEqualTo(context.getBean(EarlyCaller.class));
+      assertThat(context.getBean(ShoutClient.class).shout("y")).isEqualTo("e3");
     }
     assertThat(server.takeRequest(1, TimeUnit.SECONDS).getTarget()).isEqualTo("/echo/early");
     assertThat(server.takeRequest(1, TimeUnit.SECONDS).getHeaders().get("User-Agent"))

@@ -8,8 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.BeanCreationException;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextRefreshedEvent;
 import org.springframework.util.ReflectionUtils;
@@ -20,30 +24,44 @@ import org.springframework.util.ReflectionUtils;
  *
  * <p>Building a client (a RestClient and Spring's HTTP-interface proxy, with their classes loaded and run
  * for the first time) costs the first one 30 to 50 ms on a cold JVM. So each {@code @MeshClient} bean is a
- * small JDK proxy of its interface, made at once, whose implementation is built on a background daemon
- * thread as soon as the bean is created. A call that comes first builds it itself, or waits for the
- * background build. When the context has refreshed (its singletons created, the web server started), every
- * build still running is waited for, and one that failed fails the start-up as an eager bean would: a
- * badly declared interface is still reported before the application is ready. Clients created after that
- * (lazy beans) are built on the calling thread.
+ * small JDK proxy of its interface, made at once, whose implementation is queued, as the bean is created,
+ * for one background daemon thread that builds them in turn. A call that comes first builds it itself,
+ * or waits for the background build. When the context has refreshed (its singletons created, the web
+ * server started), every build not finished is waited for, and one that failed fails the start-up as an
+ * eager bean would: a badly declared interface is still reported before the application is ready.
+ * Clients created after that (lazy beans) are built on the calling thread.
  */
-public final class DeferredMeshClients implements ApplicationListener<ContextRefreshedEvent> {
+public final class DeferredMeshClients implements ApplicationListener<ContextRefreshedEvent>, DisposableBean {
+  /** One daemon thread builds the clients in turn, and ends when idle, so nothing lingers either way. */
+  private final ThreadPoolExecutor builder = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS,
+      new LinkedBlockingQueue<>(), task -> {
+        Thread thread = new Thread(task, "mesh-client-init");
+        thread.setDaemon(true);
+        return thread;
+      });
   private final List<Pending<?>> pending = new ArrayList<>();
   private boolean refreshed;
 
+  public DeferredMeshClients() {
+    builder.allowCoreThreadTimeOut(true);
+  }
+
   /**
    * The bean for {@code type}: a proxy calling the implementation {@code creation} builds, which is
-   * started now on a background thread (or run by the first call, whichever comes first).
+   * queued now for the background thread (or run by the first call, whichever comes first).
    */
-  public synchronized <T> T proxy(String beanName, Class<T> type, Supplier<T> creation) {
+  public <T> T proxy(String beanName, Class<T> type, Supplier<T> creation) {
     Pending<T> client = new Pending<>(beanName, type, creation);
-    if (refreshed) {
-      client.task.run(); // a lazy bean, asked for after start-up: built by its first user, now
-    } else {
-      pending.add(client);
-      Thread thread = new Thread(client.task, "mesh-client-init");
-      thread.setDaemon(true);
-      thread.start();
+    boolean later;
+    synchronized (this) {
+      later = !refreshed;
+      if (later) {
+        pending.add(client);
+        builder.execute(client.task);
+      }
+    }
+    if (!later) {
+      client.target(); // a lazy bean, asked for after start-up: built now, by its first user
     }
     return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, client));
   }
@@ -61,9 +79,19 @@ public final class DeferredMeshClients implements ApplicationListener<ContextRef
       waiting = new ArrayList<>(pending);
       pending.clear();
     }
+    builder.shutdown(); // the queued builds still run
     for (Pending<?> client : waiting) {
       client.target();
     }
+  }
+
+  /** A context that failed before refreshing drops the builds not started. */
+  @Override
+  public void destroy() {
+    synchronized (this) {
+      refreshed = true; // from now on, built by their callers
+    }
+    builder.shutdownNow();
   }
 
   /** One client: its build, run once by whichever thread gets to it first, and its calls. */
