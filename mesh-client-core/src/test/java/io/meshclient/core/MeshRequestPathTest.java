@@ -8,6 +8,7 @@ import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.MeshException;
 import io.meshclient.api.NoHealthyInstanceException;
 import io.meshclient.api.RateLimitExceededException;
+import io.meshclient.api.ServiceInstance;
 import io.meshclient.core.config.MeshConfig;
 import io.meshclient.core.config.RateLimitConfig;
 import io.meshclient.core.config.RouteConfig;
@@ -200,6 +201,24 @@ class MeshRequestPathTest {
       assertThat(get("http://reviews/")).isEqualTo("v2");
     }
     assertThat(mesh.instances("reviews")).hasSize(1);
+  }
+
+  /**
+   * A discovery may report a host no URL can hold: calls picked for it fail as connect failures, so they
+   * are retried on a good instance and counted against the bad one, instead of escaping unchecked.
+   */
+  @Test
+  void anInstanceWhoseHostCannotBeInAUrlFailsAsAConnectFailureAndIsRetriedElsewhere() throws IOException {
+    ServiceInstance bad = new ServiceInstance("bad", "reviews", "bad host", 80, false, 1, Map.of(), "");
+    discovery.set("reviews", List.of(bad, v1.instance("reviews", Map.of())));
+    build(ServiceConfig.builder("reviews").loadBalancer("round-robin")
+        .retry(io.meshclient.core.config.RetryConfig.DEFAULT.withBudget(100, 10)).build()); // a retry per call
+    for (int i = 0; i < 6; i++) {
+      assertThat(get("http://reviews/")).isEqualTo("v1");
+    }
+    assertThat(meters.get("mesh.client.retries").tag("reason", "connect-failure").counter().count())
+        .as("calls that picked the bad instance first, retried as after a connect failure").isPositive();
+    assertThat(v1.requests()).isEqualTo(6);
   }
 
   @Test

@@ -98,7 +98,6 @@ final class Attempts {
       }
       Interceptor.Chain timed = withTimeouts(chain,
           (int) Math.min(tryMillis, service.connectTimeoutMillis(routeIndex)), (int) tryMillis);
-      Request routed = request.newBuilder().url(service.rewrite(request.url(), instance)).build();
       WireEvents.Attempt wire = WireEvents.begin();
       subset.balancer().onStart(instance);
       long attemptStart = ticker.nanoTime();
@@ -106,6 +105,9 @@ final class Attempts {
       IOException error = null;
       CallOutcome outcome;
       try {
+        // Inside the try: an instance whose host cannot be put in a URL fails as a connect failure
+        // (recorded, releases its breaker permit, retried elsewhere), not as an unchecked exception.
+        Request routed = request.newBuilder().url(service.rewrite(request.url(), instance)).build();
         response = timed.proceed(routed);
         if (resendable && attempt < retry.attempts() && retry.on().contains(RetryConfig.Condition.RESET)
             && !retry.statuses().contains(response.code())) {

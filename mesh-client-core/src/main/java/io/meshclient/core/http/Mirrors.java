@@ -93,6 +93,10 @@ final class Mirrors {
       return null;
     }
     ServiceInstance instance = candidates.get(random.nextInt(candidates.size()));
-    return service.rewrite(request.url(), instance);
+    try {
+      return service.rewrite(request.url(), instance);
+    } catch (java.net.ConnectException e) {
+      return null; // an unreachable instance: the copy is dropped, as with no instance
+    }
   }
 }

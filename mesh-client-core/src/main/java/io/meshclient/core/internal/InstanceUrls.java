@@ -1,6 +1,7 @@
 package io.meshclient.core.internal;
 
 import io.meshclient.api.ServiceInstance;
+import java.net.ConnectException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import okhttp3.HttpUrl;
 
@@ -28,21 +29,36 @@ final class InstanceUrls {
     this.tls = tls;
   }
 
-  private HttpUrl base() {
+  /**
+   * @throws ConnectException if the instance's host is not one a URL can name (a discovery may report
+   *     anything): the instance cannot be reached, and the call treats it as a connect failure
+   */
+  private HttpUrl base() throws ConnectException {
     HttpUrl b = base;
     if (b == null) {
-      b = new HttpUrl.Builder()
-          .scheme(tls || instance.secure() ? "https" : "http")
-          .host(instance.host())
-          .port(instance.port())
-          .build();
+      try {
+        b = new HttpUrl.Builder()
+            .scheme(tls || instance.secure() ? "https" : "http")
+            .host(instance.host())
+            .port(instance.port())
+            .build();
+      } catch (IllegalArgumentException e) {
+        ConnectException unreachable = new ConnectException("instance " + instance.id() + " of service "
+            + instance.service() + ": host '" + instance.host() + "' cannot be put in a URL (" + e.getMessage() + ")");
+        unreachable.initCause(e);
+        throw unreachable;
+      }
       base = b;
     }
     return b;
   }
 
-  /** {@code url} with the instance's scheme, host and port. */
-  HttpUrl rewrite(HttpUrl url) {
+  /**
+   * {@code url} with the instance's scheme, host and port.
+   *
+   * @throws ConnectException if the instance's host cannot be put in a URL
+   */
+  HttpUrl rewrite(HttpUrl url) throws ConnectException {
     String key = url.toString();
     int slot = key.hashCode() & (SLOTS - 1);
     Entry e = cache.get(slot);

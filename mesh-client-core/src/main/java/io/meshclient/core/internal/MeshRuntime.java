@@ -177,7 +177,12 @@ public final class MeshRuntime implements AutoCloseable {
         return; // nothing to publish (and no need to load OkHttp's URL code for canonicalHost)
       }
       for (ServiceInstance instance : runtime.instances()) {
-        String host = canonicalHost(instance.host());
+        String host;
+        try {
+          host = canonicalHost(instance.host());
+        } catch (IllegalArgumentException e) {
+          continue; // not a URL host: no call reaches it (each fails as a connect failure)
+        }
         if (runtime.tls() != null) {
           byAddress.put(host + ":" + instance.port(), runtime.tls());
         }

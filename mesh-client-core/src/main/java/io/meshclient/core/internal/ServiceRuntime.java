@@ -122,8 +122,12 @@ public final class ServiceRuntime {
     return new ServiceRuntime(this, newInstances);
   }
 
-  /** {@code url} sent to {@code instance}: its scheme (https with TLS settings), host and port. */
-  public HttpUrl rewrite(HttpUrl url, ServiceInstance instance) {
+  /**
+   * {@code url} sent to {@code instance}: its scheme (https with TLS settings), host and port.
+   *
+   * @throws java.net.ConnectException if the instance's host cannot be put in a URL
+   */
+  public HttpUrl rewrite(HttpUrl url, ServiceInstance instance) throws java.net.ConnectException {
     InstanceUrls rewriter = urls.get(instance);
     if (rewriter == null) {
       rewriter = new InstanceUrls(instance, tls() != null);

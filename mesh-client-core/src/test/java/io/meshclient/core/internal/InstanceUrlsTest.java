@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class InstanceUrlsTest {
 
   @Test
-  void rewritesSchemeHostAndPortAndKeepsEverythingElse() {
+  void rewritesSchemeHostAndPortAndKeepsEverythingElse() throws Exception {
     InstanceUrls urls = new InstanceUrls(ServiceInstance.of("reviews", "127.0.0.1", 9081), false);
     HttpUrl in = HttpUrl.get("http://reviews/api/a%20b/%2F?x=1&y=%C3%A9#frag");
     HttpUrl out = urls.rewrite(in);
@@ -20,7 +20,7 @@ class InstanceUrlsTest {
   }
 
   @Test
-  void tlsOrASecureInstanceMeansHttpsAndIpv6IsBracketed() {
+  void tlsOrASecureInstanceMeansHttpsAndIpv6IsBracketed() throws Exception {
     InstanceUrls tls = new InstanceUrls(ServiceInstance.of("reviews", "::1", 8443), true);
     assertThat(tls.rewrite(HttpUrl.get("http://reviews/r?q")).toString()).isEqualTo("https://[::1]:8443/r?q");
     InstanceUrls secure = new InstanceUrls(
@@ -29,10 +29,18 @@ class InstanceUrlsTest {
   }
 
   @Test
-  void distinctUrlsSharingACacheSlotStillRewriteCorrectly() {
+  void distinctUrlsSharingACacheSlotStillRewriteCorrectly() throws Exception {
     InstanceUrls urls = new InstanceUrls(ServiceInstance.of("s", "127.0.0.1", 1), false);
     for (int i = 0; i < 2000; i++) {
       assertThat(urls.rewrite(HttpUrl.get("http://s/items/" + i)).encodedPath()).isEqualTo("/items/" + i);
     }
+  }
+
+  @Test
+  void aHostNoUrlCanHoldIsAConnectFailureNamingTheInstance() {
+    InstanceUrls urls = new InstanceUrls(ServiceInstance.of("reviews", "bad host", 80), false);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> urls.rewrite(HttpUrl.get("http://reviews/")))
+        .isInstanceOf(java.net.ConnectException.class)
+        .hasMessageStartingWith("instance bad host:80 of service reviews: host 'bad host' cannot be put in a URL");
   }
 }

@@ -77,9 +77,11 @@ public class MeshAutoConfiguration {
       ObjectProvider<ObservationRegistry> observations, Mesh mesh) {
     return new MeshClientFactory(() -> builders.getIfAvailable(() -> {
       // Without Boot's RestClient support: the application's converters and observations, as Boot's
-      // own RestClient.Builder would apply them.
+      // own RestClient.Builder would apply them. Looked up now: the builder may be built on another
+      // thread (DeferredMeshClients), which must not create beans.
+      List<ClientHttpMessageConvertersCustomizer> customizers = converters.orderedStream().toList();
       RestClient.Builder builder = RestClient.builder()
-          .configureMessageConverters(client -> converters.orderedStream().forEach(c -> c.customize(client)));
+          .configureMessageConverters(client -> customizers.forEach(c -> c.customize(client)));
       observations.ifUnique(builder::observationRegistry);
       return builder;
     }), new MeshClientHttpRequestFactory(mesh));

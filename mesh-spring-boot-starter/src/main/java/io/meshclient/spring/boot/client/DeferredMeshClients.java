@@ -14,8 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.BeanCreationException;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.context.ApplicationListener;
-import org.springframework.context.event.ContextRefreshedEvent;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.util.ReflectionUtils;
 
 /**
@@ -26,12 +25,12 @@ import org.springframework.util.ReflectionUtils;
  * for the first time) costs the first one 30 to 50 ms on a cold JVM. So each {@code @MeshClient} bean is a
  * small JDK proxy of its interface, made at once, whose implementation is queued, as the bean is created,
  * for one background daemon thread that builds them in turn. A call that comes first builds it itself,
- * or waits for the background build. When the context has refreshed (its singletons created, the web
- * server started), every build not finished is waited for, and one that failed fails the start-up as an
- * eager bean would: a badly declared interface is still reported before the application is ready.
+ * or waits for the background build. Once every singleton of the context exists, before the web server or
+ * any other lifecycle bean starts, every build not finished is waited for, and one that failed fails the
+ * start-up as an eager bean would: a badly declared interface is still reported before anything runs.
  * Clients created after that (lazy beans) are built on the calling thread.
  */
-public final class DeferredMeshClients implements ApplicationListener<ContextRefreshedEvent>, DisposableBean {
+public final class DeferredMeshClients implements SmartInitializingSingleton, DisposableBean {
   /** One daemon thread builds the clients in turn, and ends when idle, so nothing lingers either way. */
   private final ThreadPoolExecutor builder = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS,
       new LinkedBlockingQueue<>(), task -> {
@@ -40,7 +39,8 @@ public final class DeferredMeshClients implements ApplicationListener<ContextRef
         return thread;
       });
   private final List<Pending<?>> pending = new ArrayList<>();
-  private boolean refreshed;
+  /** True once the singletons are created (or the context is closing): builds then run on the caller. */
+  private boolean buildsOnCaller;
 
   public DeferredMeshClients() {
     builder.allowCoreThreadTimeOut(true);
@@ -54,7 +54,7 @@ public final class DeferredMeshClients implements ApplicationListener<ContextRef
     Pending<T> client = new Pending<>(beanName, type, creation);
     boolean later;
     synchronized (this) {
-      later = !refreshed;
+      later = !buildsOnCaller;
       if (later) {
         pending.add(client);
         builder.execute(client.task);
@@ -67,15 +67,16 @@ public final class DeferredMeshClients implements ApplicationListener<ContextRef
   }
 
   /**
-   * Waits for the clients still being built; the first that failed fails the refresh.
+   * Waits, once every singleton exists and before anything starts (web server, other lifecycle beans),
+   * for the clients still being built; the first that failed fails the start-up.
    *
    * @throws BeanCreationException naming the bean and the interface of a client that could not be built
    */
   @Override
-  public void onApplicationEvent(ContextRefreshedEvent event) {
+  public void afterSingletonsInstantiated() {
     List<Pending<?>> waiting;
     synchronized (this) {
-      refreshed = true;
+      buildsOnCaller = true;
       waiting = new ArrayList<>(pending);
       pending.clear();
     }
@@ -85,11 +86,11 @@ public final class DeferredMeshClients implements ApplicationListener<ContextRef
     }
   }
 
-  /** A context that failed before refreshing drops the builds not started. */
+  /** A context that failed before its singletons were all created drops the builds not started. */
   @Override
   public void destroy() {
     synchronized (this) {
-      refreshed = true; // from now on, built by their callers
+      buildsOnCaller = true; // from now on, built by their callers
     }
     builder.shutdownNow();
   }
@@ -139,6 +140,10 @@ public final class DeferredMeshClients implements ApplicationListener<ContextRef
         };
       }
       T target = target();
+      if (Proxy.isProxyClass(target.getClass())) {
+        // Spring's own JDK proxy: its handler directly, with no reflective access to the interface needed
+        return Proxy.getInvocationHandler(target).invoke(target, method, args);
+      }
       ReflectionUtils.makeAccessible(method); // an interface that is not public
       try {
         return method.invoke(target, args);

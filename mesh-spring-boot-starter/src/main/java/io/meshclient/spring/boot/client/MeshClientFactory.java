@@ -48,7 +48,8 @@ public final class MeshClientFactory {
   /**
    * Takes the application's {@code RestClient.Builder} now, on the calling thread (it may be a bean
    * being created), and returns what builds the client from it: the RestClient and the interface's
-   * proxy, which touch no bean factory and so may be built on another thread.
+   * proxy, which may be built on another thread. So the builder supplier must look up every bean it needs
+   * itself, not leave lookups to the builder's deferred callbacks.
    */
   <T> Supplier<T> prepare(Class<T> type, String service) {
     RestClient.Builder builder = builders.get()
