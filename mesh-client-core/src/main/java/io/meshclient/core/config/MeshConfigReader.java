@@ -1,7 +1,9 @@
 package io.meshclient.core.config;
 
-import io.meshclient.api.spi.SettingValues;
 import io.meshclient.api.ConfigurationException;
+import io.meshclient.api.spi.DiscoveryContext;
+import io.meshclient.api.spi.Providers;
+import io.meshclient.api.spi.SettingValues;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,10 +49,13 @@ final class MeshConfigReader {
     MeshConfig.Builder builder = MeshConfig.builder();
     root.allowOnly(ROOT_KEYS);
     ConfigNode discovery = root.child("discovery");
+    Map<String, Map<String, Object>> discoveries = new LinkedHashMap<>();
     if (discovery != null) {
       for (String name : discovery.childNames()) {
         ConfigNode settings = discovery.child(name);
-        builder.discovery(name, settings == null ? Map.of() : rawMap(discovery.raw(name)));
+        Map<String, Object> raw = settings == null ? Map.of() : rawMap(discovery.raw(name));
+        discoveries.put(name, raw);
+        builder.discovery(name, raw);
       }
     }
     ConfigNode defaults = root.child("defaults");
@@ -74,9 +79,37 @@ final class MeshConfigReader {
       throw new ConfigurationException(problems);
     }
     if (!problems.isEmpty()) {
+      for (String problem : discoveryProblems(discoveries)) {
+        if (!problems.contains(problem)) {
+          problems.add(problem);
+        }
+      }
       throw new ConfigurationException(problems);
     }
     return config;
+  }
+
+  /**
+   * What the discovery providers find wrong with their settings. Asked only when the rest of the
+   * configuration is refused anyway, so that one report names every bad key; a valid configuration has
+   * its discoveries checked, and created, when a mesh applies it. Each discovery made here is closed at
+   * once; a failure that is not about settings is left for that moment.
+   */
+  private static List<String> discoveryProblems(Map<String, Map<String, Object>> discoveries) {
+    List<String> out = new ArrayList<>();
+    ClassLoader context = Thread.currentThread().getContextClassLoader();
+    ClassLoader loader = context != null ? context : MeshConfigReader.class.getClassLoader();
+    for (Map.Entry<String, Map<String, Object>> entry : discoveries.entrySet()) {
+      String key = MeshConfig.PREFIX + ".discovery." + entry.getKey();
+      try {
+        Providers.discovery(entry.getKey(), key, loader).create(new DiscoveryContext(key, entry.getValue())).close();
+      } catch (ConfigurationException e) {
+        out.addAll(e.problems());
+      } catch (RuntimeException e) {
+        // not a settings problem: reported when a mesh applies a valid configuration
+      }
+    }
+    return out;
   }
 
   private ServiceDefaults defaults(ConfigNode node) {

@@ -38,4 +38,15 @@ class StartupFailureTest {
     assertThat(output).contains("mesh.services.ratings.password: unknown key (expected: one of [")
         .doesNotContain("s3cr3t");
   }
+
+  @Test
+  void badDiscoverySettingsAreReportedWithTheOtherBadKeysInOneRound(CapturedOutput output) {
+    assertThatThrownBy(() -> new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+        .properties("spring.config.name=none", "mesh.services.ratings.timeout=-5s",
+            "mesh.discovery.static.services.ratings[0].url=ftp://nowhere")
+        .run().close()).isNotNull();
+    assertThat(output).contains("APPLICATION FAILED TO START")
+        .contains("mesh.services.ratings.timeout: -5s")
+        .contains("mesh.discovery.static.services.ratings[0].url: ftp://nowhere");
+  }
 }
