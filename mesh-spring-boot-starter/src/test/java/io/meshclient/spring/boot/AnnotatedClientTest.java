@@ -35,7 +35,7 @@ class AnnotatedClientTest extends TestApplicationTest {
 
   @Test
   void meshClientSplitsTrafficEightyTwentyAsCountedByTheBackends() {
-    int calls = 2000;
+    int calls = 5000; // a random draw per call: the share's standard deviation is 0.57 points, the tolerance 3
     long timedBefore = timed("v1") + timed("v3");
     int v3Bodies = 0;
     for (int i = 0; i < calls; i++) {
