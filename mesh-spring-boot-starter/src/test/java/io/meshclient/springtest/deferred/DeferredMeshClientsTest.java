@@ -110,6 +110,18 @@ class DeferredMeshClientsTest {
         .as("sent by the mesh's OkHttpClient").startsWith("okhttp/");
   }
 
+  /** With lazy initialisation, a client first asked for after start-up is built by that caller. */
+  @Test
+  void aLazyClientIsBuiltWhenFirstAskedForAfterStartUp() throws Exception {
+    server.enqueue(new MockResponse.Builder().body("late").build());
+    try (ConfigurableApplicationContext context = app(GoodApp.class)
+        .properties("spring.main.lazy-initialization=true").run()) {
+      assertThat(server.getRequestCount()).as("nothing called during start-up").isZero();
+      assertThat(context.getBean(ShoutClient.class).shout("z")).isEqualTo("late");
+    }
+    assertThat(server.takeRequest(1, TimeUnit.SECONDS).getTarget()).isEqualTo("/shout/z");
+  }
+
   @Test
   void anInterfaceSpringCannotImplementFailsTheStartUp() {
     assertThatThrownBy(() -> app(BadApp.class).run().close())
