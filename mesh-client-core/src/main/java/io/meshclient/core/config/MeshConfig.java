@@ -94,6 +94,11 @@ public record MeshConfig(
 
     private Builder() {}
 
+    /** The discovery settings added so far, by provider name. */
+    Map<String, Map<String, Object>> discoveries() {
+      return discovery;
+    }
+
     /** Adds settings for the discovery provider {@code name}, as under {@code mesh.discovery.<name>}. */
     public Builder discovery(String name, Map<String, Object> settings) {
       discovery.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(settings, "settings"));

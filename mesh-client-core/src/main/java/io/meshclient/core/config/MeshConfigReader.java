@@ -49,13 +49,10 @@ final class MeshConfigReader {
     MeshConfig.Builder builder = MeshConfig.builder();
     root.allowOnly(ROOT_KEYS);
     ConfigNode discovery = root.child("discovery");
-    Map<String, Map<String, Object>> discoveries = new LinkedHashMap<>();
     if (discovery != null) {
       for (String name : discovery.childNames()) {
         ConfigNode settings = discovery.child(name);
-        Map<String, Object> raw = settings == null ? Map.of() : rawMap(discovery.raw(name));
-        discoveries.put(name, raw);
-        builder.discovery(name, raw);
+        builder.discovery(name, settings == null ? Map.of() : rawMap(discovery.raw(name)));
       }
     }
     ConfigNode defaults = root.child("defaults");
@@ -79,7 +76,7 @@ final class MeshConfigReader {
       throw new ConfigurationException(problems);
     }
     if (!problems.isEmpty()) {
-      for (String problem : discoveryProblems(discoveries)) {
+      for (String problem : discoveryProblems(builder.discoveries())) {
         if (!problems.contains(problem)) {
           problems.add(problem);
         }

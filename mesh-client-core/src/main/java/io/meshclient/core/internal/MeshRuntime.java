@@ -1,5 +1,6 @@
 package io.meshclient.core.internal;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.ServiceDiscovery;
@@ -40,7 +41,7 @@ public final class MeshRuntime implements AutoCloseable {
   private boolean closed;
 
   public MeshRuntime(MeshConfig config, Map<String, ServiceDiscovery> supplied, ClassLoader classLoader,
-      Ticker ticker, RateLimiterRegistry limiterRegistry, LazyBreakerRegistry breakerRegistry,
+      Ticker ticker, RateLimiterRegistry limiterRegistry, Lazy<CircuitBreakerRegistry> breakerRegistry,
       MeshListener listener, io.meshclient.core.tls.MeshSslSocketFactory tlsSockets,
       io.meshclient.core.security.AllowListDns dns) {
     this.tlsSockets = tlsSockets;

@@ -40,7 +40,7 @@ final class ServiceStates {
   private final ClassLoader classLoader;
   private final Ticker ticker;
   private final RateLimiterRegistry limiterRegistry;
-  private final LazyBreakerRegistry breakerRegistry;
+  private final Lazy<CircuitBreakerRegistry> breakerRegistry;
   private final MeshListener listener;
   private final EjectionListener ejections;
   private final Map<String, AtomicInteger> inFlight = new HashMap<>();
@@ -50,7 +50,7 @@ final class ServiceStates {
   private final Map<String, ServiceTls> tlsByService = new HashMap<>();
 
   ServiceStates(ClassLoader classLoader, Ticker ticker, RateLimiterRegistry limiterRegistry,
-      LazyBreakerRegistry breakerRegistry, MeshListener listener) {
+      Lazy<CircuitBreakerRegistry> breakerRegistry, MeshListener listener) {
     this.classLoader = classLoader;
     this.ticker = ticker;
     this.limiterRegistry = limiterRegistry;
@@ -106,7 +106,7 @@ final class ServiceStates {
       }
     }
     budgets.keySet().retainAll(next.keySet());
-    CircuitBreakerRegistry breakers = breakerRegistry.ifCreated();
+    CircuitBreakerRegistry breakers = breakerRegistry.ifMade();
     if (breakers != null) {
       for (String name : breakers.getAllCircuitBreakers().stream().map(b -> b.getName()).toList()) {
         ServiceRuntime runtime = next.get(name);

@@ -27,7 +27,7 @@ public final class MeshRoutingClientHttpRequestFactory implements ClientHttpRequ
    * @param delegate the factory for hosts that are not mesh services
    */
   public MeshRoutingClientHttpRequestFactory(Supplier<Mesh> mesh, ClientHttpRequestFactory delegate) {
-    this(mesh, constant(Objects.requireNonNull(delegate, "delegate")));
+    this(mesh, SingletonSupplier.of(Objects.requireNonNull(delegate, "delegate")));
   }
 
   /**
@@ -40,10 +40,6 @@ public final class MeshRoutingClientHttpRequestFactory implements ClientHttpRequ
   public MeshRoutingClientHttpRequestFactory(Supplier<Mesh> mesh, Supplier<ClientHttpRequestFactory> delegate) {
     this.mesh = Objects.requireNonNull(mesh, "mesh");
     this.delegate = SingletonSupplier.of(Objects.requireNonNull(delegate, "delegate"));
-  }
-
-  private static Supplier<ClientHttpRequestFactory> constant(ClientHttpRequestFactory factory) {
-    return () -> factory;
   }
 
   @Override
