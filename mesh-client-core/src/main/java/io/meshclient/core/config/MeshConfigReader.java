@@ -68,12 +68,11 @@ final class MeshConfigReader {
         }
       }
     }
-    MeshConfig config;
+    MeshConfig config = null;
     try {
       config = builder.build();
     } catch (ConfigurationException e) {
       problems.addAll(e.problems());
-      throw new ConfigurationException(problems);
     }
     if (!problems.isEmpty()) {
       for (String problem : discoveryProblems(builder.discoveries())) {

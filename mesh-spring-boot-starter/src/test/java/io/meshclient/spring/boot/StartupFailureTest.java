@@ -49,4 +49,16 @@ class StartupFailureTest {
         .contains("mesh.services.ratings.timeout: -5s")
         .contains("mesh.discovery.static.services.ratings[0].url: ftp://nowhere");
   }
+
+  /** The same when the rest is refused by the whole-configuration rules (a split naming no subset). */
+  @Test
+  void badDiscoverySettingsAreReportedWithARefusedRouteInOneRound(CapturedOutput output) {
+    assertThatThrownBy(() -> new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+        .properties("spring.config.name=none", "mesh.services.ratings.routes[0].split.v9=100",
+            "mesh.discovery.static.services.ratings[0].url=ftp://nowhere")
+        .run().close()).isNotNull();
+    assertThat(output).contains("APPLICATION FAILED TO START")
+        .contains("mesh.services.ratings.routes[0].split: v9")
+        .contains("mesh.discovery.static.services.ratings[0].url: ftp://nowhere");
+  }
 }
