@@ -107,4 +107,11 @@ final class CompositeListener implements MeshListener {
       l.onFaultInjected(service, route, kind);
     }
   }
+
+  @Override
+  public void onReconfigure(boolean applied) {
+    for (MeshListener l : listeners) {
+      l.onReconfigure(applied);
+    }
+  }
 }

@@ -4,6 +4,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedRateLimiterMetrics;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
+import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.ServiceDiscovery;
 import io.meshclient.api.ServiceInstance;
 import io.meshclient.core.config.ConnectionPoolConfig;
@@ -16,6 +17,8 @@ import io.meshclient.core.metrics.MeshMetrics;
 import io.meshclient.core.security.AllowListDns;
 import io.meshclient.core.tls.MeshSslSocketFactory;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,6 +62,9 @@ public final class Mesh implements AutoCloseable {
    * cold JVM). A registry the application supplies is bound at once.
    */
   private final Lazy<CircuitBreakerRegistry> breakerRegistry;
+  private final MeshListener listener;
+  /** Watches the configuration file given to {@link Builder#watchConfigFile}; null if none. */
+  private final ConfigFileWatch configWatch;
   private volatile boolean closed;
 
   private Mesh(Builder b) {
@@ -90,6 +96,9 @@ public final class Mesh implements AutoCloseable {
       }
       return built;
     });
+    this.listener = listener;
+    this.configWatch = b.watchedFile == null ? null
+        : ConfigFileWatch.start(b.watchedFile, b.watchedContent, this, b.checkEvery);
   }
 
   private static CircuitBreakerRegistry bound(CircuitBreakerRegistry registry, MeterRegistry meters) {
@@ -136,7 +145,10 @@ public final class Mesh implements AutoCloseable {
     return new Builder();
   }
 
-  /** A mesh configured from a mesh.yaml or JSON file, using the discovery providers on the classpath. */
+  /**
+   * A mesh configured from a mesh.yaml or JSON file, using the discovery providers on the classpath.
+   * The file is read once; {@link Builder#watchConfigFile} follows its changes.
+   */
   public static Mesh fromFile(Path file) {
     return builder().config(MeshConfig.load(file)).build();
   }
@@ -169,8 +181,31 @@ public final class Mesh implements AutoCloseable {
    * @throws io.meshclient.api.ConfigurationException if it is invalid; the old configuration stays
    */
   public void reconfigure(MeshConfig newConfig) {
+    Objects.requireNonNull(newConfig, "newConfig");
+    reconfigure(() -> newConfig);
+  }
+
+  /**
+   * Reads a configuration from {@code source} and applies it as {@link #reconfigure(MeshConfig)} does.
+   * A {@link io.meshclient.api.ConfigurationException} from {@code source} itself (a file that does not
+   * parse, properties that do not bind) is a refused change too: it is counted with the others
+   * ({@code mesh.client.reconfigurations}, {@code result=refused}) and thrown.
+   *
+   * @return the configuration now in force
+   * @throws io.meshclient.api.ConfigurationException if it is invalid; the old configuration stays
+   */
+  public MeshConfig reconfigure(Supplier<MeshConfig> source) {
     checkOpen();
-    runtime.apply(newConfig);
+    MeshConfig newConfig;
+    try {
+      newConfig = source.get();
+      runtime.apply(newConfig);
+    } catch (ConfigurationException e) {
+      listener.onReconfigure(false);
+      throw e;
+    }
+    listener.onReconfigure(true);
+    return newConfig;
   }
 
   /** The instances of {@code service} as last discovered, or an empty list for an unknown service. */
@@ -210,6 +245,9 @@ public final class Mesh implements AutoCloseable {
       return;
     }
     closed = true;
+    if (configWatch != null) {
+      configWatch.close();
+    }
     runtime.close();
     OkHttpClient c = client.ifMade(); // a client being built now sees closed and shuts itself down
     if (c != null) {
@@ -226,6 +264,7 @@ public final class Mesh implements AutoCloseable {
 
   /** Collects what a {@link Mesh} needs. Not thread-safe. */
   public static final class Builder {
+    private static final Duration DEFAULT_CHECK_EVERY = Duration.ofSeconds(2);
     private MeshConfig config = MeshConfig.builder().build();
     private final Map<String, ServiceDiscovery> discoveries = new LinkedHashMap<>();
     private final List<Interceptor> interceptors = new ArrayList<>();
@@ -238,12 +277,63 @@ public final class Mesh implements AutoCloseable {
     private Ticker ticker = Ticker.system();
     private RandomGenerator random = new ThreadLocalRandomGenerator();
     private ClassLoader classLoader = defaultClassLoader();
+    private Path watchedFile;
+    private byte[] watchedContent;
+    private Duration checkEvery;
 
     private Builder() {}
 
-    /** The configuration; default: no services and default settings. */
+    /**
+     * The configuration; default: no services and default settings. Replaces one read by {@link
+     * #watchConfigFile}, whose file is then not watched.
+     */
     public Builder config(MeshConfig meshConfig) {
       this.config = Objects.requireNonNull(meshConfig, "meshConfig");
+      this.watchedFile = null;
+      this.watchedContent = null;
+      return this;
+    }
+
+    /**
+     * Reads the configuration from {@code file} now, as {@link MeshConfig#load} does, and keeps
+     * watching it while the mesh is open, checking it at the latest every 2 seconds (at once where the
+     * platform reports file events). See {@link #watchConfigFile(Path, Duration)}.
+     *
+     * @throws io.meshclient.api.ConfigurationException if the file cannot be read or is invalid
+     */
+    public Builder watchConfigFile(Path file) {
+      return watchConfigFile(file, DEFAULT_CHECK_EVERY);
+    }
+
+    /**
+     * Reads the configuration from {@code file} now, as {@link MeshConfig#load} does, and keeps
+     * watching it while the mesh is open. When its content changes (written in place, replaced by a
+     * rename, or swapped through a symbolic link as a mounted Kubernetes ConfigMap is) it is read,
+     * validated whole and applied with {@link Mesh#reconfigure}: calls in flight finish on the old
+     * configuration, new calls take the new one. A version that cannot be parsed or is invalid is
+     * refused, logged at WARNING naming the keys, and counted ({@code mesh.client.reconfigurations},
+     * {@code result=refused}); the configuration in force keeps serving. One daemon thread per mesh,
+     * stopped by {@link Mesh#close()}.
+     *
+     * @param checkEvery the longest time between two checks of the file, for file systems that send no
+     *     events (some network and container mounts)
+     * @throws io.meshclient.api.ConfigurationException if the file cannot be read or is invalid
+     */
+    public Builder watchConfigFile(Path file, Duration checkEvery) {
+      Objects.requireNonNull(file, "file");
+      if (checkEvery.isNegative() || checkEvery.isZero()) {
+        throw new IllegalArgumentException("checkEvery: " + checkEvery + " (expected: a positive duration)");
+      }
+      byte[] content;
+      try {
+        content = Files.readAllBytes(file); // before loading: a change in between is seen later
+      } catch (IOException e) {
+        throw new ConfigurationException(file + ": cannot be read (" + e.getMessage() + ")", e);
+      }
+      this.config = MeshConfig.load(file);
+      this.watchedFile = file;
+      this.watchedContent = content;
+      this.checkEvery = checkEvery;
       return this;
     }
 

@@ -74,4 +74,11 @@ public interface MeshListener {
 
   /** A fault was injected: {@code kind} is {@code delay} or {@code abort}. */
   default void onFaultInjected(String service, String route, String kind) {}
+
+  /**
+   * A new configuration was swapped in ({@code applied}) or refused, the old one staying in force: by
+   * {@link Mesh#reconfigure}, by the watch of a configuration file (which also reports a file it could
+   * not parse) or by the Spring starter's refresh.
+   */
+  default void onReconfigure(boolean applied) {}
 }

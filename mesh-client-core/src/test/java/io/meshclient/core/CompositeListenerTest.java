@@ -29,6 +29,7 @@ class CompositeListenerTest {
     @Override public void onInstanceRejected(String s, String i, String r) { events.add("rejected"); }
     @Override public void onMirror(String s, String r, String res) { events.add("mirror"); }
     @Override public void onFaultInjected(String s, String r, String k) { events.add("fault"); }
+    @Override public void onReconfigure(boolean applied) { events.add("reconfigure"); }
     @Override public boolean wantsDecisions() { return decisions; }
     @Override public void onDecision(RoutingDecision d) { events.add("decision"); }
   }
@@ -50,9 +51,10 @@ class CompositeListenerTest {
     both.onInstanceRejected("s", "i", "r");
     both.onMirror("s", "r", "sent");
     both.onFaultInjected("s", "r", "abort");
+    both.onReconfigure(true);
     both.onDecision(new RoutingDecision("s", null, null, -1, 0, null, List.of(), "i", 1));
     List<String> all = List.of("call", "rateLimited", "concurrencyLimited", "retry", "budget", "breaker", "ejected",
-        "returned", "rejected", "mirror", "fault");
+        "returned", "rejected", "mirror", "fault", "reconfigure");
     assertThat(a.events).containsExactlyElementsOf(new ArrayList<>(all) {{ add("decision"); }});
     assertThat(b.events).containsExactlyElementsOf(all);
     assertThat(MeshListener.of(List.of(b)).wantsDecisions()).isFalse();

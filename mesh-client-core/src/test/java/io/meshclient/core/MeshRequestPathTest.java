@@ -234,6 +234,10 @@ class MeshRequestPathTest {
         .hasMessage("mesh.services.reviews.discovery: consul (expected: one of the configured discoveries [memory])");
     assertThat(get("http://reviews/")).isEqualTo("v2");
     assertThat(mesh.config()).isSameAs(toV2);
+    assertThat(meters.get(MeshMetricNames.RECONFIGURATIONS).tag(MeshMetricNames.RESULT, "applied").counter().count())
+        .isEqualTo(1.0);
+    assertThat(meters.get(MeshMetricNames.RECONFIGURATIONS).tag(MeshMetricNames.RESULT, "refused").counter().count())
+        .isEqualTo(1.0);
   }
 
   @Test

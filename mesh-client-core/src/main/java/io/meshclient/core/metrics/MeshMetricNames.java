@@ -31,6 +31,9 @@ public final class MeshMetricNames {
   /** Counter of injected faults, tagged {@link #SERVICE}, {@link #ROUTE} and {@link #KIND} ({@code delay}, {@code abort}). */
   public static final String FAULTS = "mesh.client.faults.injected";
 
+  /** Counter: configurations swapped in or refused, tagged {@link #RESULT} ({@code applied}, {@code refused}). */
+  public static final String RECONFIGURATIONS = "mesh.client.reconfigurations";
+
   public static final String SERVICE = "service";
   public static final String SUBSET = "subset";
   public static final String METHOD = "method";

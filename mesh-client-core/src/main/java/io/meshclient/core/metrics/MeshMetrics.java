@@ -33,8 +33,20 @@ public final class MeshMetrics implements MeshListener {
   private final ConcurrentHashMap<String, Counter> rejectedInstances = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> mirrors = new ConcurrentHashMap<>();
 
+  private final Counter reconfigurationsApplied;
+  private final Counter reconfigurationsRefused;
+
   public MeshMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
+    this.reconfigurationsApplied = reconfigurations("applied");
+    this.reconfigurationsRefused = reconfigurations("refused");
+  }
+
+  /** Both results registered at once, so a refusal shows as a step from 0 that an alert can fire on. */
+  private Counter reconfigurations(String result) {
+    return Counter.builder(MeshMetricNames.RECONFIGURATIONS)
+        .description("Mesh configurations swapped in, or refused with the old one kept in force")
+        .tag(MeshMetricNames.RESULT, result).register(registry);
   }
 
   @Override
@@ -132,6 +144,11 @@ public final class MeshMetrics implements MeshListener {
             .tag(MeshMetricNames.SERVICE, service).tag(MeshMetricNames.ROUTE, route).tag(MeshMetricNames.KIND, kind)
             .register(registry))
         .increment();
+  }
+
+  @Override
+  public void onReconfigure(boolean applied) {
+    (applied ? reconfigurationsApplied : reconfigurationsRefused).increment();
   }
 
   private Counter serviceCounter(ConcurrentHashMap<String, Counter> counters, String name, String description,

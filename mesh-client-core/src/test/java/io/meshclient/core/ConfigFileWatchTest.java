@@ -1,0 +1,243 @@
+package io.meshclient.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshclient.api.ConfigurationException;
+import io.meshclient.core.metrics.MeshMetricNames;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A mesh built with {@code watchConfigFile} follows its mesh.yaml: each way a file is commonly replaced
+ * (a write in place, a rename over it, a Kubernetes ConfigMap's symbolic-link swap) reaches the mesh,
+ * under load without losing a call, and a bad version is refused while the old routes keep serving.
+ */
+@Timeout(60)
+class ConfigFileWatchTest {
+  private static final Duration CHECK_EVERY = Duration.ofMillis(500);
+
+  @TempDir
+  Path dir;
+  private Backend v1;
+  private Backend v2;
+  private final InMemoryDiscovery discovery = new InMemoryDiscovery();
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private Mesh mesh;
+
+  @BeforeEach
+  void start() throws IOException {
+    v1 = new Backend("v1");
+    v2 = new Backend("v2");
+    discovery.set("reviews", List.of(v1.instance("reviews", Map.of("version", "v1")),
+        v2.instance("reviews", Map.of("version", "v2"))));
+  }
+
+  @AfterEach
+  void stop() {
+    if (mesh != null) {
+      mesh.close();
+    }
+    v1.close();
+    v2.close();
+  }
+
+  private static String routeTo(String subset) {
+    return """
+        mesh:
+          services:
+            reviews:
+              subsets: { v1: { version: v1 }, v2: { version: v2 } }
+              routes:
+                - to: %s
+        """.formatted(subset);
+  }
+
+  private Mesh watch(Path file) {
+    mesh = Mesh.builder().watchConfigFile(file, CHECK_EVERY).discovery("memory", discovery).meterRegistry(meters)
+        .build();
+    return mesh;
+  }
+
+  private String get() throws IOException {
+    try (Response response = mesh.httpClient().newCall(new Request.Builder().url("http://reviews/").build())
+        .execute()) {
+      return response.body().string();
+    }
+  }
+
+  private double reconfigurations(String result) {
+    return meters.get(MeshMetricNames.RECONFIGURATIONS).tag(MeshMetricNames.RESULT, result).counter().count();
+  }
+
+  /** Polls {@code condition} every 20 ms for up to 10 s; the file events normally arrive in well under 1 s. */
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waited 10 s for: " + what).isLessThan(deadline);
+      Thread.sleep(20);
+    }
+  }
+
+  /** Writes {@code text} to a temporary file beside {@code file} and renames it over it, as editors do. */
+  private static void replace(Path file, String text) throws IOException {
+    Path tmp = Files.writeString(file.resolveSibling(file.getFileName() + ".tmp"), text);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  @Test
+  void aFileReplacedUnderEightThreadsOfLoadTakesEffectWithoutLosingACall() throws Exception {
+    Path file = Files.writeString(dir.resolve("mesh.yaml"), routeTo("v1"));
+    watch(file);
+    assertThat(get()).isEqualTo("v1");
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicInteger calls = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    AtomicInteger v2AfterSwitch = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<?>> workers = new java.util.ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        workers.add(pool.submit(() -> {
+          while (running.get()) {
+            try {
+              if ("v2".equals(get())) {
+                v2AfterSwitch.incrementAndGet();
+              }
+            } catch (IOException | RuntimeException e) {
+              failed.incrementAndGet();
+            }
+            calls.incrementAndGet();
+          }
+        }));
+      }
+      await("calls before the change", () -> calls.get() >= 400);
+      int v1Before = v1.requests();
+      replace(file, routeTo("v2"));
+      await("the first call to reach v2", () -> v2AfterSwitch.get() > 0);
+      int callsAtSwitch = calls.get();
+      await("400 calls after the change", () -> calls.get() >= callsAtSwitch + 400);
+      int v1AfterSwitch = v1.requests();
+      await("400 more calls", () -> calls.get() >= callsAtSwitch + 800);
+      running.set(false);
+      for (Future<?> w : workers) {
+        w.get(10, TimeUnit.SECONDS);
+      }
+      System.out.printf("file watch under load: %d calls, %d failed; v1 served %d before the change, v2 %d after%n",
+          calls.get(), failed.get(), v1Before, v2AfterSwitch.get());
+      assertThat(failed.get()).as("calls lost while the file was swapped in").isZero();
+      assertThat(v1.requests()).as("v1 requests once the new routes were in force (8 calls may have been in flight)")
+          .isLessThanOrEqualTo(v1AfterSwitch + 8);
+      assertThat(v2.requests()).isGreaterThanOrEqualTo(400);
+      assertThat(reconfigurations("applied")).isEqualTo(1.0);
+      assertThat(mesh.config().service("reviews").routes()).hasSize(1);
+    } finally {
+      running.set(false);
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void badVersionsAreRefusedCountedAndTheOldRoutesKeepServingUntilAGoodOneArrives() throws Exception {
+    Path file = Files.writeString(dir.resolve("mesh.yaml"), routeTo("v1"));
+    watch(file);
+    // Written in place, not renamed: a value the validator refuses...
+    Files.writeString(file, routeTo("v1").replace("- to: v1", "- split: { v1: 80, v2: -5 }"));
+    await("the invalid split to be refused", () -> reconfigurations("refused") == 1.0);
+    assertThat(get()).isEqualTo("v1");
+    // ...text YAML cannot parse...
+    Files.writeString(file, "mesh: { services: [ reviews\n");
+    await("the unparsable file to be refused", () -> reconfigurations("refused") == 2.0);
+    assertThat(get()).isEqualTo("v1");
+    // ...a file that is gone for a while (not a configuration change: nothing is counted)...
+    Files.delete(file);
+    Thread.sleep(CHECK_EVERY.toMillis() * 2);
+    assertThat(get()).isEqualTo("v1");
+    // ...and then a good version.
+    Files.writeString(file, routeTo("v2"));
+    await("the good version to be applied", () -> reconfigurations("applied") == 1.0);
+    assertThat(get()).isEqualTo("v2");
+    assertThat(reconfigurations("refused")).isEqualTo(2.0);
+  }
+
+  /** Kubernetes updates a mounted ConfigMap by pointing {@code ..data} at a new directory, atomically. */
+  @Test
+  void aKubernetesConfigMapSymlinkSwapIsSeen() throws Exception {
+    Path first = Files.createDirectory(dir.resolve("..2026_11_27_08_00_00.1"));
+    Files.writeString(first.resolve("mesh.yaml"), routeTo("v1"));
+    Files.createSymbolicLink(dir.resolve("..data"), first.getFileName());
+    Path file = Files.createSymbolicLink(dir.resolve("mesh.yaml"), Path.of("..data", "mesh.yaml"));
+    watch(file);
+    assertThat(get()).isEqualTo("v1");
+
+    Path second = Files.createDirectory(dir.resolve("..2026_11_27_08_01_00.2"));
+    Files.writeString(second.resolve("mesh.yaml"), routeTo("v2"));
+    Path tmpLink = Files.createSymbolicLink(dir.resolve("..data_tmp"), second.getFileName());
+    Files.move(tmpLink, dir.resolve("..data"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Files.delete(first.resolve("mesh.yaml"));
+    Files.delete(first);
+
+    await("the swapped-in version to be applied", () -> reconfigurations("applied") == 1.0);
+    assertThat(get()).isEqualTo("v2");
+  }
+
+  @Test
+  void touchingTheFileWithoutChangingItAppliesNothing() throws Exception {
+    Path file = Files.writeString(dir.resolve("mesh.yaml"), routeTo("v1"));
+    watch(file);
+    Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+    Files.writeString(file, routeTo("v1"));
+    Thread.sleep(CHECK_EVERY.toMillis() * 2);
+    assertThat(reconfigurations("applied")).isZero();
+    assertThat(reconfigurations("refused")).isZero();
+  }
+
+  @Test
+  void closeStopsTheWatchThread() throws Exception {
+    Path file = Files.writeString(dir.resolve("mesh.yaml"), routeTo("v1"));
+    watch(file);
+    assertThat(watchThreads()).isEqualTo(1);
+    mesh.close();
+    assertThat(watchThreads()).isZero();
+    Files.writeString(file, routeTo("v2"));
+    Thread.sleep(CHECK_EVERY.toMillis() * 2);
+    assertThat(reconfigurations("applied")).isZero();
+  }
+
+  private static long watchThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("mesh-config-watch") && t.isAlive()).count();
+  }
+
+  @Test
+  void anUnreadableOrInvalidFileFailsTheBuildNamingTheFileOrTheKey() throws IOException {
+    assertThatThrownBy(() -> Mesh.builder().watchConfigFile(dir.resolve("missing.yaml")))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("missing.yaml").hasMessageContaining("cannot be read");
+    Path bad = Files.writeString(dir.resolve("mesh.yaml"), routeTo("v1").replace("- to: v1", "- split: { v1: -1 }"),
+        StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> Mesh.builder().watchConfigFile(bad))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("mesh.services.reviews.routes[0].split.v1");
+    assertThat(watchThreads()).isZero();
+  }
+}
