@@ -38,8 +38,8 @@ public final class MeshReconfigurer implements ApplicationListener<MeshRefreshEv
    */
   public MeshConfig reconfigure() {
     try {
-      MeshConfig config = MeshConfigBinder.bind(environment);
-      mesh.reconfigure(config);
+      // Bound inside reconfigure, so properties that do not bind are counted as a refused change too.
+      MeshConfig config = mesh.reconfigure(() -> MeshConfigBinder.bind(environment));
       log.info("Mesh reconfigured: services " + config.services().keySet());
       return config;
     } catch (ConfigurationException e) {

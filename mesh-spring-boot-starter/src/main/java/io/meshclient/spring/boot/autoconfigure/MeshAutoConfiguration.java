@@ -121,4 +121,18 @@ public class MeshAutoConfiguration {
   public MeshReconfigurer meshReconfigurer(Mesh mesh, Environment environment) {
     return new MeshReconfigurer(mesh, environment);
   }
+
+  /**
+   * With Spring Cloud's refresh on the classpath (spring-cloud-context): a refresh that changes a
+   * {@code mesh.*} key reconfigures the mesh.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.cloud.context.environment.EnvironmentChangeEvent")
+  static class CloudRefresh {
+    @Bean
+    @ConditionalOnMissingBean(name = "meshCloudRefreshListener")
+    MeshCloudRefreshListener meshCloudRefreshListener(MeshReconfigurer reconfigurer) {
+      return new MeshCloudRefreshListener(reconfigurer);
+    }
+  }
 }
