@@ -109,8 +109,12 @@ public class MeshAutoConfiguration {
     return new MeshHttpServiceGroupConfigurer(mesh, new MeshClientHttpRequestFactory(mesh), environment);
   }
 
-  /** Builds the mesh's HTTP client in the background once the application is ready. */
+  /**
+   * Builds the mesh's HTTP client in the background once the application is ready. An application
+   * that wants it built on the first call instead defines a bean named {@code meshHttpClientWarmUp}.
+   */
   @Bean
+  @ConditionalOnMissingBean(name = "meshHttpClientWarmUp")
   static MeshHttpClientWarmUp meshHttpClientWarmUp(ObjectProvider<Mesh> mesh) {
     return new MeshHttpClientWarmUp(mesh);
   }
