@@ -1,6 +1,5 @@
 package io.meshclient.core;
 
-import io.meshclient.api.ConfigurationException;
 import io.meshclient.core.config.MeshConfig;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -12,66 +11,92 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Watches the file a mesh's configuration was read from and hands each changed version to {@link
- * Mesh#reconfigure}. One daemon thread per watched mesh. It wakes on the platform's file events for the
- * file's directory (inotify on Linux) and at the latest every {@code checkEvery}, for mounts that send
- * no events (some network and container file systems) and platforms whose JDK polls slowly (macOS).
+ * Mesh#reload}. One daemon thread per watched mesh (plus, on Linux, the JDK's own inotify thread). It
+ * wakes on the platform's file events for the file's directory and at the latest every {@code
+ * checkEvery}, for mounts that send no events (some network and container file systems) and platforms
+ * whose JDK polls slowly (macOS).
  *
  * <p>Whether the file changed is decided by its content, so a write in place, an editor's rename over
- * it and a Kubernetes ConfigMap's symbolic-link swap all count, and a touch does not. After an event the
- * file must be quiet for {@value #SETTLE_MILLIS} ms before it is read, so a write in several steps is
- * read once, whole. A file that cannot be read or is refused is logged once (at WARNING, naming the keys;
- * values of secret keys are never in the message) and the configuration in force keeps serving; the
- * next change is tried again.
+ * it and a Kubernetes ConfigMap's symbolic-link swap all count, and a touch does not. A version is
+ * applied only once two reads {@value #SETTLE_MILLIS} ms apart agree and it is not empty, so a write in
+ * progress is not taken for a new configuration; exactly the bytes compared are parsed. (Replacing the
+ * file by a rename is still the safe way to change it: a writer that pauses longer mid-write can be
+ * read half-way, and is then refused as invalid if it does not parse.) A file that cannot be read or
+ * is refused is logged once, at WARNING, naming the keys (values of secret keys are never in the
+ * message), and the configuration in force keeps serving; the next change is tried again.
  */
 final class ConfigFileWatch implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ConfigFileWatch.class.getName());
   static final long SETTLE_MILLIS = 100;
-  /** Events read in a row before the file is read anyway, so a file rewritten without pause is still read. */
+  /** Events read in a row before the file is checked anyway, so a file rewritten without pause is still read. */
   private static final int MAX_SETTLE_ROUNDS = 20;
 
   private final Path file;
+  private final Path dir;
   private final Mesh mesh;
   private final long checkEveryMillis;
   private final WatchService events;
   private final Thread thread;
+  /** Counted down by close: wakes a wait that no file event would end. */
+  private final CountDownLatch closing = new CountDownLatch(1);
   private volatile boolean closed;
-  /** The content last read, applied or refused; the watch thread's alone once started. */
+  /** The directory's registration with {@link #events}; null while it is not registered. Watch thread only. */
+  private WatchKey registration;
+  /** The content last applied or refused. Watch thread only. */
   private byte[] seen;
-  /** The read failure last logged, so an unreadable file is reported once, not every check. */
+  /** The read failure last logged, so an unreadable file is reported once, not every check. Watch thread only. */
   private String unreadable;
 
-  private ConfigFileWatch(Path file, byte[] loaded, Mesh mesh, Duration checkEvery) {
+  private ConfigFileWatch(Path file, byte[] loaded, Mesh mesh, long checkEveryMillis, boolean useFileEvents) {
     this.file = file;
+    this.dir = file.toAbsolutePath().getParent();
     this.seen = loaded;
     this.mesh = mesh;
-    this.checkEveryMillis = Math.max(1, checkEvery.toMillis());
-    this.events = register(file);
+    this.checkEveryMillis = checkEveryMillis;
+    this.events = useFileEvents ? newWatchService(dir) : null;
+    this.registration = register();
     this.thread = new Thread(this::run, "mesh-config-watch");
     thread.setDaemon(true);
   }
 
-  /** Starts watching {@code file}, whose content {@code loaded} is {@code mesh}'s configuration in force. */
-  static ConfigFileWatch start(Path file, byte[] loaded, Mesh mesh, Duration checkEvery) {
-    ConfigFileWatch watch = new ConfigFileWatch(file, loaded, mesh, checkEvery);
+  /**
+   * Starts watching {@code file}, whose content {@code loaded} is {@code mesh}'s configuration in
+   * force; without {@code useFileEvents} it is only checked every {@code checkEveryMillis}.
+   */
+  static ConfigFileWatch start(Path file, byte[] loaded, Mesh mesh, long checkEveryMillis, boolean useFileEvents) {
+    ConfigFileWatch watch = new ConfigFileWatch(file, loaded, mesh, checkEveryMillis, useFileEvents);
     watch.thread.start();
     return watch;
   }
 
-  private static WatchService register(Path file) {
-    Path dir = file.toAbsolutePath().getParent();
-    WatchService service = null;
+  private static WatchService newWatchService(Path dir) {
     try {
-      service = dir.getFileSystem().newWatchService();
-      dir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-          StandardWatchEventKinds.ENTRY_DELETE);
-      return service;
+      return dir.getFileSystem().newWatchService();
     } catch (IOException | UnsupportedOperationException e) {
-      closeQuietly(service);
-      LOG.log(Level.DEBUG, "no file events for {0} ({1}); checking it periodically only", dir, e);
+      // On Linux: the user's inotify instances are used up (fs.inotify.max_user_instances).
+      LOG.log(Level.INFO, "no file events for {0} ({1}); checking it every so often only", dir, e.toString());
       return null;
+    }
+  }
+
+  /** Registers the directory (again, after it was deleted and made anew); null if that cannot be done now. */
+  private WatchKey register() {
+    if (events == null) {
+      return null;
+    }
+    try {
+      return dir.register(events, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+          StandardWatchEventKinds.ENTRY_DELETE);
+    } catch (IOException | UnsupportedOperationException e) {
+      LOG.log(Level.DEBUG, "cannot watch {0} now ({1}); checking it every so often", dir, e.toString());
+      return null;
+    } catch (ClosedWatchServiceException e) {
+      return null; // closing
     }
   }
 
@@ -79,94 +104,110 @@ final class ConfigFileWatch implements AutoCloseable {
     while (!closed) {
       try {
         awaitChange();
-        check();
+        if (!closed) {
+          check();
+        }
       } catch (InterruptedException | ClosedWatchServiceException e) {
         return; // closed
-      } catch (IllegalStateException e) {
-        if (!closed) { // the mesh was closed under us: nothing left to apply to
-          LOG.log(Level.DEBUG, "mesh closed; no longer watching {0}", file);
-        }
-        return;
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "watching " + file + " failed; the configuration in force keeps serving", e);
+        if (closed || mesh.isClosed()) {
+          return;
+        }
+        // Only the type and message: a stack trace of a failure mid-way could carry configuration text.
+        LOG.log(Level.WARNING, "watching {0}: {1}; the configuration in force keeps serving, watching goes on",
+            file, e.toString());
       }
     }
   }
 
-  /** Returns after the next file event in the directory, once the file is quiet, or after checkEvery. */
+  /** Returns after file events in the directory have stopped, or after checkEvery, or on close. */
   private void awaitChange() throws InterruptedException {
-    if (events == null) {
-      Thread.sleep(checkEveryMillis);
+    if (registration == null || !registration.isValid()) {
+      registration = register();
+    }
+    if (registration == null) {
+      closing.await(checkEveryMillis, TimeUnit.MILLISECONDS);
       return;
     }
-    WatchKey key = events.poll(checkEveryMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    WatchKey key = events.poll(checkEveryMillis, TimeUnit.MILLISECONDS);
     for (int round = 0; key != null && round < MAX_SETTLE_ROUNDS; round++) {
-      key.pollEvents();
-      key.reset();
-      key = events.poll(SETTLE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+      drain(key);
+      key = events.poll(SETTLE_MILLIS, TimeUnit.MILLISECONDS);
     }
     if (key != null) {
-      key.pollEvents();
-      key.reset();
+      drain(key);
     }
   }
 
-  /** Reads the file; when its content differs from the last seen, loads it and applies it. */
-  void check() {
-    byte[] now;
+  private void drain(WatchKey key) {
+    key.pollEvents();
+    if (!key.reset()) {
+      registration = null; // the directory went away; registered again when it is back
+    }
+  }
+
+  /**
+   * Reads the file; when its content differs from the last seen, is not empty, and reads the same again
+   * a moment later, parses exactly that content and applies it.
+   */
+  void check() throws InterruptedException {
+    byte[] now = read();
+    if (now == null || now.length == 0 || Arrays.equals(now, seen)) {
+      return; // unreadable (logged), being written, or unchanged
+    }
+    if (closing.await(SETTLE_MILLIS, TimeUnit.MILLISECONDS)) {
+      return;
+    }
+    if (!Arrays.equals(now, read())) {
+      return; // still being written: the next check reads it again
+    }
+    seen = now;
     try {
-      now = Files.readAllBytes(file);
+      MeshConfig config = mesh.reload(() -> MeshConfig.fromFileContent(file, now));
+      LOG.log(Level.INFO, "mesh configuration reloaded from {0}: services {1}", file, config.services().keySet());
+    } catch (RuntimeException e) {
+      if (closed || mesh.isClosed()) {
+        return;
+      }
+      // Core's configuration messages name keys and expectations, never the values of secret keys.
+      LOG.log(Level.WARNING, "mesh configuration change in {0} refused, the configuration in force keeps serving: {1}",
+          file, e instanceof io.meshclient.api.ConfigurationException ? e.getMessage() : e.toString());
+    }
+  }
+
+  /** The file's content, or null (logged once per kind of failure) if it cannot be read now. */
+  private byte[] read() {
+    try {
+      byte[] content = Files.readAllBytes(file);
+      unreadable = null;
+      return content;
     } catch (IOException e) {
-      String why = e.getClass().getSimpleName() + ": " + e.getMessage();
-      if (!why.equals(unreadable)) {
+      String why = e.getClass().getSimpleName();
+      if (!why.equals(unreadable) && !closed) {
         unreadable = why;
         LOG.log(Level.WARNING, "{0} cannot be read ({1}); the configuration in force keeps serving", file, why);
       }
-      return;
+      return null;
     }
-    unreadable = null;
-    if (Arrays.equals(now, seen)) {
-      return;
-    }
-    // The file is loaded again below: if it changed in between, the next check sees content other than
-    // `seen` and loads it once more, so the mesh always ends on the file's last version.
-    seen = now;
-    MeshConfig config;
-    try {
-      config = mesh.reconfigure(() -> MeshConfig.load(file));
-    } catch (ConfigurationException e) {
-      refused(e);
-      return;
-    }
-    LOG.log(Level.INFO, "mesh configuration reloaded from {0}: services {1}", file, config.services().keySet());
   }
 
-  private void refused(ConfigurationException e) {
-    // Core's configuration messages name keys and expectations, never the values of secret keys.
-    LOG.log(Level.WARNING, "mesh configuration change in {0} refused, the configuration in force keeps serving: {1}",
-        file, e.getMessage());
-  }
-
+  /** Stops the watch: a check under way finishes (it is not interrupted), then the thread ends. */
   @Override
   public void close() {
     closed = true;
-    closeQuietly(events);
-    thread.interrupt();
-    if (Thread.currentThread() != thread) {
+    closing.countDown();
+    if (events != null) {
       try {
-        thread.join(1_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        events.close(); // wakes a poll
+      } catch (IOException ignored) {
+        // nothing more to release
       }
     }
-  }
-
-  private static void closeQuietly(WatchService service) {
-    if (service != null) {
+    if (Thread.currentThread() != thread) {
       try {
-        service.close();
-      } catch (IOException ignored) {
-        // nothing to release beyond what close tried
+        thread.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
   }

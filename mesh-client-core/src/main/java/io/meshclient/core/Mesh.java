@@ -97,8 +97,13 @@ public final class Mesh implements AutoCloseable {
       return built;
     });
     this.listener = listener;
-    this.configWatch = b.watchedFile == null ? null
-        : ConfigFileWatch.start(b.watchedFile, b.watchedContent, this, b.checkEvery);
+    try {
+      this.configWatch = b.watchedFile == null ? null : ConfigFileWatch.start(b.watchedFile, b.watchedContent, this,
+          b.checkEvery.toMillis(), b.configFileEvents);
+    } catch (RuntimeException | Error e) {
+      runtime.close(); // the discoveries' watches have started
+      throw e;
+    }
   }
 
   private static CircuitBreakerRegistry bound(CircuitBreakerRegistry registry, MeterRegistry meters) {
@@ -182,30 +187,35 @@ public final class Mesh implements AutoCloseable {
    */
   public void reconfigure(MeshConfig newConfig) {
     Objects.requireNonNull(newConfig, "newConfig");
-    reconfigure(() -> newConfig);
+    reload(() -> newConfig);
   }
 
   /**
    * Reads a configuration from {@code source} and applies it as {@link #reconfigure(MeshConfig)} does.
-   * A {@link io.meshclient.api.ConfigurationException} from {@code source} itself (a file that does not
-   * parse, properties that do not bind) is a refused change too: it is counted with the others
-   * ({@code mesh.client.reconfigurations}, {@code result=refused}) and thrown.
+   * Whatever {@code source} throws (a file that does not parse, properties that do not bind) is a
+   * refused change too: every refusal is counted ({@code mesh.client.reconfigurations}, {@code
+   * result=refused}) and thrown, and the configuration in force stays.
    *
    * @return the configuration now in force
-   * @throws io.meshclient.api.ConfigurationException if it is invalid; the old configuration stays
+   * @throws io.meshclient.api.ConfigurationException if it is invalid
    */
-  public MeshConfig reconfigure(Supplier<MeshConfig> source) {
+  public MeshConfig reload(Supplier<MeshConfig> source) {
+    Objects.requireNonNull(source, "source");
     checkOpen();
     MeshConfig newConfig;
     try {
-      newConfig = source.get();
+      newConfig = Objects.requireNonNull(source.get(), "the configuration source returned null");
       runtime.apply(newConfig);
-    } catch (ConfigurationException e) {
+    } catch (RuntimeException e) {
       listener.onReconfigure(false);
       throw e;
     }
     listener.onReconfigure(true);
     return newConfig;
+  }
+
+  boolean isClosed() {
+    return closed;
   }
 
   /** The instances of {@code service} as last discovered, or an empty list for an unknown service. */
@@ -280,6 +290,7 @@ public final class Mesh implements AutoCloseable {
     private Path watchedFile;
     private byte[] watchedContent;
     private Duration checkEvery;
+    private boolean configFileEvents = true;
 
     private Builder() {}
 
@@ -296,8 +307,9 @@ public final class Mesh implements AutoCloseable {
 
     /**
      * Reads the configuration from {@code file} now, as {@link MeshConfig#load} does, and keeps
-     * watching it while the mesh is open, checking it at the latest every 2 seconds (at once where the
-     * platform reports file events). See {@link #watchConfigFile(Path, Duration)}.
+     * watching it while the mesh is open, checking it at the latest every 2 seconds (within about
+     * 200 ms of a change where the platform reports file events). See {@link #watchConfigFile(Path,
+     * Duration)}.
      *
      * @throws io.meshclient.api.ConfigurationException if the file cannot be read or is invalid
      */
@@ -308,29 +320,31 @@ public final class Mesh implements AutoCloseable {
     /**
      * Reads the configuration from {@code file} now, as {@link MeshConfig#load} does, and keeps
      * watching it while the mesh is open. When its content changes (written in place, replaced by a
-     * rename, or swapped through a symbolic link as a mounted Kubernetes ConfigMap is) it is read,
-     * validated whole and applied with {@link Mesh#reconfigure}: calls in flight finish on the old
-     * configuration, new calls take the new one. A version that cannot be parsed or is invalid is
-     * refused, logged at WARNING naming the keys, and counted ({@code mesh.client.reconfigurations},
-     * {@code result=refused}); the configuration in force keeps serving. One daemon thread per mesh,
-     * stopped by {@link Mesh#close()}.
+     * rename, or swapped through a symbolic link as a mounted Kubernetes ConfigMap is) and two reads
+     * a moment apart agree, it is validated whole and applied with {@link Mesh#reload}: calls in flight
+     * finish on the old configuration, new calls take the new one. An empty file is taken for one being
+     * written and skipped (write {@code mesh: {}} for an empty configuration). A version that cannot be
+     * parsed or is invalid is refused, logged at WARNING naming the keys, and counted ({@code
+     * mesh.client.reconfigurations}, {@code result=refused}); the configuration in force keeps serving.
+     * Replace the file by a rename to change it safely. One daemon thread per mesh, stopped by {@link
+     * Mesh#close()}.
      *
      * @param checkEvery the longest time between two checks of the file, for file systems that send no
-     *     events (some network and container mounts)
+     *     events (some network and container mounts); from 100 ms to 1 day
      * @throws io.meshclient.api.ConfigurationException if the file cannot be read or is invalid
      */
     public Builder watchConfigFile(Path file, Duration checkEvery) {
       Objects.requireNonNull(file, "file");
-      if (checkEvery.isNegative() || checkEvery.isZero()) {
-        throw new IllegalArgumentException("checkEvery: " + checkEvery + " (expected: a positive duration)");
+      if (checkEvery.compareTo(Duration.ofMillis(100)) < 0 || checkEvery.compareTo(Duration.ofDays(1)) > 0) {
+        throw new IllegalArgumentException("checkEvery: " + checkEvery + " (expected: from 100 ms to 1 day)");
       }
       byte[] content;
       try {
-        content = Files.readAllBytes(file); // before loading: a change in between is seen later
+        content = Files.readAllBytes(file);
       } catch (IOException e) {
         throw new ConfigurationException(file + ": cannot be read (" + e.getMessage() + ")", e);
       }
-      this.config = MeshConfig.load(file);
+      this.config = MeshConfig.fromFileContent(file, content);
       this.watchedFile = file;
       this.watchedContent = content;
       this.checkEvery = checkEvery;
@@ -386,6 +400,12 @@ public final class Mesh implements AutoCloseable {
     /** The registry circuit breakers are added to; default: a new one. */
     public Builder circuitBreakerRegistry(CircuitBreakerRegistry registry) {
       this.circuitBreakerRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /** Tests: the config file watch checks the file every {@code checkEvery} only, as without file events. */
+    Builder withoutConfigFileEvents() {
+      this.configFileEvents = false;
       return this;
     }
 

@@ -166,6 +166,11 @@ class ConfigFileWatchTest {
     Files.writeString(file, routeTo("v1").replace("- to: v1", "- split: { v1: 80, v2: -5 }"));
     await("the invalid split to be refused", () -> reconfigurations("refused") == 1.0);
     assertThat(get()).isEqualTo("v1");
+    // ...an empty file (taken for one being written: neither applied nor refused)...
+    Files.writeString(file, "");
+    Thread.sleep(CHECK_EVERY.toMillis() * 2);
+    assertThat(reconfigurations("refused")).isEqualTo(1.0);
+    assertThat(get()).isEqualTo("v1");
     // ...text YAML cannot parse...
     Files.writeString(file, "mesh: { services: [ reviews\n");
     await("the unparsable file to be refused", () -> reconfigurations("refused") == 2.0);
@@ -199,6 +204,32 @@ class ConfigFileWatchTest {
     Files.delete(first);
 
     await("the swapped-in version to be applied", () -> reconfigurations("applied") == 1.0);
+    assertThat(get()).isEqualTo("v2");
+  }
+
+  /** Some network and container mounts send no file events: the file is then read every checkEvery. */
+  @Test
+  void withoutFileEventsTheFileIsCheckedEveryCheckEvery() throws Exception {
+    Path file = Files.writeString(dir.resolve("mesh.yaml"), routeTo("v1"));
+    mesh = Mesh.builder().watchConfigFile(file, CHECK_EVERY).withoutConfigFileEvents().discovery("memory", discovery)
+        .meterRegistry(meters).build();
+    replace(file, routeTo("v2"));
+    long start = System.nanoTime();
+    await("the new version to be applied", () -> reconfigurations("applied") == 1.0);
+    System.out.printf("without file events, applied after %d ms (checkEvery %d ms)%n",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), CHECK_EVERY.toMillis());
+    assertThat(get()).isEqualTo("v2");
+  }
+
+  @Test
+  void aJsonFileIsReadAsJson() throws Exception {
+    String json = "{\"mesh\": {\"services\": {\"reviews\": {\"subsets\": {\"v1\": {\"version\": \"v1\"},"
+        + " \"v2\": {\"version\": \"v2\"}}, \"routes\": [{\"to\": \"%s\"}]}}}}";
+    Path file = Files.writeString(dir.resolve("mesh.json"), json.formatted("v1"));
+    watch(file);
+    assertThat(get()).isEqualTo("v1");
+    replace(file, json.formatted("v2"));
+    await("the JSON version to be applied", () -> reconfigurations("applied") == 1.0);
     assertThat(get()).isEqualTo("v2");
   }
 
@@ -239,5 +270,8 @@ class ConfigFileWatchTest {
     assertThatThrownBy(() -> Mesh.builder().watchConfigFile(bad))
         .isInstanceOf(ConfigurationException.class).hasMessageContaining("mesh.services.reviews.routes[0].split.v1");
     assertThat(watchThreads()).isZero();
+    Path good = Files.writeString(dir.resolve("good.yaml"), routeTo("v1"));
+    assertThatThrownBy(() -> Mesh.builder().watchConfigFile(good, Duration.ofMillis(10)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("checkEvery: PT0.01S (expected: from 100 ms to 1 day)");
   }
 }

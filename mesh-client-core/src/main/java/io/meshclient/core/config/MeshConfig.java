@@ -60,6 +60,16 @@ public record MeshConfig(
   }
 
   /**
+   * Reads {@code content}, the bytes of {@code file} already read, as {@link #load(Path)} reads the
+   * file: YAML, or JSON for a {@code .json} name; errors name the file.
+   *
+   * @throws ConfigurationException if the content cannot be parsed or is invalid
+   */
+  public static MeshConfig fromFileContent(Path file, byte[] content) {
+    return MeshConfigLoader.load(file, new String(content, java.nio.charset.StandardCharsets.UTF_8), System::getenv);
+  }
+
+  /**
    * Reads mesh.yaml text (JSON is YAML too), resolving {@code ${NAME:default}} placeholders with {@code
    * variables} (which returns null for an unknown name).
    *

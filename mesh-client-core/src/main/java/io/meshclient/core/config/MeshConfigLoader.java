@@ -41,13 +41,18 @@ final class MeshConfigLoader {
   private MeshConfigLoader() {}
 
   static MeshConfig load(Path file, UnaryOperator<String> environment) {
-    String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new ConfigurationException(file + ": cannot be read (" + e.getMessage() + ")", e);
     }
+    return load(file, text, environment);
+  }
+
+  /** Parses {@code text}, read from {@code file}: JSON for a {@code .json} name, YAML otherwise. */
+  static MeshConfig load(Path file, String text, UnaryOperator<String> environment) {
+    String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
     boolean json = name.endsWith(".json");
     return MeshConfig.fromMap(parse(new java.io.StringReader(json ? jsonAsYaml(text) : text), environment,
         file.toString(), json ? "JSON" : "YAML"));

@@ -11,7 +11,7 @@ import org.springframework.core.env.Environment;
 
 /**
  * Re-binds {@code mesh.*} from the environment and swaps the result into the running mesh through
- * {@link Mesh#reconfigure(MeshConfig)}: calls in flight finish on the configuration they started with,
+ * {@link Mesh#reload}: calls in flight finish on the configuration they started with,
  * new calls take the new one, and no call is dropped. An invalid configuration is refused whole and
  * the old one keeps serving.
  *
@@ -38,8 +38,8 @@ public final class MeshReconfigurer implements ApplicationListener<MeshRefreshEv
    */
   public MeshConfig reconfigure() {
     try {
-      // Bound inside reconfigure, so properties that do not bind are counted as a refused change too.
-      MeshConfig config = mesh.reconfigure(() -> MeshConfigBinder.bind(environment));
+      // Bound inside reload, so properties that do not bind are counted as a refused change too.
+      MeshConfig config = mesh.reload(() -> MeshConfigBinder.bind(environment));
       log.info("Mesh reconfigured: services " + config.services().keySet());
       return config;
     } catch (ConfigurationException e) {

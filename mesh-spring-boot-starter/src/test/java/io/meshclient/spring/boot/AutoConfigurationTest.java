@@ -106,6 +106,24 @@ class AutoConfigurationTest {
             .doesNotHaveBean(MeshClientFactory.class).doesNotHaveBean(MeshHttpServiceGroupConfigurer.class));
   }
 
+  /**
+   * Spring Cloud's refresh support is there only with spring-cloud-context; without it the starter
+   * starts as before. A bean named meshHttpClientWarmUp turns the warm-up off.
+   */
+  @Test
+  void cloudRefreshOnlyWithSpringCloudAndTheWarmUpBacksOff() {
+    runner.withPropertyValues("mesh.discovery.static.services.details[0].url=http://127.0.0.1:9")
+        .run(context -> assertThat(context).hasNotFailed().hasBean("meshCloudRefreshListener")
+            .hasBean("meshHttpClientWarmUp"));
+    runner.withClassLoader(new FilteredClassLoader("org.springframework.cloud"))
+        .withPropertyValues("mesh.discovery.static.services.details[0].url=http://127.0.0.1:9")
+        .run(context -> assertThat(context).hasNotFailed().hasSingleBean(Mesh.class)
+            .hasSingleBean(MeshReconfigurer.class).doesNotHaveBean("meshCloudRefreshListener"));
+    runner.withBean("meshHttpClientWarmUp", String.class, () -> "off")
+        .run(context -> assertThat(context).hasNotFailed().hasSingleBean(Mesh.class)
+            .getBean("meshHttpClientWarmUp").isEqualTo("off"));
+  }
+
   @Test
   void needsNeitherActuatorNorBootMetricsOnTheClasspath() {
     runner.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate",
