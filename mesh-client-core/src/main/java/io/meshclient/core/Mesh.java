@@ -243,7 +243,19 @@ public final class Mesh implements AutoCloseable {
     return breakerRegistry.get();
   }
 
-  /** The mesh's internals, for the Spring starter's actuator. Not public API: may change. */
+  /**
+   * What the mesh routes now: each service's instances and their ejection state, subsets, route table,
+   * rate-limiter headroom, calls in flight and breaker state. Read without stopping calls; each
+   * service's part is consistent in itself.
+   */
+  public MeshSnapshot snapshot() {
+    return MeshSnapshot.of(runtime);
+  }
+
+  /**
+   * The mesh's internals, for the Spring starter's routing-decision log. Not public API: may change;
+   * {@link #snapshot()} is the supported view of the mesh's state.
+   */
   public MeshRuntime runtime() {
     return runtime;
   }

@@ -2,12 +2,8 @@ package io.meshclient.spring.boot.actuate;
 
 import io.meshclient.api.ServiceInstance;
 import io.meshclient.core.Mesh;
-import io.meshclient.core.config.BalancerConfig;
-import io.meshclient.core.config.RateLimitConfig;
+import io.meshclient.core.MeshSnapshot;
 import io.meshclient.core.config.RouteConfig;
-import io.meshclient.core.internal.ServiceRuntime;
-import io.meshclient.core.ratelimit.GcraRateLimiter;
-import io.meshclient.core.routing.Route;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +35,7 @@ public class MeshEndpoint {
   @ReadOperation
   public MeshDescriptor mesh() {
     Map<String, ServiceDescriptor> services = new TreeMap<>();
-    mesh.runtime().services().forEach((name, runtime) -> services.put(name, service(runtime)));
+    mesh.snapshot().services().forEach((name, state) -> services.put(name, service(state)));
     return new MeshDescriptor(mesh.config().discovery().keySet().stream().toList(),
         mesh.config().defaults().loadBalancer().name(), services);
   }
@@ -53,40 +49,28 @@ public class MeshEndpoint {
     return decisions == null ? List.of() : decisions.recent();
   }
 
-  private ServiceDescriptor service(ServiceRuntime runtime) {
-    java.util.Set<String> ejected = runtime.detector() == null ? java.util.Set.of()
-        : new java.util.HashSet<>(runtime.detector().ejected());
+  private static ServiceDescriptor service(MeshSnapshot.ServiceState state) {
     List<InstanceDescriptor> instances = new ArrayList<>();
-    for (ServiceInstance i : runtime.instances()) {
-      instances.add(new InstanceDescriptor(i.id(),
-          (i.secure() || runtime.tls() != null ? "https://" : "http://") + i.authority(), i.weight(), i.metadata(),
-          i.zone(), ejected.contains(i.id()) ? "EJECTED" : "UP"));
+    for (MeshSnapshot.InstanceState i : state.instances()) {
+      ServiceInstance instance = i.instance();
+      instances.add(new InstanceDescriptor(instance.id(), i.url(), instance.weight(), instance.metadata(),
+          instance.zone(), i.ejected() ? "EJECTED" : "UP"));
     }
     Map<String, SubsetDescriptor> subsets = new LinkedHashMap<>();
-    List<String> names = runtime.routes().subsetNames();
-    for (int s = 0; s < names.size(); s++) {
-      subsets.put(names.get(s), new SubsetDescriptor(runtime.config().subsets().get(names.get(s)),
-          runtime.subset(s).instances().stream().map(ServiceInstance::id).toList()));
-    }
+    state.subsets().forEach((name, ids) -> subsets.put(name, new SubsetDescriptor(state.config().subsets().get(name), ids)));
     List<RouteDescriptor> routes = new ArrayList<>();
-    for (Route route : runtime.routes().routes()) {
+    for (MeshSnapshot.RouteState route : state.routes()) {
       RouteConfig config = route.config();
-      GcraRateLimiter limiter = runtime.routeLimiter(route.index());
       routes.add(new RouteDescriptor(route.name(), RouteText.match(config.match()), config.to(),
-          config.split().isEmpty() ? null : config.split(), limiter == null ? null : limit(limiter)));
+          config.split().isEmpty() ? null : config.split(), limit(route.rateLimit())));
     }
-    BalancerConfig balancer = runtime.config().loadBalancer() != null ? runtime.config().loadBalancer()
-        : mesh.config().defaults().loadBalancer();
-    return new ServiceDescriptor(balancer.name(), instances, subsets, routes,
-        runtime.limiter() == null ? null : limit(runtime.limiter()), runtime.inFlight().get(),
-        runtime.maxConcurrentRequests(),
-        runtime.breaker() == null ? null : runtime.breaker().getState().name(),
-        runtime.tls() == null || runtime.tls().identity() == null ? null : runtime.tls().identity().expected());
+    return new ServiceDescriptor(state.loadBalancer(), instances, subsets, routes, limit(state.rateLimit()),
+        state.inFlight(), state.maxConcurrentRequests(), state.circuitBreaker(), state.peerIdentity());
   }
 
-  private static LimitDescriptor limit(GcraRateLimiter limiter) {
-    RateLimitConfig config = limiter.config();
-    return new LimitDescriptor(limiter.getName(), config.rateText(), config.burst(), limiter.availablePermissions());
+  private static LimitDescriptor limit(MeshSnapshot.LimiterState limiter) {
+    return limiter == null ? null
+        : new LimitDescriptor(limiter.name(), limiter.config().rateText(), limiter.config().burst(), limiter.headroom());
   }
 
   /** The whole mesh: discovery provider names (never their settings), the default balancer, services. */

@@ -1,7 +1,7 @@
 package io.meshclient.spring.boot.actuate;
 
 import io.meshclient.core.Mesh;
-import io.meshclient.core.internal.ServiceRuntime;
+import io.meshclient.core.MeshSnapshot;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,19 +29,19 @@ public class MeshHealthIndicator extends AbstractHealthIndicator {
     Map<String, Integer> instances = new LinkedHashMap<>();
     List<String> withoutInstances = new ArrayList<>();
     List<String> emptySubsets = new ArrayList<>();
+    Map<String, MeshSnapshot.ServiceState> services = mesh.snapshot().services();
     for (String name : mesh.config().services().keySet()) {
-      ServiceRuntime service = mesh.runtime().service(name);
+      MeshSnapshot.ServiceState service = services.get(name);
       int count = service == null ? 0 : service.instances().size();
       instances.put(name, count);
       if (count == 0) {
         withoutInstances.add(name);
       } else {
-        List<String> subsets = service.routes().subsetNames();
-        for (int i = 0; i < subsets.size(); i++) {
-          if (service.subset(i).instances().isEmpty()) {
-            emptySubsets.add(name + "/" + subsets.get(i));
+        service.subsets().forEach((subset, ids) -> {
+          if (ids.isEmpty()) {
+            emptySubsets.add(name + "/" + subset);
           }
-        }
+        });
       }
     }
     (withoutInstances.isEmpty() ? builder.up() : builder.down()).withDetail("instances", instances);
