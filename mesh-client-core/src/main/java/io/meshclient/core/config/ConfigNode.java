@@ -19,7 +19,7 @@ import java.util.Set;
  */
 final class ConfigNode {
   private final String key;
-  private final Map<String, Object> map;
+  private Map<String, Object> map;
   private final List<String> problems;
 
   ConfigNode(String key, Map<String, Object> map, List<String> problems) {
@@ -44,15 +44,68 @@ final class ConfigNode {
     return map.keySet();
   }
 
-  /** Records a problem for every key not in {@code known}. */
+  /**
+   * Records a problem for every key not in {@code known}. A known key written the other ways Spring's
+   * relaxed binding accepts ({@code loadBalancer}, {@code load_balancer}, or {@code loadbalancer} from
+   * an environment variable such as {@code MESH_DEFAULTS_LOADBALANCER}) is read as the key it stands
+   * for; so is {@code true} where {@code on} is known, since YAML 1.1 (Spring Boot's application.yml)
+   * reads the key {@code on} as a boolean. Call it before reading the block's settings.
+   */
   void allowOnly(Set<String> known) {
-    for (String child : map.keySet()) {
-      if (!known.contains(child)) {
+    Map<String, Object> canonical = null;
+    for (Map.Entry<String, Object> entry : map.entrySet()) {
+      String child = entry.getKey();
+      String name = known.contains(child) ? child : relaxed(child, known);
+      if (name == null) {
         // the value is never shown here, so even a secret key's problem can say what it is
         problems.add(io.meshclient.api.ConfigurationException.problem(key(child), "unknown key",
             "one of " + new java.util.TreeSet<>(known)));
+        continue;
+      }
+      if (!name.equals(child) && canonical == null) {
+        canonical = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> before : map.entrySet()) {
+          if (before == entry) {
+            break;
+          }
+          canonical.put(before.getKey(), before.getValue());
+        }
+      }
+      if (canonical != null) {
+        if (canonical.containsKey(name)) {
+          problems.add(io.meshclient.api.ConfigurationException.problem(key(child), "set twice",
+              "one spelling of " + key(name)));
+          continue;
+        }
+        canonical.put(name, entry.getValue());
       }
     }
+    if (canonical != null) {
+      map = canonical;
+    }
+  }
+
+  /** The key of {@code known} that {@code child} spells another way, or null. */
+  private static String relaxed(String child, Set<String> known) {
+    String uniform = uniform(child);
+    for (String k : known) {
+      if (uniform(k).equals(uniform)) {
+        return k;
+      }
+    }
+    return child.equals("true") && known.contains("on") ? "on" : null;
+  }
+
+  /** Lower case without dashes and underscores, as Spring compares property names. */
+  private static String uniform(String name) {
+    StringBuilder out = new StringBuilder(name.length());
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c != '-' && c != '_') {
+        out.append(Character.toLowerCase(c));
+      }
+    }
+    return out.toString();
   }
 
   /** Records a problem at {@code fullKey}. */

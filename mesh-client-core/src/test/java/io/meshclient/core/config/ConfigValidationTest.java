@@ -26,6 +26,37 @@ class ConfigValidationTest {
             + "[first, least-request, peak-ewma, random, ring-hash, round-robin, weighted-round-robin])");
   }
 
+  /**
+   * Settings keys may be spelled as Spring's relaxed binding allows (camelCase, snake_case, the run-together
+   * lower case an environment variable gives); names the user chooses (services, subsets, headers) are kept
+   * as written. YAML 1.1's boolean reading of the key {@code on} is undone where {@code on} is a setting.
+   */
+  @Test
+  void settingsKeysAreReadInEveryRelaxedSpellingButUserNamesAreNot() {
+    MeshConfig config = MeshConfig.fromMap(Map.of(
+        "defaults", Map.of("loadBalancer", "random", "connect_timeout", "2s", "maxconcurrentrequests", "7"),
+        "services", Map.of("reviews", Map.of(
+            "subsets", Map.of("V1", Map.of("Version", "v1")),
+            "routes", Map.of("0", Map.of("to", "V1",
+                "retry", Map.of("true", java.util.List.of("connect-failure", 503), "perTryTimeout", "300ms")))))));
+    assertThat(config.defaults().loadBalancer().name()).isEqualTo("random");
+    assertThat(config.defaults().connectTimeout()).hasSeconds(2);
+    assertThat(config.defaults().maxConcurrentRequests()).isEqualTo(7);
+    ServiceConfig reviews = config.services().get("reviews");
+    assertThat(reviews.subsets()).containsEntry("V1", Map.of("Version", "v1"));
+    assertThat(reviews.routes().get(0).retry().statuses()).containsExactly(503);
+    assertThat(reviews.routes().get(0).retry().on()).containsExactly(RetryConfig.Condition.CONNECT_FAILURE);
+    assertThat(reviews.routes().get(0).retry().perTryTimeout()).hasMillis(300);
+  }
+
+  @Test
+  void aSettingWrittenTwiceInTwoSpellingsIsRefusedNamingBoth() {
+    assertThatThrownBy(() -> MeshConfig.fromMap(Map.of("defaults",
+        new java.util.LinkedHashMap<>(Map.of("load-balancer", "random")) {{ put("loadBalancer", "first"); }})))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage("mesh.defaults.loadBalancer: set twice (expected: one spelling of mesh.defaults.load-balancer)");
+  }
+
   @Test
   void negativeSplitWeightIsRefused() {
     assertThatThrownBy(() -> yaml("""

@@ -1,0 +1,109 @@
+package io.meshclient.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.core.io.ByteArrayResource;
+
+/**
+ * The starter reads {@code mesh.*} in one pass; the tree must be exactly what Spring's Binder makes of
+ * it, with every kind of source and name Spring applications use.
+ */
+class MeshConfigBinderTest {
+
+  @Test
+  void theTreeIsWhatSpringsBinderMakesOfTheSameEnvironment() throws Exception {
+    StandardEnvironment environment = new StandardEnvironment();
+    var sources = environment.getPropertySources();
+    // Highest precedence: single overrides, a bracketed key with a dot, the starter's own key.
+    sources.addFirst(new MapPropertySource("overrides", Map.of(
+        "mesh.services.reviews.routes[1].split.v3", "80",
+        "mesh.services[reviews.prod].timeout", "3s",
+        "mesh.services.reviews.load-balancer", "random",
+        "mesh.enabled", "true")));
+    // Environment variables, as Spring maps them (MESH_SERVICES_DETAILS_TIMEOUT).
+    sources.addLast(new SystemEnvironmentPropertySource("test-systemEnvironment", Map.of(
+        "MESH_SERVICES_DETAILS_TIMEOUT", "2s",
+        "MESH_SERVICES_REVIEWS_ROUTES_0_NAME", "from-env",
+        "PATH", "/usr/bin")));
+    // application.yml: lists, nested maps, typed scalars, a placeholder.
+    String yaml = """
+        test.v1: http://127.0.0.1:9081
+        mesh:
+          discovery:
+            static:
+              services:
+                reviews:
+                  - { url: "${test.v1}", metadata: { version: v1 }, weight: 2 }
+                  - { url: "http://127.0.0.1:9082", metadata: { version: v3 } }
+          services:
+            reviews:
+              load-balancer: round-robin
+              subsets: { v1: { version: v1 }, v3: { version: v3 } }
+              routes:
+                - name: jason
+                  match: { headers: { end-user: { exact: jason } } }
+                  to: v3
+                - split: { v1: 80, v3: 20 }
+              retry: { attempts: 3, budget: { percent: 20%, min-per-second: 10 } }
+              outlier-detection: { enabled: false }
+        """;
+    List<PropertySource<?>> loaded = new YamlPropertySourceLoader()
+        .load("application.yml", new ByteArrayResource(yaml.getBytes(StandardCharsets.UTF_8), "application.yml"));
+    loaded.forEach(sources::addLast);
+    ConfigurationPropertySources.attach(environment);
+
+    Map<String, Object> ours = MeshConfigBinder.tree(environment);
+    Map<String, Object> springs = Binder.get(environment).bind("mesh", Bindable.mapOf(String.class, Object.class)).get();
+
+    assertThat(ours).isEqualTo(springs);
+    assertThat(ours).extractingByKey("services").asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+        .containsKeys("reviews", "reviews.prod", "details");
+    // The pieces that make the test mean something: precedence per key, env-var names, placeholders.
+    @SuppressWarnings("unchecked")
+    Map<String, Object> reviews = (Map<String, Object>) ((Map<String, Object>) ours.get("services")).get("reviews");
+    assertThat(reviews.get("load-balancer")).isEqualTo("random");
+    assertThat(reviews.get("routes").toString()).contains("v3=80", "v1=80", "name=from-env");
+    assertThat(ours.toString()).contains("url=http://127.0.0.1:9081", "weight=2").doesNotContain("PATH");
+    assertThat(MeshConfigBinder.bind(environment).services()).containsKeys("reviews", "reviews.prod", "details");
+  }
+
+  /**
+   * What Spring users write beyond the reference's spelling: an environment variable for a dashed key,
+   * and {@code on:} in application.yml, which YAML 1.1 reads as the key {@code true}.
+   */
+  @Test
+  void environmentVariablesForDashedKeysAndTheYamlKeyOnAreRead() throws Exception {
+    StandardEnvironment environment = new StandardEnvironment();
+    var sources = environment.getPropertySources();
+    sources.addFirst(new SystemEnvironmentPropertySource("test-systemEnvironment", Map.of(
+        "MESH_SERVICES_REVIEWS_LOADBALANCER", "random",
+        "MESH_DEFAULTS_CONNECTTIMEOUT", "2s")));
+    new YamlPropertySourceLoader().load("application.yml", new ByteArrayResource("""
+        mesh:
+          discovery.static.services.reviews: [ { url: "http://127.0.0.1:9081" } ]
+          services:
+            reviews:
+              load-balancer: round-robin
+              retry: { attempts: 3, on: [connect-failure, 503] }
+        """.getBytes(StandardCharsets.UTF_8), "application.yml")).forEach(sources::addLast);
+    ConfigurationPropertySources.attach(environment);
+
+    io.meshclient.core.config.MeshConfig config = MeshConfigBinder.bind(environment);
+    assertThat(config.service("reviews").loadBalancer().name()).as("the environment variable wins").isEqualTo("random");
+    assertThat(config.defaults().connectTimeout()).hasSeconds(2);
+    assertThat(config.service("reviews").retry().statuses()).containsExactly(503);
+    assertThat(config.service("reviews").retry().attempts()).isEqualTo(3);
+  }
+}
