@@ -86,4 +86,34 @@ public final class SettingValues {
     }
     return null;
   }
+
+  /**
+   * The key of {@code known} that {@code key} spells another way Spring's relaxed binding accepts
+   * ({@code aclToken}, {@code acl_token}, or {@code acltoken} from an environment variable for {@code
+   * acl-token}; compared part by part for dotted keys), {@code key} itself if it is known, or null.
+   */
+  public static String relaxedKey(String key, java.util.Set<String> known) {
+    if (known.contains(key)) {
+      return key;
+    }
+    String uniform = uniform(key);
+    for (String k : known) {
+      if (uniform(k).equals(uniform)) {
+        return k;
+      }
+    }
+    return null;
+  }
+
+  /** Lower case without dashes and underscores, as Spring compares property names. */
+  private static String uniform(String name) {
+    StringBuilder out = new StringBuilder(name.length());
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c != '-' && c != '_') {
+        out.append(Character.toLowerCase(c));
+      }
+    }
+    return out.toString();
+  }
 }

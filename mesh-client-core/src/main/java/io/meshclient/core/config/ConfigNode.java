@@ -87,25 +87,8 @@ final class ConfigNode {
 
   /** The key of {@code known} that {@code child} spells another way, or null. */
   private static String relaxed(String child, Set<String> known) {
-    String uniform = uniform(child);
-    for (String k : known) {
-      if (uniform(k).equals(uniform)) {
-        return k;
-      }
-    }
-    return child.equals("true") && known.contains("on") ? "on" : null;
-  }
-
-  /** Lower case without dashes and underscores, as Spring compares property names. */
-  private static String uniform(String name) {
-    StringBuilder out = new StringBuilder(name.length());
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      if (c != '-' && c != '_') {
-        out.append(Character.toLowerCase(c));
-      }
-    }
-    return out.toString();
+    String key = SettingValues.relaxedKey(child, known);
+    return key != null ? key : child.equals("true") && known.contains("on") ? "on" : null;
   }
 
   /** Records a problem at {@code fullKey}. */

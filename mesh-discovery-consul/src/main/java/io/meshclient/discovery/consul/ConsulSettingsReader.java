@@ -1,10 +1,10 @@
 package io.meshclient.discovery.consul;
 
-import io.meshclient.api.spi.SettingValues;
 import static io.meshclient.api.ConfigurationException.problem;
 import static io.meshclient.api.ConfigurationException.secretProblem;
 
 import io.meshclient.api.ConfigurationException;
+import io.meshclient.api.spi.SettingValues;
 import io.meshclient.discovery.consul.ConsulDiscoverySettings.Tls;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -54,12 +54,15 @@ final class ConsulSettingsReader {
   private void flatten(String path, Map<?, ?> tree) {
     for (Map.Entry<?, ?> e : tree.entrySet()) {
       String key = path + e.getKey();
+      String known = SettingValues.relaxedKey(key, KNOWN_KEYS); // aclToken, ACLTOKEN from the environment...
       if (e.getValue() instanceof Map<?, ?> nested) {
         flatten(key + ".", nested);
-      } else if (!KNOWN_KEYS.contains(key)) {
+      } else if (known == null) {
         problems.add(problem(prefix + "." + key, "unknown key", "one of " + String.join(", ", KNOWN_KEYS)));
+      } else if (values.containsKey(known)) {
+        problems.add(problem(prefix + "." + key, "set twice", "one spelling of " + prefix + "." + known));
       } else if (e.getValue() != null) {
-        values.put(key, e.getValue());
+        values.put(known, e.getValue());
       }
     }
   }

@@ -86,6 +86,16 @@ class ConsulSettingsTest {
         .isEqualTo(read(Map.of("backoff", Map.of("initial", "2s", "max", "4s"))));
   }
 
+  /** Spring's relaxed spellings, as camelCase properties or environment variables (MESH_DISCOVERY_CONSUL_ACLTOKEN) give them. */
+  @Test
+  void relaxedSpellingsOfKeysAreRead() {
+    assertThat(read(Map.of("aclToken", "t0k3n", "min_interval", "100ms", "backoff", Map.of("INITIAL", "2s"))))
+        .isEqualTo(read(Map.of("acl-token", "t0k3n", "min-interval", "100ms", "backoff.initial", "2s")));
+    assertThat(read(Map.of("acltoken", "t0k3n")).aclToken()).isEqualTo("t0k3n");
+    assertThat(problemOf(new java.util.LinkedHashMap<>(Map.of("acl-token", "a")) {{ put("aclToken", "b"); }}))
+        .isEqualTo("mesh.discovery.consul.aclToken: set twice (expected: one spelling of mesh.discovery.consul.acl-token)");
+  }
+
   @Test
   void emptyTokenMeansNoToken() {
     // What "acl-token: ${CONSUL_TOKEN:}" gives when the variable is unset.
@@ -115,8 +125,8 @@ class ConsulSettingsTest {
 
   @Test
   void unknownKeyIsRefusedListingTheKnownOnesWithoutItsValue() {
-    assertThat(problemOf(Map.of("acl_token", "s3cr3t")))
-        .isEqualTo("mesh.discovery.consul.acl_token: unknown key (expected: one of acl-token, "
+    assertThat(problemOf(Map.of("acl-tokn", "s3cr3t")))
+        .isEqualTo("mesh.discovery.consul.acl-tokn: unknown key (expected: one of acl-token, "
             + "backoff.initial, backoff.max, datacenter, min-interval, stale, tag, tls.ca-file, "
             + "tls.key-store, tls.key-store-password, tls.trust-store, tls.trust-store-password, url, wait)");
   }
