@@ -52,7 +52,9 @@ final class ConfigNode {
    * reads the key {@code on} as a boolean. Call it before reading the block's settings.
    */
   void allowOnly(Set<String> known) {
-    Map<String, Object> canonical = null;
+    Map<String, Object> canonical = new LinkedHashMap<>();
+    Map<String, String> spelledAs = new java.util.HashMap<>();
+    boolean renamed = false;
     for (Map.Entry<String, Object> entry : map.entrySet()) {
       String child = entry.getKey();
       String name = known.contains(child) ? child : relaxed(child, known);
@@ -62,25 +64,16 @@ final class ConfigNode {
             "one of " + new java.util.TreeSet<>(known)));
         continue;
       }
-      if (!name.equals(child) && canonical == null) {
-        canonical = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> before : map.entrySet()) {
-          if (before == entry) {
-            break;
-          }
-          canonical.put(before.getKey(), before.getValue());
-        }
+      String earlier = spelledAs.putIfAbsent(name, child);
+      if (earlier != null) {
+        problems.add(io.meshclient.api.ConfigurationException.problem(key(child), "set twice",
+            "one spelling of " + key(earlier)));
+        continue;
       }
-      if (canonical != null) {
-        if (canonical.containsKey(name)) {
-          problems.add(io.meshclient.api.ConfigurationException.problem(key(child), "set twice",
-              "one spelling of " + key(name)));
-          continue;
-        }
-        canonical.put(name, entry.getValue());
-      }
+      renamed |= !name.equals(child);
+      canonical.put(name, entry.getValue());
     }
-    if (canonical != null) {
+    if (renamed) {
       map = canonical;
     }
   }

@@ -22,10 +22,13 @@ final class ResilienceReader {
   private ResilienceReader() {}
 
   static BreakerConfig breaker(ConfigNode node) {
-    if (node == null || !enabled(node)) {
+    if (node == null) {
       return null;
     }
-    node.allowOnly(BREAKER_KEYS);
+    node.allowOnly(BREAKER_KEYS); // first: it also reads relaxed spellings, such as Enabled
+    if (!enabled(node)) {
+      return null;
+    }
     BreakerConfig d = BreakerConfig.DEFAULT;
     return new BreakerConfig(
         percent(node, "failure-rate-threshold", d.failureRateThreshold()),
@@ -94,10 +97,10 @@ final class ResilienceReader {
     if (node == null) {
       return null;
     }
+    node.allowOnly(OUTLIER_KEYS); // first: it also reads relaxed spellings, such as Enabled
     if (!enabled(node)) {
       return ServiceConfig.OUTLIER_DETECTION_OFF;
     }
-    node.allowOnly(OUTLIER_KEYS);
     OutlierConfig d = OutlierConfig.DEFAULT;
     return new OutlierConfig(
         or(node.integer("consecutive-failures"), d.consecutiveFailures()),

@@ -55,6 +55,23 @@ class ConfigValidationTest {
         new java.util.LinkedHashMap<>(Map.of("load-balancer", "random")) {{ put("loadBalancer", "first"); }})))
         .isInstanceOf(ConfigurationException.class)
         .hasMessage("mesh.defaults.loadBalancer: set twice (expected: one spelling of mesh.defaults.load-balancer)");
+    assertThatThrownBy(() -> MeshConfig.fromMap(Map.of("defaults",
+        new java.util.LinkedHashMap<>(Map.of("loadBalancer", "random")) {{ put("load-balancer", "first"); }})))
+        .hasMessage("mesh.defaults.load-balancer: set twice (expected: one spelling of mesh.defaults.loadBalancer)");
+  }
+
+  @Test
+  void relaxedSpellingsNextToUnknownKeysAndUserNamesKeptAsWritten() {
+    assertThatThrownBy(() -> MeshConfig.fromMap(Map.of("defaults", new java.util.LinkedHashMap<>(Map.of(
+        "loadBalancer", "random")) {{ put("load-balancr", "x"); }})))
+        .hasMessage("mesh.defaults.load-balancr: unknown key (expected: one of [allowed-addresses, connect-timeout, "
+            + "connection-pool, load-balancer, max-concurrent-requests, timeout])");
+    MeshConfig config = MeshConfig.fromMap(Map.of("services", Map.of("reviews", Map.of(
+        "subsets", Map.of("canaryV2", Map.of("version", "v2")),
+        "routes", java.util.List.of(Map.of("match", Map.of("headers", Map.of("End-User", Map.of("exact", "jason"))),
+            "to", "canaryV2"))))));
+    assertThat(config.service("reviews").subsets()).containsOnlyKeys("canaryV2");
+    assertThat(config.service("reviews").routes().get(0).match().headers()).containsOnlyKeys("End-User");
   }
 
   @Test

@@ -94,7 +94,7 @@ final class ConsulSettingsReader {
     if (value == null) {
       return "";
     }
-    if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+    if (value instanceof CharSequence || value instanceof Number || value instanceof Boolean) {
       return value.toString().trim();
     }
     problems.add(SECRETS.contains(key) ? secretProblem(prefix + "." + key, "a string")
@@ -132,7 +132,7 @@ final class ConsulSettingsReader {
     if (value instanceof Duration d) {
       return d;
     }
-    Duration parsed = value instanceof String s ? SettingValues.parseDuration(s) : null;
+    Duration parsed = value instanceof CharSequence s ? SettingValues.parseDuration(s.toString()) : null;
     if (parsed == null) {
       problems.add(problem(prefix + "." + key, value, SettingValues.DURATION_EXPECTED));
     }

@@ -96,6 +96,13 @@ class ConsulSettingsTest {
         .isEqualTo("mesh.discovery.consul.aclToken: set twice (expected: one spelling of mesh.discovery.consul.acl-token)");
   }
 
+  /** A Kubernetes secret imported with spring.config.import=configtree: arrives as a CharSequence, not a String. */
+  @Test
+  void valuesThatAreCharSequencesAreRead() {
+    assertThat(read(Map.of("acl-token", new StringBuilder("t0k3n"), "wait", new StringBuilder("30s"))))
+        .isEqualTo(read(Map.of("acl-token", "t0k3n", "wait", "30s")));
+  }
+
   @Test
   void emptyTokenMeansNoToken() {
     // What "acl-token: ${CONSUL_TOKEN:}" gives when the variable is unset.

@@ -1,6 +1,7 @@
 package io.meshclient.spring.boot;
 
 import io.meshclient.core.config.MeshConfig;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,6 +16,7 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
  * The one place where Spring properties become a mesh configuration: reads everything under {@code
@@ -23,10 +25,12 @@ import org.springframework.core.env.Environment;
  * and hands it to {@link MeshConfig#fromMap(Map)}, the same reader and validation as mesh.yaml. There is
  * no second schema.
  *
- * <p>The tree is what Spring's {@code Binder} makes of {@code mesh} bound as a {@code Map<String,
- * Object>} (a test holds the two equal), built in one pass over the property sources instead of one
- * pass per level of nesting: a few milliseconds of start-up instead of tens. Each key takes its value
- * from the source with the highest precedence that sets it. Lists come out as maps keyed {@code 0, 1,
+ * <p>For names spelled the same way in every source, the tree is what Spring's {@code Binder} makes of
+ * {@code mesh} bound as a {@code Map<String, Object>} (a test holds the two equal), built in one pass
+ * over the property sources instead of one pass per level of nesting: a few milliseconds of start-up
+ * instead of tens. Each key takes its value from the source with the highest precedence that sets it.
+ * Where two sources spell a block or a name differently, it stays one node (Spring's Binder would make
+ * two, each merged). Lists come out as maps keyed {@code 0, 1,
  * ...}, which the reader accepts, so a property source with higher precedence can override one element
  * (such as {@code mesh.services.reviews.routes[0].split.v1}) without repeating the rest.
  */
@@ -53,37 +57,78 @@ public final class MeshConfigBinder {
   static Map<String, Object> tree(Environment environment) {
     Objects.requireNonNull(environment, "environment");
     PlaceholdersResolver placeholders = new PropertySourcesPlaceholdersResolver(environment);
-    Map<String, Object> tree = new LinkedHashMap<>();
+    Tree tree = new Tree();
     Set<ConfigurationPropertyName> seen = new HashSet<>();
     for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
       if (!(source instanceof IterableConfigurationPropertySource iterable)) {
-        continue; // cannot list its names (random.*): Spring's Binder cannot bind a map from it either
+        continue; // cannot list its names (random.*, JNDI): not read for mesh.*
       }
+      boolean environmentVariables = source.getUnderlyingSource() instanceof SystemEnvironmentPropertySource;
       for (ConfigurationPropertyName name : iterable.filter(ROOT::isAncestorOf)) {
-        if (!seen.add(name)) {
-          continue; // set by a source with higher precedence
+        if (seen.contains(name)) {
+          if (!environmentVariables) {
+            tree.put(name, null, false); // set with higher precedence; only its spelling may be better here
+          }
+          continue;
         }
         ConfigurationProperty property = iterable.getConfigurationProperty(name);
         Object value = property == null ? null : placeholders.resolvePlaceholders(property.getValue());
         if (value != null) {
-          put(tree, name, value);
+          seen.add(name);
+          tree.put(name, value, environmentVariables);
         }
       }
     }
-    return tree;
+    return tree.root;
   }
 
-  @SuppressWarnings("unchecked")
-  private static void put(Map<String, Object> tree, ConfigurationPropertyName name, Object value) {
-    Map<String, Object> node = tree;
-    int last = name.getNumberOfElements() - 1;
-    for (int i = ROOT.getNumberOfElements(); i < last; i++) {
-      Object child = node.computeIfAbsent(name.getElement(i, Form.ORIGINAL), k -> new LinkedHashMap<>());
-      if (!(child instanceof Map)) {
-        return; // a source with higher precedence set a value here, not a block
+  /**
+   * The tree under construction. Names are matched the way Spring matches them (case, dashes and
+   * underscores aside), so one block or name written differently in two sources ({@code
+   * outlier-detection} in application.yml, {@code OUTLIERDETECTION} in an environment variable) is one
+   * node. A node keeps the spelling it was first given, unless that came from an environment variable,
+   * whose names have lost their case and dashes, and another source spells it out.
+   */
+  private static final class Tree {
+    final Map<String, Object> root = new LinkedHashMap<>();
+    /** Each node's parent map and key, by its name (relaxed equality). */
+    private final Map<ConfigurationPropertyName, Slot> slots = new HashMap<>();
+
+    private record Slot(Map<String, Object> parent, String key, boolean spelledByEnvironment) {}
+
+    /** Places {@code value} at {@code name}; with a null value only spells out the nodes on its path. */
+    @SuppressWarnings("unchecked")
+    void put(ConfigurationPropertyName name, Object value, boolean fromEnvironment) {
+      Map<String, Object> node = root;
+      int last = name.getNumberOfElements() - 1;
+      for (int i = ROOT.getNumberOfElements(); i <= last; i++) {
+        ConfigurationPropertyName path = name.chop(i + 1);
+        String key = name.getElement(i, Form.ORIGINAL);
+        Slot slot = slots.get(path);
+        if (slot == null) {
+          if (value == null) {
+            return;
+          }
+          Object placed = i < last ? new LinkedHashMap<String, Object>() : value;
+          node.put(key, placed);
+          slots.put(path, new Slot(node, key, fromEnvironment));
+          if (i == last) {
+            return;
+          }
+          node = (Map<String, Object>) placed;
+          continue;
+        }
+        if (slot.spelledByEnvironment() && !fromEnvironment && !slot.key().equals(key)) {
+          slot.parent().put(key, slot.parent().remove(slot.key())); // the spelled-out name
+          slot = new Slot(slot.parent(), key, false);
+          slots.put(path, slot);
+        }
+        Object existing = slot.parent().get(slot.key());
+        if (i == last || !(existing instanceof Map)) {
+          return; // the value, or a value where this wants a block, came from higher precedence
+        }
+        node = (Map<String, Object>) existing;
       }
-      node = (Map<String, Object>) child;
     }
-    node.putIfAbsent(name.getElement(last, Form.ORIGINAL), value);
   }
 }

@@ -24,7 +24,7 @@ class MeshConfigBinderTest {
 
   @Test
   void theTreeIsWhatSpringsBinderMakesOfTheSameEnvironment() throws Exception {
-    StandardEnvironment environment = new StandardEnvironment();
+    StandardEnvironment environment = isolated();
     var sources = environment.getPropertySources();
     // Highest precedence: single overrides, a bracketed key with a dot, the starter's own key.
     sources.addFirst(new MapPropertySource("overrides", Map.of(
@@ -85,7 +85,7 @@ class MeshConfigBinderTest {
    */
   @Test
   void environmentVariablesForDashedKeysAndTheYamlKeyOnAreRead() throws Exception {
-    StandardEnvironment environment = new StandardEnvironment();
+    StandardEnvironment environment = isolated();
     var sources = environment.getPropertySources();
     sources.addFirst(new SystemEnvironmentPropertySource("test-systemEnvironment", Map.of(
         "MESH_SERVICES_REVIEWS_LOADBALANCER", "random",
@@ -105,5 +105,47 @@ class MeshConfigBinderTest {
     assertThat(config.defaults().connectTimeout()).hasSeconds(2);
     assertThat(config.service("reviews").retry().statuses()).containsExactly(503);
     assertThat(config.service("reviews").retry().attempts()).isEqualTo(3);
+  }
+
+  /**
+   * A block or a name written one way in application.yml and another in an environment variable is one
+   * node, spelled as application.yml spells it, with the environment variable's value.
+   */
+  @Test
+  void aBlockOrNameSpelledDifferentlyInTwoSourcesIsOneNode() throws Exception {
+    StandardEnvironment environment = isolated();
+    var sources = environment.getPropertySources();
+    sources.addFirst(new SystemEnvironmentPropertySource("test-systemEnvironment", Map.of(
+        "MESH_SERVICES_REVIEWS_OUTLIERDETECTION_ENABLED", "false",
+        "MESH_SERVICES_REVIEWSPROD_TIMEOUT", "5s",
+        "MESH_SERVICES_REVIEWS_ROUTES_0_SPLIT_V1", "60")));
+    new YamlPropertySourceLoader().load("application.yml", new ByteArrayResource("""
+        mesh:
+          discovery.static.services.reviews: [ { url: "http://127.0.0.1:9081", metadata: { version: v1 } } ]
+          services:
+            reviews-prod: { timeout: 1s }
+            reviews:
+              outlier-detection: { consecutive-failures: 7 }
+              subsets: { V1: { version: v1 }, V3: { version: v3 } }
+              routes:
+                - split: { V1: 80, V3: 20 }
+        """.getBytes(StandardCharsets.UTF_8), "application.yml")).forEach(sources::addLast);
+    ConfigurationPropertySources.attach(environment);
+
+    io.meshclient.core.config.MeshConfig config = MeshConfigBinder.bind(environment);
+    assertThat(config.services()).containsOnlyKeys("reviews", "reviews-prod");
+    assertThat(config.service("reviews-prod").timeout()).as("the environment variable wins").hasSeconds(5);
+    assertThat(config.service("reviews").outlierDetection())
+        .isEqualTo(io.meshclient.core.config.ServiceConfig.OUTLIER_DETECTION_OFF);
+    assertThat(config.service("reviews").routes().get(0).split()).containsExactly(
+        Map.entry("V1", 60), Map.entry("V3", 20));
+  }
+
+  /** An environment with only the sources a test adds: none of the machine's variables or properties. */
+  private static StandardEnvironment isolated() {
+    StandardEnvironment environment = new StandardEnvironment();
+    environment.getPropertySources().remove(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
+    environment.getPropertySources().remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
+    return environment;
   }
 }

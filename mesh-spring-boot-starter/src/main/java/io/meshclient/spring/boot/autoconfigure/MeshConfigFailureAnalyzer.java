@@ -43,10 +43,13 @@ class MeshConfigFailureAnalyzer extends AbstractFailureAnalyzer<ConfigurationExc
       return null;
     }
     String key = problem.substring(0, colon);
-    if (!ConfigurationPropertyName.isValid(key)) {
+    ConfigurationPropertyName name;
+    try { // a relaxed spelling (loadBalancer) is not a valid canonical name, but Spring adapts it
+      name = ConfigurationPropertyName.isValid(key) ? ConfigurationPropertyName.of(key)
+          : ConfigurationPropertyName.adapt(key, '.');
+    } catch (RuntimeException notAName) {
       return null;
     }
-    ConfigurationPropertyName name = ConfigurationPropertyName.of(key);
     for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
       ConfigurationProperty property = source.getConfigurationProperty(name);
       if (property != null && property.getOrigin() != null) {
