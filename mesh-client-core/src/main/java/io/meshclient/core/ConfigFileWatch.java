@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 final class ConfigFileWatch implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ConfigFileWatch.class.getName());
   static final long SETTLE_MILLIS = 100;
+  static final Duration DEFAULT_CHECK_EVERY = Duration.ofSeconds(2);
   /** Events read in a row before the file is checked anyway, so a file rewritten without pause is still read. */
   private static final int MAX_SETTLE_ROUNDS = 20;
 
@@ -64,12 +65,36 @@ final class ConfigFileWatch implements AutoCloseable {
     thread.setDaemon(true);
   }
 
+  /** A file read for watching: its content, the configuration parsed from exactly that content, the check period. */
+  record Source(Path file, byte[] content, MeshConfig config, Duration checkEvery) {}
+
   /**
-   * Starts watching {@code file}, whose content {@code loaded} is {@code mesh}'s configuration in
-   * force; without {@code useFileEvents} it is only checked every {@code checkEveryMillis}.
+   * Reads {@code file} to be watched every {@code checkEvery} at the latest.
+   *
+   * @throws io.meshclient.api.ConfigurationException if the file cannot be read or is invalid
+   * @throws IllegalArgumentException if {@code checkEvery} is not from 100 ms to 1 day
    */
-  static ConfigFileWatch start(Path file, byte[] loaded, Mesh mesh, long checkEveryMillis, boolean useFileEvents) {
-    ConfigFileWatch watch = new ConfigFileWatch(file, loaded, mesh, checkEveryMillis, useFileEvents);
+  static Source read(Path file, Duration checkEvery) {
+    java.util.Objects.requireNonNull(file, "file");
+    if (checkEvery.compareTo(Duration.ofMillis(100)) < 0 || checkEvery.compareTo(Duration.ofDays(1)) > 0) {
+      throw new IllegalArgumentException("checkEvery: " + checkEvery + " (expected: from 100 ms to 1 day)");
+    }
+    byte[] content;
+    try {
+      content = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new io.meshclient.api.ConfigurationException(file + ": cannot be read (" + e.getMessage() + ")", e);
+    }
+    return new Source(file, content, MeshConfig.fromFileContent(file, content), checkEvery);
+  }
+
+  /**
+   * Starts watching {@code source}'s file, whose content is {@code mesh}'s configuration in force;
+   * without {@code useFileEvents} it is only checked every {@code checkEvery}.
+   */
+  static ConfigFileWatch start(Source source, Mesh mesh, boolean useFileEvents) {
+    ConfigFileWatch watch = new ConfigFileWatch(source.file(), source.content(), mesh,
+        source.checkEvery().toMillis(), useFileEvents);
     watch.thread.start();
     return watch;
   }
@@ -110,7 +135,7 @@ final class ConfigFileWatch implements AutoCloseable {
       } catch (InterruptedException | ClosedWatchServiceException e) {
         return; // closed
       } catch (RuntimeException e) {
-        if (closed || mesh.isClosed()) {
+        if (closed) {
           return;
         }
         // Only the type and message: a stack trace of a failure mid-way could carry configuration text.
@@ -150,7 +175,7 @@ final class ConfigFileWatch implements AutoCloseable {
    * Reads the file; when its content differs from the last seen, is not empty, and reads the same again
    * a moment later, parses exactly that content and applies it.
    */
-  void check() throws InterruptedException {
+  private void check() throws InterruptedException {
     byte[] now = read();
     if (now == null || now.length == 0 || Arrays.equals(now, seen)) {
       return; // unreadable (logged), being written, or unchanged
@@ -166,7 +191,7 @@ final class ConfigFileWatch implements AutoCloseable {
       MeshConfig config = mesh.reload(() -> MeshConfig.fromFileContent(file, now));
       LOG.log(Level.INFO, "mesh configuration reloaded from {0}: services {1}", file, config.services().keySet());
     } catch (RuntimeException e) {
-      if (closed || mesh.isClosed()) {
+      if (closed) {
         return;
       }
       // Core's configuration messages name keys and expectations, never the values of secret keys.

@@ -4,21 +4,17 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedRateLimiterMetrics;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
-import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.ServiceDiscovery;
 import io.meshclient.api.ServiceInstance;
-import io.meshclient.core.config.ConnectionPoolConfig;
 import io.meshclient.core.config.MeshConfig;
-import io.meshclient.core.http.MeshInterceptor;
 import io.meshclient.core.internal.Lazy;
 import io.meshclient.core.internal.MeshRuntime;
 import io.meshclient.core.internal.ServiceRuntime;
+import io.meshclient.core.internal.ThreadLocalRandomGenerator;
 import io.meshclient.core.metrics.MeshMetrics;
 import io.meshclient.core.security.AllowListDns;
 import io.meshclient.core.tls.MeshSslSocketFactory;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,12 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
-import okhttp3.ConnectionPool;
-import okhttp3.Dispatcher;
 import okhttp3.Dns;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
@@ -85,12 +77,12 @@ public final class Mesh implements AutoCloseable {
     AllowListDns dns = new AllowListDns(userBase != null ? userBase.dns() : Dns.SYSTEM);
     this.runtime = new MeshRuntime(b.config, b.discoveries, b.classLoader, b.ticker, limiterRegistry,
         breakerRegistry, listener, tlsSockets, dns);
-    ClientSettings settings = new ClientSettings(b.config, List.copyOf(b.interceptors), listener, b.ticker,
+    MeshHttpClient.Settings settings = new MeshHttpClient.Settings(b.config, List.copyOf(b.interceptors), listener, b.ticker,
         b.random, b.sleeper);
     this.client = new Lazy<>(() -> {
       OkHttpClient base = userBase != null ? userBase : new OkHttpClient();
       tlsSockets.fallback(base.sslSocketFactory(), base.hostnameVerifier());
-      OkHttpClient built = buildClient(settings, base, runtime, tlsSockets, dns, this::httpClient);
+      OkHttpClient built = MeshHttpClient.build(settings, base, runtime, tlsSockets, dns, this::httpClient);
       if (closed) {
         built.dispatcher().executorService().shutdown(); // a closed mesh's client takes no calls
       }
@@ -98,8 +90,7 @@ public final class Mesh implements AutoCloseable {
     });
     this.listener = listener;
     try {
-      this.configWatch = b.watchedFile == null ? null : ConfigFileWatch.start(b.watchedFile, b.watchedContent, this,
-          b.checkEvery.toMillis(), b.configFileEvents);
+      this.configWatch = b.watched == null ? null : ConfigFileWatch.start(b.watched, this, b.configFileEvents);
     } catch (RuntimeException | Error e) {
       runtime.close(); // the discoveries' watches have started
       throw e;
@@ -111,38 +102,6 @@ public final class Mesh implements AutoCloseable {
       TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters);
     }
     return registry;
-  }
-
-  /** What the mesh's OkHttpClient is built from, taken from the builder when the mesh is built. */
-  private record ClientSettings(MeshConfig config, List<Interceptor> interceptors, MeshListener listener,
-      Ticker ticker, RandomGenerator random, Sleeper sleeper) {}
-
-  private static OkHttpClient buildClient(ClientSettings b, OkHttpClient base, MeshRuntime runtime,
-      MeshSslSocketFactory tlsSockets, AllowListDns dns, Supplier<OkHttpClient> self) {
-    ConnectionPoolConfig pool = b.config().defaults().connectionPool();
-    int hosts = Math.max(16, runtime.services().values().stream().mapToInt(s -> s.instances().size()).sum());
-    Dispatcher dispatcher = new Dispatcher();
-    dispatcher.setMaxRequestsPerHost(pool.maxRequestsPerHost());
-    dispatcher.setMaxRequests(Math.max(64, pool.maxRequestsPerHost() * 16));
-    Duration connectTimeout = b.config().defaults().connectTimeout();
-    Duration timeout = b.config().defaults().timeout();
-    OkHttpClient.Builder builder = base.newBuilder()
-        .sslSocketFactory(tlsSockets, base.x509TrustManager() != null ? base.x509TrustManager()
-            : io.meshclient.core.tls.PlatformTrust.defaultTrustManager());
-    b.interceptors().forEach(builder::addInterceptor);
-    return builder
-        .hostnameVerifier(tlsSockets.hostnameVerifier())
-        .dns(dns)
-        .retryOnConnectionFailure(false)
-        .dispatcher(dispatcher)
-        .connectionPool(new ConnectionPool((int) Math.min(Integer.MAX_VALUE, (long) pool.maxIdlePerHost() * hosts),
-            pool.keepAlive().toMillis(), TimeUnit.MILLISECONDS))
-        .connectTimeout(connectTimeout)
-        .readTimeout(timeout)
-        .writeTimeout(timeout)
-        .eventListener(MeshInterceptor.wireEvents())
-        .addInterceptor(new MeshInterceptor(runtime, b.listener(), b.ticker(), b.random(), b.sleeper(), self))
-        .build();
   }
 
   /** A builder with default settings and no services. */
@@ -214,10 +173,6 @@ public final class Mesh implements AutoCloseable {
     return newConfig;
   }
 
-  boolean isClosed() {
-    return closed;
-  }
-
   /** The instances of {@code service} as last discovered, or an empty list for an unknown service. */
   public List<ServiceInstance> instances(String service) {
     ServiceRuntime s = runtime.service(service);
@@ -266,10 +221,10 @@ public final class Mesh implements AutoCloseable {
     if (closed) {
       return;
     }
-    closed = true;
     if (configWatch != null) {
-      configWatch.close();
+      configWatch.close(); // first: a reload under way finishes on an open mesh
     }
+    closed = true;
     runtime.close();
     OkHttpClient c = client.ifMade(); // a client being built now sees closed and shuts itself down
     if (c != null) {
@@ -286,7 +241,6 @@ public final class Mesh implements AutoCloseable {
 
   /** Collects what a {@link Mesh} needs. Not thread-safe. */
   public static final class Builder {
-    private static final Duration DEFAULT_CHECK_EVERY = Duration.ofSeconds(2);
     private MeshConfig config = MeshConfig.builder().build();
     private final Map<String, ServiceDiscovery> discoveries = new LinkedHashMap<>();
     private final List<Interceptor> interceptors = new ArrayList<>();
@@ -299,9 +253,7 @@ public final class Mesh implements AutoCloseable {
     private Ticker ticker = Ticker.system();
     private RandomGenerator random = new ThreadLocalRandomGenerator();
     private ClassLoader classLoader = defaultClassLoader();
-    private Path watchedFile;
-    private byte[] watchedContent;
-    private Duration checkEvery;
+    private ConfigFileWatch.Source watched;
     private boolean configFileEvents = true;
 
     private Builder() {}
@@ -312,21 +264,16 @@ public final class Mesh implements AutoCloseable {
      */
     public Builder config(MeshConfig meshConfig) {
       this.config = Objects.requireNonNull(meshConfig, "meshConfig");
-      this.watchedFile = null;
-      this.watchedContent = null;
+      this.watched = null;
       return this;
     }
 
     /**
-     * Reads the configuration from {@code file} now, as {@link MeshConfig#load} does, and keeps
-     * watching it while the mesh is open, checking it at the latest every 2 seconds (within about
-     * 200 ms of a change where the platform reports file events). See {@link #watchConfigFile(Path,
-     * Duration)}.
-     *
-     * @throws io.meshclient.api.ConfigurationException if the file cannot be read or is invalid
+     * {@link #watchConfigFile(Path, Duration)}, checking the file at the latest every 2 seconds (within
+     * about 200 ms of a change where the platform reports file events).
      */
     public Builder watchConfigFile(Path file) {
-      return watchConfigFile(file, DEFAULT_CHECK_EVERY);
+      return watchConfigFile(file, ConfigFileWatch.DEFAULT_CHECK_EVERY);
     }
 
     /**
@@ -346,20 +293,8 @@ public final class Mesh implements AutoCloseable {
      * @throws io.meshclient.api.ConfigurationException if the file cannot be read or is invalid
      */
     public Builder watchConfigFile(Path file, Duration checkEvery) {
-      Objects.requireNonNull(file, "file");
-      if (checkEvery.compareTo(Duration.ofMillis(100)) < 0 || checkEvery.compareTo(Duration.ofDays(1)) > 0) {
-        throw new IllegalArgumentException("checkEvery: " + checkEvery + " (expected: from 100 ms to 1 day)");
-      }
-      byte[] content;
-      try {
-        content = Files.readAllBytes(file);
-      } catch (IOException e) {
-        throw new ConfigurationException(file + ": cannot be read (" + e.getMessage() + ")", e);
-      }
-      this.config = MeshConfig.fromFileContent(file, content);
-      this.watchedFile = file;
-      this.watchedContent = content;
-      this.checkEvery = checkEvery;
+      this.watched = ConfigFileWatch.read(file, checkEvery);
+      this.config = watched.config();
       return this;
     }
 
@@ -433,7 +368,7 @@ public final class Mesh implements AutoCloseable {
       return this;
     }
 
-    /** The source of split draws; default: {@link ThreadLocalRandom}. Seed one for deterministic tests. */
+    /** The source of split draws; default: {@link java.util.concurrent.ThreadLocalRandom}. Seed one for deterministic tests. */
     public Builder random(RandomGenerator source) {
       this.random = Objects.requireNonNull(source, "source");
       return this;
@@ -458,19 +393,6 @@ public final class Mesh implements AutoCloseable {
     private static ClassLoader defaultClassLoader() {
       ClassLoader loader = Thread.currentThread().getContextClassLoader();
       return loader != null ? loader : Mesh.class.getClassLoader();
-    }
-  }
-
-  /** {@link ThreadLocalRandom} behind the {@link RandomGenerator} interface, without contention. */
-  private static final class ThreadLocalRandomGenerator implements RandomGenerator {
-    @Override
-    public long nextLong() {
-      return ThreadLocalRandom.current().nextLong();
-    }
-
-    @Override
-    public int nextInt(int bound) {
-      return ThreadLocalRandom.current().nextInt(bound);
     }
   }
 }

@@ -24,19 +24,17 @@ class MeshConfigBinderTest {
 
   @Test
   void theTreeIsWhatSpringsBinderMakesOfTheSameEnvironment() throws Exception {
-    StandardEnvironment environment = isolated();
-    var sources = environment.getPropertySources();
     // Highest precedence: single overrides, a bracketed key with a dot, the starter's own key.
-    sources.addFirst(new MapPropertySource("overrides", Map.of(
+    Map<String, Object> overrides = Map.of(
         "mesh.services.reviews.routes[1].split.v3", "80",
         "mesh.services[reviews.prod].timeout", "3s",
         "mesh.services.reviews.load-balancer", "random",
-        "mesh.enabled", "true")));
+        "mesh.enabled", "true");
     // Environment variables, as Spring maps them (MESH_SERVICES_DETAILS_TIMEOUT).
-    sources.addLast(new SystemEnvironmentPropertySource("test-systemEnvironment", Map.of(
+    Map<String, Object> variables = Map.of(
         "MESH_SERVICES_DETAILS_TIMEOUT", "2s",
         "MESH_SERVICES_REVIEWS_ROUTES_0_NAME", "from-env",
-        "PATH", "/usr/bin")));
+        "PATH", "/usr/bin");
     // application.yml: lists, nested maps, typed scalars, a placeholder.
     String yaml = """
         test.v1: http://127.0.0.1:9081
@@ -59,10 +57,7 @@ class MeshConfigBinderTest {
               retry: { attempts: 3, budget: { percent: 20%, min-per-second: 10 } }
               outlier-detection: { enabled: false }
         """;
-    List<PropertySource<?>> loaded = new YamlPropertySourceLoader()
-        .load("application.yml", new ByteArrayResource(yaml.getBytes(StandardCharsets.UTF_8), "application.yml"));
-    loaded.forEach(sources::addLast);
-    ConfigurationPropertySources.attach(environment);
+    StandardEnvironment environment = environment(overrides, variables, yaml);
 
     Map<String, Object> ours = MeshConfigBinder.tree(environment);
     Map<String, Object> springs = Binder.get(environment).bind("mesh", Bindable.mapOf(String.class, Object.class)).get();
@@ -85,20 +80,17 @@ class MeshConfigBinderTest {
    */
   @Test
   void environmentVariablesForDashedKeysAndTheYamlKeyOnAreRead() throws Exception {
-    StandardEnvironment environment = isolated();
-    var sources = environment.getPropertySources();
-    sources.addFirst(new SystemEnvironmentPropertySource("test-systemEnvironment", Map.of(
+    StandardEnvironment environment = environment(Map.of(), Map.of(
         "MESH_SERVICES_REVIEWS_LOADBALANCER", "random",
-        "MESH_DEFAULTS_CONNECTTIMEOUT", "2s")));
-    new YamlPropertySourceLoader().load("application.yml", new ByteArrayResource("""
+        "MESH_DEFAULTS_CONNECTTIMEOUT", "2s"),
+        """
         mesh:
           discovery.static.services.reviews: [ { url: "http://127.0.0.1:9081" } ]
           services:
             reviews:
               load-balancer: round-robin
               retry: { attempts: 3, on: [connect-failure, 503] }
-        """.getBytes(StandardCharsets.UTF_8), "application.yml")).forEach(sources::addLast);
-    ConfigurationPropertySources.attach(environment);
+        """);
 
     io.meshclient.core.config.MeshConfig config = MeshConfigBinder.bind(environment);
     assertThat(config.service("reviews").loadBalancer().name()).as("the environment variable wins").isEqualTo("random");
@@ -113,13 +105,11 @@ class MeshConfigBinderTest {
    */
   @Test
   void aBlockOrNameSpelledDifferentlyInTwoSourcesIsOneNode() throws Exception {
-    StandardEnvironment environment = isolated();
-    var sources = environment.getPropertySources();
-    sources.addFirst(new SystemEnvironmentPropertySource("test-systemEnvironment", Map.of(
+    StandardEnvironment environment = environment(Map.of(), Map.of(
         "MESH_SERVICES_REVIEWS_OUTLIERDETECTION_ENABLED", "false",
         "MESH_SERVICES_REVIEWSPROD_TIMEOUT", "5s",
-        "MESH_SERVICES_REVIEWS_ROUTES_0_SPLIT_V1", "60")));
-    new YamlPropertySourceLoader().load("application.yml", new ByteArrayResource("""
+        "MESH_SERVICES_REVIEWS_ROUTES_0_SPLIT_V1", "60"),
+        """
         mesh:
           discovery.static.services.reviews: [ { url: "http://127.0.0.1:9081", metadata: { version: v1 } } ]
           services:
@@ -129,8 +119,7 @@ class MeshConfigBinderTest {
               subsets: { V1: { version: v1 }, V3: { version: v3 } }
               routes:
                 - split: { V1: 80, V3: 20 }
-        """.getBytes(StandardCharsets.UTF_8), "application.yml")).forEach(sources::addLast);
-    ConfigurationPropertySources.attach(environment);
+        """);
 
     io.meshclient.core.config.MeshConfig config = MeshConfigBinder.bind(environment);
     assertThat(config.services()).containsOnlyKeys("reviews", "reviews-prod");
@@ -141,11 +130,23 @@ class MeshConfigBinderTest {
         Map.entry("V1", 60), Map.entry("V3", 20));
   }
 
-  /** An environment with only the sources a test adds: none of the machine's variables or properties. */
-  private static StandardEnvironment isolated() {
+  /**
+   * An environment of three sources, highest precedence first: {@code overrides}, environment
+   * {@code variables} and an application.yml of {@code yaml}; none of the machine's variables or
+   * properties.
+   */
+  private static StandardEnvironment environment(Map<String, Object> overrides, Map<String, Object> variables,
+      String yaml) throws java.io.IOException {
     StandardEnvironment environment = new StandardEnvironment();
-    environment.getPropertySources().remove(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
-    environment.getPropertySources().remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
+    var sources = environment.getPropertySources();
+    sources.remove(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
+    sources.remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
+    sources.addLast(new MapPropertySource("overrides", overrides));
+    sources.addLast(new SystemEnvironmentPropertySource("test-systemEnvironment", variables));
+    List<PropertySource<?>> loaded = new YamlPropertySourceLoader()
+        .load("application.yml", new ByteArrayResource(yaml.getBytes(StandardCharsets.UTF_8), "application.yml"));
+    loaded.forEach(sources::addLast);
+    ConfigurationPropertySources.attach(environment);
     return environment;
   }
 }

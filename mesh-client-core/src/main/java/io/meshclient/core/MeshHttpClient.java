@@ -1,0 +1,58 @@
+package io.meshclient.core;
+
+import io.meshclient.core.config.ConnectionPoolConfig;
+import io.meshclient.core.config.MeshConfig;
+import io.meshclient.core.http.MeshInterceptor;
+import io.meshclient.core.internal.MeshRuntime;
+import io.meshclient.core.security.AllowListDns;
+import io.meshclient.core.tls.MeshSslSocketFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.Interceptor;
+import okhttp3.OkHttpClient;
+
+/** Assembles the OkHttpClient a {@link Mesh} hands out, on the mesh's first {@link Mesh#httpClient()}. */
+final class MeshHttpClient {
+  private MeshHttpClient() {}
+
+  /** What the mesh's OkHttpClient is built from, taken from the builder when the mesh is built. */
+  record Settings(MeshConfig config, List<Interceptor> interceptors, MeshListener listener,
+      Ticker ticker, RandomGenerator random, Sleeper sleeper) {}
+
+  /**
+   * The mesh's client: {@code base}'s settings with the mesh's dispatcher, pool, timeouts, TLS, DNS
+   * allow-list, event listener and interceptor; {@code self} is the mesh's own client, for mirrors.
+   */
+  static OkHttpClient build(Settings b, OkHttpClient base, MeshRuntime runtime,
+      MeshSslSocketFactory tlsSockets, AllowListDns dns, Supplier<OkHttpClient> self) {
+    ConnectionPoolConfig pool = b.config().defaults().connectionPool();
+    int hosts = Math.max(16, runtime.services().values().stream().mapToInt(s -> s.instances().size()).sum());
+    Dispatcher dispatcher = new Dispatcher();
+    dispatcher.setMaxRequestsPerHost(pool.maxRequestsPerHost());
+    dispatcher.setMaxRequests(Math.max(64, pool.maxRequestsPerHost() * 16));
+    Duration connectTimeout = b.config().defaults().connectTimeout();
+    Duration timeout = b.config().defaults().timeout();
+    OkHttpClient.Builder builder = base.newBuilder()
+        .sslSocketFactory(tlsSockets, base.x509TrustManager() != null ? base.x509TrustManager()
+            : io.meshclient.core.tls.PlatformTrust.defaultTrustManager());
+    b.interceptors().forEach(builder::addInterceptor);
+    return builder
+        .hostnameVerifier(tlsSockets.hostnameVerifier())
+        .dns(dns)
+        .retryOnConnectionFailure(false)
+        .dispatcher(dispatcher)
+        .connectionPool(new ConnectionPool((int) Math.min(Integer.MAX_VALUE, (long) pool.maxIdlePerHost() * hosts),
+            pool.keepAlive().toMillis(), TimeUnit.MILLISECONDS))
+        .connectTimeout(connectTimeout)
+        .readTimeout(timeout)
+        .writeTimeout(timeout)
+        .eventListener(MeshInterceptor.wireEvents())
+        .addInterceptor(new MeshInterceptor(runtime, b.listener(), b.ticker(), b.random(), b.sleeper(), self))
+        .build();
+  }
+}
