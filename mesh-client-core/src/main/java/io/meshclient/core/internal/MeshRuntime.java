@@ -62,6 +62,13 @@ public final class MeshRuntime implements AutoCloseable {
     return services;
   }
 
+  /** The discoveries in use now, those the caller supplied included. */
+  public List<ServiceDiscovery> discoveries() {
+    synchronized (lock) {
+      return discoveries.values().stream().map(DiscoveryBinding::discovery).toList();
+    }
+  }
+
   /** The configuration in force. */
   public MeshConfig config() {
     return config;
