@@ -115,13 +115,16 @@ final class AdsStream implements AutoCloseable {
       return;
     }
     int gen = ++generation;
+    if (failedAttempts > 0) {
+      channel.resetConnectBackoff(); // this stream's backoff governs, not the channel's own (up to 120 s)
+    }
     receivedOnThisStream = false;
     AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub =
         AggregatedDiscoveryServiceGrpc.newStub(channel);
     stub.streamAggregatedResources(new ClientResponseObserver<DiscoveryRequest, DiscoveryResponse>() {
       @Override
       public void beforeStart(ClientCallStreamObserver<DiscoveryRequest> requestStream) {
-        executor.execute(() -> {
+        run(() -> {
           if (gen == generation && !closed) {
             requests = requestStream;
             types.values().forEach(s -> s.nonce = "");
@@ -138,7 +141,7 @@ final class AdsStream implements AutoCloseable {
 
       @Override
       public void onNext(DiscoveryResponse response) {
-        executor.execute(() -> {
+        run(() -> {
           if (gen == generation && !closed) {
             onResponse(response);
           }
@@ -147,7 +150,7 @@ final class AdsStream implements AutoCloseable {
 
       @Override
       public void onError(Throwable t) {
-        executor.execute(() -> {
+        run(() -> {
           if (gen == generation) {
             onStreamEnd(io.grpc.Status.fromThrowable(t).getCode() + ": "
                 + io.grpc.Status.fromThrowable(t).getDescription());
@@ -157,13 +160,22 @@ final class AdsStream implements AutoCloseable {
 
       @Override
       public void onCompleted() {
-        executor.execute(() -> {
+        run(() -> {
           if (gen == generation) {
             onStreamEnd("closed by the server");
           }
         });
       }
     });
+  }
+
+  /** Runs {@code task} on the stream's thread, unless the discovery has been closed meanwhile. */
+  private void run(Runnable task) {
+    try {
+      executor.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
+      // the discovery is closed: nothing to do
+    }
   }
 
   private void onResponse(DiscoveryResponse response) {
@@ -187,12 +199,16 @@ final class AdsStream implements AutoCloseable {
       error = type + " version " + response.getVersionInfo() + ": " + e;
     }
     if (error == null) {
+      s.lastError = null;
       s.version = response.getVersionInfo();
       metrics.acked(type, response.getVersionInfo());
       send(type, null);
     } else {
       String detail = error;
-      LOG.warning(() -> "xDS: NACK " + type + " version " + response.getVersionInfo() + ": " + detail);
+      if (!detail.equals(s.lastError)) { // a server that resends what was refused is not logged again
+        LOG.warning(() -> "xDS: NACK " + type + " version " + response.getVersionInfo() + ": " + detail);
+      }
+      s.lastError = detail;
       metrics.nacked(type);
       send(type, detail);
     }
@@ -295,6 +311,7 @@ final class AdsStream implements AutoCloseable {
     Set<String> names;
     String version = "";
     String nonce = "";
+    String lastError;
     final Set<String> known = new HashSet<>();
     final Set<String> absent = new HashSet<>();
     final Map<String, ScheduledFuture<?>> timers = new HashMap<>();
