@@ -203,6 +203,7 @@ final class XdsClient implements AdsStream.Handler {
       }
     }
     mappings.putAll(next);
+    metrics.notImplemented(notes());
     next.forEach((service, m) -> deliver(service, m.instances()));
     for (ServiceMapping m : next.values()) {
       for (String note : m.notes()) {

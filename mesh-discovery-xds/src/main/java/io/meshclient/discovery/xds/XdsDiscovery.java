@@ -4,7 +4,6 @@ import io.grpc.ManagedChannel;
 import io.meshclient.api.ServiceDiscovery;
 import io.meshclient.core.ConfigSource;
 import io.meshclient.core.Mesh;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -119,17 +118,6 @@ final class XdsDiscovery implements ServiceDiscovery, ConfigSource {
       throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
     } catch (TimeoutException e) {
       LOG.warning("xDS: applying the first configuration to the mesh took too long; it continues in the background");
-    }
-  }
-
-  /** Fields that change traffic and are not implemented, in the services now described. */
-  List<String> notImplemented() {
-    CompletableFuture<List<String>> out = new CompletableFuture<>();
-    onThread(() -> out.complete(client.notes()));
-    try {
-      return out.get(5, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      return List.of();
     }
   }
 

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.LongAdder;
  * </ul>
  *
  * The version accepted per type is not a tag (it would make a series per version): read it from {@link
- * #versions()}, which the actuator shows. Thread-safe.
+ * #versions()}, and what is not implemented from {@link #notImplemented()}, for an actuator. Thread-safe.
  */
 public final class XdsDiscoveryMetrics implements MeterBinder {
   /** Gauge: whether the ADS stream is up. */
@@ -43,6 +43,7 @@ public final class XdsDiscoveryMetrics implements MeterBinder {
   private final LongAdder reconnects = new LongAdder();
   private final AtomicLong lastUpdateNanos = new AtomicLong(Long.MIN_VALUE);
   private volatile boolean connected;
+  private volatile java.util.List<String> notImplemented = java.util.List.of();
 
   public XdsDiscoveryMetrics() {
     for (ResourceType t : ResourceType.values()) {
@@ -84,6 +85,14 @@ public final class XdsDiscoveryMetrics implements MeterBinder {
     return out;
   }
 
+  /**
+   * What the control plane asks for that changes traffic and is not implemented (each also logged once
+   * at WARNING), in the services described now; for the actuator.
+   */
+  public java.util.List<String> notImplemented() {
+    return notImplemented;
+  }
+
   /** Whether the ADS stream is up. */
   public boolean isConnected() {
     return connected;
@@ -92,6 +101,10 @@ public final class XdsDiscoveryMetrics implements MeterBinder {
   /** Reconnects scheduled so far. */
   public long reconnects() {
     return reconnects.sum();
+  }
+
+  void notImplemented(java.util.List<String> notes) {
+    notImplemented = java.util.List.copyOf(notes);
   }
 
   void connected(boolean up) {
