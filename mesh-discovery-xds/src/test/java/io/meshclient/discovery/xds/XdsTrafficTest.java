@@ -87,6 +87,7 @@ class XdsTrafficTest {
       }
     }
     Map<String, Integer> counts = backends.counts();
+    System.out.println("80/20 over 10,000 calls, counted at the servers: " + counts);
     assertThat(counts.get("v1") + counts.get("v2")).isEqualTo(10_000);
     assertThat(counts.get("v2") / 100.0).as("v2's share in percent, counted at the servers").isBetween(18.0, 22.0);
   }
@@ -103,6 +104,7 @@ class XdsTrafficTest {
         long set = System.nanoTime();
         controlPlane.set(reviews("2", 50, 50));
         Load.await(() -> load.answers("v2") > 0, Duration.ofSeconds(5), "a call to v2");
+        System.out.println("50/50: first call to v2 " + (load.firstAnswer("v2") - set) / 1_000_000 + " ms after the snapshot");
         assertThat(Duration.ofNanos(load.firstAnswer("v2") - set)).isLessThan(Duration.ofSeconds(1));
         long v1Before = load.answers("v1");
         long v2Before = load.answers("v2");
@@ -114,6 +116,8 @@ class XdsTrafficTest {
         set = System.nanoTime();
         controlPlane.set(reviews("3", 0, 100));
         Thread.sleep(1500);
+        System.out.println("0/100: last call to v1 " + (load.lastAnswer("v1") - set) / 1_000_000 + " ms after the snapshot; "
+            + "calls v1 " + load.answers("v1") + ", v2 " + load.answers("v2") + ", failed " + load.failures().size());
         assertThat(Duration.ofNanos(load.lastAnswer("v1") - set)).isLessThan(Duration.ofSeconds(1));
         long v1After = load.answers("v1");
         Thread.sleep(300);
