@@ -215,14 +215,21 @@ public final class MeshRuntime implements AutoCloseable {
         rawInstances.remove(service);
       }
     }
+    // Grouped by discovery, so that a registry can fetch the first snapshots of many services at once.
+    Map<ServiceDiscovery, Map<String, ServiceDiscovery.Listener>> toWatch = new LinkedHashMap<>();
+    Map<String, WatchToken> tokens = new HashMap<>();
     serviceDiscovery.forEach((service, discovery) -> {
       if (!watches.containsKey(service)) {
         watchedWith.put(service, discovery);
         WatchToken token = new WatchToken();
         watches.put(service, token);
-        token.watch = discovery.watch(service, snapshot -> onSnapshot(service, token, snapshot));
+        tokens.put(service, token);
+        toWatch.computeIfAbsent(discovery, d -> new LinkedHashMap<>())
+            .put(service, snapshot -> onSnapshot(service, token, snapshot));
       }
     });
+    toWatch.forEach((discovery, listeners) ->
+        discovery.watchAll(listeners).forEach((service, watch) -> tokens.get(service).watch = watch));
     for (DiscoveryBinding old : discoveries.values()) {
       if (old.ownedByMesh() && nextDiscoveries.get(old.name()) != old) {
         old.discovery().close();

@@ -1,12 +1,11 @@
 package io.meshclient.discovery.consul;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.common.FatalStartupException;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.QueryParameter;
@@ -36,7 +35,17 @@ import java.util.function.UnaryOperator;
  */
 final class ConsulEmulator implements AutoCloseable {
   /** One recorded request: the URL (path and query), its token header and index parameter. */
-  record Recorded(String url, String token, long index) {}
+  record Recorded(String url, String token, long index) {
+    String path() {
+      int query = url.indexOf('?');
+      return query < 0 ? url : url.substring(0, query);
+    }
+  }
+
+  /** The feed of every check's status, which the discovery blocks on. */
+  static final String CHECKS = "/v1/health/state/any";
+  /** The catalog feed, which moves on registrations. */
+  static final String CATALOG = "/v1/catalog/services";
 
   private final UnaryOperator<WireMockConfiguration> customizer;
   private final Map<String, Map<String, Registration>> services = new HashMap<>();
@@ -47,6 +56,10 @@ final class ConsulEmulator implements AutoCloseable {
   private int failureStatus;
   private boolean stopping;
   private WireMockServer server;
+  private AgentFront front;
+  private long checksIndex = 10;
+  private long catalogIndex = 10;
+  private boolean churnChecks;
   private boolean https;
   private int port;
 
@@ -77,26 +90,26 @@ final class ConsulEmulator implements AutoCloseable {
       port = freePortBelowEphemeralRange();
     }
     if (https) {
-      options.httpsPort(port);
+      options.httpsPort(0);
     } else {
-      options.port(port);
+      options.port(0);
     }
+    server = new WireMockServer(options);
+    server.start();
+    server.stubFor(any(urlPathMatching("/v1/.*")).willReturn(aResponse().withTransformers(Health.NAME)));
+    int backendPort = https ? server.httpsPort() : server.port();
     long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
     while (true) {
-      server = new WireMockServer(options);
       try {
-        server.start();
+        front = new AgentFront(port, backendPort);
         break;
-      } catch (FatalStartupException e) {
-        server.stop();
+      } catch (IOException e) {
         if (System.nanoTime() > deadline) {
-          throw e;
+          throw new IllegalStateException("port " + port + " stays in use", e);
         }
         sleep(100);
       }
     }
-    server.stubFor(get(urlPathMatching("/v1/health/service/[^/]+"))
-        .willReturn(aResponse().withTransformers(Health.NAME)));
   }
 
   private static int freePortBelowEphemeralRange() {
@@ -126,7 +139,18 @@ final class ConsulEmulator implements AutoCloseable {
       stopping = true;
       notifyAll();
     }
+    front.close();
     server.stop();
+  }
+
+  /** Cuts (true) or restores (false) the network to the agent: see {@link AgentFront#blackHole}. */
+  void blackHole(boolean on) {
+    front.blackHole(on);
+  }
+
+  /** The agent's connection counts, from its front. */
+  AgentFront connections() {
+    return front;
   }
 
   @Override
@@ -145,12 +169,14 @@ final class ConsulEmulator implements AutoCloseable {
   synchronized void register(Registration registration) {
     services.computeIfAbsent(registration.service(), s -> new LinkedHashMap<>())
         .put(registration.node() + "/" + registration.id(), registration);
+    catalogIndex = raftIndex + 1;
     changed(registration.service());
   }
 
   /** Removes every instance of {@code service} whose service ID is {@code id}. */
   synchronized void deregister(String service, String id) {
     services.getOrDefault(service, Map.of()).values().removeIf(r -> r.id().equals(id));
+    catalogIndex = raftIndex + 1;
     changed(service);
   }
 
@@ -203,26 +229,70 @@ final class ConsulEmulator implements AutoCloseable {
 
   private void changed(String service) {
     indexes.put(service, ++raftIndex);
+    checksIndex = raftIndex;
     notifyAll();
   }
 
+  /** The index of {@value #CHECKS}: moves on every change of a check. */
+  synchronized long checksIndex() {
+    return checksIndex;
+  }
+
+  /** Sets the index of {@value #CHECKS}, backwards or to 0 if a test wants, and wakes held requests. */
+  synchronized void setChecksIndex(long index) {
+    checksIndex = index;
+    notifyAll();
+  }
+
+  /** Makes every answer of {@value #CHECKS} carry a new index, so no request of it blocks. */
+  synchronized void churnChecks() {
+    churnChecks = true;
+    notifyAll();
+  }
+
+  /** The requests of {@code path} so far. */
+  synchronized List<Recorded> requests(String path) {
+    return requests.stream().filter(r -> r.path().equals(path)).toList();
+  }
+
+  /** The {@code index} parameter of every request of {@code path} so far, in order. */
+  synchronized List<Long> requestedIndexes(String path) {
+    return requests(path).stream().map(Recorded::index).toList();
+  }
+
   private synchronized ResponseDefinition answer(LoggedRequest request) throws InterruptedException {
-    String service = request.getUrl().replaceFirst("^/v1/health/service/([^?]+).*$", "$1");
     long index = Long.parseUnsignedLong(param(request, "index", "0"));
     requests.add(new Recorded(request.getUrl(), request.getHeader("X-Consul-Token"), index));
-    long deadline = System.nanoTime() + parseWait(param(request, "wait", "5m")).toNanos();
-    // Consul holds a query until the index moves past the one asked for; 0 never blocks.
-    while (index != 0 && Long.compareUnsigned(index(service), index) <= 0 && failureStatus == 0 && !stopping
-        && !churning.getOrDefault(service, false)) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        break;
-      }
-      wait(Math.max(1, left / 1_000_000));
+    String path = request.getUrl().replaceFirst("\\?.*$", "");
+    if (path.equals("/v1/status/leader")) {
+      return failureStatus != 0 || stopping ? failure() : json("\"127.0.0.1:8300\"", raftIndex);
     }
+    if (path.equals(CHECKS)) {
+      hold(index, request, () -> churnChecks ? Long.MAX_VALUE : checksIndex);
+      if (failureStatus != 0 || stopping) {
+        return failure();
+      }
+      if (churnChecks) {
+        checksIndex = ++raftIndex;
+      }
+      List<Object> checks = new ArrayList<>();
+      services.values().forEach(instances -> instances.values().forEach(r -> checks.addAll(r.checks())));
+      return json(Json.write(checks), checksIndex);
+    }
+    if (path.equals(CATALOG)) {
+      hold(index, request, () -> catalogIndex);
+      if (failureStatus != 0 || stopping) {
+        return failure();
+      }
+      Map<String, Object> names = new LinkedHashMap<>();
+      services.forEach((name, instances) -> names.put(name, instances.values().stream()
+          .flatMap(r -> r.tags().stream()).distinct().toList()));
+      return json(Json.write(names), catalogIndex);
+    }
+    String service = path.replaceFirst("^/v1/health/service/", "");
+    hold(index, request, () -> churning.getOrDefault(service, false) ? Long.MAX_VALUE : index(service));
     if (failureStatus != 0 || stopping) {
-      return ResponseDefinitionBuilder.responseDefinition().withStatus(failureStatus != 0 ? failureStatus : 503)
-          .withBody("No cluster leader").build();
+      return failure();
     }
     if (churning.getOrDefault(service, false)) {
       changed(service);
@@ -235,11 +305,34 @@ final class ConsulEmulator implements AutoCloseable {
         entries.add(r.toHealthEntry());
       }
     }
+    return json(Json.write(entries), index(service));
+  }
+
+  /** Consul holds a query until the index moves past the one asked for, or wait elapses; 0 never blocks. */
+  private void hold(long index, LoggedRequest request, java.util.function.LongSupplier current)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + parseWait(param(request, "wait", "5m")).toNanos();
+    while (index != 0 && Long.compareUnsigned(current.getAsLong(), index) <= 0 && failureStatus == 0
+        && !stopping) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      wait(Math.max(1, left / 1_000_000));
+    }
+  }
+
+  private ResponseDefinition failure() {
+    return ResponseDefinitionBuilder.responseDefinition().withStatus(failureStatus != 0 ? failureStatus : 503)
+        .withBody("No cluster leader").build();
+  }
+
+  private static ResponseDefinition json(String body, long index) {
     return ResponseDefinitionBuilder.responseDefinition().withStatus(200)
         .withHeader("Content-Type", "application/json")
-        .withHeader("X-Consul-Index", Long.toUnsignedString(index(service)))
+        .withHeader("X-Consul-Index", Long.toUnsignedString(index))
         .withHeader("X-Consul-Knownleader", "true")
-        .withBody(Json.write(entries)).build();
+        .withBody(body).build();
   }
 
   private static String param(LoggedRequest request, String name, String absent) {
