@@ -6,7 +6,6 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -49,7 +48,6 @@ final class AgentWatch implements AutoCloseable {
   private final WatchClock clock;
   private final WatchSet watches;
   private final Backoff backoff;
-  private final CountDownLatch primed = new CountDownLatch(2);
   private final ChangeFeed health;
   private final ChangeFeed catalog;
   private final ThreadPoolExecutor fetchers;
@@ -71,9 +69,9 @@ final class AgentWatch implements AutoCloseable {
     this.watches = watches;
     this.backoff = new Backoff(settings.backoffInitial(), settings.backoffMax(), random);
     this.health = new ChangeFeed("health", HEALTH_PATH, endpoint, this, clock, settings.minInterval(),
-        this::onChecks, primed);
+        this::onChecks);
     this.catalog = new ChangeFeed("catalog", CATALOG_PATH, endpoint, this, clock, settings.minInterval(),
-        this::onCatalog, primed);
+        this::onCatalog);
     this.fetchers = new ThreadPoolExecutor(FETCH_THREADS, FETCH_THREADS, 30, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), daemons("mesh-consul-fetch-"));
     fetchers.allowCoreThreadTimeOut(true);
@@ -97,15 +95,6 @@ final class AgentWatch implements AutoCloseable {
     scheduler.scheduleWithFixedDelay(this::probe, probeMillis, probeMillis, TimeUnit.MILLISECONDS);
   }
 
-  /** Waits until both feeds made their first attempt, or {@code deadlineNanos} passes. */
-  void awaitPrimed(long deadlineNanos) {
-    try {
-      primed.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   /** Fetches {@code watch}'s service soon, unless a fetch of it is already due. */
   void fetch(ServiceWatch watch) {
     if (closed || !watch.wantFetch()) {
@@ -124,7 +113,7 @@ final class AgentWatch implements AutoCloseable {
 
   private void runFetches(ServiceWatch watch) {
     do {
-      watch.fetchStarting();
+      watch.fetchStarting(System.nanoTime());
       if (closed || watch.isClosed()) {
         return;
       }
@@ -178,7 +167,13 @@ final class AgentWatch implements AutoCloseable {
     }
     if (afterFailure) {
       fetchAll();
-    } else if (previous != null) {
+    } else if (previous == null) {
+      // The first list of checks, the base of every later comparison. A service fetched (or being
+      // fetched) before it came may have changed between its answer and this one: fetch it again.
+      long received = System.nanoTime();
+      watches.all().stream().filter(w -> w.lastFetchStart() != 0 && w.lastFetchStart() - received < 0)
+          .forEach(this::fetch);
+    } else {
       Set<String> changed = next.changedServices(previous);
       for (String service : changed) {
         watches.of(service).forEach(this::fetch);
@@ -200,11 +195,6 @@ final class AgentWatch implements AutoCloseable {
    */
   void feedFailed(ChangeFeed feed, ConsulUnavailableException failure, Duration latency)
       throws InterruptedException {
-    ConsulUnavailableException probed = probeFailure;
-    if (probed != null) {
-      probeFailure = null;
-      failure = probed;
-    }
     if (feed != health) {
       long seen;
       synchronized (up) {
@@ -214,6 +204,11 @@ final class AgentWatch implements AutoCloseable {
         }
       }
       return;
+    }
+    ConsulUnavailableException probed = probeFailure;
+    if (probed != null) {
+      probeFailure = null;
+      failure = probed; // the probe aborted the query: its failure says why
     }
     List<ServiceWatch> watching = watches.all();
     for (ServiceWatch watch : watching) {
@@ -266,6 +261,11 @@ final class AgentWatch implements AutoCloseable {
 
   private Duration since(long startNanos) {
     return Duration.ofNanos(clock.nanoTime() - startNanos);
+  }
+
+  /** Whether no fetch runs or waits to run, for tests. */
+  boolean fetchesIdle() {
+    return fetchers.getActiveCount() == 0 && fetchers.getQueue().isEmpty();
   }
 
   /** The feed threads, for tests. */

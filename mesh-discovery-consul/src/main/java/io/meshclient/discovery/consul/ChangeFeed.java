@@ -1,7 +1,6 @@
 package io.meshclient.discovery.consul;
 
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * One blocking query after another on one path of the agent ({@code /v1/health/state/any} or {@code
@@ -26,20 +25,17 @@ final class ChangeFeed implements Runnable {
   private final WatchClock clock;
   private final Duration minInterval;
   private final Handler handler;
-  private final CountDownLatch primed;
   private final Thread thread;
   private volatile boolean closed;
-  private boolean primedOnce;
 
   ChangeFeed(String name, String path, HealthEndpoint endpoint, AgentWatch agent, WatchClock clock,
-      Duration minInterval, Handler handler, CountDownLatch primed) {
+      Duration minInterval, Handler handler) {
     this.path = path;
     this.endpoint = endpoint;
     this.agent = agent;
     this.clock = clock;
     this.minInterval = minInterval;
     this.handler = handler;
-    this.primed = primed;
     this.thread = new Thread(this, "mesh-consul-feed-" + name);
     thread.setDaemon(true);
   }
@@ -71,12 +67,10 @@ final class ChangeFeed implements Runnable {
           if (closed) {
             break;
           }
-          prime();
           afterFailure = true;
           agent.feedFailed(this, e, since(start));
           continue;
         }
-        prime();
         if (afterFailure) {
           agent.feedRecovered(this);
           afterFailure = false;
@@ -89,16 +83,7 @@ final class ChangeFeed implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      prime();
       endpoint.forget(thread);
-    }
-  }
-
-  /** Counts this feed's first attempt (answered or failed) toward {@code primed}, once. */
-  private void prime() {
-    if (!primedOnce) {
-      primedOnce = true;
-      primed.countDown();
     }
   }
 

@@ -66,7 +66,6 @@ final class ConsulDiscovery implements ServiceDiscovery {
     });
     long deadline = System.nanoTime() + FIRST_ANSWER_WAIT.toNanos();
     AgentWatch running = agent();
-    running.awaitPrimed(deadline);
     Map<String, Watch> out = new LinkedHashMap<>();
     List<ServiceWatch> started = listeners.entrySet().stream().map(e -> {
       ServiceWatch[] self = new ServiceWatch[1];

@@ -33,6 +33,7 @@ final class ServiceWatch implements ServiceDiscovery.Watch {
   /** Used by the (one) fetch running for this service. */
   final Backoff backoff;
   private volatile boolean closed;
+  private volatile long lastFetchStart;
 
   ServiceWatch(String service, ServiceDiscovery.Listener listener, Duration backoffInitial, Duration backoffMax,
       DoubleSupplier random, Runnable onClose) {
@@ -63,8 +64,14 @@ final class ServiceWatch implements ServiceDiscovery.Watch {
   }
 
   /** Called as a fetch starts: later {@link #wantFetch} calls make it run again. */
-  void fetchStarting() {
+  void fetchStarting(long nanoTime) {
     fetch.set(FETCHING);
+    lastFetchStart = nanoTime;
+  }
+
+  /** When the last fetch started ({@link System#nanoTime()}), or 0 before the first. */
+  long lastFetchStart() {
+    return lastFetchStart;
   }
 
   /** Called as a fetch ends; returns true if another was asked for meanwhile and must run now. */

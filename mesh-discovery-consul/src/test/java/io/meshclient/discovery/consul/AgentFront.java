@@ -29,6 +29,7 @@ final class AgentFront implements AutoCloseable {
   private final AtomicInteger peak = new AtomicInteger();
   private final AtomicInteger refused = new AtomicInteger();
   private volatile boolean blackHoled;
+  private volatile boolean closed;
 
   AgentFront(int port, int backendPort) throws IOException {
     this.backendPort = backendPort;
@@ -66,6 +67,10 @@ final class AgentFront implements AutoCloseable {
           continue;
         }
         open.add(client);
+        if (closed) {
+          client.close(); // accepted as close() ran: it may have missed it
+          continue;
+        }
         peak.accumulateAndGet(open.size(), Math::max);
         Thread relay = new Thread(() -> relay(client), "agent-front-relay");
         relay.setDaemon(true);
@@ -87,6 +92,9 @@ final class AgentFront implements AutoCloseable {
 
   private void relay(Socket client) {
     try (client; Socket backend = new Socket(InetAddress.getLoopbackAddress(), backendPort)) {
+      // Relayed pieces go out at once: with Nagle and delayed ACKs each would wait up to 200 ms.
+      client.setTcpNoDelay(true);
+      backend.setTcpNoDelay(true);
       Thread back = new Thread(() -> pump(backend, client), "agent-front-pump");
       back.setDaemon(true);
       back.start();
@@ -125,6 +133,7 @@ final class AgentFront implements AutoCloseable {
   /** Stops accepting and closes every relayed connection. */
   @Override
   public void close() {
+    closed = true;
     try {
       server.close();
     } catch (IOException ignored) {

@@ -57,6 +57,8 @@ final class ConsulEmulator implements AutoCloseable {
   private boolean stopping;
   private WireMockServer server;
   private AgentFront front;
+  private final java.util.concurrent.atomic.AtomicInteger concurrentFetches = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger maxConcurrentFetches = new java.util.concurrent.atomic.AtomicInteger();
   private long checksIndex = 10;
   private long catalogIndex = 10;
   private boolean churnChecks;
@@ -135,11 +137,11 @@ final class ConsulEmulator implements AutoCloseable {
 
   /** Stops serving: held requests end, new connections are refused. */
   void stop() {
+    front.close(); // first, so that no new connection reaches a WireMock that is stopping
     synchronized (this) {
       stopping = true;
       notifyAll();
     }
-    front.close();
     server.stop();
   }
 
@@ -250,6 +252,11 @@ final class ConsulEmulator implements AutoCloseable {
     notifyAll();
   }
 
+  /** The most {@code /v1/health/service/} requests in progress at once so far. */
+  int maxConcurrentFetches() {
+    return maxConcurrentFetches.get();
+  }
+
   /** The requests of {@code path} so far. */
   synchronized List<Recorded> requests(String path) {
     return requests.stream().filter(r -> r.path().equals(path)).toList();
@@ -351,11 +358,19 @@ final class ConsulEmulator implements AutoCloseable {
 
     @Override
     public ResponseDefinition transform(ServeEvent event) {
+      boolean fetch = event.getRequest().getUrl().startsWith("/v1/health/service/");
+      if (fetch) {
+        maxConcurrentFetches.accumulateAndGet(concurrentFetches.incrementAndGet(), Math::max);
+      }
       try {
         return answer(event.getRequest());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return ResponseDefinitionBuilder.responseDefinition().withStatus(503).build();
+      } finally {
+        if (fetch) {
+          concurrentFetches.decrementAndGet();
+        }
       }
     }
 
