@@ -20,11 +20,13 @@ import java.util.function.DoubleSupplier;
  * the number of services ({@value #THREADS} threads, at most that many connections):
  *
  * <ul>
- *   <li>two change feeds hold blocking queries on {@code /v1/health/state/any} (every check's status)
- *       and {@code /v1/catalog/services} (moves on every registration);
- *   <li>a changed check names its service, which alone is fetched ({@code /v1/health/service/<name>},
- *       not blocking) on a pool of {@value #FETCH_THREADS} threads; a registration, or answers after a
- *       failure, fetch every watched service again (only changed lists are delivered);
+ *   <li>two change feeds hold blocking queries: {@code /v1/health/state/any} filtered to the checks
+ *       that are not passing (small, and moved by every check change), and {@code /v1/catalog/services}
+ *       (moved by every registration);
+ *   <li>a check that changed names its service, which alone is fetched ({@code /v1/health/service/<name>},
+ *       not blocking) on a pool of {@value #FETCH_THREADS} threads; when the catalog moves, one read of
+ *       every check names the services whose checks came or went. A move no check explains, and answers
+ *       after a failure, fetch every watched service again (only changed lists are delivered);
  *   <li>a liveness probe ({@code /v1/status/leader}, 5 s timeouts) every {@link #PROBE_INTERVAL} ends
  *       the held queries of an agent that no longer answers, so that its loss is noticed within 15 s
  *       whatever {@code wait} is.
@@ -40,6 +42,8 @@ final class AgentWatch implements AutoCloseable {
   static final int THREADS = 2 + FETCH_THREADS + 1;
   static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
   static final String HEALTH_PATH = "/v1/health/state/any";
+  /** The health feed lists only checks that are not passing: small, yet any status change moves it. */
+  static final String NOT_PASSING = "Status != \"passing\"";
   static final String CATALOG_PATH = "/v1/catalog/services";
 
   private final ConsulDiscoverySettings settings;
@@ -55,7 +59,10 @@ final class AgentWatch implements AutoCloseable {
   /** Guards {@link #upGeneration}: the catalog feed waits on it for the health feed's next answer. */
   private final Object up = new Object();
   private long upGeneration;
+  /** The checks not passing, as the health feed last listed them (health feed thread only). */
   private CheckStates checks;
+  /** Every check, as last read when the catalog moved: names the services of a node and of a registration. */
+  private volatile CheckStates allChecks = CheckStates.NONE;
   private long catalogIndex;
   private volatile ConsulUnavailableException probeFailure;
   private volatile boolean closed;
@@ -68,9 +75,9 @@ final class AgentWatch implements AutoCloseable {
     this.clock = clock;
     this.watches = watches;
     this.backoff = new Backoff(settings.backoffInitial(), settings.backoffMax(), random);
-    this.health = new ChangeFeed("health", HEALTH_PATH, endpoint, this, clock, settings.minInterval(),
+    this.health = new ChangeFeed("health", HEALTH_PATH, NOT_PASSING, endpoint, this, clock, settings.minInterval(),
         this::onChecks);
-    this.catalog = new ChangeFeed("catalog", CATALOG_PATH, endpoint, this, clock, settings.minInterval(),
+    this.catalog = new ChangeFeed("catalog", CATALOG_PATH, null, endpoint, this, clock, settings.minInterval(),
         this::onCatalog);
     this.fetchers = new ThreadPoolExecutor(FETCH_THREADS, FETCH_THREADS, 30, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), daemons("mesh-consul-fetch-"));
@@ -152,13 +159,7 @@ final class AgentWatch implements AutoCloseable {
   }
 
   private void onChecks(HealthEndpoint.Raw answer, boolean afterFailure) throws ConsulUnavailableException {
-    CheckStates next;
-    try {
-      next = CheckStates.parse(answer.content());
-    } catch (IOException | RuntimeException e) {
-      throw new ConsulUnavailableException(ConsulWatchListener.Failure.MALFORMED_RESPONSE,
-          "Consul query " + HEALTH_PATH + " answered unreadable JSON: " + e.getMessage(), e);
-    }
+    CheckStates next = parseChecks(answer);
     CheckStates previous = checks;
     checks = next;
     synchronized (up) {
@@ -168,24 +169,61 @@ final class AgentWatch implements AutoCloseable {
     if (afterFailure) {
       fetchAll();
     } else if (previous == null) {
-      // The first list of checks, the base of every later comparison. A service fetched (or being
-      // fetched) before it came may have changed between its answer and this one: fetch it again.
-      long received = System.nanoTime();
-      watches.all().stream().filter(w -> w.lastFetchStart() != 0 && w.lastFetchStart() - received < 0)
-          .forEach(this::fetch);
+      refetchFetchedBefore(System.nanoTime());
     } else {
-      Set<String> changed = next.changedServices(previous);
-      for (String service : changed) {
-        watches.of(service).forEach(this::fetch);
-      }
+      fetchServices(next.changedServices(previous, allChecks));
     }
   }
 
-  private void onCatalog(HealthEndpoint.Raw answer, boolean afterFailure) {
-    long previous = catalogIndex;
+  /**
+   * The first list of a feed is the base of every later comparison. A service fetched (or being fetched)
+   * before it came may have changed between its answer and this one: fetch it again.
+   */
+  private void refetchFetchedBefore(long received) {
+    watches.all().stream().filter(w -> w.lastFetchStart() != 0 && w.lastFetchStart() - received < 0)
+        .forEach(this::fetch);
+  }
+
+  private void fetchServices(Set<String> services) {
+    for (String service : services) {
+      watches.of(service).forEach(this::fetch);
+    }
+  }
+
+  private static CheckStates parseChecks(HealthEndpoint.Raw answer) throws ConsulUnavailableException {
+    try {
+      return CheckStates.parse(answer.content());
+    } catch (IOException | RuntimeException e) {
+      throw new ConsulUnavailableException(ConsulWatchListener.Failure.MALFORMED_RESPONSE,
+          "Consul query " + HEALTH_PATH + " answered unreadable JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The catalog moved (a registration, a deregistration): every check, listed once, names the services
+   * whose checks came or went. A move that no check explains (an instance without checks, an address
+   * changed in place) fetches every watched service.
+   */
+  private void onCatalog(HealthEndpoint.Raw answer, boolean afterFailure) throws ConsulUnavailableException {
+    long previousIndex = catalogIndex;
+    boolean first = previousIndex == 0;
+    if (!first && !afterFailure && previousIndex == answer.index()) {
+      return;
+    }
+    long received = System.nanoTime();
+    CheckStates all = parseChecks(endpoint.read(HEALTH_PATH));
+    CheckStates previous = allChecks;
+    allChecks = all;
     catalogIndex = answer.index();
-    if (previous != 0 && (afterFailure || previous != answer.index())) {
-      fetchAll(); // a registration: which service it touched is not in this answer
+    if (first) {
+      refetchFetchedBefore(received);
+      return;
+    }
+    Set<String> changed = all.changedServices(previous, CheckStates.NONE);
+    if (changed.isEmpty() || afterFailure) {
+      fetchAll();
+    } else {
+      fetchServices(changed);
     }
   }
 

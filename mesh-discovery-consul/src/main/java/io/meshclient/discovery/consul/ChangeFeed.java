@@ -3,8 +3,8 @@ package io.meshclient.discovery.consul;
 import java.time.Duration;
 
 /**
- * One blocking query after another on one path of the agent ({@code /v1/health/state/any} or {@code
- * /v1/catalog/services}), on its own daemon thread: the index rules of {@link BlockingIndex}, at least
+ * One blocking query after another on one path of the agent ({@code /v1/health/state/any} filtered, or
+ * {@code /v1/catalog/services}), on its own daemon thread: the index rules of {@link BlockingIndex}, at least
  * {@code min-interval} between query starts, and each answer handed to a {@link Handler}. What a failure
  * does (report and back off, or wait for the agent) is up to the {@link AgentWatch} that runs it.
  */
@@ -20,6 +20,7 @@ final class ChangeFeed implements Runnable {
   }
 
   private final String path;
+  private final String filter;
   private final HealthEndpoint endpoint;
   private final AgentWatch agent;
   private final WatchClock clock;
@@ -28,9 +29,10 @@ final class ChangeFeed implements Runnable {
   private final Thread thread;
   private volatile boolean closed;
 
-  ChangeFeed(String name, String path, HealthEndpoint endpoint, AgentWatch agent, WatchClock clock,
+  ChangeFeed(String name, String path, String filter, HealthEndpoint endpoint, AgentWatch agent, WatchClock clock,
       Duration minInterval, Handler handler) {
     this.path = path;
+    this.filter = filter;
     this.endpoint = endpoint;
     this.agent = agent;
     this.clock = clock;
@@ -60,7 +62,7 @@ final class ChangeFeed implements Runnable {
       while (!closed) {
         long start = clock.nanoTime();
         try {
-          HealthEndpoint.Raw answer = endpoint.block(path, index);
+          HealthEndpoint.Raw answer = endpoint.block(path, filter, index);
           index = BlockingIndex.next(index, answer.index());
           handler.onAnswer(answer, afterFailure);
         } catch (ConsulUnavailableException e) {

@@ -25,6 +25,9 @@ final class CheckStates {
 
   private final Map<String, Check> checks;
 
+  /** No checks. */
+  static final CheckStates NONE = new CheckStates(Map.of());
+
   private CheckStates(Map<String, Check> checks) {
     this.checks = checks;
   }
@@ -56,15 +59,16 @@ final class CheckStates {
 
   /**
    * The services whose checks differ between {@code previous} and this: a check added, removed or
-   * changed. A node check (no service) that changed names every service with a check on that node.
+   * changed. A node check (no service) that changed names every service with a check on that node, in
+   * either list or in {@code all}.
    */
-  Set<String> changedServices(CheckStates previous) {
+  Set<String> changedServices(CheckStates previous, CheckStates all) {
     Set<String> services = new HashSet<>();
     Set<String> nodes = new HashSet<>();
     collect(previous.checks, checks, services, nodes);
     collect(checks, previous.checks, services, nodes);
     if (!nodes.isEmpty()) {
-      for (Map<String, Check> side : java.util.List.of(previous.checks, checks)) {
+      for (Map<String, Check> side : java.util.List.of(previous.checks, checks, all.checks)) {
         side.values().forEach(c -> {
           if (!c.service().isEmpty() && nodes.contains(c.node())) {
             services.add(c.service());

@@ -85,10 +85,20 @@ final class HealthEndpoint implements AutoCloseable {
    * A blocking query of {@code path} (such as {@code /v1/health/state/any}): held until the index
    * moves past {@code index} or {@code wait} elapses (index 0 answers at once).
    */
-  Raw block(String path, long index) throws ConsulUnavailableException {
+  Raw block(String path, String filter, long index) throws ConsulUnavailableException {
     List<String> params = new ArrayList<>();
+    if (filter != null) {
+      params.add("filter=" + pathSegment(filter));
+    }
     params.add("index=" + Long.toUnsignedString(index));
     params.add("wait=" + SettingValues.formatDuration(settings.waitTime()));
+    addScope(params, false);
+    return get("Consul query " + path, path, frozen(params));
+  }
+
+  /** {@code path} asked without blocking, such as {@code /v1/health/state/any}. */
+  Raw read(String path) throws ConsulUnavailableException {
+    List<String> params = new ArrayList<>();
     addScope(params, false);
     return get("Consul query " + path, path, frozen(params));
   }

@@ -33,6 +33,8 @@ class BlockingQueryTest {
     discovery.watch("reviews", listener);
   }
 
+  private static final String FEED = "/v1/health/state/any?filter=Status%20%21%3D%20%22passing%22&";
+
   /** Waits until the health feed has sent {@code n} queries (the second one blocks). */
   private void awaitFeedQueries(int n) {
     await(() -> consul.requests(ConsulEmulator.CHECKS).size() >= n, Duration.ofSeconds(5),
@@ -97,8 +99,8 @@ class BlockingQueryTest {
     awaitFeedQueries(2);
 
     assertThat(consul.requests(ConsulEmulator.CHECKS)).extracting(ConsulEmulator.Recorded::url).startsWith(
-        "/v1/health/state/any?index=0&wait=2s&dc=dc2&stale",
-        "/v1/health/state/any?index=" + index + "&wait=2s&dc=dc2&stale");
+        FEED + "index=0&wait=2s&dc=dc2&stale",
+        FEED + "index=" + index + "&wait=2s&dc=dc2&stale");
     // The service itself is asked about without blocking: the feed says when to ask again.
     assertThat(consul.requests("/v1/health/service/reviews")).extracting(ConsulEmulator.Recorded::url)
         .containsExactly("/v1/health/service/reviews?passing&dc=dc2&stale&tag=canary");

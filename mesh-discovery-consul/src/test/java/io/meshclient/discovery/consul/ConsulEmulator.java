@@ -36,14 +36,20 @@ import java.util.function.UnaryOperator;
 final class ConsulEmulator implements AutoCloseable {
   /** One recorded request: the URL (path and query), its token header and index parameter. */
   record Recorded(String url, String token, long index) {
+    /** The path, or {@link #CHECKS} for the health feed's filtered queries. */
     String path() {
       int query = url.indexOf('?');
-      return query < 0 ? url : url.substring(0, query);
+      String path = query < 0 ? url : url.substring(0, query);
+      return path.equals(ALL_CHECKS) && url.contains("filter=") ? CHECKS : path;
     }
   }
 
-  /** The feed of every check's status, which the discovery blocks on. */
-  static final String CHECKS = "/v1/health/state/any";
+  /** Every check, which the discovery reads when the catalog moves. */
+  static final String ALL_CHECKS = "/v1/health/state/any";
+  /** The health feed: {@value #ALL_CHECKS} filtered to checks not passing, which the discovery blocks on. */
+  static final String CHECKS = ALL_CHECKS + "?filter";
+  /** The filter (Consul's filtering language) the health feed sends. */
+  static final String NOT_PASSING = "Status != \"passing\"";
   /** The catalog feed, which moves on registrations. */
   static final String CATALOG = "/v1/catalog/services";
 
@@ -235,7 +241,7 @@ final class ConsulEmulator implements AutoCloseable {
     notifyAll();
   }
 
-  /** The index of {@value #CHECKS}: moves on every change of a check. */
+  /** The index of {@value #ALL_CHECKS}: moves on every change of a check. */
   synchronized long checksIndex() {
     return checksIndex;
   }
@@ -274,7 +280,7 @@ final class ConsulEmulator implements AutoCloseable {
     if (path.equals("/v1/status/leader")) {
       return failureStatus != 0 || stopping ? failure() : json("\"127.0.0.1:8300\"", raftIndex);
     }
-    if (path.equals(CHECKS)) {
+    if (path.equals(ALL_CHECKS)) {
       hold(index, request, () -> churnChecks ? Long.MAX_VALUE : checksIndex);
       if (failureStatus != 0 || stopping) {
         return failure();
@@ -282,8 +288,14 @@ final class ConsulEmulator implements AutoCloseable {
       if (churnChecks) {
         checksIndex = ++raftIndex;
       }
+      String filter = param(request, "filter", null);
+      if (filter != null && !filter.equals(NOT_PASSING)) {
+        return ResponseDefinitionBuilder.responseDefinition().withStatus(400)
+            .withBody("the emulator knows only the filter " + NOT_PASSING).build();
+      }
       List<Object> checks = new ArrayList<>();
-      services.values().forEach(instances -> instances.values().forEach(r -> checks.addAll(r.checks())));
+      services.values().forEach(instances -> instances.values().forEach(r -> r.checks().stream()
+          .filter(c -> filter == null || !"passing".equals(c.get("Status"))).forEach(checks::add)));
       return json(Json.write(checks), checksIndex);
     }
     if (path.equals(CATALOG)) {
