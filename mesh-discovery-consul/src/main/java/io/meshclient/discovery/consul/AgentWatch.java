@@ -6,6 +6,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -37,7 +38,7 @@ import java.util.function.DoubleSupplier;
  */
 final class AgentWatch implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(AgentWatch.class.getPackageName());
-  static final int FETCH_THREADS = 4;
+  static final int FETCH_THREADS = 5;
   /** Two feeds, the fetch pool, and the probe (which also schedules fetch retries). */
   static final int THREADS = 2 + FETCH_THREADS + 1;
   static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
@@ -61,6 +62,8 @@ final class AgentWatch implements AutoCloseable {
   private long upGeneration;
   /** The checks not passing, as the health feed last listed them (health feed thread only). */
   private CheckStates checks;
+  /** Counted down by the health feed's first attempt: first fetches wait for its base list. */
+  private final CountDownLatch healthPrimed = new CountDownLatch(1);
   /** Every check, as last read when the catalog moved: names the services of a node and of a registration. */
   private volatile CheckStates allChecks = CheckStates.NONE;
   private long catalogIndex;
@@ -100,6 +103,19 @@ final class AgentWatch implements AutoCloseable {
     catalog.start();
     long probeMillis = PROBE_INTERVAL.toMillis();
     scheduler.scheduleWithFixedDelay(this::probe, probeMillis, probeMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Waits until the health feed has its first list of checks (so that first fetches come after it and
+   * need no second fetch), or failed to get it, or {@code deadlineNanos} passes. The list is small: the
+   * checks not passing.
+   */
+  void awaitHealthPrimed(long deadlineNanos) {
+    try {
+      healthPrimed.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Fetches {@code watch}'s service soon, unless a fetch of it is already due. */
@@ -169,6 +185,7 @@ final class AgentWatch implements AutoCloseable {
     if (afterFailure) {
       fetchAll();
     } else if (previous == null) {
+      healthPrimed.countDown();
       refetchFetchedBefore(System.nanoTime());
     } else {
       fetchServices(next.changedServices(previous, allChecks));
@@ -248,6 +265,7 @@ final class AgentWatch implements AutoCloseable {
       probeFailure = null;
       failure = probed; // the probe aborted the query: its failure says why
     }
+    healthPrimed.countDown();
     List<ServiceWatch> watching = watches.all();
     for (ServiceWatch watch : watching) {
       events.onFailure(watch.service(), latency, failure.failure());

@@ -66,6 +66,7 @@ final class ConsulDiscovery implements ServiceDiscovery {
     });
     long deadline = System.nanoTime() + FIRST_ANSWER_WAIT.toNanos();
     AgentWatch running = agent();
+    running.awaitHealthPrimed(deadline);
     Map<String, Watch> out = new LinkedHashMap<>();
     List<ServiceWatch> started = listeners.entrySet().stream().map(e -> {
       ServiceWatch[] self = new ServiceWatch[1];

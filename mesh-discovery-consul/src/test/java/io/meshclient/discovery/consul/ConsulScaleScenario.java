@@ -59,6 +59,7 @@ public final class ConsulScaleScenario {
         }
       });
       int small = Math.min(200, services);
+      timeBuild(consul, small); // warm-up: class loading and JIT of a first mesh
       Duration build200 = timeBuild(consul, small);
       System.out.printf(Locale.ROOT, "build() with %d services: %d ms%n", small, build200.toMillis());
 

@@ -44,7 +44,7 @@ class ScaleTest {
   }
 
   @Test
-  void twoHundredServicesAreKnownOnceBuiltOnSevenThreadsAndEightConnections() {
+  void twoHundredServicesAreKnownOnceBuiltOnEightThreadsAndNineConnections() {
     consul.atomically(() -> {
       for (int i = 0; i < SERVICES; i++) {
         for (int n = 0; n < 3; n++) {
@@ -115,7 +115,7 @@ class ScaleTest {
   @Test
   void poolTimeoutIsNamedAsSuchAndNotAsAnInterruption() {
     assertThat(HealthEndpoint.describe(new ConnectionPoolTimeoutException("Timeout waiting for connection from pool")))
-        .isEqualTo("no free connection to the agent within 5s (pool of 8)");
+        .isEqualTo("no free connection to the agent within 5s (pool of 9)");
     assertThat(HealthEndpoint.describe(new InterruptedIOException("Connection already shutdown")))
         .isEqualTo("interrupted: Connection already shutdown");
   }
