@@ -207,11 +207,8 @@ public final class Mesh implements AutoCloseable {
     return MeshSnapshot.of(runtime);
   }
 
-  /**
-   * The mesh's internals, for the Spring starter's routing-decision log. Not public API: may change;
-   * {@link #snapshot()} is the supported view of the mesh's state.
-   */
-  public MeshRuntime runtime() {
+  /** The mesh's internals, for tests in this package; {@link #snapshot()} is the public view. */
+  MeshRuntime runtime() {
     return runtime;
   }
 

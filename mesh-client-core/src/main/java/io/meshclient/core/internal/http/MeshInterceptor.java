@@ -82,6 +82,9 @@ public final class MeshInterceptor implements Interceptor {
     } else {
       subset = service.subset(route.pickSubset(random));
     }
+    if (decisions) {
+      listener.onRouted(service.name(), route == null ? null : route.name(), subset.name(), subset.instances());
+    }
     FaultConfig fault = service.fault(routeIndex);
     if (fault != null) {
       Response aborted = injectFault(fault, request, service, route);
