@@ -11,9 +11,9 @@ import io.meshclient.core.internal.Lazy;
 import io.meshclient.core.internal.MeshRuntime;
 import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.internal.ThreadLocalRandomGenerator;
-import io.meshclient.core.metrics.MeshMetrics;
-import io.meshclient.core.security.AllowListDns;
-import io.meshclient.core.tls.MeshSslSocketFactory;
+import io.meshclient.core.internal.metrics.MeshMetrics;
+import io.meshclient.core.internal.security.AllowListDns;
+import io.meshclient.core.internal.tls.MeshSslSocketFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -207,11 +207,8 @@ public final class Mesh implements AutoCloseable {
     return MeshSnapshot.of(runtime);
   }
 
-  /**
-   * The mesh's internals, for the Spring starter's routing-decision log. Not public API: may change;
-   * {@link #snapshot()} is the supported view of the mesh's state.
-   */
-  public MeshRuntime runtime() {
+  /** The mesh's internals, for tests in this package; {@link #snapshot()} is the public view. */
+  MeshRuntime runtime() {
     return runtime;
   }
 
@@ -382,7 +379,7 @@ public final class Mesh implements AutoCloseable {
 
     /**
      * Builds the mesh, creating discoveries and starting their watches, and attaches the discoveries
-     * that are also {@link ConfigSource}s.
+     * that are also {@link AttachableDiscovery}s.
      *
      * @throws io.meshclient.api.ConfigurationException if a service names an unknown discovery or a
      *     provider refuses its settings; nothing is left running
@@ -391,7 +388,7 @@ public final class Mesh implements AutoCloseable {
       Mesh mesh = new Mesh(this);
       try {
         for (ServiceDiscovery d : mesh.runtime.discoveries()) {
-          if (d instanceof ConfigSource source) {
+          if (d instanceof AttachableDiscovery source) {
             source.attach(mesh);
           }
         }

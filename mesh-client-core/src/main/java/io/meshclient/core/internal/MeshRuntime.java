@@ -28,8 +28,8 @@ public final class MeshRuntime implements AutoCloseable {
   private final Object lock = new Object();
   private final ClassLoader classLoader;
   private final ServiceStates states;
-  private final io.meshclient.core.tls.MeshSslSocketFactory tlsSockets;
-  private final io.meshclient.core.security.AllowListDns dns;
+  private final io.meshclient.core.internal.tls.MeshSslSocketFactory tlsSockets;
+  private final io.meshclient.core.internal.security.AllowListDns dns;
   private final Map<String, List<ServiceInstance>> rawInstances = new HashMap<>();
   private final Map<String, ServiceDiscovery> supplied;
   private final Map<String, DiscoveryBinding> discoveries = new LinkedHashMap<>();
@@ -42,8 +42,8 @@ public final class MeshRuntime implements AutoCloseable {
 
   public MeshRuntime(MeshConfig config, Map<String, ServiceDiscovery> supplied, ClassLoader classLoader,
       Ticker ticker, RateLimiterRegistry limiterRegistry, Lazy<CircuitBreakerRegistry> breakerRegistry,
-      MeshListener listener, io.meshclient.core.tls.MeshSslSocketFactory tlsSockets,
-      io.meshclient.core.security.AllowListDns dns) {
+      MeshListener listener, io.meshclient.core.internal.tls.MeshSslSocketFactory tlsSockets,
+      io.meshclient.core.internal.security.AllowListDns dns) {
     this.tlsSockets = tlsSockets;
     this.dns = dns;
     this.classLoader = classLoader;
@@ -178,8 +178,8 @@ public final class MeshRuntime implements AutoCloseable {
    * the resolver which instance hosts are held to which allow-list.
    */
   private void publishAddresses() {
-    Map<String, io.meshclient.core.tls.ServiceTls> byAddress = new HashMap<>();
-    Map<String, io.meshclient.core.security.AddressAllowList> byHost = new HashMap<>();
+    Map<String, io.meshclient.core.internal.tls.ServiceTls> byAddress = new HashMap<>();
+    Map<String, io.meshclient.core.internal.security.AddressAllowList> byHost = new HashMap<>();
     services.values().forEach(runtime -> {
       if (runtime.tls() == null && runtime.allowList() == null) {
         return; // nothing to publish (and no need to load OkHttp's URL code for canonicalHost)
@@ -222,14 +222,21 @@ public final class MeshRuntime implements AutoCloseable {
         rawInstances.remove(service);
       }
     }
+    // Grouped by discovery, so that a registry can fetch the first snapshots of many services at once.
+    Map<ServiceDiscovery, Map<String, ServiceDiscovery.Listener>> toWatch = new LinkedHashMap<>();
+    Map<String, WatchToken> tokens = new HashMap<>();
     serviceDiscovery.forEach((service, discovery) -> {
       if (!watches.containsKey(service)) {
         watchedWith.put(service, discovery);
         WatchToken token = new WatchToken();
         watches.put(service, token);
-        token.watch = discovery.watch(service, snapshot -> onSnapshot(service, token, snapshot));
+        tokens.put(service, token);
+        toWatch.computeIfAbsent(discovery, d -> new LinkedHashMap<>())
+            .put(service, snapshot -> onSnapshot(service, token, snapshot));
       }
     });
+    toWatch.forEach((discovery, listeners) ->
+        discovery.watchAll(listeners).forEach((service, watch) -> tokens.get(service).watch = watch));
     for (DiscoveryBinding old : discoveries.values()) {
       if (old.ownedByMesh() && nextDiscoveries.get(old.name()) != old) {
         old.discovery().close();
@@ -246,8 +253,12 @@ public final class MeshRuntime implements AutoCloseable {
       }
       rawInstances.put(service, snapshot);
       ServiceRuntime current = services.get(service);
-      List<ServiceInstance> canonical = canonicalize(instances.getOrDefault(service, List.of()),
+      List<ServiceInstance> previous = instances.get(service);
+      List<ServiceInstance> canonical = canonicalize(previous == null ? List.of() : previous,
           states.allowed(service, current == null ? null : current.allowList(), snapshot));
+      if (canonical == previous) {
+        return; // the same instances: nothing to rebuild or swap
+      }
       instances.put(service, canonical);
       if (current != null) {
         Map<String, ServiceRuntime> next = new HashMap<>(services);
@@ -260,16 +271,38 @@ public final class MeshRuntime implements AutoCloseable {
     }
   }
 
-  /** Reuses the previous object for every instance that did not change, so balancer state keyed by identity survives. */
-  private static List<ServiceInstance> canonicalize(List<ServiceInstance> previous, List<ServiceInstance> snapshot) {
-    Map<String, ServiceInstance> byId = new HashMap<>();
-    previous.forEach(i -> byId.put(i.id(), i));
-    List<ServiceInstance> out = new ArrayList<>(snapshot.size());
-    for (ServiceInstance instance : snapshot) {
-      ServiceInstance old = byId.get(instance.id());
-      out.add(old != null && old.equals(instance) ? old : instance);
+  /**
+   * Reuses the previous object for every instance that did not change, so balancer state keyed by
+   * identity survives. Instances are compared position by position first (discoveries deliver them in a
+   * stable order), so an update with few changes allocates no index; a moved instance is found by id.
+   * Returns {@code previous} itself when nothing changed.
+   */
+  static List<ServiceInstance> canonicalize(List<ServiceInstance> previous, List<ServiceInstance> snapshot) {
+    int n = snapshot.size();
+    ServiceInstance[] out = new ServiceInstance[n];
+    Map<String, ServiceInstance> byId = null;
+    boolean same = n == previous.size();
+    for (int i = 0; i < n; i++) {
+      ServiceInstance instance = snapshot.get(i);
+      ServiceInstance old = i < previous.size() ? previous.get(i) : null;
+      if (old != instance && (old == null || !old.id().equals(instance.id()))) {
+        if (byId == null) {
+          byId = new HashMap<>(previous.size() * 2);
+          for (ServiceInstance p : previous) {
+            byId.put(p.id(), p);
+          }
+        }
+        old = byId.get(instance.id());
+      }
+      if (old != null && (old == instance || old.equals(instance))) {
+        out[i] = old;
+        same &= old == previous.get(i);
+      } else {
+        out[i] = instance;
+        same = false;
+      }
     }
-    return List.copyOf(out);
+    return same ? previous : List.of(out);
   }
 
   @Override

@@ -2,7 +2,7 @@ package io.meshclient.discovery.xds;
 
 import io.grpc.ManagedChannel;
 import io.meshclient.api.ServiceDiscovery;
-import io.meshclient.core.ConfigSource;
+import io.meshclient.core.AttachableDiscovery;
 import io.meshclient.core.Mesh;
 import java.util.Objects;
 import java.util.Set;
@@ -16,7 +16,7 @@ import java.util.logging.Logger;
 
 /**
  * The {@code xds} discovery: one ADS stream, one thread ({@code mesh-xds}) that owns all xDS state, and
- * the services' instances pushed to the mesh's watches. As a {@link ConfigSource} it applies the
+ * the services' instances pushed to the mesh's watches. As an {@link AttachableDiscovery} it applies the
  * services' routes and clusters to the mesh it is attached to.
  *
  * <p>Building the mesh waits, at most {@link XdsSettings#initialWait()}, until every listed service's
@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  * after that fails its calls with a {@link io.meshclient.api.NoHealthyInstanceException} until xDS
  * describes it. Thread-safe.
  */
-final class XdsDiscovery implements ServiceDiscovery, ConfigSource {
+final class XdsDiscovery implements ServiceDiscovery, AttachableDiscovery {
   private static final Logger LOG = Logger.getLogger(XdsDiscovery.class.getName());
 
   private final XdsSettings settings;
