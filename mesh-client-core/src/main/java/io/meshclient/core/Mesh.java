@@ -119,8 +119,8 @@ public final class Mesh implements AutoCloseable {
 
   /**
    * The client that sends calls through the mesh. Hand it to OkHttp code, Retrofit or Spring. Derive
-   * variants with {@code newBuilder()}: they share the mesh's pool and dispatcher (keep the mesh's event
-   * listener, or reused-connection failures are not recognised). Built on the first call (loading
+   * variants with {@code newBuilder()}: they share the mesh's pool and dispatcher (keep the mesh's network
+   * interceptor, or every failure counts as a connect failure). Built on the first call (loading
    * OkHttp's classes then, not when the mesh is built); the same client afterwards.
    */
   public OkHttpClient httpClient() {
@@ -309,7 +309,7 @@ public final class Mesh implements AutoCloseable {
 
     /**
      * A client whose settings (interceptors, TLS, proxies...) the mesh's client starts from. The mesh
-     * replaces its dispatcher, connection pool, timeouts and event listener with its own, and uses its
+     * replaces its dispatcher, connection pool and timeouts with its own, and uses its
      * TLS settings for hosts that are not mesh instances. Default: OkHttp's defaults.
      */
     public Builder okHttpClient(OkHttpClient base) {

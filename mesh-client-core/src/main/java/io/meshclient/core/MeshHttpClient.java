@@ -26,7 +26,7 @@ final class MeshHttpClient {
 
   /**
    * The mesh's client: {@code base}'s settings with the mesh's dispatcher, pool, timeouts, TLS, DNS
-   * allow-list, event listener and interceptor; {@code self} is the mesh's own client, for mirrors.
+   * allow-list, interceptor and connection-reuse network interceptor; {@code self} is the mesh's own client, for mirrors.
    */
   static OkHttpClient build(Settings b, OkHttpClient base, MeshRuntime runtime,
       MeshSslSocketFactory tlsSockets, AllowListDns dns, Supplier<OkHttpClient> self) {
@@ -51,7 +51,7 @@ final class MeshHttpClient {
         .connectTimeout(connectTimeout)
         .readTimeout(timeout)
         .writeTimeout(timeout)
-        .eventListener(MeshInterceptor.wireEvents())
+        .addNetworkInterceptor(MeshInterceptor.connectionReuse())
         .addInterceptor(new MeshInterceptor(runtime, b.listener(), b.ticker(), b.random(), b.sleeper(), self))
         .build();
   }

@@ -98,7 +98,7 @@ final class Attempts {
       }
       Interceptor.Chain timed = withTimeouts(chain,
           (int) Math.min(tryMillis, service.connectTimeoutMillis(routeIndex)), (int) tryMillis);
-      WireEvents.Attempt wire = WireEvents.begin();
+      ConnectionReuseInterceptor.Attempt wire = ConnectionReuseInterceptor.begin(chain.call());
       subset.balancer().onStart(instance);
       long attemptStart = ticker.nanoTime();
       Response response = null;
@@ -303,7 +303,7 @@ final class Attempts {
     return c;
   }
 
-  static CallOutcome classify(IOException e, WireEvents.Attempt wire, boolean canceled) {
+  static CallOutcome classify(IOException e, ConnectionReuseInterceptor.Attempt wire, boolean canceled) {
     if (canceled) {
       return CallOutcome.CANCELLED;
     }

@@ -56,9 +56,12 @@ public final class MeshInterceptor implements Interceptor {
     this.decisions = listener.wantsDecisions();
   }
 
-  /** The event listener the mesh's OkHttpClient must use for this interceptor to see connection reuse. */
-  public static okhttp3.EventListener wireEvents() {
-    return new WireEvents();
+  /**
+   * The network interceptor the mesh's OkHttpClient must have for this interceptor to tell a failure on
+   * a reused connection (sent again once, uncounted) from one on a new connection (retry rules apply).
+   */
+  public static Interceptor connectionReuse() {
+    return new ConnectionReuseInterceptor();
   }
 
   @Override
