@@ -32,7 +32,7 @@ final class MeshHttpClient {
       MeshSslSocketFactory tlsSockets, AllowListDns dns, Supplier<OkHttpClient> self) {
     ConnectionPoolConfig pool = b.config().defaults().connectionPool();
     int hosts = Math.max(16, runtime.services().values().stream().mapToInt(s -> s.instances().size()).sum());
-    Dispatcher dispatcher = new Dispatcher();
+    Dispatcher dispatcher = new Dispatcher(new DispatcherExecutor());
     dispatcher.setMaxRequestsPerHost(pool.maxRequestsPerHost());
     dispatcher.setMaxRequests(Math.max(64, pool.maxRequestsPerHost() * 16));
     Duration connectTimeout = b.config().defaults().connectTimeout();
@@ -54,5 +54,25 @@ final class MeshHttpClient {
         .addNetworkInterceptor(MeshInterceptor.connectionReuse())
         .addInterceptor(new MeshInterceptor(runtime, b.listener(), b.ticker(), b.random(), b.sleeper(), self))
         .build();
+  }
+
+  /**
+   * Lets the calls running on {@code client} finish for at most {@code grace}, cancels the rest, stops
+   * the dispatcher's threads and closes pooled connections.
+   */
+  static void shutDown(OkHttpClient client, Duration grace) {
+    Dispatcher dispatcher = client.dispatcher();
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (dispatcher.runningCallsCount() > 0 && System.nanoTime() - deadline < 0) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    dispatcher.cancelAll();
+    dispatcher.executorService().shutdown();
+    client.connectionPool().evictAll();
   }
 }

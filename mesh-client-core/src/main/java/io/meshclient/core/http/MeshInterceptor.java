@@ -2,6 +2,7 @@ package io.meshclient.core.http;
 
 import io.meshclient.api.CallOutcome;
 import io.meshclient.api.ConcurrencyLimitExceededException;
+import io.meshclient.api.MeshClosedException;
 import io.meshclient.api.MeshException;
 import io.meshclient.api.PeerIdentityMismatchException;
 import io.meshclient.api.RateLimitExceededException;
@@ -66,6 +67,26 @@ public final class MeshInterceptor implements Interceptor {
 
   @Override
   public Response intercept(Chain chain) throws IOException {
+    if (runtime.isClosed()) {
+      throw meshClosed(chain.request(), null);
+    }
+    try {
+      return route(chain);
+    } catch (IOException e) {
+      if (runtime.isClosed() && chain.call().isCanceled() && !(e instanceof MeshClosedException)) {
+        throw meshClosed(chain.request(), e);
+      }
+      throw e;
+    }
+  }
+
+  /** A call refused (cause null) or cancelled because the mesh closed. */
+  private static MeshClosedException meshClosed(Request request, IOException cause) {
+    return new MeshClosedException(request.url().host(), "mesh closed: " + request.method() + " "
+        + request.url().redact() + (cause == null ? " not sent" : " cancelled after the close grace period"), cause);
+  }
+
+  private Response route(Chain chain) throws IOException {
     Request request = chain.request();
     ServiceRuntime service = runtime.service(request.url().host());
     if (service == null) {

@@ -38,7 +38,7 @@ public final class MeshRuntime implements AutoCloseable {
   private final Map<String, List<ServiceInstance>> instances = new HashMap<>();
   private volatile Map<String, ServiceRuntime> services = Map.of();
   private volatile MeshConfig config;
-  private boolean closed;
+  private volatile boolean closed;
 
   public MeshRuntime(MeshConfig config, Map<String, ServiceDiscovery> supplied, ClassLoader classLoader,
       Ticker ticker, RateLimiterRegistry limiterRegistry, Lazy<CircuitBreakerRegistry> breakerRegistry,
@@ -172,9 +172,11 @@ public final class MeshRuntime implements AutoCloseable {
    */
   private void publishAddresses() {
     Map<String, io.meshclient.core.tls.ServiceTls> byAddress = new HashMap<>();
+    Map<String, String> serviceByAddress = new HashMap<>();
     Map<String, io.meshclient.core.security.AddressAllowList> byHost = new HashMap<>();
     services.values().forEach(runtime -> {
-      if (runtime.tls() == null && runtime.allowList() == null) {
+      if (runtime.tls() == null && runtime.allowList() == null
+          && runtime.instances().stream().noneMatch(ServiceInstance::secure)) {
         return; // nothing to publish (and no need to load OkHttp's URL code for canonicalHost)
       }
       for (ServiceInstance instance : runtime.instances()) {
@@ -187,12 +189,15 @@ public final class MeshRuntime implements AutoCloseable {
         if (runtime.tls() != null) {
           byAddress.put(host + ":" + instance.port(), runtime.tls());
         }
+        if (runtime.tls() != null || instance.secure()) {
+          serviceByAddress.put(host + ":" + instance.port(), runtime.name());
+        }
         if (runtime.allowList() != null) {
           byHost.put(host, runtime.allowList());
         }
       }
     });
-    tlsSockets.update(byAddress);
+    tlsSockets.update(byAddress, serviceByAddress);
     dns.update(byHost);
   }
 
@@ -246,7 +251,9 @@ public final class MeshRuntime implements AutoCloseable {
         Map<String, ServiceRuntime> next = new HashMap<>(services);
         next.put(service, current.withInstances(canonical));
         services = Map.copyOf(next);
-        if (current.tls() != null || current.allowList() != null) {
+        boolean secureBefore = current.instances().stream().anyMatch(ServiceInstance::secure);
+        if (current.tls() != null || current.allowList() != null || secureBefore
+            || canonical.stream().anyMatch(ServiceInstance::secure)) {
           publishAddresses();
         }
       }
@@ -263,6 +270,11 @@ public final class MeshRuntime implements AutoCloseable {
       out.add(old != null && old.equals(instance) ? old : instance);
     }
     return List.copyOf(out);
+  }
+
+  /** Whether {@link #close()} has run: the mesh takes no new calls. */
+  public boolean isClosed() {
+    return closed;
   }
 
   @Override
