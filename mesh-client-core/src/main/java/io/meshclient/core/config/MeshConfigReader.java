@@ -14,7 +14,7 @@ import java.util.Set;
 
 /** Turns a raw tree (from YAML, JSON or Spring properties) into a validated {@link MeshConfig}. */
 final class MeshConfigReader {
-  static final Set<String> ROOT_KEYS = Set.of("discovery", "defaults", "services");
+  static final Set<String> ROOT_KEYS = Set.of("discovery", "defaults", "services", "unknown-hosts");
   static final Set<String> DEFAULT_KEYS = Set.of(
       "load-balancer", "timeout", "connect-timeout", "max-concurrent-requests", "connection-pool",
       "allowed-addresses");
@@ -58,6 +58,15 @@ final class MeshConfigReader {
     ConfigNode defaults = root.child("defaults");
     if (defaults != null) {
       builder.defaults(defaults(defaults));
+    }
+    String unknownHosts = root.string("unknown-hosts");
+    if (unknownHosts != null) {
+      UnknownHosts policy = UnknownHosts.of(unknownHosts);
+      if (policy == null) {
+        root.report(root.key("unknown-hosts"), unknownHosts, "pass-through or refuse");
+      } else {
+        builder.unknownHosts(policy);
+      }
     }
     ConfigNode services = root.child("services");
     if (services != null) {

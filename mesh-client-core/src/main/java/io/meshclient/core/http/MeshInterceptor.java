@@ -6,10 +6,12 @@ import io.meshclient.api.MeshClosedException;
 import io.meshclient.api.MeshException;
 import io.meshclient.api.PeerIdentityMismatchException;
 import io.meshclient.api.RateLimitExceededException;
+import io.meshclient.api.UnknownServiceException;
 import io.meshclient.core.MeshListener;
 import io.meshclient.core.Sleeper;
 import io.meshclient.core.Ticker;
 import io.meshclient.core.config.FaultConfig;
+import io.meshclient.core.internal.DidYouMean;
 import io.meshclient.core.internal.MeshRuntime;
 import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.internal.SubsetRuntime;
@@ -26,7 +28,8 @@ import okhttp3.ResponseBody;
 /**
  * The mesh's request path, as an OkHttp application interceptor: resolve, route, inject faults, admit,
  * then {@link Attempts} (pick, call, record, retry), then record the call. A request to a host that is
- * not a mesh service passes through untouched.
+ * not a mesh service passes through untouched, unless it is a single-label name ({@code reviewz}) and
+ * {@code mesh.unknown-hosts} is {@code refuse} (the default).
  *
  * <p>Refusals (rate limit, concurrency cap, open breaker, no instance) are thrown before {@code
  * chain.proceed}, so no byte leaves the process. OkHttp's own silent retry is off in the mesh's client;
@@ -80,6 +83,13 @@ public final class MeshInterceptor implements Interceptor {
     }
   }
 
+  private UnknownServiceException unknownService(Request request) {
+    String host = request.url().host();
+    return new UnknownServiceException(host, request.method() + " " + request.url().redact() + " refused: '" + host
+        + "' is not a mesh service" + DidYouMean.suggestion(host, runtime.services().keySet())
+        + "; a single-label host that is not a mesh service is refused unless mesh.unknown-hosts is pass-through");
+  }
+
   /** A call refused (cause null) or cancelled because the mesh closed. */
   private static MeshClosedException meshClosed(Request request, IOException cause) {
     return new MeshClosedException(request.url().host(), "mesh closed: " + request.method() + " "
@@ -90,6 +100,9 @@ public final class MeshInterceptor implements Interceptor {
     Request request = chain.request();
     ServiceRuntime service = runtime.service(request.url().host());
     if (service == null) {
+      if (runtime.config().unknownHosts().refuses(request.url().host())) {
+        throw unknownService(request);
+      }
       return chain.proceed(request);
     }
     long start = ticker.nanoTime();

@@ -119,9 +119,19 @@ public final class MeshRuntime implements AutoCloseable {
   private static Map<String, ServiceDiscovery> assignDiscoveries(MeshConfig newConfig,
       Map<String, DiscoveryBinding> available) {
     Set<String> names = new LinkedHashSet<>(newConfig.services().keySet());
-    available.values().forEach(b -> names.addAll(b.discovery().knownServices()));
-    Map<String, ServiceDiscovery> out = new LinkedHashMap<>();
     List<String> problems = new ArrayList<>();
+    available.values().forEach(b -> {
+      for (String listed : b.discovery().knownServices()) {
+        String problem = io.meshclient.core.config.ServiceConfig.nameProblem(listed);
+        if (problem != null) {
+          problems.add(ConfigurationException.problem(MeshConfig.PREFIX + ".discovery." + b.name() + ".services."
+              + listed, listed, problem));
+        } else {
+          names.add(listed);
+        }
+      }
+    });
+    Map<String, ServiceDiscovery> out = new LinkedHashMap<>();
     for (String service : names) {
       String wanted = newConfig.service(service).discovery();
       DiscoveryBinding binding = null;
@@ -148,6 +158,13 @@ public final class MeshRuntime implements AutoCloseable {
         }
       }
       if (binding != null) {
+        Set<String> listed = binding.discovery().knownServices();
+        if (!listed.isEmpty() && !listed.contains(service)) {
+          // An authoritative list (static) that lacks a configured service: a typo. A registry that lists
+          // nothing up front (Consul, Kubernetes, xDS) may add it later: health shows it DOWN meanwhile.
+          problems.add(ConfigurationException.problem(MeshConfig.PREFIX + ".services." + service, service,
+              "a service that discovery '" + binding.name() + "' lists" + DidYouMean.suggestion(service, listed)));
+        }
         out.put(service, binding.discovery());
       }
     }
