@@ -32,8 +32,8 @@ class ServiceNamesTest {
 
     assertThatThrownBy(() -> Mesh.builder().config(services("reveiws")).discovery("memory", discovery).build())
         .isInstanceOf(ConfigurationException.class)
-        .hasMessage("mesh.services.reveiws: reveiws (expected: a service that discovery 'memory' lists"
-            + " (did you mean 'reviews'?))");
+        .hasMessage("mesh.services.reveiws: reveiws (expected: a service that discovery 'memory' lists;"
+            + " did you mean 'reviews'?)");
   }
 
   @Test

@@ -68,11 +68,12 @@ class UnknownHostsTest {
 
     assertThatThrownBy(() -> get(client, "http://reviewz/api/1"))
         .isInstanceOf(UnknownServiceException.class)
-        .hasMessage("GET http://reviewz/... refused: 'reviewz' is not a mesh service (did you mean 'reviews'?);"
-            + " a single-label host that is not a mesh service is refused unless mesh.unknown-hosts is pass-through");
+        .hasMessage("GET http://reviewz/... refused: 'reviewz' is not a mesh service (a single-label host that is not one"
+            + " is refused unless mesh.unknown-hosts is pass-through); did you mean 'reviews'?");
     assertThatThrownBy(() -> get(client, "http://inventory:8080/"))
         .isInstanceOf(UnknownServiceException.class)
-        .hasMessageStartingWith("GET http://inventory:8080/... refused: 'inventory' is not a mesh service;");
+        .hasMessage("GET http://inventory:8080/... refused: 'inventory' is not a mesh service (a single-label host"
+            + " that is not one is refused unless mesh.unknown-hosts is pass-through)");
     assertThat(lookups).isEmpty();
     assertThat(backend.requests()).isZero();
   }
