@@ -2,8 +2,7 @@ package io.meshclient.core;
 
 /**
  * A discovery that also supplies configuration, as an xDS control plane supplies routes and clusters,
- * and must know whether the mesh accepted it (xDS NACKs a refused version; {@link
- * io.meshclient.api.spi.ConfigSource}'s listener reports no refusal back to its source).
+ * and must know whether the mesh accepted it (xDS NACKs a refused version).
  * When a {@link Mesh} is built, each discovery it uses that implements this interface is attached to
  * it, once, on the building thread and before {@link Mesh.Builder#build()} returns. The source applies
  * what it receives with {@link Mesh#reload}: the configuration is validated whole, and a refused one
