@@ -57,9 +57,17 @@ final class ConfigValidator {
     }
   }
 
+  /** What a service name must be, as the "expected" part of an error. */
+  static final String SERVICE_NAME_EXPECTED = "a lower-case host name: letters, digits, '-' and '.'";
+
+  /** Whether {@code name} is a valid service name (a lower-case host name). */
+  static boolean isServiceName(String name) {
+    return SERVICE_NAME.matcher(name).matches();
+  }
+
   private void service(String key, ServiceConfig s) {
-    if (!SERVICE_NAME.matcher(s.name()).matches()) {
-      problems.add(problem(key, s.name(), "a lower-case host name: letters, digits, '-' and '.'"));
+    if (!isServiceName(s.name())) {
+      problems.add(problem(key, s.name(), SERVICE_NAME_EXPECTED));
     }
     if (s.loadBalancer() != null) {
       balancer(key + ".load-balancer", s.loadBalancer());

@@ -20,11 +20,14 @@ import java.util.Objects;
  * @param discovery provider name to its raw settings, as under {@code mesh.discovery}
  * @param defaults what services take unless they say otherwise
  * @param services service name to settings, in configuration order
+ * @param unknownHosts what a call to a single-label host that is not a mesh service does ({@code
+ *     mesh.unknown-hosts}, default {@link UnknownHosts#REFUSE})
  */
 public record MeshConfig(
     Map<String, Map<String, Object>> discovery,
     ServiceDefaults defaults,
-    Map<String, ServiceConfig> services) {
+    Map<String, ServiceConfig> services,
+    UnknownHosts unknownHosts) {
 
   /** The configuration key every other key starts with. */
   public static final String PREFIX = "mesh";
@@ -38,10 +41,17 @@ public record MeshConfig(
     discovery = Collections.unmodifiableMap(new LinkedHashMap<>(discovery));
     Objects.requireNonNull(defaults, "defaults");
     services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
+    Objects.requireNonNull(unknownHosts, "unknownHosts");
     List<String> problems = ConfigValidator.validate(defaults, services);
     if (!problems.isEmpty()) {
       throw new ConfigurationException(problems);
     }
+  }
+
+  /** A configuration that refuses unknown single-label hosts (the default). */
+  public MeshConfig(Map<String, Map<String, Object>> discovery, ServiceDefaults defaults,
+      Map<String, ServiceConfig> services) {
+    this(discovery, defaults, services, UnknownHosts.REFUSE);
   }
 
   /** An empty builder: no discovery, default settings, no services. */
@@ -55,6 +65,7 @@ public record MeshConfig(
     b.discovery.putAll(discovery);
     b.defaults = defaults;
     b.services.putAll(services);
+    b.unknownHosts = unknownHosts;
     return b;
   }
 
@@ -123,6 +134,7 @@ public record MeshConfig(
     private final Map<String, Map<String, Object>> discovery = new LinkedHashMap<>();
     private ServiceDefaults defaults = ServiceDefaults.DEFAULT;
     private final Map<String, ServiceConfig> services = new LinkedHashMap<>();
+    private UnknownHosts unknownHosts = UnknownHosts.REFUSE;
     private final List<String> problems = new ArrayList<>();
 
     private Builder() {}
@@ -153,6 +165,12 @@ public record MeshConfig(
       return this;
     }
 
+    /** What a call to a single-label host that is not a mesh service does; default {@link UnknownHosts#REFUSE}. */
+    public Builder unknownHosts(UnknownHosts policy) {
+      this.unknownHosts = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
     /** Replaces the settings of a service, or adds them. */
     public Builder replaceService(ServiceConfig service) {
       services.put(service.name(), service);
@@ -170,7 +188,7 @@ public record MeshConfig(
         all.addAll(ConfigValidator.validate(defaults, services));
         throw new ConfigurationException(all);
       }
-      return new MeshConfig(discovery, defaults, services); // which validates the rest
+      return new MeshConfig(discovery, defaults, services, unknownHosts); // which validates the rest
     }
   }
 }

@@ -44,6 +44,15 @@ final class MeshConfigReader {
     if (defaults != null) {
       builder.defaults(defaults(defaults));
     }
+    String unknownHosts = root.string("unknown-hosts");
+    if (unknownHosts != null) {
+      UnknownHosts policy = UnknownHosts.of(unknownHosts);
+      if (policy == null) {
+        root.report(root.key("unknown-hosts"), unknownHosts, "pass-through or refuse");
+      } else {
+        builder.unknownHosts(policy);
+      }
+    }
     ConfigNode services = root.child("services");
     if (services != null) {
       for (String name : services.childNames()) {

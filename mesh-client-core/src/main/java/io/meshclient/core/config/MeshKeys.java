@@ -159,8 +159,12 @@ public final class MeshKeys {
       labels("subsets", "<subset>", "metadata every instance of the subset must carry, e.g. `{ version: v2 }`"),
       ROUTES, RATE_LIMIT, BREAKER, RETRY, OUTLIER, TLS);
 
+  static final Setting UNKNOWN_HOSTS = text("unknown-hosts", "refuse", "a call to a single-label host (no dot) "
+      + "that is not a mesh service: `refuse` (`UnknownServiceException`, no I/O, suggesting the closest service) "
+      + "or `pass-through` (to DNS); `localhost`, IP literals and dotted names always pass");
+
   /** The root: everything under {@code mesh}. */
   public static final Setting ROOT = block(MeshConfig.PREFIX, "the mesh configuration",
       labels("discovery", "<provider>", "settings of a discovery provider, found by name (`static`, `consul`)"),
-      DEFAULTS, SERVICES);
+      DEFAULTS, SERVICES, UNKNOWN_HOSTS);
 }

@@ -1,12 +1,11 @@
 package io.meshclient.core.config;
 
+import io.meshclient.core.internal.routing.RouteRegex;
 import java.util.Objects;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
- * How a path or header value is matched: exactly, by prefix, by a regular expression over the whole
- * value, or by mere presence (headers only).
+ * How a path or header value is matched: exactly, by prefix, by an RE2 regular expression over the
+ * whole value (linear time; no backreferences or lookaround), or by mere presence (headers only).
  *
  * @param kind the kind of match
  * @param value the text to compare with; empty for {@link Kind#PRESENT}
@@ -61,13 +60,8 @@ public record StringMatch(Kind kind, String value, boolean secret) {
     if (kind != Kind.REGEX) {
       return null;
     }
-    try {
-      Pattern.compile(value);
-      return null;
-    } catch (PatternSyntaxException e) {
-      return SecretKeys.problem(key + ".regex", value, "a Java regular expression; "
-          + e.getDescription() + " at index " + e.getIndex());
-    }
+    String problem = RouteRegex.validate(value);
+    return problem == null ? null : SecretKeys.problem(key + ".regex", value, problem);
   }
 
   @Override

@@ -38,7 +38,7 @@ public final class MeshRuntime implements AutoCloseable {
   private final Map<String, List<ServiceInstance>> instances = new HashMap<>();
   private volatile Map<String, ServiceRuntime> services = Map.of();
   private volatile MeshConfig config;
-  private boolean closed;
+  private volatile boolean closed;
 
   public MeshRuntime(MeshConfig config, Map<String, ServiceDiscovery> supplied, ClassLoader classLoader,
       Ticker ticker, RateLimiterRegistry limiterRegistry, Lazy<CircuitBreakerRegistry> breakerRegistry,
@@ -60,6 +60,13 @@ public final class MeshRuntime implements AutoCloseable {
   /** Every service snapshot, by name. */
   public Map<String, ServiceRuntime> services() {
     return services;
+  }
+
+  /** The discoveries in use now, those the caller supplied included. */
+  public List<ServiceDiscovery> discoveries() {
+    synchronized (lock) {
+      return discoveries.values().stream().map(DiscoveryBinding::discovery).toList();
+    }
   }
 
   /** The configuration in force. */
@@ -119,9 +126,19 @@ public final class MeshRuntime implements AutoCloseable {
   private static Map<String, ServiceDiscovery> assignDiscoveries(MeshConfig newConfig,
       Map<String, DiscoveryBinding> available) {
     Set<String> names = new LinkedHashSet<>(newConfig.services().keySet());
-    available.values().forEach(b -> names.addAll(b.discovery().knownServices()));
-    Map<String, ServiceDiscovery> out = new LinkedHashMap<>();
     List<String> problems = new ArrayList<>();
+    available.values().forEach(b -> {
+      for (String listed : b.discovery().knownServices()) {
+        String problem = io.meshclient.core.config.ServiceConfig.nameProblem(listed);
+        if (problem != null) {
+          problems.add(ConfigurationException.problem(MeshConfig.PREFIX + ".discovery." + b.name() + ".services."
+              + listed, listed, problem));
+        } else {
+          names.add(listed);
+        }
+      }
+    });
+    Map<String, ServiceDiscovery> out = new LinkedHashMap<>();
     for (String service : names) {
       String wanted = newConfig.service(service).discovery();
       DiscoveryBinding binding = null;
@@ -148,6 +165,14 @@ public final class MeshRuntime implements AutoCloseable {
         }
       }
       if (binding != null) {
+        Set<String> listed = binding.discovery().knownServices();
+        if (!listed.isEmpty() && !listed.contains(service)) {
+          // An authoritative list (static) that lacks a configured service: a typo. A registry that lists
+          // nothing up front (Consul, Kubernetes, xDS) may add it later: health shows it DOWN meanwhile.
+          problems.add(ConfigurationException.problem(MeshConfig.PREFIX + ".services." + service, service,
+              "a service that discovery '" + binding.name() + "' lists"
+                  + io.meshclient.api.spi.SettingValues.didYouMean(service, listed)));
+        }
         out.put(service, binding.discovery());
       }
     }
@@ -172,9 +197,11 @@ public final class MeshRuntime implements AutoCloseable {
    */
   private void publishAddresses() {
     Map<String, io.meshclient.core.internal.tls.ServiceTls> byAddress = new HashMap<>();
+    Map<String, String> serviceByAddress = new HashMap<>();
     Map<String, io.meshclient.core.internal.security.AddressAllowList> byHost = new HashMap<>();
     services.values().forEach(runtime -> {
-      if (runtime.tls() == null && runtime.allowList() == null) {
+      if (runtime.tls() == null && runtime.allowList() == null
+          && runtime.instances().stream().noneMatch(ServiceInstance::secure)) {
         return; // nothing to publish (and no need to load OkHttp's URL code for canonicalHost)
       }
       for (ServiceInstance instance : runtime.instances()) {
@@ -187,12 +214,15 @@ public final class MeshRuntime implements AutoCloseable {
         if (runtime.tls() != null) {
           byAddress.put(host + ":" + instance.port(), runtime.tls());
         }
+        if (runtime.tls() != null || instance.secure()) {
+          serviceByAddress.put(host + ":" + instance.port(), runtime.name());
+        }
         if (runtime.allowList() != null) {
           byHost.put(host, runtime.allowList());
         }
       }
     });
-    tlsSockets.update(byAddress);
+    tlsSockets.update(byAddress, serviceByAddress);
     dns.update(byHost);
   }
 
@@ -257,7 +287,9 @@ public final class MeshRuntime implements AutoCloseable {
         Map<String, ServiceRuntime> next = new HashMap<>(services);
         next.put(service, current.withInstances(canonical));
         services = Map.copyOf(next);
-        if (current.tls() != null || current.allowList() != null) {
+        boolean secureBefore = current.instances().stream().anyMatch(ServiceInstance::secure);
+        if (current.tls() != null || current.allowList() != null || secureBefore
+            || canonical.stream().anyMatch(ServiceInstance::secure)) {
           publishAddresses();
         }
       }
@@ -296,6 +328,11 @@ public final class MeshRuntime implements AutoCloseable {
       }
     }
     return same ? previous : List.of(out);
+  }
+
+  /** Whether {@link #close()} has run: the mesh takes no new calls. */
+  public boolean isClosed() {
+    return closed;
   }
 
   @Override

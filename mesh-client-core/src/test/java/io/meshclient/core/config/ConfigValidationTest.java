@@ -196,7 +196,7 @@ class ConfigValidationTest {
               subsets: { v2: { version: v2 } }
               routes:
                 - { match: { path: { regex: "/api/(" } }, to: v2 }
-        """)).hasMessageStartingWith("mesh.services.reviews.routes[0].match.path.regex: /api/( (expected: a Java regular expression;");
+        """)).hasMessageStartingWith("mesh.services.reviews.routes[0].match.path.regex: /api/( (expected: an RE2 regular expression (linear time, matched against the whole value); missing closing )");
   }
 
   @Test
