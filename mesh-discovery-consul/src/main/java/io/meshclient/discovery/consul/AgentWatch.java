@@ -6,7 +6,6 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -62,8 +61,6 @@ final class AgentWatch implements AutoCloseable {
   private long upGeneration;
   /** The checks not passing, as the health feed last listed them (health feed thread only). */
   private CheckStates checks;
-  /** Counted down by the health feed's first attempt: first fetches wait for its base list. */
-  private final CountDownLatch healthPrimed = new CountDownLatch(1);
   /** Every check, as last read when the catalog moved: names the services of a node and of a registration. */
   private volatile CheckStates allChecks = CheckStates.NONE;
   private long catalogIndex;
@@ -105,19 +102,6 @@ final class AgentWatch implements AutoCloseable {
     scheduler.scheduleWithFixedDelay(this::probe, probeMillis, probeMillis, TimeUnit.MILLISECONDS);
   }
 
-  /**
-   * Waits until the health feed has its first list of checks (so that first fetches come after it and
-   * need no second fetch), or failed to get it, or {@code deadlineNanos} passes. The list is small: the
-   * checks not passing.
-   */
-  void awaitHealthPrimed(long deadlineNanos) {
-    try {
-      healthPrimed.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   /** Fetches {@code watch}'s service soon, unless a fetch of it is already due. */
   void fetch(ServiceWatch watch) {
     if (closed || !watch.wantFetch()) {
@@ -154,6 +138,10 @@ final class AgentWatch implements AutoCloseable {
       if (closed || watch.isClosed()) {
         return;
       }
+      ConsulUnavailableException probed = probeFailure;
+      if (probed != null) {
+        e = probed; // the probe aborted the query: its failure says why
+      }
       events.onFailure(service, since(start), e.failure());
       watch.firstFailed();
       Duration delay = watch.backoff.next();
@@ -175,6 +163,7 @@ final class AgentWatch implements AutoCloseable {
   }
 
   private void onChecks(HealthEndpoint.Raw answer, boolean afterFailure) throws ConsulUnavailableException {
+    probeFailure = null; // the agent answers again
     CheckStates next = parseChecks(answer);
     CheckStates previous = checks;
     checks = next;
@@ -185,7 +174,6 @@ final class AgentWatch implements AutoCloseable {
     if (afterFailure) {
       fetchAll();
     } else if (previous == null) {
-      healthPrimed.countDown();
       refetchFetchedBefore(System.nanoTime());
     } else {
       fetchServices(next.changedServices(previous, allChecks));
@@ -262,10 +250,8 @@ final class AgentWatch implements AutoCloseable {
     }
     ConsulUnavailableException probed = probeFailure;
     if (probed != null) {
-      probeFailure = null;
       failure = probed; // the probe aborted the query: its failure says why
     }
-    healthPrimed.countDown();
     List<ServiceWatch> watching = watches.all();
     for (ServiceWatch watch : watching) {
       events.onFailure(watch.service(), latency, failure.failure());
@@ -291,6 +277,7 @@ final class AgentWatch implements AutoCloseable {
     }
     try {
       endpoint.probe();
+      probeFailure = null;
     } catch (ConsulUnavailableException e) {
       if (closed) {
         return;

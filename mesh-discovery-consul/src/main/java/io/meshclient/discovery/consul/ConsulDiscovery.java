@@ -65,8 +65,9 @@ final class ConsulDiscovery implements ServiceDiscovery {
       Objects.requireNonNull(listener, "listener");
     });
     long deadline = System.nanoTime() + FIRST_ANSWER_WAIT.toNanos();
+    // First fetches do not wait for the feeds' first lists (a cold round trip more before build()
+    // returns): a service fetched before the health feed's first list is fetched again when it comes.
     AgentWatch running = agent();
-    running.awaitHealthPrimed(deadline);
     Map<String, Watch> out = new LinkedHashMap<>();
     List<ServiceWatch> started = listeners.entrySet().stream().map(e -> {
       ServiceWatch[] self = new ServiceWatch[1];

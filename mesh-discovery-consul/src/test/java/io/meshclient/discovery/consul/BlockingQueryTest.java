@@ -101,9 +101,10 @@ class BlockingQueryTest {
     assertThat(consul.requests(ConsulEmulator.CHECKS)).extracting(ConsulEmulator.Recorded::url).startsWith(
         FEED + "index=0&wait=2s&dc=dc2&stale",
         FEED + "index=" + index + "&wait=2s&dc=dc2&stale");
-    // The service itself is asked about without blocking: the feed says when to ask again.
+    // The service itself is asked about without blocking (again if the feed's first list came after
+    // its first answer): the feed says when to ask again.
     assertThat(consul.requests("/v1/health/service/reviews")).extracting(ConsulEmulator.Recorded::url)
-        .containsExactly("/v1/health/service/reviews?passing&dc=dc2&stale&tag=canary");
+        .hasSizeBetween(1, 2).containsOnly("/v1/health/service/reviews?passing&dc=dc2&stale&tag=canary");
   }
 
   @Test
