@@ -36,7 +36,7 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  */
 public final class MeshConfigBinder {
   /** Keys under {@code mesh} that belong to the starter and are not part of the mesh configuration. */
-  public static final Set<String> STARTER_KEYS = Set.of("enabled");
+  public static final Set<String> STARTER_KEYS = Set.of("enabled", "problem-details");
 
   private static final ConfigurationPropertyName ROOT = ConfigurationPropertyName.of(MeshConfig.PREFIX);
 

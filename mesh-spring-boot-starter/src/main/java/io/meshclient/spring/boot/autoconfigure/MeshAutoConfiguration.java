@@ -18,6 +18,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.http.converter.autoconfigure.ClientHttpMessageConvertersCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -117,6 +118,18 @@ public class MeshAutoConfiguration {
   @ConditionalOnMissingBean(name = "meshHttpClientWarmUp")
   static MeshHttpClientWarmUp meshHttpClientWarmUp(ObjectProvider<Mesh> mesh) {
     return new MeshHttpClientWarmUp(mesh);
+  }
+
+  /**
+   * Turns a mesh refusal that a web handler lets escape into a 429 or 503 ProblemDetail, at the lowest
+   * precedence; {@code mesh.problem-details.enabled=false} turns it off.
+   */
+  @Bean
+  @ConditionalOnWebApplication
+  @ConditionalOnBooleanProperty(name = "mesh.problem-details.enabled", matchIfMissing = true)
+  @ConditionalOnMissingBean
+  public MeshRefusalProblemDetails meshRefusalProblemDetails() {
+    return new MeshRefusalProblemDetails();
   }
 
   /** Applies changed {@code mesh.*} properties to the running mesh. */

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.client.HttpServerErrorException;
+import io.meshclient.spring.boot.MeshRefusedException;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 
@@ -84,14 +85,16 @@ class MeshClientHttpRequestFactoryTest {
   }
 
   @Test
-  void meshRefusalSurfacesAsResourceAccessExceptionWithoutReachingTheServer() {
+  void meshRefusalIsThrownByTypeNotAsResourceAccessExceptionWithoutReachingTheServer() {
     for (int i = 0; i < 40; i++) {
       server.enqueue(new MockResponse.Builder().body("ok").build());
       client.get().uri("/").retrieve().toBodilessEntity();
     }
     assertThatThrownBy(() -> client.get().uri("/").retrieve().toBodilessEntity())
-        .isInstanceOf(ResourceAccessException.class)
-        .hasCauseInstanceOf(RateLimitExceededException.class);
+        .isInstanceOf(MeshRefusedException.RateLimitExceeded.class)
+        .isNotInstanceOf(ResourceAccessException.class)
+        .hasCauseInstanceOf(RateLimitExceededException.class)
+        .hasMessage("rate limit 'echo' of service 'echo' exceeded");
     assertThat(server.getRequestCount()).isEqualTo(40);
   }
 }
