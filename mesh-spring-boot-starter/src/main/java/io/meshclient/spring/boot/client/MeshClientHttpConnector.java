@@ -62,7 +62,11 @@ public final class MeshClientHttpConnector implements ClientHttpConnector {
 
         @Override
         public void onResponse(Call answered, Response response) {
-          sink.success(new OkHttpReactiveResponse(response));
+          try {
+            sink.success(new OkHttpReactiveResponse(response));
+          } catch (IOException e) {
+            sink.error(e);
+          }
         }
       });
     }).doOnDiscard(OkHttpReactiveResponse.class, OkHttpReactiveResponse::close);
