@@ -4,6 +4,7 @@ import io.meshclient.spring.boot.MeshClient;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.springframework.core.ReactiveAdapterRegistry;
 import org.springframework.http.client.ClientHttpRequestFactory;
@@ -22,6 +23,7 @@ public final class MeshClientFactory {
   private final Supplier<RestClient.Builder> builders;
   private final ClientHttpRequestFactory requestFactory;
   private final ReactiveMeshClients reactive;
+  private final Function<String, String> baseUrls;
 
   /**
    * A factory for interfaces with blocking return types only.
@@ -40,9 +42,27 @@ public final class MeshClientFactory {
    */
   public MeshClientFactory(Supplier<RestClient.Builder> builders, ClientHttpRequestFactory requestFactory,
       ReactiveMeshClients reactive) {
+    this(builders, Objects.requireNonNull(requestFactory, "requestFactory"), reactive, service -> "http://" + service);
+  }
+
+  /**
+   * A factory for clients that do not go through a mesh (the kill switch, {@code mesh.enabled=false}).
+   *
+   * @param builders a new builder per call, with the request factory the application chose
+   * @param reactive builds interfaces with {@code Publisher} return types; null without WebFlux
+   * @param baseUrls the base URL of each service's clients, such as its {@code fallback-url}
+   */
+  public static MeshClientFactory withoutMesh(Supplier<RestClient.Builder> builders, ReactiveMeshClients reactive,
+      Function<String, String> baseUrls) {
+    return new MeshClientFactory(builders, null, reactive, Objects.requireNonNull(baseUrls, "baseUrls"));
+  }
+
+  private MeshClientFactory(Supplier<RestClient.Builder> builders, ClientHttpRequestFactory requestFactory,
+      ReactiveMeshClients reactive, Function<String, String> baseUrls) {
     this.builders = Objects.requireNonNull(builders, "builders");
-    this.requestFactory = Objects.requireNonNull(requestFactory, "requestFactory");
+    this.requestFactory = requestFactory;
     this.reactive = reactive;
+    this.baseUrls = baseUrls;
   }
 
   /**
@@ -70,11 +90,7 @@ public final class MeshClientFactory {
    * itself, not leave lookups to the builder's deferred callbacks.
    */
   <T> Supplier<T> prepare(Class<T> type, String service) {
-    return prepareAt(type, "http://" + service);
-  }
-
-  /** As {@link #prepare}, calling {@code baseUrl} (the mesh's {@code http://<service>}, or a fallback). */
-  <T> Supplier<T> prepareAt(Class<T> type, String baseUrl) {
+    String baseUrl = baseUrls.apply(service);
     if (returnsPublisher(type)) {
       if (reactive == null) {
         throw new IllegalStateException("@MeshClient " + type.getName() + " returns a Publisher (Mono, Flux), "
@@ -82,9 +98,10 @@ public final class MeshClientFactory {
       }
       return reactive.prepare(type, baseUrl);
     }
-    RestClient.Builder builder = builders.get()
-        .baseUrl(baseUrl)
-        .requestFactory(requestFactory);
+    RestClient.Builder builder = builders.get().baseUrl(baseUrl);
+    if (requestFactory != null) {
+      builder.requestFactory(requestFactory);
+    }
     return () -> HttpServiceProxyFactory.builderFor(RestClientAdapter.create(builder.build())).build()
         .createClient(type);
   }

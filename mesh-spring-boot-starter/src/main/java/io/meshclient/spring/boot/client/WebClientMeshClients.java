@@ -19,17 +19,19 @@ public final class WebClientMeshClients implements ReactiveMeshClients {
 
   /**
    * @param builders a new builder per call, such as Boot's prototype {@code WebClient.Builder} bean
-   * @param connector the mesh's connector (or, with the mesh off, a plain one)
+   * @param connector the mesh's connector; null keeps the builder's own (the mesh is off)
    */
   public WebClientMeshClients(Supplier<WebClient.Builder> builders, ClientHttpConnector connector) {
     this.builders = Objects.requireNonNull(builders, "builders");
-    this.connector = Objects.requireNonNull(connector, "connector");
+    this.connector = connector;
   }
 
   @Override
   public <T> Supplier<T> prepare(Class<T> type, String baseUrl) {
-    WebClient.Builder builder = builders.get().baseUrl(baseUrl).clientConnector(connector)
-        .filter(new MeshRefusalFilter());
+    WebClient.Builder builder = builders.get().baseUrl(baseUrl);
+    if (connector != null) {
+      builder.clientConnector(connector).filter(new MeshRefusalFilter());
+    }
     return () -> HttpServiceProxyFactory.builderFor(WebClientAdapter.create(builder.build())).build()
         .createClient(type);
   }
