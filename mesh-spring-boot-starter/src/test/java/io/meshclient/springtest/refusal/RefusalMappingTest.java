@@ -2,7 +2,9 @@ package io.meshclient.springtest.refusal;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,9 +25,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.client.HttpServerErrorException;
 import org.springframework.web.client.ResourceAccessException;
-import org.springframework.web.client.RestClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.client.RestClient;
 
 /**
  * Refusals reach a Spring caller by type ({@link MeshRefusedException}, never a {@code
@@ -117,13 +119,11 @@ class RefusalMappingTest {
     assertThatThrownBy(broken::get)
         .isInstanceOf(MeshRefusedException.CircuitBreakerOpen.class)
         .hasCauseInstanceOf(CircuitBreakerOpenException.class);
-    int received = BACKEND.findAll(com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
-        com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/fail"))).size();
+    int received = BACKEND.findAll(getRequestedFor(urlEqualTo("/fail"))).size();
     ResponseEntity<String> answer = call("/broken");
     assertThat(answer.getStatusCode().value()).isEqualTo(503);
     assertThat(answer.getBody()).contains("\"status\":503", "\"service\":\"broken\"");
-    assertThat(BACKEND.findAll(com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
-        com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/fail")))).hasSize(received);
+    assertThat(BACKEND.findAll(getRequestedFor(urlEqualTo("/fail")))).hasSize(received);
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.meshclient.api.RateLimitExceededException;
 import io.meshclient.core.Mesh;
 import io.meshclient.core.config.MeshConfig;
 import io.meshclient.discovery.staticlist.StaticServiceDiscovery;
+import io.meshclient.spring.boot.MeshRefusedException;
 import java.net.InetAddress;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.client.HttpServerErrorException;
-import io.meshclient.spring.boot.MeshRefusedException;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 
