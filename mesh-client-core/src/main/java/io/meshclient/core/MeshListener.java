@@ -4,7 +4,7 @@ import io.meshclient.api.CallOutcome;
 
 /**
  * Receives what the mesh does, for metrics and diagnostics. The mesh calls it on the request path, so
- * implementations must be fast, thread-safe and must not throw. {@link io.meshclient.core.metrics.MeshMetrics}
+ * implementations must be fast, thread-safe and must not throw. {@link io.meshclient.core.internal.metrics.MeshMetrics}
  * turns these events into Micrometer meters.
  */
 public interface MeshListener {

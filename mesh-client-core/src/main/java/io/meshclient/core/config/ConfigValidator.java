@@ -57,7 +57,7 @@ final class ConfigValidator {
     }
     for (int i = 0; i < cidrs.size(); i++) {
       try {
-        io.meshclient.core.security.Cidr.parse(cidrs.get(i));
+        io.meshclient.core.internal.security.Cidr.parse(cidrs.get(i));
       } catch (IllegalArgumentException e) {
         problems.add(problem(key + "[" + i + "]", cidrs.get(i), "a CIDR block such as 10.0.0.0/8 or fd00::/8 ("
             + e.getMessage() + ")"));
@@ -97,7 +97,7 @@ final class ConfigValidator {
     if (s.tls() != null) {
       if (s.tls().peerIdentity() != null) {
         try {
-          io.meshclient.core.tls.PeerIdentity.parse(s.tls().peerIdentity());
+          io.meshclient.core.internal.tls.PeerIdentity.parse(s.tls().peerIdentity());
         } catch (IllegalArgumentException e) {
           problems.add(problem(key + ".tls.peer-identity", s.tls().peerIdentity(),
               "a SPIFFE ID such as spiffe://prod/ns/default/sa/reviews, or a DNS name (" + e.getMessage() + ")"));

@@ -2,7 +2,7 @@ package io.meshclient.core.internal;
 
 import io.meshclient.api.LoadBalancer;
 import io.meshclient.api.ServiceInstance;
-import io.meshclient.core.resilience.OutlierDetector;
+import io.meshclient.core.internal.resilience.OutlierDetector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

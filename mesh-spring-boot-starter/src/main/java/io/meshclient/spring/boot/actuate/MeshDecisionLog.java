@@ -8,7 +8,7 @@ import io.meshclient.core.MeshListener;
 import io.meshclient.core.RoutingDecision;
 import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.internal.SubsetRuntime;
-import io.meshclient.core.routing.Route;
+import io.meshclient.core.internal.routing.Route;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
