@@ -44,6 +44,7 @@ import okhttp3.OkHttpClient;
  * releases them on {@link #close()}. Thread-safe.
  */
 public final class Mesh implements AutoCloseable {
+  private static final Duration DEFAULT_CLOSE_GRACE_PERIOD = Duration.ofSeconds(2);
   private final MeshRuntime runtime;
   /** Built on the first {@link #httpClient()}. */
   private final Lazy<OkHttpClient> client;
@@ -57,6 +58,9 @@ public final class Mesh implements AutoCloseable {
   private final MeshListener listener;
   /** Watches the configuration file given to {@link Builder#watchConfigFile}; null if none. */
   private final ConfigFileWatch configWatch;
+  /** The meters this mesh registered; null without a meter registry. */
+  private final MeshMetrics metrics;
+  private final Duration closeGracePeriod;
   private volatile boolean closed;
 
   private Mesh(Builder b) {
@@ -65,10 +69,11 @@ public final class Mesh implements AutoCloseable {
     this.breakerRegistry = b.circuitBreakerRegistry != null ? Lazy.of(bound(b.circuitBreakerRegistry, meters))
         : new Lazy<>(() -> bound(CircuitBreakerRegistry.ofDefaults(), meters));
     MeshListener listener = b.listener;
-    if (b.meterRegistry != null) {
+    this.closeGracePeriod = b.closeGracePeriod;
+    this.metrics = b.meterRegistry == null ? null : new MeshMetrics(b.meterRegistry);
+    if (metrics != null) {
       TaggedRateLimiterMetrics.ofRateLimiterRegistry(limiterRegistry).bindTo(b.meterRegistry);
-      listener = listener == MeshListener.NONE ? new MeshMetrics(b.meterRegistry)
-          : MeshListener.of(List.of(new MeshMetrics(b.meterRegistry), listener));
+      listener = listener == MeshListener.NONE ? metrics : MeshListener.of(List.of(metrics, listener));
     }
     // OkHttp's classes, and the platform's trust store a default client loads, are loaded when the
     // client is first asked for, not here: a Spring application gets it built after start-up.
@@ -84,7 +89,7 @@ public final class Mesh implements AutoCloseable {
       tlsSockets.fallback(base.sslSocketFactory(), base.hostnameVerifier());
       OkHttpClient built = MeshHttpClient.build(settings, base, runtime, tlsSockets, dns, this::httpClient);
       if (closed) {
-        built.dispatcher().executorService().shutdown(); // a closed mesh's client takes no calls
+        built.dispatcher().executorService().shutdown(); // a closed mesh's client has no threads
       }
       return built;
     });
@@ -119,8 +124,8 @@ public final class Mesh implements AutoCloseable {
 
   /**
    * The client that sends calls through the mesh. Hand it to OkHttp code, Retrofit or Spring. Derive
-   * variants with {@code newBuilder()}: they share the mesh's pool and dispatcher (keep the mesh's event
-   * listener, or reused-connection failures are not recognised). Built on the first call (loading
+   * variants with {@code newBuilder()}: they share the mesh's pool and dispatcher (keep the mesh's network
+   * interceptor, or every failure counts as a connect failure). Built on the first call (loading
    * OkHttp's classes then, not when the mesh is built); the same client afterwards.
    */
   public OkHttpClient httpClient() {
@@ -207,15 +212,20 @@ public final class Mesh implements AutoCloseable {
     return MeshSnapshot.of(runtime);
   }
 
-  /**
-   * The mesh's internals, for the Spring starter's routing-decision log. Not public API: may change;
-   * {@link #snapshot()} is the supported view of the mesh's state.
-   */
-  public MeshRuntime runtime() {
+  /** The mesh's internals, for tests in this package; {@link #snapshot()} is the public view. */
+  MeshRuntime runtime() {
     return runtime;
   }
 
-  /** Stops discovery watches, the dispatcher's threads and idle connections. Idempotent. */
+  /**
+   * Closes the mesh: new calls through its client, synchronous or asynchronous, fail at once with a
+   * {@link io.meshclient.api.MeshClosedException} ("mesh closed"); calls in flight get the grace period
+   * ({@link Builder#closeGracePeriod}, default 2 s) to finish and are then cancelled, failing with a
+   * {@code MeshClosedException} too. Then the config file watch, discovery watches, mirrors and the
+   * dispatcher's threads stop, pooled connections are closed, and the mesh's meters (its own, its
+   * breakers' and rate limiters') are removed from the meter registry. Returns within about the grace
+   * period. Idempotent.
+   */
   @Override
   public void close() {
     if (closed) {
@@ -225,11 +235,13 @@ public final class Mesh implements AutoCloseable {
       configWatch.close(); // first: a reload under way finishes on an open mesh
     }
     closed = true;
-    runtime.close();
+    runtime.close(); // from here the mesh interceptor refuses new calls
     OkHttpClient c = client.ifMade(); // a client being built now sees closed and shuts itself down
     if (c != null) {
-      c.dispatcher().executorService().shutdown();
-      c.connectionPool().evictAll();
+      MeshHttpClient.shutDown(c, closeGracePeriod);
+    }
+    if (metrics != null) {
+      metrics.close();
     }
   }
 
@@ -255,8 +267,24 @@ public final class Mesh implements AutoCloseable {
     private ClassLoader classLoader = defaultClassLoader();
     private ConfigFileWatch.Source watched;
     private boolean configFileEvents = true;
+    private Duration closeGracePeriod = DEFAULT_CLOSE_GRACE_PERIOD;
 
     private Builder() {}
+
+    /**
+     * How long {@link Mesh#close()} lets calls in flight finish before it cancels them; from 0 (cancel at
+     * once) to 1 minute. Default: 2 seconds.
+     *
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder closeGracePeriod(Duration grace) {
+      Objects.requireNonNull(grace, "grace");
+      if (grace.isNegative() || grace.compareTo(Duration.ofMinutes(1)) > 0) {
+        throw new IllegalArgumentException("closeGracePeriod: " + grace + " (expected: 0 to 1 minute)");
+      }
+      this.closeGracePeriod = grace;
+      return this;
+    }
 
     /**
      * The configuration; default: no services and default settings. Replaces one read by {@link
@@ -309,7 +337,7 @@ public final class Mesh implements AutoCloseable {
 
     /**
      * A client whose settings (interceptors, TLS, proxies...) the mesh's client starts from. The mesh
-     * replaces its dispatcher, connection pool, timeouts and event listener with its own, and uses its
+     * replaces its dispatcher, connection pool and timeouts with its own, and uses its
      * TLS settings for hosts that are not mesh instances. Default: OkHttp's defaults.
      */
     public Builder okHttpClient(OkHttpClient base) {
@@ -381,7 +409,8 @@ public final class Mesh implements AutoCloseable {
     }
 
     /**
-     * Builds the mesh, creating discoveries and starting their watches.
+     * Builds the mesh, creating discoveries and starting their watches, and attaches the discoveries
+     * that are also {@link AttachableDiscovery}s.
      *
      * @throws io.meshclient.api.ConfigurationException if a service names an unknown discovery or a
      *     provider refuses its settings; nothing is left running
@@ -390,7 +419,18 @@ public final class Mesh implements AutoCloseable {
     public Mesh build() {
       // Fail here, naming the version and the fix, rather than with a NoSuchMethodError at the first call.
       io.meshclient.core.internal.OkHttpVersion.requireFive(Mesh.class.getClassLoader());
-      return new Mesh(this);
+      Mesh mesh = new Mesh(this);
+      try {
+        for (ServiceDiscovery d : mesh.runtime.discoveries()) {
+          if (d instanceof AttachableDiscovery source) {
+            source.attach(mesh);
+          }
+        }
+      } catch (RuntimeException | Error e) {
+        mesh.close();
+        throw e;
+      }
+      return mesh;
     }
 
     private static ClassLoader defaultClassLoader() {

@@ -26,13 +26,13 @@ final class MeshHttpClient {
 
   /**
    * The mesh's client: {@code base}'s settings with the mesh's dispatcher, pool, timeouts, TLS, DNS
-   * allow-list, event listener and interceptor; {@code self} is the mesh's own client, for mirrors.
+   * allow-list, interceptor and connection-reuse network interceptor; {@code self} is the mesh's own client, for mirrors.
    */
   static OkHttpClient build(Settings b, OkHttpClient base, MeshRuntime runtime,
       MeshSslSocketFactory tlsSockets, AllowListDns dns, Supplier<OkHttpClient> self) {
     ConnectionPoolConfig pool = b.config().defaults().connectionPool();
     int hosts = Math.max(16, runtime.services().values().stream().mapToInt(s -> s.instances().size()).sum());
-    Dispatcher dispatcher = new Dispatcher();
+    Dispatcher dispatcher = new Dispatcher(new DispatcherExecutor());
     dispatcher.setMaxRequestsPerHost(pool.maxRequestsPerHost());
     dispatcher.setMaxRequests(Math.max(64, pool.maxRequestsPerHost() * 16));
     Duration connectTimeout = b.config().defaults().connectTimeout();
@@ -51,8 +51,28 @@ final class MeshHttpClient {
         .connectTimeout(connectTimeout)
         .readTimeout(timeout)
         .writeTimeout(timeout)
-        .eventListener(MeshInterceptor.wireEvents())
+        .addNetworkInterceptor(MeshInterceptor.connectionReuse())
         .addInterceptor(new MeshInterceptor(runtime, b.listener(), b.ticker(), b.random(), b.sleeper(), self))
         .build();
+  }
+
+  /**
+   * Lets the calls running on {@code client} finish for at most {@code grace}, cancels the rest, stops
+   * the dispatcher's threads and closes pooled connections.
+   */
+  static void shutDown(OkHttpClient client, Duration grace) {
+    Dispatcher dispatcher = client.dispatcher();
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (dispatcher.runningCallsCount() > 0 && System.nanoTime() - deadline < 0) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    dispatcher.cancelAll();
+    dispatcher.executorService().shutdown();
+    client.connectionPool().evictAll();
   }
 }

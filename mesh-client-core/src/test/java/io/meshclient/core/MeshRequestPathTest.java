@@ -274,12 +274,13 @@ class MeshRequestPathTest {
   }
 
   @Test
-  void closeStopsWatchesAndTheDispatcher() {
+  void closeStopsWatchesAndTheDispatcher() throws InterruptedException {
     build(reviews().build());
     assertThat(discovery.watcherCount("reviews")).isEqualTo(1);
     mesh.close();
     assertThat(discovery.watcherCount("reviews")).isZero();
-    assertThat(mesh.httpClient().dispatcher().executorService().isShutdown()).isTrue();
+    assertThat(mesh.httpClient().dispatcher().executorService().awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS))
+        .as("the dispatcher's threads end").isTrue();
     assertThat(discovery.isClosed()).as("a caller-supplied discovery stays the caller's").isFalse();
     assertThatThrownBy(() -> mesh.reconfigure(mesh.config())).isInstanceOf(IllegalStateException.class);
   }

@@ -20,19 +20,38 @@ import java.util.Objects;
  * @param discovery provider name to its raw settings, as under {@code mesh.discovery}
  * @param defaults what services take unless they say otherwise
  * @param services service name to settings, in configuration order
+ * @param unknownHosts what a call to a single-label host that is not a mesh service does ({@code
+ *     mesh.unknown-hosts}, default {@link UnknownHosts#REFUSE})
  */
 public record MeshConfig(
     Map<String, Map<String, Object>> discovery,
     ServiceDefaults defaults,
-    Map<String, ServiceConfig> services) {
+    Map<String, ServiceConfig> services,
+    UnknownHosts unknownHosts) {
 
   /** The configuration key every other key starts with. */
   public static final String PREFIX = "mesh";
 
+  /**
+   * Validates and freezes the components: a {@code MeshConfig} exists only valid, however it is made.
+   *
+   * @throws ConfigurationException listing every problem, each naming its key
+   */
   public MeshConfig {
     discovery = Collections.unmodifiableMap(new LinkedHashMap<>(discovery));
     Objects.requireNonNull(defaults, "defaults");
     services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
+    Objects.requireNonNull(unknownHosts, "unknownHosts");
+    List<String> problems = ConfigValidator.validate(defaults, services);
+    if (!problems.isEmpty()) {
+      throw new ConfigurationException(problems);
+    }
+  }
+
+  /** A configuration that refuses unknown single-label hosts (the default). */
+  public MeshConfig(Map<String, Map<String, Object>> discovery, ServiceDefaults defaults,
+      Map<String, ServiceConfig> services) {
+    this(discovery, defaults, services, UnknownHosts.REFUSE);
   }
 
   /** An empty builder: no discovery, default settings, no services. */
@@ -46,6 +65,7 @@ public record MeshConfig(
     b.discovery.putAll(discovery);
     b.defaults = defaults;
     b.services.putAll(services);
+    b.unknownHosts = unknownHosts;
     return b;
   }
 
@@ -66,7 +86,14 @@ public record MeshConfig(
    * @throws ConfigurationException if the content cannot be parsed or is invalid
    */
   public static MeshConfig fromFileContent(Path file, byte[] content) {
-    return MeshConfigLoader.load(file, new String(content, java.nio.charset.StandardCharsets.UTF_8), System::getenv);
+    String text;
+    try { // as strict as load(Path): bytes that are not UTF-8 are refused, never turned into U+FFFD
+      text = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+          .decode(java.nio.ByteBuffer.wrap(content)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new ConfigurationException(file + ": cannot be read (not valid UTF-8: " + e + ")", e);
+    }
+    return MeshConfigLoader.load(file, text, System::getenv);
   }
 
   /**
@@ -89,6 +116,13 @@ public record MeshConfig(
     return MeshConfigReader.read(tree);
   }
 
+  /** The configuration, with discovery secrets (such as Consul's {@code acl-token}) and URL user info redacted. */
+  @Override
+  public String toString() {
+    return "MeshConfig[discovery=" + SecretKeys.redact(PREFIX + ".discovery", discovery) + ", defaults=" + defaults
+        + ", services=" + services + "]";
+  }
+
   /** The settings of {@code service}, or a default configuration if it has none. */
   public ServiceConfig service(String service) {
     ServiceConfig config = services.get(service);
@@ -100,6 +134,7 @@ public record MeshConfig(
     private final Map<String, Map<String, Object>> discovery = new LinkedHashMap<>();
     private ServiceDefaults defaults = ServiceDefaults.DEFAULT;
     private final Map<String, ServiceConfig> services = new LinkedHashMap<>();
+    private UnknownHosts unknownHosts = UnknownHosts.REFUSE;
     private final List<String> problems = new ArrayList<>();
 
     private Builder() {}
@@ -130,6 +165,12 @@ public record MeshConfig(
       return this;
     }
 
+    /** What a call to a single-label host that is not a mesh service does; default {@link UnknownHosts#REFUSE}. */
+    public Builder unknownHosts(UnknownHosts policy) {
+      this.unknownHosts = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
     /** Replaces the settings of a service, or adds them. */
     public Builder replaceService(ServiceConfig service) {
       services.put(service.name(), service);
@@ -142,13 +183,12 @@ public record MeshConfig(
      * @throws ConfigurationException listing every problem, each naming its key
      */
     public MeshConfig build() {
-      List<String> all = new ArrayList<>(problems);
-      MeshConfig config = new MeshConfig(discovery, defaults, services);
-      all.addAll(ConfigValidator.validate(config));
-      if (!all.isEmpty()) {
+      if (!problems.isEmpty()) {
+        List<String> all = new ArrayList<>(problems);
+        all.addAll(ConfigValidator.validate(defaults, services));
         throw new ConfigurationException(all);
       }
-      return config;
+      return new MeshConfig(discovery, defaults, services, unknownHosts); // which validates the rest
     }
   }
 }

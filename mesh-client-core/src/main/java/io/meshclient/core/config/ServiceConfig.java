@@ -59,6 +59,15 @@ public record ServiceConfig(
   }
 
   /** A builder for the service called {@code name}. */
+  /**
+   * Why {@code name} is not a valid service name (a lower-case host name: letters, digits, '-' and
+   * '.'), as the "expected" part of an error, or null if it is one. Applies to names from every source:
+   * configuration, discovery listings, clients.
+   */
+  public static String nameProblem(String name) {
+    return ConfigValidator.isServiceName(name) ? null : ConfigValidator.SERVICE_NAME_EXPECTED;
+  }
+
   public static Builder builder(String name) {
     return new Builder(name);
   }

@@ -1,17 +1,18 @@
 package io.meshclient.core.config;
 
+import io.meshclient.core.internal.routing.RouteRegex;
 import java.util.Objects;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
- * How a path or header value is matched: exactly, by prefix, by a regular expression over the whole
- * value, or by mere presence (headers only).
+ * How a path or header value is matched: exactly, by prefix, by an RE2 regular expression over the
+ * whole value (linear time; no backreferences or lookaround), or by mere presence (headers only).
  *
  * @param kind the kind of match
  * @param value the text to compare with; empty for {@link Kind#PRESENT}
+ * @param secret whether the value is a credential (matched against an {@code authorization} header, say),
+ *     never shown by {@link #toString()}
  */
-public record StringMatch(Kind kind, String value) {
+public record StringMatch(Kind kind, String value, boolean secret) {
 
   /** The kinds of match, named as in configuration. */
   public enum Kind {
@@ -26,6 +27,16 @@ public record StringMatch(Kind kind, String value) {
   public StringMatch {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(value, "value");
+  }
+
+  /** A match whose value may be shown. */
+  public StringMatch(Kind kind, String value) {
+    this(kind, value, false);
+  }
+
+  /** This match, with a value that is never shown. */
+  public StringMatch asSecret() {
+    return new StringMatch(kind, value, true);
   }
 
   public static StringMatch exact(String value) {
@@ -49,17 +60,12 @@ public record StringMatch(Kind kind, String value) {
     if (kind != Kind.REGEX) {
       return null;
     }
-    try {
-      Pattern.compile(value);
-      return null;
-    } catch (PatternSyntaxException e) {
-      return SecretKeys.problem(key + ".regex", value, "a Java regular expression; "
-          + e.getDescription() + " at index " + e.getIndex());
-    }
+    String problem = RouteRegex.validate(value);
+    return problem == null ? null : SecretKeys.problem(key + ".regex", value, problem);
   }
 
   @Override
   public String toString() {
-    return kind.key() + (kind == Kind.PRESENT ? "" : ":" + value);
+    return kind.key() + (kind == Kind.PRESENT ? "" : secret ? ":<redacted>" : ":" + value);
   }
 }

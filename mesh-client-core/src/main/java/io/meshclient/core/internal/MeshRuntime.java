@@ -38,7 +38,7 @@ public final class MeshRuntime implements AutoCloseable {
   private final Map<String, List<ServiceInstance>> instances = new HashMap<>();
   private volatile Map<String, ServiceRuntime> services = Map.of();
   private volatile MeshConfig config;
-  private boolean closed;
+  private volatile boolean closed;
 
   public MeshRuntime(MeshConfig config, Map<String, ServiceDiscovery> supplied, ClassLoader classLoader,
       Ticker ticker, RateLimiterRegistry limiterRegistry, Lazy<CircuitBreakerRegistry> breakerRegistry,
@@ -60,6 +60,13 @@ public final class MeshRuntime implements AutoCloseable {
   /** Every service snapshot, by name. */
   public Map<String, ServiceRuntime> services() {
     return services;
+  }
+
+  /** The discoveries in use now, those the caller supplied included. */
+  public List<ServiceDiscovery> discoveries() {
+    synchronized (lock) {
+      return discoveries.values().stream().map(DiscoveryBinding::discovery).toList();
+    }
   }
 
   /** The configuration in force. */
@@ -119,9 +126,19 @@ public final class MeshRuntime implements AutoCloseable {
   private static Map<String, ServiceDiscovery> assignDiscoveries(MeshConfig newConfig,
       Map<String, DiscoveryBinding> available) {
     Set<String> names = new LinkedHashSet<>(newConfig.services().keySet());
-    available.values().forEach(b -> names.addAll(b.discovery().knownServices()));
-    Map<String, ServiceDiscovery> out = new LinkedHashMap<>();
     List<String> problems = new ArrayList<>();
+    available.values().forEach(b -> {
+      for (String listed : b.discovery().knownServices()) {
+        String problem = io.meshclient.core.config.ServiceConfig.nameProblem(listed);
+        if (problem != null) {
+          problems.add(ConfigurationException.problem(MeshConfig.PREFIX + ".discovery." + b.name() + ".services."
+              + listed, listed, problem));
+        } else {
+          names.add(listed);
+        }
+      }
+    });
+    Map<String, ServiceDiscovery> out = new LinkedHashMap<>();
     for (String service : names) {
       String wanted = newConfig.service(service).discovery();
       DiscoveryBinding binding = null;
@@ -148,6 +165,14 @@ public final class MeshRuntime implements AutoCloseable {
         }
       }
       if (binding != null) {
+        Set<String> listed = binding.discovery().knownServices();
+        if (!listed.isEmpty() && !listed.contains(service)) {
+          // An authoritative list (static) that lacks a configured service: a typo. A registry that lists
+          // nothing up front (Consul, Kubernetes, xDS) may add it later: health shows it DOWN meanwhile.
+          problems.add(ConfigurationException.problem(MeshConfig.PREFIX + ".services." + service, service,
+              "a service that discovery '" + binding.name() + "' lists"
+                  + io.meshclient.api.spi.SettingValues.didYouMean(service, listed)));
+        }
         out.put(service, binding.discovery());
       }
     }
@@ -172,9 +197,11 @@ public final class MeshRuntime implements AutoCloseable {
    */
   private void publishAddresses() {
     Map<String, io.meshclient.core.internal.tls.ServiceTls> byAddress = new HashMap<>();
+    Map<String, String> serviceByAddress = new HashMap<>();
     Map<String, io.meshclient.core.internal.security.AddressAllowList> byHost = new HashMap<>();
     services.values().forEach(runtime -> {
-      if (runtime.tls() == null && runtime.allowList() == null) {
+      if (runtime.tls() == null && runtime.allowList() == null
+          && runtime.instances().stream().noneMatch(ServiceInstance::secure)) {
         return; // nothing to publish (and no need to load OkHttp's URL code for canonicalHost)
       }
       for (ServiceInstance instance : runtime.instances()) {
@@ -187,12 +214,15 @@ public final class MeshRuntime implements AutoCloseable {
         if (runtime.tls() != null) {
           byAddress.put(host + ":" + instance.port(), runtime.tls());
         }
+        if (runtime.tls() != null || instance.secure()) {
+          serviceByAddress.put(host + ":" + instance.port(), runtime.name());
+        }
         if (runtime.allowList() != null) {
           byHost.put(host, runtime.allowList());
         }
       }
     });
-    tlsSockets.update(byAddress);
+    tlsSockets.update(byAddress, serviceByAddress);
     dns.update(byHost);
   }
 
@@ -215,14 +245,21 @@ public final class MeshRuntime implements AutoCloseable {
         rawInstances.remove(service);
       }
     }
+    // Grouped by discovery, so that a registry can fetch the first snapshots of many services at once.
+    Map<ServiceDiscovery, Map<String, ServiceDiscovery.Listener>> toWatch = new LinkedHashMap<>();
+    Map<String, WatchToken> tokens = new HashMap<>();
     serviceDiscovery.forEach((service, discovery) -> {
       if (!watches.containsKey(service)) {
         watchedWith.put(service, discovery);
         WatchToken token = new WatchToken();
         watches.put(service, token);
-        token.watch = discovery.watch(service, snapshot -> onSnapshot(service, token, snapshot));
+        tokens.put(service, token);
+        toWatch.computeIfAbsent(discovery, d -> new LinkedHashMap<>())
+            .put(service, snapshot -> onSnapshot(service, token, snapshot));
       }
     });
+    toWatch.forEach((discovery, listeners) ->
+        discovery.watchAll(listeners).forEach((service, watch) -> tokens.get(service).watch = watch));
     for (DiscoveryBinding old : discoveries.values()) {
       if (old.ownedByMesh() && nextDiscoveries.get(old.name()) != old) {
         old.discovery().close();
@@ -239,30 +276,63 @@ public final class MeshRuntime implements AutoCloseable {
       }
       rawInstances.put(service, snapshot);
       ServiceRuntime current = services.get(service);
-      List<ServiceInstance> canonical = canonicalize(instances.getOrDefault(service, List.of()),
+      List<ServiceInstance> previous = instances.get(service);
+      List<ServiceInstance> canonical = canonicalize(previous == null ? List.of() : previous,
           states.allowed(service, current == null ? null : current.allowList(), snapshot));
+      if (canonical == previous) {
+        return; // the same instances: nothing to rebuild or swap
+      }
       instances.put(service, canonical);
       if (current != null) {
         Map<String, ServiceRuntime> next = new HashMap<>(services);
         next.put(service, current.withInstances(canonical));
         services = Map.copyOf(next);
-        if (current.tls() != null || current.allowList() != null) {
+        boolean secureBefore = current.instances().stream().anyMatch(ServiceInstance::secure);
+        if (current.tls() != null || current.allowList() != null || secureBefore
+            || canonical.stream().anyMatch(ServiceInstance::secure)) {
           publishAddresses();
         }
       }
     }
   }
 
-  /** Reuses the previous object for every instance that did not change, so balancer state keyed by identity survives. */
-  private static List<ServiceInstance> canonicalize(List<ServiceInstance> previous, List<ServiceInstance> snapshot) {
-    Map<String, ServiceInstance> byId = new HashMap<>();
-    previous.forEach(i -> byId.put(i.id(), i));
-    List<ServiceInstance> out = new ArrayList<>(snapshot.size());
-    for (ServiceInstance instance : snapshot) {
-      ServiceInstance old = byId.get(instance.id());
-      out.add(old != null && old.equals(instance) ? old : instance);
+  /**
+   * Reuses the previous object for every instance that did not change, so balancer state keyed by
+   * identity survives. Instances are compared position by position first (discoveries deliver them in a
+   * stable order), so an update with few changes allocates no index; a moved instance is found by id.
+   * Returns {@code previous} itself when nothing changed.
+   */
+  static List<ServiceInstance> canonicalize(List<ServiceInstance> previous, List<ServiceInstance> snapshot) {
+    int n = snapshot.size();
+    ServiceInstance[] out = new ServiceInstance[n];
+    Map<String, ServiceInstance> byId = null;
+    boolean same = n == previous.size();
+    for (int i = 0; i < n; i++) {
+      ServiceInstance instance = snapshot.get(i);
+      ServiceInstance old = i < previous.size() ? previous.get(i) : null;
+      if (old != instance && (old == null || !old.id().equals(instance.id()))) {
+        if (byId == null) {
+          byId = new HashMap<>(previous.size() * 2);
+          for (ServiceInstance p : previous) {
+            byId.put(p.id(), p);
+          }
+        }
+        old = byId.get(instance.id());
+      }
+      if (old != null && (old == instance || old.equals(instance))) {
+        out[i] = old;
+        same &= old == previous.get(i);
+      } else {
+        out[i] = instance;
+        same = false;
+      }
     }
-    return List.copyOf(out);
+    return same ? previous : List.of(out);
+  }
+
+  /** Whether {@link #close()} has run: the mesh takes no new calls. */
+  public boolean isClosed() {
+    return closed;
   }
 
   @Override

@@ -127,10 +127,17 @@ final class ServiceStates {
     });
   }
 
-  /** Removes every limiter from the registry. */
+  /**
+   * Removes every limiter and breaker from the registries, which removes their meters too: a mesh built
+   * later on the same meter registry registers its own breakers' gauges.
+   */
   void close() {
     limiters.keySet().forEach(limiterRegistry::remove);
     limiters.clear();
+    CircuitBreakerRegistry breakers = breakerRegistry.ifMade();
+    if (breakers != null) {
+      breakers.getAllCircuitBreakers().stream().map(b -> b.getName()).toList().forEach(breakers::remove);
+    }
   }
 
   private static AddressAllowList allowList(List<String> cidrs) {

@@ -3,6 +3,7 @@ package io.meshclient.core.internal.http;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.meshclient.api.CallOutcome;
 import io.meshclient.api.CircuitBreakerOpenException;
+import io.meshclient.api.MeshException;
 import io.meshclient.api.NoHealthyInstanceException;
 import io.meshclient.api.RequestContext;
 import io.meshclient.api.RequestNotRetriedException;
@@ -83,6 +84,12 @@ final class Attempts {
         throw new NoHealthyInstanceException(service.name(), subset.name());
       }
       ServiceInstance instance = pick(subset, candidates, context, tried);
+      if (request.isHttps() && !instance.secure() && service.tls() == null) {
+        throw new MeshException(service.name(), request.method() + " " + request.url().redact()
+            + " refused before sending: instance " + instance.id() + " of service " + service.name()
+            + " is not secure and mesh.services." + service.name() + ".tls is not set; an https:// call is never"
+            + " sent as plain HTTP");
+      }
       if (decisions) {
         listener.onDecision(decision(service, route, draw, subset, candidates, instance, attempt));
       }
@@ -98,7 +105,7 @@ final class Attempts {
       }
       Interceptor.Chain timed = withTimeouts(chain,
           (int) Math.min(tryMillis, service.connectTimeoutMillis(routeIndex)), (int) tryMillis);
-      WireEvents.Attempt wire = WireEvents.begin();
+      ConnectionReuseInterceptor.Attempt wire = ConnectionReuseInterceptor.begin(chain.call());
       subset.balancer().onStart(instance);
       long attemptStart = ticker.nanoTime();
       Response response = null;
@@ -303,7 +310,7 @@ final class Attempts {
     return c;
   }
 
-  static CallOutcome classify(IOException e, WireEvents.Attempt wire, boolean canceled) {
+  static CallOutcome classify(IOException e, ConnectionReuseInterceptor.Attempt wire, boolean canceled) {
     if (canceled) {
       return CallOutcome.CANCELLED;
     }

@@ -2,13 +2,16 @@ package io.meshclient.core.internal.http;
 
 import io.meshclient.api.CallOutcome;
 import io.meshclient.api.ConcurrencyLimitExceededException;
+import io.meshclient.api.MeshClosedException;
 import io.meshclient.api.MeshException;
 import io.meshclient.api.PeerIdentityMismatchException;
 import io.meshclient.api.RateLimitExceededException;
+import io.meshclient.api.UnknownServiceException;
 import io.meshclient.core.MeshListener;
 import io.meshclient.core.Sleeper;
 import io.meshclient.core.Ticker;
 import io.meshclient.core.config.FaultConfig;
+import io.meshclient.api.spi.SettingValues;
 import io.meshclient.core.internal.MeshRuntime;
 import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.internal.SubsetRuntime;
@@ -25,7 +28,8 @@ import okhttp3.ResponseBody;
 /**
  * The mesh's request path, as an OkHttp application interceptor: resolve, route, inject faults, admit,
  * then {@link Attempts} (pick, call, record, retry), then record the call. A request to a host that is
- * not a mesh service passes through untouched.
+ * not a mesh service passes through untouched, unless it is a single-label name ({@code reviewz}) and
+ * {@code mesh.unknown-hosts} is {@code refuse} (the default).
  *
  * <p>Refusals (rate limit, concurrency cap, open breaker, no instance) are thrown before {@code
  * chain.proceed}, so no byte leaves the process. OkHttp's own silent retry is off in the mesh's client;
@@ -56,16 +60,49 @@ public final class MeshInterceptor implements Interceptor {
     this.decisions = listener.wantsDecisions();
   }
 
-  /** The event listener the mesh's OkHttpClient must use for this interceptor to see connection reuse. */
-  public static okhttp3.EventListener wireEvents() {
-    return new WireEvents();
+  /**
+   * The network interceptor the mesh's OkHttpClient must have for this interceptor to tell a failure on
+   * a reused connection (sent again once, uncounted) from one on a new connection (retry rules apply).
+   */
+  public static Interceptor connectionReuse() {
+    return new ConnectionReuseInterceptor();
   }
 
   @Override
   public Response intercept(Chain chain) throws IOException {
+    if (runtime.isClosed()) {
+      throw meshClosed(chain.request(), null);
+    }
+    try {
+      return route(chain);
+    } catch (IOException e) {
+      if (runtime.isClosed() && chain.call().isCanceled() && !(e instanceof MeshClosedException)) {
+        throw meshClosed(chain.request(), e);
+      }
+      throw e;
+    }
+  }
+
+  private UnknownServiceException unknownService(Request request) {
+    String host = request.url().host();
+    return new UnknownServiceException(host, request.method() + " " + request.url().redact() + " refused: '" + host
+        + "' is not a mesh service (a single-label host that is not one is refused unless mesh.unknown-hosts is"
+        + " pass-through)" + SettingValues.didYouMean(host, runtime.services().keySet()));
+  }
+
+  /** A call refused (cause null) or cancelled because the mesh closed. */
+  private static MeshClosedException meshClosed(Request request, IOException cause) {
+    return new MeshClosedException(request.url().host(), "mesh closed: " + request.method() + " "
+        + request.url().redact() + (cause == null ? " not sent" : " cancelled after the close grace period"), cause);
+  }
+
+  private Response route(Chain chain) throws IOException {
     Request request = chain.request();
     ServiceRuntime service = runtime.service(request.url().host());
     if (service == null) {
+      if (runtime.config().unknownHosts().refuses(request.url().host())) {
+        throw unknownService(request);
+      }
       return chain.proceed(request);
     }
     long start = ticker.nanoTime();
@@ -81,6 +118,9 @@ public final class MeshInterceptor implements Interceptor {
       subset = service.subset(route.subsetForDraw(draw));
     } else {
       subset = service.subset(route.pickSubset(random));
+    }
+    if (decisions) {
+      listener.onRouted(service.name(), route == null ? null : route.name(), subset.name(), subset.instances());
     }
     FaultConfig fault = service.fault(routeIndex);
     if (fault != null) {

@@ -5,11 +5,14 @@ import io.meshclient.core.MeshListener;
 import io.meshclient.core.metrics.MeshMetricNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -34,6 +37,9 @@ public final class MeshMetrics implements MeshListener {
   private final ConcurrentHashMap<String, Counter> rejectedInstances = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> mirrors = new ConcurrentHashMap<>();
 
+  /** Every meter this binder registered, removed by {@link #close()}. */
+  private final Queue<Meter> registered = new ConcurrentLinkedQueue<>();
+
   private final Counter reconfigurationsApplied;
   private final Counter reconfigurationsRefused;
 
@@ -43,11 +49,27 @@ public final class MeshMetrics implements MeshListener {
     this.reconfigurationsRefused = reconfigurations("refused");
   }
 
+  private <M extends Meter> M track(M meter) {
+    registered.add(meter);
+    return meter;
+  }
+
+  /**
+   * Removes the meters this binder registered from the registry (a closed mesh leaves none behind, and
+   * a mesh built after it on the same registry registers its own). Meshes open at the same time on one
+   * registry share meters of the same name and tags: closing one removes them for both.
+   */
+  public void close() {
+    for (Meter meter; (meter = registered.poll()) != null; ) {
+      registry.remove(meter);
+    }
+  }
+
   /** Both results registered at once, so a refusal shows as a step from 0 that an alert can fire on. */
   private Counter reconfigurations(String result) {
-    return Counter.builder(MeshMetricNames.RECONFIGURATIONS)
+    return track(Counter.builder(MeshMetricNames.RECONFIGURATIONS)
         .description("Mesh configurations swapped in, or refused with the old one kept in force")
-        .tag(MeshMetricNames.RESULT, result).register(registry);
+        .tag(MeshMetricNames.RESULT, result).register(registry));
   }
 
   @Override
@@ -60,7 +82,7 @@ public final class MeshMetrics implements MeshListener {
     long key = ((long) methodIndex << 32) | ((long) status << 8) | (status == 0 ? outcome.ordinal() : 0xff);
     Timer timer = table.find(key);
     if (timer == null) {
-      timer = table.add(key, Timer.builder(MeshMetricNames.REQUESTS)
+      timer = table.add(key, track(Timer.builder(MeshMetricNames.REQUESTS)
           .description("Calls through the mesh, after retries")
           .tag(MeshMetricNames.SERVICE, service)
           .tag(MeshMetricNames.SUBSET, subsetTag)
@@ -68,7 +90,7 @@ public final class MeshMetrics implements MeshListener {
           .tag(MeshMetricNames.STATUS, status == 0 ? "CLIENT_ERROR" : Integer.toString(status))
           .tag(MeshMetricNames.OUTCOME, outcomeTag(status))
           .tag(MeshMetricNames.ERROR, status == 0 ? outcome.name().toLowerCase(Locale.ROOT).replace('_', '-') : "none")
-          .register(registry));
+          .register(registry)));
     }
     timer.record(durationNanos, TimeUnit.NANOSECONDS);
   }
@@ -76,26 +98,26 @@ public final class MeshMetrics implements MeshListener {
   @Override
   public void onRateLimited(String service, String limiter) {
     rateLimited.computeIfAbsent(service, s -> new ConcurrentHashMap<>())
-        .computeIfAbsent(limiter, l -> Counter.builder(MeshMetricNames.RATE_LIMITED)
+        .computeIfAbsent(limiter, l -> track(Counter.builder(MeshMetricNames.RATE_LIMITED)
             .description("Calls refused by a rate limit before any I/O")
-            .tag(MeshMetricNames.SERVICE, service).tag(MeshMetricNames.LIMITER, l).register(registry))
+            .tag(MeshMetricNames.SERVICE, service).tag(MeshMetricNames.LIMITER, l).register(registry)))
         .increment();
   }
 
   @Override
   public void onConcurrencyLimited(String service) {
-    concurrencyLimited.computeIfAbsent(service, s -> Counter.builder(MeshMetricNames.CONCURRENCY_LIMITED)
+    concurrencyLimited.computeIfAbsent(service, s -> track(Counter.builder(MeshMetricNames.CONCURRENCY_LIMITED)
             .description("Calls refused by max-concurrent-requests before any I/O")
-            .tag(MeshMetricNames.SERVICE, s).register(registry))
+            .tag(MeshMetricNames.SERVICE, s).register(registry)))
         .increment();
   }
 
   @Override
   public void onRetry(String service, String reason) {
     retries.computeIfAbsent(service, s -> new ConcurrentHashMap<>())
-        .computeIfAbsent(reason, r -> Counter.builder(MeshMetricNames.RETRIES)
+        .computeIfAbsent(reason, r -> track(Counter.builder(MeshMetricNames.RETRIES)
             .description("Attempts sent again")
-            .tag(MeshMetricNames.SERVICE, service).tag(MeshMetricNames.REASON, r).register(registry))
+            .tag(MeshMetricNames.SERVICE, service).tag(MeshMetricNames.REASON, r).register(registry)))
         .increment();
   }
 
@@ -131,19 +153,19 @@ public final class MeshMetrics implements MeshListener {
 
   @Override
   public void onMirror(String service, String route, String result) {
-    mirrors.computeIfAbsent(service + '\u0000' + route + '\u0000' + result, k -> Counter.builder(MeshMetricNames.MIRRORS)
+    mirrors.computeIfAbsent(service + '\u0000' + route + '\u0000' + result, k -> track(Counter.builder(MeshMetricNames.MIRRORS)
             .description("Copies of requests mirrored, by result")
             .tag(MeshMetricNames.SERVICE, service).tag(MeshMetricNames.ROUTE, route)
-            .tag(MeshMetricNames.RESULT, result).register(registry))
+            .tag(MeshMetricNames.RESULT, result).register(registry)))
         .increment();
   }
 
   @Override
   public void onFaultInjected(String service, String route, String kind) {
-    faults.computeIfAbsent(service + '\u0000' + route + '\u0000' + kind, k -> Counter.builder(MeshMetricNames.FAULTS)
+    faults.computeIfAbsent(service + '\u0000' + route + '\u0000' + kind, k -> track(Counter.builder(MeshMetricNames.FAULTS)
             .description("Faults injected by route fault settings")
             .tag(MeshMetricNames.SERVICE, service).tag(MeshMetricNames.ROUTE, route).tag(MeshMetricNames.KIND, kind)
-            .register(registry))
+            .register(registry)))
         .increment();
   }
 
@@ -154,15 +176,15 @@ public final class MeshMetrics implements MeshListener {
 
   private Counter serviceCounter(ConcurrentHashMap<String, Counter> counters, String name, String description,
       String service) {
-    return counters.computeIfAbsent(service, s -> Counter.builder(name).description(description)
-        .tag(MeshMetricNames.SERVICE, s).register(registry));
+    return counters.computeIfAbsent(service, s -> track(Counter.builder(name).description(description)
+        .tag(MeshMetricNames.SERVICE, s).register(registry)));
   }
 
   private AtomicInteger ejectedGauge(String service) {
     return ejected.computeIfAbsent(service, s -> {
       AtomicInteger value = new AtomicInteger();
-      Gauge.builder(MeshMetricNames.EJECTED, value, AtomicInteger::get)
-          .description("Instances ejected now").tag(MeshMetricNames.SERVICE, s).register(registry);
+      track(Gauge.builder(MeshMetricNames.EJECTED, value, AtomicInteger::get)
+          .description("Instances ejected now").tag(MeshMetricNames.SERVICE, s).register(registry));
       return value;
     });
   }

@@ -1,10 +1,13 @@
 package io.meshclient.core.internal.routing;
 
 import io.meshclient.core.config.StringMatch;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
 
-/** A compiled {@link StringMatch}. Regex matchers reuse one {@link Matcher} per thread, so matching allocates nothing. */
+/**
+ * A compiled {@link StringMatch}. Regexes run on RE2J ({@link RouteRegex}): linear time, whole value;
+ * each thread reuses one {@link Matcher}. Exact, prefix and presence matches allocate nothing.
+ */
 final class ValueMatcher {
   private final StringMatch.Kind kind;
   private final String value;
@@ -14,7 +17,7 @@ final class ValueMatcher {
     this.kind = match.kind();
     this.value = match.value();
     if (kind == StringMatch.Kind.REGEX) {
-      Pattern pattern = Pattern.compile(value);
+      Pattern pattern = RouteRegex.compile(value);
       this.matcher = ThreadLocal.withInitial(() -> pattern.matcher(""));
     } else {
       this.matcher = null;

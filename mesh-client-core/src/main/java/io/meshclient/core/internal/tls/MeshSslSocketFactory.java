@@ -3,8 +3,12 @@ package io.meshclient.core.internal.tls;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.util.List;
 import java.util.Map;
 import javax.net.ssl.HostnameVerifier;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocketFactory;
 
@@ -12,11 +16,18 @@ import javax.net.ssl.SSLSocketFactory;
  * The mesh client's one TLS socket factory: connections to an instance of a service with TLS settings
  * use that service's context; every other host uses the fallback (the platform's, or the base client's).
  * OkHttp keys its pool by this factory and host:port, so each instance still gets its own connections.
+ *
+ * <p>A TLS connection to a mesh instance sends the service's name as SNI, and the instance's
+ * certificate is verified against that name, the name the caller used, not against the instance's
+ * address; a service whose {@code tls.peer-identity} pins the identity is verified against that instead
+ * (in the handshake).
  */
 public final class MeshSslSocketFactory extends SSLSocketFactory {
   private volatile SSLSocketFactory fallback;
   private volatile HostnameVerifier fallbackVerifier;
   private volatile Map<String, ServiceTls> byAddress = Map.of();
+  /** {@code host:port} of every mesh instance reached over TLS -> the name of its service. */
+  private volatile Map<String, String> serviceByAddress = Map.of();
 
   /** A factory whose fallback is set later, with {@link #fallback}, before any connection is made. */
   public MeshSslSocketFactory() {}
@@ -27,24 +38,45 @@ public final class MeshSslSocketFactory extends SSLSocketFactory {
     this.fallbackVerifier = verifier;
   }
 
-  /** Replaces the map from {@code host:port} (OkHttp's canonical host) to the TLS settings of its service. */
-  public void update(Map<String, ServiceTls> tlsByAddress) {
+  /**
+   * Replaces the maps from {@code host:port} (OkHttp's canonical host) to the TLS settings of its service
+   * and to the service's name (every instance the mesh reaches over TLS).
+   */
+  public void update(Map<String, ServiceTls> tlsByAddress, Map<String, String> servicesByAddress) {
     this.byAddress = Map.copyOf(tlsByAddress);
+    this.serviceByAddress = Map.copyOf(servicesByAddress);
   }
 
   /**
-   * Accepts mesh instances whose identity the handshake already proved (host names are not what mesh
-   * instances are known by); every other host goes to the fallback verifier.
+   * For a mesh instance: accepts it if its service pins the peer identity (the handshake proved it),
+   * else verifies the certificate against the service's name. Every other host goes to the fallback
+   * verifier, against its own name.
    */
   public HostnameVerifier hostnameVerifier() {
-    return (String host, SSLSession session) ->
-        byAddress.containsKey(host + ":" + session.getPeerPort()) || fallbackVerifier.verify(host, session);
+    return (String host, SSLSession session) -> {
+      String address = host + ":" + session.getPeerPort();
+      String service = serviceByAddress.get(address);
+      if (service == null) {
+        return fallbackVerifier.verify(host, session);
+      }
+      ServiceTls tls = byAddress.get(address);
+      return tls != null && tls.identity() != null || fallbackVerifier.verify(service, session);
+    };
   }
 
   @Override
   public Socket createSocket(Socket socket, String host, int port, boolean autoClose) throws IOException {
-    ServiceTls tls = byAddress.get(host + ":" + port);
-    return (tls != null ? tls.socketFactoryForNewConnection() : fallback).createSocket(socket, host, port, autoClose);
+    String address = host + ":" + port;
+    ServiceTls tls = byAddress.get(address);
+    Socket created = (tls != null ? tls.socketFactoryForNewConnection() : fallback)
+        .createSocket(socket, host, port, autoClose);
+    String service = serviceByAddress.get(address);
+    if (service != null && created instanceof SSLSocket ssl) {
+      SSLParameters parameters = ssl.getSSLParameters();
+      parameters.setServerNames(List.of(new SNIHostName(service)));
+      ssl.setSSLParameters(parameters);
+    }
+    return created;
   }
 
   @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.meshclient.core.Backend;
 import io.meshclient.core.InMemoryDiscovery;
 import io.meshclient.core.Mesh;
+import io.meshclient.core.MeshInternals;
 import io.meshclient.core.config.MeshConfig;
 import io.meshclient.core.config.RetryConfig;
 import io.meshclient.core.config.RouteConfig;
@@ -70,7 +71,7 @@ class TimeoutTest {
         long start = System.nanoTime();
         assertThatThrownBy(() -> get(mesh, "/fast/x")).isInstanceOf(InterruptedIOException.class);
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(290);
-        var runtime = mesh.runtime().service("api");
+        var runtime = MeshInternals.runtime(mesh).service("api");
         assertThat(runtime.connectTimeoutMillis(-1)).isEqualTo(700);
         assertThat(runtime.connectTimeoutMillis(0)).isEqualTo(50);
         assertThat(runtime.connectTimeoutMillis(1)).isEqualTo(700);

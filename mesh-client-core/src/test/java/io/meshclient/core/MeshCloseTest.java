@@ -1,0 +1,186 @@
+package io.meshclient.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.meshclient.api.MeshClosedException;
+import io.meshclient.core.config.BreakerConfig;
+import io.meshclient.core.config.MeshConfig;
+import io.meshclient.core.config.RateLimitConfig;
+import io.meshclient.core.config.ServiceConfig;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@link Mesh#close()} is a close: calls in flight are cancelled after the grace period, new calls fail
+ * with "mesh closed", and the mesh leaves no watch, thread, connection or meter behind.
+ */
+@Timeout(30)
+class MeshCloseTest {
+  private final CountDownLatch release = new CountDownLatch(1);
+  private final InMemoryDiscovery discovery = new InMemoryDiscovery();
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private Backend backend;
+
+  @BeforeEach
+  void start() throws IOException {
+    backend = new Backend("reviews");
+    discovery.set("reviews", List.of(backend.instance("reviews", Map.of())));
+  }
+
+  @AfterEach
+  void stop() {
+    release.countDown();
+    backend.close();
+  }
+
+  private Mesh mesh(Duration grace) {
+    ServiceConfig reviews = ServiceConfig.builder("reviews").circuitBreaker(BreakerConfig.DEFAULT)
+        .rateLimit(RateLimitConfig.perSecond(1000, 100)).build();
+    return Mesh.builder().config(MeshConfig.builder().service(reviews).build()).discovery("memory", discovery)
+        .meterRegistry(meters).closeGracePeriod(grace).build();
+  }
+
+  private static Request get(String url) {
+    return new Request.Builder().url(url).build();
+  }
+
+  private static CompletableFuture<Response> enqueue(OkHttpClient client, Request request) {
+    CompletableFuture<Response> result = new CompletableFuture<>();
+    client.newCall(request).enqueue(new Callback() {
+      @Override
+      public void onResponse(Call call, Response response) {
+        response.close();
+        result.complete(response);
+      }
+
+      @Override
+      public void onFailure(Call call, IOException e) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result;
+  }
+
+  @Test
+  void callsInFlightAreCancelledAfterTheGracePeriod() throws Exception {
+    backend.onRequest(() -> release.await(20, TimeUnit.SECONDS));
+    Mesh mesh = mesh(Duration.ofMillis(300));
+    List<CompletableFuture<Response>> calls = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      calls.add(enqueue(mesh.httpClient(), get("http://reviews/hang/" + i)));
+    }
+    while (backend.requests() < 20) {
+      Thread.sleep(10);
+    }
+
+    long start = System.nanoTime();
+    mesh.close();
+    assertThat(System.nanoTime() - start).isBetween(250_000_000L, 3_000_000_000L);
+
+    for (CompletableFuture<Response> call : calls) {
+      assertThat(call).failsWithin(Duration.ofSeconds(2)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .havingCause().isInstanceOf(MeshClosedException.class)
+          .withMessage("mesh closed: GET http://reviews/... cancelled after the close grace period");
+    }
+    long until = System.nanoTime() + 2_000_000_000L; // a callback runs before its call is finished
+    while (mesh.httpClient().dispatcher().runningCallsCount() > 0 && System.nanoTime() < until) {
+      Thread.sleep(5);
+    }
+    assertThat(mesh.httpClient().dispatcher().runningCallsCount()).isZero();
+  }
+
+  @Test
+  void newCallsAfterCloseFailWithMeshClosedAndSendNothing() throws Exception {
+    Mesh mesh = mesh(Duration.ZERO);
+    mesh.httpClient().newCall(get("http://reviews/ok")).execute().close();
+    OkHttpClient client = mesh.httpClient();
+    mesh.close();
+
+    assertThatThrownBy(() -> client.newCall(get("http://reviews/sync")).execute())
+        .isInstanceOf(MeshClosedException.class)
+        .hasMessage("mesh closed: GET http://reviews/... not sent");
+    assertThatThrownBy(() -> client.newCall(get("http://127.0.0.1:" + backend.port() + "/direct")).execute())
+        .isInstanceOf(MeshClosedException.class)
+        .hasMessage("mesh closed: GET http://127.0.0.1:" + backend.port() + "/... not sent");
+    assertThat(enqueue(client, get("http://reviews/async"))).failsWithin(Duration.ofSeconds(5))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .havingCause().isInstanceOf(MeshClosedException.class)
+        .withMessage("mesh closed: GET http://reviews/... not sent");
+    assertThat(backend.requests()).isEqualTo(1);
+  }
+
+  @Test
+  void closeStopsWatchesThreadsAndConnectionsAndRemovesTheMeters() throws Exception {
+    Mesh mesh = mesh(Duration.ofSeconds(1));
+    enqueue(mesh.httpClient(), get("http://reviews/ok")).get(5, TimeUnit.SECONDS);
+    assertThat(discovery.watcherCount("reviews")).isEqualTo(1);
+    assertThat(meterNames()).contains("mesh.client.requests", "resilience4j.circuitbreaker.state",
+        "resilience4j.ratelimiter.available.permissions");
+
+    mesh.close();
+
+    assertThat(discovery.watcherCount("reviews")).isZero();
+    assertThat(mesh.httpClient().dispatcher().executorService().awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(mesh.httpClient().connectionPool().connectionCount()).isZero();
+    assertThat(meterNames()).isEmpty();
+  }
+
+  @Test
+  void aMeshBuiltAgainOnTheSameRegistryRegistersItsOwnBreakerGauge() throws Exception {
+    List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Logger micrometer = java.util.logging.Logger.getLogger("io.micrometer");
+    java.util.logging.Level level = micrometer.getLevel();
+    java.util.logging.Handler handler = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord record) {
+        logged.add(String.valueOf(record.getMessage()));
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    micrometer.setLevel(java.util.logging.Level.ALL); // Micrometer warns once per JVM, then logs at debug
+    micrometer.addHandler(handler);
+    try {
+      try (Mesh first = mesh(Duration.ZERO)) {
+        first.httpClient().newCall(get("http://reviews/ok")).execute().close();
+      }
+      try (Mesh second = mesh(Duration.ZERO)) {
+        second.httpClient().newCall(get("http://reviews/ok")).execute().close();
+        second.circuitBreakerRegistry().circuitBreaker("reviews").transitionToOpenState();
+
+        assertThat(meters.get("resilience4j.circuitbreaker.state").tag("name", "reviews").tag("state", "open")
+            .gauge().value()).isEqualTo(1.0);
+      }
+    } finally {
+      micrometer.removeHandler(handler);
+      micrometer.setLevel(level);
+    }
+    assertThat(logged).noneMatch(message -> message.contains("has been already registered"));
+  }
+
+  private List<String> meterNames() {
+    return meters.getMeters().stream().map(Meter::getId).map(Meter.Id::getName).distinct().sorted().toList();
+  }
+}
