@@ -414,8 +414,11 @@ public final class Mesh implements AutoCloseable {
      *
      * @throws io.meshclient.api.ConfigurationException if a service names an unknown discovery or a
      *     provider refuses its settings; nothing is left running
+     * @throws IllegalStateException if the classpath's OkHttp is not 5.x, naming the version found and the fix
      */
     public Mesh build() {
+      // Fail here, naming the version and the fix, rather than with a NoSuchMethodError at the first call.
+      io.meshclient.core.internal.OkHttpVersion.requireFive(Mesh.class.getClassLoader());
       Mesh mesh = new Mesh(this);
       try {
         for (ServiceDiscovery d : mesh.runtime.discoveries()) {

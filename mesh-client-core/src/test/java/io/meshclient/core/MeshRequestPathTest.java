@@ -17,6 +17,7 @@ import io.meshclient.core.config.StringMatch;
 import io.meshclient.core.metrics.MeshMetricNames;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -112,7 +113,12 @@ class MeshRequestPathTest {
     get("http://reviews/b");
     assertThatThrownBy(() -> get("http://reviews/c"))
         .isInstanceOf(RateLimitExceededException.class)
-        .hasMessage("rate limit 'reviews' of service 'reviews' exceeded");
+        .hasMessage("rate limit 'reviews' of service 'reviews' exceeded")
+        .satisfies(e -> {
+          Duration wait = ((RateLimitExceededException) e).retryAfter();
+          assertThat(wait).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(1));
+          assertThat(((RateLimitExceededException) e).retryAfterSeconds()).isEqualTo(1);
+        });
     assertThat(v1.requests()).isEqualTo(2);
     assertThat(meters.get(MeshMetricNames.RATE_LIMITED).tag("limiter", "reviews").counter().count()).isEqualTo(1);
   }

@@ -102,6 +102,11 @@ public final class LoadWorker {
         return new ArmeriaLoadClient(ports, false, path);
       case STORK:
         return new StorkLoadClient(ports, threads, path);
+      case MESH_RESTCLIENT:
+      case RESTCLIENT_OKHTTP:
+      case MESH_WEBCLIENT:
+      case WEBCLIENT_OKHTTP:
+        return new SpringClientLoadClient(mode, ports, threads, path);
       default:
         throw new IllegalArgumentException(mode.id);
     }

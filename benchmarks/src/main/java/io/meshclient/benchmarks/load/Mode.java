@@ -14,7 +14,11 @@ enum Mode {
   SPRING_LB("spring-lb", "Spring Cloud LoadBalancer + @LoadBalanced RestClient (JDK HttpClient), Boot 4"),
   ARMERIA("armeria", "Armeria WebClient with a static EndpointGroup (own Netty transport)"),
   ARMERIA_RAW("armeria-raw", "Armeria WebClient per backend, client-side round-robin (Armeria's floor)"),
-  STORK("stork", "SmallRye Stork static list + least-requests, in front of OkHttp");
+  STORK("stork", "SmallRye Stork static list + least-requests, in front of OkHttp"),
+  MESH_RESTCLIENT("mesh-restclient", "@MeshClient over Boot's RestClient on the mesh (starter, Boot 4)"),
+  RESTCLIENT_OKHTTP("restclient-okhttp", "Boot's RestClient on the starter's OkHttp request factory, plain OkHttpClient"),
+  MESH_WEBCLIENT("mesh-webclient", "Boot's WebClient.Builder to http://backend, routed to the mesh's connector"),
+  WEBCLIENT_OKHTTP("webclient-okhttp", "Boot's WebClient on the mesh's connector class over a plain OkHttpClient");
 
   final String id;
   final String description;

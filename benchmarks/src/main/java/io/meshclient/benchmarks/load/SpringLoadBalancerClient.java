@@ -33,6 +33,7 @@ final class SpringLoadBalancerClient implements LoadClient {
     properties.put("spring.main.banner-mode", "off");
     properties.put("spring.main.log-startup-info", "false");
     properties.put("logging.level.root", "WARN");
+    properties.put("mesh.enabled", "false"); // the starter is on the harness's classpath for other modes
     for (int i = 0; i < ports.size(); i++) {
       properties.put("spring.cloud.discovery.client.simple.instances.backend[" + i + "].uri",
           "http://127.0.0.1:" + ports.get(i));

@@ -36,7 +36,10 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  */
 public final class MeshConfigBinder {
   /** Keys under {@code mesh} that belong to the starter and are not part of the mesh configuration. */
-  public static final Set<String> STARTER_KEYS = Set.of("enabled");
+  public static final Set<String> STARTER_KEYS = Set.of("enabled", "problem-details");
+
+  /** {@code mesh.services.<service>.fallback-url} in its relaxed spellings: read by the kill switch only. */
+  private static final Set<String> FALLBACK_URL = Set.of("fallback-url", "fallbackUrl", "fallback_url", "fallbackurl");
 
   private static final ConfigurationPropertyName ROOT = ConfigurationPropertyName.of(MeshConfig.PREFIX);
 
@@ -50,6 +53,14 @@ public final class MeshConfigBinder {
   public static MeshConfig bind(Environment environment) {
     Map<String, Object> tree = tree(environment);
     STARTER_KEYS.forEach(tree::remove);
+    if (tree.get("services") instanceof Map<?, ?> services) {
+      // The kill switch's per-service URL (MeshDisabledAutoConfiguration): the starter's, not the mesh's.
+      services.values().forEach(service -> {
+        if (service instanceof Map<?, ?> settings) {
+          settings.keySet().removeIf(key -> FALLBACK_URL.contains(key));
+        }
+      });
+    }
     return MeshConfig.fromMap(tree);
   }
 

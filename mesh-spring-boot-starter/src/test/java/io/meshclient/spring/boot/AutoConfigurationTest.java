@@ -51,6 +51,17 @@ class AutoConfigurationTest {
   }
 
   @Test
+  void withoutWebFluxNoReactiveBeanIsMadeAndTheRestStarts() {
+    runner.withClassLoader(new FilteredClassLoader("org.springframework.web.reactive",
+            "org.springframework.boot.webclient"))
+        .withPropertyValues("mesh.discovery.static.services.details[0].url=http://127.0.0.1:9")
+        .run(context -> assertThat(context).hasNotFailed().hasSingleBean(MeshClientFactory.class)
+            .hasSingleBean(MeshHttpServiceGroupConfigurer.class)
+            .doesNotHaveBean(io.meshclient.spring.boot.client.ReactiveMeshClients.class)
+            .doesNotHaveBean(io.meshclient.spring.boot.client.MeshWebClientHttpServiceGroupConfigurer.class));
+  }
+
+  @Test
   void meshClientsNeedNoRestClientAutoConfigurationAndUseTheApplicationsConvertersAndObservations() {
     java.util.List<String> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
     WireMockServer backend = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());

@@ -183,14 +183,20 @@ public final class MeshInterceptor implements Interceptor {
       GcraRateLimiter routeLimiter = service.routeLimiter(route.index());
       if (routeLimiter != null && !routeLimiter.acquirePermission(1)) {
         listener.onRateLimited(service.name(), routeLimiter.getName());
-        throw new RateLimitExceededException(service.name(), routeLimiter.getName());
+        throw refusal(service, routeLimiter);
       }
     }
     GcraRateLimiter limiter = service.limiter();
     if (limiter != null && !limiter.acquirePermission(1)) {
       listener.onRateLimited(service.name(), limiter.getName());
-      throw new RateLimitExceededException(service.name(), limiter.getName());
+      throw refusal(service, limiter);
     }
+  }
+
+  /** The refusal, carrying the bucket's wait for its next permit (the caller's {@code Retry-After}). */
+  private static RateLimitExceededException refusal(ServiceRuntime service, GcraRateLimiter limiter) {
+    return new RateLimitExceededException(service.name(), limiter.getName(),
+        java.time.Duration.ofNanos(limiter.nanosUntilPermit()));
   }
 
   /** Delays and/or aborts as the route's fault says; returns the abort response, or null to go on. */

@@ -115,6 +115,17 @@ public final class GcraRateLimiter implements RateLimiter {
     }
   }
 
+  /**
+   * Nanoseconds from now until one permit is free (0 if one is free now); reserves nothing. What a
+   * refused caller is told to wait ({@code Retry-After}).
+   */
+  public long nanosUntilPermit() {
+    Settings s = settings;
+    long current = tat.get();
+    long now = ticker.nanoTime();
+    return Math.max(0, Math.max(current, now) - s.toleranceNanos - now);
+  }
+
   private boolean sleep(long nanos) {
     waiting.incrementAndGet();
     try {

@@ -44,6 +44,22 @@ class GcraRateLimiterTest {
   }
 
   @Test
+  void theWaitUntilTheNextPermitIsTheBucketsRealWaitAndReservesNothing() {
+    GcraRateLimiter limiter = GcraRateLimiter.of("r", RateLimitConfig.perSecond(100, 5), ticker);
+    assertThat(limiter.nanosUntilPermit()).isZero();
+    for (int i = 0; i < 5; i++) {
+      assertThat(limiter.acquirePermission(1)).isTrue();
+    }
+    assertThat(limiter.nanosUntilPermit()).isEqualTo(10_000_000L);
+    ticker.advance(Duration.ofMillis(4));
+    assertThat(limiter.nanosUntilPermit()).isEqualTo(6_000_000L);
+    assertThat(limiter.nanosUntilPermit()).isEqualTo(6_000_000L);
+    ticker.advance(Duration.ofMillis(6));
+    assertThat(limiter.nanosUntilPermit()).isZero();
+    assertThat(limiter.acquirePermission(1)).isTrue();
+  }
+
+  @Test
   void burstIsAdmittedAtOnceThenNothingUntilATokenIsBack() {
     GcraRateLimiter limiter = GcraRateLimiter.of("r", RateLimitConfig.perSecond(100, 5), ticker);
     int admitted = 0;

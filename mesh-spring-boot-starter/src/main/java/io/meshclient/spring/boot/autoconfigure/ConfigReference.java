@@ -25,7 +25,10 @@ import java.util.TreeMap;
 final class ConfigReference {
   /** Starter keys, not part of the mesh configuration. */
   static final Setting STARTER = Setting.block("mesh", "the starter",
-      Setting.bool("enabled", true, "whether the starter creates a mesh, its clients and its actuator support"));
+      Setting.bool("enabled", true, "whether the starter creates a mesh, its clients and its actuator support"),
+      Setting.block("problem-details", "the refusal handler", Setting.bool("enabled", true, "whether a mesh refusal "
+          + "a web handler lets escape becomes an RFC 9457 problem: 429 with Retry-After for a rate limit, 503 for "
+          + "the other refusals (lowest precedence)")));
   static final Setting HEALTH = Setting.block("management.health.mesh", "the health indicator",
       Setting.bool("enabled", true, "whether to enable the mesh health indicator: DOWN when a service under "
           + "mesh.services has no instance"));

@@ -8,6 +8,7 @@ import io.meshclient.spring.boot.actuate.MeshDecisionLog;
 import io.meshclient.spring.boot.client.MeshClientFactory;
 import io.meshclient.spring.boot.client.MeshClientHttpRequestFactory;
 import io.meshclient.spring.boot.client.MeshHttpServiceGroupConfigurer;
+import io.meshclient.spring.boot.client.ReactiveMeshClients;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.http.converter.autoconfigure.ClientHttpMessageConvertersCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -36,7 +38,7 @@ import org.springframework.web.client.RestClient;
     "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
     "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration"})
 @ConditionalOnBooleanProperty(name = "mesh.enabled", matchIfMissing = true)
-@Import(AutoConfiguredMeshClientsRegistrar.class)
+@Import({AutoConfiguredMeshClientsRegistrar.class, MeshReactiveConfiguration.class})
 public class MeshAutoConfiguration {
 
   /**
@@ -74,7 +76,7 @@ public class MeshAutoConfiguration {
   @ConditionalOnMissingBean
   public MeshClientFactory meshClientFactory(ObjectProvider<RestClient.Builder> builders,
       ObjectProvider<ClientHttpMessageConvertersCustomizer> converters,
-      ObjectProvider<ObservationRegistry> observations, Mesh mesh) {
+      ObjectProvider<ObservationRegistry> observations, ObjectProvider<ReactiveMeshClients> reactive, Mesh mesh) {
     return new MeshClientFactory(() -> builders.getIfAvailable(() -> {
       // Without Boot's RestClient support: the application's converters and observations, as Boot's
       // own RestClient.Builder would apply them. Looked up now: the builder may be built on another
@@ -84,7 +86,7 @@ public class MeshAutoConfiguration {
           .configureMessageConverters(client -> customizers.forEach(c -> c.customize(client)));
       observations.ifUnique(builder::observationRegistry);
       return builder;
-    }), new MeshClientHttpRequestFactory(mesh));
+    }), new MeshClientHttpRequestFactory(mesh), reactive.getIfAvailable());
   }
 
   /**
@@ -117,6 +119,18 @@ public class MeshAutoConfiguration {
   @ConditionalOnMissingBean(name = "meshHttpClientWarmUp")
   static MeshHttpClientWarmUp meshHttpClientWarmUp(ObjectProvider<Mesh> mesh) {
     return new MeshHttpClientWarmUp(mesh);
+  }
+
+  /**
+   * Turns a mesh refusal that a web handler lets escape into a 429 or 503 ProblemDetail, at the lowest
+   * precedence; {@code mesh.problem-details.enabled=false} turns it off.
+   */
+  @Bean
+  @ConditionalOnWebApplication
+  @ConditionalOnBooleanProperty(name = "mesh.problem-details.enabled", matchIfMissing = true)
+  @ConditionalOnMissingBean
+  public MeshRefusalProblemDetails meshRefusalProblemDetails() {
+    return new MeshRefusalProblemDetails();
   }
 
   /** Applies changed {@code mesh.*} properties to the running mesh. */

@@ -1,8 +1,12 @@
 package io.meshclient.spring.boot.client;
 
 import io.meshclient.spring.boot.MeshClient;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import org.springframework.core.ReactiveAdapterRegistry;
 import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.support.RestClientAdapter;
@@ -12,19 +16,53 @@ import org.springframework.web.service.invoker.HttpServiceProxyFactory;
  * Creates the implementation of a {@link MeshClient} interface: an {@link HttpServiceProxyFactory}
  * proxy over a {@link RestClient} whose base URL is {@code http://<service>} and whose request factory
  * is the mesh's. The RestClient starts from the application's {@code RestClient.Builder} (its message
- * converters and customizers), when there is one. Thread-safe.
+ * converters and customizers), when there is one. An interface whose methods return {@code Mono} or {@code
+ * Flux} is built on a WebClient instead ({@link ReactiveMeshClients}). Thread-safe.
  */
 public final class MeshClientFactory {
   private final Supplier<RestClient.Builder> builders;
   private final ClientHttpRequestFactory requestFactory;
+  private final ReactiveMeshClients reactive;
+  private final Function<String, String> baseUrls;
 
   /**
+   * A factory for interfaces with blocking return types only.
+   *
    * @param builders a new builder per call, such as Boot's prototype {@code RestClient.Builder} bean
    * @param requestFactory the mesh's request factory
    */
   public MeshClientFactory(Supplier<RestClient.Builder> builders, ClientHttpRequestFactory requestFactory) {
+    this(builders, requestFactory, null);
+  }
+
+  /**
+   * @param builders a new builder per call, such as Boot's prototype {@code RestClient.Builder} bean
+   * @param requestFactory the mesh's request factory
+   * @param reactive builds interfaces with {@code Publisher} return types; null without WebFlux
+   */
+  public MeshClientFactory(Supplier<RestClient.Builder> builders, ClientHttpRequestFactory requestFactory,
+      ReactiveMeshClients reactive) {
+    this(builders, Objects.requireNonNull(requestFactory, "requestFactory"), reactive, service -> "http://" + service);
+  }
+
+  /**
+   * A factory for clients that do not go through a mesh (the kill switch, {@code mesh.enabled=false}).
+   *
+   * @param builders a new builder per call, with the request factory the application chose
+   * @param reactive builds interfaces with {@code Publisher} return types; null without WebFlux
+   * @param baseUrls the base URL of each service's clients, such as its {@code fallback-url}
+   */
+  public static MeshClientFactory withoutMesh(Supplier<RestClient.Builder> builders, ReactiveMeshClients reactive,
+      Function<String, String> baseUrls) {
+    return new MeshClientFactory(builders, null, reactive, Objects.requireNonNull(baseUrls, "baseUrls"));
+  }
+
+  private MeshClientFactory(Supplier<RestClient.Builder> builders, ClientHttpRequestFactory requestFactory,
+      ReactiveMeshClients reactive, Function<String, String> baseUrls) {
     this.builders = Objects.requireNonNull(builders, "builders");
-    this.requestFactory = Objects.requireNonNull(requestFactory, "requestFactory");
+    this.requestFactory = requestFactory;
+    this.reactive = reactive;
+    this.baseUrls = baseUrls;
   }
 
   /**
@@ -52,10 +90,31 @@ public final class MeshClientFactory {
    * itself, not leave lookups to the builder's deferred callbacks.
    */
   <T> Supplier<T> prepare(Class<T> type, String service) {
-    RestClient.Builder builder = builders.get()
-        .baseUrl("http://" + service)
-        .requestFactory(requestFactory);
+    String baseUrl = baseUrls.apply(service);
+    if (returnsPublisher(type)) {
+      if (reactive == null) {
+        throw new IllegalStateException("@MeshClient " + type.getName() + " returns a Publisher (Mono, Flux), "
+            + "which needs WebClient: add spring-webflux (spring-boot-starter-webclient) to the application");
+      }
+      return reactive.prepare(type, baseUrl);
+    }
+    RestClient.Builder builder = builders.get().baseUrl(baseUrl);
+    if (requestFactory != null) {
+      builder.requestFactory(requestFactory);
+    }
     return () -> HttpServiceProxyFactory.builderFor(RestClientAdapter.create(builder.build())).build()
         .createClient(type);
+  }
+
+  /** Whether a method of {@code type} returns a reactive type (Reactor's, when Reactor is present). */
+  static boolean returnsPublisher(Class<?> type) {
+    ReactiveAdapterRegistry adapters = ReactiveAdapterRegistry.getSharedInstance();
+    for (Method method : type.getMethods()) {
+      if (!method.isDefault() && !Modifier.isStatic(method.getModifiers())
+          && adapters.getAdapter(method.getReturnType()) != null) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.util.List;
 import java.util.Set;
+import io.meshclient.api.MeshException;
+import io.meshclient.spring.boot.MeshRefusedException;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -15,7 +17,10 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.client.AbstractClientHttpRequest;
 import org.springframework.http.client.ClientHttpResponse;
 
-/** One request: headers and a buffered body, sent with one synchronous OkHttp call. Not thread-safe. */
+/**
+ * One request: headers and a buffered body, sent with one synchronous OkHttp call; a refusal by the mesh
+ * is thrown as a {@link MeshRefusedException}. Not thread-safe.
+ */
 final class OkHttpClientHttpRequest extends AbstractClientHttpRequest {
   /** Methods OkHttp refuses without a body; an empty one is sent. */
   private static final Set<String> BODY_REQUIRED = Set.of("POST", "PUT", "PATCH", "PROPPATCH", "REPORT");
@@ -59,7 +64,15 @@ final class OkHttpClientHttpRequest extends AbstractClientHttpRequest {
       }
     });
     request.method(method.name(), body(headers));
-    return new OkHttpClientHttpResponse(client.newCall(request.build()).execute());
+    try {
+      return new OkHttpClientHttpResponse(client.newCall(request.build()).execute());
+    } catch (MeshException e) {
+      MeshRefusedException refused = MeshRefusedException.of(e);
+      if (refused != null) {
+        throw refused; // by type, not as a ResourceAccessException that retry-on-I/O policies retry
+      }
+      throw e;
+    }
   }
 
   private RequestBody body(HttpHeaders headers) {

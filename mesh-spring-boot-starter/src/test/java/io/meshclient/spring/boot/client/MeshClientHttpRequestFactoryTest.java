@@ -7,6 +7,7 @@ import io.meshclient.api.RateLimitExceededException;
 import io.meshclient.core.Mesh;
 import io.meshclient.core.config.MeshConfig;
 import io.meshclient.discovery.staticlist.StaticServiceDiscovery;
+import io.meshclient.spring.boot.MeshRefusedException;
 import java.net.InetAddress;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -84,14 +85,16 @@ class MeshClientHttpRequestFactoryTest {
   }
 
   @Test
-  void meshRefusalSurfacesAsResourceAccessExceptionWithoutReachingTheServer() {
+  void meshRefusalIsThrownByTypeNotAsResourceAccessExceptionWithoutReachingTheServer() {
     for (int i = 0; i < 40; i++) {
       server.enqueue(new MockResponse.Builder().body("ok").build());
       client.get().uri("/").retrieve().toBodilessEntity();
     }
     assertThatThrownBy(() -> client.get().uri("/").retrieve().toBodilessEntity())
-        .isInstanceOf(ResourceAccessException.class)
-        .hasCauseInstanceOf(RateLimitExceededException.class);
+        .isInstanceOf(MeshRefusedException.RateLimitExceeded.class)
+        .isNotInstanceOf(ResourceAccessException.class)
+        .hasCauseInstanceOf(RateLimitExceededException.class)
+        .hasMessage("rate limit 'echo' of service 'echo' exceeded");
     assertThat(server.getRequestCount()).isEqualTo(40);
   }
 }

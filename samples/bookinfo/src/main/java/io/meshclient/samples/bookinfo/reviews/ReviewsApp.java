@@ -1,7 +1,7 @@
 package io.meshclient.samples.bookinfo.reviews;
 
-import io.meshclient.api.RateLimitExceededException;
 import io.meshclient.samples.bookinfo.ServiceCounters;
+import io.meshclient.spring.boot.MeshRefusedException;
 import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
@@ -39,9 +39,11 @@ public class ReviewsApp {
       try {
         stars = ratings.ratings(id).ratings();
         counters.increment("ratings.ok");
-      } catch (ResourceAccessException e) {
-        boolean limited = e.getCause() instanceof RateLimitExceededException;
-        counters.increment(limited ? "ratings.rate-limited" : "ratings.failed");
+      } catch (MeshRefusedException.RateLimitExceeded e) {
+        counters.increment("ratings.rate-limited");
+        color = "unavailable";
+      } catch (MeshRefusedException | ResourceAccessException e) {
+        counters.increment("ratings.failed");
         color = "unavailable";
       }
     }

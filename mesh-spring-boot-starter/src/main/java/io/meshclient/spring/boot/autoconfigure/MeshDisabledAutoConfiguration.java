@@ -1,0 +1,65 @@
+package io.meshclient.spring.boot.autoconfigure;
+
+import io.meshclient.spring.boot.client.MeshClientFactory;
+import io.meshclient.spring.boot.client.ReactiveMeshClients;
+import io.meshclient.spring.boot.client.WebClientMeshClients;
+import java.util.List;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.http.converter.autoconfigure.ClientHttpMessageConvertersCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * The kill switch: with {@code mesh.enabled=false} there is no mesh, but the application's {@code
+ * @MeshClient} beans still exist and call {@code mesh.services.<service>.fallback-url}, or else {@code
+ * http://<service>}, directly, through the application's own {@code RestClient.Builder} (or {@code
+ * WebClient.Builder}) and its request factory, as a client without load balancing would. Says so once,
+ * at INFO.
+ */
+@AutoConfiguration(after = MeshAutoConfiguration.class)
+@ConditionalOnBooleanProperty(name = "mesh.enabled", havingValue = false)
+@Import(AutoConfiguredMeshClientsRegistrar.class)
+public class MeshDisabledAutoConfiguration {
+  private static final Log log = LogFactory.getLog(MeshDisabledAutoConfiguration.class);
+
+  /** {@code @MeshClient} implementations calling each service's fallback URL without a mesh. */
+  @Bean
+  @ConditionalOnMissingBean
+  public MeshClientFactory meshClientFactory(ObjectProvider<RestClient.Builder> builders,
+      ObjectProvider<ClientHttpMessageConvertersCustomizer> converters, ObjectProvider<ReactiveMeshClients> reactive,
+      Environment environment) {
+    log.info("mesh.enabled=false: the mesh is off; @MeshClient interfaces call mesh.services.<service>.fallback-url "
+        + "or http://<service> directly, with no routing, limits or breakers");
+    return MeshClientFactory.withoutMesh(() -> builders.getIfAvailable(() -> {
+      List<ClientHttpMessageConvertersCustomizer> customizers = converters.orderedStream().toList();
+      return RestClient.builder().configureMessageConverters(client -> customizers.forEach(c -> c.customize(client)));
+    }), reactive.getIfAvailable(), service -> fallbackUrl(environment, service));
+  }
+
+  /** {@code mesh.services.<service>.fallback-url}, or {@code http://<service>}. */
+  static String fallbackUrl(Environment environment, String service) {
+    String url = environment.getProperty("mesh.services." + service + ".fallback-url");
+    return url != null ? url : "http://" + service;
+  }
+
+  /** Reactive {@code @MeshClient} interfaces on the application's {@code WebClient.Builder}, untouched. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.web.reactive.function.client.WebClient")
+  static class Reactive {
+    @Bean
+    @ConditionalOnMissingBean
+    ReactiveMeshClients meshReactiveClients(ObjectProvider<WebClient.Builder> builders) {
+      return new WebClientMeshClients(() -> builders.getIfAvailable(WebClient::builder), null);
+    }
+  }
+}
