@@ -21,7 +21,7 @@ final class MeshConfigReader {
   static final Set<String> POOL_KEYS = Set.of("max-idle-per-host", "max-requests-per-host", "keep-alive");
   static final Set<String> SERVICE_KEYS = Set.of("discovery", "load-balancer", "timeout", "subsets", "routes",
       "rate-limit", "max-concurrent-requests", "circuit-breaker", "retry", "outlier-detection", "tls",
-      "allowed-addresses", "connect-timeout");
+      "allowed-addresses", "connect-timeout", "slow-start", "locality");
   static final Set<String> TLS_KEYS = Set.of("trust", "cert-chain", "private-key", "peer-identity");
   static final Set<String> ROUTE_KEYS = Set.of("name", "match", "to", "split", "rate-limit", "timeout", "retry",
       "fault", "mirror", "connect-timeout");
@@ -156,7 +156,9 @@ final class MeshConfigReader {
         .outlierDetection(ResilienceReader.outlier(node.child("outlier-detection")))
         .tls(tls(node.child("tls")))
         .allowedAddresses(node.has("allowed-addresses") ? node.strings("allowed-addresses") : null)
-        .connectTimeout(node.duration("connect-timeout"));
+        .connectTimeout(node.duration("connect-timeout"))
+        .slowStart(TrafficShapingReader.slowStart(node.child("slow-start")))
+        .locality(TrafficShapingReader.locality(node.child("locality"), System::getenv));
     RetryConfig serviceRetry = ResilienceReader.retry(node.child("retry"), RetryConfig.DEFAULT, false);
     b.retry(serviceRetry);
     Integer max = node.integer("max-concurrent-requests");

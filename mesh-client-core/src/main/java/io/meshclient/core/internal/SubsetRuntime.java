@@ -2,6 +2,7 @@ package io.meshclient.core.internal;
 
 import io.meshclient.api.LoadBalancer;
 import io.meshclient.api.ServiceInstance;
+import io.meshclient.core.balancer.InstanceListListener;
 import io.meshclient.core.resilience.OutlierDetector;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,9 @@ public final class SubsetRuntime {
       }
     }
     this.instances = List.copyOf(selected);
+    if (balancer instanceof InstanceListListener listener) {
+      listener.onInstances(instances); // locality counts ejected instances as unhealthy, so it needs them all
+    }
     this.healthy = new Healthy(-1, instances);
   }
 

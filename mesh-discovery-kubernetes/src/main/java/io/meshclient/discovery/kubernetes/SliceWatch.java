@@ -41,6 +41,13 @@ final class SliceWatch implements ServiceDiscovery.Watch {
   private volatile boolean failing;
   private volatile boolean closed;
   private volatile long listStartNanos = System.nanoTime();
+  /**
+   * False until {@link #start} has delivered the first list on the calling thread. Until then informer
+   * threads only mark the watch {@code dirty}: the caller may hold a lock that our listener needs (the
+   * mesh builds under one), so delivering from two threads at once could deadlock.
+   */
+  private volatile boolean started;
+  private volatile boolean dirty;
 
   SliceWatch(KubernetesClient client, String namespace, String service, String portName,
       ServiceDiscovery.Listener listener, EndpointSlices.PodLabels pods, KubernetesWatchListener events, Runnable onClose) {
@@ -91,12 +98,17 @@ final class SliceWatch implements ServiceDiscovery.Watch {
     events.onWatchStarted(service);
     try {
       informer.start().toCompletableFuture().get(max.toNanos(), TimeUnit.NANOSECONDS);
-      refresh(Duration.ZERO);
+      deliver(Duration.ZERO);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
       LOG.log(Level.WARNING, "Kubernetes EndpointSlices of ''{0}'' in ''{1}'' not listed within {2}; "
           + "the service has no instances until they are", service, namespace, max);
+    }
+    started = true;
+    if (dirty) { // an informer thread saw a change while this thread delivered
+      dirty = false;
+      deliver(Duration.ZERO);
     }
   }
 
@@ -105,8 +117,18 @@ final class SliceWatch implements ServiceDiscovery.Watch {
     return referencedPods.contains(pod);
   }
 
-  /** Rebuilds the snapshot from the informer's store and pushes it if it changed. */
+  /** Rebuilds the snapshot from the informer's store and pushes it if it changed (once started). */
   void refresh(Duration listLatency) {
+    if (!started) {
+      dirty = true;
+      if (!started) {
+        return; // start() delivers it
+      }
+    }
+    deliver(listLatency);
+  }
+
+  private void deliver(Duration listLatency) {
     if (closed || !informer.hasSynced()) {
       return; // events of the first list are folded into one snapshot at its end
     }

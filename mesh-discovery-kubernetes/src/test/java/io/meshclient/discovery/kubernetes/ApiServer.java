@@ -123,13 +123,23 @@ final class ApiServer implements AutoCloseable {
 
   EndpointSlice slice(String name, String service, String addressType, String portName, int port,
       Endpoint... endpoints) {
-    EndpointSlice slice = new EndpointSliceBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE)
+    EndpointSlice slice = sliceObject(name, service, addressType, portName, port, endpoints);
+    return client.discovery().v1().endpointSlices().inNamespace(NAMESPACE).resource(slice).createOr(
+        existing -> existing.update());
+  }
+
+  /** An EndpointSlice of {@code service}, not sent anywhere. */
+  EndpointSlice sliceObject(String name, String service, int port, Endpoint... endpoints) {
+    return sliceObject(name, service, "IPv4", "http", port, endpoints);
+  }
+
+  private static EndpointSlice sliceObject(String name, String service, String addressType, String portName,
+      int port, Endpoint... endpoints) {
+    return new EndpointSliceBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE)
         .addToLabels("kubernetes.io/service-name", service).endMetadata()
         .withAddressType(addressType)
         .addNewPort().withName(portName).withPort(port).withProtocol("TCP").endPort()
         .withEndpoints(List.of(endpoints)).build();
-    return client.discovery().v1().endpointSlices().inNamespace(NAMESPACE).resource(slice).createOr(
-        existing -> existing.update());
   }
 
   void deleteSlice(String name) {

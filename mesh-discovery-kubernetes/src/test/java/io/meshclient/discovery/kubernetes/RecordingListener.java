@@ -27,6 +27,12 @@ final class RecordingListener implements ServiceDiscovery.Listener {
     return last == null ? null : last.stream().map(ServiceInstance::id).toList();
   }
 
+  /** Waits up to 10 s for a snapshot of exactly {@code ids}. */
+  void awaitIds(String... ids) {
+    List<String> expected = List.of(ids);
+    await(() -> expected.equals(lastIds()), Duration.ofSeconds(10), "instances " + expected);
+  }
+
   /**
    * Waits for a snapshot of exactly {@code ids}, timed from now (after the API server accepted the change):
    * it must come within 1 s. Waits up to 10 s so that a miss reports how long it took.
