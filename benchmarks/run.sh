@@ -136,7 +136,7 @@ case "$scenario" in
     # issue 7: client certificate rotation (and a corrupt file) under 200 req/s for 30 s; 0 requests lost.
     # Arguments: [seconds] [requests per second].
     build
-    exec "$JAVA" -cp "$(harness_cp)" io.meshclient.core.tls.RotationScenario "${1:-30}" "${2:-200}"
+    exec "$JAVA" -cp "$(harness_cp)" io.meshclient.core.internal.tls.RotationScenario "${1:-30}" "${2:-200}"
     ;;
   -h|--help|help)
     usage

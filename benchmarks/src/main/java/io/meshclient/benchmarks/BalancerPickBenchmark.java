@@ -1,12 +1,12 @@
 package io.meshclient.benchmarks;
 
-import io.meshclient.core.http.OkHttpRequestContext;
 import io.meshclient.api.CallOutcome;
 import io.meshclient.api.LoadBalancer;
 import io.meshclient.api.RequestContext;
 import io.meshclient.api.ServiceInstance;
 import io.meshclient.api.spi.BalancerContext;
 import io.meshclient.api.spi.Providers;
+import io.meshclient.core.internal.http.OkHttpRequestContext;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Request;

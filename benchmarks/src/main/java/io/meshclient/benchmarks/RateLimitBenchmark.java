@@ -2,7 +2,7 @@ package io.meshclient.benchmarks;
 
 import io.meshclient.core.Ticker;
 import io.meshclient.core.config.RateLimitConfig;
-import io.meshclient.core.ratelimit.GcraRateLimiter;
+import io.meshclient.core.internal.ratelimit.GcraRateLimiter;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

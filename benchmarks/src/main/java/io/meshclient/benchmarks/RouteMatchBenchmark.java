@@ -1,13 +1,13 @@
 package io.meshclient.benchmarks;
 
-import io.meshclient.core.http.OkHttpRequestContext;
 import io.meshclient.api.RequestContext;
 import io.meshclient.core.config.RouteConfig;
 import io.meshclient.core.config.RouteConfig.Match;
 import io.meshclient.core.config.ServiceConfig;
 import io.meshclient.core.config.StringMatch;
-import io.meshclient.core.routing.Route;
-import io.meshclient.core.routing.RouteTable;
+import io.meshclient.core.internal.http.OkHttpRequestContext;
+import io.meshclient.core.internal.routing.Route;
+import io.meshclient.core.internal.routing.RouteTable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;

@@ -38,7 +38,23 @@ public final class ConfigurationException extends IllegalArgumentException {
    * extra lines in a log, and a value longer than 200 characters is cut.
    */
   public static String problem(String key, Object value, String expectation) {
-    return key + ": " + printable(String.valueOf(value)) + " (expected: " + expectation + ")";
+    return escapeKey(key) + ": " + printable(String.valueOf(value)) + " (expected: " + expectation + ")";
+  }
+
+  /** A key on one line: a key read from a file may hold CR or LF, which must not forge a log line. */
+  private static String escapeKey(String key) {
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        StringBuilder out = new StringBuilder(key.length() + 8);
+        for (char k : key.toCharArray()) {
+          out.append(k == '\r' ? "\\r" : k == '\n' ? "\\n" : k < 0x20 || k == 0x7f
+              ? String.format("\\u%04x", (int) k) : String.valueOf(k));
+        }
+        return out.toString();
+      }
+    }
+    return key;
   }
 
   private static String printable(String value) {
@@ -66,7 +82,7 @@ public final class ConfigurationException extends IllegalArgumentException {
 
   /** Formats a problem with a secret value without showing the value. */
   public static String secretProblem(String key, String expectation) {
-    return key + ": <redacted> (expected: " + expectation + ")";
+    return escapeKey(key) + ": <redacted> (expected: " + expectation + ")";
   }
 
   /** Every problem found, in the order they were found. */

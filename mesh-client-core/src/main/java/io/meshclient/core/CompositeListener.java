@@ -1,6 +1,7 @@
 package io.meshclient.core;
 
 import io.meshclient.api.CallOutcome;
+import io.meshclient.api.ServiceInstance;
 import java.util.List;
 
 /** Forwards every event to each of its listeners, in order. */
@@ -83,6 +84,15 @@ final class CompositeListener implements MeshListener {
       }
     }
     return false;
+  }
+
+  @Override
+  public void onRouted(String service, String route, String subset, List<ServiceInstance> subsetInstances) {
+    for (MeshListener l : listeners) {
+      if (l.wantsDecisions()) {
+        l.onRouted(service, route, subset, subsetInstances);
+      }
+    }
   }
 
   @Override

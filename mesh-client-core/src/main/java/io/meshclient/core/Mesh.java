@@ -11,9 +11,9 @@ import io.meshclient.core.internal.Lazy;
 import io.meshclient.core.internal.MeshRuntime;
 import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.internal.ThreadLocalRandomGenerator;
-import io.meshclient.core.metrics.MeshMetrics;
-import io.meshclient.core.security.AllowListDns;
-import io.meshclient.core.tls.MeshSslSocketFactory;
+import io.meshclient.core.internal.metrics.MeshMetrics;
+import io.meshclient.core.internal.security.AllowListDns;
+import io.meshclient.core.internal.tls.MeshSslSocketFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -207,11 +207,8 @@ public final class Mesh implements AutoCloseable {
     return MeshSnapshot.of(runtime);
   }
 
-  /**
-   * The mesh's internals, for the Spring starter's routing-decision log. Not public API: may change;
-   * {@link #snapshot()} is the supported view of the mesh's state.
-   */
-  public MeshRuntime runtime() {
+  /** The mesh's internals, for tests in this package; {@link #snapshot()} is the public view. */
+  MeshRuntime runtime() {
     return runtime;
   }
 

@@ -2,10 +2,10 @@ package io.meshclient.core;
 
 import io.meshclient.core.config.ConnectionPoolConfig;
 import io.meshclient.core.config.MeshConfig;
-import io.meshclient.core.http.MeshInterceptor;
 import io.meshclient.core.internal.MeshRuntime;
-import io.meshclient.core.security.AllowListDns;
-import io.meshclient.core.tls.MeshSslSocketFactory;
+import io.meshclient.core.internal.http.MeshInterceptor;
+import io.meshclient.core.internal.security.AllowListDns;
+import io.meshclient.core.internal.tls.MeshSslSocketFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +39,7 @@ final class MeshHttpClient {
     Duration timeout = b.config().defaults().timeout();
     OkHttpClient.Builder builder = base.newBuilder()
         .sslSocketFactory(tlsSockets, base.x509TrustManager() != null ? base.x509TrustManager()
-            : io.meshclient.core.tls.PlatformTrust.defaultTrustManager());
+            : io.meshclient.core.internal.tls.PlatformTrust.defaultTrustManager());
     b.interceptors().forEach(builder::addInterceptor);
     return builder
         .hostnameVerifier(tlsSockets.hostnameVerifier())

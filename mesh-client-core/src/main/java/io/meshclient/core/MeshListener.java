@@ -1,11 +1,13 @@
 package io.meshclient.core;
 
 import io.meshclient.api.CallOutcome;
+import io.meshclient.api.ServiceInstance;
+import java.util.List;
 
 /**
  * Receives what the mesh does, for metrics and diagnostics. The mesh calls it on the request path, so
- * implementations must be fast, thread-safe and must not throw. {@link io.meshclient.core.metrics.MeshMetrics}
- * turns these events into Micrometer meters.
+ * implementations must be fast, thread-safe and must not throw. The mesh's own Micrometer meters (named in
+ * {@link io.meshclient.core.metrics.MeshMetricNames}) are recorded by such a listener.
  */
 public interface MeshListener {
 
@@ -16,7 +18,7 @@ public interface MeshListener {
    * One listener that forwards every event to each of {@code listeners}, in order; it wants decisions
    * if any of them does (and only those receive them).
    */
-  static MeshListener of(java.util.List<MeshListener> listeners) {
+  static MeshListener of(List<MeshListener> listeners) {
     return listeners.isEmpty() ? NONE : listeners.size() == 1 ? listeners.get(0) : new CompositeListener(listeners);
   }
 
@@ -68,6 +70,14 @@ public interface MeshListener {
   default boolean wantsDecisions() {
     return false;
   }
+
+  /**
+   * A call to {@code service} matched {@code route} (null: none, all instances) and drew {@code subset}
+   * (null: the whole service), whose instances are {@code subsetInstances}; sent before any fault, limit
+   * or attempt, only if {@link #wantsDecisions()}.
+   */
+  default void onRouted(String service, String route, String subset,
+      List<ServiceInstance> subsetInstances) {}
 
   /** Where an attempt went and why; only if {@link #wantsDecisions()}. */
   default void onDecision(RoutingDecision decision) {}

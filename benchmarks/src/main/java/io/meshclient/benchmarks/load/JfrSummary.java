@@ -25,10 +25,10 @@ public final class JfrSummary {
   private static final String[][] CONCERNS = {
     {"url rewrite (InstanceUrls.rewrite)", "io.meshclient.core.internal.InstanceUrls.rewrite"},
     {"request copy (Request.newBuilder().url().build())", "okhttp3.Request$Builder", "okhttp3.Request.newBuilder"},
-    {"metrics (MeshMetrics)", "io.meshclient.core.metrics."},
-    {"rate limit (GcraRateLimiter)", "io.meshclient.core.ratelimit."},
-    {"balancer", "io.meshclient.core.balancer."},
-    {"routing", "io.meshclient.core.routing.", "OkHttpRequestContext"},
+    {"metrics (MeshMetrics)", "io.meshclient.core.internal.metrics."},
+    {"rate limit (GcraRateLimiter)", "io.meshclient.core.internal.ratelimit."},
+    {"balancer", "io.meshclient.core.internal.balancer."},
+    {"routing", "io.meshclient.core.internal.routing.", "OkHttpRequestContext"},
     {"chain timeouts (withConnect/Read/WriteTimeout)", "RealInterceptorChain.with"},
   };
 
@@ -98,7 +98,7 @@ public final class JfrSummary {
   private static boolean meshOwn(List<String> frames) {
     int mesh = -1;
     for (int i = frames.size() - 1; i >= 0; i--) {
-      if (frames.get(i).startsWith("io.meshclient.core.http.MeshInterceptor.intercept")) {
+      if (frames.get(i).startsWith("io.meshclient.core.internal.http.MeshInterceptor.intercept")) {
         mesh = i;
         break;
       }
@@ -108,7 +108,7 @@ public final class JfrSummary {
     }
     for (int i = mesh - 1; i >= 0; i--) {
       if (frames.get(i).startsWith("okhttp3.internal.http.RealInterceptorChain.proceed")
-          && frames.get(i + 1).startsWith("io.meshclient.core.http.MeshInterceptor")) {
+          && frames.get(i + 1).startsWith("io.meshclient.core.internal.http.MeshInterceptor")) {
         return false;
       }
     }

@@ -20,4 +20,13 @@ public interface ServiceDiscoveryProvider {
    *     secret values are never part of the message
    */
   ServiceDiscovery create(DiscoveryContext context);
+
+  /**
+   * The settings {@link #create} reads, declared once: a block named {@link #name()} whose settings are
+   * read, range-checked and documented (IDE metadata, README reference) from the declaration. Null when
+   * the provider declares none.
+   */
+  default Setting settings() {
+    return null;
+  }
 }

@@ -39,15 +39,19 @@ public final class SettingValues {
       return null;
     }
     long amount = Long.parseLong(s.substring(0, unitStart));
-    switch (s.substring(unitStart).trim()) {
-      case "ns": return Duration.ofNanos(amount);
-      case "us": return Duration.ofNanos(amount * 1000);
-      case "ms": return Duration.ofMillis(amount);
-      case "s": return Duration.ofSeconds(amount);
-      case "m": return Duration.ofMinutes(amount);
-      case "h": return Duration.ofHours(amount);
-      case "d": return Duration.ofDays(amount);
-      default: return null;
+    try { // 15 digits of days overflow Duration: null, never an exception
+      switch (s.substring(unitStart).trim()) {
+        case "ns": return Duration.ofNanos(amount);
+        case "us": return Duration.ofNanos(Math.multiplyExact(amount, 1000L));
+        case "ms": return Duration.ofMillis(amount);
+        case "s": return Duration.ofSeconds(amount);
+        case "m": return Duration.ofMinutes(amount);
+        case "h": return Duration.ofHours(amount);
+        case "d": return Duration.ofDays(amount);
+        default: return null;
+      }
+    } catch (ArithmeticException e) {
+      return null;
     }
   }
 
@@ -55,6 +59,11 @@ public final class SettingValues {
   public static String formatDuration(Duration d) {
     if (d.isNegative()) {
       return d.toString();
+    }
+    if (d.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L) { // toNanos would overflow
+      long seconds = d.getSeconds();
+      return d.getNano() != 0 ? d.toString() : seconds % 3600 == 0 ? seconds / 3600 + "h"
+          : seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
     }
     long nanos = d.toNanos();
     long[] units = {3_600_000_000_000L, 60_000_000_000L, 1_000_000_000L, 1_000_000L, 1_000L};
@@ -103,6 +112,47 @@ public final class SettingValues {
       }
     }
     return null;
+  }
+
+  /**
+   * {@code "; did you mean 'retry'?"} when one name of {@code known} is within two edits of {@code key}
+   * (relaxed spelling aside), else the empty string: the tail of an "unknown key" expectation.
+   */
+  public static String didYouMean(String key, java.util.Collection<String> known) {
+    String best = null;
+    int bestDistance = 3;
+    String uniform = uniform(key);
+    for (String k : known) {
+      int d = distance(uniform, uniform(k));
+      if (d < bestDistance) {
+        best = k;
+        bestDistance = d;
+      }
+    }
+    return best == null ? "" : "; did you mean '" + best + "'?";
+  }
+
+  /** Levenshtein distance, for names of at most a few dozen characters. */
+  private static int distance(String a, String b) {
+    if (a.length() > 64 || b.length() > 64) {
+      return Integer.MAX_VALUE;
+    }
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
   }
 
   /** Lower case without dashes and underscores, as Spring compares property names. */

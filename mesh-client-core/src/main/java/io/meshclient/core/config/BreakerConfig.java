@@ -28,7 +28,9 @@ public record BreakerConfig(
 
   /** 50% failures or 100% slow (>= 5s) over 100 calls (at least 20), open for 10s, 3 probes. */
   public static final BreakerConfig DEFAULT =
-      new BreakerConfig(50, 100, Duration.ofSeconds(5), 100, 20, Duration.ofSeconds(10), 3);
+      new BreakerConfig(MeshKeys.FAILURE_RATE.defaultInt(), MeshKeys.SLOW_RATE.defaultInt(),
+          MeshKeys.SLOW_DURATION.defaultDuration(), MeshKeys.SLIDING_WINDOW.defaultInt(),
+          MeshKeys.MINIMUM_CALLS.defaultInt(), MeshKeys.OPEN_FOR.defaultDuration(), MeshKeys.HALF_OPEN.defaultInt());
 
   public BreakerConfig {
     Objects.requireNonNull(slowCallDuration, "slowCallDuration");

@@ -1,5 +1,6 @@
 package io.meshclient.core.config;
 
+import io.meshclient.api.spi.Setting;
 import io.meshclient.api.spi.SettingValues;
 import static io.meshclient.core.config.SecretKeys.problem;
 
@@ -51,6 +52,11 @@ final class ConfigNode {
    * for; so is {@code true} where {@code on} is known, since YAML 1.1 (Spring Boot's application.yml)
    * reads the key {@code on} as a boolean. Call it before reading the block's settings.
    */
+  void allowOnly(Setting block) {
+    allowOnly(block.names());
+  }
+
+  /** As {@link #allowOnly(Setting)}, for names not declared as a block. */
   void allowOnly(Set<String> known) {
     Map<String, Object> canonical = new LinkedHashMap<>();
     Map<String, String> spelledAs = new java.util.HashMap<>();
@@ -61,7 +67,7 @@ final class ConfigNode {
       if (name == null) {
         // the value is never shown here, so even a secret key's problem can say what it is
         problems.add(io.meshclient.api.ConfigurationException.problem(key(child), "unknown key",
-            "one of " + new java.util.TreeSet<>(known)));
+            "one of " + new java.util.TreeSet<>(known) + SettingValues.didYouMean(child, known)));
         continue;
       }
       String earlier = spelledAs.putIfAbsent(name, child);
@@ -101,22 +107,44 @@ final class ConfigNode {
     return v.toString();
   }
 
+  /** The value of a declared setting as its type, or null (absent or reported); ranges are the validator's. */
+  private <T> T parsed(Setting setting, Class<T> type) {
+    Object v = map.get(setting.name());
+    return v == null ? null : type.cast(setting.parse(key(setting.name()), v, problems));
+  }
+
+  Integer integer(Setting setting) {
+    return parsed(setting, Integer.class);
+  }
+
+  /** As {@link #integer(Setting)}, or {@code fallback} when absent or refused. */
+  int integer(Setting setting, int fallback) {
+    Integer value = integer(setting);
+    return value != null ? value : fallback;
+  }
+
+  Duration duration(Setting setting) {
+    return parsed(setting, Duration.class);
+  }
+
+  /** As {@link #duration(Setting)}, or {@code fallback} when absent or refused. */
+  Duration duration(Setting setting, Duration fallback) {
+    Duration value = duration(setting);
+    return value != null ? value : fallback;
+  }
+
+  /** A whole number within int range, never wrapped around, or null (absent or reported). */
   Integer integer(String child) {
     Object v = map.get(child);
     if (v == null) {
       return null;
     }
-    try {
-      long value = v instanceof Number n && !(v instanceof Double || v instanceof Float)
-          ? n.longValue() : Long.parseLong(v.toString().trim());
-      if (value > Integer.MAX_VALUE || value < Integer.MIN_VALUE) {
-        throw new NumberFormatException();
-      }
-      return (int) value;
-    } catch (NumberFormatException e) {
+    Long value = Setting.wholeNumber(v);
+    if (value == null || value > Integer.MAX_VALUE || value < Integer.MIN_VALUE) {
       problems.add(problem(key(child), v, "a whole number"));
       return null;
     }
+    return (int) (long) value;
   }
 
   Duration duration(String child) {

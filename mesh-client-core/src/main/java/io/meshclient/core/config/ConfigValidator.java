@@ -12,8 +12,6 @@ import java.util.regex.Pattern;
 
 /** The rules every configuration must pass, each problem naming its full key. */
 final class ConfigValidator {
-  /** OkHttp refuses timeouts longer than this, when the client is built. */
-  private static final Duration MAX_OKHTTP_DURATION = Duration.ofMillis(Integer.MAX_VALUE);
   private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?");
   private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
@@ -26,28 +24,22 @@ final class ConfigValidator {
     balancerNames = Providers.loadBalancerNames(loader != null ? loader : ConfigValidator.class.getClassLoader());
   }
 
-  static List<String> validate(MeshConfig config) {
+  static List<String> validate(ServiceDefaults defaults, Map<String, ServiceConfig> services) {
     ConfigValidator v = new ConfigValidator();
-    v.defaults("mesh.defaults", config.defaults());
-    config.services().forEach((name, service) -> v.service("mesh.services." + name, service));
+    v.defaults("mesh.defaults", defaults);
+    services.forEach((name, service) -> v.service("mesh.services." + name, service));
     return v.problems;
   }
 
   private void defaults(String key, ServiceDefaults d) {
     balancer(key + ".load-balancer", d.loadBalancer());
-    positive(key + ".timeout", d.timeout());
-    positive(key + ".connect-timeout", d.connectTimeout());
-    if (d.maxConcurrentRequests() <= 0) {
-      problems.add(problem(key + ".max-concurrent-requests", d.maxConcurrentRequests(), "> 0"));
-    }
+    resilience.check(key, MeshKeys.TIMEOUT, d.timeout());
+    resilience.check(key, MeshKeys.CONNECT_TIMEOUT, d.connectTimeout());
+    resilience.check(key, MeshKeys.MAX_CONCURRENT, d.maxConcurrentRequests());
     ConnectionPoolConfig pool = d.connectionPool();
-    if (pool.maxIdlePerHost() < 0) {
-      problems.add(problem(key + ".connection-pool.max-idle-per-host", pool.maxIdlePerHost(), ">= 0"));
-    }
-    if (pool.maxRequestsPerHost() <= 0) {
-      problems.add(problem(key + ".connection-pool.max-requests-per-host", pool.maxRequestsPerHost(), "> 0"));
-    }
-    positive(key + ".connection-pool.keep-alive", pool.keepAlive());
+    resilience.check(key + ".connection-pool", MeshKeys.MAX_IDLE, pool.maxIdlePerHost());
+    resilience.check(key + ".connection-pool", MeshKeys.MAX_REQUESTS, pool.maxRequestsPerHost());
+    resilience.check(key + ".connection-pool", MeshKeys.KEEP_ALIVE, pool.keepAlive());
     cidrs(key + ".allowed-addresses", d.allowedAddresses());
   }
 
@@ -57,7 +49,7 @@ final class ConfigValidator {
     }
     for (int i = 0; i < cidrs.size(); i++) {
       try {
-        io.meshclient.core.security.Cidr.parse(cidrs.get(i));
+        io.meshclient.core.internal.security.Cidr.parse(cidrs.get(i));
       } catch (IllegalArgumentException e) {
         problems.add(problem(key + "[" + i + "]", cidrs.get(i), "a CIDR block such as 10.0.0.0/8 or fd00::/8 ("
             + e.getMessage() + ")"));
@@ -73,13 +65,13 @@ final class ConfigValidator {
       balancer(key + ".load-balancer", s.loadBalancer());
     }
     if (s.timeout() != null) {
-      positive(key + ".timeout", s.timeout());
+      resilience.check(key, MeshKeys.TIMEOUT, s.timeout());
     }
     if (s.connectTimeout() != null) {
-      positive(key + ".connect-timeout", s.connectTimeout());
+      resilience.check(key, MeshKeys.CONNECT_TIMEOUT, s.connectTimeout());
     }
-    if (s.maxConcurrentRequests() < 0) {
-      problems.add(problem(key + ".max-concurrent-requests", s.maxConcurrentRequests(), "> 0"));
+    if (s.maxConcurrentRequests() != 0) { // 0: the default's
+      resilience.check(key, MeshKeys.MAX_CONCURRENT, s.maxConcurrentRequests());
     }
     if (s.rateLimit() != null) {
       rateLimit(key + ".rate-limit", s.rateLimit());
@@ -97,7 +89,7 @@ final class ConfigValidator {
     if (s.tls() != null) {
       if (s.tls().peerIdentity() != null) {
         try {
-          io.meshclient.core.tls.PeerIdentity.parse(s.tls().peerIdentity());
+          io.meshclient.core.internal.tls.PeerIdentity.parse(s.tls().peerIdentity());
         } catch (IllegalArgumentException e) {
           problems.add(problem(key + ".tls.peer-identity", s.tls().peerIdentity(),
               "a SPIFFE ID such as spiffe://prod/ns/default/sa/reviews, or a DNS name (" + e.getMessage() + ")"));
@@ -128,16 +120,17 @@ final class ConfigValidator {
       subset(key + ".to", route.to(), subsets);
     } else {
       long sum = 0;
+      int before = problems.size();
       for (Map.Entry<String, Integer> e : route.split().entrySet()) {
         subset(key + ".split", e.getKey(), subsets);
         Integer weight = e.getValue();
         if (weight == null || weight < 0) {
           problems.add(problem(key + ".split." + e.getKey(), weight, "a weight >= 0"));
-        } else {
+        } else if (MeshKeys.WEIGHT.check(key + ".split." + e.getKey(), weight, problems)) {
           sum += weight;
         }
       }
-      if (sum <= 0) {
+      if (sum <= 0 && problems.size() == before) {
         problems.add(problem(key + ".split", route.split(), "weights summing to more than 0"));
       }
     }
@@ -145,10 +138,10 @@ final class ConfigValidator {
       rateLimit(key + ".rate-limit", route.rateLimit());
     }
     if (route.timeout() != null) {
-      positive(key + ".timeout", route.timeout());
+      resilience.check(key, MeshKeys.TIMEOUT, route.timeout());
     }
     if (route.connectTimeout() != null) {
-      positive(key + ".connect-timeout", route.connectTimeout());
+      resilience.check(key, MeshKeys.CONNECT_TIMEOUT, route.connectTimeout());
     }
     if (route.retry() != null) {
       resilience.retry(key + ".retry", route.retry());
@@ -192,12 +185,10 @@ final class ConfigValidator {
     } else if (!SERVICE_NAME.matcher(mirror.service()).matches()) {
       problems.add(problem(key + ".service", mirror.service(), "a service name"));
     }
-    if (mirror.percent() < 0 || mirror.percent() > 100) {
+    if (!(mirror.percent() >= 0 && mirror.percent() <= 100)) { // NaN too
       problems.add(problem(key + ".percent", mirror.percent(), "0..100"));
     }
-    if (mirror.maxConcurrent() < 1) {
-      problems.add(problem(key + ".max-concurrent", mirror.maxConcurrent(), ">= 1"));
-    }
+    resilience.check(key, MeshKeys.MIRROR_MAX, mirror.maxConcurrent());
   }
 
   private void subset(String key, String subset, Map<String, Map<String, String>> subsets) {
@@ -211,27 +202,18 @@ final class ConfigValidator {
   private void rateLimit(String key, RateLimitConfig limit) {
     if (limit.permits() <= 0 || limit.per().isNegative() || limit.per().isZero()) {
       problems.add(problem(key + ".rate", limit.rateText(), "> 0, such as 200/s"));
+    } else if (limit.permits() > MeshKeys.MAX_PERMITS || limit.per().compareTo(MeshKeys.MAX_RATE_PERIOD) > 0
+        || limit.permits() > limit.per().toNanos()) {
+      problems.add(problem(key + ".rate", limit.rateText(),
+          "at most 1000000000 per period, a period of at most 1h, and at most one per nanosecond"));
     }
-    if (limit.burst() <= 0) {
-      problems.add(problem(key + ".burst", limit.burst(), "> 0"));
-    }
-    if (limit.maxWait().isNegative()) {
-      problems.add(problem(key + ".max-wait", SettingValues.formatDuration(limit.maxWait()), ">= 0ms"));
-    }
+    resilience.check(key, MeshKeys.BURST, limit.burst());
+    resilience.check(key, MeshKeys.MAX_WAIT, limit.maxWait());
   }
 
   private void balancer(String key, BalancerConfig balancer) {
     if (!balancerNames.contains(balancer.name())) {
       problems.add(problem(key, balancer.name(), "one of " + balancerNames));
-    }
-  }
-
-  /** A timeout or keep-alive OkHttp accepts: at least 1 ms, at most 2^31-1 ms (596 hours). */
-  private void positive(String key, Duration d) {
-    if (d.isNegative() || d.isZero()) {
-      problems.add(problem(key, d.isNegative() ? d.toString() : SettingValues.formatDuration(d), "a positive duration"));
-    } else if (d.compareTo(Duration.ofMillis(1)) < 0 || d.compareTo(MAX_OKHTTP_DURATION) > 0) {
-      problems.add(problem(key, SettingValues.formatDuration(d), "between 1ms and 596h, OkHttp's limit"));
     }
   }
 

@@ -17,7 +17,8 @@ import java.util.Objects;
 public record ConnectionPoolConfig(int maxIdlePerHost, int maxRequestsPerHost, Duration keepAlive) {
 
   /** The defaults: 32 idle per host, 256 requests per host, 30 s keep-alive. */
-  public static final ConnectionPoolConfig DEFAULT = new ConnectionPoolConfig(32, 256, Duration.ofSeconds(30));
+  public static final ConnectionPoolConfig DEFAULT = new ConnectionPoolConfig(MeshKeys.MAX_IDLE.defaultInt(),
+      MeshKeys.MAX_REQUESTS.defaultInt(), MeshKeys.KEEP_ALIVE.defaultDuration());
 
   public ConnectionPoolConfig {
     Objects.requireNonNull(keepAlive, "keepAlive");

@@ -29,10 +29,19 @@ public record MeshConfig(
   /** The configuration key every other key starts with. */
   public static final String PREFIX = "mesh";
 
+  /**
+   * Validates and freezes the components: a {@code MeshConfig} exists only valid, however it is made.
+   *
+   * @throws ConfigurationException listing every problem, each naming its key
+   */
   public MeshConfig {
     discovery = Collections.unmodifiableMap(new LinkedHashMap<>(discovery));
     Objects.requireNonNull(defaults, "defaults");
     services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
+    List<String> problems = ConfigValidator.validate(defaults, services);
+    if (!problems.isEmpty()) {
+      throw new ConfigurationException(problems);
+    }
   }
 
   /** An empty builder: no discovery, default settings, no services. */
@@ -66,7 +75,14 @@ public record MeshConfig(
    * @throws ConfigurationException if the content cannot be parsed or is invalid
    */
   public static MeshConfig fromFileContent(Path file, byte[] content) {
-    return MeshConfigLoader.load(file, new String(content, java.nio.charset.StandardCharsets.UTF_8), System::getenv);
+    String text;
+    try { // as strict as load(Path): bytes that are not UTF-8 are refused, never turned into U+FFFD
+      text = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+          .decode(java.nio.ByteBuffer.wrap(content)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new ConfigurationException(file + ": cannot be read (not valid UTF-8: " + e + ")", e);
+    }
+    return MeshConfigLoader.load(file, text, System::getenv);
   }
 
   /**
@@ -87,6 +103,13 @@ public record MeshConfig(
    */
   public static MeshConfig fromMap(Map<String, ?> tree) {
     return MeshConfigReader.read(tree);
+  }
+
+  /** The configuration, with discovery secrets (such as Consul's {@code acl-token}) and URL user info redacted. */
+  @Override
+  public String toString() {
+    return "MeshConfig[discovery=" + SecretKeys.redact(PREFIX + ".discovery", discovery) + ", defaults=" + defaults
+        + ", services=" + services + "]";
   }
 
   /** The settings of {@code service}, or a default configuration if it has none. */
@@ -142,13 +165,12 @@ public record MeshConfig(
      * @throws ConfigurationException listing every problem, each naming its key
      */
     public MeshConfig build() {
-      List<String> all = new ArrayList<>(problems);
-      MeshConfig config = new MeshConfig(discovery, defaults, services);
-      all.addAll(ConfigValidator.validate(config));
-      if (!all.isEmpty()) {
+      if (!problems.isEmpty()) {
+        List<String> all = new ArrayList<>(problems);
+        all.addAll(ConfigValidator.validate(defaults, services));
         throw new ConfigurationException(all);
       }
-      return config;
+      return new MeshConfig(discovery, defaults, services); // which validates the rest
     }
   }
 }

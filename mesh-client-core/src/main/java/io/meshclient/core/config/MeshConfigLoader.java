@@ -37,6 +37,10 @@ import org.yaml.snakeyaml.nodes.Tag;
  */
 final class MeshConfigLoader {
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_.-]+)(?::([^}]*))?}");
+  /** Values a document may expand to through aliases: a mesh configuration has a few thousand at most. */
+  static final int MAX_VALUES = 100_000;
+  /** Nesting a document may have: the deepest mesh key is about ten levels down. */
+  static final int MAX_DEPTH = 40;
 
   private MeshConfigLoader() {}
 
@@ -115,7 +119,7 @@ final class MeshConfigLoader {
       throw ConfigurationException.of(source, root instanceof SequenceNode ? "a list" : "a single value",
           "a document that is a block of settings");
     }
-    Tree tree = new Tree(environment);
+    Tree tree = new Tree(environment, source);
     @SuppressWarnings("unchecked")
     Map<String, Object> map = (Map<String, Object>) tree.value(root, "");
     if (!tree.problems.isEmpty()) {
@@ -128,20 +132,40 @@ final class MeshConfigLoader {
    * Turns SnakeYAML's node tree into maps, lists and scalars, collecting problems. One per parse: it keeps
    * the blocks being read (to refuse an alias of a block it is in) and SnakeYAML's constructor is not
    * thread-safe.
+   *
+   * <p>Why a walker of our own over SnakeYAML's composed nodes rather than {@code Yaml.load}: a key written
+   * twice must be refused, naming it, and every duplicate reported at once ({@code allowDuplicateKeys(false)}
+   * works only in SnakeYAML's constructor and stops at the first); {@code allowRecursiveKeys} covers keys
+   * only, not a block aliased inside itself; placeholders are resolved knowing their key. And it is
+   * bounded: SnakeYAML caps aliases (50) but not what they expand to, so ~500 bytes of nested aliases
+   * (a "billion laughs") would expand to billions of values. The walk stops at {@link #MAX_VALUES} values
+   * or {@link #MAX_DEPTH} levels, naming the file; the same loader reads {@code MeshConfig.load} and the
+   * watched file.
    */
   private static final class Tree extends SafeConstructor {
     private final UnaryOperator<String> env;
+    private final String source;
     private final List<String> problems = new ArrayList<>();
     private final Set<Node> open = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    private int values;
 
-    Tree(UnaryOperator<String> env) {
+    Tree(UnaryOperator<String> env, String source) {
       super(new LoaderOptions());
       this.env = env;
+      this.source = source;
     }
 
     Object value(Node node, String key) {
+      if (++values > MAX_VALUES) {
+        throw ConfigurationException.of(source, "more than " + MAX_VALUES + " values once its aliases are expanded",
+            "a document of at most " + MAX_VALUES + " values");
+      }
+      if (open.size() >= MAX_DEPTH) {
+        throw ConfigurationException.of(source, "more than " + MAX_DEPTH + " levels of nesting at " + key,
+            "a document of at most " + MAX_DEPTH + " levels");
+      }
       if (node instanceof ScalarNode scalar) {
-        return scalar(scalar);
+        return scalar(scalar, key);
       }
       if (!open.add(node)) {
         problems.add(ConfigurationException.problem(key, "an alias of a block it is in", "a value that ends"));
@@ -182,17 +206,25 @@ final class MeshConfigLoader {
      * integers may be written {@code 1_000}, {@code 0x1F} or {@code 010} (octal), floats as usual;
      * everything else, dates included, and everything quoted, is text with placeholders resolved.
      */
-    private Object scalar(ScalarNode scalar) {
+    private Object scalar(ScalarNode scalar, String key) {
       Tag tag = scalar.getTag();
       if (Tag.NULL.equals(tag) || Tag.BOOL.equals(tag) || Tag.INT.equals(tag) || Tag.FLOAT.equals(tag)) {
         return constructObject(scalar);
       }
-      return resolve(scalar.getValue(), env);
+      return resolve(scalar.getValue(), env, key, problems);
     }
   }
 
   /** Replaces {@code ${NAME}} and {@code ${NAME:default}}; an unset name without default becomes empty. */
   static String resolve(String text, UnaryOperator<String> env) {
+    return resolve(text, env, null, null);
+  }
+
+  /**
+   * Replaces {@code ${NAME}} and {@code ${NAME:default}}; an unset name without default is a problem at
+   * {@code key} naming the variable (as Spring's "Could not resolve placeholder"), never an empty value.
+   */
+  static String resolve(String text, UnaryOperator<String> env, String key, List<String> problems) {
     if (text.indexOf("${") < 0) {
       return text;
     }
@@ -200,6 +232,10 @@ final class MeshConfigLoader {
     StringBuilder out = new StringBuilder();
     while (m.find()) {
       String value = env.apply(m.group(1));
+      if (value == null && m.group(2) == null && problems != null) {
+        problems.add(SecretKeys.problem(key.isEmpty() ? "mesh" : key, text, "the environment variable "
+            + m.group(1) + " to be set, or a default such as ${" + m.group(1) + ":value}"));
+      }
       if (value == null) {
         value = m.group(2) != null ? m.group(2) : "";
       }

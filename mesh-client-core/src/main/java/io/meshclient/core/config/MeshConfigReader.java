@@ -14,21 +14,6 @@ import java.util.Set;
 
 /** Turns a raw tree (from YAML, JSON or Spring properties) into a validated {@link MeshConfig}. */
 final class MeshConfigReader {
-  static final Set<String> ROOT_KEYS = Set.of("discovery", "defaults", "services");
-  static final Set<String> DEFAULT_KEYS = Set.of(
-      "load-balancer", "timeout", "connect-timeout", "max-concurrent-requests", "connection-pool",
-      "allowed-addresses");
-  static final Set<String> POOL_KEYS = Set.of("max-idle-per-host", "max-requests-per-host", "keep-alive");
-  static final Set<String> SERVICE_KEYS = Set.of("discovery", "load-balancer", "timeout", "subsets", "routes",
-      "rate-limit", "max-concurrent-requests", "circuit-breaker", "retry", "outlier-detection", "tls",
-      "allowed-addresses", "connect-timeout", "slow-start", "locality");
-  static final Set<String> TLS_KEYS = Set.of("trust", "cert-chain", "private-key", "peer-identity");
-  static final Set<String> ROUTE_KEYS = Set.of("name", "match", "to", "split", "rate-limit", "timeout", "retry",
-      "fault", "mirror", "connect-timeout");
-  static final Set<String> MIRROR_KEYS = Set.of("to", "service", "percent", "max-concurrent");
-  static final Set<String> MATCH_KEYS = Set.of("path", "method", "headers");
-  static final Set<String> RATE_LIMIT_KEYS = Set.of("rate", "burst", "max-wait");
-
   private final List<String> problems = new ArrayList<>();
 
   private MeshConfigReader() {}
@@ -47,7 +32,7 @@ final class MeshConfigReader {
 
   private MeshConfig readRoot(ConfigNode root) {
     MeshConfig.Builder builder = MeshConfig.builder();
-    root.allowOnly(ROOT_KEYS);
+    root.allowOnly(MeshKeys.ROOT);
     ConfigNode discovery = root.child("discovery");
     if (discovery != null) {
       for (String name : discovery.childNames()) {
@@ -109,62 +94,40 @@ final class MeshConfigReader {
   }
 
   private ServiceDefaults defaults(ConfigNode node) {
-    node.allowOnly(DEFAULT_KEYS);
+    node.allowOnly(MeshKeys.DEFAULTS);
     ServiceDefaults d = ServiceDefaults.DEFAULT;
     BalancerConfig balancer = balancer(node);
-    if (balancer != null) {
-      d = d.withLoadBalancer(balancer);
+    ConnectionPoolConfig pool = ConnectionPoolConfig.DEFAULT;
+    ConfigNode poolNode = node.child("connection-pool");
+    if (poolNode != null) {
+      poolNode.allowOnly(MeshKeys.POOL);
+      pool = new ConnectionPoolConfig(poolNode.integer(MeshKeys.MAX_IDLE, pool.maxIdlePerHost()),
+          poolNode.integer(MeshKeys.MAX_REQUESTS, pool.maxRequestsPerHost()),
+          poolNode.duration(MeshKeys.KEEP_ALIVE, pool.keepAlive()));
     }
-    Duration timeout = node.duration("timeout");
-    if (timeout != null) {
-      d = d.withTimeout(timeout);
-    }
-    Duration connectTimeout = node.duration("connect-timeout");
-    if (connectTimeout != null) {
-      d = d.withConnectTimeout(connectTimeout);
-    }
-    Integer max = node.integer("max-concurrent-requests");
-    if (max != null) {
-      d = d.withMaxConcurrentRequests(max);
-    }
-    if (node.has("allowed-addresses")) {
-      d = d.withAllowedAddresses(node.strings("allowed-addresses"));
-    }
-    ConfigNode pool = node.child("connection-pool");
-    if (pool != null) {
-      pool.allowOnly(POOL_KEYS);
-      ConnectionPoolConfig p = ConnectionPoolConfig.DEFAULT;
-      Integer idle = pool.integer("max-idle-per-host");
-      Integer requests = pool.integer("max-requests-per-host");
-      Duration keepAlive = pool.duration("keep-alive");
-      d = d.withConnectionPool(new ConnectionPoolConfig(
-          idle != null ? idle : p.maxIdlePerHost(),
-          requests != null ? requests : p.maxRequestsPerHost(),
-          keepAlive != null ? keepAlive : p.keepAlive()));
-    }
-    return d;
+    return new ServiceDefaults(balancer != null ? balancer : d.loadBalancer(),
+        node.duration(MeshKeys.TIMEOUT, d.timeout()), node.duration(MeshKeys.CONNECT_TIMEOUT, d.connectTimeout()),
+        node.integer(MeshKeys.MAX_CONCURRENT, d.maxConcurrentRequests()), pool,
+        node.has("allowed-addresses") ? node.strings("allowed-addresses") : d.allowedAddresses());
   }
 
   private ServiceConfig service(String name, ConfigNode node) {
-    node.allowOnly(SERVICE_KEYS);
+    node.allowOnly(MeshKeys.SERVICES);
     ServiceConfig.Builder b = ServiceConfig.builder(name)
         .discovery(node.string("discovery"))
         .loadBalancer(balancer(node))
-        .timeout(node.duration("timeout"))
+        .timeout(node.duration(MeshKeys.TIMEOUT))
         .rateLimit(rateLimit(node.child("rate-limit")))
         .circuitBreaker(ResilienceReader.breaker(node.child("circuit-breaker")))
         .outlierDetection(ResilienceReader.outlier(node.child("outlier-detection")))
         .tls(tls(node.child("tls")))
         .allowedAddresses(node.has("allowed-addresses") ? node.strings("allowed-addresses") : null)
-        .connectTimeout(node.duration("connect-timeout"))
+        .connectTimeout(node.duration(MeshKeys.CONNECT_TIMEOUT))
         .slowStart(TrafficShapingReader.slowStart(node.child("slow-start")))
         .locality(TrafficShapingReader.locality(node.child("locality"), System::getenv));
     RetryConfig serviceRetry = ResilienceReader.retry(node.child("retry"), RetryConfig.DEFAULT, false);
     b.retry(serviceRetry);
-    Integer max = node.integer("max-concurrent-requests");
-    if (max != null) {
-      b.maxConcurrentRequests(max);
-    }
+    b.maxConcurrentRequests(node.integer(MeshKeys.MAX_CONCURRENT, 0));
     ConfigNode subsets = node.child("subsets");
     if (subsets != null) {
       for (String subset : subsets.childNames()) {
@@ -181,7 +144,7 @@ final class MeshConfigReader {
     if (node == null) {
       return null;
     }
-    node.allowOnly(TLS_KEYS);
+    node.allowOnly(MeshKeys.TLS);
     String trust = node.string("trust");
     if (trust == null) {
       node.report(node.key("trust"), "missing", "the location of a PEM CA bundle, such as file:/etc/mesh/ca.pem");
@@ -191,26 +154,27 @@ final class MeshConfigReader {
   }
 
   private RouteConfig route(ConfigNode node, RetryConfig serviceRetry) {
-    node.allowOnly(ROUTE_KEYS);
+    node.allowOnly(MeshKeys.ROUTES);
     Map<String, Integer> split = new LinkedHashMap<>();
     ConfigNode splitNode = node.child("split");
     if (splitNode != null) {
       for (String subset : splitNode.childNames()) {
-        Integer weight = splitNode.integer(subset);
-        split.put(subset, weight == null ? -1 : weight);
+        Object raw = splitNode.raw(subset);
+        Integer weight = raw == null ? null : (Integer) MeshKeys.WEIGHT.parse(splitNode.key(subset), raw, problems);
+        split.put(subset, weight == null ? 1 : weight); // a refused weight is reported once, as itself
       }
     }
     return new RouteConfig(node.string("name"), match(node.child("match")), node.string("to"), split,
-        rateLimit(node.child("rate-limit")), node.duration("timeout"),
+        rateLimit(node.child("rate-limit")), node.duration(MeshKeys.TIMEOUT),
         ResilienceReader.retry(node.child("retry"), serviceRetry, true), ResilienceReader.fault(node.child("fault")),
-        mirror(node.child("mirror")), node.duration("connect-timeout"));
+        mirror(node.child("mirror")), node.duration(MeshKeys.CONNECT_TIMEOUT));
   }
 
   private static MirrorConfig mirror(ConfigNode node) {
     if (node == null) {
       return null;
     }
-    node.allowOnly(MIRROR_KEYS);
+    node.allowOnly(MeshKeys.MIRROR);
     double percent = 100;
     String rawPercent = node.string("percent");
     if (rawPercent != null) {
@@ -222,16 +186,15 @@ final class MeshConfigReader {
         node.report(node.key("percent"), rawPercent, "a percentage such as 10 or 0.5%");
       }
     }
-    Integer max = node.integer("max-concurrent");
     return new MirrorConfig(node.string("to"), node.string("service"), percent,
-        max != null ? max : MirrorConfig.DEFAULT_MAX_CONCURRENT);
+        node.integer(MeshKeys.MIRROR_MAX, MirrorConfig.DEFAULT_MAX_CONCURRENT));
   }
 
   private RouteConfig.Match match(ConfigNode node) {
     if (node == null) {
       return RouteConfig.Match.ANY;
     }
-    node.allowOnly(MATCH_KEYS);
+    node.allowOnly(MeshKeys.MATCH);
     StringMatch path = node.has("path") ? stringMatch(node, "path") : null;
     Set<String> methods = new java.util.LinkedHashSet<>();
     node.strings("method").forEach(m -> methods.add(m.trim().toUpperCase(Locale.ROOT)));
@@ -286,7 +249,7 @@ final class MeshConfigReader {
     if (node == null) {
       return null;
     }
-    node.allowOnly(RATE_LIMIT_KEYS);
+    node.allowOnly(MeshKeys.RATE_LIMIT);
     String rate = node.string("rate");
     long permits = 0;
     Duration per = Duration.ofSeconds(1);
@@ -308,8 +271,8 @@ final class MeshConfigReader {
       node.report(node.key("rate"), rate, "a rate such as 200/s, 10/ms or 1000/m");
       return null;
     }
-    Integer burst = node.integer("burst");
-    Duration maxWait = node.duration("max-wait");
+    Integer burst = node.integer(MeshKeys.BURST);
+    Duration maxWait = node.duration(MeshKeys.MAX_WAIT);
     return new RateLimitConfig(permits, per, burst != null ? burst : (int) Math.max(1, Math.min(permits,
         Integer.MAX_VALUE)), maxWait != null ? maxWait : Duration.ZERO);
   }

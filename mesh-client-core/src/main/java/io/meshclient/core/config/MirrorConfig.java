@@ -15,7 +15,7 @@ package io.meshclient.core.config;
 public record MirrorConfig(String subset, String service, double percent, int maxConcurrent) {
 
   /** Copies mirrored at most at once, unless configured. */
-  public static final int DEFAULT_MAX_CONCURRENT = 64;
+  public static final int DEFAULT_MAX_CONCURRENT = MeshKeys.MIRROR_MAX.defaultInt();
 
   /** Copies {@code percent} of requests to {@code subset} of the same service. */
   public static MirrorConfig toSubset(String subset, double percent) {

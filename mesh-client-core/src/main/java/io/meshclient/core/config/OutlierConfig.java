@@ -25,7 +25,8 @@ public record OutlierConfig(
 
   /** 5 failures in a row, 30s base, 300s cap, at most 50% ejected, panic below 50% healthy. */
   public static final OutlierConfig DEFAULT =
-      new OutlierConfig(5, Duration.ofSeconds(30), Duration.ofSeconds(300), 50, 50);
+      new OutlierConfig(MeshKeys.CONSECUTIVE.defaultInt(), MeshKeys.BASE_EJECTION.defaultDuration(),
+          MeshKeys.MAX_EJECTION.defaultDuration(), MeshKeys.MAX_EJECTED.defaultInt(), MeshKeys.PANIC.defaultInt());
 
   public OutlierConfig {
     Objects.requireNonNull(baseEjection, "baseEjection");

@@ -7,37 +7,25 @@ import java.util.Set;
 
 /** Reads the resilience blocks (circuit-breaker, retry, outlier-detection, fault) of a raw tree. */
 final class ResilienceReader {
-  static final Set<String> BREAKER_KEYS = Set.of("enabled", "failure-rate-threshold", "slow-call-rate-threshold",
-      "slow-call-duration", "sliding-window", "minimum-calls", "open-for", "half-open-probes");
-  static final Set<String> RETRY_KEYS = Set.of("attempts", "per-try-timeout", "deadline", "on", "backoff", "budget",
-      "non-idempotent");
-  static final Set<String> BACKOFF_KEYS = Set.of("base", "max");
-  static final Set<String> BUDGET_KEYS = Set.of("percent", "min-per-second");
-  static final Set<String> OUTLIER_KEYS = Set.of("enabled", "consecutive-failures", "base-ejection", "max-ejection",
-      "max-ejected", "panic-threshold");
-  static final Set<String> FAULT_KEYS = Set.of("delay", "abort", "header");
-  static final Set<String> DELAY_KEYS = Set.of("percent", "duration");
-  static final Set<String> ABORT_KEYS = Set.of("percent", "status");
-
   private ResilienceReader() {}
 
   static BreakerConfig breaker(ConfigNode node) {
     if (node == null) {
       return null;
     }
-    node.allowOnly(BREAKER_KEYS); // first: it also reads relaxed spellings, such as Enabled
+    node.allowOnly(MeshKeys.BREAKER); // first: it also reads relaxed spellings, such as Enabled
     if (!enabled(node)) {
       return null;
     }
     BreakerConfig d = BreakerConfig.DEFAULT;
     return new BreakerConfig(
-        percent(node, "failure-rate-threshold", d.failureRateThreshold()),
-        percent(node, "slow-call-rate-threshold", d.slowCallRateThreshold()),
-        or(node.duration("slow-call-duration"), d.slowCallDuration()),
-        or(node.integer("sliding-window"), d.slidingWindow()),
-        or(node.integer("minimum-calls"), d.minimumCalls()),
-        or(node.duration("open-for"), d.openFor()),
-        or(node.integer("half-open-probes"), d.halfOpenProbes()));
+        node.integer(MeshKeys.FAILURE_RATE, d.failureRateThreshold()),
+        node.integer(MeshKeys.SLOW_RATE, d.slowCallRateThreshold()),
+        node.duration(MeshKeys.SLOW_DURATION, d.slowCallDuration()),
+        node.integer(MeshKeys.SLIDING_WINDOW, d.slidingWindow()),
+        node.integer(MeshKeys.MINIMUM_CALLS, d.minimumCalls()),
+        node.duration(MeshKeys.OPEN_FOR, d.openFor()),
+        node.integer(MeshKeys.HALF_OPEN, d.halfOpenProbes()));
   }
 
   /** Reads a retry block over {@code base}; {@code route} allows {@code non-idempotent}. */
@@ -45,14 +33,14 @@ final class ResilienceReader {
     if (node == null) {
       return null;
     }
-    node.allowOnly(RETRY_KEYS);
+    node.allowOnly(MeshKeys.RETRY);
     if (!route && node.has("non-idempotent")) {
       node.report(node.key("non-idempotent"), node.string("non-idempotent"),
           "set on a route (mesh.services.<service>.routes[i].retry), never for a whole service");
     }
-    RetryConfig r = base.withAttempts(or(node.integer("attempts"), base.attempts()))
-        .withPerTryTimeout(or(node.duration("per-try-timeout"), base.perTryTimeout()))
-        .withDeadline(or(node.duration("deadline"), base.deadline()));
+    RetryConfig r = base.withAttempts(node.integer(MeshKeys.ATTEMPTS, base.attempts()))
+        .withPerTryTimeout(or(node.duration(MeshKeys.PER_TRY_TIMEOUT), base.perTryTimeout()))
+        .withDeadline(or(node.duration(MeshKeys.DEADLINE), base.deadline()));
     if (node.has("on")) {
       Set<RetryConfig.Condition> conditions = new LinkedHashSet<>();
       Set<Integer> statuses = new LinkedHashSet<>();
@@ -71,16 +59,18 @@ final class ResilienceReader {
     }
     ConfigNode backoff = node.child("backoff");
     if (backoff != null) {
-      backoff.allowOnly(BACKOFF_KEYS);
-      r = r.withBackoff(or(backoff.duration("base"), r.backoffBase()), or(backoff.duration("max"), r.backoffMax()));
+      backoff.allowOnly(MeshKeys.BACKOFF);
+      r = r.withBackoff(backoff.duration(MeshKeys.BACKOFF_BASE, r.backoffBase()),
+          backoff.duration(MeshKeys.BACKOFF_MAX, r.backoffMax()));
     }
     Object budget = node.raw("budget");
     if (budget instanceof java.util.Map) {
       ConfigNode b = node.child("budget");
-      b.allowOnly(BUDGET_KEYS);
-      r = r.withBudget(percent(b, "percent", r.budgetPercent()), or(b.integer("min-per-second"), r.budgetMinPerSecond()));
+      b.allowOnly(MeshKeys.BUDGET);
+      r = r.withBudget(b.integer(MeshKeys.BUDGET_PERCENT, r.budgetPercent()),
+          b.integer(MeshKeys.BUDGET_MIN, r.budgetMinPerSecond()));
     } else if (budget != null) {
-      r = r.withBudget(percent(node, "budget", r.budgetPercent()), r.budgetMinPerSecond());
+      r = r.withBudget(node.integer(MeshKeys.BUDGET, r.budgetPercent()), r.budgetMinPerSecond());
     }
     String nonIdempotent = node.string("non-idempotent");
     if (route && nonIdempotent != null) {
@@ -97,31 +87,31 @@ final class ResilienceReader {
     if (node == null) {
       return null;
     }
-    node.allowOnly(OUTLIER_KEYS); // first: it also reads relaxed spellings, such as Enabled
+    node.allowOnly(MeshKeys.OUTLIER); // first: it also reads relaxed spellings, such as Enabled
     if (!enabled(node)) {
       return ServiceConfig.OUTLIER_DETECTION_OFF;
     }
     OutlierConfig d = OutlierConfig.DEFAULT;
     return new OutlierConfig(
-        or(node.integer("consecutive-failures"), d.consecutiveFailures()),
-        or(node.duration("base-ejection"), d.baseEjection()),
-        or(node.duration("max-ejection"), d.maxEjection()),
-        percent(node, "max-ejected", d.maxEjectedPercent()),
-        percent(node, "panic-threshold", d.panicThresholdPercent()));
+        node.integer(MeshKeys.CONSECUTIVE, d.consecutiveFailures()),
+        node.duration(MeshKeys.BASE_EJECTION, d.baseEjection()),
+        node.duration(MeshKeys.MAX_EJECTION, d.maxEjection()),
+        node.integer(MeshKeys.MAX_EJECTED, d.maxEjectedPercent()),
+        node.integer(MeshKeys.PANIC, d.panicThresholdPercent()));
   }
 
   static FaultConfig fault(ConfigNode node) {
     if (node == null) {
       return null;
     }
-    node.allowOnly(FAULT_KEYS);
+    node.allowOnly(MeshKeys.FAULT);
     double delayPercent = 0;
     Duration delay = null;
     ConfigNode delayNode = node.child("delay");
     if (delayNode != null) {
-      delayNode.allowOnly(DELAY_KEYS);
+      delayNode.allowOnly(MeshKeys.FAULT.child("delay"));
       delayPercent = decimalPercent(delayNode, "percent");
-      delay = delayNode.duration("duration");
+      delay = delayNode.duration(MeshKeys.DELAY_DURATION);
       if (delay == null && !delayNode.has("duration")) {
         delayNode.report(delayNode.key("duration"), "missing", "a duration such as 100ms");
       }
@@ -130,13 +120,13 @@ final class ResilienceReader {
     int status = 0;
     ConfigNode abortNode = node.child("abort");
     if (abortNode != null) {
-      abortNode.allowOnly(ABORT_KEYS);
+      abortNode.allowOnly(MeshKeys.FAULT.child("abort"));
       abortPercent = decimalPercent(abortNode, "percent");
-      Integer s = abortNode.integer("status");
+      Integer s = abortNode.integer(MeshKeys.ABORT_STATUS);
       if (s == null && !abortNode.has("status")) {
         abortNode.report(abortNode.key("status"), "missing", "an HTTP status such as 503");
       }
-      status = s == null ? 0 : s;
+      status = s == null ? 200 : s; // refused or missing: reported once
     }
     return new FaultConfig(delayPercent, delay, abortPercent, status, node.string("header"));
   }
@@ -159,21 +149,6 @@ final class ResilienceReader {
       node.report(node.key("enabled"), enabled, "true or false");
     }
     return false;
-  }
-
-  /** {@code 50%} or {@code 50} as a whole percentage; out-of-range values are left to validation. */
-  private static int percent(ConfigNode node, String child, int fallback) {
-    String raw = node.string(child);
-    if (raw == null) {
-      return fallback;
-    }
-    try {
-      return Integer.parseInt(raw.trim().endsWith("%") ? raw.trim().substring(0, raw.trim().length() - 1).trim()
-          : raw.trim());
-    } catch (NumberFormatException e) {
-      node.report(node.key(child), raw, "a whole percentage such as 50%");
-      return fallback;
-    }
   }
 
   private static double decimalPercent(ConfigNode node, String child) {

@@ -60,9 +60,9 @@ public record RetryConfig(
    * 2 attempts on connect failures, resets and 502/503/504, backoff 25ms..250ms, budget 20% + 10/s
    * (Finagle's and Linkerd's), idempotent methods only.
    */
-  public static final RetryConfig DEFAULT = new RetryConfig(2, null, null,
-      Set.of(Condition.CONNECT_FAILURE, Condition.RESET), Set.of(502, 503, 504), Duration.ofMillis(25),
-      Duration.ofMillis(250), 20, 10, false);
+  public static final RetryConfig DEFAULT = new RetryConfig(MeshKeys.ATTEMPTS.defaultInt(), null, null,
+      Set.of(Condition.CONNECT_FAILURE, Condition.RESET), Set.of(502, 503, 504), MeshKeys.BACKOFF_BASE.defaultDuration(),
+      MeshKeys.BACKOFF_MAX.defaultDuration(), MeshKeys.BUDGET.defaultInt(), MeshKeys.BUDGET_MIN.defaultInt(), false);
 
   /** No retries at all. */
   public static final RetryConfig NONE = new RetryConfig(1, null, null, Set.of(), Set.of(), Duration.ZERO,

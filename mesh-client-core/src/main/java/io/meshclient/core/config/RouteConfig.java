@@ -49,6 +49,50 @@ public record RouteConfig(
     return new RouteConfig(null, match, null, weights, null, null, null, null, null, null);
   }
 
+  /**
+   * A route to a weighted list of destinations. Each names a subset of this route's own service ({@code
+   * service} null); a route to another service is refused until cross-service routes are implemented.
+   *
+   * @throws io.meshclient.api.ConfigurationException if a destination names another service
+   */
+  public static RouteConfig to(Match match, List<Destination> destinations) {
+    Map<String, Integer> weights = new LinkedHashMap<>();
+    for (Destination d : destinations) {
+      if (d.service() != null) {
+        throw io.meshclient.api.ConfigurationException.of("destination.service", d.service(),
+            "a subset of the route's own service (routes to another service are not implemented yet)");
+      }
+      weights.merge(d.subset(), d.weight(), Integer::sum);
+    }
+    return split(match, weights);
+  }
+
+  /**
+   * Where a matching request goes, as a weighted list of (service, subset): {@code to} is one destination
+   * of weight 1, {@code split} one per subset; {@code service} is null for the route's own service.
+   */
+  public List<Destination> destinations() {
+    if (to != null) {
+      return List.of(new Destination(null, to, 1));
+    }
+    List<Destination> out = new java.util.ArrayList<>();
+    split.forEach((subset, weight) -> out.add(new Destination(null, subset, weight)));
+    return List.copyOf(out);
+  }
+
+  /**
+   * One destination of a route.
+   *
+   * @param service the service, or null for the route's own
+   * @param subset the subset of that service
+   * @param weight the relative weight, at least 0
+   */
+  public record Destination(String service, String subset, int weight) {
+    public Destination {
+      Objects.requireNonNull(subset, "subset");
+    }
+  }
+
   /** Returns a copy with a name. */
   public RouteConfig withName(String newName) {
     return new RouteConfig(newName, match, to, split, rateLimit, timeout, retry, fault, mirror, connectTimeout);
@@ -97,7 +141,12 @@ public record RouteConfig(
 
     public Match {
       methods = methods == null ? Set.of() : Set.copyOf(methods);
-      headers = headers == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+      Map<String, StringMatch> marked = new LinkedHashMap<>();
+      if (headers != null) { // values matched against credential headers are never shown
+        headers.forEach((name, m) -> marked.put(name, m != null && SecretKeys.isSecret(".headers." + name)
+            ? m.asSecret() : m));
+      }
+      headers = java.util.Collections.unmodifiableMap(marked);
     }
 
     /** Matches requests whose header {@code name} matches. */
@@ -123,10 +172,7 @@ public record RouteConfig(
       out.append("headers={");
       String separator = "";
       for (Map.Entry<String, StringMatch> e : headers.entrySet()) {
-        boolean secret = SecretKeys.isSecret(".headers." + e.getKey());
-        out.append(separator).append(e.getKey()).append('=')
-            .append(secret && e.getValue().kind() != StringMatch.Kind.PRESENT
-                ? e.getValue().kind().key() + ":<redacted>" : e.getValue());
+        out.append(separator).append(e.getKey()).append('=').append(e.getValue());
         separator = ", ";
       }
       return out.append("}}").toString();

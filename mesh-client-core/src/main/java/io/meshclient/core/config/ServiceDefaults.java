@@ -23,8 +23,9 @@ public record ServiceDefaults(
 
   /** The documented defaults. */
   public static final ServiceDefaults DEFAULT = new ServiceDefaults(
-      BalancerConfig.named("least-request"), Duration.ofSeconds(10), Duration.ofSeconds(1), 1024,
-      ConnectionPoolConfig.DEFAULT, null);
+      BalancerConfig.named(MeshKeys.LOAD_BALANCER.defaultValue()), MeshKeys.TIMEOUT.defaultDuration(),
+      MeshKeys.CONNECT_TIMEOUT.defaultDuration(), MeshKeys.MAX_CONCURRENT.defaultInt(), ConnectionPoolConfig.DEFAULT,
+      null);
 
   public ServiceDefaults {
     Objects.requireNonNull(loadBalancer, "loadBalancer");

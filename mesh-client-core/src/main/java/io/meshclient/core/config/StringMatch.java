@@ -10,8 +10,10 @@ import java.util.regex.PatternSyntaxException;
  *
  * @param kind the kind of match
  * @param value the text to compare with; empty for {@link Kind#PRESENT}
+ * @param secret whether the value is a credential (matched against an {@code authorization} header, say),
+ *     never shown by {@link #toString()}
  */
-public record StringMatch(Kind kind, String value) {
+public record StringMatch(Kind kind, String value, boolean secret) {
 
   /** The kinds of match, named as in configuration. */
   public enum Kind {
@@ -26,6 +28,16 @@ public record StringMatch(Kind kind, String value) {
   public StringMatch {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(value, "value");
+  }
+
+  /** A match whose value may be shown. */
+  public StringMatch(Kind kind, String value) {
+    this(kind, value, false);
+  }
+
+  /** This match, with a value that is never shown. */
+  public StringMatch asSecret() {
+    return new StringMatch(kind, value, true);
   }
 
   public static StringMatch exact(String value) {
@@ -60,6 +72,6 @@ public record StringMatch(Kind kind, String value) {
 
   @Override
   public String toString() {
-    return kind.key() + (kind == Kind.PRESENT ? "" : ":" + value);
+    return kind.key() + (kind == Kind.PRESENT ? "" : secret ? ":<redacted>" : ":" + value);
   }
 }

@@ -5,16 +5,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
  * Reads a service's {@code slow-start} and {@code locality} blocks, naming the full key of every problem.
- * (Follows the reader pattern of this package until the configuration is declared as one schema.)
+ * The keys are declared in {@link MeshKeys#SLOW_START} and {@link MeshKeys#LOCALITY}.
  */
 final class TrafficShapingReader {
-  static final Set<String> SLOW_START_KEYS = Set.of("window", "aggression", "min-weight-percent");
-  static final Set<String> LOCALITY_KEYS = Set.of("zone", "region", "mode", "failover", "distribute");
   private static final Duration MAX_WINDOW = Duration.ofHours(1);
 
   private TrafficShapingReader() {}
@@ -23,7 +20,7 @@ final class TrafficShapingReader {
     if (node == null) {
       return null;
     }
-    node.allowOnly(SLOW_START_KEYS);
+    node.allowOnly(MeshKeys.SLOW_START);
     Duration window = node.duration("window");
     if (window == null) {
       node.report(node.key("window"), node.has("window") ? node.string("window") : "missing",
@@ -44,7 +41,7 @@ final class TrafficShapingReader {
     if (node == null) {
       return null;
     }
-    node.allowOnly(LOCALITY_KEYS);
+    node.allowOnly(MeshKeys.LOCALITY);
     String zone = node.string("zone");
     if (zone == null || zone.isBlank()) {
       zone = env.apply("MESH_ZONE");

@@ -28,8 +28,8 @@ public final class MeshRuntime implements AutoCloseable {
   private final Object lock = new Object();
   private final ClassLoader classLoader;
   private final ServiceStates states;
-  private final io.meshclient.core.tls.MeshSslSocketFactory tlsSockets;
-  private final io.meshclient.core.security.AllowListDns dns;
+  private final io.meshclient.core.internal.tls.MeshSslSocketFactory tlsSockets;
+  private final io.meshclient.core.internal.security.AllowListDns dns;
   private final Map<String, List<ServiceInstance>> rawInstances = new HashMap<>();
   private final Map<String, ServiceDiscovery> supplied;
   private final Map<String, DiscoveryBinding> discoveries = new LinkedHashMap<>();
@@ -42,8 +42,8 @@ public final class MeshRuntime implements AutoCloseable {
 
   public MeshRuntime(MeshConfig config, Map<String, ServiceDiscovery> supplied, ClassLoader classLoader,
       Ticker ticker, RateLimiterRegistry limiterRegistry, Lazy<CircuitBreakerRegistry> breakerRegistry,
-      MeshListener listener, io.meshclient.core.tls.MeshSslSocketFactory tlsSockets,
-      io.meshclient.core.security.AllowListDns dns) {
+      MeshListener listener, io.meshclient.core.internal.tls.MeshSslSocketFactory tlsSockets,
+      io.meshclient.core.internal.security.AllowListDns dns) {
     this.tlsSockets = tlsSockets;
     this.dns = dns;
     this.classLoader = classLoader;
@@ -171,8 +171,8 @@ public final class MeshRuntime implements AutoCloseable {
    * the resolver which instance hosts are held to which allow-list.
    */
   private void publishAddresses() {
-    Map<String, io.meshclient.core.tls.ServiceTls> byAddress = new HashMap<>();
-    Map<String, io.meshclient.core.security.AddressAllowList> byHost = new HashMap<>();
+    Map<String, io.meshclient.core.internal.tls.ServiceTls> byAddress = new HashMap<>();
+    Map<String, io.meshclient.core.internal.security.AddressAllowList> byHost = new HashMap<>();
     services.values().forEach(runtime -> {
       if (runtime.tls() == null && runtime.allowList() == null) {
         return; // nothing to publish (and no need to load OkHttp's URL code for canonicalHost)

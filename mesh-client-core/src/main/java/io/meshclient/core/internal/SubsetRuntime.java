@@ -2,8 +2,8 @@ package io.meshclient.core.internal;
 
 import io.meshclient.api.LoadBalancer;
 import io.meshclient.api.ServiceInstance;
-import io.meshclient.core.balancer.InstanceListListener;
-import io.meshclient.core.resilience.OutlierDetector;
+import io.meshclient.core.internal.balancer.InstanceListListener;
+import io.meshclient.core.internal.resilience.OutlierDetector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -3,7 +3,7 @@ package io.meshclient.core.internal;
 import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.LoadBalancer;
 import io.meshclient.core.Ticker;
-import io.meshclient.core.balancer.Balancers;
+import io.meshclient.core.internal.balancer.Balancers;
 import io.meshclient.core.config.MeshConfig;
 import io.meshclient.core.config.ServiceConfig;
 import java.util.Set;

@@ -1,6 +1,6 @@
 /**
- * Micrometer meters for the mesh: {@link io.meshclient.core.metrics.MeshMetrics} turns {@link
- * io.meshclient.core.MeshListener} events into meters named in {@link
- * io.meshclient.core.metrics.MeshMetricNames}.
+ * Public API: the names and tags of the Micrometer meters the mesh registers, in {@link
+ * io.meshclient.core.metrics.MeshMetricNames}. The meters themselves are recorded by the mesh's internal
+ * listener.
  */
 package io.meshclient.core.metrics;

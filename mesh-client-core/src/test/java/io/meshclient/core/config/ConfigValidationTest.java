@@ -65,7 +65,7 @@ class ConfigValidationTest {
     assertThatThrownBy(() -> MeshConfig.fromMap(Map.of("defaults", new java.util.LinkedHashMap<>(Map.of(
         "loadBalancer", "random")) {{ put("load-balancr", "x"); }})))
         .hasMessage("mesh.defaults.load-balancr: unknown key (expected: one of [allowed-addresses, connect-timeout, "
-            + "connection-pool, load-balancer, max-concurrent-requests, timeout])");
+            + "connection-pool, load-balancer, max-concurrent-requests, timeout]; did you mean 'load-balancer'?)");
     MeshConfig config = MeshConfig.fromMap(Map.of("services", Map.of("reviews", Map.of(
         "subsets", Map.of("canaryV2", Map.of("version", "v2")),
         "routes", java.util.List.of(Map.of("match", Map.of("headers", Map.of("End-User", Map.of("exact", "jason"))),
@@ -183,7 +183,7 @@ class ConfigValidationTest {
               timeout: soon
         """)).isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
             "mesh.services.reviews.retyr: unknown key (expected: one of "
-                + new java.util.TreeSet<>(MeshConfigReader.SERVICE_KEYS) + ")",
+                + new java.util.TreeSet<>(MeshKeys.SERVICES.names()) + "; did you mean 'retry'?)",
             "mesh.services.reviews.timeout: soon (expected: a duration such as 300ms, 2s, 5m, 1h or PT2S)"));
   }
 

@@ -35,6 +35,11 @@ public final class ConsulDiscoveryProvider implements ServiceDiscoveryProvider {
 
   private final ConsulWatchListener events;
 
+  @Override
+  public io.meshclient.api.spi.Setting settings() {
+    return ConsulKeys.SETTINGS;
+  }
+
   /** A provider whose discoveries report to no {@link ConsulWatchListener}; used by ServiceLoader. */
   public ConsulDiscoveryProvider() {
     this(ConsulWatchListener.NONE);

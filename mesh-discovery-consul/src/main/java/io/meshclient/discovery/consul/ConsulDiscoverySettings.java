@@ -49,15 +49,15 @@ public record ConsulDiscoverySettings(
   /** The key these settings live under in configuration. */
   public static final String CONFIG_KEY = "mesh.discovery.consul";
   /** The agent URL used when none is configured. */
-  public static final String DEFAULT_URL = "http://127.0.0.1:8500";
+  public static final String DEFAULT_URL = "http://127.0.0.1:8500"; // a constant: ConsulKeysTest holds it equal
   /** The blocking-query wait used when none is configured. */
-  public static final Duration DEFAULT_WAIT = Duration.ofSeconds(55);
+  public static final Duration DEFAULT_WAIT = ConsulKeys.WAIT.defaultDuration();
   /** The least time between two queries of one watch used when none is configured. */
-  public static final Duration DEFAULT_MIN_INTERVAL = Duration.ofMillis(250);
+  public static final Duration DEFAULT_MIN_INTERVAL = ConsulKeys.MIN_INTERVAL.defaultDuration();
   /** The first retry delay used when none is configured. */
-  public static final Duration DEFAULT_BACKOFF_INITIAL = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_BACKOFF_INITIAL = ConsulKeys.BACKOFF_INITIAL.defaultDuration();
   /** The longest retry delay used when none is configured. */
-  public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_BACKOFF_MAX = ConsulKeys.BACKOFF_MAX.defaultDuration();
   /** How long to wait for a TCP (and TLS) connection to the agent. */
   public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 

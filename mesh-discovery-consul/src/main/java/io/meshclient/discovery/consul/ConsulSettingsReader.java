@@ -26,11 +26,7 @@ import java.util.TreeSet;
  * (which may be misspelt secrets) are never echoed.
  */
 final class ConsulSettingsReader {
-  private static final Set<String> SECRETS =
-      Set.of("acl-token", "tls.trust-store-password", "tls.key-store-password");
-  static final Set<String> KNOWN_KEYS = Collections.unmodifiableSortedSet(new TreeSet<>(Set.of("url", "datacenter", "acl-token", "wait",
-      "stale", "tag", "min-interval", "backoff.initial", "backoff.max", "tls.ca-file", "tls.trust-store",
-      "tls.trust-store-password", "tls.key-store", "tls.key-store-password")));
+  static final Set<String> KNOWN_KEYS = ConsulKeys.FLAT.keySet();
 
   private final String prefix;
   private final Map<String, Object> values = new TreeMap<>();
@@ -58,7 +54,8 @@ final class ConsulSettingsReader {
       if (e.getValue() instanceof Map<?, ?> nested) {
         flatten(key + ".", nested);
       } else if (known == null) {
-        problems.add(problem(prefix + "." + key, "unknown key", "one of " + String.join(", ", KNOWN_KEYS)));
+        problems.add(problem(prefix + "." + key, "unknown key", "one of " + String.join(", ", KNOWN_KEYS)
+          + SettingValues.didYouMean(key, KNOWN_KEYS)));
       } else if (values.containsKey(known)) {
         problems.add(problem(prefix + "." + key, "set twice", "one spelling of " + prefix + "." + known));
       } else if (e.getValue() != null) {
@@ -97,7 +94,7 @@ final class ConsulSettingsReader {
     if (value instanceof CharSequence || value instanceof Number || value instanceof Boolean) {
       return value.toString().trim();
     }
-    problems.add(SECRETS.contains(key) ? secretProblem(prefix + "." + key, "a string")
+    problems.add(ConsulKeys.FLAT.get(key).isSecret() ? secretProblem(prefix + "." + key, "a string")
         : problem(prefix + "." + key, value, "a string"));
     return null;
   }
@@ -129,14 +126,11 @@ final class ConsulSettingsReader {
     if (value == null) {
       return absent;
     }
-    if (value instanceof Duration d) {
-      return d;
-    }
-    Duration parsed = value instanceof CharSequence s ? SettingValues.parseDuration(s.toString()) : null;
-    if (parsed == null) {
+    if (!(value instanceof CharSequence || value instanceof Duration)) {
       problems.add(problem(prefix + "." + key, value, SettingValues.DURATION_EXPECTED));
+      return null;
     }
-    return parsed;
+    return (Duration) ConsulKeys.FLAT.get(key).parse(prefix + "." + key, value, problems);
   }
 
   private boolean bool(String key) {

@@ -23,7 +23,6 @@ final class SettingsRules {
   static final String URL_EXPECTED =
       "an http or https URL with a host and no query or fragment, such as http://127.0.0.1:8500";
   private static final Pattern DATACENTER = Pattern.compile("[A-Za-z0-9._-]+");
-  private static final Duration MAX_WAIT = Duration.ofMinutes(10);
 
   private SettingsRules() {}
 
@@ -42,15 +41,15 @@ final class SettingsRules {
     if (tag != null && !tag.isEmpty() && tag.isBlank()) {
       problems.add(problem(key + ".tag", "'" + tag + "'", "a tag that is not blank"));
     }
-    checkRange(key + ".wait", wait, Duration.ofMillis(1), MAX_WAIT, problems);
-    checkRange(key + ".min-interval", minInterval, Duration.ofMillis(1), Duration.ofMinutes(1), problems);
-    checkRange(key + ".backoff.initial", backoffInitial, Duration.ofMillis(1), MAX_WAIT, problems);
+    checkRange(key + ".wait", ConsulKeys.WAIT, wait, problems);
+    checkRange(key + ".min-interval", ConsulKeys.MIN_INTERVAL, minInterval, problems);
+    checkRange(key + ".backoff.initial", ConsulKeys.BACKOFF_INITIAL, backoffInitial, problems);
     if (backoffMax != null) {
       if (backoffInitial != null && backoffMax.compareTo(backoffInitial) < 0) {
         problems.add(problem(key + ".backoff.max", SettingValues.formatDuration(backoffMax),
             "at least backoff.initial, " + SettingValues.formatDuration(backoffInitial)));
       } else {
-        checkRange(key + ".backoff.max", backoffMax, Duration.ofMillis(1), Duration.ofHours(1), problems);
+        checkRange(key + ".backoff.max", ConsulKeys.BACKOFF_MAX, backoffMax, problems);
       }
     }
     if (tls != null) {
@@ -99,10 +98,10 @@ final class SettingsRules {
     }
   }
 
-  private static void checkRange(String key, Duration value, Duration min, Duration max, List<String> problems) {
-    if (value != null && (value.compareTo(min) < 0 || value.compareTo(max) > 0)) {
-      problems.add(problem(key, SettingValues.formatDuration(value),
-          "between " + SettingValues.formatDuration(min) + " and " + SettingValues.formatDuration(max)));
+  private static void checkRange(String key, io.meshclient.api.spi.Setting setting, Duration value,
+      List<String> problems) {
+    if (value != null) {
+      setting.check(key, value, problems);
     }
   }
 

@@ -135,7 +135,7 @@ class ConsulSettingsTest {
     assertThat(problemOf(Map.of("acl-tokn", "s3cr3t")))
         .isEqualTo("mesh.discovery.consul.acl-tokn: unknown key (expected: one of acl-token, "
             + "backoff.initial, backoff.max, datacenter, min-interval, stale, tag, tls.ca-file, "
-            + "tls.key-store, tls.key-store-password, tls.trust-store, tls.trust-store-password, url, wait)");
+            + "tls.key-store, tls.key-store-password, tls.trust-store, tls.trust-store-password, url, wait; did you mean 'acl-token'?)");
   }
 
   @Test

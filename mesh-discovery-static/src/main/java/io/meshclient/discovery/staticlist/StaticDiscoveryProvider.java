@@ -7,6 +7,7 @@ import io.meshclient.api.ServiceDiscovery;
 import io.meshclient.api.ServiceInstance;
 import io.meshclient.api.spi.DiscoveryContext;
 import io.meshclient.api.spi.ServiceDiscoveryProvider;
+import io.meshclient.api.spi.Setting;
 import io.meshclient.api.spi.SettingValues;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -29,13 +30,26 @@ import java.util.TreeMap;
  * }</pre>
  */
 public final class StaticDiscoveryProvider implements ServiceDiscoveryProvider {
-  static final Set<String> ROOT_KEYS = Set.of("services");
-  static final Set<String> INSTANCE_KEYS = Set.of("url", "weight", "metadata", "zone", "id");
+  static final Setting WEIGHT = Setting.integer("weight", "1", 0, 1_000_000,
+      "relative weight (0 takes no weighted traffic)").expecting("a weight >= 0");
+  static final Setting PORT = Setting.integer("port", null, 1, 65535, "").expecting("a port 1..65535");
+  static final Setting INSTANCES = Setting.map("services", "<service>[i]", "instances per service, listed in configuration",
+      Setting.text("url", null, "`http://host:port` or `https://host:port` of one instance; required"),
+      WEIGHT, Setting.labels("metadata", "<label>", "labels such as `version: v2`, selected by subsets"),
+      Setting.text("zone", null, "locality label"), Setting.text("id", "host:port", "instance id, unique in the service"));
+  static final Setting SETTINGS = Setting.block("static", "instances listed in configuration", INSTANCES);
+  static final Set<String> ROOT_KEYS = SETTINGS.names();
+  static final Set<String> INSTANCE_KEYS = INSTANCES.names();
   private static final String URL_EXPECTED = "an http or https URL with a host, such as http://127.0.0.1:9081";
 
   @Override
   public String name() {
     return "static";
+  }
+
+  @Override
+  public Setting settings() {
+    return SETTINGS;
   }
 
   @Override
@@ -86,28 +100,31 @@ public final class StaticDiscoveryProvider implements ServiceDiscoveryProvider {
     if (url == null) {
       problems.add(problem(key + ".url", "missing", URL_EXPECTED));
     } else {
+      String shown = withoutUserInfo(url.toString()); // user info may hold a password: never shown
       try {
         uri = new URI(url.toString().trim());
+      } catch (URISyntaxException e) {
+        problems.add(problem(key + ".url", shown, URL_EXPECTED));
+      }
+      if (uri != null) {
         String scheme = uri.getScheme();
         if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
             || uri.getHost() == null) {
-          throw new URISyntaxException(url.toString(), "not an http(s) URL with a host");
+          problems.add(problem(key + ".url", shown, URL_EXPECTED));
         }
-      } catch (URISyntaxException e) {
-        problems.add(problem(key + ".url", url, URL_EXPECTED));
+        if (uri.getRawUserInfo() != null) {
+          problems.add(problem(key + ".url", shown, "a URL without user info"));
+        }
+        if (uri.getPort() != -1) {
+          PORT.check(key + ".url", uri.getPort(), problems);
+        }
       }
     }
     int weight = ServiceInstance.DEFAULT_WEIGHT;
     Object w = map.get("weight");
     if (w != null) {
-      try {
-        weight = Integer.parseInt(w.toString().trim());
-        if (weight < 0) {
-          problems.add(problem(key + ".weight", w, "a weight >= 0"));
-        }
-      } catch (NumberFormatException e) {
-        problems.add(problem(key + ".weight", w, "a whole number >= 0"));
-      }
+      Integer read = (Integer) WEIGHT.read(key + ".weight", w, problems);
+      weight = read != null ? read : weight;
     }
     Map<String, String> metadata = new TreeMap<>();
     Object meta = map.get("metadata");
@@ -129,6 +146,15 @@ public final class StaticDiscoveryProvider implements ServiceDiscoveryProvider {
     Object zone = map.get("zone");
     return new ServiceInstance(id != null ? id.toString() : host + ":" + port, service, host, port, secure, weight,
         metadata, zone != null ? zone.toString() : "");
+  }
+
+  /** {@code http://<redacted>@host:port} for {@code http://user:password@host:port}. */
+  static String withoutUserInfo(String url) {
+    int scheme = url.indexOf("://");
+    int at = url.lastIndexOf('@');
+    int slash = url.indexOf('/', scheme + 3);
+    return scheme >= 0 && at > scheme && (slash < 0 || at < slash)
+        ? url.substring(0, scheme + 3) + "<redacted>" + url.substring(at) : url;
   }
 
   private static void unknownKeys(String key, Map<?, ?> map, Set<String> known, List<String> problems) {

@@ -1,14 +1,12 @@
 package io.meshclient.spring.boot.actuate;
 
 import io.meshclient.api.CallOutcome;
-import io.meshclient.api.RequestContext;
 import io.meshclient.api.ServiceInstance;
 import io.meshclient.core.Mesh;
 import io.meshclient.core.MeshListener;
 import io.meshclient.core.RoutingDecision;
-import io.meshclient.core.internal.ServiceRuntime;
-import io.meshclient.core.internal.SubsetRuntime;
-import io.meshclient.core.routing.Route;
+import io.meshclient.core.config.RouteConfig;
+import io.meshclient.core.config.ServiceConfig;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,10 +22,11 @@ import okhttp3.Response;
  * which route matched, which subset was drawn, the candidates and the instance chosen, or why the call
  * was refused.
  *
- * <p>The mesh publishes a {@link RoutingDecision} per attempt to listeners that ask for them (route,
- * split draw, subset, candidates, chosen instance); an OkHttp interceptor placed before the mesh's
- * frames each call, and the mesh's other {@link MeshListener} events, which arrive on the same thread,
- * add the status, refusals and duration. The last attempt's decision is kept. Recording costs a few small
+ * <p>The mesh tells listeners that ask for decisions which route and subset a call took ({@link
+ * MeshListener#onRouted}) and publishes a {@link RoutingDecision} per attempt (split draw, candidates,
+ * chosen instance); an OkHttp interceptor placed before the mesh's frames each call, and the mesh's other
+ * {@link MeshListener} events, which arrive on the same thread, add the status, refusals and duration.
+ * Only public API is used: the route's destination and the balancer come from {@link Mesh#config()}. The last attempt's decision is kept. Recording costs a few small
  * allocations per call, so the starter installs the log only when the endpoint is exposed.
  * Thread-safe; the newest entries overwrite the oldest.
  */
@@ -80,8 +79,7 @@ public final class MeshDecisionLog {
   private Response intercept(Interceptor.Chain chain) throws IOException {
     Mesh m = mesh;
     Request request = chain.request();
-    ServiceRuntime service = m == null ? null : m.runtime().service(request.url().host());
-    if (service == null) {
+    if (m == null) {
       return chain.proceed(request);
     }
     Pending p = new Pending();
@@ -97,14 +95,24 @@ public final class MeshDecisionLog {
       throw e;
     } finally {
       pending.remove();
-      record(m, service, request, p, response, failure, System.nanoTime() - start);
+      if (p.service != null) {
+        record(m, request, p, response, failure, System.nanoTime() - start);
+      }
     }
   }
 
-  private void record(Mesh m, ServiceRuntime service, Request request, Pending p, Response response,
-      IOException failure, long nanos) {
-    Route route = service.routes().match(new View(request));
-    SubsetRuntime subset = subset(service, p.subset);
+  private void record(Mesh m, Request request, Pending p, Response response, IOException failure, long nanos) {
+    ServiceConfig service = m.config().services().get(p.service);
+    RouteConfig route = null;
+    if (p.route != null && service != null) {
+      for (RouteConfig r : service.routes()) {
+        if (r.name().equals(p.route)) {
+          route = r;
+        }
+      }
+    }
+    // The subset is known once the call completes; a refusal before that shows the whole service.
+    List<ServiceInstance> instances = p.subset != null ? p.subsetInstances : m.instances(p.service);
     List<String> candidates = new ArrayList<>();
     String chosen = null;
     RoutingDecision d = p.decision;
@@ -112,30 +120,24 @@ public final class MeshDecisionLog {
       candidates.addAll(d.candidates());
       chosen = d.chosen();
     } else {
-      subset.instances().forEach(i -> candidates.add(i.id()));
+      instances.forEach(i -> candidates.add(i.id()));
     }
     if (chosen == null && response != null) {
       String authority = response.request().url().host() + ":" + response.request().url().port();
-      for (ServiceInstance i : subset.instances()) {
+      for (ServiceInstance i : instances) {
         if (i.authority().equals(authority) || (i.host() + ":" + i.port()).equals(authority)) {
           chosen = i.id();
         }
       }
     }
-    String balancer = (service.config().loadBalancer() != null ? service.config().loadBalancer()
+    String balancer = (service != null && service.loadBalancer() != null ? service.loadBalancer()
         : m.config().defaults().loadBalancer()).name();
     String refusal = p.refusal != null ? p.refusal : failure != null ? failure.getClass().getSimpleName() : null;
-    Decision decision = new Decision(Instant.now(), service.name(), request.method(), request.url().encodedPath(),
-        route == null ? null : route.name(), route == null ? "all instances (no route matched)"
-            : RouteText.destination(route.config()),
+    Decision decision = new Decision(Instant.now(), p.service, request.method(), request.url().encodedPath(),
+        p.route, route == null ? "all instances (no route matched)" : RouteText.destination(route),
         p.subset, d == null || d.draw() < 0 ? null : d.draw() + " of " + d.drawBound(), balancer, candidates, chosen,
         d == null ? 0 : d.attempt(), response != null ? response.code() : p.status, refusal, nanos / 1_000_000.0);
     ring.set((int) (written.getAndIncrement() % ring.length()), decision);
-  }
-
-  private static SubsetRuntime subset(ServiceRuntime service, String name) {
-    int index = name == null ? -1 : service.routes().subsetNames().indexOf(name);
-    return index < 0 ? service.all() : service.subset(index);
   }
 
   /**
@@ -157,6 +159,9 @@ public final class MeshDecisionLog {
 
   /** What the listener learns during one call on this thread. */
   private static final class Pending {
+    String service;
+    String route;
+    List<ServiceInstance> subsetInstances = List.of();
     RoutingDecision decision;
     String subset;
     int status;
@@ -167,6 +172,16 @@ public final class MeshDecisionLog {
     @Override
     public boolean wantsDecisions() {
       return true;
+    }
+
+    @Override
+    public void onRouted(String service, String route, String subset, List<ServiceInstance> subsetInstances) {
+      Pending p = pending.get();
+      if (p != null) {
+        p.service = service;
+        p.route = route;
+        p.subsetInstances = subsetInstances;
+      }
     }
 
     @Override
@@ -201,29 +216,6 @@ public final class MeshDecisionLog {
       if (p != null) {
         p.refusal = "max-concurrent-requests";
       }
-    }
-  }
-
-  /** An OkHttp request as the route table sees it. */
-  private record View(Request request) implements RequestContext {
-    @Override
-    public String method() {
-      return request.method();
-    }
-
-    @Override
-    public String path() {
-      return request.url().encodedPath();
-    }
-
-    @Override
-    public String header(String name) {
-      return request.header(name);
-    }
-
-    @Override
-    public <T> T attribute(Class<T> key) {
-      return request.tag(key);
     }
   }
 }

@@ -5,6 +5,7 @@ import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.core.env.Environment;
@@ -54,6 +55,17 @@ class MeshConfigFailureAnalyzer extends AbstractFailureAnalyzer<ConfigurationExc
       ConfigurationProperty property = source.getConfigurationProperty(name);
       if (property != null && property.getOrigin() != null) {
         return property.getOrigin().toString();
+      }
+    }
+    // a block (an unknown block, a refused service name, a split): where its first setting was set
+    for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+      if (source instanceof IterableConfigurationPropertySource iterable) {
+        for (ConfigurationPropertyName child : iterable.filter(name::isAncestorOf)) {
+          ConfigurationProperty property = iterable.getConfigurationProperty(child);
+          if (property != null && property.getOrigin() != null) {
+            return property.getOrigin().toString();
+          }
+        }
       }
     }
     return null;

@@ -1,6 +1,0 @@
-/**
- * The built-in load balancers, each found by name through its provider: {@code round-robin}, {@code
- * random}, {@code weighted-round-robin} and {@code least-request}. {@link
- * io.meshclient.core.balancer.Balancers} creates them directly.
- */
-package io.meshclient.core.balancer;

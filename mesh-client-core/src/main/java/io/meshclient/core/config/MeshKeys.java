@@ -1,0 +1,181 @@
+package io.meshclient.core.config;
+
+import static io.meshclient.api.spi.Setting.MAX_DURATION;
+import static io.meshclient.api.spi.Setting.block;
+import static io.meshclient.api.spi.Setting.bool;
+import static io.meshclient.api.spi.Setting.duration;
+import static io.meshclient.api.spi.Setting.integer;
+import static io.meshclient.api.spi.Setting.labels;
+import static io.meshclient.api.spi.Setting.list;
+import static io.meshclient.api.spi.Setting.map;
+import static io.meshclient.api.spi.Setting.percent;
+import static io.meshclient.api.spi.Setting.text;
+import static io.meshclient.api.spi.Setting.textList;
+
+import io.meshclient.api.spi.Setting;
+import java.time.Duration;
+
+/**
+ * Every {@code mesh.*} key, declared once: name, type, default, range, secret flag and doc. The reader
+ * ({@link MeshConfigReader}), the validator ({@link ConfigValidator}), the records' defaults, the IDE
+ * metadata and the README reference all come from here. Discovery providers declare their own keys
+ * ({@link io.meshclient.api.spi.ServiceDiscoveryProvider#settings()}).
+ */
+public final class MeshKeys {
+  private static final Duration MS = Duration.ofMillis(1);
+  private static final String TIMEOUT_RANGE = "between 1ms and 596h, OkHttp's limit";
+
+  private MeshKeys() {}
+
+  static Setting timeout(String name, String def, String doc) {
+    return duration(name, def, MS, MAX_DURATION, doc).expecting(TIMEOUT_RANGE);
+  }
+
+  static final Setting LOAD_BALANCER = text("load-balancer", "least-request", "`round-robin`, `random`, "
+      + "`weighted-round-robin` (by instance weight), `least-request` (power of two choices on in-flight), "
+      + "`peak-ewma` (option `decay`), `ring-hash` (options `hash-header` or `hash-cookie`, "
+      + "`points-per-instance`), or any `LoadBalancerProvider`; with options: `{ name: ring-hash, hash-header: x-user-id }`");
+  static final Setting TIMEOUT = timeout("timeout", "10s", "read and write timeout of each attempt");
+  static final Setting CONNECT_TIMEOUT = timeout("connect-timeout", "1s", "TCP (and TLS) connect timeout");
+  static final Setting MAX_CONCURRENT = integer("max-concurrent-requests", "1024", 1, 1_000_000,
+      "requests in flight per service (Envoy's default)").expecting("> 0");
+  static final Setting ALLOWED_ADDRESSES = textList("allowed-addresses", null,
+      "CIDR blocks (`10.0.0.0/8`, `fd00::/8`) the instances must resolve into; none: no limit");
+
+  static final Setting MAX_IDLE = integer("max-idle-per-host", "32", 0, 100_000,
+      "idle keep-alive connections per instance").expecting(">= 0");
+  static final Setting MAX_REQUESTS = integer("max-requests-per-host", "256", 1, 1_000_000,
+      "concurrent asynchronous (`enqueue`) calls per service").expecting("> 0");
+  static final Setting KEEP_ALIVE = timeout("keep-alive", "30s", "how long an idle connection is kept");
+  static final Setting POOL = block("connection-pool", "keep-alive connection reuse", MAX_IDLE, MAX_REQUESTS,
+      KEEP_ALIVE);
+
+  static final Setting DEFAULTS = block("defaults", "what services take unless they say otherwise",
+      LOAD_BALANCER, TIMEOUT, CONNECT_TIMEOUT, MAX_CONCURRENT, POOL, ALLOWED_ADDRESSES);
+
+  /** The token bucket: permits per period, the period at most an hour so that no arithmetic overflows. */
+  static final Setting RATE = text("rate", null, "tokens per period, such as `200/s`, `10/ms`, `1000/m` (1 to "
+      + "10^9 per 1ns..1h, at most one per ns); required");
+  static final Duration MAX_RATE_PERIOD = Duration.ofHours(1);
+  static final long MAX_PERMITS = 1_000_000_000L;
+  static final Setting BURST = integer("burst", null, 1, 1_000_000, "bucket capacity (default: the rate's count)")
+      .expecting("> 0");
+  static final Setting MAX_WAIT = duration("max-wait", "0ms", Duration.ZERO, MAX_DURATION,
+      "how long a caller may wait for a token before `RateLimitExceededException`");
+  static final Setting RATE_LIMIT = block("rate-limit", "a token bucket", RATE, BURST, MAX_WAIT);
+
+  static final Setting BREAKER_ENABLED = bool("enabled", true, "no breaker unless the block is configured");
+  static final Setting FAILURE_RATE = percent("failure-rate-threshold", "50%", 1, 100,
+      "failed calls (5xx, connect failures, resets, timeouts) that open it");
+  static final Setting SLOW_RATE = percent("slow-call-rate-threshold", "100%", 1, 100, "slow calls that open it");
+  static final Setting SLOW_DURATION = timeout("slow-call-duration", "5s", "a call at least this long is slow")
+      .expecting("a positive duration up to 596h");
+  static final Setting SLIDING_WINDOW = integer("sliding-window", "100", 1, 100_000, "calls counted")
+      .expecting("1..100000 calls");
+  static final Setting MINIMUM_CALLS = integer("minimum-calls", "20", 1, 100_000, "calls needed before rates count")
+      .expecting("1..100000 calls");
+  static final Setting OPEN_FOR = timeout("open-for", "10s", "how long it refuses before probing")
+      .expecting("a positive duration up to 596h");
+  static final Setting HALF_OPEN = integer("half-open-probes", "3", 1, 10_000, "calls let through while half-open")
+      .expecting("1..10000 calls");
+  static final Setting BREAKER = block("circuit-breaker", "a circuit breaker", BREAKER_ENABLED, FAILURE_RATE,
+      SLOW_RATE, SLOW_DURATION, SLIDING_WINDOW, MINIMUM_CALLS, OPEN_FOR, HALF_OPEN);
+
+  static final Setting ATTEMPTS = integer("attempts", "2", 1, 10, "attempts including the first; `1` turns retries off")
+      .expecting("1..10 (1 turns retries off)");
+  static final Setting PER_TRY_TIMEOUT = timeout("per-try-timeout", null,
+      "longest wait for response bytes in one attempt (default: the call timeout)");
+  static final Setting DEADLINE = timeout("deadline", null, "longest a call may take over all attempts and backoff");
+  static final Setting ON = textList("on", "[connect-failure, reset, 502, 503, 504]",
+      "`connect-failure`, `reset`, `timeout` and statuses");
+  static final Setting BACKOFF_BASE = duration("base", "25ms", Duration.ZERO, MAX_DURATION,
+      "attempt n waits a random time in [0, min(max, base·2ⁿ⁻¹)]").expecting(">= 0ms, at most 596h");
+  static final Setting BACKOFF_MAX = duration("max", "250ms", Duration.ZERO, MAX_DURATION, "cap of the backoff");
+  static final Setting BACKOFF = block("backoff", "backoff between attempts", BACKOFF_BASE, BACKOFF_MAX);
+  static final Setting BUDGET_PERCENT = percent("percent", "20%", 0, 1000,
+      "retries as a share of recent requests (10 s)");
+  static final Setting BUDGET_MIN = integer("min-per-second", "10", 0, 1_000_000,
+      "retries always allowed per second on top").expecting(">= 0");
+  static final Setting BUDGET = percent("budget", "20%", 0, 1000, "retries as a share of recent requests (10 s); "
+      + "or `{ percent: 20%, min-per-second: 10 }`").with(BUDGET_PERCENT, BUDGET_MIN);
+  static final Setting NON_IDEMPOTENT = bool("non-idempotent", false,
+      "on a route only: retry POST/PATCH even when the request may have reached a server");
+  static final Setting RETRY = block("retry", "a retry policy", ATTEMPTS, PER_TRY_TIMEOUT, DEADLINE, ON, BACKOFF,
+      BUDGET, NON_IDEMPOTENT);
+
+  static final Setting OUTLIER_ENABLED = bool("enabled", true, "`false` never ejects");
+  static final Setting CONSECUTIVE = integer("consecutive-failures", "5", 1, 1_000_000, "failures in a row that eject")
+      .expecting(">= 1");
+  static final Setting BASE_EJECTION = timeout("base-ejection", "30s", "ejection time × number of ejections")
+      .expecting("a positive duration up to 596h");
+  static final Setting MAX_EJECTION = timeout("max-ejection", "300s", "cap of the ejection time")
+      .expecting("a positive duration up to 596h");
+  static final Setting MAX_EJECTED = percent("max-ejected", "50%", 0, 100, "never eject more of the service");
+  static final Setting PANIC = percent("panic-threshold", "50%", 0, 100,
+      "below this share healthy, balance across all instances");
+  static final Setting OUTLIER = block("outlier-detection", "passive health checking", OUTLIER_ENABLED, CONSECUTIVE,
+      BASE_EJECTION, MAX_EJECTION, MAX_EJECTED, PANIC);
+
+  static final Setting TLS = block("tls", "mutual TLS to the instances",
+      text("trust", null, "PEM CA bundle the instances' certificates must chain to (`file:`, `classpath:` or a "
+          + "path); required with `tls`"),
+      text("cert-chain", null, "PEM client certificate chain, leaf first (mTLS); may also hold the key"),
+      text("private-key", null, "PEM PKCS#8 private key (RSA, EC or Ed25519); default: in `cert-chain`"),
+      text("peer-identity", null, "`spiffe://trust-domain/path` or a DNS name (`dns:reviews.prod.svc`)"));
+
+  static final Setting MATCH = block("match", "the conditions; all must hold",
+      text("path", null, "`{ exact: /a }`, `{ prefix: /api/ }` or `{ regex: \"/items/[0-9]+\" }` (whole path)"),
+      textList("method", null, "a method or a list: `[GET, HEAD]`"),
+      labels("headers", "<name>", "`{ exact: v }`, `{ prefix: v }`, `{ regex: v }` or `{ present: true }` on the "
+          + "header's first value"));
+  static final Setting WEIGHT = integer("weight", null, 0, 1_000_000, "").expecting("a weight >= 0");
+  static final Setting DELAY_PERCENT = text("percent", "0", "share of requests delayed, 0–100 (decimals allowed)");
+  static final Setting DELAY_DURATION = duration("duration", null, Duration.ofNanos(1), MAX_DURATION,
+      "how long; required with `delay`").expecting("a positive duration up to 596h");
+  static final Setting ABORT_STATUS = integer("status", null, 200, 599, "their status; required with `abort`")
+      .expecting("an HTTP status from 200 to 599");
+  static final Setting FAULT = block("fault", "faults injected into the route's requests",
+      block("delay", "delayed requests", DELAY_PERCENT, DELAY_DURATION),
+      block("abort", "requests answered without being sent",
+          text("percent", "0", "share of requests aborted, 0–100"), ABORT_STATUS),
+      text("header", null, "only requests carrying this header are subject to faults"));
+  static final Setting MIRROR_MAX = integer("max-concurrent", "64", 1, 100_000,
+      "copies in flight at most; more are dropped and counted").expecting(">= 1");
+  static final Setting MIRROR = block("mirror", "copies of a share of the route's requests",
+      text("to", null, "a subset of the same service to send copies to (this or `service`)"),
+      text("service", null, "another service to send copies to"),
+      text("percent", "100", "share of the route's requests copied, 0–100"), MIRROR_MAX);
+
+  static final Setting ROUTES = list("routes", "the rules, tried in order; the first match wins",
+      text("name", "route-<i>", "name in meters and limiter names (`<service>/<name>`)"), MATCH,
+      text("to", null, "the destination subset (this or `split`)"),
+      labels("split", "<subset>", "weight of a subset in a weighted split, 0 to 1000000, summing to > 0"),
+      RATE_LIMIT, TIMEOUT, CONNECT_TIMEOUT, RETRY, FAULT, MIRROR);
+
+  static final Setting SLOW_START = block("slow-start", "new and returning instances ramp up, as Envoy's "
+      + "`slow_start_config` (round-robin, weighted-round-robin, least-request only)",
+      duration("window", null, MS, Duration.ofHours(1), "how long the ramp lasts; required")
+          .expecting("between 1ms and 1h"),
+      text("aggression", "1", "the curve's exponent, above 0 up to 10; 1 ramps linearly"),
+      percent("min-weight-percent", "10%", 0, 100, "the least share of its weight a warming instance gets"));
+  static final Setting LOCALITY = block("locality", "zone-aware routing, as Istio's `localityLbSetting`",
+      text("zone", null, "the caller's zone; default: the `MESH_ZONE` environment variable; required"),
+      text("region", null, "the caller's region; instances name theirs in metadata "
+          + "`topology.kubernetes.io/region` or `region`"),
+      text("mode", "failover", "`failover` (priority levels zone, failover zones or region, rest; each takes "
+          + "min(100, healthy% × 1.4)) or `distribute`"),
+      textList("failover", null, "zones to fail over to, in order, after the caller's"),
+      labels("distribute", "<zone>", "percent of calls per zone, summing to 100 (`mode: distribute`)"));
+
+  static final Setting SERVICES = map("services", "<service>", "a service, by the host name used in URLs "
+      + "(lower-case letters, digits, `-`, `.`)",
+      text("discovery", null, "which discovery lists its instances (default: the only one configured)"),
+      LOAD_BALANCER, TIMEOUT, CONNECT_TIMEOUT, MAX_CONCURRENT, ALLOWED_ADDRESSES,
+      labels("subsets", "<subset>", "metadata every instance of the subset must carry, e.g. `{ version: v2 }`"),
+      ROUTES, RATE_LIMIT, BREAKER, RETRY, OUTLIER, TLS, SLOW_START, LOCALITY);
+
+  /** The root: everything under {@code mesh}. */
+  public static final Setting ROOT = block(MeshConfig.PREFIX, "the mesh configuration",
+      labels("discovery", "<provider>", "settings of a discovery provider, found by name (`static`, `consul`)"),
+      DEFAULTS, SERVICES);
+}

@@ -1,0 +1,67 @@
+package io.meshclient.core.internal.balancer;
+
+import io.meshclient.api.CallOutcome;
+import io.meshclient.api.LoadBalancer;
+import io.meshclient.api.ServiceInstance;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * A power-of-two-choices balancer: keeps {@link InstanceStats} per instance (rebuilt when it sees a new
+ * instance list), draws two distinct instances and takes the one with the lower {@link #load}.
+ */
+abstract class StatefulBalancer implements LoadBalancer {
+  private volatile InstanceTable table = InstanceTable.empty();
+
+  /** The score to minimise; read on the request path, so no allocation. */
+  abstract double load(InstanceStats stats);
+
+  /** Of two distinct random instances, the one with the lower load (the first drawn on a tie). */
+  final ServiceInstance pickOfTwo(List<ServiceInstance> instances, RandomGenerator random) {
+    int n = instances.size();
+    if (n == 1) {
+      return instances.get(0);
+    }
+    InstanceTable t = table(instances);
+    int a = random.nextInt(n);
+    int b = random.nextInt(n - 1);
+    if (b >= a) {
+      b++;
+    }
+    return instances.get(load(t.stats[b]) < load(t.stats[a]) ? b : a);
+  }
+
+  final InstanceTable table(List<ServiceInstance> instances) {
+    InstanceTable t = table;
+    if (t.instances != instances) {
+      synchronized (this) {
+        t = table;
+        if (t.instances != instances) {
+          t = t.next(instances);
+          table = t;
+        }
+      }
+    }
+    return t;
+  }
+
+  @Override
+  public void onStart(ServiceInstance instance) {
+    InstanceStats s = table.stats(instance);
+    if (s != null) {
+      s.inFlight.incrementAndGet();
+    }
+  }
+
+  @Override
+  public void onComplete(ServiceInstance instance, CallOutcome outcome, long latencyNanos) {
+    InstanceStats s = table.stats(instance);
+    if (s != null) {
+      s.inFlight.decrementAndGet();
+      observe(s, outcome, latencyNanos);
+    }
+  }
+
+  /** Hook for balancers that learn from latency. */
+  void observe(InstanceStats stats, CallOutcome outcome, long latencyNanos) {}
+}

@@ -1,0 +1,318 @@
+package io.meshclient.core.internal.http;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.meshclient.api.CallOutcome;
+import io.meshclient.api.CircuitBreakerOpenException;
+import io.meshclient.api.NoHealthyInstanceException;
+import io.meshclient.api.RequestContext;
+import io.meshclient.api.RequestNotRetriedException;
+import io.meshclient.api.ServiceInstance;
+import io.meshclient.core.MeshListener;
+import io.meshclient.core.Sleeper;
+import io.meshclient.core.Ticker;
+import io.meshclient.core.config.RetryConfig;
+import io.meshclient.core.internal.ServiceRuntime;
+import io.meshclient.core.internal.SubsetRuntime;
+import io.meshclient.core.internal.routing.Route;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Interceptor;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * The attempt loop of one call: pick an instance (not one already tried, when there is another), check
+ * the circuit breaker, send with the per-try timeout, record the outcome for the balancer, the outlier
+ * detector and the breaker, then decide whether to retry: the outcome must be retriable, the request
+ * safe to send again, attempts, budget and deadline left.
+ */
+final class Attempts {
+  /** What a 5xx is recorded as in the circuit breaker; shared, without a stack trace. */
+  private static final IOException SERVER_ERROR = new ServerErrorResponse();
+  /**
+   * Response bodies up to this size, with a known length, are read inside the attempt when the call could
+   * be retried, so a connection that breaks mid-body is retried instead of failing the caller's read.
+   */
+  static final long PREFETCH_LIMIT = 64 * 1024;
+
+  private final MeshListener listener;
+  private final Ticker ticker;
+  private final Sleeper sleeper;
+  private final boolean decisions;
+
+  Attempts(MeshListener listener, Ticker ticker, Sleeper sleeper) {
+    this.listener = listener;
+    this.ticker = ticker;
+    this.sleeper = sleeper;
+    this.decisions = listener.wantsDecisions();
+  }
+
+  private static io.meshclient.core.RoutingDecision decision(ServiceRuntime service, Route route, int draw,
+      SubsetRuntime subset, List<ServiceInstance> candidates, ServiceInstance chosen, int attempt) {
+    List<String> ids = new java.util.ArrayList<>(candidates.size());
+    candidates.forEach(c -> ids.add(c.id()));
+    io.meshclient.core.config.BalancerConfig balancer = service.config().loadBalancer();
+    return new io.meshclient.core.RoutingDecision(service.name(), route == null ? null : route.name(), subset.name(),
+        draw, route == null ? 0 : route.drawBound(), balancer == null ? null : balancer.name(), List.copyOf(ids),
+        chosen.id(), attempt);
+  }
+
+  Response run(Interceptor.Chain chain, Request request, ServiceRuntime service, Route route, int draw,
+      SubsetRuntime subset, RequestContext context, long start) throws IOException {
+    int routeIndex = route == null ? -1 : route.index();
+    RetryConfig retry = service.retry(routeIndex);
+    long timeoutMillis = service.timeoutMillis(routeIndex);
+    long perTryMillis = retry.perTryTimeout() == null ? timeoutMillis
+        : Math.min(timeoutMillis, retry.perTryTimeout().toMillis());
+    long deadline = retry.deadline() == null ? 0 : start + retry.deadline().toNanos();
+    boolean idempotent = MeshInterceptor.isIdempotent(request.method());
+    boolean resendable = (idempotent || retry.nonIdempotent()) && (request.body() == null || !request.body().isOneShot());
+    service.budget().onRequest();
+    ServiceInstance[] tried = null;
+    boolean staleRetryUsed = false;
+    for (int attempt = 1; ; attempt++) {
+      long now = ticker.nanoTime();
+      List<ServiceInstance> candidates = subset.candidates(service.detector(), now);
+      if (candidates.isEmpty()) {
+        throw new NoHealthyInstanceException(service.name(), subset.name());
+      }
+      ServiceInstance instance = pick(subset, candidates, context, tried);
+      if (decisions) {
+        listener.onDecision(decision(service, route, draw, subset, candidates, instance, attempt));
+      }
+      CircuitBreaker breaker = service.breaker();
+      if (breaker != null && !breaker.tryAcquirePermission()) {
+        listener.onBreakerRejected(service.name());
+        throw new CircuitBreakerOpenException(service.name(),
+            breaker.getState().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+      }
+      long tryMillis = perTryMillis;
+      if (deadline != 0) {
+        tryMillis = Math.max(1, Math.min(tryMillis, (deadline - now) / 1_000_000L));
+      }
+      Interceptor.Chain timed = withTimeouts(chain,
+          (int) Math.min(tryMillis, service.connectTimeoutMillis(routeIndex)), (int) tryMillis);
+      WireEvents.Attempt wire = WireEvents.begin();
+      subset.balancer().onStart(instance);
+      long attemptStart = ticker.nanoTime();
+      Response response = null;
+      IOException error = null;
+      CallOutcome outcome;
+      try {
+        // Inside the try: an instance whose host cannot be put in a URL fails as a connect failure
+        // (recorded, releases its breaker permit, retried elsewhere), not as an unchecked exception.
+        Request routed = request.newBuilder().url(service.rewrite(request.url(), instance)).build();
+        response = timed.proceed(routed);
+        if (resendable && attempt < retry.attempts() && retry.on().contains(RetryConfig.Condition.RESET)
+            && !retry.statuses().contains(response.code())) {
+          prefetchSmallBody(response);
+        }
+        outcome = response.code() >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS;
+      } catch (IOException e) {
+        if (response != null) {
+          response.close();
+          response = null;
+        }
+        error = e;
+        outcome = classify(e, wire, chain.call().isCanceled());
+      }
+      long latency = ticker.nanoTime() - attemptStart;
+      record(service, subset, breaker, instance, outcome, latency, error);
+
+      boolean stale = error != null && outcome == CallOutcome.IO_ERROR && wire.reusedConnection();
+      String reason = retryReason(retry, outcome, response, resendable);
+      boolean free = false;
+      if (stale && !staleRetryUsed && idempotent && (request.body() == null || !request.body().isOneShot())) {
+        // OkHttp's own recovery from a stale keep-alive connection, done by the mesh: once, not counted.
+        staleRetryUsed = true;
+        free = true;
+        reason = "reused-connection-failed";
+      }
+      if (reason == null || (!free && !mayRetry(service, retry, attempt, deadline))) {
+        if (error == null) {
+          return response;
+        }
+        if (error instanceof javax.net.ssl.SSLException) {
+          throw identityFailure(service.name(), instance, (javax.net.ssl.SSLException) error);
+        }
+        if (stale && !resendable) {
+          throw new RequestNotRetriedException(service.name(), request.method() + " " + request.url().redact()
+              + " failed on a reused connection to " + instance.authority()
+              + " after the request may have reached the server; not sent again because "
+              + request.method() + " is not idempotent (" + error + ")", error);
+        }
+        throw error;
+      }
+      if (response != null) {
+        response.close();
+      }
+      if (free) {
+        attempt--;
+      }
+      listener.onRetry(service.name(), reason);
+      tried = remember(tried, instance);
+    }
+  }
+
+  /** Buffers a small fixed-length body in OkHttp's own source (no copy); throws if the connection breaks. */
+  private static void prefetchSmallBody(Response response) throws IOException {
+    long length = response.body().contentLength();
+    if (length > 0 && length <= PREFETCH_LIMIT && !response.body().source().request(length)) {
+      throw new java.net.ProtocolException("response body ended after fewer than " + length + " bytes");
+    }
+  }
+
+  /** A handshake refused for the peer's identity becomes a {@link PeerIdentityMismatchException}. */
+  private static IOException identityFailure(String service, ServiceInstance instance, javax.net.ssl.SSLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof io.meshclient.core.internal.tls.PeerIdentityException identity) {
+        return new io.meshclient.api.PeerIdentityMismatchException(service, instance.authority(), identity.expected(),
+            identity.presented(), e);
+      }
+    }
+    return e;
+  }
+
+  private boolean mayRetry(ServiceRuntime service, RetryConfig retry, int attempt, long deadline)
+      throws InterruptedIOException {
+    if (attempt >= retry.attempts()) {
+      return false;
+    }
+    if (!service.budget().tryRetry()) {
+      listener.onRetryBudgetExhausted(service.name());
+      return false;
+    }
+    long cap = Math.min(retry.backoffMax().toNanos(), retry.backoffBase().toNanos() << Math.min(20, attempt - 1));
+    long backoff = cap <= 0 ? 0 : ThreadLocalRandom.current().nextLong(cap + 1);
+    if (deadline != 0 && deadline - ticker.nanoTime() - backoff <= 0) {
+      return false;
+    }
+    if (backoff > 0) {
+      sleeper.sleep(backoff);
+    }
+    return true;
+  }
+
+  private static String retryReason(RetryConfig retry, CallOutcome outcome, Response response, boolean resendable) {
+    switch (outcome) {
+      case CONNECT_FAILURE:
+        return retry.on().contains(RetryConfig.Condition.CONNECT_FAILURE) ? "connect-failure" : null;
+      case IO_ERROR:
+        return resendable && retry.on().contains(RetryConfig.Condition.RESET) ? "reset" : null;
+      case TIMEOUT:
+        return resendable && retry.on().contains(RetryConfig.Condition.TIMEOUT) ? "timeout" : null;
+      case CANCELLED:
+        return null;
+      default:
+        return response != null && resendable && retry.statuses().contains(response.code())
+            ? "status-" + response.code() : null;
+    }
+  }
+
+  private void record(ServiceRuntime service, SubsetRuntime subset, CircuitBreaker breaker, ServiceInstance instance,
+      CallOutcome outcome, long latency, IOException error) {
+    subset.balancer().onComplete(instance, outcome, latency);
+    if (service.detector() != null) {
+      service.detector().onResult(instance, outcome, service.instances().size());
+    }
+    if (breaker != null) {
+      if (outcome == CallOutcome.SUCCESS) {
+        breaker.onSuccess(latency, TimeUnit.NANOSECONDS);
+      } else if (outcome == CallOutcome.CANCELLED) {
+        breaker.releasePermission();
+      } else {
+        breaker.onError(latency, TimeUnit.NANOSECONDS, error != null ? error : SERVER_ERROR);
+      }
+    }
+  }
+
+  /** The balancer's choice, unless it was already tried and an untried instance exists. */
+  private static ServiceInstance pick(SubsetRuntime subset, List<ServiceInstance> candidates, RequestContext context,
+      ServiceInstance[] tried) {
+    ServiceInstance instance = subset.balancer().pick(candidates, context);
+    if (tried == null || !contains(tried, instance) || candidates.size() <= tried.length) {
+      return instance;
+    }
+    for (int i = 0; i < 3; i++) {
+      instance = subset.balancer().pick(candidates, context);
+      if (!contains(tried, instance)) {
+        return instance;
+      }
+    }
+    for (ServiceInstance candidate : candidates) {
+      if (!contains(tried, candidate)) {
+        return candidate;
+      }
+    }
+    return instance;
+  }
+
+  private static boolean contains(ServiceInstance[] tried, ServiceInstance instance) {
+    for (ServiceInstance t : tried) {
+      if (t.equals(instance)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static ServiceInstance[] remember(ServiceInstance[] tried, ServiceInstance instance) {
+    if (tried == null) {
+      return new ServiceInstance[] {instance};
+    }
+    if (contains(tried, instance)) {
+      return tried;
+    }
+    ServiceInstance[] more = java.util.Arrays.copyOf(tried, tried.length + 1);
+    more[tried.length] = instance;
+    return more;
+  }
+
+  /** A 5xx response, as an exception for the breaker's failure count. */
+  private static final class ServerErrorResponse extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    ServerErrorResponse() {
+      super("5xx response");
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this;
+    }
+  }
+
+  /** The chain with these timeouts; each {@code withXxx} copies OkHttp's chain, so only when a value differs. */
+  private static Interceptor.Chain withTimeouts(Interceptor.Chain chain, int connectMillis, int readWriteMillis) {
+    Interceptor.Chain c = chain;
+    if (c.connectTimeoutMillis() != connectMillis) {
+      c = c.withConnectTimeout(connectMillis, TimeUnit.MILLISECONDS);
+    }
+    if (c.readTimeoutMillis() != readWriteMillis) {
+      c = c.withReadTimeout(readWriteMillis, TimeUnit.MILLISECONDS);
+    }
+    if (c.writeTimeoutMillis() != readWriteMillis) {
+      c = c.withWriteTimeout(readWriteMillis, TimeUnit.MILLISECONDS);
+    }
+    return c;
+  }
+
+  static CallOutcome classify(IOException e, WireEvents.Attempt wire, boolean canceled) {
+    if (canceled) {
+      return CallOutcome.CANCELLED;
+    }
+    if (e instanceof ConnectException || (wire != null && wire.failedToConnect())) {
+      return CallOutcome.CONNECT_FAILURE;
+    }
+    if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
+      return CallOutcome.TIMEOUT;
+    }
+    return CallOutcome.IO_ERROR;
+  }
+}

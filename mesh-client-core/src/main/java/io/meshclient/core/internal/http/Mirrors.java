@@ -1,0 +1,102 @@
+package io.meshclient.core.internal.http;
+
+import io.meshclient.api.ServiceInstance;
+import io.meshclient.core.MeshListener;
+import io.meshclient.core.Ticker;
+import io.meshclient.core.config.MirrorConfig;
+import io.meshclient.core.internal.ServiceRuntime;
+import io.meshclient.core.internal.SubsetRuntime;
+import io.meshclient.core.internal.routing.Route;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * Sends fire-and-forget copies of sampled requests (Istio's {@code mirror}). A copy is enqueued on the
+ * mesh client's dispatcher, so the caller never waits for it; its outcome is only counted. Copies beyond
+ * the route's cap are dropped, not queued, so a hanging mirror target cannot pile up work.
+ */
+final class Mirrors {
+  /** Marks a copy, so it is recognised downstream and never mirrored again. */
+  static final String SHADOW_HEADER = "x-mesh-shadow";
+
+  private final MeshListener listener;
+  private final RandomGenerator random;
+  private final Ticker ticker;
+  private final Supplier<OkHttpClient> client;
+
+  Mirrors(MeshListener listener, RandomGenerator random, Ticker ticker, Supplier<OkHttpClient> client) {
+    this.listener = listener;
+    this.random = random;
+    this.ticker = ticker;
+    this.client = client;
+  }
+
+  void maybeMirror(Request request, ServiceRuntime service, Route route) {
+    MirrorConfig mirror = service.mirror(route.index());
+    if (request.header(SHADOW_HEADER) != null || !(random.nextDouble() * 100 < mirror.percent())) {
+      return;
+    }
+    if (request.body() != null && request.body().isOneShot()) {
+      listener.onMirror(service.name(), route.name(), "skipped");
+      return;
+    }
+    AtomicInteger inFlight = service.mirrorsInFlight(route.index());
+    if (inFlight.incrementAndGet() > mirror.maxConcurrent()) {
+      inFlight.decrementAndGet();
+      listener.onMirror(service.name(), route.name(), "dropped");
+      return;
+    }
+    HttpUrl target = target(request, service, mirror);
+    if (target == null) {
+      inFlight.decrementAndGet();
+      listener.onMirror(service.name(), route.name(), "dropped");
+      return;
+    }
+    Request copy = request.newBuilder().url(target)
+        .header(SHADOW_HEADER, "true")
+        .header("Host", request.url().host() + "-shadow")
+        .build();
+    client.get().newCall(copy).enqueue(new Callback() {
+      @Override
+      public void onResponse(Call call, Response response) {
+        response.close();
+        inFlight.decrementAndGet();
+        listener.onMirror(service.name(), route.name(), "sent");
+      }
+
+      @Override
+      public void onFailure(Call call, IOException e) {
+        inFlight.decrementAndGet();
+        listener.onMirror(service.name(), route.name(), "failed");
+      }
+    });
+  }
+
+  /** An instance of the mirror subset, or the other service's name; null if the subset has no instance. */
+  private HttpUrl target(Request request, ServiceRuntime service, MirrorConfig mirror) {
+    if (mirror.service() != null) {
+      return request.url().newBuilder().host(mirror.service()).build();
+    }
+    SubsetRuntime subset = service.subset(mirror.subset());
+    List<ServiceInstance> candidates = subset == null ? List.of()
+        : subset.candidates(service.detector(), ticker.nanoTime());
+    if (candidates.isEmpty()) {
+      return null;
+    }
+    ServiceInstance instance = candidates.get(random.nextInt(candidates.size()));
+    try {
+      return service.rewrite(request.url(), instance);
+    } catch (java.net.ConnectException e) {
+      return null; // an unreachable instance: the copy is dropped, as with no instance
+    }
+  }
+}

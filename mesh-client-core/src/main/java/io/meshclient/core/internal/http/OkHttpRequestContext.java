@@ -1,0 +1,48 @@
+package io.meshclient.core.internal.http;
+
+import io.meshclient.api.RequestContext;
+import okhttp3.Request;
+
+/**
+ * A {@link RequestContext} reading straight from an OkHttp {@link Request}, as routes and balancers see
+ * every call through the mesh: headers read from the request, the path computed once. Not thread-safe:
+ * one context per request.
+ */
+public final class OkHttpRequestContext implements RequestContext {
+  private final Request request;
+  private String path;
+
+  OkHttpRequestContext(Request request) {
+    this.request = request;
+  }
+
+  /** The context of {@code request}, for evaluating routes or balancers outside a call. */
+  public static OkHttpRequestContext of(Request request) {
+    return new OkHttpRequestContext(java.util.Objects.requireNonNull(request, "request"));
+  }
+
+  @Override
+  public String method() {
+    return request.method();
+  }
+
+  @Override
+  public String path() {
+    String p = path;
+    if (p == null) {
+      p = request.url().encodedPath();
+      path = p;
+    }
+    return p;
+  }
+
+  @Override
+  public String header(String name) {
+    return request.header(name);
+  }
+
+  @Override
+  public <T> T attribute(Class<T> key) {
+    return request.tag(key);
+  }
+}

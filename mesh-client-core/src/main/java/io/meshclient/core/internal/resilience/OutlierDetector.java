@@ -1,0 +1,165 @@
+package io.meshclient.core.internal.resilience;
+
+import io.meshclient.api.CallOutcome;
+import io.meshclient.api.ServiceInstance;
+import io.meshclient.core.Ticker;
+import io.meshclient.core.config.OutlierConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Passive health of one service's instances (Envoy's consecutive-5xx outlier detection). An instance
+ * that fails {@code consecutive-failures} times in a row is ejected for {@code base-ejection} times its
+ * number of ejections, capped at {@code max-ejection}, unless that would eject more than {@code
+ * max-ejected} percent of the service. Returns happen lazily: the request path notices that the earliest
+ * return time has passed and calls {@link #expire}.
+ *
+ * <p>Recording a result is a map lookup and at most one atomic operation; ejections and returns take a
+ * lock and bump {@link #version()}, which tells subsets to recompute their healthy lists. Thread-safe.
+ */
+public final class OutlierDetector {
+  private final String service;
+  private final OutlierConfig config;
+  private final Ticker ticker;
+  private final EjectionListener listener;
+  private final Map<String, Health> byId = new ConcurrentHashMap<>();
+  private volatile long version;
+  private volatile long nextReturnNanos = Long.MAX_VALUE;
+
+  public OutlierDetector(String service, OutlierConfig config, Ticker ticker, EjectionListener listener) {
+    this.service = service;
+    this.config = config;
+    this.ticker = ticker;
+    this.listener = listener;
+  }
+
+  public OutlierConfig config() {
+    return config;
+  }
+
+  /** Changes whenever an instance is ejected or returns. */
+  public long version() {
+    return version;
+  }
+
+  /** The earliest time (ticker nanos) an ejected instance returns, or {@code Long.MAX_VALUE}. */
+  public long nextReturnNanos() {
+    return nextReturnNanos;
+  }
+
+  /**
+   * Records how an attempt on {@code instance} ended.
+   *
+   * @param serviceSize how many instances the service has now, for the max-ejected cap
+   */
+  public void onResult(ServiceInstance instance, CallOutcome outcome, int serviceSize) {
+    if (outcome == CallOutcome.CANCELLED) {
+      return;
+    }
+    Health health = byId.computeIfAbsent(instance.id(), id -> new Health());
+    if (!outcome.isFailure()) {
+      if (health.consecutiveFailures.get() != 0) {
+        health.consecutiveFailures.set(0);
+      }
+      return;
+    }
+    if (health.consecutiveFailures.incrementAndGet() >= config.consecutiveFailures()) {
+      tryEject(instance, health, serviceSize);
+    }
+  }
+
+  private synchronized void tryEject(ServiceInstance instance, Health health, int serviceSize) {
+    long now = ticker.nanoTime();
+    if (health.ejectedUntil != 0 && health.ejectedUntil - now > 0) {
+      return;
+    }
+    int ejected = 0;
+    for (Health h : byId.values()) {
+      if (h.ejectedUntil != 0 && h.ejectedUntil - now > 0) {
+        ejected++;
+      }
+    }
+    if ((ejected + 1) * 100L > (long) config.maxEjectedPercent() * serviceSize) {
+      return;
+    }
+    health.ejections++;
+    long nanos = Math.min(config.baseEjection().toNanos() * health.ejections, config.maxEjection().toNanos());
+    health.ejectedUntil = now + Math.max(1, nanos);
+    health.consecutiveFailures.set(0);
+    if (health.ejectedUntil - nextReturnNanos < 0 || nextReturnNanos == Long.MAX_VALUE) {
+      nextReturnNanos = health.ejectedUntil;
+    }
+    version++;
+    listener.onEjected(service, instance, nanos);
+  }
+
+  /** Returns every instance whose ejection time has passed. */
+  public synchronized void expire(long now) {
+    long next = Long.MAX_VALUE;
+    boolean changed = false;
+    for (Map.Entry<String, Health> e : byId.entrySet()) {
+      Health h = e.getValue();
+      if (h.ejectedUntil == 0) {
+        continue;
+      }
+      if (h.ejectedUntil - now <= 0) {
+        h.ejectedUntil = 0;
+        changed = true;
+        listener.onReturned(service, e.getKey());
+      } else if (next == Long.MAX_VALUE || h.ejectedUntil - next < 0) {
+        next = h.ejectedUntil;
+      }
+    }
+    nextReturnNanos = next;
+    if (changed) {
+      version++;
+    }
+  }
+
+  /** Whether {@code instanceId} is ejected at {@code now}. */
+  public boolean isEjected(String instanceId, long now) {
+    Health h = byId.get(instanceId);
+    return h != null && h.ejectedUntil != 0 && h.ejectedUntil - now > 0;
+  }
+
+  /** Instance ids ejected now, for diagnostics. */
+  public List<String> ejected() {
+    long now = ticker.nanoTime();
+    List<String> out = new ArrayList<>();
+    byId.forEach((id, h) -> {
+      if (h.ejectedUntil != 0 && h.ejectedUntil - now > 0) {
+        out.add(id);
+      }
+    });
+    return out;
+  }
+
+  /**
+   * The instances of {@code all} that may take traffic at {@code now}: the healthy ones, or all of
+   * them when fewer than {@code panic-threshold} percent are healthy (panic mode).
+   */
+  public List<ServiceInstance> healthy(List<ServiceInstance> all, long now) {
+    List<ServiceInstance> healthy = new ArrayList<>(all.size());
+    for (ServiceInstance instance : all) {
+      if (!isEjected(instance.id(), now)) {
+        healthy.add(instance);
+      }
+    }
+    if (healthy.size() == all.size()) {
+      return all;
+    }
+    if (healthy.size() * 100L < (long) config.panicThresholdPercent() * all.size()) {
+      return all;
+    }
+    return List.copyOf(healthy);
+  }
+
+  private static final class Health {
+    final AtomicInteger consecutiveFailures = new AtomicInteger();
+    int ejections;
+    volatile long ejectedUntil;
+  }
+}

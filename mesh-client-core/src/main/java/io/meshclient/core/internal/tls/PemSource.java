@@ -1,0 +1,101 @@
+package io.meshclient.core.internal.tls;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A PEM file named by a location ({@code file:path}, {@code classpath:path} or a path) and what it
+ * holds: certificates and at most one PKCS#8 private key. Parse errors never include the file's content.
+ */
+final class PemSource {
+  private static final Pattern PRIVATE_KEY =
+      Pattern.compile("-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
+
+  private final String location;
+  private final Path path;
+  private final ClassLoader classLoader;
+
+  PemSource(String location, ClassLoader classLoader) {
+    this.location = location;
+    this.classLoader = classLoader;
+    this.path = location.startsWith("classpath:") ? null
+        : Path.of(location.startsWith("file:") ? location.substring(5) : location);
+  }
+
+  String location() {
+    return location;
+  }
+
+  /** The file's modification time in millis, or 0 for classpath resources and missing files. */
+  long lastModified() {
+    try {
+      return path == null ? 0 : Files.getLastModifiedTime(path).toMillis();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  String read() throws IOException {
+    if (path != null) {
+      return Files.readString(path, StandardCharsets.US_ASCII);
+    }
+    String resource = location.substring("classpath:".length());
+    try (InputStream in = classLoader.getResourceAsStream(resource.startsWith("/") ? resource.substring(1) : resource)) {
+      if (in == null) {
+        throw new IOException("no such resource on the classpath");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+    }
+  }
+
+  /** The certificates in the file, in order. */
+  List<X509Certificate> certificates() throws IOException, GeneralSecurityException {
+    String pem = read();
+    List<X509Certificate> out = new ArrayList<>();
+    if (pem.contains("-----BEGIN CERTIFICATE-----")) {
+      CertificateFactory factory = CertificateFactory.getInstance("X.509");
+      String onlyCertificates = PRIVATE_KEY.matcher(pem).replaceAll("");
+      for (var c : factory.generateCertificates(new ByteArrayInputStream(
+          onlyCertificates.getBytes(StandardCharsets.US_ASCII)))) {
+        out.add((X509Certificate) c);
+      }
+    }
+    if (out.isEmpty()) {
+      throw new GeneralSecurityException("no PEM certificate in it");
+    }
+    return out;
+  }
+
+  /** The PKCS#8 private key in the file (RSA, EC or Ed25519). */
+  PrivateKey privateKey() throws IOException, GeneralSecurityException {
+    Matcher m = PRIVATE_KEY.matcher(read());
+    if (!m.find()) {
+      throw new GeneralSecurityException("no PKCS#8 private key (-----BEGIN PRIVATE KEY-----) in it");
+    }
+    byte[] der = Base64.getMimeDecoder().decode(m.group(1));
+    PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
+    for (String algorithm : new String[] {"RSA", "EC", "Ed25519"}) {
+      try {
+        return KeyFactory.getInstance(algorithm).generatePrivate(spec);
+      } catch (GeneralSecurityException tryNext) {
+        // not this algorithm
+      }
+    }
+    throw new GeneralSecurityException("the private key is not an RSA, EC or Ed25519 PKCS#8 key");
+  }
+}

@@ -1,5 +1,0 @@
-/**
- * Token-bucket rate limiting behind resilience4j's {@link io.github.resilience4j.ratelimiter.RateLimiter}
- * interface: {@link io.meshclient.core.ratelimit.GcraRateLimiter}.
- */
-package io.meshclient.core.ratelimit;

@@ -1,5 +1,0 @@
-/**
- * Route matching: a service's rules compiled into a {@link io.meshclient.core.routing.RouteTable} that
- * matches a request and picks a subset without allocating.
- */
-package io.meshclient.core.routing;

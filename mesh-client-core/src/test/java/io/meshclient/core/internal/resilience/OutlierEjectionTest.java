@@ -1,0 +1,124 @@
+package io.meshclient.core.internal.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshclient.core.Backend;
+import io.meshclient.core.FakeTicker;
+import io.meshclient.core.InMemoryDiscovery;
+import io.meshclient.core.Mesh;
+import io.meshclient.core.MeshListener;
+import io.meshclient.core.config.MeshConfig;
+import io.meshclient.core.config.OutlierConfig;
+import io.meshclient.core.config.RetryConfig;
+import io.meshclient.core.config.ServiceConfig;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class OutlierEjectionTest {
+  private final FakeTicker ticker = new FakeTicker();
+  private final List<String> events = new CopyOnWriteArrayList<>();
+  private Backend a;
+  private Backend b;
+  private Backend c;
+
+  @BeforeEach
+  void start() throws IOException {
+    a = new Backend("a");
+    b = new Backend("b");
+    c = new Backend("c");
+  }
+
+  @AfterEach
+  void stop() {
+    a.close();
+    b.close();
+    c.close();
+  }
+
+  private Mesh mesh(OutlierConfig outliers) {
+    InMemoryDiscovery discovery = new InMemoryDiscovery().set("api", List.of(
+        a.instance("api", Map.of()), b.instance("api", Map.of()), c.instance("api", Map.of())));
+    return Mesh.builder().ticker(ticker).discovery("memory", discovery)
+        .listener(new MeshListener() {
+          @Override
+          public void onEjected(String service, String instanceId, long nanos) {
+            events.add("ejected " + instanceId + " for " + Duration.ofNanos(nanos));
+          }
+
+          @Override
+          public void onReturned(String service, String instanceId) {
+            events.add("returned " + instanceId);
+          }
+        })
+        .config(MeshConfig.builder().service(ServiceConfig.builder("api").loadBalancer("round-robin")
+            .retry(RetryConfig.NONE).outlierDetection(outliers).build()).build())
+        .build();
+  }
+
+  private static void send(Mesh mesh, int n) throws IOException {
+    for (int i = 0; i < n; i++) {
+      try (Response response = mesh.httpClient().newCall(new Request.Builder().url("http://api/x").build()).execute()) {
+        response.body().string();
+      }
+    }
+  }
+
+  @Test
+  void failingInstanceIsEjectedOnItsNthConsecutiveFailureAndReturnsAfterBaseTime() throws Exception {
+    c.status(503);
+    try (Mesh mesh = mesh(new OutlierConfig(3, Duration.ofSeconds(30), Duration.ofMinutes(5), 50, 0))) {
+      send(mesh, 8);
+      assertThat(c.requests()).isEqualTo(2);
+      assertThat(events).isEmpty();
+      send(mesh, 1);
+      send(mesh, 1);
+      assertThat(c.requests()).isEqualTo(3);
+      assertThat(events).containsExactly("ejected c for PT30S");
+      send(mesh, 30);
+      assertThat(c.requests()).as("ejected: no traffic").isEqualTo(3);
+      ticker.advance(Duration.ofSeconds(29));
+      send(mesh, 10);
+      assertThat(c.requests()).isEqualTo(3);
+      ticker.advance(Duration.ofSeconds(2));
+      send(mesh, 3);
+      assertThat(events).containsExactly("ejected c for PT30S", "returned c");
+      assertThat(c.requests()).isEqualTo(4);
+      send(mesh, 6);
+      assertThat(events).as("second ejection lasts twice as long")
+          .containsExactly("ejected c for PT30S", "returned c", "ejected c for PT1M");
+    }
+  }
+
+  @Test
+  void maxEjectedPercentCapsHowManyAreEjected() throws Exception {
+    b.status(503);
+    c.status(503);
+    try (Mesh mesh = mesh(new OutlierConfig(2, Duration.ofSeconds(30), Duration.ofMinutes(5), 34, 0))) {
+      send(mesh, 60);
+      assertThat(events).hasSize(1);
+    }
+  }
+
+  @Test
+  void panicGuardBalancesAcrossAllWhenTooFewAreHealthy() throws Exception {
+    c.status(503);
+    try (Mesh mesh = mesh(new OutlierConfig(2, Duration.ofSeconds(30), Duration.ofMinutes(5), 100, 70))) {
+      send(mesh, 6);
+      assertThat(events).containsExactly("ejected c for PT30S");
+      int before = c.requests();
+      send(mesh, 30);
+      // 2 of 3 healthy is below the 70% panic threshold: all three take traffic again
+      assertThat(c.requests() - before).isEqualTo(10);
+    }
+  }
+}

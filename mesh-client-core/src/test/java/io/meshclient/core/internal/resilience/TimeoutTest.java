@@ -1,0 +1,81 @@
+package io.meshclient.core.internal.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshclient.core.Backend;
+import io.meshclient.core.InMemoryDiscovery;
+import io.meshclient.core.Mesh;
+import io.meshclient.core.MeshInternals;
+import io.meshclient.core.config.MeshConfig;
+import io.meshclient.core.config.RetryConfig;
+import io.meshclient.core.config.RouteConfig;
+import io.meshclient.core.config.ServiceConfig;
+import io.meshclient.core.config.StringMatch;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class TimeoutTest {
+
+  private static Mesh mesh(Backend backend, ServiceConfig service) {
+    return Mesh.builder().discovery("memory", new InMemoryDiscovery().set("api",
+            List.of(backend.instance("api", Map.of()))))
+        .config(MeshConfig.builder().service(service).build()).build();
+  }
+
+  private static int get(Mesh mesh, String path) throws IOException {
+    try (Response r = mesh.httpClient().newCall(new Request.Builder().url("http://api" + path).build()).execute()) {
+      return r.code();
+    }
+  }
+
+  @Test
+  void theDeadlineEndsRetriesWhateverAttemptsAreLeft() throws Exception {
+    try (Backend slowFailing = new Backend("b").status(503).delay(200)) {
+      ServiceConfig service = ServiceConfig.builder("api")
+          .retry(RetryConfig.DEFAULT.withAttempts(10).withOn(Set.of(), Set.of(503)).withBudget(1000, 100)
+              .withBackoff(Duration.ZERO, Duration.ZERO).withDeadline(Duration.ofMillis(500)))
+          .outlierDetection(ServiceConfig.OUTLIER_DETECTION_OFF).build();
+      try (Mesh mesh = mesh(slowFailing, service)) {
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> get(mesh, "/x")).isInstanceOf(InterruptedIOException.class);
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(tookMillis).isBetween(400L, 1500L);
+        assertThat(slowFailing.requests()).isBetween(2, 4);
+      }
+    }
+  }
+
+  @Test
+  void aRouteCanHaveItsOwnPerTryTimeoutAndConnectTimeout() throws Exception {
+    try (Backend slow = new Backend("b").delay(300)) {
+      ServiceConfig service = ServiceConfig.builder("api").subset("all", Map.of())
+          .connectTimeout(Duration.ofMillis(700))
+          .route(RouteConfig.to(RouteConfig.Match.path(StringMatch.prefix("/fast")), "all")
+              .withRetry(RetryConfig.NONE.withPerTryTimeout(Duration.ofMillis(100)))
+              .withConnectTimeout(Duration.ofMillis(50)))
+          .route(RouteConfig.to(RouteConfig.Match.ANY, "all"))
+          .outlierDetection(ServiceConfig.OUTLIER_DETECTION_OFF).build();
+      try (Mesh mesh = mesh(slow, service)) {
+        assertThat(get(mesh, "/relaxed")).isEqualTo(200);
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> get(mesh, "/fast/x")).isInstanceOf(InterruptedIOException.class);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(290);
+        var runtime = MeshInternals.runtime(mesh).service("api");
+        assertThat(runtime.connectTimeoutMillis(-1)).isEqualTo(700);
+        assertThat(runtime.connectTimeoutMillis(0)).isEqualTo(50);
+        assertThat(runtime.connectTimeoutMillis(1)).isEqualTo(700);
+      }
+    }
+  }
+}

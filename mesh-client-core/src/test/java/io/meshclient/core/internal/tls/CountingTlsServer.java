@@ -1,0 +1,132 @@
+package io.meshclient.core.internal.tls;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A TLS server on 127.0.0.1 that presents a given certificate, asks for a client certificate, counts every
+ * application byte it receives, and answers each request with 200.
+ */
+final class CountingTlsServer implements AutoCloseable {
+  private final SSLServerSocket server;
+  private final AtomicLong bytesReceived = new AtomicLong();
+  private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicReference<String> clientSubject = new AtomicReference<>();
+  private final Thread acceptor;
+  private final java.util.List<String> clientSubjects = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile int closeEvery;
+
+  CountingTlsServer(TestPki.Held identity, TestPki.Held issuer, TestPki.Held clientCa) throws Exception {
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    keys.load(null, null);
+    keys.setKeyEntry("server", identity.keys().getPrivate(), new char[0],
+        new X509Certificate[] {identity.certificate(), issuer.certificate()});
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(keys, new char[0]);
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("client-ca", clientCa.certificate());
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+    tmf.init(trust);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+    server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 50,
+        InetAddress.getByName("127.0.0.1"));
+    server.setWantClientAuth(true);
+    acceptor = new Thread(this::acceptLoop, "counting-tls-server");
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
+  private void acceptLoop() {
+    while (!server.isClosed()) {
+      try {
+        SSLSocket socket = (SSLSocket) server.accept();
+        Thread handler = new Thread(() -> serve(socket));
+        handler.setDaemon(true);
+        handler.start();
+      } catch (IOException closed) {
+        return;
+      }
+    }
+  }
+
+  private void serve(SSLSocket socket) {
+    try (socket) {
+      socket.startHandshake();
+      try {
+        var peer = socket.getSession().getPeerCertificates();
+        clientSubject.set(((X509Certificate) peer[0]).getSubjectX500Principal().getName());
+        clientSubjects.add(clientSubject.get());
+      } catch (javax.net.ssl.SSLPeerUnverifiedException noClientCertificate) {
+        clientSubject.set(null);
+      }
+      InputStream in = socket.getInputStream();
+      OutputStream out = socket.getOutputStream();
+      StringBuilder head = new StringBuilder();
+      int b;
+      while ((b = in.read()) != -1) {
+        bytesReceived.incrementAndGet();
+        head.append((char) b);
+        if (head.toString().endsWith("\r\n\r\n")) {
+          int n = requests.incrementAndGet();
+          head.setLength(0);
+          boolean close = closeEvery > 0 && n % closeEvery == 0;
+          out.write(("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n" + (close ? "Connection: close\r\n" : "")
+              + "\r\nok").getBytes(StandardCharsets.US_ASCII));
+          out.flush();
+          if (close) {
+            return;
+          }
+        }
+      }
+    } catch (IOException handshakeOrReadFailed) {
+      // a refused handshake ends here with nothing read
+    }
+  }
+
+  /** Answers every n-th request with {@code Connection: close}, so clients keep making new handshakes. */
+  CountingTlsServer closeEvery(int n) {
+    this.closeEvery = n;
+    return this;
+  }
+
+  /** The client certificate subject of every handshake, in order. */
+  java.util.List<String> clientSubjects() {
+    return clientSubjects;
+  }
+
+  int port() {
+    return server.getLocalPort();
+  }
+
+  long bytesReceived() {
+    return bytesReceived.get();
+  }
+
+  int requests() {
+    return requests.get();
+  }
+
+  String clientSubject() {
+    return clientSubject.get();
+  }
+
+  @Override
+  public void close() throws IOException {
+    server.close();
+  }
+}

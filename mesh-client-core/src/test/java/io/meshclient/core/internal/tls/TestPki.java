@@ -1,0 +1,138 @@
+package io.meshclient.core.internal.tls;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/** Test certificates with SPIFFE URI SANs, made with BouncyCastle. */
+final class TestPki {
+  private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
+
+  /** A key pair and its certificate. */
+  record Held(KeyPair keys, X509Certificate certificate) {
+    String certificatePem() throws java.security.cert.CertificateEncodingException {
+      return pem("CERTIFICATE", certificate.getEncoded());
+    }
+
+    String privateKeyPem() {
+      return pem("PRIVATE KEY", keys.getPrivate().getEncoded());
+    }
+
+    Path writeCertificate(Path dir, String name) throws Exception {
+      return Files.writeString(dir.resolve(name), certificatePem(), StandardCharsets.US_ASCII);
+    }
+
+    Path writeKey(Path dir, String name) throws Exception {
+      return Files.writeString(dir.resolve(name), privateKeyPem(), StandardCharsets.US_ASCII);
+    }
+  }
+
+  /** What a leaf looks like. */
+  static final class Leaf {
+    final List<GeneralName> names = new ArrayList<>();
+    boolean ca;
+    boolean keyCertSign;
+    Instant notBefore = Instant.now().minus(Duration.ofHours(1));
+    Instant notAfter = Instant.now().plus(Duration.ofDays(1));
+
+    Leaf uri(String uri) {
+      names.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri));
+      return this;
+    }
+
+    Leaf ip(String address) {
+      names.add(new GeneralName(GeneralName.iPAddress, address));
+      return this;
+    }
+
+    Leaf dns(String dns) {
+      names.add(new GeneralName(GeneralName.dNSName, dns));
+      return this;
+    }
+
+    Leaf ca() {
+      this.ca = true;
+      return this;
+    }
+
+    Leaf keyCertSign() {
+      this.keyCertSign = true;
+      return this;
+    }
+
+    Leaf valid(Instant from, Instant to) {
+      this.notBefore = from;
+      this.notAfter = to;
+      return this;
+    }
+  }
+
+  private TestPki() {}
+
+  static KeyPair keys() throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+    generator.initialize(new ECGenParameterSpec("secp256r1"));
+    return generator.generateKeyPair();
+  }
+
+  static Held ca(String trustDomain) throws Exception {
+    KeyPair keys = keys();
+    X500Name name = new X500Name("CN=" + trustDomain + " CA,O=" + trustDomain);
+    JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name,
+        BigInteger.valueOf(SERIAL.incrementAndGet()), Date.from(Instant.now().minus(Duration.ofDays(1))),
+        Date.from(Instant.now().plus(Duration.ofDays(30))), name, keys.getPublic());
+    builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+    builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+    builder.addExtension(Extension.subjectAlternativeName, false,
+        new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://" + trustDomain)));
+    return new Held(keys, sign(builder, keys));
+  }
+
+  static Held leaf(Held issuer, String commonName, Leaf leaf) throws Exception {
+    KeyPair keys = keys();
+    JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+        X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded()),
+        BigInteger.valueOf(SERIAL.incrementAndGet()), Date.from(leaf.notBefore), Date.from(leaf.notAfter),
+        new X500Name("CN=" + commonName), keys.getPublic());
+    builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(leaf.ca));
+    int usage = KeyUsage.digitalSignature | KeyUsage.keyAgreement | (leaf.keyCertSign ? KeyUsage.keyCertSign : 0);
+    builder.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
+    if (!leaf.names.isEmpty()) {
+      builder.addExtension(Extension.subjectAlternativeName, false,
+          new GeneralNames(leaf.names.toArray(new GeneralName[0])));
+    }
+    return new Held(keys, sign(builder, issuer.keys()));
+  }
+
+  private static X509Certificate sign(JcaX509v3CertificateBuilder builder, KeyPair signer) throws Exception {
+    return new JcaX509CertificateConverter().getCertificate(
+        builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
+  }
+
+  static String pem(String type, byte[] der) {
+    return "-----BEGIN " + type + "-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+        + "\n-----END " + type + "-----\n";
+  }
+}
