@@ -131,7 +131,9 @@ final class MeshConfigReader {
         .outlierDetection(ResilienceReader.outlier(node.child("outlier-detection")))
         .tls(tls(node.child("tls")))
         .allowedAddresses(node.has("allowed-addresses") ? node.strings("allowed-addresses") : null)
-        .connectTimeout(node.duration(MeshKeys.CONNECT_TIMEOUT));
+        .connectTimeout(node.duration(MeshKeys.CONNECT_TIMEOUT))
+        .slowStart(TrafficShapingReader.slowStart(node.child("slow-start")))
+        .locality(TrafficShapingReader.locality(node.child("locality"), System::getenv));
     RetryConfig serviceRetry = ResilienceReader.retry(node.child("retry"), RetryConfig.DEFAULT, false);
     b.retry(serviceRetry);
     b.maxConcurrentRequests(node.integer(MeshKeys.MAX_CONCURRENT, 0));

@@ -152,12 +152,27 @@ public final class MeshKeys {
       labels("split", "<subset>", "weight of a subset in a weighted split, 0 to 1000000, summing to > 0"),
       RATE_LIMIT, TIMEOUT, CONNECT_TIMEOUT, RETRY, FAULT, MIRROR);
 
+  static final Setting SLOW_START = block("slow-start", "new and returning instances ramp up, as Envoy's "
+      + "`slow_start_config` (round-robin, weighted-round-robin, least-request only)",
+      duration("window", null, MS, Duration.ofHours(1), "how long the ramp lasts; required")
+          .expecting("between 1ms and 1h"),
+      text("aggression", "1", "the curve's exponent, above 0 up to 10; 1 ramps linearly"),
+      percent("min-weight-percent", "10%", 0, 100, "the least share of its weight a warming instance gets"));
+  static final Setting LOCALITY = block("locality", "zone-aware routing, as Istio's `localityLbSetting`",
+      text("zone", null, "the caller's zone; default: the `MESH_ZONE` environment variable; required"),
+      text("region", null, "the caller's region; instances name theirs in metadata "
+          + "`topology.kubernetes.io/region` or `region`"),
+      text("mode", "failover", "`failover` (priority levels zone, failover zones or region, rest; each takes "
+          + "min(100, healthy% × 1.4)) or `distribute`"),
+      textList("failover", null, "zones to fail over to, in order, after the caller's"),
+      labels("distribute", "<zone>", "percent of calls per zone, summing to 100 (`mode: distribute`)"));
+
   static final Setting SERVICES = map("services", "<service>", "a service, by the host name used in URLs "
       + "(lower-case letters, digits, `-`, `.`)",
       text("discovery", null, "which discovery lists its instances (default: the only one configured)"),
       LOAD_BALANCER, TIMEOUT, CONNECT_TIMEOUT, MAX_CONCURRENT, ALLOWED_ADDRESSES,
       labels("subsets", "<subset>", "metadata every instance of the subset must carry, e.g. `{ version: v2 }`"),
-      ROUTES, RATE_LIMIT, BREAKER, RETRY, OUTLIER, TLS);
+      ROUTES, RATE_LIMIT, BREAKER, RETRY, OUTLIER, TLS, SLOW_START, LOCALITY);
 
   static final Setting UNKNOWN_HOSTS = text("unknown-hosts", "refuse", "a call to a single-label host (no dot) "
       + "that is not a mesh service: `refuse` (`UnknownServiceException`, no I/O, suggesting the closest service) "

@@ -26,6 +26,8 @@ import java.util.Objects;
  * @param tls mutual TLS to the instances, or null for plain HTTP (or the instances' own https)
  * @param allowedAddresses CIDR blocks the instances must resolve into, or null for the default's
  * @param connectTimeout the TCP (and TLS) connect timeout, or null for the default
+ * @param slowStart slow start of new and returning instances, or null for none
+ * @param locality zone-aware routing, or null for none
  */
 public record ServiceConfig(
     String name,
@@ -41,7 +43,9 @@ public record ServiceConfig(
     OutlierConfig outlierDetection,
     TlsConfig tls,
     List<String> allowedAddresses,
-    Duration connectTimeout) {
+    Duration connectTimeout,
+    SlowStartConfig slowStart,
+    LocalityConfig locality) {
 
   /** Outlier detection that never ejects. */
   public static final OutlierConfig OUTLIER_DETECTION_OFF =
@@ -85,6 +89,8 @@ public record ServiceConfig(
     b.circuitBreaker = circuitBreaker;
     b.retry = retry;
     b.outlierDetection = outlierDetection;
+    b.slowStart = slowStart;
+    b.locality = locality;
     b.tls = tls;
     b.allowedAddresses = allowedAddresses;
     b.connectTimeout = connectTimeout;
@@ -104,6 +110,8 @@ public record ServiceConfig(
     private BreakerConfig circuitBreaker;
     private RetryConfig retry;
     private OutlierConfig outlierDetection;
+    private SlowStartConfig slowStart;
+    private LocalityConfig locality;
     private TlsConfig tls;
     private List<String> allowedAddresses;
     private Duration connectTimeout;
@@ -168,6 +176,18 @@ public record ServiceConfig(
       return this;
     }
 
+    /** Ramps new and returning instances up; null for none. */
+    public Builder slowStart(SlowStartConfig config) {
+      this.slowStart = config;
+      return this;
+    }
+
+    /** Routes by zone; null for none. */
+    public Builder locality(LocalityConfig config) {
+      this.locality = config;
+      return this;
+    }
+
     /** Sets outlier detection; {@link ServiceConfig#OUTLIER_DETECTION_OFF} disables it. */
     public Builder outlierDetection(OutlierConfig outliers) {
       this.outlierDetection = outliers;
@@ -193,7 +213,8 @@ public record ServiceConfig(
 
     public ServiceConfig build() {
       return new ServiceConfig(name, discovery, loadBalancer, timeout, subsets, routes, rateLimit,
-          maxConcurrentRequests, circuitBreaker, retry, outlierDetection, tls, allowedAddresses, connectTimeout);
+          maxConcurrentRequests, circuitBreaker, retry, outlierDetection, tls, allowedAddresses, connectTimeout,
+          slowStart, locality);
     }
   }
 }

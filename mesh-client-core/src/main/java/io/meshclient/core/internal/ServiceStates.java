@@ -81,8 +81,10 @@ final class ServiceStates {
         ? serviceConfig.loadBalancer() : config.defaults().loadBalancer();
     String balancerKey = MeshConfig.PREFIX + ".services." + service + ".load-balancer";
     var provider = Providers.loadBalancer(balancer.name(), balancerKey, classLoader);
+    java.util.function.Supplier<io.meshclient.api.LoadBalancer> base =
+        () -> provider.create(new BalancerContext(service, balancerKey, balancer.options()));
     return new ServiceRuntime.Parts(
-        subset -> provider.create(new BalancerContext(service, balancerKey, balancer.options())),
+        subset -> TrafficShaping.balancer(service, balancer.name(), serviceConfig, base, ticker),
         (name, limit) -> {
           liveLimiters.add(name);
           return limiter(name, limit);

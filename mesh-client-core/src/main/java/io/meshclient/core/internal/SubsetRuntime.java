@@ -2,6 +2,7 @@ package io.meshclient.core.internal;
 
 import io.meshclient.api.LoadBalancer;
 import io.meshclient.api.ServiceInstance;
+import io.meshclient.core.internal.balancer.InstanceListListener;
 import io.meshclient.core.internal.resilience.OutlierDetector;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,9 @@ public final class SubsetRuntime {
     this.selector = selector;
     this.balancer = balancer;
     this.instances = select(selector, all);
+    if (balancer instanceof InstanceListListener listener) {
+      listener.onInstances(instances); // locality counts ejected instances as unhealthy, so it needs them all
+    }
     this.healthy = new Healthy(-1, instances);
   }
 

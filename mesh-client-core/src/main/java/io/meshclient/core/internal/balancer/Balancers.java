@@ -27,6 +27,27 @@ public final class Balancers {
     return new LeastRequestBalancer(null);
   }
 
+  /**
+   * {@code delegate} with slow start: new and returning instances ramp up over the window (see {@link
+   * io.meshclient.core.config.SlowStartConfig}). {@code random} null means {@link
+   * java.util.concurrent.ThreadLocalRandom}.
+   */
+  public static LoadBalancer slowStart(LoadBalancer delegate, io.meshclient.core.config.SlowStartConfig config,
+      io.meshclient.core.Ticker ticker, RandomGenerator random) {
+    return new SlowStartBalancer(delegate, config, ticker, random);
+  }
+
+  /**
+   * Zone-aware routing (see {@link io.meshclient.core.config.LocalityConfig}) over one balancer per
+   * priority level, each from {@code balancers}. It implements {@link InstanceListListener}: tell it the
+   * subset's instances, ejected ones included. {@code random} null means {@link
+   * java.util.concurrent.ThreadLocalRandom}.
+   */
+  public static LoadBalancer locality(io.meshclient.core.config.LocalityConfig config,
+      java.util.function.Supplier<LoadBalancer> balancers, RandomGenerator random) {
+    return new LocalityBalancer(config, balancers, random);
+  }
+
   /** {@link #leastRequest()} drawing from {@code random}, for deterministic tests. */
   public static LoadBalancer leastRequest(RandomGenerator random) {
     return new LeastRequestBalancer(random);

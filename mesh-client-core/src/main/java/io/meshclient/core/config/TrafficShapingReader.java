@@ -1,0 +1,107 @@
+package io.meshclient.core.config;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Reads a service's {@code slow-start} and {@code locality} blocks, naming the full key of every problem.
+ * The keys are declared in {@link MeshKeys#SLOW_START} and {@link MeshKeys#LOCALITY}.
+ */
+final class TrafficShapingReader {
+  private static final Duration MAX_WINDOW = Duration.ofHours(1);
+
+  private TrafficShapingReader() {}
+
+  static SlowStartConfig slowStart(ConfigNode node) {
+    if (node == null) {
+      return null;
+    }
+    node.allowOnly(MeshKeys.SLOW_START);
+    Duration window = node.duration("window");
+    if (window == null) {
+      node.report(node.key("window"), node.has("window") ? node.string("window") : "missing",
+          "a duration such as 30s");
+      return null;
+    }
+    if (window.compareTo(Duration.ofMillis(1)) < 0 || window.compareTo(MAX_WINDOW) > 0) {
+      node.report(node.key("window"), node.string("window"), "between 1ms and 1h");
+      return null;
+    }
+    double aggression = number(node, "aggression", SlowStartConfig.DEFAULT_AGGRESSION, 0, 10, false);
+    double min = number(node, "min-weight-percent", SlowStartConfig.DEFAULT_MIN_WEIGHT_PERCENT, 0, 100, true);
+    return new SlowStartConfig(window, aggression, min);
+  }
+
+  /** The locality block; {@code env} supplies {@code MESH_ZONE} when no zone is set. */
+  static LocalityConfig locality(ConfigNode node, Function<String, String> env) {
+    if (node == null) {
+      return null;
+    }
+    node.allowOnly(MeshKeys.LOCALITY);
+    String zone = node.string("zone");
+    if (zone == null || zone.isBlank()) {
+      zone = env.apply("MESH_ZONE");
+    }
+    if (zone == null || zone.isBlank()) {
+      node.report(node.key("zone"), "missing", "the caller's zone, or the MESH_ZONE environment variable");
+      return null;
+    }
+    String modeText = node.string("mode");
+    LocalityConfig.Mode mode = LocalityConfig.Mode.FAILOVER;
+    if (modeText != null) {
+      try {
+        mode = LocalityConfig.Mode.valueOf(modeText.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        node.report(node.key("mode"), modeText, "failover or distribute");
+        return null;
+      }
+    }
+    List<String> failover = node.strings("failover");
+    Map<String, Integer> distribute = new LinkedHashMap<>();
+    int sum = 0;
+    for (Map.Entry<String, String> e : node.stringMap("distribute").entrySet()) {
+      try {
+        int percent = Integer.parseInt(e.getValue().trim());
+        if (percent < 0 || percent > 100) {
+          throw new NumberFormatException();
+        }
+        distribute.put(e.getKey(), percent);
+        sum += percent;
+      } catch (NumberFormatException ex) {
+        node.report(node.key("distribute." + e.getKey()), e.getValue(), "a whole percent from 0 to 100");
+        return null;
+      }
+    }
+    if (mode == LocalityConfig.Mode.DISTRIBUTE && (distribute.isEmpty() || sum != 100)) {
+      node.report(node.key("distribute"), distribute, "zones with percents that sum to 100");
+      return null;
+    }
+    if (mode == LocalityConfig.Mode.FAILOVER && !distribute.isEmpty()) {
+      node.report(node.key("distribute"), distribute, "only with mode: distribute");
+      return null;
+    }
+    return new LocalityConfig(zone.trim(), node.string("region"), mode, failover, distribute);
+  }
+
+  private static double number(ConfigNode node, String key, double absent, double min, double max,
+      boolean minIncluded) {
+    String text = node.string(key);
+    if (text == null) {
+      return absent;
+    }
+    try {
+      double value = Double.parseDouble(text.trim().endsWith("%") ? text.trim().replace("%", "") : text.trim());
+      if ((minIncluded ? value >= min : value > min) && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    node.report(node.key(key), text, (minIncluded ? "from " : "above ") + (int) min + " up to " + (int) max);
+    return absent;
+  }
+}

@@ -1,0 +1,59 @@
+package io.meshclient.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshclient.api.ConfigurationException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The {@code slow-start} and {@code locality} blocks of a service. */
+class TrafficShapingConfigTest {
+
+  @Test
+  void slowStartAndLocalityAreReadWithTheirDefaults() throws Exception {
+    MeshConfig config = ConfigValidationTest.yaml("""
+        mesh:
+          services:
+            reviews:
+              load-balancer: round-robin
+              slow-start: { window: 30s }
+              locality: { zone: eu-west-1a, region: eu-west-1, failover: [eu-west-1b] }
+        """);
+    ServiceConfig reviews = config.service("reviews");
+    assertThat(reviews.slowStart()).isEqualTo(new SlowStartConfig(Duration.ofSeconds(30), 1.0, 10));
+    assertThat(reviews.locality()).isEqualTo(new LocalityConfig("eu-west-1a", "eu-west-1",
+        LocalityConfig.Mode.FAILOVER, List.of("eu-west-1b"), Map.of()));
+  }
+
+  @Test
+  void everyBadValueIsNamedWithItsFullKey() {
+    assertThatThrownBy(() -> ConfigValidationTest.yaml("""
+        mesh:
+          services:
+            reviews:
+              slow-start: { window: 2h, aggression: 0 }
+            ratings:
+              slow-start: { aggression: 2, min-weight-percent: 120 }
+            details:
+              locality: { zone: a, mode: nearest }
+            productpage:
+              locality: { zone: a, mode: distribute, distribute: { a: 70, b: 20 } }
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("mesh.services.reviews.slow-start.window: 2h (expected: between 1ms and 1h)")
+        .hasMessageContaining("mesh.services.ratings.slow-start.window: missing (expected: a duration such as 30s)")
+        .hasMessageContaining("mesh.services.details.locality.mode: nearest (expected: failover or distribute)")
+        .hasMessageContaining("mesh.services.productpage.locality.distribute: {a=70, b=20} "
+            + "(expected: zones with percents that sum to 100)");
+  }
+
+  @Test
+  void slowStartFactorIsEnvoysFormula() {
+    SlowStartConfig config = new SlowStartConfig(Duration.ofSeconds(100), 2.0, 10);
+    assertThat(config.factor(Duration.ofSeconds(25).toNanos())).isEqualTo(0.5);
+    assertThat(config.factor(Duration.ofMillis(500).toNanos())).isEqualTo(0.1); // sqrt(0.005) < 10%
+    assertThat(config.factor(Duration.ofSeconds(100).toNanos())).isEqualTo(1.0);
+  }
+}

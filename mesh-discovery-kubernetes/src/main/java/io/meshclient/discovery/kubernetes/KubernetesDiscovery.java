@@ -1,0 +1,99 @@
+package io.meshclient.discovery.kubernetes;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.meshclient.api.ServiceDiscovery;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Discovery from Kubernetes: one {@link SliceWatch} per watched service and, when pod labels are
+ * configured, one {@link PodWatch} on the namespace shared by all, over one client. Thread-safe.
+ */
+final class KubernetesDiscovery implements ServiceDiscovery {
+  private final KubernetesDiscoverySettings settings;
+  private final KubernetesClient client;
+  private final String namespace;
+  private final KubernetesWatchListener events;
+  private final Set<SliceWatch> watches = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private PodWatch pods; // guarded by this; null until the first watch, or when no labels are configured
+
+  KubernetesDiscovery(KubernetesDiscoverySettings settings, KubernetesClient client, String namespace,
+      KubernetesWatchListener events) {
+    this.settings = settings;
+    this.client = client;
+    this.namespace = namespace;
+    this.events = events;
+  }
+
+  /**
+   * Starts watching the EndpointSlices of {@code service} and waits up to {@code first-sync-wait} for the
+   * first list, which it delivers on the calling thread before returning.
+   *
+   * @throws IllegalStateException if this discovery is closed
+   */
+  @Override
+  public Watch watch(String service, Listener listener) {
+    Objects.requireNonNull(service, "service");
+    Objects.requireNonNull(listener, "listener");
+    if (closed.get()) {
+      throw new IllegalStateException("closed: " + this);
+    }
+    PodWatch podWatch = podWatch();
+    SliceWatch[] self = new SliceWatch[1];
+    SliceWatch watch = new SliceWatch(client, namespace, service, settings.portName(), listener,
+        podWatch == null ? pod -> java.util.Map.of() : podWatch::labels, events, () -> watches.remove(self[0]));
+    self[0] = watch;
+    watches.add(watch);
+    if (closed.get()) {
+      watch.close();
+    } else {
+      watch.start(settings.firstSyncWait());
+    }
+    return watch;
+  }
+
+  private synchronized PodWatch podWatch() {
+    if (pods == null && !settings.podLabels().isEmpty()) {
+      pods = new PodWatch(client, namespace, settings.podLabels(), this::podLabelsChanged,
+          t -> watches.forEach(w -> w.podWatchFailed(t)));
+      pods.start(settings.firstSyncWait());
+    }
+    return pods;
+  }
+
+  private void podLabelsChanged(String pod) {
+    for (SliceWatch watch : watches) {
+      if (watch.references(pod)) {
+        watch.refresh(java.time.Duration.ZERO);
+      }
+    }
+  }
+
+  /** Whether every informer has listed and watches now; for tests. */
+  synchronized boolean watching() {
+    return (pods == null || pods.watching()) && watches.stream().allMatch(SliceWatch::watching);
+  }
+
+  /** Stops every watch and closes the client. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    Set.copyOf(watches).forEach(SliceWatch::close);
+    synchronized (this) {
+      if (pods != null) {
+        pods.close();
+      }
+    }
+    client.close();
+  }
+
+  @Override
+  public String toString() {
+    return "KubernetesDiscovery[" + client.getMasterUrl() + ", namespace=" + namespace + "]";
+  }
+}

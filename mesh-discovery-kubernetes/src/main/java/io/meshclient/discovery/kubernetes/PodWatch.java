@@ -1,0 +1,98 @@
+package io.meshclient.discovery.kubernetes;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * One informer on the pods of the namespace, shared by every service watch, so that {@code version}
+ * and other configured labels reach instance metadata (EndpointSlices carry no pod labels). Tells its
+ * owner the name of each pod whose labels in use changed. Thread-safe.
+ */
+final class PodWatch implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(PodWatch.class.getPackageName());
+
+  private final String namespace;
+  private final PodLabelStore store;
+  private final SharedIndexInformer<Pod> informer;
+  private volatile boolean failing;
+
+  PodWatch(KubernetesClient client, String namespace, List<String> keys, Consumer<String> labelsChanged,
+      Consumer<Throwable> failed) {
+    this.namespace = namespace;
+    this.store = new PodLabelStore(keys);
+    this.informer = client.pods().inNamespace(namespace).runnableInformer(0);
+    informer.itemStore(store);
+    informer.exceptionHandler((started, t) -> {
+      if (!failing) {
+        failing = true;
+        LOG.log(Level.WARNING, "Kubernetes pod watch in ''{0}'' failed, keeping the labels known ({1}); retrying",
+            namespace, Failures.describe(t));
+      }
+      failed.accept(t);
+      return true;
+    });
+    informer.addEventHandler(new ResourceEventHandler<Pod>() {
+      @Override
+      public void onAdd(Pod pod) {
+        recovered();
+        labelsChanged.accept(pod.getMetadata().getName());
+      }
+
+      @Override
+      public void onUpdate(Pod old, Pod pod) {
+        recovered();
+        if (!store.labelsInUse(old).equals(store.labelsInUse(pod))) {
+          labelsChanged.accept(pod.getMetadata().getName());
+        }
+      }
+
+      @Override
+      public void onDelete(Pod pod, boolean finalStateUnknown) {
+        labelsChanged.accept(pod.getMetadata().getName());
+      }
+    });
+  }
+
+  /** Starts the informer and waits up to {@code max} for its first list. */
+  void start(Duration max) {
+    try {
+      informer.start().toCompletableFuture().get(max.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.log(Level.DEBUG, "Kubernetes pod list in ''{0}'' not done within {1}", namespace, max);
+    }
+  }
+
+  private void recovered() {
+    if (failing) {
+      failing = false;
+      LOG.log(Level.INFO, "Kubernetes pod watch in ''{0}'' recovered", namespace);
+    }
+  }
+
+  /** The configured labels of pod {@code name}; none if the pod is not known (yet). */
+  Map<String, String> labels(String name) {
+    return store.labels(namespace, name);
+  }
+
+  /** Whether the informer has listed and its watch is open. */
+  boolean watching() {
+    return informer.hasSynced() && informer.isWatching();
+  }
+
+  @Override
+  public void close() {
+    informer.close();
+  }
+}

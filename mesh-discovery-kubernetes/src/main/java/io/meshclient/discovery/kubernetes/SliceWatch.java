@@ -1,0 +1,205 @@
+package io.meshclient.discovery.kubernetes;
+
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.meshclient.api.ServiceDiscovery;
+import io.meshclient.api.ServiceInstance;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The watch of one service: an informer on its EndpointSlices (label {@value #SERVICE_NAME_LABEL}) that
+ * lists, watches, and relists by itself after a dropped watch or {@code 410 Gone}. Each change, each
+ * (re)list and each change of a referenced pod's labels rebuilds the whole snapshot from the informer's
+ * store; a snapshot is pushed only when it differs from the last one. While the API server is
+ * unreachable the store, and so the last snapshot, stay as they were. Thread-safe.
+ */
+final class SliceWatch implements ServiceDiscovery.Watch {
+  static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+  private static final System.Logger LOG = System.getLogger(SliceWatch.class.getPackageName());
+
+  private final String service;
+  private final String namespace;
+  private final String portName;
+  private final ServiceDiscovery.Listener listener;
+  private final EndpointSlices.PodLabels pods;
+  private final KubernetesWatchListener events;
+  private final Runnable onClose;
+  private final SharedIndexInformer<EndpointSlice> informer;
+  /** Guards delivery: no two snapshots at once, none after close. */
+  private final Object lock = new Object();
+  private List<ServiceInstance> current;
+  private volatile Set<String> referencedPods = Set.of();
+  private boolean warnedNoSlices;
+  private volatile boolean failing;
+  private volatile boolean closed;
+  private volatile long listStartNanos = System.nanoTime();
+  /**
+   * False until {@link #start} has delivered the first list on the calling thread. Until then informer
+   * threads only mark the watch {@code dirty}: the caller may hold a lock that our listener needs (the
+   * mesh builds under one), so delivering from two threads at once could deadlock.
+   */
+  private volatile boolean started;
+  private volatile boolean dirty;
+
+  SliceWatch(KubernetesClient client, String namespace, String service, String portName,
+      ServiceDiscovery.Listener listener, EndpointSlices.PodLabels pods, KubernetesWatchListener events, Runnable onClose) {
+    this.service = service;
+    this.namespace = namespace;
+    this.portName = portName;
+    this.listener = listener;
+    this.pods = pods;
+    this.events = events;
+    this.onClose = onClose;
+    this.informer = client.discovery().v1().endpointSlices().inNamespace(namespace)
+        .withLabel(SERVICE_NAME_LABEL, service).runnableInformer(0);
+    informer.exceptionHandler((started, t) -> {
+      failed(t);
+      return true; // keep retrying; the store keeps the last known slices meanwhile
+    });
+    informer.addEventHandler(new ResourceEventHandler<EndpointSlice>() {
+      @Override
+      public void onBeforeList(String resourceVersion) {
+        listStartNanos = System.nanoTime();
+      }
+
+      @Override
+      public void onList(String resourceVersion, boolean changed) {
+        long latency = System.nanoTime() - listStartNanos;
+        refresh(Duration.ofNanos(Math.max(1, latency)));
+      }
+
+      @Override
+      public void onAdd(EndpointSlice slice) {
+        refresh(Duration.ZERO);
+      }
+
+      @Override
+      public void onUpdate(EndpointSlice old, EndpointSlice slice) {
+        refresh(Duration.ZERO);
+      }
+
+      @Override
+      public void onDelete(EndpointSlice slice, boolean finalStateUnknown) {
+        refresh(Duration.ZERO);
+      }
+    });
+  }
+
+  /** Starts the informer, waits up to {@code max} for the first list and delivers it on this thread. */
+  void start(Duration max) {
+    events.onWatchStarted(service);
+    try {
+      informer.start().toCompletableFuture().get(max.toNanos(), TimeUnit.NANOSECONDS);
+      deliver(Duration.ZERO);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.log(Level.WARNING, "Kubernetes EndpointSlices of ''{0}'' in ''{1}'' not listed within {2}; "
+          + "the service has no instances until they are", service, namespace, max);
+    }
+    started = true;
+    if (dirty) { // an informer thread saw a change while this thread delivered
+      dirty = false;
+      deliver(Duration.ZERO);
+    }
+  }
+
+  /** Whether a pod of this service's current snapshot is named {@code pod}. */
+  boolean references(String pod) {
+    return referencedPods.contains(pod);
+  }
+
+  /** Rebuilds the snapshot from the informer's store and pushes it if it changed (once started). */
+  void refresh(Duration listLatency) {
+    if (!started) {
+      dirty = true;
+      if (!started) {
+        return; // start() delivers it
+      }
+    }
+    deliver(listLatency);
+  }
+
+  private void deliver(Duration listLatency) {
+    if (closed || !informer.hasSynced()) {
+      return; // events of the first list are folded into one snapshot at its end
+    }
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      recovered();
+      List<EndpointSlice> slices = informer.getStore().list();
+      EndpointSlices.Mapped mapped = EndpointSlices.map(service, slices, portName, pods);
+      referencedPods = mapped.pods();
+      events.onResponse(service, listLatency, mapped.instances().size());
+      if (slices.isEmpty() && !warnedNoSlices) {
+        LOG.log(Level.WARNING, "Kubernetes has no EndpointSlice of ''{0}'' in ''{1}'' (label {2}={0}); "
+            + "it has no instances until one appears", service, namespace, SERVICE_NAME_LABEL);
+      }
+      warnedNoSlices = slices.isEmpty();
+      if (mapped.instances().equals(current)) {
+        return;
+      }
+      current = mapped.instances();
+      LOG.log(Level.DEBUG, "Kubernetes: {0} instances of ''{1}'' take traffic", current.size(), service);
+      try {
+        listener.onSnapshot(current);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "Listener of the Kubernetes watch of ''{0}'' failed: {1}", service, e.toString());
+      }
+    }
+  }
+
+  private void failed(Throwable t) {
+    if (closed) {
+      return;
+    }
+    if (!failing) {
+      failing = true;
+      LOG.log(Level.WARNING, "Kubernetes watch of ''{0}'' in ''{1}'' failed, keeping its last known instances "
+          + "({2}); retrying", service, namespace, Failures.describe(t));
+    }
+    events.onFailure(service, Failures.of(t));
+  }
+
+  private void recovered() {
+    if (failing) {
+      failing = false;
+      LOG.log(Level.INFO, "Kubernetes watch of ''{0}'' recovered", service);
+    }
+  }
+
+  /** Reports a failure of the shared pod watch, on which this service's subsets depend. */
+  void podWatchFailed(Throwable t) {
+    if (!closed) {
+      events.onFailure(service, Failures.of(t));
+    }
+  }
+
+  /** Whether the informer has listed and its watch is open. */
+  boolean watching() {
+    return informer.hasSynced() && informer.isWatching();
+  }
+
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    informer.close();
+    events.onWatchStopped(service);
+    onClose.run();
+  }
+}

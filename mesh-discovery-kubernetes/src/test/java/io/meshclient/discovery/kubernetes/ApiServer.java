@@ -1,0 +1,175 @@
+package io.meshclient.discovery.kubernetes;
+
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.meshclient.api.ServiceDiscovery;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.net.UnknownHostException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+
+/**
+ * fabric8's mock API server on 127.0.0.1 in CRUD mode (what is created can be listed and watched), or
+ * in mixed mode (expectations first, then CRUD) for failures CRUD cannot produce. Builds the
+ * EndpointSlices and pods the tests need.
+ */
+final class ApiServer implements AutoCloseable {
+  static final String NAMESPACE = "test";
+
+  final KubernetesMockServer server;
+  final NamespacedKubernetesClient client;
+
+  /** Paths of the requests answered so far. */
+  final List<String> requests = new CopyOnWriteArrayList<>();
+
+  private ApiServer(boolean mixed, int port) {
+    Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+    Dispatcher dispatcher = mixed ? new KubernetesMixedDispatcher(expectations) {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        MockResponse response = super.dispatch(request);
+        requests.add(request.getPath());
+        return response;
+      }
+    } : new KubernetesCrudDispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        MockResponse response = super.dispatch(request);
+        requests.add(request.getPath());
+        return response;
+      }
+    };
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations, dispatcher, false);
+    try {
+      server.init(InetAddress.getByName("127.0.0.1"), port);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+    client = server.createClient();
+  }
+
+  /** An API server whose state is what the tests create. */
+  static ApiServer crud() {
+    return new ApiServer(false, 0);
+  }
+
+  /** An API server that answers expectations first and keeps state for everything else. */
+  static ApiServer mixed() {
+    return new ApiServer(true, 0);
+  }
+
+  /** A new CRUD-mode API server on {@code port}, as after a restart (its state starts empty). */
+  static ApiServer crudOn(int port) {
+    return new ApiServer(false, port);
+  }
+
+  /**
+   * Waits until {@code discovery}'s informers watch and this server has been asked for {@code count}
+   * watches: the CRUD mock, unlike an API server, cannot replay what changed before a watch opened.
+   */
+  void awaitWatches(ServiceDiscovery discovery, int count) {
+    RecordingListener.await(() -> requests.stream().filter(p -> p.contains("watch=true")).count() >= count
+        && ((KubernetesDiscovery) discovery).watching(), Duration.ofSeconds(10), count + " watches");
+    try {
+      Thread.sleep(200); // the upgrade to a websocket, after the request
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  String url() {
+    return "http://127.0.0.1:" + server.getPort();
+  }
+
+  int port() {
+    return server.getPort();
+  }
+
+  /** Settings pointing at this server, in namespace {@value #NAMESPACE}. */
+  KubernetesDiscoverySettings.Builder settings() {
+    return KubernetesDiscoverySettings.builder().masterUrl(java.net.URI.create(url())).namespace(NAMESPACE)
+        .firstSyncWait(Duration.ofSeconds(20)); // a cold JVM on a loaded machine
+  }
+
+  /** Discovery settings as configuration reads them. */
+  Map<String, Object> settingsMap() {
+    return Map.of("master-url", url(), "namespace", NAMESPACE, "first-sync-wait", "20s");
+  }
+
+  /** Creates or replaces an EndpointSlice of {@code service} with port {@code http} at {@code port}. */
+  EndpointSlice slice(String name, String service, int port, Endpoint... endpoints) {
+    return slice(name, service, "IPv4", "http", port, endpoints);
+  }
+
+  EndpointSlice slice(String name, String service, String addressType, String portName, int port,
+      Endpoint... endpoints) {
+    EndpointSlice slice = sliceObject(name, service, addressType, portName, port, endpoints);
+    return client.discovery().v1().endpointSlices().inNamespace(NAMESPACE).resource(slice).createOr(
+        existing -> existing.update());
+  }
+
+  /** An EndpointSlice of {@code service}, not sent anywhere. */
+  EndpointSlice sliceObject(String name, String service, int port, Endpoint... endpoints) {
+    return sliceObject(name, service, "IPv4", "http", port, endpoints);
+  }
+
+  private static EndpointSlice sliceObject(String name, String service, String addressType, String portName,
+      int port, Endpoint... endpoints) {
+    return new EndpointSliceBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE)
+        .addToLabels("kubernetes.io/service-name", service).endMetadata()
+        .withAddressType(addressType)
+        .addNewPort().withName(portName).withPort(port).withProtocol("TCP").endPort()
+        .withEndpoints(List.of(endpoints)).build();
+  }
+
+  void deleteSlice(String name) {
+    client.discovery().v1().endpointSlices().inNamespace(NAMESPACE).withName(name).delete();
+  }
+
+  /** A ready endpoint of pod {@code pod} at {@code address} in {@code zone}. */
+  static Endpoint endpoint(String address, String pod, String zone) {
+    return endpoint(address, pod, zone, true, null);
+  }
+
+  static Endpoint endpoint(String address, String pod, String zone, Boolean ready, Boolean terminating) {
+    EndpointBuilder b = new EndpointBuilder().withAddresses(address).withZone(zone).withNodeName("node-" + zone)
+        .withNewConditions().withReady(ready).withServing(ready).withTerminating(terminating).endConditions();
+    if (pod != null) {
+      b.withTargetRef(new ObjectReferenceBuilder().withKind("Pod").withName(pod).withNamespace(NAMESPACE).build());
+    }
+    return b.build();
+  }
+
+  /** Creates or replaces pod {@code name} with {@code labels}. */
+  Pod pod(String name, Map<String, String> labels) {
+    Pod pod = new PodBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE).withLabels(labels)
+        .endMetadata().build();
+    return client.pods().inNamespace(NAMESPACE).resource(pod).createOr(existing -> existing.update());
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.destroy();
+  }
+}
