@@ -9,6 +9,7 @@
 #   jfr FILE.jfr        where a load worker recorded with `load --jfr MODE` spent its time
 #   chaos [s] [threads] issue 3's kill test (a backend killed, then black-holed; 20 s, 8 threads each)
 #   rotation [s] [rps]  issue 7's certificate rotation under load (30 s at 200 req/s)
+#   consul-scale [n] [changes]  issue 21: a mesh over the emulated Consul agent, 1,000 services x 3
 #
 # Builds the benchmarks module and what it needs from the reactor (never `mvn install`), unless
 # BENCH_SKIP_BUILD=1. The load harness installs nginx from Debian when it is missing and it can
@@ -21,7 +22,7 @@ TARGET="$HERE/target"
 JAVA="${JAVA:-java}"
 
 usage() {
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -120,6 +121,11 @@ case "$scenario" in
     "$JAVA" -Xms256m -Xmx256m -Djava.awt.headless=true -cp "$(harness_cp)" \
       io.meshclient.benchmarks.load.LoadMain --work-dir "$TARGET/load-work" --results-dir "$smoke_results" \
       --nginx "$(find_nginx)" --duration 2s --warmup 2s --rewarm 1s --repeats 2 --modes okhttp,mesh
+    echo "== smoke: consul-scale, 100 services, 3 changes, no agent loss"
+    "$JAVA" -cp "$TARGET/classes:$(cat "$TARGET/classpath-test.txt")" \
+      io.meshclient.discovery.consul.ConsulScaleScenario 100 3 \
+      "$TARGET/consul-scale-smoke.json" --smoke 2> "$TARGET/consul-scale-smoke.log" || {
+      tail -20 "$TARGET/consul-scale-smoke.log"; echo "smoke: consul-scale failed" >&2; exit 1; }
     echo "smoke passed in $((SECONDS - start)) s (targets are not asserted in smoke)"
     ;;
   jfr)
@@ -138,11 +144,20 @@ case "$scenario" in
     build
     exec "$JAVA" -cp "$(harness_cp)" io.meshclient.core.internal.tls.RotationScenario "${1:-30}" "${2:-200}"
     ;;
+  consul-scale)
+    # issue 21: threads, agent connections, build() with 200 services, change follow time, agent loss at
+    # wait 55s, failed calls. Arguments: [services=1000] [changes=30]. JSON: results/consul-scale.json
+    build
+    mkdir -p "$HERE/results"
+    exec "$JAVA" -Xmx1g -cp "$TARGET/classes:$(cat "$TARGET/classpath-test.txt")" \
+      io.meshclient.discovery.consul.ConsulScaleScenario \
+      "${1:-1000}" "${2:-30}" "$HERE/results/consul-scale.json" 2> "$TARGET/consul-scale.log"
+    ;;
   -h|--help|help)
     usage
     ;;
   *)
-    echo "unknown scenario: $scenario (expected: jmh, ratelimit, load, smoke, jfr, chaos, rotation)" >&2
+    echo "unknown scenario: $scenario (expected: jmh, ratelimit, load, smoke, jfr, chaos, rotation, consul-scale)" >&2
     exit 2
     ;;
 esac

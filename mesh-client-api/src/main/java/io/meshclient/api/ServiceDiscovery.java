@@ -1,5 +1,7 @@
 package io.meshclient.api;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -21,6 +23,20 @@ public interface ServiceDiscovery extends AutoCloseable {
    * @throws NullPointerException if an argument is null
    */
   Watch watch(String service, Listener listener);
+
+  /**
+   * Starts watching every service of {@code listeners}, as {@link #watch} does for each; a discovery
+   * that asks a registry may fetch their first snapshots in parallel. The default calls {@link #watch}
+   * for each entry in turn.
+   *
+   * @return the watches, by service
+   * @throws NullPointerException if a key or value is null
+   */
+  default Map<String, Watch> watchAll(Map<String, Listener> listeners) {
+    Map<String, Watch> watches = new LinkedHashMap<>();
+    listeners.forEach((service, listener) -> watches.put(service, watch(service, listener)));
+    return watches;
+  }
 
   /**
    * Names of the services this discovery knows without being asked, such as those listed in a static

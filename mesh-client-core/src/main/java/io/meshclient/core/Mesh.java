@@ -409,13 +409,25 @@ public final class Mesh implements AutoCloseable {
     }
 
     /**
-     * Builds the mesh, creating discoveries and starting their watches.
+     * Builds the mesh, creating discoveries and starting their watches, and attaches the discoveries
+     * that are also {@link AttachableDiscovery}s.
      *
      * @throws io.meshclient.api.ConfigurationException if a service names an unknown discovery or a
      *     provider refuses its settings; nothing is left running
      */
     public Mesh build() {
-      return new Mesh(this);
+      Mesh mesh = new Mesh(this);
+      try {
+        for (ServiceDiscovery d : mesh.runtime.discoveries()) {
+          if (d instanceof AttachableDiscovery source) {
+            source.attach(mesh);
+          }
+        }
+      } catch (RuntimeException | Error e) {
+        mesh.close();
+        throw e;
+      }
+      return mesh;
     }
 
     private static ClassLoader defaultClassLoader() {

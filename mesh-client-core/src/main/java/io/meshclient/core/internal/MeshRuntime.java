@@ -62,6 +62,13 @@ public final class MeshRuntime implements AutoCloseable {
     return services;
   }
 
+  /** The discoveries in use now, those the caller supplied included. */
+  public List<ServiceDiscovery> discoveries() {
+    synchronized (lock) {
+      return discoveries.values().stream().map(DiscoveryBinding::discovery).toList();
+    }
+  }
+
   /** The configuration in force. */
   public MeshConfig config() {
     return config;
@@ -238,14 +245,21 @@ public final class MeshRuntime implements AutoCloseable {
         rawInstances.remove(service);
       }
     }
+    // Grouped by discovery, so that a registry can fetch the first snapshots of many services at once.
+    Map<ServiceDiscovery, Map<String, ServiceDiscovery.Listener>> toWatch = new LinkedHashMap<>();
+    Map<String, WatchToken> tokens = new HashMap<>();
     serviceDiscovery.forEach((service, discovery) -> {
       if (!watches.containsKey(service)) {
         watchedWith.put(service, discovery);
         WatchToken token = new WatchToken();
         watches.put(service, token);
-        token.watch = discovery.watch(service, snapshot -> onSnapshot(service, token, snapshot));
+        tokens.put(service, token);
+        toWatch.computeIfAbsent(discovery, d -> new LinkedHashMap<>())
+            .put(service, snapshot -> onSnapshot(service, token, snapshot));
       }
     });
+    toWatch.forEach((discovery, listeners) ->
+        discovery.watchAll(listeners).forEach((service, watch) -> tokens.get(service).watch = watch));
     for (DiscoveryBinding old : discoveries.values()) {
       if (old.ownedByMesh() && nextDiscoveries.get(old.name()) != old) {
         old.discovery().close();
@@ -262,8 +276,12 @@ public final class MeshRuntime implements AutoCloseable {
       }
       rawInstances.put(service, snapshot);
       ServiceRuntime current = services.get(service);
-      List<ServiceInstance> canonical = canonicalize(instances.getOrDefault(service, List.of()),
+      List<ServiceInstance> previous = instances.get(service);
+      List<ServiceInstance> canonical = canonicalize(previous == null ? List.of() : previous,
           states.allowed(service, current == null ? null : current.allowList(), snapshot));
+      if (canonical == previous) {
+        return; // the same instances: nothing to rebuild or swap
+      }
       instances.put(service, canonical);
       if (current != null) {
         Map<String, ServiceRuntime> next = new HashMap<>(services);
@@ -278,16 +296,38 @@ public final class MeshRuntime implements AutoCloseable {
     }
   }
 
-  /** Reuses the previous object for every instance that did not change, so balancer state keyed by identity survives. */
-  private static List<ServiceInstance> canonicalize(List<ServiceInstance> previous, List<ServiceInstance> snapshot) {
-    Map<String, ServiceInstance> byId = new HashMap<>();
-    previous.forEach(i -> byId.put(i.id(), i));
-    List<ServiceInstance> out = new ArrayList<>(snapshot.size());
-    for (ServiceInstance instance : snapshot) {
-      ServiceInstance old = byId.get(instance.id());
-      out.add(old != null && old.equals(instance) ? old : instance);
+  /**
+   * Reuses the previous object for every instance that did not change, so balancer state keyed by
+   * identity survives. Instances are compared position by position first (discoveries deliver them in a
+   * stable order), so an update with few changes allocates no index; a moved instance is found by id.
+   * Returns {@code previous} itself when nothing changed.
+   */
+  static List<ServiceInstance> canonicalize(List<ServiceInstance> previous, List<ServiceInstance> snapshot) {
+    int n = snapshot.size();
+    ServiceInstance[] out = new ServiceInstance[n];
+    Map<String, ServiceInstance> byId = null;
+    boolean same = n == previous.size();
+    for (int i = 0; i < n; i++) {
+      ServiceInstance instance = snapshot.get(i);
+      ServiceInstance old = i < previous.size() ? previous.get(i) : null;
+      if (old != instance && (old == null || !old.id().equals(instance.id()))) {
+        if (byId == null) {
+          byId = new HashMap<>(previous.size() * 2);
+          for (ServiceInstance p : previous) {
+            byId.put(p.id(), p);
+          }
+        }
+        old = byId.get(instance.id());
+      }
+      if (old != null && (old == instance || old.equals(instance))) {
+        out[i] = old;
+        same &= old == previous.get(i);
+      } else {
+        out[i] = instance;
+        same = false;
+      }
     }
-    return List.copyOf(out);
+    return same ? previous : List.of(out);
   }
 
   /** Whether {@link #close()} has run: the mesh takes no new calls. */

@@ -22,13 +22,7 @@ public final class SubsetRuntime {
     this.name = name;
     this.selector = selector;
     this.balancer = balancer;
-    List<ServiceInstance> selected = new ArrayList<>();
-    for (ServiceInstance instance : all) {
-      if (instance.metadata().entrySet().containsAll(selector.entrySet())) {
-        selected.add(instance);
-      }
-    }
-    this.instances = List.copyOf(selected);
+    this.instances = select(selector, all);
     this.healthy = new Healthy(-1, instances);
   }
 
@@ -52,6 +46,37 @@ public final class SubsetRuntime {
       healthy = h;
     }
     return h.instances;
+  }
+
+  /**
+   * The instances whose metadata has every entry of {@code selector}: without a selector, {@code all}
+   * itself (shared, not copied); else one pass that allocates nothing per instance.
+   */
+  private static List<ServiceInstance> select(Map<String, String> selector, List<ServiceInstance> all) {
+    if (selector.isEmpty()) {
+      return all;
+    }
+    int n = selector.size();
+    String[] keys = new String[n];
+    String[] values = new String[n];
+    int k = 0;
+    for (Map.Entry<String, String> e : selector.entrySet()) {
+      keys[k] = e.getKey();
+      values[k++] = e.getValue();
+    }
+    ServiceInstance[] selected = new ServiceInstance[all.size()];
+    int count = 0;
+    for (ServiceInstance instance : all) {
+      Map<String, String> metadata = instance.metadata();
+      boolean match = true;
+      for (int i = 0; i < n && match; i++) {
+        match = values[i].equals(metadata.get(keys[i]));
+      }
+      if (match) {
+        selected[count++] = instance;
+      }
+    }
+    return List.of(java.util.Arrays.copyOf(selected, count));
   }
 
   private record Healthy(long version, List<ServiceInstance> instances) {}

@@ -40,6 +40,11 @@ final class AbortableHttpClient extends CloseableHttpClient {
     }
   }
 
+  /** Aborts every request executing now; requests started later run as usual. */
+  void abortInFlight() {
+    inFlight.values().forEach(HttpRequestBase::abort);
+  }
+
   /** Drops what is known about {@code thread}, once it executes no more requests. */
   void forget(Thread thread) {
     cancelled.remove(thread);

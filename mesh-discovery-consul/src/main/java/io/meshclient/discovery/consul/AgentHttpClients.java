@@ -38,8 +38,12 @@ import org.apache.http.message.BasicHeader;
  * would let a black-holed agent stall a watch for ten minutes. Retries are off; the watch loop owns them.
  */
 final class AgentHttpClients {
-  /** Connections per discovery: each watched service holds one during its blocking query. */
-  static final int MAX_CONNECTIONS = 256;
+  /**
+   * Connections per discovery, whatever the number of watched services: each of {@link AgentWatch}'s
+   * threads uses at most one at a time, plus one spare. Consul allows 200 per client IP by default
+   * ({@code limits.http_max_conns_per_client}).
+   */
+  static final int MAX_CONNECTIONS = AgentWatch.THREADS + 1;
   static final String TOKEN_HEADER = "X-Consul-Token";
 
   private AgentHttpClients() {}

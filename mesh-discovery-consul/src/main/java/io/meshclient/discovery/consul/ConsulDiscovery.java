@@ -2,16 +2,17 @@ package io.meshclient.discovery.consul;
 
 import io.meshclient.api.ServiceDiscovery;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoubleSupplier;
 import javax.net.ssl.SSLContext;
 
 /**
- * Discovery from Consul: one {@link HealthWatch} (and daemon thread) per watched service, all sharing
- * one HTTP client to the agent. Thread-safe.
+ * Discovery from Consul: every watched service on one {@link AgentWatch} (a fixed set of threads and
+ * agent connections, however many services), started with the first watch and stopped with the last.
+ * Thread-safe.
  */
 final class ConsulDiscovery implements ServiceDiscovery {
   private static final Duration JOIN_ON_CLOSE = Duration.ofSeconds(2);
@@ -23,8 +24,9 @@ final class ConsulDiscovery implements ServiceDiscovery {
   private final ConsulWatchListener events;
   private final WatchClock clock;
   private final DoubleSupplier random;
-  private final Set<HealthWatch> watches = ConcurrentHashMap.newKeySet();
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final WatchSet watches = new WatchSet();
+  private AgentWatch agent;
+  private boolean closed;
 
   ConsulDiscovery(ConsulDiscoverySettings settings, SSLContext sslContext, ConsulWatchListener events,
       WatchClock clock, DoubleSupplier random) {
@@ -36,9 +38,9 @@ final class ConsulDiscovery implements ServiceDiscovery {
   }
 
   /**
-   * Starts a watch of {@code service} on a new daemon thread and waits up to {@link #FIRST_ANSWER_WAIT}
-   * for Consul's first answer, which it delivers on the calling thread before returning. A failed first
-   * query ends the wait at once.
+   * Starts watching {@code service} and waits up to {@link #FIRST_ANSWER_WAIT} for Consul's first
+   * answer, which it delivers on the calling thread before returning. A failed first query ends the
+   * wait at once.
    *
    * @throws IllegalStateException if this discovery is closed
    */
@@ -46,45 +48,94 @@ final class ConsulDiscovery implements ServiceDiscovery {
   public Watch watch(String service, Listener listener) {
     Objects.requireNonNull(service, "service");
     Objects.requireNonNull(listener, "listener");
-    if (closed.get()) {
+    return watchAll(Map.of(service, listener)).get(service);
+  }
+
+  /**
+   * Starts watching every service of {@code listeners}, fetches their first answers in parallel (on the
+   * fetch pool, so within the connection bound) and waits up to {@link #FIRST_ANSWER_WAIT} in all for
+   * them, delivering each on the calling thread before returning.
+   *
+   * @throws IllegalStateException if this discovery is closed
+   */
+  @Override
+  public Map<String, Watch> watchAll(Map<String, Listener> listeners) {
+    listeners.forEach((service, listener) -> {
+      Objects.requireNonNull(service, "service");
+      Objects.requireNonNull(listener, "listener");
+    });
+    long deadline = System.nanoTime() + FIRST_ANSWER_WAIT.toNanos();
+    AgentWatch running = agent();
+    running.awaitHealthPrimed(deadline);
+    Map<String, Watch> out = new LinkedHashMap<>();
+    List<ServiceWatch> started = listeners.entrySet().stream().map(e -> {
+      ServiceWatch[] self = new ServiceWatch[1];
+      self[0] = new ServiceWatch(e.getKey(), e.getValue(), settings.backoffInitial(), settings.backoffMax(),
+          random, () -> stopped(self[0]));
+      return self[0];
+    }).toList();
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("closed: " + this);
+      }
+      started.forEach(watches::add);
+    }
+    for (ServiceWatch watch : started) {
+      events.onWatchStarted(watch.service());
+      running.fetch(watch);
+      out.put(watch.service(), watch);
+    }
+    started.forEach(watch -> watch.awaitFirstAnswer(deadline));
+    return out;
+  }
+
+  private synchronized AgentWatch agent() {
+    if (closed) {
       throw new IllegalStateException("closed: " + this);
     }
-    HealthWatch[] self = new HealthWatch[1];
-    HealthWatch watch = new HealthWatch(service, listener, endpoint, clock,
-        new Backoff(settings.backoffInitial(), settings.backoffMax(), random), settings.minInterval(), events,
-        () -> watches.remove(self[0]));
-    self[0] = watch;
-    watches.add(watch);
-    watch.start();
-    if (closed.get()) {
-      watch.close();
-    } else {
-      watch.awaitFirstAnswer(FIRST_ANSWER_WAIT);
+    if (agent == null) {
+      agent = new AgentWatch(settings, endpoint, events, clock, random, watches);
+      agent.start();
     }
-    return watch;
+    return agent;
+  }
+
+  private void stopped(ServiceWatch watch) {
+    AgentWatch idle = null;
+    synchronized (this) {
+      if (watches.remove(watch) && agent != null) {
+        idle = agent;
+        agent = null;
+      }
+    }
+    events.onWatchStopped(watch.service());
+    if (idle != null) {
+      idle.close(System.nanoTime() + JOIN_ON_CLOSE.toNanos());
+    }
+  }
+
+  /** The running agent watch, or null when nothing is watched: for tests. */
+  synchronized AgentWatch agentWatch() {
+    return agent;
   }
 
   /** Stops every watch, waits briefly for their threads, and closes the connections to the agent. */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    Set<HealthWatch> stopping = Set.copyOf(watches);
-    stopping.forEach(HealthWatch::close);
-    endpoint.close();
-    long deadline = System.nanoTime() + JOIN_ON_CLOSE.toNanos();
-    for (HealthWatch watch : stopping) {
-      long left = deadline - System.nanoTime();
-      if (left > 0 && watch.thread() != Thread.currentThread()) {
-        try {
-          watch.thread().join(Math.max(1, left / 1_000_000));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
+    AgentWatch running;
+    synchronized (this) {
+      if (closed) {
+        return;
       }
+      closed = true;
+      running = agent;
+      agent = null;
     }
+    watches.all().forEach(ServiceWatch::close);
+    if (running != null) {
+      running.close(System.nanoTime() + JOIN_ON_CLOSE.toNanos());
+    }
+    endpoint.close();
   }
 
   @Override

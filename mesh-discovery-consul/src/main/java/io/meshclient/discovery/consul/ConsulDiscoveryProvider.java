@@ -11,10 +11,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * The {@code consul} discovery: passing instances of each watched service from Consul's health API
  * ({@code /v1/health/service/<name>?passing}), kept current with blocking queries.
  *
- * <p>Each watched service gets one daemon thread that runs one blocking query after another. {@code
- * watch()} waits up to 2 s for Consul's first answer and delivers it before returning, so a mesh built
- * from configuration knows its instances once built; an unreachable agent ends that wait at once, a
- * hung one after 2 s. A snapshot is pushed when the passing set changes, and also when Consul
+ * <p>However many services are watched, a discovery runs on 8 daemon threads and at most 9 agent
+ * connections: two change feeds hold blocking queries, and only the services they show changed are
+ * fetched (see {@code AgentWatch}). {@code watch()} (and {@code watchAll()}, which fetches many first
+ * answers side by side) waits up to 2 s for Consul's first answers and delivers them before returning,
+ * so a mesh built from configuration knows its instances once built; an unreachable agent ends that wait
+ * at once, a hung one after 2 s. A snapshot is pushed when the passing set changes, and also when Consul
  * reachably reports none. While
  * the agent is unreachable or failing, the last known snapshot stays in force and queries are retried
  * with exponential backoff and jitter. The ACL token travels only in the {@code X-Consul-Token} header

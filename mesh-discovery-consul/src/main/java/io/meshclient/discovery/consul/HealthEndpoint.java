@@ -20,22 +20,36 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLContext;
+import java.time.Duration;
+import org.apache.http.client.config.RequestConfig;
+import org.apache.http.client.methods.HttpGet;
 import org.apache.http.conn.ConnectTimeoutException;
+import org.apache.http.conn.ConnectionPoolTimeoutException;
+import org.apache.http.util.EntityUtils;
 
 /**
- * Consul's {@code /v1/health/service/<name>?passing} through consul-api's raw client: one blocking query
- * at a time per calling thread. consul-api is given no token (it would put it in the URL); the HTTP
- * client adds it as a header. Thread-safe.
+ * The agent's HTTP API through consul-api's raw client: {@code /v1/health/service/<name>?passing}
+ * asked without blocking, blocking queries of the change feeds, and a liveness probe. consul-api is
+ * given no token (it would put it in the URL); the HTTP client adds it as a header. Thread-safe.
  */
 final class HealthEndpoint implements AutoCloseable {
 
-  /** One answer: the index to block on next time and the passing instances, sorted by id. */
+  /** One answer: its index and the passing instances, sorted by id. */
   record Answer(long index, List<ServiceInstance> instances) {}
+
+  /** An answer as it came: {@code X-Consul-Index} and the body. */
+  record Raw(long index, String content) {}
+
+  /** What the liveness probe asks: cheap, answered by the agent itself (no blocking). */
+  static final String PROBE_PATH = "/v1/status/leader";
+  /** Connect and read timeout of the liveness probe. */
+  static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
   private final ConsulDiscoverySettings settings;
   private final AbortableHttpClient httpClient;
   private final ConsulRawClient consul;
   private final HealthResponseParser parser = new HealthResponseParser();
+  private final String baseUrl;
 
   HealthEndpoint(ConsulDiscoverySettings settings, SSLContext sslContext) {
     this.settings = settings;
@@ -44,19 +58,79 @@ final class HealthEndpoint implements AutoCloseable {
     int port = url.getPort() != -1 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
     String path = url.getRawPath() == null ? "" : url.getRawPath().replaceAll("^/+|/+$", "");
     this.consul = new ConsulRawClient(httpClient, url.getScheme() + "://" + url.getHost(), port, path);
+    this.baseUrl = url.getScheme() + "://" + url.getRawAuthority() + (path.isEmpty() ? "" : "/" + path);
   }
 
   /**
-   * Asks for the passing instances of {@code service}, blocking until the index moves past {@code
-   * index} or {@code wait} elapses (index 0 answers at once).
+   * Asks, without blocking, for the passing instances of {@code service}.
    *
    * @throws ConsulUnavailableException if there is no usable answer
    */
-  Answer fetch(String service, long index) throws ConsulUnavailableException {
+  Answer fetch(String service) throws ConsulUnavailableException {
     String what = "Consul health query for '" + service + "'";
+    Raw raw = get(what, "/v1/health/service/" + pathSegment(service), serviceQuery());
+    try {
+      return new Answer(raw.index(), parser.parse(service, raw.content()));
+    } catch (JsonProcessingException e) {
+      throw new ConsulUnavailableException(
+          Failure.MALFORMED_RESPONSE, what + " answered unreadable JSON: " + e.getOriginalMessage(), e);
+    } catch (RuntimeException e) {
+      // An entry no instance can be made of must not end a fetch thread.
+      throw new ConsulUnavailableException(
+          Failure.MALFORMED_RESPONSE, what + " answered an unusable entry: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A blocking query of {@code path} (such as {@code /v1/health/state/any}): held until the index
+   * moves past {@code index} or {@code wait} elapses (index 0 answers at once).
+   */
+  Raw block(String path, String filter, long index) throws ConsulUnavailableException {
+    List<String> params = new ArrayList<>();
+    if (filter != null) {
+      params.add("filter=" + pathSegment(filter));
+    }
+    params.add("index=" + Long.toUnsignedString(index));
+    params.add("wait=" + SettingValues.formatDuration(settings.waitTime()));
+    addScope(params, false);
+    return get("Consul query " + path, path, frozen(params));
+  }
+
+  /** {@code path} asked without blocking, such as {@code /v1/health/state/any}. */
+  Raw read(String path) throws ConsulUnavailableException {
+    List<String> params = new ArrayList<>();
+    addScope(params, false);
+    return get("Consul query " + path, path, frozen(params));
+  }
+
+  /**
+   * Asks the agent for its leader with short timeouts ({@link #PROBE_TIMEOUT}): a held blocking query
+   * cannot tell a quiet agent from a lost one, this can.
+   */
+  void probe() throws ConsulUnavailableException {
+    String what = "Consul liveness probe " + PROBE_PATH;
+    HttpGet get = new HttpGet(baseUrl + PROBE_PATH);
+    int millis = (int) PROBE_TIMEOUT.toMillis();
+    get.setConfig(RequestConfig.custom().setConnectTimeout(millis).setConnectionRequestTimeout(millis)
+        .setSocketTimeout(millis).setRedirectsEnabled(false).build());
+    int status;
+    try {
+      status = httpClient.execute(get, response -> {
+        EntityUtils.consumeQuietly(response.getEntity());
+        return response.getStatusLine().getStatusCode();
+      });
+    } catch (IOException | RuntimeException e) {
+      throw new ConsulUnavailableException(classify(e), what + " failed: " + describe(e), e);
+    }
+    if (status != 200) {
+      throw new ConsulUnavailableException(Failure.HTTP_STATUS, what + " answered HTTP " + status, null);
+    }
+  }
+
+  private Raw get(String what, String path, List<UrlParameters> query) throws ConsulUnavailableException {
     HttpResponse response;
     try {
-      response = consul.makeGetRequest("/v1/health/service/" + pathSegment(service), query(index));
+      response = consul.makeGetRequest(path, query);
     } catch (TransportException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new ConsulUnavailableException(classify(cause), what + " failed: " + describe(cause), cause);
@@ -71,16 +145,12 @@ final class HealthEndpoint implements AutoCloseable {
       throw new ConsulUnavailableException(
           Failure.MALFORMED_RESPONSE, what + " answered without an X-Consul-Index header", null);
     }
-    try {
-      return new Answer(response.getConsulIndex(), parser.parse(service, response.getContent()));
-    } catch (JsonProcessingException e) {
-      throw new ConsulUnavailableException(
-          Failure.MALFORMED_RESPONSE, what + " answered unreadable JSON: " + e.getOriginalMessage(), e);
-    } catch (RuntimeException e) {
-      // An entry no instance can be made of must not end the watch thread.
-      throw new ConsulUnavailableException(
-          Failure.MALFORMED_RESPONSE, what + " answered an unusable entry: " + e.getMessage(), e);
-    }
+    return new Raw(response.getConsulIndex(), response.getContent());
+  }
+
+  /** Aborts every request in flight now (later ones run as usual). */
+  void abortInFlight() {
+    httpClient.abortInFlight();
   }
 
   /** Aborts the query {@code thread} is running, and those it starts later (see {@link #forget}). */
@@ -103,20 +173,26 @@ final class HealthEndpoint implements AutoCloseable {
     }
   }
 
-  private List<UrlParameters> query(long index) {
+  private List<UrlParameters> serviceQuery() {
     List<String> params = new ArrayList<>();
     params.add("passing");
-    params.add("index=" + Long.toUnsignedString(index));
-    params.add("wait=" + SettingValues.formatDuration(settings.waitTime()));
+    addScope(params, true);
+    return frozen(params);
+  }
+
+  private void addScope(List<String> params, boolean withTag) {
     if (!settings.datacenter().isEmpty()) {
       params.add("dc=" + encode(settings.datacenter()));
     }
     if (settings.stale()) {
       params.add("stale");
     }
-    if (!settings.tag().isEmpty()) {
+    if (withTag && !settings.tag().isEmpty()) {
       params.add("tag=" + encode(settings.tag()));
     }
+  }
+
+  private static List<UrlParameters> frozen(List<String> params) {
     List<String> frozen = List.copyOf(params);
     return List.of(() -> frozen);
   }
@@ -132,9 +208,20 @@ final class HealthEndpoint implements AutoCloseable {
     return Failure.IO;
   }
 
-  private static String describe(Throwable cause) {
+  /**
+   * The cause in words. httpclient's pool timeout ({@code ConnectionPoolTimeoutException}) and its
+   * connect timeout are {@link InterruptedIOException}s too, but nothing was interrupted: only a plain
+   * {@code InterruptedIOException} (an aborted request) reads "interrupted".
+   */
+  static String describe(Throwable cause) {
     String message = cause.getMessage();
-    String type = cause instanceof InterruptedIOException ? "interrupted" : cause.getClass().getSimpleName();
+    String type;
+    if (cause instanceof ConnectionPoolTimeoutException) {
+      type = "no free connection to the agent within " + ConsulDiscoverySettings.CONNECT_TIMEOUT.toSeconds()
+          + "s (pool of " + AgentHttpClients.MAX_CONNECTIONS + ")";
+      return type;
+    }
+    type = cause.getClass() == InterruptedIOException.class ? "interrupted" : cause.getClass().getSimpleName();
     return message == null ? type : type + ": " + message;
   }
 

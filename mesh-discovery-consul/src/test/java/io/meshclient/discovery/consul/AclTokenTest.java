@@ -55,9 +55,10 @@ class AclTokenTest {
       // The capture is not empty: consul-api's TRACE line and httpclient's DEBUG lines are in it.
       assertThat(logs.text())
           .contains("com.ecwid.consul.transport.AbstractHttpTransport FINEST")
-          .contains("GET " + consul.url() + "/v1/health/service/reviews?passing&index=0&wait=1s")
+          .contains("GET " + consul.url() + "/v1/health/service/reviews?passing")
+          .contains("GET " + consul.url() + "/v1/health/state/any?filter=Status%20%21%3D%20%22passing%22&index=0&wait=1s")
           .contains("org.apache.http.impl.execchain.MainClientExec FINE")
-          .contains("Consul health query for 'reviews' answered HTTP 503")
+          .contains("Consul query /v1/health/state/any answered HTTP 503")
           .doesNotContain(TOKEN);
       assertThat(discovery.toString()).doesNotContain(TOKEN);
     }

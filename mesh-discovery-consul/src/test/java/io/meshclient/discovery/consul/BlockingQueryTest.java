@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The blocking-query rules, against the emulated Consul HTTP API. */
+/** The blocking-query rules (on the health feed), against the emulated Consul HTTP API. */
 class BlockingQueryTest {
   private final ConsulEmulator consul = new ConsulEmulator();
   private final RecordingListener listener = new RecordingListener();
@@ -31,6 +31,14 @@ class BlockingQueryTest {
   private void watchReviews(ConsulDiscoverySettings settings) {
     discovery = discovery(settings, events);
     discovery.watch("reviews", listener);
+  }
+
+  private static final String FEED = "/v1/health/state/any?filter=Status%20%21%3D%20%22passing%22&";
+
+  /** Waits until the health feed has sent {@code n} queries (the second one blocks). */
+  private void awaitFeedQueries(int n) {
+    await(() -> consul.requests(ConsulEmulator.CHECKS).size() >= n, Duration.ofSeconds(5),
+        n + " queries of " + ConsulEmulator.CHECKS);
   }
 
   @Test
@@ -65,7 +73,7 @@ class BlockingQueryTest {
     assertThat(deliveredOn[0]).isSameAs(caller);
     consul.register(Registration.of("reviews", "r2", "10.0.0.2", 9080));
     assertThat(listener.awaitIds(2)).containsExactly("r1", "r2");
-    assertThat(deliveredOn[0].getName()).isEqualTo("mesh-consul-watch-reviews");
+    assertThat(deliveredOn[0].getName()).startsWith("mesh-consul-fetch-");
   }
 
   @Test
@@ -87,12 +95,15 @@ class BlockingQueryTest {
     watchReviews(fastSettings(consul.url()).waitTime(Duration.ofSeconds(2)).datacenter("dc2")
         .allowStaleReads().tag("canary").build());
     listener.awaitSnapshot(1);
-    long index = consul.index("reviews");
-    await(() -> consul.requests().size() >= 2, Duration.ofSeconds(5), "the blocking query");
+    long index = consul.checksIndex();
+    awaitFeedQueries(2);
 
-    assertThat(consul.requests()).extracting(ConsulEmulator.Recorded::url).startsWith(
-        "/v1/health/service/reviews?passing&index=0&wait=2s&dc=dc2&stale&tag=canary",
-        "/v1/health/service/reviews?passing&index=" + index + "&wait=2s&dc=dc2&stale&tag=canary");
+    assertThat(consul.requests(ConsulEmulator.CHECKS)).extracting(ConsulEmulator.Recorded::url).startsWith(
+        FEED + "index=0&wait=2s&dc=dc2&stale",
+        FEED + "index=" + index + "&wait=2s&dc=dc2&stale");
+    // The service itself is asked about without blocking: the feed says when to ask again.
+    assertThat(consul.requests("/v1/health/service/reviews")).extracting(ConsulEmulator.Recorded::url)
+        .containsExactly("/v1/health/service/reviews?passing&dc=dc2&stale&tag=canary");
   }
 
   @Test
@@ -101,7 +112,7 @@ class BlockingQueryTest {
     // A long wait: only an answer released by the change itself can be fast enough.
     watchReviews(fastSettings(consul.url()).waitTime(Duration.ofSeconds(30)).build());
     listener.awaitSnapshot(1);
-    await(() -> consul.requests().size() >= 2, Duration.ofSeconds(5), "the blocking query");
+    awaitFeedQueries(2);
 
     long start = System.nanoTime();
     consul.register(Registration.of("reviews", "r2", "10.0.0.2", 9080));
@@ -115,24 +126,24 @@ class BlockingQueryTest {
     consul.register(Registration.of("reviews", "r1", "10.0.0.1", 9080));
     watchReviews(fastSettings(consul.url()).build());
     listener.awaitSnapshot(1);
-    long index = consul.index("reviews");
-    await(() -> consul.requests().size() >= 2, Duration.ofSeconds(5), "the blocking query");
+    long index = consul.checksIndex();
+    awaitFeedQueries(2);
 
-    consul.setIndex("reviews", index - 5); // a snapshot restore moved the index backwards
-    await(() -> consul.requests().size() >= 4, Duration.ofSeconds(5), "the queries after the reset");
+    consul.setChecksIndex(index - 5); // a snapshot restore moved the index backwards
+    awaitFeedQueries(4);
 
-    assertThat(consul.requestedIndexes()).startsWith(0L, index, 0L, index - 5);
+    assertThat(consul.requestedIndexes(ConsulEmulator.CHECKS)).startsWith(0L, index, 0L, index - 5);
   }
 
   @Test
   void zeroIndexIsNeverSentTwiceInARow() {
     consul.register(Registration.of("reviews", "r1", "10.0.0.1", 9080));
-    consul.setIndex("reviews", 0); // the Consul bug the documentation warns about
+    consul.setChecksIndex(0); // the Consul bug the documentation warns about
 
     watchReviews(fastSettings(consul.url()).waitTime(ms(200)).build());
-    await(() -> consul.requests().size() >= 4, Duration.ofSeconds(5), "four queries");
+    awaitFeedQueries(4);
 
-    List<Long> sent = consul.requestedIndexes();
+    List<Long> sent = consul.requestedIndexes(ConsulEmulator.CHECKS);
     assertThat(sent).startsWith(0L, 1L);
     for (int i = 1; i < sent.size(); i++) {
       assertThat(sent.get(i - 1) == 0 && sent.get(i) == 0).as("index 0 twice in a row: " + sent).isFalse();
@@ -144,11 +155,12 @@ class BlockingQueryTest {
     consul.register(Registration.of("reviews", "r1", "10.0.0.1", 9080));
     watchReviews(fastSettings(consul.url()).build());
     listener.awaitSnapshot(1);
-    await(() -> consul.requests().size() >= 2, Duration.ofSeconds(5), "the blocking query");
+    awaitFeedQueries(2);
 
     consul.touch("reviews"); // a check's output changed: new index, same passing set
-    long touched = consul.index("reviews");
-    await(() -> consul.requestedIndexes().contains(touched), Duration.ofSeconds(5), "a query at the new index");
+    long touched = consul.checksIndex();
+    await(() -> consul.requestedIndexes(ConsulEmulator.CHECKS).contains(touched), Duration.ofSeconds(5),
+        "a query at the new index");
     consul.register(Registration.of("reviews", "r2", "10.0.0.2", 9080));
     listener.awaitSnapshot(2);
 
@@ -159,13 +171,13 @@ class BlockingQueryTest {
   @Test
   void churningIndexCannotMakeTheLoopSpin() throws InterruptedException {
     consul.register(Registration.of("reviews", "r1", "10.0.0.1", 9080));
-    consul.churn("reviews"); // every answer carries a new index: nothing ever blocks
+    consul.churnChecks(); // every answer carries a new index: nothing ever blocks
 
     watchReviews(fastSettings(consul.url()).minInterval(ms(100)).build());
     listener.awaitSnapshot(1);
-    int before = consul.requests().size();
+    int before = consul.requests(ConsulEmulator.CHECKS).size();
     Thread.sleep(1_000);
-    int inOneSecond = consul.requests().size() - before;
+    int inOneSecond = consul.requests(ConsulEmulator.CHECKS).size() - before;
 
     assertThat(inOneSecond).isBetween(3, 11); // at most 1 s / 100 ms, plus the one in flight
     assertThat(listener.snapshots()).hasSize(1);

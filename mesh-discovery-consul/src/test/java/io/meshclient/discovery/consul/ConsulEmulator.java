@@ -1,12 +1,11 @@
 package io.meshclient.discovery.consul;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.common.FatalStartupException;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.QueryParameter;
@@ -36,7 +35,23 @@ import java.util.function.UnaryOperator;
  */
 final class ConsulEmulator implements AutoCloseable {
   /** One recorded request: the URL (path and query), its token header and index parameter. */
-  record Recorded(String url, String token, long index) {}
+  record Recorded(String url, String token, long index) {
+    /** The path, or {@link #CHECKS} for the health feed's filtered queries. */
+    String path() {
+      int query = url.indexOf('?');
+      String path = query < 0 ? url : url.substring(0, query);
+      return path.equals(ALL_CHECKS) && url.contains("filter=") ? CHECKS : path;
+    }
+  }
+
+  /** Every check, which the discovery reads when the catalog moves. */
+  static final String ALL_CHECKS = "/v1/health/state/any";
+  /** The health feed: {@value #ALL_CHECKS} filtered to checks not passing, which the discovery blocks on. */
+  static final String CHECKS = ALL_CHECKS + "?filter";
+  /** The filter (Consul's filtering language) the health feed sends. */
+  static final String NOT_PASSING = "Status != \"passing\"";
+  /** The catalog feed, which moves on registrations. */
+  static final String CATALOG = "/v1/catalog/services";
 
   private final UnaryOperator<WireMockConfiguration> customizer;
   private final Map<String, Map<String, Registration>> services = new HashMap<>();
@@ -47,6 +62,12 @@ final class ConsulEmulator implements AutoCloseable {
   private int failureStatus;
   private boolean stopping;
   private WireMockServer server;
+  private AgentFront front;
+  private final java.util.concurrent.atomic.AtomicInteger concurrentFetches = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger maxConcurrentFetches = new java.util.concurrent.atomic.AtomicInteger();
+  private long checksIndex = 10;
+  private long catalogIndex = 10;
+  private boolean churnChecks;
   private boolean https;
   private int port;
 
@@ -77,26 +98,26 @@ final class ConsulEmulator implements AutoCloseable {
       port = freePortBelowEphemeralRange();
     }
     if (https) {
-      options.httpsPort(port);
+      options.httpsPort(0);
     } else {
-      options.port(port);
+      options.port(0);
     }
+    server = new WireMockServer(options);
+    server.start();
+    server.stubFor(any(urlPathMatching("/v1/.*")).willReturn(aResponse().withTransformers(Health.NAME)));
+    int backendPort = https ? server.httpsPort() : server.port();
     long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
     while (true) {
-      server = new WireMockServer(options);
       try {
-        server.start();
+        front = new AgentFront(port, backendPort);
         break;
-      } catch (FatalStartupException e) {
-        server.stop();
+      } catch (IOException e) {
         if (System.nanoTime() > deadline) {
-          throw e;
+          throw new IllegalStateException("port " + port + " stays in use", e);
         }
         sleep(100);
       }
     }
-    server.stubFor(get(urlPathMatching("/v1/health/service/[^/]+"))
-        .willReturn(aResponse().withTransformers(Health.NAME)));
   }
 
   private static int freePortBelowEphemeralRange() {
@@ -122,11 +143,22 @@ final class ConsulEmulator implements AutoCloseable {
 
   /** Stops serving: held requests end, new connections are refused. */
   void stop() {
+    front.close(); // first, so that no new connection reaches a WireMock that is stopping
     synchronized (this) {
       stopping = true;
       notifyAll();
     }
     server.stop();
+  }
+
+  /** Cuts (true) or restores (false) the network to the agent: see {@link AgentFront#blackHole}. */
+  void blackHole(boolean on) {
+    front.blackHole(on);
+  }
+
+  /** The agent's connection counts, from its front. */
+  AgentFront connections() {
+    return front;
   }
 
   @Override
@@ -145,12 +177,14 @@ final class ConsulEmulator implements AutoCloseable {
   synchronized void register(Registration registration) {
     services.computeIfAbsent(registration.service(), s -> new LinkedHashMap<>())
         .put(registration.node() + "/" + registration.id(), registration);
+    catalogIndex = raftIndex + 1;
     changed(registration.service());
   }
 
   /** Removes every instance of {@code service} whose service ID is {@code id}. */
   synchronized void deregister(String service, String id) {
     services.getOrDefault(service, Map.of()).values().removeIf(r -> r.id().equals(id));
+    catalogIndex = raftIndex + 1;
     changed(service);
   }
 
@@ -203,26 +237,81 @@ final class ConsulEmulator implements AutoCloseable {
 
   private void changed(String service) {
     indexes.put(service, ++raftIndex);
+    checksIndex = raftIndex;
     notifyAll();
   }
 
+  /** The index of {@value #ALL_CHECKS}: moves on every change of a check. */
+  synchronized long checksIndex() {
+    return checksIndex;
+  }
+
+  /** Sets the index of {@value #CHECKS}, backwards or to 0 if a test wants, and wakes held requests. */
+  synchronized void setChecksIndex(long index) {
+    checksIndex = index;
+    notifyAll();
+  }
+
+  /** Makes every answer of {@value #CHECKS} carry a new index, so no request of it blocks. */
+  synchronized void churnChecks() {
+    churnChecks = true;
+    notifyAll();
+  }
+
+  /** The most {@code /v1/health/service/} requests in progress at once so far. */
+  int maxConcurrentFetches() {
+    return maxConcurrentFetches.get();
+  }
+
+  /** The requests of {@code path} so far. */
+  synchronized List<Recorded> requests(String path) {
+    return requests.stream().filter(r -> r.path().equals(path)).toList();
+  }
+
+  /** The {@code index} parameter of every request of {@code path} so far, in order. */
+  synchronized List<Long> requestedIndexes(String path) {
+    return requests(path).stream().map(Recorded::index).toList();
+  }
+
   private synchronized ResponseDefinition answer(LoggedRequest request) throws InterruptedException {
-    String service = request.getUrl().replaceFirst("^/v1/health/service/([^?]+).*$", "$1");
     long index = Long.parseUnsignedLong(param(request, "index", "0"));
     requests.add(new Recorded(request.getUrl(), request.getHeader("X-Consul-Token"), index));
-    long deadline = System.nanoTime() + parseWait(param(request, "wait", "5m")).toNanos();
-    // Consul holds a query until the index moves past the one asked for; 0 never blocks.
-    while (index != 0 && Long.compareUnsigned(index(service), index) <= 0 && failureStatus == 0 && !stopping
-        && !churning.getOrDefault(service, false)) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        break;
-      }
-      wait(Math.max(1, left / 1_000_000));
+    String path = request.getUrl().replaceFirst("\\?.*$", "");
+    if (path.equals("/v1/status/leader")) {
+      return failureStatus != 0 || stopping ? failure() : json("\"127.0.0.1:8300\"", raftIndex);
     }
+    if (path.equals(ALL_CHECKS)) {
+      hold(index, request, () -> churnChecks ? Long.MAX_VALUE : checksIndex);
+      if (failureStatus != 0 || stopping) {
+        return failure();
+      }
+      if (churnChecks) {
+        checksIndex = ++raftIndex;
+      }
+      String filter = param(request, "filter", null);
+      if (filter != null && !filter.equals(NOT_PASSING)) {
+        return ResponseDefinitionBuilder.responseDefinition().withStatus(400)
+            .withBody("the emulator knows only the filter " + NOT_PASSING).build();
+      }
+      List<Object> checks = new ArrayList<>();
+      services.values().forEach(instances -> instances.values().forEach(r -> r.checks().stream()
+          .filter(c -> filter == null || !"passing".equals(c.get("Status"))).forEach(checks::add)));
+      return json(Json.write(checks), checksIndex);
+    }
+    if (path.equals(CATALOG)) {
+      hold(index, request, () -> catalogIndex);
+      if (failureStatus != 0 || stopping) {
+        return failure();
+      }
+      Map<String, Object> names = new LinkedHashMap<>();
+      services.forEach((name, instances) -> names.put(name, instances.values().stream()
+          .flatMap(r -> r.tags().stream()).distinct().toList()));
+      return json(Json.write(names), catalogIndex);
+    }
+    String service = path.replaceFirst("^/v1/health/service/", "");
+    hold(index, request, () -> churning.getOrDefault(service, false) ? Long.MAX_VALUE : index(service));
     if (failureStatus != 0 || stopping) {
-      return ResponseDefinitionBuilder.responseDefinition().withStatus(failureStatus != 0 ? failureStatus : 503)
-          .withBody("No cluster leader").build();
+      return failure();
     }
     if (churning.getOrDefault(service, false)) {
       changed(service);
@@ -235,11 +324,34 @@ final class ConsulEmulator implements AutoCloseable {
         entries.add(r.toHealthEntry());
       }
     }
+    return json(Json.write(entries), index(service));
+  }
+
+  /** Consul holds a query until the index moves past the one asked for, or wait elapses; 0 never blocks. */
+  private void hold(long index, LoggedRequest request, java.util.function.LongSupplier current)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + parseWait(param(request, "wait", "5m")).toNanos();
+    while (index != 0 && Long.compareUnsigned(current.getAsLong(), index) <= 0 && failureStatus == 0
+        && !stopping) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      wait(Math.max(1, left / 1_000_000));
+    }
+  }
+
+  private ResponseDefinition failure() {
+    return ResponseDefinitionBuilder.responseDefinition().withStatus(failureStatus != 0 ? failureStatus : 503)
+        .withBody("No cluster leader").build();
+  }
+
+  private static ResponseDefinition json(String body, long index) {
     return ResponseDefinitionBuilder.responseDefinition().withStatus(200)
         .withHeader("Content-Type", "application/json")
-        .withHeader("X-Consul-Index", Long.toUnsignedString(index(service)))
+        .withHeader("X-Consul-Index", Long.toUnsignedString(index))
         .withHeader("X-Consul-Knownleader", "true")
-        .withBody(Json.write(entries)).build();
+        .withBody(body).build();
   }
 
   private static String param(LoggedRequest request, String name, String absent) {
@@ -258,11 +370,19 @@ final class ConsulEmulator implements AutoCloseable {
 
     @Override
     public ResponseDefinition transform(ServeEvent event) {
+      boolean fetch = event.getRequest().getUrl().startsWith("/v1/health/service/");
+      if (fetch) {
+        maxConcurrentFetches.accumulateAndGet(concurrentFetches.incrementAndGet(), Math::max);
+      }
       try {
         return answer(event.getRequest());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return ResponseDefinitionBuilder.responseDefinition().withStatus(503).build();
+      } finally {
+        if (fetch) {
+          concurrentFetches.decrementAndGet();
+        }
       }
     }
 

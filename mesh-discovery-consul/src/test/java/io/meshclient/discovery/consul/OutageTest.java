@@ -42,7 +42,8 @@ class OutageTest {
     discovery = discovery(settings, events, clock);
     discovery.watch("reviews", listener);
     assertThat(listener.awaitIds(1)).containsExactly("r1", "r2");
-    await(() -> consul.requests().size() >= 2, Duration.ofSeconds(5), "the blocking query");
+    await(() -> consul.requests(ConsulEmulator.CHECKS).size() >= 2, Duration.ofSeconds(5), "the blocking query");
+    await(() -> discovery.agentWatch().fetchesIdle(), Duration.ofSeconds(5), "the fetches to end");
   }
 
   private static void awaitFailures(RecordingEvents events, Failure failure, int count) {
@@ -147,7 +148,8 @@ class OutageTest {
     discovery = discovery(settings, events, clock, () -> jitter);
     discovery.watch("reviews", listener);
     listener.awaitSnapshot(1);
-    await(() -> consul.requests().size() >= 2, Duration.ofSeconds(5), "the blocking query");
+    await(() -> consul.requests(ConsulEmulator.CHECKS).size() >= 2, Duration.ofSeconds(5), "the blocking query");
+    await(() -> discovery.agentWatch().fetchesIdle(), Duration.ofSeconds(5), "the fetches to end");
 
     consul.stop();
     await(() -> events.failures().size() >= 1, Duration.ofSeconds(5), "the outage to be seen");

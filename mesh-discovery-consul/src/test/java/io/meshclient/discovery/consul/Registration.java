@@ -68,6 +68,12 @@ record Registration(String service, String id, String node, String nodeAddress, 
     return entry;
   }
 
+  /** The node's and the service's checks, as {@code /v1/health/state/any} lists them. */
+  List<Map<String, Object>> checks() {
+    return List.of(check("serfHealth", "Serf Health Status", "passing", "", List.of()),
+        check("service:" + id, "Service '" + service + "' check", status, id, tags));
+  }
+
   private Map<String, Object> check(String checkId, String name, String checkStatus, String serviceId,
       List<String> serviceTags) {
     Map<String, Object> check = new LinkedHashMap<>();

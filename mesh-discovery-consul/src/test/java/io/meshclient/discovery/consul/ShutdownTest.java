@@ -25,50 +25,78 @@ class ShutdownTest {
     consul.close();
   }
 
-  private HealthWatch watchUntilBlocking(String service, RecordingListener listener) {
-    int before = consul.requests().size();
-    HealthWatch watch = (HealthWatch) discovery.watch(service, listener);
+  private ServiceDiscovery.Watch watchUntilBlocking(String service, RecordingListener listener) {
+    int before = consul.requests(ConsulEmulator.CHECKS).size();
+    ServiceDiscovery.Watch watch = discovery.watch(service, listener);
     listener.awaitSnapshot(1);
-    await(() -> consul.requests().size() >= before + 2, Duration.ofSeconds(5), "the blocking query");
+    await(() -> consul.requests(ConsulEmulator.CHECKS).size() >= Math.max(2, before),
+        Duration.ofSeconds(5), "the blocking query");
     return watch;
   }
 
-  @Test
-  void watchRunsOnANamedDaemonThread() {
-    HealthWatch watch = watchUntilBlocking("reviews", new RecordingListener());
-
-    assertThat(watch.thread().isDaemon()).isTrue();
-    assertThat(watch.thread().getName()).isEqualTo("mesh-consul-watch-reviews");
+  private static List<Thread> consulThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith("mesh-consul-")).toList();
   }
 
   @Test
-  void closingAWatchEndsItsBlockedQueryAtOnceAndDeliversNothingMore() throws InterruptedException {
+  void watchesRunOnNamedDaemonThreads() {
+    watchUntilBlocking("reviews", new RecordingListener());
+
+    List<Thread> feeds = discovery.agentWatch().feedThreads();
+    assertThat(feeds).extracting(Thread::getName)
+        .containsExactly("mesh-consul-feed-health", "mesh-consul-feed-catalog");
+    assertThat(feeds).allSatisfy(t -> assertThat(t.isDaemon()).isTrue());
+  }
+
+  @Test
+  void closingTheLastWatchEndsTheBlockedQueriesAtOnceAndDeliversNothingMore() throws InterruptedException {
     consul.register(Registration.of("reviews", "r1", "10.0.0.1", 9080));
     RecordingListener listener = new RecordingListener();
-    HealthWatch watch = watchUntilBlocking("reviews", listener);
+    ServiceDiscovery.Watch watch = watchUntilBlocking("reviews", listener);
+    List<Thread> feeds = discovery.agentWatch().feedThreads();
 
     long start = System.nanoTime();
     watch.close();
-    watch.thread().join(1_000);
 
-    assertThat(watch.thread().isAlive()).isFalse();
+    assertThat(feeds).allSatisfy(t -> assertThat(t.isAlive()).isFalse());
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+    assertThat(discovery.agentWatch()).isNull();
     consul.register(Registration.of("reviews", "r2", "10.0.0.2", 9080));
     Thread.sleep(100);
     assertThat(listener.snapshots()).hasSize(1);
   }
 
   @Test
-  void closingTheDiscoveryStopsEveryWatch() {
-    List<HealthWatch> watches = List.of(watchUntilBlocking("reviews", new RecordingListener()),
-        watchUntilBlocking("ratings", new RecordingListener()),
-        watchUntilBlocking("details", new RecordingListener()));
+  void closingOneOfTwoWatchesStopsOnlyItsDeliveries() {
+    consul.register(Registration.of("reviews", "r1", "10.0.0.1", 9080));
+    consul.register(Registration.of("ratings", "t1", "10.0.0.3", 9080));
+    RecordingListener reviews = new RecordingListener();
+    RecordingListener ratings = new RecordingListener();
+    ServiceDiscovery.Watch watch = watchUntilBlocking("reviews", reviews);
+    watchUntilBlocking("ratings", ratings);
+
+    watch.close();
+    consul.register(Registration.of("reviews", "r2", "10.0.0.2", 9080));
+    consul.register(Registration.of("ratings", "t2", "10.0.0.4", 9080));
+
+    assertThat(ratings.awaitIds(2)).containsExactly("t1", "t2");
+    assertThat(reviews.snapshots()).hasSize(1);
+  }
+
+  @Test
+  void closingTheDiscoveryStopsEveryThread() {
+    watchUntilBlocking("reviews", new RecordingListener());
+    watchUntilBlocking("ratings", new RecordingListener());
+    watchUntilBlocking("details", new RecordingListener());
+    List<Thread> threads = consulThreads();
+    assertThat(threads).hasSizeBetween(3, AgentWatch.THREADS);
 
     long start = System.nanoTime();
     discovery.close();
 
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
-    assertThat(watches).allSatisfy(w -> assertThat(w.thread().isAlive()).isFalse());
+    await(() -> threads.stream().noneMatch(Thread::isAlive), Duration.ofSeconds(2), "the threads to end");
     assertThatThrownBy(() -> discovery.watch("reviews", new RecordingListener()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("closed: ConsulDiscovery[" + consul.url() + "]");

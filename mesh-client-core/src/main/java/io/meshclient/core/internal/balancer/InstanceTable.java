@@ -1,6 +1,7 @@
 package io.meshclient.core.internal.balancer;
 
 import io.meshclient.api.ServiceInstance;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +20,15 @@ final class InstanceTable {
     this.instances = instances;
     this.stats = new InstanceStats[instances.size()];
     this.byInstance = new IdentityHashMap<>(instances.size() * 2);
+    Map<ServiceInstance, InstanceStats> byEquality = null;
     for (int i = 0; i < stats.length; i++) {
       ServiceInstance instance = instances.get(i);
       InstanceStats s = previous.get(instance);
-      if (s == null) {
-        s = byEquality(previous, instance);
+      if (s == null && !previous.isEmpty()) {
+        if (byEquality == null) {
+          byEquality = new HashMap<>(previous); // once per list, not a scan per new instance
+        }
+        s = byEquality.get(instance);
       }
       stats[i] = s != null ? s : new InstanceStats();
       byInstance.put(instance, stats[i]);
@@ -42,14 +47,5 @@ final class InstanceTable {
   /** The statistics of {@code instance}, or null if it is not in this list. */
   InstanceStats stats(ServiceInstance instance) {
     return byInstance.get(instance);
-  }
-
-  private static InstanceStats byEquality(Map<ServiceInstance, InstanceStats> previous, ServiceInstance instance) {
-    for (Map.Entry<ServiceInstance, InstanceStats> e : previous.entrySet()) {
-      if (e.getKey().equals(instance)) {
-        return e.getValue();
-      }
-    }
-    return null;
   }
 }

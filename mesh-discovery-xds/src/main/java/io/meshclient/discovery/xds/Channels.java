@@ -1,0 +1,72 @@
+package io.meshclient.discovery.xds;
+
+import io.grpc.CallCredentials;
+import io.grpc.ChannelCredentials;
+import io.grpc.CompositeChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.TlsChannelCredentials;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Executor;
+
+/** Opens the gRPC channel to the xDS server the bootstrap names. */
+final class Channels {
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+  private Channels() {}
+
+  static ManagedChannel open(Bootstrap bootstrap) {
+    ChannelCredentials creds;
+    Bootstrap.Channel c = bootstrap.channel();
+    if (!c.tls()) {
+      creds = InsecureChannelCredentials.create();
+    } else {
+      try {
+        TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
+        if (c.caFile() != null) {
+          tls.trustManager(c.caFile().toFile());
+        }
+        if (c.certFile() != null) {
+          tls.keyManager(c.certFile().toFile(), c.keyFile().toFile());
+        }
+        creds = tls.build();
+      } catch (IOException e) {
+        throw io.meshclient.api.ConfigurationException.of("xds_servers[0].channel_creds.tls.config",
+            c.caFile() + ", " + c.certFile(), "readable PEM files (" + e.getClass().getSimpleName() + ")");
+      }
+    }
+    if (bootstrap.tokenFile() != null) {
+      creds = CompositeChannelCredentials.create(creds, new TokenFile(bootstrap.tokenFile()));
+    }
+    return Grpc.newChannelBuilder(bootstrap.serverUri(), creds).build();
+  }
+
+  /** Sends the token in a file as a bearer token, read for each stream so a rotated token is used. Never logs it. */
+  private static final class TokenFile extends CallCredentials {
+    private final Path file;
+
+    TokenFile(Path file) {
+      this.file = file;
+    }
+
+    @Override
+    public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
+      executor.execute(() -> {
+        try {
+          Metadata headers = new Metadata();
+          headers.put(AUTHORIZATION, "Bearer " + Files.readString(file).trim());
+          applier.apply(headers);
+        } catch (IOException | RuntimeException e) {
+          applier.fail(Status.UNAUTHENTICATED.withDescription("cannot read the xDS token file " + file + " ("
+              + e.getClass().getSimpleName() + ")"));
+        }
+      });
+    }
+  }
+}

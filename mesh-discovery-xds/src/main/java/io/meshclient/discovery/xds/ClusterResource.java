@@ -1,0 +1,139 @@
+package io.meshclient.discovery.xds;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
+import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import io.meshclient.core.config.OutlierConfig;
+import io.meshclient.core.config.TlsConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A cluster, validated and reduced to what the mesh implements.
+ *
+ * @param name the cluster's name (Istio: {@code outbound|9080|v1|reviews.default.svc.cluster.local})
+ * @param edsName the EDS resource holding its endpoints
+ * @param balancer the mesh balancer for its lb_policy
+ * @param outlier its outlier detection, or null when it has none
+ * @param maxRequests circuit_breakers' max_requests at DEFAULT priority, or 0 when unset
+ * @param tls the TLS its transport socket asks for, or null for plaintext
+ * @param usable false when it asks for something the mesh cannot do safely (its endpoints are not used)
+ * @param notes fields that change traffic and are not implemented, for the report
+ */
+record ClusterResource(String name, String edsName, String balancer, OutlierConfig outlier, int maxRequests,
+    TlsConfig tls, boolean usable, List<String> notes) {
+  private static final String TLS = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext";
+
+  /** Decodes and validates one CDS resource. */
+  static ClusterResource decode(Any any) {
+    Cluster c;
+    try {
+      c = any.unpack(Cluster.class);
+    } catch (InvalidProtocolBufferException e) {
+      throw new XdsInvalidException("cluster", "resource", any.getTypeUrl(), "a decodable envoy.config.cluster.v3.Cluster");
+    }
+    String where = "cluster " + c.getName();
+    List<String> notes = new ArrayList<>();
+    boolean usable = true;
+    if (c.getType() != Cluster.DiscoveryType.EDS) {
+      notes.add(where + ": type: " + c.getType() + " is not implemented (only EDS): its calls fail");
+      usable = false;
+    }
+    String eds = c.getEdsClusterConfig().getServiceName().isEmpty() ? c.getName() : c.getEdsClusterConfig().getServiceName();
+    String balancer = switch (c.getLbPolicy()) {
+      case ROUND_ROBIN -> "weighted-round-robin";
+      case LEAST_REQUEST -> "least-request";
+      case RANDOM -> "random";
+      case RING_HASH -> "ring-hash";
+      case MAGLEV -> {
+        notes.add(where + ": lb_policy: MAGLEV is not implemented: ring hash is used");
+        yield "ring-hash";
+      }
+      default -> throw new XdsInvalidException(where, "lb_policy", c.getLbPolicy(),
+          "ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH or MAGLEV");
+    };
+    OutlierConfig outlier = c.hasOutlierDetection() ? outlier(where, c.getOutlierDetection(), notes) : null;
+    int maxRequests = 0;
+    for (CircuitBreakers.Thresholds t : c.getCircuitBreakers().getThresholdsList()) {
+      if (t.getPriority() == RoutingPriority.DEFAULT && t.hasMaxRequests()) {
+        maxRequests = t.getMaxRequests().getValue();
+        if (maxRequests < 1) {
+          throw new XdsInvalidException(where, "circuit_breakers.thresholds.max_requests", maxRequests, ">= 1");
+        }
+      }
+    }
+    TlsConfig tls = null;
+    if (c.hasTransportSocket()) {
+      Any socket = c.getTransportSocket().getTypedConfig();
+      if (!TLS.equals(socket.getTypeUrl())) {
+        notes.add(where + ": transport_socket: " + socket.getTypeUrl() + " is not implemented: its calls fail");
+        usable = false;
+      } else {
+        try {
+          tls = tls(where, socket.unpack(UpstreamTlsContext.class), notes);
+        } catch (InvalidProtocolBufferException e) {
+          throw new XdsInvalidException(where, "transport_socket.typed_config", "undecodable", "an UpstreamTlsContext");
+        }
+        usable &= tls != null;
+      }
+    }
+    return new ClusterResource(c.getName(), eds, balancer, outlier, maxRequests, tls, usable, List.copyOf(notes));
+  }
+
+  private static OutlierConfig outlier(String where, OutlierDetection o, List<String> notes) {
+    int consecutive = o.hasConsecutive5Xx() ? o.getConsecutive5Xx().getValue() : 5;
+    Duration base = o.hasBaseEjectionTime() ? Protos.duration(o.getBaseEjectionTime()) : Duration.ofSeconds(30);
+    Duration max = o.hasMaxEjectionTime() ? Protos.duration(o.getMaxEjectionTime()) : Duration.ofSeconds(300);
+    int maxPercent = o.hasMaxEjectionPercent() ? o.getMaxEjectionPercent().getValue() : 10;
+    if (consecutive < 1) {
+      throw new XdsInvalidException(where, "outlier_detection.consecutive_5xx", consecutive, ">= 1");
+    }
+    if (maxPercent > 100) {
+      throw new XdsInvalidException(where, "outlier_detection.max_ejection_percent", maxPercent, "0..100");
+    }
+    if (o.hasFailurePercentageThreshold() || o.hasEnforcingSuccessRate() && o.getEnforcingSuccessRate().getValue() > 0) {
+      notes.add(where + ": outlier_detection: success-rate and failure-percentage ejection are not implemented "
+          + "(consecutive failures are)");
+    }
+    return new OutlierConfig(consecutive, base, max.compareTo(base) < 0 ? base : max, maxPercent, 0);
+  }
+
+  /** The mesh TLS settings for {@code ctx}, or null (with a note) when it names certificates by provider only. */
+  private static TlsConfig tls(String where, UpstreamTlsContext ctx, List<String> notes) {
+    var common = ctx.getCommonTlsContext();
+    CertificateValidationContext validation = common.getValidationContext();
+    if (!validation.getTrustedCa().hasFilename()) {
+      notes.add(where + ": transport_socket: TLS without validation_context.trusted_ca.filename (certificate "
+          + "providers, SDS) is not implemented: its calls fail rather than go out unverified");
+      return null;
+    }
+    String cert = null;
+    String key = null;
+    if (common.getTlsCertificatesCount() > 0) {
+      var c = common.getTlsCertificates(0);
+      cert = c.getCertificateChain().hasFilename() ? "file:" + c.getCertificateChain().getFilename() : null;
+      key = c.getPrivateKey().hasFilename() ? "file:" + c.getPrivateKey().getFilename() : null;
+    }
+    String identity = null;
+    for (var san : validation.getMatchTypedSubjectAltNamesList()) {
+      if (san.getMatcher().hasExact()) {
+        identity = san.getSanType().name().equals("DNS") ? "dns:" + san.getMatcher().getExact() : san.getMatcher().getExact();
+        break;
+      }
+    }
+    if (identity == null && validation.getMatchTypedSubjectAltNamesCount() > 0) {
+      notes.add(where + ": SAN matchers other than exact are not implemented: its calls fail");
+      return null;
+    }
+    if (validation.getMatchTypedSubjectAltNamesCount() > 1) {
+      notes.add(where + ": only the first exact SAN matcher is pinned");
+    }
+    return new TlsConfig("file:" + validation.getTrustedCa().getFilename(), cert, key, identity);
+  }
+}

@@ -1,0 +1,62 @@
+package io.meshclient.discovery.xds;
+
+import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
+import io.meshclient.core.config.RetryConfig;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Maps Envoy's retry_policy onto the mesh's retry settings. */
+final class RetryMapper {
+  private RetryMapper() {}
+
+  static RetryConfig retry(String where, RetryPolicy p, List<String> notes) {
+    Set<RetryConfig.Condition> on = EnumSet.noneOf(RetryConfig.Condition.class);
+    Set<Integer> statuses = new TreeSet<>();
+    for (String token : p.getRetryOn().split(",")) {
+      switch (token.trim()) {
+        case "" -> { }
+        case "5xx" -> {
+          for (int s = 500; s < 600; s++) {
+            statuses.add(s);
+          }
+          on.add(RetryConfig.Condition.RESET);
+          on.add(RetryConfig.Condition.CONNECT_FAILURE);
+        }
+        case "gateway-error" -> statuses.addAll(List.of(502, 503, 504));
+        case "reset", "refused-stream" -> on.add(RetryConfig.Condition.RESET);
+        case "connect-failure" -> on.add(RetryConfig.Condition.CONNECT_FAILURE);
+        case "retriable-status-codes" -> p.getRetriableStatusCodesList().forEach(statuses::add);
+        default -> notes.add(where + ".retry_on: " + token.trim() + " is not implemented");
+      }
+    }
+    int retries = p.hasNumRetries() ? p.getNumRetries().getValue() : 1;
+    if (retries > 10) {
+      throw new XdsInvalidException(where, "num_retries", retries, "0..10");
+    }
+    Duration base = Duration.ofMillis(25);
+    Duration max = null;
+    if (p.hasRetryBackOff()) {
+      if (p.getRetryBackOff().hasBaseInterval()) {
+        base = Protos.duration(p.getRetryBackOff().getBaseInterval());
+      }
+      if (p.getRetryBackOff().hasMaxInterval()) {
+        max = Protos.duration(p.getRetryBackOff().getMaxInterval());
+      }
+    }
+    if (base.isZero() || base.isNegative()) {
+      throw new XdsInvalidException(where, "retry_back_off.base_interval", base, "> 0");
+    }
+    max = max == null ? base.multipliedBy(10) : max;
+    if (max.compareTo(base) < 0) {
+      throw new XdsInvalidException(where, "retry_back_off.max_interval", max, ">= base_interval");
+    }
+    RetryConfig r = RetryConfig.DEFAULT.withAttempts(retries + 1).withOn(on, statuses).withBackoff(base, max);
+    if (p.hasPerTryTimeout() && Protos.duration(p.getPerTryTimeout()).toNanos() > 0) {
+      r = r.withPerTryTimeout(Protos.duration(p.getPerTryTimeout()));
+    }
+    return r;
+  }
+}

@@ -1,0 +1,324 @@
+package io.meshclient.discovery.xds;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.meshclient.core.config.FaultConfig;
+import io.meshclient.core.config.MirrorConfig;
+import io.meshclient.core.config.RouteConfig;
+import io.meshclient.core.config.StringMatch;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Maps one virtual host's routes onto the mesh's routes. Destinations are clusters, turned into subset
+ * names by the function given. A route whose match the mesh cannot evaluate (query parameters, inverted
+ * or range header matches, runtime fractions) never matches, and is reported; a route whose action it
+ * cannot take (redirect, direct response, cluster_header) sends its calls to {@link #UNROUTABLE}, so
+ * they fail rather than go somewhere else.
+ */
+final class RouteMapper {
+  /** The subset of no instance: calls routed there fail with a NoHealthyInstanceException. */
+  static final String UNROUTABLE = "xds-unroutable";
+  static final String FAULT_FILTER = "envoy.filters.http.fault";
+
+  private RouteMapper() {}
+
+  /**
+   * The virtual host whose domains match {@code authorities} best, trying each authority in turn (gRPC's
+   * order: exact, then suffix wildcard, then prefix wildcard, longest first); a {@code *} domain last; or null.
+   */
+  static VirtualHost virtualHost(List<VirtualHost> hosts, List<String> authorities) {
+    VirtualHost any = null;
+    for (String authority : authorities) {
+      VirtualHost best = null;
+      int bestRank = Integer.MAX_VALUE;
+      int bestLength = -1;
+      for (VirtualHost vh : hosts) {
+        for (String domain : vh.getDomainsList()) {
+          String d = domain.toLowerCase(java.util.Locale.ROOT);
+          int rank;
+          if (d.equals("*")) {
+            any = any == null ? vh : any;
+            continue;
+          } else if (d.equals(authority)) {
+            rank = 0;
+          } else if (d.startsWith("*") && authority.endsWith(d.substring(1))) {
+            rank = 1;
+          } else if (d.endsWith("*") && authority.startsWith(d.substring(0, d.length() - 1))) {
+            rank = 2;
+          } else {
+            continue;
+          }
+          if (rank < bestRank || rank == bestRank && d.length() > bestLength) {
+            best = vh;
+            bestRank = rank;
+            bestLength = d.length();
+          }
+        }
+      }
+      if (best != null) {
+        return best;
+      }
+    }
+    return any;
+  }
+
+  /** The clusters the routes of {@code vh} send to or mirror to, in order. */
+  static Set<String> clusters(VirtualHost vh) {
+    Set<String> out = new LinkedHashSet<>();
+    for (Route r : vh.getRoutesList()) {
+      if (r.hasRoute()) {
+        RouteAction a = r.getRoute();
+        if (a.hasCluster()) {
+          out.add(a.getCluster());
+        }
+        a.getWeightedClusters().getClustersList().forEach(w -> out.add(w.getName()));
+        a.getRequestMirrorPoliciesList().forEach(m -> out.add(m.getCluster()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The routes of {@code vh}.
+   *
+   * @param where the resource and virtual host, for messages
+   * @param subsetOf cluster name to subset name
+   * @param faultFilter whether the listener's chain has the fault filter
+   * @param notes receives what is not implemented
+   * @throws XdsInvalidException naming the field of the first invalid value
+   */
+  static List<RouteConfig> routes(String where, VirtualHost vh, Function<String, String> subsetOf,
+      boolean faultFilter, HTTPFault defaultFault, List<String> notes) {
+    List<RouteConfig> out = new ArrayList<>();
+    if (vh.getRequestHeadersToAddCount() > 0 || vh.getRequestHeadersToRemoveCount() > 0) {
+      notes.add(where + ": request_headers_to_add/remove are not implemented");
+    }
+    for (int i = 0; i < vh.getRoutesCount(); i++) {
+      Route r = vh.getRoutes(i);
+      String key = where + ": routes[" + i + "]" + (r.getName().isEmpty() ? "" : " (" + r.getName() + ")");
+      RouteConfig.Match match = match(key, r.getMatch(), notes);
+      if (match == null) {
+        continue;
+      }
+      if (!r.hasRoute()) {
+        notes.add(key + ": " + r.getActionCase() + " is not implemented: its calls fail");
+        out.add(RouteConfig.to(match, UNROUTABLE).withName("route-" + i));
+        continue;
+      }
+      RouteAction a = r.getRoute();
+      RouteConfig route = switch (a.getClusterSpecifierCase()) {
+        case CLUSTER -> {
+          if (a.getCluster().isEmpty()) {
+            throw new XdsInvalidException(key, "route.cluster", "''", "a cluster name");
+          }
+          yield RouteConfig.to(match, subsetOf.apply(a.getCluster()));
+        }
+        case WEIGHTED_CLUSTERS -> RouteConfig.split(match, split(key, a.getWeightedClusters(), subsetOf));
+        default -> {
+          notes.add(key + ": route." + a.getClusterSpecifierCase() + " is not implemented: its calls fail");
+          yield RouteConfig.to(match, UNROUTABLE);
+        }
+      };
+      route = route.withName(r.getName().isEmpty() ? "route-" + i : r.getName());
+      if (a.hasTimeout() && Protos.duration(a.getTimeout()).toNanos() > 0) {
+        route = route.withTimeout(Protos.duration(a.getTimeout()));
+      }
+      if (a.hasRetryPolicy()) {
+        route = route.withRetry(RetryMapper.retry(key + ": route.retry_policy", a.getRetryPolicy(), notes));
+      } else if (vh.hasRetryPolicy()) {
+        route = route.withRetry(RetryMapper.retry(where + ": retry_policy", vh.getRetryPolicy(), notes));
+      }
+      if (a.getRequestMirrorPoliciesCount() > 0) {
+        var m = a.getRequestMirrorPolicies(0);
+        double percent = m.hasRuntimeFraction() ? Protos.percent(m.getRuntimeFraction().getDefaultValue()) : 100;
+        route = route.withMirror(MirrorConfig.toSubset(subsetOf.apply(m.getCluster()), percent));
+        if (a.getRequestMirrorPoliciesCount() > 1) {
+          notes.add(key + ": route.request_mirror_policies: only the first is implemented");
+        }
+      }
+      if (r.getRequestHeadersToAddCount() > 0 || r.getRequestHeadersToRemoveCount() > 0) {
+        notes.add(key + ": request_headers_to_add/remove are not implemented");
+      }
+      HTTPFault fault = defaultFault;
+      for (var e : r.getTypedPerFilterConfigMap().entrySet()) {
+        if (e.getKey().equals(FAULT_FILTER) && faultFilter) {
+          try {
+            fault = e.getValue().unpack(HTTPFault.class);
+          } catch (InvalidProtocolBufferException ex) {
+            throw new XdsInvalidException(key, "typed_per_filter_config." + e.getKey(), "undecodable", "an HTTPFault");
+          }
+        } else {
+          notes.add(key + ": typed_per_filter_config." + e.getKey() + " is not implemented");
+        }
+      }
+      if (fault != null && faultFilter) {
+        route = route.withFault(fault(key, fault, notes));
+      }
+      if (a.getHashPolicyCount() > 0 && !a.getHashPolicy(0).hasHeader()) {
+        notes.add(key + ": route.hash_policy: only header hashing is implemented");
+      }
+      out.add(route);
+    }
+    return out;
+  }
+
+  /** The header name of the first header hash policy of {@code vh}'s routes, or null. */
+  static String hashHeader(VirtualHost vh) {
+    for (Route r : vh.getRoutesList()) {
+      for (RouteAction.HashPolicy p : r.getRoute().getHashPolicyList()) {
+        if (p.hasHeader()) {
+          return p.getHeader().getHeaderName();
+        }
+      }
+    }
+    return null;
+  }
+
+  private static Map<String, Integer> split(String key, WeightedCluster w, Function<String, String> subsetOf) {
+    Map<String, Integer> split = new LinkedHashMap<>();
+    long sum = 0;
+    for (int j = 0; j < w.getClustersCount(); j++) {
+      WeightedCluster.ClusterWeight c = w.getClusters(j);
+      if (c.getName().isEmpty()) {
+        throw new XdsInvalidException(key, "route.weighted_clusters.clusters[" + j + "].name", "''", "a cluster name");
+      }
+      int weight = c.getWeight().getValue();
+      sum += weight;
+      split.merge(subsetOf.apply(c.getName()), weight, Integer::sum);
+    }
+    if (sum <= 0) {
+      throw new XdsInvalidException(key, "route.weighted_clusters.clusters[].weight", "sum " + sum, "a sum > 0");
+    }
+    if (sum > 0xFFFFFFFFL) {
+      throw new XdsInvalidException(key, "route.weighted_clusters.clusters[].weight", "sum " + sum, "a sum < 2^32");
+    }
+    return split;
+  }
+
+  private static RouteConfig.Match match(String key, RouteMatch m, List<String> notes) {
+    StringMatch path = switch (m.getPathSpecifierCase()) {
+      case PREFIX -> m.getPrefix().isEmpty() || m.getPrefix().equals("/") ? null : StringMatch.prefix(m.getPrefix());
+      case PATH -> StringMatch.exact(m.getPath());
+      case SAFE_REGEX -> StringMatch.regex(regex(key, "match.safe_regex.regex", m.getSafeRegex().getRegex()));
+      default -> {
+        notes.add(key + ": match." + m.getPathSpecifierCase() + " is not implemented: the route never matches");
+        yield null;
+      }
+    };
+    if (path == null && m.getPathSpecifierCase() != RouteMatch.PathSpecifierCase.PREFIX) {
+      return null;
+    }
+    if (m.hasCaseSensitive() && !m.getCaseSensitive().getValue()) {
+      notes.add(key + ": match.case_sensitive false is not implemented: the path is matched case-sensitively");
+    }
+    if (m.getQueryParametersCount() > 0 || m.hasRuntimeFraction() || m.hasGrpc() || m.hasTlsContext()
+        || m.getDynamicMetadataCount() > 0) {
+      notes.add(key + ": match.query_parameters/runtime_fraction/grpc/tls_context/dynamic_metadata are not "
+          + "implemented: the route never matches");
+      return null;
+    }
+    Set<String> methods = new LinkedHashSet<>();
+    Map<String, StringMatch> headers = new LinkedHashMap<>();
+    for (int h = 0; h < m.getHeadersCount(); h++) {
+      HeaderMatcher hm = m.getHeaders(h);
+      String field = "match.headers[" + h + "] (" + hm.getName() + ")";
+      StringMatch sm = header(key, field, hm);
+      if (sm == null || hm.getInvertMatch()) {
+        notes.add(key + ": " + field + ": " + (hm.getInvertMatch() ? "invert_match" : hm.getHeaderMatchSpecifierCase())
+            + " is not implemented: the route never matches");
+        return null;
+      }
+      if (hm.getName().equals(":method") && sm.kind() == StringMatch.Kind.EXACT) {
+        methods.add(sm.value());
+      } else if (hm.getName().startsWith(":")) {
+        notes.add(key + ": " + field + ": pseudo-headers other than :method are not implemented: the route never matches");
+        return null;
+      } else {
+        headers.put(hm.getName(), sm);
+      }
+    }
+    return new RouteConfig.Match(path, methods, headers);
+  }
+
+  private static StringMatch header(String key, String field, HeaderMatcher hm) {
+    return switch (hm.getHeaderMatchSpecifierCase()) {
+      case EXACT_MATCH -> StringMatch.exact(hm.getExactMatch());
+      case PREFIX_MATCH -> StringMatch.prefix(hm.getPrefixMatch());
+      case SUFFIX_MATCH -> StringMatch.regex(".*" + Pattern.quote(hm.getSuffixMatch()));
+      case CONTAINS_MATCH -> StringMatch.regex(".*" + Pattern.quote(hm.getContainsMatch()) + ".*");
+      case SAFE_REGEX_MATCH -> StringMatch.regex(regex(key, field + ".safe_regex_match.regex", hm.getSafeRegexMatch().getRegex()));
+      case PRESENT_MATCH -> hm.getPresentMatch() ? StringMatch.present() : null;
+      case STRING_MATCH -> string(key, field + ".string_match", hm.getStringMatch());
+      default -> null;
+    };
+  }
+
+  private static StringMatch string(String key, String field, StringMatcher s) {
+    if (s.getIgnoreCase()) {
+      return null;
+    }
+    return switch (s.getMatchPatternCase()) {
+      case EXACT -> StringMatch.exact(s.getExact());
+      case PREFIX -> StringMatch.prefix(s.getPrefix());
+      case SUFFIX -> StringMatch.regex(".*" + Pattern.quote(s.getSuffix()));
+      case CONTAINS -> StringMatch.regex(".*" + Pattern.quote(s.getContains()) + ".*");
+      case SAFE_REGEX -> StringMatch.regex(regex(key, field + ".safe_regex.regex", s.getSafeRegex().getRegex()));
+      default -> null;
+    };
+  }
+
+  /** {@code regex} if RE2 accepts it (Envoy's safe_regex semantics); RE2 syntax is also valid for Java's engine. */
+  private static String regex(String key, String field, String regex) {
+    try {
+      Pattern.compile(regex);
+      return regex;
+    } catch (PatternSyntaxException e) {
+      throw new XdsInvalidException(key, field, regex, "an RE2 regular expression (" + e.getDescription() + ")");
+    }
+  }
+
+  private static FaultConfig fault(String key, HTTPFault f, List<String> notes) {
+    double delayPercent = 0;
+    java.time.Duration delay = null;
+    if (f.hasDelay()) {
+      if (f.getDelay().hasFixedDelay()) {
+        delay = Protos.duration(f.getDelay().getFixedDelay());
+        delayPercent = Protos.percent(f.getDelay().getPercentage());
+      } else {
+        notes.add(key + ": fault.delay.header_delay is not implemented");
+      }
+    }
+    double abortPercent = 0;
+    int status = 0;
+    if (f.hasAbort()) {
+      if (f.getAbort().hasHttpStatus()) {
+        status = f.getAbort().getHttpStatus();
+        if (status < 200 || status > 599) {
+          throw new XdsInvalidException(key, "fault.abort.http_status", status, "200..599");
+        }
+        abortPercent = Protos.percent(f.getAbort().getPercentage());
+      } else {
+        notes.add(key + ": fault.abort: only http_status is implemented");
+      }
+    }
+    if (f.getHeadersCount() > 0 || f.hasMaxActiveFaults() || f.hasResponseRateLimit()) {
+      notes.add(key + ": fault.headers/max_active_faults/response_rate_limit are not implemented");
+    }
+    return new FaultConfig(delayPercent, delay, abortPercent, status, null);
+  }
+}

@@ -1,0 +1,295 @@
+package io.meshclient.discovery.xds;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.meshclient.api.ConfigurationException;
+import io.meshclient.api.ServiceDiscovery;
+import io.meshclient.api.ServiceInstance;
+import io.meshclient.core.Mesh;
+import io.meshclient.core.config.MeshConfig;
+import io.meshclient.core.config.ServiceConfig;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * The xDS state machine: validates each response whole against the resources already accepted, maps
+ * the services the application calls, applies their settings through the mesh's {@code reload} (a
+ * refusal is a NACK) and their instances through the discovery listeners, and keeps the subscriptions
+ * following the services. Confined to the xDS thread.
+ */
+final class XdsClient implements AdsStream.Handler {
+  private static final Logger LOG = Logger.getLogger(XdsClient.class.getName());
+
+  private final String discoveryName;
+  private final boolean ignoreResourceDeletion;
+  private final XdsDiscoveryMetrics metrics;
+  private final Runnable onChange;
+  private AdsStream stream;
+  private XdsResources accepted = new XdsResources();
+  /** Service name to its listener name, in the order first watched. */
+  private final Map<String, String> services = new LinkedHashMap<>();
+  private final Map<String, List<ServiceDiscovery.Listener>> listeners = new HashMap<>();
+  private final Map<String, ServiceMapping> mappings = new HashMap<>();
+  private final Set<String> reported = new java.util.HashSet<>();
+  private Mesh mesh;
+  private MeshConfig base;
+
+  XdsClient(String discoveryName, boolean ignoreResourceDeletion, XdsDiscoveryMetrics metrics, Runnable onChange) {
+    this.discoveryName = discoveryName;
+    this.ignoreResourceDeletion = ignoreResourceDeletion;
+    this.metrics = metrics;
+    this.onChange = onChange;
+  }
+
+  void stream(AdsStream adsStream) {
+    this.stream = adsStream;
+    stream.subscribe(ResourceType.CDS, null); // every cluster: a route naming one CDS lacks is then invalid
+  }
+
+  /** Subscribes to {@code service}'s listener, if not yet. */
+  void addService(String service, String listenerName) {
+    if (services.putIfAbsent(service, listenerName) == null) {
+      mappings.put(service, ServiceMapping.map(service, listenerName, discoveryName, baseOf(service), accepted));
+      resubscribe();
+    }
+  }
+
+  void addListener(String service, ServiceDiscovery.Listener listener) {
+    listeners.computeIfAbsent(service, s -> new ArrayList<>()).add(listener);
+    listener.onSnapshot(mappings.get(service).instances());
+  }
+
+  void removeListener(String service, ServiceDiscovery.Listener listener) {
+    List<ServiceDiscovery.Listener> l = listeners.get(service);
+    if (l != null) {
+      l.remove(listener);
+    }
+  }
+
+  /** Whether every service's listener, routes, clusters and endpoints are known or known not to exist. */
+  boolean settled(Set<String> names) {
+    for (String s : names) {
+      String listener = services.get(s);
+      if (listener == null || stream.absent(ResourceType.LDS, listener)) {
+        continue;
+      }
+      ServiceMapping m = mappings.get(s);
+      if (!m.described()) {
+        if (m.rdsName() == null || !stream.absent(ResourceType.RDS, m.rdsName())) {
+          return false;
+        }
+        continue;
+      }
+      for (String eds : m.edsNames()) {
+        if (!accepted.endpoints.containsKey(eds) && !stream.absent(ResourceType.EDS, eds)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Applies the settings xDS gives on top of {@code meshToConfigure}'s, from now on. */
+  void attach(Mesh meshToConfigure) {
+    this.mesh = meshToConfigure;
+    this.base = meshToConfigure.config();
+    MeshConfig next = merged(mappings);
+    try {
+      mesh.reload(() -> next);
+    } catch (ConfigurationException e) {
+      LOG.warning(() -> "xDS: the mesh refused the configuration xDS describes: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public String onResponse(ResourceType type, String version, List<Any> resources) {
+    XdsResources candidate = accepted.copy();
+    Set<String> names = new LinkedHashSet<>();
+    try {
+      switch (type) {
+        case LDS -> {
+          Map<String, ListenerResource> got = new HashMap<>();
+          resources.forEach(a -> {
+            ListenerResource l = ListenerResource.decode(a);
+            got.put(l.name(), l);
+          });
+          replace(candidate.listeners, got, type);
+          names.addAll(got.keySet());
+        }
+        case RDS -> resources.forEach(a -> {
+          RouteConfiguration rc = unpackRoutes(a);
+          for (var vh : rc.getVirtualHostsList()) { // every virtual host is valid, used or not
+            RouteMapper.routes("route_configuration " + rc.getName() + ": virtual_hosts " + vh.getName(), vh,
+                cluster -> cluster, true, null, new ArrayList<>());
+          }
+          candidate.routes.put(rc.getName(), rc);
+          names.add(rc.getName());
+        });
+        case CDS -> {
+          Map<String, ClusterResource> got = new HashMap<>();
+          resources.forEach(a -> {
+            ClusterResource c = ClusterResource.decode(a);
+            got.put(c.name(), c);
+          });
+          replace(candidate.clusters, got, type);
+          candidate.clustersKnown = true;
+          names.addAll(got.keySet());
+        }
+        case EDS -> resources.forEach(a -> {
+          EndpointResource e = EndpointResource.decode(a);
+          candidate.endpoints.put(e.name(), e);
+          names.add(e.name());
+        });
+      }
+      Map<String, ServiceMapping> next = new HashMap<>();
+      services.forEach((service, listener) ->
+          next.put(service, ServiceMapping.map(service, listener, discoveryName, baseOf(service), candidate)));
+      if (type == ResourceType.RDS) {
+        checkClusters(candidate, names);
+      }
+      String refused = apply(next);
+      if (refused != null) {
+        return type + " version " + version + ": the mesh refused the configuration it describes: " + refused;
+      }
+    } catch (XdsInvalidException e) {
+      return e.getMessage();
+    }
+    accepted = candidate;
+    stream.received(type, names);
+    resubscribe();
+    onChange.run();
+    return null;
+  }
+
+  @Override
+  public void onDoesNotExist(ResourceType type, String name) {
+    LOG.warning(() -> "xDS: " + type + " resource " + name + " was not sent within the resource timeout: "
+        + "taken not to exist; calls that need it fail");
+    onChange.run();
+  }
+
+  @Override
+  public void onConnection(boolean connected) {
+    // the meters follow the stream; the configuration in force keeps serving while it is down
+  }
+
+  /** The notes (fields not implemented) of every service now, deduplicated. */
+  List<String> notes() {
+    Set<String> all = new LinkedHashSet<>();
+    mappings.values().forEach(m -> all.addAll(m.notes()));
+    return List.copyOf(all);
+  }
+
+  /** Swaps in {@code next}: instances first (old and new), then settings, then new instances; null if applied. */
+  private String apply(Map<String, ServiceMapping> next) {
+    MeshConfig config = merged(next);
+    boolean configChanged = !config.equals(merged(mappings));
+    if (configChanged) {
+      next.forEach((service, m) -> deliver(service, union(mappings.get(service).instances(), m.instances())));
+      try {
+        if (mesh != null) {
+          mesh.reload(() -> config);
+        }
+      } catch (ConfigurationException e) {
+        mappings.forEach((service, m) -> deliver(service, m.instances()));
+        return e.getMessage();
+      }
+    }
+    mappings.putAll(next);
+    metrics.notImplemented(notes());
+    next.forEach((service, m) -> deliver(service, m.instances()));
+    for (ServiceMapping m : next.values()) {
+      for (String note : m.notes()) {
+        if (reported.add(note)) {
+          LOG.warning(() -> "xDS: not implemented: " + note);
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The application's configuration with each xDS service's settings; validated (throws if invalid). */
+  private MeshConfig merged(Map<String, ServiceMapping> m) {
+    MeshConfig.Builder b = base != null ? base.toBuilder() : MeshConfig.builder();
+    m.values().forEach(s -> b.replaceService(s.config()));
+    try {
+      return b.build();
+    } catch (ConfigurationException e) {
+      throw new XdsInvalidException("mesh configuration", "services", "refused", "valid settings: " + e.getMessage());
+    }
+  }
+
+  private void deliver(String service, List<ServiceInstance> instances) {
+    for (ServiceDiscovery.Listener l : listeners.getOrDefault(service, List.of())) {
+      l.onSnapshot(instances);
+    }
+  }
+
+  private static List<ServiceInstance> union(List<ServiceInstance> a, List<ServiceInstance> b) {
+    Map<String, ServiceInstance> byId = new LinkedHashMap<>();
+    a.forEach(i -> byId.put(i.id(), i));
+    b.forEach(i -> byId.put(i.id(), i));
+    return List.copyOf(byId.values());
+  }
+
+  private ServiceConfig baseOf(String service) {
+    return base == null ? null : base.services().get(service);
+  }
+
+  private <T> void replace(Map<String, T> current, Map<String, T> got, ResourceType type) {
+    if (!ignoreResourceDeletion) {
+      current.keySet().removeIf(name -> !got.containsKey(name)); // state of the world: missing means deleted
+    }
+    current.putAll(got);
+  }
+
+  private static RouteConfiguration unpackRoutes(Any a) {
+    try {
+      return a.unpack(RouteConfiguration.class);
+    } catch (InvalidProtocolBufferException e) {
+      throw new XdsInvalidException("route_configuration", "resource", a.getTypeUrl(),
+          "a decodable envoy.config.route.v3.RouteConfiguration");
+    }
+  }
+
+  /** A route configuration naming a cluster CDS does not have is invalid (once CDS has answered). */
+  private void checkClusters(XdsResources candidate, Set<String> routeNames) {
+    if (!candidate.clustersKnown) {
+      return;
+    }
+    for (String name : routeNames) {
+      RouteConfiguration rc = candidate.routes.get(name);
+      for (var vh : rc.getVirtualHostsList()) {
+        for (String cluster : RouteMapper.clusters(vh)) {
+          if (!candidate.clusters.containsKey(cluster)) {
+            throw new XdsInvalidException("route_configuration " + name, "virtual_hosts " + vh.getName()
+                + ": routes[].route.cluster", cluster, "a cluster CDS version " + stream.ackedVersion(ResourceType.CDS)
+                + " has (one of " + new java.util.TreeSet<>(candidate.clusters.keySet()) + ")");
+          }
+        }
+      }
+    }
+  }
+
+  private void resubscribe() {
+    Set<String> lds = new LinkedHashSet<>(services.values());
+    Set<String> rds = new LinkedHashSet<>();
+    Set<String> eds = new LinkedHashSet<>();
+    mappings.values().forEach(m -> {
+      if (m.rdsName() != null) {
+        rds.add(m.rdsName());
+      }
+      eds.addAll(m.edsNames());
+    });
+    stream.subscribe(ResourceType.LDS, lds);
+    stream.subscribe(ResourceType.RDS, rds);
+    stream.subscribe(ResourceType.EDS, eds);
+  }
+}

@@ -1,0 +1,135 @@
+package io.meshclient.discovery.xds;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Micrometer meters of the xDS client; pass one to {@link
+ * XdsDiscoveryProvider#XdsDiscoveryProvider(XdsDiscoveryMetrics)} and {@link #bindTo bind} it.
+ *
+ * <ul>
+ *   <li>{@value #CONNECTED} (gauge): 1 while the ADS stream is up, else 0
+ *   <li>{@value #RESPONSES} (counter, tags {@code type} = lds/rds/cds/eds, {@code result} = ack/nack)
+ *   <li>{@value #RECONNECTS} (counter): reconnects scheduled after the stream ended
+ *   <li>{@value #LAST_UPDATE_AGE} (time gauge, seconds): time since the last accepted response; NaN before
+ *       the first
+ * </ul>
+ *
+ * The version accepted per type is not a tag (it would make a series per version): read it from {@link
+ * #versions()}, and what is not implemented from {@link #notImplemented()}, for an actuator. Thread-safe.
+ */
+public final class XdsDiscoveryMetrics implements MeterBinder {
+  /** Gauge: whether the ADS stream is up. */
+  public static final String CONNECTED = "mesh.discovery.xds.connected";
+  /** Counter of responses, by type and result. */
+  public static final String RESPONSES = "mesh.discovery.xds.responses";
+  /** Counter of scheduled reconnects. */
+  public static final String RECONNECTS = "mesh.discovery.xds.reconnects";
+  /** Time gauge: age of the last accepted response. */
+  public static final String LAST_UPDATE_AGE = "mesh.discovery.xds.last.update.age";
+
+  private final Map<ResourceType, LongAdder> acks = new EnumMap<>(ResourceType.class);
+  private final Map<ResourceType, LongAdder> nacks = new EnumMap<>(ResourceType.class);
+  private final Map<ResourceType, String> versions = new java.util.concurrent.ConcurrentHashMap<>();
+  private final LongAdder reconnects = new LongAdder();
+  private final AtomicLong lastUpdateNanos = new AtomicLong(Long.MIN_VALUE);
+  private volatile boolean connected;
+  private volatile java.util.List<String> notImplemented = java.util.List.of();
+
+  public XdsDiscoveryMetrics() {
+    for (ResourceType t : ResourceType.values()) {
+      acks.put(t, new LongAdder());
+      nacks.put(t, new LongAdder());
+    }
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    Gauge.builder(CONNECTED, this, m -> m.connected ? 1 : 0).description("Whether the ADS stream is up")
+        .register(registry);
+    for (ResourceType t : ResourceType.values()) {
+      String type = t.name().toLowerCase(Locale.ROOT);
+      FunctionCounter.builder(RESPONSES, acks.get(t), LongAdder::sum).tags("type", type, "result", "ack")
+          .register(registry);
+      FunctionCounter.builder(RESPONSES, nacks.get(t), LongAdder::sum).tags("type", type, "result", "nack")
+          .register(registry);
+    }
+    FunctionCounter.builder(RECONNECTS, reconnects, LongAdder::sum).register(registry);
+    TimeGauge.builder(LAST_UPDATE_AGE, this, TimeUnit.SECONDS, XdsDiscoveryMetrics::ageSeconds)
+        .description("Time since the last accepted xDS response").register(registry);
+  }
+
+  /** ACKs sent for {@code type} ({@code lds}, {@code rds}, {@code cds}, {@code eds}). */
+  public long acks(String type) {
+    return acks.get(ResourceType.valueOf(type.toUpperCase(Locale.ROOT))).sum();
+  }
+
+  /** NACKs sent for {@code type}. */
+  public long nacks(String type) {
+    return nacks.get(ResourceType.valueOf(type.toUpperCase(Locale.ROOT))).sum();
+  }
+
+  /** The version last accepted per type ({@code lds} ...), for the actuator. */
+  public Map<String, String> versions() {
+    Map<String, String> out = new java.util.TreeMap<>();
+    versions.forEach((t, v) -> out.put(t.name().toLowerCase(Locale.ROOT), v));
+    return out;
+  }
+
+  /**
+   * What the control plane asks for that changes traffic and is not implemented (each also logged once
+   * at WARNING), in the services described now; for the actuator.
+   */
+  public java.util.List<String> notImplemented() {
+    return notImplemented;
+  }
+
+  /** Whether the ADS stream is up. */
+  public boolean isConnected() {
+    return connected;
+  }
+
+  /** Reconnects scheduled so far. */
+  public long reconnects() {
+    return reconnects.sum();
+  }
+
+  void notImplemented(java.util.List<String> notes) {
+    notImplemented = java.util.List.copyOf(notes);
+  }
+
+  void connected(boolean up) {
+    connected = up;
+  }
+
+  void acked(ResourceType type, String version) {
+    acks.get(type).increment();
+    versions.put(type, version);
+  }
+
+  void nacked(ResourceType type) {
+    nacks.get(type).increment();
+  }
+
+  void updated() {
+    lastUpdateNanos.set(System.nanoTime());
+  }
+
+  void reconnectScheduled(long delayMillis) {
+    reconnects.increment();
+  }
+
+  private double ageSeconds() {
+    long last = lastUpdateNanos.get();
+    return last == Long.MIN_VALUE ? Double.NaN : (System.nanoTime() - last) / 1e9;
+  }
+}

@@ -1,0 +1,42 @@
+package io.meshclient.discovery.xds;
+
+import io.meshclient.api.ServiceDiscovery;
+import io.meshclient.api.spi.DiscoveryContext;
+import io.meshclient.api.spi.ServiceDiscoveryProvider;
+import java.util.Objects;
+
+/**
+ * Provides the {@code xds} discovery: instances, routes and clusters from an xDS control plane (istiod or
+ * any ADS server), configured under {@code mesh.discovery.xds} (see {@link XdsSettings}).
+ */
+public final class XdsDiscoveryProvider implements ServiceDiscoveryProvider {
+  private final XdsDiscoveryMetrics metrics;
+
+  /** A provider whose discoveries record meters nowhere (found by {@link java.util.ServiceLoader}). */
+  public XdsDiscoveryProvider() {
+    this(new XdsDiscoveryMetrics());
+  }
+
+  /** A provider whose discoveries record into {@code metrics}. */
+  public XdsDiscoveryProvider(XdsDiscoveryMetrics metrics) {
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+  }
+
+  @Override
+  public String name() {
+    return "xds";
+  }
+
+  /**
+   * Reads the settings, opens the ADS stream and waits, at most {@code initial-wait}, for the listed
+   * services' first configuration.
+   *
+   * @throws io.meshclient.api.ConfigurationException naming every bad key
+   */
+  @Override
+  public ServiceDiscovery create(DiscoveryContext context) {
+    XdsSettings settings = XdsSettings.read(context.configKey(), context.settings());
+    String key = context.configKey();
+    return new XdsDiscovery(key.substring(key.lastIndexOf('.') + 1), settings, metrics);
+  }
+}

@@ -1,0 +1,97 @@
+package io.meshclient.discovery.xds;
+
+import static io.meshclient.discovery.xds.Resources.cluster;
+import static io.meshclient.discovery.xds.Resources.endpoints;
+import static io.meshclient.discovery.xds.Resources.istio;
+import static io.meshclient.discovery.xds.Resources.listener;
+import static io.meshclient.discovery.xds.Resources.routes;
+import static io.meshclient.discovery.xds.Resources.split;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Any;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
+import io.meshclient.core.Mesh;
+import io.meshclient.core.config.MeshConfig;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bookinfo as istiod's gRPC generator would send it (Istio's cluster names, listeners named host:port),
+ * equivalent to Istio's task files: reviews jason -> v2, everyone else 80% v1 / 20% v3; ratings aborted
+ * with 500 for jason.
+ */
+class BookinfoOverXdsTest {
+  static final String HOST = "reviews.default.svc.cluster.local";
+  static final String RATINGS = "ratings.default.svc.cluster.local";
+
+  static Route jason(String cluster) {
+    return Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/").addHeaders(HeaderMatcher.newBuilder()
+            .setName("end-user").setStringMatch(StringMatcher.newBuilder().setExact("jason"))))
+        .setRoute(io.envoyproxy.envoy.config.route.v3.RouteAction.newBuilder().setCluster(cluster)).build();
+  }
+
+  @Test
+  void reviewsAndRatingsRouteAsIstiosBookinfoFilesSay() throws Exception {
+    try (ControlPlane controlPlane = new ControlPlane();
+        Backends backends = new Backends("reviews-v1", "reviews-v2", "reviews-v3", "ratings-v1")) {
+      Map<String, Integer> split = new LinkedHashMap<>();
+      split.put(istio(9080, "v1", HOST), 80);
+      split.put(istio(9080, "v3", HOST), 20);
+      HTTPFault abort = HTTPFault.newBuilder().setAbort(FaultAbort.newBuilder().setHttpStatus(500)
+          .setPercentage(FractionalPercent.newBuilder().setNumerator(100))).build();
+      Route ratingsForJason = jason(istio(9080, "v1", RATINGS)).toBuilder()
+          .putTypedPerFilterConfig("envoy.filters.http.fault", Any.pack(abort)).build();
+      HttpFilter faultFilter = HttpFilter.newBuilder().setName("envoy.filters.http.fault")
+          .setTypedConfig(Any.pack(HTTPFault.getDefaultInstance())).build();
+      controlPlane.set(Resources.snapshot("1",
+          List.of(listener(HOST + ":9080", "reviews-9080"), listener(RATINGS + ":9080", "ratings-9080", faultFilter)),
+          List.of(routes("reviews-9080", List.of(HOST, HOST + ":9080", "reviews", "reviews.default"),
+                  jason(istio(9080, "v2", HOST)), split(split)),
+              routes("ratings-9080", List.of(RATINGS, RATINGS + ":9080", "ratings"), ratingsForJason,
+                  Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), istio(9080, "v1", RATINGS)))),
+          List.of(cluster(istio(9080, "v1", HOST)), cluster(istio(9080, "v2", HOST)), cluster(istio(9080, "v3", HOST)),
+              cluster(istio(9080, "v1", RATINGS))),
+          List.of(endpoints(istio(9080, "v1", HOST), backends.port("reviews-v1")),
+              endpoints(istio(9080, "v2", HOST), backends.port("reviews-v2")),
+              endpoints(istio(9080, "v3", HOST), backends.port("reviews-v3")),
+              endpoints(istio(9080, "v1", RATINGS), backends.port("ratings-v1")))));
+
+      MeshConfig config = MeshConfig.builder().discovery("xds", Map.of("server-uri", controlPlane.target(),
+          "node-id", "sidecar~10.0.0.7~productpage-v1.default~default.svc.cluster.local",
+          "services", Map.of("reviews", HOST + ":9080", "ratings", RATINGS + ":9080"))).build();
+      try (Mesh mesh = Mesh.builder().config(config).build()) {
+        assertThat(mesh.config().service("reviews").subsets()).containsKeys("v1", "v2", "v3");
+        for (int i = 0; i < 200; i++) {
+          assertThat(call(mesh, "http://reviews/reviews/0", "jason")).isEqualTo("200 reviews-v2");
+        }
+        Map<String, Integer> others = new java.util.TreeMap<>();
+        for (int i = 0; i < 2_000; i++) {
+          others.merge(call(mesh, "http://reviews/reviews/0", "alice"), 1, Integer::sum);
+        }
+        assertThat(others.keySet()).containsExactly("200 reviews-v1", "200 reviews-v3");
+        assertThat(others.get("200 reviews-v3") / 20.0).as("v3's share in percent").isBetween(17.0, 23.0);
+
+        assertThat(call(mesh, "http://ratings/ratings/0", "jason")).startsWith("500");
+        assertThat(call(mesh, "http://ratings/ratings/0", "alice")).isEqualTo("200 ratings-v1");
+        assertThat(backends.counts().get("ratings-v1")).as("aborted calls never leave the process").isEqualTo(1);
+      }
+    }
+  }
+
+  static String call(Mesh mesh, String url, String user) throws java.io.IOException {
+    try (Response r = mesh.httpClient().newCall(new Request.Builder().url(url).header("end-user", user).build()).execute()) {
+      return r.code() + " " + r.body().string();
+    }
+  }
+}

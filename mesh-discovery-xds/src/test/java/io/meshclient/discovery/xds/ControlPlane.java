@@ -1,0 +1,92 @@
+package io.meshclient.discovery.xds;
+
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/** Envoy's java-control-plane (V3DiscoveryServer over a SimpleCache) on 127.0.0.1, recording every request. */
+final class ControlPlane implements AutoCloseable {
+  private final SimpleCache<String> cache = new SimpleCache<>(node -> "mesh");
+  private final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
+  private final List<Long> streamOpens = new CopyOnWriteArrayList<>();
+  private final int port;
+  private Server server;
+
+  ControlPlane() {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      port = s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    start();
+  }
+
+  /** Starts serving (again) on the same port, from the same cache. */
+  void start() {
+    DiscoveryServerCallbacks callbacks = new DiscoveryServerCallbacks() {
+      @Override
+      public void onStreamOpen(long streamId, String typeUrl) {
+        streamOpens.add(System.nanoTime());
+      }
+
+      @Override
+      public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
+        requests.add(request);
+      }
+
+      @Override
+      public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {}
+    };
+    try {
+      server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+          .addService(new V3DiscoveryServer(callbacks, cache).getAggregatedDiscoveryServiceImpl())
+          .build().start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Kills the server and every stream, as a crashed control plane would. */
+  void stop() throws InterruptedException {
+    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+  }
+
+  void set(Snapshot snapshot) {
+    cache.setSnapshot("mesh", snapshot);
+  }
+
+  String target() {
+    return "127.0.0.1:" + port;
+  }
+
+  /** Requests that carried an error_detail (NACKs). */
+  List<DiscoveryRequest> nacks() {
+    return requests.stream().filter(DiscoveryRequest::hasErrorDetail).toList();
+  }
+
+  List<DiscoveryRequest> requests() {
+    return List.copyOf(requests);
+  }
+
+  /** When each ADS stream opened, System.nanoTime(). */
+  List<Long> streamOpens() {
+    return List.copyOf(streamOpens);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    stop();
+  }
+}

@@ -1,0 +1,138 @@
+package io.meshclient.discovery.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.Value;
+import io.meshclient.api.ConfigurationException;
+import io.meshclient.api.spi.Providers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** gRPC's bootstrap format and the mesh settings of the xds discovery. */
+class XdsSettingsTest {
+  static final String ISTIO_BOOTSTRAP = """
+      {
+        "xds_servers": [{
+          "server_uri": "unix:///etc/istio/proxy/XDS",
+          "channel_creds": [{"type": "insecure"}],
+          "server_features": ["xds_v3"]
+        }],
+        "node": {
+          "id": "sidecar~10.0.0.7~productpage-v1-abc.default~default.svc.cluster.local",
+          "metadata": {"GENERATOR": "grpc", "INSTANCE_IPS": "10.0.0.7", "NAMESPACE": "default", "LABELS": {"app": "productpage"}},
+          "locality": {"region": "eu-west1", "zone": "eu-west1-b"}
+        },
+        "certificate_providers": {"default": {"plugin_name": "file_watcher", "config": {"certificate_file": "/var/lib/istio/data/cert-chain.pem"}}}
+      }
+      """;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void istiosInjectedBootstrapIsReadFromTheFileGrpcXdsBootstrapNames() throws Exception {
+    Path file = Files.writeString(dir.resolve("grpc-bootstrap.json"), ISTIO_BOOTSTRAP);
+    XdsSettings settings = XdsSettings.read("mesh.discovery.xds", Map.of("services", Map.of("reviews", 9080)),
+        name -> name.equals("GRPC_XDS_BOOTSTRAP") ? file.toString() : null);
+
+    Bootstrap b = settings.bootstrap();
+    assertThat(b.serverUri()).isEqualTo("unix:///etc/istio/proxy/XDS");
+    assertThat(b.channel().tls()).isFalse();
+    assertThat(b.node().getId()).isEqualTo("sidecar~10.0.0.7~productpage-v1-abc.default~default.svc.cluster.local");
+    assertThat(b.node().getMetadata().getFieldsMap()).containsEntry("GENERATOR", Value.newBuilder().setStringValue("grpc").build());
+    assertThat(b.node().getMetadata().getFieldsOrThrow("LABELS").getStructValue().getFieldsOrThrow("app").getStringValue())
+        .isEqualTo("productpage");
+    assertThat(b.node().getLocality().getZone()).isEqualTo("eu-west1-b");
+    assertThat(settings.listeners()).containsExactly(Map.entry("reviews", "reviews:9080"));
+    assertThat(settings.initialWait()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(settings.resourceTimeout()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(settings.reconnect()).isEqualTo(Backoff.DEFAULT);
+  }
+
+  @Test
+  void bootstrapJsonIsReadFromGrpcXdsBootstrapConfigWithMutualTlsAndATokenFile() {
+    String json = """
+        {"xds_servers": [{"server_uri": "istiod.istio-system.svc:15012",
+          "channel_creds": [{"type": "google_default"}, {"type": "tls", "config": {
+            "ca_certificate_file": "/etc/ca.pem", "certificate_file": "/etc/cert.pem", "private_key_file": "/etc/key.pem"}}],
+          "call_creds": [{"type": "jwt_token_file", "config": {"jwt_token_file": "/var/run/secrets/tokens/istio-token"}}],
+          "server_features": ["ignore_resource_deletion"]}],
+         "node": {"id": "n1", "cluster": "reviews"}}
+        """;
+    XdsSettings settings = XdsSettings.read("mesh.discovery.xds", Map.of(),
+        name -> name.equals("GRPC_XDS_BOOTSTRAP_CONFIG") ? json : null);
+
+    Bootstrap b = settings.bootstrap();
+    assertThat(b.channel()).isEqualTo(new Bootstrap.Channel(true, Path.of("/etc/ca.pem"), Path.of("/etc/cert.pem"),
+        Path.of("/etc/key.pem")));
+    assertThat(b.channel()).hasToString("mtls");
+    assertThat(b.tokenFile()).isEqualTo(Path.of("/var/run/secrets/tokens/istio-token"));
+    assertThat(b.ignoreResourceDeletion()).isTrue();
+    assertThat(b.node().getCluster()).isEqualTo("reviews");
+    assertThat(settings).hasToString("XdsSettings{server=istiod.istio-system.svc:15012, channel=mtls, node=n1, listeners={}}");
+  }
+
+  @Test
+  void meshSettingsStandInForABootstrap() {
+    XdsSettings settings = XdsSettings.read("mesh.discovery.xds", Map.of("server-uri", "127.0.0.1:15010",
+        "node-id", "n1", "services", Map.of("ratings", "ratings.default.svc.cluster.local:9080"),
+        "resource-timeout", "2s", "reconnect", Map.of("initial", "500ms", "multiplier", "2", "max", "30s")), name -> null);
+
+    assertThat(settings.serverUri()).isEqualTo("127.0.0.1:15010");
+    assertThat(settings.listeners()).containsExactly(Map.entry("ratings", "ratings.default.svc.cluster.local:9080"));
+    assertThat(settings.resourceTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(settings.reconnect()).isEqualTo(new Backoff(Duration.ofMillis(500), 2, Duration.ofSeconds(30)));
+  }
+
+  @Test
+  void badSettingsAreAllNamedWithTheirKeys() {
+    assertThatThrownBy(() -> XdsSettings.read("mesh.discovery.xds", Map.of("server-uri", "127.0.0.1:15010",
+        "services", Map.of("reviews", "99999"), "initial-wait", "forever", "reconnect", Map.of("initial", "5s", "max", "1s"),
+        "serverUri2", "x"), name -> null))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("mesh.discovery.xds.serverUri2: unknown key")
+        .hasMessageContaining("mesh.discovery.xds.services.reviews: 99999 (expected: a port 1..65535 or host:port)")
+        .hasMessageContaining("mesh.discovery.xds.initial-wait: forever (expected: a duration such as 300ms")
+        .hasMessageContaining("mesh.discovery.xds.reconnect.max: 1s (expected: >= mesh.discovery.xds.reconnect.initial (5s))")
+        .hasMessageContaining("mesh.discovery.xds.node-id: missing (expected: the node id sent to the xDS server)");
+  }
+
+  @Test
+  void withoutABootstrapTheErrorSaysWhereOneIsLookedFor() {
+    assertThatThrownBy(() -> XdsSettings.read("mesh.discovery.xds", Map.of(), name -> null))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("mesh.discovery.xds.bootstrap: not set (expected: a gRPC xDS bootstrap file, "
+            + "mesh.discovery.xds.server-uri, or the environment variable GRPC_XDS_BOOTSTRAP or GRPC_XDS_BOOTSTRAP_CONFIG)");
+  }
+
+  @Test
+  void anIncompleteBootstrapNamesEachMissingField() {
+    assertThatThrownBy(() -> BootstrapReader.read("GRPC_XDS_BOOTSTRAP_CONFIG",
+        "{\"xds_servers\": [{\"channel_creds\": [{\"type\": \"alts\"}]}], \"node\": {}}"))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("GRPC_XDS_BOOTSTRAP_CONFIG: xds_servers[0].server_uri: missing")
+        .hasMessageContaining("GRPC_XDS_BOOTSTRAP_CONFIG: xds_servers[0].channel_creds: [alts] (expected: one of the types insecure, tls)")
+        .hasMessageContaining("GRPC_XDS_BOOTSTRAP_CONFIG: node.id: missing");
+  }
+
+  @Test
+  void theProviderIsFoundByName() {
+    assertThat(Providers.discovery("xds", "mesh.discovery.xds", getClass().getClassLoader()))
+        .isInstanceOf(XdsDiscoveryProvider.class);
+  }
+
+  @Test
+  void reconnectDelaysGrowBySixtyPercentWithJitterUpToTheCap() {
+    Backoff b = new Backoff(Duration.ofSeconds(1), 1.6, Duration.ofSeconds(2));
+    java.util.Random random = new java.util.Random(1);
+    assertThat(b.delayMillis(1, random)).isBetween(800L, 1200L);
+    assertThat(b.delayMillis(2, random)).isBetween(1280L, 1920L);
+    assertThat(b.delayMillis(5, random)).isBetween(1600L, 2400L);
+    assertThat(Backoff.DEFAULT.delayMillis(30, random)).isBetween(96_000L, 144_000L);
+  }
+}
