@@ -27,13 +27,17 @@ import okhttp3.Response;
  * too). Remembers the last request proceeded with, so a benchmark can check where it was routed.
  */
 final class CannedChain implements Interceptor.Chain {
+  /** Makes the chain's call: never executed, it only carries the per-call tags the mesh keeps on it. */
+  private static final okhttp3.OkHttpClient CALLS = new okhttp3.OkHttpClient();
   private final Request request;
   private final Response response;
+  private final Call call;
   private Request proceeded;
 
   CannedChain(Request request, Response response) {
     this.request = request;
     this.response = response;
+    this.call = CALLS.newCall(request);
   }
 
   /** The request last passed to {@link #proceed}, or null. */
@@ -59,7 +63,7 @@ final class CannedChain implements Interceptor.Chain {
 
   @Override
   public Call call() {
-    throw new UnsupportedOperationException("call(): the canned chain has no call");
+    return call;
   }
 
   @Override

@@ -28,14 +28,14 @@ import okhttp3.Request;
  * <p>The honesty check: after every run, the mesh's request timer must have counted, and its rate
  * limiter admitted, exactly the calls the harness made. For the permit count to be exact the limit is a
  * bucket that cannot refill during a run and never empties: 1 permit per {@code max(60 s, 4 x run)},
- * burst about 9e18 ns / period (150 million for 60 s). Every admission then takes one permit from the
+ * burst about 4e18 ns / period (66 million for 60 s). Every admission then takes one permit from the
  * bucket, so {@code permits taken = burst - available}. The bucket is swapped for a fresh one (via
  * {@link Mesh#reconfigure}, with a burst one lower) before every run. Admission costs the same CAS as
  * any limit whose bucket is not empty.
  */
 final class MeshLoadClient implements LoadClient {
   static final String SERVICE = "backend";
-  private static final long MAX_TOLERANCE_NANOS = 9_000_000_000_000_000_000L;
+  private static final long MAX_TOLERANCE_NANOS = 4_000_000_000_000_000_000L; // the most mesh.*.rate-limit.burst accepts
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final int threads;

@@ -218,7 +218,7 @@ final class ConfigValidator {
         && limit.burst() - 1L > MeshKeys.MAX_TOLERANCE_NANOS / limit.emissionIntervalNanos()) {
       problems.add(problem(key + ".burst", String.valueOf(limit.burst()), "at most "
           + (MeshKeys.MAX_TOLERANCE_NANOS / limit.emissionIntervalNanos() + 1) + " at a rate of " + limit.rateText()
-          + " (a full bucket must refill within about 31 years)"));
+          + " (a full bucket must refill within about 126 years)"));
     }
     resilience.check(key, MeshKeys.BURST, limit.burst());
     resilience.check(key, MeshKeys.MAX_WAIT, limit.maxWait());

@@ -59,9 +59,9 @@ public final class MeshKeys {
   static final Duration MAX_RATE_PERIOD = Duration.ofHours(1);
   static final long MAX_PERMITS = 1_000_000_000L;
   /** The longest a full bucket may take to refill, so the limiter's arithmetic never overflows. */
-  static final long MAX_TOLERANCE_NANOS = 1_000_000_000_000_000_000L;
+  static final long MAX_TOLERANCE_NANOS = 4_000_000_000_000_000_000L;
   static final Setting BURST = integer("burst", null, 1, 1_000_000_000, "bucket capacity (default: the rate's count); "
-      + "burst x the time between two tokens at most about 31 years")
+      + "burst x the time between two tokens at most about 126 years")
       .expecting("> 0");
   static final Setting MAX_WAIT = duration("max-wait", "0ms", Duration.ZERO, MAX_DURATION,
       "how long a caller may wait for a token before `RateLimitExceededException`");

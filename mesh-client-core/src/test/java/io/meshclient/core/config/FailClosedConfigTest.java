@@ -95,8 +95,8 @@ class FailClosedConfigTest {
   @Test
   void aBurstThatASlowRateCouldNeverRefillIsRefusedWhileAFastRateTakesALargeOne() {
     assertThat(problems(service("rate-limit: { rate: 1/h, burst: 1000000000 }"))).containsExactly(
-        "mesh.services.reviews.rate-limit.burst: 1000000000 (expected: at most 277778 at a rate of 1/h "
-            + "(a full bucket must refill within about 31 years))");
+        "mesh.services.reviews.rate-limit.burst: 1000000000 (expected: at most 1111112 at a rate of 1/h "
+            + "(a full bucket must refill within about 126 years))");
     assertThat(MeshConfig.fromYaml(service("rate-limit: { rate: 1000000000/s, burst: 1000000000 }"), name -> null)
         .service("reviews").rateLimit().burst()).isEqualTo(1_000_000_000);
   }
