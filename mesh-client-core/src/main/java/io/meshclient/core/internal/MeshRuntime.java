@@ -343,7 +343,7 @@ public final class MeshRuntime implements AutoCloseable {
       }
       if (old != null && (old == instance || old.equals(instance))) {
         out[i] = old;
-        same &= old == previous.get(i);
+        same = same && old == previous.get(i); // same implies n == previous.size(), so i is in range
       } else {
         out[i] = instance;
         same = false;

@@ -58,4 +58,15 @@ class CanonicalizeTest {
     assertThat(MeshRuntime.canonicalize(previous, list(6, -1, 1))).hasSize(6).startsWith(
         previous.toArray(ServiceInstance[]::new));
   }
+
+  @Test
+  void aNewInstanceAheadOfKnownOnesKeepsTheKnownObjects() {
+    List<ServiceInstance> previous = List.of(instance(0, 1), instance(1, 1));
+
+    List<ServiceInstance> next = MeshRuntime.canonicalize(previous, List.of(instance(2, 1), instance(0, 1), instance(1, 1)));
+
+    assertThat(next).hasSize(3);
+    assertThat(next.get(1)).isSameAs(previous.get(0));
+    assertThat(next.get(2)).isSameAs(previous.get(1));
+  }
 }
