@@ -214,6 +214,11 @@ final class ConfigValidator {
         || limit.permits() > limit.per().toNanos()) {
       problems.add(problem(key + ".rate", limit.rateText(),
           "at most 1000000000 per period, a period of at most 1h, and at most one per nanosecond"));
+    } else if (limit.burst() > 1
+        && limit.burst() - 1L > MeshKeys.MAX_TOLERANCE_NANOS / limit.emissionIntervalNanos()) {
+      problems.add(problem(key + ".burst", String.valueOf(limit.burst()), "at most "
+          + (MeshKeys.MAX_TOLERANCE_NANOS / limit.emissionIntervalNanos() + 1) + " at a rate of " + limit.rateText()
+          + " (a full bucket must refill within about 31 years)"));
     }
     resilience.check(key, MeshKeys.BURST, limit.burst());
     resilience.check(key, MeshKeys.MAX_WAIT, limit.maxWait());

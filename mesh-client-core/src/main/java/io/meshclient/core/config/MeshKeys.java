@@ -58,7 +58,10 @@ public final class MeshKeys {
       + "10^9 per 1ns..1h, at most one per ns); required");
   static final Duration MAX_RATE_PERIOD = Duration.ofHours(1);
   static final long MAX_PERMITS = 1_000_000_000L;
-  static final Setting BURST = integer("burst", null, 1, 1_000_000, "bucket capacity (default: the rate's count)")
+  /** The longest a full bucket may take to refill, so the limiter's arithmetic never overflows. */
+  static final long MAX_TOLERANCE_NANOS = 1_000_000_000_000_000_000L;
+  static final Setting BURST = integer("burst", null, 1, 1_000_000_000, "bucket capacity (default: the rate's count); "
+      + "burst x the time between two tokens at most about 31 years")
       .expecting("> 0");
   static final Setting MAX_WAIT = duration("max-wait", "0ms", Duration.ZERO, MAX_DURATION,
       "how long a caller may wait for a token before `RateLimitExceededException`");

@@ -93,6 +93,15 @@ class FailClosedConfigTest {
   }
 
   @Test
+  void aBurstThatASlowRateCouldNeverRefillIsRefusedWhileAFastRateTakesALargeOne() {
+    assertThat(problems(service("rate-limit: { rate: 1/h, burst: 1000000000 }"))).containsExactly(
+        "mesh.services.reviews.rate-limit.burst: 1000000000 (expected: at most 277778 at a rate of 1/h "
+            + "(a full bucket must refill within about 31 years))");
+    assertThat(MeshConfig.fromYaml(service("rate-limit: { rate: 1000000000/s, burst: 1000000000 }"), name -> null)
+        .service("reviews").rateLimit().burst()).isEqualTo(1_000_000_000);
+  }
+
+  @Test
   void splitWeightsThatOverflowAreRefusedNotThrownOnEveryCall() {
     assertThat(problems(service("routes: [ { split: { v1: 2147483647, v2: 1 } } ]"))).containsExactly(
         "mesh.services.reviews.routes[0].split.v1: 2147483647 (expected: a weight >= 0, at most 1000000)");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.meshclient.core.Mesh;
 import io.meshclient.spring.boot.testapp.ReactiveReviewsClient;
 import io.meshclient.spring.boot.testapp.ReviewsClient;
+import io.meshclient.spring.boot.testapp.ReviewsGroupApi;
 import io.meshclient.spring.boot.testapp.TestApplication;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,8 @@ import org.springframework.web.client.ResourceAccessException;
 
 /**
  * {@code mesh.enabled=false}: the application starts without a mesh, and its {@code @MeshClient} beans
- * call the service's fallback URL directly through a plain client, as the backend sees it.
+ * and the HTTP service group named after the service call the service's fallback URL directly through a
+ * plain client, as the backend sees it.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class KillSwitchTest {
@@ -36,9 +38,11 @@ class KillSwitchTest {
         assertThat(context.getBean(ReviewsClient.class).review(1, "jason").version()).isEqualTo("v1");
         assertThat(context.getBean(ReactiveReviewsClient.class).review(1, "jason").block(Duration.ofSeconds(10))
             .version()).isEqualTo("v1");
+        assertThat(context.getBean(ReviewsGroupApi.class).review(1).version()).as("the HTTP service group")
+            .isEqualTo("v1");
       }
     }
-    assertThat(Backends.received(Backends.V1)).isEqualTo(20);
+    assertThat(Backends.received(Backends.V1)).isEqualTo(30);
     assertThat(Backends.received(Backends.V3)).isZero();
     assertThat(Backends.events(Backends.V1)).allSatisfy(e ->
         assertThat(e.getRequest().getHeader("User-Agent")).as("not the mesh's OkHttp").doesNotStartWith("okhttp/"));

@@ -46,6 +46,58 @@ public class MeshDisabledAutoConfiguration {
     }), reactive.getIfAvailable(), service -> fallbackUrl(environment, service));
   }
 
+  /**
+   * HTTP service groups named after a configured mesh service keep a base URL with the mesh off: the
+   * service's fallback URL, or {@code http://<service>}, unless {@code spring.http.serviceclient.<group>.base-url}
+   * is set. Without this a group would send relative URLs ({@code /reviews/1}) to nowhere.
+   */
+  @Bean
+  @ConditionalOnClass(name = "org.springframework.web.client.support.RestClientHttpServiceGroupConfigurer")
+  org.springframework.web.client.support.RestClientHttpServiceGroupConfigurer meshDisabledServiceGroups(
+      Environment environment) {
+    java.util.Set<String> services = configuredServices(environment);
+    return new DisabledServiceGroups(services, environment);
+  }
+
+  /** The service names under {@code mesh.services} and {@code mesh.discovery.static.services}. */
+  static java.util.Set<String> configuredServices(Environment environment) {
+    org.springframework.boot.context.properties.bind.Binder binder =
+        org.springframework.boot.context.properties.bind.Binder.get(environment);
+    java.util.Set<String> out = new java.util.HashSet<>();
+    for (String prefix : List.of("mesh.services", "mesh.discovery.static.services")) {
+      binder.bind(prefix, org.springframework.boot.context.properties.bind.Bindable.mapOf(String.class, Object.class))
+          .ifBound(map -> out.addAll(map.keySet()));
+    }
+    return out;
+  }
+
+  /** Sets the base URL of the groups named after a mesh service; after Boot's property-based configurer. */
+  static final class DisabledServiceGroups
+      implements org.springframework.web.client.support.RestClientHttpServiceGroupConfigurer,
+      org.springframework.core.Ordered {
+    private final java.util.Set<String> services;
+    private final Environment environment;
+
+    DisabledServiceGroups(java.util.Set<String> services, Environment environment) {
+      this.services = services;
+      this.environment = environment;
+    }
+
+    @Override
+    public void configureGroups(Groups<RestClient.Builder> groups) {
+      groups.filter(group -> services.contains(group.name())).forEachClient((group, builder) -> {
+        if (!environment.containsProperty("spring.http.serviceclient." + group.name() + ".base-url")) {
+          builder.baseUrl(fallbackUrl(environment, group.name()));
+        }
+      });
+    }
+
+    @Override
+    public int getOrder() {
+      return io.meshclient.spring.boot.client.MeshHttpServiceGroupConfigurer.ORDER;
+    }
+  }
+
   /** {@code mesh.services.<service>.fallback-url}, or {@code http://<service>}. */
   static String fallbackUrl(Environment environment, String service) {
     String url = environment.getProperty("mesh.services." + service + ".fallback-url");
