@@ -25,6 +25,7 @@ import java.util.Set;
  * read and a hash lookup.
  */
 public final class MeshRuntime implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(MeshRuntime.class.getName());
   private final Object lock = new Object();
   private final ClassLoader classLoader;
   private final ServiceStates states;
@@ -260,6 +261,7 @@ public final class MeshRuntime implements AutoCloseable {
     });
     toWatch.forEach((discovery, listeners) ->
         discovery.watchAll(listeners).forEach((service, watch) -> tokens.get(service).watch = watch));
+    warnWithoutInstances(newConfig, nextDiscoveries, toWatch);
     for (DiscoveryBinding old : discoveries.values()) {
       if (old.ownedByMesh() && nextDiscoveries.get(old.name()) != old) {
         old.discovery().close();
@@ -267,6 +269,26 @@ public final class MeshRuntime implements AutoCloseable {
     }
     discoveries.clear();
     discoveries.putAll(nextDiscoveries);
+  }
+
+  /**
+   * Warns, once per new watch, of a configured service that its discovery lists no instance of after
+   * the first answer: a registry that is not authoritative at start-up (Consul, Kubernetes, xDS) may
+   * list it later, so it is no start-up failure, but calls to it fail meanwhile and health shows it DOWN.
+   */
+  private void warnWithoutInstances(MeshConfig newConfig, Map<String, DiscoveryBinding> bindings,
+      Map<ServiceDiscovery, Map<String, ServiceDiscovery.Listener>> watched) {
+    watched.forEach((discovery, listeners) -> {
+      for (String service : listeners.keySet()) {
+        List<ServiceInstance> listed = instances.get(service);
+        if (newConfig.services().containsKey(service) && (listed == null || listed.isEmpty())) {
+          String name = bindings.values().stream().filter(b -> b.discovery() == discovery)
+              .map(DiscoveryBinding::name).findFirst().orElse("?");
+          LOG.log(System.Logger.Level.WARNING, "{0}.services.{1}: discovery ''{2}'' lists no instance of ''{1}'' "
+              + "yet; calls to it fail and health shows it DOWN until it does", MeshConfig.PREFIX, service, name);
+        }
+      }
+    });
   }
 
   private void onSnapshot(String service, WatchToken token, List<ServiceInstance> snapshot) {

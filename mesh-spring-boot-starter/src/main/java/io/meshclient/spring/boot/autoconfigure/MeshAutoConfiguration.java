@@ -86,7 +86,7 @@ public class MeshAutoConfiguration {
           .configureMessageConverters(client -> customizers.forEach(c -> c.customize(client)));
       observations.ifUnique(builder::observationRegistry);
       return builder;
-    }), new MeshClientHttpRequestFactory(mesh), reactive.getIfAvailable());
+    }), new MeshClientHttpRequestFactory(mesh), reactive.getIfAvailable(), mesh::services);
   }
 
   /**

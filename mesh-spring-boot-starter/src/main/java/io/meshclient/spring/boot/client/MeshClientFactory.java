@@ -1,9 +1,13 @@
 package io.meshclient.spring.boot.client;
 
+import io.meshclient.api.ConfigurationException;
+import io.meshclient.api.spi.SettingValues;
 import io.meshclient.spring.boot.MeshClient;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.util.Collection;
 import java.util.Objects;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.springframework.core.ReactiveAdapterRegistry;
@@ -24,6 +28,8 @@ public final class MeshClientFactory {
   private final ClientHttpRequestFactory requestFactory;
   private final ReactiveMeshClients reactive;
   private final Function<String, String> baseUrls;
+  /** The mesh's services, which a client must name; null without a mesh (any name then). */
+  private final Supplier<? extends Collection<String>> services;
 
   /**
    * A factory for interfaces with blocking return types only.
@@ -42,7 +48,23 @@ public final class MeshClientFactory {
    */
   public MeshClientFactory(Supplier<RestClient.Builder> builders, ClientHttpRequestFactory requestFactory,
       ReactiveMeshClients reactive) {
-    this(builders, Objects.requireNonNull(requestFactory, "requestFactory"), reactive, service -> "http://" + service);
+    this(builders, Objects.requireNonNull(requestFactory, "requestFactory"), reactive, service -> "http://" + service,
+        null);
+  }
+
+  /**
+   * A factory that refuses a client naming a service the mesh does not route (fail closed: a typo in
+   * {@code @MeshClient("reviewz")} would otherwise fall through to DNS and bypass the mesh).
+   *
+   * @param builders a new builder per call, such as Boot's prototype {@code RestClient.Builder} bean
+   * @param requestFactory the mesh's request factory
+   * @param reactive builds interfaces with {@code Publisher} return types; null without WebFlux
+   * @param services the names of the mesh's services, such as {@code mesh::services}
+   */
+  public MeshClientFactory(Supplier<RestClient.Builder> builders, ClientHttpRequestFactory requestFactory,
+      ReactiveMeshClients reactive, Supplier<? extends Collection<String>> services) {
+    this(builders, Objects.requireNonNull(requestFactory, "requestFactory"), reactive, service -> "http://" + service,
+        Objects.requireNonNull(services, "services"));
   }
 
   /**
@@ -54,11 +76,12 @@ public final class MeshClientFactory {
    */
   public static MeshClientFactory withoutMesh(Supplier<RestClient.Builder> builders, ReactiveMeshClients reactive,
       Function<String, String> baseUrls) {
-    return new MeshClientFactory(builders, null, reactive, Objects.requireNonNull(baseUrls, "baseUrls"));
+    return new MeshClientFactory(builders, null, reactive, Objects.requireNonNull(baseUrls, "baseUrls"), null);
   }
 
   private MeshClientFactory(Supplier<RestClient.Builder> builders, ClientHttpRequestFactory requestFactory,
-      ReactiveMeshClients reactive, Function<String, String> baseUrls) {
+      ReactiveMeshClients reactive, Function<String, String> baseUrls, Supplier<? extends Collection<String>> services) {
+    this.services = services;
     this.builders = Objects.requireNonNull(builders, "builders");
     this.requestFactory = requestFactory;
     this.reactive = reactive;
@@ -88,8 +111,17 @@ public final class MeshClientFactory {
    * being created), and returns what builds the client from it: the RestClient and the interface's
    * proxy, which may be built on another thread. So the builder supplier must look up every bean it needs
    * itself, not leave lookups to the builder's deferred callbacks.
+   *
+   * @throws ConfigurationException if this factory routes through a mesh that has no such service
    */
   <T> Supplier<T> prepare(Class<T> type, String service) {
+    if (services != null) {
+      Collection<String> known = services.get();
+      if (!known.contains(service)) {
+        throw ConfigurationException.of("@MeshClient on " + type.getName(), service,
+            "a mesh service, one of " + new TreeSet<>(known) + SettingValues.didYouMean(service, known));
+      }
+    }
     String baseUrl = baseUrls.apply(service);
     if (returnsPublisher(type)) {
       if (reactive == null) {
