@@ -42,23 +42,31 @@ public final class MeshHttpServiceGroupConfigurer implements RestClientHttpServi
     Set<String> services = mesh.services();
     // One pass: Groups.filter may narrow the Groups it is called on rather than return a new view.
     groups.forEachGroup((group, builder, proxies) -> {
-      boolean baseUrlSet = environment.containsProperty(baseUrlKey(group.name()));
-      if (!services.contains(group.name())) {
-        if (!baseUrlSet) {
-          throw ConfigurationException.of("HTTP service group", group.name(), "a mesh service, one of "
-              + new TreeSet<>(services) + ", or " + baseUrlKey(group.name()) + " set"
-              + SettingValues.didYouMean(group.name(), services));
+      if (isMeshGroup(services, environment, group.name())) {
+        builder.requestFactory(requestFactory);
+        if (!environment.containsProperty(baseUrlKey(group.name()))) {
+          builder.baseUrl("http://" + group.name());
         }
-        return;
-      }
-      builder.requestFactory(requestFactory);
-      if (!baseUrlSet) {
-        builder.baseUrl("http://" + group.name());
       }
     });
   }
 
-  private static String baseUrlKey(String group) {
+  /**
+   * Whether the group {@code name} is a mesh service; a group that is neither that nor given its own base
+   * URL is a typo or a service the mesh does not know, and fails the start-up naming it.
+   */
+  static boolean isMeshGroup(Set<String> services, Environment environment, String name) {
+    if (services.contains(name)) {
+      return true;
+    }
+    if (!environment.containsProperty(baseUrlKey(name))) {
+      throw ConfigurationException.of("HTTP service group", name, "a mesh service, one of "
+          + new TreeSet<>(services) + ", or " + baseUrlKey(name) + " set" + SettingValues.didYouMean(name, services));
+    }
+    return false;
+  }
+
+  static String baseUrlKey(String group) {
     return "spring.http.serviceclient." + group + ".base-url";
   }
 

@@ -11,7 +11,8 @@ import org.springframework.web.reactive.function.client.support.WebClientHttpSer
  * Routes reactive HTTP service groups ({@code @ImportHttpServices(group = "reviews", clientType =
  * WEB_CLIENT)}) through the mesh, as {@link MeshHttpServiceGroupConfigurer} does for RestClient groups: a
  * group named after a mesh service gets the mesh's connector, the refusal filter and, unless {@code
- * spring.http.serviceclient.<group>.base-url} is set, the base URL {@code http://<group>}.
+ * spring.http.serviceclient.<group>.base-url} is set, the base URL {@code http://<group>}; a group that is
+ * neither a mesh service nor given a base URL fails the start-up.
  */
 public final class MeshWebClientHttpServiceGroupConfigurer implements WebClientHttpServiceGroupConfigurer, Ordered {
   private final Mesh mesh;
@@ -27,10 +28,13 @@ public final class MeshWebClientHttpServiceGroupConfigurer implements WebClientH
 
   @Override
   public void configureGroups(Groups<WebClient.Builder> groups) {
-    groups.filter(group -> mesh.services().contains(group.name())).forEachClient((group, builder) -> {
-      builder.clientConnector(connector).filter(new MeshRefusalFilter());
-      if (!environment.containsProperty("spring.http.serviceclient." + group.name() + ".base-url")) {
-        builder.baseUrl("http://" + group.name());
+    java.util.Set<String> services = mesh.services();
+    groups.forEachGroup((group, builder, proxies) -> {
+      if (MeshHttpServiceGroupConfigurer.isMeshGroup(services, environment, group.name())) {
+        builder.clientConnector(connector).filter(new MeshRefusalFilter());
+        if (!environment.containsProperty(MeshHttpServiceGroupConfigurer.baseUrlKey(group.name()))) {
+          builder.baseUrl("http://" + group.name());
+        }
       }
     });
   }

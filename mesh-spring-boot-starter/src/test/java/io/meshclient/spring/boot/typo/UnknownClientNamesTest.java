@@ -7,6 +7,7 @@ import io.meshclient.spring.boot.typo.client.TypoClient;
 import io.meshclient.spring.boot.typo.client.TypoClientApp;
 import io.meshclient.spring.boot.typo.group.TypoGroupApi;
 import io.meshclient.spring.boot.typo.group.TypoGroupApp;
+import io.meshclient.spring.boot.typo.reactive.TypoReactiveGroupApp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.WebApplicationType;
@@ -36,6 +37,14 @@ class UnknownClientNamesTest {
   @Test
   void anHttpServiceGroupNamingAnUnknownServiceFailsStartUpWithTheClosestName(CapturedOutput output) {
     assertThatThrownBy(() -> new SpringApplicationBuilder(TypoGroupApp.class).web(WebApplicationType.NONE)
+        .properties(MESH).run().close()).isNotNull();
+    assertThat(output).contains("APPLICATION FAILED TO START").contains("HTTP service group: reviewz (expected: a mesh "
+        + "service, one of [reviews], or spring.http.serviceclient.reviewz.base-url set; did you mean 'reviews'?)");
+  }
+
+  @Test
+  void aReactiveHttpServiceGroupNamingAnUnknownServiceFailsStartUpToo(CapturedOutput output) {
+    assertThatThrownBy(() -> new SpringApplicationBuilder(TypoReactiveGroupApp.class).web(WebApplicationType.NONE)
         .properties(MESH).run().close()).isNotNull();
     assertThat(output).contains("APPLICATION FAILED TO START").contains("HTTP service group: reviewz (expected: a mesh "
         + "service, one of [reviews], or spring.http.serviceclient.reviewz.base-url set; did you mean 'reviews'?)");
