@@ -170,6 +170,13 @@ final class ApiServer implements AutoCloseable {
   @Override
   public void close() {
     client.close();
-    server.destroy();
+    try {
+      server.destroy();
+    } catch (IllegalStateException e) {
+      // "Unable to close MockWebServer": it waits 10 s for open connections, and on Java 17 the JDK
+      // HttpClient of a discovery already closed has no close() of its own, so an idle keep-alive
+      // connection can outlive it until the client is collected. The server has stopped accepting by
+      // then; a slow teardown is not what these tests check.
+    }
   }
 }
