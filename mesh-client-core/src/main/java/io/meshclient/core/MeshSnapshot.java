@@ -52,7 +52,7 @@ public record MeshSnapshot(Map<String, ServiceState> services) {
     }
     List<RouteState> routes = new ArrayList<>();
     for (Route route : s.routes().routes()) {
-      routes.add(new RouteState(route.name(), route.config(), limiter(s.routeLimiter(route.index()))));
+      routes.add(new RouteState(route.name(), route.config(), limiter(s.plan(route.index()).limiter())));
     }
     return new ServiceState(s.name(), s.config(),
         s.config().loadBalancer() != null ? s.config().loadBalancer().name() : defaultBalancer, instances, subsets,

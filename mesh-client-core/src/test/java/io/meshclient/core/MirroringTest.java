@@ -69,7 +69,7 @@ class MirroringTest {
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while ((shadow.requests() < result("sent") + result("failed")
-            || mesh.runtime().service("reviews").mirrorsInFlight(0).get() > 0) && System.nanoTime() < deadline) {
+            || mesh.runtime().service("reviews").plan(0).mirrorsInFlight().get() > 0) && System.nanoTime() < deadline) {
           Thread.sleep(10);
         }
       }

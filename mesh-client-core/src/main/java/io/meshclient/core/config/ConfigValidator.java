@@ -24,8 +24,11 @@ final class ConfigValidator {
     balancerNames = Providers.loadBalancerNames(loader != null ? loader : ConfigValidator.class.getClassLoader());
   }
 
+  private Map<String, ServiceConfig> services = Map.of();
+
   static List<String> validate(ServiceDefaults defaults, Map<String, ServiceConfig> services) {
     ConfigValidator v = new ConfigValidator();
+    v.services = services;
     v.defaults("mesh.defaults", defaults);
     services.forEach((name, service) -> v.service("mesh.services." + name, service));
     return v.problems;
@@ -113,20 +116,19 @@ final class ConfigValidator {
       }
     });
     for (int i = 0; i < s.routes().size(); i++) {
-      route(key + ".routes[" + i + "]", s.routes().get(i), s.subsets());
+      route(key + ".routes[" + i + "]", s.routes().get(i), s);
     }
   }
 
-  private void route(String key, RouteConfig route, Map<String, Map<String, String>> subsets) {
-    boolean hasTo = route.to() != null;
-    boolean hasSplit = !route.split().isEmpty();
-    if (!hasTo && !hasSplit) {
-      problems.add(problem(key, "no destination", "'to: <subset>' or 'split: {<subset>: <weight>, ...}'"));
-    } else if (hasTo && hasSplit) {
-      problems.add(problem(key, "both 'to' and 'split'", "one destination: 'to' or 'split'"));
-    } else if (hasTo) {
+  private void route(String key, RouteConfig route, ServiceConfig service) {
+    Map<String, Map<String, String>> subsets = service.subsets();
+    List<RouteConfig.Destination> destinations = route.destinations();
+    if (destinations.isEmpty()) {
+      problems.add(problem(key, "no destination", "'to: <subset>', 'split: {<subset>: <weight>, ...}' or "
+          + "'destinations: [{service: <name>, subset: <subset>, weight: <n>}, ...]'"));
+    } else if (route.to() != null && destinations.get(0).weight() == 1) {
       subset(key + ".to", route.to(), subsets);
-    } else {
+    } else if (!route.split().isEmpty()) {
       long sum = 0;
       int before = problems.size();
       for (Map.Entry<String, Integer> e : route.split().entrySet()) {
@@ -141,6 +143,13 @@ final class ConfigValidator {
       if (sum <= 0 && problems.size() == before) {
         problems.add(problem(key + ".split", route.split(), "weights summing to more than 0"));
       }
+    } else {
+      destinations(key, destinations, service);
+    }
+    headerOps(key + ".headers.request", route.requestHeaders());
+    headerOps(key + ".headers.response", route.responseHeaders());
+    if (route.rewrite() != null) {
+      rewrite(key + ".rewrite", route.rewrite());
     }
     if (route.rateLimit() != null) {
       rateLimit(key + ".rate-limit", route.rateLimit());
@@ -158,7 +167,7 @@ final class ConfigValidator {
       resilience.fault(key + ".fault", route.fault());
     }
     if (route.mirror() != null) {
-      mirror(key + ".mirror", route.mirror(), subsets);
+      mirror(key + ".mirror", route.mirror(), service.subsets());
     }
     RouteConfig.Match match = route.match();
     if (match.path() != null) {
@@ -182,6 +191,80 @@ final class ConfigValidator {
       }
       addIfPresent(m.regexProblem(headerKey));
     });
+  }
+
+  /** A weighted list that may name other services: {@code routes[i].destinations[j]}, or {@code to} for one. */
+  private void destinations(String routeKey, List<RouteConfig.Destination> destinations, ServiceConfig own) {
+    long sum = 0;
+    int before = problems.size();
+    for (int j = 0; j < destinations.size(); j++) {
+      RouteConfig.Destination d = destinations.get(j);
+      String key = destinations.size() == 1 ? routeKey + ".to" : routeKey + ".destinations[" + j + "]";
+      ServiceConfig target = own;
+      if (d.service() != null && !d.service().equals(own.name())) {
+        if (!isServiceName(d.service())) {
+          problems.add(problem(key + ".service", d.service(), SERVICE_NAME_EXPECTED));
+          continue;
+        }
+        target = services.get(d.service());
+      }
+      if (d.subset() != null) {
+        if (target == null) {
+          problems.add(problem(key + ".subset", d.subset(), "a subset defined under mesh.services." + d.service()
+              + ".subsets (that service has no configuration here; leave subset out to use all its instances)"));
+        } else {
+          subset(key + ".subset", d.subset(), target.subsets());
+        }
+      }
+      if (d.weight() < 0) {
+        problems.add(problem(key + ".weight", d.weight(), "a weight >= 0"));
+      } else if (MeshKeys.WEIGHT.check(key + ".weight", d.weight(), problems)) {
+        sum += d.weight();
+      }
+    }
+    if (sum <= 0 && problems.size() == before) {
+      problems.add(problem(routeKey + ".destinations", destinations, "weights summing to more than 0"));
+    }
+  }
+
+  /** Header names must be tokens and values what OkHttp sends: printable ASCII and tabs, no line breaks. */
+  private void headerOps(String key, RouteConfig.HeaderOps ops) {
+    java.util.function.BiConsumer<String, String> check = (opKey, name) -> {
+      if (!HEADER_NAME.matcher(name).matches()) {
+        problems.add(problem(opKey, name, "a header name (RFC 9110 token)"));
+      }
+    };
+    for (int i = 0; i < ops.remove().size(); i++) {
+      check.accept(key + ".remove[" + i + "]", ops.remove().get(i));
+    }
+    for (String op : List.of("set", "add")) {
+      Map<String, String> values = op.equals("set") ? ops.set() : ops.add();
+      values.forEach((name, value) -> {
+        String valueKey = key + "." + op + "." + name;
+        check.accept(valueKey, name);
+        if (!value.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c < 0x7f))) {
+          problems.add(problem(valueKey, value.replace("\r", "\\r").replace("\n", "\\n"),
+              "printable ASCII (OkHttp sends no other character in a header value)"));
+        }
+      });
+    }
+  }
+
+  private static final Pattern REWRITE_URI = Pattern.compile("/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*");
+  private static final Pattern AUTHORITY = Pattern.compile("([A-Za-z0-9._~%-]+|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?");
+
+  private void rewrite(String key, RouteConfig.Rewrite rewrite) {
+    if (rewrite.uri() == null && rewrite.authority() == null) {
+      problems.add(problem(key, "empty", "uri and/or authority"));
+    }
+    if (rewrite.uri() != null && !REWRITE_URI.matcher(rewrite.uri()).matches()) {
+      problems.add(problem(key + ".uri", rewrite.uri(), "a path starting with '/', without a query, fragment, "
+          + "spaces or line breaks (percent-encode other characters)"));
+    }
+    if (rewrite.authority() != null && !AUTHORITY.matcher(rewrite.authority()).matches()) {
+      problems.add(problem(key + ".authority", rewrite.authority(), "a host with an optional port, such as "
+          + "ratings.internal:8080"));
+    }
   }
 
   private void mirror(String key, MirrorConfig mirror, Map<String, Map<String, String>> subsets) {

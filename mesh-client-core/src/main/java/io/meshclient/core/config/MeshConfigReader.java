@@ -3,6 +3,7 @@ package io.meshclient.core.config;
 import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.spi.DiscoveryContext;
 import io.meshclient.api.spi.Providers;
+import io.meshclient.api.spi.Setting;
 import io.meshclient.api.spi.SettingValues;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -164,19 +165,62 @@ final class MeshConfigReader {
 
   private RouteConfig route(ConfigNode node, RetryConfig serviceRetry) {
     node.allowOnly(MeshKeys.ROUTES);
-    Map<String, Integer> split = new LinkedHashMap<>();
+    List<RouteConfig.Destination> destinations = new ArrayList<>();
+    List<String> forms = new ArrayList<>();
+    if (node.has("to")) {
+      forms.add("to");
+      if (node.raw("to") instanceof Map) {
+        ConfigNode to = node.child("to");
+        to.allowOnly(MeshKeys.TO);
+        destinations.add(new RouteConfig.Destination(to.string("service"), to.string("subset"), 1));
+      } else {
+        destinations.add(new RouteConfig.Destination(null, node.string("to"), 1));
+      }
+    }
     ConfigNode splitNode = node.child("split");
     if (splitNode != null) {
+      forms.add("split");
       for (String subset : splitNode.childNames()) {
         Object raw = splitNode.raw(subset);
         Integer weight = raw == null ? null : (Integer) MeshKeys.WEIGHT.parse(splitNode.key(subset), raw, problems);
-        split.put(subset, weight == null ? 1 : weight); // a refused weight is reported once, as itself
+        // a refused weight is reported once, as itself
+        destinations.add(new RouteConfig.Destination(null, subset, weight == null ? 1 : weight));
       }
     }
-    return new RouteConfig(node.string("name"), match(node.child("match")), node.string("to"), split,
+    if (node.has("destinations")) {
+      forms.add("destinations");
+      Setting weight = MeshKeys.DESTINATIONS.child("weight");
+      for (ConfigNode d : node.list("destinations")) {
+        d.allowOnly(MeshKeys.DESTINATIONS);
+        destinations.add(new RouteConfig.Destination(d.string("service"), d.string("subset"), d.integer(weight, 1)));
+      }
+    }
+    if (forms.size() > 1) {
+      node.report(node.key(), "both " + String.join(" and ", forms), "one destination: 'to', 'split' or 'destinations'");
+    }
+    ConfigNode headers = node.child("headers");
+    if (headers != null) {
+      headers.allowOnly(MeshKeys.HEADERS);
+    }
+    ConfigNode rewrite = node.child("rewrite");
+    if (rewrite != null) {
+      rewrite.allowOnly(MeshKeys.REWRITE);
+    }
+    return new RouteConfig(node.string("name"), match(node.child("match")), destinations,
         rateLimit(node.child("rate-limit")), node.duration(MeshKeys.TIMEOUT),
         ResilienceReader.retry(node.child("retry"), serviceRetry, true), ResilienceReader.fault(node.child("fault")),
-        mirror(node.child("mirror")), node.duration(MeshKeys.CONNECT_TIMEOUT));
+        mirror(node.child("mirror")), node.duration(MeshKeys.CONNECT_TIMEOUT),
+        headerOps(headers == null ? null : headers.child("request")),
+        headerOps(headers == null ? null : headers.child("response")),
+        rewrite == null ? null : new RouteConfig.Rewrite(rewrite.string("uri"), rewrite.string("authority")));
+  }
+
+  private static RouteConfig.HeaderOps headerOps(ConfigNode node) {
+    if (node == null) {
+      return null;
+    }
+    node.allowOnly(MeshKeys.HEADERS.child("request"));
+    return new RouteConfig.HeaderOps(node.stringMap("set"), node.stringMap("add"), node.strings("remove"));
   }
 
   private static MirrorConfig mirror(ConfigNode node) {

@@ -149,11 +149,32 @@ public final class MeshKeys {
       text("service", null, "another service to send copies to"),
       text("percent", "100", "share of the route's requests copied, 0–100"), MIRROR_MAX);
 
+  static final Setting DESTINATION_SERVICE = text("service", null, "another service (default: this route's own)");
+  static final Setting DESTINATION_SUBSET = text("subset", null, "a subset of that service (default: all its instances)");
+  static final Setting TO = text("to", null, "the destination: a subset of this service, or `{ service: ratings, "
+      + "subset: v1 }` (this, `split` or `destinations`)").with(DESTINATION_SERVICE, DESTINATION_SUBSET);
+  static final Setting DESTINATIONS = list("destinations", "a weighted split that may cross services: `[{ service: "
+      + "ratings, subset: v1, weight: 80 }, ...]` (this, `to` or `split`)", DESTINATION_SERVICE, DESTINATION_SUBSET,
+      integer("weight", "1", 0, 1_000_000, "relative weight; the weights sum to > 0").expecting("a weight >= 0"));
+
+  private static Setting headerOps(String name, String doc) {
+    return block(name, doc,
+        labels("set", "<header>", "value replacing every value the header has"),
+        labels("add", "<header>", "value added to those the header has"),
+        textList("remove", null, "headers removed"));
+  }
+
+  static final Setting HEADERS = block("headers", "header changes, applied as Envoy does: remove, then set, then add",
+      headerOps("request", "of the request sent"), headerOps("response", "of the response returned to the caller"));
+  static final Setting REWRITE = block("rewrite", "a rewrite of the request sent",
+      text("uri", null, "path replacing the matched `prefix`, or the whole path when the route did not match a "
+          + "prefix; starts with `/`"),
+      text("authority", null, "the `Host` header sent, such as `ratings.internal:8080`"));
+
   static final Setting ROUTES = list("routes", "the rules, tried in order; the first match wins",
-      text("name", "route-<i>", "name in meters and limiter names (`<service>/<name>`)"), MATCH,
-      text("to", null, "the destination subset (this or `split`)"),
+      text("name", "route-<i>", "name in meters and limiter names (`<service>/<name>`)"), MATCH, TO,
       labels("split", "<subset>", "weight of a subset in a weighted split, 0 to 1000000, summing to > 0"),
-      RATE_LIMIT, TIMEOUT, CONNECT_TIMEOUT, RETRY, FAULT, MIRROR);
+      DESTINATIONS, HEADERS, REWRITE, RATE_LIMIT, TIMEOUT, CONNECT_TIMEOUT, RETRY, FAULT, MIRROR);
 
   static final Setting SLOW_START = block("slow-start", "new and returning instances ramp up, as Envoy's "
       + "`slow_start_config` (round-robin, weighted-round-robin, least-request only)",

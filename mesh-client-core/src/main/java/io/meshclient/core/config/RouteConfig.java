@@ -1,6 +1,8 @@
 package io.meshclient.core.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,123 +11,206 @@ import java.util.Set;
 
 /**
  * One routing rule of a service (Istio's VirtualService http route): when {@link #match()} fits a
- * request, send it to one subset ({@link #to()}) or split it by weight across subsets ({@link #split()}).
+ * request, send it to one destination or split it by weight across {@link #destinations()}, each a subset
+ * of this service or of another, with the route's header changes and URI rewrite applied.
+ *
+ * <p>Route policies (timeout, retry, fault, mirror, route rate limit, header changes, rewrite) come from
+ * the route; balancer, outlier detection, circuit breaker, concurrency cap, TLS and service rate limit come
+ * from the destination's service.
  *
  * @param name a name for metrics and diagnostics; {@code route-<index>} when not set
  * @param match the conditions; an empty match fits every request
- * @param to the destination subset, or null when {@code split} is used
- * @param split subset name to relative weight, in configuration order; empty when {@code to} is used
+ * @param destinations where matching requests go, with relative weights, in configuration order
  * @param rateLimit a limit for requests taking this route, on top of the service's, or null
  * @param timeout a call timeout for this route, overriding the service's, or null
  * @param retry a retry policy for this route, overriding the service's, or null
  * @param fault faults to inject into this route's requests, or null
  * @param mirror a copy of a share of this route's requests to send elsewhere, or null
  * @param connectTimeout the connect timeout of this route's calls, overriding the service's, or null
+ * @param requestHeaders changes to the request's headers ({@link HeaderOps#NONE} for none)
+ * @param responseHeaders changes to the response's headers ({@link HeaderOps#NONE} for none)
+ * @param rewrite a rewrite of the path and/or authority, or null
  */
 public record RouteConfig(
     String name,
     Match match,
-    String to,
-    Map<String, Integer> split,
+    List<Destination> destinations,
     RateLimitConfig rateLimit,
     Duration timeout,
     RetryConfig retry,
     FaultConfig fault,
     MirrorConfig mirror,
-    Duration connectTimeout) {
+    Duration connectTimeout,
+    HeaderOps requestHeaders,
+    HeaderOps responseHeaders,
+    Rewrite rewrite) {
 
   public RouteConfig {
     match = match == null ? Match.ANY : match;
-    split = split == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(split));
+    destinations = destinations == null ? List.of() : List.copyOf(destinations);
+    requestHeaders = requestHeaders == null ? HeaderOps.NONE : requestHeaders;
+    responseHeaders = responseHeaders == null ? HeaderOps.NONE : responseHeaders;
   }
 
-  /** A route that sends matching requests to one subset. */
+  /** A route that sends matching requests to one subset of its own service. */
   public static RouteConfig to(Match match, String subset) {
-    return new RouteConfig(null, match, Objects.requireNonNull(subset, "subset"), Map.of(), null, null, null, null, null, null);
+    return to(match, List.of(new Destination(null, Objects.requireNonNull(subset, "subset"), 1)));
   }
 
-  /** A route that splits matching requests by weight, such as {@code Map.of("v1", 80, "v3", 20)}. */
+  /** A route that splits matching requests by weight across subsets, such as {@code Map.of("v1", 80, "v3", 20)}. */
   public static RouteConfig split(Match match, Map<String, Integer> weights) {
-    return new RouteConfig(null, match, null, weights, null, null, null, null, null, null);
+    List<Destination> out = new ArrayList<>();
+    weights.forEach((subset, weight) -> out.add(new Destination(null, subset, weight == null ? -1 : weight)));
+    return to(match, out);
   }
 
-  /**
-   * A route to a weighted list of destinations. Each names a subset of this route's own service ({@code
-   * service} null); a route to another service is refused until cross-service routes are implemented.
-   *
-   * @throws io.meshclient.api.ConfigurationException if a destination names another service
-   */
+  /** A route to a weighted list of destinations, each a subset of this service or of another. */
   public static RouteConfig to(Match match, List<Destination> destinations) {
-    Map<String, Integer> weights = new LinkedHashMap<>();
-    for (Destination d : destinations) {
-      if (d.service() != null) {
-        throw io.meshclient.api.ConfigurationException.of("destination.service", d.service(),
-            "a subset of the route's own service (routes to another service are not implemented yet)");
-      }
-      weights.merge(d.subset(), d.weight(), Integer::sum);
-    }
-    return split(match, weights);
+    return new RouteConfig(null, match, destinations, null, null, null, null, null, null, null, null, null);
   }
 
   /**
-   * Where a matching request goes, as a weighted list of (service, subset): {@code to} is one destination
-   * of weight 1, {@code split} one per subset; {@code service} is null for the route's own service.
+   * The subset of this route's own service that every matching request goes to, when the route has one
+   * destination and it is in its own service; else null.
    */
-  public List<Destination> destinations() {
-    if (to != null) {
-      return List.of(new Destination(null, to, 1));
+  public String to() {
+    return destinations.size() == 1 && destinations.get(0).service() == null ? destinations.get(0).subset() : null;
+  }
+
+  /**
+   * Subset name to weight, when every destination is a named subset of the route's own service; else
+   * empty.
+   */
+  public Map<String, Integer> split() {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    for (Destination d : destinations) {
+      if (d.service() != null || d.subset() == null) {
+        return Map.of();
+      }
+      out.merge(d.subset(), d.weight(), Integer::sum);
     }
-    List<Destination> out = new java.util.ArrayList<>();
-    split.forEach((subset, weight) -> out.add(new Destination(null, subset, weight)));
-    return List.copyOf(out);
+    return Collections.unmodifiableMap(out);
   }
 
   /**
    * One destination of a route.
    *
    * @param service the service, or null for the route's own
-   * @param subset the subset of that service
+   * @param subset the subset of that service, or null for all its instances
    * @param weight the relative weight, at least 0
    */
   public record Destination(String service, String subset, int weight) {
-    public Destination {
-      Objects.requireNonNull(subset, "subset");
+    /** All instances of another service, or a subset of it, with weight 1. */
+    public static Destination of(String service, String subset) {
+      return new Destination(service, subset, 1);
+    }
+
+    /** Shows {@code service/subset} (either part may be absent) and the weight. */
+    @Override
+    public String toString() {
+      String where = service == null ? (subset == null ? "(all)" : subset)
+          : subset == null ? service : service + "/" + subset;
+      return where + "=" + weight;
     }
   }
 
+  /**
+   * Header changes, applied in Envoy's order: remove, then set (replacing every value), then add (one more
+   * value). Values set on credential headers are never shown.
+   *
+   * @param set header name to the value replacing any present
+   * @param add header name to a value appended
+   * @param remove header names removed
+   */
+  public record HeaderOps(Map<String, String> set, Map<String, String> add, List<String> remove) {
+    /** No change. */
+    public static final HeaderOps NONE = new HeaderOps(Map.of(), Map.of(), List.of());
+
+    public HeaderOps {
+      set = set == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(set));
+      add = add == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(add));
+      remove = remove == null ? List.of() : List.copyOf(remove);
+    }
+
+    /** Whether this changes nothing. */
+    public boolean isEmpty() {
+      return set.isEmpty() && add.isEmpty() && remove.isEmpty();
+    }
+
+    /** Shows the changes, with the values of credential headers redacted. */
+    @Override
+    public String toString() {
+      return "HeaderOps{set=" + shown(set) + ", add=" + shown(add) + ", remove=" + remove + "}";
+    }
+
+    private static Map<String, String> shown(Map<String, String> values) {
+      Map<String, String> out = new LinkedHashMap<>();
+      values.forEach((name, value) -> out.put(name, SecretKeys.isSecret(".headers." + name) ? "<redacted>" : value));
+      return out;
+    }
+  }
+
+  /**
+   * A rewrite of the request before it is sent (Istio's {@code HTTPRewrite}).
+   *
+   * @param uri the path replacing the matched prefix when the route matched the path by prefix, else the
+   *     whole path; null to keep the path
+   * @param authority the {@code Host} header sent, or null to keep it
+   */
+  public record Rewrite(String uri, String authority) {}
+
   /** Returns a copy with a name. */
   public RouteConfig withName(String newName) {
-    return new RouteConfig(newName, match, to, split, rateLimit, timeout, retry, fault, mirror, connectTimeout);
+    return new RouteConfig(newName, match, destinations, rateLimit, timeout, retry, fault, mirror, connectTimeout,
+        requestHeaders, responseHeaders, rewrite);
   }
 
   /** Returns a copy with a route rate limit. */
   public RouteConfig withRateLimit(RateLimitConfig limit) {
-    return new RouteConfig(name, match, to, split, limit, timeout, retry, fault, mirror, connectTimeout);
+    return new RouteConfig(name, match, destinations, limit, timeout, retry, fault, mirror, connectTimeout,
+        requestHeaders, responseHeaders, rewrite);
   }
 
   /** Returns a copy with a route timeout. */
   public RouteConfig withTimeout(Duration newTimeout) {
-    return new RouteConfig(name, match, to, split, rateLimit, newTimeout, retry, fault, mirror, connectTimeout);
+    return new RouteConfig(name, match, destinations, rateLimit, newTimeout, retry, fault, mirror, connectTimeout,
+        requestHeaders, responseHeaders, rewrite);
   }
 
   /** Returns a copy with a route retry policy. */
   public RouteConfig withRetry(RetryConfig policy) {
-    return new RouteConfig(name, match, to, split, rateLimit, timeout, policy, fault, mirror, connectTimeout);
+    return new RouteConfig(name, match, destinations, rateLimit, timeout, policy, fault, mirror, connectTimeout,
+        requestHeaders, responseHeaders, rewrite);
   }
 
   /** Returns a copy with a route connect timeout. */
   public RouteConfig withConnectTimeout(Duration timeoutToConnect) {
-    return new RouteConfig(name, match, to, split, rateLimit, timeout, retry, fault, mirror, timeoutToConnect);
+    return new RouteConfig(name, match, destinations, rateLimit, timeout, retry, fault, mirror, timeoutToConnect,
+        requestHeaders, responseHeaders, rewrite);
   }
 
   /** Returns a copy that mirrors requests. */
   public RouteConfig withMirror(MirrorConfig copies) {
-    return new RouteConfig(name, match, to, split, rateLimit, timeout, retry, fault, copies, connectTimeout);
+    return new RouteConfig(name, match, destinations, rateLimit, timeout, retry, fault, copies, connectTimeout,
+        requestHeaders, responseHeaders, rewrite);
   }
 
   /** Returns a copy that injects faults. */
   public RouteConfig withFault(FaultConfig faults) {
-    return new RouteConfig(name, match, to, split, rateLimit, timeout, retry, faults, mirror, connectTimeout);
+    return new RouteConfig(name, match, destinations, rateLimit, timeout, retry, faults, mirror, connectTimeout,
+        requestHeaders, responseHeaders, rewrite);
+  }
+
+  /** Returns a copy that changes the headers of requests and responses. */
+  public RouteConfig withHeaders(HeaderOps request, HeaderOps response) {
+    return new RouteConfig(name, match, destinations, rateLimit, timeout, retry, fault, mirror, connectTimeout,
+        request, response, rewrite);
+  }
+
+  /** Returns a copy that rewrites the path and/or authority. */
+  public RouteConfig withRewrite(Rewrite newRewrite) {
+    return new RouteConfig(name, match, destinations, rateLimit, timeout, retry, fault, mirror, connectTimeout,
+        requestHeaders, responseHeaders, newRewrite);
   }
 
   /**

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 public final class SecretKeys {
   private static final Pattern SECRET = Pattern.compile(
       "(token|password|passphrase|secret|credential|api-key)(\\b|$|\\.|\\[)"
-          + "|\\.headers\\.(authorization|proxy-authorization|cookie|set-cookie|x-api-key|x-auth-token)(\\.|$)");
+          + "|\\.headers\\.(?:(?:request|response)\\.(?:set|add)\\.)?"
+          + "(authorization|proxy-authorization|cookie|set-cookie|x-api-key|x-auth-token)(\\.|$)");
 
   private SecretKeys() {}
 

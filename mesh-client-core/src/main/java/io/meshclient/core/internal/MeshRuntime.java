@@ -90,6 +90,7 @@ public final class MeshRuntime implements AutoCloseable {
       try {
         resolveDiscoveries(newConfig, nextDiscoveries, created);
         Map<String, ServiceDiscovery> serviceDiscovery = assignDiscoveries(newConfig, nextDiscoveries);
+        checkRouteTargets(newConfig, serviceDiscovery.keySet());
         Map<String, ServiceRuntime> next = new HashMap<>();
         Set<String> liveLimiters = new LinkedHashSet<>();
         for (String service : serviceDiscovery.keySet()) {
@@ -181,6 +182,29 @@ public final class MeshRuntime implements AutoCloseable {
       throw new ConfigurationException(problems);
     }
     return out;
+  }
+
+  /** A route to another service must name one the mesh knows: configured or listed by a discovery. */
+  private static void checkRouteTargets(MeshConfig newConfig, Set<String> known) {
+    List<String> problems = new ArrayList<>();
+    newConfig.services().forEach((name, service) -> {
+      for (int i = 0; i < service.routes().size(); i++) {
+        List<io.meshclient.core.config.RouteConfig.Destination> destinations = service.routes().get(i).destinations();
+        for (int j = 0; j < destinations.size(); j++) {
+          String target = destinations.get(j).service();
+          if (target != null && !known.contains(target)) {
+            String key = MeshConfig.PREFIX + ".services." + name + ".routes[" + i + "]"
+                + (destinations.size() == 1 ? ".to" : ".destinations[" + j + "]") + ".service";
+            problems.add(ConfigurationException.problem(key, target, "a mesh service (configured under "
+                + "mesh.services or listed by a discovery)" + io.meshclient.api.spi.SettingValues.didYouMean(target,
+                known)));
+          }
+        }
+      }
+    });
+    if (!problems.isEmpty()) {
+      throw new ConfigurationException(problems);
+    }
   }
 
   private ServiceRuntime build(MeshConfig newConfig, String service, Set<String> liveLimiters) {

@@ -3,8 +3,6 @@ package io.meshclient.core.internal;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.meshclient.api.LoadBalancer;
 import io.meshclient.api.ServiceInstance;
-import io.meshclient.core.config.FaultConfig;
-import io.meshclient.core.config.MirrorConfig;
 import io.meshclient.core.config.RateLimitConfig;
 import io.meshclient.core.config.RetryConfig;
 import io.meshclient.core.config.RouteConfig;
@@ -42,13 +40,9 @@ public final class ServiceRuntime {
       AtomicInteger inFlight, CircuitBreaker breaker, OutlierDetector detector, RetryBudget budget, ServiceTls tls,
       AddressAllowList allowList) {}
 
-  /** What one route adds to or overrides of the service's settings, by route index. */
-  private record RouteSettings(GcraRateLimiter limiter, long timeoutMillis, long connectTimeoutMillis,
-      RetryConfig retry, FaultConfig fault, MirrorConfig mirror, AtomicInteger mirrorsInFlight) {}
-
   /** What a configuration decides for the service, shared by every snapshot built from it. */
-  private record Settings(ServiceConfig config, RouteTable routes, RouteSettings[] routeSettings,
-      GcraRateLimiter limiter, long timeoutMillis, long connectTimeoutMillis, RetryConfig retry, int maxConcurrentRequests, Parts parts) {}
+  private record Settings(ServiceConfig config, RouteTable routes, RoutePlan[] plans, RoutePlan defaultPlan,
+      GcraRateLimiter limiter, int maxConcurrentRequests, Parts parts) {}
 
   /**
    * @param parts balancers per subset name (null: the whole service), limiters by name and settings,
@@ -87,21 +81,18 @@ public final class ServiceRuntime {
     RetryConfig retry = config.retry() != null ? config.retry() : RetryConfig.DEFAULT;
     GcraRateLimiter limiter = config.rateLimit() == null ? null
         : parts.limiters().apply(config.name(), config.rateLimit());
-    List<RouteConfig> routeConfigs = config.routes();
-    RouteSettings[] routeSettings = new RouteSettings[routeConfigs.size()];
-    for (int i = 0; i < routeSettings.length; i++) {
-      RouteConfig route = routeConfigs.get(i);
-      routeSettings[i] = new RouteSettings(
-          route.rateLimit() == null ? null
-              : parts.limiters().apply(config.name() + "/" + routes.routes().get(i).name(), route.rateLimit()),
-          route.timeout() != null ? route.timeout().toMillis() : timeout,
-          route.connectTimeout() != null ? route.connectTimeout().toMillis() : connectTimeout,
-          route.retry() != null ? route.retry() : retry,
-          route.fault(),
-          route.mirror(),
-          new AtomicInteger());
+    List<io.meshclient.core.internal.routing.Route> compiled = routes.routes();
+    RoutePlan[] plans = new RoutePlan[compiled.size()];
+    for (int i = 0; i < plans.length; i++) {
+      io.meshclient.core.internal.routing.Route route = compiled.get(i);
+      RouteConfig rc = route.config();
+      plans[i] = new RoutePlan(route,
+          rc.rateLimit() == null ? null : parts.limiters().apply(config.name() + "/" + route.name(), rc.rateLimit()),
+          rc.timeout() != null ? rc.timeout().toMillis() : timeout,
+          rc.connectTimeout() != null ? rc.connectTimeout().toMillis() : connectTimeout,
+          rc.retry() != null ? rc.retry() : retry);
     }
-    return new Settings(config, routes, routeSettings, limiter, timeout, connectTimeout, retry,
+    return new Settings(config, routes, plans, new RoutePlan(null, null, timeout, connectTimeout, retry), limiter,
         config.maxConcurrentRequests() > 0 ? config.maxConcurrentRequests() : defaults.maxConcurrentRequests(),
         parts);
   }
@@ -172,9 +163,23 @@ public final class ServiceRuntime {
     return settings.limiter();
   }
 
-  /** The limiter of the route with that index, or null. */
-  public GcraRateLimiter routeLimiter(int routeIndex) {
-    return settings.routeSettings()[routeIndex].limiter();
+  /**
+   * The plan of the first route whose conditions hold for {@code request}, or the default plan when none
+   * does. Allocates nothing.
+   */
+  public RoutePlan plan(io.meshclient.api.RequestContext request) {
+    io.meshclient.core.internal.routing.Route route = settings.routes().match(request);
+    return route == null ? settings.defaultPlan() : settings.plans()[route.index()];
+  }
+
+  /** The plan of the route with that index in {@link #routes()}. */
+  public RoutePlan plan(int routeIndex) {
+    return settings.plans()[routeIndex];
+  }
+
+  /** The plan for requests no route matches. */
+  public RoutePlan defaultPlan() {
+    return settings.defaultPlan();
   }
 
   /** Requests in flight now, shared across reconfigurations. */
@@ -184,16 +189,6 @@ public final class ServiceRuntime {
 
   public int maxConcurrentRequests() {
     return settings.maxConcurrentRequests();
-  }
-
-  /** The timeout of a call on the route with that index, or of the service for -1. */
-  public long timeoutMillis(int routeIndex) {
-    return routeIndex < 0 ? settings.timeoutMillis() : settings.routeSettings()[routeIndex].timeoutMillis();
-  }
-
-  /** The connect timeout of the route with that index, or of the service for -1. */
-  public long connectTimeoutMillis(int routeIndex) {
-    return routeIndex < 0 ? settings.connectTimeoutMillis() : settings.routeSettings()[routeIndex].connectTimeoutMillis();
   }
 
   /** The circuit breaker, or null. */
@@ -208,26 +203,6 @@ public final class ServiceRuntime {
 
   public RetryBudget budget() {
     return settings.parts().budget();
-  }
-
-  /** The retry policy of the route with that index, or of the service for -1. */
-  public RetryConfig retry(int routeIndex) {
-    return routeIndex < 0 ? settings.retry() : settings.routeSettings()[routeIndex].retry();
-  }
-
-  /** The faults of the route with that index, or null. */
-  public FaultConfig fault(int routeIndex) {
-    return routeIndex < 0 ? null : settings.routeSettings()[routeIndex].fault();
-  }
-
-  /** The mirror of the route with that index, or null. */
-  public MirrorConfig mirror(int routeIndex) {
-    return routeIndex < 0 ? null : settings.routeSettings()[routeIndex].mirror();
-  }
-
-  /** Copies of the route's requests in flight now. */
-  public AtomicInteger mirrorsInFlight(int routeIndex) {
-    return settings.routeSettings()[routeIndex].mirrorsInFlight();
   }
 
   /** The service's TLS settings, or null. */

@@ -140,7 +140,8 @@ class ConfigValidationTest {
               routes:
                 - match: { headers: { end-user: { exact: jason } } }
         """)).hasMessage("mesh.services.reviews.routes[0]: no destination "
-            + "(expected: 'to: <subset>' or 'split: {<subset>: <weight>, ...}')");
+            + "(expected: 'to: <subset>', 'split: {<subset>: <weight>, ...}' or "
+            + "'destinations: [{service: <name>, subset: <subset>, weight: <n>}, ...]')");
   }
 
   @Test

@@ -22,17 +22,18 @@ class ModelShapeTest {
   }
 
   @Test
-  void aRouteIsAWeightedListOfDestinationsAndAnotherServiceIsRefused() {
+  void aRouteIsAWeightedListOfDestinationsThatMayNameAnotherService() {
     RouteConfig split = RouteConfig.split(RouteConfig.Match.ANY, Map.of("v1", 80));
     assertThat(split.destinations()).containsExactly(new RouteConfig.Destination(null, "v1", 80));
     assertThat(RouteConfig.to(RouteConfig.Match.ANY, "v2").destinations())
         .containsExactly(new RouteConfig.Destination(null, "v2", 1));
     assertThat(RouteConfig.to(RouteConfig.Match.ANY, List.of(new RouteConfig.Destination(null, "v1", 3))).split())
         .containsExactly(Map.entry("v1", 3));
-    assertThatThrownBy(() -> RouteConfig.to(RouteConfig.Match.ANY,
-        List.of(new RouteConfig.Destination("ratings", "v1", 1))))
-        .hasMessage("destination.service: ratings (expected: a subset of the route's own service (routes to another "
-            + "service are not implemented yet))");
+    RouteConfig across = RouteConfig.to(RouteConfig.Match.ANY,
+        List.of(new RouteConfig.Destination("ratings", "v1", 1), new RouteConfig.Destination(null, "v2", 3)));
+    assertThat(across.to()).isNull();
+    assertThat(across.split()).isEmpty();
+    assertThat(across.destinations()).extracting(RouteConfig.Destination::service).containsExactly("ratings", null);
   }
 
   @Test

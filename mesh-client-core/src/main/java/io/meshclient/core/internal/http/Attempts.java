@@ -54,27 +54,35 @@ final class Attempts {
     this.decisions = listener.wantsDecisions();
   }
 
-  private static io.meshclient.core.RoutingDecision decision(ServiceRuntime service, Route route, int draw,
-      SubsetRuntime subset, List<ServiceInstance> candidates, ServiceInstance chosen, int attempt) {
+  private static io.meshclient.core.RoutingDecision decision(MeshCall call, List<ServiceInstance> candidates,
+      ServiceInstance chosen, int attempt) {
     List<String> ids = new java.util.ArrayList<>(candidates.size());
     candidates.forEach(c -> ids.add(c.id()));
-    io.meshclient.core.config.BalancerConfig balancer = service.config().loadBalancer();
-    return new io.meshclient.core.RoutingDecision(service.name(), route == null ? null : route.name(), subset.name(),
-        draw, route == null ? 0 : route.drawBound(), balancer == null ? null : balancer.name(), List.copyOf(ids),
-        chosen.id(), attempt);
+    io.meshclient.core.config.BalancerConfig balancer = call.target.config().loadBalancer();
+    Route route = call.plan.route();
+    return new io.meshclient.core.RoutingDecision(call.target.name(), call.plan.name(), call.subset.name(),
+        call.draw, route == null ? 0 : route.drawBound(), balancer == null ? null : balancer.name(),
+        List.copyOf(ids), chosen.id(), attempt);
   }
 
-  Response run(Interceptor.Chain chain, Request request, ServiceRuntime service, Route route, int draw,
-      SubsetRuntime subset, RequestContext context, long start) throws IOException {
-    int routeIndex = route == null ? -1 : route.index();
-    RetryConfig retry = service.retry(routeIndex);
-    long timeoutMillis = service.timeoutMillis(routeIndex);
+  /**
+   * Sends {@code call.sent} to the call's destination until an outcome is final: the route's policies
+   * (retry, timeouts, budget) from {@code call.plan}, the destination's balancer, outlier detector,
+   * breaker and TLS from {@code call.target} and {@code call.subset}.
+   */
+  Response run(MeshCall call) throws IOException {
+    Interceptor.Chain chain = call.chain;
+    Request request = call.sent;
+    ServiceRuntime service = call.target;
+    SubsetRuntime subset = call.subset;
+    RetryConfig retry = call.plan.retry();
+    long timeoutMillis = call.plan.timeoutMillis();
     long perTryMillis = retry.perTryTimeout() == null ? timeoutMillis
         : Math.min(timeoutMillis, retry.perTryTimeout().toMillis());
-    long deadline = retry.deadline() == null ? 0 : start + retry.deadline().toNanos();
+    long deadline = retry.deadline() == null ? 0 : call.start + retry.deadline().toNanos();
     boolean idempotent = MeshInterceptor.isIdempotent(request.method());
     boolean resendable = (idempotent || retry.nonIdempotent()) && (request.body() == null || !request.body().isOneShot());
-    service.budget().onRequest();
+    call.service.budget().onRequest();
     ServiceInstance[] tried = null;
     boolean staleRetryUsed = false;
     for (int attempt = 1; ; attempt++) {
@@ -83,7 +91,7 @@ final class Attempts {
       if (candidates.isEmpty()) {
         throw new NoHealthyInstanceException(service.name(), subset.name());
       }
-      ServiceInstance instance = pick(subset, candidates, context, tried);
+      ServiceInstance instance = pick(subset, candidates, call, tried);
       if (request.isHttps() && !instance.secure() && service.tls() == null) {
         throw new MeshException(service.name(), request.method() + " " + request.url().redact()
             + " refused before sending: instance " + instance.id() + " of service " + service.name()
@@ -91,7 +99,7 @@ final class Attempts {
             + " sent as plain HTTP");
       }
       if (decisions) {
-        listener.onDecision(decision(service, route, draw, subset, candidates, instance, attempt));
+        listener.onDecision(decision(call, candidates, instance, attempt));
       }
       CircuitBreaker breaker = service.breaker();
       if (breaker != null && !breaker.tryAcquirePermission()) {
@@ -104,7 +112,7 @@ final class Attempts {
         tryMillis = Math.max(1, Math.min(tryMillis, (deadline - now) / 1_000_000L));
       }
       Interceptor.Chain timed = withTimeouts(chain,
-          (int) Math.min(tryMillis, service.connectTimeoutMillis(routeIndex)), (int) tryMillis);
+          (int) Math.min(tryMillis, call.plan.connectTimeoutMillis()), (int) tryMillis);
       ConnectionReuseInterceptor.Attempt wire = ConnectionReuseInterceptor.begin(chain.call());
       subset.balancer().onStart(instance);
       long attemptStart = ticker.nanoTime();
@@ -141,7 +149,7 @@ final class Attempts {
         free = true;
         reason = "reused-connection-failed";
       }
-      if (reason == null || (!free && !mayRetry(service, retry, attempt, deadline))) {
+      if (reason == null || (!free && !mayRetry(call.service, retry, attempt, deadline))) {
         if (error == null) {
           return response;
         }
@@ -162,7 +170,7 @@ final class Attempts {
       if (free) {
         attempt--;
       }
-      listener.onRetry(service.name(), reason);
+      listener.onRetry(call.service.name(), reason);
       tried = remember(tried, instance);
     }
   }

@@ -4,6 +4,7 @@ import io.meshclient.api.CallOutcome;
 import io.meshclient.api.ConcurrencyLimitExceededException;
 import io.meshclient.api.MeshClosedException;
 import io.meshclient.api.MeshException;
+import io.meshclient.api.NoHealthyInstanceException;
 import io.meshclient.api.PeerIdentityMismatchException;
 import io.meshclient.api.RateLimitExceededException;
 import io.meshclient.api.UnknownServiceException;
@@ -13,6 +14,7 @@ import io.meshclient.core.Ticker;
 import io.meshclient.core.config.FaultConfig;
 import io.meshclient.api.spi.SettingValues;
 import io.meshclient.core.internal.MeshRuntime;
+import io.meshclient.core.internal.RoutePlan;
 import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.internal.SubsetRuntime;
 import io.meshclient.core.internal.ratelimit.GcraRateLimiter;
@@ -105,45 +107,38 @@ public final class MeshInterceptor implements Interceptor {
       }
       return chain.proceed(request);
     }
-    long start = ticker.nanoTime();
-    OkHttpRequestContext context = new OkHttpRequestContext(request);
-    Route route = service.routes().match(context);
-    int routeIndex = route == null ? -1 : route.index();
-    int draw = -1;
-    SubsetRuntime subset;
-    if (route == null) {
-      subset = service.all();
-    } else if (decisions && route.drawBound() > 0) {
-      draw = random.nextInt(route.drawBound());
-      subset = service.subset(route.subsetForDraw(draw));
-    } else {
-      subset = service.subset(route.pickSubset(random));
-    }
+    MeshCall call = new MeshCall(chain, request, service, ticker.nanoTime());
+    RoutePlan plan = service.plan(call);
+    call.plan = plan;
+    destination(call, plan.route());
+    ServiceRuntime target = call.target;
+    SubsetRuntime subset = call.subset;
     if (decisions) {
-      listener.onRouted(service.name(), route == null ? null : route.name(), subset.name(), subset.instances());
+      listener.onRouted(target.name(), plan.name(), subset.name(), subset.instances());
     }
-    FaultConfig fault = service.fault(routeIndex);
+    FaultConfig fault = plan.fault();
     if (fault != null) {
-      Response aborted = injectFault(fault, request, service, route);
+      Response aborted = injectFault(fault, request, service, plan);
       if (aborted != null) {
-        listener.onCallComplete(service.name(), subset.name(), request.method(), aborted.code(),
-            aborted.code() >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS, ticker.nanoTime() - start);
+        listener.onCallComplete(target.name(), subset.name(), request.method(), aborted.code(),
+            aborted.code() >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS, ticker.nanoTime() - call.start);
         return aborted;
       }
     }
-    admit(service, route);
-    if (service.inFlight().incrementAndGet() > service.maxConcurrentRequests()) {
-      service.inFlight().decrementAndGet();
-      listener.onConcurrencyLimited(service.name());
-      throw new ConcurrencyLimitExceededException(service.name(), service.maxConcurrentRequests());
+    admit(service, plan, target);
+    if (target.inFlight().incrementAndGet() > target.maxConcurrentRequests()) {
+      target.inFlight().decrementAndGet();
+      listener.onConcurrencyLimited(target.name());
+      throw new ConcurrencyLimitExceededException(target.name(), target.maxConcurrentRequests());
     }
-    if (route != null && service.mirror(routeIndex) != null) {
-      mirrors.maybeMirror(request, service, route);
+    call.sent = plan.edit(request);
+    if (plan.mirror() != null) {
+      mirrors.maybeMirror(call.sent, service, plan);
     }
     int status = 0;
     CallOutcome outcome = CallOutcome.IO_ERROR;
     try {
-      Response response = attempts.run(chain, request, service, route, draw, subset, context, start);
+      Response response = plan.edit(attempts.run(call));
       status = response.code();
       outcome = status >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS;
       return response;
@@ -154,10 +149,45 @@ public final class MeshInterceptor implements Interceptor {
       outcome = Attempts.classify(e, null, chain.call().isCanceled());
       throw e;
     } finally {
-      service.inFlight().decrementAndGet();
-      listener.onCallComplete(service.name(), subset.name(), request.method(), status, outcome,
-          ticker.nanoTime() - start);
+      target.inFlight().decrementAndGet();
+      listener.onCallComplete(target.name(), subset.name(), request.method(), status, outcome,
+          ticker.nanoTime() - call.start);
     }
+  }
+
+  /**
+   * Sets the call's destination: the whole service when no route matched, else the route's target (drawn
+   * when it splits), a subset of this service or of another.
+   */
+  private void destination(MeshCall call, Route route) throws NoHealthyInstanceException {
+    ServiceRuntime service = call.service;
+    if (route == null) {
+      call.target = service;
+      call.subset = service.all();
+      return;
+    }
+    int index;
+    if (decisions && route.drawBound() > 0) {
+      call.draw = random.nextInt(route.drawBound());
+      index = route.targetForDraw(call.draw);
+    } else {
+      index = route.pick(random);
+    }
+    Route.Target target = route.target(index);
+    if (target.service() == null) {
+      call.target = service;
+      call.subset = target.subsetIndex() < 0 ? service.all() : service.subset(target.subsetIndex());
+      return;
+    }
+    // Another service: looked up per call, so its current snapshot (instances, breaker) is used. A
+    // configuration always names services that exist; a gap can only be the instant of a swap.
+    ServiceRuntime other = runtime.service(target.service());
+    SubsetRuntime subset = other == null ? null : target.subset() == null ? other.all() : other.subset(target.subset());
+    if (subset == null) {
+      throw new NoHealthyInstanceException(target.service(), target.subset());
+    }
+    call.target = other;
+    call.subset = subset;
   }
 
   /**
@@ -178,18 +208,17 @@ public final class MeshInterceptor implements Interceptor {
     return CallOutcome.REFUSED;
   }
 
-  private void admit(ServiceRuntime service, Route route) throws RateLimitExceededException {
-    if (route != null) {
-      GcraRateLimiter routeLimiter = service.routeLimiter(route.index());
-      if (routeLimiter != null && !routeLimiter.acquirePermission(1)) {
-        listener.onRateLimited(service.name(), routeLimiter.getName());
-        throw refusal(service, routeLimiter);
-      }
+  /** The route's own limit (the calling service's), then the destination service's limit. */
+  private void admit(ServiceRuntime service, RoutePlan plan, ServiceRuntime target) throws RateLimitExceededException {
+    GcraRateLimiter routeLimiter = plan.limiter();
+    if (routeLimiter != null && !routeLimiter.acquirePermission(1)) {
+      listener.onRateLimited(service.name(), routeLimiter.getName());
+      throw refusal(service, routeLimiter);
     }
-    GcraRateLimiter limiter = service.limiter();
+    GcraRateLimiter limiter = target.limiter();
     if (limiter != null && !limiter.acquirePermission(1)) {
-      listener.onRateLimited(service.name(), limiter.getName());
-      throw refusal(service, limiter);
+      listener.onRateLimited(target.name(), limiter.getName());
+      throw refusal(target, limiter);
     }
   }
 
@@ -200,7 +229,7 @@ public final class MeshInterceptor implements Interceptor {
   }
 
   /** Delays and/or aborts as the route's fault says; returns the abort response, or null to go on. */
-  private Response injectFault(FaultConfig fault, Request request, ServiceRuntime service, Route route)
+  private Response injectFault(FaultConfig fault, Request request, ServiceRuntime service, RoutePlan route)
       throws IOException {
     if (fault.header() != null && request.header(fault.header()) == null) {
       return null;

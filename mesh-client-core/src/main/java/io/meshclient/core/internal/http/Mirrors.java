@@ -4,9 +4,9 @@ import io.meshclient.api.ServiceInstance;
 import io.meshclient.core.MeshListener;
 import io.meshclient.core.Ticker;
 import io.meshclient.core.config.MirrorConfig;
+import io.meshclient.core.internal.RoutePlan;
 import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.internal.SubsetRuntime;
-import io.meshclient.core.internal.routing.Route;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,8 +40,8 @@ final class Mirrors {
     this.client = client;
   }
 
-  void maybeMirror(Request request, ServiceRuntime service, Route route) {
-    MirrorConfig mirror = service.mirror(route.index());
+  void maybeMirror(Request request, ServiceRuntime service, RoutePlan route) {
+    MirrorConfig mirror = route.mirror();
     if (request.header(SHADOW_HEADER) != null || !(random.nextDouble() * 100 < mirror.percent())) {
       return;
     }
@@ -49,7 +49,7 @@ final class Mirrors {
       listener.onMirror(service.name(), route.name(), "skipped");
       return;
     }
-    AtomicInteger inFlight = service.mirrorsInFlight(route.index());
+    AtomicInteger inFlight = route.mirrorsInFlight();
     if (inFlight.incrementAndGet() > mirror.maxConcurrent()) {
       inFlight.decrementAndGet();
       listener.onMirror(service.name(), route.name(), "dropped");

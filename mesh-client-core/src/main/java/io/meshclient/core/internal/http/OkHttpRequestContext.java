@@ -6,9 +6,9 @@ import okhttp3.Request;
 /**
  * A {@link RequestContext} reading straight from an OkHttp {@link Request}, as routes and balancers see
  * every call through the mesh: headers read from the request, the path computed once. Not thread-safe:
- * one context per request.
+ * one context per request. Extended only by the mesh's own per-call state (its constructor is not public).
  */
-public final class OkHttpRequestContext implements RequestContext {
+public class OkHttpRequestContext implements RequestContext {
   private final Request request;
   private String path;
 

@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
- * One compiled rule: its conditions and its destination, a subset index or a weighted split over subset
- * indexes. Immutable and thread-safe.
+ * One compiled rule: its conditions and its destinations, one {@link Target} or a weighted split over
+ * several. Immutable and thread-safe.
  */
 public final class Route {
   private final String name;
@@ -19,7 +19,7 @@ public final class Route {
   private final String[] methods;
   private final String[] headerNames;
   private final ValueMatcher[] headerMatchers;
-  private final int[] subsets;
+  private final Target[] targets;
   private final int[] cumulativeWeights;
   private final int totalWeight;
 
@@ -36,14 +36,15 @@ public final class Route {
     for (StringMatch m : match.headers().values()) {
       headerMatchers[i++] = new ValueMatcher(m);
     }
-    Map<String, Integer> weights = config.to() != null ? Map.of(config.to(), 1) : config.split();
-    List<Map.Entry<String, Integer>> positive = weights.entrySet().stream().filter(e -> e.getValue() > 0).toList();
-    this.subsets = new int[positive.size()];
+    List<RouteConfig.Destination> positive = config.destinations().stream().filter(d -> d.weight() > 0).toList();
+    this.targets = new Target[positive.size()];
     this.cumulativeWeights = new int[positive.size()];
     int sum = 0;
     for (int j = 0; j < positive.size(); j++) {
-      subsets[j] = subsetIndexes.get(positive.get(j).getKey());
-      sum += positive.get(j).getValue();
+      RouteConfig.Destination d = positive.get(j);
+      Integer subsetIndex = d.service() == null && d.subset() != null ? subsetIndexes.get(d.subset()) : null;
+      targets[j] = new Target(d.service(), d.subset(), subsetIndex == null ? -1 : subsetIndex);
+      sum += d.weight();
       cumulativeWeights[j] = sum;
     }
     this.totalWeight = sum;
@@ -81,29 +82,41 @@ public final class Route {
   }
 
   /**
-   * The index of the destination subset: the only one, or a weighted draw over the split using {@code
-   * random}.
+   * Where a request taking this route goes.
+   *
+   * @param service another service, or null for the route's own
+   * @param subset the subset's name, or null for all instances of the service
+   * @param subsetIndex the index of the subset in the own service's {@link RouteTable#subsetNames()}, or -1
+   *     (all instances, or a subset of another service, found by name)
    */
-  public int pickSubset(RandomGenerator random) {
-    if (subsets.length == 1) {
-      return subsets[0];
+  public record Target(String service, String subset, int subsetIndex) {}
+
+  /** The index of the target taken: the only one, or a weighted draw over the split using {@code random}. */
+  public int pick(RandomGenerator random) {
+    if (targets.length == 1) {
+      return 0;
     }
-    return subsetForDraw(random.nextInt(totalWeight));
+    return targetForDraw(random.nextInt(totalWeight));
+  }
+
+  /** The target with an index {@link #pick} or {@link #targetForDraw} returned. */
+  public Target target(int index) {
+    return targets[index];
   }
 
   /** The bound of the split draw (the sum of the weights), or 0 when the route has one destination. */
   public int drawBound() {
-    return subsets.length == 1 ? 0 : totalWeight;
+    return targets.length == 1 ? 0 : totalWeight;
   }
 
-  /** The subset index a split draw in {@code [0, drawBound())} selects. */
-  public int subsetForDraw(int draw) {
+  /** The index of the target a split draw in {@code [0, drawBound())} selects. */
+  public int targetForDraw(int draw) {
     for (int i = 0; i < cumulativeWeights.length; i++) {
       if (draw < cumulativeWeights[i]) {
-        return subsets[i];
+        return i;
       }
     }
-    return subsets[subsets.length - 1];
+    return targets.length - 1;
   }
 
   private boolean containsMethod(String method) {

@@ -72,9 +72,9 @@ class TimeoutTest {
         assertThatThrownBy(() -> get(mesh, "/fast/x")).isInstanceOf(InterruptedIOException.class);
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(290);
         var runtime = MeshInternals.runtime(mesh).service("api");
-        assertThat(runtime.connectTimeoutMillis(-1)).isEqualTo(700);
-        assertThat(runtime.connectTimeoutMillis(0)).isEqualTo(50);
-        assertThat(runtime.connectTimeoutMillis(1)).isEqualTo(700);
+        assertThat(runtime.defaultPlan().connectTimeoutMillis()).isEqualTo(700);
+        assertThat(runtime.plan(0).connectTimeoutMillis()).isEqualTo(50);
+        assertThat(runtime.plan(1).connectTimeoutMillis()).isEqualTo(700);
       }
     }
   }

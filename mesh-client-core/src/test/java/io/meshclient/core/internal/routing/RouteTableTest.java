@@ -54,7 +54,7 @@ class RouteTableTest {
     RandomGenerator random = new SplittableRandom(7);
     int[] counts = new int[3];
     for (int i = 0; i < 100_000; i++) {
-      counts[route.pickSubset(random)]++;
+      counts[route.target(route.pick(random)).subsetIndex()]++;
     }
     assertThat(counts[0] / 1000.0).isCloseTo(80.0, org.assertj.core.data.Offset.offset(0.5));
     assertThat(counts[2] / 1000.0).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.5));
@@ -66,7 +66,7 @@ class RouteTableTest {
     RouteTable table = bookinfo();
     Route route = table.match(new Req("GET", "/reviews/1", Map.of("End-User", "jason")));
     assertThat(route.name()).isEqualTo("route-0");
-    assertThat(table.subsetNames().get(route.pickSubset(new SplittableRandom(1)))).isEqualTo("v2");
+    assertThat(table.subsetNames().get(route.target(route.pick(new SplittableRandom(1))).subsetIndex())).isEqualTo("v2");
     assertThat(table.match(new Req("GET", "/", Map.of("end-user", "jasonx"))).index()).isEqualTo(1);
   }
 
@@ -108,7 +108,7 @@ class RouteTableTest {
     Route route = table.routes().get(0);
     SplittableRandom random = new SplittableRandom(3);
     for (int i = 0; i < 1000; i++) {
-      assertThat(route.pickSubset(random)).isEqualTo(1);
+      assertThat(route.target(route.pick(random)).subsetIndex()).isEqualTo(1);
     }
     assertThat(table.subsetNames()).isEqualTo(List.of("a", "b"));
   }

@@ -61,8 +61,11 @@ public class MeshEndpoint {
     List<RouteDescriptor> routes = new ArrayList<>();
     for (MeshSnapshot.RouteState route : state.routes()) {
       RouteConfig config = route.config();
+      boolean ownSubsets = config.to() != null || !config.split().isEmpty();
       routes.add(new RouteDescriptor(route.name(), RouteText.match(config.match()), config.to(),
-          config.split().isEmpty() ? null : config.split(), limit(route.rateLimit())));
+          config.split().isEmpty() || config.to() != null ? null : config.split(),
+          ownSubsets ? null : config.destinations().stream().map(Object::toString).toList(),
+          limit(route.rateLimit())));
     }
     return new ServiceDescriptor(state.loadBalancer(), instances, subsets, routes, limit(state.rateLimit()),
         state.inFlight(), state.maxConcurrentRequests(), state.circuitBreaker(), state.peerIdentity());
@@ -94,7 +97,7 @@ public class MeshEndpoint {
 
   /** One route, in table order: conditions, destination, route rate limit. */
   public record RouteDescriptor(String name, Map<String, Object> match, String to, Map<String, Integer> split,
-      LimitDescriptor rateLimit) {}
+      List<String> destinations, LimitDescriptor rateLimit) {}
 
   /** A rate limiter: its settings and the permits it would grant right now ({@code headroom}). */
   public record LimitDescriptor(String name, String rate, int burst, int headroom) {}

@@ -12,9 +12,10 @@ final class RouteText {
 
   private RouteText() {}
 
-  /** {@code to v2} or {@code split {v1=80, v3=20}}. */
+  /** {@code to v2}, {@code split {v1=80, v3=20}}, or {@code destinations [v1=70, ratings=30]} across services. */
   static String destination(RouteConfig route) {
-    return route.to() != null ? "to " + route.to() : "split " + route.split();
+    return route.to() != null ? "to " + route.to() : !route.split().isEmpty() ? "split " + route.split()
+        : "destinations " + route.destinations();
   }
 
   /** The conditions by kind: path, methods, headers; header values of credential-like headers masked. */

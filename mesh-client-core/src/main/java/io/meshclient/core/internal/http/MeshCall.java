@@ -1,0 +1,39 @@
+package io.meshclient.core.internal.http;
+
+import io.meshclient.core.internal.RoutePlan;
+import io.meshclient.core.internal.ServiceRuntime;
+import io.meshclient.core.internal.SubsetRuntime;
+import okhttp3.Interceptor;
+import okhttp3.Request;
+
+/**
+ * The state of one call through the mesh, from the route match to the last attempt: the service the URL
+ * named (its routes and the route's policies), the plan of the route taken, the destination service and
+ * subset (balancer, outlier detection, breaker, TLS), and the request as the route sends it. It is also
+ * the {@link io.meshclient.api.RequestContext} that routes and balancers read, so a call allocates one
+ * object for both. Confined to the calling thread.
+ */
+final class MeshCall extends OkHttpRequestContext {
+  final Interceptor.Chain chain;
+  /** The request as the caller made it. */
+  final Request request;
+  /** The service the request's host names: its routes and the matched route's policies apply. */
+  final ServiceRuntime service;
+  final long start;
+  RoutePlan plan;
+  /** Where the call goes: the service itself, or another service the route sends it to. */
+  ServiceRuntime target;
+  SubsetRuntime subset;
+  /** The split draw, when decisions are recorded and the route splits; else -1. */
+  int draw = -1;
+  /** The request after the route's header changes and rewrite. */
+  Request sent;
+
+  MeshCall(Interceptor.Chain chain, Request request, ServiceRuntime service, long start) {
+    super(request);
+    this.chain = chain;
+    this.request = request;
+    this.service = service;
+    this.start = start;
+  }
+}
