@@ -77,34 +77,6 @@ final class CompositeListener implements MeshListener {
   }
 
   @Override
-  public boolean wantsDecisions() {
-    for (MeshListener l : listeners) {
-      if (l.wantsDecisions()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  @Override
-  public void onRouted(String service, String route, String subset, List<ServiceInstance> subsetInstances) {
-    for (MeshListener l : listeners) {
-      if (l.wantsDecisions()) {
-        l.onRouted(service, route, subset, subsetInstances);
-      }
-    }
-  }
-
-  @Override
-  public void onDecision(RoutingDecision decision) {
-    for (MeshListener l : listeners) {
-      if (l.wantsDecisions()) {
-        l.onDecision(decision);
-      }
-    }
-  }
-
-  @Override
   public void onMirror(String service, String route, String result) {
     for (MeshListener l : listeners) {
       l.onMirror(service, route, result);

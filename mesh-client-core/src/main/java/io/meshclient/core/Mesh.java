@@ -82,8 +82,9 @@ public final class Mesh implements AutoCloseable {
     AllowListDns dns = new AllowListDns(userBase != null ? userBase.dns() : Dns.SYSTEM);
     this.runtime = new MeshRuntime(b.config, b.discoveries, b.classLoader, b.ticker, limiterRegistry,
         breakerRegistry, listener, tlsSockets, dns);
-    MeshHttpClient.Settings settings = new MeshHttpClient.Settings(b.config, List.copyOf(b.interceptors), listener, b.ticker,
-        b.random, b.sleeper);
+    MeshHttpClient.Settings settings = new MeshHttpClient.Settings(b.config, List.copyOf(b.interceptors), listener,
+        b.callListenerFactories.isEmpty() ? null : CallListener.Factory.of(List.copyOf(b.callListenerFactories)),
+        b.ticker, b.random, b.sleeper);
     this.client = new Lazy<>(() -> {
       OkHttpClient base = userBase != null ? userBase : new OkHttpClient();
       tlsSockets.fallback(base.sslSocketFactory(), base.hostnameVerifier());
@@ -259,6 +260,7 @@ public final class Mesh implements AutoCloseable {
     private OkHttpClient okHttpClient;
     private MeterRegistry meterRegistry;
     private MeshListener listener = MeshListener.NONE;
+    private final List<CallListener.Factory> callListenerFactories = new java.util.ArrayList<>();
     private RateLimiterRegistry rateLimiterRegistry;
     private CircuitBreakerRegistry circuitBreakerRegistry;
     private Sleeper sleeper = Sleeper.system();
@@ -357,6 +359,15 @@ public final class Mesh implements AutoCloseable {
     /** Records meters (see {@link io.meshclient.core.metrics.MeshMetricNames}) here; default: none. */
     public Builder meterRegistry(MeterRegistry registry) {
       this.meterRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * Adds a factory of per-call listeners: each call to a mesh service gets one listener from each
+     * factory, receiving the call's attempts and its {@link CallRecord}. None by default.
+     */
+    public Builder callListenerFactory(CallListener.Factory factory) {
+      this.callListenerFactories.add(Objects.requireNonNull(factory, "factory"));
       return this;
     }
 

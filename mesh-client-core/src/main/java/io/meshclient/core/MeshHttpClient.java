@@ -22,7 +22,7 @@ final class MeshHttpClient {
 
   /** What the mesh's OkHttpClient is built from, taken from the builder when the mesh is built. */
   record Settings(MeshConfig config, List<Interceptor> interceptors, MeshListener listener,
-      Ticker ticker, RandomGenerator random, Sleeper sleeper) {}
+      CallListener.Factory callListeners, Ticker ticker, RandomGenerator random, Sleeper sleeper) {}
 
   /**
    * The mesh's client: {@code base}'s settings with the mesh's dispatcher, pool, timeouts, TLS, DNS
@@ -52,7 +52,8 @@ final class MeshHttpClient {
         .readTimeout(timeout)
         .writeTimeout(timeout)
         .addNetworkInterceptor(MeshInterceptor.connectionReuse())
-        .addInterceptor(new MeshInterceptor(runtime, b.listener(), b.ticker(), b.random(), b.sleeper(), self))
+        .addInterceptor(new MeshInterceptor(runtime, b.listener(), b.callListeners(), b.ticker(), b.random(),
+            b.sleeper(), self))
         .build();
   }
 

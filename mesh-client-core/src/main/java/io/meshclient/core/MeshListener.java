@@ -63,25 +63,6 @@ public interface MeshListener {
    */
   default void onMirror(String service, String route, String result) {}
 
-  /**
-   * Whether this listener wants {@link #onDecision} events. Asked once, when the mesh is built; a
-   * listener that says no costs the request path nothing for decisions.
-   */
-  default boolean wantsDecisions() {
-    return false;
-  }
-
-  /**
-   * A call to {@code service} matched {@code route} (null: none, all instances) and drew {@code subset}
-   * (null: the whole service), whose instances are {@code subsetInstances}; sent before any fault, limit
-   * or attempt, only if {@link #wantsDecisions()}.
-   */
-  default void onRouted(String service, String route, String subset,
-      List<ServiceInstance> subsetInstances) {}
-
-  /** Where an attempt went and why; only if {@link #wantsDecisions()}. */
-  default void onDecision(RoutingDecision decision) {}
-
   /** A fault was injected: {@code kind} is {@code delay} or {@code abort}. */
   default void onFaultInjected(String service, String route, String kind) {}
 

@@ -12,11 +12,6 @@ class CompositeListenerTest {
   /** Records every event it receives, by name. */
   static final class Recorder implements MeshListener {
     final List<String> events = new ArrayList<>();
-    final boolean decisions;
-
-    Recorder(boolean decisions) {
-      this.decisions = decisions;
-    }
 
     @Override public void onCallComplete(String s, String sub, String m, int st, CallOutcome o, long d) { events.add("call"); }
     @Override public void onRateLimited(String s, String l) { events.add("rateLimited"); }
@@ -30,16 +25,13 @@ class CompositeListenerTest {
     @Override public void onMirror(String s, String r, String res) { events.add("mirror"); }
     @Override public void onFaultInjected(String s, String r, String k) { events.add("fault"); }
     @Override public void onReconfigure(boolean applied) { events.add("reconfigure"); }
-    @Override public boolean wantsDecisions() { return decisions; }
-    @Override public void onDecision(RoutingDecision d) { events.add("decision"); }
   }
 
   @Test
-  void everyEventReachesEveryListenerAndDecisionsOnlyThoseThatAsk() {
-    Recorder a = new Recorder(true);
-    Recorder b = new Recorder(false);
+  void everyEventReachesEveryListener() {
+    Recorder a = new Recorder();
+    Recorder b = new Recorder();
     MeshListener both = MeshListener.of(List.of(a, b));
-    assertThat(both.wantsDecisions()).isTrue();
     both.onCallComplete("s", null, "GET", 200, CallOutcome.SUCCESS, 1);
     both.onRateLimited("s", "l");
     both.onConcurrencyLimited("s");
@@ -52,12 +44,10 @@ class CompositeListenerTest {
     both.onMirror("s", "r", "sent");
     both.onFaultInjected("s", "r", "abort");
     both.onReconfigure(true);
-    both.onDecision(new RoutingDecision("s", null, null, -1, 0, null, List.of(), "i", 1));
     List<String> all = List.of("call", "rateLimited", "concurrencyLimited", "retry", "budget", "breaker", "ejected",
         "returned", "rejected", "mirror", "fault", "reconfigure");
-    assertThat(a.events).containsExactlyElementsOf(new ArrayList<>(all) {{ add("decision"); }});
+    assertThat(a.events).containsExactlyElementsOf(all);
     assertThat(b.events).containsExactlyElementsOf(all);
-    assertThat(MeshListener.of(List.of(b)).wantsDecisions()).isFalse();
     assertThat(MeshListener.of(List.of())).isSameAs(MeshListener.NONE);
   }
 }

@@ -288,14 +288,9 @@ class MeshRequestPathTest {
   @Test
   void decisionsNameTheRouteTheSplitDrawTheCandidatesAndTheChosenInstance() throws IOException {
     List<RoutingDecision> decisions = new java.util.concurrent.CopyOnWriteArrayList<>();
-    MeshListener recorder = new MeshListener() {
+    CallListener recorder = new CallListener() {
       @Override
-      public boolean wantsDecisions() {
-        return true;
-      }
-
-      @Override
-      public void onDecision(RoutingDecision decision) {
+      public void onAttempt(RoutingDecision decision) {
         decisions.add(decision);
       }
     };
@@ -305,7 +300,7 @@ class MeshRequestPathTest {
           put("v2", 50);
         }}).withName("half")).build();
     mesh = Mesh.builder().config(MeshConfig.builder().service(service).build()).discovery("memory", discovery)
-        .listener(recorder).random(new java.util.SplittableRandom(5)).build();
+        .callListenerFactory((name, request) -> recorder).random(new java.util.SplittableRandom(5)).build();
     for (int i = 0; i < 20; i++) {
       get("http://reviews/x");
     }

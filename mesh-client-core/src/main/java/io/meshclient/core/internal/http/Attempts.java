@@ -45,13 +45,11 @@ final class Attempts {
   private final MeshListener listener;
   private final Ticker ticker;
   private final Sleeper sleeper;
-  private final boolean decisions;
 
   Attempts(MeshListener listener, Ticker ticker, Sleeper sleeper) {
     this.listener = listener;
     this.ticker = ticker;
     this.sleeper = sleeper;
-    this.decisions = listener.wantsDecisions();
   }
 
   private static io.meshclient.core.RoutingDecision decision(MeshCall call, List<ServiceInstance> candidates,
@@ -98,8 +96,10 @@ final class Attempts {
             + " is not secure and mesh.services." + service.name() + ".tls is not set; an https:// call is never"
             + " sent as plain HTTP");
       }
-      if (decisions) {
-        listener.onDecision(decision(call, candidates, instance, attempt));
+      call.attempts = attempt;
+      if (call.observer != io.meshclient.core.CallListener.NONE) {
+        call.decision = decision(call, candidates, instance, attempt);
+        call.observer.onAttempt(call.decision);
       }
       CircuitBreaker breaker = service.breaker();
       if (breaker != null && !breaker.tryAcquirePermission()) {

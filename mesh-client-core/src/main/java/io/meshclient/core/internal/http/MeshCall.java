@@ -1,5 +1,6 @@
 package io.meshclient.core.internal.http;
 
+import io.meshclient.core.CallListener;
 import io.meshclient.core.internal.RoutePlan;
 import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.internal.SubsetRuntime;
@@ -28,6 +29,13 @@ final class MeshCall extends OkHttpRequestContext {
   int draw = -1;
   /** The request after the route's header changes and rewrite. */
   Request sent;
+  /** This call's listener; {@link CallListener#NONE} when nobody observes it. */
+  CallListener observer = CallListener.NONE;
+  /** Attempts sent so far. */
+  int attempts;
+  /** The last attempt's decision, kept only when observed. */
+  io.meshclient.core.RoutingDecision decision;
+  boolean faultAborted;
 
   MeshCall(Interceptor.Chain chain, Request request, ServiceRuntime service, long start) {
     super(request);

@@ -8,6 +8,8 @@ import io.meshclient.api.NoHealthyInstanceException;
 import io.meshclient.api.PeerIdentityMismatchException;
 import io.meshclient.api.RateLimitExceededException;
 import io.meshclient.api.UnknownServiceException;
+import io.meshclient.core.CallListener;
+import io.meshclient.core.CallRecord;
 import io.meshclient.core.MeshListener;
 import io.meshclient.core.Sleeper;
 import io.meshclient.core.Ticker;
@@ -45,13 +47,14 @@ public final class MeshInterceptor implements Interceptor {
   private final Sleeper sleeper;
   private final Attempts attempts;
   private final Mirrors mirrors;
-  private final boolean decisions;
+  /** Makes the per-call listeners, or null: then no call builds a decision or a record. */
+  private final CallListener.Factory callListeners;
 
   /**
    * @param client the mesh's own client, for mirrored copies (known only once the client is built)
    */
-  public MeshInterceptor(MeshRuntime runtime, MeshListener listener, Ticker ticker, RandomGenerator random,
-      Sleeper sleeper, java.util.function.Supplier<okhttp3.OkHttpClient> client) {
+  public MeshInterceptor(MeshRuntime runtime, MeshListener listener, CallListener.Factory callListeners, Ticker ticker,
+      RandomGenerator random, Sleeper sleeper, java.util.function.Supplier<okhttp3.OkHttpClient> client) {
     this.runtime = runtime;
     this.listener = listener;
     this.ticker = ticker;
@@ -59,7 +62,7 @@ public final class MeshInterceptor implements Interceptor {
     this.sleeper = sleeper;
     this.attempts = new Attempts(listener, ticker, sleeper);
     this.mirrors = new Mirrors(listener, random, ticker, client);
-    this.decisions = listener.wantsDecisions();
+    this.callListeners = callListeners;
   }
 
   /**
@@ -108,18 +111,41 @@ public final class MeshInterceptor implements Interceptor {
       return chain.proceed(request);
     }
     MeshCall call = new MeshCall(chain, request, service, ticker.nanoTime());
+    if (callListeners != null) {
+      CallListener observer = callListeners.newCall(service.name(), request);
+      call.observer = observer != null ? observer : CallListener.NONE;
+    }
+    if (call.observer == CallListener.NONE) {
+      return send(call);
+    }
+    Response response = null;
+    IOException failure = null;
+    try {
+      response = send(call);
+      return response;
+    } catch (IOException e) {
+      failure = e;
+      throw e;
+    } finally {
+      call.observer.onEnd(record(call, response, failure));
+    }
+  }
+
+  /** The call, from its route to its response: route, fault, admit, edit, mirror, attempts. */
+  private Response send(MeshCall call) throws IOException {
+    Chain chain = call.chain;
+    Request request = call.request;
+    ServiceRuntime service = call.service;
     RoutePlan plan = service.plan(call);
     call.plan = plan;
     destination(call, plan.route());
     ServiceRuntime target = call.target;
     SubsetRuntime subset = call.subset;
-    if (decisions) {
-      listener.onRouted(target.name(), plan.name(), subset.name(), subset.instances());
-    }
     FaultConfig fault = plan.fault();
     if (fault != null) {
       Response aborted = injectFault(fault, request, service, plan);
       if (aborted != null) {
+        call.faultAborted = true;
         listener.onCallComplete(target.name(), subset.name(), request.method(), aborted.code(),
             aborted.code() >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS, ticker.nanoTime() - call.start);
         return aborted;
@@ -167,7 +193,7 @@ public final class MeshInterceptor implements Interceptor {
       return;
     }
     int index;
-    if (decisions && route.drawBound() > 0) {
+    if (call.observer != CallListener.NONE && route.drawBound() > 0) {
       call.draw = random.nextInt(route.drawBound());
       index = route.targetForDraw(call.draw);
     } else {
@@ -188,6 +214,41 @@ public final class MeshInterceptor implements Interceptor {
     }
     call.target = other;
     call.subset = subset;
+  }
+
+  /** What {@code call} came to, for its listener. */
+  private CallRecord record(MeshCall call, Response response, IOException failure) {
+    CallRecord.Reason reason;
+    CallOutcome outcome;
+    String limiter = null;
+    boolean canceled = call.chain.call().isCanceled();
+    if (response != null) {
+      reason = call.faultAborted ? CallRecord.Reason.FAULT_ABORT : CallRecord.Reason.RESPONSE;
+      outcome = response.code() >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS;
+    } else {
+      outcome = failure instanceof MeshException mesh ? outcomeOf(mesh, canceled)
+          : failure != null ? Attempts.classify(failure, null, canceled) : CallOutcome.IO_ERROR;
+      if (canceled) {
+        reason = CallRecord.Reason.CANCELLED;
+      } else if (failure instanceof RateLimitExceededException limited) {
+        reason = CallRecord.Reason.RATE_LIMITED;
+        limiter = limited.limiter();
+      } else if (failure instanceof ConcurrencyLimitExceededException) {
+        reason = CallRecord.Reason.CONCURRENCY_LIMITED;
+      } else if (failure instanceof io.meshclient.api.CircuitBreakerOpenException) {
+        reason = CallRecord.Reason.BREAKER_OPEN;
+      } else if (failure instanceof NoHealthyInstanceException) {
+        reason = CallRecord.Reason.NO_HEALTHY_INSTANCE;
+      } else {
+        reason = CallRecord.Reason.FAILED;
+      }
+    }
+    RoutePlan plan = call.plan;
+    Route route = plan == null ? null : plan.route();
+    return new CallRecord(call.service.name(), route == null ? null : route.config(), route == null ? null : route.name(),
+        call.target == null ? call.service.name() : call.target.name(), call.subset == null ? null : call.subset.name(),
+        call.draw, route == null ? 0 : route.drawBound(), call.request.method(), call.attempts, call.decision,
+        response == null ? 0 : response.code(), outcome, reason, limiter, ticker.nanoTime() - call.start);
   }
 
   /**

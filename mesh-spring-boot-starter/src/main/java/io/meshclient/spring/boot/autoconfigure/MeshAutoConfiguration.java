@@ -1,5 +1,6 @@
 package io.meshclient.spring.boot.autoconfigure;
 
+import io.meshclient.core.CallListener;
 import io.meshclient.core.Mesh;
 import io.meshclient.core.MeshListener;
 import io.meshclient.spring.boot.MeshConfigBinder;
@@ -49,25 +50,24 @@ public class MeshAutoConfiguration {
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   public Mesh mesh(Environment environment, ObjectProvider<MeterRegistry> meterRegistry,
-      ObjectProvider<MeshListener> listeners, ObjectProvider<MeshDecisionLog> decisionLog,
+      ObjectProvider<MeshListener> listeners, ObjectProvider<CallListener.Factory> callListeners,
       ObjectProvider<MeshBuilderCustomizer> customizers) {
     MeshBackgroundPreinitializer.awaitWarmUp();
     Mesh.Builder builder = Mesh.builder().config(MeshConfigBinder.bind(environment));
     meterRegistry.ifUnique(builder::meterRegistry);
     List<MeshListener> all = new ArrayList<>(listeners.orderedStream().toList());
-    MeshDecisionLog log = decisionLog.getIfUnique();
-    if (log != null) {
-      builder.addInterceptor(log.interceptor());
-      all.add(log.listener());
-    }
     if (!all.isEmpty()) {
       builder.listener(MeshListener.of(all));
     }
+    List<CallListener.Factory> perCall = callListeners.orderedStream().toList();
+    perCall.forEach(builder::callListenerFactory);
     customizers.orderedStream().forEach(c -> c.customize(builder));
     Mesh mesh = builder.build();
-    if (log != null) {
-      log.attach(mesh);
-    }
+    perCall.forEach(f -> {
+      if (f instanceof MeshDecisionLog log) {
+        log.attach(mesh);
+      }
+    });
     return mesh;
   }
 
