@@ -16,6 +16,7 @@ import io.meshclient.core.config.RouteConfig;
  * @param drawBound the sum of the split's weights, or 0 without a split
  * @param method the request's method
  * @param attempts how many attempts were sent (0 when refused before any)
+ * @param hedges how many hedged copies were sent besides the attempts
  * @param lastAttempt the last attempt's decision (candidates and instance chosen), or null without one
  * @param status the HTTP status the caller got, or 0 without a response
  * @param outcome how the call ended, as the mesh's meters count it
@@ -24,7 +25,7 @@ import io.meshclient.core.config.RouteConfig;
  * @param durationNanos from the route match to the end
  */
 public record CallRecord(String service, RouteConfig route, String routeName, String destination, String subset,
-    int draw, int drawBound, String method, int attempts, RoutingDecision lastAttempt, int status,
+    int draw, int drawBound, String method, int attempts, int hedges, RoutingDecision lastAttempt, int status,
     CallOutcome outcome, Reason reason, String limiter, long durationNanos) {
 
   /** Why a call ended. */

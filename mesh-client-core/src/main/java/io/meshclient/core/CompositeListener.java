@@ -42,6 +42,13 @@ final class CompositeListener implements MeshListener {
   }
 
   @Override
+  public void onHedge(String service, String route) {
+    for (MeshListener l : listeners) {
+      l.onHedge(service, route);
+    }
+  }
+
+  @Override
   public void onRetryBudgetExhausted(String service) {
     for (MeshListener l : listeners) {
       l.onRetryBudgetExhausted(service);

@@ -41,6 +41,9 @@ public interface MeshListener {
   /** An attempt was sent again, once more, to {@code service}. */
   default void onRetry(String service, String reason) {}
 
+  /** A hedged copy of a request of {@code route} was sent to another instance (the first had not answered). */
+  default void onHedge(String service, String route) {}
+
   /** A retry was wanted but the retry budget had none left. */
   default void onRetryBudgetExhausted(String service) {}
 

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * Why one attempt went where it went: the route that matched, the subset (and the split draw that chose
- * it), the candidates the balancer saw and the instance it picked. Published only to listeners that
- * {@linkplain CallListener per-call listener} exists, so the request path allocates nothing for it otherwise.
+ * it), the candidates the balancer saw and the instance it picked. Built only for a call that has a
+ * {@link CallListener}, so the request path allocates nothing for it otherwise.
  *
  * @param service the service called
  * @param route the matched route's name, or null when none matched (all instances)

@@ -151,6 +151,17 @@ final class ConfigValidator {
     if (route.rewrite() != null) {
       rewrite(key + ".rewrite", route.rewrite());
     }
+    if (route.hedge() != null) {
+      HedgeConfig h = route.hedge();
+      if (h.after() != null) {
+        resilience.check(key + ".hedge", MeshKeys.HEDGE_DELAY, h.after());
+      } else if (!(h.percentile() >= 50 && h.percentile() <= 99.9)) {
+        problems.add(problem(key + ".hedge.after", h.afterText(), "a percentile from p50 to p99.9, such as p95"));
+      }
+      resilience.check(key + ".hedge", MeshKeys.HEDGE_FALLBACK, h.fallback());
+      resilience.check(key + ".hedge", MeshKeys.HEDGE_MAX_EXTRA, h.maxExtra());
+      resilience.check(key + ".hedge", MeshKeys.HEDGE_MIN_SAMPLES, h.minSamples());
+    }
     if (route.rateLimit() != null) {
       rateLimit(key + ".rate-limit", route.rateLimit());
     }

@@ -212,7 +212,45 @@ final class MeshConfigReader {
         mirror(node.child("mirror")), node.duration(MeshKeys.CONNECT_TIMEOUT),
         headerOps(headers == null ? null : headers.child("request")),
         headerOps(headers == null ? null : headers.child("response")),
-        rewrite == null ? null : new RouteConfig.Rewrite(rewrite.string("uri"), rewrite.string("authority")));
+        rewrite == null ? null : new RouteConfig.Rewrite(rewrite.string("uri"), rewrite.string("authority")),
+        hedge(node.child("hedge")));
+  }
+
+  /** {@code after: 50ms} or {@code after: p95}, with the optional parts' defaults. */
+  private HedgeConfig hedge(ConfigNode node) {
+    if (node == null) {
+      return null;
+    }
+    node.allowOnly(MeshKeys.HEDGE);
+    String after = node.string("after");
+    Duration fixed = null;
+    double percentile = 0;
+    if (after == null) {
+      if (!node.has("after")) {
+        node.report(node.key("after"), "missing", "a delay such as 50ms, or a percentile such as p95");
+      }
+      return null;
+    }
+    String text = after.trim();
+    if (text.startsWith("p") || text.startsWith("P")) {
+      try {
+        percentile = Double.parseDouble(text.substring(1));
+      } catch (NumberFormatException e) {
+        percentile = -1;
+      }
+      if (!(percentile >= 50 && percentile <= 99.9)) {
+        node.report(node.key("after"), after, "a percentile from p50 to p99.9, such as p95");
+        return null;
+      }
+    } else {
+      fixed = SettingValues.parseDuration(text);
+      if (fixed == null) {
+        node.report(node.key("after"), after, "a delay such as 50ms, or a percentile such as p95");
+        return null;
+      }
+    }
+    return new HedgeConfig(fixed, percentile, node.duration(MeshKeys.HEDGE_FALLBACK, HedgeConfig.DEFAULT_FALLBACK),
+        node.integer(MeshKeys.HEDGE_MAX_EXTRA, 1), node.integer(MeshKeys.HEDGE_MIN_SAMPLES, 100));
   }
 
   private static RouteConfig.HeaderOps headerOps(ConfigNode node) {

@@ -171,10 +171,24 @@ public final class MeshKeys {
           + "prefix; starts with `/`"),
       text("authority", null, "the `Host` header sent, such as `ratings.internal:8080`"));
 
+  static final Setting HEDGE_FALLBACK = duration("fallback", "50ms", MS, MAX_DURATION,
+      "the delay used until the route has `min-samples` latencies").expecting("a positive duration up to 596h");
+  static final Setting HEDGE_MIN_SAMPLES = integer("min-samples", "100", 1, 1_000_000,
+      "latencies recorded before a percentile delay is used").expecting(">= 1");
+  static final Setting HEDGE_MAX_EXTRA = integer("max-extra", "1", 1, 3, "hedges sent at most per attempt")
+      .expecting("1..3");
+  /** The range of a fixed hedge delay ({@code after} is text in the schema: a duration or a percentile). */
+  static final Setting HEDGE_DELAY = timeout("after", null, "the fixed hedge delay");
+  static final Setting HEDGE = block("hedge", "hedged requests (idempotent methods, replayable bodies): a copy to "
+      + "another instance when no response came in time; the first response wins, the rest are cancelled; "
+      + "hedges are taken from the retry budget",
+      text("after", null, "`50ms`, or a percentile of the route's recent attempt latency such as `p95` (p50 to "
+          + "p99.9); required"), HEDGE_FALLBACK, HEDGE_MAX_EXTRA, HEDGE_MIN_SAMPLES);
+
   static final Setting ROUTES = list("routes", "the rules, tried in order; the first match wins",
       text("name", "route-<i>", "name in meters and limiter names (`<service>/<name>`)"), MATCH, TO,
       labels("split", "<subset>", "weight of a subset in a weighted split, 0 to 1000000, summing to > 0"),
-      DESTINATIONS, HEADERS, REWRITE, RATE_LIMIT, TIMEOUT, CONNECT_TIMEOUT, RETRY, FAULT, MIRROR);
+      DESTINATIONS, HEADERS, REWRITE, RATE_LIMIT, TIMEOUT, CONNECT_TIMEOUT, RETRY, HEDGE, FAULT, MIRROR);
 
   static final Setting SLOW_START = block("slow-start", "new and returning instances ramp up, as Envoy's "
       + "`slow_start_config` (round-robin, weighted-round-robin, least-request only)",

@@ -30,6 +30,7 @@ import java.util.Set;
  * @param requestHeaders changes to the request's headers ({@link HeaderOps#NONE} for none)
  * @param responseHeaders changes to the response's headers ({@link HeaderOps#NONE} for none)
  * @param rewrite a rewrite of the path and/or authority, or null
+ * @param hedge hedged requests for this route, or null
  */
 public record RouteConfig(
     String name,
@@ -43,7 +44,8 @@ public record RouteConfig(
     Duration connectTimeout,
     HeaderOps requestHeaders,
     HeaderOps responseHeaders,
-    Rewrite rewrite) {
+    Rewrite rewrite,
+    HedgeConfig hedge) {
 
   public RouteConfig {
     match = match == null ? Match.ANY : match;
@@ -66,7 +68,7 @@ public record RouteConfig(
 
   /** A route to a weighted list of destinations, each a subset of this service or of another. */
   public static RouteConfig to(Match match, List<Destination> destinations) {
-    return new RouteConfig(null, match, destinations, null, null, null, null, null, null, null, null, null);
+    return new RouteConfig(null, match, destinations, null, null, null, null, null, null, null, null, null, null);
   }
 
   /**
@@ -162,55 +164,61 @@ public record RouteConfig(
   /** Returns a copy with a name. */
   public RouteConfig withName(String newName) {
     return new RouteConfig(newName, match, destinations, rateLimit, timeout, retry, fault, mirror, connectTimeout,
-        requestHeaders, responseHeaders, rewrite);
+        requestHeaders, responseHeaders, rewrite, hedge);
   }
 
   /** Returns a copy with a route rate limit. */
   public RouteConfig withRateLimit(RateLimitConfig limit) {
     return new RouteConfig(name, match, destinations, limit, timeout, retry, fault, mirror, connectTimeout,
-        requestHeaders, responseHeaders, rewrite);
+        requestHeaders, responseHeaders, rewrite, hedge);
   }
 
   /** Returns a copy with a route timeout. */
   public RouteConfig withTimeout(Duration newTimeout) {
     return new RouteConfig(name, match, destinations, rateLimit, newTimeout, retry, fault, mirror, connectTimeout,
-        requestHeaders, responseHeaders, rewrite);
+        requestHeaders, responseHeaders, rewrite, hedge);
   }
 
   /** Returns a copy with a route retry policy. */
   public RouteConfig withRetry(RetryConfig policy) {
     return new RouteConfig(name, match, destinations, rateLimit, timeout, policy, fault, mirror, connectTimeout,
-        requestHeaders, responseHeaders, rewrite);
+        requestHeaders, responseHeaders, rewrite, hedge);
   }
 
   /** Returns a copy with a route connect timeout. */
   public RouteConfig withConnectTimeout(Duration timeoutToConnect) {
     return new RouteConfig(name, match, destinations, rateLimit, timeout, retry, fault, mirror, timeoutToConnect,
-        requestHeaders, responseHeaders, rewrite);
+        requestHeaders, responseHeaders, rewrite, hedge);
   }
 
   /** Returns a copy that mirrors requests. */
   public RouteConfig withMirror(MirrorConfig copies) {
     return new RouteConfig(name, match, destinations, rateLimit, timeout, retry, fault, copies, connectTimeout,
-        requestHeaders, responseHeaders, rewrite);
+        requestHeaders, responseHeaders, rewrite, hedge);
   }
 
   /** Returns a copy that injects faults. */
   public RouteConfig withFault(FaultConfig faults) {
     return new RouteConfig(name, match, destinations, rateLimit, timeout, retry, faults, mirror, connectTimeout,
-        requestHeaders, responseHeaders, rewrite);
+        requestHeaders, responseHeaders, rewrite, hedge);
   }
 
   /** Returns a copy that changes the headers of requests and responses. */
   public RouteConfig withHeaders(HeaderOps request, HeaderOps response) {
     return new RouteConfig(name, match, destinations, rateLimit, timeout, retry, fault, mirror, connectTimeout,
-        request, response, rewrite);
+        request, response, rewrite, hedge);
+  }
+
+  /** Returns a copy that hedges requests. */
+  public RouteConfig withHedge(HedgeConfig hedging) {
+    return new RouteConfig(name, match, destinations, rateLimit, timeout, retry, fault, mirror, connectTimeout,
+        requestHeaders, responseHeaders, rewrite, hedging);
   }
 
   /** Returns a copy that rewrites the path and/or authority. */
   public RouteConfig withRewrite(Rewrite newRewrite) {
     return new RouteConfig(name, match, destinations, rateLimit, timeout, retry, fault, mirror, connectTimeout,
-        requestHeaders, responseHeaders, newRewrite);
+        requestHeaders, responseHeaders, newRewrite, hedge);
   }
 
   /**

@@ -28,6 +28,8 @@ public final class RoutePlan {
   private final RetryConfig retry;
   private final FaultConfig fault;
   private final MirrorConfig mirror;
+  private final io.meshclient.core.config.HedgeConfig hedge;
+  private final RouteLatency latency;
   private final AtomicInteger mirrorsInFlight = new AtomicInteger();
   private final RouteConfig.HeaderOps requestHeaders;
   private final RouteConfig.HeaderOps responseHeaders;
@@ -46,6 +48,9 @@ public final class RoutePlan {
     RouteConfig config = route == null ? null : route.config();
     this.fault = config == null ? null : config.fault();
     this.mirror = config == null ? null : config.mirror();
+    this.hedge = config == null ? null : config.hedge();
+    this.latency = hedge != null && hedge.after() == null ? new RouteLatency(hedge.percentile(), hedge.minSamples())
+        : null;
     this.requestHeaders = config == null ? RouteConfig.HeaderOps.NONE : config.requestHeaders();
     this.responseHeaders = config == null ? RouteConfig.HeaderOps.NONE : config.responseHeaders();
     RouteConfig.Rewrite rewrite = config == null ? null : config.rewrite();
@@ -94,6 +99,25 @@ public final class RoutePlan {
   /** The mirror, or null. */
   public MirrorConfig mirror() {
     return mirror;
+  }
+
+  /** Hedged requests for this route, or null. */
+  public io.meshclient.core.config.HedgeConfig hedge() {
+    return hedge;
+  }
+
+  /** The route's attempt latencies, kept only when the hedge delay is a percentile; else null. */
+  public RouteLatency latency() {
+    return latency;
+  }
+
+  /** How long to wait for a response before hedging: the fixed delay, the percentile, or its fallback. */
+  public long hedgeDelayNanos() {
+    if (hedge.after() != null) {
+      return hedge.after().toNanos();
+    }
+    long p = latency.percentileNanos();
+    return p >= 0 ? p : hedge.fallback().toNanos();
   }
 
   /** Copies of this route's requests in flight now. */

@@ -16,6 +16,8 @@ public final class MeshMetricNames {
   public static final String CONCURRENCY_LIMITED = "mesh.client.concurrency.limited";
   /** Counter of attempts sent again, tagged {@link #SERVICE} and {@link #REASON}. */
   public static final String RETRIES = "mesh.client.retries";
+  /** Counter of hedged copies sent, tagged {@link #SERVICE} and {@link #ROUTE}. */
+  public static final String HEDGES = "mesh.client.hedges";
   /** Counter of retries refused because the retry budget was spent, tagged {@link #SERVICE}. */
   public static final String RETRY_BUDGET_EXHAUSTED = "mesh.client.retry.budget.exhausted";
   /** Counter of attempts refused by an open circuit breaker, tagged {@link #SERVICE}. */

@@ -52,7 +52,7 @@ final class Attempts {
     this.sleeper = sleeper;
   }
 
-  private static io.meshclient.core.RoutingDecision decision(MeshCall call, List<ServiceInstance> candidates,
+  static io.meshclient.core.RoutingDecision decision(MeshCall call, List<ServiceInstance> candidates,
       ServiceInstance chosen, int attempt) {
     List<String> ids = new java.util.ArrayList<>(candidates.size());
     candidates.forEach(c -> ids.add(c.id()));
@@ -184,7 +184,7 @@ final class Attempts {
   }
 
   /** A handshake refused for the peer's identity becomes a {@link PeerIdentityMismatchException}. */
-  private static IOException identityFailure(String service, ServiceInstance instance, javax.net.ssl.SSLException e) {
+  static IOException identityFailure(String service, ServiceInstance instance, javax.net.ssl.SSLException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof io.meshclient.core.internal.tls.PeerIdentityException identity) {
         return new io.meshclient.api.PeerIdentityMismatchException(service, instance.authority(), identity.expected(),
@@ -194,7 +194,7 @@ final class Attempts {
     return e;
   }
 
-  private boolean mayRetry(ServiceRuntime service, RetryConfig retry, int attempt, long deadline)
+  boolean mayRetry(ServiceRuntime service, RetryConfig retry, int attempt, long deadline)
       throws InterruptedIOException {
     if (attempt >= retry.attempts()) {
       return false;
@@ -214,7 +214,7 @@ final class Attempts {
     return true;
   }
 
-  private static String retryReason(RetryConfig retry, CallOutcome outcome, Response response, boolean resendable) {
+  static String retryReason(RetryConfig retry, CallOutcome outcome, Response response, boolean resendable) {
     switch (outcome) {
       case CONNECT_FAILURE:
         return retry.on().contains(RetryConfig.Condition.CONNECT_FAILURE) ? "connect-failure" : null;
@@ -230,7 +230,7 @@ final class Attempts {
     }
   }
 
-  private void record(ServiceRuntime service, SubsetRuntime subset, CircuitBreaker breaker, ServiceInstance instance,
+  void record(ServiceRuntime service, SubsetRuntime subset, CircuitBreaker breaker, ServiceInstance instance,
       CallOutcome outcome, long latency, IOException error) {
     subset.balancer().onComplete(instance, outcome, latency);
     if (service.detector() != null) {
@@ -248,7 +248,7 @@ final class Attempts {
   }
 
   /** The balancer's choice, unless it was already tried and an untried instance exists. */
-  private static ServiceInstance pick(SubsetRuntime subset, List<ServiceInstance> candidates, RequestContext context,
+  static ServiceInstance pick(SubsetRuntime subset, List<ServiceInstance> candidates, RequestContext context,
       ServiceInstance[] tried) {
     ServiceInstance instance = subset.balancer().pick(candidates, context);
     if (tried == null || !contains(tried, instance) || candidates.size() <= tried.length) {
@@ -268,7 +268,7 @@ final class Attempts {
     return instance;
   }
 
-  private static boolean contains(ServiceInstance[] tried, ServiceInstance instance) {
+  static boolean contains(ServiceInstance[] tried, ServiceInstance instance) {
     for (ServiceInstance t : tried) {
       if (t.equals(instance)) {
         return true;
@@ -277,7 +277,7 @@ final class Attempts {
     return false;
   }
 
-  private static ServiceInstance[] remember(ServiceInstance[] tried, ServiceInstance instance) {
+  static ServiceInstance[] remember(ServiceInstance[] tried, ServiceInstance instance) {
     if (tried == null) {
       return new ServiceInstance[] {instance};
     }

@@ -33,6 +33,8 @@ final class MeshCall extends OkHttpRequestContext {
   CallListener observer = CallListener.NONE;
   /** Attempts sent so far. */
   int attempts;
+  /** Hedged copies sent so far. */
+  int hedges;
   /** The last attempt's decision, kept only when observed. */
   io.meshclient.core.RoutingDecision decision;
   boolean faultAborted;

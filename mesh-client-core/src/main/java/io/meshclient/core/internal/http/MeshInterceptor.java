@@ -47,6 +47,7 @@ public final class MeshInterceptor implements Interceptor {
   private final Sleeper sleeper;
   private final Attempts attempts;
   private final Mirrors mirrors;
+  private final HedgedAttempts hedged;
   /** Makes the per-call listeners, or null: then no call builds a decision or a record. */
   private final CallListener.Factory callListeners;
 
@@ -62,6 +63,7 @@ public final class MeshInterceptor implements Interceptor {
     this.sleeper = sleeper;
     this.attempts = new Attempts(listener, ticker, sleeper);
     this.mirrors = new Mirrors(listener, random, ticker, client);
+    this.hedged = new HedgedAttempts(attempts, listener, ticker, client);
     this.callListeners = callListeners;
   }
 
@@ -105,7 +107,7 @@ public final class MeshInterceptor implements Interceptor {
     Request request = chain.request();
     ServiceRuntime service = runtime.service(request.url().host());
     if (service == null) {
-      if (runtime.config().unknownHosts().refuses(request.url().host())) {
+      if (runtime.config().unknownHosts().refuses(request.url().host()) && request.tag(Internal.class) == null) {
         throw unknownService(request);
       }
       return chain.proceed(request);
@@ -164,7 +166,7 @@ public final class MeshInterceptor implements Interceptor {
     int status = 0;
     CallOutcome outcome = CallOutcome.IO_ERROR;
     try {
-      Response response = plan.edit(attempts.run(call));
+      Response response = plan.edit(HedgedAttempts.applies(call) ? hedged.run(call) : attempts.run(call));
       status = response.code();
       outcome = status >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS;
       return response;
@@ -247,7 +249,8 @@ public final class MeshInterceptor implements Interceptor {
     Route route = plan == null ? null : plan.route();
     return new CallRecord(call.service.name(), route == null ? null : route.config(), route == null ? null : route.name(),
         call.target == null ? call.service.name() : call.target.name(), call.subset == null ? null : call.subset.name(),
-        call.draw, route == null ? 0 : route.drawBound(), call.request.method(), call.attempts, call.decision,
+        call.draw, route == null ? 0 : route.drawBound(), call.request.method(), call.attempts, call.hedges,
+        call.decision,
         response == null ? 0 : response.code(), outcome, reason, limiter, ticker.nanoTime() - call.start);
   }
 
@@ -314,6 +317,11 @@ public final class MeshInterceptor implements Interceptor {
           .build();
     }
     return null;
+  }
+
+  /** Tags the mesh's own calls to an instance (hedges), which pass through whatever the instance's host. */
+  enum Internal {
+    INSTANCE
   }
 
   static boolean isIdempotent(String method) {

@@ -34,6 +34,7 @@ public final class MeshMetrics implements MeshListener {
   private final ConcurrentHashMap<String, Counter> ejections = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, AtomicInteger> ejected = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> faults = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> hedges = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> rejectedInstances = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> mirrors = new ConcurrentHashMap<>();
 
@@ -118,6 +119,14 @@ public final class MeshMetrics implements MeshListener {
         .computeIfAbsent(reason, r -> track(Counter.builder(MeshMetricNames.RETRIES)
             .description("Attempts sent again")
             .tag(MeshMetricNames.SERVICE, service).tag(MeshMetricNames.REASON, r).register(registry)))
+        .increment();
+  }
+
+  @Override
+  public void onHedge(String service, String route) {
+    hedges.computeIfAbsent(service + '\u0000' + route, k -> track(Counter.builder(MeshMetricNames.HEDGES)
+            .description("Hedged copies sent because the first attempt had not answered")
+            .tag(MeshMetricNames.SERVICE, service).tag(MeshMetricNames.ROUTE, route).register(registry)))
         .increment();
   }
 

@@ -1,0 +1,311 @@
+package io.meshclient.core.internal.http;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.meshclient.api.CallOutcome;
+import io.meshclient.api.CircuitBreakerOpenException;
+import io.meshclient.api.MeshException;
+import io.meshclient.api.NoHealthyInstanceException;
+import io.meshclient.api.ServiceInstance;
+import io.meshclient.core.CallListener;
+import io.meshclient.core.MeshListener;
+import io.meshclient.core.Ticker;
+import io.meshclient.core.config.HedgeConfig;
+import io.meshclient.core.config.RetryConfig;
+import io.meshclient.core.internal.RoutePlan;
+import io.meshclient.core.internal.ServiceRuntime;
+import io.meshclient.core.internal.SubsetRuntime;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * The attempt loop of a hedged route: each attempt is sent as its own call on the mesh's client; if no
+ * response has come after the route's hedge delay, the same request goes to another instance (at most
+ * {@code max-extra} times, each taken from the retry budget). The first response wins; the other calls are
+ * cancelled through their own {@link Call#cancel()} (never the caller's call, which would discard the
+ * winner too), which resets their connections. A cancelled loser counts as neither success nor failure.
+ * If every call of an attempt fails, the retry rules decide, as in {@link Attempts}.
+ */
+final class HedgedAttempts {
+  /** How often a waiting caller checks whether its own call was cancelled. */
+  private static final long CANCEL_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  private final Attempts attempts;
+  private final MeshListener listener;
+  private final Ticker ticker;
+  private final Supplier<OkHttpClient> client;
+
+  HedgedAttempts(Attempts attempts, MeshListener listener, Ticker ticker, Supplier<OkHttpClient> client) {
+    this.attempts = attempts;
+    this.listener = listener;
+    this.ticker = ticker;
+    this.client = client;
+  }
+
+  /** Whether {@code call} is hedged: its route hedges, its method is idempotent and its body replayable. */
+  static boolean applies(MeshCall call) {
+    return call.plan.hedge() != null && MeshInterceptor.isIdempotent(call.sent.method())
+        && (call.sent.body() == null || !call.sent.body().isOneShot());
+  }
+
+  Response run(MeshCall call) throws IOException {
+    RoutePlan plan = call.plan;
+    HedgeConfig hedge = plan.hedge();
+    RetryConfig retry = plan.retry();
+    ServiceRuntime service = call.target;
+    SubsetRuntime subset = call.subset;
+    long perTryMillis = retry.perTryTimeout() == null ? plan.timeoutMillis()
+        : Math.min(plan.timeoutMillis(), retry.perTryTimeout().toMillis());
+    long deadline = retry.deadline() == null ? 0 : call.start + retry.deadline().toNanos();
+    call.service.budget().onRequest();
+    ServiceInstance[] tried = null;
+    for (int attempt = 1; ; attempt++) {
+      long now = ticker.nanoTime();
+      long tryMillis = deadline == 0 ? perTryMillis : Math.max(1, Math.min(perTryMillis, (deadline - now) / 1_000_000L));
+      Group group = new Group();
+      try {
+        ServiceInstance first = next(call, subset, service, tried, group, attempt, now);
+        if (first == null) {
+          throw new NoHealthyInstanceException(service.name(), subset.name());
+        }
+        launch(call, group, first, tryMillis, true);
+        Result winner = group.await(call, plan.hedgeDelayNanos());
+        while (winner == null && group.hedges < hedge.maxExtra()) {
+          if (!hedgeOnce(call, group, subset, service, tried, attempt, tryMillis)) {
+            break;
+          }
+          winner = group.await(call, plan.hedgeDelayNanos());
+        }
+        if (winner == null) {
+          winner = group.await(call, Long.MAX_VALUE);
+        }
+        // A failure wins only when nothing else is still on its way.
+        while (winner.response == null && group.pending > 0) {
+          winner = group.await(call, Long.MAX_VALUE);
+        }
+        group.decide(winner);
+        for (Launched l : group.launched) {
+          tried = Attempts.remember(tried, l.instance);
+        }
+        String reason = Attempts.retryReason(retry, winner.outcome, winner.response, true);
+        if (reason == null || !attempts.mayRetry(call.service, retry, attempt, deadline)) {
+          if (winner.response != null) {
+            return winner.response;
+          }
+          if (winner.error instanceof javax.net.ssl.SSLException ssl) {
+            throw Attempts.identityFailure(service.name(), winner.instance, ssl);
+          }
+          throw winner.error;
+        }
+        if (winner.response != null) {
+          winner.response.close();
+        }
+        listener.onRetry(call.service.name(), reason);
+      } catch (IOException | RuntimeException e) {
+        group.decide(null);
+        throw e;
+      }
+    }
+  }
+
+  /** Sends one more copy to an instance the attempt has not used; false when none may be sent. */
+  private boolean hedgeOnce(MeshCall call, Group group, SubsetRuntime subset, ServiceRuntime service,
+      ServiceInstance[] tried, int attempt, long tryMillis) throws IOException {
+    ServiceInstance other = next(call, subset, service, tried, group, attempt, ticker.nanoTime());
+    if (other == null) {
+      return false;
+    }
+    if (!call.service.budget().tryRetry()) {
+      listener.onRetryBudgetExhausted(call.service.name());
+      return false;
+    }
+    CircuitBreaker breaker = service.breaker();
+    if (breaker != null && !breaker.tryAcquirePermission()) {
+      listener.onBreakerRejected(service.name());
+      return false;
+    }
+    group.hedges++;
+    call.hedges++;
+    listener.onHedge(call.service.name(), call.plan.name());
+    launch(call, group, other, tryMillis, false);
+    return true;
+  }
+
+  /**
+   * The instance for the next call of an attempt: one not yet used by the attempt (nor, if possible, by an
+   * earlier attempt), or null when the first call has no candidate or a hedge has no other instance.
+   * The first call of an attempt takes its breaker permit here.
+   */
+  private ServiceInstance next(MeshCall call, SubsetRuntime subset, ServiceRuntime service, ServiceInstance[] tried,
+      Group group, int attempt, long now) throws IOException {
+    List<ServiceInstance> candidates = subset.candidates(service.detector(), now);
+    if (candidates.isEmpty()) {
+      return null;
+    }
+    ServiceInstance[] avoid = tried;
+    for (Launched l : group.launched) {
+      avoid = Attempts.remember(avoid, l.instance);
+    }
+    ServiceInstance instance = Attempts.pick(subset, candidates, call, avoid);
+    if (!group.launched.isEmpty() && avoid != null && Attempts.contains(avoid, instance)) {
+      for (Launched l : group.launched) {
+        if (l.instance.equals(instance)) {
+          return null; // a hedge to an instance already waited on would only add load
+        }
+      }
+    }
+    if (call.sent.isHttps() && !instance.secure() && service.tls() == null) {
+      throw new MeshException(service.name(), call.sent.method() + " " + call.sent.url().redact()
+          + " refused before sending: instance " + instance.id() + " of service " + service.name()
+          + " is not secure and mesh.services." + service.name() + ".tls is not set; an https:// call is never"
+          + " sent as plain HTTP");
+    }
+    if (group.launched.isEmpty()) {
+      CircuitBreaker breaker = service.breaker();
+      if (breaker != null && !breaker.tryAcquirePermission()) {
+        listener.onBreakerRejected(service.name());
+        throw new CircuitBreakerOpenException(service.name(),
+            breaker.getState().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+      }
+    }
+    call.attempts = attempt;
+    if (call.observer != CallListener.NONE) {
+      call.decision = Attempts.decision(call, candidates, instance, attempt);
+      call.observer.onAttempt(call.decision);
+    }
+    return instance;
+  }
+
+  /** Starts one call of an attempt on the mesh's client; its outcome is recorded when it ends. */
+  private void launch(MeshCall call, Group group, ServiceInstance instance, long tryMillis, boolean first)
+      throws IOException {
+    ServiceRuntime service = call.target;
+    SubsetRuntime subset = call.subset;
+    Request routed;
+    try {
+      routed = call.sent.newBuilder().url(service.rewrite(call.sent.url(), instance))
+          .tag(MeshInterceptor.Internal.class, MeshInterceptor.Internal.INSTANCE).build();
+    } catch (java.net.ConnectException e) {
+      subset.balancer().onStart(instance);
+      attempts.record(service, subset, service.breaker(), instance, CallOutcome.CONNECT_FAILURE, 0, e);
+      group.add(new Launched(instance, null));
+      group.offer(new Result(instance, null, e, CallOutcome.CONNECT_FAILURE));
+      return;
+    }
+    Call sent = client.get().newCall(routed);
+    sent.timeout().timeout(tryMillis, TimeUnit.MILLISECONDS);
+    Launched launched = new Launched(instance, sent);
+    group.add(launched);
+    subset.balancer().onStart(instance);
+    long start = ticker.nanoTime();
+    sent.enqueue(new Callback() {
+      @Override
+      public void onResponse(Call c, Response response) {
+        long latency = ticker.nanoTime() - start;
+        CallOutcome outcome = response.code() >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS;
+        attempts.record(service, subset, service.breaker(), instance, outcome, latency, null);
+        if (call.plan.latency() != null) {
+          call.plan.latency().record(latency);
+        }
+        group.offer(new Result(instance, response, null, outcome));
+      }
+
+      @Override
+      public void onFailure(Call c, IOException e) {
+        CallOutcome outcome = Attempts.classify(e, null, c.isCanceled());
+        attempts.record(service, subset, service.breaker(), instance, outcome, ticker.nanoTime() - start, e);
+        group.offer(new Result(instance, null, e, outcome));
+      }
+    });
+  }
+
+  /** How one call of an attempt ended. */
+  private record Result(ServiceInstance instance, Response response, IOException error, CallOutcome outcome) {}
+
+  private record Launched(ServiceInstance instance, Call call) {}
+
+  /** The calls of one attempt and their results, in the order they ended. */
+  private static final class Group {
+    final List<Launched> launched = new ArrayList<>(2);
+    private final ArrayDeque<Result> ended = new ArrayDeque<>(2);
+    int hedges;
+    int pending;
+    private boolean decided;
+
+    synchronized void add(Launched l) {
+      launched.add(l);
+      pending++;
+    }
+
+    /** A call ended; after the attempt is decided, a late response is closed at once. */
+    synchronized void offer(Result r) {
+      if (decided) {
+        if (r.response != null) {
+          r.response.close();
+        }
+        return;
+      }
+      ended.add(r);
+      notifyAll();
+    }
+
+    /**
+     * The next result to end, waiting at most {@code nanos}; null if none ended in time. Throws if the
+     * caller's own call was cancelled meanwhile.
+     */
+    synchronized Result await(MeshCall call, long nanos) throws IOException {
+      long deadline = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + nanos;
+      while (ended.isEmpty()) {
+        if (call.chain.call().isCanceled()) {
+          throw new IOException("Canceled");
+        }
+        long left = deadline == Long.MAX_VALUE ? CANCEL_CHECK_NANOS : Math.min(CANCEL_CHECK_NANOS,
+            deadline - System.nanoTime());
+        if (left <= 0) {
+          return null;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(this, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while waiting for a hedged response");
+        }
+      }
+      pending--;
+      return ended.poll();
+    }
+
+    /** Ends the attempt: keeps {@code winner}, closes every other response and cancels the calls still running. */
+    void decide(Result winner) {
+      List<Call> running = new ArrayList<>();
+      synchronized (this) {
+        if (decided) {
+          return;
+        }
+        decided = true;
+        for (Result r : ended) {
+          if (r != winner && r.response != null) {
+            r.response.close();
+          }
+        }
+        ended.clear();
+        for (Launched l : launched) {
+          if (l.call != null && (winner == null || l.instance != winner.instance)) {
+            running.add(l.call);
+          }
+        }
+      }
+      running.forEach(Call::cancel); // outside the lock: a cancelled call's callback takes it
+    }
+  }
+}
