@@ -193,4 +193,18 @@ class HedgingTest {
     System.out.printf("one budget: %d calls, %d upstream attempts in %.1f s (cap %.0f)%n", calls, upstream, seconds, cap);
     assertThat(upstream).isGreaterThan(calls).isLessThanOrEqualTo((int) cap);
   }
+
+  @Test
+  void aBudgetOnOneRouteIsRefusedSinceOneBudgetPerServiceCapsEveryRoute() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> MeshConfig.fromYaml("""
+        mesh:
+          services:
+            api:
+              routes:
+                - to: { service: api }
+                  retry: { attempts: 3, budget: 50% }
+        """, name -> null))
+        .isInstanceOf(io.meshclient.api.ConfigurationException.class)
+        .hasMessageContaining("mesh.services.api.routes[0].retry.budget: 50% (expected: set for the whole service");
+  }
 }

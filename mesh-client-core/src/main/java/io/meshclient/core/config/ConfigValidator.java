@@ -173,6 +173,13 @@ final class ConfigValidator {
     }
     if (route.retry() != null) {
       resilience.retry(key + ".retry", route.retry());
+      RetryConfig own = service.retry() != null ? service.retry() : RetryConfig.DEFAULT;
+      if (route.retry().budgetPercent() != own.budgetPercent()
+          || route.retry().budgetMinPerSecond() != own.budgetMinPerSecond()) {
+        problems.add(problem(key + ".retry.budget", route.retry().budgetPercent() + "%, "
+            + route.retry().budgetMinPerSecond() + "/s", "the service's budget (" + own.budgetPercent() + "%, "
+            + own.budgetMinPerSecond() + "/s): one budget per service caps the retries and hedges of all its routes"));
+      }
     }
     if (route.fault() != null) {
       resilience.fault(key + ".fault", route.fault());

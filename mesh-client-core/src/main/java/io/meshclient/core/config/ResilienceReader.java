@@ -38,6 +38,12 @@ final class ResilienceReader {
       node.report(node.key("non-idempotent"), node.string("non-idempotent"),
           "set on a route (mesh.services.<service>.routes[i].retry), never for a whole service");
     }
+    if (route && node.has("budget")) {
+      // One budget per service caps the retries and hedges of all its routes together.
+      node.report(node.key("budget"), String.valueOf(node.raw("budget")),
+          "set for the whole service (mesh.services.<service>.retry.budget): one budget caps the retries and "
+              + "hedges of all its routes");
+    }
     RetryConfig r = base.withAttempts(node.integer(MeshKeys.ATTEMPTS, base.attempts()))
         .withPerTryTimeout(or(node.duration(MeshKeys.PER_TRY_TIMEOUT), base.perTryTimeout()))
         .withDeadline(or(node.duration(MeshKeys.DEADLINE), base.deadline()));

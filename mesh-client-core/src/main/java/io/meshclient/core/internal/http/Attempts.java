@@ -90,12 +90,7 @@ final class Attempts {
         throw new NoHealthyInstanceException(service.name(), subset.name());
       }
       ServiceInstance instance = pick(subset, candidates, call, tried);
-      if (request.isHttps() && !instance.secure() && service.tls() == null) {
-        throw new MeshException(service.name(), request.method() + " " + request.url().redact()
-            + " refused before sending: instance " + instance.id() + " of service " + service.name()
-            + " is not secure and mesh.services." + service.name() + ".tls is not set; an https:// call is never"
-            + " sent as plain HTTP");
-      }
+      refuseInsecure(request, service, instance);
       call.attempts = attempt;
       if (call.observer != io.meshclient.core.CallListener.NONE) {
         call.decision = decision(call, candidates, instance, attempt);
@@ -172,6 +167,16 @@ final class Attempts {
       }
       listener.onRetry(call.service.name(), reason);
       tried = remember(tried, instance);
+    }
+  }
+
+  /** Refuses, before any I/O, an https:// call to an instance that would get it as plain HTTP. */
+  static void refuseInsecure(Request request, ServiceRuntime service, ServiceInstance instance) throws MeshException {
+    if (request.isHttps() && !instance.secure() && service.tls() == null) {
+      throw new MeshException(service.name(), request.method() + " " + request.url().redact()
+          + " refused before sending: instance " + instance.id() + " of service " + service.name()
+          + " is not secure and mesh.services." + service.name() + ".tls is not set; an https:// call is never"
+          + " sent as plain HTTP");
     }
   }
 

@@ -3,7 +3,6 @@ package io.meshclient.core.internal.http;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.meshclient.api.CallOutcome;
 import io.meshclient.api.CircuitBreakerOpenException;
-import io.meshclient.api.MeshException;
 import io.meshclient.api.NoHealthyInstanceException;
 import io.meshclient.api.ServiceInstance;
 import io.meshclient.core.CallListener;
@@ -164,12 +163,7 @@ final class HedgedAttempts {
         }
       }
     }
-    if (call.sent.isHttps() && !instance.secure() && service.tls() == null) {
-      throw new MeshException(service.name(), call.sent.method() + " " + call.sent.url().redact()
-          + " refused before sending: instance " + instance.id() + " of service " + service.name()
-          + " is not secure and mesh.services." + service.name() + ".tls is not set; an https:// call is never"
-          + " sent as plain HTTP");
-    }
+    Attempts.refuseInsecure(call.sent, service, instance);
     if (group.launched.isEmpty()) {
       CircuitBreaker breaker = service.breaker();
       if (breaker != null && !breaker.tryAcquirePermission()) {
