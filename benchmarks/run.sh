@@ -6,6 +6,7 @@
 #   load [args]         issue 5's load harness: --duration 10s --threads 8 --modes okhttp,mesh,...
 #                       --warmup 10s --rewarm 2s --repeats 3 --jfr mesh --nginx /usr/sbin/nginx|none
 #   smoke               what CI runs: every JMH benchmark once, briefly, and a 2 s okhttp+mesh load run
+#   hedge [args]        issue 19: p99 with and without hedging (one backend 5% 50x slower), extra load, POSTs
 #   jfr FILE.jfr        where a load worker recorded with `load --jfr MODE` spent its time
 #   chaos [s] [threads] issue 3's kill test (a backend killed, then black-holed; 20 s, 8 threads each)
 #   rotation [s] [rps]  issue 7's certificate rotation under load (30 s at 200 req/s)
@@ -126,7 +127,18 @@ case "$scenario" in
       io.meshclient.discovery.consul.ConsulScaleScenario 100 3 \
       "$TARGET/consul-scale-smoke.json" --smoke 2> "$TARGET/consul-scale-smoke.log" || {
       tail -20 "$TARGET/consul-scale-smoke.log"; echo "smoke: consul-scale failed" >&2; exit 1; }
+    echo "== smoke: hedge, 300 calls"
+    "$JAVA" -cp "$(harness_cp)" io.meshclient.benchmarks.hedge.HedgeScenario --calls 300 --smoke \
+      > "$TARGET/hedge-smoke.log" 2>&1 || { tail -20 "$TARGET/hedge-smoke.log"; echo "smoke: hedge failed" >&2; exit 1; }
+    tail -1 "$TARGET/hedge-smoke.log"
     echo "smoke passed in $((SECONDS - start)) s (targets are not asserted in smoke)"
+    ;;
+  hedge)
+    # issue 19: 3 backends, one answering 5% of calls 50x slower; unhedged vs hedge at p95 through a
+    # least-request mesh. Arguments: [--calls N] [--threads N] [--base-ms N]. Ends with:
+    # hedge p99_ratio=... extra_load=... duplicated_posts=...
+    build
+    exec "$JAVA" -cp "$(harness_cp)" io.meshclient.benchmarks.hedge.HedgeScenario "$@"
     ;;
   jfr)
     build
@@ -157,7 +169,7 @@ case "$scenario" in
     usage
     ;;
   *)
-    echo "unknown scenario: $scenario (expected: jmh, ratelimit, load, smoke, jfr, chaos, rotation, consul-scale)" >&2
+    echo "unknown scenario: $scenario (expected: jmh, ratelimit, load, smoke, hedge, jfr, chaos, rotation, consul-scale)" >&2
     exit 2
     ;;
 esac
