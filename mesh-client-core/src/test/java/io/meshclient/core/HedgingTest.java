@@ -207,4 +207,18 @@ class HedgingTest {
         .isInstanceOf(io.meshclient.api.ConfigurationException.class)
         .hasMessageContaining("mesh.services.api.routes[0].retry.budget: 50% (expected: set for the whole service");
   }
+
+  @Test
+  void inCodeARouteRetryFromTheConstantsUsesTheServiceBudgetAndAnyOtherBudgetIsRefused() {
+    var route = io.meshclient.core.config.RouteConfig.to(io.meshclient.core.config.RouteConfig.Match.ANY, "all");
+    var service = io.meshclient.core.config.ServiceConfig.builder("api").subset("all", Map.of());
+    // NONE and DEFAULT carry no budget of their own: the route uses the service's.
+    MeshConfig.builder().service(service.route(route.withRetry(io.meshclient.core.config.RetryConfig.NONE
+        .withPerTryTimeout(java.time.Duration.ofMillis(100)))).build()).build();
+    var own = io.meshclient.core.config.ServiceConfig.builder("api").subset("all", Map.of())
+        .route(route.withRetry(io.meshclient.core.config.RetryConfig.DEFAULT.withBudget(50, 1)));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> MeshConfig.builder().service(own.build()).build())
+        .isInstanceOf(io.meshclient.api.ConfigurationException.class)
+        .hasMessageContaining("mesh.services.api.routes[0].retry.budget: 50%, 1/s (expected: the service's budget");
+  }
 }

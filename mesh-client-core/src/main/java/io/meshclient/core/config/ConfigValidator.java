@@ -174,8 +174,10 @@ final class ConfigValidator {
     if (route.retry() != null) {
       resilience.retry(key + ".retry", route.retry());
       RetryConfig own = service.retry() != null ? service.retry() : RetryConfig.DEFAULT;
-      if (route.retry().budgetPercent() != own.budgetPercent()
-          || route.retry().budgetMinPerSecond() != own.budgetMinPerSecond()) {
+      // A route's retry built from RetryConfig.NONE or DEFAULT carries their budget, which means "the
+      // service's"; any other budget is one the caller asked for and would not get.
+      if (!sameBudget(route.retry(), own) && !sameBudget(route.retry(), RetryConfig.NONE)
+          && !sameBudget(route.retry(), RetryConfig.DEFAULT)) {
         problems.add(problem(key + ".retry.budget", route.retry().budgetPercent() + "%, "
             + route.retry().budgetMinPerSecond() + "/s", "the service's budget (" + own.budgetPercent() + "%, "
             + own.budgetMinPerSecond() + "/s): one budget per service caps the retries and hedges of all its routes"));
@@ -335,5 +337,9 @@ final class ConfigValidator {
     if (problem != null) {
       problems.add(problem);
     }
+  }
+
+  private static boolean sameBudget(RetryConfig a, RetryConfig b) {
+    return a.budgetPercent() == b.budgetPercent() && a.budgetMinPerSecond() == b.budgetMinPerSecond();
   }
 }
