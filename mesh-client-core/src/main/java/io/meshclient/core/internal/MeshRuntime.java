@@ -81,6 +81,15 @@ public final class MeshRuntime implements AutoCloseable {
    */
   public void apply(MeshConfig newConfig) {
     Objects.requireNonNull(newConfig, "newConfig");
+    List<AutoCloseable> retired = new ArrayList<>();
+    try {
+      applyLocked(newConfig, retired);
+    } finally {
+      closeOutsideLock(retired);
+    }
+  }
+
+  private void applyLocked(MeshConfig newConfig, List<AutoCloseable> retired) {
     synchronized (lock) {
       if (closed) {
         throw new IllegalStateException("mesh is closed");
@@ -96,7 +105,7 @@ public final class MeshRuntime implements AutoCloseable {
         for (String service : serviceDiscovery.keySet()) {
           next.put(service, build(newConfig, service, liveLimiters));
         }
-        commit(newConfig, nextDiscoveries, serviceDiscovery, next, liveLimiters);
+        commit(newConfig, nextDiscoveries, serviceDiscovery, next, liveLimiters, retired);
       } catch (RuntimeException e) {
         created.forEach(binding -> binding.discovery().close());
         throw e;
@@ -257,14 +266,15 @@ public final class MeshRuntime implements AutoCloseable {
   }
 
   private void commit(MeshConfig newConfig, Map<String, DiscoveryBinding> nextDiscoveries,
-      Map<String, ServiceDiscovery> serviceDiscovery, Map<String, ServiceRuntime> next, Set<String> liveLimiters) {
+      Map<String, ServiceDiscovery> serviceDiscovery, Map<String, ServiceRuntime> next, Set<String> liveLimiters,
+      List<AutoCloseable> retired) {
     states.retain(next, liveLimiters);
     this.config = newConfig;
     this.services = Map.copyOf(next);
     publishAddresses();
     for (String service : new ArrayList<>(watches.keySet())) {
       if (serviceDiscovery.get(service) != watchedWith.get(service)) {
-        watches.remove(service).close();
+        retired.add(watches.remove(service));
         watchedWith.remove(service);
         instances.remove(service);
         rawInstances.remove(service);
@@ -288,7 +298,7 @@ public final class MeshRuntime implements AutoCloseable {
     warnWithoutInstances(newConfig, nextDiscoveries, toWatch);
     for (DiscoveryBinding old : discoveries.values()) {
       if (old.ownedByMesh() && nextDiscoveries.get(old.name()) != old) {
-        old.discovery().close();
+        retired.add(old.discovery());
       }
     }
     discoveries.clear();
@@ -383,16 +393,33 @@ public final class MeshRuntime implements AutoCloseable {
 
   @Override
   public void close() {
+    List<AutoCloseable> retired = new ArrayList<>();
     synchronized (lock) {
       if (closed) {
         return;
       }
       closed = true;
-      watches.values().forEach(ServiceDiscovery.Watch::close);
+      retired.addAll(watches.values());
       watches.clear();
-      discoveries.values().stream().filter(DiscoveryBinding::ownedByMesh).forEach(b -> b.discovery().close());
+      discoveries.values().stream().filter(DiscoveryBinding::ownedByMesh).forEach(b -> retired.add(b.discovery()));
       discoveries.clear();
       states.close();
+    }
+    closeOutsideLock(retired);
+  }
+
+  /**
+   * Closes replaced watches and discoveries once the lock is released: a discovery's delivery thread may
+   * hold its own lock while it waits for this one in {@link #onSnapshot}, and closing a watch waits for
+   * that delivery to end. A snapshot that arrives meanwhile is dropped: its token is no longer current.
+   */
+  private static void closeOutsideLock(List<AutoCloseable> retired) {
+    for (AutoCloseable resource : retired) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        LOG.log(System.Logger.Level.WARNING, "Closing " + resource + " failed: " + e);
+      }
     }
   }
 
