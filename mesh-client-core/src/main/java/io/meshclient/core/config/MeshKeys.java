@@ -130,7 +130,11 @@ public final class MeshKeys {
       text("path", null, "`{ exact: /a }`, `{ prefix: /api/ }` or `{ regex: \"/items/[0-9]+\" }` (whole path)"),
       textList("method", null, "a method or a list: `[GET, HEAD]`"),
       labels("headers", "<name>", "`{ exact: v }`, `{ prefix: v }`, `{ regex: v }` or `{ present: true }` on the "
-          + "header's first value"));
+          + "header's first value"),
+      labels("query-params", "<name>", "`{ exact: v }`, `{ prefix: v }`, `{ regex: v }` or `{ present: true }` on "
+          + "the query parameter's first decoded value"),
+      labels("without-headers", "<name>", "a header match that must not hold, as under `headers`"),
+      bool("ignore-uri-case", false, "exact and prefix `path` matches ignore case"));
   static final Setting WEIGHT = integer("weight", null, 0, 1_000_000, "").expecting("a weight >= 0");
   static final Setting DELAY_PERCENT = text("percent", "0", "share of requests delayed, 0–100 (decimals allowed)");
   static final Setting DELAY_DURATION = duration("duration", null, Duration.ofNanos(1), MAX_DURATION,
