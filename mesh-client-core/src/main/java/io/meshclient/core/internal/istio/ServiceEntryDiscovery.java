@@ -43,7 +43,12 @@ public final class ServiceEntryDiscovery implements ServiceDiscovery {
     if (current != null) {
       listener.onSnapshot(current);
     }
-    return () -> listeners.getOrDefault(service, List.of()).remove(listener);
+    return () -> {
+      List<Listener> watching = listeners.get(service);
+      if (watching != null) {
+        watching.remove(listener);
+      }
+    };
   }
 
   @Override
