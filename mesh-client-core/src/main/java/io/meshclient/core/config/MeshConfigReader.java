@@ -34,6 +34,10 @@ final class MeshConfigReader {
   private MeshConfig readRoot(ConfigNode root) {
     MeshConfig.Builder builder = MeshConfig.builder();
     root.allowOnly(MeshKeys.ROOT);
+    ConfigNode istio = root.child("istio");
+    if (istio != null) { // read by whoever builds the Mesh (the starter); only its keys are checked here
+      istio.allowOnly(MeshKeys.ISTIO);
+    }
     ConfigNode discovery = root.child("discovery");
     if (discovery != null) {
       for (String name : discovery.childNames()) {

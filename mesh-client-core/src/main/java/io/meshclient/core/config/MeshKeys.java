@@ -220,8 +220,19 @@ public final class MeshKeys {
       + "that is not a mesh service: `refuse` (`UnknownServiceException`, no I/O, suggesting the closest service) "
       + "or `pass-through` (to DNS); `localhost`, IP literals and dotted names always pass");
 
+  /** Istio's own resources laid over this configuration ({@link IstioOptions}); read by the starter. */
+  static final Setting ISTIO = block("istio", "Istio VirtualService, DestinationRule and ServiceEntry YAML laid over "
+      + "this configuration, watched for changes",
+      textList("files", null, "YAML files or directories of Istio resources (multi-document)"),
+      bool("strict", false, "refuse files that use a field the mesh does not implement (default: list them in the "
+          + "load report)"),
+      text("namespace", "default", "the namespace of short host names and of resources without one"),
+      text("domain", "cluster.local", "the cluster's DNS domain (`reviews.default.svc.<domain>`)"),
+      duration("check-every", "1s", Duration.ofMillis(100), Duration.ofDays(1), "how often the files are checked "
+          + "for changes").expecting("between 100ms and 1d"));
+
   /** The root: everything under {@code mesh}. */
   public static final Setting ROOT = block(MeshConfig.PREFIX, "the mesh configuration",
       labels("discovery", "<provider>", "settings of a discovery provider, found by name (`static`, `consul`)"),
-      DEFAULTS, SERVICES, UNKNOWN_HOSTS);
+      DEFAULTS, SERVICES, UNKNOWN_HOSTS, ISTIO);
 }
