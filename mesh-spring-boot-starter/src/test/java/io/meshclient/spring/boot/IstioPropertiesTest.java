@@ -45,6 +45,8 @@ class IstioPropertiesTest {
           assertThat(mesh.istioReport().unsupported()).singleElement()
               .satisfies(u -> assertThat(u.field()).isEqualTo(
                   "spec.trafficPolicy.connectionPool.http.maxRequestsPerConnection"));
+          var endpoint = new io.meshclient.spring.boot.actuate.MeshEndpoint(mesh, null);
+          assertThat(endpoint.mesh().istio().unsupported()).as("the actuator shows the load report").hasSize(1);
         });
     runner.withPropertyValues("mesh.istio.files=" + file, "mesh.istio.namespace=prod", "mesh.istio.domain=corp.local",
         "mesh.istio.strict=true").run(context -> assertThat(context).hasFailed()
