@@ -20,6 +20,14 @@ public interface RequestContext {
   String header(String name);
 
   /**
+   * The first value of the named query parameter, decoded, or null if absent ({@code ""} for a parameter
+   * without a value). The default knows no query and returns null.
+   */
+  default String queryParameter(String name) {
+    return null;
+  }
+
+  /**
    * The value of the named cookie from the {@code Cookie} header, or null if absent.
    */
   default String cookie(String name) {

@@ -61,6 +61,14 @@ public final class Mesh implements AutoCloseable {
   /** The meters this mesh registered; null without a meter registry. */
   private final MeshMetrics metrics;
   private final Duration closeGracePeriod;
+  /** The Istio files given to {@link Builder#istioConfig}; null if none. */
+  private final io.meshclient.core.internal.istio.IstioSource istio;
+  /** Where the configuration below Istio's comes from, for messages. */
+  private final String baseSource;
+  /** Serializes reloads: the base configuration and the Istio files are composed and applied as one. */
+  private final Object reloadLock = new Object();
+  /** The configuration Istio's resources are laid over (mesh.yaml or the builder's); under reloadLock. */
+  private MeshConfig base;
   private volatile boolean closed;
 
   private Mesh(Builder b) {
@@ -80,8 +88,29 @@ public final class Mesh implements AutoCloseable {
     OkHttpClient userBase = b.okHttpClient;
     MeshSslSocketFactory tlsSockets = new MeshSslSocketFactory();
     AllowListDns dns = new AllowListDns(userBase != null ? userBase.dns() : Dns.SYSTEM);
-    this.runtime = new MeshRuntime(b.config, b.discoveries, b.classLoader, b.ticker, limiterRegistry,
+    this.istio = b.istioPaths.isEmpty() ? null
+        : new io.meshclient.core.internal.istio.IstioSource(b.istioPaths, b.istioOptions);
+    this.base = b.config;
+    this.baseSource = b.watched != null ? b.watched.file().toString() : "the mesh configuration";
+    Map<String, ServiceDiscovery> supplied = b.discoveries;
+    MeshConfig first = b.config;
+    if (istio != null) {
+      supplied = new LinkedHashMap<>(b.discoveries);
+      supplied.put(io.meshclient.core.internal.istio.ServiceEntryDiscovery.NAME, istio.discovery());
+      // discoveries first, so that the Istio hosts can be checked against what they list
+      first = new MeshConfig(b.config.discovery(), b.config.defaults(), Map.of(), b.config.unknownHosts());
+    }
+    this.runtime = new MeshRuntime(first, supplied, b.classLoader, b.ticker, limiterRegistry,
         breakerRegistry, listener, tlsSockets, dns);
+    if (istio != null) {
+      try {
+        istio.apply(istio.read(), b.config, baseSource, runtime.listedServices(), runtime::apply);
+      } catch (RuntimeException | Error e) {
+        runtime.close();
+        istio.close();
+        throw e;
+      }
+    }
     MeshHttpClient.Settings settings = new MeshHttpClient.Settings(b.config, List.copyOf(b.interceptors), listener,
         b.callListenerFactories.isEmpty() ? null : CallListener.Factory.of(List.copyOf(b.callListenerFactories)),
         b.ticker, b.random, b.sleeper);
@@ -97,8 +126,14 @@ public final class Mesh implements AutoCloseable {
     this.listener = listener;
     try {
       this.configWatch = b.watched == null ? null : ConfigFileWatch.start(b.watched, this, b.configFileEvents);
+      if (istio != null) {
+        istio.watch(this::onIstioFiles);
+      }
     } catch (RuntimeException | Error e) {
       runtime.close(); // the discoveries' watches have started
+      if (istio != null) {
+        istio.close();
+      }
       throw e;
     }
   }
@@ -168,15 +203,50 @@ public final class Mesh implements AutoCloseable {
     Objects.requireNonNull(source, "source");
     checkOpen();
     MeshConfig newConfig;
-    try {
-      newConfig = Objects.requireNonNull(source.get(), "the configuration source returned null");
-      runtime.apply(newConfig);
-    } catch (RuntimeException e) {
-      listener.onReconfigure(false);
-      throw e;
+    synchronized (reloadLock) {
+      try {
+        MeshConfig newBase = Objects.requireNonNull(source.get(), "the configuration source returned null");
+        if (istio == null) {
+          runtime.apply(newBase);
+          newConfig = newBase;
+        } else {
+          newConfig = istio.apply(istio.read(), newBase, baseSource, runtime.listedServices(), runtime::apply);
+        }
+        base = newBase;
+      } catch (RuntimeException e) {
+        listener.onReconfigure(false);
+        throw e;
+      }
     }
     listener.onReconfigure(true);
     return newConfig;
+  }
+
+  /** A changed version of the Istio files, from their watch: applied over the base configuration in force. */
+  private void onIstioFiles(Map<String, byte[]> files) {
+    synchronized (reloadLock) {
+      if (closed || !istio.changed(files)) {
+        return;
+      }
+      try {
+        MeshConfig applied = istio.apply(files, base, baseSource, runtime.listedServices(), runtime::apply);
+        System.getLogger(Mesh.class.getName()).log(System.Logger.Level.INFO,
+            "Istio resources reloaded: services {0}", applied.services().keySet());
+      } catch (RuntimeException e) {
+        listener.onReconfigure(false);
+        throw e;
+      }
+    }
+    listener.onReconfigure(true);
+  }
+
+  /**
+   * What the mesh made of the Istio resources in force ({@link Builder#istioConfig}): the files and
+   * resources applied, those ignored, and every field used that the mesh does not implement. {@link
+   * IstioReport#EMPTY} for a mesh that reads none.
+   */
+  public io.meshclient.core.config.IstioReport istioReport() {
+    return istio == null ? io.meshclient.core.config.IstioReport.EMPTY : istio.report();
   }
 
   /** The instances of {@code service} as last discovered, or an empty list for an unknown service. */
@@ -235,6 +305,9 @@ public final class Mesh implements AutoCloseable {
     if (configWatch != null) {
       configWatch.close(); // first: a reload under way finishes on an open mesh
     }
+    if (istio != null) {
+      istio.close();
+    }
     closed = true;
     runtime.close(); // from here the mesh interceptor refuses new calls
     OkHttpClient c = client.ifMade(); // a client being built now sees closed and shuts itself down
@@ -270,8 +343,39 @@ public final class Mesh implements AutoCloseable {
     private ConfigFileWatch.Source watched;
     private boolean configFileEvents = true;
     private Duration closeGracePeriod = DEFAULT_CLOSE_GRACE_PERIOD;
+    private final List<Path> istioPaths = new ArrayList<>();
+    private io.meshclient.core.config.IstioOptions istioOptions = io.meshclient.core.config.IstioOptions.DEFAULT;
 
     private Builder() {}
+
+    /**
+     * Reads Istio's own traffic resources ({@code networking.istio.io} {@code v1}, {@code v1beta1} and
+     * {@code v1alpha3} VirtualService, DestinationRule and ServiceEntry) from these multi-document YAML
+     * files, or from the {@code *.yaml} and {@code *.yml} files of these directories, and lays them over
+     * the configuration: a service a VirtualService covers takes its routes from it only (routes for it in
+     * the configuration are an error naming both files); a DestinationRule's fields override the
+     * configuration's; ServiceEntries define services and their instances; rate limits and what Istio does
+     * not describe come from the configuration. The files are watched while the mesh is open (see {@link
+     * io.meshclient.core.config.IstioOptions#checkEvery()}): a changed, valid version applies atomically, as
+     * {@link Mesh#reconfigure} does; an invalid one is refused, logged at WARNING, and the resources in
+     * force keep serving. Fields the mesh does not implement are listed in {@link Mesh#istioReport()} and
+     * logged at INFO, or refuse the files with {@link io.meshclient.core.config.IstioOptions#strictly()}.
+     * Calling it again adds paths.
+     *
+     * @throws NullPointerException if a path is null
+     */
+    public Builder istioConfig(Path... paths) {
+      for (Path p : paths) {
+        istioPaths.add(Objects.requireNonNull(p, "path"));
+      }
+      return this;
+    }
+
+    /** How Istio resources are read: namespace, domain, strictness, check period. Default: {@link io.meshclient.core.config.IstioOptions#DEFAULT}. */
+    public Builder istioOptions(io.meshclient.core.config.IstioOptions options) {
+      this.istioOptions = Objects.requireNonNull(options, "options");
+      return this;
+    }
 
     /**
      * How long {@link Mesh#close()} lets calls in flight finish before it cancels them; from 0 (cancel at

@@ -201,8 +201,19 @@ final class ConfigValidator {
         problems.add(problem(key + ".match.method", method, "an upper-case HTTP method such as GET"));
       }
     }
-    match.headers().forEach((name, m) -> {
-      String headerKey = key + ".match.headers." + name;
+    match.queryParams().forEach((name, m) -> {
+      if (name.isEmpty()) {
+        problems.add(problem(key + ".match.query-params", "''", "a query parameter name"));
+      }
+      addIfPresent(m.regexProblem(key + ".match.query-params." + name));
+    });
+    matchHeaders(key + ".match.headers.", match.headers());
+    matchHeaders(key + ".match.without-headers.", match.withoutHeaders());
+  }
+
+  private void matchHeaders(String prefix, Map<String, StringMatch> headers) {
+    headers.forEach((name, m) -> {
+      String headerKey = prefix + name;
       if (!HEADER_NAME.matcher(name).matches()) {
         problems.add(problem(headerKey, name, "a header name (RFC 9110 token)"));
       }

@@ -34,6 +34,10 @@ final class MeshConfigReader {
   private MeshConfig readRoot(ConfigNode root) {
     MeshConfig.Builder builder = MeshConfig.builder();
     root.allowOnly(MeshKeys.ROOT);
+    ConfigNode istio = root.child("istio");
+    if (istio != null) { // read by whoever builds the Mesh (the starter); only its keys are checked here
+      istio.allowOnly(MeshKeys.ISTIO);
+    }
     ConfigNode discovery = root.child("discovery");
     if (discovery != null) {
       for (String name : discovery.childNames()) {
@@ -289,17 +293,31 @@ final class MeshConfigReader {
     StringMatch path = node.has("path") ? stringMatch(node, "path") : null;
     Set<String> methods = new java.util.LinkedHashSet<>();
     node.strings("method").forEach(m -> methods.add(m.trim().toUpperCase(Locale.ROOT)));
-    Map<String, StringMatch> headers = new LinkedHashMap<>();
-    ConfigNode headerNode = node.child("headers");
-    if (headerNode != null) {
-      for (String header : headerNode.childNames()) {
-        StringMatch m = stringMatch(headerNode, header);
+    Map<String, StringMatch> headers = matches(node, "headers");
+    Map<String, StringMatch> query = matches(node, "query-params");
+    Map<String, StringMatch> without = matches(node, "without-headers");
+    Object ignoreCase = node.raw("ignore-uri-case");
+    if (ignoreCase != null && !"true".equalsIgnoreCase(ignoreCase.toString())
+        && !"false".equalsIgnoreCase(ignoreCase.toString())) {
+      node.report(node.key("ignore-uri-case"), ignoreCase, "true or false");
+    }
+    return new RouteConfig.Match(path, methods, headers, query, without,
+        ignoreCase != null && "true".equalsIgnoreCase(ignoreCase.toString()));
+  }
+
+  /** Name to match under {@code child} of a match block: {@code headers}, {@code query-params}, ... */
+  private Map<String, StringMatch> matches(ConfigNode node, String child) {
+    Map<String, StringMatch> out = new LinkedHashMap<>();
+    ConfigNode parent = node.child(child);
+    if (parent != null) {
+      for (String name : parent.childNames()) {
+        StringMatch m = stringMatch(parent, name);
         if (m != null) {
-          headers.put(header, m);
+          out.put(name, m);
         }
       }
     }
-    return new RouteConfig.Match(path, methods, headers);
+    return out;
   }
 
   /** {@code {exact: x}}, {@code {prefix: x}}, {@code {regex: x}}, {@code {present: true}}, or a bare string (exact). */

@@ -130,7 +130,11 @@ public final class MeshKeys {
       text("path", null, "`{ exact: /a }`, `{ prefix: /api/ }` or `{ regex: \"/items/[0-9]+\" }` (whole path)"),
       textList("method", null, "a method or a list: `[GET, HEAD]`"),
       labels("headers", "<name>", "`{ exact: v }`, `{ prefix: v }`, `{ regex: v }` or `{ present: true }` on the "
-          + "header's first value"));
+          + "header's first value"),
+      labels("query-params", "<name>", "`{ exact: v }`, `{ prefix: v }`, `{ regex: v }` or `{ present: true }` on "
+          + "the query parameter's first decoded value"),
+      labels("without-headers", "<name>", "a header match that must not hold, as under `headers`"),
+      bool("ignore-uri-case", false, "exact and prefix `path` matches ignore case"));
   static final Setting WEIGHT = integer("weight", null, 0, 1_000_000, "").expecting("a weight >= 0");
   static final Setting DELAY_PERCENT = text("percent", "0", "share of requests delayed, 0–100 (decimals allowed)");
   static final Setting DELAY_DURATION = duration("duration", null, Duration.ofNanos(1), MAX_DURATION,
@@ -216,8 +220,19 @@ public final class MeshKeys {
       + "that is not a mesh service: `refuse` (`UnknownServiceException`, no I/O, suggesting the closest service) "
       + "or `pass-through` (to DNS); `localhost`, IP literals and dotted names always pass");
 
+  /** Istio's own resources laid over this configuration ({@link IstioOptions}); read by the starter. */
+  static final Setting ISTIO = block("istio", "Istio VirtualService, DestinationRule and ServiceEntry YAML laid over "
+      + "this configuration, watched for changes",
+      textList("files", null, "YAML files or directories of Istio resources (multi-document)"),
+      bool("strict", false, "refuse files that use a field the mesh does not implement (default: list them in the "
+          + "load report)"),
+      text("namespace", "default", "the namespace of short host names and of resources without one"),
+      text("domain", "cluster.local", "the cluster's DNS domain (`reviews.default.svc.<domain>`)"),
+      duration("check-every", "1s", Duration.ofMillis(100), Duration.ofDays(1), "how often the files are checked "
+          + "for changes").expecting("between 100ms and 1d"));
+
   /** The root: everything under {@code mesh}. */
   public static final Setting ROOT = block(MeshConfig.PREFIX, "the mesh configuration",
       labels("discovery", "<provider>", "settings of a discovery provider, found by name (`static`, `consul`)"),
-      DEFAULTS, SERVICES, UNKNOWN_HOSTS);
+      DEFAULTS, SERVICES, UNKNOWN_HOSTS, ISTIO);
 }

@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param consecutiveFailures failures in a row that eject, at least 1
  * @param baseEjection ejection time of a first ejection
  * @param maxEjection cap of the ejection time
- * @param maxEjectedPercent never eject more than this share of the service's instances, 0..100
+ * @param maxEjectedPercent never eject more than this share of the service's instances, 0..100; as in Envoy,
+ *     one instance may be ejected whatever share it is, unless this is 0
  * @param panicThresholdPercent when fewer than this share of a subset's instances are healthy, balance
  *     across all of them, ejected or not (Envoy's panic mode), 0..100
  */

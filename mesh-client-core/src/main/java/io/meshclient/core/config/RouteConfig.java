@@ -222,24 +222,42 @@ public record RouteConfig(
   }
 
   /**
-   * The conditions of a route; all given conditions must hold.
+   * The conditions of a route; all given conditions must hold (Istio's {@code HTTPMatchRequest}).
    *
    * @param path how the path must match, or null for any path
    * @param methods the allowed methods in upper case; empty allows any
    * @param headers header name (case-insensitive) to how its first value must match
+   * @param queryParams query parameter name to how its first (decoded) value must match
+   * @param withoutHeaders header name to a match that must not hold: a request whose header matches does
+   *     not take the route (Istio's {@code withoutHeaders})
+   * @param ignoreUriCase whether exact and prefix path matches ignore case (regex matches never do, as in
+   *     Istio)
    */
-  public record Match(StringMatch path, Set<String> methods, Map<String, StringMatch> headers) {
+  public record Match(StringMatch path, Set<String> methods, Map<String, StringMatch> headers,
+      Map<String, StringMatch> queryParams, Map<String, StringMatch> withoutHeaders, boolean ignoreUriCase) {
     /** Matches every request. */
     public static final Match ANY = new Match(null, Set.of(), Map.of());
 
     public Match {
       methods = methods == null ? Set.of() : Set.copyOf(methods);
+      headers = marked(headers);
+      queryParams = queryParams == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(queryParams));
+      withoutHeaders = marked(withoutHeaders);
+    }
+
+    /** Conditions on the path, methods and headers only. */
+    public Match(StringMatch path, Set<String> methods, Map<String, StringMatch> headers) {
+      this(path, methods, headers, Map.of(), Map.of(), false);
+    }
+
+    /** Values matched against credential headers are never shown. */
+    private static Map<String, StringMatch> marked(Map<String, StringMatch> headers) {
       Map<String, StringMatch> marked = new LinkedHashMap<>();
-      if (headers != null) { // values matched against credential headers are never shown
+      if (headers != null) {
         headers.forEach((name, m) -> marked.put(name, m != null && SecretKeys.isSecret(".headers." + name)
             ? m.asSecret() : m));
       }
-      headers = java.util.Collections.unmodifiableMap(marked);
+      return Collections.unmodifiableMap(marked);
     }
 
     /** Matches requests whose header {@code name} matches. */
@@ -262,13 +280,17 @@ public record RouteConfig(
       if (!methods.isEmpty()) {
         out.append("methods=").append(new java.util.TreeSet<>(methods)).append(", ");
       }
-      out.append("headers={");
-      String separator = "";
-      for (Map.Entry<String, StringMatch> e : headers.entrySet()) {
-        out.append(separator).append(e.getKey()).append('=').append(e.getValue());
-        separator = ", ";
+      if (ignoreUriCase) {
+        out.append("ignoreUriCase, ");
       }
-      return out.append("}}").toString();
+      out.append("headers=").append(headers);
+      if (!queryParams.isEmpty()) {
+        out.append(", queryParams=").append(queryParams);
+      }
+      if (!withoutHeaders.isEmpty()) {
+        out.append(", withoutHeaders=").append(withoutHeaders);
+      }
+      return out.append("}").toString();
     }
 
     /** Matches requests with one of the methods. */

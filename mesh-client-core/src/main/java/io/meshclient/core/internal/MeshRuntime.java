@@ -70,6 +70,28 @@ public final class MeshRuntime implements AutoCloseable {
     }
   }
 
+  /**
+   * The services the discoveries in use list up front (a ServiceEntries' discovery aside), or null when
+   * one of them lists none up front (a registry asked per service, such as Consul), so any name may be
+   * a service.
+   */
+  public Set<String> listedServices() {
+    synchronized (lock) {
+      Set<String> out = new java.util.TreeSet<>();
+      for (DiscoveryBinding b : discoveries.values()) {
+        if (b.name().equals(io.meshclient.core.internal.istio.ServiceEntryDiscovery.NAME)) {
+          continue;
+        }
+        Set<String> listed = b.discovery().knownServices();
+        if (listed.isEmpty()) {
+          return null;
+        }
+        out.addAll(listed);
+      }
+      return out;
+    }
+  }
+
   /** The configuration in force. */
   public MeshConfig config() {
     return config;
@@ -150,6 +172,9 @@ public final class MeshRuntime implements AutoCloseable {
       }
     });
     Map<String, ServiceDiscovery> out = new LinkedHashMap<>();
+    Map<String, DiscoveryBinding> general = new LinkedHashMap<>(available);
+    // ServiceEntries' instances go only to the services that name them, never to a service by default
+    general.remove(io.meshclient.core.internal.istio.ServiceEntryDiscovery.NAME);
     for (String service : names) {
       String wanted = newConfig.service(service).discovery();
       DiscoveryBinding binding = null;
@@ -160,10 +185,10 @@ public final class MeshRuntime implements AutoCloseable {
               wanted, available.isEmpty() ? "a discovery configured under mesh.discovery (none is)"
                   : "one of the configured discoveries " + available.keySet()));
         }
-      } else if (available.size() == 1) {
-        binding = available.values().iterator().next();
+      } else if (general.size() == 1) {
+        binding = general.values().iterator().next();
       } else {
-        for (DiscoveryBinding candidate : available.values()) {
+        for (DiscoveryBinding candidate : general.values()) {
           if (candidate.discovery().knownServices().contains(service)) {
             binding = candidate;
             break;
@@ -171,8 +196,8 @@ public final class MeshRuntime implements AutoCloseable {
         }
         if (binding == null) {
           problems.add(ConfigurationException.problem(MeshConfig.PREFIX + ".services." + service + ".discovery",
-              "not set", available.isEmpty() ? "a discovery configured under mesh.discovery (none is)"
-                  : "one of " + available.keySet() + ", since several discoveries are configured"));
+              "not set", general.isEmpty() ? "a discovery configured under mesh.discovery (none is)"
+                  : "one of " + general.keySet() + ", since several discoveries are configured"));
         }
       }
       if (binding != null) {

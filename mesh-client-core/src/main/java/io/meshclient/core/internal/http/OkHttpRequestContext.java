@@ -42,6 +42,11 @@ public class OkHttpRequestContext implements RequestContext {
   }
 
   @Override
+  public String queryParameter(String name) {
+    return request.url().queryParameter(name);
+  }
+
+  @Override
   public <T> T attribute(Class<T> key) {
     return request.tag(key);
   }

@@ -82,7 +82,9 @@ public final class OutlierDetector {
         ejected++;
       }
     }
-    if ((ejected + 1) * 100L > (long) config.maxEjectedPercent() * serviceSize) {
+    // As Envoy: one instance may always be ejected (unless the cap is 0), whatever share of the service it is.
+    if (config.maxEjectedPercent() == 0
+        || (ejected > 0 && (ejected + 1) * 100L > (long) config.maxEjectedPercent() * serviceSize)) {
       return;
     }
     health.ejections++;

@@ -19,6 +19,10 @@ public final class Route {
   private final String[] methods;
   private final String[] headerNames;
   private final ValueMatcher[] headerMatchers;
+  private final String[] queryNames;
+  private final ValueMatcher[] queryMatchers;
+  private final String[] withoutHeaderNames;
+  private final ValueMatcher[] withoutHeaderMatchers;
   private final Target[] targets;
   private final int[] cumulativeWeights;
   private final int totalWeight;
@@ -28,7 +32,7 @@ public final class Route {
     this.config = config;
     this.name = config.name() != null ? config.name() : "route-" + index;
     RouteConfig.Match match = config.match();
-    this.path = match.path() == null ? null : new ValueMatcher(match.path());
+    this.path = match.path() == null ? null : new ValueMatcher(match.path(), match.ignoreUriCase());
     this.methods = match.methods().toArray(new String[0]);
     this.headerNames = match.headers().keySet().toArray(new String[0]);
     this.headerMatchers = new ValueMatcher[headerNames.length];
@@ -36,6 +40,11 @@ public final class Route {
     for (StringMatch m : match.headers().values()) {
       headerMatchers[i++] = new ValueMatcher(m);
     }
+    this.queryNames = match.queryParams().keySet().toArray(new String[0]);
+    this.queryMatchers = match.queryParams().values().stream().map(ValueMatcher::new).toArray(ValueMatcher[]::new);
+    this.withoutHeaderNames = match.withoutHeaders().keySet().toArray(new String[0]);
+    this.withoutHeaderMatchers = match.withoutHeaders().values().stream().map(ValueMatcher::new)
+        .toArray(ValueMatcher[]::new);
     List<RouteConfig.Destination> positive = config.destinations().stream().filter(d -> d.weight() > 0).toList();
     this.targets = new Target[positive.size()];
     this.cumulativeWeights = new int[positive.size()];
@@ -75,6 +84,16 @@ public final class Route {
     }
     for (int i = 0; i < headerNames.length; i++) {
       if (!headerMatchers[i].matches(request.header(headerNames[i]))) {
+        return false;
+      }
+    }
+    for (int i = 0; i < queryNames.length; i++) {
+      if (!queryMatchers[i].matches(request.queryParameter(queryNames[i]))) {
+        return false;
+      }
+    }
+    for (int i = 0; i < withoutHeaderNames.length; i++) {
+      if (withoutHeaderMatchers[i].matches(request.header(withoutHeaderNames[i]))) {
         return false;
       }
     }

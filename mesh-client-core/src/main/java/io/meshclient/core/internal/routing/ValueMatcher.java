@@ -12,8 +12,15 @@ final class ValueMatcher {
   private final StringMatch.Kind kind;
   private final String value;
   private final ThreadLocal<Matcher> matcher;
+  private final boolean ignoreCase;
 
   ValueMatcher(StringMatch match) {
+    this(match, false);
+  }
+
+  /** A matcher whose exact and prefix matches ignore case when {@code ignoreCase} (Istio's {@code ignoreUriCase}). */
+  ValueMatcher(StringMatch match, boolean ignoreCase) {
+    this.ignoreCase = ignoreCase;
     this.kind = match.kind();
     this.value = match.value();
     if (kind == StringMatch.Kind.REGEX) {
@@ -30,8 +37,9 @@ final class ValueMatcher {
       return false;
     }
     switch (kind) {
-      case EXACT: return value.equals(actual);
-      case PREFIX: return actual.startsWith(value);
+      case EXACT: return ignoreCase ? value.equalsIgnoreCase(actual) : value.equals(actual);
+      case PREFIX: return ignoreCase ? actual.regionMatches(true, 0, value, 0, value.length())
+          : actual.startsWith(value);
       case REGEX: return matcher.get().reset(actual).matches();
       default: return true;
     }

@@ -37,7 +37,7 @@ public class MeshEndpoint {
     Map<String, ServiceDescriptor> services = new TreeMap<>();
     mesh.snapshot().services().forEach((name, state) -> services.put(name, service(state)));
     return new MeshDescriptor(mesh.config().discovery().keySet().stream().toList(),
-        mesh.config().defaults().loadBalancer().name(), services);
+        mesh.config().defaults().loadBalancer().name(), services, mesh.istioReport());
   }
 
   /** {@code decisions}: the recent routing decisions, newest first; any other name is not found. */
@@ -76,9 +76,13 @@ public class MeshEndpoint {
         : new LimitDescriptor(limiter.name(), limiter.config().rateText(), limiter.config().burst(), limiter.headroom());
   }
 
-  /** The whole mesh: discovery provider names (never their settings), the default balancer, services. */
+  /**
+   * The whole mesh: discovery provider names (never their settings), the default balancer, services, and
+   * the load report of the Istio resources ({@code mesh.istio.files}): files, resources applied and
+   * ignored, and the fields used that the mesh does not implement (empty without Istio files).
+   */
   public record MeshDescriptor(List<String> discoveries, String defaultLoadBalancer,
-      Map<String, ServiceDescriptor> services) {}
+      Map<String, ServiceDescriptor> services, io.meshclient.core.config.IstioReport istio) {}
 
   /**
    * One service as the request path sees it now; {@code circuitBreaker} is the breaker's state (null

@@ -54,6 +54,7 @@ public class MeshAutoConfiguration {
       ObjectProvider<MeshBuilderCustomizer> customizers) {
     MeshBackgroundPreinitializer.awaitWarmUp();
     Mesh.Builder builder = Mesh.builder().config(MeshConfigBinder.bind(environment));
+    istio(environment, builder);
     meterRegistry.ifUnique(builder::meterRegistry);
     List<MeshListener> all = new ArrayList<>(listeners.orderedStream().toList());
     if (!all.isEmpty()) {
@@ -69,6 +70,30 @@ public class MeshAutoConfiguration {
       }
     });
     return mesh;
+  }
+
+  /**
+   * {@code mesh.istio.files} (with {@code strict}, {@code namespace}, {@code domain}, {@code check-every}):
+   * Istio resources laid over the configuration and watched, as {@link Mesh.Builder#istioConfig} does.
+   */
+  static void istio(Environment environment, Mesh.Builder builder) {
+    org.springframework.boot.context.properties.bind.Binder binder =
+        org.springframework.boot.context.properties.bind.Binder.get(environment);
+    List<String> files = binder.bind("mesh.istio.files",
+        org.springframework.boot.context.properties.bind.Bindable.listOf(String.class)).orElse(List.of());
+    if (files.isEmpty()) {
+      return;
+    }
+    io.meshclient.core.config.IstioOptions options = io.meshclient.core.config.IstioOptions.DEFAULT
+        .withNamespace(binder.bind("mesh.istio.namespace", String.class).orElse("default"))
+        .withDomain(binder.bind("mesh.istio.domain", String.class).orElse("cluster.local"))
+        .withCheckEvery(binder.bind("mesh.istio.check-every", java.time.Duration.class)
+            .orElse(java.time.Duration.ofSeconds(1)));
+    if (binder.bind("mesh.istio.strict", Boolean.class).orElse(false)) {
+      options = options.strictly();
+    }
+    builder.istioOptions(options);
+    files.forEach(f -> builder.istioConfig(java.nio.file.Path.of(f.trim())));
   }
 
   /** Creates the {@code @MeshClient} proxies, from the application's {@code RestClient.Builder}. */

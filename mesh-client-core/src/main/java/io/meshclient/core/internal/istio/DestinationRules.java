@@ -1,0 +1,274 @@
+package io.meshclient.core.internal.istio;
+
+import io.meshclient.core.config.BalancerConfig;
+import io.meshclient.core.config.OutlierConfig;
+import io.meshclient.core.config.ServiceConfig;
+import io.meshclient.core.config.SlowStartConfig;
+import io.meshclient.core.config.TlsConfig;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Maps a DestinationRule onto the settings of its host's service: subsets by labels, and the traffic
+ * policy's balancer, connection limits, outlier detection and TLS. Every field it sets overrides what
+ * mesh.yaml says for that service.
+ */
+final class DestinationRules {
+  private DestinationRules() {}
+
+  /**
+   * What one DestinationRule sets; null fields are not set.
+   *
+   * @param tlsDisabled whether {@code tls.mode: DISABLE} removes any TLS mesh.yaml configured
+   * @param istioMutual whether {@code tls.mode: ISTIO_MUTUAL} asks for the TLS mesh.yaml configures
+   */
+  record Policy(IstioResource resource, String service, Map<String, Map<String, String>> subsets,
+      BalancerConfig loadBalancer, Integer maxConcurrentRequests, Duration connectTimeout, OutlierConfig outliers,
+      TlsConfig tls, boolean tlsDisabled, boolean istioMutual, String tlsPath, SlowStartConfig slowStart) {
+
+    /** Applies the fields set to {@code service}, overriding its values. */
+    ServiceConfig.Builder applyTo(ServiceConfig.Builder service) {
+      subsets.forEach(service::subset);
+      if (loadBalancer != null) {
+        service.loadBalancer(loadBalancer);
+      }
+      if (maxConcurrentRequests != null) {
+        service.maxConcurrentRequests(maxConcurrentRequests);
+      }
+      if (connectTimeout != null) {
+        service.connectTimeout(connectTimeout);
+      }
+      if (outliers != null) {
+        service.outlierDetection(outliers);
+      }
+      if (tls != null || tlsDisabled) {
+        service.tls(tls);
+      }
+      if (slowStart != null) {
+        service.slowStart(slowStart);
+      }
+      return service;
+    }
+  }
+
+  static Policy map(IstioResource resource, SpecNode spec, IstioHosts hosts) {
+    spec.fields("host", "trafficPolicy", "subsets", "exportTo", "workloadSelector");
+    spec.unsupported("exportTo", "visibility across namespaces: every resource read applies to this application");
+    spec.unsupported("workloadSelector", "rules for selected workloads: the rule applies to every caller here");
+    String host = spec.string("host");
+    if (host == null) {
+      spec.loading.problem(resource, spec.key("host"), "missing", "the host the rule applies to, such as reviews");
+      return null;
+    }
+    if (IstioHosts.isWildcard(host)) {
+      spec.loading.problem(resource, spec.key("host"), host, "a host without wildcards");
+      return null;
+    }
+    Map<String, Map<String, String>> subsets = new LinkedHashMap<>();
+    for (SpecNode subset : spec.list("subsets")) {
+      subset.fields("name", "labels", "trafficPolicy");
+      String name = subset.string("name");
+      if (name == null) {
+        spec.loading.problem(resource, subset.key("name"), "missing", "a subset name such as v1");
+        continue;
+      }
+      subset.unsupported("trafficPolicy", "a traffic policy per subset: the service's trafficPolicy applies to "
+          + "every subset");
+      if (subsets.put(name, subset.stringMap("labels")) != null) {
+        spec.loading.problem(resource, subset.key("name"), name, "each subset name once");
+      }
+    }
+    Policy p = new Policy(resource, hosts.service(host, resource.namespace()), subsets, null, null, null, null, null,
+        false, false, null, null);
+    SpecNode policy = spec.child("trafficPolicy");
+    return policy == null ? p : trafficPolicy(policy, p);
+  }
+
+  private static Policy trafficPolicy(SpecNode policy, Policy p) {
+    policy.fields("loadBalancer", "connectionPool", "outlierDetection", "tls", "portLevelSettings", "tunnel",
+        "proxyProtocol");
+    policy.unsupported("portLevelSettings", "settings per port: a service has one port here");
+    policy.unsupported("tunnel", "tunneling through a proxy");
+    policy.unsupported("proxyProtocol", "the PROXY protocol");
+    BalancerConfig balancer = loadBalancer(policy.child("loadBalancer"));
+    SlowStartConfig slowStart = null;
+    SpecNode lb = policy.child("loadBalancer");
+    if (lb != null) {
+      Duration warmup = lb.duration("warmupDurationSecs", Duration.ofMillis(1));
+      if (warmup != null) {
+        slowStart = SlowStartConfig.of(warmup.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : warmup);
+      }
+    }
+    Integer maxConcurrent = null;
+    Duration connectTimeout = null;
+    SpecNode pool = policy.child("connectionPool");
+    if (pool != null) {
+      pool.fields("tcp", "http");
+      SpecNode tcp = pool.child("tcp");
+      if (tcp != null) {
+        tcp.fields("maxConnections", "connectTimeout", "tcpKeepalive", "maxConnectionDuration", "idleTimeout");
+        tcp.unsupported("maxConnections", "OkHttp has no cap on connections per host; cap requests in flight with "
+            + "http.http2MaxRequests (mesh max-concurrent-requests)");
+        tcp.unsupported("tcpKeepalive", "TCP keep-alive probes");
+        tcp.unsupported("maxConnectionDuration", "a connection lifetime cap");
+        tcp.unsupported("idleTimeout", "idle TCP timeout per service; the pool's keep-alive is mesh-wide "
+            + "(mesh.defaults.connection-pool.keep-alive)");
+        connectTimeout = tcp.duration("connectTimeout", Duration.ofMillis(1));
+      }
+      SpecNode http = pool.child("http");
+      if (http != null) {
+        http.fields("http1MaxPendingRequests", "http2MaxRequests", "maxRequestsPerConnection", "maxRetries",
+            "idleTimeout", "h2UpgradePolicy", "useClientProtocol", "maxConcurrentStreams");
+        http.unsupported("http1MaxPendingRequests", "OkHttp has no pending-request queue per service: requests over "
+            + "max-concurrent-requests are refused at once, never queued");
+        http.unsupported("maxRequestsPerConnection", "OkHttp has no per-connection request cap");
+        http.unsupported("maxRetries", "a cap on concurrent retries; the mesh caps retries with its retry budget");
+        http.unsupported("idleTimeout", "idle timeout per service; the pool's keep-alive is mesh-wide "
+            + "(mesh.defaults.connection-pool.keep-alive)");
+        http.unsupported("h2UpgradePolicy", "HTTP/2 upgrade policy: OkHttp negotiates HTTP/2 by ALPN over TLS");
+        http.unsupported("useClientProtocol", "keeping the caller's protocol");
+        http.unsupported("maxConcurrentStreams", "a cap on streams per HTTP/2 connection");
+        maxConcurrent = http.integer("http2MaxRequests", 1, 1_000_000);
+      }
+    }
+    OutlierConfig outliers = outliers(policy.child("outlierDetection"));
+    TlsConfig tls = null;
+    boolean disabled = false;
+    boolean istioMutual = false;
+    SpecNode t = policy.child("tls");
+    if (t != null) {
+      t.fields("mode", "clientCertificate", "privateKey", "caCertificates", "credentialName", "subjectAltNames",
+          "sni", "insecureSkipVerify", "caCrl");
+      t.unsupported("credentialName", "certificates from a Kubernetes secret; give clientCertificate, privateKey "
+          + "and caCertificates as files");
+      t.unsupported("sni", "a server name other than the instance's");
+      t.unsupported("insecureSkipVerify", "the mesh always verifies the instances' certificates");
+      t.unsupported("caCrl", "certificate revocation lists");
+      String mode = t.string("mode");
+      List<String> sans = t.strings("subjectAltNames");
+      if (sans.size() > 1) {
+        t.loading.unsupported(t.resource, t.key("subjectAltNames") + "[1]", "several subject alternative names: "
+            + "the mesh pins the first");
+      }
+      String identity = sans.isEmpty() ? null : sans.get(0);
+      switch (mode == null ? "DISABLE" : mode) {
+        case "DISABLE" -> disabled = true;
+        case "SIMPLE", "MUTUAL" -> {
+          String ca = t.string("caCertificates");
+          String cert = t.string("clientCertificate");
+          String key = t.string("privateKey");
+          if (ca == null) {
+            t.loading.problem(t.resource, t.key("caCertificates"), "missing", "the CA certificates (a PEM file) the "
+                + "instances' certificates must chain to, with mode " + mode);
+          }
+          if (mode.equals("MUTUAL") && (cert == null || key == null)) {
+            t.loading.problem(t.resource, t.key(cert == null ? "clientCertificate" : "privateKey"), "missing",
+                "the client certificate and private key (PEM files), with mode MUTUAL");
+          }
+          if (ca != null) {
+            tls = new TlsConfig(ca, mode.equals("MUTUAL") ? cert : null, mode.equals("MUTUAL") ? key : null,
+                identity);
+          }
+        }
+        case "ISTIO_MUTUAL" -> istioMutual = true;
+        default -> t.loading.problem(t.resource, t.key("mode"), mode, "one of DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL");
+      }
+    }
+    return new Policy(p.resource(), p.service(), p.subsets(), balancer, maxConcurrent, connectTimeout, outliers, tls,
+        disabled, istioMutual, t == null ? null : t.key("mode"), slowStart);
+  }
+
+  private static BalancerConfig loadBalancer(SpecNode lb) {
+    if (lb == null) {
+      return null;
+    }
+    lb.fields("simple", "consistentHash", "localityLbSetting", "warmupDurationSecs", "warmup");
+    lb.unsupported("warmup", "the warmup block; use warmupDurationSecs");
+    SpecNode locality = lb.child("localityLbSetting");
+    if (locality != null && !"false".equals(String.valueOf(locality.raw("enabled")))) {
+      lb.unsupported("localityLbSetting", "locality-weighted balancing and failover from Istio resources; "
+          + "use mesh.yaml locality");
+    }
+    String simple = lb.string("simple");
+    SpecNode hash = lb.child("consistentHash");
+    if (simple != null && hash != null) {
+      lb.loading.problem(lb.resource, lb.path, "simple and consistentHash", "one of them");
+    }
+    if (simple != null) {
+      switch (simple.toUpperCase(Locale.ROOT)) {
+        case "ROUND_ROBIN": return BalancerConfig.named("round-robin");
+        case "LEAST_REQUEST", "LEAST_CONN": return BalancerConfig.named("least-request");
+        case "RANDOM": return BalancerConfig.named("random");
+        case "UNSPECIFIED": return null;
+        case "PASSTHROUGH":
+          lb.unsupported("simple", "PASSTHROUGH: calls go to the balanced instances, never to the original address");
+          return null;
+        default:
+          lb.loading.problem(lb.resource, lb.key("simple"), simple,
+              "one of ROUND_ROBIN, LEAST_REQUEST, LEAST_CONN, RANDOM, PASSTHROUGH, UNSPECIFIED");
+          return null;
+      }
+    }
+    if (hash == null) {
+      return null;
+    }
+    hash.fields("httpHeaderName", "httpCookie", "useSourceIp", "httpQueryParameterName", "ringHash", "maglev",
+        "minimumRingSize");
+    hash.unsupported("useSourceIp", "hashing on the source address: every call comes from this process");
+    hash.unsupported("httpQueryParameterName", "hashing on a query parameter; use httpHeaderName");
+    hash.unsupported("maglev", "Maglev hashing; the mesh uses a ring hash");
+    hash.unsupported("ringHash", "ring size settings");
+    hash.unsupported("minimumRingSize", "ring size settings");
+    String header = hash.string("httpHeaderName");
+    if (header != null) {
+      return new BalancerConfig("ring-hash", Map.of("hash-header", header));
+    }
+    SpecNode cookie = hash.child("httpCookie");
+    if (cookie != null) {
+      cookie.fields("name", "path", "ttl", "attributes");
+      cookie.unsupported("ttl", "generating the cookie when it is absent: the mesh only hashes a cookie the caller "
+          + "sends");
+      cookie.unsupported("attributes", "attributes of a generated cookie");
+      cookie.unsupported("path", "the path of a generated cookie");
+      String name = cookie.string("name");
+      if (name == null) {
+        cookie.loading.problem(cookie.resource, cookie.key("name"), "missing", "the cookie's name");
+        return null;
+      }
+      return new BalancerConfig("ring-hash", Map.of("hash-cookie", name));
+    }
+    return null;
+  }
+
+  /** Istio's defaults: 5 consecutive 5xx, 30s base ejection, at most 10% ejected, min health 0%. */
+  private static OutlierConfig outliers(SpecNode od) {
+    if (od == null) {
+      return null;
+    }
+    od.fields("consecutive5xxErrors", "consecutiveErrors", "consecutiveGatewayErrors", "interval", "baseEjectionTime",
+        "maxEjectionPercent", "minHealthPercent", "splitExternalLocalOriginErrors", "consecutiveLocalOriginFailures");
+    od.unsupported("consecutiveGatewayErrors", "a separate count of gateway errors: the mesh counts every failure "
+        + "(connect failures, resets, timeouts, 5xx) as consecutive5xxErrors does");
+    od.unsupported("splitExternalLocalOriginErrors", "separate counts of local and remote failures");
+    od.unsupported("consecutiveLocalOriginFailures", "separate counts of local and remote failures");
+    od.duration("interval", Duration.ofMillis(1)); // checked; consecutive failures eject at once, as Envoy's do
+    Integer consecutive = od.integer("consecutive5xxErrors", 0, Integer.MAX_VALUE);
+    if (consecutive == null) {
+      consecutive = od.integer("consecutiveErrors", 0, Integer.MAX_VALUE);
+    }
+    Duration base = od.duration("baseEjectionTime", Duration.ofMillis(1));
+    Integer maxPercent = od.integer("maxEjectionPercent", 0, 100);
+    Integer minHealth = od.integer("minHealthPercent", 0, 100);
+    if (consecutive != null && consecutive == 0) {
+      return ServiceConfig.OUTLIER_DETECTION_OFF;
+    }
+    Duration baseEjection = base == null ? Duration.ofSeconds(30) : base;
+    Duration maxEjection = OutlierConfig.DEFAULT.maxEjection().compareTo(baseEjection) < 0 ? baseEjection
+        : OutlierConfig.DEFAULT.maxEjection();
+    return new OutlierConfig(consecutive == null ? 5 : consecutive, baseEjection, maxEjection,
+        maxPercent == null ? 10 : maxPercent, minHealth == null ? 0 : minHealth);
+  }
+}

@@ -1,0 +1,61 @@
+package io.meshclient.core.internal.istio;
+
+import io.meshclient.core.config.IstioOptions;
+import java.util.Locale;
+
+/**
+ * Turns the hosts of Istio resources into mesh service names, as Istio resolves them: a short name
+ * ({@code reviews}) is in the resource's namespace; {@code reviews.default}, {@code reviews.default.svc}
+ * and {@code reviews.default.svc.cluster.local} (the configured domain) name the service {@code reviews}
+ * of namespace {@code default}. A service in the configured namespace is named by its short name; one in
+ * another namespace by {@code name.namespace}. Any other name (an external host of a ServiceEntry, such
+ * as {@code api.example.com}) is the service of that name.
+ */
+final class IstioHosts {
+  private final String namespace;
+  private final String svcSuffix;
+
+  IstioHosts(IstioOptions options) {
+    this.namespace = options.namespace();
+    this.svcSuffix = ".svc." + options.domain();
+  }
+
+  /** The service {@code host} names, seen from a resource in {@code resourceNamespace}. */
+  String service(String host, String resourceNamespace) {
+    String h = host.toLowerCase(Locale.ROOT);
+    if (h.endsWith(".")) {
+      h = h.substring(0, h.length() - 1);
+    }
+    if (h.endsWith(svcSuffix)) {
+      h = h.substring(0, h.length() - svcSuffix.length());
+    } else if (h.endsWith(".svc")) {
+      h = h.substring(0, h.length() - 4);
+    } else if (h.indexOf('.') < 0) {
+      return named(h, resourceNamespace);
+    } else if (h.indexOf('.') != h.lastIndexOf('.')) {
+      return h; // an external name such as api.example.com
+    }
+    int dot = h.indexOf('.');
+    if (dot < 0) {
+      return named(h, resourceNamespace);
+    }
+    if (h.indexOf('.', dot + 1) >= 0) {
+      return h;
+    }
+    String ns = h.substring(dot + 1);
+    // name.namespace: only when the second label is a namespace this mesh knows of; example.com stays
+    if (!host.toLowerCase(Locale.ROOT).contains(".svc") && !ns.equals(namespace) && !ns.equals(resourceNamespace)) {
+      return h;
+    }
+    return named(h.substring(0, dot), ns);
+  }
+
+  private String named(String shortName, String ns) {
+    return ns.equals(namespace) ? shortName : shortName + "." + ns;
+  }
+
+  /** Whether {@code host} is a wildcard ({@code *.example.com}, {@code *}), which the mesh cannot serve. */
+  static boolean isWildcard(String host) {
+    return host.indexOf('*') >= 0;
+  }
+}

@@ -1,0 +1,315 @@
+package io.meshclient.core.internal.istio;
+
+import io.meshclient.api.ConfigurationException;
+import io.meshclient.api.ServiceInstance;
+import io.meshclient.api.spi.SettingValues;
+import io.meshclient.core.config.IstioOptions;
+import io.meshclient.core.config.IstioReport;
+import io.meshclient.core.config.MeshConfig;
+import io.meshclient.core.config.MirrorConfig;
+import io.meshclient.core.config.RetryConfig;
+import io.meshclient.core.config.RouteConfig;
+import io.meshclient.core.config.ServiceConfig;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Turns Istio resources, on top of a mesh.yaml configuration, into one {@link MeshConfig}, as Istio
+ * would route: the routes of a service a VirtualService covers come only from it; a DestinationRule's
+ * fields override mesh.yaml's for its host; ServiceEntries define services and their instances; rate
+ * limits, and everything Istio does not describe, come from mesh.yaml. Services Istio describes take
+ * Istio's defaults where neither source sets a value: no route timeout, and 2 retries on {@code
+ * connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes} (503).
+ */
+public final class IstioTranslator {
+  /** Istio's API versions of {@code networking.istio.io} that are read. */
+  static final Set<String> API_VERSIONS = Set.of("networking.istio.io/v1", "networking.istio.io/v1beta1",
+      "networking.istio.io/v1alpha3");
+  static final Set<String> KINDS = Set.of("VirtualService", "DestinationRule", "ServiceEntry");
+  /** Kinds of Istio's networking API the mesh does not implement: reported, never applied. */
+  static final Set<String> OTHER_NETWORKING_KINDS = Set.of("Gateway", "Sidecar", "EnvoyFilter", "WorkloadEntry",
+      "WorkloadGroup", "ProxyConfig");
+
+  /** Istio's default retry policy: 2 retries (3 attempts) on connect failures, refused streams and 503. */
+  public static final RetryConfig ISTIO_DEFAULT_RETRY = RetryConfig.DEFAULT.withAttempts(3)
+      .withOn(Set.of(RetryConfig.Condition.CONNECT_FAILURE, RetryConfig.Condition.RESET), Set.of(503));
+
+  private final IstioOptions options;
+  private final IstioHosts hosts;
+
+  public IstioTranslator(IstioOptions options) {
+    this.options = options;
+    this.hosts = new IstioHosts(options);
+  }
+
+  /**
+   * The outcome of one translation.
+   *
+   * @param config the whole configuration, validated
+   * @param instances the instances ServiceEntries list, by service
+   * @param report what was applied, ignored and not supported
+   */
+  public record Result(MeshConfig config, Map<String, List<ServiceInstance>> instances, IstioReport report) {}
+
+  /**
+   * Parses file contents into resources.
+   *
+   * @throws ConfigurationException naming the file (and document) of every problem
+   */
+  List<IstioResource> resources(Map<String, byte[]> files) {
+    List<IstioResource> out = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    files.forEach((file, content) -> {
+      for (IstioYaml.Document doc : IstioYaml.parse(file, content)) {
+        if (doc.tree() == null) {
+          continue;
+        }
+        String where = file + " (document " + doc.index() + ")";
+        Object kind = doc.tree().get("kind");
+        Object apiVersion = doc.tree().get("apiVersion");
+        Object metadata = doc.tree().get("metadata");
+        if (kind instanceof String k && k.equals("List") && doc.tree().get("items") instanceof List<?>) {
+          problems.add(ConfigurationException.problem(where + ": kind", "List", "one resource per YAML document "
+              + "(separate them with ---)"));
+          continue;
+        }
+        if (!(kind instanceof String) || !(KINDS.contains(kind) || OTHER_NETWORKING_KINDS.contains(kind))) {
+          problems.add(ConfigurationException.problem(where + ": kind", kind == null ? "missing" : kind,
+              "one of " + new TreeSet<>(KINDS) + SettingValues.didYouMean(String.valueOf(kind), KINDS)));
+          continue;
+        }
+        if (!API_VERSIONS.contains(apiVersion)) {
+          problems.add(ConfigurationException.problem(where + ": apiVersion", apiVersion == null ? "missing"
+              : apiVersion, "one of " + new TreeSet<>(API_VERSIONS)));
+          continue;
+        }
+        Map<?, ?> meta = metadata instanceof Map<?, ?> m ? m : Map.of();
+        Object name = meta.get("name");
+        if (!(name instanceof String)) {
+          problems.add(ConfigurationException.problem(where + ": metadata.name", name == null ? "missing" : name,
+              "the resource's name"));
+          continue;
+        }
+        Object ns = meta.get("namespace");
+        Object spec = doc.tree().get("spec");
+        if (!(spec instanceof Map<?, ?>)) {
+          problems.add(ConfigurationException.problem(where + ": " + kind + " " + name + ": spec",
+              spec == null ? "missing" : "not a block", "the resource's spec block"));
+          continue;
+        }
+        for (String top : doc.tree().keySet()) {
+          if (!Set.of("apiVersion", "kind", "metadata", "spec", "status").contains(top)) {
+            problems.add(ConfigurationException.problem(where + ": " + kind + " " + name + ": " + top, "unknown field",
+                "apiVersion, kind, metadata, spec" + SettingValues.didYouMean(top, Set.of("apiVersion", "kind",
+                    "metadata", "spec"))));
+          }
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> specMap = (Map<String, Object>) spec;
+        out.add(new IstioResource((String) kind, (String) name, ns instanceof String s ? s : options.namespace(),
+            specMap, file, doc.index()));
+      }
+    });
+    if (!problems.isEmpty()) {
+      throw new ConfigurationException(problems);
+    }
+    return out;
+  }
+
+  /**
+   * Translates the files' resources on top of {@code base}.
+   *
+   * @param files file name to content, in order
+   * @param base the mesh.yaml configuration (or the builder's)
+   * @param baseSource where {@code base} came from, for messages
+   * @param known services the discoveries list, or null when a discovery may list more later (then a host
+   *     no source knows is not refused)
+   * @throws ConfigurationException naming the file, the resource and the field path of every problem
+   */
+  public Result translate(Map<String, byte[]> files, MeshConfig base, String baseSource, Set<String> known) {
+    List<IstioResource> resources = resources(files);
+    Loading loading = new Loading();
+    Map<String, List<ServiceInstance>> instances = new LinkedHashMap<>();
+    Map<String, IstioResource> entryOf = new LinkedHashMap<>();
+    Map<String, DestinationRules.Policy> policies = new LinkedHashMap<>();
+    List<VirtualServices.Mapped> virtualServices = new ArrayList<>();
+    for (IstioResource r : resources) {
+      SpecNode spec = new SpecNode(r, loading, "spec", r.spec());
+      switch (r.kind()) {
+        case "ServiceEntry" -> {
+          ServiceEntries.map(r, spec, hosts).forEach((service, list) -> {
+            IstioResource before = entryOf.put(service, r);
+            if (before != null) {
+              loading.problem(r, "spec.hosts", service, "a host no other ServiceEntry defines (" + before.label()
+                  + " in " + before.file() + " does)");
+            }
+            instances.put(service, list);
+          });
+          loading.applied.add(r.label());
+        }
+        case "DestinationRule" -> {
+          DestinationRules.Policy p = DestinationRules.map(r, spec, hosts);
+          if (p != null) {
+            DestinationRules.Policy before = policies.put(p.service(), p);
+            if (before != null) {
+              loading.problem(r, "spec.host", p.service(), "a host no other DestinationRule covers ("
+                  + before.resource().label() + " in " + before.resource().file() + " does)");
+            }
+          }
+          loading.applied.add(r.label());
+        }
+        case "VirtualService" -> {
+          VirtualServices.Mapped m = VirtualServices.map(r, spec, hosts);
+          if (m != null) {
+            virtualServices.add(m);
+            loading.applied.add(r.label());
+          }
+        }
+        default -> loading.unsupported(r, "kind", r.kind() + ": the mesh applies VirtualService, DestinationRule "
+            + "and ServiceEntry only; this resource is not applied");
+      }
+    }
+    Set<String> knownHere = new LinkedHashSet<>(base.services().keySet());
+    knownHere.addAll(instances.keySet());
+    Map<String, VirtualServices.Mapped> routesOf = new LinkedHashMap<>();
+    for (VirtualServices.Mapped vs : virtualServices) {
+      for (int i = 0; i < vs.services().size(); i++) {
+        String service = vs.services().get(i);
+        checkKnown(loading, vs.resource(), "spec.hosts[" + i + "]", service, knownHere, known);
+        VirtualServices.Mapped before = routesOf.put(service, vs);
+        if (before != null && before != vs) {
+          loading.problem(vs.resource(), "spec.hosts[" + i + "]", service, "a host no other VirtualService covers ("
+              + before.resource().label() + " in " + before.resource().file() + " does)");
+        }
+        ServiceConfig fromBase = base.services().get(service);
+        if (fromBase != null && !fromBase.routes().isEmpty()) {
+          loading.problem(vs.resource(), "spec.hosts[" + i + "]", service, "routes from one place only: " + baseSource
+              + " also sets mesh.services." + service + ".routes; a service a VirtualService covers takes its "
+              + "routes from Istio only, so remove them there");
+        }
+      }
+    }
+    policies.values().forEach(p -> checkKnown(loading, p.resource(), "spec.host", p.service(), knownHere, known));
+    // subsets a route names must be defined (Istio's IST0101)
+    for (VirtualServices.Mapped vs : virtualServices) {
+      for (VirtualServices.MappedRoute route : vs.routes()) {
+        for (VirtualServices.Target t : route.targets()) {
+          checkKnown(loading, vs.resource(), t.path() + ".host", t.service(), knownHere, known);
+          checkSubset(loading, vs.resource(), t.path() + ".subset", t.service(), t.subset(), policies, base);
+        }
+        if (route.mirrorService() != null) {
+          checkSubset(loading, vs.resource(), route.path() + ".mirror.subset", route.mirrorService(),
+              route.mirrorSubset(), policies, base);
+        }
+      }
+    }
+    if (options.strict() && !loading.unsupported.isEmpty()) {
+      for (IstioReport.Unsupported u : loading.unsupported) {
+        loading.problems.add(ConfigurationException.problem(u.file() + ": " + u.resource() + ": " + u.field(), "set",
+            "only fields the mesh implements, since mesh.istio.strict is true (" + u.why() + ")"));
+      }
+    }
+    if (!loading.problems.isEmpty()) {
+      throw new ConfigurationException(loading.problems);
+    }
+    MeshConfig config = build(base, instances, policies, routesOf, loading);
+    IstioReport report = new IstioReport(List.copyOf(files.keySet()), loading.applied, loading.ignored,
+        loading.unsupported);
+    return new Result(config, instances, report);
+  }
+
+  private MeshConfig build(MeshConfig base, Map<String, List<ServiceInstance>> instances,
+      Map<String, DestinationRules.Policy> policies, Map<String, VirtualServices.Mapped> routesOf, Loading loading) {
+    Set<String> described = new LinkedHashSet<>(instances.keySet());
+    described.addAll(policies.keySet());
+    described.addAll(routesOf.keySet());
+    MeshConfig.Builder out = base.toBuilder();
+    for (String service : described) {
+      ServiceConfig fromBase = base.services().get(service);
+      ServiceConfig.Builder b = fromBase != null ? fromBase.toBuilder() : ServiceConfig.builder(service);
+      if (fromBase == null || fromBase.timeout() == null) {
+        b.timeout(io.meshclient.api.spi.Setting.MAX_DURATION); // Istio: no route timeout
+      }
+      if (fromBase == null || fromBase.retry() == null) {
+        b.retry(ISTIO_DEFAULT_RETRY);
+      }
+      if (instances.containsKey(service)) {
+        b.discovery(ServiceEntryDiscovery.NAME);
+      }
+      DestinationRules.Policy policy = policies.get(service);
+      if (policy != null) {
+        if (policy.istioMutual() && (fromBase == null || fromBase.tls() == null)) {
+          loading.problem(policy.resource(), policy.tlsPath(), "ISTIO_MUTUAL", "DISABLE, SIMPLE or MUTUAL with "
+              + "caCertificates, clientCertificate and privateKey files: ISTIO_MUTUAL needs istiod's certificates, "
+              + "which this mesh has only when mesh.services." + service + ".tls names certificate files");
+        }
+        policy.applyTo(b);
+      }
+      VirtualServices.Mapped vs = routesOf.get(service);
+      if (vs != null) {
+        for (VirtualServices.MappedRoute route : vs.routes()) {
+          b.route(bind(service, route));
+        }
+      }
+      out.replaceService(b.build());
+    }
+    if (!loading.problems.isEmpty()) {
+      throw new ConfigurationException(loading.problems);
+    }
+    return out.build();
+  }
+
+  /** The route as seen from {@code service}: destinations in it lose their service name. */
+  private static RouteConfig bind(String service, VirtualServices.MappedRoute route) {
+    List<RouteConfig.Destination> destinations = new ArrayList<>();
+    for (VirtualServices.Target t : route.targets()) {
+      destinations.add(new RouteConfig.Destination(t.service().equals(service) ? null : t.service(), t.subset(),
+          t.weight()));
+    }
+    RouteConfig r = route.config();
+    MirrorConfig mirror = null;
+    if (route.mirrorService() != null) {
+      mirror = route.mirrorService().equals(service) && route.mirrorSubset() != null
+          ? MirrorConfig.toSubset(route.mirrorSubset(), route.mirrorPercent())
+          : MirrorConfig.toService(route.mirrorService(), route.mirrorPercent());
+    }
+    return new RouteConfig(r.name(), r.match(), destinations, null, r.timeout(), r.retry(), r.fault(), mirror,
+        null, r.requestHeaders(), r.responseHeaders(), r.rewrite(), null);
+  }
+
+  private static void checkKnown(Loading loading, IstioResource r, String path, String service, Set<String> here,
+      Set<String> known) {
+    if (here.contains(service) || known == null || known.contains(service)) {
+      return;
+    }
+    Set<String> all = new TreeSet<>(here);
+    all.addAll(known);
+    loading.problem(r, path, service, "a service some source knows (mesh.services, a discovery or a ServiceEntry)"
+        + SettingValues.didYouMean(service, all));
+  }
+
+  private static void checkSubset(Loading loading, IstioResource r, String path, String service, String subset,
+      Map<String, DestinationRules.Policy> policies, MeshConfig base) {
+    if (subset == null) {
+      return;
+    }
+    DestinationRules.Policy p = policies.get(service);
+    Set<String> defined = new TreeSet<>();
+    if (p != null) {
+      defined.addAll(p.subsets().keySet());
+    }
+    ServiceConfig fromBase = base.services().get(service);
+    if (fromBase != null) {
+      defined.addAll(fromBase.subsets().keySet());
+    }
+    if (!defined.contains(subset)) {
+      loading.problem(r, path, subset, "a subset a DestinationRule for host " + service + " defines (IST0101: "
+          + "referenced subset not found; defined: " + defined + ")" + SettingValues.didYouMean(subset, defined));
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package io.meshclient.core.internal.istio;
+
+import io.meshclient.api.ServiceInstance;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Maps a ServiceEntry onto services and their instances: {@code resolution: STATIC} endpoints (or
+ * {@code DNS} ones, resolved by the JVM) become instances with their labels as metadata, their weight and
+ * their locality's zone; a {@code DNS} entry without endpoints is one instance at its own host. An
+ * {@code HTTPS} or {@code TLS} port makes the instances secure.
+ */
+final class ServiceEntries {
+  private static final Set<String> PLAIN = Set.of("HTTP", "HTTP2", "GRPC", "GRPC-WEB");
+  private static final Set<String> SECURE = Set.of("HTTPS", "TLS");
+
+  private ServiceEntries() {}
+
+  /** The services an entry defines, each with its instances. */
+  static Map<String, List<ServiceInstance>> map(IstioResource resource, SpecNode spec, IstioHosts hosts) {
+    spec.fields("hosts", "addresses", "ports", "location", "resolution", "endpoints", "workloadSelector", "exportTo",
+        "subjectAltNames");
+    spec.unsupported("workloadSelector", "endpoints from WorkloadEntries: list them under endpoints");
+    spec.unsupported("exportTo", "visibility across namespaces: every resource read applies to this application");
+    spec.unsupported("subjectAltNames", "identity pinning from a ServiceEntry; use a DestinationRule's "
+        + "tls.subjectAltNames");
+    spec.strings("addresses"); // virtual IPs: calls name the service, so none is needed in-process
+    String location = spec.string("location");
+    if (location != null && !location.equals("MESH_EXTERNAL") && !location.equals("MESH_INTERNAL")) {
+      spec.loading.problem(resource, spec.key("location"), location, "MESH_EXTERNAL or MESH_INTERNAL");
+    }
+    Map<String, List<ServiceInstance>> out = new LinkedHashMap<>();
+    List<SpecNode> ports = spec.list("ports");
+    if (ports.isEmpty()) {
+      spec.loading.problem(resource, spec.key("ports"), "missing", "at least one port: { number, name, protocol }");
+      return out;
+    }
+    for (int i = 1; i < ports.size(); i++) {
+      spec.loading.unsupported(resource, ports.get(i).path, "a second port: a service has one port here (the first)");
+    }
+    SpecNode port = ports.get(0);
+    port.fields("number", "protocol", "name", "targetPort");
+    Integer number = port.integer("number", 1, 65535);
+    Integer targetPort = port.integer("targetPort", 1, 65535);
+    String portName = port.string("name");
+    String protocol = port.string("protocol");
+    boolean secure = false;
+    if (protocol != null) {
+      if (SECURE.contains(protocol)) {
+        secure = true;
+      } else if (!PLAIN.contains(protocol)) {
+        port.unsupported("protocol", "protocol " + protocol + ": the mesh carries HTTP (HTTP, HTTP2, GRPC, HTTPS, TLS)");
+      }
+    }
+    String resolution = spec.string("resolution");
+    List<String> rawHosts = spec.strings("hosts");
+    if (rawHosts.isEmpty()) {
+      spec.loading.problem(resource, spec.key("hosts"), "missing", "at least one host");
+    }
+    List<SpecNode> endpoints = spec.list("endpoints");
+    for (int h = 0; h < rawHosts.size(); h++) {
+      String host = rawHosts.get(h);
+      if (IstioHosts.isWildcard(host)) {
+        spec.loading.problem(resource, spec.key("hosts") + "[" + h + "]", host, "a host without wildcards");
+        continue;
+      }
+      String service = hosts.service(host, resource.namespace());
+      List<ServiceInstance> instances = new ArrayList<>();
+      switch (resolution == null ? "NONE" : resolution) {
+        case "STATIC", "DNS", "DNS_ROUND_ROBIN" -> {
+          if (endpoints.isEmpty() && !"STATIC".equals(resolution) && number != null) {
+            instances.add(ServiceInstance.builder(service, host, targetPort != null ? targetPort : number)
+                .secure(secure).build());
+          }
+          for (SpecNode e : endpoints) {
+            ServiceInstance instance = endpoint(e, service, portName, targetPort != null ? targetPort : number, secure,
+                h == 0);
+            if (instance != null) {
+              instances.add(instance);
+            }
+          }
+        }
+        case "NONE" -> spec.unsupported("resolution", "resolution NONE (pass-through to the address called): "
+            + "the mesh calls instances it knows; use STATIC or DNS");
+        default -> spec.loading.problem(resource, spec.key("resolution"), resolution,
+            "one of STATIC, DNS, DNS_ROUND_ROBIN, NONE");
+      }
+      out.put(service, instances);
+    }
+    return out;
+  }
+
+  private static ServiceInstance endpoint(SpecNode e, String service, String portName, Integer servicePort,
+      boolean secure, boolean report) {
+    e.fields("address", "ports", "labels", "network", "locality", "weight", "serviceAccount");
+    if (report) {
+      e.unsupported("network", "multi-network gateways: every endpoint is called directly");
+    }
+    String address = e.string("address");
+    if (address == null) {
+      e.loading.problem(e.resource, e.key("address"), "missing", "an IP address or host name");
+      return null;
+    }
+    if (address.startsWith("unix://")) {
+      e.loading.problem(e.resource, e.key("address"), address, "an IP address or host name (no Unix sockets)");
+      return null;
+    }
+    Map<String, String> ports = e.stringMap("ports");
+    Integer port = servicePort;
+    if (portName != null && ports.containsKey(portName)) {
+      port = e.child("ports").integer(portName, 1, 65535);
+    }
+    if (port == null) {
+      return null;
+    }
+    Integer weight = e.integer("weight", 1, 1_000_000);
+    ServiceInstance.Builder b = ServiceInstance.builder(service, address, port).secure(secure)
+        .metadata(e.stringMap("labels")).weight(weight == null ? 1 : weight);
+    String locality = e.string("locality");
+    if (locality != null) {
+      b.locality(locality);
+      String[] parts = locality.split("/");
+      if (parts.length > 1) {
+        b.zone(parts[1]);
+      }
+    }
+    e.string("serviceAccount"); // the identity is pinned by a DestinationRule's tls.subjectAltNames
+    return b.build();
+  }
+}

@@ -1,0 +1,421 @@
+package io.meshclient.core.istio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshclient.core.InMemoryDiscovery;
+import io.meshclient.core.LoopbackServer;
+import io.meshclient.core.Mesh;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Istio's own VirtualService and DestinationRule YAML route calls to real servers on 127.0.0.1, counted
+ * at the servers: Bookinfo's splits, header routes, faults, cross-service routes, header changes,
+ * rewrites, retries and outlier ejection.
+ */
+@Timeout(120)
+class IstioRoutingTest {
+  static final String DESTINATION_RULES = """
+      apiVersion: networking.istio.io/v1
+      kind: DestinationRule
+      metadata: { name: reviews }
+      spec:
+        host: reviews
+        subsets:
+          - { name: v1, labels: { version: v1 } }
+          - { name: v2, labels: { version: v2 } }
+          - { name: v3, labels: { version: v3 } }
+      ---
+      apiVersion: networking.istio.io/v1beta1
+      kind: DestinationRule
+      metadata: { name: ratings, namespace: default }
+      spec:
+        host: ratings.default.svc.cluster.local
+        subsets:
+          - { name: v1, labels: { version: v1 } }
+          - { name: v2, labels: { version: v2 } }
+      """;
+
+  @TempDir
+  Path dir;
+  private final List<LoopbackServer> servers = new ArrayList<>();
+  private LoopbackServer reviewsV1;
+  private LoopbackServer reviewsV2;
+  private LoopbackServer reviewsV3;
+  private LoopbackServer ratingsV1;
+  private LoopbackServer ratingsV2;
+  private InMemoryDiscovery discovery;
+
+  @AfterEach
+  void stopServers() {
+    servers.forEach(LoopbackServer::close);
+  }
+
+  private LoopbackServer server(String name) throws IOException {
+    LoopbackServer s = new LoopbackServer(name);
+    servers.add(s);
+    return s;
+  }
+
+  private void bookinfo() throws IOException {
+    reviewsV1 = server("reviews-v1");
+    reviewsV2 = server("reviews-v2");
+    reviewsV3 = server("reviews-v3");
+    ratingsV1 = server("ratings-v1");
+    ratingsV2 = server("ratings-v2");
+    discovery = new InMemoryDiscovery()
+        .set("reviews", List.of(reviewsV1.instance("reviews", Map.of("version", "v1")),
+            reviewsV2.instance("reviews", Map.of("version", "v2")),
+            reviewsV3.instance("reviews", Map.of("version", "v3"))))
+        .set("ratings", List.of(ratingsV1.instance("ratings", Map.of("version", "v1")),
+            ratingsV2.instance("ratings", Map.of("version", "v2"))));
+  }
+
+  private Mesh mesh(String istioYaml) throws IOException {
+    Path file = dir.resolve("istio.yaml");
+    Files.writeString(file, DESTINATION_RULES + "---\n" + istioYaml);
+    return Mesh.builder().istioConfig(file).discovery("memory", discovery).random(new SplittableRandom(7)).build();
+  }
+
+  static Response get(Mesh mesh, String url, String... headers) throws IOException {
+    Request.Builder request = new Request.Builder().url(url);
+    for (int i = 0; i < headers.length; i += 2) {
+      request.addHeader(headers[i], headers[i + 1]);
+    }
+    return mesh.httpClient().newCall(request.build()).execute();
+  }
+
+  static String body(Mesh mesh, String url, String... headers) throws IOException {
+    try (Response r = get(mesh, url, headers)) {
+      return r.code() + " " + r.body().string();
+    }
+  }
+
+  @Test
+  void reviewsEightyTwentyLandsWithinOneAndAHalfPointsOverTenThousandCalls() throws Exception {
+    bookinfo();
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - route:
+                - destination: { host: reviews, subset: v1 }
+                  weight: 80
+                - destination: { host: reviews, subset: v3 }
+                  weight: 20
+        """)) {
+      for (int i = 0; i < 10_000; i++) {
+        try (Response r = get(mesh, "http://reviews/reviews/0")) {
+          assertThat(r.code()).isEqualTo(200);
+        }
+      }
+    }
+    System.out.printf("istio 80/20: v1 %d, v3 %d, v2 %d of 10000%n", reviewsV1.requests.get(),
+        reviewsV3.requests.get(), reviewsV2.requests.get());
+    assertThat(reviewsV1.requests.get() + reviewsV3.requests.get()).isEqualTo(10_000);
+    assertThat(reviewsV2.requests.get()).isZero();
+    assertThat(reviewsV3.requests.get() / 100.0).isCloseTo(20.0, Offset.offset(1.5));
+  }
+
+  @Test
+  void jasonGoesToV2EveryTimeAndEveryoneElseToV1() throws Exception {
+    bookinfo();
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - match:
+                - headers: { end-user: { exact: jason } }
+              route:
+                - destination: { host: reviews, subset: v2 }
+            - route:
+                - destination: { host: reviews, subset: v1 }
+        """)) {
+      for (int i = 0; i < 200; i++) {
+        assertThat(body(mesh, "http://reviews/r", "end-user", "jason")).isEqualTo("200 reviews-v2");
+        assertThat(body(mesh, "http://reviews/r", "end-user", "json")).isEqualTo("200 reviews-v1");
+      }
+    }
+    assertThat(reviewsV2.requests.get()).isEqualTo(200);
+    assertThat(reviewsV1.requests.get()).isEqualTo(200);
+    assertThat(reviewsV3.requests.get()).isZero();
+  }
+
+  @Test
+  void theRatingsDelayAppliesToJasonOnlyAndTheAbortAnswers500ToJasonOnly() throws Exception {
+    bookinfo();
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: ratings }
+        spec:
+          hosts: [ratings]
+          http:
+            - match:
+                - headers: { end-user: { exact: jason } }
+              fault:
+                delay:
+                  percentage: { value: 100.0 }
+                  fixedDelay: 0.3s
+              route:
+                - destination: { host: ratings, subset: v1 }
+            - match:
+                - headers: { end-user: { exact: abort-me } }
+              fault:
+                abort:
+                  percentage: { value: 100 }
+                  httpStatus: 500
+              route:
+                - destination: { host: ratings, subset: v1 }
+            - route:
+                - destination: { host: ratings, subset: v1 }
+        """)) {
+      body(mesh, "http://ratings/warm-up");
+      for (int i = 0; i < 3; i++) {
+        long start = System.nanoTime();
+        assertThat(body(mesh, "http://ratings/ratings/0", "end-user", "jason")).isEqualTo("200 ratings-v1");
+        assertThat((System.nanoTime() - start) / 1_000_000).as("jason waits the delay").isGreaterThanOrEqualTo(300);
+        start = System.nanoTime();
+        assertThat(body(mesh, "http://ratings/ratings/0", "end-user", "other")).isEqualTo("200 ratings-v1");
+        assertThat((System.nanoTime() - start) / 1_000_000).as("others do not").isLessThan(250);
+      }
+      int before = ratingsV1.requests.get();
+      for (int i = 0; i < 20; i++) {
+        try (Response r = get(mesh, "http://ratings/ratings/0", "end-user", "abort-me")) {
+          assertThat(r.code()).isEqualTo(500);
+        }
+        assertThat(body(mesh, "http://ratings/ratings/0")).isEqualTo("200 ratings-v1");
+      }
+      assertThat(ratingsV1.requests.get() - before).as("aborted calls never reach the server").isEqualTo(20);
+    }
+  }
+
+  @Test
+  void aCrossServiceRouteAndAWeightedCrossServiceSplitAreCountedAtTheServers() throws Exception {
+    bookinfo();
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - name: to-ratings
+              match: [{ uri: { prefix: /ratings } }]
+              route:
+                - destination: { host: ratings.default.svc.cluster.local, subset: v2 }
+            - name: split
+              route:
+                - destination: { host: reviews, subset: v1 }
+                  weight: 70
+                - destination: { host: ratings, subset: v1 }
+                  weight: 30
+        """)) {
+      for (int i = 0; i < 50; i++) {
+        assertThat(body(mesh, "http://reviews/ratings/1")).isEqualTo("200 ratings-v2");
+      }
+      for (int i = 0; i < 2_000; i++) {
+        try (Response r = get(mesh, "http://reviews/x")) {
+          assertThat(r.code()).isEqualTo(200);
+        }
+      }
+    }
+    assertThat(ratingsV2.requests.get()).isEqualTo(50);
+    assertThat(reviewsV1.requests.get() + ratingsV1.requests.get()).isEqualTo(2_000);
+    assertThat(ratingsV1.requests.get() / 20.0).isCloseTo(30.0, Offset.offset(3.0));
+    assertThat(reviewsV2.requests.get() + reviewsV3.requests.get()).isZero();
+  }
+
+  @Test
+  void headerSetAddRemoveAndTheUriRewriteAreSeenByTheServer() throws Exception {
+    bookinfo();
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - match: [{ uri: { prefix: /old/ } }]
+              rewrite: { uri: /new/, authority: reviews.internal }
+              headers:
+                request:
+                  set: { x-env: prod }
+                  add: { x-trace: mesh }
+                  remove: [x-debug]
+                response:
+                  remove: [x-internal]
+                  set: { x-served-by: mesh }
+              route:
+                - destination: { host: reviews, subset: v1 }
+        """)) {
+      try (Response r = get(mesh, "http://reviews/old/a?b=c", "x-env", "dev", "x-trace", "app", "x-debug", "1")) {
+        assertThat(r.code()).isEqualTo(200);
+        assertThat(r.header("x-internal")).isNull();
+        assertThat(r.header("x-served-by")).isEqualTo("mesh");
+      }
+    }
+    assertThat(reviewsV1.lastPath.get()).isEqualTo("/new/a?b=c");
+    assertThat(reviewsV1.header("x-env")).containsExactly("prod");
+    assertThat(reviewsV1.header("x-trace")).containsExactlyInAnyOrder("app", "mesh");
+    assertThat(reviewsV1.header("x-debug")).isEmpty();
+    assertThat(reviewsV1.header("host")).containsExactly("reviews.internal");
+  }
+
+  @Test
+  void queryParamsWithoutHeadersAndIgnoreUriCaseMatchAsIstioDoes() throws Exception {
+    bookinfo();
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - match:
+                - queryParams: { beta: { exact: "on" } }
+                - uri: { prefix: /V3/ }
+                  ignoreUriCase: true
+              route: [{ destination: { host: reviews, subset: v3 } }]
+            - match:
+                - withoutHeaders: { end-user: { exact: jason } }
+                  method: { exact: GET }
+              route: [{ destination: { host: reviews, subset: v1 } }]
+            - route: [{ destination: { host: reviews, subset: v2 } }]
+        """)) {
+      assertThat(body(mesh, "http://reviews/a?beta=on")).isEqualTo("200 reviews-v3");
+      assertThat(body(mesh, "http://reviews/v3/x")).isEqualTo("200 reviews-v3");
+      assertThat(body(mesh, "http://reviews/a?beta=off")).isEqualTo("200 reviews-v1");
+      assertThat(body(mesh, "http://reviews/a", "end-user", "jason")).isEqualTo("200 reviews-v2");
+    }
+  }
+
+  /** Successful calls, so that the retry budget (20% of recent requests) has room for the retries tested. */
+  private static void warmUp(Mesh mesh, String url, LoopbackServer... servers) throws IOException {
+    for (int i = 0; i < 30; i++) {
+      body(mesh, url);
+    }
+    for (LoopbackServer s : servers) {
+      s.requests.set(0);
+    }
+  }
+
+  @Test
+  void retriesFollowRetryOn() throws Exception {
+    bookinfo();
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - route: [{ destination: { host: reviews, subset: v1 } }]
+              retries: { attempts: 3, perTryTimeout: 2s, retryOn: gateway-error }
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: ratings }
+        spec:
+          hosts: [ratings]
+          http:
+            - match: [{ uri: { prefix: /bare } }]
+              route: [{ destination: { host: ratings, subset: v1 } }]
+              retries: { attempts: 1, retryOn: "503" }
+            - route: [{ destination: { host: ratings, subset: v1 } }]
+              retries: { attempts: 4, retryOn: connect-failure }
+        """)) {
+      warmUp(mesh, "http://reviews/r", reviewsV1);
+      warmUp(mesh, "http://ratings/r", ratingsV1);
+      reviewsV1.status(502);
+      ratingsV1.status(503);
+      assertThat(body(mesh, "http://reviews/r")).isEqualTo("502 reviews-v1");
+      assertThat(reviewsV1.requests.get()).as("gateway-error retries a 502: 1 + 3 retries").isEqualTo(4);
+      assertThat(body(mesh, "http://ratings/bare")).isEqualTo("503 ratings-v1");
+      assertThat(ratingsV1.requests.get()).as("a bare 503 in retryOn retries it once").isEqualTo(2);
+      assertThat(body(mesh, "http://ratings/x")).isEqualTo("503 ratings-v1");
+      assertThat(ratingsV1.requests.get()).as("connect-failure does not retry a 503").isEqualTo(3);
+    }
+  }
+
+  @Test
+  void istiosDefaultRetryPolicyRetriesA503Twice() throws Exception {
+    bookinfo();
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: ratings }
+        spec:
+          hosts: [ratings]
+          http:
+            - route: [{ destination: { host: ratings, subset: v1 } }]
+        """)) {
+      warmUp(mesh, "http://ratings/r", ratingsV1);
+      ratingsV1.status(503);
+      assertThat(body(mesh, "http://ratings/x")).isEqualTo("503 ratings-v1");
+      assertThat(ratingsV1.requests.get()).isEqualTo(3);
+      assertThat(mesh.config().service("ratings").timeout()).as("no route timeout")
+          .isEqualTo(io.meshclient.api.spi.Setting.MAX_DURATION);
+    }
+  }
+
+  @Test
+  void destinationRuleOutlierDetectionEjectsAsConfigured() throws Exception {
+    bookinfo();
+    reviewsV3.status(500);
+    Path file = dir.resolve("outliers.yaml");
+    Files.writeString(file, """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: reviews }
+        spec:
+          host: reviews
+          trafficPolicy:
+            loadBalancer: { simple: ROUND_ROBIN }
+            outlierDetection:
+              consecutive5xxErrors: 2
+              interval: 1s
+              baseEjectionTime: 1m
+              maxEjectionPercent: 34
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - route: [{ destination: { host: reviews } }]
+              retries: { attempts: 0 }
+        """);
+    try (Mesh mesh = Mesh.builder().istioConfig(file).discovery("memory", discovery).build()) {
+      int failures = 0;
+      for (int i = 0; i < 60; i++) {
+        try (Response r = get(mesh, "http://reviews/r")) {
+          failures += r.code() == 500 ? 1 : 0;
+        }
+      }
+      assertThat(failures).as("ejected after 2 consecutive 5xx").isEqualTo(2);
+      assertThat(reviewsV3.requests.get()).isEqualTo(2);
+      assertThat(reviewsV1.requests.get() + reviewsV2.requests.get()).isEqualTo(58);
+      assertThat(mesh.snapshot().toString()).contains("reviews");
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package io.meshclient.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshclient.core.Mesh;
+import io.meshclient.spring.boot.autoconfigure.MeshAutoConfiguration;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/** {@code mesh.istio.*} lays Istio resources over the application's configuration. */
+class IstioPropertiesTest {
+  @TempDir
+  Path dir;
+
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class));
+
+  @Test
+  void istioFilesFromApplicationPropertiesDefineServicesWithTheirNamespaceAndStrictness() throws Exception {
+    Path file = Files.writeString(dir.resolve("se.yaml"), """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: { name: ratings, namespace: prod }
+        spec:
+          hosts: [ratings.prod.svc.corp.local]
+          resolution: STATIC
+          ports: [{ number: 9080, name: http, protocol: HTTP }]
+          endpoints: [{ address: 127.0.0.1, labels: { version: v1 } }]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: ratings, namespace: prod }
+        spec:
+          host: ratings
+          trafficPolicy: { connectionPool: { http: { maxRequestsPerConnection: 1 } } }
+        """);
+    runner.withPropertyValues("mesh.istio.files=" + file, "mesh.istio.namespace=prod", "mesh.istio.domain=corp.local")
+        .run(context -> {
+          Mesh mesh = context.getBean(Mesh.class);
+          assertThat(mesh.instances("ratings")).hasSize(1);
+          assertThat(mesh.istioReport().unsupported()).singleElement()
+              .satisfies(u -> assertThat(u.field()).isEqualTo(
+                  "spec.trafficPolicy.connectionPool.http.maxRequestsPerConnection"));
+          var endpoint = new io.meshclient.spring.boot.actuate.MeshEndpoint(mesh, null);
+          assertThat(endpoint.mesh().istio().unsupported()).as("the actuator shows the load report").hasSize(1);
+        });
+    runner.withPropertyValues("mesh.istio.files=" + file, "mesh.istio.namespace=prod", "mesh.istio.domain=corp.local",
+        "mesh.istio.strict=true").run(context -> assertThat(context).hasFailed()
+            .getFailure().rootCause().hasMessageContaining("since mesh.istio.strict is true"));
+  }
+}
