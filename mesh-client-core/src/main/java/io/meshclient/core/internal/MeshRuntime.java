@@ -70,6 +70,15 @@ public final class MeshRuntime implements AutoCloseable {
     }
   }
 
+  /** The discoveries in use now, by name. */
+  public Map<String, ServiceDiscovery> discoveriesByName() {
+    synchronized (lock) {
+      Map<String, ServiceDiscovery> out = new LinkedHashMap<>();
+      discoveries.forEach((name, binding) -> out.put(name, binding.discovery()));
+      return out;
+    }
+  }
+
   /** The configuration in force. */
   public MeshConfig config() {
     return config;
