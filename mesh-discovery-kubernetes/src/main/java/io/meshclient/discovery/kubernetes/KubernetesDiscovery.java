@@ -18,6 +18,8 @@ final class KubernetesDiscovery implements ServiceDiscovery {
   private final KubernetesWatchListener events;
   private final Set<SliceWatch> watches = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final StatusTracker status = new StatusTracker();
+  private final ApiServerProbe probe;
   private PodWatch pods; // guarded by this; null until the first watch, or when no labels are configured
 
   KubernetesDiscovery(KubernetesDiscoverySettings settings, KubernetesClient client, String namespace,
@@ -26,6 +28,17 @@ final class KubernetesDiscovery implements ServiceDiscovery {
     this.client = client;
     this.namespace = namespace;
     this.events = events;
+    this.probe = new ApiServerProbe(client, status, this::restartWatches, ApiServerProbe.DEFAULT_INTERVAL);
+  }
+
+  /** Restarts every informer: each lists afresh, so what changed while a watch was silently dead arrives. */
+  private void restartWatches() {
+    synchronized (this) {
+      if (pods != null) {
+        pods.restart();
+      }
+    }
+    watches.forEach(SliceWatch::restart);
   }
 
   /**
@@ -44,7 +57,7 @@ final class KubernetesDiscovery implements ServiceDiscovery {
     PodWatch podWatch = podWatch();
     SliceWatch[] self = new SliceWatch[1];
     SliceWatch watch = new SliceWatch(client, namespace, service, settings.portName(), listener,
-        podWatch == null ? pod -> java.util.Map.of() : podWatch::labels, events, () -> watches.remove(self[0]));
+        podWatch == null ? pod -> java.util.Map.of() : podWatch::labels, events, () -> watches.remove(self[0]), status);
     self[0] = watch;
     watches.add(watch);
     if (closed.get()) {
@@ -58,7 +71,7 @@ final class KubernetesDiscovery implements ServiceDiscovery {
   private synchronized PodWatch podWatch() {
     if (pods == null && !settings.podLabels().isEmpty()) {
       pods = new PodWatch(client, namespace, settings.podLabels(), this::podLabelsChanged,
-          t -> watches.forEach(w -> w.podWatchFailed(t)));
+          t -> watches.forEach(w -> w.podWatchFailed(t)), status);
       pods.start(settings.firstSyncWait());
     }
     return pods;
@@ -77,12 +90,22 @@ final class KubernetesDiscovery implements ServiceDiscovery {
     return (pods == null || pods.watching()) && watches.stream().allMatch(SliceWatch::watching);
   }
 
+  /**
+   * {@code DISCONNECTED} while a watch fails (the last known instances keep serving), {@code CONNECTED}
+   * once every failing watch has listed again; details: the namespace and the number of watched services.
+   */
+  @Override
+  public io.meshclient.api.DiscoveryStatus status() {
+    return status.status(java.util.Map.of("namespace", namespace, "services", Integer.toString(watches.size())));
+  }
+
   /** Stops every watch and closes the client. */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    probe.close();
     Set.copyOf(watches).forEach(SliceWatch::close);
     synchronized (this) {
       if (pods != null) {
