@@ -103,7 +103,7 @@ public final class MeshRuntime implements AutoCloseable {
         Map<String, ServiceRuntime> next = new HashMap<>();
         Set<String> liveLimiters = new LinkedHashSet<>();
         for (String service : serviceDiscovery.keySet()) {
-          next.put(service, build(newConfig, service, liveLimiters));
+          next.put(service, build(newConfig, service, liveLimiters, serviceDiscovery.get(service)));
         }
         commit(newConfig, nextDiscoveries, serviceDiscovery, next, liveLimiters);
       } catch (RuntimeException e) {
@@ -216,8 +216,9 @@ public final class MeshRuntime implements AutoCloseable {
     }
   }
 
-  private ServiceRuntime build(MeshConfig newConfig, String service, Set<String> liveLimiters) {
-    ServiceRuntime.Parts parts = states.parts(newConfig, service, liveLimiters);
+  private ServiceRuntime build(MeshConfig newConfig, String service, Set<String> liveLimiters,
+      ServiceDiscovery discovery) {
+    ServiceRuntime.Parts parts = states.parts(newConfig, service, liveLimiters, discovery);
     List<ServiceInstance> current = rawInstances.containsKey(service)
         ? canonicalize(instances.getOrDefault(service, List.of()),
             states.allowed(service, parts.allowList(), rawInstances.get(service)))
