@@ -47,6 +47,24 @@ public interface ServiceDiscovery extends AutoCloseable {
     return Set.of();
   }
 
+  /**
+   * How this discovery is doing now: connection, last update, errors, and what its source asks for that is
+   * not implemented. Cheap and thread-safe; the default is {@link DiscoveryStatus#UNKNOWN}.
+   */
+  default DiscoveryStatus status() {
+    return DiscoveryStatus.UNKNOWN;
+  }
+
+  /**
+   * The zone the calling process runs in, as this discovery knows it (Kubernetes: the {@code
+   * topology.kubernetes.io/zone} label of the Node named by {@code NODE_NAME}), for zone-aware routing of
+   * services that configure {@code locality} without a zone; null when it does not know. May ask the
+   * registry once, and should then remember the answer.
+   */
+  default String callerZone() {
+    return null;
+  }
+
   /** Stops every watch and releases threads and connections. Idempotent. */
   @Override
   void close();

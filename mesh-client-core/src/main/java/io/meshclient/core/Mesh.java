@@ -4,6 +4,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedRateLimiterMetrics;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
+import io.meshclient.api.DiscoveryStatus;
 import io.meshclient.api.ServiceDiscovery;
 import io.meshclient.api.ServiceInstance;
 import io.meshclient.core.config.MeshConfig;
@@ -253,6 +254,26 @@ public final class Mesh implements AutoCloseable {
   public List<ServiceInstance> instances(String service) {
     ServiceRuntime s = runtime.service(service);
     return s == null ? List.of() : s.instances();
+  }
+
+  /**
+   * How each discovery in use is doing ({@link io.meshclient.api.ServiceDiscovery#status()}), by the name
+   * it is configured under: connection, last update, errors, and what its source asks for that is not
+   * implemented. A discovery whose {@code status()} throws is shown as {@code UNKNOWN} with the error.
+   */
+  public Map<String, DiscoveryStatus> discoveryStatus() {
+    Map<String, DiscoveryStatus> out = new java.util.LinkedHashMap<>();
+    runtime.discoveriesByName().forEach((name, discovery) -> {
+      DiscoveryStatus status;
+      try {
+        status = Objects.requireNonNull(discovery.status(), "status()");
+      } catch (RuntimeException e) {
+        status = new DiscoveryStatus(DiscoveryStatus.Connection.UNKNOWN, null,
+            0, "status() failed: " + e.getClass().getSimpleName(), Map.of(), List.of());
+      }
+      out.put(name, status);
+    });
+    return java.util.Collections.unmodifiableMap(out);
   }
 
   /** The names of the services the mesh routes, in no particular order. */

@@ -17,7 +17,9 @@ import java.util.Objects;
  * <p>{@link Mode#DISTRIBUTE}: fixed shares per zone ({@code distribute}), a zone without a healthy instance
  * giving its share to the others in proportion.
  *
- * @param zone the caller's zone (key {@code zone}; else {@code MESH_ZONE} from the environment)
+ * @param zone the caller's zone (key {@code zone}; else {@code MESH_ZONE} from the environment; else, when
+ *     empty, the service's discovery's {@link io.meshclient.api.ServiceDiscovery#callerZone()}, and building
+ *     the mesh fails if it has none)
  * @param region the caller's region, or the empty string; instances name theirs in metadata {@code
  *     topology.kubernetes.io/region} or {@code region} (key {@code region})
  * @param mode {@code failover} (default) or {@code distribute} (key {@code mode})

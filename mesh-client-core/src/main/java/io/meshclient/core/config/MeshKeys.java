@@ -201,7 +201,7 @@ public final class MeshKeys {
       text("aggression", "1", "the curve's exponent, above 0 up to 10; 1 ramps linearly"),
       percent("min-weight-percent", "10%", 0, 100, "the least share of its weight a warming instance gets"));
   static final Setting LOCALITY = block("locality", "zone-aware routing, as Istio's `localityLbSetting`",
-      text("zone", null, "the caller's zone; default: the `MESH_ZONE` environment variable; required"),
+      text("zone", null, "the caller's zone; default: the `MESH_ZONE` environment variable, else the discovery's `callerZone()` (kubernetes: the label `topology.kubernetes.io/zone` of the Node `NODE_NAME` names); required from one of them"),
       text("region", null, "the caller's region; instances name theirs in metadata "
           + "`topology.kubernetes.io/region` or `region`"),
       text("mode", "failover", "`failover` (priority levels zone, failover zones or region, rest; each takes "

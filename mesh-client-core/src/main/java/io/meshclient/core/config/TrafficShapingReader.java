@@ -47,8 +47,7 @@ final class TrafficShapingReader {
       zone = env.apply("MESH_ZONE");
     }
     if (zone == null || zone.isBlank()) {
-      node.report(node.key("zone"), "missing", "the caller's zone, or the MESH_ZONE environment variable");
-      return null;
+      zone = ""; // the discovery's callerZone() (Kubernetes: the Node's label), checked when the mesh builds
     }
     String modeText = node.string("mode");
     LocalityConfig.Mode mode = LocalityConfig.Mode.FAILOVER;

@@ -92,6 +92,15 @@ public final class MeshRuntime implements AutoCloseable {
     }
   }
 
+  /** The discoveries in use now, by name. */
+  public Map<String, ServiceDiscovery> discoveriesByName() {
+    synchronized (lock) {
+      Map<String, ServiceDiscovery> out = new LinkedHashMap<>();
+      discoveries.forEach((name, binding) -> out.put(name, binding.discovery()));
+      return out;
+    }
+  }
+
   /** The configuration in force. */
   public MeshConfig config() {
     return config;
@@ -125,7 +134,7 @@ public final class MeshRuntime implements AutoCloseable {
         Map<String, ServiceRuntime> next = new HashMap<>();
         Set<String> liveLimiters = new LinkedHashSet<>();
         for (String service : serviceDiscovery.keySet()) {
-          next.put(service, build(newConfig, service, liveLimiters));
+          next.put(service, build(newConfig, service, liveLimiters, serviceDiscovery.get(service)));
         }
         commit(newConfig, nextDiscoveries, serviceDiscovery, next, liveLimiters, retired);
       } catch (RuntimeException e) {
@@ -241,8 +250,9 @@ public final class MeshRuntime implements AutoCloseable {
     }
   }
 
-  private ServiceRuntime build(MeshConfig newConfig, String service, Set<String> liveLimiters) {
-    ServiceRuntime.Parts parts = states.parts(newConfig, service, liveLimiters);
+  private ServiceRuntime build(MeshConfig newConfig, String service, Set<String> liveLimiters,
+      ServiceDiscovery discovery) {
+    ServiceRuntime.Parts parts = states.parts(newConfig, service, liveLimiters, discovery);
     List<ServiceInstance> current = rawInstances.containsKey(service)
         ? canonicalize(instances.getOrDefault(service, List.of()),
             states.allowed(service, parts.allowList(), rawInstances.get(service)))

@@ -70,13 +70,36 @@ final class ServiceStates {
   }
 
   /**
+   * {@code config} with the caller's zone from {@code discovery} when its locality names none (neither
+   * {@code zone} nor {@code MESH_ZONE}).
+   *
+   * @throws io.meshclient.api.ConfigurationException if the discovery does not know the zone either
+   */
+  private static ServiceConfig withCallerZone(ServiceConfig config, String service,
+      io.meshclient.api.ServiceDiscovery discovery) {
+    io.meshclient.core.config.LocalityConfig locality = config.locality();
+    if (locality == null || !locality.zone().isEmpty()) {
+      return config;
+    }
+    String zone = discovery == null ? null : discovery.callerZone();
+    if (zone == null || zone.isBlank()) {
+      throw io.meshclient.api.ConfigurationException.of(MeshConfig.PREFIX + ".services." + service + ".locality.zone",
+          "missing", "the caller's zone, the MESH_ZONE environment variable, or a discovery that knows it "
+              + "(kubernetes, with NODE_NAME naming a Node labelled topology.kubernetes.io/zone)");
+    }
+    return config.toBuilder().locality(new io.meshclient.core.config.LocalityConfig(zone.trim(), locality.region(),
+        locality.mode(), locality.failover(), locality.distribute())).build();
+  }
+
+  /**
    * The parts of {@code service} under {@code config}: balancers are new, the rest reused where the
    * settings did not change. Names of the rate limiters used are added to {@code liveLimiters}.
    *
    * @throws io.meshclient.api.ConfigurationException if a balancer or TLS setting cannot be used
    */
-  ServiceRuntime.Parts parts(MeshConfig config, String service, Set<String> liveLimiters) {
-    ServiceConfig serviceConfig = config.service(service);
+  ServiceRuntime.Parts parts(MeshConfig config, String service, Set<String> liveLimiters,
+      io.meshclient.api.ServiceDiscovery discovery) {
+    ServiceConfig serviceConfig = withCallerZone(config.service(service), service, discovery);
     BalancerConfig balancer = serviceConfig.loadBalancer() != null
         ? serviceConfig.loadBalancer() : config.defaults().loadBalancer();
     String balancerKey = MeshConfig.PREFIX + ".services." + service + ".load-balancer";

@@ -18,14 +18,31 @@ final class KubernetesDiscovery implements ServiceDiscovery {
   private final KubernetesWatchListener events;
   private final Set<SliceWatch> watches = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final StatusTracker status = new StatusTracker();
+  private final ApiServerProbe probe;
+  private final java.util.function.Function<String, String> env;
+  private volatile String callerZone; // known once looked up
+  private volatile boolean callerZoneKnown;
   private PodWatch pods; // guarded by this; null until the first watch, or when no labels are configured
 
   KubernetesDiscovery(KubernetesDiscoverySettings settings, KubernetesClient client, String namespace,
-      KubernetesWatchListener events) {
+      KubernetesWatchListener events, java.util.function.Function<String, String> env) {
+    this.env = env;
     this.settings = settings;
     this.client = client;
     this.namespace = namespace;
     this.events = events;
+    this.probe = new ApiServerProbe(client, status, this::restartWatches, ApiServerProbe.DEFAULT_INTERVAL);
+  }
+
+  /** Restarts every informer: each lists afresh, so what changed while a watch was silently dead arrives. */
+  private void restartWatches() {
+    synchronized (this) {
+      if (pods != null) {
+        pods.restart();
+      }
+    }
+    watches.forEach(SliceWatch::restart);
   }
 
   /**
@@ -44,7 +61,7 @@ final class KubernetesDiscovery implements ServiceDiscovery {
     PodWatch podWatch = podWatch();
     SliceWatch[] self = new SliceWatch[1];
     SliceWatch watch = new SliceWatch(client, namespace, service, settings.portName(), listener,
-        podWatch == null ? pod -> java.util.Map.of() : podWatch::labels, events, () -> watches.remove(self[0]));
+        podWatch == null ? pod -> java.util.Map.of() : podWatch::labels, events, () -> watches.remove(self[0]), status);
     self[0] = watch;
     watches.add(watch);
     if (closed.get()) {
@@ -58,7 +75,7 @@ final class KubernetesDiscovery implements ServiceDiscovery {
   private synchronized PodWatch podWatch() {
     if (pods == null && !settings.podLabels().isEmpty()) {
       pods = new PodWatch(client, namespace, settings.podLabels(), this::podLabelsChanged,
-          t -> watches.forEach(w -> w.podWatchFailed(t)));
+          t -> watches.forEach(w -> w.podWatchFailed(t)), status);
       pods.start(settings.firstSyncWait());
     }
     return pods;
@@ -77,12 +94,66 @@ final class KubernetesDiscovery implements ServiceDiscovery {
     return (pods == null || pods.watching()) && watches.stream().allMatch(SliceWatch::watching);
   }
 
+  /**
+   * {@code DISCONNECTED} while a watch fails (the last known instances keep serving), {@code CONNECTED}
+   * once every failing watch has listed again; details: the namespace and the number of watched services.
+   */
+  @Override
+  public io.meshclient.api.DiscoveryStatus status() {
+    return status.status(java.util.Map.of("namespace", namespace, "services", Integer.toString(watches.size())));
+  }
+
+  /**
+   * The {@value #ZONE_LABEL} label of the Node named by the {@code NODE_NAME} environment variable (set it
+   * from the downward API: {@code fieldRef: spec.nodeName}); null without {@code NODE_NAME}, or when the
+   * Node has no zone label or cannot be read (reading it needs a ClusterRole with {@code get} on {@code
+   * nodes}: see the README). Asks the API server until it has an answer, then remembers it.
+   */
+  @Override
+  public String callerZone() {
+    if (!callerZoneKnown) {
+      synchronized (this) {
+        if (!callerZoneKnown) {
+          lookUpCallerZone();
+        }
+      }
+    }
+    return callerZone;
+  }
+
+  /** The Node label holding its zone. */
+  static final String ZONE_LABEL = "topology.kubernetes.io/zone";
+
+  private void lookUpCallerZone() {
+    String node = env.apply("NODE_NAME");
+    if (node == null || node.isBlank()) {
+      callerZoneKnown = true;
+      return;
+    }
+    try {
+      io.fabric8.kubernetes.api.model.Node n = client.nodes().withName(node.trim()).get();
+      java.util.Map<String, String> labels = n == null ? null : n.getMetadata().getLabels();
+      callerZone = labels == null ? null : labels.get(ZONE_LABEL);
+      callerZoneKnown = true;
+      if (callerZone == null) {
+        System.getLogger(KubernetesDiscovery.class.getPackageName()).log(System.Logger.Level.WARNING,
+            "Kubernetes Node ''{0}'' (NODE_NAME) {1}: the caller''s zone is unknown", node,
+            n == null ? "does not exist" : "has no " + ZONE_LABEL + " label");
+      }
+    } catch (RuntimeException e) {
+      System.getLogger(KubernetesDiscovery.class.getPackageName()).log(System.Logger.Level.WARNING,
+          "Kubernetes Node ''{0}'' (NODE_NAME) cannot be read ({1}); reading it needs a ClusterRole with get on "
+              + "nodes; the caller''s zone is unknown for now", node, Failures.describe(e));
+    }
+  }
+
   /** Stops every watch and closes the client. */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    probe.close();
     Set.copyOf(watches).forEach(SliceWatch::close);
     synchronized (this) {
       if (pods != null) {

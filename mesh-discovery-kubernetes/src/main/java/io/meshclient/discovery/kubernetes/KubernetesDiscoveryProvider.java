@@ -38,6 +38,7 @@ public final class KubernetesDiscoveryProvider implements ServiceDiscoveryProvid
   public static final String NAME = "kubernetes";
 
   private final KubernetesWatchListener events;
+  private final java.util.function.Function<String, String> env;
 
   /** A provider whose discoveries report to no {@link KubernetesWatchListener}; used by ServiceLoader. */
   public KubernetesDiscoveryProvider() {
@@ -46,7 +47,13 @@ public final class KubernetesDiscoveryProvider implements ServiceDiscoveryProvid
 
   /** A provider whose discoveries report what their watches do to {@code events}. */
   public KubernetesDiscoveryProvider(KubernetesWatchListener events) {
+    this(events, System::getenv);
+  }
+
+  /** A provider reading {@code NODE_NAME} from {@code env} instead of the process environment; for tests. */
+  KubernetesDiscoveryProvider(KubernetesWatchListener events, java.util.function.Function<String, String> env) {
     this.events = Objects.requireNonNull(events, "events");
+    this.env = Objects.requireNonNull(env, "env");
   }
 
   /** Returns {@value #NAME}. */
@@ -80,7 +87,7 @@ public final class KubernetesDiscoveryProvider implements ServiceDiscoveryProvid
     String namespace = !settings.namespace().isEmpty() ? settings.namespace()
         : config.getNamespace() != null && !config.getNamespace().isEmpty() ? config.getNamespace() : "default";
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-    return new KubernetesDiscovery(settings, client, namespace, events);
+    return new KubernetesDiscovery(settings, client, namespace, events, env);
   }
 
   private static Config config(KubernetesDiscoverySettings settings, String configKey) {

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Reads {@link KubernetesDiscoverySettings} from the raw tree under {@code mesh.discovery.kubernetes}, in
@@ -23,8 +22,7 @@ import java.util.TreeSet;
  * unknown key is an error listing the known ones.
  */
 final class KubernetesSettingsReader {
-  static final Set<String> KNOWN_KEYS = new TreeSet<>(Set.of(
-      "master-url", "kubeconfig", "namespace", "port-name", "pod-labels", "first-sync-wait"));
+  static final Set<String> KNOWN_KEYS = KubernetesKeys.NAMES;
 
   private final String prefix;
   private final Map<String, Object> values = new TreeMap<>();
@@ -50,7 +48,8 @@ final class KubernetesSettingsReader {
   private void take(String key, Object value) {
     String known = SettingValues.relaxedKey(key, KNOWN_KEYS);
     if (known == null) {
-      problems.add(problem(prefix + "." + key, "unknown key", "one of " + String.join(", ", KNOWN_KEYS)));
+      problems.add(problem(prefix + "." + key, "unknown key", "one of " + String.join(", ", KNOWN_KEYS)
+          + SettingValues.didYouMean(key, KNOWN_KEYS)));
     } else if (values.containsKey(known)) {
       problems.add(problem(prefix + "." + key, "set twice", "one spelling of " + prefix + "." + known));
     } else if (value != null) {
@@ -64,7 +63,7 @@ final class KubernetesSettingsReader {
     String namespace = string("namespace");
     String portName = string("port-name");
     List<String> podLabels = labels("pod-labels");
-    Duration firstSyncWait = duration("first-sync-wait", KubernetesDiscoverySettings.DEFAULT_FIRST_SYNC_WAIT);
+    Duration firstSyncWait = duration(KubernetesKeys.FIRST_SYNC_WAIT);
     problems.addAll(KubernetesSettingsRules.check(prefix, masterUrl, kubeconfig, namespace, portName, podLabels,
         firstSyncWait));
     if (!problems.isEmpty()) {
@@ -139,18 +138,16 @@ final class KubernetesSettingsReader {
     return keys;
   }
 
-  private Duration duration(String key, Duration absent) {
-    Object value = values.get(key);
+  /** A duration as its declaration reads it (range checked by the rules, which also see built settings). */
+  private Duration duration(io.meshclient.api.spi.Setting setting) {
+    Object value = values.get(setting.name());
     if (value == null) {
-      return absent;
+      return setting.defaultDuration();
     }
-    if (value instanceof Duration d) {
-      return d;
+    if (!(value instanceof CharSequence || value instanceof Duration)) {
+      problems.add(problem(prefix + "." + setting.name(), value, SettingValues.DURATION_EXPECTED));
+      return null;
     }
-    Duration parsed = value instanceof CharSequence s ? SettingValues.parseDuration(s.toString()) : null;
-    if (parsed == null) {
-      problems.add(problem(prefix + "." + key, value, SettingValues.DURATION_EXPECTED));
-    }
-    return parsed;
+    return (Duration) setting.parse(prefix + "." + setting.name(), value, problems);
   }
 }

@@ -23,14 +23,27 @@ final class PodWatch implements AutoCloseable {
 
   private final String namespace;
   private final PodLabelStore store;
-  private final SharedIndexInformer<Pod> informer;
+  private final KubernetesClient client;
+  private final Consumer<String> labelsChanged;
+  private final Consumer<Throwable> failed;
+  private final StatusTracker status;
+  /** Replaced by {@link #restart()}; every informer shares the one store, so labels stay known meanwhile. */
+  private volatile SharedIndexInformer<Pod> informer;
   private volatile boolean failing;
 
   PodWatch(KubernetesClient client, String namespace, List<String> keys, Consumer<String> labelsChanged,
-      Consumer<Throwable> failed) {
+      Consumer<Throwable> failed, StatusTracker status) {
     this.namespace = namespace;
     this.store = new PodLabelStore(keys);
-    this.informer = client.pods().inNamespace(namespace).runnableInformer(0);
+    this.client = client;
+    this.labelsChanged = labelsChanged;
+    this.failed = failed;
+    this.status = status;
+    this.informer = newInformer();
+  }
+
+  private SharedIndexInformer<Pod> newInformer() {
+    SharedIndexInformer<Pod> informer = client.pods().inNamespace(namespace).runnableInformer(0);
     informer.itemStore(store);
     informer.exceptionHandler((started, t) -> {
       if (!failing) {
@@ -39,18 +52,27 @@ final class PodWatch implements AutoCloseable {
             namespace, Failures.describe(t));
       }
       failed.accept(t);
+      status.failed(this, "pods: " + Failures.describe(t));
       return true;
     });
     informer.addEventHandler(new ResourceEventHandler<Pod>() {
       @Override
+      public void onList(String resourceVersion, boolean changed) {
+        recovered();
+        status.updated(PodWatch.this);
+      }
+
+      @Override
       public void onAdd(Pod pod) {
         recovered();
+        status.updated(PodWatch.this);
         labelsChanged.accept(pod.getMetadata().getName());
       }
 
       @Override
       public void onUpdate(Pod old, Pod pod) {
         recovered();
+        status.updated(PodWatch.this);
         if (!store.labelsInUse(old).equals(store.labelsInUse(pod))) {
           labelsChanged.accept(pod.getMetadata().getName());
         }
@@ -61,6 +83,15 @@ final class PodWatch implements AutoCloseable {
         labelsChanged.accept(pod.getMetadata().getName());
       }
     });
+    return informer;
+  }
+
+  /** Replaces the informer with one that lists afresh into the same store and watches again. */
+  synchronized void restart() {
+    SharedIndexInformer<Pod> old = informer;
+    informer = newInformer();
+    old.close();
+    informer.start();
   }
 
   /** Starts the informer and waits up to {@code max} for its first list. */
@@ -92,7 +123,7 @@ final class PodWatch implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     informer.close();
   }
 }

@@ -32,7 +32,10 @@ final class SliceWatch implements ServiceDiscovery.Watch {
   private final EndpointSlices.PodLabels pods;
   private final KubernetesWatchListener events;
   private final Runnable onClose;
-  private final SharedIndexInformer<EndpointSlice> informer;
+  private final StatusTracker status;
+  private final KubernetesClient client;
+  /** Replaced by {@link #restart()}: a stopped fabric8 informer cannot be started again. */
+  private volatile SharedIndexInformer<EndpointSlice> informer;
   /** Guards delivery: no two snapshots at once, none after close. */
   private final Object lock = new Object();
   private List<ServiceInstance> current;
@@ -50,7 +53,9 @@ final class SliceWatch implements ServiceDiscovery.Watch {
   private volatile boolean dirty;
 
   SliceWatch(KubernetesClient client, String namespace, String service, String portName,
-      ServiceDiscovery.Listener listener, EndpointSlices.PodLabels pods, KubernetesWatchListener events, Runnable onClose) {
+      ServiceDiscovery.Listener listener, EndpointSlices.PodLabels pods, KubernetesWatchListener events, Runnable onClose,
+      StatusTracker status) {
+    this.status = status;
     this.service = service;
     this.namespace = namespace;
     this.portName = portName;
@@ -58,7 +63,12 @@ final class SliceWatch implements ServiceDiscovery.Watch {
     this.pods = pods;
     this.events = events;
     this.onClose = onClose;
-    this.informer = client.discovery().v1().endpointSlices().inNamespace(namespace)
+    this.client = client;
+    this.informer = newInformer();
+  }
+
+  private SharedIndexInformer<EndpointSlice> newInformer() {
+    SharedIndexInformer<EndpointSlice> informer = client.discovery().v1().endpointSlices().inNamespace(namespace)
         .withLabel(SERVICE_NAME_LABEL, service).runnableInformer(0);
     informer.exceptionHandler((started, t) -> {
       failed(t);
@@ -91,6 +101,25 @@ final class SliceWatch implements ServiceDiscovery.Watch {
         refresh(Duration.ZERO);
       }
     });
+    return informer;
+  }
+
+  /**
+   * Replaces the informer with a new one that lists afresh and watches again, keeping the snapshot until
+   * the new list is in: for a watch the JDK's HttpClient may hold open, silently dead, after the API
+   * server dropped it (see {@link ApiServerProbe}).
+   */
+  void restart() {
+    SharedIndexInformer<EndpointSlice> old;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      old = informer;
+      informer = newInformer();
+    }
+    old.close();
+    informer.start();
   }
 
   /** Starts the informer, waits up to {@code max} for the first list and delivers it on this thread. */
@@ -137,6 +166,7 @@ final class SliceWatch implements ServiceDiscovery.Watch {
         return;
       }
       recovered();
+      status.updated(this);
       List<EndpointSlice> slices = informer.getStore().list();
       EndpointSlices.Mapped mapped = EndpointSlices.map(service, slices, portName, pods);
       referencedPods = mapped.pods();
@@ -169,6 +199,7 @@ final class SliceWatch implements ServiceDiscovery.Watch {
           + "({2}); retrying", service, namespace, Failures.describe(t));
     }
     events.onFailure(service, Failures.of(t));
+    status.failed(this, "EndpointSlices of " + service + ": " + Failures.describe(t));
   }
 
   private void recovered() {
@@ -199,6 +230,7 @@ final class SliceWatch implements ServiceDiscovery.Watch {
       closed = true;
     }
     informer.close();
+    status.stopped(this);
     events.onWatchStopped(service);
     onClose.run();
   }

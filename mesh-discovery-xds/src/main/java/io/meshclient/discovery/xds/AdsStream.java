@@ -209,7 +209,7 @@ final class AdsStream implements AutoCloseable {
         LOG.warning(() -> "xDS: NACK " + type + " version " + response.getVersionInfo() + ": " + detail);
       }
       s.lastError = detail;
-      metrics.nacked(type);
+      metrics.nacked(type, response.getVersionInfo(), detail);
       send(type, detail);
     }
   }
@@ -286,7 +286,7 @@ final class AdsStream implements AutoCloseable {
     }
     failedAttempts++;
     long delay = receivedOnThisStream ? 0 : backoff.delayMillis(failedAttempts, random);
-    metrics.reconnectScheduled(delay);
+    metrics.reconnectScheduled(delay, String.valueOf(why));
     LOG.warning(() -> "xDS: stream to the server ended (" + why + "); reconnecting in " + delay + " ms");
     reconnect = executor.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
   }

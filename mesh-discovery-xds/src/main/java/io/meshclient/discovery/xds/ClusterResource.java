@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.meshclient.core.config.OutlierConfig;
+import io.meshclient.core.config.SlowStartConfig;
 import io.meshclient.core.config.TlsConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,11 +24,12 @@ import java.util.List;
  * @param outlier its outlier detection, or null when it has none
  * @param maxRequests circuit_breakers' max_requests at DEFAULT priority, or 0 when unset
  * @param tls the TLS its transport socket asks for, or null for plaintext
+ * @param slowStart the slow start of its round-robin or least-request lb config, or null
  * @param usable false when it asks for something the mesh cannot do safely (its endpoints are not used)
  * @param notes fields that change traffic and are not implemented, for the report
  */
 record ClusterResource(String name, String edsName, String balancer, OutlierConfig outlier, int maxRequests,
-    TlsConfig tls, boolean usable, List<String> notes) {
+    TlsConfig tls, SlowStartConfig slowStart, boolean usable, List<String> notes) {
   private static final String TLS = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext";
 
   /** Decodes and validates one CDS resource. */
@@ -58,6 +60,26 @@ record ClusterResource(String name, String edsName, String balancer, OutlierConf
       default -> throw new XdsInvalidException(where, "lb_policy", c.getLbPolicy(),
           "ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH or MAGLEV");
     };
+    SlowStartConfig slowStart = null;
+    if (c.hasRoundRobinLbConfig() && c.getRoundRobinLbConfig().hasSlowStartConfig()) {
+      slowStart = slowStart(where, "round_robin_lb_config.slow_start_config", c.getRoundRobinLbConfig().getSlowStartConfig());
+    } else if (c.hasLeastRequestLbConfig() && c.getLeastRequestLbConfig().hasSlowStartConfig()) {
+      slowStart = slowStart(where, "least_request_lb_config.slow_start_config",
+          c.getLeastRequestLbConfig().getSlowStartConfig());
+    }
+    if (c.hasLeastRequestLbConfig() && (c.getLeastRequestLbConfig().hasChoiceCount()
+        && c.getLeastRequestLbConfig().getChoiceCount().getValue() != 2 || c.getLeastRequestLbConfig().hasActiveRequestBias())) {
+      notes.add(where + ": least_request_lb_config.choice_count/active_request_bias are not implemented: "
+          + "two choices, no bias");
+    }
+    if (c.hasLoadBalancingPolicy()) {
+      notes.add(where + ": load_balancing_policy is not implemented: lb_policy " + c.getLbPolicy() + " is used");
+    }
+    if (c.hasCommonLbConfig() && (c.getCommonLbConfig().hasZoneAwareLbConfig()
+        || c.getCommonLbConfig().hasLocalityWeightedLbConfig() || c.getCommonLbConfig().hasHealthyPanicThreshold())) {
+      notes.add(where + ": common_lb_config (zone aware, locality weighted, healthy panic threshold) is not "
+          + "implemented: the highest EDS priority is used, without locality weights");
+    }
     OutlierConfig outlier = c.hasOutlierDetection() ? outlier(where, c.getOutlierDetection(), notes) : null;
     int maxRequests = 0;
     for (CircuitBreakers.Thresholds t : c.getCircuitBreakers().getThresholdsList()) {
@@ -83,7 +105,28 @@ record ClusterResource(String name, String edsName, String balancer, OutlierConf
         usable &= tls != null;
       }
     }
-    return new ClusterResource(c.getName(), eds, balancer, outlier, maxRequests, tls, usable, List.copyOf(notes));
+    return new ClusterResource(c.getName(), eds, balancer, outlier, maxRequests, tls, slowStart, usable,
+        List.copyOf(notes));
+  }
+
+  /** Envoy's slow_start_config as the mesh's; null when it has no window (Envoy then has no slow start). */
+  private static SlowStartConfig slowStart(String where, String field, Cluster.SlowStartConfig s) {
+    Duration window = s.hasSlowStartWindow() ? Protos.duration(s.getSlowStartWindow()) : Duration.ZERO;
+    if (window.isZero()) {
+      return null;
+    }
+    if (window.isNegative() || window.compareTo(Duration.ofHours(1)) > 0 || window.compareTo(Duration.ofMillis(1)) < 0) {
+      throw new XdsInvalidException(where, field + ".slow_start_window", window, "between 1ms and 1h");
+    }
+    double aggression = s.hasAggression() ? s.getAggression().getDefaultValue() : SlowStartConfig.DEFAULT_AGGRESSION;
+    if (!(aggression > 0 && aggression <= 10)) {
+      throw new XdsInvalidException(where, field + ".aggression.default_value", aggression, "above 0 up to 10");
+    }
+    double min = s.hasMinWeightPercent() ? s.getMinWeightPercent().getValue() : SlowStartConfig.DEFAULT_MIN_WEIGHT_PERCENT;
+    if (!(min >= 0 && min <= 100)) {
+      throw new XdsInvalidException(where, field + ".min_weight_percent.value", min, "0..100");
+    }
+    return new SlowStartConfig(window, aggression, min);
   }
 
   private static OutlierConfig outlier(String where, OutlierDetection o, List<String> notes) {

@@ -6,6 +6,7 @@ import com.google.re2j.PatternSyntaxException;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
@@ -97,22 +98,25 @@ final class RouteMapper {
    * The routes of {@code vh}.
    *
    * @param where the resource and virtual host, for messages
+   * @param rc the route configuration holding {@code vh}, for its header changes; null to validate {@code vh} alone
    * @param subsetOf cluster name to subset name
    * @param faultFilter whether the listener's chain has the fault filter
    * @param notes receives what is not implemented
    * @throws XdsInvalidException naming the field of the first invalid value
    */
-  static List<RouteConfig> routes(String where, VirtualHost vh, Function<String, String> subsetOf,
-      boolean faultFilter, HTTPFault defaultFault, List<String> notes) {
+  static List<RouteConfig> routes(String where, RouteConfiguration rc, VirtualHost vh,
+      Function<String, String> subsetOf, boolean faultFilter, HTTPFault defaultFault, List<String> notes) {
     List<RouteConfig> out = new ArrayList<>();
-    if (vh.getRequestHeadersToAddCount() > 0 || vh.getRequestHeadersToRemoveCount() > 0) {
-      notes.add(where + ": request_headers_to_add/remove are not implemented");
-    }
+    HTTPFault hostFault = fault(where, vh.getTypedPerFilterConfigMap(), faultFilter, defaultFault, notes);
     for (int i = 0; i < vh.getRoutesCount(); i++) {
       Route r = vh.getRoutes(i);
       String key = where + ": routes[" + i + "]" + (r.getName().isEmpty() ? "" : " (" + r.getName() + ")");
       RouteConfig.Match match = match(key, r.getMatch(), notes);
       if (match == null) {
+        continue;
+      }
+      if (r.hasRoute() && RouteTransforms.unsupportedPathRewrite(key, r.getRoute(), notes)) {
+        out.add(RouteConfig.to(match, UNROUTABLE).withName(r.getName().isEmpty() ? "route-" + i : r.getName()));
         continue;
       }
       if (!r.hasRoute()) {
@@ -151,21 +155,29 @@ final class RouteMapper {
           notes.add(key + ": route.request_mirror_policies: only the first is implemented");
         }
       }
-      if (r.getRequestHeadersToAddCount() > 0 || r.getRequestHeadersToRemoveCount() > 0) {
-        notes.add(key + ": request_headers_to_add/remove are not implemented");
+      route = route.withHeaders(
+          RouteTransforms.headers(key, RouteTransforms.Direction.REQUEST, rc, vh, r, notes),
+          RouteTransforms.headers(key, RouteTransforms.Direction.RESPONSE, rc, vh, r, notes));
+      RouteConfig.Rewrite rewrite = RouteTransforms.rewrite(key, a, notes);
+      if (rewrite != null) {
+        if (rewrite.uri() != null && match.path() == null) { // prefix "" or "/": the matched prefix is "/"
+          route = new RouteConfig(route.name(), new RouteConfig.Match(StringMatch.prefix("/"), match.methods(),
+              match.headers()), route.destinations(), route.rateLimit(), route.timeout(), route.retry(), route.fault(),
+              route.mirror(), route.connectTimeout(), route.requestHeaders(), route.responseHeaders(), null, route.hedge());
+        }
+        route = route.withRewrite(rewrite);
       }
-      HTTPFault fault = defaultFault;
-      for (var e : r.getTypedPerFilterConfigMap().entrySet()) {
-        if (e.getKey().equals(FAULT_FILTER) && faultFilter) {
-          try {
-            fault = e.getValue().unpack(HTTPFault.class);
-          } catch (InvalidProtocolBufferException ex) {
-            throw new XdsInvalidException(key, "typed_per_filter_config." + e.getKey(), "undecodable", "an HTTPFault");
+      if (a.hasWeightedClusters()) {
+        for (int j = 0; j < a.getWeightedClusters().getClustersCount(); j++) {
+          var c = a.getWeightedClusters().getClusters(j);
+          if (c.getRequestHeadersToAddCount() + c.getRequestHeadersToRemoveCount() + c.getResponseHeadersToAddCount()
+              + c.getResponseHeadersToRemoveCount() + c.getTypedPerFilterConfigCount() > 0 || c.hasHostRewriteLiteral()) {
+            notes.add(key + ": route.weighted_clusters.clusters[" + j + "]: per-cluster header changes, host rewrite "
+                + "and typed_per_filter_config are not implemented");
           }
-        } else {
-          notes.add(key + ": typed_per_filter_config." + e.getKey() + " is not implemented");
         }
       }
+      HTTPFault fault = fault(key, r.getTypedPerFilterConfigMap(), faultFilter, hostFault, notes);
       if (fault != null && faultFilter) {
         route = route.withFault(fault(key, fault, notes));
       }
@@ -175,6 +187,27 @@ final class RouteMapper {
       out.add(route);
     }
     return out;
+  }
+
+  /**
+   * The fault filter's per-route config among {@code configs}, else {@code inherited}; any other filter's
+   * config is reported.
+   */
+  private static HTTPFault fault(String key, Map<String, com.google.protobuf.Any> configs, boolean faultFilter,
+      HTTPFault inherited, List<String> notes) {
+    HTTPFault fault = inherited;
+    for (var e : configs.entrySet()) {
+      if (e.getKey().equals(FAULT_FILTER) && faultFilter) {
+        try {
+          fault = e.getValue().unpack(HTTPFault.class);
+        } catch (InvalidProtocolBufferException ex) {
+          throw new XdsInvalidException(key, "typed_per_filter_config." + e.getKey(), "undecodable", "an HTTPFault");
+        }
+      } else {
+        notes.add(key + ": typed_per_filter_config." + e.getKey() + " is not implemented");
+      }
+    }
+    return fault;
   }
 
   /** The header name of the first header hash policy of {@code vh}'s routes, or null. */

@@ -63,7 +63,7 @@ record ServiceMapping(ServiceConfig config, List<ServiceInstance> instances, boo
     Set<String> clusters = RouteMapper.clusters(vh);
     Map<String, String> subsetOf = subsetNames(clusters);
     String where = "route_configuration " + rc.getName() + ": virtual_hosts " + vh.getName();
-    List<RouteConfig> routes = new ArrayList<>(RouteMapper.routes(where, vh, subsetOf::get,
+    List<RouteConfig> routes = new ArrayList<>(RouteMapper.routes(where, rc, vh, subsetOf::get,
         listener.faultFilter(), listener.defaultFault(), notes));
     routes.add(RouteConfig.to(RouteConfig.Match.ANY, RouteMapper.UNROUTABLE).withName("xds-no-route"));
 
@@ -87,8 +87,9 @@ record ServiceMapping(ServiceConfig config, List<ServiceInstance> instances, boo
       edsNames.add(c.edsName());
       if (first == null) {
         first = c;
-      } else if (!first.balancer().equals(c.balancer()) || !java.util.Objects.equals(first.tls(), c.tls())) {
-        notes.add("cluster " + c.name() + ": lb_policy/transport_socket differ from cluster " + first.name()
+      } else if (!first.balancer().equals(c.balancer()) || !java.util.Objects.equals(first.tls(), c.tls())
+          || !java.util.Objects.equals(first.slowStart(), c.slowStart())) {
+        notes.add("cluster " + c.name() + ": lb_policy/transport_socket/slow_start_config differ from cluster " + first.name()
             + " of the same service: the mesh applies " + first.name() + "'s to the whole service");
       }
       EndpointResource e = r.endpoints.get(c.edsName());
@@ -111,6 +112,11 @@ record ServiceMapping(ServiceConfig config, List<ServiceInstance> instances, boo
       }
       if (first.tls() != null) {
         b.tls(first.tls());
+      }
+      if (first.slowStart() != null) {
+        b.slowStart(first.slowStart());
+      } else if (base != null && base.slowStart() != null) {
+        b.slowStart(base.slowStart());
       }
     }
     return new ServiceMapping(b.build(), List.copyOf(instances), true, rdsName, edsNames, notes);

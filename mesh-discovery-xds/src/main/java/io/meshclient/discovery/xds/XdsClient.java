@@ -126,7 +126,7 @@ final class XdsClient implements AdsStream.Handler {
         case RDS -> resources.forEach(a -> {
           RouteConfiguration rc = unpackRoutes(a);
           for (var vh : rc.getVirtualHostsList()) { // every virtual host is valid, used or not
-            RouteMapper.routes("route_configuration " + rc.getName() + ": virtual_hosts " + vh.getName(), vh,
+            RouteMapper.routes("route_configuration " + rc.getName() + ": virtual_hosts " + vh.getName(), rc, vh,
                 cluster -> cluster, true, null, new ArrayList<>());
           }
           candidate.routes.put(rc.getName(), rc);

@@ -93,6 +93,12 @@ final class XdsDiscovery implements ServiceDiscovery, AttachableDiscovery {
     return () -> onThread(() -> client.removeListener(service, listener));
   }
 
+  /** The ADS stream's state, ACK/NACK counts and versions per type, and what is not implemented. */
+  @Override
+  public io.meshclient.api.DiscoveryStatus status() {
+    return metrics.status();
+  }
+
   @Override
   public Set<String> knownServices() {
     return settings.listeners().keySet();

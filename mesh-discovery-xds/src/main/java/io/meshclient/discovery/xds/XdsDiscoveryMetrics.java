@@ -43,6 +43,8 @@ public final class XdsDiscoveryMetrics implements MeterBinder {
   private final LongAdder reconnects = new LongAdder();
   private final AtomicLong lastUpdateNanos = new AtomicLong(Long.MIN_VALUE);
   private volatile boolean connected;
+  private volatile java.time.Instant lastUpdate;
+  private volatile String lastError;
   private volatile java.util.List<String> notImplemented = java.util.List.of();
 
   public XdsDiscoveryMetrics() {
@@ -116,16 +118,39 @@ public final class XdsDiscoveryMetrics implements MeterBinder {
     versions.put(type, version);
   }
 
-  void nacked(ResourceType type) {
+  void nacked(ResourceType type, String version, String detail) {
     nacks.get(type).increment();
+    lastError = "NACK " + type + " version " + version + ": " + detail;
   }
 
   void updated() {
     lastUpdateNanos.set(System.nanoTime());
+    lastUpdate = java.time.Instant.now();
   }
 
-  void reconnectScheduled(long delayMillis) {
+  void reconnectScheduled(long delayMillis, String why) {
     reconnects.increment();
+    lastError = "stream ended: " + why;
+  }
+
+  /**
+   * The status for {@link io.meshclient.api.ServiceDiscovery#status()} and the actuator: connected while
+   * the ADS stream is up; errors are NACKs plus ended streams; details hold the version accepted per type
+   * ({@code version.lds} ...) and the ACK/NACK counts; {@code notImplemented} as {@link #notImplemented()}.
+   */
+  public io.meshclient.api.DiscoveryStatus status() {
+    Map<String, String> details = new java.util.TreeMap<>();
+    versions().forEach((type, version) -> details.put("version." + type, version));
+    long errors = reconnects.sum();
+    for (ResourceType t : ResourceType.values()) {
+      String type = t.name().toLowerCase(Locale.ROOT);
+      details.put("acks." + type, Long.toString(acks.get(t).sum()));
+      details.put("nacks." + type, Long.toString(nacks.get(t).sum()));
+      errors += nacks.get(t).sum();
+    }
+    return new io.meshclient.api.DiscoveryStatus(connected ? io.meshclient.api.DiscoveryStatus.Connection.CONNECTED
+        : io.meshclient.api.DiscoveryStatus.Connection.DISCONNECTED, lastUpdate, errors, lastError, details,
+        notImplemented);
   }
 
   private double ageSeconds() {

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Backends implements AutoCloseable {
   private final Map<String, HttpServer> servers = new LinkedHashMap<>();
   private final Map<String, AtomicInteger> counts = new LinkedHashMap<>();
+  private final Map<String, Seen> last = new java.util.concurrent.ConcurrentHashMap<>();
   private final ExecutorService executor = Executors.newFixedThreadPool(16, r -> {
     Thread t = new Thread(r, "backend");
     t.setDaemon(true);
@@ -34,6 +35,12 @@ final class Backends implements AutoCloseable {
       server.createContext("/", exchange -> {
         count.incrementAndGet();
         exchange.getRequestBody().readAllBytes();
+        Map<String, String> headers = new java.util.TreeMap<>();
+        exchange.getRequestHeaders().forEach((h, values) -> headers.put(h.toLowerCase(java.util.Locale.ROOT),
+            String.join(",", values)));
+        last.put(name, new Seen(exchange.getRequestURI().getRawPath(), headers));
+        exchange.getResponseHeaders().add("x-backend", name);
+        exchange.getResponseHeaders().add("x-internal", "hidden");
         exchange.sendResponseHeaders(200, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
           out.write(body);
@@ -56,6 +63,14 @@ final class Backends implements AutoCloseable {
     counts.forEach((name, count) -> out.put(name, count.get()));
     return out;
   }
+
+  /** The last request {@code name} served, or null. */
+  Seen last(String name) {
+    return last.get(name);
+  }
+
+  /** A request as a backend saw it: its path and headers (names in lower case, values joined by commas). */
+  record Seen(String path, Map<String, String> headers) {}
 
   @Override
   public void close() {

@@ -89,6 +89,39 @@ class BookinfoOverXdsTest {
     }
   }
 
+  /** Istio's virtual-service-ratings-test-delay.yaml, with 400 ms for its 7 s: only jason's calls wait. */
+  @Test
+  void theFaultFiltersDelayAppliesOnlyToTheRouteMatchingJason() throws Exception {
+    try (ControlPlane controlPlane = new ControlPlane(); Backends backends = new Backends("ratings-v1")) {
+      HTTPFault delay = HTTPFault.newBuilder().setDelay(io.envoyproxy.envoy.extensions.filters.common.fault.v3.FaultDelay
+          .newBuilder().setFixedDelay(com.google.protobuf.Duration.newBuilder().setNanos(400_000_000))
+          .setPercentage(FractionalPercent.newBuilder().setNumerator(100))).build();
+      String v1 = istio(9080, "v1", RATINGS);
+      HttpFilter faultFilter = HttpFilter.newBuilder().setName("envoy.filters.http.fault")
+          .setTypedConfig(Any.pack(HTTPFault.getDefaultInstance())).build();
+      controlPlane.set(Resources.snapshot("1", List.of(listener(RATINGS + ":9080", "ratings-9080", faultFilter)),
+          List.of(routes("ratings-9080", List.of(RATINGS + ":9080", "ratings"),
+              jason(v1).toBuilder().putTypedPerFilterConfig("envoy.filters.http.fault", Any.pack(delay)).build(),
+              Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), v1))),
+          List.of(cluster(v1)), List.of(endpoints(v1, backends.port("ratings-v1")))));
+      MeshConfig config = MeshConfig.builder().discovery("xds", Map.of("server-uri", controlPlane.target(),
+          "node-id", "test~productpage", "services", Map.of("ratings", RATINGS + ":9080"))).build();
+      try (Mesh mesh = Mesh.builder().config(config).build()) {
+        call(mesh, "http://ratings/ratings/0", "alice"); // warm the connection
+        for (int i = 0; i < 3; i++) {
+          long start = System.nanoTime();
+          assertThat(call(mesh, "http://ratings/ratings/0", "jason")).isEqualTo("200 ratings-v1");
+          assertThat((System.nanoTime() - start) / 1_000_000).as("jason's call, ms").isGreaterThanOrEqualTo(400);
+        }
+        for (int i = 0; i < 10; i++) {
+          long start = System.nanoTime();
+          assertThat(call(mesh, "http://ratings/ratings/0", "alice")).isEqualTo("200 ratings-v1");
+          assertThat((System.nanoTime() - start) / 1_000_000).as("alice's call, ms").isLessThan(300);
+        }
+      }
+    }
+  }
+
   static String call(Mesh mesh, String url, String user) throws java.io.IOException {
     try (Response r = mesh.httpClient().newCall(new Request.Builder().url(url).header("end-user", user).build()).execute()) {
       return r.code() + " " + r.body().string();

@@ -2,10 +2,17 @@ package io.meshclient.discovery.xds;
 
 import static io.meshclient.discovery.xds.Resources.istio;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.UInt32Value;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.HeaderValue;
+import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
+import io.envoyproxy.envoy.config.core.v3.RuntimeDouble;
 import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.type.v3.Percent;
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
@@ -13,6 +20,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.meshclient.core.config.RetryConfig;
 import io.meshclient.core.config.RouteConfig;
 import io.meshclient.core.config.ServiceConfig;
+import io.meshclient.core.config.SlowStartConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -87,5 +95,66 @@ class ServiceMappingTest {
     assertThat(m.instances()).isEmpty();
     assertThat(m.config().routes()).extracting(RouteConfig::to).containsExactly("xds-unroutable");
     assertThat(m.edsNames()).isEqualTo(Set.of());
+  }
+
+  @Test
+  void aClustersSlowStartConfigBecomesTheServicesSlowStart() {
+    XdsResources r = resources(Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), V1));
+    Cluster warming = Resources.cluster(V1).toBuilder().setRoundRobinLbConfig(Cluster.RoundRobinLbConfig.newBuilder()
+        .setSlowStartConfig(Cluster.SlowStartConfig.newBuilder()
+            .setSlowStartWindow(com.google.protobuf.Duration.newBuilder().setSeconds(30))
+            .setAggression(RuntimeDouble.newBuilder().setDefaultValue(2.0).setRuntimeKey("k"))
+            .setMinWeightPercent(Percent.newBuilder().setValue(20)))).build();
+    r.clusters.put(V1, ClusterResource.decode(Any.pack(warming)));
+
+    ServiceMapping m = ServiceMapping.map("reviews", "reviews:9080", "xds", null, r);
+
+    assertThat(m.config().slowStart()).isEqualTo(new SlowStartConfig(Duration.ofSeconds(30), 2.0, 20));
+    assertThat(m.notes()).isEmpty();
+  }
+
+  @Test
+  void aSlowStartTheMeshCannotFollowIsInvalidNamingTheField() {
+    Cluster bad = Resources.cluster(V1).toBuilder().setLeastRequestLbConfig(Cluster.LeastRequestLbConfig.newBuilder()
+        .setSlowStartConfig(Cluster.SlowStartConfig.newBuilder()
+            .setSlowStartWindow(com.google.protobuf.Duration.newBuilder().setSeconds(10))
+            .setAggression(RuntimeDouble.newBuilder().setDefaultValue(0).setRuntimeKey("k")))).build();
+    assertThatThrownBy(() -> ClusterResource.decode(Any.pack(bad))).hasMessage("cluster " + V1
+        + ": least_request_lb_config.slow_start_config.aggression.default_value: 0.0 (expected: above 0 up to 10)");
+  }
+
+  @Test
+  void headerChangesOfRouteVirtualHostAndRouteConfigurationMergeWithTheLeastSpecificWinning() {
+    Route route = Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), V1).toBuilder()
+        .addRequestHeadersToAdd(XdsRouteTransformsTest.header("x-level", "route", false))
+        .addRequestHeadersToAdd(XdsRouteTransformsTest.header("x-client", "%DOWNSTREAM_REMOTE_ADDRESS%", false))
+        .addRequestHeadersToAdd(HeaderValueOption.newBuilder().setHeader(HeaderValue.newBuilder().setKey("x-once")
+            .setValue("1")).setAppendAction(HeaderValueOption.HeaderAppendAction.ADD_IF_ABSENT))
+        .addResponseHeadersToAdd(XdsRouteTransformsTest.header("x-tag", "a", true)).build();
+    XdsResources r = resources(route);
+    RouteConfiguration rc = r.routes.get("rc");
+    r.routes.put("rc", rc.toBuilder().addRequestHeadersToAdd(XdsRouteTransformsTest.header("x-level", "config", false))
+        .addRequestHeadersToRemove("X-Forwarded-Client-Cert").build());
+
+    ServiceMapping m = ServiceMapping.map("reviews", "reviews:9080", "xds", null, r);
+
+    RouteConfig first = m.config().routes().get(0);
+    assertThat(first.requestHeaders()).isEqualTo(new RouteConfig.HeaderOps(Map.of("x-level", "config"), Map.of(),
+        List.of("x-forwarded-client-cert")));
+    assertThat(first.responseHeaders()).isEqualTo(new RouteConfig.HeaderOps(Map.of(), Map.of("x-tag", "a"), List.of()));
+    assertThat(m.notes()).containsExactly(
+        "route_configuration rc: virtual_hosts reviews: routes[0]: request_headers_to_add[1] (x-client): "
+            + "%COMMAND% substitutions are not implemented: the header is not changed",
+        "route_configuration rc: virtual_hosts reviews: routes[0]: request_headers_to_add[2] (x-once): "
+            + "append_action ADD_IF_ABSENT is not implemented: the header is not changed");
+  }
+
+  @Test
+  void aHeaderChangeToHostOrAPseudoHeaderIsInvalidNamingTheField() {
+    Route route = Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), V1).toBuilder()
+        .addRequestHeadersToAdd(XdsRouteTransformsTest.header(":authority", "evil", false)).build();
+    assertThatThrownBy(() -> ServiceMapping.map("reviews", "reviews:9080", "xds", null, resources(route)))
+        .isInstanceOf(XdsInvalidException.class).hasMessage("route_configuration rc: virtual_hosts reviews: routes[0]: "
+            + "request_headers_to_add[0].header.key: :authority (expected: a header name other than host and pseudo-headers)");
   }
 }

@@ -14,6 +14,7 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
+import io.meshclient.api.DiscoveryStatus;
 import io.meshclient.api.NoHealthyInstanceException;
 import io.meshclient.api.ServiceDiscovery;
 import io.meshclient.api.spi.DiscoveryContext;
@@ -99,6 +100,14 @@ class XdsProtocolTest {
       assertThat(load.failures()).isEmpty();
       assertThat(metrics.nacks("rds")).isGreaterThanOrEqualTo(3);
       assertThat(metrics.versions()).containsEntry("rds", "1");
+      DiscoveryStatus status = mesh.discoveryStatus().get("xds");
+      assertThat(status.connection()).isEqualTo(DiscoveryStatus.Connection.CONNECTED);
+      assertThat(status.errors()).isGreaterThanOrEqualTo(3);
+      assertThat(status.lastError()).startsWith("NACK RDS version 4: route_configuration reviews-routes");
+      assertThat(status.details()).containsEntry("version.rds", "1").containsEntry("version.cds", "4")
+          .containsEntry("acks.rds", "1");
+      assertThat(Long.parseLong(status.details().get("nacks.rds"))).isGreaterThanOrEqualTo(3);
+      assertThat(status.lastUpdate()).isNotNull();
     }
   }
 
@@ -169,6 +178,10 @@ class XdsProtocolTest {
       // 0 s (the stream had answered), then 1 s, 1.6 s, then 2 s each (+-20%): about 10 in 20 s
       assertThat(attempts).as("reconnect attempts in 20 s").isBetween(7L, 16L);
       assertThat(metrics.isConnected()).isFalse();
+      DiscoveryStatus down = xds.status();
+      assertThat(down.connection()).isEqualTo(DiscoveryStatus.Connection.DISCONNECTED);
+      assertThat(down.lastError()).startsWith("stream ended: UNAVAILABLE");
+      assertThat(down.errors()).isGreaterThanOrEqualTo(attempts);
 
       controlPlane.set(snapshot("2", List.of(split(Map.of(V2, 100))), new int[] {backends.port("a1")},
           backends.port("b1")));
@@ -181,6 +194,7 @@ class XdsProtocolTest {
       assertThat(Duration.ofNanos(load.firstAnswer("b1") - restarted)).isLessThan(Duration.ofSeconds(5));
       assertThat(load.failures()).isEmpty();
       assertThat(metrics.isConnected()).isTrue();
+      assertThat(xds.status().connection()).isEqualTo(DiscoveryStatus.Connection.CONNECTED);
     }
   }
 }

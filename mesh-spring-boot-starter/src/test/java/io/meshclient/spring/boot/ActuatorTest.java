@@ -23,6 +23,8 @@ class ActuatorTest extends TestApplicationTest {
   void meshEndpointShowsInstancesSubsetsRouteTableAndLimiterHeadroom() {
     Map<String, Object> mesh = get("/actuator/mesh");
     assertThat(mesh).containsEntry("discoveries", List.of("static")).containsEntry("defaultLoadBalancer", "least-request");
+    assertThat((Map<String, Object>) ((Map<String, Object>) mesh.get("discoveryStatus")).get("static"))
+        .containsEntry("connection", "UNKNOWN").containsEntry("errors", 0).containsEntry("notImplemented", List.of());
     Map<String, Object> service = (Map<String, Object>) ((Map<String, Object>) mesh.get("services")).get("reviews");
     assertThat(service).containsEntry("loadBalancer", "round-robin").containsEntry("inFlight", 0)
         .containsEntry("maxConcurrentRequests", 1024);

@@ -1,9 +1,12 @@
 package io.meshclient.spring.boot.actuate;
 
+import io.meshclient.api.DiscoveryStatus;
 import io.meshclient.api.ServiceInstance;
 import io.meshclient.core.Mesh;
 import io.meshclient.core.MeshSnapshot;
 import io.meshclient.core.config.RouteConfig;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,8 +39,16 @@ public class MeshEndpoint {
   public MeshDescriptor mesh() {
     Map<String, ServiceDescriptor> services = new TreeMap<>();
     mesh.snapshot().services().forEach((name, state) -> services.put(name, service(state)));
+    Map<String, DiscoveryDescriptor> status = new TreeMap<>();
+    mesh.discoveryStatus().forEach((name, s) -> status.put(name, discovery(s)));
     return new MeshDescriptor(mesh.config().discovery().keySet().stream().toList(),
-        mesh.config().defaults().loadBalancer().name(), services, mesh.istioReport());
+        mesh.config().defaults().loadBalancer().name(), services, mesh.istioReport(), status);
+  }
+
+  private static DiscoveryDescriptor discovery(DiscoveryStatus s) {
+    return new DiscoveryDescriptor(s.connection().name(), s.lastUpdate() == null ? null : s.lastUpdate().toString(),
+        s.lastUpdate() == null ? null : Math.max(0, Duration.between(s.lastUpdate(), Instant.now()).toMillis()) / 1000.0,
+        s.errors(), s.lastError(), s.details(), s.notImplemented());
   }
 
   /** {@code decisions}: the recent routing decisions, newest first; any other name is not found. */
@@ -79,10 +90,21 @@ public class MeshEndpoint {
   /**
    * The whole mesh: discovery provider names (never their settings), the default balancer, services, and
    * the load report of the Istio resources ({@code mesh.istio.files}): files, resources applied and
-   * ignored, and the fields used that the mesh does not implement (empty without Istio files).
+   * ignored, and the fields used that the mesh does not implement (empty without Istio files), and how
+   * each discovery in use is doing, by name.
    */
   public record MeshDescriptor(List<String> discoveries, String defaultLoadBalancer,
-      Map<String, ServiceDescriptor> services, io.meshclient.core.config.IstioReport istio) {}
+      Map<String, ServiceDescriptor> services, io.meshclient.core.config.IstioReport istio,
+      Map<String, DiscoveryDescriptor> discoveryStatus) {}
+
+  /**
+   * One discovery's {@link DiscoveryStatus}: {@code connection} ({@code CONNECTED}, {@code DISCONNECTED},
+   * {@code UNKNOWN}), the last update (ISO-8601) and its age in seconds (null before the first), errors
+   * seen, the last error, source-specific details (such as xDS config versions per type) and what the
+   * source asks for that changes traffic and is not implemented.
+   */
+  public record DiscoveryDescriptor(String connection, String lastUpdate, Double secondsSinceLastUpdate,
+      long errors, String lastError, Map<String, String> details, List<String> notImplemented) {}
 
   /**
    * One service as the request path sees it now; {@code circuitBreaker} is the breaker's state (null

@@ -1,0 +1,56 @@
+package io.meshclient.discovery.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshclient.api.ConfigurationException;
+import io.meshclient.api.spi.Providers;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Settings under mesh.discovery.kubernetes: every bad value named with its key, value and expectation. */
+class KubernetesSettingsTest {
+  static final String KEY = "mesh.discovery.kubernetes";
+
+  @Test
+  void settingsAreReadInRelaxedSpellingsWithTheDeclaredDefaults() {
+    KubernetesDiscoverySettings s = KubernetesSettingsReader.read(KEY, Map.of("namespace", "bookinfo",
+        "portName", "http", "pod-labels", "version,app"));
+    assertThat(s.namespace()).isEqualTo("bookinfo");
+    assertThat(s.portName()).isEqualTo("http");
+    assertThat(s.podLabels()).containsExactly("version", "app");
+    assertThat(s.firstSyncWait()).isEqualTo(Duration.ofSeconds(2)).isEqualTo(KubernetesKeys.FIRST_SYNC_WAIT.defaultDuration());
+    assertThat(KubernetesSettingsReader.read(KEY, Map.of("first-sync-wait", "500ms")).firstSyncWait())
+        .isEqualTo(Duration.ofMillis(500));
+  }
+
+  @Test
+  void everyBadValueIsNamedWithItsKeyValueAndExpectation() {
+    assertThatThrownBy(() -> KubernetesSettingsReader.read(KEY, Map.of("namespace", "Book_Info",
+            "first-sync-wait", "2 minutes", "pod-labels", List.of("version", "version"), "namespaec", "x")))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining(KEY + ".namespace: Book_Info (expected: a namespace name (lower-case letters, digits, '-'))")
+        .hasMessageContaining(KEY + ".first-sync-wait: 2 minutes (expected: ")
+        .hasMessageContaining(KEY + ".pod-labels[1]: version (expected: each label key once)")
+        .hasMessageContaining(KEY + ".namespaec: unknown key (expected: one of first-sync-wait, kubeconfig, "
+            + "master-url, namespace, pod-labels, port-name");
+    assertThatThrownBy(() -> KubernetesSettingsReader.read(KEY, Map.of("first-sync-wait", "2m")))
+        .hasMessageContaining(KEY + ".first-sync-wait: 2m (expected: between 0ms and 1m)");
+  }
+
+  @Test
+  void aMasterUrlWithUserInfoIsRefusedWithoutShowingIt() {
+    assertThatThrownBy(() -> KubernetesSettingsReader.read(KEY, Map.of("master-url", "https://admin:s3cr3t@10.0.0.1")))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining(KEY + ".master-url")
+        .hasMessageNotContaining("s3cr3t");
+  }
+
+  @Test
+  void theProviderIsFoundByName() {
+    assertThat(Providers.discovery("kubernetes", KEY, getClass().getClassLoader()))
+        .isInstanceOf(KubernetesDiscoveryProvider.class);
+  }
+}
