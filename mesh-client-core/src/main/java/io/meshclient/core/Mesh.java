@@ -104,6 +104,7 @@ public final class Mesh implements AutoCloseable {
     this.runtime = new MeshRuntime(first, supplied, b.classLoader, b.ticker, limiterRegistry,
         breakerRegistry, listener, tlsSockets, dns);
     if (istio != null) {
+      runtime.callableByClusterNames(b.istioOptions.namespace(), b.istioOptions.domain());
       try {
         istio.apply(istio.read(), b.config, baseSource, runtime.listedServices(), runtime::apply);
       } catch (RuntimeException | Error e) {

@@ -38,6 +38,9 @@ public final class MeshRuntime implements AutoCloseable {
   private final Map<String, ServiceDiscovery> watchedWith = new HashMap<>();
   private final Map<String, List<ServiceInstance>> instances = new HashMap<>();
   private volatile Map<String, ServiceRuntime> services = Map.of();
+  private volatile Map<String, ServiceRuntime> clusterNames = Map.of();
+  private String clusterNamespace; // guarded by lock; null: services are called by their names only
+  private volatile String clusterDomain;
   private volatile MeshConfig config;
   private volatile boolean closed;
 
@@ -53,9 +56,63 @@ public final class MeshRuntime implements AutoCloseable {
     apply(config);
   }
 
-  /** The snapshot of the service named {@code host}, or null if it is not a mesh service. */
+  /**
+   * The snapshot of the service named {@code host}, or, once {@link #callableByClusterNames} was called, of
+   * the service that Kubernetes DNS name stands for; null if it is not a mesh service.
+   */
   public ServiceRuntime service(String host) {
-    return services.get(host);
+    ServiceRuntime service = services.get(host);
+    return service != null ? service : clusterNames.get(host);
+  }
+
+  /**
+   * Lets every service also be called by its Kubernetes DNS names, as Istio's sidecar lets it:
+   * {@code reviews} of namespace {@code namespace} as {@code reviews.<namespace>}, {@code
+   * reviews.<namespace>.svc} and {@code reviews.<namespace>.svc.<domain>}; a service named
+   * {@code ratings.prod} (another namespace) as {@code ratings.prod.svc} and {@code ratings.prod.svc.<domain>}.
+   * A name that is itself a service stays that service.
+   */
+  public void callableByClusterNames(String namespace, String domain) {
+    synchronized (lock) {
+      this.clusterNamespace = Objects.requireNonNull(namespace, "namespace");
+      this.clusterDomain = Objects.requireNonNull(domain, "domain");
+      this.clusterNames = clusterNames(services);
+    }
+  }
+
+  /**
+   * Whether a call to {@code host}, which is not a mesh service, is refused: by {@code mesh.unknown-hosts},
+   * or, when services are callable by their cluster names, because the host is a cluster name
+   * ({@code *.svc}, {@code *.svc.<domain>}) of no service here, which DNS outside the cluster would not
+   * resolve to what the caller meant.
+   */
+  public boolean refusesUnknown(String host) {
+    if (config.unknownHosts().refuses(host)) {
+      return true;
+    }
+    String domain = clusterDomain;
+    return domain != null && config.unknownHosts() == io.meshclient.core.config.UnknownHosts.REFUSE
+        && (host.endsWith(".svc") || host.endsWith(".svc." + domain));
+  }
+
+  private Map<String, ServiceRuntime> clusterNames(Map<String, ServiceRuntime> byName) {
+    if (clusterNamespace == null) {
+      return Map.of();
+    }
+    Map<String, ServiceRuntime> out = new HashMap<>();
+    byName.forEach((name, service) -> {
+      int dot = name.indexOf('.');
+      if (dot >= 0 && name.indexOf('.', dot + 1) >= 0) {
+        return; // an external host such as api.example.com has no cluster name
+      }
+      String qualified = dot < 0 ? name + "." + clusterNamespace : name;
+      for (String alias : List.of(qualified, qualified + ".svc", qualified + ".svc." + clusterDomain)) {
+        if (!byName.containsKey(alias)) {
+          out.putIfAbsent(alias, service);
+        }
+      }
+    });
+    return Map.copyOf(out);
   }
 
   /** Every service snapshot, by name. */
@@ -306,6 +363,7 @@ public final class MeshRuntime implements AutoCloseable {
     states.retain(next, liveLimiters);
     this.config = newConfig;
     this.services = Map.copyOf(next);
+    this.clusterNames = clusterNames(services);
     publishAddresses();
     for (String service : new ArrayList<>(watches.keySet())) {
       if (serviceDiscovery.get(service) != watchedWith.get(service)) {

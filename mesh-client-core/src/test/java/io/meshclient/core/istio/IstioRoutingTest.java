@@ -1,6 +1,7 @@
 package io.meshclient.core.istio;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshclient.core.InMemoryDiscovery;
 import io.meshclient.core.LoopbackServer;
@@ -157,6 +158,38 @@ class IstioRoutingTest {
     assertThat(reviewsV2.requests.get()).isEqualTo(200);
     assertThat(reviewsV1.requests.get()).isEqualTo(200);
     assertThat(reviewsV3.requests.get()).isZero();
+  }
+
+  @Test
+  void applicationsCallTheServicesByTheirClusterNamesAsUnderTheSidecar() throws Exception {
+    bookinfo();
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews.default.svc.cluster.local]
+          http:
+            - match:
+                - headers: { end-user: { exact: jason } }
+              route:
+                - destination: { host: reviews, subset: v2 }
+            - route:
+                - destination: { host: reviews, subset: v1 }
+        """)) {
+      for (String host : List.of("reviews", "reviews.default", "reviews.default.svc",
+          "reviews.default.svc.cluster.local", "REVIEWS.Default.svc.cluster.local")) {
+        assertThat(body(mesh, "http://" + host + ":9080/r", "end-user", "jason")).as(host).isEqualTo("200 reviews-v2");
+        assertThat(body(mesh, "http://" + host + ":9080/r")).as(host).isEqualTo("200 reviews-v1");
+      }
+      assertThat(body(mesh, "http://ratings.default.svc.cluster.local/r")).startsWith("200 ratings-v");
+      // another namespace is not this service: refused by the mesh, with the name of the one meant
+      assertThatThrownBy(() -> get(mesh, "http://reviews.prod.svc.cluster.local/r").close())
+          .isInstanceOf(io.meshclient.api.UnknownServiceException.class)
+          .hasMessageContaining("'reviews.prod.svc.cluster.local' is not a mesh service");
+    }
+    assertThat(reviewsV2.requests.get()).isEqualTo(5);
+    assertThat(reviewsV1.requests.get()).isEqualTo(5);
   }
 
   @Test

@@ -93,8 +93,8 @@ public final class MeshInterceptor implements Interceptor {
   private UnknownServiceException unknownService(Request request) {
     String host = request.url().host();
     return new UnknownServiceException(host, request.method() + " " + request.url().redact() + " refused: '" + host
-        + "' is not a mesh service (a single-label host that is not one is refused unless mesh.unknown-hosts is"
-        + " pass-through)" + SettingValues.didYouMean(host, runtime.services().keySet()));
+        + "' is not a mesh service (a " + (host.indexOf('.') < 0 ? "single-label host" : "cluster name")
+        + " that is not one is refused unless mesh.unknown-hosts is pass-through)" + SettingValues.didYouMean(host, runtime.services().keySet()));
   }
 
   /** A call refused (cause null) or cancelled because the mesh closed. */
@@ -107,7 +107,7 @@ public final class MeshInterceptor implements Interceptor {
     Request request = chain.request();
     ServiceRuntime service = runtime.service(request.url().host());
     if (service == null) {
-      if (runtime.config().unknownHosts().refuses(request.url().host()) && request.tag(Internal.class) == null) {
+      if (runtime.refusesUnknown(request.url().host()) && request.tag(Internal.class) == null) {
         throw unknownService(request);
       }
       return chain.proceed(request);
