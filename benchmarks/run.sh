@@ -11,6 +11,7 @@
 #   chaos [s] [threads] issue 3's kill test (a backend killed, then black-holed; 20 s, 8 threads each)
 #   rotation [s] [rps]  issue 7's certificate rotation under load (30 s at 200 req/s)
 #   consul-scale [n] [changes]  issue 21: a mesh over the emulated Consul agent, 1,000 services x 3
+#   churn [args]        issue 21: caller p99 with and without 10 updates/s of 1% of 10,000 instances
 #
 # Builds the benchmarks module and what it needs from the reactor (never `mvn install`), unless
 # BENCH_SKIP_BUILD=1. The load harness installs nginx from Debian when it is missing and it can
@@ -131,7 +132,18 @@ case "$scenario" in
     "$JAVA" -cp "$(harness_cp)" io.meshclient.benchmarks.hedge.HedgeScenario --calls 300 --smoke \
       > "$TARGET/hedge-smoke.log" 2>&1 || { tail -20 "$TARGET/hedge-smoke.log"; echo "smoke: hedge failed" >&2; exit 1; }
     tail -1 "$TARGET/hedge-smoke.log"
+    echo "== smoke: churn, 1 s rounds"
+    "$JAVA" -Xmx1g -cp "$(harness_cp)" io.meshclient.benchmarks.churn.ChurnScenario --seconds 1 --rounds 1 --smoke \
+      > "$TARGET/churn-smoke.log" 2>&1 || { tail -20 "$TARGET/churn-smoke.log"; echo "smoke: churn failed" >&2; exit 1; }
+    tail -1 "$TARGET/churn-smoke.log"
     echo "smoke passed in $((SECONDS - start)) s (targets are not asserted in smoke)"
+    ;;
+  churn)
+    # issue 21: 10,000 instances; p99 quiet vs 10 snapshots/s each replacing 1%, 3 interleaved rounds.
+    # Arguments: [--instances N] [--seconds S] [--threads N] [--rounds N]. Ends with:
+    # churn ... p99_ratio=... update_p50_ms=... failed_calls=...
+    build
+    exec "$JAVA" -Xmx1g -cp "$(harness_cp)" io.meshclient.benchmarks.churn.ChurnScenario "$@"
     ;;
   hedge)
     # issue 19: 3 backends, one answering 5% of calls 50x slower; unhedged vs hedge at p95 through a

@@ -65,10 +65,11 @@ public final class ServiceRuntime {
   private ServiceRuntime(ServiceRuntime base, List<ServiceInstance> newInstances) {
     this.settings = base.settings;
     this.instances = newInstances;
-    this.all = base.all.withInstances(newInstances);
+    OutlierDetector detector = base.detector();
+    this.all = base.all.withInstances(newInstances).prepared(detector);
     this.subsets = new SubsetRuntime[base.subsets.length];
     for (int i = 0; i < subsets.length; i++) {
-      subsets[i] = base.subsets[i].withInstances(newInstances);
+      subsets[i] = base.subsets[i].withInstances(newInstances).prepared(detector);
     }
     this.urls = urls(newInstances, base.tls() != null, base.urls);
   }

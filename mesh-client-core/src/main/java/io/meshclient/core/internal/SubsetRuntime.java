@@ -89,6 +89,21 @@ public final class SubsetRuntime {
     return new SubsetRuntime(name, selector, all, balancer);
   }
 
+  /**
+   * Fills the candidates cache on the discovery's thread, so the first call after an update does not scan
+   * the list: while {@code detector} has no instance ejected, the candidates are all the instances. The
+   * version is read first, so an ejection after it makes {@link #candidates} recompute.
+   */
+  SubsetRuntime prepared(OutlierDetector detector) {
+    if (detector != null) {
+      long version = detector.version();
+      if (detector.nextReturnNanos() == Long.MAX_VALUE) {
+        healthy = new Healthy(version, instances);
+      }
+    }
+    return this;
+  }
+
   /** The subset's name, or null for the whole service. */
   public String name() {
     return name;

@@ -17,19 +17,27 @@ import java.util.concurrent.ThreadLocalRandom;
  * removing one of n instances moves only about 1/n of the keys. A request without the key goes to a random
  * instance. Picking hashes the key and binary-searches the ring: no allocation.
  */
-final class RingHashBalancer implements LoadBalancer {
+final class RingHashBalancer implements LoadBalancer, InstanceListListener {
   static final int DEFAULT_POINTS = 160;
   static final int MAX_RING = 200_000;
 
   private final String header;
   private final String cookie;
   private final int pointsPerInstance;
-  private volatile Ring ring = new Ring(List.of(), new long[0], new int[0]);
+  volatile Ring ring = new Ring(List.of(), new long[0], new int[0]);
 
   RingHashBalancer(String header, String cookie, int pointsPerInstance) {
     this.header = header;
     this.cookie = cookie;
     this.pointsPerInstance = pointsPerInstance;
+  }
+
+  /** Builds the ring of a subset's new list on the discovery's thread, not on the first call after it. */
+  @Override
+  public void onInstances(List<ServiceInstance> all) {
+    if (all.size() > 1 && ring.instances != all) {
+      ring = build(all, pointsPerInstance);
+    }
   }
 
   @Override

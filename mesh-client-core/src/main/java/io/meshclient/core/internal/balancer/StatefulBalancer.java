@@ -8,10 +8,11 @@ import java.util.random.RandomGenerator;
 
 /**
  * A power-of-two-choices balancer: keeps {@link InstanceStats} per instance (rebuilt when it sees a new
- * instance list), draws two distinct instances and takes the one with the lower {@link #load}.
+ * instance list, on the discovery's thread when it can), draws two distinct instances and takes the one
+ * with the lower {@link #load}.
  */
-abstract class StatefulBalancer implements LoadBalancer {
-  private volatile InstanceTable table = InstanceTable.empty();
+abstract class StatefulBalancer implements LoadBalancer, InstanceListListener {
+  volatile InstanceTable table = InstanceTable.empty(); // package-private for tests
 
   /** The score to minimise; read on the request path, so no allocation. */
   abstract double load(InstanceStats stats);
@@ -29,6 +30,17 @@ abstract class StatefulBalancer implements LoadBalancer {
       b++;
     }
     return instances.get(load(t.stats[b]) < load(t.stats[a]) ? b : a);
+  }
+
+  /**
+   * Builds the table of a subset's new list on the discovery's thread, so the first call after an update
+   * does not (with no instance ejected, the candidates are that list itself).
+   */
+  @Override
+  public void onInstances(List<ServiceInstance> all) {
+    if (all.size() > 1) {
+      table(all);
+    }
   }
 
   final InstanceTable table(List<ServiceInstance> instances) {

@@ -15,11 +15,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * scaled down proportionally, keeping every positive weight at least 1. Instances of weight 0 get no
  * traffic unless all weights are 0, in which case all are taken in turn.
  */
-final class WeightedRoundRobinBalancer implements LoadBalancer {
+final class WeightedRoundRobinBalancer implements LoadBalancer, InstanceListListener {
   static final int MAX_CYCLE = 4096;
 
   private final AtomicInteger next = new AtomicInteger();
-  private volatile Schedule schedule = new Schedule(List.of(), new int[0]);
+  volatile Schedule schedule = new Schedule(List.of(), new int[0]);
+
+  /** Builds the schedule of a subset's new list on the discovery's thread, not on the first call after it. */
+  @Override
+  public void onInstances(List<ServiceInstance> all) {
+    if (!all.isEmpty() && schedule.instances != all) {
+      schedule = new Schedule(all, cycle(all));
+    }
+  }
 
   @Override
   public ServiceInstance pick(List<ServiceInstance> instances, RequestContext context) {
@@ -84,7 +92,7 @@ final class WeightedRoundRobinBalancer implements LoadBalancer {
     return a;
   }
 
-  private record Schedule(List<ServiceInstance> instances, int[] order) {}
+  record Schedule(List<ServiceInstance> instances, int[] order) {}
 
   /** Provides {@code weighted-round-robin}. */
   public static final class Provider implements LoadBalancerProvider {
