@@ -1,7 +1,6 @@
 package io.meshclient.core.internal.balancer;
 
 import io.meshclient.api.ServiceInstance;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +8,9 @@ import java.util.Map;
 /**
  * Per-instance statistics for the instances of one list, by position. A table for a new list takes
  * over the statistics (the same objects) of instances it shares with the old one, so a request that
- * started before a discovery update is still counted down correctly after it.
+ * started before a discovery update is still counted down correctly after it. Shared means the same
+ * object: the mesh canonicalizes every discovery snapshot, so an unchanged instance keeps its object and
+ * a changed one (another weight, other metadata) starts with fresh statistics.
  */
 final class InstanceTable {
   final List<ServiceInstance> instances;
@@ -20,16 +21,9 @@ final class InstanceTable {
     this.instances = instances;
     this.stats = new InstanceStats[instances.size()];
     this.byInstance = new IdentityHashMap<>(instances.size() * 2);
-    Map<ServiceInstance, InstanceStats> byEquality = null;
     for (int i = 0; i < stats.length; i++) {
       ServiceInstance instance = instances.get(i);
       InstanceStats s = previous.get(instance);
-      if (s == null && !previous.isEmpty()) {
-        if (byEquality == null) {
-          byEquality = new HashMap<>(previous); // once per list, not a scan per new instance
-        }
-        s = byEquality.get(instance);
-      }
       stats[i] = s != null ? s : new InstanceStats();
       byInstance.put(instance, stats[i]);
     }
