@@ -1,7 +1,7 @@
 package io.meshclient.samples.bookinfo;
 
 import java.time.LocalTime;
-import java.time.temporal.ChronoUnit;
+import java.time.format.DateTimeFormatter;
 import java.util.Map;
 
 /**
@@ -13,6 +13,7 @@ import java.util.Map;
  */
 record TrafficWindow(TrafficSummary before, TrafficSummary after) {
   private static final String[] VERSIONS = {"v1", "v2", "v3"};
+  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
   /** How much {@code name} grew at {@code service} in the window. */
   long delta(String service, String name) {
@@ -43,7 +44,7 @@ record TrafficWindow(TrafficSummary before, TrafficSummary after) {
   /** Several lines: reviews calls per version and user, ratings calls, pages without reviews. */
   String render(long seconds, String routes) {
     StringBuilder out = new StringBuilder(String.format("%s  last %d s, counted at the services   [%s]%n",
-        LocalTime.now().truncatedTo(ChronoUnit.SECONDS), seconds, routes));
+        LocalTime.now().format(CLOCK), seconds, routes));
     for (String v : VERSIONS) {
       String s = "reviews-" + v;
       out.append(String.format("  reviews %s    %5d anonymous (%5.1f%%)   %4d as jason (%5.1f%%)%n", v,
