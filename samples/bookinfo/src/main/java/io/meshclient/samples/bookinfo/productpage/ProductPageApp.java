@@ -1,16 +1,19 @@
 package io.meshclient.samples.bookinfo.productpage;
 
 import io.meshclient.samples.bookinfo.ServiceCounters;
+import io.meshclient.spring.boot.MeshRefusedException;
 import java.util.Map;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.client.RestClientException;
 
 /**
  * Bookinfo's product page: details and reviews of the one book, fetched through the mesh with the
  * {@code @MeshClient} interfaces. Routes (80/20 v1/v3, {@code end-user: jason} to v2) are in its
- * application.yml.
+ * application.yml, or in the Istio files in Istio mode. When reviews cannot answer in time, the page is
+ * served without them and counted ({@code reviews.failed}, in all and by user), as Istio's productpage does.
  */
 @SpringBootApplication
 @RestController
@@ -28,7 +31,17 @@ public class ProductPageApp {
   @GetMapping("/productpage")
   public Map<String, Object> productPage(@RequestHeader(name = "end-user", required = false) String user) {
     counters.increment("requests");
-    return Map.of("details", details.details(0), "reviews", reviews.reviews(0, user));
+    Object shown;
+    try {
+      shown = reviews.reviews(0, user);
+      counters.increment("reviews.ok");
+    } catch (RestClientException | MeshRefusedException e) {
+      // As Istio's productpage: the page still renders, without reviews (a timeout, an error answer).
+      counters.increment("reviews.failed");
+      counters.increment(user == null ? "reviews.failed.anonymous" : "reviews.failed.user." + user);
+      shown = "Sorry, product reviews are currently unavailable for this book.";
+    }
+    return Map.of("details", details.details(0), "reviews", shown);
   }
 
   @GetMapping("/stats")

@@ -11,11 +11,14 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.ResourceAccessException;
+import org.springframework.web.client.RestClientResponseException;
 
 /**
  * Bookinfo's reviews service, in three versions chosen by {@code bookinfo.version}: v1 shows no stars,
  * v2 black stars and v3 red stars, both from the ratings service. It counts the calls it receives by
- * user, and the ratings calls the mesh refused under the rate limit.
+ * user, and what became of its calls to ratings ({@code ratings.ok}, {@code ratings.rate-limited}: refused
+ * by the mesh before any I/O, {@code ratings.status.<code>}: an error answer, {@code ratings.failed}: no
+ * answer), in all and by user ({@code ratings.status.500.user.jason}).
  */
 @SpringBootApplication
 @RestController
@@ -36,14 +39,20 @@ public class ReviewsApp {
     Map<String, Integer> stars = Map.of();
     String color = "v2".equals(version) ? "black" : "red";
     if (!"v1".equals(version)) {
+      String outcome;
       try {
-        stars = ratings.ratings(id).ratings();
-        counters.increment("ratings.ok");
+        stars = ratings.ratings(id, user).ratings();
+        outcome = "ratings.ok";
       } catch (MeshRefusedException.RateLimitExceeded e) {
-        counters.increment("ratings.rate-limited");
-        color = "unavailable";
+        outcome = "ratings.rate-limited";
+      } catch (RestClientResponseException e) {
+        outcome = "ratings.status." + e.getStatusCode().value(); // an error answer, e.g. an injected abort
       } catch (MeshRefusedException | ResourceAccessException e) {
-        counters.increment("ratings.failed");
+        outcome = "ratings.failed";
+      }
+      counters.increment(outcome);
+      counters.increment(outcome + (user == null ? ".anonymous" : ".user." + user));
+      if (!outcome.equals("ratings.ok")) {
         color = "unavailable";
       }
     }
