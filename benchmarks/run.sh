@@ -143,7 +143,7 @@ case "$scenario" in
     # Arguments: [--instances N] [--seconds S] [--threads N] [--rounds N]. Ends with:
     # churn ... p99_ratio=... update_p50_ms=... failed_calls=...
     build
-    exec "$JAVA" -Xmx1g -cp "$(harness_cp)" io.meshclient.benchmarks.churn.ChurnScenario "$@"
+    exec "$JAVA" -Xms1g -Xmx1g -cp "$(harness_cp)" io.meshclient.benchmarks.churn.ChurnScenario "$@"
     ;;
   hedge)
     # issue 19: 3 backends, one answering 5% of calls 50x slower; unhedged vs hedge at p95 through a

@@ -131,12 +131,16 @@ public final class ChurnScenario {
                 - to: { subset: v1 }
         """, name -> null)).build()) {
       int[] generation = {1};
+      updateCost(registry, instances, ports, generation);
       // warm-up, calls and updates both, so that neither run measures the JIT
       double warm = Math.min(seconds, 3);
       failed += load(mesh, threads, warm, registry, snapshots(instances, ports, generation, warm)).failed;
       for (int round = 0; round < rounds; round++) {
+        settle();
         Load q = load(mesh, threads, seconds, null, null);
-        Load c = load(mesh, threads, seconds, registry, snapshots(instances, ports, generation, seconds));
+        List<List<ServiceInstance>> snapshots = snapshots(instances, ports, generation, seconds);
+        settle(); // the snapshots built ahead are old before the run, so no young collection copies them in it
+        Load c = load(mesh, threads, seconds, registry, snapshots);
         failed += q.failed + c.failed;
         quiet[round] = q.p99Millis();
         churn[round] = c.p99Millis();
@@ -166,6 +170,44 @@ public final class ChurnScenario {
           + " interleaved runs, failed_calls=0)");
       System.exit(1);
     }
+  }
+
+  /**
+   * The update alone, with no calls running, in CPU time and bytes allocated on the delivering thread
+   * (JMH's SnapshotUpdateBenchmark gives wall time, which a busy machine inflates): a full snapshot of new
+   * objects with 1% replaced, and the same objects with one instance's weight changed. Prints one line.
+   */
+  private static void updateCost(Registry registry, int instances, int[] ports, int[] generation) {
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) THREADS;
+    long self = Thread.currentThread().getId();
+    int rounds = 40;
+    long[] fullCpu = new long[rounds];
+    long[] fullBytes = new long[rounds];
+    long[] oneCpu = new long[rounds];
+    long[] oneBytes = new long[rounds];
+    List<Long> ignored = new ArrayList<>();
+    for (int warm = 0; warm < 2; warm++) { // the first pass warms the JIT up, the second is measured
+      for (int r = 0; r < rounds; r++) {
+        List<ServiceInstance> full = snapshot(instances, ports, generation[0]++);
+        long bytes = threads.getThreadAllocatedBytes(self);
+        fullCpu[r] = registry.deliver(full, ignored);
+        fullBytes[r] = threads.getThreadAllocatedBytes(self) - bytes - 8 * 4; // less the wall-time Long
+        List<ServiceInstance> one = new ArrayList<>(full);
+        ServiceInstance first = one.get(r % one.size());
+        one.set(r % one.size(), first.toBuilder().weight(first.weight() + 1).build());
+        one = List.copyOf(one);
+        bytes = threads.getThreadAllocatedBytes(self);
+        oneCpu[r] = registry.deliver(one, ignored);
+        oneBytes[r] = threads.getThreadAllocatedBytes(self) - bytes - 8 * 4;
+        ignored.clear();
+      }
+    }
+    for (long[] a : List.of(fullCpu, fullBytes, oneCpu, oneBytes)) {
+      Arrays.sort(a);
+    }
+    System.out.printf(Locale.ROOT, "update instances=%d full_snapshot_cpu_ms=%.2f full_snapshot_alloc_mb=%.2f"
+        + " one_changed_cpu_ms=%.2f one_changed_alloc_mb=%.2f (medians of %d, no calls running)%n", instances,
+        at(fullCpu, 0.5) / 1e6, at(fullBytes, 0.5) / 1e6, at(oneCpu, 0.5) / 1e6, at(oneBytes, 0.5) / 1e6, rounds);
   }
 
   /** The snapshots {@code seconds} of churn at 10 a second need, built ahead. */
@@ -277,6 +319,12 @@ public final class ChurnScenario {
     }
     Arrays.sort(all);
     return new Load(all, failed.get(), updates, walls);
+  }
+
+  /** A full collection, then a moment's rest, so each run starts from the same heap. */
+  private static void settle() throws InterruptedException {
+    System.gc();
+    Thread.sleep(200);
   }
 
   private static long at(long[] sorted, double share) {

@@ -14,7 +14,6 @@ import io.meshclient.core.internal.resilience.RetryBudget;
 import io.meshclient.core.internal.routing.RouteTable;
 import io.meshclient.core.internal.security.AddressAllowList;
 import io.meshclient.core.internal.tls.ServiceTls;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,7 +32,7 @@ public final class ServiceRuntime {
   private final SubsetRuntime all;
   private final SubsetRuntime[] subsets;
   private final List<ServiceInstance> instances;
-  private final IdentityHashMap<ServiceInstance, InstanceUrls> urls;
+  private final InstanceIndex<InstanceUrls> urls;
 
   /** The parts of a service that outlive one snapshot: shared state, reused across updates. */
   record Parts(Function<String, LoadBalancer> balancers, BiFunction<String, RateLimitConfig, GcraRateLimiter> limiters,
@@ -59,7 +58,8 @@ public final class ServiceRuntime {
       String subset = subsetNames.get(i);
       subsets[i] = new SubsetRuntime(subset, config.subsets().get(subset), instances, balancers.apply(subset));
     }
-    this.urls = urls(instances, parts.tls() != null, null);
+    boolean tls = parts.tls() != null;
+    this.urls = InstanceIndex.<InstanceUrls>empty().next(instances, instance -> new InstanceUrls(instance, tls));
   }
 
   private ServiceRuntime(ServiceRuntime base, List<ServiceInstance> newInstances) {
@@ -71,7 +71,8 @@ public final class ServiceRuntime {
     for (int i = 0; i < subsets.length; i++) {
       subsets[i] = base.subsets[i].withInstances(newInstances).prepared(detector);
     }
-    this.urls = urls(newInstances, base.tls() != null, base.urls);
+    boolean tls = base.tls() != null;
+    this.urls = base.urls.next(newInstances, instance -> new InstanceUrls(instance, tls));
   }
 
   private static Settings settings(ServiceConfig config, ServiceDefaults defaults, Parts parts) {
@@ -96,17 +97,6 @@ public final class ServiceRuntime {
     return new Settings(config, routes, plans, new RoutePlan(null, null, timeout, connectTimeout, retry), limiter,
         config.maxConcurrentRequests() > 0 ? config.maxConcurrentRequests() : defaults.maxConcurrentRequests(),
         parts);
-  }
-
-  /** URL rewriters per instance, reusing those of instances already known (same object). */
-  private static IdentityHashMap<ServiceInstance, InstanceUrls> urls(List<ServiceInstance> instances, boolean tls,
-      IdentityHashMap<ServiceInstance, InstanceUrls> previous) {
-    IdentityHashMap<ServiceInstance, InstanceUrls> out = new IdentityHashMap<>(instances.size() * 2);
-    for (ServiceInstance instance : instances) {
-      InstanceUrls known = previous == null ? null : previous.get(instance);
-      out.put(instance, known != null ? known : new InstanceUrls(instance, tls));
-    }
-    return out;
   }
 
   /** The same service with another instance list, keeping balancers, limiters and counters. */

@@ -1,9 +1,8 @@
 package io.meshclient.core.internal.balancer;
 
 import io.meshclient.api.ServiceInstance;
-import java.util.IdentityHashMap;
+import io.meshclient.core.internal.InstanceIndex;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Per-instance statistics for the instances of one list, by position. A table for a new list takes
@@ -13,33 +12,32 @@ import java.util.Map;
  * a changed one (another weight, other metadata) starts with fresh statistics.
  */
 final class InstanceTable {
-  final List<ServiceInstance> instances;
-  final InstanceStats[] stats;
-  private final Map<ServiceInstance, InstanceStats> byInstance;
+  private static final InstanceTable EMPTY = new InstanceTable(InstanceIndex.empty());
 
-  private InstanceTable(List<ServiceInstance> instances, Map<ServiceInstance, InstanceStats> previous) {
-    this.instances = instances;
-    this.stats = new InstanceStats[instances.size()];
-    this.byInstance = new IdentityHashMap<>(instances.size() * 2);
-    for (int i = 0; i < stats.length; i++) {
-      ServiceInstance instance = instances.get(i);
-      InstanceStats s = previous.get(instance);
-      stats[i] = s != null ? s : new InstanceStats();
-      byInstance.put(instance, stats[i]);
-    }
+  final List<ServiceInstance> instances;
+  private final InstanceIndex<InstanceStats> stats;
+
+  private InstanceTable(InstanceIndex<InstanceStats> stats) {
+    this.instances = stats.instances();
+    this.stats = stats;
   }
 
   static InstanceTable empty() {
-    return new InstanceTable(List.of(), Map.of());
+    return EMPTY;
   }
 
   /** A table for {@code newInstances} that keeps the statistics of the instances it shares with this one. */
   InstanceTable next(List<ServiceInstance> newInstances) {
-    return new InstanceTable(newInstances, byInstance);
+    return new InstanceTable(stats.next(newInstances, instance -> new InstanceStats()));
+  }
+
+  /** The statistics of the instance at {@code position} of {@link #instances}. */
+  InstanceStats at(int position) {
+    return stats.at(position);
   }
 
   /** The statistics of {@code instance}, or null if it is not in this list. */
   InstanceStats stats(ServiceInstance instance) {
-    return byInstance.get(instance);
+    return stats.get(instance);
   }
 }

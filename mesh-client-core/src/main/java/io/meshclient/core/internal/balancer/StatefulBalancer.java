@@ -29,7 +29,7 @@ abstract class StatefulBalancer implements LoadBalancer, InstanceListListener {
     if (b >= a) {
       b++;
     }
-    return instances.get(load(t.stats[b]) < load(t.stats[a]) ? b : a);
+    return instances.get(load(t.at(b)) < load(t.at(a)) ? b : a);
   }
 
   /**
