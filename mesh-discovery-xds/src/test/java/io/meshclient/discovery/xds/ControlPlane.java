@@ -1,5 +1,12 @@
 package io.meshclient.discovery.xds;
 
+import io.envoyproxy.controlplane.cache.ConfigWatcher;
+import io.envoyproxy.controlplane.cache.DeltaResponse;
+import io.envoyproxy.controlplane.cache.DeltaWatch;
+import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
+import io.envoyproxy.controlplane.cache.Response;
+import io.envoyproxy.controlplane.cache.Watch;
+import io.envoyproxy.controlplane.cache.XdsRequest;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
@@ -13,6 +20,9 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -22,9 +32,37 @@ final class ControlPlane implements AutoCloseable {
   private final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
   private final List<Long> streamOpens = new CopyOnWriteArrayList<>();
   private final int port;
+  private final ConfigWatcher watcher;
   private Server server;
 
   ControlPlane() {
+    this(false);
+  }
+
+  /**
+   * A server that answers every request with all resources of its type in the snapshot, whatever names
+   * the client asked for, as a state-of-the-world server that sends its whole state does. (The SimpleCache
+   * alone does not answer a request naming a resource its snapshot lacks, so it never shows a deletion.)
+   */
+  static ControlPlane sendingEveryResource() {
+    return new ControlPlane(true);
+  }
+
+  private ControlPlane(boolean everyResource) {
+    watcher = !everyResource ? cache : new ConfigWatcher() {
+      @Override
+      public Watch createWatch(boolean ads, XdsRequest request, Set<String> knownNames,
+          Consumer<Response> responses, boolean hasClusterChanged, boolean allowDefaultEmptyEdsUpdate) {
+        XdsRequest all = XdsRequest.create(request.v3Request().toBuilder().clearResourceNames().build());
+        return cache.createWatch(ads, all, knownNames, responses, hasClusterChanged, allowDefaultEmptyEdsUpdate);
+      }
+
+      @Override
+      public DeltaWatch createDeltaWatch(DeltaXdsRequest request, String version, Map<String, String> resourceVersions,
+          Set<String> pending, boolean wildcard, Consumer<DeltaResponse> responses, boolean hasClusterChanged) {
+        return cache.createDeltaWatch(request, version, resourceVersions, pending, wildcard, responses, hasClusterChanged);
+      }
+    };
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
       port = s.getLocalPort();
     } catch (IOException e) {
@@ -51,7 +89,7 @@ final class ControlPlane implements AutoCloseable {
     };
     try {
       server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-          .addService(new V3DiscoveryServer(callbacks, cache).getAggregatedDiscoveryServiceImpl())
+          .addService(new V3DiscoveryServer(callbacks, watcher).getAggregatedDiscoveryServiceImpl())
           .build().start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
