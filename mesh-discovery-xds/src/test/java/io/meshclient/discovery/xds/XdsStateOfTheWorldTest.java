@@ -9,7 +9,9 @@ import static io.meshclient.discovery.xds.Resources.split;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.Value;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.meshclient.api.MeshException;
 import io.meshclient.api.NoHealthyInstanceException;
 import io.meshclient.api.ServiceDiscovery;
@@ -138,6 +140,13 @@ class XdsStateOfTheWorldTest {
     try (ServiceDiscovery xds = xds(Map.of("bootstrap", bootstrap.toString()));
         Mesh mesh = Mesh.builder().discovery("xds", xds).build()) {
       assertThat(Load.call(mesh, "http://ratings/")).isEqualTo("ratings");
+      DiscoveryRequest first = controlPlane.requests().get(0);
+      assertThat(first.getTypeUrl()).isEqualTo(ResourceType.LDS.typeUrl());
+      assertThat(first.getResourceNamesList()).as("listeners named <host>:<port>, as istiod's gRPC generator serves")
+          .containsExactlyInAnyOrder("reviews:9080", "ratings:9080");
+      assertThat(first.getNode().getId()).isEqualTo("sidecar~127.0.0.1~productpage.default~default.svc.cluster.local");
+      assertThat(first.getNode().getMetadata().getFieldsMap()).containsEntry("GENERATOR",
+          Value.newBuilder().setStringValue("grpc").build()).containsKey("NAMESPACE");
 
       controlPlane.set(ratingsListenerGone());
       awaitAcks("2");
