@@ -15,6 +15,10 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import java.nio.file.Path;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -32,11 +36,13 @@ final class ControlPlane implements AutoCloseable {
   private final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
   private final List<Long> streamOpens = new CopyOnWriteArrayList<>();
   private final int port;
+  private final Path socket;
   private final ConfigWatcher watcher;
   private Server server;
+  private EpollEventLoopGroup loops;
 
   ControlPlane() {
-    this(false);
+    this(false, null);
   }
 
   /**
@@ -45,10 +51,16 @@ final class ControlPlane implements AutoCloseable {
    * alone does not answer a request naming a resource its snapshot lacks, so it never shows a deletion.)
    */
   static ControlPlane sendingEveryResource() {
-    return new ControlPlane(true);
+    return new ControlPlane(true, null);
   }
 
-  private ControlPlane(boolean everyResource) {
+  /** A server on the unix domain socket {@code socket} (epoll), as Istio's agent serves its XDS proxy. */
+  static ControlPlane onUnixSocket(Path socket) {
+    return new ControlPlane(false, socket);
+  }
+
+  private ControlPlane(boolean everyResource, Path socket) {
+    this.socket = socket;
     watcher = !everyResource ? cache : new ConfigWatcher() {
       @Override
       public Watch createWatch(boolean ads, XdsRequest request, Set<String> knownNames,
@@ -88,8 +100,15 @@ final class ControlPlane implements AutoCloseable {
       public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {}
     };
     try {
-      server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-          .addService(new V3DiscoveryServer(callbacks, watcher).getAggregatedDiscoveryServiceImpl())
+      NettyServerBuilder builder;
+      if (socket == null) {
+        builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port));
+      } else {
+        loops = new EpollEventLoopGroup(1);
+        builder = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+            .channelType(EpollServerDomainSocketChannel.class).bossEventLoopGroup(loops).workerEventLoopGroup(loops);
+      }
+      server = builder.addService(new V3DiscoveryServer(callbacks, watcher).getAggregatedDiscoveryServiceImpl())
           .build().start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -99,14 +118,18 @@ final class ControlPlane implements AutoCloseable {
   /** Kills the server and every stream, as a crashed control plane would. */
   void stop() throws InterruptedException {
     server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    if (loops != null) {
+      loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+    }
   }
 
   void set(Snapshot snapshot) {
     cache.setSnapshot("mesh", snapshot);
   }
 
+  /** The gRPC target: {@code 127.0.0.1:<port>} or {@code unix://<path>}. */
   String target() {
-    return "127.0.0.1:" + port;
+    return socket != null ? "unix://" + socket : "127.0.0.1:" + port;
   }
 
   /** Requests that carried an error_detail (NACKs). */
