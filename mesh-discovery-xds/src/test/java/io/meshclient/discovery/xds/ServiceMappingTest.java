@@ -10,6 +10,10 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.core.v3.RuntimeDouble;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
@@ -154,6 +158,30 @@ class ServiceMappingTest {
     assertThatThrownBy(() -> ServiceMapping.map("reviews", "reviews:9080", "xds", null, resources(bad)))
         .isInstanceOf(XdsInvalidException.class).hasMessageStartingWith("route_configuration rc: virtual_hosts reviews: "
             + "routes[0]: match.query_parameters[0] (id).string_match.safe_regex.regex: (a (expected: an RE2 regular expression");
+  }
+
+  /** Istio's gRPC generator names the bootstrap's file_watcher certificate provider, which is not read. */
+  @Test
+  void aClusterWhoseTlsNamesIstiosCertificateProviderHasNoInstancesAndIsReported() {
+    CommonTlsContext.CertificateProviderInstance provider = CommonTlsContext.CertificateProviderInstance.newBuilder()
+        .setInstanceName("default").setCertificateName("default").build();
+    UpstreamTlsContext mtls = UpstreamTlsContext.newBuilder().setSni("outbound_.9080_.v1_.reviews.default.svc.cluster.local")
+        .setCommonTlsContext(CommonTlsContext.newBuilder().setTlsCertificateCertificateProviderInstance(provider)
+            .setCombinedValidationContext(CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
+                .setDefaultValidationContext(CertificateValidationContext.getDefaultInstance())
+                .setValidationContextCertificateProviderInstance(provider.toBuilder().setCertificateName("ROOTCA"))))
+        .build();
+    XdsResources r = resources(Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), V1));
+    r.clusters.put(V1, ClusterResource.decode(Any.pack(Resources.cluster(V1).toBuilder().setTransportSocket(
+        TransportSocket.newBuilder().setName("envoy.transport_sockets.tls").setTypedConfig(Any.pack(mtls))).build())));
+
+    ServiceMapping m = ServiceMapping.map("reviews", "reviews:9080", "xds", null, r);
+
+    assertThat(m.instances()).as("its calls fail rather than go out unverified").isEmpty();
+    assertThat(m.config().routes()).extracting(RouteConfig::to).containsExactly("v1", "xds-unroutable");
+    assertThat(m.notes()).containsExactly("cluster " + V1 + ": transport_socket: TLS without "
+        + "validation_context.trusted_ca.filename (certificate providers, SDS) is not implemented: its calls fail "
+        + "rather than go out unverified");
   }
 
   @Test
