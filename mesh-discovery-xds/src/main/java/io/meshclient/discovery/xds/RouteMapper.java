@@ -29,9 +29,9 @@ import java.util.function.Function;
  * Maps one virtual host's routes onto the mesh's routes. Destinations are clusters, turned into subset
  * names by the function given. Path, method, header (inverted and presence included) and query parameter
  * matches map onto the mesh's {@link RouteConfig.Match}. A route whose match the mesh cannot evaluate
- * (range header matches, runtime fractions, two matchers for one header) never matches, and is reported; a route whose action it
- * cannot take (redirect, direct response, cluster_header) sends its calls to {@link #UNROUTABLE}, so
- * they fail rather than go somewhere else.
+ * (range header matches, runtime fractions, two matchers for one header) never matches, and is reported;
+ * a route whose action it cannot take (redirect, direct response, cluster_header) sends its calls to
+ * {@link #UNROUTABLE}, so they fail rather than go somewhere else.
  */
 final class RouteMapper {
   /** The subset of no instance: calls routed there fail with a NoHealthyInstanceException. */
@@ -164,8 +164,9 @@ final class RouteMapper {
       if (rewrite != null) {
         if (rewrite.uri() != null && match.path() == null) { // prefix "" or "/": the matched prefix is "/"
           route = new RouteConfig(route.name(), new RouteConfig.Match(StringMatch.prefix("/"), match.methods(),
-              match.headers(), match.queryParams(), match.withoutHeaders(), match.ignoreUriCase()), route.destinations(), route.rateLimit(), route.timeout(), route.retry(), route.fault(),
-              route.mirror(), route.connectTimeout(), route.requestHeaders(), route.responseHeaders(), null, route.hedge());
+              match.headers(), match.queryParams(), match.withoutHeaders(), match.ignoreUriCase()),
+              route.destinations(), route.rateLimit(), route.timeout(), route.retry(), route.fault(), route.mirror(),
+              route.connectTimeout(), route.requestHeaders(), route.responseHeaders(), null, route.hedge());
         }
         route = route.withRewrite(rewrite);
       }
@@ -333,7 +334,7 @@ final class RouteMapper {
     boolean present = hm.getHeaderMatchSpecifierCase() != HeaderMatcher.HeaderMatchSpecifierCase.PRESENT_MATCH
         || hm.getPresentMatch();
     boolean added;
-    if (sm.kind() == StringMatch.Kind.PRESENT) { // present_match: true and invert_match differ, or both false
+    if (sm.kind() == StringMatch.Kind.PRESENT) { // the header must be present iff present_match != invert_match
       added = present != hm.getInvertMatch() ? headers.putIfAbsent(name, sm) == null
           : without.putIfAbsent(name, sm) == null;
     } else if (hm.getInvertMatch()) {
