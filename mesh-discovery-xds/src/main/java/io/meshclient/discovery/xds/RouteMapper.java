@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
@@ -26,10 +27,11 @@ import java.util.function.Function;
 
 /**
  * Maps one virtual host's routes onto the mesh's routes. Destinations are clusters, turned into subset
- * names by the function given. A route whose match the mesh cannot evaluate (query parameters, inverted
- * or range header matches, runtime fractions) never matches, and is reported; a route whose action it
- * cannot take (redirect, direct response, cluster_header) sends its calls to {@link #UNROUTABLE}, so
- * they fail rather than go somewhere else.
+ * names by the function given. Path, method, header (inverted and presence included) and query parameter
+ * matches map onto the mesh's {@link RouteConfig.Match}. A route whose match the mesh cannot evaluate
+ * (range header matches, runtime fractions, two matchers for one header) never matches, and is reported;
+ * a route whose action it cannot take (redirect, direct response, cluster_header) sends its calls to
+ * {@link #UNROUTABLE}, so they fail rather than go somewhere else.
  */
 final class RouteMapper {
   /** The subset of no instance: calls routed there fail with a NoHealthyInstanceException. */
@@ -162,8 +164,9 @@ final class RouteMapper {
       if (rewrite != null) {
         if (rewrite.uri() != null && match.path() == null) { // prefix "" or "/": the matched prefix is "/"
           route = new RouteConfig(route.name(), new RouteConfig.Match(StringMatch.prefix("/"), match.methods(),
-              match.headers()), route.destinations(), route.rateLimit(), route.timeout(), route.retry(), route.fault(),
-              route.mirror(), route.connectTimeout(), route.requestHeaders(), route.responseHeaders(), null, route.hedge());
+              match.headers(), match.queryParams(), match.withoutHeaders(), match.ignoreUriCase()),
+              route.destinations(), route.rateLimit(), route.timeout(), route.retry(), route.fault(), route.mirror(),
+              route.connectTimeout(), route.requestHeaders(), route.responseHeaders(), null, route.hedge());
         }
         route = route.withRewrite(rewrite);
       }
@@ -256,36 +259,90 @@ final class RouteMapper {
     if (path == null && m.getPathSpecifierCase() != RouteMatch.PathSpecifierCase.PREFIX) {
       return null;
     }
-    if (m.hasCaseSensitive() && !m.getCaseSensitive().getValue()) {
-      notes.add(key + ": match.case_sensitive false is not implemented: the path is matched case-sensitively");
-    }
-    if (m.getQueryParametersCount() > 0 || m.hasRuntimeFraction() || m.hasGrpc() || m.hasTlsContext()
-        || m.getDynamicMetadataCount() > 0) {
-      notes.add(key + ": match.query_parameters/runtime_fraction/grpc/tls_context/dynamic_metadata are not "
-          + "implemented: the route never matches");
+    // Envoy: case_sensitive (default true) applies to prefix and path, never to safe_regex; so does ignoreUriCase.
+    boolean ignoreCase = m.hasCaseSensitive() && !m.getCaseSensitive().getValue();
+    if (m.hasRuntimeFraction() || m.hasGrpc() || m.hasTlsContext() || m.getDynamicMetadataCount() > 0) {
+      notes.add(key + ": match.runtime_fraction/grpc/tls_context/dynamic_metadata are not implemented: "
+          + "the route never matches");
       return null;
     }
-    Set<String> methods = new LinkedHashSet<>();
-    Map<String, StringMatch> headers = new LinkedHashMap<>();
-    for (int h = 0; h < m.getHeadersCount(); h++) {
-      HeaderMatcher hm = m.getHeaders(h);
-      String field = "match.headers[" + h + "] (" + hm.getName() + ")";
-      StringMatch sm = header(key, field, hm);
-      if (sm == null || hm.getInvertMatch()) {
-        notes.add(key + ": " + field + ": " + (hm.getInvertMatch() ? "invert_match" : hm.getHeaderMatchSpecifierCase())
+    Map<String, StringMatch> query = new LinkedHashMap<>();
+    for (int q = 0; q < m.getQueryParametersCount(); q++) {
+      QueryParameterMatcher qm = m.getQueryParameters(q);
+      String field = "match.query_parameters[" + q + "] (" + qm.getName() + ")";
+      if (qm.getName().isEmpty()) {
+        throw new XdsInvalidException(key, "match.query_parameters[" + q + "].name", "''", "a query parameter name");
+      }
+      StringMatch sm = switch (qm.getQueryParameterMatchSpecifierCase()) {
+        case STRING_MATCH -> string(key, field + ".string_match", qm.getStringMatch());
+        // Envoy: a parameter that is present matches present_match; absent, the matcher never matches.
+        case PRESENT_MATCH -> qm.getPresentMatch() ? StringMatch.present() : null;
+        default -> StringMatch.present(); // Envoy: no matcher matches on presence
+      };
+      if (sm == null && qm.hasPresentMatch()) {
+        return null; // present_match false never matches in Envoy: the route is dropped, as Envoy never takes it
+      }
+      if (sm == null) {
+        notes.add(key + ": " + field + ".string_match." + qm.getStringMatch().getMatchPatternCase()
             + " is not implemented: the route never matches");
         return null;
       }
-      if (hm.getName().equals(":method") && sm.kind() == StringMatch.Kind.EXACT) {
-        methods.add(sm.value());
-      } else if (hm.getName().startsWith(":")) {
-        notes.add(key + ": " + field + ": pseudo-headers other than :method are not implemented: the route never matches");
+      if (query.putIfAbsent(qm.getName(), sm) != null) {
+        notes.add(key + ": " + field + ": a second matcher for one parameter is not implemented: the route never matches");
         return null;
-      } else {
-        headers.put(hm.getName(), sm);
       }
     }
-    return new RouteConfig.Match(path, methods, headers);
+    Set<String> methods = new LinkedHashSet<>();
+    Map<String, StringMatch> headers = new LinkedHashMap<>();
+    Map<String, StringMatch> without = new LinkedHashMap<>();
+    for (int h = 0; h < m.getHeadersCount(); h++) {
+      HeaderMatcher hm = m.getHeaders(h);
+      String field = "match.headers[" + h + "] (" + hm.getName() + ")";
+      String problem = headerMatch(key, field, hm, methods, headers, without);
+      if (problem != null) {
+        notes.add(key + ": " + field + ": " + problem + " is not implemented: the route never matches");
+        return null;
+      }
+    }
+    return new RouteConfig.Match(path, methods, headers, query, without, ignoreCase);
+  }
+
+  /**
+   * Adds one header matcher to the conditions, following Envoy: an inverted value match holds only when the
+   * header is present with a value that does not match; an inverted {@code present_match} flips presence.
+   *
+   * @return what the mesh cannot express, or null when added
+   */
+  private static String headerMatch(String key, String field, HeaderMatcher hm, Set<String> methods,
+      Map<String, StringMatch> headers, Map<String, StringMatch> without) {
+    if (hm.getTreatMissingHeaderAsEmpty()) {
+      return "treat_missing_header_as_empty";
+    }
+    StringMatch sm = header(key, field, hm);
+    if (sm == null) {
+      return hm.getHeaderMatchSpecifierCase() == HeaderMatcher.HeaderMatchSpecifierCase.STRING_MATCH
+          ? "string_match." + hm.getStringMatch().getMatchPatternCase() : hm.getHeaderMatchSpecifierCase().toString();
+    }
+    String name = hm.getName();
+    if (name.equals(":method") && sm.kind() == StringMatch.Kind.EXACT && !hm.getInvertMatch()) {
+      methods.add(sm.value());
+      return null;
+    }
+    if (name.startsWith(":")) {
+      return "a match on a pseudo-header other than an exact :method";
+    }
+    boolean present = hm.getHeaderMatchSpecifierCase() != HeaderMatcher.HeaderMatchSpecifierCase.PRESENT_MATCH
+        || hm.getPresentMatch();
+    boolean added;
+    if (sm.kind() == StringMatch.Kind.PRESENT) { // the header must be present iff present_match != invert_match
+      added = present != hm.getInvertMatch() ? headers.putIfAbsent(name, sm) == null
+          : without.putIfAbsent(name, sm) == null;
+    } else if (hm.getInvertMatch()) {
+      added = headers.putIfAbsent(name, StringMatch.present()) == null && without.putIfAbsent(name, sm) == null;
+    } else {
+      added = headers.putIfAbsent(name, sm) == null;
+    }
+    return added ? null : "a second matcher for one header";
   }
 
   private static StringMatch header(String key, String field, HeaderMatcher hm) {
@@ -295,21 +352,24 @@ final class RouteMapper {
       case SUFFIX_MATCH -> StringMatch.regex(".*" + Pattern.quote(hm.getSuffixMatch()));
       case CONTAINS_MATCH -> StringMatch.regex(".*" + Pattern.quote(hm.getContainsMatch()) + ".*");
       case SAFE_REGEX_MATCH -> StringMatch.regex(regex(key, field + ".safe_regex_match.regex", hm.getSafeRegexMatch().getRegex()));
-      case PRESENT_MATCH -> hm.getPresentMatch() ? StringMatch.present() : null;
+      case PRESENT_MATCH -> StringMatch.present();
       case STRING_MATCH -> string(key, field + ".string_match", hm.getStringMatch());
       default -> null;
     };
   }
 
+  /**
+   * A StringMatcher as the mesh's match, or null if the mesh has none for it. {@code ignore_case} becomes an
+   * RE2 {@code (?i)} regex over the quoted value; as in Envoy it has no effect on {@code safe_regex}.
+   */
   private static StringMatch string(String key, String field, StringMatcher s) {
-    if (s.getIgnoreCase()) {
-      return null;
-    }
+    String fold = s.getIgnoreCase() ? "(?i)" : "";
     return switch (s.getMatchPatternCase()) {
-      case EXACT -> StringMatch.exact(s.getExact());
-      case PREFIX -> StringMatch.prefix(s.getPrefix());
-      case SUFFIX -> StringMatch.regex(".*" + Pattern.quote(s.getSuffix()));
-      case CONTAINS -> StringMatch.regex(".*" + Pattern.quote(s.getContains()) + ".*");
+      case EXACT -> fold.isEmpty() ? StringMatch.exact(s.getExact()) : StringMatch.regex(fold + Pattern.quote(s.getExact()));
+      case PREFIX -> fold.isEmpty() ? StringMatch.prefix(s.getPrefix())
+          : StringMatch.regex(fold + Pattern.quote(s.getPrefix()) + ".*");
+      case SUFFIX -> StringMatch.regex(fold + ".*" + Pattern.quote(s.getSuffix()));
+      case CONTAINS -> StringMatch.regex(fold + ".*" + Pattern.quote(s.getContains()) + ".*");
       case SAFE_REGEX -> StringMatch.regex(regex(key, field + ".safe_regex.regex", s.getSafeRegex().getRegex()));
       default -> null;
     };

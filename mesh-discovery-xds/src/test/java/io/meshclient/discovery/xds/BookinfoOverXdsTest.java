@@ -17,8 +17,10 @@ import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.meshclient.core.Mesh;
 import io.meshclient.core.config.MeshConfig;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +87,79 @@ class BookinfoOverXdsTest {
         assertThat(call(mesh, "http://ratings/ratings/0", "jason")).startsWith("500");
         assertThat(call(mesh, "http://ratings/ratings/0", "alice")).isEqualTo("200 ratings-v1");
         assertThat(backends.counts().get("ratings-v1")).as("aborted calls never leave the process").isEqualTo(1);
+      }
+    }
+  }
+
+  /**
+   * A snapshot of reviews as istiod sends one of the task files: its listener {@code <host>:9080}, route
+   * configuration named after the service's cluster, one cluster per DestinationRule subset.
+   */
+  static Snapshot reviewsAs(String version, Map<String, Integer> ports, Route... routes) {
+    String rds = istio(9080, "", HOST);
+    List<String> subsets = List.of("v1", "v2", "v3");
+    return Resources.snapshot(version, List.of(listener(HOST + ":9080", rds)),
+        List.of(routes(rds, List.of(HOST, HOST + ":9080", "reviews", "reviews:9080", "reviews.default"), routes)),
+        subsets.stream().map(v -> cluster(istio(9080, v, HOST))).toList(),
+        subsets.stream().map(v -> endpoints(istio(9080, v, HOST), ports.get("reviews-" + v))).toList());
+  }
+
+  static Route to(String subset) {
+    return Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), istio(9080, subset, HOST));
+  }
+
+  /** Calls reviews {@code n} times as {@code user}; what each server received, counted at the servers. */
+  static Map<String, Integer> calls(Mesh mesh, Backends backends, int n, String user) throws java.io.IOException {
+    Map<String, Integer> before = backends.counts();
+    for (int i = 0; i < n; i++) {
+      assertThat(call(mesh, "http://reviews/reviews/0", user)).startsWith("200 reviews-");
+    }
+    Map<String, Integer> received = new java.util.TreeMap<>();
+    backends.counts().forEach((name, count) -> {
+      if (count > before.get(name)) {
+        received.put(name, count - before.get(name));
+      }
+    });
+    return received;
+  }
+
+  /**
+   * virtual-service-all-v1.yaml, then virtual-service-reviews-test-v2.yaml, then
+   * virtual-service-reviews-80-20.yaml, each as istiod would send it, on one mesh.
+   */
+  @Test
+  void eachReviewsTaskFileRoutesAsItSays() throws Exception {
+    try (ControlPlane controlPlane = new ControlPlane();
+        Backends backends = new Backends("reviews-v1", "reviews-v2", "reviews-v3")) {
+      Map<String, Integer> ports = Map.of("reviews-v1", backends.port("reviews-v1"),
+          "reviews-v2", backends.port("reviews-v2"), "reviews-v3", backends.port("reviews-v3"));
+      XdsDiscoveryMetrics metrics = new XdsDiscoveryMetrics();
+      controlPlane.set(reviewsAs("all-v1", ports, to("v1")));
+      try (var xds = new XdsDiscoveryProvider(metrics).create(new io.meshclient.api.spi.DiscoveryContext(
+              "mesh.discovery.xds", Map.of("server-uri", controlPlane.target(),
+                  "node-id", "sidecar~10.0.0.7~productpage-v1.default~default.svc.cluster.local",
+                  "services", Map.of("reviews", HOST + ":9080"))));
+          Mesh mesh = Mesh.builder().discovery("xds", xds).build()) {
+        assertThat(calls(mesh, backends, 200, "jason")).isEqualTo(Map.of("reviews-v1", 200));
+        assertThat(calls(mesh, backends, 200, "alice")).isEqualTo(Map.of("reviews-v1", 200));
+
+        controlPlane.set(reviewsAs("test-v2", ports, jason(istio(9080, "v2", HOST)), to("v1")));
+        Load.await(() -> "test-v2".equals(metrics.versions().get("rds")), Duration.ofSeconds(5), "test-v2 ACKed");
+        assertThat(calls(mesh, backends, 200, "jason")).isEqualTo(Map.of("reviews-v2", 200));
+        assertThat(calls(mesh, backends, 200, "alice")).isEqualTo(Map.of("reviews-v1", 200));
+
+        Map<String, Integer> split = new LinkedHashMap<>();
+        split.put(istio(9080, "v1", HOST), 80);
+        split.put(istio(9080, "v3", HOST), 20);
+        controlPlane.set(reviewsAs("80-20", ports, split(split)));
+        Load.await(() -> "80-20".equals(metrics.versions().get("rds")), Duration.ofSeconds(5), "80-20 ACKed");
+        Map<String, Integer> jason = calls(mesh, backends, 1_000, "jason");
+        Map<String, Integer> alice = calls(mesh, backends, 1_000, "alice");
+        assertThat(jason.keySet()).containsExactly("reviews-v1", "reviews-v3");
+        assertThat(alice.keySet()).containsExactly("reviews-v1", "reviews-v3");
+        assertThat((jason.get("reviews-v3") + alice.get("reviews-v3")) / 20.0).as("v3's share in percent")
+            .isBetween(17.0, 23.0);
+        assertThat(metrics.notImplemented()).isEmpty();
       }
     }
   }

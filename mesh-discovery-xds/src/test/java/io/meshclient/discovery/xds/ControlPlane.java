@@ -1,5 +1,12 @@
 package io.meshclient.discovery.xds;
 
+import io.envoyproxy.controlplane.cache.ConfigWatcher;
+import io.envoyproxy.controlplane.cache.DeltaResponse;
+import io.envoyproxy.controlplane.cache.DeltaWatch;
+import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
+import io.envoyproxy.controlplane.cache.Response;
+import io.envoyproxy.controlplane.cache.Watch;
+import io.envoyproxy.controlplane.cache.XdsRequest;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
@@ -8,11 +15,18 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import java.nio.file.Path;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -22,9 +36,45 @@ final class ControlPlane implements AutoCloseable {
   private final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
   private final List<Long> streamOpens = new CopyOnWriteArrayList<>();
   private final int port;
+  private final Path socket;
+  private final ConfigWatcher watcher;
   private Server server;
+  private EpollEventLoopGroup loops;
 
   ControlPlane() {
+    this(false, null);
+  }
+
+  /**
+   * A server that answers every request with all resources of its type in the snapshot, whatever names
+   * the client asked for, as a state-of-the-world server that sends its whole state does. (The SimpleCache
+   * alone does not answer a request naming a resource its snapshot lacks, so it never shows a deletion.)
+   */
+  static ControlPlane sendingEveryResource() {
+    return new ControlPlane(true, null);
+  }
+
+  /** A server on the unix domain socket {@code socket} (epoll), as Istio's agent serves its XDS proxy. */
+  static ControlPlane onUnixSocket(Path socket) {
+    return new ControlPlane(false, socket);
+  }
+
+  private ControlPlane(boolean everyResource, Path socket) {
+    this.socket = socket;
+    watcher = !everyResource ? cache : new ConfigWatcher() {
+      @Override
+      public Watch createWatch(boolean ads, XdsRequest request, Set<String> knownNames,
+          Consumer<Response> responses, boolean hasClusterChanged, boolean allowDefaultEmptyEdsUpdate) {
+        XdsRequest all = XdsRequest.create(request.v3Request().toBuilder().clearResourceNames().build());
+        return cache.createWatch(ads, all, knownNames, responses, hasClusterChanged, allowDefaultEmptyEdsUpdate);
+      }
+
+      @Override
+      public DeltaWatch createDeltaWatch(DeltaXdsRequest request, String version, Map<String, String> resourceVersions,
+          Set<String> pending, boolean wildcard, Consumer<DeltaResponse> responses, boolean hasClusterChanged) {
+        return cache.createDeltaWatch(request, version, resourceVersions, pending, wildcard, responses, hasClusterChanged);
+      }
+    };
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
       port = s.getLocalPort();
     } catch (IOException e) {
@@ -50,8 +100,15 @@ final class ControlPlane implements AutoCloseable {
       public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {}
     };
     try {
-      server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-          .addService(new V3DiscoveryServer(callbacks, cache).getAggregatedDiscoveryServiceImpl())
+      NettyServerBuilder builder;
+      if (socket == null) {
+        builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port));
+      } else {
+        loops = new EpollEventLoopGroup(1);
+        builder = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+            .channelType(EpollServerDomainSocketChannel.class).bossEventLoopGroup(loops).workerEventLoopGroup(loops);
+      }
+      server = builder.addService(new V3DiscoveryServer(callbacks, watcher).getAggregatedDiscoveryServiceImpl())
           .build().start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -61,14 +118,18 @@ final class ControlPlane implements AutoCloseable {
   /** Kills the server and every stream, as a crashed control plane would. */
   void stop() throws InterruptedException {
     server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    if (loops != null) {
+      loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+    }
   }
 
   void set(Snapshot snapshot) {
     cache.setSnapshot("mesh", snapshot);
   }
 
+  /** The gRPC target: {@code 127.0.0.1:<port>} or {@code unix://<path>}. */
   String target() {
-    return "127.0.0.1:" + port;
+    return socket != null ? "unix://" + socket : "127.0.0.1:" + port;
   }
 
   /** Requests that carried an error_detail (NACKs). */

@@ -10,7 +10,17 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.core.v3.RuntimeDouble;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.envoyproxy.envoy.type.v3.Int64Range;
+import com.google.protobuf.BoolValue;
+import io.meshclient.core.config.StringMatch;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.type.v3.Percent;
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
@@ -75,17 +85,103 @@ class ServiceMappingTest {
     assertThat(m.notes()).isEmpty();
   }
 
+  static HeaderMatcher.Builder header(String name) {
+    return HeaderMatcher.newBuilder().setName(name);
+  }
+
+  static QueryParameterMatcher query(String name, StringMatcher.Builder match) {
+    return QueryParameterMatcher.newBuilder().setName(name).setStringMatch(match).build();
+  }
+
   @Test
-  void aRouteMatchingOnQueryParametersNeverMatchesAndIsReported() {
-    Route byQuery = Resources.to(RouteMatch.newBuilder().setPrefix("/")
-        .addQueryParameters(QueryParameterMatcher.newBuilder().setName("beta").setPresentMatch(true)).build(), V1);
-    ServiceMapping m = ServiceMapping.map("reviews", "reviews:9080", "xds", null,
-        resources(byQuery, Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), ALL)));
+  void queryParameterInvertedHeaderAndCaseInsensitivePathMatchesBecomeTheMeshsMatch() {
+    Route route = Resources.to(RouteMatch.newBuilder().setPrefix("/API/").setCaseSensitive(BoolValue.of(false))
+        .addQueryParameters(query("beta", StringMatcher.newBuilder().setExact("On").setIgnoreCase(true)))
+        .addQueryParameters(query("tag", StringMatcher.newBuilder().setSuffix(".v2")))
+        .addQueryParameters(QueryParameterMatcher.newBuilder().setName("debug").setPresentMatch(true))
+        .addQueryParameters(QueryParameterMatcher.newBuilder().setName("trace"))
+        .addHeaders(header("end-user").setInvertMatch(true).setStringMatch(StringMatcher.newBuilder().setExact("jason")))
+        .addHeaders(header("x-canary").setPresentMatch(true).setInvertMatch(true))
+        .addHeaders(header("x-team").setPresentMatch(false))
+        .addHeaders(header("x-zone").setStringMatch(StringMatcher.newBuilder().setPrefix("EU-").setIgnoreCase(true)))
+        .build(), V1);
+
+    ServiceMapping m = ServiceMapping.map("reviews", "reviews:9080", "xds", null, resources(route));
+
+    RouteConfig.Match match = m.config().routes().get(0).match();
+    assertThat(match.path()).isEqualTo(StringMatch.prefix("/API/"));
+    assertThat(match.ignoreUriCase()).isTrue();
+    assertThat(match.queryParams()).containsExactly(
+        Map.entry("beta", StringMatch.regex("(?i)On")),
+        Map.entry("tag", StringMatch.regex(".*\\.v2")),
+        Map.entry("debug", StringMatch.present()),
+        Map.entry("trace", StringMatch.present()));
+    assertThat(match.headers()).as("an inverted value match requires the header, as in Envoy").containsExactly(
+        Map.entry("end-user", StringMatch.present()),
+        Map.entry("x-zone", StringMatch.regex("(?i)EU-.*")));
+    assertThat(match.withoutHeaders()).containsExactly(
+        Map.entry("end-user", StringMatch.exact("jason")),
+        Map.entry("x-canary", StringMatch.present()),
+        Map.entry("x-team", StringMatch.present()));
+    assertThat(m.notes()).isEmpty();
+  }
+
+  @Test
+  void matchesTheMeshCannotEvaluateNeverMatchAndAreReported() {
+    Route range = Resources.to(RouteMatch.newBuilder().setPrefix("/")
+        .addHeaders(header("x-n").setRangeMatch(Int64Range.newBuilder().setStart(1).setEnd(5))).build(), V1);
+    Route missingAsEmpty = Resources.to(RouteMatch.newBuilder().setPrefix("/")
+        .addHeaders(header("x-a").setExactMatch("").setTreatMissingHeaderAsEmpty(true)).build(), V1);
+    Route twice = Resources.to(RouteMatch.newBuilder().setPrefix("/")
+        .addHeaders(header("x-b").setPrefixMatch("a")).addHeaders(header("x-b").setSuffixMatch("z")).build(), V1);
+    Route invertedMethod = Resources.to(RouteMatch.newBuilder().setPrefix("/")
+        .addHeaders(header(":method").setExactMatch("GET").setInvertMatch(true)).build(), V1);
+    Route neverPresent = Resources.to(RouteMatch.newBuilder().setPrefix("/")
+        .addQueryParameters(QueryParameterMatcher.newBuilder().setName("beta").setPresentMatch(false)).build(), V1);
+    ServiceMapping m = ServiceMapping.map("reviews", "reviews:9080", "xds", null, resources(range, missingAsEmpty,
+        twice, invertedMethod, neverPresent, Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), ALL)));
 
     assertThat(m.config().routes()).extracting(RouteConfig::to).containsExactly("reviews", "xds-unroutable");
-    assertThat(m.notes()).containsExactly("route_configuration rc: virtual_hosts reviews: routes[0]: "
-        + "match.query_parameters/runtime_fraction/grpc/tls_context/dynamic_metadata are not implemented: "
-        + "the route never matches");
+    String at = "route_configuration rc: virtual_hosts reviews: routes";
+    assertThat(m.notes()).as("present_match false never matches in Envoy either: nothing to report").containsExactly(
+        at + "[0]: match.headers[0] (x-n): RANGE_MATCH is not implemented: the route never matches",
+        at + "[1]: match.headers[0] (x-a): treat_missing_header_as_empty is not implemented: the route never matches",
+        at + "[2]: match.headers[1] (x-b): a second matcher for one header is not implemented: the route never matches",
+        at + "[3]: match.headers[0] (:method): a match on a pseudo-header other than an exact :method is not "
+            + "implemented: the route never matches");
+  }
+
+  @Test
+  void aQueryParameterRegexRe2RefusesIsInvalidNamingTheField() {
+    Route bad = Resources.to(RouteMatch.newBuilder().setPrefix("/").addQueryParameters(query("id",
+        StringMatcher.newBuilder().setSafeRegex(RegexMatcher.newBuilder().setRegex("(a")))).build(), V1);
+    assertThatThrownBy(() -> ServiceMapping.map("reviews", "reviews:9080", "xds", null, resources(bad)))
+        .isInstanceOf(XdsInvalidException.class).hasMessageStartingWith("route_configuration rc: virtual_hosts reviews: "
+            + "routes[0]: match.query_parameters[0] (id).string_match.safe_regex.regex: (a (expected: an RE2 regular expression");
+  }
+
+  /** Istio's gRPC generator names the bootstrap's file_watcher certificate provider, which is not read. */
+  @Test
+  void aClusterWhoseTlsNamesIstiosCertificateProviderHasNoInstancesAndIsReported() {
+    CommonTlsContext.CertificateProviderInstance provider = CommonTlsContext.CertificateProviderInstance.newBuilder()
+        .setInstanceName("default").setCertificateName("default").build();
+    UpstreamTlsContext mtls = UpstreamTlsContext.newBuilder().setSni("outbound_.9080_.v1_.reviews.default.svc.cluster.local")
+        .setCommonTlsContext(CommonTlsContext.newBuilder().setTlsCertificateCertificateProviderInstance(provider)
+            .setCombinedValidationContext(CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
+                .setDefaultValidationContext(CertificateValidationContext.getDefaultInstance())
+                .setValidationContextCertificateProviderInstance(provider.toBuilder().setCertificateName("ROOTCA"))))
+        .build();
+    XdsResources r = resources(Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), V1));
+    r.clusters.put(V1, ClusterResource.decode(Any.pack(Resources.cluster(V1).toBuilder().setTransportSocket(
+        TransportSocket.newBuilder().setName("envoy.transport_sockets.tls").setTypedConfig(Any.pack(mtls))).build())));
+
+    ServiceMapping m = ServiceMapping.map("reviews", "reviews:9080", "xds", null, r);
+
+    assertThat(m.instances()).as("its calls fail rather than go out unverified").isEmpty();
+    assertThat(m.config().routes()).extracting(RouteConfig::to).containsExactly("v1", "xds-unroutable");
+    assertThat(m.notes()).containsExactly("cluster " + V1 + ": transport_socket: TLS without "
+        + "validation_context.trusted_ca.filename (certificate providers, SDS) is not implemented: its calls fail "
+        + "rather than go out unverified");
   }
 
   @Test

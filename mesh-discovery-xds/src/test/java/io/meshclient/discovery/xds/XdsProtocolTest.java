@@ -19,6 +19,8 @@ import io.meshclient.api.NoHealthyInstanceException;
 import io.meshclient.api.ServiceDiscovery;
 import io.meshclient.api.spi.DiscoveryContext;
 import io.meshclient.core.Mesh;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.Test;
 class XdsProtocolTest {
   static final String V1 = istio(9080, "v1", "reviews.default.svc.cluster.local");
   static final String V2 = istio(9080, "v2", "reviews.default.svc.cluster.local");
+  static final String LDS = "type.googleapis.com/envoy.config.listener.v3.Listener";
   static final String RDS = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
   static final String EDS = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
 
@@ -108,7 +111,30 @@ class XdsProtocolTest {
           .containsEntry("acks.rds", "1");
       assertThat(Long.parseLong(status.details().get("nacks.rds"))).isGreaterThanOrEqualTo(3);
       assertThat(status.lastUpdate()).isNotNull();
+
+      // gRFC A39: an HTTP filter the client does not know, not optional, fails the listener
+      controlPlane.set(Resources.snapshot("5", List.of(listener("reviews:9080", "reviews-routes",
+              ListenerResourceTest.UNKNOWN)),
+          List.of(routes("reviews-routes", List.of("reviews:9080", "reviews"), split(Map.of(V1, 100)))),
+          List.of(cluster(V1), cluster(V2)), List.of(endpoints(V1, backends.port("a1")), endpoints(V2, backends.port("b1")))));
+      DiscoveryRequest ldsNack = awaitNack(LDS, "wasm", "4");
+      assertThat(ldsNack.getErrorDetail().getMessage()).isEqualTo("listener reviews:9080: api_listener."
+          + "http_connection_manager.http_filters[0] (envoy.filters.http.wasm).typed_config: type.googleapis.com/"
+          + "envoy.extensions.filters.http.wasm.v3/google.protobuf.Struct (expected: a supported HTTP filter "
+          + "(router, fault) or is_optional: true)");
+
+      long afterLds = load.answers("a1");
+      Load.await(() -> load.answers("a1") > afterLds + 20, Duration.ofSeconds(5), "calls to a1 after the LDS NACK");
+      assertThat(load.answers("b1")).isZero();
+      assertThat(load.failures()).isEmpty();
+      assertThat(metrics.nacks("lds")).isGreaterThanOrEqualTo(1);
+      assertThat(metrics.versions()).containsEntry("lds", "4");
     }
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    metrics.bindTo(registry);
+    assertThat(registry.getMeters()).as("the version is on the actuator only: never a tag")
+        .allSatisfy(m -> assertThat(m.getId().getTags()).extracting(Tag::getKey).doesNotContain("version", "version_info"))
+        .extracting(m -> m.getId().getName()).contains(XdsDiscoveryMetrics.RESPONSES);
   }
 
   /**
@@ -117,15 +143,19 @@ class XdsProtocolTest {
    * than once.)
    */
   DiscoveryRequest awaitNack(String text) throws InterruptedException {
-    Load.await(() -> nack(text) != null, Duration.ofSeconds(5), "a NACK saying " + text);
-    DiscoveryRequest nack = nack(text);
-    assertThat(nack.getVersionInfo()).as("the last version ACKed").isEqualTo("1");
+    return awaitNack(RDS, text, "1");
+  }
+
+  DiscoveryRequest awaitNack(String typeUrl, String text, String lastGood) throws InterruptedException {
+    Load.await(() -> nack(typeUrl, text) != null, Duration.ofSeconds(5), "a NACK saying " + text);
+    DiscoveryRequest nack = nack(typeUrl, text);
+    assertThat(nack.getVersionInfo()).as("the last version ACKed").isEqualTo(lastGood);
     assertThat(nack.getResponseNonce()).isNotEmpty();
     return nack;
   }
 
-  DiscoveryRequest nack(String text) {
-    return controlPlane.nacks().stream().filter(r -> r.getTypeUrl().equals(RDS)
+  DiscoveryRequest nack(String typeUrl, String text) {
+    return controlPlane.nacks().stream().filter(r -> r.getTypeUrl().equals(typeUrl)
         && r.getErrorDetail().getMessage().contains(text)).findFirst().orElse(null);
   }
 
