@@ -16,6 +16,7 @@ import io.meshclient.core.internal.metrics.MeshMetrics;
 import io.meshclient.core.internal.security.AllowListDns;
 import io.meshclient.core.internal.tls.MeshSslSocketFactory;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -115,7 +116,7 @@ public final class Mesh implements AutoCloseable {
     }
     MeshHttpClient.Settings settings = new MeshHttpClient.Settings(b.config, List.copyOf(b.interceptors), listener,
         b.callListenerFactories.isEmpty() ? null : CallListener.Factory.of(List.copyOf(b.callListenerFactories)),
-        b.ticker, b.random, b.sleeper);
+        b.observationRegistry, b.ticker, b.random, b.sleeper);
     this.client = new Lazy<>(() -> {
       OkHttpClient base = userBase != null ? userBase : new OkHttpClient();
       tlsSockets.fallback(base.sslSocketFactory(), base.hostnameVerifier());
@@ -354,6 +355,7 @@ public final class Mesh implements AutoCloseable {
     private final List<Interceptor> interceptors = new ArrayList<>();
     private OkHttpClient okHttpClient;
     private MeterRegistry meterRegistry;
+    private ObservationRegistry observationRegistry;
     private MeshListener listener = MeshListener.NONE;
     private final List<CallListener.Factory> callListenerFactories = new java.util.ArrayList<>();
     private RateLimiterRegistry rateLimiterRegistry;
@@ -485,6 +487,26 @@ public final class Mesh implements AutoCloseable {
     /** Records meters (see {@link io.meshclient.core.metrics.MeshMetricNames}) here; default: none. */
     public Builder meterRegistry(MeterRegistry registry) {
       this.meterRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * Observes every call to a mesh service here, for tracing: one {@code mesh.client.call} observation
+     * per call, child of the caller's current observation (taken when the call is executed or enqueued,
+     * so an enqueued call keeps it; or an {@code Observation} the request carries as a tag), and one
+     * {@code mesh.client.attempt} child per request sent for it: first try, retry, hedge or mirror (see
+     * {@link io.meshclient.core.observation.MeshObservationNames} for names and tags). Each attempt's
+     * context is a {@code RequestReplySenderContext} on the request, so micrometer-tracing's {@code
+     * PropagatingSenderTracingObservationHandler} (registered by the application, or by Spring Boot's
+     * tracing auto-configuration) gives each request its own span and writes its {@code traceparent}
+     * (replacing one already set). The enqueue capture is an event listener added to the mesh's client:
+     * a client derived with {@code newBuilder().eventListenerFactory(...)} loses it, and its enqueued
+     * calls then take the dispatcher thread's (usually none) as parent. Default: none, and then no call
+     * makes an observation; {@link ObservationRegistry#NOOP} is the same as none.
+     */
+    public Builder observationRegistry(ObservationRegistry registry) {
+      Objects.requireNonNull(registry, "registry");
+      this.observationRegistry = registry == ObservationRegistry.NOOP ? null : registry;
       return this;
     }
 

@@ -6,6 +6,7 @@ import io.meshclient.core.internal.MeshRuntime;
 import io.meshclient.core.internal.http.MeshInterceptor;
 import io.meshclient.core.internal.security.AllowListDns;
 import io.meshclient.core.internal.tls.MeshSslSocketFactory;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +23,8 @@ final class MeshHttpClient {
 
   /** What the mesh's OkHttpClient is built from, taken from the builder when the mesh is built. */
   record Settings(MeshConfig config, List<Interceptor> interceptors, MeshListener listener,
-      CallListener.Factory callListeners, Ticker ticker, RandomGenerator random, Sleeper sleeper) {}
+      CallListener.Factory callListeners, ObservationRegistry observations, Ticker ticker, RandomGenerator random,
+      Sleeper sleeper) {}
 
   /**
    * The mesh's client: {@code base}'s settings with the mesh's dispatcher, pool, timeouts, TLS, DNS
@@ -41,6 +43,9 @@ final class MeshHttpClient {
         .sslSocketFactory(tlsSockets, base.x509TrustManager() != null ? base.x509TrustManager()
             : io.meshclient.core.internal.tls.PlatformTrust.defaultTrustManager());
     b.interceptors().forEach(builder::addInterceptor);
+    if (b.observations() != null) {
+      builder.eventListenerFactory(MeshInterceptor.callerCapture(base.eventListenerFactory(), b.observations()));
+    }
     return builder
         .hostnameVerifier(tlsSockets.hostnameVerifier())
         .dns(dns)
@@ -52,8 +57,8 @@ final class MeshHttpClient {
         .readTimeout(timeout)
         .writeTimeout(timeout)
         .addNetworkInterceptor(MeshInterceptor.connectionReuse())
-        .addInterceptor(new MeshInterceptor(runtime, b.listener(), b.callListeners(), b.ticker(), b.random(),
-            b.sleeper(), self))
+        .addInterceptor(new MeshInterceptor(runtime, b.listener(), b.callListeners(), b.observations(), b.ticker(),
+            b.random(), b.sleeper(), self))
         .build();
   }
 

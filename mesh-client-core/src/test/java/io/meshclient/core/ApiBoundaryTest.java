@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  */
 class ApiBoundaryTest {
   static final Set<String> API_PACKAGES =
-      Set.of("io.meshclient.core", "io.meshclient.core.config", "io.meshclient.core.metrics");
+      Set.of("io.meshclient.core", "io.meshclient.core.config", "io.meshclient.core.metrics",
+          "io.meshclient.core.observation");
   private static final String INTERNAL = "io.meshclient.core.internal";
 
   @Test

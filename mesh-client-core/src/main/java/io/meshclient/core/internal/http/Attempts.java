@@ -15,6 +15,8 @@ import io.meshclient.core.config.RetryConfig;
 import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.internal.SubsetRuntime;
 import io.meshclient.core.internal.routing.Route;
+import io.meshclient.core.observation.AttemptKind;
+import io.micrometer.observation.Observation;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -113,12 +116,18 @@ final class Attempts {
       long attemptStart = ticker.nanoTime();
       Response response = null;
       IOException error = null;
+      Observation traced = null;
       CallOutcome outcome;
       try {
         // Inside the try: an instance whose host cannot be put in a URL fails as a connect failure
         // (recorded, releases its breaker permit, retried elsewhere), not as an unchecked exception.
-        Request routed = request.newBuilder().url(service.rewrite(request.url(), instance)).build();
-        response = timed.proceed(routed);
+        HttpUrl url = service.rewrite(request.url(), instance);
+        Request.Builder routing = request.newBuilder().url(url);
+        if (call.traced != null) {
+          traced = call.traced.attempt(routing, request.method(), url, service.name(), subset.name(),
+              attempt == 1 ? AttemptKind.FIRST : AttemptKind.RETRY, attempt, instance);
+        }
+        response = timed.proceed(routing.build());
         if (resendable && attempt < retry.attempts() && retry.on().contains(RetryConfig.Condition.RESET)
             && !retry.statuses().contains(response.code())) {
           prefetchSmallBody(response);
@@ -131,6 +140,9 @@ final class Attempts {
         }
         error = e;
         outcome = classify(e, wire, chain.call().isCanceled());
+      }
+      if (traced != null) {
+        CallObservation.end(traced, response, error, outcome == CallOutcome.CANCELLED);
       }
       long latency = ticker.nanoTime() - attemptStart;
       record(service, subset, breaker, instance, outcome, latency, error);

@@ -13,6 +13,8 @@ import io.meshclient.core.config.RetryConfig;
 import io.meshclient.core.internal.RoutePlan;
 import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.internal.SubsetRuntime;
+import io.meshclient.core.observation.AttemptKind;
+import io.micrometer.observation.Observation;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayDeque;
@@ -23,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import okhttp3.Call;
 import okhttp3.Callback;
+import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -185,10 +188,11 @@ final class HedgedAttempts {
       throws IOException {
     ServiceRuntime service = call.target;
     SubsetRuntime subset = call.subset;
-    Request routed;
+    Request.Builder routing;
+    HttpUrl url;
     try {
-      routed = call.sent.newBuilder().url(service.rewrite(call.sent.url(), instance))
-          .tag(MeshInterceptor.Internal.class, MeshInterceptor.Internal.INSTANCE).build();
+      url = service.rewrite(call.sent.url(), instance);
+      routing = call.sent.newBuilder().url(url).tag(MeshInterceptor.Internal.class, MeshInterceptor.Internal.INSTANCE);
     } catch (java.net.ConnectException e) {
       subset.balancer().onStart(instance);
       attempts.record(service, subset, service.breaker(), instance, CallOutcome.CONNECT_FAILURE, 0, e);
@@ -196,7 +200,10 @@ final class HedgedAttempts {
       group.offer(new Result(instance, null, e, CallOutcome.CONNECT_FAILURE));
       return;
     }
-    Call sent = client.get().newCall(routed);
+    Observation traced = call.traced == null ? null : call.traced.attempt(routing, call.sent.method(), url,
+        service.name(), subset.name(), !first ? AttemptKind.HEDGE : call.attempts == 1 ? AttemptKind.FIRST
+            : AttemptKind.RETRY, call.attempts, instance);
+    Call sent = client.get().newCall(routing.build());
     sent.timeout().timeout(tryMillis, TimeUnit.MILLISECONDS);
     Launched launched = new Launched(instance, sent);
     group.add(launched);
@@ -211,6 +218,9 @@ final class HedgedAttempts {
         if (call.plan.latency() != null) {
           call.plan.latency().record(latency);
         }
+        if (traced != null) {
+          CallObservation.end(traced, response, null, false);
+        }
         group.offer(new Result(instance, response, null, outcome));
       }
 
@@ -218,6 +228,9 @@ final class HedgedAttempts {
       public void onFailure(Call c, IOException e) {
         CallOutcome outcome = Attempts.classify(e, null, c.isCanceled());
         attempts.record(service, subset, service.breaker(), instance, outcome, ticker.nanoTime() - start, e);
+        if (traced != null) {
+          CallObservation.end(traced, null, e, c.isCanceled());
+        }
         group.offer(new Result(instance, null, e, outcome));
       }
     });

@@ -38,6 +38,8 @@ final class MeshCall extends OkHttpRequestContext {
   /** The last attempt's decision, kept only when observed. */
   io.meshclient.core.RoutingDecision decision;
   boolean faultAborted;
+  /** The call's observation, or null when the mesh has no observation registry. */
+  CallObservation traced;
 
   MeshCall(Interceptor.Chain chain, Request request, ServiceRuntime service, long start) {
     super(request);

@@ -8,21 +8,23 @@ import io.meshclient.api.NoHealthyInstanceException;
 import io.meshclient.api.PeerIdentityMismatchException;
 import io.meshclient.api.RateLimitExceededException;
 import io.meshclient.api.UnknownServiceException;
+import io.meshclient.api.spi.SettingValues;
 import io.meshclient.core.CallListener;
 import io.meshclient.core.CallRecord;
 import io.meshclient.core.MeshListener;
 import io.meshclient.core.Sleeper;
 import io.meshclient.core.Ticker;
 import io.meshclient.core.config.FaultConfig;
-import io.meshclient.api.spi.SettingValues;
 import io.meshclient.core.internal.MeshRuntime;
 import io.meshclient.core.internal.RoutePlan;
 import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.internal.SubsetRuntime;
 import io.meshclient.core.internal.ratelimit.GcraRateLimiter;
 import io.meshclient.core.internal.routing.Route;
+import io.micrometer.observation.ObservationRegistry;
 import java.io.IOException;
 import java.util.random.RandomGenerator;
+import okhttp3.EventListener;
 import okhttp3.Interceptor;
 import okhttp3.Protocol;
 import okhttp3.Request;
@@ -50,12 +52,17 @@ public final class MeshInterceptor implements Interceptor {
   private final HedgedAttempts hedged;
   /** Makes the per-call listeners, or null: then no call builds a decision or a record. */
   private final CallListener.Factory callListeners;
+  /** Where call and attempt observations go, or null: then no call makes one. */
+  private final ObservationRegistry observations;
 
   /**
+   * @param observations the registry of call and attempt observations, or null for none (then the
+   *     client also needs {@link #callerCapture})
    * @param client the mesh's own client, for mirrored copies (known only once the client is built)
    */
-  public MeshInterceptor(MeshRuntime runtime, MeshListener listener, CallListener.Factory callListeners, Ticker ticker,
-      RandomGenerator random, Sleeper sleeper, java.util.function.Supplier<okhttp3.OkHttpClient> client) {
+  public MeshInterceptor(MeshRuntime runtime, MeshListener listener, CallListener.Factory callListeners,
+      ObservationRegistry observations, Ticker ticker, RandomGenerator random, Sleeper sleeper,
+      java.util.function.Supplier<okhttp3.OkHttpClient> client) {
     this.runtime = runtime;
     this.listener = listener;
     this.ticker = ticker;
@@ -65,6 +72,15 @@ public final class MeshInterceptor implements Interceptor {
     this.mirrors = new Mirrors(listener, random, ticker, client);
     this.hedged = new HedgedAttempts(attempts, listener, ticker, client);
     this.callListeners = callListeners;
+    this.observations = observations;
+  }
+
+  /**
+   * The event listeners the mesh's OkHttpClient must have for an enqueued call's observation to get the
+   * caller's as parent: {@code base}'s, each followed by one that keeps the caller's current observation.
+   */
+  public static EventListener.Factory callerCapture(EventListener.Factory base, ObservationRegistry observations) {
+    return CallerCapture.around(base, observations);
   }
 
   /**
@@ -117,19 +133,31 @@ public final class MeshInterceptor implements Interceptor {
       CallListener observer = callListeners.newCall(service.name(), request);
       call.observer = observer != null ? observer : CallListener.NONE;
     }
-    if (call.observer == CallListener.NONE) {
+    if (observations != null) {
+      call.traced = CallObservation.start(observations, chain, request, service.name());
+    }
+    if (call.observer == CallListener.NONE && call.traced == null) {
       return send(call);
     }
     Response response = null;
     IOException failure = null;
+    RuntimeException bug = null;
     try {
       response = send(call);
       return response;
     } catch (IOException e) {
       failure = e;
       throw e;
+    } catch (RuntimeException e) {
+      bug = e;
+      throw e;
     } finally {
-      call.observer.onEnd(record(call, response, failure));
+      if (call.observer != CallListener.NONE) {
+        call.observer.onEnd(record(call, response, failure));
+      }
+      if (call.traced != null) {
+        call.traced.end(response, failure != null ? failure : bug);
+      }
     }
   }
 
@@ -143,6 +171,9 @@ public final class MeshInterceptor implements Interceptor {
     destination(call, plan.route());
     ServiceRuntime target = call.target;
     SubsetRuntime subset = call.subset;
+    if (call.traced != null) {
+      call.traced.routed(plan.name(), subset.name());
+    }
     FaultConfig fault = plan.fault();
     if (fault != null) {
       Response aborted = injectFault(fault, request, service, plan);
@@ -161,7 +192,7 @@ public final class MeshInterceptor implements Interceptor {
     }
     call.sent = plan.edit(request);
     if (plan.mirror() != null) {
-      mirrors.maybeMirror(call.sent, service, plan);
+      mirrors.maybeMirror(call.sent, service, plan, call.traced);
     }
     int status = 0;
     CallOutcome outcome = CallOutcome.IO_ERROR;

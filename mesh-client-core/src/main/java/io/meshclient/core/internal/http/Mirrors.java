@@ -7,6 +7,8 @@ import io.meshclient.core.config.MirrorConfig;
 import io.meshclient.core.internal.RoutePlan;
 import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.internal.SubsetRuntime;
+import io.meshclient.core.observation.AttemptKind;
+import io.micrometer.observation.Observation;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,7 +42,8 @@ final class Mirrors {
     this.client = client;
   }
 
-  void maybeMirror(Request request, ServiceRuntime service, RoutePlan route) {
+  /** Sends a copy of {@code request} if the route's mirror samples it; {@code traced}: the call's observation or null. */
+  void maybeMirror(Request request, ServiceRuntime service, RoutePlan route, CallObservation traced) {
     MirrorConfig mirror = route.mirror();
     if (request.header(SHADOW_HEADER) != null || !(random.nextDouble() * 100 < mirror.percent())) {
       return;
@@ -61,13 +64,24 @@ final class Mirrors {
       listener.onMirror(service.name(), route.name(), "dropped");
       return;
     }
-    Request copy = request.newBuilder().url(target)
+    Request.Builder copy = request.newBuilder().url(target)
         .header(SHADOW_HEADER, "true")
-        .header("Host", request.url().host() + "-shadow")
-        .build();
-    client.get().newCall(copy).enqueue(new Callback() {
+        .header("Host", request.url().host() + "-shadow");
+    Observation observation = null;
+    if (traced != null) {
+      observation = traced.attempt(copy, request.method(), target,
+          mirror.service() != null ? mirror.service() : service.name(),
+          mirror.service() != null ? null : mirror.subset(), AttemptKind.MIRROR, 1, null);
+      // A copy to another service goes through the mesh again: its call observation is this one's child.
+      copy.tag(Observation.class, observation);
+    }
+    Observation mirrored = observation;
+    client.get().newCall(copy.build()).enqueue(new Callback() {
       @Override
       public void onResponse(Call call, Response response) {
+        if (mirrored != null) {
+          CallObservation.end(mirrored, response, null, false);
+        }
         response.close();
         inFlight.decrementAndGet();
         listener.onMirror(service.name(), route.name(), "sent");
@@ -75,6 +89,9 @@ final class Mirrors {
 
       @Override
       public void onFailure(Call call, IOException e) {
+        if (mirrored != null) {
+          CallObservation.end(mirrored, null, e, call.isCanceled());
+        }
         inFlight.decrementAndGet();
         listener.onMirror(service.name(), route.name(), "failed");
       }

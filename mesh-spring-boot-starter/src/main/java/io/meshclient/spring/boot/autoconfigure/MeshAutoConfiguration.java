@@ -43,19 +43,23 @@ import org.springframework.web.client.RestClient;
 public class MeshAutoConfiguration {
 
   /**
-   * The mesh, built from {@code mesh.*}; closed with the context.
+   * The mesh, built from {@code mesh.*}; closed with the context. The context's {@code MeterRegistry} and
+   * {@code ObservationRegistry} (when there is exactly one of each) record its meters and observations:
+   * with Boot's tracing, each call and each request it sends (retry, hedge, mirror) is a span, and each
+   * request carries its own {@code traceparent}.
    *
    * @throws io.meshclient.api.ConfigurationException naming every bad key (start-up fails)
    */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   public Mesh mesh(Environment environment, ObjectProvider<MeterRegistry> meterRegistry,
-      ObjectProvider<MeshListener> listeners, ObjectProvider<CallListener.Factory> callListeners,
+      ObjectProvider<ObservationRegistry> observationRegistry, ObjectProvider<MeshListener> listeners, ObjectProvider<CallListener.Factory> callListeners,
       ObjectProvider<MeshBuilderCustomizer> customizers) {
     MeshBackgroundPreinitializer.awaitWarmUp();
     Mesh.Builder builder = Mesh.builder().config(MeshConfigBinder.bind(environment));
     istio(environment, builder);
     meterRegistry.ifUnique(builder::meterRegistry);
+    observationRegistry.ifUnique(builder::observationRegistry);
     List<MeshListener> all = new ArrayList<>(listeners.orderedStream().toList());
     if (!all.isEmpty()) {
       builder.listener(MeshListener.of(all));

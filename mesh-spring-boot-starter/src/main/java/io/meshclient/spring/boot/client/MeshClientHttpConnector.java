@@ -1,6 +1,7 @@
 package io.meshclient.spring.boot.client;
 
 import io.meshclient.core.Mesh;
+import io.micrometer.observation.Observation;
 import java.io.IOException;
 import java.net.URI;
 import java.util.Objects;
@@ -9,6 +10,7 @@ import java.util.function.Supplier;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.OkHttpClient;
+import okhttp3.Request;
 import okhttp3.Response;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.client.reactive.ClientHttpConnector;
@@ -28,8 +30,15 @@ import reactor.core.publisher.Mono;
  * admitted stays spent. A refusal by the mesh arrives as the mesh's {@link io.meshclient.api.MeshException}
  * (WebClient wraps it in a {@code WebClientRequestException}; {@link MeshRefusalFilter} turns it into a
  * {@link io.meshclient.spring.boot.MeshRefusedException}). Thread-safe.
+ *
+ * <p>The observation in the subscriber's Reactor context (WebClient puts its own there, under {@code
+ * micrometer.observation}) goes with the request as its {@code Observation} tag: a mesh with an observation
+ * registry makes its call observation a child of it, whichever thread OkHttp runs the call on.
  */
 public final class MeshClientHttpConnector implements ClientHttpConnector {
+  /** Where WebClient and Micrometer's context propagation keep the current observation in a Reactor context. */
+  static final String OBSERVATION_KEY = "micrometer.observation";
+
   private final Supplier<OkHttpClient> client;
 
   /** A connector over {@code mesh.httpClient()}, asked for per request (built on the first one). */
@@ -52,7 +61,11 @@ public final class MeshClientHttpConnector implements ClientHttpConnector {
 
   private Mono<ClientHttpResponse> send(OkHttpReactiveRequest request) {
     return Mono.<ClientHttpResponse>create(sink -> {
-      Call call = client.get().newCall(request.toOkHttp());
+      Request sent = request.toOkHttp();
+      if (sink.contextView().getOrDefault(OBSERVATION_KEY, null) instanceof Observation parent) {
+        sent = sent.newBuilder().tag(Observation.class, parent).build();
+      }
+      Call call = client.get().newCall(sent);
       sink.onCancel(call::cancel);
       call.enqueue(new Callback() {
         @Override
