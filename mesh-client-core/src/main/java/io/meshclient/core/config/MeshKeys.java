@@ -107,8 +107,11 @@ public final class MeshKeys {
       BUDGET, NON_IDEMPOTENT);
 
   static final Setting OUTLIER_ENABLED = bool("enabled", true, "`false` never ejects");
-  static final Setting CONSECUTIVE = integer("consecutive-failures", "5", 1, 1_000_000, "failures in a row that eject")
-      .expecting(">= 1");
+  static final Setting CONSECUTIVE = integer("consecutive-failures", "5", 0, 1_000_000, "failures in a row that eject "
+      + "(5xx, connect failures, resets, timeouts); `0`: only `consecutive-gateway-errors` eject").expecting(">= 0");
+  static final Setting CONSECUTIVE_GATEWAY = integer("consecutive-gateway-errors", "0", 0, 1_000_000,
+      "gateway errors in a row that eject: 502, 503, 504, connect failures, resets, timeouts; any other response "
+      + "resets the count (Envoy's `consecutive_gateway_failure`); `0`: not counted apart").expecting(">= 0");
   static final Setting BASE_EJECTION = timeout("base-ejection", "30s", "ejection time × number of ejections")
       .expecting("a positive duration up to 596h");
   static final Setting MAX_EJECTION = timeout("max-ejection", "300s", "cap of the ejection time")
@@ -117,7 +120,7 @@ public final class MeshKeys {
   static final Setting PANIC = percent("panic-threshold", "50%", 0, 100,
       "below this share healthy, balance across all instances");
   static final Setting OUTLIER = block("outlier-detection", "passive health checking", OUTLIER_ENABLED, CONSECUTIVE,
-      BASE_EJECTION, MAX_EJECTION, MAX_EJECTED, PANIC);
+      CONSECUTIVE_GATEWAY, BASE_EJECTION, MAX_EJECTION, MAX_EJECTED, PANIC);
 
   static final Setting TLS = block("tls", "mutual TLS to the instances",
       text("trust", null, "PEM CA bundle the instances' certificates must chain to (`file:`, `classpath:` or a "

@@ -191,7 +191,7 @@ final class HedgedAttempts {
           .tag(MeshInterceptor.Internal.class, MeshInterceptor.Internal.INSTANCE).build();
     } catch (java.net.ConnectException e) {
       subset.balancer().onStart(instance);
-      attempts.record(service, subset, service.breaker(), instance, CallOutcome.CONNECT_FAILURE, 0, e);
+      attempts.record(service, subset, service.breaker(), instance, CallOutcome.CONNECT_FAILURE, 0, 0, e);
       group.add(new Launched(instance, null));
       group.offer(new Result(instance, null, e, CallOutcome.CONNECT_FAILURE));
       return;
@@ -207,7 +207,7 @@ final class HedgedAttempts {
       public void onResponse(Call c, Response response) {
         long latency = ticker.nanoTime() - start;
         CallOutcome outcome = response.code() >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS;
-        attempts.record(service, subset, service.breaker(), instance, outcome, latency, null);
+        attempts.record(service, subset, service.breaker(), instance, outcome, response.code(), latency, null);
         if (call.plan.latency() != null) {
           call.plan.latency().record(latency);
         }
@@ -217,7 +217,7 @@ final class HedgedAttempts {
       @Override
       public void onFailure(Call c, IOException e) {
         CallOutcome outcome = Attempts.classify(e, null, c.isCanceled());
-        attempts.record(service, subset, service.breaker(), instance, outcome, ticker.nanoTime() - start, e);
+        attempts.record(service, subset, service.breaker(), instance, outcome, 0, ticker.nanoTime() - start, e);
         group.offer(new Result(instance, null, e, outcome));
       }
     });

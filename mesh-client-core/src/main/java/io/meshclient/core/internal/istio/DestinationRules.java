@@ -243,15 +243,17 @@ final class DestinationRules {
     return null;
   }
 
-  /** Istio's defaults: 5 consecutive 5xx, 30s base ejection, at most 10% ejected, min health 0%. */
+  /**
+   * Istio's defaults: 5 consecutive 5xx (Envoy's default when the rule leaves it out, even next to
+   * consecutiveGatewayErrors), gateway errors not counted apart, 30s base ejection, at most 10% ejected,
+   * min health 0%.
+   */
   private static OutlierConfig outliers(SpecNode od) {
     if (od == null) {
       return null;
     }
     od.fields("consecutive5xxErrors", "consecutiveErrors", "consecutiveGatewayErrors", "interval", "baseEjectionTime",
         "maxEjectionPercent", "minHealthPercent", "splitExternalLocalOriginErrors", "consecutiveLocalOriginFailures");
-    od.unsupported("consecutiveGatewayErrors", "a separate count of gateway errors: the mesh counts every failure "
-        + "(connect failures, resets, timeouts, 5xx) as consecutive5xxErrors does");
     od.unsupported("splitExternalLocalOriginErrors", "separate counts of local and remote failures");
     od.unsupported("consecutiveLocalOriginFailures", "separate counts of local and remote failures");
     od.duration("interval", Duration.ofMillis(1)); // checked; consecutive failures eject at once, as Envoy's do
@@ -259,16 +261,19 @@ final class DestinationRules {
     if (consecutive == null) {
       consecutive = od.integer("consecutiveErrors", 0, Integer.MAX_VALUE);
     }
+    Integer gateway = od.integer("consecutiveGatewayErrors", 0, 1_000_000);
     Duration base = od.duration("baseEjectionTime", Duration.ofMillis(1));
     Integer maxPercent = od.integer("maxEjectionPercent", 0, 100);
     Integer minHealth = od.integer("minHealthPercent", 0, 100);
-    if (consecutive != null && consecutive == 0) {
+    int failures = consecutive == null ? 5 : consecutive;
+    int gatewayErrors = gateway == null ? 0 : gateway;
+    if (failures == 0 && gatewayErrors == 0) {
       return ServiceConfig.OUTLIER_DETECTION_OFF;
     }
     Duration baseEjection = base == null ? Duration.ofSeconds(30) : base;
     Duration maxEjection = OutlierConfig.DEFAULT.maxEjection().compareTo(baseEjection) < 0 ? baseEjection
         : OutlierConfig.DEFAULT.maxEjection();
-    return new OutlierConfig(consecutive == null ? 5 : consecutive, baseEjection, maxEjection,
-        maxPercent == null ? 10 : maxPercent, minHealth == null ? 0 : minHealth);
+    return new OutlierConfig(failures, baseEjection, maxEjection, maxPercent == null ? 10 : maxPercent,
+        minHealth == null ? 0 : minHealth, gatewayErrors);
   }
 }
