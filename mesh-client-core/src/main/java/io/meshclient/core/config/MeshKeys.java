@@ -210,7 +210,9 @@ public final class MeshKeys {
       text("mode", "failover", "`failover` (priority levels zone, failover zones or region, rest; each takes "
           + "min(100, healthy% × 1.4)) or `distribute`"),
       textList("failover", null, "zones to fail over to, in order, after the caller's"),
-      labels("distribute", "<zone>", "percent of calls per zone, summing to 100 (`mode: distribute`)"));
+      labels("distribute", "<zone>", "percent of calls per zone, summing to 100 (`mode: distribute`)"),
+      labels("failover-regions", "<region>", "the region a caller in `<region>` fails over to once its own "
+          + "region has no healthy instance, as Istio's `failover[{from, to}]`; needs `region`"));
 
   static final Setting SERVICES = map("services", "<service>", "a service, by the host name used in URLs "
       + "(lower-case letters, digits, `-`, `.`)",

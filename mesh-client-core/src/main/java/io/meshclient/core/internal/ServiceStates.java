@@ -87,8 +87,7 @@ final class ServiceStates {
           "missing", "the caller's zone, the MESH_ZONE environment variable, or a discovery that knows it "
               + "(kubernetes, with NODE_NAME naming a Node labelled topology.kubernetes.io/zone)");
     }
-    return config.toBuilder().locality(new io.meshclient.core.config.LocalityConfig(zone.trim(), locality.region(),
-        locality.mode(), locality.failover(), locality.distribute())).build();
+    return config.toBuilder().locality(locality.withZone(zone.trim())).build();
   }
 
   /**

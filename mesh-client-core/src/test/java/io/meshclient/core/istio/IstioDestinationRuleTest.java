@@ -2,10 +2,14 @@ package io.meshclient.core.istio;
 
 import static io.meshclient.core.istio.IstioRoutingTest.get;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshclient.api.ConfigurationException;
+import io.meshclient.api.ServiceInstance;
 import io.meshclient.core.InMemoryDiscovery;
 import io.meshclient.core.LoopbackServer;
 import io.meshclient.core.Mesh;
+import io.meshclient.core.config.MeshConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,6 +121,101 @@ class IstioDestinationRuleTest {
     try (Mesh mesh = Mesh.builder().istioConfig(file(outliers("consecutiveGatewayErrors: 2")))
         .discovery("memory", discovery).build()) {
       assertThat(count(mesh, 30, 500)).as("consecutive5xxErrors left out is 5, as in Envoy").isEqualTo(5);
+    }
+  }
+
+  private static final String LOCALITY_RULE = """
+      apiVersion: networking.istio.io/v1
+      kind: DestinationRule
+      metadata: { name: reviews }
+      spec:
+        host: reviews
+        trafficPolicy:
+          loadBalancer:
+            localityLbSetting:
+              enabled: true
+              failover: [{ from: r1, to: r3 }, { from: r2, to: r1 }]
+          outlierDetection: { consecutive5xxErrors: 1, baseEjectionTime: 1m, maxEjectionPercent: 100 }
+      """ + ROUND_ROBIN_NO_RETRIES;
+
+  private ServiceInstance zoned(LoopbackServer server, String zone, String region) {
+    return ServiceInstance.builder("reviews", "127.0.0.1", server.port()).id("reviews-" + server.name).zone(zone)
+        .metadata(Map.of("region", region)).build();
+  }
+
+  /** Sends {@code calls} calls and checks that {@code expected} answered each of them with 200. */
+  private static void send(Mesh mesh, int calls, LoopbackServer expected) throws IOException {
+    int before = expected.requests.get();
+    for (int i = 0; i < calls; i++) {
+      try (Response r = get(mesh, "http://reviews/r")) {
+        assertThat(r.code()).isEqualTo(200);
+        assertThat(r.header("x-backend")).isEqualTo(expected.name);
+      }
+    }
+    assertThat(expected.requests.get() - before).isEqualTo(calls);
+  }
+
+  @Test
+  void localityLbSettingKeepsCallsInTheCallersZoneThenFailsOverToItsRegionThenTheFailoverRegion() throws Exception {
+    LoopbackServer local = server("z-a");
+    LoopbackServer sameRegion = server("z-b");
+    LoopbackServer otherRegion = server("z-c");
+    LoopbackServer failoverRegion = server("z-d");
+    InMemoryDiscovery discovery = new InMemoryDiscovery().set("reviews", List.of(zoned(local, "z-a", "r1"),
+        zoned(sameRegion, "z-b", "r1"), zoned(otherRegion, "z-c", "r2"), zoned(failoverRegion, "z-d", "r3")));
+    MeshConfig base = MeshConfig.fromYaml("""
+        mesh:
+          services:
+            reviews:
+              locality: { zone: z-a, region: r1 }
+        """, n -> null);
+    try (Mesh mesh = Mesh.builder().config(base).istioConfig(file(LOCALITY_RULE)).discovery("memory", discovery)
+        .build()) {
+      assertThat(mesh.istioReport().unsupported()).isEmpty();
+      assertThat(mesh.config().service("reviews").locality().failoverRegions()).isEqualTo(Map.of("r1", "r3",
+          "r2", "r1"));
+      send(mesh, 20, local);
+      local.status(503);
+      assertThat(count(mesh, 1, 503)).isEqualTo(1);
+      send(mesh, 20, sameRegion);
+      sameRegion.status(503);
+      assertThat(count(mesh, 1, 503)).isEqualTo(1);
+      send(mesh, 20, failoverRegion);
+      assertThat(otherRegion.requests.get()).as("r2 comes after the failover region r3").isZero();
+    }
+  }
+
+  @Test
+  void localityFailoverWithoutTheCallersRegionIsRefusedNamingTheRule() throws Exception {
+    InMemoryDiscovery discovery = threeReviews(200).callerZone("z-a");
+    Path file = file(LOCALITY_RULE);
+    assertThatThrownBy(() -> Mesh.builder().istioConfig(file).discovery("memory", discovery).build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining(file + ": DestinationRule default/reviews: spec.trafficPolicy.loadBalancer"
+            + ".localityLbSetting.failover: set without the caller's region (expected: mesh.services.reviews.locality"
+            + ".region naming the caller's region, which failover's from regions are matched against)");
+  }
+
+  @Test
+  void localityLbSettingDisabledTurnsMeshYamlLocalityOff() throws Exception {
+    InMemoryDiscovery discovery = threeReviews(200);
+    MeshConfig base = MeshConfig.fromYaml("""
+        mesh:
+          services:
+            reviews:
+              locality: { zone: z-a, region: r1 }
+        """, n -> null);
+    try (Mesh mesh = Mesh.builder().config(base).istioConfig(file("""
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: reviews }
+        spec:
+          host: reviews
+          trafficPolicy: { loadBalancer: { localityLbSetting: { enabled: false, failoverPriority: [a] } } }
+        """)).discovery("memory", discovery).build()) {
+      assertThat(mesh.config().service("reviews").locality()).isNull();
+      assertThat(mesh.istioReport().unsupported()).isEmpty();
+      assertThat(count(mesh, 30, 200)).isEqualTo(30);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.meshclient.core.internal.istio;
 
 import io.meshclient.core.config.BalancerConfig;
+import io.meshclient.core.config.LocalityConfig;
 import io.meshclient.core.config.OutlierConfig;
 import io.meshclient.core.config.ServiceConfig;
 import io.meshclient.core.config.SlowStartConfig;
@@ -27,10 +28,11 @@ final class DestinationRules {
    */
   record Policy(IstioResource resource, String service, Map<String, Map<String, String>> subsets,
       BalancerConfig loadBalancer, Integer maxConcurrentRequests, Duration connectTimeout, OutlierConfig outliers,
-      TlsConfig tls, boolean tlsDisabled, boolean istioMutual, String tlsPath, SlowStartConfig slowStart) {
+      TlsConfig tls, boolean tlsDisabled, boolean istioMutual, String tlsPath, SlowStartConfig slowStart,
+      Locality locality) {
 
     /** Applies the fields set to {@code service}, overriding its values. */
-    ServiceConfig.Builder applyTo(ServiceConfig.Builder service) {
+    ServiceConfig.Builder applyTo(ServiceConfig.Builder service, ServiceConfig base) {
       subsets.forEach(service::subset);
       if (loadBalancer != null) {
         service.loadBalancer(loadBalancer);
@@ -50,7 +52,31 @@ final class DestinationRules {
       if (slowStart != null) {
         service.slowStart(slowStart);
       }
+      if (locality != null) {
+        service.locality(locality.over(base == null ? null : base.locality()));
+      }
       return service;
+    }
+  }
+
+  /**
+   * A {@code localityLbSetting}: off, or failover by zone then region, with Istio's {@code failover}
+   * regions. The caller's zone and region are the mesh's own (mesh.yaml {@code locality}, {@code
+   * MESH_ZONE}, or the discovery's caller zone): a DestinationRule cannot name them.
+   *
+   * @param enabled false turns zone-aware routing off for the service
+   * @param failoverRegions Istio's {@code failover[].from} to {@code to}
+   * @param failoverPath the key of {@code failover}, for the message when the caller's region is unknown
+   */
+  record Locality(boolean enabled, Map<String, String> failoverRegions, String failoverPath) {
+    /** The service's locality with this setting laid over {@code base} (mesh.yaml's), or null when off. */
+    LocalityConfig over(LocalityConfig base) {
+      if (!enabled) {
+        return null;
+      }
+      String zone = base != null ? base.zone() : System.getenv("MESH_ZONE"); // as mesh.yaml's reader does
+      return new LocalityConfig(zone == null ? "" : zone.trim(), base == null ? "" : base.region(),
+          LocalityConfig.Mode.FAILOVER, List.of(), Map.of(), failoverRegions);
     }
   }
 
@@ -82,7 +108,7 @@ final class DestinationRules {
       }
     }
     Policy p = new Policy(resource, hosts.service(host, resource.namespace()), subsets, null, null, null, null, null,
-        false, false, null, null);
+        false, false, null, null, null);
     SpecNode policy = spec.child("trafficPolicy");
     return policy == null ? p : trafficPolicy(policy, p);
   }
@@ -95,8 +121,10 @@ final class DestinationRules {
     policy.unsupported("proxyProtocol", "the PROXY protocol");
     BalancerConfig balancer = loadBalancer(policy.child("loadBalancer"));
     SlowStartConfig slowStart = null;
+    Locality locality = null;
     SpecNode lb = policy.child("loadBalancer");
     if (lb != null) {
+      locality = locality(lb.child("localityLbSetting"));
       Duration warmup = lb.duration("warmupDurationSecs", Duration.ofMillis(1));
       if (warmup != null) {
         slowStart = SlowStartConfig.of(warmup.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : warmup);
@@ -178,7 +206,43 @@ final class DestinationRules {
       }
     }
     return new Policy(p.resource(), p.service(), p.subsets(), balancer, maxConcurrent, connectTimeout, outliers, tls,
-        disabled, istioMutual, t == null ? null : t.key("mode"), slowStart);
+        disabled, istioMutual, t == null ? null : t.key("mode"), slowStart, locality);
+  }
+
+  /**
+   * Istio's {@code localityLbSetting} onto the mesh's failover by zone, then region, then {@code failover}
+   * region. Istio applies failover only next to {@code outlierDetection}; the mesh's locality works with
+   * its own outlier detection, on unless turned off, and with the instances discovery lists.
+   */
+  private static Locality locality(SpecNode setting) {
+    if (setting == null) {
+      return null;
+    }
+    setting.fields("enabled", "distribute", "failover", "failoverPriority");
+    if (Boolean.FALSE.equals(setting.bool("enabled"))) {
+      return new Locality(false, Map.of(), null); // Istio ignores the rest
+    }
+    setting.unsupported("distribute", "weights per source locality: the mesh's locality.distribute gives one "
+        + "caller's shares per zone (mesh.yaml mode: distribute)");
+    setting.unsupported("failoverPriority", "failover ordered by labels: the mesh orders by zone and region");
+    Map<String, String> regions = new LinkedHashMap<>();
+    List<SpecNode> failover = setting.list("failover");
+    for (SpecNode f : failover) {
+      f.fields("from", "to");
+      String from = f.string("from");
+      String to = f.string("to");
+      if (from == null || to == null) {
+        f.loading.problem(f.resource, f.key(from == null ? "from" : "to"), "missing", "a region, such as us-east");
+      } else if (from.contains("/") || to.contains("/")) {
+        f.loading.problem(f.resource, f.key(from.contains("/") ? "from" : "to"), from.contains("/") ? from : to,
+            "a region, without zone or sub-zone");
+      } else if (from.equals(to)) {
+        f.loading.problem(f.resource, f.key("to"), to, "a region other than from (" + from + ")");
+      } else if (regions.put(from, to) != null) {
+        f.loading.problem(f.resource, f.key("from"), from, "each from region once");
+      }
+    }
+    return new Locality(true, regions, failover.isEmpty() ? null : setting.key("failover"));
   }
 
   private static BalancerConfig loadBalancer(SpecNode lb) {
@@ -187,11 +251,6 @@ final class DestinationRules {
     }
     lb.fields("simple", "consistentHash", "localityLbSetting", "warmupDurationSecs", "warmup");
     lb.unsupported("warmup", "the warmup block; use warmupDurationSecs");
-    SpecNode locality = lb.child("localityLbSetting");
-    if (locality != null && !"false".equals(String.valueOf(locality.raw("enabled")))) {
-      lb.unsupported("localityLbSetting", "locality-weighted balancing and failover from Istio resources; "
-          + "use mesh.yaml locality");
-    }
     String simple = lb.string("simple");
     SpecNode hash = lb.child("consistentHash");
     if (simple != null && hash != null) {
