@@ -214,12 +214,15 @@ public final class MeshKeys {
       labels("failover-regions", "<region>", "the region a caller in `<region>` fails over to once its own "
           + "region has no healthy instance, as Istio's `failover[{from, to}]`; needs `region`"));
 
+  static final Setting SUBSET_POLICIES = map("subset-policies", "<subset>", "what calls routed to a subset of "
+      + "`subsets` do differently, as Istio's `subsets[].trafficPolicy`", LOAD_BALANCER);
+
   static final Setting SERVICES = map("services", "<service>", "a service, by the host name used in URLs "
       + "(lower-case letters, digits, `-`, `.`)",
       text("discovery", null, "which discovery lists its instances (default: the only one configured)"),
       LOAD_BALANCER, TIMEOUT, CONNECT_TIMEOUT, MAX_CONCURRENT, ALLOWED_ADDRESSES,
       labels("subsets", "<subset>", "metadata every instance of the subset must carry, e.g. `{ version: v2 }`"),
-      ROUTES, RATE_LIMIT, BREAKER, RETRY, OUTLIER, TLS, SLOW_START, LOCALITY);
+      SUBSET_POLICIES, ROUTES, RATE_LIMIT, BREAKER, RETRY, OUTLIER, TLS, SLOW_START, LOCALITY);
 
   static final Setting UNKNOWN_HOSTS = text("unknown-hosts", "refuse", "a call to a single-label host (no dot) "
       + "that is not a mesh service: `refuse` (`UnknownServiceException`, no I/O, suggesting the closest service) "

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.ServiceInstance;
+import io.meshclient.core.FakeTicker;
 import io.meshclient.core.InMemoryDiscovery;
 import io.meshclient.core.LoopbackServer;
 import io.meshclient.core.Mesh;
@@ -13,6 +14,7 @@ import io.meshclient.core.config.MeshConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * DestinationRule traffic policies on real servers on 127.0.0.1, counted at the servers: gateway-error
- * ejection, locality failover and per-subset policies.
+ * ejection, locality failover, slow start and per-subset balancers.
  */
 @Timeout(60)
 class IstioDestinationRuleTest {
@@ -216,6 +218,106 @@ class IstioDestinationRuleTest {
       assertThat(mesh.config().service("reviews").locality()).isNull();
       assertThat(mesh.istioReport().unsupported()).isEmpty();
       assertThat(count(mesh, 30, 200)).isEqualTo(30);
+    }
+  }
+
+  @Test
+  void aSubsetsLoadBalancerAppliesToCallsRoutedToThatSubsetOnly() throws Exception {
+    LoopbackServer v1a = server("v1a");
+    LoopbackServer v1b = server("v1b");
+    LoopbackServer v2a = server("v2a");
+    LoopbackServer v2b = server("v2b");
+    InMemoryDiscovery discovery = new InMemoryDiscovery().set("reviews", List.of(
+        v1a.instance("reviews", Map.of("version", "v1")), v1b.instance("reviews", Map.of("version", "v1")),
+        v2a.instance("reviews", Map.of("version", "v2")), v2b.instance("reviews", Map.of("version", "v2"))));
+    try (Mesh mesh = Mesh.builder().istioConfig(file("""
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: reviews }
+        spec:
+          host: reviews
+          trafficPolicy: { loadBalancer: { simple: ROUND_ROBIN } }
+          subsets:
+            - name: v1
+              labels: { version: v1 }
+              trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: x-user } } }
+            - { name: v2, labels: { version: v2 } }
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - match: [{ headers: { x-to: { exact: v1 } } }]
+              route: [{ destination: { host: reviews, subset: v1 } }]
+            - route: [{ destination: { host: reviews, subset: v2 } }]
+        """)).discovery("memory", discovery).build()) {
+      assertThat(mesh.istioReport().unsupported()).isEmpty();
+      assertThat(mesh.config().service("reviews").subsetPolicies().get("v1").loadBalancer().name())
+          .isEqualTo("ring-hash");
+      for (int i = 0; i < 20; i++) {
+        try (Response v1 = get(mesh, "http://reviews/r", "x-to", "v1", "x-user", "jason");
+            Response v2 = get(mesh, "http://reviews/r", "x-user", "jason")) {
+          assertThat(v1.code()).isEqualTo(200);
+          assertThat(v2.code()).isEqualTo(200);
+        }
+      }
+      assertThat(List.of(v1a.requests.get(), v1b.requests.get())).as("v1 hashes x-user: one instance")
+          .containsExactlyInAnyOrder(20, 0);
+      assertThat(List.of(v2a.requests.get(), v2b.requests.get())).as("v2 keeps the rule's round robin")
+          .containsExactly(10, 10);
+    }
+  }
+
+  @Test
+  void meshYamlSubsetPoliciesMustNameASubset() {
+    assertThatThrownBy(() -> MeshConfig.fromYaml("""
+        mesh:
+          services:
+            reviews:
+              subsets: { v1: { version: v1 } }
+              subset-policies: { v1: { load-balancer: round-robin }, v9: { load-balancer: random } }
+        """, n -> null)).isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("mesh.services.reviews.subset-policies.v9: set (expected: a subset of "
+            + "mesh.services.reviews.subsets [v1])");
+    MeshConfig ok = MeshConfig.fromYaml("""
+        mesh:
+          services:
+            reviews:
+              subsets: { v1: { version: v1 } }
+              subset-policies: { v1: { load-balancer: { name: ring-hash, hash-header: x-user } } }
+        """, n -> null);
+    assertThat(ok.service("reviews").subsetPolicies().get("v1").loadBalancer().options())
+        .isEqualTo(Map.of("hash-header", "x-user"));
+  }
+
+  @Test
+  void warmupDurationSecsRampsANewInstanceUpOverTheWindow() throws Exception {
+    LoopbackServer old = server("old");
+    LoopbackServer added = server("added");
+    InMemoryDiscovery discovery = new InMemoryDiscovery().set("reviews", List.of(old.instance("reviews", Map.of())));
+    FakeTicker ticker = new FakeTicker();
+    try (Mesh mesh = Mesh.builder().istioConfig(file("""
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: reviews }
+        spec:
+          host: reviews
+          trafficPolicy: { loadBalancer: { simple: ROUND_ROBIN, warmupDurationSecs: 10s } }
+        """)).discovery("memory", discovery).ticker(ticker).build()) {
+      assertThat(mesh.config().service("reviews").slowStart().window()).hasSeconds(10);
+      assertThat(count(mesh, 1, 200)).isEqualTo(1);
+      discovery.set("reviews", List.of(old.instance("reviews", Map.of()), added.instance("reviews", Map.of())));
+      assertThat(count(mesh, 200, 200)).isEqualTo(200);
+      int cold = added.requests.get();
+      ticker.advance(Duration.ofSeconds(10));
+      assertThat(count(mesh, 200, 200)).isEqualTo(200);
+      int warm = added.requests.get() - cold;
+      System.out.printf("warmupDurationSecs: new instance took %d of 200 at once, %d of 200 after the window%n",
+          cold, warm);
+      assertThat(cold).as("10% of its weight at first: about 9% of the calls").isBetween(5, 40);
+      assertThat(warm).as("its full weight after 10s").isBetween(80, 120);
     }
   }
 }

@@ -5,6 +5,7 @@ import io.meshclient.core.config.LocalityConfig;
 import io.meshclient.core.config.OutlierConfig;
 import io.meshclient.core.config.ServiceConfig;
 import io.meshclient.core.config.SlowStartConfig;
+import io.meshclient.core.config.SubsetPolicyConfig;
 import io.meshclient.core.config.TlsConfig;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -27,13 +28,15 @@ final class DestinationRules {
    * @param istioMutual whether {@code tls.mode: ISTIO_MUTUAL} asks for the TLS mesh.yaml configures
    */
   record Policy(IstioResource resource, String service, Map<String, Map<String, String>> subsets,
-      BalancerConfig loadBalancer, Integer maxConcurrentRequests, Duration connectTimeout, OutlierConfig outliers,
-      TlsConfig tls, boolean tlsDisabled, boolean istioMutual, String tlsPath, SlowStartConfig slowStart,
-      Locality locality) {
+      Map<String, BalancerConfig> subsetBalancers, BalancerConfig loadBalancer, Integer maxConcurrentRequests,
+      Duration connectTimeout, OutlierConfig outliers, TlsConfig tls, boolean tlsDisabled, boolean istioMutual,
+      String tlsPath, SlowStartConfig slowStart, Locality locality) {
 
     /** Applies the fields set to {@code service}, overriding its values. */
     ServiceConfig.Builder applyTo(ServiceConfig.Builder service, ServiceConfig base) {
       subsets.forEach(service::subset);
+      subsetBalancers.forEach((subset, balancer) ->
+          service.subsetPolicy(subset, new SubsetPolicyConfig(balancer)));
       if (loadBalancer != null) {
         service.loadBalancer(loadBalancer);
       }
@@ -94,6 +97,7 @@ final class DestinationRules {
       return null;
     }
     Map<String, Map<String, String>> subsets = new LinkedHashMap<>();
+    Map<String, BalancerConfig> subsetBalancers = new LinkedHashMap<>();
     for (SpecNode subset : spec.list("subsets")) {
       subset.fields("name", "labels", "trafficPolicy");
       String name = subset.string("name");
@@ -101,16 +105,41 @@ final class DestinationRules {
         spec.loading.problem(resource, subset.key("name"), "missing", "a subset name such as v1");
         continue;
       }
-      subset.unsupported("trafficPolicy", "a traffic policy per subset: the service's trafficPolicy applies to "
-          + "every subset");
       if (subsets.put(name, subset.stringMap("labels")) != null) {
         spec.loading.problem(resource, subset.key("name"), name, "each subset name once");
       }
+      BalancerConfig own = subsetPolicy(subset.child("trafficPolicy"));
+      if (own != null) {
+        subsetBalancers.put(name, own);
+      }
     }
-    Policy p = new Policy(resource, hosts.service(host, resource.namespace()), subsets, null, null, null, null, null,
-        false, false, null, null, null);
+    Policy p = new Policy(resource, hosts.service(host, resource.namespace()), subsets, subsetBalancers, null, null,
+        null, null, null, false, false, null, null, null);
     SpecNode policy = spec.child("trafficPolicy");
     return policy == null ? p : trafficPolicy(policy, p);
+  }
+
+  /**
+   * A subset's {@code trafficPolicy}: its balancer (which the mesh keeps per subset); every other field is
+   * reported unsupported by name.
+   */
+  private static BalancerConfig subsetPolicy(SpecNode policy) {
+    if (policy == null) {
+      return null;
+    }
+    policy.fields("loadBalancer", "connectionPool", "outlierDetection", "tls", "portLevelSettings", "tunnel",
+        "proxyProtocol");
+    String why = "per subset: the service's trafficPolicy applies to every subset";
+    for (String field : List.of("connectionPool", "outlierDetection", "tls", "portLevelSettings", "tunnel",
+        "proxyProtocol")) {
+      policy.unsupported(field, field + " " + why);
+    }
+    SpecNode lb = policy.child("loadBalancer");
+    if (lb != null) {
+      lb.unsupported("localityLbSetting", "localityLbSetting " + why);
+      lb.unsupported("warmupDurationSecs", "warmupDurationSecs " + why);
+    }
+    return loadBalancer(lb);
   }
 
   private static Policy trafficPolicy(SpecNode policy, Policy p) {
@@ -205,8 +234,8 @@ final class DestinationRules {
         default -> t.loading.problem(t.resource, t.key("mode"), mode, "one of DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL");
       }
     }
-    return new Policy(p.resource(), p.service(), p.subsets(), balancer, maxConcurrent, connectTimeout, outliers, tls,
-        disabled, istioMutual, t == null ? null : t.key("mode"), slowStart, locality);
+    return new Policy(p.resource(), p.service(), p.subsets(), p.subsetBalancers(), balancer, maxConcurrent,
+        connectTimeout, outliers, tls, disabled, istioMutual, t == null ? null : t.key("mode"), slowStart, locality);
   }
 
   /**
