@@ -13,6 +13,18 @@ public final class InMemoryDiscovery implements ServiceDiscovery {
   private final Map<String, List<ServiceInstance>> instances = new ConcurrentHashMap<>();
   private final Map<String, List<Listener>> listeners = new ConcurrentHashMap<>();
   volatile boolean closed;
+  private volatile String callerZone;
+
+  /** The zone {@link #callerZone()} reports from now on. */
+  public InMemoryDiscovery callerZone(String zone) {
+    this.callerZone = zone;
+    return this;
+  }
+
+  @Override
+  public String callerZone() {
+    return callerZone;
+  }
 
   public InMemoryDiscovery set(String service, List<ServiceInstance> list) {
     instances.put(service, List.copyOf(list));

@@ -115,6 +115,12 @@ final class ConfigValidator {
         problems.add(problem(key + ".subsets", "''", "non-empty subset names"));
       }
     });
+    s.subsetPolicies().forEach((subset, policy) -> {
+      if (!s.subsets().containsKey(subset)) {
+        problems.add(problem(key + ".subset-policies." + subset, "set", "a subset of " + key + ".subsets "
+            + s.subsets().keySet()));
+      }
+    });
     for (int i = 0; i < s.routes().size(); i++) {
       route(key + ".routes[" + i + "]", s.routes().get(i), s);
     }

@@ -148,6 +148,17 @@ final class MeshConfigReader {
         b.subset(subset, subsets.stringMap(subset));
       }
     }
+    ConfigNode policies = node.child("subset-policies");
+    if (policies != null) {
+      for (String subset : policies.childNames()) {
+        ConfigNode policy = policies.child(subset);
+        if (policy == null) {
+          continue; // reported by child(): not a block, or empty
+        }
+        policy.allowOnly(MeshKeys.SUBSET_POLICIES);
+        b.subsetPolicy(subset, new SubsetPolicyConfig(balancer(policy)));
+      }
+    }
     for (ConfigNode route : node.list("routes")) {
       b.route(route(route, serviceRetry != null ? serviceRetry : RetryConfig.DEFAULT));
     }

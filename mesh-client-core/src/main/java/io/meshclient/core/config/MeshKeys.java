@@ -107,8 +107,11 @@ public final class MeshKeys {
       BUDGET, NON_IDEMPOTENT);
 
   static final Setting OUTLIER_ENABLED = bool("enabled", true, "`false` never ejects");
-  static final Setting CONSECUTIVE = integer("consecutive-failures", "5", 1, 1_000_000, "failures in a row that eject")
-      .expecting(">= 1");
+  static final Setting CONSECUTIVE = integer("consecutive-failures", "5", 0, 1_000_000, "failures in a row that eject "
+      + "(5xx, connect failures, resets, timeouts); `0`: only `consecutive-gateway-errors` eject").expecting(">= 0");
+  static final Setting CONSECUTIVE_GATEWAY = integer("consecutive-gateway-errors", "0", 0, 1_000_000,
+      "gateway errors in a row that eject: 502, 503, 504, connect failures, resets, timeouts; any other response "
+      + "resets the count (Envoy's `consecutive_gateway_failure`); `0`: not counted apart").expecting(">= 0");
   static final Setting BASE_EJECTION = timeout("base-ejection", "30s", "ejection time × number of ejections")
       .expecting("a positive duration up to 596h");
   static final Setting MAX_EJECTION = timeout("max-ejection", "300s", "cap of the ejection time")
@@ -117,7 +120,7 @@ public final class MeshKeys {
   static final Setting PANIC = percent("panic-threshold", "50%", 0, 100,
       "below this share healthy, balance across all instances");
   static final Setting OUTLIER = block("outlier-detection", "passive health checking", OUTLIER_ENABLED, CONSECUTIVE,
-      BASE_EJECTION, MAX_EJECTION, MAX_EJECTED, PANIC);
+      CONSECUTIVE_GATEWAY, BASE_EJECTION, MAX_EJECTION, MAX_EJECTED, PANIC);
 
   static final Setting TLS = block("tls", "mutual TLS to the instances",
       text("trust", null, "PEM CA bundle the instances' certificates must chain to (`file:`, `classpath:` or a "
@@ -207,14 +210,19 @@ public final class MeshKeys {
       text("mode", "failover", "`failover` (priority levels zone, failover zones or region, rest; each takes "
           + "min(100, healthy% × 1.4)) or `distribute`"),
       textList("failover", null, "zones to fail over to, in order, after the caller's"),
-      labels("distribute", "<zone>", "percent of calls per zone, summing to 100 (`mode: distribute`)"));
+      labels("distribute", "<zone>", "percent of calls per zone, summing to 100 (`mode: distribute`)"),
+      labels("failover-regions", "<region>", "the region a caller in `<region>` fails over to once its own "
+          + "region has no healthy instance, as Istio's `failover[{from, to}]`; needs `region`"));
+
+  static final Setting SUBSET_POLICIES = map("subset-policies", "<subset>", "what calls routed to a subset of "
+      + "`subsets` do differently, as Istio's `subsets[].trafficPolicy`", LOAD_BALANCER);
 
   static final Setting SERVICES = map("services", "<service>", "a service, by the host name used in URLs "
       + "(lower-case letters, digits, `-`, `.`)",
       text("discovery", null, "which discovery lists its instances (default: the only one configured)"),
       LOAD_BALANCER, TIMEOUT, CONNECT_TIMEOUT, MAX_CONCURRENT, ALLOWED_ADDRESSES,
       labels("subsets", "<subset>", "metadata every instance of the subset must carry, e.g. `{ version: v2 }`"),
-      ROUTES, RATE_LIMIT, BREAKER, RETRY, OUTLIER, TLS, SLOW_START, LOCALITY);
+      SUBSET_POLICIES, ROUTES, RATE_LIMIT, BREAKER, RETRY, OUTLIER, TLS, SLOW_START, LOCALITY);
 
   static final Setting UNKNOWN_HOSTS = text("unknown-hosts", "refuse", "a call to a single-label host (no dot) "
       + "that is not a mesh service: `refuse` (`UnknownServiceException`, no I/O, suggesting the closest service) "

@@ -103,7 +103,8 @@ final class ResilienceReader {
         node.duration(MeshKeys.BASE_EJECTION, d.baseEjection()),
         node.duration(MeshKeys.MAX_EJECTION, d.maxEjection()),
         node.integer(MeshKeys.MAX_EJECTED, d.maxEjectedPercent()),
-        node.integer(MeshKeys.PANIC, d.panicThresholdPercent()));
+        node.integer(MeshKeys.PANIC, d.panicThresholdPercent()),
+        node.integer(MeshKeys.CONSECUTIVE_GATEWAY, d.consecutiveGatewayErrors()));
   }
 
   static FaultConfig fault(ConfigNode node) {

@@ -48,6 +48,7 @@ final class ResilienceValidator {
       return;
     }
     check(key, MeshKeys.CONSECUTIVE, o.consecutiveFailures());
+    check(key, MeshKeys.CONSECUTIVE_GATEWAY, o.consecutiveGatewayErrors());
     if (check(key, MeshKeys.BASE_EJECTION, o.baseEjection()) && check(key, MeshKeys.MAX_EJECTION, o.maxEjection())
         && o.maxEjection().compareTo(o.baseEjection()) < 0) {
       problems.add(problem(key + ".max-ejection", SettingValues.formatDuration(o.maxEjection()),

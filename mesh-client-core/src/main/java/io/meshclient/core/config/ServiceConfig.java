@@ -28,6 +28,7 @@ import java.util.Objects;
  * @param connectTimeout the TCP (and TLS) connect timeout, or null for the default
  * @param slowStart slow start of new and returning instances, or null for none
  * @param locality zone-aware routing, or null for none
+ * @param subsetPolicies per subset name, what calls routed to that subset do differently
  */
 public record ServiceConfig(
     String name,
@@ -45,7 +46,8 @@ public record ServiceConfig(
     List<String> allowedAddresses,
     Duration connectTimeout,
     SlowStartConfig slowStart,
-    LocalityConfig locality) {
+    LocalityConfig locality,
+    Map<String, SubsetPolicyConfig> subsetPolicies) {
 
   /** Outlier detection that never ejects. */
   public static final OutlierConfig OUTLIER_DETECTION_OFF =
@@ -60,6 +62,7 @@ public record ServiceConfig(
     subsets = java.util.Collections.unmodifiableMap(frozen);
     routes = routes == null ? List.of() : List.copyOf(routes);
     allowedAddresses = allowedAddresses == null ? null : List.copyOf(allowedAddresses);
+    subsetPolicies = subsetPolicies == null ? Map.of() : Map.copyOf(subsetPolicies);
   }
 
   /** A builder for the service called {@code name}. */
@@ -91,6 +94,7 @@ public record ServiceConfig(
     b.outlierDetection = outlierDetection;
     b.slowStart = slowStart;
     b.locality = locality;
+    b.subsetPolicies.putAll(subsetPolicies);
     b.tls = tls;
     b.allowedAddresses = allowedAddresses;
     b.connectTimeout = connectTimeout;
@@ -112,6 +116,7 @@ public record ServiceConfig(
     private OutlierConfig outlierDetection;
     private SlowStartConfig slowStart;
     private LocalityConfig locality;
+    private final Map<String, SubsetPolicyConfig> subsetPolicies = new LinkedHashMap<>();
     private TlsConfig tls;
     private List<String> allowedAddresses;
     private Duration connectTimeout;
@@ -188,6 +193,17 @@ public record ServiceConfig(
       return this;
     }
 
+    /** Sets what calls routed to subset {@code subsetName} do differently; null removes it. */
+    public Builder subsetPolicy(String subsetName, SubsetPolicyConfig policy) {
+      Objects.requireNonNull(subsetName, "subsetName");
+      if (policy == null) {
+        subsetPolicies.remove(subsetName);
+      } else {
+        subsetPolicies.put(subsetName, policy);
+      }
+      return this;
+    }
+
     /** Sets outlier detection; {@link ServiceConfig#OUTLIER_DETECTION_OFF} disables it. */
     public Builder outlierDetection(OutlierConfig outliers) {
       this.outlierDetection = outliers;
@@ -214,7 +230,7 @@ public record ServiceConfig(
     public ServiceConfig build() {
       return new ServiceConfig(name, discovery, loadBalancer, timeout, subsets, routes, rateLimit,
           maxConcurrentRequests, circuitBreaker, retry, outlierDetection, tls, allowedAddresses, connectTimeout,
-          slowStart, locality);
+          slowStart, locality, subsetPolicies);
     }
   }
 }

@@ -83,7 +83,17 @@ final class TrafficShapingReader {
       node.report(node.key("distribute"), distribute, "only with mode: distribute");
       return null;
     }
-    return new LocalityConfig(zone.trim(), node.string("region"), mode, failover, distribute);
+    Map<String, String> failoverRegions = node.stringMap("failover-regions");
+    String region = node.string("region");
+    if (!failoverRegions.isEmpty() && (region == null || region.isBlank())) {
+      node.report(node.key("region"), "missing", "the caller's region, which failover-regions needs");
+      return null;
+    }
+    if (!failoverRegions.isEmpty() && mode == LocalityConfig.Mode.DISTRIBUTE) {
+      node.report(node.key("failover-regions"), failoverRegions, "only with mode: failover");
+      return null;
+    }
+    return new LocalityConfig(zone.trim(), region, mode, failover, distribute, failoverRegions);
   }
 
   private static double number(ConfigNode node, String key, double absent, double min, double max,

@@ -87,8 +87,7 @@ final class ServiceStates {
           "missing", "the caller's zone, the MESH_ZONE environment variable, or a discovery that knows it "
               + "(kubernetes, with NODE_NAME naming a Node labelled topology.kubernetes.io/zone)");
     }
-    return config.toBuilder().locality(new io.meshclient.core.config.LocalityConfig(zone.trim(), locality.region(),
-        locality.mode(), locality.failover(), locality.distribute())).build();
+    return config.toBuilder().locality(locality.withZone(zone.trim())).build();
   }
 
   /**
@@ -106,8 +105,19 @@ final class ServiceStates {
     var provider = Providers.loadBalancer(balancer.name(), balancerKey, classLoader);
     java.util.function.Supplier<io.meshclient.api.LoadBalancer> base =
         () -> provider.create(new BalancerContext(service, balancerKey, balancer.options()));
+    Map<String, java.util.function.Supplier<io.meshclient.api.LoadBalancer>> bySubset = new HashMap<>();
+    serviceConfig.subsetPolicies().forEach((subset, policy) -> {
+      BalancerConfig own = policy.loadBalancer();
+      if (own != null) {
+        String key = MeshConfig.PREFIX + ".services." + service + ".subset-policies." + subset + ".load-balancer";
+        var ownProvider = Providers.loadBalancer(own.name(), key, classLoader);
+        bySubset.put(subset, () -> TrafficShaping.balancer(service, own.name(), serviceConfig,
+            () -> ownProvider.create(new BalancerContext(service, key, own.options())), ticker));
+      }
+    });
     return new ServiceRuntime.Parts(
-        subset -> TrafficShaping.balancer(service, balancer.name(), serviceConfig, base, ticker),
+        subset -> subset != null && bySubset.containsKey(subset) ? bySubset.get(subset).get()
+            : TrafficShaping.balancer(service, balancer.name(), serviceConfig, base, ticker),
         (name, limit) -> {
           liveLimiters.add(name);
           return limiter(name, limit);

@@ -23,7 +23,7 @@ class ResilienceConfigTest {
               retry: { attempts: 3, per-try-timeout: 300ms, deadline: 2s, on: [connect-failure, reset, 503],
                        backoff: { base: 10ms, max: 100ms }, budget: { percent: 25%, min-per-second: 5 } }
               outlier-detection: { consecutive-failures: 4, base-ejection: 10s, max-ejection: 60s,
-                                   max-ejected: 30%, panic-threshold: 40% }
+                                   max-ejected: 30%, panic-threshold: 40%, consecutive-gateway-errors: 3 }
               routes:
                 - to: v1
                   retry: { non-idempotent: true, attempts: 2 }
@@ -44,7 +44,7 @@ class ResilienceConfigTest {
     assertThat(s.retry().budgetMinPerSecond()).isEqualTo(5);
     assertThat(s.retry().nonIdempotent()).isFalse();
     assertThat(s.outlierDetection()).isEqualTo(new OutlierConfig(4, Duration.ofSeconds(10), Duration.ofSeconds(60),
-        30, 40));
+        30, 40, 3));
     RouteConfig route = s.routes().get(0);
     assertThat(route.retry().nonIdempotent()).isTrue();
     assertThat(route.retry().attempts()).isEqualTo(2);
@@ -71,7 +71,7 @@ class ResilienceConfigTest {
               circuit-breaker: { failure-rate-threshold: 150%, half-open-probes: 0 }
               retry: { attempts: 0, on: [connect-failure, sometimes], non-idempotent: true,
                        backoff: { base: 100ms, max: 10ms } }
-              outlier-detection: { consecutive-failures: 0, max-ejected: 120% }
+              outlier-detection: { consecutive-failures: -1, consecutive-gateway-errors: -2, max-ejected: 120% }
               subsets: { v1: { version: v1 } }
               routes:
                 - to: v1
@@ -84,7 +84,8 @@ class ResilienceConfigTest {
             "mesh.services.reviews.circuit-breaker.half-open-probes: 0 (expected: 1..10000 calls)",
             "mesh.services.reviews.retry.attempts: 0 (expected: 1..10 (1 turns retries off))",
             "mesh.services.reviews.retry.backoff.max: 10ms (expected: >= backoff.base (100ms))",
-            "mesh.services.reviews.outlier-detection.consecutive-failures: 0 (expected: >= 1)",
+            "mesh.services.reviews.outlier-detection.consecutive-failures: -1 (expected: >= 0)",
+            "mesh.services.reviews.outlier-detection.consecutive-gateway-errors: -2 (expected: >= 0)",
             "mesh.services.reviews.outlier-detection.max-ejected: 120 (expected: a percentage from 0% to 100%)",
             "mesh.services.reviews.routes[0].fault.abort.percent: 120.0 (expected: 0..100)",
             "mesh.services.reviews.routes[0].fault.abort.status: 42 (expected: an HTTP status from 200 to 599)",

@@ -29,6 +29,26 @@ class TrafficShapingConfigTest {
   }
 
   @Test
+  void failoverRegionsNameTheRegionEachCallersRegionFailsOverTo() throws Exception {
+    LocalityConfig locality = ConfigValidationTest.yaml("""
+        mesh:
+          services:
+            reviews:
+              locality: { zone: eu-west-1a, region: eu-west-1, failover-regions: { eu-west-1: us-east-1 } }
+        """).service("reviews").locality();
+    assertThat(locality.failoverRegions()).isEqualTo(Map.of("eu-west-1", "us-east-1"));
+    assertThat(locality.failoverRegion()).isEqualTo("us-east-1");
+    assertThatThrownBy(() -> ConfigValidationTest.yaml("""
+        mesh:
+          services:
+            reviews:
+              locality: { zone: eu-west-1a, failover-regions: { eu-west-1: us-east-1 } }
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("mesh.services.reviews.locality.region: missing (expected: the caller's region, which "
+            + "failover-regions needs)");
+  }
+
+  @Test
   void everyBadValueIsNamedWithItsFullKey() {
     assertThatThrownBy(() -> ConfigValidationTest.yaml("""
         mesh:

@@ -44,7 +44,7 @@ class IstioUnsupportedFieldsTest {
   }
 
   private static InMemoryDiscovery discovery() {
-    InMemoryDiscovery d = new InMemoryDiscovery();
+    InMemoryDiscovery d = new InMemoryDiscovery().callerZone("zone-a");
     for (String service : List.of("reviews", "ratings", "details")) {
       d.set(service, List.of(ServiceInstance.builder(service, "127.0.0.1", 1).metadata(Map.of("version", "v1"))
           .build()));

@@ -9,7 +9,8 @@ import java.util.List;
  * The priority levels of one candidate list and the share of calls each takes. Immutable.
  *
  * <p>Failover: level 0 is the caller's zone; then one level per {@code failover} zone in order, or, without
- * any, one level for the caller's region; the last level is every other instance. Level {@code i} takes
+ * any, one level for the caller's region; then one level for the region {@code failover-regions} names for
+ * the caller's, if any; the last level is every other instance. Level {@code i} takes
  * {@code min(left, 100 × min(1, 1.4 × healthy_i / total_i))} where {@code left} is what the levels before it
  * did not take; if all together take less than 100, the shares are scaled up to 100 (Envoy's normalised
  * total availability). Distribute: one level per listed zone, its configured percent if it has a healthy
@@ -30,7 +31,8 @@ final class LocalityLevels {
   /** How many levels {@code config} makes. */
   static int count(LocalityConfig config) {
     return config.mode() == LocalityConfig.Mode.DISTRIBUTE ? config.distribute().size()
-        : 2 + (config.failover().isEmpty() ? (config.region().isEmpty() ? 0 : 1) : config.failover().size());
+        : 2 + (config.failover().isEmpty() ? (config.region().isEmpty() ? 0 : 1) : config.failover().size())
+            + (config.failoverRegion() == null ? 0 : 1);
   }
 
   @SuppressWarnings("unchecked")
@@ -122,8 +124,13 @@ final class LocalityLevels {
       return byZone;
     }
     int last = count(config) - 1;
-    if (config.failover().isEmpty() && !config.region().isEmpty() && config.region().equals(region(instance))) {
+    String region = region(instance);
+    if (config.failover().isEmpty() && !config.region().isEmpty() && config.region().equals(region)) {
       return 1;
+    }
+    if (config.failoverRegion() != null && config.failoverRegion().equals(region)
+        && !config.region().equals(region)) {
+      return last - 1;
     }
     return last;
   }

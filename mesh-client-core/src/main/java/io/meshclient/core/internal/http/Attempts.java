@@ -145,7 +145,7 @@ final class Attempts {
         CallObservation.end(traced, response, error, outcome == CallOutcome.CANCELLED);
       }
       long latency = ticker.nanoTime() - attemptStart;
-      record(service, subset, breaker, instance, outcome, latency, error);
+      record(service, subset, breaker, instance, outcome, response == null ? 0 : response.code(), latency, error);
 
       boolean stale = error != null && outcome == CallOutcome.IO_ERROR && wire.reusedConnection();
       String reason = retryReason(retry, outcome, response, resendable);
@@ -248,10 +248,10 @@ final class Attempts {
   }
 
   void record(ServiceRuntime service, SubsetRuntime subset, CircuitBreaker breaker, ServiceInstance instance,
-      CallOutcome outcome, long latency, IOException error) {
+      CallOutcome outcome, int status, long latency, IOException error) {
     subset.balancer().onComplete(instance, outcome, latency);
     if (service.detector() != null) {
-      service.detector().onResult(instance, outcome, service.instances().size());
+      service.detector().onResult(instance, outcome, status, service.instances().size());
     }
     if (breaker != null) {
       if (outcome == CallOutcome.SUCCESS) {

@@ -195,7 +195,7 @@ final class HedgedAttempts {
       routing = call.sent.newBuilder().url(url).tag(MeshInterceptor.Internal.class, MeshInterceptor.Internal.INSTANCE);
     } catch (java.net.ConnectException e) {
       subset.balancer().onStart(instance);
-      attempts.record(service, subset, service.breaker(), instance, CallOutcome.CONNECT_FAILURE, 0, e);
+      attempts.record(service, subset, service.breaker(), instance, CallOutcome.CONNECT_FAILURE, 0, 0, e);
       group.add(new Launched(instance, null));
       group.offer(new Result(instance, null, e, CallOutcome.CONNECT_FAILURE));
       return;
@@ -214,7 +214,7 @@ final class HedgedAttempts {
       public void onResponse(Call c, Response response) {
         long latency = ticker.nanoTime() - start;
         CallOutcome outcome = response.code() >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS;
-        attempts.record(service, subset, service.breaker(), instance, outcome, latency, null);
+        attempts.record(service, subset, service.breaker(), instance, outcome, response.code(), latency, null);
         if (call.plan.latency() != null) {
           call.plan.latency().record(latency);
         }
@@ -227,7 +227,7 @@ final class HedgedAttempts {
       @Override
       public void onFailure(Call c, IOException e) {
         CallOutcome outcome = Attempts.classify(e, null, c.isCanceled());
-        attempts.record(service, subset, service.breaker(), instance, outcome, ticker.nanoTime() - start, e);
+        attempts.record(service, subset, service.breaker(), instance, outcome, 0, ticker.nanoTime() - start, e);
         if (traced != null) {
           CallObservation.end(traced, null, e, c.isCanceled());
         }

@@ -1,9 +1,11 @@
 package io.meshclient.core.internal.istio;
 
 import io.meshclient.core.config.BalancerConfig;
+import io.meshclient.core.config.LocalityConfig;
 import io.meshclient.core.config.OutlierConfig;
 import io.meshclient.core.config.ServiceConfig;
 import io.meshclient.core.config.SlowStartConfig;
+import io.meshclient.core.config.SubsetPolicyConfig;
 import io.meshclient.core.config.TlsConfig;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -26,12 +28,15 @@ final class DestinationRules {
    * @param istioMutual whether {@code tls.mode: ISTIO_MUTUAL} asks for the TLS mesh.yaml configures
    */
   record Policy(IstioResource resource, String service, Map<String, Map<String, String>> subsets,
-      BalancerConfig loadBalancer, Integer maxConcurrentRequests, Duration connectTimeout, OutlierConfig outliers,
-      TlsConfig tls, boolean tlsDisabled, boolean istioMutual, String tlsPath, SlowStartConfig slowStart) {
+      Map<String, BalancerConfig> subsetBalancers, BalancerConfig loadBalancer, Integer maxConcurrentRequests,
+      Duration connectTimeout, OutlierConfig outliers, TlsConfig tls, boolean tlsDisabled, boolean istioMutual,
+      String tlsPath, SlowStartConfig slowStart, Locality locality) {
 
     /** Applies the fields set to {@code service}, overriding its values. */
-    ServiceConfig.Builder applyTo(ServiceConfig.Builder service) {
+    ServiceConfig.Builder applyTo(ServiceConfig.Builder service, ServiceConfig base) {
       subsets.forEach(service::subset);
+      subsetBalancers.forEach((subset, balancer) ->
+          service.subsetPolicy(subset, new SubsetPolicyConfig(balancer)));
       if (loadBalancer != null) {
         service.loadBalancer(loadBalancer);
       }
@@ -50,7 +55,31 @@ final class DestinationRules {
       if (slowStart != null) {
         service.slowStart(slowStart);
       }
+      if (locality != null) {
+        service.locality(locality.over(base == null ? null : base.locality()));
+      }
       return service;
+    }
+  }
+
+  /**
+   * A {@code localityLbSetting}: off, or failover by zone then region, with Istio's {@code failover}
+   * regions. The caller's zone and region are the mesh's own (mesh.yaml {@code locality}, {@code
+   * MESH_ZONE}, or the discovery's caller zone): a DestinationRule cannot name them.
+   *
+   * @param enabled false turns zone-aware routing off for the service
+   * @param failoverRegions Istio's {@code failover[].from} to {@code to}
+   * @param failoverPath the key of {@code failover}, for the message when the caller's region is unknown
+   */
+  record Locality(boolean enabled, Map<String, String> failoverRegions, String failoverPath) {
+    /** The service's locality with this setting laid over {@code base} (mesh.yaml's), or null when off. */
+    LocalityConfig over(LocalityConfig base) {
+      if (!enabled) {
+        return null;
+      }
+      String zone = base != null ? base.zone() : System.getenv("MESH_ZONE"); // as mesh.yaml's reader does
+      return new LocalityConfig(zone == null ? "" : zone.trim(), base == null ? "" : base.region(),
+          LocalityConfig.Mode.FAILOVER, List.of(), Map.of(), failoverRegions);
     }
   }
 
@@ -68,6 +97,7 @@ final class DestinationRules {
       return null;
     }
     Map<String, Map<String, String>> subsets = new LinkedHashMap<>();
+    Map<String, BalancerConfig> subsetBalancers = new LinkedHashMap<>();
     for (SpecNode subset : spec.list("subsets")) {
       subset.fields("name", "labels", "trafficPolicy");
       String name = subset.string("name");
@@ -75,16 +105,41 @@ final class DestinationRules {
         spec.loading.problem(resource, subset.key("name"), "missing", "a subset name such as v1");
         continue;
       }
-      subset.unsupported("trafficPolicy", "a traffic policy per subset: the service's trafficPolicy applies to "
-          + "every subset");
       if (subsets.put(name, subset.stringMap("labels")) != null) {
         spec.loading.problem(resource, subset.key("name"), name, "each subset name once");
       }
+      BalancerConfig own = subsetPolicy(subset.child("trafficPolicy"));
+      if (own != null) {
+        subsetBalancers.put(name, own);
+      }
     }
-    Policy p = new Policy(resource, hosts.service(host, resource.namespace()), subsets, null, null, null, null, null,
-        false, false, null, null);
+    Policy p = new Policy(resource, hosts.service(host, resource.namespace()), subsets, subsetBalancers, null, null,
+        null, null, null, false, false, null, null, null);
     SpecNode policy = spec.child("trafficPolicy");
     return policy == null ? p : trafficPolicy(policy, p);
+  }
+
+  /**
+   * A subset's {@code trafficPolicy}: its balancer (which the mesh keeps per subset); every other field is
+   * reported unsupported by name.
+   */
+  private static BalancerConfig subsetPolicy(SpecNode policy) {
+    if (policy == null) {
+      return null;
+    }
+    policy.fields("loadBalancer", "connectionPool", "outlierDetection", "tls", "portLevelSettings", "tunnel",
+        "proxyProtocol");
+    String why = "per subset: the service's trafficPolicy applies to every subset";
+    for (String field : List.of("connectionPool", "outlierDetection", "tls", "portLevelSettings", "tunnel",
+        "proxyProtocol")) {
+      policy.unsupported(field, field + " " + why);
+    }
+    SpecNode lb = policy.child("loadBalancer");
+    if (lb != null) {
+      lb.unsupported("localityLbSetting", "localityLbSetting " + why);
+      lb.unsupported("warmupDurationSecs", "warmupDurationSecs " + why);
+    }
+    return loadBalancer(lb);
   }
 
   private static Policy trafficPolicy(SpecNode policy, Policy p) {
@@ -95,8 +150,10 @@ final class DestinationRules {
     policy.unsupported("proxyProtocol", "the PROXY protocol");
     BalancerConfig balancer = loadBalancer(policy.child("loadBalancer"));
     SlowStartConfig slowStart = null;
+    Locality locality = null;
     SpecNode lb = policy.child("loadBalancer");
     if (lb != null) {
+      locality = locality(lb.child("localityLbSetting"));
       Duration warmup = lb.duration("warmupDurationSecs", Duration.ofMillis(1));
       if (warmup != null) {
         slowStart = SlowStartConfig.of(warmup.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : warmup);
@@ -177,8 +234,44 @@ final class DestinationRules {
         default -> t.loading.problem(t.resource, t.key("mode"), mode, "one of DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL");
       }
     }
-    return new Policy(p.resource(), p.service(), p.subsets(), balancer, maxConcurrent, connectTimeout, outliers, tls,
-        disabled, istioMutual, t == null ? null : t.key("mode"), slowStart);
+    return new Policy(p.resource(), p.service(), p.subsets(), p.subsetBalancers(), balancer, maxConcurrent,
+        connectTimeout, outliers, tls, disabled, istioMutual, t == null ? null : t.key("mode"), slowStart, locality);
+  }
+
+  /**
+   * Istio's {@code localityLbSetting} onto the mesh's failover by zone, then region, then {@code failover}
+   * region. Istio applies failover only next to {@code outlierDetection}; the mesh's locality works with
+   * its own outlier detection, on unless turned off, and with the instances discovery lists.
+   */
+  private static Locality locality(SpecNode setting) {
+    if (setting == null) {
+      return null;
+    }
+    setting.fields("enabled", "distribute", "failover", "failoverPriority");
+    if (Boolean.FALSE.equals(setting.bool("enabled"))) {
+      return new Locality(false, Map.of(), null); // Istio ignores the rest
+    }
+    setting.unsupported("distribute", "weights per source locality: the mesh's locality.distribute gives one "
+        + "caller's shares per zone (mesh.yaml mode: distribute)");
+    setting.unsupported("failoverPriority", "failover ordered by labels: the mesh orders by zone and region");
+    Map<String, String> regions = new LinkedHashMap<>();
+    List<SpecNode> failover = setting.list("failover");
+    for (SpecNode f : failover) {
+      f.fields("from", "to");
+      String from = f.string("from");
+      String to = f.string("to");
+      if (from == null || to == null) {
+        f.loading.problem(f.resource, f.key(from == null ? "from" : "to"), "missing", "a region, such as us-east");
+      } else if (from.contains("/") || to.contains("/")) {
+        f.loading.problem(f.resource, f.key(from.contains("/") ? "from" : "to"), from.contains("/") ? from : to,
+            "a region, without zone or sub-zone");
+      } else if (from.equals(to)) {
+        f.loading.problem(f.resource, f.key("to"), to, "a region other than from (" + from + ")");
+      } else if (regions.put(from, to) != null) {
+        f.loading.problem(f.resource, f.key("from"), from, "each from region once");
+      }
+    }
+    return new Locality(true, regions, failover.isEmpty() ? null : setting.key("failover"));
   }
 
   private static BalancerConfig loadBalancer(SpecNode lb) {
@@ -187,11 +280,6 @@ final class DestinationRules {
     }
     lb.fields("simple", "consistentHash", "localityLbSetting", "warmupDurationSecs", "warmup");
     lb.unsupported("warmup", "the warmup block; use warmupDurationSecs");
-    SpecNode locality = lb.child("localityLbSetting");
-    if (locality != null && !"false".equals(String.valueOf(locality.raw("enabled")))) {
-      lb.unsupported("localityLbSetting", "locality-weighted balancing and failover from Istio resources; "
-          + "use mesh.yaml locality");
-    }
     String simple = lb.string("simple");
     SpecNode hash = lb.child("consistentHash");
     if (simple != null && hash != null) {
@@ -243,15 +331,17 @@ final class DestinationRules {
     return null;
   }
 
-  /** Istio's defaults: 5 consecutive 5xx, 30s base ejection, at most 10% ejected, min health 0%. */
+  /**
+   * Istio's defaults: 5 consecutive 5xx (Envoy's default when the rule leaves it out, even next to
+   * consecutiveGatewayErrors), gateway errors not counted apart, 30s base ejection, at most 10% ejected,
+   * min health 0%.
+   */
   private static OutlierConfig outliers(SpecNode od) {
     if (od == null) {
       return null;
     }
     od.fields("consecutive5xxErrors", "consecutiveErrors", "consecutiveGatewayErrors", "interval", "baseEjectionTime",
         "maxEjectionPercent", "minHealthPercent", "splitExternalLocalOriginErrors", "consecutiveLocalOriginFailures");
-    od.unsupported("consecutiveGatewayErrors", "a separate count of gateway errors: the mesh counts every failure "
-        + "(connect failures, resets, timeouts, 5xx) as consecutive5xxErrors does");
     od.unsupported("splitExternalLocalOriginErrors", "separate counts of local and remote failures");
     od.unsupported("consecutiveLocalOriginFailures", "separate counts of local and remote failures");
     od.duration("interval", Duration.ofMillis(1)); // checked; consecutive failures eject at once, as Envoy's do
@@ -259,16 +349,19 @@ final class DestinationRules {
     if (consecutive == null) {
       consecutive = od.integer("consecutiveErrors", 0, Integer.MAX_VALUE);
     }
+    Integer gateway = od.integer("consecutiveGatewayErrors", 0, 1_000_000);
     Duration base = od.duration("baseEjectionTime", Duration.ofMillis(1));
     Integer maxPercent = od.integer("maxEjectionPercent", 0, 100);
     Integer minHealth = od.integer("minHealthPercent", 0, 100);
-    if (consecutive != null && consecutive == 0) {
+    int failures = consecutive == null ? 5 : consecutive;
+    int gatewayErrors = gateway == null ? 0 : gateway;
+    if (failures == 0 && gatewayErrors == 0) {
       return ServiceConfig.OUTLIER_DETECTION_OFF;
     }
     Duration baseEjection = base == null ? Duration.ofSeconds(30) : base;
     Duration maxEjection = OutlierConfig.DEFAULT.maxEjection().compareTo(baseEjection) < 0 ? baseEjection
         : OutlierConfig.DEFAULT.maxEjection();
-    return new OutlierConfig(consecutive == null ? 5 : consecutive, baseEjection, maxEjection,
-        maxPercent == null ? 10 : maxPercent, minHealth == null ? 0 : minHealth);
+    return new OutlierConfig(failures, baseEjection, maxEjection, maxPercent == null ? 10 : maxPercent,
+        minHealth == null ? 0 : minHealth, gatewayErrors);
   }
 }

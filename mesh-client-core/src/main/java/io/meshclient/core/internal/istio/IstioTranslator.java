@@ -248,7 +248,13 @@ public final class IstioTranslator {
               + "caCertificates, clientCertificate and privateKey files: ISTIO_MUTUAL needs istiod's certificates, "
               + "which this mesh has only when mesh.services." + service + ".tls names certificate files");
         }
-        policy.applyTo(b);
+        if (policy.locality() != null && !policy.locality().failoverRegions().isEmpty()
+            && (fromBase == null || fromBase.locality() == null || fromBase.locality().region().isEmpty())) {
+          loading.problem(policy.resource(), policy.locality().failoverPath(), "set without the caller's region",
+              "mesh.services." + service + ".locality.region naming the caller's region, which failover's from "
+                  + "regions are matched against");
+        }
+        policy.applyTo(b, fromBase);
       }
       VirtualServices.Mapped vs = routesOf.get(service);
       if (vs != null) {

@@ -11,8 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Passive health of one service's instances (Envoy's consecutive-5xx outlier detection). An instance
- * that fails {@code consecutive-failures} times in a row is ejected for {@code base-ejection} times its
+ * Passive health of one service's instances (Envoy's consecutive-5xx and consecutive-gateway-failure
+ * outlier detection). An instance that fails {@code consecutive-failures} times in a row, or has {@code
+ * consecutive-gateway-errors} gateway errors in a row, is ejected for {@code base-ejection} times its
  * number of ejections, capped at {@code max-ejection}, unless that would eject more than {@code
  * max-ejected} percent of the service. Returns happen lazily: the request path notices that the earliest
  * return time has passed and calls {@link #expire}.
@@ -53,9 +54,10 @@ public final class OutlierDetector {
   /**
    * Records how an attempt on {@code instance} ended.
    *
+   * @param status the response's status, or 0 when none arrived
    * @param serviceSize how many instances the service has now, for the max-ejected cap
    */
-  public void onResult(ServiceInstance instance, CallOutcome outcome, int serviceSize) {
+  public void onResult(ServiceInstance instance, CallOutcome outcome, int status, int serviceSize) {
     if (outcome == CallOutcome.CANCELLED) {
       return;
     }
@@ -64,9 +66,26 @@ public final class OutlierDetector {
       if (health.consecutiveFailures.get() != 0) {
         health.consecutiveFailures.set(0);
       }
+      if (health.consecutiveGatewayErrors.get() != 0) {
+        health.consecutiveGatewayErrors.set(0);
+      }
       return;
     }
-    if (health.consecutiveFailures.incrementAndGet() >= config.consecutiveFailures()) {
+    boolean eject = false;
+    int gatewayLimit = config.consecutiveGatewayErrors();
+    if (gatewayLimit > 0) {
+      // As Envoy: a failure that is not a gateway error (a 500) breaks the run of gateway errors.
+      if (OutlierConfig.isGatewayError(outcome, status)) {
+        eject = health.consecutiveGatewayErrors.incrementAndGet() >= gatewayLimit;
+      } else if (health.consecutiveGatewayErrors.get() != 0) {
+        health.consecutiveGatewayErrors.set(0);
+      }
+    }
+    int limit = config.consecutiveFailures();
+    if (limit > 0 && health.consecutiveFailures.incrementAndGet() >= limit) {
+      eject = true;
+    }
+    if (eject) {
       tryEject(instance, health, serviceSize);
     }
   }
@@ -91,6 +110,7 @@ public final class OutlierDetector {
     long nanos = Math.min(config.baseEjection().toNanos() * health.ejections, config.maxEjection().toNanos());
     health.ejectedUntil = now + Math.max(1, nanos);
     health.consecutiveFailures.set(0);
+    health.consecutiveGatewayErrors.set(0);
     if (health.ejectedUntil - nextReturnNanos < 0 || nextReturnNanos == Long.MAX_VALUE) {
       nextReturnNanos = health.ejectedUntil;
     }
@@ -161,6 +181,7 @@ public final class OutlierDetector {
 
   private static final class Health {
     final AtomicInteger consecutiveFailures = new AtomicInteger();
+    final AtomicInteger consecutiveGatewayErrors = new AtomicInteger();
     int ejections;
     volatile long ejectedUntil;
   }
