@@ -133,6 +133,9 @@ class MeshTracingTest {
       } finally {
         caller.stop();
       }
+      // WebClient stops its observation when the exchange terminates, which may come after block() returned.
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
+          exporter.getFinishedSpanItems().stream().anyMatch(s -> s.getName().equals("http get")));
       SpanData callerSpan = span(s -> s.getName().equals("caller"));
       SpanData webClient = span(s -> s.getName().equals("http get"));
       assertThat(webClient.getParentSpanId()).isEqualTo(callerSpan.getSpanId());
