@@ -223,8 +223,8 @@ public final class MeshKeys {
   static final Setting SUBSET_POLICIES = map("subset-policies", "<subset>", "what calls routed to a subset of "
       + "`subsets` do differently, as Istio's `subsets[].trafficPolicy`; a key left out is the service's. With "
       + "its own `outlier-detection` (keys and defaults as the service's block) the subset has its own detector: "
-      + "calls routed to it are recorded there only and its ejections apply to them only, as Envoy's cluster per "
-      + "subset; the service's detector serves the other calls", LOAD_BALANCER, SUBSET_MAX_CONCURRENT,
+      + "calls routed to it are recorded there only, its ejections apply to them only and `max-ejected` is a share "
+      + "of the subset's instances, as Envoy's cluster per subset; the service's detector serves the other calls", LOAD_BALANCER, SUBSET_MAX_CONCURRENT,
       SUBSET_CONNECT_TIMEOUT, OUTLIER, SLOW_START);
 
   static final Setting SERVICES = map("services", "<service>", "a service, by the host name used in URLs "
