@@ -12,8 +12,6 @@ import io.meshclient.core.LoopbackServer;
 import io.meshclient.core.Mesh;
 import io.meshclient.core.config.MeshConfig;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,10 +23,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import okhttp3.Response;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A DestinationRule subset's own trafficPolicy (outlier detection, connection pool, warm-up) applies to the
@@ -36,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * counted at the servers.
  */
 @Timeout(60)
-class IstioSubsetPolicyTest {
+class IstioSubsetPolicyTest extends LoopbackIstioTest {
   /** Calls with {@code x-to: v1} go to subset v1, the others to v2; no retries, so each call is one attempt. */
   private static final String ROUTES = """
       ---
@@ -53,29 +49,6 @@ class IstioSubsetPolicyTest {
             retries: { attempts: 0 }
       """;
 
-  @TempDir
-  Path dir;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
-
-  @AfterEach
-  void close() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
-  }
-
-  private LoopbackServer server(String name) throws IOException {
-    LoopbackServer s = new LoopbackServer(name);
-    closeables.add(s);
-    return s;
-  }
-
-  private Path file(String yaml) throws IOException {
-    Path file = dir.resolve("istio.yaml");
-    Files.writeString(file, yaml);
-    return file;
-  }
-
   /**
    * {@code shared} belongs to both subsets (labels in-v1 and in-v2), {@code onlyV1} to v1, {@code onlyV2}
    * to v2.
@@ -87,7 +60,11 @@ class IstioSubsetPolicyTest {
         onlyV2.instance("reviews", Map.of("in-v2", "yes"))));
   }
 
-  private static String rule(String serviceOutliers, String v2Policy) {
+  /**
+   * A rule with round robin and {@code servicePolicy} (more fields of the top-level trafficPolicy, after a
+   * comma) for the service, subsets v1 and v2 by labels in-v1 and in-v2, and {@code v2Policy} as v2's own.
+   */
+  private static String rule(String servicePolicy, String v2Policy) {
     return """
         apiVersion: networking.istio.io/v1
         kind: DestinationRule
@@ -100,7 +77,7 @@ class IstioSubsetPolicyTest {
             - name: v2
               labels: { in-v2: "yes" }
               trafficPolicy: %s
-        """.formatted(serviceOutliers, v2Policy) + ROUTES;
+        """.formatted(servicePolicy, v2Policy) + ROUTES;
   }
 
   /** Sends {@code calls} calls, to subset v1 when {@code v1}, else to v2. */
@@ -179,27 +156,16 @@ class IstioSubsetPolicyTest {
   @Test
   void aSubsetsConcurrencyCapRefusesTheCallOverItAndCountsApartFromTheService() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    Backend v1 = new Backend("v1").onRequest(() -> release.await(10, TimeUnit.SECONDS));
-    Backend v2 = new Backend("v2").onRequest(() -> release.await(10, TimeUnit.SECONDS));
-    closeables.add(v1);
-    closeables.add(v2);
+    Backend v1 = closeAfterTest(new Backend("v1").onRequest(() -> release.await(10, TimeUnit.SECONDS)));
+    Backend v2 = closeAfterTest(new Backend("v2").onRequest(() -> release.await(10, TimeUnit.SECONDS)));
     ExecutorService callers = Executors.newFixedThreadPool(6);
-    closeables.add(callers::shutdownNow);
+    closeAfterTest(callers::shutdownNow);
     InMemoryDiscovery discovery = new InMemoryDiscovery().set("reviews", List.of(
-        v1.instance("reviews", Map.of("version", "v1")), v2.instance("reviews", Map.of("version", "v2"))));
-    try (Mesh mesh = Mesh.builder().istioConfig(file("""
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata: { name: reviews }
-        spec:
-          host: reviews
-          trafficPolicy: { connectionPool: { http: { http2MaxRequests: 3 } } }
-          subsets:
-            - { name: v1, labels: { version: v1 } }
-            - name: v2
-              labels: { version: v2 }
-              trafficPolicy: { connectionPool: { http: { http2MaxRequests: 2 } } }
-        """ + ROUTES)).discovery("memory", discovery).build()) {
+        v1.instance("reviews", Map.of("in-v1", "yes")), v2.instance("reviews", Map.of("in-v2", "yes"))));
+    try (Mesh mesh = Mesh.builder()
+        .istioConfig(file(rule(", connectionPool: { http: { http2MaxRequests: 3 } }",
+            "{ connectionPool: { http: { http2MaxRequests: 2 } } }")))
+        .discovery("memory", discovery).build()) {
       try {
         holdAndOverflow(mesh, v1, v2, release, callers);
       } finally {
@@ -263,18 +229,9 @@ class IstioSubsetPolicyTest {
     InMemoryDiscovery discovery = new InMemoryDiscovery().set("reviews",
         List.of(old.instance("reviews", Map.of("in-v2", "yes"))));
     FakeTicker ticker = new FakeTicker();
-    try (Mesh mesh = Mesh.builder().istioConfig(file("""
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata: { name: reviews }
-        spec:
-          host: reviews
-          subsets:
-            - { name: v1, labels: { in-v1: "yes" } }
-            - name: v2
-              labels: { in-v2: "yes" }
-              trafficPolicy: { loadBalancer: { simple: ROUND_ROBIN, warmupDurationSecs: 10s } }
-        """ + ROUTES)).discovery("memory", discovery).ticker(ticker).build()) {
+    try (Mesh mesh = Mesh.builder()
+        .istioConfig(file(rule("", "{ loadBalancer: { simple: ROUND_ROBIN, warmupDurationSecs: 10s } }")))
+        .discovery("memory", discovery).ticker(ticker).build()) {
       assertThat(mesh.config().service("reviews").slowStart()).isNull();
       assertThat(mesh.config().service("reviews").subsetPolicies().get("v2").slowStart().window()).hasSeconds(10);
       send(mesh, 1, "v2");
