@@ -223,6 +223,26 @@ class IstioSubsetPolicyTest extends LoopbackIstioTest {
   }
 
   @Test
+  void aSubsetsConnectTimeoutAppliesToCallsRoutedToThatSubset() throws Exception {
+    LoopbackServer shared = server("shared");
+    Map<String, Integer> connectTimeouts = new java.util.concurrent.ConcurrentHashMap<>();
+    okhttp3.OkHttpClient base = new okhttp3.OkHttpClient.Builder().addNetworkInterceptor(chain -> {
+      String to = chain.request().header("x-to");
+      connectTimeouts.put(to == null ? "v2" : to, chain.connectTimeoutMillis());
+      return chain.proceed(chain.request());
+    }).build();
+    try (Mesh mesh = Mesh.builder().okHttpClient(base)
+        .istioConfig(file(rule(", connectionPool: { tcp: { connectTimeout: 3s } }",
+            "{ connectionPool: { tcp: { connectTimeout: 250ms } } }")))
+        .discovery("memory", overlapping(shared, server("only-v1"), server("only-v2"))).build()) {
+      assertThat(mesh.istioReport().unsupported()).isEmpty();
+      send(mesh, 1, "v1");
+      send(mesh, 1, "v2");
+      assertThat(connectTimeouts).isEqualTo(Map.of("v1", 3000, "v2", 250));
+    }
+  }
+
+  @Test
   void aSubsetsWarmupRampsANewInstanceUpForCallsRoutedToThatSubset() throws Exception {
     LoopbackServer old = server("old");
     LoopbackServer added = server("added");
