@@ -221,7 +221,8 @@ public final class MeshKeys {
   static final Setting SUBSET_CONNECT_TIMEOUT = timeout("connect-timeout", null, "TCP (and TLS) connect timeout "
       + "of calls routed to the subset (default: the service's; a route's own `connect-timeout` wins)");
   static final Setting SUBSET_POLICIES = map("subset-policies", "<subset>", "what calls routed to a subset of "
-      + "`subsets` do differently, as Istio's `subsets[].trafficPolicy`; a key left out is the service's. With "
+      + "`subsets` do differently, as Istio's `subsets[].trafficPolicy`; a key left out is the service's, except "
+      + "that an own `load-balancer` has only the subset's own `slow-start`. With "
       + "its own `outlier-detection` (keys and defaults as the service's block) the subset has its own detector: "
       + "calls routed to it are recorded there only, its ejections apply to them only and `max-ejected` is a share "
       + "of the subset's instances, as Envoy's cluster per subset; the service's detector serves the other calls", LOAD_BALANCER, SUBSET_MAX_CONCURRENT,

@@ -16,7 +16,8 @@ import java.time.Duration;
  *     service's; 0 for the service's cap and count (key {@code max-concurrent-requests})
  * @param connectTimeout the connect timeout of calls routed to the subset, or null for the service's (a route's
  *     own {@code connect-timeout} still wins; key {@code connect-timeout})
- * @param slowStart the slow start of the subset's balancer, or null for the service's (key {@code slow-start})
+ * @param slowStart the slow start of the subset's balancer, or null for the service's; with its own {@code
+ *     loadBalancer}, the subset has no slow start unless this sets one (key {@code slow-start})
  */
 public record SubsetPolicyConfig(BalancerConfig loadBalancer, OutlierConfig outlierDetection,
     int maxConcurrentRequests, Duration connectTimeout, SlowStartConfig slowStart) {

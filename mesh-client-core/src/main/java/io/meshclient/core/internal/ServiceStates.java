@@ -117,10 +117,10 @@ final class ServiceStates {
         BalancerConfig chosen = own != null ? own : balancer;
         String key = own != null ? subsetKey + ".load-balancer" : balancerKey;
         var ownProvider = Providers.loadBalancer(chosen.name(), key, classLoader);
-        ServiceConfig shaping = policy.slowStart() == null ? serviceConfig
-            : serviceConfig.toBuilder().slowStart(policy.slowStart()).build();
-        String slowStartKey = (policy.slowStart() == null ? MeshConfig.PREFIX + ".services." + service : subsetKey)
-            + ".slow-start";
+        // The subset's slow start only, none when unset: an own balancer does not take the service's, as
+        // Istio's subset loadBalancer replaces the service's whole block, warmupDurationSecs included.
+        ServiceConfig shaping = serviceConfig.toBuilder().slowStart(policy.slowStart()).build();
+        String slowStartKey = subsetKey + ".slow-start";
         bySubset.put(subset, () -> TrafficShaping.balancer(slowStartKey, chosen.name(), shaping,
             () -> ownProvider.create(new BalancerContext(service, key, chosen.options())), ticker));
       }

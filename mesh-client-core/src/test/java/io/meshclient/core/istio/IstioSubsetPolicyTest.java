@@ -60,9 +60,11 @@ class IstioSubsetPolicyTest extends LoopbackIstioTest {
         onlyV2.instance("reviews", Map.of("in-v2", "yes"))));
   }
 
+  private static final String ROUND_ROBIN = "loadBalancer: { simple: ROUND_ROBIN }";
+
   /**
-   * A rule with round robin and {@code servicePolicy} (more fields of the top-level trafficPolicy, after a
-   * comma) for the service, subsets v1 and v2 by labels in-v1 and in-v2, and {@code v2Policy} as v2's own.
+   * A rule with {@code servicePolicy} (the fields of the top-level trafficPolicy) for the service, subsets
+   * v1 and v2 by labels in-v1 and in-v2, and {@code v2Policy} as v2's own trafficPolicy.
    */
   private static String rule(String servicePolicy, String v2Policy) {
     return """
@@ -71,7 +73,7 @@ class IstioSubsetPolicyTest extends LoopbackIstioTest {
         metadata: { name: reviews }
         spec:
           host: reviews
-          trafficPolicy: { loadBalancer: { simple: ROUND_ROBIN }%s }
+          trafficPolicy: { %s }
           subsets:
             - { name: v1, labels: { in-v1: "yes" } }
             - name: v2
@@ -103,7 +105,7 @@ class IstioSubsetPolicyTest extends LoopbackIstioTest {
         """, n -> null);
     FakeTicker ticker = new FakeTicker();
     try (Mesh mesh = Mesh.builder().config(noServiceDetector)
-        .istioConfig(file(rule("", "{ outlierDetection: { consecutive5xxErrors: 1, baseEjectionTime: 1m, "
+        .istioConfig(file(rule(ROUND_ROBIN, "{ outlierDetection: { consecutive5xxErrors: 1, baseEjectionTime: 1m, "
             + "maxEjectionPercent: 100 } }")))
         .discovery("memory", overlapping(shared, onlyV1, onlyV2)).ticker(ticker).build()) {
       assertThat(mesh.istioReport().unsupported()).isEmpty();
@@ -135,7 +137,7 @@ class IstioSubsetPolicyTest extends LoopbackIstioTest {
     LoopbackServer onlyV1 = server("only-v1");
     LoopbackServer onlyV2 = server("only-v2");
     try (Mesh mesh = Mesh.builder()
-        .istioConfig(file(rule(", outlierDetection: { consecutive5xxErrors: 1, baseEjectionTime: 1m, "
+        .istioConfig(file(rule(ROUND_ROBIN + ", outlierDetection: { consecutive5xxErrors: 1, baseEjectionTime: 1m, "
             + "maxEjectionPercent: 100 }", "{ outlierDetection: { consecutive5xxErrors: 50 } }")))
         .discovery("memory", overlapping(shared, onlyV1, onlyV2)).ticker(new FakeTicker()).build()) {
       assertThat(mesh.istioReport().unsupported()).isEmpty();
@@ -163,7 +165,7 @@ class IstioSubsetPolicyTest extends LoopbackIstioTest {
     InMemoryDiscovery discovery = new InMemoryDiscovery().set("reviews", List.of(
         v1.instance("reviews", Map.of("in-v1", "yes")), v2.instance("reviews", Map.of("in-v2", "yes"))));
     try (Mesh mesh = Mesh.builder()
-        .istioConfig(file(rule(", connectionPool: { http: { http2MaxRequests: 3 } }",
+        .istioConfig(file(rule(ROUND_ROBIN + ", connectionPool: { http: { http2MaxRequests: 3 } }",
             "{ connectionPool: { http: { http2MaxRequests: 2 } } }")))
         .discovery("memory", discovery).build()) {
       try {
@@ -232,13 +234,32 @@ class IstioSubsetPolicyTest extends LoopbackIstioTest {
       return chain.proceed(chain.request());
     }).build();
     try (Mesh mesh = Mesh.builder().okHttpClient(base)
-        .istioConfig(file(rule(", connectionPool: { tcp: { connectTimeout: 3s } }",
+        .istioConfig(file(rule(ROUND_ROBIN + ", connectionPool: { tcp: { connectTimeout: 3s } }",
             "{ connectionPool: { tcp: { connectTimeout: 250ms } } }")))
         .discovery("memory", overlapping(shared, server("only-v1"), server("only-v2"))).build()) {
       assertThat(mesh.istioReport().unsupported()).isEmpty();
       send(mesh, 1, "v1");
       send(mesh, 1, "v2");
       assertThat(connectTimeouts).isEqualTo(Map.of("v1", 3000, "v2", 250));
+    }
+  }
+
+  @Test
+  void aSubsetsOwnLoadBalancerDoesNotTakeTheServicesWarmup() throws Exception {
+    LoopbackServer shared = server("shared");
+    LoopbackServer onlyV2 = server("only-v2");
+    try (Mesh mesh = Mesh.builder()
+        .istioConfig(file(rule("loadBalancer: { simple: ROUND_ROBIN, warmupDurationSecs: 10s }",
+            "{ loadBalancer: { consistentHash: { httpHeaderName: x-user } } }")))
+        .discovery("memory", overlapping(shared, server("only-v1"), onlyV2)).build()) {
+      assertThat(mesh.config().service("reviews").slowStart().window()).hasSeconds(10);
+      for (int i = 0; i < 10; i++) {
+        try (Response r = get(mesh, "http://reviews/r", "x-user", "jason")) {
+          assertThat(r.code()).isEqualTo(200);
+        }
+      }
+      assertThat(List.of(shared.requests.get(), onlyV2.requests.get())).as("a ring hash, built without slow start")
+          .containsExactlyInAnyOrder(10, 0);
     }
   }
 
@@ -250,7 +271,7 @@ class IstioSubsetPolicyTest extends LoopbackIstioTest {
         List.of(old.instance("reviews", Map.of("in-v2", "yes"))));
     FakeTicker ticker = new FakeTicker();
     try (Mesh mesh = Mesh.builder()
-        .istioConfig(file(rule("", "{ loadBalancer: { simple: ROUND_ROBIN, warmupDurationSecs: 10s } }")))
+        .istioConfig(file(rule(ROUND_ROBIN, "{ loadBalancer: { simple: ROUND_ROBIN, warmupDurationSecs: 10s } }")))
         .discovery("memory", discovery).ticker(ticker).build()) {
       assertThat(mesh.config().service("reviews").slowStart()).isNull();
       assertThat(mesh.config().service("reviews").subsetPolicies().get("v2").slowStart().window()).hasSeconds(10);
