@@ -39,7 +39,8 @@ public record MeshSnapshot(Map<String, ServiceState> services) {
   }
 
   private static ServiceState state(ServiceRuntime s, String defaultBalancer) {
-    Set<String> ejected = s.detector() == null ? Set.of() : new HashSet<>(s.detector().ejected());
+    Set<String> ejected = s.detector() == null ? new HashSet<>() : new HashSet<>(s.detector().ejected());
+    s.subsetDetectors().values().forEach(d -> ejected.addAll(d.ejected()));
     List<InstanceState> instances = new ArrayList<>();
     for (ServiceInstance i : s.instances()) {
       instances.add(new InstanceState(i, (i.secure() || s.tls() != null ? "https://" : "http://") + i.authority(),
@@ -100,7 +101,8 @@ public record MeshSnapshot(Map<String, ServiceState> services) {
    * One discovered instance.
    *
    * @param url the base URL calls to it use ({@code https} with TLS)
-   * @param ejected whether outlier detection has taken it out of rotation now
+   * @param ejected whether outlier detection has taken it out of rotation now: the service's detector, or
+   *     the own detector of a subset it belongs to (then only for calls routed to that subset)
    */
   public record InstanceState(ServiceInstance instance, String url, boolean ejected) {}
 

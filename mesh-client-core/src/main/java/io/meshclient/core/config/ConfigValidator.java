@@ -116,13 +116,30 @@ final class ConfigValidator {
       }
     });
     s.subsetPolicies().forEach((subset, policy) -> {
+      String policyKey = key + ".subset-policies." + subset;
       if (!s.subsets().containsKey(subset)) {
-        problems.add(problem(key + ".subset-policies." + subset, "set", "a subset of " + key + ".subsets "
-            + s.subsets().keySet()));
+        problems.add(problem(policyKey, "set", "a subset of " + key + ".subsets " + s.subsets().keySet()));
       }
+      subsetPolicy(policyKey, policy);
     });
     for (int i = 0; i < s.routes().size(); i++) {
       route(key + ".routes[" + i + "]", s.routes().get(i), s);
+    }
+  }
+
+  /** The values of one subset's policy, each against the range of the service-level key of that name. */
+  private void subsetPolicy(String key, SubsetPolicyConfig policy) {
+    if (policy.loadBalancer() != null) {
+      balancer(key + ".load-balancer", policy.loadBalancer());
+    }
+    if (policy.maxConcurrentRequests() != 0) { // 0: the service's
+      resilience.check(key, MeshKeys.SUBSET_MAX_CONCURRENT, policy.maxConcurrentRequests());
+    }
+    if (policy.connectTimeout() != null) {
+      resilience.check(key, MeshKeys.SUBSET_CONNECT_TIMEOUT, policy.connectTimeout());
+    }
+    if (policy.outlierDetection() != null) {
+      resilience.outlier(key + ".outlier-detection", policy.outlierDetection());
     }
   }
 

@@ -156,7 +156,17 @@ final class MeshConfigReader {
           continue; // reported by child(): not a block, or empty
         }
         policy.allowOnly(MeshKeys.SUBSET_POLICIES);
-        b.subsetPolicy(subset, new SubsetPolicyConfig(balancer(policy)));
+        Integer cap = policy.integer(MeshKeys.SUBSET_MAX_CONCURRENT);
+        if (cap != null && cap == 0) { // 0 means "the service's" in the record: refused when written
+          policy.report(policy.key("max-concurrent-requests"), 0, MeshKeys.SUBSET_MAX_CONCURRENT.expected());
+        }
+        b.subsetPolicy(subset, SubsetPolicyConfig.builder()
+            .loadBalancer(balancer(policy))
+            .outlierDetection(ResilienceReader.outlier(policy.child("outlier-detection")))
+            .maxConcurrentRequests(cap == null ? 0 : cap)
+            .connectTimeout(policy.duration(MeshKeys.SUBSET_CONNECT_TIMEOUT))
+            .slowStart(TrafficShapingReader.slowStart(policy.child("slow-start")))
+            .build());
       }
     }
     for (ConfigNode route : node.list("routes")) {

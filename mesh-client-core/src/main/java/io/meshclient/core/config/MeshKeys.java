@@ -214,8 +214,19 @@ public final class MeshKeys {
       labels("failover-regions", "<region>", "the region a caller in `<region>` fails over to once its own "
           + "region has no healthy instance, as Istio's `failover[{from, to}]`; needs `region`"));
 
+  /** A subset's cap: unset, the service's cap and count. */
+  static final Setting SUBSET_MAX_CONCURRENT = integer("max-concurrent-requests", null, 1, 1_000_000,
+      "calls routed to the subset in flight at once, counted apart from the service's (default: the service's cap, "
+      + "counted with the service's calls)").expecting("> 0");
+  static final Setting SUBSET_CONNECT_TIMEOUT = timeout("connect-timeout", null, "TCP (and TLS) connect timeout "
+      + "of calls routed to the subset (default: the service's; a route's own `connect-timeout` wins)");
   static final Setting SUBSET_POLICIES = map("subset-policies", "<subset>", "what calls routed to a subset of "
-      + "`subsets` do differently, as Istio's `subsets[].trafficPolicy`", LOAD_BALANCER);
+      + "`subsets` do differently, as Istio's `subsets[].trafficPolicy`; a key left out is the service's, except "
+      + "that an own `load-balancer` has only the subset's own `slow-start`. With "
+      + "its own `outlier-detection` (keys and defaults as the service's block) the subset has its own detector: "
+      + "calls routed to it are recorded there only, its ejections apply to them only and `max-ejected` is a share "
+      + "of the subset's instances, as Envoy's cluster per subset; the service's detector serves the other calls", LOAD_BALANCER, SUBSET_MAX_CONCURRENT,
+      SUBSET_CONNECT_TIMEOUT, OUTLIER, SLOW_START);
 
   static final Setting SERVICES = map("services", "<service>", "a service, by the host name used in URLs "
       + "(lower-case letters, digits, `-`, `.`)",

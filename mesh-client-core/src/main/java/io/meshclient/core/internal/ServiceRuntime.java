@@ -34,14 +34,20 @@ public final class ServiceRuntime {
   private final List<ServiceInstance> instances;
   private final InstanceIndex<InstanceUrls> urls;
 
-  /** The parts of a service that outlive one snapshot: shared state, reused across updates. */
+  /**
+   * The parts of a service that outlive one snapshot: shared state, reused across updates.
+   *
+   * @param service the detector, counter and cap of calls routed to the whole service or to a subset
+   *     without a policy of its own
+   * @param subsets the same for each subset with a policy of its own, by name
+   */
   record Parts(Function<String, LoadBalancer> balancers, BiFunction<String, RateLimitConfig, GcraRateLimiter> limiters,
-      AtomicInteger inFlight, CircuitBreaker breaker, OutlierDetector detector, RetryBudget budget, ServiceTls tls,
-      AddressAllowList allowList) {}
+      CircuitBreaker breaker, RetryBudget budget, ServiceTls tls, AddressAllowList allowList, SubsetPolicy service,
+      Map<String, SubsetPolicy> subsets) {}
 
   /** What a configuration decides for the service, shared by every snapshot built from it. */
   private record Settings(ServiceConfig config, RouteTable routes, RoutePlan[] plans, RoutePlan defaultPlan,
-      GcraRateLimiter limiter, int maxConcurrentRequests, Parts parts) {}
+      GcraRateLimiter limiter, Parts parts) {}
 
   /**
    * @param parts balancers per subset name (null: the whole service), limiters by name and settings,
@@ -51,12 +57,13 @@ public final class ServiceRuntime {
     this.settings = settings(config, defaults, parts);
     Function<String, LoadBalancer> balancers = parts.balancers();
     this.instances = instances;
-    this.all = new SubsetRuntime(null, Map.of(), instances, balancers.apply(null));
+    this.all = new SubsetRuntime(null, Map.of(), instances, balancers.apply(null), parts.service());
     List<String> subsetNames = settings.routes().subsetNames();
     this.subsets = new SubsetRuntime[subsetNames.size()];
     for (int i = 0; i < subsets.length; i++) {
       String subset = subsetNames.get(i);
-      subsets[i] = new SubsetRuntime(subset, config.subsets().get(subset), instances, balancers.apply(subset));
+      subsets[i] = new SubsetRuntime(subset, config.subsets().get(subset), instances, balancers.apply(subset),
+          parts.subsets().getOrDefault(subset, parts.service()));
     }
     boolean tls = parts.tls() != null;
     this.urls = InstanceIndex.<InstanceUrls>empty().next(instances, instance -> new InstanceUrls(instance, tls));
@@ -65,11 +72,10 @@ public final class ServiceRuntime {
   private ServiceRuntime(ServiceRuntime base, List<ServiceInstance> newInstances) {
     this.settings = base.settings;
     this.instances = newInstances;
-    OutlierDetector detector = base.detector();
-    this.all = base.all.withInstances(newInstances).prepared(detector);
+    this.all = base.all.withInstances(newInstances).prepared();
     this.subsets = new SubsetRuntime[base.subsets.length];
     for (int i = 0; i < subsets.length; i++) {
-      subsets[i] = base.subsets[i].withInstances(newInstances).prepared(detector);
+      subsets[i] = base.subsets[i].withInstances(newInstances).prepared();
     }
     boolean tls = base.tls() != null;
     this.urls = base.urls.next(newInstances, instance -> new InstanceUrls(instance, tls));
@@ -95,7 +101,6 @@ public final class ServiceRuntime {
           rc.retry() != null ? rc.retry() : retry);
     }
     return new Settings(config, routes, plans, new RoutePlan(null, null, timeout, connectTimeout, retry), limiter,
-        config.maxConcurrentRequests() > 0 ? config.maxConcurrentRequests() : defaults.maxConcurrentRequests(),
         parts);
   }
 
@@ -173,13 +178,17 @@ public final class ServiceRuntime {
     return settings.defaultPlan();
   }
 
-  /** Requests in flight now, shared across reconfigurations. */
+  /**
+   * Requests in flight now, shared across reconfigurations: all but those routed to a subset with its own
+   * {@code max-concurrent-requests}.
+   */
   public AtomicInteger inFlight() {
-    return settings.parts().inFlight();
+    return settings.parts().service().inFlight();
   }
 
+  /** The service's cap on requests in flight (a subset may have its own). */
   public int maxConcurrentRequests() {
-    return settings.maxConcurrentRequests();
+    return settings.parts().service().maxConcurrentRequests();
   }
 
   /** The circuit breaker, or null. */
@@ -187,9 +196,23 @@ public final class ServiceRuntime {
     return settings.parts().breaker();
   }
 
-  /** The outlier detector, or null when outlier detection is off. */
+  /**
+   * The service's outlier detector, or null when outlier detection is off: it serves the calls routed to
+   * the whole service and to subsets without a detector of their own.
+   */
   public OutlierDetector detector() {
-    return settings.parts().detector();
+    return settings.parts().service().detector();
+  }
+
+  /** The detectors of the subsets that have their own, by subset name; detection off is left out. */
+  public Map<String, OutlierDetector> subsetDetectors() {
+    Map<String, OutlierDetector> out = new java.util.LinkedHashMap<>();
+    settings.parts().subsets().forEach((subset, policy) -> {
+      if (policy.ownDetector() && policy.detector() != null) {
+        out.put(subset, policy.detector());
+      }
+    });
+    return out;
   }
 
   public RetryBudget budget() {

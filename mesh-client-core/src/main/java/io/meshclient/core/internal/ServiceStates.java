@@ -43,9 +43,9 @@ final class ServiceStates {
   private final Lazy<CircuitBreakerRegistry> breakerRegistry;
   private final MeshListener listener;
   private final EjectionListener ejections;
-  private final Map<String, AtomicInteger> inFlight = new HashMap<>();
+  private final Map<StateKey, AtomicInteger> inFlight = new HashMap<>();
   private final Map<String, GcraRateLimiter> limiters = new HashMap<>();
-  private final Map<String, OutlierDetector> detectors = new HashMap<>();
+  private final Map<StateKey, OutlierDetector> detectors = new HashMap<>();
   private final Map<String, BudgetSlot> budgets = new HashMap<>();
   private final Map<String, ServiceTls> tlsByService = new HashMap<>();
 
@@ -99,6 +99,10 @@ final class ServiceStates {
   ServiceRuntime.Parts parts(MeshConfig config, String service, Set<String> liveLimiters,
       io.meshclient.api.ServiceDiscovery discovery) {
     ServiceConfig serviceConfig = withCallerZone(config.service(service), service, discovery);
+    StateKey serviceKey = new StateKey(service, null);
+    SubsetPolicy servicePolicy = new SubsetPolicy(detector(serviceKey, serviceConfig.outlierDetection()), false,
+        inFlight.computeIfAbsent(serviceKey, k -> new AtomicInteger()), serviceConfig.maxConcurrentRequests() > 0
+            ? serviceConfig.maxConcurrentRequests() : config.defaults().maxConcurrentRequests(), false, -1);
     BalancerConfig balancer = serviceConfig.loadBalancer() != null
         ? serviceConfig.loadBalancer() : config.defaults().loadBalancer();
     String balancerKey = MeshConfig.PREFIX + ".services." + service + ".load-balancer";
@@ -108,28 +112,57 @@ final class ServiceStates {
     Map<String, java.util.function.Supplier<io.meshclient.api.LoadBalancer>> bySubset = new HashMap<>();
     serviceConfig.subsetPolicies().forEach((subset, policy) -> {
       BalancerConfig own = policy.loadBalancer();
-      if (own != null) {
-        String key = MeshConfig.PREFIX + ".services." + service + ".subset-policies." + subset + ".load-balancer";
-        var ownProvider = Providers.loadBalancer(own.name(), key, classLoader);
-        bySubset.put(subset, () -> TrafficShaping.balancer(service, own.name(), serviceConfig,
-            () -> ownProvider.create(new BalancerContext(service, key, own.options())), ticker));
+      if (own != null || policy.slowStart() != null) {
+        String subsetKey = MeshConfig.PREFIX + ".services." + service + ".subset-policies." + subset;
+        BalancerConfig chosen = own != null ? own : balancer;
+        String key = own != null ? subsetKey + ".load-balancer" : balancerKey;
+        var ownProvider = Providers.loadBalancer(chosen.name(), key, classLoader);
+        // The subset's slow start only, none when unset: an own balancer does not take the service's, as
+        // Istio's subset loadBalancer replaces the service's whole block, warmupDurationSecs included.
+        ServiceConfig shaping = serviceConfig.toBuilder().slowStart(policy.slowStart()).build();
+        String slowStartKey = subsetKey + ".slow-start";
+        bySubset.put(subset, () -> TrafficShaping.balancer(slowStartKey, chosen.name(), shaping,
+            () -> ownProvider.create(new BalancerContext(service, key, chosen.options())), ticker));
       }
     });
+    String serviceSlowStartKey = MeshConfig.PREFIX + ".services." + service + ".slow-start";
     return new ServiceRuntime.Parts(
         subset -> subset != null && bySubset.containsKey(subset) ? bySubset.get(subset).get()
-            : TrafficShaping.balancer(service, balancer.name(), serviceConfig, base, ticker),
+            : TrafficShaping.balancer(serviceSlowStartKey, balancer.name(), serviceConfig, base, ticker),
         (name, limit) -> {
           liveLimiters.add(name);
           return limiter(name, limit);
         },
-        inFlight.computeIfAbsent(service, s -> new AtomicInteger()),
         serviceConfig.circuitBreaker() == null ? null
             : CircuitBreakers.obtain(breakerRegistry.get(), service, serviceConfig.circuitBreaker(), ticker),
-        detector(service, serviceConfig.outlierDetection()),
         budget(service, serviceConfig.retry() != null ? serviceConfig.retry() : RetryConfig.DEFAULT),
         tls(service, serviceConfig.tls()),
         allowList(serviceConfig.allowedAddresses() != null ? serviceConfig.allowedAddresses()
-            : config.defaults().allowedAddresses()));
+            : config.defaults().allowedAddresses()),
+        servicePolicy, subsetPolicies(service, serviceConfig, servicePolicy));
+  }
+
+  /**
+   * The detector, counter and cap of each subset whose policy sets one of them; what the policy leaves out
+   * is {@code servicePolicy}'s. As Envoy's cluster per subset, a subset's own cap counts only the calls
+   * routed to it, not against the service's cap.
+   */
+  private Map<String, SubsetPolicy> subsetPolicies(String service, ServiceConfig config, SubsetPolicy servicePolicy) {
+    Map<String, SubsetPolicy> out = new HashMap<>();
+    config.subsetPolicies().forEach((subset, policy) -> {
+      boolean ownDetector = policy.outlierDetection() != null;
+      boolean ownLimit = policy.maxConcurrentRequests() > 0;
+      if (!ownDetector && !ownLimit && policy.connectTimeout() == null) {
+        return;
+      }
+      StateKey key = new StateKey(service, subset);
+      out.put(subset, new SubsetPolicy(
+          ownDetector ? detector(key, policy.outlierDetection()) : servicePolicy.detector(), ownDetector,
+          ownLimit ? inFlight.computeIfAbsent(key, k -> new AtomicInteger()) : servicePolicy.inFlight(),
+          ownLimit ? policy.maxConcurrentRequests() : servicePolicy.maxConcurrentRequests(), ownLimit,
+          policy.connectTimeout() == null ? -1 : policy.connectTimeout().toMillis()));
+    });
+    return out;
   }
 
   /** Keeps the state of the services in {@code next} (and the limiters still used); drops the rest. */
@@ -154,8 +187,9 @@ final class ServiceStates {
     tlsByService.clear();
     next.forEach((name, runtime) -> {
       if (runtime.detector() != null) {
-        detectors.put(name, runtime.detector());
+        detectors.put(new StateKey(name, null), runtime.detector());
       }
+      runtime.subsetDetectors().forEach((subset, detector) -> detectors.put(new StateKey(name, subset), detector));
       if (runtime.tls() != null) {
         tlsByService.put(name, runtime.tls());
       }
@@ -199,15 +233,24 @@ final class ServiceStates {
     return out;
   }
 
-  /** The detector of {@code service}: the current one if its settings are unchanged; null when off. */
-  private OutlierDetector detector(String service, OutlierConfig config) {
+  /**
+   * The state of a service ({@code subset} null) or of one of its subsets with a policy of its own. Service
+   * names hold no {@code /}, but subset names may: a record, not a joined string.
+   */
+  private record StateKey(String service, String subset) {}
+
+  /**
+   * The detector of a service or subset: the current one if its settings are unchanged; null when off. A
+   * subset's reports its ejections under the service's name.
+   */
+  private OutlierDetector detector(StateKey key, OutlierConfig config) {
     OutlierConfig wanted = config != null ? config : OutlierConfig.DEFAULT;
     if (wanted.equals(ServiceConfig.OUTLIER_DETECTION_OFF)) {
       return null;
     }
-    OutlierDetector current = detectors.get(service);
+    OutlierDetector current = detectors.get(key);
     return current != null && current.config().equals(wanted) ? current
-        : new OutlierDetector(service, wanted, ticker, ejections);
+        : new OutlierDetector(key.service(), wanted, ticker, ejections);
   }
 
   /** The TLS settings of {@code service}: the current ones (with their rotation state) if unchanged. */

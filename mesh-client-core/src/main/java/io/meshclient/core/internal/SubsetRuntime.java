@@ -7,6 +7,7 @@ import io.meshclient.core.internal.resilience.OutlierDetector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The instances of one subset (or of the whole service, when {@code name} is null) and the balancer that
@@ -17,13 +18,19 @@ public final class SubsetRuntime {
   final Map<String, String> selector;
   final List<ServiceInstance> instances;
   final LoadBalancer balancer;
+  private final SubsetPolicy policy;
+  /** How many instances the detector's max-ejected share is of: the subset's with its own detector. */
+  private final int detectorPopulation;
   private volatile Healthy healthy;
 
-  SubsetRuntime(String name, Map<String, String> selector, List<ServiceInstance> all, LoadBalancer balancer) {
+  SubsetRuntime(String name, Map<String, String> selector, List<ServiceInstance> all, LoadBalancer balancer,
+      SubsetPolicy policy) {
     this.name = name;
     this.selector = selector;
     this.balancer = balancer;
+    this.policy = policy;
     this.instances = select(selector, all);
+    this.detectorPopulation = policy.ownDetector() ? instances.size() : all.size();
     if (balancer instanceof InstanceListListener listener) {
       listener.onInstances(instances); // locality counts ejected instances as unhealthy, so it needs them all
     }
@@ -31,11 +38,12 @@ public final class SubsetRuntime {
   }
 
   /**
-   * The instances that may take traffic at {@code now}: without {@code detector}, all; else the ones
+   * The instances that may take traffic at {@code now}: without a {@link #detector()}, all; else the ones
    * it has not ejected (or all, in panic mode). Recomputed only when an ejection or a return happened,
    * so the common case is two volatile reads and no allocation.
    */
-  public List<ServiceInstance> candidates(OutlierDetector detector, long now) {
+  public List<ServiceInstance> candidates(long now) {
+    OutlierDetector detector = policy.detector();
     if (detector == null) {
       return instances;
     }
@@ -86,15 +94,16 @@ public final class SubsetRuntime {
   private record Healthy(long version, List<ServiceInstance> instances) {}
 
   SubsetRuntime withInstances(List<ServiceInstance> all) {
-    return new SubsetRuntime(name, selector, all, balancer);
+    return new SubsetRuntime(name, selector, all, balancer, policy);
   }
 
   /**
    * Fills the candidates cache on the discovery's thread, so the first call after an update does not scan
-   * the list: while {@code detector} has no instance ejected, the candidates are all the instances. The
+   * the list: while the detector has no instance ejected, the candidates are all the instances. The
    * version is read first, so an ejection after it makes {@link #candidates} recompute.
    */
-  SubsetRuntime prepared(OutlierDetector detector) {
+  SubsetRuntime prepared() {
+    OutlierDetector detector = policy.detector();
     if (detector != null) {
       long version = detector.version();
       if (detector.nextReturnNanos() == Long.MAX_VALUE) {
@@ -117,5 +126,49 @@ public final class SubsetRuntime {
   /** The balancer of this subset. */
   public LoadBalancer balancer() {
     return balancer;
+  }
+
+  /**
+   * The outlier detector of the calls routed here, or null when detection is off for them: the subset's
+   * own when its policy sets {@code outlier-detection}, else the service's.
+   */
+  public OutlierDetector detector() {
+    return policy.detector();
+  }
+
+  /** Records how an attempt on {@code instance}, routed here, ended, in this subset's detector. */
+  public void recordOutcome(ServiceInstance instance, io.meshclient.api.CallOutcome outcome, int status) {
+    OutlierDetector detector = policy.detector();
+    if (detector != null) {
+      detector.onResult(instance, outcome, status, detectorPopulation);
+    }
+  }
+
+  /** The calls routed here in flight: the subset's own count with its own cap, else the service's. */
+  public AtomicInteger inFlight() {
+    return policy.inFlight();
+  }
+
+  /** The most calls routed here that may be in flight at once. */
+  public int maxConcurrentRequests() {
+    return policy.maxConcurrentRequests();
+  }
+
+  /** Whether the cap and count are the subset's own, apart from the service's. */
+  public boolean hasOwnLimit() {
+    return policy.ownLimit();
+  }
+
+  /**
+   * The connect timeout of an attempt routed here under {@code plan}: the route's own {@code
+   * connect-timeout}, else the subset's, else the service's.
+   */
+  public long connectTimeoutMillis(RoutePlan plan) {
+    long own = policy.connectTimeoutMillis();
+    if (own < 0) {
+      return plan.connectTimeoutMillis();
+    }
+    io.meshclient.core.internal.routing.Route route = plan.route();
+    return route != null && route.config().connectTimeout() != null ? plan.connectTimeoutMillis() : own;
   }
 }

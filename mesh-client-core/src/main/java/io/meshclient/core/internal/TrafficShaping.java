@@ -4,7 +4,6 @@ import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.LoadBalancer;
 import io.meshclient.core.Ticker;
 import io.meshclient.core.internal.balancer.Balancers;
-import io.meshclient.core.config.MeshConfig;
 import io.meshclient.core.config.ServiceConfig;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -20,16 +19,17 @@ final class TrafficShaping {
   private TrafficShaping() {}
 
   /**
-   * The balancer of one subset of {@code service}.
+   * The balancer of one subset of a service.
    *
+   * @param slowStartKey the key of {@code config}'s slow start, named when it cannot be used
    * @throws ConfigurationException if slow start is set for a balancer it does not work with
    */
-  static LoadBalancer balancer(String service, String balancerName, ServiceConfig config,
+  static LoadBalancer balancer(String slowStartKey, String balancerName, ServiceConfig config,
       Supplier<LoadBalancer> base, Ticker ticker) {
     Supplier<LoadBalancer> level = base;
     if (config.slowStart() != null) {
       if (!SLOW_START_BALANCERS.contains(balancerName)) {
-        throw ConfigurationException.of(MeshConfig.PREFIX + ".services." + service + ".slow-start",
+        throw ConfigurationException.of(slowStartKey,
             "set with load-balancer " + balancerName, "load-balancer round-robin, weighted-round-robin or least-request");
       }
       level = () -> Balancers.slowStart(base.get(), config.slowStart(), ticker, null);

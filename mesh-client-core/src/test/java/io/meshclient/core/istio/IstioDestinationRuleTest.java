@@ -12,24 +12,20 @@ import io.meshclient.core.LoopbackServer;
 import io.meshclient.core.Mesh;
 import io.meshclient.core.config.MeshConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import okhttp3.Response;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * DestinationRule traffic policies on real servers on 127.0.0.1, counted at the servers: gateway-error
  * ejection, locality failover, slow start and per-subset balancers.
  */
 @Timeout(60)
-class IstioDestinationRuleTest {
+class IstioDestinationRuleTest extends LoopbackIstioTest {
   private static final String ROUND_ROBIN_NO_RETRIES = """
       ---
       apiVersion: networking.istio.io/v1
@@ -41,27 +37,6 @@ class IstioDestinationRuleTest {
           - route: [{ destination: { host: reviews } }]
             retries: { attempts: 0 }
       """;
-
-  @TempDir
-  Path dir;
-  private final List<LoopbackServer> servers = new ArrayList<>();
-
-  @AfterEach
-  void stopServers() {
-    servers.forEach(LoopbackServer::close);
-  }
-
-  private LoopbackServer server(String name) throws IOException {
-    LoopbackServer s = new LoopbackServer(name);
-    servers.add(s);
-    return s;
-  }
-
-  private Path file(String yaml) throws IOException {
-    Path file = dir.resolve("istio.yaml");
-    Files.writeString(file, yaml);
-    return file;
-  }
 
   /** Three reviews instances v1..v3 behind round robin; v3 answers {@code status}. */
   private InMemoryDiscovery threeReviews(int status) throws IOException {

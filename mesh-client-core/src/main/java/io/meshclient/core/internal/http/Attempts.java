@@ -88,7 +88,7 @@ final class Attempts {
     boolean staleRetryUsed = false;
     for (int attempt = 1; ; attempt++) {
       long now = ticker.nanoTime();
-      List<ServiceInstance> candidates = subset.candidates(service.detector(), now);
+      List<ServiceInstance> candidates = subset.candidates(now);
       if (candidates.isEmpty()) {
         throw new NoHealthyInstanceException(service.name(), subset.name());
       }
@@ -110,7 +110,7 @@ final class Attempts {
         tryMillis = Math.max(1, Math.min(tryMillis, (deadline - now) / 1_000_000L));
       }
       Interceptor.Chain timed = withTimeouts(chain,
-          (int) Math.min(tryMillis, call.plan.connectTimeoutMillis()), (int) tryMillis);
+          (int) Math.min(tryMillis, subset.connectTimeoutMillis(call.plan)), (int) tryMillis);
       ConnectionReuseInterceptor.Attempt wire = ConnectionReuseInterceptor.begin(chain.call());
       subset.balancer().onStart(instance);
       long attemptStart = ticker.nanoTime();
@@ -250,9 +250,7 @@ final class Attempts {
   void record(ServiceRuntime service, SubsetRuntime subset, CircuitBreaker breaker, ServiceInstance instance,
       CallOutcome outcome, int status, long latency, IOException error) {
     subset.balancer().onComplete(instance, outcome, latency);
-    if (service.detector() != null) {
-      service.detector().onResult(instance, outcome, status, service.instances().size());
-    }
+    subset.recordOutcome(instance, outcome, status);
     if (breaker != null) {
       if (outcome == CallOutcome.SUCCESS) {
         breaker.onSuccess(latency, TimeUnit.NANOSECONDS);

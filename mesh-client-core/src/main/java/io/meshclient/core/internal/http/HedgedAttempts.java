@@ -150,7 +150,7 @@ final class HedgedAttempts {
    */
   private ServiceInstance next(MeshCall call, SubsetRuntime subset, ServiceRuntime service, ServiceInstance[] tried,
       Group group, int attempt, long now) throws IOException {
-    List<ServiceInstance> candidates = subset.candidates(service.detector(), now);
+    List<ServiceInstance> candidates = subset.candidates(now);
     if (candidates.isEmpty()) {
       return null;
     }

@@ -185,10 +185,13 @@ public final class MeshInterceptor implements Interceptor {
       }
     }
     admit(service, plan, target);
-    if (target.inFlight().incrementAndGet() > target.maxConcurrentRequests()) {
-      target.inFlight().decrementAndGet();
+    // The subset's own counter when it has its own cap (as Envoy's cluster per subset), else the service's.
+    if (subset.inFlight().incrementAndGet() > subset.maxConcurrentRequests()) {
+      subset.inFlight().decrementAndGet();
       listener.onConcurrencyLimited(target.name());
-      throw new ConcurrencyLimitExceededException(target.name(), target.maxConcurrentRequests());
+      throw subset.hasOwnLimit()
+          ? new ConcurrencyLimitExceededException(target.name(), subset.name(), subset.maxConcurrentRequests())
+          : new ConcurrencyLimitExceededException(target.name(), subset.maxConcurrentRequests());
     }
     call.sent = plan.edit(request);
     if (plan.mirror() != null) {
@@ -208,7 +211,7 @@ public final class MeshInterceptor implements Interceptor {
       outcome = Attempts.classify(e, null, chain.call().isCanceled());
       throw e;
     } finally {
-      target.inFlight().decrementAndGet();
+      subset.inFlight().decrementAndGet();
       listener.onCallComplete(target.name(), subset.name(), request.method(), status, outcome,
           ticker.nanoTime() - call.start);
     }

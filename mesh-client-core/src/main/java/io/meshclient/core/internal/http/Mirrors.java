@@ -105,7 +105,7 @@ final class Mirrors {
     }
     SubsetRuntime subset = service.subset(mirror.subset());
     List<ServiceInstance> candidates = subset == null ? List.of()
-        : subset.candidates(service.detector(), ticker.nanoTime());
+        : subset.candidates(ticker.nanoTime());
     if (candidates.isEmpty()) {
       return null;
     }

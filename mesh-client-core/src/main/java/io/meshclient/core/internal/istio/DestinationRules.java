@@ -22,44 +22,72 @@ final class DestinationRules {
   private DestinationRules() {}
 
   /**
-   * What one DestinationRule sets; null fields are not set.
-   *
-   * @param tlsDisabled whether {@code tls.mode: DISABLE} removes any TLS mesh.yaml configured
-   * @param istioMutual whether {@code tls.mode: ISTIO_MUTUAL} asks for the TLS mesh.yaml configures
+   * What one DestinationRule sets: its subsets, what each subset's {@code trafficPolicy} maps to, and the
+   * service's {@code trafficPolicy}.
    */
   record Policy(IstioResource resource, String service, Map<String, Map<String, String>> subsets,
-      Map<String, BalancerConfig> subsetBalancers, BalancerConfig loadBalancer, Integer maxConcurrentRequests,
-      Duration connectTimeout, OutlierConfig outliers, TlsConfig tls, boolean tlsDisabled, boolean istioMutual,
-      String tlsPath, SlowStartConfig slowStart, Locality locality) {
+      Map<String, SubsetPolicyConfig> subsetPolicies, Traffic traffic) {
 
     /** Applies the fields set to {@code service}, overriding its values. */
     ServiceConfig.Builder applyTo(ServiceConfig.Builder service, ServiceConfig base) {
       subsets.forEach(service::subset);
-      subsetBalancers.forEach((subset, balancer) ->
-          service.subsetPolicy(subset, new SubsetPolicyConfig(balancer)));
-      if (loadBalancer != null) {
-        service.loadBalancer(loadBalancer);
+      subsetPolicies.forEach(service::subsetPolicy);
+      Traffic t = traffic;
+      if (t.loadBalancer() != null) {
+        service.loadBalancer(t.loadBalancer());
       }
-      if (maxConcurrentRequests != null) {
-        service.maxConcurrentRequests(maxConcurrentRequests);
+      if (t.maxConcurrentRequests() != null) {
+        service.maxConcurrentRequests(t.maxConcurrentRequests());
       }
-      if (connectTimeout != null) {
-        service.connectTimeout(connectTimeout);
+      if (t.connectTimeout() != null) {
+        service.connectTimeout(t.connectTimeout());
       }
-      if (outliers != null) {
-        service.outlierDetection(outliers);
+      if (t.outliers() != null) {
+        service.outlierDetection(t.outliers());
       }
-      if (tls != null || tlsDisabled) {
-        service.tls(tls);
+      if (t.tls() != null || t.tlsDisabled()) {
+        service.tls(t.tls());
       }
-      if (slowStart != null) {
-        service.slowStart(slowStart);
+      if (t.slowStart() != null) {
+        service.slowStart(t.slowStart());
       }
-      if (locality != null) {
-        service.locality(locality.over(base == null ? null : base.locality()));
+      if (t.locality() != null) {
+        service.locality(t.locality().over(base == null ? null : base.locality()));
       }
       return service;
     }
+  }
+
+  /**
+   * What one {@code trafficPolicy} block maps to, the service's or a subset's; null fields are not set.
+   *
+   * @param tlsDisabled whether {@code tls.mode: DISABLE} removes any TLS mesh.yaml configured
+   * @param istioMutual whether {@code tls.mode: ISTIO_MUTUAL} asks for the TLS mesh.yaml configures
+   */
+  record Traffic(BalancerConfig loadBalancer, Integer maxConcurrentRequests, Duration connectTimeout,
+      OutlierConfig outliers, TlsConfig tls, boolean tlsDisabled, boolean istioMutual, String tlsPath,
+      SlowStartConfig slowStart, Locality locality) {
+    static final Traffic NONE = new Traffic(null, null, null, null, null, false, false, null, null, null);
+
+    /**
+     * The subset policy these fields make, or null when they set none. A subset's block replaces the
+     * service's block of that name in Istio; here a key the subset's block leaves out is the service's.
+     */
+    SubsetPolicyConfig asSubsetPolicy() {
+      if (loadBalancer == null && maxConcurrentRequests == null && connectTimeout == null && outliers == null
+          && slowStart == null) {
+        return null;
+      }
+      return SubsetPolicyConfig.builder().loadBalancer(loadBalancer).outlierDetection(outliers)
+          .maxConcurrentRequests(maxConcurrentRequests == null ? 0 : maxConcurrentRequests)
+          .connectTimeout(connectTimeout).slowStart(slowStart).build();
+    }
+  }
+
+  /** Where a {@code trafficPolicy} block is: the fields a subset's cannot have are reported unsupported. */
+  private enum Scope {
+    SERVICE,
+    SUBSET
   }
 
   /**
@@ -97,7 +125,7 @@ final class DestinationRules {
       return null;
     }
     Map<String, Map<String, String>> subsets = new LinkedHashMap<>();
-    Map<String, BalancerConfig> subsetBalancers = new LinkedHashMap<>();
+    Map<String, SubsetPolicyConfig> subsetPolicies = new LinkedHashMap<>();
     for (SpecNode subset : spec.list("subsets")) {
       subset.fields("name", "labels", "trafficPolicy");
       String name = subset.string("name");
@@ -108,41 +136,23 @@ final class DestinationRules {
       if (subsets.put(name, subset.stringMap("labels")) != null) {
         spec.loading.problem(resource, subset.key("name"), name, "each subset name once");
       }
-      BalancerConfig own = subsetPolicy(subset.child("trafficPolicy"));
-      if (own != null) {
-        subsetBalancers.put(name, own);
+      SpecNode own = subset.child("trafficPolicy");
+      SubsetPolicyConfig mapped = own == null ? null : trafficPolicy(own, Scope.SUBSET).asSubsetPolicy();
+      if (mapped != null) {
+        subsetPolicies.put(name, mapped);
       }
     }
-    Policy p = new Policy(resource, hosts.service(host, resource.namespace()), subsets, subsetBalancers, null, null,
-        null, null, null, false, false, null, null, null);
     SpecNode policy = spec.child("trafficPolicy");
-    return policy == null ? p : trafficPolicy(policy, p);
+    return new Policy(resource, hosts.service(host, resource.namespace()), subsets, subsetPolicies,
+        policy == null ? Traffic.NONE : trafficPolicy(policy, Scope.SERVICE));
   }
 
   /**
-   * A subset's {@code trafficPolicy}: its balancer (which the mesh keeps per subset); every other field is
-   * reported unsupported by name.
+   * A {@code trafficPolicy} block, the service's or a subset's, mapped the same way. A subset's {@code tls}
+   * and {@code loadBalancer.localityLbSetting} are reported unsupported: the mesh's TLS client and
+   * zone-aware routing are per service.
    */
-  private static BalancerConfig subsetPolicy(SpecNode policy) {
-    if (policy == null) {
-      return null;
-    }
-    policy.fields("loadBalancer", "connectionPool", "outlierDetection", "tls", "portLevelSettings", "tunnel",
-        "proxyProtocol");
-    String why = "per subset: the service's trafficPolicy applies to every subset";
-    for (String field : List.of("connectionPool", "outlierDetection", "tls", "portLevelSettings", "tunnel",
-        "proxyProtocol")) {
-      policy.unsupported(field, field + " " + why);
-    }
-    SpecNode lb = policy.child("loadBalancer");
-    if (lb != null) {
-      lb.unsupported("localityLbSetting", "localityLbSetting " + why);
-      lb.unsupported("warmupDurationSecs", "warmupDurationSecs " + why);
-    }
-    return loadBalancer(lb);
-  }
-
-  private static Policy trafficPolicy(SpecNode policy, Policy p) {
+  private static Traffic trafficPolicy(SpecNode policy, Scope scope) {
     policy.fields("loadBalancer", "connectionPool", "outlierDetection", "tls", "portLevelSettings", "tunnel",
         "proxyProtocol");
     policy.unsupported("portLevelSettings", "settings per port: a service has one port here");
@@ -153,9 +163,16 @@ final class DestinationRules {
     Locality locality = null;
     SpecNode lb = policy.child("loadBalancer");
     if (lb != null) {
-      locality = locality(lb.child("localityLbSetting"));
+      if (scope == Scope.SUBSET) {
+        lb.unsupported("localityLbSetting", "localityLbSetting per subset: zone-aware routing is the service's "
+            + "(its trafficPolicy.loadBalancer.localityLbSetting)");
+      } else {
+        locality = locality(lb.child("localityLbSetting"));
+      }
       Duration warmup = lb.duration("warmupDurationSecs", Duration.ofMillis(1));
-      if (warmup != null) {
+      // As Istio: warm-up applies to ROUND_ROBIN and LEAST_REQUEST only, and is ignored next to the others.
+      if (warmup != null && (balancer == null || balancer.name().equals("round-robin")
+          || balancer.name().equals("least-request"))) {
         slowStart = SlowStartConfig.of(warmup.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : warmup);
       }
     }
@@ -195,7 +212,11 @@ final class DestinationRules {
     TlsConfig tls = null;
     boolean disabled = false;
     boolean istioMutual = false;
-    SpecNode t = policy.child("tls");
+    if (scope == Scope.SUBSET) {
+      policy.unsupported("tls", "tls per subset: the mesh's TLS client, its pooled connections and the https "
+          + "rewrite of instance URLs are per service (its trafficPolicy.tls)");
+    }
+    SpecNode t = scope == Scope.SUBSET ? null : policy.child("tls");
     if (t != null) {
       t.fields("mode", "clientCertificate", "privateKey", "caCertificates", "credentialName", "subjectAltNames",
           "sni", "insecureSkipVerify", "caCrl");
@@ -234,8 +255,8 @@ final class DestinationRules {
         default -> t.loading.problem(t.resource, t.key("mode"), mode, "one of DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL");
       }
     }
-    return new Policy(p.resource(), p.service(), p.subsets(), p.subsetBalancers(), balancer, maxConcurrent,
-        connectTimeout, outliers, tls, disabled, istioMutual, t == null ? null : t.key("mode"), slowStart, locality);
+    return new Traffic(balancer, maxConcurrent, connectTimeout, outliers, tls, disabled, istioMutual,
+        t == null ? null : t.key("mode"), slowStart, locality);
   }
 
   /**

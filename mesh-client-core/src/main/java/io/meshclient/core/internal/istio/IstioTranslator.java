@@ -243,14 +243,15 @@ public final class IstioTranslator {
       }
       DestinationRules.Policy policy = policies.get(service);
       if (policy != null) {
-        if (policy.istioMutual() && (fromBase == null || fromBase.tls() == null)) {
-          loading.problem(policy.resource(), policy.tlsPath(), "ISTIO_MUTUAL", "DISABLE, SIMPLE or MUTUAL with "
+        DestinationRules.Traffic traffic = policy.traffic();
+        if (traffic.istioMutual() && (fromBase == null || fromBase.tls() == null)) {
+          loading.problem(policy.resource(), traffic.tlsPath(), "ISTIO_MUTUAL", "DISABLE, SIMPLE or MUTUAL with "
               + "caCertificates, clientCertificate and privateKey files: ISTIO_MUTUAL needs istiod's certificates, "
               + "which this mesh has only when mesh.services." + service + ".tls names certificate files");
         }
-        if (policy.locality() != null && !policy.locality().failoverRegions().isEmpty()
+        if (traffic.locality() != null && !traffic.locality().failoverRegions().isEmpty()
             && (fromBase == null || fromBase.locality() == null || fromBase.locality().region().isEmpty())) {
-          loading.problem(policy.resource(), policy.locality().failoverPath(), "set without the caller's region",
+          loading.problem(policy.resource(), traffic.locality().failoverPath(), "set without the caller's region",
               "mesh.services." + service + ".locality.region naming the caller's region, which failover's from "
                   + "regions are matched against");
         }

@@ -1,0 +1,20 @@
+package io.meshclient.core.internal;
+
+import io.meshclient.core.internal.resilience.OutlierDetector;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What calls routed to one subset share besides its balancer: the outlier detector that records them and
+ * decides which instances they skip, the in-flight counter and cap that admit them, and their connect
+ * timeout. Each is the subset's own ({@code subset-policies.<subset>}, a DestinationRule subset's {@code
+ * trafficPolicy}) or the service's. Immutable; the detector and the counter are state kept across snapshots.
+ *
+ * @param detector the detector, or null when outlier detection is off for these calls
+ * @param ownDetector whether the detector is the subset's: it sees only the subset's calls, and its
+ *     max-ejected share is of the subset's instances
+ * @param inFlight the calls in flight counted against {@code maxConcurrentRequests}
+ * @param ownLimit whether the counter and cap are the subset's, apart from the service's
+ * @param connectTimeoutMillis the subset's connect timeout, or -1 for the route's (by default the service's)
+ */
+record SubsetPolicy(OutlierDetector detector, boolean ownDetector, AtomicInteger inFlight, int maxConcurrentRequests,
+    boolean ownLimit, long connectTimeoutMillis) {}
