@@ -68,6 +68,14 @@ final class ConsulEmulator implements AutoCloseable {
   private long checksIndex = 10;
   private long catalogIndex = 10;
   private boolean churnChecks;
+  /**
+   * Answers as written for the current registrations, by service and query (passing, tag), and for the
+   * checks and the catalog: written once per change, not per request, so that serving 1,000 services
+   * costs the emulator little beside the mesh it measures.
+   */
+  private final Map<String, Map<String, String>> serviceBodies = new HashMap<>();
+  private final Map<String, String> checksBodies = new HashMap<>();
+  private String catalogBody;
   private boolean https;
   private int port;
 
@@ -92,7 +100,7 @@ final class ConsulEmulator implements AutoCloseable {
     }
     WireMockConfiguration options = customizer.apply(WireMockConfiguration.options()
         .bindAddress("127.0.0.1").containerThreads(40).extensions(new Health())
-        .stubRequestLoggingDisabled(true));
+        .stubRequestLoggingDisabled(true).disableRequestJournal().gzipDisabled(true));
     https = options.getHttpDisabled();
     if (port == 0) {
       port = freePortBelowEphemeralRange();
@@ -236,6 +244,9 @@ final class ConsulEmulator implements AutoCloseable {
   }
 
   private void changed(String service) {
+    serviceBodies.remove(service);
+    checksBodies.clear();
+    catalogBody = null;
     indexes.put(service, ++raftIndex);
     checksIndex = raftIndex;
     notifyAll();
@@ -293,20 +304,29 @@ final class ConsulEmulator implements AutoCloseable {
         return ResponseDefinitionBuilder.responseDefinition().withStatus(400)
             .withBody("the emulator knows only the filter " + NOT_PASSING).build();
       }
-      List<Object> checks = new ArrayList<>();
-      services.values().forEach(instances -> instances.values().forEach(r -> r.checks().stream()
-          .filter(c -> filter == null || !"passing".equals(c.get("Status"))).forEach(checks::add)));
-      return json(Json.write(checks), checksIndex);
+      String body = checksBodies.computeIfAbsent(filter == null ? "" : filter, f -> {
+        List<Object> checks = new ArrayList<>();
+        // A registration's node check always passes: one whose service check passes adds nothing here.
+        services.values().forEach(instances -> instances.values().stream()
+            .filter(r -> filter == null || !r.status().equals("passing"))
+            .forEach(r -> r.checks().stream()
+                .filter(c -> filter == null || !"passing".equals(c.get("Status"))).forEach(checks::add)));
+        return Json.write(checks);
+      });
+      return json(body, checksIndex);
     }
     if (path.equals(CATALOG)) {
       hold(index, request, () -> catalogIndex);
       if (failureStatus != 0 || stopping) {
         return failure();
       }
-      Map<String, Object> names = new LinkedHashMap<>();
-      services.forEach((name, instances) -> names.put(name, instances.values().stream()
-          .flatMap(r -> r.tags().stream()).distinct().toList()));
-      return json(Json.write(names), catalogIndex);
+      if (catalogBody == null) {
+        Map<String, Object> names = new LinkedHashMap<>();
+        services.forEach((name, instances) -> names.put(name, instances.values().stream()
+            .flatMap(r -> r.tags().stream()).distinct().toList()));
+        catalogBody = Json.write(names);
+      }
+      return json(catalogBody, catalogIndex);
     }
     String service = path.replaceFirst("^/v1/health/service/", "");
     hold(index, request, () -> churning.getOrDefault(service, false) ? Long.MAX_VALUE : index(service));
@@ -318,13 +338,17 @@ final class ConsulEmulator implements AutoCloseable {
     }
     String tag = param(request, "tag", null);
     boolean passingOnly = request.queryParameter("passing").isPresent();
-    List<Object> entries = new ArrayList<>();
-    for (Registration r : services.getOrDefault(service, Map.of()).values()) {
-      if ((!passingOnly || r.status().equals("passing")) && (tag == null || r.tags().contains(tag))) {
-        entries.add(r.toHealthEntry());
-      }
-    }
-    return json(Json.write(entries), index(service));
+    String body = serviceBodies.computeIfAbsent(service, s -> new HashMap<>())
+        .computeIfAbsent(passingOnly + "/" + tag, q -> {
+          List<Object> entries = new ArrayList<>();
+          for (Registration r : services.getOrDefault(service, Map.of()).values()) {
+            if ((!passingOnly || r.status().equals("passing")) && (tag == null || r.tags().contains(tag))) {
+              entries.add(r.toHealthEntry());
+            }
+          }
+          return Json.write(entries);
+        });
+    return json(body, index(service));
   }
 
   /** Consul holds a query until the index moves past the one asked for, or wait elapses; 0 never blocks. */
