@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
@@ -68,6 +69,11 @@ final class ConsulEmulator implements AutoCloseable {
   private long checksIndex = 10;
   private long catalogIndex = 10;
   private boolean churnChecks;
+  /** Guards the gate of {@link #holdFirstFetchUntilConcurrent}. */
+  private final Object fetchGate = new Object();
+  private int gateCount;
+  private Duration gateMax = Duration.ZERO;
+  private boolean gateHeld;
   /**
    * Answers as written for the current registrations, by service and query (passing, tag), and for the
    * checks and the catalog: written once per change, not per request, so that serving 1,000 services
@@ -269,6 +275,45 @@ final class ConsulEmulator implements AutoCloseable {
     notifyAll();
   }
 
+  /**
+   * Holds the first {@code /v1/health/service/} request until {@code count} of them are in progress at
+   * once, or {@code max} passes; later requests are not held. Without it, requests a client sends side by
+   * side need not overlap here: the emulator answers one in a fraction of a millisecond, and on a loaded
+   * machine the next (a new connection through {@link AgentFront} first) may well arrive after that.
+   */
+  void holdFirstFetchUntilConcurrent(int count, Duration max) {
+    synchronized (fetchGate) {
+      gateCount = count;
+      gateMax = max;
+    }
+  }
+
+  private void passFetchGate() throws InterruptedException {
+    synchronized (fetchGate) {
+      if (gateCount == 0) {
+        return;
+      }
+      fetchGate.notifyAll(); // a held request counts this one
+      if (gateHeld) {
+        return;
+      }
+      gateHeld = true;
+      long deadline = System.nanoTime() + gateMax.toNanos();
+      try {
+        while (concurrentFetches.get() < gateCount) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            break;
+          }
+          TimeUnit.NANOSECONDS.timedWait(fetchGate, left);
+        }
+      } finally {
+        gateCount = 0;
+        gateHeld = false;
+      }
+    }
+  }
+
   /** The most {@code /v1/health/service/} requests in progress at once so far. */
   int maxConcurrentFetches() {
     return maxConcurrentFetches.get();
@@ -397,6 +442,11 @@ final class ConsulEmulator implements AutoCloseable {
       boolean fetch = event.getRequest().getUrl().startsWith("/v1/health/service/");
       if (fetch) {
         maxConcurrentFetches.accumulateAndGet(concurrentFetches.incrementAndGet(), Math::max);
+        try {
+          passFetchGate();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
       try {
         return answer(event.getRequest());
