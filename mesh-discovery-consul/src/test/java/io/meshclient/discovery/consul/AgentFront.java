@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The TCP front of the emulated agent, relaying bytes to WireMock. It enforces Consul's limit on
+ * The TCP front of the emulated agent, relaying bytes to its HTTP server. It enforces Consul's limit on
  * concurrent connections per client IP ({@code limits.http_max_conns_per_client}, 200 by default): a
  * connection over the limit is answered {@code 429 Too Many Requests} and closed, as Consul's agent
  * does. It counts connections (now, at the peak, refused), and can black-hole the agent: every byte
