@@ -1,14 +1,7 @@
 package io.meshclient.discovery.consul;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsParameters;
-import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -18,15 +11,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 
 /**
- * Consul's documented {@code /v1/health/service/<name>} on the JDK's HTTP server, with real blocking queries: a
+ * Consul's documented {@code /v1/health/service/<name>}, served by {@link AgentFront}, with real blocking queries: a
  * request whose {@code index} is not below the service's current index is held until the index moves
  * past it or {@code wait} elapses. Each service has its own index, raised by every change, as in Consul. Answers
  * honour {@code ?passing} and {@code tag}, and carry {@code X-Consul-Index}.
@@ -36,7 +26,9 @@ import javax.net.ssl.SSLParameters;
  *
  * <p>Not WireMock, which STYLE.md names for the Consul API: its request pipeline cost about 2 ms of CPU
  * per request here, more than the mesh spent on the same request, so that {@code run.sh consul-scale}
- * measured the emulator as much as the mesh. Answers are plain strings, written once per change.
+ * measured the emulator as much as the mesh; and behind a relay (for the connection limit and the
+ * black hole) each answer took several thread hand-offs. Answers are plain strings, written once per
+ * change.
  */
 final class ConsulEmulator implements AutoCloseable {
   /** One recorded request: the URL (path and query), its token header and index parameter. */
@@ -58,14 +50,6 @@ final class ConsulEmulator implements AutoCloseable {
   /** The catalog feed, which moves on registrations. */
   static final String CATALOG = "/v1/catalog/services";
 
-  static {
-    // Without it the JDK's server waits for delayed ACKs (Nagle) and an answer takes about 40 ms more.
-    System.setProperty("sun.net.httpserver.nodelay", "true");
-  }
-
-  /** One answer: status, body and {@code X-Consul-Index} (none if null). */
-  private record Reply(int status, String body, Long index) {}
-
   private final SSLContext tls;
   private final boolean needClientAuth;
   private final Map<String, Map<String, Registration>> services = new HashMap<>();
@@ -75,8 +59,6 @@ final class ConsulEmulator implements AutoCloseable {
   private long raftIndex = 10;
   private int failureStatus;
   private boolean stopping;
-  private HttpServer server;
-  private ExecutorService handlers;
   private AgentFront front;
   private final java.util.concurrent.atomic.AtomicInteger concurrentFetches = new java.util.concurrent.atomic.AtomicInteger();
   private final java.util.concurrent.atomic.AtomicInteger maxConcurrentFetches = new java.util.concurrent.atomic.AtomicInteger();
@@ -126,36 +108,10 @@ final class ConsulEmulator implements AutoCloseable {
     if (port == 0) {
       port = freePortBelowEphemeralRange();
     }
-    try {
-      server = https ? HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256)
-          : HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
-    } catch (IOException e) {
-      throw new IllegalStateException("the emulated agent cannot listen", e);
-    }
-    if (server instanceof HttpsServer secure) {
-      secure.setHttpsConfigurator(new HttpsConfigurator(tls) {
-        @Override
-        public void configure(HttpsParameters params) {
-          SSLParameters ssl = tls.getDefaultSSLParameters();
-          ssl.setNeedClientAuth(needClientAuth);
-          params.setSSLParameters(ssl);
-        }
-      });
-    }
-    // A thread per request in progress: blocking queries hold theirs until they are answered.
-    handlers = Executors.newCachedThreadPool(task -> {
-      Thread thread = new Thread(task, "consul-emulator");
-      thread.setDaemon(true);
-      return thread;
-    });
-    server.setExecutor(handlers);
-    server.createContext("/v1/", this::serve);
-    server.start();
-    int backendPort = server.getAddress().getPort();
     long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
     while (true) {
       try {
-        front = new AgentFront(port, backendPort);
+        front = new AgentFront(port, tls, needClientAuth, this::serve);
         break;
       } catch (IOException e) {
         if (System.nanoTime() > deadline) {
@@ -194,8 +150,6 @@ final class ConsulEmulator implements AutoCloseable {
       stopping = true;
       notifyAll();
     }
-    server.stop(0);
-    handlers.shutdownNow();
   }
 
   /** Cuts (true) or restores (false) the network to the agent: see {@link AgentFront#blackHole}. */
@@ -362,7 +316,7 @@ final class ConsulEmulator implements AutoCloseable {
     return requests(path).stream().map(Recorded::index).toList();
   }
 
-  private synchronized Reply answer(String url, String token, Map<String, String> query)
+  private synchronized AgentFront.Reply answer(String url, String token, Map<String, String> query)
       throws InterruptedException {
     long index = Long.parseUnsignedLong(query.getOrDefault("index", "0"));
     requests.add(new Recorded(url, token, index));
@@ -380,7 +334,7 @@ final class ConsulEmulator implements AutoCloseable {
       }
       String filter = query.get("filter");
       if (filter != null && !filter.equals(NOT_PASSING)) {
-        return new Reply(400, "the emulator knows only the filter " + NOT_PASSING, null);
+        return new AgentFront.Reply(400, "the emulator knows only the filter " + NOT_PASSING, null);
       }
       String body = checksBodies.computeIfAbsent(filter == null ? "" : filter, f -> {
         List<Object> checks = new ArrayList<>();
@@ -443,16 +397,18 @@ final class ConsulEmulator implements AutoCloseable {
     }
   }
 
-  private Reply failure() {
-    return new Reply(failureStatus != 0 ? failureStatus : 503, "No cluster leader", null);
+  private AgentFront.Reply failure() {
+    return new AgentFront.Reply(failureStatus != 0 ? failureStatus : 503, "No cluster leader", null);
   }
 
-  private static Reply json(String body, long index) {
-    return new Reply(200, body, index);
+  private static AgentFront.Reply json(String body, long index) {
+    return new AgentFront.Reply(200, body, index);
   }
 
-  /** The query parameters of {@code rawQuery}, decoded, the first value of each; "" for a bare name. */
-  private static Map<String, String> parameters(String rawQuery) {
+  /** The query parameters of {@code url}, decoded, the first value of each; "" for a bare name. */
+  private static Map<String, String> parameters(String url) {
+    int question = url.indexOf('?');
+    String rawQuery = question < 0 ? null : url.substring(question + 1);
     Map<String, String> out = new HashMap<>();
     if (rawQuery == null || rawQuery.isEmpty()) {
       return out;
@@ -472,38 +428,17 @@ final class ConsulEmulator implements AutoCloseable {
   }
 
   /** Serves one request through {@link #answer}, counting the health fetches in progress. */
-  private void serve(HttpExchange exchange) throws IOException {
-    String rawQuery = exchange.getRequestURI().getRawQuery();
-    String url = exchange.getRequestURI().getRawPath() + (rawQuery == null ? "" : "?" + rawQuery);
+  private AgentFront.Reply serve(String url, String token) throws InterruptedException {
     boolean fetch = url.startsWith("/v1/health/service/");
-    Reply reply;
-    if (fetch) {
-      maxConcurrentFetches.accumulateAndGet(concurrentFetches.incrementAndGet(), Math::max);
+    if (!fetch) {
+      return answer(url, token, parameters(url));
     }
+    maxConcurrentFetches.accumulateAndGet(concurrentFetches.incrementAndGet(), Math::max);
     try {
-      if (fetch) {
-        passFetchGate();
-      }
-      reply = answer(url, exchange.getRequestHeaders().getFirst("X-Consul-Token"), parameters(rawQuery));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      reply = new Reply(503, "interrupted", null);
+      passFetchGate();
+      return answer(url, token, parameters(url));
     } finally {
-      if (fetch) {
-        concurrentFetches.decrementAndGet();
-      }
-    }
-    byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
-    if (reply.status() == 200) {
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.getResponseHeaders().add("X-Consul-Knownleader", "true");
-    }
-    if (reply.index() != null) {
-      exchange.getResponseHeaders().add("X-Consul-Index", Long.toUnsignedString(reply.index()));
-    }
-    try (exchange; OutputStream out = exchange.getResponseBody()) {
-      exchange.sendResponseHeaders(reply.status(), body.length == 0 ? -1 : body.length);
-      out.write(body);
+      concurrentFetches.decrementAndGet();
     }
   }
 }
