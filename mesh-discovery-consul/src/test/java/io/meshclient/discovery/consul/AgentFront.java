@@ -5,6 +5,7 @@ import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -115,7 +116,7 @@ final class AgentFront implements AutoCloseable {
   private void serve(Socket client) {
     try (client) {
       client.setTcpNoDelay(true);
-      InputStream in = new BufferedInputStream(client.getInputStream());
+      PushbackInputStream in = new PushbackInputStream(new BufferedInputStream(client.getInputStream()));
       OutputStream out = new BufferedOutputStream(client.getOutputStream());
       String requestLine;
       while ((requestLine = readLine(in)) != null) {
@@ -144,10 +145,15 @@ final class AgentFront implements AutoCloseable {
         in.skipNBytes(bodyLength);
         awaitReachable();
         String[] parts = requestLine.split(" ");
-        Reply reply = handler.answer(parts.length > 1 ? parts[1] : "/", token);
+        String url = parts.length > 1 ? parts[1] : "/";
+        Thread watcher = blocking(url) ? watchPeer(client, in) : null;
+        Reply reply = handler.answer(url, token);
         awaitReachable();
         write(out, reply, close);
-        if (close) {
+        if (watcher != null) {
+          watcher.join(); // it holds the first byte of the next request, or saw the peer go
+        }
+        if (close || !open.contains(client)) {
           return;
         }
       }
@@ -158,6 +164,42 @@ final class AgentFront implements AutoCloseable {
     } finally {
       open.remove(client);
     }
+  }
+
+  /** Whether {@code url} is a blocking query (a non-zero {@code index}), which the agent may hold for minutes. */
+  private static boolean blocking(String url) {
+    int query = url.indexOf('?');
+    if (query < 0) {
+      return false;
+    }
+    for (String parameter : url.substring(query + 1).split("&")) {
+      if (parameter.startsWith("index=")) {
+        return !parameter.equals("index=0") && !parameter.equals("index=");
+      }
+    }
+    return false;
+  }
+
+  /**
+   * While a blocking query is held, notices a client that goes away, as Consul does, so that its
+   * connection no longer counts: reads one byte (the next request's first, pushed back) or the end.
+   */
+  private Thread watchPeer(Socket client, PushbackInputStream in) {
+    Thread watcher = new Thread(() -> {
+      try {
+        int first = in.read();
+        if (first >= 0) {
+          in.unread(first);
+          return;
+        }
+      } catch (IOException gone) {
+        // the same as the end of the stream
+      }
+      open.remove(client);
+    }, "agent-front-peer");
+    watcher.setDaemon(true);
+    watcher.start();
+    return watcher;
   }
 
   private static void write(OutputStream out, Reply reply, boolean close) throws IOException {
