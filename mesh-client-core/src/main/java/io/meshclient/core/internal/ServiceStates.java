@@ -4,6 +4,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.meshclient.api.ServiceInstance;
 import io.meshclient.api.spi.BalancerContext;
+import io.meshclient.api.spi.LoadBalancerProvider;
 import io.meshclient.api.spi.Providers;
 import io.meshclient.core.MeshListener;
 import io.meshclient.core.Ticker;
@@ -48,6 +49,11 @@ final class ServiceStates {
   private final Map<StateKey, OutlierDetector> detectors = new HashMap<>();
   private final Map<String, BudgetSlot> budgets = new HashMap<>();
   private final Map<String, ServiceTls> tlsByService = new HashMap<>();
+  /**
+   * Balancer providers by name, found once: a {@link java.util.ServiceLoader} lookup reads every
+   * {@code META-INF/services} file on the class path, which per service made a 200-service build slow.
+   */
+  private final Map<String, LoadBalancerProvider> balancerProviders = new HashMap<>();
 
   ServiceStates(ClassLoader classLoader, Ticker ticker, RateLimiterRegistry limiterRegistry,
       Lazy<CircuitBreakerRegistry> breakerRegistry, MeshListener listener) {
@@ -106,7 +112,7 @@ final class ServiceStates {
     BalancerConfig balancer = serviceConfig.loadBalancer() != null
         ? serviceConfig.loadBalancer() : config.defaults().loadBalancer();
     String balancerKey = MeshConfig.PREFIX + ".services." + service + ".load-balancer";
-    var provider = Providers.loadBalancer(balancer.name(), balancerKey, classLoader);
+    var provider = balancerProvider(balancer.name(), balancerKey);
     java.util.function.Supplier<io.meshclient.api.LoadBalancer> base =
         () -> provider.create(new BalancerContext(service, balancerKey, balancer.options()));
     Map<String, java.util.function.Supplier<io.meshclient.api.LoadBalancer>> bySubset = new HashMap<>();
@@ -116,7 +122,7 @@ final class ServiceStates {
         String subsetKey = MeshConfig.PREFIX + ".services." + service + ".subset-policies." + subset;
         BalancerConfig chosen = own != null ? own : balancer;
         String key = own != null ? subsetKey + ".load-balancer" : balancerKey;
-        var ownProvider = Providers.loadBalancer(chosen.name(), key, classLoader);
+        var ownProvider = balancerProvider(chosen.name(), key);
         // The subset's slow start only, none when unset: an own balancer does not take the service's, as
         // Istio's subset loadBalancer replaces the service's whole block, warmupDurationSecs included.
         ServiceConfig shaping = serviceConfig.toBuilder().slowStart(policy.slowStart()).build();
@@ -163,6 +169,21 @@ final class ServiceStates {
           policy.connectTimeout() == null ? -1 : policy.connectTimeout().toMillis()));
     });
     return out;
+  }
+
+  /**
+   * The balancer provider called {@code name}, looked up once per name: the providers visible to the
+   * mesh's class loader do not change while it runs.
+   *
+   * @throws io.meshclient.api.ConfigurationException naming {@code configKey} if there is none
+   */
+  private LoadBalancerProvider balancerProvider(String name, String configKey) {
+    LoadBalancerProvider provider = balancerProviders.get(name);
+    if (provider == null) {
+      provider = Providers.loadBalancer(name, configKey, classLoader);
+      balancerProviders.put(name, provider);
+    }
+    return provider;
   }
 
   /** Keeps the state of the services in {@code next} (and the limiters still used); drops the rest. */

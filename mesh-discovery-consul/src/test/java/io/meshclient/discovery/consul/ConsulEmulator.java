@@ -1,20 +1,10 @@
 package io.meshclient.discovery.consul;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.any;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
-
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
-import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
-import com.github.tomakehurst.wiremock.http.QueryParameter;
-import com.github.tomakehurst.wiremock.http.ResponseDefinition;
-import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
-import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,16 +12,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.UnaryOperator;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /**
- * Consul's documented {@code /v1/health/service/<name>} on WireMock, with real blocking queries: a
+ * Consul's documented {@code /v1/health/service/<name>}, served by {@link AgentFront}, with real blocking queries: a
  * request whose {@code index} is not below the service's current index is held until the index moves
  * past it or {@code wait} elapses. Each service has its own index, raised by every change, as in Consul. Answers
  * honour {@code ?passing} and {@code tag}, and carry {@code X-Consul-Index}.
  *
  * <p>Tests can also move the index by hand (backwards too), make it churn, make the agent answer an
  * error status, stop it (connections refused) and start it again on the same port.
+ *
+ * <p>Not WireMock, which STYLE.md names for the Consul API: its request pipeline cost about 2 ms of CPU
+ * per request here, more than the mesh spent on the same request, so that {@code run.sh consul-scale}
+ * measured the emulator as much as the mesh; and behind a relay (for the connection limit and the
+ * black hole) each answer took several thread hand-offs. Answers are plain strings, written once per
+ * change.
  */
 final class ConsulEmulator implements AutoCloseable {
   /** One recorded request: the URL (path and query), its token header and index parameter. */
@@ -53,7 +50,8 @@ final class ConsulEmulator implements AutoCloseable {
   /** The catalog feed, which moves on registrations. */
   static final String CATALOG = "/v1/catalog/services";
 
-  private final UnaryOperator<WireMockConfiguration> customizer;
+  private final SSLContext tls;
+  private final boolean needClientAuth;
   private final Map<String, Map<String, Registration>> services = new HashMap<>();
   private final Map<String, Long> indexes = new HashMap<>();
   private final List<Recorded> requests = new ArrayList<>();
@@ -61,23 +59,40 @@ final class ConsulEmulator implements AutoCloseable {
   private long raftIndex = 10;
   private int failureStatus;
   private boolean stopping;
-  private WireMockServer server;
   private AgentFront front;
   private final java.util.concurrent.atomic.AtomicInteger concurrentFetches = new java.util.concurrent.atomic.AtomicInteger();
   private final java.util.concurrent.atomic.AtomicInteger maxConcurrentFetches = new java.util.concurrent.atomic.AtomicInteger();
   private long checksIndex = 10;
   private long catalogIndex = 10;
   private boolean churnChecks;
+  /** Guards the gate of {@link #holdFirstFetchUntilConcurrent}. */
+  private final Object fetchGate = new Object();
+  private int gateCount;
+  private Duration gateMax = Duration.ZERO;
+  private boolean gateHeld;
+  /**
+   * Answers as written for the current registrations, by service and query (passing, tag), and for the
+   * checks and the catalog: written once per change, not per request, so that serving 1,000 services
+   * costs the emulator little beside the mesh it measures.
+   */
+  private final Map<String, Map<String, String>> serviceBodies = new HashMap<>();
+  private final Map<String, String> checksBodies = new HashMap<>();
+  private String catalogBody;
   private boolean https;
   private int port;
 
   ConsulEmulator() {
-    this(UnaryOperator.identity());
+    this(null, false);
   }
 
-  /** An emulator whose WireMock configuration (such as HTTPS) {@code customizer} adjusts. */
-  ConsulEmulator(UnaryOperator<WireMockConfiguration> customizer) {
-    this.customizer = customizer;
+  /**
+   * An agent that serves HTTPS with {@code tls} (plain HTTP if null), asking for a client certificate if
+   * {@code needClientAuth}.
+   */
+  ConsulEmulator(SSLContext tls, boolean needClientAuth) {
+    this.tls = tls;
+    this.needClientAuth = needClientAuth;
+    this.https = tls != null;
     start();
   }
 
@@ -90,26 +105,13 @@ final class ConsulEmulator implements AutoCloseable {
     synchronized (this) {
       stopping = false;
     }
-    WireMockConfiguration options = customizer.apply(WireMockConfiguration.options()
-        .bindAddress("127.0.0.1").containerThreads(40).extensions(new Health())
-        .stubRequestLoggingDisabled(true));
-    https = options.getHttpDisabled();
     if (port == 0) {
       port = freePortBelowEphemeralRange();
     }
-    if (https) {
-      options.httpsPort(0);
-    } else {
-      options.port(0);
-    }
-    server = new WireMockServer(options);
-    server.start();
-    server.stubFor(any(urlPathMatching("/v1/.*")).willReturn(aResponse().withTransformers(Health.NAME)));
-    int backendPort = https ? server.httpsPort() : server.port();
     long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
     while (true) {
       try {
-        front = new AgentFront(port, backendPort);
+        front = new AgentFront(port, tls, needClientAuth, this::serve);
         break;
       } catch (IOException e) {
         if (System.nanoTime() > deadline) {
@@ -143,12 +145,11 @@ final class ConsulEmulator implements AutoCloseable {
 
   /** Stops serving: held requests end, new connections are refused. */
   void stop() {
-    front.close(); // first, so that no new connection reaches a WireMock that is stopping
+    front.close(); // first, so that no new connection reaches a server that is stopping
     synchronized (this) {
       stopping = true;
       notifyAll();
     }
-    server.stop();
   }
 
   /** Cuts (true) or restores (false) the network to the agent: see {@link AgentFront#blackHole}. */
@@ -236,6 +237,9 @@ final class ConsulEmulator implements AutoCloseable {
   }
 
   private void changed(String service) {
+    serviceBodies.remove(service);
+    checksBodies.clear();
+    catalogBody = null;
     indexes.put(service, ++raftIndex);
     checksIndex = raftIndex;
     notifyAll();
@@ -258,6 +262,45 @@ final class ConsulEmulator implements AutoCloseable {
     notifyAll();
   }
 
+  /**
+   * Holds the first {@code /v1/health/service/} request until {@code count} of them are in progress at
+   * once, or {@code max} passes; later requests are not held. Without it, requests a client sends side by
+   * side need not overlap here: the emulator answers one in a fraction of a millisecond, and on a loaded
+   * machine the next (a new connection through {@link AgentFront} first) may well arrive after that.
+   */
+  void holdFirstFetchUntilConcurrent(int count, Duration max) {
+    synchronized (fetchGate) {
+      gateCount = count;
+      gateMax = max;
+    }
+  }
+
+  private void passFetchGate() throws InterruptedException {
+    synchronized (fetchGate) {
+      if (gateCount == 0) {
+        return;
+      }
+      fetchGate.notifyAll(); // a held request counts this one
+      if (gateHeld) {
+        return;
+      }
+      gateHeld = true;
+      long deadline = System.nanoTime() + gateMax.toNanos();
+      try {
+        while (concurrentFetches.get() < gateCount) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            break;
+          }
+          TimeUnit.NANOSECONDS.timedWait(fetchGate, left);
+        }
+      } finally {
+        gateCount = 0;
+        gateHeld = false;
+      }
+    }
+  }
+
   /** The most {@code /v1/health/service/} requests in progress at once so far. */
   int maxConcurrentFetches() {
     return maxConcurrentFetches.get();
@@ -273,64 +316,77 @@ final class ConsulEmulator implements AutoCloseable {
     return requests(path).stream().map(Recorded::index).toList();
   }
 
-  private synchronized ResponseDefinition answer(LoggedRequest request) throws InterruptedException {
-    long index = Long.parseUnsignedLong(param(request, "index", "0"));
-    requests.add(new Recorded(request.getUrl(), request.getHeader("X-Consul-Token"), index));
-    String path = request.getUrl().replaceFirst("\\?.*$", "");
+  private synchronized AgentFront.Reply answer(String url, String token, Map<String, String> query)
+      throws InterruptedException {
+    long index = Long.parseUnsignedLong(query.getOrDefault("index", "0"));
+    requests.add(new Recorded(url, token, index));
+    String path = url.replaceFirst("\\?.*$", "");
     if (path.equals("/v1/status/leader")) {
       return failureStatus != 0 || stopping ? failure() : json("\"127.0.0.1:8300\"", raftIndex);
     }
     if (path.equals(ALL_CHECKS)) {
-      hold(index, request, () -> churnChecks ? Long.MAX_VALUE : checksIndex);
+      hold(index, query, () -> churnChecks ? Long.MAX_VALUE : checksIndex);
       if (failureStatus != 0 || stopping) {
         return failure();
       }
       if (churnChecks) {
         checksIndex = ++raftIndex;
       }
-      String filter = param(request, "filter", null);
+      String filter = query.get("filter");
       if (filter != null && !filter.equals(NOT_PASSING)) {
-        return ResponseDefinitionBuilder.responseDefinition().withStatus(400)
-            .withBody("the emulator knows only the filter " + NOT_PASSING).build();
+        return new AgentFront.Reply(400, "the emulator knows only the filter " + NOT_PASSING, null);
       }
-      List<Object> checks = new ArrayList<>();
-      services.values().forEach(instances -> instances.values().forEach(r -> r.checks().stream()
-          .filter(c -> filter == null || !"passing".equals(c.get("Status"))).forEach(checks::add)));
-      return json(Json.write(checks), checksIndex);
+      String body = checksBodies.computeIfAbsent(filter == null ? "" : filter, f -> {
+        List<Object> checks = new ArrayList<>();
+        // A registration's node check always passes: one whose service check passes adds nothing here.
+        services.values().forEach(instances -> instances.values().stream()
+            .filter(r -> filter == null || !r.status().equals("passing"))
+            .forEach(r -> r.checks().stream()
+                .filter(c -> filter == null || !"passing".equals(c.get("Status"))).forEach(checks::add)));
+        return Json.write(checks);
+      });
+      return json(body, checksIndex);
     }
     if (path.equals(CATALOG)) {
-      hold(index, request, () -> catalogIndex);
+      hold(index, query, () -> catalogIndex);
       if (failureStatus != 0 || stopping) {
         return failure();
       }
-      Map<String, Object> names = new LinkedHashMap<>();
-      services.forEach((name, instances) -> names.put(name, instances.values().stream()
-          .flatMap(r -> r.tags().stream()).distinct().toList()));
-      return json(Json.write(names), catalogIndex);
+      if (catalogBody == null) {
+        Map<String, Object> names = new LinkedHashMap<>();
+        services.forEach((name, instances) -> names.put(name, instances.values().stream()
+            .flatMap(r -> r.tags().stream()).distinct().toList()));
+        catalogBody = Json.write(names);
+      }
+      return json(catalogBody, catalogIndex);
     }
     String service = path.replaceFirst("^/v1/health/service/", "");
-    hold(index, request, () -> churning.getOrDefault(service, false) ? Long.MAX_VALUE : index(service));
+    hold(index, query, () -> churning.getOrDefault(service, false) ? Long.MAX_VALUE : index(service));
     if (failureStatus != 0 || stopping) {
       return failure();
     }
     if (churning.getOrDefault(service, false)) {
       changed(service);
     }
-    String tag = param(request, "tag", null);
-    boolean passingOnly = request.queryParameter("passing").isPresent();
-    List<Object> entries = new ArrayList<>();
-    for (Registration r : services.getOrDefault(service, Map.of()).values()) {
-      if ((!passingOnly || r.status().equals("passing")) && (tag == null || r.tags().contains(tag))) {
-        entries.add(r.toHealthEntry());
-      }
-    }
-    return json(Json.write(entries), index(service));
+    String tag = query.get("tag");
+    boolean passingOnly = query.containsKey("passing");
+    String body = serviceBodies.computeIfAbsent(service, s -> new HashMap<>())
+        .computeIfAbsent(passingOnly + "/" + tag, q -> {
+          List<Object> entries = new ArrayList<>();
+          for (Registration r : services.getOrDefault(service, Map.of()).values()) {
+            if ((!passingOnly || r.status().equals("passing")) && (tag == null || r.tags().contains(tag))) {
+              entries.add(r.toHealthEntry());
+            }
+          }
+          return Json.write(entries);
+        });
+    return json(body, index(service));
   }
 
   /** Consul holds a query until the index moves past the one asked for, or wait elapses; 0 never blocks. */
-  private void hold(long index, LoggedRequest request, java.util.function.LongSupplier current)
+  private void hold(long index, Map<String, String> query, java.util.function.LongSupplier current)
       throws InterruptedException {
-    long deadline = System.nanoTime() + parseWait(param(request, "wait", "5m")).toNanos();
+    long deadline = System.nanoTime() + parseWait(query.getOrDefault("wait", "5m")).toNanos();
     while (index != 0 && Long.compareUnsigned(current.getAsLong(), index) <= 0 && failureStatus == 0
         && !stopping) {
       long left = deadline - System.nanoTime();
@@ -341,22 +397,29 @@ final class ConsulEmulator implements AutoCloseable {
     }
   }
 
-  private ResponseDefinition failure() {
-    return ResponseDefinitionBuilder.responseDefinition().withStatus(failureStatus != 0 ? failureStatus : 503)
-        .withBody("No cluster leader").build();
+  private AgentFront.Reply failure() {
+    return new AgentFront.Reply(failureStatus != 0 ? failureStatus : 503, "No cluster leader", null);
   }
 
-  private static ResponseDefinition json(String body, long index) {
-    return ResponseDefinitionBuilder.responseDefinition().withStatus(200)
-        .withHeader("Content-Type", "application/json")
-        .withHeader("X-Consul-Index", Long.toUnsignedString(index))
-        .withHeader("X-Consul-Knownleader", "true")
-        .withBody(body).build();
+  private static AgentFront.Reply json(String body, long index) {
+    return new AgentFront.Reply(200, body, index);
   }
 
-  private static String param(LoggedRequest request, String name, String absent) {
-    QueryParameter p = request.queryParameter(name);
-    return p.isPresent() ? p.firstValue() : absent;
+  /** The query parameters of {@code url}, decoded, the first value of each; "" for a bare name. */
+  private static Map<String, String> parameters(String url) {
+    int question = url.indexOf('?');
+    String rawQuery = question < 0 ? null : url.substring(question + 1);
+    Map<String, String> out = new HashMap<>();
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return out;
+    }
+    for (String pair : rawQuery.split("&")) {
+      int eq = pair.indexOf('=');
+      String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      out.putIfAbsent(name, value);
+    }
+    return out;
   }
 
   private static Duration parseWait(String wait) {
@@ -364,36 +427,18 @@ final class ConsulEmulator implements AutoCloseable {
     return d == null ? Duration.ofMinutes(5) : d;
   }
 
-  /** Serves health requests through {@link #answer}. */
-  private final class Health implements ResponseDefinitionTransformerV2 {
-    static final String NAME = "consul-health";
-
-    @Override
-    public ResponseDefinition transform(ServeEvent event) {
-      boolean fetch = event.getRequest().getUrl().startsWith("/v1/health/service/");
-      if (fetch) {
-        maxConcurrentFetches.accumulateAndGet(concurrentFetches.incrementAndGet(), Math::max);
-      }
-      try {
-        return answer(event.getRequest());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return ResponseDefinitionBuilder.responseDefinition().withStatus(503).build();
-      } finally {
-        if (fetch) {
-          concurrentFetches.decrementAndGet();
-        }
-      }
+  /** Serves one request through {@link #answer}, counting the health fetches in progress. */
+  private AgentFront.Reply serve(String url, String token) throws InterruptedException {
+    boolean fetch = url.startsWith("/v1/health/service/");
+    if (!fetch) {
+      return answer(url, token, parameters(url));
     }
-
-    @Override
-    public boolean applyGlobally() {
-      return false;
-    }
-
-    @Override
-    public String getName() {
-      return NAME;
+    maxConcurrentFetches.accumulateAndGet(concurrentFetches.incrementAndGet(), Math::max);
+    try {
+      passFetchGate();
+      return answer(url, token, parameters(url));
+    } finally {
+      concurrentFetches.decrementAndGet();
     }
   }
 }

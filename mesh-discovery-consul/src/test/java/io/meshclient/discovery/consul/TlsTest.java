@@ -16,6 +16,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.time.Duration;
+import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -61,12 +62,9 @@ class TlsTest {
   }
 
   private static ConsulEmulator httpsConsul(boolean clientAuth) throws Exception {
-    Path keyStore = keyStore("server.p12", SERVER);
-    Path trustStore = trustStore("agent-trust.p12");
-    ConsulEmulator emulator = new ConsulEmulator(options -> options.httpDisabled(true).dynamicHttpsPort()
-        .keystorePath(keyStore.toString()).keystorePassword(PASSWORD).keyManagerPassword(PASSWORD)
-        .keystoreType("PKCS12").needClientAuth(clientAuth).trustStorePath(trustStore.toString())
-        .trustStorePassword(PASSWORD).trustStoreType("PKCS12"));
+    HandshakeCertificates agent = new HandshakeCertificates.Builder().heldCertificate(SERVER, CA.certificate())
+        .addTrustedCertificate(CA.certificate()).build();
+    ConsulEmulator emulator = new ConsulEmulator(agent.sslContext(), clientAuth);
     emulator.register(Registration.of("reviews", "r1", "10.0.0.1", 9080));
     return emulator;
   }
