@@ -51,6 +51,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       mesh.httpClient()} with one more application interceptor after the mesh's that returns the
  *       canned response, so OkHttp's real call and chain objects are used but no socket is touched.
  *   <li>{@code okHttpCallPlain}: the same on a plain {@link OkHttpClient}: the floor to subtract.
+ *   <li>{@code okHttpCallPlainRewrite}: the plain client with one more interceptor that only rewrites the
+ *       URL to a fixed instance: what any URL-rewriting interceptor on OkHttp allocates (its chain copy and
+ *       the request copy), the floor under the mesh's share.
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -140,17 +143,29 @@ public class DecisionBenchmark {
     }
   }
 
-  /** A plain OkHttp client ending in the same canned response. */
+  /**
+   * A plain OkHttp client ending in the same canned response, and the same client with one interceptor
+   * before the canned one that only sends the request to a fixed instance ({@code
+   * request.newBuilder().url(...).build()}): the least any interceptor that rewrites URLs allocates.
+   */
   @State(Scope.Benchmark)
   public static class PlainState {
     OkHttpClient plain;
     Request request;
+    OkHttpClient rewriting;
+    Request serviceRequest;
 
     @Setup(Level.Trial)
     public void setUp() {
       request = RouteMatchBenchmark.request("http://10.0.0.1:8080/api/v1/reviews/42", null);
       Response response = canned(request);
       plain = new OkHttpClient.Builder().addInterceptor(c -> response).build();
+      serviceRequest = RouteMatchBenchmark.request("http://reviews/api/v1/reviews/42", null);
+      okhttp3.HttpUrl instance = request.url();
+      rewriting = new OkHttpClient.Builder()
+          .addInterceptor(c -> c.proceed(c.request().newBuilder().url(instance).build()))
+          .addInterceptor(c -> response)
+          .build();
     }
   }
 
@@ -167,5 +182,10 @@ public class DecisionBenchmark {
   @Benchmark
   public Response okHttpCallPlain(PlainState s) throws IOException {
     return s.plain.newCall(s.request).execute();
+  }
+
+  @Benchmark
+  public Response okHttpCallPlainRewrite(PlainState s) throws IOException {
+    return s.rewriting.newCall(s.serviceRequest).execute();
   }
 }
