@@ -16,8 +16,6 @@ import okhttp3.Request;
  */
 final class MeshCall extends OkHttpRequestContext {
   final Interceptor.Chain chain;
-  /** The request as the caller made it. */
-  final Request request;
   /** The service the request's host names: its routes and the matched route's policies apply. */
   final ServiceRuntime service;
   final long start;
@@ -44,7 +42,6 @@ final class MeshCall extends OkHttpRequestContext {
   MeshCall(Interceptor.Chain chain, Request request, ServiceRuntime service, long start) {
     super(request);
     this.chain = chain;
-    this.request = request;
     this.service = service;
     this.start = start;
   }

@@ -9,7 +9,8 @@ import okhttp3.Request;
  * one context per request. Extended only by the mesh's own per-call state (its constructor is not public).
  */
 public class OkHttpRequestContext implements RequestContext {
-  private final Request request;
+  /** The request as the caller made it. */
+  final Request request;
   private String path;
 
   OkHttpRequestContext(Request request) {
