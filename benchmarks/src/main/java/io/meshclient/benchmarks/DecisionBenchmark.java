@@ -73,6 +73,27 @@ public class DecisionBenchmark {
         .build();
   }
 
+  /**
+   * Service {@code reviews}: least-request, subsets v1/v2/v3 by the {@code version} label, a header route
+   * ({@code end-user: jason} to v2) then an 80/20 split over v1/v3, a rate limit that always admits.
+   */
+  static MeshConfig config() {
+    Map<String, Integer> split = new LinkedHashMap<>();
+    split.put("v1", 80);
+    split.put("v3", 20);
+    return MeshConfig.builder()
+        .service(ServiceConfig.builder("reviews")
+            .loadBalancer("least-request")
+            .subset("v1", Map.of("version", "v1"))
+            .subset("v2", Map.of("version", "v2"))
+            .subset("v3", Map.of("version", "v3"))
+            .route(RouteConfig.to(Match.header("end-user", StringMatch.exact("jason")), "v2"))
+            .route(RouteConfig.split(Match.ANY, split))
+            .rateLimit(RateLimitConfig.perSecond(1_000_000_000L, 1_000_000_000))
+            .build())
+        .build();
+  }
+
   /** A mesh in front of 10 instances, its interceptor, and clients that end in a canned response. */
   @State(Scope.Benchmark)
   public static class MeshState {
@@ -94,21 +115,7 @@ public class DecisionBenchmark {
       List<ServiceInstance> instances = Fixtures.instances("reviews", 10);
       StaticServiceDiscovery.Builder discovery = StaticServiceDiscovery.builder();
       instances.forEach(discovery::instance);
-      Map<String, Integer> split = new LinkedHashMap<>();
-      split.put("v1", 80);
-      split.put("v3", 20);
-      MeshConfig config = MeshConfig.builder()
-          .service(ServiceConfig.builder("reviews")
-              .loadBalancer("least-request")
-              .subset("v1", Map.of("version", "v1"))
-              .subset("v2", Map.of("version", "v2"))
-              .subset("v3", Map.of("version", "v3"))
-              .route(RouteConfig.to(Match.header("end-user", StringMatch.exact("jason")), "v2"))
-              .route(RouteConfig.split(Match.ANY, split))
-              .rateLimit(RateLimitConfig.perSecond(1_000_000_000L, 1_000_000_000))
-              .build())
-          .build();
-      Mesh.Builder builder = Mesh.builder().config(config).discovery("static", discovery.build());
+      Mesh.Builder builder = Mesh.builder().config(config()).discovery("static", discovery.build());
       if (metrics.equals("on")) {
         registry = new SimpleMeterRegistry();
         builder.meterRegistry(registry);
