@@ -51,6 +51,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       mesh.httpClient()} with one more application interceptor after the mesh's that returns the
  *       canned response, so OkHttp's real call and chain objects are used but no socket is touched.
  *   <li>{@code okHttpCallPlain}: the same on a plain {@link OkHttpClient}: the floor to subtract.
+ *   <li>{@code okHttpCallPlainRewrite}: the plain client with one more interceptor that only rewrites the
+ *       URL to a fixed instance: what any URL-rewriting interceptor on OkHttp allocates (its chain copy and
+ *       the request copy), the floor under the mesh's share.
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -67,6 +70,27 @@ public class DecisionBenchmark {
         .code(200)
         .message("OK")
         .body(ResponseBody.create("{\"id\":42}", MediaType.get("application/json")))
+        .build();
+  }
+
+  /**
+   * Service {@code reviews}: least-request, subsets v1/v2/v3 by the {@code version} label, a header route
+   * ({@code end-user: jason} to v2) then an 80/20 split over v1/v3, a rate limit that always admits.
+   */
+  static MeshConfig config() {
+    Map<String, Integer> split = new LinkedHashMap<>();
+    split.put("v1", 80);
+    split.put("v3", 20);
+    return MeshConfig.builder()
+        .service(ServiceConfig.builder("reviews")
+            .loadBalancer("least-request")
+            .subset("v1", Map.of("version", "v1"))
+            .subset("v2", Map.of("version", "v2"))
+            .subset("v3", Map.of("version", "v3"))
+            .route(RouteConfig.to(Match.header("end-user", StringMatch.exact("jason")), "v2"))
+            .route(RouteConfig.split(Match.ANY, split))
+            .rateLimit(RateLimitConfig.perSecond(1_000_000_000L, 1_000_000_000))
+            .build())
         .build();
   }
 
@@ -91,21 +115,7 @@ public class DecisionBenchmark {
       List<ServiceInstance> instances = Fixtures.instances("reviews", 10);
       StaticServiceDiscovery.Builder discovery = StaticServiceDiscovery.builder();
       instances.forEach(discovery::instance);
-      Map<String, Integer> split = new LinkedHashMap<>();
-      split.put("v1", 80);
-      split.put("v3", 20);
-      MeshConfig config = MeshConfig.builder()
-          .service(ServiceConfig.builder("reviews")
-              .loadBalancer("least-request")
-              .subset("v1", Map.of("version", "v1"))
-              .subset("v2", Map.of("version", "v2"))
-              .subset("v3", Map.of("version", "v3"))
-              .route(RouteConfig.to(Match.header("end-user", StringMatch.exact("jason")), "v2"))
-              .route(RouteConfig.split(Match.ANY, split))
-              .rateLimit(RateLimitConfig.perSecond(1_000_000_000L, 1_000_000_000))
-              .build())
-          .build();
-      Mesh.Builder builder = Mesh.builder().config(config).discovery("static", discovery.build());
+      Mesh.Builder builder = Mesh.builder().config(config()).discovery("static", discovery.build());
       if (metrics.equals("on")) {
         registry = new SimpleMeterRegistry();
         builder.meterRegistry(registry);
@@ -140,17 +150,29 @@ public class DecisionBenchmark {
     }
   }
 
-  /** A plain OkHttp client ending in the same canned response. */
+  /**
+   * A plain OkHttp client ending in the same canned response, and the same client with one interceptor
+   * before the canned one that only sends the request to a fixed instance ({@code
+   * request.newBuilder().url(...).build()}): the least any interceptor that rewrites URLs allocates.
+   */
   @State(Scope.Benchmark)
   public static class PlainState {
     OkHttpClient plain;
     Request request;
+    OkHttpClient rewriting;
+    Request serviceRequest;
 
     @Setup(Level.Trial)
     public void setUp() {
       request = RouteMatchBenchmark.request("http://10.0.0.1:8080/api/v1/reviews/42", null);
       Response response = canned(request);
       plain = new OkHttpClient.Builder().addInterceptor(c -> response).build();
+      serviceRequest = RouteMatchBenchmark.request("http://reviews/api/v1/reviews/42", null);
+      okhttp3.HttpUrl instance = request.url();
+      rewriting = new OkHttpClient.Builder()
+          .addInterceptor(c -> c.proceed(c.request().newBuilder().url(instance).build()))
+          .addInterceptor(c -> response)
+          .build();
     }
   }
 
@@ -167,5 +189,10 @@ public class DecisionBenchmark {
   @Benchmark
   public Response okHttpCallPlain(PlainState s) throws IOException {
     return s.plain.newCall(s.request).execute();
+  }
+
+  @Benchmark
+  public Response okHttpCallPlainRewrite(PlainState s) throws IOException {
+    return s.rewriting.newCall(s.serviceRequest).execute();
   }
 }

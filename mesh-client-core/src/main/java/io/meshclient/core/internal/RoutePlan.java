@@ -38,6 +38,9 @@ public final class RoutePlan {
   /** The length of the prefix a rewritten path replaces, or -1 to replace the whole path. */
   private final int rewritePrefixLength;
   private final boolean editsRequest;
+  /** The retried statuses, ascending, and the retry reason of each ("status-503"), made once per plan. */
+  private final int[] retryStatuses;
+  private final String[] retryStatusReasons;
 
   RoutePlan(Route route, GcraRateLimiter limiter, long timeoutMillis, long connectTimeoutMillis, RetryConfig retry) {
     this.route = route;
@@ -59,6 +62,11 @@ public final class RoutePlan {
     StringMatch path = config == null ? null : config.match().path();
     this.rewritePrefixLength = path != null && path.kind() == StringMatch.Kind.PREFIX ? path.value().length() : -1;
     this.editsRequest = !requestHeaders.isEmpty() || rewriteUri != null || rewriteAuthority != null;
+    this.retryStatuses = retry.statuses().stream().mapToInt(Integer::intValue).sorted().toArray();
+    this.retryStatusReasons = new String[retryStatuses.length];
+    for (int i = 0; i < retryStatuses.length; i++) {
+      retryStatusReasons[i] = "status-" + retryStatuses[i];
+    }
   }
 
   /** The route, or null for the default plan (no route matched: all instances of the service). */
@@ -89,6 +97,20 @@ public final class RoutePlan {
   /** The retry policy: the route's, else the service's, else the default. */
   public RetryConfig retry() {
     return retry;
+  }
+
+  /**
+   * The retry reason of a response with {@code status} ({@code "status-503"}) when {@link #retry()} retries
+   * that status, else null. Allocates nothing: no boxing of the status, no string built per call.
+   */
+  public String retryStatusReason(int status) {
+    int[] statuses = retryStatuses;
+    for (int i = 0; i < statuses.length; i++) {
+      if (statuses[i] == status) {
+        return retryStatusReasons[i];
+      }
+    }
+    return null;
   }
 
   /** Faults to inject, or null. */

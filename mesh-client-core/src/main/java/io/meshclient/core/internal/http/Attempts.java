@@ -12,6 +12,7 @@ import io.meshclient.core.MeshListener;
 import io.meshclient.core.Sleeper;
 import io.meshclient.core.Ticker;
 import io.meshclient.core.config.RetryConfig;
+import io.meshclient.core.internal.RoutePlan;
 import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.internal.SubsetRuntime;
 import io.meshclient.core.internal.routing.Route;
@@ -129,7 +130,7 @@ final class Attempts {
         }
         response = timed.proceed(routing.build());
         if (resendable && attempt < retry.attempts() && retry.on().contains(RetryConfig.Condition.RESET)
-            && !retry.statuses().contains(response.code())) {
+            && call.plan.retryStatusReason(response.code()) == null) {
           prefetchSmallBody(response);
         }
         outcome = response.code() >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS;
@@ -148,7 +149,7 @@ final class Attempts {
       record(service, subset, breaker, instance, outcome, response == null ? 0 : response.code(), latency, error);
 
       boolean stale = error != null && outcome == CallOutcome.IO_ERROR && wire.reusedConnection();
-      String reason = retryReason(retry, outcome, response, resendable);
+      String reason = retryReason(call.plan, outcome, response, resendable);
       boolean free = false;
       if (stale && !staleRetryUsed && idempotent && (request.body() == null || !request.body().isOneShot())) {
         // OkHttp's own recovery from a stale keep-alive connection, done by the mesh: once, not counted.
@@ -231,7 +232,9 @@ final class Attempts {
     return true;
   }
 
-  static String retryReason(RetryConfig retry, CallOutcome outcome, Response response, boolean resendable) {
+  /** Why an attempt that ended so is sent again under {@code plan}'s retry policy, or null if it is not. */
+  static String retryReason(RoutePlan plan, CallOutcome outcome, Response response, boolean resendable) {
+    RetryConfig retry = plan.retry();
     switch (outcome) {
       case CONNECT_FAILURE:
         return retry.on().contains(RetryConfig.Condition.CONNECT_FAILURE) ? "connect-failure" : null;
@@ -242,8 +245,7 @@ final class Attempts {
       case CANCELLED:
         return null;
       default:
-        return response != null && resendable && retry.statuses().contains(response.code())
-            ? "status-" + response.code() : null;
+        return response != null && resendable ? plan.retryStatusReason(response.code()) : null;
     }
   }
 

@@ -6,6 +6,8 @@ import java.util.Iterator;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import kotlin.jvm.JvmClassMappingKt;
+import kotlin.reflect.KClass;
 import okhttp3.Call;
 import okhttp3.Connection;
 import okhttp3.Interceptor;
@@ -23,12 +25,18 @@ import okhttp3.Response;
  * over the additions, so it stays about as large as the pool.
  */
 final class ConnectionReuseInterceptor implements Interceptor {
+  /**
+   * The tag key, made once: OkHttp's {@code tag(Class)} turns the class into a new Kotlin class reference
+   * on every call (16 B each, twice per attempt), its {@code tag(KClass)} takes this one as it is.
+   */
+  private static final KClass<Attempt> KEY = JvmClassMappingKt.getKotlinClass(Attempt.class);
+
   private final Set<Connection> used = ConcurrentHashMap.newKeySet();
   private final AtomicInteger sweepAt = new AtomicInteger(64);
 
   /** Starts recording a new attempt of {@code call} and returns its record. */
   static Attempt begin(Call call) {
-    Attempt attempt = call.tag(Attempt.class, Attempt::new);
+    Attempt attempt = call.tag(KEY, Attempt::new);
     attempt.connected = false;
     attempt.reused = false;
     return attempt;
@@ -37,7 +45,7 @@ final class ConnectionReuseInterceptor implements Interceptor {
   @Override
   public Response intercept(Chain chain) throws IOException {
     Connection connection = chain.connection();
-    Attempt attempt = chain.call().tag(Attempt.class);
+    Attempt attempt = chain.call().tag(KEY);
     if (connection != null) {
       boolean reused = !used.add(connection);
       if (!reused && used.size() >= sweepAt.get()) {

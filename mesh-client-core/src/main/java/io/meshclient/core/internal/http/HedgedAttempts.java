@@ -99,7 +99,7 @@ final class HedgedAttempts {
         for (Launched l : group.launched) {
           tried = Attempts.remember(tried, l.instance);
         }
-        String reason = Attempts.retryReason(retry, winner.outcome, winner.response, true);
+        String reason = Attempts.retryReason(plan, winner.outcome, winner.response, true);
         if (reason == null || !attempts.mayRetry(call.service, retry, attempt, deadline)) {
           if (winner.response != null) {
             return winner.response;

@@ -16,8 +16,6 @@ import okhttp3.Request;
  */
 final class MeshCall extends OkHttpRequestContext {
   final Interceptor.Chain chain;
-  /** The request as the caller made it. */
-  final Request request;
   /** The service the request's host names: its routes and the matched route's policies apply. */
   final ServiceRuntime service;
   final long start;
@@ -37,15 +35,23 @@ final class MeshCall extends OkHttpRequestContext {
   int hedges;
   /** The last attempt's decision, kept only when observed. */
   io.meshclient.core.RoutingDecision decision;
-  boolean faultAborted;
   /** The call's observation, or null when the mesh has no observation registry. */
   CallObservation traced;
 
-  MeshCall(Interceptor.Chain chain, Request request, ServiceRuntime service, long start) {
-    super(request);
+  MeshCall(Interceptor.Chain chain, ServiceRuntime service, long start) {
     this.chain = chain;
-    this.request = request;
     this.service = service;
     this.start = start;
+  }
+
+  /** The request as the caller made it: the chain's, which keeps it (one reference fewer per call). */
+  @Override
+  Request request() {
+    return chain.request();
+  }
+
+  /** Whether the call's response is the route's fault abort: one that came without any request sent. */
+  boolean faultAborted() {
+    return sent == null;
   }
 }

@@ -128,7 +128,7 @@ public final class MeshInterceptor implements Interceptor {
       }
       return chain.proceed(request);
     }
-    MeshCall call = new MeshCall(chain, request, service, ticker.nanoTime());
+    MeshCall call = new MeshCall(chain, service, ticker.nanoTime());
     if (callListeners != null) {
       CallListener observer = callListeners.newCall(service.name(), request);
       call.observer = observer != null ? observer : CallListener.NONE;
@@ -164,7 +164,7 @@ public final class MeshInterceptor implements Interceptor {
   /** The call, from its route to its response: route, fault, admit, edit, mirror, attempts. */
   private Response send(MeshCall call) throws IOException {
     Chain chain = call.chain;
-    Request request = call.request;
+    Request request = call.request();
     ServiceRuntime service = call.service;
     RoutePlan plan = service.plan(call);
     call.plan = plan;
@@ -178,7 +178,6 @@ public final class MeshInterceptor implements Interceptor {
     if (fault != null) {
       Response aborted = injectFault(fault, request, service, plan);
       if (aborted != null) {
-        call.faultAborted = true;
         listener.onCallComplete(target.name(), subset.name(), request.method(), aborted.code(),
             aborted.code() >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS, ticker.nanoTime() - call.start);
         return aborted;
@@ -259,7 +258,7 @@ public final class MeshInterceptor implements Interceptor {
     String limiter = null;
     boolean canceled = call.chain.call().isCanceled();
     if (response != null) {
-      reason = call.faultAborted ? CallRecord.Reason.FAULT_ABORT : CallRecord.Reason.RESPONSE;
+      reason = call.faultAborted() ? CallRecord.Reason.FAULT_ABORT : CallRecord.Reason.RESPONSE;
       outcome = response.code() >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS;
     } else {
       outcome = failure instanceof MeshException mesh ? outcomeOf(mesh, canceled)
@@ -283,7 +282,7 @@ public final class MeshInterceptor implements Interceptor {
     Route route = plan == null ? null : plan.route();
     return new CallRecord(call.service.name(), route == null ? null : route.config(), route == null ? null : route.name(),
         call.target == null ? call.service.name() : call.target.name(), call.subset == null ? null : call.subset.name(),
-        call.draw, route == null ? 0 : route.drawBound(), call.request.method(), call.attempts, call.hedges,
+        call.draw, route == null ? 0 : route.drawBound(), call.request().method(), call.attempts, call.hedges,
         call.decision,
         response == null ? 0 : response.code(), outcome, reason, limiter, ticker.nanoTime() - call.start);
   }
