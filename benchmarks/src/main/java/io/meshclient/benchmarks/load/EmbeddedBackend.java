@@ -29,6 +29,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The fallback backends when nginx cannot be installed, and the backends of {@code run.sh tail}: a minimal
@@ -40,9 +41,13 @@ import java.util.concurrent.TimeUnit;
  * that long after the request arrived, from a timer thread (the event loop never sleeps, so calls in
  * flight do not queue behind each other: a slow instance, not an overloaded one). With {@code
  * failPercent}, that share of the calls, drawn from a random sequence seeded with {@code seed}, is
- * answered {@code 503} after the same delay, as an instance that did the work and then failed.
+ * answered {@code 503} after the same delay, as an instance that did the work and then failed. {@value
+ * #COUNT_PATH} answers how many requests the port has served, for the share each instance got.
  */
 public final class EmbeddedBackend {
+  /** Answers the number of other requests this port has served (not counting these). */
+  static final String COUNT_PATH = "/__count";
+
   private EmbeddedBackend() {}
 
   public static void main(String[] args) throws InterruptedException {
@@ -59,7 +64,8 @@ public final class EmbeddedBackend {
       long delayMicros = spec.length > 1 ? Long.parseLong(spec[1]) : 0;
       int failPercent = spec.length > 2 ? Integer.parseInt(spec[2]) : 0;
       long seed = spec.length > 3 ? Long.parseLong(spec[3]) : i;
-      Behaviour behaviour = new Behaviour(delayMicros, failPercent, new SplittableRandom(seed), timer);
+      Behaviour behaviour = new Behaviour(delayMicros, failPercent, new SplittableRandom(seed), timer,
+          new AtomicLong());
       ports.add(spec[0]);
       byte[] body = String.format(Backends.BODY, i + 1).getBytes(StandardCharsets.UTF_8);
       new ServerBootstrap()
@@ -81,7 +87,7 @@ public final class EmbeddedBackend {
 
   /** How one backend answers: after a delay, and with a seeded share of 503s. */
   private record Behaviour(long delayMicros, int failPercent, SplittableRandom random,
-      ScheduledExecutorService timer) {
+      ScheduledExecutorService timer, AtomicLong requests) {
     boolean fails() {
       if (failPercent == 0) {
         return false;
@@ -104,6 +110,15 @@ public final class EmbeddedBackend {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
       boolean keepAlive = HttpUtil.isKeepAlive(request);
+      if (request.uri().equals(COUNT_PATH)) {
+        byte[] count = Long.toString(behaviour.requests.get()).getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+            Unpooled.wrappedBuffer(count));
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, count.length);
+        ctx.writeAndFlush(response).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        return;
+      }
+      behaviour.requests.incrementAndGet();
       boolean fail = behaviour.fails();
       if (behaviour.delayMicros == 0) {
         answer(ctx, keepAlive, fail);

@@ -101,12 +101,27 @@ public final class LoadMain {
   static Map<WorkerProcess, List<RunResult>> interleave(List<WorkerProcess> workers, int repeats, Duration warmup,
       Duration rewarm, Duration duration, java.util.function.Function<WorkerProcess, java.util.function.LongSupplier> proxyCpu,
       java.util.function.LongSupplier backendCpu) throws java.io.IOException, InterruptedException {
+    return interleave(workers, repeats, warmup, rewarm, duration, proxyCpu, backendCpu, new RunObserver() {});
+  }
+
+  /** Told when each run (warm-up and measurement) starts and ends, with no call in flight. */
+  interface RunObserver {
+    default void before(WorkerProcess worker) throws java.io.IOException {}
+
+    default void after(WorkerProcess worker, RunResult result) throws java.io.IOException {}
+  }
+
+  static Map<WorkerProcess, List<RunResult>> interleave(List<WorkerProcess> workers, int repeats, Duration warmup,
+      Duration rewarm, Duration duration, java.util.function.Function<WorkerProcess, java.util.function.LongSupplier> proxyCpu,
+      java.util.function.LongSupplier backendCpu, RunObserver observer) throws java.io.IOException, InterruptedException {
     Map<WorkerProcess, List<RunResult>> results = new LinkedHashMap<>();
     workers.forEach(w -> results.put(w, new ArrayList<>()));
     for (int rep = 1; rep <= repeats; rep++) {
       for (WorkerProcess w : workers) {
         long warm = (rep == 1 ? warmup : rewarm).toMillis();
+        observer.before(w);
         RunResult r = w.run(rep, warm, duration.toMillis(), proxyCpu.apply(w), backendCpu);
+        observer.after(w, r);
         results.get(w).add(r);
         System.out.printf(Locale.ROOT, "  run %d %-11s %,9.0f req/s  p50 %5.0f µs  p99 %6.0f µs  client CPU %5.1f µs/req"
                 + "  failed %d%s%n", rep, w.label, r.throughput(), r.histogram().getValueAtPercentile(50) / 1e3,

@@ -142,6 +142,18 @@ final class TailBackends implements AutoCloseable {
     return List.of();
   }
 
+  /** How many requests each of {@code ports} has served so far, asked of the backend JVM itself. */
+  static long[] requestCounts(List<Integer> ports) throws IOException {
+    long[] out = new long[ports.size()];
+    for (int i = 0; i < out.length; i++) {
+      java.net.URL url = new java.net.URL("http://127.0.0.1:" + ports.get(i) + EmbeddedBackend.COUNT_PATH);
+      try (java.io.InputStream in = url.openStream()) {
+        out[i] = Long.parseLong(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim());
+      }
+    }
+    return out;
+  }
+
   List<Long> backendPids() {
     return List.of(backend.pid());
   }

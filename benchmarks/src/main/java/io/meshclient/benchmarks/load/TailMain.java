@@ -86,6 +86,7 @@ public final class TailMain {
     List<String> notRun = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     List<ModeSummary> summaries = new ArrayList<>();
+    Map<String, List<long[]>> served = new LinkedHashMap<>();
     String description;
     int status = 0;
     try (TailBackends backends = TailBackends.start(work, scenario, o.nginx, haproxy,
@@ -110,7 +111,7 @@ public final class TailMain {
         }
         Map<WorkerProcess, List<RunResult>> runs = LoadMain.interleave(workers, o.repeats, o.warmup, o.rewarm,
             o.duration, w -> () -> ProcStat.cpuNanos(backends.proxyPids(w.mode)),
-            () -> ProcStat.cpuNanos(backends.backendPids()));
+            () -> ProcStat.cpuNanos(backends.backendPids()), new ServedCounter(backends, served));
         runs.forEach((w, r) -> summaries.add(new ModeSummary(w.mode, w.label, r)));
       } catch (java.io.IOException e) {
         System.out.println("FAILED: " + e.getMessage());
@@ -119,7 +120,7 @@ public final class TailMain {
         workers.forEach(WorkerProcess::close);
       }
     }
-    TailReport report = new TailReport(scenario, summaries);
+    TailReport report = new TailReport(scenario, summaries, served);
     String machine = LoadMain.machine(load0, description);
     System.out.println();
     System.out.println(machine);
@@ -142,6 +143,39 @@ public final class TailMain {
     }
     System.out.println(report.finalLine());
     return new Outcome(status != 0 ? status : notRun.isEmpty() ? 0 : 3, report.finalLine());
+  }
+
+  /**
+   * Counts, at the backends, the requests each instance of a worker's pool served during each of its runs
+   * (warm-up included; retries and HAProxy's retries count as requests).
+   */
+  private static final class ServedCounter implements LoadMain.RunObserver {
+    private final TailBackends backends;
+    private final Map<String, List<long[]>> served;
+    private long[] before;
+
+    ServedCounter(TailBackends backends, Map<String, List<long[]>> served) {
+      this.backends = backends;
+      this.served = served;
+    }
+
+    private List<Integer> pool(WorkerProcess w) {
+      return w.label.endsWith(TailReport.HEALTHY) ? backends.healthyPool : backends.badPool;
+    }
+
+    @Override
+    public void before(WorkerProcess w) throws java.io.IOException {
+      before = TailBackends.requestCounts(pool(w));
+    }
+
+    @Override
+    public void after(WorkerProcess w, RunResult result) throws java.io.IOException {
+      long[] after = TailBackends.requestCounts(pool(w));
+      for (int i = 0; i < after.length; i++) {
+        after[i] -= before[i];
+      }
+      served.computeIfAbsent(w.label, k -> new ArrayList<>()).add(after);
+    }
   }
 
   private static void start(List<WorkerProcess> workers, List<String> notRun, Mode mode, String label,
@@ -168,7 +202,12 @@ public final class TailMain {
         "warmupSeconds", o.warmup.toSeconds(), "rewarmSeconds", o.rewarm.toSeconds(), "repeats", o.repeats,
         "path", o.path, "modes", Mode.ids(o.modes)));
     Map<String, Object> modes = new LinkedHashMap<>();
-    summaries.forEach(s -> modes.put(s.label, LoadMain.modeJson(s)));
+    for (ModeSummary s : summaries) {
+      Map<String, Object> m = LoadMain.modeJson(s);
+      m.put("backendRequestsPerRun", report.served(s.label));
+      m.put("badInstanceShare", report.badShare(s.label));
+      modes.put(s.label, m);
+    }
     root.put("modes", modes);
     root.put("best", report.best == null ? null : report.best.label);
     root.put("betterSidecar", report.sidecar == null ? null : report.sidecar.label);

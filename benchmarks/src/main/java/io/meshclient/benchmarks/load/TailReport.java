@@ -22,12 +22,18 @@ final class TailReport {
 
   private final TailScenario scenario;
   private final Map<String, ModeSummary> byLabel = new LinkedHashMap<>();
+  private final Map<String, List<long[]>> served;
   final ModeSummary best;
   final ModeSummary sidecar;
   final List<LoadReport.Target> targets = new ArrayList<>();
 
-  TailReport(TailScenario scenario, List<ModeSummary> summaries) {
+  /**
+   * @param served per mode label, the requests each instance of its pool served in each run (the bad
+   *     instance first)
+   */
+  TailReport(TailScenario scenario, List<ModeSummary> summaries, Map<String, List<long[]>> served) {
     this.scenario = scenario;
+    this.served = served;
     summaries.forEach(s -> byLabel.put(s.label, s));
     this.best = summaries.stream().filter(s -> isMesh(s.label) && !s.runs.isEmpty())
         .min(Comparator.<ModeSummary>comparingLong(s -> s.failed).thenComparingDouble(ModeSummary::p99)).orElse(null);
@@ -57,17 +63,39 @@ final class TailReport {
 
   String table() {
     StringBuilder out = new StringBuilder();
-    out.append("| mode | req/s | p50 µs | p90 µs | p99 µs | p99.9 µs | failed | retries | budget exhausted | ejections"
-        + " | client CPU µs/req | proxy CPU µs/req |\n");
-    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    out.append("| mode | req/s | p50 µs | p90 µs | p99 µs | p99.9 µs | failed | first instance's share | retries"
+        + " | budget exhausted | ejections | client CPU µs/req | proxy CPU µs/req |\n");
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (ModeSummary m : byLabel.values()) {
-      out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.0f | %.0f | %.0f | %.0f | %d | %s | %s | %s | %.1f | %.1f |%n",
-          m.label, m.throughput, m.p50(), m.p90(), m.p99(), m.p999(), m.failed, check(m, "retries"),
-          check(m, "retryBudgetExhausted"), check(m, "ejections"), m.clientCpuMicros, m.proxyCpuMicros));
+      out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.0f | %.0f | %.0f | %.0f | %d | %.2f%% | %s | %s | %s | %.1f"
+              + " | %.1f |%n",
+          m.label, m.throughput, m.p50(), m.p90(), m.p99(), m.p999(), m.failed, 100 * badShare(m.label),
+          check(m, "retries"), check(m, "retryBudgetExhausted"), check(m, "ejections"), m.clientCpuMicros,
+          m.proxyCpuMicros));
     }
-    out.append("(failed: non-200 answers and errors in the measurement windows; retries, budget exhausted and"
-        + " ejections: the mesh's counters over warm-up and measurement)\n");
+    out.append("(failed: non-200 answers and errors in the measurement windows; first instance's share: of the"
+        + " requests the pool's backends served, warm-up included, those the first served: the bad one, or a"
+        + " healthy one for @healthy; retries, budget exhausted and ejections: the mesh's counters, warm-up"
+        + " included)\n");
     return out.toString();
+  }
+
+  /** Per run of {@code label}, the requests each instance of its pool served. */
+  List<long[]> served(String label) {
+    return served.getOrDefault(label, List.of());
+  }
+
+  /** Of the requests the backends of {@code label}'s pool served, the share of the first (the bad one). */
+  double badShare(String label) {
+    long first = 0;
+    long all = 0;
+    for (long[] run : served.getOrDefault(label, List.of())) {
+      first += run[0];
+      for (long n : run) {
+        all += n;
+      }
+    }
+    return all == 0 ? Double.NaN : (double) first / all;
   }
 
   /** The sum over the runs of a mesh counter the worker reported, or "-" for other modes. */
