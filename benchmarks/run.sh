@@ -7,6 +7,8 @@
 #                       --warmup 10s --rewarm 2s --repeats 3 --jfr mesh --nginx /usr/sbin/nginx|none
 #   smoke               what CI runs: every JMH benchmark once, briefly, and a 2 s okhttp+mesh load run
 #   hedge [args]        issue 19: p99 with and without hedging (one backend 5% 50x slower), extra load, POSTs
+#   tail [args]         issue 20: p99 with one bad instance of 3 (10x slower; then 20% 503s), mesh vs sidecars
+#                       --duration 10s --warmup 10s --repeats 3 --base-ms 1 --slow-factor 10 --fail-percent 20
 #   jfr FILE.jfr        where a load worker recorded with `load --jfr MODE` spent its time
 #   chaos [s] [threads] issue 3's kill test (a backend killed, then black-holed; 20 s, 8 threads each)
 #   rotation [s] [rps]  issue 7's certificate rotation under load (30 s at 200 req/s)
@@ -24,7 +26,7 @@ TARGET="$HERE/target"
 JAVA="${JAVA:-java}"
 
 usage() {
-  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -52,30 +54,49 @@ harness_cp() {
   echo "$TARGET/classes:$(cat "$TARGET/classpath.txt")"
 }
 
-find_nginx() {
-  if command -v nginx >/dev/null 2>&1; then command -v nginx; return; fi
-  for candidate in /usr/sbin/nginx /usr/local/sbin/nginx /usr/local/nginx/sbin/nginx; do
-    if [[ -x "$candidate" ]]; then echo "$candidate"; return; fi
+# Prints the path of the program $1 (nginx, haproxy) if it is installed, nothing if not.
+find_program() {
+  if command -v "$1" >/dev/null 2>&1; then command -v "$1"; return; fi
+  for dir in /usr/sbin /usr/local/sbin "/usr/local/$1/sbin"; do
+    if [[ -x "$dir/$1" ]]; then echo "$dir/$1"; return; fi
   done
 }
 
-# Prints the nginx binary, installing nginx from Debian if needed and possible; prints nothing if not.
-ensure_nginx() {
+find_nginx() { find_program nginx; }
+find_haproxy() { find_program haproxy; }
+
+# Prints the binary of the Debian package $1 (nginx, haproxy), installing it if needed and possible (root
+# + apt-get); prints nothing and says what is skipped ($2) if not.
+ensure_program() {
   local bin
-  bin="$(find_nginx)"
+  bin="$(find_program "$1")"
   if [[ -z "$bin" && "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    echo "nginx not found: installing it with apt-get..." >&2
-    # RUNLEVEL=1 keeps the package's init script from starting a system nginx on port 80.
-    if ! RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >&2; then
+    echo "$1 not found: installing it with apt-get..." >&2
+    # RUNLEVEL=1 keeps the package's init script from starting a system service (nginx on port 80).
+    if ! RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >&2; then
       apt-get update -q >&2 || true
-      RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >&2 || true
+      RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >&2 || true
     fi
-    bin="$(find_nginx)"
+    bin="$(find_program "$1")"
   fi
   if [[ -z "$bin" ]]; then
-    echo "nginx is not available: embedded backends, no sidecar mode" >&2
+    echo "$1 is not available: $2" >&2
   fi
   echo "$bin"
+}
+
+ensure_nginx() { ensure_program nginx "embedded backends, no sidecar mode"; }
+ensure_haproxy() { ensure_program haproxy "the haproxy mode is skipped"; }
+
+run_tail() {
+  local nginx haproxy
+  nginx="$(ensure_nginx)"
+  haproxy="$(ensure_haproxy)"
+  mkdir -p "$HERE/results" "$TARGET/tail-work"
+  "$JAVA" -Xms256m -Xmx256m -Djava.awt.headless=true -cp "$(harness_cp)" \
+    io.meshclient.benchmarks.load.TailMain \
+    --work-dir "$TARGET/tail-work" --results-dir "$HERE/results" \
+    --nginx "${nginx:-none}" --haproxy "${haproxy:-none}" "$@"
 }
 
 run_load() {
@@ -132,6 +153,19 @@ case "$scenario" in
     "$JAVA" -cp "$(harness_cp)" io.meshclient.benchmarks.hedge.HedgeScenario --calls 300 --smoke \
       > "$TARGET/hedge-smoke.log" 2>&1 || { tail -20 "$TARGET/hedge-smoke.log"; echo "smoke: hedge failed" >&2; exit 1; }
     tail -1 "$TARGET/hedge-smoke.log"
+    echo "== smoke: tail, 2 s per mode, both runs (slow, 503)"
+    haproxy_bin="$(find_haproxy)"
+    [[ -z "$haproxy_bin" ]] && echo "haproxy is not installed: the tail smoke pass skips the haproxy mode"
+    nginx_bin="$(find_nginx)"
+    "$JAVA" -Xms256m -Xmx256m -Djava.awt.headless=true -cp "$(harness_cp)" io.meshclient.benchmarks.load.TailMain \
+      --work-dir "$TARGET/tail-work" --results-dir "$smoke_results" --nginx "${nginx_bin:-none}" \
+      --haproxy "${haproxy_bin:-none}" --duration 2s --warmup 2s --rewarm 1s --repeats 1 --threads 4 \
+      > "$TARGET/tail-smoke.log" 2>&1 || { tail -30 "$TARGET/tail-smoke.log"; echo "smoke: tail failed" >&2; exit 1; }
+    for run in slow 503; do
+      grep -qE "^tail mesh_p99/sidecar_p99=.* scenario=$run " "$TARGET/tail-smoke.log" || {
+        tail -30 "$TARGET/tail-smoke.log"; echo "smoke: tail printed no final line for the $run run" >&2; exit 1; }
+    done
+    grep -E '^(SKIPPED|tail mesh_p99)' "$TARGET/tail-smoke.log" | sort -u
     echo "== smoke: churn, 1 s rounds"
     "$JAVA" -Xmx1g -cp "$(harness_cp)" io.meshclient.benchmarks.churn.ChurnScenario --seconds 1 --rounds 1 --smoke \
       > "$TARGET/churn-smoke.log" 2>&1 || { tail -20 "$TARGET/churn-smoke.log"; echo "smoke: churn failed" >&2; exit 1; }
@@ -144,6 +178,13 @@ case "$scenario" in
     # churn ... p99_ratio=... update_p50_ms=... failed_calls=...
     build
     exec "$JAVA" -Xms1g -Xmx1g -cp "$(harness_cp)" io.meshclient.benchmarks.churn.ChurnScenario "$@"
+    ;;
+  tail)
+    # issue 20: 3 backends, one 10x slower, then (second run) one failing 20% of its calls with 503;
+    # raw OkHttp, nginx, HAProxy and 3 mesh modes (each also against an all-healthy pool), interleaved.
+    # Ends each run with: tail mesh_p99/sidecar_p99=... mesh_p99/healthy_p99=... failed=... scenario=...
+    build
+    run_tail "$@"
     ;;
   hedge)
     # issue 19: 3 backends, one answering 5% of calls 50x slower; unhedged vs hedge at p95 through a
@@ -181,7 +222,7 @@ case "$scenario" in
     usage
     ;;
   *)
-    echo "unknown scenario: $scenario (expected: jmh, ratelimit, load, smoke, hedge, jfr, chaos, rotation, consul-scale)" >&2
+    echo "unknown scenario: $scenario (expected: jmh, ratelimit, load, smoke, hedge, tail, jfr, chaos, rotation, consul-scale, churn)" >&2
     exit 2
     ;;
 esac

@@ -87,7 +87,7 @@ final class Backends implements AutoCloseable {
     return common(dir, "backends") + servers + "}\n";
   }
 
-  private static String sidecarConfig(Path dir, List<Integer> ports, int port) {
+  static String sidecarConfig(Path dir, List<Integer> ports, int port) {
     StringBuilder upstream = new StringBuilder("    upstream backends {\n");
     ports.forEach(p -> upstream.append("      server 127.0.0.1:").append(p).append(";\n"));
     upstream.append("      keepalive 64;\n")
@@ -106,7 +106,7 @@ final class Backends implements AutoCloseable {
         + "}\n";
   }
 
-  private static String common(Path dir, String name) {
+  static String common(Path dir, String name) {
     Path tmp = dir.resolve(name + "-tmp");
     return "worker_processes 1;\n"
         + "daemon off;\n"
@@ -125,7 +125,7 @@ final class Backends implements AutoCloseable {
         + "    scgi_temp_path " + tmp.resolve("scgi") + ";\n";
   }
 
-  private static Process startNginx(String binary, Path dir, String name, String config) throws IOException {
+  static Process startNginx(String binary, Path dir, String name, String config) throws IOException {
     Path conf = dir.resolve(name + ".conf");
     Files.writeString(conf, config);
     Files.createDirectories(dir.resolve(name + "-tmp"));
@@ -136,7 +136,7 @@ final class Backends implements AutoCloseable {
         .start();
   }
 
-  private static String nginxVersion(String binary) {
+  static String nginxVersion(String binary) {
     try {
       Process p = new ProcessBuilder(binary, "-v").redirectErrorStream(true).start();
       String v = new String(p.getInputStream().readAllBytes()).trim();
@@ -150,7 +150,7 @@ final class Backends implements AutoCloseable {
     }
   }
 
-  private static void awaitListening(List<Integer> ports, Process process, Path log)
+  static void awaitListening(List<Integer> ports, Process process, Path log)
       throws IOException, InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     for (int port : ports) {
@@ -182,18 +182,22 @@ final class Backends implements AutoCloseable {
 
   @Override
   public void close() {
-    for (Process p : new Process[] {sidecarProcess, backendProcess}) {
-      if (p != null && p.isAlive()) {
-        // SIGTERM: nginx's master stops its workers ("fast shutdown"); the embedded JVM just exits.
-        p.destroy();
-        try {
-          if (!p.waitFor(5, TimeUnit.SECONDS)) {
-            p.children().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+    stop(sidecarProcess);
+    stop(backendProcess);
+  }
+
+  /** Stops {@code p} if it runs: SIGTERM, then after 5 s SIGKILL to it and its children. */
+  static void stop(Process p) {
+    if (p != null && p.isAlive()) {
+      // SIGTERM: nginx's master stops its workers ("fast shutdown"); a JVM or HAProxy just exits.
+      p.destroy();
+      try {
+        if (!p.waitFor(5, TimeUnit.SECONDS)) {
+          p.children().forEach(ProcessHandle::destroyForcibly);
+          p.destroyForcibly();
         }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
   }

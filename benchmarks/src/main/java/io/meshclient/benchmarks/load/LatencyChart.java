@@ -29,12 +29,16 @@ final class LatencyChart {
   private LatencyChart() {}
 
   static void write(Path png, List<ModeSummary> modes, String subtitle) throws IOException {
+    write(png, modes, "Latency by percentile, all modes", subtitle);
+  }
+
+  static void write(Path png, List<ModeSummary> modes, String title, String subtitle) throws IOException {
     XYSeriesCollection data = new XYSeriesCollection();
     for (ModeSummary m : modes) {
       if (m.latency.getTotalCount() == 0) {
         continue;
       }
-      XYSeries series = new XYSeries(m.mode.id);
+      XYSeries series = new XYSeries(m.label);
       for (double p : PERCENTILES) {
         series.add(1 / (1 - p / 100), Math.max(1, m.percentileMicros(p)));
       }
@@ -57,7 +61,7 @@ final class LatencyChart {
     plot.setBackgroundPaint(Color.WHITE);
     plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-    JFreeChart chart = new JFreeChart("Latency by percentile, all modes", JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+    JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
     chart.addSubtitle(new TextTitle(subtitle));
     chart.setBackgroundPaint(Color.WHITE);
     ChartUtils.saveChartAsPNG(png.toFile(), chart, 1100, 650);

@@ -53,18 +53,10 @@ public final class LoadMain {
             notRun.add(mode.id + ": " + e.getMessage());
           }
         }
-        for (int rep = 1; rep <= o.repeats; rep++) {
-          for (WorkerProcess w : workers.values()) {
-            long warm = (rep == 1 ? o.warmup : o.rewarm).toMillis();
-            RunResult r = w.run(rep, warm, o.duration.toMillis(),
-                () -> ProcStat.cpuNanos(backends.sidecarPids()), () -> ProcStat.cpuNanos(backends.backendPids()));
-            results.get(w.mode).add(r);
-            System.out.printf(Locale.ROOT, "  run %d %-11s %,9.0f req/s  p50 %5.0f µs  p99 %6.0f µs  client CPU %5.1f µs/req"
-                    + "  failed %d%s%n", rep, w.mode.id, r.throughput(), r.histogram().getValueAtPercentile(50) / 1e3,
-                r.histogram().getValueAtPercentile(99) / 1e3, r.clientCpuMicros(), r.failed(),
-                r.checks().isEmpty() ? "" : "  " + r.checks());
-          }
-        }
+        Map<WorkerProcess, List<RunResult>> runs = interleave(List.copyOf(workers.values()), o.repeats, o.warmup,
+            o.rewarm, o.duration, w -> () -> ProcStat.cpuNanos(backends.sidecarPids()),
+            () -> ProcStat.cpuNanos(backends.backendPids()));
+        runs.forEach((w, r) -> results.get(w.mode).addAll(r));
       } finally {
         workers.values().forEach(WorkerProcess::close);
       }
@@ -72,8 +64,7 @@ public final class LoadMain {
     }
 
     LoadReport report = new LoadReport(summaries);
-    String machine = Runtime.getRuntime().availableProcessors() + " CPUs, load average " + load0 + " before, "
-        + loadAverage() + " after; Java " + System.getProperty("java.version") + "; backends: " + backendText;
+    String machine = machine(load0, backendText);
     System.out.println();
     System.out.println(machine);
     System.out.println();
@@ -84,11 +75,7 @@ public final class LoadMain {
     System.out.print(report.cpuBreakdown());
     System.out.println();
     System.out.print(report.targetsText());
-    for (ModeSummary s : summaries) {
-      s.runs.stream().filter(r -> r.firstError() != null).findFirst()
-          .ifPresent(r -> System.out.println("first error in " + s.mode + ": " + r.firstError()));
-    }
-    notRun.forEach(n -> System.out.println("NOT RUN: " + n));
+    printErrors(summaries, notRun);
     if (!o.modes.contains(Mode.MESH) || !o.modes.contains(Mode.OKHTTP)) {
       System.out.println("(the final line needs okhttp, okhttp-aa, mesh and sidecar; NaN marks what was not run)");
     }
@@ -104,6 +91,47 @@ public final class LoadMain {
     System.exit(notRun.isEmpty() ? 0 : 3);
   }
 
+  /**
+   * Runs the workers interleaved, A B C A B C, {@code repeats} times: each warmed up for {@code warmup}
+   * before its first measurement and for {@code rewarm} before the others, and prints one line per run.
+   *
+   * @param proxyCpu the CPU counter of the proxy a worker's calls go through (0 when none)
+   * @return each worker's runs, in order
+   */
+  static Map<WorkerProcess, List<RunResult>> interleave(List<WorkerProcess> workers, int repeats, Duration warmup,
+      Duration rewarm, Duration duration, java.util.function.Function<WorkerProcess, java.util.function.LongSupplier> proxyCpu,
+      java.util.function.LongSupplier backendCpu) throws java.io.IOException, InterruptedException {
+    return interleave(workers, repeats, warmup, rewarm, duration, proxyCpu, backendCpu, new RunObserver() {});
+  }
+
+  /** Told when each run (warm-up and measurement) starts and ends, with no call in flight. */
+  interface RunObserver {
+    default void before(WorkerProcess worker) throws java.io.IOException {}
+
+    default void after(WorkerProcess worker, RunResult result) throws java.io.IOException {}
+  }
+
+  static Map<WorkerProcess, List<RunResult>> interleave(List<WorkerProcess> workers, int repeats, Duration warmup,
+      Duration rewarm, Duration duration, java.util.function.Function<WorkerProcess, java.util.function.LongSupplier> proxyCpu,
+      java.util.function.LongSupplier backendCpu, RunObserver observer) throws java.io.IOException, InterruptedException {
+    Map<WorkerProcess, List<RunResult>> results = new LinkedHashMap<>();
+    workers.forEach(w -> results.put(w, new ArrayList<>()));
+    for (int rep = 1; rep <= repeats; rep++) {
+      for (WorkerProcess w : workers) {
+        long warm = (rep == 1 ? warmup : rewarm).toMillis();
+        observer.before(w);
+        RunResult r = w.run(rep, warm, duration.toMillis(), proxyCpu.apply(w), backendCpu);
+        observer.after(w, r);
+        results.get(w).add(r);
+        System.out.printf(Locale.ROOT, "  run %d %-11s %,9.0f req/s  p50 %5.0f µs  p99 %6.0f µs  client CPU %5.1f µs/req"
+                + "  failed %d%s%n", rep, w.label, r.throughput(), r.histogram().getValueAtPercentile(50) / 1e3,
+            r.histogram().getValueAtPercentile(99) / 1e3, r.clientCpuMicros(), r.failed(),
+            r.checks().isEmpty() ? "" : "  " + r.checks());
+      }
+    }
+    return results;
+  }
+
   private static void writeJson(Path file, Options o, String[] args, String machine, List<ModeSummary> summaries,
       LoadReport report, List<String> notRun) throws java.io.IOException {
     Map<String, Object> root = new LinkedHashMap<>();
@@ -115,45 +143,7 @@ public final class LoadMain {
         "path", o.path, "modes", Mode.ids(o.modes)));
     Map<String, Object> modes = new LinkedHashMap<>();
     for (ModeSummary s : summaries) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("description", s.mode.description);
-      m.put("throughput", s.throughput);
-      m.put("throughputMin", s.throughputMin);
-      m.put("throughputMax", s.throughputMax);
-      m.put("p50Micros", s.p50());
-      m.put("p90Micros", s.p90());
-      m.put("p99Micros", s.p99());
-      m.put("p999Micros", s.p999());
-      m.put("clientCpuMicrosPerRequest", s.clientCpuMicros);
-      m.put("loadThreadCpuMicrosPerRequest", s.loadThreadCpuMicros);
-      m.put("proxyCpuMicrosPerRequest", s.proxyCpuMicros);
-      m.put("backendCpuMicrosPerRequest", s.backendCpuMicros);
-      m.put("totalCpuMicrosPerRequest", s.totalCpuMicros);
-      m.put("allocatedBytesPerRequest", s.allocatedPerRequest);
-      m.put("requests", s.requests);
-      m.put("failed", s.failed);
-      List<Map<String, Object>> runs = new ArrayList<>();
-      for (RunResult r : s.runs) {
-        Map<String, Object> run = new LinkedHashMap<>();
-        run.put("rep", r.rep());
-        run.put("requests", r.requests());
-        run.put("failed", r.failed());
-        run.put("throughput", r.throughput());
-        run.put("p50Micros", r.histogram().getValueAtPercentile(50) / 1e3);
-        run.put("p99Micros", r.histogram().getValueAtPercentile(99) / 1e3);
-        run.put("clientCpuMicrosPerRequest", r.clientCpuMicros());
-        run.put("proxyCpuMicrosPerRequest", r.proxyCpuMicros());
-        run.put("backendCpuMicrosPerRequest", r.backendCpuMicros());
-        run.put("allocatedBytesPerRequest", r.allocatedPerRequest());
-        run.put("gcCount", r.gcCount());
-        run.put("gcMillis", r.gcMillis());
-        run.put("jitMillis", r.jitMillis());
-        run.put("clientCpuMicrosPerRequestByThreadGroup", r.threadCpuMicrosByGroup());
-        run.put("checks", r.checks());
-        runs.add(run);
-      }
-      m.put("runs", runs);
-      modes.put(s.mode.id, m);
+      modes.put(s.label, modeJson(s));
     }
     root.put("modes", modes);
     root.put("targets", report.targets);
@@ -162,7 +152,65 @@ public final class LoadMain {
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), root);
   }
 
-  private static String loadAverage() {
+  /** Each mode's first error, and the modes that could not be run. */
+  static void printErrors(List<ModeSummary> summaries, List<String> notRun) {
+    for (ModeSummary s : summaries) {
+      s.runs.stream().filter(r -> r.firstError() != null).findFirst()
+          .ifPresent(r -> System.out.println("first error in " + s.label + ": " + r.firstError()));
+    }
+    notRun.forEach(n -> System.out.println("NOT RUN: " + n));
+  }
+
+  /** What the machine and the backends were, for the report and the JSON. */
+  static String machine(String load0, String backends) {
+    return Runtime.getRuntime().availableProcessors() + " CPUs, load average " + load0 + " before, "
+        + loadAverage() + " after; Java " + System.getProperty("java.version") + "; backends: " + backends;
+  }
+
+  /** One mode's summary and runs, as written in the JSON files. */
+  static Map<String, Object> modeJson(ModeSummary s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("description", s.mode.description);
+    m.put("throughput", s.throughput);
+    m.put("throughputMin", s.throughputMin);
+    m.put("throughputMax", s.throughputMax);
+    m.put("p50Micros", s.p50());
+    m.put("p90Micros", s.p90());
+    m.put("p99Micros", s.p99());
+    m.put("p999Micros", s.p999());
+    m.put("clientCpuMicrosPerRequest", s.clientCpuMicros);
+    m.put("loadThreadCpuMicrosPerRequest", s.loadThreadCpuMicros);
+    m.put("proxyCpuMicrosPerRequest", s.proxyCpuMicros);
+    m.put("backendCpuMicrosPerRequest", s.backendCpuMicros);
+    m.put("totalCpuMicrosPerRequest", s.totalCpuMicros);
+    m.put("allocatedBytesPerRequest", s.allocatedPerRequest);
+    m.put("requests", s.requests);
+    m.put("failed", s.failed);
+    List<Map<String, Object>> runs = new ArrayList<>();
+    for (RunResult r : s.runs) {
+      Map<String, Object> run = new LinkedHashMap<>();
+      run.put("rep", r.rep());
+      run.put("requests", r.requests());
+      run.put("failed", r.failed());
+      run.put("throughput", r.throughput());
+      run.put("p50Micros", r.histogram().getValueAtPercentile(50) / 1e3);
+      run.put("p99Micros", r.histogram().getValueAtPercentile(99) / 1e3);
+      run.put("clientCpuMicrosPerRequest", r.clientCpuMicros());
+      run.put("proxyCpuMicrosPerRequest", r.proxyCpuMicros());
+      run.put("backendCpuMicrosPerRequest", r.backendCpuMicros());
+      run.put("allocatedBytesPerRequest", r.allocatedPerRequest());
+      run.put("gcCount", r.gcCount());
+      run.put("gcMillis", r.gcMillis());
+      run.put("jitMillis", r.jitMillis());
+      run.put("clientCpuMicrosPerRequestByThreadGroup", r.threadCpuMicrosByGroup());
+      run.put("checks", r.checks());
+      runs.add(run);
+    }
+    m.put("runs", runs);
+    return m;
+  }
+
+  static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
       return f[0] + " " + f[1] + " " + f[2];
@@ -178,7 +226,7 @@ public final class LoadMain {
     Duration rewarm = Duration.ofSeconds(2);
     int threads = 8;
     int repeats = 3;
-    List<Mode> modes = List.of(Mode.values());
+    List<Mode> modes = Mode.loadModes();
     List<Mode> jfrModes = List.of();
     String path = "/api/v1/items/1";
     String nginx;

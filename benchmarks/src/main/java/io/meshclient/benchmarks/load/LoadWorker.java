@@ -86,14 +86,21 @@ public final class LoadWorker {
       case OKHTTP_AA:
         return new OkHttpLoadClient(ports.stream().map(p -> "http://127.0.0.1:" + p + path).toList(), threads);
       case SIDECAR:
+      case HAPROXY:
         if (sidecarPort < 0) {
-          throw new IllegalStateException("no sidecar proxy is running (nginx is needed for it)");
+          throw new IllegalStateException("no sidecar proxy is running (nginx or HAProxy is needed for it)");
         }
         return new OkHttpLoadClient(List.of("http://127.0.0.1:" + sidecarPort + path), threads);
       case MESH:
-        return new MeshLoadClient(ports, threads, path, false);
+        return new MeshLoadClient(ports, threads, path, false, MeshLoadClient.Policy.LOAD);
       case MESH_MIRROR:
-        return new MeshLoadClient(ports, threads, path, true);
+        return new MeshLoadClient(ports, threads, path, true, MeshLoadClient.Policy.LOAD);
+      case MESH_LEAST_REQUEST:
+        return new MeshLoadClient(ports, threads, path, false, MeshLoadClient.Policy.LEAST_REQUEST);
+      case MESH_PEAK_EWMA:
+        return new MeshLoadClient(ports, threads, path, false, MeshLoadClient.Policy.PEAK_EWMA);
+      case MESH_OUTLIER:
+        return new MeshLoadClient(ports, threads, path, false, MeshLoadClient.Policy.OUTLIER);
       case SPRING_LB:
         return new SpringLoadBalancerClient(ports, path);
       case ARMERIA:

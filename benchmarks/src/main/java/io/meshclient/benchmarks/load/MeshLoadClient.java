@@ -4,7 +4,9 @@ import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.meshclient.core.Mesh;
 import io.meshclient.core.config.ConnectionPoolConfig;
 import io.meshclient.core.config.MeshConfig;
+import io.meshclient.core.config.OutlierConfig;
 import io.meshclient.core.config.RateLimitConfig;
+import io.meshclient.core.config.RetryConfig;
 import io.meshclient.core.config.ServiceConfig;
 import io.meshclient.core.config.ServiceDefaults;
 import io.meshclient.core.metrics.MeshMetricNames;
@@ -45,16 +47,50 @@ final class MeshLoadClient implements LoadClient {
   private int run;
   private int burst;
   private long timedBefore;
+  private long retriesBefore;
+  private long exhaustedBefore;
+  private long ejectionsBefore;
   /** In mirror mode: a target that accepts connections and never answers (null otherwise). */
   private final java.net.ServerSocket blackHole;
   private final List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
+   * What the service does besides balancing. {@code LOAD} is the load harness's mesh (least-request, the
+   * defaults for the rest); the others are {@code run.sh tail}'s (issue 20), identical in both of its runs
+   * (a user does not know in advance how an instance will go bad): retries on connect failures, resets and
+   * 502/503/504 (the default {@code on}), 2 attempts, the second on another instance, within the default
+   * budget (20% of recent requests + 10/s), without backoff (the retry goes to another instance, and the
+   * budget, not a pause, is what protects the service; HAProxy's redispatch does not pause either).
+   */
+  enum Policy {
+    LOAD("least-request", null, null),
+    LEAST_REQUEST("least-request", TAIL_RETRY, ServiceConfig.OUTLIER_DETECTION_OFF),
+    PEAK_EWMA("peak-ewma", TAIL_RETRY, ServiceConfig.OUTLIER_DETECTION_OFF),
+    /** Least-request with the default outlier detection (5 failures in a row eject for 30 s, at most 50%). */
+    OUTLIER("least-request", TAIL_RETRY, null);
+
+    final String balancer;
+    final RetryConfig retry;
+    final OutlierConfig outliers;
+
+    Policy(String balancer, RetryConfig retry, OutlierConfig outliers) {
+      this.balancer = balancer;
+      this.retry = retry;
+      this.outliers = outliers;
+    }
+  }
+
+  private static final RetryConfig TAIL_RETRY = RetryConfig.DEFAULT.withBackoff(Duration.ZERO, Duration.ZERO);
+
+  private final Policy policy;
+
+  /**
    * @param mirror whether 10% of calls are also mirrored to a target that accepts and never answers
    *     (issue 7: the caller's p99 must stay within the noise)
    */
-  MeshLoadClient(List<Integer> ports, int threads, String path, boolean mirror) {
+  MeshLoadClient(List<Integer> ports, int threads, String path, boolean mirror, Policy policy) {
     this.threads = threads;
+    this.policy = policy;
     StaticServiceDiscovery.Builder discovery = StaticServiceDiscovery.builder();
     for (int port : ports) {
       discovery.instance(SERVICE, "http://127.0.0.1:" + port, 1, Map.of("version", "main"));
@@ -96,7 +132,9 @@ final class MeshLoadClient implements LoadClient {
         .defaults(ServiceDefaults.DEFAULT.withConnectionPool(
             new ConnectionPoolConfig(threads, 256, Duration.ofMinutes(5))))
         .service(withMirror(ServiceConfig.builder(SERVICE)
-            .loadBalancer("least-request")
+            .loadBalancer(policy.balancer)
+            .retry(policy.retry)
+            .outlierDetection(policy.outliers)
             .rateLimit(new RateLimitConfig(1, period, burst, Duration.ZERO)))
             .build())
         .build();
@@ -123,6 +161,9 @@ final class MeshLoadClient implements LoadClient {
     run++;
     mesh.reconfigure(config(length));
     timedBefore = timedCalls();
+    retriesBefore = count(MeshMetricNames.RETRIES);
+    exhaustedBefore = count(MeshMetricNames.RETRY_BUDGET_EXHAUSTED);
+    ejectionsBefore = count(MeshMetricNames.EJECTIONS);
   }
 
   @Override
@@ -138,11 +179,23 @@ final class MeshLoadClient implements LoadClient {
     out.put("limiterPermits", permits);
     out.put("limiterPermitsFromGauge", gauge == null ? null : (long) (burst - gauge.value()));
     out.put("connections", client.connectionPool().connectionCount());
+    out.put("retries", count(MeshMetricNames.RETRIES) - retriesBefore);
+    out.put("retryBudgetExhausted", count(MeshMetricNames.RETRY_BUDGET_EXHAUSTED) - exhaustedBefore);
+    out.put("ejections", count(MeshMetricNames.EJECTIONS) - ejectionsBefore);
     if (timed != calls || permits != calls) {
       throw new IllegalStateException("honesty check failed: the harness made " + calls + " calls, the mesh's "
           + MeshMetricNames.REQUESTS + " timer counted " + timed + " and its rate limiter admitted " + permits);
     }
     return out;
+  }
+
+  /** The sum of the service's counters called {@code name} (all tags). */
+  private long count(String name) {
+    double n = 0;
+    for (io.micrometer.core.instrument.Counter c : registry.find(name).tag(MeshMetricNames.SERVICE, SERVICE).counters()) {
+      n += c.count();
+    }
+    return (long) n;
   }
 
   private long timedCalls() {

@@ -18,14 +18,35 @@ enum Mode {
   MESH_RESTCLIENT("mesh-restclient", "@MeshClient over Boot's RestClient on the mesh (starter, Boot 4)"),
   RESTCLIENT_OKHTTP("restclient-okhttp", "Boot's RestClient on the starter's OkHttp request factory, plain OkHttpClient"),
   MESH_WEBCLIENT("mesh-webclient", "Boot's WebClient.Builder to http://backend, routed to the mesh's connector"),
-  WEBCLIENT_OKHTTP("webclient-okhttp", "Boot's WebClient on the mesh's connector class over a plain OkHttpClient");
+  WEBCLIENT_OKHTTP("webclient-okhttp", "Boot's WebClient on the mesh's connector class over a plain OkHttpClient"),
+  // run.sh tail only (issue 20): not in the load harness's default list.
+  HAPROXY("haproxy", "raw OkHttp through a local HAProxy (1 thread, balance leastconn, http-reuse always,"
+      + " retry-on 503 with redispatch)", true),
+  MESH_LEAST_REQUEST("mesh-least-request", "mesh-client: least-request, retries on 503 within the budget,"
+      + " no outlier ejection", true),
+  MESH_PEAK_EWMA("mesh-peak-ewma", "mesh-client: peak-ewma (decay 10s), retries on 503 within the budget,"
+      + " no outlier ejection", true),
+  MESH_OUTLIER("mesh-outlier", "mesh-client: least-request with outlier ejection (the defaults: 5 failures in a"
+      + " row, 30s), retries on 503 within the budget", true);
 
   final String id;
   final String description;
+  /** Whether the mode is only run by {@code run.sh tail}, not by default in {@code run.sh load}. */
+  final boolean tailOnly;
 
   Mode(String id, String description) {
+    this(id, description, false);
+  }
+
+  Mode(String id, String description, boolean tailOnly) {
     this.id = id;
     this.description = description;
+    this.tailOnly = tailOnly;
+  }
+
+  /** The modes {@code run.sh load} runs when {@code --modes} is not given. */
+  static List<Mode> loadModes() {
+    return Arrays.stream(values()).filter(m -> !m.tailOnly).toList();
   }
 
   static Mode of(String id) {

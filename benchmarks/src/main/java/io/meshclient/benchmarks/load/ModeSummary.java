@@ -11,6 +11,8 @@ import org.HdrHistogram.Histogram;
  */
 final class ModeSummary {
   final Mode mode;
+  /** The mode's id, or the worker's label when one mode ran against several pools. */
+  final String label;
   final List<RunResult> runs;
   final Histogram latency;
   final double throughput;
@@ -26,7 +28,12 @@ final class ModeSummary {
   final long failed;
 
   ModeSummary(Mode mode, List<RunResult> runs) {
+    this(mode, mode.id, runs);
+  }
+
+  ModeSummary(Mode mode, String label, List<RunResult> runs) {
     this.mode = mode;
+    this.label = label;
     this.runs = List.copyOf(runs);
     this.latency = new Histogram(LoadWorker.HIGHEST_NANOS, 3);
     runs.forEach(r -> latency.add(r.histogram()));
@@ -74,6 +81,6 @@ final class ModeSummary {
 
   @Override
   public String toString() {
-    return mode + Arrays.toString(runs.stream().mapToDouble(RunResult::throughput).toArray());
+    return label + Arrays.toString(runs.stream().mapToDouble(RunResult::throughput).toArray());
   }
 }

@@ -22,18 +22,21 @@ final class WorkerProcess implements AutoCloseable {
   private static final String EOF = "\u0000eof";
 
   final Mode mode;
+  /** The mode's id, or another name when one mode runs against two pools ({@code mesh-outlier@healthy}). */
+  final String label;
   private final Process process;
   private final Writer commands;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
   private final Path log;
   private final ObjectMapper json = new ObjectMapper();
 
-  private WorkerProcess(Mode mode, Process process, Path log) {
+  private WorkerProcess(Mode mode, String label, Process process, Path log) {
     this.mode = mode;
+    this.label = label;
     this.process = process;
     this.log = log;
     this.commands = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-    Thread reader = new Thread(this::pump, "worker-" + mode.id + "-stdout");
+    Thread reader = new Thread(this::pump, "worker-" + label + "-stdout");
     reader.setDaemon(true);
     reader.start();
   }
@@ -45,6 +48,18 @@ final class WorkerProcess implements AutoCloseable {
    */
   static WorkerProcess start(Mode mode, int threads, Backends backends, String path, Path workDir, Path jfrFile)
       throws IOException, InterruptedException {
+    return start(mode, mode.id, threads, backends.ports, backends.sidecarPort, path, workDir, jfrFile);
+  }
+
+  /**
+   * Starts the worker JVM of {@code mode} against the given backend ports and proxy port (-1: none), and
+   * waits until its client is built.
+   *
+   * @param label the name of this worker in logs and reports
+   * @param jfrFile a JFR recording to write (profile settings), or null
+   */
+  static WorkerProcess start(Mode mode, String label, int threads, List<Integer> ports, int proxyPort, String path,
+      Path workDir, Path jfrFile) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(Backends.javaBinary(),
         "-Xms512m", "-Xmx512m", "-XX:+UseG1GC", "-Djava.awt.headless=true"));
     if (jfrFile != null) {
@@ -53,15 +68,15 @@ final class WorkerProcess implements AutoCloseable {
     }
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LoadWorker.class.getName(),
         "--mode", mode.id, "--threads", Integer.toString(threads),
-        "--ports", String.join(",", backends.ports.stream().map(String::valueOf).toList()),
-        "--sidecar-port", Integer.toString(backends.sidecarPort), "--path", path));
-    Path log = workDir.resolve("worker-" + mode.id + ".log");
+        "--ports", String.join(",", ports.stream().map(String::valueOf).toList()),
+        "--sidecar-port", Integer.toString(proxyPort), "--path", path));
+    Path log = workDir.resolve("worker-" + label + ".log");
     Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
-    WorkerProcess worker = new WorkerProcess(mode, p, log);
+    WorkerProcess worker = new WorkerProcess(mode, label, p, log);
     String first = worker.next(180);
     if (!"READY".equals(first)) {
       worker.close();
-      throw new IOException("the " + mode + " worker did not start: " + first + " (see " + log + ")");
+      throw new IOException("the " + label + " worker did not start: " + first + " (see " + log + ")");
     }
     return worker;
   }
@@ -98,7 +113,7 @@ final class WorkerProcess implements AutoCloseable {
     long backend1 = backendCpu.getAsLong();
     String result = next(timeout);
     if (result == null || !result.startsWith("RESULT ")) {
-      throw new IOException("the " + mode + " worker failed: " + result + " (see " + log + ")");
+      throw new IOException("the " + label + " worker failed: " + result + " (see " + log + ")");
     }
     JsonNode node = json.readTree(result.substring("RESULT ".length()));
     return RunResult.of(mode, rep, node, proxy1 - proxy0, backend1 - backend0);
@@ -107,7 +122,7 @@ final class WorkerProcess implements AutoCloseable {
   private void expect(String what, long timeoutSeconds) throws IOException, InterruptedException {
     String line = next(timeoutSeconds);
     if (!what.equals(line)) {
-      throw new IOException("the " + mode + " worker said " + line + ", expected " + what + " (see " + log + ")");
+      throw new IOException("the " + label + " worker said " + line + ", expected " + what + " (see " + log + ")");
     }
   }
 
