@@ -204,6 +204,11 @@ public final class ServiceRuntime {
     return settings.parts().service().detector();
   }
 
+  /** The policies of the subsets that set one of their own, by subset name. */
+  Map<String, SubsetPolicy> subsetPolicies() {
+    return settings.parts().subsets();
+  }
+
   /** The detectors of the subsets that have their own, by subset name; detection off is left out. */
   public Map<String, OutlierDetector> subsetDetectors() {
     Map<String, OutlierDetector> out = new java.util.LinkedHashMap<>();

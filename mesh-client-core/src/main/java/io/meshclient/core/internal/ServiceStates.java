@@ -195,6 +195,16 @@ final class ServiceStates {
       }
     }
     budgets.keySet().retainAll(next.keySet());
+    // A counter whose service is gone, or whose subset no longer caps its own calls, is dropped; calls still
+    // in flight hold their counter and release it there.
+    inFlight.keySet().removeIf(key -> {
+      ServiceRuntime runtime = next.get(key.service());
+      if (runtime == null || key.subset() == null) {
+        return runtime == null;
+      }
+      SubsetPolicy policy = runtime.subsetPolicies().get(key.subset());
+      return policy == null || !policy.ownLimit();
+    });
     CircuitBreakerRegistry breakers = breakerRegistry.ifMade();
     if (breakers != null) {
       for (String name : breakers.getAllCircuitBreakers().stream().map(b -> b.getName()).toList()) {

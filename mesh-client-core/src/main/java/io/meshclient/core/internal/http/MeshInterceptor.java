@@ -110,7 +110,8 @@ public final class MeshInterceptor implements Interceptor {
     String host = request.url().host();
     return new UnknownServiceException(host, request.method() + " " + request.url().redact() + " refused: '" + host
         + "' is not a mesh service (a " + (host.indexOf('.') < 0 ? "single-label host" : "cluster name")
-        + " that is not one is refused unless mesh.unknown-hosts is pass-through)" + SettingValues.didYouMean(host, runtime.services().keySet()));
+        + " that is not one is refused unless mesh.unknown-hosts is pass-through)"
+        + SettingValues.didYouMean(host, runtime.services().keySet()));
   }
 
   /** A call refused (cause null) or cancelled because the mesh closed. */
