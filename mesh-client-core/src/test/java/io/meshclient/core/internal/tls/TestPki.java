@@ -25,63 +25,66 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** Test certificates with SPIFFE URI SANs, made with BouncyCastle. */
-final class TestPki {
+/**
+ * Test certificates with SPIFFE URI SANs, made with BouncyCastle. Public for other modules' tests (the
+ * xds module's certificate provider test), through this module's test-jar.
+ */
+public final class TestPki {
   private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
   /** A key pair and its certificate. */
-  record Held(KeyPair keys, X509Certificate certificate) {
-    String certificatePem() throws java.security.cert.CertificateEncodingException {
+  public record Held(KeyPair keys, X509Certificate certificate) {
+    public String certificatePem() throws java.security.cert.CertificateEncodingException {
       return pem("CERTIFICATE", certificate.getEncoded());
     }
 
-    String privateKeyPem() {
+    public String privateKeyPem() {
       return pem("PRIVATE KEY", keys.getPrivate().getEncoded());
     }
 
-    Path writeCertificate(Path dir, String name) throws Exception {
+    public Path writeCertificate(Path dir, String name) throws Exception {
       return Files.writeString(dir.resolve(name), certificatePem(), StandardCharsets.US_ASCII);
     }
 
-    Path writeKey(Path dir, String name) throws Exception {
+    public Path writeKey(Path dir, String name) throws Exception {
       return Files.writeString(dir.resolve(name), privateKeyPem(), StandardCharsets.US_ASCII);
     }
   }
 
   /** What a leaf looks like. */
-  static final class Leaf {
+  public static final class Leaf {
     final List<GeneralName> names = new ArrayList<>();
     boolean ca;
     boolean keyCertSign;
     Instant notBefore = Instant.now().minus(Duration.ofHours(1));
     Instant notAfter = Instant.now().plus(Duration.ofDays(1));
 
-    Leaf uri(String uri) {
+    public Leaf uri(String uri) {
       names.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri));
       return this;
     }
 
-    Leaf ip(String address) {
+    public Leaf ip(String address) {
       names.add(new GeneralName(GeneralName.iPAddress, address));
       return this;
     }
 
-    Leaf dns(String dns) {
+    public Leaf dns(String dns) {
       names.add(new GeneralName(GeneralName.dNSName, dns));
       return this;
     }
 
-    Leaf ca() {
+    public Leaf ca() {
       this.ca = true;
       return this;
     }
 
-    Leaf keyCertSign() {
+    public Leaf keyCertSign() {
       this.keyCertSign = true;
       return this;
     }
 
-    Leaf valid(Instant from, Instant to) {
+    public Leaf valid(Instant from, Instant to) {
       this.notBefore = from;
       this.notAfter = to;
       return this;
@@ -96,7 +99,7 @@ final class TestPki {
     return generator.generateKeyPair();
   }
 
-  static Held ca(String trustDomain) throws Exception {
+  public static Held ca(String trustDomain) throws Exception {
     KeyPair keys = keys();
     X500Name name = new X500Name("CN=" + trustDomain + " CA,O=" + trustDomain);
     JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name,
@@ -109,7 +112,7 @@ final class TestPki {
     return new Held(keys, sign(builder, keys));
   }
 
-  static Held leaf(Held issuer, String commonName, Leaf leaf) throws Exception {
+  public static Held leaf(Held issuer, String commonName, Leaf leaf) throws Exception {
     KeyPair keys = keys();
     JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
         X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded()),
