@@ -53,7 +53,7 @@ class XdsCertificateProviderTest {
     TestPki.Held server = TestPki.leaf(ca, "reviews", new TestPki.Leaf().uri(REVIEWS));
     ca.writeCertificate(dir, "root-cert.pem");
     client.writeCertificate(dir, "cert-chain.pem");
-    client.writeKey(dir, "key.pem");
+    client.writeSec1Key(dir, "key.pem"); // EC PRIVATE KEY, as Istio's agent writes an ECDSA key
     // every request on a new connection, so each call is a handshake that shows the identity presented
     backend = new CountingTlsServer(server, ca, ca).requireClientCertificate().closeEvery(1);
     controlPlane = new ControlPlane();
@@ -101,7 +101,7 @@ class XdsCertificateProviderTest {
       TestPki.Held rotated = TestPki.leaf(ca, "productpage-rotated",
           new TestPki.Leaf().uri("spiffe://cluster.local/ns/default/sa/productpage"));
       Thread.sleep(1_100); // the identity files are looked at, at most once a second, when a handshake starts
-      rotated.writeKey(dir, "key.pem");
+      rotated.writeSec1Key(dir, "key.pem");
       rotated.writeCertificate(dir, "cert-chain.pem");
       long deadline = System.nanoTime() + 10_000_000_000L;
       while (!backend.clientSubjects().get(backend.clientSubjects().size() - 1).equals("CN=productpage-rotated")

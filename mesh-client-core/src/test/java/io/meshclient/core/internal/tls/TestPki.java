@@ -46,6 +46,11 @@ public final class TestPki {
       return Files.writeString(dir.resolve(name), certificatePem(), StandardCharsets.US_ASCII);
     }
 
+    /** Writes the key as SEC1 ({@code EC PRIVATE KEY}), the form Istio's agent writes an ECDSA key in. */
+    public Path writeSec1Key(Path dir, String name) throws Exception {
+      return Files.writeString(dir.resolve(name), pem("EC PRIVATE KEY", sec1(keys)), StandardCharsets.US_ASCII);
+    }
+
     public Path writeKey(Path dir, String name) throws Exception {
       return Files.writeString(dir.resolve(name), privateKeyPem(), StandardCharsets.US_ASCII);
     }
@@ -131,6 +136,15 @@ public final class TestPki {
   private static X509Certificate sign(JcaX509v3CertificateBuilder builder, KeyPair signer) throws Exception {
     return new JcaX509CertificateConverter().getCertificate(
         builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
+  }
+
+  /** The EC private key of {@code keys} as SEC1 DER naming its curve, as Go's x509.MarshalECPrivateKey writes it. */
+  static byte[] sec1(KeyPair keys) throws Exception {
+    org.bouncycastle.asn1.pkcs.PrivateKeyInfo info =
+        org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(keys.getPrivate().getEncoded());
+    java.security.interfaces.ECPrivateKey key = (java.security.interfaces.ECPrivateKey) keys.getPrivate();
+    return new org.bouncycastle.asn1.sec.ECPrivateKey(key.getParams().getOrder().bitLength(), key.getS(), null,
+        info.getPrivateKeyAlgorithm().getParameters()).getEncoded();
   }
 
   static String pem(String type, byte[] der) {
