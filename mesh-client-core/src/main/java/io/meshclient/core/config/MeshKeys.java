@@ -126,7 +126,9 @@ public final class MeshKeys {
       text("trust", null, "PEM CA bundle the instances' certificates must chain to (`file:`, `classpath:` or a "
           + "path); required with `tls`"),
       text("cert-chain", null, "PEM client certificate chain, leaf first (mTLS); may also hold the key"),
-      text("private-key", null, "PEM PKCS#8 private key (RSA, EC or Ed25519); default: in `cert-chain`"),
+      text("private-key", null, "PEM private key: PKCS#8 (RSA, EC or Ed25519), PKCS#1 RSA "
+          + "(`BEGIN RSA PRIVATE KEY`) or SEC1 EC (`BEGIN EC PRIVATE KEY`, naming its curve), the forms Istio's agent "
+          + "writes; default: in `cert-chain`"),
       text("peer-identity", null, "`spiffe://trust-domain/path` or a DNS name (`dns:reviews.prod.svc`)"));
 
   static final Setting MATCH = block("match", "the conditions; all must hold",

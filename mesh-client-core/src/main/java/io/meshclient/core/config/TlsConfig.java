@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param trust PEM bundle of the CA certificates the instances' certificates must chain to
  * @param certChain PEM client certificate chain, leaf first (may also hold the private key), or null for
  *     server-authenticated TLS only
- * @param privateKey PEM PKCS#8 private key of the client certificate, or null when {@code certChain}
+ * @param privateKey PEM private key of the client certificate (PKCS#8, PKCS#1 RSA or SEC1 EC), or null when {@code certChain}
  *     holds it
  * @param peerIdentity what the instances must prove: a SPIFFE ID ({@code spiffe://prod/ns/default/sa/reviews})
  *     or a DNS name ({@code dns:reviews.prod.svc} or just the name); null accepts any certificate the

@@ -2,6 +2,8 @@ package io.meshclient.discovery.xds;
 
 import io.envoyproxy.envoy.config.core.v3.Node;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,12 +17,36 @@ import java.util.Objects;
  * @param node the node id, cluster, metadata and locality the server sees
  * @param ignoreResourceDeletion the server's {@code ignore_resource_deletion} feature: a listener or
  *     cluster missing from a response is kept rather than deleted
+ * @param certificateProviders the {@code certificate_providers} instances by name, which a cluster's TLS
+ *     names as {@code instance_name} (Istio's agent writes one, {@code default})
  */
-record Bootstrap(String serverUri, Channel channel, Path tokenFile, Node node, boolean ignoreResourceDeletion) {
+record Bootstrap(String serverUri, Channel channel, Path tokenFile, Node node, boolean ignoreResourceDeletion,
+    Map<String, CertificateProvider> certificateProviders) {
   Bootstrap {
     Objects.requireNonNull(serverUri, "serverUri");
     Objects.requireNonNull(channel, "channel");
     Objects.requireNonNull(node, "node");
+    certificateProviders = Map.copyOf(certificateProviders);
+  }
+
+  /**
+   * A {@code file_watcher} certificate provider (gRPC's only plugin, and what Istio's agent writes): PEM
+   * files the agent rewrites when it rotates the workload's certificate.
+   *
+   * @param certificateFile the certificate chain, leaf first
+   * @param privateKeyFile the private key of the leaf
+   * @param caCertificateFile the CA bundle peers' certificates must chain to
+   * @param refreshInterval how often gRPC re-reads the files (default 600s); the mesh checks the
+   *     certificate and key at most once a second, at each new handshake, which is never later
+   */
+  record CertificateProvider(Path certificateFile, Path privateKeyFile, Path caCertificateFile,
+      Duration refreshInterval) {
+    CertificateProvider {
+      Objects.requireNonNull(certificateFile, "certificateFile");
+      Objects.requireNonNull(privateKeyFile, "privateKeyFile");
+      Objects.requireNonNull(caCertificateFile, "caCertificateFile");
+      Objects.requireNonNull(refreshInterval, "refreshInterval");
+    }
   }
 
   /**

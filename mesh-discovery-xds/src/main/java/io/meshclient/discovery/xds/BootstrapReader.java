@@ -13,21 +13,26 @@ import io.meshclient.api.ConfigurationException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Reads gRPC's xDS bootstrap JSON (gRFC A27, with A29's TLS channel credentials and A97's JWT token
  * file call credentials), as Istio's agent writes it for proxyless gRPC. Only the first server of
- * {@code xds_servers} is used, as gRPC does. {@code certificate_providers} (the identity Istio's agent
- * writes for mTLS to the workloads) are not read: configure the mesh's own TLS for that.
+ * {@code xds_servers} is used, as gRPC does. {@code certificate_providers} (gRFC A29: the identity
+ * Istio's agent writes for mTLS to the workloads) are read for the {@code file_watcher} plugin, the only
+ * one gRPC has; any other plugin is refused, as gRPC refuses it.
  */
 final class BootstrapReader {
   /** Bounded: a bootstrap is a few kilobytes; anything this large is not one. */
   private static final long MAX_BYTES = 1 << 20;
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** gRPC's default refresh_interval of a file_watcher provider. */
+  private static final Duration DEFAULT_REFRESH = Duration.ofMinutes(10);
 
   private BootstrapReader() {}
 
@@ -73,10 +78,71 @@ final class BootstrapReader {
       ignoreDeletion |= "ignore_resource_deletion".equals(feature.asText());
     }
     Node node = node(origin, root.path("node"), problems);
+    Map<String, Bootstrap.CertificateProvider> providers = certificateProviders(origin,
+        root.path("certificate_providers"), problems);
     if (!problems.isEmpty()) {
       throw new ConfigurationException(problems);
     }
-    return new Bootstrap(uri, channel, tokenFile, node, ignoreDeletion);
+    return new Bootstrap(uri, channel, tokenFile, node, ignoreDeletion, providers);
+  }
+
+  private static Map<String, Bootstrap.CertificateProvider> certificateProviders(String origin, JsonNode providers,
+      List<String> problems) {
+    Map<String, Bootstrap.CertificateProvider> out = new LinkedHashMap<>();
+    if (providers.isMissingNode() || providers.isNull()) {
+      return out;
+    }
+    if (!providers.isObject()) {
+      problems.add(ConfigurationException.problem(origin + ": certificate_providers", providers.getNodeType().toString(),
+          "an object of provider instances by name"));
+      return out;
+    }
+    Iterator<Map.Entry<String, JsonNode>> instances = providers.fields();
+    while (instances.hasNext()) {
+      Map.Entry<String, JsonNode> instance = instances.next();
+      String at = origin + ": certificate_providers." + instance.getKey();
+      String plugin = instance.getValue().path("plugin_name").asText("");
+      if (!"file_watcher".equals(plugin)) {
+        problems.add(ConfigurationException.problem(at + ".plugin_name", plugin.isEmpty() ? "missing" : plugin,
+            "file_watcher, the only certificate provider plugin gRPC and this mesh have"));
+        continue;
+      }
+      JsonNode config = instance.getValue().path("config");
+      Path cert = requiredFile(at, config, "certificate_file", "the PEM certificate chain", problems);
+      Path key = requiredFile(at, config, "private_key_file", "the PEM private key", problems);
+      Path ca = requiredFile(at, config, "ca_certificate_file", "the PEM CA bundle", problems);
+      Duration refresh = refreshInterval(at, config.path("refresh_interval"), problems);
+      if (cert != null && key != null && ca != null && refresh != null) {
+        out.put(instance.getKey(), new Bootstrap.CertificateProvider(cert, key, ca, refresh));
+      }
+    }
+    return out;
+  }
+
+  private static Path requiredFile(String at, JsonNode config, String field, String what, List<String> problems) {
+    Path file = path(config, field);
+    if (file == null) {
+      problems.add(ConfigurationException.problem(at + ".config." + field, "missing", "the path of " + what + " file"));
+    }
+    return file;
+  }
+
+  /** A protobuf JSON duration such as {@code 600s} or {@code 0.5s}, 1s up to 1 day; absent means 600s. */
+  private static Duration refreshInterval(String at, JsonNode value, List<String> problems) {
+    if (value.isMissingNode() || value.isNull()) {
+      return DEFAULT_REFRESH;
+    }
+    String text = value.asText("");
+    Duration d = null;
+    if (text.matches("[0-9]{1,9}(\\.[0-9]{1,9})?s")) {
+      d = Duration.ofNanos(Math.round(Double.parseDouble(text.substring(0, text.length() - 1)) * 1e9));
+    }
+    if (d == null || d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(Duration.ofDays(1)) > 0) {
+      problems.add(ConfigurationException.problem(at + ".config.refresh_interval", text,
+          "a duration in seconds such as 600s, from 1s to 86400s"));
+      return null;
+    }
+    return d;
   }
 
   private static Bootstrap.Channel channel(String origin, JsonNode creds, List<String> problems) {

@@ -6,7 +6,6 @@ import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
 import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.meshclient.core.config.OutlierConfig;
 import io.meshclient.core.config.SlowStartConfig;
@@ -14,6 +13,7 @@ import io.meshclient.core.config.TlsConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A cluster, validated and reduced to what the mesh implements.
@@ -32,8 +32,12 @@ record ClusterResource(String name, String edsName, String balancer, OutlierConf
     TlsConfig tls, SlowStartConfig slowStart, boolean usable, List<String> notes) {
   private static final String TLS = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext";
 
-  /** Decodes and validates one CDS resource. */
-  static ClusterResource decode(Any any) {
+  /**
+   * Decodes and validates one CDS resource.
+   *
+   * @param providers the bootstrap's certificate provider instances, by name, its TLS may name
+   */
+  static ClusterResource decode(Any any, Map<String, Bootstrap.CertificateProvider> providers) {
     Cluster c;
     try {
       c = any.unpack(Cluster.class);
@@ -98,7 +102,7 @@ record ClusterResource(String name, String edsName, String balancer, OutlierConf
         usable = false;
       } else {
         try {
-          tls = tls(where, socket.unpack(UpstreamTlsContext.class), notes);
+          tls = TlsMapper.map(where, socket.unpack(UpstreamTlsContext.class), providers, notes);
         } catch (InvalidProtocolBufferException e) {
           throw new XdsInvalidException(where, "transport_socket.typed_config", "undecodable", "an UpstreamTlsContext");
         }
@@ -145,38 +149,5 @@ record ClusterResource(String name, String edsName, String balancer, OutlierConf
           + "(consecutive failures are)");
     }
     return new OutlierConfig(consecutive, base, max.compareTo(base) < 0 ? base : max, maxPercent, 0);
-  }
-
-  /** The mesh TLS settings for {@code ctx}, or null (with a note) when it names certificates by provider only. */
-  private static TlsConfig tls(String where, UpstreamTlsContext ctx, List<String> notes) {
-    var common = ctx.getCommonTlsContext();
-    CertificateValidationContext validation = common.getValidationContext();
-    if (!validation.getTrustedCa().hasFilename()) {
-      notes.add(where + ": transport_socket: TLS without validation_context.trusted_ca.filename (certificate "
-          + "providers, SDS) is not implemented: its calls fail rather than go out unverified");
-      return null;
-    }
-    String cert = null;
-    String key = null;
-    if (common.getTlsCertificatesCount() > 0) {
-      var c = common.getTlsCertificates(0);
-      cert = c.getCertificateChain().hasFilename() ? "file:" + c.getCertificateChain().getFilename() : null;
-      key = c.getPrivateKey().hasFilename() ? "file:" + c.getPrivateKey().getFilename() : null;
-    }
-    String identity = null;
-    for (var san : validation.getMatchTypedSubjectAltNamesList()) {
-      if (san.getMatcher().hasExact()) {
-        identity = san.getSanType().name().equals("DNS") ? "dns:" + san.getMatcher().getExact() : san.getMatcher().getExact();
-        break;
-      }
-    }
-    if (identity == null && validation.getMatchTypedSubjectAltNamesCount() > 0) {
-      notes.add(where + ": SAN matchers other than exact are not implemented: its calls fail");
-      return null;
-    }
-    if (validation.getMatchTypedSubjectAltNamesCount() > 1) {
-      notes.add(where + ": only the first exact SAN matcher is pinned");
-    }
-    return new TlsConfig("file:" + validation.getTrustedCa().getFilename(), cert, key, identity);
   }
 }

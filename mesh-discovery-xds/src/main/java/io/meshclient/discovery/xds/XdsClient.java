@@ -29,6 +29,7 @@ final class XdsClient implements AdsStream.Handler {
 
   private final String discoveryName;
   private final boolean ignoreResourceDeletion;
+  private final Map<String, Bootstrap.CertificateProvider> certificateProviders;
   private final XdsDiscoveryMetrics metrics;
   private final Runnable onChange;
   private AdsStream stream;
@@ -41,9 +42,10 @@ final class XdsClient implements AdsStream.Handler {
   private Mesh mesh;
   private MeshConfig base;
 
-  XdsClient(String discoveryName, boolean ignoreResourceDeletion, XdsDiscoveryMetrics metrics, Runnable onChange) {
+  XdsClient(String discoveryName, Bootstrap bootstrap, XdsDiscoveryMetrics metrics, Runnable onChange) {
     this.discoveryName = discoveryName;
-    this.ignoreResourceDeletion = ignoreResourceDeletion;
+    this.ignoreResourceDeletion = bootstrap.ignoreResourceDeletion();
+    this.certificateProviders = bootstrap.certificateProviders();
     this.metrics = metrics;
     this.onChange = onChange;
   }
@@ -135,7 +137,7 @@ final class XdsClient implements AdsStream.Handler {
         case CDS -> {
           Map<String, ClusterResource> got = new HashMap<>();
           resources.forEach(a -> {
-            ClusterResource c = ClusterResource.decode(a);
+            ClusterResource c = ClusterResource.decode(a, certificateProviders);
             got.put(c.name(), c);
           });
           replace(candidate.clusters, got, type);

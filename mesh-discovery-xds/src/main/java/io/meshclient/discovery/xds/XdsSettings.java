@@ -149,7 +149,7 @@ public final class XdsSettings {
       return new Bootstrap(String.valueOf(serverUri), Bootstrap.Channel.PLAINTEXT, null,
           io.envoyproxy.envoy.config.core.v3.Node.newBuilder().setId(String.valueOf(nodeId))
               .setCluster(cluster == null ? "" : String.valueOf(cluster)).setUserAgentName("mesh-client").build(),
-          false);
+          false, Map.of());
     }
     String path = env.apply(BOOTSTRAP_ENV);
     if (path != null && !path.isBlank()) {

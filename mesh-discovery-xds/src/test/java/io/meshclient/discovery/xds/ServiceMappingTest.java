@@ -11,7 +11,10 @@ import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.core.v3.RuntimeDouble;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateProviderPluginInstance;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
@@ -31,6 +34,9 @@ import io.meshclient.core.config.RetryConfig;
 import io.meshclient.core.config.RouteConfig;
 import io.meshclient.core.config.ServiceConfig;
 import io.meshclient.core.config.SlowStartConfig;
+import io.meshclient.core.config.TlsConfig;
+import io.meshclient.api.ServiceInstance;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -46,8 +52,8 @@ class ServiceMappingTest {
     XdsResources r = new XdsResources();
     r.listeners.put("reviews:9080", ListenerResource.decode(Any.pack(Resources.listener("reviews:9080", "rc"))));
     r.routes.put("rc", Resources.routes("rc", List.of("reviews"), routes));
-    r.clusters.put(V1, ClusterResource.decode(Any.pack(Resources.cluster(V1))));
-    r.clusters.put(ALL, ClusterResource.decode(Any.pack(Resources.cluster(ALL))));
+    r.clusters.put(V1, ClusterResource.decode(Any.pack(Resources.cluster(V1)), Map.of()));
+    r.clusters.put(ALL, ClusterResource.decode(Any.pack(Resources.cluster(ALL)), Map.of()));
     r.endpoints.put(V1, EndpointResource.decode(Any.pack(Resources.endpoints(V1, 9081, 9082))));
     r.endpoints.put(ALL, EndpointResource.decode(Any.pack(Resources.endpoints(ALL, 9081, 9082, 9083))));
     r.clustersKnown = true;
@@ -160,28 +166,87 @@ class ServiceMappingTest {
             + "routes[0]: match.query_parameters[0] (id).string_match.safe_regex.regex: (a (expected: an RE2 regular expression");
   }
 
-  /** Istio's gRPC generator names the bootstrap's file_watcher certificate provider, which is not read. */
-  @Test
-  void aClusterWhoseTlsNamesIstiosCertificateProviderHasNoInstancesAndIsReported() {
+  /** The bootstrap's file_watcher instance as Istio's agent writes it. */
+  static final Map<String, Bootstrap.CertificateProvider> ISTIO_PROVIDERS = Map.of("default",
+      new Bootstrap.CertificateProvider(Path.of("/var/lib/istio/data/cert-chain.pem"),
+          Path.of("/var/lib/istio/data/key.pem"), Path.of("/var/lib/istio/data/root-cert.pem"), Duration.ofSeconds(900)));
+
+  /** An UpstreamTlsContext as Istio's gRPC generator writes it: the older provider fields, untyped SANs. */
+  @SuppressWarnings("deprecation")
+  static UpstreamTlsContext istioMtls(String instance, String san) {
     CommonTlsContext.CertificateProviderInstance provider = CommonTlsContext.CertificateProviderInstance.newBuilder()
-        .setInstanceName("default").setCertificateName("default").build();
-    UpstreamTlsContext mtls = UpstreamTlsContext.newBuilder().setSni("outbound_.9080_.v1_.reviews.default.svc.cluster.local")
+        .setInstanceName(instance).setCertificateName("default").build();
+    return UpstreamTlsContext.newBuilder().setSni("outbound_.9080_.v1_.reviews.default.svc.cluster.local")
         .setCommonTlsContext(CommonTlsContext.newBuilder().setTlsCertificateCertificateProviderInstance(provider)
             .setCombinedValidationContext(CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
-                .setDefaultValidationContext(CertificateValidationContext.getDefaultInstance())
+                .setDefaultValidationContext(CertificateValidationContext.newBuilder()
+                    .addMatchSubjectAltNames(StringMatcher.newBuilder().setExact(san)))
                 .setValidationContextCertificateProviderInstance(provider.toBuilder().setCertificateName("ROOTCA"))))
         .build();
+  }
+
+  static Cluster withTls(Cluster cluster, UpstreamTlsContext tls) {
+    return cluster.toBuilder().setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.tls")
+        .setTypedConfig(Any.pack(tls))).build();
+  }
+
+  @Test
+  void aClusterWhoseTlsNamesIstiosCertificateProviderUsesItsFilesWithTheSanPinned() {
     XdsResources r = resources(Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), V1));
-    r.clusters.put(V1, ClusterResource.decode(Any.pack(Resources.cluster(V1).toBuilder().setTransportSocket(
-        TransportSocket.newBuilder().setName("envoy.transport_sockets.tls").setTypedConfig(Any.pack(mtls))).build())));
+    r.clusters.put(V1, ClusterResource.decode(Any.pack(withTls(Resources.cluster(V1),
+        istioMtls("default", "spiffe://cluster.local/ns/default/sa/reviews"))), ISTIO_PROVIDERS));
+
+    ServiceMapping m = ServiceMapping.map("reviews", "reviews:9080", "xds", null, r);
+
+    assertThat(m.config().tls()).isEqualTo(new TlsConfig("file:/var/lib/istio/data/root-cert.pem",
+        "file:/var/lib/istio/data/cert-chain.pem", "file:/var/lib/istio/data/key.pem",
+        "spiffe://cluster.local/ns/default/sa/reviews"));
+    assertThat(m.instances()).extracting(ServiceInstance::secure).containsOnly(true).isNotEmpty();
+    assertThat(m.notes()).isEmpty();
+  }
+
+  @Test
+  void theNewerProviderFieldsAndTypedSansMapTheSameWay() {
+    CertificateProviderPluginInstance instance = CertificateProviderPluginInstance.newBuilder()
+        .setInstanceName("default").build();
+    UpstreamTlsContext tls = UpstreamTlsContext.newBuilder().setCommonTlsContext(CommonTlsContext.newBuilder()
+        .setTlsCertificateProviderInstance(instance)
+        .setValidationContext(CertificateValidationContext.newBuilder().setCaCertificateProviderInstance(instance)
+            .addMatchTypedSubjectAltNames(SubjectAltNameMatcher.newBuilder().setSanType(SubjectAltNameMatcher.SanType.DNS)
+                .setMatcher(StringMatcher.newBuilder().setExact("reviews.default.svc"))))).build();
+
+    ClusterResource c = ClusterResource.decode(Any.pack(withTls(Resources.cluster(V1), tls)), ISTIO_PROVIDERS);
+
+    assertThat(c.tls()).isEqualTo(new TlsConfig("file:/var/lib/istio/data/root-cert.pem",
+        "file:/var/lib/istio/data/cert-chain.pem", "file:/var/lib/istio/data/key.pem", "dns:reviews.default.svc"));
+  }
+
+  @Test
+  void aCertificateProviderInstanceTheBootstrapLacksIsInvalidNamingTheField() {
+    Any cluster = Any.pack(withTls(Resources.cluster(V1), istioMtls("spire", "spiffe://cluster.local/ns/default/sa/reviews")));
+
+    assertThatThrownBy(() -> ClusterResource.decode(cluster, ISTIO_PROVIDERS)).isInstanceOf(XdsInvalidException.class)
+        .hasMessage("cluster " + V1 + ": transport_socket.typed_config.common_tls_context.combined_validation_context."
+            + "validation_context_certificate_provider_instance.instance_name: spire (expected: a certificate provider "
+            + "instance of the bootstrap's certificate_providers (one of [default]))");
+    assertThatThrownBy(() -> ClusterResource.decode(cluster, Map.of())).hasMessageEndingWith(
+        "(expected: a certificate provider instance of the bootstrap's certificate_providers, which has none)");
+  }
+
+  @Test
+  void aClusterWhoseTlsTrustComesFromSdsHasNoInstancesAndIsReported() {
+    UpstreamTlsContext sds = UpstreamTlsContext.newBuilder().setCommonTlsContext(CommonTlsContext.newBuilder()
+        .setValidationContextSdsSecretConfig(SdsSecretConfig.newBuilder().setName("ROOTCA"))).build();
+    XdsResources r = resources(Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), V1));
+    r.clusters.put(V1, ClusterResource.decode(Any.pack(withTls(Resources.cluster(V1), sds)), ISTIO_PROVIDERS));
 
     ServiceMapping m = ServiceMapping.map("reviews", "reviews:9080", "xds", null, r);
 
     assertThat(m.instances()).as("its calls fail rather than go out unverified").isEmpty();
     assertThat(m.config().routes()).extracting(RouteConfig::to).containsExactly("v1", "xds-unroutable");
-    assertThat(m.notes()).containsExactly("cluster " + V1 + ": transport_socket: TLS without "
-        + "validation_context.trusted_ca.filename (certificate providers, SDS) is not implemented: its calls fail "
-        + "rather than go out unverified");
+    assertThat(m.notes()).containsExactly("cluster " + V1 + ": transport_socket: TLS whose trust is neither "
+        + "validation_context.trusted_ca.filename nor a certificate provider instance (SDS) is not implemented: its "
+        + "calls fail rather than go out unverified");
   }
 
   @Test
@@ -201,7 +266,7 @@ class ServiceMappingTest {
             .setSlowStartWindow(com.google.protobuf.Duration.newBuilder().setSeconds(30))
             .setAggression(RuntimeDouble.newBuilder().setDefaultValue(2.0).setRuntimeKey("k"))
             .setMinWeightPercent(Percent.newBuilder().setValue(20)))).build();
-    r.clusters.put(V1, ClusterResource.decode(Any.pack(warming)));
+    r.clusters.put(V1, ClusterResource.decode(Any.pack(warming), Map.of()));
 
     ServiceMapping m = ServiceMapping.map("reviews", "reviews:9080", "xds", null, r);
 
@@ -215,7 +280,7 @@ class ServiceMappingTest {
         .setSlowStartConfig(Cluster.SlowStartConfig.newBuilder()
             .setSlowStartWindow(com.google.protobuf.Duration.newBuilder().setSeconds(10))
             .setAggression(RuntimeDouble.newBuilder().setDefaultValue(0).setRuntimeKey("k")))).build();
-    assertThatThrownBy(() -> ClusterResource.decode(Any.pack(bad))).hasMessage("cluster " + V1
+    assertThatThrownBy(() -> ClusterResource.decode(Any.pack(bad), Map.of())).hasMessage("cluster " + V1
         + ": least_request_lb_config.slow_start_config.aggression.default_value: 0.0 (expected: above 0 up to 10)");
   }
 

@@ -27,7 +27,9 @@ class XdsSettingsTest {
           "metadata": {"GENERATOR": "grpc", "INSTANCE_IPS": "10.0.0.7", "NAMESPACE": "default", "LABELS": {"app": "productpage"}},
           "locality": {"region": "eu-west1", "zone": "eu-west1-b"}
         },
-        "certificate_providers": {"default": {"plugin_name": "file_watcher", "config": {"certificate_file": "/var/lib/istio/data/cert-chain.pem"}}}
+        "certificate_providers": {"default": {"plugin_name": "file_watcher", "config": {
+          "certificate_file": "/var/lib/istio/data/cert-chain.pem", "private_key_file": "/var/lib/istio/data/key.pem",
+          "ca_certificate_file": "/var/lib/istio/data/root-cert.pem", "refresh_interval": "900s"}}}
       }
       """;
 
@@ -48,6 +50,9 @@ class XdsSettingsTest {
     assertThat(b.node().getMetadata().getFieldsOrThrow("LABELS").getStructValue().getFieldsOrThrow("app").getStringValue())
         .isEqualTo("productpage");
     assertThat(b.node().getLocality().getZone()).isEqualTo("eu-west1-b");
+    assertThat(b.certificateProviders()).containsExactly(Map.entry("default", new Bootstrap.CertificateProvider(
+        Path.of("/var/lib/istio/data/cert-chain.pem"), Path.of("/var/lib/istio/data/key.pem"),
+        Path.of("/var/lib/istio/data/root-cert.pem"), Duration.ofSeconds(900))));
     assertThat(settings.listeners()).containsExactly(Map.entry("reviews", "reviews:9080"));
     assertThat(settings.initialWait()).isEqualTo(Duration.ofSeconds(10));
     assertThat(settings.resourceTimeout()).isEqualTo(Duration.ofSeconds(15));
@@ -118,6 +123,24 @@ class XdsSettingsTest {
         .hasMessageContaining("GRPC_XDS_BOOTSTRAP_CONFIG: xds_servers[0].server_uri: missing")
         .hasMessageContaining("GRPC_XDS_BOOTSTRAP_CONFIG: xds_servers[0].channel_creds: [alts] (expected: one of the types insecure, tls)")
         .hasMessageContaining("GRPC_XDS_BOOTSTRAP_CONFIG: node.id: missing");
+  }
+
+  @Test
+  void aCertificateProviderOtherThanFileWatcherOrMissingAFileIsRefusedNamingTheKey() {
+    assertThatThrownBy(() -> BootstrapReader.read("GRPC_XDS_BOOTSTRAP_CONFIG", """
+        {"xds_servers": [{"server_uri": "127.0.0.1:15010", "channel_creds": [{"type": "insecure"}]}], "node": {"id": "n1"},
+         "certificate_providers": {
+           "spire": {"plugin_name": "spiffe_workload_api", "config": {}},
+           "default": {"plugin_name": "file_watcher", "config": {"certificate_file": "/etc/cert.pem",
+             "ca_certificate_file": "/etc/ca.pem", "refresh_interval": "soon"}}}}
+        """))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("GRPC_XDS_BOOTSTRAP_CONFIG: certificate_providers.spire.plugin_name: spiffe_workload_api "
+            + "(expected: file_watcher, the only certificate provider plugin gRPC and this mesh have)")
+        .hasMessageContaining("GRPC_XDS_BOOTSTRAP_CONFIG: certificate_providers.default.config.private_key_file: missing "
+            + "(expected: the path of the PEM private key file)")
+        .hasMessageContaining("GRPC_XDS_BOOTSTRAP_CONFIG: certificate_providers.default.config.refresh_interval: soon "
+            + "(expected: a duration in seconds such as 600s, from 1s to 86400s)");
   }
 
   @Test

@@ -20,11 +20,12 @@ import java.util.regex.Pattern;
 
 /**
  * A PEM file named by a location ({@code file:path}, {@code classpath:path} or a path) and what it
- * holds: certificates and at most one PKCS#8 private key. Parse errors never include the file's content.
+ * holds: certificates and at most one private key (PKCS#8, or PKCS#1 RSA and SEC1 EC as Istio's agent writes
+ * them). Parse errors never include the file's content.
  */
 final class PemSource {
   private static final Pattern PRIVATE_KEY =
-      Pattern.compile("-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
+      Pattern.compile("-----BEGIN ((?:RSA |EC )?PRIVATE KEY)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
 
   private final String location;
   private final Path path;
@@ -81,13 +82,22 @@ final class PemSource {
     return out;
   }
 
-  /** The PKCS#8 private key in the file (RSA, EC or Ed25519). */
+  /** The private key in the file: PKCS#8 (RSA, EC or Ed25519), PKCS#1 (RSA) or SEC1 (EC). */
   PrivateKey privateKey() throws IOException, GeneralSecurityException {
     Matcher m = PRIVATE_KEY.matcher(read());
     if (!m.find()) {
-      throw new GeneralSecurityException("no PKCS#8 private key (-----BEGIN PRIVATE KEY-----) in it");
+      throw new GeneralSecurityException("no private key (-----BEGIN PRIVATE KEY-----, or RSA PRIVATE KEY or "
+          + "EC PRIVATE KEY) in it");
     }
-    byte[] der = Base64.getMimeDecoder().decode(m.group(1));
+    byte[] der = Base64.getMimeDecoder().decode(m.group(2));
+    switch (m.group(1)) {
+      case "RSA PRIVATE KEY":
+        return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Pkcs8.fromPkcs1(der)));
+      case "EC PRIVATE KEY":
+        return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Pkcs8.fromSec1(der)));
+      default:
+        break;
+    }
     PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
     for (String algorithm : new String[] {"RSA", "EC", "Ed25519"}) {
       try {

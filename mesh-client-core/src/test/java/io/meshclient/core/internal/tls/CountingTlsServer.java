@@ -18,9 +18,10 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A TLS server on 127.0.0.1 that presents a given certificate, asks for a client certificate, counts every
- * application byte it receives, and answers each request with 200.
+ * application byte it receives, and answers each request with 200. Public for other modules' tests,
+ * through this module's test-jar.
  */
-final class CountingTlsServer implements AutoCloseable {
+public final class CountingTlsServer implements AutoCloseable {
   private final SSLServerSocket server;
   private final AtomicLong bytesReceived = new AtomicLong();
   private final AtomicInteger requests = new AtomicInteger();
@@ -29,7 +30,7 @@ final class CountingTlsServer implements AutoCloseable {
   private final java.util.List<String> clientSubjects = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile int closeEvery;
 
-  CountingTlsServer(TestPki.Held identity, TestPki.Held issuer, TestPki.Held clientCa) throws Exception {
+  public CountingTlsServer(TestPki.Held identity, TestPki.Held issuer, TestPki.Held clientCa) throws Exception {
     KeyStore keys = KeyStore.getInstance("PKCS12");
     keys.load(null, null);
     keys.setKeyEntry("server", identity.keys().getPrivate(), new char[0],
@@ -98,30 +99,36 @@ final class CountingTlsServer implements AutoCloseable {
     }
   }
 
+  /** Refuses a handshake without a client certificate (by default one is asked for, not required). */
+  public CountingTlsServer requireClientCertificate() {
+    server.setNeedClientAuth(true);
+    return this;
+  }
+
   /** Answers every n-th request with {@code Connection: close}, so clients keep making new handshakes. */
-  CountingTlsServer closeEvery(int n) {
+  public CountingTlsServer closeEvery(int n) {
     this.closeEvery = n;
     return this;
   }
 
   /** The client certificate subject of every handshake, in order. */
-  java.util.List<String> clientSubjects() {
+  public java.util.List<String> clientSubjects() {
     return clientSubjects;
   }
 
-  int port() {
+  public int port() {
     return server.getLocalPort();
   }
 
-  long bytesReceived() {
+  public long bytesReceived() {
     return bytesReceived.get();
   }
 
-  int requests() {
+  public int requests() {
     return requests.get();
   }
 
-  String clientSubject() {
+  public String clientSubject() {
     return clientSubject.get();
   }
 

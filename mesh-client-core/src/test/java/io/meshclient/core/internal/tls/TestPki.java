@@ -25,63 +25,71 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** Test certificates with SPIFFE URI SANs, made with BouncyCastle. */
-final class TestPki {
+/**
+ * Test certificates with SPIFFE URI SANs, made with BouncyCastle. Public for other modules' tests (the
+ * xds module's certificate provider test), through this module's test-jar.
+ */
+public final class TestPki {
   private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
   /** A key pair and its certificate. */
-  record Held(KeyPair keys, X509Certificate certificate) {
-    String certificatePem() throws java.security.cert.CertificateEncodingException {
+  public record Held(KeyPair keys, X509Certificate certificate) {
+    public String certificatePem() throws java.security.cert.CertificateEncodingException {
       return pem("CERTIFICATE", certificate.getEncoded());
     }
 
-    String privateKeyPem() {
+    public String privateKeyPem() {
       return pem("PRIVATE KEY", keys.getPrivate().getEncoded());
     }
 
-    Path writeCertificate(Path dir, String name) throws Exception {
+    public Path writeCertificate(Path dir, String name) throws Exception {
       return Files.writeString(dir.resolve(name), certificatePem(), StandardCharsets.US_ASCII);
     }
 
-    Path writeKey(Path dir, String name) throws Exception {
+    /** Writes the key as SEC1 ({@code EC PRIVATE KEY}), the form Istio's agent writes an ECDSA key in. */
+    public Path writeSec1Key(Path dir, String name) throws Exception {
+      return Files.writeString(dir.resolve(name), pem("EC PRIVATE KEY", sec1(keys)), StandardCharsets.US_ASCII);
+    }
+
+    public Path writeKey(Path dir, String name) throws Exception {
       return Files.writeString(dir.resolve(name), privateKeyPem(), StandardCharsets.US_ASCII);
     }
   }
 
   /** What a leaf looks like. */
-  static final class Leaf {
+  public static final class Leaf {
     final List<GeneralName> names = new ArrayList<>();
     boolean ca;
     boolean keyCertSign;
     Instant notBefore = Instant.now().minus(Duration.ofHours(1));
     Instant notAfter = Instant.now().plus(Duration.ofDays(1));
 
-    Leaf uri(String uri) {
+    public Leaf uri(String uri) {
       names.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri));
       return this;
     }
 
-    Leaf ip(String address) {
+    public Leaf ip(String address) {
       names.add(new GeneralName(GeneralName.iPAddress, address));
       return this;
     }
 
-    Leaf dns(String dns) {
+    public Leaf dns(String dns) {
       names.add(new GeneralName(GeneralName.dNSName, dns));
       return this;
     }
 
-    Leaf ca() {
+    public Leaf ca() {
       this.ca = true;
       return this;
     }
 
-    Leaf keyCertSign() {
+    public Leaf keyCertSign() {
       this.keyCertSign = true;
       return this;
     }
 
-    Leaf valid(Instant from, Instant to) {
+    public Leaf valid(Instant from, Instant to) {
       this.notBefore = from;
       this.notAfter = to;
       return this;
@@ -96,7 +104,7 @@ final class TestPki {
     return generator.generateKeyPair();
   }
 
-  static Held ca(String trustDomain) throws Exception {
+  public static Held ca(String trustDomain) throws Exception {
     KeyPair keys = keys();
     X500Name name = new X500Name("CN=" + trustDomain + " CA,O=" + trustDomain);
     JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name,
@@ -109,7 +117,7 @@ final class TestPki {
     return new Held(keys, sign(builder, keys));
   }
 
-  static Held leaf(Held issuer, String commonName, Leaf leaf) throws Exception {
+  public static Held leaf(Held issuer, String commonName, Leaf leaf) throws Exception {
     KeyPair keys = keys();
     JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
         X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded()),
@@ -128,6 +136,15 @@ final class TestPki {
   private static X509Certificate sign(JcaX509v3CertificateBuilder builder, KeyPair signer) throws Exception {
     return new JcaX509CertificateConverter().getCertificate(
         builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
+  }
+
+  /** The EC private key of {@code keys} as SEC1 DER naming its curve, as Go's x509.MarshalECPrivateKey writes it. */
+  static byte[] sec1(KeyPair keys) throws Exception {
+    org.bouncycastle.asn1.pkcs.PrivateKeyInfo info =
+        org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(keys.getPrivate().getEncoded());
+    java.security.interfaces.ECPrivateKey key = (java.security.interfaces.ECPrivateKey) keys.getPrivate();
+    return new org.bouncycastle.asn1.sec.ECPrivateKey(key.getParams().getOrder().bitLength(), key.getS(), null,
+        info.getPrivateKeyAlgorithm().getParameters()).getEncoded();
   }
 
   static String pem(String type, byte[] der) {
