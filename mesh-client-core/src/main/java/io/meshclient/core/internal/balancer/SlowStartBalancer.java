@@ -22,9 +22,10 @@ import java.util.random.RandomGenerator;
  *
  * <p>An instance starts warming when it appears in a list the balancer is given after its first one: new
  * (first seen after start-up) or returning (back from ejection or from not-ready). Instances are matched
- * across lists by id. Once every instance is warm, a pick costs one clock read and one comparison more
- * than the delegate's; while some warm up, an identity-map lookup and a random draw. No allocation either
- * way; the table is rebuilt only when the list changes.
+ * across lists by id. Once every instance is warm, a pick costs one field read more than the delegate's;
+ * while some warm up, an identity-map lookup, and a clock read and a random draw only when the instance
+ * drawn is warming. No allocation either way; the table is rebuilt only when the
+ * list changes.
  */
 final class SlowStartBalancer implements LoadBalancer {
   static final int MAX_TRIES = 16;
@@ -45,29 +46,38 @@ final class SlowStartBalancer implements LoadBalancer {
   @Override
   public ServiceInstance pick(List<ServiceInstance> instances, RequestContext context) {
     ServiceInstance chosen = delegate.pick(instances, context);
+    Warmup w = warmup(instances);
+    if (w.allWarm) {
+      return chosen;
+    }
+    // The clock is read only when a warming instance was drawn: most picks are of warm ones.
+    long[] since = w.since.get(chosen);
+    if (since == null) {
+      return chosen;
+    }
     long now = ticker.nanoTime();
-    Warmup w = warmup(instances, now);
     if (now - w.allWarmAt >= 0) {
+      w.allWarm = true;
       return chosen;
     }
     RandomGenerator r = random != null ? random : ThreadLocalRandom.current();
     for (int i = 0; i < MAX_TRIES; i++) {
-      long[] since = w.since.get(chosen);
       if (since == null || r.nextDouble() < config.factor(now - since[0])) {
         return chosen;
       }
       chosen = delegate.pick(instances, context);
+      since = w.since.get(chosen);
     }
     return chosen;
   }
 
-  private Warmup warmup(List<ServiceInstance> instances, long now) {
+  private Warmup warmup(List<ServiceInstance> instances) {
     Warmup w = warmup;
     if (w == null || w.instances != instances) {
       synchronized (this) {
         w = warmup;
         if (w == null || w.instances != instances) {
-          w = new Warmup(instances, w, now, config.window().toNanos());
+          w = new Warmup(instances, w, ticker.nanoTime(), config.window().toNanos());
           warmup = w;
         }
       }
@@ -94,6 +104,11 @@ final class SlowStartBalancer implements LoadBalancer {
     final Map<String, Long> startedById;
     /** When the last warming instance is warm. */
     final long allWarmAt;
+    /**
+     * Set once a pick saw the clock past {@link #allWarmAt}, so later picks skip the lookup; racy on
+     * purpose: a pick that misses the write only does the lookup once more.
+     */
+    boolean allWarm;
     /** Every id in the list. */
     private final Set<String> ids;
 
@@ -120,6 +135,7 @@ final class SlowStartBalancer implements LoadBalancer {
         }
       }
       this.allWarmAt = since.isEmpty() ? now : last;
+      this.allWarm = since.isEmpty();
       this.ids = new HashSet<>();
       for (ServiceInstance instance : instances) {
         ids.add(instance.id());
