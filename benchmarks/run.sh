@@ -9,6 +9,8 @@
 #   hedge [args]        issue 19: p99 with and without hedging (one backend 5% 50x slower), extra load, POSTs
 #   tail [args]         issue 20: p99 with one bad instance of 3 (10x slower; then 20% 503s), mesh vs sidecars
 #                       --duration 10s --warmup 10s --repeats 3 --base-ms 1 --slow-factor 10 --fail-percent 20
+#   spring [args]       issue 20: the Spring user's path, mesh-restclient/-webclient vs their plain twins and
+#                       Spring Cloud LoadBalancer on the JDK client, Apache HttpClient 5 and Reactor Netty
 #   jfr FILE.jfr        where a load worker recorded with `load --jfr MODE` spent its time
 #   chaos [s] [threads] issue 3's kill test (a backend killed, then black-holed; 20 s, 8 threads each)
 #   rotation [s] [rps]  issue 7's certificate rotation under load (30 s at 200 req/s)
@@ -26,7 +28,7 @@ TARGET="$HERE/target"
 JAVA="${JAVA:-java}"
 
 usage() {
-  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -97,6 +99,15 @@ run_tail() {
     io.meshclient.benchmarks.load.TailMain \
     --work-dir "$TARGET/tail-work" --results-dir "$HERE/results" \
     --nginx "${nginx:-none}" --haproxy "${haproxy:-none}" "$@"
+}
+
+run_spring() {
+  local nginx
+  nginx="$(ensure_nginx)"
+  mkdir -p "$HERE/results" "$TARGET/spring-work"
+  "$JAVA" -Xms256m -Xmx256m -Djava.awt.headless=true -cp "$(harness_cp)" \
+    io.meshclient.benchmarks.load.SpringPathMain \
+    --work-dir "$TARGET/spring-work" --results-dir "$HERE/results" --nginx "${nginx:-none}" "$@"
 }
 
 run_load() {
@@ -170,6 +181,14 @@ case "$scenario" in
     "$JAVA" -Xmx1g -cp "$(harness_cp)" io.meshclient.benchmarks.churn.ChurnScenario --seconds 1 --rounds 1 --smoke \
       > "$TARGET/churn-smoke.log" 2>&1 || { tail -20 "$TARGET/churn-smoke.log"; echo "smoke: churn failed" >&2; exit 1; }
     tail -1 "$TARGET/churn-smoke.log"
+    echo "== smoke: spring, 1 s per mode"
+    "$JAVA" -Xms256m -Xmx256m -Djava.awt.headless=true -cp "$(harness_cp)" io.meshclient.benchmarks.load.SpringPathMain \
+      --work-dir "$TARGET/spring-work" --results-dir "$smoke_results" --nginx "${nginx_bin:-none}" \
+      --duration 1s --warmup 1s --rewarm 0s --repeats 1 --threads 4 \
+      > "$TARGET/spring-smoke.log" 2>&1 || { tail -30 "$TARGET/spring-smoke.log"; echo "smoke: spring failed" >&2; exit 1; }
+    grep -qE '^spring mesh-restclient_cpu_us_over_restclient-okhttp=' "$TARGET/spring-smoke.log" || {
+      tail -30 "$TARGET/spring-smoke.log"; echo "smoke: spring printed no final line" >&2; exit 1; }
+    tail -1 "$TARGET/spring-smoke.log"
     echo "smoke passed in $((SECONDS - start)) s (targets are not asserted in smoke)"
     ;;
   churn)
@@ -178,6 +197,14 @@ case "$scenario" in
     # churn ... p99_ratio=... update_p50_ms=... failed_calls=...
     build
     exec "$JAVA" -Xms1g -Xmx1g -cp "$(harness_cp)" io.meshclient.benchmarks.churn.ChurnScenario "$@"
+    ;;
+  spring)
+    # issue 20, the Spring user's path: the load harness's nginx backends and method over 7 Spring modes
+    # (restclient-okhttp, mesh-restclient, mesh-webclient, webclient-okhttp, spring-lb, spring-lb-hc5,
+    # spring-lb-netty). Arguments as for load. Writes results/spring.{json,png}; ends with:
+    # spring mesh-restclient_cpu_us_over_restclient-okhttp=... mesh-restclient/best_sclb_throughput=... ...
+    build
+    run_spring "$@"
     ;;
   tail)
     # issue 20: 3 backends, one 10x slower, then (second run) one failing 20% of its calls with 503;
@@ -222,7 +249,7 @@ case "$scenario" in
     usage
     ;;
   *)
-    echo "unknown scenario: $scenario (expected: jmh, ratelimit, load, smoke, hedge, tail, jfr, chaos, rotation, consul-scale, churn)" >&2
+    echo "unknown scenario: $scenario (expected: jmh, ratelimit, load, smoke, hedge, tail, spring, jfr, chaos, rotation, consul-scale, churn)" >&2
     exit 2
     ;;
 esac

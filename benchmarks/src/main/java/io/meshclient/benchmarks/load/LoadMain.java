@@ -65,16 +65,7 @@ public final class LoadMain {
 
     LoadReport report = new LoadReport(summaries);
     String machine = machine(load0, backendText);
-    System.out.println();
-    System.out.println(machine);
-    System.out.println();
-    System.out.print(report.table());
-    System.out.println();
-    System.out.print(report.ratios());
-    System.out.println();
-    System.out.print(report.cpuBreakdown());
-    System.out.println();
-    System.out.print(report.targetsText());
+    printSections(machine, report.table(), report.ratios(), report.cpuBreakdown(), report.targetsText());
     printErrors(summaries, notRun);
     if (!o.modes.contains(Mode.MESH) || !o.modes.contains(Mode.OKHTTP)) {
       System.out.println("(the final line needs okhttp, okhttp-aa, mesh and sidecar; NaN marks what was not run)");
@@ -134,22 +125,36 @@ public final class LoadMain {
 
   private static void writeJson(Path file, Options o, String[] args, String machine, List<ModeSummary> summaries,
       LoadReport report, List<String> notRun) throws java.io.IOException {
+    Map<String, Object> root = jsonRoot(args, machine, o, summaries);
+    root.put("targets", report.targets);
+    root.put("notRun", notRun);
+    root.put("finalLine", report.finalLine());
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), root);
+  }
+
+  /** The machine line and each section of the report, a blank line before each. */
+  static void printSections(String machine, String... sections) {
+    System.out.println();
+    System.out.println(machine);
+    for (String section : sections) {
+      System.out.println();
+      System.out.print(section);
+    }
+  }
+
+  /** The start of a result file: when, the arguments, the machine, the settings and every mode's figures. */
+  static Map<String, Object> jsonRoot(String[] args, String machine, Options o, List<ModeSummary> summaries) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("generated", Instant.now().toString());
     root.put("arguments", Arrays.asList(args));
     root.put("machine", machine);
-    root.put("settings", Map.of("threads", o.threads, "durationSeconds", o.duration.toSeconds(),
-        "warmupSeconds", o.warmup.toSeconds(), "rewarmSeconds", o.rewarm.toSeconds(), "repeats", o.repeats,
-        "path", o.path, "modes", Mode.ids(o.modes)));
+    root.put("settings", o.settings());
     Map<String, Object> modes = new LinkedHashMap<>();
     for (ModeSummary s : summaries) {
       modes.put(s.label, modeJson(s));
     }
     root.put("modes", modes);
-    root.put("targets", report.targets);
-    root.put("notRun", notRun);
-    root.put("finalLine", report.finalLine());
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), root);
+    return root;
   }
 
   /** Each mode's first error, and the modes that could not be run. */
@@ -232,6 +237,12 @@ public final class LoadMain {
     String nginx;
     Path workDir = Path.of("target", "load-work");
     Path resultsDir = Path.of("results");
+
+    /** The run's settings, as written in the JSON files. */
+    Map<String, Object> settings() {
+      return Map.of("threads", threads, "durationSeconds", duration.toSeconds(), "warmupSeconds", warmup.toSeconds(),
+          "rewarmSeconds", rewarm.toSeconds(), "repeats", repeats, "path", path, "modes", Mode.ids(modes));
+    }
 
     static Options parse(String[] args) {
       Options o = new Options();

@@ -116,7 +116,12 @@ final class LoadReport {
   }
 
   String targetsText() {
-    StringBuilder out = new StringBuilder("Issue 5 targets (reported, not asserted):\n\n");
+    return targetsTable("Issue 5 targets (reported, not asserted)", targets);
+  }
+
+  /** {@code title:} and a Markdown table of the targets: requirement, measured value, met (yes, NO, n/a). */
+  static String targetsTable(String title, List<Target> targets) {
+    StringBuilder out = new StringBuilder(title + ":\n\n");
     out.append("| target | requirement | measured | met |\n|---|---|---|---|\n");
     for (Target t : targets) {
       out.append("| ").append(t.name).append(" | ").append(t.requirement).append(" | ").append(t.measured)

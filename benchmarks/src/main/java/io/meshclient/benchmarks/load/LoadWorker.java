@@ -102,7 +102,9 @@ public final class LoadWorker {
       case MESH_OUTLIER:
         return new MeshLoadClient(ports, threads, path, false, MeshLoadClient.Policy.OUTLIER);
       case SPRING_LB:
-        return new SpringLoadBalancerClient(ports, path);
+      case SPRING_LB_HC5:
+      case SPRING_LB_NETTY:
+        return new SpringLoadBalancerClient(mode, ports, threads, path);
       case ARMERIA:
         return new ArmeriaLoadClient(ports, true, path);
       case ARMERIA_RAW:

@@ -19,6 +19,11 @@ enum Mode {
   RESTCLIENT_OKHTTP("restclient-okhttp", "Boot's RestClient on the starter's OkHttp request factory, plain OkHttpClient"),
   MESH_WEBCLIENT("mesh-webclient", "Boot's WebClient.Builder to http://backend, routed to the mesh's connector"),
   WEBCLIENT_OKHTTP("webclient-okhttp", "Boot's WebClient on the mesh's connector class over a plain OkHttpClient"),
+  // run.sh spring only (issue 20, the Spring user's path): not in the load harness's default list.
+  SPRING_LB_HC5("spring-lb-hc5", "Spring Cloud LoadBalancer + @LoadBalanced RestClient on Apache HttpClient 5,"
+      + " pooled (threads per backend)", true),
+  SPRING_LB_NETTY("spring-lb-netty", "Spring Cloud LoadBalancer + @LoadBalanced RestClient on Reactor Netty"
+      + " (ReactorClientHttpRequestFactory, threads per backend)", true),
   // run.sh tail only (issue 20): not in the load harness's default list.
   HAPROXY("haproxy", "raw OkHttp through a local HAProxy (1 thread, balance leastconn, http-reuse always,"
       + " retry-on 503 with redispatch)", true),
@@ -31,22 +36,25 @@ enum Mode {
 
   final String id;
   final String description;
-  /** Whether the mode is only run by {@code run.sh tail}, not by default in {@code run.sh load}. */
-  final boolean tailOnly;
+  /**
+   * Whether the mode is only run by a scenario ({@code run.sh tail}, {@code run.sh spring}), not by default
+   * in {@code run.sh load}.
+   */
+  final boolean scenarioOnly;
 
   Mode(String id, String description) {
     this(id, description, false);
   }
 
-  Mode(String id, String description, boolean tailOnly) {
+  Mode(String id, String description, boolean scenarioOnly) {
     this.id = id;
     this.description = description;
-    this.tailOnly = tailOnly;
+    this.scenarioOnly = scenarioOnly;
   }
 
   /** The modes {@code run.sh load} runs when {@code --modes} is not given. */
   static List<Mode> loadModes() {
-    return Arrays.stream(values()).filter(m -> !m.tailOnly).toList();
+    return Arrays.stream(values()).filter(m -> !m.scenarioOnly).toList();
   }
 
   static Mode of(String id) {

@@ -122,14 +122,7 @@ public final class TailMain {
     }
     TailReport report = new TailReport(scenario, summaries, served);
     String machine = LoadMain.machine(load0, description);
-    System.out.println();
-    System.out.println(machine);
-    System.out.println();
-    System.out.print(report.table());
-    System.out.println();
-    System.out.print(report.ratios());
-    System.out.println();
-    System.out.print(report.targetsText());
+    LoadMain.printSections(machine, report.table(), report.ratios(), report.targetsText());
     LoadMain.printErrors(summaries, notRun);
     skipped.forEach(n -> System.out.println("SKIPPED: " + n));
     if (!summaries.isEmpty()) {
@@ -198,9 +191,7 @@ public final class TailMain {
     root.put("scenario", Map.of("name", scenario.name(), "description", scenario.describe(),
         "baseMicros", scenario.baseMicros(), "badMicros", scenario.badMicros(),
         "badFailPercent", scenario.badFailPercent(), "seed", scenario.seed()));
-    root.put("settings", Map.of("threads", o.threads, "durationSeconds", o.duration.toSeconds(),
-        "warmupSeconds", o.warmup.toSeconds(), "rewarmSeconds", o.rewarm.toSeconds(), "repeats", o.repeats,
-        "path", o.path, "modes", Mode.ids(o.modes)));
+    root.put("settings", o.settings());
     Map<String, Object> modes = new LinkedHashMap<>();
     for (ModeSummary s : summaries) {
       Map<String, Object> m = LoadMain.modeJson(s);

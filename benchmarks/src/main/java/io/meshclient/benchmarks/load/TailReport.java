@@ -126,13 +126,7 @@ final class TailReport {
   }
 
   String targetsText() {
-    StringBuilder out = new StringBuilder("Issue 20 targets, " + scenario.name() + " run (reported, not asserted):\n\n");
-    out.append("| target | requirement | measured | met |\n|---|---|---|---|\n");
-    for (LoadReport.Target t : targets) {
-      out.append("| ").append(t.name()).append(" | ").append(t.requirement()).append(" | ").append(t.measured())
-          .append(" | ").append(t.met() == null ? "n/a" : t.met() ? "yes" : "NO").append(" |\n");
-    }
-    return out.toString();
+    return LoadReport.targetsTable("Issue 20 targets, " + scenario.name() + " run (reported, not asserted)", targets);
   }
 
   /**
