@@ -9,19 +9,23 @@
 # creating the starter's own beans.
 #   usage: mesh-spring-boot-starter/src/test/startup/measure.sh [RUNS]   (from anywhere)
 #   PROBE_SAVE_CP=PREFIX only writes the two classpaths to PREFIX.without and PREFIX.with, for runs by hand.
+#   MAVEN_ARGS (space-separated) is added to every mvn command, as Maven 3.9 does by itself: with
+#   MAVEN_ARGS=-Dmaven.repo.local=DIR the starter is installed into, and both applications resolved from, DIR.
 set -euo pipefail
 RUNS=${1:-15}
 ROOT=$(cd "$(dirname "$0")/../../../.." && pwd)
+read -r -a MVN <<<"mvn ${MAVEN_ARGS:-}"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$ROOT"
 BOOT=$(sed -n "s:.*<spring-boot.version>\(.*\)</spring-boot.version>.*:\1:p" pom.xml)
 VERSION=$(sed -n '/<artifactId>mesh-client-parent<\/artifactId>/{n;s:.*<version>\(.*\)</version>.*:\1:p;}' pom.xml)
 
-# The starter goes to the local repository (~/.m2) so that the "with" application below resolves it as
-# a user's build would: its dependencies, not its optional ones (Boot's RestClient support, actuator).
+# The starter goes to the local repository (~/.m2, or MAVEN_ARGS' maven.repo.local) so that the "with"
+# application below resolves it as a user's build would: its dependencies, not its optional ones (Boot's
+# RestClient support, actuator).
 echo "installing the starter and compiling the probe (offline)..." >&2
-mvn -B -q -o -pl mesh-spring-boot-starter -am install -DskipTests >/dev/null
+"${MVN[@]}" -B -q -o -pl mesh-spring-boot-starter -am install -DskipTests >/dev/null
 
 # Two throwaway projects on Boot's BOM (as an application with spring-boot-starter-parent has): the
 # empty Boot app (webmvc and actuator) and the same with the starter; Maven resolves both classpaths.
@@ -43,7 +47,7 @@ app_pom() { # DIR EXTRA-DEPENDENCY
 </project>
 EOF
   # Offline first; online when Boot's BOM names a version not cached yet (it pins its own Micrometer).
-  local resolve=(mvn -B -q -f "$1/pom.xml" dependency:build-classpath -Dmdep.outputFile="$1/classpath.txt")
+  local resolve=("${MVN[@]}" -B -q -f "$1/pom.xml" dependency:build-classpath -Dmdep.outputFile="$1/classpath.txt")
   "${resolve[@]}" -o >/dev/null 2>&1 || "${resolve[@]}" >"$1/resolve.log" 2>&1 || { cat "$1/resolve.log" >&2; exit 1; }
 }
 app_pom "$WORK/empty-boot-app" ""
