@@ -90,9 +90,12 @@ final class CountingTlsServer implements AutoCloseable {
           int n = requests.incrementAndGet();
           head.setLength(0);
           boolean close = closeEvery > 0 && n % closeEvery == 0;
-          out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n"
-              + (close ? "Connection: close\r\n" : "") + "\r\n").getBytes(StandardCharsets.US_ASCII));
-          out.write(body);
+          // One write: a second small one would wait for the client's delayed ACK (Nagle).
+          byte[] status = ("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n"
+              + (close ? "Connection: close\r\n" : "") + "\r\n").getBytes(StandardCharsets.US_ASCII);
+          byte[] response = java.util.Arrays.copyOf(status, status.length + body.length);
+          System.arraycopy(body, 0, response, status.length, body.length);
+          out.write(response);
           out.flush();
           if (close) {
             return;
