@@ -90,6 +90,21 @@ final class ConfigNode {
     return key != null ? key : child.equals("true") && known.contains("on") ? "on" : null;
   }
 
+  /**
+   * Whether this block's {@code enabled} key is true or left out; a value other than true or false is reported
+   * (and the block taken as off).
+   */
+  boolean enabled() {
+    String enabled = string("enabled");
+    if (enabled == null || "true".equalsIgnoreCase(enabled)) {
+      return true;
+    }
+    if (!"false".equalsIgnoreCase(enabled)) {
+      report(key("enabled"), enabled, "true or false");
+    }
+    return false;
+  }
+
   /** Records a problem at {@code fullKey}. */
   void report(String fullKey, Object value, String expected) {
     problems.add(problem(fullKey, value, expected));

@@ -98,17 +98,7 @@ final class ConfigValidator {
     }
     cidrs(key + ".allowed-addresses", s.allowedAddresses());
     if (s.tls() != null) {
-      if (s.tls().peerIdentity() != null) {
-        try {
-          io.meshclient.core.internal.tls.PeerIdentity.parse(s.tls().peerIdentity());
-        } catch (IllegalArgumentException e) {
-          problems.add(problem(key + ".tls.peer-identity", s.tls().peerIdentity(),
-              "a SPIFFE ID such as spiffe://prod/ns/default/sa/reviews, or a DNS name (" + e.getMessage() + ")"));
-        }
-      }
-      if (s.tls().privateKey() != null && s.tls().certChain() == null) {
-        problems.add(problem(key + ".tls.cert-chain", "missing", "a certificate chain to go with tls.private-key"));
-      }
+      tls(key + ".tls", s.tls());
     }
     s.subsets().forEach((subset, selector) -> {
       if (subset.isBlank()) {
@@ -140,6 +130,27 @@ final class ConfigValidator {
     }
     if (policy.outlierDetection() != null) {
       resilience.outlier(key + ".outlier-detection", policy.outlierDetection());
+    }
+    if (policy.tls() != null && !policy.tls().equals(SubsetPolicyConfig.TLS_OFF)) {
+      tls(key + ".tls", policy.tls());
+    }
+  }
+
+  /** TLS settings whose files load only when the mesh builds: what can be checked without reading them. */
+  private void tls(String key, TlsConfig tls) {
+    if (tls.trust().isBlank()) {
+      problems.add(problem(key + ".trust", "''", "the location of a PEM CA bundle, such as file:/etc/mesh/ca.pem"));
+    }
+    if (tls.peerIdentity() != null) {
+      try {
+        io.meshclient.core.internal.tls.PeerIdentity.parse(tls.peerIdentity());
+      } catch (IllegalArgumentException e) {
+        problems.add(problem(key + ".peer-identity", tls.peerIdentity(),
+            "a SPIFFE ID such as spiffe://prod/ns/default/sa/reviews, or a DNS name (" + e.getMessage() + ")"));
+      }
+    }
+    if (tls.privateKey() != null && tls.certChain() == null) {
+      problems.add(problem(key + ".cert-chain", "missing", "a certificate chain to go with tls.private-key"));
     }
   }
 

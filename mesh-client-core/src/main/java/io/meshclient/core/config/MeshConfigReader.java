@@ -134,11 +134,11 @@ final class MeshConfigReader {
         .rateLimit(rateLimit(node.child("rate-limit")))
         .circuitBreaker(ResilienceReader.breaker(node.child("circuit-breaker")))
         .outlierDetection(ResilienceReader.outlier(node.child("outlier-detection")))
-        .tls(tls(node.child("tls")))
+        .tls(tls(node.child("tls"), null))
         .allowedAddresses(node.has("allowed-addresses") ? node.strings("allowed-addresses") : null)
         .connectTimeout(node.duration(MeshKeys.CONNECT_TIMEOUT))
         .slowStart(TrafficShapingReader.slowStart(node.child("slow-start")))
-        .locality(TrafficShapingReader.locality(node.child("locality"), System::getenv));
+        .locality(TrafficShapingReader.locality(node.child("locality"), System::getenv, null));
     RetryConfig serviceRetry = ResilienceReader.retry(node.child("retry"), RetryConfig.DEFAULT, false);
     b.retry(serviceRetry);
     b.maxConcurrentRequests(node.integer(MeshKeys.MAX_CONCURRENT, 0));
@@ -166,6 +166,9 @@ final class MeshConfigReader {
             .maxConcurrentRequests(cap == null ? 0 : cap)
             .connectTimeout(policy.duration(MeshKeys.SUBSET_CONNECT_TIMEOUT))
             .slowStart(TrafficShapingReader.slowStart(policy.child("slow-start")))
+            .tls(tls(policy.child("tls"), SubsetPolicyConfig.TLS_OFF))
+            .locality(TrafficShapingReader.locality(policy.child("locality"), System::getenv,
+                SubsetPolicyConfig.LOCALITY_OFF))
             .build());
       }
     }
@@ -175,11 +178,20 @@ final class MeshConfigReader {
     return b.build();
   }
 
-  private static TlsConfig tls(ConfigNode node) {
+  /**
+   * The tls block.
+   *
+   * @param off what {@code enabled: false} reads as: null for a service, {@link SubsetPolicyConfig#TLS_OFF} for a
+   *     subset
+   */
+  private static TlsConfig tls(ConfigNode node, TlsConfig off) {
     if (node == null) {
       return null;
     }
     node.allowOnly(MeshKeys.TLS);
+    if (!node.enabled()) {
+      return off;
+    }
     String trust = node.string("trust");
     if (trust == null) {
       node.report(node.key("trust"), "missing", "the location of a PEM CA bundle, such as file:/etc/mesh/ca.pem");

@@ -123,6 +123,8 @@ public final class MeshKeys {
       CONSECUTIVE_GATEWAY, BASE_EJECTION, MAX_EJECTION, MAX_EJECTED, PANIC);
 
   static final Setting TLS = block("tls", "mutual TLS to the instances",
+      bool("enabled", true, "`false`: plain HTTP (under `subset-policies`: for the subset's calls even when the "
+          + "service has `tls`)"),
       text("trust", null, "PEM CA bundle the instances' certificates must chain to (`file:`, `classpath:` or a "
           + "path); required with `tls`"),
       text("cert-chain", null, "PEM client certificate chain, leaf first (mTLS); may also hold the key"),
@@ -206,6 +208,8 @@ public final class MeshKeys {
       text("aggression", "1", "the curve's exponent, above 0 up to 10; 1 ramps linearly"),
       percent("min-weight-percent", "10%", 0, 100, "the least share of its weight a warming instance gets"));
   static final Setting LOCALITY = block("locality", "zone-aware routing, as Istio's `localityLbSetting`",
+      bool("enabled", true, "`false`: none (under `subset-policies`: none for the subset's calls even when the "
+          + "service has `locality`)"),
       text("zone", null, "the caller's zone; default: the `MESH_ZONE` environment variable, else the discovery's `callerZone()` (kubernetes: the label `topology.kubernetes.io/zone` of the Node `NODE_NAME` names); required from one of them"),
       text("region", null, "the caller's region; instances name theirs in metadata "
           + "`topology.kubernetes.io/region` or `region`"),
@@ -227,8 +231,12 @@ public final class MeshKeys {
       + "that an own `load-balancer` has only the subset's own `slow-start`. With "
       + "its own `outlier-detection` (keys and defaults as the service's block) the subset has its own detector: "
       + "calls routed to it are recorded there only, its ejections apply to them only and `max-ejected` is a share "
-      + "of the subset's instances, as Envoy's cluster per subset; the service's detector serves the other calls", LOAD_BALANCER, SUBSET_MAX_CONCURRENT,
-      SUBSET_CONNECT_TIMEOUT, OUTLIER, SLOW_START);
+      + "of the subset's instances, as Envoy's cluster per subset; the service's detector serves the other calls. "
+      + "With its own `tls` the subset's calls go over their own TLS client (https to its instances, its trust, "
+      + "client certificate and `peer-identity`), on connections pooled apart from any other subset's and the "
+      + "service's; `tls: { enabled: false }` sends them in plain HTTP. Its own `locality` replaces the service's "
+      + "for its calls; `locality: { enabled: false }` turns zone-aware routing off for them",
+      LOAD_BALANCER, SUBSET_MAX_CONCURRENT, SUBSET_CONNECT_TIMEOUT, OUTLIER, SLOW_START, TLS, LOCALITY);
 
   static final Setting SERVICES = map("services", "<service>", "a service, by the host name used in URLs "
       + "(lower-case letters, digits, `-`, `.`)",

@@ -14,7 +14,7 @@ final class ResilienceReader {
       return null;
     }
     node.allowOnly(MeshKeys.BREAKER); // first: it also reads relaxed spellings, such as Enabled
-    if (!enabled(node)) {
+    if (!node.enabled()) {
       return null;
     }
     BreakerConfig d = BreakerConfig.DEFAULT;
@@ -94,7 +94,7 @@ final class ResilienceReader {
       return null;
     }
     node.allowOnly(MeshKeys.OUTLIER); // first: it also reads relaxed spellings, such as Enabled
-    if (!enabled(node)) {
+    if (!node.enabled()) {
       return ServiceConfig.OUTLIER_DETECTION_OFF;
     }
     OutlierConfig d = OutlierConfig.DEFAULT;
@@ -145,17 +145,6 @@ final class ResilienceReader {
       }
     }
     return null;
-  }
-
-  private static boolean enabled(ConfigNode node) {
-    String enabled = node.string("enabled");
-    if (enabled == null || "true".equalsIgnoreCase(enabled)) {
-      return true;
-    }
-    if (!"false".equalsIgnoreCase(enabled)) {
-      node.report(node.key("enabled"), enabled, "true or false");
-    }
-    return false;
   }
 
   private static double decimalPercent(ConfigNode node, String child) {

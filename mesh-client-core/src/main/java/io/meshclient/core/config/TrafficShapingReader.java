@@ -36,12 +36,20 @@ final class TrafficShapingReader {
     return new SlowStartConfig(window, aggression, min);
   }
 
-  /** The locality block; {@code env} supplies {@code MESH_ZONE} when no zone is set. */
-  static LocalityConfig locality(ConfigNode node, Function<String, String> env) {
+  /**
+   * The locality block; {@code env} supplies {@code MESH_ZONE} when no zone is set.
+   *
+   * @param off what {@code enabled: false} reads as: null for a service, {@link SubsetPolicyConfig#LOCALITY_OFF}
+   *     for a subset
+   */
+  static LocalityConfig locality(ConfigNode node, Function<String, String> env, LocalityConfig off) {
     if (node == null) {
       return null;
     }
     node.allowOnly(MeshKeys.LOCALITY);
+    if (!node.enabled()) {
+      return off;
+    }
     String zone = node.string("zone");
     if (zone == null || zone.isBlank()) {
       zone = env.apply("MESH_ZONE");

@@ -51,7 +51,7 @@ public final class MeshRuntime implements AutoCloseable {
     this.tlsSockets = tlsSockets;
     this.dns = dns;
     this.classLoader = classLoader;
-    this.states = new ServiceStates(classLoader, ticker, limiterRegistry, breakerRegistry, listener);
+    this.states = new ServiceStates(classLoader, ticker, limiterRegistry, breakerRegistry, listener, tlsSockets);
     this.supplied = Map.copyOf(supplied);
     apply(config);
   }

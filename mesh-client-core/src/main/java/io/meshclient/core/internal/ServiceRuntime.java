@@ -57,15 +57,15 @@ public final class ServiceRuntime {
     this.settings = settings(config, defaults, parts);
     Function<String, LoadBalancer> balancers = parts.balancers();
     this.instances = instances;
-    this.all = new SubsetRuntime(null, Map.of(), instances, balancers.apply(null), parts.service());
+    boolean tls = parts.tls() != null;
+    this.all = new SubsetRuntime(null, Map.of(), instances, balancers.apply(null), parts.service(), tls);
     List<String> subsetNames = settings.routes().subsetNames();
     this.subsets = new SubsetRuntime[subsetNames.size()];
     for (int i = 0; i < subsets.length; i++) {
       String subset = subsetNames.get(i);
       subsets[i] = new SubsetRuntime(subset, config.subsets().get(subset), instances, balancers.apply(subset),
-          parts.subsets().getOrDefault(subset, parts.service()));
+          parts.subsets().getOrDefault(subset, parts.service()), tls);
     }
-    boolean tls = parts.tls() != null;
     this.urls = InstanceIndex.<InstanceUrls>empty().next(instances, instance -> new InstanceUrls(instance, tls));
   }
 
@@ -110,14 +110,17 @@ public final class ServiceRuntime {
   }
 
   /**
-   * {@code url} sent to {@code instance}: its scheme (https with TLS settings), host and port.
+   * {@code url} sent to {@code instance} in a call routed to {@code subset} (of this service): its scheme
+   * (https with the subset's TLS, by default the service's), host and port.
    *
    * @throws java.net.ConnectException if the instance's host cannot be put in a URL
    */
-  public HttpUrl rewrite(HttpUrl url, ServiceInstance instance) throws java.net.ConnectException {
-    InstanceUrls rewriter = urls.get(instance);
+  public HttpUrl rewrite(HttpUrl url, ServiceInstance instance, SubsetRuntime subset)
+      throws java.net.ConnectException {
+    InstanceIndex<InstanceUrls> index = subset.urls != null ? subset.urls : urls;
+    InstanceUrls rewriter = index.get(instance);
     if (rewriter == null) {
-      rewriter = new InstanceUrls(instance, tls() != null);
+      rewriter = new InstanceUrls(instance, subset.encrypts());
     }
     return rewriter.rewrite(url);
   }

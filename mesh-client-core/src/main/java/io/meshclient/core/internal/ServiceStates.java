@@ -9,11 +9,14 @@ import io.meshclient.api.spi.Providers;
 import io.meshclient.core.MeshListener;
 import io.meshclient.core.Ticker;
 import io.meshclient.core.config.BalancerConfig;
+import io.meshclient.core.config.LocalityConfig;
 import io.meshclient.core.config.MeshConfig;
 import io.meshclient.core.config.OutlierConfig;
 import io.meshclient.core.config.RateLimitConfig;
 import io.meshclient.core.config.RetryConfig;
 import io.meshclient.core.config.ServiceConfig;
+import io.meshclient.core.config.SlowStartConfig;
+import io.meshclient.core.config.SubsetPolicyConfig;
 import io.meshclient.core.config.TlsConfig;
 import io.meshclient.core.internal.ratelimit.GcraRateLimiter;
 import io.meshclient.core.internal.resilience.CircuitBreakers;
@@ -21,7 +24,9 @@ import io.meshclient.core.internal.resilience.EjectionListener;
 import io.meshclient.core.internal.resilience.OutlierDetector;
 import io.meshclient.core.internal.resilience.RetryBudget;
 import io.meshclient.core.internal.security.AddressAllowList;
+import io.meshclient.core.internal.tls.MeshSslSocketFactory;
 import io.meshclient.core.internal.tls.ServiceTls;
+import io.meshclient.core.internal.tls.SubsetTls;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,7 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The state of each service that outlives one snapshot and one configuration: rate-limit buckets,
- * concurrency counters, outlier detectors, retry budgets and TLS identities are kept when their
+ * concurrency counters, outlier detectors, retry budgets and TLS identities (a subset's TLS client with its
+ * pooled connections too) are kept when their
  * settings do not change, so a reconfiguration or a discovery update does not reset them. Used under
  * {@link MeshRuntime}'s lock only.
  */
@@ -49,6 +55,8 @@ final class ServiceStates {
   private final Map<StateKey, OutlierDetector> detectors = new HashMap<>();
   private final Map<String, BudgetSlot> budgets = new HashMap<>();
   private final Map<String, ServiceTls> tlsByService = new HashMap<>();
+  private final Map<StateKey, SubsetTls> subsetTls = new HashMap<>();
+  private final MeshSslSocketFactory tlsSockets;
   /**
    * Balancer providers by name, found once: a {@link java.util.ServiceLoader} lookup reads every
    * {@code META-INF/services} file on the class path, which per service made a 200-service build slow.
@@ -56,8 +64,9 @@ final class ServiceStates {
   private final Map<String, LoadBalancerProvider> balancerProviders = new HashMap<>();
 
   ServiceStates(ClassLoader classLoader, Ticker ticker, RateLimiterRegistry limiterRegistry,
-      Lazy<CircuitBreakerRegistry> breakerRegistry, MeshListener listener) {
+      Lazy<CircuitBreakerRegistry> breakerRegistry, MeshListener listener, MeshSslSocketFactory tlsSockets) {
     this.classLoader = classLoader;
+    this.tlsSockets = tlsSockets;
     this.ticker = ticker;
     this.limiterRegistry = limiterRegistry;
     this.breakerRegistry = breakerRegistry;
@@ -83,17 +92,30 @@ final class ServiceStates {
    */
   private static ServiceConfig withCallerZone(ServiceConfig config, String service,
       io.meshclient.api.ServiceDiscovery discovery) {
-    io.meshclient.core.config.LocalityConfig locality = config.locality();
+    LocalityConfig locality = config.locality();
+    LocalityConfig zoned = withCallerZone(locality, MeshConfig.PREFIX + ".services." + service + ".locality",
+        discovery);
+    return zoned == locality ? config : config.toBuilder().locality(zoned).build();
+  }
+
+  /**
+   * {@code locality} with the caller's zone from {@code discovery} when it names none; null stays null.
+   *
+   * @param key the key of the locality block, such as {@code mesh.services.reviews.locality}
+   * @throws io.meshclient.api.ConfigurationException if the discovery does not know the zone either
+   */
+  private static LocalityConfig withCallerZone(LocalityConfig locality, String key,
+      io.meshclient.api.ServiceDiscovery discovery) {
     if (locality == null || !locality.zone().isEmpty()) {
-      return config;
+      return locality;
     }
     String zone = discovery == null ? null : discovery.callerZone();
     if (zone == null || zone.isBlank()) {
-      throw io.meshclient.api.ConfigurationException.of(MeshConfig.PREFIX + ".services." + service + ".locality.zone",
+      throw io.meshclient.api.ConfigurationException.of(key + ".zone",
           "missing", "the caller's zone, the MESH_ZONE environment variable, or a discovery that knows it "
               + "(kubernetes, with NODE_NAME naming a Node labelled topology.kubernetes.io/zone)");
     }
-    return config.toBuilder().locality(locality.withZone(zone.trim())).build();
+    return locality.withZone(zone.trim());
   }
 
   /**
@@ -108,7 +130,8 @@ final class ServiceStates {
     StateKey serviceKey = new StateKey(service, null);
     SubsetPolicy servicePolicy = new SubsetPolicy(detector(serviceKey, serviceConfig.outlierDetection()), false,
         inFlight.computeIfAbsent(serviceKey, k -> new AtomicInteger()), serviceConfig.maxConcurrentRequests() > 0
-            ? serviceConfig.maxConcurrentRequests() : config.defaults().maxConcurrentRequests(), false, -1);
+            ? serviceConfig.maxConcurrentRequests() : config.defaults().maxConcurrentRequests(), false, -1, null,
+        false);
     BalancerConfig balancer = serviceConfig.loadBalancer() != null
         ? serviceConfig.loadBalancer() : config.defaults().loadBalancer();
     String balancerKey = MeshConfig.PREFIX + ".services." + service + ".load-balancer";
@@ -116,22 +139,25 @@ final class ServiceStates {
     java.util.function.Supplier<io.meshclient.api.LoadBalancer> base =
         () -> provider.create(new BalancerContext(service, balancerKey, balancer.options()));
     Map<String, java.util.function.Supplier<io.meshclient.api.LoadBalancer>> bySubset = new HashMap<>();
+    String serviceSlowStartKey = MeshConfig.PREFIX + ".services." + service + ".slow-start";
     serviceConfig.subsetPolicies().forEach((subset, policy) -> {
       BalancerConfig own = policy.loadBalancer();
-      if (own != null || policy.slowStart() != null) {
+      if (own != null || policy.slowStart() != null || policy.locality() != null) {
         String subsetKey = MeshConfig.PREFIX + ".services." + service + ".subset-policies." + subset;
         BalancerConfig chosen = own != null ? own : balancer;
         String key = own != null ? subsetKey + ".load-balancer" : balancerKey;
         var ownProvider = balancerProvider(chosen.name(), key);
-        // The subset's slow start only, none when unset: an own balancer does not take the service's, as
-        // Istio's subset loadBalancer replaces the service's whole block, warmupDurationSecs included.
-        ServiceConfig shaping = serviceConfig.toBuilder().slowStart(policy.slowStart()).build();
-        String slowStartKey = subsetKey + ".slow-start";
+        // With an own balancer, the subset's slow start only, none when unset: it does not take the service's,
+        // as Istio's subset loadBalancer replaces the service's whole block, warmupDurationSecs included.
+        SlowStartConfig slowStart = policy.slowStart() != null || own != null ? policy.slowStart()
+            : serviceConfig.slowStart();
+        ServiceConfig shaping = serviceConfig.toBuilder().slowStart(slowStart)
+            .locality(subsetLocality(policy, serviceConfig.locality(), subsetKey + ".locality", discovery)).build();
+        String slowStartKey = policy.slowStart() != null ? subsetKey + ".slow-start" : serviceSlowStartKey;
         bySubset.put(subset, () -> TrafficShaping.balancer(slowStartKey, chosen.name(), shaping,
             () -> ownProvider.create(new BalancerContext(service, key, chosen.options())), ticker));
       }
     });
-    String serviceSlowStartKey = MeshConfig.PREFIX + ".services." + service + ".slow-start";
     return new ServiceRuntime.Parts(
         subset -> subset != null && bySubset.containsKey(subset) ? bySubset.get(subset).get()
             : TrafficShaping.balancer(serviceSlowStartKey, balancer.name(), serviceConfig, base, ticker),
@@ -149,8 +175,21 @@ final class ServiceStates {
   }
 
   /**
-   * The detector, counter and cap of each subset whose policy sets one of them; what the policy leaves out
-   * is {@code servicePolicy}'s. As Envoy's cluster per subset, a subset's own cap counts only the calls
+   * The locality of calls routed to a subset: the service's ({@code serviceLocality}, its zone filled in)
+   * unless the subset's policy has its own, or turns it off.
+   */
+  private static LocalityConfig subsetLocality(SubsetPolicyConfig policy, LocalityConfig serviceLocality, String key,
+      io.meshclient.api.ServiceDiscovery discovery) {
+    LocalityConfig own = policy.locality();
+    if (own == null) {
+      return serviceLocality;
+    }
+    return own.equals(SubsetPolicyConfig.LOCALITY_OFF) ? null : withCallerZone(own, key, discovery);
+  }
+
+  /**
+   * The detector, counter, cap and TLS of each subset whose policy sets one of them; what the policy leaves
+   * out is {@code servicePolicy}'s. As Envoy's cluster per subset, a subset's own cap counts only the calls
    * routed to it, not against the service's cap.
    */
   private Map<String, SubsetPolicy> subsetPolicies(String service, ServiceConfig config, SubsetPolicy servicePolicy) {
@@ -158,17 +197,32 @@ final class ServiceStates {
     config.subsetPolicies().forEach((subset, policy) -> {
       boolean ownDetector = policy.outlierDetection() != null;
       boolean ownLimit = policy.maxConcurrentRequests() > 0;
-      if (!ownDetector && !ownLimit && policy.connectTimeout() == null) {
+      if (!ownDetector && !ownLimit && policy.connectTimeout() == null && policy.tls() == null) {
         return;
       }
       StateKey key = new StateKey(service, subset);
+      boolean plaintext = SubsetPolicyConfig.TLS_OFF.equals(policy.tls());
       out.put(subset, new SubsetPolicy(
           ownDetector ? detector(key, policy.outlierDetection()) : servicePolicy.detector(), ownDetector,
           ownLimit ? inFlight.computeIfAbsent(key, k -> new AtomicInteger()) : servicePolicy.inFlight(),
           ownLimit ? policy.maxConcurrentRequests() : servicePolicy.maxConcurrentRequests(), ownLimit,
-          policy.connectTimeout() == null ? -1 : policy.connectTimeout().toMillis()));
+          policy.connectTimeout() == null ? -1 : policy.connectTimeout().toMillis(),
+          policy.tls() == null || plaintext ? null : subsetTls(key, policy.tls()), plaintext));
     });
     return out;
+  }
+
+  /**
+   * The TLS client of a subset with its own TLS: the current one (with its pooled connections and rotation
+   * state) if its settings are unchanged.
+   *
+   * @throws io.meshclient.api.ConfigurationException naming the subset's key if a file does not load
+   */
+  private SubsetTls subsetTls(StateKey key, TlsConfig config) {
+    SubsetTls current = subsetTls.get(key);
+    return current != null && current.tls().config().equals(config) ? current
+        : new SubsetTls(key.service(), ServiceTls.create(MeshConfig.PREFIX + ".services." + key.service()
+            + ".subset-policies." + key.subset() + ".tls", config, classLoader), tlsSockets);
   }
 
   /**
@@ -216,6 +270,7 @@ final class ServiceStates {
     }
     detectors.clear();
     tlsByService.clear();
+    subsetTls.clear();
     next.forEach((name, runtime) -> {
       if (runtime.detector() != null) {
         detectors.put(new StateKey(name, null), runtime.detector());
@@ -224,6 +279,11 @@ final class ServiceStates {
       if (runtime.tls() != null) {
         tlsByService.put(name, runtime.tls());
       }
+      runtime.subsetPolicies().forEach((subset, policy) -> {
+        if (policy.tls() != null) {
+          subsetTls.put(new StateKey(name, subset), policy.tls());
+        }
+      });
     });
   }
 

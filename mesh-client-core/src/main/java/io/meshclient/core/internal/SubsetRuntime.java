@@ -4,6 +4,7 @@ import io.meshclient.api.LoadBalancer;
 import io.meshclient.api.ServiceInstance;
 import io.meshclient.core.internal.balancer.InstanceListListener;
 import io.meshclient.core.internal.resilience.OutlierDetector;
+import io.meshclient.core.internal.tls.SubsetTls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,16 +22,31 @@ public final class SubsetRuntime {
   private final SubsetPolicy policy;
   /** How many instances the detector's max-ejected share is of: the subset's with its own detector. */
   private final int detectorPopulation;
+  /** Whether the service's calls go over TLS: then so do this subset's, unless its policy says otherwise. */
+  private final boolean serviceTls;
+  /** Whether calls routed here go over TLS (https to instances that are not secure themselves). */
+  private final boolean tls;
+  /** URL rewriters of the instances when this subset's scheme is not the service's, else null. */
+  final InstanceIndex<InstanceUrls> urls;
   private volatile Healthy healthy;
 
   SubsetRuntime(String name, Map<String, String> selector, List<ServiceInstance> all, LoadBalancer balancer,
-      SubsetPolicy policy) {
+      SubsetPolicy policy, boolean serviceTls) {
+    this(name, selector, all, balancer, policy, serviceTls, InstanceIndex.empty());
+  }
+
+  private SubsetRuntime(String name, Map<String, String> selector, List<ServiceInstance> all, LoadBalancer balancer,
+      SubsetPolicy policy, boolean serviceTls, InstanceIndex<InstanceUrls> previousUrls) {
     this.name = name;
     this.selector = selector;
     this.balancer = balancer;
     this.policy = policy;
     this.instances = select(selector, all);
     this.detectorPopulation = policy.ownDetector() ? instances.size() : all.size();
+    this.serviceTls = serviceTls;
+    boolean encrypts = policy.encrypts(serviceTls);
+    this.tls = encrypts;
+    this.urls = encrypts == serviceTls ? null : previousUrls.next(instances, i -> new InstanceUrls(i, encrypts));
     if (balancer instanceof InstanceListListener listener) {
       listener.onInstances(instances); // locality counts ejected instances as unhealthy, so it needs them all
     }
@@ -94,7 +110,8 @@ public final class SubsetRuntime {
   private record Healthy(long version, List<ServiceInstance> instances) {}
 
   SubsetRuntime withInstances(List<ServiceInstance> all) {
-    return new SubsetRuntime(name, selector, all, balancer, policy);
+    return new SubsetRuntime(name, selector, all, balancer, policy, serviceTls,
+        urls == null ? InstanceIndex.empty() : urls);
   }
 
   /**
@@ -157,6 +174,24 @@ public final class SubsetRuntime {
   /** Whether the cap and count are the subset's own, apart from the service's. */
   public boolean hasOwnLimit() {
     return policy.ownLimit();
+  }
+
+  /** Whether calls routed here go over TLS to instances that are not secure themselves. */
+  public boolean encrypts() {
+    return tls;
+  }
+
+  /**
+   * The subset's own TLS client, which calls routed here put on their chain, or null when they use the
+   * service's TLS (or none).
+   */
+  public SubsetTls ownTls() {
+    return policy.tls();
+  }
+
+  /** Whether the subset's own {@code tls} setting turns TLS off for calls routed here. */
+  public boolean turnsTlsOff() {
+    return policy.plaintext();
   }
 
   /**

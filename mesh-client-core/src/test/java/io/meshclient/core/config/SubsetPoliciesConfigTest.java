@@ -52,6 +52,20 @@ class SubsetPoliciesConfigTest {
   }
 
   @Test
+  void aSubsetPolicyReadsTlsAndLocalityAndTurnsEitherOff() {
+    SubsetPolicyConfig v2 = read("{ tls: { trust: ca.pem, cert-chain: client.pem, peer-identity: "
+        + "\"spiffe://prod/ns/default/sa/reviews\" }, locality: { zone: z-a, failover: [z-b] } }")
+        .service("reviews").subsetPolicies().get("v2");
+    assertThat(v2.tls()).isEqualTo(new TlsConfig("ca.pem", "client.pem", null, "spiffe://prod/ns/default/sa/reviews"));
+    assertThat(v2.locality()).isEqualTo(new LocalityConfig("z-a", "", LocalityConfig.Mode.FAILOVER,
+        java.util.List.of("z-b"), java.util.Map.of()));
+    SubsetPolicyConfig off = read("{ tls: { enabled: false }, locality: { enabled: false } }").service("reviews")
+        .subsetPolicies().get("v2");
+    assertThat(off.tls()).isEqualTo(SubsetPolicyConfig.TLS_OFF);
+    assertThat(off.locality()).isEqualTo(SubsetPolicyConfig.LOCALITY_OFF);
+  }
+
+  @Test
   void badValuesNameTheFullKeyTheValueAndTheExpectation() {
     assertThatThrownBy(() -> read("{ outlier-detection: { base-ejection: 0s, max-ejected: 150% } }"))
         .isInstanceOf(ConfigurationException.class)
@@ -68,11 +82,25 @@ class SubsetPoliciesConfigTest {
         .hasMessageContaining("mesh.services.reviews.subset-policies.v2.outlier-detection.interval: unknown key "
             + "(expected: one of [base-ejection, consecutive-failures, consecutive-gateway-errors, enabled, "
             + "max-ejected, max-ejection, panic-threshold])");
-    assertThatThrownBy(() -> read("{ tls: { trust: ca.pem } }"))
-        .as("TLS is per service")
+    assertThatThrownBy(() -> read("{ rate-limit: { rate: 10/s } }"))
+        .as("rate limits are the service's and the routes'")
         .isInstanceOf(ConfigurationException.class)
-        .hasMessageContaining("mesh.services.reviews.subset-policies.v2.tls: unknown key (expected: one of "
-            + "[connect-timeout, load-balancer, max-concurrent-requests, outlier-detection, slow-start]");
+        .hasMessageContaining("mesh.services.reviews.subset-policies.v2.rate-limit: unknown key (expected: one of "
+            + "[connect-timeout, load-balancer, locality, max-concurrent-requests, outlier-detection, slow-start, "
+            + "tls]");
+    assertThatThrownBy(() -> read("{ tls: { trust: ca.pem, enabled: maybe }, locality: { mode: distribute } }"))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("mesh.services.reviews.subset-policies.v2.tls.enabled: maybe (expected: true or false)")
+        .hasMessageContaining("mesh.services.reviews.subset-policies.v2.locality.distribute: {} (expected: zones with "
+            + "percents that sum to 100)");
+    assertThatThrownBy(() -> read("{ tls: { cert-chain: client.pem } }"))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("mesh.services.reviews.subset-policies.v2.tls.trust: missing (expected: the location "
+            + "of a PEM CA bundle, such as file:/etc/mesh/ca.pem)");
+    assertThatThrownBy(() -> read("{ tls: { trust: ca.pem, peer-identity: \"spiffe://prod\" } }"))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("mesh.services.reviews.subset-policies.v2.tls.peer-identity: spiffe://prod (expected: "
+            + "a SPIFFE ID such as spiffe://prod/ns/default/sa/reviews, or a DNS name (");
     assertThatThrownBy(() -> read("{ load-balancer: no-such-balancer }"))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("mesh.services.reviews.subset-policies.v2.load-balancer: no-such-balancer (expected: "

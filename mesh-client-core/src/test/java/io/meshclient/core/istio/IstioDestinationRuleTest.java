@@ -48,7 +48,7 @@ class IstioDestinationRuleTest extends LoopbackIstioTest {
   }
 
   /** Makes {@code calls} calls and returns how many were answered with {@code status}. */
-  private static int count(Mesh mesh, int calls, int status) throws IOException {
+  static int count(Mesh mesh, int calls, int status) throws IOException {
     int n = 0;
     for (int i = 0; i < calls; i++) {
       try (Response r = get(mesh, "http://reviews/r")) {
@@ -115,16 +115,26 @@ class IstioDestinationRuleTest extends LoopbackIstioTest {
           outlierDetection: { consecutive5xxErrors: 1, baseEjectionTime: 1m, maxEjectionPercent: 100 }
       """ + ROUND_ROBIN_NO_RETRIES;
 
-  private ServiceInstance zoned(LoopbackServer server, String zone, String region) {
-    return ServiceInstance.builder("reviews", "127.0.0.1", server.port()).id("reviews-" + server.name).zone(zone)
-        .metadata(Map.of("region", region)).build();
+  static ServiceInstance zoned(LoopbackServer server, String zone, String region) {
+    return zoned(server, zone, region, Map.of());
   }
 
-  /** Sends {@code calls} calls and checks that {@code expected} answered each of them with 200. */
-  private static void send(Mesh mesh, int calls, LoopbackServer expected) throws IOException {
+  /** An instance of reviews on {@code server} in {@code zone} of {@code region}, with these labels too. */
+  static ServiceInstance zoned(LoopbackServer server, String zone, String region, Map<String, String> labels) {
+    Map<String, String> metadata = new java.util.HashMap<>(labels);
+    metadata.put("region", region);
+    return ServiceInstance.builder("reviews", "127.0.0.1", server.port()).id("reviews-" + server.name).zone(zone)
+        .metadata(metadata).build();
+  }
+
+  /**
+   * Sends {@code calls} calls (with these header names and values) and checks that {@code expected} answered
+   * each of them with 200.
+   */
+  static void send(Mesh mesh, int calls, LoopbackServer expected, String... headers) throws IOException {
     int before = expected.requests.get();
     for (int i = 0; i < calls; i++) {
-      try (Response r = get(mesh, "http://reviews/r")) {
+      try (Response r = get(mesh, "http://reviews/r", headers)) {
         assertThat(r.code()).isEqualTo(200);
         assertThat(r.header("x-backend")).isEqualTo(expected.name);
       }

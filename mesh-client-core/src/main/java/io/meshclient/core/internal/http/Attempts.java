@@ -94,7 +94,7 @@ final class Attempts {
         throw new NoHealthyInstanceException(service.name(), subset.name());
       }
       ServiceInstance instance = pick(subset, candidates, call, tried);
-      refuseInsecure(request, service, instance);
+      refuseInsecure(request, service, subset, instance);
       call.attempts = attempt;
       if (call.observer != io.meshclient.core.CallListener.NONE) {
         call.decision = decision(call, candidates, instance, attempt);
@@ -110,8 +110,8 @@ final class Attempts {
       if (deadline != 0) {
         tryMillis = Math.max(1, Math.min(tryMillis, (deadline - now) / 1_000_000L));
       }
-      Interceptor.Chain timed = withTimeouts(chain,
-          (int) Math.min(tryMillis, subset.connectTimeoutMillis(call.plan)), (int) tryMillis);
+      Interceptor.Chain timed = withTls(withTimeouts(chain,
+          (int) Math.min(tryMillis, subset.connectTimeoutMillis(call.plan)), (int) tryMillis), subset.ownTls());
       ConnectionReuseInterceptor.Attempt wire = ConnectionReuseInterceptor.begin(chain.call());
       subset.balancer().onStart(instance);
       long attemptStart = ticker.nanoTime();
@@ -122,7 +122,7 @@ final class Attempts {
       try {
         // Inside the try: an instance whose host cannot be put in a URL fails as a connect failure
         // (recorded, releases its breaker permit, retried elsewhere), not as an unchecked exception.
-        HttpUrl url = service.rewrite(request.url(), instance);
+        HttpUrl url = service.rewrite(request.url(), instance, subset);
         Request.Builder routing = request.newBuilder().url(url);
         if (call.traced != null) {
           traced = call.traced.attempt(routing, request.method(), url, service.name(), subset.name(),
@@ -183,14 +183,29 @@ final class Attempts {
     }
   }
 
-  /** Refuses, before any I/O, an https:// call to an instance that would get it as plain HTTP. */
-  static void refuseInsecure(Request request, ServiceRuntime service, ServiceInstance instance) throws MeshException {
-    if (request.isHttps() && !instance.secure() && service.tls() == null) {
+  /**
+   * Refuses, before any I/O, an https:// call to an instance that would get it as plain HTTP: neither the
+   * instance is secure nor the subset the call is routed to (by default, the service) has TLS.
+   */
+  static void refuseInsecure(Request request, ServiceRuntime service, SubsetRuntime subset, ServiceInstance instance)
+      throws MeshException {
+    if (request.isHttps() && !instance.secure() && !subset.encrypts()) {
       throw new MeshException(service.name(), request.method() + " " + request.url().redact()
           + " refused before sending: instance " + instance.id() + " of service " + service.name()
-          + " is not secure and mesh.services." + service.name() + ".tls is not set; an https:// call is never"
-          + " sent as plain HTTP");
+          + " is not secure and mesh.services." + service.name() + (subset.turnsTlsOff()
+              ? ".subset-policies." + subset.name() + ".tls turns TLS off" : ".tls is not set")
+          + "; an https:// call is never sent as plain HTTP");
     }
+  }
+
+  /**
+   * The chain with a subset's own TLS client, or {@code chain} itself without one. OkHttp pools connections by
+   * the factory and verifier too, so the subset's connections are never another's. Two copies of OkHttp's chain
+   * (and its chain cleaner for the trust manager), only for calls routed to a subset with its own TLS.
+   */
+  static Interceptor.Chain withTls(Interceptor.Chain chain, io.meshclient.core.internal.tls.SubsetTls tls) {
+    return tls == null ? chain : chain.withSslSocketFactory(tls.socketFactory(), tls.trustManager())
+        .withHostnameVerifier(tls.hostnameVerifier());
   }
 
   /** Buffers a small fixed-length body in OkHttp's own source (no copy); throws if the connection breaks. */

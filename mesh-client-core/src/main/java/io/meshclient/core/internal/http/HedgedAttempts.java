@@ -166,7 +166,7 @@ final class HedgedAttempts {
         }
       }
     }
-    Attempts.refuseInsecure(call.sent, service, instance);
+    Attempts.refuseInsecure(call.sent, service, subset, instance);
     if (group.launched.isEmpty()) {
       CircuitBreaker breaker = service.breaker();
       if (breaker != null && !breaker.tryAcquirePermission()) {
@@ -191,8 +191,9 @@ final class HedgedAttempts {
     Request.Builder routing;
     HttpUrl url;
     try {
-      url = service.rewrite(call.sent.url(), instance);
+      url = service.rewrite(call.sent.url(), instance, subset);
       routing = call.sent.newBuilder().url(url).tag(MeshInterceptor.Internal.class, MeshInterceptor.Internal.INSTANCE);
+      MeshInterceptor.tagTls(routing, subset.ownTls());
     } catch (java.net.ConnectException e) {
       subset.balancer().onStart(instance);
       attempts.record(service, subset, service.breaker(), instance, CallOutcome.CONNECT_FAILURE, 0, 0, e);

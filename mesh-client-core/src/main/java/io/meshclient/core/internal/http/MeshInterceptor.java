@@ -21,9 +21,12 @@ import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.internal.SubsetRuntime;
 import io.meshclient.core.internal.ratelimit.GcraRateLimiter;
 import io.meshclient.core.internal.routing.Route;
+import io.meshclient.core.internal.tls.SubsetTls;
 import io.micrometer.observation.ObservationRegistry;
 import java.io.IOException;
 import java.util.random.RandomGenerator;
+import kotlin.jvm.JvmClassMappingKt;
+import kotlin.reflect.KClass;
 import okhttp3.EventListener;
 import okhttp3.Interceptor;
 import okhttp3.Protocol;
@@ -127,7 +130,9 @@ public final class MeshInterceptor implements Interceptor {
       if (runtime.refusesUnknown(request.url().host()) && request.tag(Internal.class) == null) {
         throw unknownService(request);
       }
-      return chain.proceed(request);
+      // A hedge or mirrored copy sent to an instance of a subset with its own TLS carries that TLS client.
+      SubsetTls tls = request.tag(SUBSET_TLS);
+      return (tls == null ? chain : Attempts.withTls(chain, tls)).proceed(request);
     }
     MeshCall call = new MeshCall(chain, service, ticker.nanoTime());
     if (callListeners != null) {
@@ -356,6 +361,22 @@ public final class MeshInterceptor implements Interceptor {
   /** Tags the mesh's own calls to an instance (hedges), which pass through whatever the instance's host. */
   enum Internal {
     INSTANCE
+  }
+
+  /**
+   * The tag key of a subset's own TLS client, made once: {@code tag(Class)} makes a Kotlin class reference per
+   * call (see {@link ConnectionReuseInterceptor}).
+   */
+  private static final KClass<SubsetTls> SUBSET_TLS = JvmClassMappingKt.getKotlinClass(SubsetTls.class);
+
+  /**
+   * Makes the mesh's own call to an instance (a hedge, a mirrored copy) use {@code tls}, the own TLS client of the
+   * subset it was routed to; nothing when null.
+   */
+  static void tagTls(Request.Builder request, SubsetTls tls) {
+    if (tls != null) {
+      request.tag(SUBSET_TLS, tls);
+    }
   }
 
   static boolean isIdempotent(String method) {

@@ -58,7 +58,8 @@ final class Mirrors {
       listener.onMirror(service.name(), route.name(), "dropped");
       return;
     }
-    HttpUrl target = target(request, service, mirror);
+    SubsetRuntime subset = mirror.service() != null ? null : service.subset(mirror.subset());
+    HttpUrl target = target(request, service, mirror, subset);
     if (target == null) {
       inFlight.decrementAndGet();
       listener.onMirror(service.name(), route.name(), "dropped");
@@ -67,6 +68,9 @@ final class Mirrors {
     Request.Builder copy = request.newBuilder().url(target)
         .header(SHADOW_HEADER, "true")
         .header("Host", request.url().host() + "-shadow");
+    if (subset != null) {
+      MeshInterceptor.tagTls(copy, subset.ownTls());
+    }
     Observation observation = null;
     if (traced != null) {
       observation = traced.attempt(copy, request.method(), target,
@@ -98,12 +102,14 @@ final class Mirrors {
     });
   }
 
-  /** An instance of the mirror subset, or the other service's name; null if the subset has no instance. */
-  private HttpUrl target(Request request, ServiceRuntime service, MirrorConfig mirror) {
+  /**
+   * An instance of the mirror subset ({@code subset}, null if the service has none such), or the other
+   * service's name; null if the subset has no instance.
+   */
+  private HttpUrl target(Request request, ServiceRuntime service, MirrorConfig mirror, SubsetRuntime subset) {
     if (mirror.service() != null) {
       return request.url().newBuilder().host(mirror.service()).build();
     }
-    SubsetRuntime subset = service.subset(mirror.subset());
     List<ServiceInstance> candidates = subset == null ? List.of()
         : subset.candidates(ticker.nanoTime());
     if (candidates.isEmpty()) {
@@ -111,7 +117,7 @@ final class Mirrors {
     }
     ServiceInstance instance = candidates.get(random.nextInt(candidates.size()));
     try {
-      return service.rewrite(request.url(), instance);
+      return service.rewrite(request.url(), instance, subset);
     } catch (java.net.ConnectException e) {
       return null; // an unreachable instance: the copy is dropped, as with no instance
     }

@@ -15,8 +15,8 @@ import java.util.Map;
 
 /**
  * Maps a DestinationRule onto the settings of its host's service: subsets by labels, and the traffic
- * policy's balancer, connection limits, outlier detection and TLS. Every field it sets overrides what
- * mesh.yaml says for that service.
+ * policy's balancer, connection limits, outlier detection, TLS and locality, the service's and each subset's.
+ * Every field it sets overrides what mesh.yaml says for that service (or subset).
  */
 final class DestinationRules {
   private DestinationRules() {}
@@ -24,14 +24,21 @@ final class DestinationRules {
   /**
    * What one DestinationRule sets: its subsets, what each subset's {@code trafficPolicy} maps to, and the
    * service's {@code trafficPolicy}.
+   *
+   * @param subsetTraffic the {@code trafficPolicy} of each subset that has one, by subset name
    */
   record Policy(IstioResource resource, String service, Map<String, Map<String, String>> subsets,
-      Map<String, SubsetPolicyConfig> subsetPolicies, Traffic traffic) {
+      Map<String, Traffic> subsetTraffic, Traffic traffic) {
 
-    /** Applies the fields set to {@code service}, overriding its values. */
+    /** Applies the fields set to {@code service}, overriding its values; {@code base} is mesh.yaml's, or null. */
     ServiceConfig.Builder applyTo(ServiceConfig.Builder service, ServiceConfig base) {
       subsets.forEach(service::subset);
-      subsetPolicies.forEach(service::subsetPolicy);
+      subsetTraffic.forEach((subset, t) -> {
+        SubsetPolicyConfig mapped = t.asSubsetPolicy(base, callerLocality(base, subset));
+        if (mapped != null) {
+          service.subsetPolicy(subset, mapped);
+        }
+      });
       Traffic t = traffic;
       if (t.loadBalancer() != null) {
         service.loadBalancer(t.loadBalancer());
@@ -71,23 +78,23 @@ final class DestinationRules {
 
     /**
      * The subset policy these fields make, or null when they set none. A subset's block replaces the
-     * service's block of that name in Istio; here a key the subset's block leaves out is the service's.
+     * service's block of that name in Istio; here a key the subset's block leaves out is the service's. The
+     * certificates of {@code ISTIO_MUTUAL} come from mesh.yaml's service ({@code base}, or null), the caller's
+     * zone and region of a {@code localityLbSetting} from {@code caller} (see {@link #callerLocality}).
      */
-    SubsetPolicyConfig asSubsetPolicy() {
+    SubsetPolicyConfig asSubsetPolicy(ServiceConfig base, LocalityConfig caller) {
+      TlsConfig ownTls = tlsDisabled ? SubsetPolicyConfig.TLS_OFF
+          : istioMutual && base != null ? base.tls() : tls;
+      LocalityConfig ownLocality = locality == null ? null
+          : locality.enabled() ? locality.over(caller) : SubsetPolicyConfig.LOCALITY_OFF;
       if (loadBalancer == null && maxConcurrentRequests == null && connectTimeout == null && outliers == null
-          && slowStart == null) {
+          && slowStart == null && ownTls == null && ownLocality == null) {
         return null;
       }
       return SubsetPolicyConfig.builder().loadBalancer(loadBalancer).outlierDetection(outliers)
           .maxConcurrentRequests(maxConcurrentRequests == null ? 0 : maxConcurrentRequests)
-          .connectTimeout(connectTimeout).slowStart(slowStart).build();
+          .connectTimeout(connectTimeout).slowStart(slowStart).tls(ownTls).locality(ownLocality).build();
     }
-  }
-
-  /** Where a {@code trafficPolicy} block is: the fields a subset's cannot have are reported unsupported. */
-  private enum Scope {
-    SERVICE,
-    SUBSET
   }
 
   /**
@@ -95,7 +102,7 @@ final class DestinationRules {
    * regions. The caller's zone and region are the mesh's own (mesh.yaml {@code locality}, {@code
    * MESH_ZONE}, or the discovery's caller zone): a DestinationRule cannot name them.
    *
-   * @param enabled false turns zone-aware routing off for the service
+   * @param enabled false turns zone-aware routing off for the service (or subset)
    * @param failoverRegions Istio's {@code failover[].from} to {@code to}
    * @param failoverPath the key of {@code failover}, for the message when the caller's region is unknown
    */
@@ -109,6 +116,19 @@ final class DestinationRules {
       return new LocalityConfig(zone == null ? "" : zone.trim(), base == null ? "" : base.region(),
           LocalityConfig.Mode.FAILOVER, List.of(), Map.of(), failoverRegions);
     }
+  }
+
+  /**
+   * The mesh.yaml locality that says where the caller is, for a subset's {@code localityLbSetting}: the
+   * subset's own in mesh.yaml {@code subset-policies}, else the service's; null if neither has one.
+   */
+  static LocalityConfig callerLocality(ServiceConfig base, String subset) {
+    if (base == null) {
+      return null;
+    }
+    SubsetPolicyConfig own = base.subsetPolicies().get(subset);
+    return own != null && own.locality() != null && !own.locality().equals(SubsetPolicyConfig.LOCALITY_OFF)
+        ? own.locality() : base.locality();
   }
 
   static Policy map(IstioResource resource, SpecNode spec, IstioHosts hosts) {
@@ -125,7 +145,7 @@ final class DestinationRules {
       return null;
     }
     Map<String, Map<String, String>> subsets = new LinkedHashMap<>();
-    Map<String, SubsetPolicyConfig> subsetPolicies = new LinkedHashMap<>();
+    Map<String, Traffic> subsetTraffic = new LinkedHashMap<>();
     for (SpecNode subset : spec.list("subsets")) {
       subset.fields("name", "labels", "trafficPolicy");
       String name = subset.string("name");
@@ -137,22 +157,17 @@ final class DestinationRules {
         spec.loading.problem(resource, subset.key("name"), name, "each subset name once");
       }
       SpecNode own = subset.child("trafficPolicy");
-      SubsetPolicyConfig mapped = own == null ? null : trafficPolicy(own, Scope.SUBSET).asSubsetPolicy();
-      if (mapped != null) {
-        subsetPolicies.put(name, mapped);
+      if (own != null) {
+        subsetTraffic.put(name, trafficPolicy(own));
       }
     }
     SpecNode policy = spec.child("trafficPolicy");
-    return new Policy(resource, hosts.service(host, resource.namespace()), subsets, subsetPolicies,
-        policy == null ? Traffic.NONE : trafficPolicy(policy, Scope.SERVICE));
+    return new Policy(resource, hosts.service(host, resource.namespace()), subsets, subsetTraffic,
+        policy == null ? Traffic.NONE : trafficPolicy(policy));
   }
 
-  /**
-   * A {@code trafficPolicy} block, the service's or a subset's, mapped the same way. A subset's {@code tls}
-   * and {@code loadBalancer.localityLbSetting} are reported unsupported: the mesh's TLS client and
-   * zone-aware routing are per service.
-   */
-  private static Traffic trafficPolicy(SpecNode policy, Scope scope) {
+  /** A {@code trafficPolicy} block, the service's or a subset's, mapped the same way. */
+  private static Traffic trafficPolicy(SpecNode policy) {
     policy.fields("loadBalancer", "connectionPool", "outlierDetection", "tls", "portLevelSettings", "tunnel",
         "proxyProtocol");
     policy.unsupported("portLevelSettings", "settings per port: a service has one port here");
@@ -163,12 +178,7 @@ final class DestinationRules {
     Locality locality = null;
     SpecNode lb = policy.child("loadBalancer");
     if (lb != null) {
-      if (scope == Scope.SUBSET) {
-        lb.unsupported("localityLbSetting", "localityLbSetting per subset: zone-aware routing is the service's "
-            + "(its trafficPolicy.loadBalancer.localityLbSetting)");
-      } else {
-        locality = locality(lb.child("localityLbSetting"));
-      }
+      locality = locality(lb.child("localityLbSetting"));
       Duration warmup = lb.duration("warmupDurationSecs", Duration.ofMillis(1));
       // As Istio: warm-up applies to ROUND_ROBIN and LEAST_REQUEST only, and is ignored next to the others.
       if (warmup != null && (balancer == null || balancer.name().equals("round-robin")
@@ -212,11 +222,7 @@ final class DestinationRules {
     TlsConfig tls = null;
     boolean disabled = false;
     boolean istioMutual = false;
-    if (scope == Scope.SUBSET) {
-      policy.unsupported("tls", "tls per subset: the mesh's TLS client, its pooled connections and the https "
-          + "rewrite of instance URLs are per service (its trafficPolicy.tls)");
-    }
-    SpecNode t = scope == Scope.SUBSET ? null : policy.child("tls");
+    SpecNode t = policy.child("tls");
     if (t != null) {
       t.fields("mode", "clientCertificate", "privateKey", "caCertificates", "credentialName", "subjectAltNames",
           "sni", "insecureSkipVerify", "caCrl");

@@ -243,18 +243,9 @@ public final class IstioTranslator {
       }
       DestinationRules.Policy policy = policies.get(service);
       if (policy != null) {
-        DestinationRules.Traffic traffic = policy.traffic();
-        if (traffic.istioMutual() && (fromBase == null || fromBase.tls() == null)) {
-          loading.problem(policy.resource(), traffic.tlsPath(), "ISTIO_MUTUAL", "DISABLE, SIMPLE or MUTUAL with "
-              + "caCertificates, clientCertificate and privateKey files: ISTIO_MUTUAL needs istiod's certificates, "
-              + "which this mesh has only when mesh.services." + service + ".tls names certificate files");
-        }
-        if (traffic.locality() != null && !traffic.locality().failoverRegions().isEmpty()
-            && (fromBase == null || fromBase.locality() == null || fromBase.locality().region().isEmpty())) {
-          loading.problem(policy.resource(), traffic.locality().failoverPath(), "set without the caller's region",
-              "mesh.services." + service + ".locality.region naming the caller's region, which failover's from "
-                  + "regions are matched against");
-        }
+        check(loading, policy, policy.traffic(), service, fromBase, fromBase == null ? null : fromBase.locality());
+        policy.subsetTraffic().forEach((subset, traffic) -> check(loading, policy, traffic, service, fromBase,
+            DestinationRules.callerLocality(fromBase, subset)));
         policy.applyTo(b, fromBase);
       }
       VirtualServices.Mapped vs = routesOf.get(service);
@@ -269,6 +260,26 @@ public final class IstioTranslator {
       throw new ConfigurationException(loading.problems);
     }
     return out.build();
+  }
+
+  /**
+   * Refuses what a {@code trafficPolicy} block (the service's or a subset's) needs from mesh.yaml and does not
+   * find there: the certificates of ISTIO_MUTUAL in the service's {@code tls} ({@code fromBase}, or null), the
+   * caller's region of a locality failover in {@code caller}, mesh.yaml's locality for that block.
+   */
+  private static void check(Loading loading, DestinationRules.Policy policy, DestinationRules.Traffic traffic,
+      String service, ServiceConfig fromBase, io.meshclient.core.config.LocalityConfig caller) {
+    if (traffic.istioMutual() && (fromBase == null || fromBase.tls() == null)) {
+      loading.problem(policy.resource(), traffic.tlsPath(), "ISTIO_MUTUAL", "DISABLE, SIMPLE or MUTUAL with "
+          + "caCertificates, clientCertificate and privateKey files: ISTIO_MUTUAL needs istiod's certificates, "
+          + "which this mesh has only when mesh.services." + service + ".tls names certificate files");
+    }
+    if (traffic.locality() != null && !traffic.locality().failoverRegions().isEmpty()
+        && (caller == null || caller.region().isEmpty())) {
+      loading.problem(policy.resource(), traffic.locality().failoverPath(), "set without the caller's region",
+          "mesh.services." + service + ".locality.region naming the caller's region, which failover's from "
+              + "regions are matched against");
+    }
   }
 
   /** The route as seen from {@code service}: destinations in it lose their service name. */

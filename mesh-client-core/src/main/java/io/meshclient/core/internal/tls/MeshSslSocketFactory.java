@@ -71,12 +71,22 @@ public final class MeshSslSocketFactory extends SSLSocketFactory {
     Socket created = (tls != null ? tls.socketFactoryForNewConnection() : fallback)
         .createSocket(socket, host, port, autoClose);
     String service = serviceByAddress.get(address);
-    if (service != null && created instanceof SSLSocket ssl) {
+    return service == null ? created : withServerName(created, service);
+  }
+
+  /** {@code created}, sending {@code service} as SNI if it is a TLS socket. */
+  static Socket withServerName(Socket created, String service) {
+    if (created instanceof SSLSocket ssl) {
       SSLParameters parameters = ssl.getSSLParameters();
       parameters.setServerNames(List.of(new SNIHostName(service)));
       ssl.setSSLParameters(parameters);
     }
     return created;
+  }
+
+  /** The verifier of hosts that are not mesh instances (the base client's); set before any connection. */
+  HostnameVerifier fallbackVerifier() {
+    return fallbackVerifier;
   }
 
   @Override

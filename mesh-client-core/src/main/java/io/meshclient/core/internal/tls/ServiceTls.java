@@ -14,12 +14,15 @@ public final class ServiceTls {
   private final TlsConfig config;
   private final PeerIdentity identity;
   private final ReloadingKeyManager keyManager;
+  private final IdentityTrustManager trustManager;
   private final SSLContext context;
 
-  private ServiceTls(TlsConfig config, PeerIdentity identity, ReloadingKeyManager keyManager, SSLContext context) {
+  private ServiceTls(TlsConfig config, PeerIdentity identity, ReloadingKeyManager keyManager,
+      IdentityTrustManager trustManager, SSLContext context) {
     this.config = config;
     this.identity = identity;
     this.keyManager = keyManager;
+    this.trustManager = trustManager;
     this.context = context;
   }
 
@@ -72,7 +75,7 @@ public final class ServiceTls {
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(keyManager == null ? null : new KeyManager[] {keyManager}, new TrustManager[] {trustManager},
           null);
-      return new ServiceTls(config, identity, keyManager, context);
+      return new ServiceTls(config, identity, keyManager, trustManager, context);
     } catch (GeneralSecurityException e) {
       throw new ConfigurationException(ConfigurationException.problem(key, config, "usable TLS settings ("
           + e.getMessage() + ")"), e);
@@ -97,6 +100,11 @@ public final class ServiceTls {
   /** The identity instances must prove, or null. */
   public PeerIdentity identity() {
     return identity;
+  }
+
+  /** The trust bundle and identity check, as a trust manager (OkHttp cleans certificate chains with it). */
+  javax.net.ssl.X509TrustManager trustManager() {
+    return trustManager;
   }
 
   /** The subject of the client certificate in use, or null without one. */

@@ -18,8 +18,8 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A TLS server on 127.0.0.1 that presents a given certificate, asks for a client certificate, counts every
- * application byte it receives, and answers each request with 200. Public for other modules' tests,
- * through this module's test-jar.
+ * application byte it receives, and answers each request with 200 ({@code ok}, or the subject of the client
+ * certificate of the connection it came on). Public for other modules' tests, through this module's test-jar.
  */
 public final class CountingTlsServer implements AutoCloseable {
   private final SSLServerSocket server;
@@ -29,6 +29,7 @@ public final class CountingTlsServer implements AutoCloseable {
   private final Thread acceptor;
   private final java.util.List<String> clientSubjects = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile int closeEvery;
+  private volatile boolean answerWithClientSubject;
 
   public CountingTlsServer(TestPki.Held identity, TestPki.Held issuer, TestPki.Held clientCa) throws Exception {
     KeyStore keys = KeyStore.getInstance("PKCS12");
@@ -68,13 +69,16 @@ public final class CountingTlsServer implements AutoCloseable {
   private void serve(SSLSocket socket) {
     try (socket) {
       socket.startHandshake();
+      String subject = null;
       try {
         var peer = socket.getSession().getPeerCertificates();
-        clientSubject.set(((X509Certificate) peer[0]).getSubjectX500Principal().getName());
-        clientSubjects.add(clientSubject.get());
+        subject = ((X509Certificate) peer[0]).getSubjectX500Principal().getName();
+        clientSubjects.add(subject);
       } catch (javax.net.ssl.SSLPeerUnverifiedException noClientCertificate) {
-        clientSubject.set(null);
+        // no client certificate
       }
+      clientSubject.set(subject);
+      byte[] body = (answerWithClientSubject ? String.valueOf(subject) : "ok").getBytes(StandardCharsets.US_ASCII);
       InputStream in = socket.getInputStream();
       OutputStream out = socket.getOutputStream();
       StringBuilder head = new StringBuilder();
@@ -86,8 +90,12 @@ public final class CountingTlsServer implements AutoCloseable {
           int n = requests.incrementAndGet();
           head.setLength(0);
           boolean close = closeEvery > 0 && n % closeEvery == 0;
-          out.write(("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n" + (close ? "Connection: close\r\n" : "")
-              + "\r\nok").getBytes(StandardCharsets.US_ASCII));
+          // One write: a second small one would wait for the client's delayed ACK (Nagle).
+          byte[] status = ("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n"
+              + (close ? "Connection: close\r\n" : "") + "\r\n").getBytes(StandardCharsets.US_ASCII);
+          byte[] response = java.util.Arrays.copyOf(status, status.length + body.length);
+          System.arraycopy(body, 0, response, status.length, body.length);
+          out.write(response);
           out.flush();
           if (close) {
             return;
@@ -108,6 +116,12 @@ public final class CountingTlsServer implements AutoCloseable {
   /** Answers every n-th request with {@code Connection: close}, so clients keep making new handshakes. */
   public CountingTlsServer closeEvery(int n) {
     this.closeEvery = n;
+    return this;
+  }
+
+  /** Answers each request with the subject of its connection's client certificate ({@code null} without one). */
+  public CountingTlsServer answerWithClientSubject() {
+    this.answerWithClientSubject = true;
     return this;
   }
 
