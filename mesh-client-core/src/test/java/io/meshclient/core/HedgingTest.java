@@ -136,8 +136,12 @@ class HedgingTest {
       assertThat(fast.requests.get()).isEqualTo(10);
       assertThat(slow.requests.get()).isPositive();
       assertThat(slow.resets.get()).as("each slow loser's connection was reset").isEqualTo(slow.requests.get());
+      // Each call whose first attempt went to the slow instance was hedged (fast answered all 10), and no
+      // call is hedged twice. A fast first attempt slowed past 50 ms by a busy machine is hedged too, to the
+      // slow instance, and that hedge may be cancelled before it reaches it: so at least one hedge per slow
+      // request, at most one per call (equal when the machine is quiet).
       assertThat(registry.counter("mesh.client.hedges", "service", "api", "route", "hedged").count())
-          .isEqualTo(slow.requests.get());
+          .isBetween((double) slow.requests.get(), 10.0);
     }
   }
 
