@@ -66,8 +66,12 @@ final class MeshLoadClient implements LoadClient {
     LOAD("least-request", null, null),
     LEAST_REQUEST("least-request", TAIL_RETRY, ServiceConfig.OUTLIER_DETECTION_OFF),
     PEAK_EWMA("peak-ewma", TAIL_RETRY, ServiceConfig.OUTLIER_DETECTION_OFF),
-    /** Least-request with the default outlier detection (5 failures in a row eject for 30 s, at most 50%). */
-    OUTLIER("least-request", TAIL_RETRY, null);
+    /**
+     * Least-request with the default outlier detection (5 failures in a row eject for 30 s, at most 50%) and
+     * slow ejection at factor 5 (an instance whose mean latency over 1 s is over 5 times the median's).
+     */
+    OUTLIER("least-request", TAIL_RETRY,
+        OutlierConfig.DEFAULT.withSlowEjection(OutlierConfig.SlowEjection.factor(5)));
 
     final String balancer;
     final RetryConfig retry;

@@ -119,8 +119,18 @@ public final class MeshKeys {
   static final Setting MAX_EJECTED = percent("max-ejected", "50%", 0, 100, "never eject more of the service");
   static final Setting PANIC = percent("panic-threshold", "50%", 0, 100,
       "below this share healthy, balance across all instances");
+  static final Setting SLOW_FACTOR = integer("factor", "0", 0, 1000, "eject an instance whose mean latency over an "
+      + "`interval` is more than this many times the median instance's; `0`: off").expecting("0 (off) or 2..1000");
+  static final Setting SLOW_INTERVAL = duration("interval", "1s", Duration.ofMillis(10), Duration.ofHours(1),
+      "how often the instances' mean latencies are compared");
+  static final Setting SLOW_MIN_REQUESTS = integer("min-requests", "20", 1, 1_000_000,
+      "responses an instance needs in an interval to be judged");
+  static final Setting SLOW_MIN_INSTANCES = integer("min-instances", "3", 2, 1_000_000,
+      "instances with `min-requests` responses needed to judge any");
+  static final Setting SLOW_EJECTION = block("slow-ejection", "eject instances much slower than their peers "
+      + "(beyond Envoy; off unless `factor` is set)", SLOW_FACTOR, SLOW_INTERVAL, SLOW_MIN_REQUESTS, SLOW_MIN_INSTANCES);
   static final Setting OUTLIER = block("outlier-detection", "passive health checking", OUTLIER_ENABLED, CONSECUTIVE,
-      CONSECUTIVE_GATEWAY, BASE_EJECTION, MAX_EJECTION, MAX_EJECTED, PANIC);
+      CONSECUTIVE_GATEWAY, BASE_EJECTION, MAX_EJECTION, MAX_EJECTED, PANIC, SLOW_EJECTION);
 
   static final Setting TLS = block("tls", "mutual TLS to the instances",
       bool("enabled", true, "`false`: plain HTTP (under `subset-policies`: for the subset's calls even when the "

@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param consecutiveGatewayErrors gateway errors in a row that eject (Envoy's {@code
  *     consecutive_gateway_failure}): 502, 503 and 504 responses, and the failures Envoy reports as such
  *     (connect failures, resets, timeouts); any other response resets the count; 0 does not count them apart
+ * @param slowEjection ejection of instances much slower than the others ({@link SlowEjection#OFF}: none)
  */
 public record OutlierConfig(
     int consecutiveFailures,
@@ -26,23 +27,74 @@ public record OutlierConfig(
     Duration maxEjection,
     int maxEjectedPercent,
     int panicThresholdPercent,
-    int consecutiveGatewayErrors) {
+    int consecutiveGatewayErrors,
+    SlowEjection slowEjection) {
 
   /** 5 failures in a row, 30s base, 300s cap, at most 50% ejected, panic below 50% healthy. */
   public static final OutlierConfig DEFAULT =
       new OutlierConfig(MeshKeys.CONSECUTIVE.defaultInt(), MeshKeys.BASE_EJECTION.defaultDuration(),
           MeshKeys.MAX_EJECTION.defaultDuration(), MeshKeys.MAX_EJECTED.defaultInt(), MeshKeys.PANIC.defaultInt(),
-          MeshKeys.CONSECUTIVE_GATEWAY.defaultInt());
+          MeshKeys.CONSECUTIVE_GATEWAY.defaultInt(), SlowEjection.OFF);
 
   public OutlierConfig {
     Objects.requireNonNull(baseEjection, "baseEjection");
     Objects.requireNonNull(maxEjection, "maxEjection");
+    Objects.requireNonNull(slowEjection, "slowEjection");
+  }
+
+  /** Detection of failures only (no {@link SlowEjection}). */
+  public OutlierConfig(int consecutiveFailures, Duration baseEjection, Duration maxEjection, int maxEjectedPercent,
+      int panicThresholdPercent, int consecutiveGatewayErrors) {
+    this(consecutiveFailures, baseEjection, maxEjection, maxEjectedPercent, panicThresholdPercent,
+        consecutiveGatewayErrors, SlowEjection.OFF);
   }
 
   /** Detection that does not count gateway errors apart. */
   public OutlierConfig(int consecutiveFailures, Duration baseEjection, Duration maxEjection, int maxEjectedPercent,
       int panicThresholdPercent) {
     this(consecutiveFailures, baseEjection, maxEjection, maxEjectedPercent, panicThresholdPercent, 0);
+  }
+
+  /** This detection, also ejecting slow instances as {@code slow} says. */
+  public OutlierConfig withSlowEjection(SlowEjection slow) {
+    return new OutlierConfig(consecutiveFailures, baseEjection, maxEjection, maxEjectedPercent, panicThresholdPercent,
+        consecutiveGatewayErrors, slow);
+  }
+
+  /**
+   * Ejection of an instance much slower than its peers, which failure counts never catch (an instance that
+   * answers every call, ten times slower). Every {@code interval} the mean latency of each instance's
+   * responses in that interval is compared with the median of those means; an instance with at least
+   * {@code minRequests} responses whose mean is more than {@code factor} times the median is ejected, as a
+   * failing one is (same ejection time, same {@code maxEjectedPercent} cap). Nothing is judged while fewer
+   * than {@code minInstances} instances have {@code minRequests} responses. Envoy has no such detection;
+   * like its success-rate detection, it compares instances over an interval, so one stalled call does not
+   * eject an instance, and an instance slow on every route does.
+   *
+   * @param factor 0 (off) or 2..1000
+   * @param interval how often the means are compared
+   * @param minRequests responses an instance needs in an interval to be judged, at least 1
+   * @param minInstances judged instances needed to judge any, at least 2
+   */
+  public record SlowEjection(int factor, Duration interval, int minRequests, int minInstances) {
+    /** No slow-instance ejection. */
+    public static final SlowEjection OFF = new SlowEjection(MeshKeys.SLOW_FACTOR.defaultInt(),
+        MeshKeys.SLOW_INTERVAL.defaultDuration(), MeshKeys.SLOW_MIN_REQUESTS.defaultInt(),
+        MeshKeys.SLOW_MIN_INSTANCES.defaultInt());
+
+    public SlowEjection {
+      Objects.requireNonNull(interval, "interval");
+    }
+
+    /** Ejection of instances over {@code factor} times the median, with the default interval and minimums. */
+    public static SlowEjection factor(int factor) {
+      return new SlowEjection(factor, OFF.interval, OFF.minRequests, OFF.minInstances);
+    }
+
+    /** Whether slow instances are ejected at all. */
+    public boolean enabled() {
+      return factor > 0;
+    }
   }
 
   /** Whether {@code outcome}, with response {@code status} (0 without a response), is a gateway error. */

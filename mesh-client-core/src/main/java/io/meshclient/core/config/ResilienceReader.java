@@ -104,7 +104,19 @@ final class ResilienceReader {
         node.duration(MeshKeys.MAX_EJECTION, d.maxEjection()),
         node.integer(MeshKeys.MAX_EJECTED, d.maxEjectedPercent()),
         node.integer(MeshKeys.PANIC, d.panicThresholdPercent()),
-        node.integer(MeshKeys.CONSECUTIVE_GATEWAY, d.consecutiveGatewayErrors()));
+        node.integer(MeshKeys.CONSECUTIVE_GATEWAY, d.consecutiveGatewayErrors()),
+        slowEjection(node.child(MeshKeys.SLOW_EJECTION.name())));
+  }
+
+  private static OutlierConfig.SlowEjection slowEjection(ConfigNode node) {
+    OutlierConfig.SlowEjection off = OutlierConfig.SlowEjection.OFF;
+    if (node == null) {
+      return off;
+    }
+    node.allowOnly(MeshKeys.SLOW_EJECTION);
+    return new OutlierConfig.SlowEjection(node.integer(MeshKeys.SLOW_FACTOR, off.factor()),
+        node.duration(MeshKeys.SLOW_INTERVAL, off.interval()), node.integer(MeshKeys.SLOW_MIN_REQUESTS,
+        off.minRequests()), node.integer(MeshKeys.SLOW_MIN_INSTANCES, off.minInstances()));
   }
 
   static FaultConfig fault(ConfigNode node) {

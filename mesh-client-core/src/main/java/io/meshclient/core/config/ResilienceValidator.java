@@ -56,6 +56,16 @@ final class ResilienceValidator {
     }
     check(key, MeshKeys.MAX_EJECTED, o.maxEjectedPercent());
     check(key, MeshKeys.PANIC, o.panicThresholdPercent());
+    OutlierConfig.SlowEjection slow = o.slowEjection();
+    if (!slow.equals(OutlierConfig.SlowEjection.OFF)) {
+      String slowKey = key + "." + MeshKeys.SLOW_EJECTION.name();
+      if (check(slowKey, MeshKeys.SLOW_FACTOR, slow.factor()) && slow.factor() == 1) {
+        problems.add(problem(slowKey + ".factor", 1, MeshKeys.SLOW_FACTOR.expected()));
+      }
+      check(slowKey, MeshKeys.SLOW_INTERVAL, slow.interval());
+      check(slowKey, MeshKeys.SLOW_MIN_REQUESTS, slow.minRequests());
+      check(slowKey, MeshKeys.SLOW_MIN_INSTANCES, slow.minInstances());
+    }
   }
 
   void fault(String key, FaultConfig f) {

@@ -153,11 +153,15 @@ public final class SubsetRuntime {
     return policy.detector();
   }
 
-  /** Records how an attempt on {@code instance}, routed here, ended, in this subset's detector. */
-  public void recordOutcome(ServiceInstance instance, io.meshclient.api.CallOutcome outcome, int status) {
+  /**
+   * Records how an attempt on {@code instance}, routed here, ended, and how long it took, in this subset's
+   * detector.
+   */
+  public void recordOutcome(ServiceInstance instance, io.meshclient.api.CallOutcome outcome, int status,
+      long latencyNanos) {
     OutlierDetector detector = policy.detector();
     if (detector != null) {
-      detector.onResult(instance, outcome, status, detectorPopulation);
+      detector.onResult(instance, outcome, status, latencyNanos, detectorPopulation);
     }
   }
 

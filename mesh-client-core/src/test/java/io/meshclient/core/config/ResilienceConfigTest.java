@@ -53,6 +53,32 @@ class ResilienceConfigTest {
   }
 
   @Test
+  void slowEjectionIsReadAndCheckedNamingEachKey() throws Exception {
+    MeshConfig config = yaml("""
+        mesh:
+          services:
+            reviews: { outlier-detection: { slow-ejection: { factor: 4, interval: 2s, min-requests: 50 } } }
+            ratings: { outlier-detection: { consecutive-failures: 3 } }
+        """);
+    assertThat(config.service("reviews").outlierDetection()).isEqualTo(OutlierConfig.DEFAULT.withSlowEjection(
+        new OutlierConfig.SlowEjection(4, Duration.ofSeconds(2), 50, 3)));
+    assertThat(config.service("ratings").outlierDetection().slowEjection()).isEqualTo(OutlierConfig.SlowEjection.OFF);
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            reviews: { outlier-detection: { slow-ejection: { factor: 1, interval: 5ms, min-requests: 0,
+                                                             min-instances: 1 } } }
+            ratings: { outlier-detection: { slow-ejection: { facter: 5 } } }
+        """)).isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "mesh.services.ratings.outlier-detection.slow-ejection.facter: unknown key (expected: one of [factor, "
+                + "interval, min-instances, min-requests]; did you mean 'factor'?)",
+            "mesh.services.reviews.outlier-detection.slow-ejection.factor: 1 (expected: 0 (off) or 2..1000)",
+            "mesh.services.reviews.outlier-detection.slow-ejection.interval: 5ms (expected: between 10ms and 1h)",
+            "mesh.services.reviews.outlier-detection.slow-ejection.min-requests: 0 (expected: 1..1000000)",
+            "mesh.services.reviews.outlier-detection.slow-ejection.min-instances: 1 (expected: 2..1000000)"));
+  }
+
+  @Test
   void outlierDetectionCanBeTurnedOff() throws Exception {
     MeshConfig config = yaml("""
         mesh:

@@ -185,6 +185,7 @@ class IstioLoadingTest {
             trafficPolicy:
               loadBalancer: { simple: ROUND_ROBIN }
               connectionPool: { tcp: { connectTimeout: 250ms }, http: { http2MaxRequests: 7 } }
+              outlierDetection: { consecutive5xxErrors: 2 }
           """);
       MeshConfig base = MeshConfig.fromYaml("""
           mesh:
@@ -194,6 +195,7 @@ class IstioLoadingTest {
                 connect-timeout: 2s
                 timeout: 3s
                 rate-limit: { rate: 2/h }
+                outlier-detection: { consecutive-failures: 9, slow-ejection: { factor: 6 } }
           """, n -> null);
       try (Mesh mesh = Mesh.builder().config(base).istioConfig(istio).discovery("memory", d).build()) {
         var service = mesh.config().service("ratings");
@@ -201,6 +203,9 @@ class IstioLoadingTest {
         assertThat(service.connectTimeout()).hasMillis(250);
         assertThat(service.maxConcurrentRequests()).isEqualTo(7);
         assertThat(service.timeout()).as("mesh.yaml's, Istio sets none").hasSeconds(3);
+        assertThat(service.outlierDetection().consecutiveFailures()).isEqualTo(2);
+        assertThat(service.outlierDetection().slowEjection().factor()).as("mesh.yaml's, Istio has no such field")
+            .isEqualTo(6);
         assertThat(IstioRoutingTest.body(mesh, "http://ratings/a")).isEqualTo("200 ratings");
         assertThat(IstioRoutingTest.body(mesh, "http://ratings/a")).isEqualTo("200 ratings");
         assertThatThrownBy(() -> IstioRoutingTest.get(mesh, "http://ratings/a"))

@@ -267,7 +267,7 @@ final class Attempts {
   void record(ServiceRuntime service, SubsetRuntime subset, CircuitBreaker breaker, ServiceInstance instance,
       CallOutcome outcome, int status, long latency, IOException error) {
     subset.balancer().onComplete(instance, outcome, latency);
-    subset.recordOutcome(instance, outcome, status);
+    subset.recordOutcome(instance, outcome, status, latency);
     if (breaker != null) {
       if (outcome == CallOutcome.SUCCESS) {
         breaker.onSuccess(latency, TimeUnit.NANOSECONDS);

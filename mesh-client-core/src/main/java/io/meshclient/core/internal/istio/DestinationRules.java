@@ -50,7 +50,7 @@ final class DestinationRules {
         service.connectTimeout(t.connectTimeout());
       }
       if (t.outliers() != null) {
-        service.outlierDetection(t.outliers());
+        service.outlierDetection(keepSlowEjection(t.outliers(), base == null ? null : base.outlierDetection()));
       }
       if (t.tls() != null || t.tlsDisabled()) {
         service.tls(t.tls());
@@ -91,10 +91,21 @@ final class DestinationRules {
           && slowStart == null && ownTls == null && ownLocality == null) {
         return null;
       }
-      return SubsetPolicyConfig.builder().loadBalancer(loadBalancer).outlierDetection(outliers)
+      return SubsetPolicyConfig.builder().loadBalancer(loadBalancer)
+          .outlierDetection(outliers == null ? null : keepSlowEjection(outliers, base == null ? null
+              : base.outlierDetection()))
           .maxConcurrentRequests(maxConcurrentRequests == null ? 0 : maxConcurrentRequests)
           .connectTimeout(connectTimeout).slowStart(slowStart).tls(ownTls).locality(ownLocality).build();
     }
+  }
+
+  /**
+   * {@code mapped}, an {@code outlierDetection} block, with mesh.yaml's {@code slow-ejection} ({@code
+   * own}'s): Istio has no such field, so a DestinationRule does not turn it off.
+   */
+  static OutlierConfig keepSlowEjection(OutlierConfig mapped, OutlierConfig own) {
+    return own == null || mapped.equals(ServiceConfig.OUTLIER_DETECTION_OFF) ? mapped
+        : mapped.withSlowEjection(own.slowEjection());
   }
 
   /**

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Passive health of one service's instances (Envoy's consecutive-5xx and consecutive-gateway-failure
@@ -18,8 +19,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * max-ejected} percent of the service. Returns happen lazily: the request path notices that the earliest
  * return time has passed and calls {@link #expire}.
  *
- * <p>Recording a result is a map lookup and at most one atomic operation; ejections and returns take a
- * lock and bump {@link #version()}, which tells subsets to recompute their healthy lists. Thread-safe.
+ * <p>With {@link OutlierConfig.SlowEjection} on, each response's latency is also summed per instance, and
+ * the first call after each {@code interval} compares the instances' means under the lock and ejects those
+ * over {@code factor} times the median (see {@link OutlierConfig.SlowEjection}).
+ *
+ * <p>Recording a result is a map lookup and at most one atomic operation (three and a clock read with slow
+ * ejection on); ejections and returns take a lock and bump {@link #version()}, which tells subsets to
+ * recompute their healthy lists. Thread-safe.
  */
 public final class OutlierDetector {
   private final String service;
@@ -29,12 +35,19 @@ public final class OutlierDetector {
   private final Map<String, Health> byId = new ConcurrentHashMap<>();
   private volatile long version;
   private volatile long nextReturnNanos = Long.MAX_VALUE;
+  /** Slow ejection's settings, or null when it is off. */
+  private final OutlierConfig.SlowEjection slow;
+  private final long slowIntervalNanos;
+  private volatile long nextComparisonNanos;
 
   public OutlierDetector(String service, OutlierConfig config, Ticker ticker, EjectionListener listener) {
     this.service = service;
     this.config = config;
     this.ticker = ticker;
     this.listener = listener;
+    this.slow = config.slowEjection().enabled() ? config.slowEjection() : null;
+    this.slowIntervalNanos = slow == null ? 0 : Math.max(1, slow.interval().toNanos());
+    this.nextComparisonNanos = slow == null ? 0 : ticker.nanoTime() + slowIntervalNanos;
   }
 
   public OutlierConfig config() {
@@ -58,10 +71,30 @@ public final class OutlierDetector {
    * @param serviceSize how many instances the service has now, for the max-ejected cap
    */
   public void onResult(ServiceInstance instance, CallOutcome outcome, int status, int serviceSize) {
+    onResult(instance, outcome, status, -1, serviceSize);
+  }
+
+  /**
+   * Records how an attempt on {@code instance} ended.
+   *
+   * @param status the response's status, or 0 when none arrived
+   * @param latencyNanos how long the attempt took, or a negative number when not measured
+   * @param serviceSize how many instances the service has now, for the max-ejected cap
+   */
+  public void onResult(ServiceInstance instance, CallOutcome outcome, int status, long latencyNanos,
+      int serviceSize) {
     if (outcome == CallOutcome.CANCELLED) {
       return;
     }
-    Health health = byId.computeIfAbsent(instance.id(), id -> new Health());
+    Health health = byId.computeIfAbsent(instance.id(), id -> new Health(instance));
+    if (slow != null && status != 0 && latencyNanos >= 0) { // a response arrived: its latency is the instance's
+      health.latencySum.addAndGet(latencyNanos);
+      health.responses.incrementAndGet();
+      long now = ticker.nanoTime();
+      if (now - nextComparisonNanos >= 0) {
+        compareLatencies(now, serviceSize);
+      }
+    }
     if (!outcome.isFailure()) {
       if (health.consecutiveFailures.get() != 0) {
         health.consecutiveFailures.set(0);
@@ -116,6 +149,38 @@ public final class OutlierDetector {
     }
     version++;
     listener.onEjected(service, instance, nanos);
+  }
+
+  /**
+   * Slow ejection: the mean latency of each instance not ejected, over the responses since the last
+   * comparison, against the median of those means (the lower one of an even count). The sums are reset
+   * here; a response recorded while this runs may be counted in either interval.
+   */
+  private synchronized void compareLatencies(long now, int serviceSize) {
+    if (now - nextComparisonNanos < 0) {
+      return; // another caller compared first
+    }
+    nextComparisonNanos = now + slowIntervalNanos;
+    List<Health> judged = new ArrayList<>();
+    List<Double> means = new ArrayList<>();
+    for (Health h : byId.values()) {
+      int count = h.responses.getAndSet(0);
+      long sum = h.latencySum.getAndSet(0);
+      if (count >= slow.minRequests() && !(h.ejectedUntil != 0 && h.ejectedUntil - now > 0)) {
+        judged.add(h);
+        means.add((double) sum / count);
+      }
+    }
+    if (judged.size() < slow.minInstances()) {
+      return;
+    }
+    double[] sorted = means.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    double limit = sorted[(sorted.length - 1) / 2] * slow.factor();
+    for (int i = 0; i < judged.size(); i++) {
+      if (means.get(i) > limit) {
+        tryEject(judged.get(i).instance, judged.get(i), serviceSize);
+      }
+    }
   }
 
   /** Returns every instance whose ejection time has passed. */
@@ -180,9 +245,17 @@ public final class OutlierDetector {
   }
 
   private static final class Health {
+    /** The instance as first recorded, for the ejection event of a slow ejection. */
+    final ServiceInstance instance;
     final AtomicInteger consecutiveFailures = new AtomicInteger();
     final AtomicInteger consecutiveGatewayErrors = new AtomicInteger();
+    final AtomicLong latencySum = new AtomicLong();
+    final AtomicInteger responses = new AtomicInteger();
     int ejections;
     volatile long ejectedUntil;
+
+    Health(ServiceInstance instance) {
+      this.instance = instance;
+    }
   }
 }
