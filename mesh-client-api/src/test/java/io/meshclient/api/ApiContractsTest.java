@@ -3,7 +3,10 @@ package io.meshclient.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshclient.api.spi.Setting;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -72,5 +75,36 @@ class ApiContractsTest {
     assertThat(two).hasMessage("2 configuration problems:\n  a: 1 (expected: 2)\n  b: 3 (expected: 4)");
     assertThat(ConfigurationException.secretProblem("mesh.discovery.consul.acl-token", "a UUID"))
         .isEqualTo("mesh.discovery.consul.acl-token: <redacted> (expected: a UUID)");
+  }
+
+  @Test
+  void aDecimalSettingReadsFiniteNumbersInItsRangeAndNamesTheKeyOfEveryOtherValue() {
+    Setting multiplier = Setting.decimal("multiplier", "1.6", 1, 10, "growth of each next delay");
+    List<String> problems = new ArrayList<>();
+    assertThat(multiplier.read("x.multiplier", "1.6", problems)).isEqualTo(1.6);
+    assertThat(multiplier.read("x.multiplier", " 2.5 ", problems)).isEqualTo(2.5);
+    assertThat(multiplier.read("x.multiplier", 2, problems)).isEqualTo(2.0);
+    assertThat(multiplier.read("x.multiplier", 1.0, problems)).isEqualTo(1.0);
+    assertThat(multiplier.read("x.multiplier", "1e1", problems)).isEqualTo(10.0);
+    assertThat(multiplier.read("x.multiplier", new BigDecimal("3.25"), problems)).isEqualTo(3.25);
+    assertThat(problems).isEmpty();
+    assertThat(multiplier.defaultDecimal()).isEqualTo(1.6);
+    assertThat(multiplier.expected()).isEqualTo("a number from 1 to 10");
+
+    for (Object bad : List.of("0.5", 10.5, "fast", "NaN", "Infinity", "1.6d", "0x1p1", "", "1e999999999", true,
+        Double.NaN, Double.POSITIVE_INFINITY, List.of(2), "9".repeat(70))) {
+      assertThat(multiplier.read("x.multiplier", bad, problems)).as("%s", bad).isNull();
+    }
+    assertThat(problems).hasSize(14).startsWith(
+        "x.multiplier: 0.5 (expected: a number from 1 to 10)",
+        "x.multiplier: 10.5 (expected: a number from 1 to 10)",
+        "x.multiplier: fast (expected: a number from 1 to 10)",
+        "x.multiplier: NaN (expected: a number from 1 to 10)");
+    assertThat(problems)
+        .allMatch(p -> p.startsWith("x.multiplier: ") && p.endsWith("(expected: a number from 1 to 10)"));
+    assertThat(Setting.decimal("ratio", null, 0.001, 0.5, "a ratio").expected())
+        .isEqualTo("a number from 0.001 to 0.5");
+    assertThatThrownBy(() -> Setting.decimal("ratio", null, 2, 1, "backwards"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -106,13 +106,13 @@ class SchemaFuzzTest {
     applied++;
   }
 
-  /** Dotted paths below {@code mesh} of every whole-number, percentage and duration setting. */
+  /** Dotted paths below {@code mesh} of every whole-number, decimal, percentage and duration setting. */
   private static List<String> numericPaths(Setting block, String prefix) {
     List<String> out = new ArrayList<>();
     block.children().forEach((name, s) -> {
       String path = prefix.isEmpty() ? name : prefix + "." + name;
       switch (s.type()) {
-        case INTEGER, PERCENT, DURATION -> out.add(path);
+        case INTEGER, DECIMAL, PERCENT, DURATION -> out.add(path);
         default -> { }
       }
       out.addAll(numericPaths(s, path));

@@ -29,26 +29,31 @@ public final class Setting {
   public static final Duration MAX_DURATION = Duration.ofMillis(Integer.MAX_VALUE);
 
   /** What a setting holds. */
-  public enum Type { TEXT, BOOLEAN, INTEGER, PERCENT, DURATION, TEXT_LIST, LABELS, BLOCK, MAP, LIST }
+  public enum Type { TEXT, BOOLEAN, INTEGER, DECIMAL, PERCENT, DURATION, TEXT_LIST, LABELS, BLOCK, MAP, LIST }
 
   private final String name;
   private final Type type;
   private final String defaultValue;
   private final long min;
   private final long max;
+  private final double minDecimal;
+  private final double maxDecimal;
   private final String doc;
   private final String expected;
   private final boolean secret;
   private final String placeholder;
   private final Map<String, Setting> children;
 
-  private Setting(String name, Type type, String defaultValue, long min, long max, String doc, String expected,
-      boolean secret, String placeholder, Map<String, Setting> children) {
+  private Setting(String name, Type type, String defaultValue, long min, long max, double minDecimal,
+      double maxDecimal, String doc, String expected, boolean secret, String placeholder,
+      Map<String, Setting> children) {
     this.name = Objects.requireNonNull(name, "name");
     this.type = type;
     this.defaultValue = defaultValue;
     this.min = min;
     this.max = max;
+    this.minDecimal = minDecimal;
+    this.maxDecimal = maxDecimal;
     this.doc = Objects.requireNonNull(doc, "doc");
     this.expected = expected;
     this.secret = secret;
@@ -57,7 +62,7 @@ public final class Setting {
   }
 
   private static Setting scalar(String name, Type type, String def, long min, long max, String doc) {
-    return new Setting(name, type, def, min, max, doc, null, false, null, Map.of());
+    return new Setting(name, type, def, min, max, 0, 0, doc, null, false, null, Map.of());
   }
 
   /** A text value; {@code def} is the default as documented, or null for none. */
@@ -73,6 +78,17 @@ public final class Setting {
   /** A whole number from {@code min} to {@code max}. */
   public static Setting integer(String name, String def, long min, long max, String doc) {
     return scalar(name, Type.INTEGER, def, min, max, doc);
+  }
+
+  /**
+   * A finite number such as {@code 1.6}, from {@code min} to {@code max} ({@link #minDecimal()}, {@link
+   * #maxDecimal()}); {@code def} is the default as documented, or null for none.
+   */
+  public static Setting decimal(String name, String def, double min, double max, String doc) {
+    if (!(Double.isFinite(min) && Double.isFinite(max) && min <= max)) {
+      throw new IllegalArgumentException(name + ": range " + min + " to " + max + " (expected: finite, min <= max)");
+    }
+    return new Setting(name, Type.DECIMAL, def, 0, 0, min, max, doc, null, false, null, Map.of());
   }
 
   /** A whole percentage, written {@code 50%} or {@code 50}, from {@code min} to {@code max}. */
@@ -95,22 +111,22 @@ public final class Setting {
 
   /** A block of free names ({@code placeholder}, such as {@code <label>}) to text values. */
   public static Setting labels(String name, String placeholder, String doc) {
-    return new Setting(name, Type.LABELS, null, 0, 0, doc, null, false, placeholder, Map.of());
+    return new Setting(name, Type.LABELS, null, 0, 0, 0, 0, doc, null, false, placeholder, Map.of());
   }
 
   /** A block of settings. */
   public static Setting block(String name, String doc, Setting... children) {
-    return new Setting(name, Type.BLOCK, null, 0, 0, doc, null, false, null, index(children));
+    return new Setting(name, Type.BLOCK, null, 0, 0, 0, 0, doc, null, false, null, index(children));
   }
 
   /** Free names ({@code placeholder}, such as {@code <service>}), each holding a block of settings. */
   public static Setting map(String name, String placeholder, String doc, Setting... children) {
-    return new Setting(name, Type.MAP, null, 0, 0, doc, null, false, placeholder, index(children));
+    return new Setting(name, Type.MAP, null, 0, 0, 0, 0, doc, null, false, placeholder, index(children));
   }
 
   /** A list of blocks of settings, keyed {@code name[i]}. */
   public static Setting list(String name, String doc, Setting... children) {
-    return new Setting(name, Type.LIST, null, 0, 0, doc, null, false, "[i]", index(children));
+    return new Setting(name, Type.LIST, null, 0, 0, 0, 0, doc, null, false, "[i]", index(children));
   }
 
   private static Map<String, Setting> index(Setting... children) {
@@ -125,19 +141,21 @@ public final class Setting {
 
   /** This setting, whose value is never shown: in messages, {@code toString()} or logs. */
   public Setting secret() {
-    return new Setting(name, type, defaultValue, min, max, doc, expected, true, placeholder, children);
+    return new Setting(name, type, defaultValue, min, max, minDecimal, maxDecimal, doc, expected, true, placeholder,
+        children);
   }
 
   /** This setting, with its own words for what an out-of-range value should have been. */
   public Setting expecting(String expectation) {
-    return new Setting(name, type, defaultValue, min, max, doc, expectation, secret, placeholder, children);
+    return new Setting(name, type, defaultValue, min, max, minDecimal, maxDecimal, doc, expectation, secret,
+        placeholder, children);
   }
 
   /** This setting with more settings below it (a block that may also be written as one value). */
   public Setting with(Setting... more) {
     List<Setting> all = new ArrayList<>(children.values());
     all.addAll(List.of(more));
-    return new Setting(name, type, defaultValue, min, max, doc, expected, secret, placeholder,
+    return new Setting(name, type, defaultValue, min, max, minDecimal, maxDecimal, doc, expected, secret, placeholder,
         index(all.toArray(Setting[]::new)));
   }
 
@@ -186,12 +204,34 @@ public final class Setting {
     return child;
   }
 
+  /** The least value of a whole number or percentage, in nanoseconds for a duration; 0 for other types. */
   public long min() {
     return min;
   }
 
+  /** The greatest value of a whole number or percentage, in nanoseconds for a duration; 0 for other types. */
   public long max() {
     return max;
+  }
+
+  /** The least value of a {@link Type#DECIMAL}; 0 for other types. */
+  public double minDecimal() {
+    return minDecimal;
+  }
+
+  /** The greatest value of a {@link Type#DECIMAL}; 0 for other types. */
+  public double maxDecimal() {
+    return maxDecimal;
+  }
+
+  /** The default as a number; fails when the setting has no numeric default. */
+  public double defaultDecimal() {
+    return Double.parseDouble(defaultValue);
+  }
+
+  /** A decimal bound as documented: {@code 1}, {@code 1.6}, {@code 0.001}, never {@code 1.0} or {@code 1E-3}. */
+  public static String formatDecimal(double value) {
+    return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
   }
 
   /** The default as a whole number; fails when the setting has no numeric default. */
@@ -212,6 +252,7 @@ public final class Setting {
     }
     return switch (type) {
       case INTEGER -> max == Long.MAX_VALUE ? ">= " + min : min + ".." + max;
+      case DECIMAL -> "a number from " + formatDecimal(minDecimal) + " to " + formatDecimal(maxDecimal);
       case PERCENT -> "a percentage from " + min + "% to " + max + "%";
       case DURATION -> "between " + formatBound(min) + " and " + formatBound(max);
       case BOOLEAN -> "true or false";
@@ -221,13 +262,17 @@ public final class Setting {
 
   /**
    * Reads {@code raw} (from YAML, JSON or Spring properties) as this setting's type and checks its range;
-   * returns an {@code Integer} ({@code INTEGER}, {@code PERCENT}), {@code Duration}, {@code Boolean} or
-   * {@code String}, or null after adding a problem naming {@code fullKey}. Never throws on a value.
+   * returns an {@code Integer} ({@code INTEGER}, {@code PERCENT}), {@code Double} ({@code DECIMAL}), {@code
+   * Duration}, {@code Boolean} or {@code String}, or null after adding a problem naming {@code fullKey}.
+   * Never throws on a value.
    */
   public Object read(String fullKey, Object raw, List<String> problems) {
     Object value = parse(fullKey, raw, problems);
     if (value instanceof Integer i) {
       return check(fullKey, i, problems) ? value : null;
+    }
+    if (value instanceof Double d) {
+      return check(fullKey, d, problems) ? value : null;
     }
     if (value instanceof Duration d) {
       return check(fullKey, d, problems) ? value : null;
@@ -254,6 +299,13 @@ public final class Setting {
         report(fullKey, raw, digits ? withMax(Long.toString(max))
             : type == Type.PERCENT ? "a whole percentage such as 50%" : "a whole number", problems);
         return null;
+      }
+      case DECIMAL -> {
+        Double value = decimalNumber(raw);
+        if (value == null) {
+          report(fullKey, raw, expected(), problems);
+        }
+        return value;
       }
       case DURATION -> {
         Duration d = raw instanceof Duration given ? given : SettingValues.parseDuration(raw.toString());
@@ -285,6 +337,15 @@ public final class Setting {
   public boolean check(String fullKey, long value, List<String> problems) {
     if (value < min || value > max) {
       report(fullKey, value, value > max ? withMax(Long.toString(max)) : expected(), problems);
+      return false;
+    }
+    return true;
+  }
+
+  /** Whether the decimal {@code value} is in range; if not, adds a problem naming {@code fullKey}. */
+  public boolean check(String fullKey, double value, List<String> problems) {
+    if (!(value >= minDecimal && value <= maxDecimal)) { // NaN too
+      report(fullKey, Double.isFinite(value) ? formatDecimal(value) : Double.toString(value), expected(), problems);
       return false;
     }
     return true;
@@ -337,6 +398,31 @@ public final class Setting {
       }
       return n.bitLength() < 64 ? n.longValue() : null;
     } catch (NumberFormatException | ArithmeticException e) {
+      return null;
+    }
+  }
+
+  /**
+   * {@code value} as a finite number ({@code 1.6}, {@code "1.6"}, {@code 2}, {@code "1e1"}), else null:
+   * never NaN or infinite, and no Java-only spelling such as {@code 1.6d} or {@code 0x1p1}.
+   */
+  public static Double decimalNumber(Object value) {
+    if (value instanceof Double || value instanceof Float || value instanceof Integer || value instanceof Long
+        || value instanceof Short || value instanceof Byte) {
+      double d = ((Number) value).doubleValue();
+      return Double.isFinite(d) ? d : null;
+    }
+    if (!(value instanceof CharSequence || value instanceof BigDecimal || value instanceof BigInteger)) {
+      return null;
+    }
+    String text = value.toString().trim();
+    if (text.isEmpty() || text.length() > 64) {
+      return null;
+    }
+    try {
+      double d = new BigDecimal(text).doubleValue();
+      return Double.isFinite(d) ? d : null;
+    } catch (NumberFormatException e) {
       return null;
     }
   }

@@ -3,6 +3,7 @@ package io.meshclient.discovery.xds;
 import io.meshclient.api.ServiceDiscovery;
 import io.meshclient.api.spi.DiscoveryContext;
 import io.meshclient.api.spi.ServiceDiscoveryProvider;
+import io.meshclient.api.spi.Setting;
 import java.util.Objects;
 
 /**
@@ -25,6 +26,12 @@ public final class XdsDiscoveryProvider implements ServiceDiscoveryProvider {
   @Override
   public String name() {
     return "xds";
+  }
+
+  /** The keys under {@code mesh.discovery.xds}, declared once: read, range-checked and documented from here. */
+  @Override
+  public Setting settings() {
+    return XdsKeys.SETTINGS;
   }
 
   /**

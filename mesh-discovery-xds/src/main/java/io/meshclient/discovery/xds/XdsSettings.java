@@ -1,7 +1,12 @@
 package io.meshclient.discovery.xds;
 
+import static io.meshclient.api.ConfigurationException.problem;
+
+import io.envoyproxy.envoy.config.core.v3.Node;
 import io.meshclient.api.ConfigurationException;
+import io.meshclient.api.spi.Setting;
 import io.meshclient.api.spi.SettingValues;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -28,16 +33,16 @@ import java.util.function.UnaryOperator;
  * }</pre>
  *
  * <p>Each service is subscribed to as the listener {@code <host>:<port>} (gRPC's naming, which istiod's
- * gRPC generator serves): a bare port means {@code <service>:<port>}. Immutable and thread-safe.
+ * gRPC generator serves): a bare port means {@code <service>:<port>}. Each key is declared once, with its
+ * default, range and doc, in {@code XdsKeys} ({@link XdsDiscoveryProvider#settings()}); Spring's relaxed
+ * spellings are accepted, a key given twice in two spellings or an unknown key is an error, and every
+ * problem is reported at once naming its full key. Immutable and thread-safe.
  */
 public final class XdsSettings {
   /** gRPC's environment variable naming the bootstrap file. */
   public static final String BOOTSTRAP_ENV = "GRPC_XDS_BOOTSTRAP";
   /** gRPC's environment variable holding the bootstrap JSON itself. */
   public static final String BOOTSTRAP_CONFIG_ENV = "GRPC_XDS_BOOTSTRAP_CONFIG";
-
-  private static final Set<String> KEYS = Set.of("bootstrap", "server-uri", "node-id", "node-cluster",
-      "services", "initial-wait", "resource-timeout", "reconnect");
 
   private final Bootstrap bootstrap;
   private final Map<String, String> listeners;
@@ -66,29 +71,23 @@ public final class XdsSettings {
 
   static XdsSettings read(String key, Map<String, Object> settings, UnaryOperator<String> env) {
     Objects.requireNonNull(key, "key");
-    Map<String, Object> s = settings == null ? Map.of() : settings;
-    List<String> problems = new ArrayList<>();
-    for (String k : s.keySet()) {
-      if (SettingValues.relaxedKey(k, KEYS) == null) {
-        problems.add(ConfigurationException.problem(key + "." + k, "unknown key", "one of " + new java.util.TreeSet<>(KEYS)));
-      }
+    Reader r = new Reader(key, new TreeMap<>(), new ArrayList<>());
+    r.collect("", settings == null ? Map.of() : settings);
+    Map<String, String> listeners = listeners(key, r.values().get("services"), r.problems());
+    Duration initialWait = (Duration) r.value("initial-wait");
+    Duration resourceTimeout = (Duration) r.value("resource-timeout");
+    Duration initial = (Duration) r.value("reconnect.initial");
+    Double multiplier = (Double) r.value("reconnect.multiplier");
+    Duration max = (Duration) r.value("reconnect.max");
+    if (initial != null && max != null && max.compareTo(initial) < 0) {
+      r.problems().add(problem(key + ".reconnect.max", SettingValues.formatDuration(max),
+          ">= " + key + ".reconnect.initial (" + SettingValues.formatDuration(initial) + ")"));
     }
-    Map<String, String> listeners = listeners(key, value(s, "services"), problems);
-    Duration initialWait = duration(key + ".initial-wait", value(s, "initial-wait"), Duration.ofSeconds(10),
-        Duration.ZERO, Duration.ofMinutes(5), problems);
-    Duration resourceTimeout = duration(key + ".resource-timeout", value(s, "resource-timeout"),
-        Duration.ofSeconds(15), Duration.ofMillis(100), Duration.ofMinutes(10), problems);
-    Backoff reconnect = backoff(key + ".reconnect", value(s, "reconnect"), problems);
-    Bootstrap bootstrap = null;
-    try {
-      bootstrap = bootstrap(key, s, env);
-    } catch (ConfigurationException e) {
-      problems.addAll(e.problems());
+    Bootstrap bootstrap = bootstrap(r, env);
+    if (!r.problems().isEmpty()) {
+      throw new ConfigurationException(r.problems());
     }
-    if (!problems.isEmpty()) {
-      throw new ConfigurationException(problems);
-    }
-    return new XdsSettings(bootstrap, listeners, initialWait, resourceTimeout, reconnect);
+    return new XdsSettings(bootstrap, listeners, initialWait, resourceTimeout, new Backoff(initial, multiplier, max));
   }
 
   /** Service name to the listener name subscribed for it ({@code <host>:<port>}). */
@@ -131,36 +130,53 @@ public final class XdsSettings {
         + ", node=" + bootstrap.node().getId() + ", listeners=" + listeners + "}";
   }
 
-  private static Bootstrap bootstrap(String key, Map<String, Object> s, UnaryOperator<String> env) {
-    Object file = value(s, "bootstrap");
-    Object serverUri = value(s, "server-uri");
-    if (file != null && serverUri != null) {
-      throw ConfigurationException.of(key + ".server-uri", serverUri, "not set together with " + key + ".bootstrap");
+  /** The bootstrap the settings name or stand in for, else the environment's; null after adding problems. */
+  private static Bootstrap bootstrap(Reader r, UnaryOperator<String> env) {
+    String key = r.key();
+    int before = r.problems().size();
+    String file = (String) r.value("bootstrap");
+    String serverUri = (String) r.value("server-uri");
+    String nodeId = (String) r.value("node-id");
+    String cluster = (String) r.value("node-cluster");
+    if (r.problems().size() > before) {
+      return null;
     }
-    if (file != null) {
-      return BootstrapReader.readFile(key + ".bootstrap", Path.of(String.valueOf(file)));
-    }
-    if (serverUri != null) {
-      Object nodeId = value(s, "node-id");
-      if (nodeId == null || String.valueOf(nodeId).isBlank()) {
-        throw ConfigurationException.of(key + ".node-id", "missing", "the node id sent to the xDS server");
+    try {
+      if (file != null && serverUri != null) {
+        throw ConfigurationException.of(key + ".server-uri", serverUri, "not set together with " + key + ".bootstrap");
       }
-      Object cluster = value(s, "node-cluster");
-      return new Bootstrap(String.valueOf(serverUri), Bootstrap.Channel.PLAINTEXT, null,
-          io.envoyproxy.envoy.config.core.v3.Node.newBuilder().setId(String.valueOf(nodeId))
-              .setCluster(cluster == null ? "" : String.valueOf(cluster)).setUserAgentName("mesh-client").build(),
-          false, Map.of());
+      if (file != null) {
+        return BootstrapReader.readFile(key + ".bootstrap", path(key + ".bootstrap", file));
+      }
+      if (serverUri != null) {
+        if (nodeId == null || nodeId.isBlank()) {
+          throw ConfigurationException.of(key + ".node-id", "missing", "the node id sent to the xDS server");
+        }
+        return new Bootstrap(serverUri, Bootstrap.Channel.PLAINTEXT, null, Node.newBuilder().setId(nodeId)
+            .setCluster(cluster == null ? "" : cluster).setUserAgentName("mesh-client").build(), false, Map.of());
+      }
+      String path = env.apply(BOOTSTRAP_ENV);
+      if (path != null && !path.isBlank()) {
+        return BootstrapReader.readFile(BOOTSTRAP_ENV, path(BOOTSTRAP_ENV, path));
+      }
+      String json = env.apply(BOOTSTRAP_CONFIG_ENV);
+      if (json != null && !json.isBlank()) {
+        return BootstrapReader.read(BOOTSTRAP_CONFIG_ENV, json);
+      }
+      throw ConfigurationException.of(key + ".bootstrap", "not set", "a gRPC xDS bootstrap file, "
+          + key + ".server-uri, or the environment variable " + BOOTSTRAP_ENV + " or " + BOOTSTRAP_CONFIG_ENV);
+    } catch (ConfigurationException e) {
+      r.problems().addAll(e.problems());
+      return null;
     }
-    String path = env.apply(BOOTSTRAP_ENV);
-    if (path != null && !path.isBlank()) {
-      return BootstrapReader.readFile(BOOTSTRAP_ENV, Path.of(path));
+  }
+
+  private static Path path(String key, String file) {
+    try {
+      return Path.of(file);
+    } catch (InvalidPathException e) {
+      throw ConfigurationException.of(key, file, "a file path");
     }
-    String json = env.apply(BOOTSTRAP_CONFIG_ENV);
-    if (json != null && !json.isBlank()) {
-      return BootstrapReader.read(BOOTSTRAP_CONFIG_ENV, json);
-    }
-    throw ConfigurationException.of(key + ".bootstrap", "not set", "a gRPC xDS bootstrap file, "
-        + key + ".server-uri, or the environment variable " + BOOTSTRAP_ENV + " or " + BOOTSTRAP_CONFIG_ENV);
   }
 
   private static Map<String, String> listeners(String key, Object services, List<String> problems) {
@@ -169,7 +185,7 @@ public final class XdsSettings {
       return out;
     }
     if (!(services instanceof Map<?, ?> map)) {
-      problems.add(ConfigurationException.problem(key + ".services", services, "a map of service name to port or host:port"));
+      problems.add(problem(key + ".services", services, "a map of service name to port or host:port"));
       return out;
     }
     map.forEach((name, target) -> {
@@ -179,7 +195,7 @@ public final class XdsSettings {
       String port = colon < 0 ? t : t.substring(colon + 1);
       String host = colon < 0 ? String.valueOf(name) : t.substring(0, colon);
       if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535 || host.isEmpty()) {
-        problems.add(ConfigurationException.problem(k, target, "a port 1..65535 or host:port"));
+        problems.add(problem(k, target, "a port 1..65535 or host:port"));
       } else {
         out.put(String.valueOf(name), host + ":" + port);
       }
@@ -187,65 +203,48 @@ public final class XdsSettings {
     return out;
   }
 
-  private static Backoff backoff(String key, Object value, List<String> problems) {
-    if (value == null) {
-      return Backoff.DEFAULT;
-    }
-    if (!(value instanceof Map<?, ?> map)) {
-      problems.add(ConfigurationException.problem(key, value, "a map with initial, multiplier, max"));
-      return Backoff.DEFAULT;
-    }
-    @SuppressWarnings("unchecked")
-    Map<String, Object> m = (Map<String, Object>) map;
-    for (String k : m.keySet()) {
-      if (SettingValues.relaxedKey(k, Set.of("initial", "multiplier", "max")) == null) {
-        problems.add(ConfigurationException.problem(key + "." + k, "unknown key", "one of [initial, max, multiplier]"));
+  /**
+   * The values under {@code key} by their declared names ({@link XdsKeys#FLAT}) and the problems found.
+   * Spring's relaxed spellings are read as the declared name ({@code initialWait}, {@code INITIALWAIT}),
+   * in blocks too ({@code reconnect: {Initial: 5s}}, or dotted {@code reconnect.initial: 5s}): Spring's
+   * Binder does that for beans, but these settings reach a provider as a raw map.
+   */
+  private record Reader(String key, Map<String, Object> values, List<String> problems) {
+    void collect(String path, Map<?, ?> tree) {
+      for (Map.Entry<?, ?> e : tree.entrySet()) {
+        String given = path + e.getKey();
+        String known = SettingValues.relaxedKey(given, XdsKeys.FLAT.keySet());
+        String block = SettingValues.relaxedKey(given, XdsKeys.BLOCKS.keySet());
+        if (block != null) {
+          if (e.getValue() instanceof Map<?, ?> nested) {
+            collect(given + ".", nested);
+          } else if (e.getValue() != null) {
+            problems.add(problem(key + "." + given, e.getValue(),
+                "a map with " + String.join(", ", XdsKeys.BLOCKS.get(block).names())));
+          }
+        } else if (known == null) { // the value is not shown: it may be a misspelt key's secret
+          problems.add(problem(key + "." + given, "unknown key", "one of " + String.join(", ", XdsKeys.FLAT.keySet())
+              + SettingValues.didYouMean(given, XdsKeys.FLAT.keySet())));
+        } else if (values.containsKey(known)) {
+          problems.add(problem(key + "." + given, "set twice", "one spelling of " + key + "." + known));
+        } else {
+          values.put(known, e.getValue());
+        }
       }
     }
-    Duration initial = duration(key + ".initial", m.get("initial"), Backoff.DEFAULT.initial(),
-        Duration.ofMillis(10), Duration.ofMinutes(10), problems);
-    Duration max = duration(key + ".max", m.get("max"), Backoff.DEFAULT.max(),
-        Duration.ofMillis(10), Duration.ofHours(1), problems);
-    double multiplier = Backoff.DEFAULT.multiplier();
-    Object mult = m.get("multiplier");
-    if (mult != null) {
-      try {
-        multiplier = Double.parseDouble(String.valueOf(mult));
-      } catch (NumberFormatException e) {
-        multiplier = Double.NaN;
-      }
-      if (!(multiplier >= 1 && multiplier <= 10)) {
-        problems.add(ConfigurationException.problem(key + ".multiplier", mult, "a number from 1 to 10"));
-        multiplier = Backoff.DEFAULT.multiplier();
-      }
-    }
-    if (max.compareTo(initial) < 0) {
-      problems.add(ConfigurationException.problem(key + ".max", SettingValues.formatDuration(max),
-          ">= " + key + ".initial (" + SettingValues.formatDuration(initial) + ")"));
-    }
-    return new Backoff(initial, multiplier, max);
-  }
 
-  private static Duration duration(String key, Object value, Duration dflt, Duration min, Duration max,
-      List<String> problems) {
-    if (value == null) {
-      return dflt;
+    /** The value of {@code name} read and range-checked by its declaration, its default if absent, or null if bad. */
+    Object value(String name) {
+      Setting setting = Objects.requireNonNull(XdsKeys.FLAT.get(name), name);
+      Object raw = values.get(name);
+      if (raw != null) {
+        return setting.read(key + "." + name, raw, problems);
+      }
+      return switch (setting.type()) {
+        case DURATION -> setting.defaultDuration();
+        case DECIMAL -> setting.defaultDecimal();
+        default -> setting.defaultValue();
+      };
     }
-    Duration d = value instanceof Duration given ? given : SettingValues.parseDuration(String.valueOf(value));
-    if (d == null) {
-      problems.add(ConfigurationException.problem(key, value, SettingValues.DURATION_EXPECTED));
-      return dflt;
-    }
-    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-      problems.add(ConfigurationException.problem(key, value, SettingValues.formatDuration(min) + " to "
-          + SettingValues.formatDuration(max)));
-      return dflt;
-    }
-    return d;
-  }
-
-  private static Object value(Map<String, Object> s, String key) {
-    String actual = SettingValues.relaxedKey(key, s.keySet());
-    return actual == null ? null : s.get(actual);
   }
 }

@@ -108,6 +108,105 @@ class XdsSettingsTest {
   }
 
   @Test
+  void relaxedSpellingsAreReadInTheReconnectBlockToo() {
+    XdsSettings settings = XdsSettings.read("mesh.discovery.xds", Map.of("serverUri", "127.0.0.1:15010",
+        "NODE_ID", "n1", "initialWait", "2s", "Reconnect", Map.of("Initial", "5s", "MULTIPLIER", "2", "max", "1m")),
+        name -> null);
+
+    assertThat(settings.serverUri()).isEqualTo("127.0.0.1:15010");
+    assertThat(settings.nodeId()).isEqualTo("n1");
+    assertThat(settings.initialWait()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(settings.reconnect()).isEqualTo(new Backoff(Duration.ofSeconds(5), 2, Duration.ofMinutes(1)));
+  }
+
+  @Test
+  void dottedKeysAreReadAsTheirBlock() {
+    XdsSettings settings = XdsSettings.read("mesh.discovery.xds", Map.of("server-uri", "127.0.0.1:15010",
+        "node-id", "n1", "reconnect.initial", "250ms", "reconnect.multiplier", 1.25), name -> null);
+
+    assertThat(settings.reconnect()).isEqualTo(new Backoff(Duration.ofMillis(250), 1.25, Backoff.DEFAULT.max()));
+  }
+
+  @Test
+  void aKeyGivenInTwoSpellingsIsRefusedNamingBoth() {
+    assertThatThrownBy(() -> XdsSettings.read("mesh.discovery.xds", new java.util.TreeMap<>(Map.of("server-uri",
+        "127.0.0.1:15010", "node-id", "n1", "initial-wait", "1s", "initialWait", "2s",
+        "reconnect", Map.of("max", "10s", "MAX", "20s"))), name -> null))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("mesh.discovery.xds.initialWait: set twice (expected: one spelling of "
+            + "mesh.discovery.xds.initial-wait)")
+        .hasMessageMatching("(?s).*mesh\\.discovery\\.xds\\.reconnect\\.(max|MAX): set twice \\(expected: one spelling "
+            + "of mesh\\.discovery\\.xds\\.reconnect\\.max\\).*");
+  }
+
+  @Test
+  void anUnknownKeyIsRefusedListingTheKnownOnesAndTheLikelyOne() {
+    assertThatThrownBy(() -> XdsSettings.read("mesh.discovery.xds", Map.of("server-uri", "127.0.0.1:15010",
+        "node-id", "n1", "resource-timout", "2s", "reconnect", Map.of("multiplyer", 2)), name -> null))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("mesh.discovery.xds.resource-timout: unknown key (expected: one of bootstrap, "
+            + "initial-wait, node-cluster, node-id, reconnect.initial, reconnect.max, reconnect.multiplier, "
+            + "resource-timeout, server-uri, services; did you mean 'resource-timeout'?)")
+        .hasMessageContaining("mesh.discovery.xds.reconnect.multiplyer: unknown key (expected: one of bootstrap, ")
+        .hasMessageContaining("did you mean 'reconnect.multiplier'?)")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("2s"));
+  }
+
+  @Test
+  void aMultiplierThatIsNotANumberFromOneToTenIsRefused() {
+    for (Object bad : java.util.List.of("fast", "NaN", "0.5", 10.5, "1.6d")) {
+      assertThatThrownBy(() -> XdsSettings.read("mesh.discovery.xds", Map.of("server-uri", "127.0.0.1:15010",
+          "node-id", "n1", "reconnect", Map.of("multiplier", bad)), name -> null))
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessage("mesh.discovery.xds.reconnect.multiplier: " + bad + " (expected: a number from 1 to 10)");
+    }
+  }
+
+  @Test
+  void outOfRangeDurationsNameTheFullKeyAndTheRange() {
+    assertThatThrownBy(() -> XdsSettings.read("mesh.discovery.xds", Map.of("server-uri", "127.0.0.1:15010",
+        "node-id", "n1", "initial-wait", "6m", "resource-timeout", "10ms",
+        "reconnect", Map.of("initial", "1ms", "max", "2h")), name -> null))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("mesh.discovery.xds.initial-wait: 6m (expected: between 0ms and 5m)")
+        .hasMessageContaining("mesh.discovery.xds.resource-timeout: 10ms (expected: between 100ms and 10m)")
+        .hasMessageContaining("mesh.discovery.xds.reconnect.initial: 1ms (expected: between 10ms and 10m)")
+        .hasMessageContaining("mesh.discovery.xds.reconnect.max: 2h (expected: between 10ms and 1h)");
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnce() {
+    assertThatThrownBy(() -> XdsSettings.read("mesh.discovery.xds", Map.of("bootstrap", "/etc/b.json",
+        "server-uri", "127.0.0.1:15010", "services", "reviews", "initial-wait", "-1s", "resource-timeout", "1h",
+        "reconnect", "fast", "Bootstarp", "x"), name -> null))
+        .isInstanceOf(ConfigurationException.class)
+        .satisfies(e -> assertThat(((ConfigurationException) e).problems()).containsExactlyInAnyOrder(
+            "mesh.discovery.xds.Bootstarp: unknown key (expected: one of bootstrap, initial-wait, node-cluster, "
+                + "node-id, reconnect.initial, reconnect.max, reconnect.multiplier, resource-timeout, server-uri, "
+                + "services; did you mean 'bootstrap'?)",
+            "mesh.discovery.xds.reconnect: fast (expected: a map with initial, multiplier, max)",
+            "mesh.discovery.xds.services: reviews (expected: a map of service name to port or host:port)",
+            "mesh.discovery.xds.initial-wait: -1s (expected: a duration such as 300ms, 2s, 5m, 1h or PT2S)",
+            "mesh.discovery.xds.resource-timeout: 1h (expected: between 100ms and 10m)",
+            "mesh.discovery.xds.server-uri: 127.0.0.1:15010 (expected: not set together with "
+                + "mesh.discovery.xds.bootstrap)"));
+  }
+
+  @Test
+  void theDeclarationsHoldTheDefaultsTheReaderApplies() {
+    XdsSettings settings = XdsSettings.read("mesh.discovery.xds", Map.of("server-uri", "127.0.0.1:15010",
+        "node-id", "n1"), name -> null);
+
+    assertThat(new XdsDiscoveryProvider().settings()).isSameAs(XdsKeys.SETTINGS);
+    assertThat(XdsKeys.INITIAL_WAIT.defaultDuration()).isEqualTo(settings.initialWait());
+    assertThat(XdsKeys.RESOURCE_TIMEOUT.defaultDuration()).isEqualTo(settings.resourceTimeout());
+    assertThat(settings.reconnect()).isEqualTo(Backoff.DEFAULT).isEqualTo(new Backoff(
+        XdsKeys.RECONNECT_INITIAL.defaultDuration(), XdsKeys.RECONNECT_MULTIPLIER.defaultDecimal(),
+        XdsKeys.RECONNECT_MAX.defaultDuration()));
+    assertThat(XdsKeys.RECONNECT_MULTIPLIER.defaultValue()).isEqualTo("1.6");
+  }
+
+  @Test
   void withoutABootstrapTheErrorSaysWhereOneIsLookedFor() {
     assertThatThrownBy(() -> XdsSettings.read("mesh.discovery.xds", Map.of(), name -> null))
         .isInstanceOf(ConfigurationException.class)

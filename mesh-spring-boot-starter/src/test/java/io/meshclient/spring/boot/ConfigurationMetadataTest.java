@@ -57,6 +57,11 @@ class ConfigurationMetadataTest {
         .contains("| `mesh.defaults.load-balancer` | `least-request` |")
         .contains("| `mesh.defaults.max-concurrent-requests` | `1024` |");
     assertThat(metadata().get("mesh.defaults.max-concurrent-requests").path("defaultValue").asInt()).isEqualTo(1024);
+    JsonNode multiplier = metadata().get("mesh.discovery.xds.reconnect.multiplier");
+    assertThat(multiplier.path("type").asText()).isEqualTo("java.lang.Double");
+    assertThat(multiplier.path("defaultValue").isNumber()).isTrue();
+    assertThat(multiplier.path("defaultValue").asDouble()).isEqualTo(1.6);
+    assertThat(readme).contains("| `mesh.discovery.xds.reconnect.multiplier` | `1.6` |");
   }
 
   private static boolean described(String key, Map<String, JsonNode> metadata) {

@@ -91,6 +91,7 @@ final class ConfigReference {
     String range = switch (s.type()) {
       case INTEGER -> "; " + s.min() + (s.max() == Long.MAX_VALUE ? " or more" : " to " + s.max());
       case PERCENT -> "; " + s.min() + "% to " + s.max() + "%";
+      case DECIMAL -> "; " + Setting.formatDecimal(s.minDecimal()) + " to " + Setting.formatDecimal(s.maxDecimal());
       case DURATION -> "; " + format(s.min()) + " to " + format(s.max());
       default -> "";
     };
@@ -150,6 +151,7 @@ final class ConfigReference {
     return switch (s.type()) {
       case BOOLEAN -> "java.lang.Boolean";
       case INTEGER -> "java.lang.Integer";
+      case DECIMAL -> "java.lang.Double";
       case DURATION -> "java.time.Duration";
       case TEXT_LIST -> "java.util.List<java.lang.String>";
       default -> "java.lang.String";
@@ -159,7 +161,8 @@ final class ConfigReference {
   private static String property(String name, String type, String description, String defaultValue) {
     String def = "";
     if (defaultValue != null && !defaultValue.contains("<")) {
-      boolean literal = type.equals("java.lang.Boolean") || type.equals("java.lang.Integer");
+      boolean literal = type.equals("java.lang.Boolean") || type.equals("java.lang.Integer")
+          || type.equals("java.lang.Double");
       def = ",\n      \"defaultValue\": " + (literal ? defaultValue : quote(defaultValue));
     }
     return "    {\n      \"name\": " + quote(name) + ",\n      \"type\": " + quote(type) + ",\n      \"description\": "

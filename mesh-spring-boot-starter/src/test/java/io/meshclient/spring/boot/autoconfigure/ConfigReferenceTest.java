@@ -47,6 +47,9 @@ class ConfigReferenceTest {
         "| `mesh.services.<service>.retry.attempts` | `2` |",
         "| `mesh.services.<service>.routes[i].retry.per-try-timeout` | — |",
         "| `mesh.discovery.static.services.<service>[i].weight` | `1` |",
-        "| `mesh.discovery.consul.wait` | `55s` |");
+        "| `mesh.discovery.consul.wait` | `55s` |",
+        "| `mesh.discovery.xds.initial-wait` | `10s` | how long building the mesh waits for the listed services' "
+            + "first configuration; 0 to 5m |",
+        "| `mesh.discovery.xds.reconnect.multiplier` | `1.6` | growth of each next reconnect delay; 1 to 10 |");
   }
 }
