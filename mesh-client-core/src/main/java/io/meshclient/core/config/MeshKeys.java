@@ -120,7 +120,7 @@ public final class MeshKeys {
   static final Setting PANIC = percent("panic-threshold", "50%", 0, 100,
       "below this share healthy, balance across all instances");
   static final Setting SLOW_FACTOR = integer("factor", "0", 0, 1000, "eject an instance whose mean latency over an "
-      + "`interval` is more than this many times the median instance's; `0`: off").expecting("0 (off) or 2..1000");
+      + "`interval` is more than this many times the median instance's (at least 2); `0`: off").expecting("0 (off) or 2..1000");
   static final Setting SLOW_INTERVAL = duration("interval", "1s", Duration.ofMillis(10), Duration.ofHours(1),
       "how often the instances' mean latencies are compared");
   static final Setting SLOW_MIN_REQUESTS = integer("min-requests", "20", 1, 1_000_000,
