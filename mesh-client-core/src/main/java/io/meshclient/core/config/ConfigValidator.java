@@ -131,7 +131,7 @@ final class ConfigValidator {
     if (policy.outlierDetection() != null) {
       resilience.outlier(key + ".outlier-detection", policy.outlierDetection());
     }
-    if (policy.tls() != null && !policy.tls().equals(SubsetPolicyConfig.TLS_OFF)) {
+    if (policy.tls() != null && policy.tls() != SubsetPolicyConfig.TLS_OFF) { // the constant only: see TLS_OFF
       tls(key + ".tls", policy.tls());
     }
   }

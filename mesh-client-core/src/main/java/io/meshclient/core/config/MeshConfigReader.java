@@ -193,8 +193,9 @@ final class MeshConfigReader {
       return off;
     }
     String trust = node.string("trust");
-    if (trust == null) {
-      node.report(node.key("trust"), "missing", "the location of a PEM CA bundle, such as file:/etc/mesh/ca.pem");
+    if (trust == null || trust.isBlank()) { // blank too: never read as the subset's "no TLS"
+      node.report(node.key("trust"), trust == null ? "missing" : "''",
+          "the location of a PEM CA bundle, such as file:/etc/mesh/ca.pem");
       return null;
     }
     return new TlsConfig(trust, node.string("cert-chain"), node.string("private-key"), node.string("peer-identity"));

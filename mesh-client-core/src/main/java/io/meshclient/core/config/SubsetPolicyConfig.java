@@ -31,7 +31,11 @@ public record SubsetPolicyConfig(BalancerConfig loadBalancer, OutlierConfig outl
     int maxConcurrentRequests, Duration connectTimeout, SlowStartConfig slowStart, TlsConfig tls,
     LocalityConfig locality) {
 
-  /** No TLS for the subset's calls, whatever the service's {@code tls} (mesh.yaml {@code tls: { enabled: false }}). */
+  /**
+   * No TLS for the subset's calls, whatever the service's {@code tls} (mesh.yaml {@code tls: { enabled: false }}).
+   * Only this object turns TLS off: a {@link TlsConfig} equal to it (a blank {@code trust}, say) is a TLS setting
+   * like any other, and refused as such, so that a value left empty never sends a subset's calls in plain HTTP.
+   */
   public static final TlsConfig TLS_OFF = new TlsConfig("", null, null, null);
 
   /**

@@ -87,6 +87,10 @@ final class TrafficShapingReader {
       node.report(node.key("distribute"), distribute, "zones with percents that sum to 100");
       return null;
     }
+    if (mode == LocalityConfig.Mode.DISTRIBUTE && !failover.isEmpty()) { // fixed shares have no failover order
+      node.report(node.key("failover"), failover, "only with mode: failover");
+      return null;
+    }
     if (mode == LocalityConfig.Mode.FAILOVER && !distribute.isEmpty()) {
       node.report(node.key("distribute"), distribute, "only with mode: distribute");
       return null;

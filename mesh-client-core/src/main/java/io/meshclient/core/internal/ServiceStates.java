@@ -201,7 +201,7 @@ final class ServiceStates {
         return;
       }
       StateKey key = new StateKey(service, subset);
-      boolean plaintext = SubsetPolicyConfig.TLS_OFF.equals(policy.tls());
+      boolean plaintext = policy.tls() == SubsetPolicyConfig.TLS_OFF; // the constant, not an equal value
       out.put(subset, new SubsetPolicy(
           ownDetector ? detector(key, policy.outlierDetection()) : servicePolicy.detector(), ownDetector,
           ownLimit ? inFlight.computeIfAbsent(key, k -> new AtomicInteger()) : servicePolicy.inFlight(),

@@ -106,4 +106,13 @@ class SubsetPoliciesConfigTest {
         .hasMessageContaining("mesh.services.reviews.subset-policies.v2.load-balancer: no-such-balancer (expected: "
             + "one of ");
   }
+
+  @Test
+  void aSubsetLocalityDistributingByZoneWithFailoverZonesIsRefusedRatherThanIgnoringThem() {
+    assertThatThrownBy(() -> read("{ locality: { zone: z-a, mode: distribute, distribute: { z-a: 80, z-b: 20 }, "
+        + "failover: [z-c] } }"))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage("mesh.services.reviews.subset-policies.v2.locality.failover: [z-c] (expected: only with mode: "
+            + "failover)");
+  }
 }

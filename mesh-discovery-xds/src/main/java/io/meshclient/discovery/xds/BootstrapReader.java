@@ -120,8 +120,9 @@ final class BootstrapReader {
   }
 
   private static Path requiredFile(String at, JsonNode config, String field, String what, List<String> problems) {
-    Path file = path(config, field);
-    if (file == null) {
+    int before = problems.size();
+    Path file = path(at + ".config", config, field, problems);
+    if (file == null && problems.size() == before) {
       problems.add(ConfigurationException.problem(at + ".config." + field, "missing", "the path of " + what + " file"));
     }
     return file;
@@ -155,9 +156,10 @@ final class BootstrapReader {
         case "insecure":
           return Bootstrap.Channel.PLAINTEXT;
         case "tls":
-          Path ca = path(config, "ca_certificate_file");
-          Path cert = path(config, "certificate_file");
-          Path key = path(config, "private_key_file");
+          String at = origin + ": xds_servers[0].channel_creds.tls.config";
+          Path ca = path(at, config, "ca_certificate_file", problems);
+          Path cert = path(at, config, "certificate_file", problems);
+          Path key = path(at, config, "private_key_file", problems);
           if ((cert == null) != (key == null)) {
             problems.add(ConfigurationException.problem(origin + ": xds_servers[0].channel_creds.tls.config",
                 cert == null ? "private_key_file without certificate_file" : "certificate_file without private_key_file",
@@ -179,8 +181,10 @@ final class BootstrapReader {
     for (JsonNode c : callCreds) {
       String type = c.path("type").asText("");
       if ("jwt_token_file".equals(type)) {
-        Path file = path(c.path("config"), "jwt_token_file");
-        if (file == null) {
+        int before = problems.size();
+        Path file = path(origin + ": xds_servers[0].call_creds.jwt_token_file.config", c.path("config"),
+            "jwt_token_file", problems);
+        if (file == null && problems.size() == before) {
           problems.add(ConfigurationException.problem(origin + ": xds_servers[0].call_creds.jwt_token_file.config.jwt_token_file",
               "missing", "the path of the token file"));
         }
@@ -212,9 +216,18 @@ final class BootstrapReader {
     return node.build();
   }
 
-  private static Path path(JsonNode config, String field) {
+  /** The path in {@code field}, or null: absent, empty, or no path (reported at {@code at}). */
+  private static Path path(String at, JsonNode config, String field, List<String> problems) {
     String value = config.path(field).asText("");
-    return value.isEmpty() ? null : Path.of(value);
+    if (value.isEmpty()) {
+      return null;
+    }
+    try {
+      return Path.of(value);
+    } catch (java.nio.file.InvalidPathException e) {
+      problems.add(ConfigurationException.problem(at + "." + field, value, "a file path (" + e.getReason() + ")"));
+      return null;
+    }
   }
 
   static Struct struct(JsonNode object) {

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.Value;
 import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.spi.Providers;
+import io.meshclient.core.Mesh;
+import io.meshclient.core.config.MeshConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -240,6 +242,27 @@ class XdsSettingsTest {
             + "(expected: the path of the PEM private key file)")
         .hasMessageContaining("GRPC_XDS_BOOTSTRAP_CONFIG: certificate_providers.default.config.refresh_interval: soon "
             + "(expected: a duration in seconds such as 600s, from 1s to 86400s)");
+  }
+
+  @Test
+  void aBootstrapFileNamingNoPathIsRefusedWhenTheMeshBuildsNamingTheKey(@TempDir Path dir) throws Exception {
+    Path bootstrap = Files.writeString(dir.resolve("bootstrap.json"), """
+        {"xds_servers": [{"server_uri": "127.0.0.1:15010", "channel_creds": [{"type": "insecure"}],
+           "call_creds": [{"type": "jwt_token_file", "config": {"jwt_token_file": "/var/run/\\u0000token"}}]}],
+         "node": {"id": "n1"},
+         "certificate_providers": {"default": {"plugin_name": "file_watcher", "config": {
+           "certificate_file": "/etc/certs/\\u0000cert.pem", "private_key_file": "/etc/certs/key.pem",
+           "ca_certificate_file": "/etc/certs/root-cert.pem"}}}}
+        """);
+    MeshConfig config = MeshConfig.builder().discovery("xds", Map.of("bootstrap", bootstrap.toString(),
+        "services", Map.of("reviews", 9080))).build();
+
+    assertThatThrownBy(() -> Mesh.builder().config(config).build()).isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("mesh.discovery.xds.bootstrap (" + bootstrap + "): certificate_providers.default.config"
+            + ".certificate_file: /etc/certs/\\u0000cert.pem (expected: a file path (Nul character not allowed))")
+        .hasMessageContaining("mesh.discovery.xds.bootstrap (" + bootstrap + "): xds_servers[0].call_creds"
+            + ".jwt_token_file.config.jwt_token_file: /var/run/\\u0000token (expected: a file path (Nul character not "
+            + "allowed))");
   }
 
   @Test

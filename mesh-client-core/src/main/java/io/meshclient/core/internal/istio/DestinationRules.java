@@ -36,7 +36,7 @@ final class DestinationRules {
       subsetTraffic.forEach((subset, t) -> {
         SubsetPolicyConfig mapped = t.asSubsetPolicy(base, callerLocality(base, subset));
         if (mapped != null) {
-          service.subsetPolicy(subset, mapped);
+          service.subsetPolicy(subset, over(mapped, base == null ? null : base.subsetPolicies().get(subset)));
         }
       });
       Traffic t = traffic;
@@ -63,6 +63,28 @@ final class DestinationRules {
       }
       return service;
     }
+  }
+
+  /**
+   * The fields {@code mapped} (a subset's {@code trafficPolicy}) sets, over mesh.yaml's {@code subset-policies} of
+   * that subset ({@code own}, or null): a field the rule sets overrides mesh.yaml's, one it leaves out keeps
+   * mesh.yaml's, as for the service's fields. Replacing the whole block would drop, say, mesh.yaml's {@code tls}
+   * for the subset when the rule sets only its {@code outlierDetection}, and send the subset's calls without it.
+   */
+  static SubsetPolicyConfig over(SubsetPolicyConfig mapped, SubsetPolicyConfig own) {
+    if (own == null) {
+      return mapped;
+    }
+    return SubsetPolicyConfig.builder()
+        .loadBalancer(mapped.loadBalancer() != null ? mapped.loadBalancer() : own.loadBalancer())
+        .outlierDetection(mapped.outlierDetection() != null ? mapped.outlierDetection() : own.outlierDetection())
+        .maxConcurrentRequests(mapped.maxConcurrentRequests() != 0 ? mapped.maxConcurrentRequests()
+            : own.maxConcurrentRequests())
+        .connectTimeout(mapped.connectTimeout() != null ? mapped.connectTimeout() : own.connectTimeout())
+        .slowStart(mapped.slowStart() != null ? mapped.slowStart() : own.slowStart())
+        .tls(mapped.tls() != null ? mapped.tls() : own.tls())
+        .locality(mapped.locality() != null ? mapped.locality() : own.locality())
+        .build();
   }
 
   /**

@@ -27,15 +27,29 @@ final class PemSource {
   private static final Pattern PRIVATE_KEY =
       Pattern.compile("-----BEGIN ((?:RSA |EC )?PRIVATE KEY)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
 
+  private static final Pattern ENCRYPTED =
+      Pattern.compile("-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\\s*4\\s*,\\s*ENCRYPTED");
+
   private final String location;
   private final Path path;
+  /** Why the location is no path this platform has (a NUL character, say), or null. */
+  private final String invalidPath;
   private final ClassLoader classLoader;
 
   PemSource(String location, ClassLoader classLoader) {
     this.location = location;
     this.classLoader = classLoader;
-    this.path = location.startsWith("classpath:") ? null
-        : Path.of(location.startsWith("file:") ? location.substring(5) : location);
+    Path p = null;
+    String invalid = null;
+    if (!location.startsWith("classpath:")) {
+      try {
+        p = Path.of(location.startsWith("file:") ? location.substring(5) : location);
+      } catch (java.nio.file.InvalidPathException e) {
+        invalid = "not a file path: " + e.getReason(); // read() reports it, as a missing file is
+      }
+    }
+    this.path = p;
+    this.invalidPath = invalid;
   }
 
   String location() {
@@ -52,6 +66,9 @@ final class PemSource {
   }
 
   String read() throws IOException {
+    if (invalidPath != null) {
+      throw new IOException(invalidPath);
+    }
     if (path != null) {
       return Files.readString(path, StandardCharsets.US_ASCII);
     }
@@ -84,12 +101,23 @@ final class PemSource {
 
   /** The private key in the file: PKCS#8 (RSA, EC or Ed25519), PKCS#1 (RSA) or SEC1 (EC). */
   PrivateKey privateKey() throws IOException, GeneralSecurityException {
-    Matcher m = PRIVATE_KEY.matcher(read());
+    String pem = read();
+    Matcher m = PRIVATE_KEY.matcher(pem);
     if (!m.find()) {
+      if (ENCRYPTED.matcher(pem).find()) {
+        throw new GeneralSecurityException("an encrypted private key (ENCRYPTED PRIVATE KEY, or Proc-Type: "
+            + "4,ENCRYPTED), which the mesh cannot decrypt: write the key unencrypted, such as with "
+            + "openssl pkcs8 -topk8 -nocrypt");
+      }
       throw new GeneralSecurityException("no private key (-----BEGIN PRIVATE KEY-----, or RSA PRIVATE KEY or "
           + "EC PRIVATE KEY) in it");
     }
-    byte[] der = Base64.getMimeDecoder().decode(m.group(2));
+    byte[] der;
+    try {
+      der = Base64.getMimeDecoder().decode(m.group(2));
+    } catch (IllegalArgumentException e) { // its message quotes a byte of the key: not kept
+      throw new GeneralSecurityException("the private key's PEM body is not valid base64 (truncated?)");
+    }
     switch (m.group(1)) {
       case "RSA PRIVATE KEY":
         return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Pkcs8.fromPkcs1(der)));

@@ -5,7 +5,10 @@ import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.Principal;
+import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
+import java.security.ProviderException;
+import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
@@ -47,6 +50,7 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
   private Loaded load(long chainStamp, long keyStamp) throws GeneralSecurityException, java.io.IOException {
     List<X509Certificate> certificates = chain.certificates();
     PrivateKey privateKey = key.privateKey();
+    checkPair(privateKey, certificates.get(0));
     KeyStore store = KeyStore.getInstance("PKCS12");
     store.load(null, null);
     char[] password = new char[0];
@@ -56,6 +60,46 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
     factory.init(store, password);
     X509ExtendedKeyManager manager = (X509ExtendedKeyManager) factory.getKeyManagers()[0];
     return new Loaded(manager, chainStamp, keyStamp, certificates.get(0).getSubjectX500Principal().getName(), alias);
+  }
+
+  /**
+   * Refuses a private key that is not the leaf certificate's, or that cannot sign (an EC curve the JDK does
+   * not implement): the JDK's key store takes such a pair, and every handshake would then fail at the server.
+   * The key signs a fixed message and the certificate's public key verifies the signature.
+   */
+  static void checkPair(PrivateKey key, X509Certificate leaf) throws GeneralSecurityException {
+    String algorithm = switch (key.getAlgorithm()) {
+      case "RSA" -> "SHA256withRSA";
+      case "EC" -> "SHA256withECDSA";
+      case "EdDSA", "Ed25519" -> "Ed25519";
+      default -> throw new GeneralSecurityException("a " + key.getAlgorithm() + " private key (expected RSA, EC or "
+          + "Ed25519)");
+    };
+    String subject = leaf.getSubjectX500Principal().getName();
+    byte[] message = "mesh-client: does this key go with its certificate?".getBytes(StandardCharsets.US_ASCII);
+    byte[] signature;
+    try {
+      Signature signer = Signature.getInstance(algorithm);
+      signer.initSign(key);
+      signer.update(message);
+      signature = signer.sign();
+    } catch (GeneralSecurityException | ProviderException e) {
+      throw new GeneralSecurityException("the " + key.getAlgorithm() + " private key cannot sign here ("
+          + e.getMessage() + ")", e);
+    }
+    boolean matches;
+    try {
+      Signature verifier = Signature.getInstance(algorithm);
+      verifier.initVerify(leaf.getPublicKey());
+      verifier.update(message);
+      matches = verifier.verify(signature);
+    } catch (GeneralSecurityException | ProviderException e) {
+      matches = false; // a key of another algorithm than the certificate's
+    }
+    if (!matches) {
+      throw new GeneralSecurityException("the private key (" + key.getAlgorithm() + ") is not the key of the "
+          + "certificate " + subject + " (" + leaf.getPublicKey().getAlgorithm() + ")");
+    }
   }
 
   /** Reloads if both files changed since the identity in use was loaded; true if it did. */

@@ -90,6 +90,9 @@ public final class ServiceTls {
     if (e instanceof java.nio.file.AccessDeniedException) {
       return "not readable";
     }
+    if (e instanceof java.nio.charset.CharacterCodingException) {
+      return "not a PEM text file: it holds bytes other than ASCII";
+    }
     return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 
