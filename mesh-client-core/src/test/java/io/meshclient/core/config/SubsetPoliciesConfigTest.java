@@ -81,7 +81,7 @@ class SubsetPoliciesConfigTest {
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("mesh.services.reviews.subset-policies.v2.outlier-detection.interval: unknown key "
             + "(expected: one of [base-ejection, consecutive-failures, consecutive-gateway-errors, enabled, "
-            + "max-ejected, max-ejection, panic-threshold])");
+            + "max-ejected, max-ejection, panic-threshold, slow-ejection])");
     assertThatThrownBy(() -> read("{ rate-limit: { rate: 10/s } }"))
         .as("rate limits are the service's and the routes'")
         .isInstanceOf(ConfigurationException.class)
