@@ -46,8 +46,13 @@ class OutlierEjectionTest {
   }
 
   private Mesh mesh(OutlierConfig outliers) {
-    InMemoryDiscovery discovery = new InMemoryDiscovery().set("api", List.of(
-        a.instance("api", Map.of()), b.instance("api", Map.of()), c.instance("api", Map.of())));
+    return mesh(ticker, events, outliers, a, b, c);
+  }
+
+  /** A round-robin mesh over {@code backends} as service {@code api}, its ejections and returns in {@code events}. */
+  static Mesh mesh(FakeTicker ticker, List<String> events, OutlierConfig outliers, Backend... backends) {
+    InMemoryDiscovery discovery = new InMemoryDiscovery().set("api",
+        java.util.Arrays.stream(backends).map(backend -> backend.instance("api", Map.of())).toList());
     return Mesh.builder().ticker(ticker).discovery("memory", discovery)
         .listener(new MeshListener() {
           @Override
@@ -65,7 +70,7 @@ class OutlierEjectionTest {
         .build();
   }
 
-  private static void send(Mesh mesh, int n) throws IOException {
+  static void send(Mesh mesh, int n) throws IOException {
     for (int i = 0; i < n; i++) {
       try (Response response = mesh.httpClient().newCall(new Request.Builder().url("http://api/x").build()).execute()) {
         response.body().string();

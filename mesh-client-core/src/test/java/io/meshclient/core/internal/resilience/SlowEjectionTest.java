@@ -4,21 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshclient.core.Backend;
 import io.meshclient.core.FakeTicker;
-import io.meshclient.core.InMemoryDiscovery;
 import io.meshclient.core.Mesh;
-import io.meshclient.core.MeshListener;
-import io.meshclient.core.config.MeshConfig;
 import io.meshclient.core.config.OutlierConfig;
 import io.meshclient.core.config.OutlierConfig.SlowEjection;
-import io.meshclient.core.config.RetryConfig;
-import io.meshclient.core.config.ServiceConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import okhttp3.Request;
-import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,32 +47,11 @@ class SlowEjectionTest {
   }
 
   private Mesh mesh(SlowEjection slow) {
-    InMemoryDiscovery discovery = new InMemoryDiscovery().set("api", List.of(
-        a.instance("api", Map.of()), b.instance("api", Map.of()), c.instance("api", Map.of())));
-    return Mesh.builder().ticker(ticker).discovery("memory", discovery)
-        .listener(new MeshListener() {
-          @Override
-          public void onEjected(String service, String instanceId, long nanos) {
-            events.add("ejected " + instanceId + " for " + Duration.ofNanos(nanos));
-          }
-
-          @Override
-          public void onReturned(String service, String instanceId) {
-            events.add("returned " + instanceId);
-          }
-        })
-        .config(MeshConfig.builder().service(ServiceConfig.builder("api").loadBalancer("round-robin")
-            .retry(RetryConfig.NONE).outlierDetection(OutlierConfig.DEFAULT.withSlowEjection(slow)).build()).build())
-        .build();
+    return OutlierEjectionTest.mesh(ticker, events, OutlierConfig.DEFAULT.withSlowEjection(slow), a, b, c);
   }
 
   private static void send(Mesh mesh, int n) throws IOException {
-    for (int i = 0; i < n; i++) {
-      try (Response response = mesh.httpClient().newCall(new Request.Builder().url("http://api/x").build()).execute()) {
-        assertThat(response.code()).isEqualTo(200);
-        response.body().string();
-      }
-    }
+    OutlierEjectionTest.send(mesh, n);
   }
 
   @Test
