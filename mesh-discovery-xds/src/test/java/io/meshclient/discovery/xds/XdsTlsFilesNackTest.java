@@ -165,6 +165,28 @@ class XdsTlsFilesNackTest {
   }
 
   @Test
+  void aClusterWhoseTlsIsUnchangedIsAckedWhileItsFilesAreMidRotationAndKeepsTheIdentityInUse() throws Exception {
+    controlPlane.set(reviews("1", "default"));
+    try (Mesh mesh = mesh()) {
+      assertThat(call(mesh)).isEqualTo("200 ok");
+      Thread.sleep(1_100); // the identity files are looked at, at most once a second, when a handshake starts
+      TestPki.leaf(ca, "half-written", new TestPki.Leaf()).writeSec1Key(dir, "key.pem"); // the key, not yet the chain
+
+      controlPlane.set(Resources.snapshot("2", List.of(listener("reviews:9080", "reviews-routes")),
+          List.of(routes("reviews-routes", List.of("reviews"), Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), V1))),
+          List.of(ServiceMappingTest.withTls(Resources.cluster(V1).toBuilder()
+              .setLbPolicy(io.envoyproxy.envoy.config.cluster.v3.Cluster.LbPolicy.LEAST_REQUEST).build(),
+              ServiceMappingTest.istioMtls("default", REVIEWS))),
+          List.of(endpoints(V1, backend.port()))));
+
+      awaitCdsAck("2");
+      assertThat(controlPlane.nacks()).isEmpty();
+      assertThat(call(mesh)).isEqualTo("200 ok");
+      assertThat(backend.clientSubjects()).containsExactly("CN=productpage", "CN=productpage");
+    }
+  }
+
+  @Test
   void onceTheFilesAreFixedTheResentClusterIsAckedAndServed() throws Exception {
     TestPki.leaf(ca, "other", new TestPki.Leaf()).writeSec1Key(dir, "key.pem");
     controlPlane.set(reviews("1", "default"));
