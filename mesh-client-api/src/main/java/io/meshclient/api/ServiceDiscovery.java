@@ -65,6 +65,17 @@ public interface ServiceDiscovery extends AutoCloseable {
     return null;
   }
 
+  /**
+   * Why the instances of {@code service} that {@code selector} selects (every instance when it is empty)
+   * are none, in one line, such as an xDS cluster whose only version was refused; null when this
+   * discovery has nothing to add to "no healthy instance". The mesh asks when a call finds no instance
+   * and ends the call's {@link NoHealthyInstanceException} with the answer. Cheap, thread-safe, no I/O;
+   * never holds a secret. The default returns null.
+   */
+  default String whyNoInstances(String service, Map<String, String> selector) {
+    return null;
+  }
+
   /** Stops every watch and releases threads and connections. Idempotent. */
   @Override
   void close();

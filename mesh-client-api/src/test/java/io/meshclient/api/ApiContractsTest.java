@@ -25,6 +25,10 @@ class ApiContractsTest {
     assertThat(new NoHealthyInstanceException("reviews", null))
         .hasMessage("no healthy instance of service 'reviews'");
     assertThat(all.get(1).service()).isEqualTo("ratings");
+    NoHealthyInstanceException explained = new NoHealthyInstanceException("reviews", "v1", "cluster v1 was refused");
+    assertThat(explained).hasMessage("no healthy instance of service 'reviews' in subset 'v1': cluster v1 was refused");
+    assertThat(explained.reason()).isEqualTo("cluster v1 was refused");
+    assertThat(((NoHealthyInstanceException) all.get(0)).reason()).isNull();
   }
 
   @Test

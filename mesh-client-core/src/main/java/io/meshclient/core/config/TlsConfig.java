@@ -21,6 +21,46 @@ public record TlsConfig(String trust, String certChain, String privateKey, Strin
     Objects.requireNonNull(trust, "trust");
   }
 
+  /**
+   * Loads every file now and checks it as the mesh does when it applies these settings: the trust bundle
+   * and the certificate chain parse, the private key parses and is the leaf certificate's, the peer
+   * identity is a SPIFFE ID or a DNS name. For a source that must refuse settings whose files do not
+   * load before it hands them to the mesh (an xDS client NACKs them). Reads the files on every call;
+   * thread-safe.
+   *
+   * @param keys the key each setting is named by in a problem
+   * @param classLoader the loader of {@code classpath:} locations
+   * @throws io.meshclient.api.ConfigurationException naming the key and location of the first setting that
+   *     does not load and why (never the file's content)
+   */
+  public void check(Keys keys, ClassLoader classLoader) {
+    java.util.Objects.requireNonNull(keys, "keys");
+    java.util.Objects.requireNonNull(classLoader, "classLoader");
+    io.meshclient.core.internal.tls.ServiceTls.create(keys, this, classLoader);
+  }
+
+  /**
+   * The keys naming each setting in a problem.
+   *
+   * @param trust names {@link #trust()}
+   * @param certChain names {@link #certChain()}, and the private key when the chain holds it
+   * @param privateKey names {@link #privateKey()}
+   * @param peerIdentity names {@link #peerIdentity()}
+   */
+  public record Keys(String trust, String certChain, String privateKey, String peerIdentity) {
+    public Keys {
+      Objects.requireNonNull(trust, "trust");
+      Objects.requireNonNull(certChain, "certChain");
+      Objects.requireNonNull(privateKey, "privateKey");
+      Objects.requireNonNull(peerIdentity, "peerIdentity");
+    }
+
+    /** mesh.yaml's keys under {@code prefix}: {@code prefix.trust}, {@code .cert-chain}, {@code .private-key}, {@code .peer-identity}. */
+    public static Keys under(String prefix) {
+      return new Keys(prefix + ".trust", prefix + ".cert-chain", prefix + ".private-key", prefix + ".peer-identity");
+    }
+  }
+
   /** Keys are locations, not secrets, but never echo the key file's content anywhere. */
   @Override
   public String toString() {

@@ -40,10 +40,11 @@ public final class ServiceRuntime {
    * @param service the detector, counter and cap of calls routed to the whole service or to a subset
    *     without a policy of its own
    * @param subsets the same for each subset with a policy of its own, by name
+   * @param discovery the discovery listing its instances, asked why a subset has none; null if none
    */
   record Parts(Function<String, LoadBalancer> balancers, BiFunction<String, RateLimitConfig, GcraRateLimiter> limiters,
       CircuitBreaker breaker, RetryBudget budget, ServiceTls tls, AddressAllowList allowList, SubsetPolicy service,
-      Map<String, SubsetPolicy> subsets) {}
+      Map<String, SubsetPolicy> subsets, io.meshclient.api.ServiceDiscovery discovery) {}
 
   /** What a configuration decides for the service, shared by every snapshot built from it. */
   private record Settings(ServiceConfig config, RouteTable routes, RoutePlan[] plans, RoutePlan defaultPlan,
@@ -131,6 +132,24 @@ public final class ServiceRuntime {
 
   public ServiceConfig config() {
     return settings.config();
+  }
+
+  /**
+   * The failure of a call that found no instance in {@code subset}: when the subset has no instance at
+   * all, it ends with what the service's discovery says about why (an xDS cluster refused, say). Off the
+   * hot path: only a call that fails asks.
+   */
+  public io.meshclient.api.NoHealthyInstanceException noInstance(SubsetRuntime subset) {
+    String reason = null;
+    io.meshclient.api.ServiceDiscovery discovery = settings.parts().discovery();
+    if (discovery != null && subset.instances.isEmpty()) {
+      try {
+        reason = discovery.whyNoInstances(name(), subset.selector == null ? Map.of() : subset.selector);
+      } catch (RuntimeException e) {
+        reason = null; // a discovery's bug must not replace the call's error
+      }
+    }
+    return new io.meshclient.api.NoHealthyInstanceException(name(), subset.name(), reason);
   }
 
   public RouteTable routes() {

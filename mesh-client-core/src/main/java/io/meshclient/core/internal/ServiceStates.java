@@ -171,7 +171,7 @@ final class ServiceStates {
         tls(service, serviceConfig.tls()),
         allowList(serviceConfig.allowedAddresses() != null ? serviceConfig.allowedAddresses()
             : config.defaults().allowedAddresses()),
-        servicePolicy, subsetPolicies(service, serviceConfig, servicePolicy));
+        servicePolicy, subsetPolicies(service, serviceConfig, servicePolicy), discovery);
   }
 
   /**

@@ -24,12 +24,13 @@ import java.util.Map;
  * @param outlier its outlier detection, or null when it has none
  * @param maxRequests circuit_breakers' max_requests at DEFAULT priority, or 0 when unset
  * @param tls the TLS its transport socket asks for, or null for plaintext
+ * @param tlsKeys the xDS fields {@code tls}'s settings came from, for problems; null without TLS
  * @param slowStart the slow start of its round-robin or least-request lb config, or null
  * @param usable false when it asks for something the mesh cannot do safely (its endpoints are not used)
  * @param notes fields that change traffic and are not implemented, for the report
  */
 record ClusterResource(String name, String edsName, String balancer, OutlierConfig outlier, int maxRequests,
-    TlsConfig tls, SlowStartConfig slowStart, boolean usable, List<String> notes) {
+    TlsConfig tls, TlsConfig.Keys tlsKeys, SlowStartConfig slowStart, boolean usable, List<String> notes) {
   private static final String TLS = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext";
 
   /**
@@ -95,6 +96,7 @@ record ClusterResource(String name, String edsName, String balancer, OutlierConf
       }
     }
     TlsConfig tls = null;
+    TlsConfig.Keys tlsKeys = null;
     if (c.hasTransportSocket()) {
       Any socket = c.getTransportSocket().getTypedConfig();
       if (!TLS.equals(socket.getTypeUrl())) {
@@ -102,14 +104,18 @@ record ClusterResource(String name, String edsName, String balancer, OutlierConf
         usable = false;
       } else {
         try {
-          tls = TlsMapper.map(where, socket.unpack(UpstreamTlsContext.class), providers, notes);
+          TlsMapper.Mapped mapped = TlsMapper.map(where, socket.unpack(UpstreamTlsContext.class), providers, notes);
+          if (mapped != null) {
+            tls = mapped.config();
+            tlsKeys = mapped.keys();
+          }
         } catch (InvalidProtocolBufferException e) {
           throw new XdsInvalidException(where, "transport_socket.typed_config", "undecodable", "an UpstreamTlsContext");
         }
         usable &= tls != null;
       }
     }
-    return new ClusterResource(c.getName(), eds, balancer, outlier, maxRequests, tls, slowStart, usable,
+    return new ClusterResource(c.getName(), eds, balancer, outlier, maxRequests, tls, tlsKeys, slowStart, usable,
         List.copyOf(notes));
   }
 

@@ -22,23 +22,34 @@ final class TlsMapper {
   private TlsMapper() {}
 
   /**
+   * A cluster's TLS settings and the xDS field (with the certificate provider instance and its bootstrap
+   * file, where one is named) each setting came from, so a file that does not load is named as xDS names it.
+   */
+  record Mapped(TlsConfig config, TlsConfig.Keys keys) {}
+
+  /**
    * The mesh TLS settings for {@code ctx}, or null (with a note) when its trust comes from neither a file
    * nor a certificate provider (SDS): those calls fail rather than go out unverified.
    *
    * @throws XdsInvalidException if it names a certificate provider instance the bootstrap lacks
    */
-  static TlsConfig map(String where, UpstreamTlsContext ctx, Map<String, Bootstrap.CertificateProvider> providers,
+  static Mapped map(String where, UpstreamTlsContext ctx, Map<String, Bootstrap.CertificateProvider> providers,
       List<String> notes) {
     CommonTlsContext common = ctx.getCommonTlsContext();
+    String validationField = CTX + (common.hasCombinedValidationContext()
+        ? "combined_validation_context.default_validation_context." : "validation_context.");
     CertificateValidationContext validation = common.hasCombinedValidationContext()
         ? common.getCombinedValidationContext().getDefaultValidationContext() : common.getValidationContext();
     String trust = null;
+    String trustKey = null;
     if (validation.getTrustedCa().hasFilename()) {
       trust = "file:" + validation.getTrustedCa().getFilename();
+      trustKey = where + ": " + validationField + "trusted_ca.filename";
     } else {
       Named root = rootInstance(common);
       if (root != null) {
         trust = "file:" + provider(where, root, providers).caCertificateFile();
+        trustKey = root.fileKey(where, "ca_certificate_file");
       }
     }
     if (trust == null) {
@@ -49,6 +60,8 @@ final class TlsMapper {
     }
     String cert = null;
     String key = null;
+    String certKey = where + ": " + CTX + "tls_certificates[0].certificate_chain.filename";
+    String keyKey = where + ": " + CTX + "tls_certificates[0].private_key.filename";
     if (common.getTlsCertificatesCount() > 0) {
       var c = common.getTlsCertificates(0);
       cert = c.getCertificateChain().hasFilename() ? "file:" + c.getCertificateChain().getFilename() : null;
@@ -59,17 +72,26 @@ final class TlsMapper {
         Bootstrap.CertificateProvider p = provider(where, identity, providers);
         cert = "file:" + p.certificateFile();
         key = "file:" + p.privateKeyFile();
+        certKey = identity.fileKey(where, "certificate_file");
+        keyKey = identity.fileKey(where, "private_key_file");
       }
     }
     String peer = peerIdentity(where, validation, notes);
     if (peer == null && sanMatchers(validation) > 0) {
       return null;
     }
-    return new TlsConfig(trust, cert, key, peer);
+    String peerKey = where + ": " + validationField + (validation.getMatchTypedSubjectAltNamesCount() > 0
+        ? "match_typed_subject_alt_names" : "match_subject_alt_names");
+    return new Mapped(new TlsConfig(trust, cert, key, peer), new TlsConfig.Keys(trustKey, certKey, keyKey, peerKey));
   }
 
   /** A certificate provider instance name and the field that named it. */
-  private record Named(String field, String instanceName) {}
+  private record Named(String field, String instanceName) {
+    /** How a problem names the instance's bootstrap file {@code file} ({@code certificate_file}...). */
+    String fileKey(String where, String file) {
+      return where + ": " + field + ": " + instanceName + ": " + file;
+    }
+  }
 
   /** The client identity's instance: gRPC reads the newer field first. */
   @SuppressWarnings("deprecation") // gRPC and Istio's gRPC generator still use the older field

@@ -41,6 +41,13 @@ final class XdsClient implements AdsStream.Handler {
   private final Set<String> reported = new java.util.HashSet<>();
   private Mesh mesh;
   private MeshConfig base;
+  /** The clusters accepted, published for call threads ({@link #whyNoInstances}). */
+  private volatile Map<String, ClusterResource> acceptedClusters = Map.of();
+  /** The CDS response refused since the last one accepted, or null. */
+  private volatile Refusal cdsRefusal;
+
+  /** A refused response: its version, the NACK's error_detail, and the resources it named. */
+  private record Refusal(String version, String detail, Set<String> names) {}
 
   XdsClient(String discoveryName, Bootstrap bootstrap, XdsDiscoveryMetrics metrics, Runnable onChange) {
     this.discoveryName = discoveryName;
@@ -140,6 +147,7 @@ final class XdsClient implements AdsStream.Handler {
             ClusterResource c = ClusterResource.decode(a, certificateProviders);
             got.put(c.name(), c);
           });
+          checkTlsFiles(got);
           replace(candidate.clusters, got, type);
           candidate.clustersKnown = true;
           names.addAll(got.keySet());
@@ -158,16 +166,75 @@ final class XdsClient implements AdsStream.Handler {
       }
       String refused = apply(next);
       if (refused != null) {
-        return type + " version " + version + ": the mesh refused the configuration it describes: " + refused;
+        return refused(type, version, resources,
+            type + " version " + version + ": the mesh refused the configuration it describes: " + refused);
       }
     } catch (XdsInvalidException e) {
-      return e.getMessage();
+      return refused(type, version, resources, e.getMessage());
     }
     accepted = candidate;
+    if (type == ResourceType.CDS) {
+      acceptedClusters = Map.copyOf(candidate.clusters);
+      cdsRefusal = null;
+    }
     stream.received(type, names);
     resubscribe();
     onChange.run();
     return null;
+  }
+
+  /** Remembers a refused CDS response for {@link #whyNoInstances}; returns {@code detail}, the NACK's. */
+  private String refused(ResourceType type, String version, List<Any> resources, String detail) {
+    if (type == ResourceType.CDS) {
+      Set<String> names = new java.util.HashSet<>();
+      for (Any a : resources) {
+        try {
+          names.add(a.unpack(io.envoyproxy.envoy.config.cluster.v3.Cluster.class).getName());
+        } catch (InvalidProtocolBufferException e) {
+          // undecodable: it names no cluster
+        }
+      }
+      cdsRefusal = new Refusal(version, detail, Set.copyOf(names));
+    }
+    return detail;
+  }
+
+  /**
+   * Why the instances {@code selector} selects are none, when it is because their cluster has no accepted
+   * version and the CDS response that sent it was refused; else null. Called from call threads.
+   */
+  String whyNoInstances(Map<String, String> selector) {
+    String cluster = selector.get(ServiceMapping.CLUSTER_KEY);
+    Refusal refusal = cdsRefusal;
+    if (cluster == null || refusal == null || !refusal.names().contains(cluster)
+        || acceptedClusters.containsKey(cluster)) {
+      return null;
+    }
+    return "cluster " + cluster + " has no accepted version: CDS version " + refusal.version() + " was NACKed: "
+        + refusal.detail();
+  }
+
+  /**
+   * Loads the files of each cluster's TLS that is new or changed, as the mesh will when it applies it, and
+   * as Envoy builds a cluster's transport socket before it accepts the cluster: a file missing or
+   * unreadable, or a key that is not its certificate's, is a NACK naming the cluster, the field and the
+   * file, not an ACK whose calls then fail at the handshake. TLS settings unchanged since accepted are not
+   * read again: the mesh keeps their identity, which follows the files' rotations on its own.
+   */
+  private void checkTlsFiles(Map<String, ClusterResource> clusters) {
+    Set<io.meshclient.core.config.TlsConfig> loaded = new java.util.HashSet<>();
+    for (ClusterResource c : new java.util.TreeMap<>(clusters).values()) { // in name order: the same NACK each time
+      ClusterResource before = accepted.clusters.get(c.name());
+      if (c.tls() == null || loaded.contains(c.tls()) || before != null && c.tls().equals(before.tls())) {
+        continue;
+      }
+      try {
+        c.tls().check(c.tlsKeys(), XdsClient.class.getClassLoader());
+      } catch (ConfigurationException e) {
+        throw new XdsInvalidException(e.getMessage());
+      }
+      loaded.add(c.tls());
+    }
   }
 
   @Override

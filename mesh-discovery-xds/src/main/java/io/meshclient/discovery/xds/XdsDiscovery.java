@@ -99,6 +99,12 @@ final class XdsDiscovery implements ServiceDiscovery, AttachableDiscovery {
     return metrics.status();
   }
 
+  /** Why a cluster's subset has none: its only version was in a refused (NACKed) CDS response, and why. */
+  @Override
+  public String whyNoInstances(String service, java.util.Map<String, String> selector) {
+    return client.whyNoInstances(selector);
+  }
+
   @Override
   public Set<String> knownServices() {
     return settings.listeners().keySet();

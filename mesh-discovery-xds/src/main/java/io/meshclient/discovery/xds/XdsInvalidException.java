@@ -5,6 +5,11 @@ final class XdsInvalidException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   XdsInvalidException(String resource, String field, Object value, String expected) {
-    super(resource + ": " + field + ": " + value + " (expected: " + expected + ")", null, false, false);
+    this(resource + ": " + field + ": " + value + " (expected: " + expected + ")");
+  }
+
+  /** A problem already worded {@code resource: field: value (expected: ...)}. */
+  XdsInvalidException(String detail) {
+    super(detail, null, false, false);
   }
 }

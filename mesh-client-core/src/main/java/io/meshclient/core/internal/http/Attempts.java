@@ -4,7 +4,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.meshclient.api.CallOutcome;
 import io.meshclient.api.CircuitBreakerOpenException;
 import io.meshclient.api.MeshException;
-import io.meshclient.api.NoHealthyInstanceException;
 import io.meshclient.api.RequestContext;
 import io.meshclient.api.RequestNotRetriedException;
 import io.meshclient.api.ServiceInstance;
@@ -91,7 +90,7 @@ final class Attempts {
       long now = ticker.nanoTime();
       List<ServiceInstance> candidates = subset.candidates(now);
       if (candidates.isEmpty()) {
-        throw new NoHealthyInstanceException(service.name(), subset.name());
+        throw service.noInstance(subset);
       }
       ServiceInstance instance = pick(subset, candidates, call, tried);
       refuseInsecure(request, service, subset, instance);

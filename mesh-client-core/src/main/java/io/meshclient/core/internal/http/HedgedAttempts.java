@@ -3,7 +3,6 @@ package io.meshclient.core.internal.http;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.meshclient.api.CallOutcome;
 import io.meshclient.api.CircuitBreakerOpenException;
-import io.meshclient.api.NoHealthyInstanceException;
 import io.meshclient.api.ServiceInstance;
 import io.meshclient.core.CallListener;
 import io.meshclient.core.MeshListener;
@@ -78,7 +77,7 @@ final class HedgedAttempts {
       try {
         ServiceInstance first = next(call, subset, service, tried, group, attempt, now);
         if (first == null) {
-          throw new NoHealthyInstanceException(service.name(), subset.name());
+          throw service.noInstance(subset);
         }
         launch(call, group, first, tryMillis, true);
         Result winner = group.await(call, plan.hedgeDelayNanos());

@@ -33,12 +33,22 @@ public final class ServiceTls {
    * @throws ConfigurationException naming the key of the setting that does not load
    */
   public static ServiceTls create(String key, TlsConfig config, ClassLoader classLoader) {
+    return create(TlsConfig.Keys.under(key), config, classLoader);
+  }
+
+  /**
+   * Loads and checks every file now.
+   *
+   * @param keys the key each setting is named by in a problem
+   * @throws ConfigurationException naming the key of the setting that does not load
+   */
+  public static ServiceTls create(TlsConfig.Keys keys, TlsConfig config, ClassLoader classLoader) {
     PeerIdentity identity = null;
     if (config.peerIdentity() != null) {
       try {
         identity = PeerIdentity.parse(config.peerIdentity());
       } catch (IllegalArgumentException e) {
-        throw ConfigurationException.of(key + ".peer-identity", config.peerIdentity(),
+        throw ConfigurationException.of(keys.peerIdentity(), config.peerIdentity(),
             "a SPIFFE ID such as spiffe://prod/ns/default/sa/reviews, or a DNS name (" + e.getMessage() + ")");
       }
     }
@@ -47,7 +57,7 @@ public final class ServiceTls {
     try {
       trustManager = new IdentityTrustManager(trust.certificates(), identity);
     } catch (IOException | GeneralSecurityException e) {
-      throw new ConfigurationException(ConfigurationException.problem(key + ".trust", config.trust(),
+      throw new ConfigurationException(ConfigurationException.problem(keys.trust(), config.trust(),
           "a readable PEM bundle of CA certificates (" + describe(e) + ")"), e);
     }
     ReloadingKeyManager keyManager = null;
@@ -58,16 +68,16 @@ public final class ServiceTls {
       try {
         chain.certificates();
       } catch (IOException | GeneralSecurityException e) {
-        throw new ConfigurationException(ConfigurationException.problem(key + ".cert-chain", config.certChain(),
+        throw new ConfigurationException(ConfigurationException.problem(keys.certChain(), config.certChain(),
             "a readable PEM certificate chain, leaf first (" + describe(e) + ")"), e);
       }
-      String keyKey = config.privateKey() != null ? ".private-key" : ".cert-chain";
+      String keyKey = config.privateKey() != null ? keys.privateKey() : keys.certChain();
       String keyLocation = config.privateKey() != null ? config.privateKey() : config.certChain();
       try {
         privateKey.privateKey();
         keyManager = new ReloadingKeyManager(chain, privateKey);
       } catch (IOException | GeneralSecurityException e) {
-        throw new ConfigurationException(ConfigurationException.problem(key + keyKey, keyLocation,
+        throw new ConfigurationException(ConfigurationException.problem(keyKey, keyLocation,
             "a readable PEM PKCS#8 private key matching the certificate (" + describe(e) + ")"), e);
       }
     }
@@ -77,7 +87,7 @@ public final class ServiceTls {
           null);
       return new ServiceTls(config, identity, keyManager, trustManager, context);
     } catch (GeneralSecurityException e) {
-      throw new ConfigurationException(ConfigurationException.problem(key, config, "usable TLS settings ("
+      throw new ConfigurationException(ConfigurationException.problem(keys.trust(), config, "usable TLS settings ("
           + e.getMessage() + ")"), e);
     }
   }

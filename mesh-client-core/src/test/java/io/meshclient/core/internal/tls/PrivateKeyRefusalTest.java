@@ -70,6 +70,23 @@ class PrivateKeyRefusalTest {
   }
 
   @Test
+  void checkingATlsConfigLoadsItsFilesAndNamesTheFailingOneByTheCallersKey() throws Exception {
+    Path other = TestPki.leaf(ca, "someone-else", new TestPki.Leaf()).writeKey(dir, "other-of-check.pem");
+    TlsConfig.Keys keys = new TlsConfig.Keys("source: trust", "source: chain", "source: key", "source: san");
+
+    new TlsConfig("file:" + caPem, "file:" + clientPem, "file:" + client.writeKey(dir, "client-key.pem"), null)
+        .check(keys, getClass().getClassLoader());
+    assertThatThrownBy(() -> new TlsConfig("file:" + caPem, "file:" + clientPem, "file:" + other, null)
+        .check(keys, getClass().getClassLoader())).isInstanceOf(ConfigurationException.class)
+        .hasMessage("source: key: file:" + other + EXPECTED
+            + "the private key (EC) is not the key of the certificate CN=productpage (EC)))");
+    assertThatThrownBy(() -> new TlsConfig("file:" + dir.resolve("absent.pem"), null, null, null)
+        .check(keys, getClass().getClassLoader())).isInstanceOf(ConfigurationException.class)
+        .hasMessage("source: trust: file:" + dir.resolve("absent.pem") + " (expected: a readable PEM bundle of CA "
+            + "certificates (no such file))");
+  }
+
+  @Test
   void anRsaKeyNextToAnEcCertificateIsRefusedNamingBothAlgorithms() throws Exception {
     KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
     rsa.initialize(2048);
