@@ -41,6 +41,8 @@ final class SliceWatch implements ServiceDiscovery.Watch {
   private List<ServiceInstance> current;
   private volatile Set<String> referencedPods = Set.of();
   private boolean warnedNoSlices;
+  /** What the last snapshot left out (guarded by {@link #lock}). */
+  private List<String> problems = List.of();
   private volatile boolean failing;
   private volatile boolean closed;
   private volatile long listStartNanos = System.nanoTime();
@@ -170,6 +172,15 @@ final class SliceWatch implements ServiceDiscovery.Watch {
       List<EndpointSlice> slices = informer.getStore().list();
       EndpointSlices.Mapped mapped = EndpointSlices.map(service, slices, portName, pods);
       referencedPods = mapped.pods();
+      if (!mapped.problems().equals(problems)) { // warned once per change, not on every event
+        for (String problem : mapped.problems()) {
+          if (!problems.contains(problem)) {
+            LOG.log(Level.WARNING, "EndpointSlice " + problem.replaceFirst(" left out: ",
+                " of '" + service + "' in '" + namespace + "' left out: "));
+          }
+        }
+        problems = mapped.problems();
+      }
       events.onResponse(service, listLatency, mapped.instances().size());
       if (slices.isEmpty() && !warnedNoSlices) {
         LOG.log(Level.WARNING, "Kubernetes has no EndpointSlice of ''{0}'' in ''{1}'' (label {2}={0}); "
