@@ -49,10 +49,10 @@ final class PodWatch implements AutoCloseable {
       if (!failing) {
         failing = true;
         LOG.log(Level.WARNING, "Kubernetes pod watch in ''{0}'' failed, keeping the labels known ({1}); retrying",
-            namespace, Failures.describe(t));
+            namespace, Failures.describe(t, "pods", "", namespace));
       }
       failed.accept(t);
-      status.failed(this, "pods: " + Failures.describe(t));
+      status.failed(this, "pods: " + Failures.describe(t, "pods", "", namespace));
       return true;
     });
     informer.addEventHandler(new ResourceEventHandler<Pod>() {

@@ -207,10 +207,14 @@ final class SliceWatch implements ServiceDiscovery.Watch {
     if (!failing) {
       failing = true;
       LOG.log(Level.WARNING, "Kubernetes watch of ''{0}'' in ''{1}'' failed, keeping its last known instances "
-          + "({2}); retrying", service, namespace, Failures.describe(t));
+          + "({2}); retrying", service, namespace, describe(t));
     }
     events.onFailure(service, Failures.of(t));
-    status.failed(this, "EndpointSlices of " + service + ": " + Failures.describe(t));
+    status.failed(this, "EndpointSlices of " + service + ": " + describe(t));
+  }
+
+  private String describe(Throwable t) {
+    return Failures.describe(t, "endpointslices", "discovery.k8s.io", namespace);
   }
 
   private void recovered() {
