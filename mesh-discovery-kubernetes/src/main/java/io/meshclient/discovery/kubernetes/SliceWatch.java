@@ -124,11 +124,22 @@ final class SliceWatch implements ServiceDiscovery.Watch {
     informer.start();
   }
 
-  /** Starts the informer, waits up to {@code max} for the first list and delivers it on this thread. */
-  void start(Duration max) {
+  /** The first informer's first list, once {@link #begin} has started it. */
+  private volatile java.util.concurrent.CompletableFuture<Void> firstList;
+
+  /** Starts the informer, without waiting for its first list (see {@link #awaitFirstList}). */
+  void begin() {
     events.onWatchStarted(service);
+    firstList = informer.start().toCompletableFuture();
+  }
+
+  /**
+   * Waits until {@code deadlineNanos} ({@link System#nanoTime()}) at most for the first list after
+   * {@link #begin} and delivers it on this thread; {@code max} is the whole wait, for the warning.
+   */
+  void awaitFirstList(long deadlineNanos, Duration max) {
     try {
-      informer.start().toCompletableFuture().get(max.toNanos(), TimeUnit.NANOSECONDS);
+      firstList.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
       deliver(Duration.ZERO);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -153,7 +164,7 @@ final class SliceWatch implements ServiceDiscovery.Watch {
     if (!started) {
       dirty = true;
       if (!started) {
-        return; // start() delivers it
+        return; // awaitFirstList() delivers it
       }
     }
     deliver(listLatency);
