@@ -155,13 +155,29 @@ final class HealthEndpoint implements AutoCloseable {
     }
     if (response.getStatusCode() != 200) {
       throw new ConsulUnavailableException(Failure.HTTP_STATUS, what + " answered HTTP "
-          + response.getStatusCode() + " " + response.getStatusMessage(), null);
+          + response.getStatusCode() + " " + response.getStatusMessage() + reason(response.getContent()), null);
     }
     if (response.getConsulIndex() == null) {
       throw new ConsulUnavailableException(
           Failure.MALFORMED_RESPONSE, what + " answered without an X-Consul-Index header", null);
     }
     return new Raw(response.getConsulIndex(), response.getContent());
+  }
+
+  /**
+   * The agent's reason for an error status, such as {@code ACL not found} or {@code Permission denied:
+   * token with AccessorID '...' lacks permission 'service:read'}: its first line, at most 200 characters,
+   * with the ACL token masked should anything echo it. Empty if there is none.
+   */
+  private String reason(String body) {
+    if (body == null || body.isBlank()) {
+      return "";
+    }
+    String line = body.strip().lines().findFirst().orElse("");
+    if (!settings.aclToken().isEmpty()) {
+      line = line.replace(settings.aclToken(), "<redacted>");
+    }
+    return ": " + (line.length() <= 200 ? line : line.substring(0, 197) + "...");
   }
 
   /** Aborts every request in flight now (later ones run as usual). */

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * of a known kind, in bounded time and memory, with a message that says what was wrong.
  */
 class MisbehavingAgentTest {
+  private static final String TOKEN = "7f1e2d3c-acl-secret-4b5a";
   private final RecordingListener listener = new RecordingListener();
   private final RecordingEvents events = new RecordingEvents();
   private MisbehavingAgent agent;
@@ -42,14 +43,20 @@ class MisbehavingAgentTest {
 
   /** Watches reviews on {@code fetch}'s agent and returns the message of its first failure of kind {@code kind}. */
   private String firstFailure(MisbehavingAgent.Fetch fetch, Failure kind, Duration within) throws IOException {
+    return firstFailure(fetch, "", kind, within);
+  }
+
+  private String firstFailure(MisbehavingAgent.Fetch fetch, String token, Failure kind, Duration within)
+      throws IOException {
     agent = new MisbehavingAgent(fetch);
     try (LogCapture logs = LogCapture.everything()) {
-      discovery = discovery(fastSettings(agent.url()).build(), events);
+      discovery = discovery(fastSettings(agent.url()).aclToken(token).build(), events);
       discovery.watch("reviews", listener);
       await(() -> events.failures().stream().anyMatch(e -> e.failure() == kind), within,
           "a failure of kind " + kind + " in " + events.events());
       await(() -> logs.text().contains("Consul health query for 'reviews'"), Duration.ofSeconds(1),
           "the warning");
+      assertThat(logs.text()).doesNotContain(TOKEN);
       return logs.lines().stream().filter(l -> l.contains("Consul health query for 'reviews'")).findFirst()
           .orElseThrow();
     } finally {
@@ -108,5 +115,19 @@ class MisbehavingAgentTest {
     }, Failure.MALFORMED_RESPONSE, Duration.ofSeconds(5));
 
     assertThat(failure).contains("X-Consul-Index 'abc' (expected: an unsigned 64-bit number)");
+  }
+
+  @Test
+  void refusedTokenIsExplainedByTheAgentsReasonAndNeverEchoed() throws IOException {
+    String failure = firstFailure(out -> {
+      byte[] body = ("Permission denied: token with AccessorID 'a1b2' lacks permission 'service:read' on "
+          + "\"reviews\" (token " + TOKEN + ")\nsecond line").getBytes(StandardCharsets.UTF_8);
+      out.write(("HTTP/1.1 403 Forbidden\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.write(body);
+    }, TOKEN, Failure.HTTP_STATUS, Duration.ofSeconds(5));
+
+    assertThat(failure).contains("Consul health query for 'reviews' answered HTTP 403 Forbidden: Permission "
+        + "denied: token with AccessorID 'a1b2' lacks permission 'service:read' on \"reviews\" (token <redacted>)");
   }
 }
