@@ -55,6 +55,48 @@ public final class SettingValues {
     }
   }
 
+  /**
+   * Whether {@code host} can be connected to as given: an IPv4 or IPv6 literal (brackets allowed) or a DNS
+   * name (dot-separated labels of letters, digits, {@code -} and {@code _}, each 1 to 63 characters and
+   * neither starting nor ending with {@code -}; at most 253 characters). Nothing is looked up. For
+   * discovery sources, whose addresses come from outside: {@code "10.0.0.1"}, {@code "::1"} and
+   * {@code "reviews.default.svc"} are hosts, {@code ""}, {@code "a b"} and {@code "http://x"} are not.
+   */
+  public static boolean isHost(String host) {
+    if (host == null || host.isEmpty() || host.length() > 255) {
+      return false;
+    }
+    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    if (h.indexOf(':') >= 0) {
+      if (!h.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
+        return false;
+      }
+      try {
+        // Only an IPv6 literal: with a ':' in it, the JDK parses the text and never asks DNS.
+        java.net.InetAddress.getByName(h);
+        return true;
+      } catch (java.net.UnknownHostException e) {
+        return false;
+      }
+    }
+    String name = h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
+    if (name.isEmpty() || name.length() > 253) {
+      return false;
+    }
+    for (String label : name.split("\\.", -1)) {
+      if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-")) {
+        return false;
+      }
+      for (int i = 0; i < label.length(); i++) {
+        char c = label.charAt(i);
+        if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_')) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   /** The shortest exact form in the same syntax: {@code 1s}, {@code 250ms}, {@code 2m}; ISO-8601 if negative. */
   public static String formatDuration(Duration d) {
     if (d.isNegative()) {

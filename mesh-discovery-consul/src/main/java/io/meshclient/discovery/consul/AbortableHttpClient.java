@@ -1,13 +1,16 @@
 package io.meshclient.discovery.consul;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.http.Header;
 import org.apache.http.HttpHost;
 import org.apache.http.HttpRequest;
 import org.apache.http.client.ResponseHandler;
 import org.apache.http.client.methods.CloseableHttpResponse;
+import org.apache.http.client.methods.Configurable;
 import org.apache.http.client.methods.HttpRequestBase;
 import org.apache.http.conn.ClientConnectionManager;
 import org.apache.http.impl.client.CloseableHttpClient;
@@ -18,14 +21,25 @@ import org.apache.http.protocol.HttpContext;
  * An HTTP client that can abort the request a given thread is executing. consul-api builds each
  * request itself and never shows it; this client sees it go by, so that closing one watch can cut its
  * blocking query short instead of waiting up to {@code wait} for the agent to answer.
+ *
+ * <p>It also checks each answer before consul-api reads it: the body is read within {@code maxBytes} and
+ * within the request's socket timeout (or {@code budget}) from the request's start (see
+ * {@link BoundedEntity}), and an {@code X-Consul-Index} that is not an unsigned number is refused as a
+ * {@link MalformedAnswerException} (consul-api would throw a bare {@link NumberFormatException}).
  */
 final class AbortableHttpClient extends CloseableHttpClient {
+  static final String INDEX_HEADER = "X-Consul-Index";
+
   private final CloseableHttpClient delegate;
+  private final long maxBytes;
+  private final Duration budget;
   private final Map<Thread, HttpRequestBase> inFlight = new ConcurrentHashMap<>();
   private final Set<Thread> cancelled = ConcurrentHashMap.newKeySet();
 
-  AbortableHttpClient(CloseableHttpClient delegate) {
+  AbortableHttpClient(CloseableHttpClient delegate, long maxBytes, Duration budget) {
     this.delegate = delegate;
+    this.maxBytes = maxBytes;
+    this.budget = budget;
   }
 
   /**
@@ -77,7 +91,36 @@ final class AbortableHttpClient extends CloseableHttpClient {
   @Override
   protected CloseableHttpResponse doExecute(HttpHost target, HttpRequest request, HttpContext context)
       throws IOException {
-    return delegate.execute(target, request, context);
+    long start = System.nanoTime();
+    CloseableHttpResponse response = delegate.execute(target, request, context);
+    try {
+      Header index = response.getFirstHeader(INDEX_HEADER);
+      if (index != null) {
+        try {
+          Long.parseUnsignedLong(index.getValue().trim());
+        } catch (NumberFormatException e) {
+          String value = index.getValue();
+          throw new MalformedAnswerException(INDEX_HEADER + " '" + (value.length() <= 40 ? value
+              : value.substring(0, 37) + "...") + "' (expected: an unsigned 64-bit number)");
+        }
+      }
+      if (response.getEntity() != null) {
+        response.setEntity(new BoundedEntity(response.getEntity(), maxBytes, start, budgetOf(request)));
+      }
+      return response;
+    } catch (IOException | RuntimeException e) {
+      response.close(); // not reused: the rest of the answer is never read
+      throw e;
+    }
+  }
+
+  /** The request's own socket timeout (the liveness probe sets one), else {@link #budget}. */
+  private Duration budgetOf(HttpRequest request) {
+    if (request instanceof Configurable configurable && configurable.getConfig() != null
+        && configurable.getConfig().getSocketTimeout() > 0) {
+      return Duration.ofMillis(configurable.getConfig().getSocketTimeout());
+    }
+    return budget;
   }
 
   @Override

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.meshclient.api.ServiceInstance;
 import io.meshclient.discovery.consul.ConsulWatchListener.Failure;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -33,6 +34,7 @@ import org.apache.http.util.EntityUtils;
  * given no token (it would put it in the URL); the HTTP client adds it as a header. Thread-safe.
  */
 final class HealthEndpoint implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(HealthEndpoint.class.getPackageName());
 
   /** One answer: its index and the passing instances, sorted by id. */
   record Answer(long index, List<ServiceInstance> instances) {}
@@ -44,6 +46,11 @@ final class HealthEndpoint implements AutoCloseable {
   static final String PROBE_PATH = "/v1/status/leader";
   /** Connect and read timeout of the liveness probe. */
   static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
+  /**
+   * The largest answer read, in bytes: far above what a health query of one service or the checks of a
+   * large datacenter return, far below what would strain a client's heap.
+   */
+  static final int MAX_ANSWER_BYTES = 64 << 20;
 
   private final ConsulDiscoverySettings settings;
   private final AbortableHttpClient httpClient;
@@ -53,7 +60,8 @@ final class HealthEndpoint implements AutoCloseable {
 
   HealthEndpoint(ConsulDiscoverySettings settings, SSLContext sslContext) {
     this.settings = settings;
-    this.httpClient = new AbortableHttpClient(AgentHttpClients.create(settings, sslContext));
+    this.httpClient = new AbortableHttpClient(AgentHttpClients.create(settings, sslContext), MAX_ANSWER_BYTES,
+        settings.readTimeout());
     URI url = settings.url();
     int port = url.getPort() != -1 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
     String path = url.getRawPath() == null ? "" : url.getRawPath().replaceAll("^/+|/+$", "");
@@ -69,8 +77,11 @@ final class HealthEndpoint implements AutoCloseable {
   Answer fetch(String service) throws ConsulUnavailableException {
     String what = "Consul health query for '" + service + "'";
     Raw raw = get(what, "/v1/health/service/" + pathSegment(service), serviceQuery());
+    HealthResponseParser.Parsed parsed;
     try {
-      return new Answer(raw.index(), parser.parse(service, raw.content()));
+      parsed = parser.parseAll(service, raw.content());
+    } catch (HealthResponseParser.NoUsableEntry e) {
+      throw new ConsulUnavailableException(Failure.MALFORMED_RESPONSE, what + " answered " + e.getOriginalMessage(), e);
     } catch (JsonProcessingException e) {
       throw new ConsulUnavailableException(
           Failure.MALFORMED_RESPONSE, what + " answered unreadable JSON: " + e.getOriginalMessage(), e);
@@ -79,6 +90,11 @@ final class HealthEndpoint implements AutoCloseable {
       throw new ConsulUnavailableException(
           Failure.MALFORMED_RESPONSE, what + " answered an unusable entry: " + e.getMessage(), e);
     }
+    if (!parsed.unusable().isEmpty()) {
+      LOG.log(Level.WARNING, "{0} answered {1} unusable entries, left out: {2}", what, parsed.unusable().size(),
+          HealthResponseParser.summary(parsed.unusable()));
+    }
+    return new Answer(raw.index(), parsed.instances());
   }
 
   /**
@@ -139,13 +155,29 @@ final class HealthEndpoint implements AutoCloseable {
     }
     if (response.getStatusCode() != 200) {
       throw new ConsulUnavailableException(Failure.HTTP_STATUS, what + " answered HTTP "
-          + response.getStatusCode() + " " + response.getStatusMessage(), null);
+          + response.getStatusCode() + " " + response.getStatusMessage() + reason(response.getContent()), null);
     }
     if (response.getConsulIndex() == null) {
       throw new ConsulUnavailableException(
           Failure.MALFORMED_RESPONSE, what + " answered without an X-Consul-Index header", null);
     }
     return new Raw(response.getConsulIndex(), response.getContent());
+  }
+
+  /**
+   * The agent's reason for an error status, such as {@code ACL not found} or {@code Permission denied:
+   * token with AccessorID '...' lacks permission 'service:read'}: its first line, at most 200 characters,
+   * with the ACL token masked should anything echo it. Empty if there is none.
+   */
+  private String reason(String body) {
+    if (body == null || body.isBlank()) {
+      return "";
+    }
+    String line = body.strip().lines().findFirst().orElse("");
+    if (!settings.aclToken().isEmpty()) {
+      line = line.replace(settings.aclToken(), "<redacted>");
+    }
+    return ": " + (line.length() <= 200 ? line : line.substring(0, 197) + "...");
   }
 
   /** Aborts every request in flight now (later ones run as usual). */
@@ -198,6 +230,9 @@ final class HealthEndpoint implements AutoCloseable {
   }
 
   private static Failure classify(Throwable cause) {
+    if (cause instanceof MalformedAnswerException) {
+      return Failure.MALFORMED_RESPONSE;
+    }
     if (cause instanceof ConnectTimeoutException || cause instanceof SocketTimeoutException) {
       return Failure.TIMEOUT;
     }
@@ -220,6 +255,9 @@ final class HealthEndpoint implements AutoCloseable {
       type = "no free connection to the agent within " + ConsulDiscoverySettings.CONNECT_TIMEOUT.toSeconds()
           + "s (pool of " + AgentHttpClients.MAX_CONNECTIONS + ")";
       return type;
+    }
+    if (cause instanceof MalformedAnswerException) {
+      return message;
     }
     type = cause.getClass() == InterruptedIOException.class ? "interrupted" : cause.getClass().getSimpleName();
     return message == null ? type : type + ": " + message;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshclient.api.ServiceInstance;
+import io.meshclient.api.spi.SettingValues;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -24,49 +25,117 @@ import java.util.Map;
  *   <li>secure: metadata {@code secure=true}; zone: metadata {@code zone}
  * </ul>
  *
- * Entries without a usable port, or with a check that is not passing, are left out. Thread-safe.
+ * Entries with a check that is not passing are left out. So are unusable entries (not an object, no
+ * {@code Service}, a port that is not 1 to 65535, no address, an address that is neither an IP literal nor a
+ * host name), each named in {@link Parsed#unusable()}; an answer with entries of which none is usable is
+ * refused as malformed, so that a broken agent cannot empty a service. Thread-safe.
  */
 final class HealthResponseParser {
   static final String TAG_PREFIX = "tag.";
 
   private final ObjectMapper mapper = new ObjectMapper();
 
+  /** An answer with entries, none of which an instance can be made of. */
+  static final class NoUsableEntry extends JsonProcessingException {
+    private static final long serialVersionUID = 1L;
+
+    NoUsableEntry(String message) {
+      super(message);
+    }
+  }
+
+  /** What an answer holds: the passing instances, sorted by id, and why each unusable entry is. */
+  record Parsed(List<ServiceInstance> instances, List<String> unusable) {}
+
   /** The passing instances in {@code json}, sorted by id. */
   List<ServiceInstance> parse(String service, String json) throws JsonProcessingException {
+    return parseAll(service, json).instances();
+  }
+
+  /**
+   * The passing instances in {@code json}, sorted by id, and its unusable entries.
+   *
+   * @throws JsonProcessingException if {@code json} is not an array ({@link NoUsableEntry} if it has entries
+   *     and none is usable)
+   */
+  Parsed parseAll(String service, String json) throws JsonProcessingException {
     JsonNode root = mapper.readTree(json);
     if (root == null || !root.isArray()) {
-      throw new JsonProcessingException("expected a JSON array of health entries") {
-        private static final long serialVersionUID = 1L;
-      };
+      throw malformed("expected a JSON array of health entries");
     }
     Map<String, Integer> idCounts = new HashMap<>();
     for (JsonNode entry : root) {
       idCounts.merge(entry.path("Service").path("ID").asText(), 1, Integer::sum);
     }
     List<ServiceInstance> instances = new ArrayList<>();
+    List<String> unusable = new ArrayList<>();
+    int position = 0;
     for (JsonNode entry : root) {
-      ServiceInstance instance = instance(service, entry, idCounts);
-      if (instance != null) {
-        instances.add(instance);
+      String problem = problem(entry);
+      if (problem != null) {
+        unusable.add("entry " + position + (entry.path("Service").path("ID").isTextual()
+            ? " (" + entry.path("Service").path("ID").asText() + ")" : "") + ": " + problem);
+      } else if (allPassing(entry.path("Checks"))) {
+        instances.add(instance(service, entry, idCounts));
       }
+      position++;
+    }
+    if (!unusable.isEmpty() && instances.isEmpty() && unusable.size() == root.size()) {
+      throw new NoUsableEntry("no usable entry among " + root.size() + ": " + summary(unusable));
     }
     instances.sort(Comparator.comparing(ServiceInstance::id));
-    return List.copyOf(instances);
+    return new Parsed(List.copyOf(instances), List.copyOf(unusable));
+  }
+
+  /** Why no instance can be made of {@code entry}, or null if one can. */
+  private static String problem(JsonNode entry) {
+    if (!entry.isObject()) {
+      return "not an object";
+    }
+    JsonNode svc = entry.path("Service");
+    if (!svc.isObject()) {
+      return "no Service object";
+    }
+    JsonNode port = svc.path("Port");
+    if (!port.isIntegralNumber() || !port.canConvertToInt() || port.asInt() < 1 || port.asInt() > 65535) {
+      return "Service.Port " + (port.isMissingNode() ? "missing" : abbreviate(port.toString()))
+          + " (expected: 1..65535)";
+    }
+    String host = host(entry);
+    if (host.isEmpty()) {
+      return "no Service.Address nor Node.Address";
+    }
+    if (!SettingValues.isHost(host)) {
+      return "address " + abbreviate("'" + host + "'") + " (expected: an IP address or a host name)";
+    }
+    return null;
+  }
+
+  private static String host(JsonNode entry) {
+    String host = entry.path("Service").path("Address").asText("");
+    return host.isEmpty() ? entry.path("Node").path("Address").asText("") : host;
+  }
+
+  /** The first three problems, and how many more: a log line stays short however broken the answer. */
+  static String summary(List<String> problems) {
+    return String.join("; ", problems.size() <= 3 ? problems
+        : List.of(problems.get(0), problems.get(1), problems.get(2), "and " + (problems.size() - 3) + " more"));
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 80 ? text : text.substring(0, 77) + "...";
+  }
+
+  private static JsonProcessingException malformed(String message) {
+    return new JsonProcessingException(message) {
+      private static final long serialVersionUID = 1L;
+    };
   }
 
   private static ServiceInstance instance(String service, JsonNode entry, Map<String, Integer> idCounts) {
     JsonNode svc = entry.path("Service");
-    int port = svc.path("Port").asInt(0);
-    if (!svc.isObject() || port < 1 || port > 65535 || !allPassing(entry.path("Checks"))) {
-      return null;
-    }
-    String host = svc.path("Address").asText("");
-    if (host.isEmpty()) {
-      host = entry.path("Node").path("Address").asText("");
-    }
-    if (host.isEmpty()) {
-      return null;
-    }
+    int port = svc.path("Port").asInt();
+    String host = host(entry);
     String id = svc.path("ID").asText("");
     if (id.isEmpty() || idCounts.getOrDefault(id, 0) > 1) {
       id = entry.path("Node").path("Node").asText("") + "/" + (id.isEmpty() ? host + ":" + port : id);

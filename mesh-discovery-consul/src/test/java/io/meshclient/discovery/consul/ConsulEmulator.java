@@ -78,6 +78,8 @@ final class ConsulEmulator implements AutoCloseable {
   private final Map<String, Map<String, String>> serviceBodies = new HashMap<>();
   private final Map<String, String> checksBodies = new HashMap<>();
   private String catalogBody;
+  /** What every {@code /v1/health/service/} request is answered instead of the registrations, or null. */
+  private String fetchBodyOverride;
   private boolean https;
   private int port;
 
@@ -227,6 +229,14 @@ final class ConsulEmulator implements AutoCloseable {
     notifyAll();
   }
 
+  /**
+   * Answers every {@code /v1/health/service/} request with {@code body} (status 200, the service's index)
+   * instead of its registrations, as a broken agent might; null answers normally again.
+   */
+  synchronized void answerFetchesWith(String body) {
+    fetchBodyOverride = body;
+  }
+
   synchronized List<Recorded> requests() {
     return List.copyOf(requests);
   }
@@ -367,6 +377,9 @@ final class ConsulEmulator implements AutoCloseable {
     }
     if (churning.getOrDefault(service, false)) {
       changed(service);
+    }
+    if (fetchBodyOverride != null) {
+      return json(fetchBodyOverride, index(service));
     }
     String tag = query.get("tag");
     boolean passingOnly = query.containsKey("passing");

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.meshclient.api.ServiceInstance;
+import io.meshclient.api.spi.SettingValues;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -22,6 +23,11 @@ import java.util.TreeMap;
  * address becomes one instance: id and authority {@code address:port} (IPv6 bracketed), zone from the
  * endpoint, metadata {@value #NODE_NAME} and {@value #POD_NAME} plus the configured labels of the
  * {@code targetRef} pod, secure when the port's {@code appProtocol} is {@code https}.
+ *
+ * <p>What cannot be called is left out and named in {@link Mapped#problems()}, so that one malformed
+ * slice neither fails the service nor stops its updates: a slice whose port is out of 1..65535, an
+ * address that is null, blank, or neither an IP literal nor a host name. (A slice without the port, or
+ * whose port has no number, says the service has no such port: left out silently, as before.)
  */
 final class EndpointSlices {
   /** Metadata key of the endpoint's node. */
@@ -31,8 +37,11 @@ final class EndpointSlices {
 
   private EndpointSlices() {}
 
-  /** What a service's slices give: its instances, sorted by id, and the pods they name. */
-  record Mapped(List<ServiceInstance> instances, Set<String> pods) {}
+  /**
+   * What a service's slices give: its instances, sorted by id, the pods they name, and what was left out
+   * ({@code <slice> left out: <why>}, sorted).
+   */
+  record Mapped(List<ServiceInstance> instances, Set<String> pods, List<String> problems) {}
 
   /** Looks up the configured labels of a pod by name; an unknown pod has none. */
   interface PodLabels {
@@ -42,9 +51,15 @@ final class EndpointSlices {
   static Mapped map(String service, Collection<EndpointSlice> slices, String portName, PodLabels labels) {
     Map<String, ServiceInstance> byId = new TreeMap<>();
     Set<String> pods = new java.util.HashSet<>();
+    Set<String> problems = new java.util.TreeSet<>();
     for (EndpointSlice slice : slices) {
       EndpointPort port = port(slice.getPorts(), portName);
       if (port == null || port.getPort() == null || slice.getEndpoints() == null) {
+        continue;
+      }
+      String sliceName = slice.getMetadata() == null ? "(unnamed)" : slice.getMetadata().getName();
+      if (port.getPort() < 1 || port.getPort() > 65535) {
+        problems.add(sliceName + " left out: port " + port.getPort() + " (expected: 1..65535)");
         continue;
       }
       boolean secure = "https".equalsIgnoreCase(port.getAppProtocol());
@@ -63,6 +78,12 @@ final class EndpointSlices {
           metadata.put(NODE_NAME, endpoint.getNodeName());
         }
         for (String address : endpoint.getAddresses()) {
+          if (address == null || !SettingValues.isHost(address)) {
+            problems.add(sliceName + " left out: address " + (address == null ? "null" : "'"
+                + (address.length() <= 80 ? address : address.substring(0, 77) + "...") + "'")
+                + " (expected: an IP address or a host name)");
+            continue;
+          }
           String host = address.startsWith("[") && address.endsWith("]")
               ? address.substring(1, address.length() - 1) : address;
           String id = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port.getPort();
@@ -71,7 +92,7 @@ final class EndpointSlices {
         }
       }
     }
-    return new Mapped(List.copyOf(byId.values()), Set.copyOf(pods));
+    return new Mapped(List.copyOf(byId.values()), Set.copyOf(pods), List.copyOf(problems));
   }
 
   /** Whether an endpoint with these conditions may take new calls. */

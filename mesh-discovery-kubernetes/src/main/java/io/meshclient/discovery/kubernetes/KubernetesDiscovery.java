@@ -2,6 +2,10 @@ package io.meshclient.discovery.kubernetes;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.meshclient.api.ServiceDiscovery;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,28 +59,56 @@ final class KubernetesDiscovery implements ServiceDiscovery {
   public Watch watch(String service, Listener listener) {
     Objects.requireNonNull(service, "service");
     Objects.requireNonNull(listener, "listener");
+    return watchAll(Map.of(service, listener)).get(service);
+  }
+
+  /**
+   * Starts watching every service of {@code listeners} (and the pods, for their labels) at once and waits
+   * up to {@code first-sync-wait} in all for their first lists, delivering each on the calling thread
+   * before returning: an API server that does not answer delays a mesh's start by that wait once, not
+   * once per service.
+   *
+   * @throws IllegalStateException if this discovery is closed
+   */
+  @Override
+  public Map<String, Watch> watchAll(Map<String, Listener> listeners) {
+    listeners.forEach((service, listener) -> {
+      Objects.requireNonNull(service, "service");
+      Objects.requireNonNull(listener, "listener");
+    });
     if (closed.get()) {
       throw new IllegalStateException("closed: " + this);
     }
+    long deadline = System.nanoTime() + settings.firstSyncWait().toNanos();
     PodWatch podWatch = podWatch();
-    SliceWatch[] self = new SliceWatch[1];
-    SliceWatch watch = new SliceWatch(client, namespace, service, settings.portName(), listener,
-        podWatch == null ? pod -> java.util.Map.of() : podWatch::labels, events, () -> watches.remove(self[0]), status);
-    self[0] = watch;
-    watches.add(watch);
-    if (closed.get()) {
-      watch.close();
-    } else {
-      watch.start(settings.firstSyncWait());
+    Map<String, Watch> out = new LinkedHashMap<>();
+    List<SliceWatch> started = new ArrayList<>();
+    listeners.forEach((service, listener) -> {
+      SliceWatch[] self = new SliceWatch[1];
+      SliceWatch watch = new SliceWatch(client, namespace, service, settings.portName(), listener,
+          podWatch == null ? pod -> Map.of() : podWatch::labels, events, () -> watches.remove(self[0]), status);
+      self[0] = watch;
+      watches.add(watch);
+      out.put(service, watch);
+      if (closed.get()) {
+        watch.close();
+      } else {
+        watch.begin();
+        started.add(watch);
+      }
+    });
+    if (podWatch != null) {
+      podWatch.awaitFirstList(deadline); // labels first: the slices' first snapshots carry them
     }
-    return watch;
+    started.forEach(watch -> watch.awaitFirstList(deadline, settings.firstSyncWait()));
+    return out;
   }
 
   private synchronized PodWatch podWatch() {
     if (pods == null && !settings.podLabels().isEmpty()) {
       pods = new PodWatch(client, namespace, settings.podLabels(), this::podLabelsChanged,
           t -> watches.forEach(w -> w.podWatchFailed(t)), status);
-      pods.start(settings.firstSyncWait());
+      pods.begin();
     }
     return pods;
   }

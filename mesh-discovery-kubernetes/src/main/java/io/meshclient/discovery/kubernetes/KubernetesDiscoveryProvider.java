@@ -86,7 +86,8 @@ public final class KubernetesDiscoveryProvider implements ServiceDiscoveryProvid
     Config config = config(settings, configKey);
     String namespace = !settings.namespace().isEmpty() ? settings.namespace()
         : config.getNamespace() != null && !config.getNamespace().isEmpty() ? config.getNamespace() : "default";
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(config)
+        .withHttpClientFactory(new ClosingHttpClientFactory()).build();
     return new KubernetesDiscovery(settings, client, namespace, events, env);
   }
 

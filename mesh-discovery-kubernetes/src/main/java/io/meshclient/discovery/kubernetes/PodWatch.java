@@ -49,10 +49,10 @@ final class PodWatch implements AutoCloseable {
       if (!failing) {
         failing = true;
         LOG.log(Level.WARNING, "Kubernetes pod watch in ''{0}'' failed, keeping the labels known ({1}); retrying",
-            namespace, Failures.describe(t));
+            namespace, Failures.describe(t, "pods", "", namespace));
       }
       failed.accept(t);
-      status.failed(this, "pods: " + Failures.describe(t));
+      status.failed(this, "pods: " + Failures.describe(t, "pods", "", namespace));
       return true;
     });
     informer.addEventHandler(new ResourceEventHandler<Pod>() {
@@ -87,6 +87,9 @@ final class PodWatch implements AutoCloseable {
   }
 
   /** Replaces the informer with one that lists afresh into the same store and watches again. */
+  /** The first informer's first list, once {@link #begin} has started it (guarded by this). */
+  private java.util.concurrent.CompletableFuture<Void> firstList;
+
   synchronized void restart() {
     SharedIndexInformer<Pod> old = informer;
     informer = newInformer();
@@ -95,13 +98,25 @@ final class PodWatch implements AutoCloseable {
   }
 
   /** Starts the informer and waits up to {@code max} for its first list. */
-  void start(Duration max) {
+  /** Starts the informer without waiting for its first list (see {@link #awaitFirstList}). */
+  synchronized void begin() {
+    if (firstList == null) {
+      firstList = informer.start().toCompletableFuture();
+    }
+  }
+
+  /** Waits until {@code deadlineNanos} ({@link System#nanoTime()}) at most for the first list after {@link #begin}. */
+  void awaitFirstList(long deadlineNanos) {
+    java.util.concurrent.CompletableFuture<Void> list;
+    synchronized (this) {
+      list = firstList;
+    }
     try {
-      informer.start().toCompletableFuture().get(max.toNanos(), TimeUnit.NANOSECONDS);
+      list.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
-      LOG.log(Level.DEBUG, "Kubernetes pod list in ''{0}'' not done within {1}", namespace, max);
+      LOG.log(Level.DEBUG, "Kubernetes pod list in ''{0}'' not done in time", namespace);
     }
   }
 

@@ -41,6 +41,8 @@ final class SliceWatch implements ServiceDiscovery.Watch {
   private List<ServiceInstance> current;
   private volatile Set<String> referencedPods = Set.of();
   private boolean warnedNoSlices;
+  /** What the last snapshot left out (guarded by {@link #lock}). */
+  private List<String> problems = List.of();
   private volatile boolean failing;
   private volatile boolean closed;
   private volatile long listStartNanos = System.nanoTime();
@@ -122,11 +124,22 @@ final class SliceWatch implements ServiceDiscovery.Watch {
     informer.start();
   }
 
-  /** Starts the informer, waits up to {@code max} for the first list and delivers it on this thread. */
-  void start(Duration max) {
+  /** The first informer's first list, once {@link #begin} has started it. */
+  private volatile java.util.concurrent.CompletableFuture<Void> firstList;
+
+  /** Starts the informer, without waiting for its first list (see {@link #awaitFirstList}). */
+  void begin() {
     events.onWatchStarted(service);
+    firstList = informer.start().toCompletableFuture();
+  }
+
+  /**
+   * Waits until {@code deadlineNanos} ({@link System#nanoTime()}) at most for the first list after
+   * {@link #begin} and delivers it on this thread; {@code max} is the whole wait, for the warning.
+   */
+  void awaitFirstList(long deadlineNanos, Duration max) {
     try {
-      informer.start().toCompletableFuture().get(max.toNanos(), TimeUnit.NANOSECONDS);
+      firstList.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
       deliver(Duration.ZERO);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -151,7 +164,7 @@ final class SliceWatch implements ServiceDiscovery.Watch {
     if (!started) {
       dirty = true;
       if (!started) {
-        return; // start() delivers it
+        return; // awaitFirstList() delivers it
       }
     }
     deliver(listLatency);
@@ -170,6 +183,15 @@ final class SliceWatch implements ServiceDiscovery.Watch {
       List<EndpointSlice> slices = informer.getStore().list();
       EndpointSlices.Mapped mapped = EndpointSlices.map(service, slices, portName, pods);
       referencedPods = mapped.pods();
+      if (!mapped.problems().equals(problems)) { // warned once per change, not on every event
+        for (String problem : mapped.problems()) {
+          if (!problems.contains(problem)) {
+            LOG.log(Level.WARNING, "EndpointSlice " + problem.replaceFirst(" left out: ",
+                " of '" + service + "' in '" + namespace + "' left out: "));
+          }
+        }
+        problems = mapped.problems();
+      }
       events.onResponse(service, listLatency, mapped.instances().size());
       if (slices.isEmpty() && !warnedNoSlices) {
         LOG.log(Level.WARNING, "Kubernetes has no EndpointSlice of ''{0}'' in ''{1}'' (label {2}={0}); "
@@ -196,10 +218,14 @@ final class SliceWatch implements ServiceDiscovery.Watch {
     if (!failing) {
       failing = true;
       LOG.log(Level.WARNING, "Kubernetes watch of ''{0}'' in ''{1}'' failed, keeping its last known instances "
-          + "({2}); retrying", service, namespace, Failures.describe(t));
+          + "({2}); retrying", service, namespace, describe(t));
     }
     events.onFailure(service, Failures.of(t));
-    status.failed(this, "EndpointSlices of " + service + ": " + Failures.describe(t));
+    status.failed(this, "EndpointSlices of " + service + ": " + describe(t));
+  }
+
+  private String describe(Throwable t) {
+    return Failures.describe(t, "endpointslices", "discovery.k8s.io", namespace);
   }
 
   private void recovered() {

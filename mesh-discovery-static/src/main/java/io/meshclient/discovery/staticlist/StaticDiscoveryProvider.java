@@ -118,6 +118,13 @@ public final class StaticDiscoveryProvider implements ServiceDiscoveryProvider {
         if (uri.getPort() != -1) {
           PORT.check(key + ".url", uri.getPort(), problems);
         }
+        String path = uri.getRawPath();
+        if (uri.getHost() != null && (path != null && !path.isEmpty() && !path.equals("/")
+            || uri.getRawQuery() != null || uri.getRawFragment() != null)) {
+          // The mesh sends each call's own path to the instance: a path here would be silently dropped.
+          problems.add(problem(key + ".url", shown, "a URL without path, query or fragment: each call keeps "
+              + "its own path"));
+        }
       }
     }
     int weight = ServiceInstance.DEFAULT_WEIGHT;
@@ -138,7 +145,7 @@ public final class StaticDiscoveryProvider implements ServiceDiscoveryProvider {
     }
     boolean secure = uri.getScheme().equalsIgnoreCase("https");
     int port = uri.getPort() > 0 ? uri.getPort() : secure ? 443 : 80;
-    String host = uri.getHost();
+    String host = uri.getHost().toLowerCase(java.util.Locale.ROOT); // host names are case-insensitive
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }

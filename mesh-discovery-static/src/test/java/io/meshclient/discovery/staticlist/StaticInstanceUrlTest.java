@@ -39,4 +39,29 @@ class StaticInstanceUrlTest {
             "mesh.discovery.static.services.reviews[1].weight: -1 (expected: a weight >= 0)"))
         .message().doesNotContain("s3cretP4ss");
   }
+
+  @Test
+  void aPathQueryOrFragmentThatWouldBeIgnoredIsRefused() {
+    assertThatThrownBy(() -> create(Map.of("services", Map.of("reviews", List.of(
+        Map.of("url", "http://127.0.0.1:8080/api/v2"),
+        Map.of("url", "http://127.0.0.1:8081?zone=a"),
+        Map.of("url", "http://127.0.0.1:8082/#top"),
+        Map.of("url", "http://127.0.0.1:8083/"))))))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "mesh.discovery.static.services.reviews[0].url: http://127.0.0.1:8080/api/v2 "
+                + "(expected: a URL without path, query or fragment: each call keeps its own path)",
+            "mesh.discovery.static.services.reviews[1].url: http://127.0.0.1:8081?zone=a "
+                + "(expected: a URL without path, query or fragment: each call keeps its own path)",
+            "mesh.discovery.static.services.reviews[2].url: http://127.0.0.1:8082/#top "
+                + "(expected: a URL without path, query or fragment: each call keeps its own path)"));
+  }
+
+  @Test
+  void theSameHostSpelledInAnotherCaseIsTheSameInstance() {
+    assertThatThrownBy(() -> create(Map.of("services", Map.of("reviews", List.of(
+        Map.of("url", "http://Reviews.Internal:8080"), Map.of("url", "http://reviews.internal:8080"))))))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "mesh.discovery.static.services.reviews[1]: reviews.internal:8080 "
+                + "(expected: an instance listed once (same id or URL))"));
+  }
 }

@@ -1,0 +1,51 @@
+package io.meshclient.discovery.kubernetes;
+
+import static io.meshclient.discovery.kubernetes.ApiServer.endpoint;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshclient.core.Mesh;
+import io.meshclient.core.config.MeshConfig;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** {@code mesh.close()} with Kubernetes discovery: prompt, and no thread of the mesh or its HTTP client left. */
+class ShutdownTest {
+
+  /** Live threads, by name; a closed JDK HttpClient's selector thread ends only once the client is collected. */
+  private static Set<String> threads() {
+    System.gc();
+    return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  @Test
+  void closingMeshesWhileTheyWatchLeavesNoThreadBehind() {
+    try (ApiServer api = ApiServer.crud()) {
+      api.slice("reviews-a", "reviews", 9080, endpoint("10.0.0.1", null, "zone-a"));
+      api.pod("reviews-v1", Map.of("version", "v1"));
+      Set<String> before = threads();
+      for (int i = 1; i <= 3; i++) {
+        Mesh mesh = Mesh.builder().config(MeshConfig.fromMap(Map.of("mesh", Map.of(
+            "discovery", Map.of("kubernetes", api.settingsMap()),
+            "services", Map.of("reviews", Map.of("discovery", "kubernetes")))))).build();
+        int watches = 2 * i; // the slices and the pods
+        RecordingListener.await(() -> api.requests.stream().filter(p -> p.contains("watch=true")).count() >= watches,
+            Duration.ofSeconds(10), watches + " watches");
+
+        long start = System.nanoTime();
+        mesh.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+      }
+
+      RecordingListener.await(() -> {
+        Set<String> left = threads();
+        left.removeAll(before);
+        return left.isEmpty();
+      }, Duration.ofSeconds(10), "no thread left but those from before: " + before);
+    }
+  }
+}
