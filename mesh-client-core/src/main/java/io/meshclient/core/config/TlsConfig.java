@@ -34,8 +34,8 @@ public record TlsConfig(String trust, String certChain, String privateKey, Strin
    *     does not load and why (never the file's content)
    */
   public void check(Keys keys, ClassLoader classLoader) {
-    java.util.Objects.requireNonNull(keys, "keys");
-    java.util.Objects.requireNonNull(classLoader, "classLoader");
+    Objects.requireNonNull(keys, "keys");
+    Objects.requireNonNull(classLoader, "classLoader");
     io.meshclient.core.internal.tls.ServiceTls.create(keys, this, classLoader);
   }
 

@@ -216,6 +216,41 @@ class IstioLoadingTest {
   }
 
   @Test
+  void aSubsetsOutlierDetectionFromARuleKeepsMeshYamlsSlowEjectionOfThatSubset() throws Exception {
+    LoopbackServer ratings = new LoopbackServer("ratings");
+    try (ratings) {
+      InMemoryDiscovery d = new InMemoryDiscovery().set("ratings",
+          List.of(ratings.instance("ratings", Map.of("version", "v2"))));
+      Path istio = write("dr-subset.yaml", """
+          apiVersion: networking.istio.io/v1
+          kind: DestinationRule
+          metadata: { name: ratings }
+          spec:
+            host: ratings
+            subsets:
+              - name: v2
+                labels: { version: v2 }
+                trafficPolicy: { outlierDetection: { consecutive5xxErrors: 2 } }
+          """);
+      MeshConfig base = MeshConfig.fromYaml("""
+          mesh:
+            services:
+              ratings:
+                outlier-detection: { slow-ejection: { factor: 6 } }
+                subsets: { v2: { version: v2 } }
+                subset-policies:
+                  v2: { outlier-detection: { consecutive-failures: 9, slow-ejection: { factor: 4 } } }
+          """, n -> null);
+      try (Mesh mesh = Mesh.builder().config(base).istioConfig(istio).discovery("memory", d).build()) {
+        var outliers = mesh.config().service("ratings").subsetPolicies().get("v2").outlierDetection();
+        assertThat(outliers.consecutiveFailures()).as("the rule's").isEqualTo(2);
+        assertThat(outliers.slowEjection().factor()).as("mesh.yaml's subset's, Istio has no such field")
+            .isEqualTo(4);
+      }
+    }
+  }
+
+  @Test
   void aServiceEntryAloneDefinesTheServiceAndItsInstancesWithoutMeshYaml() throws Exception {
     try (LoopbackServer v1 = new LoopbackServer("api-v1"); LoopbackServer v2 = new LoopbackServer("api-v2")) {
       Path file = write("se.yaml", """

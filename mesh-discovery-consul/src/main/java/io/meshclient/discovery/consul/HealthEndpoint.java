@@ -1,16 +1,16 @@
 package io.meshclient.discovery.consul;
 
-import io.meshclient.api.spi.SettingValues;
 import com.ecwid.consul.UrlParameters;
 import com.ecwid.consul.transport.HttpResponse;
 import com.ecwid.consul.transport.TransportException;
 import com.ecwid.consul.v1.ConsulRawClient;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.meshclient.api.ServiceInstance;
+import io.meshclient.api.spi.SettingValues;
 import io.meshclient.discovery.consul.ConsulWatchListener.Failure;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.io.InterruptedIOException;
+import java.lang.System.Logger.Level;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;

@@ -86,10 +86,10 @@ final class PodWatch implements AutoCloseable {
     return informer;
   }
 
-  /** Replaces the informer with one that lists afresh into the same store and watches again. */
   /** The first informer's first list, once {@link #begin} has started it (guarded by this). */
   private java.util.concurrent.CompletableFuture<Void> firstList;
 
+  /** Replaces the informer with one that lists afresh into the same store and watches again. */
   synchronized void restart() {
     SharedIndexInformer<Pod> old = informer;
     informer = newInformer();
@@ -97,7 +97,6 @@ final class PodWatch implements AutoCloseable {
     informer.start();
   }
 
-  /** Starts the informer and waits up to {@code max} for its first list. */
   /** Starts the informer without waiting for its first list (see {@link #awaitFirstList}). */
   synchronized void begin() {
     if (firstList == null) {

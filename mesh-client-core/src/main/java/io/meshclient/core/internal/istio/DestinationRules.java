@@ -77,7 +77,9 @@ final class DestinationRules {
     }
     return SubsetPolicyConfig.builder()
         .loadBalancer(mapped.loadBalancer() != null ? mapped.loadBalancer() : own.loadBalancer())
-        .outlierDetection(mapped.outlierDetection() != null ? mapped.outlierDetection() : own.outlierDetection())
+        .outlierDetection(mapped.outlierDetection() == null ? own.outlierDetection()
+            : own.outlierDetection() == null ? mapped.outlierDetection()
+            : keepSlowEjection(mapped.outlierDetection(), own.outlierDetection()))
         .maxConcurrentRequests(mapped.maxConcurrentRequests() != 0 ? mapped.maxConcurrentRequests()
             : own.maxConcurrentRequests())
         .connectTimeout(mapped.connectTimeout() != null ? mapped.connectTimeout() : own.connectTimeout())

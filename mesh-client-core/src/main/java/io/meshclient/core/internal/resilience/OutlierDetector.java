@@ -86,7 +86,10 @@ public final class OutlierDetector {
     if (outcome == CallOutcome.CANCELLED) {
       return;
     }
-    Health health = byId.computeIfAbsent(instance.id(), id -> new Health(instance));
+    Health health = byId.get(instance.id()); // a lookup first: the creating lambda captures, so it allocates
+    if (health == null) {
+      health = byId.computeIfAbsent(instance.id(), id -> new Health(instance));
+    }
     if (slow != null && status != 0 && latencyNanos >= 0) { // a response arrived: its latency is the instance's
       health.latencySum.addAndGet(latencyNanos);
       health.responses.incrementAndGet();
@@ -162,22 +165,24 @@ public final class OutlierDetector {
     }
     nextComparisonNanos = now + slowIntervalNanos;
     List<Health> judged = new ArrayList<>();
-    List<Double> means = new ArrayList<>();
+    double[] means = new double[byId.size()];
     for (Health h : byId.values()) {
       int count = h.responses.getAndSet(0);
       long sum = h.latencySum.getAndSet(0);
-      if (count >= slow.minRequests() && !(h.ejectedUntil != 0 && h.ejectedUntil - now > 0)) {
+      if (count >= slow.minRequests() && !(h.ejectedUntil != 0 && h.ejectedUntil - now > 0)
+          && judged.size() < means.length) { // an instance first seen during this loop waits for the next
+        means[judged.size()] = (double) sum / count;
         judged.add(h);
-        means.add((double) sum / count);
       }
     }
     if (judged.size() < slow.minInstances()) {
       return;
     }
-    double[] sorted = means.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    double[] sorted = java.util.Arrays.copyOf(means, judged.size());
+    java.util.Arrays.sort(sorted);
     double limit = sorted[(sorted.length - 1) / 2] * slow.factor();
     for (int i = 0; i < judged.size(); i++) {
-      if (means.get(i) > limit) {
+      if (means[i] > limit) {
         tryEject(judged.get(i).instance, judged.get(i), serviceSize);
       }
     }

@@ -2,10 +2,10 @@ package io.meshclient.core.internal.tls;
 
 import java.lang.System.Logger.Level;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.Principal;
-import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.ProviderException;
 import java.security.Signature;
