@@ -3,8 +3,6 @@ package io.meshclient.api.spi;
 import static io.meshclient.api.ConfigurationException.problem;
 import static io.meshclient.api.ConfigurationException.secretProblem;
 
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -229,11 +227,6 @@ public final class Setting {
     return Double.parseDouble(defaultValue);
   }
 
-  /** A decimal bound as documented: {@code 1}, {@code 1.6}, {@code 0.001}, never {@code 1.0} or {@code 1E-3}. */
-  public static String formatDecimal(double value) {
-    return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
-  }
-
   /** The default as a whole number; fails when the setting has no numeric default. */
   public int defaultInt() {
     return Integer.parseInt(defaultValue.endsWith("%") ? defaultValue.substring(0, defaultValue.length() - 1)
@@ -252,7 +245,7 @@ public final class Setting {
     }
     return switch (type) {
       case INTEGER -> max == Long.MAX_VALUE ? ">= " + min : min + ".." + max;
-      case DECIMAL -> "a number from " + formatDecimal(minDecimal) + " to " + formatDecimal(maxDecimal);
+      case DECIMAL -> "a number from " + SettingValues.formatDecimal(minDecimal) + " to " + SettingValues.formatDecimal(maxDecimal);
       case PERCENT -> "a percentage from " + min + "% to " + max + "%";
       case DURATION -> "between " + formatBound(min) + " and " + formatBound(max);
       case BOOLEAN -> "true or false";
@@ -291,7 +284,7 @@ public final class Setting {
         String text = raw.toString().trim();
         boolean percentSign = type == Type.PERCENT && text.endsWith("%");
         Object number = percentSign ? text.substring(0, text.length() - 1).trim() : raw;
-        Long value = wholeNumber(number);
+        Long value = SettingValues.wholeNumber(number);
         if (value != null && value == (int) (long) value) {
           return (int) (long) value;
         }
@@ -301,7 +294,7 @@ public final class Setting {
         return null;
       }
       case DECIMAL -> {
-        Double value = decimalNumber(raw);
+        Double value = SettingValues.decimalNumber(raw);
         if (value == null) {
           report(fullKey, raw, expected(), problems);
         }
@@ -345,7 +338,7 @@ public final class Setting {
   /** Whether the decimal {@code value} is in range; if not, adds a problem naming {@code fullKey}. */
   public boolean check(String fullKey, double value, List<String> problems) {
     if (!(value >= minDecimal && value <= maxDecimal)) { // NaN too
-      report(fullKey, Double.isFinite(value) ? formatDecimal(value) : Double.toString(value), expected(), problems);
+      report(fullKey, Double.isFinite(value) ? SettingValues.formatDecimal(value) : Double.toString(value), expected(), problems);
       return false;
     }
     return true;
@@ -374,57 +367,6 @@ public final class Setting {
 
   private void report(String fullKey, Object value, String expectation, List<String> problems) {
     problems.add(secret ? secretProblem(fullKey, expectation) : problem(fullKey, value, expectation));
-  }
-
-  /**
-   * {@code value} as a whole number when it is one within 64 bits ({@code 12}, {@code "12"}, {@code
-   * 1_000} as YAML reads it), else null: never wrapped around, never rounded.
-   */
-  public static Long wholeNumber(Object value) {
-    try {
-      BigInteger n;
-      if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
-        return ((Number) value).longValue();
-      } else if (value instanceof BigInteger big) {
-        n = big;
-      } else if (value instanceof BigDecimal || value instanceof Double || value instanceof Float) {
-        n = new BigDecimal(value.toString()).toBigIntegerExact();
-      } else {
-        String text = value.toString().trim();
-        if (text.length() > 40) {
-          return null;
-        }
-        n = new BigInteger(text.startsWith("+") ? text.substring(1) : text);
-      }
-      return n.bitLength() < 64 ? n.longValue() : null;
-    } catch (NumberFormatException | ArithmeticException e) {
-      return null;
-    }
-  }
-
-  /**
-   * {@code value} as a finite number ({@code 1.6}, {@code "1.6"}, {@code 2}, {@code "1e1"}), else null:
-   * never NaN or infinite, and no Java-only spelling such as {@code 1.6d} or {@code 0x1p1}.
-   */
-  public static Double decimalNumber(Object value) {
-    if (value instanceof Double || value instanceof Float || value instanceof Integer || value instanceof Long
-        || value instanceof Short || value instanceof Byte) {
-      double d = ((Number) value).doubleValue();
-      return Double.isFinite(d) ? d : null;
-    }
-    if (!(value instanceof CharSequence || value instanceof BigDecimal || value instanceof BigInteger)) {
-      return null;
-    }
-    String text = value.toString().trim();
-    if (text.isEmpty() || text.length() > 64) {
-      return null;
-    }
-    try {
-      double d = new BigDecimal(text).doubleValue();
-      return Double.isFinite(d) ? d : null;
-    } catch (NumberFormatException e) {
-      return null;
-    }
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.meshclient.api.spi;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -207,5 +209,61 @@ public final class SettingValues {
       }
     }
     return out.toString();
+  }
+
+  /** A decimal bound as documented: {@code 1}, {@code 1.6}, {@code 0.001}, never {@code 1.0} or {@code 1E-3}. */
+  public static String formatDecimal(double value) {
+    return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+  }
+
+  /**
+   * {@code value} as a whole number when it is one within 64 bits ({@code 12}, {@code "12"}, {@code
+   * 1_000} as YAML reads it), else null: never wrapped around, never rounded.
+   */
+  public static Long wholeNumber(Object value) {
+    try {
+      BigInteger n;
+      if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+        return ((Number) value).longValue();
+      } else if (value instanceof BigInteger big) {
+        n = big;
+      } else if (value instanceof BigDecimal || value instanceof Double || value instanceof Float) {
+        n = new BigDecimal(value.toString()).toBigIntegerExact();
+      } else {
+        String text = value.toString().trim();
+        if (text.length() > 40) {
+          return null;
+        }
+        n = new BigInteger(text.startsWith("+") ? text.substring(1) : text);
+      }
+      return n.bitLength() < 64 ? n.longValue() : null;
+    } catch (NumberFormatException | ArithmeticException e) {
+      return null;
+    }
+  }
+
+  /**
+   * {@code value} as a finite number ({@code 1.6}, {@code "1.6"}, {@code 2}, {@code "1e1"}), else null:
+   * never NaN or infinite, and no Java-only spelling such as {@code 1.6d} or {@code 0x1p1}.
+   */
+  public static Double decimalNumber(Object value) {
+    if (value instanceof Double || value instanceof Float || value instanceof Integer || value instanceof Long
+        || value instanceof Short || value instanceof Byte) {
+      double d = ((Number) value).doubleValue();
+      return Double.isFinite(d) ? d : null;
+    }
+    if (!(value instanceof CharSequence || value instanceof BigDecimal || value instanceof BigInteger)) {
+      return null;
+    }
+    String text = value.toString().trim();
+    if (text.isEmpty() || text.length() > 64) {
+      return null;
+    }
+    try {
+      double d = new BigDecimal(text).doubleValue();
+      return Double.isFinite(d) ? d : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 }

@@ -154,7 +154,7 @@ final class ConfigNode {
     if (v == null) {
       return null;
     }
-    Long value = Setting.wholeNumber(v);
+    Long value = SettingValues.wholeNumber(v);
     if (value == null || value > Integer.MAX_VALUE || value < Integer.MIN_VALUE) {
       problems.add(problem(key(child), v, "a whole number"));
       return null;

@@ -30,7 +30,7 @@ final class XdsKeys {
   static final Setting RECONNECT_INITIAL = duration("initial", SettingValues.formatDuration(Backoff.DEFAULT.initial()),
       Duration.ofMillis(10), Duration.ofMinutes(10), "first delay before reconnecting the ADS stream (±20% jitter)");
   static final Setting RECONNECT_MULTIPLIER = decimal("multiplier",
-      Setting.formatDecimal(Backoff.DEFAULT.multiplier()), 1, 10, "growth of each next reconnect delay");
+      SettingValues.formatDecimal(Backoff.DEFAULT.multiplier()), 1, 10, "growth of each next reconnect delay");
   static final Setting RECONNECT_MAX = duration("max", SettingValues.formatDuration(Backoff.DEFAULT.max()),
       Duration.ofMillis(10), Duration.ofHours(1), "cap of the reconnect delay; at least `reconnect.initial`");
   static final Setting RECONNECT = block("reconnect", "ADS stream reconnects; each resends the last ACKed "

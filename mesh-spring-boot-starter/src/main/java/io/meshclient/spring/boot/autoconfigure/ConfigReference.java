@@ -3,6 +3,7 @@ package io.meshclient.spring.boot.autoconfigure;
 import io.meshclient.api.spi.Providers;
 import io.meshclient.api.spi.ServiceDiscoveryProvider;
 import io.meshclient.api.spi.Setting;
+import io.meshclient.api.spi.SettingValues;
 import io.meshclient.core.config.MeshKeys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -91,7 +92,7 @@ final class ConfigReference {
     String range = switch (s.type()) {
       case INTEGER -> "; " + s.min() + (s.max() == Long.MAX_VALUE ? " or more" : " to " + s.max());
       case PERCENT -> "; " + s.min() + "% to " + s.max() + "%";
-      case DECIMAL -> "; " + Setting.formatDecimal(s.minDecimal()) + " to " + Setting.formatDecimal(s.maxDecimal());
+      case DECIMAL -> "; " + SettingValues.formatDecimal(s.minDecimal()) + " to " + SettingValues.formatDecimal(s.maxDecimal());
       case DURATION -> "; " + format(s.min()) + " to " + format(s.max());
       default -> "";
     };
