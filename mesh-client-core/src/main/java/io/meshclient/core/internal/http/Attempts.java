@@ -62,7 +62,7 @@ final class Attempts {
     io.meshclient.core.config.BalancerConfig balancer = call.target.config().loadBalancer();
     Route route = call.plan.route();
     return new io.meshclient.core.RoutingDecision(call.target.name(), call.plan.name(), call.subset.name(),
-        call.draw, route == null ? 0 : route.drawBound(), balancer == null ? null : balancer.name(),
+        call.watch.draw, route == null ? 0 : route.drawBound(), balancer == null ? null : balancer.name(),
         List.copyOf(ids), chosen.id(), attempt);
   }
 
@@ -95,9 +95,9 @@ final class Attempts {
       ServiceInstance instance = pick(subset, candidates, call, tried);
       refuseInsecure(request, service, subset, instance);
       call.attempts = attempt;
-      if (call.observer != io.meshclient.core.CallListener.NONE) {
-        call.decision = decision(call, candidates, instance, attempt);
-        call.observer.onAttempt(call.decision);
+      if (call.observer() != io.meshclient.core.CallListener.NONE) {
+        call.watch.decision = decision(call, candidates, instance, attempt);
+        call.watch.observer.onAttempt(call.watch.decision);
       }
       CircuitBreaker breaker = service.breaker();
       if (breaker != null && !breaker.tryAcquirePermission()) {
@@ -123,8 +123,8 @@ final class Attempts {
         // (recorded, releases its breaker permit, retried elsewhere), not as an unchecked exception.
         HttpUrl url = service.rewrite(request.url(), instance, subset);
         Request.Builder routing = request.newBuilder().url(url);
-        if (call.traced != null) {
-          traced = call.traced.attempt(routing, request.method(), url, service.name(), subset.name(),
+        if (call.traced() != null) {
+          traced = call.traced().attempt(routing, request.method(), url, service.name(), subset.name(),
               attempt == 1 ? AttemptKind.FIRST : AttemptKind.RETRY, attempt, instance);
         }
         response = timed.proceed(routing.build());

@@ -136,7 +136,7 @@ final class HedgedAttempts {
       return false;
     }
     group.hedges++;
-    call.hedges++;
+    call.hedged();
     listener.onHedge(call.service.name(), call.plan.name());
     launch(call, group, other, tryMillis, false);
     return true;
@@ -175,9 +175,9 @@ final class HedgedAttempts {
       }
     }
     call.attempts = attempt;
-    if (call.observer != CallListener.NONE) {
-      call.decision = Attempts.decision(call, candidates, instance, attempt);
-      call.observer.onAttempt(call.decision);
+    if (call.observer() != CallListener.NONE) {
+      call.watch.decision = Attempts.decision(call, candidates, instance, attempt);
+      call.watch.observer.onAttempt(call.watch.decision);
     }
     return instance;
   }
@@ -200,7 +200,7 @@ final class HedgedAttempts {
       group.offer(new Result(instance, null, e, CallOutcome.CONNECT_FAILURE));
       return;
     }
-    Observation traced = call.traced == null ? null : call.traced.attempt(routing, call.sent.method(), url,
+    Observation traced = call.traced() == null ? null : call.traced().attempt(routing, call.sent.method(), url,
         service.name(), subset.name(), !first ? AttemptKind.HEDGE : call.attempts == 1 ? AttemptKind.FIRST
             : AttemptKind.RETRY, call.attempts, instance);
     Call sent = client.get().newCall(routing.build());

@@ -135,16 +135,16 @@ public final class MeshInterceptor implements Interceptor {
       return (tls == null ? chain : Attempts.withTls(chain, tls)).proceed(request);
     }
     MeshCall call = new MeshCall(chain, service, ticker.nanoTime());
-    if (callListeners != null) {
-      CallListener observer = callListeners.newCall(service.name(), request);
-      call.observer = observer != null ? observer : CallListener.NONE;
+    CallListener observer = callListeners == null ? null : callListeners.newCall(service.name(), request);
+    if (observer == null) {
+      observer = CallListener.NONE;
     }
-    if (observations != null) {
-      call.traced = CallObservation.start(observations, chain, request, service.name());
-    }
-    if (call.observer == CallListener.NONE && call.traced == null) {
+    CallObservation traced = observations == null ? null
+        : CallObservation.start(observations, chain, request, service.name());
+    if (observer == CallListener.NONE && traced == null) {
       return send(call);
     }
+    call.watch = new MeshCall.Watch(observer, traced);
     Response response = null;
     IOException failure = null;
     RuntimeException bug = null;
@@ -158,11 +158,11 @@ public final class MeshInterceptor implements Interceptor {
       bug = e;
       throw e;
     } finally {
-      if (call.observer != CallListener.NONE) {
-        call.observer.onEnd(record(call, response, failure));
+      if (observer != CallListener.NONE) {
+        observer.onEnd(record(call, response, failure));
       }
-      if (call.traced != null) {
-        call.traced.end(response, failure != null ? failure : bug);
+      if (traced != null) {
+        traced.end(response, failure != null ? failure : bug);
       }
     }
   }
@@ -177,8 +177,9 @@ public final class MeshInterceptor implements Interceptor {
     destination(call, plan.route());
     ServiceRuntime target = call.target;
     SubsetRuntime subset = call.subset;
-    if (call.traced != null) {
-      call.traced.routed(plan.name(), subset.name());
+    CallObservation traced = call.traced();
+    if (traced != null) {
+      traced.routed(plan.name(), subset.name());
     }
     FaultConfig fault = plan.fault();
     if (fault != null) {
@@ -200,7 +201,7 @@ public final class MeshInterceptor implements Interceptor {
     }
     call.sent = plan.edit(request);
     if (plan.mirror() != null) {
-      mirrors.maybeMirror(call.sent, service, plan, call.traced);
+      mirrors.maybeMirror(call.sent, service, plan, traced);
     }
     int status = 0;
     CallOutcome outcome = CallOutcome.IO_ERROR;
@@ -234,9 +235,9 @@ public final class MeshInterceptor implements Interceptor {
       return;
     }
     int index;
-    if (call.observer != CallListener.NONE && route.drawBound() > 0) {
-      call.draw = random.nextInt(route.drawBound());
-      index = route.targetForDraw(call.draw);
+    if (call.observer() != CallListener.NONE && route.drawBound() > 0) {
+      call.watch.draw = random.nextInt(route.drawBound());
+      index = route.targetForDraw(call.watch.draw);
     } else {
       index = route.pick(random);
     }
@@ -288,8 +289,8 @@ public final class MeshInterceptor implements Interceptor {
     Route route = plan == null ? null : plan.route();
     return new CallRecord(call.service.name(), route == null ? null : route.config(), route == null ? null : route.name(),
         call.target == null ? call.service.name() : call.target.name(), call.subset == null ? null : call.subset.name(),
-        call.draw, route == null ? 0 : route.drawBound(), call.request().method(), call.attempts, call.hedges,
-        call.decision,
+        call.watch.draw, route == null ? 0 : route.drawBound(), call.request().method(), call.attempts,
+        call.watch.hedges, call.watch.decision,
         response == null ? 0 : response.code(), outcome, reason, limiter, ticker.nanoTime() - call.start);
   }
 
