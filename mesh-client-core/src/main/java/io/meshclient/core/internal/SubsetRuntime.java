@@ -43,6 +43,10 @@ public final class SubsetRuntime {
     this.policy = policy;
     this.instances = select(selector, all);
     this.detectorPopulation = policy.ownDetector() ? instances.size() : all.size();
+    OutlierDetector detector = policy.detector();
+    if (detector != null && (policy.ownDetector() || selector.isEmpty())) {
+      detector.retain(instances); // its whole population: the subset's own, or the service's (all of it)
+    }
     this.serviceTls = serviceTls;
     boolean encrypts = policy.encrypts(serviceTls);
     this.tls = encrypts;

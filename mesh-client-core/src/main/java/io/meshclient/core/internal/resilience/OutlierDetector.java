@@ -5,8 +5,10 @@ import io.meshclient.api.ServiceInstance;
 import io.meshclient.core.Ticker;
 import io.meshclient.core.config.OutlierConfig;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -184,6 +186,29 @@ public final class OutlierDetector {
     for (int i = 0; i < judged.size(); i++) {
       if (means[i] > limit) {
         tryEject(judged.get(i).instance, judged.get(i), serviceSize);
+      }
+    }
+  }
+
+  /**
+   * Forgets the instances that are not in {@code current}, the detector's whole population after a
+   * discovery update: an instance gone while ejected no longer counts against {@code max-ejection-percent}
+   * (which would keep a failing instance that replaced it from being ejected), and the state of instances
+   * that come and go (a Kubernetes pod per deployment) does not pile up. An empty list changes nothing: a
+   * discovery that lists no instance for a moment does not end the ejections of those that come back.
+   * Runs on the discovery's thread.
+   */
+  public void retain(List<ServiceInstance> current) {
+    if (byId.isEmpty() || current.isEmpty()) {
+      return;
+    }
+    Set<String> ids = new HashSet<>(current.size() * 2);
+    for (ServiceInstance instance : current) {
+      ids.add(instance.id());
+    }
+    if (byId.keySet().retainAll(ids)) {
+      synchronized (this) {
+        version++; // the cached candidates are recomputed, with the ejected count of the instances left
       }
     }
   }

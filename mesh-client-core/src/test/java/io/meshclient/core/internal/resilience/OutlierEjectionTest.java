@@ -115,6 +115,38 @@ class OutlierEjectionTest {
   }
 
   @Test
+  void anInstanceGoneFromDiscoveryWhileEjectedNoLongerCountsAgainstTheCap() throws Exception {
+    // 34% of 3 instances: one may be ejected at a time. c fails and is ejected, then discovery replaces it
+    // with d, which fails too: d must be ejected, as c is gone (its 30 s ejection has not ended).
+    c.status(503);
+    InMemoryDiscovery discovery = new InMemoryDiscovery().set("api",
+        List.of(a.instance("api", Map.of()), b.instance("api", Map.of()), c.instance("api", Map.of())));
+    try (Backend d = new Backend("d").status(503);
+        Mesh mesh = Mesh.builder().ticker(ticker).discovery("memory", discovery)
+            .listener(new MeshListener() {
+              @Override
+              public void onEjected(String service, String instanceId, long nanos) {
+                events.add("ejected " + instanceId);
+              }
+            })
+            .config(MeshConfig.builder().service(ServiceConfig.builder("api").loadBalancer("round-robin")
+                .retry(RetryConfig.NONE)
+                .outlierDetection(new OutlierConfig(2, Duration.ofSeconds(30), Duration.ofMinutes(5), 34, 0)).build())
+                .build())
+            .build()) {
+      send(mesh, 6);
+      assertThat(events).containsExactly("ejected " + c.instance("api", Map.of()).id());
+      discovery.set("api", List.of(a.instance("api", Map.of()), b.instance("api", Map.of()), d.instance("api", Map.of())));
+      send(mesh, 9);
+      assertThat(events).containsExactly("ejected " + c.instance("api", Map.of()).id(),
+          "ejected " + d.instance("api", Map.of()).id());
+      int before = d.requests();
+      send(mesh, 20);
+      assertThat(d.requests()).as("d ejected: no traffic").isEqualTo(before);
+    }
+  }
+
+  @Test
   void panicGuardBalancesAcrossAllWhenTooFewAreHealthy() throws Exception {
     c.status(503);
     try (Mesh mesh = mesh(new OutlierConfig(2, Duration.ofSeconds(30), Duration.ofMinutes(5), 100, 70))) {
