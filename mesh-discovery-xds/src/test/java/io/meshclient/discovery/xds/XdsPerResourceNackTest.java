@@ -12,6 +12,7 @@ import com.google.protobuf.UInt32Value;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
@@ -93,24 +94,39 @@ class XdsPerResourceNackTest {
         + "match.safe_regex.regex: " + BAD_REGEX + " (expected: an RE2 regular expression (missing closing ]))";
   }
 
+  static List<Listener> everyListener() {
+    return SERVICES.stream().map(s -> listener(s + ":9080", s + "-routes")).toList();
+  }
+
+  static List<RouteConfiguration> everyRouteConfiguration() {
+    return SERVICES.stream().map(XdsPerResourceNackTest::routesOf).toList();
+  }
+
+  /** Every backend's endpoints, as an EDS resource named after it. */
+  List<ClusterLoadAssignment> everyBackend() {
+    return backends.counts().keySet().stream().map(b -> endpoints(b, backends.port(b))).toList();
+  }
+
   /** Every service's listener, the route configurations and clusters given, and every backend's endpoints. */
   Snapshot snapshot(String version, List<RouteConfiguration> routes, List<Cluster> clusters) {
-    return snapshot(version, SERVICES.stream().map(s -> listener(s + ":9080", s + "-routes")).toList(), routes,
-        clusters);
+    return snapshot(version, everyListener(), routes, clusters);
   }
 
   Snapshot snapshot(String version, List<Listener> listeners, List<RouteConfiguration> routes, List<Cluster> clusters) {
-    return Resources.snapshot(version, listeners, routes, clusters,
-        backends.counts().keySet().stream().map(b -> endpoints(b, backends.port(b))).toList());
+    return Resources.snapshot(version, listeners, routes, clusters, everyBackend());
+  }
+
+  /** Each service's cluster, its endpoints its "-a" backend's. */
+  static List<Cluster> everyCluster() {
+    return SERVICES.stream().map(s -> clusterTo(s, s + "-a")).toList();
   }
 
   Snapshot listeners(String version, Listener... listeners) {
-    return snapshot(version, List.of(listeners), SERVICES.stream().map(XdsPerResourceNackTest::routesOf).toList(),
-        List.of(clusterTo("reviews", "reviews-a"), clusterTo("ratings", "ratings-a"), clusterTo("details", "details-a")));
+    return snapshot(version, List.of(listeners), everyRouteConfiguration(), everyCluster());
   }
 
   Snapshot clusters(String version, Cluster... clusters) {
-    return snapshot(version, SERVICES.stream().map(XdsPerResourceNackTest::routesOf).toList(), List.of(clusters));
+    return snapshot(version, everyRouteConfiguration(), List.of(clusters));
   }
 
   Snapshot routeConfigurations(String version, RouteConfiguration... routes) {
@@ -271,6 +287,27 @@ class XdsPerResourceNackTest {
           "ratings-routes"), listener("details:9080", "details-routes")));
 
       awaitAck(ResourceType.LDS, "2");
+      awaitAnswer(mesh, "details", "details-a");
+    }
+  }
+
+  @Test
+  void endpointsSentInvalidWithNoAcceptedVersionFailTheirClustersCallsNamingThemUntilFixed() throws Exception {
+    controlPlane.set(Resources.snapshot("1", everyListener(), everyRouteConfiguration(), everyCluster(),
+        List.of(endpoints("reviews-a", backends.port("reviews-a")), endpoints("ratings-a", backends.port("ratings-a")),
+            endpoints("details-a", 0))));
+    try (ServiceDiscovery xds = xds(); Mesh mesh = Mesh.builder().discovery("xds", xds).build()) {
+      String detail = awaitNack(ResourceType.EDS, "details-a").getErrorDetail().getMessage();
+      assertThat(detail).isEqualTo("cluster_load_assignment details-a: endpoints[0].lb_endpoints[0].endpoint.address"
+          + ".socket_address.port_value: 0 (expected: 1..65535)");
+      assertThat(call(mesh, "reviews")).isEqualTo("reviews-a");
+      assertThatThrownBy(() -> call(mesh, "details")).isInstanceOf(NoHealthyInstanceException.class)
+          .hasMessage("no healthy instance of service 'details' in subset 'v1': cluster_load_assignment details-a "
+              + "has no accepted version: the control plane sent an invalid one (EDS version 1, NACKed): " + detail);
+
+      controlPlane.set(Resources.snapshot("2", everyListener(), everyRouteConfiguration(), everyCluster(), everyBackend()));
+
+      awaitAck(ResourceType.EDS, "2");
       awaitAnswer(mesh, "details", "details-a");
     }
   }
