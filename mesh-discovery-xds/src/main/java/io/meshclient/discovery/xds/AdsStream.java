@@ -38,9 +38,10 @@ final class AdsStream implements AutoCloseable {
   /** What the stream tells its owner; runs on the stream's thread. */
   interface Handler {
     /**
-     * Validates and applies a response's resources (the whole state of the world of {@code type}).
+     * Validates and applies a response's resources (the whole state of the world of {@code type}); its valid
+     * resources are applied even when some are invalid (gRFC A46).
      *
-     * @return null to ACK, or the error detail to NACK with (naming the resource and the field)
+     * @return null to ACK, or the error detail to NACK with (naming each invalid resource and its field)
      */
     String onResponse(ResourceType type, String version, List<Any> resources);
 

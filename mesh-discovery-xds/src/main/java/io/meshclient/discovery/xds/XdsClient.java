@@ -19,10 +19,13 @@ import java.util.Set;
 import java.util.logging.Logger;
 
 /**
- * The xDS state machine: validates each response whole against the resources already accepted, maps
- * the services the application calls, applies their settings through the mesh's {@code reload} (a
- * refusal is a NACK) and their instances through the discovery listeners, and keeps the subscriptions
- * following the services. Confined to the xDS thread.
+ * The xDS state machine: validates each response resource by resource against the resources already
+ * accepted, maps the services the application calls, applies their settings through the mesh's {@code
+ * reload} and their instances through the discovery listeners, and keeps the subscriptions following the
+ * services. As gRPC (gRFC A46), a response with invalid resources is NACKed naming each of them, and its
+ * valid resources are applied all the same; an invalid resource keeps its accepted version, or, with none,
+ * is treated as not existing. A response the mesh refuses as a whole is NACKed and nothing of it is
+ * applied. Confined to the xDS thread.
  */
 final class XdsClient implements AdsStream.Handler {
   private static final Logger LOG = Logger.getLogger(XdsClient.class.getName());
@@ -41,13 +44,8 @@ final class XdsClient implements AdsStream.Handler {
   private final Set<String> reported = new java.util.HashSet<>();
   private Mesh mesh;
   private MeshConfig base;
-  /** The clusters accepted, published for call threads ({@link #whyNoInstances}). */
-  private volatile Map<String, ClusterResource> acceptedClusters = Map.of();
-  /** The CDS response refused since the last one accepted, or null. */
-  private volatile Refusal cdsRefusal;
-
-  /** A refused response: its version, the NACK's error_detail, and the resources it named. */
-  private record Refusal(String version, String detail, Set<String> names) {}
+  /** Why calls fail for want of a valid resource, published for call threads ({@link #whyNoInstances}). */
+  private volatile InvalidResourceReasons reasons = InvalidResourceReasons.NONE;
 
   XdsClient(String discoveryName, Bootstrap bootstrap, XdsDiscoveryMetrics metrics, Runnable onChange) {
     this.discoveryName = discoveryName;
@@ -66,6 +64,7 @@ final class XdsClient implements AdsStream.Handler {
   void addService(String service, String listenerName) {
     if (services.putIfAbsent(service, listenerName) == null) {
       mappings.put(service, ServiceMapping.map(service, listenerName, discoveryName, baseOf(service), accepted));
+      reasons = InvalidResourceReasons.of(accepted, services);
       resubscribe();
     }
   }
@@ -86,23 +85,30 @@ final class XdsClient implements AdsStream.Handler {
   boolean settled(Set<String> names) {
     for (String s : names) {
       String listener = services.get(s);
-      if (listener == null || stream.absent(ResourceType.LDS, listener)) {
+      if (listener == null || stream.absent(ResourceType.LDS, listener) || sentInvalid(ResourceType.LDS, listener)) {
         continue;
       }
       ServiceMapping m = mappings.get(s);
       if (!m.described()) {
-        if (m.rdsName() == null || !stream.absent(ResourceType.RDS, m.rdsName())) {
+        if (m.rdsName() == null
+            || !stream.absent(ResourceType.RDS, m.rdsName()) && !sentInvalid(ResourceType.RDS, m.rdsName())) {
           return false;
         }
         continue;
       }
       for (String eds : m.edsNames()) {
-        if (!accepted.endpoints.containsKey(eds) && !stream.absent(ResourceType.EDS, eds)) {
+        if (!accepted.endpoints.containsKey(eds) && !stream.absent(ResourceType.EDS, eds)
+            && !sentInvalid(ResourceType.EDS, eds)) {
           return false;
         }
       }
     }
     return true;
+  }
+
+  /** Whether {@code name} was sent invalid and has no accepted version: it is known not to exist. */
+  private boolean sentInvalid(ResourceType type, String name) {
+    return accepted.withoutVersion(type, name) != null;
   }
 
   /** Applies the settings xDS gives on top of {@code meshToConfigure}'s, from now on. */
@@ -120,98 +126,121 @@ final class XdsClient implements AdsStream.Handler {
   @Override
   public String onResponse(ResourceType type, String version, List<Any> resources) {
     XdsResources candidate = accepted.copy();
-    Set<String> names = new LinkedHashSet<>();
+    ResourceUpdate<?> update = switch (type) {
+      case LDS -> take(candidate, candidate.listeners,
+          ResourceUpdate.decode(type, version, resources, ListenerResource::decode, ListenerResource::name));
+      case RDS -> {
+        ResourceUpdate<RouteConfiguration> u =
+            ResourceUpdate.decode(type, version, resources, XdsClient::validRoutes, RouteConfiguration::getName);
+        checkClusters(candidate, u);
+        yield take(candidate, candidate.routes, u);
+      }
+      case CDS -> {
+        ResourceUpdate<ClusterResource> u = ResourceUpdate.decode(type, version, resources,
+            a -> ClusterResource.decode(a, certificateProviders), ClusterResource::name);
+        checkTlsFiles(u);
+        candidate.clustersKnown = true;
+        yield take(candidate, candidate.clusters, u);
+      }
+      case EDS -> take(candidate, candidate.endpoints,
+          ResourceUpdate.decode(type, version, resources, EndpointResource::decode, EndpointResource::name));
+    };
     try {
-      switch (type) {
-        case LDS -> {
-          Map<String, ListenerResource> got = new HashMap<>();
-          resources.forEach(a -> {
-            ListenerResource l = ListenerResource.decode(a);
-            got.put(l.name(), l);
-          });
-          replace(candidate.listeners, got, type);
-          names.addAll(got.keySet());
-        }
-        case RDS -> resources.forEach(a -> {
-          RouteConfiguration rc = unpackRoutes(a);
-          for (var vh : rc.getVirtualHostsList()) { // every virtual host is valid, used or not
-            RouteMapper.routes("route_configuration " + rc.getName() + ": virtual_hosts " + vh.getName(), rc, vh,
-                cluster -> cluster, true, null, new ArrayList<>());
-          }
-          candidate.routes.put(rc.getName(), rc);
-          names.add(rc.getName());
-        });
-        case CDS -> {
-          Map<String, ClusterResource> got = new HashMap<>();
-          resources.forEach(a -> {
-            ClusterResource c = ClusterResource.decode(a, certificateProviders);
-            got.put(c.name(), c);
-          });
-          checkTlsFiles(got);
-          replace(candidate.clusters, got, type);
-          candidate.clustersKnown = true;
-          names.addAll(got.keySet());
-        }
-        case EDS -> resources.forEach(a -> {
-          EndpointResource e = EndpointResource.decode(a);
-          candidate.endpoints.put(e.name(), e);
-          names.add(e.name());
-        });
-      }
-      Map<String, ServiceMapping> next = new HashMap<>();
-      services.forEach((service, listener) ->
-          next.put(service, ServiceMapping.map(service, listener, discoveryName, baseOf(service), candidate)));
-      if (type == ResourceType.RDS) {
-        checkClusters(candidate, names);
-      }
-      String refused = apply(next);
+      String refused = apply(mapServices(candidate, update));
       if (refused != null) {
-        return refused(type, version, resources,
-            type + " version " + version + ": the mesh refused the configuration it describes: " + refused);
+        return refusedWhole(update, type + " version " + version + ": the mesh refused the configuration it "
+            + "describes: " + refused);
       }
     } catch (XdsInvalidException e) {
-      return refused(type, version, resources, e.getMessage());
+      return refusedWhole(update, e.getMessage());
     }
     accepted = candidate;
-    if (type == ResourceType.CDS) {
-      acceptedClusters = Map.copyOf(candidate.clusters);
-      cdsRefusal = null;
-    }
-    stream.received(type, names);
+    reasons = InvalidResourceReasons.of(accepted, services);
+    stream.received(type, update.names());
     resubscribe();
     onChange.run();
-    return null;
-  }
-
-  /** Remembers a refused CDS response for {@link #whyNoInstances}; returns {@code detail}, the NACK's. */
-  private String refused(ResourceType type, String version, List<Any> resources, String detail) {
-    if (type == ResourceType.CDS) {
-      Set<String> names = new java.util.HashSet<>();
-      for (Any a : resources) {
-        try {
-          names.add(a.unpack(io.envoyproxy.envoy.config.cluster.v3.Cluster.class).getName());
-        } catch (InvalidProtocolBufferException e) {
-          // undecodable: it names no cluster
-        }
-      }
-      cdsRefusal = new Refusal(version, detail, Set.copyOf(names));
-    }
-    return detail;
+    return update.errorDetail();
   }
 
   /**
-   * Why the instances {@code selector} selects are none, when it is because their cluster has no accepted
-   * version and the CDS response that sent it was refused; else null. Called from call threads.
+   * Puts {@code update}'s valid resources into {@code current} (state of the world: for LDS and CDS, a name
+   * missing from the response is deleted; an invalid resource is present, not missing) and records its
+   * invalid ones, which keep their accepted version if they have one.
    */
-  String whyNoInstances(Map<String, String> selector) {
-    String cluster = selector.get(ServiceMapping.CLUSTER_KEY);
-    Refusal refusal = cdsRefusal;
-    if (cluster == null || refusal == null || !refusal.names().contains(cluster)
-        || acceptedClusters.containsKey(cluster)) {
-      return null;
+  private <T> ResourceUpdate<T> take(XdsResources candidate, Map<String, T> current, ResourceUpdate<T> update) {
+    Map<String, XdsResources.Rejection> rejected = candidate.rejected.get(update.type());
+    if (update.type().missingMeansDeleted() && !ignoreResourceDeletion) {
+      Set<String> present = update.names();
+      current.keySet().removeIf(name -> !present.contains(name));
+      rejected.keySet().removeIf(name -> !present.contains(name));
     }
-    return "cluster " + cluster + " has no accepted version: CDS version " + refusal.version() + " was NACKed: "
-        + refusal.detail();
+    current.putAll(update.valid());
+    update.valid().keySet().forEach(rejected::remove);
+    update.invalid().forEach((name, detail) -> rejected.put(name, new XdsResources.Rejection(update.version(), detail)));
+    return update;
+  }
+
+  /**
+   * Maps every service over {@code candidate}. A service that cannot be mapped blames the listener (LDS)
+   * or route configuration (RDS) of {@code update} it uses: that resource is rejected, keeps its accepted
+   * version (or none), and the services are mapped again. A failure no resource of {@code update} explains
+   * is thrown: the response is refused whole.
+   */
+  private Map<String, ServiceMapping> mapServices(XdsResources candidate, ResourceUpdate<?> update) {
+    Map<String, ServiceMapping> next = new HashMap<>();
+    for (var it = services.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      try {
+        next.put(e.getKey(), ServiceMapping.map(e.getKey(), e.getValue(), discoveryName, baseOf(e.getKey()), candidate));
+      } catch (XdsInvalidException ex) {
+        ListenerResource listener = candidate.listeners.get(e.getValue());
+        String blamed = update.type() == ResourceType.LDS ? e.getValue()
+            : update.type() == ResourceType.RDS && listener != null ? listener.rdsName() : null;
+        if (blamed == null || !update.valid().containsKey(blamed)) {
+          throw ex;
+        }
+        update.reject(blamed, ex.getMessage());
+        candidate.rejected.get(update.type()).put(blamed, new XdsResources.Rejection(update.version(), ex.getMessage()));
+        if (update.type() == ResourceType.LDS) {
+          restore(candidate.listeners, accepted.listeners, blamed);
+        } else {
+          restore(candidate.routes, accepted.routes, blamed);
+        }
+        next.clear();
+        it = services.entrySet().iterator(); // bounded: each pass rejects one more resource of the update
+      }
+    }
+    return next;
+  }
+
+  private static <T> void restore(Map<String, T> candidate, Map<String, T> accepted, String name) {
+    T before = accepted.get(name);
+    if (before == null) {
+      candidate.remove(name);
+    } else {
+      candidate.put(name, before);
+    }
+  }
+
+  /**
+   * A response refused whole (nothing of it applied): its invalid resources are recorded with their
+   * problems, its valid ones with {@code detail}, as the reasons calls needing those without an accepted
+   * version fail. Returns the NACK's error_detail: {@code detail}, then each invalid resource's problem.
+   */
+  private String refusedWhole(ResourceUpdate<?> update, String detail) {
+    Map<String, XdsResources.Rejection> rejected = accepted.rejected.get(update.type());
+    update.valid().keySet().forEach(name -> rejected.put(name, new XdsResources.Rejection(update.version(), detail)));
+    update.invalid().forEach((name, d) -> rejected.put(name, new XdsResources.Rejection(update.version(), d)));
+    reasons = InvalidResourceReasons.of(accepted, services);
+    return update.errorDetail() == null ? detail : detail + "; " + update.errorDetail();
+  }
+
+  /**
+   * Why the instances {@code selector} selects are none, when it is because what they need has no accepted
+   * version and the control plane sent it invalid; else null. Called from call threads.
+   */
+  String whyNoInstances(String service, Map<String, String> selector) {
+    return reasons.why(service, selector);
   }
 
   /**
@@ -221,19 +250,19 @@ final class XdsClient implements AdsStream.Handler {
    * file, not an ACK whose calls then fail at the handshake. TLS settings unchanged since accepted are not
    * read again: the mesh keeps their identity, which follows the files' rotations on its own.
    */
-  private void checkTlsFiles(Map<String, ClusterResource> clusters) {
+  private void checkTlsFiles(ResourceUpdate<ClusterResource> update) {
     Set<io.meshclient.core.config.TlsConfig> loaded = new java.util.HashSet<>();
-    for (ClusterResource c : new java.util.TreeMap<>(clusters).values()) { // in name order: the same NACK each time
+    for (ClusterResource c : new java.util.TreeMap<>(update.valid()).values()) { // in name order: the same NACK each time
       ClusterResource before = accepted.clusters.get(c.name());
       if (c.tls() == null || loaded.contains(c.tls()) || before != null && c.tls().equals(before.tls())) {
         continue;
       }
       try {
         c.tls().check(c.tlsKeys(), XdsClient.class.getClassLoader());
+        loaded.add(c.tls());
       } catch (ConfigurationException e) {
-        throw new XdsInvalidException(e.getMessage());
+        update.reject(c.name(), e.getMessage()); // keeps its accepted version, TLS included, or has none
       }
-      loaded.add(c.tls());
     }
   }
 
@@ -271,9 +300,15 @@ final class XdsClient implements AdsStream.Handler {
         return e.getMessage();
       }
     }
+    Map<String, ServiceMapping> before = new HashMap<>(mappings);
     mappings.putAll(next);
     metrics.notImplemented(notes());
-    next.forEach((service, m) -> deliver(service, m.instances()));
+    next.forEach((service, m) -> {
+      // a response resent after its NACK is applied again: its unchanged instances are not delivered again
+      if (configChanged || !m.instances().equals(before.get(service).instances())) {
+        deliver(service, m.instances());
+      }
+    });
     for (ServiceMapping m : next.values()) {
       for (String note : m.notes()) {
         if (reported.add(note)) {
@@ -312,39 +347,50 @@ final class XdsClient implements AdsStream.Handler {
     return base == null ? null : base.services().get(service);
   }
 
-  private <T> void replace(Map<String, T> current, Map<String, T> got, ResourceType type) {
-    if (!ignoreResourceDeletion) {
-      current.keySet().removeIf(name -> !got.containsKey(name)); // state of the world: missing means deleted
-    }
-    current.putAll(got);
-  }
-
-  private static RouteConfiguration unpackRoutes(Any a) {
+  /** Decodes one route configuration and validates every virtual host, used or not. */
+  private static RouteConfiguration validRoutes(Any a) {
+    RouteConfiguration rc;
     try {
-      return a.unpack(RouteConfiguration.class);
+      rc = a.unpack(RouteConfiguration.class);
     } catch (InvalidProtocolBufferException e) {
       throw new XdsInvalidException("route_configuration", "resource", a.getTypeUrl(),
           "a decodable envoy.config.route.v3.RouteConfiguration");
     }
+    for (var vh : rc.getVirtualHostsList()) {
+      RouteMapper.routes("route_configuration " + rc.getName() + ": virtual_hosts " + vh.getName(), rc, vh,
+          cluster -> cluster, true, null, new ArrayList<>());
+    }
+    return rc;
   }
 
-  /** A route configuration naming a cluster CDS does not have is invalid (once CDS has answered). */
-  private void checkClusters(XdsResources candidate, Set<String> routeNames) {
+  /**
+   * A route configuration naming a cluster CDS does not have is invalid (once CDS has answered). A cluster
+   * CDS sent invalid is one it has: its calls fail for that reason, not the route configuration.
+   */
+  private void checkClusters(XdsResources candidate, ResourceUpdate<RouteConfiguration> update) {
     if (!candidate.clustersKnown) {
       return;
     }
-    for (String name : routeNames) {
-      RouteConfiguration rc = candidate.routes.get(name);
-      for (var vh : rc.getVirtualHostsList()) {
-        for (String cluster : RouteMapper.clusters(vh)) {
-          if (!candidate.clusters.containsKey(cluster)) {
-            throw new XdsInvalidException("route_configuration " + name, "virtual_hosts " + vh.getName()
-                + ": routes[].route.cluster", cluster, "a cluster CDS version " + stream.ackedVersion(ResourceType.CDS)
-                + " has (one of " + new java.util.TreeSet<>(candidate.clusters.keySet()) + ")");
-          }
+    for (RouteConfiguration rc : List.copyOf(update.valid().values())) {
+      String problem = unknownCluster(candidate, rc);
+      if (problem != null) {
+        update.reject(rc.getName(), problem);
+      }
+    }
+  }
+
+  /** The problem of the first cluster {@code rc} names that CDS does not have, or null. */
+  private String unknownCluster(XdsResources candidate, RouteConfiguration rc) {
+    for (var vh : rc.getVirtualHostsList()) {
+      for (String cluster : RouteMapper.clusters(vh)) {
+        if (!candidate.clusters.containsKey(cluster) && !candidate.rejected.get(ResourceType.CDS).containsKey(cluster)) {
+          return new XdsInvalidException("route_configuration " + rc.getName(), "virtual_hosts " + vh.getName()
+              + ": routes[].route.cluster", cluster, "a cluster CDS version " + stream.ackedVersion(ResourceType.CDS)
+              + " has (one of " + new java.util.TreeSet<>(candidate.clusters.keySet()) + ")").getMessage();
         }
       }
     }
+    return null;
   }
 
   private void resubscribe() {

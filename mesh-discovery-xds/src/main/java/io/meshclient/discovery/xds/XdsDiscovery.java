@@ -99,10 +99,14 @@ final class XdsDiscovery implements ServiceDiscovery, AttachableDiscovery {
     return metrics.status();
   }
 
-  /** Why a cluster's subset has none: its only version was in a refused (NACKed) CDS response, and why. */
+  /**
+   * Why a subset has no instance when it is because the control plane sent invalid (NACKed) what it needs
+   * (its cluster, the cluster's endpoints, the service's listener or route configuration) and no version of
+   * it was accepted before: that resource, the response's version and the problem.
+   */
   @Override
   public String whyNoInstances(String service, java.util.Map<String, String> selector) {
-    return client.whyNoInstances(selector);
+    return client.whyNoInstances(service, selector);
   }
 
   @Override

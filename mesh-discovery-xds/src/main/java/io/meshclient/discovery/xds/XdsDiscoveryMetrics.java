@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@value #CONNECTED} (gauge): 1 while the ADS stream is up, else 0
  *   <li>{@value #RESPONSES} (counter, tags {@code type} = lds/rds/cds/eds, {@code result} = ack/nack)
  *   <li>{@value #RECONNECTS} (counter): reconnects scheduled after the stream ended
- *   <li>{@value #LAST_UPDATE_AGE} (time gauge, seconds): time since the last accepted response; NaN before
- *       the first
+ *   <li>{@value #LAST_UPDATE_AGE} (time gauge, seconds): time since the last response applied (a NACKed one
+ *       applies its valid resources); NaN before the first
  * </ul>
  *
  * The version accepted per type is not a tag (it would make a series per version): read it from {@link

@@ -1,36 +1,75 @@
 package io.meshclient.discovery.xds;
 
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The validated resources last accepted, by type and name. Copied for each candidate update, so a
- * refused response leaves the accepted state untouched. Confined to the xDS thread.
+ * The validated resources last accepted, by type and name, and the resources whose last version sent was
+ * invalid. Copied for each candidate update, so a refused response leaves the accepted state untouched.
+ * Confined to the xDS thread.
  */
 final class XdsResources {
   final Map<String, ListenerResource> listeners;
   final Map<String, RouteConfiguration> routes;
   final Map<String, ClusterResource> clusters;
   final Map<String, EndpointResource> endpoints;
-  /** Whether a CDS response was accepted, so a cluster missing from {@link #clusters} is known not to exist. */
+  /**
+   * By type, the names whose last version sent was invalid (NACKed): such a name keeps its accepted
+   * version above if it has one, else it is treated as not existing, for the reason given here.
+   */
+  final Map<ResourceType, Map<String, Rejection>> rejected;
+  /** Whether a CDS response was applied, so a cluster missing from {@link #clusters} is known not to exist. */
   boolean clustersKnown;
 
+  /**
+   * An invalid resource.
+   *
+   * @param version the version_info of the response that sent it
+   * @param detail its problem, naming the resource and the field
+   */
+  record Rejection(String version, String detail) {
+    /** Why calls needing {@code kind name} ({@code "cluster outbound|..."}) fail when it has no accepted version. */
+    String reason(String kind, String name, ResourceType type) {
+      return kind + " " + name + " has no accepted version: the control plane sent an invalid one (" + type
+          + " version " + version + ", NACKed): " + detail;
+    }
+  }
+
   XdsResources() {
-    this(new HashMap<>(), new HashMap<>(), new HashMap<>(), new HashMap<>(), false);
+    this(new HashMap<>(), new HashMap<>(), new HashMap<>(), new HashMap<>(), new EnumMap<>(ResourceType.class), false);
+    for (ResourceType t : ResourceType.values()) {
+      rejected.put(t, new HashMap<>());
+    }
   }
 
   private XdsResources(Map<String, ListenerResource> listeners, Map<String, RouteConfiguration> routes,
-      Map<String, ClusterResource> clusters, Map<String, EndpointResource> endpoints, boolean clustersKnown) {
+      Map<String, ClusterResource> clusters, Map<String, EndpointResource> endpoints,
+      Map<ResourceType, Map<String, Rejection>> rejected, boolean clustersKnown) {
     this.listeners = listeners;
     this.routes = routes;
     this.clusters = clusters;
     this.endpoints = endpoints;
+    this.rejected = rejected;
     this.clustersKnown = clustersKnown;
   }
 
   XdsResources copy() {
+    Map<ResourceType, Map<String, Rejection>> r = new EnumMap<>(ResourceType.class);
+    rejected.forEach((type, byName) -> r.put(type, new HashMap<>(byName)));
     return new XdsResources(new HashMap<>(listeners), new HashMap<>(routes), new HashMap<>(clusters),
-        new HashMap<>(endpoints), clustersKnown);
+        new HashMap<>(endpoints), r, clustersKnown);
+  }
+
+  /** The rejection of {@code name}, when its last version sent was invalid and none was accepted; else null. */
+  Rejection withoutVersion(ResourceType type, String name) {
+    boolean accepted = switch (type) {
+      case LDS -> listeners.containsKey(name);
+      case RDS -> routes.containsKey(name);
+      case CDS -> clusters.containsKey(name);
+      case EDS -> endpoints.containsKey(name);
+    };
+    return accepted ? null : rejected.get(type).get(name);
   }
 }

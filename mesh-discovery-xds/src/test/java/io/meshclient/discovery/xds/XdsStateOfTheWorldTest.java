@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * State-of-the-world deletion and failing closed against a server that sends every resource it has: a
  * listener or cluster missing from a response is deleted (unless the bootstrap's server has
- * {@code ignore_resource_deletion}), a route configuration or endpoints resource is kept; a service
+ * {@code ignore_resource_deletion}; one present but invalid keeps its accepted version), a route
+ * configuration or endpoints resource is kept; a service
  * xDS does not describe fails its calls, never reaching a server through DNS.
  */
 class XdsStateOfTheWorldTest {
@@ -77,6 +78,13 @@ class XdsStateOfTheWorldTest {
         List.of(cluster(REVIEWS), cluster(RATINGS)), List.of(endpoints(RATINGS, backends.port("ratings"))));
   }
 
+  /** Version 2: both listeners, no route configuration or endpoints (both kept), and only {@code clusters}. */
+  static Snapshot clustersOnly(io.envoyproxy.envoy.config.cluster.v3.Cluster... clusters) {
+    return Resources.snapshot("2",
+        List.of(listener("reviews:9080", "reviews-routes"), listener("ratings:9080", "ratings-routes")),
+        List.of(), List.of(clusters), List.of());
+  }
+
   ServiceDiscovery xds(Map<String, Object> settings) {
     Map<String, Object> s = new LinkedHashMap<>(settings);
     s.put("services", Map.of("reviews", 9080, "ratings", 9080));
@@ -116,15 +124,38 @@ class XdsStateOfTheWorldTest {
     try (ServiceDiscovery xds = xds(plaintext()); Mesh mesh = Mesh.builder().discovery("xds", xds).build()) {
       assertThat(Load.call(mesh, "http://ratings/")).isEqualTo("ratings");
 
-      controlPlane.set(Resources.snapshot("2",
-          List.of(listener("reviews:9080", "reviews-routes"), listener("ratings:9080", "ratings-routes")),
-          List.of(), List.of(cluster(REVIEWS)), List.of()));
+      controlPlane.set(clustersOnly(cluster(REVIEWS)));
       Load.await(() -> "2".equals(metrics.versions().get("cds")), Duration.ofSeconds(5), "CDS version 2 ACKed");
 
       assertThatThrownBy(() -> Load.call(mesh, "http://ratings/")).as("its cluster was deleted")
           .isInstanceOf(NoHealthyInstanceException.class).hasMessageContaining("ratings");
       assertThat(Load.call(mesh, "http://reviews/")).isEqualTo("reviews");
       assertThat(backends.counts()).isEqualTo(Map.of("reviews", 1, "ratings", 1));
+    }
+  }
+
+  @Test
+  void anInvalidClusterInAResponseIsNotMissingAndKeepsServingWhileAMissingOneIsDeleted() throws Exception {
+    controlPlane.set(both());
+    try (ServiceDiscovery xds = xds(plaintext()); Mesh mesh = Mesh.builder().discovery("xds", xds).build()) {
+      assertThat(Load.call(mesh, "http://ratings/")).isEqualTo("ratings");
+
+      controlPlane.set(clustersOnly(XdsPerResourceNackTest.invalid(cluster(REVIEWS))));
+      Load.await(() -> metrics.nacks("cds") > 0, Duration.ofSeconds(5), "CDS version 2 NACKed");
+      Load.await(() -> {
+        try {
+          Load.call(mesh, "http://ratings/");
+          return false;
+        } catch (java.io.IOException | RuntimeException e) {
+          return true;
+        }
+      }, Duration.ofSeconds(5), "the missing cluster deleted");
+
+      assertThatThrownBy(() -> Load.call(mesh, "http://ratings/")).as("missing from the response: deleted")
+          .isInstanceOf(NoHealthyInstanceException.class).hasMessageContaining("ratings");
+      assertThat(Load.call(mesh, "http://reviews/")).as("invalid in the response: its accepted version")
+          .isEqualTo("reviews");
+      assertThat(metrics.versions()).containsEntry("cds", "1");
     }
   }
 

@@ -159,7 +159,7 @@ class XdsTlsFilesNackTest {
 
       assertThatThrownBy(() -> call(mesh)).isInstanceOf(NoHealthyInstanceException.class)
           .hasMessage("no healthy instance of service 'reviews' in subset 'v1': cluster " + V1 + " has no accepted "
-              + "version: CDS version 1 was NACKed: " + detail);
+              + "version: the control plane sent an invalid one (CDS version 1, NACKed): " + detail);
       assertThat(backend.requests()).isZero();
     }
   }

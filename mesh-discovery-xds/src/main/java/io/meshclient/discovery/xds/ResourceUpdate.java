@@ -1,0 +1,143 @@
+package io.meshclient.discovery.xds;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * One response of one type, validated resource by resource (gRFC A46): the valid resources by name, the
+ * invalid ones by name with their problem, and the NACK's error_detail naming every invalid one. A
+ * resource that cannot even be decoded names nothing: it is only in the error_detail. Confined to the
+ * xDS thread.
+ *
+ * @param <T> the validated form of a resource
+ */
+final class ResourceUpdate<T> {
+  /**
+   * Bound of the error_detail, in characters: it is logged and kept in the status, and a server that sends
+   * thousands of invalid resources must not make each NACK as large as its response.
+   */
+  static final int MAX_DETAIL = 4096;
+  /** What the error_detail ends with when it leaves invalid resources out: "; and 12 more invalid resources". */
+  private static final int TAIL = 48;
+
+  private final ResourceType type;
+  private final String version;
+  private final Map<String, T> valid = new LinkedHashMap<>();
+  /** By name, so the same response gives the same error_detail (a resent one is then not logged again). */
+  private final Map<String, String> invalid = new TreeMap<>();
+  private final List<String> nameless = new ArrayList<>();
+
+  private ResourceUpdate(ResourceType type, String version) {
+    this.type = type;
+    this.version = version;
+  }
+
+  /**
+   * Decodes each resource of a response on its own.
+   *
+   * @param decoder validates one resource, throwing {@link XdsInvalidException} naming the field
+   * @param nameOf the name of a validated resource
+   */
+  static <T> ResourceUpdate<T> decode(ResourceType type, String version, List<Any> resources,
+      Function<Any, T> decoder, Function<T, String> nameOf) {
+    ResourceUpdate<T> update = new ResourceUpdate<>(type, version);
+    for (Any a : resources) {
+      try {
+        T resource = decoder.apply(a);
+        update.invalid.remove(nameOf.apply(resource));
+        update.valid.put(nameOf.apply(resource), resource);
+      } catch (XdsInvalidException e) {
+        String name = name(type, a);
+        if (name == null) {
+          update.nameless.add(e.getMessage());
+        } else {
+          update.reject(name, e.getMessage());
+        }
+      }
+    }
+    return update;
+  }
+
+  ResourceType type() {
+    return type;
+  }
+
+  String version() {
+    return version;
+  }
+
+  /** The valid resources, by name; {@link #reject} removes from it. */
+  Map<String, T> valid() {
+    return valid;
+  }
+
+  /** The invalid resources' problems, by name. */
+  Map<String, String> invalid() {
+    return invalid;
+  }
+
+  /** Every name the response carried, valid or not: state of the world goes by these. */
+  Set<String> names() {
+    Set<String> names = new LinkedHashSet<>(valid.keySet());
+    names.addAll(invalid.keySet());
+    return names;
+  }
+
+  /** Takes {@code name} out of the valid resources: a check beyond its decoding failed with {@code detail}. */
+  void reject(String name, String detail) {
+    valid.remove(name);
+    invalid.put(name, detail);
+  }
+
+  /**
+   * The NACK's error_detail: every invalid resource's problem (each naming its resource and field), joined
+   * by {@code "; "}, at most {@link #MAX_DETAIL} characters; null when every resource is valid.
+   */
+  String errorDetail() {
+    List<String> all = new ArrayList<>(nameless);
+    all.addAll(invalid.values());
+    if (all.isEmpty()) {
+      return null;
+    }
+    int room = MAX_DETAIL - TAIL;
+    StringBuilder b = new StringBuilder();
+    int shown = 0;
+    for (String d : all) {
+      if (shown > 0 && b.length() + 2 + d.length() > room) {
+        break;
+      }
+      b.append(shown > 0 ? "; " : "").append(d.length() > room ? d.substring(0, room - 3) + "..." : d);
+      shown++;
+    }
+    if (shown < all.size()) {
+      b.append("; and ").append(all.size() - shown).append(" more invalid resources");
+    }
+    return b.toString();
+  }
+
+  /** The name an invalid resource carries, or null when it cannot be decoded as its type. */
+  private static String name(ResourceType type, Any a) {
+    try {
+      return switch (type) {
+        case LDS -> a.unpack(Listener.class).getName();
+        case RDS -> a.unpack(RouteConfiguration.class).getName();
+        case CDS -> a.unpack(Cluster.class).getName();
+        case EDS -> a.unpack(ClusterLoadAssignment.class).getClusterName();
+      };
+    } catch (InvalidProtocolBufferException e) {
+      return null;
+    }
+  }
+}
