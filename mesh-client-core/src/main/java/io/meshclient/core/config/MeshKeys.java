@@ -33,7 +33,10 @@ public final class MeshKeys {
 
   static final Setting LOAD_BALANCER = text("load-balancer", "least-request", "`round-robin`, `random`, "
       + "`weighted-round-robin` (by instance weight), `least-request` (power of two choices on in-flight), "
-      + "`peak-ewma` (option `decay`), `ring-hash` (options `hash-header` or `hash-cookie`, "
+      + "`peak-ewma` (of two random instances, the lower latency × (in-flight + 1); one slow answer counts at once, "
+      + "and the latency decays with the time t since the instance last answered, × exp(-t / decay), option `decay`, "
+      + "default `10s`: an instance once 20× slower than the rest is tried again about 30s later), "
+      + "`ring-hash` (options `hash-header` or `hash-cookie`, "
       + "`points-per-instance`), or any `LoadBalancerProvider`; with options: `{ name: ring-hash, hash-header: x-user-id }`");
   static final Setting TIMEOUT = timeout("timeout", "10s", "read and write timeout of each attempt");
   static final Setting CONNECT_TIMEOUT = timeout("connect-timeout", "1s", "TCP (and TLS) connect timeout");

@@ -18,6 +18,7 @@ import io.meshclient.core.config.ServiceConfig;
 import io.meshclient.core.config.SlowStartConfig;
 import io.meshclient.core.config.SubsetPolicyConfig;
 import io.meshclient.core.config.TlsConfig;
+import io.meshclient.core.internal.balancer.Balancers;
 import io.meshclient.core.internal.ratelimit.GcraRateLimiter;
 import io.meshclient.core.internal.resilience.CircuitBreakers;
 import io.meshclient.core.internal.resilience.EjectionListener;
@@ -137,7 +138,7 @@ final class ServiceStates {
     String balancerKey = MeshConfig.PREFIX + ".services." + service + ".load-balancer";
     var provider = balancerProvider(balancer.name(), balancerKey);
     java.util.function.Supplier<io.meshclient.api.LoadBalancer> base =
-        () -> provider.create(new BalancerContext(service, balancerKey, balancer.options()));
+        () -> Balancers.create(provider, new BalancerContext(service, balancerKey, balancer.options()), ticker);
     Map<String, java.util.function.Supplier<io.meshclient.api.LoadBalancer>> bySubset = new HashMap<>();
     String serviceSlowStartKey = MeshConfig.PREFIX + ".services." + service + ".slow-start";
     serviceConfig.subsetPolicies().forEach((subset, policy) -> {
@@ -155,7 +156,7 @@ final class ServiceStates {
             .locality(subsetLocality(policy, serviceConfig.locality(), subsetKey + ".locality", discovery)).build();
         String slowStartKey = policy.slowStart() != null ? subsetKey + ".slow-start" : serviceSlowStartKey;
         bySubset.put(subset, () -> TrafficShaping.balancer(slowStartKey, chosen.name(), shaping,
-            () -> ownProvider.create(new BalancerContext(service, key, chosen.options())), ticker));
+            () -> Balancers.create(ownProvider, new BalancerContext(service, key, chosen.options()), ticker), ticker));
       }
     });
     return new ServiceRuntime.Parts(

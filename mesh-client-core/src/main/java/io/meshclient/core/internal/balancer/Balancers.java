@@ -1,11 +1,26 @@
 package io.meshclient.core.internal.balancer;
 
 import io.meshclient.api.LoadBalancer;
+import io.meshclient.api.spi.BalancerContext;
+import io.meshclient.api.spi.LoadBalancerProvider;
 import java.util.random.RandomGenerator;
 
-/** Static factories for the built-in balancers, for code that does not go through configuration. */
+/**
+ * Static factories for the built-in balancers, for code that does not go through configuration, and
+ * {@link #create}, through which the mesh creates every configured balancer.
+ */
 public final class Balancers {
   private Balancers() {}
+
+  /**
+   * The balancer {@code provider} makes for {@code context}, measuring time with {@code ticker} if it is a
+   * built-in balancer that measures time ({@code peak-ewma}); other providers get {@code context} alone.
+   */
+  public static LoadBalancer create(LoadBalancerProvider provider, BalancerContext context,
+      io.meshclient.core.Ticker ticker) {
+    return provider instanceof PeakEwmaBalancer.Provider peakEwma
+        ? peakEwma.create(context, ticker) : provider.create(context);
+  }
 
   /** Takes the instances in turn. */
   public static LoadBalancer roundRobin() {

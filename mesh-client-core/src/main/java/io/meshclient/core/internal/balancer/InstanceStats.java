@@ -4,34 +4,35 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What stateful balancers know about one instance: requests in flight and a peak-sensitive EWMA of its
- * latency (Finagle's peak EWMA): a sample above the average replaces it at once, samples below it pull
- * it down with weight {@code 1 - exp(-elapsed / decay)}.
+ * latency (Finagle's and Linkerd's peak EWMA). The cost decays towards zero with the time since the last
+ * sample, {@code cost * exp(-elapsed / decay)}, and is read decayed; a sample above the decayed cost
+ * replaces it at once, a sample below it pulls it down with weight {@code 1 - exp(-elapsed / decay)}.
  */
 final class InstanceStats {
   final AtomicInteger inFlight = new AtomicInteger();
   private volatile double costNanos;
-  private long stampNanos;
+  private volatile long stampNanos;
 
   /** Folds in one latency sample taken at {@code now}. */
   synchronized void observe(long latencyNanos, long now, double decayNanos) {
-    double cost = costNanos;
-    if (latencyNanos > cost) {
-      costNanos = latencyNanos;
-    } else {
-      double elapsed = Math.max(0, now - stampNanos);
-      double w = Math.exp(-elapsed / decayNanos);
-      costNanos = cost * w + latencyNanos * (1 - w);
-    }
+    double w = Math.exp(-Math.max(0, now - stampNanos) / decayNanos);
+    double cost = costNanos * w;
     stampNanos = now;
+    // Written after the stamp, read before it: a pick that sees the new cost sees its stamp too (one that
+    // reads the old cost with the new stamp takes it undecayed, once: no lock on the pick path).
+    costNanos = latencyNanos > cost ? latencyNanos : cost * w + latencyNanos * (1 - w);
   }
 
-  /** The load score: average latency times (in flight + 1); an unmeasured busy instance scores high. */
-  double load(double penaltyNanos) {
+  /**
+   * The load score at {@code now}: the decayed cost times (in flight + 1); an unmeasured busy instance
+   * scores {@code penaltyNanos} and more.
+   */
+  double load(double penaltyNanos, long now, double decayNanos) {
     double cost = costNanos;
     int pending = inFlight.get();
-    if (cost == 0 && pending != 0) {
-      return penaltyNanos + pending;
+    if (cost == 0) {
+      return pending == 0 ? 0 : penaltyNanos + pending;
     }
-    return cost * (pending + 1);
+    return cost * Math.exp(-Math.max(0, now - stampNanos) / decayNanos) * (pending + 1);
   }
 }

@@ -28,7 +28,7 @@ final class LeastRequestBalancer extends StatefulBalancer {
   }
 
   @Override
-  double load(InstanceStats stats) {
+  double load(InstanceStats stats, long now) {
     return stats.inFlight.get();
   }
 

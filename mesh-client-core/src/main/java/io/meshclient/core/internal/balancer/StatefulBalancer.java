@@ -14,8 +14,13 @@ import java.util.random.RandomGenerator;
 abstract class StatefulBalancer implements LoadBalancer, InstanceListListener {
   volatile InstanceTable table = InstanceTable.empty(); // package-private for tests
 
-  /** The score to minimise; read on the request path, so no allocation. */
-  abstract double load(InstanceStats stats);
+  /** The score to minimise at {@code now} (from {@link #now}); read on the request path, so no allocation. */
+  abstract double load(InstanceStats stats, long now);
+
+  /** The time both loads of one pick are read at; 0, and no clock read, for loads that do not age. */
+  long now() {
+    return 0;
+  }
 
   /** Of two distinct random instances, the one with the lower load (the first drawn on a tie). */
   final ServiceInstance pickOfTwo(List<ServiceInstance> instances, RandomGenerator random) {
@@ -29,7 +34,8 @@ abstract class StatefulBalancer implements LoadBalancer, InstanceListListener {
     if (b >= a) {
       b++;
     }
-    return instances.get(load(t.at(b)) < load(t.at(a)) ? b : a);
+    long now = now();
+    return instances.get(load(t.at(b), now) < load(t.at(a), now) ? b : a);
   }
 
   /**
