@@ -17,6 +17,7 @@ final class ConfigValidator {
 
   private final List<String> problems = new ArrayList<>();
   private final ResilienceValidator resilience = new ResilienceValidator(problems);
+  private final TrafficShapingValidator shaping = new TrafficShapingValidator(problems);
   private final List<String> balancerNames;
 
   private ConfigValidator() {
@@ -100,6 +101,12 @@ final class ConfigValidator {
     if (s.tls() != null) {
       tls(key + ".tls", s.tls());
     }
+    if (s.slowStart() != null) {
+      shaping.slowStart(key + ".slow-start", s.slowStart());
+    }
+    if (s.locality() != null) {
+      shaping.locality(key + ".locality", s.locality());
+    }
     s.subsets().forEach((subset, selector) -> {
       if (subset.isBlank()) {
         problems.add(problem(key + ".subsets", "''", "non-empty subset names"));
@@ -133,6 +140,12 @@ final class ConfigValidator {
     }
     if (policy.tls() != null && policy.tls() != SubsetPolicyConfig.TLS_OFF) { // the constant only: see TLS_OFF
       tls(key + ".tls", policy.tls());
+    }
+    if (policy.slowStart() != null) {
+      shaping.slowStart(key + ".slow-start", policy.slowStart());
+    }
+    if (policy.locality() != null && !policy.locality().equals(SubsetPolicyConfig.LOCALITY_OFF)) {
+      shaping.locality(key + ".locality", policy.locality());
     }
   }
 
