@@ -118,6 +118,20 @@ class ResilienceConfigTest {
             "mesh.services.reviews.routes[0].fault.header: bad header (expected: a header name (RFC 9110 token))"));
   }
 
+  /** A route's latency histogram keeps about 5000 samples: a larger minimum was accepted and never met. */
+  @Test
+  void hedgeMinimumSamplesBeyondWhatTheRouteKeepsIsRefused() {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            reviews:
+              routes:
+                - to: { service: reviews }
+                  hedge: { after: p95, min-samples: 20000 }
+        """)).isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "mesh.services.reviews.routes[0].hedge.min-samples: 20000 (expected: 1..5000)"));
+  }
+
   @Test
   void defaultsAreWhatTheReadmeSays() {
     assertThat(RetryConfig.DEFAULT.attempts()).isEqualTo(2);
