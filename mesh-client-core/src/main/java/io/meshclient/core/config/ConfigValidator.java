@@ -26,10 +26,12 @@ final class ConfigValidator {
   }
 
   private Map<String, ServiceConfig> services = Map.of();
+  private ServiceDefaults defaults = ServiceDefaults.DEFAULT;
 
   static List<String> validate(ServiceDefaults defaults, Map<String, ServiceConfig> services) {
     ConfigValidator v = new ConfigValidator();
     v.services = services;
+    v.defaults = defaults;
     v.defaults("mesh.defaults", defaults);
     services.forEach((name, service) -> v.service("mesh.services." + name, service));
     return v.problems;
@@ -201,7 +203,9 @@ final class ConfigValidator {
     if (route.hedge() != null) {
       HedgeConfig h = route.hedge();
       if (h.after() != null) {
-        resilience.check(key + ".hedge", MeshKeys.HEDGE_DELAY, h.after());
+        if (resilience.check(key + ".hedge", MeshKeys.HEDGE_DELAY, h.after())) {
+          hedgeBeforeTimeout(key + ".hedge.after", h.after(), route, service);
+        }
       } else if (!(h.percentile() >= 50 && h.percentile() <= 99.9)) {
         problems.add(problem(key + ".hedge.after", h.afterText(), "a percentile from p50 to p99.9, such as p95"));
       }
@@ -256,6 +260,24 @@ final class ConfigValidator {
     });
     matchHeaders(key + ".match.headers.", match.headers());
     matchHeaders(key + ".match.without-headers.", match.withoutHeaders());
+  }
+
+  /**
+   * A fixed hedge delay must be shorter than the attempt's timeout (the route's, else the service's, else the
+   * default; the retry's {@code per-try-timeout} when shorter): an attempt that has timed out is never hedged, so a
+   * longer delay validated and never sent a hedge.
+   */
+  private void hedgeBeforeTimeout(String key, Duration after, RouteConfig route, ServiceConfig service) {
+    Duration timeout = route.timeout() != null ? route.timeout()
+        : service.timeout() != null ? service.timeout() : defaults.timeout();
+    RetryConfig retry = route.retry() != null ? route.retry()
+        : service.retry() != null ? service.retry() : RetryConfig.DEFAULT;
+    Duration attempt = retry.perTryTimeout() != null && retry.perTryTimeout().compareTo(timeout) < 0
+        ? retry.perTryTimeout() : timeout;
+    if (after.compareTo(attempt) >= 0) {
+      problems.add(problem(key, SettingValues.formatDuration(after), "less than the attempt's timeout ("
+          + SettingValues.formatDuration(attempt) + "): a hedge is sent only while an attempt waits"));
+    }
   }
 
   private void matchHeaders(String prefix, Map<String, StringMatch> headers) {
