@@ -121,8 +121,21 @@ final class ConfigValidator {
       }
       subsetPolicy(policyKey, policy);
     });
+    Map<String, Integer> limited = new java.util.HashMap<>();
     for (int i = 0; i < s.routes().size(); i++) {
-      route(key + ".routes[" + i + "]", s.routes().get(i), s);
+      RouteConfig route = s.routes().get(i);
+      route(key + ".routes[" + i + "]", route, s);
+      if (route.rateLimit() != null) {
+        // Each route's limiter is named <service>/<route name>: two routes of one name shared one bucket, and
+        // with different rates each reload replaced both, refilling them.
+        String name = route.name() != null ? route.name() : "route-" + i;
+        Integer earlier = limited.putIfAbsent(name, i);
+        if (earlier != null) {
+          problems.add(problem(key + ".routes[" + (route.name() != null ? i : earlier) + "].name", name, "a name no "
+              + "other route with a rate-limit has (routes[" + earlier + "] and routes[" + i + "] are both '" + name
+              + "'): each route's limiter is named after its route"));
+        }
+      }
     }
   }
 
