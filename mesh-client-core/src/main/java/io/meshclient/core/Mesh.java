@@ -71,6 +71,8 @@ public final class Mesh implements AutoCloseable {
   private final Object reloadLock = new Object();
   /** The configuration Istio's resources are laid over (mesh.yaml or the builder's); under reloadLock. */
   private MeshConfig base;
+  /** The pool settings the mesh's client is made with, whenever it is made; a reload may not change them. */
+  private final io.meshclient.core.config.ConnectionPoolConfig pool;
   private volatile boolean closed;
 
   private Mesh(Builder b) {
@@ -93,6 +95,7 @@ public final class Mesh implements AutoCloseable {
     this.istio = b.istioPaths.isEmpty() ? null
         : new io.meshclient.core.internal.istio.IstioSource(b.istioPaths, b.istioOptions);
     this.base = b.config;
+    this.pool = b.config.defaults().connectionPool();
     this.baseSource = b.watched != null ? b.watched.file().toString() : "the mesh configuration";
     Map<String, ServiceDiscovery> supplied = b.discoveries;
     MeshConfig first = b.config;
@@ -209,6 +212,7 @@ public final class Mesh implements AutoCloseable {
     synchronized (reloadLock) {
       try {
         MeshConfig newBase = Objects.requireNonNull(source.get(), "the configuration source returned null");
+        MeshHttpClient.checkPoolUnchanged(pool, newBase.defaults().connectionPool());
         if (istio == null) {
           runtime.apply(newBase);
           newConfig = newBase;

@@ -63,6 +63,36 @@ final class MeshHttpClient {
   }
 
   /**
+   * Refuses a configuration whose {@code mesh.defaults.connection-pool} differs from {@code built}, the one the
+   * mesh's client was made with: OkHttp's pool and dispatcher are sized once, so a reload that changed them was
+   * accepted and did nothing.
+   *
+   * @throws io.meshclient.api.ConfigurationException naming each changed key
+   */
+  static void checkPoolUnchanged(ConnectionPoolConfig built, ConnectionPoolConfig next) {
+    List<String> problems = new java.util.ArrayList<>();
+    String key = MeshConfig.PREFIX + ".defaults.connection-pool.";
+    String why = ", as the mesh was built: its connection pool and dispatcher are made once; build a new mesh to "
+        + "change them";
+    if (next.maxIdlePerHost() != built.maxIdlePerHost()) {
+      problems.add(io.meshclient.api.ConfigurationException.problem(key + "max-idle-per-host", next.maxIdlePerHost(),
+          built.maxIdlePerHost() + why));
+    }
+    if (next.maxRequestsPerHost() != built.maxRequestsPerHost()) {
+      problems.add(io.meshclient.api.ConfigurationException.problem(key + "max-requests-per-host",
+          next.maxRequestsPerHost(), built.maxRequestsPerHost() + why));
+    }
+    if (!next.keepAlive().equals(built.keepAlive())) {
+      problems.add(io.meshclient.api.ConfigurationException.problem(key + "keep-alive",
+          io.meshclient.api.spi.SettingValues.formatDuration(next.keepAlive()),
+          io.meshclient.api.spi.SettingValues.formatDuration(built.keepAlive()) + why));
+    }
+    if (!problems.isEmpty()) {
+      throw new io.meshclient.api.ConfigurationException(problems);
+    }
+  }
+
+  /**
    * Lets the calls running on {@code client} finish for at most {@code grace}, cancels the rest, stops
    * the dispatcher's threads and closes pooled connections.
    */

@@ -114,6 +114,32 @@ class HedgingTest {
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
   }
 
+  /**
+   * A hedged attempt is its own call on the mesh's client, whose read timeout is {@code mesh.defaults.timeout}: it
+   * used to time out there (300ms) although the service allows 5s; it now has the attempt's timeouts.
+   */
+  @Test
+  void aHedgedAttemptWaitsAsLongAsTheServiceTimeoutAllowsNotTheMeshDefault() throws Exception {
+    Server only = server("fast"); // the only instance, named as timedGet expects: its answer must win, however slow
+    only.delayMillis = 800;
+    InMemoryDiscovery discovery = new InMemoryDiscovery().set("api", List.of(only.instance("only")));
+    try (Mesh mesh = Mesh.builder().config(MeshConfig.fromYaml("""
+        mesh:
+          defaults: { timeout: 300ms }
+          services:
+            api:
+              timeout: 5s
+              outlier-detection: { enabled: false }
+              retry: { attempts: 1 }
+              routes:
+                - to: { service: api }
+                  hedge: { after: 2s }
+        """, name -> null)).discovery("memory", discovery).build()) {
+      assertThat(timedGet(mesh)).isGreaterThanOrEqualTo(800);
+    }
+    assertThat(only.requests.get()).isEqualTo(1);
+  }
+
   @Test
   void aSlowInstanceIsHedgedAfterTheDelayTheFastAnswerWinsAndTheLoserIsReset() throws Exception {
     Server slow = server("slow");

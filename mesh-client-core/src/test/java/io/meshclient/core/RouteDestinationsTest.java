@@ -249,7 +249,7 @@ class RouteDestinationsTest {
   }
 
   @Test
-  void aRouteToAServiceNobodyKnowsIsRefusedWithDidYouMeanAndNothingIsApplied() throws Exception {
+  void aRouteOrMirrorToAServiceNobodyKnowsIsRefusedWithDidYouMeanAndNothingIsApplied() throws Exception {
     Server reviews = server("reviews");
     InMemoryDiscovery discovery = new InMemoryDiscovery()
         .set("reviews", List.of(reviews.instance("reviews", Map.of())))
@@ -272,6 +272,21 @@ class RouteDestinationsTest {
           .isInstanceOf(ConfigurationException.class)
           .hasMessageContaining("mesh.services.reviews.routes[0].to.service: ratngs (expected: a mesh service")
           .hasMessageContaining("did you mean 'ratings'");
+      // A mirror to such a name validated, then every copy was refused (or, with unknown-hosts: pass-through,
+      // sent to whatever DNS made of the typo): it is refused as a destination is.
+      assertThatThrownBy(() -> mesh.reconfigure(MeshConfig.fromYaml("""
+          mesh:
+            unknown-hosts: pass-through
+            services:
+              ratings: {}
+              reviews:
+                routes:
+                  - to: { service: reviews }
+                    mirror: { service: ratngs }
+          """, name -> null)))
+          .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+              "mesh.services.reviews.routes[0].mirror.service: ratngs (expected: a mesh service (configured under "
+                  + "mesh.services or listed by a discovery); did you mean 'ratings'?)"));
       assertThat(mesh.config().service("reviews").routes()).isEmpty();
       assertThat(body(mesh, "http://reviews/a")).isEqualTo("reviews");
     }

@@ -17,6 +17,7 @@ final class ConfigValidator {
 
   private final List<String> problems = new ArrayList<>();
   private final ResilienceValidator resilience = new ResilienceValidator(problems);
+  private final TrafficShapingValidator shaping = new TrafficShapingValidator(problems);
   private final List<String> balancerNames;
 
   private ConfigValidator() {
@@ -25,10 +26,12 @@ final class ConfigValidator {
   }
 
   private Map<String, ServiceConfig> services = Map.of();
+  private ServiceDefaults defaults = ServiceDefaults.DEFAULT;
 
   static List<String> validate(ServiceDefaults defaults, Map<String, ServiceConfig> services) {
     ConfigValidator v = new ConfigValidator();
     v.services = services;
+    v.defaults = defaults;
     v.defaults("mesh.defaults", defaults);
     services.forEach((name, service) -> v.service("mesh.services." + name, service));
     return v.problems;
@@ -100,6 +103,12 @@ final class ConfigValidator {
     if (s.tls() != null) {
       tls(key + ".tls", s.tls());
     }
+    if (s.slowStart() != null) {
+      shaping.slowStart(key + ".slow-start", s.slowStart());
+    }
+    if (s.locality() != null) {
+      shaping.locality(key + ".locality", s.locality());
+    }
     s.subsets().forEach((subset, selector) -> {
       if (subset.isBlank()) {
         problems.add(problem(key + ".subsets", "''", "non-empty subset names"));
@@ -112,8 +121,21 @@ final class ConfigValidator {
       }
       subsetPolicy(policyKey, policy);
     });
+    Map<String, Integer> limited = new java.util.HashMap<>();
     for (int i = 0; i < s.routes().size(); i++) {
-      route(key + ".routes[" + i + "]", s.routes().get(i), s);
+      RouteConfig route = s.routes().get(i);
+      route(key + ".routes[" + i + "]", route, s);
+      if (route.rateLimit() != null) {
+        // Each route's limiter is named <service>/<route name>: two routes of one name shared one bucket, and
+        // with different rates each reload replaced both, refilling them.
+        String name = route.name() != null ? route.name() : "route-" + i;
+        Integer earlier = limited.putIfAbsent(name, i);
+        if (earlier != null) {
+          problems.add(problem(key + ".routes[" + (route.name() != null ? i : earlier) + "].name", name, "a name no "
+              + "other route with a rate-limit has (routes[" + earlier + "] and routes[" + i + "] are both '" + name
+              + "'): each route's limiter is named after its route"));
+        }
+      }
     }
   }
 
@@ -133,6 +155,12 @@ final class ConfigValidator {
     }
     if (policy.tls() != null && policy.tls() != SubsetPolicyConfig.TLS_OFF) { // the constant only: see TLS_OFF
       tls(key + ".tls", policy.tls());
+    }
+    if (policy.slowStart() != null) {
+      shaping.slowStart(key + ".slow-start", policy.slowStart());
+    }
+    if (policy.locality() != null && !policy.locality().equals(SubsetPolicyConfig.LOCALITY_OFF)) {
+      shaping.locality(key + ".locality", policy.locality());
     }
   }
 
@@ -188,7 +216,9 @@ final class ConfigValidator {
     if (route.hedge() != null) {
       HedgeConfig h = route.hedge();
       if (h.after() != null) {
-        resilience.check(key + ".hedge", MeshKeys.HEDGE_DELAY, h.after());
+        if (resilience.check(key + ".hedge", MeshKeys.HEDGE_DELAY, h.after())) {
+          hedgeBeforeTimeout(key + ".hedge.after", h.after(), route, service);
+        }
       } else if (!(h.percentile() >= 50 && h.percentile() <= 99.9)) {
         problems.add(problem(key + ".hedge.after", h.afterText(), "a percentile from p50 to p99.9, such as p95"));
       }
@@ -243,6 +273,24 @@ final class ConfigValidator {
     });
     matchHeaders(key + ".match.headers.", match.headers());
     matchHeaders(key + ".match.without-headers.", match.withoutHeaders());
+  }
+
+  /**
+   * A fixed hedge delay must be shorter than the attempt's timeout (the route's, else the service's, else the
+   * default; the retry's {@code per-try-timeout} when shorter): an attempt that has timed out is never hedged, so a
+   * longer delay validated and never sent a hedge.
+   */
+  private void hedgeBeforeTimeout(String key, Duration after, RouteConfig route, ServiceConfig service) {
+    Duration timeout = route.timeout() != null ? route.timeout()
+        : service.timeout() != null ? service.timeout() : defaults.timeout();
+    RetryConfig retry = route.retry() != null ? route.retry()
+        : service.retry() != null ? service.retry() : RetryConfig.DEFAULT;
+    Duration attempt = retry.perTryTimeout() != null && retry.perTryTimeout().compareTo(timeout) < 0
+        ? retry.perTryTimeout() : timeout;
+    if (after.compareTo(attempt) >= 0) {
+      problems.add(problem(key, SettingValues.formatDuration(after), "less than the attempt's timeout ("
+          + SettingValues.formatDuration(attempt) + "): a hedge is sent only while an attempt waits"));
+    }
   }
 
   private void matchHeaders(String prefix, Map<String, StringMatch> headers) {

@@ -197,8 +197,13 @@ public final class MeshKeys {
 
   static final Setting HEDGE_FALLBACK = duration("fallback", "50ms", MS, MAX_DURATION,
       "the delay used until the route has `min-samples` latencies").expecting("a positive duration up to 596h");
-  static final Setting HEDGE_MIN_SAMPLES = integer("min-samples", "100", 1, 1_000_000,
-      "latencies recorded before a percentile delay is used").expecting(">= 1");
+  /**
+   * At most the samples a route's latency histogram keeps ({@link io.meshclient.core.internal.RouteLatency#WINDOW}):
+   * it halves its counts at twice that, so a larger minimum was never reached and the percentile never used.
+   */
+  static final Setting HEDGE_MIN_SAMPLES = integer("min-samples", "100", 1,
+      io.meshclient.core.internal.RouteLatency.WINDOW, "latencies recorded before a percentile delay is used "
+      + "(a route keeps about its last 5000)").expecting("1..5000");
   static final Setting HEDGE_MAX_EXTRA = integer("max-extra", "1", 1, 3, "hedges sent at most per attempt")
       .expecting("1..3");
   /** The range of a fixed hedge delay ({@code after} is text in the schema: a duration or a percentile). */

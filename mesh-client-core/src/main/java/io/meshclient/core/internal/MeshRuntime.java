@@ -300,6 +300,13 @@ public final class MeshRuntime implements AutoCloseable {
                 known)));
           }
         }
+        // A copy to a name that is no mesh service was refused or, with unknown-hosts: pass-through, sent to DNS.
+        io.meshclient.core.config.MirrorConfig mirror = service.routes().get(i).mirror();
+        if (mirror != null && mirror.service() != null && !known.contains(mirror.service())) {
+          problems.add(ConfigurationException.problem(MeshConfig.PREFIX + ".services." + name + ".routes[" + i
+              + "].mirror.service", mirror.service(), "a mesh service (configured under mesh.services or listed by a "
+              + "discovery)" + io.meshclient.api.spi.SettingValues.didYouMean(mirror.service(), known)));
+        }
       }
     });
     if (!problems.isEmpty()) {

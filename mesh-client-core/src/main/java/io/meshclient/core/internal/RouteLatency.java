@@ -12,7 +12,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class RouteLatency {
   private static final int MIN_EXPONENT = 10; // 2^10 ns, about 1 µs
   private static final int BUCKETS = (37 - MIN_EXPONENT) * 4;
-  private static final long WINDOW = 5_000;
+  /**
+   * The samples kept at least: counts are halved when they reach twice this, so a {@code min-samples} above it
+   * would never be reached (the configuration key's range ends here).
+   */
+  public static final int WINDOW = 5_000;
 
   private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
   private final AtomicLong total = new AtomicLong();

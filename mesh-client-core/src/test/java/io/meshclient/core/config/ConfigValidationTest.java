@@ -250,4 +250,35 @@ class ConfigValidationTest {
         "routes", Map.of("0", Map.of("to", "v1")))))));
     assertThat(config.service("reviews").routes()).hasSize(1);
   }
+
+  /**
+   * A route's limiter is named after the route: two rate-limited routes of one name shared one bucket (and with
+   * different rates, every reload refilled both). Routes without a limit may share a name, as the routes Istio's
+   * one http route with several matches becomes do.
+   */
+  @Test
+  void twoRateLimitedRoutesOfOneNameAreRefused() throws Exception {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            reviews:
+              routes:
+                - { name: api, match: { path: { prefix: /a } }, to: { service: reviews }, rate-limit: { rate: 1/s } }
+                - { name: api, match: { path: { prefix: /b } }, to: { service: reviews }, rate-limit: { rate: 1/s } }
+                - { name: route-3, to: { service: reviews }, rate-limit: { rate: 5/s } }
+                - { to: { service: reviews }, rate-limit: { rate: 5/s } }
+        """)).isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "mesh.services.reviews.routes[1].name: api (expected: a name no other route with a rate-limit has "
+                + "(routes[0] and routes[1] are both 'api'): each route's limiter is named after its route)",
+            "mesh.services.reviews.routes[2].name: route-3 (expected: a name no other route with a rate-limit has "
+                + "(routes[2] and routes[3] are both 'route-3'): each route's limiter is named after its route)"));
+    assertThat(yaml("""
+        mesh:
+          services:
+            reviews:
+              routes:
+                - { name: api, match: { path: { prefix: /a } }, to: { service: reviews } }
+                - { name: api, match: { path: { prefix: /b } }, to: { service: reviews }, rate-limit: { rate: 1/s } }
+        """).service("reviews").routes()).hasSize(2);
+  }
 }

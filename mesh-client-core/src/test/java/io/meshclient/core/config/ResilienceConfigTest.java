@@ -118,6 +118,52 @@ class ResilienceConfigTest {
             "mesh.services.reviews.routes[0].fault.header: bad header (expected: a header name (RFC 9110 token))"));
   }
 
+  /** A route's latency histogram keeps about 5000 samples: a larger minimum was accepted and never met. */
+  @Test
+  void hedgeMinimumSamplesBeyondWhatTheRouteKeepsIsRefused() {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            reviews:
+              routes:
+                - to: { service: reviews }
+                  hedge: { after: p95, min-samples: 20000 }
+        """)).isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "mesh.services.reviews.routes[0].hedge.min-samples: 20000 (expected: 1..5000)"));
+  }
+
+  /** An attempt that timed out is never hedged: a delay as long as the attempt's timeout validated and did nothing. */
+  @Test
+  void aFixedHedgeDelayMustBeShorterThanTheAttemptsTimeout() throws Exception {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          defaults: { timeout: 1s }
+          services:
+            reviews:
+              routes:
+                - to: { service: reviews }
+                  hedge: { after: 1s }
+                - to: { service: reviews }
+                  timeout: 5s
+                  retry: { per-try-timeout: 200ms }
+                  hedge: { after: 300ms }
+        """)).isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "mesh.services.reviews.routes[0].hedge.after: 1s (expected: less than the attempt's timeout (1s): a "
+                + "hedge is sent only while an attempt waits)",
+            "mesh.services.reviews.routes[1].hedge.after: 300ms (expected: less than the attempt's timeout (200ms): a "
+                + "hedge is sent only while an attempt waits)"));
+    assertThat(yaml("""
+        mesh:
+          defaults: { timeout: 1s }
+          services:
+            reviews:
+              timeout: 5s
+              routes:
+                - to: { service: reviews }
+                  hedge: { after: 1s }
+        """).service("reviews").routes().get(0).hedge().after()).isEqualTo(Duration.ofSeconds(1));
+  }
+
   @Test
   void defaultsAreWhatTheReadmeSays() {
     assertThat(RetryConfig.DEFAULT.attempts()).isEqualTo(2);

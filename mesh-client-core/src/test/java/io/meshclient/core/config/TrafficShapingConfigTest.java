@@ -76,4 +76,38 @@ class TrafficShapingConfigTest {
     assertThat(config.factor(Duration.ofMillis(500).toNanos())).isEqualTo(0.1); // sqrt(0.005) < 10%
     assertThat(config.factor(Duration.ofSeconds(100).toNanos())).isEqualTo(1.0);
   }
+
+  /**
+   * A configuration built in Java passes the same rules as mesh.yaml: a slow-start window past {@code
+   * Duration.toNanos}'s range validated, then threw ArithmeticException out of every call.
+   */
+  @Test
+  void slowStartAndLocalityBuiltInJavaAreValidatedAsMeshYamlIs() {
+    assertThatThrownBy(() -> MeshConfig.builder()
+        .service(ServiceConfig.builder("reviews").loadBalancer(BalancerConfig.named("round-robin"))
+            .slowStart(new SlowStartConfig(Duration.ofDays(300_000), Double.NaN, 150))
+            .locality(new LocalityConfig("a", "", LocalityConfig.Mode.DISTRIBUTE, List.of("b"), Map.of("a", 50)))
+            .subset("v1", Map.of("version", "v1"))
+            .subsetPolicy("v1", SubsetPolicyConfig.builder().slowStart(new SlowStartConfig(Duration.ZERO, 0, 10))
+                .locality(new LocalityConfig("a", "", LocalityConfig.Mode.FAILOVER, List.of(), Map.of("a", 100),
+                    Map.of("eu", "us")))
+                .build())
+            .build())
+        .build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("mesh.services.reviews.slow-start.window: 7200000h (expected: between 1ms and 1h)")
+        .hasMessageContaining("mesh.services.reviews.slow-start.aggression: NaN (expected: above 0 up to 10)")
+        .hasMessageContaining("mesh.services.reviews.slow-start.min-weight-percent: 150.0 (expected: from 0 up to 100)")
+        .hasMessageContaining("mesh.services.reviews.locality.distribute: {a=50} (expected: zones with percents that "
+            + "sum to 100)")
+        .hasMessageContaining("mesh.services.reviews.locality.failover: [b] (expected: only with mode: failover)")
+        .hasMessageContaining("mesh.services.reviews.subset-policies.v1.slow-start.window: 0ms (expected: between 1ms "
+            + "and 1h)")
+        .hasMessageContaining("mesh.services.reviews.subset-policies.v1.slow-start.aggression: 0.0 (expected: above 0 "
+            + "up to 10)")
+        .hasMessageContaining("mesh.services.reviews.subset-policies.v1.locality.distribute: {a=100} (expected: only "
+            + "with mode: distribute)")
+        .hasMessageContaining("mesh.services.reviews.subset-policies.v1.locality.region: missing (expected: the "
+            + "caller's region, which failover-regions needs)");
+  }
 }

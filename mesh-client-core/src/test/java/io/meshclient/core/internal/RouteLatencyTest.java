@@ -43,4 +43,22 @@ class RouteLatencyTest {
       assertThat(RouteLatency.upperBound(bucket)).isLessThan(nanos + nanos / 4 + 1);
     }
   }
+
+  /**
+   * The histogram halves itself at twice {@link RouteLatency#WINDOW} samples: {@code min-samples} up to the window
+   * (the key's largest value) is reached and stays reached through every fade, where 20000 never was.
+   */
+  @Test
+  void theLargestMinimumSamplesIsReachedAndKeptThroughFades() {
+    RouteLatency largest = new RouteLatency(50, RouteLatency.WINDOW);
+    RouteLatency beyond = new RouteLatency(50, 20_000);
+    for (int i = 0; i < 50_000; i++) {
+      largest.record(3_000_000);
+      beyond.record(3_000_000);
+      if (i >= RouteLatency.WINDOW) {
+        assertThat(largest.percentileNanos()).as("after %d samples", i + 1).isPositive();
+      }
+    }
+    assertThat(beyond.percentileNanos()).as("a minimum beyond the window is never met").isEqualTo(-1);
+  }
 }

@@ -335,7 +335,7 @@ final class Attempts {
   }
 
   /** The chain with these timeouts; each {@code withXxx} copies OkHttp's chain, so only when a value differs. */
-  private static Interceptor.Chain withTimeouts(Interceptor.Chain chain, int connectMillis, int readWriteMillis) {
+  static Interceptor.Chain withTimeouts(Interceptor.Chain chain, int connectMillis, int readWriteMillis) {
     Interceptor.Chain c = chain;
     if (c.connectTimeoutMillis() != connectMillis) {
       c = c.withConnectTimeout(connectMillis, TimeUnit.MILLISECONDS);

@@ -130,9 +130,15 @@ public final class MeshInterceptor implements Interceptor {
       if (runtime.refusesUnknown(request.url().host()) && request.tag(Internal.class) == null) {
         throw unknownService(request);
       }
-      // A hedge or mirrored copy sent to an instance of a subset with its own TLS carries that TLS client.
+      // A hedge or mirrored copy sent to an instance of a subset with its own TLS carries that TLS client, and
+      // a hedged attempt its route's timeouts.
       SubsetTls tls = request.tag(SUBSET_TLS);
-      return (tls == null ? chain : Attempts.withTls(chain, tls)).proceed(request);
+      Chain sending = tls == null ? chain : Attempts.withTls(chain, tls);
+      AttemptTimeouts timeouts = request.tag(ATTEMPT_TIMEOUTS);
+      if (timeouts != null) {
+        sending = Attempts.withTimeouts(sending, timeouts.connectMillis(), timeouts.readWriteMillis());
+      }
+      return sending.proceed(request);
     }
     MeshCall call = new MeshCall(chain, service, ticker.nanoTime());
     CallListener observer = callListeners == null ? null : callListeners.newCall(service.name(), request);
@@ -378,6 +384,20 @@ public final class MeshInterceptor implements Interceptor {
     if (tls != null) {
       request.tag(SUBSET_TLS, tls);
     }
+  }
+
+  /**
+   * The connect and read/write timeouts of one hedged attempt, as {@link Attempts} sets them on its chain: the
+   * route's (else the subset's, else the service's) connect timeout and the per-try timeout. Without them a hedged
+   * call had the mesh-wide defaults of the mesh's client, whatever the service or route configured.
+   */
+  record AttemptTimeouts(int connectMillis, int readWriteMillis) {}
+
+  private static final KClass<AttemptTimeouts> ATTEMPT_TIMEOUTS = JvmClassMappingKt.getKotlinClass(AttemptTimeouts.class);
+
+  /** Makes the mesh's own call to an instance (a hedged attempt) use {@code timeouts}. */
+  static void tagTimeouts(Request.Builder request, AttemptTimeouts timeouts) {
+    request.tag(ATTEMPT_TIMEOUTS, timeouts);
   }
 
   static boolean isIdempotent(String method) {
