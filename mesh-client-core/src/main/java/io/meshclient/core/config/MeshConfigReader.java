@@ -271,11 +271,8 @@ final class MeshConfigReader {
     }
     String text = after.trim();
     if (text.startsWith("p") || text.startsWith("P")) {
-      try {
-        percentile = Double.parseDouble(text.substring(1));
-      } catch (NumberFormatException e) {
-        percentile = -1;
-      }
+      Double p = SettingValues.decimalNumber(text.substring(1));
+      percentile = p == null ? -1 : p;
       if (!(percentile >= 50 && percentile <= 99.9)) {
         node.report(node.key("after"), after, "a percentile from p50 to p99.9, such as p95");
         return null;
@@ -309,10 +306,11 @@ final class MeshConfigReader {
     if (rawPercent != null) {
       String text = rawPercent.trim().endsWith("%") ? rawPercent.trim().substring(0, rawPercent.trim().length() - 1)
           : rawPercent.trim();
-      try {
-        percent = Double.parseDouble(text);
-      } catch (NumberFormatException e) {
+      Double p = SettingValues.decimalNumber(text);
+      if (p == null) {
         node.report(node.key("percent"), rawPercent, "a percentage such as 10 or 0.5%");
+      } else {
+        percent = p;
       }
     }
     return new MirrorConfig(node.string("to"), node.string("service"), percent,

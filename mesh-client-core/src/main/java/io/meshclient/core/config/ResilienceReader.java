@@ -1,5 +1,6 @@
 package io.meshclient.core.config;
 
+import io.meshclient.api.spi.SettingValues;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Locale;
@@ -166,12 +167,12 @@ final class ResilienceReader {
       return 0;
     }
     String text = raw.trim().endsWith("%") ? raw.trim().substring(0, raw.trim().length() - 1) : raw.trim();
-    try {
-      return Double.parseDouble(text);
-    } catch (NumberFormatException e) {
+    Double percent = SettingValues.decimalNumber(text);
+    if (percent == null) {
       node.report(node.key(child), raw, "a percentage such as 10 or 0.5%");
       return 0;
     }
+    return percent;
   }
 
   private static <T> T or(T value, T fallback) {

@@ -1,5 +1,6 @@
 package io.meshclient.core.config;
 
+import io.meshclient.api.spi.SettingValues;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -114,13 +115,11 @@ final class TrafficShapingReader {
     if (text == null) {
       return absent;
     }
-    try {
-      double value = Double.parseDouble(text.trim().endsWith("%") ? text.trim().replace("%", "") : text.trim());
-      if ((minIncluded ? value >= min : value > min) && value <= max) {
-        return value;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
+    String trimmed = text.trim();
+    Double value = SettingValues.decimalNumber(trimmed.endsWith("%") ? trimmed.substring(0, trimmed.length() - 1)
+        : trimmed);
+    if (value != null && (minIncluded ? value >= min : value > min) && value <= max) {
+      return value;
     }
     node.report(node.key(key), text, (minIncluded ? "from " : "above ") + (int) min + " up to " + (int) max);
     return absent;

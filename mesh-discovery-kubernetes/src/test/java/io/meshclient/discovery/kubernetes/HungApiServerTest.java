@@ -67,6 +67,8 @@ class HungApiServerTest {
     mesh.close();
 
     assertThat(Duration.ofNanos(System.nanoTime() - closing)).isLessThan(Duration.ofSeconds(1));
-    assertThat(built).isBetween(Duration.ofSeconds(1), Duration.ofMillis(2_500));
+    // Once in all: at least the 1s wait, and well under the 5s of one wait per service and one for the pods
+    // (the rest is building the Kubernetes client, about a second on a cold JVM on a busy 2-core machine).
+    assertThat(built).isBetween(Duration.ofSeconds(1), Duration.ofMillis(4_000));
   }
 }

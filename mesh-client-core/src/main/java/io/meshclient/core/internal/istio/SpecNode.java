@@ -102,13 +102,9 @@ final class SpecNode {
     if (text == null) {
       return null;
     }
-    try {
-      double value = Double.parseDouble(text.trim());
-      if (value >= min && value <= max) {
-        return value;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
+    Double value = io.meshclient.api.spi.SettingValues.decimalNumber(text.trim());
+    if (value != null && value >= min && value <= max) {
+      return value;
     }
     loading.problem(resource, key(field), text, "a number from " + min + " to " + max);
     return null;
