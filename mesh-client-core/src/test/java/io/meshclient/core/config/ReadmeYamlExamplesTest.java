@@ -35,7 +35,10 @@ import org.yaml.snakeyaml.Yaml;
  *       message;</li>
  *   <li>anything else with a root {@code mesh:} key: a mesh.yaml, read by {@link MeshConfig#fromYaml}.</li>
  * </ul>
- * A block that is none of these fails the test, so a new example is never skipped silently.
+ * A block that is none of these fails the test, so a new example is never skipped silently. The discovery
+ * providers are not on core's classpath, and MeshConfig asks them about their settings only when it refuses
+ * the rest anyway: the examples' discovery settings are checked beside their providers (the starter's
+ * {@code ReadmeUsageExamplesTest} for static and xds, {@code KubernetesSettingsTest} for kubernetes).
  */
 class ReadmeYamlExamplesTest {
   /** Tests run in the module's folder; the READMEs are at the repository root and in its modules. */
