@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshclient.api.ConfigurationException;
+import io.meshclient.api.ServiceInstance;
+import io.meshclient.core.InMemoryDiscovery;
 import io.meshclient.core.Mesh;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,7 +29,7 @@ import org.yaml.snakeyaml.Yaml;
  *   <li>an {@code application.yml} (first line {@code # application.yml}): loaded in a Spring context by the
  *       starter's {@code ReadmeApplicationYamlTest}, only counted here;</li>
  *   <li>Istio resources ({@code kind: VirtualService} / {@code DestinationRule} ...): built into a mesh with
- *       {@link Mesh.Builder#istioConfig};</li>
+ *       {@link Mesh.Builder#istioConfig} and a discovery that lists Bookinfo's services;</li>
  *   <li>Kubernetes RBAC manifests ({@code Role}, {@code RoleBinding} and their cluster-wide kinds): not mesh
  *       configuration; parsed and their kinds checked;</li>
  *   <li>a block whose first line is {@code # fragment}: part of a larger file, not loaded;</li>
@@ -96,7 +98,12 @@ class ReadmeYamlExamplesTest {
     if (first.startsWith("# error: ")) {
       return Kind.ERROR;
     }
-    List<String> kinds = kinds(block.text());
+    List<String> kinds;
+    try {
+      kinds = kinds(block.text());
+    } catch (org.yaml.snakeyaml.error.YAMLException e) {
+      throw new AssertionError(block + ": not YAML; mark it '# fragment' if it is part of a file", e);
+    }
     if (!kinds.isEmpty() && ISTIO_KINDS.containsAll(kinds)) {
       return Kind.ISTIO;
     }
@@ -121,6 +128,17 @@ class ReadmeYamlExamplesTest {
     return kinds;
   }
 
+  /** Bookinfo's services, v1 to v3 each, as a discovery would list them: the hosts Istio examples name. */
+  private static InMemoryDiscovery bookinfo() {
+    InMemoryDiscovery discovery = new InMemoryDiscovery();
+    for (String service : List.of("productpage", "details", "reviews", "ratings")) {
+      discovery.set(service, List.of("v1", "v2", "v3").stream().map(version -> ServiceInstance
+          .builder(service, "127.0.0.1", 9080 + version.charAt(1) - '0').metadata(Map.of("version", version)).build())
+          .toList());
+    }
+    return discovery;
+  }
+
   @Test
   void everyYamlExampleOfTheReadmesLoadsAsTheReadmeSays(@TempDir Path dir) throws IOException {
     List<String> seen = new ArrayList<>();
@@ -136,7 +154,7 @@ class ReadmeYamlExamplesTest {
               .hasMessage(block.firstLine().substring("# error: ".length()));
           case ISTIO -> {
             Path file = Files.writeString(dir.resolve("block-" + block.line() + ".yaml"), block.text());
-            assertThatCode(() -> Mesh.builder().istioConfig(file).build().close())
+            assertThatCode(() -> Mesh.builder().istioConfig(file).discovery("memory", bookinfo()).build().close())
                 .as(block.toString()).doesNotThrowAnyException();
           }
           case RBAC, APPLICATION_YML, FRAGMENT -> {
