@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.spi.Providers;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
 
 /** Settings under mesh.discovery.kubernetes: every bad value named with its key, value and expectation. */
 class KubernetesSettingsTest {
@@ -46,6 +51,23 @@ class KubernetesSettingsTest {
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining(KEY + ".master-url")
         .hasMessageNotContaining("s3cr3t");
+  }
+
+  /** This module's README starts with a mesh.yaml; its settings are what the provider reads. */
+  @Test
+  void theReadmeExampleIsReadAsItSays() throws Exception {
+    String readme = Files.readString(Path.of("README.md"));
+    Matcher block = Pattern.compile("(?s)```yaml\n(mesh:\n.*?)```").matcher(readme);
+    assertThat(block.find()).as("README.md's mesh.yaml block").isTrue();
+    @SuppressWarnings("unchecked")
+    Map<String, Map<String, Map<String, Object>>> mesh =
+        (Map<String, Map<String, Map<String, Object>>>) new Yaml().<Map<String, Object>>load(block.group(1)).get("mesh");
+    @SuppressWarnings("unchecked")
+    KubernetesDiscoverySettings s = KubernetesSettingsReader.read(KEY,
+        (Map<String, Object>) mesh.get("discovery").get("kubernetes"));
+    assertThat(s.namespace()).isEqualTo("bookinfo");
+    assertThat(s.portName()).isEqualTo("http");
+    assertThat(s.podLabels()).containsExactly("version");
   }
 
   @Test

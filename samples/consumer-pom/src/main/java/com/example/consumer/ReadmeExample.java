@@ -47,7 +47,7 @@ public final class ReadmeExample {
   // --- the README's usage example, verbatim ---
   static void readmeExample(Path meshYaml) throws Exception {
     try (Mesh mesh = Mesh.builder().config(MeshConfig.load(meshYaml)).build()) {
-      OkHttpClient http = mesh.httpClient();           // hand it to Retrofit, Spring or plain OkHttp
+      OkHttpClient http = mesh.httpClient();           // built on first use; hand it to Retrofit, Spring or OkHttp
       Request request = new Request.Builder()
           .url("http://reviews/api/reviews/1")          // a service name, not a host
           .header("end-user", "jason")
