@@ -32,6 +32,17 @@ class ApiContractsTest {
   }
 
   @Test
+  void aShippedDiscoveryWhoseModuleIsMissingIsNamedWithItsModule() {
+    ClassLoader loader = ApiContractsTest.class.getClassLoader(); // the api module's tests: no discovery at all
+    assertThatThrownBy(() -> io.meshclient.api.spi.Providers.discovery("static", "mesh.discovery.static", loader))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("mesh.discovery.static: static (expected: "
+            + "one of []; the 'static' discovery is in io.meshclient:mesh-discovery-static, not on the class path)");
+    assertThatThrownBy(() -> io.meshclient.api.spi.Providers.discovery("eureka", "mesh.discovery.eureka", loader))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("mesh.discovery.eureka: eureka (expected: "
+            + "one of [])");
+  }
+
+  @Test
   void instanceRejectsOutOfRangePortAndNegativeWeight() {
     assertThatThrownBy(() -> new ServiceInstance("a", "s", "h", 0, false, 1, Map.of(), ""))
         .hasMessage("port: 0 (expected: 1..65535)");

@@ -30,8 +30,20 @@ public final class Providers {
    * @throws ConfigurationException if no provider has that name
    */
   public static ServiceDiscoveryProvider discovery(String name, String configKey, ClassLoader classLoader) {
-    return find(ServiceDiscoveryProvider.class, ServiceDiscoveryProvider::name, name, configKey, classLoader);
+    try {
+      return find(ServiceDiscoveryProvider.class, ServiceDiscoveryProvider::name, name, configKey, classLoader);
+    } catch (ConfigurationException e) {
+      if (!MODULES.contains(name)) {
+        throw e;
+      }
+      // One of the project's own discoveries whose module the application did not add: say which.
+      throw ConfigurationException.of(configKey, name, "one of " + discoveryNames(classLoader)
+          + "; the '" + name + "' discovery is in io.meshclient:mesh-discovery-" + name + ", not on the class path");
+    }
   }
+
+  /** The discoveries the project ships, each in its module {@code mesh-discovery-<name>}. */
+  private static final java.util.Set<String> MODULES = java.util.Set.of("static", "consul", "kubernetes", "xds");
 
   /** The names of all load-balancer providers visible to {@code classLoader}, sorted. */
   public static List<String> loadBalancerNames(ClassLoader classLoader) {
