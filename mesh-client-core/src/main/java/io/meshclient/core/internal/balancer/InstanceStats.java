@@ -24,6 +24,30 @@ final class InstanceStats {
   }
 
   /**
+   * Whether this instance's score is lower than {@code other}'s ({@link #load} of both at one instant after
+   * both stamps) with one {@code exp} and no clock read: from the later stamp on both costs decay by the same
+   * factor, so only the difference of the stamps counts. An unmeasured instance scores as in {@link #load};
+   * against it a measured one is compared undecayed, which decides the same unless its cost is near the
+   * penalty.
+   */
+  boolean lighterThan(InstanceStats other, double penaltyNanos, double decayNanos) {
+    double cost = costNanos;
+    long stamp = stampNanos;
+    int pending = inFlight.get();
+    double otherCost = other.costNanos;
+    long otherStamp = other.stampNanos;
+    int otherPending = other.inFlight.get();
+    if (cost == 0 || otherCost == 0) {
+      double mine = cost == 0 ? pending == 0 ? 0 : penaltyNanos + pending : cost * (pending + 1);
+      double theirs = otherCost == 0 ? otherPending == 0 ? 0 : penaltyNanos + otherPending
+          : otherCost * (otherPending + 1);
+      return mine < theirs;
+    }
+    // exp overflows to infinity (never lighter) or underflows to 0 (lighter): the right answers there too
+    return cost * (pending + 1) * Math.exp((stamp - otherStamp) / decayNanos) < otherCost * (otherPending + 1);
+  }
+
+  /**
    * The load score at {@code now}: the decayed cost times (in flight + 1); an unmeasured busy instance
    * scores {@code penaltyNanos} and more.
    */

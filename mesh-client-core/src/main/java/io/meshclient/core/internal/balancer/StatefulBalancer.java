@@ -34,8 +34,13 @@ abstract class StatefulBalancer implements LoadBalancer, InstanceListListener {
     if (b >= a) {
       b++;
     }
+    return instances.get(lighter(t.at(b), t.at(a)) ? b : a);
+  }
+
+  /** Whether {@code b} scores lower than {@code a}: by default their loads read at one instant. */
+  boolean lighter(InstanceStats b, InstanceStats a) {
     long now = now();
-    return instances.get(load(t.at(b), now) < load(t.at(a), now) ? b : a);
+    return load(b, now) < load(a, now);
   }
 
   /**
