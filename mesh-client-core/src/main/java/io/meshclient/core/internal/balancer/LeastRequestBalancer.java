@@ -28,8 +28,8 @@ final class LeastRequestBalancer extends StatefulBalancer {
   }
 
   @Override
-  double load(InstanceStats stats, long now) {
-    return stats.inFlight.get();
+  boolean lighter(InstanceStats b, InstanceStats a) {
+    return b.inFlight.get() < a.inFlight.get();
   }
 
   /** Provides {@code least-request}. */

@@ -36,20 +36,10 @@ final class PeakEwmaBalancer extends StatefulBalancer {
     return pickOfTwo(instances, ThreadLocalRandom.current());
   }
 
-  @Override
-  long now() {
-    return ticker.nanoTime();
-  }
-
-  /** The same decision as comparing the two loads, without reading the clock (see {@link InstanceStats#lighterThan}). */
+  /** The lower decayed cost times (in flight + 1), without reading the clock: {@link InstanceStats#lighterThan}. */
   @Override
   boolean lighter(InstanceStats b, InstanceStats a) {
     return b.lighterThan(a, UNMEASURED_PENALTY_NANOS, decayNanos);
-  }
-
-  @Override
-  double load(InstanceStats stats, long now) {
-    return stats.load(UNMEASURED_PENALTY_NANOS, now, decayNanos);
   }
 
   @Override

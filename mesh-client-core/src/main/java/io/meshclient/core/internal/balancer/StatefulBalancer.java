@@ -8,19 +8,14 @@ import java.util.random.RandomGenerator;
 
 /**
  * A power-of-two-choices balancer: keeps {@link InstanceStats} per instance (rebuilt when it sees a new
- * instance list, on the discovery's thread when it can), draws two distinct instances and takes the one
- * with the lower {@link #load}.
+ * instance list, on the discovery's thread when it can), draws two distinct instances and takes the
+ * {@link #lighter} one.
  */
 abstract class StatefulBalancer implements LoadBalancer, InstanceListListener {
   volatile InstanceTable table = InstanceTable.empty(); // package-private for tests
 
-  /** The score to minimise at {@code now} (from {@link #now}); read on the request path, so no allocation. */
-  abstract double load(InstanceStats stats, long now);
-
-  /** The time both loads of one pick are read at; 0, and no clock read, for loads that do not age. */
-  long now() {
-    return 0;
-  }
+  /** Whether {@code b} scores lower than {@code a}; on the request path, so no allocation. */
+  abstract boolean lighter(InstanceStats b, InstanceStats a);
 
   /** Of two distinct random instances, the one with the lower load (the first drawn on a tie). */
   final ServiceInstance pickOfTwo(List<ServiceInstance> instances, RandomGenerator random) {
@@ -35,12 +30,6 @@ abstract class StatefulBalancer implements LoadBalancer, InstanceListListener {
       b++;
     }
     return instances.get(lighter(t.at(b), t.at(a)) ? b : a);
-  }
-
-  /** Whether {@code b} scores lower than {@code a}: by default their loads read at one instant. */
-  boolean lighter(InstanceStats b, InstanceStats a) {
-    long now = now();
-    return load(b, now) < load(a, now);
   }
 
   /**
