@@ -1,6 +1,5 @@
 package io.meshclient.core.config;
 
-import io.meshclient.api.spi.SettingValues;
 import static io.meshclient.core.config.SecretKeys.problem;
 
 import io.meshclient.api.spi.Providers;
@@ -88,7 +87,7 @@ final class ConfigValidator {
       resilience.check(key, MeshKeys.MAX_CONCURRENT, s.maxConcurrentRequests());
     }
     if (s.rateLimit() != null) {
-      rateLimit(key + ".rate-limit", s.rateLimit());
+      resilience.rateLimit(key + ".rate-limit", s.rateLimit());
     }
     if (s.circuitBreaker() != null) {
       resilience.breaker(key + ".circuit-breaker", s.circuitBreaker());
@@ -121,22 +120,10 @@ final class ConfigValidator {
       }
       subsetPolicy(policyKey, policy);
     });
-    Map<String, Integer> limited = new java.util.HashMap<>();
     for (int i = 0; i < s.routes().size(); i++) {
-      RouteConfig route = s.routes().get(i);
-      route(key + ".routes[" + i + "]", route, s);
-      if (route.rateLimit() != null) {
-        // Each route's limiter is named <service>/<route name>: two routes of one name shared one bucket, and
-        // with different rates each reload replaced both, refilling them.
-        String name = route.name() != null ? route.name() : "route-" + i;
-        Integer earlier = limited.putIfAbsent(name, i);
-        if (earlier != null) {
-          problems.add(problem(key + ".routes[" + (route.name() != null ? i : earlier) + "].name", name, "a name no "
-              + "other route with a rate-limit has (routes[" + earlier + "] and routes[" + i + "] are both '" + name
-              + "'): each route's limiter is named after its route"));
-        }
-      }
+      route(key + ".routes[" + i + "]", s.routes().get(i), s);
     }
+    resilience.routeLimiterNames(key + ".routes", s.routes());
   }
 
   /** The values of one subset's policy, each against the range of the service-level key of that name. */
@@ -214,20 +201,10 @@ final class ConfigValidator {
       rewrite(key + ".rewrite", route.rewrite());
     }
     if (route.hedge() != null) {
-      HedgeConfig h = route.hedge();
-      if (h.after() != null) {
-        if (resilience.check(key + ".hedge", MeshKeys.HEDGE_DELAY, h.after())) {
-          hedgeBeforeTimeout(key + ".hedge.after", h.after(), route, service);
-        }
-      } else if (!(h.percentile() >= 50 && h.percentile() <= 99.9)) {
-        problems.add(problem(key + ".hedge.after", h.afterText(), "a percentile from p50 to p99.9, such as p95"));
-      }
-      resilience.check(key + ".hedge", MeshKeys.HEDGE_FALLBACK, h.fallback());
-      resilience.check(key + ".hedge", MeshKeys.HEDGE_MAX_EXTRA, h.maxExtra());
-      resilience.check(key + ".hedge", MeshKeys.HEDGE_MIN_SAMPLES, h.minSamples());
+      resilience.hedge(key + ".hedge", route.hedge(), attemptTimeout(route, service));
     }
     if (route.rateLimit() != null) {
-      rateLimit(key + ".rate-limit", route.rateLimit());
+      resilience.rateLimit(key + ".rate-limit", route.rateLimit());
     }
     if (route.timeout() != null) {
       resilience.check(key, MeshKeys.TIMEOUT, route.timeout());
@@ -276,21 +253,16 @@ final class ConfigValidator {
   }
 
   /**
-   * A fixed hedge delay must be shorter than the attempt's timeout (the route's, else the service's, else the
-   * default; the retry's {@code per-try-timeout} when shorter): an attempt that has timed out is never hedged, so a
-   * longer delay validated and never sent a hedge.
+   * How long one attempt of {@code route} waits: its timeout (the route's, else the service's, else the
+   * default), or the retry's {@code per-try-timeout} when shorter.
    */
-  private void hedgeBeforeTimeout(String key, Duration after, RouteConfig route, ServiceConfig service) {
+  private Duration attemptTimeout(RouteConfig route, ServiceConfig service) {
     Duration timeout = route.timeout() != null ? route.timeout()
         : service.timeout() != null ? service.timeout() : defaults.timeout();
     RetryConfig retry = route.retry() != null ? route.retry()
         : service.retry() != null ? service.retry() : RetryConfig.DEFAULT;
-    Duration attempt = retry.perTryTimeout() != null && retry.perTryTimeout().compareTo(timeout) < 0
+    return retry.perTryTimeout() != null && retry.perTryTimeout().compareTo(timeout) < 0
         ? retry.perTryTimeout() : timeout;
-    if (after.compareTo(attempt) >= 0) {
-      problems.add(problem(key, SettingValues.formatDuration(after), "less than the attempt's timeout ("
-          + SettingValues.formatDuration(attempt) + "): a hedge is sent only while an attempt waits"));
-    }
   }
 
   private void matchHeaders(String prefix, Map<String, StringMatch> headers) {
@@ -401,23 +373,6 @@ final class ConfigValidator {
           ? "a subset defined under subsets (this service defines none)"
           : "one of the subsets " + subsets.keySet()));
     }
-  }
-
-  private void rateLimit(String key, RateLimitConfig limit) {
-    if (limit.permits() <= 0 || limit.per().isNegative() || limit.per().isZero()) {
-      problems.add(problem(key + ".rate", limit.rateText(), "> 0, such as 200/s"));
-    } else if (limit.permits() > MeshKeys.MAX_PERMITS || limit.per().compareTo(MeshKeys.MAX_RATE_PERIOD) > 0
-        || limit.permits() > limit.per().toNanos()) {
-      problems.add(problem(key + ".rate", limit.rateText(),
-          "at most 1000000000 per period, a period of at most 1h, and at most one per nanosecond"));
-    } else if (limit.burst() > 1
-        && limit.burst() - 1L > MeshKeys.MAX_TOLERANCE_NANOS / limit.emissionIntervalNanos()) {
-      problems.add(problem(key + ".burst", String.valueOf(limit.burst()), "at most "
-          + (MeshKeys.MAX_TOLERANCE_NANOS / limit.emissionIntervalNanos() + 1) + " at a rate of " + limit.rateText()
-          + " (a full bucket must refill within about 126 years)"));
-    }
-    resilience.check(key, MeshKeys.BURST, limit.burst());
-    resilience.check(key, MeshKeys.MAX_WAIT, limit.maxWait());
   }
 
   private void balancer(String key, BalancerConfig balancer) {

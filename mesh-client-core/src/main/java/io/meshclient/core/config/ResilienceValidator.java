@@ -5,7 +5,9 @@ import static io.meshclient.core.config.SecretKeys.problem;
 import io.meshclient.api.spi.Setting;
 import io.meshclient.api.spi.SettingValues;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The rules of the resilience blocks, each problem naming its full key; ranges are the declared ones. */
 final class ResilienceValidator {
@@ -23,6 +25,59 @@ final class ResilienceValidator {
     check(key, MeshKeys.MINIMUM_CALLS, b.minimumCalls());
     check(key, MeshKeys.OPEN_FOR, b.openFor());
     check(key, MeshKeys.HALF_OPEN, b.halfOpenProbes());
+  }
+
+  /**
+   * A hedge: its delay (fixed, shorter than {@code attemptTimeout}, as an attempt that has timed out is never
+   * hedged; or a percentile), fallback, extra copies and samples.
+   */
+  void hedge(String key, HedgeConfig h, Duration attemptTimeout) {
+    if (h.after() != null) {
+      if (check(key, MeshKeys.HEDGE_DELAY, h.after()) && h.after().compareTo(attemptTimeout) >= 0) {
+        problems.add(problem(key + ".after", SettingValues.formatDuration(h.after()), "less than the attempt's "
+            + "timeout (" + SettingValues.formatDuration(attemptTimeout) + "): a hedge is sent only while an attempt waits"));
+      }
+    } else if (!(h.percentile() >= 50 && h.percentile() <= 99.9)) {
+      problems.add(problem(key + ".after", h.afterText(), "a percentile from p50 to p99.9, such as p95"));
+    }
+    check(key, MeshKeys.HEDGE_FALLBACK, h.fallback());
+    check(key, MeshKeys.HEDGE_MAX_EXTRA, h.maxExtra());
+    check(key, MeshKeys.HEDGE_MIN_SAMPLES, h.minSamples());
+  }
+
+  void rateLimit(String key, RateLimitConfig limit) {
+    if (limit.permits() <= 0 || limit.per().isNegative() || limit.per().isZero()) {
+      problems.add(problem(key + ".rate", limit.rateText(), "> 0, such as 200/s"));
+    } else if (limit.permits() > MeshKeys.MAX_PERMITS || limit.per().compareTo(MeshKeys.MAX_RATE_PERIOD) > 0
+        || limit.permits() > limit.per().toNanos()) {
+      problems.add(problem(key + ".rate", limit.rateText(),
+          "at most 1000000000 per period, a period of at most 1h, and at most one per nanosecond"));
+    } else if (limit.burst() > 1
+        && limit.burst() - 1L > MeshKeys.MAX_TOLERANCE_NANOS / limit.emissionIntervalNanos()) {
+      problems.add(problem(key + ".burst", String.valueOf(limit.burst()), "at most "
+          + (MeshKeys.MAX_TOLERANCE_NANOS / limit.emissionIntervalNanos() + 1) + " at a rate of " + limit.rateText()
+          + " (a full bucket must refill within about 126 years)"));
+    }
+    check(key, MeshKeys.BURST, limit.burst());
+    check(key, MeshKeys.MAX_WAIT, limit.maxWait());
+  }
+
+  /**
+   * Each route's limiter is named {@code <service>/<route name>}: two rate-limited routes of one name would
+   * share one bucket (and, with different rates, each reload would replace both, refilling them).
+   */
+  void routeLimiterNames(String key, List<RouteConfig> routes) {
+    Map<String, Integer> limited = new HashMap<>();
+    for (int i = 0; i < routes.size(); i++) {
+      RouteConfig route = routes.get(i);
+      String name = route.nameAt(i);
+      Integer earlier = route.rateLimit() == null ? null : limited.putIfAbsent(name, i);
+      if (earlier != null) {
+        problems.add(problem(key + "[" + (route.name() != null ? i : earlier) + "].name", name, "a name no other "
+            + "route with a rate-limit has (routes[" + earlier + "] and routes[" + i + "] are both '" + name
+            + "'): each route's limiter is named after its route"));
+      }
+    }
   }
 
   void retry(String key, RetryConfig r) {

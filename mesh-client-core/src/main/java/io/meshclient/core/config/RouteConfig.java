@@ -71,6 +71,11 @@ public record RouteConfig(
     return new RouteConfig(null, match, destinations, null, null, null, null, null, null, null, null, null, null);
   }
 
+  /** The route's name, or {@code route-<index>} (its place in its service's routes) when it has none. */
+  public String nameAt(int index) {
+    return name != null ? name : "route-" + index;
+  }
+
   /**
    * The subset of this route's own service that every matching request goes to, when the route has one
    * destination and it is in its own service; else null.

@@ -30,7 +30,7 @@ public final class Route {
   Route(int index, RouteConfig config, Map<String, Integer> subsetIndexes) {
     this.index = index;
     this.config = config;
-    this.name = config.name() != null ? config.name() : "route-" + index;
+    this.name = config.nameAt(index);
     RouteConfig.Match match = config.match();
     this.path = match.path() == null ? null : new ValueMatcher(match.path(), match.ignoreUriCase());
     this.methods = match.methods().toArray(new String[0]);
