@@ -284,33 +284,33 @@ public final class MeshRuntime implements AutoCloseable {
     return out;
   }
 
-  /** A route to another service must name one the mesh knows: configured or listed by a discovery. */
+  /** A route to another service, or its mirror, must name one the mesh knows: configured or listed by a discovery. */
   private static void checkRouteTargets(MeshConfig newConfig, Set<String> known) {
     List<String> problems = new ArrayList<>();
     newConfig.services().forEach((name, service) -> {
       for (int i = 0; i < service.routes().size(); i++) {
+        String route = MeshConfig.PREFIX + ".services." + name + ".routes[" + i + "]";
         List<io.meshclient.core.config.RouteConfig.Destination> destinations = service.routes().get(i).destinations();
         for (int j = 0; j < destinations.size(); j++) {
-          String target = destinations.get(j).service();
-          if (target != null && !known.contains(target)) {
-            String key = MeshConfig.PREFIX + ".services." + name + ".routes[" + i + "]"
-                + (destinations.size() == 1 ? ".to" : ".destinations[" + j + "]") + ".service";
-            problems.add(ConfigurationException.problem(key, target, "a mesh service (configured under "
-                + "mesh.services or listed by a discovery)" + io.meshclient.api.spi.SettingValues.didYouMean(target,
-                known)));
-          }
+          checkKnown(route + (destinations.size() == 1 ? ".to" : ".destinations[" + j + "]") + ".service",
+              destinations.get(j).service(), known, problems);
         }
         // A copy to a name that is no mesh service was refused or, with unknown-hosts: pass-through, sent to DNS.
         io.meshclient.core.config.MirrorConfig mirror = service.routes().get(i).mirror();
-        if (mirror != null && mirror.service() != null && !known.contains(mirror.service())) {
-          problems.add(ConfigurationException.problem(MeshConfig.PREFIX + ".services." + name + ".routes[" + i
-              + "].mirror.service", mirror.service(), "a mesh service (configured under mesh.services or listed by a "
-              + "discovery)" + io.meshclient.api.spi.SettingValues.didYouMean(mirror.service(), known)));
+        if (mirror != null) {
+          checkKnown(route + ".mirror.service", mirror.service(), known, problems);
         }
       }
     });
     if (!problems.isEmpty()) {
       throw new ConfigurationException(problems);
+    }
+  }
+
+  private static void checkKnown(String key, String service, Set<String> known, List<String> problems) {
+    if (service != null && !known.contains(service)) {
+      problems.add(ConfigurationException.problem(key, service, "a mesh service (configured under mesh.services or "
+          + "listed by a discovery)" + io.meshclient.api.spi.SettingValues.didYouMean(service, known)));
     }
   }
 
