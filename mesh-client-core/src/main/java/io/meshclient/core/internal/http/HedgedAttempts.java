@@ -191,10 +191,9 @@ final class HedgedAttempts {
     HttpUrl url;
     try {
       url = service.rewrite(call.sent.url(), instance, subset);
-      routing = call.sent.newBuilder().url(url).tag(MeshInterceptor.Internal.class, MeshInterceptor.Internal.INSTANCE);
-      MeshInterceptor.tagTls(routing, subset.ownTls());
-      MeshInterceptor.tagTimeouts(routing, new MeshInterceptor.AttemptTimeouts(
-          (int) Math.min(tryMillis, subset.connectTimeoutMillis(call.plan)), (int) tryMillis));
+      routing = call.sent.newBuilder().url(url);
+      OwnCalls.tagTls(routing, subset.ownTls());
+      OwnCalls.tagHedged(routing, (int) Math.min(tryMillis, subset.connectTimeoutMillis(call.plan)), (int) tryMillis);
     } catch (java.net.ConnectException e) {
       subset.balancer().onStart(instance);
       attempts.record(service, subset, service.breaker(), instance, CallOutcome.CONNECT_FAILURE, 0, 0, e);

@@ -21,12 +21,9 @@ import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.internal.SubsetRuntime;
 import io.meshclient.core.internal.ratelimit.GcraRateLimiter;
 import io.meshclient.core.internal.routing.Route;
-import io.meshclient.core.internal.tls.SubsetTls;
 import io.micrometer.observation.ObservationRegistry;
 import java.io.IOException;
 import java.util.random.RandomGenerator;
-import kotlin.jvm.JvmClassMappingKt;
-import kotlin.reflect.KClass;
 import okhttp3.EventListener;
 import okhttp3.Interceptor;
 import okhttp3.Protocol;
@@ -127,18 +124,10 @@ public final class MeshInterceptor implements Interceptor {
     Request request = chain.request();
     ServiceRuntime service = runtime.service(request.url().host());
     if (service == null) {
-      if (runtime.refusesUnknown(request.url().host()) && request.tag(Internal.class) == null) {
+      if (runtime.refusesUnknown(request.url().host()) && !OwnCalls.isHedged(request)) {
         throw unknownService(request);
       }
-      // A hedge or mirrored copy sent to an instance of a subset with its own TLS carries that TLS client, and
-      // a hedged attempt its route's timeouts.
-      SubsetTls tls = request.tag(SUBSET_TLS);
-      Chain sending = tls == null ? chain : Attempts.withTls(chain, tls);
-      AttemptTimeouts timeouts = request.tag(ATTEMPT_TIMEOUTS);
-      if (timeouts != null) {
-        sending = Attempts.withTimeouts(sending, timeouts.connectMillis(), timeouts.readWriteMillis());
-      }
-      return sending.proceed(request);
+      return OwnCalls.chain(chain, request).proceed(request); // a hedge or mirrored copy: its TLS and timeouts
     }
     MeshCall call = new MeshCall(chain, service, ticker.nanoTime());
     CallListener observer = callListeners == null ? null : callListeners.newCall(service.name(), request);
@@ -363,41 +352,6 @@ public final class MeshInterceptor implements Interceptor {
           .build();
     }
     return null;
-  }
-
-  /** Tags the mesh's own calls to an instance (hedges), which pass through whatever the instance's host. */
-  enum Internal {
-    INSTANCE
-  }
-
-  /**
-   * The tag key of a subset's own TLS client, made once: {@code tag(Class)} makes a Kotlin class reference per
-   * call (see {@link ConnectionReuseInterceptor}).
-   */
-  private static final KClass<SubsetTls> SUBSET_TLS = JvmClassMappingKt.getKotlinClass(SubsetTls.class);
-
-  /**
-   * Makes the mesh's own call to an instance (a hedge, a mirrored copy) use {@code tls}, the own TLS client of the
-   * subset it was routed to; nothing when null.
-   */
-  static void tagTls(Request.Builder request, SubsetTls tls) {
-    if (tls != null) {
-      request.tag(SUBSET_TLS, tls);
-    }
-  }
-
-  /**
-   * The connect and read/write timeouts of one hedged attempt, as {@link Attempts} sets them on its chain: the
-   * route's (else the subset's, else the service's) connect timeout and the per-try timeout. Without them a hedged
-   * call had the mesh-wide defaults of the mesh's client, whatever the service or route configured.
-   */
-  record AttemptTimeouts(int connectMillis, int readWriteMillis) {}
-
-  private static final KClass<AttemptTimeouts> ATTEMPT_TIMEOUTS = JvmClassMappingKt.getKotlinClass(AttemptTimeouts.class);
-
-  /** Makes the mesh's own call to an instance (a hedged attempt) use {@code timeouts}. */
-  static void tagTimeouts(Request.Builder request, AttemptTimeouts timeouts) {
-    request.tag(ATTEMPT_TIMEOUTS, timeouts);
   }
 
   static boolean isIdempotent(String method) {

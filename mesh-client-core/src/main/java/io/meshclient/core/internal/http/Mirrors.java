@@ -69,7 +69,7 @@ final class Mirrors {
         .header(SHADOW_HEADER, "true")
         .header("Host", request.url().host() + "-shadow");
     if (subset != null) {
-      MeshInterceptor.tagTls(copy, subset.ownTls());
+      OwnCalls.tagTls(copy, subset.ownTls());
     }
     Observation observation = null;
     if (traced != null) {
