@@ -138,6 +138,12 @@ final class ConfigNode {
     return value != null ? value : fallback;
   }
 
+  /** A declared decimal setting, or {@code fallback} when absent or refused. */
+  double decimal(Setting setting, double fallback) {
+    Double value = parsed(setting, Double.class);
+    return value != null ? value : fallback;
+  }
+
   Duration duration(Setting setting) {
     return parsed(setting, Duration.class);
   }

@@ -3,6 +3,7 @@ package io.meshclient.core.config;
 import static io.meshclient.api.spi.Setting.MAX_DURATION;
 import static io.meshclient.api.spi.Setting.block;
 import static io.meshclient.api.spi.Setting.bool;
+import static io.meshclient.api.spi.Setting.decimal;
 import static io.meshclient.api.spi.Setting.duration;
 import static io.meshclient.api.spi.Setting.integer;
 import static io.meshclient.api.spi.Setting.labels;
@@ -132,8 +133,31 @@ public final class MeshKeys {
       "instances with `min-requests` responses needed to judge any");
   static final Setting SLOW_EJECTION = block("slow-ejection", "eject instances much slower than their peers "
       + "(beyond Envoy; off unless `factor` is set)", SLOW_FACTOR, SLOW_INTERVAL, SLOW_MIN_REQUESTS, SLOW_MIN_INSTANCES);
+  static final Setting RATE_INTERVAL = duration("interval", "10s", Duration.ofMillis(10), Duration.ofHours(1),
+      "how often `failure-percentage` and `success-rate` judge the instances, on their calls since the last time "
+      + "(Envoy's `interval`)");
+  static final Setting FAILURE_THRESHOLD = percent("threshold", "0%", 0, 100, "eject an instance with at least "
+      + "this share of its calls in an `interval` failed (5xx, connect failures, resets, timeouts); `0%`: off");
+  static final Setting FAILURE_MIN_REQUESTS = integer("min-requests", "50", 1, 1_000_000,
+      "calls an instance needs in an interval to be judged");
+  static final Setting FAILURE_MIN_INSTANCES = integer("min-instances", "5", 1, 1_000_000,
+      "instances with `min-requests` calls needed to judge any");
+  static final Setting FAILURE_PERCENTAGE = block("failure-percentage", "eject instances that fail a share of "
+      + "their calls (Envoy's failure-percentage ejection; off unless `threshold` is set)", FAILURE_THRESHOLD,
+      FAILURE_MIN_REQUESTS, FAILURE_MIN_INSTANCES);
+  static final Setting STDEV_FACTOR = decimal("stdev-factor", "0", 0, 100, "eject an instance whose success rate "
+      + "in an `interval` is below the mean of the instances' rates minus this many standard deviations (Envoy: "
+      + "1.9); `0`: off");
+  static final Setting SUCCESS_MIN_REQUESTS = integer("min-requests", "100", 1, 1_000_000,
+      "calls an instance needs in an interval to be judged");
+  static final Setting SUCCESS_MIN_INSTANCES = integer("min-instances", "5", 2, 1_000_000,
+      "instances with `min-requests` calls needed to judge any");
+  static final Setting SUCCESS_RATE = block("success-rate", "eject instances whose success rate is far below their "
+      + "peers' (Envoy's success-rate ejection; off unless `stdev-factor` is set)", STDEV_FACTOR,
+      SUCCESS_MIN_REQUESTS, SUCCESS_MIN_INSTANCES);
   static final Setting OUTLIER = block("outlier-detection", "passive health checking", OUTLIER_ENABLED, CONSECUTIVE,
-      CONSECUTIVE_GATEWAY, BASE_EJECTION, MAX_EJECTION, MAX_EJECTED, PANIC, SLOW_EJECTION);
+      CONSECUTIVE_GATEWAY, BASE_EJECTION, MAX_EJECTION, MAX_EJECTED, PANIC, SLOW_EJECTION, RATE_INTERVAL,
+      FAILURE_PERCENTAGE, SUCCESS_RATE);
 
   static final Setting TLS = block("tls", "mutual TLS to the instances",
       bool("enabled", true, "`false`: plain HTTP (under `subset-policies`: for the subset's calls even when the "

@@ -106,7 +106,32 @@ final class ResilienceReader {
         node.integer(MeshKeys.MAX_EJECTED, d.maxEjectedPercent()),
         node.integer(MeshKeys.PANIC, d.panicThresholdPercent()),
         node.integer(MeshKeys.CONSECUTIVE_GATEWAY, d.consecutiveGatewayErrors()),
-        slowEjection(node.child(MeshKeys.SLOW_EJECTION.name())));
+        slowEjection(node.child(MeshKeys.SLOW_EJECTION.name())),
+        node.duration(MeshKeys.RATE_INTERVAL, d.interval()),
+        failurePercentage(node.child(MeshKeys.FAILURE_PERCENTAGE.name())),
+        successRate(node.child(MeshKeys.SUCCESS_RATE.name())));
+  }
+
+  private static OutlierConfig.FailurePercentage failurePercentage(ConfigNode node) {
+    OutlierConfig.FailurePercentage off = OutlierConfig.FailurePercentage.OFF;
+    if (node == null) {
+      return off;
+    }
+    node.allowOnly(MeshKeys.FAILURE_PERCENTAGE);
+    return new OutlierConfig.FailurePercentage(node.integer(MeshKeys.FAILURE_THRESHOLD, off.threshold()),
+        node.integer(MeshKeys.FAILURE_MIN_REQUESTS, off.minRequests()),
+        node.integer(MeshKeys.FAILURE_MIN_INSTANCES, off.minInstances()));
+  }
+
+  private static OutlierConfig.SuccessRate successRate(ConfigNode node) {
+    OutlierConfig.SuccessRate off = OutlierConfig.SuccessRate.OFF;
+    if (node == null) {
+      return off;
+    }
+    node.allowOnly(MeshKeys.SUCCESS_RATE);
+    return new OutlierConfig.SuccessRate(node.decimal(MeshKeys.STDEV_FACTOR, off.stdevFactor()),
+        node.integer(MeshKeys.SUCCESS_MIN_REQUESTS, off.minRequests()),
+        node.integer(MeshKeys.SUCCESS_MIN_INSTANCES, off.minInstances()));
   }
 
   private static OutlierConfig.SlowEjection slowEjection(ConfigNode node) {

@@ -121,6 +121,21 @@ final class ResilienceValidator {
       check(slowKey, MeshKeys.SLOW_MIN_REQUESTS, slow.minRequests());
       check(slowKey, MeshKeys.SLOW_MIN_INSTANCES, slow.minInstances());
     }
+    check(key, MeshKeys.RATE_INTERVAL, o.interval());
+    OutlierConfig.FailurePercentage failures = o.failurePercentage();
+    if (!failures.equals(OutlierConfig.FailurePercentage.OFF)) {
+      String failuresKey = key + "." + MeshKeys.FAILURE_PERCENTAGE.name();
+      check(failuresKey, MeshKeys.FAILURE_THRESHOLD, failures.threshold());
+      check(failuresKey, MeshKeys.FAILURE_MIN_REQUESTS, failures.minRequests());
+      check(failuresKey, MeshKeys.FAILURE_MIN_INSTANCES, failures.minInstances());
+    }
+    OutlierConfig.SuccessRate rates = o.successRate();
+    if (!rates.equals(OutlierConfig.SuccessRate.OFF)) {
+      String ratesKey = key + "." + MeshKeys.SUCCESS_RATE.name();
+      MeshKeys.STDEV_FACTOR.check(ratesKey + "." + MeshKeys.STDEV_FACTOR.name(), rates.stdevFactor(), problems);
+      check(ratesKey, MeshKeys.SUCCESS_MIN_REQUESTS, rates.minRequests());
+      check(ratesKey, MeshKeys.SUCCESS_MIN_INSTANCES, rates.minInstances());
+    }
   }
 
   void fault(String key, FaultConfig f) {

@@ -79,6 +79,45 @@ class ResilienceConfigTest {
   }
 
   @Test
+  void failurePercentageAndSuccessRateAreReadAndCheckedNamingEachKey() throws Exception {
+    MeshConfig config = yaml("""
+        mesh:
+          services:
+            reviews:
+              outlier-detection:
+                interval: 5s
+                failure-percentage: { threshold: 20%, min-requests: 30 }
+                success-rate: { stdev-factor: 1.9, min-instances: 3 }
+            ratings: { outlier-detection: { consecutive-failures: 3 } }
+        """);
+    assertThat(config.service("reviews").outlierDetection()).isEqualTo(OutlierConfig.DEFAULT.withRateEjection(
+        Duration.ofSeconds(5), new OutlierConfig.FailurePercentage(20, 30, 5), new OutlierConfig.SuccessRate(1.9, 100, 3)));
+    OutlierConfig ratings = config.service("ratings").outlierDetection();
+    assertThat(ratings.judgesRates()).isFalse();
+    assertThat(ratings.interval()).isEqualTo(Duration.ofSeconds(10));
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            reviews:
+              outlier-detection:
+                interval: 5ms
+                failure-percentage: { threshold: 101%, min-requests: 0, min-instances: 0 }
+                success-rate: { stdev-factor: 1.9d, min-instances: 1 }
+            ratings: { outlier-detection: { success-rate: { stdev-factor: -1, min-request: 5 } } }
+        """)).isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
+            "mesh.services.ratings.outlier-detection.success-rate.min-request: unknown key (expected: one of "
+                + "[min-instances, min-requests, stdev-factor]; did you mean 'min-requests'?)",
+            "mesh.services.ratings.outlier-detection.success-rate.stdev-factor: -1 (expected: a number from 0 to 100)",
+            "mesh.services.reviews.outlier-detection.success-rate.stdev-factor: 1.9d (expected: a number from 0 to 100)",
+            "mesh.services.reviews.outlier-detection.interval: 5ms (expected: between 10ms and 1h)",
+            "mesh.services.reviews.outlier-detection.failure-percentage.threshold: 101 (expected: a percentage from "
+                + "0% to 100%)",
+            "mesh.services.reviews.outlier-detection.failure-percentage.min-requests: 0 (expected: 1..1000000)",
+            "mesh.services.reviews.outlier-detection.failure-percentage.min-instances: 0 (expected: 1..1000000)",
+            "mesh.services.reviews.outlier-detection.success-rate.min-instances: 1 (expected: 2..1000000)"));
+  }
+
+  @Test
   void outlierDetectionCanBeTurnedOff() throws Exception {
     MeshConfig config = yaml("""
         mesh:

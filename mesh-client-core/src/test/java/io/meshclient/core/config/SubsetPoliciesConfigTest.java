@@ -77,11 +77,11 @@ class SubsetPoliciesConfigTest {
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("mesh.services.reviews.subset-policies.v2.max-concurrent-requests: 0 (expected: > 0)")
         .hasMessageContaining("mesh.services.reviews.subset-policies.v2.connect-timeout: 0ms (expected: ");
-    assertThatThrownBy(() -> read("{ outlier-detection: { interval: 10s } }"))
+    assertThatThrownBy(() -> read("{ outlier-detection: { ejection-interval: 10s } }"))
         .isInstanceOf(ConfigurationException.class)
-        .hasMessageContaining("mesh.services.reviews.subset-policies.v2.outlier-detection.interval: unknown key "
-            + "(expected: one of [base-ejection, consecutive-failures, consecutive-gateway-errors, enabled, "
-            + "max-ejected, max-ejection, panic-threshold, slow-ejection])");
+        .hasMessageContaining("mesh.services.reviews.subset-policies.v2.outlier-detection.ejection-interval: unknown "
+            + "key (expected: one of [base-ejection, consecutive-failures, consecutive-gateway-errors, enabled, "
+            + "failure-percentage, interval, max-ejected, max-ejection, panic-threshold, slow-ejection, success-rate])");
     assertThatThrownBy(() -> read("{ rate-limit: { rate: 10/s } }"))
         .as("rate limits are the service's and the routes'")
         .isInstanceOf(ConfigurationException.class)

@@ -239,13 +239,22 @@ class IstioLoadingTest {
                 outlier-detection: { slow-ejection: { factor: 6 } }
                 subsets: { v2: { version: v2 } }
                 subset-policies:
-                  v2: { outlier-detection: { consecutive-failures: 9, slow-ejection: { factor: 4 } } }
+                  v2:
+                    outlier-detection:
+                      consecutive-failures: 9
+                      slow-ejection: { factor: 4 }
+                      interval: 3s
+                      failure-percentage: { threshold: 30% }
+                      success-rate: { stdev-factor: 2 }
           """, n -> null);
       try (Mesh mesh = Mesh.builder().config(base).istioConfig(istio).discovery("memory", d).build()) {
         var outliers = mesh.config().service("ratings").subsetPolicies().get("v2").outlierDetection();
         assertThat(outliers.consecutiveFailures()).as("the rule's").isEqualTo(2);
         assertThat(outliers.slowEjection().factor()).as("mesh.yaml's subset's, Istio has no such field")
             .isEqualTo(4);
+        assertThat(outliers.interval()).isEqualTo(java.time.Duration.ofSeconds(3));
+        assertThat(outliers.failurePercentage().threshold()).as("neither has Istio").isEqualTo(30);
+        assertThat(outliers.successRate().stdevFactor()).isEqualTo(2);
       }
     }
   }

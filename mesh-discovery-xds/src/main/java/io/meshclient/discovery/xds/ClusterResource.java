@@ -81,11 +81,17 @@ record ClusterResource(String name, String edsName, String balancer, OutlierConf
       notes.add(where + ": load_balancing_policy is not implemented: lb_policy " + c.getLbPolicy() + " is used");
     }
     if (c.hasCommonLbConfig() && (c.getCommonLbConfig().hasZoneAwareLbConfig()
-        || c.getCommonLbConfig().hasLocalityWeightedLbConfig() || c.getCommonLbConfig().hasHealthyPanicThreshold())) {
-      notes.add(where + ": common_lb_config (zone aware, locality weighted, healthy panic threshold) is not "
-          + "implemented: the highest EDS priority is used, without locality weights");
+        || c.getCommonLbConfig().hasLocalityWeightedLbConfig())) {
+      notes.add(where + ": common_lb_config (zone aware, locality weighted) is not implemented: the highest EDS "
+          + "priority is used, without locality weights");
     }
-    OutlierConfig outlier = c.hasOutlierDetection() ? outlier(where, c.getOutlierDetection(), notes) : null;
+    double panic = c.getCommonLbConfig().hasHealthyPanicThreshold()
+        ? c.getCommonLbConfig().getHealthyPanicThreshold().getValue() : 50;
+    if (!(panic >= 0 && panic <= 100)) {
+      throw new XdsInvalidException(where, "common_lb_config.healthy_panic_threshold", panic, "0..100");
+    }
+    OutlierConfig outlier = c.hasOutlierDetection()
+        ? outlier(where, c.getOutlierDetection(), (int) Math.ceil(panic), notes) : null;
     int maxRequests = 0;
     for (CircuitBreakers.Thresholds t : c.getCircuitBreakers().getThresholdsList()) {
       if (t.getPriority() == RoutingPriority.DEFAULT && t.hasMaxRequests()) {
@@ -139,21 +145,74 @@ record ClusterResource(String name, String edsName, String balancer, OutlierConf
     return new SlowStartConfig(window, aggression, min);
   }
 
-  private static OutlierConfig outlier(String where, OutlierDetection o, List<String> notes) {
-    int consecutive = o.hasConsecutive5Xx() ? o.getConsecutive5Xx().getValue() : 5;
+  /**
+   * Envoy's outlier detection as the mesh's, with Envoy's defaults for what is unset: consecutive 5xx (5,
+   * enforced), consecutive gateway failures (5, not enforced), failure percentage (85%, not enforced) and
+   * success rate (1.9 standard deviations, enforced), judged every {@code interval} (10s), at most 10%
+   * ejected; the panic threshold is the cluster's {@code healthy_panic_threshold} (50%). An {@code
+   * enforcing_*} of 0 turns its detection off; one from 1 to 99 enforces every ejection (noted).
+   */
+  private static OutlierConfig outlier(String where, OutlierDetection o, int panicPercent, List<String> notes) {
+    int consecutive = enforced(where, "consecutive_5xx", o.hasEnforcingConsecutive5Xx()
+        ? o.getEnforcingConsecutive5Xx().getValue() : 100, notes) ? (o.hasConsecutive5Xx() ? uint(o.getConsecutive5Xx().getValue()) : 5) : 0;
+    int gateway = enforced(where, "consecutive_gateway_failure", o.hasEnforcingConsecutiveGatewayFailure()
+        ? o.getEnforcingConsecutiveGatewayFailure().getValue() : 0, notes)
+        ? (o.hasConsecutiveGatewayFailure() ? uint(o.getConsecutiveGatewayFailure().getValue()) : 5) : 0;
     Duration base = o.hasBaseEjectionTime() ? Protos.duration(o.getBaseEjectionTime()) : Duration.ofSeconds(30);
     Duration max = o.hasMaxEjectionTime() ? Protos.duration(o.getMaxEjectionTime()) : Duration.ofSeconds(300);
-    int maxPercent = o.hasMaxEjectionPercent() ? o.getMaxEjectionPercent().getValue() : 10;
-    if (consecutive < 1) {
-      throw new XdsInvalidException(where, "outlier_detection.consecutive_5xx", consecutive, ">= 1");
-    }
+    Duration interval = o.hasInterval() ? Protos.duration(o.getInterval()) : Duration.ofSeconds(10);
+    int maxPercent = o.hasMaxEjectionPercent() ? uint(o.getMaxEjectionPercent().getValue()) : 10;
     if (maxPercent > 100) {
       throw new XdsInvalidException(where, "outlier_detection.max_ejection_percent", maxPercent, "0..100");
     }
-    if (o.hasFailurePercentageThreshold() || o.hasEnforcingSuccessRate() && o.getEnforcingSuccessRate().getValue() > 0) {
-      notes.add(where + ": outlier_detection: success-rate and failure-percentage ejection are not implemented "
-          + "(consecutive failures are)");
+    if (interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofHours(1)) > 0) {
+      throw new XdsInvalidException(where, "outlier_detection.interval", interval, "between 10ms and 1h");
     }
-    return new OutlierConfig(consecutive, base, max.compareTo(base) < 0 ? base : max, maxPercent, 0);
+    OutlierConfig.FailurePercentage failures = OutlierConfig.FailurePercentage.OFF;
+    if (enforced(where, "failure_percentage", o.hasEnforcingFailurePercentage()
+        ? o.getEnforcingFailurePercentage().getValue() : 0, notes)) {
+      int threshold = o.hasFailurePercentageThreshold() ? uint(o.getFailurePercentageThreshold().getValue()) : 85;
+      if (threshold < 1 || threshold > 100) { // Envoy ejects every judged host at 0
+        throw new XdsInvalidException(where, "outlier_detection.failure_percentage_threshold", threshold, "1..100");
+      }
+      failures = new OutlierConfig.FailurePercentage(threshold,
+          atLeastOne(o.hasFailurePercentageRequestVolume() ? o.getFailurePercentageRequestVolume().getValue() : 50),
+          atLeastOne(o.hasFailurePercentageMinimumHosts() ? o.getFailurePercentageMinimumHosts().getValue() : 5));
+    }
+    OutlierConfig.SuccessRate rates = OutlierConfig.SuccessRate.OFF;
+    if (enforced(where, "success_rate", o.hasEnforcingSuccessRate() ? o.getEnforcingSuccessRate().getValue() : 100,
+        notes)) {
+      int factor = o.hasSuccessRateStdevFactor() ? uint(o.getSuccessRateStdevFactor().getValue()) : 1900;
+      if (factor < 1 || factor > 100_000) {
+        throw new XdsInvalidException(where, "outlier_detection.success_rate_stdev_factor", factor, "1..100000");
+      }
+      rates = new OutlierConfig.SuccessRate(factor / 1000.0,
+          atLeastOne(o.hasSuccessRateRequestVolume() ? o.getSuccessRateRequestVolume().getValue() : 100),
+          Math.max(2, o.hasSuccessRateMinimumHosts() ? uint(o.getSuccessRateMinimumHosts().getValue()) : 5));
+    }
+    return new OutlierConfig(consecutive, base, max.compareTo(base) < 0 ? base : max, maxPercent, panicPercent,
+        gateway, OutlierConfig.SlowEjection.OFF, interval, failures, rates);
+  }
+
+  /** Whether a detection whose {@code enforcing_<field>} is {@code percent} is on; 1 to 99 is noted. */
+  private static boolean enforced(String where, String field, int percent, List<String> notes) {
+    if (percent < 0 || percent > 100) { // a uint32: above 2^31 it reads negative
+      throw new XdsInvalidException(where, "outlier_detection.enforcing_" + field, Integer.toUnsignedString(percent),
+          "0..100");
+    }
+    if (percent > 0 && percent < 100) {
+      notes.add(where + ": outlier_detection.enforcing_" + field + ": " + percent + "% is not implemented: "
+          + "every " + field.replace('_', ' ') + " outlier is ejected");
+    }
+    return percent > 0;
+  }
+
+  private static int atLeastOne(int value) {
+    return Math.max(1, uint(value));
+  }
+
+  /** A uint32 field's value, {@link Integer#MAX_VALUE} above it (Java reads those negative). */
+  private static int uint(int value) {
+    return value < 0 ? Integer.MAX_VALUE : value;
   }
 }

@@ -50,7 +50,7 @@ final class DestinationRules {
         service.connectTimeout(t.connectTimeout());
       }
       if (t.outliers() != null) {
-        service.outlierDetection(keepSlowEjection(t.outliers(), base == null ? null : base.outlierDetection()));
+        service.outlierDetection(keepIntervalEjections(t.outliers(), base == null ? null : base.outlierDetection()));
       }
       if (t.tls() != null || t.tlsDisabled()) {
         service.tls(t.tls());
@@ -79,7 +79,7 @@ final class DestinationRules {
         .loadBalancer(mapped.loadBalancer() != null ? mapped.loadBalancer() : own.loadBalancer())
         .outlierDetection(mapped.outlierDetection() == null ? own.outlierDetection()
             : own.outlierDetection() == null ? mapped.outlierDetection()
-            : keepSlowEjection(mapped.outlierDetection(), own.outlierDetection()))
+            : keepIntervalEjections(mapped.outlierDetection(), own.outlierDetection()))
         .maxConcurrentRequests(mapped.maxConcurrentRequests() != 0 ? mapped.maxConcurrentRequests()
             : own.maxConcurrentRequests())
         .connectTimeout(mapped.connectTimeout() != null ? mapped.connectTimeout() : own.connectTimeout())
@@ -116,7 +116,7 @@ final class DestinationRules {
         return null;
       }
       return SubsetPolicyConfig.builder().loadBalancer(loadBalancer)
-          .outlierDetection(outliers == null ? null : keepSlowEjection(outliers, base == null ? null
+          .outlierDetection(outliers == null ? null : keepIntervalEjections(outliers, base == null ? null
               : base.outlierDetection()))
           .maxConcurrentRequests(maxConcurrentRequests == null ? 0 : maxConcurrentRequests)
           .connectTimeout(connectTimeout).slowStart(slowStart).tls(ownTls).locality(ownLocality).build();
@@ -124,12 +124,13 @@ final class DestinationRules {
   }
 
   /**
-   * {@code mapped}, an {@code outlierDetection} block, with mesh.yaml's {@code slow-ejection} ({@code
-   * own}'s): Istio has no such field, so a DestinationRule does not turn it off.
+   * {@code mapped}, an {@code outlierDetection} block, with mesh.yaml's {@code slow-ejection}, {@code
+   * interval}, {@code failure-percentage} and {@code success-rate} ({@code own}'s): Istio has no such
+   * fields, so a DestinationRule does not turn them off.
    */
-  static OutlierConfig keepSlowEjection(OutlierConfig mapped, OutlierConfig own) {
+  static OutlierConfig keepIntervalEjections(OutlierConfig mapped, OutlierConfig own) {
     return own == null || mapped.equals(ServiceConfig.OUTLIER_DETECTION_OFF) ? mapped
-        : mapped.withSlowEjection(own.slowEjection());
+        : mapped.withIntervalEjections(own);
   }
 
   /**

@@ -23,7 +23,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>With {@link OutlierConfig.SlowEjection} on, each response's latency is also summed per instance, and
  * the first call after each {@code interval} compares the instances' means under the lock and ejects those
- * over {@code factor} times the median (see {@link OutlierConfig.SlowEjection}).
+ * over {@code factor} times the median (see {@link OutlierConfig.SlowEjection}). With failure-percentage or
+ * success-rate ejection on, each call and each failure is counted per instance, and the first call after
+ * each {@code interval} judges them (see {@link OutlierConfig.FailurePercentage}, {@link
+ * OutlierConfig.SuccessRate}).
  *
  * <p>Recording a result is a map lookup and at most one atomic operation (three and a clock read with slow
  * ejection on); ejections and returns take a lock and bump {@link #version()}, which tells subsets to
@@ -41,6 +44,11 @@ public final class OutlierDetector {
   private final OutlierConfig.SlowEjection slow;
   private final long slowIntervalNanos;
   private volatile long nextComparisonNanos;
+  /** Failure-percentage and success-rate settings, each null when off; both null: calls are not counted. */
+  private final OutlierConfig.FailurePercentage failures;
+  private final OutlierConfig.SuccessRate rates;
+  private final long rateIntervalNanos;
+  private volatile long nextRateJudgmentNanos;
 
   public OutlierDetector(String service, OutlierConfig config, Ticker ticker, EjectionListener listener) {
     this.service = service;
@@ -50,6 +58,10 @@ public final class OutlierDetector {
     this.slow = config.slowEjection().enabled() ? config.slowEjection() : null;
     this.slowIntervalNanos = slow == null ? 0 : Math.max(1, slow.interval().toNanos());
     this.nextComparisonNanos = slow == null ? 0 : ticker.nanoTime() + slowIntervalNanos;
+    this.failures = config.failurePercentage().enabled() ? config.failurePercentage() : null;
+    this.rates = config.successRate().enabled() ? config.successRate() : null;
+    this.rateIntervalNanos = config.judgesRates() ? Math.max(1, config.interval().toNanos()) : 0;
+    this.nextRateJudgmentNanos = config.judgesRates() ? ticker.nanoTime() + rateIntervalNanos : 0;
   }
 
   public OutlierConfig config() {
@@ -98,6 +110,16 @@ public final class OutlierDetector {
       long now = ticker.nanoTime();
       if (now - nextComparisonNanos >= 0) {
         compareLatencies(now, serviceSize);
+      }
+    }
+    if (failures != null || rates != null) {
+      health.calls.incrementAndGet();
+      if (outcome.isFailure()) {
+        health.failed.incrementAndGet();
+      }
+      long now = ticker.nanoTime();
+      if (now - nextRateJudgmentNanos >= 0) {
+        judgeRates(now, serviceSize);
       }
     }
     if (!outcome.isFailure()) {
@@ -191,6 +213,73 @@ public final class OutlierDetector {
   }
 
   /**
+   * Failure-percentage and success-rate ejection (Envoy's): the calls and failures of each instance not
+   * ejected, since the last judgment, are judged and reset. Failure percentage first: an instance with at
+   * least {@code min-requests} calls of which at least {@code threshold} percent failed is ejected. Then,
+   * among the instances still in, the success rates of those with {@code min-requests} calls: one below the
+   * mean minus {@code stdev-factor} population standard deviations is ejected. Each needs {@code
+   * min-instances} instances with enough calls to judge any; ejections respect {@code max-ejected}.
+   */
+  private synchronized void judgeRates(long now, int serviceSize) {
+    if (now - nextRateJudgmentNanos < 0) {
+      return; // another caller judged first
+    }
+    nextRateJudgmentNanos = now + rateIntervalNanos;
+    List<Health> judged = new ArrayList<>(byId.size());
+    List<long[]> counts = new ArrayList<>(byId.size()); // {calls, failed}
+    for (Health h : byId.values()) {
+      int calls = h.calls.getAndSet(0);
+      int failed = h.failed.getAndSet(0);
+      if (calls > 0 && !(h.ejectedUntil != 0 && h.ejectedUntil - now > 0)) {
+        judged.add(h);
+        counts.add(new long[] {calls, Math.min(failed, calls)}); // a call counted across the reset
+      }
+    }
+    if (failures != null && volume(counts, failures.minRequests()) >= failures.minInstances()) {
+      for (int i = 0; i < judged.size(); i++) {
+        long[] c = counts.get(i);
+        if (c[0] >= failures.minRequests() && c[1] * 100 >= (long) failures.threshold() * c[0]) {
+          tryEject(judged.get(i).instance, judged.get(i), serviceSize);
+        }
+      }
+    }
+    if (rates != null && volume(counts, rates.minRequests()) >= rates.minInstances()) {
+      double sum = 0;
+      double squares = 0;
+      int n = 0;
+      for (long[] c : counts) {
+        if (c[0] >= rates.minRequests()) {
+          double rate = (double) (c[0] - c[1]) / c[0];
+          sum += rate;
+          squares += rate * rate;
+          n++;
+        }
+      }
+      double mean = sum / n;
+      double limit = mean - rates.stdevFactor() * Math.sqrt(Math.max(0, squares / n - mean * mean));
+      for (int i = 0; i < judged.size(); i++) {
+        long[] c = counts.get(i);
+        Health h = judged.get(i);
+        if (c[0] >= rates.minRequests() && (double) (c[0] - c[1]) / c[0] < limit
+            && !(h.ejectedUntil != 0 && h.ejectedUntil - now > 0)) {
+          tryEject(h.instance, h, serviceSize);
+        }
+      }
+    }
+  }
+
+  /** How many of {@code counts} have at least {@code minRequests} calls. */
+  private static int volume(List<long[]> counts, int minRequests) {
+    int n = 0;
+    for (long[] c : counts) {
+      if (c[0] >= minRequests) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
    * Forgets the instances that are not in {@code current}, the detector's whole population after a
    * discovery update: an instance gone while ejected no longer counts against {@code max-ejection-percent}
    * (which would keep a failing instance that replaced it from being ejected), and the state of instances
@@ -281,6 +370,9 @@ public final class OutlierDetector {
     final AtomicInteger consecutiveGatewayErrors = new AtomicInteger();
     final AtomicLong latencySum = new AtomicLong();
     final AtomicInteger responses = new AtomicInteger();
+    /** Calls and failed calls since the last failure-percentage or success-rate judgment. */
+    final AtomicInteger calls = new AtomicInteger();
+    final AtomicInteger failed = new AtomicInteger();
     int ejections;
     volatile long ejectedUntil;
 
