@@ -67,11 +67,14 @@ final class MeshLoadClient implements LoadClient {
     LEAST_REQUEST("least-request", TAIL_RETRY, ServiceConfig.OUTLIER_DETECTION_OFF),
     PEAK_EWMA("peak-ewma", TAIL_RETRY, ServiceConfig.OUTLIER_DETECTION_OFF),
     /**
-     * Least-request with the default outlier detection (5 failures in a row eject for 30 s, at most 50%) and
-     * slow ejection at factor 5 (an instance whose mean latency over 1 s is over 5 times the median's).
+     * Least-request with the default outlier detection (5 failures in a row eject for 30 s, at most 50%), slow
+     * ejection at factor 5 (an instance whose mean latency over 1 s is over 5 times the median's) and failure
+     * percentage at 10% (an instance with 10% of its calls over 1 s failed, judged once 3 instances have 20).
      */
     OUTLIER("least-request", TAIL_RETRY,
-        OutlierConfig.DEFAULT.withSlowEjection(OutlierConfig.SlowEjection.factor(5)));
+        OutlierConfig.DEFAULT.withSlowEjection(OutlierConfig.SlowEjection.factor(5)).withRateEjection(
+            java.time.Duration.ofSeconds(1), new OutlierConfig.FailurePercentage(10, 20, 3),
+            OutlierConfig.SuccessRate.OFF));
 
     final String balancer;
     final RetryConfig retry;

@@ -32,7 +32,8 @@ enum Mode {
   MESH_PEAK_EWMA("mesh-peak-ewma", "mesh-client: peak-ewma (decay 10s), retries on 503 within the budget,"
       + " no outlier ejection", true),
   MESH_OUTLIER("mesh-outlier", "mesh-client: least-request with outlier ejection (the defaults: 5 failures in a"
-      + " row, 30s; and slow-ejection factor 5), retries on 503 within the budget", true);
+      + " row, 30s; slow-ejection factor 5; failure-percentage 10% over 1s), retries on 503 within the budget",
+      true);
 
   final String id;
   final String description;
