@@ -33,6 +33,20 @@ public final class ConfigurationException extends IllegalArgumentException {
   }
 
   /**
+   * A configuration file that could not be read: {@code mesh.yaml: cannot be read (no such file:
+   * /srv/app/mesh.yaml)}. The file is named as given and, for a missing file, a directory or a denied
+   * read, by its absolute path, so a relative name shows which working directory it was looked for in.
+   */
+  public static ConfigurationException unreadable(java.nio.file.Path file, java.io.IOException cause) {
+    String absolute = file.toAbsolutePath().normalize().toString();
+    String why = cause instanceof java.nio.file.NoSuchFileException ? "no such file: " + absolute
+        : cause instanceof java.nio.file.AccessDeniedException ? "permission denied: " + absolute
+        : java.nio.file.Files.isDirectory(file) ? "a directory, not a file: " + absolute
+        : cause.toString();
+    return new ConfigurationException(escapeKey(file.toString()) + ": cannot be read (" + printable(why) + ")", cause);
+  }
+
+  /**
    * Formats one problem as {@code key: value (expected: expectation)}. The value is shown on one line:
    * control characters are escaped ({@code \r}, {@code \n}, {@code \u0000}) so a value cannot forge
    * extra lines in a log, and a value longer than 200 characters is cut.

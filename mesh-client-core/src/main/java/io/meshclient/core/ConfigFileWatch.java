@@ -83,7 +83,7 @@ final class ConfigFileWatch implements AutoCloseable {
     try {
       content = Files.readAllBytes(file);
     } catch (IOException e) {
-      throw new io.meshclient.api.ConfigurationException(file + ": cannot be read (" + e.getMessage() + ")", e);
+      throw io.meshclient.api.ConfigurationException.unreadable(file, e);
     }
     return new Source(file, content, MeshConfig.fromFileContent(file, content), checkEvery);
   }

@@ -101,9 +101,30 @@ class MeshRequestPathTest {
     build(reviews().build());
     assertThatThrownBy(() -> get("http://reviews/x", "end-user", "jason"))
         .isInstanceOf(NoHealthyInstanceException.class)
-        .hasMessage("no healthy instance of service 'reviews' in subset 'v2'");
+        .hasMessage("no healthy instance of service 'reviews' in subset 'v2': none of its instances has the "
+            + "subset's labels {version=v2}");
     assertThat(meters.get(MeshMetricNames.REQUESTS).tag("subset", "v2").tag("error", "refused").timer().count())
         .isEqualTo(1);
+  }
+
+  @Test
+  void aSubsetWhoseLabelsMatchNoInstanceSaysWhichLabelsItLookedFor() {
+    build(ServiceConfig.builder("reviews").subset("v3", Map.of("version", "v3", "track", "canary"))
+        .route(RouteConfig.to(RouteConfig.Match.ANY, "v3")).build());
+    assertThatThrownBy(() -> get("http://reviews/x"))
+        .isInstanceOf(NoHealthyInstanceException.class)
+        .hasMessage("no healthy instance of service 'reviews' in subset 'v3': none of its instances has the "
+            + "subset's labels {track=canary, version=v3}");
+    assertThat(v1.requests() + v2.requests()).isZero();
+  }
+
+  @Test
+  void aServiceItsDiscoveryListsNoInstanceOfSaysSo() {
+    discovery.set("reviews", List.of());
+    build(reviews().build());
+    assertThatThrownBy(() -> get("http://reviews/x"))
+        .isInstanceOf(NoHealthyInstanceException.class)
+        .hasMessage("no healthy instance of service 'reviews' in subset 'v1': its discovery lists no instance of it");
   }
 
   @Test

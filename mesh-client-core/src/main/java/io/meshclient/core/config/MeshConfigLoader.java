@@ -49,7 +49,7 @@ final class MeshConfigLoader {
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new ConfigurationException(file + ": cannot be read (" + e.getMessage() + ")", e);
+      throw ConfigurationException.unreadable(file, e);
     }
     return load(file, text, environment);
   }

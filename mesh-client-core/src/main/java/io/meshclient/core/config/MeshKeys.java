@@ -58,8 +58,8 @@ public final class MeshKeys {
       LOAD_BALANCER, TIMEOUT, CONNECT_TIMEOUT, MAX_CONCURRENT, POOL, ALLOWED_ADDRESSES);
 
   /** The token bucket: permits per period, the period at most an hour so that no arithmetic overflows. */
-  static final Setting RATE = text("rate", null, "tokens per period, such as `200/s`, `10/ms`, `1000/m` (1 to "
-      + "10^9 per 1ns..1h, at most one per ns); required");
+  static final Setting RATE = text("rate", null, "tokens per period, such as `200/s`, `10/ms`, `1000/m`; a bare "
+      + "number is per second (`200` is `200/s`); 1 to 10^9 per 1ns..1h, at most one per ns; required");
   static final Duration MAX_RATE_PERIOD = Duration.ofHours(1);
   static final long MAX_PERMITS = 1_000_000_000L;
   /** The longest a full bucket may take to refill, so the limiter's arithmetic never overflows. */

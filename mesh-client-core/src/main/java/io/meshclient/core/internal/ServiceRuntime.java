@@ -136,8 +136,10 @@ public final class ServiceRuntime {
 
   /**
    * The failure of a call that found no instance in {@code subset}: when the subset has no instance at
-   * all, it ends with what the service's discovery says about why (an xDS cluster refused, say). Off the
-   * hot path: only a call that fails asks.
+   * all, it ends with what the service's discovery says about why (an xDS cluster refused, say), else
+   * with whether the discovery lists none or the subset's labels match none of the instances it lists
+   * (a typo in {@code subsets} or in the instances' metadata). Off the hot path: only a call that fails
+   * asks.
    */
   public io.meshclient.api.NoHealthyInstanceException noInstance(SubsetRuntime subset) {
     String reason = null;
@@ -148,6 +150,11 @@ public final class ServiceRuntime {
       } catch (RuntimeException e) {
         reason = null; // a discovery's bug must not replace the call's error
       }
+    }
+    if (reason == null && subset.instances.isEmpty()) {
+      reason = all.instances.isEmpty() ? "its discovery lists no instance of it"
+          : "none of its instances has the subset's labels "
+              + new java.util.TreeMap<>(subset.selector).toString().replace("\r", "\\r").replace("\n", "\\n");
     }
     return new io.meshclient.api.NoHealthyInstanceException(name(), subset.name(), reason);
   }

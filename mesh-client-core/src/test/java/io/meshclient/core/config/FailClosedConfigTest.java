@@ -102,6 +102,17 @@ class FailClosedConfigTest {
   }
 
   @Test
+  void aRateWithoutAPeriodIsPerSecondAsTheReferenceSays() {
+    RateLimitConfig bare = MeshConfig.fromYaml(service("rate-limit: { rate: 200 }"), name -> null)
+        .service("reviews").rateLimit();
+    RateLimitConfig perSecond = MeshConfig.fromYaml(service("rate-limit: { rate: 200/s }"), name -> null)
+        .service("reviews").rateLimit();
+    assertThat(bare).isEqualTo(perSecond);
+    assertThat(bare.permits()).isEqualTo(200);
+    assertThat(bare.per()).isEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
   void splitWeightsThatOverflowAreRefusedNotThrownOnEveryCall() {
     assertThat(problems(service("routes: [ { split: { v1: 2147483647, v2: 1 } } ]"))).containsExactly(
         "mesh.services.reviews.routes[0].split.v1: 2147483647 (expected: a weight >= 0, at most 1000000)");

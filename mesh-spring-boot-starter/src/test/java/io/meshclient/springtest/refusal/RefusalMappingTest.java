@@ -103,12 +103,14 @@ class RefusalMappingTest {
     assertThatThrownBy(nobody::get)
         .isInstanceOf(MeshRefusedException.NoHealthyInstance.class)
         .hasCauseInstanceOf(NoHealthyInstanceException.class)
-        .hasMessage("no healthy instance of service 'nobody' in subset 'v9'");
+        .hasMessage("no healthy instance of service 'nobody' in subset 'v9': none of its instances has the subset's "
+            + "labels {version=v9}");
     ResponseEntity<String> answer = call("/nobody");
     assertThat(answer.getStatusCode().value()).isEqualTo(503);
     assertThat(answer.getHeaders().getFirst("Retry-After")).isNull();
     assertThat(answer.getBody()).contains("\"status\":503",
-        "\"detail\":\"no healthy instance of service 'nobody' in subset 'v9'\"");
+        "\"detail\":\"no healthy instance of service 'nobody' in subset 'v9': none of its instances has the "
+            + "subset's labels {version=v9}\"");
   }
 
   @Test

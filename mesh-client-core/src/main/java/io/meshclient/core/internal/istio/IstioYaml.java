@@ -73,7 +73,7 @@ final class IstioYaml {
         }
         out.put(file, Files.readAllBytes(file));
       } catch (IOException e) {
-        throw new ConfigurationException(file + ": cannot be read (" + e + ")", e);
+        throw ConfigurationException.unreadable(file, e);
       }
     }
     return out;

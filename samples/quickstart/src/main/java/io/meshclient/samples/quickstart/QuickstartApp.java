@@ -63,9 +63,11 @@ public final class QuickstartApp {
 
   /** Runs the quickstart with a given mesh.yaml and version ports (0: any free port). */
   public static Summary run(int requests, String yaml, int[] versionPorts) throws Exception {
-    List<VersionBackend> backends = List.of(new VersionBackend("v1", versionPorts[0]),
-        new VersionBackend("v2", versionPorts[1]), new VersionBackend("v3", versionPorts[2]));
+    List<VersionBackend> backends = new ArrayList<>();
     try {
+      for (int v = 0; v < 3; v++) { // each started one is closed below, even when a later one cannot start
+        backends.add(new VersionBackend("v" + (v + 1), versionPorts[v]));
+      }
       Map<String, String> ports = Map.of("V1_PORT", String.valueOf(backends.get(0).port()),
           "V2_PORT", String.valueOf(backends.get(1).port()), "V3_PORT", String.valueOf(backends.get(2).port()));
       MeshConfig config = MeshConfig.fromYaml(yaml,

@@ -24,7 +24,12 @@ final class VersionBackend implements AutoCloseable {
   /** @param port the port to listen on, or 0 for any free one */
   VersionBackend(String version, int port) throws IOException {
     this.version = version;
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 128);
+    try {
+      this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 128);
+    } catch (java.net.BindException e) { // the JDK's message names no port: say which, and how to change it
+      throw (java.net.BindException) new java.net.BindException("reviews " + version + " cannot listen on 127.0.0.1:"
+          + port + " (" + e.getMessage() + "): stop what uses it, or give other ports with --ports").initCause(e);
+    }
     server.setExecutor(Executors.newFixedThreadPool(4, r -> {
       Thread t = new Thread(r, "reviews-" + version);
       t.setDaemon(true);

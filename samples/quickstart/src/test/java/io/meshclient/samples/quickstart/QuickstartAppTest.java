@@ -1,7 +1,12 @@
 package io.meshclient.samples.quickstart;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -20,5 +25,22 @@ class QuickstartAppTest {
     assertThat(summary.rateLimited()).isPositive();
     assertThat(summary.received("v2") + summary.rateLimited()).isEqualTo(1000);
     assertThat(summary.render()).contains("jason-to-v2", "split-v1-v3");
+  }
+
+  @Test
+  @Timeout(30)
+  void aVersionPortInUseIsNamedWithTheOptionThatChangesIt() throws Exception {
+    try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+        ServerSocket free = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      int v1 = free.getLocalPort();
+      free.close();
+      assertThatThrownBy(() -> QuickstartApp.run(1, "mesh: {}", new int[] {v1, busy.getLocalPort(), 0}))
+          .isInstanceOf(BindException.class)
+          .hasMessageStartingWith("reviews v2 cannot listen on 127.0.0.1:" + busy.getLocalPort() + " (")
+          .hasMessageEndingWith("): stop what uses it, or give other ports with --ports");
+      try (ServerSocket again = new ServerSocket(v1, 1, InetAddress.getByName("127.0.0.1"))) {
+        assertThat(again.getLocalPort()).as("v1's port, released after v2 failed").isEqualTo(v1);
+      }
+    }
   }
 }

@@ -1,0 +1,47 @@
+package io.meshclient.core.config;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshclient.api.ConfigurationException;
+import io.meshclient.core.Mesh;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A configuration file that cannot be read is refused with a message that says why and where it was
+ * looked for: a newcomer who runs {@code MeshConfig.load(Path.of("mesh.yaml"))} from the wrong directory
+ * sees the absolute path, not the bare name twice ({@code mesh.yaml: cannot be read (mesh.yaml)}).
+ */
+@Timeout(30)
+class UnreadableConfigFileTest {
+  @TempDir Path dir;
+
+  @Test
+  void aMissingRelativeFileIsNamedWithTheAbsolutePathItWasLookedFor() {
+    Path relative = Path.of("no-such-dir", "mesh.yaml");
+    String where = Path.of("").toAbsolutePath().resolve(relative).toString();
+    assertThatThrownBy(() -> MeshConfig.load(relative))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(relative + ": cannot be read (no such file: " + where + ")");
+    assertThatThrownBy(() -> Mesh.builder().watchConfigFile(relative))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(relative + ": cannot be read (no such file: " + where + ")");
+  }
+
+  @Test
+  void aMissingIstioFileIsNamedWithItsAbsolutePath() {
+    Path missing = dir.resolve("virtual-service.yaml");
+    assertThatThrownBy(() -> Mesh.builder().istioConfig(missing).build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining(missing + ": cannot be read (no such file: " + missing + ")");
+  }
+
+  @Test
+  void aDirectoryGivenAsTheMeshYamlIsSaidToBeOne() {
+    assertThatThrownBy(() -> MeshConfig.load(dir))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(dir + ": cannot be read (a directory, not a file: " + dir + ")");
+  }
+}
