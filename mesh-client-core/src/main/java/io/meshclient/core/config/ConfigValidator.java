@@ -3,6 +3,7 @@ package io.meshclient.core.config;
 import static io.meshclient.core.config.SecretKeys.problem;
 
 import io.meshclient.api.spi.Providers;
+import io.meshclient.api.spi.SettingValues;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -377,7 +378,8 @@ final class ConfigValidator {
 
   private void balancer(String key, BalancerConfig balancer) {
     if (!balancerNames.contains(balancer.name())) {
-      problems.add(problem(key, balancer.name(), "one of " + balancerNames));
+      problems.add(problem(key, balancer.name(), "one of " + balancerNames
+          + SettingValues.didYouMean(balancer.name(), balancerNames)));
     }
   }
 

@@ -24,6 +24,12 @@ class ConfigValidationTest {
         """)).isInstanceOf(ConfigurationException.class)
         .hasMessage("mesh.services.reviews.load-balancer: fastest (expected: one of "
             + "[first, least-request, peak-ewma, random, ring-hash, round-robin, weighted-round-robin])");
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            reviews: { load-balancer: round_robin }
+        """)).hasMessage("mesh.services.reviews.load-balancer: round_robin (expected: one of [first, least-request, "
+            + "peak-ewma, random, ring-hash, round-robin, weighted-round-robin]; did you mean 'round-robin'?)");
   }
 
   /**
