@@ -41,6 +41,8 @@ public final class OutlierDetector {
   private final OutlierConfig.SlowEjection slow;
   private final long slowIntervalNanos;
   private volatile long nextComparisonNanos;
+  /** Set by {@link #discard()}: the mesh no longer uses this detector (guarded by this). */
+  private boolean discarded;
 
   public OutlierDetector(String service, OutlierConfig config, Ticker ticker, EjectionListener listener) {
     this.service = service;
@@ -130,7 +132,7 @@ public final class OutlierDetector {
 
   private synchronized void tryEject(ServiceInstance instance, Health health, int serviceSize) {
     long now = ticker.nanoTime();
-    if (health.ejectedUntil != 0 && health.ejectedUntil - now > 0) {
+    if (discarded || health.ejectedUntil != 0 && health.ejectedUntil - now > 0) {
       return;
     }
     int ejected = 0;
@@ -206,10 +208,38 @@ public final class OutlierDetector {
     for (ServiceInstance instance : current) {
       ids.add(instance.id());
     }
-    if (byId.keySet().retainAll(ids)) {
-      synchronized (this) {
+    synchronized (this) {
+      boolean changed = false;
+      for (var it = byId.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<String, Health> e = it.next();
+        if (!ids.contains(e.getKey())) {
+          it.remove();
+          endEjection(e.getKey(), e.getValue());
+          changed = true;
+        }
+      }
+      if (changed) {
         version++; // the cached candidates are recomputed, with the ejected count of the instances left
       }
+    }
+  }
+
+  /**
+   * Ends every ejection, for a detector the mesh drops (its service removed, or its settings replaced by a
+   * reload): each ejected instance is reported returned, so the "ejected now" count holds only the
+   * ejections in force. Results recorded afterwards, by calls still in flight, eject nothing.
+   */
+  public synchronized void discard() {
+    discarded = true;
+    byId.forEach(this::endEjection);
+    version++;
+  }
+
+  /** An ejection not yet reported returned is reported so, as its instance leaves this detector. */
+  private void endEjection(String id, Health health) {
+    if (health.ejectedUntil != 0) {
+      health.ejectedUntil = 0;
+      listener.onReturned(service, id);
     }
   }
 
