@@ -41,6 +41,12 @@ public final class OutlierDetector {
   private final OutlierConfig.SlowEjection slow;
   private final long slowIntervalNanos;
   private volatile long nextComparisonNanos;
+  /**
+   * The ids of the instances last given to {@link #retain}, or null before: results of calls still in flight
+   * to an instance no longer among them are not recorded, or such an instance could be ejected after it left
+   * and count against {@code max-ejection-percent} in place of one that is there.
+   */
+  private volatile Set<String> population;
   /** Set by {@link #discard()}: the mesh no longer uses this detector (guarded by this). */
   private boolean discarded;
 
@@ -92,6 +98,10 @@ public final class OutlierDetector {
     }
     Health health = byId.get(instance.id()); // a lookup first: the creating lambda captures, so it allocates
     if (health == null) {
+      Set<String> known = population;
+      if (known != null && !known.contains(instance.id())) {
+        return; // a call still in flight to an instance discovery has removed: there is nothing left to judge
+      }
       health = byId.computeIfAbsent(instance.id(), id -> new Health(instance));
     }
     if (slow != null && status != 0 && latencyNanos >= 0) { // a response arrived: its latency is the instance's
@@ -196,17 +206,22 @@ public final class OutlierDetector {
    * Forgets the instances that are not in {@code current}, the detector's whole population after a
    * discovery update: an instance gone while ejected no longer counts against {@code max-ejection-percent}
    * (which would keep a failing instance that replaced it from being ejected), and the state of instances
-   * that come and go (a Kubernetes pod per deployment) does not pile up. An empty list changes nothing: a
+   * that come and go (a Kubernetes pod per deployment) does not pile up; results that arrive later for an
+   * instance gone are not recorded. An empty list changes nothing: a
    * discovery that lists no instance for a moment does not end the ejections of those that come back.
    * Runs on the discovery's thread.
    */
   public void retain(List<ServiceInstance> current) {
-    if (byId.isEmpty() || current.isEmpty()) {
+    if (current.isEmpty()) {
       return;
     }
     Set<String> ids = new HashSet<>(current.size() * 2);
     for (ServiceInstance instance : current) {
       ids.add(instance.id());
+    }
+    population = ids;
+    if (byId.isEmpty()) {
+      return;
     }
     synchronized (this) {
       boolean changed = false;
