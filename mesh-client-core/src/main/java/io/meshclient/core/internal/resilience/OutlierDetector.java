@@ -145,6 +145,7 @@ public final class OutlierDetector {
     if (discarded || health.ejectedUntil != 0 && health.ejectedUntil - now > 0) {
       return;
     }
+    endEjection(instance.id(), health); // one that has ended unnoticed (no pick since) is reported returned first
     int ejected = 0;
     for (Health h : byId.values()) {
       if (h.ejectedUntil != 0 && h.ejectedUntil - now > 0) {
@@ -247,13 +248,16 @@ public final class OutlierDetector {
   public synchronized void discard() {
     discarded = true;
     byId.forEach(this::endEjection);
-    version++;
   }
 
-  /** An ejection not yet reported returned is reported so, as its instance leaves this detector. */
+  /**
+   * Ends {@code health}'s ejection, if it has one not yet reported returned, and reports it returned; the
+   * cached candidates are recomputed. Called holding this detector's lock.
+   */
   private void endEjection(String id, Health health) {
     if (health.ejectedUntil != 0) {
       health.ejectedUntil = 0;
+      version++;
       listener.onReturned(service, id);
     }
   }

@@ -96,4 +96,56 @@ class EjectedGaugeTest {
       assertThat(ejectedNow("api")).as("service removed").isZero();
     }
   }
+
+  @Test
+  void anInstanceEjectedAgainBeforeItsExpiredEjectionWasNoticedIsCountedOnce() throws Exception {
+    // Two calls to b are held while b is ejected; its ejection ends with no call to notice; the two then
+    // fail and eject b again. The gauge must say one ejected, and none once that ejection ends too.
+    java.util.concurrent.atomic.AtomicInteger toHold = new java.util.concurrent.atomic.AtomicInteger(2);
+    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(2);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    b.onRequest(() -> {
+      if (toHold.getAndDecrement() > 0) {
+        held.countDown();
+        release.await();
+      }
+    });
+    try (Backend c = new Backend("c");
+        Mesh mesh = Mesh.builder().ticker(ticker).meterRegistry(registry)
+            .discovery("memory", new InMemoryDiscovery().set("api",
+                List.of(a.instance("api", Map.of()), b.instance("api", Map.of()), c.instance("api", Map.of()))))
+            .config(config(ejectAfterTwo, "api")).build()) {
+      List<java.util.concurrent.CompletableFuture<Void>> done = new java.util.ArrayList<>();
+      for (int i = 0; i < 6; i++) { // round-robin: two of the six go to b, and are held
+        java.util.concurrent.CompletableFuture<Void> f = new java.util.concurrent.CompletableFuture<>();
+        mesh.httpClient().newCall(new okhttp3.Request.Builder().url("http://api/x").build())
+            .enqueue(new okhttp3.Callback() {
+              @Override
+              public void onFailure(okhttp3.Call call, java.io.IOException e) {
+                f.completeExceptionally(e);
+              }
+
+              @Override
+              public void onResponse(okhttp3.Call call, okhttp3.Response response) {
+                response.close();
+                f.complete(null);
+              }
+            });
+        done.add(f);
+      }
+      assertThat(held.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("two calls held at b").isTrue();
+      send(mesh, 6);
+      assertThat(ejectedNow("api")).as("b ejected").isEqualTo(1);
+      ticker.advance(Duration.ofSeconds(31)); // b's ejection has ended; no call has looked yet
+      release.countDown();
+      for (var f : done) {
+        f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      assertThat(ejectedNow("api")).as("b ejected again").isEqualTo(1);
+      ticker.advance(Duration.ofMinutes(2));
+      b.status(200);
+      send(mesh, 3);
+      assertThat(ejectedNow("api")).as("b's second ejection ended").isZero();
+    }
+  }
 }
