@@ -98,6 +98,13 @@ final class CompositeListener implements MeshListener {
   }
 
   @Override
+  public void onServiceRemoved(String service) {
+    for (MeshListener l : listeners) {
+      l.onServiceRemoved(service);
+    }
+  }
+
+  @Override
   public void onReconfigure(boolean applied) {
     for (MeshListener l : listeners) {
       l.onReconfigure(applied);

@@ -70,6 +70,12 @@ public interface MeshListener {
   default void onFaultInjected(String service, String route, String kind) {}
 
   /**
+   * A reconfiguration removed {@code service}: what a listener keeps per service (meters) can be dropped. Calls
+   * to it still in flight may report events afterwards.
+   */
+  default void onServiceRemoved(String service) {}
+
+  /**
    * A new configuration was swapped in ({@code applied}) or refused, the old one staying in force: by
    * {@link Mesh#reconfigure}, by the watch of a configuration file (which also reports a file it could
    * not parse) or by the Spring starter's refresh.

@@ -25,6 +25,7 @@ class CompositeListenerTest {
     @Override public void onMirror(String s, String r, String res) { events.add("mirror"); }
     @Override public void onFaultInjected(String s, String r, String k) { events.add("fault"); }
     @Override public void onReconfigure(boolean applied) { events.add("reconfigure"); }
+    @Override public void onServiceRemoved(String s) { events.add("removed"); }
   }
 
   @Test
@@ -44,8 +45,9 @@ class CompositeListenerTest {
     both.onMirror("s", "r", "sent");
     both.onFaultInjected("s", "r", "abort");
     both.onReconfigure(true);
+    both.onServiceRemoved("s");
     List<String> all = List.of("call", "rateLimited", "concurrencyLimited", "retry", "budget", "breaker", "ejected",
-        "returned", "rejected", "mirror", "fault", "reconfigure");
+        "returned", "rejected", "mirror", "fault", "reconfigure", "removed");
     assertThat(a.events).containsExactlyElementsOf(all);
     assertThat(b.events).containsExactlyElementsOf(all);
     assertThat(MeshListener.of(List.of())).isSameAs(MeshListener.NONE);

@@ -32,6 +32,12 @@ public final class InMemoryDiscovery implements ServiceDiscovery {
     return this;
   }
 
+  /** Forgets {@code service}: it is no longer among {@link #knownServices()}; watchers get nothing more. */
+  public InMemoryDiscovery remove(String service) {
+    instances.remove(service);
+    return this;
+  }
+
   @Override
   public Watch watch(String service, Listener listener) {
     listeners.computeIfAbsent(service, s -> new CopyOnWriteArrayList<>()).add(listener);

@@ -43,6 +43,7 @@ public final class MeshRuntime implements AutoCloseable {
   private volatile String clusterDomain;
   private volatile MeshConfig config;
   private volatile boolean closed;
+  private final MeshListener listener;
 
   public MeshRuntime(MeshConfig config, Map<String, ServiceDiscovery> supplied, ClassLoader classLoader,
       Ticker ticker, RateLimiterRegistry limiterRegistry, Lazy<CircuitBreakerRegistry> breakerRegistry,
@@ -51,6 +52,7 @@ public final class MeshRuntime implements AutoCloseable {
     this.tlsSockets = tlsSockets;
     this.dns = dns;
     this.classLoader = classLoader;
+    this.listener = listener;
     this.states = new ServiceStates(classLoader, ticker, limiterRegistry, breakerRegistry, listener, tlsSockets);
     this.supplied = Map.copyOf(supplied);
     apply(config);
@@ -369,7 +371,9 @@ public final class MeshRuntime implements AutoCloseable {
       List<AutoCloseable> retired) {
     states.retain(next, liveLimiters);
     this.config = newConfig;
+    Map<String, ServiceRuntime> before = services;
     this.services = Map.copyOf(next);
+    before.keySet().stream().filter(s -> !next.containsKey(s)).forEach(listener::onServiceRemoved);
     this.clusterNames = clusterNames(services);
     publishAddresses();
     for (String service : new ArrayList<>(watches.keySet())) {

@@ -269,6 +269,7 @@ final class ServiceStates {
         }
       }
     }
+    List<OutlierDetector> before = new ArrayList<>(detectors.values());
     detectors.clear();
     tlsByService.clear();
     subsetTls.clear();
@@ -286,6 +287,9 @@ final class ServiceStates {
         }
       });
     });
+    java.util.Set<OutlierDetector> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    kept.addAll(detectors.values());
+    before.stream().filter(d -> !kept.contains(d)).forEach(OutlierDetector::discard);
   }
 
   /**

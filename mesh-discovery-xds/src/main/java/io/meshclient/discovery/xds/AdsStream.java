@@ -65,6 +65,8 @@ final class AdsStream implements AutoCloseable {
   private int generation;
   private int failedAttempts;
   private boolean receivedOnThisStream;
+  /** When the current stream was opened, {@link System#nanoTime()}. */
+  private long streamStart;
   private ScheduledFuture<?> reconnect;
   private boolean closed;
 
@@ -120,6 +122,7 @@ final class AdsStream implements AutoCloseable {
       channel.resetConnectBackoff(); // this stream's backoff governs, not the channel's own (up to 120 s)
     }
     receivedOnThisStream = false;
+    streamStart = System.nanoTime();
     AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub =
         AggregatedDiscoveryServiceGrpc.newStub(channel);
     stub.streamAggregatedResources(new ClientResponseObserver<DiscoveryRequest, DiscoveryResponse>() {
@@ -286,7 +289,12 @@ final class AdsStream implements AutoCloseable {
       failedAttempts = 0;
     }
     failedAttempts++;
-    long delay = receivedOnThisStream ? 0 : backoff.delayMillis(failedAttempts, random);
+    // As gRPC's xDS client: a stream that answered resets the backoff, but the next one still opens no
+    // sooner than the first delay after this one opened, or a server that answers and ends every stream
+    // (a crash loop, a proxy closing streams) gets reconnected to in a tight loop.
+    long wait = backoff.delayMillis(failedAttempts, random);
+    long delay = !receivedOnThisStream ? wait
+        : Math.max(0, wait - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - streamStart));
     metrics.reconnectScheduled(delay, String.valueOf(why));
     LOG.warning(() -> "xDS: stream to the server ended (" + why + "); reconnecting in " + delay + " ms");
     reconnect = executor.schedule(this::connect, delay, TimeUnit.MILLISECONDS);

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /** Opens the gRPC channel to the xDS server the bootstrap names. */
 final class Channels {
@@ -21,7 +22,12 @@ final class Channels {
 
   private Channels() {}
 
-  static ManagedChannel open(Bootstrap bootstrap) {
+  /**
+   * The channel, with HTTP/2 keepalive pings (as gRPC's own xDS client, which pings after 5 minutes): without
+   * them a connection that died without a reset leaves the ADS stream open and silent for ever, and the mesh
+   * never hears of a change again.
+   */
+  static ManagedChannel open(Bootstrap bootstrap, XdsSettings.Keepalive keepalive) {
     ChannelCredentials creds;
     Bootstrap.Channel c = bootstrap.channel();
     if (!c.tls()) {
@@ -44,7 +50,10 @@ final class Channels {
     if (bootstrap.tokenFile() != null) {
       creds = CompositeChannelCredentials.create(creds, new TokenFile(bootstrap.tokenFile()));
     }
-    return Grpc.newChannelBuilder(bootstrap.serverUri(), creds).build();
+    return Grpc.newChannelBuilder(bootstrap.serverUri(), creds)
+        .keepAliveTime(keepalive.time().toMillis(), TimeUnit.MILLISECONDS)
+        .keepAliveTimeout(keepalive.timeout().toMillis(), TimeUnit.MILLISECONDS)
+        .build();
   }
 
   /** Sends the token in a file as a bearer token, read for each stream so a rotated token is used. Never logs it. */

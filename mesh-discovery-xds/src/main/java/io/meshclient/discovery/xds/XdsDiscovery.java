@@ -45,7 +45,7 @@ final class XdsDiscovery implements ServiceDiscovery, AttachableDiscovery {
       thread = t;
       return t;
     });
-    this.channel = Channels.open(settings.bootstrap());
+    this.channel = Channels.open(settings.bootstrap(), settings.keepalive());
     CompletableFuture<Void> settled = new CompletableFuture<>();
     Set<String> listed = settings.listeners().keySet();
     this.client = new XdsClient(name, settings.bootstrap(), metrics, () -> {

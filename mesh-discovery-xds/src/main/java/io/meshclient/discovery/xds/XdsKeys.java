@@ -35,8 +35,16 @@ final class XdsKeys {
       Duration.ofMillis(10), Duration.ofHours(1), "cap of the reconnect delay; at least `reconnect.initial`");
   static final Setting RECONNECT = block("reconnect", "ADS stream reconnects; each resends the last ACKed "
       + "versions and every subscription", RECONNECT_INITIAL, RECONNECT_MULTIPLIER, RECONNECT_MAX);
+  static final Setting KEEPALIVE_TIME = duration("time", SettingValues.formatDuration(Duration.ofMinutes(5)), Duration.ofSeconds(10), Duration.ofHours(2),
+      "quiet time on the connection to the xDS server after which a ping checks that it is alive (gRPC's "
+      + "floor: 10s)");
+  static final Setting KEEPALIVE_TIMEOUT = duration("timeout", "20s", Duration.ofMillis(100), Duration.ofMinutes(10),
+      "how long a ping may go unanswered before the connection is taken as dead and the ADS stream reopened");
+  static final Setting KEEPALIVE = block("keepalive", "HTTP/2 pings to the xDS server, so that a connection that "
+      + "died without a reset (a vanished host, a NAT or firewall that dropped it) is noticed and replaced",
+      KEEPALIVE_TIME, KEEPALIVE_TIMEOUT);
   static final Setting SETTINGS = block("xds", "routes, clusters and endpoints from an xDS control plane",
-      BOOTSTRAP, SERVER_URI, NODE_ID, NODE_CLUSTER, SERVICES, INITIAL_WAIT, RESOURCE_TIMEOUT, RECONNECT);
+      BOOTSTRAP, SERVER_URI, NODE_ID, NODE_CLUSTER, SERVICES, INITIAL_WAIT, RESOURCE_TIMEOUT, RECONNECT, KEEPALIVE);
 
   /** Every setting holding a value, by its dotted name below {@code mesh.discovery.xds}: {@code reconnect.max}. */
   static final Map<String, Setting> FLAT = flatten("", SETTINGS, false);

@@ -30,6 +30,7 @@ import java.util.function.UnaryOperator;
  *       initial-wait: 10s          # how long building the mesh waits for the services' first configuration
  *       resource-timeout: 15s      # a subscribed resource not sent within this time does not exist
  *       reconnect: { initial: 1s, multiplier: 1.6, max: 120s }
+ *       keepalive: { time: 5m, timeout: 20s }     # pings that notice a connection dead without a reset
  * }</pre>
  *
  * <p>Each service is subscribed to as the listener {@code <host>:<port>} (gRPC's naming, which istiod's
@@ -49,14 +50,19 @@ public final class XdsSettings {
   private final Duration initialWait;
   private final Duration resourceTimeout;
   private final Backoff reconnect;
+  private final Keepalive keepalive;
+
+  /** HTTP/2 keepalive of the channel to the xDS server: a ping after {@code time} quiet, answered within {@code timeout}. */
+  record Keepalive(Duration time, Duration timeout) {}
 
   private XdsSettings(Bootstrap bootstrap, Map<String, String> listeners, Duration initialWait,
-      Duration resourceTimeout, Backoff reconnect) {
+      Duration resourceTimeout, Backoff reconnect, Keepalive keepalive) {
     this.bootstrap = bootstrap;
     this.listeners = Map.copyOf(listeners);
     this.initialWait = initialWait;
     this.resourceTimeout = resourceTimeout;
     this.reconnect = reconnect;
+    this.keepalive = keepalive;
   }
 
   /**
@@ -83,11 +89,13 @@ public final class XdsSettings {
       r.problems().add(problem(key + ".reconnect.max", SettingValues.formatDuration(max),
           ">= " + key + ".reconnect.initial (" + SettingValues.formatDuration(initial) + ")"));
     }
+    Keepalive keepalive = new Keepalive((Duration) r.value("keepalive.time"), (Duration) r.value("keepalive.timeout"));
     Bootstrap bootstrap = bootstrap(r, env);
     if (!r.problems().isEmpty()) {
       throw new ConfigurationException(r.problems());
     }
-    return new XdsSettings(bootstrap, listeners, initialWait, resourceTimeout, new Backoff(initial, multiplier, max));
+    return new XdsSettings(bootstrap, listeners, initialWait, resourceTimeout, new Backoff(initial, multiplier, max),
+        keepalive);
   }
 
   /** Service name to the listener name subscribed for it ({@code <host>:<port>}). */
@@ -117,6 +125,10 @@ public final class XdsSettings {
 
   Bootstrap bootstrap() {
     return bootstrap;
+  }
+
+  Keepalive keepalive() {
+    return keepalive;
   }
 
   Backoff reconnect() {

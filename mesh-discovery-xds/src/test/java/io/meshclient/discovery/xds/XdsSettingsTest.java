@@ -147,7 +147,7 @@ class XdsSettingsTest {
         "node-id", "n1", "resource-timout", "2s", "reconnect", Map.of("multiplyer", 2)), name -> null))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("mesh.discovery.xds.resource-timout: unknown key (expected: one of bootstrap, "
-            + "initial-wait, node-cluster, node-id, reconnect.initial, reconnect.max, reconnect.multiplier, "
+            + "initial-wait, keepalive.time, keepalive.timeout, node-cluster, node-id, reconnect.initial, reconnect.max, reconnect.multiplier, "
             + "resource-timeout, server-uri, services; did you mean 'resource-timeout'?)")
         .hasMessageContaining("mesh.discovery.xds.reconnect.multiplyer: unknown key (expected: one of bootstrap, ")
         .hasMessageContaining("did you mean 'reconnect.multiplier'?)")
@@ -168,12 +168,15 @@ class XdsSettingsTest {
   void outOfRangeDurationsNameTheFullKeyAndTheRange() {
     assertThatThrownBy(() -> XdsSettings.read("mesh.discovery.xds", Map.of("server-uri", "127.0.0.1:15010",
         "node-id", "n1", "initial-wait", "6m", "resource-timeout", "10ms",
-        "reconnect", Map.of("initial", "1ms", "max", "2h")), name -> null))
+        "reconnect", Map.of("initial", "1ms", "max", "2h"), "keepalive", Map.of("time", "1s", "timeout", "50ms")),
+        name -> null))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("mesh.discovery.xds.initial-wait: 6m (expected: between 0ms and 5m)")
         .hasMessageContaining("mesh.discovery.xds.resource-timeout: 10ms (expected: between 100ms and 10m)")
         .hasMessageContaining("mesh.discovery.xds.reconnect.initial: 1ms (expected: between 10ms and 10m)")
-        .hasMessageContaining("mesh.discovery.xds.reconnect.max: 2h (expected: between 10ms and 1h)");
+        .hasMessageContaining("mesh.discovery.xds.reconnect.max: 2h (expected: between 10ms and 1h)")
+        .hasMessageContaining("mesh.discovery.xds.keepalive.time: 1s (expected: between 10s and 2h)")
+        .hasMessageContaining("mesh.discovery.xds.keepalive.timeout: 50ms (expected: between 100ms and 10m)");
   }
 
   @Test
@@ -183,8 +186,8 @@ class XdsSettingsTest {
         "reconnect", "fast", "Bootstarp", "x"), name -> null))
         .isInstanceOf(ConfigurationException.class)
         .satisfies(e -> assertThat(((ConfigurationException) e).problems()).containsExactlyInAnyOrder(
-            "mesh.discovery.xds.Bootstarp: unknown key (expected: one of bootstrap, initial-wait, node-cluster, "
-                + "node-id, reconnect.initial, reconnect.max, reconnect.multiplier, resource-timeout, server-uri, "
+            "mesh.discovery.xds.Bootstarp: unknown key (expected: one of bootstrap, initial-wait, keepalive.time, "
+                + "keepalive.timeout, node-cluster, node-id, reconnect.initial, reconnect.max, reconnect.multiplier, resource-timeout, server-uri, "
                 + "services; did you mean 'bootstrap'?)",
             "mesh.discovery.xds.reconnect: fast (expected: a map with initial, multiplier, max)",
             "mesh.discovery.xds.services: reviews (expected: a map of service name to port or host:port)",

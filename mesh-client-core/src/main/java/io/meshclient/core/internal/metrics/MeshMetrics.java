@@ -8,7 +8,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -176,6 +178,29 @@ public final class MeshMetrics implements MeshListener {
             .tag(MeshMetricNames.SERVICE, service).tag(MeshMetricNames.ROUTE, route).tag(MeshMetricNames.KIND, kind)
             .register(registry)))
         .increment();
+  }
+
+  /**
+   * Removes every meter tagged with {@code service} from the registry and forgets it: services that come and
+   * go do not pile up meters. A call still in flight to it registers the meter it records to again.
+   */
+  @Override
+  public void onServiceRemoved(String service) {
+    String prefix = service + '\u0000';
+    for (Map<String, ?> byService : List.of(timers, rateLimited, concurrencyLimited, retries, budgetExhausted,
+        breakerRejected, ejections, ejected, rejectedInstances)) {
+      byService.remove(service);
+    }
+    for (Map<String, ?> byKey : List.of(hedges, mirrors, faults)) {
+      byKey.keySet().removeIf(key -> key.startsWith(prefix));
+    }
+    registered.removeIf(meter -> {
+      if (service.equals(meter.getId().getTag(MeshMetricNames.SERVICE))) {
+        registry.remove(meter);
+        return true;
+      }
+      return false;
+    });
   }
 
   @Override

@@ -49,6 +49,14 @@ public final class OutlierDetector {
   private final OutlierConfig.SuccessRate rates;
   private final long rateIntervalNanos;
   private volatile long nextRateJudgmentNanos;
+  /**
+   * The ids of the instances last given to {@link #retain}, or null before: results of calls still in flight
+   * to an instance no longer among them are not recorded, or such an instance could be ejected after it left
+   * and count against {@code max-ejection-percent} in place of one that is there.
+   */
+  private volatile Set<String> population;
+  /** Set by {@link #discard()}: the mesh no longer uses this detector (guarded by this). */
+  private boolean discarded;
 
   public OutlierDetector(String service, OutlierConfig config, Ticker ticker, EjectionListener listener) {
     this.service = service;
@@ -102,6 +110,10 @@ public final class OutlierDetector {
     }
     Health health = byId.get(instance.id()); // a lookup first: the creating lambda captures, so it allocates
     if (health == null) {
+      Set<String> known = population;
+      if (known != null && !known.contains(instance.id())) {
+        return; // a call still in flight to an instance discovery has removed: there is nothing left to judge
+      }
       health = byId.computeIfAbsent(instance.id(), id -> new Health(instance));
     }
     if (slow != null && status != 0 && latencyNanos >= 0) { // a response arrived: its latency is the instance's
@@ -152,9 +164,10 @@ public final class OutlierDetector {
 
   private synchronized void tryEject(ServiceInstance instance, Health health, int serviceSize) {
     long now = ticker.nanoTime();
-    if (health.ejectedUntil != 0 && health.ejectedUntil - now > 0) {
+    if (discarded || health.ejectedUntil != 0 && health.ejectedUntil - now > 0) {
       return;
     }
+    endEjection(instance.id(), health); // one that has ended unnoticed (no pick since) is reported returned first
     int ejected = 0;
     for (Health h : byId.values()) {
       if (h.ejectedUntil != 0 && h.ejectedUntil - now > 0) {
@@ -283,22 +296,58 @@ public final class OutlierDetector {
    * Forgets the instances that are not in {@code current}, the detector's whole population after a
    * discovery update: an instance gone while ejected no longer counts against {@code max-ejection-percent}
    * (which would keep a failing instance that replaced it from being ejected), and the state of instances
-   * that come and go (a Kubernetes pod per deployment) does not pile up. An empty list changes nothing: a
+   * that come and go (a Kubernetes pod per deployment) does not pile up; results that arrive later for an
+   * instance gone are not recorded. An empty list changes nothing: a
    * discovery that lists no instance for a moment does not end the ejections of those that come back.
    * Runs on the discovery's thread.
    */
   public void retain(List<ServiceInstance> current) {
-    if (byId.isEmpty() || current.isEmpty()) {
+    if (current.isEmpty()) {
       return;
     }
     Set<String> ids = new HashSet<>(current.size() * 2);
     for (ServiceInstance instance : current) {
       ids.add(instance.id());
     }
-    if (byId.keySet().retainAll(ids)) {
-      synchronized (this) {
+    population = ids;
+    if (byId.isEmpty()) {
+      return;
+    }
+    synchronized (this) {
+      boolean changed = false;
+      for (var it = byId.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<String, Health> e = it.next();
+        if (!ids.contains(e.getKey())) {
+          it.remove();
+          endEjection(e.getKey(), e.getValue());
+          changed = true;
+        }
+      }
+      if (changed) {
         version++; // the cached candidates are recomputed, with the ejected count of the instances left
       }
+    }
+  }
+
+  /**
+   * Ends every ejection, for a detector the mesh drops (its service removed, or its settings replaced by a
+   * reload): each ejected instance is reported returned, so the "ejected now" count holds only the
+   * ejections in force. Results recorded afterwards, by calls still in flight, eject nothing.
+   */
+  public synchronized void discard() {
+    discarded = true;
+    byId.forEach(this::endEjection);
+  }
+
+  /**
+   * Ends {@code health}'s ejection, if it has one not yet reported returned, and reports it returned; the
+   * cached candidates are recomputed. Called holding this detector's lock.
+   */
+  private void endEjection(String id, Health health) {
+    if (health.ejectedUntil != 0) {
+      health.ejectedUntil = 0;
+      version++;
+      listener.onReturned(service, id);
     }
   }
 

@@ -114,6 +114,22 @@ class OutlierEjectionTest {
     }
   }
 
+  /** Round-robin over {@code discovery}'s "api", ejecting after 2 failures, 34%: one of 3 at a time; ejections in events. */
+  private Mesh oneEjectedOfThree(InMemoryDiscovery discovery) {
+    return Mesh.builder().ticker(ticker).discovery("memory", discovery)
+        .listener(new MeshListener() {
+          @Override
+          public void onEjected(String service, String instanceId, long nanos) {
+            events.add("ejected " + instanceId);
+          }
+        })
+        .config(MeshConfig.builder().service(ServiceConfig.builder("api").loadBalancer("round-robin")
+            .retry(RetryConfig.NONE)
+            .outlierDetection(new OutlierConfig(2, Duration.ofSeconds(30), Duration.ofMinutes(5), 34, 0)).build())
+            .build())
+        .build();
+  }
+
   @Test
   void anInstanceGoneFromDiscoveryWhileEjectedNoLongerCountsAgainstTheCap() throws Exception {
     // 34% of 3 instances: one may be ejected at a time. c fails and is ejected, then discovery replaces it
@@ -121,19 +137,7 @@ class OutlierEjectionTest {
     c.status(503);
     InMemoryDiscovery discovery = new InMemoryDiscovery().set("api",
         List.of(a.instance("api", Map.of()), b.instance("api", Map.of()), c.instance("api", Map.of())));
-    try (Backend d = new Backend("d").status(503);
-        Mesh mesh = Mesh.builder().ticker(ticker).discovery("memory", discovery)
-            .listener(new MeshListener() {
-              @Override
-              public void onEjected(String service, String instanceId, long nanos) {
-                events.add("ejected " + instanceId);
-              }
-            })
-            .config(MeshConfig.builder().service(ServiceConfig.builder("api").loadBalancer("round-robin")
-                .retry(RetryConfig.NONE)
-                .outlierDetection(new OutlierConfig(2, Duration.ofSeconds(30), Duration.ofMinutes(5), 34, 0)).build())
-                .build())
-            .build()) {
+    try (Backend d = new Backend("d").status(503); Mesh mesh = oneEjectedOfThree(discovery)) {
       send(mesh, 6);
       assertThat(events).containsExactly("ejected " + c.instance("api", Map.of()).id());
       discovery.set("api", List.of(a.instance("api", Map.of()), b.instance("api", Map.of()), d.instance("api", Map.of())));
@@ -156,6 +160,54 @@ class OutlierEjectionTest {
       send(mesh, 30);
       // 2 of 3 healthy is below the 70% panic threshold: all three take traffic again
       assertThat(c.requests() - before).isEqualTo(10);
+    }
+  }
+
+  @Test
+  void failuresOfCallsStillInFlightToAnInstanceDiscoveryRemovedDoNotEjectIt() throws Exception {
+    // 34% of 3 instances: one may be ejected at a time. Two calls to b are in flight when discovery replaces
+    // b with d; they then fail. b is gone: it must not be ejected and so keep c, failing next, from being.
+    java.util.concurrent.CountDownLatch atB = new java.util.concurrent.CountDownLatch(2);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    b.status(503).onRequest(() -> {
+      atB.countDown();
+      release.await();
+    });
+    InMemoryDiscovery discovery = new InMemoryDiscovery().set("api",
+        List.of(a.instance("api", Map.of()), b.instance("api", Map.of()), c.instance("api", Map.of())));
+    try (Backend d = new Backend("d"); Mesh mesh = oneEjectedOfThree(discovery)) {
+      List<okhttp3.Call> calls = new java.util.ArrayList<>();
+      List<java.util.concurrent.CompletableFuture<Integer>> statuses = new java.util.ArrayList<>();
+      for (int i = 0; i < 6; i++) { // round-robin: two of the six go to b
+        okhttp3.Call call = mesh.httpClient().newCall(new Request.Builder().url("http://api/x").build());
+        java.util.concurrent.CompletableFuture<Integer> status = new java.util.concurrent.CompletableFuture<>();
+        call.enqueue(new okhttp3.Callback() {
+          @Override
+          public void onFailure(okhttp3.Call c, IOException e) {
+            status.completeExceptionally(e);
+          }
+
+          @Override
+          public void onResponse(okhttp3.Call c, Response response) {
+            response.close();
+            status.complete(response.code());
+          }
+        });
+        calls.add(call);
+        statuses.add(status);
+      }
+      assertThat(atB.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("two calls held at b").isTrue();
+      discovery.set("api", List.of(a.instance("api", Map.of()), c.instance("api", Map.of()), d.instance("api", Map.of())));
+      release.countDown();
+      for (var status : statuses) {
+        status.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      c.status(503);
+      send(mesh, 6);
+      assertThat(events).containsExactly("ejected " + c.instance("api", Map.of()).id());
+      int before = c.requests();
+      send(mesh, 20);
+      assertThat(c.requests()).as("c ejected: no traffic").isEqualTo(before);
     }
   }
 }
