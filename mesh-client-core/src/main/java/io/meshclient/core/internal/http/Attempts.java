@@ -140,6 +140,18 @@ final class Attempts {
         }
         error = e;
         outcome = classify(e, wire, chain.call().isCanceled());
+      } catch (RuntimeException | Error e) {
+        // Thrown by code after the mesh (an interceptor of the caller's client), not by the instance: the
+        // attempt gives back what it holds (the balancer's in-flight count, a breaker permit) without blaming
+        // the instance, and the exception goes to the caller unchanged.
+        if (response != null) {
+          response.close();
+        }
+        if (traced != null) {
+          CallObservation.end(traced, null, e, false);
+        }
+        record(service, subset, breaker, instance, CallOutcome.CANCELLED, 0, ticker.nanoTime() - attemptStart, null);
+        throw e;
       }
       if (traced != null) {
         CallObservation.end(traced, response, error, outcome == CallOutcome.CANCELLED);
