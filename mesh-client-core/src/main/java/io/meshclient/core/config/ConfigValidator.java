@@ -235,6 +235,10 @@ final class ConfigValidator {
     if (match.path() != null) {
       if (match.path().kind() == StringMatch.Kind.PRESENT) {
         problems.add(problem(key + ".match.path", "present", "exact, prefix or regex"));
+      } else if (match.path().kind() != StringMatch.Kind.REGEX && !match.path().value().startsWith("/")) {
+        // no request path lacks it: the route would never match, and its calls would take the next route
+        problems.add(problem(key + ".match.path", match.path().value(), "a path starting with '/': a request's "
+            + "path always does"));
       }
       addIfPresent(match.path().regexProblem(key + ".match.path"));
     }
