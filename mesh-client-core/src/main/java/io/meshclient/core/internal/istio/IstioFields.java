@@ -34,7 +34,9 @@ public final class IstioFields {
       {".outlier-detection", ".outlierDetection"},
       {".max-concurrent-requests", ".connectionPool.http.http2MaxRequests"},
       {".connect-timeout", ".connectionPool.tcp.connectTimeout"}, {".slow-start", ".loadBalancer.warmupDurationSecs"},
-      {".locality", ".loadBalancer.localityLbSetting"}, {".load-balancer", ".loadBalancer"}};
+      {".locality", ".loadBalancer.localityLbSetting"}, {".load-balancer.hash-header", ".loadBalancer.consistentHash.httpHeaderName"},
+      {".load-balancer.hash-cookie", ".loadBalancer.consistentHash.httpCookie.name"},
+      {".load-balancer", ".loadBalancer"}};
 
   private final Map<String, DestinationRules.Policy> policies;
   private final Map<String, VirtualServices.Mapped> routesOf;
