@@ -21,7 +21,11 @@ final class MeshConfigReader {
 
   static MeshConfig read(Map<String, ?> tree) {
     Map<String, Object> root = ConfigNode.asMap(tree);
-    if (root != null && root.size() == 1 && root.get(MeshConfig.PREFIX) != null) {
+    if (root != null && root.size() == 1 && root.containsKey(MeshConfig.PREFIX)) {
+      if (root.get(MeshConfig.PREFIX) == null) { // `mesh:` and nothing under it, not a key "mesh" inside mesh
+        throw ConfigurationException.of(MeshConfig.PREFIX, "empty", "a block of settings; mesh: {} for an empty "
+            + "configuration");
+      }
       root = ConfigNode.asMap(root.get(MeshConfig.PREFIX));
     }
     if (root == null) {

@@ -42,4 +42,12 @@ class WrittenValuesTakenAsWrittenTest {
             "mesh.services.reviews.routes[1].match.path:  (expected: a path starting with '/': a request's path "
                 + "always does)"));
   }
+
+  /** {@code mesh:} with nothing under it was refused as {@code mesh.mesh: unknown key}, a key nobody wrote. */
+  @Test
+  void aMeshKeyWithNothingUnderItIsRefusedAsEmpty() {
+    assertThatThrownBy(() -> yaml("mesh:\n")).isInstanceOfSatisfying(ConfigurationException.class, e ->
+        assertThat(e.problems()).containsExactly(
+            "mesh: empty (expected: a block of settings; mesh: {} for an empty configuration)"));
+  }
 }
