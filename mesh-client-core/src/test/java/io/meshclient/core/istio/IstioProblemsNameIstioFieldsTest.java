@@ -109,6 +109,19 @@ class IstioProblemsNameIstioFieldsTest extends LoopbackIstioTest {
                 + "certificates (no such file))"));
   }
 
+  /** A duration too long to count was called a bad spelling ("expected: a duration such as 10s"). */
+  @Test
+  void aDurationTooLongToCountIsRefusedForItsRangeNotItsSpelling() throws Exception {
+    Path file = file(istio("{ outlierDetection: { baseEjectionTime: 9999999999999h } }", "{}", "timeout: 99999999999999h"));
+    String where = file + ": ";
+    assertThatThrownBy(() -> mesh(file, 1)).isInstanceOfSatisfying(ConfigurationException.class, e ->
+        assertThat(e.problems()).containsExactlyInAnyOrder(
+            where + "DestinationRule default/reviews: spec.trafficPolicy.outlierDetection.baseEjectionTime: "
+                + "9999999999999h (expected: a duration from 1ms to 596h)",
+            where + "VirtualService default/reviews: spec.http[0].timeout: 99999999999999h (expected: a duration from 0ms "
+                + "to 596h)"));
+  }
+
   @Test
   void theLargestValuesTheMeshTakesStillServeCalls() throws Exception {
     LoopbackServer v1 = server("v1");
