@@ -82,9 +82,8 @@ public final class IstioFields {
       int close = sub.indexOf(']');
       int index = Integer.parseInt(sub.substring("routes[".length(), close));
       if (index < vs.routes().size()) {
-        String field = field(sub.substring(close + 1), ROUTE);
-        return Loading.where(vs.resource()) + vs.routes().get(index).path() + (field != null ? field
-            : ", read as " + key) + rest;
+        return Loading.where(vs.resource()) + vs.routes().get(index).path() + or(field(sub.substring(close + 1), ROUTE),
+            key) + rest;
       }
     }
     DestinationRules.Policy policy = policies.get(service);
