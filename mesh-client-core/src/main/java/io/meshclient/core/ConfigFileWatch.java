@@ -24,7 +24,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Whether the file changed is decided by its content, so a write in place, an editor's rename over
  * it and a Kubernetes ConfigMap's symbolic-link swap all count, and a touch does not. A version is
  * applied only once two reads {@value #SETTLE_MILLIS} ms apart agree and it is not empty, so a write in
- * progress is not taken for a new configuration; exactly the bytes compared are parsed. (Replacing the
+ * progress is not taken for a new configuration; exactly the bytes compared are parsed. A version of only blank
+ * lines or comments ({@code echo > mesh.yaml} leaves one line feed) is refused, never applied as an empty
+ * configuration that would drop every route. (Replacing the
  * file by a rename is still the safe way to change it: a writer that pauses longer mid-write can be
  * read half-way, and is then refused as invalid if it does not parse.) A file that cannot be read or
  * is refused is logged once, at WARNING, naming the keys (values of secret keys are never in the
@@ -188,7 +190,13 @@ final class ConfigFileWatch implements AutoCloseable {
     }
     seen = now;
     try {
-      MeshConfig config = mesh.reload(() -> MeshConfig.fromFileContent(file, now));
+      MeshConfig config = mesh.reload(() -> {
+        if (holdsNothing(now)) { // `echo > mesh.yaml`, or an editor's save mid-rewrite: not an empty configuration
+          throw io.meshclient.api.ConfigurationException.of(file.toString(), "only blank lines or comments",
+              "a mesh configuration; an empty one is written mesh: {}");
+        }
+        return MeshConfig.fromFileContent(file, now);
+      });
       LOG.log(Level.INFO, "mesh configuration reloaded from {0}: services {1}", file, config.services().keySet());
     } catch (RuntimeException e) {
       if (closed) {
@@ -198,6 +206,17 @@ final class ConfigFileWatch implements AutoCloseable {
       LOG.log(Level.WARNING, "mesh configuration change in {0} refused, the configuration in force keeps serving: {1}",
           file, e instanceof io.meshclient.api.ConfigurationException ? e.getMessage() : e.toString());
     }
+  }
+
+  /** Whether {@code content} has no YAML document: only blank lines, comments and document markers. */
+  static boolean holdsNothing(byte[] content) {
+    for (String line : new String(content, java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+      String t = line.strip();
+      if (!t.isEmpty() && !t.startsWith("#") && !t.equals("---") && !t.equals("...")) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The file's content, or null (logged once per kind of failure) if it cannot be read now. */

@@ -212,12 +212,18 @@ public final class Mesh implements AutoCloseable {
     synchronized (reloadLock) {
       try {
         MeshConfig newBase = Objects.requireNonNull(source.get(), "the configuration source returned null");
-        MeshHttpClient.checkPoolUnchanged(pool, newBase.defaults().connectionPool());
-        if (istio == null) {
-          runtime.apply(newBase);
-          newConfig = newBase;
-        } else {
-          newConfig = istio.apply(istio.read(), newBase, baseSource, runtime.listedServices(), runtime::apply);
+        // refused, but only with whatever else is wrong in newBase: one reload reports all there is to fix
+        List<String> refused = MeshHttpClient.poolChanges(pool, newBase.defaults().connectionPool());
+        try {
+          if (istio == null) {
+            runtime.apply(newBase, refused);
+            newConfig = newBase;
+          } else {
+            newConfig = istio.apply(istio.read(), newBase, baseSource, runtime.listedServices(),
+                config -> runtime.apply(config, refused));
+          }
+        } catch (io.meshclient.api.ConfigurationException e) {
+          throw MeshRuntime.withRefused(e, refused);
         }
         base = newBase;
       } catch (RuntimeException e) {

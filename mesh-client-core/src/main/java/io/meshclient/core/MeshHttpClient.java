@@ -63,13 +63,11 @@ final class MeshHttpClient {
   }
 
   /**
-   * Refuses a configuration whose {@code mesh.defaults.connection-pool} differs from {@code built}, the one the
-   * mesh's client was made with: OkHttp's pool and dispatcher are sized once, so a reload that changed them was
-   * accepted and did nothing.
-   *
-   * @throws io.meshclient.api.ConfigurationException naming each changed key
+   * The problems of a configuration whose {@code mesh.defaults.connection-pool} differs from {@code built}, the one
+   * the mesh's client was made with, one per changed key; none when it is the same. OkHttp's pool and dispatcher
+   * are sized once, so a reload that changed them was accepted and did nothing: it is refused.
    */
-  static void checkPoolUnchanged(ConnectionPoolConfig built, ConnectionPoolConfig next) {
+  static List<String> poolChanges(ConnectionPoolConfig built, ConnectionPoolConfig next) {
     List<String> problems = new java.util.ArrayList<>();
     String key = MeshConfig.PREFIX + ".defaults.connection-pool.";
     String why = ", as the mesh was built: its connection pool and dispatcher are made once; build a new mesh to "
@@ -87,9 +85,7 @@ final class MeshHttpClient {
           io.meshclient.api.spi.SettingValues.formatDuration(next.keepAlive()),
           io.meshclient.api.spi.SettingValues.formatDuration(built.keepAlive()) + why));
     }
-    if (!problems.isEmpty()) {
-      throw new io.meshclient.api.ConfigurationException(problems);
-    }
+    return problems;
   }
 
   /**

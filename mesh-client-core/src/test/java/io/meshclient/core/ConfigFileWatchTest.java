@@ -186,6 +186,29 @@ class ConfigFileWatchTest {
     assertThat(reconfigurations("refused")).isEqualTo(2.0);
   }
 
+  /**
+   * {@code echo > mesh.yaml} leaves one line feed, and an editor may save a file reduced to comments: such a version
+   * holds no configuration at all, yet it was applied as an empty one, and every route was gone (calls spread over
+   * v1 and v2). It is refused, counted, and the routes in force keep serving.
+   */
+  @Test
+  void aFileOfOnlyBlankLinesOrCommentsIsRefusedAndTheRoutesKeepServing() throws Exception {
+    Path file = Files.writeString(dir.resolve("mesh.yaml"), routeTo("v1"));
+    watch(file);
+    Files.writeString(file, "\n");
+    await("the blank file to be refused", () -> reconfigurations("refused") == 1.0);
+    Files.writeString(file, "# mesh.yaml, being rewritten\n---\n");
+    await("the comments-only file to be refused", () -> reconfigurations("refused") == 2.0);
+    for (int i = 0; i < 10; i++) {
+      assertThat(get()).isEqualTo("v1");
+    }
+    assertThat(reconfigurations("applied")).isZero();
+    assertThat(mesh.config().service("reviews").routes()).hasSize(1);
+    replace(file, "mesh: { services: {} }\n"); // an empty configuration, written as one, is taken
+    await("the written empty configuration to be applied", () -> reconfigurations("applied") == 1.0);
+    assertThat(mesh.config().services()).isEmpty();
+  }
+
   /** Kubernetes updates a mounted ConfigMap by pointing {@code ..data} at a new directory, atomically. */
   @Test
   void aKubernetesConfigMapSymlinkSwapIsSeen() throws Exception {

@@ -51,4 +51,38 @@ class ConnectionPoolReloadTest {
       assertThat(mesh.config().defaults().timeout()).isEqualTo(Duration.ofSeconds(5));
     }
   }
+
+  /**
+   * A reload that changes the pool and also routes to a service nobody knows was refused for the pool alone: the
+   * user put the pool back, reloaded, and only then learned of the route. Both are reported at once, what is wrong
+   * in the configuration itself first; nothing is applied, and the mesh keeps serving with what it had.
+   */
+  @Test
+  void aReloadThatChangesThePoolAndHasAnotherErrorReportsBothAndKeepsServing() throws Exception {
+    try (LoopbackServer reviews = new LoopbackServer("v1")) {
+      InMemoryDiscovery discovery = new InMemoryDiscovery().set("reviews", List.of(reviews.instance("reviews", java.util.Map.of())));
+      MeshConfig built = config("{ max-idle-per-host: 4, max-requests-per-host: 8, keep-alive: 30s }", "2s");
+      try (Mesh mesh = Mesh.builder().config(built).discovery("memory", discovery).build()) {
+        MeshConfig both = MeshConfig.fromYaml("""
+            mesh:
+              defaults:
+                connection-pool: { max-idle-per-host: 16, max-requests-per-host: 8, keep-alive: 30s }
+              services:
+                reviews:
+                  routes: [ { to: { service: ratinsg } } ]
+            """, name -> null);
+        assertThatThrownBy(() -> mesh.reconfigure(both))
+            .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+                "mesh.services.reviews.routes[0].to.service: ratinsg (expected: a mesh service (configured under "
+                    + "mesh.services or listed by a discovery))",
+                "mesh.defaults.connection-pool.max-idle-per-host: 16 (expected: 4, as the mesh was built: its "
+                    + "connection pool and dispatcher are made once; build a new mesh to change them)"));
+        assertThat(mesh.config()).isSameAs(built);
+        try (okhttp3.Response response = mesh.httpClient().newCall(
+            new okhttp3.Request.Builder().url("http://reviews/").build()).execute()) {
+          assertThat(response.body().string()).isEqualTo("v1");
+        }
+      }
+    }
+  }
 }

@@ -57,6 +57,16 @@ public final class SettingValues {
     }
   }
 
+  private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+  /**
+   * Whether {@code name} is an RFC 9110 token, as a header or cookie name must be: {@code x-user-id} is, {@code
+   * ""}, {@code "x user"} and a name holding a line break are not.
+   */
+  public static boolean isToken(String name) {
+    return name != null && TOKEN.matcher(name).matches();
+  }
+
   /**
    * Whether {@code host} can be connected to as given: an IPv4 or IPv6 literal (brackets allowed) or a DNS
    * name (dot-separated labels of letters, digits, {@code -} and {@code _}, each 1 to 63 characters and

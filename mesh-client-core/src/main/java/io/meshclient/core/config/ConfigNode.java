@@ -105,6 +105,15 @@ final class ConfigNode {
     return false;
   }
 
+  /**
+   * The validator for a block turned off ({@code enabled: false}): the block's values are read and range-checked
+   * all the same, so a bad value next to {@code enabled: false} is refused now rather than the day the block is
+   * turned back on. (The validator never sees a block that is off: the model holds only "off".)
+   */
+  ResilienceValidator offBlockValidator() {
+    return new ResilienceValidator(problems);
+  }
+
   /** Records a problem at {@code fullKey}. */
   void report(String fullKey, Object value, String expected) {
     problems.add(problem(fullKey, value, expected));

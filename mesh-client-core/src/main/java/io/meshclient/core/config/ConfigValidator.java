@@ -13,7 +13,6 @@ import java.util.regex.Pattern;
 /** The rules every configuration must pass, each problem naming its full key. */
 final class ConfigValidator {
   private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?");
-  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
   private final List<String> problems = new ArrayList<>();
   private final ResilienceValidator resilience = new ResilienceValidator(problems);
@@ -235,6 +234,10 @@ final class ConfigValidator {
     if (match.path() != null) {
       if (match.path().kind() == StringMatch.Kind.PRESENT) {
         problems.add(problem(key + ".match.path", "present", "exact, prefix or regex"));
+      } else if (match.path().kind() != StringMatch.Kind.REGEX && !match.path().value().startsWith("/")) {
+        // no request path lacks it: the route would never match, and its calls would take the next route
+        problems.add(problem(key + ".match.path", match.path().value(), "a path starting with '/': a request's "
+            + "path always does"));
       }
       addIfPresent(match.path().regexProblem(key + ".match.path"));
     }
@@ -269,7 +272,7 @@ final class ConfigValidator {
   private void matchHeaders(String prefix, Map<String, StringMatch> headers) {
     headers.forEach((name, m) -> {
       String headerKey = prefix + name;
-      if (!HEADER_NAME.matcher(name).matches()) {
+      if (!SettingValues.isToken(name)) {
         problems.add(problem(headerKey, name, "a header name (RFC 9110 token)"));
       }
       if (m.value().indexOf('\r') >= 0 || m.value().indexOf('\n') >= 0) {
@@ -316,7 +319,7 @@ final class ConfigValidator {
   /** Header names must be tokens and values what OkHttp sends: printable ASCII and tabs, no line breaks. */
   private void headerOps(String key, RouteConfig.HeaderOps ops) {
     java.util.function.BiConsumer<String, String> check = (opKey, name) -> {
-      if (!HEADER_NAME.matcher(name).matches()) {
+      if (!SettingValues.isToken(name)) {
         problems.add(problem(opKey, name, "a header name (RFC 9110 token)"));
       }
     };

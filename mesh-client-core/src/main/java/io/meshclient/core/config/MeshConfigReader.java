@@ -21,7 +21,11 @@ final class MeshConfigReader {
 
   static MeshConfig read(Map<String, ?> tree) {
     Map<String, Object> root = ConfigNode.asMap(tree);
-    if (root != null && root.size() == 1 && root.get(MeshConfig.PREFIX) != null) {
+    if (root != null && root.size() == 1 && root.containsKey(MeshConfig.PREFIX)) {
+      if (root.get(MeshConfig.PREFIX) == null) { // `mesh:` and nothing under it, not a key "mesh" inside mesh
+        throw ConfigurationException.of(MeshConfig.PREFIX, "empty", "a block of settings; mesh: {} for an empty "
+            + "configuration");
+      }
       root = ConfigNode.asMap(root.get(MeshConfig.PREFIX));
     }
     if (root == null) {
@@ -141,7 +145,7 @@ final class MeshConfigReader {
         .locality(TrafficShapingReader.locality(node.child("locality"), System::getenv, null));
     RetryConfig serviceRetry = ResilienceReader.retry(node.child("retry"), RetryConfig.DEFAULT, false);
     b.retry(serviceRetry);
-    b.maxConcurrentRequests(node.integer(MeshKeys.MAX_CONCURRENT, 0));
+    b.maxConcurrentRequests(cap(node, MeshKeys.MAX_CONCURRENT));
     ConfigNode subsets = node.child("subsets");
     if (subsets != null) {
       for (String subset : subsets.childNames()) {
@@ -156,14 +160,10 @@ final class MeshConfigReader {
           continue; // reported by child(): not a block, or empty
         }
         policy.allowOnly(MeshKeys.SUBSET_POLICIES);
-        Integer cap = policy.integer(MeshKeys.SUBSET_MAX_CONCURRENT);
-        if (cap != null && cap == 0) { // 0 means "the service's" in the record: refused when written
-          policy.report(policy.key("max-concurrent-requests"), 0, MeshKeys.SUBSET_MAX_CONCURRENT.expected());
-        }
         b.subsetPolicy(subset, SubsetPolicyConfig.builder()
             .loadBalancer(balancer(policy))
             .outlierDetection(ResilienceReader.outlier(policy.child("outlier-detection")))
-            .maxConcurrentRequests(cap == null ? 0 : cap)
+            .maxConcurrentRequests(cap(policy, MeshKeys.SUBSET_MAX_CONCURRENT))
             .connectTimeout(policy.duration(MeshKeys.SUBSET_CONNECT_TIMEOUT))
             .slowStart(TrafficShapingReader.slowStart(policy.child("slow-start")))
             .tls(tls(policy.child("tls"), SubsetPolicyConfig.TLS_OFF))
@@ -176,6 +176,18 @@ final class MeshConfigReader {
       b.route(route(route, serviceRetry != null ? serviceRetry : RetryConfig.DEFAULT));
     }
     return b.build();
+  }
+
+  /**
+   * A cap on calls in flight ({@code setting}), or 0 when absent. 0 stands for "not set" in the model (the default's,
+   * or the service's for a subset), so a 0 written is refused here rather than read as the default.
+   */
+  private static int cap(ConfigNode node, Setting setting) {
+    Integer cap = node.integer(setting);
+    if (cap != null && cap == 0) {
+      node.report(node.key(setting.name()), 0, setting.expected());
+    }
+    return cap == null ? 0 : cap;
   }
 
   /**

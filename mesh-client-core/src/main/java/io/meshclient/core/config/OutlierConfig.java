@@ -45,6 +45,10 @@ public record OutlierConfig(
           MeshKeys.MAX_EJECTION.defaultDuration(), MeshKeys.MAX_EJECTED.defaultInt(), MeshKeys.PANIC.defaultInt(),
           MeshKeys.CONSECUTIVE_GATEWAY.defaultInt(), SlowEjection.OFF);
 
+  /** The largest count of failures (or gateway errors) in a row that can be asked to eject. */
+  public static final int MAX_CONSECUTIVE = (int) Math.min(MeshKeys.CONSECUTIVE.max(),
+      MeshKeys.CONSECUTIVE_GATEWAY.max());
+
   public OutlierConfig {
     Objects.requireNonNull(baseEjection, "baseEjection");
     Objects.requireNonNull(maxEjection, "maxEjection");

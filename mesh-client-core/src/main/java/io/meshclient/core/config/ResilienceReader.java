@@ -15,11 +15,9 @@ final class ResilienceReader {
       return null;
     }
     node.allowOnly(MeshKeys.BREAKER); // first: it also reads relaxed spellings, such as Enabled
-    if (!node.enabled()) {
-      return null;
-    }
+    boolean enabled = node.enabled();
     BreakerConfig d = BreakerConfig.DEFAULT;
-    return new BreakerConfig(
+    BreakerConfig breaker = new BreakerConfig(
         node.integer(MeshKeys.FAILURE_RATE, d.failureRateThreshold()),
         node.integer(MeshKeys.SLOW_RATE, d.slowCallRateThreshold()),
         node.duration(MeshKeys.SLOW_DURATION, d.slowCallDuration()),
@@ -27,6 +25,11 @@ final class ResilienceReader {
         node.integer(MeshKeys.MINIMUM_CALLS, d.minimumCalls()),
         node.duration(MeshKeys.OPEN_FOR, d.openFor()),
         node.integer(MeshKeys.HALF_OPEN, d.halfOpenProbes()));
+    if (enabled) {
+      return breaker;
+    }
+    node.offBlockValidator().breaker(node.key(), breaker);
+    return null;
   }
 
   /** Reads a retry block over {@code base}; {@code route} allows {@code non-idempotent}. */
@@ -95,11 +98,9 @@ final class ResilienceReader {
       return null;
     }
     node.allowOnly(MeshKeys.OUTLIER); // first: it also reads relaxed spellings, such as Enabled
-    if (!node.enabled()) {
-      return ServiceConfig.OUTLIER_DETECTION_OFF;
-    }
+    boolean enabled = node.enabled();
     OutlierConfig d = OutlierConfig.DEFAULT;
-    return new OutlierConfig(
+    OutlierConfig outlier = new OutlierConfig(
         node.integer(MeshKeys.CONSECUTIVE, d.consecutiveFailures()),
         node.duration(MeshKeys.BASE_EJECTION, d.baseEjection()),
         node.duration(MeshKeys.MAX_EJECTION, d.maxEjection()),
@@ -110,6 +111,11 @@ final class ResilienceReader {
         node.duration(MeshKeys.RATE_INTERVAL, d.interval()),
         failurePercentage(node.child(MeshKeys.FAILURE_PERCENTAGE.name())),
         successRate(node.child(MeshKeys.SUCCESS_RATE.name())));
+    if (enabled) {
+      return outlier;
+    }
+    node.offBlockValidator().outlier(node.key(), outlier);
+    return ServiceConfig.OUTLIER_DETECTION_OFF;
   }
 
   private static OutlierConfig.FailurePercentage failurePercentage(ConfigNode node) {

@@ -151,7 +151,7 @@ final class ResilienceValidator {
     if (f.abortPercent() > 0) {
       check(key + ".abort", MeshKeys.ABORT_STATUS, f.abortStatus());
     }
-    if (f.header() != null && !f.header().matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+    if (f.header() != null && !SettingValues.isToken(f.header())) {
       problems.add(problem(key + ".header", f.header(), "a header name (RFC 9110 token)"));
     }
   }

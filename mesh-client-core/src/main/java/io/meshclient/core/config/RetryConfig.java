@@ -64,6 +64,9 @@ public record RetryConfig(
       Set.of(Condition.CONNECT_FAILURE, Condition.RESET), Set.of(502, 503, 504), MeshKeys.BACKOFF_BASE.defaultDuration(),
       MeshKeys.BACKOFF_MAX.defaultDuration(), MeshKeys.BUDGET.defaultInt(), MeshKeys.BUDGET_MIN.defaultInt(), false);
 
+  /** The most attempts a retry policy may make, the first included ({@code attempts}' upper bound). */
+  public static final int MAX_ATTEMPTS = (int) MeshKeys.ATTEMPTS.max();
+
   /** No retries at all. */
   public static final RetryConfig NONE = new RetryConfig(1, null, null, Set.of(), Set.of(), Duration.ZERO,
       Duration.ZERO, 0, 0, false);

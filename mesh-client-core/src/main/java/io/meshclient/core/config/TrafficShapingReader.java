@@ -48,9 +48,7 @@ final class TrafficShapingReader {
       return null;
     }
     node.allowOnly(MeshKeys.LOCALITY);
-    if (!node.enabled()) {
-      return off;
-    }
+    boolean enabled = node.enabled(); // off or not, every value is read and checked
     String zone = node.string("zone");
     if (zone == null || zone.isBlank()) {
       zone = env.apply("MESH_ZONE");
@@ -106,7 +104,7 @@ final class TrafficShapingReader {
       node.report(node.key("failover-regions"), failoverRegions, "only with mode: failover");
       return null;
     }
-    return new LocalityConfig(zone.trim(), region, mode, failover, distribute, failoverRegions);
+    return enabled ? new LocalityConfig(zone.trim(), region, mode, failover, distribute, failoverRegions) : off;
   }
 
   private static double number(ConfigNode node, String key, double absent, double min, double max,

@@ -170,16 +170,35 @@ public final class MeshRuntime implements AutoCloseable {
    * whole; on any problem nothing changes and the problem is thrown.
    */
   public void apply(MeshConfig newConfig) {
+    apply(newConfig, List.of());
+  }
+
+  /**
+   * As {@link #apply(MeshConfig)}, with {@code refused}, problems the caller found (such as a setting that cannot
+   * change after the mesh is built): when there are some, {@code newConfig} is checked all the same and refused
+   * with every problem, its own first, so that one reload reports all there is to fix.
+   */
+  public void apply(MeshConfig newConfig, List<String> refused) {
     Objects.requireNonNull(newConfig, "newConfig");
     List<AutoCloseable> retired = new ArrayList<>();
     try {
-      applyLocked(newConfig, retired);
+      applyLocked(newConfig, List.copyOf(refused), retired);
     } finally {
       closeOutsideLock(retired);
     }
   }
 
-  private void applyLocked(MeshConfig newConfig, List<AutoCloseable> retired) {
+  /** {@code e} with {@code refused} after its own problems, each once. */
+  public static ConfigurationException withRefused(ConfigurationException e, List<String> refused) {
+    if (e.problems().containsAll(refused)) {
+      return e;
+    }
+    List<String> all = new ArrayList<>(e.problems());
+    refused.stream().filter(p -> !all.contains(p)).forEach(all::add);
+    return new ConfigurationException(all);
+  }
+
+  private void applyLocked(MeshConfig newConfig, List<String> refused, List<AutoCloseable> retired) {
     synchronized (lock) {
       if (closed) {
         throw new IllegalStateException("mesh is closed");
@@ -195,7 +214,13 @@ public final class MeshRuntime implements AutoCloseable {
         for (String service : serviceDiscovery.keySet()) {
           next.put(service, build(newConfig, service, liveLimiters, serviceDiscovery.get(service)));
         }
+        if (!refused.isEmpty()) {
+          throw new ConfigurationException(refused);
+        }
         commit(newConfig, nextDiscoveries, serviceDiscovery, next, liveLimiters, retired);
+      } catch (ConfigurationException e) {
+        created.forEach(binding -> binding.discovery().close());
+        throw withRefused(e, refused);
       } catch (RuntimeException e) {
         created.forEach(binding -> binding.discovery().close());
         throw e;

@@ -6,6 +6,7 @@ import io.meshclient.api.RequestContext;
 import io.meshclient.api.ServiceInstance;
 import io.meshclient.api.spi.BalancerContext;
 import io.meshclient.api.spi.LoadBalancerProvider;
+import io.meshclient.api.spi.SettingValues;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -124,6 +125,13 @@ final class RingHashBalancer implements LoadBalancer, InstanceListListener {
       if ((header == null) == (cookie == null)) {
         throw ConfigurationException.of(context.configKey(), context.options(),
             "exactly one of hash-header or hash-cookie, such as { name: ring-hash, hash-header: x-user-id }");
+      }
+      // a name no request can carry would find no key on any call: every call a random instance, affinity lost
+      if (header != null && !SettingValues.isToken(header)) {
+        throw ConfigurationException.of(context.configKey() + ".hash-header", header, "a header name (RFC 9110 token)");
+      }
+      if (cookie != null && !SettingValues.isToken(cookie)) {
+        throw ConfigurationException.of(context.configKey() + ".hash-cookie", cookie, "a cookie name (RFC 9110 token)");
       }
       String points = context.options().get("points-per-instance");
       return new RingHashBalancer(header, cookie,

@@ -408,11 +408,12 @@ final class DestinationRules {
     od.unsupported("splitExternalLocalOriginErrors", "separate counts of local and remote failures");
     od.unsupported("consecutiveLocalOriginFailures", "separate counts of local and remote failures");
     od.duration("interval", Duration.ofMillis(1)); // checked; consecutive failures eject at once, as Envoy's do
-    Integer consecutive = od.integer("consecutive5xxErrors", 0, Integer.MAX_VALUE);
+    // Istio takes any uint32; the mesh's own bound, checked here, names the field the user wrote
+    Integer consecutive = od.integer("consecutive5xxErrors", 0, OutlierConfig.MAX_CONSECUTIVE);
     if (consecutive == null) {
-      consecutive = od.integer("consecutiveErrors", 0, Integer.MAX_VALUE);
+      consecutive = od.integer("consecutiveErrors", 0, OutlierConfig.MAX_CONSECUTIVE);
     }
-    Integer gateway = od.integer("consecutiveGatewayErrors", 0, 1_000_000);
+    Integer gateway = od.integer("consecutiveGatewayErrors", 0, OutlierConfig.MAX_CONSECUTIVE);
     Duration base = od.duration("baseEjectionTime", Duration.ofMillis(1));
     Integer maxPercent = od.integer("maxEjectionPercent", 0, 100);
     Integer minHealth = od.integer("minHealthPercent", 0, 100);

@@ -78,6 +78,9 @@ public final class IstioSource implements AutoCloseable {
     discovery.update(result.instances());
     try {
       apply.accept(result.config());
+    } catch (io.meshclient.api.ConfigurationException e) { // such as a certificate file a DestinationRule names
+      discovery.update(before);
+      throw new io.meshclient.api.ConfigurationException(result.fields().named(e.problems()));
     } catch (RuntimeException | Error e) {
       discovery.update(before);
       throw e;

@@ -53,8 +53,10 @@ public final class IstioTranslator {
    * @param config the whole configuration, validated
    * @param instances the instances ServiceEntries list, by service
    * @param report what was applied, ignored and not supported
+   * @param fields names a problem found when {@code config} is applied at the resource field it came from
    */
-  public record Result(MeshConfig config, Map<String, List<ServiceInstance>> instances, IstioReport report) {}
+  public record Result(MeshConfig config, Map<String, List<ServiceInstance>> instances, IstioReport report,
+      IstioFields fields) {}
 
   /**
    * Parses file contents into resources.
@@ -217,14 +219,16 @@ public final class IstioTranslator {
     if (!loading.problems.isEmpty()) {
       throw new ConfigurationException(loading.problems);
     }
-    MeshConfig config = build(base, instances, policies, routesOf, loading);
+    IstioFields fields = new IstioFields(policies, routesOf);
+    MeshConfig config = build(base, instances, policies, routesOf, loading, fields);
     IstioReport report = new IstioReport(List.copyOf(files.keySet()), loading.applied, loading.ignored,
         loading.unsupported);
-    return new Result(config, instances, report);
+    return new Result(config, instances, report, fields);
   }
 
   private MeshConfig build(MeshConfig base, Map<String, List<ServiceInstance>> instances,
-      Map<String, DestinationRules.Policy> policies, Map<String, VirtualServices.Mapped> routesOf, Loading loading) {
+      Map<String, DestinationRules.Policy> policies, Map<String, VirtualServices.Mapped> routesOf, Loading loading,
+      IstioFields fields) {
     Set<String> described = new LinkedHashSet<>(instances.keySet());
     described.addAll(policies.keySet());
     described.addAll(routesOf.keySet());
@@ -259,7 +263,11 @@ public final class IstioTranslator {
     if (!loading.problems.isEmpty()) {
       throw new ConfigurationException(loading.problems);
     }
-    return out.build();
+    try {
+      return out.build();
+    } catch (ConfigurationException e) { // what only the validator checks: named at the Istio field it came from
+      throw new ConfigurationException(fields.named(e.problems()));
+    }
   }
 
   /**

@@ -141,6 +141,9 @@ final class SpecNode {
     return d;
   }
 
+  /** What a duration too long to count in nanoseconds reads as: longer than any range allows. */
+  private static final Duration TOO_LONG = Duration.ofSeconds(Long.MAX_VALUE);
+
   static Duration parseDuration(String text) {
     if (text.isEmpty() || text.length() > 64) {
       return null;
@@ -164,7 +167,7 @@ final class SpecNode {
       };
       java.math.BigDecimal nanos = amount.multiply(java.math.BigDecimal.valueOf(nanosPerUnit));
       if (nanos.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE / 2)) > 0) {
-        return null;
+        return TOO_LONG; // well spelled: refused for its range, not as a spelling
       }
       total = total.plusNanos(nanos.longValue());
       at = m.end();

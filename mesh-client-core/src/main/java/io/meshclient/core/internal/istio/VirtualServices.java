@@ -255,7 +255,7 @@ final class VirtualServices {
         "backoff");
     retries.unsupported("retryRemoteLocalities", "retries go to any instance the balancer picks; localities are "
         + "not distinguished");
-    Integer attempts = retries.integer("attempts", 0, 100);
+    Integer attempts = retries.integer("attempts", 0, RetryConfig.MAX_ATTEMPTS - 1); // retries, not attempts
     if (attempts != null && attempts == 0) {
       return RetryConfig.NONE;
     }
