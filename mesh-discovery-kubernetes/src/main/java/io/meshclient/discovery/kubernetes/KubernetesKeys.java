@@ -7,18 +7,23 @@ import static io.meshclient.api.spi.Setting.textList;
 
 import io.meshclient.api.spi.Setting;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /** The keys under {@code mesh.discovery.kubernetes}, declared once (see {@link Setting}). */
 final class KubernetesKeys {
   static final Setting MASTER_URL = text("master-url", null,
-      "API server URL; default: the service account's, else the kubeconfig's; `http://` only for tests");
+      "API server URL; default: the service account's, else the kubeconfig's; `http://` only for tests and "
+          + "`kubectl proxy`");
   static final Setting KUBECONFIG = text("kubeconfig", null,
       "kubeconfig file; default: in-cluster service account, `$KUBECONFIG`, `~/.kube/config`");
   static final Setting NAMESPACE = text("namespace", null,
       "namespace of the watched services; default: the pod's, else the kubeconfig context's, else `default`");
-  static final Setting PORT_NAME = text("port-name", "", "EndpointSlice port to call; empty: a slice's only or unnamed port");
-  static final Setting POD_LABELS = textList("pod-labels", "version", "pod label keys copied into instance metadata");
+  static final Setting PORT_NAME = text("port-name", null,
+      "EndpointSlice port to call; default: a slice's only or unnamed port");
+  static final Setting POD_LABELS = textList("pod-labels", "[version]",
+      "pod label keys copied into instance metadata, for subsets such as `version: v2`; at most 16; "
+          + "`[]` watches no pods");
   static final Setting FIRST_SYNC_WAIT = duration("first-sync-wait", "2s", Duration.ZERO, Duration.ofMinutes(1),
       "how long `watch()` waits for the first list");
   static final Setting SETTINGS = block("kubernetes", "services watched through Kubernetes EndpointSlices",
@@ -28,4 +33,11 @@ final class KubernetesKeys {
   static final Set<String> NAMES = new java.util.TreeSet<>(SETTINGS.names());
 
   private KubernetesKeys() {}
+
+  /** The declared default of {@link #POD_LABELS}, {@code [version]}, as a list. */
+  static List<String> defaultPodLabels() {
+    String list = POD_LABELS.defaultValue();
+    String items = list.substring(1, list.length() - 1).strip();
+    return items.isEmpty() ? List.of() : List.of(items.split("\\s*,\\s*"));
+  }
 }
