@@ -162,12 +162,25 @@ final class ConfigReference {
   private static String property(String name, String type, String description, String defaultValue) {
     String def = "";
     if (defaultValue != null && !defaultValue.contains("<")) {
-      boolean literal = type.equals("java.lang.Boolean") || type.equals("java.lang.Integer")
-          || type.equals("java.lang.Double");
-      def = ",\n      \"defaultValue\": " + (literal ? defaultValue : quote(defaultValue));
+      String value = switch (type) {
+        case "java.lang.Boolean", "java.lang.Integer", "java.lang.Double" -> defaultValue;
+        case "java.util.List<java.lang.String>" -> array(defaultValue);
+        default -> quote(defaultValue);
+      };
+      def = ",\n      \"defaultValue\": " + value;
     }
     return "    {\n      \"name\": " + quote(name) + ",\n      \"type\": " + quote(type) + ",\n      \"description\": "
         + quote(description) + def + "\n    }";
+  }
+
+  /** A list default as declared, {@code [a, b]}, as a JSON array: Spring's metadata gives a collection's default so. */
+  private static String array(String list) {
+    String items = list.startsWith("[") && list.endsWith("]") ? list.substring(1, list.length() - 1).strip() : list;
+    List<String> quoted = new ArrayList<>();
+    for (String item : items.isEmpty() ? new String[0] : items.split("\\s*,\\s*")) {
+      quoted.add(quote(item));
+    }
+    return "[" + String.join(", ", quoted) + "]";
   }
 
   private static String quote(String text) {
