@@ -40,7 +40,7 @@ public record KubernetesDiscoverySettings(
   /** The key these settings live under in configuration. */
   public static final String CONFIG_KEY = "mesh.discovery.kubernetes";
   /** The pod labels copied when none are configured. */
-  public static final List<String> DEFAULT_POD_LABELS = KubernetesKeys.defaultPodLabels();
+  public static final List<String> DEFAULT_POD_LABELS = KubernetesKeys.POD_LABELS.defaultList();
   /** How long {@code watch()} waits for the first list when nothing is configured. */
   public static final Duration DEFAULT_FIRST_SYNC_WAIT = KubernetesKeys.FIRST_SYNC_WAIT.defaultDuration();
 

@@ -7,7 +7,6 @@ import static io.meshclient.api.spi.Setting.textList;
 
 import io.meshclient.api.spi.Setting;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 
 /** The keys under {@code mesh.discovery.kubernetes}, declared once (see {@link Setting}). */
@@ -33,11 +32,4 @@ final class KubernetesKeys {
   static final Set<String> NAMES = new java.util.TreeSet<>(SETTINGS.names());
 
   private KubernetesKeys() {}
-
-  /** The declared default of {@link #POD_LABELS}, {@code [version]}, as a list. */
-  static List<String> defaultPodLabels() {
-    String list = POD_LABELS.defaultValue();
-    String items = list.substring(1, list.length() - 1).strip();
-    return items.isEmpty() ? List.of() : List.of(items.split("\\s*,\\s*"));
-  }
 }

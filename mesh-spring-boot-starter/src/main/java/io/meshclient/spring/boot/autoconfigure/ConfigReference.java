@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Generates the documentation of every key from the declarations ({@link MeshKeys#ROOT}, the discovery
@@ -139,7 +140,7 @@ final class ConfigReference {
               s.doc() + "." + names, null));
         }
         default -> {
-          out.add(property(path, javaType(s), s.doc(), s.defaultValue()));
+          out.add(property(path, javaType(s), s.doc(), jsonDefault(s)));
           if (!s.children().isEmpty()) {
             properties(s, path, out);
           }
@@ -159,28 +160,23 @@ final class ConfigReference {
     };
   }
 
-  private static String property(String name, String type, String description, String defaultValue) {
-    String def = "";
-    if (defaultValue != null && !defaultValue.contains("<")) {
-      String value = switch (type) {
-        case "java.lang.Boolean", "java.lang.Integer", "java.lang.Double" -> defaultValue;
-        case "java.util.List<java.lang.String>" -> array(defaultValue);
-        default -> quote(defaultValue);
-      };
-      def = ",\n      \"defaultValue\": " + value;
+  /** The default as JSON: a boolean or number as is, a list as an array, else a string; null without one. */
+  private static String jsonDefault(Setting s) {
+    if (s.defaultValue() == null || s.defaultValue().contains("<")) {
+      return null;
     }
-    return "    {\n      \"name\": " + quote(name) + ",\n      \"type\": " + quote(type) + ",\n      \"description\": "
-        + quote(description) + def + "\n    }";
+    return switch (s.type()) {
+      case BOOLEAN, INTEGER, DECIMAL -> s.defaultValue();
+      case TEXT_LIST -> s.defaultList().stream().map(ConfigReference::quote)
+          .collect(Collectors.joining(", ", "[", "]"));
+      default -> quote(s.defaultValue());
+    };
   }
 
-  /** A list default as declared, {@code [a, b]}, as a JSON array: Spring's metadata gives a collection's default so. */
-  private static String array(String list) {
-    String items = list.startsWith("[") && list.endsWith("]") ? list.substring(1, list.length() - 1).strip() : list;
-    List<String> quoted = new ArrayList<>();
-    for (String item : items.isEmpty() ? new String[0] : items.split("\\s*,\\s*")) {
-      quoted.add(quote(item));
-    }
-    return "[" + String.join(", ", quoted) + "]";
+  private static String property(String name, String type, String description, String jsonDefault) {
+    String def = jsonDefault == null ? "" : ",\n      \"defaultValue\": " + jsonDefault;
+    return "    {\n      \"name\": " + quote(name) + ",\n      \"type\": " + quote(type) + ",\n      \"description\": "
+        + quote(description) + def + "\n    }";
   }
 
   private static String quote(String text) {
