@@ -122,4 +122,15 @@ class ApiContractsTest {
     assertThatThrownBy(() -> Setting.decimal("ratio", null, 2, 1, "backwards"))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void aListDefaultIsReadAsItIsDeclared() {
+    assertThat(Setting.textList("on", "[connect-failure, reset, 502]", "statuses").defaultList())
+        .containsExactly("connect-failure", "reset", "502");
+    assertThat(Setting.textList("pod-labels", "[version]", "labels").defaultList()).containsExactly("version");
+    assertThat(Setting.textList("pod-labels", "version", "labels").defaultList()).containsExactly("version");
+    assertThat(Setting.textList("pod-labels", "[]", "labels").defaultList()).isEmpty();
+    assertThatThrownBy(() -> Setting.textList("failover", null, "zones").defaultList())
+        .isInstanceOf(NullPointerException.class).hasMessage("failover");
+  }
 }

@@ -238,6 +238,13 @@ public final class Setting {
     return Objects.requireNonNull(SettingValues.parseDuration(defaultValue), name);
   }
 
+  /** The default of a list as declared, {@code [a, b]} or one value, as a list; fails without a default. */
+  public List<String> defaultList() {
+    String list = Objects.requireNonNull(defaultValue, name).strip();
+    String items = list.startsWith("[") && list.endsWith("]") ? list.substring(1, list.length() - 1).strip() : list;
+    return items.isEmpty() ? List.of() : List.of(items.split("\\s*,\\s*"));
+  }
+
   /** What a valid value looks like, for messages and the reference. */
   public String expected() {
     if (expected != null) {

@@ -1,7 +1,13 @@
 package io.meshclient.discovery.kubernetes;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.ServiceDiscovery;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +43,41 @@ final class KubernetesDiscovery implements ServiceDiscovery {
     this.namespace = namespace;
     this.events = events;
     this.probe = new ApiServerProbe(client, status, this::restartWatches, ApiServerProbe.DEFAULT_INTERVAL);
+  }
+
+  /**
+   * A discovery over a new client for {@code settings}; the caller closes it.
+   *
+   * @throws ConfigurationException naming {@code configKey.kubeconfig} if that file cannot be read
+   */
+  static ServiceDiscovery connect(KubernetesDiscoverySettings settings, String configKey,
+      KubernetesWatchListener events, java.util.function.Function<String, String> env) {
+    Config config = config(settings, configKey);
+    String namespace = !settings.namespace().isEmpty() ? settings.namespace()
+        : config.getNamespace() != null && !config.getNamespace().isEmpty() ? config.getNamespace() : "default";
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(config)
+        .withHttpClientFactory(new ClosingHttpClientFactory()).build();
+    return new KubernetesDiscovery(settings, client, namespace, events, env);
+  }
+
+  private static Config config(KubernetesDiscoverySettings settings, String configKey) {
+    Config base;
+    if (settings.kubeconfig() != null) {
+      try {
+        base = Config.fromKubeconfig(Files.readString(settings.kubeconfig()));
+      } catch (IOException | RuntimeException e) {
+        // The message may quote the file's content, credentials included: name the file only.
+        throw new ConfigurationException(ConfigurationException.problem(configKey + ".kubeconfig",
+            settings.kubeconfig(), "a readable kubeconfig file (" + e.getClass().getSimpleName() + ")"), null);
+      }
+    } else {
+      base = Config.autoConfigure(null);
+    }
+    ConfigBuilder builder = new ConfigBuilder(base);
+    if (settings.masterUrl() != null) {
+      builder.withMasterUrl(settings.masterUrl().toString());
+    }
+    return builder.build();
   }
 
   /** Restarts every informer: each lists afresh, so what changed while a watch was silently dead arrives. */

@@ -1,15 +1,10 @@
 package io.meshclient.discovery.kubernetes;
 
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.ServiceDiscovery;
 import io.meshclient.api.spi.DiscoveryContext;
 import io.meshclient.api.spi.ServiceDiscoveryProvider;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.meshclient.api.spi.Setting;
 import java.util.Objects;
 
 /**
@@ -32,6 +27,10 @@ import java.util.Objects;
  *
  * <p>Found by {@link java.util.ServiceLoader} under the name {@value #NAME}; settings are read from {@code
  * mesh.discovery.kubernetes} (see {@link KubernetesDiscoverySettings}). Thread-safe.
+ *
+ * <p>This class names no fabric8 type: it loads, and {@link #settings()} answers, without fabric8 on the
+ * class path, so the starter generates the reference of these keys without depending on fabric8 and its
+ * Jackson 3. The client is built by {@link KubernetesDiscovery#connect}.
  */
 public final class KubernetesDiscoveryProvider implements ServiceDiscoveryProvider {
   /** The provider's name, as in {@code discovery: kubernetes}. */
@@ -56,6 +55,12 @@ public final class KubernetesDiscoveryProvider implements ServiceDiscoveryProvid
     this.env = Objects.requireNonNull(env, "env");
   }
 
+  /** The keys under {@code mesh.discovery.kubernetes}: {@code create} reads these, the reference documents them. */
+  @Override
+  public Setting settings() {
+    return KubernetesKeys.SETTINGS;
+  }
+
   /** Returns {@value #NAME}. */
   @Override
   public String name() {
@@ -70,7 +75,8 @@ public final class KubernetesDiscoveryProvider implements ServiceDiscoveryProvid
   @Override
   public ServiceDiscovery create(DiscoveryContext context) {
     Objects.requireNonNull(context, "context");
-    return create(KubernetesSettingsReader.read(context.configKey(), context.settings()), context.configKey());
+    return KubernetesDiscovery.connect(KubernetesSettingsReader.read(context.configKey(), context.settings()),
+        context.configKey(), events, env);
   }
 
   /**
@@ -79,35 +85,7 @@ public final class KubernetesDiscoveryProvider implements ServiceDiscoveryProvid
    * @throws ConfigurationException if the kubeconfig file cannot be read
    */
   public ServiceDiscovery create(KubernetesDiscoverySettings settings) {
-    return create(Objects.requireNonNull(settings, "settings"), KubernetesDiscoverySettings.CONFIG_KEY);
-  }
-
-  private ServiceDiscovery create(KubernetesDiscoverySettings settings, String configKey) {
-    Config config = config(settings, configKey);
-    String namespace = !settings.namespace().isEmpty() ? settings.namespace()
-        : config.getNamespace() != null && !config.getNamespace().isEmpty() ? config.getNamespace() : "default";
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(config)
-        .withHttpClientFactory(new ClosingHttpClientFactory()).build();
-    return new KubernetesDiscovery(settings, client, namespace, events, env);
-  }
-
-  private static Config config(KubernetesDiscoverySettings settings, String configKey) {
-    Config base;
-    if (settings.kubeconfig() != null) {
-      try {
-        base = Config.fromKubeconfig(Files.readString(settings.kubeconfig()));
-      } catch (IOException | RuntimeException e) {
-        // The message may quote the file's content, credentials included: name the file only.
-        throw new ConfigurationException(ConfigurationException.problem(configKey + ".kubeconfig",
-            settings.kubeconfig(), "a readable kubeconfig file (" + e.getClass().getSimpleName() + ")"), null);
-      }
-    } else {
-      base = Config.autoConfigure(null);
-    }
-    ConfigBuilder builder = new ConfigBuilder(base);
-    if (settings.masterUrl() != null) {
-      builder.withMasterUrl(settings.masterUrl().toString());
-    }
-    return builder.build();
+    return KubernetesDiscovery.connect(Objects.requireNonNull(settings, "settings"),
+        KubernetesDiscoverySettings.CONFIG_KEY, events, env);
   }
 }

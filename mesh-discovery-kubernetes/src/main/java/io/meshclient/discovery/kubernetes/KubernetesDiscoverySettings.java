@@ -40,9 +40,9 @@ public record KubernetesDiscoverySettings(
   /** The key these settings live under in configuration. */
   public static final String CONFIG_KEY = "mesh.discovery.kubernetes";
   /** The pod labels copied when none are configured. */
-  public static final List<String> DEFAULT_POD_LABELS = List.of("version");
+  public static final List<String> DEFAULT_POD_LABELS = KubernetesKeys.POD_LABELS.defaultList();
   /** How long {@code watch()} waits for the first list when nothing is configured. */
-  public static final Duration DEFAULT_FIRST_SYNC_WAIT = Duration.ofSeconds(2);
+  public static final Duration DEFAULT_FIRST_SYNC_WAIT = KubernetesKeys.FIRST_SYNC_WAIT.defaultDuration();
 
   /**
    * Checks and freezes the components. Null strings mean the empty string, a null label list the default.

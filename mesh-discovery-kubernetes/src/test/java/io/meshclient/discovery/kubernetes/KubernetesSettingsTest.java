@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.spi.Providers;
+import io.meshclient.api.spi.ServiceDiscoveryProvider;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,5 +77,53 @@ class KubernetesSettingsTest {
   void theProviderIsFoundByName() {
     assertThat(Providers.discovery("kubernetes", KEY, getClass().getClassLoader()))
         .isInstanceOf(KubernetesDiscoveryProvider.class);
+  }
+
+  /**
+   * The starter generates the reference and IDE metadata of these keys from {@code settings()} with this
+   * module on its test class path but not fabric8 (whose Jackson 3 Boot's BOM would lower): the provider
+   * must load and declare its keys without fabric8.
+   */
+  @Test
+  void theProviderDeclaresItsKeysWithoutFabric8OnTheClassPath() {
+    ClassLoader withoutFabric8 = new WithoutFabric8(getClass().getClassLoader());
+    assertThatThrownBy(() -> Class.forName("io.fabric8.kubernetes.client.Config", false, withoutFabric8))
+        .isInstanceOf(ClassNotFoundException.class);
+    ServiceDiscoveryProvider provider = Providers.discovery("kubernetes", KEY, withoutFabric8);
+    assertThat(provider.getClass().getClassLoader()).isSameAs(withoutFabric8);
+    assertThat(provider.settings().name()).isEqualTo("kubernetes");
+    assertThat(provider.settings().names()).containsExactlyInAnyOrderElementsOf(KubernetesKeys.NAMES);
+  }
+
+  /** Defines this package's classes itself, from the same class files, and finds no fabric8 class. */
+  private static final class WithoutFabric8 extends ClassLoader {
+    WithoutFabric8(ClassLoader parent) {
+      super(parent);
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+      if (name.startsWith("io.fabric8.")) {
+        throw new ClassNotFoundException(name);
+      }
+      if (!name.startsWith(KubernetesDiscoveryProvider.class.getPackageName() + ".")) {
+        return super.loadClass(name, resolve);
+      }
+      synchronized (getClassLoadingLock(name)) {
+        Class<?> loaded = findLoadedClass(name);
+        if (loaded != null) {
+          return loaded;
+        }
+        try (InputStream in = getParent().getResourceAsStream(name.replace('.', '/') + ".class")) {
+          if (in == null) {
+            throw new ClassNotFoundException(name);
+          }
+          byte[] bytes = in.readAllBytes();
+          return defineClass(name, bytes, 0, bytes.length);
+        } catch (IOException e) {
+          throw new ClassNotFoundException(name, e);
+        }
+      }
+    }
   }
 }

@@ -62,6 +62,16 @@ class ConfigurationMetadataTest {
     assertThat(multiplier.path("defaultValue").isNumber()).isTrue();
     assertThat(multiplier.path("defaultValue").asDouble()).isEqualTo(1.6);
     assertThat(readme).contains("| `mesh.discovery.xds.reconnect.multiplier` | `1.6` |");
+    JsonNode firstSyncWait = metadata().get("mesh.discovery.kubernetes.first-sync-wait");
+    assertThat(firstSyncWait.path("type").asText()).isEqualTo("java.time.Duration");
+    assertThat(firstSyncWait.path("defaultValue").asText()).isEqualTo("2s");
+    assertThat(readme).contains("| `mesh.discovery.kubernetes.first-sync-wait` | `2s` |");
+    JsonNode podLabels = metadata().get("mesh.discovery.kubernetes.pod-labels");
+    assertThat(podLabels.path("type").asText()).isEqualTo("java.util.List<java.lang.String>");
+    assertThat(podLabels.path("defaultValue").isArray()).isTrue();
+    assertThat(podLabels.path("defaultValue").get(0).asText()).isEqualTo("version");
+    assertThat(podLabels.path("defaultValue")).hasSize(1);
+    assertThat(readme).contains("| `mesh.discovery.kubernetes.pod-labels` | `[version]` |");
   }
 
   private static boolean described(String key, Map<String, JsonNode> metadata) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Generates the documentation of every key from the declarations ({@link MeshKeys#ROOT}, the discovery
@@ -139,7 +140,7 @@ final class ConfigReference {
               s.doc() + "." + names, null));
         }
         default -> {
-          out.add(property(path, javaType(s), s.doc(), s.defaultValue()));
+          out.add(property(path, javaType(s), s.doc(), jsonDefault(s)));
           if (!s.children().isEmpty()) {
             properties(s, path, out);
           }
@@ -159,13 +160,21 @@ final class ConfigReference {
     };
   }
 
-  private static String property(String name, String type, String description, String defaultValue) {
-    String def = "";
-    if (defaultValue != null && !defaultValue.contains("<")) {
-      boolean literal = type.equals("java.lang.Boolean") || type.equals("java.lang.Integer")
-          || type.equals("java.lang.Double");
-      def = ",\n      \"defaultValue\": " + (literal ? defaultValue : quote(defaultValue));
+  /** The default as JSON: a boolean or number as is, a list as an array, else a string; null without one. */
+  private static String jsonDefault(Setting s) {
+    if (s.defaultValue() == null || s.defaultValue().contains("<")) {
+      return null;
     }
+    return switch (s.type()) {
+      case BOOLEAN, INTEGER, DECIMAL -> s.defaultValue();
+      case TEXT_LIST -> s.defaultList().stream().map(ConfigReference::quote)
+          .collect(Collectors.joining(", ", "[", "]"));
+      default -> quote(s.defaultValue());
+    };
+  }
+
+  private static String property(String name, String type, String description, String jsonDefault) {
+    String def = jsonDefault == null ? "" : ",\n      \"defaultValue\": " + jsonDefault;
     return "    {\n      \"name\": " + quote(name) + ",\n      \"type\": " + quote(type) + ",\n      \"description\": "
         + quote(description) + def + "\n    }";
   }

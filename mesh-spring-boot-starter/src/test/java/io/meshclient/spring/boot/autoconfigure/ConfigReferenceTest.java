@@ -50,6 +50,8 @@ class ConfigReferenceTest {
         "| `mesh.discovery.consul.wait` | `55s` |",
         "| `mesh.discovery.xds.initial-wait` | `10s` | how long building the mesh waits for the listed services' "
             + "first configuration; 0 to 5m |",
-        "| `mesh.discovery.xds.reconnect.multiplier` | `1.6` | growth of each next reconnect delay; 1 to 10 |");
+        "| `mesh.discovery.xds.reconnect.multiplier` | `1.6` | growth of each next reconnect delay; 1 to 10 |",
+        "| `mesh.discovery.kubernetes.pod-labels` | `[version]` |",
+        "| `mesh.discovery.kubernetes.first-sync-wait` | `2s` | how long `watch()` waits for the first list; 0 to 1m |");
   }
 }
