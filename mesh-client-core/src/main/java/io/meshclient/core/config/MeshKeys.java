@@ -304,6 +304,6 @@ public final class MeshKeys {
 
   /** The root: everything under {@code mesh}. */
   public static final Setting ROOT = block(MeshConfig.PREFIX, "the mesh configuration",
-      labels("discovery", "<provider>", "settings of a discovery provider, found by name (`static`, `consul`)"),
+      labels("discovery", "<provider>", "settings of a discovery provider, found by name (`static`, `consul`, `kubernetes`, `xds`)"),
       DEFAULTS, SERVICES, UNKNOWN_HOSTS, ISTIO);
 }

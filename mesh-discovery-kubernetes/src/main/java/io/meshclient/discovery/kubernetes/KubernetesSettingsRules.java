@@ -3,7 +3,6 @@ package io.meshclient.discovery.kubernetes;
 import static io.meshclient.api.ConfigurationException.problem;
 import static io.meshclient.api.ConfigurationException.secretProblem;
 
-import io.meshclient.api.spi.SettingValues;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,8 +59,8 @@ final class KubernetesSettingsRules {
         }
       }
     }
-    if (firstSyncWait != null && (firstSyncWait.isNegative() || firstSyncWait.compareTo(Duration.ofMinutes(1)) > 0)) {
-      problems.add(problem(key + ".first-sync-wait", SettingValues.formatDuration(firstSyncWait), "between 0ms and 1m"));
+    if (firstSyncWait != null) { // the range is the declaration's, as the reference table shows it
+      KubernetesKeys.FIRST_SYNC_WAIT.check(key + "." + KubernetesKeys.FIRST_SYNC_WAIT.name(), firstSyncWait, problems);
     }
     return problems;
   }
