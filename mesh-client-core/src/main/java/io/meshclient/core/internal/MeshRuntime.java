@@ -39,8 +39,7 @@ public final class MeshRuntime implements AutoCloseable {
   private final Map<String, List<ServiceInstance>> instances = new HashMap<>();
   private volatile Map<String, ServiceRuntime> services = Map.of();
   private volatile Map<String, ServiceRuntime> clusterNames = Map.of();
-  private String clusterNamespace; // guarded by lock; null: services are called by their names only
-  private volatile String clusterDomain;
+  private volatile ClusterNames naming; // null: services are called by their names only
   private volatile MeshConfig config;
   private volatile boolean closed;
   private final MeshListener listener;
@@ -76,9 +75,8 @@ public final class MeshRuntime implements AutoCloseable {
    */
   public void callableByClusterNames(String namespace, String domain) {
     synchronized (lock) {
-      this.clusterNamespace = Objects.requireNonNull(namespace, "namespace");
-      this.clusterDomain = Objects.requireNonNull(domain, "domain");
-      this.clusterNames = clusterNames(services);
+      this.naming = new ClusterNames(namespace, domain);
+      this.clusterNames = naming.aliases(services);
     }
   }
 
@@ -92,29 +90,9 @@ public final class MeshRuntime implements AutoCloseable {
     if (config.unknownHosts().refuses(host)) {
       return true;
     }
-    String domain = clusterDomain;
-    return domain != null && config.unknownHosts() == io.meshclient.core.config.UnknownHosts.REFUSE
-        && (host.endsWith(".svc") || host.endsWith(".svc." + domain));
-  }
-
-  private Map<String, ServiceRuntime> clusterNames(Map<String, ServiceRuntime> byName) {
-    if (clusterNamespace == null) {
-      return Map.of();
-    }
-    Map<String, ServiceRuntime> out = new HashMap<>();
-    byName.forEach((name, service) -> {
-      int dot = name.indexOf('.');
-      if (dot >= 0 && name.indexOf('.', dot + 1) >= 0) {
-        return; // an external host such as api.example.com has no cluster name
-      }
-      String qualified = dot < 0 ? name + "." + clusterNamespace : name;
-      for (String alias : List.of(qualified, qualified + ".svc", qualified + ".svc." + clusterDomain)) {
-        if (!byName.containsKey(alias)) {
-          out.putIfAbsent(alias, service);
-        }
-      }
-    });
-    return Map.copyOf(out);
+    ClusterNames names = naming;
+    return names != null && config.unknownHosts() == io.meshclient.core.config.UnknownHosts.REFUSE
+        && names.isClusterName(host);
   }
 
   /** Every service snapshot, by name. */
@@ -207,8 +185,8 @@ public final class MeshRuntime implements AutoCloseable {
       List<DiscoveryBinding> created = new ArrayList<>();
       try {
         resolveDiscoveries(newConfig, nextDiscoveries, created);
-        Map<String, ServiceDiscovery> serviceDiscovery = assignDiscoveries(newConfig, nextDiscoveries);
-        checkRouteTargets(newConfig, serviceDiscovery.keySet());
+        Map<String, ServiceDiscovery> serviceDiscovery = ServiceAssignment.assign(newConfig, nextDiscoveries);
+        ServiceAssignment.checkRouteTargets(newConfig, serviceDiscovery.keySet());
         Map<String, ServiceRuntime> next = new HashMap<>();
         Set<String> liveLimiters = new LinkedHashSet<>();
         for (String service : serviceDiscovery.keySet()) {
@@ -249,103 +227,11 @@ public final class MeshRuntime implements AutoCloseable {
     });
   }
 
-  private static Map<String, ServiceDiscovery> assignDiscoveries(MeshConfig newConfig,
-      Map<String, DiscoveryBinding> available) {
-    Set<String> names = new LinkedHashSet<>(newConfig.services().keySet());
-    List<String> problems = new ArrayList<>();
-    available.values().forEach(b -> {
-      for (String listed : b.discovery().knownServices()) {
-        String problem = io.meshclient.core.config.ServiceConfig.nameProblem(listed);
-        if (problem != null) {
-          problems.add(ConfigurationException.problem(MeshConfig.PREFIX + ".discovery." + b.name() + ".services."
-              + listed, listed, problem));
-        } else {
-          names.add(listed);
-        }
-      }
-    });
-    Map<String, ServiceDiscovery> out = new LinkedHashMap<>();
-    Map<String, DiscoveryBinding> general = new LinkedHashMap<>(available);
-    // ServiceEntries' instances go only to the services that name them, never to a service by default
-    general.remove(io.meshclient.core.internal.istio.ServiceEntryDiscovery.NAME);
-    for (String service : names) {
-      String wanted = newConfig.service(service).discovery();
-      DiscoveryBinding binding = null;
-      if (wanted != null) {
-        binding = available.get(wanted);
-        if (binding == null) {
-          problems.add(ConfigurationException.problem(MeshConfig.PREFIX + ".services." + service + ".discovery",
-              wanted, available.isEmpty() ? "a discovery configured under mesh.discovery (none is)"
-                  : "one of the configured discoveries " + available.keySet()));
-        }
-      } else if (general.size() == 1) {
-        binding = general.values().iterator().next();
-      } else {
-        for (DiscoveryBinding candidate : general.values()) {
-          if (candidate.discovery().knownServices().contains(service)) {
-            binding = candidate;
-            break;
-          }
-        }
-        if (binding == null) {
-          problems.add(ConfigurationException.problem(MeshConfig.PREFIX + ".services." + service + ".discovery",
-              "not set", general.isEmpty() ? "a discovery configured under mesh.discovery (none is)"
-                  : "one of " + general.keySet() + ", since several discoveries are configured"));
-        }
-      }
-      if (binding != null) {
-        Set<String> listed = binding.discovery().knownServices();
-        if (!listed.isEmpty() && !listed.contains(service)) {
-          // An authoritative list (static) that lacks a configured service: a typo. A registry that lists
-          // nothing up front (Consul, Kubernetes, xDS) may add it later: health shows it DOWN meanwhile.
-          problems.add(ConfigurationException.problem(MeshConfig.PREFIX + ".services." + service, service,
-              "a service that discovery '" + binding.name() + "' lists"
-                  + io.meshclient.api.spi.SettingValues.didYouMean(service, listed)));
-        }
-        out.put(service, binding.discovery());
-      }
-    }
-    if (!problems.isEmpty()) {
-      throw new ConfigurationException(problems);
-    }
-    return out;
-  }
-
-  /** A route to another service, or its mirror, must name one the mesh knows: configured or listed by a discovery. */
-  private static void checkRouteTargets(MeshConfig newConfig, Set<String> known) {
-    List<String> problems = new ArrayList<>();
-    newConfig.services().forEach((name, service) -> {
-      for (int i = 0; i < service.routes().size(); i++) {
-        String route = MeshConfig.PREFIX + ".services." + name + ".routes[" + i + "]";
-        List<io.meshclient.core.config.RouteConfig.Destination> destinations = service.routes().get(i).destinations();
-        for (int j = 0; j < destinations.size(); j++) {
-          checkKnown(route + (destinations.size() == 1 ? ".to" : ".destinations[" + j + "]") + ".service",
-              destinations.get(j).service(), known, problems);
-        }
-        // A copy to a name that is no mesh service was refused or, with unknown-hosts: pass-through, sent to DNS.
-        io.meshclient.core.config.MirrorConfig mirror = service.routes().get(i).mirror();
-        if (mirror != null) {
-          checkKnown(route + ".mirror.service", mirror.service(), known, problems);
-        }
-      }
-    });
-    if (!problems.isEmpty()) {
-      throw new ConfigurationException(problems);
-    }
-  }
-
-  private static void checkKnown(String key, String service, Set<String> known, List<String> problems) {
-    if (service != null && !known.contains(service)) {
-      problems.add(ConfigurationException.problem(key, service, "a mesh service (configured under mesh.services or "
-          + "listed by a discovery)" + io.meshclient.api.spi.SettingValues.didYouMean(service, known)));
-    }
-  }
-
   private ServiceRuntime build(MeshConfig newConfig, String service, Set<String> liveLimiters,
       ServiceDiscovery discovery) {
     ServiceRuntime.Parts parts = states.parts(newConfig, service, liveLimiters, discovery);
     List<ServiceInstance> current = rawInstances.containsKey(service)
-        ? canonicalize(instances.getOrDefault(service, List.of()),
+        ? CanonicalInstances.canonicalize(instances.getOrDefault(service, List.of()),
             states.allowed(service, parts.allowList(), rawInstances.get(service)))
         : List.of();
     return new ServiceRuntime(newConfig.service(service), newConfig.defaults(), parts, current);
@@ -399,7 +285,7 @@ public final class MeshRuntime implements AutoCloseable {
     Map<String, ServiceRuntime> before = services;
     this.services = Map.copyOf(next);
     before.keySet().stream().filter(s -> !next.containsKey(s)).forEach(listener::onServiceRemoved);
-    this.clusterNames = clusterNames(services);
+    this.clusterNames = naming == null ? Map.of() : naming.aliases(services);
     publishAddresses();
     for (String service : new ArrayList<>(watches.keySet())) {
       if (serviceDiscovery.get(service) != watchedWith.get(service)) {
@@ -462,7 +348,7 @@ public final class MeshRuntime implements AutoCloseable {
       rawInstances.put(service, snapshot);
       ServiceRuntime current = services.get(service);
       List<ServiceInstance> previous = instances.get(service);
-      List<ServiceInstance> canonical = canonicalize(previous == null ? List.of() : previous,
+      List<ServiceInstance> canonical = CanonicalInstances.canonicalize(previous == null ? List.of() : previous,
           states.allowed(service, current == null ? null : current.allowList(), snapshot));
       if (canonical == previous) {
         return; // the same instances: nothing to rebuild or swap
@@ -479,40 +365,6 @@ public final class MeshRuntime implements AutoCloseable {
         }
       }
     }
-  }
-
-  /**
-   * Reuses the previous object for every instance that did not change, so balancer state keyed by
-   * identity survives. Instances are compared position by position first (discoveries deliver them in a
-   * stable order), so an update with few changes allocates no index; a moved instance is found by id.
-   * Returns {@code previous} itself when nothing changed.
-   */
-  static List<ServiceInstance> canonicalize(List<ServiceInstance> previous, List<ServiceInstance> snapshot) {
-    int n = snapshot.size();
-    ServiceInstance[] out = new ServiceInstance[n];
-    Map<String, ServiceInstance> byId = null;
-    boolean same = n == previous.size();
-    for (int i = 0; i < n; i++) {
-      ServiceInstance instance = snapshot.get(i);
-      ServiceInstance old = i < previous.size() ? previous.get(i) : null;
-      if (old != instance && (old == null || !old.id().equals(instance.id()))) {
-        if (byId == null) {
-          byId = new HashMap<>(previous.size() * 2);
-          for (ServiceInstance p : previous) {
-            byId.put(p.id(), p);
-          }
-        }
-        old = byId.get(instance.id());
-      }
-      if (old != null && (old == instance || old.equals(instance))) {
-        out[i] = old;
-        same = same && old == previous.get(i); // same implies n == previous.size(), so i is in range
-      } else {
-        out[i] = instance;
-        same = false;
-      }
-    }
-    return same ? previous : List.of(out);
   }
 
   /** Whether {@link #close()} has run: the mesh takes no new calls. */

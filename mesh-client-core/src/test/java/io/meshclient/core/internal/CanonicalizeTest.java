@@ -27,14 +27,14 @@ class CanonicalizeTest {
   void anEqualSnapshotOfNewObjectsGivesBackThePreviousListItself() {
     List<ServiceInstance> previous = list(100, -1, 1);
 
-    assertThat(MeshRuntime.canonicalize(previous, list(100, -1, 1))).isSameAs(previous);
+    assertThat(CanonicalInstances.canonicalize(previous, list(100, -1, 1))).isSameAs(previous);
   }
 
   @Test
   void oneChangedInstanceIsTheOnlyNewObject() {
     List<ServiceInstance> previous = list(100, -1, 1);
 
-    List<ServiceInstance> next = MeshRuntime.canonicalize(previous, list(100, 42, 5));
+    List<ServiceInstance> next = CanonicalInstances.canonicalize(previous, list(100, 42, 5));
 
     assertThat(next).isNotSameAs(previous).hasSize(100);
     for (int i = 0; i < 100; i++) {
@@ -51,11 +51,11 @@ class CanonicalizeTest {
     List<ServiceInstance> previous = list(5, -1, 1);
     List<ServiceInstance> reordered = List.of(instance(4, 1), instance(0, 1), instance(2, 1), instance(3, 1));
 
-    List<ServiceInstance> next = MeshRuntime.canonicalize(previous, reordered);
+    List<ServiceInstance> next = CanonicalInstances.canonicalize(previous, reordered);
 
     assertThat(next).containsExactly(previous.get(4), previous.get(0), previous.get(2), previous.get(3));
     assertThat(next.get(0)).isSameAs(previous.get(4));
-    assertThat(MeshRuntime.canonicalize(previous, list(6, -1, 1))).hasSize(6).startsWith(
+    assertThat(CanonicalInstances.canonicalize(previous, list(6, -1, 1))).hasSize(6).startsWith(
         previous.toArray(ServiceInstance[]::new));
   }
 
@@ -63,7 +63,7 @@ class CanonicalizeTest {
   void aNewInstanceAheadOfKnownOnesKeepsTheKnownObjects() {
     List<ServiceInstance> previous = List.of(instance(0, 1), instance(1, 1));
 
-    List<ServiceInstance> next = MeshRuntime.canonicalize(previous, List.of(instance(2, 1), instance(0, 1), instance(1, 1)));
+    List<ServiceInstance> next = CanonicalInstances.canonicalize(previous, List.of(instance(2, 1), instance(0, 1), instance(1, 1)));
 
     assertThat(next).hasSize(3);
     assertThat(next.get(1)).isSameAs(previous.get(0));
