@@ -92,7 +92,8 @@ public final class MeshKeys {
       .expecting("1..10 (1 turns retries off)");
   static final Setting PER_TRY_TIMEOUT = timeout("per-try-timeout", null,
       "longest wait for response bytes in one attempt (default: the call timeout)");
-  static final Setting DEADLINE = timeout("deadline", null, "longest a call may take over all attempts and backoff");
+  static final Setting DEADLINE = timeout("deadline", null,
+      "longest a call may take over all attempts and backoff, reading the response body included");
   static final Setting ON = textList("on", "[connect-failure, reset, 502, 503, 504]",
       "`connect-failure`, `reset`, `timeout` and statuses");
   static final Setting BACKOFF_BASE = duration("base", "25ms", Duration.ZERO, MAX_DURATION,

@@ -13,7 +13,8 @@ import java.util.Set;
  *
  * @param attempts total attempts including the first, at least 1 (1 disables retries)
  * @param perTryTimeout the longest an attempt waits for response bytes, or null for the call timeout
- * @param deadline the longest a call may take over all attempts and backoff, or null for none
+ * @param deadline the longest a call may take over all attempts and backoff, reading the response body
+ *     included (a read of the body past it fails with a {@link java.net.SocketTimeoutException}), or null for none
  * @param on which failures are retried
  * @param statuses which response statuses are retried (as with 503)
  * @param backoffBase first backoff; attempt n waits a random time in [0, min(max, base * 2^(n-1))]

@@ -15,11 +15,13 @@ import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.meshclient.core.config.FaultConfig;
 import io.meshclient.core.config.MirrorConfig;
+import io.meshclient.core.config.RetryConfig;
 import io.meshclient.core.config.RouteConfig;
 import io.meshclient.core.config.StringMatch;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -103,11 +105,14 @@ final class RouteMapper {
    * @param rc the route configuration holding {@code vh}, for its header changes; null to validate {@code vh} alone
    * @param subsetOf cluster name to subset name
    * @param faultFilter whether the listener's chain has the fault filter
+   * @param inheritedRetry the service's retry policy, which a route's {@code timeout} puts its deadline on when
+   *     neither the route nor {@code vh} has a retry policy
    * @param notes receives what is not implemented
    * @throws XdsInvalidException naming the field of the first invalid value
    */
   static List<RouteConfig> routes(String where, RouteConfiguration rc, VirtualHost vh,
-      Function<String, String> subsetOf, boolean faultFilter, HTTPFault defaultFault, List<String> notes) {
+      Function<String, String> subsetOf, boolean faultFilter, HTTPFault defaultFault, RetryConfig inheritedRetry,
+      List<String> notes) {
     List<RouteConfig> out = new ArrayList<>();
     HTTPFault hostFault = fault(where, vh.getTypedPerFilterConfigMap(), faultFilter, defaultFault, notes);
     for (int i = 0; i < vh.getRoutesCount(); i++) {
@@ -141,13 +146,17 @@ final class RouteMapper {
         }
       };
       route = route.withName(r.getName().isEmpty() ? "route-" + i : r.getName());
-      if (a.hasTimeout() && Protos.duration(a.getTimeout()).toNanos() > 0) {
-        route = route.withTimeout(Protos.duration(a.getTimeout()));
-      }
       if (a.hasRetryPolicy()) {
         route = route.withRetry(RetryMapper.retry(key + ": route.retry_policy", a.getRetryPolicy(), notes));
       } else if (vh.hasRetryPolicy()) {
         route = route.withRetry(RetryMapper.retry(where + ": retry_policy", vh.getRetryPolicy(), notes));
+      }
+      if (a.hasTimeout() && Protos.duration(a.getTimeout()).toNanos() > 0) {
+        // Envoy's route timeout bounds the whole call, across retries, until the response body has arrived: the
+        // call deadline (it bounds each read too, which the deadline would anyway).
+        Duration timeout = Protos.duration(a.getTimeout());
+        route = route.withTimeout(timeout)
+            .withRetry((route.retry() != null ? route.retry() : inheritedRetry).withDeadline(timeout));
       }
       if (a.getRequestMirrorPoliciesCount() > 0) {
         var m = a.getRequestMirrorPolicies(0);

@@ -4,6 +4,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.meshclient.api.ServiceInstance;
 import io.meshclient.core.config.BalancerConfig;
+import io.meshclient.core.config.RetryConfig;
 import io.meshclient.core.config.RouteConfig;
 import io.meshclient.core.config.ServiceConfig;
 import java.util.ArrayList;
@@ -64,7 +65,8 @@ record ServiceMapping(ServiceConfig config, List<ServiceInstance> instances, boo
     Map<String, String> subsetOf = subsetNames(clusters);
     String where = "route_configuration " + rc.getName() + ": virtual_hosts " + vh.getName();
     List<RouteConfig> routes = new ArrayList<>(RouteMapper.routes(where, rc, vh, subsetOf::get,
-        listener.faultFilter(), listener.defaultFault(), notes));
+        listener.faultFilter(), listener.defaultFault(),
+        base != null && base.retry() != null ? base.retry() : RetryConfig.DEFAULT, notes));
     routes.add(RouteConfig.to(RouteConfig.Match.ANY, RouteMapper.UNROUTABLE).withName("xds-no-route"));
 
     ServiceConfig.Builder b = start(service, discovery, base);

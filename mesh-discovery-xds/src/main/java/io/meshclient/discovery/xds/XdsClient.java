@@ -358,7 +358,7 @@ final class XdsClient implements AdsStream.Handler {
     }
     for (var vh : rc.getVirtualHostsList()) {
       RouteMapper.routes("route_configuration " + rc.getName() + ": virtual_hosts " + vh.getName(), rc, vh,
-          cluster -> cluster, true, null, new ArrayList<>());
+          cluster -> cluster, true, null, io.meshclient.core.config.RetryConfig.DEFAULT, new ArrayList<>());
     }
     return rc;
   }

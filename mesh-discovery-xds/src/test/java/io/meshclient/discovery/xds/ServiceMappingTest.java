@@ -81,6 +81,7 @@ class ServiceMappingTest {
     assertThat(first.retry().on()).containsExactly(RetryConfig.Condition.CONNECT_FAILURE);
     assertThat(first.retry().statuses()).containsExactlyInAnyOrder(502, 503, 504);
     assertThat(first.retry().perTryTimeout()).isEqualTo(Duration.ofMillis(300));
+    assertThat(first.retry().deadline()).as("Envoy's timeout bounds the whole call").isEqualTo(Duration.ofSeconds(2));
     assertThat(c.routes().get(1).to()).isEqualTo("reviews");
     assertThat(c.routes().get(2).to()).as("what no xDS route matches fails").isEqualTo("xds-unroutable");
     assertThat(c.loadBalancer().name()).isEqualTo("weighted-round-robin");
@@ -89,6 +90,27 @@ class ServiceMappingTest {
     assertThat(m.instances()).extracting(i -> i.id()).contains("v1/127.0.0.1:9081", "reviews/127.0.0.1:9083");
     assertThat(m.edsNames()).containsExactly(V1, ALL);
     assertThat(m.notes()).isEmpty();
+  }
+
+  @Test
+  void aRouteTimeoutIsTheCallDeadlineOnTheServicesRetryPolicyWhenTheRouteHasNone() {
+    Route timed = Resources.to(RouteMatch.newBuilder().setPrefix("/api").build(), V1).toBuilder()
+        .setRoute(RouteAction.newBuilder().setCluster(V1).setTimeout(com.google.protobuf.Duration.newBuilder()
+            .setNanos(700_000_000))).build();
+    Route off = Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), ALL).toBuilder()
+        .setRoute(RouteAction.newBuilder().setCluster(ALL).setTimeout(com.google.protobuf.Duration.newBuilder()))
+        .build();
+    RetryConfig own = RetryConfig.DEFAULT.withAttempts(5);
+    ServiceConfig base = ServiceConfig.builder("reviews").retry(own).build();
+
+    ServiceConfig c = ServiceMapping.map("reviews", "reviews:9080", "xds", base, resources(timed, off)).config();
+
+    assertThat(c.routes().get(0).retry()).isEqualTo(own.withDeadline(Duration.ofMillis(700)));
+    assertThat(c.routes().get(0).timeout()).isEqualTo(Duration.ofMillis(700));
+    assertThat(c.routes().get(1).retry()).as("timeout 0s: no deadline, the service's policy").isNull();
+    assertThat(c.routes().get(1).timeout()).isNull();
+    assertThat(ServiceMapping.map("reviews", "reviews:9080", "xds", null, resources(timed, off)).config().routes()
+        .get(0).retry()).isEqualTo(RetryConfig.DEFAULT.withDeadline(Duration.ofMillis(700)));
   }
 
   static HeaderMatcher.Builder header(String name) {

@@ -128,6 +128,9 @@ final class Attempts {
               attempt == 1 ? AttemptKind.FIRST : AttemptKind.RETRY, attempt, instance);
         }
         response = timed.proceed(routing.build());
+        if (deadline != 0) {
+          bodyDeadline(response, deadline, ticker);
+        }
         if (resendable && attempt < retry.attempts() && retry.on().contains(RetryConfig.Condition.RESET)
             && call.plan.retryStatusReason(response.code()) == null) {
           prefetchSmallBody(response);
@@ -217,6 +220,17 @@ final class Attempts {
   static Interceptor.Chain withTls(Interceptor.Chain chain, io.meshclient.core.internal.tls.SubsetTls tls) {
     return tls == null ? chain : chain.withSslSocketFactory(tls.socketFactory(), tls.trustManager())
         .withHostnameVerifier(tls.hostnameVerifier());
+  }
+
+  /**
+   * Bounds reading {@code response}'s body by the call's {@code deadline} (a {@link Ticker} time), without
+   * allocating: an okio deadline on the body's source, which OkHttp forwards to the connection's socket timeout
+   * (HTTP/1, detached and cleared when the body ends, so a pooled connection keeps none) or to the stream's
+   * (HTTP/2). A read still waiting at the deadline fails with a {@link SocketTimeoutException} and the
+   * connection is closed; bytes already received stay readable.
+   */
+  static void bodyDeadline(Response response, long deadline, Ticker ticker) {
+    response.body().source().timeout().deadlineNanoTime(System.nanoTime() + (deadline - ticker.nanoTime()));
   }
 
   /** Buffers a small fixed-length body in OkHttp's own source (no copy); throws if the connection breaks. */

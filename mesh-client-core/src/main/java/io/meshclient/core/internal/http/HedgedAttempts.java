@@ -101,6 +101,9 @@ final class HedgedAttempts {
         String reason = Attempts.retryReason(plan, winner.outcome, winner.response, true);
         if (reason == null || !attempts.mayRetry(call.service, retry, attempt, deadline)) {
           if (winner.response != null) {
+            if (deadline != 0) {
+              Attempts.bodyDeadline(winner.response, deadline, ticker);
+            }
             return winner.response;
           }
           if (winner.error instanceof javax.net.ssl.SSLException ssl) {

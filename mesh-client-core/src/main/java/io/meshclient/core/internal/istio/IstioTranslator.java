@@ -255,7 +255,8 @@ public final class IstioTranslator {
       VirtualServices.Mapped vs = routesOf.get(service);
       if (vs != null) {
         for (VirtualServices.MappedRoute route : vs.routes()) {
-          b.route(bind(service, route));
+          b.route(bind(service, route, fromBase == null || fromBase.retry() == null ? ISTIO_DEFAULT_RETRY
+              : fromBase.retry()));
         }
       }
       out.replaceService(b.build());
@@ -290,8 +291,11 @@ public final class IstioTranslator {
     }
   }
 
-  /** The route as seen from {@code service}: destinations in it lose their service name. */
-  private static RouteConfig bind(String service, VirtualServices.MappedRoute route) {
+  /**
+   * The route as seen from {@code service}: destinations in it lose their service name; its deadline goes on its
+   * retry policy, else on a copy of the service's ({@code serviceRetry}).
+   */
+  private static RouteConfig bind(String service, VirtualServices.MappedRoute route, RetryConfig serviceRetry) {
     List<RouteConfig.Destination> destinations = new ArrayList<>();
     for (VirtualServices.Target t : route.targets()) {
       destinations.add(new RouteConfig.Destination(t.service().equals(service) ? null : t.service(), t.subset(),
@@ -304,7 +308,11 @@ public final class IstioTranslator {
           ? MirrorConfig.toSubset(route.mirrorSubset(), route.mirrorPercent())
           : MirrorConfig.toService(route.mirrorService(), route.mirrorPercent());
     }
-    return new RouteConfig(r.name(), r.match(), destinations, null, r.timeout(), r.retry(), r.fault(), mirror,
+    RetryConfig retry = r.retry();
+    if (route.deadline() != null) {
+      retry = (retry != null ? retry : serviceRetry).withDeadline(route.deadline());
+    }
+    return new RouteConfig(r.name(), r.match(), destinations, null, r.timeout(), retry, r.fault(), mirror,
         null, r.requestHeaders(), r.responseHeaders(), r.rewrite(), null);
   }
 

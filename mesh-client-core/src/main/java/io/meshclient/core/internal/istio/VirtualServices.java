@@ -32,9 +32,12 @@ final class VirtualServices {
   /** The routes of one VirtualService, before they are bound to each of its hosts. */
   record Mapped(IstioResource resource, List<String> services, List<MappedRoute> routes) {}
 
-  /** One route: its configuration with destinations naming services, to be made relative per host. */
+  /**
+   * One route: its configuration with destinations naming services, to be made relative per host, and the
+   * call deadline its {@code timeout} sets on whichever retry policy applies (its own or the service's), or null.
+   */
   record MappedRoute(RouteConfig config, List<Target> targets, String mirrorService, String mirrorSubset,
-      double mirrorPercent, String path) {}
+      double mirrorPercent, String path, Duration deadline) {}
 
   /** Maps {@code resource}, or returns null if it does not apply to the mesh (gateways without {@code mesh}). */
   static Mapped map(IstioResource resource, SpecNode spec, IstioHosts hosts) {
@@ -120,10 +123,13 @@ final class VirtualServices {
     if (name != null) {
       base = base.withName(name);
     }
+    // Envoy's route timeout bounds the whole call, across retries, until the response body has arrived: the
+    // call deadline. It bounds each read too, which the deadline would anyway; 0s turns both off.
     Duration timeout = http.duration("timeout", Duration.ZERO);
     if (timeout != null) {
       base = base.withTimeout(timeout.isZero() ? io.meshclient.api.spi.Setting.MAX_DURATION : timeout);
     }
+    Duration deadline = timeout == null || timeout.isZero() ? null : timeout;
     SpecNode retries = http.child("retries");
     if (retries != null) {
       base = base.withRetry(retry(retries));
@@ -192,12 +198,14 @@ final class VirtualServices {
     List<MappedRoute> out = new ArrayList<>();
     List<SpecNode> matches = http.list("match");
     if (matches.isEmpty()) {
-      out.add(new MappedRoute(base, targets, mirrorService, mirrorSubset, mirrorPercent, http.path));
+      out.add(new MappedRoute(base, targets, mirrorService, mirrorSubset, mirrorPercent, http.path,
+          deadline));
     }
     for (SpecNode match : matches) {
       RouteConfig.Match m = match(match);
       if (m != null) {
-        out.add(new MappedRoute(withMatch(base, m), targets, mirrorService, mirrorSubset, mirrorPercent, http.path));
+        out.add(new MappedRoute(withMatch(base, m), targets, mirrorService, mirrorSubset, mirrorPercent, http.path,
+          deadline));
       }
     }
     return out;
