@@ -42,6 +42,8 @@ final class XdsClient implements AdsStream.Handler {
   private final Map<String, List<ServiceDiscovery.Listener>> listeners = new HashMap<>();
   private final Map<String, ServiceMapping> mappings = new HashMap<>();
   private final Set<String> reported = new java.util.HashSet<>();
+  /** By type, the names the last response applied carried: kept, needed or not, while the server sends them. */
+  private final Map<ResourceType, Set<String>> lastSent = new java.util.EnumMap<>(ResourceType.class);
   private Mesh mesh;
   private MeshConfig base;
   /** Why calls fail for want of a valid resource, published for call threads ({@link #whyNoInstances}). */
@@ -157,6 +159,7 @@ final class XdsClient implements AdsStream.Handler {
     accepted = candidate;
     reasons = InvalidResourceReasons.of(accepted, services);
     stream.received(type, update.names());
+    lastSent.put(type, update.names());
     resubscribe();
     onChange.run();
     return update.errorDetail();
@@ -393,18 +396,28 @@ final class XdsClient implements AdsStream.Handler {
     return null;
   }
 
+  /**
+   * Subscribes to exactly the listeners, route configurations and endpoints the services need now, and frees
+   * those no longer needed ({@link XdsResources#release}) whose cluster, for endpoints, is gone too.
+   */
   private void resubscribe() {
-    Set<String> lds = new LinkedHashSet<>(services.values());
-    Set<String> rds = new LinkedHashSet<>();
-    Set<String> eds = new LinkedHashSet<>();
+    Map<ResourceType, Set<String>> wanted = new java.util.EnumMap<>(ResourceType.class);
+    wanted.put(ResourceType.LDS, new LinkedHashSet<>(services.values()));
+    wanted.put(ResourceType.RDS, new LinkedHashSet<>());
+    wanted.put(ResourceType.EDS, new LinkedHashSet<>());
     mappings.values().forEach(m -> {
       if (m.rdsName() != null) {
-        rds.add(m.rdsName());
+        wanted.get(ResourceType.RDS).add(m.rdsName());
       }
-      eds.addAll(m.edsNames());
+      wanted.get(ResourceType.EDS).addAll(m.edsNames());
     });
-    stream.subscribe(ResourceType.LDS, lds);
-    stream.subscribe(ResourceType.RDS, rds);
-    stream.subscribe(ResourceType.EDS, eds);
+    wanted.forEach((type, names) -> stream.subscribe(type, names));
+    // The endpoints of a cluster CDS still has are kept, as before: a route switching to it serves at once
+    // (while its fresh endpoints are asked for); they go with the cluster.
+    Set<String> endpoints = new java.util.HashSet<>(wanted.get(ResourceType.EDS));
+    accepted.clusters.values().forEach(c -> endpoints.add(c.edsName()));
+    wanted.put(ResourceType.EDS, endpoints);
+    wanted.forEach((type, names) -> accepted.release(type, names, lastSent.getOrDefault(type, Set.of())));
+    metrics.held(accepted);
   }
 }
