@@ -37,6 +37,8 @@ final class XdsClient implements AdsStream.Handler {
   private final Runnable onChange;
   private AdsStream stream;
   private XdsResources accepted = new XdsResources();
+  /** The services the application lists ({@code mesh.discovery.xds.services}): kept, watched or not. */
+  private final Set<String> configured;
   /** Service name to its listener name, in the order first watched. */
   private final Map<String, String> services = new LinkedHashMap<>();
   private final Map<String, List<ServiceDiscovery.Listener>> listeners = new HashMap<>();
@@ -49,8 +51,10 @@ final class XdsClient implements AdsStream.Handler {
   /** Why calls fail for want of a valid resource, published for call threads ({@link #whyNoInstances}). */
   private volatile InvalidResourceReasons reasons = InvalidResourceReasons.NONE;
 
-  XdsClient(String discoveryName, Bootstrap bootstrap, XdsDiscoveryMetrics metrics, Runnable onChange) {
+  XdsClient(String discoveryName, Bootstrap bootstrap, Set<String> configured, XdsDiscoveryMetrics metrics,
+      Runnable onChange) {
     this.discoveryName = discoveryName;
+    this.configured = Set.copyOf(configured);
     this.ignoreResourceDeletion = bootstrap.ignoreResourceDeletion();
     this.certificateProviders = bootstrap.certificateProviders();
     this.metrics = metrics;
@@ -76,10 +80,23 @@ final class XdsClient implements AdsStream.Handler {
     listener.onSnapshot(mappings.get(service).instances());
   }
 
+  /**
+   * Removes a watch of {@code service}. Once none is left, a service the application does not list is
+   * forgotten, with its subscriptions and their resources: the mesh no longer routes it (its watch closes
+   * when the service leaves the mesh's configuration), and the configuration xDS applies no longer adds it.
+   */
   void removeListener(String service, ServiceDiscovery.Listener listener) {
     List<ServiceDiscovery.Listener> l = listeners.get(service);
-    if (l != null) {
-      l.remove(listener);
+    if (l == null || !l.remove(listener) || !l.isEmpty()) {
+      return;
+    }
+    listeners.remove(service);
+    if (!configured.contains(service)) {
+      services.remove(service);
+      mappings.remove(service);
+      reasons = InvalidResourceReasons.of(accepted, services);
+      metrics.notImplemented(notes());
+      resubscribe();
     }
   }
 
@@ -302,6 +319,7 @@ final class XdsClient implements AdsStream.Handler {
         mappings.forEach((service, m) -> deliver(service, m.instances()));
         return e.getMessage();
       }
+      next.keySet().retainAll(services.keySet()); // a watch the reload closed may have forgotten a service
     }
     Map<String, ServiceMapping> before = new HashMap<>(mappings);
     mappings.putAll(next);

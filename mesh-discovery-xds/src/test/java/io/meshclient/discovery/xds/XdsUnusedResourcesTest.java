@@ -13,6 +13,8 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.meshclient.api.ServiceDiscovery;
 import io.meshclient.api.spi.DiscoveryContext;
 import io.meshclient.core.Mesh;
+import io.meshclient.core.config.MeshConfig;
+import io.meshclient.core.config.ServiceConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +46,22 @@ class XdsUnusedResourcesTest {
   }
 
   ServiceDiscovery xds() {
-    return new XdsDiscoveryProvider(metrics).create(new DiscoveryContext("mesh.discovery.xds", Map.of(
-        "server-uri", controlPlane.target(), "node-id", "test~productpage", "services", Map.of("reviews", 9080))));
+    return xds(Map.of("services", Map.of("reviews", 9080)));
+  }
+
+  ServiceDiscovery xds(Map<String, Object> extra) {
+    Map<String, Object> settings = new java.util.HashMap<>(extra);
+    settings.putAll(Map.of("server-uri", controlPlane.target(), "node-id", "test~productpage"));
+    return new XdsDiscoveryProvider(metrics).create(new DiscoveryContext("mesh.discovery.xds", settings));
+  }
+
+  /** The application's configuration: reviews (listener reviews:80), and {@code more}, all from xDS. */
+  static MeshConfig calling(String... more) {
+    MeshConfig.Builder b = MeshConfig.builder().service(ServiceConfig.builder("reviews").discovery("xds").build());
+    for (String s : more) {
+      b.service(ServiceConfig.builder(s).discovery("xds").build());
+    }
+    return b.build();
   }
 
   static String clusterOf(int turn) {
@@ -68,6 +84,33 @@ class XdsUnusedResourcesTest {
     assertThat(Load.call(mesh, "http://reviews/")).as("turn %d", turn).isEqualTo("reviews");
   }
 
+  /**
+   * The application stops calling {@code svc}; waits until the listeners subscribed to are reviews:80 alone. A
+   * response applied meanwhile can add {@code svc} back from the configuration it merged before the
+   * application's reload (the xDS reload is not serialized with it): the application then removes it again.
+   */
+  void leave(Mesh mesh, String svc) throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      mesh.reconfigure(calling());
+      try {
+        Load.await(() -> lastSubscription(ResourceType.LDS).equals(List.of("reviews:80")), Duration.ofSeconds(1),
+            "the listeners subscribed to back to reviews:80 alone after " + svc + " left, not "
+                + lastSubscription(ResourceType.LDS));
+        return;
+      } catch (AssertionError e) {
+        if (attempt == 5) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  void awaitAcks(int version) throws InterruptedException {
+    Load.await(() -> List.of("lds", "rds", "cds", "eds").stream()
+        .allMatch(t -> Integer.toString(version).equals(metrics.versions().get(t))), Duration.ofSeconds(5),
+        "version " + version + " of every type ACKed");
+  }
+
   /** The resource names of the last request of {@code type} the server received. */
   List<String> lastSubscription(ResourceType type) {
     List<DiscoveryRequest> of = controlPlane.requests().stream()
@@ -82,8 +125,7 @@ class XdsUnusedResourcesTest {
       for (int turn = 1; turn <= TURNS; turn++) {
         serve(mesh, turn, turn);
       }
-      Load.await(() -> Integer.toString(TURNS).equals(metrics.versions().get("eds")), Duration.ofSeconds(5),
-          "EDS version " + TURNS + " ACKed");
+      awaitAcks(TURNS);
 
       assertThat(lastSubscription(ResourceType.RDS)).containsExactly("routes-" + TURNS);
       assertThat(lastSubscription(ResourceType.EDS)).containsExactly(clusterOf(TURNS));
@@ -96,6 +138,53 @@ class XdsUnusedResourcesTest {
       assertThat(lastSubscription(ResourceType.RDS)).containsExactly("routes-1");
       assertThat(metrics.resources("rds")).isEqualTo(1);
       assertThat(metrics.nacks("rds") + metrics.nacks("eds")).isZero();
+    }
+  }
+
+  /**
+   * Version {@code version}: reviews (listener reviews:80) as in turn 1, and service {@code svc} with resources
+   * of its own, to reviews' backend.
+   */
+  Snapshot withService(int version, String svc) {
+    String c = istio(80, "", svc + ".default.svc.cluster.local");
+    return Resources.snapshot(Integer.toString(version),
+        List.of(listener("reviews:80", "routes-1"), listener(svc + ":80", svc + "-routes")),
+        List.of(routes("routes-1", List.of("reviews:80", "reviews"), split(Map.of(clusterOf(1), 100))),
+            routes(svc + "-routes", List.of(svc + ":80", svc), split(Map.of(c, 100)))),
+        List.of(cluster(clusterOf(1)), cluster(c)),
+        List.of(endpoints(clusterOf(1), backends.port("reviews")), endpoints(c, backends.port("reviews"))));
+  }
+
+  @Test
+  void aServiceTheApplicationNoLongerCallsIsForgottenWithItsSubscriptionsWhileTheOthersKeepServing()
+      throws Exception {
+    controlPlane.set(withService(1, "svc-0"));
+    try (ServiceDiscovery xds = xds(Map.of());
+        Mesh mesh = Mesh.builder().discovery("xds", xds).config(calling()).build()) {
+      for (int turn = 1; turn <= TURNS; turn++) {
+        String svc = "svc-" + turn;
+        controlPlane.set(withService(turn + 1, svc));
+        mesh.reconfigure(calling(svc));
+        Load.await(() -> {
+          try {
+            return Load.call(mesh, "http://" + svc + "/").equals("reviews");
+          } catch (java.io.IOException | RuntimeException e) {
+            return false;
+          }
+        }, Duration.ofSeconds(10), svc + " described by xDS and called");
+        awaitAcks(turn + 1);
+        leave(mesh, svc);
+        assertThat(Load.call(mesh, "http://reviews/")).as("turn %d", turn).isEqualTo("reviews");
+      }
+      controlPlane.set(withService(TURNS + 2, "svc-0")); // one more version applied after the last service left
+      awaitAcks(TURNS + 2);
+
+      assertThat(lastSubscription(ResourceType.LDS)).as("the listeners subscribed to").containsExactly("reviews:80");
+      assertThat(lastSubscription(ResourceType.RDS)).containsExactly("routes-1");
+      assertThat(lastSubscription(ResourceType.EDS)).containsExactly(clusterOf(1));
+      assertThat(mesh.services()).as("xDS adds back no service the application left").containsExactly("reviews");
+      assertThat(metrics.resources("lds")).isEqualTo(1);
+      assertThat(Load.call(mesh, "http://reviews/")).isEqualTo("reviews");
     }
   }
 }
