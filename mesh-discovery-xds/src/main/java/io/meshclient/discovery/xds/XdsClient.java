@@ -1,7 +1,6 @@
 package io.meshclient.discovery.xds;
 
 import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.ServiceDiscovery;
@@ -150,8 +149,8 @@ final class XdsClient implements AdsStream.Handler {
           ResourceUpdate.decode(type, version, resources, ListenerResource::decode, ListenerResource::name));
       case RDS -> {
         ResourceUpdate<RouteConfiguration> u =
-            ResourceUpdate.decode(type, version, resources, XdsClient::validRoutes, RouteConfiguration::getName);
-        checkClusters(candidate, u);
+            ResourceUpdate.decode(type, version, resources, RouteChecks::decode, RouteConfiguration::getName);
+        RouteChecks.checkClusters(candidate, u, stream.ackedVersion(ResourceType.CDS));
         yield take(candidate, candidate.routes, u);
       }
       case CDS -> {
@@ -366,52 +365,6 @@ final class XdsClient implements AdsStream.Handler {
 
   private ServiceConfig baseOf(String service) {
     return base == null ? null : base.services().get(service);
-  }
-
-  /** Decodes one route configuration and validates every virtual host, used or not. */
-  private static RouteConfiguration validRoutes(Any a) {
-    RouteConfiguration rc;
-    try {
-      rc = a.unpack(RouteConfiguration.class);
-    } catch (InvalidProtocolBufferException e) {
-      throw new XdsInvalidException("route_configuration", "resource", a.getTypeUrl(),
-          "a decodable envoy.config.route.v3.RouteConfiguration");
-    }
-    for (var vh : rc.getVirtualHostsList()) {
-      RouteMapper.routes("route_configuration " + rc.getName() + ": virtual_hosts " + vh.getName(), rc, vh,
-          cluster -> cluster, true, null, new ArrayList<>());
-    }
-    return rc;
-  }
-
-  /**
-   * A route configuration naming a cluster CDS does not have is invalid (once CDS has answered). A cluster
-   * CDS sent invalid is one it has: its calls fail for that reason, not the route configuration.
-   */
-  private void checkClusters(XdsResources candidate, ResourceUpdate<RouteConfiguration> update) {
-    if (!candidate.clustersKnown) {
-      return;
-    }
-    for (RouteConfiguration rc : List.copyOf(update.valid().values())) {
-      String problem = unknownCluster(candidate, rc);
-      if (problem != null) {
-        update.reject(rc.getName(), problem);
-      }
-    }
-  }
-
-  /** The problem of the first cluster {@code rc} names that CDS does not have, or null. */
-  private String unknownCluster(XdsResources candidate, RouteConfiguration rc) {
-    for (var vh : rc.getVirtualHostsList()) {
-      for (String cluster : RouteMapper.clusters(vh)) {
-        if (!candidate.clusters.containsKey(cluster) && !candidate.rejected.get(ResourceType.CDS).containsKey(cluster)) {
-          return new XdsInvalidException("route_configuration " + rc.getName(), "virtual_hosts " + vh.getName()
-              + ": routes[].route.cluster", cluster, "a cluster CDS version " + stream.ackedVersion(ResourceType.CDS)
-              + " has (one of " + new java.util.TreeSet<>(candidate.clusters.keySet()) + ")").getMessage();
-        }
-      }
-    }
-    return null;
   }
 
   /**
