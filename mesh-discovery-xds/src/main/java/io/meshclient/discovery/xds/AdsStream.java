@@ -102,7 +102,11 @@ final class AdsStream implements AutoCloseable {
     }
     s.subscribed = true;
     s.names = next;
-    s.known.retainAll(next == null ? s.known : next);
+    if (next != null) { // what an unsubscribed name left behind goes with it
+      s.known.retainAll(next);
+      s.absent.retainAll(next);
+      s.timers.keySet().stream().filter(n -> !next.contains(n)).toList().forEach(n -> s.timers.remove(n).cancel(false));
+    }
     if (requests != null) {
       send(type, null);
     }

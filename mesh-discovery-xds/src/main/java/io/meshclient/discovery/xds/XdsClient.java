@@ -1,7 +1,6 @@
 package io.meshclient.discovery.xds;
 
 import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.ServiceDiscovery;
@@ -37,18 +36,24 @@ final class XdsClient implements AdsStream.Handler {
   private final Runnable onChange;
   private AdsStream stream;
   private XdsResources accepted = new XdsResources();
+  /** The services the application lists ({@code mesh.discovery.xds.services}): kept, watched or not. */
+  private final Set<String> configured;
   /** Service name to its listener name, in the order first watched. */
   private final Map<String, String> services = new LinkedHashMap<>();
   private final Map<String, List<ServiceDiscovery.Listener>> listeners = new HashMap<>();
   private final Map<String, ServiceMapping> mappings = new HashMap<>();
   private final Set<String> reported = new java.util.HashSet<>();
+  /** By type, the names the last response applied carried: kept, needed or not, while the server sends them. */
+  private final Map<ResourceType, Set<String>> lastSent = new java.util.EnumMap<>(ResourceType.class);
   private Mesh mesh;
   private MeshConfig base;
   /** Why calls fail for want of a valid resource, published for call threads ({@link #whyNoInstances}). */
   private volatile InvalidResourceReasons reasons = InvalidResourceReasons.NONE;
 
-  XdsClient(String discoveryName, Bootstrap bootstrap, XdsDiscoveryMetrics metrics, Runnable onChange) {
+  XdsClient(String discoveryName, Bootstrap bootstrap, Set<String> configured, XdsDiscoveryMetrics metrics,
+      Runnable onChange) {
     this.discoveryName = discoveryName;
+    this.configured = Set.copyOf(configured);
     this.ignoreResourceDeletion = bootstrap.ignoreResourceDeletion();
     this.certificateProviders = bootstrap.certificateProviders();
     this.metrics = metrics;
@@ -74,10 +79,23 @@ final class XdsClient implements AdsStream.Handler {
     listener.onSnapshot(mappings.get(service).instances());
   }
 
+  /**
+   * Removes a watch of {@code service}. Once none is left, a service the application does not list is
+   * forgotten, with its subscriptions and their resources: the mesh no longer routes it (its watch closes
+   * when the service leaves the mesh's configuration), and the configuration xDS applies no longer adds it.
+   */
   void removeListener(String service, ServiceDiscovery.Listener listener) {
     List<ServiceDiscovery.Listener> l = listeners.get(service);
-    if (l != null) {
-      l.remove(listener);
+    if (l == null || !l.remove(listener) || !l.isEmpty()) {
+      return;
+    }
+    listeners.remove(service);
+    if (!configured.contains(service)) {
+      services.remove(service);
+      mappings.remove(service);
+      reasons = InvalidResourceReasons.of(accepted, services);
+      metrics.notImplemented(notes());
+      resubscribe();
     }
   }
 
@@ -131,8 +149,8 @@ final class XdsClient implements AdsStream.Handler {
           ResourceUpdate.decode(type, version, resources, ListenerResource::decode, ListenerResource::name));
       case RDS -> {
         ResourceUpdate<RouteConfiguration> u =
-            ResourceUpdate.decode(type, version, resources, XdsClient::validRoutes, RouteConfiguration::getName);
-        checkClusters(candidate, u);
+            ResourceUpdate.decode(type, version, resources, RouteChecks::decode, RouteConfiguration::getName);
+        RouteChecks.checkClusters(candidate, u, stream.ackedVersion(ResourceType.CDS));
         yield take(candidate, candidate.routes, u);
       }
       case CDS -> {
@@ -157,6 +175,7 @@ final class XdsClient implements AdsStream.Handler {
     accepted = candidate;
     reasons = InvalidResourceReasons.of(accepted, services);
     stream.received(type, update.names());
+    lastSent.put(type, update.names());
     resubscribe();
     onChange.run();
     return update.errorDetail();
@@ -299,6 +318,7 @@ final class XdsClient implements AdsStream.Handler {
         mappings.forEach((service, m) -> deliver(service, m.instances()));
         return e.getMessage();
       }
+      next.keySet().retainAll(services.keySet()); // a watch the reload closed may have forgotten a service
     }
     Map<String, ServiceMapping> before = new HashMap<>(mappings);
     mappings.putAll(next);
@@ -347,64 +367,28 @@ final class XdsClient implements AdsStream.Handler {
     return base == null ? null : base.services().get(service);
   }
 
-  /** Decodes one route configuration and validates every virtual host, used or not. */
-  private static RouteConfiguration validRoutes(Any a) {
-    RouteConfiguration rc;
-    try {
-      rc = a.unpack(RouteConfiguration.class);
-    } catch (InvalidProtocolBufferException e) {
-      throw new XdsInvalidException("route_configuration", "resource", a.getTypeUrl(),
-          "a decodable envoy.config.route.v3.RouteConfiguration");
-    }
-    for (var vh : rc.getVirtualHostsList()) {
-      RouteMapper.routes("route_configuration " + rc.getName() + ": virtual_hosts " + vh.getName(), rc, vh,
-          cluster -> cluster, true, null, io.meshclient.core.config.RetryConfig.DEFAULT, new ArrayList<>());
-    }
-    return rc;
-  }
-
   /**
-   * A route configuration naming a cluster CDS does not have is invalid (once CDS has answered). A cluster
-   * CDS sent invalid is one it has: its calls fail for that reason, not the route configuration.
+   * Subscribes to exactly the listeners, route configurations and endpoints the services need now, and frees
+   * those no longer needed ({@link XdsResources#release}) whose cluster, for endpoints, is gone too.
    */
-  private void checkClusters(XdsResources candidate, ResourceUpdate<RouteConfiguration> update) {
-    if (!candidate.clustersKnown) {
-      return;
-    }
-    for (RouteConfiguration rc : List.copyOf(update.valid().values())) {
-      String problem = unknownCluster(candidate, rc);
-      if (problem != null) {
-        update.reject(rc.getName(), problem);
-      }
-    }
-  }
-
-  /** The problem of the first cluster {@code rc} names that CDS does not have, or null. */
-  private String unknownCluster(XdsResources candidate, RouteConfiguration rc) {
-    for (var vh : rc.getVirtualHostsList()) {
-      for (String cluster : RouteMapper.clusters(vh)) {
-        if (!candidate.clusters.containsKey(cluster) && !candidate.rejected.get(ResourceType.CDS).containsKey(cluster)) {
-          return new XdsInvalidException("route_configuration " + rc.getName(), "virtual_hosts " + vh.getName()
-              + ": routes[].route.cluster", cluster, "a cluster CDS version " + stream.ackedVersion(ResourceType.CDS)
-              + " has (one of " + new java.util.TreeSet<>(candidate.clusters.keySet()) + ")").getMessage();
-        }
-      }
-    }
-    return null;
-  }
-
   private void resubscribe() {
-    Set<String> lds = new LinkedHashSet<>(services.values());
-    Set<String> rds = new LinkedHashSet<>();
-    Set<String> eds = new LinkedHashSet<>();
+    Map<ResourceType, Set<String>> wanted = new java.util.EnumMap<>(ResourceType.class);
+    wanted.put(ResourceType.LDS, new LinkedHashSet<>(services.values()));
+    wanted.put(ResourceType.RDS, new LinkedHashSet<>());
+    wanted.put(ResourceType.EDS, new LinkedHashSet<>());
     mappings.values().forEach(m -> {
       if (m.rdsName() != null) {
-        rds.add(m.rdsName());
+        wanted.get(ResourceType.RDS).add(m.rdsName());
       }
-      eds.addAll(m.edsNames());
+      wanted.get(ResourceType.EDS).addAll(m.edsNames());
     });
-    stream.subscribe(ResourceType.LDS, lds);
-    stream.subscribe(ResourceType.RDS, rds);
-    stream.subscribe(ResourceType.EDS, eds);
+    wanted.forEach((type, names) -> stream.subscribe(type, names));
+    // The endpoints of a cluster CDS still has are kept, as before: a route switching to it serves at once
+    // (while its fresh endpoints are asked for); they go with the cluster.
+    Set<String> endpoints = new java.util.HashSet<>(wanted.get(ResourceType.EDS));
+    accepted.clusters.values().forEach(c -> endpoints.add(c.edsName()));
+    wanted.put(ResourceType.EDS, endpoints);
+    wanted.forEach((type, names) -> accepted.release(type, names, lastSent.getOrDefault(type, Set.of())));
+    metrics.held(accepted);
   }
 }

@@ -48,7 +48,7 @@ final class XdsDiscovery implements ServiceDiscovery, AttachableDiscovery {
     this.channel = Channels.open(settings.bootstrap(), settings.keepalive());
     CompletableFuture<Void> settled = new CompletableFuture<>();
     Set<String> listed = settings.listeners().keySet();
-    this.client = new XdsClient(name, settings.bootstrap(), metrics, () -> {
+    this.client = new XdsClient(name, settings.bootstrap(), listed, metrics, () -> {
       metrics.updated();
       if (!settled.isDone() && clientSettled(listed)) {
         settled.complete(null);

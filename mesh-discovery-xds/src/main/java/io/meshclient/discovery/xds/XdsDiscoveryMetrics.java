@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@value #CONNECTED} (gauge): 1 while the ADS stream is up, else 0
  *   <li>{@value #RESPONSES} (counter, tags {@code type} = lds/rds/cds/eds, {@code result} = ack/nack)
  *   <li>{@value #RECONNECTS} (counter): reconnects scheduled after the stream ended
+ *   <li>{@value #RESOURCES} (gauge, tag {@code type}): resources of the type the client holds (accepted
+ *       versions), which follow what the services need and the server sends, not every name ever seen
  *   <li>{@value #LAST_UPDATE_AGE} (time gauge, seconds): time since the last response applied (a NACKed one
  *       applies its valid resources); NaN before the first
  * </ul>
@@ -34,12 +36,15 @@ public final class XdsDiscoveryMetrics implements MeterBinder {
   public static final String RESPONSES = "mesh.discovery.xds.responses";
   /** Counter of scheduled reconnects. */
   public static final String RECONNECTS = "mesh.discovery.xds.reconnects";
+  /** Gauge of the resources held, by type. */
+  public static final String RESOURCES = "mesh.discovery.xds.resources";
   /** Time gauge: age of the last accepted response. */
   public static final String LAST_UPDATE_AGE = "mesh.discovery.xds.last.update.age";
 
   private final Map<ResourceType, LongAdder> acks = new EnumMap<>(ResourceType.class);
   private final Map<ResourceType, LongAdder> nacks = new EnumMap<>(ResourceType.class);
   private final Map<ResourceType, String> versions = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<ResourceType, AtomicLong> held = new EnumMap<>(ResourceType.class);
   private final LongAdder reconnects = new LongAdder();
   private final AtomicLong lastUpdateNanos = new AtomicLong(Long.MIN_VALUE);
   private volatile boolean connected;
@@ -51,6 +56,7 @@ public final class XdsDiscoveryMetrics implements MeterBinder {
     for (ResourceType t : ResourceType.values()) {
       acks.put(t, new LongAdder());
       nacks.put(t, new LongAdder());
+      held.put(t, new AtomicLong());
     }
   }
 
@@ -64,6 +70,8 @@ public final class XdsDiscoveryMetrics implements MeterBinder {
           .register(registry);
       FunctionCounter.builder(RESPONSES, nacks.get(t), LongAdder::sum).tags("type", type, "result", "nack")
           .register(registry);
+      Gauge.builder(RESOURCES, held.get(t), AtomicLong::get).tags("type", type)
+          .description("xDS resources held").register(registry);
     }
     FunctionCounter.builder(RECONNECTS, reconnects, LongAdder::sum).register(registry);
     TimeGauge.builder(LAST_UPDATE_AGE, this, TimeUnit.SECONDS, XdsDiscoveryMetrics::ageSeconds)
@@ -78,6 +86,11 @@ public final class XdsDiscoveryMetrics implements MeterBinder {
   /** NACKs sent for {@code type}. */
   public long nacks(String type) {
     return nacks.get(ResourceType.valueOf(type.toUpperCase(Locale.ROOT))).sum();
+  }
+
+  /** Resources of {@code type} ({@code lds} ...) the client holds now. */
+  public long resources(String type) {
+    return held.get(ResourceType.valueOf(type.toUpperCase(Locale.ROOT))).get();
   }
 
   /** The version last accepted per type ({@code lds} ...), for the actuator. */
@@ -123,6 +136,10 @@ public final class XdsDiscoveryMetrics implements MeterBinder {
     lastError = "NACK " + type + " version " + version + ": " + detail;
   }
 
+  void held(XdsResources resources) {
+    held.forEach((type, count) -> count.set(resources.size(type)));
+  }
+
   void updated() {
     lastUpdateNanos.set(System.nanoTime());
     lastUpdate = java.time.Instant.now();
@@ -136,7 +153,8 @@ public final class XdsDiscoveryMetrics implements MeterBinder {
   /**
    * The status for {@link io.meshclient.api.ServiceDiscovery#status()} and the actuator: connected while
    * the ADS stream is up; errors are NACKs plus ended streams; details hold the version accepted per type
-   * ({@code version.lds} ...) and the ACK/NACK counts; {@code notImplemented} as {@link #notImplemented()}.
+   * ({@code version.lds} ...), the ACK/NACK counts and the resources held ({@code resources.lds} ...);
+   * {@code notImplemented} as {@link #notImplemented()}.
    */
   public io.meshclient.api.DiscoveryStatus status() {
     Map<String, String> details = new java.util.TreeMap<>();
@@ -146,6 +164,7 @@ public final class XdsDiscoveryMetrics implements MeterBinder {
       String type = t.name().toLowerCase(Locale.ROOT);
       details.put("acks." + type, Long.toString(acks.get(t).sum()));
       details.put("nacks." + type, Long.toString(nacks.get(t).sum()));
+      details.put("resources." + type, Long.toString(held.get(t).get()));
       errors += nacks.get(t).sum();
     }
     return new io.meshclient.api.DiscoveryStatus(connected ? io.meshclient.api.DiscoveryStatus.Connection.CONNECTED

@@ -4,6 +4,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The validated resources last accepted, by type and name, and the resources whose last version sent was
@@ -62,14 +63,35 @@ final class XdsResources {
         new HashMap<>(endpoints), r, clustersKnown);
   }
 
+  /** How many resources of {@code type} have an accepted version. */
+  int size(ResourceType type) {
+    return byName(type).size();
+  }
+
+  /**
+   * Frees the resources of {@code type} (LDS, RDS or EDS) that are neither in {@code keep} nor in {@code
+   * lastSent}, the names the last response of the type applied carried, with their rejections: once a name is
+   * unsubscribed its state goes, as Envoy's and gRPC's, while a state-of-the-world server that sends more than
+   * asked for is held to what it sends now (a resource sent before anything needs it, such as endpoints ahead of
+   * their cluster, serves as soon as a service does).
+   */
+  void release(ResourceType type, Set<String> keep, Set<String> lastSent) {
+    java.util.function.Predicate<String> unused = name -> !keep.contains(name) && !lastSent.contains(name);
+    byName(type).keySet().removeIf(unused);
+    rejected.get(type).keySet().removeIf(unused);
+  }
+
+  private Map<String, ?> byName(ResourceType type) {
+    return switch (type) {
+      case LDS -> listeners;
+      case RDS -> routes;
+      case CDS -> clusters;
+      case EDS -> endpoints;
+    };
+  }
+
   /** The rejection of {@code name}, when its last version sent was invalid and none was accepted; else null. */
   Rejection withoutVersion(ResourceType type, String name) {
-    boolean accepted = switch (type) {
-      case LDS -> listeners.containsKey(name);
-      case RDS -> routes.containsKey(name);
-      case CDS -> clusters.containsKey(name);
-      case EDS -> endpoints.containsKey(name);
-    };
-    return accepted ? null : rejected.get(type).get(name);
+    return byName(type).containsKey(name) ? null : rejected.get(type).get(name);
   }
 }
