@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import okhttp3.Dns;
 import okhttp3.Interceptor;
@@ -69,8 +70,10 @@ public final class Mesh implements AutoCloseable {
   private final String baseSource;
   /** Serializes reloads: the base configuration and the Istio files are composed and applied as one. */
   private final Object reloadLock = new Object();
-  /** The configuration Istio's resources are laid over (mesh.yaml or the builder's); under reloadLock. */
+  /** The application's configuration (mesh.yaml or the builder's, and its reloads); under reloadLock. */
   private MeshConfig base;
+  /** What attached sources lay over {@link #base} before Istio's resources, by owner ({@link #layer}); under reloadLock. */
+  private final Map<Object, UnaryOperator<MeshConfig>> layers = new LinkedHashMap<>();
   /** The pool settings the mesh's client is made with, whenever it is made; a reload may not change them. */
   private final io.meshclient.core.config.ConnectionPoolConfig pool;
   private volatile boolean closed;
@@ -214,17 +217,7 @@ public final class Mesh implements AutoCloseable {
         MeshConfig newBase = Objects.requireNonNull(source.get(), "the configuration source returned null");
         // refused, but only with whatever else is wrong in newBase: one reload reports all there is to fix
         List<String> refused = MeshHttpClient.poolChanges(pool, newBase.defaults().connectionPool());
-        try {
-          if (istio == null) {
-            runtime.apply(newBase, refused);
-            newConfig = newBase;
-          } else {
-            newConfig = istio.apply(istio.read(), newBase, baseSource, runtime.listedServices(),
-                config -> runtime.apply(config, refused));
-          }
-        } catch (io.meshclient.api.ConfigurationException e) {
-          throw MeshRuntime.withRefused(e, refused);
-        }
+        newConfig = applyLayered(newBase, refused);
         base = newBase;
       } catch (RuntimeException e) {
         listener.onReconfigure(false);
@@ -235,6 +228,66 @@ public final class Mesh implements AutoCloseable {
     return newConfig;
   }
 
+  /**
+   * Lays {@code layer} over the application's configuration (the builder's or mesh.yaml, and whatever {@link
+   * #reconfigure} and {@link #reload} give later) and applies the result as {@link #reload} does, now and on
+   * every later reload: a source that supplies configuration, as an xDS control plane supplies services,
+   * keeps them across the application's reloads, and the application's changes survive the source's
+   * updates. One layer per {@code owner}, applied in the order owners first came; a new one replaces the
+   * owner's. Istio's resources ({@link Builder#istioConfig}) lie over all of them.
+   *
+   * @param layer the configuration to apply given the application's; called on every reload, under the
+   *     mesh's reload lock, so it must be quick and must not call the mesh back
+   * @return the configuration now in force
+   * @throws io.meshclient.api.ConfigurationException if the result is refused; the owner's previous layer,
+   *     and the configuration in force, stay
+   */
+  public MeshConfig layer(Object owner, UnaryOperator<MeshConfig> layer) {
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(layer, "layer");
+    checkOpen();
+    MeshConfig newConfig;
+    synchronized (reloadLock) {
+      UnaryOperator<MeshConfig> previous = layers.put(owner, layer);
+      try {
+        newConfig = applyLayered(base, List.of());
+      } catch (RuntimeException e) {
+        if (previous != null) {
+          layers.put(owner, previous);
+        } else {
+          layers.remove(owner);
+        }
+        listener.onReconfigure(false);
+        throw e;
+      }
+    }
+    listener.onReconfigure(true);
+    return newConfig;
+  }
+
+  /** {@code newBase} with the layers and Istio's resources over it, applied; under reloadLock. */
+  private MeshConfig applyLayered(MeshConfig newBase, List<String> refused) {
+    try {
+      MeshConfig layered = layered(newBase);
+      if (istio == null) {
+        runtime.apply(layered, refused);
+        return layered;
+      }
+      return istio.apply(istio.read(), layered, baseSource, runtime.listedServices(),
+          config -> runtime.apply(config, refused));
+    } catch (io.meshclient.api.ConfigurationException e) {
+      throw MeshRuntime.withRefused(e, refused);
+    }
+  }
+
+  private MeshConfig layered(MeshConfig config) {
+    MeshConfig out = config;
+    for (UnaryOperator<MeshConfig> layer : layers.values()) {
+      out = Objects.requireNonNull(layer.apply(out), "a configuration layer returned null");
+    }
+    return out;
+  }
+
   /** A changed version of the Istio files, from their watch: applied over the base configuration in force. */
   private void onIstioFiles(Map<String, byte[]> files) {
     synchronized (reloadLock) {
@@ -242,7 +295,7 @@ public final class Mesh implements AutoCloseable {
         return;
       }
       try {
-        MeshConfig applied = istio.apply(files, base, baseSource, runtime.listedServices(), runtime::apply);
+        MeshConfig applied = istio.apply(files, layered(base), baseSource, runtime.listedServices(), runtime::apply);
         System.getLogger(Mesh.class.getName()).log(System.Logger.Level.INFO,
             "Istio resources reloaded: services {0}", applied.services().keySet());
       } catch (RuntimeException e) {

@@ -46,7 +46,12 @@ final class XdsClient implements AdsStream.Handler {
   /** By type, the names the last response applied carried: kept, needed or not, while the server sends them. */
   private final Map<ResourceType, Set<String>> lastSent = new java.util.EnumMap<>(ResourceType.class);
   private Mesh mesh;
-  private MeshConfig base;
+  /** The application's configuration xDS's services are laid over, as the mesh last gave it. */
+  private volatile MeshConfig base;
+  /** The services xDS lays over the application's configuration, on each of the mesh's reloads. */
+  private volatile Map<String, ServiceMapping> laid = Map.of();
+  /** The mesh's layer: the application's configuration with xDS's services over it. */
+  private final java.util.function.UnaryOperator<MeshConfig> layer = application -> merged(application, laid);
   /** Why calls fail for want of a valid resource, published for call threads ({@link #whyNoInstances}). */
   private volatile InvalidResourceReasons reasons = InvalidResourceReasons.NONE;
 
@@ -133,9 +138,9 @@ final class XdsClient implements AdsStream.Handler {
   void attach(Mesh meshToConfigure) {
     this.mesh = meshToConfigure;
     this.base = meshToConfigure.config();
-    MeshConfig next = merged(mappings);
+    laid = Map.copyOf(mappings);
     try {
-      mesh.reload(() -> next);
+      mesh.layer(this, layer);
     } catch (ConfigurationException e) {
       LOG.warning(() -> "xDS: the mesh refused the configuration xDS describes: " + e.getMessage());
     }
@@ -306,19 +311,27 @@ final class XdsClient implements AdsStream.Handler {
 
   /** Swaps in {@code next}: instances first (old and new), then settings, then new instances; null if applied. */
   private String apply(Map<String, ServiceMapping> next) {
-    MeshConfig config = merged(next);
-    boolean configChanged = !config.equals(merged(mappings));
+    MeshConfig config = merged(base, next);
+    boolean configChanged = !config.equals(merged(base, mappings));
     if (configChanged) {
       next.forEach((service, m) -> deliver(service, union(mappings.get(service).instances(), m.instances())));
       try {
         if (mesh != null) {
-          mesh.reload(() -> config);
+          Map<String, ServiceMapping> before = laid;
+          laid = Map.copyOf(next);
+          try {
+            mesh.layer(this, layer);
+          } catch (ConfigurationException e) {
+            laid = before;
+            throw e;
+          }
         }
       } catch (ConfigurationException e) {
         mappings.forEach((service, m) -> deliver(service, m.instances()));
         return e.getMessage();
       }
       next.keySet().retainAll(services.keySet()); // a watch the reload closed may have forgotten a service
+      laid = Map.copyOf(next);
     }
     Map<String, ServiceMapping> before = new HashMap<>(mappings);
     mappings.putAll(next);
@@ -340,8 +353,15 @@ final class XdsClient implements AdsStream.Handler {
   }
 
   /** The application's configuration with each xDS service's settings; validated (throws if invalid). */
-  private MeshConfig merged(Map<String, ServiceMapping> m) {
-    MeshConfig.Builder b = base != null ? base.toBuilder() : MeshConfig.builder();
+  /**
+   * {@code application}'s configuration with xDS's services over it; remembers {@code application} as the base
+   * of what comes next (the mesh calls this again on each of its reloads, with the configuration it was given).
+   */
+  private MeshConfig merged(MeshConfig application, Map<String, ServiceMapping> m) {
+    if (application != null) {
+      base = application;
+    }
+    MeshConfig.Builder b = application != null ? application.toBuilder() : MeshConfig.builder();
     m.values().forEach(s -> b.replaceService(s.config()));
     try {
       return b.build();

@@ -93,6 +93,33 @@ class XdsTrafficTest {
   }
 
   @Test
+  void theApplicationsReloadsAndXdsUpdatesKeepEachOthersConfiguration() throws Exception {
+    controlPlane.set(reviews("1", 100, 0));
+    try (ServiceDiscovery xds = new XdsDiscoveryProvider(metrics).create(settings(Map.of()));
+        Mesh mesh = Mesh.builder().discovery("xds", xds).build()) {
+      assertThat(Load.call(mesh, "http://reviews/")).isEqualTo("v1");
+      // the application reloads its own configuration: xDS's routes for reviews stay in force
+      mesh.reconfigure(MeshConfig.builder().unknownHosts(io.meshclient.core.config.UnknownHosts.REFUSE).build());
+      assertThat(mesh.config().service("reviews").routes()).as("xDS's routes after the application's reload")
+          .isNotEmpty();
+      for (int i = 0; i < 50; i++) {
+        assertThat(Load.call(mesh, "http://reviews/")).as("100/0 after the application's reload").isEqualTo("v1");
+      }
+      // then xDS sends a new version: the application's change stays in force
+      controlPlane.set(reviews("2", 0, 100));
+      Load.await(() -> {
+        try {
+          return "v2".equals(Load.call(mesh, "http://reviews/"));
+        } catch (java.io.IOException e) {
+          return false;
+        }
+      }, Duration.ofSeconds(5), "a call to v2");
+      assertThat(mesh.config().unknownHosts()).as("the application's setting after xDS's update")
+          .isEqualTo(io.meshclient.core.config.UnknownHosts.REFUSE);
+    }
+  }
+
+  @Test
   void liveWeightShiftsServeWithinOneSecondWithNoFailedCall() throws Exception {
     controlPlane.set(reviews("1", 100, 0));
     try (ServiceDiscovery xds = new XdsDiscoveryProvider(metrics).create(settings(Map.of()));
