@@ -81,7 +81,14 @@ final class ResilienceValidator {
   }
 
   void retry(String key, RetryConfig r) {
-    check(key, MeshKeys.ATTEMPTS, r.attempts());
+    if (check(key, MeshKeys.ATTEMPTS, r.attempts()) && r.attempts() > 1 && r.on().isEmpty()
+        && r.statuses().isEmpty()) { // more attempts that nothing would ever make
+      problems.add(problem(key + ".on", "[]", "at least one of connect-failure, reset, timeout or a status such as "
+          + "503 when attempts is " + r.attempts() + "; attempts: 1 turns retries off"));
+    }
+    r.statuses().stream().filter(s -> s < 300).sorted().forEach(s -> problems.add(problem(key + ".on", s, "a failure "
+        + "status from 300 to 599: a 1xx response is never final and a 2xx is a success, which a retry would send "
+        + "again and throw away")));
     if (r.perTryTimeout() != null) {
       check(key, MeshKeys.PER_TRY_TIMEOUT, r.perTryTimeout());
     }

@@ -127,6 +127,19 @@ class IstioProblemsNameIstioFieldsTest extends LoopbackIstioTest {
             + "to 596h)");
   }
 
+  /** The mesh's validator refuses more attempts with nothing to retry on, and a retried 2xx. */
+  @Test
+  void aRetryOnNothingTheMeshRetriesIsNoRetryAndARetriedSuccessIsRefusedAtRetryOn() throws Exception {
+    Path grpcOnly = file(istio("{}", "{}", "retries: { attempts: 2, retryOn: 'cancelled,retriable-status-codes' }"));
+    try (Mesh mesh = mesh(grpcOnly, 1)) {
+      assertThat(mesh.config().service("reviews").routes().get(0).retry().attempts()).isEqualTo(1);
+    }
+    Path success = file(istio("{}", "{}", "retries: { attempts: 2, retryOn: '503,200' }"));
+    assertThat(refusals(success)).containsExactly(success + ": VirtualService default/reviews: "
+        + "spec.http[0].retries.retryOn: 200 (expected: a failure status from 300 to 599: a 1xx response is never "
+        + "final and a 2xx is a success, which a retry would send again and throw away)");
+  }
+
   @Test
   void theLargestValuesTheMeshTakesStillServeCalls() throws Exception {
     LoopbackServer v1 = server("v1");

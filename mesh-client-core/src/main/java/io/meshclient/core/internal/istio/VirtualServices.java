@@ -326,7 +326,8 @@ final class VirtualServices {
         }
       }
     }
-    return policy.withOn(on, statuses);
+    // Only gRPC words, or retriable-status-codes without a code: Envoy retries no HTTP response on them either
+    return on.isEmpty() && statuses.isEmpty() ? RetryConfig.NONE : policy.withOn(on, statuses);
   }
 
   private static FaultConfig fault(SpecNode fault) {
