@@ -140,6 +140,36 @@ class IstioProblemsNameIstioFieldsTest extends LoopbackIstioTest {
         + "final and a 2xx is a success, which a retry would send again and throw away)");
   }
 
+  /** A route name with a line break tags the route's metrics and spans: a scrape or log line would break on it. */
+  @Test
+  void aRouteNameWithALineBreakIsRefusedAtItsFieldAndOneWithASpaceServesCalls() throws Exception {
+    Path file = file(istio("{}", "{}", "name: \"a\\r\\nINFO forged\""));
+    assertThat(refusals(file)).containsExactly(file + ": VirtualService default/reviews: spec.http[0].name: "
+        + "a\\r\\nINFO forged (expected: a name without control characters (CR, LF, tab...): a route's name tags "
+        + "its metrics and spans)");
+    LoopbackServer v1 = server("v1");
+    try (Mesh mesh = mesh(file(istio("{}", "{}", "name: 'to v1'")), v1.port());
+        Response response = mesh.httpClient().newCall(new Request.Builder().url("http://reviews/").build()).execute()) {
+      assertThat(response.body().string()).isEqualTo("v1"); // Istio takes it, and it corrupts nothing
+      assertThat(mesh.config().service("reviews").routes().get(0).name()).isEqualTo("to v1");
+    }
+  }
+
+  /** istiod refuses both; no pod carries such a label, and the subset's name tags metrics. */
+  @Test
+  void aSubsetNameOrLabelKeyIstioRefusesIsRefused() throws Exception {
+    Path file = file(istio("{}", "{}", "").replace("name: v1, labels: { version: v1 }",
+        "name: 'V 1', labels: { 'bad label': v1, version: 'a b' }").replace("subset: v1", "subset: 'V 1'"));
+    String where = file + ": DestinationRule default/reviews: spec.subsets[0].";
+    assertThat(refusals(file)).containsExactly(
+        where + "labels: bad label (expected: Kubernetes label keys, as Istio requires: a name of letters, digits, "
+            + "'-', '_' and '.' (at most 63), after an optional DNS prefix and '/')",
+        where + "labels.version: a b (expected: a Kubernetes label value, as Istio requires: letters, digits, '-', "
+            + "'_' and '.', at most 63)",
+        where + "name: V 1 (expected: a DNS-1123 label, as Istio requires of a subset name: lower-case letters, "
+            + "digits and '-', at most 63, such as v1)");
+  }
+
   @Test
   void theLargestValuesTheMeshTakesStillServeCalls() throws Exception {
     LoopbackServer v1 = server("v1");

@@ -21,7 +21,7 @@ public final class IstioFields {
       {".timeout", ".timeout"}, {".fault.delay.duration", ".fault.delay.fixedDelay"},
       {".fault.delay.percent", ".fault.delay.percentage.value"}, {".fault.abort.status", ".fault.abort.httpStatus"},
       {".fault.abort.percent", ".fault.abort.percentage.value"}, {".fault", ".fault"},
-      {".mirror.percent", ".mirrorPercentage.value"}, {".mirror", ".mirror"}, {".destinations", ".route"}};
+      {".mirror.percent", ".mirrorPercentage.value"}, {".mirror", ".mirror"}, {".destinations", ".route"}, {".name", ".name"}};
   /** Mesh keys of a service (or under {@code subset-policies.<subset>}) and the field of a trafficPolicy. */
   private static final String[][] POLICY = {
       {".tls.trust", ".tls.caCertificates"}, {".tls.cert-chain", ".tls.clientCertificate"},
