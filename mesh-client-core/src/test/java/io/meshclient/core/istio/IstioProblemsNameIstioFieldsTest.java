@@ -140,6 +140,17 @@ class IstioProblemsNameIstioFieldsTest extends LoopbackIstioTest {
         + "final and a 2xx is a success, which a retry would send again and throw away)");
   }
 
+  /** A problem under a match was named {@code spec.http[0], read as mesh.services.reviews.routes[1].match.path}. */
+  @Test
+  void whatTheValidatorRefusesUnderAMatchIsNamedAtThatMatch() throws Exception {
+    Path file = file(istio("{}", "{}", "match: [{ uri: { exact: /a } }, { uri: { prefix: no-slash }, "
+        + "headers: { x-a: { exact: \"a\\r\\nb\" } } }]"));
+    String where = file + ": VirtualService default/reviews: spec.http[0].match[1].";
+    assertThat(refusals(file)).containsExactlyInAnyOrder(
+        where + "uri.prefix: no-slash (expected: a path starting with '/': a request's path always does)",
+        where + "headers.x-a.exact: a value with CR or LF (expected: no line breaks)");
+  }
+
   /** A route name with a line break tags the route's metrics and spans: a scrape or log line would break on it. */
   @Test
   void aRouteNameWithALineBreakIsRefusedAtItsFieldAndOneWithASpaceServesCalls() throws Exception {

@@ -32,9 +32,12 @@ final class VirtualServices {
   /** The routes of one VirtualService, before they are bound to each of its hosts. */
   record Mapped(IstioResource resource, List<String> services, List<MappedRoute> routes) {}
 
-  /** One route: its configuration with destinations naming services, to be made relative per host. */
+  /**
+   * One route: its configuration with destinations naming services, to be made relative per host; {@code path}
+   * is its {@code http[i]}, {@code matchPath} its {@code http[i].match[k]} (null without a match).
+   */
   record MappedRoute(RouteConfig config, List<Target> targets, String mirrorService, String mirrorSubset,
-      double mirrorPercent, String path) {}
+      double mirrorPercent, String path, String matchPath) {}
 
   /** Maps {@code resource}, or returns null if it does not apply to the mesh (gateways without {@code mesh}). */
   static Mapped map(IstioResource resource, SpecNode spec, IstioHosts hosts) {
@@ -192,12 +195,13 @@ final class VirtualServices {
     List<MappedRoute> out = new ArrayList<>();
     List<SpecNode> matches = http.list("match");
     if (matches.isEmpty()) {
-      out.add(new MappedRoute(base, targets, mirrorService, mirrorSubset, mirrorPercent, http.path));
+      out.add(new MappedRoute(base, targets, mirrorService, mirrorSubset, mirrorPercent, http.path, null));
     }
     for (SpecNode match : matches) {
       RouteConfig.Match m = match(match);
       if (m != null) {
-        out.add(new MappedRoute(withMatch(base, m), targets, mirrorService, mirrorSubset, mirrorPercent, http.path));
+        out.add(new MappedRoute(withMatch(base, m), targets, mirrorService, mirrorSubset, mirrorPercent, http.path,
+            match.path));
       }
     }
     return out;
