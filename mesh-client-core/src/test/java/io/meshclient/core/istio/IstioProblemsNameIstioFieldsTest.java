@@ -151,6 +151,23 @@ class IstioProblemsNameIstioFieldsTest extends LoopbackIstioTest {
         where + "headers.x-a.exact: a value with CR or LF (expected: no line breaks)");
   }
 
+  /** Both weights refused, the route was also refused for "weights summing to 0", a follow-on of the two. */
+  @Test
+  void refusedWeightsAreReportedWithoutTheirSumOfZero() throws Exception {
+    Path file = file(istio("{}", "{}", "").replace("route: [{ destination: { host: reviews, subset: v1 } }]",
+        "route: [{ destination: { host: reviews, subset: v1 }, weight: -5 }, "
+            + "{ destination: { host: reviews, subset: v1 }, weight: lots }]"));
+    String where = file + ": VirtualService default/reviews: spec.http[0].route";
+    assertThat(refusals(file)).containsExactly(
+        where + "[0].weight: -5 (expected: an integer from 0 to 1000000)",
+        where + "[1].weight: lots (expected: an integer from 0 to 1000000)");
+    Path zero = file(istio("{}", "{}", "").replace("route: [{ destination: { host: reviews, subset: v1 } }]",
+        "route: [{ destination: { host: reviews, subset: v1 }, weight: 0 }, "
+            + "{ destination: { host: reviews, subset: v1 }, weight: 0 }]"));
+    assertThat(refusals(zero)).containsExactly(zero + ": VirtualService default/reviews: spec.http[0].route: "
+        + "weights summing to 0 (expected: weights summing to more than 0)");
+  }
+
   /** A route name with a line break tags the route's metrics and spans: a scrape or log line would break on it. */
   @Test
   void aRouteNameWithALineBreakIsRefusedAtItsFieldAndOneWithASpaceServesCalls() throws Exception {

@@ -91,10 +91,12 @@ final class VirtualServices {
     List<Target> targets = new ArrayList<>();
     RouteConfig.HeaderOps destinationRequest = null;
     RouteConfig.HeaderOps destinationResponse = null;
+    boolean refusedWeight = false; // then a sum of 0 is a follow-on of the problem reported
     for (SpecNode d : destinations) {
       d.fields("destination", "weight", "headers");
       SpecNode dest = d.child("destination");
       Integer weight = d.integer("weight", 0, 1_000_000);
+      refusedWeight |= weight == null && d.has("weight");
       if (dest == null) {
         http.loading.problem(resource, d.key("destination"), "missing", "a destination with a host");
         continue;
@@ -115,7 +117,7 @@ final class VirtualServices {
       }
     }
     long sum = targets.stream().mapToLong(Target::weight).sum();
-    if (!targets.isEmpty() && targets.size() == destinations.size() && sum <= 0) {
+    if (!targets.isEmpty() && targets.size() == destinations.size() && sum <= 0 && !refusedWeight) {
       http.loading.problem(resource, http.key("route"), "weights summing to 0", "weights summing to more than 0");
     }
     RouteConfig base = RouteConfig.to(RouteConfig.Match.ANY, List.of());
