@@ -109,8 +109,9 @@ final class ConfigValidator {
       shaping.locality(key + ".locality", s.locality());
     }
     s.subsets().forEach((subset, selector) -> {
-      if (subset.isBlank()) {
-        problems.add(problem(key + ".subsets", "''", "non-empty subset names"));
+      if (subset.isBlank() || TrafficShapingValidator.hasControl(subset)) { // a subset's name tags metrics and spans
+        problems.add(problem(key + ".subsets", subset.isBlank() ? "''" : subset, "non-empty subset names without "
+            + "control characters (CR, LF, tab...)"));
       }
     });
     s.subsetPolicies().forEach((subset, policy) -> {
@@ -123,7 +124,7 @@ final class ConfigValidator {
     for (int i = 0; i < s.routes().size(); i++) {
       route(key + ".routes[" + i + "]", s.routes().get(i), s);
     }
-    resilience.routeLimiterNames(key + ".routes", s.routes());
+    resilience.routeNames(key + ".routes", s.routes());
   }
 
   /** The values of one subset's policy, each against the range of the service-level key of that name. */

@@ -95,7 +95,8 @@ public final class MeshKeys {
   static final Setting DEADLINE = timeout("deadline", null,
       "longest a call may take over all attempts and backoff, reading the response body included");
   static final Setting ON = textList("on", "[connect-failure, reset, 502, 503, 504]",
-      "`connect-failure`, `reset`, `timeout` and statuses");
+      "`connect-failure`, `reset`, `timeout` and failure statuses (300 to 599); at least one when `attempts` is "
+          + "above 1");
   static final Setting BACKOFF_BASE = duration("base", "25ms", Duration.ZERO, MAX_DURATION,
       "attempt n waits a random time in [0, min(max, base·2ⁿ⁻¹)]").expecting(">= 0ms, at most 596h");
   static final Setting BACKOFF_MAX = duration("max", "250ms", Duration.ZERO, MAX_DURATION, "cap of the backoff");

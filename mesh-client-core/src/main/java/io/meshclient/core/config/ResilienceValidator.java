@@ -63,14 +63,19 @@ final class ResilienceValidator {
   }
 
   /**
-   * Each route's limiter is named {@code <service>/<route name>}: two rate-limited routes of one name would
+   * A route's name tags its metrics and spans and names its limiter, {@code <service>/<route name>}: a control
+   * character would break a line of a log or of a metrics scrape, and two rate-limited routes of one name would
    * share one bucket (and, with different rates, each reload would replace both, refilling them).
    */
-  void routeLimiterNames(String key, List<RouteConfig> routes) {
+  void routeNames(String key, List<RouteConfig> routes) {
     Map<String, Integer> limited = new HashMap<>();
     for (int i = 0; i < routes.size(); i++) {
       RouteConfig route = routes.get(i);
       String name = route.nameAt(i);
+      if (TrafficShapingValidator.hasControl(name)) {
+        problems.add(problem(key + "[" + i + "].name", name, "a name without control characters (CR, LF, tab...): "
+            + "a route's name tags its metrics and spans"));
+      }
       Integer earlier = route.rateLimit() == null ? null : limited.putIfAbsent(name, i);
       if (earlier != null) {
         problems.add(problem(key + "[" + (route.name() != null ? i : earlier) + "].name", name, "a name no other "
@@ -81,7 +86,14 @@ final class ResilienceValidator {
   }
 
   void retry(String key, RetryConfig r) {
-    check(key, MeshKeys.ATTEMPTS, r.attempts());
+    if (check(key, MeshKeys.ATTEMPTS, r.attempts()) && r.attempts() > 1 && r.on().isEmpty()
+        && r.statuses().isEmpty()) { // more attempts that nothing would ever make
+      problems.add(problem(key + ".on", "[]", "at least one of connect-failure, reset, timeout or a status such as "
+          + "503 when attempts is " + r.attempts() + "; attempts: 1 turns retries off"));
+    }
+    r.statuses().stream().filter(s -> s < 300).sorted().forEach(s -> problems.add(problem(key + ".on", s, "a failure "
+        + "status from 300 to 599: a 1xx response is never final and a 2xx is a success, which a retry would send "
+        + "again and throw away")));
     if (r.perTryTimeout() != null) {
       check(key, MeshKeys.PER_TRY_TIMEOUT, r.perTryTimeout());
     }

@@ -52,6 +52,11 @@ final class TrafficShapingReader {
     String zone = node.string("zone");
     if (zone == null || zone.isBlank()) {
       zone = env.apply("MESH_ZONE");
+      if (zone != null && TrafficShapingValidator.hasControl(zone.trim())) {
+        node.report(node.key("zone"), zone, TrafficShapingValidator.PLACE_EXPECTED + " (from the MESH_ZONE "
+            + "environment variable)");
+        return null;
+      }
     }
     if (zone == null || zone.isBlank()) {
       zone = ""; // the discovery's callerZone() (Kubernetes: the Node's label), checked when the mesh builds

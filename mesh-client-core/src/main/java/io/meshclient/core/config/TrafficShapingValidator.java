@@ -35,7 +35,32 @@ final class TrafficShapingValidator {
     }
   }
 
+  /** What a zone or region name must be: an instance's, from its discovery, never holds a control character. */
+  static final String PLACE_EXPECTED = "a zone or region name without control characters (CR, LF, tab...): no "
+      + "instance's zone or region has one, so it would never match";
+
+  /** Whether {@code name} holds a control character (C0, DEL or C1). */
+  static boolean hasControl(String name) {
+    return name.chars().anyMatch(Character::isISOControl);
+  }
+
+  private void place(String key, String name) {
+    if (hasControl(name)) {
+      problems.add(problem(key, name, PLACE_EXPECTED));
+    }
+  }
+
   void locality(String key, LocalityConfig l) {
+    place(key + ".zone", l.zone());
+    place(key + ".region", l.region());
+    for (int i = 0; i < l.failover().size(); i++) {
+      place(key + ".failover[" + i + "]", l.failover().get(i));
+    }
+    l.distribute().keySet().forEach(zone -> place(key + ".distribute", zone));
+    l.failoverRegions().forEach((from, to) -> {
+      place(key + ".failover-regions", from);
+      place(key + ".failover-regions." + from, to);
+    });
     boolean distribute = l.mode() == LocalityConfig.Mode.DISTRIBUTE;
     long sum = 0;
     boolean percents = true;

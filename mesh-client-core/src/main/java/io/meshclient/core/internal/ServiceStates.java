@@ -116,6 +116,10 @@ final class ServiceStates {
           "missing", "the caller's zone, the MESH_ZONE environment variable, or a discovery that knows it "
               + "(kubernetes, with NODE_NAME naming a Node labelled topology.kubernetes.io/zone)");
     }
+    if (zone.trim().chars().anyMatch(Character::isISOControl)) { // as the validator's check of a configured zone
+      throw io.meshclient.api.ConfigurationException.of(key + ".zone", zone, "a zone name without control "
+          + "characters (CR, LF, tab...), from the discovery's callerZone(): no instance's zone has one");
+    }
     return locality.withZone(zone.trim());
   }
 

@@ -287,4 +287,20 @@ class ConfigValidationTest {
                 - { name: api, match: { path: { prefix: /b } }, to: { service: reviews }, rate-limit: { rate: 1/s } }
         """).service("reviews").routes()).hasSize(2);
   }
+
+  /** A route's and a subset's names tag metrics and spans: a line break in one would break a scrape or log line. */
+  @Test
+  void routeAndSubsetNamesWithLineBreaksAreRefused() {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            reviews:
+              subsets: { "v1\\n": { version: v1 } }
+              routes: [{ name: "r\\r\\n1", to: "v1\\n" }]
+        """)).isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "mesh.services.reviews.subsets: v1\\n (expected: non-empty subset names without control characters (CR, "
+                + "LF, tab...))",
+            "mesh.services.reviews.routes[0].name: r\\r\\n1 (expected: a name without control characters (CR, LF, "
+                + "tab...): a route's name tags its metrics and spans)"));
+  }
 }

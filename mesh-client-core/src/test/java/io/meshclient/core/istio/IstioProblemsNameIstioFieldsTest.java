@@ -127,6 +127,77 @@ class IstioProblemsNameIstioFieldsTest extends LoopbackIstioTest {
             + "to 596h)");
   }
 
+  /** The mesh's validator refuses more attempts with nothing to retry on, and a retried 2xx. */
+  @Test
+  void aRetryOnNothingTheMeshRetriesIsNoRetryAndARetriedSuccessIsRefusedAtRetryOn() throws Exception {
+    Path grpcOnly = file(istio("{}", "{}", "retries: { attempts: 2, retryOn: 'cancelled,retriable-status-codes' }"));
+    try (Mesh mesh = mesh(grpcOnly, 1)) {
+      assertThat(mesh.config().service("reviews").routes().get(0).retry().attempts()).isEqualTo(1);
+    }
+    Path success = file(istio("{}", "{}", "retries: { attempts: 2, retryOn: '503,200' }"));
+    assertThat(refusals(success)).containsExactly(success + ": VirtualService default/reviews: "
+        + "spec.http[0].retries.retryOn: 200 (expected: a failure status from 300 to 599: a 1xx response is never "
+        + "final and a 2xx is a success, which a retry would send again and throw away)");
+  }
+
+  /** A problem under a match was named {@code spec.http[0], read as mesh.services.reviews.routes[1].match.path}. */
+  @Test
+  void whatTheValidatorRefusesUnderAMatchIsNamedAtThatMatch() throws Exception {
+    Path file = file(istio("{}", "{}", "match: [{ uri: { exact: /a } }, { uri: { prefix: no-slash }, "
+        + "headers: { x-a: { exact: \"a\\r\\nb\" } } }]"));
+    String where = file + ": VirtualService default/reviews: spec.http[0].match[1].";
+    assertThat(refusals(file)).containsExactlyInAnyOrder(
+        where + "uri.prefix: no-slash (expected: a path starting with '/': a request's path always does)",
+        where + "headers.x-a.exact: a value with CR or LF (expected: no line breaks)");
+  }
+
+  /** Both weights refused, the route was also refused for "weights summing to 0", a follow-on of the two. */
+  @Test
+  void refusedWeightsAreReportedWithoutTheirSumOfZero() throws Exception {
+    Path file = file(istio("{}", "{}", "").replace("route: [{ destination: { host: reviews, subset: v1 } }]",
+        "route: [{ destination: { host: reviews, subset: v1 }, weight: -5 }, "
+            + "{ destination: { host: reviews, subset: v1 }, weight: lots }]"));
+    String where = file + ": VirtualService default/reviews: spec.http[0].route";
+    assertThat(refusals(file)).containsExactly(
+        where + "[0].weight: -5 (expected: an integer from 0 to 1000000)",
+        where + "[1].weight: lots (expected: an integer from 0 to 1000000)");
+    Path zero = file(istio("{}", "{}", "").replace("route: [{ destination: { host: reviews, subset: v1 } }]",
+        "route: [{ destination: { host: reviews, subset: v1 }, weight: 0 }, "
+            + "{ destination: { host: reviews, subset: v1 }, weight: 0 }]"));
+    assertThat(refusals(zero)).containsExactly(zero + ": VirtualService default/reviews: spec.http[0].route: "
+        + "weights summing to 0 (expected: weights summing to more than 0)");
+  }
+
+  /** A route name with a line break tags the route's metrics and spans: a scrape or log line would break on it. */
+  @Test
+  void aRouteNameWithALineBreakIsRefusedAtItsFieldAndOneWithASpaceServesCalls() throws Exception {
+    Path file = file(istio("{}", "{}", "name: \"a\\r\\nINFO forged\""));
+    assertThat(refusals(file)).containsExactly(file + ": VirtualService default/reviews: spec.http[0].name: "
+        + "a\\r\\nINFO forged (expected: a name without control characters (CR, LF, tab...): a route's name tags "
+        + "its metrics and spans)");
+    LoopbackServer v1 = server("v1");
+    try (Mesh mesh = mesh(file(istio("{}", "{}", "name: 'to v1'")), v1.port());
+        Response response = mesh.httpClient().newCall(new Request.Builder().url("http://reviews/").build()).execute()) {
+      assertThat(response.body().string()).isEqualTo("v1"); // Istio takes it, and it corrupts nothing
+      assertThat(mesh.config().service("reviews").routes().get(0).name()).isEqualTo("to v1");
+    }
+  }
+
+  /** istiod refuses both; no pod carries such a label, and the subset's name tags metrics. */
+  @Test
+  void aSubsetNameOrLabelKeyIstioRefusesIsRefused() throws Exception {
+    Path file = file(istio("{}", "{}", "").replace("name: v1, labels: { version: v1 }",
+        "name: 'V 1', labels: { 'bad label': v1, version: 'a b' }").replace("subset: v1", "subset: 'V 1'"));
+    String where = file + ": DestinationRule default/reviews: spec.subsets[0].";
+    assertThat(refusals(file)).containsExactly(
+        where + "labels: bad label (expected: Kubernetes label keys, as Istio requires: a name of letters, digits, "
+            + "'-', '_' and '.' (at most 63), after an optional DNS prefix and '/')",
+        where + "labels.version: a b (expected: a Kubernetes label value, as Istio requires: letters, digits, '-', "
+            + "'_' and '.', at most 63)",
+        where + "name: V 1 (expected: a DNS-1123 label, as Istio requires of a subset name: lower-case letters, "
+            + "digits and '-', at most 63, such as v1)");
+  }
+
   @Test
   void theLargestValuesTheMeshTakesStillServeCalls() throws Exception {
     LoopbackServer v1 = server("v1");

@@ -53,6 +53,9 @@ final class RetryMapper {
     if (max.compareTo(base) < 0) {
       throw new XdsInvalidException(where, "retry_back_off.max_interval", max, ">= base_interval");
     }
+    if (on.isEmpty() && statuses.isEmpty()) { // only conditions noted as not implemented: nothing is retried
+      return RetryConfig.NONE;
+    }
     RetryConfig r = RetryConfig.DEFAULT.withAttempts(retries + 1).withOn(on, statuses).withBackoff(base, max);
     if (p.hasPerTryTimeout() && Protos.duration(p.getPerTryTimeout()).toNanos() > 0) {
       r = r.withPerTryTimeout(Protos.duration(p.getPerTryTimeout()));

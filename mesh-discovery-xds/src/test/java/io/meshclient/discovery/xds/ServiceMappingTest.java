@@ -113,6 +113,24 @@ class ServiceMappingTest {
         .get(0).retry()).isEqualTo(RetryConfig.DEFAULT.withDeadline(Duration.ofMillis(700)));
   }
 
+  /**
+   * A retry_on of conditions the mesh does not implement (gRPC's) left a policy of 3 attempts retrying nothing,
+   * which the mesh's validator refuses: the update would be NACKed. It maps to no retry, the conditions noted.
+   */
+  @Test
+  void aRetryOnOfOnlyConditionsNotImplementedIsNoRetryAndTheServiceIsAccepted() {
+    Route grpcOnly = Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), V1).toBuilder()
+        .setRoute(RouteAction.newBuilder().setCluster(V1).setRetryPolicy(RetryPolicy.newBuilder()
+            .setRetryOn("cancelled,unavailable").setNumRetries(UInt32Value.of(2))))
+        .build();
+    ServiceMapping m = ServiceMapping.map("reviews", "reviews:9080", "xds", null, resources(grpcOnly));
+
+    assertThat(m.config().routes().get(0).retry()).isEqualTo(RetryConfig.NONE);
+    assertThat(m.notes()).hasSize(2).allMatch(note -> note.endsWith(" is not implemented"));
+    assertThat(io.meshclient.core.config.MeshConfig.builder().service(m.config()).build().service("reviews"))
+        .isNotNull();
+  }
+
   static HeaderMatcher.Builder header(String name) {
     return HeaderMatcher.newBuilder().setName(name);
   }

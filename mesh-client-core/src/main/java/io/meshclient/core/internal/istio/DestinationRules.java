@@ -189,7 +189,10 @@ final class DestinationRules {
         spec.loading.problem(resource, subset.key("name"), "missing", "a subset name such as v1");
         continue;
       }
-      if (subsets.put(name, subset.stringMap("labels")) != null) {
+      Map<String, String> labels = subset.stringMap("labels");
+      IstioLabels.check(subset, labels);
+      IstioLabels.subsetName(subset, name); // kept, reported: a route naming it is not refused a second time
+      if (subsets.put(name, labels) != null) {
         spec.loading.problem(resource, subset.key("name"), name, "each subset name once");
       }
       SpecNode own = subset.child("trafficPolicy");

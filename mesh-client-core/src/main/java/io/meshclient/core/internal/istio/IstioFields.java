@@ -21,7 +21,11 @@ public final class IstioFields {
       {".timeout", ".timeout"}, {".fault.delay.duration", ".fault.delay.fixedDelay"},
       {".fault.delay.percent", ".fault.delay.percentage.value"}, {".fault.abort.status", ".fault.abort.httpStatus"},
       {".fault.abort.percent", ".fault.abort.percentage.value"}, {".fault", ".fault"},
-      {".mirror.percent", ".mirrorPercentage.value"}, {".mirror", ".mirror"}, {".destinations", ".route"}};
+      {".mirror.percent", ".mirrorPercentage.value"}, {".mirror", ".mirror"}, {".destinations", ".route"}, {".name", ".name"}};
+  /** Mesh keys under {@code routes[i].match} and the field of the Istio {@code match[k]} each is read from. */
+  private static final String[][] MATCH = {{".match.path", ".uri"}, {".match.method", ".method.exact"},
+      {".match.query-params", ".queryParams"}, {".match.headers", ".headers"},
+      {".match.without-headers", ".withoutHeaders"}};
   /** Mesh keys of a service (or under {@code subset-policies.<subset>}) and the field of a trafficPolicy. */
   private static final String[][] POLICY = {
       {".tls.trust", ".tls.caCertificates"}, {".tls.cert-chain", ".tls.clientCertificate"},
@@ -82,8 +86,14 @@ public final class IstioFields {
       int close = sub.indexOf(']');
       int index = Integer.parseInt(sub.substring("routes[".length(), close));
       if (index < vs.routes().size()) {
-        return Loading.where(vs.resource()) + vs.routes().get(index).path() + or(field(sub.substring(close + 1), ROUTE),
-            key) + rest;
+        VirtualServices.MappedRoute route = vs.routes().get(index);
+        String tail = sub.substring(close + 1);
+        if (tail.startsWith(".match.") && route.matchPath() != null) {
+          // the mesh key names no kind for a path that is not a valid prefix or exact value: the URI's match does
+          String kind = tail.equals(".match.path") ? "." + route.config().match().path().kind().key() : "";
+          return Loading.where(vs.resource()) + route.matchPath() + or(field(tail + kind, MATCH), key) + rest;
+        }
+        return Loading.where(vs.resource()) + route.path() + or(field(tail, ROUTE), key) + rest;
       }
     }
     DestinationRules.Policy policy = policies.get(service);

@@ -33,11 +33,13 @@ final class VirtualServices {
   record Mapped(IstioResource resource, List<String> services, List<MappedRoute> routes) {}
 
   /**
-   * One route: its configuration with destinations naming services, to be made relative per host, and the
-   * call deadline its {@code timeout} sets on whichever retry policy applies (its own or the service's), or null.
+   * One route: its configuration with destinations naming services, to be made relative per host; {@code path}
+   * is its {@code http[i]}, {@code matchPath} its {@code http[i].match[k]} (null without a match); {@code
+   * deadline} the call deadline its {@code timeout} sets on whichever retry policy applies (its own or the
+   * service's), or null.
    */
   record MappedRoute(RouteConfig config, List<Target> targets, String mirrorService, String mirrorSubset,
-      double mirrorPercent, String path, Duration deadline) {}
+      double mirrorPercent, String path, String matchPath, Duration deadline) {}
 
   /** Maps {@code resource}, or returns null if it does not apply to the mesh (gateways without {@code mesh}). */
   static Mapped map(IstioResource resource, SpecNode spec, IstioHosts hosts) {
@@ -91,10 +93,12 @@ final class VirtualServices {
     List<Target> targets = new ArrayList<>();
     RouteConfig.HeaderOps destinationRequest = null;
     RouteConfig.HeaderOps destinationResponse = null;
+    boolean refusedWeight = false; // then a sum of 0 is a follow-on of the problem reported
     for (SpecNode d : destinations) {
       d.fields("destination", "weight", "headers");
       SpecNode dest = d.child("destination");
       Integer weight = d.integer("weight", 0, 1_000_000);
+      refusedWeight |= weight == null && d.has("weight");
       if (dest == null) {
         http.loading.problem(resource, d.key("destination"), "missing", "a destination with a host");
         continue;
@@ -115,7 +119,7 @@ final class VirtualServices {
       }
     }
     long sum = targets.stream().mapToLong(Target::weight).sum();
-    if (!targets.isEmpty() && targets.size() == destinations.size() && sum <= 0) {
+    if (!targets.isEmpty() && targets.size() == destinations.size() && sum <= 0 && !refusedWeight) {
       http.loading.problem(resource, http.key("route"), "weights summing to 0", "weights summing to more than 0");
     }
     RouteConfig base = RouteConfig.to(RouteConfig.Match.ANY, List.of());
@@ -198,14 +202,14 @@ final class VirtualServices {
     List<MappedRoute> out = new ArrayList<>();
     List<SpecNode> matches = http.list("match");
     if (matches.isEmpty()) {
-      out.add(new MappedRoute(base, targets, mirrorService, mirrorSubset, mirrorPercent, http.path,
+      out.add(new MappedRoute(base, targets, mirrorService, mirrorSubset, mirrorPercent, http.path, null,
           deadline));
     }
     for (SpecNode match : matches) {
       RouteConfig.Match m = match(match);
       if (m != null) {
         out.add(new MappedRoute(withMatch(base, m), targets, mirrorService, mirrorSubset, mirrorPercent, http.path,
-          deadline));
+            match.path, deadline));
       }
     }
     return out;
@@ -334,7 +338,8 @@ final class VirtualServices {
         }
       }
     }
-    return policy.withOn(on, statuses);
+    // Only gRPC words, or retriable-status-codes without a code: Envoy retries no HTTP response on them either
+    return on.isEmpty() && statuses.isEmpty() ? RetryConfig.NONE : policy.withOn(on, statuses);
   }
 
   private static FaultConfig fault(SpecNode fault) {
