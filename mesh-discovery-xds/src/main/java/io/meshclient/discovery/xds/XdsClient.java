@@ -352,17 +352,22 @@ final class XdsClient implements AdsStream.Handler {
     return null;
   }
 
-  /** The application's configuration with each xDS service's settings; validated (throws if invalid). */
   /**
-   * {@code application}'s configuration with xDS's services over it; remembers {@code application} as the base
-   * of what comes next (the mesh calls this again on each of its reloads, with the configuration it was given).
+   * {@code application}'s configuration with the settings xDS gives each service it still names ({@code
+   * mesh.services}) or that {@code mesh.discovery.xds.services} lists, validated (throws if invalid); a service
+   * the application dropped is not put back. Remembers {@code application} as the base of what comes next (the
+   * mesh calls this again on each of its reloads, with the configuration it was given).
    */
   private MeshConfig merged(MeshConfig application, Map<String, ServiceMapping> m) {
     if (application != null) {
       base = application;
     }
     MeshConfig.Builder b = application != null ? application.toBuilder() : MeshConfig.builder();
-    m.values().forEach(s -> b.replaceService(s.config()));
+    m.forEach((service, s) -> {
+      if (application == null || configured.contains(service) || application.services().containsKey(service)) {
+        b.replaceService(s.config());
+      }
+    });
     try {
       return b.build();
     } catch (ConfigurationException e) {
