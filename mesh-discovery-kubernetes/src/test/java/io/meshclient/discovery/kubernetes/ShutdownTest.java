@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.meshclient.core.Mesh;
 import io.meshclient.core.config.MeshConfig;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -27,20 +25,15 @@ class ShutdownTest {
   /**
    * Three meshes in turn, each on its own API server: the mock server stopped answering a new client now and
    * then once an earlier one had closed its watches (about one run in three), which is the mock's doing, not
-   * the mesh's. The servers start before the threads are counted and stop after.
+   * the mesh's. Threads are counted before the first server starts and after the last one stops.
    */
   @Test
   void closingMeshesWhileTheyWatchLeavesNoThreadBehind() {
-    List<ApiServer> servers = new ArrayList<>();
-    try {
-      for (int i = 0; i < 3; i++) {
-        ApiServer api = ApiServer.crud();
-        servers.add(api);
+    Set<String> before = threads();
+    for (int i = 0; i < 3; i++) {
+      try (ApiServer api = ApiServer.crud()) {
         api.slice("reviews-a", "reviews", 9080, endpoint("10.0.0.1", null, "zone-a"));
         api.pod("reviews-v1", Map.of("version", "v1"));
-      }
-      Set<String> before = threads();
-      for (ApiServer api : servers) {
         Mesh mesh = Mesh.builder().config(MeshConfig.fromMap(Map.of("mesh", Map.of(
             "discovery", Map.of("kubernetes", api.settingsMap()),
             "services", Map.of("reviews", Map.of("discovery", "kubernetes")))))).build();
@@ -51,21 +44,19 @@ class ShutdownTest {
         mesh.close();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
       }
-
-      // The selector threads end once their closed clients are collected and the selector wakes up: allow a
-      // busy machine 30s, then name the threads left.
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      Set<String> left = threads();
-      left.removeAll(before);
-      while (!left.isEmpty() && System.nanoTime() - deadline < 0) {
-        sleep(200);
-        left = threads();
-        left.removeAll(before);
-      }
-      assertThat(left).as("threads left after closing the meshes").isEmpty();
-    } finally {
-      servers.forEach(ApiServer::close);
     }
+
+    // The selector threads end once their closed clients are collected and the selector wakes up: allow a
+    // busy machine 30s, then name the threads left.
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    Set<String> left = threads();
+    left.removeAll(before);
+    while (!left.isEmpty() && System.nanoTime() - deadline < 0) {
+      sleep(200);
+      left = threads();
+      left.removeAll(before);
+    }
+    assertThat(left).as("threads left after closing the meshes and their API servers").isEmpty();
   }
 
   private static void sleep(long millis) {
