@@ -51,7 +51,13 @@ final class XdsClient implements AdsStream.Handler {
   /** The services xDS lays over the application's configuration, on each of the mesh's reloads. */
   private volatile Map<String, ServiceMapping> laid = Map.of();
   /** The mesh's layer: the application's configuration with xDS's services over it. */
-  private final java.util.function.UnaryOperator<MeshConfig> layer = application -> merged(application, laid);
+  private final java.util.function.UnaryOperator<MeshConfig> layer = application -> {
+    try {
+      return merged(application, laid);
+    } catch (XdsInvalidException e) { // the mesh's reload contract: a refused configuration is a ConfigurationException
+      throw new ConfigurationException(List.of(e.getMessage()));
+    }
+  };
   /** Why calls fail for want of a valid resource, published for call threads ({@link #whyNoInstances}). */
   private volatile InvalidResourceReasons reasons = InvalidResourceReasons.NONE;
 
