@@ -66,16 +66,8 @@ public final class Mesh implements AutoCloseable {
   private final Duration closeGracePeriod;
   /** The Istio files given to {@link Builder#istioConfig}; null if none. */
   private final io.meshclient.core.internal.istio.IstioSource istio;
-  /** Where the configuration below Istio's comes from, for messages. */
-  private final String baseSource;
-  /** Serializes reloads: the base configuration and the Istio files are composed and applied as one. */
-  private final Object reloadLock = new Object();
-  /** The application's configuration (mesh.yaml or the builder's, and its reloads); under reloadLock. */
-  private MeshConfig base;
-  /** What attached sources lay over {@link #base} before Istio's resources, by owner ({@link #layer}); under reloadLock. */
-  private final Map<Object, UnaryOperator<MeshConfig>> layers = new LinkedHashMap<>();
-  /** The pool settings the mesh's client is made with, whenever it is made; a reload may not change them. */
-  private final io.meshclient.core.config.ConnectionPoolConfig pool;
+  /** The application's configuration, the layers over it and Istio's resources, composed. */
+  private final MeshReloads reloads;
   private volatile boolean closed;
 
   private Mesh(Builder b) {
@@ -97,9 +89,7 @@ public final class Mesh implements AutoCloseable {
     AllowListDns dns = new AllowListDns(userBase != null ? userBase.dns() : Dns.SYSTEM);
     this.istio = b.istioPaths.isEmpty() ? null
         : new io.meshclient.core.internal.istio.IstioSource(b.istioPaths, b.istioOptions);
-    this.base = b.config;
-    this.pool = b.config.defaults().connectionPool();
-    this.baseSource = b.watched != null ? b.watched.file().toString() : "the mesh configuration";
+    String baseSource = b.watched != null ? b.watched.file().toString() : "the mesh configuration";
     Map<String, ServiceDiscovery> supplied = b.discoveries;
     MeshConfig first = b.config;
     if (istio != null) {
@@ -133,10 +123,11 @@ public final class Mesh implements AutoCloseable {
       return built;
     });
     this.listener = listener;
+    this.reloads = new MeshReloads(runtime, listener, istio, b.config, baseSource);
     try {
       this.configWatch = b.watched == null ? null : ConfigFileWatch.start(b.watched, this, b.configFileEvents);
       if (istio != null) {
-        istio.watch(this::onIstioFiles);
+        istio.watch(reloads::onIstioFiles);
       }
     } catch (RuntimeException | Error e) {
       runtime.close(); // the discoveries' watches have started
@@ -211,21 +202,7 @@ public final class Mesh implements AutoCloseable {
   public MeshConfig reload(Supplier<MeshConfig> source) {
     Objects.requireNonNull(source, "source");
     checkOpen();
-    MeshConfig newConfig;
-    synchronized (reloadLock) {
-      try {
-        MeshConfig newBase = Objects.requireNonNull(source.get(), "the configuration source returned null");
-        // refused, but only with whatever else is wrong in newBase: one reload reports all there is to fix
-        List<String> refused = MeshHttpClient.poolChanges(pool, newBase.defaults().connectionPool());
-        newConfig = applyLayered(newBase, refused);
-        base = newBase;
-      } catch (RuntimeException e) {
-        listener.onReconfigure(false);
-        throw e;
-      }
-    }
-    listener.onReconfigure(true);
-    return newConfig;
+    return reloads.reload(source);
   }
 
   /**
@@ -246,64 +223,7 @@ public final class Mesh implements AutoCloseable {
     Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(layer, "layer");
     checkOpen();
-    MeshConfig newConfig;
-    synchronized (reloadLock) {
-      UnaryOperator<MeshConfig> previous = layers.put(owner, layer);
-      try {
-        newConfig = applyLayered(base, List.of());
-      } catch (RuntimeException e) {
-        if (previous != null) {
-          layers.put(owner, previous);
-        } else {
-          layers.remove(owner);
-        }
-        listener.onReconfigure(false);
-        throw e;
-      }
-    }
-    listener.onReconfigure(true);
-    return newConfig;
-  }
-
-  /** {@code newBase} with the layers and Istio's resources over it, applied; under reloadLock. */
-  private MeshConfig applyLayered(MeshConfig newBase, List<String> refused) {
-    try {
-      MeshConfig layered = layered(newBase);
-      if (istio == null) {
-        runtime.apply(layered, refused);
-        return layered;
-      }
-      return istio.apply(istio.read(), layered, baseSource, runtime.listedServices(),
-          config -> runtime.apply(config, refused));
-    } catch (io.meshclient.api.ConfigurationException e) {
-      throw MeshRuntime.withRefused(e, refused);
-    }
-  }
-
-  private MeshConfig layered(MeshConfig config) {
-    MeshConfig out = config;
-    for (UnaryOperator<MeshConfig> layer : layers.values()) {
-      out = Objects.requireNonNull(layer.apply(out), "a configuration layer returned null");
-    }
-    return out;
-  }
-
-  /** A changed version of the Istio files, from their watch: applied over the base configuration in force. */
-  private void onIstioFiles(Map<String, byte[]> files) {
-    synchronized (reloadLock) {
-      if (closed || !istio.changed(files)) {
-        return;
-      }
-      try {
-        MeshConfig applied = istio.apply(files, layered(base), baseSource, runtime.listedServices(), runtime::apply);
-        System.getLogger(Mesh.class.getName()).log(System.Logger.Level.INFO,
-            "Istio resources reloaded: services {0}", applied.services().keySet());
-      } catch (RuntimeException e) {
-        listener.onReconfigure(false);
-        throw e;
-      }
-    }
-    listener.onReconfigure(true);
+    return reloads.layer(owner, layer);
   }
 
   /**
@@ -394,6 +314,7 @@ public final class Mesh implements AutoCloseable {
     if (istio != null) {
       istio.close();
     }
+    reloads.close();
     closed = true;
     runtime.close(); // from here the mesh interceptor refuses new calls
     OkHttpClient c = client.ifMade(); // a client being built now sees closed and shuts itself down
