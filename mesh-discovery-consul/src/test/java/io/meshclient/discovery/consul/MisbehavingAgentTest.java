@@ -48,9 +48,15 @@ class MisbehavingAgentTest {
 
   private String firstFailure(MisbehavingAgent.Fetch fetch, String token, Failure kind, Duration within)
       throws IOException {
+    return firstFailure(fetch, token, Duration.ofSeconds(1), kind, within);
+  }
+
+  /** As above, with the blocking query's {@code wait}, which also sets the time an answer may take. */
+  private String firstFailure(MisbehavingAgent.Fetch fetch, String token, Duration wait, Failure kind,
+      Duration within) throws IOException {
     agent = new MisbehavingAgent(fetch);
     try (LogCapture logs = LogCapture.everything()) {
-      discovery = discovery(fastSettings(agent.url()).aclToken(token).build(), events);
+      discovery = discovery(fastSettings(agent.url()).aclToken(token).waitTime(wait).build(), events);
       discovery.watch("reviews", listener);
       await(() -> events.failures().stream().anyMatch(e -> e.failure() == kind), within,
           "a failure of kind " + kind + " in " + events.events());
@@ -82,6 +88,8 @@ class MisbehavingAgentTest {
 
   @Test
   void bodyLargerThanTheLimitIsRefusedWithoutBufferingIt() throws IOException {
+    // wait 10 s: reading 64 MiB must end on the size bound, not on the time an answer may take (about 2 s
+    // with the fast settings' wait, which a loaded machine's loopback did not always reach 64 MiB within)
     byte[] spaces = new byte[1 << 20];
     Arrays.fill(spaces, (byte) ' ');
     String failure = firstFailure(out -> {
@@ -90,7 +98,7 @@ class MisbehavingAgentTest {
       for (int i = 0; i < 4 * HealthEndpoint.MAX_ANSWER_BYTES / spaces.length; i++) {
         out.write(spaces);
       }
-    }, Failure.MALFORMED_RESPONSE, Duration.ofSeconds(10));
+    }, "", Duration.ofSeconds(10), Failure.MALFORMED_RESPONSE, Duration.ofSeconds(20));
 
     assertThat(failure).contains("answer larger than 64 MiB");
   }
