@@ -24,7 +24,8 @@ import org.springframework.web.reactive.function.client.WebClient;
  * {@code Publisher} return types, reactive HTTP service groups named after a mesh service, and every
  * {@link ClientHttpConnector} bean (the one Boot's {@code WebClient.Builder} uses) wrapped so that mesh
  * hosts go through the mesh and other hosts through that connector, untouched. The mesh's own connector
- * is deliberately not a {@code ClientHttpConnector} bean, which would make Boot's back off.
+ * is deliberately not a {@code ClientHttpConnector} bean, which would make Boot's back off. Every
+ * {@code ClientHttpConnectorBuilder} bean is wrapped likewise, so the connectors it builds route too.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnClass(name = "org.springframework.web.reactive.function.client.WebClient")
@@ -59,6 +60,20 @@ class MeshReactiveConfiguration {
         return bean;
       }
     };
+  }
+
+  /**
+   * Every connector Boot's {@code ClientHttpConnectorBuilder} bean builds (its {@code ClientHttpConnector}
+   * bean, {@code WebClientSsl.fromBundle(...)}, the application's own calls) routes through the mesh.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder")
+  static class ConnectorBuilderRouting {
+    @Bean
+    @ConditionalOnMissingBean(name = "meshConnectorBuilderPostProcessor")
+    static BeanPostProcessor meshConnectorBuilderPostProcessor(ObjectProvider<Mesh> mesh) {
+      return new MeshConnectorBuilderPostProcessor(mesh);
+    }
   }
 
   /** Boot's {@code WebClient.Builder} reports the mesh's refusals by type. */

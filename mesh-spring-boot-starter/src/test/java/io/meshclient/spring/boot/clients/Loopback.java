@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ssl.SSLSocketFactory;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -18,6 +19,14 @@ final class Loopback implements AutoCloseable {
   private final List<String> userAgents = new CopyOnWriteArrayList<>();
 
   Loopback(String name) throws IOException {
+    this(name, null);
+  }
+
+  /** A server that speaks TLS with {@code tls}'s certificate, or plain HTTP when it is null. */
+  Loopback(String name, SSLSocketFactory tls) throws IOException {
+    if (tls != null) {
+      server.useHttps(tls);
+    }
     server.setDispatcher(new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
@@ -26,6 +35,10 @@ final class Loopback implements AutoCloseable {
       }
     });
     server.start(InetAddress.getByName("127.0.0.1"), 0);
+  }
+
+  int port() {
+    return server.getPort();
   }
 
   String url() {
