@@ -76,7 +76,7 @@ class MeshReactiveConfiguration {
     }
   }
 
-  /** Boot's {@code WebClient.Builder} reports the mesh's refusals by type. */
+  /** Boot's {@code WebClient.Builder} reports the mesh's refusals by type, and keeps the mesh. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = "org.springframework.boot.webclient.WebClientCustomizer")
   static class BootWebClient {
@@ -84,6 +84,16 @@ class MeshReactiveConfiguration {
     @ConditionalOnMissingBean(name = "meshRefusalWebClientCustomizer")
     WebClientCustomizer meshRefusalWebClientCustomizer() {
       return builder -> builder.filter(new MeshRefusalFilter());
+    }
+
+    /**
+     * Keeps the mesh in Boot's {@code WebClient.Builder} whatever connector a {@code WebClientCustomizer},
+     * the application or {@code WebClientSsl} sets on it.
+     */
+    @Bean
+    @ConditionalOnMissingBean(name = "meshWebClientBuilderPostProcessor")
+    static BeanPostProcessor meshWebClientBuilderPostProcessor(ObjectProvider<Mesh> mesh) {
+      return new MeshWebClientBuilderPostProcessor(mesh);
     }
   }
 }
