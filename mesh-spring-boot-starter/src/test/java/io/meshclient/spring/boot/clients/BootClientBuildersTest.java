@@ -15,7 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.JdkClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
+import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
 import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
+import org.springframework.boot.http.client.reactive.JdkClientHttpConnectorBuilder;
 import org.springframework.boot.restclient.autoconfigure.RestClientSsl;
 import org.springframework.boot.webclient.autoconfigure.WebClientSsl;
 import org.springframework.http.client.ClientHttpRequestFactory;
@@ -103,6 +107,32 @@ class BootClientBuildersTest {
           assertThat(get(web, other.url() + "/o")).isEqualTo("other");
         });
     assertThat(customized).containsExactly("JdkClientHttpRequestFactory", "JdkClientHttpConnector");
+    assertThat(reviews.userAgents()).hasSize(2).allSatisfy(agent -> assertThat(agent).startsWith("okhttp/"));
+    assertThat(other.userAgents()).hasSize(2).allSatisfy(agent -> assertThat(agent).startsWith("Java-http-client/"));
+  }
+
+  @Test
+  void bootsBuilderCustomizerBeansConfigureTheConcreteBuildersAndTheMeshStays() throws Exception {
+    other = new Loopback("other");
+    List<String> customized = new CopyOnWriteArrayList<>();
+    ClientHttpRequestFactoryBuilderCustomizer<JdkClientHttpRequestFactoryBuilder> factories = builder ->
+        builder.withHttpClientCustomizer(client -> customized.add("factory's HttpClient"));
+    ClientHttpConnectorBuilderCustomizer<JdkClientHttpConnectorBuilder> connectors = builder ->
+        builder.withHttpClientCustomizer(client -> customized.add("connector's HttpClient"));
+    BootClients.application("mesh.discovery.static.services.reviews[0].url=" + reviews.url(),
+            "spring.http.clients.imperative.factory=jdk", "spring.http.clients.reactive.connector=jdk")
+        .withBean(ClientHttpRequestFactoryBuilderCustomizer.class, () -> factories)
+        .withBean(ClientHttpConnectorBuilderCustomizer.class, () -> connectors)
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          RestClient rest = context.getBean(RestClient.Builder.class).build();
+          WebClient web = context.getBean(WebClient.Builder.class).build();
+          assertThat(get(rest, "http://reviews/r")).isEqualTo("reviews");
+          assertThat(get(rest, other.url() + "/o")).isEqualTo("other");
+          assertThat(get(web, "http://reviews/r")).isEqualTo("reviews");
+          assertThat(get(web, other.url() + "/o")).isEqualTo("other");
+        });
+    assertThat(customized).contains("factory's HttpClient", "connector's HttpClient");
     assertThat(reviews.userAgents()).hasSize(2).allSatisfy(agent -> assertThat(agent).startsWith("okhttp/"));
     assertThat(other.userAgents()).hasSize(2).allSatisfy(agent -> assertThat(agent).startsWith("Java-http-client/"));
   }
