@@ -266,6 +266,23 @@ public final class Mesh implements AutoCloseable {
     return runtime.services().keySet();
   }
 
+  /**
+   * Whether a call to {@code host} through {@link #httpClient()} is the mesh's to route or to refuse: a
+   * service configured or listed by a discovery, a service's Kubernetes cluster name when Istio
+   * resources are read ({@code reviews.default.svc.cluster.local}), a single-label name that is no service
+   * under {@code mesh.unknown-hosts: refuse}, or a cluster name of no service. False for a host the mesh
+   * passes through untouched. A client that sends some hosts elsewhere (Spring's, say) asks this so that
+   * no host the mesh manages bypasses it. Reads the configuration and discoveries in force now, lock-free,
+   * without allocating for a lower-case host; thread-safe.
+   *
+   * @param host a URL host as {@link java.net.URI#getHost()} gives it; letter case is ignored, as in URLs
+   */
+  public boolean handles(String host) {
+    Objects.requireNonNull(host, "host");
+    String canonical = host.toLowerCase(java.util.Locale.ROOT);
+    return runtime.service(canonical) != null || runtime.refusesUnknown(canonical);
+  }
+
   /** The registry holding every rate limiter of the mesh, named {@code <service>} and {@code <service>/<route>}. */
   public RateLimiterRegistry rateLimiterRegistry() {
     return limiterRegistry;

@@ -133,6 +133,20 @@ public class MeshAutoConfiguration {
     }
   }
 
+  /**
+   * Keeps the mesh in Boot's {@code RestClient.Builder} whatever factory a {@code RestClientCustomizer}, the
+   * application or {@code RestClientSsl} sets on it; only when the application has Boot's RestClient support.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.boot.restclient.autoconfigure.RestClientBuilderConfigurer")
+  static class RestClientBuilderRouting {
+    @Bean
+    @ConditionalOnMissingBean(name = "meshRestClientBuilderPostProcessor")
+    static BeanPostProcessor meshRestClientBuilderPostProcessor(ObjectProvider<Mesh> mesh) {
+      return new MeshRestClientBuilderPostProcessor(mesh);
+    }
+  }
+
   /** Gives HTTP service groups named after a mesh service their base URL and the mesh's factory. */
   @Bean
   @ConditionalOnMissingBean

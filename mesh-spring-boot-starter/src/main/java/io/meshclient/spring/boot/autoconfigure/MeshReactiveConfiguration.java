@@ -24,7 +24,8 @@ import org.springframework.web.reactive.function.client.WebClient;
  * {@code Publisher} return types, reactive HTTP service groups named after a mesh service, and every
  * {@link ClientHttpConnector} bean (the one Boot's {@code WebClient.Builder} uses) wrapped so that mesh
  * hosts go through the mesh and other hosts through that connector, untouched. The mesh's own connector
- * is deliberately not a {@code ClientHttpConnector} bean, which would make Boot's back off.
+ * is deliberately not a {@code ClientHttpConnector} bean, which would make Boot's back off. Every
+ * {@code ClientHttpConnectorBuilder} bean is wrapped likewise, so the connectors it builds route too.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnClass(name = "org.springframework.web.reactive.function.client.WebClient")
@@ -61,7 +62,21 @@ class MeshReactiveConfiguration {
     };
   }
 
-  /** Boot's {@code WebClient.Builder} reports the mesh's refusals by type. */
+  /**
+   * Every connector Boot's {@code ClientHttpConnectorBuilder} bean builds (its {@code ClientHttpConnector}
+   * bean, {@code WebClientSsl.fromBundle(...)}, the application's own calls) routes through the mesh.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder")
+  static class ConnectorBuilderRouting {
+    @Bean
+    @ConditionalOnMissingBean(name = "meshConnectorBuilderPostProcessor")
+    static BeanPostProcessor meshConnectorBuilderPostProcessor(ObjectProvider<Mesh> mesh) {
+      return new MeshConnectorBuilderPostProcessor(mesh);
+    }
+  }
+
+  /** Boot's {@code WebClient.Builder} reports the mesh's refusals by type, and keeps the mesh. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = "org.springframework.boot.webclient.WebClientCustomizer")
   static class BootWebClient {
@@ -69,6 +84,16 @@ class MeshReactiveConfiguration {
     @ConditionalOnMissingBean(name = "meshRefusalWebClientCustomizer")
     WebClientCustomizer meshRefusalWebClientCustomizer() {
       return builder -> builder.filter(new MeshRefusalFilter());
+    }
+
+    /**
+     * Keeps the mesh in Boot's {@code WebClient.Builder} whatever connector a {@code WebClientCustomizer},
+     * the application or {@code WebClientSsl} sets on it.
+     */
+    @Bean
+    @ConditionalOnMissingBean(name = "meshWebClientBuilderPostProcessor")
+    static BeanPostProcessor meshWebClientBuilderPostProcessor(ObjectProvider<Mesh> mesh) {
+      return new MeshWebClientBuilderPostProcessor(mesh);
     }
   }
 }

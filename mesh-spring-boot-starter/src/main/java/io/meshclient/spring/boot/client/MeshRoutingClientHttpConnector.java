@@ -13,8 +13,9 @@ import org.springframework.util.function.SingletonSupplier;
 import reactor.core.publisher.Mono;
 
 /**
- * Sends a request whose host is a mesh service through the mesh ({@link MeshClientHttpConnector}) and any
- * other request through the application's own connector, untouched. The starter wraps the connectors Boot
+ * Sends a request whose host the mesh manages ({@link Mesh#handles}: a service, by name or by its cluster
+ * name, or a host the mesh refuses, such as a mistyped service) through the mesh ({@link
+ * MeshClientHttpConnector}) and any other request through the application's own connector, untouched. The starter wraps the connectors Boot
  * makes for {@code WebClient.Builder} and reactive HTTP service groups in one of these. The service set is
  * read per request. Thread-safe.
  */
@@ -38,7 +39,7 @@ public final class MeshRoutingClientHttpConnector implements ClientHttpConnector
   public Mono<ClientHttpResponse> connect(HttpMethod method, URI uri,
       Function<? super ClientHttpRequest, Mono<Void>> requestCallback) {
     String host = uri.getHost();
-    if (host != null && mesh.get().services().contains(host)) {
+    if (host != null && mesh.get().handles(host)) {
       return meshConnector.obtain().connect(method, uri, requestCallback);
     }
     return delegate.obtain().connect(method, uri, requestCallback);

@@ -11,9 +11,10 @@ import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.util.function.SingletonSupplier;
 
 /**
- * Sends a request whose host is a mesh service through the mesh's OkHttpClient, and any other request
- * through the application's own factory, untouched; a single-label host that is not a mesh service is
- * refused ({@code UnknownServiceException}) unless {@code mesh.unknown-hosts} is {@code pass-through}. The starter wraps every request factory Boot builds
+ * Sends a request whose host the mesh manages ({@link Mesh#handles}: a service, by name or by its cluster
+ * name, or a host the mesh refuses) through the mesh's OkHttpClient, and any other request through the
+ * application's own factory, untouched; so a single-label host that is not a mesh service is refused
+ * ({@code UnknownServiceException}) unless {@code mesh.unknown-hosts} is {@code pass-through}. The starter wraps every request factory Boot builds
  * (for {@code RestClient.Builder}, {@code RestTemplateBuilder} and HTTP service groups) in one of these,
  * so {@code http://reviews/...} works from any of them while every interceptor still runs. The service
  * set is read per request, so services added by a reconfiguration are routed at once. Thread-safe.
@@ -48,8 +49,8 @@ public final class MeshRoutingClientHttpRequestFactory implements ClientHttpRequ
     String host = uri.getHost();
     if (host != null) {
       Mesh m = mesh.get();
-      // a single-label host that is not a service goes to the mesh too, which refuses it (mesh.unknown-hosts)
-      if (m.services().contains(host) || m.config().unknownHosts().refuses(host)) {
+      // a host the mesh refuses (a mistyped service, mesh.unknown-hosts) goes to the mesh too, which refuses it
+      if (m.handles(host)) {
         return new OkHttpClientHttpRequest(m.httpClient(), uri, httpMethod);
       }
     }

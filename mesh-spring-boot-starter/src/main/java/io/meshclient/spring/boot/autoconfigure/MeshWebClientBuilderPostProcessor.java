@@ -1,0 +1,39 @@
+package io.meshclient.spring.boot.autoconfigure;
+
+import io.meshclient.core.Mesh;
+import io.meshclient.spring.boot.client.MeshRoutingWebClientBuilder;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.webclient.WebClientCustomizer;
+import org.springframework.util.function.SingletonSupplier;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * Keeps the mesh in every {@code WebClient.Builder} Boot makes, whatever connector is set on it: each {@link
+ * WebClientCustomizer} bean (a customizer that calls {@code clientConnector(...)}; the bean is proxied, and
+ * keeps its type and order) and each {@code WebClient.Builder} bean (the application's later calls, {@code
+ * WebClientSsl.fromBundle(...)} among them) configure a {@link MeshRoutingWebClientBuilder}: the connector
+ * set is used for the hosts the mesh does not manage.
+ */
+class MeshWebClientBuilderPostProcessor implements BeanPostProcessor {
+  private final SingletonSupplier<Mesh> mesh;
+
+  MeshWebClientBuilderPostProcessor(ObjectProvider<Mesh> meshes) {
+    this.mesh = SingletonSupplier.of(meshes::getObject);
+  }
+
+  @Override
+  public Object postProcessAfterInitialization(Object bean, String beanName) {
+    if (bean instanceof WebClientCustomizer && BuilderViewAdvice.wanted(bean)) {
+      return BuilderViewAdvice.proxy(bean, WebClient.Builder.class, builder -> view(builder, mesh));
+    }
+    if (bean instanceof WebClient.Builder builder) {
+      return view(builder, mesh);
+    }
+    return bean;
+  }
+
+  private static WebClient.Builder view(WebClient.Builder builder, SingletonSupplier<Mesh> mesh) {
+    return builder instanceof MeshRoutingWebClientBuilder ? builder : new MeshRoutingWebClientBuilder(builder, mesh);
+  }
+}
