@@ -90,6 +90,23 @@ class UnknownHostsTest {
   }
 
   @Test
+  void aNameWrittenAbsoluteWithATrailingDotIsTheSameName() throws IOException {
+    OkHttpClient client = mesh(UnknownHosts.REFUSE);
+    mesh.runtime().callableByClusterNames("default", "cluster.local"); // as reading Istio files does
+
+    assertThat(get(client, "http://reviews./")).isEqualTo("backend");
+    assertThat(get(client, "http://reviews.default.svc.cluster.local./")).isEqualTo("backend");
+    assertThat(mesh.handles("reviews.")).isTrue();
+    assertThatThrownBy(() -> get(client, "http://reviewz./api/1"))
+        .isInstanceOf(UnknownServiceException.class)
+        .hasMessageContaining("'reviewz.' is not a mesh service (a single-label host");
+    assertThatThrownBy(() -> get(client, "http://ratings.default.svc.cluster.local./"))
+        .isInstanceOf(UnknownServiceException.class);
+    assertThat(lookups).isEmpty();
+    assertThat(backend.requests()).isEqualTo(2);
+  }
+
+  @Test
   void passThroughHandsUnknownSingleLabelHostsToDns() throws IOException {
     OkHttpClient client = mesh(UnknownHosts.PASS_THROUGH);
 

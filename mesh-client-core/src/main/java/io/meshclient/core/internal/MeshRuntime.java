@@ -59,11 +59,30 @@ public final class MeshRuntime implements AutoCloseable {
 
   /**
    * The snapshot of the service named {@code host}, or, once {@link #callableByClusterNames} was called, of
-   * the service that Kubernetes DNS name stands for; null if it is not a mesh service.
+   * the service that Kubernetes DNS name stands for; null if it is not a mesh service. A name written
+   * absolute ({@code reviews.}, {@code reviews.default.svc.cluster.local.}) is the same name.
    */
   public ServiceRuntime service(String host) {
     ServiceRuntime service = services.get(host);
-    return service != null ? service : clusterNames.get(host);
+    if (service == null) {
+      service = clusterNames.get(host);
+      if (service == null && isAbsolute(host)) { // reviews. is reviews, as DNS has it: not a way around the mesh
+        String relative = relative(host);
+        service = services.get(relative);
+        return service != null ? service : clusterNames.get(relative);
+      }
+    }
+    return service;
+  }
+
+  /** Whether {@code host} is written as an absolute DNS name, with a trailing dot ({@code reviews.}). */
+  private static boolean isAbsolute(String host) {
+    return host.length() > 1 && host.charAt(host.length() - 1) == '.';
+  }
+
+  /** {@code host} without the trailing dot of an absolute DNS name. */
+  private static String relative(String host) {
+    return isAbsolute(host) ? host.substring(0, host.length() - 1) : host;
   }
 
   /**
@@ -84,9 +103,10 @@ public final class MeshRuntime implements AutoCloseable {
    * Whether a call to {@code host}, which is not a mesh service, is refused: by {@code mesh.unknown-hosts},
    * or, when services are callable by their cluster names, because the host is a cluster name
    * ({@code *.svc}, {@code *.svc.<domain>}) of no service here, which DNS outside the cluster would not
-   * resolve to what the caller meant.
+   * resolve to what the caller meant. A name written absolute ({@code reviewz.}) is judged without its dot.
    */
-  public boolean refusesUnknown(String host) {
+  public boolean refusesUnknown(String written) {
+    String host = relative(written);
     if (config.unknownHosts().refuses(host)) {
       return true;
     }

@@ -109,7 +109,8 @@ public final class MeshInterceptor implements Interceptor {
   private UnknownServiceException unknownService(Request request) {
     String host = request.url().host();
     return new UnknownServiceException(host, request.method() + " " + request.url().redact() + " refused: '" + host
-        + "' is not a mesh service (a " + (host.indexOf('.') < 0 ? "single-label host" : "cluster name")
+        + "' is not a mesh service (a " + (host.indexOf('.') < 0 || host.indexOf('.') == host.length() - 1
+            ? "single-label host" : "cluster name")
         + " that is not one is refused unless mesh.unknown-hosts is pass-through)"
         + SettingValues.didYouMean(host, runtime.services().keySet()));
   }
