@@ -39,7 +39,7 @@ import okhttp3.Response;
  */
 final class HedgedAttempts {
   /** How often a waiting caller checks whether its own call was cancelled. */
-  private static final long CANCEL_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final long CANCEL_CHECK_NANOS = Attempts.CANCEL_CHECK_NANOS;
 
   private final Attempts attempts;
   private final MeshListener listener;
@@ -99,7 +99,8 @@ final class HedgedAttempts {
           tried = Attempts.remember(tried, l.instance);
         }
         String reason = Attempts.retryReason(plan, winner.outcome, winner.response, true);
-        if (reason == null || !attempts.mayRetry(call.service, retry, attempt, deadline)) {
+        long backoff = reason == null ? -1 : attempts.backoff(call.service, retry, attempt, deadline);
+        if (backoff < 0) {
           if (winner.response != null) {
             if (deadline != 0) {
               Attempts.bodyDeadline(winner.response, deadline, ticker);
@@ -114,6 +115,7 @@ final class HedgedAttempts {
         if (winner.response != null) {
           winner.response.close();
         }
+        attempts.pause(call.chain.call(), backoff);
         listener.onRetry(call.service.name(), reason);
       } catch (IOException | RuntimeException e) {
         group.decide(null);
