@@ -307,15 +307,33 @@ public final class MeshInterceptor implements Interceptor {
     return CallOutcome.REFUSED;
   }
 
-  /** The route's own limit (the calling service's), then the destination service's limit. */
-  private void admit(ServiceRuntime service, RoutePlan plan, ServiceRuntime target) throws RateLimitExceededException {
+  /**
+   * The route's own limit (the calling service's), then the destination service's limit. A route permit
+   * whose call the service's limit then refuses (or whose wait for it is interrupted) is given back: the
+   * call is never sent, so the route's next caller is not charged for it.
+   *
+   * @throws java.io.InterruptedIOException if the thread is interrupted while waiting for a permit ({@code
+   *     max-wait}); nothing stays taken, the interrupt flag stays set
+   */
+  private void admit(ServiceRuntime service, RoutePlan plan, ServiceRuntime target) throws IOException {
     GcraRateLimiter routeLimiter = plan.limiter();
-    if (routeLimiter != null && !routeLimiter.acquirePermission(1)) {
+    if (routeLimiter != null && !routeLimiter.acquire(1)) {
       listener.onRateLimited(service.name(), routeLimiter.getName());
       throw refusal(service, routeLimiter);
     }
     GcraRateLimiter limiter = target.limiter();
-    if (limiter != null && !limiter.acquirePermission(1)) {
+    if (limiter == null) {
+      return;
+    }
+    boolean admitted = false;
+    try {
+      admitted = limiter.acquire(1);
+    } finally {
+      if (!admitted && routeLimiter != null) {
+        routeLimiter.release(1);
+      }
+    }
+    if (!admitted) {
       listener.onRateLimited(target.name(), limiter.getName());
       throw refusal(target, limiter);
     }
