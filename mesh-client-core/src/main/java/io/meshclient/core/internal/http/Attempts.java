@@ -158,12 +158,6 @@ final class Attempts {
         record(service, subset, breaker, instance, CallOutcome.CANCELLED, 0, ticker.nanoTime() - attemptStart, null);
         throw e;
       }
-      if (traced != null) {
-        CallObservation.end(traced, response, error, outcome == CallOutcome.CANCELLED);
-      }
-      long latency = ticker.nanoTime() - attemptStart;
-      record(service, subset, breaker, instance, outcome, response == null ? 0 : response.code(), latency, error);
-
       boolean stale = error != null && outcome == CallOutcome.IO_ERROR && wire.reusedConnection();
       String reason = retryReason(call.plan, outcome, response, resendable);
       boolean free = false;
@@ -173,7 +167,22 @@ final class Attempts {
         free = true;
         reason = "reused-connection-failed";
       }
-      long backoff = reason == null || free ? 0 : backoff(call.service, retry, attempt, deadline);
+      long backoff;
+      try {
+        if (traced != null) {
+          CallObservation.end(traced, response, error, outcome == CallOutcome.CANCELLED);
+        }
+        long latency = ticker.nanoTime() - attemptStart;
+        record(service, subset, breaker, instance, outcome, response == null ? 0 : response.code(), latency, error);
+        backoff = reason == null || free ? 0 : backoff(call.service, retry, attempt, deadline);
+      } catch (RuntimeException | Error e) {
+        // A listener (or a breaker event consumer) threw, which it must not: the response will reach
+        // nobody, so it is closed here, or its connection would never go back to the pool.
+        if (response != null) {
+          response.close();
+        }
+        throw e;
+      }
       if (reason == null || backoff < 0) {
         if (error == null) {
           return response;

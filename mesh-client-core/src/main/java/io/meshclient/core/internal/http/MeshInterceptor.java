@@ -153,11 +153,22 @@ public final class MeshInterceptor implements Interceptor {
       bug = e;
       throw e;
     } finally {
-      if (observer != CallListener.NONE) {
-        observer.onEnd(record(call, response, failure));
-      }
-      if (traced != null) {
-        traced.end(response, failure != null ? failure : bug);
+      boolean ended = false;
+      try {
+        try {
+          if (observer != CallListener.NONE) {
+            observer.onEnd(record(call, response, failure));
+          }
+        } finally {
+          if (traced != null) {
+            traced.end(response, failure != null ? failure : bug);
+          }
+        }
+        ended = true;
+      } finally {
+        if (!ended && response != null) {
+          response.close(); // the caller never gets it: the listener's exception replaces it
+        }
       }
     }
   }
@@ -194,16 +205,22 @@ public final class MeshInterceptor implements Interceptor {
           ? new ConcurrencyLimitExceededException(target.name(), subset.name(), subset.maxConcurrentRequests())
           : new ConcurrencyLimitExceededException(target.name(), subset.maxConcurrentRequests());
     }
-    call.sent = plan.edit(request);
-    if (plan.mirror() != null) {
-      mirrors.maybeMirror(call.sent, service, plan, traced);
-    }
     int status = 0;
     CallOutcome outcome = CallOutcome.IO_ERROR;
+    Response response = null;
+    boolean returned = false;
+    // Everything after the in-flight count is taken runs inside the try, so that whatever throws (a
+    // listener, the mirror, a header edit) gives the count back: before, the subset stayed one call fuller.
     try {
-      Response response = plan.edit(HedgedAttempts.applies(call) ? hedged.run(call) : attempts.run(call));
+      call.sent = plan.edit(request);
+      if (plan.mirror() != null) {
+        mirrors.maybeMirror(call.sent, service, plan, traced);
+      }
+      response = HedgedAttempts.applies(call) ? hedged.run(call) : attempts.run(call);
+      response = plan.edit(response);
       status = response.code();
       outcome = status >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS;
+      returned = true;
       return response;
     } catch (MeshException e) {
       outcome = outcomeOf(e, chain.call().isCanceled());
@@ -213,8 +230,16 @@ public final class MeshInterceptor implements Interceptor {
       throw e;
     } finally {
       subset.inFlight().decrementAndGet();
-      listener.onCallComplete(target.name(), subset.name(), request.method(), status, outcome,
-          ticker.nanoTime() - call.start);
+      boolean told = false;
+      try {
+        listener.onCallComplete(target.name(), subset.name(), request.method(), status, outcome,
+            ticker.nanoTime() - call.start);
+        told = true;
+      } finally {
+        if (response != null && !(returned && told)) {
+          response.close(); // the caller never gets it: an unchecked exception replaces it
+        }
+      }
     }
   }
 
