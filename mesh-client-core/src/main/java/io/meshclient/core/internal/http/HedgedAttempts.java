@@ -150,8 +150,10 @@ final class HedgedAttempts {
     }
     group.hedges++;
     call.hedged();
-    listener.onHedge(call.service.name(), call.plan.name());
     launch(call, group, other, tryMillis, false);
+    // Told once the copy is on its way: if the listener throws, the attempt's end cancels the copy, which
+    // gives its breaker permit back.
+    listener.onHedge(call.service.name(), call.plan.name());
     return true;
   }
 
@@ -179,6 +181,13 @@ final class HedgedAttempts {
       }
     }
     Attempts.refuseInsecure(call.sent, service, subset, instance);
+    call.attempts = attempt;
+    if (call.observer() != CallListener.NONE) {
+      call.watch.decision = Attempts.decision(call, candidates, instance, attempt);
+      call.watch.observer.onAttempt(call.watch.decision);
+    }
+    // After the call's listener, as in Attempts: a listener that throws leaves no permit taken (in
+    // half-open, a probe slot that nothing would ever give back).
     if (group.launched.isEmpty()) {
       CircuitBreaker breaker = service.breaker();
       if (breaker != null && !breaker.tryAcquirePermission()) {
@@ -186,11 +195,6 @@ final class HedgedAttempts {
         throw new CircuitBreakerOpenException(service.name(),
             breaker.getState().name().toLowerCase(Locale.ROOT).replace('_', '-'));
       }
-    }
-    call.attempts = attempt;
-    if (call.observer() != CallListener.NONE) {
-      call.watch.decision = Attempts.decision(call, candidates, instance, attempt);
-      call.watch.observer.onAttempt(call.watch.decision);
     }
     return instance;
   }

@@ -3,13 +3,17 @@ package io.meshclient.core.internal.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.meshclient.api.CallOutcome;
 import io.meshclient.core.Backend;
 import io.meshclient.core.CallListener;
 import io.meshclient.core.CallRecord;
+import io.meshclient.core.FakeTicker;
 import io.meshclient.core.InMemoryDiscovery;
 import io.meshclient.core.Mesh;
 import io.meshclient.core.MeshListener;
+import io.meshclient.core.RoutingDecision;
+import io.meshclient.core.config.BreakerConfig;
 import io.meshclient.core.config.HedgeConfig;
 import io.meshclient.core.config.MeshConfig;
 import io.meshclient.core.config.MirrorConfig;
@@ -55,6 +59,27 @@ class ListenerFailureTest {
       @Override
       public void onMirror(String service, String route, String result) {
         fail("mirror");
+      }
+
+      private void fail(String happened) {
+        if (happened.equals(event) && throwsLeft.getAndDecrement() > 0) {
+          throw new IllegalStateException("a bug in the listener");
+        }
+      }
+    };
+  }
+
+  /** A call's listener that throws from the first {@link #throwsLeft} events named {@code event}. */
+  private CallListener throwingCallListenerOn(String event) {
+    return new CallListener() {
+      @Override
+      public void onAttempt(RoutingDecision decision) {
+        fail("attempt");
+      }
+
+      @Override
+      public void onEnd(CallRecord record) {
+        fail("end");
       }
 
       private void fail(String happened) {
@@ -120,18 +145,33 @@ class ListenerFailureTest {
   @Test
   void aCallListenerThrowingAtTheEndOfTheCallLeavesTheResponseClosed() throws Exception {
     throwsLeft.set(1);
-    CallListener throwing = new CallListener() {
-      @Override
-      public void onEnd(CallRecord record) {
-        if (throwsLeft.getAndDecrement() > 0) {
-          throw new IllegalStateException("a bug in the listener");
-        }
-      }
-    };
+    CallListener throwing = throwingCallListenerOn("end");
     ServiceConfig.Builder service = ServiceConfig.builder("api").retry(RetryConfig.NONE);
     try (Backend backend = new Backend("b");
         Mesh mesh = mesh(backend, service).callListenerFactory((name, request) -> throwing).build()) {
       assertTheBugFailsTheCallAndFreesTheConnection(mesh, backend, newCall(mesh));
+    }
+  }
+
+  @Test
+  void aCallListenerThrowingAsAHedgedAttemptStartsLeavesTheHalfOpenProbeFree() throws Exception {
+    throwsLeft.set(1);
+    CallListener throwing = throwingCallListenerOn("attempt");
+    FakeTicker ticker = new FakeTicker();
+    ServiceConfig.Builder service = ServiceConfig.builder("api").retry(RetryConfig.NONE)
+        .circuitBreaker(BreakerConfig.DEFAULT.withWindow(4, 4).withHalfOpenProbes(1)).subset("all", Map.of())
+        .route(RouteConfig.to(RouteConfig.Match.ANY, "all").withHedge(HedgeConfig.after(Duration.ofSeconds(5))));
+    try (Backend backend = new Backend("b");
+        Mesh mesh = mesh(backend, service).ticker(ticker).callListenerFactory((name, request) -> throwing).build()) {
+      CircuitBreaker breaker = mesh.circuitBreakerRegistry().circuitBreaker("api");
+      breaker.transitionToOpenState();
+      ticker.advance(Duration.ofMinutes(10)); // past open-for: the next permit makes it half-open, one probe
+      assertThatThrownBy(() -> newCall(mesh).execute()).isInstanceOf(IllegalStateException.class)
+          .hasMessage("a bug in the listener");
+      try (Response response = newCall(mesh).execute()) {
+        assertThat(response.body().string()).as("the probe, not taken by the failed call").isEqualTo("b");
+      }
+      assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
     }
   }
 
