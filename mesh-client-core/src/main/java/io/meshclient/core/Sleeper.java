@@ -2,7 +2,11 @@ package io.meshclient.core;
 
 import java.io.InterruptedIOException;
 
-/** Waits, for retry backoff and injected delays; injected so tests can observe waits instead of sleeping. */
+/**
+ * Waits, for retry backoff and injected delays; injected so tests can observe waits instead of sleeping. A
+ * retry backoff is waited in slices of at most 100 ms, each one call, so that a call cancelled during its
+ * backoff ends within a slice.
+ */
 @FunctionalInterface
 public interface Sleeper {
 

@@ -44,6 +44,8 @@ final class Attempts {
    * be retried, so a connection that breaks mid-body is retried instead of failing the caller's read.
    */
   static final long PREFETCH_LIMIT = 64 * 1024;
+  /** How often a call waiting (backoff, hedge) checks whether it was cancelled. */
+  static final long CANCEL_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final MeshListener listener;
   private final Ticker ticker;
@@ -156,12 +158,6 @@ final class Attempts {
         record(service, subset, breaker, instance, CallOutcome.CANCELLED, 0, ticker.nanoTime() - attemptStart, null);
         throw e;
       }
-      if (traced != null) {
-        CallObservation.end(traced, response, error, outcome == CallOutcome.CANCELLED);
-      }
-      long latency = ticker.nanoTime() - attemptStart;
-      record(service, subset, breaker, instance, outcome, response == null ? 0 : response.code(), latency, error);
-
       boolean stale = error != null && outcome == CallOutcome.IO_ERROR && wire.reusedConnection();
       String reason = retryReason(call.plan, outcome, response, resendable);
       boolean free = false;
@@ -171,7 +167,23 @@ final class Attempts {
         free = true;
         reason = "reused-connection-failed";
       }
-      if (reason == null || (!free && !mayRetry(call.service, retry, attempt, deadline))) {
+      long backoff;
+      try {
+        if (traced != null) {
+          CallObservation.end(traced, response, error, outcome == CallOutcome.CANCELLED);
+        }
+        long latency = ticker.nanoTime() - attemptStart;
+        record(service, subset, breaker, instance, outcome, response == null ? 0 : response.code(), latency, error);
+        backoff = reason == null || free ? 0 : backoff(call.service, retry, attempt, deadline);
+      } catch (RuntimeException | Error e) {
+        // A listener (or a breaker event consumer) threw, which it must not: the response will reach
+        // nobody, so it is closed here, or its connection would never go back to the pool.
+        if (response != null) {
+          response.close();
+        }
+        throw e;
+      }
+      if (reason == null || backoff < 0) {
         if (error == null) {
           return response;
         }
@@ -186,9 +198,12 @@ final class Attempts {
         }
         throw error;
       }
+      // Closed before the backoff: the connection goes back to the pool while the call waits, and nothing
+      // is left open when the wait ends the call (interrupted, cancelled).
       if (response != null) {
         response.close();
       }
+      pause(chain.call(), backoff);
       if (free) {
         attempt--;
       }
@@ -252,24 +267,45 @@ final class Attempts {
     return e;
   }
 
-  boolean mayRetry(ServiceRuntime service, RetryConfig retry, int attempt, long deadline)
-      throws InterruptedIOException {
+  /**
+   * The backoff before attempt {@code attempt + 1}, in nanoseconds, or -1 if there is none: attempts or the
+   * retry budget used up, or the backoff would end past the {@code deadline} (0 = none). Takes a retry from
+   * the budget when it returns a backoff.
+   */
+  long backoff(ServiceRuntime service, RetryConfig retry, int attempt, long deadline) {
     if (attempt >= retry.attempts()) {
-      return false;
+      return -1;
     }
     if (!service.budget().tryRetry()) {
       listener.onRetryBudgetExhausted(service.name());
-      return false;
+      return -1;
     }
     long cap = Math.min(retry.backoffMax().toNanos(), retry.backoffBase().toNanos() << Math.min(20, attempt - 1));
     long backoff = cap <= 0 ? 0 : ThreadLocalRandom.current().nextLong(cap + 1);
     if (deadline != 0 && deadline - ticker.nanoTime() - backoff <= 0) {
-      return false;
+      return -1;
     }
-    if (backoff > 0) {
-      sleeper.sleep(backoff);
+    return backoff;
+  }
+
+  /**
+   * Waits {@code nanos} of backoff with the mesh's {@link Sleeper}, in slices of at most {@link
+   * #CANCEL_CHECK_NANOS}, so that a call cancelled meanwhile ends within a slice instead of after the whole
+   * backoff, without an attempt more.
+   *
+   * @throws InterruptedIOException if the thread is interrupted (its interrupt flag stays set)
+   * @throws IOException "Canceled", as OkHttp says it, if {@code call} was cancelled
+   */
+  void pause(okhttp3.Call call, long nanos) throws IOException {
+    for (long left = nanos; left > 0; left -= CANCEL_CHECK_NANOS) {
+      if (call.isCanceled()) {
+        throw new IOException("Canceled");
+      }
+      sleeper.sleep(Math.min(left, CANCEL_CHECK_NANOS));
     }
-    return true;
+    if (nanos > 0 && call.isCanceled()) {
+      throw new IOException("Canceled");
+    }
   }
 
   /** Why an attempt that ended so is sent again under {@code plan}'s retry policy, or null if it is not. */

@@ -39,7 +39,7 @@ import okhttp3.Response;
  */
 final class HedgedAttempts {
   /** How often a waiting caller checks whether its own call was cancelled. */
-  private static final long CANCEL_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final long CANCEL_CHECK_NANOS = Attempts.CANCEL_CHECK_NANOS;
 
   private final Attempts attempts;
   private final MeshListener listener;
@@ -74,6 +74,7 @@ final class HedgedAttempts {
       long now = ticker.nanoTime();
       long tryMillis = deadline == 0 ? perTryMillis : Math.max(1, Math.min(perTryMillis, (deadline - now) / 1_000_000L));
       Group group = new Group();
+      Response open = null; // the winner's response, until it is returned or closed
       try {
         ServiceInstance first = next(call, subset, service, tried, group, attempt, now);
         if (first == null) {
@@ -91,19 +92,23 @@ final class HedgedAttempts {
           winner = group.await(call, Long.MAX_VALUE);
         }
         // A failure wins only when nothing else is still on its way.
-        while (winner.response == null && group.pending > 0) {
+        while (winner.response == null && winner.unchecked == null && group.pending > 0) {
           winner = group.await(call, Long.MAX_VALUE);
         }
         group.decide(winner);
+        open = winner.response;
+        winner.rethrow();
         for (Launched l : group.launched) {
           tried = Attempts.remember(tried, l.instance);
         }
         String reason = Attempts.retryReason(plan, winner.outcome, winner.response, true);
-        if (reason == null || !attempts.mayRetry(call.service, retry, attempt, deadline)) {
+        long backoff = reason == null ? -1 : attempts.backoff(call.service, retry, attempt, deadline);
+        if (backoff < 0) {
           if (winner.response != null) {
             if (deadline != 0) {
               Attempts.bodyDeadline(winner.response, deadline, ticker);
             }
+            open = null;
             return winner.response;
           }
           if (winner.error instanceof javax.net.ssl.SSLException ssl) {
@@ -112,11 +117,16 @@ final class HedgedAttempts {
           throw winner.error;
         }
         if (winner.response != null) {
+          open = null;
           winner.response.close();
         }
+        attempts.pause(call.chain.call(), backoff);
         listener.onRetry(call.service.name(), reason);
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException | Error e) {
         group.decide(null);
+        if (open != null) {
+          open.close(); // a listener threw after the winner was chosen: nobody will read it
+        }
         throw e;
       }
     }
@@ -140,8 +150,10 @@ final class HedgedAttempts {
     }
     group.hedges++;
     call.hedged();
-    listener.onHedge(call.service.name(), call.plan.name());
     launch(call, group, other, tryMillis, false);
+    // Told once the copy is on its way: if the listener throws, the attempt's end cancels the copy, which
+    // gives its breaker permit back.
+    listener.onHedge(call.service.name(), call.plan.name());
     return true;
   }
 
@@ -169,6 +181,13 @@ final class HedgedAttempts {
       }
     }
     Attempts.refuseInsecure(call.sent, service, subset, instance);
+    call.attempts = attempt;
+    if (call.observer() != CallListener.NONE) {
+      call.watch.decision = Attempts.decision(call, candidates, instance, attempt);
+      call.watch.observer.onAttempt(call.watch.decision);
+    }
+    // After the call's listener, as in Attempts: a listener that throws leaves no permit taken (in
+    // half-open, a probe slot that nothing would ever give back).
     if (group.launched.isEmpty()) {
       CircuitBreaker breaker = service.breaker();
       if (breaker != null && !breaker.tryAcquirePermission()) {
@@ -176,11 +195,6 @@ final class HedgedAttempts {
         throw new CircuitBreakerOpenException(service.name(),
             breaker.getState().name().toLowerCase(Locale.ROOT).replace('_', '-'));
       }
-    }
-    call.attempts = attempt;
-    if (call.observer() != CallListener.NONE) {
-      call.watch.decision = Attempts.decision(call, candidates, instance, attempt);
-      call.watch.observer.onAttempt(call.watch.decision);
     }
     return instance;
   }
@@ -201,7 +215,7 @@ final class HedgedAttempts {
       subset.balancer().onStart(instance);
       attempts.record(service, subset, service.breaker(), instance, CallOutcome.CONNECT_FAILURE, 0, 0, e);
       group.add(new Launched(instance, null));
-      group.offer(new Result(instance, null, e, CallOutcome.CONNECT_FAILURE));
+      group.offer(new Result(instance, null, e, CallOutcome.CONNECT_FAILURE, null));
       return;
     }
     Observation traced = call.traced() == null ? null : call.traced().attempt(routing, call.sent.method(), url,
@@ -218,30 +232,60 @@ final class HedgedAttempts {
       public void onResponse(Call c, Response response) {
         long latency = ticker.nanoTime() - start;
         CallOutcome outcome = response.code() >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS;
-        attempts.record(service, subset, service.breaker(), instance, outcome, response.code(), latency, null);
-        if (call.plan.latency() != null) {
-          call.plan.latency().record(latency);
+        try {
+          attempts.record(service, subset, service.breaker(), instance, outcome, response.code(), latency, null);
+          if (call.plan.latency() != null) {
+            call.plan.latency().record(latency);
+          }
+          if (traced != null) {
+            CallObservation.end(traced, response, null, false);
+          }
+        } catch (RuntimeException | Error bug) {
+          response.close();
+          group.offer(Result.unchecked(instance, bug));
+          return;
         }
-        if (traced != null) {
-          CallObservation.end(traced, response, null, false);
-        }
-        group.offer(new Result(instance, response, null, outcome));
+        group.offer(new Result(instance, response, null, outcome, null));
       }
 
       @Override
       public void onFailure(Call c, IOException e) {
         CallOutcome outcome = Attempts.classify(e, null, c.isCanceled());
-        attempts.record(service, subset, service.breaker(), instance, outcome, 0, ticker.nanoTime() - start, e);
-        if (traced != null) {
-          CallObservation.end(traced, null, e, c.isCanceled());
+        try {
+          attempts.record(service, subset, service.breaker(), instance, outcome, 0, ticker.nanoTime() - start, e);
+          if (traced != null) {
+            CallObservation.end(traced, null, e, c.isCanceled());
+          }
+        } catch (RuntimeException | Error bug) {
+          group.offer(Result.unchecked(instance, bug));
+          return;
         }
-        group.offer(new Result(instance, null, e, outcome));
+        group.offer(new Result(instance, null, e, outcome, null));
       }
     });
   }
 
-  /** How one call of an attempt ended. */
-  private record Result(ServiceInstance instance, Response response, IOException error, CallOutcome outcome) {}
+  /**
+   * How one call of an attempt ended. {@code unchecked}: what recording its outcome threw (a listener that
+   * broke its promise not to throw), handed to the caller's thread instead of OkHttp's dispatcher thread, where
+   * it would leave the caller waiting for a result that never comes.
+   */
+  private record Result(ServiceInstance instance, Response response, IOException error, CallOutcome outcome,
+      Throwable unchecked) {
+    static Result unchecked(ServiceInstance instance, Throwable unchecked) {
+      return new Result(instance, null, null, CallOutcome.CANCELLED, unchecked);
+    }
+
+    /** Throws {@code unchecked}, if there is one. */
+    void rethrow() {
+      if (unchecked instanceof RuntimeException e) {
+        throw e;
+      }
+      if (unchecked instanceof Error e) {
+        throw e;
+      }
+    }
+  }
 
   private record Launched(ServiceInstance instance, Call call) {}
 

@@ -154,11 +154,22 @@ public final class MeshInterceptor implements Interceptor {
       bug = e;
       throw e;
     } finally {
-      if (observer != CallListener.NONE) {
-        observer.onEnd(record(call, response, failure));
-      }
-      if (traced != null) {
-        traced.end(response, failure != null ? failure : bug);
+      boolean ended = false;
+      try {
+        try {
+          if (observer != CallListener.NONE) {
+            observer.onEnd(record(call, response, failure));
+          }
+        } finally {
+          if (traced != null) {
+            traced.end(response, failure != null ? failure : bug);
+          }
+        }
+        ended = true;
+      } finally {
+        if (!ended && response != null) {
+          response.close(); // the caller never gets it: the listener's exception replaces it
+        }
       }
     }
   }
@@ -195,16 +206,22 @@ public final class MeshInterceptor implements Interceptor {
           ? new ConcurrencyLimitExceededException(target.name(), subset.name(), subset.maxConcurrentRequests())
           : new ConcurrencyLimitExceededException(target.name(), subset.maxConcurrentRequests());
     }
-    call.sent = plan.edit(request);
-    if (plan.mirror() != null) {
-      mirrors.maybeMirror(call.sent, service, plan, traced);
-    }
     int status = 0;
     CallOutcome outcome = CallOutcome.IO_ERROR;
+    Response response = null;
+    boolean returned = false;
+    // Everything after the in-flight count is taken runs inside the try, so that whatever throws (a
+    // listener, the mirror, a header edit) gives the count back: before, the subset stayed one call fuller.
     try {
-      Response response = plan.edit(HedgedAttempts.applies(call) ? hedged.run(call) : attempts.run(call));
+      call.sent = plan.edit(request);
+      if (plan.mirror() != null) {
+        mirrors.maybeMirror(call.sent, service, plan, traced);
+      }
+      response = HedgedAttempts.applies(call) ? hedged.run(call) : attempts.run(call);
+      response = plan.edit(response);
       status = response.code();
       outcome = status >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS;
+      returned = true;
       return response;
     } catch (MeshException e) {
       outcome = outcomeOf(e, chain.call().isCanceled());
@@ -214,8 +231,16 @@ public final class MeshInterceptor implements Interceptor {
       throw e;
     } finally {
       subset.inFlight().decrementAndGet();
-      listener.onCallComplete(target.name(), subset.name(), request.method(), status, outcome,
-          ticker.nanoTime() - call.start);
+      boolean told = false;
+      try {
+        listener.onCallComplete(target.name(), subset.name(), request.method(), status, outcome,
+            ticker.nanoTime() - call.start);
+        told = true;
+      } finally {
+        if (response != null && !(returned && told)) {
+          response.close(); // the caller never gets it: an unchecked exception replaces it
+        }
+      }
     }
   }
 
@@ -308,15 +333,33 @@ public final class MeshInterceptor implements Interceptor {
     return CallOutcome.REFUSED;
   }
 
-  /** The route's own limit (the calling service's), then the destination service's limit. */
-  private void admit(ServiceRuntime service, RoutePlan plan, ServiceRuntime target) throws RateLimitExceededException {
+  /**
+   * The route's own limit (the calling service's), then the destination service's limit. A route permit
+   * whose call the service's limit then refuses (or whose wait for it is interrupted) is given back: the
+   * call is never sent, so the route's next caller is not charged for it.
+   *
+   * @throws java.io.InterruptedIOException if the thread is interrupted while waiting for a permit ({@code
+   *     max-wait}); nothing stays taken, the interrupt flag stays set
+   */
+  private void admit(ServiceRuntime service, RoutePlan plan, ServiceRuntime target) throws IOException {
     GcraRateLimiter routeLimiter = plan.limiter();
-    if (routeLimiter != null && !routeLimiter.acquirePermission(1)) {
+    if (routeLimiter != null && !routeLimiter.acquire(1)) {
       listener.onRateLimited(service.name(), routeLimiter.getName());
       throw refusal(service, routeLimiter);
     }
     GcraRateLimiter limiter = target.limiter();
-    if (limiter != null && !limiter.acquirePermission(1)) {
+    if (limiter == null) {
+      return;
+    }
+    boolean admitted = false;
+    try {
+      admitted = limiter.acquire(1);
+    } finally {
+      if (!admitted && routeLimiter != null) {
+        routeLimiter.release(1);
+      }
+    }
+    if (!admitted) {
       listener.onRateLimited(target.name(), limiter.getName());
       throw refusal(target, limiter);
     }

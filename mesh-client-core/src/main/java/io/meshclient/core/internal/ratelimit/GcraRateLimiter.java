@@ -9,6 +9,7 @@ import io.github.resilience4j.ratelimiter.event.RateLimiterOnFailureEvent;
 import io.github.resilience4j.ratelimiter.event.RateLimiterOnSuccessEvent;
 import io.meshclient.core.Ticker;
 import io.meshclient.core.config.RateLimitConfig;
+import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -65,12 +66,19 @@ public final class GcraRateLimiter implements RateLimiter {
    * max-wait} is 0.
    */
   public boolean tryAcquire() {
-    return reserve(1, 0) >= 0;
+    return reserve(settings, 1, 0) >= 0;
   }
 
-  @Override
-  public boolean acquirePermission(int permits) {
-    long wait = reserve(permits, settings.maxWaitNanos);
+  /**
+   * Takes {@code permits}, waiting up to {@code max-wait} for them; what the mesh admits a call with.
+   *
+   * @return false if they are not free within {@code max-wait} (nothing is taken)
+   * @throws InterruptedIOException if the thread is interrupted while waiting: the permits are given back,
+   *     so a later caller is not charged for them, and the thread's interrupt flag stays set
+   */
+  public boolean acquire(int permits) throws InterruptedIOException {
+    Settings s = settings;
+    long wait = reserve(s, permits, s.maxWaitNanos);
     if (wait < 0) {
       if (events.hasConsumers()) {
         events.processEvent(new RateLimiterOnFailureEvent(name, permits));
@@ -78,7 +86,8 @@ public final class GcraRateLimiter implements RateLimiter {
       return false;
     }
     if (wait > 0 && !sleep(wait)) {
-      return false;
+      tat.addAndGet(-s.intervalNanos * permits);
+      throw new InterruptedIOException("interrupted while waiting for a permit of rate limiter " + name);
     }
     if (events.hasConsumers()) {
       events.processEvent(new RateLimiterOnSuccessEvent(name, permits));
@@ -86,9 +95,28 @@ public final class GcraRateLimiter implements RateLimiter {
     return true;
   }
 
+  /**
+   * Gives back {@code permits} taken and not used (their call was refused by a later check), so a later
+   * caller is not charged for them. The bucket never holds more than {@code burst}.
+   */
+  public void release(int permits) {
+    tat.addAndGet(-settings.intervalNanos * permits);
+  }
+
+  /** As {@link #acquire}, but false when interrupted (the permits given back, the interrupt flag set). */
+  @Override
+  public boolean acquirePermission(int permits) {
+    try {
+      return acquire(permits);
+    } catch (InterruptedIOException e) {
+      return false;
+    }
+  }
+
   @Override
   public long reservePermission(int permits) {
-    return reserve(permits, settings.maxWaitNanos);
+    Settings s = settings;
+    return reserve(s, permits, s.maxWaitNanos);
   }
 
   /**
@@ -96,8 +124,7 @@ public final class GcraRateLimiter implements RateLimiter {
    *
    * @return nanoseconds to wait before using them (0 = now), or -1 if refused (nothing reserved)
    */
-  long reserve(int permits, long timeoutNanos) {
-    Settings s = settings;
+  long reserve(Settings s, int permits, long timeoutNanos) {
     long cost = s.intervalNanos * permits;
     while (true) {
       // TAT first, then the clock: a thread descheduled between the two reads sees a later "now",
