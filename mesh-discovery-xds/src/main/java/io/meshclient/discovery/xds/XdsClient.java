@@ -42,6 +42,8 @@ final class XdsClient implements AdsStream.Handler {
   private final Map<String, String> services = new LinkedHashMap<>();
   private final Map<String, List<ServiceDiscovery.Listener>> listeners = new HashMap<>();
   private final Map<String, ServiceMapping> mappings = new HashMap<>();
+  /** By service held at its mapping in force, the endpoints its new mapping awaits ({@link #warm}). */
+  private Map<String, Set<String>> warming = new HashMap<>();
   private final Set<String> reported = new java.util.HashSet<>();
   /** By type, the names the last response applied carried: kept, needed or not, while the server sends them. */
   private final Map<ResourceType, Set<String>> lastSent = new java.util.EnumMap<>(ResourceType.class);
@@ -104,6 +106,7 @@ final class XdsClient implements AdsStream.Handler {
     if (!configured.contains(service)) {
       services.remove(service);
       mappings.remove(service);
+      warming.remove(service);
       reasons = InvalidResourceReasons.of(accepted, services);
       metrics.notImplemented(notes());
       resubscribe();
@@ -174,8 +177,11 @@ final class XdsClient implements AdsStream.Handler {
       case EDS -> take(candidate, candidate.endpoints,
           ResourceUpdate.decode(type, version, resources, EndpointResource::decode, EndpointResource::name));
     };
+    Map<String, Set<String>> nextWarming;
     try {
-      String refused = apply(mapServices(candidate, update));
+      Map<String, ServiceMapping> next = mapServices(candidate, update);
+      nextWarming = warm(next, candidate);
+      String refused = apply(next);
       if (refused != null) {
         return refusedWhole(update, type + " version " + version + ": the mesh refused the configuration it "
             + "describes: " + refused);
@@ -184,6 +190,7 @@ final class XdsClient implements AdsStream.Handler {
       return refusedWhole(update, e.getMessage());
     }
     accepted = candidate;
+    warming = nextWarming;
     reasons = InvalidResourceReasons.of(accepted, services);
     stream.received(type, update.names());
     lastSent.put(type, update.names());
@@ -243,6 +250,33 @@ final class XdsClient implements AdsStream.Handler {
     return next;
   }
 
+  /**
+   * Keeps in {@code next} the mapping in force of each described service whose new mapping needs endpoints
+   * not known yet (neither received, nor taken not to exist, nor sent invalid), as Envoy warms a cluster
+   * before its routes use it and gRPC holds a pick until its cluster has endpoints: a route switching to a
+   * cluster whose endpoints were not asked for does not fail calls while they are. Returns, by service so
+   * held, the endpoints its new mapping needs, which are subscribed to; the service is mapped anew when they
+   * arrive or are taken not to exist (while it is held, its instances are those of the mapping in force).
+   */
+  private Map<String, Set<String>> warm(Map<String, ServiceMapping> next, XdsResources r) {
+    Map<String, Set<String>> held = new HashMap<>();
+    next.replaceAll((service, m) -> {
+      ServiceMapping current = mappings.get(service);
+      if (current == null || !current.described() || m.equals(current)) {
+        return m;
+      }
+      for (String eds : m.edsNames()) {
+        if (!r.endpoints.containsKey(eds) && !stream.absent(ResourceType.EDS, eds)
+            && r.withoutVersion(ResourceType.EDS, eds) == null) {
+          held.put(service, m.edsNames());
+          return current;
+        }
+      }
+      return m;
+    });
+    return held;
+  }
+
   private static <T> void restore(Map<String, T> candidate, Map<String, T> accepted, String name) {
     T before = accepted.get(name);
     if (before == null) {
@@ -300,12 +334,36 @@ final class XdsClient implements AdsStream.Handler {
   public void onDoesNotExist(ResourceType type, String name) {
     LOG.warning(() -> "xDS: " + type + " resource " + name + " was not sent within the resource timeout: "
         + "taken not to exist; calls that need it fail");
+    if (type == ResourceType.EDS && warming.values().stream().anyMatch(names -> names.contains(name))) {
+      remapWarming();
+    }
     onChange.run();
   }
 
   @Override
   public void onConnection(boolean connected) {
     // the meters follow the stream; the configuration in force keeps serving while it is down
+  }
+
+  /** Maps every service again over the accepted resources: one held for endpoints taken not to exist goes ahead. */
+  private void remapWarming() {
+    Map<String, ServiceMapping> next = new HashMap<>();
+    try {
+      services.forEach((service, listener) -> next.put(service,
+          ServiceMapping.map(service, listener, discoveryName, baseOf(service), accepted)));
+    } catch (XdsInvalidException e) { // accepted resources were mapped before: only the application's base changed
+      LOG.warning(() -> "xDS: mapping the services again failed: " + e.getMessage());
+      return;
+    }
+    Map<String, Set<String>> nextWarming = warm(next, accepted);
+    String refused = apply(next);
+    if (refused != null) {
+      LOG.warning(() -> "xDS: the mesh refused the configuration xDS describes: " + refused);
+      return;
+    }
+    warming = nextWarming;
+    reasons = InvalidResourceReasons.of(accepted, services);
+    resubscribe();
   }
 
   /** The notes (fields not implemented) of every service now, deduplicated. */
@@ -413,6 +471,7 @@ final class XdsClient implements AdsStream.Handler {
       }
       wanted.get(ResourceType.EDS).addAll(m.edsNames());
     });
+    warming.values().forEach(wanted.get(ResourceType.EDS)::addAll);
     wanted.forEach((type, names) -> stream.subscribe(type, names));
     // The endpoints of a cluster CDS still has are kept, as before: a route switching to it serves at once
     // (while its fresh endpoints are asked for); they go with the cluster.
