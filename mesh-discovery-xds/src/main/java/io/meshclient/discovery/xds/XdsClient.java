@@ -409,7 +409,7 @@ final class XdsClient implements AdsStream.Handler {
     for (ServiceMapping m : next.values()) {
       for (String note : m.notes()) {
         if (reported.add(note)) {
-          LOG.warning(() -> "xDS: not implemented: " + note);
+          LOG.warning(() -> "xDS: " + note);
         }
       }
     }

@@ -126,7 +126,8 @@ class ServiceMappingTest {
     ServiceMapping m = ServiceMapping.map("reviews", "reviews:9080", "xds", null, resources(grpcOnly));
 
     assertThat(m.config().routes().get(0).retry()).isEqualTo(RetryConfig.NONE);
-    assertThat(m.notes()).hasSize(2).allMatch(note -> note.endsWith(" is not implemented"));
+    assertThat(m.notes()).hasSize(2).allMatch(note -> note.endsWith(" is a gRPC status condition: HTTP calls are "
+        + "not retried on it (as in Envoy)"));
     assertThat(io.meshclient.core.config.MeshConfig.builder().service(m.config()).build().service("reviews"))
         .isNotNull();
   }
