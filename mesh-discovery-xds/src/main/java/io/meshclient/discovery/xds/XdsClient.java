@@ -50,16 +50,28 @@ final class XdsClient implements AdsStream.Handler {
   private Mesh mesh;
   /** The application's configuration xDS's services are laid over, as the mesh last gave it. */
   private volatile MeshConfig base;
-  /** The services xDS lays over the application's configuration, on each of the mesh's reloads. */
-  private volatile Map<String, ServiceMapping> laid = Map.of();
-  /** The mesh's layer: the application's configuration with xDS's services over it. */
-  private final java.util.function.UnaryOperator<MeshConfig> layer = application -> {
+  /**
+   * The services xDS lays over the application's configuration, on each of the mesh's reloads: by service, its
+   * listener and the resources its mapping in force was made of (copies no one changes).
+   */
+  private volatile LaidServices laid = LaidServices.NONE;
+  /** By service, the resources (a copy no one changes) its mapping in force was made of; xDS thread. */
+  private final Map<String, XdsResources> mappedFrom = new HashMap<>();
+  /**
+   * The mesh's layer: the application's configuration with xDS's services over it, each mapped again from
+   * the application's settings for it, so that a reload changing them (a timeout, a rate limit, a retry
+   * policy) applies at once, not at xDS's next push.
+   */
+  private final java.util.function.UnaryOperator<MeshConfig> layer = this::layered;
+
+  private MeshConfig layered(MeshConfig application) {
     try {
-      return merged(application, laid);
+      return merged(application, laid.map(application, discoveryName));
     } catch (XdsInvalidException e) { // the mesh's reload contract: a refused configuration is a ConfigurationException
       throw new ConfigurationException(List.of(e.getMessage()));
     }
-  };
+  }
+
   /** Why calls fail for want of a valid resource, published for call threads ({@link #whyNoInstances}). */
   private volatile InvalidResourceReasons reasons = InvalidResourceReasons.NONE;
 
@@ -82,6 +94,7 @@ final class XdsClient implements AdsStream.Handler {
   void addService(String service, String listenerName) {
     if (services.putIfAbsent(service, listenerName) == null) {
       mappings.put(service, ServiceMapping.map(service, listenerName, discoveryName, baseOf(service), accepted));
+      mappedFrom.put(service, accepted.copy());
       reasons = InvalidResourceReasons.of(accepted, services);
       resubscribe();
     }
@@ -106,6 +119,7 @@ final class XdsClient implements AdsStream.Handler {
     if (!configured.contains(service)) {
       services.remove(service);
       mappings.remove(service);
+      mappedFrom.remove(service);
       warming.remove(service);
       reasons = InvalidResourceReasons.of(accepted, services);
       metrics.notImplemented(notes());
@@ -147,7 +161,7 @@ final class XdsClient implements AdsStream.Handler {
   void attach(Mesh meshToConfigure) {
     this.mesh = meshToConfigure;
     this.base = meshToConfigure.config();
-    laid = Map.copyOf(mappings);
+    laid = laid(mappings.keySet(), mappedFrom);
     try {
       mesh.layer(this, layer);
     } catch (ConfigurationException e) {
@@ -181,7 +195,7 @@ final class XdsClient implements AdsStream.Handler {
     try {
       Map<String, ServiceMapping> next = mapServices(candidate, update);
       nextWarming = warm(next, candidate);
-      String refused = apply(next);
+      String refused = apply(next, from(next.keySet(), nextWarming, candidate.copy()));
       if (refused != null) {
         return refusedWhole(update, type + " version " + version + ": the mesh refused the configuration it "
             + "describes: " + refused);
@@ -356,7 +370,7 @@ final class XdsClient implements AdsStream.Handler {
       return;
     }
     Map<String, Set<String>> nextWarming = warm(next, accepted);
-    String refused = apply(next);
+    String refused = apply(next, from(next.keySet(), nextWarming, accepted.copy()));
     if (refused != null) {
       LOG.warning(() -> "xDS: the mesh refused the configuration xDS describes: " + refused);
       return;
@@ -373,16 +387,30 @@ final class XdsClient implements AdsStream.Handler {
     return List.copyOf(all);
   }
 
-  /** Swaps in {@code next}: instances first (old and new), then settings, then new instances; null if applied. */
-  private String apply(Map<String, ServiceMapping> next) {
+  /** By service, {@code resources}, or for one {@code held} for its endpoints, those its mapping in force came from. */
+  private Map<String, XdsResources> from(Set<String> services, Map<String, Set<String>> held, XdsResources resources) {
+    Map<String, XdsResources> out = new HashMap<>();
+    services.forEach(s -> out.put(s, held.containsKey(s) ? mappedFrom.get(s) : resources));
+    return out;
+  }
+
+  private LaidServices laid(Set<String> names, Map<String, XdsResources> from) {
+    return LaidServices.of(names, services, from);
+  }
+
+  /**
+   * Swaps in {@code next}, each service mapped from {@code from}'s resources: instances first (old and new), then
+   * settings, then new instances; null if applied.
+   */
+  private String apply(Map<String, ServiceMapping> next, Map<String, XdsResources> from) {
     MeshConfig config = merged(base, next);
     boolean configChanged = !config.equals(merged(base, mappings));
     if (configChanged) {
       next.forEach((service, m) -> deliver(service, union(mappings.get(service).instances(), m.instances())));
       try {
         if (mesh != null) {
-          Map<String, ServiceMapping> before = laid;
-          laid = Map.copyOf(next);
+          LaidServices before = laid;
+          laid = laid(next.keySet(), from);
           try {
             mesh.layer(this, layer);
           } catch (ConfigurationException e) {
@@ -395,8 +423,10 @@ final class XdsClient implements AdsStream.Handler {
         return e.getMessage();
       }
       next.keySet().retainAll(services.keySet()); // a watch the reload closed may have forgotten a service
-      laid = Map.copyOf(next);
+      laid = laid(next.keySet(), from);
     }
+    from.keySet().retainAll(services.keySet());
+    mappedFrom.putAll(from);
     Map<String, ServiceMapping> before = new HashMap<>(mappings);
     mappings.putAll(next);
     metrics.notImplemented(notes());

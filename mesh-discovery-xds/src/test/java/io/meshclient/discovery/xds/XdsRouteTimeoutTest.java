@@ -6,6 +6,7 @@ import static io.meshclient.discovery.xds.Resources.istio;
 import static io.meshclient.discovery.xds.Resources.listener;
 import static io.meshclient.discovery.xds.Resources.routes;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.envoy.config.route.v3.Route;
@@ -18,6 +19,7 @@ import io.meshclient.core.config.MeshConfig;
 import io.meshclient.core.config.RouteConfig;
 import io.meshclient.core.config.ServiceConfig;
 import io.meshclient.core.config.ServiceDefaults;
+import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +90,18 @@ class XdsRouteTimeoutTest {
         .service(ServiceConfig.builder("slow").discovery("xds").timeout(SHORT).build()).build();
     try (ServiceDiscovery xds = xds(); Mesh mesh = Mesh.builder().discovery("xds", xds).config(application).build()) {
       assertThat(timedCall(mesh)).isGreaterThanOrEqualTo(Duration.ofMillis(1_200));
+    }
+  }
+
+  @Test
+  void withoutARouteTimeoutTheApplicationsTimeoutForTheServiceStands() throws Exception {
+    controlPlane.set(slow(RouteAction.newBuilder()));
+    MeshConfig application = MeshConfig.builder()
+        .service(ServiceConfig.builder("slow").discovery("xds").timeout(SHORT).build()).build();
+    try (ServiceDiscovery xds = xds(); Mesh mesh = Mesh.builder().discovery("xds", xds).config(application).build()) {
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> Load.call(mesh, "http://slow/")).isInstanceOf(InterruptedIOException.class);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1_200));
     }
   }
 }
