@@ -95,7 +95,7 @@ final class XdsClient implements AdsStream.Handler {
     if (services.putIfAbsent(service, listenerName) == null) {
       mappings.put(service, ServiceMapping.map(service, listenerName, discoveryName, baseOf(service), accepted));
       mappedFrom.put(service, accepted.copy());
-      reasons = InvalidResourceReasons.of(accepted, services);
+      reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
       resubscribe();
     }
   }
@@ -121,7 +121,7 @@ final class XdsClient implements AdsStream.Handler {
       mappings.remove(service);
       mappedFrom.remove(service);
       warming.remove(service);
-      reasons = InvalidResourceReasons.of(accepted, services);
+      reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
       metrics.notImplemented(notes());
       resubscribe();
     }
@@ -205,7 +205,7 @@ final class XdsClient implements AdsStream.Handler {
     }
     accepted = candidate;
     warming = nextWarming;
-    reasons = InvalidResourceReasons.of(accepted, services);
+    reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
     stream.received(type, update.names());
     lastSent.put(type, update.names());
     resubscribe();
@@ -309,7 +309,7 @@ final class XdsClient implements AdsStream.Handler {
     Map<String, XdsResources.Rejection> rejected = accepted.rejected.get(update.type());
     update.valid().keySet().forEach(name -> rejected.put(name, new XdsResources.Rejection(update.version(), detail)));
     update.invalid().forEach((name, d) -> rejected.put(name, new XdsResources.Rejection(update.version(), d)));
-    reasons = InvalidResourceReasons.of(accepted, services);
+    reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
     return update.errorDetail() == null ? detail : detail + "; " + update.errorDetail();
   }
 
@@ -351,6 +351,7 @@ final class XdsClient implements AdsStream.Handler {
     if (type == ResourceType.EDS && warming.values().stream().anyMatch(names -> names.contains(name))) {
       remapWarming();
     }
+    reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
     onChange.run();
   }
 
@@ -376,7 +377,7 @@ final class XdsClient implements AdsStream.Handler {
       return;
     }
     warming = nextWarming;
-    reasons = InvalidResourceReasons.of(accepted, services);
+    reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
     resubscribe();
   }
 
