@@ -222,8 +222,16 @@ final class XdsClient implements AdsStream.Handler {
     Map<String, XdsResources.Rejection> rejected = candidate.rejected.get(update.type());
     if (update.type().missingMeansDeleted() && !ignoreResourceDeletion) {
       Set<String> present = update.names();
-      current.keySet().removeIf(name -> !present.contains(name));
-      rejected.keySet().removeIf(name -> !present.contains(name));
+      Set<String> gone = new java.util.HashSet<>(current.keySet());
+      gone.addAll(rejected.keySet());
+      gone.removeAll(present);
+      current.keySet().removeAll(gone);
+      if (update.type() == ResourceType.LDS) { // known not to exist, and why (gRFC A53); freed once unsubscribed
+        gone.forEach(name -> rejected.compute(name, (n, r) -> r != null && r.isDeletion() ? r
+            : XdsResources.Rejection.deleted(update.version())));
+      } else {
+        rejected.keySet().removeAll(gone);
+      }
     }
     current.putAll(update.valid());
     update.valid().keySet().forEach(rejected::remove);
