@@ -356,10 +356,11 @@ final class XdsClient implements AdsStream.Handler {
   public void onDoesNotExist(ResourceType type, String name) {
     LOG.warning(() -> "xDS: " + type + " resource " + name + " was not sent within the resource timeout: "
         + "taken not to exist; calls that need it fail");
+    // the reason first: a call the routes applied next fail must find it
+    reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
     if (type == ResourceType.EDS && warming.values().stream().anyMatch(names -> names.contains(name))) {
       remapWarming();
     }
-    reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
     onChange.run();
   }
 
