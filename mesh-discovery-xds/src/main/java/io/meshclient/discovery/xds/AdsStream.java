@@ -92,7 +92,10 @@ final class AdsStream implements AutoCloseable {
 
   /**
    * Subscribes to exactly {@code names} of {@code type} (an empty set unsubscribes; null subscribes to
-   * every resource of the type, a wildcard). Sends a request only if the set changed.
+   * every resource of the type, a wildcard). Sends a request only if the set changed, and never an empty
+   * resource_names list that is not an unsubscription: as the first request of a type on a stream, an
+   * empty list is the legacy wildcard (every resource of the type), so a type with no name yet is not asked
+   * for at all, and an empty list goes only to a stream that was sent names of that type.
    */
   void subscribe(ResourceType type, Set<String> names) {
     TypeState s = types.get(type);
@@ -135,7 +138,10 @@ final class AdsStream implements AutoCloseable {
         run(() -> {
           if (gen == generation && !closed) {
             requests = requestStream;
-            types.values().forEach(s -> s.nonce = "");
+            types.values().forEach(s -> {
+              s.nonce = "";
+              s.namedOnThisStream = false;
+            });
             for (ResourceType t : ResourceType.values()) {
               if (types.get(t).subscribed) {
                 send(t, null);
@@ -233,6 +239,10 @@ final class AdsStream implements AutoCloseable {
 
   private void send(ResourceType type, String errorDetail) {
     TypeState s = types.get(type);
+    if (s.names != null && s.names.isEmpty() && !s.namedOnThisStream) {
+      return; // would be a wildcard: nothing to unsubscribe from on this stream
+    }
+    s.namedOnThisStream |= s.names != null && !s.names.isEmpty();
     DiscoveryRequest.Builder r = DiscoveryRequest.newBuilder()
         .setTypeUrl(type.typeUrl())
         .setNode(node)
@@ -325,6 +335,8 @@ final class AdsStream implements AutoCloseable {
     String version = "";
     String nonce = "";
     String lastError;
+    /** Whether a request naming resources of the type was sent on the current stream. */
+    boolean namedOnThisStream;
     final Set<String> known = new HashSet<>();
     final Set<String> absent = new HashSet<>();
     final Map<String, ScheduledFuture<?>> timers = new HashMap<>();

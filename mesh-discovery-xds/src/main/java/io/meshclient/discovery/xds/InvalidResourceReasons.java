@@ -2,11 +2,13 @@ package io.meshclient.discovery.xds;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BiPredicate;
 
 /**
  * Why calls fail for want of a valid resource: the cluster a subset selects, that cluster's endpoints, or
  * a service's listener or route configuration was sent invalid (NACKed) and no version of it was accepted
- * before, so it is treated as not existing. Immutable; built on the xDS thread, read by call threads.
+ * before, or was never sent within the resource timeout, so it is treated as not existing. Immutable; built
+ * on the xDS thread, read by call threads.
  *
  * @param byCluster the reason by cluster name (the cluster or its endpoints)
  * @param byService the reason by service (its listener or route configuration)
@@ -18,8 +20,10 @@ record InvalidResourceReasons(Map<String, String> byCluster, Map<String, String>
    * The reasons in {@code accepted}.
    *
    * @param services service name to its listener name
+   * @param absent whether a resource subscribed to was taken not to exist (its timer fired)
    */
-  static InvalidResourceReasons of(XdsResources accepted, Map<String, String> services) {
+  static InvalidResourceReasons of(XdsResources accepted, Map<String, String> services,
+      BiPredicate<ResourceType, String> absent) {
     Map<String, String> byCluster = new HashMap<>();
     accepted.rejected.get(ResourceType.CDS).keySet().forEach(name -> {
       XdsResources.Rejection r = accepted.withoutVersion(ResourceType.CDS, name);
@@ -31,6 +35,8 @@ record InvalidResourceReasons(Map<String, String> byCluster, Map<String, String>
       XdsResources.Rejection r = accepted.withoutVersion(ResourceType.EDS, c.edsName());
       if (r != null) {
         byCluster.put(c.name(), r.reason("cluster_load_assignment", c.edsName(), ResourceType.EDS));
+      } else if (!accepted.endpoints.containsKey(c.edsName()) && absent.test(ResourceType.EDS, c.edsName())) {
+        byCluster.put(c.name(), notSent("cluster_load_assignment", c.edsName()));
       }
     });
     Map<String, String> byService = new HashMap<>();
@@ -40,16 +46,24 @@ record InvalidResourceReasons(Map<String, String> byCluster, Map<String, String>
         XdsResources.Rejection r = accepted.withoutVersion(ResourceType.LDS, listenerName);
         if (r != null) {
           byService.put(service, r.reason("listener", listenerName, ResourceType.LDS));
+        } else if (absent.test(ResourceType.LDS, listenerName)) {
+          byService.put(service, notSent("listener", listenerName));
         }
       } else if (l.rdsName() != null) {
         XdsResources.Rejection r = accepted.withoutVersion(ResourceType.RDS, l.rdsName());
         if (r != null) {
           byService.put(service, r.reason("route_configuration", l.rdsName(), ResourceType.RDS));
+        } else if (!accepted.routes.containsKey(l.rdsName()) && absent.test(ResourceType.RDS, l.rdsName())) {
+          byService.put(service, notSent("route_configuration", l.rdsName()));
         }
       }
     });
     return byCluster.isEmpty() && byService.isEmpty() ? NONE
         : new InvalidResourceReasons(Map.copyOf(byCluster), Map.copyOf(byService));
+  }
+
+  private static String notSent(String kind, String name) {
+    return kind + " " + name + " was not sent within the resource timeout: taken not to exist";
   }
 
   /**

@@ -8,13 +8,21 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Maps Envoy's retry_policy onto the mesh's retry settings. */
+/**
+ * Maps Envoy's retry_policy onto the mesh's retry settings. As Envoy's router does for an HTTP call, the
+ * retry_on conditions on gRPC status codes (cancelled, deadline-exceeded, internal, resource-exhausted,
+ * unavailable) retry nothing; retriable_status_codes that are not failures (1xx, 2xx) are ignored. Both are
+ * noted, so that the policy is applied rather than its route configuration refused.
+ */
 final class RetryMapper {
+  private static final Set<String> GRPC_CONDITIONS =
+      Set.of("cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable");
+
   private RetryMapper() {}
 
   static RetryConfig retry(String where, RetryPolicy p, List<String> notes) {
     Set<RetryConfig.Condition> on = EnumSet.noneOf(RetryConfig.Condition.class);
-    Set<Integer> statuses = new TreeSet<>();
+    TreeSet<Integer> statuses = new TreeSet<>();
     for (String token : p.getRetryOn().split(",")) {
       switch (token.trim()) {
         case "" -> { }
@@ -29,8 +37,17 @@ final class RetryMapper {
         case "reset", "refused-stream" -> on.add(RetryConfig.Condition.RESET);
         case "connect-failure" -> on.add(RetryConfig.Condition.CONNECT_FAILURE);
         case "retriable-status-codes" -> p.getRetriableStatusCodesList().forEach(statuses::add);
-        default -> notes.add(where + ".retry_on: " + token.trim() + " is not implemented");
+        default -> notes.add(GRPC_CONDITIONS.contains(token.trim())
+            ? where + ".retry_on: " + token.trim() + " is a gRPC status condition: HTTP calls are not retried on it "
+                + "(as in Envoy)"
+            : where + ".retry_on: " + token.trim() + " is not implemented");
       }
+    }
+    Set<Integer> notFailures = new TreeSet<>(statuses.headSet(300));
+    if (!notFailures.isEmpty()) {
+      statuses.removeAll(notFailures);
+      notes.add(where + ".retriable_status_codes: " + notFailures + " ignored (expected: failure statuses 300..599; "
+          + "a 1xx response is never final and a 2xx is a success)");
     }
     int retries = p.hasNumRetries() ? p.getNumRetries().getValue() : 1;
     if (retries > 10) {

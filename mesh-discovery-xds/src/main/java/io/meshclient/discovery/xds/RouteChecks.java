@@ -24,7 +24,7 @@ final class RouteChecks {
     }
     for (var vh : rc.getVirtualHostsList()) {
       RouteMapper.routes("route_configuration " + rc.getName() + ": virtual_hosts " + vh.getName(), rc, vh,
-          cluster -> cluster, true, null, io.meshclient.core.config.RetryConfig.DEFAULT, new ArrayList<>());
+          cluster -> cluster, true, null, io.meshclient.core.config.RetryConfig.DEFAULT, null, new ArrayList<>());
     }
     return rc;
   }

@@ -13,6 +13,7 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.meshclient.api.spi.Setting;
 import io.meshclient.core.config.FaultConfig;
 import io.meshclient.core.config.MirrorConfig;
 import io.meshclient.core.config.RetryConfig;
@@ -39,6 +40,8 @@ final class RouteMapper {
   /** The subset of no instance: calls routed there fail with a NoHealthyInstanceException. */
   static final String UNROUTABLE = "xds-unroutable";
   static final String FAULT_FILTER = "envoy.filters.http.fault";
+  /** Envoy's route timeout when a route action sets none. */
+  static final Duration ENVOY_ROUTE_TIMEOUT = Duration.ofSeconds(15);
 
   private RouteMapper() {}
 
@@ -107,12 +110,14 @@ final class RouteMapper {
    * @param faultFilter whether the listener's chain has the fault filter
    * @param inheritedRetry the service's retry policy, which a route's {@code timeout} puts its deadline on when
    *     neither the route nor {@code vh} has a retry policy
+   * @param inheritedTimeout the application's timeout for the service, which stands for a route that sets no
+   *     {@code timeout}, or null for Envoy's 15 s
    * @param notes receives what is not implemented
    * @throws XdsInvalidException naming the field of the first invalid value
    */
   static List<RouteConfig> routes(String where, RouteConfiguration rc, VirtualHost vh,
       Function<String, String> subsetOf, boolean faultFilter, HTTPFault defaultFault, RetryConfig inheritedRetry,
-      List<String> notes) {
+      Duration inheritedTimeout, List<String> notes) {
     List<RouteConfig> out = new ArrayList<>();
     HTTPFault hostFault = fault(where, vh.getTypedPerFilterConfigMap(), faultFilter, defaultFault, notes);
     for (int i = 0; i < vh.getRoutesCount(); i++) {
@@ -151,12 +156,23 @@ final class RouteMapper {
       } else if (vh.hasRetryPolicy()) {
         route = route.withRetry(RetryMapper.retry(where + ": retry_policy", vh.getRetryPolicy(), notes));
       }
-      if (a.hasTimeout() && Protos.duration(a.getTimeout()).toNanos() > 0) {
-        // Envoy's route timeout bounds the whole call, across retries, until the response body has arrived: the
-        // call deadline (it bounds each read too, which the deadline would anyway).
-        Duration timeout = Protos.duration(a.getTimeout());
-        route = route.withTimeout(timeout)
-            .withRetry((route.retry() != null ? route.retry() : inheritedRetry).withDeadline(timeout));
+      if (a.hasTimeout() || inheritedTimeout == null) {
+        // Envoy's route timeout (15 s when unset) bounds the whole call, across retries, until the response body
+        // has arrived: the call deadline, and each read's timeout (which the deadline would bound anyway). 0s turns
+        // it off. Unset, the application's own timeout for the service, when it gives one, stands instead (as the
+        // mesh does for Istio's routes).
+        Duration timeout = a.hasTimeout() ? Protos.duration(a.getTimeout()) : ENVOY_ROUTE_TIMEOUT;
+        if (timeout.isNegative()) {
+          throw new XdsInvalidException(key, "route.timeout", timeout, ">= 0s");
+        } else if (timeout.isZero()) {
+          route = route.withTimeout(Setting.MAX_DURATION);
+          if (route.retry() != null) {
+            route = route.withRetry(route.retry().withDeadline(null));
+          }
+        } else {
+          route = route.withTimeout(timeout)
+              .withRetry((route.retry() != null ? route.retry() : inheritedRetry).withDeadline(timeout));
+        }
       }
       if (a.getRequestMirrorPoliciesCount() > 0) {
         var m = a.getRequestMirrorPolicies(0);

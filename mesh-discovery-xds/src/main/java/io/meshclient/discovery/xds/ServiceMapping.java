@@ -66,7 +66,8 @@ record ServiceMapping(ServiceConfig config, List<ServiceInstance> instances, boo
     String where = "route_configuration " + rc.getName() + ": virtual_hosts " + vh.getName();
     List<RouteConfig> routes = new ArrayList<>(RouteMapper.routes(where, rc, vh, subsetOf::get,
         listener.faultFilter(), listener.defaultFault(),
-        base != null && base.retry() != null ? base.retry() : RetryConfig.DEFAULT, notes));
+        base != null && base.retry() != null ? base.retry() : RetryConfig.DEFAULT, base != null ? base.timeout() : null,
+        notes));
     routes.add(RouteConfig.to(RouteConfig.Match.ANY, RouteMapper.UNROUTABLE).withName("xds-no-route"));
 
     ServiceConfig.Builder b = start(service, discovery, base);

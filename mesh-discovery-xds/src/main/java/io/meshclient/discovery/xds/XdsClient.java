@@ -42,22 +42,36 @@ final class XdsClient implements AdsStream.Handler {
   private final Map<String, String> services = new LinkedHashMap<>();
   private final Map<String, List<ServiceDiscovery.Listener>> listeners = new HashMap<>();
   private final Map<String, ServiceMapping> mappings = new HashMap<>();
+  /** By service held at its mapping in force, the endpoints its new mapping awaits ({@link #warm}). */
+  private Map<String, Set<String>> warming = new HashMap<>();
   private final Set<String> reported = new java.util.HashSet<>();
   /** By type, the names the last response applied carried: kept, needed or not, while the server sends them. */
   private final Map<ResourceType, Set<String>> lastSent = new java.util.EnumMap<>(ResourceType.class);
   private Mesh mesh;
   /** The application's configuration xDS's services are laid over, as the mesh last gave it. */
   private volatile MeshConfig base;
-  /** The services xDS lays over the application's configuration, on each of the mesh's reloads. */
-  private volatile Map<String, ServiceMapping> laid = Map.of();
-  /** The mesh's layer: the application's configuration with xDS's services over it. */
-  private final java.util.function.UnaryOperator<MeshConfig> layer = application -> {
+  /**
+   * The services xDS lays over the application's configuration, on each of the mesh's reloads: by service, its
+   * listener and the resources its mapping in force was made of (copies no one changes).
+   */
+  private volatile LaidServices laid = LaidServices.NONE;
+  /** By service, the resources (a copy no one changes) its mapping in force was made of; xDS thread. */
+  private final Map<String, XdsResources> mappedFrom = new HashMap<>();
+  /**
+   * The mesh's layer: the application's configuration with xDS's services over it, each mapped again from
+   * the application's settings for it, so that a reload changing them (a timeout, a rate limit, a retry
+   * policy) applies at once, not at xDS's next push.
+   */
+  private final java.util.function.UnaryOperator<MeshConfig> layer = this::layered;
+
+  private MeshConfig layered(MeshConfig application) {
     try {
-      return merged(application, laid);
+      return merged(application, laid.map(application, discoveryName));
     } catch (XdsInvalidException e) { // the mesh's reload contract: a refused configuration is a ConfigurationException
       throw new ConfigurationException(List.of(e.getMessage()));
     }
-  };
+  }
+
   /** Why calls fail for want of a valid resource, published for call threads ({@link #whyNoInstances}). */
   private volatile InvalidResourceReasons reasons = InvalidResourceReasons.NONE;
 
@@ -80,7 +94,8 @@ final class XdsClient implements AdsStream.Handler {
   void addService(String service, String listenerName) {
     if (services.putIfAbsent(service, listenerName) == null) {
       mappings.put(service, ServiceMapping.map(service, listenerName, discoveryName, baseOf(service), accepted));
-      reasons = InvalidResourceReasons.of(accepted, services);
+      mappedFrom.put(service, accepted.copy());
+      reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
       resubscribe();
     }
   }
@@ -104,7 +119,9 @@ final class XdsClient implements AdsStream.Handler {
     if (!configured.contains(service)) {
       services.remove(service);
       mappings.remove(service);
-      reasons = InvalidResourceReasons.of(accepted, services);
+      mappedFrom.remove(service);
+      warming.remove(service);
+      reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
       metrics.notImplemented(notes());
       resubscribe();
     }
@@ -144,7 +161,7 @@ final class XdsClient implements AdsStream.Handler {
   void attach(Mesh meshToConfigure) {
     this.mesh = meshToConfigure;
     this.base = meshToConfigure.config();
-    laid = Map.copyOf(mappings);
+    laid = laid(mappings.keySet(), mappedFrom);
     try {
       mesh.layer(this, layer);
     } catch (ConfigurationException e) {
@@ -174,8 +191,11 @@ final class XdsClient implements AdsStream.Handler {
       case EDS -> take(candidate, candidate.endpoints,
           ResourceUpdate.decode(type, version, resources, EndpointResource::decode, EndpointResource::name));
     };
+    Map<String, Set<String>> nextWarming;
     try {
-      String refused = apply(mapServices(candidate, update));
+      Map<String, ServiceMapping> next = mapServices(candidate, update);
+      nextWarming = warm(next, candidate);
+      String refused = apply(next, from(next.keySet(), nextWarming, candidate.copy()));
       if (refused != null) {
         return refusedWhole(update, type + " version " + version + ": the mesh refused the configuration it "
             + "describes: " + refused);
@@ -184,7 +204,8 @@ final class XdsClient implements AdsStream.Handler {
       return refusedWhole(update, e.getMessage());
     }
     accepted = candidate;
-    reasons = InvalidResourceReasons.of(accepted, services);
+    warming = nextWarming;
+    reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
     stream.received(type, update.names());
     lastSent.put(type, update.names());
     resubscribe();
@@ -201,8 +222,16 @@ final class XdsClient implements AdsStream.Handler {
     Map<String, XdsResources.Rejection> rejected = candidate.rejected.get(update.type());
     if (update.type().missingMeansDeleted() && !ignoreResourceDeletion) {
       Set<String> present = update.names();
-      current.keySet().removeIf(name -> !present.contains(name));
-      rejected.keySet().removeIf(name -> !present.contains(name));
+      Set<String> gone = new java.util.HashSet<>(current.keySet());
+      gone.addAll(rejected.keySet());
+      gone.removeAll(present);
+      current.keySet().removeAll(gone);
+      if (update.type() == ResourceType.LDS) { // known not to exist, and why (gRFC A53); freed once unsubscribed
+        gone.forEach(name -> rejected.compute(name, (n, r) -> r != null && r.isDeletion() ? r
+            : XdsResources.Rejection.deleted(update.version())));
+      } else {
+        rejected.keySet().removeAll(gone);
+      }
     }
     current.putAll(update.valid());
     update.valid().keySet().forEach(rejected::remove);
@@ -243,6 +272,33 @@ final class XdsClient implements AdsStream.Handler {
     return next;
   }
 
+  /**
+   * Keeps in {@code next} the mapping in force of each described service whose new mapping needs endpoints
+   * not known yet (neither received, nor taken not to exist, nor sent invalid), as Envoy warms a cluster
+   * before its routes use it and gRPC holds a pick until its cluster has endpoints: a route switching to a
+   * cluster whose endpoints were not asked for does not fail calls while they are. Returns, by service so
+   * held, the endpoints its new mapping needs, which are subscribed to; the service is mapped anew when they
+   * arrive or are taken not to exist (while it is held, its instances are those of the mapping in force).
+   */
+  private Map<String, Set<String>> warm(Map<String, ServiceMapping> next, XdsResources r) {
+    Map<String, Set<String>> held = new HashMap<>();
+    next.replaceAll((service, m) -> {
+      ServiceMapping current = mappings.get(service);
+      if (current == null || !current.described() || m.equals(current)) {
+        return m;
+      }
+      for (String eds : m.edsNames()) {
+        if (!r.endpoints.containsKey(eds) && !stream.absent(ResourceType.EDS, eds)
+            && r.withoutVersion(ResourceType.EDS, eds) == null) {
+          held.put(service, m.edsNames());
+          return current;
+        }
+      }
+      return m;
+    });
+    return held;
+  }
+
   private static <T> void restore(Map<String, T> candidate, Map<String, T> accepted, String name) {
     T before = accepted.get(name);
     if (before == null) {
@@ -261,7 +317,7 @@ final class XdsClient implements AdsStream.Handler {
     Map<String, XdsResources.Rejection> rejected = accepted.rejected.get(update.type());
     update.valid().keySet().forEach(name -> rejected.put(name, new XdsResources.Rejection(update.version(), detail)));
     update.invalid().forEach((name, d) -> rejected.put(name, new XdsResources.Rejection(update.version(), d)));
-    reasons = InvalidResourceReasons.of(accepted, services);
+    reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
     return update.errorDetail() == null ? detail : detail + "; " + update.errorDetail();
   }
 
@@ -300,12 +356,38 @@ final class XdsClient implements AdsStream.Handler {
   public void onDoesNotExist(ResourceType type, String name) {
     LOG.warning(() -> "xDS: " + type + " resource " + name + " was not sent within the resource timeout: "
         + "taken not to exist; calls that need it fail");
+    // the reason first: a call the routes applied next fail must find it
+    reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
+    if (type == ResourceType.EDS && warming.values().stream().anyMatch(names -> names.contains(name))) {
+      remapWarming();
+    }
     onChange.run();
   }
 
   @Override
   public void onConnection(boolean connected) {
     // the meters follow the stream; the configuration in force keeps serving while it is down
+  }
+
+  /** Maps every service again over the accepted resources: one held for endpoints taken not to exist goes ahead. */
+  private void remapWarming() {
+    Map<String, ServiceMapping> next = new HashMap<>();
+    try {
+      services.forEach((service, listener) -> next.put(service,
+          ServiceMapping.map(service, listener, discoveryName, baseOf(service), accepted)));
+    } catch (XdsInvalidException e) { // accepted resources were mapped before: only the application's base changed
+      LOG.warning(() -> "xDS: mapping the services again failed: " + e.getMessage());
+      return;
+    }
+    Map<String, Set<String>> nextWarming = warm(next, accepted);
+    String refused = apply(next, from(next.keySet(), nextWarming, accepted.copy()));
+    if (refused != null) {
+      LOG.warning(() -> "xDS: the mesh refused the configuration xDS describes: " + refused);
+      return;
+    }
+    warming = nextWarming;
+    reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
+    resubscribe();
   }
 
   /** The notes (fields not implemented) of every service now, deduplicated. */
@@ -315,16 +397,30 @@ final class XdsClient implements AdsStream.Handler {
     return List.copyOf(all);
   }
 
-  /** Swaps in {@code next}: instances first (old and new), then settings, then new instances; null if applied. */
-  private String apply(Map<String, ServiceMapping> next) {
+  /** By service, {@code resources}, or for one {@code held} for its endpoints, those its mapping in force came from. */
+  private Map<String, XdsResources> from(Set<String> services, Map<String, Set<String>> held, XdsResources resources) {
+    Map<String, XdsResources> out = new HashMap<>();
+    services.forEach(s -> out.put(s, held.containsKey(s) ? mappedFrom.get(s) : resources));
+    return out;
+  }
+
+  private LaidServices laid(Set<String> names, Map<String, XdsResources> from) {
+    return LaidServices.of(names, services, from);
+  }
+
+  /**
+   * Swaps in {@code next}, each service mapped from {@code from}'s resources: instances first (old and new), then
+   * settings, then new instances; null if applied.
+   */
+  private String apply(Map<String, ServiceMapping> next, Map<String, XdsResources> from) {
     MeshConfig config = merged(base, next);
     boolean configChanged = !config.equals(merged(base, mappings));
     if (configChanged) {
       next.forEach((service, m) -> deliver(service, union(mappings.get(service).instances(), m.instances())));
       try {
         if (mesh != null) {
-          Map<String, ServiceMapping> before = laid;
-          laid = Map.copyOf(next);
+          LaidServices before = laid;
+          laid = laid(next.keySet(), from);
           try {
             mesh.layer(this, layer);
           } catch (ConfigurationException e) {
@@ -337,8 +433,10 @@ final class XdsClient implements AdsStream.Handler {
         return e.getMessage();
       }
       next.keySet().retainAll(services.keySet()); // a watch the reload closed may have forgotten a service
-      laid = Map.copyOf(next);
+      laid = laid(next.keySet(), from);
     }
+    from.keySet().retainAll(services.keySet());
+    mappedFrom.putAll(from);
     Map<String, ServiceMapping> before = new HashMap<>(mappings);
     mappings.putAll(next);
     metrics.notImplemented(notes());
@@ -351,7 +449,7 @@ final class XdsClient implements AdsStream.Handler {
     for (ServiceMapping m : next.values()) {
       for (String note : m.notes()) {
         if (reported.add(note)) {
-          LOG.warning(() -> "xDS: not implemented: " + note);
+          LOG.warning(() -> "xDS: " + note);
         }
       }
     }
@@ -413,6 +511,7 @@ final class XdsClient implements AdsStream.Handler {
       }
       wanted.get(ResourceType.EDS).addAll(m.edsNames());
     });
+    warming.values().forEach(wanted.get(ResourceType.EDS)::addAll);
     wanted.forEach((type, names) -> stream.subscribe(type, names));
     // The endpoints of a cluster CDS still has are kept, as before: a route switching to it serves at once
     // (while its fresh endpoints are asked for); they go with the cluster.

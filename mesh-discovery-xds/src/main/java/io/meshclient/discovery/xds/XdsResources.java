@@ -27,14 +27,24 @@ final class XdsResources {
   /**
    * An invalid resource.
    *
-   * @param version the version_info of the response that sent it
-   * @param detail its problem, naming the resource and the field
+   * @param version the version_info of the response that sent it (or deleted it)
+   * @param detail its problem, naming the resource and the field; null for a listener deleted
    */
   record Rejection(String version, String detail) {
+    /** A listener the response of {@code version} deleted (left out): known not to exist. */
+    static Rejection deleted(String version) {
+      return new Rejection(version, null);
+    }
+
+    boolean isDeletion() {
+      return detail == null;
+    }
+
     /** Why calls needing {@code kind name} ({@code "cluster outbound|..."}) fail when it has no accepted version. */
     String reason(String kind, String name, ResourceType type) {
-      return kind + " " + name + " has no accepted version: the control plane sent an invalid one (" + type
-          + " version " + version + ", NACKed): " + detail;
+      return isDeletion() ? kind + " " + name + " was deleted by the control plane (" + type + " version " + version + ")"
+          : kind + " " + name + " has no accepted version: the control plane sent an invalid one (" + type
+              + " version " + version + ", NACKed): " + detail;
     }
   }
 

@@ -144,7 +144,9 @@ class BookinfoOverXdsTest {
         assertThat(calls(mesh, backends, 200, "alice")).isEqualTo(Map.of("reviews-v1", 200));
 
         controlPlane.set(reviewsAs("test-v2", ports, jason(istio(9080, "v2", HOST)), to("v1")));
-        Load.await(() -> "test-v2".equals(metrics.versions().get("rds")), Duration.ofSeconds(5), "test-v2 ACKed");
+        // applied once v2's endpoints, which no route needed before, have arrived
+        Load.await(() -> "test-v2".equals(metrics.versions().get("rds"))
+            && mesh.config().service("reviews").subsets().containsKey("v2"), Duration.ofSeconds(5), "test-v2 applied");
         assertThat(calls(mesh, backends, 200, "jason")).isEqualTo(Map.of("reviews-v2", 200));
         assertThat(calls(mesh, backends, 200, "alice")).isEqualTo(Map.of("reviews-v1", 200));
 
@@ -152,7 +154,8 @@ class BookinfoOverXdsTest {
         split.put(istio(9080, "v1", HOST), 80);
         split.put(istio(9080, "v3", HOST), 20);
         controlPlane.set(reviewsAs("80-20", ports, split(split)));
-        Load.await(() -> "80-20".equals(metrics.versions().get("rds")), Duration.ofSeconds(5), "80-20 ACKed");
+        Load.await(() -> "80-20".equals(metrics.versions().get("rds"))
+            && mesh.config().service("reviews").subsets().containsKey("v3"), Duration.ofSeconds(5), "80-20 applied");
         Map<String, Integer> jason = calls(mesh, backends, 1_000, "jason");
         Map<String, Integer> alice = calls(mesh, backends, 1_000, "alice");
         assertThat(jason.keySet()).containsExactly("reviews-v1", "reviews-v3");

@@ -23,6 +23,7 @@ import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.envoyproxy.envoy.type.v3.Int64Range;
 import com.google.protobuf.BoolValue;
+import io.meshclient.api.spi.Setting;
 import io.meshclient.core.config.StringMatch;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.type.v3.Percent;
@@ -108,9 +109,25 @@ class ServiceMappingTest {
     assertThat(c.routes().get(0).retry()).isEqualTo(own.withDeadline(Duration.ofMillis(700)));
     assertThat(c.routes().get(0).timeout()).isEqualTo(Duration.ofMillis(700));
     assertThat(c.routes().get(1).retry()).as("timeout 0s: no deadline, the service's policy").isNull();
-    assertThat(c.routes().get(1).timeout()).isNull();
+    assertThat(c.routes().get(1).timeout()).as("timeout 0s: no timeout").isEqualTo(Setting.MAX_DURATION);
     assertThat(ServiceMapping.map("reviews", "reviews:9080", "xds", null, resources(timed, off)).config().routes()
         .get(0).retry()).isEqualTo(RetryConfig.DEFAULT.withDeadline(Duration.ofMillis(700)));
+  }
+
+  @Test
+  void aRouteWithoutTimeoutHasEnvoysFifteenSecondsUnlessTheApplicationGivesTheServiceATimeout() {
+    Route untimed = Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), V1);
+
+    RouteConfig route = ServiceMapping.map("reviews", "reviews:9080", "xds", null, resources(untimed)).config()
+        .routes().get(0);
+    assertThat(route.timeout()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(route.retry()).isEqualTo(RetryConfig.DEFAULT.withDeadline(Duration.ofSeconds(15)));
+
+    ServiceConfig base = ServiceConfig.builder("reviews").timeout(Duration.ofSeconds(3)).build();
+    RouteConfig own = ServiceMapping.map("reviews", "reviews:9080", "xds", base, resources(untimed)).config()
+        .routes().get(0);
+    assertThat(own.timeout()).as("the application's 3 s stand").isNull();
+    assertThat(own.retry()).isNull();
   }
 
   /**
@@ -125,8 +142,10 @@ class ServiceMappingTest {
         .build();
     ServiceMapping m = ServiceMapping.map("reviews", "reviews:9080", "xds", null, resources(grpcOnly));
 
-    assertThat(m.config().routes().get(0).retry()).isEqualTo(RetryConfig.NONE);
-    assertThat(m.notes()).hasSize(2).allMatch(note -> note.endsWith(" is not implemented"));
+    assertThat(m.config().routes().get(0).retry()).as("no retry, under Envoy's default 15 s route timeout")
+        .isEqualTo(RetryConfig.NONE.withDeadline(Duration.ofSeconds(15)));
+    assertThat(m.notes()).hasSize(2).allMatch(note -> note.endsWith(" is a gRPC status condition: HTTP calls are "
+        + "not retried on it (as in Envoy)"));
     assertThat(io.meshclient.core.config.MeshConfig.builder().service(m.config()).build().service("reviews"))
         .isNotNull();
   }

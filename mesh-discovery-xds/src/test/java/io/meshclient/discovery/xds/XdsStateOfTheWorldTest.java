@@ -112,8 +112,9 @@ class XdsStateOfTheWorldTest {
 
       assertThat(Load.call(mesh, "http://reviews/")).as("routes and endpoints missing from RDS and EDS are kept")
           .isEqualTo("reviews");
-      assertThatThrownBy(() -> Load.call(mesh, "http://ratings/")).as("a deleted listener fails closed")
-          .isInstanceOf(NoHealthyInstanceException.class).hasMessageContaining("ratings");
+      assertThatThrownBy(() -> Load.call(mesh, "http://ratings/")).as("a deleted listener fails closed, saying so")
+          .isInstanceOf(NoHealthyInstanceException.class).hasMessage("no healthy instance of service 'ratings' in "
+              + "subset 'xds-unroutable': listener ratings:9080 was deleted by the control plane (LDS version 2)");
       assertThat(backends.counts()).isEqualTo(Map.of("reviews", 2, "ratings", 1));
     }
   }

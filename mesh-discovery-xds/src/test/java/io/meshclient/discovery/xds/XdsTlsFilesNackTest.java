@@ -17,6 +17,7 @@ import io.meshclient.core.internal.tls.CountingTlsServer;
 import io.meshclient.core.internal.tls.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -197,6 +198,10 @@ class XdsTlsFilesNackTest {
       controlPlane.set(reviews("2", "default"));
 
       awaitCdsAck("2");
+      // the cluster's endpoints are asked for once it is accepted (no wildcard brought them before); its instances
+      // are delivered just before its TLS settings apply
+      Load.await(() -> !mesh.instances("reviews").isEmpty() && mesh.config().service("reviews").tls() != null,
+          Duration.ofSeconds(5), "the cluster's endpoints and TLS settings applied");
       assertThat(call(mesh)).isEqualTo("200 ok");
       assertThat(backend.clientSubjects()).containsOnly("CN=productpage");
     }
