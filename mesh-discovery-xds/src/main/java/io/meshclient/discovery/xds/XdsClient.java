@@ -36,6 +36,11 @@ final class XdsClient implements AdsStream.Handler {
   private final Runnable onChange;
   private AdsStream stream;
   private XdsResources accepted = new XdsResources();
+  /**
+   * A copy of {@link #accepted} no one changes, shared by every service mapped from it (so services added one
+   * by one between two responses hold one copy, not one each); null once accepted changed since it was made.
+   */
+  private XdsResources acceptedCopy;
   /** The services the application lists ({@code mesh.discovery.xds.services}): kept, watched or not. */
   private final Set<String> configured;
   /** Service name to its listener name, in the order first watched. */
@@ -94,7 +99,7 @@ final class XdsClient implements AdsStream.Handler {
   void addService(String service, String listenerName) {
     if (services.putIfAbsent(service, listenerName) == null) {
       mappings.put(service, ServiceMapping.map(service, listenerName, discoveryName, baseOf(service), accepted));
-      mappedFrom.put(service, accepted.copy());
+      mappedFrom.put(service, acceptedCopy());
       reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
       resubscribe();
     }
@@ -192,10 +197,12 @@ final class XdsClient implements AdsStream.Handler {
           ResourceUpdate.decode(type, version, resources, EndpointResource::decode, EndpointResource::name));
     };
     Map<String, Set<String>> nextWarming;
+    XdsResources candidateCopy;
     try {
       Map<String, ServiceMapping> next = mapServices(candidate, update);
       nextWarming = warm(next, candidate);
-      String refused = apply(next, from(next.keySet(), nextWarming, candidate.copy()));
+      candidateCopy = candidate.copy();
+      String refused = apply(next, from(next.keySet(), nextWarming, candidateCopy));
       if (refused != null) {
         return refusedWhole(update, type + " version " + version + ": the mesh refused the configuration it "
             + "describes: " + refused);
@@ -204,6 +211,7 @@ final class XdsClient implements AdsStream.Handler {
       return refusedWhole(update, e.getMessage());
     }
     accepted = candidate;
+    acceptedCopy = candidateCopy;
     warming = nextWarming;
     reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
     stream.received(type, update.names());
@@ -315,6 +323,7 @@ final class XdsClient implements AdsStream.Handler {
    */
   private String refusedWhole(ResourceUpdate<?> update, String detail) {
     Map<String, XdsResources.Rejection> rejected = accepted.rejected.get(update.type());
+    acceptedCopy = null;
     update.valid().keySet().forEach(name -> rejected.put(name, new XdsResources.Rejection(update.version(), detail)));
     update.invalid().forEach((name, d) -> rejected.put(name, new XdsResources.Rejection(update.version(), d)));
     reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
@@ -369,6 +378,13 @@ final class XdsClient implements AdsStream.Handler {
     // the meters follow the stream; the configuration in force keeps serving while it is down
   }
 
+  private XdsResources acceptedCopy() {
+    if (acceptedCopy == null) {
+      acceptedCopy = accepted.copy();
+    }
+    return acceptedCopy;
+  }
+
   /** Maps every service again over the accepted resources: one held for endpoints taken not to exist goes ahead. */
   private void remapWarming() {
     Map<String, ServiceMapping> next = new HashMap<>();
@@ -380,7 +396,7 @@ final class XdsClient implements AdsStream.Handler {
       return;
     }
     Map<String, Set<String>> nextWarming = warm(next, accepted);
-    String refused = apply(next, from(next.keySet(), nextWarming, accepted.copy()));
+    String refused = apply(next, from(next.keySet(), nextWarming, acceptedCopy()));
     if (refused != null) {
       LOG.warning(() -> "xDS: the mesh refused the configuration xDS describes: " + refused);
       return;
@@ -518,7 +534,11 @@ final class XdsClient implements AdsStream.Handler {
     Set<String> endpoints = new java.util.HashSet<>(wanted.get(ResourceType.EDS));
     accepted.clusters.values().forEach(c -> endpoints.add(c.edsName()));
     wanted.put(ResourceType.EDS, endpoints);
-    wanted.forEach((type, names) -> accepted.release(type, names, lastSent.getOrDefault(type, Set.of())));
+    wanted.forEach((type, names) -> {
+      if (accepted.release(type, names, lastSent.getOrDefault(type, Set.of()))) {
+        acceptedCopy = null;
+      }
+    });
     metrics.held(accepted);
   }
 }

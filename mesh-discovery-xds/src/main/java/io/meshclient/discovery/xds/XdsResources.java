@@ -85,10 +85,9 @@ final class XdsResources {
    * asked for is held to what it sends now (a resource sent before anything needs it, such as endpoints ahead of
    * their cluster, serves as soon as a service does).
    */
-  void release(ResourceType type, Set<String> keep, Set<String> lastSent) {
+  boolean release(ResourceType type, Set<String> keep, Set<String> lastSent) {
     java.util.function.Predicate<String> unused = name -> !keep.contains(name) && !lastSent.contains(name);
-    byName(type).keySet().removeIf(unused);
-    rejected.get(type).keySet().removeIf(unused);
+    return byName(type).keySet().removeIf(unused) | rejected.get(type).keySet().removeIf(unused);
   }
 
   private Map<String, ?> byName(ResourceType type) {
