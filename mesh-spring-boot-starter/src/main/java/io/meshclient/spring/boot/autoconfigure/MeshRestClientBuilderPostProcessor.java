@@ -5,6 +5,7 @@ import io.meshclient.spring.boot.client.MeshRoutingRestClientBuilder;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.restclient.RestClientCustomizer;
+import org.springframework.boot.restclient.RestTemplateBuilder;
 import org.springframework.boot.restclient.autoconfigure.RestClientBuilderConfigurer;
 import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.client.RestClient;
@@ -15,7 +16,9 @@ import org.springframework.web.client.RestClient;
  * RestClientCustomizer} bean (a customizer that calls {@code requestFactory(...)}; the bean is proxied, and
  * keeps its type and order) and each {@code RestClient.Builder} bean (the application's later calls, {@code
  * RestClientSsl.fromBundle(...)} among them) configure a {@link MeshRoutingRestClientBuilder}: the factory
- * set is used for the hosts the mesh does not manage.
+ * set is used for the hosts the mesh does not manage. Each {@link RestTemplateBuilder} bean gets a last
+ * customizer that does the same for the factory its templates are given ({@code requestFactory(...)}, a
+ * {@code RestTemplateCustomizer} bean's {@code setRequestFactory(...)}).
  */
 class MeshRestClientBuilderPostProcessor implements BeanPostProcessor {
   private final SingletonSupplier<Mesh> mesh;
@@ -34,6 +37,9 @@ class MeshRestClientBuilderPostProcessor implements BeanPostProcessor {
     }
     if (bean instanceof RestClient.Builder builder) {
       return view(builder, mesh);
+    }
+    if (bean instanceof RestTemplateBuilder builder) {
+      return builder.additionalCustomizers(new MeshRestTemplateRouting(mesh));
     }
     return bean;
   }

@@ -30,7 +30,8 @@ import org.springframework.web.util.UriBuilderFactory;
  * #requestFactory} wraps the factory in a {@link MeshRoutingClientHttpRequestFactory}, so hosts the mesh
  * manages go through the mesh and other hosts through that factory. Every other method is the wrapped
  * builder's; each returns this builder (so a chain keeps the mesh), {@link #apply} hands this builder to
- * the consumer (as {@code RestClientSsl.fromBundle(...)} expects) and {@link #clone} clones both. The
+ * the consumer (as {@code RestClientSsl.fromBundle(...)} expects), {@link #clone} clones both and the client
+ * {@link #build} returns mutates into one of these. The
  * starter gives Boot's {@code RestClient.Builder}, and every {@code RestClientCustomizer} it runs, one of
  * these. Not thread-safe, as builders are not.
  */
@@ -70,7 +71,7 @@ public final class MeshRoutingRestClientBuilder implements RestClient.Builder {
 
   @Override
   public RestClient build() {
-    return delegate.build();
+    return new MeshRoutingRestClient(delegate.build(), mesh); // so that mutate() keeps the mesh
   }
 
   @Override
