@@ -36,12 +36,21 @@ final class BuilderViewAdvice<B> implements MethodInterceptor {
    * (an HTTP service group configurer's {@code configureGroups(groups)}, say).
    */
   static <B> Object proxy(Object target, String method, Class<B> argumentType, UnaryOperator<B> view) {
-    Object customizer = target;
-    ProxyFactory factory = new ProxyFactory(customizer);
-    Class<?> type = customizer.getClass();
-    factory.setProxyTargetClass(!Modifier.isFinal(type.getModifiers()) && !type.isSynthetic() && !type.isHidden());
+    ProxyFactory factory = new ProxyFactory(target);
+    Class<?> type = target.getClass();
+    // a subclass proxy cannot override a final method: it would run on the proxy, whose fields are not set
+    factory.setProxyTargetClass(!Modifier.isFinal(type.getModifiers()) && !type.isSynthetic() && !type.isHidden()
+        && overridable(type, method, argumentType));
     factory.addAdvice(new BuilderViewAdvice<>(method, argumentType, view));
     return factory.getProxy(type.getClassLoader());
+  }
+
+  private static boolean overridable(Class<?> type, String method, Class<?> argumentType) {
+    try {
+      return !Modifier.isFinal(type.getMethod(method, argumentType).getModifiers());
+    } catch (NoSuchMethodException e) {
+      return false;
+    }
   }
 
   /**
