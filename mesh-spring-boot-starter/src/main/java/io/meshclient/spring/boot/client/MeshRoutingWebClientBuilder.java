@@ -67,7 +67,7 @@ public final class MeshRoutingWebClientBuilder implements WebClient.Builder {
   public WebClient.Builder exchangeFunction(ExchangeFunction exchangeFunction) {
     Objects.requireNonNull(exchangeFunction, "exchangeFunction");
     delegate.exchangeFunction(request -> {
-      String host = request.url().getHost();
+      String host = MeshRoutingClientHttpRequestFactory.hostOf(request.url());
       if (host != null && mesh.get().handles(host)) {
         return Mono.error(new IllegalStateException(request.method() + " " + request.url().getScheme() + "://"
             + host + "/... refused: '" + host + "' is managed by the mesh, but this WebClient was given an"
