@@ -1,6 +1,8 @@
 package io.meshclient.spring.boot.clients;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.client.match.MockRestRequestMatchers.requestTo;
+import static org.springframework.test.web.client.response.MockRestResponseCreators.withSuccess;
 
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -12,8 +14,10 @@ import org.springframework.boot.restclient.RestTemplateBuilder;
 import org.springframework.boot.restclient.RestTemplateCustomizer;
 import org.springframework.boot.restclient.autoconfigure.RestTemplateAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.http.MediaType;
 import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.http.client.reactive.JdkClientHttpConnector;
+import org.springframework.test.web.client.MockRestServiceServer;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestTemplate;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -108,5 +112,18 @@ class BuiltClientsTest {
     });
     assertThat(reviews.userAgents()).singleElement().asString().startsWith("okhttp/");
     assertThat(other.userAgents()).singleElement().asString().as("HttpURLConnection").startsWith("Java/");
+  }
+
+  /** A test's MockRestServiceServer bound to Boot's builder answers every host, mesh hosts among them. */
+  @Test
+  void aMockRestServiceServerBoundToBootsBuilderAnswersMeshHostsToo() {
+    application().run(context -> {
+      RestClient.Builder builder = context.getBean(RestClient.Builder.class);
+      MockRestServiceServer server = MockRestServiceServer.bindTo(builder).build();
+      server.expect(requestTo("http://reviews/r")).andRespond(withSuccess("mocked", MediaType.TEXT_PLAIN));
+      assertThat(get(builder.build(), "http://reviews/r")).isEqualTo("mocked");
+      server.verify();
+    });
+    assertThat(reviews.userAgents()).isEmpty();
   }
 }
