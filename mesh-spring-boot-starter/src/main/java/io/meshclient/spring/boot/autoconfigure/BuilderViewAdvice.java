@@ -13,10 +13,12 @@ import org.springframework.aop.framework.ProxyFactory;
  * its order ({@code Ordered}, {@code @Order}), and an application that injects it by its class still can.
  */
 final class BuilderViewAdvice<B> implements MethodInterceptor {
+  private final String method;
   private final Class<B> builderType;
   private final UnaryOperator<B> view;
 
-  private BuilderViewAdvice(Class<B> builderType, UnaryOperator<B> view) {
+  private BuilderViewAdvice(String method, Class<B> builderType, UnaryOperator<B> view) {
+    this.method = method;
     this.builderType = builderType;
     this.view = view;
   }
@@ -26,11 +28,29 @@ final class BuilderViewAdvice<B> implements MethodInterceptor {
    * {@code view} returns a builder that already is a view as it is.
    */
   static <B> Object proxy(Object customizer, Class<B> builderType, UnaryOperator<B> view) {
-    ProxyFactory factory = new ProxyFactory(customizer);
-    Class<?> type = customizer.getClass();
-    factory.setProxyTargetClass(!Modifier.isFinal(type.getModifiers()) && !type.isSynthetic() && !type.isHidden());
-    factory.addAdvice(new BuilderViewAdvice<>(builderType, view));
+    return proxy(customizer, "customize", builderType, view);
+  }
+
+  /**
+   * {@code target}, proxied so that its one-argument {@code method(argument)} gets {@code view.apply(argument)}
+   * (an HTTP service group configurer's {@code configureGroups(groups)}, say).
+   */
+  static <B> Object proxy(Object target, String method, Class<B> argumentType, UnaryOperator<B> view) {
+    ProxyFactory factory = new ProxyFactory(target);
+    Class<?> type = target.getClass();
+    // a subclass proxy cannot override a final method: it would run on the proxy, whose fields are not set
+    factory.setProxyTargetClass(!Modifier.isFinal(type.getModifiers()) && !type.isSynthetic() && !type.isHidden()
+        && overridable(type, method, argumentType));
+    factory.addAdvice(new BuilderViewAdvice<>(method, argumentType, view));
     return factory.getProxy(type.getClassLoader());
+  }
+
+  private static boolean overridable(Class<?> type, String method, Class<?> argumentType) {
+    try {
+      return !Modifier.isFinal(type.getMethod(method, argumentType).getModifiers());
+    } catch (NoSuchMethodException e) {
+      return false;
+    }
   }
 
   /**
@@ -51,7 +71,7 @@ final class BuilderViewAdvice<B> implements MethodInterceptor {
   @Override
   public Object invoke(MethodInvocation invocation) throws Throwable {
     Object[] arguments = invocation.getArguments();
-    if (invocation.getMethod().getName().equals("customize") && arguments.length == 1
+    if (invocation.getMethod().getName().equals(method) && arguments.length == 1
         && builderType.isInstance(arguments[0])) {
       arguments[0] = view.apply(builderType.cast(arguments[0])); // ReflectiveMethodInvocation passes them on
     }

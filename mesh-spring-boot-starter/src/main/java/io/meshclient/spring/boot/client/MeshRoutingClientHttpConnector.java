@@ -38,7 +38,7 @@ public final class MeshRoutingClientHttpConnector implements ClientHttpConnector
   @Override
   public Mono<ClientHttpResponse> connect(HttpMethod method, URI uri,
       Function<? super ClientHttpRequest, Mono<Void>> requestCallback) {
-    String host = uri.getHost();
+    String host = MeshRoutingClientHttpRequestFactory.hostOf(uri);
     if (host != null && mesh.get().handles(host)) {
       return meshConnector.obtain().connect(method, uri, requestCallback);
     }

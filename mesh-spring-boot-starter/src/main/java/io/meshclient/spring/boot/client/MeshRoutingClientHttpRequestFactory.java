@@ -46,7 +46,7 @@ public final class MeshRoutingClientHttpRequestFactory implements ClientHttpRequ
 
   @Override
   public ClientHttpRequest createRequest(URI uri, HttpMethod httpMethod) throws IOException {
-    String host = uri.getHost();
+    String host = hostOf(uri);
     if (host != null) {
       Mesh m = mesh.get();
       // a host the mesh refuses (a mistyped service, mesh.unknown-hosts) goes to the mesh too, which refuses it
@@ -55,6 +55,24 @@ public final class MeshRoutingClientHttpRequestFactory implements ClientHttpRequ
       }
     }
     return delegate.obtain().createRequest(uri, httpMethod);
+  }
+
+  /**
+   * {@code uri}'s host; for a name that {@link URI} takes for a registry-based authority ({@code review_s},
+   * with an underscore: {@code getHost()} is null), the authority without user information and port, so that
+   * the mesh judges it (and refuses it, as a name it does not know) rather than the application's client
+   * resolving it by DNS.
+   */
+  static String hostOf(URI uri) {
+    String host = uri.getHost();
+    String authority = uri.getRawAuthority();
+    if (host != null || authority == null) {
+      return host;
+    }
+    String hostAndPort = authority.substring(authority.lastIndexOf('@') + 1);
+    int colon = hostAndPort.lastIndexOf(':');
+    String name = colon < 0 || hostAndPort.startsWith("[") ? hostAndPort : hostAndPort.substring(0, colon);
+    return name.isEmpty() ? null : name;
   }
 
   /** The factory used for hosts that are not mesh services (built now if it was not yet). */

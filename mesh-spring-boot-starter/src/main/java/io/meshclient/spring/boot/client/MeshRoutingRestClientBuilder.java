@@ -30,7 +30,8 @@ import org.springframework.web.util.UriBuilderFactory;
  * #requestFactory} wraps the factory in a {@link MeshRoutingClientHttpRequestFactory}, so hosts the mesh
  * manages go through the mesh and other hosts through that factory. Every other method is the wrapped
  * builder's; each returns this builder (so a chain keeps the mesh), {@link #apply} hands this builder to
- * the consumer (as {@code RestClientSsl.fromBundle(...)} expects) and {@link #clone} clones both. The
+ * the consumer (as {@code RestClientSsl.fromBundle(...)} expects), {@link #clone} clones both and the client
+ * {@link #build} returns mutates into one of these. The
  * starter gives Boot's {@code RestClient.Builder}, and every {@code RestClientCustomizer} it runs, one of
  * these. Not thread-safe, as builders are not.
  */
@@ -47,12 +48,17 @@ public final class MeshRoutingRestClientBuilder implements RestClient.Builder {
     this.mesh = Objects.requireNonNull(mesh, "mesh");
   }
 
-  /** {@code factory} for hosts the mesh does not manage; those it manages go through the mesh. */
+  /**
+   * {@code factory} for hosts the mesh does not manage; those it manages go through the mesh. A test's mock
+   * factory ({@code MockRestServiceServer.bindTo(builder)}, from {@code org.springframework.test}) is set as
+   * it is: it answers every host, mesh hosts among them, as the test expects.
+   */
   @Override
   public RestClient.Builder requestFactory(ClientHttpRequestFactory factory) {
     Objects.requireNonNull(factory, "factory");
     delegate.requestFactory(factory instanceof MeshRoutingClientHttpRequestFactory
-        || factory instanceof MeshClientHttpRequestFactory ? factory
+        || factory instanceof MeshClientHttpRequestFactory
+        || factory.getClass().getName().startsWith("org.springframework.test.") ? factory
         : new MeshRoutingClientHttpRequestFactory(mesh, factory));
     return this;
   }
@@ -70,7 +76,7 @@ public final class MeshRoutingRestClientBuilder implements RestClient.Builder {
 
   @Override
   public RestClient build() {
-    return delegate.build();
+    return new MeshRoutingRestClient(delegate.build(), mesh); // so that mutate() keeps the mesh
   }
 
   @Override

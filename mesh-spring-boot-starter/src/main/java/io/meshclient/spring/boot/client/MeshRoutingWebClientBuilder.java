@@ -31,7 +31,8 @@ import reactor.core.publisher.Mono;
  * connector altogether) is kept for other hosts, and a request to a host the mesh manages fails with an
  * {@code IllegalStateException} saying so, instead of bypassing the mesh. Every other method is the
  * wrapped builder's; each returns this builder (so a chain keeps the mesh), {@link #apply} hands this
- * builder to the consumer (as {@code WebClientSsl.fromBundle(...)} expects) and {@link #clone} clones
+ * builder to the consumer (as {@code WebClientSsl.fromBundle(...)} expects), the client {@link #build}
+ * returns mutates into one of these and {@link #clone} clones
  * both. The starter gives Boot's {@code WebClient.Builder}, and every {@code WebClientCustomizer} it runs,
  * one of these. Not thread-safe, as builders are not.
  */
@@ -66,7 +67,7 @@ public final class MeshRoutingWebClientBuilder implements WebClient.Builder {
   public WebClient.Builder exchangeFunction(ExchangeFunction exchangeFunction) {
     Objects.requireNonNull(exchangeFunction, "exchangeFunction");
     delegate.exchangeFunction(request -> {
-      String host = request.url().getHost();
+      String host = MeshRoutingClientHttpRequestFactory.hostOf(request.url());
       if (host != null && mesh.get().handles(host)) {
         return Mono.error(new IllegalStateException(request.method() + " " + request.url().getScheme() + "://"
             + host + "/... refused: '" + host + "' is managed by the mesh, but this WebClient was given an"
@@ -91,7 +92,7 @@ public final class MeshRoutingWebClientBuilder implements WebClient.Builder {
 
   @Override
   public WebClient build() {
-    return delegate.build();
+    return new MeshRoutingWebClient(delegate.build(), mesh); // so that mutate() keeps the mesh
   }
 
   @Override

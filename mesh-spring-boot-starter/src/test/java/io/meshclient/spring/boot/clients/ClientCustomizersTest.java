@@ -139,4 +139,31 @@ class ClientCustomizersTest {
     assertThat(reviews.userAgents()).isEmpty();
     assertThat(other.userAgents()).singleElement().asString().startsWith("Java-http-client/");
   }
+
+  /** An application's customizer whose customize method is final, as some code style checkers ask. */
+  public static class FinalCustomize implements RestClientCustomizer {
+    private final String agent;
+
+    public FinalCustomize(String agent) {
+      this.agent = agent;
+    }
+
+    @Override
+    public final void customize(RestClient.Builder builder) {
+      builder.defaultHeader("X-Agent", agent.toUpperCase(java.util.Locale.ROOT))
+          .requestFactory(new SimpleClientHttpRequestFactory());
+    }
+  }
+
+  @Test
+  void aCustomizerWithAFinalCustomizeMethodRunsAsWrittenAndKeepsTheMesh() {
+    application().withBean("finalCustomize", FinalCustomize.class, () -> new FinalCustomize("own-agent")).run(context -> {
+      assertThat(context).hasNotFailed();
+      RestClient client = context.getBean(RestClient.Builder.class).build();
+      assertThat(get(client, "http://reviews/r")).isEqualTo("reviews");
+      assertThat(get(client, other.url() + "/o")).isEqualTo("other");
+    });
+    assertThat(reviews.userAgents()).singleElement().asString().startsWith("okhttp/");
+    assertThat(other.userAgents()).singleElement().asString().as("HttpURLConnection").startsWith("Java/");
+  }
 }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -104,5 +105,22 @@ class MeshManagedHostsTest {
     assertThat(reviews.userAgents()).hasSize(2);
     assertThat(reviews.userAgents().get(0)).startsWith("okhttp/");
     assertThat(reviews.userAgents().get(1)).as("another host: the application's factory").doesNotStartWith("okhttp/");
+  }
+
+  /** java.net.URI gives no host for a name with '_' (getHost() is null): the mesh still judges it. */
+  @Test
+  void aSingleLabelNameWithAnUnderscoreIsRefusedByTheMeshInsteadOfResolved() throws Exception {
+    application().run(context -> {
+      RestClient rest = context.getBean(RestClient.Builder.class)
+          .requestFactory(new SimpleClientHttpRequestFactory()).build();
+      assertThatThrownBy(() -> rest.get().uri("http://review_s/r").retrieve().body(String.class))
+          .rootCause().isInstanceOf(UnknownServiceException.class)
+          .hasMessageStartingWith("GET http://review_s/... refused: 'review_s' is not a mesh service");
+      WebClient web = context.getBean(WebClient.Builder.class).build();
+      assertThatThrownBy(() -> web.get().uri("http://review_s/r").retrieve().bodyToMono(String.class)
+              .block(Duration.ofSeconds(10)))
+          .rootCause().isInstanceOf(UnknownServiceException.class)
+          .hasMessageStartingWith("GET http://review_s/... refused: 'review_s' is not a mesh service");
+    });
   }
 }

@@ -1,0 +1,41 @@
+package io.meshclient.spring.boot.clients;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshclient.spring.boot.clients.group.OwnFactoryGroupApp;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * An application's own {@code RestClientHttpServiceGroupConfigurer} that gives every group its own request
+ * factory does not take the group named after a mesh service out of the mesh.
+ */
+@Timeout(60)
+class GroupConfigurersTest {
+  private Loopback reviews;
+
+  @BeforeEach
+  void start() throws Exception {
+    reviews = new Loopback("reviews");
+  }
+
+  @AfterEach
+  void stop() {
+    reviews.close();
+  }
+
+  @Test
+  void aGroupConfigurerThatSetsItsOwnRequestFactoryKeepsTheMeshGroupInTheMesh() {
+    try (ConfigurableApplicationContext context = new SpringApplicationBuilder(OwnFactoryGroupApp.class)
+        .web(WebApplicationType.NONE).properties("spring.config.name=none",
+            "mesh.discovery.static.services.reviews[0].url=" + reviews.url()).run()) {
+      assertThat(context.getBean(OwnFactoryGroupApp.ReviewsApi.class).review()).isEqualTo("reviews");
+    }
+    assertThat(reviews.userAgents()).singleElement().asString().startsWith("okhttp/");
+  }
+}
