@@ -2,7 +2,9 @@ package io.meshclient.spring.boot.clients;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshclient.spring.boot.clients.group.OwnConnectorGroupApp;
 import io.meshclient.spring.boot.clients.group.OwnFactoryGroupApp;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,7 +15,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * An application's own {@code RestClientHttpServiceGroupConfigurer} that gives every group its own request
- * factory does not take the group named after a mesh service out of the mesh.
+ * factory, or {@code WebClientHttpServiceGroupConfigurer} its own connector, does not take the group named
+ * after a mesh service out of the mesh.
  */
 @Timeout(60)
 class GroupConfigurersTest {
@@ -35,6 +38,17 @@ class GroupConfigurersTest {
         .web(WebApplicationType.NONE).properties("spring.config.name=none",
             "mesh.discovery.static.services.reviews[0].url=" + reviews.url()).run()) {
       assertThat(context.getBean(OwnFactoryGroupApp.ReviewsApi.class).review()).isEqualTo("reviews");
+    }
+    assertThat(reviews.userAgents()).singleElement().asString().startsWith("okhttp/");
+  }
+
+  @Test
+  void aReactiveGroupConfigurerThatSetsItsOwnConnectorKeepsTheMeshGroupInTheMesh() {
+    try (ConfigurableApplicationContext context = new SpringApplicationBuilder(OwnConnectorGroupApp.class)
+        .web(WebApplicationType.NONE).properties("spring.config.name=none",
+            "mesh.discovery.static.services.reviews[0].url=" + reviews.url()).run()) {
+      assertThat(context.getBean(OwnConnectorGroupApp.ReviewsApi.class).review().block(Duration.ofSeconds(10)))
+          .isEqualTo("reviews");
     }
     assertThat(reviews.userAgents()).singleElement().asString().startsWith("okhttp/");
   }
