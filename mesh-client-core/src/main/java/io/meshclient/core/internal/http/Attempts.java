@@ -23,7 +23,6 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
@@ -44,17 +43,16 @@ final class Attempts {
    * be retried, so a connection that breaks mid-body is retried instead of failing the caller's read.
    */
   static final long PREFETCH_LIMIT = 64 * 1024;
-  /** How often a call waiting (backoff, hedge) checks whether it was cancelled. */
-  static final long CANCEL_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final MeshListener listener;
   private final Ticker ticker;
-  private final Sleeper sleeper;
+  /** The waits between attempts, shared with {@link HedgedAttempts}. */
+  final RetryBackoff retryBackoff;
 
   Attempts(MeshListener listener, Ticker ticker, Sleeper sleeper) {
     this.listener = listener;
     this.ticker = ticker;
-    this.sleeper = sleeper;
+    this.retryBackoff = new RetryBackoff(listener, ticker, sleeper);
   }
 
   static io.meshclient.core.RoutingDecision decision(MeshCall call, List<ServiceInstance> candidates,
@@ -174,7 +172,7 @@ final class Attempts {
         }
         long latency = ticker.nanoTime() - attemptStart;
         record(service, subset, breaker, instance, outcome, response == null ? 0 : response.code(), latency, error);
-        backoff = reason == null || free ? 0 : backoff(call.service, retry, attempt, deadline);
+        backoff = reason == null || free ? 0 : retryBackoff.next(call.service, retry, attempt, deadline);
       } catch (RuntimeException | Error e) {
         // A listener (or a breaker event consumer) threw, which it must not: the response will reach
         // nobody, so it is closed here, or its connection would never go back to the pool.
@@ -203,7 +201,7 @@ final class Attempts {
       if (response != null) {
         response.close();
       }
-      pause(chain.call(), backoff);
+      retryBackoff.pause(chain.call(), backoff);
       if (free) {
         attempt--;
       }
@@ -265,47 +263,6 @@ final class Attempts {
       }
     }
     return e;
-  }
-
-  /**
-   * The backoff before attempt {@code attempt + 1}, in nanoseconds, or -1 if there is none: attempts or the
-   * retry budget used up, or the backoff would end past the {@code deadline} (0 = none). Takes a retry from
-   * the budget when it returns a backoff.
-   */
-  long backoff(ServiceRuntime service, RetryConfig retry, int attempt, long deadline) {
-    if (attempt >= retry.attempts()) {
-      return -1;
-    }
-    if (!service.budget().tryRetry()) {
-      listener.onRetryBudgetExhausted(service.name());
-      return -1;
-    }
-    long cap = Math.min(retry.backoffMax().toNanos(), retry.backoffBase().toNanos() << Math.min(20, attempt - 1));
-    long backoff = cap <= 0 ? 0 : ThreadLocalRandom.current().nextLong(cap + 1);
-    if (deadline != 0 && deadline - ticker.nanoTime() - backoff <= 0) {
-      return -1;
-    }
-    return backoff;
-  }
-
-  /**
-   * Waits {@code nanos} of backoff with the mesh's {@link Sleeper}, in slices of at most {@link
-   * #CANCEL_CHECK_NANOS}, so that a call cancelled meanwhile ends within a slice instead of after the whole
-   * backoff, without an attempt more.
-   *
-   * @throws InterruptedIOException if the thread is interrupted (its interrupt flag stays set)
-   * @throws IOException "Canceled", as OkHttp says it, if {@code call} was cancelled
-   */
-  void pause(okhttp3.Call call, long nanos) throws IOException {
-    for (long left = nanos; left > 0; left -= CANCEL_CHECK_NANOS) {
-      if (call.isCanceled()) {
-        throw new IOException("Canceled");
-      }
-      sleeper.sleep(Math.min(left, CANCEL_CHECK_NANOS));
-    }
-    if (nanos > 0 && call.isCanceled()) {
-      throw new IOException("Canceled");
-    }
   }
 
   /** Why an attempt that ended so is sent again under {@code plan}'s retry policy, or null if it is not. */

@@ -39,7 +39,7 @@ import okhttp3.Response;
  */
 final class HedgedAttempts {
   /** How often a waiting caller checks whether its own call was cancelled. */
-  private static final long CANCEL_CHECK_NANOS = Attempts.CANCEL_CHECK_NANOS;
+  private static final long CANCEL_CHECK_NANOS = RetryBackoff.CANCEL_CHECK_NANOS;
 
   private final Attempts attempts;
   private final MeshListener listener;
@@ -102,7 +102,7 @@ final class HedgedAttempts {
           tried = Attempts.remember(tried, l.instance);
         }
         String reason = Attempts.retryReason(plan, winner.outcome, winner.response, true);
-        long backoff = reason == null ? -1 : attempts.backoff(call.service, retry, attempt, deadline);
+        long backoff = reason == null ? -1 : attempts.retryBackoff.next(call.service, retry, attempt, deadline);
         if (backoff < 0) {
           if (winner.response != null) {
             if (deadline != 0) {
@@ -120,7 +120,7 @@ final class HedgedAttempts {
           open = null;
           winner.response.close();
         }
-        attempts.pause(call.chain.call(), backoff);
+        attempts.retryBackoff.pause(call.chain.call(), backoff);
         listener.onRetry(call.service.name(), reason);
       } catch (IOException | RuntimeException | Error e) {
         group.decide(null);

@@ -26,10 +26,8 @@ import java.io.IOException;
 import java.util.random.RandomGenerator;
 import okhttp3.EventListener;
 import okhttp3.Interceptor;
-import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
 
 /**
  * The mesh's request path, as an OkHttp application interceptor: resolve, route, inject faults, admit,
@@ -46,9 +44,9 @@ public final class MeshInterceptor implements Interceptor {
   private final MeshListener listener;
   private final Ticker ticker;
   private final RandomGenerator random;
-  private final Sleeper sleeper;
   private final Attempts attempts;
   private final Mirrors mirrors;
+  private final Faults faults;
   private final HedgedAttempts hedged;
   /** Makes the per-call listeners, or null: then no call builds a decision or a record. */
   private final CallListener.Factory callListeners;
@@ -67,9 +65,9 @@ public final class MeshInterceptor implements Interceptor {
     this.listener = listener;
     this.ticker = ticker;
     this.random = random;
-    this.sleeper = sleeper;
     this.attempts = new Attempts(listener, ticker, sleeper);
     this.mirrors = new Mirrors(listener, random, ticker, client);
+    this.faults = new Faults(listener, random, sleeper);
     this.hedged = new HedgedAttempts(attempts, listener, ticker, client);
     this.callListeners = callListeners;
     this.observations = observations;
@@ -190,7 +188,7 @@ public final class MeshInterceptor implements Interceptor {
     }
     FaultConfig fault = plan.fault();
     if (fault != null) {
-      Response aborted = injectFault(fault, request, service, plan);
+      Response aborted = faults.inject(fault, request, service, plan);
       if (aborted != null) {
         listener.onCallComplete(target.name(), subset.name(), request.method(), aborted.code(),
             aborted.code() >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS, ticker.nanoTime() - call.start);
@@ -369,33 +367,6 @@ public final class MeshInterceptor implements Interceptor {
   private static RateLimitExceededException refusal(ServiceRuntime service, GcraRateLimiter limiter) {
     return new RateLimitExceededException(service.name(), limiter.getName(),
         java.time.Duration.ofNanos(limiter.nanosUntilPermit()));
-  }
-
-  /** Delays and/or aborts as the route's fault says; returns the abort response, or null to go on. */
-  private Response injectFault(FaultConfig fault, Request request, ServiceRuntime service, RoutePlan route)
-      throws IOException {
-    if (fault.header() != null && request.header(fault.header()) == null) {
-      return null;
-    }
-    if (fault.delayPercent() > 0 && random.nextDouble() * 100 < fault.delayPercent()) {
-      listener.onFaultInjected(service.name(), route.name(), "delay");
-      sleeper.sleep(fault.delay().toNanos());
-    }
-    if (fault.abortPercent() > 0 && random.nextDouble() * 100 < fault.abortPercent()) {
-      listener.onFaultInjected(service.name(), route.name(), "abort");
-      long now = System.currentTimeMillis();
-      return new Response.Builder()
-          .request(request)
-          .protocol(Protocol.HTTP_1_1)
-          .code(fault.abortStatus())
-          .message("fault injected by mesh-client")
-          .header("x-mesh-fault", "abort")
-          .body(ResponseBody.create(new byte[0], null))
-          .sentRequestAtMillis(now)
-          .receivedResponseAtMillis(now)
-          .build();
-    }
-    return null;
   }
 
   static boolean isIdempotent(String method) {
