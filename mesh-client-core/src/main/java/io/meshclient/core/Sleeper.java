@@ -4,8 +4,8 @@ import java.io.InterruptedIOException;
 
 /**
  * Waits, for retry backoff and injected delays; injected so tests can observe waits instead of sleeping. A
- * retry backoff is waited in slices of at most 100 ms, each one call, so that a call cancelled during its
- * backoff ends within a slice.
+ * retry backoff and a fault injection's delay are waited in slices of at most 100 ms that add up to the
+ * whole wait, each one call, so that a call cancelled during the wait ends within a slice.
  */
 @FunctionalInterface
 public interface Sleeper {

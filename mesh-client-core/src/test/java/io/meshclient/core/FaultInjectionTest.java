@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.Test;
@@ -51,18 +52,30 @@ class FaultInjectionTest {
 
   @Test
   void delayWaitsBeforeSendingAndAppliesOnlyWithTheHeader() throws Exception {
+    // A delay is waited in slices (so that a cancel ends it): the slices of one call add up to its wait.
+    List<Long> slices = new CopyOnWriteArrayList<>();
     List<Long> waits = new CopyOnWriteArrayList<>();
+    AtomicLong waited = new AtomicLong();
+    Sleeper sleeper = nanos -> {
+      slices.add(nanos);
+      waited.addAndGet(nanos);
+    };
     try (Backend backend = new Backend("b");
-        Mesh mesh = mesh(backend, FaultConfig.delay(50, Duration.ofMillis(250)).onlyWithHeader("x-chaos"), waits::add)) {
+        Mesh mesh = mesh(backend, FaultConfig.delay(50, Duration.ofMillis(250)).onlyWithHeader("x-chaos"), sleeper)) {
       for (int i = 0; i < 200; i++) {
         assertThat(get(mesh)).isEqualTo(200);
       }
-      assertThat(waits).isEmpty();
+      assertThat(slices).isEmpty();
       for (int i = 0; i < 200; i++) {
         assertThat(get(mesh, "x-chaos", "1")).isEqualTo(200);
+        long wait = waited.getAndSet(0);
+        if (wait > 0) {
+          waits.add(wait);
+        }
       }
       assertThat(waits).allMatch(w -> w == Duration.ofMillis(250).toNanos());
       assertThat(waits.size()).isBetween(70, 130);
+      assertThat(slices).allMatch(s -> s > 0 && s <= Duration.ofMillis(100).toNanos());
     }
   }
 }

@@ -3,10 +3,12 @@ package io.meshclient.core.internal.http;
 import io.meshclient.core.MeshListener;
 import io.meshclient.core.Sleeper;
 import io.meshclient.core.config.FaultConfig;
+import io.meshclient.core.internal.CancellableWait;
 import io.meshclient.core.internal.RoutePlan;
 import io.meshclient.core.internal.ServiceRuntime;
 import java.io.IOException;
 import java.util.random.RandomGenerator;
+import okhttp3.Call;
 import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -24,14 +26,20 @@ final class Faults {
     this.sleeper = sleeper;
   }
 
-  /** Delays and/or aborts as the route's fault says; returns the abort response, or null to go on. */
-  Response inject(FaultConfig fault, Request request, ServiceRuntime service, RoutePlan route) throws IOException {
+  /**
+   * Delays and/or aborts as the route's fault says; returns the abort response, or null to go on. The delay
+   * is a {@link CancellableWait}: cancelling {@code call} ends it within a slice.
+   *
+   * @throws IOException "Canceled", as OkHttp says it, if {@code call} is cancelled during the delay
+   */
+  Response inject(FaultConfig fault, Request request, Call call, ServiceRuntime service, RoutePlan route)
+      throws IOException {
     if (fault.header() != null && request.header(fault.header()) == null) {
       return null;
     }
     if (fault.delayPercent() > 0 && random.nextDouble() * 100 < fault.delayPercent()) {
       listener.onFaultInjected(service.name(), route.name(), "delay");
-      sleeper.sleep(fault.delay().toNanos());
+      CancellableWait.sleep(sleeper, call, fault.delay().toNanos());
     }
     if (fault.abortPercent() > 0 && random.nextDouble() * 100 < fault.abortPercent()) {
       listener.onFaultInjected(service.name(), route.name(), "abort");

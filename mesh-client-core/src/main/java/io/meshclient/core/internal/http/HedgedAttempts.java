@@ -9,6 +9,7 @@ import io.meshclient.core.MeshListener;
 import io.meshclient.core.Ticker;
 import io.meshclient.core.config.HedgeConfig;
 import io.meshclient.core.config.RetryConfig;
+import io.meshclient.core.internal.CancellableWait;
 import io.meshclient.core.internal.RoutePlan;
 import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.internal.SubsetRuntime;
@@ -39,7 +40,7 @@ import okhttp3.Response;
  */
 final class HedgedAttempts {
   /** How often a waiting caller checks whether its own call was cancelled. */
-  private static final long CANCEL_CHECK_NANOS = RetryBackoff.CANCEL_CHECK_NANOS;
+  private static final long CANCEL_CHECK_NANOS = CancellableWait.CHECK_NANOS;
 
   private final Attempts attempts;
   private final MeshListener listener;
@@ -321,9 +322,7 @@ final class HedgedAttempts {
     synchronized Result await(MeshCall call, long nanos) throws IOException {
       long deadline = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + nanos;
       while (ended.isEmpty()) {
-        if (call.chain.call().isCanceled()) {
-          throw new IOException("Canceled");
-        }
+        CancellableWait.throwIfCanceled(call.chain.call());
         long left = deadline == Long.MAX_VALUE ? CANCEL_CHECK_NANOS : Math.min(CANCEL_CHECK_NANOS,
             deadline - System.nanoTime());
         if (left <= 0) {

@@ -187,15 +187,24 @@ public final class MeshInterceptor implements Interceptor {
       traced.routed(plan.name(), subset.name());
     }
     FaultConfig fault = plan.fault();
-    if (fault != null) {
-      Response aborted = faults.inject(fault, request, service, plan);
-      if (aborted != null) {
-        listener.onCallComplete(target.name(), subset.name(), request.method(), aborted.code(),
-            aborted.code() >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS, ticker.nanoTime() - call.start);
-        return aborted;
+    try {
+      if (fault != null) {
+        Response aborted = faults.inject(fault, request, chain.call(), service, plan);
+        if (aborted != null) {
+          listener.onCallComplete(target.name(), subset.name(), request.method(), aborted.code(),
+              aborted.code() >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS, ticker.nanoTime() - call.start);
+          return aborted;
+        }
       }
+      admit(service, plan, target);
+    } catch (IOException e) {
+      if (!(e instanceof MeshException) && chain.call().isCanceled()) {
+        // Cancelled during an injected delay: a cancel, as one during an attempt.
+        listener.onCallComplete(target.name(), subset.name(), request.method(), 0, CallOutcome.CANCELLED,
+            ticker.nanoTime() - call.start);
+      }
+      throw e;
     }
-    admit(service, plan, target);
     // The subset's own counter when it has its own cap (as Envoy's cluster per subset), else the service's.
     if (subset.inFlight().incrementAndGet() > subset.maxConcurrentRequests()) {
       subset.inFlight().decrementAndGet();

@@ -4,20 +4,17 @@ import io.meshclient.core.MeshListener;
 import io.meshclient.core.Sleeper;
 import io.meshclient.core.Ticker;
 import io.meshclient.core.config.RetryConfig;
+import io.meshclient.core.internal.CancellableWait;
 import io.meshclient.core.internal.ServiceRuntime;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The wait between two attempts of a call: whether there is one (attempts left, the retry budget, the call's
  * deadline), its jittered exponential length, and the wait itself, which a cancel ends within a slice.
  */
 final class RetryBackoff {
-  /** How often a call waiting (backoff, hedge) checks whether it was cancelled. */
-  static final long CANCEL_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-
   private final MeshListener listener;
   private final Ticker ticker;
   private final Sleeper sleeper;
@@ -50,22 +47,13 @@ final class RetryBackoff {
   }
 
   /**
-   * Waits {@code nanos} of backoff with the mesh's {@link Sleeper}, in slices of at most {@link
-   * #CANCEL_CHECK_NANOS}, so that a call cancelled meanwhile ends within a slice instead of after the whole
-   * backoff, without an attempt more.
+   * Waits {@code nanos} of backoff with the mesh's {@link Sleeper}, as a {@link CancellableWait}: a call
+   * cancelled meanwhile ends within a slice instead of after the whole backoff, without an attempt more.
    *
    * @throws InterruptedIOException if the thread is interrupted (its interrupt flag stays set)
    * @throws IOException "Canceled", as OkHttp says it, if {@code call} was cancelled
    */
   void pause(okhttp3.Call call, long nanos) throws IOException {
-    for (long left = nanos; left > 0; left -= CANCEL_CHECK_NANOS) {
-      if (call.isCanceled()) {
-        throw new IOException("Canceled");
-      }
-      sleeper.sleep(Math.min(left, CANCEL_CHECK_NANOS));
-    }
-    if (nanos > 0 && call.isCanceled()) {
-      throw new IOException("Canceled");
-    }
+    CancellableWait.sleep(sleeper, call, nanos);
   }
 }
