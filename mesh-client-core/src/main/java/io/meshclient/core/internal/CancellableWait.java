@@ -8,9 +8,9 @@ import okhttp3.Call;
 
 /**
  * A wait on a call's request path that the call's {@link Call#cancel()} ends: the retry backoff, a fault
- * injection's delay. OkHttp does not interrupt the thread of a cancelled call, so the wait is cut in slices
- * of at most {@link #CHECK_NANOS} and the call checked before each: a cancelled call ends within a slice,
- * failing as OkHttp fails a cancelled call.
+ * injection's delay, a rate limit's {@code max-wait}. OkHttp does not interrupt the thread of a cancelled
+ * call, so the wait is cut in slices of at most {@link #CHECK_NANOS} and the call checked before each: a
+ * cancelled call ends within a slice, failing as OkHttp fails a cancelled call.
  */
 public final class CancellableWait {
   /** How often a waiting call checks whether it was cancelled. */

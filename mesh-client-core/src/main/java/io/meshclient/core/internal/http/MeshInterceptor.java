@@ -196,10 +196,10 @@ public final class MeshInterceptor implements Interceptor {
           return aborted;
         }
       }
-      admit(service, plan, target);
+      admit(chain.call(), service, plan, target);
     } catch (IOException e) {
       if (!(e instanceof MeshException) && chain.call().isCanceled()) {
-        // Cancelled during an injected delay: a cancel, as one during an attempt.
+        // Cancelled during an injected delay or the wait for a permit: a cancel, as one during an attempt.
         listener.onCallComplete(target.name(), subset.name(), request.method(), 0, CallOutcome.CANCELLED,
             ticker.nanoTime() - call.start);
       }
@@ -342,15 +342,18 @@ public final class MeshInterceptor implements Interceptor {
 
   /**
    * The route's own limit (the calling service's), then the destination service's limit. A route permit
-   * whose call the service's limit then refuses (or whose wait for it is interrupted) is given back: the
-   * call is never sent, so the route's next caller is not charged for it.
+   * whose call the service's limit then refuses (or whose wait for it is interrupted or cancelled) is given
+   * back: the call is never sent, so the route's next caller is not charged for it.
    *
    * @throws java.io.InterruptedIOException if the thread is interrupted while waiting for a permit ({@code
    *     max-wait}); nothing stays taken, the interrupt flag stays set
+   * @throws IOException "Canceled", as OkHttp says it, if {@code call} is cancelled while waiting for a
+   *     permit; nothing stays taken
    */
-  private void admit(ServiceRuntime service, RoutePlan plan, ServiceRuntime target) throws IOException {
+  private void admit(okhttp3.Call call, ServiceRuntime service, RoutePlan plan, ServiceRuntime target)
+      throws IOException {
     GcraRateLimiter routeLimiter = plan.limiter();
-    if (routeLimiter != null && !routeLimiter.acquire(1)) {
+    if (routeLimiter != null && !routeLimiter.acquire(1, call)) {
       listener.onRateLimited(service.name(), routeLimiter.getName());
       throw refusal(service, routeLimiter);
     }
@@ -360,7 +363,7 @@ public final class MeshInterceptor implements Interceptor {
     }
     boolean admitted = false;
     try {
-      admitted = limiter.acquire(1);
+      admitted = limiter.acquire(1, call);
     } finally {
       if (!admitted && routeLimiter != null) {
         routeLimiter.release(1);

@@ -7,8 +7,11 @@ import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.event.RateLimiterEvent;
 import io.github.resilience4j.ratelimiter.event.RateLimiterOnFailureEvent;
 import io.github.resilience4j.ratelimiter.event.RateLimiterOnSuccessEvent;
+import io.meshclient.core.Sleeper;
 import io.meshclient.core.Ticker;
 import io.meshclient.core.config.RateLimitConfig;
+import io.meshclient.core.internal.CancellableWait;
+import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.Map;
@@ -16,6 +19,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import okhttp3.Call;
 
 /**
  * A token bucket implemented as the Generic Cell Rate Algorithm, behind resilience4j's {@link
@@ -31,6 +35,20 @@ import java.util.concurrent.locks.LockSupport;
  * are only created when someone listens). Thread-safe.
  */
 public final class GcraRateLimiter implements RateLimiter {
+  /**
+   * Waits for a permit in real time (the {@link Ticker} only tells how long), to the nanosecond where
+   * {@link Thread#sleep} would round up to the millisecond; the interrupt flag stays set.
+   */
+  private static final Sleeper PARK = nanos -> {
+    long deadline = System.nanoTime() + nanos;
+    for (long left = nanos; left > 0; left = deadline - System.nanoTime()) {
+      LockSupport.parkNanos(left);
+      if (Thread.currentThread().isInterrupted()) {
+        throw new InterruptedIOException("interrupted while waiting");
+      }
+    }
+  };
+
   private final String name;
   private final Ticker ticker;
   private final Map<String, String> tags;
@@ -70,13 +88,17 @@ public final class GcraRateLimiter implements RateLimiter {
   }
 
   /**
-   * Takes {@code permits}, waiting up to {@code max-wait} for them; what the mesh admits a call with.
+   * Takes {@code permits}, waiting up to {@code max-wait} for them; what the mesh admits a call with. The
+   * wait is a {@link CancellableWait}: cancelling {@code call} ends it within a slice.
    *
+   * @param call the call the permits are for, whose cancel ends the wait; null: only an interrupt does
    * @return false if they are not free within {@code max-wait} (nothing is taken)
    * @throws InterruptedIOException if the thread is interrupted while waiting: the permits are given back,
    *     so a later caller is not charged for them, and the thread's interrupt flag stays set
+   * @throws IOException "Canceled", as OkHttp says it, if {@code call} is cancelled while waiting: the
+   *     permits are given back
    */
-  public boolean acquire(int permits) throws InterruptedIOException {
+  public boolean acquire(int permits, Call call) throws IOException {
     Settings s = settings;
     long wait = reserve(s, permits, s.maxWaitNanos);
     if (wait < 0) {
@@ -85,9 +107,19 @@ public final class GcraRateLimiter implements RateLimiter {
       }
       return false;
     }
-    if (wait > 0 && !sleep(wait)) {
-      tat.addAndGet(-s.intervalNanos * permits);
-      throw new InterruptedIOException("interrupted while waiting for a permit of rate limiter " + name);
+    if (wait > 0) {
+      waiting.incrementAndGet();
+      try {
+        CancellableWait.sleep(PARK, call, wait);
+      } catch (IOException e) {
+        tat.addAndGet(-s.intervalNanos * permits);
+        if (e instanceof InterruptedIOException) {
+          throw new InterruptedIOException("interrupted while waiting for a permit of rate limiter " + name);
+        }
+        throw e;
+      } finally {
+        waiting.decrementAndGet();
+      }
     }
     if (events.hasConsumers()) {
       events.processEvent(new RateLimiterOnSuccessEvent(name, permits));
@@ -107,8 +139,8 @@ public final class GcraRateLimiter implements RateLimiter {
   @Override
   public boolean acquirePermission(int permits) {
     try {
-      return acquire(permits);
-    } catch (InterruptedIOException e) {
+      return acquire(permits, null);
+    } catch (IOException e) { // only an interrupt, without a call to cancel
       return false;
     }
   }
@@ -151,22 +183,6 @@ public final class GcraRateLimiter implements RateLimiter {
     long current = tat.get();
     long now = ticker.nanoTime();
     return Math.max(0, Math.max(current, now) - s.toleranceNanos - now);
-  }
-
-  private boolean sleep(long nanos) {
-    waiting.incrementAndGet();
-    try {
-      long deadline = System.nanoTime() + nanos;
-      for (long left = nanos; left > 0; left = deadline - System.nanoTime()) {
-        LockSupport.parkNanos(left);
-        if (Thread.currentThread().isInterrupted()) {
-          return false;
-        }
-      }
-      return true;
-    } finally {
-      waiting.decrementAndGet();
-    }
   }
 
   @Override
