@@ -100,8 +100,7 @@ public class MeshDisabledAutoConfiguration {
 
   /** {@code mesh.services.<service>.fallback-url}, or {@code http://<service>}. */
   static String fallbackUrl(Environment environment, String service) {
-    String url = environment.getProperty("mesh.services." + service + ".fallback-url");
-    return url != null ? url : "http://" + service;
+    return io.meshclient.spring.boot.MeshConfigBinder.fallbackUrl(environment, service);
   }
 
   /** Reactive {@code @MeshClient} interfaces on the application's {@code WebClient.Builder}, untouched. */
