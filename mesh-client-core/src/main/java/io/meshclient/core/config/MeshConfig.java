@@ -103,7 +103,8 @@ public record MeshConfig(
    * @throws ConfigurationException if the text is not valid YAML or its content is invalid
    */
   public static MeshConfig fromYaml(String text, java.util.function.UnaryOperator<String> variables) {
-    return fromMap(MeshConfigLoader.parseYaml(new java.io.StringReader(text), variables, "mesh.yaml"));
+    return fromMap(MeshConfigLoader.fileRoot(
+        MeshConfigLoader.parseYaml(new java.io.StringReader(text), variables, "mesh.yaml")));
   }
 
   /**

@@ -58,8 +58,42 @@ final class MeshConfigLoader {
   static MeshConfig load(Path file, String text, UnaryOperator<String> environment) {
     String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
     boolean json = name.endsWith(".json");
-    return MeshConfig.fromMap(parse(new java.io.StringReader(json ? jsonAsYaml(text) : text), environment,
-        file.toString(), json ? "JSON" : "YAML"));
+    return MeshConfig.fromMap(fileRoot(parse(new java.io.StringReader(json ? jsonAsYaml(text) : text), environment,
+        file.toString(), json ? "JSON" : "YAML")));
+  }
+
+  /**
+   * Checks what only a file can get wrong at its top level, before the reader sees it:
+   * <ul>
+   *   <li>a key next to {@code mesh} ({@code services:} written at column 0 instead of under {@code mesh}):
+   *       the reader would take the whole document for the mesh block and report {@code mesh.mesh} as an
+   *       unknown key, which no one wrote;</li>
+   *   <li>{@code mesh.istio}: that block is read by the Spring Boot starter from its properties, never by
+   *       {@link MeshConfig}, so in a file it would pass the key-name check and then be ignored, leaving
+   *       the services without the routes its Istio files hold (plain Java gives the files to {@code
+   *       Mesh.builder().istioConfig(...)}).</li>
+   * </ul>
+   */
+  static Map<String, Object> fileRoot(Map<String, Object> tree) {
+    if (tree == null || !tree.containsKey(MeshConfig.PREFIX)) {
+      return tree; // a document of mesh keys without the `mesh:` line, as the reader accepts
+    }
+    List<String> problems = new ArrayList<>();
+    for (String key : tree.keySet()) {
+      if (!key.equals(MeshConfig.PREFIX)) {
+        problems.add(ConfigurationException.problem(key, "a key next to mesh", "only mesh at the top level; "
+            + (MeshKeys.ROOT.names().contains(key) ? "indent it under mesh" : "mesh keys go under mesh")));
+      }
+    }
+    if (tree.get(MeshConfig.PREFIX) instanceof Map<?, ?> mesh && mesh.containsKey("istio")) {
+      problems.add(ConfigurationException.problem(MeshConfig.PREFIX + ".istio", mesh.get("istio"), "no istio "
+          + "block in a mesh.yaml: mesh.istio.* is read from Spring Boot's properties only; without Spring, give "
+          + "the files to Mesh.builder().istioConfig(...) and their options to istioOptions(...)"));
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigurationException(problems);
+    }
+    return tree;
   }
 
   /**

@@ -79,7 +79,8 @@ public final class MeshKeys {
       .expecting("a positive duration up to 596h");
   static final Setting SLIDING_WINDOW = integer("sliding-window", "100", 1, 100_000, "calls counted")
       .expecting("1..100000 calls");
-  static final Setting MINIMUM_CALLS = integer("minimum-calls", "20", 1, 100_000, "calls needed before rates count")
+  static final Setting MINIMUM_CALLS = integer("minimum-calls", "20", 1, 100_000, "calls needed before rates count; "
+      + "at most `sliding-window` calls are ever counted, so a larger value acts as `sliding-window`")
       .expecting("1..100000 calls");
   static final Setting OPEN_FOR = timeout("open-for", "10s", "how long it refuses before probing")
       .expecting("a positive duration up to 596h");
@@ -293,10 +294,15 @@ public final class MeshKeys {
       + "that is not a mesh service: `refuse` (`UnknownServiceException`, no I/O, suggesting the closest service) "
       + "or `pass-through` (to DNS); `localhost`, IP literals and dotted names always pass");
 
-  /** Istio's own resources laid over this configuration ({@link IstioOptions}); read by the starter. */
+  /**
+   * Istio's own resources laid over this configuration ({@link IstioOptions}); read by the starter only,
+   * refused in a mesh.yaml ({@code MeshConfigLoader.fileRoot}).
+   */
   static final Setting ISTIO = block("istio", "Istio VirtualService, DestinationRule and ServiceEntry YAML laid over "
       + "this configuration, watched for changes",
-      textList("files", null, "YAML files or directories of Istio resources (multi-document)"),
+      textList("files", null, "YAML files or directories of Istio resources (multi-document); Spring Boot "
+          + "properties only: in a mesh.yaml the `istio` block is refused (without Spring, "
+          + "`Mesh.builder().istioConfig(...)` and `istioOptions(...)`)"),
       bool("strict", false, "refuse files that use a field the mesh does not implement (default: list them in the "
           + "load report)"),
       text("namespace", "default", "the namespace of short host names and of resources without one"),

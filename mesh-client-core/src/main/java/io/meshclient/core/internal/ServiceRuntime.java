@@ -152,7 +152,11 @@ public final class ServiceRuntime {
       }
     }
     if (reason == null && subset.instances.isEmpty()) {
-      reason = all.instances.isEmpty() ? "its discovery lists no instance of it"
+      reason = all.instances.isEmpty() ? allowList() == null ? "its discovery lists no instance of it"
+          // the instances may all be outside the allow-list: saying the discovery lists none would send the
+          // reader to the registry, which lists them
+          : "its discovery lists no instance of it inside allowed-addresses (an instance outside is dropped "
+              + "and logged at WARNING)"
           : "none of its instances has the subset's labels "
               + new java.util.TreeMap<>(subset.selector).toString().replace("\r", "\\r").replace("\n", "\\n");
     }

@@ -136,9 +136,23 @@ public final class StaticDiscoveryProvider implements ServiceDiscoveryProvider {
     Map<String, String> metadata = new TreeMap<>();
     Object meta = map.get("metadata");
     if (meta instanceof Map<?, ?> m) {
-      m.forEach((k, v) -> metadata.put(String.valueOf(k), String.valueOf(v)));
+      m.forEach((k, v) -> {
+        if (scalar(v)) {
+          metadata.put(String.valueOf(k), String.valueOf(v));
+        } else { // null (`version:` with no value), a list or a block would have become the label "null" or "[a, b]"
+          problems.add(problem(key + ".metadata." + k, v == null ? "empty" : v, "a label value such as v2"));
+        }
+      });
     } else if (meta != null) {
       problems.add(problem(key + ".metadata", meta, "a block of labels such as { version: v2 }"));
+    }
+    Object id = map.get("id");
+    Object zone = map.get("zone");
+    if (id != null && (!scalar(id) || id.toString().isBlank())) {
+      problems.add(problem(key + ".id", id, "a non-empty instance id (default: host:port)"));
+    }
+    if (zone != null && !scalar(zone)) {
+      problems.add(problem(key + ".zone", zone, "a zone name such as us-east-1a"));
     }
     if (problems.size() > before) {
       return null;
@@ -149,10 +163,13 @@ public final class StaticDiscoveryProvider implements ServiceDiscoveryProvider {
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }
-    Object id = map.get("id");
-    Object zone = map.get("zone");
     return new ServiceInstance(id != null ? id.toString() : host + ":" + port, service, host, port, secure, weight,
         metadata, zone != null ? zone.toString() : "");
+  }
+
+  /** A string, number or boolean: what a label, id or zone can be written as. */
+  private static boolean scalar(Object value) {
+    return value instanceof String || value instanceof Number || value instanceof Boolean;
   }
 
   /** {@code http://<redacted>@host:port} for {@code http://user:password@host:port}. */

@@ -54,14 +54,69 @@ public final class MeshConfigBinder {
     Map<String, Object> tree = tree(environment);
     STARTER_KEYS.forEach(tree::remove);
     if (tree.get("services") instanceof Map<?, ?> services) {
-      // The kill switch's per-service URL (MeshDisabledAutoConfiguration): the starter's, not the mesh's.
-      services.values().forEach(service -> {
+      // The kill switch's per-service URL (MeshDisabledAutoConfiguration): the starter's, not the mesh's,
+      // checked now so that a bad one fails this start-up, not the one that turns the mesh off.
+      java.util.List<String> problems = new java.util.ArrayList<>();
+      services.forEach((name, service) -> {
         if (service instanceof Map<?, ?> settings) {
+          settings.forEach((key, url) -> {
+            if (FALLBACK_URL.contains(key)) {
+              String problem = fallbackUrlProblem(String.valueOf(name), url);
+              if (problem != null) {
+                problems.add(problem);
+              }
+            }
+          });
           settings.keySet().removeIf(key -> FALLBACK_URL.contains(key));
         }
       });
+      if (!problems.isEmpty()) {
+        throw new io.meshclient.api.ConfigurationException(problems);
+      }
     }
     return MeshConfig.fromMap(tree);
+  }
+
+  /**
+   * {@code mesh.services.<service>.fallback-url}, the base URL the kill switch ({@code mesh.enabled=false})
+   * calls the service at, or {@code http://<service>} when it is not set.
+   *
+   * @throws io.meshclient.api.ConfigurationException if it is not an http or https URL with a host and no
+   *     user info, query or fragment (the user info is never shown)
+   */
+  public static String fallbackUrl(Environment environment, String service) {
+    String url = environment.getProperty("mesh.services." + service + ".fallback-url");
+    if (url == null) {
+      return "http://" + service;
+    }
+    String problem = fallbackUrlProblem(service, url);
+    if (problem != null) {
+      throw new io.meshclient.api.ConfigurationException(java.util.List.of(problem));
+    }
+    return url.trim();
+  }
+
+  /** Why {@code url} cannot be the service's fallback URL, naming the key; null if it can. */
+  private static String fallbackUrlProblem(String service, Object url) {
+    String text = String.valueOf(url).trim();
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(text);
+    } catch (java.net.URISyntaxException e) {
+      uri = null;
+    }
+    boolean userInfo = uri != null && uri.getRawUserInfo() != null;
+    boolean valid = uri != null && !userInfo && uri.getHost() != null && uri.getRawQuery() == null
+        && uri.getRawFragment() == null && ("http".equalsIgnoreCase(uri.getScheme())
+            || "https".equalsIgnoreCase(uri.getScheme()));
+    if (valid) {
+      return null;
+    }
+    int at = text.lastIndexOf('@');
+    String shown = at > 0 ? "<redacted>" + text.substring(at) : text; // user info may hold a password
+    return io.meshclient.api.ConfigurationException.problem("mesh.services." + service + ".fallback-url", shown,
+        "an http or https base URL with a host and without user info, query or fragment, such as "
+            + "http://reviews.internal:9080");
   }
 
   /** Every {@code mesh.*} property as a tree of maps (below {@code mesh}) and resolved scalar values. */

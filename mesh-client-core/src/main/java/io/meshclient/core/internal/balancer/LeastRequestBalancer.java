@@ -41,6 +41,7 @@ final class LeastRequestBalancer extends StatefulBalancer {
 
     @Override
     public LoadBalancer create(BalancerContext context) {
+      BalancerOptions.allowOnly(context, java.util.Set.of()); // an option here would be ignored
       return new LeastRequestBalancer(null);
     }
   }

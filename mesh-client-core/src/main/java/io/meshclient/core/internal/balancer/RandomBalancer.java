@@ -23,6 +23,7 @@ final class RandomBalancer implements LoadBalancer {
 
     @Override
     public LoadBalancer create(BalancerContext context) {
+      BalancerOptions.allowOnly(context, java.util.Set.of()); // an option here would be ignored
       return new RandomBalancer();
     }
   }

@@ -25,6 +25,7 @@ final class RoundRobinBalancer implements LoadBalancer {
 
     @Override
     public LoadBalancer create(BalancerContext context) {
+      BalancerOptions.allowOnly(context, java.util.Set.of()); // an option here would be ignored
       return new RoundRobinBalancer();
     }
   }

@@ -103,6 +103,7 @@ final class WeightedRoundRobinBalancer implements LoadBalancer, InstanceListList
 
     @Override
     public LoadBalancer create(BalancerContext context) {
+      BalancerOptions.allowOnly(context, java.util.Set.of()); // an option here would be ignored
       return new WeightedRoundRobinBalancer();
     }
   }

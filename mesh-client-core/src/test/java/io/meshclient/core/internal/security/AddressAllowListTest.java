@@ -82,6 +82,20 @@ class AddressAllowListTest {
   }
 
   @Test
+  void aCallWhoseInstancesAreAllOutsideTheListSaysSoInsteadOfBlamingTheDiscovery() throws Exception {
+    InMemoryDiscovery discovery = new InMemoryDiscovery().set("api", List.of(
+        new ServiceInstance("private", "api", "10.1.2.3", 80, false, 1, Map.of(), "")));
+    MeshConfig config = MeshConfig.builder()
+        .service(ServiceConfig.builder("api").allowedAddresses(List.of("127.0.0.0/8")).build()).build();
+    try (Mesh mesh = Mesh.builder().config(config).discovery("memory", discovery).build()) {
+      assertThatThrownBy(() -> mesh.httpClient().newCall(new Request.Builder().url("http://api/").build()).execute())
+          .isInstanceOf(io.meshclient.api.NoHealthyInstanceException.class)
+          .hasMessageEndingWith("its discovery lists no instance of it inside allowed-addresses (an instance "
+              + "outside is dropped and logged at WARNING)");
+    }
+  }
+
+  @Test
   void aHostThatReResolvesOutsideTheListCannotBeConnectedTo() throws Exception {
     AllowListDns dns = new AllowListDns(host -> List.of(InetAddress.getByName("10.9.9.9")));
     dns.update(Map.of("api.internal", LOOPBACK));

@@ -27,7 +27,8 @@ import java.util.stream.Collectors;
 final class ConfigReference {
   /** Starter keys, not part of the mesh configuration. */
   static final Setting STARTER = Setting.block("mesh", "the starter",
-      Setting.bool("enabled", true, "whether the starter creates a mesh, its clients and its actuator support"),
+      Setting.bool("enabled", true, "whether the starter creates a mesh, its clients and its actuator support "
+          + "(`false`: the kill switch); a value other than a boolean fails start-up"),
       Setting.block("problem-details", "the refusal handler", Setting.bool("enabled", true, "whether a mesh refusal "
           + "a web handler lets escape becomes an RFC 9457 problem: 429 with Retry-After for a rate limit, 503 for "
           + "the other refusals (lowest precedence)")));

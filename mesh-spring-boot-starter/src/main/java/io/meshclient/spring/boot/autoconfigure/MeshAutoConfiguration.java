@@ -17,12 +17,12 @@ import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.http.converter.autoconfigure.ClientHttpMessageConvertersCustomizer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
@@ -38,7 +38,7 @@ import org.springframework.web.client.RestClient;
 @AutoConfiguration(afterName = {
     "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
     "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration"})
-@ConditionalOnBooleanProperty(name = "mesh.enabled", matchIfMissing = true)
+@Conditional(MeshSwitch.MeshOn.class)
 @Import({AutoConfiguredMeshClientsRegistrar.class, MeshReactiveConfiguration.class})
 public class MeshAutoConfiguration {
 
@@ -170,7 +170,7 @@ public class MeshAutoConfiguration {
    */
   @Bean
   @ConditionalOnWebApplication
-  @ConditionalOnBooleanProperty(name = "mesh.problem-details.enabled", matchIfMissing = true)
+  @Conditional(MeshSwitch.ProblemDetailsOn.class)
   @ConditionalOnMissingBean
   public MeshRefusalProblemDetails meshRefusalProblemDetails() {
     return new MeshRefusalProblemDetails();

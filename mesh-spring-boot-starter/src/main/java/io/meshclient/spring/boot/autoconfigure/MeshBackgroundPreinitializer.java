@@ -34,7 +34,7 @@ class MeshBackgroundPreinitializer implements ApplicationListener<ApplicationEnv
   @Override
   public void onApplicationEvent(ApplicationEnvironmentPreparedEvent event) {
     if (Boolean.getBoolean(IGNORE) || Runtime.getRuntime().availableProcessors() < 2
-        || !event.getEnvironment().getProperty("mesh.enabled", Boolean.class, true)) {
+        || !enabled(event)) {
       return;
     }
     synchronized (LOCK) {
@@ -44,6 +44,15 @@ class MeshBackgroundPreinitializer implements ApplicationListener<ApplicationEnv
       warming = new Thread(MeshBackgroundPreinitializer::warm, "mesh-background-preinit");
       warming.setDaemon(true);
       warming.start();
+    }
+  }
+
+  /** Whether the mesh is on; a bad value is reported by the auto-configuration's condition, not here. */
+  private static boolean enabled(ApplicationEnvironmentPreparedEvent event) {
+    try {
+      return MeshSwitch.enabled(event.getEnvironment(), "mesh.enabled", true);
+    } catch (io.meshclient.api.ConfigurationException e) {
+      return false;
     }
   }
 

@@ -8,11 +8,11 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.http.converter.autoconfigure.ClientHttpMessageConvertersCustomizer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
@@ -27,7 +27,7 @@ import org.springframework.web.reactive.function.client.WebClient;
  * at INFO.
  */
 @AutoConfiguration(after = MeshAutoConfiguration.class)
-@ConditionalOnBooleanProperty(name = "mesh.enabled", havingValue = false)
+@Conditional(MeshSwitch.MeshOff.class)
 @Import(AutoConfiguredMeshClientsRegistrar.class)
 public class MeshDisabledAutoConfiguration {
   private static final Log log = LogFactory.getLog(MeshDisabledAutoConfiguration.class);
@@ -100,8 +100,7 @@ public class MeshDisabledAutoConfiguration {
 
   /** {@code mesh.services.<service>.fallback-url}, or {@code http://<service>}. */
   static String fallbackUrl(Environment environment, String service) {
-    String url = environment.getProperty("mesh.services." + service + ".fallback-url");
-    return url != null ? url : "http://" + service;
+    return io.meshclient.spring.boot.MeshConfigBinder.fallbackUrl(environment, service);
   }
 
   /** Reactive {@code @MeshClient} interfaces on the application's {@code WebClient.Builder}, untouched. */

@@ -1,0 +1,57 @@
+package io.meshclient.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshclient.api.ConfigurationException;
+import io.meshclient.core.Mesh;
+import io.meshclient.spring.boot.autoconfigure.MeshAutoConfiguration;
+import io.meshclient.spring.boot.autoconfigure.MeshDisabledAutoConfiguration;
+import io.meshclient.spring.boot.client.MeshClientFactory;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+
+/**
+ * {@code mesh.enabled} is read strictly: a value that is not a boolean fails start-up naming the key,
+ * instead of turning the mesh off in silence (Boot's {@code @ConditionalOnBooleanProperty} takes any
+ * value but {@code true} for {@code false}, and then neither the mesh nor the kill switch was configured:
+ * calls to {@code http://reviews} went to DNS).
+ */
+class MeshSwitchTest {
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class, MeshDisabledAutoConfiguration.class))
+      .withPropertyValues("mesh.discovery.static.services.reviews[0].url=http://127.0.0.1:1");
+
+  @Test
+  void aMisspelledFalseFailsStartUpNamingTheKeyInsteadOfTurningTheMeshOff() {
+    for (String value : new String[] {"flase", "maybe", ""}) {
+      runner.withPropertyValues("mesh.enabled=" + value).run(context -> assertThat(context).hasFailed()
+          .getFailure().rootCause().isInstanceOf(ConfigurationException.class)
+          .hasMessage("mesh.enabled: " + value + " (expected: true or false)"));
+    }
+  }
+
+  @Test
+  void aMisspelledProblemDetailsSwitchFailsStartUpNamingTheKey() {
+    new WebApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class))
+        .withPropertyValues("mesh.discovery.static.services.reviews[0].url=http://127.0.0.1:1",
+            "mesh.problem-details.enabled=ture")
+        .run(context -> assertThat(context).hasFailed()
+            .getFailure().rootCause().hasMessage("mesh.problem-details.enabled: ture (expected: true or false)"));
+  }
+
+  @Test
+  void trueAndFalseInAnySpellingSpringTakesStillChooseBetweenTheMeshAndTheKillSwitch() {
+    for (String on : new String[] {"true", "TRUE", "on"}) {
+      runner.withPropertyValues("mesh.enabled=" + on).run(context -> assertThat(context).hasNotFailed()
+          .hasSingleBean(Mesh.class));
+    }
+    for (String off : new String[] {"false", "False", "off"}) {
+      runner.withPropertyValues("mesh.enabled=" + off).run(context -> assertThat(context).hasNotFailed()
+          .doesNotHaveBean(Mesh.class).hasSingleBean(MeshClientFactory.class));
+    }
+    runner.run(context -> assertThat(context).hasSingleBean(Mesh.class));
+  }
+}
