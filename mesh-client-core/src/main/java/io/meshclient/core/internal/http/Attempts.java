@@ -203,6 +203,9 @@ final class Attempts {
               + " after the request may have reached the server; not sent again because "
               + request.method() + " is not idempotent (" + error + ")", error);
         }
+        if (error instanceof ConnectException && outcome == CallOutcome.CONNECT_FAILURE) {
+          throw ConnectFailures.named(request, service, attempt, tried, instance, (ConnectException) error);
+        }
         throw error;
       }
       // Closed before the backoff: the connection goes back to the pool while the call waits, and nothing
