@@ -159,7 +159,13 @@ final class Attempts {
       boolean stale = error != null && outcome == CallOutcome.IO_ERROR && wire.reusedConnection();
       String reason = retryReason(call.plan, outcome, response, resendable);
       boolean free = false;
-      if (stale && !staleRetryUsed && idempotent && (request.body() == null || !request.body().isOneShot())) {
+      if (stale && wire.closedBeforeSend()) {
+        // Nothing was written: the server had closed the pooled connection, which is now closed too. Sent
+        // again whatever the method, as many times as the pool holds such connections.
+        free = true;
+        reason = "reused-connection-failed";
+      } else if (stale && !staleRetryUsed && idempotent
+          && (request.body() == null || !request.body().isOneShot())) {
         // OkHttp's own recovery from a stale keep-alive connection, done by the mesh: once, not counted.
         staleRetryUsed = true;
         free = true;
@@ -171,7 +177,10 @@ final class Attempts {
           CallObservation.end(traced, response, error, outcome == CallOutcome.CANCELLED);
         }
         long latency = ticker.nanoTime() - attemptStart;
-        record(service, subset, breaker, instance, outcome, response == null ? 0 : response.code(), latency, error);
+        // A connection the server closed while it was idle says nothing about the instance: recorded as a
+        // cancelled attempt (no failure for the outlier detector or the breaker, whose permit is given back).
+        record(service, subset, breaker, instance, free ? CallOutcome.CANCELLED : outcome,
+            response == null ? 0 : response.code(), latency, error);
         backoff = reason == null || free ? 0 : retryBackoff.next(call.service, retry, attempt, deadline);
       } catch (RuntimeException | Error e) {
         // A listener (or a breaker event consumer) threw, which it must not: the response will reach
@@ -193,6 +202,9 @@ final class Attempts {
               + " failed on a reused connection to " + instance.authority()
               + " after the request may have reached the server; not sent again because "
               + request.method() + " is not idempotent (" + error + ")", error);
+        }
+        if (error instanceof ConnectException && outcome == CallOutcome.CONNECT_FAILURE) {
+          throw ConnectFailures.named(request, service, attempt, tried, instance, (ConnectException) error);
         }
         throw error;
       }

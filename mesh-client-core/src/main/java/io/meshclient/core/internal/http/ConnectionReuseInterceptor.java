@@ -2,15 +2,18 @@ package io.meshclient.core.internal.http;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.util.Iterator;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import kotlin.jvm.JvmClassMappingKt;
 import kotlin.reflect.KClass;
 import okhttp3.Call;
 import okhttp3.Connection;
 import okhttp3.Interceptor;
+import okhttp3.Protocol;
+import okhttp3.Request;
 import okhttp3.Response;
 
 /**
@@ -20,7 +23,15 @@ import okhttp3.Response;
  * fast fallback connects on its own threads, and a call may race two connects and take a pooled one.
  * As a network interceptor it survives {@code newBuilder().eventListenerFactory(other)}.
  *
- * <p>The record lives in a tag of the call, so it is per call whatever thread runs it. The set of
+ * <p>A request the mesh could not send again (not idempotent, or a one-shot body) is not written on a
+ * pooled HTTP/1 connection that has been quiet for {@link #PROBE_AFTER_IDLE_NANOS} or more until a read of
+ * at most 1 ms shows the server has not closed it: a server that closed it while it was idle (its
+ * keep-alive timeout) has sent its FIN, which the read sees at once. Such a connection is closed and the
+ * attempt fails, {@link Attempt#closedBeforeSend() unsent}, for the mesh to send it on another connection.
+ * Envoy never sends on such a connection either (it watches idle connections); OkHttp makes the same check
+ * for the same requests, but only after 10 s of idleness, which misses servers that close after 5 s.
+ *
+ * <p>The record lives in a tag of the call, so it is per call whatever thread runs it. The map of
  * connections that carried an exchange forgets closed connections in sweeps whose cost is amortised
  * over the additions, so it stays about as large as the pool.
  */
@@ -31,7 +42,11 @@ final class ConnectionReuseInterceptor implements Interceptor {
    */
   private static final KClass<Attempt> KEY = JvmClassMappingKt.getKotlinClass(Attempt.class);
 
-  private final Set<Connection> used = ConcurrentHashMap.newKeySet();
+  /** How long a pooled connection must have been quiet before a request that cannot be resent probes it. */
+  static final long PROBE_AFTER_IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /** The connections that carried an exchange, each with when it last began or answered one. */
+  private final ConcurrentHashMap<Connection, Use> used = new ConcurrentHashMap<>();
   private final AtomicInteger sweepAt = new AtomicInteger(64);
 
   /** Starts recording a new attempt of {@code call} and returns its record. */
@@ -39,6 +54,7 @@ final class ConnectionReuseInterceptor implements Interceptor {
     Attempt attempt = call.tag(KEY, Attempt::new);
     attempt.connected = false;
     attempt.reused = false;
+    attempt.closedBeforeSend = false;
     return attempt;
   }
 
@@ -46,22 +62,74 @@ final class ConnectionReuseInterceptor implements Interceptor {
   public Response intercept(Chain chain) throws IOException {
     Connection connection = chain.connection();
     Attempt attempt = chain.call().tag(KEY);
-    if (connection != null) {
-      boolean reused = !used.add(connection);
-      if (!reused && used.size() >= sweepAt.get()) {
-        sweep();
-      }
-      if (attempt != null) {
-        attempt.connected = true;
-        attempt.reused = reused;
+    if (connection == null) {
+      return chain.proceed(chain.request());
+    }
+    Use use = used.get(connection);
+    boolean reused = use != null;
+    if (use == null) {
+      Use fresh = new Use(); // once per connection
+      use = used.putIfAbsent(connection, fresh);
+      reused = use != null;
+      if (use == null) {
+        use = fresh;
+        if (used.size() >= sweepAt.get()) {
+          sweep();
+        }
       }
     }
-    return chain.proceed(chain.request());
+    long now = System.nanoTime();
+    if (attempt != null) {
+      attempt.connected = true;
+      attempt.reused = reused;
+      if (reused && now - use.lastActive >= PROBE_AFTER_IDLE_NANOS && !resendable(chain.request())
+          && isHttp1(connection.protocol()) && closedByPeer(connection.socket())) {
+        attempt.closedBeforeSend = true;
+        connection.socket().close(); // the pool drops a closed connection, so no call is given it again
+        throw new IOException("connection to " + connection.route().socketAddress()
+            + " was closed by the server while idle in the pool; " + chain.request().method() + " not sent on it");
+      }
+    }
+    use.lastActive = now;
+    Response response = chain.proceed(chain.request());
+    use.lastActive = System.nanoTime();
+    return response;
+  }
+
+  /** HTTP/1 only: a read on a multiplexed (HTTP/2) connection's socket would take another stream's bytes. */
+  private static boolean isHttp1(Protocol protocol) {
+    return protocol == Protocol.HTTP_1_1 || protocol == Protocol.HTTP_1_0;
+  }
+
+  /** Whether the mesh may send {@code request} again after it may have reached a server. */
+  private static boolean resendable(Request request) {
+    return MeshInterceptor.isIdempotent(request.method()) && (request.body() == null || !request.body().isOneShot());
+  }
+
+  /**
+   * Whether the peer has closed {@code socket} (or sent bytes nobody asked for): a read of at most 1 ms, as
+   * OkHttp's own health check. Only for an idle HTTP/1 connection, where nothing is owed to the reader.
+   */
+  private static boolean closedByPeer(Socket socket) {
+    try {
+      int timeout = socket.getSoTimeout();
+      try {
+        socket.setSoTimeout(1);
+        socket.getInputStream().read();
+        return true; // the end of the stream, or a byte no request asked for: either way unusable
+      } finally {
+        socket.setSoTimeout(timeout);
+      }
+    } catch (SocketTimeoutException e) {
+      return false; // nothing to read: open
+    } catch (IOException e) {
+      return true;
+    }
   }
 
   /** Forgets closed connections; the next sweep comes when the set has doubled. */
   private void sweep() {
-    for (Iterator<Connection> it = used.iterator(); it.hasNext(); ) {
+    for (Iterator<Connection> it = used.keySet().iterator(); it.hasNext(); ) {
       Socket socket = it.next().socket();
       if (socket.isClosed()) {
         it.remove();
@@ -70,12 +138,24 @@ final class ConnectionReuseInterceptor implements Interceptor {
     sweepAt.set(Math.max(64, used.size() * 2));
   }
 
+  /** When a connection last began or answered an exchange ({@link System#nanoTime()}). */
+  private static final class Use {
+    volatile long lastActive = System.nanoTime();
+  }
+
   /** What happened on the wire during one attempt of a call. */
   static final class Attempt {
     /** A connection was ready (new or pooled) and an exchange started on it. */
     volatile boolean connected;
     /** That connection had carried an earlier exchange. */
     volatile boolean reused;
+    /** The server had closed that (pooled) connection: nothing was written on it. */
+    volatile boolean closedBeforeSend;
+
+    /** The attempt failed on a pooled connection the server had closed, before anything was written. */
+    boolean closedBeforeSend() {
+      return closedBeforeSend;
+    }
 
     /** The attempt failed before any connection was made. */
     boolean failedToConnect() {
