@@ -301,12 +301,14 @@ public final class MeshRuntime implements AutoCloseable {
       Map<String, ServiceDiscovery> serviceDiscovery, Map<String, ServiceRuntime> next, Set<String> liveLimiters,
       List<AutoCloseable> retired) {
     states.retain(next, liveLimiters);
-    this.config = newConfig;
     Map<String, ServiceRuntime> before = services;
     this.services = Map.copyOf(next);
-    before.keySet().stream().filter(s -> !next.containsKey(s)).forEach(listener::onServiceRemoved);
     this.clusterNames = naming == null ? Map.of() : naming.aliases(services);
     publishAddresses();
+    // Published last: a thread that sees the new configuration in config() then calls with it, routes,
+    // instances and TLS included, not with the services it replaces.
+    this.config = newConfig;
+    before.keySet().stream().filter(s -> !next.containsKey(s)).forEach(listener::onServiceRemoved);
     for (String service : new ArrayList<>(watches.keySet())) {
       if (serviceDiscovery.get(service) != watchedWith.get(service)) {
         retired.add(watches.remove(service));

@@ -125,6 +125,29 @@ record ClusterResource(String name, String edsName, String balancer, OutlierConf
         List.copyOf(notes));
   }
 
+  /**
+   * Loads the files of each cluster's TLS that is new or changed, as the mesh will when it applies it, and
+   * as Envoy builds a cluster's transport socket before it accepts the cluster: a file missing or
+   * unreadable, or a key that is not its certificate's, is a NACK naming the cluster, the field and the
+   * file, not an ACK whose calls then fail at the handshake. TLS settings unchanged since {@code accepted}
+   * are not read again: the mesh keeps their identity, which follows the files' rotations on its own.
+   */
+  static void checkTlsFiles(ResourceUpdate<ClusterResource> update, Map<String, ClusterResource> accepted) {
+    java.util.Set<TlsConfig> loaded = new java.util.HashSet<>();
+    for (ClusterResource c : new java.util.TreeMap<>(update.valid()).values()) { // in name order: the same NACK each time
+      ClusterResource before = accepted.get(c.name());
+      if (c.tls() == null || loaded.contains(c.tls()) || before != null && c.tls().equals(before.tls())) {
+        continue;
+      }
+      try {
+        c.tls().check(c.tlsKeys(), ClusterResource.class.getClassLoader());
+        loaded.add(c.tls());
+      } catch (io.meshclient.api.ConfigurationException e) {
+        update.reject(c.name(), e.getMessage()); // keeps its accepted version, TLS included, or has none
+      }
+    }
+  }
+
   /** Envoy's slow_start_config as the mesh's; null when it has no window (Envoy then has no slow start). */
   private static SlowStartConfig slowStart(String where, String field, Cluster.SlowStartConfig s) {
     Duration window = s.hasSlowStartWindow() ? Protos.duration(s.getSlowStartWindow()) : Duration.ZERO;

@@ -73,6 +73,33 @@ final class XdsResources {
         new HashMap<>(endpoints), r, clustersKnown);
   }
 
+  /**
+   * Puts {@code update}'s valid resources into {@code current}, this one's map of their type (state of the world:
+   * for LDS and CDS, a name missing from the response is deleted, unless {@code ignoreResourceDeletion}; an
+   * invalid resource is present, not missing) and records its invalid ones, which keep their accepted version if
+   * they have one.
+   */
+  <T> ResourceUpdate<T> take(Map<String, T> current, boolean ignoreResourceDeletion, ResourceUpdate<T> update) {
+    Map<String, Rejection> rejectedOfType = rejected.get(update.type());
+    if (update.type().missingMeansDeleted() && !ignoreResourceDeletion) {
+      Set<String> present = update.names();
+      Set<String> gone = new java.util.HashSet<>(current.keySet());
+      gone.addAll(rejectedOfType.keySet());
+      gone.removeAll(present);
+      current.keySet().removeAll(gone);
+      if (update.type() == ResourceType.LDS) { // known not to exist, and why (gRFC A53); freed once unsubscribed
+        gone.forEach(name -> rejectedOfType.compute(name, (n, r) -> r != null && r.isDeletion() ? r
+            : Rejection.deleted(update.version())));
+      } else {
+        rejectedOfType.keySet().removeAll(gone);
+      }
+    }
+    current.putAll(update.valid());
+    update.valid().keySet().forEach(rejectedOfType::remove);
+    update.invalid().forEach((name, detail) -> rejectedOfType.put(name, new Rejection(update.version(), detail)));
+    return update;
+  }
+
   /** How many resources of {@code type} have an accepted version. */
   int size(ResourceType type) {
     return byName(type).size();
