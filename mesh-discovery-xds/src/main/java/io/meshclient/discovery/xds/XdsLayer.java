@@ -130,6 +130,8 @@ final class XdsLayer {
   }
 
   private MeshConfig layered(MeshConfig application) {
+    // Only here, under the mesh's reload lock, so a newer configuration is never replaced by an older one.
+    base = application;
     try {
       return merged(application, laid.map(application, discoveryName));
     } catch (XdsInvalidException e) { // the mesh's reload contract: a refused configuration is a ConfigurationException
@@ -145,13 +147,9 @@ final class XdsLayer {
   /**
    * {@code application}'s configuration with the settings xDS gives each service it still names ({@code
    * mesh.services}) or that {@code mesh.discovery.xds.services} lists, validated (throws if invalid); a service
-   * the application dropped is not put back. Remembers {@code application} as the base of what comes next (the
-   * mesh calls this again on each of its reloads, with the configuration it was given).
+   * the application dropped is not put back.
    */
   private MeshConfig merged(MeshConfig application, Map<String, ServiceMapping> m) {
-    if (application != null) {
-      base = application;
-    }
     MeshConfig.Builder b = application != null ? application.toBuilder() : MeshConfig.builder();
     m.forEach((service, s) -> {
       if (application == null || configured.contains(service) || application.services().containsKey(service)) {
