@@ -82,6 +82,16 @@ class KubernetesSettingsTest {
     assertThat(KubernetesSettingsReader.read(KEY, Map.of("port-name", "http2")).portName()).isEqualTo("http2");
   }
 
+  @Test
+  void anEmptyKubeconfigIsRefusedSayingSo(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path empty = Files.writeString(dir.resolve("config"), "\n");
+
+    assertThatThrownBy(() -> new KubernetesDiscoveryProvider().create(
+            new io.meshclient.api.spi.DiscoveryContext(KEY, Map.of("kubeconfig", empty.toString()))))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(KEY + ".kubeconfig: " + empty + " (expected: a readable kubeconfig file (empty))");
+  }
+
   /** This module's README starts with a mesh.yaml; its settings are what the provider reads. */
   @Test
   void theReadmeExampleIsReadAsItSays() throws Exception {
