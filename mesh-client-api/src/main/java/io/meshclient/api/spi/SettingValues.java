@@ -151,6 +151,18 @@ public final class SettingValues {
   }
 
   /**
+   * {@code url} as an error message may show it: its query and fragment, where a token may be, replaced by
+   * {@code <redacted>} ({@code http://h:8500?<redacted>}). User info is the caller's to refuse unshown.
+   */
+  public static String withoutQuery(String url) {
+    int cut = url.length();
+    for (char c : new char[] {'?', '#'}) {
+      cut = url.indexOf(c) < 0 ? cut : Math.min(cut, url.indexOf(c));
+    }
+    return cut == url.length() ? url : url.substring(0, cut + 1) + "<redacted>";
+  }
+
+  /**
    * The key of {@code known} that {@code key} spells another way Spring's relaxed binding accepts
    * ({@code aclToken}, {@code acl_token}, or {@code acltoken} from an environment variable for {@code
    * acl-token}; compared part by part for dotted keys), {@code key} itself if it is known, or null.

@@ -116,7 +116,7 @@ final class ConsulSettingsReader {
       return new URI(text);
     } catch (URISyntaxException e) {
       problems.add(text.contains("@") ? secretProblem(prefix + "." + key, SettingsRules.URL_EXPECTED)
-          : problem(prefix + "." + key, text, SettingsRules.URL_EXPECTED));
+          : problem(prefix + "." + key, SettingValues.withoutQuery(text), SettingsRules.URL_EXPECTED));
       return null;
     }
   }

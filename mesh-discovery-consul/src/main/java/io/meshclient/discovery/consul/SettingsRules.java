@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  */
 final class SettingsRules {
   static final String URL_EXPECTED =
-      "an http or https URL with a host and no query or fragment, such as http://127.0.0.1:8500";
+      "an http or https URL with a host, a port from 1 to 65535 if any, and no query or fragment, "
+          + "such as http://127.0.0.1:8500";
   private static final Pattern DATACENTER = Pattern.compile("[A-Za-z0-9._-]+");
 
   private SettingsRules() {}
@@ -66,8 +67,8 @@ final class SettingsRules {
     }
     String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
     if (!(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null
-        || url.getRawQuery() != null || url.getRawFragment() != null) {
-      problems.add(problem(key, url, URL_EXPECTED));
+        || url.getRawQuery() != null || url.getRawFragment() != null || url.getPort() == 0 || url.getPort() > 65535) {
+      problems.add(problem(key, SettingValues.withoutQuery(url.toString()), URL_EXPECTED));
     }
   }
 

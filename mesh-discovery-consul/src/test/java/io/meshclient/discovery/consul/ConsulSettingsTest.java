@@ -147,8 +147,7 @@ class ConsulSettingsTest {
 
     assertThat(problemOf(settings)).isEqualTo("3 configuration problems:\n"
         + "  mesh.discovery.consul.stale: yes (expected: true or false)\n"
-        + "  mesh.discovery.consul.url: ftp://127.0.0.1:8500 (expected: an http or https URL with a host "
-        + "and no query or fragment, such as http://127.0.0.1:8500)\n"
+        + "  mesh.discovery.consul.url: ftp://127.0.0.1:8500 (expected: " + SettingsRules.URL_EXPECTED + ")\n"
         + "  mesh.discovery.consul.backoff.max: 500ms (expected: at least backoff.initial, 2s)");
   }
 
@@ -165,6 +164,24 @@ class ConsulSettingsTest {
     assertThat(problemOf(Map.of("url", "http://admin:hunter2@127.0.0.1:8500")))
         .isEqualTo("mesh.discovery.consul.url: <redacted> (expected: a URL without user info; put the token "
             + "in acl-token)");
+  }
+
+  @Test
+  void urlWithATokenInItsQueryIsRefusedWithoutShowingTheQuery() {
+    assertThat(problemOf(Map.of("url", "http://127.0.0.1:8500/?token=s3cr3t")))
+        .isEqualTo("mesh.discovery.consul.url: http://127.0.0.1:8500/?<redacted> (expected: "
+            + SettingsRules.URL_EXPECTED + ")");
+    assertThat(problemOf(Map.of("url", "http://127.0.0.1:8500/?token=s3 cr3t")))
+        .isEqualTo("mesh.discovery.consul.url: http://127.0.0.1:8500/?<redacted> (expected: "
+            + SettingsRules.URL_EXPECTED + ")");
+  }
+
+  @Test
+  void urlWithAPortOutOfRangeIsRefused() {
+    assertThat(problemOf(Map.of("url", "http://127.0.0.1:99999")))
+        .isEqualTo("mesh.discovery.consul.url: http://127.0.0.1:99999 (expected: an http or https URL with a host, "
+            + "a port from 1 to 65535 if any, and no query or fragment, such as http://127.0.0.1:8500)");
+    assertThat(problemOf(Map.of("url", "http://127.0.0.1:0"))).startsWith("mesh.discovery.consul.url: http://127.0.0.1:0 ");
   }
 
   @Test

@@ -63,12 +63,19 @@ final class KubernetesDiscovery implements ServiceDiscovery {
   private static Config config(KubernetesDiscoverySettings settings, String configKey) {
     Config base;
     if (settings.kubeconfig() != null) {
+      String why;
       try {
-        base = Config.fromKubeconfig(Files.readString(settings.kubeconfig()));
+        String text = Files.readString(settings.kubeconfig());
+        why = text.isBlank() ? "empty" : null; // fabric8 reads an empty file with a NullPointerException
+        base = why == null ? Config.fromKubeconfig(text) : null;
       } catch (IOException | RuntimeException e) {
         // The message may quote the file's content, credentials included: name the file only.
+        why = e.getClass().getSimpleName();
+        base = null;
+      }
+      if (why != null) {
         throw new ConfigurationException(ConfigurationException.problem(configKey + ".kubeconfig",
-            settings.kubeconfig(), "a readable kubeconfig file (" + e.getClass().getSimpleName() + ")"), null);
+            settings.kubeconfig(), "a readable kubeconfig file (" + why + ")"), null);
       }
     } else {
       base = Config.autoConfigure(null);

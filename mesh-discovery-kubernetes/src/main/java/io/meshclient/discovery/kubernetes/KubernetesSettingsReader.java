@@ -94,7 +94,8 @@ final class KubernetesSettingsReader {
       return new URI(text);
     } catch (URISyntaxException e) {
       problems.add(text.contains("@") ? secretProblem(prefix + "." + key, KubernetesSettingsRules.URL_EXPECTED)
-          : problem(prefix + "." + key, text, KubernetesSettingsRules.URL_EXPECTED));
+          : problem(prefix + "." + key, SettingValues.withoutQuery(text),
+              KubernetesSettingsRules.URL_EXPECTED));
       return null;
     }
   }

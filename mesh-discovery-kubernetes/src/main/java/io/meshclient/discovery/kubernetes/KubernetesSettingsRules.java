@@ -3,6 +3,7 @@ package io.meshclient.discovery.kubernetes;
 import static io.meshclient.api.ConfigurationException.problem;
 import static io.meshclient.api.ConfigurationException.secretProblem;
 
+import io.meshclient.api.spi.SettingValues;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,8 @@ import java.util.regex.Pattern;
  * reader. A null value is skipped: the reader passes null for values it already reported.
  */
 final class KubernetesSettingsRules {
-  static final String URL_EXPECTED = "an http or https URL with a host and no user info, query or fragment";
+  static final String URL_EXPECTED =
+      "an http or https URL with a host, a port from 1 to 65535 if any, and no user info, query or fragment";
   /** RFC 1123 label, as Kubernetes names namespaces. */
   private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   /** An IANA_SVC_NAME, as Kubernetes names ports. */
@@ -42,8 +44,11 @@ final class KubernetesSettingsRules {
     if (namespace != null && !namespace.isEmpty() && !NAMESPACE.matcher(namespace).matches()) {
       problems.add(problem(key + ".namespace", namespace, "a namespace name (lower-case letters, digits, '-')"));
     }
-    if (portName != null && !portName.isEmpty() && !PORT_NAME.matcher(portName).matches()) {
-      problems.add(problem(key + ".port-name", portName, "a port name (up to 15 lower-case letters, digits, '-')"));
+    if (portName != null && !portName.isEmpty()
+        && !(PORT_NAME.matcher(portName).matches() && portName.chars().anyMatch(Character::isLetter))) {
+      // a number is no port name (Kubernetes names need a letter): it would match no slice, and every call fail
+      problems.add(problem(key + ".port-name", portName,
+          "a port name (up to 15 lower-case letters, digits, '-', at least one letter), not a port number"));
     }
     if (podLabels != null) {
       if (podLabels.size() > MAX_POD_LABELS) {
@@ -72,8 +77,8 @@ final class KubernetesSettingsRules {
     }
     String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
     if (!(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null
-        || url.getRawQuery() != null || url.getRawFragment() != null) {
-      problems.add(problem(key, url, URL_EXPECTED));
+        || url.getRawQuery() != null || url.getRawFragment() != null || url.getPort() == 0 || url.getPort() > 65535) {
+      problems.add(problem(key, SettingValues.withoutQuery(url.toString()), URL_EXPECTED));
     }
   }
 }

@@ -56,6 +56,42 @@ class KubernetesSettingsTest {
         .hasMessageNotContaining("s3cr3t");
   }
 
+  @Test
+  void aMasterUrlWithATokenInItsQueryIsRefusedWithoutShowingTheQuery() {
+    assertThatThrownBy(() -> KubernetesSettingsReader.read(KEY, Map.of("master-url", "https://10.0.0.1:6443?token=s3cr3t")))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(KEY + ".master-url: https://10.0.0.1:6443?<redacted> (expected: " + KubernetesSettingsRules.URL_EXPECTED
+            + ")");
+  }
+
+  @Test
+  void aMasterUrlWithAPortOutOfRangeIsRefused() {
+    assertThatThrownBy(() -> KubernetesSettingsReader.read(KEY, Map.of("master-url", "https://10.0.0.1:99999")))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(KEY + ".master-url: https://10.0.0.1:99999 (expected: an http or https URL with a host, a port from "
+            + "1 to 65535 if any, and no user info, query or fragment)");
+  }
+
+  /** Kubernetes port names hold a letter: a port number given as port-name would match no slice, for ever. */
+  @Test
+  void aPortNumberGivenAsPortNameIsRefused() {
+    assertThatThrownBy(() -> KubernetesSettingsReader.read(KEY, Map.of("port-name", 9080)))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(KEY + ".port-name: 9080 (expected: a port name (up to 15 lower-case letters, digits, '-', at least "
+            + "one letter), not a port number)");
+    assertThat(KubernetesSettingsReader.read(KEY, Map.of("port-name", "http2")).portName()).isEqualTo("http2");
+  }
+
+  @Test
+  void anEmptyKubeconfigIsRefusedSayingSo(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path empty = Files.writeString(dir.resolve("config"), "\n");
+
+    assertThatThrownBy(() -> new KubernetesDiscoveryProvider().create(
+            new io.meshclient.api.spi.DiscoveryContext(KEY, Map.of("kubeconfig", empty.toString()))))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(KEY + ".kubeconfig: " + empty + " (expected: a readable kubeconfig file (empty))");
+  }
+
   /** This module's README starts with a mesh.yaml; its settings are what the provider reads. */
   @Test
   void theReadmeExampleIsReadAsItSays() throws Exception {

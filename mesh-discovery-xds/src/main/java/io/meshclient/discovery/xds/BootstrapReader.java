@@ -66,10 +66,15 @@ final class BootstrapReader {
     List<String> problems = new ArrayList<>();
     JsonNode servers = root.path("xds_servers");
     JsonNode server = servers.path(0);
-    String uri = server.path("server_uri").asText("");
+    JsonNode uriNode = server.path("server_uri");
+    String uri = uriNode.isTextual() ? uriNode.asText() : "";
     if (!servers.isArray() || servers.isEmpty() || uri.isEmpty()) {
       problems.add(ConfigurationException.problem(origin + ": xds_servers[0].server_uri",
-          uri.isEmpty() ? "missing" : uri, "the xDS server's gRPC target, such as istiod.istio-system.svc:15010"));
+          uriNode.isMissingNode() || uriNode.isNull() || uri.isEmpty() && uriNode.isTextual() ? "missing"
+              : uriNode.getNodeType().toString(),
+          "the xDS server's gRPC target, such as istiod.istio-system.svc:15010"));
+    } else {
+      ServerTargets.check(origin + ": xds_servers[0].server_uri", uri, problems);
     }
     Bootstrap.Channel channel = channel(origin, server.path("channel_creds"), problems);
     Path tokenFile = tokenFile(origin, server.path("call_creds"), problems);
@@ -160,6 +165,9 @@ final class BootstrapReader {
           Path ca = path(at, config, "ca_certificate_file", problems);
           Path cert = path(at, config, "certificate_file", problems);
           Path key = path(at, config, "private_key_file", problems);
+          PemFiles.certificates(at + ".ca_certificate_file", ca, problems);
+          PemFiles.certificates(at + ".certificate_file", cert, problems);
+          PemFiles.privateKey(at + ".private_key_file", key, problems);
           if ((cert == null) != (key == null)) {
             problems.add(ConfigurationException.problem(origin + ": xds_servers[0].channel_creds.tls.config",
                 cert == null ? "private_key_file without certificate_file" : "certificate_file without private_key_file",

@@ -39,13 +39,13 @@ final class XdsDiscovery implements ServiceDiscovery, AttachableDiscovery {
   XdsDiscovery(String name, XdsSettings settings, XdsDiscoveryMetrics metrics) {
     this.settings = settings;
     this.metrics = metrics;
+    this.channel = Channels.open(settings.bootstrap(), settings.keepalive()); // first: if it throws, nothing has started
     this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "mesh-xds");
       t.setDaemon(true);
       thread = t;
       return t;
     });
-    this.channel = Channels.open(settings.bootstrap(), settings.keepalive());
     CompletableFuture<Void> settled = new CompletableFuture<>();
     Set<String> listed = settings.listeners().keySet();
     this.client = new XdsClient(name, settings.bootstrap(), listed, metrics, () -> {

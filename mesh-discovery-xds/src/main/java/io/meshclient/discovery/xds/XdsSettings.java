@@ -155,14 +155,23 @@ public final class XdsSettings {
     }
     try {
       if (file != null && serverUri != null) {
-        throw ConfigurationException.of(key + ".server-uri", serverUri, "not set together with " + key + ".bootstrap");
+        List<String> problems = new ArrayList<>(); // a target with user info or a query is not echoed
+        ServerTargets.check(key + ".server-uri", serverUri, problems);
+        throw problems.isEmpty()
+            ? ConfigurationException.of(key + ".server-uri", serverUri, "not set together with " + key + ".bootstrap")
+            : new ConfigurationException(problems);
       }
       if (file != null) {
         return BootstrapReader.readFile(key + ".bootstrap", path(key + ".bootstrap", file));
       }
       if (serverUri != null) {
+        List<String> problems = new ArrayList<>();
+        ServerTargets.check(key + ".server-uri", serverUri, problems);
         if (nodeId == null || nodeId.isBlank()) {
-          throw ConfigurationException.of(key + ".node-id", "missing", "the node id sent to the xDS server");
+          problems.add(problem(key + ".node-id", "missing", "the node id sent to the xDS server"));
+        }
+        if (!problems.isEmpty()) {
+          throw new ConfigurationException(problems);
         }
         return new Bootstrap(serverUri, Bootstrap.Channel.PLAINTEXT, null, Node.newBuilder().setId(nodeId)
             .setCluster(cluster == null ? "" : cluster).setUserAgentName("mesh-client").build(), false, Map.of());

@@ -35,6 +35,7 @@ final class ControlPlane implements AutoCloseable {
   private final SimpleCache<String> cache = new SimpleCache<>(node -> "mesh");
   private final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
   private final List<Long> streamOpens = new CopyOnWriteArrayList<>();
+  private final List<String> authorizations = new CopyOnWriteArrayList<>();
   private final int port;
   private final Path socket;
   private final ConfigWatcher watcher;
@@ -108,7 +109,19 @@ final class ControlPlane implements AutoCloseable {
         builder = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
             .channelType(EpollServerDomainSocketChannel.class).bossEventLoopGroup(loops).workerEventLoopGroup(loops);
       }
-      server = builder.addService(new V3DiscoveryServer(callbacks, watcher).getAggregatedDiscoveryServiceImpl())
+      io.grpc.ServerInterceptor recordAuthorization = new io.grpc.ServerInterceptor() {
+        @Override
+        public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call,
+            io.grpc.Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
+          String authorization = headers.get(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER));
+          if (authorization != null) {
+            authorizations.add(authorization);
+          }
+          return next.startCall(call, headers);
+        }
+      };
+      server = builder.addService(io.grpc.ServerInterceptors.intercept(
+              new V3DiscoveryServer(callbacks, watcher).getAggregatedDiscoveryServiceImpl(), recordAuthorization))
           .build().start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -139,6 +152,11 @@ final class ControlPlane implements AutoCloseable {
 
   List<DiscoveryRequest> requests() {
     return List.copyOf(requests);
+  }
+
+  /** The {@code authorization} header of each ADS stream that carried one, in order. */
+  List<String> authorizations() {
+    return List.copyOf(authorizations);
   }
 
   /** When each ADS stream opened, System.nanoTime(). */

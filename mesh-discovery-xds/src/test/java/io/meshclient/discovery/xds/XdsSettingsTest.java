@@ -8,6 +8,7 @@ import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.spi.Providers;
 import io.meshclient.core.Mesh;
 import io.meshclient.core.config.MeshConfig;
+import io.meshclient.core.internal.tls.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,21 +63,25 @@ class XdsSettingsTest {
   }
 
   @Test
-  void bootstrapJsonIsReadFromGrpcXdsBootstrapConfigWithMutualTlsAndATokenFile() {
+  void bootstrapJsonIsReadFromGrpcXdsBootstrapConfigWithMutualTlsAndATokenFile() throws Exception {
+    TestPki.Held ca = TestPki.ca("cluster.local");
+    TestPki.Held client = TestPki.leaf(ca, "productpage", new TestPki.Leaf());
+    Path caFile = ca.writeCertificate(dir, "ca.pem");
+    Path certFile = client.writeCertificate(dir, "cert.pem");
+    Path keyFile = client.writeKey(dir, "key.pem");
     String json = """
         {"xds_servers": [{"server_uri": "istiod.istio-system.svc:15012",
           "channel_creds": [{"type": "google_default"}, {"type": "tls", "config": {
-            "ca_certificate_file": "/etc/ca.pem", "certificate_file": "/etc/cert.pem", "private_key_file": "/etc/key.pem"}}],
+            "ca_certificate_file": "%s", "certificate_file": "%s", "private_key_file": "%s"}}],
           "call_creds": [{"type": "jwt_token_file", "config": {"jwt_token_file": "/var/run/secrets/tokens/istio-token"}}],
           "server_features": ["ignore_resource_deletion"]}],
          "node": {"id": "n1", "cluster": "reviews"}}
-        """;
+        """.formatted(caFile, certFile, keyFile);
     XdsSettings settings = XdsSettings.read("mesh.discovery.xds", Map.of(),
         name -> name.equals("GRPC_XDS_BOOTSTRAP_CONFIG") ? json : null);
 
     Bootstrap b = settings.bootstrap();
-    assertThat(b.channel()).isEqualTo(new Bootstrap.Channel(true, Path.of("/etc/ca.pem"), Path.of("/etc/cert.pem"),
-        Path.of("/etc/key.pem")));
+    assertThat(b.channel()).isEqualTo(new Bootstrap.Channel(true, caFile, certFile, keyFile));
     assertThat(b.channel()).hasToString("mtls");
     assertThat(b.tokenFile()).isEqualTo(Path.of("/var/run/secrets/tokens/istio-token"));
     assertThat(b.ignoreResourceDeletion()).isTrue();

@@ -1,0 +1,78 @@
+package io.meshclient.discovery.xds;
+
+import static io.meshclient.api.ConfigurationException.problem;
+import static io.meshclient.api.ConfigurationException.secretProblem;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Checks an xDS server's gRPC target ({@code server-uri}, a bootstrap's {@code xds_servers[0].server_uri}) when
+ * the settings are read. Without this, gRPC refuses a bad target only when the channel is built, with an
+ * {@code IllegalArgumentException} that names no key and echoes the target, user info included; and a port
+ * out of range is refused on every connect, for ever.
+ */
+final class ServerTargets {
+  static final String EXPECTED = "a gRPC target such as istiod.istio-system.svc:15010, dns:///host:port or "
+      + "unix:///path, without user info, query or fragment";
+  private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9._]*[A-Za-z0-9])?|\\[[0-9A-Fa-f:.%a-z]+]");
+
+  private ServerTargets() {}
+
+  /** Adds a problem naming {@code key} unless {@code target} is one gRPC opens; never echoes user info or a query. */
+  static void check(String key, String target, List<String> problems) {
+    String t = target.trim();
+    if (t.isEmpty()) {
+      problems.add(problem(key, "'" + target + "'", EXPECTED));
+      return;
+    }
+    int at = t.indexOf('@');
+    if (at >= 0) { // user info may hold a password
+      problems.add(secretProblem(key, EXPECTED));
+      return;
+    }
+    int cut = firstOf(t, '?', '#');
+    if (cut >= 0) { // a query may hold a token
+      problems.add(problem(key, t.substring(0, cut) + t.charAt(cut) + "<redacted>", EXPECTED));
+      return;
+    }
+    String lower = t.toLowerCase(Locale.ROOT);
+    if (lower.startsWith("unix:") || lower.startsWith("unix-abstract:")) {
+      if (t.substring(t.indexOf(':') + 1).replace("/", "").isEmpty()) {
+        problems.add(problem(key, t, EXPECTED));
+      }
+      return;
+    }
+    String authority = t;
+    if (lower.startsWith("dns:")) {
+      authority = t.substring("dns:".length()).replaceFirst("^//[^/]*/", "").replaceFirst("^/+", "");
+    } else if (t.matches("[A-Za-z][A-Za-z0-9+.-]*:/.*")) {
+      problems.add(problem(key, t, EXPECTED + " (no name resolver for " + t.substring(0, t.indexOf(':')) + ":)"));
+      return;
+    }
+    if (!isHostAndPort(authority)) {
+      problems.add(problem(key, t, EXPECTED));
+    }
+  }
+
+  private static boolean isHostAndPort(String authority) {
+    int close = authority.lastIndexOf(']');
+    int colon = authority.lastIndexOf(':');
+    String host = authority;
+    if (colon > close && (close >= 0 || authority.indexOf(':') == colon)) {
+      String port = authority.substring(colon + 1);
+      if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+        return false;
+      }
+      host = authority.substring(0, colon);
+    }
+    return HOST.matcher(host).matches();
+  }
+
+  private static int firstOf(String text, char a, char b) {
+    int i = text.indexOf(a);
+    int j = text.indexOf(b);
+    return i < 0 ? j : j < 0 ? i : Math.min(i, j);
+  }
+}
