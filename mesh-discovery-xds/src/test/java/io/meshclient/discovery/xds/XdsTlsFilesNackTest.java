@@ -201,7 +201,7 @@ class XdsTlsFilesNackTest {
       // the cluster's endpoints are asked for once it is accepted (no wildcard brought them before); its instances
       // are delivered just before its TLS settings apply
       Load.await(() -> !mesh.instances("reviews").isEmpty() && mesh.config().service("reviews").tls() != null,
-          Duration.ofSeconds(5), "the cluster's endpoints and TLS settings applied");
+          Duration.ofSeconds(10), "the cluster's endpoints and TLS settings applied");
       assertThat(call(mesh)).isEqualTo("200 ok");
       assertThat(backend.clientSubjects()).containsOnly("CN=productpage");
     }
