@@ -144,7 +144,7 @@ class HedgingTest {
   void aSlowInstanceIsHedgedAfterTheDelayTheFastAnswerWinsAndTheLoserIsReset() throws Exception {
     Server slow = server("slow");
     Server fast = server("fast");
-    slow.delayMillis = 1_500;
+    slow.delayMillis = 3_000; // far above the calls' bound (2 s), which has a loaded machine's margin
     InMemoryDiscovery discovery = new InMemoryDiscovery().set("api", List.of(slow.instance("slow"), fast.instance("fast")));
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     List<Long> millis = new ArrayList<>();
@@ -158,7 +158,7 @@ class HedgingTest {
       }
       System.out.printf("hedging: call ms %s, slow requests %d, reset %d, fast %d%n", millis, slow.requests.get(),
           slow.resets.get(), fast.requests.get());
-      assertThat(millis).allSatisfy(ms -> assertThat(ms).isLessThan(1_000));
+      assertThat(millis).allSatisfy(ms -> assertThat(ms).isLessThan(2_000));
       assertThat(fast.requests.get()).isEqualTo(10);
       assertThat(slow.requests.get()).isPositive();
       assertThat(slow.resets.get()).as("each slow loser's connection was reset").isEqualTo(slow.requests.get());

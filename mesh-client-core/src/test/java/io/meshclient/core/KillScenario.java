@@ -29,6 +29,10 @@ import okhttp3.Response;
  * backend is killed (its server closes every connection, mid-response) or black-holed (it accepts and
  * never answers). The backends count what they receive; the callers count what failed.
  *
+ * <p>A run may ask for a minimum number of GETs: it then goes on past {@code duration} until that many were
+ * sent, and kills the victim only once a third of them were, so a loaded machine makes it longer, not
+ * thinner (for at most a minute more).
+ *
  * <p>Run by {@code KillTest} briefly and by {@code benchmarks/run.sh chaos} for 20 s.
  */
 public final class KillScenario {
@@ -60,6 +64,11 @@ public final class KillScenario {
   }
 
   public static Result run(Mode mode, Duration duration, int threads) throws Exception {
+    return run(mode, duration, threads, 0);
+  }
+
+  /** A run of at least {@code duration} and, unless a minute more is not enough, {@code minGets} GETs. */
+  public static Result run(Mode mode, Duration duration, int threads, int minGets) throws Exception {
     List<Backend> backends = List.of(new Backend("a").delay(1), new Backend("b").delay(1), new Backend("c").delay(1));
     AtomicLong retries = new AtomicLong();
     AtomicLong ejections = new AtomicLong();
@@ -78,7 +87,7 @@ public final class KillScenario {
     InMemoryDiscovery discovery = new InMemoryDiscovery()
         .set("api", backends.stream().map(b -> b.instance("api", Map.of())).toList());
     ServiceConfig service = ServiceConfig.builder("api").loadBalancer("least-request")
-        .retry(RetryConfig.DEFAULT.withAttempts(3).withPerTryTimeout(Duration.ofMillis(300))
+        .retry(RetryConfig.DEFAULT.withAttempts(3).withPerTryTimeout(Duration.ofSeconds(1))
             .withOn(Set.of(RetryConfig.Condition.CONNECT_FAILURE, RetryConfig.Condition.RESET,
                 RetryConfig.Condition.TIMEOUT), Set.of(502, 503, 504))
             .withBackoff(Duration.ofMillis(5), Duration.ofMillis(50)))
@@ -90,13 +99,16 @@ public final class KillScenario {
     AtomicInteger failedPosts = new AtomicInteger();
     try (Mesh mesh = Mesh.builder().config(MeshConfig.builder().service(service).build())
         .discovery("memory", discovery).listener(counting).build()) {
-      long end = System.nanoTime() + duration.toNanos();
+      long begin = System.nanoTime();
+      long end = begin + duration.toNanos();
+      long cap = end + TimeUnit.MINUTES.toNanos(1);
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       AtomicInteger sequence = new AtomicInteger();
       List<Future<?>> futures = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         futures.add(pool.submit(() -> {
-          while (System.nanoTime() < end) {
+          for (long now = System.nanoTime(); (now < end || gets.get() < minGets) && now < cap;
+              now = System.nanoTime()) {
             int n = sequence.incrementAndGet();
             boolean post = n % 10 == 0;
             Request.Builder request = new Request.Builder().url("http://api/items/" + n);
@@ -120,14 +132,17 @@ public final class KillScenario {
           return null;
         }));
       }
-      Thread.sleep(duration.toMillis() / 3);
+      long killAt = begin + duration.toNanos() / 3;
+      while ((System.nanoTime() < killAt || gets.get() < minGets / 3) && System.nanoTime() < cap) {
+        Thread.sleep(10);
+      }
       if (mode == Mode.KILL) {
         backends.get(2).close();
       } else {
         backends.get(2).onRequest(() -> holeOpen.await());
       }
       for (Future<?> f : futures) {
-        f.get(duration.toSeconds() + 30, TimeUnit.SECONDS);
+        f.get(duration.toSeconds() + 90, TimeUnit.SECONDS);
       }
       pool.shutdownNow();
     } finally {

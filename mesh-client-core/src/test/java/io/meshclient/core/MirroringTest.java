@@ -97,7 +97,8 @@ class MirroringTest {
           assertThat(get(mesh)).isEqualTo(200);
           slowest = Math.max(slowest, System.nanoTime() - start);
         }
-        assertThat(TimeUnit.NANOSECONDS.toMillis(slowest)).isLessThan(1000);
+        // far below the mirror's 30 s hang, with a loaded machine's margin
+        assertThat(TimeUnit.NANOSECONDS.toMillis(slowest)).isLessThan(5000);
         assertThat(result("dropped")).isEqualTo(196);
         release.countDown();
         awaitMirrorsSettled(200);

@@ -207,7 +207,7 @@ class IstioRoutingTest {
               fault:
                 delay:
                   percentage: { value: 100.0 }
-                  fixedDelay: 0.3s
+                  fixedDelay: 1.5s
               route:
                 - destination: { host: ratings, subset: v1 }
             - match:
@@ -222,13 +222,14 @@ class IstioRoutingTest {
                 - destination: { host: ratings, subset: v1 }
         """)) {
       body(mesh, "http://ratings/warm-up");
+      // a long delay (1.5 s), so that the bound on the others (1 s) leaves a loaded machine its margin
       for (int i = 0; i < 3; i++) {
         long start = System.nanoTime();
         assertThat(body(mesh, "http://ratings/ratings/0", "end-user", "jason")).isEqualTo("200 ratings-v1");
-        assertThat((System.nanoTime() - start) / 1_000_000).as("jason waits the delay").isGreaterThanOrEqualTo(300);
+        assertThat((System.nanoTime() - start) / 1_000_000).as("jason waits the delay").isGreaterThanOrEqualTo(1500);
         start = System.nanoTime();
         assertThat(body(mesh, "http://ratings/ratings/0", "end-user", "other")).isEqualTo("200 ratings-v1");
-        assertThat((System.nanoTime() - start) / 1_000_000).as("others do not").isLessThan(250);
+        assertThat((System.nanoTime() - start) / 1_000_000).as("others do not").isLessThan(1000);
       }
       int before = ratingsV1.requests.get();
       for (int i = 0; i < 20; i++) {

@@ -90,8 +90,10 @@ class LatencyAndHashBalancerTest {
   @Test
   @Timeout(60)
   void peakEwmaSendsUnderATenthOfTrafficToABackendTwentyTimesSlower() throws Exception {
-    try (Backend fast1 = new Backend("fast1").delay(2); Backend fast2 = new Backend("fast2").delay(2);
-        Backend slow = new Backend("slow").delay(40)) {
+    // 20 ms and 400 ms rather than 2 ms and 40 ms: the balancer measures whole attempts, and on a loaded
+    // machine the milliseconds of scheduling added to each shrank the measured ratio far below 20.
+    try (Backend fast1 = new Backend("fast1").delay(20); Backend fast2 = new Backend("fast2").delay(20);
+        Backend slow = new Backend("slow").delay(400)) {
       InMemoryDiscovery discovery = new InMemoryDiscovery().set("api", List.of(
           fast1.instance("api", Map.of()), fast2.instance("api", Map.of()), slow.instance("api", Map.of())));
       MeshConfig config = MeshConfig.builder().service(ServiceConfig.builder("api")

@@ -106,9 +106,9 @@ class BackoffEndsCallTest {
       long cancelled = System.nanoTime();
       call.cancel();
 
-      // The backoff is drawn up to 60 s; a slice is at most 100 ms.
+      // The backoff is drawn up to 60 s; a slice is at most 100 ms (the bound leaves a loaded machine a margin).
       assertThat(thrown.get(10, TimeUnit.SECONDS)).isInstanceOf(IOException.class).hasMessage("Canceled");
-      assertThat(Duration.ofNanos(System.nanoTime() - cancelled)).isLessThan(Duration.ofSeconds(1));
+      assertThat(Duration.ofNanos(System.nanoTime() - cancelled)).isLessThan(Duration.ofSeconds(3));
       assertThat(backend.requests()).as("no attempt after the cancel").isEqualTo(1);
       assertConnectionBackInThePool(mesh, backend);
     }
