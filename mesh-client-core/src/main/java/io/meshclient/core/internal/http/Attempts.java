@@ -164,8 +164,7 @@ final class Attempts {
         // again whatever the method, as many times as the pool holds such connections.
         free = true;
         reason = "reused-connection-failed";
-      } else if (stale && !staleRetryUsed && idempotent
-          && (request.body() == null || !request.body().isOneShot())) {
+      } else if (stale && !staleRetryUsed && ConnectionReuseInterceptor.resendableForFree(request)) {
         // OkHttp's own recovery from a stale keep-alive connection, done by the mesh: once, not counted.
         staleRetryUsed = true;
         free = true;

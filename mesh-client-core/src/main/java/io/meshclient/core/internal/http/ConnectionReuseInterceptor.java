@@ -82,7 +82,7 @@ final class ConnectionReuseInterceptor implements Interceptor {
     if (attempt != null) {
       attempt.connected = true;
       attempt.reused = reused;
-      if (reused && now - use.lastActive >= PROBE_AFTER_IDLE_NANOS && !resendable(chain.request())
+      if (reused && now - use.lastActive >= PROBE_AFTER_IDLE_NANOS && !resendableForFree(chain.request())
           && isHttp1(connection.protocol()) && closedByPeer(connection.socket())) {
         attempt.closedBeforeSend = true;
         connection.socket().close(); // the pool drops a closed connection, so no call is given it again
@@ -101,8 +101,12 @@ final class ConnectionReuseInterceptor implements Interceptor {
     return protocol == Protocol.HTTP_1_1 || protocol == Protocol.HTTP_1_0;
   }
 
-  /** Whether the mesh may send {@code request} again after it may have reached a server. */
-  private static boolean resendable(Request request) {
+  /**
+   * Whether the mesh may send {@code request} again, uncounted, after it failed on a reused connection and may
+   * have reached the server: OkHttp's rule for a stale keep-alive connection (idempotent, body not one-shot).
+   * A request that may not is not written on a long-quiet pooled connection before it is probed.
+   */
+  static boolean resendableForFree(Request request) {
     return MeshInterceptor.isIdempotent(request.method()) && (request.body() == null || !request.body().isOneShot());
   }
 
