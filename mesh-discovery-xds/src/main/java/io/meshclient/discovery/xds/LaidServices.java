@@ -8,11 +8,9 @@ import java.util.Set;
 /**
  * The services xDS lays over the application's configuration, as the mesh's layer maps them again on each of
  * its reloads: by service, its listener and the resources its mapping in force was made of. Immutable (the
- * resources are copies no one changes), so a reload thread reads it while the xDS thread swaps in the next.
+ * resources are copies no one changes): each layer the mesh holds keeps its own.
  */
 record LaidServices(Map<String, String> listeners, Map<String, XdsResources> resources) {
-  static final LaidServices NONE = new LaidServices(Map.of(), Map.of());
-
   /** {@code names}, with their listeners from {@code listeners} and their resources from {@code from}. */
   static LaidServices of(Set<String> names, Map<String, String> listeners, Map<String, XdsResources> from) {
     Map<String, String> l = new HashMap<>();
@@ -21,6 +19,18 @@ record LaidServices(Map<String, String> listeners, Map<String, XdsResources> res
       l.put(s, listeners.get(s));
       r.put(s, from.get(s));
     });
+    return new LaidServices(Map.copyOf(l), Map.copyOf(r));
+  }
+
+  /** These services but those not in {@code names}. */
+  LaidServices retain(Set<String> names) {
+    if (names.containsAll(listeners.keySet())) {
+      return this;
+    }
+    Map<String, String> l = new HashMap<>(listeners);
+    Map<String, XdsResources> r = new HashMap<>(resources);
+    l.keySet().retainAll(names);
+    r.keySet().retainAll(names);
     return new LaidServices(Map.copyOf(l), Map.copyOf(r));
   }
 

@@ -66,6 +66,7 @@ final class XdsClient implements AdsStream.Handler {
   /** Subscribes to {@code service}'s listener, if not yet. */
   void addService(String service, String listenerName) {
     if (services.putIfAbsent(service, listenerName) == null) {
+      layer.watching(services.keySet());
       mappings.put(service, ServiceMapping.map(service, listenerName, discoveryName, layer.baseOf(service), accepted));
       layer.mapped(service, accepted);
       reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
@@ -91,6 +92,7 @@ final class XdsClient implements AdsStream.Handler {
     listeners.remove(service);
     if (!layer.configured(service)) {
       services.remove(service);
+      layer.watching(services.keySet());
       mappings.remove(service);
       layer.forget(service);
       warming.forget(service);
@@ -318,7 +320,6 @@ final class XdsClient implements AdsStream.Handler {
         return e.getMessage();
       }
       next.keySet().retainAll(services.keySet()); // a watch the reload closed may have forgotten a service
-      layer.layOnReloads(next.keySet(), services, from);
     }
     layer.inForce(services, from);
     Map<String, ServiceMapping> before = new HashMap<>(mappings);

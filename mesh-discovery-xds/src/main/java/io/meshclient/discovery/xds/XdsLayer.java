@@ -26,10 +26,10 @@ final class XdsLayer {
   /** The application's configuration xDS's services are laid over, as the mesh last gave it. */
   private volatile MeshConfig base;
   /**
-   * The services xDS lays over the application's configuration, on each of the mesh's reloads: by service, its
-   * listener and the resources its mapping in force was made of (copies no one changes).
+   * The services xDS watches now, published on the xDS thread: a reload lays no other (a watch the mesh
+   * closed may have forgotten one that a layer in force still holds).
    */
-  private volatile LaidServices laid = LaidServices.NONE;
+  private volatile Set<String> watched = Set.of();
   /** By service, the resources (a copy no one changes) its mapping in force was made of; xDS thread. */
   private final Map<String, XdsResources> mappedFrom = new HashMap<>();
   /**
@@ -38,7 +38,6 @@ final class XdsLayer {
    * made.
    */
   private XdsResources acceptedCopy;
-  private final UnaryOperator<MeshConfig> layer = this::layered;
 
   XdsLayer(String discoveryName, Set<String> configured) {
     this.discoveryName = discoveryName;
@@ -59,8 +58,12 @@ final class XdsLayer {
   void attach(Mesh meshToConfigure, Set<String> names, Map<String, String> listeners) {
     this.mesh = meshToConfigure;
     this.base = meshToConfigure.config();
-    laid = LaidServices.of(names, listeners, mappedFrom);
-    mesh.layer(this, layer);
+    mesh.layer(this, new Layer(LaidServices.of(names, listeners, mappedFrom)));
+  }
+
+  /** {@code names} are the services xDS watches from now on. */
+  void watching(Set<String> names) {
+    watched = Set.copyOf(names);
   }
 
   /** {@code service}, just mapped from {@code accepted}. */
@@ -108,19 +111,10 @@ final class XdsLayer {
     if (mesh == null) {
       return;
     }
-    LaidServices before = laid;
-    laid = LaidServices.of(names, listeners, from);
-    try {
-      mesh.layer(this, layer);
-    } catch (ConfigurationException e) {
-      laid = before;
-      throw e;
-    }
-  }
-
-  /** From now on, the mesh's reloads lay {@code names}, mapped from {@code from}; nothing is applied now. */
-  void layOnReloads(Set<String> names, Map<String, String> listeners, Map<String, XdsResources> from) {
-    laid = LaidServices.of(names, listeners, from);
+    // The candidate is held by the layer given to the mesh, never by a field: a reload on another thread, before
+    // or after this one under the mesh's reload lock, lays the services in force, and a refused layer is
+    // replaced by the one before it under that same lock (Mesh.layer), so no reload ever sees it.
+    mesh.layer(this, new Layer(LaidServices.of(names, listeners, from)));
   }
 
   /** {@code from}'s services still watched ({@code listeners}) are in force, mapped from the resources it gives them. */
@@ -129,13 +123,23 @@ final class XdsLayer {
     mappedFrom.putAll(from);
   }
 
-  private MeshConfig layered(MeshConfig application) {
-    // Only here, under the mesh's reload lock, so a newer configuration is never replaced by an older one.
-    base = application;
-    try {
-      return merged(application, laid.map(application, discoveryName));
-    } catch (XdsInvalidException e) { // the mesh's reload contract: a refused configuration is a ConfigurationException
-      throw new ConfigurationException(List.of(e.getMessage()));
+  /** The layer the mesh runs on each reload, under its reload lock: {@code laid} over the application's configuration. */
+  private final class Layer implements UnaryOperator<MeshConfig> {
+    private final LaidServices laid;
+
+    Layer(LaidServices laid) {
+      this.laid = laid;
+    }
+
+    @Override
+    public MeshConfig apply(MeshConfig application) {
+      // Only here, under the mesh's reload lock, so a newer configuration is never replaced by an older one.
+      base = application;
+      try {
+        return merged(application, laid.retain(watched).map(application, discoveryName));
+      } catch (XdsInvalidException e) { // the mesh's reload contract: a refused configuration is a ConfigurationException
+        throw new ConfigurationException(List.of(e.getMessage()));
+      }
     }
   }
 
