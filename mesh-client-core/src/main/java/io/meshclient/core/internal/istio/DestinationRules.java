@@ -10,7 +10,6 @@ import io.meshclient.core.config.TlsConfig;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -97,7 +96,7 @@ final class DestinationRules {
    */
   record Traffic(BalancerConfig loadBalancer, Integer maxConcurrentRequests, Duration connectTimeout,
       OutlierConfig outliers, TlsConfig tls, boolean tlsDisabled, boolean istioMutual, String tlsPath,
-      SlowStartConfig slowStart, Locality locality) {
+      SlowStartConfig slowStart, IstioLocality locality) {
     static final Traffic NONE = new Traffic(null, null, null, null, null, false, false, null, null, null);
 
     /**
@@ -131,27 +130,6 @@ final class DestinationRules {
   static OutlierConfig keepIntervalEjections(OutlierConfig mapped, OutlierConfig own) {
     return own == null || mapped.equals(ServiceConfig.OUTLIER_DETECTION_OFF) ? mapped
         : mapped.withIntervalEjections(own);
-  }
-
-  /**
-   * A {@code localityLbSetting}: off, or failover by zone then region, with Istio's {@code failover}
-   * regions. The caller's zone and region are the mesh's own (mesh.yaml {@code locality}, {@code
-   * MESH_ZONE}, or the discovery's caller zone): a DestinationRule cannot name them.
-   *
-   * @param enabled false turns zone-aware routing off for the service (or subset)
-   * @param failoverRegions Istio's {@code failover[].from} to {@code to}
-   * @param failoverPath the key of {@code failover}, for the message when the caller's region is unknown
-   */
-  record Locality(boolean enabled, Map<String, String> failoverRegions, String failoverPath) {
-    /** The service's locality with this setting laid over {@code base} (mesh.yaml's), or null when off. */
-    LocalityConfig over(LocalityConfig base) {
-      if (!enabled) {
-        return null;
-      }
-      String zone = base != null ? base.zone() : System.getenv("MESH_ZONE"); // as mesh.yaml's reader does
-      return new LocalityConfig(zone == null ? "" : zone.trim(), base == null ? "" : base.region(),
-          LocalityConfig.Mode.FAILOVER, List.of(), Map.of(), failoverRegions);
-    }
   }
 
   /**
@@ -212,12 +190,12 @@ final class DestinationRules {
     policy.unsupported("portLevelSettings", "settings per port: a service has one port here");
     policy.unsupported("tunnel", "tunneling through a proxy");
     policy.unsupported("proxyProtocol", "the PROXY protocol");
-    BalancerConfig balancer = loadBalancer(policy.child("loadBalancer"));
+    BalancerConfig balancer = IstioLoadBalancers.loadBalancer(policy.child("loadBalancer"));
     SlowStartConfig slowStart = null;
-    Locality locality = null;
+    IstioLocality locality = null;
     SpecNode lb = policy.child("loadBalancer");
     if (lb != null) {
-      locality = locality(lb.child("localityLbSetting"));
+      locality = IstioLocality.of(lb.child("localityLbSetting"));
       Duration warmup = lb.duration("warmupDurationSecs", Duration.ofMillis(1));
       // As Istio: warm-up applies to ROUND_ROBIN and LEAST_REQUEST only, and is ignored next to the others.
       if (warmup != null && (balancer == null || balancer.name().equals("round-robin")
@@ -257,7 +235,7 @@ final class DestinationRules {
         maxConcurrent = http.integer("http2MaxRequests", 1, 1_000_000);
       }
     }
-    OutlierConfig outliers = outliers(policy.child("outlierDetection"));
+    OutlierConfig outliers = IstioOutliers.outliers(policy.child("outlierDetection"));
     TlsConfig tls = null;
     boolean disabled = false;
     boolean istioMutual = false;
@@ -302,133 +280,5 @@ final class DestinationRules {
     }
     return new Traffic(balancer, maxConcurrent, connectTimeout, outliers, tls, disabled, istioMutual,
         t == null ? null : t.key("mode"), slowStart, locality);
-  }
-
-  /**
-   * Istio's {@code localityLbSetting} onto the mesh's failover by zone, then region, then {@code failover}
-   * region. Istio applies failover only next to {@code outlierDetection}; the mesh's locality works with
-   * its own outlier detection, on unless turned off, and with the instances discovery lists.
-   */
-  private static Locality locality(SpecNode setting) {
-    if (setting == null) {
-      return null;
-    }
-    setting.fields("enabled", "distribute", "failover", "failoverPriority");
-    if (Boolean.FALSE.equals(setting.bool("enabled"))) {
-      return new Locality(false, Map.of(), null); // Istio ignores the rest
-    }
-    setting.unsupported("distribute", "weights per source locality: the mesh's locality.distribute gives one "
-        + "caller's shares per zone (mesh.yaml mode: distribute)");
-    setting.unsupported("failoverPriority", "failover ordered by labels: the mesh orders by zone and region");
-    Map<String, String> regions = new LinkedHashMap<>();
-    List<SpecNode> failover = setting.list("failover");
-    for (SpecNode f : failover) {
-      f.fields("from", "to");
-      String from = f.string("from");
-      String to = f.string("to");
-      if (from == null || to == null) {
-        f.loading.problem(f.resource, f.key(from == null ? "from" : "to"), "missing", "a region, such as us-east");
-      } else if (from.contains("/") || to.contains("/")) {
-        f.loading.problem(f.resource, f.key(from.contains("/") ? "from" : "to"), from.contains("/") ? from : to,
-            "a region, without zone or sub-zone");
-      } else if (from.equals(to)) {
-        f.loading.problem(f.resource, f.key("to"), to, "a region other than from (" + from + ")");
-      } else if (regions.put(from, to) != null) {
-        f.loading.problem(f.resource, f.key("from"), from, "each from region once");
-      }
-    }
-    return new Locality(true, regions, failover.isEmpty() ? null : setting.key("failover"));
-  }
-
-  private static BalancerConfig loadBalancer(SpecNode lb) {
-    if (lb == null) {
-      return null;
-    }
-    lb.fields("simple", "consistentHash", "localityLbSetting", "warmupDurationSecs", "warmup");
-    lb.unsupported("warmup", "the warmup block; use warmupDurationSecs");
-    String simple = lb.string("simple");
-    SpecNode hash = lb.child("consistentHash");
-    if (simple != null && hash != null) {
-      lb.loading.problem(lb.resource, lb.path, "simple and consistentHash", "one of them");
-    }
-    if (simple != null) {
-      switch (simple.toUpperCase(Locale.ROOT)) {
-        case "ROUND_ROBIN": return BalancerConfig.named("round-robin");
-        case "LEAST_REQUEST", "LEAST_CONN": return BalancerConfig.named("least-request");
-        case "RANDOM": return BalancerConfig.named("random");
-        case "UNSPECIFIED": return null;
-        case "PASSTHROUGH":
-          lb.unsupported("simple", "PASSTHROUGH: calls go to the balanced instances, never to the original address");
-          return null;
-        default:
-          lb.loading.problem(lb.resource, lb.key("simple"), simple,
-              "one of ROUND_ROBIN, LEAST_REQUEST, LEAST_CONN, RANDOM, PASSTHROUGH, UNSPECIFIED");
-          return null;
-      }
-    }
-    if (hash == null) {
-      return null;
-    }
-    hash.fields("httpHeaderName", "httpCookie", "useSourceIp", "httpQueryParameterName", "ringHash", "maglev",
-        "minimumRingSize");
-    hash.unsupported("useSourceIp", "hashing on the source address: every call comes from this process");
-    hash.unsupported("httpQueryParameterName", "hashing on a query parameter; use httpHeaderName");
-    hash.unsupported("maglev", "Maglev hashing; the mesh uses a ring hash");
-    hash.unsupported("ringHash", "ring size settings");
-    hash.unsupported("minimumRingSize", "ring size settings");
-    String header = hash.string("httpHeaderName");
-    if (header != null) {
-      return new BalancerConfig("ring-hash", Map.of("hash-header", header));
-    }
-    SpecNode cookie = hash.child("httpCookie");
-    if (cookie != null) {
-      cookie.fields("name", "path", "ttl", "attributes");
-      cookie.unsupported("ttl", "generating the cookie when it is absent: the mesh only hashes a cookie the caller "
-          + "sends");
-      cookie.unsupported("attributes", "attributes of a generated cookie");
-      cookie.unsupported("path", "the path of a generated cookie");
-      String name = cookie.string("name");
-      if (name == null) {
-        cookie.loading.problem(cookie.resource, cookie.key("name"), "missing", "the cookie's name");
-        return null;
-      }
-      return new BalancerConfig("ring-hash", Map.of("hash-cookie", name));
-    }
-    return null;
-  }
-
-  /**
-   * Istio's defaults: 5 consecutive 5xx (Envoy's default when the rule leaves it out, even next to
-   * consecutiveGatewayErrors), gateway errors not counted apart, 30s base ejection, at most 10% ejected,
-   * min health 0%.
-   */
-  private static OutlierConfig outliers(SpecNode od) {
-    if (od == null) {
-      return null;
-    }
-    od.fields("consecutive5xxErrors", "consecutiveErrors", "consecutiveGatewayErrors", "interval", "baseEjectionTime",
-        "maxEjectionPercent", "minHealthPercent", "splitExternalLocalOriginErrors", "consecutiveLocalOriginFailures");
-    od.unsupported("splitExternalLocalOriginErrors", "separate counts of local and remote failures");
-    od.unsupported("consecutiveLocalOriginFailures", "separate counts of local and remote failures");
-    od.duration("interval", Duration.ofMillis(1)); // checked; consecutive failures eject at once, as Envoy's do
-    // Istio takes any uint32; the mesh's own bound, checked here, names the field the user wrote
-    Integer consecutive = od.integer("consecutive5xxErrors", 0, OutlierConfig.MAX_CONSECUTIVE);
-    if (consecutive == null) {
-      consecutive = od.integer("consecutiveErrors", 0, OutlierConfig.MAX_CONSECUTIVE);
-    }
-    Integer gateway = od.integer("consecutiveGatewayErrors", 0, OutlierConfig.MAX_CONSECUTIVE);
-    Duration base = od.duration("baseEjectionTime", Duration.ofMillis(1));
-    Integer maxPercent = od.integer("maxEjectionPercent", 0, 100);
-    Integer minHealth = od.integer("minHealthPercent", 0, 100);
-    int failures = consecutive == null ? 5 : consecutive;
-    int gatewayErrors = gateway == null ? 0 : gateway;
-    if (failures == 0 && gatewayErrors == 0) {
-      return ServiceConfig.OUTLIER_DETECTION_OFF;
-    }
-    Duration baseEjection = base == null ? Duration.ofSeconds(30) : base;
-    Duration maxEjection = OutlierConfig.DEFAULT.maxEjection().compareTo(baseEjection) < 0 ? baseEjection
-        : OutlierConfig.DEFAULT.maxEjection();
-    return new OutlierConfig(failures, baseEjection, maxEjection, maxPercent == null ? 10 : maxPercent,
-        minHealth == null ? 0 : minHealth, gatewayErrors);
   }
 }

@@ -110,6 +110,13 @@ final class SpecNode {
     return null;
   }
 
+  /** This block read as Istio's Percent, {@code value} from 0 to 100; 0 if the value is refused (reported). */
+  double percentage() {
+    fields("value");
+    Double value = number("value", 0, 100);
+    return value == null ? 0 : value;
+  }
+
   Boolean bool(String field) {
     String text = string(field);
     if (text == null) {

@@ -1,18 +1,12 @@
 package io.meshclient.core.internal.istio;
 
 import io.meshclient.core.config.FaultConfig;
-import io.meshclient.core.config.MirrorConfig;
-import io.meshclient.core.config.RetryConfig;
 import io.meshclient.core.config.RouteConfig;
-import io.meshclient.core.config.StringMatch;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Maps a VirtualService's {@code http} routes onto {@link RouteConfig}s of each service in its {@code
@@ -20,10 +14,6 @@ import java.util.Set;
  * destinations and policies, in order, so the first that holds wins as in Istio.
  */
 final class VirtualServices {
-  /** Envoy's {@code retryOn} words for gRPC statuses: they never apply to the HTTP calls the mesh makes. */
-  static final Set<String> GRPC_RETRY_ON = Set.of("cancelled", "deadline-exceeded", "internal", "resource-exhausted",
-      "unavailable");
-
   private VirtualServices() {}
 
   /** A destination as written: the service its host names, the subset, the weight, and where it was written. */
@@ -136,11 +126,11 @@ final class VirtualServices {
     Duration deadline = timeout == null || timeout.isZero() ? null : timeout;
     SpecNode retries = http.child("retries");
     if (retries != null) {
-      base = base.withRetry(retry(retries));
+      base = base.withRetry(IstioRetries.retry(retries));
     }
     SpecNode fault = http.child("fault");
     if (fault != null) {
-      FaultConfig f = fault(fault);
+      FaultConfig f = IstioFaults.fault(fault);
       if (f != null) {
         base = base.withFault(f);
       }
@@ -176,7 +166,7 @@ final class VirtualServices {
     List<SpecNode> mirrors = http.list("mirrors");
     SpecNode percentNode = http.child("mirrorPercentage");
     if (percentNode != null) {
-      mirrorPercent = percentage(percentNode);
+      mirrorPercent = percentNode.percentage();
     } else if (http.has("mirrorPercent") || http.has("mirror_percent")) {
       Integer p = http.integer(http.has("mirrorPercent") ? "mirrorPercent" : "mirror_percent", 0, 100);
       mirrorPercent = p == null ? 100 : p;
@@ -186,7 +176,7 @@ final class VirtualServices {
       first.fields("destination", "percentage");
       mirror = first.child("destination");
       SpecNode p = first.child("percentage");
-      mirrorPercent = p == null ? 100 : percentage(p);
+      mirrorPercent = p == null ? 100 : p.percentage();
       for (int i = 1; i < mirrors.size(); i++) {
         http.loading.unsupported(resource, mirrors.get(i).path, "a second mirror: the mesh mirrors to one "
             + "destination per route (the first)");
@@ -206,7 +196,7 @@ final class VirtualServices {
           deadline));
     }
     for (SpecNode match : matches) {
-      RouteConfig.Match m = match(match);
+      RouteConfig.Match m = IstioMatches.match(match);
       if (m != null) {
         out.add(new MappedRoute(withMatch(base, m), targets, mirrorService, mirrorSubset, mirrorPercent, http.path,
             match.path, deadline));
@@ -255,223 +245,11 @@ final class VirtualServices {
     return new Target(hosts.service(host, resource.namespace()), dest.string("subset"), weight, dest.path);
   }
 
-  private static double percentage(SpecNode node) {
-    node.fields("value");
-    Double value = node.number("value", 0, 100);
-    return value == null ? 0 : value;
-  }
-
-  /** Istio's {@code retries}: {@code attempts} counts retries, so the mesh makes {@code attempts + 1}. */
-  private static RetryConfig retry(SpecNode retries) {
-    retries.fields("attempts", "perTryTimeout", "retryOn", "retryRemoteLocalities", "retryIgnorePreviousHosts",
-        "backoff");
-    retries.unsupported("retryRemoteLocalities", "retries go to any instance the balancer picks; localities are "
-        + "not distinguished");
-    Integer attempts = retries.integer("attempts", 0, RetryConfig.MAX_ATTEMPTS - 1); // retries, not attempts
-    if (attempts != null && attempts == 0) {
-      return RetryConfig.NONE;
-    }
-    RetryConfig policy = RetryConfig.DEFAULT.withAttempts(attempts == null ? 3 : attempts + 1);
-    Duration perTry = retries.duration("perTryTimeout", Duration.ofMillis(1));
-    if (perTry != null) {
-      policy = policy.withPerTryTimeout(perTry);
-    }
-    Duration backoff = retries.duration("backoff", Duration.ofMillis(1));
-    if (backoff != null) {
-      policy = policy.withBackoff(backoff, backoff.multipliedBy(10));
-    }
-    String retryOn = retries.string("retryOn");
-    if (retryOn != null) {
-      policy = retryOn(retries, retryOn, policy);
-    } else {
-      policy = policy.withOn(Set.of(RetryConfig.Condition.CONNECT_FAILURE, RetryConfig.Condition.RESET), Set.of(503));
-    }
-    return policy;
-  }
-
-  /** Envoy's {@code retry_on} words, and bare status codes, onto retried conditions and statuses. */
-  static RetryConfig retryOn(SpecNode retries, String retryOn, RetryConfig policy) {
-    Set<RetryConfig.Condition> on = new LinkedHashSet<>();
-    Set<Integer> statuses = new LinkedHashSet<>();
-    for (String raw : retryOn.split(",")) {
-      String word = raw.trim().toLowerCase(Locale.ROOT);
-      if (word.isEmpty()) {
-        continue;
-      }
-      if (word.matches("[0-9]{3}")) {
-        int code = Integer.parseInt(word);
-        if (code < 100 || code > 599) {
-          retries.loading.problem(retries.resource, retries.key("retryOn"), word, "an HTTP status from 100 to 599");
-        }
-        statuses.add(code);
-        continue;
-      }
-      switch (word) {
-        case "5xx" -> {
-          on.add(RetryConfig.Condition.CONNECT_FAILURE);
-          on.add(RetryConfig.Condition.RESET);
-          on.add(RetryConfig.Condition.TIMEOUT);
-          for (int s = 500; s <= 599; s++) {
-            statuses.add(s);
-          }
-        }
-        case "gateway-error" -> statuses.addAll(List.of(502, 503, 504));
-        case "reset" -> {
-          on.add(RetryConfig.Condition.RESET);
-          on.add(RetryConfig.Condition.TIMEOUT);
-        }
-        case "connect-failure" -> on.add(RetryConfig.Condition.CONNECT_FAILURE);
-        case "refused-stream" -> on.add(RetryConfig.Condition.RESET);
-        case "retriable-4xx" -> statuses.add(409);
-        case "retriable-status-codes" -> {
-          // the codes are the bare numbers of the same list
-        }
-        case "envoy-ratelimited", "retriable-headers", "http3-post-connect-failure", "reset-before-request" ->
-            retries.loading.unsupported(retries.resource, retries.key("retryOn") + "." + word,
-                "this retry condition is not implemented; the others of the list apply");
-        default -> {
-          if (!GRPC_RETRY_ON.contains(word)) {
-            retries.loading.problem(retries.resource, retries.key("retryOn"), word, "Envoy retry conditions "
-                + "(5xx, gateway-error, reset, connect-failure, refused-stream, retriable-4xx, "
-                + "retriable-status-codes, gRPC statuses) or HTTP status codes, separated by commas");
-          }
-        }
-      }
-    }
-    // Only gRPC words, or retriable-status-codes without a code: Envoy retries no HTTP response on them either
-    return on.isEmpty() && statuses.isEmpty() ? RetryConfig.NONE : policy.withOn(on, statuses);
-  }
-
-  private static FaultConfig fault(SpecNode fault) {
-    fault.fields("delay", "abort");
-    double delayPercent = 0;
-    Duration delay = null;
-    double abortPercent = 0;
-    int abortStatus = 0;
-    SpecNode d = fault.child("delay");
-    if (d != null) {
-      d.fields("fixedDelay", "exponentialDelay", "percentage", "percent");
-      d.unsupported("exponentialDelay", "exponential delays; use fixedDelay");
-      delay = d.duration("fixedDelay", Duration.ofNanos(1));
-      delayPercent = faultPercent(d);
-      if (delay == null) {
-        delayPercent = 0;
-      }
-    }
-    SpecNode a = fault.child("abort");
-    if (a != null) {
-      a.fields("httpStatus", "grpcStatus", "http2Error", "percentage");
-      a.unsupported("grpcStatus", "gRPC aborts; use httpStatus");
-      a.unsupported("http2Error", "HTTP/2 error aborts; use httpStatus");
-      Integer status = a.integer("httpStatus", 200, 599);
-      if (status != null) {
-        abortStatus = status;
-        abortPercent = faultPercent(a);
-      }
-    }
-    if (delayPercent == 0 && abortPercent == 0) {
-      return null; // Istio: without a percentage no request is delayed or aborted
-    }
-    return new FaultConfig(delayPercent, delay, abortPercent, abortStatus == 0 ? 503 : abortStatus, null);
-  }
-
-  private static double faultPercent(SpecNode node) {
-    SpecNode p = node.child("percentage");
-    if (p != null) {
-      return percentage(p);
-    }
-    Integer percent = node.has("percent") ? node.integer("percent", 0, 100) : null;
-    return percent == null ? 0 : percent;
-  }
-
   private static RouteConfig.HeaderOps headerOps(SpecNode node) {
     if (node == null) {
       return null;
     }
     node.fields("set", "add", "remove");
     return new RouteConfig.HeaderOps(node.stringMap("set"), node.stringMap("add"), node.strings("remove"));
-  }
-
-  /** One {@code match} block, or null when it uses a condition the mesh cannot evaluate (reported). */
-  private static RouteConfig.Match match(SpecNode m) {
-    m.fields("name", "uri", "scheme", "method", "authority", "headers", "port", "sourceLabels", "gateways",
-        "queryParams", "ignoreUriCase", "withoutHeaders", "sourceNamespace", "statPrefix");
-    int before = m.loading.unsupported.size();
-    String dropped = "this match block is left out, so requests it alone would match fall through";
-    m.unsupported("scheme", "matching the scheme; " + dropped);
-    m.unsupported("authority", "matching the authority; " + dropped);
-    m.unsupported("port", "matching the port; " + dropped);
-    m.unsupported("sourceLabels", "matching the caller's labels; " + dropped);
-    m.unsupported("sourceNamespace", "matching the caller's namespace; " + dropped);
-    List<String> gateways = m.strings("gateways");
-    if (!gateways.isEmpty() && !gateways.contains("mesh")) {
-      return null; // applies to gateways only, never to sidecars
-    }
-    StringMatch uri = stringMatch(m.child("uri"));
-    Set<String> methods = new LinkedHashSet<>();
-    SpecNode method = m.child("method");
-    if (method != null) {
-      StringMatch sm = stringMatch(method);
-      if (sm != null && sm.kind() == StringMatch.Kind.EXACT) {
-        methods.add(sm.value().toUpperCase(Locale.ROOT));
-      } else if (sm != null) {
-        m.loading.unsupported(m.resource, method.path, "method matches other than exact; " + dropped);
-      }
-    }
-    Map<String, StringMatch> headers = matches(m.child("headers"));
-    Map<String, StringMatch> query = matches(m.child("queryParams"));
-    Map<String, StringMatch> without = matches(m.child("withoutHeaders"));
-    Boolean ignoreCase = m.bool("ignoreUriCase");
-    if (m.loading.unsupported.size() > before) {
-      return null;
-    }
-    return new RouteConfig.Match(uri, methods, headers, query, without, ignoreCase != null && ignoreCase);
-  }
-
-  private static Map<String, StringMatch> matches(SpecNode node) {
-    Map<String, StringMatch> out = new LinkedHashMap<>();
-    if (node != null) {
-      for (String name : new ArrayList<>(node.names())) {
-        SpecNode child = node.child(name);
-        if (child == null) {
-          continue;
-        }
-        StringMatch match = child.names().isEmpty() ? StringMatch.present() : stringMatch(child);
-        if (match != null) {
-          out.put(name.toLowerCase(Locale.ROOT), match);
-        }
-      }
-    }
-    return out;
-  }
-
-  /** Istio's StringMatch: exactly one of exact, prefix, regex. */
-  private static StringMatch stringMatch(SpecNode node) {
-    if (node == null) {
-      return null;
-    }
-    node.fields("exact", "prefix", "regex");
-    if (node.names().size() != 1) {
-      node.loading.problem(node.resource, node.path, node.names(), "exactly one of exact, prefix, regex");
-      return null;
-    }
-    String kind = node.names().iterator().next();
-    String value = node.string(kind);
-    if (value == null) {
-      node.loading.problem(node.resource, node.key(kind), "null", "a value to match");
-      return null;
-    }
-    return switch (kind) {
-      case "exact" -> StringMatch.exact(value);
-      case "prefix" -> StringMatch.prefix(value);
-      default -> {
-        String problem = io.meshclient.core.internal.routing.RouteRegex.validate(value);
-        if (problem != null) {
-          node.loading.problem(node.resource, node.key(kind), value, "an RE2 regular expression (" + problem + ")");
-          yield null;
-        }
-        yield StringMatch.regex(value);
-      }
-    };
   }
 }

@@ -1,0 +1,102 @@
+package io.meshclient.core.internal.istio;
+
+import io.meshclient.core.config.RouteConfig;
+import io.meshclient.core.config.StringMatch;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Maps a VirtualService route's {@code match} blocks (Istio's HTTPMatchRequest and StringMatch) onto {@link
+ * RouteConfig.Match}; a block with a condition the mesh cannot evaluate is reported and left out.
+ */
+final class IstioMatches {
+  private IstioMatches() {}
+
+  /** One {@code match} block, or null when it uses a condition the mesh cannot evaluate (reported). */
+  static RouteConfig.Match match(SpecNode m) {
+    m.fields("name", "uri", "scheme", "method", "authority", "headers", "port", "sourceLabels", "gateways",
+        "queryParams", "ignoreUriCase", "withoutHeaders", "sourceNamespace", "statPrefix");
+    int before = m.loading.unsupported.size();
+    String dropped = "this match block is left out, so requests it alone would match fall through";
+    m.unsupported("scheme", "matching the scheme; " + dropped);
+    m.unsupported("authority", "matching the authority; " + dropped);
+    m.unsupported("port", "matching the port; " + dropped);
+    m.unsupported("sourceLabels", "matching the caller's labels; " + dropped);
+    m.unsupported("sourceNamespace", "matching the caller's namespace; " + dropped);
+    List<String> gateways = m.strings("gateways");
+    if (!gateways.isEmpty() && !gateways.contains("mesh")) {
+      return null; // applies to gateways only, never to sidecars
+    }
+    StringMatch uri = stringMatch(m.child("uri"));
+    Set<String> methods = new LinkedHashSet<>();
+    SpecNode method = m.child("method");
+    if (method != null) {
+      StringMatch sm = stringMatch(method);
+      if (sm != null && sm.kind() == StringMatch.Kind.EXACT) {
+        methods.add(sm.value().toUpperCase(Locale.ROOT));
+      } else if (sm != null) {
+        m.loading.unsupported(m.resource, method.path, "method matches other than exact; " + dropped);
+      }
+    }
+    Map<String, StringMatch> headers = matches(m.child("headers"));
+    Map<String, StringMatch> query = matches(m.child("queryParams"));
+    Map<String, StringMatch> without = matches(m.child("withoutHeaders"));
+    Boolean ignoreCase = m.bool("ignoreUriCase");
+    if (m.loading.unsupported.size() > before) {
+      return null;
+    }
+    return new RouteConfig.Match(uri, methods, headers, query, without, ignoreCase != null && ignoreCase);
+  }
+
+  private static Map<String, StringMatch> matches(SpecNode node) {
+    Map<String, StringMatch> out = new LinkedHashMap<>();
+    if (node != null) {
+      for (String name : new ArrayList<>(node.names())) {
+        SpecNode child = node.child(name);
+        if (child == null) {
+          continue;
+        }
+        StringMatch match = child.names().isEmpty() ? StringMatch.present() : stringMatch(child);
+        if (match != null) {
+          out.put(name.toLowerCase(Locale.ROOT), match);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Istio's StringMatch: exactly one of exact, prefix, regex. */
+  private static StringMatch stringMatch(SpecNode node) {
+    if (node == null) {
+      return null;
+    }
+    node.fields("exact", "prefix", "regex");
+    if (node.names().size() != 1) {
+      node.loading.problem(node.resource, node.path, node.names(), "exactly one of exact, prefix, regex");
+      return null;
+    }
+    String kind = node.names().iterator().next();
+    String value = node.string(kind);
+    if (value == null) {
+      node.loading.problem(node.resource, node.key(kind), "null", "a value to match");
+      return null;
+    }
+    return switch (kind) {
+      case "exact" -> StringMatch.exact(value);
+      case "prefix" -> StringMatch.prefix(value);
+      default -> {
+        String problem = io.meshclient.core.internal.routing.RouteRegex.validate(value);
+        if (problem != null) {
+          node.loading.problem(node.resource, node.key(kind), value, "an RE2 regular expression (" + problem + ")");
+          yield null;
+        }
+        yield StringMatch.regex(value);
+      }
+    };
+  }
+}

@@ -1,0 +1,98 @@
+package io.meshclient.core.internal.istio;
+
+import io.meshclient.core.config.RetryConfig;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** Maps a VirtualService route's {@code retries} (Istio's HTTPRetry) onto a {@link RetryConfig}. */
+final class IstioRetries {
+  /** Envoy's {@code retryOn} words for gRPC statuses: they never apply to the HTTP calls the mesh makes. */
+  static final Set<String> GRPC_RETRY_ON = Set.of("cancelled", "deadline-exceeded", "internal", "resource-exhausted",
+      "unavailable");
+
+  private IstioRetries() {}
+
+  /** Istio's {@code retries}: {@code attempts} counts retries, so the mesh makes {@code attempts + 1}. */
+  static RetryConfig retry(SpecNode retries) {
+    retries.fields("attempts", "perTryTimeout", "retryOn", "retryRemoteLocalities", "retryIgnorePreviousHosts",
+        "backoff");
+    retries.unsupported("retryRemoteLocalities", "retries go to any instance the balancer picks; localities are "
+        + "not distinguished");
+    Integer attempts = retries.integer("attempts", 0, RetryConfig.MAX_ATTEMPTS - 1); // retries, not attempts
+    if (attempts != null && attempts == 0) {
+      return RetryConfig.NONE;
+    }
+    RetryConfig policy = RetryConfig.DEFAULT.withAttempts(attempts == null ? 3 : attempts + 1);
+    Duration perTry = retries.duration("perTryTimeout", Duration.ofMillis(1));
+    if (perTry != null) {
+      policy = policy.withPerTryTimeout(perTry);
+    }
+    Duration backoff = retries.duration("backoff", Duration.ofMillis(1));
+    if (backoff != null) {
+      policy = policy.withBackoff(backoff, backoff.multipliedBy(10));
+    }
+    String retryOn = retries.string("retryOn");
+    if (retryOn != null) {
+      policy = retryOn(retries, retryOn, policy);
+    } else {
+      policy = policy.withOn(Set.of(RetryConfig.Condition.CONNECT_FAILURE, RetryConfig.Condition.RESET), Set.of(503));
+    }
+    return policy;
+  }
+
+  /** Envoy's {@code retry_on} words, and bare status codes, onto retried conditions and statuses. */
+  static RetryConfig retryOn(SpecNode retries, String retryOn, RetryConfig policy) {
+    Set<RetryConfig.Condition> on = new LinkedHashSet<>();
+    Set<Integer> statuses = new LinkedHashSet<>();
+    for (String raw : retryOn.split(",")) {
+      String word = raw.trim().toLowerCase(Locale.ROOT);
+      if (word.isEmpty()) {
+        continue;
+      }
+      if (word.matches("[0-9]{3}")) {
+        int code = Integer.parseInt(word);
+        if (code < 100 || code > 599) {
+          retries.loading.problem(retries.resource, retries.key("retryOn"), word, "an HTTP status from 100 to 599");
+        }
+        statuses.add(code);
+        continue;
+      }
+      switch (word) {
+        case "5xx" -> {
+          on.add(RetryConfig.Condition.CONNECT_FAILURE);
+          on.add(RetryConfig.Condition.RESET);
+          on.add(RetryConfig.Condition.TIMEOUT);
+          for (int s = 500; s <= 599; s++) {
+            statuses.add(s);
+          }
+        }
+        case "gateway-error" -> statuses.addAll(List.of(502, 503, 504));
+        case "reset" -> {
+          on.add(RetryConfig.Condition.RESET);
+          on.add(RetryConfig.Condition.TIMEOUT);
+        }
+        case "connect-failure" -> on.add(RetryConfig.Condition.CONNECT_FAILURE);
+        case "refused-stream" -> on.add(RetryConfig.Condition.RESET);
+        case "retriable-4xx" -> statuses.add(409);
+        case "retriable-status-codes" -> {
+          // the codes are the bare numbers of the same list
+        }
+        case "envoy-ratelimited", "retriable-headers", "http3-post-connect-failure", "reset-before-request" ->
+            retries.loading.unsupported(retries.resource, retries.key("retryOn") + "." + word,
+                "this retry condition is not implemented; the others of the list apply");
+        default -> {
+          if (!GRPC_RETRY_ON.contains(word)) {
+            retries.loading.problem(retries.resource, retries.key("retryOn"), word, "Envoy retry conditions "
+                + "(5xx, gateway-error, reset, connect-failure, refused-stream, retriable-4xx, "
+                + "retriable-status-codes, gRPC statuses) or HTTP status codes, separated by commas");
+          }
+        }
+      }
+    }
+    // Only gRPC words, or retriable-status-codes without a code: Envoy retries no HTTP response on them either
+    return on.isEmpty() && statuses.isEmpty() ? RetryConfig.NONE : policy.withOn(on, statuses);
+  }
+}
