@@ -390,6 +390,40 @@ class IstioRoutingTest {
     }
   }
 
+  /**
+   * Envoy's router counts a refused connection (and a per-try timeout) as a reset, and retries resets on
+   * gateway-error and 5xx as on reset. The mesh once retried only 502, 503 and 504 on gateway-error.
+   */
+  @Test
+  void gatewayErrorAlsoRetriesARefusedConnectionAsEnvoysRouterDoes() throws Exception {
+    bookinfo();
+    LoopbackServer live = server("details-live");
+    int closed;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closed = socket.getLocalPort();
+    }
+    discovery.set("details", List.of(live.instance("details", Map.of())));
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: details }
+        spec:
+          hosts: [details]
+          http:
+            - route: [{ destination: { host: details } }]
+              retries: { attempts: 2, retryOn: gateway-error }
+        """)) {
+      warmUp(mesh, "http://details/d", live);
+      discovery.set("details", List.of(
+          io.meshclient.api.ServiceInstance.builder("details", "127.0.0.1", closed).id("details-refusing").build(),
+          live.instance("details", Map.of())));
+      for (int i = 0; i < 6; i++) {
+        assertThat(body(mesh, "http://details/d")).as("call " + i).isEqualTo("200 details-live");
+      }
+      assertThat(live.requests.get()).isEqualTo(6);
+    }
+  }
+
   @Test
   void istiosDefaultRetryPolicyRetriesA503Twice() throws Exception {
     bookinfo();

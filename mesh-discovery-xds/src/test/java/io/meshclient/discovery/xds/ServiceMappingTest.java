@@ -79,7 +79,8 @@ class ServiceMappingTest {
     assertThat(first.match().path().toString()).isEqualTo("prefix:/api");
     assertThat(first.timeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(first.retry().attempts()).isEqualTo(4);
-    assertThat(first.retry().on()).containsExactly(RetryConfig.Condition.CONNECT_FAILURE);
+    assertThat(first.retry().on()).as("gateway-error retries resets and per-try timeouts, as in Envoy")
+        .containsExactlyInAnyOrder(RetryConfig.Condition.values());
     assertThat(first.retry().statuses()).containsExactlyInAnyOrder(502, 503, 504);
     assertThat(first.retry().perTryTimeout()).isEqualTo(Duration.ofMillis(300));
     assertThat(first.retry().deadline()).as("Envoy's timeout bounds the whole call").isEqualTo(Duration.ofSeconds(2));

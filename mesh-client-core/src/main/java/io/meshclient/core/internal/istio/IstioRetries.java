@@ -2,6 +2,7 @@ package io.meshclient.core.internal.istio;
 
 import io.meshclient.core.config.RetryConfig;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -60,20 +61,20 @@ final class IstioRetries {
         statuses.add(code);
         continue;
       }
+      // Envoy's router retries every reset (a failed connection and a per-try timeout are resets there) on
+      // reset, 5xx and gateway-error alike: "we count an upstream reset as a 5xx (since it will result in one)"
       switch (word) {
         case "5xx" -> {
-          on.add(RetryConfig.Condition.CONNECT_FAILURE);
-          on.add(RetryConfig.Condition.RESET);
-          on.add(RetryConfig.Condition.TIMEOUT);
+          on.addAll(EnumSet.allOf(RetryConfig.Condition.class));
           for (int s = 500; s <= 599; s++) {
             statuses.add(s);
           }
         }
-        case "gateway-error" -> statuses.addAll(List.of(502, 503, 504));
-        case "reset" -> {
-          on.add(RetryConfig.Condition.RESET);
-          on.add(RetryConfig.Condition.TIMEOUT);
+        case "gateway-error" -> {
+          on.addAll(EnumSet.allOf(RetryConfig.Condition.class));
+          statuses.addAll(List.of(502, 503, 504));
         }
+        case "reset" -> on.addAll(EnumSet.allOf(RetryConfig.Condition.class));
         case "connect-failure" -> on.add(RetryConfig.Condition.CONNECT_FAILURE);
         case "refused-stream" -> on.add(RetryConfig.Condition.RESET);
         case "retriable-4xx" -> statuses.add(409);
