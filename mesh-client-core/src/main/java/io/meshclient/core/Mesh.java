@@ -1,8 +1,6 @@
 package io.meshclient.core;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
-import io.github.resilience4j.micrometer.tagged.TaggedRateLimiterMetrics;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.meshclient.api.DiscoveryStatus;
 import io.meshclient.api.ServiceDiscovery;
@@ -12,7 +10,6 @@ import io.meshclient.core.internal.Lazy;
 import io.meshclient.core.internal.MeshRuntime;
 import io.meshclient.core.internal.ServiceRuntime;
 import io.meshclient.core.internal.ThreadLocalRandomGenerator;
-import io.meshclient.core.internal.metrics.MeshMetrics;
 import io.meshclient.core.internal.security.AllowListDns;
 import io.meshclient.core.internal.tls.MeshSslSocketFactory;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -51,18 +48,10 @@ public final class Mesh implements AutoCloseable {
   private final MeshRuntime runtime;
   /** Built on the first {@link #httpClient()}. */
   private final Lazy<OkHttpClient> client;
-  private final RateLimiterRegistry limiterRegistry;
-  /**
-   * Made, and bound to the meters, when a service first configures a breaker or someone asks for it: most
-   * meshes configure none, and then load none of resilience4j's breaker classes (about 10 ms of CPU on a
-   * cold JVM). A registry the application supplies is bound at once.
-   */
-  private final Lazy<CircuitBreakerRegistry> breakerRegistry;
-  private final MeshListener listener;
+  /** The rate limiter and circuit breaker registries, the meters and the listener. */
+  private final MeshRegistries registries;
   /** Watches the configuration file given to {@link Builder#watchConfigFile}; null if none. */
   private final ConfigFileWatch configWatch;
-  /** The meters this mesh registered; null without a meter registry. */
-  private final MeshMetrics metrics;
   private final Duration closeGracePeriod;
   /** The Istio files given to {@link Builder#istioConfig}; null if none. */
   private final io.meshclient.core.internal.istio.IstioSource istio;
@@ -71,17 +60,9 @@ public final class Mesh implements AutoCloseable {
   private volatile boolean closed;
 
   private Mesh(Builder b) {
-    this.limiterRegistry = b.rateLimiterRegistry != null ? b.rateLimiterRegistry : RateLimiterRegistry.ofDefaults();
-    MeterRegistry meters = b.meterRegistry;
-    this.breakerRegistry = b.circuitBreakerRegistry != null ? Lazy.of(bound(b.circuitBreakerRegistry, meters))
-        : new Lazy<>(() -> bound(CircuitBreakerRegistry.ofDefaults(), meters));
-    MeshListener listener = b.listener;
+    this.registries = MeshRegistries.of(b.rateLimiterRegistry, b.circuitBreakerRegistry, b.meterRegistry, b.listener);
+    MeshListener listener = registries.listener();
     this.closeGracePeriod = b.closeGracePeriod;
-    this.metrics = b.meterRegistry == null ? null : new MeshMetrics(b.meterRegistry);
-    if (metrics != null) {
-      TaggedRateLimiterMetrics.ofRateLimiterRegistry(limiterRegistry).bindTo(b.meterRegistry);
-      listener = listener == MeshListener.NONE ? metrics : MeshListener.of(List.of(metrics, listener));
-    }
     // OkHttp's classes, and the platform's trust store a default client loads, are loaded when the
     // client is first asked for, not here: a Spring application gets it built after start-up.
     OkHttpClient userBase = b.okHttpClient;
@@ -98,8 +79,8 @@ public final class Mesh implements AutoCloseable {
       // discoveries first, so that the Istio hosts can be checked against what they list
       first = new MeshConfig(b.config.discovery(), b.config.defaults(), Map.of(), b.config.unknownHosts());
     }
-    this.runtime = new MeshRuntime(first, supplied, b.classLoader, b.ticker, limiterRegistry,
-        breakerRegistry, listener, tlsSockets, dns);
+    this.runtime = new MeshRuntime(first, supplied, b.classLoader, b.ticker, registries.limiters(),
+        registries.breakers(), listener, tlsSockets, dns);
     if (istio != null) {
       runtime.callableByClusterNames(b.istioOptions.namespace(), b.istioOptions.domain());
       try {
@@ -122,7 +103,6 @@ public final class Mesh implements AutoCloseable {
       }
       return built;
     });
-    this.listener = listener;
     this.reloads = new MeshReloads(runtime, listener, istio, b.config, baseSource);
     try {
       this.configWatch = b.watched == null ? null : ConfigFileWatch.start(b.watched, this, b.configFileEvents);
@@ -136,13 +116,6 @@ public final class Mesh implements AutoCloseable {
       }
       throw e;
     }
-  }
-
-  private static CircuitBreakerRegistry bound(CircuitBreakerRegistry registry, MeterRegistry meters) {
-    if (meters != null) {
-      TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters);
-    }
-    return registry;
   }
 
   /** A builder with default settings and no services. */
@@ -247,18 +220,7 @@ public final class Mesh implements AutoCloseable {
    * implemented. A discovery whose {@code status()} throws is shown as {@code UNKNOWN} with the error.
    */
   public Map<String, DiscoveryStatus> discoveryStatus() {
-    Map<String, DiscoveryStatus> out = new java.util.LinkedHashMap<>();
-    runtime.discoveriesByName().forEach((name, discovery) -> {
-      DiscoveryStatus status;
-      try {
-        status = Objects.requireNonNull(discovery.status(), "status()");
-      } catch (RuntimeException e) {
-        status = new DiscoveryStatus(DiscoveryStatus.Connection.UNKNOWN, null,
-            0, "status() failed: " + e.getClass().getSimpleName(), Map.of(), List.of());
-      }
-      out.put(name, status);
-    });
-    return java.util.Collections.unmodifiableMap(out);
+    return DiscoveryStatuses.of(runtime.discoveriesByName());
   }
 
   /** The names of the services the mesh routes, in no particular order. */
@@ -285,7 +247,7 @@ public final class Mesh implements AutoCloseable {
 
   /** The registry holding every rate limiter of the mesh, named {@code <service>} and {@code <service>/<route>}. */
   public RateLimiterRegistry rateLimiterRegistry() {
-    return limiterRegistry;
+    return registries.limiters();
   }
 
   /**
@@ -294,7 +256,7 @@ public final class Mesh implements AutoCloseable {
    * breaker code).
    */
   public CircuitBreakerRegistry circuitBreakerRegistry() {
-    return breakerRegistry.get();
+    return registries.breakers().get();
   }
 
   /**
@@ -338,8 +300,8 @@ public final class Mesh implements AutoCloseable {
     if (c != null) {
       MeshHttpClient.shutDown(c, closeGracePeriod);
     }
-    if (metrics != null) {
-      metrics.close();
+    if (registries.metrics() != null) {
+      registries.metrics().close();
     }
   }
 

@@ -5,8 +5,6 @@ import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.ServiceDiscovery;
 import io.meshclient.api.ServiceInstance;
-import io.meshclient.api.spi.DiscoveryContext;
-import io.meshclient.api.spi.Providers;
 import io.meshclient.core.MeshListener;
 import io.meshclient.core.Ticker;
 import io.meshclient.core.config.MeshConfig;
@@ -27,13 +25,10 @@ import java.util.Set;
 public final class MeshRuntime implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(MeshRuntime.class.getName());
   private final Object lock = new Object();
-  private final ClassLoader classLoader;
   private final ServiceStates states;
-  private final io.meshclient.core.internal.tls.MeshSslSocketFactory tlsSockets;
-  private final io.meshclient.core.internal.security.AllowListDns dns;
+  private final AddressPublisher addresses;
   private final Map<String, List<ServiceInstance>> rawInstances = new HashMap<>();
-  private final Map<String, ServiceDiscovery> supplied;
-  private final Map<String, DiscoveryBinding> discoveries = new LinkedHashMap<>();
+  private final DiscoveriesInUse discoveries;
   private final Map<String, ServiceDiscovery.Watch> watches = new HashMap<>();
   private final Map<String, ServiceDiscovery> watchedWith = new HashMap<>();
   private final Map<String, List<ServiceInstance>> instances = new HashMap<>();
@@ -48,12 +43,10 @@ public final class MeshRuntime implements AutoCloseable {
       Ticker ticker, RateLimiterRegistry limiterRegistry, Lazy<CircuitBreakerRegistry> breakerRegistry,
       MeshListener listener, io.meshclient.core.internal.tls.MeshSslSocketFactory tlsSockets,
       io.meshclient.core.internal.security.AllowListDns dns) {
-    this.tlsSockets = tlsSockets;
-    this.dns = dns;
-    this.classLoader = classLoader;
+    this.addresses = new AddressPublisher(tlsSockets, dns);
     this.listener = listener;
     this.states = new ServiceStates(classLoader, ticker, limiterRegistry, breakerRegistry, listener, tlsSockets);
-    this.supplied = Map.copyOf(supplied);
+    this.discoveries = new DiscoveriesInUse(supplied, classLoader);
     apply(config);
   }
 
@@ -123,7 +116,7 @@ public final class MeshRuntime implements AutoCloseable {
   /** The discoveries in use now, those the caller supplied included. */
   public List<ServiceDiscovery> discoveries() {
     synchronized (lock) {
-      return discoveries.values().stream().map(DiscoveryBinding::discovery).toList();
+      return discoveries.all();
     }
   }
 
@@ -134,27 +127,14 @@ public final class MeshRuntime implements AutoCloseable {
    */
   public Set<String> listedServices() {
     synchronized (lock) {
-      Set<String> out = new java.util.TreeSet<>();
-      for (DiscoveryBinding b : discoveries.values()) {
-        if (b.name().equals(io.meshclient.core.internal.istio.ServiceEntryDiscovery.NAME)) {
-          continue;
-        }
-        Set<String> listed = b.discovery().knownServices();
-        if (listed.isEmpty()) {
-          return null;
-        }
-        out.addAll(listed);
-      }
-      return out;
+      return discoveries.listedServices();
     }
   }
 
   /** The discoveries in use now, by name. */
   public Map<String, ServiceDiscovery> discoveriesByName() {
     synchronized (lock) {
-      Map<String, ServiceDiscovery> out = new LinkedHashMap<>();
-      discoveries.forEach((name, binding) -> out.put(name, binding.discovery()));
-      return out;
+      return discoveries.byName();
     }
   }
 
@@ -204,7 +184,7 @@ public final class MeshRuntime implements AutoCloseable {
       Map<String, DiscoveryBinding> nextDiscoveries = new LinkedHashMap<>();
       List<DiscoveryBinding> created = new ArrayList<>();
       try {
-        resolveDiscoveries(newConfig, nextDiscoveries, created);
+        discoveries.resolve(newConfig, nextDiscoveries, created);
         Map<String, ServiceDiscovery> serviceDiscovery = ServiceAssignment.assign(newConfig, nextDiscoveries);
         ServiceAssignment.checkRouteTargets(newConfig, serviceDiscovery.keySet());
         Map<String, ServiceRuntime> next = new HashMap<>();
@@ -226,27 +206,6 @@ public final class MeshRuntime implements AutoCloseable {
     }
   }
 
-  private void resolveDiscoveries(MeshConfig newConfig, Map<String, DiscoveryBinding> next,
-      List<DiscoveryBinding> created) {
-    supplied.forEach((name, discovery) -> next.put(name, new DiscoveryBinding(name, discovery, null)));
-    newConfig.discovery().forEach((name, settings) -> {
-      if (next.containsKey(name)) {
-        return;
-      }
-      DiscoveryBinding current = discoveries.get(name);
-      if (current != null && Objects.equals(current.settings(), settings)) {
-        next.put(name, current);
-        return;
-      }
-      String key = MeshConfig.PREFIX + ".discovery." + name;
-      ServiceDiscovery discovery = Providers.discovery(name, key, classLoader)
-          .create(new DiscoveryContext(key, settings));
-      DiscoveryBinding binding = new DiscoveryBinding(name, discovery, settings);
-      created.add(binding);
-      next.put(name, binding);
-    });
-  }
-
   private ServiceRuntime build(MeshConfig newConfig, String service, Set<String> liveLimiters,
       ServiceDiscovery discovery) {
     ServiceRuntime.Parts parts = states.parts(newConfig, service, liveLimiters, discovery);
@@ -257,46 +216,6 @@ public final class MeshRuntime implements AutoCloseable {
     return new ServiceRuntime(newConfig.service(service), newConfig.defaults(), parts, current);
   }
 
-  /**
-   * Tells the TLS socket factory which instance addresses belong to which service's TLS settings, and
-   * the resolver which instance hosts are held to which allow-list.
-   */
-  private void publishAddresses() {
-    Map<String, io.meshclient.core.internal.tls.ServiceTls> byAddress = new HashMap<>();
-    Map<String, String> serviceByAddress = new HashMap<>();
-    Map<String, io.meshclient.core.internal.security.AddressAllowList> byHost = new HashMap<>();
-    services.values().forEach(runtime -> {
-      if (runtime.tls() == null && runtime.allowList() == null
-          && runtime.instances().stream().noneMatch(ServiceInstance::secure)) {
-        return; // nothing to publish (and no need to load OkHttp's URL code for canonicalHost)
-      }
-      for (ServiceInstance instance : runtime.instances()) {
-        String host;
-        try {
-          host = canonicalHost(instance.host());
-        } catch (IllegalArgumentException e) {
-          continue; // not a URL host: no call reaches it (each fails as a connect failure)
-        }
-        if (runtime.tls() != null) {
-          byAddress.put(host + ":" + instance.port(), runtime.tls());
-        }
-        if (runtime.tls() != null || instance.secure()) {
-          serviceByAddress.put(host + ":" + instance.port(), runtime.name());
-        }
-        if (runtime.allowList() != null) {
-          byHost.put(host, runtime.allowList());
-        }
-      }
-    });
-    tlsSockets.update(byAddress, serviceByAddress);
-    dns.update(byHost);
-  }
-
-  /** The host as OkHttp's HttpUrl spells it (lower case, IPv6 compressed, no brackets). */
-  static String canonicalHost(String host) {
-    return new okhttp3.HttpUrl.Builder().scheme("https").host(host).build().host();
-  }
-
   private void commit(MeshConfig newConfig, Map<String, DiscoveryBinding> nextDiscoveries,
       Map<String, ServiceDiscovery> serviceDiscovery, Map<String, ServiceRuntime> next, Set<String> liveLimiters,
       List<AutoCloseable> retired) {
@@ -304,7 +223,7 @@ public final class MeshRuntime implements AutoCloseable {
     Map<String, ServiceRuntime> before = services;
     this.services = Map.copyOf(next);
     this.clusterNames = naming == null ? Map.of() : naming.aliases(services);
-    publishAddresses();
+    addresses.publish(services);
     // Published last: a thread that sees the new configuration in config() then calls with it, routes,
     // instances and TLS included, not with the services it replaces.
     this.config = newConfig;
@@ -333,13 +252,7 @@ public final class MeshRuntime implements AutoCloseable {
     toWatch.forEach((discovery, listeners) ->
         discovery.watchAll(listeners).forEach((service, watch) -> tokens.get(service).watch = watch));
     warnWithoutInstances(newConfig, nextDiscoveries, toWatch);
-    for (DiscoveryBinding old : discoveries.values()) {
-      if (old.ownedByMesh() && nextDiscoveries.get(old.name()) != old) {
-        retired.add(old.discovery());
-      }
-    }
-    discoveries.clear();
-    discoveries.putAll(nextDiscoveries);
+    discoveries.replace(nextDiscoveries, retired);
   }
 
   /**
@@ -383,7 +296,7 @@ public final class MeshRuntime implements AutoCloseable {
         boolean secureBefore = current.instances().stream().anyMatch(ServiceInstance::secure);
         if (current.tls() != null || current.allowList() != null || secureBefore
             || canonical.stream().anyMatch(ServiceInstance::secure)) {
-          publishAddresses();
+          addresses.publish(services);
         }
       }
     }
@@ -404,8 +317,7 @@ public final class MeshRuntime implements AutoCloseable {
       closed = true;
       retired.addAll(watches.values());
       watches.clear();
-      discoveries.values().stream().filter(DiscoveryBinding::ownedByMesh).forEach(b -> retired.add(b.discovery()));
-      discoveries.clear();
+      discoveries.retireAll(retired);
       states.close();
     }
     closeOutsideLock(retired);
@@ -422,19 +334,6 @@ public final class MeshRuntime implements AutoCloseable {
         resource.close();
       } catch (Exception e) {
         LOG.log(System.Logger.Level.WARNING, "Closing " + resource + " failed: " + e);
-      }
-    }
-  }
-
-  /** Identifies one watch, so a late snapshot from a replaced watch is ignored. */
-  private static final class WatchToken implements ServiceDiscovery.Watch {
-    volatile ServiceDiscovery.Watch watch;
-
-    @Override
-    public void close() {
-      ServiceDiscovery.Watch w = watch;
-      if (w != null) {
-        w.close();
       }
     }
   }
