@@ -140,6 +140,15 @@ class IstioProblemsNameIstioFieldsTest extends LoopbackIstioTest {
         + "final and a 2xx is a success, which a retry would send again and throw away)");
   }
 
+  /** A regex the mesh cannot run was refused with its expectation written twice, one inside the other. */
+  @Test
+  void aRegexTheMeshCannotRunIsRefusedWithItsExpectationOnce() throws Exception {
+    Path file = file(istio("{}", "{}", "match: [{ uri: { regex: \"/a(?=b)\" } }]"));
+    assertThat(refusals(file)).containsExactly(file + ": VirtualService default/reviews: spec.http[0].match[0].uri.regex: "
+        + "/a(?=b) (expected: an RE2 regular expression (linear time, matched against the whole value); lookaround "
+        + "assertions ((?=) are not supported)");
+  }
+
   /** A problem under a match was named {@code spec.http[0], read as mesh.services.reviews.routes[1].match.path}. */
   @Test
   void whatTheValidatorRefusesUnderAMatchIsNamedAtThatMatch() throws Exception {

@@ -92,7 +92,7 @@ final class IstioMatches {
       default -> {
         String problem = io.meshclient.core.internal.routing.RouteRegex.validate(value);
         if (problem != null) {
-          node.loading.problem(node.resource, node.key(kind), value, "an RE2 regular expression (" + problem + ")");
+          node.loading.problem(node.resource, node.key(kind), value, problem);
           yield null;
         }
         yield StringMatch.regex(value);
