@@ -67,7 +67,7 @@ final class ConsulSettingsReader {
   private ConsulDiscoverySettings settings() {
     URI url = uri("url");
     String datacenter = string("datacenter");
-    String aclToken = string("acl-token");
+    String aclToken = token("acl-token");
     Duration wait = duration("wait", ConsulDiscoverySettings.DEFAULT_WAIT);
     boolean stale = bool("stale");
     String tag = string("tag");
@@ -97,6 +97,19 @@ final class ConsulSettingsReader {
     problems.add(ConsulKeys.FLAT.get(key).isSecret() ? secretProblem(prefix + "." + key, "a string")
         : problem(prefix + "." + key, value, "a string"));
     return null;
+  }
+
+  /**
+   * A token: a string only. YAML reads an unquoted {@code 0123} as 83 and {@code 1e3} as 1000.0, and a token is
+   * never shown, so the one sent would differ from the one written with no message to tell.
+   */
+  private String token(String key) {
+    Object value = values.get(key);
+    if (value != null && !(value instanceof CharSequence)) {
+      problems.add(secretProblem(prefix + "." + key, "a string, quoted in YAML"));
+      return null;
+    }
+    return string(key);
   }
 
   private String secret(String key) {

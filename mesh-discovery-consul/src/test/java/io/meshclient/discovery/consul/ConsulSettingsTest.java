@@ -160,6 +160,15 @@ class ConsulSettingsTest {
   }
 
   @Test
+  void aTokenYamlReadAsANumberIsRefusedWithoutShowingIt() {
+    assertThat(problemOf(Map.of("acl-token", 12345)))
+        .isEqualTo("mesh.discovery.consul.acl-token: <redacted> (expected: a string, quoted in YAML)");
+    assertThat(problemOf(Map.of("acl-token", 1000.0)))
+        .isEqualTo("mesh.discovery.consul.acl-token: <redacted> (expected: a string, quoted in YAML)");
+    assertThat(read(Map.of("acl-token", "12345")).aclToken()).isEqualTo("12345");
+  }
+
+  @Test
   void urlWithUserInfoIsRefusedWithoutShowingIt() {
     assertThat(problemOf(Map.of("url", "http://admin:hunter2@127.0.0.1:8500")))
         .isEqualTo("mesh.discovery.consul.url: <redacted> (expected: a URL without user info; put the token "
