@@ -8,7 +8,6 @@ import io.meshclient.api.spi.SettingValues;
 import io.meshclient.discovery.consul.ConsulDiscoverySettings.Tls;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -163,11 +162,10 @@ final class ConsulSettingsReader {
     if (text == null || text.isEmpty()) {
       return null;
     }
-    try {
-      return Path.of(text.startsWith("file:") ? text.substring("file:".length()) : text);
-    } catch (InvalidPathException e) {
+    Path path = SettingValues.filePath(text);
+    if (path == null) {
       problems.add(problem(prefix + "." + key, text, "a file path"));
-      return null;
     }
+    return path;
   }
 }

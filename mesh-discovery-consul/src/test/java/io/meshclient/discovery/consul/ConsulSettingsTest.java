@@ -160,6 +160,17 @@ class ConsulSettingsTest {
   }
 
   @Test
+  void fileSettingsTakeAPathOrAFileLocation() {
+    Path pom = Path.of("pom.xml").toAbsolutePath();
+    String url = "https://127.0.0.1:8501";
+
+    assertThat(read(Map.of("url", url, "tls", Map.of("ca-file", "file:" + pom))).tls().caFile()).isEqualTo(pom);
+    assertThat(read(Map.of("url", url, "tls", Map.of("ca-file", pom.toString()))).tls().caFile()).isEqualTo(pom);
+    assertThat(problemOf(Map.of("url", url, "tls.ca-file", "file:/etc/\0x")))
+        .isEqualTo("mesh.discovery.consul.tls.ca-file: file:/etc/\\u0000x (expected: a file path)");
+  }
+
+  @Test
   void aTokenYamlReadAsANumberIsRefusedWithoutShowingIt() {
     assertThat(problemOf(Map.of("acl-token", 12345)))
         .isEqualTo("mesh.discovery.consul.acl-token: <redacted> (expected: a string, quoted in YAML)");

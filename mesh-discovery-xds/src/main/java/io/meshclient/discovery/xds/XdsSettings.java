@@ -162,8 +162,12 @@ public final class XdsSettings {
             ? ConfigurationException.of(key + ".server-uri", serverUri, "not set together with " + key + ".bootstrap")
             : new ConfigurationException(problems);
       }
-      if (file != null) {
-        return BootstrapReader.readFile(key + ".bootstrap", path(key + ".bootstrap", file));
+      if (file != null) { // a path or a file: location, as Consul's and Kubernetes' file settings take
+        Path path = SettingValues.filePath(file);
+        if (path == null) {
+          throw ConfigurationException.of(key + ".bootstrap", file, "a file path");
+        }
+        return BootstrapReader.readFile(key + ".bootstrap", path);
       }
       if (serverUri != null) {
         List<String> problems = new ArrayList<>();

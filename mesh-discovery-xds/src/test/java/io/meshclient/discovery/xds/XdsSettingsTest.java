@@ -64,6 +64,19 @@ class XdsSettingsTest {
   }
 
   @Test
+  void theBootstrapSettingTakesAFileLocationAsConsulAndKubernetesFileSettingsDo() throws Exception {
+    Path file = Files.writeString(dir.resolve("grpc-bootstrap.json"), ISTIO_BOOTSTRAP);
+
+    XdsSettings byLocation = XdsSettings.read("mesh.discovery.xds", Map.of("bootstrap", "file:" + file), name -> null);
+
+    assertThat(byLocation.serverUri()).isEqualTo("unix:///etc/istio/proxy/XDS");
+    assertThat(byLocation.bootstrap())
+        .isEqualTo(XdsSettings.read("mesh.discovery.xds", Map.of("bootstrap", file.toString()), name -> null).bootstrap());
+    assertThatThrownBy(() -> XdsSettings.read("mesh.discovery.xds", Map.of("bootstrap", "file:/etc/\0x"), name -> null))
+        .hasMessage("mesh.discovery.xds.bootstrap: file:/etc/\\u0000x (expected: a file path)");
+  }
+
+  @Test
   void bootstrapJsonIsReadFromGrpcXdsBootstrapConfigWithMutualTlsAndATokenFile() throws Exception {
     TestPki.Held ca = TestPki.ca("cluster.local");
     TestPki.Held client = TestPki.leaf(ca, "productpage", new TestPki.Leaf());
