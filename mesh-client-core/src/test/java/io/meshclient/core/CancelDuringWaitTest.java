@@ -108,6 +108,9 @@ class CancelDuringWaitTest {
           .isLessThan(Duration.ofMillis(1500));
       assertThat(backend.requests()).as("a call cancelled during its delay is never sent").isZero();
       assertThat(requests("cancelled")).as("counted as a cancel").isEqualTo(1);
+      assertThat(meters.find(MeshMetricNames.FAULTS).tag(MeshMetricNames.ROUTE, "chaos")
+          .tag(MeshMetricNames.KIND, "delay").counter().count())
+          .as("the delay counted once, when it started, as Envoy's fault.delays_injected").isEqualTo(1.0);
       assertThat(records).singleElement().satisfies(r -> {
         assertThat(r.reason()).isEqualTo(CallRecord.Reason.CANCELLED);
         assertThat(r.outcome()).isEqualTo(CallOutcome.CANCELLED);

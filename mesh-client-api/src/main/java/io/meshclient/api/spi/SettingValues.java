@@ -151,6 +151,18 @@ public final class SettingValues {
   }
 
   /**
+   * The file {@code text} names: a path, or a path after {@code file:} as Spring writes a file location
+   * ({@code file:/etc/consul/ca.pem}); null if it is no path on this platform (it holds a NUL, say).
+   */
+  public static java.nio.file.Path filePath(String text) {
+    try {
+      return java.nio.file.Path.of(text.startsWith("file:") ? text.substring("file:".length()) : text);
+    } catch (java.nio.file.InvalidPathException e) {
+      return null;
+    }
+  }
+
+  /**
    * {@code url} as an error message may show it: its query and fragment, where a token may be, replaced by
    * {@code <redacted>} ({@code http://h:8500?<redacted>}). User info is the caller's to refuse unshown.
    */

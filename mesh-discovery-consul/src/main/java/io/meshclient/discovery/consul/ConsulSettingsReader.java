@@ -8,7 +8,6 @@ import io.meshclient.api.spi.SettingValues;
 import io.meshclient.discovery.consul.ConsulDiscoverySettings.Tls;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 
 /**
  * Reads {@link ConsulDiscoverySettings} from the raw tree under {@code mesh.discovery.consul}: nested
@@ -28,21 +28,31 @@ import java.util.TreeSet;
 final class ConsulSettingsReader {
   static final Set<String> KNOWN_KEYS = ConsulKeys.FLAT.keySet();
 
+  /** Consul's variable that makes its clients take a schemeless agent address as https. */
+  static final String HTTP_SSL_ENV = "CONSUL_HTTP_SSL";
+
   private final String prefix;
+  private final UnaryOperator<String> env;
   private final Map<String, Object> values = new TreeMap<>();
   private final List<String> problems = new ArrayList<>();
 
-  private ConsulSettingsReader(String prefix) {
+  private ConsulSettingsReader(String prefix, UnaryOperator<String> env) {
     this.prefix = prefix;
+    this.env = env;
   }
 
   /**
-   * The settings in {@code tree}, whose keys are relative to {@code prefix}.
+   * The settings in {@code tree}, whose keys are relative to {@code prefix}, with {@value #HTTP_SSL_ENV}
+   * read from the process environment.
    *
    * @throws ConfigurationException listing every problem
    */
   static ConsulDiscoverySettings read(String prefix, Map<String, ?> tree) {
-    ConsulSettingsReader reader = new ConsulSettingsReader(prefix);
+    return read(prefix, tree, System::getenv);
+  }
+
+  static ConsulDiscoverySettings read(String prefix, Map<String, ?> tree, UnaryOperator<String> env) {
+    ConsulSettingsReader reader = new ConsulSettingsReader(prefix, env);
     reader.flatten("", tree);
     return reader.settings();
   }
@@ -67,7 +77,7 @@ final class ConsulSettingsReader {
   private ConsulDiscoverySettings settings() {
     URI url = uri("url");
     String datacenter = string("datacenter");
-    String aclToken = string("acl-token");
+    String aclToken = token("acl-token");
     Duration wait = duration("wait", ConsulDiscoverySettings.DEFAULT_WAIT);
     boolean stale = bool("stale");
     String tag = string("tag");
@@ -99,6 +109,19 @@ final class ConsulSettingsReader {
     return null;
   }
 
+  /**
+   * A token: a string only. YAML reads an unquoted {@code 0123} as 83 and {@code 1e3} as 1000.0, and a token is
+   * never shown, so the one sent would differ from the one written with no message to tell.
+   */
+  private String token(String key) {
+    Object value = values.get(key);
+    if (value != null && !(value instanceof CharSequence)) {
+      problems.add(secretProblem(prefix + "." + key, "a string, quoted in YAML"));
+      return null;
+    }
+    return string(key);
+  }
+
   private String secret(String key) {
     String value = string(key);
     return value == null || value.isEmpty() ? null : value;
@@ -112,13 +135,42 @@ final class ConsulSettingsReader {
     if (text.isEmpty()) {
       return URI.create(ConsulDiscoverySettings.DEFAULT_URL);
     }
+    String url = text;
+    if (!text.contains("://")) { // host:port, as CONSUL_HTTP_ADDR is often given: read as Consul's clients do
+      String scheme = schemelessScheme();
+      if (scheme == null) {
+        return null;
+      }
+      url = scheme + "://" + text;
+    }
     try {
-      return new URI(text);
+      return new URI(url);
     } catch (URISyntaxException e) {
       problems.add(text.contains("@") ? secretProblem(prefix + "." + key, SettingsRules.URL_EXPECTED)
           : problem(prefix + "." + key, SettingValues.withoutQuery(text), SettingsRules.URL_EXPECTED));
       return null;
     }
+  }
+
+  /**
+   * The scheme Consul's own clients give an address without one: http, or https when {@value #HTTP_SSL_ENV}
+   * is true as Go's {@code strconv.ParseBool} reads it; null (and a problem) when it is no boolean, which
+   * Consul would only log before falling back to http.
+   */
+  private String schemelessScheme() {
+    String ssl = env.apply(HTTP_SSL_ENV);
+    if (ssl == null || ssl.isEmpty()) {
+      return "http";
+    }
+    return switch (ssl) {
+      case "1", "t", "T", "TRUE", "true", "True" -> "https";
+      case "0", "f", "F", "FALSE", "false", "False" -> "http";
+      default -> {
+        problems.add(problem(HTTP_SSL_ENV, ssl, "true or false, as Consul reads it, for the schemeless "
+            + prefix + ".url"));
+        yield null;
+      }
+    };
   }
 
   private Duration duration(String key, Duration absent) {
@@ -150,11 +202,10 @@ final class ConsulSettingsReader {
     if (text == null || text.isEmpty()) {
       return null;
     }
-    try {
-      return Path.of(text.startsWith("file:") ? text.substring("file:".length()) : text);
-    } catch (InvalidPathException e) {
+    Path path = SettingValues.filePath(text);
+    if (path == null) {
       problems.add(problem(prefix + "." + key, text, "a file path"));
-      return null;
     }
+    return path;
   }
 }

@@ -160,6 +160,26 @@ class ConsulSettingsTest {
   }
 
   @Test
+  void fileSettingsTakeAPathOrAFileLocation() {
+    Path pom = Path.of("pom.xml").toAbsolutePath();
+    String url = "https://127.0.0.1:8501";
+
+    assertThat(read(Map.of("url", url, "tls", Map.of("ca-file", "file:" + pom))).tls().caFile()).isEqualTo(pom);
+    assertThat(read(Map.of("url", url, "tls", Map.of("ca-file", pom.toString()))).tls().caFile()).isEqualTo(pom);
+    assertThat(problemOf(Map.of("url", url, "tls.ca-file", "file:/etc/\0x")))
+        .isEqualTo("mesh.discovery.consul.tls.ca-file: file:/etc/\\u0000x (expected: a file path)");
+  }
+
+  @Test
+  void aTokenYamlReadAsANumberIsRefusedWithoutShowingIt() {
+    assertThat(problemOf(Map.of("acl-token", 12345)))
+        .isEqualTo("mesh.discovery.consul.acl-token: <redacted> (expected: a string, quoted in YAML)");
+    assertThat(problemOf(Map.of("acl-token", 1000.0)))
+        .isEqualTo("mesh.discovery.consul.acl-token: <redacted> (expected: a string, quoted in YAML)");
+    assertThat(read(Map.of("acl-token", "12345")).aclToken()).isEqualTo("12345");
+  }
+
+  @Test
   void urlWithUserInfoIsRefusedWithoutShowingIt() {
     assertThat(problemOf(Map.of("url", "http://admin:hunter2@127.0.0.1:8500")))
         .isEqualTo("mesh.discovery.consul.url: <redacted> (expected: a URL without user info; put the token "

@@ -7,7 +7,6 @@ import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.spi.SettingValues;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,12 +104,11 @@ final class KubernetesSettingsReader {
     if (text == null || text.isEmpty()) {
       return null;
     }
-    try {
-      return Path.of(text.startsWith("file:") ? text.substring("file:".length()) : text);
-    } catch (InvalidPathException e) {
+    Path path = SettingValues.filePath(text);
+    if (path == null) {
       problems.add(problem(prefix + "." + key, text, "a file path"));
-      return null;
     }
+    return path;
   }
 
   private List<String> labels(String key) {

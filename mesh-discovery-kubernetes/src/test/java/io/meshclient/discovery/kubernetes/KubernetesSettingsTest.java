@@ -35,6 +35,16 @@ class KubernetesSettingsTest {
   }
 
   @Test
+  void theKubeconfigIsAPathOrAFileLocation() {
+    Path pom = Path.of("pom.xml").toAbsolutePath();
+
+    assertThat(KubernetesSettingsReader.read(KEY, Map.of("kubeconfig", "file:" + pom)).kubeconfig()).isEqualTo(pom);
+    assertThat(KubernetesSettingsReader.read(KEY, Map.of("kubeconfig", pom.toString())).kubeconfig()).isEqualTo(pom);
+    assertThatThrownBy(() -> KubernetesSettingsReader.read(KEY, Map.of("kubeconfig", "file:/etc/\0x")))
+        .hasMessage("mesh.discovery.kubernetes.kubeconfig: file:/etc/\\u0000x (expected: a file path)");
+  }
+
+  @Test
   void everyBadValueIsNamedWithItsKeyValueAndExpectation() {
     assertThatThrownBy(() -> KubernetesSettingsReader.read(KEY, Map.of("namespace", "Book_Info",
             "first-sync-wait", "2 minutes", "pod-labels", List.of("version", "version"), "namespaec", "x")))

@@ -3,6 +3,7 @@ package io.meshclient.discovery.xds;
 import static io.meshclient.api.ConfigurationException.problem;
 import static io.meshclient.api.ConfigurationException.secretProblem;
 
+import io.meshclient.api.spi.SettingValues;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -27,14 +28,7 @@ final class ServerTargets {
       problems.add(problem(key, "'" + target + "'", EXPECTED));
       return;
     }
-    int at = t.indexOf('@');
-    if (at >= 0) { // user info may hold a password
-      problems.add(secretProblem(key, EXPECTED));
-      return;
-    }
-    int cut = firstOf(t, '?', '#');
-    if (cut >= 0) { // a query may hold a token
-      problems.add(problem(key, t.substring(0, cut) + t.charAt(cut) + "<redacted>", EXPECTED));
+    if (refusedUnshown(key, t, EXPECTED, problems)) {
       return;
     }
     String lower = t.toLowerCase(Locale.ROOT);
@@ -56,6 +50,24 @@ final class ServerTargets {
     }
   }
 
+  /**
+   * Adds a problem naming {@code key} if {@code target} holds user info (which may hold a password: not shown)
+   * or a query or fragment (which may hold a token: shown up to it, {@link SettingValues#withoutQuery}), and
+   * says whether it did.
+   */
+  static boolean refusedUnshown(String key, String target, String expected, List<String> problems) {
+    if (target.indexOf('@') >= 0) {
+      problems.add(secretProblem(key, expected));
+      return true;
+    }
+    String shown = SettingValues.withoutQuery(target);
+    if (!shown.equals(target)) {
+      problems.add(problem(key, shown, expected));
+      return true;
+    }
+    return false;
+  }
+
   private static boolean isHostAndPort(String authority) {
     int close = authority.lastIndexOf(']');
     int colon = authority.lastIndexOf(':');
@@ -68,11 +80,5 @@ final class ServerTargets {
       host = authority.substring(0, colon);
     }
     return HOST.matcher(host).matches();
-  }
-
-  private static int firstOf(String text, char a, char b) {
-    int i = text.indexOf(a);
-    int j = text.indexOf(b);
-    return i < 0 ? j : j < 0 ? i : Math.min(i, j);
   }
 }

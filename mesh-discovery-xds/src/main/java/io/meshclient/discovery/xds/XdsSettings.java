@@ -6,6 +6,7 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.spi.Setting;
 import io.meshclient.api.spi.SettingValues;
+import io.meshclient.core.config.ServiceConfig;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -161,8 +162,12 @@ public final class XdsSettings {
             ? ConfigurationException.of(key + ".server-uri", serverUri, "not set together with " + key + ".bootstrap")
             : new ConfigurationException(problems);
       }
-      if (file != null) {
-        return BootstrapReader.readFile(key + ".bootstrap", path(key + ".bootstrap", file));
+      if (file != null) { // a path or a file: location, as Consul's and Kubernetes' file settings take
+        Path path = SettingValues.filePath(file);
+        if (path == null) {
+          throw ConfigurationException.of(key + ".bootstrap", file, "a file path");
+        }
+        return BootstrapReader.readFile(key + ".bootstrap", path);
       }
       if (serverUri != null) {
         List<String> problems = new ArrayList<>();
@@ -200,6 +205,8 @@ public final class XdsSettings {
     }
   }
 
+  private static final String TARGET_EXPECTED = "a port 1..65535 or host:port";
+
   private static Map<String, String> listeners(String key, Object services, List<String> problems) {
     Map<String, String> out = new LinkedHashMap<>();
     if (services == null) {
@@ -212,11 +219,21 @@ public final class XdsSettings {
     map.forEach((name, target) -> {
       String t = String.valueOf(target).trim();
       String k = key + ".services." + name;
+      // the rule of every mesh service name (mesh.services.<name>), which the mesh applies to listed names too
+      String nameProblem = ServiceConfig.nameProblem(String.valueOf(name));
+      if (nameProblem != null) {
+        problems.add(problem(k, name, nameProblem));
+        return;
+      }
+      if (ServerTargets.refusedUnshown(k, t, TARGET_EXPECTED, problems)) {
+        return;
+      }
       int colon = t.lastIndexOf(':');
       String port = colon < 0 ? t : t.substring(colon + 1);
       String host = colon < 0 ? String.valueOf(name) : t.substring(0, colon);
-      if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535 || host.isEmpty()) {
-        problems.add(problem(k, target, "a port 1..65535 or host:port"));
+      if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535
+          || !SettingValues.isHost(host)) {
+        problems.add(problem(k, target, TARGET_EXPECTED));
       } else {
         out.put(String.valueOf(name), host + ":" + port);
       }

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +61,19 @@ class XdsSettingsTest {
     assertThat(settings.initialWait()).isEqualTo(Duration.ofSeconds(10));
     assertThat(settings.resourceTimeout()).isEqualTo(Duration.ofSeconds(15));
     assertThat(settings.reconnect()).isEqualTo(Backoff.DEFAULT);
+  }
+
+  @Test
+  void theBootstrapSettingTakesAFileLocationAsConsulAndKubernetesFileSettingsDo() throws Exception {
+    Path file = Files.writeString(dir.resolve("grpc-bootstrap.json"), ISTIO_BOOTSTRAP);
+
+    XdsSettings byLocation = XdsSettings.read("mesh.discovery.xds", Map.of("bootstrap", "file:" + file), name -> null);
+
+    assertThat(byLocation.serverUri()).isEqualTo("unix:///etc/istio/proxy/XDS");
+    assertThat(byLocation.bootstrap())
+        .isEqualTo(XdsSettings.read("mesh.discovery.xds", Map.of("bootstrap", file.toString()), name -> null).bootstrap());
+    assertThatThrownBy(() -> XdsSettings.read("mesh.discovery.xds", Map.of("bootstrap", "file:/etc/\0x"), name -> null))
+        .hasMessage("mesh.discovery.xds.bootstrap: file:/etc/\\u0000x (expected: a file path)");
   }
 
   @Test
@@ -112,6 +126,24 @@ class XdsSettingsTest {
         .hasMessageContaining("mesh.discovery.xds.initial-wait: forever (expected: a duration such as 300ms")
         .hasMessageContaining("mesh.discovery.xds.reconnect.max: 1s (expected: >= mesh.discovery.xds.reconnect.initial (5s))")
         .hasMessageContaining("mesh.discovery.xds.node-id: missing (expected: the node id sent to the xDS server)");
+  }
+
+  @Test
+  void serviceNamesNoMeshServiceCanHaveAndTargetsWithUserInfoOrAQueryAreRefusedWithoutShowingTheSecret() {
+    Map<String, Object> services = new TreeMap<>(Map.of("bad name", 9080, "Reviews", 9080,
+        "ratings", "dns://user:secret@istiod:15010", "details", "details:9080?token=s3cret",
+        "productpage", "http://productpage:9080"));
+    assertThatThrownBy(() -> XdsSettings.read("mesh.discovery.xds", Map.of("server-uri", "127.0.0.1:15010",
+        "node-id", "n1", "services", services), name -> null))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "mesh.discovery.xds.services.Reviews: Reviews (expected: a lower-case host name: letters, digits, '-' and '.')",
+            "mesh.discovery.xds.services.bad name: bad name (expected: a lower-case host name: letters, digits, '-' "
+                + "and '.')",
+            "mesh.discovery.xds.services.details: details:9080?<redacted> (expected: a port 1..65535 or host:port)",
+            "mesh.discovery.xds.services.productpage: http://productpage:9080 (expected: a port 1..65535 or host:port)",
+            "mesh.discovery.xds.services.ratings: <redacted> (expected: a port 1..65535 or host:port)"))
+        .hasMessageNotContaining("secret")
+        .hasMessageNotContaining("s3cret");
   }
 
   @Test

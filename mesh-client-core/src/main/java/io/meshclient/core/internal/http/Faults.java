@@ -38,6 +38,7 @@ final class Faults {
       return null;
     }
     if (fault.delayPercent() > 0 && random.nextDouble() * 100 < fault.delayPercent()) {
+      // counted when the delay starts, as Envoy's fault.delays_injected is: a call cancelled during it stays counted
       listener.onFaultInjected(service.name(), route.name(), "delay");
       CancellableWait.sleep(sleeper, call, fault.delay().toNanos());
     }
