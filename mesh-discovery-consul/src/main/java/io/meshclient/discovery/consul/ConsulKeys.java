@@ -13,7 +13,8 @@ import java.util.TreeMap;
 /** The keys under {@code mesh.discovery.consul}, declared once (see {@link Setting}). */
 final class ConsulKeys {
   static final Setting URL = text("url", "http://127.0.0.1:8500", "agent URL, http or https; a bare `host:port` "
-      + "(as `CONSUL_HTTP_ADDR` often is) is http, or https if `CONSUL_HTTP_SSL` is true, as Consul's clients read it");
+      + "(as `CONSUL_HTTP_ADDR` often is) is http; with `CONSUL_HTTP_SSL` true it and an http URL are https, as "
+      + "Consul's clients read them");
   static final Setting WAIT = duration("wait", "55s", Duration.ofMillis(1), Duration.ofMinutes(10),
       "blocking-query wait (read timeout is wait + wait/16 + 1s)");
   static final Setting MIN_INTERVAL = duration("min-interval", "250ms", Duration.ofMillis(1), Duration.ofMinutes(1),

@@ -136,12 +136,15 @@ final class ConsulSettingsReader {
       return URI.create(ConsulDiscoverySettings.DEFAULT_URL);
     }
     String url = text;
-    if (!text.contains("://")) { // host:port, as CONSUL_HTTP_ADDR is often given: read as Consul's clients do
-      String scheme = schemelessScheme();
+    boolean schemeless = !text.contains("://"); // host:port, as CONSUL_HTTP_ADDR is often given
+    if (schemeless || text.regionMatches(true, 0, "http://", 0, 7)) {
+      // As Consul's clients read it: http, or https when CONSUL_HTTP_SSL is true, which they apply to an http://
+      // address too ("never revert to http if TLS was explicitly requested"): the token never goes in clear then
+      String scheme = agentScheme(schemeless ? "the schemeless " : "the http:// ");
       if (scheme == null) {
         return null;
       }
-      url = scheme + "://" + text;
+      url = scheme + "://" + (schemeless ? text : text.substring(7));
     }
     try {
       return new URI(url);
@@ -153,11 +156,11 @@ final class ConsulSettingsReader {
   }
 
   /**
-   * The scheme Consul's own clients give an address without one: http, or https when {@value #HTTP_SSL_ENV}
-   * is true as Go's {@code strconv.ParseBool} reads it; null (and a problem) when it is no boolean, which
-   * Consul would only log before falling back to http.
+   * The scheme Consul's own clients give an address without one, or with http: http, or https when {@value
+   * #HTTP_SSL_ENV} is true as Go's {@code strconv.ParseBool} reads it; null (and a problem naming {@code which}
+   * url) when it is no boolean, which Consul would only log before falling back to http.
    */
-  private String schemelessScheme() {
+  private String agentScheme(String which) {
     String ssl = env.apply(HTTP_SSL_ENV);
     if (ssl == null || ssl.isEmpty()) {
       return "http";
@@ -166,8 +169,7 @@ final class ConsulSettingsReader {
       case "1", "t", "T", "TRUE", "true", "True" -> "https";
       case "0", "f", "F", "FALSE", "false", "False" -> "http";
       default -> {
-        problems.add(problem(HTTP_SSL_ENV, ssl, "true or false, as Consul reads it, for the schemeless "
-            + prefix + ".url"));
+        problems.add(problem(HTTP_SSL_ENV, ssl, "true or false, as Consul reads it, for " + which + prefix + ".url"));
         yield null;
       }
     };

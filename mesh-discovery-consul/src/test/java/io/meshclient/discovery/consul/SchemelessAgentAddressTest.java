@@ -80,6 +80,35 @@ class SchemelessAgentAddressTest {
         name -> name.equals("CONSUL_HTTP_SSL") ? "0" : null).url()).isEqualTo(URI.create("http://127.0.0.1:8500"));
   }
 
+  /**
+   * Consul's clients never revert to http once CONSUL_HTTP_SSL asks for TLS, an http:// address included; the
+   * mesh sent the ACL token in clear to such an address.
+   */
+  @Test
+  void withConsulHttpSslTrueAnHttpAddressIsAnHttpsAgentAsConsulsClientsReadIt() throws Exception {
+    HeldCertificate ca = new HeldCertificate.Builder().certificateAuthority(0).commonName("Consul Agent CA").build();
+    HeldCertificate server = new HeldCertificate.Builder().commonName("server.dc1.consul")
+        .addSubjectAlternativeName("127.0.0.1").signedBy(ca).build();
+    consul = new ConsulEmulator(new HandshakeCertificates.Builder().heldCertificate(server, ca.certificate())
+        .build().sslContext(), false);
+    consul.register(Registration.of("reviews", "r1", "10.0.0.1", 9080));
+    Path caFile = Files.writeString(dir.resolve("consul-agent-ca.pem"), ca.certificatePem());
+    Map<String, Object> tree = new java.util.HashMap<>(fast("HTTP://127.0.0.1:" + consul.port()));
+    tree.put("tls", Map.of("ca-file", caFile.toString()));
+
+    ConsulDiscoverySettings settings = ConsulSettingsReader.read(KEY, tree,
+        name -> name.equals("CONSUL_HTTP_SSL") ? "T" : null);
+
+    assertThat(settings.url()).isEqualTo(URI.create("https://127.0.0.1:" + consul.port()));
+    assertThat(watch(settings).awaitIds(1)).containsExactly("r1");
+    assertThat(ConsulSettingsReader.read(KEY, Map.of("url", "http://127.0.0.1:8500"), name -> null).url())
+        .as("without CONSUL_HTTP_SSL").isEqualTo(URI.create("http://127.0.0.1:8500"));
+    assertThatThrownBy(() -> ConsulSettingsReader.read(KEY, Map.of("url", "http://127.0.0.1:8500"),
+        name -> name.equals("CONSUL_HTTP_SSL") ? "yes" : null))
+        .hasMessage("CONSUL_HTTP_SSL: yes (expected: true or false, as Consul reads it, for the http:// "
+            + "mesh.discovery.consul.url)");
+  }
+
   @Test
   void aConsulHttpSslThatIsNoBooleanIsRefusedForASchemelessUrlNamingTheVariable() {
     assertThatThrownBy(() -> ConsulSettingsReader.read(KEY, Map.of("url", "127.0.0.1:8500"),
