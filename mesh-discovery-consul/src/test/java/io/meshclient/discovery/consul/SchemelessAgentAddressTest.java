@@ -59,8 +59,8 @@ class SchemelessAgentAddressTest {
     assertThat(watch(settings).awaitIds(1)).containsExactly("r1");
   }
 
-  @Test
-  void withConsulHttpSslTrueAHostAndPortWithoutSchemeIsAnHttpsAgent() throws Exception {
+  /** Starts an agent over TLS listing reviews r1; its settings: {@code address} + its port, trusting its CA. */
+  private Map<String, Object> tlsAgent(String address) throws Exception {
     HeldCertificate ca = new HeldCertificate.Builder().certificateAuthority(0).commonName("Consul Agent CA").build();
     HeldCertificate server = new HeldCertificate.Builder().commonName("server.dc1.consul")
         .addSubjectAlternativeName("127.0.0.1").signedBy(ca).build();
@@ -68,8 +68,14 @@ class SchemelessAgentAddressTest {
         .build().sslContext(), false);
     consul.register(Registration.of("reviews", "r1", "10.0.0.1", 9080));
     Path caFile = Files.writeString(dir.resolve("consul-agent-ca.pem"), ca.certificatePem());
-    Map<String, Object> tree = new java.util.HashMap<>(fast("127.0.0.1:" + consul.port()));
+    Map<String, Object> tree = new java.util.HashMap<>(fast(address + consul.port()));
     tree.put("tls", Map.of("ca-file", caFile.toString()));
+    return tree;
+  }
+
+  @Test
+  void withConsulHttpSslTrueAHostAndPortWithoutSchemeIsAnHttpsAgent() throws Exception {
+    Map<String, Object> tree = tlsAgent("127.0.0.1:");
 
     ConsulDiscoverySettings settings = ConsulSettingsReader.read(KEY, tree,
         name -> name.equals("CONSUL_HTTP_SSL") ? "true" : null);
@@ -86,15 +92,7 @@ class SchemelessAgentAddressTest {
    */
   @Test
   void withConsulHttpSslTrueAnHttpAddressIsAnHttpsAgentAsConsulsClientsReadIt() throws Exception {
-    HeldCertificate ca = new HeldCertificate.Builder().certificateAuthority(0).commonName("Consul Agent CA").build();
-    HeldCertificate server = new HeldCertificate.Builder().commonName("server.dc1.consul")
-        .addSubjectAlternativeName("127.0.0.1").signedBy(ca).build();
-    consul = new ConsulEmulator(new HandshakeCertificates.Builder().heldCertificate(server, ca.certificate())
-        .build().sslContext(), false);
-    consul.register(Registration.of("reviews", "r1", "10.0.0.1", 9080));
-    Path caFile = Files.writeString(dir.resolve("consul-agent-ca.pem"), ca.certificatePem());
-    Map<String, Object> tree = new java.util.HashMap<>(fast("HTTP://127.0.0.1:" + consul.port()));
-    tree.put("tls", Map.of("ca-file", caFile.toString()));
+    Map<String, Object> tree = tlsAgent("HTTP://127.0.0.1:");
 
     ConsulDiscoverySettings settings = ConsulSettingsReader.read(KEY, tree,
         name -> name.equals("CONSUL_HTTP_SSL") ? "T" : null);
