@@ -113,4 +113,26 @@ class XdsLayerTest {
       assertThat(mesh.reload(() -> application("other")).services()).as("a later reload").containsOnlyKeys("other");
     }
   }
+
+  /**
+   * A service whose xDS watch the mesh closed (the application moved it to another discovery) is not laid again
+   * by the next reload: the application's own settings for it stand.
+   */
+  @Test
+  void aReloadDoesNotLayAServiceXdsNoLongerWatches() {
+    try (Mesh mesh = Mesh.builder().discovery("fixed", fixed()).discovery("xds", fixed())
+        .config(application("reviews")).build()) {
+      XdsLayer layer = new XdsLayer("xds", Set.of());
+      layer.watching(Set.of("reviews"));
+      layer.mapped("reviews", reviews());
+      layer.attach(mesh, Set.of("reviews"), Map.of("reviews", "reviews:9080"));
+      assertThat(mesh.config().service("reviews").discovery()).as("laid by xDS").isEqualTo("xds");
+
+      layer.watching(Set.of()); // its watch closed, the service forgotten
+      mesh.reload(() -> application("reviews", "other"));
+
+      assertThat(mesh.config().service("reviews").discovery()).as("the application's own").isEqualTo("fixed");
+      assertThat(mesh.config().service("reviews").routes()).isEmpty();
+    }
+  }
 }
