@@ -30,6 +30,8 @@ final class ConsulSettingsReader {
 
   /** Consul's variable that makes its clients take a schemeless agent address as https. */
   static final String HTTP_SSL_ENV = "CONSUL_HTTP_SSL";
+  static final String SCHEMELESS_EXPECTED = "a host and port such as 127.0.0.1:8500 (as CONSUL_HTTP_ADDR), or "
+      + SettingsRules.URL_EXPECTED;
 
   private final String prefix;
   private final UnaryOperator<String> env;
@@ -137,6 +139,12 @@ final class ConsulSettingsReader {
     }
     String url = text;
     boolean schemeless = !text.contains("://"); // host:port, as CONSUL_HTTP_ADDR is often given
+    if (schemeless && text.indexOf('@') < 0 && !isHostAndPort(text)) {
+      // User info is refused below, unshown. Anything else but a host and port is no address but a typo
+      // ("http:/127.0.0.1:8500" would read as the host "http"), refused as written.
+      problems.add(problem(prefix + "." + key, SettingValues.withoutQuery(text), SCHEMELESS_EXPECTED));
+      return null;
+    }
     if (schemeless || text.regionMatches(true, 0, "http://", 0, 7)) {
       // As Consul's clients read it: http, or https when CONSUL_HTTP_SSL is true, which they apply to an http://
       // address too ("never revert to http if TLS was explicitly requested"): the token never goes in clear then
@@ -153,6 +161,15 @@ final class ConsulSettingsReader {
           : problem(prefix + "." + key, SettingValues.withoutQuery(text), SettingsRules.URL_EXPECTED));
       return null;
     }
+  }
+
+  /** {@code text} is a host, with a port (digits) or none: an agent address without a scheme. */
+  private static boolean isHostAndPort(String text) {
+    int colon = text.lastIndexOf(':');
+    if (colon <= text.lastIndexOf(']')) { // no port: a host name or a bracketed IPv6 address
+      return SettingValues.isHost(text);
+    }
+    return SettingValues.isHost(text.substring(0, colon)) && text.substring(colon + 1).matches("[0-9]{1,5}");
   }
 
   /**

@@ -122,4 +122,27 @@ class SchemelessAgentAddressTest {
         .hasMessage("mesh.discovery.consul.url: <redacted> (expected: a URL without user info; put the token in "
             + "acl-token)");
   }
+
+  @Test
+  void aMistypedSchemeIsRefusedAsWrittenNotReadAsAnAgentNamedHttp() {
+    String expected = " (expected: a host and port such as 127.0.0.1:8500 (as CONSUL_HTTP_ADDR), or an http or https "
+        + "URL with a host, a port from 1 to 65535 if any, and no query or fragment, such as http://127.0.0.1:8500)";
+    assertThatThrownBy(() -> ConsulSettingsReader.read(KEY, Map.of("url", "http:/127.0.0.1:8500"), name -> null))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage("mesh.discovery.consul.url: http:/127.0.0.1:8500" + expected);
+    assertThatThrownBy(() -> ConsulSettingsReader.read(KEY, Map.of("url", "https//consul.internal:8501"), name -> null))
+        .hasMessage("mesh.discovery.consul.url: https//consul.internal:8501" + expected);
+    assertThatThrownBy(() -> ConsulSettingsReader.read(KEY, Map.of("url", "http:"), name -> null))
+        .hasMessage("mesh.discovery.consul.url: http:" + expected);
+    assertThatThrownBy(() -> ConsulSettingsReader.read(KEY, Map.of("url", "consul:8500/?token=s3cr3t"), name -> null))
+        .hasMessage("mesh.discovery.consul.url: consul:8500/?<redacted>" + expected);
+  }
+
+  @Test
+  void aBracketedIpv6AddressWithoutSchemeIsAnHttpAgent() {
+    assertThat(ConsulSettingsReader.read(KEY, Map.of("url", "[::1]:8500"), name -> null).url())
+        .isEqualTo(URI.create("http://[::1]:8500"));
+    assertThat(ConsulSettingsReader.read(KEY, Map.of("url", "consul.service.consul"), name -> null).url())
+        .isEqualTo(URI.create("http://consul.service.consul"));
+  }
 }

@@ -184,4 +184,37 @@ class XdsRetryPolicyTest {
       }
     }
   }
+
+  /**
+   * gateway-error retries a per-try timeout as Envoy's router does, but the mesh still sends a POST, which the
+   * instance may have acted on, only once: no xDS retry policy makes a non-idempotent request resendable.
+   */
+  @Test
+  void aPostThatTimedOutIsSentOnceThoughGatewayErrorRetriesATimedOutGet() throws Exception {
+    String slowCluster = istio(80, "slow", "flaky.default.svc.cluster.local");
+    try (ScriptedBackend slow = new ScriptedBackend("slow").after(2_000)) {
+      com.google.protobuf.Duration perTry = com.google.protobuf.Duration.newBuilder().setNanos(200_000_000).build();
+      controlPlane.set(Resources.snapshot("1", List.of(listener("flaky:80", "flaky-routes")),
+          List.of(routes("flaky-routes", List.of("flaky:80", "flaky"),
+              retrying("/", slowCluster, RetryPolicy.newBuilder().setRetryOn("gateway-error")
+                  .setNumRetries(UInt32Value.of(2)).setPerTryTimeout(perTry)))),
+          List.of(cluster(slowCluster)), List.of(endpoints(slowCluster, slow.port()))));
+      Map<String, Object> settings = Map.of("server-uri", controlPlane.target(), "node-id", "test~productpage",
+          "services", Map.of("flaky", 80));
+      try (ServiceDiscovery xds = new XdsDiscoveryProvider(metrics)
+              .create(new DiscoveryContext("mesh.discovery.xds", settings));
+          Mesh mesh = Mesh.builder().discovery("xds", xds).build()) {
+        Request post = new Request.Builder().url("http://flaky/orders")
+            .post(okhttp3.RequestBody.create("{\"id\":1}", okhttp3.MediaType.get("application/json"))).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> mesh.httpClient().newCall(post).execute())
+            .isInstanceOf(java.net.SocketTimeoutException.class); // OkHttp's or the JDK's words
+        assertThat(slow.requests()).as("the POST, sent once").isEqualTo(1);
+
+        Request get = new Request.Builder().url("http://flaky/orders").build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> mesh.httpClient().newCall(get).execute())
+            .isInstanceOf(java.net.SocketTimeoutException.class);
+        assertThat(slow.requests()).as("then the GET, tried 3 times").isEqualTo(4);
+      }
+    }
+  }
 }
