@@ -51,12 +51,12 @@ public final class MeshConfigBinder {
    * @throws io.meshclient.api.ConfigurationException naming every bad {@code mesh.*} key
    */
   public static MeshConfig bind(Environment environment) {
-    Map<String, Object> tree = tree(environment);
+    java.util.List<String> problems = new java.util.ArrayList<>();
+    Map<String, Object> tree = tree(environment, problems);
     STARTER_KEYS.forEach(tree::remove);
     if (tree.get("services") instanceof Map<?, ?> services) {
       // The kill switch's per-service URL (MeshDisabledAutoConfiguration): the starter's, not the mesh's,
       // checked now so that a bad one fails this start-up, not the one that turns the mesh off.
-      java.util.List<String> problems = new java.util.ArrayList<>();
       services.forEach((name, service) -> {
         if (service instanceof Map<?, ?> settings) {
           settings.forEach((key, url) -> {
@@ -70,11 +70,16 @@ public final class MeshConfigBinder {
           settings.keySet().removeIf(key -> FALLBACK_URL.contains(key));
         }
       });
-      if (!problems.isEmpty()) {
-        throw new io.meshclient.api.ConfigurationException(problems);
-      }
     }
-    return MeshConfig.fromMap(tree);
+    if (problems.isEmpty()) {
+      return MeshConfig.fromMap(tree);
+    }
+    try { // the mesh's own problems too, so that all are reported at once
+      MeshConfig.fromMap(tree);
+    } catch (io.meshclient.api.ConfigurationException e) {
+      problems.addAll(e.problems());
+    }
+    throw new io.meshclient.api.ConfigurationException(problems);
   }
 
   /**
@@ -121,6 +126,11 @@ public final class MeshConfigBinder {
 
   /** Every {@code mesh.*} property as a tree of maps (below {@code mesh}) and resolved scalar values. */
   static Map<String, Object> tree(Environment environment) {
+    return tree(environment, new java.util.ArrayList<>());
+  }
+
+  /** As {@link #tree(Environment)}, adding to {@code problems} a name spelled two ways in one source. */
+  private static Map<String, Object> tree(Environment environment, java.util.List<String> problems) {
     Objects.requireNonNull(environment, "environment");
     PlaceholdersResolver placeholders = new PropertySourcesPlaceholdersResolver(environment);
     Tree tree = new Tree();
@@ -130,7 +140,12 @@ public final class MeshConfigBinder {
         continue; // cannot list its names (random.*, JNDI): not read for mesh.*
       }
       boolean environmentVariables = source.getUnderlyingSource() instanceof SystemEnvironmentPropertySource;
+      // Environment variables have lost their spelling (case, dashes): only other sources are checked.
+      Map<ConfigurationPropertyName, ConfigurationPropertyName> spellings = environmentVariables ? null : new HashMap<>();
       for (ConfigurationPropertyName name : iterable.filter(ROOT::isAncestorOf)) {
+        if (spellings != null) {
+          checkSpelling(name, spellings, problems);
+        }
         if (seen.contains(name)) {
           if (!environmentVariables) {
             tree.put(name, null, false); // set with higher precedence; only its spelling may be better here
@@ -146,6 +161,37 @@ public final class MeshConfigBinder {
       }
     }
     return tree.root;
+  }
+
+  /**
+   * Reports {@code name} if one source spells a block or key on its path two ways ({@code rate-limit} and
+   * {@code rateLimit}, {@code reviews} and {@code Reviews}). Spring reads such names as one, so one of the
+   * two would be dropped in silence; in mesh.yaml the same is refused as a key set twice.
+   */
+  private static void checkSpelling(ConfigurationPropertyName name,
+      Map<ConfigurationPropertyName, ConfigurationPropertyName> spellings, java.util.List<String> problems) {
+    for (int i = ROOT.getNumberOfElements(); i < name.getNumberOfElements(); i++) {
+      ConfigurationPropertyName earlier = spellings.putIfAbsent(name.chop(i + 1), name);
+      if (earlier != null && !earlier.getElement(i, Form.ORIGINAL).equals(name.getElement(i, Form.ORIGINAL))) {
+        String problem = io.meshclient.api.ConfigurationException.problem(written(name, i), "set twice",
+            "one spelling of " + written(earlier, i));
+        if (!problems.contains(problem)) {
+          problems.add(problem);
+        }
+        return;
+      }
+    }
+  }
+
+  /** The first {@code i + 1} elements of {@code name} as written: {@code mesh.services.Reviews}, {@code routes[0]}. */
+  private static String written(ConfigurationPropertyName name, int i) {
+    StringBuilder key = new StringBuilder(MeshConfig.PREFIX);
+    for (int j = ROOT.getNumberOfElements(); j <= i; j++) {
+      String element = name.getElement(j, Form.ORIGINAL);
+      boolean bracketed = name.isNumericIndex(j) || element.indexOf('.') >= 0;
+      key.append(bracketed ? "[" : ".").append(element).append(bracketed ? "]" : "");
+    }
+    return key.toString();
   }
 
   /**

@@ -1,6 +1,9 @@
 package io.meshclient.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshclient.api.ConfigurationException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -128,6 +131,46 @@ class MeshConfigBinderTest {
         .isEqualTo(io.meshclient.core.config.ServiceConfig.OUTLIER_DETECTION_OFF);
     assertThat(config.service("reviews").routes().get(0).split()).containsExactly(
         Map.entry("V1", 60), Map.entry("V3", 20));
+  }
+
+  /**
+   * One file that spells a block or a service name two ways: Spring reads the two as one name, so one of
+   * them was dropped in silence (here the 6/s limit and the 3s timeout). Both are named, as mesh.yaml's
+   * reader names a key set twice, with the mesh's own problems in the same report.
+   */
+  @Test
+  void aBlockOrNameSpelledTwoWaysInOneSourceIsRefusedNamingBothSpellings() throws Exception {
+    StandardEnvironment environment = environment(Map.of(), Map.of(), """
+        mesh:
+          discovery.static.services.reviews: [ { url: "http://127.0.0.1:9081" } ]
+          services:
+            reviews:
+              rateLimit: { rate: 5/s }
+              rate-limit: { rate: 6/s }
+              timeout: fast
+            Reviews:
+              timeout: 3s
+        """);
+
+    assertThatThrownBy(() -> MeshConfigBinder.bind(environment)).isInstanceOf(ConfigurationException.class)
+        .satisfies(e -> assertThat(((ConfigurationException) e).problems()).containsExactly(
+            "mesh.services.reviews.rate-limit: set twice (expected: one spelling of mesh.services.reviews.rateLimit)",
+            "mesh.services.Reviews: set twice (expected: one spelling of mesh.services.reviews)",
+            "mesh.services.reviews.timeout: fast (expected: a duration such as 300ms, 2s, 5m, 1h or PT2S)"));
+  }
+
+  /** Two spellings in two sources stay one block, the higher source's value winning, as Spring reads them. */
+  @Test
+  void aSpellingInAnotherSourceIsAnOverrideNotADuplicate() throws Exception {
+    StandardEnvironment environment = environment(Map.of("mesh.services.reviews.rateLimit.rate", "9/s"), Map.of(), """
+        mesh:
+          discovery.static.services.reviews: [ { url: "http://127.0.0.1:9081" } ]
+          services.reviews.rate-limit: { rate: 5/s, burst: 7 }
+        """);
+
+    io.meshclient.core.config.RateLimitConfig limit = MeshConfigBinder.bind(environment).service("reviews").rateLimit();
+    assertThat(limit.permits()).isEqualTo(9);
+    assertThat(limit.burst()).isEqualTo(7);
   }
 
   /**
