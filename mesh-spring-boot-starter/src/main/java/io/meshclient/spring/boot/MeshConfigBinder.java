@@ -35,7 +35,10 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  * (such as {@code mesh.services.reviews.routes[0].split.v1}) without repeating the rest.
  */
 public final class MeshConfigBinder {
-  /** Keys under {@code mesh} that belong to the starter and are not part of the mesh configuration. */
+  /**
+   * Keys under {@code mesh} that belong to the starter and are not part of the mesh configuration (in any
+   * of Spring's spellings).
+   */
   public static final Set<String> STARTER_KEYS = Set.of("enabled", "problem-details");
 
   /** {@code mesh.services.<service>.fallback-url} in its relaxed spellings: read by the kill switch only. */
@@ -53,7 +56,7 @@ public final class MeshConfigBinder {
   public static MeshConfig bind(Environment environment) {
     java.util.List<String> problems = new java.util.ArrayList<>();
     Map<String, Object> tree = tree(environment, problems);
-    STARTER_KEYS.forEach(tree::remove);
+    removeStarterKeys(tree, problems);
     if (tree.get("services") instanceof Map<?, ?> services) {
       // The kill switch's per-service URL (MeshDisabledAutoConfiguration): the starter's, not the mesh's,
       // checked now so that a bad one fails this start-up, not the one that turns the mesh off.
@@ -80,6 +83,53 @@ public final class MeshConfigBinder {
       problems.addAll(e.problems());
     }
     throw new io.meshclient.api.ConfigurationException(problems);
+  }
+
+  /**
+   * Takes the starter's keys out of the tree, in any of Spring's spellings ({@code problemDetails}, or
+   * {@code problemdetails} from {@code MESH_PROBLEMDETAILS_ENABLED}), since the starter's switches read
+   * them through Spring's relaxed names. Their values are checked there; here what is neither a value
+   * nor one of them is reported, so that a misspelled {@code
+   * mesh.problem-details.enable: false} does not leave the problem details on in silence.
+   */
+  private static void removeStarterKeys(Map<String, Object> tree, java.util.List<String> problems) {
+    tree.entrySet().removeIf(entry -> {
+      String key = entry.getKey();
+      Object value = entry.getValue();
+      switch (relaxed(key)) {
+        case "enabled" -> {
+          if (value instanceof Map) {
+            problems.add(io.meshclient.api.ConfigurationException.problem("mesh." + key, "a nested block", "true or false"));
+          }
+          return true;
+        }
+        case "problemdetails" -> {
+          if (!(value instanceof Map<?, ?> block)) {
+            problems.add(io.meshclient.api.ConfigurationException.problem("mesh." + key, value,
+                "a block such as { enabled: false }"));
+            return true;
+          }
+          block.forEach((name, enabled) -> {
+            if (!relaxed(String.valueOf(name)).equals("enabled")) {
+              problems.add(io.meshclient.api.ConfigurationException.problem("mesh." + key + "." + name,
+                  "unknown key", "one of [enabled]"));
+            } else if (enabled instanceof Map) {
+              problems.add(io.meshclient.api.ConfigurationException.problem("mesh." + key + "." + name,
+                  "a nested block", "true or false"));
+            }
+          });
+          return true;
+        }
+        default -> {
+          return false;
+        }
+      }
+    });
+  }
+
+  /** {@code key} as Spring compares names: without dashes and underscores, in lower case. */
+  private static String relaxed(String key) {
+    return key.replace("-", "").replace("_", "").toLowerCase(java.util.Locale.ROOT);
   }
 
   /**
