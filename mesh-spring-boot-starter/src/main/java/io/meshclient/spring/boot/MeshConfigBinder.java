@@ -192,6 +192,9 @@ public final class MeshConfigBinder {
       boolean environmentVariables = source.getUnderlyingSource() instanceof SystemEnvironmentPropertySource;
       // Environment variables have lost their spelling (case, dashes): only other sources are checked.
       Map<ConfigurationPropertyName, ConfigurationPropertyName> spellings = environmentVariables ? null : new HashMap<>();
+      if (!environmentVariables) {
+        WrittenNames.check(source.getUnderlyingSource(), problems);
+      }
       for (ConfigurationPropertyName name : iterable.filter(ROOT::isAncestorOf)) {
         if (spellings != null) {
           checkSpelling(name, spellings, problems);

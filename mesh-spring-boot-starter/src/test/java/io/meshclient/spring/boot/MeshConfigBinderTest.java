@@ -174,6 +174,41 @@ class MeshConfigBinderTest {
   }
 
   /**
+   * Outside brackets Spring drops every character of a name but letters, digits, '-' and '_': a label
+   * {@code example/version} was read as {@code exampleversion} and a header {@code end user} as {@code
+   * enduser}, in silence, so the subset and the match named what no instance or request carries.
+   */
+  @Test
+  void aNameSpringWouldReadAsAnotherIsRefusedAndTheBracketedFormKeepsIt() throws Exception {
+    String expected = " (expected: letters, digits, '-' and '_' in a name outside brackets; write any other "
+        + "name in brackets, such as \"[example.com/version]\")";
+    StandardEnvironment unbracketed = labelAndHeader("example/version", "end user");
+    assertThatThrownBy(() -> MeshConfigBinder.bind(unbracketed)).isInstanceOf(ConfigurationException.class)
+        .satisfies(e -> assertThat(((ConfigurationException) e).problems()).containsExactly(
+            "mesh.services.reviews.subsets.v1.example/version: read by Spring as 'exampleversion'" + expected,
+            "mesh.services.reviews.routes[0].match.headers.end user: read by Spring as 'enduser'" + expected));
+
+    io.meshclient.core.config.ServiceConfig reviews =
+        MeshConfigBinder.bind(labelAndHeader("[example/version]", "[x~user]")).service("reviews");
+    assertThat(reviews.subsets()).containsExactly(Map.entry("v1", Map.of("example/version", "v1")));
+    assertThat(reviews.routes().get(0).match().toString()).contains("x~user=exact:jason");
+  }
+
+  /** A subset selecting on the metadata {@code label} and a route matching the header {@code header}, as written. */
+  private static StandardEnvironment labelAndHeader(String label, String header) throws java.io.IOException {
+    return environment(Map.of(), Map.of(), """
+        mesh:
+          discovery.static.services.reviews: [ { url: "http://127.0.0.1:9081", metadata: { "[example/version]": v1 } } ]
+          services:
+            reviews:
+              subsets: { v1: { "%s": v1 } }
+              routes:
+                - match: { headers: { "%s": { exact: jason } } }
+                  to: v1
+        """.formatted(label, header));
+  }
+
+  /**
    * An environment of three sources, highest precedence first: {@code overrides}, environment
    * {@code variables} and an application.yml of {@code yaml}; none of the machine's variables or
    * properties.
