@@ -71,6 +71,26 @@ class MeshClientMisuseTest {
             .getFailure().rootCause().isInstanceOf(ConfigurationException.class).hasMessage(expected));
   }
 
+  @Configuration(proxyBeanMethods = false)
+  @EnableMeshClients(clients = ReviewsText.class)
+  static class OneClientApp {}
+
+  /**
+   * Consul lists only the services configured under {@code mesh.services}, so a client of a service that
+   * Consul has is refused until it is configured; "one of []" alone did not say so.
+   */
+  @Test
+  void aClientOfARegistrysServiceThatIsNotConfiguredFailsStartUpSayingWhereToConfigureIt() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class))
+        .withUserConfiguration(OneClientApp.class)
+        .withPropertyValues("mesh.discovery.consul.url=http://127.0.0.1:1")
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+            .isInstanceOf(ConfigurationException.class).hasMessage("@MeshClient on " + ReviewsText.class.getName()
+                + ": reviews (expected: a mesh service, one of []; a registry's service (Consul's, say) is one once "
+                + "configured under mesh.services)"));
+  }
+
   @Test
   void twoInterfacesForOneServiceAreTwoClientsOfItAndDefaultMethodsAreAllowed() {
     runner.withUserConfiguration(TwoClientsApp.class).run(context -> {

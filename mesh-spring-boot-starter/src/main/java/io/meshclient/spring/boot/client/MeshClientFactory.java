@@ -120,8 +120,12 @@ public final class MeshClientFactory {
     if (services != null) {
       Collection<String> known = services.get();
       if (!known.contains(service)) {
+        String closest = SettingValues.didYouMean(service, known);
+        // A registry such as Consul lists only the services configured under mesh.services: say so when no
+        // known name is close, since "one of []" alone reads as if the registry had not been asked.
         throw ConfigurationException.of("@MeshClient on " + type.getName(), service,
-            "a mesh service, one of " + new TreeSet<>(known) + SettingValues.didYouMean(service, known));
+            "a mesh service, one of " + new TreeSet<>(known) + (closest.isEmpty()
+                ? "; a registry's service (Consul's, say) is one once configured under mesh.services" : closest));
       }
     }
     checkExchanges(type);
