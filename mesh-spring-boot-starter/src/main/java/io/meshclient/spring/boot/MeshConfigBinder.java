@@ -207,7 +207,12 @@ public final class MeshConfigBinder {
         }
         ConfigurationProperty property = iterable.getConfigurationProperty(name);
         Object value = property == null ? null : placeholders.resolvePlaceholders(property.getValue());
-        if (value != null) {
+        String unresolved = value == null ? null : UnresolvedPlaceholders.problem(
+            written(name, name.getNumberOfElements() - 1), property.getValue(), value, environment);
+        if (unresolved != null) {
+          problems.add(unresolved);
+          seen.add(name); // not a value: a lower source's would be taken for it
+        } else if (value != null) {
           seen.add(name);
           tree.put(name, value, environmentVariables);
         }

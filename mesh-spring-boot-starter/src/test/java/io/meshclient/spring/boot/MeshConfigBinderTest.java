@@ -209,6 +209,31 @@ class MeshConfigBinderTest {
   }
 
   /**
+   * Spring leaves a placeholder that nothing sets in the value as written: the Consul token became the
+   * text "${CONSUL_TOKEN_UNSET}" and a url or header match its literal spelling. As in mesh.yaml, it
+   * is refused naming the key and the variable, the value redacted at a secret key; a default or a set
+   * variable resolves as before.
+   */
+  @Test
+  void aPlaceholderThatNothingSetsIsRefusedNamingTheKeyAndTheVariable() throws Exception {
+    StandardEnvironment environment = environment(Map.of(), Map.of("REVIEWS_V1_URL", "http://127.0.0.1:9081"), """
+        mesh:
+          discovery:
+            static.services.reviews: [ { url: "${REVIEWS_V1_URL}" } ]
+            consul: { url: "http://127.0.0.1:8500", acl-token: "s3cr3t-${CONSUL_TOKEN_UNSET}" }
+          services:
+            reviews: { discovery: static, timeout: "${TIMEOUT_UNSET:2s}", connect-timeout: "${CONNECT_TIMEOUT_UNSET}" }
+        """);
+
+    assertThatThrownBy(() -> MeshConfigBinder.bind(environment)).isInstanceOf(ConfigurationException.class)
+        .satisfies(e -> assertThat(((ConfigurationException) e).problems()).containsExactly(
+            "mesh.discovery.consul.acl-token: <redacted> (expected: the property or environment variable "
+                + "CONSUL_TOKEN_UNSET to be set, or a default such as ${CONSUL_TOKEN_UNSET:value})",
+            "mesh.services.reviews.connect-timeout: ${CONNECT_TIMEOUT_UNSET} (expected: the property or environment "
+                + "variable CONNECT_TIMEOUT_UNSET to be set, or a default such as ${CONNECT_TIMEOUT_UNSET:value})"));
+  }
+
+  /**
    * An environment of three sources, highest precedence first: {@code overrides}, environment
    * {@code variables} and an application.yml of {@code yaml}; none of the machine's variables or
    * properties.
