@@ -35,7 +35,10 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  * (such as {@code mesh.services.reviews.routes[0].split.v1}) without repeating the rest.
  */
 public final class MeshConfigBinder {
-  /** Keys under {@code mesh} that belong to the starter and are not part of the mesh configuration. */
+  /**
+   * Keys under {@code mesh} that belong to the starter and are not part of the mesh configuration (in any
+   * of Spring's spellings).
+   */
   public static final Set<String> STARTER_KEYS = Set.of("enabled", "problem-details");
 
   /** {@code mesh.services.<service>.fallback-url} in its relaxed spellings: read by the kill switch only. */
@@ -51,12 +54,12 @@ public final class MeshConfigBinder {
    * @throws io.meshclient.api.ConfigurationException naming every bad {@code mesh.*} key
    */
   public static MeshConfig bind(Environment environment) {
-    Map<String, Object> tree = tree(environment);
-    STARTER_KEYS.forEach(tree::remove);
+    java.util.List<String> problems = new java.util.ArrayList<>();
+    Map<String, Object> tree = tree(environment, problems);
+    removeStarterKeys(tree, problems);
     if (tree.get("services") instanceof Map<?, ?> services) {
       // The kill switch's per-service URL (MeshDisabledAutoConfiguration): the starter's, not the mesh's,
       // checked now so that a bad one fails this start-up, not the one that turns the mesh off.
-      java.util.List<String> problems = new java.util.ArrayList<>();
       services.forEach((name, service) -> {
         if (service instanceof Map<?, ?> settings) {
           settings.forEach((key, url) -> {
@@ -70,11 +73,63 @@ public final class MeshConfigBinder {
           settings.keySet().removeIf(key -> FALLBACK_URL.contains(key));
         }
       });
-      if (!problems.isEmpty()) {
-        throw new io.meshclient.api.ConfigurationException(problems);
-      }
     }
-    return MeshConfig.fromMap(tree);
+    if (problems.isEmpty()) {
+      return MeshConfig.fromMap(tree);
+    }
+    try { // the mesh's own problems too, so that all are reported at once
+      MeshConfig.fromMap(tree);
+    } catch (io.meshclient.api.ConfigurationException e) {
+      problems.addAll(e.problems());
+    }
+    throw new io.meshclient.api.ConfigurationException(problems);
+  }
+
+  /**
+   * Takes the starter's keys out of the tree, in any of Spring's spellings ({@code problemDetails}, or
+   * {@code problemdetails} from {@code MESH_PROBLEMDETAILS_ENABLED}), since the starter's switches read
+   * them through Spring's relaxed names. Their values are checked there; here what is neither a value
+   * nor one of them is reported, so that a misspelled {@code
+   * mesh.problem-details.enable: false} does not leave the problem details on in silence.
+   */
+  private static void removeStarterKeys(Map<String, Object> tree, java.util.List<String> problems) {
+    tree.entrySet().removeIf(entry -> {
+      String key = entry.getKey();
+      Object value = entry.getValue();
+      switch (relaxed(key)) {
+        case "enabled" -> {
+          if (value instanceof Map) {
+            problems.add(io.meshclient.api.ConfigurationException.problem("mesh." + key, "a nested block", "true or false"));
+          }
+          return true;
+        }
+        case "problemdetails" -> {
+          if (!(value instanceof Map<?, ?> block)) {
+            problems.add(io.meshclient.api.ConfigurationException.problem("mesh." + key, value,
+                "a block such as { enabled: false }"));
+            return true;
+          }
+          block.forEach((name, enabled) -> {
+            if (!relaxed(String.valueOf(name)).equals("enabled")) {
+              problems.add(io.meshclient.api.ConfigurationException.problem("mesh." + key + "." + name,
+                  "unknown key", "one of [enabled]"));
+            } else if (enabled instanceof Map) {
+              problems.add(io.meshclient.api.ConfigurationException.problem("mesh." + key + "." + name,
+                  "a nested block", "true or false"));
+            }
+          });
+          return true;
+        }
+        default -> {
+          return false;
+        }
+      }
+    });
+  }
+
+  /** {@code key} as Spring compares names: without dashes and underscores, in lower case. */
+  private static String relaxed(String key) {
+    return key.replace("-", "").replace("_", "").toLowerCase(java.util.Locale.ROOT);
   }
 
   /**
@@ -121,6 +176,11 @@ public final class MeshConfigBinder {
 
   /** Every {@code mesh.*} property as a tree of maps (below {@code mesh}) and resolved scalar values. */
   static Map<String, Object> tree(Environment environment) {
+    return tree(environment, new java.util.ArrayList<>());
+  }
+
+  /** As {@link #tree(Environment)}, adding to {@code problems} a name spelled two ways in one source. */
+  private static Map<String, Object> tree(Environment environment, java.util.List<String> problems) {
     Objects.requireNonNull(environment, "environment");
     PlaceholdersResolver placeholders = new PropertySourcesPlaceholdersResolver(environment);
     Tree tree = new Tree();
@@ -130,7 +190,15 @@ public final class MeshConfigBinder {
         continue; // cannot list its names (random.*, JNDI): not read for mesh.*
       }
       boolean environmentVariables = source.getUnderlyingSource() instanceof SystemEnvironmentPropertySource;
+      // Environment variables have lost their spelling (case, dashes): only other sources are checked.
+      Map<ConfigurationPropertyName, ConfigurationPropertyName> spellings = environmentVariables ? null : new HashMap<>();
+      if (!environmentVariables) {
+        WrittenNames.check(source.getUnderlyingSource(), problems);
+      }
       for (ConfigurationPropertyName name : iterable.filter(ROOT::isAncestorOf)) {
+        if (spellings != null) {
+          checkSpelling(name, spellings, problems);
+        }
         if (seen.contains(name)) {
           if (!environmentVariables) {
             tree.put(name, null, false); // set with higher precedence; only its spelling may be better here
@@ -139,13 +207,49 @@ public final class MeshConfigBinder {
         }
         ConfigurationProperty property = iterable.getConfigurationProperty(name);
         Object value = property == null ? null : placeholders.resolvePlaceholders(property.getValue());
-        if (value != null) {
+        String unresolved = value == null ? null : UnresolvedPlaceholders.problem(
+            written(name, name.getNumberOfElements() - 1), property.getValue(), value, environment);
+        if (unresolved != null) {
+          problems.add(unresolved);
+          seen.add(name); // not a value: a lower source's would be taken for it
+        } else if (value != null) {
           seen.add(name);
           tree.put(name, value, environmentVariables);
         }
       }
     }
     return tree.root;
+  }
+
+  /**
+   * Reports {@code name} if one source spells a block or key on its path two ways ({@code rate-limit} and
+   * {@code rateLimit}, {@code reviews} and {@code Reviews}). Spring reads such names as one, so one of the
+   * two would be dropped in silence; in mesh.yaml the same is refused as a key set twice.
+   */
+  private static void checkSpelling(ConfigurationPropertyName name,
+      Map<ConfigurationPropertyName, ConfigurationPropertyName> spellings, java.util.List<String> problems) {
+    for (int i = ROOT.getNumberOfElements(); i < name.getNumberOfElements(); i++) {
+      ConfigurationPropertyName earlier = spellings.putIfAbsent(name.chop(i + 1), name);
+      if (earlier != null && !earlier.getElement(i, Form.ORIGINAL).equals(name.getElement(i, Form.ORIGINAL))) {
+        String problem = io.meshclient.api.ConfigurationException.problem(written(name, i), "set twice",
+            "one spelling of " + written(earlier, i));
+        if (!problems.contains(problem)) {
+          problems.add(problem);
+        }
+        return;
+      }
+    }
+  }
+
+  /** The first {@code i + 1} elements of {@code name} as written: {@code mesh.services.Reviews}, {@code routes[0]}. */
+  private static String written(ConfigurationPropertyName name, int i) {
+    StringBuilder key = new StringBuilder(MeshConfig.PREFIX);
+    for (int j = ROOT.getNumberOfElements(); j <= i; j++) {
+      String element = name.getElement(j, Form.ORIGINAL);
+      boolean bracketed = name.isNumericIndex(j) || element.indexOf('.') >= 0;
+      key.append(bracketed ? "[" : ".").append(element).append(bracketed ? "]" : "");
+    }
+    return key.toString();
   }
 
   /**

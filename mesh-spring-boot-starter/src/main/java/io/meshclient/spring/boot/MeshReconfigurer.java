@@ -3,6 +3,8 @@ package io.meshclient.spring.boot;
 import io.meshclient.api.ConfigurationException;
 import io.meshclient.core.Mesh;
 import io.meshclient.core.config.MeshConfig;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -23,23 +25,30 @@ public final class MeshReconfigurer implements ApplicationListener<MeshRefreshEv
 
   private final Mesh mesh;
   private final Environment environment;
+  private final StartUpSettings startUp;
 
-  /** A reconfigurer binding {@code mesh.*} from {@code environment} into {@code mesh}. */
+  /**
+   * A reconfigurer binding {@code mesh.*} from {@code environment} into {@code mesh}. The settings read
+   * only at start-up ({@code mesh.enabled}, {@code mesh.problem-details.enabled}, {@code mesh.istio.*}) are
+   * taken as they are now; a reconfiguration that finds them changed is refused.
+   */
   public MeshReconfigurer(Mesh mesh, Environment environment) {
     this.mesh = Objects.requireNonNull(mesh, "mesh");
     this.environment = Objects.requireNonNull(environment, "environment");
+    this.startUp = new StartUpSettings(environment);
   }
 
   /**
    * Applies the configuration the environment holds now.
    *
    * @return the configuration now in force
-   * @throws ConfigurationException naming every bad key; the old configuration stays in force
+   * @throws ConfigurationException naming every bad key, and every setting read only at start-up that
+   *     changed; the old configuration stays in force
    */
   public MeshConfig reconfigure() {
     try {
       // Bound inside reload, so properties that do not bind are counted as a refused change too.
-      MeshConfig config = mesh.reload(() -> MeshConfigBinder.bind(environment));
+      MeshConfig config = mesh.reload(this::bind);
       log.info("Mesh reconfigured: services " + config.services().keySet());
       return config;
     } catch (ConfigurationException e) {
@@ -47,6 +56,22 @@ public final class MeshReconfigurer implements ApplicationListener<MeshRefreshEv
       log.warn("Mesh configuration change refused, the previous configuration stays in force: " + e.getMessage());
       throw e;
     }
+  }
+
+  /** The configuration the environment holds, refused with a change of what only a start-up reads. */
+  private MeshConfig bind() {
+    List<String> changed = startUp.changesIn(environment);
+    if (changed.isEmpty()) {
+      return MeshConfigBinder.bind(environment);
+    }
+    List<String> problems = new ArrayList<>();
+    try { // the configuration's own problems first, so that one refusal reports all there is to fix
+      MeshConfigBinder.bind(environment);
+    } catch (ConfigurationException e) {
+      problems.addAll(e.problems());
+    }
+    problems.addAll(changed);
+    throw new ConfigurationException(problems);
   }
 
   @Override

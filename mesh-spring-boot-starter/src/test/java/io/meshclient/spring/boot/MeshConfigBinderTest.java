@@ -1,6 +1,9 @@
 package io.meshclient.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshclient.api.ConfigurationException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -128,6 +131,106 @@ class MeshConfigBinderTest {
         .isEqualTo(io.meshclient.core.config.ServiceConfig.OUTLIER_DETECTION_OFF);
     assertThat(config.service("reviews").routes().get(0).split()).containsExactly(
         Map.entry("V1", 60), Map.entry("V3", 20));
+  }
+
+  /**
+   * One file that spells a block or a service name two ways: Spring reads the two as one name, so one of
+   * them was dropped in silence (here the 6/s limit and the 3s timeout). Both are named, as mesh.yaml's
+   * reader names a key set twice, with the mesh's own problems in the same report.
+   */
+  @Test
+  void aBlockOrNameSpelledTwoWaysInOneSourceIsRefusedNamingBothSpellings() throws Exception {
+    StandardEnvironment environment = environment(Map.of(), Map.of(), """
+        mesh:
+          discovery.static.services.reviews: [ { url: "http://127.0.0.1:9081" } ]
+          services:
+            reviews:
+              rateLimit: { rate: 5/s }
+              rate-limit: { rate: 6/s }
+              timeout: fast
+            Reviews:
+              timeout: 3s
+        """);
+
+    assertThatThrownBy(() -> MeshConfigBinder.bind(environment)).isInstanceOf(ConfigurationException.class)
+        .satisfies(e -> assertThat(((ConfigurationException) e).problems()).containsExactly(
+            "mesh.services.reviews.rate-limit: set twice (expected: one spelling of mesh.services.reviews.rateLimit)",
+            "mesh.services.Reviews: set twice (expected: one spelling of mesh.services.reviews)",
+            "mesh.services.reviews.timeout: fast (expected: a duration such as 300ms, 2s, 5m, 1h or PT2S)"));
+  }
+
+  /** Two spellings in two sources stay one block, the higher source's value winning, as Spring reads them. */
+  @Test
+  void aSpellingInAnotherSourceIsAnOverrideNotADuplicate() throws Exception {
+    StandardEnvironment environment = environment(Map.of("mesh.services.reviews.rateLimit.rate", "9/s"), Map.of(), """
+        mesh:
+          discovery.static.services.reviews: [ { url: "http://127.0.0.1:9081" } ]
+          services.reviews.rate-limit: { rate: 5/s, burst: 7 }
+        """);
+
+    io.meshclient.core.config.RateLimitConfig limit = MeshConfigBinder.bind(environment).service("reviews").rateLimit();
+    assertThat(limit.permits()).isEqualTo(9);
+    assertThat(limit.burst()).isEqualTo(7);
+  }
+
+  /**
+   * Outside brackets Spring drops every character of a name but letters, digits, '-' and '_': a label
+   * {@code example/version} was read as {@code exampleversion} and a header {@code end user} as {@code
+   * enduser}, in silence, so the subset and the match named what no instance or request carries.
+   */
+  @Test
+  void aNameSpringWouldReadAsAnotherIsRefusedAndTheBracketedFormKeepsIt() throws Exception {
+    String expected = " (expected: letters, digits, '-' and '_' in a name outside brackets; write any other "
+        + "name in brackets, such as \"[example.com/version]\")";
+    StandardEnvironment unbracketed = labelAndHeader("example/version", "end user");
+    assertThatThrownBy(() -> MeshConfigBinder.bind(unbracketed)).isInstanceOf(ConfigurationException.class)
+        .satisfies(e -> assertThat(((ConfigurationException) e).problems()).containsExactly(
+            "mesh.services.reviews.subsets.v1.example/version: read by Spring as 'exampleversion'" + expected,
+            "mesh.services.reviews.routes[0].match.headers.end user: read by Spring as 'enduser'" + expected));
+
+    io.meshclient.core.config.ServiceConfig reviews =
+        MeshConfigBinder.bind(labelAndHeader("[example/version]", "[x~user]")).service("reviews");
+    assertThat(reviews.subsets()).containsExactly(Map.entry("v1", Map.of("example/version", "v1")));
+    assertThat(reviews.routes().get(0).match().toString()).contains("x~user=exact:jason");
+  }
+
+  /** A subset selecting on the metadata {@code label} and a route matching the header {@code header}, as written. */
+  private static StandardEnvironment labelAndHeader(String label, String header) throws java.io.IOException {
+    return environment(Map.of(), Map.of(), """
+        mesh:
+          discovery.static.services.reviews: [ { url: "http://127.0.0.1:9081", metadata: { "[example/version]": v1 } } ]
+          services:
+            reviews:
+              subsets: { v1: { "%s": v1 } }
+              routes:
+                - match: { headers: { "%s": { exact: jason } } }
+                  to: v1
+        """.formatted(label, header));
+  }
+
+  /**
+   * Spring leaves a placeholder that nothing sets in the value as written: the Consul token became the
+   * text "${CONSUL_TOKEN_UNSET}" and a url or header match its literal spelling. As in mesh.yaml, it
+   * is refused naming the key and the variable, the value redacted at a secret key; a default or a set
+   * variable resolves as before.
+   */
+  @Test
+  void aPlaceholderThatNothingSetsIsRefusedNamingTheKeyAndTheVariable() throws Exception {
+    StandardEnvironment environment = environment(Map.of(), Map.of("REVIEWS_V1_URL", "http://127.0.0.1:9081"), """
+        mesh:
+          discovery:
+            static.services.reviews: [ { url: "${REVIEWS_V1_URL}" } ]
+            consul: { url: "http://127.0.0.1:8500", acl-token: "s3cr3t-${CONSUL_TOKEN_UNSET}" }
+          services:
+            reviews: { discovery: static, timeout: "${TIMEOUT_UNSET:2s}", connect-timeout: "${CONNECT_TIMEOUT_UNSET}" }
+        """);
+
+    assertThatThrownBy(() -> MeshConfigBinder.bind(environment)).isInstanceOf(ConfigurationException.class)
+        .satisfies(e -> assertThat(((ConfigurationException) e).problems()).containsExactly(
+            "mesh.discovery.consul.acl-token: <redacted> (expected: the property or environment variable "
+                + "CONSUL_TOKEN_UNSET to be set, or a default such as ${CONSUL_TOKEN_UNSET:value})",
+            "mesh.services.reviews.connect-timeout: ${CONNECT_TIMEOUT_UNSET} (expected: the property or environment "
+                + "variable CONNECT_TIMEOUT_UNSET to be set, or a default such as ${CONNECT_TIMEOUT_UNSET:value})"));
   }
 
   /**

@@ -11,9 +11,11 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.springframework.core.ReactiveAdapterRegistry;
+import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.support.RestClientAdapter;
+import org.springframework.web.service.annotation.HttpExchange;
 import org.springframework.web.service.invoker.HttpServiceProxyFactory;
 
 /**
@@ -118,10 +120,15 @@ public final class MeshClientFactory {
     if (services != null) {
       Collection<String> known = services.get();
       if (!known.contains(service)) {
+        String closest = SettingValues.didYouMean(service, known);
+        // A registry such as Consul lists only the services configured under mesh.services: say so when no
+        // known name is close, since "one of []" alone reads as if the registry had not been asked.
         throw ConfigurationException.of("@MeshClient on " + type.getName(), service,
-            "a mesh service, one of " + new TreeSet<>(known) + SettingValues.didYouMean(service, known));
+            "a mesh service, one of " + new TreeSet<>(known) + (closest.isEmpty()
+                ? "; a registry's service (Consul's, say) is one once configured under mesh.services" : closest));
       }
     }
+    checkExchanges(type);
     String baseUrl = baseUrls.apply(service);
     if (returnsPublisher(type)) {
       if (reactive == null) {
@@ -136,6 +143,29 @@ public final class MeshClientFactory {
     }
     return () -> HttpServiceProxyFactory.builderFor(RestClientAdapter.create(builder.build())).build()
         .createClient(type);
+  }
+
+  /**
+   * Refuses an abstract method without an {@code @HttpExchange} ({@code @GetExchange}, ...): Spring's proxy
+   * implements it by throwing "Unexpected method invocation" on each call, so the interface would start
+   * and fail only when that method is first called.
+   *
+   * @throws ConfigurationException naming the interface and the methods
+   */
+  static void checkExchanges(Class<?> type) {
+    java.util.List<String> plain = new java.util.ArrayList<>();
+    for (Method method : type.getMethods()) {
+      if (Modifier.isAbstract(method.getModifiers()) && !method.isSynthetic()
+          && !AnnotatedElementUtils.hasAnnotation(method, HttpExchange.class)) {
+        plain.add(method.getName() + "()");
+      }
+    }
+    if (!plain.isEmpty()) {
+      java.util.Collections.sort(plain);
+      throw ConfigurationException.of("@MeshClient on " + type.getName(), String.join(", ", plain),
+          "an HTTP exchange (@GetExchange, @PostExchange, ... or @HttpExchange) on every abstract method; "
+              + "a default method for anything else");
+    }
   }
 
   /** Whether a method of {@code type} returns a reactive type (Reactor's, when Reactor is present). */
