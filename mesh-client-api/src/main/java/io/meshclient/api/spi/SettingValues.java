@@ -163,6 +163,16 @@ public final class SettingValues {
   }
 
   /**
+   * Whether {@code url} is an http or https URL with a host, a port from 1 to 65535 if it has one, and no query
+   * or fragment: the base URL of an agent or API server. User info is the caller's to refuse, unshown.
+   */
+  public static boolean isHttpBaseUrl(java.net.URI url) {
+    String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
+    return (scheme.equals("http") || scheme.equals("https")) && url.getHost() != null && url.getRawQuery() == null
+        && url.getRawFragment() == null && url.getPort() != 0 && url.getPort() <= 65535;
+  }
+
+  /**
    * {@code url} as an error message may show it: its query and fragment, where a token may be, replaced by
    * {@code <redacted>} ({@code http://h:8500?<redacted>}). User info is the caller's to refuse unshown.
    */

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -65,9 +64,7 @@ final class SettingsRules {
       problems.add(secretProblem(key, "a URL without user info; put the token in acl-token"));
       return;
     }
-    String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-    if (!(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null
-        || url.getRawQuery() != null || url.getRawFragment() != null || url.getPort() == 0 || url.getPort() > 65535) {
+    if (!SettingValues.isHttpBaseUrl(url)) {
       problems.add(problem(key, SettingValues.withoutQuery(url.toString()), URL_EXPECTED));
     }
   }

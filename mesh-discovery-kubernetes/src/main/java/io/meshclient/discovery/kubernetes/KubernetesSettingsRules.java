@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -75,9 +74,7 @@ final class KubernetesSettingsRules {
       problems.add(secretProblem(key, "a URL without user info; credentials come from the service account or kubeconfig"));
       return;
     }
-    String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-    if (!(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null
-        || url.getRawQuery() != null || url.getRawFragment() != null || url.getPort() == 0 || url.getPort() > 65535) {
+    if (!SettingValues.isHttpBaseUrl(url)) {
       problems.add(problem(key, SettingValues.withoutQuery(url.toString()), URL_EXPECTED));
     }
   }

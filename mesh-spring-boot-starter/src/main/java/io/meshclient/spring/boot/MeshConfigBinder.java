@@ -1,5 +1,6 @@
 package io.meshclient.spring.boot;
 
+import io.meshclient.api.spi.SettingValues;
 import io.meshclient.core.config.MeshConfig;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,6 +41,8 @@ public final class MeshConfigBinder {
    * of Spring's spellings).
    */
   public static final Set<String> STARTER_KEYS = Set.of("enabled", "problem-details");
+  /** The one key under {@code mesh.problem-details}. */
+  private static final Set<String> ENABLED = Set.of("enabled");
 
   /** {@code mesh.services.<service>.fallback-url} in its relaxed spellings: read by the kill switch only. */
   private static final Set<String> FALLBACK_URL = Set.of("fallback-url", "fallbackUrl", "fallback_url", "fallbackurl");
@@ -96,21 +99,22 @@ public final class MeshConfigBinder {
     tree.entrySet().removeIf(entry -> {
       String key = entry.getKey();
       Object value = entry.getValue();
-      switch (relaxed(key)) {
+      String starterKey = SettingValues.relaxedKey(key, STARTER_KEYS);
+      switch (starterKey == null ? "" : starterKey) {
         case "enabled" -> {
           if (value instanceof Map) {
             problems.add(io.meshclient.api.ConfigurationException.problem("mesh." + key, "a nested block", "true or false"));
           }
           return true;
         }
-        case "problemdetails" -> {
+        case "problem-details" -> {
           if (!(value instanceof Map<?, ?> block)) {
             problems.add(io.meshclient.api.ConfigurationException.problem("mesh." + key, value,
                 "a block such as { enabled: false }"));
             return true;
           }
           block.forEach((name, enabled) -> {
-            if (!relaxed(String.valueOf(name)).equals("enabled")) {
+            if (SettingValues.relaxedKey(String.valueOf(name), ENABLED) == null) {
               problems.add(io.meshclient.api.ConfigurationException.problem("mesh." + key + "." + name,
                   "unknown key", "one of [enabled]"));
             } else if (enabled instanceof Map) {
@@ -125,11 +129,6 @@ public final class MeshConfigBinder {
         }
       }
     });
-  }
-
-  /** {@code key} as Spring compares names: without dashes and underscores, in lower case. */
-  private static String relaxed(String key) {
-    return key.replace("-", "").replace("_", "").toLowerCase(java.util.Locale.ROOT);
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.meshclient.spring.boot;
 
 import io.meshclient.api.ConfigurationException;
+import io.meshclient.core.config.MeshKeys;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,8 +18,7 @@ import org.springframework.core.env.Environment;
  * MeshReconfigurer} refuses one, naming the key, instead of leaving it unapplied in silence.
  */
 final class StartUpSettings {
-  private static final List<String> KEYS = List.of("mesh.enabled", "mesh.problem-details.enabled",
-      "mesh.istio.files", "mesh.istio.strict", "mesh.istio.namespace", "mesh.istio.domain", "mesh.istio.check-every");
+  private static final List<String> KEYS = keys();
   private static final String UNSET = "unset";
 
   private final Map<String, String> values;
@@ -41,6 +41,13 @@ final class StartUpSettings {
       }
     }
     return problems;
+  }
+
+  /** The switches, and every {@code mesh.istio.*} key as {@link MeshKeys} declares them. */
+  private static List<String> keys() {
+    List<String> keys = new ArrayList<>(List.of("mesh.enabled", "mesh.problem-details.enabled"));
+    MeshKeys.ROOT.child("istio").names().forEach(name -> keys.add("mesh.istio." + name));
+    return List.copyOf(keys);
   }
 
   private static Map<String, String> read(Environment environment) {
