@@ -160,16 +160,15 @@ public final class MeshConfigBinder {
       uri = null;
     }
     boolean userInfo = uri != null && uri.getRawUserInfo() != null;
-    boolean valid = uri != null && !userInfo && uri.getHost() != null && uri.getRawQuery() == null
-        && uri.getRawFragment() == null && ("http".equalsIgnoreCase(uri.getScheme())
-            || "https".equalsIgnoreCase(uri.getScheme()));
+    boolean valid = uri != null && !userInfo && SettingValues.isHttpBaseUrl(uri);
     if (valid) {
       return null;
     }
     int at = text.lastIndexOf('@');
     String shown = at > 0 ? "<redacted>" + text.substring(at) : text; // user info may hold a password
     return io.meshclient.api.ConfigurationException.problem("mesh.services." + service + ".fallback-url", shown,
-        "an http or https base URL with a host and without user info, query or fragment, such as "
+        "an http or https base URL with a host, a port from 1 to 65535 if any, and without user info, query or "
+            + "fragment, such as "
             + "http://reviews.internal:9080");
   }
 

@@ -17,8 +17,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
  * by every call failing.
  */
 class FallbackUrlTest {
-  private static final String EXPECTED = " (expected: an http or https base URL with a host and without user "
-      + "info, query or fragment, such as http://reviews.internal:9080)";
+  private static final String EXPECTED = " (expected: an http or https base URL with a host, a port from 1 to "
+      + "65535 if any, and without user info, query or fragment, such as http://reviews.internal:9080)";
 
   @Test
   void aBadFallbackUrlFailsAStartUpWithTheMeshOnNamingTheKeyWithoutItsPassword() {
@@ -41,5 +41,18 @@ class FallbackUrlTest {
         .run().close())
         .rootCause().isInstanceOf(ConfigurationException.class)
         .hasMessage("mesh.services.reviews.fallback-url: reviews.internal:9080" + EXPECTED);
+  }
+
+  /** A port out of range was accepted, and every call through the kill switch then failed to connect. */
+  @Test
+  void aFallbackUrlWithAPortOutOfRangeFailsTheStartUp() {
+    new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class))
+        .withPropertyValues("mesh.discovery.static.services.reviews[0].url=http://127.0.0.1:1",
+            "mesh.services.reviews.fallback-url=http://reviews.internal:99999",
+            "mesh.services.ratings.fallback-url=http://ratings.internal:0")
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+            .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+                "mesh.services.reviews.fallback-url: http://reviews.internal:99999" + EXPECTED,
+                "mesh.services.ratings.fallback-url: http://ratings.internal:0" + EXPECTED)));
   }
 }
