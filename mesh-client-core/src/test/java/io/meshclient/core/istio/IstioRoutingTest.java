@@ -3,107 +3,22 @@ package io.meshclient.core.istio;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.meshclient.core.InMemoryDiscovery;
-import io.meshclient.core.LoopbackServer;
 import io.meshclient.core.Mesh;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
-import okhttp3.Request;
 import okhttp3.Response;
 import org.assertj.core.data.Offset;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Istio's own VirtualService and DestinationRule YAML route calls to real servers on 127.0.0.1, counted
  * at the servers: Bookinfo's splits, header routes, faults, cross-service routes, header changes,
- * rewrites, retries and outlier ejection.
+ * rewrites and outlier ejection (retries: {@link IstioRetryRoutingTest}).
  */
 @Timeout(120)
-class IstioRoutingTest {
-  static final String DESTINATION_RULES = """
-      apiVersion: networking.istio.io/v1
-      kind: DestinationRule
-      metadata: { name: reviews }
-      spec:
-        host: reviews
-        subsets:
-          - { name: v1, labels: { version: v1 } }
-          - { name: v2, labels: { version: v2 } }
-          - { name: v3, labels: { version: v3 } }
-      ---
-      apiVersion: networking.istio.io/v1beta1
-      kind: DestinationRule
-      metadata: { name: ratings, namespace: default }
-      spec:
-        host: ratings.default.svc.cluster.local
-        subsets:
-          - { name: v1, labels: { version: v1 } }
-          - { name: v2, labels: { version: v2 } }
-      """;
-
-  @TempDir
-  Path dir;
-  private final List<LoopbackServer> servers = new ArrayList<>();
-  private LoopbackServer reviewsV1;
-  private LoopbackServer reviewsV2;
-  private LoopbackServer reviewsV3;
-  private LoopbackServer ratingsV1;
-  private LoopbackServer ratingsV2;
-  private InMemoryDiscovery discovery;
-
-  @AfterEach
-  void stopServers() {
-    servers.forEach(LoopbackServer::close);
-  }
-
-  private LoopbackServer server(String name) throws IOException {
-    LoopbackServer s = new LoopbackServer(name);
-    servers.add(s);
-    return s;
-  }
-
-  private void bookinfo() throws IOException {
-    reviewsV1 = server("reviews-v1");
-    reviewsV2 = server("reviews-v2");
-    reviewsV3 = server("reviews-v3");
-    ratingsV1 = server("ratings-v1");
-    ratingsV2 = server("ratings-v2");
-    discovery = new InMemoryDiscovery()
-        .set("reviews", List.of(reviewsV1.instance("reviews", Map.of("version", "v1")),
-            reviewsV2.instance("reviews", Map.of("version", "v2")),
-            reviewsV3.instance("reviews", Map.of("version", "v3"))))
-        .set("ratings", List.of(ratingsV1.instance("ratings", Map.of("version", "v1")),
-            ratingsV2.instance("ratings", Map.of("version", "v2"))));
-  }
-
-  private Mesh mesh(String istioYaml) throws IOException {
-    Path file = dir.resolve("istio.yaml");
-    Files.writeString(file, DESTINATION_RULES + "---\n" + istioYaml);
-    return Mesh.builder().istioConfig(file).discovery("memory", discovery).random(new SplittableRandom(7)).build();
-  }
-
-  static Response get(Mesh mesh, String url, String... headers) throws IOException {
-    Request.Builder request = new Request.Builder().url(url);
-    for (int i = 0; i < headers.length; i += 2) {
-      request.addHeader(headers[i], headers[i + 1]);
-    }
-    return mesh.httpClient().newCall(request.build()).execute();
-  }
-
-  static String body(Mesh mesh, String url, String... headers) throws IOException {
-    try (Response r = get(mesh, url, headers)) {
-      return r.code() + " " + r.body().string();
-    }
-  }
-
+class IstioRoutingTest extends BookinfoIstioTest {
   @Test
   void reviewsEightyTwentyLandsWithinOneAndAHalfPointsOverTenThousandCalls() throws Exception {
     bookinfo();
@@ -339,109 +254,6 @@ class IstioRoutingTest {
       assertThat(body(mesh, "http://reviews/v3/x")).isEqualTo("200 reviews-v3");
       assertThat(body(mesh, "http://reviews/a?beta=off")).isEqualTo("200 reviews-v1");
       assertThat(body(mesh, "http://reviews/a", "end-user", "jason")).isEqualTo("200 reviews-v2");
-    }
-  }
-
-  /** Successful calls, so that the retry budget (20% of recent requests) has room for the retries tested. */
-  private static void warmUp(Mesh mesh, String url, LoopbackServer... servers) throws IOException {
-    for (int i = 0; i < 30; i++) {
-      body(mesh, url);
-    }
-    for (LoopbackServer s : servers) {
-      s.requests.set(0);
-    }
-  }
-
-  @Test
-  void retriesFollowRetryOn() throws Exception {
-    bookinfo();
-    try (Mesh mesh = mesh("""
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: { name: reviews }
-        spec:
-          hosts: [reviews]
-          http:
-            - route: [{ destination: { host: reviews, subset: v1 } }]
-              retries: { attempts: 3, perTryTimeout: 2s, retryOn: gateway-error }
-        ---
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: { name: ratings }
-        spec:
-          hosts: [ratings]
-          http:
-            - match: [{ uri: { prefix: /bare } }]
-              route: [{ destination: { host: ratings, subset: v1 } }]
-              retries: { attempts: 1, retryOn: "503" }
-            - route: [{ destination: { host: ratings, subset: v1 } }]
-              retries: { attempts: 4, retryOn: connect-failure }
-        """)) {
-      warmUp(mesh, "http://reviews/r", reviewsV1);
-      warmUp(mesh, "http://ratings/r", ratingsV1);
-      reviewsV1.status(502);
-      ratingsV1.status(503);
-      assertThat(body(mesh, "http://reviews/r")).isEqualTo("502 reviews-v1");
-      assertThat(reviewsV1.requests.get()).as("gateway-error retries a 502: 1 + 3 retries").isEqualTo(4);
-      assertThat(body(mesh, "http://ratings/bare")).isEqualTo("503 ratings-v1");
-      assertThat(ratingsV1.requests.get()).as("a bare 503 in retryOn retries it once").isEqualTo(2);
-      assertThat(body(mesh, "http://ratings/x")).isEqualTo("503 ratings-v1");
-      assertThat(ratingsV1.requests.get()).as("connect-failure does not retry a 503").isEqualTo(3);
-    }
-  }
-
-  /**
-   * Envoy's router counts a refused connection (and a per-try timeout) as a reset, and retries resets on
-   * gateway-error and 5xx as on reset. The mesh once retried only 502, 503 and 504 on gateway-error.
-   */
-  @Test
-  void gatewayErrorAlsoRetriesARefusedConnectionAsEnvoysRouterDoes() throws Exception {
-    bookinfo();
-    LoopbackServer live = server("details-live");
-    int closed;
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      closed = socket.getLocalPort();
-    }
-    discovery.set("details", List.of(live.instance("details", Map.of())));
-    try (Mesh mesh = mesh("""
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: { name: details }
-        spec:
-          hosts: [details]
-          http:
-            - route: [{ destination: { host: details } }]
-              retries: { attempts: 2, retryOn: gateway-error }
-        """)) {
-      warmUp(mesh, "http://details/d", live);
-      discovery.set("details", List.of(
-          io.meshclient.api.ServiceInstance.builder("details", "127.0.0.1", closed).id("details-refusing").build(),
-          live.instance("details", Map.of())));
-      for (int i = 0; i < 6; i++) {
-        assertThat(body(mesh, "http://details/d")).as("call " + i).isEqualTo("200 details-live");
-      }
-      assertThat(live.requests.get()).isEqualTo(6);
-    }
-  }
-
-  @Test
-  void istiosDefaultRetryPolicyRetriesA503Twice() throws Exception {
-    bookinfo();
-    try (Mesh mesh = mesh("""
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: { name: ratings }
-        spec:
-          hosts: [ratings]
-          http:
-            - route: [{ destination: { host: ratings, subset: v1 } }]
-        """)) {
-      warmUp(mesh, "http://ratings/r", ratingsV1);
-      ratingsV1.status(503);
-      assertThat(body(mesh, "http://ratings/x")).isEqualTo("503 ratings-v1");
-      assertThat(ratingsV1.requests.get()).isEqualTo(3);
-      assertThat(mesh.config().service("ratings").timeout()).as("no route timeout")
-          .isEqualTo(io.meshclient.api.spi.Setting.MAX_DURATION);
     }
   }
 

@@ -1,0 +1,107 @@
+package io.meshclient.core.istio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshclient.core.LoopbackServer;
+import io.meshclient.core.Mesh;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A VirtualService's retries on Bookinfo's servers, counted at the servers: retryOn words and Istio's default. */
+@Timeout(120)
+class IstioRetryRoutingTest extends BookinfoIstioTest {
+  @Test
+  void retriesFollowRetryOn() throws Exception {
+    bookinfo();
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - route: [{ destination: { host: reviews, subset: v1 } }]
+              retries: { attempts: 3, perTryTimeout: 2s, retryOn: gateway-error }
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: ratings }
+        spec:
+          hosts: [ratings]
+          http:
+            - match: [{ uri: { prefix: /bare } }]
+              route: [{ destination: { host: ratings, subset: v1 } }]
+              retries: { attempts: 1, retryOn: "503" }
+            - route: [{ destination: { host: ratings, subset: v1 } }]
+              retries: { attempts: 4, retryOn: connect-failure }
+        """)) {
+      warmUp(mesh, "http://reviews/r", reviewsV1);
+      warmUp(mesh, "http://ratings/r", ratingsV1);
+      reviewsV1.status(502);
+      ratingsV1.status(503);
+      assertThat(body(mesh, "http://reviews/r")).isEqualTo("502 reviews-v1");
+      assertThat(reviewsV1.requests.get()).as("gateway-error retries a 502: 1 + 3 retries").isEqualTo(4);
+      assertThat(body(mesh, "http://ratings/bare")).isEqualTo("503 ratings-v1");
+      assertThat(ratingsV1.requests.get()).as("a bare 503 in retryOn retries it once").isEqualTo(2);
+      assertThat(body(mesh, "http://ratings/x")).isEqualTo("503 ratings-v1");
+      assertThat(ratingsV1.requests.get()).as("connect-failure does not retry a 503").isEqualTo(3);
+    }
+  }
+
+  /**
+   * Envoy's router counts a refused connection (and a per-try timeout) as a reset, and retries resets on
+   * gateway-error and 5xx as on reset. The mesh once retried only 502, 503 and 504 on gateway-error.
+   */
+  @Test
+  void gatewayErrorAlsoRetriesARefusedConnectionAsEnvoysRouterDoes() throws Exception {
+    bookinfo();
+    LoopbackServer live = server("details-live");
+    int closed;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closed = socket.getLocalPort();
+    }
+    discovery.set("details", List.of(live.instance("details", Map.of())));
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: details }
+        spec:
+          hosts: [details]
+          http:
+            - route: [{ destination: { host: details } }]
+              retries: { attempts: 2, retryOn: gateway-error }
+        """)) {
+      warmUp(mesh, "http://details/d", live);
+      discovery.set("details", List.of(
+          io.meshclient.api.ServiceInstance.builder("details", "127.0.0.1", closed).id("details-refusing").build(),
+          live.instance("details", Map.of())));
+      for (int i = 0; i < 6; i++) {
+        assertThat(body(mesh, "http://details/d")).as("call " + i).isEqualTo("200 details-live");
+      }
+      assertThat(live.requests.get()).isEqualTo(6);
+    }
+  }
+
+  @Test
+  void istiosDefaultRetryPolicyRetriesA503Twice() throws Exception {
+    bookinfo();
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: ratings }
+        spec:
+          hosts: [ratings]
+          http:
+            - route: [{ destination: { host: ratings, subset: v1 } }]
+        """)) {
+      warmUp(mesh, "http://ratings/r", ratingsV1);
+      ratingsV1.status(503);
+      assertThat(body(mesh, "http://ratings/x")).isEqualTo("503 ratings-v1");
+      assertThat(ratingsV1.requests.get()).isEqualTo(3);
+      assertThat(mesh.config().service("ratings").timeout()).as("no route timeout")
+          .isEqualTo(io.meshclient.api.spi.Setting.MAX_DURATION);
+    }
+  }
+}
