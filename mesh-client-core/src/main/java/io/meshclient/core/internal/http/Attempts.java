@@ -85,7 +85,7 @@ final class Attempts {
     boolean resendable = (idempotent || retry.nonIdempotent()) && (request.body() == null || !request.body().isOneShot());
     call.service.budget().onRequest();
     ServiceInstance[] tried = null;
-    boolean staleRetryUsed = false;
+    ConnectionReuseInterceptor.Attempt wire = ConnectionReuseInterceptor.record(chain.call());
     for (int attempt = 1; ; attempt++) {
       long now = ticker.nanoTime();
       List<ServiceInstance> candidates = subset.candidates(now);
@@ -111,7 +111,7 @@ final class Attempts {
       }
       Interceptor.Chain timed = withTls(withTimeouts(chain,
           (int) Math.min(tryMillis, subset.connectTimeoutMillis(call.plan)), (int) tryMillis), subset.ownTls());
-      ConnectionReuseInterceptor.Attempt wire = ConnectionReuseInterceptor.begin(chain.call());
+      wire.begin();
       subset.balancer().onStart(instance);
       long attemptStart = ticker.nanoTime();
       Response response = null;
@@ -158,17 +158,10 @@ final class Attempts {
       }
       boolean stale = error != null && outcome == CallOutcome.IO_ERROR && wire.reusedConnection();
       String reason = retryReason(call.plan, outcome, response, resendable);
-      boolean free = false;
-      if (stale && wire.closedBeforeSend()) {
-        // Nothing was written: the server had closed the pooled connection, which is now closed too. Sent
-        // again whatever the method, as many times as the pool holds such connections.
-        free = true;
-        reason = "reused-connection-failed";
-      } else if (stale && !staleRetryUsed && ConnectionReuseInterceptor.resendableForFree(request)) {
-        // OkHttp's own recovery from a stale keep-alive connection, done by the mesh: once, not counted.
-        staleRetryUsed = true;
-        free = true;
-        reason = "reused-connection-failed";
+      // OkHttp's own recovery from a stale keep-alive connection, done by the mesh, not counted.
+      boolean free = wire.resendForFree(outcome, request);
+      if (free) {
+        reason = ConnectionReuseInterceptor.FREE_RESEND_REASON;
       }
       long backoff;
       try {

@@ -49,19 +49,36 @@ final class ConnectionReuseInterceptor implements Interceptor {
   private final ConcurrentHashMap<Connection, Use> used = new ConcurrentHashMap<>();
   private final AtomicInteger sweepAt = new AtomicInteger(64);
 
-  /** Starts recording a new attempt of {@code call} and returns its record. */
-  static Attempt begin(Call call) {
+  /** Why an attempt is sent again when {@link Attempt#resendForFree} says so, for the retry listener. */
+  static final String FREE_RESEND_REASON = "reused-connection-failed";
+
+  /** Starts recording the attempts of {@code call}: returns its record, {@link Attempt#begin() begun}. */
+  static Attempt record(Call call) {
     Attempt attempt = call.tag(KEY, Attempt::new);
-    attempt.connected = false;
-    attempt.reused = false;
-    attempt.closedBeforeSend = false;
-    return attempt;
+    attempt.staleResent = false;
+    return attempt.begin();
+  }
+
+  /**
+   * Makes {@code attempt} the record of the request being built: for one of the mesh's own calls, whose
+   * record travels with its request (made with it, so no object more per call) instead of in a call tag.
+   */
+  static void tag(Request.Builder request, Attempt attempt) {
+    request.tag(KEY, attempt);
+  }
+
+  /** The record {@code request} carries ({@link #tag}), or null. */
+  static Attempt tagged(Request request) {
+    return request.tag(KEY);
   }
 
   @Override
   public Response intercept(Chain chain) throws IOException {
     Connection connection = chain.connection();
     Attempt attempt = chain.call().tag(KEY);
+    if (attempt == null) {
+      attempt = chain.request().tag(KEY); // one of the mesh's own calls, or null: a call the mesh does not route
+    }
     if (connection == null) {
       return chain.proceed(chain.request());
     }
@@ -148,13 +165,45 @@ final class ConnectionReuseInterceptor implements Interceptor {
   }
 
   /** What happened on the wire during one attempt of a call. */
-  static final class Attempt {
+  static class Attempt {
     /** A connection was ready (new or pooled) and an exchange started on it. */
     volatile boolean connected;
     /** That connection had carried an earlier exchange. */
     volatile boolean reused;
     /** The server had closed that (pooled) connection: nothing was written on it. */
     volatile boolean closedBeforeSend;
+    /** The call's one free resend of a request that may have reached the server was taken (per call). */
+    private boolean staleResent;
+
+    /** Starts recording a new attempt of the call; returns this record. */
+    final Attempt begin() {
+      connected = false;
+      reused = false;
+      closedBeforeSend = false;
+      return this;
+    }
+
+    /**
+     * Whether this attempt, which ended with {@code outcome}, failed only because the pooled connection it was
+     * given was dead (the server closed it while it was idle), so that {@code request} is sent again without
+     * counting as an attempt or as a failure of the instance: when nothing was written on it, as often as that
+     * happens; when the request may have reached the server, once per call, and only if OkHttp's rule for a
+     * stale connection lets it be sent again ({@link #resendableForFree}). The normal attempt loop and a hedged
+     * route's own calls both ask this.
+     */
+    final boolean resendForFree(io.meshclient.api.CallOutcome outcome, Request request) {
+      if (outcome != io.meshclient.api.CallOutcome.IO_ERROR || !reusedConnection()) {
+        return false;
+      }
+      if (closedBeforeSend) {
+        return true;
+      }
+      if (staleResent || !resendableForFree(request)) {
+        return false;
+      }
+      staleResent = true;
+      return true;
+    }
 
     /** The attempt failed on a pooled connection the server had closed, before anything was written. */
     boolean closedBeforeSend() {

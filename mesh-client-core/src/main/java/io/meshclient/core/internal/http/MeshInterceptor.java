@@ -126,7 +126,7 @@ public final class MeshInterceptor implements Interceptor {
       if (runtime.refusesUnknown(request.url().host()) && !OwnCalls.isHedged(request)) {
         throw unknownService(request);
       }
-      return OwnCalls.chain(chain, request).proceed(request); // a hedge or mirrored copy: its TLS and timeouts
+      return OwnCalls.send(chain, request, listener); // a hedge or mirrored copy: its TLS and timeouts
     }
     MeshCall call = new MeshCall(chain, service, ticker.nanoTime());
     CallListener observer = callListeners == null ? null : callListeners.newCall(service.name(), request);

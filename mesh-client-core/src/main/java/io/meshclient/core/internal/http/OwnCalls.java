@@ -1,10 +1,13 @@
 package io.meshclient.core.internal.http;
 
+import io.meshclient.core.MeshListener;
 import io.meshclient.core.internal.tls.SubsetTls;
+import java.io.IOException;
 import kotlin.jvm.JvmClassMappingKt;
 import kotlin.reflect.KClass;
 import okhttp3.Interceptor;
 import okhttp3.Request;
+import okhttp3.Response;
 
 /**
  * The mesh's own calls to an instance (a hedged attempt, a mirrored copy) go out on the mesh's client, so
@@ -17,12 +20,22 @@ final class OwnCalls {
   /**
    * A hedged attempt, with its connect and read/write timeouts as {@link Attempts} sets them on its chain (the
    * route's, else the subset's, else the service's connect timeout; the per-try timeout): without them it had
-   * the mesh-wide defaults of the mesh's client.
+   * the mesh-wide defaults of the mesh's client. It is also the call's record of what happened on the wire,
+   * for a pooled connection found dead to be handled as in {@link Attempts}.
    */
-  private record Hedged(int connectMillis, int readWriteMillis) {}
+  private static final class Hedged extends ConnectionReuseInterceptor.Attempt {
+    final String service;
+    final int connectMillis;
+    final int readWriteMillis;
 
-  // Tag keys made once: tag(Class) makes a Kotlin class reference per call (see ConnectionReuseInterceptor).
-  private static final KClass<Hedged> HEDGED = JvmClassMappingKt.getKotlinClass(Hedged.class);
+    Hedged(String service, int connectMillis, int readWriteMillis) {
+      this.service = service;
+      this.connectMillis = connectMillis;
+      this.readWriteMillis = readWriteMillis;
+    }
+  }
+
+  // A tag key made once: tag(Class) makes a Kotlin class reference per call (see ConnectionReuseInterceptor).
   private static final KClass<SubsetTls> SUBSET_TLS = JvmClassMappingKt.getKotlinClass(SubsetTls.class);
 
   /** Makes the call use {@code tls}, the own TLS client of the subset it was routed to; nothing when null. */
@@ -32,22 +45,39 @@ final class OwnCalls {
     }
   }
 
-  /** Marks the call as a hedged attempt with these timeouts. */
-  static void tagHedged(Request.Builder request, int connectMillis, int readWriteMillis) {
-    request.tag(HEDGED, new Hedged(connectMillis, readWriteMillis));
+  /** Marks the call as a hedged attempt of a call to {@code service}, with these timeouts. */
+  static void tagHedged(Request.Builder request, String service, int connectMillis, int readWriteMillis) {
+    ConnectionReuseInterceptor.tag(request, new Hedged(service, connectMillis, readWriteMillis));
   }
 
   /** Whether {@code request} is a hedged attempt: it is sent even to a host the mesh refuses as unknown. */
   static boolean isHedged(Request request) {
-    return request.tag(HEDGED) != null;
+    return ConnectionReuseInterceptor.tagged(request) instanceof Hedged;
   }
 
-  /** {@code chain} with the TLS client and the timeouts {@code request}'s tags ask for. */
-  static Interceptor.Chain chain(Interceptor.Chain chain, Request request) {
+  /**
+   * Sends {@code request} on {@code chain} with the TLS client and the timeouts its tags ask for. A hedged
+   * attempt that fails only because its pooled connection was dead is sent again, on another connection to the
+   * same instance, as {@link Attempts} would ({@link ConnectionReuseInterceptor.Attempt#resendForFree}): without
+   * it, the failure was counted against a healthy instance, and failed the call when nothing else was pending.
+   */
+  static Response send(Interceptor.Chain chain, Request request, MeshListener listener) throws IOException {
     SubsetTls tls = request.tag(SUBSET_TLS);
     Interceptor.Chain sending = tls == null ? chain : Attempts.withTls(chain, tls);
-    Hedged hedged = request.tag(HEDGED);
-    return hedged == null ? sending
-        : Attempts.withTimeouts(sending, hedged.connectMillis(), hedged.readWriteMillis());
+    if (!(ConnectionReuseInterceptor.tagged(request) instanceof Hedged hedged)) {
+      return sending.proceed(request);
+    }
+    sending = Attempts.withTimeouts(sending, hedged.connectMillis, hedged.readWriteMillis);
+    while (true) {
+      hedged.begin();
+      try {
+        return sending.proceed(request);
+      } catch (IOException e) {
+        if (!hedged.resendForFree(Attempts.classify(e, hedged, chain.call().isCanceled()), request)) {
+          throw e;
+        }
+        listener.onRetry(hedged.service, ConnectionReuseInterceptor.FREE_RESEND_REASON);
+      }
+    }
   }
 }
