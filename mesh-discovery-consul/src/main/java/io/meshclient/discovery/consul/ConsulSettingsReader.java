@@ -79,7 +79,7 @@ final class ConsulSettingsReader {
   private ConsulDiscoverySettings settings() {
     URI url = uri("url");
     String datacenter = string("datacenter");
-    String aclToken = token("acl-token");
+    String aclToken = string("acl-token");
     Duration wait = duration("wait", ConsulDiscoverySettings.DEFAULT_WAIT);
     boolean stale = bool("stale");
     String tag = string("tag");
@@ -97,33 +97,27 @@ final class ConsulSettingsReader {
         backoffInitial, backoffMax);
   }
 
-  /** A string setting; the empty string when absent; null (and a problem) when not a scalar. */
+  /**
+   * A string setting; the empty string when absent; null (and a problem) when not a scalar. A secret (the ACL
+   * token, a store's password) is a string only: YAML reads an unquoted {@code 0123} as 83, {@code 1e3} as 1000.0
+   * and {@code yes} as true, and a secret is never shown, so the one used would differ from the one written with
+   * no message to tell.
+   */
   private String string(String key) {
     Object value = values.get(key);
     if (value == null) {
       return "";
     }
-    if (value instanceof CharSequence || value instanceof Number || value instanceof Boolean) {
+    boolean secret = ConsulKeys.FLAT.get(key).isSecret();
+    if (value instanceof CharSequence || (!secret && (value instanceof Number || value instanceof Boolean))) {
       return value.toString().trim();
     }
-    problems.add(ConsulKeys.FLAT.get(key).isSecret() ? secretProblem(prefix + "." + key, "a string")
+    problems.add(secret ? secretProblem(prefix + "." + key, "a string, quoted in YAML")
         : problem(prefix + "." + key, value, "a string"));
     return null;
   }
 
-  /**
-   * A token: a string only. YAML reads an unquoted {@code 0123} as 83 and {@code 1e3} as 1000.0, and a token is
-   * never shown, so the one sent would differ from the one written with no message to tell.
-   */
-  private String token(String key) {
-    Object value = values.get(key);
-    if (value != null && !(value instanceof CharSequence)) {
-      problems.add(secretProblem(prefix + "." + key, "a string, quoted in YAML"));
-      return null;
-    }
-    return string(key);
-  }
-
+  /** A secret string setting; null when absent or empty. */
   private String secret(String key) {
     String value = string(key);
     return value == null || value.isEmpty() ? null : value;

@@ -6,13 +6,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.spi.DiscoveryContext;
 import io.meshclient.api.spi.Providers;
+import io.meshclient.core.Mesh;
+import io.meshclient.core.config.MeshConfig;
 import io.meshclient.discovery.consul.ConsulDiscoverySettings.Tls;
+import java.io.OutputStream;
+import java.math.BigInteger;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConsulSettingsTest {
   private static final String KEY = "mesh.discovery.consul";
@@ -177,6 +185,52 @@ class ConsulSettingsTest {
     assertThat(problemOf(Map.of("acl-token", 1000.0)))
         .isEqualTo("mesh.discovery.consul.acl-token: <redacted> (expected: a string, quoted in YAML)");
     assertThat(read(Map.of("acl-token", "12345")).aclToken()).isEqualTo("12345");
+  }
+
+  @Test
+  void aStorePasswordReadAsANumberOrABooleanIsRefusedWithoutShowingIt() {
+    String store = Path.of("pom.xml").toAbsolutePath().toString();
+    for (String password : List.of("trust-store-password", "key-store-password")) {
+      for (Object value : List.of(12345, 100000.0, new BigInteger("123456789012345678901"), true)) {
+        Map<String, Object> tls = Map.of("trust-store", store, "key-store", store, password, value);
+        assertThat(problemOf(Map.of("url", "https://127.0.0.1:8501", "tls", tls))).as(password + ": " + value)
+            .isEqualTo("mesh.discovery.consul.tls." + password + ": <redacted> (expected: a string, quoted in YAML)");
+      }
+    }
+    Tls quoted = read(Map.of("url", "https://127.0.0.1:8501", "tls", Map.of("trust-store", store,
+        "trust-store-password", "012345", "key-store", store, "key-store-password", "1e5"))).tls();
+    assertThat(quoted.trustStorePassword()).isEqualTo("012345");
+    assertThat(quoted.keyStorePassword()).isEqualTo("1e5");
+  }
+
+  /**
+   * YAML turns these unquoted passwords into 5349, a BigInteger and true: the old reader took their text, so the
+   * store, which opens with the password as written, was reported as not opening with it. The mesh that applies
+   * the configuration now refuses them, unshown, before it makes the discovery; quoted, they open the store.
+   */
+  @Test
+  void storePasswordsWrittenUnquotedInTheMeshYamlAreRefusedWithoutShowingThem(@TempDir Path dir) throws Exception {
+    for (String password : List.of("012345", "123456789012345678901", "yes")) {
+      Path store = dir.resolve(password + ".p12");
+      KeyStore empty = KeyStore.getInstance("PKCS12");
+      empty.load(null, null);
+      try (OutputStream out = Files.newOutputStream(store)) {
+        empty.store(out, password.toCharArray());
+      }
+      String yaml = """
+          mesh:
+            discovery:
+              consul:
+                url: "https://127.0.0.1:8501"
+                tls: { trust-store: "STORE", trust-store-password: PASSWORD }
+          """.replace("STORE", store.toString());
+      MeshConfig unquoted = MeshConfig.fromYaml(yaml.replace("PASSWORD", password), name -> null);
+      assertThatThrownBy(() -> Mesh.builder().config(unquoted).build().close()).as(password)
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessage("mesh.discovery.consul.tls.trust-store-password: <redacted> (expected: a string, quoted in YAML)");
+      Mesh.builder().config(MeshConfig.fromYaml(yaml.replace("PASSWORD", '"' + password + '"'), name -> null))
+          .build().close();
+    }
   }
 
   @Test
