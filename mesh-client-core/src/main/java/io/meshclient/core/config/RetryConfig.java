@@ -1,6 +1,8 @@
 package io.meshclient.core.config;
 
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -107,6 +109,45 @@ public record RetryConfig(
   public RetryConfig withBudget(int percent, int minPerSecond) {
     return new RetryConfig(attempts, perTryTimeout, deadline, on, statuses, backoffBase, backoffMax, percent,
         minPerSecond, nonIdempotent);
+  }
+
+  /**
+   * Envoy's {@code retry_on} words for gRPC statuses. Envoy's router retries no HTTP response on them, and
+   * neither do the Istio and xDS mappings.
+   */
+  public static final Set<String> ENVOY_GRPC_RETRY_ON =
+      Set.of("cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable");
+
+  /**
+   * Adds to {@code on} and {@code statuses} what Envoy's router retries for one of its {@code retry_on} words,
+   * the vocabulary that Istio's {@code retryOn} and xDS's {@code retry_policy} share: {@code 5xx}, {@code
+   * gateway-error}, {@code reset}, {@code connect-failure}, {@code refused-stream}, {@code retriable-4xx}. For any
+   * other word, {@code retriable-status-codes} and the gRPC words included, it adds nothing and returns false.
+   * Envoy's router counts a refused or failed connection and a per-try timeout as a reset, and retries every
+   * reset on {@code reset}, {@code 5xx} and {@code gateway-error} alike ("we count an upstream reset as a 5xx
+   * (since it will result in one)"); its only retriable 4xx is 409.
+   */
+  public static boolean addEnvoyRetryOn(String word, Set<Condition> on, Set<Integer> statuses) {
+    switch (word) {
+      case "5xx" -> {
+        on.addAll(EnumSet.allOf(Condition.class));
+        for (int s = 500; s <= 599; s++) {
+          statuses.add(s);
+        }
+      }
+      case "gateway-error" -> {
+        on.addAll(EnumSet.allOf(Condition.class));
+        statuses.addAll(List.of(502, 503, 504));
+      }
+      case "reset" -> on.addAll(EnumSet.allOf(Condition.class));
+      case "connect-failure" -> on.add(Condition.CONNECT_FAILURE);
+      case "refused-stream" -> on.add(Condition.RESET);
+      case "retriable-4xx" -> statuses.add(409);
+      default -> {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A copy that retries non-idempotent requests too (a route's explicit opt-in). */

@@ -15,10 +15,6 @@ import java.util.TreeSet;
  * noted, so that the policy is applied rather than its route configuration refused.
  */
 final class RetryMapper {
-  private static final Set<String> GRPC_CONDITIONS =
-      Set.of("cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable");
-  /** What Envoy's router treats as a reset: a refused or failed connection, a broken one, a per-try timeout. */
-  private static final Set<RetryConfig.Condition> EVERY_RESET = EnumSet.allOf(RetryConfig.Condition.class);
 
   private RetryMapper() {}
 
@@ -26,29 +22,17 @@ final class RetryMapper {
     Set<RetryConfig.Condition> on = EnumSet.noneOf(RetryConfig.Condition.class);
     TreeSet<Integer> statuses = new TreeSet<>();
     for (String token : p.getRetryOn().split(",")) {
-      switch (token.trim()) {
+      String word = token.trim();
+      if (RetryConfig.addEnvoyRetryOn(word, on, statuses)) {
+        continue;
+      }
+      switch (word) {
         case "" -> { }
-        // Envoy's router retries every reset (a failed connection and a per-try timeout are resets there) on
-        // reset, 5xx and gateway-error alike: "we count an upstream reset as a 5xx (since it will result in one)"
-        case "5xx" -> {
-          for (int s = 500; s < 600; s++) {
-            statuses.add(s);
-          }
-          on.addAll(EVERY_RESET);
-        }
-        case "gateway-error" -> {
-          statuses.addAll(List.of(502, 503, 504));
-          on.addAll(EVERY_RESET);
-        }
-        case "reset" -> on.addAll(EVERY_RESET);
-        case "refused-stream" -> on.add(RetryConfig.Condition.RESET);
-        case "connect-failure" -> on.add(RetryConfig.Condition.CONNECT_FAILURE);
-        case "retriable-4xx" -> statuses.add(409); // Envoy's only retriable 4xx
         case "retriable-status-codes" -> p.getRetriableStatusCodesList().forEach(statuses::add);
-        default -> notes.add(GRPC_CONDITIONS.contains(token.trim())
-            ? where + ".retry_on: " + token.trim() + " is a gRPC status condition: HTTP calls are not retried on it "
+        default -> notes.add(RetryConfig.ENVOY_GRPC_RETRY_ON.contains(word)
+            ? where + ".retry_on: " + word + " is a gRPC status condition: HTTP calls are not retried on it "
                 + "(as in Envoy)"
-            : where + ".retry_on: " + token.trim() + " is not implemented");
+            : where + ".retry_on: " + word + " is not implemented");
       }
     }
     Set<Integer> notFailures = new TreeSet<>(statuses.headSet(300));

@@ -2,18 +2,12 @@ package io.meshclient.core.internal.istio;
 
 import io.meshclient.core.config.RetryConfig;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /** Maps a VirtualService route's {@code retries} (Istio's HTTPRetry) onto a {@link RetryConfig}. */
 final class IstioRetries {
-  /** Envoy's {@code retryOn} words for gRPC statuses: they never apply to the HTTP calls the mesh makes. */
-  static final Set<String> GRPC_RETRY_ON = Set.of("cancelled", "deadline-exceeded", "internal", "resource-exhausted",
-      "unavailable");
-
   private IstioRetries() {}
 
   /** Istio's {@code retries}: {@code attempts} counts retries, so the mesh makes {@code attempts + 1}. */
@@ -61,23 +55,10 @@ final class IstioRetries {
         statuses.add(code);
         continue;
       }
-      // Envoy's router retries every reset (a failed connection and a per-try timeout are resets there) on
-      // reset, 5xx and gateway-error alike: "we count an upstream reset as a 5xx (since it will result in one)"
+      if (RetryConfig.addEnvoyRetryOn(word, on, statuses)) {
+        continue;
+      }
       switch (word) {
-        case "5xx" -> {
-          on.addAll(EnumSet.allOf(RetryConfig.Condition.class));
-          for (int s = 500; s <= 599; s++) {
-            statuses.add(s);
-          }
-        }
-        case "gateway-error" -> {
-          on.addAll(EnumSet.allOf(RetryConfig.Condition.class));
-          statuses.addAll(List.of(502, 503, 504));
-        }
-        case "reset" -> on.addAll(EnumSet.allOf(RetryConfig.Condition.class));
-        case "connect-failure" -> on.add(RetryConfig.Condition.CONNECT_FAILURE);
-        case "refused-stream" -> on.add(RetryConfig.Condition.RESET);
-        case "retriable-4xx" -> statuses.add(409);
         case "retriable-status-codes" -> {
           // the codes are the bare numbers of the same list
         }
@@ -85,7 +66,7 @@ final class IstioRetries {
             retries.loading.unsupported(retries.resource, retries.key("retryOn") + "." + word,
                 "this retry condition is not implemented; the others of the list apply");
         default -> {
-          if (!GRPC_RETRY_ON.contains(word)) {
+          if (!RetryConfig.ENVOY_GRPC_RETRY_ON.contains(word)) {
             retries.loading.problem(retries.resource, retries.key("retryOn"), word, "Envoy retry conditions "
                 + "(5xx, gateway-error, reset, connect-failure, refused-stream, retriable-4xx, "
                 + "retriable-status-codes, gRPC statuses) or HTTP status codes, separated by commas");
