@@ -6,6 +6,7 @@ import io.meshclient.api.DiscoveryStatus;
 import io.meshclient.api.ServiceDiscovery;
 import io.meshclient.api.ServiceInstance;
 import io.meshclient.core.config.MeshConfig;
+import io.meshclient.core.internal.LaidInstances;
 import io.meshclient.core.internal.Lazy;
 import io.meshclient.core.internal.MeshRuntime;
 import io.meshclient.core.internal.ServiceRuntime;
@@ -196,7 +197,29 @@ public final class Mesh implements AutoCloseable {
     Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(layer, "layer");
     checkOpen();
-    return reloads.layer(owner, layer);
+    return reloads.layer(owner, layer, LaidInstances.NONE);
+  }
+
+  /**
+   * {@link #layer(Object, UnaryOperator)} for a discovery that supplies configuration ({@link AttachableDiscovery}),
+   * the owner of its layer, with the instances that go with it: each service {@code source} watches, before
+   * this change and after it, takes the instances given for it in the same swap as the configuration, as if
+   * its watch had delivered them, so that no call sees the new settings with the old instances, or the old
+   * settings with the new. Any other service keeps the instances its own watch delivers. The watch may
+   * deliver the same instances again afterwards: that changes nothing.
+   *
+   * @param instances by service, the instances {@code source} lists for it with this configuration
+   * @return the configuration now in force
+   * @throws io.meshclient.api.ConfigurationException if the result is refused; the previous layer, the
+   *     configuration and the instances in force stay
+   */
+  public MeshConfig layer(ServiceDiscovery source, UnaryOperator<MeshConfig> layer,
+      Map<String, List<ServiceInstance>> instances) {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(layer, "layer");
+    Objects.requireNonNull(instances, "instances");
+    checkOpen();
+    return reloads.layer(source, layer, LaidInstances.of(source, instances));
   }
 
   /**

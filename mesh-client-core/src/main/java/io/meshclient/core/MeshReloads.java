@@ -2,6 +2,7 @@ package io.meshclient.core;
 
 import io.meshclient.core.config.ConnectionPoolConfig;
 import io.meshclient.core.config.MeshConfig;
+import io.meshclient.core.internal.LaidInstances;
 import io.meshclient.core.internal.MeshRuntime;
 import io.meshclient.core.internal.istio.IstioSource;
 import java.util.LinkedHashMap;
@@ -54,7 +55,7 @@ final class MeshReloads {
         MeshConfig newBase = Objects.requireNonNull(source.get(), "the configuration source returned null");
         // refused, but only with whatever else is wrong in newBase: one reload reports all there is to fix
         List<String> refused = MeshHttpClient.poolChanges(pool, newBase.defaults().connectionPool());
-        newConfig = applyLayered(newBase, refused);
+        newConfig = applyLayered(newBase, refused, LaidInstances.NONE);
         base = newBase;
       } catch (RuntimeException e) {
         listener.onReconfigure(false);
@@ -65,13 +66,13 @@ final class MeshReloads {
     return newConfig;
   }
 
-  /** See {@link Mesh#layer}. */
-  MeshConfig layer(Object owner, UnaryOperator<MeshConfig> layer) {
+  /** See {@link Mesh#layer}: {@code instances}, laid with it, are taken in the same swap. */
+  MeshConfig layer(Object owner, UnaryOperator<MeshConfig> layer, LaidInstances instances) {
     MeshConfig newConfig;
     synchronized (lock) {
       UnaryOperator<MeshConfig> previous = layers.put(owner, layer);
       try {
-        newConfig = applyLayered(base, List.of());
+        newConfig = applyLayered(base, List.of(), instances);
       } catch (RuntimeException e) {
         if (previous != null) {
           layers.put(owner, previous);
@@ -110,16 +111,16 @@ final class MeshReloads {
     }
   }
 
-  /** {@code newBase} with the layers and Istio's resources over it, applied; under lock. */
-  private MeshConfig applyLayered(MeshConfig newBase, List<String> refused) {
+  /** {@code newBase} with the layers and Istio's resources over it, applied with {@code laid}; under lock. */
+  private MeshConfig applyLayered(MeshConfig newBase, List<String> refused, LaidInstances laid) {
     try {
       MeshConfig layered = layered(newBase);
       if (istio == null) {
-        runtime.apply(layered, refused);
+        runtime.apply(layered, refused, laid);
         return layered;
       }
       return istio.apply(istio.read(), layered, baseSource, runtime.listedServices(),
-          config -> runtime.apply(config, refused));
+          config -> runtime.apply(config, refused, laid));
     } catch (io.meshclient.api.ConfigurationException e) {
       throw MeshRuntime.withRefused(e, refused);
     }

@@ -157,10 +157,19 @@ public final class MeshRuntime implements AutoCloseable {
    * with every problem, its own first, so that one reload reports all there is to fix.
    */
   public void apply(MeshConfig newConfig, List<String> refused) {
+    apply(newConfig, refused, LaidInstances.NONE);
+  }
+
+  /**
+   * As {@link #apply(MeshConfig, List)}, each service {@code laid}'s source watches before and after taking the
+   * instances laid for it in the same swap: no call sees the new configuration with the old instances, or the
+   * old with the new.
+   */
+  public void apply(MeshConfig newConfig, List<String> refused, LaidInstances laid) {
     Objects.requireNonNull(newConfig, "newConfig");
     List<AutoCloseable> retired = new ArrayList<>();
     try {
-      applyLocked(newConfig, List.copyOf(refused), retired);
+      applyLocked(newConfig, List.copyOf(refused), laid, retired);
     } finally {
       closeOutsideLock(retired);
     }
@@ -176,7 +185,8 @@ public final class MeshRuntime implements AutoCloseable {
     return new ConfigurationException(all);
   }
 
-  private void applyLocked(MeshConfig newConfig, List<String> refused, List<AutoCloseable> retired) {
+  private void applyLocked(MeshConfig newConfig, List<String> refused, LaidInstances laid,
+      List<AutoCloseable> retired) {
     synchronized (lock) {
       if (closed) {
         throw new IllegalStateException("mesh is closed");
@@ -189,13 +199,19 @@ public final class MeshRuntime implements AutoCloseable {
         ServiceAssignment.checkRouteTargets(newConfig, serviceDiscovery.keySet());
         Map<String, ServiceRuntime> next = new HashMap<>();
         Set<String> liveLimiters = new LinkedHashSet<>();
+        Map<String, List<ServiceInstance>> taken = new HashMap<>();
         for (String service : serviceDiscovery.keySet()) {
-          next.put(service, build(newConfig, service, liveLimiters, serviceDiscovery.get(service)));
+          ServiceDiscovery discovery = serviceDiscovery.get(service);
+          List<ServiceInstance> laidFor = laid.of(service, watchedWith.get(service), discovery);
+          if (laidFor != null) {
+            taken.put(service, laidFor);
+          }
+          next.put(service, build(newConfig, service, liveLimiters, discovery, laidFor));
         }
         if (!refused.isEmpty()) {
           throw new ConfigurationException(refused);
         }
-        commit(newConfig, nextDiscoveries, serviceDiscovery, next, liveLimiters, retired);
+        commit(newConfig, nextDiscoveries, serviceDiscovery, next, liveLimiters, taken, retired);
       } catch (ConfigurationException e) {
         created.forEach(binding -> binding.discovery().close());
         throw withRefused(e, refused);
@@ -206,22 +222,29 @@ public final class MeshRuntime implements AutoCloseable {
     }
   }
 
+  /** {@code service}'s runtime, on the instances {@code laid} for it, or else on those its watch delivered. */
   private ServiceRuntime build(MeshConfig newConfig, String service, Set<String> liveLimiters,
-      ServiceDiscovery discovery) {
+      ServiceDiscovery discovery, List<ServiceInstance> laid) {
     ServiceRuntime.Parts parts = states.parts(newConfig, service, liveLimiters, discovery);
-    List<ServiceInstance> current = rawInstances.containsKey(service)
+    List<ServiceInstance> current = laid != null || rawInstances.containsKey(service)
         ? CanonicalInstances.canonicalize(instances.getOrDefault(service, List.of()),
-            states.allowed(service, parts.allowList(), rawInstances.get(service)))
+            states.allowed(service, parts.allowList(), laid != null ? laid : rawInstances.get(service)))
         : List.of();
     return new ServiceRuntime(newConfig.service(service), newConfig.defaults(), parts, current);
   }
 
+  /** Swaps {@code next} in; {@code taken}: by service, the instances laid for it, which it now runs on. */
   private void commit(MeshConfig newConfig, Map<String, DiscoveryBinding> nextDiscoveries,
       Map<String, ServiceDiscovery> serviceDiscovery, Map<String, ServiceRuntime> next, Set<String> liveLimiters,
-      List<AutoCloseable> retired) {
+      Map<String, List<ServiceInstance>> taken, List<AutoCloseable> retired) {
     states.retain(next, liveLimiters);
     Map<String, ServiceRuntime> before = services;
     this.services = Map.copyOf(next);
+    // their watches go on: the deliveries that follow start from these instances
+    taken.forEach((service, raw) -> {
+      rawInstances.put(service, raw);
+      instances.put(service, next.get(service).instances());
+    });
     this.clusterNames = naming == null ? Map.of() : naming.aliases(services);
     addresses.publish(services);
     // Published last: a thread that sees the new configuration in config() then calls with it, routes,

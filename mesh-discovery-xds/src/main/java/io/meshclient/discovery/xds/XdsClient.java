@@ -18,8 +18,9 @@ import java.util.logging.Logger;
 
 /**
  * The xDS state machine: validates each response resource by resource against the resources already
- * accepted, maps the services the application calls, applies their settings through the mesh's {@code
- * reload} and their instances through the discovery listeners, and keeps the subscriptions following the
+ * accepted, maps the services the application calls, lays their settings over the mesh's configuration with
+ * their instances (the mesh takes both in one swap: no call sees new instances with old settings, or old
+ * with new), delivers their instances to the discovery listeners, and keeps the subscriptions following the
  * services. As gRPC (gRFC A46), a response with invalid resources is NACKed naming each of them, and its
  * valid resources are applied all the same; an invalid resource keeps its accepted version, or, with none,
  * is treated as not existing. A response the mesh refuses as a whole is NACKed and nothing of it is
@@ -132,10 +133,10 @@ final class XdsClient implements AdsStream.Handler {
     return accepted.withoutVersion(type, name) != null;
   }
 
-  /** Applies the settings xDS gives on top of {@code meshToConfigure}'s, from now on. */
-  void attach(Mesh meshToConfigure) {
+  /** Applies the settings xDS gives on top of {@code meshToConfigure}'s, from now on; {@code source}: this discovery. */
+  void attach(Mesh meshToConfigure, ServiceDiscovery source) {
     try {
-      layer.attach(meshToConfigure, mappings.keySet(), services);
+      layer.attach(meshToConfigure, source, mappings.keySet(), services, instancesOf(mappings));
     } catch (ConfigurationException e) {
       LOG.warning(() -> "xDS: the mesh refused the configuration xDS describes: " + e.getMessage());
     }
@@ -305,18 +306,17 @@ final class XdsClient implements AdsStream.Handler {
   }
 
   /**
-   * Swaps in {@code next}, each service mapped from {@code from}'s resources: instances first (old and new), then
-   * settings, then new instances; null if applied.
+   * Swaps in {@code next}, each service mapped from {@code from}'s resources: changed settings are laid with the
+   * services' instances, which the mesh takes in the same swap; then the instances are delivered to the watches
+   * (the mesh's runs on them already); null if applied.
    */
   private String apply(Map<String, ServiceMapping> next, Map<String, XdsResources> from) {
     MeshConfig config = layer.merged(next);
     boolean configChanged = !config.equals(layer.merged(mappings));
     if (configChanged) {
-      next.forEach((service, m) -> deliver(service, union(mappings.get(service).instances(), m.instances())));
       try {
-        layer.lay(next.keySet(), services, from);
+        layer.lay(next.keySet(), services, from, instancesOf(next));
       } catch (ConfigurationException e) {
-        mappings.forEach((service, m) -> deliver(service, m.instances()));
         return e.getMessage();
       }
       next.keySet().retainAll(services.keySet()); // a watch the reload closed may have forgotten a service
@@ -347,11 +347,11 @@ final class XdsClient implements AdsStream.Handler {
     }
   }
 
-  private static List<ServiceInstance> union(List<ServiceInstance> a, List<ServiceInstance> b) {
-    Map<String, ServiceInstance> byId = new LinkedHashMap<>();
-    a.forEach(i -> byId.put(i.id(), i));
-    b.forEach(i -> byId.put(i.id(), i));
-    return List.copyOf(byId.values());
+  /** By service, the instances of its mapping in {@code m}. */
+  private static Map<String, List<ServiceInstance>> instancesOf(Map<String, ServiceMapping> m) {
+    Map<String, List<ServiceInstance>> out = new HashMap<>();
+    m.forEach((service, mapping) -> out.put(service, mapping.instances()));
+    return out;
   }
 
   /**

@@ -120,7 +120,7 @@ final class XdsDiscovery implements ServiceDiscovery, AttachableDiscovery {
     CompletableFuture<Void> done = new CompletableFuture<>();
     onThread(() -> {
       try {
-        client.attach(mesh);
+        client.attach(mesh, this);
         done.complete(null);
       } catch (RuntimeException e) {
         done.completeExceptionally(e);

@@ -1,6 +1,8 @@
 package io.meshclient.discovery.xds;
 
 import io.meshclient.api.ConfigurationException;
+import io.meshclient.api.ServiceDiscovery;
+import io.meshclient.api.ServiceInstance;
 import io.meshclient.core.Mesh;
 import io.meshclient.core.config.MeshConfig;
 import io.meshclient.core.config.ServiceConfig;
@@ -23,6 +25,8 @@ final class XdsLayer {
   /** The services the application lists ({@code mesh.discovery.xds.services}): kept, watched or not. */
   private final Set<String> configured;
   private Mesh mesh;
+  /** The discovery whose layer this is: the owner of the layer, whose watches the instances laid with it are. */
+  private ServiceDiscovery source;
   /** The application's configuration xDS's services are laid over, as the mesh last gave it. */
   private volatile MeshConfig base;
   /**
@@ -54,11 +58,16 @@ final class XdsLayer {
     return base == null ? null : base.services().get(service);
   }
 
-  /** Lays {@code names} (with their listeners in {@code listeners}) over {@code meshToConfigure}'s configuration. */
-  void attach(Mesh meshToConfigure, Set<String> names, Map<String, String> listeners) {
+  /**
+   * Lays {@code names} (with their listeners in {@code listeners}) over {@code meshToConfigure}'s configuration,
+   * with their {@code instances} from {@code discovery}, and keeps doing so from now on.
+   */
+  void attach(Mesh meshToConfigure, ServiceDiscovery discovery, Set<String> names, Map<String, String> listeners,
+      Map<String, List<ServiceInstance>> instances) {
     this.mesh = meshToConfigure;
+    this.source = discovery;
     this.base = meshToConfigure.config();
-    mesh.layer(this, new Layer(LaidServices.of(names, listeners, mappedFrom)));
+    mesh.layer(source, new Layer(LaidServices.of(names, listeners, mappedFrom)), instances);
   }
 
   /** {@code names} are the services xDS watches from now on. */
@@ -103,18 +112,20 @@ final class XdsLayer {
 
   /**
    * Lays {@code names} (their listeners in {@code listeners}), mapped from {@code from}, over the application's
-   * configuration in the mesh now, if attached, and on its reloads.
+   * configuration in the mesh now, if attached, and on its reloads; the mesh takes their {@code instances} in
+   * the same swap, so that no call sees their new settings with their old instances, or the other way round.
    *
-   * @throws ConfigurationException if the mesh refuses them; the services laid before stay
+   * @throws ConfigurationException if the mesh refuses them; the services laid before, and their instances, stay
    */
-  void lay(Set<String> names, Map<String, String> listeners, Map<String, XdsResources> from) {
+  void lay(Set<String> names, Map<String, String> listeners, Map<String, XdsResources> from,
+      Map<String, List<ServiceInstance>> instances) {
     if (mesh == null) {
       return;
     }
     // The candidate is held by the layer given to the mesh, never by a field: a reload on another thread, before
     // or after this one under the mesh's reload lock, lays the services in force, and a refused layer is
     // replaced by the one before it under that same lock (Mesh.layer), so no reload ever sees it.
-    mesh.layer(this, new Layer(LaidServices.of(names, listeners, from)));
+    mesh.layer(source, new Layer(LaidServices.of(names, listeners, from)), instances);
   }
 
   /** {@code from}'s services still watched ({@code listeners}) are in force, mapped from the resources it gives them. */

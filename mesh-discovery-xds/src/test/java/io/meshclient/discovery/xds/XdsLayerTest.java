@@ -73,7 +73,7 @@ class XdsLayerTest {
     try (Mesh mesh = Mesh.builder().discovery("fixed", fixed()).config(application("other")).build()) {
       XdsLayer layer = new XdsLayer("xds", Set.of("reviews"));
       layer.watching(Set.of("reviews"));
-      layer.attach(mesh, Set.of(), Map.of());
+      layer.attach(mesh, fixed(), Set.of(), Map.of(), Map.of());
 
       CountDownLatch reloading = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
@@ -91,7 +91,7 @@ class XdsLayerTest {
       AtomicReference<Throwable> xdsOutcome = new AtomicReference<>();
       Thread xds = new Thread(() -> {
         try {
-          layer.lay(Set.of("reviews"), Map.of("reviews", "reviews:9080"), Map.of("reviews", reviews()));
+          layer.lay(Set.of("reviews"), Map.of("reviews", "reviews:9080"), Map.of("reviews", reviews()), Map.of());
         } catch (RuntimeException e) {
           xdsOutcome.set(e);
         }
@@ -120,12 +120,13 @@ class XdsLayerTest {
    */
   @Test
   void aReloadDoesNotLayAServiceXdsNoLongerWatches() {
-    try (Mesh mesh = Mesh.builder().discovery("fixed", fixed()).discovery("xds", fixed())
+    ServiceDiscovery xdsDiscovery = fixed();
+    try (Mesh mesh = Mesh.builder().discovery("fixed", fixed()).discovery("xds", xdsDiscovery)
         .config(application("reviews")).build()) {
       XdsLayer layer = new XdsLayer("xds", Set.of());
       layer.watching(Set.of("reviews"));
       layer.mapped("reviews", reviews());
-      layer.attach(mesh, Set.of("reviews"), Map.of("reviews", "reviews:9080"));
+      layer.attach(mesh, xdsDiscovery, Set.of("reviews"), Map.of("reviews", "reviews:9080"), Map.of());
       assertThat(mesh.config().service("reviews").discovery()).as("laid by xDS").isEqualTo("xds");
 
       layer.watching(Set.of()); // its watch closed, the service forgotten

@@ -199,7 +199,7 @@ class XdsTlsFilesNackTest {
 
       awaitCdsAck("2");
       // the cluster's endpoints are asked for once it is accepted (no wildcard brought them before); its instances
-      // are delivered just before its TLS settings apply
+      // and its TLS settings apply in one swap
       Load.await(() -> !mesh.instances("reviews").isEmpty() && mesh.config().service("reviews").tls() != null,
           Duration.ofSeconds(10), "the cluster's endpoints and TLS settings applied");
       assertThat(call(mesh)).isEqualTo("200 ok");
