@@ -67,7 +67,9 @@ final class KubernetesDiscovery implements ServiceDiscovery {
       try {
         String text = Files.readString(settings.kubeconfig());
         why = text.isBlank() ? "empty" : null; // fabric8 reads an empty file with a NullPointerException
-        base = why == null ? Config.fromKubeconfig(text) : null;
+        // From the file, not its text: a config that knows its file re-reads it when the API server answers
+        // 401 (and every minute), so a token rotated in the kubeconfig is taken up without a restart.
+        base = why == null ? Config.fromKubeconfig(settings.kubeconfig().toFile()) : null;
       } catch (IOException | RuntimeException e) {
         // The message may quote the file's content, credentials included: name the file only.
         why = e.getClass().getSimpleName();
