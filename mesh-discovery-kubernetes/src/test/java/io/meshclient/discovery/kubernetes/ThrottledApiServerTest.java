@@ -47,10 +47,10 @@ class ThrottledApiServerTest {
 
       RecordingListener.await(() -> discovery.status().connection() == DiscoveryStatus.Connection.DISCONNECTED,
           Duration.ofSeconds(3), "the status to turn DISCONNECTED");
-      assertThat(discovery.status().lastError()).startsWith("EndpointSlices of reviews: http_status: ")
-          .contains("429");
+      assertThat(discovery.status().lastError()).isEqualTo("EndpointSlices of reviews: http_status (HTTP 429): "
+          + "too many requests, please try again later");
       assertThat(log.text()).contains("Kubernetes watch of 'reviews' in 'test' failed, keeping its last known "
-          + "instances (http_status: ");
+          + "instances (http_status (HTTP 429): too many requests, please try again later); retrying");
       assertThat(listener.snapshots).isEmpty();
 
       api.gate = request -> null; // the API server has capacity again
@@ -69,8 +69,35 @@ class ThrottledApiServerTest {
 
       RecordingListener.await(() -> discovery.status().connection() == DiscoveryStatus.Connection.DISCONNECTED,
           Duration.ofSeconds(3), "the status to turn DISCONNECTED");
-      assertThat(discovery.status().lastError()).startsWith("EndpointSlices of reviews: http_status: ")
-          .contains("503");
+      assertThat(discovery.status().lastError()).isEqualTo("EndpointSlices of reviews: http_status (HTTP 503): "
+          + "too many requests, please try again later");
+    }
+  }
+
+  /**
+   * A cluster older than 1.21 serves no discovery.k8s.io/v1 (404), and a proxy in front of the API server
+   * answers 502 with an HTML page: the description is the answer's code and message, on one line, without
+   * the URL and Status object fabric8 repeats after it.
+   */
+  @Test
+  void refusalsAreDescribedByTheirCodeAndTheApiServersMessage() {
+    api.gate = request -> request.getPath().startsWith(SLICES + "?") ? new MockResponse().setResponseCode(404)
+        .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+            + "\"message\":\"the server could not find the requested resource\",\"reason\":\"NotFound\","
+            + "\"details\":{},\"code\":404}") : null;
+    try (ServiceDiscovery discovery = new KubernetesDiscoveryProvider().create(api.settings().podLabels(List.of())
+        .firstSyncWait(Duration.ofSeconds(1)).build())) {
+      discovery.watch("reviews", new RecordingListener());
+      RecordingListener.await(() -> discovery.status().lastError() != null, Duration.ofSeconds(3), "an error");
+      assertThat(discovery.status().lastError()).isEqualTo("EndpointSlices of reviews: http_status (HTTP 404): "
+          + "the server could not find the requested resource");
+
+      api.gate = request -> request.getPath().startsWith(SLICES + "?")
+          ? new MockResponse().setResponseCode(502).setBody("<html>" + "x".repeat(100_000) + "</html>") : null;
+      RecordingListener.await(() -> discovery.status().lastError().contains("502"), Duration.ofSeconds(10),
+          "the 502");
+      assertThat(discovery.status().lastError()).isEqualTo("EndpointSlices of reviews: http_status (HTTP 502): "
+          + "Bad Gateway");
     }
   }
 }
