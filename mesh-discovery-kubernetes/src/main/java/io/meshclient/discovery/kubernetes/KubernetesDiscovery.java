@@ -56,9 +56,16 @@ final class KubernetesDiscovery implements ServiceDiscovery {
     String namespace = !settings.namespace().isEmpty() ? settings.namespace()
         : config.getNamespace() != null && !config.getNamespace().isEmpty() ? config.getNamespace() : "default";
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config)
-        .withHttpClientFactory(new ClosingHttpClientFactory()).build();
+        .withHttpClientFactory(new ClosingHttpClientFactory())
+        // fabric8 adds this interceptor when its logger is at TRACE; it logs every request header, the
+        // bearer token in Authorization included. Secrets never reach a log: no wire log, whatever the level.
+        .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor(FABRIC8_HTTP_LOGGING, null))
+        .build();
     return new KubernetesDiscovery(settings, client, namespace, events, env);
   }
+
+  /** The name fabric8 registers its header-logging interceptor under ({@code HttpLoggingInterceptor}). */
+  static final String FABRIC8_HTTP_LOGGING = "HttpLogging";
 
   private static Config config(KubernetesDiscoverySettings settings, String configKey) {
     Config base;
