@@ -26,8 +26,10 @@ import java.util.TreeMap;
  *
  * <p>What cannot be called is left out and named in {@link Mapped#problems()}, so that one malformed
  * slice neither fails the service nor stops its updates: a slice whose port is out of 1..65535, an
- * address that is null, blank, or neither an IP literal nor a host name. (A slice without the port, or
- * whose port has no number, says the service has no such port: left out silently, as before.)
+ * address that is null, blank, or neither an IP literal nor a host name, a slice with endpoints but without
+ * the port {@code port-name} names (or, without {@code port-name}, with several ports and none unnamed): a
+ * misspelt port name would otherwise leave the service without instances and say nothing. (A slice whose
+ * port has no number is left out silently.)
  */
 final class EndpointSlices {
   /** Metadata key of the endpoint's node. */
@@ -54,10 +56,14 @@ final class EndpointSlices {
     Set<String> problems = new java.util.TreeSet<>();
     for (EndpointSlice slice : slices) {
       EndpointPort port = port(slice.getPorts(), portName);
+      String sliceName = slice.getMetadata() == null ? "(unnamed)" : slice.getMetadata().getName();
+      if (port == null && slice.getEndpoints() != null && !slice.getEndpoints().isEmpty()) {
+        problems.add(sliceName + " left out: " + noSuchPort(slice.getPorts(), portName));
+        continue;
+      }
       if (port == null || port.getPort() == null || slice.getEndpoints() == null) {
         continue;
       }
-      String sliceName = slice.getMetadata() == null ? "(unnamed)" : slice.getMetadata().getName();
       if (port.getPort() < 1 || port.getPort() > 65535) {
         problems.add(sliceName + " left out: port " + port.getPort() + " (expected: 1..65535)");
         continue;
@@ -100,6 +106,15 @@ final class EndpointSlices {
     return conditions == null
         || (!Boolean.FALSE.equals(conditions.getReady()) && !Boolean.FALSE.equals(conditions.getServing())
             && !Boolean.TRUE.equals(conditions.getTerminating()));
+  }
+
+  /** Why {@link #port} found no port named {@code name} among {@code ports}: what the slice has, what was expected. */
+  private static String noSuchPort(List<EndpointPort> ports, String name) {
+    List<String> names = ports == null ? List.of() : ports.stream()
+        .map(p -> p.getName() == null || p.getName().isEmpty() ? "(unnamed)" : p.getName()).toList();
+    return (names.isEmpty() ? "no ports" : "ports " + names) + " (expected: " + (name.isEmpty()
+        ? "one port, or an unnamed one; set port-name to choose one" : "a port named '" + name + "' (port-name)")
+        + ")";
   }
 
   /** The port named {@code name}; for the empty name, the only port or else the unnamed one. */

@@ -63,18 +63,25 @@ final class Failures {
   }
 
   /**
-   * One line without a stack trace: the failure kind and the innermost message. A refusal (401, 403)
-   * reads as the API server's own reason, which names the user, verb and resource, and nothing more:
-   * fabric8's message repeats the whole Status object.
+   * One line without a stack trace: the failure kind and the innermost message. An answer with an error
+   * status reads as the API server's own message (at most {@value #MAX_MESSAGE} characters), which for a
+   * refusal (401, 403) names the user, verb and resource: fabric8's message repeats the URL and the whole
+   * Status object after it.
    */
   static String describe(Throwable t) {
     int code = status(t);
-    if (code == HttpURLConnection.HTTP_UNAUTHORIZED || code == HttpURLConnection.HTTP_FORBIDDEN) {
+    if (code >= 400) {
       KubernetesClientException k = clientException(t);
-      String reason = k.getStatus() != null && k.getStatus().getMessage() != null ? k.getStatus().getMessage()
-          : code == HttpURLConnection.HTTP_UNAUTHORIZED ? "the credentials were not accepted" : "no reason given";
-      return (code == HttpURLConnection.HTTP_FORBIDDEN ? "forbidden" : "unauthorized") + " (HTTP " + code + "): "
-          + reason;
+      String message = k.getStatus() == null ? null : k.getStatus().getMessage();
+      if (message == null || message.isBlank()) {
+        message = code == HttpURLConnection.HTTP_UNAUTHORIZED ? "the credentials were not accepted"
+            : k.getStatus() != null && k.getStatus().getReason() != null ? k.getStatus().getReason() : "no reason given";
+      }
+      message = message.strip();
+      String kind = code == HttpURLConnection.HTTP_FORBIDDEN ? "forbidden"
+          : code == HttpURLConnection.HTTP_UNAUTHORIZED ? "unauthorized" : of(t).name().toLowerCase(java.util.Locale.ROOT);
+      return kind + " (HTTP " + code + "): "
+          + (message.length() <= MAX_MESSAGE ? message : message.substring(0, MAX_MESSAGE - 3) + "...");
     }
     Throwable root = t;
     while (root.getCause() != null && root.getCause() != root) {
@@ -83,4 +90,7 @@ final class Failures {
     return of(t).name().toLowerCase(java.util.Locale.ROOT) + ": " + root.getClass().getSimpleName()
         + (root.getMessage() == null ? "" : " " + root.getMessage());
   }
+
+  /** The longest API server message quoted in a description. */
+  static final int MAX_MESSAGE = 300;
 }

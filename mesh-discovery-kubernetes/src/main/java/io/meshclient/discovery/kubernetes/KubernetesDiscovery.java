@@ -56,9 +56,16 @@ final class KubernetesDiscovery implements ServiceDiscovery {
     String namespace = !settings.namespace().isEmpty() ? settings.namespace()
         : config.getNamespace() != null && !config.getNamespace().isEmpty() ? config.getNamespace() : "default";
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config)
-        .withHttpClientFactory(new ClosingHttpClientFactory()).build();
+        .withHttpClientFactory(new ClosingHttpClientFactory())
+        // fabric8 adds this interceptor when its logger is at TRACE; it logs every request header, the
+        // bearer token in Authorization included. Secrets never reach a log: no wire log, whatever the level.
+        .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor(FABRIC8_HTTP_LOGGING, null))
+        .build();
     return new KubernetesDiscovery(settings, client, namespace, events, env);
   }
+
+  /** The name fabric8 registers its header-logging interceptor under ({@code HttpLoggingInterceptor}). */
+  static final String FABRIC8_HTTP_LOGGING = "HttpLogging";
 
   private static Config config(KubernetesDiscoverySettings settings, String configKey) {
     Config base;
@@ -67,7 +74,9 @@ final class KubernetesDiscovery implements ServiceDiscovery {
       try {
         String text = Files.readString(settings.kubeconfig());
         why = text.isBlank() ? "empty" : null; // fabric8 reads an empty file with a NullPointerException
-        base = why == null ? Config.fromKubeconfig(text) : null;
+        // From the file, not its text: a config that knows its file re-reads it when the API server answers
+        // 401 (and every minute), so a token rotated in the kubeconfig is taken up without a restart.
+        base = why == null ? Config.fromKubeconfig(settings.kubeconfig().toFile()) : null;
       } catch (IOException | RuntimeException e) {
         // The message may quote the file's content, credentials included: name the file only.
         why = e.getClass().getSimpleName();
@@ -80,7 +89,11 @@ final class KubernetesDiscovery implements ServiceDiscovery {
     } else {
       base = Config.autoConfigure(null);
     }
-    ConfigBuilder builder = new ConfigBuilder(base);
+    // No retries inside one request: fabric8 retries a 429 or 5xx answer up to 10 times, waiting the
+    // Retry-After each time (or up to 3.2 s), before the informer hears of it, so a list refused for
+    // minutes left the status CONNECTED (or UNKNOWN) with no error and no warning. The informers retry
+    // themselves, from 1 s backing off to 32 s, after reporting each failure.
+    ConfigBuilder builder = new ConfigBuilder(base).withRequestRetryBackoffLimit(0);
     if (settings.masterUrl() != null) {
       builder.withMasterUrl(settings.masterUrl().toString());
     }

@@ -28,6 +28,8 @@ final class KubernetesSettingsRules {
   private static final Pattern LABEL_KEY = Pattern.compile(
       "([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
   private static final int MAX_POD_LABELS = 16;
+  /** What {@link #NAMESPACE} allows: an RFC 1123 label. */
+  private static final int MAX_NAMESPACE_LENGTH = 63;
 
   private KubernetesSettingsRules() {}
 
@@ -41,13 +43,16 @@ final class KubernetesSettingsRules {
       problems.add(problem(key + ".kubeconfig", kubeconfig, "a readable file"));
     }
     if (namespace != null && !namespace.isEmpty() && !NAMESPACE.matcher(namespace).matches()) {
-      problems.add(problem(key + ".namespace", namespace, "a namespace name (lower-case letters, digits, '-')"));
+      problems.add(problem(key + ".namespace", namespace, namespace.length() > MAX_NAMESPACE_LENGTH
+          ? "a namespace name of at most " + MAX_NAMESPACE_LENGTH + " characters"
+          : "a namespace name (lower-case letters, digits, '-')"));
     }
     if (portName != null && !portName.isEmpty()
         && !(PORT_NAME.matcher(portName).matches() && portName.chars().anyMatch(Character::isLetter))) {
       // a number is no port name (Kubernetes names need a letter): it would match no slice, and every call fail
       problems.add(problem(key + ".port-name", portName,
-          "a port name (up to 15 lower-case letters, digits, '-', at least one letter), not a port number"));
+          "a port name (up to 15 lower-case letters, digits, '-', at least one letter)"
+              + (portName.chars().allMatch(Character::isDigit) ? ", not a port number" : "")));
     }
     if (podLabels != null) {
       if (podLabels.size() > MAX_POD_LABELS) {

@@ -42,19 +42,27 @@ final class ApiServer implements AutoCloseable {
   /** Paths of the requests answered so far. */
   final List<String> requests = new CopyOnWriteArrayList<>();
 
+  /**
+   * Answers a request before the mock does, as a hostile or strict API server would; null lets the mock
+   * answer. The default answers nothing itself.
+   */
+  volatile java.util.function.Function<RecordedRequest, MockResponse> gate = request -> null;
+
   private ApiServer(boolean mixed, int port) {
     Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
     Dispatcher dispatcher = mixed ? new KubernetesMixedDispatcher(expectations) {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
-        MockResponse response = super.dispatch(request);
+        MockResponse gated = gate.apply(request);
+        MockResponse response = gated != null ? gated : super.dispatch(request);
         requests.add(request.getPath());
         return response;
       }
     } : new KubernetesCrudDispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
-        MockResponse response = super.dispatch(request);
+        MockResponse gated = gate.apply(request);
+        MockResponse response = gated != null ? gated : super.dispatch(request);
         requests.add(request.getPath());
         return response;
       }
@@ -95,6 +103,18 @@ final class ApiServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** A kubeconfig whose one context points at {@code server} in namespace {@value #NAMESPACE} with {@code token}. */
+  static String kubeconfig(String server, String token) {
+    return """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: c, cluster: {server: "%s"}}]
+        users: [{name: u, user: {token: %s}}]
+        contexts: [{name: x, context: {cluster: c, user: u, namespace: %s}}]
+        current-context: x
+        """.formatted(server, token, NAMESPACE);
   }
 
   String url() {

@@ -55,14 +55,7 @@ class ForbiddenTest {
   @Test
   void refusedListNamesThePermissionAndNeverTheToken(@TempDir Path dir) throws IOException {
     Path kubeconfig = dir.resolve("config");
-    Files.writeString(kubeconfig, """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: c, cluster: {server: "http://127.0.0.1:%d"}}]
-        users: [{name: u, user: {token: %s}}]
-        contexts: [{name: x, context: {cluster: c, user: u, namespace: test}}]
-        current-context: x
-        """.formatted(server.getAddress().getPort(), TOKEN));
+    Files.writeString(kubeconfig, ApiServer.kubeconfig("http://127.0.0.1:" + server.getAddress().getPort(), TOKEN));
     RecordingListener listener = new RecordingListener();
 
     try (LogCapture log = LogCapture.everything();

@@ -92,6 +92,17 @@ class KubernetesSettingsTest {
     assertThat(KubernetesSettingsReader.read(KEY, Map.of("port-name", "http2")).portName()).isEqualTo("http2");
   }
 
+  /** The expectation says what is wrong with the value given, not with another one. */
+  @Test
+  void anUpperCasePortNameAndATooLongNamespaceAreRefusedSayingWhy() {
+    assertThatThrownBy(() -> KubernetesSettingsReader.read(KEY, Map.of("port-name", "HTTP")))
+        .hasMessage(KEY + ".port-name: HTTP (expected: a port name (up to 15 lower-case letters, digits, '-', at least "
+            + "one letter))");
+    String longName = "a".repeat(64);
+    assertThatThrownBy(() -> KubernetesSettingsReader.read(KEY, Map.of("namespace", longName)))
+        .hasMessage(KEY + ".namespace: " + longName + " (expected: a namespace name of at most 63 characters)");
+  }
+
   @Test
   void anEmptyKubeconfigIsRefusedSayingSo(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     Path empty = Files.writeString(dir.resolve("config"), "\n");

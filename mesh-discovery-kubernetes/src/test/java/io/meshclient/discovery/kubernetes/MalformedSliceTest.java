@@ -100,4 +100,33 @@ class MalformedSliceTest {
       assertThat(listener.lastIds()).containsExactly("10.0.0.1:9080");
     }
   }
+
+  /** A careless port-name: the service has slices and no instances, and the log says why, naming the ports. */
+  @Test
+  void aPortNameThatNoSliceHasIsWarnedNamingTheSlicesPorts() {
+    api.slice("reviews-a", "reviews", "IPv4", "web", 8080, endpoint("10.0.0.1", null, "zone-a"));
+    EndpointSlice twoPorts = new EndpointSliceBuilder().withNewMetadata().withName("ratings-a")
+        .withNamespace(ApiServer.NAMESPACE).addToLabels("kubernetes.io/service-name", "ratings").endMetadata()
+        .withAddressType("IPv4").addNewPort().withName("web").withPort(8080).endPort()
+        .addNewPort().withName("grpc").withPort(9090).endPort()
+        .withEndpoints(new EndpointBuilder().withAddresses("10.0.0.2").build()).build();
+    api.client.discovery().v1().endpointSlices().inNamespace(ApiServer.NAMESPACE).resource(twoPorts).create();
+    RecordingListener reviews = new RecordingListener();
+    RecordingListener ratings = new RecordingListener();
+
+    try (LogCapture log = LogCapture.everything();
+        ServiceDiscovery named = new KubernetesDiscoveryProvider().create(api.settings().portName("http")
+            .podLabels(List.of()).build());
+        ServiceDiscovery unnamed = discovery()) {
+      named.watch("reviews", reviews);
+      unnamed.watch("ratings", ratings);
+
+      assertThat(reviews.lastIds()).isEmpty();
+      assertThat(ratings.lastIds()).isEmpty();
+      assertThat(log.text()).contains("WARNING: EndpointSlice reviews-a of 'reviews' in 'test' left out: ports [web] "
+          + "(expected: a port named 'http' (port-name))");
+      assertThat(log.text()).contains("WARNING: EndpointSlice ratings-a of 'ratings' in 'test' left out: ports "
+          + "[web, grpc] (expected: one port, or an unnamed one; set port-name to choose one)");
+    }
+  }
 }
