@@ -109,6 +109,49 @@ public final class SettingValues {
     return true;
   }
 
+  /**
+   * Whether {@code text} is a host with an optional port, as an address without a scheme is written: {@code
+   * host} or {@code host:port}, the host as {@link #isHost} takes it (an IPv6 literal in brackets, which may
+   * carry a zone: {@code [fe80::1%eth0]:8500}), the port 1 to 65535. {@code "127.0.0.1:8500"}, {@code
+   * "[::1]:15010"} and {@code "istiod.istio-system.svc"} are; {@code "::1"} (a port or not?), {@code
+   * "host:99999"}, {@code "host:"} and {@code "http://host"} are not.
+   */
+  public static boolean isHostAndPort(String text) {
+    if (text == null) {
+      return false;
+    }
+    String host = text;
+    String port = null;
+    int close = text.startsWith("[") ? text.indexOf(']') : -1;
+    if (close > 0) {
+      host = text.substring(0, close + 1);
+      if (close + 1 < text.length()) {
+        if (text.charAt(close + 1) != ':') {
+          return false;
+        }
+        port = text.substring(close + 2);
+      }
+      int zone = host.indexOf('%');
+      if (zone > 0) {
+        if (!host.substring(zone + 1, host.length() - 1).matches("[A-Za-z0-9_.~-]+")) {
+          return false;
+        }
+        host = host.substring(0, zone) + "]";
+      }
+    } else if (text.indexOf(':') >= 0) {
+      if (text.indexOf(':') != text.lastIndexOf(':')) {
+        return false; // an IPv6 literal takes brackets when a port may follow
+      }
+      host = text.substring(0, text.indexOf(':'));
+      port = text.substring(text.indexOf(':') + 1);
+    }
+    if (port != null && !(port.matches("[0-9]{1,5}") && Integer.parseInt(port) >= 1
+        && Integer.parseInt(port) <= 65535)) {
+      return false;
+    }
+    return isHost(host);
+  }
+
   /** The shortest exact form in the same syntax: {@code 1s}, {@code 250ms}, {@code 2m}; ISO-8601 if negative. */
   public static String formatDuration(Duration d) {
     if (d.isNegative()) {

@@ -133,7 +133,7 @@ final class ConsulSettingsReader {
     }
     String url = text;
     boolean schemeless = !text.contains("://"); // host:port, as CONSUL_HTTP_ADDR is often given
-    if (schemeless && text.indexOf('@') < 0 && !isHostAndPort(text)) {
+    if (schemeless && text.indexOf('@') < 0 && !SettingValues.isHostAndPort(text)) {
       // User info is refused below, unshown. Anything else but a host and port is no address but a typo
       // ("http:/127.0.0.1:8500" would read as the host "http"), refused as written.
       problems.add(problem(prefix + "." + key, SettingValues.withoutQuery(text), SCHEMELESS_EXPECTED));
@@ -155,15 +155,6 @@ final class ConsulSettingsReader {
           : problem(prefix + "." + key, SettingValues.withoutQuery(text), SettingsRules.URL_EXPECTED));
       return null;
     }
-  }
-
-  /** {@code text} is a host, with a port (digits) or none: an agent address without a scheme. */
-  private static boolean isHostAndPort(String text) {
-    int colon = text.lastIndexOf(':');
-    if (colon <= text.lastIndexOf(']')) { // no port: a host name or a bracketed IPv6 address
-      return SettingValues.isHost(text);
-    }
-    return SettingValues.isHost(text.substring(0, colon)) && text.substring(colon + 1).matches("[0-9]{1,5}");
   }
 
   /**

@@ -139,6 +139,16 @@ class SchemelessAgentAddressTest {
   }
 
   @Test
+  void aSchemelessAddressWithAPortOutOfRangeOrAnUnbracketedIpv6AddressIsRefusedAsWritten() {
+    String expected = " (expected: " + ConsulSettingsReader.SCHEMELESS_EXPECTED + ")";
+    for (String url : new String[] {"127.0.0.1:99999", "127.0.0.1:0", "::1", "fe80::1:8500", "consul:",
+        "[::1]8500"}) {
+      assertThatThrownBy(() -> ConsulSettingsReader.read(KEY, Map.of("url", url), name -> null)).as(url)
+          .isInstanceOf(ConfigurationException.class).hasMessage("mesh.discovery.consul.url: " + url + expected);
+    }
+  }
+
+  @Test
   void aBracketedIpv6AddressWithoutSchemeIsAnHttpAgent() {
     assertThat(ConsulSettingsReader.read(KEY, Map.of("url", "[::1]:8500"), name -> null).url())
         .isEqualTo(URI.create("http://[::1]:8500"));

@@ -6,7 +6,6 @@ import static io.meshclient.api.ConfigurationException.secretProblem;
 import io.meshclient.api.spi.SettingValues;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * Checks an xDS server's gRPC target ({@code server-uri}, a bootstrap's {@code xds_servers[0].server_uri}) when
@@ -17,7 +16,6 @@ import java.util.regex.Pattern;
 final class ServerTargets {
   static final String EXPECTED = "a gRPC target such as istiod.istio-system.svc:15010, dns:///host:port or "
       + "unix:///path, without user info, query or fragment";
-  private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9._]*[A-Za-z0-9])?|\\[[0-9A-Fa-f:.%a-z]+]");
 
   private ServerTargets() {}
 
@@ -45,7 +43,7 @@ final class ServerTargets {
       problems.add(problem(key, t, EXPECTED + " (no name resolver for " + t.substring(0, t.indexOf(':')) + ":)"));
       return;
     }
-    if (!isHostAndPort(authority)) {
+    if (!SettingValues.isHostAndPort(authority)) {
       problems.add(problem(key, t, EXPECTED));
     }
   }
@@ -66,19 +64,5 @@ final class ServerTargets {
       return true;
     }
     return false;
-  }
-
-  private static boolean isHostAndPort(String authority) {
-    int close = authority.lastIndexOf(']');
-    int colon = authority.lastIndexOf(':');
-    String host = authority;
-    if (colon > close && (close >= 0 || authority.indexOf(':') == colon)) {
-      String port = authority.substring(colon + 1);
-      if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
-        return false;
-      }
-      host = authority.substring(0, colon);
-    }
-    return HOST.matcher(host).matches();
   }
 }

@@ -46,6 +46,10 @@ class XdsBadInputTest {
     assertThat(problemOf(serverUri(""))).isEqualTo(KEY + ".server-uri: '' " + expected);
     assertThat(problemOf(serverUri("istiod:99999"))).isEqualTo(KEY + ".server-uri: istiod:99999 " + expected);
     assertThat(problemOf(serverUri("::"))).isEqualTo(KEY + ".server-uri: :: " + expected);
+    // host names as SettingValues.isHost reads them, the rule of every other address the mesh takes
+    assertThat(problemOf(serverUri("istiod..svc:15010"))).isEqualTo(KEY + ".server-uri: istiod..svc:15010 " + expected);
+    assertThat(problemOf(serverUri("-istiod:15010"))).isEqualTo(KEY + ".server-uri: -istiod:15010 " + expected);
+    assertThat(problemOf(serverUri("[::1]:0"))).isEqualTo(KEY + ".server-uri: [::1]:0 " + expected);
     assertThat(problemOf(serverUri("http://istiod:15010"))).isEqualTo(KEY + ".server-uri: http://istiod:15010 "
         + "(expected: " + ServerTargets.EXPECTED + " (no name resolver for http:))");
   }
@@ -65,7 +69,8 @@ class XdsBadInputTest {
   @Test
   void targetsGrpcOpensAreAccepted() {
     for (String target : new String[] {"istiod.istio-system.svc:15012", "127.0.0.1:15010", "[::1]:15010",
-        "dns:///istiod:15010", "dns://8.8.8.8/istiod:15010", "unix:///etc/istio/proxy/XDS", "localhost"}) {
+        "[fe80::1%eth0]:15010", "dns:///istiod:15010", "dns://8.8.8.8/istiod:15010", "unix:///etc/istio/proxy/XDS",
+        "localhost"}) {
       assertThat(XdsSettings.read(KEY, Map.of("server-uri", target, "node-id", "n1"), name -> null).serverUri())
           .isEqualTo(target);
     }
