@@ -10,15 +10,12 @@ import io.meshclient.core.internal.LaidInstances;
 import io.meshclient.core.internal.Lazy;
 import io.meshclient.core.internal.MeshRuntime;
 import io.meshclient.core.internal.ServiceRuntime;
-import io.meshclient.core.internal.ThreadLocalRandomGenerator;
 import io.meshclient.core.internal.security.AllowListDns;
 import io.meshclient.core.internal.tls.MeshSslSocketFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,7 +42,6 @@ import okhttp3.OkHttpClient;
  * releases them on {@link #close()}. Thread-safe.
  */
 public final class Mesh implements AutoCloseable {
-  private static final Duration DEFAULT_CLOSE_GRACE_PERIOD = Duration.ofSeconds(2);
   private final MeshRuntime runtime;
   /** Built on the first {@link #httpClient()}. */
   private final Lazy<OkHttpClient> client;
@@ -60,7 +56,8 @@ public final class Mesh implements AutoCloseable {
   private final MeshReloads reloads;
   private volatile boolean closed;
 
-  private Mesh(Builder b) {
+  /** Built by {@link MeshAssembly#build()}, from what the builder collected. */
+  Mesh(MeshAssembly b) {
     this.registries = MeshRegistries.of(b.rateLimiterRegistry, b.circuitBreakerRegistry, b.meterRegistry, b.listener);
     MeshListener listener = registries.listener();
     this.closeGracePeriod = b.closeGracePeriod;
@@ -69,32 +66,10 @@ public final class Mesh implements AutoCloseable {
     OkHttpClient userBase = b.okHttpClient;
     MeshSslSocketFactory tlsSockets = new MeshSslSocketFactory();
     AllowListDns dns = new AllowListDns(userBase != null ? userBase.dns() : Dns.SYSTEM);
-    this.istio = b.istioPaths.isEmpty() ? null
-        : new io.meshclient.core.internal.istio.IstioSource(b.istioPaths, b.istioOptions);
-    String baseSource = b.watched != null ? b.watched.file().toString() : "the mesh configuration";
-    Map<String, ServiceDiscovery> supplied = b.discoveries;
-    MeshConfig first = b.config;
-    if (istio != null) {
-      supplied = new LinkedHashMap<>(b.discoveries);
-      supplied.put(io.meshclient.core.internal.istio.ServiceEntryDiscovery.NAME, istio.discovery());
-      // discoveries first, so that the Istio hosts can be checked against what they list
-      first = new MeshConfig(b.config.discovery(), b.config.defaults(), Map.of(), b.config.unknownHosts());
-    }
-    this.runtime = new MeshRuntime(first, supplied, b.classLoader, b.ticker, registries.limiters(),
-        registries.breakers(), listener, tlsSockets, dns);
-    if (istio != null) {
-      runtime.callableByClusterNames(b.istioOptions.namespace(), b.istioOptions.domain());
-      try {
-        istio.apply(istio.read(), b.config, baseSource, runtime.listedServices(), runtime::apply);
-      } catch (RuntimeException | Error e) {
-        runtime.close();
-        istio.close();
-        throw e;
-      }
-    }
-    MeshHttpClient.Settings settings = new MeshHttpClient.Settings(b.config, List.copyOf(b.interceptors), listener,
-        b.callListenerFactories.isEmpty() ? null : CallListener.Factory.of(List.copyOf(b.callListenerFactories)),
-        b.observationRegistry, b.ticker, b.random, b.sleeper);
+    this.istio = b.istio();
+    String baseSource = b.baseSource();
+    this.runtime = b.startRuntime(istio, baseSource, registries, tlsSockets, dns);
+    MeshHttpClient.Settings settings = b.clientSettings(listener);
     this.client = new Lazy<>(() -> {
       OkHttpClient base = userBase != null ? userBase : new OkHttpClient();
       tlsSockets.fallback(base.sslSocketFactory(), base.hostnameVerifier());
@@ -105,18 +80,7 @@ public final class Mesh implements AutoCloseable {
       return built;
     });
     this.reloads = new MeshReloads(runtime, listener, istio, b.config, baseSource);
-    try {
-      this.configWatch = b.watched == null ? null : ConfigFileWatch.start(b.watched, this, b.configFileEvents);
-      if (istio != null) {
-        istio.watch(reloads::onIstioFiles);
-      }
-    } catch (RuntimeException | Error e) {
-      runtime.close(); // the discoveries' watches have started
-      if (istio != null) {
-        istio.close();
-      }
-      throw e;
-    }
+    this.configWatch = b.startWatches(this, runtime, istio, reloads);
   }
 
   /** A builder with default settings and no services. */
@@ -336,25 +300,7 @@ public final class Mesh implements AutoCloseable {
 
   /** Collects what a {@link Mesh} needs. Not thread-safe. */
   public static final class Builder {
-    private MeshConfig config = MeshConfig.builder().build();
-    private final Map<String, ServiceDiscovery> discoveries = new LinkedHashMap<>();
-    private final List<Interceptor> interceptors = new ArrayList<>();
-    private OkHttpClient okHttpClient;
-    private MeterRegistry meterRegistry;
-    private ObservationRegistry observationRegistry;
-    private MeshListener listener = MeshListener.NONE;
-    private final List<CallListener.Factory> callListenerFactories = new java.util.ArrayList<>();
-    private RateLimiterRegistry rateLimiterRegistry;
-    private CircuitBreakerRegistry circuitBreakerRegistry;
-    private Sleeper sleeper = Sleeper.system();
-    private Ticker ticker = Ticker.system();
-    private RandomGenerator random = new ThreadLocalRandomGenerator();
-    private ClassLoader classLoader = defaultClassLoader();
-    private ConfigFileWatch.Source watched;
-    private boolean configFileEvents = true;
-    private Duration closeGracePeriod = DEFAULT_CLOSE_GRACE_PERIOD;
-    private final List<Path> istioPaths = new ArrayList<>();
-    private io.meshclient.core.config.IstioOptions istioOptions = io.meshclient.core.config.IstioOptions.DEFAULT;
+    private final MeshAssembly assembly = new MeshAssembly();
 
     private Builder() {}
 
@@ -376,14 +322,14 @@ public final class Mesh implements AutoCloseable {
      */
     public Builder istioConfig(Path... paths) {
       for (Path p : paths) {
-        istioPaths.add(Objects.requireNonNull(p, "path"));
+        assembly.istioPaths.add(Objects.requireNonNull(p, "path"));
       }
       return this;
     }
 
     /** How Istio resources are read: namespace, domain, strictness, check period. Default: {@link io.meshclient.core.config.IstioOptions#DEFAULT}. */
     public Builder istioOptions(io.meshclient.core.config.IstioOptions options) {
-      this.istioOptions = Objects.requireNonNull(options, "options");
+      assembly.istioOptions = Objects.requireNonNull(options, "options");
       return this;
     }
 
@@ -394,11 +340,7 @@ public final class Mesh implements AutoCloseable {
      * @throws IllegalArgumentException if out of range
      */
     public Builder closeGracePeriod(Duration grace) {
-      Objects.requireNonNull(grace, "grace");
-      if (grace.isNegative() || grace.compareTo(Duration.ofMinutes(1)) > 0) {
-        throw new IllegalArgumentException("closeGracePeriod: " + grace + " (expected: 0 to 1 minute)");
-      }
-      this.closeGracePeriod = grace;
+      assembly.closeGracePeriod(grace);
       return this;
     }
 
@@ -407,8 +349,8 @@ public final class Mesh implements AutoCloseable {
      * #watchConfigFile}, whose file is then not watched.
      */
     public Builder config(MeshConfig meshConfig) {
-      this.config = Objects.requireNonNull(meshConfig, "meshConfig");
-      this.watched = null;
+      assembly.config = Objects.requireNonNull(meshConfig, "meshConfig");
+      assembly.watched = null;
       return this;
     }
 
@@ -437,8 +379,8 @@ public final class Mesh implements AutoCloseable {
      * @throws io.meshclient.api.ConfigurationException if the file cannot be read or is invalid
      */
     public Builder watchConfigFile(Path file, Duration checkEvery) {
-      this.watched = ConfigFileWatch.read(file, checkEvery);
-      this.config = watched.config();
+      assembly.watched = ConfigFileWatch.read(file, checkEvery);
+      assembly.config = assembly.watched.config();
       return this;
     }
 
@@ -447,7 +389,7 @@ public final class Mesh implements AutoCloseable {
      * creating one from configuration. The caller keeps ownership and closes it after the mesh.
      */
     public Builder discovery(String name, ServiceDiscovery discovery) {
-      discoveries.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(discovery, "discovery"));
+      assembly.discoveries.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(discovery, "discovery"));
       return this;
     }
 
@@ -457,7 +399,7 @@ public final class Mesh implements AutoCloseable {
      * TLS settings for hosts that are not mesh instances. Default: OkHttp's defaults.
      */
     public Builder okHttpClient(OkHttpClient base) {
-      this.okHttpClient = Objects.requireNonNull(base, "base");
+      assembly.okHttpClient = Objects.requireNonNull(base, "base");
       return this;
     }
 
@@ -466,13 +408,13 @@ public final class Mesh implements AutoCloseable {
      * each call once, with the service's host name, before routing, admission and retries.
      */
     public Builder addInterceptor(Interceptor interceptor) {
-      interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+      assembly.interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
       return this;
     }
 
     /** Records meters (see {@link io.meshclient.core.metrics.MeshMetricNames}) here; default: none. */
     public Builder meterRegistry(MeterRegistry registry) {
-      this.meterRegistry = Objects.requireNonNull(registry, "registry");
+      assembly.meterRegistry = Objects.requireNonNull(registry, "registry");
       return this;
     }
 
@@ -492,7 +434,7 @@ public final class Mesh implements AutoCloseable {
      */
     public Builder observationRegistry(ObservationRegistry registry) {
       Objects.requireNonNull(registry, "registry");
-      this.observationRegistry = registry == ObservationRegistry.NOOP ? null : registry;
+      assembly.observationRegistry = registry == ObservationRegistry.NOOP ? null : registry;
       return this;
     }
 
@@ -501,55 +443,55 @@ public final class Mesh implements AutoCloseable {
      * factory, receiving the call's attempts and its {@link CallRecord}. None by default.
      */
     public Builder callListenerFactory(CallListener.Factory factory) {
-      this.callListenerFactories.add(Objects.requireNonNull(factory, "factory"));
+      assembly.callListenerFactories.add(Objects.requireNonNull(factory, "factory"));
       return this;
     }
 
     /** Receives mesh events, in addition to meters. */
     public Builder listener(MeshListener meshListener) {
-      this.listener = Objects.requireNonNull(meshListener, "meshListener");
+      assembly.listener = Objects.requireNonNull(meshListener, "meshListener");
       return this;
     }
 
     /** The registry rate limiters are added to; default: a new one. */
     public Builder rateLimiterRegistry(RateLimiterRegistry registry) {
-      this.rateLimiterRegistry = Objects.requireNonNull(registry, "registry");
+      assembly.rateLimiterRegistry = Objects.requireNonNull(registry, "registry");
       return this;
     }
 
     /** The registry circuit breakers are added to; default: a new one. */
     public Builder circuitBreakerRegistry(CircuitBreakerRegistry registry) {
-      this.circuitBreakerRegistry = Objects.requireNonNull(registry, "registry");
+      assembly.circuitBreakerRegistry = Objects.requireNonNull(registry, "registry");
       return this;
     }
 
     /** Tests: the config file watch checks the file every {@code checkEvery} only, as without file events. */
     Builder withoutConfigFileEvents() {
-      this.configFileEvents = false;
+      assembly.configFileEvents = false;
       return this;
     }
 
     /** How retry backoff and injected delays wait; default: {@link Sleeper#system()}. */
     public Builder sleeper(Sleeper waiter) {
-      this.sleeper = Objects.requireNonNull(waiter, "waiter");
+      assembly.sleeper = Objects.requireNonNull(waiter, "waiter");
       return this;
     }
 
     /** The clock for rate limits and latency; default: {@link Ticker#system()}. */
     public Builder ticker(Ticker clock) {
-      this.ticker = Objects.requireNonNull(clock, "clock");
+      assembly.ticker = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
     /** The source of split draws; default: {@link java.util.concurrent.ThreadLocalRandom}. Seed one for deterministic tests. */
     public Builder random(RandomGenerator source) {
-      this.random = Objects.requireNonNull(source, "source");
+      assembly.random = Objects.requireNonNull(source, "source");
       return this;
     }
 
     /** Where providers are looked up; default: the thread's context class loader. */
     public Builder classLoader(ClassLoader loader) {
-      this.classLoader = Objects.requireNonNull(loader, "loader");
+      assembly.classLoader = Objects.requireNonNull(loader, "loader");
       return this;
     }
 
@@ -562,25 +504,7 @@ public final class Mesh implements AutoCloseable {
      * @throws IllegalStateException if the classpath's OkHttp is not 5.x, naming the version found and the fix
      */
     public Mesh build() {
-      // Fail here, naming the version and the fix, rather than with a NoSuchMethodError at the first call.
-      io.meshclient.core.internal.OkHttpVersion.requireFive(Mesh.class.getClassLoader());
-      Mesh mesh = new Mesh(this);
-      try {
-        for (ServiceDiscovery d : mesh.runtime.discoveries()) {
-          if (d instanceof AttachableDiscovery source) {
-            source.attach(mesh);
-          }
-        }
-      } catch (RuntimeException | Error e) {
-        mesh.close();
-        throw e;
-      }
-      return mesh;
-    }
-
-    private static ClassLoader defaultClassLoader() {
-      ClassLoader loader = Thread.currentThread().getContextClassLoader();
-      return loader != null ? loader : Mesh.class.getClassLoader();
+      return assembly.build();
     }
   }
 }
