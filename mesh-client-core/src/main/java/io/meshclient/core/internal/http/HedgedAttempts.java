@@ -223,7 +223,6 @@ final class HedgedAttempts {
         service.name(), subset.name(), !first ? AttemptKind.HEDGE : call.attempts == 1 ? AttemptKind.FIRST
             : AttemptKind.RETRY, call.attempts, instance);
     Call sent = client.get().newCall(routing.build());
-    sent.timeout().timeout(tryMillis, TimeUnit.MILLISECONDS);
     Launched launched = new Launched(instance, sent);
     group.add(launched);
     subset.balancer().onStart(instance);
