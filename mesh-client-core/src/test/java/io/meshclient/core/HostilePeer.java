@@ -48,6 +48,15 @@ public final class HostilePeer implements AutoCloseable {
     try (socket) {
       socket.setSoTimeout(10_000);
       script.answer(socket, readHead(socket.getInputStream()));
+      if (socket.getSoLinger() < 0 && !socket.isClosed()) {
+        // A close with the request body unread would send a reset instead of the end of the stream the
+        // script meant (unless it asked for a reset with SO_LINGER 0): end the output, then drain the input.
+        socket.shutdownOutput();
+        socket.setSoTimeout(1000);
+        while (socket.getInputStream().read() != -1) {
+          // the client's unread bytes
+        }
+      }
     } catch (IOException | InterruptedException e) {
       // the client went away, or the test ended
     }
