@@ -77,6 +77,38 @@ class KeepAliveRetryTest {
   }
 
   @Test
+  void aGetAfterTheServerClosedEveryIdleConnectionGoesThroughWithoutARetryOrABlame() throws Exception {
+    // Two pooled connections, both closed by the server while idle: the first is found dead after the GET
+    // was written (sent again, free, once per call), the second must then be probed before it is written,
+    // not fail as a reset of the instance (a retry from the budget, a failure for the outlier detector).
+    server.stubFor(any(urlEqualTo("/slow")).willReturn(aResponse().withStatus(200).withBody("ok")
+        .withFixedDelay(300)));
+    List<java.util.concurrent.CompletableFuture<Integer>> both = new java.util.ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      java.util.concurrent.CompletableFuture<Integer> code = new java.util.concurrent.CompletableFuture<>();
+      both.add(code);
+      new Thread(() -> {
+        try (Response r = call(new Request.Builder().url("http://orders/slow").build())) {
+          code.complete(r.code());
+        } catch (IOException e) {
+          code.completeExceptionally(e);
+        }
+      }).start();
+    }
+    for (java.util.concurrent.CompletableFuture<Integer> code : both) {
+      assertThat(code.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(200);
+    }
+    Thread.sleep(2000);
+    assertThat(mesh.httpClient().connectionPool().idleConnectionCount()).isEqualTo(2);
+    try (Response r = call(new Request.Builder().url("http://orders/b").build())) {
+      assertThat(r.code()).isEqualTo(200);
+    }
+    assertThat(meters.find("mesh.client.retries").tag("reason", "reset").counter()).as("retried as a reset").isNull();
+    assertThat(meters.get("mesh.client.retries").tag("reason", "reused-connection-failed").counter().count())
+        .isEqualTo(2);
+  }
+
+  @Test
   void postAfterTheServerClosedTheIdleConnectionGoesOnANewConnectionAndIsReceivedOnce() throws Exception {
     // As Envoy, which sees the server's close of an idle connection and never sends on it: the POST is
     // not failed for a connection that was dead before it was written, nor sent twice.

@@ -37,7 +37,11 @@ class MirroringTest {
   }
 
   private Mesh mesh(InMemoryDiscovery discovery, MirrorConfig mirror) {
-    ServiceConfig reviews = ServiceConfig.builder("reviews")
+    return mesh(discovery, mirror, ServiceConfig.builder("reviews"));
+  }
+
+  private Mesh mesh(InMemoryDiscovery discovery, MirrorConfig mirror, ServiceConfig.Builder service) {
+    ServiceConfig reviews = service
         .subset("v1", Map.of("version", "v1")).subset("v2", Map.of("version", "v2"))
         .route(RouteConfig.to(RouteConfig.Match.ANY, "v1").withName("main").withMirror(mirror)).build();
     return Mesh.builder().config(MeshConfig.builder().service(reviews).build()).discovery("memory", discovery)
@@ -80,6 +84,26 @@ class MirroringTest {
       assertThat(shadow.hostHeaders()).containsExactly("reviews-shadow");
       assertThat(primary.shadowRequests()).isZero();
       assertThat(result("dropped")).isZero();
+    }
+  }
+
+  @Test
+  void aCopyToASilentSubsetInstanceEndsAtTheServiceTimeoutNotTheMeshDefault() throws Exception {
+    // The copy goes out addressed to the instance itself, so it had the mesh-wide default timeout (10s): a
+    // silent shadow held its max-concurrent slot that long, and copies were dropped meanwhile.
+    try (Backend primary = new Backend("v1"); HostilePeer shadow = new HostilePeer((socket, head) -> Thread.sleep(8000))) {
+      InMemoryDiscovery discovery = new InMemoryDiscovery().set("reviews", List.of(
+          primary.instance("reviews", Map.of("version", "v1")),
+          shadow.instance("reviews", "reviews-v2", Map.of("version", "v2"))));
+      try (Mesh mesh = mesh(discovery, MirrorConfig.toSubset("v2", 100),
+          ServiceConfig.builder("reviews").timeout(java.time.Duration.ofMillis(300)))) {
+        long start = System.nanoTime();
+        assertThat(get(mesh)).isEqualTo(200);
+        awaitMirrorsSettled(1);
+        assertThat(result("failed")).isEqualTo(1);
+        assertThat(mesh.runtime().service("reviews").plan(0).mirrorsInFlight().get()).isZero();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(4000);
+      }
     }
   }
 

@@ -100,6 +100,15 @@ public final class RoutePlan {
   }
 
   /**
+   * Nanoseconds left at {@code now} to the deadline ({@code retry.deadline}) of a call that started at {@code
+   * start}, or {@link Long#MAX_VALUE} without one (ticker times).
+   */
+  public long nanosLeft(long start, long now) {
+    java.time.Duration deadline = retry.deadline();
+    return deadline == null ? Long.MAX_VALUE : start + deadline.toNanos() - now;
+  }
+
+  /**
    * The retry reason of a response with {@code status} ({@code "status-503"}) when {@link #retry()} retries
    * that status, else null. Allocates nothing: no boxing of the status, no string built per call.
    */

@@ -26,9 +26,15 @@ final class InstanceTable {
     return EMPTY;
   }
 
-  /** A table for {@code newInstances} that keeps the statistics of the instances it shares with this one. */
-  InstanceTable next(List<ServiceInstance> newInstances) {
-    return new InstanceTable(stats.next(newInstances, instance -> new InstanceStats()));
+  /**
+   * A table for {@code newInstances} that keeps the statistics of the instances it shares with this one, else
+   * takes those {@code fallback} has, else makes new ones.
+   */
+  InstanceTable next(List<ServiceInstance> newInstances, InstanceTable fallback) {
+    return new InstanceTable(stats.next(newInstances, instance -> {
+      InstanceStats known = fallback.stats(instance);
+      return known != null ? known : new InstanceStats();
+    }));
   }
 
   /** The statistics of the instance at {@code position} of {@link #instances}. */

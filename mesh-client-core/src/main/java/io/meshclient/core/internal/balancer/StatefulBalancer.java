@@ -13,6 +13,14 @@ import java.util.random.RandomGenerator;
  */
 abstract class StatefulBalancer implements LoadBalancer, InstanceListListener {
   volatile InstanceTable table = InstanceTable.empty(); // package-private for tests
+  /**
+   * The statistics of the subset's whole list, ejected instances too. {@link #table} is the list picked
+   * from (the candidates: without the ejected), and takes each instance's statistics from here: a call
+   * that started on an instance before it was ejected is counted down on the same object whenever it
+   * ends, so the instance does not come back with a count one too high (the call ended while it was out)
+   * or, with fresh statistics, one too low (the call ended after it was back).
+   */
+  private volatile InstanceTable whole = InstanceTable.empty();
 
   /** Whether {@code b} scores lower than {@code a}; on the request path, so no allocation. */
   abstract boolean lighter(InstanceStats b, InstanceStats a);
@@ -38,6 +46,9 @@ abstract class StatefulBalancer implements LoadBalancer, InstanceListListener {
    */
   @Override
   public void onInstances(List<ServiceInstance> all) {
+    synchronized (this) {
+      whole = whole.next(all, table);
+    }
     if (all.size() > 1) {
       table(all);
     }
@@ -49,7 +60,7 @@ abstract class StatefulBalancer implements LoadBalancer, InstanceListListener {
       synchronized (this) {
         t = table;
         if (t.instances != instances) {
-          t = t.next(instances);
+          t = t.next(instances, whole);
           table = t;
         }
       }
@@ -59,7 +70,7 @@ abstract class StatefulBalancer implements LoadBalancer, InstanceListListener {
 
   @Override
   public void onStart(ServiceInstance instance) {
-    InstanceStats s = table.stats(instance);
+    InstanceStats s = stats(instance);
     if (s != null) {
       s.inFlight.incrementAndGet();
     }
@@ -67,11 +78,17 @@ abstract class StatefulBalancer implements LoadBalancer, InstanceListListener {
 
   @Override
   public void onComplete(ServiceInstance instance, CallOutcome outcome, long latencyNanos) {
-    InstanceStats s = table.stats(instance);
+    InstanceStats s = stats(instance);
     if (s != null) {
       s.inFlight.decrementAndGet();
       observe(s, outcome, latencyNanos);
     }
+  }
+
+  /** The statistics of {@code instance}: the candidates' table's, else (ejected now) the whole list's, else null. */
+  private InstanceStats stats(ServiceInstance instance) {
+    InstanceStats s = table.stats(instance);
+    return s != null ? s : whole.stats(instance);
   }
 
   /** Hook for balancers that learn from latency. */

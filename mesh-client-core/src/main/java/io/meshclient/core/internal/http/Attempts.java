@@ -88,6 +88,9 @@ final class Attempts {
     ConnectionReuseInterceptor.Attempt wire = ConnectionReuseInterceptor.record(chain.call());
     for (int attempt = 1; ; attempt++) {
       long now = ticker.nanoTime();
+      if (attempt == 1 && deadline != 0 && deadline - now <= 0) {
+        throw deadlinePassed(call, retry); // retries are kept inside it by RetryBackoff
+      }
       List<ServiceInstance> candidates = subset.candidates(now);
       if (candidates.isEmpty()) {
         throw service.noInstance(subset);
@@ -212,6 +215,15 @@ final class Attempts {
       listener.onRetry(call.service.name(), reason);
       tried = remember(tried, instance);
     }
+  }
+
+  /**
+   * The failure of a call whose deadline passed before its first attempt (an injected delay took it all): not
+   * sent, as an attempt would only time out at once and be blamed on its instance.
+   */
+  static SocketTimeoutException deadlinePassed(MeshCall call, RetryConfig retry) {
+    return new SocketTimeoutException(call.request().method() + " " + call.request().url().redact()
+        + " not sent: its deadline (retry.deadline: " + retry.deadline().toMillis() + "ms) passed before the first attempt");
   }
 
   /**

@@ -23,7 +23,8 @@ import okhttp3.Response;
  * fast fallback connects on its own threads, and a call may race two connects and take a pooled one.
  * As a network interceptor it survives {@code newBuilder().eventListenerFactory(other)}.
  *
- * <p>A request the mesh could not send again (not idempotent, or a one-shot body) is not written on a
+ * <p>A request the mesh could not send again (not idempotent, or a one-shot body), or one whose call has
+ * already been sent again after a stale connection (its one free resend taken), is not written on a
  * pooled HTTP/1 connection that has been quiet for {@link #PROBE_AFTER_IDLE_NANOS} or more until a read of
  * at most 1 ms shows the server has not closed it: a server that closed it while it was idle (its
  * keep-alive timeout) has sent its FIN, which the read sees at once. Such a connection is closed and the
@@ -99,8 +100,8 @@ final class ConnectionReuseInterceptor implements Interceptor {
     if (attempt != null) {
       attempt.connected = true;
       attempt.reused = reused;
-      if (reused && now - use.lastActive >= PROBE_AFTER_IDLE_NANOS && !resendableForFree(chain.request())
-          && isHttp1(connection.protocol()) && closedByPeer(connection.socket())) {
+      if (reused && now - use.lastActive >= PROBE_AFTER_IDLE_NANOS
+          && (attempt.staleResent || !resendableForFree(chain.request())) && isHttp1(connection.protocol()) && closedByPeer(connection.socket())) {
         attempt.closedBeforeSend = true;
         connection.socket().close(); // the pool drops a closed connection, so no call is given it again
         throw new IOException("connection to " + connection.route().socketAddress()

@@ -73,6 +73,9 @@ final class HedgedAttempts {
     ServiceInstance[] tried = null;
     for (int attempt = 1; ; attempt++) {
       long now = ticker.nanoTime();
+      if (attempt == 1 && deadline != 0 && deadline - now <= 0) {
+        throw Attempts.deadlinePassed(call, retry);
+      }
       long tryMillis = deadline == 0 ? perTryMillis : Math.max(1, Math.min(perTryMillis, (deadline - now) / 1_000_000L));
       Group group = new Group();
       Response open = null; // the winner's response, until it is returned or closed
@@ -223,7 +226,6 @@ final class HedgedAttempts {
         service.name(), subset.name(), !first ? AttemptKind.HEDGE : call.attempts == 1 ? AttemptKind.FIRST
             : AttemptKind.RETRY, call.attempts, instance);
     Call sent = client.get().newCall(routing.build());
-    sent.timeout().timeout(tryMillis, TimeUnit.MILLISECONDS);
     Launched launched = new Launched(instance, sent);
     group.add(launched);
     subset.balancer().onStart(instance);

@@ -196,7 +196,7 @@ public final class MeshInterceptor implements Interceptor {
           return aborted;
         }
       }
-      admit(chain.call(), service, plan, target);
+      admit(chain.call(), service, plan, target, call.start);
     } catch (IOException e) {
       if (!(e instanceof MeshException) && chain.call().isCanceled()) {
         // Cancelled during an injected delay or the wait for a permit: a cancel, as one during an attempt.
@@ -343,17 +343,19 @@ public final class MeshInterceptor implements Interceptor {
   /**
    * The route's own limit (the calling service's), then the destination service's limit. A route permit
    * whose call the service's limit then refuses (or whose wait for it is interrupted or cancelled) is given
-   * back: the call is never sent, so the route's next caller is not charged for it.
+   * back: the call is never sent, so the route's next caller is not charged for it. A permit is waited for
+   * up to {@code max-wait} but never past the call's deadline: a call would be admitted only to send an
+   * attempt bound to time out, blamed on the instance; it is refused at once instead.
    *
    * @throws java.io.InterruptedIOException if the thread is interrupted while waiting for a permit ({@code
    *     max-wait}); nothing stays taken, the interrupt flag stays set
    * @throws IOException "Canceled", as OkHttp says it, if {@code call} is cancelled while waiting for a
    *     permit; nothing stays taken
    */
-  private void admit(okhttp3.Call call, ServiceRuntime service, RoutePlan plan, ServiceRuntime target)
+  private void admit(okhttp3.Call call, ServiceRuntime service, RoutePlan plan, ServiceRuntime target, long start)
       throws IOException {
     GcraRateLimiter routeLimiter = plan.limiter();
-    if (routeLimiter != null && !routeLimiter.acquire(1, call)) {
+    if (routeLimiter != null && !routeLimiter.acquire(1, call, plan.nanosLeft(start, ticker.nanoTime()))) {
       listener.onRateLimited(service.name(), routeLimiter.getName());
       throw refusal(service, routeLimiter);
     }
@@ -363,7 +365,7 @@ public final class MeshInterceptor implements Interceptor {
     }
     boolean admitted = false;
     try {
-      admitted = limiter.acquire(1, call);
+      admitted = limiter.acquire(1, call, plan.nanosLeft(start, ticker.nanoTime()));
     } finally {
       if (!admitted && routeLimiter != null) {
         routeLimiter.release(1);

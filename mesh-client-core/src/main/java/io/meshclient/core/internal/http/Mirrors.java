@@ -11,6 +11,7 @@ import io.meshclient.core.observation.AttemptKind;
 import io.micrometer.observation.Observation;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -80,7 +81,14 @@ final class Mirrors {
       copy.tag(Observation.class, observation);
     }
     Observation mirrored = observation;
-    client.get().newCall(copy.build()).enqueue(new Callback() {
+    Call sent = client.get().newCall(copy.build());
+    if (subset != null) {
+      // Addressed to the instance itself, the copy passes through the mesh untouched, with the client's
+      // mesh-wide timeouts: bounded here by the route's instead, so a silent shadow does not hold its slot
+      // (max-concurrent) for longer than a call to it would wait.
+      sent.timeout().timeout(subset.connectTimeoutMillis(route) + route.timeoutMillis(), TimeUnit.MILLISECONDS);
+    }
+    sent.enqueue(new Callback() {
       @Override
       public void onResponse(Call call, Response response) {
         if (mirrored != null) {

@@ -99,8 +99,16 @@ public final class GcraRateLimiter implements RateLimiter {
    *     permits are given back
    */
   public boolean acquire(int permits, Call call) throws IOException {
+    return acquire(permits, call, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #acquire(int, Call)}, waiting no longer than {@code waitLimitNanos} either (the time left to the
+   * call's deadline): a permit that comes later would only admit a call with no time left to be answered.
+   */
+  public boolean acquire(int permits, Call call, long waitLimitNanos) throws IOException {
     Settings s = settings;
-    long wait = reserve(s, permits, s.maxWaitNanos);
+    long wait = reserve(s, permits, Math.min(s.maxWaitNanos, Math.max(0, waitLimitNanos)));
     if (wait < 0) {
       if (events.hasConsumers()) {
         events.processEvent(new RateLimiterOnFailureEvent(name, permits));

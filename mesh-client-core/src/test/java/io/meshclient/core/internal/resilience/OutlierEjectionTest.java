@@ -151,6 +151,22 @@ class OutlierEjectionTest {
   }
 
   @Test
+  void withEveryInstanceEjectedAndNoPanicTheCallIsRefusedSayingSo() throws Exception {
+    a.status(503);
+    b.status(503);
+    c.status(503);
+    try (Mesh mesh = mesh(new OutlierConfig(1, Duration.ofSeconds(30), Duration.ofMinutes(5), 100, 0))) {
+      send(mesh, 3);
+      assertThat(events).hasSize(3);
+      int sent = a.requests() + b.requests() + c.requests();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> send(mesh, 1))
+          .isInstanceOf(io.meshclient.api.NoHealthyInstanceException.class)
+          .hasMessage("no healthy instance of service 'api': all 3 of its instances are ejected by outlier detection");
+      assertThat(a.requests() + b.requests() + c.requests()).as("refused without I/O").isEqualTo(sent);
+    }
+  }
+
+  @Test
   void panicGuardBalancesAcrossAllWhenTooFewAreHealthy() throws Exception {
     c.status(503);
     try (Mesh mesh = mesh(new OutlierConfig(2, Duration.ofSeconds(30), Duration.ofMinutes(5), 100, 70))) {
