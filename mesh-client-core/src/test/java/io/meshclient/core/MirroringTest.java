@@ -108,6 +108,43 @@ class MirroringTest {
   }
 
   @Test
+  void anObservationHandlerThrowingWhenACopyEndsDoesNotKeepItsSlot() throws Exception {
+    // With max-concurrent 1, a slot kept by a copy whose observation handler threw drops every later copy.
+    io.micrometer.observation.ObservationRegistry registry = io.micrometer.observation.ObservationRegistry.create();
+    registry.observationConfig().observationHandler(new io.micrometer.observation.ObservationHandler<>() {
+      @Override
+      public boolean supportsContext(io.micrometer.observation.Observation.Context context) {
+        return true;
+      }
+
+      @Override
+      public void onStop(io.micrometer.observation.Observation.Context context) {
+        if (context instanceof io.meshclient.core.observation.MeshAttemptContext attempt
+            && attempt.attemptKind() == io.meshclient.core.observation.AttemptKind.MIRROR) {
+          throw new IllegalStateException("a handler's bug");
+        }
+      }
+    });
+    try (Backend primary = new Backend("v1"); Backend shadow = new Backend("v2")) {
+      InMemoryDiscovery discovery = new InMemoryDiscovery().set("reviews", List.of(
+          primary.instance("reviews", Map.of("version", "v1")), shadow.instance("reviews", Map.of("version", "v2"))));
+      ServiceConfig reviews = ServiceConfig.builder("reviews")
+          .subset("v1", Map.of("version", "v1")).subset("v2", Map.of("version", "v2"))
+          .route(RouteConfig.to(RouteConfig.Match.ANY, "v1").withName("main")
+              .withMirror(MirrorConfig.toSubset("v2", 100).withMaxConcurrent(1))).build();
+      try (Mesh mesh = Mesh.builder().config(MeshConfig.builder().service(reviews).build())
+          .discovery("memory", discovery).listener(counting).observationRegistry(registry).build()) {
+        for (int i = 1; i <= 3; i++) {
+          assertThat(get(mesh)).isEqualTo(200);
+          awaitMirrorsSettled(i);
+        }
+        assertThat(result("dropped")).isZero();
+        assertThat(shadow.requests()).isEqualTo(3);
+      }
+    }
+  }
+
+  @Test
   void aHangingMirrorTargetNeverDelaysTheCallerAndExtraCopiesAreDropped() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     try (Backend primary = new Backend("v1"); Backend shadow = new Backend("v2")) {

@@ -28,6 +28,7 @@ import okhttp3.Response;
  * the route's cap are dropped, not queued, so a hanging mirror target cannot pile up work.
  */
 final class Mirrors {
+  private static final System.Logger LOG = System.getLogger(Mirrors.class.getName());
   /** Marks a copy, so it is recognised downstream and never mirrored again. */
   static final String SHADOW_HEADER = "x-mesh-shadow";
 
@@ -91,23 +92,41 @@ final class Mirrors {
     sent.enqueue(new Callback() {
       @Override
       public void onResponse(Call call, Response response) {
-        if (mirrored != null) {
-          CallObservation.end(mirrored, response, null, false);
+        try {
+          end(mirrored, response, null, false);
+        } finally {
+          response.close();
+          inFlight.decrementAndGet();
         }
-        response.close();
-        inFlight.decrementAndGet();
         listener.onMirror(service.name(), route.name(), "sent");
       }
 
       @Override
       public void onFailure(Call call, IOException e) {
-        if (mirrored != null) {
-          CallObservation.end(mirrored, null, e, call.isCanceled());
+        try {
+          end(mirrored, null, e, call.isCanceled());
+        } finally {
+          inFlight.decrementAndGet();
         }
-        inFlight.decrementAndGet();
         listener.onMirror(service.name(), route.name(), "failed");
       }
     });
+  }
+
+  /**
+   * Ends a copy's observation, if it has one. A copy has no caller to give an observation handler's failure
+   * to, and OkHttp would print it from its dispatcher thread with the copy's slot ({@code max-concurrent})
+   * and its listener event lost: it is logged on one line instead.
+   */
+  private static void end(Observation mirrored, Response response, IOException failure, boolean cancelled) {
+    if (mirrored == null) {
+      return;
+    }
+    try {
+      CallObservation.end(mirrored, response, failure, cancelled);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "An observation handler failed when a mirrored copy ended: " + e);
+    }
   }
 
   /**
