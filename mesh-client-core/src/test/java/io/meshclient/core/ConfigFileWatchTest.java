@@ -91,13 +91,8 @@ class ConfigFileWatchTest {
     return meters.get(MeshMetricNames.RECONFIGURATIONS).tag(MeshMetricNames.RESULT, result).counter().count();
   }
 
-  /** Polls {@code condition} every 20 ms for up to 10 s; the file events normally arrive in well under 1 s. */
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waited 10 s for: " + what).isLessThan(deadline);
-      Thread.sleep(20);
-    }
+    Await.until(what, condition);
   }
 
   /** Writes {@code text} to a temporary file beside {@code file} and renames it over it, as editors do. */
