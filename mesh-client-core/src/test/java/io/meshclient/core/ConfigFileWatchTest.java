@@ -262,6 +262,37 @@ class ConfigFileWatchTest {
     assertThat(reconfigurations("refused")).isZero();
   }
 
+  /**
+   * A file past 2 GB (a log or a core dump copied over mesh.yaml by mistake) made the watch's read throw
+   * OutOfMemoryError, which ended the watch thread: no later change was ever applied. Smaller huge files were read
+   * whole, twice, before the parser refused them. A file of more than 4 MB is now refused unread, at start-up and
+   * when watched, and the watch goes on.
+   */
+  @Test
+  void aHugeFileIsRefusedUnreadAndTheWatchGoesOnToTheNextVersion() throws Exception {
+    Path file = Files.writeString(dir.resolve("mesh.yaml"), routeTo("v1"));
+    watch(file);
+    Files.move(sparse(dir.resolve("huge.yaml")), file, StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
+    Thread.sleep(CHECK_EVERY.toMillis() * 2);
+    assertThat(watchThreads()).isEqualTo(1);
+    assertThat(get()).isEqualTo("v1");
+    replace(file, routeTo("v2"));
+    await("the next good version to be applied", () -> reconfigurations("applied") == 1.0);
+    assertThat(get()).isEqualTo("v2");
+    Path huge = sparse(dir.resolve("huge.yaml"));
+    assertThatThrownBy(() -> Mesh.builder().watchConfigFile(huge)).isInstanceOf(ConfigurationException.class)
+        .hasMessage(huge + ": more than 4 MB (expected: a file of at most 4 MB)");
+  }
+
+  /** A 3 GB file of zeros, made sparse: no disk space, no time. */
+  private static Path sparse(Path file) throws IOException {
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+      f.setLength(3L << 30);
+    }
+    return file;
+  }
+
   @Test
   void closeStopsTheWatchThread() throws Exception {
     Path file = Files.writeString(dir.resolve("mesh.yaml"), routeTo("v1"));
