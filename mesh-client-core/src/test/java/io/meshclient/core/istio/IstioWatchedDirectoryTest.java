@@ -146,4 +146,70 @@ class IstioWatchedDirectoryTest extends BookinfoIstioTest {
       allGoTo(mesh, "reviews-v2");
     }
   }
+
+  private static String answer(Mesh mesh) {
+    try {
+      return body(mesh, "http://reviews/r");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private Path meshYaml;
+  private Path reviews;
+
+  /** mesh.yaml (defaults.timeout 3s) and an Istio directory (reviews all to v1), both watched. */
+  private Mesh watchMeshYamlAndIstio() throws IOException {
+    bookinfo();
+    meshYaml = Files.writeString(dir.resolve("mesh.yaml"), timeout("3s"));
+    Path istio = Files.createDirectory(dir.resolve("istio"));
+    Files.writeString(istio.resolve("rules.yaml"), DESTINATION_RULES);
+    reviews = Files.writeString(istio.resolve("reviews.yaml"), reviewsTo("v1"));
+    return Mesh.builder().watchConfigFile(meshYaml, Duration.ofMillis(200)).istioConfig(istio)
+        .discovery("memory", discovery).meterRegistry(meters).istioOptions(IstioOptions.DEFAULT.withCheckEvery(CHECK_EVERY))
+        .build();
+  }
+
+  private static String timeout(String value) {
+    return "mesh: { defaults: { timeout: " + value + " } }\n";
+  }
+
+  /**
+   * A mesh.yaml change re-read the Istio files from disk, unsettled: caught while an Istio file was emptied by a
+   * truncating write, it applied that file as no resources, and the VirtualService's routes were gone.
+   */
+  @Test
+  void aMeshYamlChangeWhileAnIstioFileIsEmptiedKeepsTheIstioRoutesInForce() throws Exception {
+    try (Mesh mesh = watchMeshYamlAndIstio()) {
+      Files.writeString(reviews, "");
+      Files.writeString(meshYaml, timeout("4s"));
+      await("the mesh.yaml change applied", () -> reconfigurations("applied") == 1.0);
+      assertThat(mesh.config().defaults().timeout()).isEqualTo(Duration.ofSeconds(4));
+      allGoTo(mesh, "reviews-v1");
+      Files.writeString(reviews, reviewsTo("v2"));
+      await("the Istio change applied", () -> reconfigurations("applied") == 2.0);
+      allGoTo(mesh, "reviews-v2");
+    }
+  }
+
+  /**
+   * A refused Istio version on disk refused every mesh.yaml change too (each reload re-read it), and once the Istio
+   * file was fixed the mesh.yaml change was never tried again: the mesh ran the old mesh.yaml for good though both
+   * files on disk were valid. A mesh.yaml change is now composed with the Istio resources in force, and the refused
+   * Istio version is tried again over it.
+   */
+  @Test
+  void aRefusedIstioVersionDoesNotHoldBackAMeshYamlChangeAndBothEndUpInForce() throws Exception {
+    try (Mesh mesh = watchMeshYamlAndIstio()) {
+      Files.writeString(reviews, reviewsTo("v9"));
+      await("the bad Istio version refused", () -> reconfigurations("refused") == 1.0);
+      Files.writeString(meshYaml, timeout("4s"));
+      await("the mesh.yaml change applied", () -> mesh.config().defaults().timeout().equals(Duration.ofSeconds(4)));
+      allGoTo(mesh, "reviews-v1");
+      Files.writeString(reviews, reviewsTo("v2"));
+      await("the fixed Istio version applied", () -> answer(mesh).equals("200 reviews-v2"));
+      allGoTo(mesh, "reviews-v2");
+      assertThat(mesh.config().defaults().timeout()).isEqualTo(Duration.ofSeconds(4));
+    }
+  }
 }

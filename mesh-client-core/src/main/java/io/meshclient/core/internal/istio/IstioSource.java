@@ -36,6 +36,8 @@ public final class IstioSource implements AutoCloseable {
   private volatile IstioReport report = IstioReport.EMPTY;
   /** The file contents last applied or refused; written under the mesh's reload lock, read by the watch too. */
   private volatile Map<String, byte[]> seen = Map.of();
+  /** The file contents last applied; under the mesh's reload lock. */
+  private Map<String, byte[]> applied = Map.of();
   private Thread thread;
 
   public IstioSource(List<Path> paths, IstioOptions options) {
@@ -87,6 +89,7 @@ public final class IstioSource implements AutoCloseable {
       discovery.update(before);
       throw e;
     }
+    applied = files;
     report = result.report();
     for (IstioReport.Unsupported u : report.unsupported()) {
       LOG.log(Level.INFO, "{0}", u);
@@ -95,6 +98,24 @@ public final class IstioSource implements AutoCloseable {
       LOG.log(Level.INFO, "ignored: {0}", ignored);
     }
     return result.config();
+  }
+
+  /**
+   * Translates the files in force, not a fresh read, on top of a new {@code base} and applies the result, as
+   * {@link #apply}: a version on disk may be half-written or already refused. Once it is applied, a version
+   * on disk refused before is handed on by the watch again, to be tried over the new base.
+   *
+   * @return the configuration applied
+   * @throws io.meshclient.api.ConfigurationException if the result is invalid; nothing changes
+   */
+  public MeshConfig reapply(MeshConfig base, String baseSource, Set<String> listed, Consumer<MeshConfig> apply) {
+    Map<String, byte[]> before = seen;
+    try {
+      return apply(applied, base, baseSource, listed, apply);
+    } catch (RuntimeException e) {
+      seen = before; // the base is unchanged: a refused version on disk is not tried again
+      throw e;
+    }
   }
 
   /** Whether {@code files} differ from those last applied or refused. */
