@@ -30,8 +30,10 @@ import java.util.concurrent.TimeUnit;
  * file by a rename is still the safe way to change it: a writer that pauses longer mid-write can be
  * read half-way, and is then refused as invalid if it does not parse.) A file that cannot be read or
  * is refused is logged once, at WARNING, naming the keys (values of secret keys are never in the
- * message), and the configuration in force keeps serving; the next change is tried again. A file of more
- * than {@value #MAX_FILE_BYTES} bytes is refused unread, as the Istio files are.
+ * message), and the configuration in force keeps serving; the next change is tried again, and so is a
+ * refused version once the configuration in force has changed otherwise (it may have clashed with Istio's
+ * resources, or an attached source's). A file of more than {@value #MAX_FILE_BYTES} bytes is refused
+ * unread, as the Istio files are.
  */
 final class ConfigFileWatch implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ConfigFileWatch.class.getName());
@@ -59,6 +61,14 @@ final class ConfigFileWatch implements AutoCloseable {
   private WatchKey registration;
   /** The content last applied or refused. Watch thread only. */
   private byte[] seen;
+  /**
+   * The configuration in force before {@link #seen} was refused; null if it was applied. A refused version
+   * is tried again once the configuration in force is another (Istio files or an attached source changed):
+   * it may have been refused only for clashing with them. Watch thread only.
+   */
+  private MeshConfig refusedOver;
+  /** The message {@link #seen} was last refused with, so that a retry refused alike is not logged again. */
+  private String refusal;
   /** The read failure last logged, so an unreadable file is reported once, not every check. Watch thread only. */
   private String unreadable;
 
@@ -189,8 +199,11 @@ final class ConfigFileWatch implements AutoCloseable {
    */
   private void check() throws InterruptedException {
     byte[] now = read();
-    if (now == null || now.length == 0 || Arrays.equals(now, seen)) {
-      return; // unreadable (logged), being written, or unchanged
+    if (now == null || now.length == 0) {
+      return; // unreadable (logged), or being written
+    }
+    if (Arrays.equals(now, seen) && (refusedOver == null || refusedOver == mesh.config())) {
+      return; // unchanged, and applied or refused over the configuration still in force
     }
     if (closing.await(SETTLE_MILLIS, TimeUnit.MILLISECONDS)) {
       return;
@@ -198,7 +211,9 @@ final class ConfigFileWatch implements AutoCloseable {
     if (!Arrays.equals(now, read())) {
       return; // still being written: the next check reads it again
     }
+    boolean retry = Arrays.equals(now, seen);
     seen = now;
+    MeshConfig before = mesh.config();
     try {
       MeshConfig config = mesh.reload(() -> {
         if (holdsNothing(now)) { // `echo > mesh.yaml`, or an editor's save mid-rewrite: not an empty configuration
@@ -207,14 +222,18 @@ final class ConfigFileWatch implements AutoCloseable {
         }
         return MeshConfig.fromFileContent(file, now);
       });
+      refusedOver = null;
       LOG.log(Level.INFO, "mesh configuration reloaded from {0}: services {1}", file, config.services().keySet());
     } catch (RuntimeException e) {
+      refusedOver = before;
       if (closed) {
         return;
       }
       // Core's configuration messages name keys and expectations, never the values of secret keys.
-      LOG.log(Level.WARNING, "mesh configuration change in {0} refused, the configuration in force keeps serving: {1}",
-          file, e instanceof io.meshclient.api.ConfigurationException ? e.getMessage() : e.toString());
+      String why = e instanceof io.meshclient.api.ConfigurationException ? e.getMessage() : e.toString();
+      LOG.log(retry && why.equals(refusal) ? Level.DEBUG : Level.WARNING,
+          "mesh configuration change in {0} refused, the configuration in force keeps serving: {1}", file, why);
+      refusal = why;
     }
   }
 

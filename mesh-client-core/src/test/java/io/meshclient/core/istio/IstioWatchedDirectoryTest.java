@@ -212,4 +212,30 @@ class IstioWatchedDirectoryTest extends BookinfoIstioTest {
       assertThat(mesh.config().defaults().timeout()).isEqualTo(Duration.ofSeconds(4));
     }
   }
+
+  /**
+   * The other way round: a mesh.yaml version refused because it clashed with the Istio resources in force (routes for
+   * a service a VirtualService covers) was never tried again once the Istio files changed to make room for it: the
+   * mesh ran the old mesh.yaml for good. A refused mesh.yaml version is now tried again whenever the configuration in
+   * force has changed since it was refused.
+   */
+  @Test
+  void aMeshYamlVersionRefusedForClashingWithIstioAppliesOnceTheIstioFilesMakeRoomForIt() throws Exception {
+    try (Mesh mesh = watchMeshYamlAndIstio()) {
+      Files.writeString(meshYaml, """
+          mesh:
+            defaults: { timeout: 4s }
+            services:
+              reviews:
+                subsets: { v2: { version: v2 } }
+                routes:
+                  - to: v2
+          """);
+      await("the clashing mesh.yaml refused", () -> reconfigurations("refused") == 1.0);
+      allGoTo(mesh, "reviews-v1");
+      Files.delete(reviews);
+      await("the mesh.yaml version in force", () -> mesh.config().defaults().timeout().equals(Duration.ofSeconds(4)));
+      allGoTo(mesh, "reviews-v2");
+    }
+  }
 }
