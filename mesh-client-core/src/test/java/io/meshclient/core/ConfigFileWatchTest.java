@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshclient.api.ConfigurationException;
 import io.meshclient.core.metrics.MeshMetricNames;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -21,10 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import okhttp3.Request;
-import okhttp3.Response;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,33 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
  * under load without losing a call, and a bad version is refused while the old routes keep serving.
  */
 @Timeout(60)
-class ConfigFileWatchTest {
+class ConfigFileWatchTest extends ReviewsBackends {
   private static final Duration CHECK_EVERY = Duration.ofMillis(500);
 
   @TempDir
   Path dir;
-  private Backend v1;
-  private Backend v2;
-  private final InMemoryDiscovery discovery = new InMemoryDiscovery();
-  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-  private Mesh mesh;
-
-  @BeforeEach
-  void start() throws IOException {
-    v1 = new Backend("v1");
-    v2 = new Backend("v2");
-    discovery.set("reviews", List.of(v1.instance("reviews", Map.of("version", "v1")),
-        v2.instance("reviews", Map.of("version", "v2"))));
-  }
-
-  @AfterEach
-  void stop() {
-    if (mesh != null) {
-      mesh.close();
-    }
-    v1.close();
-    v2.close();
-  }
 
   private static String routeTo(String subset) {
     return """
@@ -78,17 +50,6 @@ class ConfigFileWatchTest {
     mesh = Mesh.builder().watchConfigFile(file, CHECK_EVERY).discovery("memory", discovery).meterRegistry(meters)
         .build();
     return mesh;
-  }
-
-  private String get() throws IOException {
-    try (Response response = mesh.httpClient().newCall(new Request.Builder().url("http://reviews/").build())
-        .execute()) {
-      return response.body().string();
-    }
-  }
-
-  private double reconfigurations(String result) {
-    return meters.get(MeshMetricNames.RECONFIGURATIONS).tag(MeshMetricNames.RESULT, result).counter().count();
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
