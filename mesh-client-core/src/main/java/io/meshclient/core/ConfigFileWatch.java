@@ -262,7 +262,7 @@ final class ConfigFileWatch implements AutoCloseable {
       message = tooLarge(file).getMessage();
     } catch (IOException e) {
       why = e.getClass().getSimpleName();
-      message = file + " cannot be read (" + why + ")";
+      message = io.meshclient.api.ConfigurationException.unreadable(file, e).getMessage(); // as at start-up
     }
     if (!why.equals(unreadable) && !closed) {
       unreadable = why;
