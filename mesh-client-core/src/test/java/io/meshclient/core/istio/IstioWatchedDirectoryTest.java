@@ -238,4 +238,31 @@ class IstioWatchedDirectoryTest extends BookinfoIstioTest {
       allGoTo(mesh, "reviews-v2");
     }
   }
+
+  @Test
+  void theDirectoryDeletedKeepsTheResourcesInForceUntilItIsBackAndCloseEndsTheWatch() throws Exception {
+    bookinfo();
+    Path istio = Files.createDirectory(dir.resolve("istio"));
+    Files.writeString(istio.resolve("rules.yaml"), DESTINATION_RULES);
+    Files.writeString(istio.resolve("reviews.yaml"), reviewsTo("v1"));
+    try (Mesh mesh = watch(istio)) {
+      assertThat(istioWatchThreads()).isEqualTo(1);
+      Files.delete(istio.resolve("rules.yaml"));
+      Files.delete(istio.resolve("reviews.yaml"));
+      Files.delete(istio);
+      Thread.sleep(CHECK_EVERY.toMillis() * 5);
+      allGoTo(mesh, "reviews-v1");
+      Files.createDirectory(istio);
+      Files.writeString(istio.resolve("rules.yaml"), DESTINATION_RULES);
+      Files.writeString(istio.resolve("reviews.yaml"), reviewsTo("v2"));
+      await("the directory that is back", () -> answer(mesh).equals("200 reviews-v2"));
+      assertThat(reconfigurations("refused")).isZero();
+    }
+    assertThat(istioWatchThreads()).isZero();
+  }
+
+  private static long istioWatchThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("mesh-istio-watch") && t.isAlive()).count();
+  }
 }
