@@ -202,8 +202,10 @@ final class ConfigFileWatch implements AutoCloseable {
     if (now == null || now.length == 0) {
       return; // unreadable (logged), or being written
     }
-    if (Arrays.equals(now, seen) && (refusedOver == null || refusedOver == mesh.config())) {
-      return; // unchanged, and applied or refused over the configuration still in force
+    if (Arrays.equals(now, seen) && (refusedOver == null || refusedOver.equals(mesh.config()))) {
+      // unchanged, and applied or refused over the configuration still in force (equal, not only the same
+      // object: an attached source laying the same settings with new instances is no reason to retry)
+      return;
     }
     if (closing.await(SETTLE_MILLIS, TimeUnit.MILLISECONDS)) {
       return;

@@ -111,4 +111,21 @@ class ConfigFileReplacementTest extends ReviewsBackends {
     assertThat(get()).isEqualTo("v2");
     assertThat(reconfigurations("applied")).isEqualTo(1.0);
   }
+
+  /**
+   * A refused version is tried again once the configuration in force changes (it may have clashed with another
+   * source), but not when an attached source lays the same settings again, as one that pushes instances often does.
+   */
+  @Test
+  void aRefusedVersionIsNotTriedAgainWhenAnotherSourceLaysEqualSettings() throws Exception {
+    Path file = Files.writeString(tmp.resolve("mesh.yaml"), routeTo("v1", "3s"));
+    watch(file, false);
+    Files.writeString(file, routeTo("v1", "3s").replace("- to: v1", "- split: { v1: 80, v2: -5 }"));
+    Await.until("the bad version refused", () -> reconfigurations("refused") == 1.0);
+    mesh.layer("same settings", c -> new io.meshclient.core.config.MeshConfig(c.discovery(), c.defaults(),
+        c.services(), c.unknownHosts()));
+    Thread.sleep(CHECK_EVERY.toMillis() * 3);
+    assertThat(reconfigurations("refused")).isEqualTo(1.0);
+    assertThat(get()).isEqualTo("v1");
+  }
 }
