@@ -30,12 +30,21 @@ import java.util.concurrent.TimeUnit;
  * file by a rename is still the safe way to change it: a writer that pauses longer mid-write can be
  * read half-way, and is then refused as invalid if it does not parse.) A file that cannot be read or
  * is refused is logged once, at WARNING, naming the keys (values of secret keys are never in the
- * message), and the configuration in force keeps serving; the next change is tried again.
+ * message), and the configuration in force keeps serving; the next change is tried again, and so is a
+ * refused version once the configuration in force has changed otherwise (it may have clashed with Istio's
+ * resources, or an attached source's). A file of more than {@value #MAX_FILE_BYTES} bytes is refused
+ * unread, as the Istio files are.
  */
 final class ConfigFileWatch implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ConfigFileWatch.class.getName());
   static final long SETTLE_MILLIS = 100;
   static final Duration DEFAULT_CHECK_EVERY = Duration.ofSeconds(2);
+  /**
+   * Bytes read at most (4 MB, as for the Istio files): the YAML parser refuses more than 3 M code points
+   * anyway, and reading a larger file whole would hold it in memory twice, or, past 2 GB, fail with an
+   * OutOfMemoryError that ends the watch.
+   */
+  static final int MAX_FILE_BYTES = 4 << 20;
   /** Events read in a row before the file is checked anyway, so a file rewritten without pause is still read. */
   private static final int MAX_SETTLE_ROUNDS = 20;
 
@@ -52,6 +61,14 @@ final class ConfigFileWatch implements AutoCloseable {
   private WatchKey registration;
   /** The content last applied or refused. Watch thread only. */
   private byte[] seen;
+  /**
+   * The configuration in force before {@link #seen} was refused; null if it was applied. A refused version
+   * is tried again once the configuration in force is another (Istio files or an attached source changed):
+   * it may have been refused only for clashing with them. Watch thread only.
+   */
+  private MeshConfig refusedOver;
+  /** The message {@link #seen} was last refused with, so that a retry refused alike is not logged again. */
+  private String refusal;
   /** The read failure last logged, so an unreadable file is reported once, not every check. Watch thread only. */
   private String unreadable;
 
@@ -83,9 +100,12 @@ final class ConfigFileWatch implements AutoCloseable {
     }
     byte[] content;
     try {
-      content = Files.readAllBytes(file);
+      content = readAtMost(file);
     } catch (IOException e) {
       throw io.meshclient.api.ConfigurationException.unreadable(file, e);
+    }
+    if (content == null) {
+      throw tooLarge(file);
     }
     return new Source(file, content, MeshConfig.fromFileContent(file, content), checkEvery);
   }
@@ -179,8 +199,13 @@ final class ConfigFileWatch implements AutoCloseable {
    */
   private void check() throws InterruptedException {
     byte[] now = read();
-    if (now == null || now.length == 0 || Arrays.equals(now, seen)) {
-      return; // unreadable (logged), being written, or unchanged
+    if (now == null || now.length == 0) {
+      return; // unreadable (logged), or being written
+    }
+    if (Arrays.equals(now, seen) && (refusedOver == null || refusedOver.equals(mesh.config()))) {
+      // unchanged, and applied or refused over the configuration still in force (equal, not only the same
+      // object: an attached source laying the same settings with new instances is no reason to retry)
+      return;
     }
     if (closing.await(SETTLE_MILLIS, TimeUnit.MILLISECONDS)) {
       return;
@@ -188,7 +213,9 @@ final class ConfigFileWatch implements AutoCloseable {
     if (!Arrays.equals(now, read())) {
       return; // still being written: the next check reads it again
     }
+    boolean retry = Arrays.equals(now, seen);
     seen = now;
+    MeshConfig before = mesh.config();
     try {
       MeshConfig config = mesh.reload(() -> {
         if (holdsNothing(now)) { // `echo > mesh.yaml`, or an editor's save mid-rewrite: not an empty configuration
@@ -197,14 +224,18 @@ final class ConfigFileWatch implements AutoCloseable {
         }
         return MeshConfig.fromFileContent(file, now);
       });
+      refusedOver = null;
       LOG.log(Level.INFO, "mesh configuration reloaded from {0}: services {1}", file, config.services().keySet());
     } catch (RuntimeException e) {
+      refusedOver = before;
       if (closed) {
         return;
       }
       // Core's configuration messages name keys and expectations, never the values of secret keys.
-      LOG.log(Level.WARNING, "mesh configuration change in {0} refused, the configuration in force keeps serving: {1}",
-          file, e instanceof io.meshclient.api.ConfigurationException ? e.getMessage() : e.toString());
+      String why = e instanceof io.meshclient.api.ConfigurationException ? e.getMessage() : e.toString();
+      LOG.log(retry && why.equals(refusal) ? Level.DEBUG : Level.WARNING,
+          "mesh configuration change in {0} refused, the configuration in force keeps serving: {1}", file, why);
+      refusal = why;
     }
   }
 
@@ -219,20 +250,39 @@ final class ConfigFileWatch implements AutoCloseable {
     return true;
   }
 
-  /** The file's content, or null (logged once per kind of failure) if it cannot be read now. */
+  /** The file's content, or null (logged once per kind of failure) if it cannot be read now or is too large. */
   private byte[] read() {
+    String why;
+    String message;
     try {
-      byte[] content = Files.readAllBytes(file);
-      unreadable = null;
-      return content;
-    } catch (IOException e) {
-      String why = e.getClass().getSimpleName();
-      if (!why.equals(unreadable) && !closed) {
-        unreadable = why;
-        LOG.log(Level.WARNING, "{0} cannot be read ({1}); the configuration in force keeps serving", file, why);
+      byte[] content = readAtMost(file);
+      if (content != null) {
+        unreadable = null;
+        return content;
       }
-      return null;
+      why = "too large";
+      message = tooLarge(file).getMessage();
+    } catch (IOException e) {
+      why = e.getClass().getSimpleName();
+      message = io.meshclient.api.ConfigurationException.unreadable(file, e).getMessage(); // as at start-up
     }
+    if (!why.equals(unreadable) && !closed) {
+      unreadable = why;
+      LOG.log(Level.WARNING, "{0}; the configuration in force keeps serving", message);
+    }
+    return null;
+  }
+
+  /** The content of {@code file}; null if it holds more than {@link #MAX_FILE_BYTES}, which are not all read. */
+  private static byte[] readAtMost(Path file) throws IOException {
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      byte[] content = in.readNBytes(MAX_FILE_BYTES + 1);
+      return content.length > MAX_FILE_BYTES ? null : content;
+    }
+  }
+
+  private static io.meshclient.api.ConfigurationException tooLarge(Path file) {
+    return io.meshclient.api.ConfigurationException.of(file.toString(), "more than 4 MB", "a file of at most 4 MB");
   }
 
   /** Stops the watch: a check under way finishes (it is not interrupted), then the thread ends. */

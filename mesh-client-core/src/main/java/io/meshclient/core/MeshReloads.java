@@ -119,7 +119,7 @@ final class MeshReloads {
         runtime.apply(layered, refused, laid);
         return layered;
       }
-      return istio.apply(istio.read(), layered, baseSource, runtime.listedServices(),
+      return istio.reapply(layered, baseSource, runtime.listedServices(),
           config -> runtime.apply(config, refused, laid));
     } catch (io.meshclient.api.ConfigurationException e) {
       throw MeshRuntime.withRefused(e, refused);

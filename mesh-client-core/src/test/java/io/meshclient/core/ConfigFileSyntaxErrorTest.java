@@ -9,12 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,24 +36,9 @@ class ConfigFileSyntaxErrorTest {
   @Test
   void aWatchedFileRewrittenWithASyntaxErrorIsRefusedWithAWarningNamingTheFile() throws Exception {
     Path file = Files.writeString(dir.resolve("mesh.yaml"), "mesh:\n  unknown-hosts: refuse\n");
-    List<String> warnings = new CopyOnWriteArrayList<>();
-    Handler handler = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-          warnings.add(new java.util.logging.SimpleFormatter().formatMessage(record));
-        }
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    Logger logger = Logger.getLogger(ConfigFileWatch.class.getName());
-    logger.addHandler(handler);
-    try (Mesh mesh = Mesh.builder().watchConfigFile(file, Duration.ofMillis(200)).build()) {
+    try (LogWarnings logged = new LogWarnings(ConfigFileWatch.class);
+        Mesh mesh = Mesh.builder().watchConfigFile(file, Duration.ofMillis(200)).build()) {
+      List<String> warnings = logged.messages;
       Files.writeString(file, BROKEN);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (warnings.isEmpty()) {
@@ -69,8 +49,6 @@ class ConfigFileSyntaxErrorTest {
           .startsWith("mesh configuration change in " + file + " refused, the configuration in force keeps "
               + "serving: " + file + ": not valid YAML (")
           .contains(" at line 4)");
-    } finally {
-      logger.removeHandler(handler);
     }
   }
 }

@@ -20,7 +20,9 @@ import java.util.function.Consumer;
  * their ServiceEntries and the last load report, and watches the files for changes (polling every {@link
  * IstioOptions#checkEvery()}: a mounted ConfigMap swaps its files through a symbolic link, which polling
  * content sees on every platform). A version is handed on only once two reads {@value #SETTLE_MILLIS} ms
- * apart agree. One daemon thread per mesh while watching; thread-safe.
+ * apart agree, and not while a file that held something (or is new) is empty: a truncating write not yet
+ * written, never a file of no resources that would drop its routes. One daemon thread per mesh while
+ * watching; thread-safe.
  */
 public final class IstioSource implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(IstioSource.class.getName());
@@ -32,8 +34,10 @@ public final class IstioSource implements AutoCloseable {
   private final ServiceEntryDiscovery discovery = new ServiceEntryDiscovery();
   private final CountDownLatch closing = new CountDownLatch(1);
   private volatile IstioReport report = IstioReport.EMPTY;
-  /** The file contents last applied or refused; read and written under the mesh's reload lock. */
-  private Map<String, byte[]> seen = Map.of();
+  /** The file contents last applied or refused; written under the mesh's reload lock, read by the watch too. */
+  private volatile Map<String, byte[]> seen = Map.of();
+  /** The file contents last applied; under the mesh's reload lock. */
+  private Map<String, byte[]> applied = Map.of();
   private Thread thread;
 
   public IstioSource(List<Path> paths, IstioOptions options) {
@@ -85,6 +89,7 @@ public final class IstioSource implements AutoCloseable {
       discovery.update(before);
       throw e;
     }
+    applied = files;
     report = result.report();
     for (IstioReport.Unsupported u : report.unsupported()) {
       LOG.log(Level.INFO, "{0}", u);
@@ -93,6 +98,24 @@ public final class IstioSource implements AutoCloseable {
       LOG.log(Level.INFO, "ignored: {0}", ignored);
     }
     return result.config();
+  }
+
+  /**
+   * Translates the files in force, not a fresh read, on top of a new {@code base} and applies the result, as
+   * {@link #apply}: a version on disk may be half-written or already refused. Once it is applied, a version
+   * on disk refused before is handed on by the watch again, to be tried over the new base.
+   *
+   * @return the configuration applied
+   * @throws io.meshclient.api.ConfigurationException if the result is invalid; nothing changes
+   */
+  public MeshConfig reapply(MeshConfig base, String baseSource, Set<String> listed, Consumer<MeshConfig> apply) {
+    Map<String, byte[]> before = seen;
+    try {
+      return apply(applied, base, baseSource, listed, apply);
+    } catch (RuntimeException e) {
+      seen = before; // the base is unchanged: a refused version on disk is not tried again
+      throw e;
+    }
   }
 
   /** Whether {@code files} differ from those last applied or refused. */
@@ -120,7 +143,7 @@ public final class IstioSource implements AutoCloseable {
   }
 
   private void run(Consumer<Map<String, byte[]>> onChange) {
-    String unreadable = null;
+    String unreadable = null; // what was last logged: a file unreadable or emptied is reported once
     try {
       while (!closing.await(options.checkEvery().toMillis(), TimeUnit.MILLISECONDS)) {
         Map<String, byte[]> now;
@@ -131,6 +154,15 @@ public final class IstioSource implements AutoCloseable {
           }
           if (!same(now, read())) {
             continue; // still being written
+          }
+          String emptied = emptied(now);
+          if (emptied != null) {
+            if (!emptied.equals(unreadable)) {
+              unreadable = emptied;
+              LOG.log(Level.WARNING, "{0} is empty, taken for a file being written; the configuration in force"
+                  + " keeps serving until it is written or deleted", emptied);
+            }
+            continue;
           }
           unreadable = null;
         } catch (RuntimeException e) {
@@ -152,6 +184,18 @@ public final class IstioSource implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** A file empty in {@code files} that was not empty (or not there) in the version last seen; null if none. */
+  private String emptied(Map<String, byte[]> files) {
+    Map<String, byte[]> before = seen;
+    for (Map.Entry<String, byte[]> e : files.entrySet()) {
+      byte[] was = before.get(e.getKey());
+      if (e.getValue().length == 0 && (was == null || was.length > 0)) {
+        return e.getKey();
+      }
+    }
+    return null;
   }
 
   private static boolean same(Map<String, byte[]> a, Map<String, byte[]> b) {
