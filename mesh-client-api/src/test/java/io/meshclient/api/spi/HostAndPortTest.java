@@ -10,7 +10,8 @@ class HostAndPortTest {
   @Test
   void aHostWithOrWithoutAPortInRangeIsAHostAndPort() {
     for (String text : new String[] {"127.0.0.1:8500", "127.0.0.1", "consul.service.consul",
-        "istiod.istio-system.svc:15012", "localhost:1", "localhost:65535", "[::1]:15010", "[::1]", "[fe80::1%eth0]:8500", "my_host:80"}) {
+        "istiod.istio-system.svc:15012", "localhost:1", "localhost:65535", "[::1]:15010", "[::1]",
+        "[fe80::1%eth0]:8500", "my_host:80"}) {
       assertThat(SettingValues.isHostAndPort(text)).as(text).isTrue();
     }
   }

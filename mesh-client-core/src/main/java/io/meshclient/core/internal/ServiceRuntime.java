@@ -163,7 +163,8 @@ public final class ServiceRuntime {
     if (reason == null && !subset.instances.isEmpty()) {
       // listed, yet no candidate: the outlier detector ejected every one (with a panic threshold of 0%)
       int n = subset.instances.size();
-      reason = (n == 1 ? "its only instance is" : "all " + n + " of its instances are") + " ejected by outlier detection";
+      reason = (n == 1 ? "its only instance is" : "all " + n + " of its instances are")
+          + " ejected by outlier detection";
     }
     return new io.meshclient.api.NoHealthyInstanceException(name(), subset.name(), reason);
   }

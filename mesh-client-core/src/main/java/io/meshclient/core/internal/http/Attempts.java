@@ -223,7 +223,8 @@ final class Attempts {
    */
   static SocketTimeoutException deadlinePassed(MeshCall call, RetryConfig retry) {
     return new SocketTimeoutException(call.request().method() + " " + call.request().url().redact()
-        + " not sent: its deadline (retry.deadline: " + retry.deadline().toMillis() + "ms) passed before the first attempt");
+        + " not sent: its deadline (retry.deadline: " + retry.deadline().toMillis()
+        + "ms) passed before the first attempt");
   }
 
   /**

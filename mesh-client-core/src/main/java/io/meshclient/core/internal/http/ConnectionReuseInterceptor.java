@@ -101,7 +101,8 @@ final class ConnectionReuseInterceptor implements Interceptor {
       attempt.connected = true;
       attempt.reused = reused;
       if (reused && now - use.lastActive >= PROBE_AFTER_IDLE_NANOS
-          && (attempt.staleResent || !resendableForFree(chain.request())) && isHttp1(connection.protocol()) && closedByPeer(connection.socket())) {
+          && (attempt.staleResent || !resendableForFree(chain.request())) && isHttp1(connection.protocol())
+          && closedByPeer(connection.socket())) {
         attempt.closedBeforeSend = true;
         connection.socket().close(); // the pool drops a closed connection, so no call is given it again
         throw new IOException("connection to " + connection.route().socketAddress()

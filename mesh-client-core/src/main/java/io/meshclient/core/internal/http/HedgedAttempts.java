@@ -214,7 +214,8 @@ final class HedgedAttempts {
       url = service.rewrite(call.sent.url(), instance, subset);
       routing = call.sent.newBuilder().url(url);
       OwnCalls.tagTls(routing, subset.ownTls());
-      OwnCalls.tagHedged(routing, call.service.name(), (int) Math.min(tryMillis, subset.connectTimeoutMillis(call.plan)), (int) tryMillis);
+      OwnCalls.tagHedged(routing, call.service.name(),
+          (int) Math.min(tryMillis, subset.connectTimeoutMillis(call.plan)), (int) tryMillis);
     } catch (java.net.ConnectException e) {
       subset.balancer().onStart(instance);
       attempts.record(service, subset, service.breaker(), instance, CallOutcome.CONNECT_FAILURE, 0, 0, e);
