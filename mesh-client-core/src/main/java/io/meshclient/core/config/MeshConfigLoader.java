@@ -44,10 +44,21 @@ final class MeshConfigLoader {
 
   private MeshConfigLoader() {}
 
+  /**
+   * Bytes a file may hold (4 MB, as the watched mesh.yaml and the Istio files): the YAML parser refuses more
+   * than 3 M code points anyway, and a file read whole past 2 GB fails with an {@link OutOfMemoryError}.
+   */
+  static final int MAX_FILE_BYTES = 4 << 20;
+
   static MeshConfig load(Path file, UnaryOperator<String> environment) {
     String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      byte[] content = in.readNBytes(MAX_FILE_BYTES + 1);
+      if (content.length > MAX_FILE_BYTES) {
+        throw ConfigurationException.of(file.toString(), "more than 4 MB", "a file of at most 4 MB");
+      }
+      // as strict as Files.readString: bytes that are not UTF-8 are refused, never turned into U+FFFD
+      text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(content)).toString();
     } catch (IOException e) {
       throw ConfigurationException.unreadable(file, e);
     }

@@ -39,6 +39,21 @@ class UnreadableConfigFileTest {
   }
 
   @Test
+  void aFileOfMoreThan4MbIsRefusedUnreadNotReadWholeIntoMemory() throws Exception {
+    // Sparse: 3 GB on paper. Read whole, it failed with an OutOfMemoryError (past 2 GB) instead of a refusal.
+    Path huge = dir.resolve("mesh.yaml");
+    try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+      file.setLength(3L << 30);
+    }
+    assertThatThrownBy(() -> MeshConfig.load(huge))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(huge + ": more than 4 MB (expected: a file of at most 4 MB)");
+    assertThatThrownBy(() -> Mesh.fromFile(huge))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(huge + ": more than 4 MB (expected: a file of at most 4 MB)");
+  }
+
+  @Test
   void aDirectoryGivenAsTheMeshYamlIsSaidToBeOne() {
     assertThatThrownBy(() -> MeshConfig.load(dir))
         .isInstanceOf(ConfigurationException.class)
