@@ -100,12 +100,18 @@ public final class RoutePlan {
   }
 
   /**
-   * Nanoseconds left at {@code now} to the deadline ({@code retry.deadline}) of a call that started at {@code
-   * start}, or {@link Long#MAX_VALUE} without one (ticker times).
+   * The deadline ({@code retry.deadline}) of a call that started at {@code start}, in ticker time, or 0 without
+   * one: the attempts' bound, and the longest the call waits for a rate-limit permit.
    */
-  public long nanosLeft(long start, long now) {
+  public long deadline(long start) {
     java.time.Duration deadline = retry.deadline();
-    return deadline == null ? Long.MAX_VALUE : start + deadline.toNanos() - now;
+    return deadline == null ? 0 : start + deadline.toNanos();
+  }
+
+  /** Nanoseconds left at {@code now} to the {@link #deadline} of a call started at {@code start}, or Long.MAX_VALUE. */
+  public long nanosLeft(long start, long now) {
+    long deadline = deadline(start);
+    return deadline == 0 ? Long.MAX_VALUE : deadline - now;
   }
 
   /**

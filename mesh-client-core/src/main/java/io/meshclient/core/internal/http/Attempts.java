@@ -80,7 +80,7 @@ final class Attempts {
     long timeoutMillis = call.plan.timeoutMillis();
     long perTryMillis = retry.perTryTimeout() == null ? timeoutMillis
         : Math.min(timeoutMillis, retry.perTryTimeout().toMillis());
-    long deadline = retry.deadline() == null ? 0 : call.start + retry.deadline().toNanos();
+    long deadline = call.plan.deadline(call.start);
     boolean idempotent = MeshInterceptor.isIdempotent(request.method());
     boolean resendable = (idempotent || retry.nonIdempotent()) && (request.body() == null || !request.body().isOneShot());
     call.service.budget().onRequest();

@@ -68,7 +68,7 @@ final class HedgedAttempts {
     SubsetRuntime subset = call.subset;
     long perTryMillis = retry.perTryTimeout() == null ? plan.timeoutMillis()
         : Math.min(plan.timeoutMillis(), retry.perTryTimeout().toMillis());
-    long deadline = retry.deadline() == null ? 0 : call.start + retry.deadline().toNanos();
+    long deadline = call.plan.deadline(call.start);
     call.service.budget().onRequest();
     ServiceInstance[] tried = null;
     for (int attempt = 1; ; attempt++) {
