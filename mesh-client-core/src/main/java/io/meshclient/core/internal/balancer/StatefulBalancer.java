@@ -4,6 +4,7 @@ import io.meshclient.api.CallOutcome;
 import io.meshclient.api.LoadBalancer;
 import io.meshclient.api.ServiceInstance;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 
 /**
@@ -80,9 +81,21 @@ abstract class StatefulBalancer implements LoadBalancer, InstanceListListener {
   public void onComplete(ServiceInstance instance, CallOutcome outcome, long latencyNanos) {
     InstanceStats s = stats(instance);
     if (s != null) {
-      s.inFlight.decrementAndGet();
+      countDown(s.inFlight);
       observe(s, outcome, latencyNanos);
     }
+  }
+
+  /**
+   * One call fewer, never below zero: an instance the discovery dropped and listed again while a call on it
+   * ran comes back with new statistics, which never counted that call (at -1 least request would favour the
+   * instance for good). Its count may read one low until its other calls end; never negative.
+   */
+  private static void countDown(AtomicInteger inFlight) {
+    int n;
+    do {
+      n = inFlight.get();
+    } while (n > 0 && !inFlight.compareAndSet(n, n - 1));
   }
 
   /** The statistics of {@code instance}: the candidates' table's, else (ejected now) the whole list's, else null. */

@@ -88,21 +88,7 @@ class InFlightAcrossEjectionTest {
         StatefulBalancer balancer = (StatefulBalancer) all.balancer();
         ServiceInstance onS = all.instances().get(0);
 
-        // A /hold call that lands on s (least request with nothing in flight draws at random).
-        CompletableFuture<Integer> held = null;
-        for (int i = 0; i < 100 && held == null; i++) {
-          CompletableFuture<Integer> call = enqueue(mesh, "/hold");
-          long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-          while (s.connections.get() == 0 && !call.isDone() && System.nanoTime() < until) {
-            Thread.sleep(2);
-          }
-          if (s.connections.get() > 0) {
-            held = call;
-          } else {
-            assertThat(call.get(5, TimeUnit.SECONDS)).isEqualTo(200); // answered by b or c at once
-          }
-        }
-        assertThat(held).as("a /hold call on s").isNotNull();
+        CompletableFuture<Integer> held = holdOn(s, mesh);
         assertThat(balancer.table.stats(onS).inFlight.get()).isEqualTo(1);
 
         assertThat(get(mesh, "/fail")).isEqualTo(503); // s ejected
@@ -122,6 +108,60 @@ class InFlightAcrossEjectionTest {
         assertThat(held.get(10, TimeUnit.SECONDS)).isEqualTo(200);
         assertThat(balancer.table.instances).hasSize(3);
         assertThat(balancer.table.stats(onS).inFlight.get()).as("s's calls in flight, all ended").isZero();
+      }
+    }
+  }
+
+  /** A /hold call that lands on {@code s} (least request with nothing in flight draws at random). */
+  private static CompletableFuture<Integer> holdOn(HostilePeer s, Mesh mesh) throws Exception {
+    for (int i = 0; i < 100; i++) {
+      CompletableFuture<Integer> call = enqueue(mesh, "/hold");
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (s.connections.get() == 0 && !call.isDone() && System.nanoTime() < until) {
+        Thread.sleep(2);
+      }
+      if (s.connections.get() > 0) {
+        return call;
+      }
+      assertThat(call.get(5, TimeUnit.SECONDS)).isEqualTo(200); // answered by another instance at once
+    }
+    throw new AssertionError("no /hold call landed on " + s);
+  }
+
+  /**
+   * A call still running on an instance that the discovery drops and lists again: the instance comes back
+   * with new statistics, which never counted the call, so its end must not take them below zero (at -1
+   * least request would favour the instance for good).
+   */
+  @Test
+  void aCallThatOutlivesItsInstancesRemovalByDiscoveryAndReturnLeavesItsInFlightCountAtZero() throws Exception {
+    try (HostilePeer s = peer(true); HostilePeer b = peer(false); HostilePeer c = peer(false)) {
+      ServiceInstance onS = s.instance("api", "s", Map.of());
+      ServiceInstance onB = b.instance("api", "b", Map.of());
+      ServiceInstance onC = c.instance("api", "c", Map.of());
+      InMemoryDiscovery discovery = new InMemoryDiscovery().set("api", List.of(onS, onB, onC));
+      try (Mesh mesh = Mesh.builder().discovery("memory", discovery).config(MeshConfig.fromYaml("""
+          mesh:
+            services:
+              api:
+                load-balancer: least-request
+                retry: { attempts: 1 }
+              """, name -> null)).build()) {
+        SubsetRuntime all = MeshInternals.runtime(mesh).service("api").all();
+        StatefulBalancer balancer = (StatefulBalancer) all.balancer();
+        CompletableFuture<Integer> held = holdOn(s, mesh);
+        assertThat(balancer.table.stats(onS).inFlight.get()).isEqualTo(1);
+
+        discovery.set("api", List.of(onB, onC)); // s leaves the list while its call runs...
+        assertThat(get(mesh, "/other")).isEqualTo(200);
+        discovery.set("api", List.of(onS, onB, onC)); // ...and comes back
+        assertThat(get(mesh, "/other")).isEqualTo(200);
+        assertThat(balancer.table.instances).hasSize(3);
+
+        release.countDown();
+        assertThat(held.get(10, TimeUnit.SECONDS)).isEqualTo(200);
+        ServiceInstance back = balancer.table.instances.stream().filter(i -> i.id().equals("s")).findFirst().orElseThrow();
+        assertThat(balancer.table.stats(back).inFlight.get()).as("s's calls in flight, all ended").isZero();
       }
     }
   }
