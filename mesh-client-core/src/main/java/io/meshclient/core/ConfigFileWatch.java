@@ -1,6 +1,7 @@
 package io.meshclient.core;
 
 import io.meshclient.core.config.MeshConfig;
+import io.meshclient.core.internal.ConfigFiles;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.ClosedWatchServiceException;
@@ -32,19 +33,13 @@ import java.util.concurrent.TimeUnit;
  * is refused is logged once, at WARNING, naming the keys (values of secret keys are never in the
  * message), and the configuration in force keeps serving; the next change is tried again, and so is a
  * refused version once the configuration in force has changed otherwise (it may have clashed with Istio's
- * resources, or an attached source's). A file of more than {@value #MAX_FILE_BYTES} bytes is refused
- * unread, as the Istio files are.
+ * resources, or an attached source's). A file of more than 4 MB ({@link ConfigFiles#MAX_BYTES}) is
+ * refused unread, as the Istio files are.
  */
 final class ConfigFileWatch implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ConfigFileWatch.class.getName());
   static final long SETTLE_MILLIS = 100;
   static final Duration DEFAULT_CHECK_EVERY = Duration.ofSeconds(2);
-  /**
-   * Bytes read at most (4 MB, as for the Istio files): the YAML parser refuses more than 3 M code points
-   * anyway, and reading a larger file whole would hold it in memory twice, or, past 2 GB, fail with an
-   * OutOfMemoryError that ends the watch.
-   */
-  static final int MAX_FILE_BYTES = 4 << 20;
   /** Events read in a row before the file is checked anyway, so a file rewritten without pause is still read. */
   private static final int MAX_SETTLE_ROUNDS = 20;
 
@@ -100,12 +95,9 @@ final class ConfigFileWatch implements AutoCloseable {
     }
     byte[] content;
     try {
-      content = readAtMost(file);
+      content = ConfigFiles.read(file);
     } catch (IOException e) {
       throw io.meshclient.api.ConfigurationException.unreadable(file, e);
-    }
-    if (content == null) {
-      throw tooLarge(file);
     }
     return new Source(file, content, MeshConfig.fromFileContent(file, content), checkEvery);
   }
@@ -255,13 +247,12 @@ final class ConfigFileWatch implements AutoCloseable {
     String why;
     String message;
     try {
-      byte[] content = readAtMost(file);
-      if (content != null) {
-        unreadable = null;
-        return content;
-      }
+      byte[] content = ConfigFiles.read(file);
+      unreadable = null;
+      return content;
+    } catch (io.meshclient.api.ConfigurationException e) {
       why = "too large";
-      message = tooLarge(file).getMessage();
+      message = e.getMessage();
     } catch (IOException e) {
       why = e.getClass().getSimpleName();
       message = io.meshclient.api.ConfigurationException.unreadable(file, e).getMessage(); // as at start-up
@@ -271,18 +262,6 @@ final class ConfigFileWatch implements AutoCloseable {
       LOG.log(Level.WARNING, "{0}; the configuration in force keeps serving", message);
     }
     return null;
-  }
-
-  /** The content of {@code file}; null if it holds more than {@link #MAX_FILE_BYTES}, which are not all read. */
-  private static byte[] readAtMost(Path file) throws IOException {
-    try (java.io.InputStream in = Files.newInputStream(file)) {
-      byte[] content = in.readNBytes(MAX_FILE_BYTES + 1);
-      return content.length > MAX_FILE_BYTES ? null : content;
-    }
-  }
-
-  private static io.meshclient.api.ConfigurationException tooLarge(Path file) {
-    return io.meshclient.api.ConfigurationException.of(file.toString(), "more than 4 MB", "a file of at most 4 MB");
   }
 
   /** Stops the watch: a check under way finishes (it is not interrupted), then the thread ends. */

@@ -1,10 +1,10 @@
 package io.meshclient.core.config;
 
 import io.meshclient.api.ConfigurationException;
+import io.meshclient.core.internal.ConfigFiles;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -44,19 +44,10 @@ final class MeshConfigLoader {
 
   private MeshConfigLoader() {}
 
-  /**
-   * Bytes a file may hold (4 MB, as the watched mesh.yaml and the Istio files): the YAML parser refuses more
-   * than 3 M code points anyway, and a file read whole past 2 GB fails with an {@link OutOfMemoryError}.
-   */
-  static final int MAX_FILE_BYTES = 4 << 20;
-
   static MeshConfig load(Path file, UnaryOperator<String> environment) {
     String text;
-    try (java.io.InputStream in = Files.newInputStream(file)) {
-      byte[] content = in.readNBytes(MAX_FILE_BYTES + 1);
-      if (content.length > MAX_FILE_BYTES) {
-        throw ConfigurationException.of(file.toString(), "more than 4 MB", "a file of at most 4 MB");
-      }
+    try {
+      byte[] content = ConfigFiles.read(file); // at most 4 MB
       // as strict as Files.readString: bytes that are not UTF-8 are refused, never turned into U+FFFD
       text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(content)).toString();
     } catch (IOException e) {
@@ -149,7 +140,7 @@ final class MeshConfigLoader {
       String format) {
     Node root;
     try {
-      root = new Yaml(new LoaderOptions()).compose(reader);
+      root = new Yaml(ConfigFiles.yamlOptions()).compose(reader);
     } catch (MarkedYAMLException e) {
       Mark mark = e.getProblemMark();
       throw new ConfigurationException(source + ": not valid " + format + " (" + e.getProblem()

@@ -1,5 +1,6 @@
 package io.meshclient.core.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshclient.api.ConfigurationException;
@@ -51,6 +52,47 @@ class UnreadableConfigFileTest {
     assertThatThrownBy(() -> Mesh.fromFile(huge))
         .isInstanceOf(ConfigurationException.class)
         .hasMessage(huge + ": more than 4 MB (expected: a file of at most 4 MB)");
+  }
+
+  /** A comment of {@code bytes} bytes: a file that size whose settings are a few lines. */
+  private static String padding(int bytes) {
+    StringBuilder out = new StringBuilder(bytes + 100);
+    while (out.length() < bytes) {
+      out.append("# ").append("x".repeat(97)).append('\n');
+    }
+    return out.toString();
+  }
+
+  @Test
+  void aFileOf3To4MbIsReadNotRefusedBySnakeYamlsOwnLimitInItsOwnWords() throws Exception {
+    // SnakeYAML refuses more than 3 M code points by default ("The incoming YAML document exceeds the limit"):
+    // a mesh.yaml or an Istio file of 3.5 MB was refused so, under the documented 4 MB.
+    Path meshYaml = dir.resolve("mesh.yaml");
+    java.nio.file.Files.writeString(meshYaml, padding(3_500_000) + "mesh:\n  services:\n    api:\n      timeout: 2s\n");
+    assertThat(MeshConfig.load(meshYaml).service("api").timeout()).isEqualTo(java.time.Duration.ofSeconds(2));
+
+    Path istio = dir.resolve("reviews.yaml");
+    java.nio.file.Files.writeString(istio, padding(3_500_000) + """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: reviews }
+        spec:
+          host: reviews
+          trafficPolicy: { loadBalancer: { simple: RANDOM } }
+        """);
+    try (Mesh mesh = Mesh.builder().istioConfig(istio)
+        .discovery("memory", new io.meshclient.core.InMemoryDiscovery()).build()) {
+      assertThat(mesh.config().service("reviews").loadBalancer().name()).isEqualTo("random");
+    }
+  }
+
+  @Test
+  void anIstioFileOfMoreThan4MbIsRefusedInTheWordsOfMeshYaml() throws Exception {
+    Path istio = dir.resolve("reviews.yaml");
+    java.nio.file.Files.writeString(istio, padding(4_300_000));
+    assertThatThrownBy(() -> Mesh.builder().istioConfig(istio).build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining(istio + ": more than 4 MB (expected: a file of at most 4 MB)");
   }
 
   @Test

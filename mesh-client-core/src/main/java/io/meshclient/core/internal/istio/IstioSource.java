@@ -166,10 +166,11 @@ public final class IstioSource implements AutoCloseable {
           }
           unreadable = null;
         } catch (RuntimeException e) {
-          if (!e.getMessage().equals(unreadable)) {
-            unreadable = e.getMessage();
+          String why = String.valueOf(e.getMessage()); // a bug's exception may have none
+          if (!why.equals(unreadable)) {
+            unreadable = why;
             LOG.log(Level.WARNING, "Istio files cannot be read now ({0}); the configuration in force keeps serving",
-                e.getMessage());
+                why);
           }
           continue;
         }

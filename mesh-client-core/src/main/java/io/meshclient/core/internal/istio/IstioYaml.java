@@ -1,6 +1,7 @@
 package io.meshclient.core.internal.istio;
 
 import io.meshclient.api.ConfigurationException;
+import io.meshclient.core.internal.ConfigFiles;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -36,7 +36,6 @@ import org.yaml.snakeyaml.nodes.Tag;
 final class IstioYaml {
   static final int MAX_VALUES = 100_000;
   static final int MAX_DEPTH = 64;
-  static final long MAX_FILE_BYTES = 4L << 20;
 
   private IstioYaml() {}
 
@@ -68,10 +67,7 @@ final class IstioYaml {
     Map<Path, byte[]> out = new LinkedHashMap<>();
     for (Path file : files) {
       try {
-        if (Files.size(file) > MAX_FILE_BYTES) {
-          throw ConfigurationException.of(file.toString(), Files.size(file) + " bytes", "at most 4 MB");
-        }
-        out.put(file, Files.readAllBytes(file));
+        out.put(file, ConfigFiles.read(file)); // at most 4 MB
       } catch (IOException e) {
         throw ConfigurationException.unreadable(file, e);
       }
@@ -90,7 +86,7 @@ final class IstioYaml {
     List<Document> out = new ArrayList<>();
     try (Reader reader = new StringReader(text)) {
       int index = 0;
-      for (Node root : new Yaml(new LoaderOptions()).composeAll(reader)) {
+      for (Node root : new Yaml(ConfigFiles.yamlOptions()).composeAll(reader)) {
         index++;
         if (root == null || root.getTag() == Tag.NULL) {
           out.add(new Document(file, index, null));
