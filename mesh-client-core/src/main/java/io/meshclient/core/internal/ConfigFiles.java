@@ -27,12 +27,21 @@ public final class ConfigFiles {
    * @throws IOException if it cannot be read
    */
   public static byte[] read(Path file) throws IOException {
+    byte[] content = readAtMost(file, MAX_BYTES);
+    if (content == null) {
+      throw ConfigurationException.of(file.toString(), "more than 4 MB", "a file of at most 4 MB");
+    }
+    return content;
+  }
+
+  /**
+   * The content of {@code file}, or null if it holds more than {@code maxBytes}, which are then not all read
+   * (a file the size of its content is not needed: {@code /dev/zero} or a growing file end the read too).
+   */
+  public static byte[] readAtMost(Path file, int maxBytes) throws IOException {
     try (InputStream in = Files.newInputStream(file)) {
-      byte[] content = in.readNBytes(MAX_BYTES + 1);
-      if (content.length > MAX_BYTES) {
-        throw ConfigurationException.of(file.toString(), "more than 4 MB", "a file of at most 4 MB");
-      }
-      return content;
+      byte[] content = in.readNBytes(maxBytes + 1);
+      return content.length > maxBytes ? null : content;
     }
   }
 

@@ -10,7 +10,10 @@ import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.meshclient.api.ConfigurationException;
+import io.meshclient.core.internal.ConfigFiles;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +32,7 @@ import java.util.Map;
  */
 final class BootstrapReader {
   /** Bounded: a bootstrap is a few kilobytes; anything this large is not one. */
-  private static final long MAX_BYTES = 1 << 20;
+  private static final int MAX_BYTES = 1 << 20;
   private static final ObjectMapper JSON = new ObjectMapper();
   /** gRPC's default refresh_interval of a file_watcher provider. */
   private static final Duration DEFAULT_REFRESH = Duration.ofMinutes(10);
@@ -40,10 +43,11 @@ final class BootstrapReader {
   static Bootstrap readFile(String key, Path file) {
     String text;
     try {
-      if (Files.size(file) > MAX_BYTES) {
+      byte[] content = ConfigFiles.readAtMost(file, MAX_BYTES); // never whole: /dev/zero has size 0
+      if (content == null) {
         throw ConfigurationException.of(key, file.toString(), "a bootstrap file under 1 MiB");
       }
-      text = Files.readString(file);
+      text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(content)).toString(); // strict, as readString
     } catch (IOException e) {
       throw ConfigurationException.of(key, file.toString(), "a readable gRPC xDS bootstrap file ("
           + e.getClass().getSimpleName() + ")");

@@ -9,8 +9,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
+import io.meshclient.core.internal.ConfigFiles;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +59,8 @@ final class Channels {
 
   /** Sends the token in a file as a bearer token, read for each stream so a rotated token is used. Never logs it. */
   private static final class TokenFile extends CallCredentials {
+    /** A JWT is a few KB; Kubernetes' projected service-account tokens are under 2 KB. */
+    private static final int MAX_TOKEN_BYTES = 64 * 1024;
     private final Path file;
 
     TokenFile(Path file) {
@@ -68,8 +71,14 @@ final class Channels {
     public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
       executor.execute(() -> {
         try {
+          byte[] token = ConfigFiles.readAtMost(file, MAX_TOKEN_BYTES); // never whole: /dev/zero has size 0
+          if (token == null) {
+            applier.fail(Status.UNAUTHENTICATED.withDescription("the xDS token file " + file + " holds more than "
+                + MAX_TOKEN_BYTES / 1024 + " KB (expected: one bearer token)"));
+            return;
+          }
           Metadata headers = new Metadata();
-          headers.put(AUTHORIZATION, "Bearer " + Files.readString(file).trim());
+          headers.put(AUTHORIZATION, "Bearer " + new String(token, StandardCharsets.UTF_8).trim());
           applier.apply(headers);
         } catch (IOException | RuntimeException e) {
           applier.fail(Status.UNAUTHENTICATED.withDescription("cannot read the xDS token file " + file + " ("

@@ -305,6 +305,16 @@ class XdsSettingsTest {
             + "allowed))");
   }
 
+  /** A bootstrap "file" that never ends ({@code /dev/zero}, size 0 on paper) was read whole, into OutOfMemoryError. */
+  @Test
+  void aBootstrapFileThatNeverEndsIsRefusedNotReadWhole() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(Path.of("/dev/zero")), "/dev/zero");
+    MeshConfig config = MeshConfig.builder().discovery("xds", Map.of("bootstrap", "/dev/zero",
+        "services", Map.of("reviews", 9080))).build();
+    assertThatThrownBy(() -> Mesh.builder().config(config).build()).isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("mesh.discovery.xds.bootstrap: /dev/zero (expected: a bootstrap file under 1 MiB)");
+  }
+
   @Test
   void theProviderIsFoundByName() {
     assertThat(Providers.discovery("xds", "mesh.discovery.xds", getClass().getClassLoader()))
