@@ -30,6 +30,7 @@ public final class CountingTlsServer implements AutoCloseable {
   private final java.util.List<String> clientSubjects = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile int closeEvery;
   private volatile boolean answerWithClientSubject;
+  private volatile boolean needClientAuth;
 
   public CountingTlsServer(TestPki.Held identity, TestPki.Held issuer, TestPki.Held clientCa) throws Exception {
     KeyStore keys = KeyStore.getInstance("PKCS12");
@@ -68,6 +69,10 @@ public final class CountingTlsServer implements AutoCloseable {
 
   private void serve(SSLSocket socket) {
     try (socket) {
+      // Set on each socket: the server socket's settings reach only sockets accepted after the next accept().
+      if (needClientAuth) {
+        socket.setNeedClientAuth(true);
+      }
       socket.startHandshake();
       String subject = null;
       try {
@@ -109,7 +114,7 @@ public final class CountingTlsServer implements AutoCloseable {
 
   /** Refuses a handshake without a client certificate (by default one is asked for, not required). */
   public CountingTlsServer requireClientCertificate() {
-    server.setNeedClientAuth(true);
+    needClientAuth = true;
     return this;
   }
 
