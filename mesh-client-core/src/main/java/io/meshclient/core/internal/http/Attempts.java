@@ -85,6 +85,8 @@ final class Attempts {
     boolean resendable = (idempotent || retry.nonIdempotent()) && (request.body() == null || !request.body().isOneShot());
     call.service.budget().onRequest();
     ServiceInstance[] tried = null;
+    IOException lastError = null; // the previous attempt's, the cause if no instance is left for the next
+    ServiceInstance lastInstance = null;
     ConnectionReuseInterceptor.Attempt wire = ConnectionReuseInterceptor.record(chain.call());
     for (int attempt = 1; ; attempt++) {
       long now = ticker.nanoTime();
@@ -93,7 +95,7 @@ final class Attempts {
       }
       List<ServiceInstance> candidates = subset.candidates(now);
       if (candidates.isEmpty()) {
-        throw service.noInstance(subset);
+        throw ConnectFailures.noInstanceAfter(service, subset, lastError, lastInstance);
       }
       ServiceInstance instance = pick(subset, candidates, call, tried);
       refuseInsecure(request, service, subset, instance);
@@ -214,6 +216,8 @@ final class Attempts {
       }
       listener.onRetry(call.service.name(), reason);
       tried = remember(tried, instance);
+      lastError = error;
+      lastInstance = instance;
     }
   }
 

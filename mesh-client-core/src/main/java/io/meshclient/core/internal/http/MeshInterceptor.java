@@ -334,6 +334,9 @@ public final class MeshInterceptor implements Interceptor {
     if (e instanceof PeerIdentityMismatchException) {
       return CallOutcome.CONNECT_FAILURE;
     }
+    if (e instanceof io.meshclient.api.NoHealthyInstanceException) {
+      return CallOutcome.REFUSED; // its cause, if any, is the attempt before, already recorded as its own outcome
+    }
     if (e.getCause() instanceof IOException cause && !(cause instanceof MeshException)) {
       return Attempts.classify(cause, null, false);
     }

@@ -179,6 +179,35 @@ class TlsHandshakeFailureTest {
     }
   }
 
+  @Test
+  void aRetryThatFindsTheOnlyInstanceEjectedFailsWithTheHandshakeFailureThatEjectedItAsCause() throws Exception {
+    TestPki.Held foreign = TestPki.leaf(otherCa, "reviews", new TestPki.Leaf().uri(REVIEWS));
+    OutlierConfig ejectAll = new OutlierConfig(1, Duration.ofSeconds(30), Duration.ofSeconds(300), 100, 0);
+    try (CountingTlsServer bad = new CountingTlsServer(foreign, otherCa, ca)) {
+      ServiceConfig reviews = ServiceConfig.builder("reviews").retry(RetryConfig.DEFAULT.withAttempts(2))
+          .outlierDetection(ejectAll)
+          .tls(new TlsConfig("file:" + caPem, "file:" + clientPem, "file:" + clientKey, REVIEWS)).build();
+      List<String> outcomes = new CopyOnWriteArrayList<>();
+      MeshListener listener = new MeshListener() {
+        @Override
+        public void onCallComplete(String service, String subset, String method, int status,
+            io.meshclient.api.CallOutcome outcome, long durationNanos) {
+          outcomes.add(outcome.name());
+        }
+      };
+      try (Mesh mesh = Mesh.builder().discovery("memory", new InMemoryDiscovery().set("reviews",
+              List.of(ServiceInstance.of("reviews", "127.0.0.1", bad.port())))).listener(listener)
+          .config(MeshConfig.builder().service(reviews).build()).build()) {
+        assertThatThrownBy(() -> get(mesh)).isInstanceOf(io.meshclient.api.NoHealthyInstanceException.class)
+            .hasMessage("no healthy instance of service 'reviews': its only instance is ejected by outlier detection")
+            .cause().isInstanceOf(SSLHandshakeException.class)
+            .hasMessageStartingWith("instance 127.0.0.1:" + bad.port() + " of service 'reviews' failed the TLS "
+                + "handshake: PKIX path building failed");
+        assertThat(outcomes).as("the call, refused for want of an instance").containsExactly("REFUSED");
+      }
+    }
+  }
+
   /**
    * Reads what each client sends first, records its first byte, answers {@code reply}, and waits for the client to
    * close (so it reads the reply rather than a reset).
