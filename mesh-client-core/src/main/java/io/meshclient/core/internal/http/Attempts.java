@@ -191,6 +191,7 @@ final class Attempts {
         if (error == null) {
           return response;
         }
+        call.failedAs = outcome;
         if (error instanceof javax.net.ssl.SSLException ssl) {
           throw TlsFailures.named(service, subset, instance, ssl);
         }

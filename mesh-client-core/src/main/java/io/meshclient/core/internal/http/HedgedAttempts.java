@@ -117,6 +117,7 @@ final class HedgedAttempts {
             open = null;
             return winner.response;
           }
+          call.failedAs = winner.outcome;
           if (winner.error instanceof javax.net.ssl.SSLException ssl) {
             throw TlsFailures.named(service, subset, winner.instance, ssl);
           }

@@ -78,6 +78,17 @@ class TlsHandshakeFailureTest {
     return mesh(new MeshListener() {}, ServiceConfig.OUTLIER_DETECTION_OFF, port);
   }
 
+  /** A listener adding the outcome of each call to {@code outcomes}. */
+  private static MeshListener outcomesInto(List<String> outcomes) {
+    return new MeshListener() {
+      @Override
+      public void onCallComplete(String service, String subset, String method, int status,
+          io.meshclient.api.CallOutcome outcome, long durationNanos) {
+        outcomes.add(outcome.name());
+      }
+    };
+  }
+
   private static String get(Mesh mesh) throws IOException {
     try (Response r = mesh.httpClient().newCall(new Request.Builder().url("http://reviews/r/1").build()).execute()) {
       return r.body().string();
@@ -121,9 +132,7 @@ class TlsHandshakeFailureTest {
     // "Broken pipe" instead); this one sends the alert at once and keeps the connection open, so the client reads it.
     byte[] badCertificateAlert = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 42};
     try (ServerSocket refusing = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-      Thread server = new Thread(() -> answer(refusing, badCertificateAlert, new CopyOnWriteArrayList<>()));
-      server.setDaemon(true);
-      server.start();
+      answerOnAThread(refusing, badCertificateAlert, new CopyOnWriteArrayList<>());
       try (Mesh mesh = mesh(refusing.getLocalPort())) {
         assertThatThrownBy(() -> get(mesh)).isInstanceOf(SSLHandshakeException.class)
             .hasMessage("instance 127.0.0.1:" + refusing.getLocalPort() + " of service 'reviews' failed the TLS "
@@ -137,10 +146,8 @@ class TlsHandshakeFailureTest {
   void aPlaintextServerGetsOnlyAClientHelloAndTheFailureSaysItDoesNotSpeakTls() throws Exception {
     List<Integer> firstBytes = new CopyOnWriteArrayList<>();
     try (ServerSocket plain = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-      Thread server = new Thread(() -> answer(plain, ("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
-          + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII), firstBytes));
-      server.setDaemon(true);
-      server.start();
+      answerOnAThread(plain, ("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII), firstBytes);
       try (Mesh mesh = mesh(plain.getLocalPort())) {
         assertThatThrownBy(() -> get(mesh)).isExactlyInstanceOf(SSLException.class)
             .hasMessage("instance 127.0.0.1:" + plain.getLocalPort() + " of service 'reviews' failed the TLS "
@@ -180,6 +187,18 @@ class TlsHandshakeFailureTest {
   }
 
   @Test
+  void aCallThatDiesOfAFailedHandshakeIsRecordedAsAConnectFailureAsItsAttemptIs() throws Exception {
+    TestPki.Held foreign = TestPki.leaf(otherCa, "reviews", new TestPki.Leaf().uri(REVIEWS));
+    List<String> outcomes = new CopyOnWriteArrayList<>();
+    MeshListener listener = outcomesInto(outcomes);
+    try (CountingTlsServer bad = new CountingTlsServer(foreign, otherCa, ca);
+        Mesh mesh = mesh(listener, ServiceConfig.OUTLIER_DETECTION_OFF, bad.port())) {
+      assertThatThrownBy(() -> get(mesh)).isInstanceOf(SSLHandshakeException.class);
+    }
+    assertThat(outcomes).as("as a peer identity mismatch is").containsExactly("CONNECT_FAILURE");
+  }
+
+  @Test
   void aRetryThatFindsTheOnlyInstanceEjectedFailsWithTheHandshakeFailureThatEjectedItAsCause() throws Exception {
     TestPki.Held foreign = TestPki.leaf(otherCa, "reviews", new TestPki.Leaf().uri(REVIEWS));
     OutlierConfig ejectAll = new OutlierConfig(1, Duration.ofSeconds(30), Duration.ofSeconds(300), 100, 0);
@@ -188,13 +207,7 @@ class TlsHandshakeFailureTest {
           .outlierDetection(ejectAll)
           .tls(new TlsConfig("file:" + caPem, "file:" + clientPem, "file:" + clientKey, REVIEWS)).build();
       List<String> outcomes = new CopyOnWriteArrayList<>();
-      MeshListener listener = new MeshListener() {
-        @Override
-        public void onCallComplete(String service, String subset, String method, int status,
-            io.meshclient.api.CallOutcome outcome, long durationNanos) {
-          outcomes.add(outcome.name());
-        }
-      };
+      MeshListener listener = outcomesInto(outcomes);
       try (Mesh mesh = Mesh.builder().discovery("memory", new InMemoryDiscovery().set("reviews",
               List.of(ServiceInstance.of("reviews", "127.0.0.1", bad.port())))).listener(listener)
           .config(MeshConfig.builder().service(reviews).build()).build()) {
@@ -209,9 +222,15 @@ class TlsHandshakeFailureTest {
   }
 
   /**
-   * Reads what each client sends first, records its first byte, answers {@code reply}, and waits for the client to
-   * close (so it reads the reply rather than a reset).
+   * On a thread of its own, reads what each client sends first, records its first byte, answers {@code reply}, and
+   * waits for the client to close (so it reads the reply rather than a reset).
    */
+  private static void answerOnAThread(ServerSocket server, byte[] reply, List<Integer> firstBytes) {
+    Thread thread = new Thread(() -> answer(server, reply, firstBytes));
+    thread.setDaemon(true);
+    thread.start();
+  }
+
   private static void answer(ServerSocket server, byte[] reply, List<Integer> firstBytes) {
     while (!server.isClosed()) {
       try (Socket s = server.accept()) {
