@@ -192,8 +192,8 @@ final class Attempts {
           return response;
         }
         call.failedAs = outcome;
-        if (error instanceof javax.net.ssl.SSLException ssl) {
-          throw TlsFailures.named(service, subset, instance, ssl);
+        if (TlsFailures.of(error) != null) {
+          throw TlsFailures.named(service, subset, instance, error);
         }
         if (stale && !resendable) {
           throw new RequestNotRetriedException(service.name(), request.method() + " " + request.url().redact()

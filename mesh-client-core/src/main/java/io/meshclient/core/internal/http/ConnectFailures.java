@@ -45,8 +45,8 @@ final class ConnectFailures {
       IOException lastError, ServiceInstance lastInstance) {
     NoHealthyInstanceException e = service.noInstance(subset);
     if (lastError != null) {
-      e.initCause(lastError instanceof javax.net.ssl.SSLException ssl
-          ? TlsFailures.named(service, subset, lastInstance, ssl) : lastError);
+      e.initCause(TlsFailures.of(lastError) != null ? TlsFailures.named(service, subset, lastInstance, lastError)
+          : lastError);
     }
     return e;
   }

@@ -118,8 +118,8 @@ final class HedgedAttempts {
             return winner.response;
           }
           call.failedAs = winner.outcome;
-          if (winner.error instanceof javax.net.ssl.SSLException ssl) {
-            throw TlsFailures.named(service, subset, winner.instance, ssl);
+          if (TlsFailures.of(winner.error) != null) {
+            throw TlsFailures.named(service, subset, winner.instance, winner.error);
           }
           throw winner.error;
         }

@@ -28,12 +28,35 @@ final class TlsFailures {
   private TlsFailures() {}
 
   /**
-   * A handshake refused for the peer's identity becomes a {@link PeerIdentityMismatchException}; any other TLS
-   * failure an exception of the same kind ({@link SSLHandshakeException}, {@link SSLPeerUnverifiedException},
-   * {@link SSLProtocolException} or {@link SSLException}) whose message
-   * names the instance, the service and the expected certificate, with {@code e} as its cause.
+   * The TLS failure {@code e} is or hides, or null: {@code e} itself, or the alert a peer sent as it refused the
+   * handshake, which OkHttp attaches as suppressed to the failure of the request's write. With TLS 1.3 the client
+   * has finished its handshake before the server checks the client certificate, so a server refusing it closes
+   * the connection while the request is being written ("Broken pipe"), and its alert is only read afterwards.
    */
-  static IOException named(ServiceRuntime service, SubsetRuntime subset, ServiceInstance instance, SSLException e) {
+  static SSLException of(IOException e) {
+    if (e instanceof SSLException ssl) {
+      return ssl;
+    }
+    if (e != null) {
+      for (Throwable suppressed : e.getSuppressed()) {
+        if (suppressed instanceof SSLHandshakeException alert) {
+          return alert;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * {@code error}, a TLS failure ({@link #of}), told in terms of the mesh. A handshake refused for the peer's
+   * identity becomes a {@link PeerIdentityMismatchException}; any other TLS failure an exception of the same kind
+   * ({@link SSLHandshakeException}, {@link SSLPeerUnverifiedException}, {@link SSLProtocolException} or {@link
+   * SSLException}) whose message names the instance, the service and the expected certificate, with the TLS failure
+   * as its cause (and {@code error}, if it only hid it, as suppressed).
+   */
+  static IOException named(ServiceRuntime service, SubsetRuntime subset, ServiceInstance instance,
+      IOException error) {
+    SSLException e = of(error);
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof PeerIdentityException identity) {
         return new PeerIdentityMismatchException(service.name(), instance.authority(), identity.expected(),
@@ -49,6 +72,9 @@ final class TlsFailures {
         : e instanceof SSLProtocolException ? new SSLProtocolException(message)
         : new SSLException(message);
     named.initCause(e);
+    if (error != e) {
+      named.addSuppressed(error); // the write that failed first
+    }
     return named;
   }
 

@@ -143,6 +143,22 @@ class TlsHandshakeFailureTest {
   }
 
   @Test
+  void aTls13ServerRefusingTheClientCertificateIsNamedSoEvenWhenTheRequestWriteFailsFirst() throws Exception {
+    // The server checks the client certificate after the client finished its handshake: the client either reads
+    // the server's alert, or first fails to write its request ("Broken pipe", the alert attached as suppressed).
+    try (CountingTlsServer tls = new CountingTlsServer(good, ca, otherCa).requireClientCertificate();
+        Mesh mesh = mesh(tls.port())) {
+      for (int i = 0; i < 5; i++) {
+        assertThatThrownBy(() -> get(mesh)).isInstanceOf(SSLHandshakeException.class)
+            .hasMessageStartingWith("instance 127.0.0.1:" + tls.port() + " of service 'reviews' failed the TLS "
+                + "handshake: Received fatal alert: ")
+            .hasMessageEndingWith("; the instance refused the client certificate CN=productpage" + expected());
+      }
+      assertThat(tls.requests()).isZero();
+    }
+  }
+
+  @Test
   void aPlaintextServerGetsOnlyAClientHelloAndTheFailureSaysItDoesNotSpeakTls() throws Exception {
     List<Integer> firstBytes = new CopyOnWriteArrayList<>();
     try (ServerSocket plain = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
