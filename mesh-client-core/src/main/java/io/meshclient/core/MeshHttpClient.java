@@ -42,6 +42,10 @@ final class MeshHttpClient {
     OkHttpClient.Builder builder = base.newBuilder()
         .sslSocketFactory(tlsSockets, base.x509TrustManager() != null ? base.x509TrustManager()
             : io.meshclient.core.internal.tls.PlatformTrust.defaultTrustManager());
+    if (base.socketFactory() == javax.net.SocketFactory.getDefault()) {
+      // A base client's own socket factory is kept as it is; its TLS handshakes get the read timeout, as in OkHttp.
+      builder.socketFactory(new io.meshclient.core.internal.tls.ConnectTimedSocketFactory());
+    }
     b.interceptors().forEach(builder::addInterceptor);
     if (b.observations() != null) {
       builder.eventListenerFactory(MeshInterceptor.callerCapture(base.eventListenerFactory(), b.observations()));

@@ -85,6 +85,8 @@ final class Attempts {
     boolean resendable = (idempotent || retry.nonIdempotent()) && (request.body() == null || !request.body().isOneShot());
     call.service.budget().onRequest();
     ServiceInstance[] tried = null;
+    IOException lastError = null; // the previous attempt's, the cause if no instance is left for the next
+    ServiceInstance lastInstance = null;
     ConnectionReuseInterceptor.Attempt wire = ConnectionReuseInterceptor.record(chain.call());
     for (int attempt = 1; ; attempt++) {
       long now = ticker.nanoTime();
@@ -93,7 +95,7 @@ final class Attempts {
       }
       List<ServiceInstance> candidates = subset.candidates(now);
       if (candidates.isEmpty()) {
-        throw service.noInstance(subset);
+        throw ConnectFailures.noInstanceAfter(service, subset, lastError, lastInstance);
       }
       ServiceInstance instance = pick(subset, candidates, call, tried);
       refuseInsecure(request, service, subset, instance);
@@ -189,8 +191,9 @@ final class Attempts {
         if (error == null) {
           return response;
         }
-        if (error instanceof javax.net.ssl.SSLException) {
-          throw identityFailure(service.name(), instance, (javax.net.ssl.SSLException) error);
+        call.failedAs = outcome;
+        if (TlsFailures.of(error) != null) {
+          throw TlsFailures.named(service, subset, instance, error);
         }
         if (stale && !resendable) {
           throw new RequestNotRetriedException(service.name(), request.method() + " " + request.url().redact()
@@ -214,6 +217,8 @@ final class Attempts {
       }
       listener.onRetry(call.service.name(), reason);
       tried = remember(tried, instance);
+      lastError = error;
+      lastInstance = instance;
     }
   }
 
@@ -269,17 +274,6 @@ final class Attempts {
     if (length > 0 && length <= PREFETCH_LIMIT && !response.body().source().request(length)) {
       throw new java.net.ProtocolException("response body ended after fewer than " + length + " bytes");
     }
-  }
-
-  /** A handshake refused for the peer's identity becomes a {@link PeerIdentityMismatchException}. */
-  static IOException identityFailure(String service, ServiceInstance instance, javax.net.ssl.SSLException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof io.meshclient.core.internal.tls.PeerIdentityException identity) {
-        return new io.meshclient.api.PeerIdentityMismatchException(service, instance.authority(), identity.expected(),
-            identity.presented(), e);
-      }
-    }
-    return e;
   }
 
   /** Why an attempt that ended so is sent again under {@code plan}'s retry policy, or null if it is not. */

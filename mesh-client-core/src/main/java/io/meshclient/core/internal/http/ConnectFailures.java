@@ -1,11 +1,17 @@
 package io.meshclient.core.internal.http;
 
+import io.meshclient.api.NoHealthyInstanceException;
 import io.meshclient.api.ServiceInstance;
 import io.meshclient.core.internal.ServiceRuntime;
+import io.meshclient.core.internal.SubsetRuntime;
+import java.io.IOException;
 import java.net.ConnectException;
 import okhttp3.Request;
 
-/** The connect failure a call dies of, told in terms of the mesh: the service and the instances tried. */
+/**
+ * The connect failure a call dies of, told in terms of the mesh: the service and the instances tried; and the
+ * failure behind a retry that found every instance ejected.
+ */
 final class ConnectFailures {
   private ConnectFailures() {}
 
@@ -29,5 +35,19 @@ final class ConnectFailures {
         + " (instances tried: " + instances + "): " + e.getMessage());
     named.initCause(e);
     return named;
+  }
+
+  /**
+   * No instance left for an attempt. After a failed one (whose instance the outlier detector may have just
+   * ejected), that failure is the cause, told as the call would have been without a retry: the only clue to why.
+   */
+  static NoHealthyInstanceException noInstanceAfter(ServiceRuntime service, SubsetRuntime subset,
+      IOException lastError, ServiceInstance lastInstance) {
+    NoHealthyInstanceException e = service.noInstance(subset);
+    if (lastError != null) {
+      e.initCause(TlsFailures.of(lastError) != null ? TlsFailures.named(service, subset, lastInstance, lastError)
+          : lastError);
+    }
+    return e;
   }
 }

@@ -71,6 +71,7 @@ final class HedgedAttempts {
     long deadline = call.plan.deadline(call.start);
     call.service.budget().onRequest();
     ServiceInstance[] tried = null;
+    Result last = null; // the previous attempt's outcome, whose failure is the cause if no instance is left
     for (int attempt = 1; ; attempt++) {
       long now = ticker.nanoTime();
       if (attempt == 1 && deadline != 0 && deadline - now <= 0) {
@@ -82,7 +83,8 @@ final class HedgedAttempts {
       try {
         ServiceInstance first = next(call, subset, service, tried, group, attempt, now);
         if (first == null) {
-          throw service.noInstance(subset);
+          throw ConnectFailures.noInstanceAfter(service, subset, last == null ? null : last.error,
+              last == null ? null : last.instance);
         }
         launch(call, group, first, tryMillis, true);
         Result winner = group.await(call, plan.hedgeDelayNanos());
@@ -115,8 +117,9 @@ final class HedgedAttempts {
             open = null;
             return winner.response;
           }
-          if (winner.error instanceof javax.net.ssl.SSLException ssl) {
-            throw Attempts.identityFailure(service.name(), winner.instance, ssl);
+          call.failedAs = winner.outcome;
+          if (TlsFailures.of(winner.error) != null) {
+            throw TlsFailures.named(service, subset, winner.instance, winner.error);
           }
           throw winner.error;
         }
@@ -126,6 +129,7 @@ final class HedgedAttempts {
         }
         attempts.retryBackoff.pause(call.chain.call(), backoff);
         listener.onRetry(call.service.name(), reason);
+        last = winner;
       } catch (IOException | RuntimeException | Error e) {
         group.decide(null);
         if (open != null) {

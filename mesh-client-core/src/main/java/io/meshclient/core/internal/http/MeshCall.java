@@ -27,6 +27,11 @@ final class MeshCall extends OkHttpRequestContext {
   Request sent;
   /** Attempts sent so far. */
   int attempts;
+  /**
+   * How the attempt whose failure the call dies of ended, told with what only the attempt knew (whether it had a
+   * connection: a failed TLS handshake is a connect failure), or null.
+   */
+  io.meshclient.api.CallOutcome failedAs;
   /** What only an observed or traced call keeps; null on the others, so they allocate none of it. */
   Watch watch;
 
@@ -40,6 +45,11 @@ final class MeshCall extends OkHttpRequestContext {
   @Override
   Request request() {
     return chain.request();
+  }
+
+  /** What the call, ended in {@code e}, came to: its last attempt's outcome if it died of that attempt's failure. */
+  io.meshclient.api.CallOutcome outcome(java.io.IOException e, boolean canceled) {
+    return failedAs != null && !canceled ? failedAs : Attempts.classify(e, null, canceled);
   }
 
   /** This call's listener; {@link CallListener#NONE} when nobody observes it. */

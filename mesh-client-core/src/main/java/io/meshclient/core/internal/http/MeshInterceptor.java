@@ -234,7 +234,7 @@ public final class MeshInterceptor implements Interceptor {
       outcome = outcomeOf(e, chain.call().isCanceled());
       throw e;
     } catch (IOException e) {
-      outcome = Attempts.classify(e, null, chain.call().isCanceled());
+      outcome = call.outcome(e, chain.call().isCanceled());
       throw e;
     } finally {
       subset.inFlight().decrementAndGet();
@@ -297,7 +297,7 @@ public final class MeshInterceptor implements Interceptor {
       outcome = response.code() >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS;
     } else {
       outcome = failure instanceof MeshException mesh ? outcomeOf(mesh, canceled)
-          : failure != null ? Attempts.classify(failure, null, canceled) : CallOutcome.IO_ERROR;
+          : failure != null ? call.outcome(failure, canceled) : CallOutcome.IO_ERROR;
       if (canceled) {
         reason = CallRecord.Reason.CANCELLED;
       } else if (failure instanceof RateLimitExceededException limited) {
@@ -333,6 +333,9 @@ public final class MeshInterceptor implements Interceptor {
     }
     if (e instanceof PeerIdentityMismatchException) {
       return CallOutcome.CONNECT_FAILURE;
+    }
+    if (e instanceof io.meshclient.api.NoHealthyInstanceException) {
+      return CallOutcome.REFUSED; // its cause, if any, is the attempt before, already recorded as its own outcome
     }
     if (e.getCause() instanceof IOException cause && !(cause instanceof MeshException)) {
       return Attempts.classify(cause, null, false);

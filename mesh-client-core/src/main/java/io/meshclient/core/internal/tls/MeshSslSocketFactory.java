@@ -20,7 +20,8 @@ import javax.net.ssl.SSLSocketFactory;
  * <p>A TLS connection to a mesh instance sends the service's name as SNI, and the instance's
  * certificate is verified against that name, the name the caller used, not against the instance's
  * address; a service whose {@code tls.peer-identity} pins the identity is verified against that instead
- * (in the handshake).
+ * (in the handshake). The handshake of such a connection is bounded by what is left of the connect timeout
+ * ({@link ConnectTimedSocketFactory}), as Envoy's {@code connect_timeout} bounds it.
  */
 public final class MeshSslSocketFactory extends SSLSocketFactory {
   private volatile SSLSocketFactory fallback;
@@ -71,7 +72,16 @@ public final class MeshSslSocketFactory extends SSLSocketFactory {
     Socket created = (tls != null ? tls.socketFactoryForNewConnection() : fallback)
         .createSocket(socket, host, port, autoClose);
     String service = serviceByAddress.get(address);
-    return service == null ? created : withServerName(created, service);
+    return service == null ? created : forInstance(socket, created, service);
+  }
+
+  /**
+   * {@code created}, layered over {@code raw} to reach an instance of {@code service}: sending the service's name
+   * as SNI, its handshake bounded by what is left of the connect timeout.
+   */
+  static Socket forInstance(Socket raw, Socket created, String service) throws IOException {
+    ConnectTimedSocketFactory.handshakeTimeout(raw, created);
+    return withServerName(created, service);
   }
 
   /** {@code created}, sending {@code service} as SNI if it is a TLS socket. */

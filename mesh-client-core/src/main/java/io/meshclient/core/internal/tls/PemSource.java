@@ -30,6 +30,9 @@ final class PemSource {
   private static final Pattern ENCRYPTED =
       Pattern.compile("-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\\s*4\\s*,\\s*ENCRYPTED");
 
+  /** The largest PEM file read: a CA bundle of every public root is about 250 KB. */
+  static final int MAX_BYTES = 4 * 1024 * 1024;
+
   private final String location;
   private final Path path;
   /** Why the location is no path this platform has (a NUL character, say), or null. */
@@ -70,15 +73,30 @@ final class PemSource {
       throw new IOException(invalidPath);
     }
     if (path != null) {
-      return Files.readString(path, StandardCharsets.US_ASCII);
+      try (InputStream in = Files.newInputStream(path)) {
+        return ascii(in);
+      }
     }
     String resource = location.substring("classpath:".length());
     try (InputStream in = classLoader.getResourceAsStream(resource.startsWith("/") ? resource.substring(1) : resource)) {
       if (in == null) {
         throw new IOException("no such resource on the classpath");
       }
-      return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+      return ascii(in);
     }
+  }
+
+  /**
+   * The text of {@code in}, read no further than {@link #MAX_BYTES}: a larger file (a device, a wrong path) is
+   * refused rather than read whole, which past 2 GB threw OutOfMemoryError, an Error the rotation check does not
+   * catch. Bytes other than ASCII are refused ({@link java.nio.charset.CharacterCodingException}), not replaced.
+   */
+  private static String ascii(InputStream in) throws IOException {
+    byte[] bytes = in.readNBytes(MAX_BYTES + 1);
+    if (bytes.length > MAX_BYTES) {
+      throw new IOException("a file of more than 4 MB, not read");
+    }
+    return StandardCharsets.US_ASCII.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
   }
 
   /** The certificates in the file, in order. */

@@ -16,9 +16,11 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
- * The client identity of one service, reloaded from its files when both the certificate chain and the
- * private key have changed and parse (a rotation half written, or a corrupt file, keeps the previous
- * identity and logs why). Checked at most once a second, at handshake time: no thread of its own.
+ * The client identity of one service, reloaded from its files when either the certificate chain or the
+ * private key has changed and the two load as a pair: a certificate renewed without a new key is taken up;
+ * a rotation half written (a new certificate before its key), or a corrupt file, keeps the previous identity
+ * and logs why, once, and is tried again when a file changes again. Checked at most once a second, at
+ * handshake time: no thread of its own.
  * Connections already open keep the identity they were made with.
  */
 final class ReloadingKeyManager extends X509ExtendedKeyManager {
@@ -102,7 +104,7 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
     }
   }
 
-  /** Reloads if both files changed since the identity in use was loaded; true if it did. */
+  /** Reloads if either file changed since the identity in use was loaded; true if it did. */
   boolean maybeReload() {
     long now = System.nanoTime();
     if (now - nextCheck < 0) {
@@ -116,10 +118,7 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
       Loaded current = loaded;
       long chainStamp = chain.lastModified();
       long keyStamp = key.lastModified();
-      boolean sameFile = chain.location().equals(key.location());
-      boolean chainChanged = chainStamp != current.chainStamp();
-      boolean keyChanged = keyStamp != current.keyStamp();
-      if (!chainChanged || !(keyChanged || sameFile)) {
+      if (chainStamp == current.chainStamp() && keyStamp == current.keyStamp()) {
         return false;
       }
       if (chainStamp == refusedChainStamp && keyStamp == refusedKeyStamp) {
@@ -135,7 +134,7 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
       } catch (GeneralSecurityException | java.io.IOException | RuntimeException e) {
         refusedChainStamp = chainStamp;
         refusedKeyStamp = keyStamp;
-        LOG.log(Level.WARNING, "keeping the previous TLS client identity: {0} or {1} does not parse ({2})",
+        LOG.log(Level.WARNING, "keeping the previous TLS client identity: {0} and {1} do not load as a pair ({2})",
             chain.location(), key.location(), e.getClass().getSimpleName() + ": " + e.getMessage());
         return false;
       }

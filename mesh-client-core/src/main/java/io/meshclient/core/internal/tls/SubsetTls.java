@@ -70,7 +70,7 @@ public final class SubsetTls {
   private final class Sockets extends SSLSocketFactory {
     @Override
     public Socket createSocket(Socket socket, String host, int port, boolean autoClose) throws IOException {
-      return MeshSslSocketFactory.withServerName(
+      return MeshSslSocketFactory.forInstance(socket,
           tls.socketFactoryForNewConnection().createSocket(socket, host, port, autoClose), service);
     }
 

@@ -30,6 +30,8 @@ public final class CountingTlsServer implements AutoCloseable {
   private final java.util.List<String> clientSubjects = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile int closeEvery;
   private volatile boolean answerWithClientSubject;
+  private volatile boolean needClientAuth;
+  private volatile long answerDelayMillis;
 
   public CountingTlsServer(TestPki.Held identity, TestPki.Held issuer, TestPki.Held clientCa) throws Exception {
     KeyStore keys = KeyStore.getInstance("PKCS12");
@@ -68,6 +70,10 @@ public final class CountingTlsServer implements AutoCloseable {
 
   private void serve(SSLSocket socket) {
     try (socket) {
+      // Set on each socket: the server socket's settings reach only sockets accepted after the next accept().
+      if (needClientAuth) {
+        socket.setNeedClientAuth(true);
+      }
       socket.startHandshake();
       String subject = null;
       try {
@@ -90,6 +96,9 @@ public final class CountingTlsServer implements AutoCloseable {
           int n = requests.incrementAndGet();
           head.setLength(0);
           boolean close = closeEvery > 0 && n % closeEvery == 0;
+          if (answerDelayMillis > 0) {
+            Thread.sleep(answerDelayMillis);
+          }
           // One write: a second small one would wait for the client's delayed ACK (Nagle).
           byte[] status = ("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n"
               + (close ? "Connection: close\r\n" : "") + "\r\n").getBytes(StandardCharsets.US_ASCII);
@@ -104,12 +113,20 @@ public final class CountingTlsServer implements AutoCloseable {
       }
     } catch (IOException handshakeOrReadFailed) {
       // a refused handshake ends here with nothing read
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
   /** Refuses a handshake without a client certificate (by default one is asked for, not required). */
   public CountingTlsServer requireClientCertificate() {
-    server.setNeedClientAuth(true);
+    needClientAuth = true;
+    return this;
+  }
+
+  /** Waits this long before each answer. */
+  public CountingTlsServer answerAfter(java.time.Duration delay) {
+    this.answerDelayMillis = delay.toMillis();
     return this;
   }
 

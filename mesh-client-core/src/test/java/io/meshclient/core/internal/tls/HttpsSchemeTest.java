@@ -97,7 +97,9 @@ class HttpsSchemeTest {
 
     assertThatThrownBy(() -> client.newCall(new Request.Builder().url("https://reviews/x").build()).execute())
         .isInstanceOf(SSLPeerUnverifiedException.class)
-        .hasMessageStartingWith("Hostname 127.0.0.1 not verified");
+        .hasMessageStartingWith("instance 127.0.0.1:" + server.port() + " of service 'reviews' failed the TLS "
+            + "handshake: Hostname 127.0.0.1 not verified")
+        .hasMessageEndingWith(" (expected: a certificate the platform trusts, for reviews)");
     assertThat(server.plaintextAccepts()).isZero();
   }
 }

@@ -118,7 +118,11 @@ public final class TestPki {
   }
 
   public static Held leaf(Held issuer, String commonName, Leaf leaf) throws Exception {
-    KeyPair keys = keys();
+    return leaf(issuer, commonName, leaf, keys());
+  }
+
+  /** A leaf for {@code keys}: a certificate renewed without a new key. */
+  public static Held leaf(Held issuer, String commonName, Leaf leaf, KeyPair keys) throws Exception {
     JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
         X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded()),
         BigInteger.valueOf(SERIAL.incrementAndGet()), Date.from(leaf.notBefore), Date.from(leaf.notAfter),
