@@ -69,6 +69,7 @@ final class MeshConfigReader {
           builder.service(service(name, service));
         }
       }
+      explainMisindentedSettings(services);
     }
     MeshConfig config = null;
     try {
@@ -85,6 +86,32 @@ final class MeshConfigReader {
       throw new ConfigurationException(problems);
     }
     return config;
+  }
+
+  /**
+   * A service's setting written one level too high ({@code subsets:} beside the service it belongs to, under
+   * {@code mesh.services}) is read as a service of that name, its contents as unknown keys: where that is
+   * refused, one more line says what happened. A service may be named like a setting, so nothing is refused
+   * for the name alone.
+   */
+  private void explainMisindentedSettings(ConfigNode services) {
+    for (String name : services.childNames()) {
+      String key = services.key(name);
+      if (MeshKeys.SERVICES.names().contains(name) && refused(key)) {
+        problems.add(ConfigurationException.problem(key, "read as a service", "a service name; " + name
+            + " is a service setting: indent it under the service it belongs to"));
+      }
+    }
+  }
+
+  /** Whether a problem is reported at {@code key} or under it. */
+  private boolean refused(String key) {
+    for (String problem : problems) {
+      if (problem.startsWith(key + ":") || problem.startsWith(key + ".") || problem.startsWith(key + "[")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
