@@ -95,11 +95,19 @@ final class MeshConfigReader {
    * for the name alone.
    */
   private void explainMisindentedSettings(ConfigNode services) {
-    for (String name : services.childNames()) {
-      String key = services.key(name);
+    explainMisindented(services, "a service", "indent it under the service it belongs to");
+  }
+
+  /**
+   * As {@link #explainMisindentedSettings}, one level down: a service's setting written one level too low
+   * ({@code routes:} under {@code subsets}) is read as a subset of that name.
+   */
+  private void explainMisindented(ConfigNode parent, String readAs, String fix) {
+    for (String name : parent.childNames()) {
+      String key = parent.key(name);
       if (MeshKeys.SERVICES.names().contains(name) && refused(key)) {
-        problems.add(ConfigurationException.problem(key, "read as a service", "a service name; " + name
-            + " is a service setting: indent it under the service it belongs to"));
+        problems.add(ConfigurationException.problem(key, "read as " + readAs, readAs + " name; " + name
+            + " is a service setting: " + fix));
       }
     }
   }
@@ -177,6 +185,7 @@ final class MeshConfigReader {
       for (String subset : subsets.childNames()) {
         b.subset(subset, subsets.stringMap(subset));
       }
+      explainMisindented(subsets, "a subset", "indent it as far as subsets");
     }
     ConfigNode policies = node.child("subset-policies");
     if (policies != null) {

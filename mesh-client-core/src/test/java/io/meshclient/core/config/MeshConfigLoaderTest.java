@@ -111,7 +111,7 @@ class MeshConfigLoaderTest {
    * a service has, which does not say that the line above is the one out of place.
    */
   @Test
-  void aServiceSettingIndentedOneLevelTooHighIsSaidToBeReadAsAService() {
+  void aServiceSettingAtTheWrongIndentationIsSaidToBeReadAsAServiceOrASubset() {
     String yaml = """
         mesh:
           services:
@@ -126,6 +126,21 @@ class MeshConfigLoaderTest {
         .satisfies(e -> assertThat(((ConfigurationException) e).problems()).contains(
             "mesh.services.subsets: read as a service " + indent.formatted("subsets"),
             "mesh.services.routes: read as a service " + indent.formatted("routes")));
+    // One level too deep: routes under subsets is read as a subset.
+    assertThatThrownBy(() -> MeshConfig.fromYaml("""
+        mesh:
+          services:
+            reviews:
+              subsets:
+                v1: { version: v1 }
+                routes:
+                  - to: v1
+        """, name -> null))
+        .isInstanceOf(ConfigurationException.class)
+        .satisfies(e -> assertThat(((ConfigurationException) e).problems()).containsExactly(
+            "mesh.services.reviews.subsets.routes: [{to=v1}] (expected: a block of settings)",
+            "mesh.services.reviews.subsets.routes: read as a subset (expected: a subset name; routes is a service "
+                + "setting: indent it as far as subsets)"));
     // A service may be named like a setting: the name alone is not refused.
     assertThat(MeshConfig.fromYaml("mesh: { services: { retry: { timeout: 2s } } }", name -> null)
         .service("retry").timeout()).isEqualTo(Duration.ofSeconds(2));
