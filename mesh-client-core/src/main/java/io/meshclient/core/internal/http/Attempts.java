@@ -190,7 +190,7 @@ final class Attempts {
           return response;
         }
         if (error instanceof javax.net.ssl.SSLException) {
-          throw TlsFailures.named(service.name(), instance, (javax.net.ssl.SSLException) error);
+          throw identityFailure(service.name(), instance, (javax.net.ssl.SSLException) error);
         }
         if (stale && !resendable) {
           throw new RequestNotRetriedException(service.name(), request.method() + " " + request.url().redact()
@@ -269,6 +269,17 @@ final class Attempts {
     if (length > 0 && length <= PREFETCH_LIMIT && !response.body().source().request(length)) {
       throw new java.net.ProtocolException("response body ended after fewer than " + length + " bytes");
     }
+  }
+
+  /** A handshake refused for the peer's identity becomes a {@link PeerIdentityMismatchException}. */
+  static IOException identityFailure(String service, ServiceInstance instance, javax.net.ssl.SSLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof io.meshclient.core.internal.tls.PeerIdentityException identity) {
+        return new io.meshclient.api.PeerIdentityMismatchException(service, instance.authority(), identity.expected(),
+            identity.presented(), e);
+      }
+    }
+    return e;
   }
 
   /** Why an attempt that ended so is sent again under {@code plan}'s retry policy, or null if it is not. */

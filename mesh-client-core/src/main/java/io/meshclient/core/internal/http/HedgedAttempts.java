@@ -116,7 +116,7 @@ final class HedgedAttempts {
             return winner.response;
           }
           if (winner.error instanceof javax.net.ssl.SSLException ssl) {
-            throw TlsFailures.named(service.name(), winner.instance, ssl);
+            throw Attempts.identityFailure(service.name(), winner.instance, ssl);
           }
           throw winner.error;
         }

@@ -9,17 +9,10 @@ import io.meshclient.core.InMemoryDiscovery;
 import io.meshclient.core.Mesh;
 import io.meshclient.core.config.MeshConfig;
 import io.meshclient.core.config.ServiceConfig;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
@@ -106,49 +99,5 @@ class HttpsSchemeTest {
         .isInstanceOf(SSLPeerUnverifiedException.class)
         .hasMessageStartingWith("Hostname 127.0.0.1 not verified");
     assertThat(server.plaintextAccepts()).isZero();
-  }
-
-  /**
-   * An instance listed as secure ({@code https://} in a static list) that serves plain HTTP answers the TLS
-   * ClientHello with a plain-text 400. The call failed with the JDK's bare "Unsupported or unrecognized SSL
-   * message", naming neither the service nor the instance, nor what to change.
-   */
-  @Test
-  void aSecureInstanceThatAnswersInPlainTextFailsNamingTheInstanceAndHowToListIt() throws Exception {
-    try (ServerSocket plain = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread answering = new Thread(() -> answerInPlainText(plain), "plain-http");
-      answering.setDaemon(true);
-      answering.start();
-      String authority = "127.0.0.1:" + plain.getLocalPort();
-      ServiceInstance instance = new ServiceInstance("r1", "reviews", "127.0.0.1", plain.getLocalPort(), true, 1,
-          Map.of(), "");
-      mesh = Mesh.builder().config(MeshConfig.builder().service(ServiceConfig.builder("reviews").build()).build())
-          .discovery("memory", new InMemoryDiscovery().set("reviews", List.of(instance))).build();
-
-      assertThatThrownBy(() -> mesh.httpClient().newCall(new Request.Builder().url("http://reviews/x").build())
-          .execute())
-          .isInstanceOf(SSLException.class)
-          .hasMessage("TLS handshake with instance " + authority + " of service reviews failed: it answered in plain "
-              + "text, not TLS (expected: a TLS server, as its https listing or mesh.services.reviews.tls says; list "
-              + "an instance that serves plain HTTP as http://" + authority + "): Unsupported or unrecognized SSL "
-              + "message");
-    }
-  }
-
-  /** What a plain HTTP server does with a TLS ClientHello: reads it, answers 400 in plain text, closes. */
-  private static void answerInPlainText(ServerSocket server) {
-    while (true) {
-      try (Socket socket = server.accept()) {
-        socket.getInputStream().read(new byte[4096]);
-        socket.getOutputStream().write(("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
-        socket.shutdownOutput();
-        socket.getInputStream().transferTo(OutputStream.nullOutputStream());
-      } catch (IOException e) {
-        if (server.isClosed()) {
-          return;
-        }
-      }
-    }
   }
 }
