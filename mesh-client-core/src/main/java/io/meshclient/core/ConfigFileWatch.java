@@ -209,13 +209,8 @@ final class ConfigFileWatch implements AutoCloseable {
     seen = now;
     MeshConfig before = mesh.config();
     try {
-      MeshConfig config = mesh.reload(() -> {
-        if (holdsNothing(now)) { // `echo > mesh.yaml`, or an editor's save mid-rewrite: not an empty configuration
-          throw io.meshclient.api.ConfigurationException.of(file.toString(), "only blank lines or comments",
-              "a mesh configuration; an empty one is written mesh: {}");
-        }
-        return MeshConfig.fromFileContent(file, now);
-      });
+      // `echo > mesh.yaml`, or an editor's save mid-rewrite, is refused by the loader: not an empty configuration
+      MeshConfig config = mesh.reload(() -> MeshConfig.fromFileContent(file, now));
       refusedOver = null;
       LOG.log(Level.INFO, "mesh configuration reloaded from {0}: services {1}", file, config.services().keySet());
     } catch (RuntimeException e) {
@@ -229,17 +224,6 @@ final class ConfigFileWatch implements AutoCloseable {
           "mesh configuration change in {0} refused, the configuration in force keeps serving: {1}", file, why);
       refusal = why;
     }
-  }
-
-  /** Whether {@code content} has no YAML document: only blank lines, comments and document markers. */
-  static boolean holdsNothing(byte[] content) {
-    for (String line : new String(content, java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
-      String t = line.strip();
-      if (!t.isEmpty() && !t.startsWith("#") && !t.equals("---") && !t.equals("...")) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** The file's content, or null (logged once per kind of failure) if it cannot be read now or is too large. */

@@ -60,8 +60,23 @@ final class MeshConfigLoader {
   static MeshConfig load(Path file, String text, UnaryOperator<String> environment) {
     String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
     boolean json = name.endsWith(".json");
+    if (holdsNothing(text)) { // `touch mesh.yaml`, `echo > mesh.yaml`: no configuration, not an empty one
+      throw ConfigurationException.of(file.toString(), text.isEmpty() ? "empty" : "only blank lines or comments",
+          "a mesh configuration; an empty one is written mesh: {}");
+    }
     return MeshConfig.fromMap(fileRoot(parse(new java.io.StringReader(json ? jsonAsYaml(text) : text), environment,
         file.toString(), json ? "JSON" : "YAML")));
+  }
+
+  /** Whether {@code content} has no YAML document: only blank lines, comments and document markers. */
+  static boolean holdsNothing(String content) {
+    for (String line : content.split("\n")) {
+      String t = line.strip();
+      if (!t.isEmpty() && !t.startsWith("#") && !t.equals("---") && !t.equals("...")) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -69,6 +69,7 @@ final class MeshConfigReader {
           builder.service(service(name, service));
         }
       }
+      explainMisindentedSettings(services);
     }
     MeshConfig config = null;
     try {
@@ -85,6 +86,40 @@ final class MeshConfigReader {
       throw new ConfigurationException(problems);
     }
     return config;
+  }
+
+  /**
+   * A service's setting written one level too high ({@code subsets:} beside the service it belongs to, under
+   * {@code mesh.services}) is read as a service of that name, its contents as unknown keys: where that is
+   * refused, one more line says what happened. A service may be named like a setting, so nothing is refused
+   * for the name alone.
+   */
+  private void explainMisindentedSettings(ConfigNode services) {
+    explainMisindented(services, "a service", "indent it under the service it belongs to");
+  }
+
+  /**
+   * As {@link #explainMisindentedSettings}, one level down: a service's setting written one level too low
+   * ({@code routes:} under {@code subsets}) is read as a subset of that name.
+   */
+  private void explainMisindented(ConfigNode parent, String readAs, String fix) {
+    for (String name : parent.childNames()) {
+      String key = parent.key(name);
+      if (MeshKeys.SERVICES.names().contains(name) && refused(key)) {
+        problems.add(ConfigurationException.problem(key, "read as " + readAs, readAs + " name; " + name
+            + " is a service setting: " + fix));
+      }
+    }
+  }
+
+  /** Whether a problem is reported at {@code key} or under it. */
+  private boolean refused(String key) {
+    for (String problem : problems) {
+      if (problem.startsWith(key + ":") || problem.startsWith(key + ".") || problem.startsWith(key + "[")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -150,6 +185,7 @@ final class MeshConfigReader {
       for (String subset : subsets.childNames()) {
         b.subset(subset, subsets.stringMap(subset));
       }
+      explainMisindented(subsets, "a subset", "indent it as far as subsets");
     }
     ConfigNode policies = node.child("subset-policies");
     if (policies != null) {

@@ -174,12 +174,13 @@ public final class MeshKeys {
       text("peer-identity", null, "`spiffe://trust-domain/path` or a DNS name (`dns:reviews.prod.svc`)"));
 
   static final Setting MATCH = block("match", "the conditions; all must hold",
-      text("path", null, "`{ exact: /a }`, `{ prefix: /api/ }` or `{ regex: \"/items/[0-9]+\" }` (whole path)"),
+      text("path", null, "`{ exact: /a }` (or a bare `/a`), `{ prefix: /api/ }` or `{ regex: \"/items/[0-9]+\" }` "
+          + "(whole path)"),
       textList("method", null, "a method or a list: `[GET, HEAD]`"),
-      labels("headers", "<name>", "`{ exact: v }`, `{ prefix: v }`, `{ regex: v }` or `{ present: true }` on the "
-          + "header's first value"),
-      labels("query-params", "<name>", "`{ exact: v }`, `{ prefix: v }`, `{ regex: v }` or `{ present: true }` on "
-          + "the query parameter's first decoded value"),
+      labels("headers", "<name>", "`{ exact: v }` (or a bare `v`), `{ prefix: v }`, `{ regex: v }` or `{ present: "
+          + "true }` on the header's first value"),
+      labels("query-params", "<name>", "`{ exact: v }` (or a bare `v`), `{ prefix: v }`, `{ regex: v }` or `{ present: "
+          + "true }` on the query parameter's first decoded value"),
       labels("without-headers", "<name>", "a header match that must not hold, as under `headers`"),
       bool("ignore-uri-case", false, "exact and prefix `path` matches ignore case"));
   static final Setting WEIGHT = integer("weight", null, 0, 1_000_000, "").expecting("a weight >= 0");

@@ -104,4 +104,45 @@ class MeshConfigLoaderTest {
     Path bad = Files.writeString(dir.resolve("bad.json"), "{\"mesh\": {\"services\": }");
     assertThatThrownBy(() -> MeshConfig.load(bad)).hasMessageStartingWith(bad + ": not valid JSON (");
   }
+
+  /**
+   * {@code subsets:} written at the service's own indentation, not under it: YAML reads a service named subsets
+   * (and an empty reviews). The refusal named only {@code mesh.services.subsets.v1: unknown key}, listing the keys
+   * a service has, which does not say that the line above is the one out of place.
+   */
+  @Test
+  void aServiceSettingAtTheWrongIndentationIsSaidToBeReadAsAServiceOrASubset() {
+    String yaml = """
+        mesh:
+          services:
+            reviews:
+            subsets: { v1: { version: v1 } }
+            routes:
+              - to: v1
+        """;
+    String indent = "(expected: a service name; %s is a service setting: indent it under the service it belongs to)";
+    assertThatThrownBy(() -> MeshConfig.fromYaml(yaml, name -> null))
+        .isInstanceOf(ConfigurationException.class)
+        .satisfies(e -> assertThat(((ConfigurationException) e).problems()).contains(
+            "mesh.services.subsets: read as a service " + indent.formatted("subsets"),
+            "mesh.services.routes: read as a service " + indent.formatted("routes")));
+    // One level too deep: routes under subsets is read as a subset.
+    assertThatThrownBy(() -> MeshConfig.fromYaml("""
+        mesh:
+          services:
+            reviews:
+              subsets:
+                v1: { version: v1 }
+                routes:
+                  - to: v1
+        """, name -> null))
+        .isInstanceOf(ConfigurationException.class)
+        .satisfies(e -> assertThat(((ConfigurationException) e).problems()).containsExactly(
+            "mesh.services.reviews.subsets.routes: [{to=v1}] (expected: a block of settings)",
+            "mesh.services.reviews.subsets.routes: read as a subset (expected: a subset name; routes is a service "
+                + "setting: indent it as far as subsets)"));
+    // A service may be named like a setting: the name alone is not refused.
+    assertThat(MeshConfig.fromYaml("mesh: { services: { retry: { timeout: 2s } } }", name -> null)
+        .service("retry").timeout()).isEqualTo(Duration.ofSeconds(2));
+  }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshclient.api.ConfigurationException;
 import io.meshclient.core.Mesh;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -100,5 +101,30 @@ class UnreadableConfigFileTest {
     assertThatThrownBy(() -> MeshConfig.load(dir))
         .isInstanceOf(ConfigurationException.class)
         .hasMessage(dir + ": cannot be read (a directory, not a file: " + dir + ")");
+  }
+
+  /**
+   * {@code touch mesh.yaml}, or a file saved with its settings commented out, holds no configuration. It was
+   * built into a mesh with no services, and the first call to {@code http://reviews/} failed far from the
+   * cause ("'reviews' is not a mesh service"), while the watch already refused the same content and a bare
+   * {@code mesh:} line was refused. Now every reader of the file refuses it, saying how to write an empty one.
+   */
+  @Test
+  void aFileWithoutAnySettingIsRefusedByEveryReaderSayingHowToWriteAnEmptyConfiguration() throws Exception {
+    Path empty = Files.writeString(dir.resolve("empty.yaml"), "");
+    Path comments = Files.writeString(dir.resolve("mesh.yaml"), "# mesh:\n#   services: {}\n\n---\n");
+    String expected = " (expected: a mesh configuration; an empty one is written mesh: {})";
+    assertThatThrownBy(() -> MeshConfig.load(empty))
+        .isInstanceOf(ConfigurationException.class).hasMessage(empty + ": empty" + expected);
+    assertThatThrownBy(() -> MeshConfig.load(comments))
+        .isInstanceOf(ConfigurationException.class).hasMessage(comments + ": only blank lines or comments" + expected);
+    assertThatThrownBy(() -> Mesh.fromFile(comments))
+        .isInstanceOf(ConfigurationException.class).hasMessage(comments + ": only blank lines or comments" + expected);
+    assertThatThrownBy(() -> Mesh.builder().watchConfigFile(empty).build())
+        .isInstanceOf(ConfigurationException.class).hasMessage(empty + ": empty" + expected);
+    Path written = Files.writeString(dir.resolve("written.yaml"), "# nothing yet\nmesh: {}\n");
+    try (Mesh mesh = Mesh.fromFile(written)) {
+      assertThat(mesh.config().services()).isEmpty();
+    }
   }
 }

@@ -143,7 +143,7 @@ final class AgentWatch implements AutoCloseable {
         e = probed; // the probe aborted the query: its failure says why
       }
       events.onFailure(service, since(start), e.failure());
-      watch.firstFailed();
+      watch.firstFailed(e.getMessage());
       Duration delay = watch.backoff.next();
       log(watch.backoff.failures(), e.getMessage() + "; " + kept(watch.knownInstances()), delay, e);
       try {

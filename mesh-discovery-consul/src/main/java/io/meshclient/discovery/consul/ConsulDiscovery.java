@@ -115,6 +115,23 @@ final class ConsulDiscovery implements ServiceDiscovery {
     }
   }
 
+  /**
+   * Why a watched service has no instance while Consul has never answered for it: the last query's failure
+   * (an agent refusing connections, a TLS or ACL problem), which the call's {@code NoHealthyInstanceException}
+   * ends with, rather than "its discovery lists no instance of it". Null once Consul has answered, even with
+   * no instance: then that is what it lists.
+   */
+  @Override
+  public String whyNoInstances(String service, Map<String, String> selector) {
+    for (ServiceWatch watch : watches.of(service)) {
+      String why = watch.whyNoAnswer();
+      if (why != null) {
+        return "Consul has not answered for it yet (" + why + ")";
+      }
+    }
+    return null;
+  }
+
   /** The running agent watch, or null when nothing is watched: for tests. */
   synchronized AgentWatch agentWatch() {
     return agent;

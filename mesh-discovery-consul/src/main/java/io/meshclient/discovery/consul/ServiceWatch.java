@@ -34,6 +34,7 @@ final class ServiceWatch implements ServiceDiscovery.Watch {
   final Backoff backoff;
   private volatile boolean closed;
   private volatile long lastFetchStart;
+  private volatile String lastFailure;
 
   ServiceWatch(String service, ServiceDiscovery.Listener listener, Duration backoffInitial, Duration backoffMax,
       DoubleSupplier random, Runnable onClose) {
@@ -98,12 +99,19 @@ final class ServiceWatch implements ServiceDiscovery.Watch {
     }
   }
 
-  /** The first fetch failed: the caller of {@code watch()} stops waiting. */
-  void firstFailed() {
+  /** A fetch failed, for {@code why}: the caller of {@code watch()} stops waiting for the first answer. */
+  void firstFailed(String why) {
+    lastFailure = why;
     synchronized (delivery) {
       firstFailed = true;
       delivery.notifyAll();
     }
+  }
+
+  /** Why Consul has not answered for this service yet (its last fetch's failure), or null once it has. */
+  String whyNoAnswer() {
+    String why = lastFailure;
+    return why != null && knownInstances() < 0 ? why : null;
   }
 
   /**

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshclient.api.MeshException;
+import io.meshclient.api.NoHealthyInstanceException;
 import io.meshclient.core.Mesh;
 import io.meshclient.core.config.MeshConfig;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -45,6 +48,29 @@ class UnlistedServiceTest {
           assertThat(Traffic.call(mesh, "http://reviewz/api")).isEqualTo("z1");
         }
       }
+    }
+  }
+
+  /**
+   * A newcomer's first run without a Consul agent: every call fails, and its message said only that the
+   * discovery lists no instance, which sends them to the registration rather than to the agent address. It ends
+   * with the query's failure now.
+   */
+  @Test
+  void aCallBeforeConsulEverAnsweredSaysWhyItHasNot() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    MeshConfig config = MeshConfig.fromMap(Map.of("mesh", Map.of(
+        "discovery", Map.of("consul", Map.of("url", "http://127.0.0.1:" + closedPort)),
+        "services", Map.of("reviews", Map.of("discovery", "consul")))));
+    try (LogCapture log = LogCapture.everything(); Mesh mesh = Mesh.builder().config(config).build()) {
+      assertThatThrownBy(() -> Traffic.call(mesh, "http://reviews/api"))
+          .isInstanceOf(NoHealthyInstanceException.class)
+          .hasMessageStartingWith("no healthy instance of service 'reviews': Consul has not answered for it yet (")
+          .hasMessageContaining("127.0.0.1:" + closedPort)
+          .hasMessageContaining("Connection refused");
     }
   }
 }

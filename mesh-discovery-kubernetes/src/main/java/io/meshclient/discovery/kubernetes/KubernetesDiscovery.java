@@ -187,6 +187,17 @@ final class KubernetesDiscovery implements ServiceDiscovery {
     return (pods == null || pods.watching()) && watches.stream().allMatch(SliceWatch::watching);
   }
 
+  /** Why a watched service has no instance, as its {@link SliceWatch} tells it; null if it is not watched. */
+  @Override
+  public String whyNoInstances(String service, java.util.Map<String, String> selector) {
+    for (SliceWatch watch : watches) {
+      if (watch.service().equals(service)) {
+        return watch.whyNoInstances();
+      }
+    }
+    return null;
+  }
+
   /**
    * {@code DISCONNECTED} while a watch fails (the last known instances keep serving), {@code CONNECTED}
    * once every failing watch has listed again; details: the namespace and the number of watched services.

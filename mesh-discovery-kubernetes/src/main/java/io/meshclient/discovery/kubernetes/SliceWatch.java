@@ -44,6 +44,11 @@ final class SliceWatch implements ServiceDiscovery.Watch {
   /** What the last snapshot left out (guarded by {@link #lock}). */
   private List<String> problems = List.of();
   private volatile boolean failing;
+  /** Whether a list has been delivered, and whether it had no slice: for {@link #whyNoInstances}. */
+  private volatile boolean listed;
+  private volatile boolean noSlices;
+  /** The last failure of the watch, or null: for {@link #whyNoInstances} before the first list. */
+  private volatile String lastFailure;
   private volatile boolean closed;
   private volatile long listStartNanos = System.nanoTime();
   /**
@@ -181,6 +186,8 @@ final class SliceWatch implements ServiceDiscovery.Watch {
       recovered();
       status.updated(this);
       List<EndpointSlice> slices = informer.getStore().list();
+      noSlices = slices.isEmpty();
+      listed = true;
       EndpointSlices.Mapped mapped = EndpointSlices.map(service, slices, portName, pods);
       referencedPods = mapped.pods();
       if (!mapped.problems().equals(problems)) { // warned once per change, not on every event
@@ -221,7 +228,27 @@ final class SliceWatch implements ServiceDiscovery.Watch {
           + "({2}); retrying", service, namespace, describe(t));
     }
     events.onFailure(service, Failures.of(t));
-    status.failed(this, "EndpointSlices of " + service + ": " + describe(t));
+    lastFailure = describe(t);
+    status.failed(this, "EndpointSlices of " + service + ": " + lastFailure);
+  }
+
+  String service() {
+    return service;
+  }
+
+  /**
+   * Why the service has no instance as Kubernetes tells it, for the call that fails for want of one: never
+   * listed (with the watch's last failure: an unreachable API server, a forbidden list), or listed with no
+   * EndpointSlice (a Service name that is not the one called, or in another namespace); null otherwise.
+   */
+  String whyNoInstances() {
+    if (!listed) {
+      String failure = lastFailure;
+      return "Kubernetes has not listed its EndpointSlices in '" + namespace + "' yet"
+          + (failure == null ? "" : " (" + failure + ")");
+    }
+    return noSlices ? "Kubernetes has no EndpointSlice of it in '" + namespace + "' (label " + SERVICE_NAME_LABEL
+        + "=" + service + ")" : null;
   }
 
   private String describe(Throwable t) {

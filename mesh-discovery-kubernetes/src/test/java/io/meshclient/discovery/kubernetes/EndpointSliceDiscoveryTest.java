@@ -113,6 +113,32 @@ class EndpointSliceDiscoveryTest {
     }
   }
 
+  /**
+   * A call to a service with no instance fails with a {@code NoHealthyInstanceException} that ends with what
+   * the discovery says: it said only "its discovery lists no instance of it", leaving a newcomer to find the
+   * WARNING line that says why (no EndpointSlice labelled with that name in that namespace, or no list yet).
+   */
+  @Test
+  void aServiceWithoutInstancesIsExplainedToTheFailingCall() {
+    try (LogCapture log = LogCapture.everything(); ServiceDiscovery discovery = discovery()) {
+      discovery.watch("reviews", new RecordingListener());
+      assertThat(discovery.whyNoInstances("reviews", Map.of()))
+          .isEqualTo("Kubernetes has no EndpointSlice of it in 'test' (label kubernetes.io/service-name=reviews)");
+      api.slice("reviews-a", "reviews", 9080, endpoint("10.0.0.1", null, "zone-a"));
+      await(() -> discovery.whyNoInstances("reviews", Map.of()) == null, Duration.ofSeconds(1), "the new slice");
+    }
+    KubernetesDiscoverySettings gone = api.settings().firstSyncWait(Duration.ofMillis(500)).build();
+    api.close();
+    try (LogCapture log = LogCapture.everything();
+        ServiceDiscovery unreachable = new KubernetesDiscoveryProvider().create(gone)) {
+      unreachable.watch("reviews", new RecordingListener());
+      await(() -> unreachable.whyNoInstances("reviews", Map.of()).contains("("), Duration.ofSeconds(5),
+          "the list's failure");
+      assertThat(unreachable.whyNoInstances("reviews", Map.of()))
+          .startsWith("Kubernetes has not listed its EndpointSlices in 'test' yet (connect: ").endsWith(")");
+    }
+  }
+
   @Test
   void thePortNamedInTheSettingsIsCalledAndAnUnnamedPortOtherwise() {
     api.slice("reviews-a", "reviews", "IPv4", "", 8080, endpoint("10.0.0.1", null, "zone-a"));

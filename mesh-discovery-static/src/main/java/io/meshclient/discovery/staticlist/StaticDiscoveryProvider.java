@@ -34,7 +34,8 @@ public final class StaticDiscoveryProvider implements ServiceDiscoveryProvider {
       "relative weight (0 takes no weighted traffic)").expecting("a weight >= 0");
   static final Setting PORT = Setting.integer("port", null, 1, 65535, "").expecting("a port 1..65535");
   static final Setting INSTANCES = Setting.map("services", "<service>[i]", "instances per service, listed in configuration",
-      Setting.text("url", null, "`http://host:port` or `https://host:port` of one instance; required"),
+      Setting.text("url", null, "`http://host:port` or `https://host:port` of one instance (no port: 80, or 443 "
+          + "for https); required"),
       WEIGHT, Setting.labels("metadata", "<label>", "labels such as `version: v2`, selected by subsets"),
       Setting.text("zone", null, "locality label"), Setting.text("id", "host:port", "instance id, unique in the service"));
   static final Setting SETTINGS = Setting.block("static", "instances listed in configuration", INSTANCES);

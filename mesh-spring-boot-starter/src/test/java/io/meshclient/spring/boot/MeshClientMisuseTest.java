@@ -87,7 +87,26 @@ class MeshClientMisuseTest {
         .withPropertyValues("mesh.discovery.consul.url=http://127.0.0.1:1")
         .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
             .isInstanceOf(ConfigurationException.class).hasMessage("@MeshClient on " + ReviewsText.class.getName()
-                + ": reviews (expected: a mesh service, one of []; a registry's service (Consul's, say) is one once "
+                + ": reviews (expected: a mesh service, one of []; a service is one once a discovery lists it "
+                + "(mesh.discovery.static.services.reviews[0].url, say) or, for a registry's such as Consul's, once "
+                + "configured under mesh.services)"));
+  }
+
+  /**
+   * The starter added, an {@code @MeshClient} written, and no {@code mesh:} block in application.yml yet: the
+   * start-up failure says where the service's instances go. It said only that a registry's service is one once
+   * configured under {@code mesh.services}, which sends a newcomer to a key that alone fails the start-up
+   * ({@code mesh.services.reviews.discovery: not set}).
+   */
+  @Test
+  void aClientWithoutAnyMeshBlockFailsStartUpSayingWhereTheServicesInstancesAreListed() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class))
+        .withUserConfiguration(OneClientApp.class)
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+            .isInstanceOf(ConfigurationException.class).hasMessage("@MeshClient on " + ReviewsText.class.getName()
+                + ": reviews (expected: a mesh service, one of []; a service is one once a discovery lists it "
+                + "(mesh.discovery.static.services.reviews[0].url, say) or, for a registry's such as Consul's, once "
                 + "configured under mesh.services)"));
   }
 

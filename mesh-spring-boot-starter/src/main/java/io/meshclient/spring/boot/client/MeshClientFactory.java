@@ -121,11 +121,14 @@ public final class MeshClientFactory {
       Collection<String> known = services.get();
       if (!known.contains(service)) {
         String closest = SettingValues.didYouMean(service, known);
-        // A registry such as Consul lists only the services configured under mesh.services: say so when no
-        // known name is close, since "one of []" alone reads as if the registry had not been asked.
+        // When no known name is close, say how a service becomes one: "one of []" alone helps neither the
+        // newcomer whose application.yml has no mesh block yet (instances are listed under a discovery) nor
+        // the user of a registry such as Consul, which lists only the services configured under mesh.services.
         throw ConfigurationException.of("@MeshClient on " + type.getName(), service,
             "a mesh service, one of " + new TreeSet<>(known) + (closest.isEmpty()
-                ? "; a registry's service (Consul's, say) is one once configured under mesh.services" : closest));
+                ? "; a service is one once a discovery lists it (mesh.discovery.static.services." + service
+                    + "[0].url, say) or, for a registry's such as Consul's, once configured under mesh.services"
+                : closest));
       }
     }
     checkExchanges(type);

@@ -9,14 +9,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README reference and the IDE metadata are what the declarations generate. When a key, a default or
- * a doc changes, this fails until the documented command rewrites them:
- * {@code mvn -pl mesh-spring-boot-starter test -Dtest=ConfigReferenceTest -Dmesh.config-reference.write=true}.
+ * a doc changes, this fails until the documented command rewrites them (the install first: this module reads
+ * the declarations from the installed core and discovery jars):
+ * {@code mvn -B -pl mesh-spring-boot-starter -am install -DskipTests && mvn -B -pl mesh-spring-boot-starter test
+ * -Dtest=ConfigReferenceTest -Dmesh.config-reference.write=true}.
  */
 class ConfigReferenceTest {
   private static final Path README = Path.of("..", "README.md");
   private static final Path METADATA = Path.of("src/main/resources/META-INF/additional-spring-configuration-metadata.json");
-  private static final String HOW = "out of date with the declared keys: run mvn -pl mesh-spring-boot-starter test "
-      + "-Dtest=ConfigReferenceTest -Dmesh.config-reference.write=true";
+  private static final String HOW = "out of date with the declared keys: run mvn -B -pl mesh-spring-boot-starter -am "
+      + "install -DskipTests && mvn -B -pl mesh-spring-boot-starter test -Dtest=ConfigReferenceTest "
+      + "-Dmesh.config-reference.write=true";
 
   private final ConfigReference reference = new ConfigReference(getClass().getClassLoader());
 
