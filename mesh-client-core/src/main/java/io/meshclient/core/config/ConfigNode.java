@@ -203,6 +203,19 @@ final class ConfigNode {
     return new ConfigNode(key(child), m, problems);
   }
 
+  /**
+   * The child block, or an empty one where the key is written with nothing under it ({@code reviews:} in
+   * YAML, which Spring reads as an empty string): a named entry, such as a service, that is there with every
+   * default, not dropped in silence.
+   */
+  ConfigNode blockOrEmpty(String child) {
+    Object v = map.get(child);
+    if (v == null || v instanceof String text && text.isBlank()) {
+      return map.containsKey(child) ? new ConfigNode(key(child), new java.util.LinkedHashMap<>(), problems) : null;
+    }
+    return child(child);
+  }
+
   /** The child list of blocks, keyed {@code child[i]}; absent is empty. */
   List<ConfigNode> list(String child) {
     Object v = map.get(child);

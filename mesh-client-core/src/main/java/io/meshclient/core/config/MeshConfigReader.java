@@ -64,7 +64,7 @@ final class MeshConfigReader {
     ConfigNode services = root.child("services");
     if (services != null) {
       for (String name : services.childNames()) {
-        ConfigNode service = services.child(name);
+        ConfigNode service = services.blockOrEmpty(name);
         if (service != null) {
           builder.service(service(name, service));
         }

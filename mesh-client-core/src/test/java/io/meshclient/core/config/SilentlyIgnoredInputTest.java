@@ -70,4 +70,19 @@ class SilentlyIgnoredInputTest {
     assertThat(MeshConfig.fromMap(java.util.Map.of("services", java.util.Map.of("reviews", java.util.Map.of()),
         "istio", java.util.Map.of("files", "istio/"))).services()).containsKey("reviews");
   }
+  @Test
+  void aServiceWrittenWithNothingUnderItIsAServiceWithEveryDefaultNotDropped() {
+    // `reviews:` alone is null in YAML and an empty string from Spring's application.yml; it was dropped, so
+    // the service the newcomer declared was not one (calls to it refused as an unknown host).
+    MeshConfig config = MeshConfig.fromYaml("""
+        mesh:
+          services:
+            reviews:
+            ratings: ""
+            details: {}
+        """, name -> null);
+    assertThat(config.services()).containsOnlyKeys("reviews", "ratings", "details");
+    assertThat(config.service("reviews"))
+        .isEqualTo(MeshConfig.fromYaml("mesh: { services: { reviews: {} } }", name -> null).service("reviews"));
+  }
 }
