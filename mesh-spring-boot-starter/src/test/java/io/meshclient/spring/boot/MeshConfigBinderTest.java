@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshclient.api.ConfigurationException;
+import io.meshclient.core.config.MeshConfig;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -157,6 +158,23 @@ class MeshConfigBinderTest {
             "mesh.services.reviews.rate-limit: set twice (expected: one spelling of mesh.services.reviews.rateLimit)",
             "mesh.services.Reviews: set twice (expected: one spelling of mesh.services.reviews)",
             "mesh.services.reviews.timeout: fast (expected: a duration such as 300ms, 2s, 5m, 1h or PT2S)"));
+  }
+
+  /** {@code reviews:} with nothing under it is an empty string to Spring: a service with every default. */
+  @Test
+  void aServiceWrittenWithNothingUnderItInApplicationYmlIsAServiceWithEveryDefault() throws Exception {
+    StandardEnvironment environment = environment(Map.of(), Map.of(), """
+        mesh:
+          discovery.static.services.reviews: [ { url: "http://127.0.0.1:9081" } ]
+          services:
+            reviews:
+            ratings: {}
+        """);
+
+    MeshConfig config = MeshConfigBinder.bind(environment);
+    assertThat(config.services()).containsKeys("reviews");
+    assertThat(config.service("reviews").timeout()).isEqualTo(MeshConfig.fromYaml(
+        "mesh: { services: { reviews: {} } }", name -> null).service("reviews").timeout());
   }
 
   /** Two spellings in two sources stay one block, the higher source's value winning, as Spring reads them. */
