@@ -99,7 +99,7 @@ final class Attempts {
       }
       ServiceInstance instance = pick(subset, candidates, call, tried);
       refuseInsecure(request, service, subset, instance);
-      call.attempts = attempt;
+      call.attempts(attempt);
       if (call.observer() != io.meshclient.core.CallListener.NONE) {
         call.watch.decision = decision(call, candidates, instance, attempt);
         call.watch.observer.onAttempt(call.watch.decision);
@@ -191,7 +191,7 @@ final class Attempts {
         if (error == null) {
           return response;
         }
-        call.failedAs = outcome;
+        call.failedAs(outcome);
         if (TlsFailures.of(error) != null) {
           throw TlsFailures.named(service, subset, instance, error);
         }

@@ -117,7 +117,7 @@ final class HedgedAttempts {
             open = null;
             return winner.response;
           }
-          call.failedAs = winner.outcome;
+          call.failedAs(winner.outcome);
           if (TlsFailures.of(winner.error) != null) {
             throw TlsFailures.named(service, subset, winner.instance, winner.error);
           }
@@ -189,7 +189,7 @@ final class HedgedAttempts {
       }
     }
     Attempts.refuseInsecure(call.sent, service, subset, instance);
-    call.attempts = attempt;
+    call.attempts(attempt);
     if (call.observer() != CallListener.NONE) {
       call.watch.decision = Attempts.decision(call, candidates, instance, attempt);
       call.watch.observer.onAttempt(call.watch.decision);
@@ -228,8 +228,8 @@ final class HedgedAttempts {
       return;
     }
     Observation traced = call.traced() == null ? null : call.traced().attempt(routing, call.sent.method(), url,
-        service.name(), subset.name(), !first ? AttemptKind.HEDGE : call.attempts == 1 ? AttemptKind.FIRST
-            : AttemptKind.RETRY, call.attempts, instance);
+        service.name(), subset.name(), !first ? AttemptKind.HEDGE : call.attempts() == 1 ? AttemptKind.FIRST
+            : AttemptKind.RETRY, call.attempts(), instance);
     Call sent = client.get().newCall(routing.build());
     Launched launched = new Launched(instance, sent);
     group.add(launched);

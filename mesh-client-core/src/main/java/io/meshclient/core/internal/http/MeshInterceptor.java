@@ -317,7 +317,7 @@ public final class MeshInterceptor implements Interceptor {
     Route route = plan == null ? null : plan.route();
     return new CallRecord(call.service.name(), route == null ? null : route.config(), route == null ? null : route.name(),
         call.target == null ? call.service.name() : call.target.name(), call.subset == null ? null : call.subset.name(),
-        call.watch.draw, route == null ? 0 : route.drawBound(), call.request().method(), call.attempts,
+        call.watch.draw, route == null ? 0 : route.drawBound(), call.request().method(), call.attempts(),
         call.watch.hedges, call.watch.decision,
         response == null ? 0 : response.code(), outcome, reason, limiter, ticker.nanoTime() - call.start);
   }
