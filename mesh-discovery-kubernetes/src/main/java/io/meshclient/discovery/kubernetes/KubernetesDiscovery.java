@@ -189,7 +189,9 @@ final class KubernetesDiscovery implements ServiceDiscovery {
 
   /**
    * {@code DISCONNECTED} while a watch fails (the last known instances keep serving), {@code CONNECTED}
-   * once every failing watch has listed again; details: the namespace and the number of watched services.
+   * once every failing watch has listed again; details: the namespace, the number of watched services and,
+   * while some have no ready endpoint and call their terminating but serving ones, {@code
+   * serving-terminating}: those services, comma-separated.
    */
   @Override
   public io.meshclient.api.DiscoveryStatus status() {

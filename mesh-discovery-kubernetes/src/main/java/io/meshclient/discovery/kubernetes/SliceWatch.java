@@ -43,6 +43,8 @@ final class SliceWatch implements ServiceDiscovery.Watch {
   private boolean warnedNoSlices;
   /** What the last snapshot left out (guarded by {@link #lock}). */
   private List<String> problems = List.of();
+  /** Whether the last snapshot is of terminating but serving endpoints (guarded by {@link #lock}). */
+  private boolean servingTerminating;
   private volatile boolean failing;
   private volatile boolean closed;
   private volatile long listStartNanos = System.nanoTime();
@@ -192,6 +194,7 @@ final class SliceWatch implements ServiceDiscovery.Watch {
         }
         problems = mapped.problems();
       }
+      servingTerminating(mapped);
       events.onResponse(service, listLatency, mapped.instances().size());
       if (slices.isEmpty() && !warnedNoSlices) {
         LOG.log(Level.WARNING, "Kubernetes has no EndpointSlice of ''{0}'' in ''{1}'' (label {2}={0}); "
@@ -208,6 +211,25 @@ final class SliceWatch implements ServiceDiscovery.Watch {
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "Listener of the Kubernetes watch of ''{0}'' failed: {1}", service, e.toString());
       }
+    }
+  }
+
+  /** Says when the service starts and stops falling back to terminating endpoints, once each (under {@link #lock}). */
+  private void servingTerminating(EndpointSlices.Mapped mapped) {
+    if (mapped.servingTerminating() == servingTerminating) {
+      return;
+    }
+    servingTerminating = mapped.servingTerminating();
+    status.servingTerminating(this, service, servingTerminating);
+    if (servingTerminating) {
+      LOG.log(Level.WARNING, "No endpoint of ''{0}'' in ''{1}'' is ready: its {2} terminating but serving "
+          + "instances take traffic until one is, as kube-proxy does", service, namespace, mapped.instances().size());
+    } else if (mapped.instances().isEmpty()) {
+      LOG.log(Level.WARNING, "No endpoint of ''{0}'' in ''{1}'' is ready or serving any more: it has no instances",
+          service, namespace);
+    } else {
+      LOG.log(Level.INFO, "An endpoint of ''{0}'' in ''{1}'' is ready again: terminating endpoints no longer take "
+          + "traffic", service, namespace);
     }
   }
 
