@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The watch of one service: an informer on its EndpointSlices (label {@value #SERVICE_NAME_LABEL}) that
@@ -20,8 +21,8 @@ import java.util.concurrent.TimeoutException;
  * (re)list and each change of a referenced pod's labels rebuilds the whole snapshot from the informer's
  * store; a snapshot is pushed only when it differs from the last one. While the API server is
  * unreachable the store, and so the last snapshot, stay as they were. Each failure is reported at once;
- * the informer retries after its backoff, or, when a 429 or 503 answer asked to wait ({@code Retry-After}),
- * its list waits that long and asks again (see {@link RetryAfterLister}). Thread-safe.
+ * the informer retries after its backoff, or, when a 429 or 503 answer asked to wait longer ({@code
+ * Retry-After}, see {@link RetryAfterInterceptor}), it stops and a new one lists after that wait. Thread-safe.
  */
 final class SliceWatch implements ServiceDiscovery.Watch {
   static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
@@ -35,7 +36,6 @@ final class SliceWatch implements ServiceDiscovery.Watch {
   private final KubernetesWatchListener events;
   private final Runnable onClose;
   private final StatusTracker status;
-  private final RetryAfterInterceptor retryAfter;
   private final KubernetesClient client;
   /** Replaced by {@link #restart()}: a stopped fabric8 informer cannot be started again. */
   private volatile SharedIndexInformer<EndpointSlice> informer;
@@ -49,6 +49,11 @@ final class SliceWatch implements ServiceDiscovery.Watch {
   /** Whether the last snapshot is of terminating but serving endpoints (guarded by {@link #lock}). */
   private boolean servingTerminating;
   private volatile boolean failing;
+  /** Failures since the last list or change: the informer's backoff grows with them. */
+  private final AtomicInteger failuresInARow = new AtomicInteger();
+  /** While true, a restart is scheduled after the API server's Retry-After and no other restart happens. */
+  private volatile boolean relistPending;
+  private final RetryAfterInterceptor retryAfter;
   private volatile boolean closed;
   private volatile long listStartNanos = System.nanoTime();
   /**
@@ -76,12 +81,16 @@ final class SliceWatch implements ServiceDiscovery.Watch {
   }
 
   private SharedIndexInformer<EndpointSlice> newInformer() {
-    SharedIndexInformer<EndpointSlice> informer = RetryAfterLister.informer(client, EndpointSlice.class,
-        client.discovery().v1().endpointSlices().inNamespace(namespace).withLabel(SERVICE_NAME_LABEL, service),
-        retryAfter, this::failed);
+    SharedIndexInformer<EndpointSlice> informer = client.discovery().v1().endpointSlices().inNamespace(namespace)
+        .withLabel(SERVICE_NAME_LABEL, service).runnableInformer(0);
     informer.exceptionHandler((started, t) -> {
-      failed(t, null);
-      return true; // keep retrying; the store keeps the last known slices meanwhile
+      relistPending = true;
+      Duration wait = closed ? null : retryAfter.relistLater(t, failuresInARow.incrementAndGet(), this::relist);
+      relistPending = wait != null;
+      failed(t, wait);
+      // Keep retrying after the informer's backoff, or stop this informer when the API server asked to wait:
+      // relist() starts a new one then. The store, and so the last snapshot, stay meanwhile.
+      return wait == null;
     });
     informer.addEventHandler(new ResourceEventHandler<EndpointSlice>() {
       @Override
@@ -119,6 +128,18 @@ final class SliceWatch implements ServiceDiscovery.Watch {
    * server dropped it (see {@link ApiServerProbe}).
    */
   void restart() {
+    if (!relistPending) { // else the API server asked to wait, and relist() restarts when it has
+      replaceInformer();
+    }
+  }
+
+  /** Restarts the informer once the wait the API server asked for is over. */
+  private void relist() {
+    relistPending = false;
+    replaceInformer();
+  }
+
+  private void replaceInformer() {
     SharedIndexInformer<EndpointSlice> old;
     synchronized (lock) {
       if (closed) {
@@ -150,7 +171,12 @@ final class SliceWatch implements ServiceDiscovery.Watch {
       deliver(Duration.ZERO);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException e) { // the informer stopped: closed, or waiting as the API server asked
+      if (!closed) {
+        LOG.log(Level.WARNING, "Kubernetes EndpointSlices of ''{0}'' in ''{1}'' not listed ({2}); the service has "
+            + "no instances until they are", service, namespace, describe(e.getCause()));
+      }
+    } catch (TimeoutException e) {
       LOG.log(Level.WARNING, "Kubernetes EndpointSlices of ''{0}'' in ''{1}'' not listed within {2}; "
           + "the service has no instances until they are", service, namespace, max);
     }
@@ -257,6 +283,7 @@ final class SliceWatch implements ServiceDiscovery.Watch {
   }
 
   private void recovered() {
+    failuresInARow.set(0);
     if (failing) {
       failing = false;
       LOG.log(Level.INFO, "Kubernetes watch of ''{0}'' recovered", service);
