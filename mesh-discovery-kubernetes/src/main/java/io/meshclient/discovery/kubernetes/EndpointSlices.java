@@ -9,17 +9,24 @@ import io.meshclient.api.ServiceInstance;
 import io.meshclient.api.spi.SettingValues;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Turns the EndpointSlices of one service into its instances: every slice merged, an address that
  * appears in two slices taken once, only endpoints that may take traffic. Stateless.
  *
  * <p>An endpoint takes traffic unless a condition says otherwise: {@code ready} not false, {@code serving}
- * not false, {@code terminating} not true (Kubernetes says an absent {@code ready} means ready). Each
+ * not false, {@code terminating} not true (Kubernetes says an absent {@code ready} means ready). When no
+ * endpoint of the service (on the chosen port) takes traffic, those that are {@code serving} and {@code
+ * terminating} do, as kube-proxy falls back to them since Kubernetes 1.28 (ProxyTerminatingEndpoints): a
+ * rolling update whose old pods all terminate before a new one is ready keeps its traffic; an absent
+ * {@code serving} is the value of {@code ready}, as Kubernetes documents; {@code serving=false} never takes
+ * traffic, and one ready endpoint ends the fallback. Each
  * address becomes one instance: id and authority {@code address:port} (IPv6 bracketed), zone from the
  * endpoint, metadata {@value #NODE_NAME} and {@value #POD_NAME} plus the configured labels of the
  * {@code targetRef} pod, secure when the port's {@code appProtocol} is {@code https}.
@@ -40,10 +47,12 @@ final class EndpointSlices {
   private EndpointSlices() {}
 
   /**
-   * What a service's slices give: its instances, sorted by id, the pods they name, and what was left out
-   * ({@code <slice> left out: <why>}, sorted).
+   * What a service's slices give: its instances, sorted by id, the pods they name, what was left out
+   * ({@code <slice> left out: <why>}, sorted), and whether the instances are terminating but serving
+   * endpoints, taken because none is ready.
    */
-  record Mapped(List<ServiceInstance> instances, Set<String> pods, List<String> problems) {}
+  record Mapped(List<ServiceInstance> instances, Set<String> pods, List<String> problems,
+      boolean servingTerminating) {}
 
   /** Looks up the configured labels of a pod by name; an unknown pod has none. */
   interface PodLabels {
@@ -51,9 +60,9 @@ final class EndpointSlices {
   }
 
   static Mapped map(String service, Collection<EndpointSlice> slices, String portName, PodLabels labels) {
-    Map<String, ServiceInstance> byId = new TreeMap<>();
-    Set<String> pods = new java.util.HashSet<>();
-    Set<String> problems = new java.util.TreeSet<>();
+    Set<String> problems = new TreeSet<>();
+    Taken ready = new Taken();
+    Taken servingTerminating = new Taken(); // called only when nothing is ready
     for (EndpointSlice slice : slices) {
       EndpointPort port = port(slice.getPorts(), portName);
       String sliceName = slice.getMetadata() == null ? "(unnamed)" : slice.getMetadata().getName();
@@ -70,35 +79,51 @@ final class EndpointSlices {
       }
       boolean secure = "https".equalsIgnoreCase(port.getAppProtocol());
       for (Endpoint endpoint : slice.getEndpoints()) {
-        if (!takesTraffic(endpoint.getConditions()) || endpoint.getAddresses() == null) {
-          continue;
-        }
-        String pod = podName(endpoint.getTargetRef());
-        Map<String, String> metadata = new HashMap<>();
-        if (pod != null) {
-          pods.add(pod);
-          metadata.putAll(labels.of(pod));
-          metadata.put(POD_NAME, pod);
-        }
-        if (endpoint.getNodeName() != null) {
-          metadata.put(NODE_NAME, endpoint.getNodeName());
-        }
-        for (String address : endpoint.getAddresses()) {
-          if (address == null || !SettingValues.isHost(address)) {
-            problems.add(sliceName + " left out: address " + (address == null ? "null" : "'"
-                + (address.length() <= 80 ? address : address.substring(0, 77) + "...") + "'")
-                + " (expected: an IP address or a host name)");
-            continue;
-          }
-          String host = address.startsWith("[") && address.endsWith("]")
-              ? address.substring(1, address.length() - 1) : address;
-          String id = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port.getPort();
-          byId.putIfAbsent(id, new ServiceInstance(id, service, host, port.getPort(), secure,
-              ServiceInstance.DEFAULT_WEIGHT, metadata, endpoint.getZone()));
+        Taken into = takesTraffic(endpoint.getConditions()) ? ready
+            : servingWhileTerminating(endpoint.getConditions()) ? servingTerminating : null;
+        if (into != null && endpoint.getAddresses() != null) {
+          into.add(service, sliceName, endpoint, port.getPort(), secure, labels);
         }
       }
     }
-    return new Mapped(List.copyOf(byId.values()), Set.copyOf(pods), List.copyOf(problems));
+    boolean fallback = ready.byId.isEmpty() && !servingTerminating.byId.isEmpty();
+    Taken used = fallback ? servingTerminating : ready;
+    problems.addAll(ready.problems);
+    problems.addAll(servingTerminating.problems);
+    return new Mapped(List.copyOf(used.byId.values()), Set.copyOf(used.pods), List.copyOf(problems), fallback);
+  }
+
+  /** The instances, pods and problems of one kind of endpoint (ready, or serving and terminating). */
+  private static final class Taken {
+    final Map<String, ServiceInstance> byId = new TreeMap<>();
+    final Set<String> pods = new HashSet<>();
+    final Set<String> problems = new TreeSet<>();
+
+    void add(String service, String sliceName, Endpoint endpoint, int port, boolean secure, PodLabels labels) {
+      String pod = podName(endpoint.getTargetRef());
+      Map<String, String> metadata = new HashMap<>();
+      if (pod != null) {
+        pods.add(pod);
+        metadata.putAll(labels.of(pod));
+        metadata.put(POD_NAME, pod);
+      }
+      if (endpoint.getNodeName() != null) {
+        metadata.put(NODE_NAME, endpoint.getNodeName());
+      }
+      for (String address : endpoint.getAddresses()) {
+        if (address == null || !SettingValues.isHost(address)) {
+          problems.add(sliceName + " left out: address " + (address == null ? "null" : "'"
+              + (address.length() <= 80 ? address : address.substring(0, 77) + "...") + "'")
+              + " (expected: an IP address or a host name)");
+          continue;
+        }
+        String host = address.startsWith("[") && address.endsWith("]")
+            ? address.substring(1, address.length() - 1) : address;
+        String id = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        byId.putIfAbsent(id, new ServiceInstance(id, service, host, port, secure,
+            ServiceInstance.DEFAULT_WEIGHT, metadata, endpoint.getZone()));
+      }
+    }
   }
 
   /** Whether an endpoint with these conditions may take new calls. */
@@ -106,6 +131,18 @@ final class EndpointSlices {
     return conditions == null
         || (!Boolean.FALSE.equals(conditions.getReady()) && !Boolean.FALSE.equals(conditions.getServing())
             && !Boolean.TRUE.equals(conditions.getTerminating()));
+  }
+
+  /**
+   * Whether an endpoint with these conditions is terminating but still serving: {@code terminating} true and
+   * {@code serving} true, or absent and {@code ready} not false (Kubernetes: "If nil, consumers should defer
+   * to the ready condition", and an absent {@code ready} means ready).
+   */
+  static boolean servingWhileTerminating(EndpointConditions conditions) {
+    if (conditions == null || !Boolean.TRUE.equals(conditions.getTerminating())) {
+      return false;
+    }
+    return conditions.getServing() != null ? conditions.getServing() : !Boolean.FALSE.equals(conditions.getReady());
   }
 
   /** Why {@link #port} found no port named {@code name} among {@code ports}: what the slice has, what was expected. */

@@ -14,7 +14,7 @@ final class Failures {
   private Failures() {}
 
   /** The HTTP status of the API server's refusal in {@code t}'s causes, or 0. */
-  private static int status(Throwable t) {
+  static int code(Throwable t) {
     KubernetesClientException k = clientException(t);
     return k == null ? 0 : k.getCode();
   }
@@ -55,7 +55,7 @@ final class Failures {
    */
   static String describe(Throwable t, String resource, String group, String namespace) {
     String described = describe(t);
-    if (status(t) == HttpURLConnection.HTTP_FORBIDDEN) {
+    if (code(t) == HttpURLConnection.HTTP_FORBIDDEN) {
       return described + "; grant the service account 'list' and 'watch' on " + resource + " (API group "
           + (group.isEmpty() ? "\"\" (core)" : group) + ") in namespace '" + namespace + "'";
     }
@@ -69,7 +69,7 @@ final class Failures {
    * Status object after it.
    */
   static String describe(Throwable t) {
-    int code = status(t);
+    int code = code(t);
     if (code >= 400) {
       KubernetesClientException k = clientException(t);
       String message = k.getStatus() == null ? null : k.getStatus().getMessage();

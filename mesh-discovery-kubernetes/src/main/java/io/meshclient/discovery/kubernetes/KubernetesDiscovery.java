@@ -30,13 +30,16 @@ final class KubernetesDiscovery implements ServiceDiscovery {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final StatusTracker status = new StatusTracker();
   private final ApiServerProbe probe;
+  private final RetryAfterInterceptor retryAfter;
   private final java.util.function.Function<String, String> env;
   private volatile String callerZone; // known once looked up
   private volatile boolean callerZoneKnown;
   private PodWatch pods; // guarded by this; null until the first watch, or when no labels are configured
 
   KubernetesDiscovery(KubernetesDiscoverySettings settings, KubernetesClient client, String namespace,
-      KubernetesWatchListener events, java.util.function.Function<String, String> env) {
+      KubernetesWatchListener events, java.util.function.Function<String, String> env,
+      RetryAfterInterceptor retryAfter) {
+    this.retryAfter = retryAfter;
     this.env = env;
     this.settings = settings;
     this.client = client;
@@ -55,13 +58,15 @@ final class KubernetesDiscovery implements ServiceDiscovery {
     Config config = config(settings, configKey);
     String namespace = !settings.namespace().isEmpty() ? settings.namespace()
         : config.getNamespace() != null && !config.getNamespace().isEmpty() ? config.getNamespace() : "default";
+    RetryAfterInterceptor retryAfter = new RetryAfterInterceptor(config.getWatchReconnectInterval());
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config)
         .withHttpClientFactory(new ClosingHttpClientFactory())
         // fabric8 adds this interceptor when its logger is at TRACE; it logs every request header, the
         // bearer token in Authorization included. Secrets never reach a log: no wire log, whatever the level.
-        .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor(FABRIC8_HTTP_LOGGING, null))
+        .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor(FABRIC8_HTTP_LOGGING, null)
+            .addOrReplaceInterceptor(RetryAfterInterceptor.NAME, retryAfter))
         .build();
-    return new KubernetesDiscovery(settings, client, namespace, events, env);
+    return new KubernetesDiscovery(settings, client, namespace, events, env, retryAfter);
   }
 
   /** The name fabric8 registers its header-logging interceptor under ({@code HttpLoggingInterceptor}). */
@@ -89,10 +94,11 @@ final class KubernetesDiscovery implements ServiceDiscovery {
     } else {
       base = Config.autoConfigure(null);
     }
-    // No retries inside one request: fabric8 retries a 429 or 5xx answer up to 10 times, waiting the
-    // Retry-After each time (or up to 3.2 s), before the informer hears of it, so a list refused for
-    // minutes left the status CONNECTED (or UNKNOWN) with no error and no warning. The informers retry
-    // themselves, from 1 s backing off to 32 s, after reporting each failure.
+    // No retries inside one request: fabric8 retries a 429 or 5xx answer up to 10 times, waiting its own
+    // backoff each time (fabric8 8.0.0 reads a Retry-After but does not wait it), before the informer hears of
+    // it, so a list refused for long left the status CONNECTED (or UNKNOWN) with no error and no warning. The informers retry
+    // themselves, from 1 s backing off to 32 s, after reporting each failure, or after the Retry-After of a 429
+    // or 503 when it is longer (RetryAfterInterceptor).
     ConfigBuilder builder = new ConfigBuilder(base).withRequestRetryBackoffLimit(0);
     if (settings.masterUrl() != null) {
       builder.withMasterUrl(settings.masterUrl().toString());
@@ -147,7 +153,8 @@ final class KubernetesDiscovery implements ServiceDiscovery {
     listeners.forEach((service, listener) -> {
       SliceWatch[] self = new SliceWatch[1];
       SliceWatch watch = new SliceWatch(client, namespace, service, settings.portName(), listener,
-          podWatch == null ? pod -> Map.of() : podWatch::labels, events, () -> watches.remove(self[0]), status);
+          podWatch == null ? pod -> Map.of() : podWatch::labels, events, () -> watches.remove(self[0]), status,
+          retryAfter);
       self[0] = watch;
       watches.add(watch);
       out.put(service, watch);
@@ -168,7 +175,7 @@ final class KubernetesDiscovery implements ServiceDiscovery {
   private synchronized PodWatch podWatch() {
     if (pods == null && !settings.podLabels().isEmpty()) {
       pods = new PodWatch(client, namespace, settings.podLabels(), this::podLabelsChanged,
-          t -> watches.forEach(w -> w.podWatchFailed(t)), status);
+          t -> watches.forEach(w -> w.podWatchFailed(t)), status, retryAfter);
       pods.begin();
     }
     return pods;
@@ -200,7 +207,9 @@ final class KubernetesDiscovery implements ServiceDiscovery {
 
   /**
    * {@code DISCONNECTED} while a watch fails (the last known instances keep serving), {@code CONNECTED}
-   * once every failing watch has listed again; details: the namespace and the number of watched services.
+   * once every failing watch has listed again; details: the namespace, the number of watched services and,
+   * while some have no ready endpoint and call their terminating but serving ones, {@code
+   * serving-terminating}: those services, comma-separated.
    */
   @Override
   public io.meshclient.api.DiscoveryStatus status() {
@@ -265,6 +274,7 @@ final class KubernetesDiscovery implements ServiceDiscovery {
       }
     }
     client.close();
+    retryAfter.close();
   }
 
   @Override

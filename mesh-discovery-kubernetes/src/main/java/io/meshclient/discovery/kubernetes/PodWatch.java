@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -30,9 +31,16 @@ final class PodWatch implements AutoCloseable {
   /** Replaced by {@link #restart()}; every informer shares the one store, so labels stay known meanwhile. */
   private volatile SharedIndexInformer<Pod> informer;
   private volatile boolean failing;
+  private volatile boolean closed;
+  /** Failures since the last list or change: the informer's backoff grows with them. */
+  private final AtomicInteger failuresInARow = new AtomicInteger();
+  /** While true, a restart is scheduled after the API server's Retry-After and no other restart happens. */
+  private volatile boolean relistPending;
+  private final RetryAfterInterceptor retryAfter;
 
   PodWatch(KubernetesClient client, String namespace, List<String> keys, Consumer<String> labelsChanged,
-      Consumer<Throwable> failed, StatusTracker status) {
+      Consumer<Throwable> failed, StatusTracker status, RetryAfterInterceptor retryAfter) {
+    this.retryAfter = retryAfter;
     this.namespace = namespace;
     this.store = new PodLabelStore(keys);
     this.client = client;
@@ -46,14 +54,17 @@ final class PodWatch implements AutoCloseable {
     SharedIndexInformer<Pod> informer = client.pods().inNamespace(namespace).runnableInformer(0);
     informer.itemStore(store);
     informer.exceptionHandler((started, t) -> {
+      relistPending = true;
+      Duration wait = retryAfter.relistLater(t, failuresInARow.incrementAndGet(), this::relist);
+      relistPending = wait != null;
       if (!failing) {
         failing = true;
-        LOG.log(Level.WARNING, "Kubernetes pod watch in ''{0}'' failed, keeping the labels known ({1}); retrying",
-            namespace, Failures.describe(t, "pods", "", namespace));
+        LOG.log(Level.WARNING, "Kubernetes pod watch in ''{0}'' failed, keeping the labels known ({1}); retrying{2}",
+            namespace, Failures.describe(t, "pods", "", namespace), RetryAfterInterceptor.describe(wait));
       }
       failed.accept(t);
       status.failed(this, "pods: " + Failures.describe(t, "pods", "", namespace));
-      return true;
+      return wait == null; // false: stop, relist() starts a new informer once the API server's wait is over
     });
     informer.addEventHandler(new ResourceEventHandler<Pod>() {
       @Override
@@ -91,6 +102,19 @@ final class PodWatch implements AutoCloseable {
 
   /** Replaces the informer with one that lists afresh into the same store and watches again. */
   synchronized void restart() {
+    if (!relistPending) { // else the API server asked to wait, and relist() restarts when it has
+      replaceInformer();
+    }
+  }
+
+  private synchronized void relist() {
+    relistPending = false;
+    if (!closed) {
+      replaceInformer();
+    }
+  }
+
+  private void replaceInformer() {
     SharedIndexInformer<Pod> old = informer;
     informer = newInformer();
     old.close();
@@ -120,6 +144,7 @@ final class PodWatch implements AutoCloseable {
   }
 
   private void recovered() {
+    failuresInARow.set(0);
     if (failing) {
       failing = false;
       LOG.log(Level.INFO, "Kubernetes pod watch in ''{0}'' recovered", namespace);
@@ -138,6 +163,7 @@ final class PodWatch implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    closed = true;
     informer.close();
   }
 }

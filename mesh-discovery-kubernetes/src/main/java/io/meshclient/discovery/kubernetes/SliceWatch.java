@@ -13,13 +13,16 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The watch of one service: an informer on its EndpointSlices (label {@value #SERVICE_NAME_LABEL}) that
  * lists, watches, and relists by itself after a dropped watch or {@code 410 Gone}. Each change, each
  * (re)list and each change of a referenced pod's labels rebuilds the whole snapshot from the informer's
  * store; a snapshot is pushed only when it differs from the last one. While the API server is
- * unreachable the store, and so the last snapshot, stay as they were. Thread-safe.
+ * unreachable the store, and so the last snapshot, stay as they were. Each failure is reported at once;
+ * the informer retries after its backoff, or, when a 429 or 503 answer asked to wait longer ({@code
+ * Retry-After}, see {@link RetryAfterInterceptor}), it stops and a new one lists after that wait. Thread-safe.
  */
 final class SliceWatch implements ServiceDiscovery.Watch {
   static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
@@ -43,12 +46,19 @@ final class SliceWatch implements ServiceDiscovery.Watch {
   private boolean warnedNoSlices;
   /** What the last snapshot left out (guarded by {@link #lock}). */
   private List<String> problems = List.of();
+  /** Whether the last snapshot is of terminating but serving endpoints (guarded by {@link #lock}). */
+  private boolean servingTerminating;
   private volatile boolean failing;
   /** Whether a list has been delivered, and whether it had no slice: for {@link #whyNoInstances}. */
   private volatile boolean listed;
   private volatile boolean noSlices;
   /** The last failure of the watch, or null: for {@link #whyNoInstances} before the first list. */
   private volatile String lastFailure;
+  /** Failures since the last list or change: the informer's backoff grows with them. */
+  private final AtomicInteger failuresInARow = new AtomicInteger();
+  /** While true, a restart is scheduled after the API server's Retry-After and no other restart happens. */
+  private volatile boolean relistPending;
+  private final RetryAfterInterceptor retryAfter;
   private volatile boolean closed;
   private volatile long listStartNanos = System.nanoTime();
   /**
@@ -61,8 +71,9 @@ final class SliceWatch implements ServiceDiscovery.Watch {
 
   SliceWatch(KubernetesClient client, String namespace, String service, String portName,
       ServiceDiscovery.Listener listener, EndpointSlices.PodLabels pods, KubernetesWatchListener events, Runnable onClose,
-      StatusTracker status) {
+      StatusTracker status, RetryAfterInterceptor retryAfter) {
     this.status = status;
+    this.retryAfter = retryAfter;
     this.service = service;
     this.namespace = namespace;
     this.portName = portName;
@@ -78,8 +89,13 @@ final class SliceWatch implements ServiceDiscovery.Watch {
     SharedIndexInformer<EndpointSlice> informer = client.discovery().v1().endpointSlices().inNamespace(namespace)
         .withLabel(SERVICE_NAME_LABEL, service).runnableInformer(0);
     informer.exceptionHandler((started, t) -> {
-      failed(t);
-      return true; // keep retrying; the store keeps the last known slices meanwhile
+      relistPending = true;
+      Duration wait = closed ? null : retryAfter.relistLater(t, failuresInARow.incrementAndGet(), this::relist);
+      relistPending = wait != null;
+      failed(t, wait);
+      // Keep retrying after the informer's backoff, or stop this informer when the API server asked to wait:
+      // relist() starts a new one then. The store, and so the last snapshot, stay meanwhile.
+      return wait == null;
     });
     informer.addEventHandler(new ResourceEventHandler<EndpointSlice>() {
       @Override
@@ -117,6 +133,18 @@ final class SliceWatch implements ServiceDiscovery.Watch {
    * server dropped it (see {@link ApiServerProbe}).
    */
   void restart() {
+    if (!relistPending) { // else the API server asked to wait, and relist() restarts when it has
+      replaceInformer();
+    }
+  }
+
+  /** Restarts the informer once the wait the API server asked for is over. */
+  private void relist() {
+    relistPending = false;
+    replaceInformer();
+  }
+
+  private void replaceInformer() {
     SharedIndexInformer<EndpointSlice> old;
     synchronized (lock) {
       if (closed) {
@@ -148,7 +176,12 @@ final class SliceWatch implements ServiceDiscovery.Watch {
       deliver(Duration.ZERO);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException e) { // the informer stopped: closed, or waiting as the API server asked
+      if (!closed) {
+        LOG.log(Level.WARNING, "Kubernetes EndpointSlices of ''{0}'' in ''{1}'' not listed ({2}); the service has "
+            + "no instances until they are", service, namespace, describe(e.getCause()));
+      }
+    } catch (TimeoutException e) {
       LOG.log(Level.WARNING, "Kubernetes EndpointSlices of ''{0}'' in ''{1}'' not listed within {2}; "
           + "the service has no instances until they are", service, namespace, max);
     }
@@ -199,6 +232,7 @@ final class SliceWatch implements ServiceDiscovery.Watch {
         }
         problems = mapped.problems();
       }
+      servingTerminating(mapped);
       events.onResponse(service, listLatency, mapped.instances().size());
       if (slices.isEmpty() && !warnedNoSlices) {
         LOG.log(Level.WARNING, "Kubernetes has no EndpointSlice of ''{0}'' in ''{1}'' (label {2}={0}); "
@@ -218,14 +252,34 @@ final class SliceWatch implements ServiceDiscovery.Watch {
     }
   }
 
-  private void failed(Throwable t) {
+  /** Says when the service starts and stops falling back to terminating endpoints, once each (under {@link #lock}). */
+  private void servingTerminating(EndpointSlices.Mapped mapped) {
+    if (mapped.servingTerminating() == servingTerminating) {
+      return;
+    }
+    servingTerminating = mapped.servingTerminating();
+    status.servingTerminating(this, service, servingTerminating);
+    if (servingTerminating) {
+      LOG.log(Level.WARNING, "No endpoint of ''{0}'' in ''{1}'' is ready: its {2} terminating but serving "
+          + "instances take traffic until one is, as kube-proxy does", service, namespace, mapped.instances().size());
+    } else if (mapped.instances().isEmpty()) {
+      LOG.log(Level.WARNING, "No endpoint of ''{0}'' in ''{1}'' is ready or serving any more: it has no instances",
+          service, namespace);
+    } else {
+      LOG.log(Level.INFO, "An endpoint of ''{0}'' in ''{1}'' is ready again: terminating endpoints no longer take "
+          + "traffic", service, namespace);
+    }
+  }
+
+  /** Reports failure {@code t}; {@code wait} is how long the API server asked to wait, or null. */
+  private void failed(Throwable t, Duration wait) {
     if (closed) {
       return;
     }
     if (!failing) {
       failing = true;
       LOG.log(Level.WARNING, "Kubernetes watch of ''{0}'' in ''{1}'' failed, keeping its last known instances "
-          + "({2}); retrying", service, namespace, describe(t));
+          + "({2}); retrying{3}", service, namespace, describe(t), RetryAfterInterceptor.describe(wait));
     }
     events.onFailure(service, Failures.of(t));
     lastFailure = describe(t);
@@ -256,6 +310,7 @@ final class SliceWatch implements ServiceDiscovery.Watch {
   }
 
   private void recovered() {
+    failuresInARow.set(0);
     if (failing) {
       failing = false;
       LOG.log(Level.INFO, "Kubernetes watch of ''{0}'' recovered", service);

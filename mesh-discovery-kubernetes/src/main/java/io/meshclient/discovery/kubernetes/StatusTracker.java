@@ -16,6 +16,11 @@ final class StatusTracker {
   private final Set<Object> failing = ConcurrentHashMap.newKeySet();
   private volatile Instant lastUpdate;
   private volatile String lastError;
+  /** The service of each watch whose instances are terminating but serving endpoints, none being ready. */
+  private final Map<Object, String> servingTerminating = new ConcurrentHashMap<>();
+
+  /** The key of {@link #status}'s details naming the services that fall back to terminating endpoints. */
+  static final String SERVING_TERMINATING = "serving-terminating";
 
   /** {@code source} (a watch) listed or saw a change: it reaches the API server. */
   void updated(Object source) {
@@ -30,12 +35,31 @@ final class StatusTracker {
     lastError = description;
   }
 
+  /** Whether the instances {@code source} (watching {@code service}) delivers are terminating but serving. */
+  void servingTerminating(Object source, String service, boolean fallingBack) {
+    if (fallingBack) {
+      servingTerminating.put(source, service);
+    } else {
+      servingTerminating.remove(source);
+    }
+  }
+
   /** {@code source} is closed and no longer counts. */
   void stopped(Object source) {
     failing.remove(source);
+    servingTerminating.remove(source);
   }
 
+  /**
+   * The status, with {@code details} and, while some service falls back to terminating endpoints, {@value
+   * #SERVING_TERMINATING}: those services, sorted, comma-separated.
+   */
   DiscoveryStatus status(Map<String, String> details) {
+    if (!servingTerminating.isEmpty()) {
+      Map<String, String> all = new java.util.HashMap<>(details);
+      all.put(SERVING_TERMINATING, String.join(",", new java.util.TreeSet<>(servingTerminating.values())));
+      details = all;
+    }
     DiscoveryStatus.Connection connection = !failing.isEmpty() ? DiscoveryStatus.Connection.DISCONNECTED
         : lastUpdate == null ? DiscoveryStatus.Connection.UNKNOWN : DiscoveryStatus.Connection.CONNECTED;
     return new DiscoveryStatus(connection, lastUpdate, errors.sum(), lastError, details, java.util.List.of());

@@ -172,8 +172,14 @@ final class ApiServer implements AutoCloseable {
   }
 
   static Endpoint endpoint(String address, String pod, String zone, Boolean ready, Boolean terminating) {
+    return endpoint(address, pod, zone, ready, ready, terminating);
+  }
+
+  /** An endpoint with these conditions; null leaves a condition out. */
+  static Endpoint endpoint(String address, String pod, String zone, Boolean ready, Boolean serving,
+      Boolean terminating) {
     EndpointBuilder b = new EndpointBuilder().withAddresses(address).withZone(zone).withNodeName("node-" + zone)
-        .withNewConditions().withReady(ready).withServing(ready).withTerminating(terminating).endConditions();
+        .withNewConditions().withReady(ready).withServing(serving).withTerminating(terminating).endConditions();
     if (pod != null) {
       b.withTargetRef(new ObjectReferenceBuilder().withKind("Pod").withName(pod).withNamespace(NAMESPACE).build());
     }

@@ -8,14 +8,15 @@ import io.meshclient.api.DiscoveryStatus;
 import io.meshclient.api.ServiceDiscovery;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * An API server that refuses the EndpointSlice list with 429 (API Priority and Fairness, with a long
+ * An API server that refuses the EndpointSlice list with 429 (API Priority and Fairness, with a
  * Retry-After) or 503 while {@code /version} answers: the status turns DISCONNECTED at once, naming the
- * answer, the service keeps no stale instance it never had, and once the API server lists again the
- * instances arrive.
+ * answer, the service keeps no stale instance it never had, the list is asked again only after the
+ * Retry-After (at most 60 s), and once the API server lists again the instances arrive.
  */
 class ThrottledApiServerTest {
   private static final String SLICES = "/apis/discovery.k8s.io/v1/namespaces/test/endpointslices";
@@ -28,17 +29,32 @@ class ThrottledApiServerTest {
   }
 
   private void refuseTheSliceList(int code, String retryAfter) {
-    api.gate = request -> request.getPath().startsWith(SLICES + "?") && !request.getPath().contains("watch=true")
-        ? new MockResponse().setResponseCode(code).setHeader("Retry-After", retryAfter).setBody(
-            "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"too many "
-                + "requests, please try again later\",\"reason\":\"TooManyRequests\",\"code\":" + code + "}")
-        : null;
+    refuseTheSliceList(code, retryAfter, new CopyOnWriteArrayList<>());
+  }
+
+  /** Refuses every list of the slices with {@code code} and {@code retryAfter} (none if null), noting when. */
+  private void refuseTheSliceList(int code, String retryAfter, List<Long> refusedAtNanos) {
+    refuseTheList(SLICES, code, retryAfter, refusedAtNanos);
+  }
+
+  private void refuseTheList(String path, int code, String retryAfter, List<Long> refusedAtNanos) {
+    api.gate = request -> {
+      if (!request.getPath().startsWith(path + "?") || request.getPath().contains("watch=true")) {
+        return null;
+      }
+      refusedAtNanos.add(System.nanoTime());
+      MockResponse response = new MockResponse().setResponseCode(code).setBody(
+          "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"too many "
+              + "requests, please try again later\",\"reason\":\"TooManyRequests\",\"code\":" + code + "}");
+      return retryAfter == null ? response : response.setHeader("Retry-After", retryAfter);
+    };
   }
 
   @Test
-  void aListRefusedWith429AndALongRetryAfterIsReportedAtOnceAndListedWhenTheServerRecovers() {
+  void aListRefusedWith429AndALongRetryAfterIsReportedAtOnceAndNotAskedAgainBeforeTheCappedWait() {
     api.slice("reviews-a", "reviews", 9080, endpoint("10.0.0.1", null, "zone-a"));
-    refuseTheSliceList(429, "120");
+    List<Long> refused = new CopyOnWriteArrayList<>();
+    refuseTheSliceList(429, "120", refused);
     RecordingListener listener = new RecordingListener();
     try (LogCapture log = LogCapture.everything();
         ServiceDiscovery discovery = new KubernetesDiscoveryProvider().create(api.settings().podLabels(List.of())
@@ -50,13 +66,85 @@ class ThrottledApiServerTest {
       assertThat(discovery.status().lastError()).isEqualTo("EndpointSlices of reviews: http_status (HTTP 429): "
           + "too many requests, please try again later");
       assertThat(log.text()).contains("Kubernetes watch of 'reviews' in 'test' failed, keeping its last known "
-          + "instances (http_status (HTTP 429): too many requests, please try again later); retrying");
+          + "instances (http_status (HTTP 429): too many requests, please try again later); retrying in 60 s, as "
+          + "the API server asked (Retry-After, at most 60 s)");
+      assertThat(listener.snapshots).isEmpty();
+
+      api.gate = request -> null; // the API server has capacity again, but asked for 120 s (cut to 60 s)
+      sleep(Duration.ofSeconds(4)); // the informer alone would have listed again after 1 s, and 2 s more
+      assertThat(refused).hasSize(1);
+      assertThat(listener.snapshots).isEmpty();
+      assertThat(discovery.status().connection()).isEqualTo(DiscoveryStatus.Connection.DISCONNECTED);
+    }
+  }
+
+  /**
+   * The informer waits what the API server asks, not its own 1 s, 2 s, 4 s: within 5 s of the first refusal a
+   * server without Retry-After is asked 3 times or more, one with {@code Retry-After: 3} twice, each time 3 s or
+   * more after the last answer; once it lists again, the instances arrive.
+   */
+  @Test
+  void aListRefusedWith429IsAskedAgainAfterItsRetryAfterAndListedThen() {
+    api.slice("reviews-a", "reviews", 9080, endpoint("10.0.0.1", null, "zone-a"));
+    List<Long> withoutRetryAfter = new CopyOnWriteArrayList<>();
+    refuseTheSliceList(429, null, withoutRetryAfter);
+    try (ServiceDiscovery discovery = new KubernetesDiscoveryProvider().create(api.settings().podLabels(List.of())
+        .firstSyncWait(Duration.ofSeconds(1)).build())) {
+      discovery.watch("reviews", new RecordingListener());
+      sleep(Duration.ofNanos(withoutRetryAfter.get(0) + Duration.ofSeconds(5).toNanos() - System.nanoTime()));
+      assertThat(withoutRetryAfter.stream().filter(at -> at - withoutRetryAfter.get(0) <= 5_000_000_000L))
+          .hasSizeGreaterThanOrEqualTo(3);
+    }
+
+    List<Long> withRetryAfter = new CopyOnWriteArrayList<>();
+    refuseTheSliceList(429, "3", withRetryAfter);
+    RecordingListener listener = new RecordingListener();
+    try (ServiceDiscovery discovery = new KubernetesDiscoveryProvider().create(api.settings().podLabels(List.of())
+        .firstSyncWait(Duration.ofSeconds(1)).build())) {
+      discovery.watch("reviews", listener);
+      RecordingListener.await(() -> withRetryAfter.size() >= 3, Duration.ofSeconds(15), "a third list");
+      assertThat(withRetryAfter.stream().filter(at -> at - withRetryAfter.get(0) <= 5_000_000_000L)).hasSize(2);
+      for (int i = 1; i < withRetryAfter.size(); i++) {
+        assertThat(Duration.ofNanos(withRetryAfter.get(i) - withRetryAfter.get(i - 1)))
+            .as("time between lists %d and %d", i, i + 1).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+      }
       assertThat(listener.snapshots).isEmpty();
 
       api.gate = request -> null; // the API server has capacity again
       listener.awaitIds("10.0.0.1:9080");
       RecordingListener.await(() -> discovery.status().connection() == DiscoveryStatus.Connection.CONNECTED,
           Duration.ofSeconds(10), "the status to turn CONNECTED");
+    }
+  }
+
+  /** The pod watch (for subsets' labels) waits what the API server asks as well. */
+  @Test
+  void aPodListRefusedWith429IsAskedAgainAfterItsRetryAfter() {
+    api.slice("reviews-a", "reviews", 9080, endpoint("10.0.0.1", "reviews-1", "zone-a"));
+    api.pod("reviews-1", java.util.Map.of("version", "v1"));
+    List<Long> refused = new CopyOnWriteArrayList<>();
+    refuseTheList("/api/v1/namespaces/test/pods", 429, "3", refused);
+    RecordingListener listener = new RecordingListener();
+    try (ServiceDiscovery discovery = new KubernetesDiscoveryProvider().create(api.settings()
+        .firstSyncWait(Duration.ofSeconds(1)).build())) {
+      discovery.watch("reviews", listener);
+      RecordingListener.await(() -> refused.size() >= 3, Duration.ofSeconds(15), "a third pod list");
+      assertThat(refused.stream().filter(at -> at - refused.get(0) <= 5_000_000_000L)).hasSize(2);
+      assertThat(discovery.status().lastError()).isEqualTo("pods: http_status (HTTP 429): too many requests, please "
+          + "try again later");
+
+      api.gate = request -> null;
+      RecordingListener.await(() -> "v1".equals(listener.last().get(0).metadata().get("version")),
+          Duration.ofSeconds(10), "the pod's labels");
+    }
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(Math.max(0, duration.toMillis()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted");
     }
   }
 
