@@ -2,10 +2,9 @@ package io.meshclient.discovery.xds;
 
 import static io.meshclient.api.ConfigurationException.problem;
 
+import io.meshclient.core.internal.ConfigFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -17,7 +16,7 @@ import java.util.List;
  * naming neither the file nor the bootstrap key. Key material is never echoed: only the file's name.
  */
 final class PemFiles {
-  private static final long MAX_BYTES = 1 << 20;
+  private static final int MAX_BYTES = 1 << 20;
 
   private PemFiles() {}
 
@@ -26,9 +25,10 @@ final class PemFiles {
     if (file == null) {
       return;
     }
-    try (InputStream in = Files.newInputStream(file)) {
-      if (Files.size(file) > MAX_BYTES
-          || CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+    try {
+      byte[] content = ConfigFiles.readAtMost(file, MAX_BYTES); // never whole: /dev/zero has size 0
+      if (content == null || CertificateFactory.getInstance("X.509")
+          .generateCertificates(new java.io.ByteArrayInputStream(content)).isEmpty()) {
         problems.add(problem(key, file, "a readable PEM file of X.509 certificates"));
       }
     } catch (CertificateException e) { // not PEM, or PEM of something else
@@ -45,7 +45,8 @@ final class PemFiles {
       return;
     }
     try {
-      String text = Files.size(file) > MAX_BYTES ? "" : Files.readString(file, StandardCharsets.US_ASCII);
+      byte[] content = ConfigFiles.readAtMost(file, MAX_BYTES); // never whole: /dev/zero has size 0
+      String text = content == null ? "" : new String(content, StandardCharsets.US_ASCII);
       if (!(text.contains("-----BEGIN ") && text.contains("PRIVATE KEY-----"))) {
         problems.add(problem(key, file, "a readable PEM private key file"));
       }

@@ -109,6 +109,11 @@ class XdsBadInputTest {
         .contains(at + "certificate_file: " + notPem + " (expected: a readable PEM file of X.509 certificates)");
     assertThat(problemOf(Map.of("bootstrap", tlsBootstrap(caFile, caFile, caFile).toString())))
         .contains(at + "private_key_file: " + caFile + " (expected: a readable PEM private key file)");
+    Path endless = Path.of("/dev/zero"); // size 0 on paper: was read whole, into OutOfMemoryError
+    assertThat(problemOf(Map.of("bootstrap", tlsBootstrap(caFile, caFile, endless).toString())))
+        .contains(at + "private_key_file: " + endless + " (expected: a readable PEM private key file)");
+    assertThat(problemOf(Map.of("bootstrap", tlsBootstrap(endless, null, null).toString())))
+        .contains(at + "ca_certificate_file: " + endless + " (expected: a readable PEM file of X.509 certificates)");
     assertThat(grpcThreads()).isSubsetOf(before);
   }
 
