@@ -238,6 +238,58 @@ class TlsHandshakeFailureTest {
   }
 
   /**
+   * One instance at {@code port}, every call hedged after 1 s, ejected at its first failure: hedged attempts run as
+   * calls of their own ({@code HedgedAttempts}), which name their failures a second time.
+   */
+  private static Mesh hedgedMesh(int port, int attempts, MeshListener listener) {
+    String yaml = """
+        mesh:
+          services:
+            reviews:
+              tls: { trust: "file:CA", cert-chain: "file:CERT", private-key: "file:KEY", peer-identity: "ID" }
+              retry: { attempts: ATTEMPTS }
+              outlier-detection: { consecutive-failures: 1, max-ejected: 100%, panic-threshold: 0% }
+              routes: [ { to: { service: reviews }, hedge: { after: 1s } } ]
+        """.replace("CA", caPem.toString()).replace("CERT", clientPem.toString())
+        .replace("KEY", clientKey.toString()).replace("ID", REVIEWS).replace("ATTEMPTS", String.valueOf(attempts));
+    return Mesh.builder().config(MeshConfig.fromYaml(yaml, name -> null)).listener(listener)
+        .discovery("memory", new InMemoryDiscovery().set("reviews",
+            List.of(ServiceInstance.of("reviews", "127.0.0.1", port)))).build();
+  }
+
+  @Test
+  void aHedgedRetryThatFindsTheOnlyInstanceEjectedFailsWithTheHandshakeFailureThatEjectedItAsCause() throws Exception {
+    TestPki.Held foreign = TestPki.leaf(otherCa, "reviews", new TestPki.Leaf().uri(REVIEWS));
+    List<String> outcomes = new CopyOnWriteArrayList<>();
+    try (CountingTlsServer bad = new CountingTlsServer(foreign, otherCa, ca);
+        Mesh mesh = hedgedMesh(bad.port(), 2, outcomesInto(outcomes))) {
+      assertThatThrownBy(() -> get(mesh)).isInstanceOf(io.meshclient.api.NoHealthyInstanceException.class)
+          .hasMessage("no healthy instance of service 'reviews': its only instance is ejected by outlier detection")
+          .cause().isInstanceOf(SSLHandshakeException.class)
+          .hasMessage("instance 127.0.0.1:" + bad.port() + " of service 'reviews' failed the TLS handshake: PKIX path "
+              + "building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid "
+              + "certification path to requested target" + expected());
+      assertThat(bad.bytesReceived()).isZero();
+    }
+    assertThat(outcomes).as("the call, refused for want of an instance").containsExactly("REFUSED");
+  }
+
+  @Test
+  void aTls13ServerRefusingTheClientCertificateIsNamedSoOnAHedgedRouteToo() throws Exception {
+    try (CountingTlsServer tls = new CountingTlsServer(good, ca, otherCa).requireClientCertificate()) {
+      for (int i = 0; i < 5; i++) {
+        try (Mesh mesh = hedgedMesh(tls.port(), 1, new MeshListener() {})) {
+          assertThatThrownBy(() -> get(mesh)).isInstanceOf(SSLHandshakeException.class)
+              .hasMessageStartingWith("instance 127.0.0.1:" + tls.port() + " of service 'reviews' failed the TLS "
+                  + "handshake: Received fatal alert: ")
+              .hasMessageEndingWith("; the instance refused the client certificate CN=productpage" + expected());
+        }
+      }
+      assertThat(tls.requests()).isZero();
+    }
+  }
+
+  /**
    * On a thread of its own, reads what each client sends first, records its first byte, answers {@code reply}, and
    * waits for the client to close (so it reads the reply rather than a reset).
    */
