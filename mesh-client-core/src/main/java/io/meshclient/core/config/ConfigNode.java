@@ -216,11 +216,14 @@ final class ConfigNode {
     return child(child);
   }
 
-  /** The child list of blocks, keyed {@code child[i]}; absent is empty. */
+  /**
+   * The child list of blocks, keyed {@code child[i]}; absent is empty, and so is a blank value (Spring reads
+   * {@code routes: []} in YAML as an empty string).
+   */
   List<ConfigNode> list(String child) {
     Object v = map.get(child);
     List<ConfigNode> out = new ArrayList<>();
-    if (v == null) {
+    if (v == null || v instanceof String text && text.isBlank()) {
       return out;
     }
     List<Object> items = asList(v);
@@ -239,7 +242,11 @@ final class ConfigNode {
     return out;
   }
 
-  /** The child's scalar items: a list, or one scalar taken as a list of one. */
+  /**
+   * The child's scalar items: a list, or one scalar read as a comma-separated list ({@code on: 503,504}, as
+   * Spring binds a {@code List<String>} property, which the IDE metadata declares), items trimmed, blank ones
+   * left out; a blank scalar (Spring's reading of {@code on: []}) is empty.
+   */
   List<String> strings(String child) {
     Object v = map.get(child);
     List<String> out = new ArrayList<>();
@@ -248,7 +255,11 @@ final class ConfigNode {
     }
     List<Object> items = asList(v);
     if (items == null) {
-      out.add(v.toString());
+      for (String item : v.toString().split(",")) {
+        if (!item.isBlank()) {
+          out.add(item.trim());
+        }
+      }
     } else {
       items.forEach(item -> out.add(String.valueOf(item)));
     }

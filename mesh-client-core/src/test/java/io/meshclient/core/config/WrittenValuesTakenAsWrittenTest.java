@@ -50,4 +50,33 @@ class WrittenValuesTakenAsWrittenTest {
         assertThat(e.problems()).containsExactly(
             "mesh: empty (expected: a block of settings; mesh: {} for an empty configuration)"));
   }
+
+  /**
+   * A list written as one comma-separated value, as Spring binds a {@code List<String>} property (and as the IDE
+   * metadata, which declares these keys so, invites): it was one item, "503, 504", refused as no retry condition.
+   */
+  @Test
+  void aCommaSeparatedValueIsAListAsSpringReadsOne() throws Exception {
+    MeshConfig config = MeshConfig.fromMap(java.util.Map.of("mesh", java.util.Map.of("services", java.util.Map.of(
+        "reviews", java.util.Map.of("retry", java.util.Map.of("on", "503, 504,"),
+            "routes", java.util.Map.of("0", java.util.Map.of("match", java.util.Map.of("method", "get,HEAD"),
+                "to", java.util.Map.of("service", "reviews"))))))));
+    ServiceConfig reviews = config.service("reviews");
+    assertThat(reviews.retry().statuses()).containsExactlyInAnyOrder(503, 504);
+    assertThat(reviews.retry().on()).isEmpty();
+    assertThat(reviews.routes().get(0).match().methods()).containsExactlyInAnyOrder("GET", "HEAD");
+  }
+
+  /**
+   * Spring reads {@code routes: []} and {@code on: []} in application.yml as empty strings: they were refused as
+   * "expected: a list" where mesh.yaml's {@code []} is an empty list.
+   */
+  @Test
+  void aBlankValueIsAnEmptyListAsSpringWritesOne() throws Exception {
+    MeshConfig config = MeshConfig.fromMap(java.util.Map.of("mesh", java.util.Map.of("services", java.util.Map.of(
+        "reviews", java.util.Map.of("retry", java.util.Map.of("attempts", 1, "on", ""), "routes", "")))));
+    assertThat(config.service("reviews").retry().on()).isEmpty();
+    assertThat(config.service("reviews").retry().statuses()).isEmpty();
+    assertThat(config.service("reviews").routes()).isEmpty();
+  }
 }
