@@ -40,7 +40,9 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  * as one value ({@code on=503}, or {@code routes: []}, which Spring reads as an empty string and is then
  * an empty list). So a profile's {@code routes} replaces application.yml's, and a system property {@code
  * mesh.services.reviews.routes[0].to=v1} makes a list of that one route: no route, and no block under one,
- * stays live from a lower source. Lists come out as maps keyed {@code 0, 1, ...}, which the reader accepts.
+ * stays live from a lower source. A list whose elements there do not run from {@code [0]} without a gap
+ * is refused, as Spring's Binder refuses it. Lists come out as maps keyed {@code 0, 1, ...}, which the
+ * reader accepts.
  */
 public final class MeshConfigBinder {
   /**
@@ -230,6 +232,7 @@ public final class MeshConfigBinder {
         }
       }
     }
+    tree.checkIndexes(lists.keySet(), problems);
     return tree.root;
   }
 
@@ -301,6 +304,37 @@ public final class MeshConfigBinder {
     private final Map<ConfigurationPropertyName, Slot> slots = new HashMap<>();
 
     private record Slot(Map<String, Object> parent, String key, boolean spelledByEnvironment) {}
+
+    /**
+     * Reports each of {@code lists} whose elements are not numbered from 0 without a gap, naming the first
+     * after the gap: as Spring's Binder refuses such a list, since {@code routes[1].split.v3=80} alone in a
+     * system property, meant to change the second route, would otherwise be the whole list.
+     */
+    void checkIndexes(Set<ConfigurationPropertyName> lists, java.util.List<String> problems) {
+      for (ConfigurationPropertyName list : lists) {
+        Slot slot = slots.get(list);
+        if (slot == null || !(slot.parent().get(slot.key()) instanceof Map<?, ?> elements)) {
+          continue; // a value of higher precedence, or an empty list
+        }
+        java.util.TreeSet<Integer> indexes = new java.util.TreeSet<>();
+        try {
+          elements.keySet().forEach(key -> indexes.add(Integer.parseInt(String.valueOf(key))));
+        } catch (NumberFormatException notAList) {
+          continue; // a block from higher precedence as well: the reader refuses it, naming the key
+        }
+        int next = 0;
+        for (int index : indexes) {
+          if (index != next) {
+            String written = written(list, list.getNumberOfElements() - 1);
+            problems.add(io.meshclient.api.ConfigurationException.problem(written + "[" + index + "]",
+                "set without " + written + "[" + next + "]", "the list's elements from [0] on, in the property "
+                    + "source that sets it: a list set in two sources is the higher one's, whole, not merged"));
+            break;
+          }
+          next++;
+        }
+      }
+    }
 
     /** Places {@code value} at {@code name}; with a null value only spells out the nodes on its path. */
     @SuppressWarnings("unchecked")

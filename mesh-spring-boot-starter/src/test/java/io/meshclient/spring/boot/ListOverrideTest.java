@@ -1,7 +1,9 @@
 package io.meshclient.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshclient.api.ConfigurationException;
 import io.meshclient.core.config.MeshConfig;
 import io.meshclient.core.config.RouteConfig;
 import io.meshclient.core.config.RouteConfig.Match;
@@ -17,6 +19,7 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.env.StandardEnvironment;
@@ -92,6 +95,28 @@ class ListOverrideTest {
       assertThat(springs(context, "mesh.services.reviews.routes")).containsExactly(Map.of("to", "v1"));
     } finally {
       System.clearProperty("mesh.services.reviews.routes[0].to");
+    }
+  }
+
+  /**
+   * {@code routes[1].split.v3=80} alone, meant to change application.yml's second route, would be a list
+   * of one route sending everything to v3. Spring refuses it for a typed list (the element is left
+   * unbound); the mesh refuses it naming the key and the missing element.
+   */
+  @Test
+  void aSystemPropertySettingOnlyTheSecondElementIsRefusedAsSpringRefusesIt() throws IOException {
+    System.setProperty("mesh.services.reviews.routes[1].split.v3", "80");
+    try (ConfigurableApplicationContext context = run("", new StandardEnvironment())) {
+      assertThatThrownBy(() -> springs(context, "mesh.services.reviews.routes"))
+          .hasRootCauseInstanceOf(UnboundConfigurationPropertiesException.class);
+      assertThatThrownBy(() -> MeshConfigBinder.bind(context.getEnvironment()))
+          .isInstanceOf(ConfigurationException.class)
+          .satisfies(e -> assertThat(((ConfigurationException) e).problems()).containsExactly(
+              "mesh.services.reviews.routes[1]: set without mesh.services.reviews.routes[0] (expected: the "
+                  + "list's elements from [0] on, in the property source that sets it: a list set in two "
+                  + "sources is the higher one's, whole, not merged)"));
+    } finally {
+      System.clearProperty("mesh.services.reviews.routes[1].split.v3");
     }
   }
 
