@@ -27,13 +27,22 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  * no second schema.
  *
  * <p>For names spelled the same way in every source, the tree is what Spring's {@code Binder} makes of
- * {@code mesh} bound as a {@code Map<String, Object>} (a test holds the two equal), built in one pass
- * over the property sources instead of one pass per level of nesting: a few milliseconds of start-up
- * instead of tens. Each key takes its value from the source with the highest precedence that sets it.
- * Where two sources spell a block or a name differently, it stays one node (Spring's Binder would make
- * two, each merged). Lists come out as maps keyed {@code 0, 1,
- * ...}, which the reader accepts, so a property source with higher precedence can override one element
- * (such as {@code mesh.services.reviews.routes[0].split.v1}) without repeating the rest.
+ * {@code mesh} bound as a {@code Map<String, Object>}, except for lists, which are what it makes of a
+ * {@code List} (a test holds the two equal). It is built in one pass over the property sources instead
+ * of one pass per level of nesting: a few milliseconds of start-up instead of tens. Blocks (maps) merge
+ * key by key: each key takes its value from the source with the highest precedence that sets it. Where
+ * two sources spell a block or a name differently, it stays one node (Spring's Binder would make two,
+ * each merged).
+ *
+ * <p>A list is replaced whole, as Spring Boot documents for lists set in more than one place: its
+ * elements all come from the source with the highest precedence that sets any of them (a name with an
+ * index, {@code routes[0]}, or the environment variable's {@code ROUTES_0}), or that sets the list itself
+ * as one value ({@code on=503}, or {@code routes: []}, which Spring reads as an empty string: over a
+ * lower source's elements it is an empty list, as Spring binds it). So a profile's {@code routes} replaces application.yml's, and a system property {@code
+ * mesh.services.reviews.routes[0].to=v1} makes a list of that one route: no route, and no block under one,
+ * stays live from a lower source. A list whose elements there do not run from {@code [0]} without a gap
+ * is refused, as Spring's Binder refuses it. Lists come out as maps keyed {@code 0, 1, ...}, which the
+ * reader accepts.
  */
 public final class MeshConfigBinder {
   /**
@@ -183,6 +192,8 @@ public final class MeshConfigBinder {
     PlaceholdersResolver placeholders = new PropertySourcesPlaceholdersResolver(environment);
     Tree tree = new Tree();
     Set<ConfigurationPropertyName> seen = new HashSet<>();
+    // Each list (the name before an index) and the source its elements are taken from: the first to set one.
+    Map<ConfigurationPropertyName, ConfigurationPropertySource> lists = new LinkedHashMap<>();
     for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
       if (!(source instanceof IterableConfigurationPropertySource iterable)) {
         continue; // cannot list its names (random.*, JNDI): not read for mesh.*
@@ -203,6 +214,9 @@ public final class MeshConfigBinder {
           }
           continue;
         }
+        if (inListOfAnother(name, source, lists)) {
+          continue; // an element of a list that a source with higher precedence sets: replaced whole
+        }
         ConfigurationProperty property = iterable.getConfigurationProperty(name);
         Object value = property == null ? null : placeholders.resolvePlaceholders(property.getValue());
         String unresolved = value == null ? null : UnresolvedPlaceholders.problem(
@@ -210,13 +224,40 @@ public final class MeshConfigBinder {
         if (unresolved != null) {
           problems.add(unresolved);
           seen.add(name); // not a value: a lower source's would be taken for it
+          claimLists(name, source, lists);
         } else if (value != null) {
           seen.add(name);
+          claimLists(name, source, lists);
           tree.put(name, value, environmentVariables);
         }
       }
     }
+    tree.checkIndexes(lists.keySet(), problems);
     return tree.root;
+  }
+
+  /** Whether a list on {@code name}'s path takes its elements from a source other than {@code source}. */
+  private static boolean inListOfAnother(ConfigurationPropertyName name, ConfigurationPropertySource source,
+      Map<ConfigurationPropertyName, ConfigurationPropertySource> lists) {
+    for (int i = ROOT.getNumberOfElements(); i < name.getNumberOfElements(); i++) {
+      if (name.isNumericIndex(i)) {
+        ConfigurationPropertySource owner = lists.get(name.chop(i));
+        if (owner != null && owner != source) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Makes {@code source} the one that the lists on {@code name}'s path not yet taken take their elements from. */
+  private static void claimLists(ConfigurationPropertyName name, ConfigurationPropertySource source,
+      Map<ConfigurationPropertyName, ConfigurationPropertySource> lists) {
+    for (int i = ROOT.getNumberOfElements(); i < name.getNumberOfElements(); i++) {
+      if (name.isNumericIndex(i)) {
+        lists.putIfAbsent(name.chop(i), source);
+      }
+    }
   }
 
   /**
@@ -264,6 +305,37 @@ public final class MeshConfigBinder {
 
     private record Slot(Map<String, Object> parent, String key, boolean spelledByEnvironment) {}
 
+    /**
+     * Reports each of {@code lists} whose elements are not numbered from 0 without a gap, naming the first
+     * after the gap: as Spring's Binder refuses such a list, since {@code routes[1].split.v3=80} alone in a
+     * system property, meant to change the second route, would otherwise be the whole list.
+     */
+    void checkIndexes(Set<ConfigurationPropertyName> lists, java.util.List<String> problems) {
+      for (ConfigurationPropertyName list : lists) {
+        Slot slot = slots.get(list);
+        if (slot == null || !(slot.parent().get(slot.key()) instanceof Map<?, ?> elements)) {
+          continue; // a value of higher precedence, or an empty list
+        }
+        java.util.TreeSet<Integer> indexes = new java.util.TreeSet<>();
+        try {
+          elements.keySet().forEach(key -> indexes.add(Integer.parseInt(String.valueOf(key))));
+        } catch (NumberFormatException notAList) {
+          continue; // a block from higher precedence as well: the reader refuses it, naming the key
+        }
+        int next = 0;
+        for (int index : indexes) {
+          if (index != next) {
+            String written = written(list, list.getNumberOfElements() - 1);
+            problems.add(io.meshclient.api.ConfigurationException.problem(written + "[" + index + "]",
+                "set without " + written + "[" + next + "]", "the list's elements from [0] on, in the property "
+                    + "source that sets it: a list set in two sources is the higher one's, whole, not merged"));
+            break;
+          }
+          next++;
+        }
+      }
+    }
+
     /** Places {@code value} at {@code name}; with a null value only spells out the nodes on its path. */
     @SuppressWarnings("unchecked")
     void put(ConfigurationPropertyName name, Object value, boolean fromEnvironment) {
@@ -292,6 +364,13 @@ public final class MeshConfigBinder {
           slots.put(path, slot);
         }
         Object existing = slot.parent().get(slot.key());
+        if (value != null && i < last && name.isNumericIndex(i + 1) && existing instanceof CharSequence text
+            && text.isEmpty()) {
+          // routes: [] (or routes: with nothing) from higher precedence, which Spring reads as an empty
+          // string; where a lower source has elements it is a list, and Spring binds it as an empty one.
+          slot.parent().put(slot.key(), java.util.List.of());
+          return;
+        }
         if (i == last || !(existing instanceof Map)) {
           return; // the value, or a value where this wants a block, came from higher precedence
         }

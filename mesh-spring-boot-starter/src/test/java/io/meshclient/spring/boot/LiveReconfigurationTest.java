@@ -46,9 +46,7 @@ class LiveReconfigurationTest extends TestApplicationTest {
   void newSplitTakesEffectUnderEightThreadsOfLoadWithZeroLostRequests() throws Exception {
     try (Load load = new Load(reviews)) {
       load.awaitCalls(500);
-      environment.getPropertySources().addFirst(new MapPropertySource(SOURCE, Map.of(
-          "mesh.services.reviews.routes[1].split.v1", "20",
-          "mesh.services.reviews.routes[1].split.v3", "80")));
+      environment.getPropertySources().addFirst(new MapPropertySource(SOURCE, routes("20", "80")));
       reconfigurer.reconfigure();
       Backends.reset();
       int switchedAt = load.calls();
@@ -68,8 +66,7 @@ class LiveReconfigurationTest extends TestApplicationTest {
   void invalidChangeIsRefusedNamingTheKeyAndTheOldSplitKeepsServing() throws Exception {
     try (Load load = new Load(reviews)) {
       load.awaitCalls(500);
-      environment.getPropertySources().addFirst(new MapPropertySource(SOURCE, Map.of(
-          "mesh.services.reviews.routes[1].split.v3", "-5")));
+      environment.getPropertySources().addFirst(new MapPropertySource(SOURCE, routes("80", "-5")));
       assertThatThrownBy(() -> events.publishEvent(new MeshRefreshEvent(this)))
           .isInstanceOf(ConfigurationException.class)
           .hasMessage("mesh.services.reviews.routes[1].split.v3: -5 (expected: a weight >= 0)");
@@ -82,6 +79,20 @@ class LiveReconfigurationTest extends TestApplicationTest {
       assertThat(load.stop()).as("failed calls").isZero();
     }
     assertThat(mesh.config().service("reviews").routes().get(1).split()).containsEntry("v3", 20);
+  }
+
+  /**
+   * application.yml's two routes with the canary split {@code v1}/{@code v3}: the whole list, since a
+   * list set in a source of higher precedence replaces application.yml's whole.
+   */
+  private static Map<String, Object> routes(String v1, String v3) {
+    return Map.of(
+        "mesh.services.reviews.routes[0].name", "jason",
+        "mesh.services.reviews.routes[0].match.headers.end-user.exact", "jason",
+        "mesh.services.reviews.routes[0].to", "v3",
+        "mesh.services.reviews.routes[1].name", "canary",
+        "mesh.services.reviews.routes[1].split.v1", v1,
+        "mesh.services.reviews.routes[1].split.v3", v3);
   }
 
   /** Eight threads calling reviews as fast as they can, counting calls and failures. */

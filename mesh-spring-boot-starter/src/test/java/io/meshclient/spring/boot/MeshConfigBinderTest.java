@@ -14,6 +14,7 @@ import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.ResolvableType;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.StandardEnvironment;
@@ -22,15 +23,24 @@ import org.springframework.core.io.ByteArrayResource;
 
 /**
  * The starter reads {@code mesh.*} in one pass; the tree must be exactly what Spring's Binder makes of
- * it, with every kind of source and name Spring applications use.
+ * it (blocks as a {@code Map}, lists as a {@code List}), with every kind of source and name Spring
+ * applications use.
  */
 class MeshConfigBinderTest {
 
+  /**
+   * Spring's Binder makes of {@code mesh} bound as a {@code Map<String, Object>} what the mesh reads,
+   * but for one intended difference: the map binding merges a list set in two sources element by element
+   * (application.yml's route jason would stay, named from-env by an environment variable), where the
+   * binding of a typed {@code List}, as Spring Boot documents for lists, takes the list whole from the
+   * source with the highest precedence that sets it. The mesh reads lists as a {@code List} is bound.
+   */
   @Test
   void theTreeIsWhatSpringsBinderMakesOfTheSameEnvironment() throws Exception {
-    // Highest precedence: single overrides, a bracketed key with a dot, the starter's own key.
+    // Highest precedence: a list element, a bracketed key with a dot, single overrides, the starter's own key.
     Map<String, Object> overrides = Map.of(
-        "mesh.services.reviews.routes[1].split.v3", "80",
+        "mesh.services.reviews.routes[0].split.v3", "80",
+        "mesh.services.reviews.routes[0].split.v1", "20",
         "mesh.services[reviews.prod].timeout", "3s",
         "mesh.services.reviews.load-balancer", "random",
         "mesh.enabled", "true");
@@ -64,18 +74,33 @@ class MeshConfigBinderTest {
     StandardEnvironment environment = environment(overrides, variables, yaml);
 
     Map<String, Object> ours = MeshConfigBinder.tree(environment);
-    Map<String, Object> springs = Binder.get(environment).bind("mesh", Bindable.mapOf(String.class, Object.class)).get();
+    Binder binder = Binder.get(environment);
+    Map<String, Object> springs = binder.bind("mesh", Bindable.mapOf(String.class, Object.class)).get();
+    Map<String, Object> springsReviews = reviews(springs);
+    assertThat(springsReviews.get("routes").toString()).as("the map binding merges the list")
+        .contains("v3=80", "name=from-env", "jason");
+    List<Map<String, Object>> springsRoutes = binder.bind("mesh.services.reviews.routes", Bindable.<List<Map<String,
+        Object>>>of(ResolvableType.forClassWithGenerics(List.class, ResolvableType.forClassWithGenerics(Map.class,
+            String.class, Object.class)))).get();
+    Map<String, Object> indexed = new java.util.LinkedHashMap<>();
+    springsRoutes.forEach(route -> indexed.put(String.valueOf(indexed.size()), route));
+    springsReviews.put("routes", indexed);
 
     assertThat(ours).isEqualTo(springs);
     assertThat(ours).extractingByKey("services").asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
         .containsKeys("reviews", "reviews.prod", "details");
-    // The pieces that make the test mean something: precedence per key, env-var names, placeholders.
-    @SuppressWarnings("unchecked")
-    Map<String, Object> reviews = (Map<String, Object>) ((Map<String, Object>) ours.get("services")).get("reviews");
+    // The pieces that make the test mean something: precedence per key, env-var names, placeholders, and
+    // the list taken whole from the overrides.
+    Map<String, Object> reviews = reviews(ours);
     assertThat(reviews.get("load-balancer")).isEqualTo("random");
-    assertThat(reviews.get("routes").toString()).contains("v3=80", "v1=80", "name=from-env");
+    assertThat(reviews.get("routes")).isEqualTo(Map.of("0", Map.of("split", Map.of("v3", "80", "v1", "20"))));
     assertThat(ours.toString()).contains("url=http://127.0.0.1:9081", "weight=2").doesNotContain("PATH");
     assertThat(MeshConfigBinder.bind(environment).services()).containsKeys("reviews", "reviews.prod", "details");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> reviews(Map<String, Object> tree) {
+    return (Map<String, Object>) ((Map<String, Object>) tree.get("services")).get("reviews");
   }
 
   /**
@@ -105,7 +130,9 @@ class MeshConfigBinderTest {
 
   /**
    * A block or a name written one way in application.yml and another in an environment variable is one
-   * node, spelled as application.yml spells it, with the environment variable's value.
+   * node, spelled as application.yml spells it, with the environment variable's value. The variable
+   * {@code ROUTES_0_SPLIT_V1} replaces the routes list whole, with its split subset spelled {@code V1} as
+   * application.yml spells the same name; application.yml's {@code V3} is not kept.
    */
   @Test
   void aBlockOrNameSpelledDifferentlyInTwoSourcesIsOneNode() throws Exception {
@@ -130,8 +157,7 @@ class MeshConfigBinderTest {
     assertThat(config.service("reviews-prod").timeout()).as("the environment variable wins").hasSeconds(5);
     assertThat(config.service("reviews").outlierDetection())
         .isEqualTo(io.meshclient.core.config.ServiceConfig.OUTLIER_DETECTION_OFF);
-    assertThat(config.service("reviews").routes().get(0).split()).containsExactly(
-        Map.entry("V1", 60), Map.entry("V3", 20));
+    assertThat(config.service("reviews").routes().get(0).split()).containsExactly(Map.entry("V1", 60));
   }
 
   /**
