@@ -37,8 +37,8 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  * <p>A list is replaced whole, as Spring Boot documents for lists set in more than one place: its
  * elements all come from the source with the highest precedence that sets any of them (a name with an
  * index, {@code routes[0]}, or the environment variable's {@code ROUTES_0}), or that sets the list itself
- * as one value ({@code on=503}, or {@code routes: []}, which Spring reads as an empty string: over a
- * lower source's elements it is an empty list, as Spring binds it). So a profile's {@code routes} replaces application.yml's, and a system property {@code
+ * as one value ({@code on=503}, or {@code routes: []}, which Spring reads as an empty string: an empty
+ * list, over a lower source's elements too, as Spring binds it). So a profile's {@code routes} replaces application.yml's, and a system property {@code
  * mesh.services.reviews.routes[0].to=v1} makes a list of that one route: no route, and no block under one,
  * stays live from a lower source. A list whose elements there do not run from {@code [0]} without a gap
  * is refused, as Spring's Binder refuses it. Lists come out as maps keyed {@code 0, 1, ...}, which the

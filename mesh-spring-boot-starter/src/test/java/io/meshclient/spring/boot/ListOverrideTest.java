@@ -146,6 +146,24 @@ class ListOverrideTest {
     }
   }
 
+  /** A comma-separated value is a list of its items, as Spring binds it into a {@code List<String>}. */
+  @Test
+  void aCommaSeparatedEnvironmentVariableIsAListAsSpringBindsIt() throws IOException {
+    StandardEnvironment environment = new StandardEnvironment();
+    environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+        new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+            Map.of("MESH_SERVICES_REVIEWS_RETRY_ON", "503,504, reset")));
+    try (ConfigurableApplicationContext context = run("", environment)) {
+      io.meshclient.core.config.RetryConfig retry = MeshConfigBinder.bind(context.getEnvironment()).service(
+          "reviews").retry();
+
+      assertThat(retry.statuses()).containsExactlyInAnyOrder(503, 504);
+      assertThat(retry.on()).containsExactly(io.meshclient.core.config.RetryConfig.Condition.RESET);
+      assertThat(Binder.get(context.getEnvironment()).bind("mesh.services.reviews.retry.on",
+          Bindable.listOf(String.class)).get()).containsExactly("503", "504", "reset");
+    }
+  }
+
   /** {@code routes: []} in a profile: Spring binds an empty list (application.yml's routes gone), and so does the mesh. */
   @Test
   void anEmptyListInAProfileLeavesNoRoutes() throws IOException {
