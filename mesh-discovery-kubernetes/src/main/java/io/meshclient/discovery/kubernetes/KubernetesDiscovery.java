@@ -94,11 +94,11 @@ final class KubernetesDiscovery implements ServiceDiscovery {
     } else {
       base = Config.autoConfigure(null);
     }
-    // No retries inside one request: fabric8 retries a 429 or 5xx answer up to 10 times, waiting its own
-    // backoff each time (fabric8 8.0.0 reads a Retry-After but does not wait it), before the informer hears of
-    // it, so a list refused for long left the status CONNECTED (or UNKNOWN) with no error and no warning. The informers retry
-    // themselves, from 1 s backing off to 32 s, after reporting each failure, or after the Retry-After of a 429
-    // or 503 when it is longer (RetryAfterInterceptor).
+    // No retries inside one request: fabric8 retries a 429 or 5xx answer up to 10 times, waiting up to 3.2 s
+    // each time (8.0.0 reads the Retry-After but waits its own backoff), before the informer hears of it, so a
+    // list refused for minutes left the status CONNECTED (or UNKNOWN) with no error and no warning. The informers retry
+    // themselves, from 1 s backing off to 32 s, after reporting each failure; a list refused with a 429 or 503
+    // that asked to wait (Retry-After) waits that long, reported, and asks again (RetryAfterLister).
     ConfigBuilder builder = new ConfigBuilder(base).withRequestRetryBackoffLimit(0);
     if (settings.masterUrl() != null) {
       builder.withMasterUrl(settings.masterUrl().toString());

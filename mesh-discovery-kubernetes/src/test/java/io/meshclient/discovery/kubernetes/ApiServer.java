@@ -92,6 +92,24 @@ final class ApiServer implements AutoCloseable {
   }
 
   /**
+   * Refuses every list (not watch) of {@code path} with {@code code}, a Status saying too many requests, and
+   * {@code retryAfter} (no Retry-After if null), adding the time of each ({@link System#nanoTime()}) to {@code
+   * refusedAtNanos}.
+   */
+  void refuseTheList(String path, int code, String retryAfter, List<Long> refusedAtNanos) {
+    gate = request -> {
+      if (!request.getPath().startsWith(path + "?") || request.getPath().contains("watch=true")) {
+        return null;
+      }
+      refusedAtNanos.add(System.nanoTime());
+      MockResponse response = new MockResponse().setResponseCode(code).setBody(
+          "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"too many "
+              + "requests, please try again later\",\"reason\":\"TooManyRequests\",\"code\":" + code + "}");
+      return retryAfter == null ? response : response.setHeader("Retry-After", retryAfter);
+    };
+  }
+
+  /**
    * Waits until {@code discovery}'s informers watch and this server has been asked for {@code count}
    * watches: the CRUD mock, unlike an API server, cannot replay what changed before a watch opened.
    */
