@@ -147,6 +147,7 @@ final class KubernetesDiscovery implements ServiceDiscovery {
       throw new IllegalStateException("closed: " + this);
     }
     long deadline = System.nanoTime() + settings.firstSyncWait().toNanos();
+    callerZone(); // looked up here, on the caller's thread: the slices' topology-aware hints need it
     PodWatch podWatch = podWatch();
     Map<String, Watch> out = new LinkedHashMap<>();
     List<SliceWatch> started = new ArrayList<>();
@@ -154,7 +155,7 @@ final class KubernetesDiscovery implements ServiceDiscovery {
       SliceWatch[] self = new SliceWatch[1];
       SliceWatch watch = new SliceWatch(client, namespace, service, settings.portName(), listener,
           podWatch == null ? pod -> Map.of() : podWatch::labels, events, () -> watches.remove(self[0]), status,
-          retryAfter);
+          retryAfter, () -> callerZone);
       self[0] = watch;
       watches.add(watch);
       out.put(service, watch);

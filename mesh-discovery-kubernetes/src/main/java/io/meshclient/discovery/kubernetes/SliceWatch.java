@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * The watch of one service: an informer on its EndpointSlices (label {@value #SERVICE_NAME_LABEL}) that
@@ -47,6 +48,10 @@ final class SliceWatch implements ServiceDiscovery.Watch {
   private boolean warnedNoSlices;
   /** What the last snapshot left out (guarded by {@link #lock}). */
   private List<String> problems = List.of();
+  /** What topology-aware hints did in the last snapshot, or null (guarded by {@link #lock}). */
+  private String topology;
+  /** The caller's zone as the discovery knows it now (null if unknown), for topology-aware hints. */
+  private final Supplier<String> callerZone;
   /** Whether the last snapshot is of terminating but serving endpoints (guarded by {@link #lock}). */
   private boolean servingTerminating;
   private volatile boolean failing;
@@ -67,8 +72,9 @@ final class SliceWatch implements ServiceDiscovery.Watch {
 
   SliceWatch(KubernetesClient client, String namespace, String service, String portName,
       ServiceDiscovery.Listener listener, EndpointSlices.PodLabels pods, KubernetesWatchListener events, Runnable onClose,
-      StatusTracker status, RetryAfterInterceptor retryAfter) {
+      StatusTracker status, RetryAfterInterceptor retryAfter, Supplier<String> callerZone) {
     this.status = status;
+    this.callerZone = callerZone;
     this.retryAfter = retryAfter;
     this.service = service;
     this.namespace = namespace;
@@ -196,18 +202,23 @@ final class SliceWatch implements ServiceDiscovery.Watch {
       List<EndpointSlice> slices = informer.getStore().list();
       noSlices = slices.isEmpty();
       listed = true;
-      EndpointSlices.Mapped mapped = EndpointSlices.map(service, slices, portName, pods);
+      EndpointSlices.Mapped mapped = EndpointSlices.map(service, slices, portName, pods, callerZone.get());
       referencedPods = mapped.pods();
       if (!mapped.problems().equals(problems)) { // warned once per change, not on every event
         for (String problem : mapped.problems()) {
           if (!problems.contains(problem)) {
-            LOG.log(Level.WARNING, "EndpointSlice " + problem.replaceFirst(" left out: ",
-                " of '" + service + "' in '" + namespace + "' left out: "));
+            LOG.log(Level.WARNING, "EndpointSlice " + problem.replaceFirst(" (left out|ignored): ",
+                " of '" + service + "' in '" + namespace + "' $1: "));
           }
         }
         problems = mapped.problems();
       }
       servingTerminating(mapped);
+      if (mapped.topology() != null && !mapped.topology().equals(topology)) { // said once per change
+        LOG.log(Level.INFO, "Kubernetes EndpointSlices of ''{0}'' in ''{1}'': {2}", service, namespace,
+            mapped.topology());
+      }
+      topology = mapped.topology();
       events.onResponse(service, listLatency, mapped.instances().size());
       if (slices.isEmpty() && !warnedNoSlices) {
         LOG.log(Level.WARNING, "Kubernetes has no EndpointSlice of ''{0}'' in ''{1}'' (label {2}={0}); "

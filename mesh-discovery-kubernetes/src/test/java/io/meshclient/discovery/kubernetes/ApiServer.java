@@ -204,6 +204,15 @@ final class ApiServer implements AutoCloseable {
     return b.build();
   }
 
+  /**
+   * {@code endpoint} with topology-aware hints ({@code hints.forZones}) for {@code zones}, as the EndpointSlice
+   * controller sets them for a Service with topology-aware routing on.
+   */
+  static Endpoint hinted(Endpoint endpoint, String... zones) {
+    return new EndpointBuilder(endpoint).withNewHints().withForZones(java.util.Arrays.stream(zones)
+        .map(io.fabric8.kubernetes.api.model.discovery.v1.ForZone::new).toList()).endHints().build();
+  }
+
   /** Creates or replaces pod {@code name} with {@code labels}. */
   Pod pod(String name, Map<String, String> labels) {
     Pod pod = new PodBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE).withLabels(labels)
