@@ -27,6 +27,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.atomic.AtomicInteger;
+import io.fabric8.mockwebserver.http.WebSocketListener;
 
 /**
  * fabric8's mock API server on 127.0.0.1 in CRUD mode (what is created can be listed and watched), or
@@ -41,6 +43,13 @@ final class ApiServer implements AutoCloseable {
 
   /** Paths of the requests answered so far. */
   final List<String> requests = new CopyOnWriteArrayList<>();
+
+  /**
+   * Watch events the CRUD mock has written so far (each write completed): a watch opened on existing objects
+   * is sent an ADDED event for each. Closing a watch while the mock still writes one deadlocks the mock for
+   * 30 s (see {@link CountingWatch}).
+   */
+  final AtomicInteger watchEventsSent = new AtomicInteger();
 
   /**
    * Answers a request before the mock does, as a hostile or strict API server would; null lets the mock
@@ -65,6 +74,13 @@ final class ApiServer implements AutoCloseable {
         MockResponse response = gated != null ? gated : super.dispatch(request);
         requests.add(request.getPath());
         return response;
+      }
+
+      @Override
+      public MockResponse handleWatch(String path) {
+        MockResponse response = super.handleWatch(path);
+        WebSocketListener events = response.getWebSocketListener();
+        return events == null ? response : response.withWebSocketUpgrade(new CountingWatch(events, watchEventsSent));
       }
     };
     server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations, dispatcher, false);
