@@ -98,7 +98,7 @@ final class KubernetesDiscovery implements ServiceDiscovery {
     // each time (8.0.0 reads the Retry-After but waits its own backoff), before the informer hears of it, so a
     // list refused for minutes left the status CONNECTED (or UNKNOWN) with no error and no warning. The informers retry
     // themselves, from 1 s backing off to 32 s, after reporting each failure; a list refused with a 429 or 503
-    // that asked to wait (Retry-After) waits that long, reported, and asks again (RetryAfterLister).
+    // waits inside the list, its Retry-After or the backoff, reported, and asks again (RetryAfterLister).
     ConfigBuilder builder = new ConfigBuilder(base).withRequestRetryBackoffLimit(0);
     if (settings.masterUrl() != null) {
       builder.withMasterUrl(settings.masterUrl().toString());
