@@ -26,7 +26,8 @@ import java.util.TreeSet;
  * terminating} do, as kube-proxy falls back to them since Kubernetes 1.28 (ProxyTerminatingEndpoints): a
  * rolling update whose old pods all terminate before a new one is ready keeps its traffic; an absent
  * {@code serving} is the value of {@code ready}, as Kubernetes documents; {@code serving=false} never takes
- * traffic, and one ready endpoint ends the fallback. Each
+ * traffic, and one ready endpoint ends the fallback. Among ready endpoints, topology-aware hints ({@code
+ * hints.forZones}) choose those for the caller's zone as kube-proxy does ({@link ZoneHints}). Each
  * address becomes one instance: id and authority {@code address:port} (IPv6 bracketed), zone from the
  * endpoint, metadata {@value #NODE_NAME} and {@value #POD_NAME} plus the configured labels of the
  * {@code targetRef} pod, secure when the port's {@code appProtocol} is {@code https}.
@@ -48,20 +49,28 @@ final class EndpointSlices {
 
   /**
    * What a service's slices give: its instances, sorted by id, the pods they name, what was left out
-   * ({@code <slice> left out: <why>}, sorted), and whether the instances are terminating but serving
-   * endpoints, taken because none is ready.
+   * ({@code <slice> left out: <why>} or {@code <slice> ignored: <why>}, sorted), whether the instances are
+   * terminating but serving endpoints, taken because none is ready, and what topology-aware hints did (see
+   * {@link ZoneHints#describe()}; null when no endpoint has any).
    */
   record Mapped(List<ServiceInstance> instances, Set<String> pods, List<String> problems,
-      boolean servingTerminating) {}
+      boolean servingTerminating, String topology) {}
 
   /** Looks up the configured labels of a pod by name; an unknown pod has none. */
   interface PodLabels {
     Map<String, String> of(String podName);
   }
 
-  static Mapped map(String service, Collection<EndpointSlice> slices, String portName, PodLabels labels) {
+  /**
+   * Maps {@code slices}; {@code callerZone} (null when unknown) chooses among the ready endpoints when their
+   * topology-aware hints apply ({@link ZoneHints}).
+   */
+  static Mapped map(String service, Collection<EndpointSlice> slices, String portName, PodLabels labels,
+      String callerZone) {
     Set<String> problems = new TreeSet<>();
     Taken ready = new Taken();
+    ZoneHints hints = new ZoneHints(callerZone);
+    Taken readyForCaller = new Taken(); // the ready endpoints hinted for the caller's zone
     Taken servingTerminating = new Taken(); // called only when nothing is ready
     for (EndpointSlice slice : slices) {
       EndpointPort port = port(slice.getPorts(), portName);
@@ -83,14 +92,18 @@ final class EndpointSlices {
             : servingWhileTerminating(endpoint.getConditions()) ? servingTerminating : null;
         if (into != null && endpoint.getAddresses() != null) {
           into.add(service, sliceName, endpoint, port.getPort(), secure, labels);
+          if (into == ready && hints.note(sliceName, endpoint, problems)) {
+            readyForCaller.add(service, sliceName, endpoint, port.getPort(), secure, labels);
+          }
         }
       }
     }
     boolean fallback = ready.byId.isEmpty() && !servingTerminating.byId.isEmpty();
-    Taken used = fallback ? servingTerminating : ready;
+    Taken used = fallback ? servingTerminating : hints.used() ? readyForCaller : ready;
     problems.addAll(ready.problems);
     problems.addAll(servingTerminating.problems);
-    return new Mapped(List.copyOf(used.byId.values()), Set.copyOf(used.pods), List.copyOf(problems), fallback);
+    return new Mapped(List.copyOf(used.byId.values()), Set.copyOf(used.pods), List.copyOf(problems), fallback,
+        fallback ? null : hints.describe());
   }
 
   /** The instances, pods and problems of one kind of endpoint (ready, or serving and terminating). */

@@ -94,11 +94,11 @@ final class KubernetesDiscovery implements ServiceDiscovery {
     } else {
       base = Config.autoConfigure(null);
     }
-    // No retries inside one request: fabric8 retries a 429 or 5xx answer up to 10 times, waiting its own
-    // backoff each time (fabric8 8.0.0 reads a Retry-After but does not wait it), before the informer hears of
-    // it, so a list refused for long left the status CONNECTED (or UNKNOWN) with no error and no warning. The informers retry
-    // themselves, from 1 s backing off to 32 s, after reporting each failure, or after the Retry-After of a 429
-    // or 503 when it is longer (RetryAfterInterceptor).
+    // No retries inside one request: fabric8 retries a 429 or 5xx answer up to 10 times, waiting up to 3.2 s
+    // each time (8.0.0 reads the Retry-After but waits its own backoff), before the informer hears of it, so a
+    // list refused for minutes left the status CONNECTED (or UNKNOWN) with no error and no warning. The informers retry
+    // themselves, from 1 s backing off to 32 s, after reporting each failure; a list refused with a 429 or 503
+    // waits inside the list, its Retry-After or the backoff, reported, and asks again (RetryAfterLister).
     ConfigBuilder builder = new ConfigBuilder(base).withRequestRetryBackoffLimit(0);
     if (settings.masterUrl() != null) {
       builder.withMasterUrl(settings.masterUrl().toString());
@@ -147,6 +147,7 @@ final class KubernetesDiscovery implements ServiceDiscovery {
       throw new IllegalStateException("closed: " + this);
     }
     long deadline = System.nanoTime() + settings.firstSyncWait().toNanos();
+    callerZone(); // looked up here, on the caller's thread: the slices' topology-aware hints need it
     PodWatch podWatch = podWatch();
     Map<String, Watch> out = new LinkedHashMap<>();
     List<SliceWatch> started = new ArrayList<>();
@@ -154,7 +155,7 @@ final class KubernetesDiscovery implements ServiceDiscovery {
       SliceWatch[] self = new SliceWatch[1];
       SliceWatch watch = new SliceWatch(client, namespace, service, settings.portName(), listener,
           podWatch == null ? pod -> Map.of() : podWatch::labels, events, () -> watches.remove(self[0]), status,
-          retryAfter);
+          retryAfter, () -> callerZone);
       self[0] = watch;
       watches.add(watch);
       out.put(service, watch);

@@ -20,6 +20,11 @@ import java.util.Objects;
  * {@code targetRef} pod's labels listed in {@code pod-labels} (default {@code version}); pods are cached as
  * those label values only.
  *
+ * <p>Topology Aware Routing, as kube-proxy applies it: when every ready endpoint of a service has {@code
+ * hints.forZones} and one is hinted for the caller's zone ({@code callerZone()}: the
+ * {@code topology.kubernetes.io/zone} label of the Node {@code NODE_NAME} names), only the endpoints hinted for
+ * that zone are instances; otherwise the hints are ignored for the service. Instances keep their own zone.
+ *
  * <p>{@code watch()} waits up to {@code first-sync-wait} (2s) for the first list and delivers it before
  * returning. A service without EndpointSlices is logged as a warning and has no instances (so the mesh's
  * health is DOWN), never a DNS fallback. While the API server is unreachable the last known instances stay

@@ -5,13 +5,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.lang.System.Logger.Level;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -28,15 +26,10 @@ final class PodWatch implements AutoCloseable {
   private final Consumer<String> labelsChanged;
   private final Consumer<Throwable> failed;
   private final StatusTracker status;
+  private final RetryAfterInterceptor retryAfter;
   /** Replaced by {@link #restart()}; every informer shares the one store, so labels stay known meanwhile. */
   private volatile SharedIndexInformer<Pod> informer;
   private volatile boolean failing;
-  private volatile boolean closed;
-  /** Failures since the last list or change: the informer's backoff grows with them. */
-  private final AtomicInteger failuresInARow = new AtomicInteger();
-  /** While true, a restart is scheduled after the API server's Retry-After and no other restart happens. */
-  private volatile boolean relistPending;
-  private final RetryAfterInterceptor retryAfter;
 
   PodWatch(KubernetesClient client, String namespace, List<String> keys, Consumer<String> labelsChanged,
       Consumer<Throwable> failed, StatusTracker status, RetryAfterInterceptor retryAfter) {
@@ -51,20 +44,12 @@ final class PodWatch implements AutoCloseable {
   }
 
   private SharedIndexInformer<Pod> newInformer() {
-    SharedIndexInformer<Pod> informer = client.pods().inNamespace(namespace).runnableInformer(0);
+    SharedIndexInformer<Pod> informer = RetryAfterLister.informer(client, Pod.class,
+        client.pods().inNamespace(namespace), retryAfter, this::failed);
     informer.itemStore(store);
     informer.exceptionHandler((started, t) -> {
-      relistPending = true;
-      Duration wait = retryAfter.relistLater(t, failuresInARow.incrementAndGet(), this::relist);
-      relistPending = wait != null;
-      if (!failing) {
-        failing = true;
-        LOG.log(Level.WARNING, "Kubernetes pod watch in ''{0}'' failed, keeping the labels known ({1}); retrying{2}",
-            namespace, Failures.describe(t, "pods", "", namespace), RetryAfterInterceptor.describe(wait));
-      }
-      failed.accept(t);
-      status.failed(this, "pods: " + Failures.describe(t, "pods", "", namespace));
-      return wait == null; // false: stop, relist() starts a new informer once the API server's wait is over
+      failed(t, null);
+      return true;
     });
     informer.addEventHandler(new ResourceEventHandler<Pod>() {
       @Override
@@ -102,19 +87,6 @@ final class PodWatch implements AutoCloseable {
 
   /** Replaces the informer with one that lists afresh into the same store and watches again. */
   synchronized void restart() {
-    if (!relistPending) { // else the API server asked to wait, and relist() restarts when it has
-      replaceInformer();
-    }
-  }
-
-  private synchronized void relist() {
-    relistPending = false;
-    if (!closed) {
-      replaceInformer();
-    }
-  }
-
-  private void replaceInformer() {
     SharedIndexInformer<Pod> old = informer;
     informer = newInformer();
     old.close();
@@ -143,8 +115,18 @@ final class PodWatch implements AutoCloseable {
     }
   }
 
+  /** Reports failure {@code t}; warned as {@link SliceWatch} warns its failures, {@code wait} likewise. */
+  private void failed(Throwable t, RetryAfterInterceptor.Wait wait) {
+    if (!failing || wait != null) {
+      failing = true;
+      LOG.log(Level.WARNING, "Kubernetes pod watch in ''{0}'' failed, keeping the labels known ({1}); retrying{2}",
+          namespace, Failures.describe(t, "pods", "", namespace), wait == null ? "" : wait.describe());
+    }
+    failed.accept(t);
+    status.failed(this, "pods: " + Failures.describe(t, "pods", "", namespace));
+  }
+
   private void recovered() {
-    failuresInARow.set(0);
     if (failing) {
       failing = false;
       LOG.log(Level.INFO, "Kubernetes pod watch in ''{0}'' recovered", namespace);
@@ -163,7 +145,6 @@ final class PodWatch implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    closed = true;
     informer.close();
   }
 }

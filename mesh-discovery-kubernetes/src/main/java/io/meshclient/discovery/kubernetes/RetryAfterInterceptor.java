@@ -1,33 +1,31 @@
 package io.meshclient.discovery.kubernetes;
 
-import io.fabric8.kubernetes.client.http.AsyncBody;
-import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.utils.ExponentialBackoffIntervalCalculator;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Makes the informers wait as long as the API server asks: the {@code Retry-After} of a 429 (API Priority and
- * Fairness) or 503 answer, in seconds or as an HTTP date, at most {@link #MAX_WAIT}, and never less than the
- * informer's own backoff ({@code watchReconnectInterval} doubling per failure in a row, up to 32 times it).
+ * Notes how long the API server asked to wait: the {@code Retry-After} of a 429 (API Priority and Fairness) or
+ * 503 answer, in seconds or as an HTTP date, at most {@link #MAX_WAIT}; {@link RetryAfterLister} waits it out
+ * (never less than the informer's own backoff: {@code watchReconnectInterval} doubling per failure in a row,
+ * up to 32 times it) before it lists again.
  *
- * <p>A fabric8 informer retries after its own backoff only, and the failure it reports keeps the answer's
- * status, not its headers. So this interceptor, on the discovery's client, notes each 429 or 503 answer's
- * {@code Retry-After} as it arrives (before the informer hears of the failure), and {@link #relistLater}
- * tells a watch's exception handler to stop that informer (its documented {@code false}) and schedules the
- * watch's restart, a new informer that lists afresh, after the wait. One value for the client: API Priority
- * and Fairness throttles by flow (the user, and here one namespace), which every watch of this client shares.
- * One daemon thread, {@code mesh-kubernetes-retry}, started at the first wait. Thread-safe.
+ * <p>The failure a fabric8 request reports keeps the answer's status, not its headers, so this interceptor, on
+ * the discovery's client, reads {@code Retry-After} from each failed answer in {@code afterFailure}, which runs
+ * before the answer reaches the caller. One value for the client: API Priority and Fairness throttles by flow
+ * (the user, and here one namespace), which every list of this client shares. One daemon thread, {@code
+ * mesh-kubernetes-retry}, started at the first wait, runs the lists asked again. Thread-safe.
  */
 final class RetryAfterInterceptor implements Interceptor, AutoCloseable {
   /** The name this interceptor is registered under on the client. */
@@ -36,6 +34,7 @@ final class RetryAfterInterceptor implements Interceptor, AutoCloseable {
   static final Duration MAX_WAIT = Duration.ofSeconds(60);
   private static final int TOO_MANY_REQUESTS = 429;
   private static final int UNAVAILABLE = 503;
+  private static final CompletableFuture<Boolean> NO_RETRY = CompletableFuture.completedFuture(false);
 
   private final ExponentialBackoffIntervalCalculator backoff;
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -54,15 +53,15 @@ final class RetryAfterInterceptor implements Interceptor, AutoCloseable {
   }
 
   @Override
-  public void after(HttpRequest request, HttpResponse<?> response, AsyncBody.Consumer<List<ByteBuffer>> consumer) {
-    if (response.code() != TOO_MANY_REQUESTS && response.code() != UNAVAILABLE) {
-      return;
+  public CompletableFuture<Boolean> afterFailure(BasicBuilder request, HttpResponse<?> response, RequestTags tags) {
+    if (response.code() == TOO_MANY_REQUESTS || response.code() == UNAVAILABLE) {
+      long seconds = seconds(response.header("Retry-After"), Instant.now());
+      if (seconds >= 0) {
+        untilNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.min(seconds, MAX_WAIT.toSeconds()));
+        asked = true;
+      }
     }
-    long seconds = seconds(response.header("Retry-After"), Instant.now());
-    if (seconds >= 0) {
-      untilNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.min(seconds, MAX_WAIT.toSeconds()));
-      asked = true;
-    }
+    return NO_RETRY; // fabric8 sends no request again: the lister decides, after the wait
   }
 
   /**
@@ -86,34 +85,49 @@ final class RetryAfterInterceptor implements Interceptor, AutoCloseable {
   }
 
   /**
-   * After {@code t}, the {@code failures}-th failure in a row of a watch: when it is a 429 or 503 answer that
-   * asked to wait, schedules {@code relist} after that wait (at most {@link #MAX_WAIT}, at least the informer's
-   * backoff for that failure) and returns the wait, and the informer must stop; otherwise returns null and the
-   * informer retries after its own backoff.
+   * How long to wait before listing again after {@code t}, the {@code failures}-th failure in a row of a list:
+   * when it is a 429 or 503 answer, the wait the API server asked for ({@code Retry-After}, at most {@link
+   * #MAX_WAIT}) or, without one, the informer's backoff for that failure, whichever is longer; otherwise null,
+   * and the informer handles the failure itself.
    */
-  Duration relistLater(Throwable t, int failures, Runnable relist) {
+  Wait waitAfter(Throwable t, int failures) {
     int code = Failures.code(t);
-    if (code != TOO_MANY_REQUESTS && code != UNAVAILABLE || !asked) {
+    if (code != TOO_MANY_REQUESTS && code != UNAVAILABLE) {
       return null;
     }
-    long askedNanos = untilNanos - System.nanoTime();
-    if (askedNanos <= 0) {
-      return null; // asked before this failure and already waited
-    }
+    Duration asked = pending(); // null: not asked, or asked before this failure and already waited
     long backoffNanos = TimeUnit.MILLISECONDS.toNanos(backoff.getInterval(Math.max(0, failures - 1)));
-    Duration wait = Duration.ofNanos(Math.max(askedNanos, backoffNanos));
-    try {
-      scheduler.schedule(relist, wait.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      return null; // the discovery is closing
-    }
-    return wait;
+    return asked == null ? new Wait(Duration.ofNanos(backoffNanos), false)
+        : new Wait(Duration.ofNanos(Math.max(asked.toNanos(), backoffNanos)), true);
   }
 
-  /** How a warning ends that says it retries: nothing, or {@code " in 3 s, as the API server asked (Retry-After)"}. */
-  static String describe(Duration wait) {
-    return wait == null ? "" : " in " + Math.max(1, (wait.toMillis() + 500) / 1000) + " s, as the API server asked "
-        + "(Retry-After, at most " + MAX_WAIT.toSeconds() + " s)";
+  /**
+   * A wait before the next list: {@code duration}, and whether the API server asked for it ({@code
+   * Retry-After}) or it is the informer's backoff.
+   */
+  record Wait(Duration duration, boolean asked) {
+    /** How a warning ends that says it retries: {@code " in 3 s, as the API server asked (Retry-After, ...)"}. */
+    String describe() {
+      long seconds = Math.max(1, (duration.toMillis() + 500) / 1000);
+      return asked ? " in " + seconds + " s, as the API server asked (Retry-After, at most " + MAX_WAIT.toSeconds()
+          + " s)" : " in " + seconds + " s (no Retry-After: the informer's backoff)";
+    }
+  }
+
+  /** What is left of the wait the API server last asked for, or null when it is over. */
+  Duration pending() {
+    long left = asked ? untilNanos - System.nanoTime() : 0;
+    return left > 0 ? Duration.ofNanos(left) : null;
+  }
+
+  /** Runs {@code task} after {@code wait}; false when the discovery is closing and it never will. */
+  boolean schedule(Runnable task, Duration wait) {
+    try {
+      scheduler.schedule(task, wait.toNanos(), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
   }
 
   @Override

@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The watch of one service: an informer on its EndpointSlices (label {@value #SERVICE_NAME_LABEL}) that
@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (re)list and each change of a referenced pod's labels rebuilds the whole snapshot from the informer's
  * store; a snapshot is pushed only when it differs from the last one. While the API server is
  * unreachable the store, and so the last snapshot, stay as they were. Each failure is reported at once;
- * the informer retries after its backoff, or, when a 429 or 503 answer asked to wait longer ({@code
- * Retry-After}, see {@link RetryAfterInterceptor}), it stops and a new one lists after that wait. Thread-safe.
+ * the informer retries after its backoff, except a list refused with 429 or 503 (the API server throttling),
+ * which waits inside the list, what the answer's {@code Retry-After} asked or the backoff, and asks again
+ * (see {@link RetryAfterLister}): fabric8 never hears of it, so logs no stack trace for it. Thread-safe.
  */
 final class SliceWatch implements ServiceDiscovery.Watch {
   static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
@@ -36,6 +37,7 @@ final class SliceWatch implements ServiceDiscovery.Watch {
   private final KubernetesWatchListener events;
   private final Runnable onClose;
   private final StatusTracker status;
+  private final RetryAfterInterceptor retryAfter;
   private final KubernetesClient client;
   /** Replaced by {@link #restart()}: a stopped fabric8 informer cannot be started again. */
   private volatile SharedIndexInformer<EndpointSlice> informer;
@@ -46,6 +48,10 @@ final class SliceWatch implements ServiceDiscovery.Watch {
   private boolean warnedNoSlices;
   /** What the last snapshot left out (guarded by {@link #lock}). */
   private List<String> problems = List.of();
+  /** What topology-aware hints did in the last snapshot, or null (guarded by {@link #lock}). */
+  private String topology;
+  /** The caller's zone as the discovery knows it now (null if unknown), for topology-aware hints. */
+  private final Supplier<String> callerZone;
   /** Whether the last snapshot is of terminating but serving endpoints (guarded by {@link #lock}). */
   private boolean servingTerminating;
   private volatile boolean failing;
@@ -54,11 +60,6 @@ final class SliceWatch implements ServiceDiscovery.Watch {
   private volatile boolean noSlices;
   /** The last failure of the watch, or null: for {@link #whyNoInstances} before the first list. */
   private volatile String lastFailure;
-  /** Failures since the last list or change: the informer's backoff grows with them. */
-  private final AtomicInteger failuresInARow = new AtomicInteger();
-  /** While true, a restart is scheduled after the API server's Retry-After and no other restart happens. */
-  private volatile boolean relistPending;
-  private final RetryAfterInterceptor retryAfter;
   private volatile boolean closed;
   private volatile long listStartNanos = System.nanoTime();
   /**
@@ -71,8 +72,9 @@ final class SliceWatch implements ServiceDiscovery.Watch {
 
   SliceWatch(KubernetesClient client, String namespace, String service, String portName,
       ServiceDiscovery.Listener listener, EndpointSlices.PodLabels pods, KubernetesWatchListener events, Runnable onClose,
-      StatusTracker status, RetryAfterInterceptor retryAfter) {
+      StatusTracker status, RetryAfterInterceptor retryAfter, Supplier<String> callerZone) {
     this.status = status;
+    this.callerZone = callerZone;
     this.retryAfter = retryAfter;
     this.service = service;
     this.namespace = namespace;
@@ -86,16 +88,12 @@ final class SliceWatch implements ServiceDiscovery.Watch {
   }
 
   private SharedIndexInformer<EndpointSlice> newInformer() {
-    SharedIndexInformer<EndpointSlice> informer = client.discovery().v1().endpointSlices().inNamespace(namespace)
-        .withLabel(SERVICE_NAME_LABEL, service).runnableInformer(0);
+    SharedIndexInformer<EndpointSlice> informer = RetryAfterLister.informer(client, EndpointSlice.class,
+        client.discovery().v1().endpointSlices().inNamespace(namespace).withLabel(SERVICE_NAME_LABEL, service),
+        retryAfter, this::failed);
     informer.exceptionHandler((started, t) -> {
-      relistPending = true;
-      Duration wait = closed ? null : retryAfter.relistLater(t, failuresInARow.incrementAndGet(), this::relist);
-      relistPending = wait != null;
-      failed(t, wait);
-      // Keep retrying after the informer's backoff, or stop this informer when the API server asked to wait:
-      // relist() starts a new one then. The store, and so the last snapshot, stay meanwhile.
-      return wait == null;
+      failed(t, null);
+      return true; // keep retrying; the store keeps the last known slices meanwhile
     });
     informer.addEventHandler(new ResourceEventHandler<EndpointSlice>() {
       @Override
@@ -133,18 +131,6 @@ final class SliceWatch implements ServiceDiscovery.Watch {
    * server dropped it (see {@link ApiServerProbe}).
    */
   void restart() {
-    if (!relistPending) { // else the API server asked to wait, and relist() restarts when it has
-      replaceInformer();
-    }
-  }
-
-  /** Restarts the informer once the wait the API server asked for is over. */
-  private void relist() {
-    relistPending = false;
-    replaceInformer();
-  }
-
-  private void replaceInformer() {
     SharedIndexInformer<EndpointSlice> old;
     synchronized (lock) {
       if (closed) {
@@ -176,12 +162,7 @@ final class SliceWatch implements ServiceDiscovery.Watch {
       deliver(Duration.ZERO);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (ExecutionException e) { // the informer stopped: closed, or waiting as the API server asked
-      if (!closed) {
-        LOG.log(Level.WARNING, "Kubernetes EndpointSlices of ''{0}'' in ''{1}'' not listed ({2}); the service has "
-            + "no instances until they are", service, namespace, describe(e.getCause()));
-      }
-    } catch (TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       LOG.log(Level.WARNING, "Kubernetes EndpointSlices of ''{0}'' in ''{1}'' not listed within {2}; "
           + "the service has no instances until they are", service, namespace, max);
     }
@@ -221,18 +202,23 @@ final class SliceWatch implements ServiceDiscovery.Watch {
       List<EndpointSlice> slices = informer.getStore().list();
       noSlices = slices.isEmpty();
       listed = true;
-      EndpointSlices.Mapped mapped = EndpointSlices.map(service, slices, portName, pods);
+      EndpointSlices.Mapped mapped = EndpointSlices.map(service, slices, portName, pods, callerZone.get());
       referencedPods = mapped.pods();
       if (!mapped.problems().equals(problems)) { // warned once per change, not on every event
         for (String problem : mapped.problems()) {
           if (!problems.contains(problem)) {
-            LOG.log(Level.WARNING, "EndpointSlice " + problem.replaceFirst(" left out: ",
-                " of '" + service + "' in '" + namespace + "' left out: "));
+            LOG.log(Level.WARNING, "EndpointSlice " + problem.replaceFirst(" (left out|ignored): ",
+                " of '" + service + "' in '" + namespace + "' $1: "));
           }
         }
         problems = mapped.problems();
       }
       servingTerminating(mapped);
+      if (mapped.topology() != null && !mapped.topology().equals(topology)) { // said once per change
+        LOG.log(Level.INFO, "Kubernetes EndpointSlices of ''{0}'' in ''{1}'': {2}", service, namespace,
+            mapped.topology());
+      }
+      topology = mapped.topology();
       events.onResponse(service, listLatency, mapped.instances().size());
       if (slices.isEmpty() && !warnedNoSlices) {
         LOG.log(Level.WARNING, "Kubernetes has no EndpointSlice of ''{0}'' in ''{1}'' (label {2}={0}); "
@@ -271,15 +257,19 @@ final class SliceWatch implements ServiceDiscovery.Watch {
     }
   }
 
-  /** Reports failure {@code t}; {@code wait} is how long the API server asked to wait, or null. */
-  private void failed(Throwable t, Duration wait) {
+  /**
+   * Reports failure {@code t}. {@code wait} is non-null for a throttled list (429 or 503), which is waited out
+   * inside the list and warned once per list, on one line; any other failure is warned once until a list
+   * succeeds again.
+   */
+  private void failed(Throwable t, RetryAfterInterceptor.Wait wait) {
     if (closed) {
       return;
     }
-    if (!failing) {
+    if (!failing || wait != null) {
       failing = true;
       LOG.log(Level.WARNING, "Kubernetes watch of ''{0}'' in ''{1}'' failed, keeping its last known instances "
-          + "({2}); retrying{3}", service, namespace, describe(t), RetryAfterInterceptor.describe(wait));
+          + "({2}); retrying{3}", service, namespace, describe(t), wait == null ? "" : wait.describe());
     }
     events.onFailure(service, Failures.of(t));
     lastFailure = describe(t);
@@ -310,7 +300,6 @@ final class SliceWatch implements ServiceDiscovery.Watch {
   }
 
   private void recovered() {
-    failuresInARow.set(0);
     if (failing) {
       failing = false;
       LOG.log(Level.INFO, "Kubernetes watch of ''{0}'' recovered", service);

@@ -27,6 +27,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.atomic.AtomicInteger;
+import io.fabric8.mockwebserver.http.WebSocketListener;
 
 /**
  * fabric8's mock API server on 127.0.0.1 in CRUD mode (what is created can be listed and watched), or
@@ -41,6 +43,13 @@ final class ApiServer implements AutoCloseable {
 
   /** Paths of the requests answered so far. */
   final List<String> requests = new CopyOnWriteArrayList<>();
+
+  /**
+   * Watch events the CRUD mock has written so far (each write completed): a watch opened on existing objects
+   * is sent an ADDED event for each. Closing a watch while the mock still writes one deadlocks the mock for
+   * 30 s (see {@link CountingWatch}).
+   */
+  final AtomicInteger watchEventsSent = new AtomicInteger();
 
   /**
    * Answers a request before the mock does, as a hostile or strict API server would; null lets the mock
@@ -66,6 +75,13 @@ final class ApiServer implements AutoCloseable {
         requests.add(request.getPath());
         return response;
       }
+
+      @Override
+      public MockResponse handleWatch(String path) {
+        MockResponse response = super.handleWatch(path);
+        WebSocketListener events = response.getWebSocketListener();
+        return events == null ? response : response.withWebSocketUpgrade(new CountingWatch(events, watchEventsSent));
+      }
     };
     server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations, dispatcher, false);
     try {
@@ -89,6 +105,24 @@ final class ApiServer implements AutoCloseable {
   /** A new CRUD-mode API server on {@code port}, as after a restart (its state starts empty). */
   static ApiServer crudOn(int port) {
     return new ApiServer(false, port);
+  }
+
+  /**
+   * Refuses every list (not watch) of {@code path} with {@code code}, a Status saying too many requests, and
+   * {@code retryAfter} (no Retry-After if null), adding the time of each ({@link System#nanoTime()}) to {@code
+   * refusedAtNanos}.
+   */
+  void refuseTheList(String path, int code, String retryAfter, List<Long> refusedAtNanos) {
+    gate = request -> {
+      if (!request.getPath().startsWith(path + "?") || request.getPath().contains("watch=true")) {
+        return null;
+      }
+      refusedAtNanos.add(System.nanoTime());
+      MockResponse response = new MockResponse().setResponseCode(code).setBody(
+          "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"too many "
+              + "requests, please try again later\",\"reason\":\"TooManyRequests\",\"code\":" + code + "}");
+      return retryAfter == null ? response : response.setHeader("Retry-After", retryAfter);
+    };
   }
 
   /**
@@ -184,6 +218,15 @@ final class ApiServer implements AutoCloseable {
       b.withTargetRef(new ObjectReferenceBuilder().withKind("Pod").withName(pod).withNamespace(NAMESPACE).build());
     }
     return b.build();
+  }
+
+  /**
+   * {@code endpoint} with topology-aware hints ({@code hints.forZones}) for {@code zones}, as the EndpointSlice
+   * controller sets them for a Service with topology-aware routing on.
+   */
+  static Endpoint hinted(Endpoint endpoint, String... zones) {
+    return new EndpointBuilder(endpoint).withNewHints().withForZones(java.util.Arrays.stream(zones)
+        .map(io.fabric8.kubernetes.api.model.discovery.v1.ForZone::new).toList()).endHints().build();
   }
 
   /** Creates or replaces pod {@code name} with {@code labels}. */

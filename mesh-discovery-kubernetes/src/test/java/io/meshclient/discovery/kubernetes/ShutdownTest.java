@@ -16,17 +16,12 @@ import org.junit.jupiter.api.Test;
 class ShutdownTest {
 
   /**
-   * Live threads, by name, but the mock API server's own (Vert.x: {@code vert.x-eventloop-thread-0}, {@code
-   * vertx-blocked-thread-checker}, ...); a closed JDK HttpClient's selector thread ends only once the client is
-   * collected. The mock server's threads are the test's: its {@code destroy()} gives up after 10 s while a
-   * closed discovery's keep-alive connection is still open (Java 17's HttpClient has no close(); the connection
-   * ends when the client is collected, which this test waits for), and then leaves its Vert.x threads running:
-   * seen in a full run after the Retry-After change, and in this test run alone on the code before it.
+   * Live threads, by name, the mock API server's own (Vert.x) included; a closed JDK HttpClient's selector
+   * thread ends only once the client is collected.
    */
   private static Set<String> threads() {
     System.gc();
     return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-        .filter(name -> !name.startsWith("vert.x-") && !name.startsWith("vertx-"))
         .collect(Collectors.toCollection(TreeSet::new));
   }
 
@@ -47,6 +42,10 @@ class ShutdownTest {
             "services", Map.of("reviews", Map.of("discovery", "kubernetes")))))).build();
         RecordingListener.await(() -> api.requests.stream().filter(p -> p.contains("watch=true")).count() >= 2,
             Duration.ofSeconds(10), "2 watches (the slices and the pods)");
+        // Closed while the mock still writes a watch's first events, the mock deadlocks for 30 s and its
+        // destroy() leaves its Vert.x threads running (see CountingWatch): the mock's flaw, not the mesh's.
+        RecordingListener.await(() -> api.watchEventsSent.get() >= 2, Duration.ofSeconds(10),
+            "the ADDED events of the slice and the pod written to the watches");
 
         long start = System.nanoTime();
         mesh.close();

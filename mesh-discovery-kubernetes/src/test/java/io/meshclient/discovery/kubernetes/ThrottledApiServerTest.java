@@ -34,20 +34,7 @@ class ThrottledApiServerTest {
 
   /** Refuses every list of the slices with {@code code} and {@code retryAfter} (none if null), noting when. */
   private void refuseTheSliceList(int code, String retryAfter, List<Long> refusedAtNanos) {
-    refuseTheList(SLICES, code, retryAfter, refusedAtNanos);
-  }
-
-  private void refuseTheList(String path, int code, String retryAfter, List<Long> refusedAtNanos) {
-    api.gate = request -> {
-      if (!request.getPath().startsWith(path + "?") || request.getPath().contains("watch=true")) {
-        return null;
-      }
-      refusedAtNanos.add(System.nanoTime());
-      MockResponse response = new MockResponse().setResponseCode(code).setBody(
-          "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"too many "
-              + "requests, please try again later\",\"reason\":\"TooManyRequests\",\"code\":" + code + "}");
-      return retryAfter == null ? response : response.setHeader("Retry-After", retryAfter);
-    };
+    api.refuseTheList(SLICES, code, retryAfter, refusedAtNanos);
   }
 
   @Test
@@ -114,6 +101,7 @@ class ThrottledApiServerTest {
       listener.awaitIds("10.0.0.1:9080");
       RecordingListener.await(() -> discovery.status().connection() == DiscoveryStatus.Connection.CONNECTED,
           Duration.ofSeconds(10), "the status to turn CONNECTED");
+      api.awaitWatches(discovery, 1); // closing while the watch opens makes the mock server log a stack trace
     }
   }
 
@@ -123,7 +111,7 @@ class ThrottledApiServerTest {
     api.slice("reviews-a", "reviews", 9080, endpoint("10.0.0.1", "reviews-1", "zone-a"));
     api.pod("reviews-1", java.util.Map.of("version", "v1"));
     List<Long> refused = new CopyOnWriteArrayList<>();
-    refuseTheList("/api/v1/namespaces/test/pods", 429, "3", refused);
+    api.refuseTheList("/api/v1/namespaces/test/pods", 429, "3", refused);
     RecordingListener listener = new RecordingListener();
     try (ServiceDiscovery discovery = new KubernetesDiscoveryProvider().create(api.settings()
         .firstSyncWait(Duration.ofSeconds(1)).build())) {
@@ -136,6 +124,32 @@ class ThrottledApiServerTest {
       api.gate = request -> null;
       RecordingListener.await(() -> "v1".equals(listener.last().get(0).metadata().get("version")),
           Duration.ofSeconds(10), "the pod's labels");
+      api.awaitWatches(discovery, 1); // closing while the watch opens makes the mock server log a stack trace
+    }
+  }
+
+  /**
+   * A watch restarted while the API server asks to wait (the probe restarts every watch once {@code /version}
+   * answers again) lists once the wait is over, not at once, and its old informer does not list as well.
+   */
+  @Test
+  void aWatchRestartedWhileTheApiServerAsksToWaitListsOnlyAfterTheWait() {
+    api.slice("reviews-a", "reviews", 9080, endpoint("10.0.0.1", null, "zone-a"));
+    List<Long> refused = new CopyOnWriteArrayList<>();
+    refuseTheSliceList(429, "3", refused);
+    RecordingListener listener = new RecordingListener();
+    try (ServiceDiscovery discovery = new KubernetesDiscoveryProvider().create(api.settings().podLabels(List.of())
+        .firstSyncWait(Duration.ofSeconds(1)).build())) {
+      SliceWatch watch = (SliceWatch) discovery.watch("reviews", listener);
+      watch.restart(); // a new informer, as the probe's restart makes, 1 s into the 3 s asked for
+      RecordingListener.await(() -> refused.size() >= 2, Duration.ofSeconds(10), "a second list");
+      assertThat(Duration.ofNanos(refused.get(1) - refused.get(0))).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+      sleep(Duration.ofNanos(refused.get(0) + Duration.ofSeconds(5).toNanos() - System.nanoTime()));
+      assertThat(refused.stream().filter(at -> at - refused.get(0) <= 5_000_000_000L)).hasSize(2);
+
+      api.gate = request -> null;
+      listener.awaitIds("10.0.0.1:9080");
+      api.awaitWatches(discovery, 1); // closing while the watch opens makes the mock server log a stack trace
     }
   }
 
