@@ -208,4 +208,17 @@ class IstioSampleFilesTest extends BookinfoIstioTest {
       assertThat(body(mesh, "http://ratings/ratings/0")).isEqualTo("200 ratings-v1");
     }
   }
+
+  @Test
+  void aPortLevelTlsOriginationIsRefusedRatherThanCallingInPlainHttp() throws Exception {
+    // Istio's egress sample routes port 80 to 443 and originates TLS there with portLevelSettings; the mesh has one
+    // port per service, so loading the rest of the file would call www.googleapis.com in plain HTTP.
+    discovery = new InMemoryDiscovery();
+    assertThatThrownBy(() -> load("egress-rule-google-apis.yaml")).isInstanceOf(ConfigurationException.class)
+        .hasMessage(dir.resolve("istio").resolve("egress-rule-google-apis.yaml") + ": DestinationRule "
+            + "default/originate-tls-for-googleapis: spec.trafficPolicy.portLevelSettings[0].tls.mode: SIMPLE "
+            + "(expected: DISABLE, or the TLS settings at spec.trafficPolicy.tls: the mesh applies no per-port "
+            + "settings (a service has one port here), and leaving this out would send plain HTTP where Istio sends "
+            + "TLS)");
+  }
 }
