@@ -201,6 +201,9 @@ public final class IstioTranslator {
     for (VirtualServices.Mapped vs : virtualServices) {
       for (VirtualServices.MappedRoute route : vs.routes()) {
         for (VirtualServices.Target t : route.targets()) {
+          if (t.service() == null) {
+            continue; // the subset of no instance of a route that redirects, answers or delegates
+          }
           checkKnown(loading, vs.resource(), t.path() + ".host", t.service(), knownHere, known);
           checkSubset(loading, vs.resource(), t.path() + ".subset", t.service(), t.subset(), policies, base);
         }
@@ -257,6 +260,9 @@ public final class IstioTranslator {
         for (VirtualServices.MappedRoute route : vs.routes()) {
           b.route(bind(service, route, fromBase == null || fromBase.retry() == null ? ISTIO_DEFAULT_RETRY
               : fromBase.retry()));
+          if (!route.targets().isEmpty() && route.targets().get(0).service() == null) {
+            b.subset(VirtualServices.UNROUTABLE, VirtualServices.UNROUTABLE_LABELS);
+          }
         }
       }
       out.replaceService(b.build());
@@ -298,7 +304,8 @@ public final class IstioTranslator {
   private static RouteConfig bind(String service, VirtualServices.MappedRoute route, RetryConfig serviceRetry) {
     List<RouteConfig.Destination> destinations = new ArrayList<>();
     for (VirtualServices.Target t : route.targets()) {
-      destinations.add(new RouteConfig.Destination(t.service().equals(service) ? null : t.service(), t.subset(),
+      destinations.add(new RouteConfig.Destination(t.service() == null || t.service().equals(service) ? null
+          : t.service(), t.subset(),
           t.weight()));
     }
     RouteConfig r = route.config();
