@@ -184,6 +184,19 @@ class IstioSampleFilesTest extends BookinfoIstioTest {
   }
 
   @Test
+  void theLocalityDistributeRuleIsReportedAsWeightsTheMeshDoesNotApply() throws Exception {
+    discovery = new InMemoryDiscovery().callerZone("zone1").set("helloworld.sample", List.of(
+        server("helloworld").instance("helloworld.sample", Map.of())));
+    try (Mesh mesh = load("locality-distribute-helloworld.yaml")) {
+      assertThat(mesh.istioReport().unsupported()).singleElement().satisfies(u -> {
+        assertThat(u.field()).isEqualTo("spec.trafficPolicy.loadBalancer.localityLbSetting.distribute");
+        assertThat(u.resource()).isEqualTo("DestinationRule default/helloworld");
+      });
+      assertThat(body(mesh, "http://helloworld.sample.svc.cluster.local:5000/hello")).isEqualTo("200 helloworld");
+    }
+  }
+
+  @Test
   void theMutualTlsRulesAreRefusedWithoutCertificatesNamingEachRule() throws Exception {
     allOfBookinfo();
     assertThatThrownBy(() -> load("destination-rule-all-mtls.yaml")).isInstanceOf(ConfigurationException.class)
