@@ -147,7 +147,6 @@ final class DestinationRules {
 
   static Policy map(IstioResource resource, SpecNode spec, IstioHosts hosts) {
     spec.fields("host", "trafficPolicy", "subsets", "exportTo", "workloadSelector");
-    spec.unsupported("exportTo", "visibility across namespaces: every resource read applies to this application");
     spec.unsupported("workloadSelector", "rules for selected workloads: the rule applies to every caller here");
     String host = spec.string("host");
     if (host == null) {

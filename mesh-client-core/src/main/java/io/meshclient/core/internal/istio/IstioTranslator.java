@@ -69,6 +69,12 @@ public final class IstioTranslator {
     List<VirtualServices.Mapped> virtualServices = new ArrayList<>();
     for (IstioResource r : resources) {
       SpecNode spec = new SpecNode(r, loading, "spec", r.spec());
+      List<String> exportTo = IstioDocuments.KINDS.contains(r.kind()) ? spec.strings("exportTo") : List.of();
+      if (!hosts.exportedHere(exportTo, r.namespace())) {
+        loading.ignored.add(r.label() + " (" + r.file() + "): its exportTo " + exportTo + " leaves out this mesh's "
+            + "namespace " + hosts.namespace() + ", so Istio does not apply it to callers there, nor does the mesh");
+        continue;
+      }
       switch (r.kind()) {
         case "ServiceEntry" -> {
           ServiceEntries.map(r, spec, hosts).forEach((service, list) -> {

@@ -53,7 +53,6 @@ final class VirtualServices {
     }
     spec.unsupported("tls", "TLS (SNI) routes: the mesh routes HTTP only");
     spec.unsupported("tcp", "TCP routes: the mesh routes HTTP only");
-    spec.unsupported("exportTo", "visibility across namespaces: every resource read applies to this application");
     List<String> services = new ArrayList<>();
     List<String> rawHosts = spec.strings("hosts");
     if (rawHosts.isEmpty()) {
