@@ -86,8 +86,8 @@ final class VirtualServices {
             + UNROUTABLE + ", no instance) rather than go where Istio never sends them");
         String name = http.string("name");
         RouteConfig base = RouteConfig.to(RouteConfig.Match.ANY, List.of());
-        return matched(http, name == null ? base : base.withName(name), List.of(new Target(null, UNROUTABLE, 100,
-            http.key(action))), null, null, 100, null);
+        return matched(http, hosts.namespace(), name == null ? base : base.withName(name), List.of(new Target(null,
+            UNROUTABLE, 100, http.key(action))), null, null, 100, null);
       }
     }
     List<SpecNode> destinations = http.list("route");
@@ -204,12 +204,15 @@ final class VirtualServices {
         mirrorSubset = m.subset();
       }
     }
-    return matched(http, base, targets, mirrorService, mirrorSubset, mirrorPercent, deadline);
+    return matched(http, hosts.namespace(), base, targets, mirrorService, mirrorSubset, mirrorPercent, deadline);
   }
 
-  /** The route {@code base} once per {@code match} block of {@code http} (ORed), or once if it has none. */
-  private static List<MappedRoute> matched(SpecNode http, RouteConfig base, List<Target> targets,
-      String mirrorService, String mirrorSubset, double mirrorPercent, Duration deadline) {
+  /**
+   * The route {@code base} once per {@code match} block of {@code http} (ORed) that can hold for a caller in
+   * {@code callerNamespace}, or once if it has none.
+   */
+  private static List<MappedRoute> matched(SpecNode http, String callerNamespace, RouteConfig base,
+      List<Target> targets, String mirrorService, String mirrorSubset, double mirrorPercent, Duration deadline) {
     List<MappedRoute> out = new ArrayList<>();
     List<SpecNode> matches = http.list("match");
     if (matches.isEmpty()) {
@@ -217,7 +220,7 @@ final class VirtualServices {
           deadline));
     }
     for (SpecNode match : matches) {
-      RouteConfig.Match m = IstioMatches.match(match);
+      RouteConfig.Match m = IstioMatches.match(match, callerNamespace);
       if (m != null) {
         out.add(new MappedRoute(withMatch(base, m), targets, mirrorService, mirrorSubset, mirrorPercent, http.path,
             match.path, deadline));
