@@ -49,6 +49,14 @@ final class IstioMatches {
     Map<String, StringMatch> headers = matches(m.child("headers"));
     Map<String, StringMatch> query = matches(m.child("queryParams"));
     Map<String, StringMatch> without = matches(m.child("withoutHeaders"));
+    // Istio sets treat_missing_header_as_empty on withoutHeaders: a missing header is "", so a matcher that holds
+    // for "" (exact "", prefix "", a regex such as .*) excludes calls without the header too. The mesh's
+    // withoutHeaders never hold for a missing header: such a condition also needs the header present.
+    without.forEach((name, match) -> {
+      if (matchesEmpty(match)) {
+        headers.putIfAbsent(name, StringMatch.present());
+      }
+    });
     Boolean ignoreCase = m.bool("ignoreUriCase");
     String sourceNamespace = m.string("sourceNamespace");
     if (m.loading.unsupported.size() > before
@@ -66,13 +74,24 @@ final class IstioMatches {
         if (child == null) {
           continue;
         }
-        StringMatch match = child.names().isEmpty() ? StringMatch.present() : stringMatch(child);
+        // Istio's canBeConvertedToPresentMatch: no matcher, or the regex "*", is a presence match
+        StringMatch match = child.names().isEmpty() || (child.names().equals(Set.of("regex"))
+            && "*".equals(child.raw("regex"))) ? StringMatch.present() : stringMatch(child);
         if (match != null) {
           out.put(name.toLowerCase(Locale.ROOT), match);
         }
       }
     }
     return out;
+  }
+
+  /** Whether {@code match} holds for the empty value. */
+  private static boolean matchesEmpty(StringMatch match) {
+    return switch (match.kind()) {
+      case EXACT, PREFIX -> match.value().isEmpty();
+      case REGEX -> com.google.re2j.Pattern.matches(match.value(), "");
+      case PRESENT -> false;
+    };
   }
 
   /** Istio's StringMatch: exactly one of exact, prefix, regex. */
