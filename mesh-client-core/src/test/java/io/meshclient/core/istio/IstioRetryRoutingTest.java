@@ -1,7 +1,9 @@
 package io.meshclient.core.istio;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshclient.api.ConfigurationException;
 import io.meshclient.core.LoopbackServer;
 import io.meshclient.core.Mesh;
 import java.util.List;
@@ -102,6 +104,49 @@ class IstioRetryRoutingTest extends BookinfoIstioTest {
       assertThat(ratingsV1.requests.get()).isEqualTo(3);
       assertThat(mesh.config().service("ratings").timeout()).as("no route timeout")
           .isEqualTo(io.meshclient.api.spi.Setting.MAX_DURATION);
+    }
+  }
+
+  /**
+   * Istio's ConvertPolicy disables retries when {@code attempts} is 0 or left out, and its validation refuses
+   * {@code perTryTimeout}, {@code retryOn} or {@code retryRemoteLocalities} next to it. The mesh once made 3
+   * attempts for a retries block without {@code attempts}.
+   */
+  @Test
+  void aRetriesBlockWithoutAttemptsRetriesNothingAndOneThatConfiguresRetriesIsRefused() throws Exception {
+    bookinfo();
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: ratings }
+        spec:
+          hosts: [ratings]
+          http:
+            - route: [{ destination: { host: ratings, subset: v1 } }]
+              retries: { backoff: 25ms }
+        """)) {
+      warmUp(mesh, "http://ratings/r", ratingsV1);
+      ratingsV1.status(503);
+      assertThat(body(mesh, "http://ratings/x")).isEqualTo("503 ratings-v1");
+      assertThat(ratingsV1.requests.get()).as("no retry, where the service default would retry the 503 twice")
+          .isEqualTo(1);
+    }
+    for (String retries : List.of("{ perTryTimeout: 2s }", "{ attempts: 0, retryOn: 5xx }")) {
+      assertThatThrownBy(() -> mesh("""
+          apiVersion: networking.istio.io/v1
+          kind: VirtualService
+          metadata: { name: ratings }
+          spec:
+            hosts: [ratings]
+            http:
+              - route: [{ destination: { host: ratings, subset: v1 } }]
+                retries: %s
+          """.formatted(retries))).isInstanceOf(ConfigurationException.class)
+          .hasMessage(dir.resolve("istio.yaml") + ": VirtualService default/ratings: spec.http[0].retries.attempts: "
+              + (retries.contains("attempts") ? "0" : "missing") + " (expected: at least 1 next to "
+              + (retries.contains("attempts") ? "retryOn" : "perTryTimeout") + " (Istio: \"http retry policy "
+              + "configured when attempts are set to 0 (disabled)\"); a retries block without attempts retries "
+              + "nothing)");
     }
   }
 }

@@ -47,6 +47,7 @@ class ReadmeIstioExampleTest extends LoopbackIstioTest {
         metadata: { name: reviews, namespace: default }
         spec:
           host: reviews
+          trafficPolicy: { connectionPool: { http: { maxRequestsPerConnection: 1 } } }
           subsets: [{ name: v1, labels: { version: v1 } }, { name: v2, labels: { version: v2 } }]
         ---
         apiVersion: networking.istio.io/v1
@@ -70,8 +71,8 @@ class ReadmeIstioExampleTest extends LoopbackIstioTest {
       assertThat(call(mesh, "jason")).isEqualTo("v2");
       assertThat(call(mesh, null)).isEqualTo("v1");
       assertThat(mesh.istioReport().unsupported()).extracting(IstioReport.Unsupported::field)
-          .containsExactly("spec.exportTo");
-      mesh.istioReport().unsupported().forEach(u -> assertThat(u.toString()).contains("exportTo"));
+          .containsExactly("spec.trafficPolicy.connectionPool.http.maxRequestsPerConnection");
+      mesh.istioReport().unsupported().forEach(u -> assertThat(u.toString()).contains("maxRequestsPerConnection"));
     }
   }
 

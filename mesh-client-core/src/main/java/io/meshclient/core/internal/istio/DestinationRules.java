@@ -147,7 +147,6 @@ final class DestinationRules {
 
   static Policy map(IstioResource resource, SpecNode spec, IstioHosts hosts) {
     spec.fields("host", "trafficPolicy", "subsets", "exportTo", "workloadSelector");
-    spec.unsupported("exportTo", "visibility across namespaces: every resource read applies to this application");
     spec.unsupported("workloadSelector", "rules for selected workloads: the rule applies to every caller here");
     String host = spec.string("host");
     if (host == null) {
@@ -188,6 +187,7 @@ final class DestinationRules {
     policy.fields("loadBalancer", "connectionPool", "outlierDetection", "tls", "portLevelSettings", "tunnel",
         "proxyProtocol");
     policy.unsupported("portLevelSettings", "settings per port: a service has one port here");
+    refusePortTls(policy);
     policy.unsupported("tunnel", "tunneling through a proxy");
     policy.unsupported("proxyProtocol", "the PROXY protocol");
     BalancerConfig balancer = IstioLoadBalancers.loadBalancer(policy.child("loadBalancer"));
@@ -280,5 +280,20 @@ final class DestinationRules {
     }
     return new Traffic(balancer, maxConcurrent, connectTimeout, outliers, tls, disabled, istioMutual,
         t == null ? null : t.key("mode"), slowStart, locality);
+  }
+
+  /**
+   * Refuses a {@code portLevelSettings[].tls} that makes Istio encrypt (any mode but DISABLE). The mesh applies no
+   * per-port settings; reporting this one as unsupported and loading the rule would send plain HTTP where Istio
+   * originates TLS (Istio's own egress-rule-google-apis.yaml sample), so it fails closed, as ISTIO_MUTUAL does.
+   */
+  private static void refusePortTls(SpecNode policy) {
+    for (SpecNode port : policy.list("portLevelSettings")) {
+      if (port.raw("tls") instanceof Map<?, ?> tls && tls.get("mode") != null && !"DISABLE".equals(tls.get("mode"))) {
+        port.loading.problem(port.resource, port.key("tls.mode"), tls.get("mode"), "DISABLE, or the TLS settings at "
+            + policy.key("tls") + ": the mesh applies no per-port settings (a service has one port here), and "
+            + "leaving this out would send plain HTTP where Istio sends TLS");
+      }
+    }
   }
 }

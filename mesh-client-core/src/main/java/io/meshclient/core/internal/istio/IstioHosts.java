@@ -1,6 +1,7 @@
 package io.meshclient.core.internal.istio;
 
 import io.meshclient.core.config.IstioOptions;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -52,6 +53,21 @@ final class IstioHosts {
 
   private String named(String shortName, String ns) {
     return ns.equals(namespace) ? shortName : shortName + "." + ns;
+  }
+
+  /**
+   * Whether a resource of {@code resourceNamespace} with {@code exportTo} applies to callers in this mesh's
+   * namespace, as Istio decides it: no list, {@code *}, this namespace, or {@code .} (the resource's own) when the
+   * resource is in this namespace; {@code ~} exports it nowhere.
+   */
+  boolean exportedHere(List<String> exportTo, String resourceNamespace) {
+    return exportTo.isEmpty() || exportTo.contains("*") || exportTo.contains(namespace)
+        || (exportTo.contains(".") && resourceNamespace.equals(namespace));
+  }
+
+  /** This mesh's namespace: its callers', and that of resources without one. */
+  String namespace() {
+    return namespace;
   }
 
   /** Whether {@code host} is a wildcard ({@code *.example.com}, {@code *}), which the mesh cannot serve. */

@@ -17,8 +17,12 @@ import java.util.Set;
 final class IstioMatches {
   private IstioMatches() {}
 
-  /** One {@code match} block, or null when it uses a condition the mesh cannot evaluate (reported). */
-  static RouteConfig.Match match(SpecNode m) {
+  /**
+   * One {@code match} block, or null when it uses a condition the mesh cannot evaluate (reported) or one that never
+   * holds here: gateways without {@code mesh}, a {@code sourceNamespace} other than {@code callerNamespace} (the
+   * mesh's).
+   */
+  static RouteConfig.Match match(SpecNode m, String callerNamespace) {
     m.fields("name", "uri", "scheme", "method", "authority", "headers", "port", "sourceLabels", "gateways",
         "queryParams", "ignoreUriCase", "withoutHeaders", "sourceNamespace", "statPrefix");
     int before = m.loading.unsupported.size();
@@ -27,7 +31,6 @@ final class IstioMatches {
     m.unsupported("authority", "matching the authority; " + dropped);
     m.unsupported("port", "matching the port; " + dropped);
     m.unsupported("sourceLabels", "matching the caller's labels; " + dropped);
-    m.unsupported("sourceNamespace", "matching the caller's namespace; " + dropped);
     List<String> gateways = m.strings("gateways");
     if (!gateways.isEmpty() && !gateways.contains("mesh")) {
       return null; // applies to gateways only, never to sidecars
@@ -46,9 +49,19 @@ final class IstioMatches {
     Map<String, StringMatch> headers = matches(m.child("headers"));
     Map<String, StringMatch> query = matches(m.child("queryParams"));
     Map<String, StringMatch> without = matches(m.child("withoutHeaders"));
+    // Istio sets treat_missing_header_as_empty on withoutHeaders: a missing header is "", so a matcher that holds
+    // for "" (exact "", prefix "", a regex such as .*) excludes calls without the header too. The mesh's
+    // withoutHeaders never hold for a missing header: such a condition also needs the header present.
+    without.forEach((name, match) -> {
+      if (matchesEmpty(match)) {
+        headers.putIfAbsent(name, StringMatch.present());
+      }
+    });
     Boolean ignoreCase = m.bool("ignoreUriCase");
-    if (m.loading.unsupported.size() > before) {
-      return null;
+    String sourceNamespace = m.string("sourceNamespace");
+    if (m.loading.unsupported.size() > before
+        || (sourceNamespace != null && !sourceNamespace.equals(callerNamespace))) {
+      return null; // a caller of another namespace: the block never matches this mesh's calls, as in Istio
     }
     return new RouteConfig.Match(uri, methods, headers, query, without, ignoreCase != null && ignoreCase);
   }
@@ -61,13 +74,24 @@ final class IstioMatches {
         if (child == null) {
           continue;
         }
-        StringMatch match = child.names().isEmpty() ? StringMatch.present() : stringMatch(child);
+        // Istio's canBeConvertedToPresentMatch: no matcher, or the regex "*", is a presence match
+        StringMatch match = child.names().isEmpty() || (child.names().equals(Set.of("regex"))
+            && "*".equals(child.raw("regex"))) ? StringMatch.present() : stringMatch(child);
         if (match != null) {
           out.put(name.toLowerCase(Locale.ROOT), match);
         }
       }
     }
     return out;
+  }
+
+  /** Whether {@code match} holds for the empty value. */
+  private static boolean matchesEmpty(StringMatch match) {
+    return switch (match.kind()) {
+      case EXACT, PREFIX -> match.value().isEmpty();
+      case REGEX -> com.google.re2j.Pattern.matches(match.value(), "");
+      case PRESENT -> false;
+    };
   }
 
   /** Istio's StringMatch: exactly one of exact, prefix, regex. */

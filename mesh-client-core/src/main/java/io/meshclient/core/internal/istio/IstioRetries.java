@@ -3,6 +3,7 @@ package io.meshclient.core.internal.istio;
 import io.meshclient.core.config.RetryConfig;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -17,10 +18,22 @@ final class IstioRetries {
     retries.unsupported("retryRemoteLocalities", "retries go to any instance the balancer picks; localities are "
         + "not distinguished");
     Integer attempts = retries.integer("attempts", 0, RetryConfig.MAX_ATTEMPTS - 1); // retries, not attempts
-    if (attempts != null && attempts == 0) {
+    if (attempts == null || attempts == 0) {
+      // As Istio: attempts 0, or left out, disables retries (ConvertPolicy), and its validation refuses the fields
+      // that configure retries next to it; a refused value was reported by integer().
+      if (!retries.has("attempts") || attempts != null) {
+        for (String field : List.of("perTryTimeout", "retryOn", "retryRemoteLocalities")) {
+          if (retries.has(field)) {
+            retries.loading.problem(retries.resource, retries.key("attempts"), attempts == null ? "missing" : "0",
+                "at least 1 next to " + field + " (Istio: \"http retry policy configured when attempts are set to 0 "
+                    + "(disabled)\"); a retries block without attempts retries nothing");
+            break;
+          }
+        }
+      }
       return RetryConfig.NONE;
     }
-    RetryConfig policy = RetryConfig.DEFAULT.withAttempts(attempts == null ? 3 : attempts + 1);
+    RetryConfig policy = RetryConfig.DEFAULT.withAttempts(attempts + 1);
     Duration perTry = retries.duration("perTryTimeout", Duration.ofMillis(1));
     if (perTry != null) {
       policy = policy.withPerTryTimeout(perTry);

@@ -27,14 +27,6 @@ import java.util.TreeSet;
  * connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes} (503).
  */
 public final class IstioTranslator {
-  /** Istio's API versions of {@code networking.istio.io} that are read. */
-  static final Set<String> API_VERSIONS = Set.of("networking.istio.io/v1", "networking.istio.io/v1beta1",
-      "networking.istio.io/v1alpha3");
-  static final Set<String> KINDS = Set.of("VirtualService", "DestinationRule", "ServiceEntry");
-  /** Kinds of Istio's networking API the mesh does not implement: reported, never applied. */
-  static final Set<String> OTHER_NETWORKING_KINDS = Set.of("Gateway", "Sidecar", "EnvoyFilter", "WorkloadEntry",
-      "WorkloadGroup", "ProxyConfig");
-
   /** Istio's default retry policy: 2 retries (3 attempts) on connect failures, refused streams and 503. */
   public static final RetryConfig ISTIO_DEFAULT_RETRY = RetryConfig.DEFAULT.withAttempts(3)
       .withOn(Set.of(RetryConfig.Condition.CONNECT_FAILURE, RetryConfig.Condition.RESET), Set.of(503));
@@ -59,71 +51,6 @@ public final class IstioTranslator {
       IstioFields fields) {}
 
   /**
-   * Parses file contents into resources.
-   *
-   * @throws ConfigurationException naming the file (and document) of every problem
-   */
-  List<IstioResource> resources(Map<String, byte[]> files) {
-    List<IstioResource> out = new ArrayList<>();
-    List<String> problems = new ArrayList<>();
-    files.forEach((file, content) -> {
-      for (IstioYaml.Document doc : IstioYaml.parse(file, content)) {
-        if (doc.tree() == null) {
-          continue;
-        }
-        String where = file + " (document " + doc.index() + ")";
-        Object kind = doc.tree().get("kind");
-        Object apiVersion = doc.tree().get("apiVersion");
-        Object metadata = doc.tree().get("metadata");
-        if (kind instanceof String k && k.equals("List") && doc.tree().get("items") instanceof List<?>) {
-          problems.add(ConfigurationException.problem(where + ": kind", "List", "one resource per YAML document "
-              + "(separate them with ---)"));
-          continue;
-        }
-        if (!(kind instanceof String) || !(KINDS.contains(kind) || OTHER_NETWORKING_KINDS.contains(kind))) {
-          problems.add(ConfigurationException.problem(where + ": kind", kind == null ? "missing" : kind,
-              "one of " + new TreeSet<>(KINDS) + SettingValues.didYouMean(String.valueOf(kind), KINDS)));
-          continue;
-        }
-        if (!API_VERSIONS.contains(apiVersion)) {
-          problems.add(ConfigurationException.problem(where + ": apiVersion", apiVersion == null ? "missing"
-              : apiVersion, "one of " + new TreeSet<>(API_VERSIONS)));
-          continue;
-        }
-        Map<?, ?> meta = metadata instanceof Map<?, ?> m ? m : Map.of();
-        Object name = meta.get("name");
-        if (!(name instanceof String)) {
-          problems.add(ConfigurationException.problem(where + ": metadata.name", name == null ? "missing" : name,
-              "the resource's name"));
-          continue;
-        }
-        Object ns = meta.get("namespace");
-        Object spec = doc.tree().get("spec");
-        if (!(spec instanceof Map<?, ?>)) {
-          problems.add(ConfigurationException.problem(where + ": " + kind + " " + name + ": spec",
-              spec == null ? "missing" : "not a block", "the resource's spec block"));
-          continue;
-        }
-        for (String top : doc.tree().keySet()) {
-          if (!Set.of("apiVersion", "kind", "metadata", "spec", "status").contains(top)) {
-            problems.add(ConfigurationException.problem(where + ": " + kind + " " + name + ": " + top, "unknown field",
-                "apiVersion, kind, metadata, spec" + SettingValues.didYouMean(top, Set.of("apiVersion", "kind",
-                    "metadata", "spec"))));
-          }
-        }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> specMap = (Map<String, Object>) spec;
-        out.add(new IstioResource((String) kind, (String) name, ns instanceof String s ? s : options.namespace(),
-            specMap, file, doc.index()));
-      }
-    });
-    if (!problems.isEmpty()) {
-      throw new ConfigurationException(problems);
-    }
-    return out;
-  }
-
-  /**
    * Translates the files' resources on top of {@code base}.
    *
    * @param files file name to content, in order
@@ -134,7 +61,7 @@ public final class IstioTranslator {
    * @throws ConfigurationException naming the file, the resource and the field path of every problem
    */
   public Result translate(Map<String, byte[]> files, MeshConfig base, String baseSource, Set<String> known) {
-    List<IstioResource> resources = resources(files);
+    List<IstioResource> resources = new IstioDocuments(options.namespace()).resources(files);
     Loading loading = new Loading();
     Map<String, List<ServiceInstance>> instances = new LinkedHashMap<>();
     Map<String, IstioResource> entryOf = new LinkedHashMap<>();
@@ -142,6 +69,12 @@ public final class IstioTranslator {
     List<VirtualServices.Mapped> virtualServices = new ArrayList<>();
     for (IstioResource r : resources) {
       SpecNode spec = new SpecNode(r, loading, "spec", r.spec());
+      List<String> exportTo = IstioDocuments.KINDS.contains(r.kind()) ? spec.strings("exportTo") : List.of();
+      if (!hosts.exportedHere(exportTo, r.namespace())) {
+        loading.ignored.add(r.label() + " (" + r.file() + "): its exportTo " + exportTo + " leaves out this mesh's "
+            + "namespace " + hosts.namespace() + ", so Istio does not apply it to callers there, nor does the mesh");
+        continue;
+      }
       switch (r.kind()) {
         case "ServiceEntry" -> {
           ServiceEntries.map(r, spec, hosts).forEach((service, list) -> {
@@ -201,6 +134,9 @@ public final class IstioTranslator {
     for (VirtualServices.Mapped vs : virtualServices) {
       for (VirtualServices.MappedRoute route : vs.routes()) {
         for (VirtualServices.Target t : route.targets()) {
+          if (t.service() == null) {
+            continue; // the subset of no instance of a route that redirects, answers or delegates
+          }
           checkKnown(loading, vs.resource(), t.path() + ".host", t.service(), knownHere, known);
           checkSubset(loading, vs.resource(), t.path() + ".subset", t.service(), t.subset(), policies, base);
         }
@@ -257,6 +193,9 @@ public final class IstioTranslator {
         for (VirtualServices.MappedRoute route : vs.routes()) {
           b.route(bind(service, route, fromBase == null || fromBase.retry() == null ? ISTIO_DEFAULT_RETRY
               : fromBase.retry()));
+          if (!route.targets().isEmpty() && route.targets().get(0).service() == null) {
+            b.subset(VirtualServices.UNROUTABLE, VirtualServices.UNROUTABLE_LABELS);
+          }
         }
       }
       out.replaceService(b.build());
@@ -298,7 +237,8 @@ public final class IstioTranslator {
   private static RouteConfig bind(String service, VirtualServices.MappedRoute route, RetryConfig serviceRetry) {
     List<RouteConfig.Destination> destinations = new ArrayList<>();
     for (VirtualServices.Target t : route.targets()) {
-      destinations.add(new RouteConfig.Destination(t.service().equals(service) ? null : t.service(), t.subset(),
+      destinations.add(new RouteConfig.Destination(t.service() == null || t.service().equals(service) ? null
+          : t.service(), t.subset(),
           t.weight()));
     }
     RouteConfig r = route.config();

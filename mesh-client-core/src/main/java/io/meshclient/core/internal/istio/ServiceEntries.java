@@ -24,7 +24,6 @@ final class ServiceEntries {
     spec.fields("hosts", "addresses", "ports", "location", "resolution", "endpoints", "workloadSelector", "exportTo",
         "subjectAltNames");
     spec.unsupported("workloadSelector", "endpoints from WorkloadEntries: list them under endpoints");
-    spec.unsupported("exportTo", "visibility across namespaces: every resource read applies to this application");
     spec.unsupported("subjectAltNames", "identity pinning from a ServiceEntry; use a DestinationRule's "
         + "tls.subjectAltNames");
     spec.strings("addresses"); // virtual IPs: calls name the service, so none is needed in-process

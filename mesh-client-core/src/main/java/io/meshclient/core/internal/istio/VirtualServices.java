@@ -16,7 +16,18 @@ import java.util.Map;
 final class VirtualServices {
   private VirtualServices() {}
 
-  /** A destination as written: the service its host names, the subset, the weight, and where it was written. */
+  /**
+   * The subset, of no instance, that the routes of a {@code redirect}, {@code directResponse} or {@code delegate}
+   * go to, so that their calls fail (NoHealthyInstanceException) as the xDS module's unroutable ones do.
+   */
+  static final String UNROUTABLE = "istio-unroutable";
+  /** The label the {@link #UNROUTABLE} subset selects, which no instance has. */
+  static final Map<String, String> UNROUTABLE_LABELS = Map.of("mesh.istio/unroutable", "");
+
+  /**
+   * A destination as written: the service its host names (null for each host of the VirtualService itself), the
+   * subset, the weight, and where it was written.
+   */
   record Target(String service, String subset, int weight, String path) {}
 
   /** The routes of one VirtualService, before they are bound to each of its hosts. */
@@ -42,7 +53,6 @@ final class VirtualServices {
     }
     spec.unsupported("tls", "TLS (SNI) routes: the mesh routes HTTP only");
     spec.unsupported("tcp", "TCP routes: the mesh routes HTTP only");
-    spec.unsupported("exportTo", "visibility across namespaces: every resource read applies to this application");
     List<String> services = new ArrayList<>();
     List<String> rawHosts = spec.strings("hosts");
     if (rawHosts.isEmpty()) {
@@ -70,9 +80,14 @@ final class VirtualServices {
     http.unsupported("corsPolicy", "CORS is the browser's and the server's business; the mesh adds no CORS headers");
     for (String action : List.of("redirect", "directResponse", "delegate")) {
       if (http.has(action)) {
-        http.unsupported(action, "the mesh only forwards requests; this route is left out, so requests it would "
-            + "match fall through to the next route");
-        return List.of();
+        // Left out, the route would let the requests it matches fall through to a later route or to every
+        // instance, where Istio never sends them (a directResponse 403 is a deny): they fail instead.
+        http.unsupported(action, "the mesh only forwards requests; the requests this route matches fail (subset "
+            + UNROUTABLE + ", no instance) rather than go where Istio never sends them");
+        String name = http.string("name");
+        RouteConfig base = RouteConfig.to(RouteConfig.Match.ANY, List.of());
+        return matched(http, hosts.namespace(), name == null ? base : base.withName(name), List.of(new Target(null,
+            UNROUTABLE, 100, http.key(action))), null, null, 100, null);
       }
     }
     List<SpecNode> destinations = http.list("route");
@@ -189,6 +204,15 @@ final class VirtualServices {
         mirrorSubset = m.subset();
       }
     }
+    return matched(http, hosts.namespace(), base, targets, mirrorService, mirrorSubset, mirrorPercent, deadline);
+  }
+
+  /**
+   * The route {@code base} once per {@code match} block of {@code http} (ORed) that can hold for a caller in
+   * {@code callerNamespace}, or once if it has none.
+   */
+  private static List<MappedRoute> matched(SpecNode http, String callerNamespace, RouteConfig base,
+      List<Target> targets, String mirrorService, String mirrorSubset, double mirrorPercent, Duration deadline) {
     List<MappedRoute> out = new ArrayList<>();
     List<SpecNode> matches = http.list("match");
     if (matches.isEmpty()) {
@@ -196,7 +220,7 @@ final class VirtualServices {
           deadline));
     }
     for (SpecNode match : matches) {
-      RouteConfig.Match m = IstioMatches.match(match);
+      RouteConfig.Match m = IstioMatches.match(match, callerNamespace);
       if (m != null) {
         out.add(new MappedRoute(withMatch(base, m), targets, mirrorService, mirrorSubset, mirrorPercent, http.path,
             match.path, deadline));
