@@ -57,6 +57,7 @@ final class ConnectionReuseInterceptor implements Interceptor {
   static Attempt record(Call call) {
     Attempt attempt = call.tag(KEY, Attempt::new);
     attempt.staleResent = false;
+    attempt.refusedResent = false;
     return attempt.begin();
   }
 
@@ -176,6 +177,8 @@ final class ConnectionReuseInterceptor implements Interceptor {
     volatile boolean closedBeforeSend;
     /** The call's one free resend of a request that may have reached the server was taken (per call). */
     private boolean staleResent;
+    /** The call's one free resend of a request whose HTTP/2 stream the server refused was taken (per call). */
+    private boolean refusedResent;
 
     /** Starts recording a new attempt of the call; returns this record. */
     final Attempt begin() {
@@ -186,25 +189,41 @@ final class ConnectionReuseInterceptor implements Interceptor {
     }
 
     /**
-     * Whether this attempt, which ended with {@code outcome}, failed only because the pooled connection it was
-     * given was dead (the server closed it while it was idle), so that {@code request} is sent again without
-     * counting as an attempt or as a failure of the instance: when nothing was written on it, as often as that
-     * happens; when the request may have reached the server, once per call, and only if OkHttp's rule for a
-     * stale connection lets it be sent again ({@link #resendableForFree}). The normal attempt loop and a hedged
-     * route's own calls both ask this.
+     * Why this attempt, which ended with {@code outcome} and {@code error}, is sent again without counting as an
+     * attempt or as a failure of the instance, or null if it is not:
+     * <ul>
+     *   <li>{@link RefusedStreams#REASON} when the server refused its HTTP/2 stream or the call lost a race with
+     *       its GOAWAY ({@link RefusedStreams#refused}), so that the request was not processed: whatever its
+     *       method, once per call, if its body can be written again ({@link RefusedStreams#rewritable});
+     *   <li>{@link #FREE_RESEND_REASON} when it failed only because the pooled connection it was given was dead
+     *       (the server closed it while it was idle): when nothing was written on it, as often as that happens;
+     *       when the request may have reached the server, once per call, and only if OkHttp's rule for a stale
+     *       connection lets it be sent again ({@link #resendableForFree}).
+     * </ul>
+     * The normal attempt loop and a hedged route's own calls both ask this.
      */
-    final boolean resendForFree(io.meshclient.api.CallOutcome outcome, Request request) {
-      if (outcome != io.meshclient.api.CallOutcome.IO_ERROR || !reusedConnection()) {
-        return false;
+    final String resendForFree(io.meshclient.api.CallOutcome outcome, Request request, IOException error) {
+      if (outcome != io.meshclient.api.CallOutcome.IO_ERROR) {
+        return null;
+      }
+      if (RefusedStreams.refused(error)) {
+        if (refusedResent || !RefusedStreams.rewritable(request, error)) {
+          return null;
+        }
+        refusedResent = true;
+        return RefusedStreams.REASON;
+      }
+      if (!reusedConnection()) {
+        return null;
       }
       if (closedBeforeSend) {
-        return true;
+        return FREE_RESEND_REASON;
       }
       if (staleResent || !resendableForFree(request)) {
-        return false;
+        return null;
       }
       staleResent = true;
-      return true;
+      return FREE_RESEND_REASON;
     }
 
     /** The attempt failed on a pooled connection the server had closed, before anything was written. */
