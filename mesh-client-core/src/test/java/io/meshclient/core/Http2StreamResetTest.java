@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshclient.api.CallOutcome;
+import io.meshclient.api.NoHealthyInstanceException;
 import io.meshclient.api.RequestNotRetriedException;
 import io.meshclient.api.ServiceInstance;
 import io.meshclient.core.config.MeshConfig;
@@ -223,13 +224,69 @@ class Http2StreamResetTest {
   }
 
   @Test
-  void aPostResetWithInternalErrorIsNotSentAgain() throws Exception {
+  void aPostResetWithInternalErrorIsNotSentAgainAndFailsNamingTheInstanceAndService() throws Exception {
     mesh(false);
     server.enqueue(resetWith(ErrorCode.INTERNAL_ERROR));
     server.enqueue(ok());
     assertThatThrownBy(() -> mesh.httpClient().newCall(post(json())).execute())
-        .isInstanceOf(StreamResetException.class).hasMessage("stream was reset: INTERNAL_ERROR");
+        .isInstanceOf(RequestNotRetriedException.class).hasCauseInstanceOf(StreamResetException.class)
+        .hasMessage("POST http://orders/... was reset by instance a (127.0.0.1:" + server.getPort() + ") of service"
+            + " orders with INTERNAL_ERROR after it was sent; not sent again because POST is not idempotent"
+            + " (okhttp3.internal.http2.StreamResetException: stream was reset: INTERNAL_ERROR)");
     assertThat(outcomes).containsExactly(CallOutcome.IO_ERROR);
+  }
+
+  @Test
+  void aPostResetWithProtocolErrorOnAReusedConnectionIsNotSentAgainAsIfTheConnectionWereStale() throws Exception {
+    mesh(false);
+    server.enqueue(ok());
+    server.enqueue(resetWith(ErrorCode.PROTOCOL_ERROR));
+    server.enqueue(ok());
+    try (Response first = mesh.httpClient().newCall(post(json())).execute()) {
+      assertThat(first.code()).isEqualTo(200);
+    }
+    assertThatThrownBy(() -> mesh.httpClient().newCall(post(json())).execute())
+        .isInstanceOf(RequestNotRetriedException.class)
+        .hasMessage("POST http://orders/... was reset by instance a (127.0.0.1:" + server.getPort() + ") of service"
+            + " orders with PROTOCOL_ERROR after it was sent; not sent again because POST is not idempotent"
+            + " (okhttp3.internal.http2.StreamResetException: stream was reset: PROTOCOL_ERROR)");
+  }
+
+  @Test
+  void aGetResetWithInternalErrorOnAReusedConnectionIsRetriedAsAReset() throws Exception {
+    // A server's RST_STREAM on a live connection, not a connection that died in the pool: retried under
+    // `reset` (from the budget), not as a free resend of a stale connection.
+    mesh(false);
+    server.enqueue(ok());
+    server.enqueue(resetWith(ErrorCode.INTERNAL_ERROR));
+    server.enqueue(ok());
+    for (String path : List.of("/1", "/2")) {
+      try (Response response = mesh.httpClient().newCall(new Request.Builder().url("http://orders" + path).build())
+          .execute()) {
+        assertThat(response.body().string()).isEqualTo("ok");
+      }
+    }
+    assertThat(meters.get("mesh.client.retries").tag("reason", "reset").counter().count()).isEqualTo(1);
+    assertThat(meters.find("mesh.client.retries").tag("reason", "reused-connection-failed").counter()).isNull();
+    assertThat(server.takeRequest().getConnectionIndex()).isEqualTo(0);
+    assertThat(server.takeRequest().getConnectionIndex()).isEqualTo(0);
+  }
+
+  @Test
+  void aGetResetOnAReusedConnectionIsAFailureOfTheInstance() throws Exception {
+    // One failure ejects the only instance: the retry of the reset finds none, and says why.
+    mesh(true);
+    server.enqueue(ok());
+    server.enqueue(resetWith(ErrorCode.INTERNAL_ERROR));
+    server.enqueue(ok());
+    try (Response first = mesh.httpClient().newCall(new Request.Builder().url("http://orders/1").build()).execute()) {
+      assertThat(first.code()).isEqualTo(200);
+    }
+    assertThatThrownBy(() -> mesh.httpClient().newCall(new Request.Builder().url("http://orders/2").build()).execute())
+        .isInstanceOf(NoHealthyInstanceException.class)
+        .hasMessage("no healthy instance of service 'orders': its only instance is ejected by outlier detection")
+        .hasCauseInstanceOf(StreamResetException.class);
+    assertThat(ejected).containsExactly("a");
   }
 
   @Test

@@ -176,8 +176,7 @@ final class Attempts {
         }
         long latency = ticker.nanoTime() - attemptStart;
         // A connection the server closed while idle, or a stream it refused unprocessed, says nothing about the
-        // instance: recorded as a cancelled attempt (no failure for the outlier detector or the breaker, whose
-        // permit is given back).
+        // instance: a cancelled attempt (no failure for the outlier detector or the breaker; its permit given back).
         record(service, subset, breaker, instance, free ? CallOutcome.CANCELLED : outcome,
             response == null ? 0 : response.code(), latency, error);
         backoff = reason == null || free ? 0 : retryBackoff.next(call.service, retry, attempt, deadline);
@@ -197,8 +196,10 @@ final class Attempts {
         if (TlsFailures.of(error) != null) {
           throw TlsFailures.named(service, subset, instance, error);
         }
-        if (!resendable && RefusedStreams.refused(error)) {
-          throw RefusedStreams.notResent(request, service, instance, error);
+        RequestNotRetriedException reset = resendable ? null
+            : StreamResets.notResent(request, service, instance, error);
+        if (reset != null) {
+          throw reset;
         }
         if (stale && !resendable) {
           throw new RequestNotRetriedException(service.name(), request.method() + " " + request.url().redact()

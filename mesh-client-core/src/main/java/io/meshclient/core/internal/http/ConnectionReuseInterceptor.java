@@ -192,13 +192,14 @@ final class ConnectionReuseInterceptor implements Interceptor {
      * Why this attempt, which ended with {@code outcome} and {@code error}, is sent again without counting as an
      * attempt or as a failure of the instance, or null if it is not:
      * <ul>
-     *   <li>{@link RefusedStreams#REASON} when the server refused its HTTP/2 stream or the call lost a race with
-     *       its GOAWAY ({@link RefusedStreams#refused}), so that the request was not processed: whatever its
-     *       method, once per call, if its body can be written again ({@link RefusedStreams#rewritable});
+     *   <li>{@link StreamResets#REASON} when the server refused its HTTP/2 stream or the call lost a race with
+     *       its GOAWAY ({@link StreamResets#refused}), so that the request was not processed: whatever its
+     *       method, once per call, if its body can be written again ({@link StreamResets#rewritable});
      *   <li>{@link #FREE_RESEND_REASON} when it failed only because the pooled connection it was given was dead
-     *       (the server closed it while it was idle): when nothing was written on it, as often as that happens;
-     *       when the request may have reached the server, once per call, and only if OkHttp's rule for a stale
-     *       connection lets it be sent again ({@link #resendableForFree}).
+     *       (the server closed it while it was idle; not a stream it reset, {@link StreamResets#resetByServer}):
+     *       when nothing was written on it, as often as that happens; when the request may have reached the
+     *       server, once per call, and only if OkHttp's rule for a stale connection lets it be sent again
+     *       ({@link #resendableForFree}).
      * </ul>
      * The normal attempt loop and a hedged route's own calls both ask this.
      */
@@ -206,15 +207,15 @@ final class ConnectionReuseInterceptor implements Interceptor {
       if (outcome != io.meshclient.api.CallOutcome.IO_ERROR) {
         return null;
       }
-      if (RefusedStreams.refused(error)) {
-        if (refusedResent || !RefusedStreams.rewritable(request, error)) {
+      if (StreamResets.refused(error)) {
+        if (refusedResent || !StreamResets.rewritable(request, error)) {
           return null;
         }
         refusedResent = true;
-        return RefusedStreams.REASON;
+        return StreamResets.REASON;
       }
-      if (!reusedConnection()) {
-        return null;
+      if (!reusedConnection() || StreamResets.resetByServer(error)) {
+        return null; // a stream the server reset on a live connection: not a stale connection
       }
       if (closedBeforeSend) {
         return FREE_RESEND_REASON;
