@@ -7,8 +7,11 @@ import io.meshclient.api.CallOutcome;
 import io.meshclient.api.NoHealthyInstanceException;
 import io.meshclient.api.RequestNotRetriedException;
 import io.meshclient.api.ServiceInstance;
+import io.meshclient.core.config.HedgeConfig;
 import io.meshclient.core.config.MeshConfig;
 import io.meshclient.core.config.OutlierConfig;
+import io.meshclient.core.config.RetryConfig;
+import io.meshclient.core.config.RouteConfig;
 import io.meshclient.core.config.ServiceConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -68,10 +71,13 @@ class Http2StreamResetTest {
   }
 
   private void mesh(boolean strict, OkHttpClient base) {
-    MeshConfig config = MeshConfig.builder().service(ServiceConfig.builder("orders")
+    mesh(ServiceConfig.builder("orders")
         .outlierDetection(strict ? new OutlierConfig(1, Duration.ofSeconds(30), Duration.ofSeconds(300), 100, 0)
-            : ServiceConfig.OUTLIER_DETECTION_OFF).build())
-        .build();
+            : ServiceConfig.OUTLIER_DETECTION_OFF), base);
+  }
+
+  private void mesh(ServiceConfig.Builder service, OkHttpClient base) {
+    MeshConfig config = MeshConfig.builder().service(service.build()).build();
     InMemoryDiscovery discovery = new InMemoryDiscovery()
         .set("orders", List.of(new ServiceInstance("a", "orders", "127.0.0.1", server.getPort(), false, 1,
             Map.of(), "")));
@@ -98,8 +104,13 @@ class Http2StreamResetTest {
     server.close();
   }
 
+  /**
+   * A stream reset with {@code code} once the server has read the request, before any response. (MockWebServer
+   * resets a stream as it starts, {@code onRequestStart}, before taking that response off its queue: a resend
+   * quick enough could be reset by it too.)
+   */
   private static MockResponse resetWith(ErrorCode code) {
-    return new MockResponse.Builder().onRequestStart(new SocketEffect.CloseStream(code.getHttpCode())).build();
+    return new MockResponse.Builder().onResponseStart(new SocketEffect.CloseStream(code.getHttpCode())).build();
   }
 
   private static MockResponse ok() {
@@ -158,6 +169,23 @@ class Http2StreamResetTest {
     try (Response next = mesh.httpClient().newCall(post(json())).execute()) {
       assertThat(next.code()).isEqualTo(200);
     }
+    assertThat(meters.get("mesh.client.retries").tag("reason", "refused-stream").counter().count()).isEqualTo(1);
+  }
+
+  @Test
+  void aHedgedGetRefusedIsSentAgainWithoutBlamingTheInstance() throws Exception {
+    // A hedged route's attempts go out as calls of their own: the only one, refused, is sent again by itself.
+    mesh(ServiceConfig.builder("orders")
+        .outlierDetection(new OutlierConfig(1, Duration.ofSeconds(30), Duration.ofSeconds(300), 100, 0))
+        .subset("all", Map.of()).route(RouteConfig.to(RouteConfig.Match.ANY, "all").withRetry(RetryConfig.NONE)
+            .withHedge(HedgeConfig.after(Duration.ofSeconds(5)))), new OkHttpClient.Builder().protocols(H2C).build());
+    server.enqueue(resetWith(ErrorCode.REFUSED_STREAM));
+    server.enqueue(ok());
+    try (Response response = mesh.httpClient().newCall(new Request.Builder().url("http://orders/h").build())
+        .execute()) {
+      assertThat(response.body().string()).isEqualTo("ok");
+    }
+    assertThat(ejected).isEmpty();
     assertThat(meters.get("mesh.client.retries").tag("reason", "refused-stream").counter().count()).isEqualTo(1);
   }
 

@@ -47,7 +47,7 @@ class Http2OverTlsRefusedStreamTest {
     server.useHttps(serverTls.getSocketFactory());
     server.setProtocols(List.of(Protocol.HTTP_2, Protocol.HTTP_1_1));
     server.enqueue(new MockResponse.Builder()
-        .onRequestStart(new SocketEffect.CloseStream(ErrorCode.REFUSED_STREAM.getHttpCode())).build());
+        .onResponseStart(new SocketEffect.CloseStream(ErrorCode.REFUSED_STREAM.getHttpCode())).build());
     server.enqueue(new MockResponse.Builder().body("ok").build());
     server.start();
 
