@@ -56,8 +56,7 @@ final class ConnectionReuseInterceptor implements Interceptor {
   /** Starts recording the attempts of {@code call}: returns its record, {@link Attempt#begin() begun}. */
   static Attempt record(Call call) {
     Attempt attempt = call.tag(KEY, Attempt::new);
-    attempt.staleResent = false;
-    attempt.refusedResent = false;
+    attempt.resent = 0;
     return attempt.begin();
   }
 
@@ -102,7 +101,7 @@ final class ConnectionReuseInterceptor implements Interceptor {
       attempt.connected = true;
       attempt.reused = reused;
       if (reused && now - use.lastActive >= PROBE_AFTER_IDLE_NANOS
-          && (attempt.staleResent || !resendableForFree(chain.request())) && isHttp1(connection.protocol())
+          && (attempt.staleResent() || !resendableForFree(chain.request())) && isHttp1(connection.protocol())
           && closedByPeer(connection.socket())) {
         attempt.closedBeforeSend = true;
         connection.socket().close(); // the pool drops a closed connection, so no call is given it again
@@ -175,10 +174,15 @@ final class ConnectionReuseInterceptor implements Interceptor {
     volatile boolean reused;
     /** The server had closed that (pooled) connection: nothing was written on it. */
     volatile boolean closedBeforeSend;
-    /** The call's one free resend of a request that may have reached the server was taken (per call). */
-    private boolean staleResent;
-    /** The call's one free resend of a request whose HTTP/2 stream the server refused was taken (per call). */
-    private boolean refusedResent;
+    /** In {@link #resent}: the call's one free resend of a request that may have reached the server was taken. */
+    static final byte STALE = 1;
+    /** In {@link #resent}: the call's one free resend of a request whose HTTP/2 stream was refused was taken. */
+    static final byte REFUSED = 2;
+    /**
+     * The free resends the call took ({@link #STALE}, {@link #REFUSED}; per call). One byte, not two booleans:
+     * with the three flags above the record stays 16 bytes, allocated once per call.
+     */
+    private byte resent;
 
     /** Starts recording a new attempt of the call; returns this record. */
     final Attempt begin() {
@@ -208,10 +212,10 @@ final class ConnectionReuseInterceptor implements Interceptor {
         return null;
       }
       if (StreamResets.refused(error)) {
-        if (refusedResent || !StreamResets.rewritable(request, error)) {
+        if ((resent & REFUSED) != 0 || !StreamResets.rewritable(request, error)) {
           return null;
         }
-        refusedResent = true;
+        resent |= REFUSED;
         return StreamResets.REASON;
       }
       if (!reusedConnection() || StreamResets.resetByServer(error)) {
@@ -220,11 +224,16 @@ final class ConnectionReuseInterceptor implements Interceptor {
       if (closedBeforeSend) {
         return FREE_RESEND_REASON;
       }
-      if (staleResent || !resendableForFree(request)) {
+      if (staleResent() || !resendableForFree(request)) {
         return null;
       }
-      staleResent = true;
+      resent |= STALE;
       return FREE_RESEND_REASON;
+    }
+
+    /** The call's one free resend of a request that may have reached the server was taken. */
+    boolean staleResent() {
+      return (resent & STALE) != 0;
     }
 
     /** The attempt failed on a pooled connection the server had closed, before anything was written. */
