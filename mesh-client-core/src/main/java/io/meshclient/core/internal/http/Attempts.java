@@ -163,10 +163,11 @@ final class Attempts {
       }
       boolean stale = error != null && outcome == CallOutcome.IO_ERROR && wire.reusedConnection();
       String reason = retryReason(call.plan, outcome, response, resendable);
-      // OkHttp's own recovery from a stale keep-alive connection, done by the mesh, not counted.
-      boolean free = wire.resendForFree(outcome, request);
+      // OkHttp's own recovery from a stale keep-alive connection or a refused HTTP/2 stream: not counted.
+      String freeReason = error == null ? null : wire.resendForFree(outcome, request, error);
+      boolean free = freeReason != null;
       if (free) {
-        reason = ConnectionReuseInterceptor.FREE_RESEND_REASON;
+        reason = freeReason;
       }
       long backoff;
       try {
@@ -174,8 +175,8 @@ final class Attempts {
           CallObservation.end(traced, response, error, outcome == CallOutcome.CANCELLED);
         }
         long latency = ticker.nanoTime() - attemptStart;
-        // A connection the server closed while it was idle says nothing about the instance: recorded as a
-        // cancelled attempt (no failure for the outlier detector or the breaker, whose permit is given back).
+        // A connection the server closed while idle, or a stream it refused unprocessed, says nothing about the
+        // instance: a cancelled attempt (no failure for the outlier detector or the breaker; its permit given back).
         record(service, subset, breaker, instance, free ? CallOutcome.CANCELLED : outcome,
             response == null ? 0 : response.code(), latency, error);
         backoff = reason == null || free ? 0 : retryBackoff.next(call.service, retry, attempt, deadline);
@@ -194,6 +195,11 @@ final class Attempts {
         call.failedAs(outcome);
         if (TlsFailures.of(error) != null) {
           throw TlsFailures.named(service, subset, instance, error);
+        }
+        RequestNotRetriedException reset = resendable ? null
+            : StreamResets.notResent(request, service, instance, error);
+        if (reset != null) {
+          throw reset;
         }
         if (stale && !resendable) {
           throw new RequestNotRetriedException(service.name(), request.method() + " " + request.url().redact()

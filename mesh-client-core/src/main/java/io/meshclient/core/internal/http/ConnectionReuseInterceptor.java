@@ -56,7 +56,7 @@ final class ConnectionReuseInterceptor implements Interceptor {
   /** Starts recording the attempts of {@code call}: returns its record, {@link Attempt#begin() begun}. */
   static Attempt record(Call call) {
     Attempt attempt = call.tag(KEY, Attempt::new);
-    attempt.staleResent = false;
+    attempt.resent = 0;
     return attempt.begin();
   }
 
@@ -101,7 +101,7 @@ final class ConnectionReuseInterceptor implements Interceptor {
       attempt.connected = true;
       attempt.reused = reused;
       if (reused && now - use.lastActive >= PROBE_AFTER_IDLE_NANOS
-          && (attempt.staleResent || !resendableForFree(chain.request())) && isHttp1(connection.protocol())
+          && (attempt.staleResent() || !resendableForFree(chain.request())) && isHttp1(connection.protocol())
           && closedByPeer(connection.socket())) {
         attempt.closedBeforeSend = true;
         connection.socket().close(); // the pool drops a closed connection, so no call is given it again
@@ -174,8 +174,15 @@ final class ConnectionReuseInterceptor implements Interceptor {
     volatile boolean reused;
     /** The server had closed that (pooled) connection: nothing was written on it. */
     volatile boolean closedBeforeSend;
-    /** The call's one free resend of a request that may have reached the server was taken (per call). */
-    private boolean staleResent;
+    /** In {@link #resent}: the call's one free resend of a request that may have reached the server was taken. */
+    static final byte STALE = 1;
+    /** In {@link #resent}: the call's one free resend of a request whose HTTP/2 stream was refused was taken. */
+    static final byte REFUSED = 2;
+    /**
+     * The free resends the call took ({@link #STALE}, {@link #REFUSED}; per call). One byte, not two booleans:
+     * with the three flags above the record stays 16 bytes, allocated once per call.
+     */
+    private byte resent;
 
     /** Starts recording a new attempt of the call; returns this record. */
     final Attempt begin() {
@@ -186,25 +193,47 @@ final class ConnectionReuseInterceptor implements Interceptor {
     }
 
     /**
-     * Whether this attempt, which ended with {@code outcome}, failed only because the pooled connection it was
-     * given was dead (the server closed it while it was idle), so that {@code request} is sent again without
-     * counting as an attempt or as a failure of the instance: when nothing was written on it, as often as that
-     * happens; when the request may have reached the server, once per call, and only if OkHttp's rule for a
-     * stale connection lets it be sent again ({@link #resendableForFree}). The normal attempt loop and a hedged
-     * route's own calls both ask this.
+     * Why this attempt, which ended with {@code outcome} and {@code error}, is sent again without counting as an
+     * attempt or as a failure of the instance, or null if it is not:
+     * <ul>
+     *   <li>{@link StreamResets#REASON} when the server refused its HTTP/2 stream or the call lost a race with
+     *       its GOAWAY ({@link StreamResets#refused}), so that the request was not processed: whatever its
+     *       method, once per call, if its body can be written again ({@link StreamResets#rewritable});
+     *   <li>{@link #FREE_RESEND_REASON} when it failed only because the pooled connection it was given was dead
+     *       (the server closed it while it was idle; not a stream it reset, {@link StreamResets#resetByServer}):
+     *       when nothing was written on it, as often as that happens; when the request may have reached the
+     *       server, once per call, and only if OkHttp's rule for a stale connection lets it be sent again
+     *       ({@link #resendableForFree}).
+     * </ul>
+     * The normal attempt loop and a hedged route's own calls both ask this.
      */
-    final boolean resendForFree(io.meshclient.api.CallOutcome outcome, Request request) {
-      if (outcome != io.meshclient.api.CallOutcome.IO_ERROR || !reusedConnection()) {
-        return false;
+    final String resendForFree(io.meshclient.api.CallOutcome outcome, Request request, IOException error) {
+      if (outcome != io.meshclient.api.CallOutcome.IO_ERROR) {
+        return null;
+      }
+      if (StreamResets.refused(error)) {
+        if ((resent & REFUSED) != 0 || !StreamResets.rewritable(request, error)) {
+          return null;
+        }
+        resent |= REFUSED;
+        return StreamResets.REASON;
+      }
+      if (!reusedConnection() || StreamResets.resetByServer(error)) {
+        return null; // a stream the server reset on a live connection: not a stale connection
       }
       if (closedBeforeSend) {
-        return true;
+        return FREE_RESEND_REASON;
       }
-      if (staleResent || !resendableForFree(request)) {
-        return false;
+      if (staleResent() || !resendableForFree(request)) {
+        return null;
       }
-      staleResent = true;
-      return true;
+      resent |= STALE;
+      return FREE_RESEND_REASON;
+    }
+
+    /** The call's one free resend of a request that may have reached the server was taken. */
+    boolean staleResent() {
+      return (resent & STALE) != 0;
     }
 
     /** The attempt failed on a pooled connection the server had closed, before anything was written. */

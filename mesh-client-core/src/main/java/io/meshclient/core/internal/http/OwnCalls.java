@@ -57,9 +57,10 @@ final class OwnCalls {
 
   /**
    * Sends {@code request} on {@code chain} with the TLS client and the timeouts its tags ask for. A hedged
-   * attempt that fails only because its pooled connection was dead is sent again, on another connection to the
-   * same instance, as {@link Attempts} would ({@link ConnectionReuseInterceptor.Attempt#resendForFree}): without
-   * it, the failure was counted against a healthy instance, and failed the call when nothing else was pending.
+   * attempt that fails only because its pooled connection was dead, or whose HTTP/2 stream the server refused
+   * unprocessed, is sent again, to the same instance, as {@link Attempts} would
+   * ({@link ConnectionReuseInterceptor.Attempt#resendForFree}): without it, the failure was counted against a
+   * healthy instance, and failed the call when nothing else was pending.
    */
   static Response send(Interceptor.Chain chain, Request request, MeshListener listener) throws IOException {
     SubsetTls tls = request.tag(SUBSET_TLS);
@@ -73,10 +74,11 @@ final class OwnCalls {
       try {
         return sending.proceed(request);
       } catch (IOException e) {
-        if (!hedged.resendForFree(Attempts.classify(e, hedged, chain.call().isCanceled()), request)) {
+        String free = hedged.resendForFree(Attempts.classify(e, hedged, chain.call().isCanceled()), request, e);
+        if (free == null) {
           throw e;
         }
-        listener.onRetry(hedged.service, ConnectionReuseInterceptor.FREE_RESEND_REASON);
+        listener.onRetry(hedged.service, free);
       }
     }
   }

@@ -9,12 +9,10 @@ import io.meshclient.core.InMemoryDiscovery;
 import io.meshclient.core.Mesh;
 import io.meshclient.core.config.MeshConfig;
 import io.meshclient.core.config.ServiceConfig;
-import java.security.KeyStore;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -43,12 +41,7 @@ class HttpsSchemeTest {
   }
 
   private OkHttpClient meshTrusting(TestPki.Held ca, boolean secure) throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", ca.certificate());
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-    tmf.init(trust);
-    X509TrustManager trustManager = (X509TrustManager) tmf.getTrustManagers()[0];
+    X509TrustManager trustManager = TestPki.trusting(ca);
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(null, new javax.net.ssl.TrustManager[] {trustManager}, null);
     OkHttpClient base = new OkHttpClient.Builder().sslSocketFactory(context.getSocketFactory(), trustManager).build();

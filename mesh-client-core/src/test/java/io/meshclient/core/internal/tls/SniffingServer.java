@@ -8,13 +8,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.ExtendedSSLSession;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -32,14 +29,7 @@ final class SniffingServer implements AutoCloseable {
   private final List<String> serverNames = new CopyOnWriteArrayList<>();
 
   SniffingServer(TestPki.Held identity, TestPki.Held issuer) throws Exception {
-    KeyStore keys = KeyStore.getInstance("PKCS12");
-    keys.load(null, null);
-    keys.setKeyEntry("server", identity.keys().getPrivate(), new char[0],
-        new X509Certificate[] {identity.certificate(), issuer.certificate()});
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(keys, new char[0]);
-    context = SSLContext.getInstance("TLS");
-    context.init(kmf.getKeyManagers(), null, null);
+    context = TestPki.serverContext(identity, issuer);
     Thread acceptor = new Thread(this::acceptLoop, "sniffing-server");
     acceptor.setDaemon(true);
     acceptor.start();

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
@@ -15,6 +16,10 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -97,6 +102,35 @@ public final class TestPki {
   }
 
   private TestPki() {}
+
+  /** A server's TLS context presenting {@code identity}, with its {@code issuer} in the chain. */
+  static SSLContext serverContext(Held identity, Held issuer) throws Exception {
+    return serverContext(identity, issuer, null);
+  }
+
+  /** As {@link #serverContext(Held, Held)}, trusting client certificates issued by {@code clientCa} if not null. */
+  static SSLContext serverContext(Held identity, Held issuer, Held clientCa) throws Exception {
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    keys.load(null, null);
+    keys.setKeyEntry("server", identity.keys().getPrivate(), new char[0],
+        new X509Certificate[] {identity.certificate(), issuer.certificate()});
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(keys, new char[0]);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(kmf.getKeyManagers(),
+        clientCa == null ? null : new javax.net.ssl.TrustManager[] {trusting(clientCa)}, null);
+    return context;
+  }
+
+  /** A trust manager that trusts {@code ca} only. */
+  static X509TrustManager trusting(Held ca) throws Exception {
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("ca", ca.certificate());
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+    tmf.init(trust);
+    return (X509TrustManager) tmf.getTrustManagers()[0];
+  }
 
   static KeyPair keys() throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
