@@ -111,6 +111,22 @@ class XdsUnusedResourcesTest {
         "version " + version + " of every type ACKed");
   }
 
+  /**
+   * Waits until the last request of {@code type} the server received names exactly {@code names}. Awaited, not
+   * read once: the client ACKs a version (which {@link #awaitAcks} sees) and may send the subscription the
+   * next response changes a moment later, on the stream, while the test already reads what the server got
+   * (CI failed once reading an EDS ACK with no name, sent before the route to the new cluster arrived).
+   */
+  void awaitSubscription(ResourceType type, String... names) throws InterruptedException {
+    List<String> expected = List.of(names);
+    try {
+      Load.await(() -> lastSubscription(type).equals(expected), Duration.ofSeconds(5),
+          "the last " + type + " request names " + expected);
+    } catch (AssertionError e) {
+      assertThat(lastSubscription(type)).as("the last %s request the server received", type).isEqualTo(expected);
+    }
+  }
+
   /** The resource names of the last request of {@code type} the server received. */
   List<String> lastSubscription(ResourceType type) {
     List<DiscoveryRequest> of = controlPlane.requests().stream()
@@ -127,15 +143,15 @@ class XdsUnusedResourcesTest {
       }
       awaitAcks(TURNS);
 
-      assertThat(lastSubscription(ResourceType.RDS)).containsExactly("routes-" + TURNS);
-      assertThat(lastSubscription(ResourceType.EDS)).containsExactly(clusterOf(TURNS));
+      awaitSubscription(ResourceType.RDS, "routes-" + TURNS);
+      awaitSubscription(ResourceType.EDS, clusterOf(TURNS));
       assertThat(List.of("lds", "rds", "cds", "eds").stream().map(metrics::resources).toList())
           .as("one listener, route configuration, cluster and endpoints held, not one per turn")
           .containsExactly(1L, 1L, 1L, 1L);
       assertThat(xds.status().details()).containsEntry("resources.rds", "1").containsEntry("resources.eds", "1");
 
       serve(mesh, TURNS + 1, 1); // what was freed is asked for, and sent, again once a service needs it
-      assertThat(lastSubscription(ResourceType.RDS)).containsExactly("routes-1");
+      awaitSubscription(ResourceType.RDS, "routes-1");
       assertThat(metrics.resources("rds")).isEqualTo(1);
       assertThat(metrics.nacks("rds") + metrics.nacks("eds")).isZero();
     }
@@ -179,9 +195,9 @@ class XdsUnusedResourcesTest {
       controlPlane.set(withService(TURNS + 2, "svc-0")); // one more version applied after the last service left
       awaitAcks(TURNS + 2);
 
-      assertThat(lastSubscription(ResourceType.LDS)).as("the listeners subscribed to").containsExactly("reviews:80");
-      assertThat(lastSubscription(ResourceType.RDS)).containsExactly("routes-1");
-      assertThat(lastSubscription(ResourceType.EDS)).containsExactly(clusterOf(1));
+      awaitSubscription(ResourceType.LDS, "reviews:80");
+      awaitSubscription(ResourceType.RDS, "routes-1");
+      awaitSubscription(ResourceType.EDS, clusterOf(1));
       assertThat(mesh.services()).as("xDS adds back no service the application left").containsExactly("reviews");
       assertThat(metrics.resources("lds")).isEqualTo(1);
       assertThat(Load.call(mesh, "http://reviews/")).isEqualTo("reviews");
