@@ -102,7 +102,7 @@ final class IstioDocuments {
           "one of " + new TreeSet<>(KINDS) + SettingValues.didYouMean(String.valueOf(kind), KINDS)));
       return;
     }
-    if (!API_VERSIONS.contains(apiVersion)) {
+    if (!(apiVersion instanceof String) || !API_VERSIONS.contains(apiVersion)) { // Set.of refuses contains(null)
       problems.add(ConfigurationException.problem(where + ": apiVersion", apiVersion == null ? "missing"
           : apiVersion, "one of " + new TreeSet<>(API_VERSIONS)));
       return;

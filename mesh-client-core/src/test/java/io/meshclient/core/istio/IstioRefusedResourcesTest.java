@@ -1,0 +1,28 @@
+package io.meshclient.core.istio;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshclient.api.ConfigurationException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Resources Istio's validation refuses are refused here too, with a message naming the file, the resource and the
+ * field, never applied with a part of them left out (which would send calls where Istio never sends them).
+ */
+@Timeout(60)
+class IstioRefusedResourcesTest extends BookinfoIstioTest {
+  @Test
+  void aResourceWithoutApiVersionIsRefusedNamingTheField() throws Exception {
+    bookinfo();
+    assertThatThrownBy(() -> mesh("""
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http: [{ route: [{ destination: { host: reviews, subset: v1 } }] }]
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessage(dir.resolve("istio.yaml") + " (document 3): apiVersion: missing (expected: one of "
+            + "[networking.istio.io/v1, networking.istio.io/v1alpha3, networking.istio.io/v1beta1])");
+  }
+}
