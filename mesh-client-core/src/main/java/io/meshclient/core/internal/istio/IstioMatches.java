@@ -46,9 +46,9 @@ final class IstioMatches {
         m.loading.unsupported(m.resource, method.path, "method matches other than exact; " + dropped);
       }
     }
-    Map<String, StringMatch> headers = matches(m.child("headers"));
-    Map<String, StringMatch> query = matches(m.child("queryParams"));
-    Map<String, StringMatch> without = matches(m.child("withoutHeaders"));
+    Map<String, StringMatch> headers = matches(m, "headers");
+    Map<String, StringMatch> query = matches(m, "queryParams");
+    Map<String, StringMatch> without = matches(m, "withoutHeaders");
     // Istio sets treat_missing_header_as_empty on withoutHeaders: a missing header is "", so a matcher that holds
     // for "" (exact "", prefix "", a regex such as .*) excludes calls without the header too. The mesh's
     // withoutHeaders never hold for a missing header: such a condition also needs the header present.
@@ -66,10 +66,17 @@ final class IstioMatches {
     return new RouteConfig.Match(uri, methods, headers, query, without, ignoreCase != null && ignoreCase);
   }
 
-  private static Map<String, StringMatch> matches(SpecNode node) {
+  /**
+   * The {@code field} ({@code headers}, {@code queryParams} or {@code withoutHeaders}) of match block {@code m}, by
+   * name: header names in lower case, query parameter names as written, since Envoy compares them exactly.
+   */
+  private static Map<String, StringMatch> matches(SpecNode m, String field) {
     Map<String, StringMatch> out = new LinkedHashMap<>();
+    SpecNode node = m.child(field);
+    boolean headers = !field.equals("queryParams");
     if (node != null) {
       for (String name : new ArrayList<>(node.names())) {
+        String key = headers ? name.toLowerCase(Locale.ROOT) : name;
         SpecNode child = node.child(name);
         if (child == null) {
           continue;
@@ -78,7 +85,7 @@ final class IstioMatches {
         StringMatch match = child.names().isEmpty() || (child.names().equals(Set.of("regex"))
             && "*".equals(child.raw("regex"))) ? StringMatch.present() : stringMatch(child);
         if (match != null) {
-          out.put(name.toLowerCase(Locale.ROOT), match);
+          out.put(key, match);
         }
       }
     }
