@@ -76,4 +76,26 @@ class IstioHeaderMatchTest extends BookinfoIstioTest {
       assertThat(body(mesh, "http://reviews/r")).isEqualTo("200 reviews-v1");
     }
   }
+
+  @Test
+  void aNullQueryParameterOrWithoutHeadersMatchIsAPresenceMatchNotLeftOut() throws Exception {
+    bookinfo();
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - match: [{ queryParams: { beta: } }]
+              route: [{ destination: { host: reviews, subset: v3 } }]
+            - match: [{ withoutHeaders: { x-legacy: } }]
+              route: [{ destination: { host: reviews, subset: v2 } }]
+            - route: [{ destination: { host: reviews, subset: v1 } }]
+        """)) {
+      assertThat(body(mesh, "http://reviews/r?beta=1")).isEqualTo("200 reviews-v3");
+      assertThat(body(mesh, "http://reviews/r")).isEqualTo("200 reviews-v2");
+      assertThat(body(mesh, "http://reviews/r", "x-legacy", "yes")).isEqualTo("200 reviews-v1");
+    }
+  }
 }

@@ -25,4 +25,23 @@ class IstioRefusedResourcesTest extends BookinfoIstioTest {
         .hasMessage(dir.resolve("istio.yaml") + " (document 3): apiVersion: missing (expected: one of "
             + "[networking.istio.io/v1, networking.istio.io/v1alpha3, networking.istio.io/v1beta1])");
   }
+
+  @Test
+  void aNullHeaderMatchIsRefusedNotLeftOutToMatchEveryCall() throws Exception {
+    bookinfo();
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - match: [{ headers: { end-user: } }]
+              route: [{ destination: { host: reviews, subset: v2 } }]
+            - route: [{ destination: { host: reviews, subset: v1 } }]
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessage(dir.resolve("istio.yaml") + ": VirtualService default/reviews: spec.http[0].match[0].headers"
+            + ".end-user: null (expected: a match block such as { exact: v }, { prefix: v }, { regex: v }, or {} for "
+            + "any value (Istio: \"header match end-user cannot be null\"))");
+  }
 }

@@ -77,6 +77,18 @@ final class IstioMatches {
     if (node != null) {
       for (String name : new ArrayList<>(node.names())) {
         String key = headers ? name.toLowerCase(Locale.ROOT) : name;
+        if (node.raw(name) == null) {
+          // Left out, the condition would vanish and the block match every call. Istio's validation refuses a null
+          // header match; a null query parameter or withoutHeaders match is a presence match, as {} is.
+          if (field.equals("headers")) {
+            node.loading.problem(node.resource, node.key(name), "null", "a match block such as { exact: v }, "
+                + "{ prefix: v }, { regex: v }, or {} for any value (Istio: \"header match " + name
+                + " cannot be null\")");
+          } else {
+            out.put(key, StringMatch.present());
+          }
+          continue;
+        }
         SpecNode child = node.child(name);
         if (child == null) {
           continue;
