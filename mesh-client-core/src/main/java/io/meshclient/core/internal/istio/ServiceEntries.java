@@ -4,6 +4,7 @@ import io.meshclient.api.ServiceInstance;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -48,9 +49,10 @@ final class ServiceEntries {
     String protocol = port.string("protocol");
     boolean secure = false;
     if (protocol != null) {
-      if (SECURE.contains(protocol)) {
+      String named = protocol.toUpperCase(Locale.ROOT); // as Istio's protocol.Parse reads it: https is HTTPS
+      if (SECURE.contains(named)) {
         secure = true;
-      } else if (!PLAIN.contains(protocol)) {
+      } else if (!PLAIN.contains(named)) {
         port.unsupported("protocol", "protocol " + protocol + ": the mesh carries HTTP (HTTP, HTTP2, GRPC, HTTPS, TLS)");
       }
     }

@@ -1,0 +1,59 @@
+package io.meshclient.core.istio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshclient.core.LoopbackServer;
+import io.meshclient.core.Mesh;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ServiceEntry fields read as Istio reads them, against a real server on 127.0.0.1. */
+@Timeout(60)
+class IstioServiceEntryTest {
+  @TempDir
+  Path dir;
+
+  private Mesh mesh(String yaml) throws IOException {
+    Path file = dir.resolve("se.yaml");
+    Files.writeString(file, yaml);
+    return Mesh.builder().istioConfig(file).build();
+  }
+
+  private static String entry(String protocol, int port) {
+    return """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: { name: payments }
+        spec:
+          hosts: [payments.example.com]
+          resolution: STATIC
+          ports: [{ number: %d, name: web, protocol: %s }]
+          endpoints: [{ address: 127.0.0.1 }]
+        """.formatted(port, protocol);
+  }
+
+  @Test
+  void aPortProtocolIsReadWhateverItsCaseAsIstioReadsIt() throws Exception {
+    try (LoopbackServer plain = new LoopbackServer("payments")) {
+      try (Mesh mesh = mesh(entry("http", plain.port()))) {
+        assertThat(IstioRoutingTest.body(mesh, "http://payments.example.com/pay")).isEqualTo("200 payments");
+        assertThat(mesh.istioReport().unsupported()).isEmpty();
+      }
+      plain.requests.set(0);
+      // https is HTTPS to Istio: the instance speaks TLS, so the mesh never sends it the call in plain HTTP
+      try (Mesh mesh = mesh(entry("https", plain.port()))) {
+        assertThat(mesh.instances("payments.example.com")).singleElement()
+            .satisfies(i -> assertThat(i.secure()).isTrue());
+        assertThatThrownBy(() -> IstioRoutingTest.body(mesh, "http://payments.example.com/pay"))
+            .isInstanceOf(IOException.class);
+        assertThat(mesh.istioReport().unsupported()).isEmpty();
+      }
+      assertThat(plain.requests.get()).as("requests the plain server answered").isZero();
+    }
+  }
+}
