@@ -56,4 +56,21 @@ class IstioServiceEntryTest {
       assertThat(plain.requests.get()).as("requests the plain server answered").isZero();
     }
   }
+
+  @Test
+  void anEndpointPortOfNoPortNameIsRefusedNotCalledAtTheEntrysPort() {
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: { name: payments }
+        spec:
+          hosts: [payments.example.com]
+          resolution: STATIC
+          ports: [{ number: 8080, name: http, protocol: HTTP }]
+          endpoints: [{ address: 127.0.0.1, ports: { htpp: 9080 } }]
+        """)).isInstanceOf(io.meshclient.api.ConfigurationException.class)
+        .hasMessage(dir.resolve("se.yaml") + ": ServiceEntry default/payments: spec.endpoints[0].ports: htpp "
+            + "(expected: names of the entry's ports, [http] (Istio: \"endpoint port 9080 is not defined by the "
+            + "service entry\"); did you mean 'http'?)");
+  }
 }

@@ -62,6 +62,12 @@ final class ServiceEntries {
       spec.loading.problem(resource, spec.key("hosts"), "missing", "at least one host");
     }
     List<SpecNode> endpoints = spec.list("endpoints");
+    Set<String> portNames = new java.util.TreeSet<>();
+    for (SpecNode p : ports) {
+      if (p.raw("name") instanceof String name) {
+        portNames.add(name);
+      }
+    }
     for (int h = 0; h < rawHosts.size(); h++) {
       String host = rawHosts.get(h);
       if (IstioHosts.isWildcard(host)) {
@@ -77,8 +83,8 @@ final class ServiceEntries {
                 .secure(secure).build());
           }
           for (SpecNode e : endpoints) {
-            ServiceInstance instance = endpoint(e, service, portName, targetPort != null ? targetPort : number, secure,
-                h == 0);
+            ServiceInstance instance = endpoint(e, service, portName, portNames, targetPort != null ? targetPort
+                : number, secure, h == 0);
             if (instance != null) {
               instances.add(instance);
             }
@@ -94,8 +100,13 @@ final class ServiceEntries {
     return out;
   }
 
-  private static ServiceInstance endpoint(SpecNode e, String service, String portName, Integer servicePort,
-      boolean secure, boolean report) {
+  /**
+   * The instance endpoint {@code e} lists, at its port named {@code portName} (the first port's), else at {@code
+   * servicePort}; null if refused. {@code portNames} are the names of all the entry's ports, the only ones an
+   * endpoint may map; {@code report} is false for the entry's hosts after the first, so as to report once.
+   */
+  private static ServiceInstance endpoint(SpecNode e, String service, String portName, Set<String> portNames,
+      Integer servicePort, boolean secure, boolean report) {
     e.fields("address", "ports", "labels", "network", "locality", "weight", "serviceAccount");
     if (report) {
       e.unsupported("network", "multi-network gateways: every endpoint is called directly");
@@ -110,6 +121,16 @@ final class ServiceEntries {
       return null;
     }
     Map<String, String> ports = e.stringMap("ports");
+    if (report) {
+      for (String name : ports.keySet()) {
+        if (!portNames.contains(name)) {
+          // Left out, the endpoint would be called at the entry's port where the port named was meant
+          e.loading.problem(e.resource, e.key("ports"), name, "names of the entry's ports, " + portNames
+              + " (Istio: \"endpoint port " + ports.get(name) + " is not defined by the service entry\")"
+              + io.meshclient.api.spi.SettingValues.didYouMean(name, portNames));
+        }
+      }
+    }
     Integer port = servicePort;
     if (portName != null && ports.containsKey(portName)) {
       port = e.child("ports").integer(portName, 1, 65535);
