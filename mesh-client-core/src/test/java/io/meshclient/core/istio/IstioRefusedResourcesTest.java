@@ -44,4 +44,23 @@ class IstioRefusedResourcesTest extends BookinfoIstioTest {
             + ".end-user: null (expected: a match block such as { exact: v }, { prefix: v }, { regex: v }, or {} for "
             + "any value (Istio: \"header match end-user cannot be null\"))");
   }
+
+  @Test
+  void aRouteWithBothMirrorAndMirrorsIsRefusedNotMirroredToOneOnly() throws Exception {
+    bookinfo();
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - route: [{ destination: { host: reviews, subset: v1 } }]
+              mirror: { host: reviews, subset: v2 }
+              mirrors: [{ destination: { host: reviews, subset: v3 } }]
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessage(dir.resolve("istio.yaml") + ": VirtualService default/reviews: spec.http[0].mirrors: set next "
+            + "to mirror (expected: one of mirror and mirrors (Istio: \"HTTP route cannot contain both mirror and "
+            + "mirrors\"))");
+  }
 }

@@ -186,6 +186,11 @@ final class VirtualServices {
       Integer p = http.integer(http.has("mirrorPercent") ? "mirrorPercent" : "mirror_percent", 0, 100);
       mirrorPercent = p == null ? 100 : p;
     }
+    if (mirror != null && !mirrors.isEmpty()) {
+      // Left out, mirrors would go unmirrored without a word; Istio's validation refuses the route
+      http.loading.problem(resource, http.key("mirrors"), "set next to mirror", "one of mirror and mirrors (Istio: "
+          + "\"HTTP route cannot contain both mirror and mirrors\")");
+    }
     if (mirror == null && !mirrors.isEmpty()) {
       SpecNode first = mirrors.get(0);
       first.fields("destination", "percentage");
