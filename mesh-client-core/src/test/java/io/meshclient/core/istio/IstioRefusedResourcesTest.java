@@ -63,4 +63,20 @@ class IstioRefusedResourcesTest extends BookinfoIstioTest {
             + "to mirror (expected: one of mirror and mirrors (Istio: \"HTTP route cannot contain both mirror and "
             + "mirrors\"))");
   }
+
+  @Test
+  void aVirtualServiceWithoutRoutesIsRefusedNotAppliedAsRoutingToEveryInstance() throws Exception {
+    bookinfo();
+    for (String routes : java.util.List.of("", "  http: []\n")) {
+      assertThatThrownBy(() -> mesh("""
+          apiVersion: networking.istio.io/v1
+          kind: VirtualService
+          metadata: { name: reviews }
+          spec:
+            hosts: [reviews]
+          """ + routes)).isInstanceOf(ConfigurationException.class)
+          .hasMessage(dir.resolve("istio.yaml") + ": VirtualService default/reviews: spec.http: missing (expected: "
+              + "at least one route (Istio: \"http, tcp or tls must be provided in virtual service\"))");
+    }
+  }
 }

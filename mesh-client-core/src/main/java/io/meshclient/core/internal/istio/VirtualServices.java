@@ -67,11 +67,22 @@ final class VirtualServices {
         services.add(hosts.service(host, resource.namespace()));
       }
     }
+    List<SpecNode> http = spec.list("http");
+    if (empty(spec.raw("http")) && empty(spec.raw("tcp")) && empty(spec.raw("tls"))) {
+      // Applied, it would send every call to any instance of its hosts, whatever subset Istio's routes chose before
+      spec.loading.problem(resource, spec.key("http"), "missing", "at least one route (Istio: \"http, tcp or tls "
+          + "must be provided in virtual service\")");
+    }
     List<MappedRoute> routes = new ArrayList<>();
-    for (SpecNode http : spec.list("http")) {
-      routes.addAll(route(http, resource, hosts));
+    for (SpecNode h : http) {
+      routes.addAll(route(h, resource, hosts));
     }
     return new Mapped(resource, services, routes);
+  }
+
+  /** Whether a list field is absent or empty. */
+  private static boolean empty(Object value) {
+    return value == null || value instanceof List<?> l && l.isEmpty();
   }
 
   private static List<MappedRoute> route(SpecNode http, IstioResource resource, IstioHosts hosts) {
