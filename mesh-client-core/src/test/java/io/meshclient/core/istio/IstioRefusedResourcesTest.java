@@ -3,6 +3,9 @@ package io.meshclient.core.istio;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshclient.api.ConfigurationException;
+import io.meshclient.core.Mesh;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -78,5 +81,32 @@ class IstioRefusedResourcesTest extends BookinfoIstioTest {
           .hasMessage(dir.resolve("istio.yaml") + ": VirtualService default/reviews: spec.http: missing (expected: "
               + "at least one route (Istio: \"http, tcp or tls must be provided in virtual service\"))");
     }
+  }
+
+  @Test
+  void aSubsetLabelWithoutAValueIsRefusedNotLeftOutToSelectEveryInstance() throws Exception {
+    bookinfo();
+    Path file = dir.resolve("ratings.yaml");
+    Files.writeString(file, """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: ratings }
+        spec:
+          host: ratings
+          subsets:
+            - { name: v1, labels: { version: v1 } }
+            - { name: v2, labels: { version: } }
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: ratings }
+        spec:
+          hosts: [ratings]
+          http: [{ route: [{ destination: { host: ratings, subset: v2 } }] }]
+        """);
+    assertThatThrownBy(() -> Mesh.builder().istioConfig(file).discovery("memory", discovery).build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(file + ": DestinationRule default/ratings: spec.subsets[1].labels.version: null (expected: a "
+            + "value ('' for an empty one))");
   }
 }
