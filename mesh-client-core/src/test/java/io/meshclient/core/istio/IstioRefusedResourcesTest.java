@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Resources Istio's validation refuses are refused here too, with a message naming the file, the resource and the
- * field, never applied with a part of them left out (which would send calls where Istio never sends them).
+ * field, never applied with a part of them left out (which would send calls where Istio never sends them); so is a
+ * condition Istio takes but that never holds there (a method in lower case).
  */
 @Timeout(60)
 class IstioRefusedResourcesTest extends BookinfoIstioTest {
@@ -108,5 +109,24 @@ class IstioRefusedResourcesTest extends BookinfoIstioTest {
         .isInstanceOf(ConfigurationException.class)
         .hasMessage(file + ": DestinationRule default/ratings: spec.subsets[1].labels.version: null (expected: a "
             + "value ('' for an empty one))");
+  }
+
+  @Test
+  void aMethodInLowerCaseIsRefusedNotMatchedAsTheUpperCaseMethod() throws Exception {
+    bookinfo();
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - match: [{ method: { exact: get } }]
+              route: [{ destination: { host: reviews, subset: v2 } }]
+            - route: [{ destination: { host: reviews, subset: v1 } }]
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessage(dir.resolve("istio.yaml") + ": VirtualService default/reviews: spec.http[0].match[0].method.exact:"
+            + " get (expected: a method in upper case, such as GET: Envoy compares the method exactly, so under Istio "
+            + "this block never matches)");
   }
 }

@@ -40,8 +40,13 @@ final class IstioMatches {
     SpecNode method = m.child("method");
     if (method != null) {
       StringMatch sm = stringMatch(method);
-      if (sm != null && sm.kind() == StringMatch.Kind.EXACT) {
-        methods.add(sm.value().toUpperCase(Locale.ROOT));
+      String upper = sm == null ? null : sm.value().toUpperCase(Locale.ROOT);
+      if (sm != null && sm.kind() == StringMatch.Kind.EXACT && !sm.value().equals(upper)) {
+        // Upper-cased, the block would match the calls that in Istio never take it
+        m.loading.problem(m.resource, method.key("exact"), sm.value(), "a method in upper case, such as " + upper
+            + ": Envoy compares the method exactly, so under Istio this block never matches");
+      } else if (sm != null && sm.kind() == StringMatch.Kind.EXACT) {
+        methods.add(sm.value());
       } else if (sm != null) {
         m.loading.unsupported(m.resource, method.path, "method matches other than exact; " + dropped);
       }
