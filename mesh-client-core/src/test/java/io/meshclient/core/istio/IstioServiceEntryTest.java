@@ -73,4 +73,22 @@ class IstioServiceEntryTest {
             + "(expected: names of the entry's ports, [http] (Istio: \"endpoint port 9080 is not defined by the "
             + "service entry\"); did you mean 'http'?)");
   }
+
+  @Test
+  void aHostNamingNoServiceIsRefusedAtItsIstioField() {
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: { name: payments }
+        spec:
+          hosts: ["", api_example.com]
+          resolution: DNS
+          ports: [{ number: 8080, name: http, protocol: HTTP }]
+        """)).isInstanceOf(io.meshclient.api.ConfigurationException.class)
+        .hasMessage("2 configuration problems:\n  " + dir.resolve("se.yaml") + ": ServiceEntry default/payments: "
+            + "spec.hosts[0]: '' (expected: a host name such as reviews or api.example.com, naming a service: a "
+            + "lower-case host name: letters, digits, '-' and '.')\n  " + dir.resolve("se.yaml")
+            + ": ServiceEntry default/payments: spec.hosts[1]: api_example.com (expected: a host name such as reviews "
+            + "or api.example.com, naming a service: a lower-case host name: letters, digits, '-' and '.')");
+  }
 }

@@ -74,7 +74,10 @@ final class ServiceEntries {
         spec.loading.problem(resource, spec.key("hosts") + "[" + h + "]", host, "a host without wildcards");
         continue;
       }
-      String service = hosts.service(host, resource.namespace());
+      String service = hosts.service(spec, spec.key("hosts") + "[" + h + "]", host);
+      if (service == null) {
+        continue;
+      }
       List<ServiceInstance> instances = new ArrayList<>();
       switch (resolution == null ? "NONE" : resolution) {
         case "STATIC", "DNS", "DNS_ROUND_ROBIN" -> {

@@ -64,7 +64,10 @@ final class VirtualServices {
         spec.loading.problem(resource, spec.key("hosts") + "[" + i + "]", host, "a host without wildcards (the "
             + "mesh routes named services)");
       } else {
-        services.add(hosts.service(host, resource.namespace()));
+        String service = hosts.service(spec, spec.key("hosts") + "[" + i + "]", host);
+        if (service != null) {
+          services.add(service);
+        }
       }
     }
     List<SpecNode> http = spec.list("http");
@@ -282,7 +285,8 @@ final class VirtualServices {
       dest.loading.problem(resource, dest.key("host"), host, "a host without wildcards");
       return null;
     }
-    return new Target(hosts.service(host, resource.namespace()), dest.string("subset"), weight, dest.path);
+    String service = hosts.service(dest, dest.key("host"), host);
+    return service == null ? null : new Target(service, dest.string("subset"), weight, dest.path);
   }
 
   private static RouteConfig.HeaderOps headerOps(SpecNode node) {
