@@ -91,4 +91,22 @@ class IstioServiceEntryTest {
             + ": ServiceEntry default/payments: spec.hosts[1]: api_example.com (expected: a host name such as reviews "
             + "or api.example.com, naming a service: a lower-case host name: letters, digits, '-' and '.')");
   }
+
+  @Test
+  void aPortWithoutNumberOrAnEndpointWithAnEmptyAddressIsRefusedNotLeftWithoutInstances() {
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: { name: payments }
+        spec:
+          hosts: [payments.example.com]
+          resolution: STATIC
+          ports: [{ name: http, protocol: HTTP }]
+          endpoints: [{ address: "" }]
+        """)).isInstanceOf(io.meshclient.api.ConfigurationException.class)
+        .hasMessage("2 configuration problems:\n  " + dir.resolve("se.yaml") + ": ServiceEntry default/payments: "
+            + "spec.ports[0].number: missing (expected: the port's number, from 1 to 65535)\n  "
+            + dir.resolve("se.yaml") + ": ServiceEntry default/payments: spec.endpoints[0].address: missing "
+            + "(expected: an IP address or host name)");
+  }
 }

@@ -44,6 +44,9 @@ final class ServiceEntries {
     SpecNode port = ports.get(0);
     port.fields("number", "protocol", "name", "targetPort");
     Integer number = port.integer("number", 1, 65535);
+    if (!port.has("number")) { // left out, the entry would have no instance, without a word
+      port.loading.problem(resource, port.key("number"), "missing", "the port's number, from 1 to 65535");
+    }
     Integer targetPort = port.integer("targetPort", 1, 65535);
     String portName = port.string("name");
     String protocol = port.string("protocol");
@@ -115,7 +118,7 @@ final class ServiceEntries {
       e.unsupported("network", "multi-network gateways: every endpoint is called directly");
     }
     String address = e.string("address");
-    if (address == null) {
+    if (address == null || address.isBlank()) { // Istio: "address is required"
       e.loading.problem(e.resource, e.key("address"), "missing", "an IP address or host name");
       return null;
     }
