@@ -49,6 +49,25 @@ class IstioRoutingTest extends BookinfoIstioTest {
   }
 
   @Test
+  void aRoutesOnlyDestinationTakesEveryCallWhateverItsWeightAsInIstio() throws Exception {
+    bookinfo();
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - route: [{ destination: { host: reviews, subset: v3 }, weight: 0 }]
+        """)) {
+      for (int i = 0; i < 20; i++) {
+        assertThat(body(mesh, "http://reviews/r")).isEqualTo("200 reviews-v3");
+      }
+    }
+    assertThat(reviewsV3.requests.get()).isEqualTo(20);
+  }
+
+  @Test
   void jasonGoesToV2EveryTimeAndEveryoneElseToV1() throws Exception {
     bookinfo();
     try (Mesh mesh = mesh("""

@@ -122,7 +122,8 @@ final class VirtualServices {
         http.loading.problem(resource, d.key("destination"), "missing", "a destination with a host");
         continue;
       }
-      Target t = destination(dest, resource, hosts, weight == null ? (destinations.size() == 1 ? 100 : 0) : weight);
+      // As pilot: a route's only destination takes every call whatever its weight (0 too, which Istio accepts)
+      Target t = destination(dest, resource, hosts, destinations.size() == 1 ? 100 : weight == null ? 0 : weight);
       if (t != null) {
         targets.add(t);
       }
