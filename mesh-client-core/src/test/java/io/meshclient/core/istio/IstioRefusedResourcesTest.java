@@ -129,4 +129,25 @@ class IstioRefusedResourcesTest extends BookinfoIstioTest {
             + " get (expected: a method in upper case, such as GET: Envoy compares the method exactly, so under Istio "
             + "this block never matches)");
   }
+
+  @Test
+  void anEmptyHeaderPrefixOrRegexIsRefusedNotMatchedAsAnyValue() throws Exception {
+    bookinfo();
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - match: [{ headers: { end-user: { prefix: "" } } }, { queryParams: { beta: { regex: "" } } }]
+              route: [{ destination: { host: reviews, subset: v2 } }]
+            - route: [{ destination: { host: reviews, subset: v1 } }]
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessage("2 configuration problems:\n  " + dir.resolve("istio.yaml") + ": VirtualService default/reviews: "
+            + "spec.http[0].match[0].headers.end-user.prefix: '' (expected: a prefix of at least one character, or {} "
+            + "for any value (Istio: \"prefix string match should not be empty\"))\n  " + dir.resolve("istio.yaml")
+            + ": VirtualService default/reviews: spec.http[0].match[1].queryParams.beta.regex: '' (expected: a regex of"
+            + " at least one character, or {} for any value (Istio: \"regex string match should not be empty\"))");
+  }
 }

@@ -35,11 +35,11 @@ final class IstioMatches {
     if (!gateways.isEmpty() && !gateways.contains("mesh")) {
       return null; // applies to gateways only, never to sidecars
     }
-    StringMatch uri = stringMatch(m.child("uri"));
+    StringMatch uri = stringMatch(m.child("uri"), true);
     Set<String> methods = new LinkedHashSet<>();
     SpecNode method = m.child("method");
     if (method != null) {
-      StringMatch sm = stringMatch(method);
+      StringMatch sm = stringMatch(method, false);
       String upper = sm == null ? null : sm.value().toUpperCase(Locale.ROOT);
       if (sm != null && sm.kind() == StringMatch.Kind.EXACT && !sm.value().equals(upper)) {
         // Upper-cased, the block would match the calls that in Istio never take it
@@ -100,7 +100,7 @@ final class IstioMatches {
         }
         // Istio's canBeConvertedToPresentMatch: no matcher, or the regex "*", is a presence match
         StringMatch match = child.names().isEmpty() || (child.names().equals(Set.of("regex"))
-            && "*".equals(child.raw("regex"))) ? StringMatch.present() : stringMatch(child);
+            && "*".equals(child.raw("regex"))) ? StringMatch.present() : stringMatch(child, false);
         if (match != null) {
           out.put(key, match);
         }
@@ -118,8 +118,11 @@ final class IstioMatches {
     };
   }
 
-  /** Istio's StringMatch: exactly one of exact, prefix, regex. */
-  private static StringMatch stringMatch(SpecNode node) {
+  /**
+   * Istio's StringMatch: exactly one of exact, prefix, regex; an empty prefix (but a {@code uri}'s) or regex is
+   * refused, as Istio's validation refuses it: an empty header prefix would match every value, which {} says.
+   */
+  private static StringMatch stringMatch(SpecNode node, boolean uri) {
     if (node == null) {
       return null;
     }
@@ -132,6 +135,11 @@ final class IstioMatches {
     String value = node.string(kind);
     if (value == null) {
       node.loading.problem(node.resource, node.key(kind), "null", "a value to match");
+      return null;
+    }
+    if (value.isEmpty() && (kind.equals("regex") || (kind.equals("prefix") && !uri))) {
+      node.loading.problem(node.resource, node.key(kind), "''", "a " + kind + " of at least one character, or {} for "
+          + "any value (Istio: \"" + kind + " string match should not be empty\")");
       return null;
     }
     return switch (kind) {
