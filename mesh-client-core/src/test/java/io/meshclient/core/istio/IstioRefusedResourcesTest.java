@@ -150,4 +150,30 @@ class IstioRefusedResourcesTest extends BookinfoIstioTest {
             + ": VirtualService default/reviews: spec.http[0].match[1].queryParams.beta.regex: '' (expected: a regex of"
             + " at least one character, or {} for any value (Istio: \"regex string match should not be empty\"))");
   }
+
+  @Test
+  void aMetadataFieldOutsideObjectMetaIsRefusedNotReadInTheMeshsNamespace() throws Exception {
+    bookinfo();
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews, namspace: prod }
+        spec:
+          hosts: [reviews]
+          http: [{ route: [{ destination: { host: reviews, subset: v1 } }] }]
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessage(dir.resolve("istio.yaml") + " (document 3): VirtualService reviews: metadata.namspace: unknown "
+            + "field (expected: a field of Kubernetes' ObjectMeta, such as name, namespace, labels, annotations; did "
+            + "you mean 'namespace'?)");
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews, namespace: [prod] }
+        spec:
+          hosts: [reviews]
+          http: [{ route: [{ destination: { host: reviews, subset: v1 } }] }]
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessage(dir.resolve("istio.yaml") + " (document 3): VirtualService reviews: metadata.namespace: a list "
+            + "(expected: a namespace name, such as default)");
+  }
 }
