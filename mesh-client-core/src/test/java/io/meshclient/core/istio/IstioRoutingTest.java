@@ -68,6 +68,28 @@ class IstioRoutingTest extends BookinfoIstioTest {
   }
 
   @Test
+  void aMirrorToAnotherServicesSubsetIsLeftOutAndReportedNotCopiedToItsOtherInstances() throws Exception {
+    bookinfo();
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - route: [{ destination: { host: reviews, subset: v1 } }]
+              mirror: { host: ratings, subset: v2 }
+        """)) {
+      for (int i = 0; i < 20; i++) {
+        assertThat(body(mesh, "http://reviews/r")).isEqualTo("200 reviews-v1");
+      }
+      assertThat(mesh.istioReport().unsupported()).singleElement()
+          .satisfies(u -> assertThat(u.field()).isEqualTo("spec.http[0].mirror.subset"));
+    }
+    assertThat(ratingsV1.requests.get()).as("copies sent to ratings v1, not of the subset mirrored").isZero();
+  }
+
+  @Test
   void jasonGoesToV2EveryTimeAndEveryoneElseToV1() throws Exception {
     bookinfo();
     try (Mesh mesh = mesh("""
