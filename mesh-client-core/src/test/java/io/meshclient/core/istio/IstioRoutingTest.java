@@ -271,6 +271,29 @@ class IstioRoutingTest extends BookinfoIstioTest {
   }
 
   @Test
+  void aUriRewriteOnARouteWithoutAUriMatchReplacesTheLeadingSlashAsEnvoysPrefixRewrite() throws Exception {
+    bookinfo();
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - match: [{ headers: { end-user: { exact: jason } } }]
+              rewrite: { uri: /v2/ }
+              route: [{ destination: { host: reviews, subset: v2 } }]
+            - rewrite: { uri: /v1/ }
+              route: [{ destination: { host: reviews, subset: v1 } }]
+        """)) {
+      assertThat(body(mesh, "http://reviews/reviews/1?x=y", "end-user", "jason")).isEqualTo("200 reviews-v2");
+      assertThat(body(mesh, "http://reviews/reviews/1?x=y")).isEqualTo("200 reviews-v1");
+    }
+    assertThat(reviewsV2.lastPath.get()).isEqualTo("/v2/reviews/1?x=y");
+    assertThat(reviewsV1.lastPath.get()).isEqualTo("/v1/reviews/1?x=y");
+  }
+
+  @Test
   void queryParamsWithoutHeadersAndIgnoreUriCaseMatchAsIstioDoes() throws Exception {
     bookinfo();
     try (Mesh mesh = mesh("""

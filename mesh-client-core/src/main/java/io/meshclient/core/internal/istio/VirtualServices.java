@@ -2,6 +2,7 @@ package io.meshclient.core.internal.istio;
 
 import io.meshclient.core.config.FaultConfig;
 import io.meshclient.core.config.RouteConfig;
+import io.meshclient.core.config.StringMatch;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -236,8 +237,8 @@ final class VirtualServices {
     List<MappedRoute> out = new ArrayList<>();
     List<SpecNode> matches = http.list("match");
     if (matches.isEmpty()) {
-      out.add(new MappedRoute(base, targets, mirrorService, mirrorSubset, mirrorPercent, http.path, null,
-          deadline));
+      out.add(new MappedRoute(withMatch(base, RouteConfig.Match.ANY), targets, mirrorService, mirrorSubset,
+          mirrorPercent, http.path, null, deadline));
     }
     for (SpecNode match : matches) {
       RouteConfig.Match m = IstioMatches.match(match, callerNamespace);
@@ -249,8 +250,18 @@ final class VirtualServices {
     return out;
   }
 
+  /**
+   * {@code r} with {@code match}. A route with a {@code rewrite.uri} and no {@code uri} match matches the prefix
+   * {@code /}, as pilot writes it for Envoy, so that the rewrite replaces that {@code /} ({@code /v2/} makes {@code
+   * /reviews/1} {@code /v2/reviews/1}), not the whole path as a mesh route without a path match does.
+   */
   private static RouteConfig withMatch(RouteConfig r, RouteConfig.Match match) {
-    return new RouteConfig(r.name(), match, r.destinations(), r.rateLimit(), r.timeout(), r.retry(), r.fault(),
+    RouteConfig.Match m = match;
+    if (match.path() == null && r.rewrite() != null && r.rewrite().uri() != null) {
+      m = new RouteConfig.Match(StringMatch.prefix("/"), match.methods(), match.headers(), match.queryParams(),
+          match.withoutHeaders(), match.ignoreUriCase());
+    }
+    return new RouteConfig(r.name(), m, r.destinations(), r.rateLimit(), r.timeout(), r.retry(), r.fault(),
         r.mirror(), r.connectTimeout(), r.requestHeaders(), r.responseHeaders(), r.rewrite(), r.hedge());
   }
 
