@@ -294,6 +294,31 @@ class IstioRoutingTest extends BookinfoIstioTest {
   }
 
   @Test
+  void yamlMergeKeysAreReadAsKubernetesReadsThem() throws Exception {
+    bookinfo();
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - &v2
+              match: [{ headers: { end-user: { exact: jason } } }]
+              route: [{ destination: { host: reviews, subset: v2 } }]
+            - <<: *v2
+              match: [{ headers: { end-user: { exact: json } } }]
+            - <<: [{ match: [{ headers: { end-user: { exact: bob } } }], route: [{ destination: { host: reviews,
+                subset: v1 } }] }, *v2]
+        """)) {
+      assertThat(body(mesh, "http://reviews/r", "end-user", "jason")).isEqualTo("200 reviews-v2");
+      assertThat(body(mesh, "http://reviews/r", "end-user", "json")).isEqualTo("200 reviews-v2");
+      assertThat(body(mesh, "http://reviews/r", "end-user", "bob")).as("the first block merged wins")
+          .isEqualTo("200 reviews-v1");
+    }
+  }
+
+  @Test
   void queryParamsWithoutHeadersAndIgnoreUriCaseMatchAsIstioDoes() throws Exception {
     bookinfo();
     try (Mesh mesh = mesh("""
