@@ -52,6 +52,26 @@ class IstioRetryRoutingTest extends BookinfoIstioTest {
     }
   }
 
+  @Test
+  void anEmptyRetryOnKeepsIstiosDefaultConditionsAsPilotTranslatesIt() throws Exception {
+    bookinfo();
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - route: [{ destination: { host: reviews, subset: v1 } }]
+              retries: { attempts: 2, retryOn: "" }
+        """)) {
+      warmUp(mesh, "http://reviews/r", reviewsV1);
+      reviewsV1.status(503);
+      assertThat(body(mesh, "http://reviews/r")).isEqualTo("503 reviews-v1");
+      assertThat(reviewsV1.requests.get()).as("Istio's default retries a 503: 1 + 2 retries").isEqualTo(3);
+    }
+  }
+
   /**
    * Envoy's router counts a refused connection (and a per-try timeout) as a reset, and retries resets on
    * gateway-error and 5xx as on reset. The mesh once retried only 502, 503 and 504 on gateway-error.

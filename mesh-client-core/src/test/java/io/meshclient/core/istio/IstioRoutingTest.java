@@ -49,6 +49,47 @@ class IstioRoutingTest extends BookinfoIstioTest {
   }
 
   @Test
+  void aRoutesOnlyDestinationTakesEveryCallWhateverItsWeightAsInIstio() throws Exception {
+    bookinfo();
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - route: [{ destination: { host: reviews, subset: v3 }, weight: 0 }]
+        """)) {
+      for (int i = 0; i < 20; i++) {
+        assertThat(body(mesh, "http://reviews/r")).isEqualTo("200 reviews-v3");
+      }
+    }
+    assertThat(reviewsV3.requests.get()).isEqualTo(20);
+  }
+
+  @Test
+  void aMirrorToAnotherServicesSubsetIsLeftOutAndReportedNotCopiedToItsOtherInstances() throws Exception {
+    bookinfo();
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - route: [{ destination: { host: reviews, subset: v1 } }]
+              mirror: { host: ratings, subset: v2 }
+        """)) {
+      for (int i = 0; i < 20; i++) {
+        assertThat(body(mesh, "http://reviews/r")).isEqualTo("200 reviews-v1");
+      }
+      assertThat(mesh.istioReport().unsupported()).singleElement()
+          .satisfies(u -> assertThat(u.field()).isEqualTo("spec.http[0].mirror.subset"));
+    }
+    assertThat(ratingsV1.requests.get()).as("copies sent to ratings v1, not of the subset mirrored").isZero();
+  }
+
+  @Test
   void jasonGoesToV2EveryTimeAndEveryoneElseToV1() throws Exception {
     bookinfo();
     try (Mesh mesh = mesh("""
@@ -227,6 +268,54 @@ class IstioRoutingTest extends BookinfoIstioTest {
     assertThat(reviewsV1.header("x-trace")).containsExactlyInAnyOrder("app", "mesh");
     assertThat(reviewsV1.header("x-debug")).isEmpty();
     assertThat(reviewsV1.header("host")).containsExactly("reviews.internal");
+  }
+
+  @Test
+  void aUriRewriteOnARouteWithoutAUriMatchReplacesTheLeadingSlashAsEnvoysPrefixRewrite() throws Exception {
+    bookinfo();
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - match: [{ headers: { end-user: { exact: jason } } }]
+              rewrite: { uri: /v2/ }
+              route: [{ destination: { host: reviews, subset: v2 } }]
+            - rewrite: { uri: /v1/ }
+              route: [{ destination: { host: reviews, subset: v1 } }]
+        """)) {
+      assertThat(body(mesh, "http://reviews/reviews/1?x=y", "end-user", "jason")).isEqualTo("200 reviews-v2");
+      assertThat(body(mesh, "http://reviews/reviews/1?x=y")).isEqualTo("200 reviews-v1");
+    }
+    assertThat(reviewsV2.lastPath.get()).isEqualTo("/v2/reviews/1?x=y");
+    assertThat(reviewsV1.lastPath.get()).isEqualTo("/v1/reviews/1?x=y");
+  }
+
+  @Test
+  void yamlMergeKeysAreReadAsKubernetesReadsThem() throws Exception {
+    bookinfo();
+    try (Mesh mesh = mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - &v2
+              match: [{ headers: { end-user: { exact: jason } } }]
+              route: [{ destination: { host: reviews, subset: v2 } }]
+            - <<: *v2
+              match: [{ headers: { end-user: { exact: json } } }]
+            - <<: [{ match: [{ headers: { end-user: { exact: bob } } }], route: [{ destination: { host: reviews,
+                subset: v1 } }] }, *v2]
+        """)) {
+      assertThat(body(mesh, "http://reviews/r", "end-user", "jason")).isEqualTo("200 reviews-v2");
+      assertThat(body(mesh, "http://reviews/r", "end-user", "json")).isEqualTo("200 reviews-v2");
+      assertThat(body(mesh, "http://reviews/r", "end-user", "bob")).as("the first block merged wins")
+          .isEqualTo("200 reviews-v1");
+    }
   }
 
   @Test

@@ -178,8 +178,9 @@ final class DestinationRules {
       }
     }
     SpecNode policy = spec.child("trafficPolicy");
-    return new Policy(resource, hosts.service(host, resource.namespace()), subsets, subsetTraffic,
-        policy == null ? Traffic.NONE : trafficPolicy(policy));
+    Traffic traffic = policy == null ? Traffic.NONE : trafficPolicy(policy);
+    String service = hosts.service(spec, spec.key("host"), host);
+    return service == null ? null : new Policy(resource, service, subsets, subsetTraffic, traffic);
   }
 
   /** A {@code trafficPolicy} block, the service's or a subset's, mapped the same way. */

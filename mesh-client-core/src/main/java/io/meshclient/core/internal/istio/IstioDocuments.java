@@ -22,6 +22,11 @@ final class IstioDocuments {
   static final Set<String> OTHER_NETWORKING_KINDS = Set.of("Gateway", "Sidecar", "EnvoyFilter", "WorkloadEntry",
       "WorkloadGroup", "ProxyConfig");
 
+  /** The fields of Kubernetes' ObjectMeta, as {@code kubectl get -o yaml} may write them. */
+  private static final Set<String> OBJECT_META = Set.of("name", "namespace", "labels", "annotations", "generateName",
+      "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+      "ownerReferences", "finalizers", "managedFields", "selfLink");
+
   private final String namespace;
 
   /** Reads resources without a {@code metadata.namespace} as in {@code namespace}. */
@@ -102,7 +107,7 @@ final class IstioDocuments {
           "one of " + new TreeSet<>(KINDS) + SettingValues.didYouMean(String.valueOf(kind), KINDS)));
       return;
     }
-    if (!API_VERSIONS.contains(apiVersion)) {
+    if (!(apiVersion instanceof String) || !API_VERSIONS.contains(apiVersion)) { // Set.of refuses contains(null)
       problems.add(ConfigurationException.problem(where + ": apiVersion", apiVersion == null ? "missing"
           : apiVersion, "one of " + new TreeSet<>(API_VERSIONS)));
       return;
@@ -115,6 +120,23 @@ final class IstioDocuments {
       return;
     }
     Object ns = meta.get("namespace");
+    int before = problems.size();
+    for (Object field : meta.keySet()) {
+      // A typo such as namspace, left out, would read the resource in the mesh's namespace: its short hosts and
+      // exportTo would name other services and callers. Kubernetes refuses it (strict field validation).
+      if (!OBJECT_META.contains(field)) {
+        problems.add(ConfigurationException.problem(where + ": " + kind + " " + name + ": metadata." + field,
+            "unknown field", "a field of Kubernetes' ObjectMeta, such as name, namespace, labels, annotations"
+                + SettingValues.didYouMean(String.valueOf(field), OBJECT_META)));
+      }
+    }
+    if (ns != null && !(ns instanceof String)) {
+      problems.add(ConfigurationException.problem(where + ": " + kind + " " + name + ": metadata.namespace",
+          ns instanceof Map ? "a block" : "a list", "a namespace name, such as default"));
+    }
+    if (problems.size() > before) {
+      return;
+    }
     Object spec = tree.get("spec");
     if (!(spec instanceof Map<?, ?>)) {
       problems.add(ConfigurationException.problem(where + ": " + kind + " " + name + ": spec",

@@ -51,6 +51,22 @@ final class IstioHosts {
     return named(h.substring(0, dot), ns);
   }
 
+  /**
+   * The service {@code host}, written at {@code path} of {@code node}'s resource, names, seen from the resource's
+   * namespace; null, reported at that field, when it names no service the mesh can have (an empty name, a name with
+   * a space or '_'), which Istio's validation refuses too.
+   */
+  String service(SpecNode node, String path, String host) {
+    String service = service(host, node.resource.namespace());
+    String problem = io.meshclient.core.config.ServiceConfig.nameProblem(service);
+    if (problem != null) {
+      node.loading.problem(node.resource, path, host.isEmpty() ? "''" : host, "a host name such as reviews or "
+          + "api.example.com, naming a service: " + problem);
+      return null;
+    }
+    return service;
+  }
+
   private String named(String shortName, String ns) {
     return ns.equals(namespace) ? shortName : shortName + "." + ns;
   }

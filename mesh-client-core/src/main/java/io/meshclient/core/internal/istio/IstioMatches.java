@@ -35,20 +35,25 @@ final class IstioMatches {
     if (!gateways.isEmpty() && !gateways.contains("mesh")) {
       return null; // applies to gateways only, never to sidecars
     }
-    StringMatch uri = stringMatch(m.child("uri"));
+    StringMatch uri = stringMatch(m.child("uri"), true);
     Set<String> methods = new LinkedHashSet<>();
     SpecNode method = m.child("method");
     if (method != null) {
-      StringMatch sm = stringMatch(method);
-      if (sm != null && sm.kind() == StringMatch.Kind.EXACT) {
-        methods.add(sm.value().toUpperCase(Locale.ROOT));
+      StringMatch sm = stringMatch(method, false);
+      String upper = sm == null ? null : sm.value().toUpperCase(Locale.ROOT);
+      if (sm != null && sm.kind() == StringMatch.Kind.EXACT && !sm.value().equals(upper)) {
+        // Upper-cased, the block would match the calls that in Istio never take it
+        m.loading.problem(m.resource, method.key("exact"), sm.value(), "a method in upper case, such as " + upper
+            + ": Envoy compares the method exactly, so under Istio this block never matches");
+      } else if (sm != null && sm.kind() == StringMatch.Kind.EXACT) {
+        methods.add(sm.value());
       } else if (sm != null) {
         m.loading.unsupported(m.resource, method.path, "method matches other than exact; " + dropped);
       }
     }
-    Map<String, StringMatch> headers = matches(m.child("headers"));
-    Map<String, StringMatch> query = matches(m.child("queryParams"));
-    Map<String, StringMatch> without = matches(m.child("withoutHeaders"));
+    Map<String, StringMatch> headers = matches(m, "headers");
+    Map<String, StringMatch> query = matches(m, "queryParams");
+    Map<String, StringMatch> without = matches(m, "withoutHeaders");
     // Istio sets treat_missing_header_as_empty on withoutHeaders: a missing header is "", so a matcher that holds
     // for "" (exact "", prefix "", a regex such as .*) excludes calls without the header too. The mesh's
     // withoutHeaders never hold for a missing header: such a condition also needs the header present.
@@ -66,19 +71,38 @@ final class IstioMatches {
     return new RouteConfig.Match(uri, methods, headers, query, without, ignoreCase != null && ignoreCase);
   }
 
-  private static Map<String, StringMatch> matches(SpecNode node) {
+  /**
+   * The {@code field} ({@code headers}, {@code queryParams} or {@code withoutHeaders}) of match block {@code m}, by
+   * name: header names in lower case, query parameter names as written, since Envoy compares them exactly.
+   */
+  private static Map<String, StringMatch> matches(SpecNode m, String field) {
     Map<String, StringMatch> out = new LinkedHashMap<>();
+    SpecNode node = m.child(field);
+    boolean headers = !field.equals("queryParams");
     if (node != null) {
       for (String name : new ArrayList<>(node.names())) {
+        String key = headers ? name.toLowerCase(Locale.ROOT) : name;
+        if (node.raw(name) == null) {
+          // Left out, the condition would vanish and the block match every call. Istio's validation refuses a null
+          // header match; a null query parameter or withoutHeaders match is a presence match, as {} is.
+          if (field.equals("headers")) {
+            node.loading.problem(node.resource, node.key(name), "null", "a match block such as { exact: v }, "
+                + "{ prefix: v }, { regex: v }, or {} for any value (Istio: \"header match " + name
+                + " cannot be null\")");
+          } else {
+            out.put(key, StringMatch.present());
+          }
+          continue;
+        }
         SpecNode child = node.child(name);
         if (child == null) {
           continue;
         }
         // Istio's canBeConvertedToPresentMatch: no matcher, or the regex "*", is a presence match
         StringMatch match = child.names().isEmpty() || (child.names().equals(Set.of("regex"))
-            && "*".equals(child.raw("regex"))) ? StringMatch.present() : stringMatch(child);
+            && "*".equals(child.raw("regex"))) ? StringMatch.present() : stringMatch(child, false);
         if (match != null) {
-          out.put(name.toLowerCase(Locale.ROOT), match);
+          out.put(key, match);
         }
       }
     }
@@ -94,8 +118,11 @@ final class IstioMatches {
     };
   }
 
-  /** Istio's StringMatch: exactly one of exact, prefix, regex. */
-  private static StringMatch stringMatch(SpecNode node) {
+  /**
+   * Istio's StringMatch: exactly one of exact, prefix, regex; an empty prefix (but a {@code uri}'s) or regex is
+   * refused, as Istio's validation refuses it: an empty header prefix would match every value, which {} says.
+   */
+  private static StringMatch stringMatch(SpecNode node, boolean uri) {
     if (node == null) {
       return null;
     }
@@ -108,6 +135,11 @@ final class IstioMatches {
     String value = node.string(kind);
     if (value == null) {
       node.loading.problem(node.resource, node.key(kind), "null", "a value to match");
+      return null;
+    }
+    if (value.isEmpty() && (kind.equals("regex") || (kind.equals("prefix") && !uri))) {
+      node.loading.problem(node.resource, node.key(kind), "''", "a " + kind + " of at least one character, or {} for "
+          + "any value (Istio: \"" + kind + " string match should not be empty\")");
       return null;
     }
     return switch (kind) {

@@ -23,7 +23,7 @@ final class IstioRetries {
       // that configure retries next to it; a refused value was reported by integer().
       if (!retries.has("attempts") || attempts != null) {
         for (String field : List.of("perTryTimeout", "retryOn", "retryRemoteLocalities")) {
-          if (retries.has(field)) {
+          if (retries.has(field) && !"".equals(retries.raw(field))) { // Istio's validation: retryOn "" is unset
             retries.loading.problem(retries.resource, retries.key("attempts"), attempts == null ? "missing" : "0",
                 "at least 1 next to " + field + " (Istio: \"http retry policy configured when attempts are set to 0 "
                     + "(disabled)\"); a retries block without attempts retries nothing");
@@ -43,7 +43,7 @@ final class IstioRetries {
       policy = policy.withBackoff(backoff, backoff.multipliedBy(10));
     }
     String retryOn = retries.string("retryOn");
-    if (retryOn != null) {
+    if (retryOn != null && !retryOn.isEmpty()) { // as pilot's ConvertPolicy: retryOn "" keeps the default list
       policy = retryOn(retries, retryOn, policy);
     } else {
       policy = policy.withOn(Set.of(RetryConfig.Condition.CONNECT_FAILURE, RetryConfig.Condition.RESET), Set.of(503));

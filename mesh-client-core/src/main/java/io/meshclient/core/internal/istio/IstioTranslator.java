@@ -131,6 +131,7 @@ public final class IstioTranslator {
     }
     policies.values().forEach(p -> checkKnown(loading, p.resource(), "spec.host", p.service(), knownHere, known));
     // subsets a route names must be defined (Istio's IST0101)
+    Set<String> mirroredApart = new java.util.HashSet<>(); // routes mirroring to another service's subset, reported
     for (VirtualServices.Mapped vs : virtualServices) {
       for (VirtualServices.MappedRoute route : vs.routes()) {
         for (VirtualServices.Target t : route.targets()) {
@@ -143,6 +144,12 @@ public final class IstioTranslator {
         if (route.mirrorService() != null) {
           checkSubset(loading, vs.resource(), route.path() + ".mirror.subset", route.mirrorService(),
               route.mirrorSubset(), policies, base);
+          if (route.mirrorSubset() != null && !vs.services().stream().allMatch(route.mirrorService()::equals)
+              && mirroredApart.add(vs.resource().label() + route.path())) {
+            loading.unsupported(vs.resource(), route.path() + ".mirror.subset", "a subset of another service: the "
+                + "mesh mirrors to another service through its routes, not to one of its subsets, so this mirror is "
+                + "left out rather than copied to the service's other instances");
+          }
         }
       }
     }
@@ -243,10 +250,12 @@ public final class IstioTranslator {
     }
     RouteConfig r = route.config();
     MirrorConfig mirror = null;
-    if (route.mirrorService() != null) {
-      mirror = route.mirrorService().equals(service) && route.mirrorSubset() != null
-          ? MirrorConfig.toSubset(route.mirrorSubset(), route.mirrorPercent())
-          : MirrorConfig.toService(route.mirrorService(), route.mirrorPercent());
+    if (route.mirrorService() != null && route.mirrorSubset() != null) {
+      // another service's subset is left out (reported): copied to that service, a copy could reach any instance
+      mirror = route.mirrorService().equals(service)
+          ? MirrorConfig.toSubset(route.mirrorSubset(), route.mirrorPercent()) : null;
+    } else if (route.mirrorService() != null) {
+      mirror = MirrorConfig.toService(route.mirrorService(), route.mirrorPercent());
     }
     RetryConfig retry = r.retry();
     if (route.deadline() != null) {

@@ -116,7 +116,12 @@ final class IstioYaml {
     return out;
   }
 
-  /** SnakeYAML's nodes to maps, lists and strings, bounded, refusing duplicate keys and self-aliases. */
+  /**
+   * SnakeYAML's nodes to maps, lists and strings, bounded, refusing duplicate keys and self-aliases. A merge key
+   * ({@code <<: *defaults}, or a list of such blocks) adds the fields of the blocks it names that the block does not
+   * set itself, the first block named first, as Kubernetes' YAML reads it; left as a field named {@code <<}, it was
+   * refused as outside Istio's schema.
+   */
   private static final class Walk {
     private final String source;
     private final List<String> problems = new ArrayList<>();
@@ -154,10 +159,15 @@ final class IstioYaml {
           return list;
         }
         Map<String, Object> map = new LinkedHashMap<>();
+        List<Node> merges = new ArrayList<>();
         for (NodeTuple tuple : ((MappingNode) node).getValue()) {
           if (!(tuple.getKeyNode() instanceof ScalarNode keyNode)) {
             problems.add(ConfigurationException.problem(source + ": " + key, "a key that is a block or list",
                 "names as keys"));
+            continue;
+          }
+          if (keyNode.getTag().equals(Tag.MERGE)) {
+            merges.add(tuple.getValueNode());
             continue;
           }
           String field = keyNode.getValue();
@@ -169,9 +179,27 @@ final class IstioYaml {
           }
           map.put(field, child);
         }
+        merge(merges, key, map);
         return map;
       } finally {
         open.remove(node);
+      }
+    }
+
+    /** Adds to {@code map} (at {@code key}) the fields of the blocks the merge keys name that it does not set. */
+    private void merge(List<Node> merges, String key, Map<String, Object> map) {
+      for (Node merge : merges) {
+        List<Node> blocks = merge instanceof SequenceNode sequence ? sequence.getValue() : List.of(merge);
+        for (Node block : blocks) {
+          if (!(block instanceof MappingNode)) {
+            problems.add(ConfigurationException.problem(source + ": " + (key.isEmpty() ? "<<" : key + ".<<"),
+                "not a block", "a block, or a list of blocks, to merge (<<: *name)"));
+            continue;
+          }
+          if (value(block, key) instanceof Map<?, ?> fields) {
+            fields.forEach((field, value) -> map.putIfAbsent((String) field, value));
+          }
+        }
       }
     }
   }

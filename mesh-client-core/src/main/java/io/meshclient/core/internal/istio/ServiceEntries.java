@@ -4,6 +4,7 @@ import io.meshclient.api.ServiceInstance;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -43,14 +44,18 @@ final class ServiceEntries {
     SpecNode port = ports.get(0);
     port.fields("number", "protocol", "name", "targetPort");
     Integer number = port.integer("number", 1, 65535);
+    if (!port.has("number")) { // left out, the entry would have no instance, without a word
+      port.loading.problem(resource, port.key("number"), "missing", "the port's number, from 1 to 65535");
+    }
     Integer targetPort = port.integer("targetPort", 1, 65535);
     String portName = port.string("name");
     String protocol = port.string("protocol");
     boolean secure = false;
     if (protocol != null) {
-      if (SECURE.contains(protocol)) {
+      String named = protocol.toUpperCase(Locale.ROOT); // as Istio's protocol.Parse reads it: https is HTTPS
+      if (SECURE.contains(named)) {
         secure = true;
-      } else if (!PLAIN.contains(protocol)) {
+      } else if (!PLAIN.contains(named)) {
         port.unsupported("protocol", "protocol " + protocol + ": the mesh carries HTTP (HTTP, HTTP2, GRPC, HTTPS, TLS)");
       }
     }
@@ -60,13 +65,22 @@ final class ServiceEntries {
       spec.loading.problem(resource, spec.key("hosts"), "missing", "at least one host");
     }
     List<SpecNode> endpoints = spec.list("endpoints");
+    Set<String> portNames = new java.util.TreeSet<>();
+    for (SpecNode p : ports) {
+      if (p.raw("name") instanceof String name) {
+        portNames.add(name);
+      }
+    }
     for (int h = 0; h < rawHosts.size(); h++) {
       String host = rawHosts.get(h);
       if (IstioHosts.isWildcard(host)) {
         spec.loading.problem(resource, spec.key("hosts") + "[" + h + "]", host, "a host without wildcards");
         continue;
       }
-      String service = hosts.service(host, resource.namespace());
+      String service = hosts.service(spec, spec.key("hosts") + "[" + h + "]", host);
+      if (service == null) {
+        continue;
+      }
       List<ServiceInstance> instances = new ArrayList<>();
       switch (resolution == null ? "NONE" : resolution) {
         case "STATIC", "DNS", "DNS_ROUND_ROBIN" -> {
@@ -75,8 +89,8 @@ final class ServiceEntries {
                 .secure(secure).build());
           }
           for (SpecNode e : endpoints) {
-            ServiceInstance instance = endpoint(e, service, portName, targetPort != null ? targetPort : number, secure,
-                h == 0);
+            ServiceInstance instance = endpoint(e, service, portName, portNames, targetPort != null ? targetPort
+                : number, secure, h == 0);
             if (instance != null) {
               instances.add(instance);
             }
@@ -92,14 +106,19 @@ final class ServiceEntries {
     return out;
   }
 
-  private static ServiceInstance endpoint(SpecNode e, String service, String portName, Integer servicePort,
-      boolean secure, boolean report) {
+  /**
+   * The instance endpoint {@code e} lists, at its port named {@code portName} (the first port's), else at {@code
+   * servicePort}; null if refused. {@code portNames} are the names of all the entry's ports, the only ones an
+   * endpoint may map; {@code report} is false for the entry's hosts after the first, so as to report once.
+   */
+  private static ServiceInstance endpoint(SpecNode e, String service, String portName, Set<String> portNames,
+      Integer servicePort, boolean secure, boolean report) {
     e.fields("address", "ports", "labels", "network", "locality", "weight", "serviceAccount");
     if (report) {
       e.unsupported("network", "multi-network gateways: every endpoint is called directly");
     }
     String address = e.string("address");
-    if (address == null) {
+    if (address == null || address.isBlank()) { // Istio: "address is required"
       e.loading.problem(e.resource, e.key("address"), "missing", "an IP address or host name");
       return null;
     }
@@ -108,6 +127,16 @@ final class ServiceEntries {
       return null;
     }
     Map<String, String> ports = e.stringMap("ports");
+    if (report) {
+      for (String name : ports.keySet()) {
+        if (!portNames.contains(name)) {
+          // Left out, the endpoint would be called at the entry's port where the port named was meant
+          e.loading.problem(e.resource, e.key("ports"), name, "names of the entry's ports, " + portNames
+              + " (Istio: \"endpoint port " + ports.get(name) + " is not defined by the service entry\")"
+              + io.meshclient.api.spi.SettingValues.didYouMean(name, portNames));
+        }
+      }
+    }
     Integer port = servicePort;
     if (portName != null && ports.containsKey(portName)) {
       port = e.child("ports").integer(portName, 1, 65535);

@@ -243,12 +243,19 @@ final class SpecNode {
     return out;
   }
 
-  /** Name to value under {@code field}; empty if absent. */
+  /**
+   * Name to value under {@code field}; empty if absent. A name written without a value is an error: left out, a
+   * subset's label {@code version:} would select the instances of every version.
+   */
   Map<String, String> stringMap(String field) {
     SpecNode child = child(field);
     Map<String, String> out = new LinkedHashMap<>();
     if (child != null) {
       for (String name : child.map.keySet()) {
+        if (child.map.get(name) == null) {
+          loading.problem(resource, child.key(name), "null", "a value ('' for an empty one)");
+          continue;
+        }
         String value = child.string(name);
         if (value != null) {
           out.put(name, value);

@@ -2,6 +2,7 @@ package io.meshclient.core.internal.istio;
 
 import io.meshclient.core.config.FaultConfig;
 import io.meshclient.core.config.RouteConfig;
+import io.meshclient.core.config.StringMatch;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -64,14 +65,28 @@ final class VirtualServices {
         spec.loading.problem(resource, spec.key("hosts") + "[" + i + "]", host, "a host without wildcards (the "
             + "mesh routes named services)");
       } else {
-        services.add(hosts.service(host, resource.namespace()));
+        String service = hosts.service(spec, spec.key("hosts") + "[" + i + "]", host);
+        if (service != null) {
+          services.add(service);
+        }
       }
     }
+    List<SpecNode> http = spec.list("http");
+    if (empty(spec.raw("http")) && empty(spec.raw("tcp")) && empty(spec.raw("tls"))) {
+      // Applied, it would send every call to any instance of its hosts, whatever subset Istio's routes chose before
+      spec.loading.problem(resource, spec.key("http"), "missing", "at least one route (Istio: \"http, tcp or tls "
+          + "must be provided in virtual service\")");
+    }
     List<MappedRoute> routes = new ArrayList<>();
-    for (SpecNode http : spec.list("http")) {
-      routes.addAll(route(http, resource, hosts));
+    for (SpecNode h : http) {
+      routes.addAll(route(h, resource, hosts));
     }
     return new Mapped(resource, services, routes);
+  }
+
+  /** Whether a list field is absent or empty. */
+  private static boolean empty(Object value) {
+    return value == null || value instanceof List<?> l && l.isEmpty();
   }
 
   private static List<MappedRoute> route(SpecNode http, IstioResource resource, IstioHosts hosts) {
@@ -108,7 +123,8 @@ final class VirtualServices {
         http.loading.problem(resource, d.key("destination"), "missing", "a destination with a host");
         continue;
       }
-      Target t = destination(dest, resource, hosts, weight == null ? (destinations.size() == 1 ? 100 : 0) : weight);
+      // As pilot: a route's only destination takes every call whatever its weight (0 too, which Istio accepts)
+      Target t = destination(dest, resource, hosts, destinations.size() == 1 ? 100 : weight == null ? 0 : weight);
       if (t != null) {
         targets.add(t);
       }
@@ -186,6 +202,11 @@ final class VirtualServices {
       Integer p = http.integer(http.has("mirrorPercent") ? "mirrorPercent" : "mirror_percent", 0, 100);
       mirrorPercent = p == null ? 100 : p;
     }
+    if (mirror != null && !mirrors.isEmpty()) {
+      // Left out, mirrors would go unmirrored without a word; Istio's validation refuses the route
+      http.loading.problem(resource, http.key("mirrors"), "set next to mirror", "one of mirror and mirrors (Istio: "
+          + "\"HTTP route cannot contain both mirror and mirrors\")");
+    }
     if (mirror == null && !mirrors.isEmpty()) {
       SpecNode first = mirrors.get(0);
       first.fields("destination", "percentage");
@@ -216,8 +237,8 @@ final class VirtualServices {
     List<MappedRoute> out = new ArrayList<>();
     List<SpecNode> matches = http.list("match");
     if (matches.isEmpty()) {
-      out.add(new MappedRoute(base, targets, mirrorService, mirrorSubset, mirrorPercent, http.path, null,
-          deadline));
+      out.add(new MappedRoute(withMatch(base, RouteConfig.Match.ANY), targets, mirrorService, mirrorSubset,
+          mirrorPercent, http.path, null, deadline));
     }
     for (SpecNode match : matches) {
       RouteConfig.Match m = IstioMatches.match(match, callerNamespace);
@@ -229,8 +250,18 @@ final class VirtualServices {
     return out;
   }
 
+  /**
+   * {@code r} with {@code match}. A route with a {@code rewrite.uri} and no {@code uri} match matches the prefix
+   * {@code /}, as pilot writes it for Envoy, so that the rewrite replaces that {@code /} ({@code /v2/} makes {@code
+   * /reviews/1} {@code /v2/reviews/1}), not the whole path as a mesh route without a path match does.
+   */
   private static RouteConfig withMatch(RouteConfig r, RouteConfig.Match match) {
-    return new RouteConfig(r.name(), match, r.destinations(), r.rateLimit(), r.timeout(), r.retry(), r.fault(),
+    RouteConfig.Match m = match;
+    if (match.path() == null && r.rewrite() != null && r.rewrite().uri() != null) {
+      m = new RouteConfig.Match(StringMatch.prefix("/"), match.methods(), match.headers(), match.queryParams(),
+          match.withoutHeaders(), match.ignoreUriCase());
+    }
+    return new RouteConfig(r.name(), m, r.destinations(), r.rateLimit(), r.timeout(), r.retry(), r.fault(),
         r.mirror(), r.connectTimeout(), r.requestHeaders(), r.responseHeaders(), r.rewrite(), r.hedge());
   }
 
@@ -266,7 +297,8 @@ final class VirtualServices {
       dest.loading.problem(resource, dest.key("host"), host, "a host without wildcards");
       return null;
     }
-    return new Target(hosts.service(host, resource.namespace()), dest.string("subset"), weight, dest.path);
+    String service = hosts.service(dest, dest.key("host"), host);
+    return service == null ? null : new Target(service, dest.string("subset"), weight, dest.path);
   }
 
   private static RouteConfig.HeaderOps headerOps(SpecNode node) {

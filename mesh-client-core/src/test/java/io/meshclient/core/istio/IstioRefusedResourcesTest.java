@@ -1,0 +1,179 @@
+package io.meshclient.core.istio;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshclient.api.ConfigurationException;
+import io.meshclient.core.Mesh;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Resources Istio's validation refuses are refused here too, with a message naming the file, the resource and the
+ * field, never applied with a part of them left out (which would send calls where Istio never sends them); so is a
+ * condition Istio takes but that never holds there (a method in lower case).
+ */
+@Timeout(60)
+class IstioRefusedResourcesTest extends BookinfoIstioTest {
+  @Test
+  void aResourceWithoutApiVersionIsRefusedNamingTheField() throws Exception {
+    bookinfo();
+    assertThatThrownBy(() -> mesh("""
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http: [{ route: [{ destination: { host: reviews, subset: v1 } }] }]
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessage(dir.resolve("istio.yaml") + " (document 3): apiVersion: missing (expected: one of "
+            + "[networking.istio.io/v1, networking.istio.io/v1alpha3, networking.istio.io/v1beta1])");
+  }
+
+  @Test
+  void aNullHeaderMatchIsRefusedNotLeftOutToMatchEveryCall() throws Exception {
+    bookinfo();
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - match: [{ headers: { end-user: } }]
+              route: [{ destination: { host: reviews, subset: v2 } }]
+            - route: [{ destination: { host: reviews, subset: v1 } }]
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessage(dir.resolve("istio.yaml") + ": VirtualService default/reviews: spec.http[0].match[0].headers"
+            + ".end-user: null (expected: a match block such as { exact: v }, { prefix: v }, { regex: v }, or {} for "
+            + "any value (Istio: \"header match end-user cannot be null\"))");
+  }
+
+  @Test
+  void aRouteWithBothMirrorAndMirrorsIsRefusedNotMirroredToOneOnly() throws Exception {
+    bookinfo();
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - route: [{ destination: { host: reviews, subset: v1 } }]
+              mirror: { host: reviews, subset: v2 }
+              mirrors: [{ destination: { host: reviews, subset: v3 } }]
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessage(dir.resolve("istio.yaml") + ": VirtualService default/reviews: spec.http[0].mirrors: set next "
+            + "to mirror (expected: one of mirror and mirrors (Istio: \"HTTP route cannot contain both mirror and "
+            + "mirrors\"))");
+  }
+
+  @Test
+  void aVirtualServiceWithoutRoutesIsRefusedNotAppliedAsRoutingToEveryInstance() throws Exception {
+    bookinfo();
+    for (String routes : java.util.List.of("", "  http: []\n")) {
+      assertThatThrownBy(() -> mesh("""
+          apiVersion: networking.istio.io/v1
+          kind: VirtualService
+          metadata: { name: reviews }
+          spec:
+            hosts: [reviews]
+          """ + routes)).isInstanceOf(ConfigurationException.class)
+          .hasMessage(dir.resolve("istio.yaml") + ": VirtualService default/reviews: spec.http: missing (expected: "
+              + "at least one route (Istio: \"http, tcp or tls must be provided in virtual service\"))");
+    }
+  }
+
+  @Test
+  void aSubsetLabelWithoutAValueIsRefusedNotLeftOutToSelectEveryInstance() throws Exception {
+    bookinfo();
+    Path file = dir.resolve("ratings.yaml");
+    Files.writeString(file, """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: ratings }
+        spec:
+          host: ratings
+          subsets:
+            - { name: v1, labels: { version: v1 } }
+            - { name: v2, labels: { version: } }
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: ratings }
+        spec:
+          hosts: [ratings]
+          http: [{ route: [{ destination: { host: ratings, subset: v2 } }] }]
+        """);
+    assertThatThrownBy(() -> Mesh.builder().istioConfig(file).discovery("memory", discovery).build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(file + ": DestinationRule default/ratings: spec.subsets[1].labels.version: null (expected: a "
+            + "value ('' for an empty one))");
+  }
+
+  @Test
+  void aMethodInLowerCaseIsRefusedNotMatchedAsTheUpperCaseMethod() throws Exception {
+    bookinfo();
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - match: [{ method: { exact: get } }]
+              route: [{ destination: { host: reviews, subset: v2 } }]
+            - route: [{ destination: { host: reviews, subset: v1 } }]
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessage(dir.resolve("istio.yaml") + ": VirtualService default/reviews: spec.http[0].match[0].method.exact:"
+            + " get (expected: a method in upper case, such as GET: Envoy compares the method exactly, so under Istio "
+            + "this block never matches)");
+  }
+
+  @Test
+  void anEmptyHeaderPrefixOrRegexIsRefusedNotMatchedAsAnyValue() throws Exception {
+    bookinfo();
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - match: [{ headers: { end-user: { prefix: "" } } }, { queryParams: { beta: { regex: "" } } }]
+              route: [{ destination: { host: reviews, subset: v2 } }]
+            - route: [{ destination: { host: reviews, subset: v1 } }]
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessage("2 configuration problems:\n  " + dir.resolve("istio.yaml") + ": VirtualService default/reviews: "
+            + "spec.http[0].match[0].headers.end-user.prefix: '' (expected: a prefix of at least one character, or {} "
+            + "for any value (Istio: \"prefix string match should not be empty\"))\n  " + dir.resolve("istio.yaml")
+            + ": VirtualService default/reviews: spec.http[0].match[1].queryParams.beta.regex: '' (expected: a regex of"
+            + " at least one character, or {} for any value (Istio: \"regex string match should not be empty\"))");
+  }
+
+  @Test
+  void aMetadataFieldOutsideObjectMetaIsRefusedNotReadInTheMeshsNamespace() throws Exception {
+    bookinfo();
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews, namspace: prod }
+        spec:
+          hosts: [reviews]
+          http: [{ route: [{ destination: { host: reviews, subset: v1 } }] }]
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessage(dir.resolve("istio.yaml") + " (document 3): VirtualService reviews: metadata.namspace: unknown "
+            + "field (expected: a field of Kubernetes' ObjectMeta, such as name, namespace, labels, annotations; did "
+            + "you mean 'namespace'?)");
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews, namespace: [prod] }
+        spec:
+          hosts: [reviews]
+          http: [{ route: [{ destination: { host: reviews, subset: v1 } }] }]
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessage(dir.resolve("istio.yaml") + " (document 3): VirtualService reviews: metadata.namespace: a list "
+            + "(expected: a namespace name, such as default)");
+  }
+}

@@ -1,0 +1,112 @@
+package io.meshclient.core.istio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshclient.core.LoopbackServer;
+import io.meshclient.core.Mesh;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ServiceEntry fields read as Istio reads them, against a real server on 127.0.0.1. */
+@Timeout(60)
+class IstioServiceEntryTest {
+  @TempDir
+  Path dir;
+
+  private Mesh mesh(String yaml) throws IOException {
+    Path file = dir.resolve("se.yaml");
+    Files.writeString(file, yaml);
+    return Mesh.builder().istioConfig(file).build();
+  }
+
+  private static String entry(String protocol, int port) {
+    return """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: { name: payments }
+        spec:
+          hosts: [payments.example.com]
+          resolution: STATIC
+          ports: [{ number: %d, name: web, protocol: %s }]
+          endpoints: [{ address: 127.0.0.1 }]
+        """.formatted(port, protocol);
+  }
+
+  @Test
+  void aPortProtocolIsReadWhateverItsCaseAsIstioReadsIt() throws Exception {
+    try (LoopbackServer plain = new LoopbackServer("payments")) {
+      try (Mesh mesh = mesh(entry("http", plain.port()))) {
+        assertThat(IstioRoutingTest.body(mesh, "http://payments.example.com/pay")).isEqualTo("200 payments");
+        assertThat(mesh.istioReport().unsupported()).isEmpty();
+      }
+      plain.requests.set(0);
+      // https is HTTPS to Istio: the instance speaks TLS, so the mesh never sends it the call in plain HTTP
+      try (Mesh mesh = mesh(entry("https", plain.port()))) {
+        assertThat(mesh.instances("payments.example.com")).singleElement()
+            .satisfies(i -> assertThat(i.secure()).isTrue());
+        assertThatThrownBy(() -> IstioRoutingTest.body(mesh, "http://payments.example.com/pay"))
+            .isInstanceOf(IOException.class);
+        assertThat(mesh.istioReport().unsupported()).isEmpty();
+      }
+      assertThat(plain.requests.get()).as("requests the plain server answered").isZero();
+    }
+  }
+
+  @Test
+  void anEndpointPortOfNoPortNameIsRefusedNotCalledAtTheEntrysPort() {
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: { name: payments }
+        spec:
+          hosts: [payments.example.com]
+          resolution: STATIC
+          ports: [{ number: 8080, name: http, protocol: HTTP }]
+          endpoints: [{ address: 127.0.0.1, ports: { htpp: 9080 } }]
+        """)).isInstanceOf(io.meshclient.api.ConfigurationException.class)
+        .hasMessage(dir.resolve("se.yaml") + ": ServiceEntry default/payments: spec.endpoints[0].ports: htpp "
+            + "(expected: names of the entry's ports, [http] (Istio: \"endpoint port 9080 is not defined by the "
+            + "service entry\"); did you mean 'http'?)");
+  }
+
+  @Test
+  void aHostNamingNoServiceIsRefusedAtItsIstioField() {
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: { name: payments }
+        spec:
+          hosts: ["", api_example.com]
+          resolution: DNS
+          ports: [{ number: 8080, name: http, protocol: HTTP }]
+        """)).isInstanceOf(io.meshclient.api.ConfigurationException.class)
+        .hasMessage("2 configuration problems:\n  " + dir.resolve("se.yaml") + ": ServiceEntry default/payments: "
+            + "spec.hosts[0]: '' (expected: a host name such as reviews or api.example.com, naming a service: a "
+            + "lower-case host name: letters, digits, '-' and '.')\n  " + dir.resolve("se.yaml")
+            + ": ServiceEntry default/payments: spec.hosts[1]: api_example.com (expected: a host name such as reviews "
+            + "or api.example.com, naming a service: a lower-case host name: letters, digits, '-' and '.')");
+  }
+
+  @Test
+  void aPortWithoutNumberOrAnEndpointWithAnEmptyAddressIsRefusedNotLeftWithoutInstances() {
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: { name: payments }
+        spec:
+          hosts: [payments.example.com]
+          resolution: STATIC
+          ports: [{ name: http, protocol: HTTP }]
+          endpoints: [{ address: "" }]
+        """)).isInstanceOf(io.meshclient.api.ConfigurationException.class)
+        .hasMessage("2 configuration problems:\n  " + dir.resolve("se.yaml") + ": ServiceEntry default/payments: "
+            + "spec.ports[0].number: missing (expected: the port's number, from 1 to 65535)\n  "
+            + dir.resolve("se.yaml") + ": ServiceEntry default/payments: spec.endpoints[0].address: missing "
+            + "(expected: an IP address or host name)");
+  }
+}
