@@ -107,6 +107,47 @@ class MeshCloseTest {
     assertThat(mesh.httpClient().dispatcher().runningCallsCount()).isZero();
   }
 
+  /**
+   * A call cancelled by the close that ends only once the close has returned (its failure held here by a
+   * network interceptor of the base client, as a slow thread would be) records into no meter: the meters
+   * the close removed are not registered again.
+   */
+  @Test
+  void aCallThatEndsAfterTheCloseLeavesNoMeterBehind() throws Exception {
+    backend.onRequest(() -> release.await(20, TimeUnit.SECONDS));
+    CountDownLatch closeReturned = new CountDownLatch(1);
+    OkHttpClient base = new OkHttpClient.Builder().addNetworkInterceptor(chain -> {
+      try {
+        return chain.proceed(chain.request());
+      } catch (IOException e) {
+        try {
+          closeReturned.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+        }
+        throw e;
+      }
+    }).build();
+    ServiceConfig reviews = ServiceConfig.builder("reviews").build();
+    Mesh mesh = Mesh.builder().config(MeshConfig.builder().service(reviews).build()).discovery("memory", discovery)
+        .meterRegistry(meters).okHttpClient(base).closeGracePeriod(Duration.ZERO).build();
+    CompletableFuture<Response> call = enqueue(mesh.httpClient(), get("http://reviews/hang"));
+    while (backend.requests() < 1) {
+      Thread.sleep(5);
+    }
+
+    mesh.close();
+    closeReturned.countDown();
+
+    assertThat(call).failsWithin(Duration.ofSeconds(5)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .havingCause().isInstanceOf(MeshClosedException.class);
+    long until = System.nanoTime() + 2_000_000_000L; // a callback runs before its call is finished
+    while (mesh.httpClient().dispatcher().runningCallsCount() > 0 && System.nanoTime() < until) {
+      Thread.sleep(5);
+    }
+    assertThat(meterNames()).isEmpty();
+  }
+
   @Test
   void newCallsAfterCloseFailWithMeshClosedAndSendNothing() throws Exception {
     Mesh mesh = mesh(Duration.ZERO);
