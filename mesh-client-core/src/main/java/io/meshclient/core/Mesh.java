@@ -55,6 +55,8 @@ public final class Mesh implements AutoCloseable {
   /** The application's configuration, the layers over it and Istio's resources, composed. */
   private final MeshReloads reloads;
   private volatile boolean closed;
+  /** Held by {@link #close()}: a close from another thread meanwhile returns once the first has finished. */
+  private final Object closing = new Object();
 
   /** Built by {@link MeshAssembly#build()}, from what the builder collected. */
   Mesh(MeshAssembly b) {
@@ -267,28 +269,30 @@ public final class Mesh implements AutoCloseable {
    * {@code MeshClosedException} too. Then the config file watch, discovery watches, mirrors and the
    * dispatcher's threads stop, pooled connections are closed, and the mesh's meters (its own, its
    * breakers' and rate limiters') are removed from the meter registry. Returns within about the grace
-   * period. Idempotent.
+   * period. Idempotent; a close called while another thread's is under way returns once that one has finished.
    */
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    if (configWatch != null) {
-      configWatch.close(); // first: a reload under way finishes on an open mesh
-    }
-    if (istio != null) {
-      istio.close();
-    }
-    reloads.close();
-    closed = true;
-    runtime.close(); // from here the mesh interceptor refuses new calls
-    OkHttpClient c = client.ifMade(); // a client being built now sees closed and shuts itself down
-    if (c != null) {
-      MeshHttpClient.shutDown(c, closeGracePeriod);
-    }
-    if (registries.metrics() != null) {
-      registries.metrics().close();
+    synchronized (closing) {
+      if (closed) {
+        return;
+      }
+      if (configWatch != null) {
+        configWatch.close(); // first: a reload under way finishes on an open mesh
+      }
+      if (istio != null) {
+        istio.close();
+      }
+      reloads.close();
+      closed = true;
+      runtime.close(); // from here the mesh interceptor refuses new calls
+      OkHttpClient c = client.ifMade(); // a client being built now sees closed and shuts itself down
+      if (c != null) {
+        MeshHttpClient.shutDown(c, closeGracePeriod);
+      }
+      if (registries.metrics() != null) {
+        registries.metrics().close();
+      }
     }
   }
 

@@ -108,6 +108,32 @@ class MeshCloseTest {
   }
 
   /**
+   * A second close, from another thread while the first waits out the grace period (a Spring context
+   * closing while a shutdown hook closes the mesh too), returns once the mesh is closed, not at once.
+   */
+  @Test
+  void aCloseWhileAnotherIsUnderWayReturnsOnlyOnceTheMeshIsClosed() throws Exception {
+    backend.onRequest(() -> release.await(20, TimeUnit.SECONDS));
+    Mesh mesh = mesh(Duration.ofSeconds(1));
+    CompletableFuture<Response> call = enqueue(mesh.httpClient(), get("http://reviews/hang"));
+    while (backend.requests() < 1) {
+      Thread.sleep(5);
+    }
+    Thread first = new Thread(mesh::close, "first close");
+    first.start();
+    while (!mesh.runtime().isClosed()) {
+      Thread.sleep(1);
+    }
+
+    mesh.close();
+
+    assertThat(meterNames()).as("the meters, the first close's last step, once the second returned").isEmpty();
+    assertThat(call).failsWithin(Duration.ofSeconds(2)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .havingCause().isInstanceOf(MeshClosedException.class);
+    first.join(5_000);
+  }
+
+  /**
    * A call cancelled by the close that ends only once the close has returned (its failure held here by a
    * network interceptor of the base client, as a slow thread would be) records into no meter: the meters
    * the close removed are not registered again.
