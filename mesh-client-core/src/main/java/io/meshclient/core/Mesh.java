@@ -70,19 +70,26 @@ public final class Mesh implements AutoCloseable {
     AllowListDns dns = new AllowListDns(userBase != null ? userBase.dns() : Dns.SYSTEM);
     this.istio = b.istio();
     String baseSource = b.baseSource();
-    this.runtime = b.startRuntime(istio, baseSource, registries, tlsSockets, dns);
-    MeshHttpClient.Settings settings = b.clientSettings(listener);
-    this.client = new Lazy<>(() -> {
-      OkHttpClient base = userBase != null ? userBase : new OkHttpClient();
-      tlsSockets.fallback(base.sslSocketFactory(), base.hostnameVerifier());
-      OkHttpClient built = MeshHttpClient.build(settings, base, runtime, tlsSockets, dns, this::httpClient);
-      if (closed) {
-        built.dispatcher().executorService().shutdown(); // a closed mesh's client has no threads
+    try { // each step closes what it started if it fails; the meters are this constructor's to remove
+      this.runtime = b.startRuntime(istio, baseSource, registries, tlsSockets, dns);
+      MeshHttpClient.Settings settings = b.clientSettings(listener);
+      this.client = new Lazy<>(() -> {
+        OkHttpClient base = userBase != null ? userBase : new OkHttpClient();
+        tlsSockets.fallback(base.sslSocketFactory(), base.hostnameVerifier());
+        OkHttpClient built = MeshHttpClient.build(settings, base, runtime, tlsSockets, dns, this::httpClient);
+        if (closed) {
+          built.dispatcher().executorService().shutdown(); // a closed mesh's client has no threads
+        }
+        return built;
+      });
+      this.reloads = new MeshReloads(runtime, listener, istio, b.config, baseSource);
+      this.configWatch = b.startWatches(this, runtime, istio, reloads);
+    } catch (RuntimeException | Error e) {
+      if (registries.metrics() != null) {
+        registries.metrics().close(); // refused: this mesh never was, its meters neither
       }
-      return built;
-    });
-    this.reloads = new MeshReloads(runtime, listener, istio, b.config, baseSource);
-    this.configWatch = b.startWatches(this, runtime, istio, reloads);
+      throw e;
+    }
   }
 
   /** A builder with default settings and no services. */

@@ -211,6 +211,18 @@ class MeshCloseTest {
   }
 
   @Test
+  void aMeshThatFailsToBuildLeavesNoMeterBehind() {
+    MeshConfig config = MeshConfig.builder().service(ServiceConfig.builder("reviews").discovery("nope").build()).build();
+
+    assertThatThrownBy(() -> Mesh.builder().config(config).discovery("memory", discovery).meterRegistry(meters).build())
+        .isInstanceOf(io.meshclient.api.ConfigurationException.class)
+        .hasMessageContaining("mesh.services.reviews.discovery: nope (expected: one of the configured discoveries "
+            + "[memory])");
+    assertThat(meterNames()).isEmpty();
+    assertThat(discovery.watcherCount("reviews")).isZero();
+  }
+
+  @Test
   void aMeshBuiltAgainOnTheSameRegistryRegistersItsOwnBreakerGauge() throws Exception {
     List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
     java.util.logging.Logger micrometer = java.util.logging.Logger.getLogger("io.micrometer");
