@@ -276,7 +276,9 @@ public final class Mesh implements AutoCloseable {
    * {@code MeshClosedException} too. Then the config file watch, discovery watches, mirrors and the
    * dispatcher's threads stop, pooled connections are closed, and the mesh's meters (its own, its
    * breakers' and rate limiters') are removed from the meter registry. Returns within about the grace
-   * period. Idempotent; a close called while another thread's is under way returns once that one has finished.
+   * period, plus at most 5 s for each of the discoveries' watches and the discoveries the mesh created to close (one
+   * that takes longer is logged at WARNING and left closing in the background). Idempotent; a close called while
+   * another thread's is under way returns once that one has finished.
    */
   @Override
   public void close() {

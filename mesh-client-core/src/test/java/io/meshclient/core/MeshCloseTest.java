@@ -210,6 +210,71 @@ class MeshCloseTest {
     assertThat(meterNames()).isEmpty();
   }
 
+  /** A discovery whose watches answer {@code onClose} when closed: hangs, throws. */
+  private static io.meshclient.api.ServiceDiscovery discovery(String service, Runnable onClose) {
+    return new io.meshclient.api.ServiceDiscovery() {
+      @Override
+      public Watch watch(String name, Listener listener) {
+        listener.onSnapshot(List.of());
+        return onClose::run;
+      }
+
+      @Override
+      public java.util.Set<String> knownServices() {
+        return java.util.Set.of(service);
+      }
+
+      @Override
+      public void close() {}
+
+      @Override
+      public String toString() {
+        return service + "'s discovery";
+      }
+    };
+  }
+
+  /**
+   * A watch whose close never returns (a discovery blocked on a peer that does not answer) delays the close by at
+   * most the wait for it, and one whose close throws stops nothing: the other watches, the dispatcher and the
+   * meters are closed all the same. Before, the close hung on such a watch, calls were never cancelled.
+   */
+  @Test
+  void aWatchWhoseCloseHangsOrThrowsDoesNotKeepTheMeshOpen() throws Exception {
+    Mesh mesh = Mesh.builder().config(MeshConfig.builder().build()).meterRegistry(meters)
+        .discovery("hung", discovery("ratings", () -> {
+          try {
+            release.await(20, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }))
+        .discovery("failing", discovery("details", () -> {
+          throw new IllegalStateException("details' watch cannot close");
+        }))
+        .discovery("memory", discovery).build();
+    mesh.httpClient().newCall(get("http://reviews/ok")).execute().close();
+    assertThat(discovery.watcherCount("reviews")).isEqualTo(1);
+
+    try (LogWarnings warnings = new LogWarnings(io.meshclient.core.internal.MeshRuntime.class)) {
+      Thread close = new Thread(mesh::close, "close");
+      close.start();
+      close.join(10_000);
+
+      assertThat(close.isAlive()).as("the close, 10 s on").isFalse();
+      assertThat(warnings.messages).containsExactlyInAnyOrder(
+          "Closing the watch of 'details' on details's discovery failed: java.lang.IllegalStateException: details' "
+              + "watch cannot close",
+          "Closing the mesh: [the watch of 'ratings' on ratings's discovery] still closing; left to finish in the "
+              + "background");
+    }
+    assertThat(discovery.watcherCount("reviews")).isZero();
+    assertThat(mesh.httpClient().dispatcher().executorService().awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(meterNames()).isEmpty();
+    assertThatThrownBy(() -> mesh.httpClient().newCall(get("http://reviews/late")).execute())
+        .isInstanceOf(MeshClosedException.class).hasMessage("mesh closed: GET http://reviews/... not sent");
+  }
+
   @Test
   void aMeshThatFailsToBuildLeavesNoMeterBehind() {
     MeshConfig config = MeshConfig.builder().service(ServiceConfig.builder("reviews").discovery("nope").build()).build();
