@@ -174,6 +174,32 @@ class MeshCloseTest {
     assertThat(meterNames()).isEmpty();
   }
 
+  /** Calls queued in the dispatcher behind the per-host limit when the mesh closes fail as closed, unsent. */
+  @Test
+  void callsQueuedBehindTheHostLimitFailAsClosedWithoutBeingSent() throws Exception {
+    backend.onRequest(() -> release.await(20, TimeUnit.SECONDS));
+    Mesh mesh = Mesh.builder().config(MeshConfig.fromMap(Map.of("mesh", Map.of(
+            "defaults", Map.of("connection-pool", Map.of("max-requests-per-host", 2)),
+            "services", Map.of("reviews", Map.of("discovery", "memory"))))))
+        .discovery("memory", discovery).closeGracePeriod(Duration.ZERO).build();
+    List<CompletableFuture<Response>> calls = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      calls.add(enqueue(mesh.httpClient(), get("http://reviews/queued/" + i)));
+    }
+    while (backend.requests() < 2) {
+      Thread.sleep(5);
+    }
+    assertThat(mesh.httpClient().dispatcher().queuedCallsCount()).isEqualTo(4);
+
+    mesh.close();
+
+    for (CompletableFuture<Response> call : calls.subList(2, 6)) {
+      assertThat(call).failsWithin(Duration.ofSeconds(2)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .havingCause().isInstanceOf(MeshClosedException.class).withMessage("mesh closed: GET http://reviews/... not sent");
+    }
+    assertThat(backend.requests()).isEqualTo(2);
+  }
+
   @Test
   void newCallsAfterCloseFailWithMeshClosedAndSendNothing() throws Exception {
     Mesh mesh = mesh(Duration.ZERO);
