@@ -200,6 +200,45 @@ class MeshCloseTest {
     assertThat(backend.requests()).isEqualTo(2);
   }
 
+  /**
+   * An HTTP/2 connection whose stream was cancelled by the close is closed too: cancelling resets the stream
+   * only, and the connection went back to the pool after the close had evicted the idle ones.
+   */
+  @Test
+  void anHttp2ConnectionWhoseCallTheCloseCancelledIsClosed() throws Exception {
+    List<okhttp3.Protocol> h2c = List.of(okhttp3.Protocol.H2_PRIOR_KNOWLEDGE);
+    try (mockwebserver3.MockWebServer server = new mockwebserver3.MockWebServer()) {
+      server.setProtocols(h2c);
+      server.setDispatcher(new mockwebserver3.Dispatcher() {
+        @Override
+        public mockwebserver3.MockResponse dispatch(mockwebserver3.RecordedRequest request)
+            throws InterruptedException {
+          release.await(20, TimeUnit.SECONDS);
+          return new mockwebserver3.MockResponse.Builder().body("late").build();
+        }
+      });
+      server.start(java.net.InetAddress.getByName("127.0.0.1"), 0);
+      discovery.set("orders", List.of(new io.meshclient.api.ServiceInstance("o1", "orders", "127.0.0.1",
+          server.getPort(), false, 1, Map.of(), "")));
+      Mesh mesh = Mesh.builder().okHttpClient(new OkHttpClient.Builder().protocols(h2c).build())
+          .config(MeshConfig.builder().service(ServiceConfig.builder("orders").build()).build())
+          .discovery("memory", discovery).closeGracePeriod(Duration.ZERO).build();
+      CompletableFuture<Response> call = enqueue(mesh.httpClient(), get("http://orders/hang"));
+      while (server.getRequestCount() < 1) {
+        Thread.sleep(5);
+      }
+
+      mesh.close();
+
+      assertThat(call).failsWithin(Duration.ofSeconds(2)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .havingCause().isInstanceOf(MeshClosedException.class)
+          .withMessage("mesh closed: GET http://orders/... cancelled after the close grace period");
+      assertThat(mesh.httpClient().connectionPool().connectionCount()).as("connections open once close() returned")
+          .isZero();
+      release.countDown();
+    }
+  }
+
   @Test
   void newCallsAfterCloseFailWithMeshClosedAndSendNothing() throws Exception {
     Mesh mesh = mesh(Duration.ZERO);
