@@ -352,6 +352,26 @@ class MeshCloseTest {
     assertThat(discovery.watcherCount("reviews")).isZero();
   }
 
+  /** The application's own breakers, in a registry it gave the mesh, are not the mesh's to remove. */
+  @Test
+  void theApplicationsOwnBreakersInTheRegistryItSuppliedOutliveTheMesh() {
+    io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry registry =
+        io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry.ofDefaults();
+    CircuitBreaker payments = registry.circuitBreaker("payments");
+    ServiceConfig reviews = ServiceConfig.builder("reviews").circuitBreaker(BreakerConfig.DEFAULT).build();
+
+    Mesh mesh = Mesh.builder().config(MeshConfig.builder().service(reviews).build()).discovery("memory", discovery)
+        .circuitBreakerRegistry(registry).build();
+    assertThat(registry.getAllCircuitBreakers()).extracting(CircuitBreaker::getName)
+        .containsExactlyInAnyOrder("payments", "reviews");
+    mesh.reconfigure(MeshConfig.builder().build());
+    assertThat(registry.getAllCircuitBreakers()).extracting(CircuitBreaker::getName).containsExactly("payments");
+    mesh.reconfigure(MeshConfig.builder().service(reviews).build());
+    mesh.close();
+
+    assertThat(registry.getAllCircuitBreakers()).containsExactly(payments);
+  }
+
   @Test
   void aMeshBuiltAgainOnTheSameRegistryRegistersItsOwnBreakerGauge() throws Exception {
     List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
