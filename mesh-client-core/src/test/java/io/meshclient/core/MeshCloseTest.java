@@ -96,7 +96,8 @@ class MeshCloseTest {
     assertThat(System.nanoTime() - start).isBetween(250_000_000L, 3_000_000_000L);
 
     for (CompletableFuture<Response> call : calls) {
-      assertThat(call).failsWithin(Duration.ofSeconds(2)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+      assertThat(call).failsWithin(Duration.ofSeconds(2))
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
           .havingCause().isInstanceOf(MeshClosedException.class)
           .withMessage("mesh closed: GET http://reviews/... cancelled after the close grace period");
     }
@@ -128,7 +129,8 @@ class MeshCloseTest {
     mesh.close();
 
     assertThat(meterNames()).as("the meters, the first close's last step, once the second returned").isEmpty();
-    assertThat(call).failsWithin(Duration.ofSeconds(2)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+    assertThat(call).failsWithin(Duration.ofSeconds(2))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
         .havingCause().isInstanceOf(MeshClosedException.class);
     first.join(5_000);
   }
@@ -165,7 +167,9 @@ class MeshCloseTest {
     mesh.close();
     closeReturned.countDown();
 
-    assertThat(call).failsWithin(Duration.ofSeconds(5)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+    assertThat(call).failsWithin(Duration.ofSeconds(5))
+
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
         .havingCause().isInstanceOf(MeshClosedException.class);
     long until = System.nanoTime() + 2_000_000_000L; // a callback runs before its call is finished
     while (mesh.httpClient().dispatcher().runningCallsCount() > 0 && System.nanoTime() < until) {
@@ -194,8 +198,10 @@ class MeshCloseTest {
     mesh.close();
 
     for (CompletableFuture<Response> call : calls.subList(2, 6)) {
-      assertThat(call).failsWithin(Duration.ofSeconds(2)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
-          .havingCause().isInstanceOf(MeshClosedException.class).withMessage("mesh closed: GET http://reviews/... not sent");
+      assertThat(call).failsWithin(Duration.ofSeconds(2))
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .havingCause().isInstanceOf(MeshClosedException.class)
+          .withMessage("mesh closed: GET http://reviews/... not sent");
     }
     assertThat(backend.requests()).isEqualTo(2);
   }
@@ -207,35 +213,38 @@ class MeshCloseTest {
   @Test
   void anHttp2ConnectionWhoseCallTheCloseCancelledIsClosed() throws Exception {
     List<okhttp3.Protocol> h2c = List.of(okhttp3.Protocol.H2_PRIOR_KNOWLEDGE);
-    try (mockwebserver3.MockWebServer server = new mockwebserver3.MockWebServer()) {
-      server.setProtocols(h2c);
-      server.setDispatcher(new mockwebserver3.Dispatcher() {
-        @Override
-        public mockwebserver3.MockResponse dispatch(mockwebserver3.RecordedRequest request)
-            throws InterruptedException {
-          release.await(20, TimeUnit.SECONDS);
-          return new mockwebserver3.MockResponse.Builder().body("late").build();
+    // The server, stalled on the stream the close reset, logs its socket closed under it at INFO, stack and all.
+    java.util.logging.Logger okhttp = java.util.logging.Logger.getLogger(OkHttpClient.class.getName());
+    java.util.logging.Level level = okhttp.getLevel();
+    okhttp.setLevel(java.util.logging.Level.WARNING);
+    try {
+      try (mockwebserver3.MockWebServer server = new mockwebserver3.MockWebServer()) {
+        server.setProtocols(h2c);
+        server.enqueue(new mockwebserver3.MockResponse.Builder()
+            .onResponseStart(mockwebserver3.SocketEffect.Stall.INSTANCE).build()); // never answers
+        server.start(java.net.InetAddress.getByName("127.0.0.1"), 0);
+        discovery.set("orders", List.of(new io.meshclient.api.ServiceInstance("o1", "orders", "127.0.0.1",
+            server.getPort(), false, 1, Map.of(), "")));
+        Mesh mesh = Mesh.builder().okHttpClient(new OkHttpClient.Builder().protocols(h2c).build())
+            .config(MeshConfig.builder().service(ServiceConfig.builder("orders").build()).build())
+            .discovery("memory", discovery).closeGracePeriod(Duration.ZERO).build();
+        CompletableFuture<Response> call = enqueue(mesh.httpClient(), get("http://orders/hang"));
+        while (server.getRequestCount() < 1) {
+          Thread.sleep(5);
         }
-      });
-      server.start(java.net.InetAddress.getByName("127.0.0.1"), 0);
-      discovery.set("orders", List.of(new io.meshclient.api.ServiceInstance("o1", "orders", "127.0.0.1",
-          server.getPort(), false, 1, Map.of(), "")));
-      Mesh mesh = Mesh.builder().okHttpClient(new OkHttpClient.Builder().protocols(h2c).build())
-          .config(MeshConfig.builder().service(ServiceConfig.builder("orders").build()).build())
-          .discovery("memory", discovery).closeGracePeriod(Duration.ZERO).build();
-      CompletableFuture<Response> call = enqueue(mesh.httpClient(), get("http://orders/hang"));
-      while (server.getRequestCount() < 1) {
-        Thread.sleep(5);
+
+        mesh.close();
+
+        assertThat(call).failsWithin(Duration.ofSeconds(2))
+
+            .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+            .havingCause().isInstanceOf(MeshClosedException.class)
+            .withMessage("mesh closed: GET http://orders/... cancelled after the close grace period");
+        assertThat(mesh.httpClient().connectionPool().connectionCount()).as("connections open once close() returned")
+            .isZero();
       }
-
-      mesh.close();
-
-      assertThat(call).failsWithin(Duration.ofSeconds(2)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
-          .havingCause().isInstanceOf(MeshClosedException.class)
-          .withMessage("mesh closed: GET http://orders/... cancelled after the close grace period");
-      assertThat(mesh.httpClient().connectionPool().connectionCount()).as("connections open once close() returned")
-          .isZero();
-      release.countDown();
+    } finally {
+      okhttp.setLevel(level);
     }
   }
 
@@ -342,7 +351,8 @@ class MeshCloseTest {
 
   @Test
   void aMeshThatFailsToBuildLeavesNoMeterBehind() {
-    MeshConfig config = MeshConfig.builder().service(ServiceConfig.builder("reviews").discovery("nope").build()).build();
+    MeshConfig config = MeshConfig.builder().service(ServiceConfig.builder("reviews").discovery("nope").build())
+        .build();
 
     assertThatThrownBy(() -> Mesh.builder().config(config).discovery("memory", discovery).meterRegistry(meters).build())
         .isInstanceOf(io.meshclient.api.ConfigurationException.class)
