@@ -55,6 +55,8 @@ public final class Mesh implements AutoCloseable {
   /** The application's configuration, the layers over it and Istio's resources, composed. */
   private final MeshReloads reloads;
   private volatile boolean closed;
+  /** Held by {@link #close()}: a close from another thread meanwhile returns once the first has finished. */
+  private final Object closing = new Object();
 
   /** Built by {@link MeshAssembly#build()}, from what the builder collected. */
   Mesh(MeshAssembly b) {
@@ -68,19 +70,26 @@ public final class Mesh implements AutoCloseable {
     AllowListDns dns = new AllowListDns(userBase != null ? userBase.dns() : Dns.SYSTEM);
     this.istio = b.istio();
     String baseSource = b.baseSource();
-    this.runtime = b.startRuntime(istio, baseSource, registries, tlsSockets, dns);
-    MeshHttpClient.Settings settings = b.clientSettings(listener);
-    this.client = new Lazy<>(() -> {
-      OkHttpClient base = userBase != null ? userBase : new OkHttpClient();
-      tlsSockets.fallback(base.sslSocketFactory(), base.hostnameVerifier());
-      OkHttpClient built = MeshHttpClient.build(settings, base, runtime, tlsSockets, dns, this::httpClient);
-      if (closed) {
-        built.dispatcher().executorService().shutdown(); // a closed mesh's client has no threads
+    try { // each step closes what it started if it fails; the meters are this constructor's to remove
+      this.runtime = b.startRuntime(istio, baseSource, registries, tlsSockets, dns);
+      MeshHttpClient.Settings settings = b.clientSettings(listener);
+      this.client = new Lazy<>(() -> {
+        OkHttpClient base = userBase != null ? userBase : new OkHttpClient();
+        tlsSockets.fallback(base.sslSocketFactory(), base.hostnameVerifier());
+        OkHttpClient built = MeshHttpClient.build(settings, base, runtime, tlsSockets, dns, this::httpClient);
+        if (closed) {
+          built.dispatcher().executorService().shutdown(); // a closed mesh's client has no threads
+        }
+        return built;
+      });
+      this.reloads = new MeshReloads(runtime, listener, istio, b.config, baseSource);
+      this.configWatch = b.startWatches(this, runtime, istio, reloads);
+    } catch (RuntimeException | Error e) {
+      if (registries.metrics() != null) {
+        registries.metrics().close(); // refused: this mesh never was, its meters neither
       }
-      return built;
-    });
-    this.reloads = new MeshReloads(runtime, listener, istio, b.config, baseSource);
-    this.configWatch = b.startWatches(this, runtime, istio, reloads);
+      throw e;
+    }
   }
 
   /** A builder with default settings and no services. */
@@ -267,28 +276,32 @@ public final class Mesh implements AutoCloseable {
    * {@code MeshClosedException} too. Then the config file watch, discovery watches, mirrors and the
    * dispatcher's threads stop, pooled connections are closed, and the mesh's meters (its own, its
    * breakers' and rate limiters') are removed from the meter registry. Returns within about the grace
-   * period. Idempotent.
+   * period, plus at most 5 s for each of the discoveries' watches and the discoveries the mesh created to close (one
+   * that takes longer is logged at WARNING and left closing in the background). Idempotent; a close called while
+   * another thread's is under way returns once that one has finished.
    */
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    if (configWatch != null) {
-      configWatch.close(); // first: a reload under way finishes on an open mesh
-    }
-    if (istio != null) {
-      istio.close();
-    }
-    reloads.close();
-    closed = true;
-    runtime.close(); // from here the mesh interceptor refuses new calls
-    OkHttpClient c = client.ifMade(); // a client being built now sees closed and shuts itself down
-    if (c != null) {
-      MeshHttpClient.shutDown(c, closeGracePeriod);
-    }
-    if (registries.metrics() != null) {
-      registries.metrics().close();
+    synchronized (closing) {
+      if (closed) {
+        return;
+      }
+      if (configWatch != null) {
+        configWatch.close(); // first: a reload under way finishes on an open mesh
+      }
+      if (istio != null) {
+        istio.close();
+      }
+      reloads.close();
+      closed = true;
+      runtime.close(); // from here the mesh interceptor refuses new calls
+      OkHttpClient c = client.ifMade(); // a client being built now sees closed and shuts itself down
+      if (c != null) {
+        MeshHttpClient.shutDown(c, closeGracePeriod);
+      }
+      if (registries.metrics() != null) {
+        registries.metrics().close();
+      }
     }
   }
 

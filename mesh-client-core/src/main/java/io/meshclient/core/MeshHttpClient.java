@@ -19,6 +19,9 @@ import okhttp3.OkHttpClient;
 
 /** Assembles the OkHttpClient a {@link Mesh} hands out, on the mesh's first {@link Mesh#httpClient()}. */
 final class MeshHttpClient {
+  /** How long {@link #shutDown} waits for cancelled calls to end before closing the pooled connections. */
+  private static final Duration CANCELLED_CALLS_WAIT = Duration.ofSeconds(1);
+
   private MeshHttpClient() {}
 
   /** What the mesh's OkHttpClient is built from, taken from the builder when the mesh is built. */
@@ -93,22 +96,28 @@ final class MeshHttpClient {
   }
 
   /**
-   * Lets the calls running on {@code client} finish for at most {@code grace}, cancels the rest, stops
-   * the dispatcher's threads and closes pooled connections.
+   * Lets the calls running on {@code client} finish for at most {@code grace}, cancels the rest (waiting up to
+   * a second for them to end), stops the dispatcher's threads and closes pooled connections.
    */
   static void shutDown(OkHttpClient client, Duration grace) {
     Dispatcher dispatcher = client.dispatcher();
-    long deadline = System.nanoTime() + grace.toNanos();
+    awaitNoRunningCalls(dispatcher, System.nanoTime() + grace.toNanos());
+    dispatcher.cancelAll();
+    // A cancelled HTTP/2 call resets its stream only: its connection returns to the pool as its call ends, and
+    // would stay open there until the keep-alive ran out had it not ended before the eviction.
+    awaitNoRunningCalls(dispatcher, System.nanoTime() + CANCELLED_CALLS_WAIT.toNanos());
+    dispatcher.executorService().shutdown();
+    client.connectionPool().evictAll();
+  }
+
+  private static void awaitNoRunningCalls(Dispatcher dispatcher, long deadline) {
     while (dispatcher.runningCallsCount() > 0 && System.nanoTime() - deadline < 0) {
       try {
         Thread.sleep(5);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        break;
+        return;
       }
     }
-    dispatcher.cancelAll();
-    dispatcher.executorService().shutdown();
-    client.connectionPool().evictAll();
   }
 }

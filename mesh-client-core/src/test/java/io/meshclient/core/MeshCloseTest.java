@@ -96,7 +96,8 @@ class MeshCloseTest {
     assertThat(System.nanoTime() - start).isBetween(250_000_000L, 3_000_000_000L);
 
     for (CompletableFuture<Response> call : calls) {
-      assertThat(call).failsWithin(Duration.ofSeconds(2)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+      assertThat(call).failsWithin(Duration.ofSeconds(2))
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
           .havingCause().isInstanceOf(MeshClosedException.class)
           .withMessage("mesh closed: GET http://reviews/... cancelled after the close grace period");
     }
@@ -105,6 +106,146 @@ class MeshCloseTest {
       Thread.sleep(5);
     }
     assertThat(mesh.httpClient().dispatcher().runningCallsCount()).isZero();
+  }
+
+  /**
+   * A second close, from another thread while the first waits out the grace period (a Spring context
+   * closing while a shutdown hook closes the mesh too), returns once the mesh is closed, not at once.
+   */
+  @Test
+  void aCloseWhileAnotherIsUnderWayReturnsOnlyOnceTheMeshIsClosed() throws Exception {
+    backend.onRequest(() -> release.await(20, TimeUnit.SECONDS));
+    Mesh mesh = mesh(Duration.ofSeconds(1));
+    CompletableFuture<Response> call = enqueue(mesh.httpClient(), get("http://reviews/hang"));
+    while (backend.requests() < 1) {
+      Thread.sleep(5);
+    }
+    Thread first = new Thread(mesh::close, "first close");
+    first.start();
+    while (!mesh.runtime().isClosed()) {
+      Thread.sleep(1);
+    }
+
+    mesh.close();
+
+    assertThat(meterNames()).as("the meters, the first close's last step, once the second returned").isEmpty();
+    assertThat(call).failsWithin(Duration.ofSeconds(2))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .havingCause().isInstanceOf(MeshClosedException.class);
+    first.join(5_000);
+  }
+
+  /**
+   * A call cancelled by the close that ends only once the close has returned (its failure held here by a
+   * network interceptor of the base client, as a slow thread would be) records into no meter: the meters
+   * the close removed are not registered again.
+   */
+  @Test
+  void aCallThatEndsAfterTheCloseLeavesNoMeterBehind() throws Exception {
+    backend.onRequest(() -> release.await(20, TimeUnit.SECONDS));
+    CountDownLatch closeReturned = new CountDownLatch(1);
+    OkHttpClient base = new OkHttpClient.Builder().addNetworkInterceptor(chain -> {
+      try {
+        return chain.proceed(chain.request());
+      } catch (IOException e) {
+        try {
+          closeReturned.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+        }
+        throw e;
+      }
+    }).build();
+    ServiceConfig reviews = ServiceConfig.builder("reviews").build();
+    Mesh mesh = Mesh.builder().config(MeshConfig.builder().service(reviews).build()).discovery("memory", discovery)
+        .meterRegistry(meters).okHttpClient(base).closeGracePeriod(Duration.ZERO).build();
+    CompletableFuture<Response> call = enqueue(mesh.httpClient(), get("http://reviews/hang"));
+    while (backend.requests() < 1) {
+      Thread.sleep(5);
+    }
+
+    mesh.close();
+    closeReturned.countDown();
+
+    assertThat(call).failsWithin(Duration.ofSeconds(5))
+
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .havingCause().isInstanceOf(MeshClosedException.class);
+    long until = System.nanoTime() + 2_000_000_000L; // a callback runs before its call is finished
+    while (mesh.httpClient().dispatcher().runningCallsCount() > 0 && System.nanoTime() < until) {
+      Thread.sleep(5);
+    }
+    assertThat(meterNames()).isEmpty();
+  }
+
+  /** Calls queued in the dispatcher behind the per-host limit when the mesh closes fail as closed, unsent. */
+  @Test
+  void callsQueuedBehindTheHostLimitFailAsClosedWithoutBeingSent() throws Exception {
+    backend.onRequest(() -> release.await(20, TimeUnit.SECONDS));
+    Mesh mesh = Mesh.builder().config(MeshConfig.fromMap(Map.of("mesh", Map.of(
+            "defaults", Map.of("connection-pool", Map.of("max-requests-per-host", 2)),
+            "services", Map.of("reviews", Map.of("discovery", "memory"))))))
+        .discovery("memory", discovery).closeGracePeriod(Duration.ZERO).build();
+    List<CompletableFuture<Response>> calls = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      calls.add(enqueue(mesh.httpClient(), get("http://reviews/queued/" + i)));
+    }
+    while (backend.requests() < 2) {
+      Thread.sleep(5);
+    }
+    assertThat(mesh.httpClient().dispatcher().queuedCallsCount()).isEqualTo(4);
+
+    mesh.close();
+
+    for (CompletableFuture<Response> call : calls.subList(2, 6)) {
+      assertThat(call).failsWithin(Duration.ofSeconds(2))
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .havingCause().isInstanceOf(MeshClosedException.class)
+          .withMessage("mesh closed: GET http://reviews/... not sent");
+    }
+    assertThat(backend.requests()).isEqualTo(2);
+  }
+
+  /**
+   * An HTTP/2 connection whose stream was cancelled by the close is closed too: cancelling resets the stream
+   * only, and the connection went back to the pool after the close had evicted the idle ones.
+   */
+  @Test
+  void anHttp2ConnectionWhoseCallTheCloseCancelledIsClosed() throws Exception {
+    List<okhttp3.Protocol> h2c = List.of(okhttp3.Protocol.H2_PRIOR_KNOWLEDGE);
+    // The server, stalled on the stream the close reset, logs its socket closed under it at INFO, stack and all.
+    java.util.logging.Logger okhttp = java.util.logging.Logger.getLogger(OkHttpClient.class.getName());
+    java.util.logging.Level level = okhttp.getLevel();
+    okhttp.setLevel(java.util.logging.Level.WARNING);
+    try {
+      try (mockwebserver3.MockWebServer server = new mockwebserver3.MockWebServer()) {
+        server.setProtocols(h2c);
+        server.enqueue(new mockwebserver3.MockResponse.Builder()
+            .onResponseStart(mockwebserver3.SocketEffect.Stall.INSTANCE).build()); // never answers
+        server.start(java.net.InetAddress.getByName("127.0.0.1"), 0);
+        discovery.set("orders", List.of(new io.meshclient.api.ServiceInstance("o1", "orders", "127.0.0.1",
+            server.getPort(), false, 1, Map.of(), "")));
+        Mesh mesh = Mesh.builder().okHttpClient(new OkHttpClient.Builder().protocols(h2c).build())
+            .config(MeshConfig.builder().service(ServiceConfig.builder("orders").build()).build())
+            .discovery("memory", discovery).closeGracePeriod(Duration.ZERO).build();
+        CompletableFuture<Response> call = enqueue(mesh.httpClient(), get("http://orders/hang"));
+        while (server.getRequestCount() < 1) {
+          Thread.sleep(5);
+        }
+
+        mesh.close();
+
+        assertThat(call).failsWithin(Duration.ofSeconds(2))
+
+            .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+            .havingCause().isInstanceOf(MeshClosedException.class)
+            .withMessage("mesh closed: GET http://orders/... cancelled after the close grace period");
+        assertThat(mesh.httpClient().connectionPool().connectionCount()).as("connections open once close() returned")
+            .isZero();
+      }
+    } finally {
+      okhttp.setLevel(level);
+    }
   }
 
   @Test
@@ -141,6 +282,104 @@ class MeshCloseTest {
     assertThat(mesh.httpClient().dispatcher().executorService().awaitTermination(5, TimeUnit.SECONDS)).isTrue();
     assertThat(mesh.httpClient().connectionPool().connectionCount()).isZero();
     assertThat(meterNames()).isEmpty();
+  }
+
+  /** A discovery whose watches answer {@code onClose} when closed: hangs, throws. */
+  private static io.meshclient.api.ServiceDiscovery discovery(String service, Runnable onClose) {
+    return new io.meshclient.api.ServiceDiscovery() {
+      @Override
+      public Watch watch(String name, Listener listener) {
+        listener.onSnapshot(List.of());
+        return onClose::run;
+      }
+
+      @Override
+      public java.util.Set<String> knownServices() {
+        return java.util.Set.of(service);
+      }
+
+      @Override
+      public void close() {}
+
+      @Override
+      public String toString() {
+        return service + "'s discovery";
+      }
+    };
+  }
+
+  /**
+   * A watch whose close never returns (a discovery blocked on a peer that does not answer) delays the close by at
+   * most the wait for it, and one whose close throws stops nothing: the other watches, the dispatcher and the
+   * meters are closed all the same. Before, the close hung on such a watch, calls were never cancelled.
+   */
+  @Test
+  void aWatchWhoseCloseHangsOrThrowsDoesNotKeepTheMeshOpen() throws Exception {
+    Mesh mesh = Mesh.builder().config(MeshConfig.builder().build()).meterRegistry(meters)
+        .discovery("hung", discovery("ratings", () -> {
+          try {
+            release.await(20, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }))
+        .discovery("failing", discovery("details", () -> {
+          throw new IllegalStateException("details' watch cannot close");
+        }))
+        .discovery("memory", discovery).build();
+    mesh.httpClient().newCall(get("http://reviews/ok")).execute().close();
+    assertThat(discovery.watcherCount("reviews")).isEqualTo(1);
+
+    try (LogWarnings warnings = new LogWarnings(io.meshclient.core.internal.MeshRuntime.class)) {
+      Thread close = new Thread(mesh::close, "close");
+      close.start();
+      close.join(10_000);
+
+      assertThat(close.isAlive()).as("the close, 10 s on").isFalse();
+      assertThat(warnings.messages).containsExactlyInAnyOrder(
+          "Closing the watch of 'details' on details's discovery failed: java.lang.IllegalStateException: details' "
+              + "watch cannot close",
+          "Closing the mesh: [the watch of 'ratings' on ratings's discovery] still closing; left to finish in the "
+              + "background");
+    }
+    assertThat(discovery.watcherCount("reviews")).isZero();
+    assertThat(mesh.httpClient().dispatcher().executorService().awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(meterNames()).isEmpty();
+    assertThatThrownBy(() -> mesh.httpClient().newCall(get("http://reviews/late")).execute())
+        .isInstanceOf(MeshClosedException.class).hasMessage("mesh closed: GET http://reviews/... not sent");
+  }
+
+  @Test
+  void aMeshThatFailsToBuildLeavesNoMeterBehind() {
+    MeshConfig config = MeshConfig.builder().service(ServiceConfig.builder("reviews").discovery("nope").build())
+        .build();
+
+    assertThatThrownBy(() -> Mesh.builder().config(config).discovery("memory", discovery).meterRegistry(meters).build())
+        .isInstanceOf(io.meshclient.api.ConfigurationException.class)
+        .hasMessageContaining("mesh.services.reviews.discovery: nope (expected: one of the configured discoveries "
+            + "[memory])");
+    assertThat(meterNames()).isEmpty();
+    assertThat(discovery.watcherCount("reviews")).isZero();
+  }
+
+  /** The application's own breakers, in a registry it gave the mesh, are not the mesh's to remove. */
+  @Test
+  void theApplicationsOwnBreakersInTheRegistryItSuppliedOutliveTheMesh() {
+    io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry registry =
+        io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry.ofDefaults();
+    CircuitBreaker payments = registry.circuitBreaker("payments");
+    ServiceConfig reviews = ServiceConfig.builder("reviews").circuitBreaker(BreakerConfig.DEFAULT).build();
+
+    Mesh mesh = Mesh.builder().config(MeshConfig.builder().service(reviews).build()).discovery("memory", discovery)
+        .circuitBreakerRegistry(registry).build();
+    assertThat(registry.getAllCircuitBreakers()).extracting(CircuitBreaker::getName)
+        .containsExactlyInAnyOrder("payments", "reviews");
+    mesh.reconfigure(MeshConfig.builder().build());
+    assertThat(registry.getAllCircuitBreakers()).extracting(CircuitBreaker::getName).containsExactly("payments");
+    mesh.reconfigure(MeshConfig.builder().service(reviews).build());
+    mesh.close();
+
+    assertThat(registry.getAllCircuitBreakers()).containsExactly(payments);
   }
 
   @Test

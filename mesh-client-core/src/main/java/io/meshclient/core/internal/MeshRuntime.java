@@ -24,6 +24,8 @@ import java.util.Set;
  */
 public final class MeshRuntime implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(MeshRuntime.class.getName());
+  /** How long {@link #close()} waits for the watches, and then for the discoveries, to close. */
+  static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(5);
   private final Object lock = new Object();
   private final ServiceStates states;
   private final AddressPublisher addresses;
@@ -265,7 +267,7 @@ public final class MeshRuntime implements AutoCloseable {
     serviceDiscovery.forEach((service, discovery) -> {
       if (!watches.containsKey(service)) {
         watchedWith.put(service, discovery);
-        WatchToken token = new WatchToken();
+        WatchToken token = new WatchToken(service, discovery);
         watches.put(service, token);
         tokens.put(service, token);
         toWatch.computeIfAbsent(discovery, d -> new LinkedHashMap<>())
@@ -330,20 +332,27 @@ public final class MeshRuntime implements AutoCloseable {
     return closed;
   }
 
+  /**
+   * Stops the watches, then the discoveries the mesh created, each phase waiting for them at most {@link
+   * #CLOSE_WAIT} (a discovery whose close never returns does not hang the mesh's close: it is logged and left
+   * closing in the background).
+   */
   @Override
   public void close() {
-    List<AutoCloseable> retired = new ArrayList<>();
+    List<AutoCloseable> retiredWatches;
+    List<AutoCloseable> retiredDiscoveries = new ArrayList<>();
     synchronized (lock) {
       if (closed) {
         return;
       }
       closed = true;
-      retired.addAll(watches.values());
+      retiredWatches = new ArrayList<>(watches.values());
       watches.clear();
-      discoveries.retireAll(retired);
+      discoveries.retireAll(retiredDiscoveries);
       states.close();
     }
-    closeOutsideLock(retired);
+    BoundedClose.closeAll(retiredWatches, System.nanoTime() + CLOSE_WAIT.toNanos());
+    BoundedClose.closeAll(retiredDiscoveries, System.nanoTime() + CLOSE_WAIT.toNanos());
   }
 
   /**

@@ -30,6 +30,7 @@ import io.meshclient.core.internal.tls.ServiceTls;
 import io.meshclient.core.internal.tls.SubsetTls;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,6 +50,11 @@ final class ServiceStates {
   private final Ticker ticker;
   private final RateLimiterRegistry limiterRegistry;
   private final Lazy<CircuitBreakerRegistry> breakerRegistry;
+  /**
+   * The breakers the mesh put in {@link #breakerRegistry}, by service: only these are removed, an application's
+   * own breakers in a registry it supplied are not.
+   */
+  private final Set<String> breakerNames = new HashSet<>();
   private final MeshListener listener;
   private final EjectionListener ejections;
   private final Map<StateKey, AtomicInteger> inFlight = new HashMap<>();
@@ -170,8 +176,7 @@ final class ServiceStates {
           liveLimiters.add(name);
           return limiter(name, limit);
         },
-        serviceConfig.circuitBreaker() == null ? null
-            : CircuitBreakers.obtain(breakerRegistry.get(), service, serviceConfig.circuitBreaker(), ticker),
+        serviceConfig.circuitBreaker() == null ? null : breaker(service, serviceConfig.circuitBreaker()),
         budget(service, serviceConfig.retry() != null ? serviceConfig.retry() : RetryConfig.DEFAULT),
         tls(service, serviceConfig.tls()),
         allowList(serviceConfig.allowedAddresses() != null ? serviceConfig.allowedAddresses()
@@ -266,12 +271,14 @@ final class ServiceStates {
     });
     CircuitBreakerRegistry breakers = breakerRegistry.ifMade();
     if (breakers != null) {
-      for (String name : breakers.getAllCircuitBreakers().stream().map(b -> b.getName()).toList()) {
+      breakerNames.removeIf(name -> {
         ServiceRuntime runtime = next.get(name);
-        if (runtime == null || runtime.breaker() == null) {
+        boolean gone = runtime == null || runtime.breaker() == null;
+        if (gone) {
           breakers.remove(name);
         }
-      }
+        return gone;
+      });
     }
     List<OutlierDetector> before = new ArrayList<>(detectors.values());
     detectors.clear();
@@ -297,16 +304,25 @@ final class ServiceStates {
   }
 
   /**
-   * Removes every limiter and breaker from the registries, which removes their meters too: a mesh built
-   * later on the same meter registry registers its own breakers' gauges.
+   * Removes the mesh's limiters and breakers from the registries, which removes their meters too: a mesh built
+   * later on the same meter registry registers its own breakers' gauges. The application's own, in a registry
+   * it supplied, stay.
    */
   void close() {
     limiters.keySet().forEach(limiterRegistry::remove);
     limiters.clear();
     CircuitBreakerRegistry breakers = breakerRegistry.ifMade();
     if (breakers != null) {
-      breakers.getAllCircuitBreakers().stream().map(b -> b.getName()).toList().forEach(breakers::remove);
+      breakerNames.forEach(breakers::remove);
     }
+    breakerNames.clear();
+  }
+
+  /** {@code service}'s breaker, from the registry, remembered as the mesh's to remove. */
+  private io.github.resilience4j.circuitbreaker.CircuitBreaker breaker(String service,
+      io.meshclient.core.config.BreakerConfig config) {
+    breakerNames.add(service);
+    return CircuitBreakers.obtain(breakerRegistry.get(), service, config, ticker);
   }
 
   private static AddressAllowList allowList(List<String> cidrs) {

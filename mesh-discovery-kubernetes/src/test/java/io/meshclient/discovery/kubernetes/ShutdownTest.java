@@ -2,7 +2,9 @@ package io.meshclient.discovery.kubernetes;
 
 import static io.meshclient.discovery.kubernetes.ApiServer.endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshclient.api.ConfigurationException;
 import io.meshclient.core.Mesh;
 import io.meshclient.core.config.MeshConfig;
 import java.time.Duration;
@@ -53,8 +55,34 @@ class ShutdownTest {
       }
     }
 
-    // The selector threads end once their closed clients are collected and the selector wakes up: allow a
-    // busy machine 30s, then name the threads left.
+    assertThat(threadsLeftSince(before)).as("threads left after closing the meshes and their API servers").isEmpty();
+  }
+
+  /**
+   * A build refused by a setting checked once the kubernetes discovery was created (its API server probe
+   * running): the discovery is closed with its threads.
+   */
+  @Test
+  void aBuildRefusedAfterTheDiscoveryWasCreatedLeavesNoThreadBehind() {
+    Set<String> before = threads();
+    try (ApiServer api = ApiServer.crud()) {
+      MeshConfig config = MeshConfig.fromMap(Map.of("mesh", Map.of(
+          "discovery", Map.of("kubernetes", api.settingsMap()),
+          "services", Map.of("reviews", Map.of("discovery", "consul")))));
+
+      assertThatThrownBy(() -> Mesh.builder().config(config).build()).isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining("mesh.services.reviews.discovery: consul (expected: one of the configured discoveries "
+              + "[kubernetes])");
+    }
+
+    assertThat(threadsLeftSince(before)).as("threads left after the refused build and the API server").isEmpty();
+  }
+
+  /**
+   * The threads started since {@code before} still alive after a bounded wait: the selector threads end once
+   * their closed clients are collected and the selector wakes up, so a busy machine gets 30 s.
+   */
+  private static Set<String> threadsLeftSince(Set<String> before) {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     Set<String> left = threads();
     left.removeAll(before);
@@ -63,7 +91,7 @@ class ShutdownTest {
       left = threads();
       left.removeAll(before);
     }
-    assertThat(left).as("threads left after closing the meshes and their API servers").isEmpty();
+    return left;
   }
 
   private static void sleep(long millis) {

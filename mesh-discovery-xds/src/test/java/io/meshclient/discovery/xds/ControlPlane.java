@@ -35,6 +35,7 @@ final class ControlPlane implements AutoCloseable {
   private final SimpleCache<String> cache = new SimpleCache<>(node -> "mesh");
   private final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
   private final List<Long> streamOpens = new CopyOnWriteArrayList<>();
+  private final java.util.concurrent.atomic.AtomicInteger streamCloses = new java.util.concurrent.atomic.AtomicInteger();
   private final List<String> authorizations = new CopyOnWriteArrayList<>();
   private final int port;
   private final Path socket;
@@ -90,6 +91,16 @@ final class ControlPlane implements AutoCloseable {
       @Override
       public void onStreamOpen(long streamId, String typeUrl) {
         streamOpens.add(System.nanoTime());
+      }
+
+      @Override
+      public void onStreamClose(long streamId, String typeUrl) {
+        streamCloses.incrementAndGet();
+      }
+
+      @Override
+      public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
+        streamCloses.incrementAndGet();
       }
 
       @Override
@@ -162,6 +173,11 @@ final class ControlPlane implements AutoCloseable {
   /** When each ADS stream opened, System.nanoTime(). */
   List<Long> streamOpens() {
     return List.copyOf(streamOpens);
+  }
+
+  /** How many ADS streams have ended, closed by the client or broken. */
+  int streamCloses() {
+    return streamCloses.get();
   }
 
   @Override

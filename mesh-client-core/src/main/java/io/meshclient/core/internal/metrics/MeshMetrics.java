@@ -42,6 +42,8 @@ public final class MeshMetrics implements MeshListener {
 
   /** Every meter this binder registered, removed by {@link #close()}. */
   private final Queue<Meter> registered = new ConcurrentLinkedQueue<>();
+  /** Set by {@link #close()}: a meter registered later, by a call that ends after the close, is removed at once. */
+  private volatile boolean closed;
 
   private final Counter reconfigurationsApplied;
   private final Counter reconfigurationsRefused;
@@ -54,15 +56,20 @@ public final class MeshMetrics implements MeshListener {
 
   private <M extends Meter> M track(M meter) {
     registered.add(meter);
+    if (closed) {
+      close(); // after the close (a call cancelled by it ends later): recorded into, but not left registered
+    }
     return meter;
   }
 
   /**
    * Removes the meters this binder registered from the registry (a closed mesh leaves none behind, and
    * a mesh built after it on the same registry registers its own). Meshes open at the same time on one
-   * registry share meters of the same name and tags: closing one removes them for both.
+   * registry share meters of the same name and tags: closing one removes them for both. A meter a call
+   * ending after the close registers is removed as soon as it is registered.
    */
   public void close() {
+    closed = true;
     for (Meter meter; (meter = registered.poll()) != null; ) {
       registry.remove(meter);
     }
