@@ -362,6 +362,34 @@ class MeshCloseTest {
     assertThat(discovery.watcherCount("reviews")).isZero();
   }
 
+  /**
+   * A discovery that refuses its watches fails the build, and the watches already started on the other
+   * discoveries are closed: the refused mesh is never returned, so nobody else could close them.
+   */
+  @Test
+  void aBuildWhoseDiscoveryRefusesItsWatchClosesTheWatchesItStartedOnTheOthers() {
+    io.meshclient.api.ServiceDiscovery refusing = new io.meshclient.api.ServiceDiscovery() {
+      @Override
+      public Watch watch(String service, Listener listener) {
+        throw new IllegalStateException("registry unreachable");
+      }
+
+      @Override
+      public void close() {}
+    };
+    MeshConfig config = MeshConfig.builder()
+        .service(ServiceConfig.builder("reviews").discovery("memory").build())
+        .service(ServiceConfig.builder("ratings").discovery("refusing").build())
+        .build();
+
+    assertThatThrownBy(() -> Mesh.builder().config(config).discovery("memory", discovery)
+        .discovery("refusing", refusing).meterRegistry(meters).build())
+        .isInstanceOf(IllegalStateException.class).hasMessage("registry unreachable");
+    assertThat(discovery.watcherCount("reviews")).as("the watch of reviews, started before ratings' failed")
+        .isZero();
+    assertThat(meterNames()).isEmpty();
+  }
+
   /** The application's own breakers, in a registry it gave the mesh, are not the mesh's to remove. */
   @Test
   void theApplicationsOwnBreakersInTheRegistryItSuppliedOutliveTheMesh() {

@@ -274,8 +274,23 @@ public final class MeshRuntime implements AutoCloseable {
             .put(service, snapshot -> onSnapshot(service, token, snapshot));
       }
     });
-    toWatch.forEach((discovery, listeners) ->
-        discovery.watchAll(listeners).forEach((service, watch) -> tokens.get(service).watch = watch));
+    try {
+      toWatch.forEach((discovery, listeners) ->
+          discovery.watchAll(listeners).forEach((service, watch) -> tokens.get(service).watch = watch));
+    } catch (RuntimeException | Error e) {
+      // A discovery refused its watches: those started here on the others are closed and forgotten (a refused
+      // build's mesh is never returned, so nothing else could close them; a reload tries them again).
+      tokens.forEach((service, token) -> {
+        watches.remove(service, token);
+        watchedWith.remove(service);
+        try {
+          token.close();
+        } catch (RuntimeException closing) {
+          e.addSuppressed(closing);
+        }
+      });
+      throw e;
+    }
     warnWithoutInstances(newConfig, nextDiscoveries, toWatch);
     discoveries.replace(nextDiscoveries, retired);
   }
