@@ -215,6 +215,33 @@ class IstioLoadingTest {
     }
   }
 
+  /** pilot sets Envoy's max_requests only for http2MaxRequests > 0: 0 (proto3's unset) is no cap, not a refusal. */
+  @Test
+  void http2MaxRequestsZeroIsNoCapAsInIstio() throws Exception {
+    try (LoopbackServer ratings = new LoopbackServer("ratings")) {
+      InMemoryDiscovery d = new InMemoryDiscovery().set("ratings", List.of(ratings.instance("ratings", Map.of())));
+      Path istio = write("dr.yaml", """
+          apiVersion: networking.istio.io/v1
+          kind: DestinationRule
+          metadata: { name: ratings }
+          spec:
+            host: ratings
+            trafficPolicy:
+              connectionPool: { http: { http2MaxRequests: 0 } }
+          """);
+      MeshConfig base = MeshConfig.fromYaml("""
+          mesh:
+            services:
+              ratings: { max-concurrent-requests: 5 }
+          """, n -> null);
+      try (Mesh mesh = Mesh.builder().config(base).istioConfig(istio).discovery("memory", d).build()) {
+        assertThat(mesh.config().service("ratings").maxConcurrentRequests()).as("mesh.yaml's: Istio sets none")
+            .isEqualTo(5);
+        assertThat(IstioRoutingTest.body(mesh, "http://ratings/a")).isEqualTo("200 ratings");
+      }
+    }
+  }
+
   @Test
   void aSubsetsOutlierDetectionFromARuleKeepsMeshYamlsSlowEjectionOfThatSubset() throws Exception {
     LoopbackServer ratings = new LoopbackServer("ratings");

@@ -57,6 +57,18 @@ class IstioServiceEntryTest {
     }
   }
 
+  /** pilot gives an endpoint of weight 0 (proto3's unset) the weight 1 (IstioEndpoint.GetLoadBalancingWeight). */
+  @Test
+  void anEndpointOfWeightZeroHasTheDefaultWeightAsInIstio() throws Exception {
+    try (LoopbackServer plain = new LoopbackServer("payments");
+        Mesh mesh = mesh(entry("HTTP", plain.port()).replace("{ address: 127.0.0.1 }",
+            "{ address: 127.0.0.1, weight: 0 }"))) {
+      assertThat(mesh.instances("payments.example.com")).singleElement()
+          .satisfies(i -> assertThat(i.weight()).isEqualTo(1));
+      assertThat(IstioRoutingTest.body(mesh, "http://payments.example.com/pay")).isEqualTo("200 payments");
+    }
+  }
+
   @Test
   void anEndpointPortOfNoPortNameIsRefusedNotCalledAtTheEntrysPort() {
     assertThatThrownBy(() -> mesh("""

@@ -233,7 +233,10 @@ final class DestinationRules {
         http.unsupported("h2UpgradePolicy", "HTTP/2 upgrade policy: OkHttp negotiates HTTP/2 by ALPN over TLS");
         http.unsupported("useClientProtocol", "keeping the caller's protocol");
         http.unsupported("maxConcurrentStreams", "a cap on streams per HTTP/2 connection");
-        maxConcurrent = http.integer("http2MaxRequests", 1, 1_000_000);
+        maxConcurrent = http.integer("http2MaxRequests", 0, 1_000_000);
+        if (maxConcurrent != null && maxConcurrent == 0) {
+          maxConcurrent = null; // proto3's unset: pilot sets Envoy's max_requests only above 0
+        }
       }
     }
     OutlierConfig outliers = IstioOutliers.outliers(policy.child("outlierDetection"));

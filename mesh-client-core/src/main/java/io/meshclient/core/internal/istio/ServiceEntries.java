@@ -144,9 +144,9 @@ final class ServiceEntries {
     if (port == null) {
       return null;
     }
-    Integer weight = e.integer("weight", 1, 1_000_000);
+    Integer weight = e.integer("weight", 0, 1_000_000); // 0 is proto3's unset: pilot weighs such an endpoint 1
     ServiceInstance.Builder b = ServiceInstance.builder(service, address, port).secure(secure)
-        .metadata(e.stringMap("labels")).weight(weight == null ? 1 : weight);
+        .metadata(e.stringMap("labels")).weight(weight == null || weight == 0 ? 1 : weight);
     String locality = e.string("locality");
     if (locality != null) {
       b.locality(locality);
