@@ -20,7 +20,6 @@ import io.meshclient.core.config.SubsetPolicyConfig;
 import io.meshclient.core.config.TlsConfig;
 import io.meshclient.core.internal.balancer.Balancers;
 import io.meshclient.core.internal.ratelimit.GcraRateLimiter;
-import io.meshclient.core.internal.resilience.CircuitBreakers;
 import io.meshclient.core.internal.resilience.EjectionListener;
 import io.meshclient.core.internal.resilience.OutlierDetector;
 import io.meshclient.core.internal.resilience.RetryBudget;
@@ -30,7 +29,6 @@ import io.meshclient.core.internal.tls.ServiceTls;
 import io.meshclient.core.internal.tls.SubsetTls;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,12 +47,7 @@ final class ServiceStates {
   private final ClassLoader classLoader;
   private final Ticker ticker;
   private final RateLimiterRegistry limiterRegistry;
-  private final Lazy<CircuitBreakerRegistry> breakerRegistry;
-  /**
-   * The breakers the mesh put in {@link #breakerRegistry}, by service: only these are removed, an application's
-   * own breakers in a registry it supplied are not.
-   */
-  private final Set<String> breakerNames = new HashSet<>();
+  private final MeshBreakers breakers;
   private final MeshListener listener;
   private final EjectionListener ejections;
   private final Map<StateKey, AtomicInteger> inFlight = new HashMap<>();
@@ -76,7 +69,7 @@ final class ServiceStates {
     this.tlsSockets = tlsSockets;
     this.ticker = ticker;
     this.limiterRegistry = limiterRegistry;
-    this.breakerRegistry = breakerRegistry;
+    this.breakers = new MeshBreakers(breakerRegistry, ticker);
     this.listener = listener;
     this.ejections = new EjectionListener() {
       @Override
@@ -176,7 +169,7 @@ final class ServiceStates {
           liveLimiters.add(name);
           return limiter(name, limit);
         },
-        serviceConfig.circuitBreaker() == null ? null : breaker(service, serviceConfig.circuitBreaker()),
+        serviceConfig.circuitBreaker() == null ? null : breakers.obtain(service, serviceConfig.circuitBreaker()),
         budget(service, serviceConfig.retry() != null ? serviceConfig.retry() : RetryConfig.DEFAULT),
         tls(service, serviceConfig.tls()),
         allowList(serviceConfig.allowedAddresses() != null ? serviceConfig.allowedAddresses()
@@ -269,17 +262,7 @@ final class ServiceStates {
       SubsetPolicy policy = runtime.subsetPolicies().get(key.subset());
       return policy == null || !policy.ownLimit();
     });
-    CircuitBreakerRegistry breakers = breakerRegistry.ifMade();
-    if (breakers != null) {
-      breakerNames.removeIf(name -> {
-        ServiceRuntime runtime = next.get(name);
-        boolean gone = runtime == null || runtime.breaker() == null;
-        if (gone) {
-          breakers.remove(name);
-        }
-        return gone;
-      });
-    }
+    breakers.removeIf(service -> next.get(service) == null || next.get(service).breaker() == null);
     List<OutlierDetector> before = new ArrayList<>(detectors.values());
     detectors.clear();
     tlsByService.clear();
@@ -311,18 +294,7 @@ final class ServiceStates {
   void close() {
     limiters.keySet().forEach(limiterRegistry::remove);
     limiters.clear();
-    CircuitBreakerRegistry breakers = breakerRegistry.ifMade();
-    if (breakers != null) {
-      breakerNames.forEach(breakers::remove);
-    }
-    breakerNames.clear();
-  }
-
-  /** {@code service}'s breaker, from the registry, remembered as the mesh's to remove. */
-  private io.github.resilience4j.circuitbreaker.CircuitBreaker breaker(String service,
-      io.meshclient.core.config.BreakerConfig config) {
-    breakerNames.add(service);
-    return CircuitBreakers.obtain(breakerRegistry.get(), service, config, ticker);
+    breakers.close();
   }
 
   private static AddressAllowList allowList(List<String> cidrs) {
