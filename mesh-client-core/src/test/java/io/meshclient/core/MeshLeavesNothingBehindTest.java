@@ -1,0 +1,90 @@
+package io.meshclient.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.meshclient.core.config.BreakerConfig;
+import io.meshclient.core.config.MeshConfig;
+import io.meshclient.core.config.ServiceConfig;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What a mesh leaves in the application's hands: a refused build leaves no meter and no watch behind, and the
+ * application's own breakers, in a registry it supplied, are not the mesh's to remove. Closing itself:
+ * {@link MeshCloseTest}.
+ */
+@Timeout(30)
+class MeshLeavesNothingBehindTest {
+  private final InMemoryDiscovery discovery = new InMemoryDiscovery();
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+  @Test
+  void aMeshThatFailsToBuildLeavesNoMeterBehind() {
+    MeshConfig config = MeshConfig.builder().service(ServiceConfig.builder("reviews").discovery("nope").build())
+        .build();
+
+    assertThatThrownBy(() -> Mesh.builder().config(config).discovery("memory", discovery).meterRegistry(meters).build())
+        .isInstanceOf(io.meshclient.api.ConfigurationException.class)
+        .hasMessageContaining("mesh.services.reviews.discovery: nope (expected: one of the configured discoveries "
+            + "[memory])");
+    assertThat(meterNames()).isEmpty();
+    assertThat(discovery.watcherCount("reviews")).isZero();
+  }
+
+  /**
+   * A discovery that refuses its watches fails the build, and the watches already started on the other
+   * discoveries are closed: the refused mesh is never returned, so nobody else could close them.
+   */
+  @Test
+  void aBuildWhoseDiscoveryRefusesItsWatchClosesTheWatchesItStartedOnTheOthers() {
+    io.meshclient.api.ServiceDiscovery refusing = new io.meshclient.api.ServiceDiscovery() {
+      @Override
+      public Watch watch(String service, Listener listener) {
+        throw new IllegalStateException("registry unreachable");
+      }
+
+      @Override
+      public void close() {}
+    };
+    MeshConfig config = MeshConfig.builder()
+        .service(ServiceConfig.builder("reviews").discovery("memory").build())
+        .service(ServiceConfig.builder("ratings").discovery("refusing").build())
+        .build();
+
+    assertThatThrownBy(() -> Mesh.builder().config(config).discovery("memory", discovery)
+        .discovery("refusing", refusing).meterRegistry(meters).build())
+        .isInstanceOf(IllegalStateException.class).hasMessage("registry unreachable");
+    assertThat(discovery.watcherCount("reviews")).as("the watch of reviews, started before ratings' failed")
+        .isZero();
+    assertThat(meterNames()).isEmpty();
+  }
+
+  /** The application's own breakers, in a registry it gave the mesh, are not the mesh's to remove. */
+  @Test
+  void theApplicationsOwnBreakersInTheRegistryItSuppliedOutliveTheMesh() {
+    io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry registry =
+        io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry.ofDefaults();
+    CircuitBreaker payments = registry.circuitBreaker("payments");
+    ServiceConfig reviews = ServiceConfig.builder("reviews").circuitBreaker(BreakerConfig.DEFAULT).build();
+
+    Mesh mesh = Mesh.builder().config(MeshConfig.builder().service(reviews).build()).discovery("memory", discovery)
+        .circuitBreakerRegistry(registry).build();
+    assertThat(registry.getAllCircuitBreakers()).extracting(CircuitBreaker::getName)
+        .containsExactlyInAnyOrder("payments", "reviews");
+    mesh.reconfigure(MeshConfig.builder().build());
+    assertThat(registry.getAllCircuitBreakers()).extracting(CircuitBreaker::getName).containsExactly("payments");
+    mesh.reconfigure(MeshConfig.builder().service(reviews).build());
+    mesh.close();
+
+    assertThat(registry.getAllCircuitBreakers()).containsExactly(payments);
+  }
+
+  private List<String> meterNames() {
+    return meters.getMeters().stream().map(Meter::getId).map(Meter.Id::getName).distinct().sorted().toList();
+  }
+}
