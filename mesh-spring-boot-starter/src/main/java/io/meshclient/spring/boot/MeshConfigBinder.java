@@ -36,7 +36,7 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  *
  * <p>A list is replaced whole, as Spring Boot documents for lists set in more than one place: its
  * elements all come from the source with the highest precedence that sets any of them (a name with an
- * index, {@code routes[0]}, or the environment variable's {@code ROUTES_0}), or that sets the list itself
+ * index, {@code routes[0]} or {@code routes.0}, or the environment variable's {@code ROUTES_0}), or that sets the list itself
  * as one value ({@code on=503}, or {@code routes: []}, which Spring reads as an empty string: an empty
  * list, over a lower source's elements too, as Spring binds it). So a profile's {@code routes} replaces application.yml's, and a system property {@code
  * mesh.services.reviews.routes[0].to=v1} makes a list of that one route: no route, and no block under one,
@@ -240,7 +240,7 @@ public final class MeshConfigBinder {
   private static boolean inListOfAnother(ConfigurationPropertyName name, ConfigurationPropertySource source,
       Map<ConfigurationPropertyName, ConfigurationPropertySource> lists) {
     for (int i = ROOT.getNumberOfElements(); i < name.getNumberOfElements(); i++) {
-      if (name.isNumericIndex(i)) {
+      if (ListIndexes.isIndex(ROOT, name, i)) {
         ConfigurationPropertySource owner = lists.get(name.chop(i));
         if (owner != null && owner != source) {
           return true;
@@ -254,7 +254,7 @@ public final class MeshConfigBinder {
   private static void claimLists(ConfigurationPropertyName name, ConfigurationPropertySource source,
       Map<ConfigurationPropertyName, ConfigurationPropertySource> lists) {
     for (int i = ROOT.getNumberOfElements(); i < name.getNumberOfElements(); i++) {
-      if (name.isNumericIndex(i)) {
+      if (ListIndexes.isIndex(ROOT, name, i)) {
         lists.putIfAbsent(name.chop(i), source);
       }
     }
@@ -285,7 +285,7 @@ public final class MeshConfigBinder {
     StringBuilder key = new StringBuilder(MeshConfig.PREFIX);
     for (int j = ROOT.getNumberOfElements(); j <= i; j++) {
       String element = name.getElement(j, Form.ORIGINAL);
-      boolean bracketed = name.isNumericIndex(j) || element.indexOf('.') >= 0;
+      boolean bracketed = ListIndexes.isIndex(ROOT, name, j) || element.indexOf('.') >= 0;
       key.append(bracketed ? "[" : ".").append(element).append(bracketed ? "]" : "");
     }
     return key.toString();
@@ -364,7 +364,7 @@ public final class MeshConfigBinder {
           slots.put(path, slot);
         }
         Object existing = slot.parent().get(slot.key());
-        if (value != null && i < last && name.isNumericIndex(i + 1) && existing instanceof CharSequence text
+        if (value != null && i < last && ListIndexes.isIndex(ROOT, name, i + 1) && existing instanceof CharSequence text
             && text.isEmpty()) {
           // routes: [] (or routes: with nothing) from higher precedence, which Spring reads as an empty
           // string; where a lower source has elements it is a list, and Spring binds it as an empty one.

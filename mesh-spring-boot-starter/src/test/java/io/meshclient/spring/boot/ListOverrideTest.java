@@ -99,6 +99,53 @@ class ListOverrideTest {
   }
 
   /**
+   * A dotted index, {@code routes.0.to}, is an index to Spring's Binder as {@code routes[0].to} is: the
+   * list is that one route. The mesh read it as a name, so application.yml's second route (everyone to
+   * v1) stayed live under the system property's.
+   */
+  @Test
+  void aDottedIndexReplacesTheWholeListAsABracketedOneDoes() throws IOException {
+    System.setProperty("mesh.services.reviews.routes.0.to", "v3");
+    System.setProperty("mesh.services.reviews.retry.on.0", "504");
+    try (ConfigurableApplicationContext context = run("", new StandardEnvironment())) {
+      io.meshclient.core.config.ServiceConfig reviews = MeshConfigBinder.bind(context.getEnvironment()).service(
+          "reviews");
+
+      assertThat(reviews.routes()).hasSize(1);
+      assertThat(reviews.routes().get(0).match()).isEqualTo(Match.ANY);
+      assertThat(reviews.routes().get(0).destinations()).containsExactly(new RouteConfig.Destination(null, "v3", 1));
+      assertThat(reviews.retry().statuses()).containsExactly(504);
+      assertThat(reviews.retry().on()).as("not application.yml's connect-failure").isEmpty();
+      assertThat(springs(context, "mesh.services.reviews.routes")).containsExactly(Map.of("to", "v3"));
+      assertThat(Binder.get(context.getEnvironment()).bind("mesh.services.reviews.retry.on",
+          Bindable.listOf(String.class)).get()).containsExactly("504");
+    } finally {
+      System.clearProperty("mesh.services.reviews.routes.0.to");
+      System.clearProperty("mesh.services.reviews.retry.on.0");
+    }
+  }
+
+  /**
+   * Where the schema has free names, a number is a name, not an index: a subset {@code 2} set by a system
+   * property merges with application.yml's subsets, as Spring merges a map, and nothing is refused as a
+   * list with a gap.
+   */
+  @Test
+  void aNumberWhereTheSchemaHasNamesStaysAName() throws IOException {
+    System.setProperty("mesh.services.reviews.subsets.2.version", "v3");
+    try (ConfigurableApplicationContext context = run("", new StandardEnvironment())) {
+      io.meshclient.core.config.ServiceConfig reviews = MeshConfigBinder.bind(context.getEnvironment()).service(
+          "reviews");
+
+      assertThat(reviews.subsets()).containsOnlyKeys("v1", "v3", "2");
+      assertThat(Binder.get(context.getEnvironment()).bind("mesh.services.reviews.subsets",
+          Bindable.mapOf(String.class, Object.class)).get()).containsOnlyKeys("v1", "v3", "2");
+    } finally {
+      System.clearProperty("mesh.services.reviews.subsets.2.version");
+    }
+  }
+
+  /**
    * {@code routes[1].split.v3=80} alone, meant to change application.yml's second route, would be a list
    * of one route sending everything to v3. Spring refuses it for a typed list (the element is left
    * unbound); the mesh refuses it naming the key and the missing element.
