@@ -217,6 +217,9 @@ final class SliceWatch implements ServiceDiscovery.Watch {
       if (mapped.topology() != null && !mapped.topology().equals(topology)) { // said once per change
         LOG.log(Level.INFO, "Kubernetes EndpointSlices of ''{0}'' in ''{1}'': {2}", service, namespace,
             mapped.topology());
+      } else if (mapped.topology() == null && topology != null) { // the Service's topology mode was turned off
+        LOG.log(Level.INFO, "Kubernetes EndpointSlices of ''{0}'' in ''{1}'': no endpoint has topology-aware hints "
+            + "any more; calls go to every ready endpoint", service, namespace);
       }
       topology = mapped.topology();
       events.onResponse(service, listLatency, mapped.instances().size());

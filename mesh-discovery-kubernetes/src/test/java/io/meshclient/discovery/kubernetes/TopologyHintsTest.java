@@ -88,6 +88,28 @@ class TopologyHintsTest {
     }
   }
 
+  /**
+   * The Service's topology mode turned off: the controller removes the hints, calls go to every ready endpoint
+   * again, and the log says so once (it said only that hints were used, which stayed the last word).
+   */
+  @Test
+  void hintsThatDisappearAreLoggedAndEveryEndpointTakesTrafficAgain() {
+    api.slice("reviews-a", "reviews", 9080, hinted(endpoint("10.0.0.1", null, "zone-a"), "zone-a"),
+        hinted(endpoint("10.0.0.2", null, "zone-b"), "zone-b"));
+    RecordingListener listener = new RecordingListener();
+    try (LogCapture log = LogCapture.everything(); ServiceDiscovery discovery = discovery(ON_NODE_A)) {
+      discovery.watch("reviews", listener);
+      assertThat(listener.lastIds()).containsExactly("10.0.0.1:9080");
+
+      api.awaitWatches(discovery, 1);
+      api.slice("reviews-a", "reviews", 9080, endpoint("10.0.0.1", null, "zone-a"), endpoint("10.0.0.2", null, "zone-b"));
+      listener.awaitIds("10.0.0.1:9080", "10.0.0.2:9080");
+      assertThat(log.lines()).filteredOn(line -> line.contains("topology-aware hints any more")).hasSize(1).first()
+          .asString().contains("INFO", "Kubernetes EndpointSlices of 'reviews' in 'test': no endpoint has "
+              + "topology-aware hints any more; calls go to every ready endpoint");
+    }
+  }
+
   /** Hints for other zones only (a zone without endpoints of its own gets none from the controller). */
   @Test
   void hintsAreIgnoredWhenNoEndpointIsHintedForTheCallersZone() {
