@@ -23,6 +23,7 @@ final class ApiServerProbe implements AutoCloseable {
   private final KubernetesClient client;
   private final StatusTracker status;
   private final Runnable restartWatches;
+  private final Runnable answered;
   private final ScheduledExecutorService executor;
   /** Runs the request itself, so a call hanging on a dead pooled connection is bounded by {@link #TIMEOUT}. */
   private final java.util.concurrent.ExecutorService caller;
@@ -32,10 +33,16 @@ final class ApiServerProbe implements AutoCloseable {
   /** How long one probe may take before it counts as failed. */
   static final Duration TIMEOUT = Duration.ofSeconds(2);
 
-  ApiServerProbe(KubernetesClient client, StatusTracker status, Runnable restartWatches, Duration interval) {
+  /**
+   * @param restartWatches run when the API server answers again after failing
+   * @param answered run on the probe's thread after every answer (a lookup that failed may be tried again)
+   */
+  ApiServerProbe(KubernetesClient client, StatusTracker status, Runnable restartWatches, Runnable answered,
+      Duration interval) {
     this.client = client;
     this.status = status;
     this.restartWatches = restartWatches;
+    this.answered = answered;
     this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "mesh-kubernetes-probe");
       t.setDaemon(true);
@@ -82,6 +89,7 @@ final class ApiServerProbe implements AutoCloseable {
       LOG.log(Level.INFO, "Kubernetes API server answers again: restarting every watch, which relists");
       restartWatches.run();
     }
+    answered.run();
   }
 
   @Override

@@ -34,6 +34,8 @@ final class KubernetesDiscovery implements ServiceDiscovery {
   private final java.util.function.Function<String, String> env;
   private volatile String callerZone; // known once looked up
   private volatile boolean callerZoneKnown;
+  /** Whether reading the Node failed: the probe tries again, and the slices are mapped again once it is read. */
+  private volatile boolean callerZoneFailed;
   private PodWatch pods; // guarded by this; null until the first watch, or when no labels are configured
 
   KubernetesDiscovery(KubernetesDiscoverySettings settings, KubernetesClient client, String namespace,
@@ -45,7 +47,8 @@ final class KubernetesDiscovery implements ServiceDiscovery {
     this.client = client;
     this.namespace = namespace;
     this.events = events;
-    this.probe = new ApiServerProbe(client, status, this::restartWatches, ApiServerProbe.DEFAULT_INTERVAL);
+    this.probe = new ApiServerProbe(client, status, this::restartWatches, this::retryCallerZone,
+        ApiServerProbe.DEFAULT_INTERVAL);
   }
 
   /**
@@ -235,6 +238,25 @@ final class KubernetesDiscovery implements ServiceDiscovery {
     return callerZone;
   }
 
+  /**
+   * On the probe's thread, after the API server answered: reads the Node again if that failed, and once the
+   * zone is known maps every service's slices again, so the topology-aware hints apply without waiting for a
+   * slice to change. Never on a caller's thread: a caller (the mesh building) may hold a lock the listeners need.
+   */
+  private void retryCallerZone() {
+    if (!callerZoneFailed || closed.get()) {
+      return;
+    }
+    callerZone();
+    if (callerZoneKnown) {
+      callerZoneFailed = false;
+      System.getLogger(KubernetesDiscovery.class.getPackageName()).log(System.Logger.Level.INFO,
+          "Kubernetes Node ''{0}'' (NODE_NAME) read: the caller''s zone is {1}", env.apply("NODE_NAME").trim(),
+          callerZone == null ? "unknown" : "'" + callerZone + "'");
+      watches.forEach(watch -> watch.refresh(java.time.Duration.ZERO));
+    }
+  }
+
   /** The Node label holding its zone. */
   static final String ZONE_LABEL = "topology.kubernetes.io/zone";
 
@@ -255,9 +277,13 @@ final class KubernetesDiscovery implements ServiceDiscovery {
             n == null ? "does not exist" : "has no " + ZONE_LABEL + " label");
       }
     } catch (RuntimeException e) {
-      System.getLogger(KubernetesDiscovery.class.getPackageName()).log(System.Logger.Level.WARNING,
-          "Kubernetes Node ''{0}'' (NODE_NAME) cannot be read ({1}); reading it needs a ClusterRole with get on "
-              + "nodes; the caller''s zone is unknown for now", node, Failures.describe(e));
+      if (!callerZoneFailed) { // said once: the probe tries again every few seconds
+        System.getLogger(KubernetesDiscovery.class.getPackageName()).log(System.Logger.Level.WARNING,
+            "Kubernetes Node ''{0}'' (NODE_NAME) cannot be read ({1}); reading it needs a ClusterRole with get on "
+                + "nodes; the caller''s zone is unknown for now, and the Node is read again while the API server "
+                + "answers", node, Failures.describe(e));
+      }
+      callerZoneFailed = true;
     }
   }
 

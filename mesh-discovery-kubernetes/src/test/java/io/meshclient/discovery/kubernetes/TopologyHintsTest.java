@@ -110,6 +110,33 @@ class TopologyHintsTest {
     }
   }
 
+  /**
+   * The Node could not be read when the watch started (a 500 here; a missing ClusterRole alike): hints are
+   * ignored, the probe reads the Node again, and once the zone is known the slices are mapped again, with no
+   * slice changing. Before, the zone learnt late applied only at the next change of a slice.
+   */
+  @Test
+  void aZoneLearntAfterAFailedNodeReadAppliesWithoutASliceChange() {
+    java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+    api.gate = request -> request.getPath().startsWith("/api/v1/nodes/node-a") && refused.getAndIncrement() == 0
+        ? new io.fabric8.mockwebserver.http.MockResponse().setResponseCode(500).setBody("{\"kind\":\"Status\",\"apiVersion\":"
+            + "\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"etcd timeout\",\"code\":500}")
+        : null;
+    api.slice("reviews-a", "reviews", 9080, hinted(endpoint("10.0.0.1", null, "zone-a"), "zone-a"),
+        hinted(endpoint("10.0.0.2", null, "zone-b"), "zone-b"));
+    RecordingListener listener = new RecordingListener();
+    try (LogCapture log = LogCapture.everything(); ServiceDiscovery discovery = discovery(ON_NODE_A)) {
+      discovery.watch("reviews", listener);
+      assertThat(listener.lastIds()).as("the zone is unknown").containsExactly("10.0.0.1:9080", "10.0.0.2:9080");
+      assertThat(refused).hasValue(1);
+
+      listener.awaitIds("10.0.0.1:9080");
+      assertThat(discovery.callerZone()).isEqualTo("zone-a");
+      assertThat(log.text()).contains("Kubernetes Node 'node-a' (NODE_NAME) read: the caller's zone is 'zone-a'",
+          "topology-aware hints used: calls go to the 1 of 2 ready endpoints hinted for the caller's zone 'zone-a'");
+    }
+  }
+
   /** Hints for other zones only (a zone without endpoints of its own gets none from the controller). */
   @Test
   void hintsAreIgnoredWhenNoEndpointIsHintedForTheCallersZone() {
