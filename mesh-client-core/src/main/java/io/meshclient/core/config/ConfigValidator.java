@@ -100,7 +100,7 @@ final class ConfigValidator {
     }
     cidrs(key + ".allowed-addresses", s.allowedAddresses());
     if (s.tls() != null) {
-      tls(key + ".tls", s.tls());
+      s.tls().validate(key + ".tls", problems);
     }
     if (s.slowStart() != null) {
       shaping.slowStart(key + ".slow-start", s.slowStart());
@@ -142,31 +142,13 @@ final class ConfigValidator {
       resilience.outlier(key + ".outlier-detection", policy.outlierDetection());
     }
     if (policy.tls() != null && policy.tls() != SubsetPolicyConfig.TLS_OFF) { // the constant only: see TLS_OFF
-      tls(key + ".tls", policy.tls());
+      policy.tls().validate(key + ".tls", problems);
     }
     if (policy.slowStart() != null) {
       shaping.slowStart(key + ".slow-start", policy.slowStart());
     }
     if (policy.locality() != null && !policy.locality().equals(SubsetPolicyConfig.LOCALITY_OFF)) {
       shaping.locality(key + ".locality", policy.locality());
-    }
-  }
-
-  /** TLS settings whose files load only when the mesh builds: what can be checked without reading them. */
-  private void tls(String key, TlsConfig tls) {
-    if (tls.trust().isBlank()) {
-      problems.add(problem(key + ".trust", "''", "the location of a PEM CA bundle, such as file:/etc/mesh/ca.pem"));
-    }
-    if (tls.peerIdentity() != null) {
-      try {
-        io.meshclient.core.internal.tls.PeerIdentity.parse(tls.peerIdentity());
-      } catch (IllegalArgumentException e) {
-        problems.add(problem(key + ".peer-identity", tls.peerIdentity(),
-            "a SPIFFE ID such as spiffe://prod/ns/default/sa/reviews, or a DNS name (" + e.getMessage() + ")"));
-      }
-    }
-    if (tls.privateKey() != null && tls.certChain() == null) {
-      problems.add(problem(key + ".cert-chain", "missing", "a certificate chain to go with tls.private-key"));
     }
   }
 

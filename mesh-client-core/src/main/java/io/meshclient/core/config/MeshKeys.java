@@ -166,7 +166,7 @@ public final class MeshKeys {
       bool("enabled", true, "`false`: plain HTTP (under `subset-policies`: for the subset's calls even when the "
           + "service has `tls`)"),
       text("trust", null, "PEM CA bundle the instances' certificates must chain to (`file:`, `classpath:` or a "
-          + "path); required with `tls`"),
+          + "path), or `system`: the JVM's default trust store, with `peer-identity` required; required with `tls`"),
       text("cert-chain", null, "PEM client certificate chain, leaf first (mTLS); may also hold the key"),
       text("private-key", null, "PEM private key: PKCS#8 (RSA, EC or Ed25519), PKCS#1 RSA "
           + "(`BEGIN RSA PRIVATE KEY`) or SEC1 EC (`BEGIN EC PRIVATE KEY`, naming its curve), the forms Istio's agent "

@@ -7,7 +7,9 @@ import java.util.Objects;
  * path. The private key and certificate chain are reloaded when both files change and parse, so a
  * rotated identity is used by new connections without a restart.
  *
- * @param trust PEM bundle of the CA certificates the instances' certificates must chain to
+ * @param trust PEM bundle of the CA certificates the instances' certificates must chain to, or {@value
+ *     #SYSTEM_TRUST}: the JVM's default trust store (then {@code peerIdentity} is required, since its public CAs
+ *     vouch for any name); a file named {@code system} is {@code file:system}
  * @param certChain PEM client certificate chain, leaf first (may also hold the private key), or null for
  *     server-authenticated TLS only
  * @param privateKey PEM private key of the client certificate (PKCS#8, PKCS#1 RSA or SEC1 EC), or null when {@code certChain}
@@ -17,8 +19,35 @@ import java.util.Objects;
  *     trust bundle accepts
  */
 public record TlsConfig(String trust, String certChain, String privateKey, String peerIdentity) {
+  /** The {@link #trust()} that means the JVM's default trust store instead of a file. */
+  public static final String SYSTEM_TRUST = "system";
+
   public TlsConfig {
     Objects.requireNonNull(trust, "trust");
+  }
+
+  /** TLS settings whose files load only when the mesh builds: what can be checked without reading them. */
+  void validate(String key, java.util.List<String> problems) {
+    if (trust.isBlank()) {
+      problems.add(SecretKeys.problem(key + ".trust", "''", "the location of a PEM CA bundle, such as "
+          + "file:/etc/mesh/ca.pem"));
+    }
+    String unbound = io.meshclient.core.internal.tls.ServiceTls.systemTrustProblem(this);
+    if (unbound != null) {
+      problems.add(SecretKeys.problem(key + ".peer-identity", "missing", unbound));
+    }
+    if (peerIdentity != null) {
+      try {
+        io.meshclient.core.internal.tls.PeerIdentity.parse(peerIdentity);
+      } catch (IllegalArgumentException e) {
+        problems.add(SecretKeys.problem(key + ".peer-identity", peerIdentity,
+            "a SPIFFE ID such as spiffe://prod/ns/default/sa/reviews, or a DNS name (" + e.getMessage() + ")"));
+      }
+    }
+    if (privateKey != null && certChain == null) {
+      problems.add(SecretKeys.problem(key + ".cert-chain", "missing",
+          "a certificate chain to go with tls.private-key"));
+    }
   }
 
   /**

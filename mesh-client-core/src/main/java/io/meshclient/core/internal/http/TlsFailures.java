@@ -83,7 +83,8 @@ final class TlsFailures {
     if (tls == null) {
       return "a certificate the platform trusts, for " + service;
     }
-    return "a certificate chain valid now and trusted by " + tls.config().trust() + ", proving "
+    String trust = ServiceTls.isSystem(tls.config()) ? "the JVM's default trust store" : tls.config().trust();
+    return "a certificate chain valid now and trusted by " + trust + ", proving "
         + (tls.identity() != null ? tls.identity().expected() : "dns:" + service);
   }
 

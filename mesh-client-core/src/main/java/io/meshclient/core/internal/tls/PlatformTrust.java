@@ -10,6 +10,20 @@ import javax.net.ssl.X509TrustManager;
 public final class PlatformTrust {
   private PlatformTrust() {}
 
+  /**
+   * The CA certificates of the JVM's default trust store ({@code javax.net.ssl.trustStore}, else the JDK's
+   * cacerts), read now.
+   *
+   * @throws IllegalStateException if the platform has none or cannot load them
+   */
+  static java.util.List<java.security.cert.X509Certificate> roots() {
+    java.security.cert.X509Certificate[] roots = defaultTrustManager().getAcceptedIssuers();
+    if (roots.length == 0) {
+      throw new IllegalStateException("the JVM's default trust store holds no CA certificate");
+    }
+    return java.util.List.of(roots);
+  }
+
   public static X509TrustManager defaultTrustManager() {
     try {
       TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());

@@ -52,13 +52,18 @@ public final class ServiceTls {
             "a SPIFFE ID such as spiffe://prod/ns/default/sa/reviews, or a DNS name (" + e.getMessage() + ")");
       }
     }
-    PemSource trust = new PemSource(config.trust(), classLoader);
+    String unbound = systemTrustProblem(config);
+    if (unbound != null) {
+      throw ConfigurationException.of(keys.peerIdentity(), "missing", unbound);
+    }
     IdentityTrustManager trustManager;
     try {
-      trustManager = new IdentityTrustManager(trust.certificates(), identity);
-    } catch (IOException | GeneralSecurityException e) {
-      throw new ConfigurationException(ConfigurationException.problem(keys.trust(), config.trust(),
-          "a readable PEM bundle of CA certificates (" + describe(e) + ")"), e);
+      trustManager = new IdentityTrustManager(isSystem(config) ? PlatformTrust.roots()
+          : new PemSource(config.trust(), classLoader).certificates(), identity);
+    } catch (IOException | GeneralSecurityException | IllegalStateException e) {
+      throw new ConfigurationException(ConfigurationException.problem(keys.trust(), config.trust(), (isSystem(config)
+          ? "the JVM's default trust store, with CA certificates (" : "a readable PEM bundle of CA certificates (")
+          + describe(e) + ")"), e);
     }
     ReloadingKeyManager keyManager = null;
     if (config.certChain() != null) {
@@ -90,6 +95,22 @@ public final class ServiceTls {
       throw new ConfigurationException(ConfigurationException.problem(keys.trust(), config, "usable TLS settings ("
           + e.getMessage() + ")"), e);
     }
+  }
+
+  /** Whether {@code config} trusts the JVM's default trust store ({@value TlsConfig#SYSTEM_TRUST}), not a file. */
+  public static boolean isSystem(TlsConfig config) {
+    return TlsConfig.SYSTEM_TRUST.equals(config.trust());
+  }
+
+  /**
+   * Null, or what {@code config} lacks to be safe with the JVM's trust store: a peer identity. The public CAs
+   * in it vouch for any name, and instances are addressed by IP with no host name check, so without one any
+   * certificate a public CA issued would be accepted.
+   */
+  public static String systemTrustProblem(TlsConfig config) {
+    return isSystem(config) && config.peerIdentity() == null
+        ? "the DNS name the instances' certificates must carry (dns:api.example.com) with trust: "
+            + TlsConfig.SYSTEM_TRUST + ": the public CAs of the JVM's trust store vouch for any name" : null;
   }
 
   /** What went wrong, without any of the file's content. */

@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshclient.core.Mesh;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.util.Properties;
 import javax.net.ssl.SSLHandshakeException;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -29,40 +25,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(30)
 class PlatformTrustPassThroughTest {
-  private static final String[] PROPERTIES = {
-      "javax.net.ssl.trustStore", "javax.net.ssl.trustStorePassword", "javax.net.ssl.trustStoreType"};
-  private final Properties saved = new Properties();
   private TestPki.Held platformCa;
+  private PlatformTrustStore platformTrust;
 
   @BeforeEach
   void platformTrustsATestCa(@TempDir Path dir) throws Exception {
-    for (String key : PROPERTIES) {
-      if (System.getProperty(key) != null) {
-        saved.setProperty(key, System.getProperty(key));
-      }
-    }
     platformCa = TestPki.ca("platform");
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    store.load(null, null);
-    store.setCertificateEntry("platform-ca", platformCa.certificate());
-    Path file = dir.resolve("cacerts.p12");
-    try (OutputStream out = Files.newOutputStream(file)) {
-      store.store(out, "changeit".toCharArray());
-    }
-    System.setProperty("javax.net.ssl.trustStore", file.toString());
-    System.setProperty("javax.net.ssl.trustStorePassword", "changeit");
-    System.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
+    platformTrust = new PlatformTrustStore(platformCa, dir);
   }
 
   @AfterEach
   void restoreProperties() {
-    for (String key : PROPERTIES) {
-      if (saved.containsKey(key)) {
-        System.setProperty(key, saved.getProperty(key));
-      } else {
-        System.clearProperty(key);
-      }
-    }
+    platformTrust.close();
   }
 
   @Test
