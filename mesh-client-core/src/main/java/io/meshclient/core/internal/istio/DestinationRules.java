@@ -174,17 +174,21 @@ final class DestinationRules {
       }
       SpecNode own = subset.child("trafficPolicy");
       if (own != null) {
-        subsetTraffic.put(name, trafficPolicy(own));
+        subsetTraffic.put(name, trafficPolicy(own, hosts.externalName(host)));
       }
     }
     SpecNode policy = spec.child("trafficPolicy");
-    Traffic traffic = policy == null ? Traffic.NONE : trafficPolicy(policy);
+    Traffic traffic = policy == null ? Traffic.NONE : trafficPolicy(policy, hosts.externalName(host));
     String service = hosts.service(spec, spec.key("host"), host);
     return service == null ? null : new Policy(resource, service, subsets, subsetTraffic, traffic);
   }
 
   /** A {@code trafficPolicy} block, the service's or a subset's, mapped the same way. */
-  private static Traffic trafficPolicy(SpecNode policy) {
+  /**
+   * @param externalName the rule's host when it is an external DNS name (api.example.com), else null: the name
+   *     the instances' certificates must carry when {@code tls} trusts the system's CAs
+   */
+  private static Traffic trafficPolicy(SpecNode policy, String externalName) {
     policy.fields("loadBalancer", "connectionPool", "outlierDetection", "tls", "portLevelSettings", "tunnel",
         "proxyProtocol");
     policy.unsupported("portLevelSettings", "settings per port: a service has one port here");
@@ -265,17 +269,22 @@ final class DestinationRules {
           String ca = t.string("caCertificates");
           String cert = t.string("clientCertificate");
           String key = t.string("privateKey");
-          if (ca == null) {
+          // Without caCertificates Istio checks the certificate against the system's CAs, and without
+          // subjectAltNames against the request's host name (VERIFY_CERTIFICATE_AT_CLIENT, automatic SNI and SAN).
+          String peer = identity != null || ca != null ? identity : externalName == null ? null : "dns:" + externalName;
+          if (ca == null && peer == null) {
             t.loading.problem(t.resource, t.key("caCertificates"), "missing", "the CA certificates (a PEM file) the "
-                + "instances' certificates must chain to, with mode " + mode);
+                + "instances' certificates must chain to, or subjectAltNames, with mode " + mode + ": the system's CAs "
+                + "vouch for any name, and the mesh takes the host's name as the certificate's only for an external "
+                + "host such as api.example.com");
           }
           if (mode.equals("MUTUAL") && (cert == null || key == null)) {
             t.loading.problem(t.resource, t.key(cert == null ? "clientCertificate" : "privateKey"), "missing",
                 "the client certificate and private key (PEM files), with mode MUTUAL");
           }
-          if (ca != null) {
-            tls = new TlsConfig(ca, mode.equals("MUTUAL") ? cert : null, mode.equals("MUTUAL") ? key : null,
-                identity);
+          if (ca != null || peer != null) {
+            tls = new TlsConfig(ca != null ? ca : TlsConfig.SYSTEM_TRUST, mode.equals("MUTUAL") ? cert : null,
+                mode.equals("MUTUAL") ? key : null, peer);
           }
         }
         case "ISTIO_MUTUAL" -> istioMutual = true;

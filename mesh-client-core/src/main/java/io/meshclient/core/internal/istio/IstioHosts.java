@@ -67,6 +67,17 @@ final class IstioHosts {
     return service;
   }
 
+  /**
+   * {@code host} as the DNS name of an external service ({@code api.example.com}, lower case, no final dot), or
+   * null when it names a Kubernetes service ({@code reviews}, {@code reviews.default.svc...}) or has a wildcard.
+   */
+  String externalName(String host) {
+    String h = host.toLowerCase(Locale.ROOT);
+    h = h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
+    return isWildcard(h) || h.indexOf('.') < 0 || h.endsWith(".svc") || h.contains(".svc.")
+        || !service(h, namespace).equals(h) ? null : h;
+  }
+
   private String named(String shortName, String ns) {
     return ns.equals(namespace) ? shortName : shortName + "." + ns;
   }

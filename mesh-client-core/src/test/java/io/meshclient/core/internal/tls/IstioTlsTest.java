@@ -67,6 +67,74 @@ class IstioTlsTest {
     }
   }
 
+  /**
+   * Istio's TLS origination for an external host (its egress task): the application calls http://, the rule says
+   * SIMPLE with neither caCertificates nor subjectAltNames, and Istio checks the certificate against the system's
+   * CAs and the host's name. The mesh did not load such a file ('caCertificates: missing'); now it trusts the JVM's
+   * trust store (a test CA here) and pins the host's name, so a certificate for another name is refused.
+   */
+  @Test
+  void simpleWithoutCaCertificatesTrustsTheJvmsCasAndPinsAnExternalHostsName() throws Exception {
+    TestPki.Held platformCa = TestPki.ca("platform");
+    TestPki.Held right = TestPki.leaf(platformCa, "api", new TestPki.Leaf().dns("api.example.com"));
+    TestPki.Held wrong = TestPki.leaf(platformCa, "other", new TestPki.Leaf().dns("other.example.com"));
+    try (PlatformTrustStore trust = new PlatformTrustStore(platformCa, dir);
+        CountingTlsServer good = new CountingTlsServer(right, platformCa, platformCa);
+        CountingTlsServer bad = new CountingTlsServer(wrong, platformCa, platformCa)) {
+      for (CountingTlsServer server : List.of(good, bad)) {
+        Path file = Files.writeString(dir.resolve("egress.yaml"), """
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: { name: api }
+            spec:
+              hosts: [api.example.com]
+              resolution: STATIC
+              ports: [{ number: %d, name: http, protocol: HTTP }]
+              endpoints: [{ address: 127.0.0.1 }]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: { name: api }
+            spec:
+              host: api.example.com
+              trafficPolicy: { tls: { mode: SIMPLE } }
+            """.formatted(server.port()));
+        try (Mesh mesh = Mesh.builder().istioConfig(file).build()) {
+          assertThat(mesh.config().service("api.example.com").tls())
+              .isEqualTo(new TlsConfig(TlsConfig.SYSTEM_TRUST, null, null, "dns:api.example.com"));
+          okhttp3.Request call = new okhttp3.Request.Builder().url("http://api.example.com/v1").build();
+          if (server == good) {
+            try (okhttp3.Response response = mesh.httpClient().newCall(call).execute()) {
+              assertThat(response.code()).isEqualTo(200);
+            }
+          } else {
+            assertThatThrownBy(() -> mesh.httpClient().newCall(call).execute())
+                .isInstanceOf(io.meshclient.api.PeerIdentityMismatchException.class);
+          }
+        }
+      }
+      assertThat(good.requests()).isEqualTo(1);
+      assertThat(bad.bytesReceived()).isZero();
+    }
+  }
+
+  /** A Kubernetes service's rule has no external name to pin: without caCertificates or subjectAltNames, refused. */
+  @Test
+  void simpleWithoutCaCertificatesForAKubernetesServiceIsRefused() throws Exception {
+    Path file = Files.writeString(dir.resolve("simple.yaml"), """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: ratings }
+        spec:
+          host: ratings
+          trafficPolicy: { tls: { mode: SIMPLE } }
+        """);
+    assertThatThrownBy(() -> Mesh.builder().istioConfig(file).discovery("memory", discovery).build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("spec.trafficPolicy.tls.caCertificates: missing (expected: the CA certificates (a PEM "
+            + "file) the instances' certificates must chain to, or subjectAltNames, with mode SIMPLE");
+  }
+
   @Test
   void istioMutualIsRefusedWithoutCertificateFilesAndKeepsMeshYamlsWithThem() throws Exception {
     Path file = Files.writeString(dir.resolve("istio-mutual.yaml"), """
