@@ -11,7 +11,8 @@ import java.util.TreeSet;
 
 /**
  * A cluster's {@code UpstreamTlsContext} as the mesh's {@link TlsConfig}: trust from
- * {@code validation_context.trusted_ca.filename} or a certificate provider's CA file, the client
+ * {@code validation_context.trusted_ca.filename}, a certificate provider's CA file or {@code system_root_certs}
+ * (the JVM's default trust store, with an exact SAN matcher required), the client
  * identity from {@code tls_certificates[0]}'s files or a certificate provider's, and the first exact SAN
  * matcher pinned as the peer identity. Certificate provider instances are the bootstrap's
  * {@code certificate_providers} (gRFC A29), named by the fields gRPC reads, newest first.
@@ -50,12 +51,15 @@ final class TlsMapper {
       if (root != null) {
         trust = "file:" + provider(where, root, providers).caCertificateFile();
         trustKey = root.fileKey(where, "ca_certificate_file");
+      } else if (validation.hasSystemRootCerts()) {
+        trust = TlsConfig.SYSTEM_TRUST; // the JVM's default trust store, as Envoy's system_root_certs is the OS's
+        trustKey = where + ": " + validationField + "system_root_certs";
       }
     }
     if (trust == null) {
-      notes.add(where + ": transport_socket: TLS whose trust is neither validation_context.trusted_ca.filename "
-          + "nor a certificate provider instance (SDS) is not implemented: its calls fail rather than go out "
-          + "unverified");
+      notes.add(where + ": transport_socket: TLS whose trust is neither validation_context.trusted_ca.filename, "
+          + "system_root_certs nor a certificate provider instance (SDS) is not implemented: its calls fail rather "
+          + "than go out unverified");
       return null;
     }
     String cert = null;
@@ -78,6 +82,11 @@ final class TlsMapper {
     }
     String peer = peerIdentity(where, validation, notes);
     if (peer == null && sanMatchers(validation) > 0) {
+      return null;
+    }
+    if (peer == null && TlsConfig.SYSTEM_TRUST.equals(trust)) {
+      notes.add(where + ": " + validationField + "system_root_certs without an exact SAN matcher is not implemented: "
+          + "the system's CAs vouch for any name, so its calls fail rather than go out to any certificate they signed");
       return null;
     }
     String peerKey = where + ": " + validationField + (validation.getMatchTypedSubjectAltNamesCount() > 0

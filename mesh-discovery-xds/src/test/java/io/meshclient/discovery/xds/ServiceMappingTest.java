@@ -293,6 +293,34 @@ class ServiceMappingTest {
         "(expected: a certificate provider instance of the bootstrap's certificate_providers, which has none)");
   }
 
+  /**
+   * {@code system_root_certs} (Envoy's OS trust store, as Istio sends a DestinationRule with SIMPLE and no
+   * caCertificates) is the JVM's trust store, with the exact SAN pinned; without a SAN matcher the cluster's calls
+   * fail, since those CAs vouch for any name. Before, both were reported as SDS trust and had no instances.
+   */
+  @Test
+  void systemRootCertsAreTheJvmsTrustStoreWithTheSanPinnedAndRequired() {
+    CertificateValidationContext.Builder system = CertificateValidationContext.newBuilder()
+        .setSystemRootCerts(CertificateValidationContext.SystemRootCerts.getDefaultInstance());
+    UpstreamTlsContext pinned = UpstreamTlsContext.newBuilder().setCommonTlsContext(CommonTlsContext.newBuilder()
+        .setValidationContext(system.clone().addMatchTypedSubjectAltNames(SubjectAltNameMatcher.newBuilder()
+            .setSanType(SubjectAltNameMatcher.SanType.DNS).setMatcher(StringMatcher.newBuilder()
+                .setExact("api.example.com"))))).build();
+    UpstreamTlsContext unpinned = UpstreamTlsContext.newBuilder().setCommonTlsContext(CommonTlsContext.newBuilder()
+        .setValidationContext(system)).build();
+
+    ClusterResource c = ClusterResource.decode(Any.pack(withTls(Resources.cluster(V1), pinned)), ISTIO_PROVIDERS);
+    assertThat(c.tls()).isEqualTo(new TlsConfig(TlsConfig.SYSTEM_TRUST, null, null, "dns:api.example.com"));
+
+    XdsResources r = resources(Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), V1));
+    r.clusters.put(V1, ClusterResource.decode(Any.pack(withTls(Resources.cluster(V1), unpinned)), ISTIO_PROVIDERS));
+    ServiceMapping m = ServiceMapping.map("reviews", "reviews:9080", "xds", null, r);
+    assertThat(m.instances()).as("its calls fail rather than go out to any certificate a public CA signed").isEmpty();
+    assertThat(m.notes()).containsExactly("cluster " + V1 + ": transport_socket.typed_config.common_tls_context."
+        + "validation_context.system_root_certs without an exact SAN matcher is not implemented: the system's CAs "
+        + "vouch for any name, so its calls fail rather than go out to any certificate they signed");
+  }
+
   @Test
   void aClusterWhoseTlsTrustComesFromSdsHasNoInstancesAndIsReported() {
     UpstreamTlsContext sds = UpstreamTlsContext.newBuilder().setCommonTlsContext(CommonTlsContext.newBuilder()
@@ -305,8 +333,8 @@ class ServiceMappingTest {
     assertThat(m.instances()).as("its calls fail rather than go out unverified").isEmpty();
     assertThat(m.config().routes()).extracting(RouteConfig::to).containsExactly("v1", "xds-unroutable");
     assertThat(m.notes()).containsExactly("cluster " + V1 + ": transport_socket: TLS whose trust is neither "
-        + "validation_context.trusted_ca.filename nor a certificate provider instance (SDS) is not implemented: its "
-        + "calls fail rather than go out unverified");
+        + "validation_context.trusted_ca.filename, system_root_certs nor a certificate provider instance (SDS) is not "
+        + "implemented: its calls fail rather than go out unverified");
   }
 
   @Test
