@@ -176,4 +176,24 @@ class IstioRefusedResourcesTest extends BookinfoIstioTest {
         .hasMessage(dir.resolve("istio.yaml") + " (document 3): VirtualService reviews: metadata.namespace: a list "
             + "(expected: a namespace name, such as default)");
   }
+
+  /**
+   * Istio's validation refuses a VirtualService listing the same host twice; the mesh once applied it. (A
+   * ServiceEntry may list a host twice: Istio's validation does not check it, and the entry defines the service once.)
+   */
+  @Test
+  void aVirtualServiceListingAHostTwiceIsRefusedAsIstioRefusesIt() throws Exception {
+    bookinfo();
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews, ratings, reviews]
+          http: [{ route: [{ destination: { host: reviews, subset: v1 } }] }]
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessage(dir.resolve("istio.yaml") + ": VirtualService default/reviews: spec.hosts[2]: reviews (expected: "
+            + "each host once (spec.hosts[0] lists it already; Istio: \"duplicate hosts in virtual service: reviews & "
+            + "reviews\"))");
+  }
 }

@@ -64,6 +64,10 @@ final class VirtualServices {
       if (IstioHosts.isWildcard(host)) {
         spec.loading.problem(resource, spec.key("hosts") + "[" + i + "]", host, "a host without wildcards (the "
             + "mesh routes named services)");
+      } else if (rawHosts.indexOf(host) < i) {
+        spec.loading.problem(resource, spec.key("hosts") + "[" + i + "]", host, "each host once (spec.hosts["
+            + rawHosts.indexOf(host) + "] lists it already; Istio: \"duplicate hosts in virtual service: " + host
+            + " & " + host + "\")");
       } else {
         String service = hosts.service(spec, spec.key("hosts") + "[" + i + "]", host);
         if (service != null) {
