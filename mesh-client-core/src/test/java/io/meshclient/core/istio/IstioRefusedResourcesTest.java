@@ -1,5 +1,6 @@
 package io.meshclient.core.istio;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshclient.api.ConfigurationException;
@@ -195,5 +196,37 @@ class IstioRefusedResourcesTest extends BookinfoIstioTest {
         .hasMessage(dir.resolve("istio.yaml") + ": VirtualService default/reviews: spec.hosts[2]: reviews (expected: "
             + "each host once (spec.hosts[0] lists it already; Istio: \"duplicate hosts in virtual service: reviews & "
             + "reviews\"))");
+  }
+
+  /**
+   * Istio reads enum values as written: its schema lists {@code simple} in upper case and protojson takes enum names
+   * exactly, so {@code round_robin} is refused there. The mesh once read it as ROUND_ROBIN; written so, it applies.
+   */
+  @Test
+  void aLoadBalancerNamedInLowerCaseIsRefusedAsIstioRefusesIt() throws Exception {
+    bookinfo();
+    Path file = dir.resolve("ratings.yaml");
+    String rule = """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: ratings }
+        spec:
+          host: ratings
+          trafficPolicy: { loadBalancer: { simple: %s } }
+        """;
+    Files.writeString(file, rule.formatted("round_robin"));
+    assertThatThrownBy(() -> Mesh.builder().istioConfig(file).discovery("memory", discovery).build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(file + ": DestinationRule default/ratings: spec.trafficPolicy.loadBalancer.simple: round_robin "
+            + "(expected: one of ROUND_ROBIN, LEAST_REQUEST, LEAST_CONN, RANDOM, PASSTHROUGH, UNSPECIFIED, in upper "
+            + "case as Istio requires)");
+    Files.writeString(file, rule.formatted("ROUND_ROBIN"));
+    try (Mesh mesh = Mesh.builder().istioConfig(file).discovery("memory", discovery).build()) {
+      for (int i = 0; i < 4; i++) {
+        body(mesh, "http://ratings/r");
+      }
+      assertThat(ratingsV1.requests.get()).as("round robin over v1 and v2").isEqualTo(2);
+      assertThat(ratingsV2.requests.get()).isEqualTo(2);
+    }
   }
 }
