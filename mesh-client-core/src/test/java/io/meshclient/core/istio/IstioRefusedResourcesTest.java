@@ -229,4 +229,21 @@ class IstioRefusedResourcesTest extends BookinfoIstioTest {
       assertThat(ratingsV2.requests.get()).isEqualTo(2);
     }
   }
+
+  /** Istio refuses a fault with neither delay nor abort; the mesh once applied the route without it. */
+  @Test
+  void aFaultWithNeitherDelayNorAbortIsRefusedAsIstioRefusesIt() throws Exception {
+    bookinfo();
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http: [{ route: [{ destination: { host: reviews, subset: v1 } }], fault: {} }]
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessage(dir.resolve("istio.yaml") + ": VirtualService default/reviews: spec.http[0].fault: neither delay "
+            + "nor abort (expected: a delay, an abort or both (Istio: \"HTTP fault injection must have an abort "
+            + "and/or a delay\"))");
+  }
 }
