@@ -246,4 +246,32 @@ class IstioRefusedResourcesTest extends BookinfoIstioTest {
             + "nor abort (expected: a delay, an abort or both (Istio: \"HTTP fault injection must have an abort "
             + "and/or a delay\"))");
   }
+
+  /**
+   * Istio refuses a route that sets the authority twice: rewrite.authority next to a Host header in headers.request
+   * (set or add), or two such headers. The mesh once applied one of them.
+   */
+  @Test
+  void aRouteSettingTheAuthorityTwiceIsRefusedAsIstioRefusesIt() throws Exception {
+    bookinfo();
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - route: [{ destination: { host: reviews, subset: v1 } }]
+              rewrite: { authority: reviews.internal }
+              headers: { request: { set: { Host: other.internal } } }
+            - route: [{ destination: { host: reviews, subset: v1 } }]
+              headers: { request: { set: { host: a.internal }, add: { Host: b.internal } } }
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessage("2 configuration problems:\n  " + dir.resolve("istio.yaml") + ": VirtualService default/reviews: "
+            + "spec.http[0].headers.request.set.Host: other.internal (expected: the authority set in one place only: "
+            + "spec.http[0].rewrite.authority sets it (Istio: \"authority header cannot be set multiple times\"))\n  "
+            + dir.resolve("istio.yaml") + ": VirtualService default/reviews: spec.http[1].headers.request.add.Host: "
+            + "b.internal (expected: the authority set in one place only: spec.http[1].headers.request.set.host sets "
+            + "it (Istio: \"authority header cannot be set multiple times\"))");
+  }
 }

@@ -193,6 +193,7 @@ final class VirtualServices {
         base = base.withRewrite(new RouteConfig.Rewrite(uri, authority));
       }
     }
+    authorityOnce(http, base.rewrite() == null ? null : base.rewrite().authority(), request);
     // mirror
     String mirrorService = null;
     String mirrorSubset = null;
@@ -303,6 +304,35 @@ final class VirtualServices {
     }
     String service = hosts.service(dest, dest.key("host"), host);
     return service == null ? null : new Target(service, dest.string("subset"), weight, dest.path);
+  }
+
+  /**
+   * Refuses a route that sets the authority in more than one place, as Istio's validateAuthorityRewrite does:
+   * {@code rewrite.authority}, then a {@code host} or {@code :authority} header of the route's {@code
+   * headers.request.set}, then of its {@code add}. Applied, one of them would win where Istio applies neither.
+   */
+  private static void authorityOnce(SpecNode http, String rewriteAuthority, RouteConfig.HeaderOps request) {
+    List<String[]> places = new ArrayList<>(); // field path, value
+    if (rewriteAuthority != null) {
+      places.add(new String[] {http.key("rewrite.authority"), rewriteAuthority});
+    }
+    for (String op : List.of("set", "add")) {
+      Map<String, String> headers = request == null ? Map.of() : op.equals("set") ? request.set() : request.add();
+      headers.forEach((name, value) -> {
+        if (name.equalsIgnoreCase("host") || name.equalsIgnoreCase(":authority")) {
+          places.add(new String[] {http.key("headers.request." + op + "." + name), value});
+        }
+      });
+    }
+    String first = null;
+    for (String[] place : places) {
+      if (first != null) {
+        http.loading.problem(http.resource, place[0], place[1], "the authority set in one place only: " + first
+            + " sets it (Istio: \"authority header cannot be set multiple times\")");
+      } else if (!place[1].isEmpty()) {
+        first = place[0];
+      }
+    }
   }
 
   private static RouteConfig.HeaderOps headerOps(SpecNode node) {
