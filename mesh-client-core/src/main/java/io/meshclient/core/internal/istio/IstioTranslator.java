@@ -70,6 +70,7 @@ public final class IstioTranslator {
     for (IstioResource r : resources) {
       SpecNode spec = new SpecNode(r, loading, "spec", r.spec());
       List<String> exportTo = IstioDocuments.KINDS.contains(r.kind()) ? spec.strings("exportTo") : List.of();
+      IstioHosts.checkExportTo(spec, exportTo);
       if (!hosts.exportedHere(exportTo, r.namespace())) {
         loading.ignored.add(r.label() + " (" + r.file() + "): its exportTo " + exportTo + " leaves out this mesh's "
             + "namespace " + hosts.namespace() + ", so Istio does not apply it to callers there, nor does the mesh");
