@@ -106,8 +106,7 @@ public final class IstioTranslator {
             loading.applied.add(r.label());
           }
         }
-        default -> loading.unsupported(r, "kind", r.kind() + ": the mesh applies VirtualService, DestinationRule "
-            + "and ServiceEntry only; this resource is not applied");
+        default -> IstioKinds.skipOrRefuse(r, loading);
       }
     }
     Set<String> knownHere = new LinkedHashSet<>(base.services().keySet());
