@@ -99,7 +99,7 @@ final class IstioHosts {
       } else if ("~".equals(entry) && !serviceEntry) {
         spec.loading.problem(spec.resource, path, entry, "'.', '*' or a namespace name (Istio: \"exportTo ~ (none) "
             + "is not allowed for Istio configuration objects\"; a ServiceEntry may take it)");
-      } else if (!Set.of(".", "*", "~").contains(entry) && !entry.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+      } else if (!Set.of(".", "*", "~").contains(entry) && !IstioLabels.isDnsLabel(entry)) {
         spec.loading.problem(spec.resource, path, entry, "'.', '*' or a namespace name (Istio: \"only .,*, or a "
             + "valid DNS 1123 label is allowed as exportTo entry\")");
       }

@@ -19,9 +19,10 @@ final class VirtualServices {
 
   /**
    * The subset, of no instance, that the routes of a {@code redirect}, {@code directResponse} or {@code delegate}
-   * go to, so that their calls fail (NoHealthyInstanceException) as the xDS module's unroutable ones do.
+   * go to, so that their calls fail (NoHealthyInstanceException) as the xDS module's unroutable ones do. Not a
+   * DNS-1123 label, so no DestinationRule Istio takes can name a subset so (pilot reserves no subset name).
    */
-  static final String UNROUTABLE = "istio-unroutable";
+  static final String UNROUTABLE = "istio.unroutable";
   /** The label the {@link #UNROUTABLE} subset selects, which no instance has. */
   static final Map<String, String> UNROUTABLE_LABELS = Map.of("mesh.istio/unroutable", "");
 
