@@ -24,14 +24,16 @@ import org.junit.jupiter.api.Timeout;
 class IstioOtherKindsTest extends BookinfoIstioTest {
   /** The kinds skipped, each as a directory would hold it, by name. */
   private static final Map<String, String> CALLED_SIDE = Map.of(
-      "AuthorizationPolicy", "security.istio.io/v1|{ action: DENY, rules: [{ from: [{ source: { notNamespaces: [default] } }] }] }",
+      "AuthorizationPolicy", "security.istio.io/v1|{ action: DENY, rules: [{ from: [{ source: { notNamespaces: "
+          + "[default] } }] }] }",
       "PeerAuthentication", "security.istio.io/v1beta1|{ mtls: { mode: STRICT } }",
       "RequestAuthentication", "security.istio.io/v1|{ jwtRules: [{ issuer: https://issuer.example.com }] }",
       "Telemetry", "telemetry.istio.io/v1|{ accessLogging: [{ providers: [{ name: envoy }] }] }",
       "Gateway", "networking.istio.io/v1|{ selector: { istio: ingressgateway }, servers: [] }",
       "ProxyConfig", "networking.istio.io/v1beta1|{ concurrency: 2 }",
       "Sidecar", "networking.istio.io/v1|{ ingress: [{ port: { number: 9080, protocol: HTTP, name: http } }] }",
-      "EnvoyFilter", "networking.istio.io/v1alpha3|{ configPatches: [{ applyTo: HTTP_FILTER, match: { context: GATEWAY } }] }",
+      "EnvoyFilter", "networking.istio.io/v1alpha3|{ configPatches: [{ applyTo: HTTP_FILTER, match: { context: "
+          + "GATEWAY } }] }",
       "WasmPlugin", "extensions.istio.io/v1alpha1|{ url: oci://example.com/f:1, match: [{ mode: SERVER }] }",
       "HTTPRoute", "gateway.networking.k8s.io/v1|{ parentRefs: [{ name: ingress }], rules: [] }");
 

@@ -48,8 +48,9 @@ final class IstioKinds {
           ? null : "a WasmPlugin whose every match has mode SERVER: else it runs in the caller's Envoy, which the "
           + "mesh does not run";
       case "WorkloadEntry", "WorkloadGroup" -> "a kind that leaves the callers' instances alone: a " + r.kind()
-          + " adds instances to the services whose selectors (a Kubernetes Service, a ServiceEntry's workloadSelector) match its labels, which the "
-          + "mesh does not see; list its address under a ServiceEntry's endpoints";
+          + " adds instances to the services whose selectors (a Kubernetes Service, a ServiceEntry's "
+          + "workloadSelector) match its labels, which the mesh does not see; list its address under a "
+          + "ServiceEntry's endpoints";
       case "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute" -> all(spec.get("parentRefs"),
           p -> field(p, "kind") == null || "Gateway".equals(field(p, "kind"))) ? null : "a route bound to gateways "
           + "only: bound to a Service (GAMMA), it routes the calls to it, which the mesh reads from VirtualServices "
