@@ -55,10 +55,12 @@ class IstioOtherKindsTest extends BookinfoIstioTest {
   @Test
   void kindsActingOnTheCalledSideOrOnGatewaysAreSkippedAndReportedAndRoutingApplies() throws Exception {
     bookinfo();
-    Path istio = directory(CALLED_SIDE.entrySet().stream().map(e -> resource(e.getKey(), e.getValue()))
-        .toArray(String[]::new));
+    List<String> documents = new java.util.ArrayList<>(CALLED_SIDE.entrySet().stream()
+        .map(e -> resource(e.getKey(), e.getValue())).toList());
+    documents.add("apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: { name: allow-nothing }\n");
+    Path istio = directory(documents.toArray(String[]::new));
     try (Mesh mesh = Mesh.builder().istioConfig(istio).discovery("memory", discovery).build()) {
-      assertThat(mesh.istioReport().ignored()).hasSize(CALLED_SIDE.size()).allSatisfy(line -> assertThat(line)
+      assertThat(mesh.istioReport().ignored()).hasSize(CALLED_SIDE.size() + 1).allSatisfy(line -> assertThat(line)
           .endsWith(", not of the calls this mesh makes; skipped"));
       assertThat(mesh.istioReport().ignored()).anySatisfy(line -> assertThat(line).isEqualTo(
           "AuthorizationPolicy default/x (" + istio.resolve("other-" + List.copyOf(CALLED_SIDE.keySet())

@@ -136,6 +136,9 @@ final class IstioDocuments {
       return;
     }
     Object spec = tree.get("spec");
+    if (spec == null && IstioKinds.OTHER_KINDS.containsKey(kind)) {
+      spec = Map.of(); // an AuthorizationPolicy that allows nothing may be written without one: skipped all the same
+    }
     if (!(spec instanceof Map<?, ?>)) {
       problems.add(ConfigurationException.problem(where + ": " + kind + " " + name + ": spec",
           spec == null ? "missing" : "not a block", "the resource's spec block"));
