@@ -305,4 +305,35 @@ class IstioDestinationRuleTest extends LoopbackIstioTest {
       assertThat(warm).as("its full weight after 10s").isBetween(80, 120);
     }
   }
+
+  /**
+   * Istio takes an httpCookie without ttl since 1.20 (istio/istio#46973, "relax ttl validation to allow passive
+   * cookies"): Envoy hashes the cookie the caller sends. The mesh takes it too and keeps each caller on one instance.
+   */
+  @Test
+  void aHashCookieWithoutTtlIsTakenAsIstioTakesItAndKeepsEachCallerOnOneInstance() throws Exception {
+    InMemoryDiscovery discovery = threeReviews(200);
+    try (Mesh mesh = Mesh.builder().istioConfig(file("""
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: reviews }
+        spec:
+          host: reviews
+          trafficPolicy: { loadBalancer: { consistentHash: { httpCookie: { name: user } } } }
+        """ + ROUND_ROBIN_NO_RETRIES)).discovery("memory", discovery).build()) {
+      assertThat(mesh.istioReport().unsupported()).isEmpty();
+      java.util.Set<String> reached = new java.util.HashSet<>();
+      for (int user = 0; user < 20; user++) {
+        java.util.Set<String> bodies = new java.util.HashSet<>();
+        for (int i = 0; i < 4; i++) {
+          try (Response r = get(mesh, "http://reviews/r", "Cookie", "user=u" + user)) {
+            bodies.add(r.body().string());
+          }
+        }
+        assertThat(bodies).as("user u" + user).hasSize(1);
+        reached.addAll(bodies);
+      }
+      assertThat(reached).as("the users spread over the instances").hasSizeGreaterThan(1);
+    }
+  }
 }

@@ -1,7 +1,9 @@
 package io.meshclient.core.istio;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshclient.api.ConfigurationException;
 import io.meshclient.core.Mesh;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -54,5 +56,24 @@ class IstioExportToTest extends BookinfoIstioTest {
     }
     assertThat(reviewsV1.requests.get()).as("jason's calls go to every instance").isPositive();
     assertThat(reviewsV3.requests.get()).isPositive();
+  }
+
+  /**
+   * Istio's validation refuses '~' outside a ServiceEntry, '*' next to other entries, and an entry twice ('.' is the
+   * resource's namespace). The mesh once applied {@code ['~', '*']} as exported everywhere.
+   */
+  @Test
+  void anExportToIstioRefusesIsRefusedNotAppliedAsExportedEverywhere() throws Exception {
+    bookinfo();
+    String file = dir.resolve("istio.yaml") + ": VirtualService default/reviews: spec.exportTo";
+    assertThatThrownBy(() -> mesh(testV2("['~', '*']"))).isInstanceOf(ConfigurationException.class)
+        .hasMessage("2 configuration problems:\n  " + file + "[0]: ~ (expected: '.', '*' or a namespace name (Istio: "
+            + "\"exportTo ~ (none) is not allowed for Istio configuration objects\"; a ServiceEntry may take it))\n  "
+            + file + ": [~, *] (expected: '*' alone (Istio: \"cannot have both public (*) and non-public exportTo "
+            + "values for a resource\"))");
+    assertThatThrownBy(() -> mesh(testV2("['.', default, Prod]"))).isInstanceOf(ConfigurationException.class)
+        .hasMessage("2 configuration problems:\n  " + file + "[1]: default (expected: each namespace once, '.' being "
+            + "default (Istio: \"duplicate entries in exportTo\"))\n  " + file + "[2]: Prod (expected: '.', '*' or a "
+            + "namespace name (Istio: \"only .,*, or a valid DNS 1123 label is allowed as exportTo entry\"))");
   }
 }

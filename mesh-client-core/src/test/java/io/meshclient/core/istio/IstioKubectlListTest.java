@@ -97,4 +97,35 @@ class IstioKubectlListTest extends BookinfoIstioTest {
         .hasMessage(file + " (document 1): items[1]: apiVersion: networking.istio.io/v2 (expected: one of "
             + "[networking.istio.io/v1, networking.istio.io/v1alpha3, networking.istio.io/v1beta1])");
   }
+
+  /**
+   * A byte-order mark at the start of a later document (files saved by a Windows editor and joined with {@code cat})
+   * is skipped as the first document's is. The mesh once read it into the first key and refused the document
+   * ("apiVersion: missing").
+   */
+  @Test
+  void aByteOrderMarkStartingALaterDocumentIsSkippedAsTheFirstDocumentsIs() throws Exception {
+    bookinfo();
+    String bom = "\uFEFF";
+    String testV2 = """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - match: [{ headers: { end-user: { exact: jason } } }]
+              route: [{ destination: { host: reviews, subset: v2 } }]
+            - route: [{ destination: { host: reviews, subset: v1 } }]
+        """;
+    Path file = dir.resolve("joined.yaml");
+    for (String joined : new String[] {bom + DESTINATION_RULES + "---\n" + bom + testV2,
+        bom + DESTINATION_RULES + bom + "---\n" + testV2}) {
+      Files.writeString(file, joined);
+      try (Mesh mesh = Mesh.builder().istioConfig(file).discovery("memory", discovery).build()) {
+        assertThat(body(mesh, "http://reviews/r", "end-user", "jason")).isEqualTo("200 reviews-v2");
+        assertThat(body(mesh, "http://reviews/r")).isEqualTo("200 reviews-v1");
+      }
+    }
+  }
 }

@@ -1,5 +1,6 @@
 package io.meshclient.core.istio;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshclient.api.ConfigurationException;
@@ -175,5 +176,102 @@ class IstioRefusedResourcesTest extends BookinfoIstioTest {
         """)).isInstanceOf(ConfigurationException.class)
         .hasMessage(dir.resolve("istio.yaml") + " (document 3): VirtualService reviews: metadata.namespace: a list "
             + "(expected: a namespace name, such as default)");
+  }
+
+  /**
+   * Istio's validation refuses a VirtualService listing the same host twice; the mesh once applied it. (A
+   * ServiceEntry may list a host twice: Istio's validation does not check it, and the entry defines the service once.)
+   */
+  @Test
+  void aVirtualServiceListingAHostTwiceIsRefusedAsIstioRefusesIt() throws Exception {
+    bookinfo();
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews, ratings, reviews]
+          http: [{ route: [{ destination: { host: reviews, subset: v1 } }] }]
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessage(dir.resolve("istio.yaml") + ": VirtualService default/reviews: spec.hosts[2]: reviews (expected: "
+            + "each host once (spec.hosts[0] lists it already; Istio: \"duplicate hosts in virtual service: reviews & "
+            + "reviews\"))");
+  }
+
+  /**
+   * Istio reads enum values as written: its schema lists {@code simple} in upper case and protojson takes enum names
+   * exactly, so {@code round_robin} is refused there. The mesh once read it as ROUND_ROBIN; written so, it applies.
+   */
+  @Test
+  void aLoadBalancerNamedInLowerCaseIsRefusedAsIstioRefusesIt() throws Exception {
+    bookinfo();
+    Path file = dir.resolve("ratings.yaml");
+    String rule = """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: ratings }
+        spec:
+          host: ratings
+          trafficPolicy: { loadBalancer: { simple: %s } }
+        """;
+    Files.writeString(file, rule.formatted("round_robin"));
+    assertThatThrownBy(() -> Mesh.builder().istioConfig(file).discovery("memory", discovery).build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(file + ": DestinationRule default/ratings: spec.trafficPolicy.loadBalancer.simple: round_robin "
+            + "(expected: one of ROUND_ROBIN, LEAST_REQUEST, LEAST_CONN, RANDOM, PASSTHROUGH, UNSPECIFIED, in upper "
+            + "case as Istio requires)");
+    Files.writeString(file, rule.formatted("ROUND_ROBIN"));
+    try (Mesh mesh = Mesh.builder().istioConfig(file).discovery("memory", discovery).build()) {
+      for (int i = 0; i < 4; i++) {
+        body(mesh, "http://ratings/r");
+      }
+      assertThat(ratingsV1.requests.get()).as("round robin over v1 and v2").isEqualTo(2);
+      assertThat(ratingsV2.requests.get()).isEqualTo(2);
+    }
+  }
+
+  /** Istio refuses a fault with neither delay nor abort; the mesh once applied the route without it. */
+  @Test
+  void aFaultWithNeitherDelayNorAbortIsRefusedAsIstioRefusesIt() throws Exception {
+    bookinfo();
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http: [{ route: [{ destination: { host: reviews, subset: v1 } }], fault: {} }]
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessage(dir.resolve("istio.yaml") + ": VirtualService default/reviews: spec.http[0].fault: neither delay "
+            + "nor abort (expected: a delay, an abort or both (Istio: \"HTTP fault injection must have an abort "
+            + "and/or a delay\"))");
+  }
+
+  /**
+   * Istio refuses a route that sets the authority twice: rewrite.authority next to a Host header in headers.request
+   * (set or add), or two such headers. The mesh once applied one of them.
+   */
+  @Test
+  void aRouteSettingTheAuthorityTwiceIsRefusedAsIstioRefusesIt() throws Exception {
+    bookinfo();
+    assertThatThrownBy(() -> mesh("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - route: [{ destination: { host: reviews, subset: v1 } }]
+              rewrite: { authority: reviews.internal }
+              headers: { request: { set: { Host: other.internal } } }
+            - route: [{ destination: { host: reviews, subset: v1 } }]
+              headers: { request: { set: { host: a.internal }, add: { Host: b.internal } } }
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessage("2 configuration problems:\n  " + dir.resolve("istio.yaml") + ": VirtualService default/reviews: "
+            + "spec.http[0].headers.request.set.Host: other.internal (expected: the authority set in one place only: "
+            + "spec.http[0].rewrite.authority sets it (Istio: \"authority header cannot be set multiple times\"))\n  "
+            + dir.resolve("istio.yaml") + ": VirtualService default/reviews: spec.http[1].headers.request.add.Host: "
+            + "b.internal (expected: the authority set in one place only: spec.http[1].headers.request.set.host sets "
+            + "it (Istio: \"authority header cannot be set multiple times\"))");
   }
 }

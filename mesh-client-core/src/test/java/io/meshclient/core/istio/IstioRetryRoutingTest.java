@@ -14,6 +14,18 @@ import org.junit.jupiter.api.Timeout;
 /** A VirtualService's retries on Bookinfo's servers, counted at the servers: retryOn words and Istio's default. */
 @Timeout(120)
 class IstioRetryRoutingTest extends BookinfoIstioTest {
+  /** A VirtualService sending ratings to its v1 subset with the retries block {@code %s}. */
+  private static final String RATINGS_V1_RETRIES = """
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: { name: ratings }
+      spec:
+        hosts: [ratings]
+        http:
+          - route: [{ destination: { host: ratings, subset: v1 } }]
+            retries: %s
+      """;
+
   @Test
   void retriesFollowRetryOn() throws Exception {
     bookinfo();
@@ -152,21 +164,38 @@ class IstioRetryRoutingTest extends BookinfoIstioTest {
           .isEqualTo(1);
     }
     for (String retries : List.of("{ perTryTimeout: 2s }", "{ attempts: 0, retryOn: 5xx }")) {
-      assertThatThrownBy(() -> mesh("""
-          apiVersion: networking.istio.io/v1
-          kind: VirtualService
-          metadata: { name: ratings }
-          spec:
-            hosts: [ratings]
-            http:
-              - route: [{ destination: { host: ratings, subset: v1 } }]
-                retries: %s
-          """.formatted(retries))).isInstanceOf(ConfigurationException.class)
+      assertThatThrownBy(() -> mesh(RATINGS_V1_RETRIES.formatted(retries))).isInstanceOf(ConfigurationException.class)
           .hasMessage(dir.resolve("istio.yaml") + ": VirtualService default/ratings: spec.http[0].retries.attempts: "
               + (retries.contains("attempts") ? "0" : "missing") + " (expected: at least 1 next to "
               + (retries.contains("attempts") ? "retryOn" : "perTryTimeout") + " (Istio: \"http retry policy "
               + "configured when attempts are set to 0 (disabled)\"); a retries block without attempts retries "
               + "nothing)");
+    }
+  }
+
+  /**
+   * Istio's validation splits retryOn on each comma and takes each part as written: a space after a comma, a word in
+   * upper case or a trailing comma is refused there ("%q is not a valid retryOn policy"), and a code Go's net/http
+   * does not name (599). The mesh once trimmed and lower-cased each part and skipped empty ones, so it retried on a
+   * list Istio never applies. The list written as Istio takes it retries as before.
+   */
+  @Test
+  void aRetryOnListIstioRefusesIsRefusedAndTheSameListWrittenAsIstioTakesItRetries() throws Exception {
+    bookinfo();
+    String vs = RATINGS_V1_RETRIES.formatted("{ attempts: 2, retryOn: \"%s\" }");
+    Map<String, String> refused = Map.of("5xx, reset", " reset", "5XX", "5XX", "5xx,", "", "reset,599", "599",
+        "gateway-error,,503", "");
+    refused.forEach((retryOn, part) -> assertThatThrownBy(() -> mesh(vs.formatted(retryOn)))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(dir.resolve("istio.yaml") + ": VirtualService default/ratings: spec.http[0].retries.retryOn: \""
+            + retryOn + "\" (expected: Envoy retry conditions (5xx, gateway-error, reset, connect-failure, "
+            + "refused-stream, retriable-4xx, retriable-status-codes, gRPC statuses) or HTTP status codes, in lower "
+            + "case, separated by commas without spaces (Istio: \"" + part + "\" is not a valid retryOn policy))"));
+    try (Mesh mesh = mesh(vs.formatted("5xx,reset"))) {
+      warmUp(mesh, "http://ratings/r", ratingsV1);
+      ratingsV1.status(503);
+      assertThat(body(mesh, "http://ratings/x")).isEqualTo("503 ratings-v1");
+      assertThat(ratingsV1.requests.get()).as("5xx retries the 503 twice").isEqualTo(3);
     }
   }
 }

@@ -121,4 +121,44 @@ class IstioServiceEntryTest {
             + dir.resolve("se.yaml") + ": ServiceEntry default/payments: spec.endpoints[0].address: missing "
             + "(expected: an IP address or host name)");
   }
+
+  /**
+   * Istio's validation takes only IP addresses (or Unix sockets) as the endpoints of resolution STATIC: a host name
+   * there is refused ("endpoint address ... is not a valid IP address"). The mesh once had the JVM resolve it and
+   * called it. Under resolution DNS the same name is an instance the mesh calls, as Envoy does.
+   */
+  @Test
+  void aStaticEndpointNamedByAHostNameIsRefusedAsIstioRefusesItAndCalledUnderDns() throws Exception {
+    try (LoopbackServer server = new LoopbackServer("payments")) {
+      String yaml = entry("HTTP", server.port()).replace("127.0.0.1", "localhost");
+      assertThatThrownBy(() -> mesh(yaml)).isInstanceOf(io.meshclient.api.ConfigurationException.class)
+          .hasMessage(dir.resolve("se.yaml") + ": ServiceEntry default/payments: spec.endpoints[0].address: "
+              + "localhost (expected: an IP address, as resolution STATIC requires (Istio: \"endpoint address "
+              + "\"localhost\" is not a valid IP address\"); use resolution DNS for a host name)");
+      try (Mesh mesh = mesh(yaml.replace("localhost", "'::1'"))) {
+        assertThat(mesh.instances("payments.example.com")).as("an IPv6 address is an IP").hasSize(1);
+      }
+      try (Mesh mesh = mesh(yaml.replace("STATIC", "DNS"))) {
+        assertThat(IstioRoutingTest.body(mesh, "http://payments.example.com/pay")).isEqualTo("200 payments");
+      }
+      assertThat(server.requests.get()).as("requests only under resolution DNS").isEqualTo(1);
+    }
+  }
+
+  /** Istio refuses DNS_ROUND_ROBIN with more than one endpoint; the mesh once balanced over them. */
+  @Test
+  void dnsRoundRobinWithTwoEndpointsIsRefusedAsIstioRefusesItAndOneIsCalled() throws Exception {
+    try (LoopbackServer server = new LoopbackServer("payments")) {
+      String one = entry("HTTP", server.port()).replace("STATIC", "DNS_ROUND_ROBIN");
+      assertThatThrownBy(() -> mesh(one.replace("[{ address: 127.0.0.1 }]",
+          "[{ address: 127.0.0.1 }, { address: localhost }]")))
+          .isInstanceOf(io.meshclient.api.ConfigurationException.class)
+          .hasMessage(dir.resolve("se.yaml") + ": ServiceEntry default/payments: spec.endpoints: 2 endpoints "
+              + "(expected: 0 or 1 endpoint for resolution DNS_ROUND_ROBIN (Istio: \"there must only be 0 or 1 "
+              + "endpoint for resolution mode DNS_ROUND_ROBIN\"); use resolution DNS or STATIC for several)");
+      try (Mesh mesh = mesh(one)) {
+        assertThat(IstioRoutingTest.body(mesh, "http://payments.example.com/pay")).isEqualTo("200 payments");
+      }
+    }
+  }
 }

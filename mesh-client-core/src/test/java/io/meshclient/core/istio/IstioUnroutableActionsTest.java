@@ -35,7 +35,7 @@ class IstioUnroutableActionsTest extends BookinfoIstioTest {
       for (String path : new String[] {"/admin/users", "/old/page"}) {
         assertThatThrownBy(() -> get(mesh, "http://reviews" + path)).as(path)
             .isInstanceOf(NoHealthyInstanceException.class)
-            .hasMessage("no healthy instance of service 'reviews' in subset 'istio-unroutable': none of its instances "
+            .hasMessage("no healthy instance of service 'reviews' in subset 'istio.unroutable': none of its instances "
                 + "has the subset's labels {mesh.istio/unroutable=}");
       }
       assertThat(body(mesh, "http://reviews/reviews/0")).isEqualTo("200 reviews-v1");
@@ -43,5 +43,41 @@ class IstioUnroutableActionsTest extends BookinfoIstioTest {
           .containsExactly("spec.http[0].directResponse", "spec.http[1].redirect");
     }
     assertThat(reviewsV1.requests.get() + reviewsV2.requests.get() + reviewsV3.requests.get()).isEqualTo(1);
+  }
+
+  /**
+   * pilot reserves no subset name: a DestinationRule may name one istio-unroutable, and the routes to it reach its
+   * instances. The mesh once used that name for the subset of no instance, so it replaced the rule's subset and
+   * the calls to it failed.
+   */
+  @Test
+  void aSubsetNamedIstioUnroutableIsTheRulesSubsetAsInIstio() throws Exception {
+    bookinfo();
+    java.nio.file.Path file = dir.resolve("reviews.yaml");
+    java.nio.file.Files.writeString(file, """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: reviews }
+        spec:
+          host: reviews
+          subsets: [{ name: istio-unroutable, labels: { version: v1 } }]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - match: [{ uri: { prefix: /admin } }]
+              directResponse: { status: 403 }
+            - route: [{ destination: { host: reviews, subset: istio-unroutable } }]
+        """);
+    try (Mesh mesh = Mesh.builder().istioConfig(file).discovery("memory", discovery).build()) {
+      assertThatThrownBy(() -> get(mesh, "http://reviews/admin")).isInstanceOf(NoHealthyInstanceException.class);
+      for (int i = 0; i < 5; i++) {
+        assertThat(body(mesh, "http://reviews/reviews/0")).isEqualTo("200 reviews-v1");
+      }
+    }
+    assertThat(reviewsV1.requests.get()).isEqualTo(5);
   }
 }

@@ -64,7 +64,7 @@ class IstioUnsupportedFieldsTest {
       }
       assertThat(mesh.config().service("reviews").routes()).as("routes that redirect, answer or delegate go to a "
           + "subset of no instance; a match block whose conditions the mesh cannot evaluate is left out")
-          .extracting(r -> r.to()).containsExactly("istio-unroutable", "istio-unroutable", "istio-unroutable");
+          .extracting(r -> r.to()).containsExactly("istio.unroutable", "istio.unroutable", "istio.unroutable");
     }
   }
 

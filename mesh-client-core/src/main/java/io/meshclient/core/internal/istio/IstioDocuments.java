@@ -18,9 +18,6 @@ final class IstioDocuments {
   static final Set<String> API_VERSIONS = Set.of("networking.istio.io/v1", "networking.istio.io/v1beta1",
       "networking.istio.io/v1alpha3");
   static final Set<String> KINDS = Set.of("VirtualService", "DestinationRule", "ServiceEntry");
-  /** Kinds of Istio's networking API the mesh does not implement: reported, never applied. */
-  static final Set<String> OTHER_NETWORKING_KINDS = Set.of("Gateway", "Sidecar", "EnvoyFilter", "WorkloadEntry",
-      "WorkloadGroup", "ProxyConfig");
 
   /** The fields of Kubernetes' ObjectMeta, as {@code kubectl get -o yaml} may write them. */
   private static final Set<String> OBJECT_META = Set.of("name", "namespace", "labels", "annotations", "generateName",
@@ -102,14 +99,15 @@ final class IstioDocuments {
     Object kind = tree.get("kind");
     Object apiVersion = tree.get("apiVersion");
     Object metadata = tree.get("metadata");
-    if (!(kind instanceof String) || !(KINDS.contains(kind) || OTHER_NETWORKING_KINDS.contains(kind))) {
+    if (!(kind instanceof String) || !(KINDS.contains(kind) || IstioKinds.OTHER_KINDS.containsKey(kind))) {
       problems.add(ConfigurationException.problem(where + ": kind", kind == null ? "missing" : kind,
           "one of " + new TreeSet<>(KINDS) + SettingValues.didYouMean(String.valueOf(kind), KINDS)));
       return;
     }
-    if (!(apiVersion instanceof String) || !API_VERSIONS.contains(apiVersion)) { // Set.of refuses contains(null)
+    Set<String> versions = KINDS.contains(kind) ? API_VERSIONS : IstioKinds.OTHER_KINDS.get(kind);
+    if (!(apiVersion instanceof String) || !versions.contains(apiVersion)) { // Set.of refuses contains(null)
       problems.add(ConfigurationException.problem(where + ": apiVersion", apiVersion == null ? "missing"
-          : apiVersion, "one of " + new TreeSet<>(API_VERSIONS)));
+          : apiVersion, "one of " + new TreeSet<>(versions)));
       return;
     }
     Map<?, ?> meta = metadata instanceof Map<?, ?> m ? m : Map.of();
@@ -138,6 +136,9 @@ final class IstioDocuments {
       return;
     }
     Object spec = tree.get("spec");
+    if (spec == null && IstioKinds.OTHER_KINDS.containsKey(kind)) {
+      spec = Map.of(); // an AuthorizationPolicy that allows nothing may be written without one: skipped all the same
+    }
     if (!(spec instanceof Map<?, ?>)) {
       problems.add(ConfigurationException.problem(where + ": " + kind + " " + name + ": spec",
           spec == null ? "missing" : "not a block", "the resource's spec block"));

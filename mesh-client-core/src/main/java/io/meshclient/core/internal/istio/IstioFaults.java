@@ -13,6 +13,11 @@ final class IstioFaults {
   /** The fault {@code fault} injects, or null when it delays and aborts no request. */
   static FaultConfig fault(SpecNode fault) {
     fault.fields("delay", "abort");
+    if (!fault.has("delay") && !fault.has("abort")) {
+      fault.loading.problem(fault.resource, fault.path, "neither delay nor abort", "a delay, an abort or both "
+          + "(Istio: \"HTTP fault injection must have an abort and/or a delay\")");
+      return null;
+    }
     double delayPercent = 0;
     Duration delay = null;
     double abortPercent = 0;

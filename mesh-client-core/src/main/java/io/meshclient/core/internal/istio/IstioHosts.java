@@ -3,6 +3,7 @@ package io.meshclient.core.internal.istio;
 import io.meshclient.core.config.IstioOptions;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Turns the hosts of Istio resources into mesh service names, as Istio resolves them: a short name
@@ -90,6 +91,38 @@ final class IstioHosts {
   boolean exportedHere(List<String> exportTo, String resourceNamespace) {
     return exportTo.isEmpty() || exportTo.contains("*") || exportTo.contains(namespace)
         || (exportTo.contains(".") && resourceNamespace.equals(namespace));
+  }
+
+  /**
+   * Reports at {@code spec}'s field what Istio's validateExportTo refuses in {@code exportTo}: an entry twice ({@code
+   * .} is the resource's namespace), an entry that is not {@code .}, {@code *} or a namespace name, {@code ~} outside
+   * a ServiceEntry, and {@code *} or {@code ~} next to other entries.
+   */
+  static void checkExportTo(SpecNode spec, List<String> exportTo) {
+    boolean serviceEntry = "ServiceEntry".equals(spec.resource.kind());
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < exportTo.size(); i++) {
+      String entry = exportTo.get(i);
+      String path = spec.key("exportTo") + "[" + i + "]";
+      if (!seen.add(".".equals(entry) ? spec.resource.namespace() : entry)) {
+        spec.loading.problem(spec.resource, path, entry, "each namespace once, '.' being " + spec.resource.namespace()
+            + " (Istio: \"duplicate entries in exportTo\")");
+      } else if ("~".equals(entry) && !serviceEntry) {
+        spec.loading.problem(spec.resource, path, entry, "'.', '*' or a namespace name (Istio: \"exportTo ~ (none) "
+            + "is not allowed for Istio configuration objects\"; a ServiceEntry may take it)");
+      } else if (!Set.of(".", "*", "~").contains(entry) && !IstioLabels.isDnsLabel(entry)) {
+        spec.loading.problem(spec.resource, path, entry, "'.', '*' or a namespace name (Istio: \"only .,*, or a "
+            + "valid DNS 1123 label is allowed as exportTo entry\")");
+      }
+    }
+    if (exportTo.size() > 1 && exportTo.contains("*")) {
+      spec.loading.problem(spec.resource, spec.key("exportTo"), exportTo, "'*' alone (Istio: \"cannot have both "
+          + "public (*) and non-public exportTo values for a resource\")");
+    }
+    if (exportTo.size() > 1 && exportTo.contains("~") && serviceEntry) {
+      spec.loading.problem(spec.resource, spec.key("exportTo"), exportTo, "'~' alone (Istio: \"cannot export "
+          + "service entry to no one (~) and someone\")");
+    }
   }
 
   /** This mesh's namespace: its callers', and that of resources without one. */

@@ -16,9 +16,14 @@ final class IstioLabels {
 
   private IstioLabels() {}
 
+  /** Whether {@code name} is a DNS-1123 label, as Istio requires of subset names and exportTo namespaces. */
+  static boolean isDnsLabel(String name) {
+    return DNS_LABEL.matcher(name).matches();
+  }
+
   /** Reports {@code name}, {@code subset}'s, if Istio would refuse it. */
   static void subsetName(SpecNode subset, String name) {
-    if (!DNS_LABEL.matcher(name).matches()) {
+    if (!isDnsLabel(name)) {
       subset.loading.problem(subset.resource, subset.key("name"), name, "a DNS-1123 label, as Istio requires of a "
           + "subset name: lower-case letters, digits and '-', at most 63, such as v1");
     }

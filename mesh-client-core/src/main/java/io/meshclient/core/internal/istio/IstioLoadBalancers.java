@@ -1,7 +1,6 @@
 package io.meshclient.core.internal.istio;
 
 import io.meshclient.core.config.BalancerConfig;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -25,7 +24,7 @@ final class IstioLoadBalancers {
       lb.loading.problem(lb.resource, lb.path, "simple and consistentHash", "one of them");
     }
     if (simple != null) {
-      switch (simple.toUpperCase(Locale.ROOT)) {
+      switch (simple) { // as written: Istio's schema and protojson take enum names in upper case only
         case "ROUND_ROBIN": return BalancerConfig.named("round-robin");
         case "LEAST_REQUEST", "LEAST_CONN": return BalancerConfig.named("least-request");
         case "RANDOM": return BalancerConfig.named("random");
@@ -35,7 +34,8 @@ final class IstioLoadBalancers {
           return null;
         default:
           lb.loading.problem(lb.resource, lb.key("simple"), simple,
-              "one of ROUND_ROBIN, LEAST_REQUEST, LEAST_CONN, RANDOM, PASSTHROUGH, UNSPECIFIED");
+              "one of ROUND_ROBIN, LEAST_REQUEST, LEAST_CONN, RANDOM, PASSTHROUGH, UNSPECIFIED, in upper case as Istio "
+                  + "requires");
           return null;
       }
     }

@@ -4,7 +4,6 @@ import io.meshclient.core.config.RetryConfig;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /** Maps a VirtualService route's {@code retries} (Istio's HTTPRetry) onto a {@link RetryConfig}. */
@@ -51,21 +50,37 @@ final class IstioRetries {
     return policy;
   }
 
-  /** Envoy's {@code retry_on} words, and bare status codes, onto retried conditions and statuses. */
+  /**
+   * The words Istio's validation takes in {@code retryOn} (agent.supportedRetryOnPolicies), spelled exactly: it
+   * compares each part as written, so {@code 5XX} or {@code " reset"} is refused there.
+   */
+  private static final Set<String> ISTIO_RETRY_ON = Set.of("5xx", "gateway-error", "reset", "reset-before-request",
+      "connect-failure", "retriable-4xx", "refused-stream", "retriable-status-codes", "retriable-headers",
+      "envoy-ratelimited", "http3-post-connect-failure", "cancelled", "deadline-exceeded", "internal",
+      "resource-exhausted", "unavailable");
+
+  /** The codes Go's {@code http.StatusText} names: the only numbers Istio's validation takes in retryOn. */
+  private static final Set<Integer> GO_STATUS_CODES = goStatusCodes();
+
+  /**
+   * Envoy's {@code retry_on} words, and bare status codes, onto retried conditions and statuses. Checked as Istio's
+   * ValidateHTTPRetry checks them: the list is split on each comma, and each part, as written (no space, no upper
+   * case, not empty), must be a word of {@link #ISTIO_RETRY_ON} or a status code Go names.
+   */
   static RetryConfig retryOn(SpecNode retries, String retryOn, RetryConfig policy) {
     Set<RetryConfig.Condition> on = new LinkedHashSet<>();
     Set<Integer> statuses = new LinkedHashSet<>();
-    for (String raw : retryOn.split(",")) {
-      String word = raw.trim().toLowerCase(Locale.ROOT);
-      if (word.isEmpty()) {
+    for (String word : retryOn.split(",", -1)) { // -1: a trailing comma leaves an empty part, as Go's Split does
+      Integer code = statusCode(word);
+      if (code != null) {
+        statuses.add(code);
         continue;
       }
-      if (word.matches("[0-9]{3}")) {
-        int code = Integer.parseInt(word);
-        if (code < 100 || code > 599) {
-          retries.loading.problem(retries.resource, retries.key("retryOn"), word, "an HTTP status from 100 to 599");
-        }
-        statuses.add(code);
+      if (!ISTIO_RETRY_ON.contains(word)) {
+        retries.loading.problem(retries.resource, retries.key("retryOn"), "\"" + retryOn + "\"", "Envoy retry "
+            + "conditions (5xx, gateway-error, reset, connect-failure, refused-stream, retriable-4xx, "
+            + "retriable-status-codes, gRPC statuses) or HTTP status codes, in lower case, separated by commas "
+            + "without spaces (Istio: \"" + word + "\" is not a valid retryOn policy)");
         continue;
       }
       if (RetryConfig.addEnvoyRetryOn(word, on, statuses)) {
@@ -79,15 +94,35 @@ final class IstioRetries {
             retries.loading.unsupported(retries.resource, retries.key("retryOn") + "." + word,
                 "this retry condition is not implemented; the others of the list apply");
         default -> {
-          if (!RetryConfig.ENVOY_GRPC_RETRY_ON.contains(word)) {
-            retries.loading.problem(retries.resource, retries.key("retryOn"), word, "Envoy retry conditions "
-                + "(5xx, gateway-error, reset, connect-failure, refused-stream, retriable-4xx, "
-                + "retriable-status-codes, gRPC statuses) or HTTP status codes, separated by commas");
-          }
+          // a gRPC status: Envoy retries no HTTP response on it
         }
       }
     }
     // Only gRPC words, or retriable-status-codes without a code: Envoy retries no HTTP response on them either
     return on.isEmpty() && statuses.isEmpty() ? RetryConfig.NONE : policy.withOn(on, statuses);
+  }
+
+  /** The status {@code word} is as Go's {@code strconv.Atoi} reads it ("+503", "0503" too), if Go names it. */
+  private static Integer statusCode(String word) {
+    if (!word.matches("[+-]?[0-9]{1,9}")) {
+      return null;
+    }
+    int code = Integer.parseInt(word);
+    return GO_STATUS_CODES.contains(code) ? code : null;
+  }
+
+  private static Set<Integer> goStatusCodes() {
+    Set<Integer> codes = new java.util.HashSet<>(List.of(100, 101, 102, 103, 226, 300, 301, 302, 303, 304, 305, 307,
+        308, 418, 421, 422, 423, 424, 425, 426, 428, 429, 431, 451, 510, 511));
+    for (int c = 200; c <= 208; c++) {
+      codes.add(c);
+    }
+    for (int c = 400; c <= 417; c++) {
+      codes.add(c);
+    }
+    for (int c = 500; c <= 508; c++) {
+      codes.add(c);
+    }
+    return Set.copyOf(codes);
   }
 }

@@ -70,6 +70,7 @@ public final class IstioTranslator {
     for (IstioResource r : resources) {
       SpecNode spec = new SpecNode(r, loading, "spec", r.spec());
       List<String> exportTo = IstioDocuments.KINDS.contains(r.kind()) ? spec.strings("exportTo") : List.of();
+      IstioHosts.checkExportTo(spec, exportTo);
       if (!hosts.exportedHere(exportTo, r.namespace())) {
         loading.ignored.add(r.label() + " (" + r.file() + "): its exportTo " + exportTo + " leaves out this mesh's "
             + "namespace " + hosts.namespace() + ", so Istio does not apply it to callers there, nor does the mesh");
@@ -105,8 +106,7 @@ public final class IstioTranslator {
             loading.applied.add(r.label());
           }
         }
-        default -> loading.unsupported(r, "kind", r.kind() + ": the mesh applies VirtualService, DestinationRule "
-            + "and ServiceEntry only; this resource is not applied");
+        default -> IstioKinds.skipOrRefuse(r, loading);
       }
     }
     Set<String> knownHere = new LinkedHashSet<>(base.services().keySet());

@@ -37,6 +37,15 @@ final class IstioYaml {
   static final int MAX_VALUES = 100_000;
   static final int MAX_DEPTH = 64;
 
+  /**
+   * A byte-order mark that starts a later document: after a {@code ---} or {@code ...} line, or before {@code ---}
+   * (files joined with {@code cat}). YAML allows one at the start of every document; SnakeYAML skips only the
+   * stream's first, and would read the next one into the first key (U+FEFF then apiVersion).
+   */
+  private static final java.util.regex.Pattern LATER_BOM = java.util.regex.Pattern.compile(
+      "^((?:---|\\.\\.\\.)(?:[ \t][^\r\n]*)?\r?\n)\uFEFF|^\uFEFF(?=---|\\.\\.\\.)",
+      java.util.regex.Pattern.MULTILINE);
+
   private IstioYaml() {}
 
   /** One document of a file: its position from 1 and its tree (null for an empty document). */
@@ -83,6 +92,7 @@ final class IstioYaml {
     } catch (CharacterCodingException e) {
       throw new ConfigurationException(file + ": cannot be read (not valid UTF-8)", e);
     }
+    text = LATER_BOM.matcher(text).replaceAll("$1"); // as SnakeYAML skips the first document's
     List<Document> out = new ArrayList<>();
     try (Reader reader = new StringReader(text)) {
       int index = 0;

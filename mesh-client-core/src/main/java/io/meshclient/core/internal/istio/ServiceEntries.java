@@ -71,6 +71,11 @@ final class ServiceEntries {
         portNames.add(name);
       }
     }
+    if ("DNS_ROUND_ROBIN".equals(resolution) && endpoints.size() > 1) {
+      spec.loading.problem(resource, spec.key("endpoints"), endpoints.size() + " endpoints", "0 or 1 endpoint for "
+          + "resolution DNS_ROUND_ROBIN (Istio: \"there must only be 0 or 1 endpoint for resolution mode "
+          + "DNS_ROUND_ROBIN\"); use resolution DNS or STATIC for several");
+    }
     for (int h = 0; h < rawHosts.size(); h++) {
       String host = rawHosts.get(h);
       if (IstioHosts.isWildcard(host)) {
@@ -90,7 +95,7 @@ final class ServiceEntries {
           }
           for (SpecNode e : endpoints) {
             ServiceInstance instance = endpoint(e, service, portName, portNames, targetPort != null ? targetPort
-                : number, secure, h == 0);
+                : number, secure, "STATIC".equals(resolution), h == 0);
             if (instance != null) {
               instances.add(instance);
             }
@@ -109,10 +114,11 @@ final class ServiceEntries {
   /**
    * The instance endpoint {@code e} lists, at its port named {@code portName} (the first port's), else at {@code
    * servicePort}; null if refused. {@code portNames} are the names of all the entry's ports, the only ones an
-   * endpoint may map; {@code report} is false for the entry's hosts after the first, so as to report once.
+   * endpoint may map; {@code ipOnly} for resolution STATIC, whose addresses Istio requires to be IPs; {@code report}
+   * is false for the entry's hosts after the first, so as to report once.
    */
   private static ServiceInstance endpoint(SpecNode e, String service, String portName, Set<String> portNames,
-      Integer servicePort, boolean secure, boolean report) {
+      Integer servicePort, boolean secure, boolean ipOnly, boolean report) {
     e.fields("address", "ports", "labels", "network", "locality", "weight", "serviceAccount");
     if (report) {
       e.unsupported("network", "multi-network gateways: every endpoint is called directly");
@@ -124,6 +130,15 @@ final class ServiceEntries {
     }
     if (address.startsWith("unix://")) {
       e.loading.problem(e.resource, e.key("address"), address, "an IP address or host name (no Unix sockets)");
+      return null;
+    }
+    if (ipOnly && !IpAddresses.isLiteral(address)) {
+      // a name would be resolved by the JVM and called: Istio's validation refuses it (validateWorkloadEntry)
+      if (report) {
+        e.loading.problem(e.resource, e.key("address"), address, "an IP address, as resolution STATIC requires "
+            + "(Istio: \"endpoint address \"" + address + "\" is not a valid IP address\"); use resolution DNS "
+            + "for a host name");
+      }
       return null;
     }
     Map<String, String> ports = e.stringMap("ports");

@@ -19,9 +19,10 @@ final class VirtualServices {
 
   /**
    * The subset, of no instance, that the routes of a {@code redirect}, {@code directResponse} or {@code delegate}
-   * go to, so that their calls fail (NoHealthyInstanceException) as the xDS module's unroutable ones do.
+   * go to, so that their calls fail (NoHealthyInstanceException) as the xDS module's unroutable ones do. Not a
+   * DNS-1123 label, so no DestinationRule Istio takes can name a subset so (pilot reserves no subset name).
    */
-  static final String UNROUTABLE = "istio-unroutable";
+  static final String UNROUTABLE = "istio.unroutable";
   /** The label the {@link #UNROUTABLE} subset selects, which no instance has. */
   static final Map<String, String> UNROUTABLE_LABELS = Map.of("mesh.istio/unroutable", "");
 
@@ -64,6 +65,10 @@ final class VirtualServices {
       if (IstioHosts.isWildcard(host)) {
         spec.loading.problem(resource, spec.key("hosts") + "[" + i + "]", host, "a host without wildcards (the "
             + "mesh routes named services)");
+      } else if (rawHosts.indexOf(host) < i) {
+        spec.loading.problem(resource, spec.key("hosts") + "[" + i + "]", host, "each host once (spec.hosts["
+            + rawHosts.indexOf(host) + "] lists it already; Istio: \"duplicate hosts in virtual service: " + host
+            + " & " + host + "\")");
       } else {
         String service = hosts.service(spec, spec.key("hosts") + "[" + i + "]", host);
         if (service != null) {
@@ -189,6 +194,7 @@ final class VirtualServices {
         base = base.withRewrite(new RouteConfig.Rewrite(uri, authority));
       }
     }
+    authorityOnce(http, base.rewrite() == null ? null : base.rewrite().authority(), request);
     // mirror
     String mirrorService = null;
     String mirrorSubset = null;
@@ -299,6 +305,35 @@ final class VirtualServices {
     }
     String service = hosts.service(dest, dest.key("host"), host);
     return service == null ? null : new Target(service, dest.string("subset"), weight, dest.path);
+  }
+
+  /**
+   * Refuses a route that sets the authority in more than one place, as Istio's validateAuthorityRewrite does:
+   * {@code rewrite.authority}, then a {@code host} or {@code :authority} header of the route's {@code
+   * headers.request.set}, then of its {@code add}. Applied, one of them would win where Istio applies neither.
+   */
+  private static void authorityOnce(SpecNode http, String rewriteAuthority, RouteConfig.HeaderOps request) {
+    List<String[]> places = new ArrayList<>(); // field path, value
+    if (rewriteAuthority != null) {
+      places.add(new String[] {http.key("rewrite.authority"), rewriteAuthority});
+    }
+    for (String op : List.of("set", "add")) {
+      Map<String, String> headers = request == null ? Map.of() : op.equals("set") ? request.set() : request.add();
+      headers.forEach((name, value) -> {
+        if (name.equalsIgnoreCase("host") || name.equalsIgnoreCase(":authority")) {
+          places.add(new String[] {http.key("headers.request." + op + "." + name), value});
+        }
+      });
+    }
+    String first = null;
+    for (String[] place : places) {
+      if (first != null) {
+        http.loading.problem(http.resource, place[0], place[1], "the authority set in one place only: " + first
+            + " sets it (Istio: \"authority header cannot be set multiple times\")");
+      } else if (!place[1].isEmpty()) {
+        first = place[0];
+      }
+    }
   }
 
   private static RouteConfig.HeaderOps headerOps(SpecNode node) {
