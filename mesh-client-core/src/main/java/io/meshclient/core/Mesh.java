@@ -82,7 +82,8 @@ public final class Mesh implements AutoCloseable {
   /**
    * Validates {@code newConfig} whole and swaps it in atomically: calls already in flight finish on the
    * configuration they started with, new calls take the new one. Rate-limit buckets whose settings did
-   * not change keep their state.
+   * not change keep their state. The watches and discoveries it retires are closed before it returns, each
+   * phase waited for at most 5 s: one that takes longer is logged at WARNING and left closing in the background.
    *
    * @throws io.meshclient.api.ConfigurationException if it is invalid; the old configuration stays
    */
