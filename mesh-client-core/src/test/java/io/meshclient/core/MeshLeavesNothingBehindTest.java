@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * What a mesh leaves in the application's hands: a refused build leaves no meter and no watch behind, and the
- * application's own breakers, in a registry it supplied, are not the mesh's to remove. Closing itself:
+ * What a mesh leaves in the application's hands: a refused build leaves no meter and no watch behind, the
+ * application's own breakers, in a registry it supplied, are not the mesh's to remove, and a closed mesh leaves
+ * nothing attached to the registries the application supplied. Closing itself:
  * {@link MeshCloseTest}.
  */
 @Timeout(30)
@@ -82,6 +83,37 @@ class MeshLeavesNothingBehindTest {
     mesh.close();
 
     assertThat(registry.getAllCircuitBreakers()).containsExactly(payments);
+  }
+
+  /**
+   * The meters of the mesh's limiters and breakers came from a binding of the registries to the meter registry
+   * (resilience4j's TaggedRateLimiterMetrics), and a resilience4j registry keeps its event consumers for good: once
+   * the mesh was closed, a limiter or breaker the application added to the registry it had supplied still got
+   * meters in the application's meter registry, from a mesh long gone; and the application's own ones got meters
+   * from the mesh, left behind by its close.
+   */
+  @Test
+  void aClosedMeshGivesNoMeterToWhatTheApplicationAddsLaterToTheRegistriesItSupplied() {
+    io.github.resilience4j.ratelimiter.RateLimiterRegistry limiters =
+        io.github.resilience4j.ratelimiter.RateLimiterRegistry.ofDefaults();
+    io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry breakers =
+        io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry.ofDefaults();
+    limiters.rateLimiter("inventory");
+    breakers.circuitBreaker("inventory");
+    ServiceConfig reviews = ServiceConfig.builder("reviews").circuitBreaker(BreakerConfig.DEFAULT)
+        .rateLimit(io.meshclient.core.config.RateLimitConfig.perSecond(1000, 100)).build();
+
+    Mesh mesh = Mesh.builder().config(MeshConfig.builder().service(reviews).build()).discovery("memory", discovery)
+        .rateLimiterRegistry(limiters).circuitBreakerRegistry(breakers).meterRegistry(meters).build();
+    assertThat(meterNames()).contains("resilience4j.ratelimiter.available.permissions",
+        "resilience4j.circuitbreaker.state");
+    assertThat(meters.getMeters()).extracting(m -> m.getId().getTag("name")).as("the application's own: not the mesh's")
+        .doesNotContain("inventory");
+    mesh.close();
+    limiters.rateLimiter("payments");
+    breakers.circuitBreaker("payments");
+
+    assertThat(meterNames()).isEmpty();
   }
 
   private List<String> meterNames() {

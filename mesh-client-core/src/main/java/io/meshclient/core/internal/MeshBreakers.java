@@ -4,6 +4,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.meshclient.core.Ticker;
 import io.meshclient.core.config.BreakerConfig;
+import io.meshclient.core.internal.metrics.ResilienceMeters;
 import io.meshclient.core.internal.resilience.CircuitBreakers;
 import java.util.HashSet;
 import java.util.Set;
@@ -16,21 +17,25 @@ import java.util.function.Predicate;
  */
 final class MeshBreakers {
   private final Lazy<CircuitBreakerRegistry> registry;
+  private final ResilienceMeters meters;
   private final Ticker ticker;
   private final Set<String> names = new HashSet<>();
 
-  MeshBreakers(Lazy<CircuitBreakerRegistry> registry, Ticker ticker) {
+  MeshBreakers(Lazy<CircuitBreakerRegistry> registry, ResilienceMeters meters, Ticker ticker) {
     this.registry = registry;
+    this.meters = meters;
     this.ticker = ticker;
   }
 
-  /** {@code service}'s breaker, from the registry, remembered as the mesh's. */
+  /** {@code service}'s breaker, from the registry, remembered as the mesh's, its meters published. */
   CircuitBreaker obtain(String service, BreakerConfig config) {
     names.add(service);
-    return CircuitBreakers.obtain(registry.get(), service, config, ticker);
+    CircuitBreaker breaker = CircuitBreakers.obtain(registry.get(), service, config, ticker);
+    meters.breakerAdded(breaker);
+    return breaker;
   }
 
-  /** Removes from the registry the mesh's breakers whose service {@code gone} says no longer has one. */
+  /** Removes from the registry, and their meters, the mesh's breakers whose service {@code gone} says has none. */
   void removeIf(Predicate<String> gone) {
     CircuitBreakerRegistry breakers = registry.ifMade();
     if (breakers != null) {
@@ -38,6 +43,7 @@ final class MeshBreakers {
         boolean remove = gone.test(name);
         if (remove) {
           breakers.remove(name);
+          meters.breakerRemoved(name);
         }
         return remove;
       });

@@ -41,11 +41,13 @@ public final class MeshRuntime implements AutoCloseable {
 
   public MeshRuntime(MeshConfig config, Map<String, ServiceDiscovery> supplied, ClassLoader classLoader,
       Ticker ticker, RateLimiterRegistry limiterRegistry, Lazy<CircuitBreakerRegistry> breakerRegistry,
-      MeshListener listener, io.meshclient.core.internal.tls.MeshSslSocketFactory tlsSockets,
+      io.meshclient.core.internal.metrics.ResilienceMeters resilienceMeters, MeshListener listener,
+      io.meshclient.core.internal.tls.MeshSslSocketFactory tlsSockets,
       io.meshclient.core.internal.security.AllowListDns dns) {
     this.addresses = new AddressPublisher(tlsSockets, dns);
     this.listener = listener;
-    this.states = new ServiceStates(classLoader, ticker, limiterRegistry, breakerRegistry, listener, tlsSockets);
+    this.states = new ServiceStates(classLoader, ticker, limiterRegistry, breakerRegistry, resilienceMeters, listener,
+        tlsSockets);
     this.discoveries = new DiscoveriesInUse(supplied, classLoader);
     apply(config);
   }

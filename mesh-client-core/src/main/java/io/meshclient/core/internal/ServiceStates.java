@@ -19,6 +19,7 @@ import io.meshclient.core.config.SlowStartConfig;
 import io.meshclient.core.config.SubsetPolicyConfig;
 import io.meshclient.core.config.TlsConfig;
 import io.meshclient.core.internal.balancer.Balancers;
+import io.meshclient.core.internal.metrics.ResilienceMeters;
 import io.meshclient.core.internal.ratelimit.GcraRateLimiter;
 import io.meshclient.core.internal.resilience.EjectionListener;
 import io.meshclient.core.internal.resilience.OutlierDetector;
@@ -48,6 +49,8 @@ final class ServiceStates {
   private final Ticker ticker;
   private final RateLimiterRegistry limiterRegistry;
   private final MeshBreakers breakers;
+  /** The meters of the limiters and breakers the mesh puts in the registries. */
+  private final ResilienceMeters meters;
   private final MeshListener listener;
   private final EjectionListener ejections;
   private final Map<StateKey, AtomicInteger> inFlight = new HashMap<>();
@@ -64,12 +67,14 @@ final class ServiceStates {
   private final Map<String, LoadBalancerProvider> balancerProviders = new HashMap<>();
 
   ServiceStates(ClassLoader classLoader, Ticker ticker, RateLimiterRegistry limiterRegistry,
-      Lazy<CircuitBreakerRegistry> breakerRegistry, MeshListener listener, MeshSslSocketFactory tlsSockets) {
+      Lazy<CircuitBreakerRegistry> breakerRegistry, ResilienceMeters meters, MeshListener listener,
+      MeshSslSocketFactory tlsSockets) {
     this.classLoader = classLoader;
     this.tlsSockets = tlsSockets;
     this.ticker = ticker;
     this.limiterRegistry = limiterRegistry;
-    this.breakers = new MeshBreakers(breakerRegistry, ticker);
+    this.meters = meters;
+    this.breakers = new MeshBreakers(breakerRegistry, meters, ticker);
     this.listener = listener;
     this.ejections = new EjectionListener() {
       @Override
@@ -248,7 +253,7 @@ final class ServiceStates {
     for (String name : new ArrayList<>(limiters.keySet())) {
       if (!liveLimiters.contains(name)) {
         limiters.remove(name);
-        limiterRegistry.remove(name);
+        removeFromRegistry(name);
       }
     }
     budgets.keySet().retainAll(next.keySet());
@@ -287,14 +292,19 @@ final class ServiceStates {
   }
 
   /**
-   * Removes the mesh's limiters and breakers from the registries, which removes their meters too: a mesh built
-   * later on the same meter registry registers its own breakers' gauges. The application's own, in a registry
-   * it supplied, stay.
+   * Removes the mesh's limiters and breakers from the registries, and their meters: a mesh built later on the
+   * same meter registry registers its own breakers' gauges. The application's own, in a registry it supplied, stay.
    */
   void close() {
-    limiters.keySet().forEach(limiterRegistry::remove);
+    limiters.keySet().forEach(this::removeFromRegistry);
     limiters.clear();
     breakers.close();
+  }
+
+  /** Takes the mesh's limiter called {@code name} out of the registry, and its meters. */
+  private void removeFromRegistry(String limiter) {
+    limiterRegistry.remove(limiter);
+    meters.limiterRemoved(limiter);
   }
 
   private static AddressAllowList allowList(List<String> cidrs) {
@@ -376,6 +386,7 @@ final class ServiceStates {
       limiterRegistry.rateLimiter(name);
     }
     limiterRegistry.replace(name, limiter);
+    meters.limiterAdded(limiter);
     return limiter;
   }
 }
