@@ -23,6 +23,11 @@ import org.junit.jupiter.api.Timeout;
 class MeshLeavesNothingBehindTest {
   private final InMemoryDiscovery discovery = new InMemoryDiscovery();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  /** The application's registries, for the tests that give them to the mesh. */
+  private final io.github.resilience4j.ratelimiter.RateLimiterRegistry limiters =
+      io.github.resilience4j.ratelimiter.RateLimiterRegistry.ofDefaults();
+  private final io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry breakers =
+      io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry.ofDefaults();
 
   @Test
   void aMeshThatFailsToBuildLeavesNoMeterBehind() {
@@ -43,22 +48,13 @@ class MeshLeavesNothingBehindTest {
    */
   @Test
   void aBuildWhoseDiscoveryRefusesItsWatchClosesTheWatchesItStartedOnTheOthers() {
-    io.meshclient.api.ServiceDiscovery refusing = new io.meshclient.api.ServiceDiscovery() {
-      @Override
-      public Watch watch(String service, Listener listener) {
-        throw new IllegalStateException("registry unreachable");
-      }
-
-      @Override
-      public void close() {}
-    };
     MeshConfig config = MeshConfig.builder()
         .service(ServiceConfig.builder("reviews").discovery("memory").build())
         .service(ServiceConfig.builder("ratings").discovery("refusing").build())
         .build();
 
     assertThatThrownBy(() -> Mesh.builder().config(config).discovery("memory", discovery)
-        .discovery("refusing", refusing).meterRegistry(meters).build())
+        .discovery("refusing", refusing()).meterRegistry(meters).build())
         .isInstanceOf(IllegalStateException.class).hasMessage("registry unreachable");
     assertThat(discovery.watcherCount("reviews")).as("the watch of reviews, started before ratings' failed")
         .isZero();
@@ -94,10 +90,6 @@ class MeshLeavesNothingBehindTest {
    */
   @Test
   void aClosedMeshGivesNoMeterToWhatTheApplicationAddsLaterToTheRegistriesItSupplied() {
-    io.github.resilience4j.ratelimiter.RateLimiterRegistry limiters =
-        io.github.resilience4j.ratelimiter.RateLimiterRegistry.ofDefaults();
-    io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry breakers =
-        io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry.ofDefaults();
     limiters.rateLimiter("inventory");
     breakers.circuitBreaker("inventory");
     ServiceConfig reviews = ServiceConfig.builder("reviews").circuitBreaker(BreakerConfig.DEFAULT)
@@ -114,6 +106,40 @@ class MeshLeavesNothingBehindTest {
     breakers.circuitBreaker("payments");
 
     assertThat(meterNames()).isEmpty();
+  }
+
+  /**
+   * A build refused after the mesh put the limiters and breakers of its services in the registries the application
+   * supplied takes them out, with their meters: the refused runtime was never closed, so they stayed for good.
+   */
+  @Test
+  void aRefusedBuildLeavesNoLimiterOrBreakerInTheRegistriesTheApplicationSupplied() {
+    MeshConfig config = MeshConfig.builder()
+        .service(ServiceConfig.builder("reviews").discovery("memory").circuitBreaker(BreakerConfig.DEFAULT)
+            .rateLimit(io.meshclient.core.config.RateLimitConfig.perSecond(1000, 100)).build())
+        .service(ServiceConfig.builder("ratings").discovery("refusing").build())
+        .build();
+
+    assertThatThrownBy(() -> Mesh.builder().config(config).discovery("memory", discovery)
+        .discovery("refusing", refusing()).rateLimiterRegistry(limiters).circuitBreakerRegistry(breakers)
+        .meterRegistry(meters).build())
+        .isInstanceOf(IllegalStateException.class).hasMessage("registry unreachable");
+    assertThat(limiters.getAllRateLimiters()).isEmpty();
+    assertThat(breakers.getAllCircuitBreakers()).isEmpty();
+    assertThat(meterNames()).isEmpty();
+  }
+
+  /** A discovery whose every watch fails, as one whose registry cannot be reached. */
+  private static io.meshclient.api.ServiceDiscovery refusing() {
+    return new io.meshclient.api.ServiceDiscovery() {
+      @Override
+      public Watch watch(String service, Listener listener) {
+        throw new IllegalStateException("registry unreachable");
+      }
+
+      @Override
+      public void close() {}
+    };
   }
 
   private List<String> meterNames() {

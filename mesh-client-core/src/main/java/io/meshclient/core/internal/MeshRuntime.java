@@ -49,7 +49,14 @@ public final class MeshRuntime implements AutoCloseable {
     this.states = new ServiceStates(classLoader, ticker, limiterRegistry, breakerRegistry, resilienceMeters, listener,
         tlsSockets);
     this.discoveries = new DiscoveriesInUse(supplied, classLoader);
-    apply(config);
+    try {
+      apply(config);
+    } catch (RuntimeException | Error e) {
+      // Refused, this runtime is never returned: the limiters and breakers the swap put in the registries, which
+      // may be the application's, go now, with their meters.
+      close();
+      throw e;
+    }
   }
 
   /**
