@@ -224,9 +224,11 @@ public final class MeshRuntime implements AutoCloseable {
         }
         commit(newConfig, nextDiscoveries, serviceDiscovery, next, liveLimiters, taken, retired);
       } catch (ConfigurationException e) {
+        states.discard();
         created.forEach(binding -> retired.discoveries.add(binding.discovery()));
         throw withRefused(e, refused);
       } catch (RuntimeException e) {
+        states.discard();
         created.forEach(binding -> retired.discoveries.add(binding.discovery()));
         throw e;
       }

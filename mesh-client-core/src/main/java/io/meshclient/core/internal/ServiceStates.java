@@ -12,7 +12,6 @@ import io.meshclient.core.config.BalancerConfig;
 import io.meshclient.core.config.LocalityConfig;
 import io.meshclient.core.config.MeshConfig;
 import io.meshclient.core.config.OutlierConfig;
-import io.meshclient.core.config.RateLimitConfig;
 import io.meshclient.core.config.RetryConfig;
 import io.meshclient.core.config.ServiceConfig;
 import io.meshclient.core.config.SlowStartConfig;
@@ -20,7 +19,6 @@ import io.meshclient.core.config.SubsetPolicyConfig;
 import io.meshclient.core.config.TlsConfig;
 import io.meshclient.core.internal.balancer.Balancers;
 import io.meshclient.core.internal.metrics.ResilienceMeters;
-import io.meshclient.core.internal.ratelimit.GcraRateLimiter;
 import io.meshclient.core.internal.resilience.EjectionListener;
 import io.meshclient.core.internal.resilience.OutlierDetector;
 import io.meshclient.core.internal.resilience.RetryBudget;
@@ -47,14 +45,11 @@ final class ServiceStates {
 
   private final ClassLoader classLoader;
   private final Ticker ticker;
-  private final RateLimiterRegistry limiterRegistry;
   private final MeshBreakers breakers;
-  /** The meters of the limiters and breakers the mesh puts in the registries. */
-  private final ResilienceMeters meters;
   private final MeshListener listener;
   private final EjectionListener ejections;
   private final Map<StateKey, AtomicInteger> inFlight = new HashMap<>();
-  private final Map<String, GcraRateLimiter> limiters = new HashMap<>();
+  private final MeshLimiters limiters;
   private final Map<StateKey, OutlierDetector> detectors = new HashMap<>();
   private final Map<String, BudgetSlot> budgets = new HashMap<>();
   private final Map<String, ServiceTls> tlsByService = new HashMap<>();
@@ -72,8 +67,7 @@ final class ServiceStates {
     this.classLoader = classLoader;
     this.tlsSockets = tlsSockets;
     this.ticker = ticker;
-    this.limiterRegistry = limiterRegistry;
-    this.meters = meters;
+    this.limiters = new MeshLimiters(limiterRegistry, meters, ticker);
     this.breakers = new MeshBreakers(breakerRegistry, meters, ticker);
     this.listener = listener;
     this.ejections = new EjectionListener() {
@@ -172,7 +166,7 @@ final class ServiceStates {
             : TrafficShaping.balancer(serviceSlowStartKey, balancer.name(), serviceConfig, base, ticker),
         (name, limit) -> {
           liveLimiters.add(name);
-          return limiter(name, limit);
+          return limiters.obtain(name, limit);
         },
         serviceConfig.circuitBreaker() == null ? null : breakers.obtain(service, serviceConfig.circuitBreaker()),
         budget(service, serviceConfig.retry() != null ? serviceConfig.retry() : RetryConfig.DEFAULT),
@@ -248,14 +242,14 @@ final class ServiceStates {
     return provider;
   }
 
-  /** Keeps the state of the services in {@code next} (and the limiters still used); drops the rest. */
+  /**
+   * The swap is applied: the limiters and breakers it made are put in the registries; the state of the services in
+   * {@code next} (and the limiters still used) is kept, the rest dropped.
+   */
   void retain(Map<String, ServiceRuntime> next, Set<String> liveLimiters) {
-    for (String name : new ArrayList<>(limiters.keySet())) {
-      if (!liveLimiters.contains(name)) {
-        limiters.remove(name);
-        removeFromRegistry(name);
-      }
-    }
+    limiters.commit();
+    limiters.removeIf(name -> !liveLimiters.contains(name));
+    breakers.commit();
     budgets.keySet().retainAll(next.keySet());
     // A counter whose service is gone, or whose subset no longer caps its own calls, is dropped; calls still
     // in flight hold their counter and release it there.
@@ -296,15 +290,8 @@ final class ServiceStates {
    * same meter registry registers its own breakers' gauges. The application's own, in a registry it supplied, stay.
    */
   void close() {
-    limiters.keySet().forEach(this::removeFromRegistry);
-    limiters.clear();
+    limiters.close();
     breakers.close();
-  }
-
-  /** Takes the mesh's limiter called {@code name} out of the registry, and its meters. */
-  private void removeFromRegistry(String limiter) {
-    limiterRegistry.remove(limiter);
-    meters.limiterRemoved(limiter);
   }
 
   private static AddressAllowList allowList(List<String> cidrs) {
@@ -375,18 +362,9 @@ final class ServiceStates {
 
   private record BudgetSlot(int percent, int minPerSecond, RetryBudget budget) {}
 
-  private GcraRateLimiter limiter(String name, RateLimitConfig limit) {
-    GcraRateLimiter current = limiters.get(name);
-    if (current != null && current.config().equals(limit)) {
-      return current;
-    }
-    GcraRateLimiter limiter = GcraRateLimiter.of(name, limit, ticker);
-    limiters.put(name, limiter);
-    if (limiterRegistry.find(name).isEmpty()) {
-      limiterRegistry.rateLimiter(name);
-    }
-    limiterRegistry.replace(name, limiter);
-    meters.limiterAdded(limiter);
-    return limiter;
+  /** The swap under way is refused: what it made is forgotten, the limiters and breakers in force stay. */
+  void discard() {
+    limiters.discard();
+    breakers.discard();
   }
 }
