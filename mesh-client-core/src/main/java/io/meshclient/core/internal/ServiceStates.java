@@ -52,6 +52,8 @@ final class ServiceStates {
   private final MeshLimiters limiters;
   private final Map<StateKey, OutlierDetector> detectors = new HashMap<>();
   private final Map<String, BudgetSlot> budgets = new HashMap<>();
+  /** The budgets the swap under way made, by service: in {@link #budgets} once it is applied, forgotten if not. */
+  private final Map<String, BudgetSlot> swappedBudgets = new HashMap<>();
   private final Map<String, ServiceTls> tlsByService = new HashMap<>();
   private final Map<StateKey, SubsetTls> subsetTls = new HashMap<>();
   private final MeshSslSocketFactory tlsSockets;
@@ -250,6 +252,8 @@ final class ServiceStates {
     limiters.commit();
     limiters.removeIf(name -> !liveLimiters.contains(name));
     breakers.commit();
+    budgets.putAll(swappedBudgets);
+    swappedBudgets.clear();
     budgets.keySet().retainAll(next.keySet());
     // A counter whose service is gone, or whose subset no longer caps its own calls, is dropped; calls still
     // in flight hold their counter and release it there.
@@ -356,15 +360,16 @@ final class ServiceStates {
     }
     BudgetSlot slot = new BudgetSlot(retry.budgetPercent(), retry.budgetMinPerSecond(),
         new RetryBudget(retry.budgetPercent(), retry.budgetMinPerSecond(), ticker));
-    budgets.put(service, slot);
+    swappedBudgets.put(service, slot);
     return slot.budget;
   }
 
   private record BudgetSlot(int percent, int minPerSecond, RetryBudget budget) {}
 
-  /** The swap under way is refused: what it made is forgotten, the limiters and breakers in force stay. */
+  /** The swap under way is refused: what it made is forgotten, the limiters, breakers and budgets in force stay. */
   void discard() {
     limiters.discard();
     breakers.discard();
+    swappedBudgets.clear();
   }
 }
