@@ -7,11 +7,8 @@ import io.meshclient.api.ServiceDiscovery;
 import io.meshclient.api.ServiceInstance;
 import io.meshclient.core.config.MeshConfig;
 import io.meshclient.core.internal.LaidInstances;
-import io.meshclient.core.internal.Lazy;
 import io.meshclient.core.internal.MeshRuntime;
 import io.meshclient.core.internal.ServiceRuntime;
-import io.meshclient.core.internal.security.AllowListDns;
-import io.meshclient.core.internal.tls.MeshSslSocketFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import java.nio.file.Path;
@@ -22,7 +19,6 @@ import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
-import okhttp3.Dns;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 
@@ -42,54 +38,12 @@ import okhttp3.OkHttpClient;
  * releases them on {@link #close()}. Thread-safe.
  */
 public final class Mesh implements AutoCloseable {
-  private final MeshRuntime runtime;
-  /** Built on the first {@link #httpClient()}. */
-  private final Lazy<OkHttpClient> client;
-  /** The rate limiter and circuit breaker registries, the meters and the listener. */
-  private final MeshRegistries registries;
-  /** Watches the configuration file given to {@link Builder#watchConfigFile}; null if none. */
-  private final ConfigFileWatch configWatch;
-  private final Duration closeGracePeriod;
-  /** The Istio files given to {@link Builder#istioConfig}; null if none. */
-  private final io.meshclient.core.internal.istio.IstioSource istio;
-  /** The application's configuration, the layers over it and Istio's resources, composed. */
-  private final MeshReloads reloads;
-  private volatile boolean closed;
-  /** Held by {@link #close()}: a close from another thread meanwhile returns once the first has finished. */
-  private final Object closing = new Object();
+  /** What the mesh owns: runtime, client, registries, watches; put together and closed in order. */
+  private final RealMesh real;
 
   /** Built by {@link MeshAssembly#build()}, from what the builder collected. */
   Mesh(MeshAssembly b) {
-    this.registries = MeshRegistries.of(b.rateLimiterRegistry, b.circuitBreakerRegistry, b.meterRegistry, b.listener);
-    MeshListener listener = registries.listener();
-    this.closeGracePeriod = b.closeGracePeriod;
-    // OkHttp's classes, and the platform's trust store a default client loads, are loaded when the
-    // client is first asked for, not here: a Spring application gets it built after start-up.
-    OkHttpClient userBase = b.okHttpClient;
-    MeshSslSocketFactory tlsSockets = new MeshSslSocketFactory();
-    AllowListDns dns = new AllowListDns(userBase != null ? userBase.dns() : Dns.SYSTEM);
-    this.istio = b.istio();
-    String baseSource = b.baseSource();
-    try { // each step closes what it started if it fails; the meters are this constructor's to remove
-      this.runtime = b.startRuntime(istio, baseSource, registries, tlsSockets, dns);
-      MeshHttpClient.Settings settings = b.clientSettings(listener);
-      this.client = new Lazy<>(() -> {
-        OkHttpClient base = userBase != null ? userBase : new OkHttpClient();
-        tlsSockets.fallback(base.sslSocketFactory(), base.hostnameVerifier());
-        OkHttpClient built = MeshHttpClient.build(settings, base, runtime, tlsSockets, dns, this::httpClient);
-        if (closed) {
-          built.dispatcher().executorService().shutdown(); // a closed mesh's client has no threads
-        }
-        return built;
-      });
-      this.reloads = new MeshReloads(runtime, listener, istio, b.config, baseSource);
-      this.configWatch = b.startWatches(this, runtime, istio, reloads);
-    } catch (RuntimeException | Error e) {
-      if (registries.metrics() != null) {
-        registries.metrics().close(); // refused: this mesh never was, its meters neither
-      }
-      throw e;
-    }
+    this.real = new RealMesh(b, this);
   }
 
   /** A builder with default settings and no services. */
@@ -112,23 +66,24 @@ public final class Mesh implements AutoCloseable {
    * OkHttp's classes then, not when the mesh is built); the same client afterwards.
    */
   public OkHttpClient httpClient() {
-    return client.get();
+    return real.httpClient();
   }
 
   /** Whether {@link #httpClient()} has built the client yet. */
   boolean hasHttpClient() {
-    return client.ifMade() != null;
+    return real.httpClientIfMade() != null;
   }
 
   /** The configuration in force. */
   public MeshConfig config() {
-    return runtime.config();
+    return real.runtime().config();
   }
 
   /**
    * Validates {@code newConfig} whole and swaps it in atomically: calls already in flight finish on the
    * configuration they started with, new calls take the new one. Rate-limit buckets whose settings did
-   * not change keep their state.
+   * not change keep their state. The watches and discoveries it retires are closed before it returns, each
+   * phase waited for at most 5 s: one that takes longer is logged at WARNING and left closing in the background.
    *
    * @throws io.meshclient.api.ConfigurationException if it is invalid; the old configuration stays
    */
@@ -148,8 +103,7 @@ public final class Mesh implements AutoCloseable {
    */
   public MeshConfig reload(Supplier<MeshConfig> source) {
     Objects.requireNonNull(source, "source");
-    checkOpen();
-    return reloads.reload(source);
+    return real.reloads().reload(source);
   }
 
   /**
@@ -169,8 +123,7 @@ public final class Mesh implements AutoCloseable {
   public MeshConfig layer(Object owner, UnaryOperator<MeshConfig> layer) {
     Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(layer, "layer");
-    checkOpen();
-    return reloads.layer(owner, layer, LaidInstances.NONE);
+    return real.reloads().layer(owner, layer, LaidInstances.NONE);
   }
 
   /**
@@ -191,8 +144,7 @@ public final class Mesh implements AutoCloseable {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(layer, "layer");
     Objects.requireNonNull(instances, "instances");
-    checkOpen();
-    return reloads.layer(source, layer, LaidInstances.of(source, instances));
+    return real.reloads().layer(source, layer, LaidInstances.of(source, instances));
   }
 
   /**
@@ -201,12 +153,12 @@ public final class Mesh implements AutoCloseable {
    * IstioReport#EMPTY} for a mesh that reads none.
    */
   public io.meshclient.core.config.IstioReport istioReport() {
-    return istio == null ? io.meshclient.core.config.IstioReport.EMPTY : istio.report();
+    return real.istio() == null ? io.meshclient.core.config.IstioReport.EMPTY : real.istio().report();
   }
 
   /** The instances of {@code service} as last discovered, or an empty list for an unknown service. */
   public List<ServiceInstance> instances(String service) {
-    ServiceRuntime s = runtime.service(service);
+    ServiceRuntime s = real.runtime().service(service);
     return s == null ? List.of() : s.instances();
   }
 
@@ -216,12 +168,12 @@ public final class Mesh implements AutoCloseable {
    * implemented. A discovery whose {@code status()} throws is shown as {@code UNKNOWN} with the error.
    */
   public Map<String, DiscoveryStatus> discoveryStatus() {
-    return DiscoveryStatuses.of(runtime.discoveriesByName());
+    return DiscoveryStatuses.of(real.runtime().discoveriesByName());
   }
 
   /** The names of the services the mesh routes, in no particular order. */
   public java.util.Set<String> services() {
-    return runtime.services().keySet();
+    return real.runtime().services().keySet();
   }
 
   /**
@@ -238,12 +190,12 @@ public final class Mesh implements AutoCloseable {
   public boolean handles(String host) {
     Objects.requireNonNull(host, "host");
     String canonical = host.toLowerCase(java.util.Locale.ROOT);
-    return runtime.service(canonical) != null || runtime.refusesUnknown(canonical);
+    return real.runtime().service(canonical) != null || real.runtime().refusesUnknown(canonical);
   }
 
   /** The registry holding every rate limiter of the mesh, named {@code <service>} and {@code <service>/<route>}. */
   public RateLimiterRegistry rateLimiterRegistry() {
-    return registries.limiters();
+    return real.registries().limiters();
   }
 
   /**
@@ -252,7 +204,7 @@ public final class Mesh implements AutoCloseable {
    * breaker code).
    */
   public CircuitBreakerRegistry circuitBreakerRegistry() {
-    return registries.breakers().get();
+    return real.registries().breakers().get();
   }
 
   /**
@@ -261,12 +213,12 @@ public final class Mesh implements AutoCloseable {
    * service's part is consistent in itself.
    */
   public MeshSnapshot snapshot() {
-    return MeshSnapshot.of(runtime);
+    return MeshSnapshot.of(real.runtime());
   }
 
   /** The mesh's internals, for tests in this package; {@link #snapshot()} is the public view. */
   MeshRuntime runtime() {
-    return runtime;
+    return real.runtime();
   }
 
   /**
@@ -282,33 +234,7 @@ public final class Mesh implements AutoCloseable {
    */
   @Override
   public void close() {
-    synchronized (closing) {
-      if (closed) {
-        return;
-      }
-      if (configWatch != null) {
-        configWatch.close(); // first: a reload under way finishes on an open mesh
-      }
-      if (istio != null) {
-        istio.close();
-      }
-      reloads.close();
-      closed = true;
-      runtime.close(); // from here the mesh interceptor refuses new calls
-      OkHttpClient c = client.ifMade(); // a client being built now sees closed and shuts itself down
-      if (c != null) {
-        MeshHttpClient.shutDown(c, closeGracePeriod);
-      }
-      if (registries.metrics() != null) {
-        registries.metrics().close();
-      }
-    }
-  }
-
-  private void checkOpen() {
-    if (closed) {
-      throw new IllegalStateException("mesh is closed");
-    }
+    real.close();
   }
 
   /** Collects what a {@link Mesh} needs. Not thread-safe. */

@@ -101,7 +101,7 @@ final class MeshAssembly {
       first = new MeshConfig(config.discovery(), config.defaults(), Map.of(), config.unknownHosts());
     }
     MeshRuntime runtime = new MeshRuntime(first, supplied, classLoader, ticker, registries.limiters(),
-        registries.breakers(), registries.listener(), tlsSockets, dns);
+        registries.breakers(), registries.resilienceMeters(), registries.listener(), tlsSockets, dns);
     if (istio != null) {
       runtime.callableByClusterNames(istioOptions.namespace(), istioOptions.domain());
       try {

@@ -1,5 +1,7 @@
 package io.meshclient.core.internal;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.Set;
@@ -10,23 +12,43 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Closes what a closing mesh retires (discoveries' watches, discoveries it created) without letting one that
- * never returns hang {@code Mesh.close()}: on up to {@value #THREADS} daemon threads, so that one stuck close
- * does not hold back the others, waiting for them until a deadline. What is still closing then is logged at
- * WARNING and left to finish in the background.
+ * What the runtime retires, a reconfiguration or the close: discoveries' watches, then discoveries it created,
+ * closed once its lock is released without letting one that never returns hang the reload or {@code
+ * Mesh.close()}. Each phase runs on up to {@value #THREADS} daemon threads, so that one stuck close does not
+ * hold back the others, and is waited for at most {@link #PHASE_WAIT}; what is still closing then is logged at
+ * WARNING and left to finish in the background. Filled under the runtime's lock, closed by one thread.
  */
 final class BoundedClose {
   /** The runtime's: what it closes is reported as before, under its name. */
   private static final System.Logger LOG = System.getLogger(MeshRuntime.class.getName());
   private static final int THREADS = 4;
+  /** How long {@link #close()} waits for the watches, and then for the discoveries, to close. */
+  static final Duration PHASE_WAIT = Duration.ofSeconds(5);
 
-  private BoundedClose() {}
+  /** What retires them, for the log: "Closing the mesh", "Reconfiguring the mesh". */
+  private final String doing;
+  /** Closed first: a watch may need its discovery to close. */
+  final List<AutoCloseable> watches = new ArrayList<>();
+  final List<AutoCloseable> discoveries = new ArrayList<>();
+
+  BoundedClose(String doing) {
+    this.doing = doing;
+  }
 
   /**
-   * Closes each of {@code resources}, a failure logged at WARNING; returns once all are closed or at {@code
-   * deadline} ({@link System#nanoTime()}), whichever is first.
+   * Closes the watches, then the discoveries, a failure logged at WARNING; each phase waited for at most {@link
+   * #PHASE_WAIT}.
    */
-  static void closeAll(List<AutoCloseable> resources, long deadline) {
+  void close() {
+    closeAll(watches, System.nanoTime() + PHASE_WAIT.toNanos());
+    closeAll(discoveries, System.nanoTime() + PHASE_WAIT.toNanos());
+  }
+
+  /**
+   * Returns once all of {@code resources} are closed or at {@code deadline} ({@link System#nanoTime()}), whichever
+   * is first.
+   */
+  private void closeAll(List<AutoCloseable> resources, long deadline) {
     if (resources.isEmpty()) {
       return;
     }
@@ -58,7 +80,7 @@ final class BoundedClose {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    LOG.log(System.Logger.Level.WARNING, "Closing the mesh: " + Stream.concat(closing.stream(), queue.stream())
+    LOG.log(System.Logger.Level.WARNING, doing + ": " + Stream.concat(closing.stream(), queue.stream())
         .map(String::valueOf).toList() + " still closing; left to finish in the background");
   }
 }

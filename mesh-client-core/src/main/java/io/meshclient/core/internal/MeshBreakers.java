@@ -4,8 +4,11 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.meshclient.core.Ticker;
 import io.meshclient.core.config.BreakerConfig;
+import io.meshclient.core.internal.metrics.ResilienceMeters;
 import io.meshclient.core.internal.resilience.CircuitBreakers;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -16,21 +19,41 @@ import java.util.function.Predicate;
  */
 final class MeshBreakers {
   private final Lazy<CircuitBreakerRegistry> registry;
+  private final ResilienceMeters meters;
   private final Ticker ticker;
   private final Set<String> names = new HashSet<>();
+  /** The breakers of the swap under way, by service: put in the registry when it is applied, forgotten if not. */
+  private final Map<String, CircuitBreaker> swapped = new HashMap<>();
 
-  MeshBreakers(Lazy<CircuitBreakerRegistry> registry, Ticker ticker) {
+  MeshBreakers(Lazy<CircuitBreakerRegistry> registry, ResilienceMeters meters, Ticker ticker) {
     this.registry = registry;
+    this.meters = meters;
     this.ticker = ticker;
   }
 
-  /** {@code service}'s breaker, from the registry, remembered as the mesh's. */
+  /** {@code service}'s breaker for the swap under way: the one in the registry if its settings are the same. */
   CircuitBreaker obtain(String service, BreakerConfig config) {
-    names.add(service);
-    return CircuitBreakers.obtain(registry.get(), service, config, ticker);
+    CircuitBreaker breaker = CircuitBreakers.obtain(registry.get(), service, config, ticker);
+    swapped.put(service, breaker);
+    return breaker;
   }
 
-  /** Removes from the registry the mesh's breakers whose service {@code gone} says no longer has one. */
+  /** The swap is applied: its breakers are put in the registry, remembered as the mesh's, their meters published. */
+  void commit() {
+    swapped.forEach((service, breaker) -> {
+      names.add(service);
+      CircuitBreakers.put(registry.get(), breaker);
+      meters.breakerAdded(breaker);
+    });
+    swapped.clear();
+  }
+
+  /** The swap is refused: the registry keeps the breakers in force. */
+  void discard() {
+    swapped.clear();
+  }
+
+  /** Removes from the registry, and their meters, the mesh's breakers whose service {@code gone} says has none. */
   void removeIf(Predicate<String> gone) {
     CircuitBreakerRegistry breakers = registry.ifMade();
     if (breakers != null) {
@@ -38,6 +61,7 @@ final class MeshBreakers {
         boolean remove = gone.test(name);
         if (remove) {
           breakers.remove(name);
+          meters.breakerRemoved(name);
         }
         return remove;
       });
@@ -46,6 +70,7 @@ final class MeshBreakers {
 
   /** Removes every breaker the mesh put in the registry. */
   void close() {
+    swapped.clear();
     removeIf(name -> true); // names is empty unless the registry was made
   }
 }

@@ -24,8 +24,6 @@ import java.util.Set;
  */
 public final class MeshRuntime implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(MeshRuntime.class.getName());
-  /** How long {@link #close()} waits for the watches, and then for the discoveries, to close. */
-  static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(5);
   private final Object lock = new Object();
   private final ServiceStates states;
   private final AddressPublisher addresses;
@@ -43,13 +41,22 @@ public final class MeshRuntime implements AutoCloseable {
 
   public MeshRuntime(MeshConfig config, Map<String, ServiceDiscovery> supplied, ClassLoader classLoader,
       Ticker ticker, RateLimiterRegistry limiterRegistry, Lazy<CircuitBreakerRegistry> breakerRegistry,
-      MeshListener listener, io.meshclient.core.internal.tls.MeshSslSocketFactory tlsSockets,
+      io.meshclient.core.internal.metrics.ResilienceMeters resilienceMeters, MeshListener listener,
+      io.meshclient.core.internal.tls.MeshSslSocketFactory tlsSockets,
       io.meshclient.core.internal.security.AllowListDns dns) {
     this.addresses = new AddressPublisher(tlsSockets, dns);
     this.listener = listener;
-    this.states = new ServiceStates(classLoader, ticker, limiterRegistry, breakerRegistry, listener, tlsSockets);
+    this.states = new ServiceStates(classLoader, ticker, limiterRegistry, breakerRegistry, resilienceMeters, listener,
+        tlsSockets);
     this.discoveries = new DiscoveriesInUse(supplied, classLoader);
-    apply(config);
+    try {
+      apply(config);
+    } catch (RuntimeException | Error e) {
+      // Refused, this runtime is never returned: the limiters and breakers the swap put in the registries, which
+      // may be the application's, go now, with their meters.
+      close();
+      throw e;
+    }
   }
 
   /**
@@ -169,11 +176,14 @@ public final class MeshRuntime implements AutoCloseable {
    */
   public void apply(MeshConfig newConfig, List<String> refused, LaidInstances laid) {
     Objects.requireNonNull(newConfig, "newConfig");
-    List<AutoCloseable> retired = new ArrayList<>();
+    // Closed once the lock is released: a discovery's delivery thread may hold its own lock while it waits for
+    // this one in onSnapshot, and closing a watch waits for that delivery to end. A snapshot that arrives
+    // meanwhile is dropped: its token is no longer current.
+    BoundedClose retired = new BoundedClose("Reconfiguring the mesh");
     try {
       applyLocked(newConfig, List.copyOf(refused), laid, retired);
     } finally {
-      closeOutsideLock(retired);
+      retired.close();
     }
   }
 
@@ -187,8 +197,7 @@ public final class MeshRuntime implements AutoCloseable {
     return new ConfigurationException(all);
   }
 
-  private void applyLocked(MeshConfig newConfig, List<String> refused, LaidInstances laid,
-      List<AutoCloseable> retired) {
+  private void applyLocked(MeshConfig newConfig, List<String> refused, LaidInstances laid, BoundedClose retired) {
     synchronized (lock) {
       if (closed) {
         throw new IllegalStateException("mesh is closed");
@@ -215,10 +224,12 @@ public final class MeshRuntime implements AutoCloseable {
         }
         commit(newConfig, nextDiscoveries, serviceDiscovery, next, liveLimiters, taken, retired);
       } catch (ConfigurationException e) {
-        created.forEach(binding -> binding.discovery().close());
+        states.discard();
+        created.forEach(binding -> retired.discoveries.add(binding.discovery()));
         throw withRefused(e, refused);
       } catch (RuntimeException e) {
-        created.forEach(binding -> binding.discovery().close());
+        states.discard();
+        created.forEach(binding -> retired.discoveries.add(binding.discovery()));
         throw e;
       }
     }
@@ -238,7 +249,7 @@ public final class MeshRuntime implements AutoCloseable {
   /** Swaps {@code next} in; {@code taken}: by service, the instances laid for it, which it now runs on. */
   private void commit(MeshConfig newConfig, Map<String, DiscoveryBinding> nextDiscoveries,
       Map<String, ServiceDiscovery> serviceDiscovery, Map<String, ServiceRuntime> next, Set<String> liveLimiters,
-      Map<String, List<ServiceInstance>> taken, List<AutoCloseable> retired) {
+      Map<String, List<ServiceInstance>> taken, BoundedClose retired) {
     states.retain(next, liveLimiters);
     Map<String, ServiceRuntime> before = services;
     this.services = Map.copyOf(next);
@@ -255,7 +266,7 @@ public final class MeshRuntime implements AutoCloseable {
     before.keySet().stream().filter(s -> !next.containsKey(s)).forEach(listener::onServiceRemoved);
     for (String service : new ArrayList<>(watches.keySet())) {
       if (serviceDiscovery.get(service) != watchedWith.get(service)) {
-        retired.add(watches.remove(service));
+        retired.watches.add(watches.remove(service));
         watchedWith.remove(service);
         instances.remove(service);
         rawInstances.remove(service);
@@ -283,16 +294,12 @@ public final class MeshRuntime implements AutoCloseable {
       tokens.forEach((service, token) -> {
         watches.remove(service, token);
         watchedWith.remove(service);
-        try {
-          token.close();
-        } catch (RuntimeException closing) {
-          e.addSuppressed(closing);
-        }
+        retired.watches.add(token);
       });
       throw e;
     }
     warnWithoutInstances(newConfig, nextDiscoveries, toWatch);
-    discoveries.replace(nextDiscoveries, retired);
+    discoveries.replace(nextDiscoveries, retired.discoveries);
   }
 
   /**
@@ -349,39 +356,22 @@ public final class MeshRuntime implements AutoCloseable {
 
   /**
    * Stops the watches, then the discoveries the mesh created, each phase waiting for them at most {@link
-   * #CLOSE_WAIT} (a discovery whose close never returns does not hang the mesh's close: it is logged and left
-   * closing in the background).
+   * BoundedClose#PHASE_WAIT} (a discovery whose close never returns does not hang the mesh's close: it is logged
+   * and left closing in the background).
    */
   @Override
   public void close() {
-    List<AutoCloseable> retiredWatches;
-    List<AutoCloseable> retiredDiscoveries = new ArrayList<>();
+    BoundedClose retired = new BoundedClose("Closing the mesh");
     synchronized (lock) {
       if (closed) {
         return;
       }
       closed = true;
-      retiredWatches = new ArrayList<>(watches.values());
+      retired.watches.addAll(watches.values());
       watches.clear();
-      discoveries.retireAll(retiredDiscoveries);
+      discoveries.retireAll(retired.discoveries);
       states.close();
     }
-    BoundedClose.closeAll(retiredWatches, System.nanoTime() + CLOSE_WAIT.toNanos());
-    BoundedClose.closeAll(retiredDiscoveries, System.nanoTime() + CLOSE_WAIT.toNanos());
-  }
-
-  /**
-   * Closes replaced watches and discoveries once the lock is released: a discovery's delivery thread may
-   * hold its own lock while it waits for this one in {@link #onSnapshot}, and closing a watch waits for
-   * that delivery to end. A snapshot that arrives meanwhile is dropped: its token is no longer current.
-   */
-  private static void closeOutsideLock(List<AutoCloseable> retired) {
-    for (AutoCloseable resource : retired) {
-      try {
-        resource.close();
-      } catch (Exception e) {
-        LOG.log(System.Logger.Level.WARNING, "Closing " + resource + " failed: " + e);
-      }
-    }
+    retired.close();
   }
 }

@@ -12,14 +12,13 @@ import io.meshclient.core.config.BalancerConfig;
 import io.meshclient.core.config.LocalityConfig;
 import io.meshclient.core.config.MeshConfig;
 import io.meshclient.core.config.OutlierConfig;
-import io.meshclient.core.config.RateLimitConfig;
 import io.meshclient.core.config.RetryConfig;
 import io.meshclient.core.config.ServiceConfig;
 import io.meshclient.core.config.SlowStartConfig;
 import io.meshclient.core.config.SubsetPolicyConfig;
 import io.meshclient.core.config.TlsConfig;
 import io.meshclient.core.internal.balancer.Balancers;
-import io.meshclient.core.internal.ratelimit.GcraRateLimiter;
+import io.meshclient.core.internal.metrics.ResilienceMeters;
 import io.meshclient.core.internal.resilience.EjectionListener;
 import io.meshclient.core.internal.resilience.OutlierDetector;
 import io.meshclient.core.internal.resilience.RetryBudget;
@@ -46,14 +45,15 @@ final class ServiceStates {
 
   private final ClassLoader classLoader;
   private final Ticker ticker;
-  private final RateLimiterRegistry limiterRegistry;
   private final MeshBreakers breakers;
   private final MeshListener listener;
   private final EjectionListener ejections;
   private final Map<StateKey, AtomicInteger> inFlight = new HashMap<>();
-  private final Map<String, GcraRateLimiter> limiters = new HashMap<>();
+  private final MeshLimiters limiters;
   private final Map<StateKey, OutlierDetector> detectors = new HashMap<>();
   private final Map<String, BudgetSlot> budgets = new HashMap<>();
+  /** The budgets the swap under way made, by service: in {@link #budgets} once it is applied, forgotten if not. */
+  private final Map<String, BudgetSlot> swappedBudgets = new HashMap<>();
   private final Map<String, ServiceTls> tlsByService = new HashMap<>();
   private final Map<StateKey, SubsetTls> subsetTls = new HashMap<>();
   private final MeshSslSocketFactory tlsSockets;
@@ -64,12 +64,13 @@ final class ServiceStates {
   private final Map<String, LoadBalancerProvider> balancerProviders = new HashMap<>();
 
   ServiceStates(ClassLoader classLoader, Ticker ticker, RateLimiterRegistry limiterRegistry,
-      Lazy<CircuitBreakerRegistry> breakerRegistry, MeshListener listener, MeshSslSocketFactory tlsSockets) {
+      Lazy<CircuitBreakerRegistry> breakerRegistry, ResilienceMeters meters, MeshListener listener,
+      MeshSslSocketFactory tlsSockets) {
     this.classLoader = classLoader;
     this.tlsSockets = tlsSockets;
     this.ticker = ticker;
-    this.limiterRegistry = limiterRegistry;
-    this.breakers = new MeshBreakers(breakerRegistry, ticker);
+    this.limiters = new MeshLimiters(limiterRegistry, meters, ticker);
+    this.breakers = new MeshBreakers(breakerRegistry, meters, ticker);
     this.listener = listener;
     this.ejections = new EjectionListener() {
       @Override
@@ -167,7 +168,7 @@ final class ServiceStates {
             : TrafficShaping.balancer(serviceSlowStartKey, balancer.name(), serviceConfig, base, ticker),
         (name, limit) -> {
           liveLimiters.add(name);
-          return limiter(name, limit);
+          return limiters.obtain(name, limit);
         },
         serviceConfig.circuitBreaker() == null ? null : breakers.obtain(service, serviceConfig.circuitBreaker()),
         budget(service, serviceConfig.retry() != null ? serviceConfig.retry() : RetryConfig.DEFAULT),
@@ -243,14 +244,16 @@ final class ServiceStates {
     return provider;
   }
 
-  /** Keeps the state of the services in {@code next} (and the limiters still used); drops the rest. */
+  /**
+   * The swap is applied: the limiters and breakers it made are put in the registries; the state of the services in
+   * {@code next} (and the limiters still used) is kept, the rest dropped.
+   */
   void retain(Map<String, ServiceRuntime> next, Set<String> liveLimiters) {
-    for (String name : new ArrayList<>(limiters.keySet())) {
-      if (!liveLimiters.contains(name)) {
-        limiters.remove(name);
-        limiterRegistry.remove(name);
-      }
-    }
+    limiters.commit();
+    limiters.removeIf(name -> !liveLimiters.contains(name));
+    breakers.commit();
+    budgets.putAll(swappedBudgets);
+    swappedBudgets.clear();
     budgets.keySet().retainAll(next.keySet());
     // A counter whose service is gone, or whose subset no longer caps its own calls, is dropped; calls still
     // in flight hold their counter and release it there.
@@ -287,13 +290,11 @@ final class ServiceStates {
   }
 
   /**
-   * Removes the mesh's limiters and breakers from the registries, which removes their meters too: a mesh built
-   * later on the same meter registry registers its own breakers' gauges. The application's own, in a registry
-   * it supplied, stay.
+   * Removes the mesh's limiters and breakers from the registries, and their meters: a mesh built later on the
+   * same meter registry registers its own breakers' gauges. The application's own, in a registry it supplied, stay.
    */
   void close() {
-    limiters.keySet().forEach(limiterRegistry::remove);
-    limiters.clear();
+    limiters.close();
     breakers.close();
   }
 
@@ -359,23 +360,16 @@ final class ServiceStates {
     }
     BudgetSlot slot = new BudgetSlot(retry.budgetPercent(), retry.budgetMinPerSecond(),
         new RetryBudget(retry.budgetPercent(), retry.budgetMinPerSecond(), ticker));
-    budgets.put(service, slot);
+    swappedBudgets.put(service, slot);
     return slot.budget;
   }
 
   private record BudgetSlot(int percent, int minPerSecond, RetryBudget budget) {}
 
-  private GcraRateLimiter limiter(String name, RateLimitConfig limit) {
-    GcraRateLimiter current = limiters.get(name);
-    if (current != null && current.config().equals(limit)) {
-      return current;
-    }
-    GcraRateLimiter limiter = GcraRateLimiter.of(name, limit, ticker);
-    limiters.put(name, limiter);
-    if (limiterRegistry.find(name).isEmpty()) {
-      limiterRegistry.rateLimiter(name);
-    }
-    limiterRegistry.replace(name, limiter);
-    return limiter;
+  /** The swap under way is refused: what it made is forgotten, the limiters, breakers and budgets in force stay. */
+  void discard() {
+    limiters.discard();
+    breakers.discard();
+    swappedBudgets.clear();
   }
 }

@@ -11,8 +11,8 @@ public final class CircuitBreakers {
   private CircuitBreakers() {}
 
   /**
-   * The breaker named {@code name} in {@code registry} with these settings: the existing one if its
-   * settings are the same, else a new one replacing it.
+   * The breaker named {@code name} with these settings: the one in {@code registry} if its settings are the
+   * same, else a new one, not put in the registry (see {@link #put}).
    */
   public static CircuitBreaker obtain(CircuitBreakerRegistry registry, String name, BreakerConfig config,
       Ticker ticker) {
@@ -31,12 +31,19 @@ public final class CircuitBreakers {
     if (existing != null && sameSettings(existing.getCircuitBreakerConfig(), wanted)) {
       return existing;
     }
-    CircuitBreaker breaker = CircuitBreaker.of(name, wanted);
-    if (existing == null) {
-      registry.circuitBreaker(name, wanted);
+    return CircuitBreaker.of(name, wanted);
+  }
+
+  /** Puts {@code breaker} in {@code registry}, replacing the one of its name, if it is not there already. */
+  public static void put(CircuitBreakerRegistry registry, CircuitBreaker breaker) {
+    CircuitBreaker existing = registry.find(breaker.getName()).orElse(null);
+    if (existing == breaker) {
+      return;
     }
-    registry.replace(name, breaker);
-    return breaker;
+    if (existing == null) {
+      registry.circuitBreaker(breaker.getName(), breaker.getCircuitBreakerConfig());
+    }
+    registry.replace(breaker.getName(), breaker);
   }
 
   private static boolean sameSettings(CircuitBreakerConfig a, CircuitBreakerConfig b) {
