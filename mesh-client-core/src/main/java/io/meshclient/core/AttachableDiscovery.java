@@ -15,4 +15,12 @@ public interface AttachableDiscovery {
    * when the discovery is closed.
    */
   void attach(Mesh mesh);
+
+  /**
+   * Stops applying configuration to {@code mesh}, which is closing: called once by {@link Mesh#close()}, on the
+   * closing thread, for each discovery {@link #attach attached} to it. The discovery itself stays open (the
+   * application that supplied it closes it); what it receives from now on is not applied to {@code mesh}, and is
+   * not refused for its sake (an xDS source does not NACK it). The default does nothing.
+   */
+  default void detach(Mesh mesh) {}
 }

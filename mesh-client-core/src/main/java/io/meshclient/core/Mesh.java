@@ -216,6 +216,11 @@ public final class Mesh implements AutoCloseable {
     return MeshSnapshot.of(real.runtime());
   }
 
+  /** Attaches each discovery that also supplies configuration ({@link AttachableDiscovery}); close() detaches it. */
+  void attachSources() {
+    real.attachSources();
+  }
+
   /** The mesh's internals, for tests in this package; {@link #snapshot()} is the public view. */
   MeshRuntime runtime() {
     return real.runtime();

@@ -63,11 +63,7 @@ final class MeshAssembly {
     io.meshclient.core.internal.OkHttpVersion.requireFive(Mesh.class.getClassLoader());
     Mesh mesh = new Mesh(this);
     try {
-      for (ServiceDiscovery d : mesh.runtime().discoveries()) {
-        if (d instanceof AttachableDiscovery source) {
-          source.attach(mesh);
-        }
-      }
+      mesh.attachSources();
     } catch (RuntimeException | Error e) {
       mesh.close();
       throw e;

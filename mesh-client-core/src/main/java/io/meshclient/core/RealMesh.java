@@ -29,11 +29,15 @@ final class RealMesh {
   /** The application's configuration, the layers over it and Istio's resources, composed. */
   private final MeshReloads reloads;
   private volatile boolean closed;
+  /** The discoveries {@link #attachSources attached} to the mesh, and the mesh: {@link #close()} detaches them. */
+  private final java.util.List<AttachableDiscovery> attached = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final Mesh mesh;
   /** Held by {@link #close()}: a close from another thread meanwhile returns once the first has finished. */
   private final Object closing = new Object();
 
   /** Puts {@code mesh}'s parts together from what the builder collected. */
   RealMesh(MeshAssembly b, Mesh mesh) {
+    this.mesh = mesh;
     this.registries = MeshRegistries.of(b.rateLimiterRegistry, b.circuitBreakerRegistry, b.meterRegistry, b.listener);
     MeshListener listener = registries.listener();
     this.closeGracePeriod = b.closeGracePeriod;
@@ -96,6 +100,16 @@ final class RealMesh {
     return reloads;
   }
 
+  /** Attaches each discovery in use that also supplies configuration to the mesh, once, as it is built. */
+  void attachSources() {
+    for (io.meshclient.api.ServiceDiscovery d : runtime.discoveries()) {
+      if (d instanceof AttachableDiscovery source) {
+        attached.add(source);
+        source.attach(mesh);
+      }
+    }
+  }
+
   /**
    * See {@link Mesh#close()}: the watches of the configuration first (a reload under way finishes on an open
    * mesh), then the runtime, so that new calls are refused, then the client, given the grace period, and
@@ -113,6 +127,14 @@ final class RealMesh {
         istio.close();
       }
       reloads.close();
+      for (AttachableDiscovery source : attached) { // theirs to close: they only stop applying to this mesh
+        try {
+          source.detach(mesh);
+        } catch (RuntimeException e) {
+          System.getLogger(Mesh.class.getName()).log(System.Logger.Level.WARNING, "Closing the mesh: detaching "
+              + source + " failed: " + e);
+        }
+      }
       closed = true;
       runtime.close(); // from here the mesh interceptor refuses new calls
       OkHttpClient c = client.ifMade(); // a client being built now sees closed and shuts itself down

@@ -142,6 +142,11 @@ final class XdsClient implements AdsStream.Handler {
     }
   }
 
+  /** Applies nothing more to {@code closing}, which is closing: what xDS sends from now on is ACKed, not laid. */
+  void detach(Mesh closing) {
+    layer.detach(closing);
+  }
+
   @Override
   public String onResponse(ResourceType type, String version, List<Any> resources) {
     XdsResources candidate = accepted.copy();

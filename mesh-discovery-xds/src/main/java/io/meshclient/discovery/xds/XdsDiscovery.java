@@ -137,6 +137,16 @@ final class XdsDiscovery implements ServiceDiscovery, AttachableDiscovery {
     }
   }
 
+  /**
+   * Stops applying what xDS sends to {@code mesh}, which is closing; the stream stays open until this discovery
+   * is closed. Never waits for the xDS thread (as {@link #watch}): the detaching runs on it before any response
+   * that arrives after this returns, so none of those is laid over the closed mesh, or NACKed for its sake.
+   */
+  @Override
+  public void detach(Mesh mesh) {
+    onThread(() -> client.detach(mesh));
+  }
+
   private void onThread(Runnable task) {
     if (closed) {
       return;

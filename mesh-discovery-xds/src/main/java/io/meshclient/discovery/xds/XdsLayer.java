@@ -70,6 +70,13 @@ final class XdsLayer {
     mesh.layer(source, new Layer(LaidServices.of(names, listeners, mappedFrom)), instances);
   }
 
+  /** Stops laying anything over {@code closing}'s configuration, if it is the mesh attached: it is closing. */
+  void detach(Mesh closing) {
+    if (mesh == closing) {
+      mesh = null;
+    }
+  }
+
   /** {@code names} are the services xDS watches from now on. */
   void watching(Set<String> names) {
     watched = Set.copyOf(names);
