@@ -205,6 +205,13 @@ final class AdsStream implements AutoCloseable {
       return;
     }
     TypeState s = types.get(type);
+    if (!s.subscribed) { // as gRPC: an ACK would be this type's first request, naming nothing: the wildcard
+      if (!s.unsolicited) {
+        s.unsolicited = true;
+        LOG.warning(() -> "xDS: ignoring responses of " + type + ", which this client has not asked for");
+      }
+      return;
+    }
     s.nonce = response.getNonce();
     String error;
     try {
@@ -335,6 +342,8 @@ final class AdsStream implements AutoCloseable {
     String version = "";
     String nonce = "";
     String lastError;
+    /** Whether a response of the type came before it was subscribed to (logged once). */
+    boolean unsolicited;
     /** Whether a request naming resources of the type was sent on the current stream. */
     boolean namedOnThisStream;
     final Set<String> known = new HashSet<>();
