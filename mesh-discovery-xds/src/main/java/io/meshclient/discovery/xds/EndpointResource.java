@@ -15,6 +15,9 @@ import java.util.List;
  * and priority.
  */
 record EndpointResource(String name, List<Endpoint> endpoints) {
+  /** The lowest priority Envoy takes (its {@code priority} field's bound). */
+  static final int MAX_PRIORITY = 128;
+
   /** One endpoint. */
   record Endpoint(String host, int port, int weight, String region, String zone, String subZone, int priority) {}
 
@@ -34,6 +37,11 @@ record EndpointResource(String name, List<Endpoint> endpoints) {
       if (group.hasLoadBalancingWeight() && group.getLoadBalancingWeight().getValue() == 0) {
         continue; // a locality of weight 0 takes no traffic
       }
+      // uint32, read as a signed int: above 2^31 it is negative, and would outrank priority 0
+      if (group.getPriority() < 0 || group.getPriority() > MAX_PRIORITY) {
+        throw new XdsInvalidException(where, "endpoints[" + i + "].priority",
+            Integer.toUnsignedString(group.getPriority()), "0.." + MAX_PRIORITY + ", as in Envoy");
+      }
       for (int j = 0; j < group.getLbEndpointsCount(); j++) {
         LbEndpoint e = group.getLbEndpoints(j);
         if (e.getHealthStatus() != HealthStatus.HEALTHY && e.getHealthStatus() != HealthStatus.UNKNOWN) {
@@ -49,9 +57,9 @@ record EndpointResource(String name, List<Endpoint> endpoints) {
           throw new XdsInvalidException(where, field + ".port_value", port, "1..65535");
         }
         int weight = e.hasLoadBalancingWeight() ? e.getLoadBalancingWeight().getValue() : 1;
-        if (weight < 1) {
+        if (weight < 1) { // uint32: above 2^31 it reads negative
           throw new XdsInvalidException(where, "endpoints[" + i + "].lb_endpoints[" + j + "].load_balancing_weight",
-              weight, ">= 1");
+              Integer.toUnsignedString(weight), "1.." + Integer.MAX_VALUE);
         }
         var l = group.getLocality();
         out.add(new Endpoint(s.getAddress(), port, weight, l.getRegion(), l.getZone(), l.getSubZone(), group.getPriority()));

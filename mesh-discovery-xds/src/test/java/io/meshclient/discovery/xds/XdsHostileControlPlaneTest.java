@@ -2,10 +2,16 @@ package io.meshclient.discovery.xds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.meshclient.api.ServiceDiscovery;
 import io.meshclient.api.spi.DiscoveryContext;
+import io.meshclient.core.Mesh;
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,17 +24,62 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class XdsHostileControlPlaneTest {
+  static final String V1 = Resources.istio(9080, "v1", "reviews.default.svc.cluster.local");
+
   final XdsDiscoveryMetrics metrics = new XdsDiscoveryMetrics();
   ScriptedControlPlane controlPlane;
+  Backends backends;
 
   @BeforeEach
-  void start() {
+  void start() throws Exception {
     controlPlane = new ScriptedControlPlane();
+    backends = new Backends("a", "b");
   }
 
   @AfterEach
   void stop() throws Exception {
+    backends.close();
     controlPlane.close();
+  }
+
+  /** The routes of reviews: every call to cluster V1. */
+  static RouteConfiguration reviewsRoutes() {
+    return Resources.routes("reviews-routes", List.of("reviews:9080"),
+        Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), V1));
+  }
+
+  /** Describes reviews (its listener, routes, cluster V1 and then {@code endpoints}), each response ACKed. */
+  void describeReviews(ClusterLoadAssignment endpoints) throws InterruptedException {
+    controlPlane.awaitRequest(ResourceType.LDS);
+    assertAcked(controlPlane.send(ResourceType.CDS, "1", Resources.cluster(V1)));
+    assertAcked(controlPlane.send(ResourceType.LDS, "1", Resources.listener("reviews:9080", "reviews-routes")));
+    assertAcked(controlPlane.send(ResourceType.RDS, "1", reviewsRoutes()));
+    assertAcked(controlPlane.send(ResourceType.EDS, "1", endpoints));
+  }
+
+  void assertAcked(String nonce) throws InterruptedException {
+    assertThat(controlPlane.awaitAnswer(nonce).hasErrorDetail()).as("NACKed").isFalse();
+  }
+
+  /** The error_detail of the NACK of the response {@code nonce}. */
+  String nack(String nonce) throws InterruptedException {
+    DiscoveryRequest answer = controlPlane.awaitAnswer(nonce);
+    assertThat(answer.hasErrorDetail()).as("NACKed").isTrue();
+    return answer.getErrorDetail().getMessage();
+  }
+
+  /** Waits until calls to reviews are answered by {@code backend}; then ten calls in a row are. */
+  void awaitServedBy(Mesh mesh, String backend) throws Exception {
+    Load.await(() -> {
+      try {
+        return Load.call(mesh, "http://reviews/").equals(backend);
+      } catch (java.io.IOException | RuntimeException e) {
+        return false;
+      }
+    }, Duration.ofSeconds(10), "a call answered by " + backend);
+    for (int i = 0; i < 10; i++) {
+      assertThat(Load.call(mesh, "http://reviews/")).isEqualTo(backend);
+    }
   }
 
   ServiceDiscovery xds(Map<String, Object> services) {
@@ -53,6 +104,25 @@ class XdsHostileControlPlaneTest {
       // wildcard, asking for the endpoints of every cluster in the mesh.
       assertThat(controlPlane.requests(ResourceType.EDS)).as("EDS requests").isEmpty();
       assertThat(metrics.versions()).doesNotContainKey("eds");
+    }
+  }
+
+  @Test
+  void anEndpointPriorityAboveEnvoysBoundIsNackedNotReadAsTheHighest() throws Exception {
+    try (ServiceDiscovery xds = xds(Map.of("reviews", 9080)); Mesh mesh = Mesh.builder().discovery("xds", xds).build()) {
+      describeReviews(Resources.endpoints(V1, backends.port("a")));
+      awaitServedBy(mesh, "a");
+
+      // b as a failover of uint32 priority 4294967295: read as the int -1, it ranked above a's priority 0
+      ClusterLoadAssignment withFailover = Resources.endpoints(V1, backends.port("a")).toBuilder()
+          .addEndpoints(Resources.endpoints(V1, backends.port("b")).getEndpoints(0).toBuilder().setPriority(-1))
+          .build();
+      assertThat(nack(controlPlane.send(ResourceType.EDS, "2", withFailover))).isEqualTo("cluster_load_assignment "
+          + V1 + ": endpoints[1].priority: 4294967295 (expected: 0..128, as in Envoy)");
+
+      awaitServedBy(mesh, "a");
+      assertThat(backends.counts()).containsEntry("b", 0);
+      assertThat(metrics.versions()).containsEntry("eds", "1");
     }
   }
 }
