@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.meshclient.api.spi.SettingValues;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -49,8 +50,10 @@ record EndpointResource(String name, List<Endpoint> endpoints) {
         }
         String field = "endpoints[" + i + "].lb_endpoints[" + j + "].endpoint.address.socket_address";
         SocketAddress s = e.getEndpoint().getAddress().getSocketAddress();
-        if (s.getAddress().isEmpty()) {
-          throw new XdsInvalidException(where, field + ".address", "''", "an IP address or host name");
+        // as the mesh's other discoveries take addresses from outside; brackets are not Envoy's (nor an IP)
+        if (!SettingValues.isHost(s.getAddress()) || s.getAddress().startsWith("[")) {
+          throw new XdsInvalidException(where, field + ".address", "'" + s.getAddress() + "'",
+              "an IP address or host name");
         }
         int port = s.getPortValue();
         if (port < 1 || port > 65535) {

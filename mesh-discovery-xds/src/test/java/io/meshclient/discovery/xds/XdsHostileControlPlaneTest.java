@@ -125,4 +125,24 @@ class XdsHostileControlPlaneTest {
       assertThat(metrics.versions()).containsEntry("eds", "1");
     }
   }
+
+  @Test
+  void anEndpointAddressThatIsNoHostIsNackedAndTheAcceptedEndpointsKeepServing() throws Exception {
+    try (ServiceDiscovery xds = xds(Map.of("reviews", 9080)); Mesh mesh = Mesh.builder().discovery("xds", xds).build()) {
+      describeReviews(Resources.endpoints(V1, backends.port("a")));
+      awaitServedBy(mesh, "a");
+
+      ClusterLoadAssignment bad = Resources.endpoints(V1, backends.port("b"));
+      var group = bad.getEndpoints(0).toBuilder();
+      var endpoint = group.getLbEndpoints(0).toBuilder();
+      endpoint.getEndpointBuilder().getAddressBuilder().getSocketAddressBuilder().setAddress("127.0.0.1/admin");
+      bad = bad.toBuilder().setEndpoints(0, group.setLbEndpoints(0, endpoint)).build();
+      assertThat(nack(controlPlane.send(ResourceType.EDS, "2", bad))).isEqualTo("cluster_load_assignment " + V1
+          + ": endpoints[0].lb_endpoints[0].endpoint.address.socket_address.address: '127.0.0.1/admin' "
+          + "(expected: an IP address or host name)");
+
+      awaitServedBy(mesh, "a");
+      assertThat(metrics.versions()).containsEntry("eds", "1");
+    }
+  }
 }
