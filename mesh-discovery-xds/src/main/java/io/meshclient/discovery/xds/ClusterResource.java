@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
 import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import io.meshclient.api.spi.Setting;
 import io.meshclient.core.config.OutlierConfig;
 import io.meshclient.core.config.SlowStartConfig;
 import io.meshclient.core.config.TlsConfig;
@@ -150,7 +151,8 @@ record ClusterResource(String name, String edsName, String balancer, OutlierConf
 
   /** Envoy's slow_start_config as the mesh's; null when it has no window (Envoy then has no slow start). */
   private static SlowStartConfig slowStart(String where, String field, Cluster.SlowStartConfig s) {
-    Duration window = s.hasSlowStartWindow() ? Protos.duration(s.getSlowStartWindow()) : Duration.ZERO;
+    Duration window = s.hasSlowStartWindow() ? Protos.duration(where, field + ".slow_start_window", s.getSlowStartWindow())
+        : Duration.ZERO;
     if (window.isZero()) {
       return null;
     }
@@ -181,15 +183,15 @@ record ClusterResource(String name, String edsName, String balancer, OutlierConf
     int gateway = enforced(where, "consecutive_gateway_failure", o.hasEnforcingConsecutiveGatewayFailure()
         ? o.getEnforcingConsecutiveGatewayFailure().getValue() : 0, notes)
         ? (o.hasConsecutiveGatewayFailure() ? uint(o.getConsecutiveGatewayFailure().getValue()) : 5) : 0;
-    Duration base = o.hasBaseEjectionTime() ? Protos.duration(o.getBaseEjectionTime()) : Duration.ofSeconds(30);
-    Duration max = o.hasMaxEjectionTime() ? Protos.duration(o.getMaxEjectionTime()) : Duration.ofSeconds(300);
-    Duration interval = o.hasInterval() ? Protos.duration(o.getInterval()) : Duration.ofSeconds(10);
+    Duration base = o.hasBaseEjectionTime() ? Protos.duration(where, "outlier_detection.base_ejection_time",
+        o.getBaseEjectionTime(), Duration.ofNanos(1), Setting.MAX_DURATION) : Duration.ofSeconds(30);
+    Duration max = o.hasMaxEjectionTime() ? Protos.duration(where, "outlier_detection.max_ejection_time",
+        o.getMaxEjectionTime(), Duration.ofNanos(1), Setting.MAX_DURATION) : Duration.ofSeconds(300);
+    Duration interval = o.hasInterval() ? Protos.duration(where, "outlier_detection.interval", o.getInterval(),
+        Duration.ofMillis(10), Duration.ofHours(1)) : Duration.ofSeconds(10);
     int maxPercent = o.hasMaxEjectionPercent() ? uint(o.getMaxEjectionPercent().getValue()) : 10;
     if (maxPercent > 100) {
       throw new XdsInvalidException(where, "outlier_detection.max_ejection_percent", maxPercent, "0..100");
-    }
-    if (interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofHours(1)) > 0) {
-      throw new XdsInvalidException(where, "outlier_detection.interval", interval, "between 10ms and 1h");
     }
     OutlierConfig.FailurePercentage failures = OutlierConfig.FailurePercentage.OFF;
     if (enforced(where, "failure_percentage", o.hasEnforcingFailurePercentage()

@@ -152,10 +152,8 @@ final class RouteMapper {
         // has arrived: the call deadline, and each read's timeout (which the deadline would bound anyway). 0s turns
         // it off. Unset, the application's own timeout for the service, when it gives one, stands instead (as the
         // mesh does for Istio's routes).
-        Duration timeout = a.hasTimeout() ? Protos.duration(a.getTimeout()) : ENVOY_ROUTE_TIMEOUT;
-        if (timeout.isNegative()) {
-          throw new XdsInvalidException(key, "route.timeout", timeout, ">= 0s");
-        } else if (timeout.isZero()) {
+        Duration timeout = a.hasTimeout() ? Protos.duration(key, "route.timeout", a.getTimeout()) : ENVOY_ROUTE_TIMEOUT;
+        if (timeout.isZero() || timeout.compareTo(Setting.MAX_DURATION) > 0) { // beyond the mesh's 596h: none either
           route = route.withTimeout(Setting.MAX_DURATION);
           if (route.retry() != null) {
             route = route.withRetry(route.retry().withDeadline(null));

@@ -2,7 +2,11 @@ package io.meshclient.discovery.xds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
@@ -13,6 +17,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,6 +53,19 @@ class XdsHostileControlPlaneTest {
         Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), V1));
   }
 
+  /** {@code seconds} as a protobuf Duration. */
+  static com.google.protobuf.Duration seconds(long seconds) {
+    return com.google.protobuf.Duration.newBuilder().setSeconds(seconds).build();
+  }
+
+  /** The routes of reviews with {@code change} made to the action of its only route. */
+  static RouteConfiguration reviewsRoutes(UnaryOperator<RouteAction.Builder> change) {
+    RouteConfiguration rc = reviewsRoutes();
+    Route route = rc.getVirtualHosts(0).getRoutes(0);
+    route = route.toBuilder().setRoute(change.apply(route.getRoute().toBuilder())).build();
+    return rc.toBuilder().setVirtualHosts(0, rc.getVirtualHosts(0).toBuilder().setRoutes(0, route)).build();
+  }
+
   /** Describes reviews (its listener, routes, cluster V1 and then {@code endpoints}), each response ACKed. */
   void describeReviews(ClusterLoadAssignment endpoints) throws InterruptedException {
     controlPlane.awaitRequest(ResourceType.LDS);
@@ -66,6 +84,20 @@ class XdsHostileControlPlaneTest {
     DiscoveryRequest answer = controlPlane.awaitAnswer(nonce);
     assertThat(answer.hasErrorDetail()).as("NACKed").isTrue();
     return answer.getErrorDetail().getMessage();
+  }
+
+  /** What a test does with a mesh. */
+  interface MeshTest {
+    void run(Mesh mesh) throws Exception;
+  }
+
+  /** Runs {@code test} on a mesh whose xDS discovery describes reviews, served by backend a. */
+  void reviewsServedByA(MeshTest test) throws Exception {
+    try (ServiceDiscovery xds = xds(Map.of("reviews", 9080)); Mesh mesh = Mesh.builder().discovery("xds", xds).build()) {
+      describeReviews(Resources.endpoints(V1, backends.port("a")));
+      awaitServedBy(mesh, "a");
+      test.run(mesh);
+    }
   }
 
   /** Waits until calls to reviews are answered by {@code backend}; then ten calls in a row are. */
@@ -109,10 +141,7 @@ class XdsHostileControlPlaneTest {
 
   @Test
   void anEndpointPriorityAboveEnvoysBoundIsNackedNotReadAsTheHighest() throws Exception {
-    try (ServiceDiscovery xds = xds(Map.of("reviews", 9080)); Mesh mesh = Mesh.builder().discovery("xds", xds).build()) {
-      describeReviews(Resources.endpoints(V1, backends.port("a")));
-      awaitServedBy(mesh, "a");
-
+    reviewsServedByA(mesh -> {
       // b as a failover of uint32 priority 4294967295: read as the int -1, it ranked above a's priority 0
       ClusterLoadAssignment withFailover = Resources.endpoints(V1, backends.port("a")).toBuilder()
           .addEndpoints(Resources.endpoints(V1, backends.port("b")).getEndpoints(0).toBuilder().setPriority(-1))
@@ -123,15 +152,12 @@ class XdsHostileControlPlaneTest {
       awaitServedBy(mesh, "a");
       assertThat(backends.counts()).containsEntry("b", 0);
       assertThat(metrics.versions()).containsEntry("eds", "1");
-    }
+    });
   }
 
   @Test
   void anEndpointAddressThatIsNoHostIsNackedAndTheAcceptedEndpointsKeepServing() throws Exception {
-    try (ServiceDiscovery xds = xds(Map.of("reviews", 9080)); Mesh mesh = Mesh.builder().discovery("xds", xds).build()) {
-      describeReviews(Resources.endpoints(V1, backends.port("a")));
-      awaitServedBy(mesh, "a");
-
+    reviewsServedByA(mesh -> {
       ClusterLoadAssignment bad = Resources.endpoints(V1, backends.port("b"));
       var group = bad.getEndpoints(0).toBuilder();
       var endpoint = group.getLbEndpoints(0).toBuilder();
@@ -143,6 +169,50 @@ class XdsHostileControlPlaneTest {
 
       awaitServedBy(mesh, "a");
       assertThat(metrics.versions()).containsEntry("eds", "1");
-    }
+    });
+  }
+
+  @Test
+  void aDurationBeyondWhatAJavaDurationHoldsIsNackedNamingItsFieldNotAnArithmeticException() throws Exception {
+    reviewsServedByA(mesh -> {
+      // 10^12 s fits a protobuf int64 and a java.time.Duration, not its nanoseconds
+      RouteConfiguration hugePerTry = reviewsRoutes(a -> a.setRetryPolicy(RetryPolicy.newBuilder().setRetryOn("5xx")
+          .setPerTryTimeout(seconds(1_000_000_000_000L))));
+      assertThat(nack(controlPlane.send(ResourceType.RDS, "2", hugePerTry))).isEqualTo("route_configuration "
+          + "reviews-routes: virtual_hosts reviews:9080: routes[0]: route.retry_policy: per_try_timeout: "
+          + "{seconds: 1000000000000, nanos: 0} (expected: a duration from 0s to 10000 years)");
+
+      awaitServedBy(mesh, "a");
+      assertThat(metrics.versions()).containsEntry("rds", "1");
+    });
+  }
+
+  @Test
+  void aRouteTimeoutLongerThanTheMeshCanHoldIsNoTimeoutAsInEnvoyNotARefusal() throws Exception {
+    reviewsServedByA(mesh -> {
+      // 1000 h: Envoy takes it; the mesh's durations stop at 596 h
+      RouteConfiguration longTimeout = reviewsRoutes(a -> a.setTimeout(seconds(3_600_000)).setRetryPolicy(
+          RetryPolicy.newBuilder().setRetryOn("5xx").setPerTryTimeout(seconds(3_600_000))));
+      assertAcked(controlPlane.send(ResourceType.RDS, "2", longTimeout));
+
+      awaitServedBy(mesh, "a");
+      var route = mesh.config().services().get("reviews").routes().get(0);
+      assertThat(route.timeout()).isEqualTo(io.meshclient.api.spi.Setting.MAX_DURATION);
+      assertThat(route.retry().perTryTimeout()).isNull();
+      assertThat(route.retry().deadline()).isNull();
+    });
+  }
+
+  @Test
+  void anOutOfRangeOutlierEjectionTimeIsNackedNamingItsFieldAndTheAcceptedClusterKeepsServing() throws Exception {
+    reviewsServedByA(mesh -> {
+      var zeroEjection = Resources.cluster(V1).toBuilder()
+          .setOutlierDetection(OutlierDetection.newBuilder().setBaseEjectionTime(seconds(0))).build();
+      assertThat(nack(controlPlane.send(ResourceType.CDS, "2", zeroEjection))).isEqualTo("cluster " + V1
+          + ": outlier_detection.base_ejection_time: 0ms (expected: between 1ns and 596h)");
+
+      awaitServedBy(mesh, "a");
+      assertThat(metrics.versions()).containsEntry("cds", "1");
+    });
   }
 }
