@@ -23,7 +23,8 @@ import java.util.Map;
  * @param edsName the EDS resource holding its endpoints
  * @param balancer the mesh balancer for its lb_policy
  * @param outlier its outlier detection, or null when it has none
- * @param maxRequests circuit_breakers' max_requests at DEFAULT priority, or 0 when unset
+ * @param maxRequests circuit_breakers' max_requests at DEFAULT priority (at most {@link #MAX_CONCURRENT_REQUESTS}), or 0
+ *     when unset
  * @param tls the TLS its transport socket asks for, or null for plaintext
  * @param tlsKeys the xDS fields {@code tls}'s settings came from, for problems; null without TLS
  * @param slowStart the slow start of its round-robin or least-request lb config, or null
@@ -33,6 +34,8 @@ import java.util.Map;
 record ClusterResource(String name, String edsName, String balancer, OutlierConfig outlier, int maxRequests,
     TlsConfig tls, TlsConfig.Keys tlsKeys, SlowStartConfig slowStart, boolean usable, List<String> notes) {
   private static final String TLS = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext";
+  /** The mesh's bound of {@code mesh.services.<name>.max-concurrent-requests}. */
+  static final int MAX_CONCURRENT_REQUESTS = 1_000_000;
 
   /**
    * Decodes and validates one CDS resource.
@@ -96,10 +99,12 @@ record ClusterResource(String name, String edsName, String balancer, OutlierConf
     int maxRequests = 0;
     for (CircuitBreakers.Thresholds t : c.getCircuitBreakers().getThresholdsList()) {
       if (t.getPriority() == RoutingPriority.DEFAULT && t.hasMaxRequests()) {
-        maxRequests = t.getMaxRequests().getValue();
-        if (maxRequests < 1) {
-          throw new XdsInvalidException(where, "circuit_breakers.thresholds.max_requests", maxRequests, ">= 1");
+        long value = Integer.toUnsignedLong(t.getMaxRequests().getValue()); // a uint32
+        if (value < 1) {
+          throw new XdsInvalidException(where, "circuit_breakers.thresholds.max_requests", value, ">= 1");
         }
+        // Above the mesh's bound it is as good as none: istiod's own default is 2^32-1, "no limit"
+        maxRequests = (int) Math.min(value, MAX_CONCURRENT_REQUESTS);
       }
     }
     TlsConfig tls = null;

@@ -1,7 +1,10 @@
 package io.meshclient.discovery.xds;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.UInt32Value;
+import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
@@ -214,5 +217,30 @@ class XdsHostileControlPlaneTest {
       awaitServedBy(mesh, "a");
       assertThat(metrics.versions()).containsEntry("cds", "1");
     });
+  }
+
+  @Test
+  void istiodsUnlimitedMaxRequestsOfTwoToThe32MinusOneIsTheMeshsHighestCapNotANack() throws Exception {
+    reviewsServedByA(mesh -> {
+      var unlimited = Resources.cluster(V1).toBuilder().setCircuitBreakers(CircuitBreakers.newBuilder()
+          .addThresholds(CircuitBreakers.Thresholds.newBuilder().setMaxRequests(UInt32Value.of(-1)))).build();
+      assertAcked(controlPlane.send(ResourceType.CDS, "2", unlimited));
+
+      Load.await(() -> mesh.config().services().get("reviews").maxConcurrentRequests() > 0, Duration.ofSeconds(10),
+          "the cap applied");
+      assertThat(mesh.config().services().get("reviews").maxConcurrentRequests())
+          .isEqualTo(ClusterResource.MAX_CONCURRENT_REQUESTS);
+      awaitServedBy(mesh, "a");
+    });
+  }
+
+  @Test
+  void theBoundsXdsValuesAreCappedAtAreTheMeshsOwn() {
+    var atBound = io.meshclient.core.config.ServiceConfig.builder("reviews")
+        .maxConcurrentRequests(ClusterResource.MAX_CONCURRENT_REQUESTS).build();
+    assertThat(io.meshclient.core.config.MeshConfig.builder().replaceService(atBound).build().services()).hasSize(1);
+    var above = atBound.toBuilder().maxConcurrentRequests(ClusterResource.MAX_CONCURRENT_REQUESTS + 1).build();
+    assertThatThrownBy(() -> io.meshclient.core.config.MeshConfig.builder().replaceService(above).build())
+        .hasMessageContaining("max-concurrent-requests");
   }
 }
