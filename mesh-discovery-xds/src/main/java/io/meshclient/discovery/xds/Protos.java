@@ -42,6 +42,6 @@ final class Protos {
       case MILLION -> 1_000_000;
       default -> 100;
     };
-    return Math.min(100, p.getNumerator() * 100.0 / denominator);
+    return Math.min(100, Integer.toUnsignedLong(p.getNumerator()) * 100.0 / denominator); // a uint32
   }
 }

@@ -103,8 +103,8 @@ class XdsHostileControlPlaneTest {
     }
   }
 
-  /** Waits until calls to reviews are answered by {@code backend}; then ten calls in a row are. */
-  void awaitServedBy(Mesh mesh, String backend) throws Exception {
+  /** Calls reviews until {@code backend} answers a call. */
+  static void awaitACallAnsweredBy(Mesh mesh, String backend) throws InterruptedException {
     Load.await(() -> {
       try {
         return Load.call(mesh, "http://reviews/").equals(backend);
@@ -112,6 +112,11 @@ class XdsHostileControlPlaneTest {
         return false;
       }
     }, Duration.ofSeconds(10), "a call answered by " + backend);
+  }
+
+  /** Waits until calls to reviews are answered by {@code backend}; then ten calls in a row are. */
+  void awaitServedBy(Mesh mesh, String backend) throws Exception {
+    awaitACallAnsweredBy(mesh, backend);
     for (int i = 0; i < 10; i++) {
       assertThat(Load.call(mesh, "http://reviews/")).isEqualTo(backend);
     }
@@ -242,5 +247,47 @@ class XdsHostileControlPlaneTest {
     var above = atBound.toBuilder().maxConcurrentRequests(ClusterResource.MAX_CONCURRENT_REQUESTS + 1).build();
     assertThatThrownBy(() -> io.meshclient.core.config.MeshConfig.builder().replaceService(above).build())
         .hasMessageContaining("max-concurrent-requests");
+  }
+
+  @Test
+  void splitWeightsAboveTheMeshsBoundAndAbove2To31AreScaledInProportionNotNacked() throws Exception {
+    String v2 = Resources.istio(9080, "v2", "reviews.default.svc.cluster.local");
+    reviewsServedByA(mesh -> {
+      assertAcked(controlPlane.send(ResourceType.EDS, "2", Resources.endpoints(V1, backends.port("a")),
+          Resources.endpoints(v2, backends.port("b"))));
+      assertAcked(controlPlane.send(ResourceType.CDS, "2", Resources.cluster(V1), Resources.cluster(v2)));
+      // 75/25 in Envoy's uint32 weights: 3,000,000,000 reads as a negative int
+      Map<String, Integer> weights = new LinkedHashMap<>();
+      weights.put(V1, (int) 3_000_000_000L);
+      weights.put(v2, 1_000_000_000);
+      RouteConfiguration split = Resources.routes("reviews-routes", List.of("reviews:9080"), Resources.split(weights));
+      assertAcked(controlPlane.send(ResourceType.RDS, "2", split));
+
+      Load.await(() -> mesh.config().services().get("reviews").routes().get(0).split().size() == 2,
+          Duration.ofSeconds(10), "the split applied");
+      assertThat(mesh.config().services().get("reviews").routes().get(0).split())
+          .containsExactly(Map.entry("v1", RouteMapper.MAX_SPLIT_WEIGHT), Map.entry("v2", 333_333));
+      awaitACallAnsweredBy(mesh, "b");
+      awaitACallAnsweredBy(mesh, "a");
+    });
+  }
+
+  @Test
+  void theMeshTakesSplitWeightsUpToTheBoundXdsScalesTo() {
+    var match = io.meshclient.core.config.RouteConfig.Match.ANY;
+    var atBound = io.meshclient.core.config.ServiceConfig.builder("reviews").subset("v1", Map.of("v", "1"))
+        .route(io.meshclient.core.config.RouteConfig.split(match, Map.of("v1", RouteMapper.MAX_SPLIT_WEIGHT))).build();
+    assertThat(io.meshclient.core.config.MeshConfig.builder().replaceService(atBound).build().services()).hasSize(1);
+    var above = io.meshclient.core.config.ServiceConfig.builder("reviews").subset("v1", Map.of("v", "1"))
+        .route(io.meshclient.core.config.RouteConfig.split(match, Map.of("v1", RouteMapper.MAX_SPLIT_WEIGHT + 1))).build();
+    assertThatThrownBy(() -> io.meshclient.core.config.MeshConfig.builder().replaceService(above).build())
+        .hasMessageContaining("split.v1");
+  }
+
+  @Test
+  void aFractionalPercentNumeratorAbove2To31IsAHundredPercentNotNegative() {
+    var threeBillion = io.envoyproxy.envoy.type.v3.FractionalPercent.newBuilder().setNumerator((int) 3_000_000_000L)
+        .setDenominator(io.envoyproxy.envoy.type.v3.FractionalPercent.DenominatorType.MILLION).build();
+    assertThat(Protos.percent(threeBillion)).isEqualTo(100);
   }
 }
