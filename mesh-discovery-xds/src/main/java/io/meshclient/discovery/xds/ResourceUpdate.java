@@ -53,20 +53,31 @@ final class ResourceUpdate<T> {
   static <T> ResourceUpdate<T> decode(ResourceType type, String version, List<Any> resources,
       Function<Any, T> decoder, Function<T, String> nameOf) {
     ResourceUpdate<T> update = new ResourceUpdate<>(type, version);
+    Set<String> seen = new java.util.HashSet<>();
+    Set<String> twice = new java.util.TreeSet<>();
     for (Any a : resources) {
       try {
         T resource = decoder.apply(a);
-        update.invalid.remove(nameOf.apply(resource));
-        update.valid.put(nameOf.apply(resource), resource);
+        String name = nameOf.apply(resource);
+        if (seen.add(name)) {
+          update.valid.put(name, resource);
+        } else {
+          twice.add(name);
+        }
       } catch (XdsInvalidException e) {
         String name = name(type, a);
         if (name == null) {
           update.nameless.add(e.getMessage());
-        } else {
+        } else if (seen.add(name)) {
           update.reject(name, e.getMessage());
+        } else {
+          twice.add(name);
         }
       }
     }
+    // Which one was meant? Envoy refuses such a response; here the name keeps its accepted version.
+    twice.forEach(name -> update.reject(name, new XdsInvalidException(type.kind() + " " + name, "name", "'" + name
+        + "' sent more than once", "one resource of each name in a response, as Envoy requires").getMessage()));
     return update;
   }
 

@@ -290,4 +290,18 @@ class XdsHostileControlPlaneTest {
         .setDenominator(io.envoyproxy.envoy.type.v3.FractionalPercent.DenominatorType.MILLION).build();
     assertThat(Protos.percent(threeBillion)).isEqualTo(100);
   }
+
+  @Test
+  void twoResourcesOfOneNameInAResponseAreNackedAndTheAcceptedOneKeepsServing() throws Exception {
+    reviewsServedByA(mesh -> {
+      String nonce = controlPlane.send(ResourceType.EDS, "2", Resources.endpoints(V1, backends.port("a")),
+          Resources.endpoints(V1, backends.port("b")));
+      assertThat(nack(nonce)).isEqualTo("cluster_load_assignment " + V1 + ": name: '" + V1 + "' sent more than once "
+          + "(expected: one resource of each name in a response, as Envoy requires)");
+
+      awaitServedBy(mesh, "a");
+      assertThat(backends.counts()).containsEntry("b", 0);
+      assertThat(metrics.versions()).containsEntry("eds", "1");
+    });
+  }
 }
