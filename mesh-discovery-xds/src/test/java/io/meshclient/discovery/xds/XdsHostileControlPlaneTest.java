@@ -13,6 +13,7 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.meshclient.api.NoHealthyInstanceException;
 import io.meshclient.api.ServiceDiscovery;
 import io.meshclient.api.spi.DiscoveryContext;
 import io.meshclient.core.Mesh;
@@ -302,6 +303,27 @@ class XdsHostileControlPlaneTest {
       awaitServedBy(mesh, "a");
       assertThat(backends.counts()).containsEntry("b", 0);
       assertThat(metrics.versions()).containsEntry("eds", "1");
+    });
+  }
+
+  @Test
+  void aCallToAClusterTheControlPlaneDeletedFailsSayingSo() throws Exception {
+    reviewsServedByA(mesh -> {
+      assertAcked(controlPlane.send(ResourceType.CDS, "2", Resources.cluster("other")));
+
+      Load.await(() -> {
+        try {
+          Load.call(mesh, "http://reviews/");
+          return false;
+        } catch (NoHealthyInstanceException e) {
+          return true;
+        } catch (java.io.IOException e) {
+          return false;
+        }
+      }, Duration.ofSeconds(10), "calls failing");
+      assertThatThrownBy(() -> Load.call(mesh, "http://reviews/")).isInstanceOf(NoHealthyInstanceException.class)
+          .hasMessageEndingWith("cluster " + V1 + " is not among the clusters CDS sent: the control plane deleted it, "
+              + "or never sent it");
     });
   }
 }
