@@ -99,6 +99,14 @@ final class ResourceUpdate<T> {
     return invalid;
   }
 
+  /**
+   * Whether a resource of the response could not be decoded, so its name is unknown: it may be any resource the
+   * response does not name, and none of those can be taken as deleted.
+   */
+  boolean hasUndecodable() {
+    return !nameless.isEmpty();
+  }
+
   /** Every name the response carried, valid or not: state of the world goes by these. */
   Set<String> names() {
     Set<String> names = new LinkedHashSet<>(valid.keySet());

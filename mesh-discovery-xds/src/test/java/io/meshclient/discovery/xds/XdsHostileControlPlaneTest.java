@@ -326,4 +326,21 @@ class XdsHostileControlPlaneTest {
               + "or never sent it");
     });
   }
+
+  @Test
+  void aClusterResponseWithAResourceThatDoesNotDecodeDeletesNothing() throws Exception {
+    reviewsServedByA(mesh -> {
+      // V1 as a listener would have it, and bytes no Cluster decodes from: which cluster either was meant to be
+      // cannot be known, so none is taken as deleted
+      var garbage = com.google.protobuf.Any.newBuilder().setTypeUrl(ResourceType.CDS.typeUrl())
+          .setValue(com.google.protobuf.ByteString.copyFrom(new byte[] {(byte) 0xff, (byte) 0xff, 1, 2})).build();
+      var wrongType = com.google.protobuf.Any.pack(Resources.listener(V1, "reviews-routes"));
+      assertThat(nack(controlPlane.send(ResourceType.CDS, "2", garbage, wrongType))).isEqualTo("cluster: resource: "
+          + ResourceType.CDS.typeUrl() + " (expected: a decodable envoy.config.cluster.v3.Cluster); cluster: resource: "
+          + ResourceType.LDS.typeUrl() + " (expected: a decodable envoy.config.cluster.v3.Cluster)");
+
+      awaitServedBy(mesh, "a");
+      assertThat(metrics.versions()).containsEntry("cds", "1");
+    });
+  }
 }
