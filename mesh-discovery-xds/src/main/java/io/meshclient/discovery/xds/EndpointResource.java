@@ -14,8 +14,10 @@ import java.util.List;
 /**
  * The usable endpoints of one EDS resource: HEALTHY and UNKNOWN only (as gRPC), with weight, locality
  * and priority.
+ *
+ * @param notes fields that change traffic and are not implemented, for the report
  */
-record EndpointResource(String name, List<Endpoint> endpoints) {
+record EndpointResource(String name, List<Endpoint> endpoints, List<String> notes) {
   /** The lowest priority Envoy takes (its {@code priority} field's bound). */
   static final int MAX_PRIORITY = 128;
 
@@ -68,6 +70,8 @@ record EndpointResource(String name, List<Endpoint> endpoints) {
         out.add(new Endpoint(s.getAddress(), port, weight, l.getRegion(), l.getZone(), l.getSubZone(), group.getPriority()));
       }
     }
-    return new EndpointResource(a.getClusterName(), List.copyOf(out));
+    List<String> notes = a.getPolicy().getDropOverloadsCount() == 0 ? List.of() : List.of(where
+        + ": policy.drop_overloads is not implemented: no call is dropped");
+    return new EndpointResource(a.getClusterName(), List.copyOf(out), notes);
   }
 }

@@ -343,4 +343,19 @@ class XdsHostileControlPlaneTest {
       assertThat(metrics.versions()).containsEntry("cds", "1");
     });
   }
+
+  @Test
+  void dropOverloadsTheMeshDoesNotImplementAreReportedNotIgnoredSilently() throws Exception {
+    reviewsServedByA(mesh -> {
+      var dropHalf = Resources.endpoints(V1, backends.port("a")).toBuilder().setPolicy(
+          ClusterLoadAssignment.Policy.newBuilder().addDropOverloads(ClusterLoadAssignment.Policy.DropOverload.newBuilder()
+              .setCategory("throttle").setDropPercentage(io.envoyproxy.envoy.type.v3.FractionalPercent.newBuilder()
+                  .setNumerator(50)))).build();
+      assertAcked(controlPlane.send(ResourceType.EDS, "2", dropHalf));
+
+      String note = "cluster_load_assignment " + V1 + ": policy.drop_overloads is not implemented: no call is dropped";
+      Load.await(() -> metrics.notImplemented().contains(note), Duration.ofSeconds(10), "the note");
+      awaitServedBy(mesh, "a");
+    });
+  }
 }
