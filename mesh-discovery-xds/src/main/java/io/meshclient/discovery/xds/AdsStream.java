@@ -48,8 +48,8 @@ final class AdsStream implements AutoCloseable {
     /** {@code name} was subscribed and not sent within the resource timeout. */
     void onDoesNotExist(ResourceType type, String name);
 
-    /** The stream opened (a response arrived) or broke. */
-    void onConnection(boolean connected);
+    /** The stream opened (a response arrived; {@code why} null) or broke ({@code why} it ended). */
+    void onConnection(boolean connected, String why);
   }
 
   private final ManagedChannel channel;
@@ -197,7 +197,7 @@ final class AdsStream implements AutoCloseable {
       receivedOnThisStream = true;
       failedAttempts = 0;
       metrics.connected(true);
-      handler.onConnection(true);
+      handler.onConnection(true, null);
     }
     ResourceType type = ResourceType.of(response.getTypeUrl());
     if (type == null) {
@@ -305,7 +305,7 @@ final class AdsStream implements AutoCloseable {
       return;
     }
     metrics.connected(false);
-    handler.onConnection(false);
+    handler.onConnection(false, why);
     if (receivedOnThisStream) {
       failedAttempts = 0;
     }

@@ -18,6 +18,8 @@ import java.util.function.BiPredicate;
  */
 record InvalidResourceReasons(Map<String, String> byCluster, Map<String, String> byService, Set<String> clusters) {
   static final InvalidResourceReasons NONE = new InvalidResourceReasons(Map.of(), Map.of(), null);
+  /** How the reason of a resource the control plane has not sent (yet) ends. */
+  static final String NOT_RECEIVED = "has not been received from the control plane";
 
   /**
    * The reasons in {@code accepted}.
@@ -51,13 +53,16 @@ record InvalidResourceReasons(Map<String, String> byCluster, Map<String, String>
           byService.put(service, r.reason("listener", listenerName, ResourceType.LDS));
         } else if (absent.test(ResourceType.LDS, listenerName)) {
           byService.put(service, notSent("listener", listenerName));
+        } else {
+          byService.put(service, "listener " + listenerName + " " + NOT_RECEIVED);
         }
       } else if (l.rdsName() != null) {
         XdsResources.Rejection r = accepted.withoutVersion(ResourceType.RDS, l.rdsName());
         if (r != null) {
           byService.put(service, r.reason("route_configuration", l.rdsName(), ResourceType.RDS));
-        } else if (!accepted.routes.containsKey(l.rdsName()) && absent.test(ResourceType.RDS, l.rdsName())) {
-          byService.put(service, notSent("route_configuration", l.rdsName()));
+        } else if (!accepted.routes.containsKey(l.rdsName())) {
+          byService.put(service, absent.test(ResourceType.RDS, l.rdsName()) ? notSent("route_configuration", l.rdsName())
+              : "route_configuration " + l.rdsName() + " " + NOT_RECEIVED);
         }
       }
     });

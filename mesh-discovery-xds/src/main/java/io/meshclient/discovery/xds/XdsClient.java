@@ -48,6 +48,8 @@ final class XdsClient implements AdsStream.Handler {
   private final XdsLayer layer;
   /** Why calls fail for want of a valid resource, published for call threads ({@link #whyNoInstances}). */
   private volatile InvalidResourceReasons reasons = InvalidResourceReasons.NONE;
+  /** Why the ADS stream is down, for call threads; null while it is up. */
+  private volatile String streamDown = "the ADS stream to the control plane has not answered yet";
 
   XdsClient(String discoveryName, Bootstrap bootstrap, Set<String> configured, XdsDiscoveryMetrics metrics,
       Runnable onChange) {
@@ -257,7 +259,9 @@ final class XdsClient implements AdsStream.Handler {
    * version and the control plane sent it invalid; else null. Called from call threads.
    */
   String whyNoInstances(String service, Map<String, String> selector) {
-    return reasons.why(service, selector);
+    String why = reasons.why(service, selector);
+    String down = streamDown;
+    return why != null && down != null && why.endsWith(InvalidResourceReasons.NOT_RECEIVED) ? why + "; " + down : why;
   }
 
   @Override
@@ -273,8 +277,9 @@ final class XdsClient implements AdsStream.Handler {
   }
 
   @Override
-  public void onConnection(boolean connected) {
+  public void onConnection(boolean connected, String why) {
     // the meters follow the stream; the configuration in force keeps serving while it is down
+    streamDown = connected ? null : "the ADS stream to the control plane is down (" + why + ")";
   }
 
   /** Maps every service again over the accepted resources: one held for endpoints taken not to exist goes ahead. */

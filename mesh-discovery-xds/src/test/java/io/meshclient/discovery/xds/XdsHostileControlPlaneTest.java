@@ -358,4 +358,32 @@ class XdsHostileControlPlaneTest {
       awaitServedBy(mesh, "a");
     });
   }
+
+  @Test
+  void aCallToAServiceNotDescribedYetSaysWhatIsMissingAndWhyTheStreamIsDown() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      closedPort = s.getLocalPort();
+    }
+    Map<String, Object> settings = Map.of("server-uri", "127.0.0.1:" + closedPort, "node-id", "test~productpage",
+        "initial-wait", "1s", "services", Map.of("reviews", 9080));
+    try (ServiceDiscovery xds = new XdsDiscoveryProvider(metrics).create(new DiscoveryContext("mesh.discovery.xds",
+        settings)); Mesh mesh = Mesh.builder().discovery("xds", xds).build()) {
+      Load.await(() -> xds.status().lastError() != null, Duration.ofSeconds(10), "the stream failing");
+      assertThatThrownBy(() -> Load.call(mesh, "http://reviews/")).isInstanceOf(NoHealthyInstanceException.class)
+          .hasMessageContaining("listener reviews:9080 has not been received from the control plane; "
+              + "the ADS stream to the control plane is down (UNAVAILABLE: ");
+    }
+  }
+
+  @Test
+  void aCallToAServiceWhoseListenerWasNotSentYetSaysSo() throws Exception {
+    try (ServiceDiscovery xds = xds(Map.of("reviews", 9080)); Mesh mesh = Mesh.builder().discovery("xds", xds).build()) {
+      controlPlane.awaitRequest(ResourceType.LDS);
+      assertAcked(controlPlane.send(ResourceType.CDS, "1", Resources.cluster(V1)));
+
+      assertThatThrownBy(() -> Load.call(mesh, "http://reviews/")).isInstanceOf(NoHealthyInstanceException.class)
+          .hasMessageEndingWith("listener reviews:9080 has not been received from the control plane");
+    }
+  }
 }
