@@ -114,4 +114,36 @@ class XdsHostileControlPlaneTest extends ScriptedMeshTest {
           .hasMessageEndingWith("listener reviews:9080 has not been received from the control plane");
     }
   }
+
+  @Test
+  void aResponseOverTheMessageLimitEndsTheStreamAndTheLastGoodConfigurationKeepsServing() throws Exception {
+    // the test's server, writing to the stream the client reset, logs a stack trace
+    java.util.logging.Logger serverLog = java.util.logging.Logger.getLogger(
+        "io.grpc.netty.shaded.io.grpc.netty.NettyServerHandler");
+    java.util.logging.Level level = serverLog.getLevel();
+    serverLog.setLevel(java.util.logging.Level.SEVERE);
+    try {
+      sendAResponseOverTheMessageLimit();
+    } finally {
+      serverLog.setLevel(level);
+    }
+  }
+
+  private void sendAResponseOverTheMessageLimit() throws Exception {
+    reviewsServedByA(mesh -> {
+      int streams = controlPlane.requests(ResourceType.LDS).size();
+      // gRPC's default limit on a received message is 4 MiB, as in gRPC's own xDS client
+      var huge = Resources.cluster("x".repeat(5 * 1024 * 1024));
+      controlPlane.send(ResourceType.CDS, "2", Resources.cluster(V1), huge);
+
+      Load.await(() -> controlPlane.requests(ResourceType.LDS).size() > streams, Duration.ofSeconds(10),
+          "the client asking again on a new stream");
+      assertThat(controlPlane.requests(ResourceType.CDS)).last().satisfies(r -> {
+        assertThat(r.getVersionInfo()).as("the last version ACKed").isEqualTo("1");
+        assertThat(r.hasErrorDetail()).isFalse();
+      });
+      assertThat(metrics.status().lastError()).startsWith("stream ended: RESOURCE_EXHAUSTED: ");
+      awaitServedBy(mesh, "a");
+    });
+  }
 }
