@@ -181,4 +181,22 @@ class XdsOutOfRangeValuesTest extends ScriptedMeshTest {
       awaitServedBy(mesh, "a");
     });
   }
+
+  @Test
+  void aHeaderValueWithALineBreakIsNackedNamingItsFieldAndTheAcceptedRoutesKeepServing() throws Exception {
+    reviewsServedByA(mesh -> {
+      var injected = io.envoyproxy.envoy.config.core.v3.HeaderValueOption.newBuilder().setHeader(
+          io.envoyproxy.envoy.config.core.v3.HeaderValue.newBuilder().setKey("x-team").setValue("a\r\nx-admin: 1"));
+      RouteConfiguration routes = reviewsRoutes();
+      routes = routes.toBuilder().setVirtualHosts(0, routes.getVirtualHosts(0).toBuilder().setRoutes(0,
+          routes.getVirtualHosts(0).getRoutes(0).toBuilder().addRequestHeadersToAdd(injected))).build();
+      assertThat(nack(controlPlane.send(ResourceType.RDS, "2", routes))).isEqualTo("route_configuration reviews-routes: "
+          + "virtual_hosts reviews:9080: routes[0]: request_headers_to_add[0].header.value (x-team): a\\r\\nx-admin: 1 "
+          + "(expected: printable ASCII (OkHttp sends no other character in a header value))");
+
+      awaitServedBy(mesh, "a");
+      assertThat(backends.last("a").headers()).doesNotContainKey("x-team");
+      assertThat(metrics.versions()).containsEntry("rds", "1");
+    });
+  }
 }
