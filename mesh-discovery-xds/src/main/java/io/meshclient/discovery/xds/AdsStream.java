@@ -65,6 +65,8 @@ final class AdsStream implements AutoCloseable {
   private int generation;
   private int failedAttempts;
   private boolean receivedOnThisStream;
+  /** Whether the current stream is ready: connected, so what it sends reaches the server. */
+  private boolean ready;
   /** When the current stream was opened, {@link System#nanoTime()}. */
   private long streamStart;
   private ScheduledFuture<?> reconnect;
@@ -129,12 +131,20 @@ final class AdsStream implements AutoCloseable {
       channel.resetConnectBackoff(); // this stream's backoff governs, not the channel's own (up to 120 s)
     }
     receivedOnThisStream = false;
+    ready = false;
     streamStart = System.nanoTime();
     AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub =
         AggregatedDiscoveryServiceGrpc.newStub(channel);
     stub.streamAggregatedResources(new ClientResponseObserver<DiscoveryRequest, DiscoveryResponse>() {
       @Override
       public void beforeStart(ClientCallStreamObserver<DiscoveryRequest> requestStream) {
+        // As gRPC's client: the does-not-exist timers start once the stream is ready, not while it is still
+        // connecting (a control plane that does not answer the handshake is not one that sent no resource)
+        requestStream.setOnReadyHandler(() -> run(() -> {
+          if (gen == generation && !closed && requests != null) {
+            becameReady();
+          }
+        }));
         run(() -> {
           if (gen == generation && !closed) {
             requests = requestStream;
@@ -193,6 +203,7 @@ final class AdsStream implements AutoCloseable {
   }
 
   private void onResponse(DiscoveryResponse response) {
+    becameReady(); // an answer proves it, were the ready callback late
     if (!receivedOnThisStream) {
       receivedOnThisStream = true;
       failedAttempts = 0;
@@ -262,7 +273,17 @@ final class AdsStream implements AutoCloseable {
       r.setErrorDetail(Status.newBuilder().setCode(INVALID_ARGUMENT).setMessage(errorDetail));
     }
     requests.onNext(r.build());
-    armTimers(type);
+    if (ready) {
+      armTimers(type);
+    }
+  }
+
+  /** The current stream is ready: the timers of what it asked for start, once. */
+  private void becameReady() {
+    if (!ready) {
+      ready = true;
+      types.keySet().forEach(this::armTimers);
+    }
   }
 
   /** Starts the does-not-exist timer of each subscribed name not yet received. */

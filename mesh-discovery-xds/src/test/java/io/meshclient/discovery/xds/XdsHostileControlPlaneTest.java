@@ -146,4 +146,22 @@ class XdsHostileControlPlaneTest extends ScriptedMeshTest {
       awaitServedBy(mesh, "a");
     });
   }
+
+  @Test
+  void aControlPlaneThatNeverAnswersTheHandshakeIsNotTakenToHaveSentNoResource() throws Exception {
+    // a port that takes the TCP connection and never speaks HTTP/2: the stream never becomes ready
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      Map<String, Object> settings = Map.of("server-uri", "127.0.0.1:" + silent.getLocalPort(), "node-id",
+          "test~productpage", "initial-wait", "1s", "resource-timeout", "100ms", "services", Map.of("reviews", 9080));
+      long start = System.nanoTime();
+      try (ServiceDiscovery xds = new XdsDiscoveryProvider(metrics).create(new DiscoveryContext("mesh.discovery.xds",
+          settings)); Mesh mesh = Mesh.builder().discovery("xds", xds).build()) {
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the initial wait, not the resource timeout")
+            .isGreaterThan(Duration.ofMillis(900));
+        assertThatThrownBy(() -> Load.call(mesh, "http://reviews/")).isInstanceOf(NoHealthyInstanceException.class)
+            .hasMessageEndingWith("listener reviews:9080 has not been received from the control plane; "
+                + "the ADS stream to the control plane has not answered yet");
+      }
+    }
+  }
 }
