@@ -199,4 +199,20 @@ class XdsOutOfRangeValuesTest extends ScriptedMeshTest {
       assertThat(metrics.versions()).containsEntry("rds", "1");
     });
   }
+
+  @Test
+  void aRegexNestedDeeperThanRe2TakesIsNackedNotAStackOverflowThatAnswersNothing() throws Exception {
+    reviewsServedByA(mesh -> {
+      String deep = "(".repeat(10_000) + "a" + ")".repeat(10_000);
+      RouteConfiguration routes = Resources.routes("reviews-routes", List.of("reviews:9080"), Resources.to(
+          io.envoyproxy.envoy.config.route.v3.RouteMatch.newBuilder().setSafeRegex(
+              io.envoyproxy.envoy.type.matcher.v3.RegexMatcher.newBuilder().setRegex(deep)).build(), V1));
+      assertThat(nack(controlPlane.send(ResourceType.RDS, "2", routes))).isEqualTo("route_configuration reviews-routes: "
+          + "virtual_hosts reviews:9080: routes[0]: match.safe_regex.regex: " + "(".repeat(100) + "... (expected: an RE2 "
+          + "regular expression (groups nested more than 1000 deep are not supported))");
+
+      awaitServedBy(mesh, "a");
+      assertThat(metrics.versions()).containsEntry("rds", "1");
+    });
+  }
 }
