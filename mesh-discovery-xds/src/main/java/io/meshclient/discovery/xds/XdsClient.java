@@ -79,7 +79,7 @@ final class XdsClient implements AdsStream.Handler {
 
   void addListener(String service, ServiceDiscovery.Listener listener) {
     listeners.computeIfAbsent(service, s -> new ArrayList<>()).add(listener);
-    listener.onSnapshot(mappings.get(service).instances());
+    deliver(service, listener, mappings.get(service).instances());
   }
 
   /**
@@ -348,7 +348,16 @@ final class XdsClient implements AdsStream.Handler {
 
   private void deliver(String service, List<ServiceInstance> instances) {
     for (ServiceDiscovery.Listener l : listeners.getOrDefault(service, List.of())) {
+      deliver(service, l, instances);
+    }
+  }
+
+  /** A watch that throws is the watcher's problem, as Consul's and Kubernetes': not a NACK, nor a half-applied update. */
+  private static void deliver(String service, ServiceDiscovery.Listener l, List<ServiceInstance> instances) {
+    try {
       l.onSnapshot(instances);
+    } catch (RuntimeException e) {
+      LOG.warning(() -> "xDS: a listener of the watch of '" + service + "' failed: " + e);
     }
   }
 

@@ -29,6 +29,8 @@ abstract class ScriptedMeshTest {
   final XdsDiscoveryMetrics metrics = new XdsDiscoveryMetrics();
   ScriptedControlPlane controlPlane;
   Backends backends;
+  /** The xDS discovery of the mesh {@link #reviewsServedByA} runs a test on. */
+  ServiceDiscovery discovery;
 
   @BeforeEach
   void start() throws Exception {
@@ -89,6 +91,7 @@ abstract class ScriptedMeshTest {
   /** Runs {@code test} on a mesh whose xDS discovery describes reviews, served by backend a. */
   void reviewsServedByA(MeshTest test) throws Exception {
     try (ServiceDiscovery xds = xds(Map.of("reviews", 9080)); Mesh mesh = Mesh.builder().discovery("xds", xds).build()) {
+      this.discovery = xds;
       describeReviews(Resources.endpoints(V1, backends.port("a")));
       awaitServedBy(mesh, "a");
       test.run(mesh);

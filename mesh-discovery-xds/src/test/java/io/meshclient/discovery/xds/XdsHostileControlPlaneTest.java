@@ -164,4 +164,18 @@ class XdsHostileControlPlaneTest extends ScriptedMeshTest {
       }
     }
   }
+
+  @Test
+  void aWatchOfTheApplicationThatThrowsNeitherNacksAnUpdateNorHalfAppliesIt() throws Exception {
+    reviewsServedByA(mesh -> {
+      try (ServiceDiscovery.Watch careless = discovery.watch("reviews", instances -> {
+        throw new IllegalStateException("the application's watch failed");
+      })) {
+        assertAcked(controlPlane.send(ResourceType.EDS, "2", Resources.endpoints(V1, backends.port("b"))));
+
+        awaitServedBy(mesh, "b");
+        assertThat(metrics.versions()).containsEntry("eds", "2");
+      }
+    });
+  }
 }
