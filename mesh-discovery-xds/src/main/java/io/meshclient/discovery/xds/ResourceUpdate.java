@@ -6,6 +6,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -29,6 +30,7 @@ final class ResourceUpdate<T> {
    * thousands of invalid resources must not make each NACK as large as its response.
    */
   static final int MAX_DETAIL = 4096;
+  private static final String WRAPPER = "type.googleapis.com/envoy.service.discovery.v3.Resource";
   /** What the error_detail ends with when it leaves invalid resources out: "; and 12 more invalid resources". */
   private static final int TAIL = 48;
 
@@ -38,6 +40,8 @@ final class ResourceUpdate<T> {
   /** By name, so the same response gives the same error_detail (a resent one is then not logged again). */
   private final Map<String, String> invalid = new TreeMap<>();
   private final List<String> nameless = new ArrayList<>();
+  /** Names sent as a heartbeat (a Resource wrapper without the resource): present, their accepted version kept. */
+  private final Set<String> unchanged = new LinkedHashSet<>();
 
   private ResourceUpdate(ResourceType type, String version) {
     this.type = type;
@@ -55,7 +59,22 @@ final class ResourceUpdate<T> {
     ResourceUpdate<T> update = new ResourceUpdate<>(type, version);
     Set<String> seen = new java.util.HashSet<>();
     Set<String> twice = new java.util.TreeSet<>();
-    for (Any a : resources) {
+    for (Any sent : resources) {
+      Any a = sent;
+      if (WRAPPER.equals(sent.getTypeUrl())) { // as gRPC: go-control-plane wraps a resource that has a TTL
+        Resource wrapper;
+        try {
+          wrapper = sent.unpack(Resource.class);
+        } catch (InvalidProtocolBufferException e) {
+          update.nameless.add(type.kind() + ": resource: " + WRAPPER + " (expected: a decodable Resource)");
+          continue;
+        }
+        if (!wrapper.hasResource()) { // a heartbeat: unchanged, still there (its TTL is not enforced)
+          update.unchanged.add(wrapper.getName());
+          continue;
+        }
+        a = wrapper.getResource();
+      }
       try {
         T resource = decoder.apply(a);
         String name = nameOf.apply(resource);
@@ -111,6 +130,7 @@ final class ResourceUpdate<T> {
   Set<String> names() {
     Set<String> names = new LinkedHashSet<>(valid.keySet());
     names.addAll(invalid.keySet());
+    names.addAll(unchanged);
     return names;
   }
 

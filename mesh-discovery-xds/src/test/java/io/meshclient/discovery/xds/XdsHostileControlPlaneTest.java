@@ -178,4 +178,22 @@ class XdsHostileControlPlaneTest extends ScriptedMeshTest {
       }
     });
   }
+
+  @Test
+  void resourcesWrappedWithATtlAsGoControlPlaneSendsThemAreUnwrappedAndAHeartbeatKeepsTheResource() throws Exception {
+    reviewsServedByA(mesh -> {
+      var ttl = com.google.protobuf.Duration.newBuilder().setSeconds(30).build();
+      var endpoints = io.envoyproxy.envoy.service.discovery.v3.Resource.newBuilder().setName(V1).setTtl(ttl)
+          .setResource(com.google.protobuf.Any.pack(Resources.endpoints(V1, backends.port("b")))).build();
+      assertAcked(controlPlane.send(ResourceType.EDS, "2", endpoints));
+      awaitServedBy(mesh, "b");
+
+      // a heartbeat: the cluster's name and TTL without the cluster; a state-of-the-world CDS response that
+      // leaves a cluster out deletes it, a heartbeat does not
+      var heartbeat = io.envoyproxy.envoy.service.discovery.v3.Resource.newBuilder().setName(V1).setTtl(ttl).build();
+      assertAcked(controlPlane.send(ResourceType.CDS, "2", heartbeat));
+      awaitServedBy(mesh, "b");
+      assertThat(metrics.versions()).containsEntry("cds", "2").containsEntry("eds", "2");
+    });
+  }
 }
