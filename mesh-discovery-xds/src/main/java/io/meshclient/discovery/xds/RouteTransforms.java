@@ -131,6 +131,10 @@ final class RouteTransforms {
     if (uri != null && !uri.startsWith("/")) {
       throw new XdsInvalidException(key, "route.prefix_rewrite", uri, "a path starting with '/'");
     }
+    if (authority != null && !SettingValues.isHostAndPort(authority)) { // the Host header: no path, space or line break
+      throw new XdsInvalidException(key, "route.host_rewrite_literal", authority.replace("\r", "\\r")
+          .replace("\n", "\\n"), "a host with an optional port, such as ratings.internal:8080");
+    }
     return uri == null && authority == null ? null : new RouteConfig.Rewrite(uri, authority);
   }
 

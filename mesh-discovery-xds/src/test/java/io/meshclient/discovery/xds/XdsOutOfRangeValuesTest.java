@@ -215,4 +215,17 @@ class XdsOutOfRangeValuesTest extends ScriptedMeshTest {
       assertThat(metrics.versions()).containsEntry("rds", "1");
     });
   }
+
+  @Test
+  void aHostRewriteThatIsNoHostIsNackedNamingItsFieldAndTheAcceptedRoutesKeepServing() throws Exception {
+    reviewsServedByA(mesh -> {
+      RouteConfiguration routes = reviewsRoutes(a -> a.setHostRewriteLiteral("ratings/admin?x=1"));
+      assertThat(nack(controlPlane.send(ResourceType.RDS, "2", routes))).isEqualTo("route_configuration reviews-routes: "
+          + "virtual_hosts reviews:9080: routes[0]: route.host_rewrite_literal: ratings/admin?x=1 (expected: a host with "
+          + "an optional port, such as ratings.internal:8080)");
+
+      awaitServedBy(mesh, "a");
+      assertThat(metrics.versions()).containsEntry("rds", "1");
+    });
+  }
 }
