@@ -109,4 +109,12 @@ class RegexRouteTest {
             + " expression (linear time, matched against the whole value); lookaround assertions ((?!) are not"
             + " supported)");
   }
+
+  @Test
+  void groupsNestedDeeperThanRe2TakesAreRefusedNotAStackOverflow() {
+    String deep = "(".repeat(5_000) + "a" + ")".repeat(5_000);
+    refused("{ path: { regex: \"/" + deep + "\" } }")
+        .hasMessageEndingWith(" (expected: an RE2 regular expression (linear time, matched against the whole value); "
+            + "groups nested more than 1000 deep are not supported)");
+  }
 }

@@ -48,8 +48,8 @@ final class AdsStream implements AutoCloseable {
     /** {@code name} was subscribed and not sent within the resource timeout. */
     void onDoesNotExist(ResourceType type, String name);
 
-    /** The stream opened (a response arrived) or broke. */
-    void onConnection(boolean connected);
+    /** The stream opened (a response arrived; {@code why} null) or broke ({@code why} it ended). */
+    void onConnection(boolean connected, String why);
   }
 
   private final ManagedChannel channel;
@@ -65,6 +65,8 @@ final class AdsStream implements AutoCloseable {
   private int generation;
   private int failedAttempts;
   private boolean receivedOnThisStream;
+  /** Whether the current stream is ready: connected, so what it sends reaches the server. */
+  private boolean ready;
   /** When the current stream was opened, {@link System#nanoTime()}. */
   private long streamStart;
   private ScheduledFuture<?> reconnect;
@@ -129,12 +131,20 @@ final class AdsStream implements AutoCloseable {
       channel.resetConnectBackoff(); // this stream's backoff governs, not the channel's own (up to 120 s)
     }
     receivedOnThisStream = false;
+    ready = false;
     streamStart = System.nanoTime();
     AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub =
         AggregatedDiscoveryServiceGrpc.newStub(channel);
     stub.streamAggregatedResources(new ClientResponseObserver<DiscoveryRequest, DiscoveryResponse>() {
       @Override
       public void beforeStart(ClientCallStreamObserver<DiscoveryRequest> requestStream) {
+        // As gRPC's client: the does-not-exist timers start once the stream is ready, not while it is still
+        // connecting (a control plane that does not answer the handshake is not one that sent no resource)
+        requestStream.setOnReadyHandler(() -> run(() -> {
+          if (gen == generation && !closed && requests != null) {
+            becameReady();
+          }
+        }));
         run(() -> {
           if (gen == generation && !closed) {
             requests = requestStream;
@@ -193,11 +203,12 @@ final class AdsStream implements AutoCloseable {
   }
 
   private void onResponse(DiscoveryResponse response) {
+    becameReady(); // an answer proves it, were the ready callback late
     if (!receivedOnThisStream) {
       receivedOnThisStream = true;
       failedAttempts = 0;
       metrics.connected(true);
-      handler.onConnection(true);
+      handler.onConnection(true, null);
     }
     ResourceType type = ResourceType.of(response.getTypeUrl());
     if (type == null) {
@@ -205,6 +216,13 @@ final class AdsStream implements AutoCloseable {
       return;
     }
     TypeState s = types.get(type);
+    if (!s.subscribed) { // as gRPC: an ACK would be this type's first request, naming nothing: the wildcard
+      if (!s.unsolicited) {
+        s.unsolicited = true;
+        LOG.warning(() -> "xDS: ignoring responses of " + type + ", which this client has not asked for");
+      }
+      return;
+    }
     s.nonce = response.getNonce();
     String error;
     try {
@@ -255,7 +273,17 @@ final class AdsStream implements AutoCloseable {
       r.setErrorDetail(Status.newBuilder().setCode(INVALID_ARGUMENT).setMessage(errorDetail));
     }
     requests.onNext(r.build());
-    armTimers(type);
+    if (ready) {
+      armTimers(type);
+    }
+  }
+
+  /** The current stream is ready: the timers of what it asked for start, once. */
+  private void becameReady() {
+    if (!ready) {
+      ready = true;
+      types.keySet().forEach(this::armTimers);
+    }
   }
 
   /** Starts the does-not-exist timer of each subscribed name not yet received. */
@@ -298,7 +326,7 @@ final class AdsStream implements AutoCloseable {
       return;
     }
     metrics.connected(false);
-    handler.onConnection(false);
+    handler.onConnection(false, why);
     if (receivedOnThisStream) {
       failedAttempts = 0;
     }
@@ -335,6 +363,8 @@ final class AdsStream implements AutoCloseable {
     String version = "";
     String nonce = "";
     String lastError;
+    /** Whether a response of the type came before it was subscribed to (logged once). */
+    boolean unsolicited;
     /** Whether a request naming resources of the type was sent on the current stream. */
     boolean namedOnThisStream;
     final Set<String> known = new HashSet<>();

@@ -61,8 +61,11 @@ final class BootstrapReader {
     try {
       root = JSON.readTree(json);
     } catch (JsonProcessingException e) {
+      // Jackson's message quotes the word or number it could not read: a value the file may hold in secret
+      String problem = e.getOriginalMessage().replaceAll("^Unrecognized token '[^']*'", "Unrecognized token")
+          .replaceAll("^Numeric value \\([^)]*\\)", "Numeric value");
       throw ConfigurationException.of(origin, "not JSON", "gRPC's xDS bootstrap JSON (line "
-          + e.getLocation().getLineNr() + ": " + e.getOriginalMessage() + ")");
+          + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": " + problem + ")");
     }
     if (root == null || !root.isObject()) {
       throw ConfigurationException.of(origin, "not a JSON object", "gRPC's xDS bootstrap JSON object");

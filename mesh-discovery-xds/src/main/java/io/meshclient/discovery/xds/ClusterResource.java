@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
 import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import io.meshclient.api.spi.Setting;
 import io.meshclient.core.config.OutlierConfig;
 import io.meshclient.core.config.SlowStartConfig;
 import io.meshclient.core.config.TlsConfig;
@@ -22,7 +23,8 @@ import java.util.Map;
  * @param edsName the EDS resource holding its endpoints
  * @param balancer the mesh balancer for its lb_policy
  * @param outlier its outlier detection, or null when it has none
- * @param maxRequests circuit_breakers' max_requests at DEFAULT priority, or 0 when unset
+ * @param maxRequests circuit_breakers' max_requests at DEFAULT priority (at most {@link #MAX_CONCURRENT_REQUESTS}), or 0
+ *     when unset
  * @param tls the TLS its transport socket asks for, or null for plaintext
  * @param tlsKeys the xDS fields {@code tls}'s settings came from, for problems; null without TLS
  * @param slowStart the slow start of its round-robin or least-request lb config, or null
@@ -32,6 +34,8 @@ import java.util.Map;
 record ClusterResource(String name, String edsName, String balancer, OutlierConfig outlier, int maxRequests,
     TlsConfig tls, TlsConfig.Keys tlsKeys, SlowStartConfig slowStart, boolean usable, List<String> notes) {
   private static final String TLS = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext";
+  /** The mesh's bound of {@code mesh.services.<name>.max-concurrent-requests}. */
+  static final int MAX_CONCURRENT_REQUESTS = 1_000_000;
 
   /**
    * Decodes and validates one CDS resource.
@@ -95,10 +99,12 @@ record ClusterResource(String name, String edsName, String balancer, OutlierConf
     int maxRequests = 0;
     for (CircuitBreakers.Thresholds t : c.getCircuitBreakers().getThresholdsList()) {
       if (t.getPriority() == RoutingPriority.DEFAULT && t.hasMaxRequests()) {
-        maxRequests = t.getMaxRequests().getValue();
-        if (maxRequests < 1) {
-          throw new XdsInvalidException(where, "circuit_breakers.thresholds.max_requests", maxRequests, ">= 1");
+        long value = Integer.toUnsignedLong(t.getMaxRequests().getValue()); // a uint32
+        if (value < 1) {
+          throw new XdsInvalidException(where, "circuit_breakers.thresholds.max_requests", value, ">= 1");
         }
+        // Above the mesh's bound it is as good as none: istiod's own default is 2^32-1, "no limit"
+        maxRequests = (int) Math.min(value, MAX_CONCURRENT_REQUESTS);
       }
     }
     TlsConfig tls = null;
@@ -150,7 +156,8 @@ record ClusterResource(String name, String edsName, String balancer, OutlierConf
 
   /** Envoy's slow_start_config as the mesh's; null when it has no window (Envoy then has no slow start). */
   private static SlowStartConfig slowStart(String where, String field, Cluster.SlowStartConfig s) {
-    Duration window = s.hasSlowStartWindow() ? Protos.duration(s.getSlowStartWindow()) : Duration.ZERO;
+    Duration window = s.hasSlowStartWindow() ? Protos.duration(where, field + ".slow_start_window", s.getSlowStartWindow())
+        : Duration.ZERO;
     if (window.isZero()) {
       return null;
     }
@@ -181,15 +188,15 @@ record ClusterResource(String name, String edsName, String balancer, OutlierConf
     int gateway = enforced(where, "consecutive_gateway_failure", o.hasEnforcingConsecutiveGatewayFailure()
         ? o.getEnforcingConsecutiveGatewayFailure().getValue() : 0, notes)
         ? (o.hasConsecutiveGatewayFailure() ? uint(o.getConsecutiveGatewayFailure().getValue()) : 5) : 0;
-    Duration base = o.hasBaseEjectionTime() ? Protos.duration(o.getBaseEjectionTime()) : Duration.ofSeconds(30);
-    Duration max = o.hasMaxEjectionTime() ? Protos.duration(o.getMaxEjectionTime()) : Duration.ofSeconds(300);
-    Duration interval = o.hasInterval() ? Protos.duration(o.getInterval()) : Duration.ofSeconds(10);
+    Duration base = o.hasBaseEjectionTime() ? Protos.duration(where, "outlier_detection.base_ejection_time",
+        o.getBaseEjectionTime(), Duration.ofNanos(1), Setting.MAX_DURATION) : Duration.ofSeconds(30);
+    Duration max = o.hasMaxEjectionTime() ? Protos.duration(where, "outlier_detection.max_ejection_time",
+        o.getMaxEjectionTime(), Duration.ofNanos(1), Setting.MAX_DURATION) : Duration.ofSeconds(300);
+    Duration interval = o.hasInterval() ? Protos.duration(where, "outlier_detection.interval", o.getInterval(),
+        Duration.ofMillis(10), Duration.ofHours(1)) : Duration.ofSeconds(10);
     int maxPercent = o.hasMaxEjectionPercent() ? uint(o.getMaxEjectionPercent().getValue()) : 10;
     if (maxPercent > 100) {
       throw new XdsInvalidException(where, "outlier_detection.max_ejection_percent", maxPercent, "0..100");
-    }
-    if (interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofHours(1)) > 0) {
-      throw new XdsInvalidException(where, "outlier_detection.interval", interval, "between 10ms and 1h");
     }
     OutlierConfig.FailurePercentage failures = OutlierConfig.FailurePercentage.OFF;
     if (enforced(where, "failure_percentage", o.hasEnforcingFailurePercentage()

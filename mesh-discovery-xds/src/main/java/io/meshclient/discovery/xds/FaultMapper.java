@@ -46,8 +46,10 @@ final class FaultMapper {
     java.time.Duration delay = null;
     if (f.hasDelay()) {
       if (f.getDelay().hasFixedDelay()) {
-        delay = Protos.duration(f.getDelay().getFixedDelay());
-        delayPercent = Protos.percent(f.getDelay().getPercentage());
+        delay = Protos.duration(key, "fault.delay.fixed_delay", f.getDelay().getFixedDelay(), java.time.Duration.ZERO,
+            io.meshclient.api.spi.Setting.MAX_DURATION);
+        delayPercent = delay.isZero() ? 0 : Protos.percent(f.getDelay().getPercentage());
+        delay = delay.isZero() ? null : delay; // no delay
       } else {
         notes.add(key + ": fault.delay.header_delay is not implemented");
       }

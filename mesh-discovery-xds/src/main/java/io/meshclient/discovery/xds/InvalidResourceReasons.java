@@ -1,20 +1,25 @@
 package io.meshclient.discovery.xds;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiPredicate;
 
 /**
  * Why calls fail for want of a valid resource: the cluster a subset selects, that cluster's endpoints, or
  * a service's listener or route configuration was sent invalid (NACKed) and no version of it was accepted
- * before, or was never sent within the resource timeout, so it is treated as not existing. Immutable; built
- * on the xDS thread, read by call threads.
+ * before, or was never sent within the resource timeout, so it is treated as not existing; or the cluster a
+ * route names is not among the clusters CDS sent. Immutable; built on the xDS thread, read by call threads.
  *
  * @param byCluster the reason by cluster name (the cluster or its endpoints)
  * @param byService the reason by service (its listener or route configuration)
+ * @param clusters the clusters CDS has (sent invalid included), or null before CDS has answered
  */
-record InvalidResourceReasons(Map<String, String> byCluster, Map<String, String> byService) {
-  static final InvalidResourceReasons NONE = new InvalidResourceReasons(Map.of(), Map.of());
+record InvalidResourceReasons(Map<String, String> byCluster, Map<String, String> byService, Set<String> clusters) {
+  static final InvalidResourceReasons NONE = new InvalidResourceReasons(Map.of(), Map.of(), null);
+  /** How the reason of a resource the control plane has not sent (yet) ends. */
+  static final String NOT_RECEIVED = "has not been received from the control plane";
 
   /**
    * The reasons in {@code accepted}.
@@ -48,18 +53,27 @@ record InvalidResourceReasons(Map<String, String> byCluster, Map<String, String>
           byService.put(service, r.reason("listener", listenerName, ResourceType.LDS));
         } else if (absent.test(ResourceType.LDS, listenerName)) {
           byService.put(service, notSent("listener", listenerName));
+        } else {
+          byService.put(service, "listener " + listenerName + " " + NOT_RECEIVED);
         }
       } else if (l.rdsName() != null) {
         XdsResources.Rejection r = accepted.withoutVersion(ResourceType.RDS, l.rdsName());
         if (r != null) {
           byService.put(service, r.reason("route_configuration", l.rdsName(), ResourceType.RDS));
-        } else if (!accepted.routes.containsKey(l.rdsName()) && absent.test(ResourceType.RDS, l.rdsName())) {
-          byService.put(service, notSent("route_configuration", l.rdsName()));
+        } else if (!accepted.routes.containsKey(l.rdsName())) {
+          byService.put(service, absent.test(ResourceType.RDS, l.rdsName()) ? notSent("route_configuration", l.rdsName())
+              : "route_configuration " + l.rdsName() + " " + NOT_RECEIVED);
         }
       }
     });
-    return byCluster.isEmpty() && byService.isEmpty() ? NONE
-        : new InvalidResourceReasons(Map.copyOf(byCluster), Map.copyOf(byService));
+    Set<String> clusters = null;
+    if (accepted.clustersKnown) {
+      clusters = new HashSet<>(accepted.clusters.keySet());
+      clusters.addAll(accepted.rejected.get(ResourceType.CDS).keySet());
+    }
+    return byCluster.isEmpty() && byService.isEmpty() && clusters == null ? NONE
+        : new InvalidResourceReasons(Map.copyOf(byCluster), Map.copyOf(byService), clusters == null ? null
+            : Set.copyOf(clusters));
   }
 
   private static String notSent(String kind, String name) {
@@ -73,6 +87,12 @@ record InvalidResourceReasons(Map<String, String> byCluster, Map<String, String>
    */
   String why(String service, Map<String, String> selector) {
     String cluster = selector.get(ServiceMapping.CLUSTER_KEY);
-    return cluster == null || cluster.isEmpty() ? byService.get(service) : byCluster.get(cluster);
+    if (cluster == null || cluster.isEmpty()) {
+      return byService.get(service);
+    }
+    String reason = byCluster.get(cluster);
+    return reason == null && clusters != null && !clusters.contains(cluster)
+        ? "cluster " + cluster + " is not among the clusters CDS sent: the control plane deleted it, or never sent it"
+        : reason;
   }
 }

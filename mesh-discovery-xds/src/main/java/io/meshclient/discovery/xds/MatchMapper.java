@@ -8,6 +8,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.meshclient.core.config.RouteConfig;
 import io.meshclient.core.config.StringMatch;
+import io.meshclient.core.internal.routing.RouteRegex;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -153,6 +154,11 @@ final class MatchMapper {
 
   /** {@code regex} if RE2 accepts it (Envoy's safe_regex semantics); RE2 syntax is also valid for Java's engine. */
   private static String regex(String key, String field, String regex) {
+    String unsupported = RouteRegex.unsupportedConstruct(regex); // before compiling: deep nesting overflows the stack
+    if (unsupported != null) {
+      throw new XdsInvalidException(key, field, regex.length() > 100 ? regex.substring(0, 100) + "..." : regex,
+          "an RE2 regular expression (" + unsupported + " are not supported)");
+    }
     try {
       Pattern.compile(regex);
       return regex;

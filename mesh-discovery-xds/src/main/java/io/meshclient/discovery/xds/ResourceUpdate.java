@@ -6,6 +6,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -29,6 +30,7 @@ final class ResourceUpdate<T> {
    * thousands of invalid resources must not make each NACK as large as its response.
    */
   static final int MAX_DETAIL = 4096;
+  private static final String WRAPPER = "type.googleapis.com/envoy.service.discovery.v3.Resource";
   /** What the error_detail ends with when it leaves invalid resources out: "; and 12 more invalid resources". */
   private static final int TAIL = 48;
 
@@ -38,6 +40,8 @@ final class ResourceUpdate<T> {
   /** By name, so the same response gives the same error_detail (a resent one is then not logged again). */
   private final Map<String, String> invalid = new TreeMap<>();
   private final List<String> nameless = new ArrayList<>();
+  /** Names sent as a heartbeat (a Resource wrapper without the resource): present, their accepted version kept. */
+  private final Set<String> unchanged = new LinkedHashSet<>();
 
   private ResourceUpdate(ResourceType type, String version) {
     this.type = type;
@@ -53,20 +57,46 @@ final class ResourceUpdate<T> {
   static <T> ResourceUpdate<T> decode(ResourceType type, String version, List<Any> resources,
       Function<Any, T> decoder, Function<T, String> nameOf) {
     ResourceUpdate<T> update = new ResourceUpdate<>(type, version);
-    for (Any a : resources) {
+    Set<String> seen = new java.util.HashSet<>();
+    Set<String> twice = new java.util.TreeSet<>();
+    for (Any sent : resources) {
+      Any a = sent;
+      if (WRAPPER.equals(sent.getTypeUrl())) { // as gRPC: go-control-plane wraps a resource that has a TTL
+        Resource wrapper;
+        try {
+          wrapper = sent.unpack(Resource.class);
+        } catch (InvalidProtocolBufferException e) {
+          update.nameless.add(type.kind() + ": resource: " + WRAPPER + " (expected: a decodable Resource)");
+          continue;
+        }
+        if (!wrapper.hasResource()) { // a heartbeat: unchanged, still there (its TTL is not enforced)
+          update.unchanged.add(wrapper.getName());
+          continue;
+        }
+        a = wrapper.getResource();
+      }
       try {
         T resource = decoder.apply(a);
-        update.invalid.remove(nameOf.apply(resource));
-        update.valid.put(nameOf.apply(resource), resource);
+        String name = nameOf.apply(resource);
+        if (seen.add(name)) {
+          update.valid.put(name, resource);
+        } else {
+          twice.add(name);
+        }
       } catch (XdsInvalidException e) {
         String name = name(type, a);
         if (name == null) {
           update.nameless.add(e.getMessage());
-        } else {
+        } else if (seen.add(name)) {
           update.reject(name, e.getMessage());
+        } else {
+          twice.add(name);
         }
       }
     }
+    // Which one was meant? Envoy refuses such a response; here the name keeps its accepted version.
+    twice.forEach(name -> update.reject(name, new XdsInvalidException(type.kind() + " " + name, "name", "'" + name
+        + "' sent more than once", "one resource of each name in a response, as Envoy requires").getMessage()));
     return update;
   }
 
@@ -88,10 +118,19 @@ final class ResourceUpdate<T> {
     return invalid;
   }
 
+  /**
+   * Whether a resource of the response could not be decoded, so its name is unknown: it may be any resource the
+   * response does not name, and none of those can be taken as deleted.
+   */
+  boolean hasUndecodable() {
+    return !nameless.isEmpty();
+  }
+
   /** Every name the response carried, valid or not: state of the world goes by these. */
   Set<String> names() {
     Set<String> names = new LinkedHashSet<>(valid.keySet());
     names.addAll(invalid.keySet());
+    names.addAll(unchanged);
     return names;
   }
 

@@ -1,6 +1,7 @@
 package io.meshclient.discovery.xds;
 
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
+import io.meshclient.api.spi.Setting;
 import io.meshclient.core.config.RetryConfig;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -42,21 +43,20 @@ final class RetryMapper {
           + "a 1xx response is never final and a 2xx is a success)");
     }
     int retries = p.hasNumRetries() ? p.getNumRetries().getValue() : 1;
-    if (retries > 10) {
-      throw new XdsInvalidException(where, "num_retries", retries, "0..10");
+    if (retries < 0 || retries > 10) { // a uint32: above 2^31 it reads negative
+      throw new XdsInvalidException(where, "num_retries", Integer.toUnsignedString(retries), "0..10");
     }
     Duration base = Duration.ofMillis(25);
     Duration max = null;
     if (p.hasRetryBackOff()) {
       if (p.getRetryBackOff().hasBaseInterval()) {
-        base = Protos.duration(p.getRetryBackOff().getBaseInterval());
+        base = Protos.duration(where, "retry_back_off.base_interval", p.getRetryBackOff().getBaseInterval(),
+            Duration.ofNanos(1), Setting.MAX_DURATION);
       }
       if (p.getRetryBackOff().hasMaxInterval()) {
-        max = Protos.duration(p.getRetryBackOff().getMaxInterval());
+        max = Protos.duration(where, "retry_back_off.max_interval", p.getRetryBackOff().getMaxInterval(),
+            Duration.ZERO, Setting.MAX_DURATION);
       }
-    }
-    if (base.isZero() || base.isNegative()) {
-      throw new XdsInvalidException(where, "retry_back_off.base_interval", base, "> 0");
     }
     max = max == null ? base.multipliedBy(10) : max;
     if (max.compareTo(base) < 0) {
@@ -66,8 +66,9 @@ final class RetryMapper {
       return RetryConfig.NONE;
     }
     RetryConfig r = RetryConfig.DEFAULT.withAttempts(retries + 1).withOn(on, statuses).withBackoff(base, max);
-    if (p.hasPerTryTimeout() && Protos.duration(p.getPerTryTimeout()).toNanos() > 0) {
-      r = r.withPerTryTimeout(Protos.duration(p.getPerTryTimeout()));
+    Duration perTry = p.hasPerTryTimeout() ? Protos.duration(where, "per_try_timeout", p.getPerTryTimeout()) : null;
+    if (perTry != null && !perTry.isZero() && perTry.compareTo(Setting.MAX_DURATION) <= 0) { // 0 or beyond: none
+      r = r.withPerTryTimeout(perTry);
     }
     return r;
   }

@@ -33,6 +33,8 @@ final class RouteMapper {
   static final String UNROUTABLE = "xds-unroutable";
   /** Envoy's route timeout when a route action sets none. */
   static final Duration ENVOY_ROUTE_TIMEOUT = Duration.ofSeconds(15);
+  /** The mesh's bound of a split weight, {@code mesh.services.<name>.routes[].split.<subset>}. */
+  static final int MAX_SPLIT_WEIGHT = 1_000_000;
 
   private RouteMapper() {}
 
@@ -152,10 +154,8 @@ final class RouteMapper {
         // has arrived: the call deadline, and each read's timeout (which the deadline would bound anyway). 0s turns
         // it off. Unset, the application's own timeout for the service, when it gives one, stands instead (as the
         // mesh does for Istio's routes).
-        Duration timeout = a.hasTimeout() ? Protos.duration(a.getTimeout()) : ENVOY_ROUTE_TIMEOUT;
-        if (timeout.isNegative()) {
-          throw new XdsInvalidException(key, "route.timeout", timeout, ">= 0s");
-        } else if (timeout.isZero()) {
+        Duration timeout = a.hasTimeout() ? Protos.duration(key, "route.timeout", a.getTimeout()) : ENVOY_ROUTE_TIMEOUT;
+        if (timeout.isZero() || timeout.compareTo(Setting.MAX_DURATION) > 0) { // beyond the mesh's 596h: none either
           route = route.withTimeout(Setting.MAX_DURATION);
           if (route.retry() != null) {
             route = route.withRetry(route.retry().withDeadline(null));
@@ -221,16 +221,16 @@ final class RouteMapper {
   }
 
   private static Map<String, Integer> split(String key, WeightedCluster w, Function<String, String> subsetOf) {
-    Map<String, Integer> split = new LinkedHashMap<>();
+    Map<String, Long> split = new LinkedHashMap<>();
     long sum = 0;
     for (int j = 0; j < w.getClustersCount(); j++) {
       WeightedCluster.ClusterWeight c = w.getClusters(j);
       if (c.getName().isEmpty()) {
         throw new XdsInvalidException(key, "route.weighted_clusters.clusters[" + j + "].name", "''", "a cluster name");
       }
-      int weight = c.getWeight().getValue();
+      long weight = Integer.toUnsignedLong(c.getWeight().getValue()); // a uint32
       sum += weight;
-      split.merge(subsetOf.apply(c.getName()), weight, Integer::sum);
+      split.merge(subsetOf.apply(c.getName()), weight, Long::sum);
     }
     if (sum <= 0) {
       throw new XdsInvalidException(key, "route.weighted_clusters.clusters[].weight", "sum " + sum, "a sum > 0");
@@ -238,6 +238,12 @@ final class RouteMapper {
     if (sum > 0xFFFFFFFFL) {
       throw new XdsInvalidException(key, "route.weighted_clusters.clusters[].weight", "sum " + sum, "a sum < 2^32");
     }
-    return split;
+    // Envoy's weights go up to 2^32-1, the mesh's to MAX_SPLIT_WEIGHT: scaled down in proportion, above 0 stays above 0
+    long max = java.util.Collections.max(split.values());
+    Map<String, Integer> out = new LinkedHashMap<>();
+    split.forEach((subset, weight) -> out.put(subset, (int) (max <= MAX_SPLIT_WEIGHT || weight == 0 ? weight
+        : Math.max(1, Math.round(weight * (double) MAX_SPLIT_WEIGHT / max)))));
+    return out;
   }
+
 }

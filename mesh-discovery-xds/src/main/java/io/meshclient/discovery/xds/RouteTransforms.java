@@ -5,6 +5,7 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.meshclient.api.spi.SettingValues;
 import io.meshclient.core.config.RouteConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -78,6 +79,11 @@ final class RouteTransforms {
           continue;
         }
         value = value.replace("%%", "%");
+        if (!value.chars().allMatch(c -> c == '\t' || c >= 0x20 && c < 0x7f)) { // as the mesh checks its own
+          throw new XdsInvalidException(level.where, field + ".header.value (" + name + ")",
+              value.replace("\r", "\\r").replace("\n", "\\n"), "printable ASCII (OkHttp sends no other character "
+              + "in a header value)");
+        }
         Boolean append = option.hasAppend() ? Boolean.valueOf(option.getAppend().getValue())
             : switch (option.getAppendAction()) {
               case APPEND_IF_EXISTS_OR_ADD -> Boolean.TRUE;
@@ -125,6 +131,10 @@ final class RouteTransforms {
     if (uri != null && !uri.startsWith("/")) {
       throw new XdsInvalidException(key, "route.prefix_rewrite", uri, "a path starting with '/'");
     }
+    if (authority != null && !SettingValues.isHostAndPort(authority)) { // the Host header: no path, space or line break
+      throw new XdsInvalidException(key, "route.host_rewrite_literal", authority.replace("\r", "\\r")
+          .replace("\n", "\\n"), "a host with an optional port, such as ratings.internal:8080");
+    }
     return uri == null && authority == null ? null : new RouteConfig.Rewrite(uri, authority);
   }
 
@@ -142,6 +152,10 @@ final class RouteTransforms {
     if (name.isEmpty() || name.startsWith(":") || name.equals("host")) {
       throw new XdsInvalidException(where, field, name.isEmpty() ? "''" : name,
           "a header name other than host and pseudo-headers");
+    }
+    if (!SettingValues.isToken(name)) {
+      throw new XdsInvalidException(where, field, name.replace("\r", "\\r").replace("\n", "\\n"),
+          "a header name (RFC 9110 token)");
     }
   }
 

@@ -97,6 +97,7 @@ record ServiceMapping(ServiceConfig config, List<ServiceInstance> instances, boo
       }
       EndpointResource e = r.endpoints.get(c.edsName());
       if (e != null) {
+        notes.addAll(e.notes());
         addInstances(service, c, subsetOf.get(name), e, instances);
       }
     }

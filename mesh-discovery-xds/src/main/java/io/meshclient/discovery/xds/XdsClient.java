@@ -48,6 +48,8 @@ final class XdsClient implements AdsStream.Handler {
   private final XdsLayer layer;
   /** Why calls fail for want of a valid resource, published for call threads ({@link #whyNoInstances}). */
   private volatile InvalidResourceReasons reasons = InvalidResourceReasons.NONE;
+  /** Why the ADS stream is down, for call threads; null while it is up. */
+  private volatile String streamDown = "the ADS stream to the control plane has not answered yet";
 
   XdsClient(String discoveryName, Bootstrap bootstrap, Set<String> configured, XdsDiscoveryMetrics metrics,
       Runnable onChange) {
@@ -77,7 +79,7 @@ final class XdsClient implements AdsStream.Handler {
 
   void addListener(String service, ServiceDiscovery.Listener listener) {
     listeners.computeIfAbsent(service, s -> new ArrayList<>()).add(listener);
-    listener.onSnapshot(mappings.get(service).instances());
+    deliver(service, listener, mappings.get(service).instances());
   }
 
   /**
@@ -262,7 +264,9 @@ final class XdsClient implements AdsStream.Handler {
    * version and the control plane sent it invalid; else null. Called from call threads.
    */
   String whyNoInstances(String service, Map<String, String> selector) {
-    return reasons.why(service, selector);
+    String why = reasons.why(service, selector);
+    String down = streamDown;
+    return why != null && down != null && why.endsWith(InvalidResourceReasons.NOT_RECEIVED) ? why + "; " + down : why;
   }
 
   @Override
@@ -278,8 +282,9 @@ final class XdsClient implements AdsStream.Handler {
   }
 
   @Override
-  public void onConnection(boolean connected) {
+  public void onConnection(boolean connected, String why) {
     // the meters follow the stream; the configuration in force keeps serving while it is down
+    streamDown = connected ? null : "the ADS stream to the control plane is down (" + why + ")";
   }
 
   /** Maps every service again over the accepted resources: one held for endpoints taken not to exist goes ahead. */
@@ -348,7 +353,16 @@ final class XdsClient implements AdsStream.Handler {
 
   private void deliver(String service, List<ServiceInstance> instances) {
     for (ServiceDiscovery.Listener l : listeners.getOrDefault(service, List.of())) {
+      deliver(service, l, instances);
+    }
+  }
+
+  /** A watch that throws is the watcher's problem, as Consul's and Kubernetes': not a NACK, nor a half-applied update. */
+  private static void deliver(String service, ServiceDiscovery.Listener l, List<ServiceInstance> instances) {
+    try {
       l.onSnapshot(instances);
+    } catch (RuntimeException e) {
+      LOG.warning(() -> "xDS: a listener of the watch of '" + service + "' failed: " + e);
     }
   }
 

@@ -75,13 +75,13 @@ final class XdsResources {
 
   /**
    * Puts {@code update}'s valid resources into {@code current}, this one's map of their type (state of the world:
-   * for LDS and CDS, a name missing from the response is deleted, unless {@code ignoreResourceDeletion}; an
-   * invalid resource is present, not missing) and records its invalid ones, which keep their accepted version if
+   * for LDS and CDS, a name missing from the response is deleted, unless {@code ignoreResourceDeletion} or a
+   * resource of the response cannot be decoded, which might be it; an invalid resource is present, not missing) and records its invalid ones, which keep their accepted version if
    * they have one.
    */
   <T> ResourceUpdate<T> take(Map<String, T> current, boolean ignoreResourceDeletion, ResourceUpdate<T> update) {
     Map<String, Rejection> rejectedOfType = rejected.get(update.type());
-    if (update.type().missingMeansDeleted() && !ignoreResourceDeletion) {
+    if (update.type().missingMeansDeleted() && !ignoreResourceDeletion && !update.hasUndecodable()) {
       Set<String> present = update.names();
       Set<String> gone = new java.util.HashSet<>(current.keySet());
       gone.addAll(rejectedOfType.keySet());

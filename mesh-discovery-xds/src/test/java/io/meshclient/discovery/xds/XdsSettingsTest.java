@@ -267,6 +267,18 @@ class XdsSettingsTest {
   }
 
   @Test
+  void bootstrapJsonThatDoesNotParseIsRefusedByLineAndColumnWithoutTheValueItCouldNotRead() {
+    assertThatThrownBy(() -> BootstrapReader.read("GRPC_XDS_BOOTSTRAP_CONFIG",
+        "{\"node\": {\"id\": \"productpage\",\n \"metadata\": {\"TOKEN\": eyJhbGciOiJSUzI1NiJ9s3cret}}}"))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage("GRPC_XDS_BOOTSTRAP_CONFIG: not JSON (expected: gRPC's xDS bootstrap JSON (line 2, column 24: "
+            + "Unrecognized token: was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')))")
+        .hasMessageNotContaining("s3cret");
+    assertThatThrownBy(() -> BootstrapReader.read("GRPC_XDS_BOOTSTRAP_CONFIG", "{\"node\": {\"id\": 123456789012345678901234567890e999999999999}}"))
+        .hasMessageNotContaining("123456789");
+  }
+
+  @Test
   void aCertificateProviderOtherThanFileWatcherOrMissingAFileIsRefusedNamingTheKey() {
     assertThatThrownBy(() -> BootstrapReader.read("GRPC_XDS_BOOTSTRAP_CONFIG", """
         {"xds_servers": [{"server_uri": "127.0.0.1:15010", "channel_creds": [{"type": "insecure"}]}], "node": {"id": "n1"},

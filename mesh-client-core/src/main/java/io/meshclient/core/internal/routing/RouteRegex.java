@@ -12,6 +12,11 @@ import com.google.re2j.PatternSyntaxException;
  */
 public final class RouteRegex {
   private static final String[] LOOKAROUND = {"(?=", "(?!", "(?<=", "(?<!"};
+  /**
+   * The deepest nesting of groups taken, RE2's own bound (Go's regexp/syntax: "expression nests too deeply"):
+   * RE2J has none, and compiling a few thousand nested groups overflows the thread's stack.
+   */
+  public static final int MAX_NESTING = 1000;
   private RouteRegex() {}
 
   /**
@@ -37,9 +42,13 @@ public final class RouteRegex {
     return Pattern.compile(pattern);
   }
 
-  /** Names the backtracking-only construct in {@code pattern}, or null if it has none. */
-  private static String unsupportedConstruct(String pattern) {
+  /**
+   * Names the construct of {@code pattern} RE2J is not given (backtracking-only ones, groups nested more than
+   * {@link #MAX_NESTING} deep), or null if it has none.
+   */
+  public static String unsupportedConstruct(String pattern) {
     boolean inClass = false;
+    int depth = 0;
     for (int i = 0; i < pattern.length(); i++) {
       char c = pattern.charAt(i);
       if (c == '\\' && i + 1 < pattern.length()) {
@@ -51,6 +60,10 @@ public final class RouteRegex {
         inClass = true;
       } else if (c == ']') {
         inClass = false;
+      } else if (!inClass && c == ')') {
+        depth--;
+      } else if (!inClass && c == '(' && ++depth > MAX_NESTING) {
+        return "groups nested more than " + MAX_NESTING + " deep";
       } else if (!inClass && c == '(' && pattern.startsWith("(?", i)) {
         for (String lookaround : LOOKAROUND) {
           if (pattern.startsWith(lookaround, i)) {
