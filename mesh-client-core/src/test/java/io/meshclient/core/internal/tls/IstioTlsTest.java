@@ -135,6 +135,32 @@ class IstioTlsTest {
             + "file) the instances' certificates must chain to, or subjectAltNames, with mode SIMPLE");
   }
 
+  /**
+   * ratings.prod, written by a rule in namespace prod, is the Kubernetes service ratings of that namespace, as the
+   * mesh routes it: it is no external name to pin, and the system's CAs vouch for any name. Refused as ratings is.
+   */
+  @Test
+  void simpleWithoutCaCertificatesForAKubernetesServiceOfTheRulesOwnNamespaceIsRefused() throws Exception {
+    Path file = Files.writeString(dir.resolve("simple.yaml"), """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: ratings, namespace: prod }
+        spec:
+          host: ratings.prod
+          subsets:
+          - name: v1
+            labels: { version: v1 }
+            trafficPolicy: { tls: { mode: SIMPLE } }
+        """);
+    InMemoryDiscovery prod = new InMemoryDiscovery()
+        .set("ratings.prod", List.of(ServiceInstance.of("ratings.prod", "127.0.0.1", 1)));
+    assertThatThrownBy(() -> Mesh.builder().istioConfig(file).discovery("memory", prod).build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("DestinationRule prod/ratings: spec.subsets[0].trafficPolicy.tls.caCertificates: "
+            + "missing (expected: the CA certificates (a PEM file) the instances' certificates must chain to, or "
+            + "subjectAltNames, with mode SIMPLE");
+  }
+
   @Test
   void istioMutualIsRefusedWithoutCertificateFilesAndKeepsMeshYamlsWithThem() throws Exception {
     Path file = Files.writeString(dir.resolve("istio-mutual.yaml"), """
