@@ -285,8 +285,9 @@ final class DestinationRules {
                 "the client certificate and private key (PEM files), with mode MUTUAL");
           }
           if (ca != null || peer != null) {
-            tls = new TlsConfig(ca != null ? ca : TlsConfig.SYSTEM_TRUST, mode.equals("MUTUAL") ? cert : null,
-                mode.equals("MUTUAL") ? key : null, peer);
+            // caCertificates is always a file: one named system is file:system, never the JVM's trust store
+            String trust = ca == null ? TlsConfig.SYSTEM_TRUST : ca.equals(TlsConfig.SYSTEM_TRUST) ? "file:" + ca : ca;
+            tls = new TlsConfig(trust, mode.equals("MUTUAL") ? cert : null, mode.equals("MUTUAL") ? key : null, peer);
           }
         }
         case "ISTIO_MUTUAL" -> istioMutual = true;

@@ -161,6 +161,28 @@ class IstioTlsTest {
             + "subjectAltNames, with mode SIMPLE");
   }
 
+  /**
+   * caCertificates is a file in Istio, whatever its name: one called system is that file, not the JVM's trust store
+   * that mesh.yaml's trust: system means. Read as the trust store, a rule naming a private CA bundle by that
+   * relative path trusted every public CA the JVM does; here the file does not exist, and the rule is refused.
+   */
+  @Test
+  void caCertificatesNamedSystemIsAFileNotTheJvmsTrustStore() throws Exception {
+    Path file = Files.writeString(dir.resolve("system-file.yaml"), """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: ratings }
+        spec:
+          host: ratings
+          trafficPolicy:
+            tls: { mode: SIMPLE, caCertificates: system, subjectAltNames: [ratings.example.com] }
+        """);
+    assertThatThrownBy(() -> Mesh.builder().istioConfig(file).discovery("memory", discovery).build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("DestinationRule default/ratings: spec.trafficPolicy.tls.caCertificates: file:system "
+            + "(expected: a readable PEM bundle of CA certificates (no such file))");
+  }
+
   @Test
   void istioMutualIsRefusedWithoutCertificateFilesAndKeepsMeshYamlsWithThem() throws Exception {
     Path file = Files.writeString(dir.resolve("istio-mutual.yaml"), """
