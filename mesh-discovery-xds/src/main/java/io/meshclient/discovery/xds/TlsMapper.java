@@ -51,7 +51,7 @@ final class TlsMapper {
       if (root != null) {
         trust = "file:" + provider(where, root, providers).caCertificateFile();
         trustKey = root.fileKey(where, "ca_certificate_file");
-      } else if (validation.hasSystemRootCerts()) {
+      } else if (validation.hasSystemRootCerts() && !sdsTrust(common)) {
         trust = TlsConfig.SYSTEM_TRUST; // the JVM's default trust store, as Envoy's system_root_certs is the OS's
         trustKey = where + ": " + validationField + "system_root_certs";
       }
@@ -92,6 +92,18 @@ final class TlsMapper {
     String peerKey = where + ": " + validationField + (validation.getMatchTypedSubjectAltNamesCount() > 0
         ? "match_typed_subject_alt_names" : "match_subject_alt_names");
     return new Mapped(new TlsConfig(trust, cert, key, peer), new TlsConfig.Keys(trustKey, certKey, keyKey, peerKey));
+  }
+
+  /**
+   * Whether a combined validation context takes its trust from SDS (or a certificate provider other than an
+   * instance): Envoy merges that into the default context, so the default's system_root_certs is not the whole
+   * trust, and taking it alone would trust every public CA instead of the CA SDS sends.
+   */
+  @SuppressWarnings("deprecation") // validation_context_certificate_provider: still in the proto, never mapped
+  private static boolean sdsTrust(CommonTlsContext common) {
+    var combined = common.getCombinedValidationContext();
+    return common.hasCombinedValidationContext() && (combined.hasValidationContextSdsSecretConfig()
+        || combined.hasValidationContextCertificateProvider());
   }
 
   /** A certificate provider instance name and the field that named it. */

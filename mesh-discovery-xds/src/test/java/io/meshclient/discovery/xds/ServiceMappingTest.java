@@ -321,6 +321,33 @@ class ServiceMappingTest {
         + "vouch for any name, so its calls fail rather than go out to any certificate they signed");
   }
 
+  /**
+   * A combined validation context whose trust comes from SDS (validation_context_sds_secret_config) keeps that
+   * trust whatever its default context says: system_root_certs there does not replace the SDS CA by every public
+   * CA. Its calls fail, as SDS trust's do; before, the cluster trusted the JVM's trust store.
+   */
+  @Test
+  void systemRootCertsNextToSdsTrustAreNotTakenForTheClustersTrust() {
+    CertificateValidationContext system = CertificateValidationContext.newBuilder()
+        .setSystemRootCerts(CertificateValidationContext.SystemRootCerts.getDefaultInstance())
+        .addMatchTypedSubjectAltNames(SubjectAltNameMatcher.newBuilder().setSanType(SubjectAltNameMatcher.SanType.DNS)
+            .setMatcher(StringMatcher.newBuilder().setExact("api.example.com"))).build();
+    UpstreamTlsContext combined = UpstreamTlsContext.newBuilder().setCommonTlsContext(CommonTlsContext.newBuilder()
+        .setCombinedValidationContext(CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
+            .setDefaultValidationContext(system)
+            .setValidationContextSdsSecretConfig(SdsSecretConfig.newBuilder().setName("ROOTCA")))).build();
+    XdsResources r = resources(Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), V1));
+    r.clusters.put(V1, ClusterResource.decode(Any.pack(withTls(Resources.cluster(V1), combined)), ISTIO_PROVIDERS));
+
+    ServiceMapping m = ServiceMapping.map("reviews", "reviews:9080", "xds", null, r);
+
+    assertThat(r.clusters.get(V1).tls()).isNull();
+    assertThat(m.instances()).as("its calls fail rather than go out to any certificate a public CA signed").isEmpty();
+    assertThat(m.notes()).containsExactly("cluster " + V1 + ": transport_socket: TLS whose trust is neither "
+        + "validation_context.trusted_ca.filename, system_root_certs nor a certificate provider instance (SDS) is not "
+        + "implemented: its calls fail rather than go out unverified");
+  }
+
   @Test
   void aClusterWhoseTlsTrustComesFromSdsHasNoInstancesAndIsReported() {
     UpstreamTlsContext sds = UpstreamTlsContext.newBuilder().setCommonTlsContext(CommonTlsContext.newBuilder()

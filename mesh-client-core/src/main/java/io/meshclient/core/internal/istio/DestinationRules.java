@@ -159,6 +159,7 @@ final class DestinationRules {
     }
     Map<String, Map<String, String>> subsets = new LinkedHashMap<>();
     Map<String, Traffic> subsetTraffic = new LinkedHashMap<>();
+    String externalName = hosts.externalName(host, resource.namespace());
     for (SpecNode subset : spec.list("subsets")) {
       subset.fields("name", "labels", "trafficPolicy");
       String name = subset.string("name");
@@ -174,17 +175,18 @@ final class DestinationRules {
       }
       SpecNode own = subset.child("trafficPolicy");
       if (own != null) {
-        subsetTraffic.put(name, trafficPolicy(own, hosts.externalName(host)));
+        subsetTraffic.put(name, trafficPolicy(own, externalName));
       }
     }
     SpecNode policy = spec.child("trafficPolicy");
-    Traffic traffic = policy == null ? Traffic.NONE : trafficPolicy(policy, hosts.externalName(host));
+    Traffic traffic = policy == null ? Traffic.NONE : trafficPolicy(policy, externalName);
     String service = hosts.service(spec, spec.key("host"), host);
     return service == null ? null : new Policy(resource, service, subsets, subsetTraffic, traffic);
   }
 
-  /** A {@code trafficPolicy} block, the service's or a subset's, mapped the same way. */
   /**
+   * A {@code trafficPolicy} block, the service's or a subset's, mapped the same way.
+   *
    * @param externalName the rule's host when it is an external DNS name (api.example.com), else null: the name
    *     the instances' certificates must carry when {@code tls} trusts the system's CAs
    */
@@ -283,8 +285,9 @@ final class DestinationRules {
                 "the client certificate and private key (PEM files), with mode MUTUAL");
           }
           if (ca != null || peer != null) {
-            tls = new TlsConfig(ca != null ? ca : TlsConfig.SYSTEM_TRUST, mode.equals("MUTUAL") ? cert : null,
-                mode.equals("MUTUAL") ? key : null, peer);
+            // caCertificates is always a file: one named system is file:system, never the JVM's trust store
+            String trust = ca == null ? TlsConfig.SYSTEM_TRUST : ca.equals(TlsConfig.SYSTEM_TRUST) ? "file:" + ca : ca;
+            tls = new TlsConfig(trust, mode.equals("MUTUAL") ? cert : null, mode.equals("MUTUAL") ? key : null, peer);
           }
         }
         case "ISTIO_MUTUAL" -> istioMutual = true;

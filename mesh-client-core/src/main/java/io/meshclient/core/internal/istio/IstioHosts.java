@@ -46,7 +46,7 @@ final class IstioHosts {
     }
     String ns = h.substring(dot + 1);
     // name.namespace: only when the second label is a namespace this mesh knows of; example.com stays
-    if (!host.toLowerCase(Locale.ROOT).contains(".svc") && !ns.equals(namespace) && !ns.equals(resourceNamespace)) {
+    if (!host.toLowerCase(Locale.ROOT).contains(".svc") && !knownNamespace(ns, resourceNamespace)) {
       return h;
     }
     return named(h.substring(0, dot), ns);
@@ -69,14 +69,23 @@ final class IstioHosts {
   }
 
   /**
-   * {@code host} as the DNS name of an external service ({@code api.example.com}, lower case, no final dot), or
-   * null when it names a Kubernetes service ({@code reviews}, {@code reviews.default.svc...}) or has a wildcard.
+   * {@code host}, written by a resource in {@code resourceNamespace}, as the DNS name of an external service ({@code
+   * api.example.com}, lower case, no final dot), or null when it names a Kubernetes service as {@link #service}
+   * reads it ({@code reviews}, {@code reviews.default}, {@code reviews.prod} from a resource in prod, {@code
+   * reviews.default.svc...}) or has a wildcard.
    */
-  String externalName(String host) {
+  String externalName(String host, String resourceNamespace) {
     String h = host.toLowerCase(Locale.ROOT);
     h = h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
-    return isWildcard(h) || h.indexOf('.') < 0 || h.endsWith(".svc") || h.contains(".svc.")
-        || !service(h, namespace).equals(h) ? null : h;
+    int dot = h.indexOf('.');
+    boolean nameDotNamespace = dot >= 0 && h.indexOf('.', dot + 1) < 0
+        && knownNamespace(h.substring(dot + 1), resourceNamespace);
+    return isWildcard(h) || dot < 0 || nameDotNamespace || h.endsWith(".svc") || h.contains(".svc.") ? null : h;
+  }
+
+  /** Whether {@code ns} is a namespace this mesh knows of, seen from a resource in {@code resourceNamespace}. */
+  private boolean knownNamespace(String ns, String resourceNamespace) {
+    return ns.equals(namespace) || ns.equals(resourceNamespace);
   }
 
   private String named(String shortName, String ns) {

@@ -121,18 +121,47 @@ class IstioTlsTest {
   /** A Kubernetes service's rule has no external name to pin: without caCertificates or subjectAltNames, refused. */
   @Test
   void simpleWithoutCaCertificatesForAKubernetesServiceIsRefused() throws Exception {
-    Path file = Files.writeString(dir.resolve("simple.yaml"), """
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata: { name: ratings }
-        spec:
-          host: ratings
-          trafficPolicy: { tls: { mode: SIMPLE } }
-        """);
-    assertThatThrownBy(() -> Mesh.builder().istioConfig(file).discovery("memory", discovery).build())
-        .isInstanceOf(ConfigurationException.class)
+    assertRefused(ratingsRule("{ mode: SIMPLE }"), discovery)
         .hasMessageContaining("spec.trafficPolicy.tls.caCertificates: missing (expected: the CA certificates (a PEM "
             + "file) the instances' certificates must chain to, or subjectAltNames, with mode SIMPLE");
+  }
+
+  /**
+   * ratings.prod, written by a rule in namespace prod, is the Kubernetes service ratings of that namespace, as the
+   * mesh routes it: it is no external name to pin, and the system's CAs vouch for any name. Refused as ratings is.
+   */
+  @Test
+  void simpleWithoutCaCertificatesForAKubernetesServiceOfTheRulesOwnNamespaceIsRefused() throws Exception {
+    String rule = """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: ratings, namespace: prod }
+        spec:
+          host: ratings.prod
+          subsets:
+          - name: v1
+            labels: { version: v1 }
+            trafficPolicy: { tls: { mode: SIMPLE } }
+        """;
+    InMemoryDiscovery prod = new InMemoryDiscovery()
+        .set("ratings.prod", List.of(ServiceInstance.of("ratings.prod", "127.0.0.1", 1)));
+    assertRefused(rule, prod)
+        .hasMessageContaining("DestinationRule prod/ratings: spec.subsets[0].trafficPolicy.tls.caCertificates: "
+            + "missing (expected: the CA certificates (a PEM file) the instances' certificates must chain to, or "
+            + "subjectAltNames, with mode SIMPLE");
+  }
+
+  /**
+   * caCertificates is a file in Istio, whatever its name: one called system is that file, not the JVM's trust store
+   * that mesh.yaml's trust: system means. Read as the trust store, a rule naming a private CA bundle by that
+   * relative path trusted every public CA the JVM does; here the file does not exist, and the rule is refused.
+   */
+  @Test
+  void caCertificatesNamedSystemIsAFileNotTheJvmsTrustStore() throws Exception {
+    assertRefused(ratingsRule("{ mode: SIMPLE, caCertificates: system, subjectAltNames: [ratings.example.com] }"),
+        discovery)
+        .hasMessageContaining("DestinationRule default/ratings: spec.trafficPolicy.tls.caCertificates: file:system "
+            + "(expected: a readable PEM bundle of CA certificates (no such file))");
   }
 
   @Test
@@ -158,5 +187,25 @@ class IstioTlsTest {
     try (Mesh mesh = Mesh.builder().config(withTls).istioConfig(file).discovery("memory", discovery).build()) {
       assertThat(mesh.config().service("ratings").tls().trust()).isEqualTo(caPem.toString());
     }
+  }
+
+  /** A DestinationRule for ratings, in the default namespace, whose trafficPolicy's tls is {@code tls}. */
+  private static String ratingsRule(String tls) {
+    return """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: ratings }
+        spec:
+          host: ratings
+          trafficPolicy: { tls: %s }
+        """.formatted(tls);
+  }
+
+  /** Asserts that a mesh reading {@code yaml}, over {@code instances}, is refused; for its message. */
+  private org.assertj.core.api.AbstractThrowableAssert<?, ? extends Throwable> assertRefused(String yaml,
+      InMemoryDiscovery instances) throws java.io.IOException {
+    Path file = Files.writeString(dir.resolve("rule.yaml"), yaml);
+    return assertThatThrownBy(() -> Mesh.builder().istioConfig(file).discovery("memory", instances).build())
+        .isInstanceOf(ConfigurationException.class);
   }
 }
