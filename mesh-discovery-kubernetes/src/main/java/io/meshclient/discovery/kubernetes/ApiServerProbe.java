@@ -87,9 +87,22 @@ final class ApiServerProbe implements AutoCloseable {
     if (failing) {
       failing = false;
       LOG.log(Level.INFO, "Kubernetes API server answers again: restarting every watch, which relists");
-      restartWatches.run();
+      goOn(restartWatches, "restarting the watches");
     }
-    answered.run();
+    goOn(answered, "the work after an answer");
+  }
+
+  /**
+   * Runs {@code task}, logging what it throws: an exception leaving a task of a scheduled executor cancels
+   * every later run, so the probe would stop for good, silently.
+   */
+  private static void goOn(Runnable task, String what) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "Kubernetes API server probe: " + what + " failed (" + Failures.describe(e)
+          + "); the probe goes on");
+    }
   }
 
   @Override

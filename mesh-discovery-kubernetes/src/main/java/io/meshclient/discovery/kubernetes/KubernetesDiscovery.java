@@ -36,6 +36,10 @@ final class KubernetesDiscovery implements ServiceDiscovery {
   private volatile boolean callerZoneKnown;
   /** Whether reading the Node failed: the probe tries again, and the slices are mapped again once it is read. */
   private volatile boolean callerZoneFailed;
+  /** When the probe may read the Node again, and the wait after the next failure (5 s, doubling up to 5 min). */
+  private long nextZoneReadNanos;
+  private long zoneReadBackoffNanos = ApiServerProbe.DEFAULT_INTERVAL.toNanos();
+  private static final long MAX_ZONE_READ_BACKOFF_NANOS = java.time.Duration.ofMinutes(5).toNanos();
   private PodWatch pods; // guarded by this; null until the first watch, or when no labels are configured
 
   KubernetesDiscovery(KubernetesDiscoverySettings settings, KubernetesClient client, String namespace,
@@ -244,11 +248,15 @@ final class KubernetesDiscovery implements ServiceDiscovery {
    * slice to change. Never on a caller's thread: a caller (the mesh building) may hold a lock the listeners need.
    */
   private void retryCallerZone() {
-    if (!callerZoneFailed || closed.get()) {
+    long now = System.nanoTime();
+    if (!callerZoneFailed || closed.get() || now - nextZoneReadNanos < 0) {
       return;
     }
     callerZone();
-    if (callerZoneKnown) {
+    if (!callerZoneKnown) { // backs off: without a ClusterRole every read fails until one is granted
+      nextZoneReadNanos = now + zoneReadBackoffNanos;
+      zoneReadBackoffNanos = Math.min(zoneReadBackoffNanos * 2, MAX_ZONE_READ_BACKOFF_NANOS);
+    } else {
       callerZoneFailed = false;
       System.getLogger(KubernetesDiscovery.class.getPackageName()).log(System.Logger.Level.INFO,
           "Kubernetes Node ''{0}'' (NODE_NAME) read: the caller''s zone is {1}", env.apply("NODE_NAME").trim(),
