@@ -218,11 +218,7 @@ final class XdsClient implements AdsStream.Handler {
         }
         update.reject(blamed, ex.getMessage());
         candidate.rejected.get(update.type()).put(blamed, new XdsResources.Rejection(update.version(), ex.getMessage()));
-        if (update.type() == ResourceType.LDS) {
-          restore(candidate.listeners, accepted.listeners, blamed);
-        } else {
-          restore(candidate.routes, accepted.routes, blamed);
-        }
+        candidate.restore(update.type(), blamed, accepted);
         next.clear();
         it = services.entrySet().iterator(); // bounded: each pass rejects one more resource of the update
       }
@@ -234,15 +230,6 @@ final class XdsClient implements AdsStream.Handler {
   private Map<String, Set<String>> warm(Map<String, ServiceMapping> next, XdsResources r) {
     return Warming.warm(next, mappings, eds -> r.endpoints.containsKey(eds) || stream.absent(ResourceType.EDS, eds)
         || r.withoutVersion(ResourceType.EDS, eds) != null);
-  }
-
-  private static <T> void restore(Map<String, T> candidate, Map<String, T> accepted, String name) {
-    T before = accepted.get(name);
-    if (before == null) {
-      candidate.remove(name);
-    } else {
-      candidate.put(name, before);
-    }
   }
 
   /**

@@ -117,6 +117,18 @@ final class XdsResources {
     return byName(type).keySet().removeIf(unused) | rejected.get(type).keySet().removeIf(unused);
   }
 
+  /** Puts back {@code accepted}'s version of {@code name} of {@code type}, or none when it has none. */
+  @SuppressWarnings("unchecked") // both maps are byName(type)'s, of one value type
+  void restore(ResourceType type, String name, XdsResources accepted) {
+    Object before = accepted.byName(type).get(name);
+    Map<String, Object> mine = (Map<String, Object>) byName(type);
+    if (before == null) {
+      mine.remove(name);
+    } else {
+      mine.put(name, before);
+    }
+  }
+
   private Map<String, ?> byName(ResourceType type) {
     return switch (type) {
       case LDS -> listeners;

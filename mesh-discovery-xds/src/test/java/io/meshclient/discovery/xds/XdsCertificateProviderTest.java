@@ -75,7 +75,7 @@ class XdsCertificateProviderTest {
   Snapshot reviews(String version, String instance, String san) {
     return Resources.snapshot(version, List.of(listener("reviews:9080", "reviews-routes")),
         List.of(routes("reviews-routes", List.of("reviews"), Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), V1))),
-        List.of(ServiceMappingTest.withTls(Resources.cluster(V1), ServiceMappingTest.istioMtls(instance, san))),
+        List.of(TlsMappingTest.withTls(Resources.cluster(V1), TlsMappingTest.istioMtls(instance, san))),
         List.of(endpoints(V1, backend.port())));
   }
 

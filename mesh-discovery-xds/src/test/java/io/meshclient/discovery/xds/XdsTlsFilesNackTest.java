@@ -87,7 +87,7 @@ class XdsTlsFilesNackTest {
   Snapshot reviews(String version, String instance) {
     return Resources.snapshot(version, List.of(listener("reviews:9080", "reviews-routes")),
         List.of(routes("reviews-routes", List.of("reviews"), Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), V1))),
-        List.of(ServiceMappingTest.withTls(Resources.cluster(V1), ServiceMappingTest.istioMtls(instance, REVIEWS))),
+        List.of(TlsMappingTest.withTls(Resources.cluster(V1), TlsMappingTest.istioMtls(instance, REVIEWS))),
         List.of(endpoints(V1, backend.port())));
   }
 
@@ -175,9 +175,9 @@ class XdsTlsFilesNackTest {
 
       controlPlane.set(Resources.snapshot("2", List.of(listener("reviews:9080", "reviews-routes")),
           List.of(routes("reviews-routes", List.of("reviews"), Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), V1))),
-          List.of(ServiceMappingTest.withTls(Resources.cluster(V1).toBuilder()
+          List.of(TlsMappingTest.withTls(Resources.cluster(V1).toBuilder()
               .setLbPolicy(io.envoyproxy.envoy.config.cluster.v3.Cluster.LbPolicy.LEAST_REQUEST).build(),
-              ServiceMappingTest.istioMtls("default", REVIEWS))),
+              TlsMappingTest.istioMtls("default", REVIEWS))),
           List.of(endpoints(V1, backend.port()))));
 
       awaitCdsAck("2");
