@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.Test;
@@ -72,7 +73,7 @@ class BookinfoOverXdsTest {
       MeshConfig config = MeshConfig.builder().discovery("xds", Map.of("server-uri", controlPlane.target(),
           "node-id", "sidecar~10.0.0.7~productpage-v1.default~default.svc.cluster.local",
           "services", Map.of("reviews", HOST + ":9080", "ratings", RATINGS + ":9080"))).build();
-      try (Mesh mesh = Mesh.builder().config(config).build()) {
+      try (Mesh mesh = Mesh.builder().config(config).random(new SplittableRandom(7)).build()) {
         assertThat(mesh.config().service("reviews").subsets()).containsKeys("v1", "v2", "v3");
         for (int i = 0; i < 200; i++) {
           assertThat(call(mesh, "http://reviews/reviews/0", "jason")).isEqualTo("200 reviews-v2");
@@ -139,7 +140,7 @@ class BookinfoOverXdsTest {
               "mesh.discovery.xds", Map.of("server-uri", controlPlane.target(),
                   "node-id", "sidecar~10.0.0.7~productpage-v1.default~default.svc.cluster.local",
                   "services", Map.of("reviews", HOST + ":9080"))));
-          Mesh mesh = Mesh.builder().discovery("xds", xds).build()) {
+          Mesh mesh = Mesh.builder().discovery("xds", xds).random(new SplittableRandom(7)).build()) {
         assertThat(calls(mesh, backends, 200, "jason")).isEqualTo(Map.of("reviews-v1", 200));
         assertThat(calls(mesh, backends, 200, "alice")).isEqualTo(Map.of("reviews-v1", 200));
 

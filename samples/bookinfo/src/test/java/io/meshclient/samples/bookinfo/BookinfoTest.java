@@ -42,8 +42,9 @@ class BookinfoTest {
     assertThat(summary.count("reviews-v1", "requests.user.jason") + summary.count("reviews-v3", "requests.user.jason"))
         .isZero();
     assertThat(summary.count("reviews-v2", "requests.anonymous")).isZero();
-    assertThat(summary.anonymousShare("v3")).isCloseTo(20.0, within(5.0));
-    assertThat(summary.anonymousShare("v1")).isCloseTo(80.0, within(5.0));
+    // 800 random draws: the share's standard deviation is 1.41 points; 6.5 points is over 4.5 of them
+    assertThat(summary.anonymousShare("v3")).isCloseTo(20.0, within(6.5));
+    assertThat(summary.anonymousShare("v1")).isCloseTo(80.0, within(6.5));
     long ratingsCalls = summary.count("reviews-v2", "ratings.ok") + summary.count("reviews-v3", "ratings.ok");
     assertThat(summary.count("ratings", "requests")).as("ratings served what reviews got").isEqualTo(ratingsCalls);
     assertThat(summary.render()).contains("counted by the services that received the calls");

@@ -82,8 +82,9 @@ class IstioModeTest {
     swapIn("virtual-service-reviews-80-20.yaml", "virtual-service.yaml");
     TrafficWindow split = drive(1000, 0);
     assertThat(split.delta("reviews-v2", "requests.anonymous")).isZero();
-    assertThat(split.share("v1", "anonymous")).isCloseTo(80.0, within(5.0));
-    assertThat(split.share("v3", "anonymous")).isCloseTo(20.0, within(5.0));
+    // 1,000 random draws: the share's standard deviation is 1.26 points; 6 points is over 4.5 of them
+    assertThat(split.share("v1", "anonymous")).isCloseTo(80.0, within(6.0));
+    assertThat(split.share("v3", "anonymous")).isCloseTo(20.0, within(6.0));
     assertThat(split.delta("reviews-v1", "requests.anonymous") + split.delta("reviews-v3", "requests.anonymous"))
         .isEqualTo(1000);
 

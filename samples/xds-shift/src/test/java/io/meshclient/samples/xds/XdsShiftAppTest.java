@@ -19,7 +19,8 @@ class XdsShiftAppTest {
     assertThat(steps.get(0)).extracting(XdsShiftApp.Step::reviewsV1, XdsShiftApp.Step::reviewsV3)
         .containsExactly(1_000, 0);
     assertThat(steps.get(1).reviewsV1() + steps.get(1).reviewsV3()).isEqualTo(1_000);
-    assertThat(steps.get(1).reviewsV3() / 10.0).as("v3's share in percent at 80/20").isBetween(16.0, 24.0);
+    // 1,000 random draws: the share's standard deviation is 1.26 points; 6 points is over 4.5 of them
+    assertThat(steps.get(1).reviewsV3() / 10.0).as("v3's share in percent at 80/20").isBetween(14.0, 26.0);
     assertThat(steps.get(2)).extracting(XdsShiftApp.Step::reviewsV1, XdsShiftApp.Step::reviewsV3)
         .containsExactly(0, 1_000);
     assertThat(printed.get(1)).startsWith("version 2 (v1  80% / v3  20%): reviews-v1 received");
