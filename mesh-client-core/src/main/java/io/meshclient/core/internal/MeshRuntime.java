@@ -367,6 +367,9 @@ public final class MeshRuntime implements AutoCloseable {
       Map<String, ServiceRuntime> next = new HashMap<>(services);
       next.put(service, current.withInstances(canonical));
       services = Map.copyOf(next);
+      if (naming != null) { // its cluster names stand for the service as it is now, these instances included
+        clusterNames = naming.aliases(services);
+      }
       boolean secureBefore = current.instances().stream().anyMatch(ServiceInstance::secure);
       if (current.tls() != null || current.allowList() != null || secureBefore
           || canonical.stream().anyMatch(ServiceInstance::secure)) {
