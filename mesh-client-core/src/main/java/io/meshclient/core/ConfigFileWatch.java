@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Watches the file a mesh's configuration was read from and hands each changed version to {@link
@@ -45,7 +47,10 @@ final class ConfigFileWatch implements AutoCloseable {
 
   private final Path file;
   private final Path dir;
-  private final Mesh mesh;
+  /** The configuration in force: the mesh's. */
+  private final Supplier<MeshConfig> inForce;
+  /** Applies a version as {@link Mesh#reload} does, returning the configuration then in force. */
+  private final Function<Supplier<MeshConfig>, MeshConfig> reload;
   private final long checkEveryMillis;
   private final WatchService events;
   private final Thread thread;
@@ -67,11 +72,13 @@ final class ConfigFileWatch implements AutoCloseable {
   /** The read failure last logged, so an unreadable file is reported once, not every check. Watch thread only. */
   private String unreadable;
 
-  private ConfigFileWatch(Path file, byte[] loaded, Mesh mesh, long checkEveryMillis, boolean useFileEvents) {
+  private ConfigFileWatch(Path file, byte[] loaded, Supplier<MeshConfig> inForce,
+      Function<Supplier<MeshConfig>, MeshConfig> reload, long checkEveryMillis, boolean useFileEvents) {
     this.file = file;
     this.dir = file.toAbsolutePath().getParent();
     this.seen = loaded;
-    this.mesh = mesh;
+    this.inForce = inForce;
+    this.reload = reload;
     this.checkEveryMillis = checkEveryMillis;
     this.events = useFileEvents ? newWatchService(dir) : null;
     this.registration = register();
@@ -103,11 +110,13 @@ final class ConfigFileWatch implements AutoCloseable {
   }
 
   /**
-   * Starts watching {@code source}'s file, whose content is {@code mesh}'s configuration in force;
-   * without {@code useFileEvents} it is only checked every {@code checkEvery}.
+   * Starts watching {@code source}'s file, whose content is the configuration in force ({@code inForce}), each
+   * changed version applied with {@code reload}; without {@code useFileEvents} it is only checked every {@code
+   * checkEvery}. Started as the mesh is put together, so it is given what it uses, never the mesh being built.
    */
-  static ConfigFileWatch start(Source source, Mesh mesh, boolean useFileEvents) {
-    ConfigFileWatch watch = new ConfigFileWatch(source.file(), source.content(), mesh,
+  static ConfigFileWatch start(Source source, Supplier<MeshConfig> inForce,
+      Function<Supplier<MeshConfig>, MeshConfig> reload, boolean useFileEvents) {
+    ConfigFileWatch watch = new ConfigFileWatch(source.file(), source.content(), inForce, reload,
         source.checkEvery().toMillis(), useFileEvents);
     watch.thread.start();
     return watch;
@@ -194,7 +203,7 @@ final class ConfigFileWatch implements AutoCloseable {
     if (now == null || now.length == 0) {
       return; // unreadable (logged), or being written
     }
-    if (Arrays.equals(now, seen) && (refusedOver == null || refusedOver.equals(mesh.config()))) {
+    if (Arrays.equals(now, seen) && (refusedOver == null || refusedOver.equals(inForce.get()))) {
       // unchanged, and applied or refused over the configuration still in force (equal, not only the same
       // object: an attached source laying the same settings with new instances is no reason to retry)
       return;
@@ -207,10 +216,10 @@ final class ConfigFileWatch implements AutoCloseable {
     }
     boolean retry = Arrays.equals(now, seen);
     seen = now;
-    MeshConfig before = mesh.config();
+    MeshConfig before = inForce.get();
     try {
       // `echo > mesh.yaml`, or an editor's save mid-rewrite, is refused by the loader: not an empty configuration
-      MeshConfig config = mesh.reload(() -> MeshConfig.fromFileContent(file, now));
+      MeshConfig config = reload.apply(() -> MeshConfig.fromFileContent(file, now));
       refusedOver = null;
       LOG.log(Level.INFO, "mesh configuration reloaded from {0}: services {1}", file, config.services().keySet());
     } catch (RuntimeException e) {

@@ -120,19 +120,25 @@ final class MeshAssembly {
 
   /**
    * Starts the watch of the configuration file, if one was given, and of {@code istio}'s files, if not
-   * null; if either fails, {@code runtime} and {@code istio} are closed.
+   * null; if either fails, the other, {@code runtime} and {@code istio} are closed.
    *
    * @return the configuration file's watch; null if none
    */
-  ConfigFileWatch startWatches(Mesh mesh, MeshRuntime runtime, io.meshclient.core.internal.istio.IstioSource istio,
+  ConfigFileWatch startWatches(MeshRuntime runtime, io.meshclient.core.internal.istio.IstioSource istio,
       MeshReloads reloads) {
+    ConfigFileWatch configWatch = null;
     try {
-      ConfigFileWatch configWatch = watched == null ? null : ConfigFileWatch.start(watched, mesh, configFileEvents);
+      // given the runtime and the reloads, both built: the mesh is not yet, its constructor has not returned
+      configWatch = watched == null ? null
+          : ConfigFileWatch.start(watched, runtime::config, reloads::reload, configFileEvents);
       if (istio != null) {
         istio.watch(reloads::onIstioFiles);
       }
       return configWatch;
     } catch (RuntimeException | Error e) {
+      if (configWatch != null) {
+        configWatch.close(); // its thread runs: this mesh never will
+      }
       runtime.close(); // the discoveries' watches have started
       if (istio != null) {
         istio.close();

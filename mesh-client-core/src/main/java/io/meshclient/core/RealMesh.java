@@ -61,7 +61,7 @@ final class RealMesh {
         return built;
       });
       this.reloads = new MeshReloads(runtime, listener, istio, b.config, baseSource);
-      this.configWatch = b.startWatches(mesh, runtime, istio, reloads);
+      this.configWatch = b.startWatches(runtime, istio, reloads);
     } catch (RuntimeException | Error e) {
       if (registries.metrics() != null) {
         registries.metrics().close(); // refused: this mesh never was, its meters neither

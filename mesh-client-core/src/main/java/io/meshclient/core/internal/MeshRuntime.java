@@ -32,6 +32,10 @@ public final class MeshRuntime implements AutoCloseable {
   private final Map<String, ServiceDiscovery.Watch> watches = new HashMap<>();
   private final Map<String, ServiceDiscovery> watchedWith = new HashMap<>();
   private final Map<String, List<ServiceInstance>> instances = new HashMap<>();
+  /** The watches a swap under way starts, by service; empty between swaps. */
+  private final Map<String, WatchToken> starting = new HashMap<>();
+  /** By service, the last snapshot a watch delivered while {@link #starting}; empty between swaps. */
+  private final Map<String, List<ServiceInstance>> early = new HashMap<>();
   private volatile Map<String, ServiceRuntime> services = Map.of();
   private volatile Map<String, ServiceRuntime> clusterNames = Map.of();
   private volatile ClusterNames naming; // null: services are called by their names only
@@ -227,10 +231,13 @@ public final class MeshRuntime implements AutoCloseable {
         states.discard();
         created.forEach(binding -> retired.discoveries.add(binding.discovery()));
         throw withRefused(e, refused);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         states.discard();
         created.forEach(binding -> retired.discoveries.add(binding.discovery()));
         throw e;
+      } finally {
+        starting.clear();
+        early.clear();
       }
     }
   }
@@ -246,24 +253,25 @@ public final class MeshRuntime implements AutoCloseable {
     return new ServiceRuntime(newConfig.service(service), newConfig.defaults(), parts, current);
   }
 
-  /** Swaps {@code next} in; {@code taken}: by service, the instances laid for it, which it now runs on. */
+  /**
+   * Swaps {@code next} in; {@code taken}: by service, the instances laid for it, which it now runs on. The new
+   * watches start first, before anything is swapped: a discovery that refuses them leaves the mesh as it was (its
+   * configuration, services and watches in force), and those started on the others are closed.
+   */
   private void commit(MeshConfig newConfig, Map<String, DiscoveryBinding> nextDiscoveries,
       Map<String, ServiceDiscovery> serviceDiscovery, Map<String, ServiceRuntime> next, Set<String> liveLimiters,
       Map<String, List<ServiceInstance>> taken, BoundedClose retired) {
+    Map<ServiceDiscovery, Map<String, ServiceDiscovery.Listener>> toWatch;
+    try {
+      toWatch = startWatches(serviceDiscovery);
+    } catch (RuntimeException | Error e) {
+      // A discovery refused its watches: those started here on the others are closed and forgotten (a refused
+      // build's mesh is never returned, so nothing else could close them; a reload tries them again).
+      retired.watches.addAll(starting.values());
+      throw e;
+    }
     states.retain(next, liveLimiters);
     Map<String, ServiceRuntime> before = services;
-    this.services = Map.copyOf(next);
-    // their watches go on: the deliveries that follow start from these instances
-    taken.forEach((service, raw) -> {
-      rawInstances.put(service, raw);
-      instances.put(service, next.get(service).instances());
-    });
-    this.clusterNames = naming == null ? Map.of() : naming.aliases(services);
-    addresses.publish(services);
-    // Published last: a thread that sees the new configuration in config() then calls with it, routes,
-    // instances and TLS included, not with the services it replaces.
-    this.config = newConfig;
-    before.keySet().stream().filter(s -> !next.containsKey(s)).forEach(listener::onServiceRemoved);
     for (String service : new ArrayList<>(watches.keySet())) {
       if (serviceDiscovery.get(service) != watchedWith.get(service)) {
         retired.watches.add(watches.remove(service));
@@ -272,34 +280,55 @@ public final class MeshRuntime implements AutoCloseable {
         rawInstances.remove(service);
       }
     }
-    // Grouped by discovery, so that a registry can fetch the first snapshots of many services at once.
+    // their watches go on: the deliveries that follow start from these instances
+    taken.forEach((service, raw) -> {
+      rawInstances.put(service, raw);
+      instances.put(service, next.get(service).instances());
+    });
+    starting.forEach((service, token) -> {
+      watches.put(service, token);
+      watchedWith.put(service, serviceDiscovery.get(service));
+    });
+    // what the new watches delivered while they started, in this swap as it would have come after it
+    early.forEach((service, snapshot) -> {
+      ServiceRuntime runtime = next.get(service);
+      List<ServiceInstance> canonical = take(service, runtime, snapshot);
+      if (canonical != null && runtime != null) {
+        next.put(service, runtime.withInstances(canonical));
+      }
+    });
+    this.services = Map.copyOf(next);
+    this.clusterNames = naming == null ? Map.of() : naming.aliases(services);
+    addresses.publish(services);
+    // Published last: a thread that sees the new configuration in config() then calls with it, routes,
+    // instances and TLS included, not with the services it replaces.
+    this.config = newConfig;
+    before.keySet().stream().filter(s -> !next.containsKey(s)).forEach(listener::onServiceRemoved);
+    warnWithoutInstances(newConfig, nextDiscoveries, toWatch);
+    discoveries.replace(nextDiscoveries, retired.discoveries);
+  }
+
+  /**
+   * Starts the watches of the services of {@code serviceDiscovery} not yet watched with their discovery, each
+   * {@link #starting} until the swap; grouped by discovery, so that a registry can fetch the first snapshots of
+   * many services at once.
+   *
+   * @return the listeners given to each discovery
+   */
+  private Map<ServiceDiscovery, Map<String, ServiceDiscovery.Listener>> startWatches(
+      Map<String, ServiceDiscovery> serviceDiscovery) {
     Map<ServiceDiscovery, Map<String, ServiceDiscovery.Listener>> toWatch = new LinkedHashMap<>();
-    Map<String, WatchToken> tokens = new HashMap<>();
     serviceDiscovery.forEach((service, discovery) -> {
-      if (!watches.containsKey(service)) {
-        watchedWith.put(service, discovery);
+      if (!watches.containsKey(service) || watchedWith.get(service) != discovery) {
         WatchToken token = new WatchToken(service, discovery);
-        watches.put(service, token);
-        tokens.put(service, token);
+        starting.put(service, token);
         toWatch.computeIfAbsent(discovery, d -> new LinkedHashMap<>())
             .put(service, snapshot -> onSnapshot(service, token, snapshot));
       }
     });
-    try {
-      toWatch.forEach((discovery, listeners) ->
-          discovery.watchAll(listeners).forEach((service, watch) -> tokens.get(service).watch = watch));
-    } catch (RuntimeException | Error e) {
-      // A discovery refused its watches: those started here on the others are closed and forgotten (a refused
-      // build's mesh is never returned, so nothing else could close them; a reload tries them again).
-      tokens.forEach((service, token) -> {
-        watches.remove(service, token);
-        watchedWith.remove(service);
-        retired.watches.add(token);
-      });
-      throw e;
-    }
-    warnWithoutInstances(newConfig, nextDiscoveries, toWatch);
-    discoveries.replace(nextDiscoveries, retired.discoveries);
+    toWatch.forEach((discovery, listeners) ->
+        discovery.watchAll(listeners).forEach((service, watch) -> starting.get(service).watch = watch));
+    return toWatch;
   }
 
   /**
@@ -325,28 +354,46 @@ public final class MeshRuntime implements AutoCloseable {
   private void onSnapshot(String service, WatchToken token, List<ServiceInstance> snapshot) {
     synchronized (lock) {
       if (closed || watches.get(service) != token) {
+        if (!closed && starting.get(service) == token) {
+          early.put(service, snapshot); // its watch is starting: taken in the swap it starts for, if that is applied
+        }
         return;
       }
-      rawInstances.put(service, snapshot);
       ServiceRuntime current = services.get(service);
-      List<ServiceInstance> previous = instances.get(service);
-      List<ServiceInstance> canonical = CanonicalInstances.canonicalize(previous == null ? List.of() : previous,
-          states.allowed(service, current == null ? null : current.allowList(), snapshot));
-      if (canonical == previous) {
+      List<ServiceInstance> canonical = take(service, current, snapshot);
+      if (canonical == null || current == null) {
         return; // the same instances: nothing to rebuild or swap
       }
-      instances.put(service, canonical);
-      if (current != null) {
-        Map<String, ServiceRuntime> next = new HashMap<>(services);
-        next.put(service, current.withInstances(canonical));
-        services = Map.copyOf(next);
-        boolean secureBefore = current.instances().stream().anyMatch(ServiceInstance::secure);
-        if (current.tls() != null || current.allowList() != null || secureBefore
-            || canonical.stream().anyMatch(ServiceInstance::secure)) {
-          addresses.publish(services);
-        }
+      Map<String, ServiceRuntime> next = new HashMap<>(services);
+      next.put(service, current.withInstances(canonical));
+      services = Map.copyOf(next);
+      if (naming != null) { // its cluster names stand for the service as it is now, these instances included
+        clusterNames = naming.aliases(services);
+      }
+      boolean secureBefore = current.instances().stream().anyMatch(ServiceInstance::secure);
+      if (current.tls() != null || current.allowList() != null || secureBefore
+          || canonical.stream().anyMatch(ServiceInstance::secure)) {
+        addresses.publish(services);
       }
     }
+  }
+
+  /**
+   * Takes {@code snapshot} as {@code service}'s instances, those outside {@code runtime}'s allow-list dropped; under
+   * lock.
+   *
+   * @return the instances now, or null if they are the same as before
+   */
+  private List<ServiceInstance> take(String service, ServiceRuntime runtime, List<ServiceInstance> snapshot) {
+    rawInstances.put(service, snapshot);
+    List<ServiceInstance> previous = instances.get(service);
+    List<ServiceInstance> canonical = CanonicalInstances.canonicalize(previous == null ? List.of() : previous,
+        states.allowed(service, runtime == null ? null : runtime.allowList(), snapshot));
+    if (canonical == previous) {
+      return null;
+    }
+    instances.put(service, canonical);
+    return canonical;
   }
 
   /** Whether {@link #close()} has run: the mesh takes no new calls. */
