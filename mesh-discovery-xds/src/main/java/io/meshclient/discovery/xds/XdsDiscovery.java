@@ -64,6 +64,12 @@ final class XdsDiscovery implements ServiceDiscovery, AttachableDiscovery {
         settled.complete(null);
       }
     });
+    if (!listed.isEmpty()) { // with none listed there is nothing to wait for, nor to warn of
+      awaitSettled(settled, listed);
+    }
+  }
+
+  private void awaitSettled(CompletableFuture<Void> settled, Set<String> listed) {
     try {
       settled.get(settings.initialWait().toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
