@@ -72,16 +72,18 @@ final class SliceWatch implements ServiceDiscovery.Watch {
   private volatile boolean started;
   private volatile boolean dirty;
 
-  /** The steps of the start, for a test to act on between them ({@link #startSteps}). */
-  enum StartStep {
+  /** Steps of the watch where the order of threads matters, for a test to act on between them ({@link #steps}). */
+  enum Step {
     /** An informer thread saw a change before the caller's first delivery was done, and left it to the caller. */
     CHANGE_LEFT_TO_CALLER,
     /** The caller is done with the first list (delivered, or not listed in time): informer threads deliver now. */
-    STARTED
+    STARTED,
+    /** A thread is about to take the lock to deliver. */
+    DELIVERING
   }
 
-  /** Told of each {@link StartStep} on the thread taking it; for tests, nothing otherwise. */
-  volatile Consumer<StartStep> startSteps = step -> {};
+  /** Told of each {@link Step} on the thread taking it; for tests, nothing otherwise. */
+  volatile Consumer<Step> steps = step -> {};
 
   SliceWatch(KubernetesClient client, String namespace, String service, String portName,
       ServiceDiscovery.Listener listener, EndpointSlices.PodLabels pods, KubernetesWatchListener events, Runnable onClose,
@@ -183,14 +185,14 @@ final class SliceWatch implements ServiceDiscovery.Watch {
           + "the service has no instances until they are", service, namespace, max);
     }
     started = true;
-    startSteps.accept(StartStep.STARTED);
+    steps.accept(Step.STARTED);
     if (dirty) { // an informer thread saw a change while this thread delivered
       dirty = false;
       // Not waited for. Since started, informer threads deliver: one that holds the lock took it after it saw
       // started, so it reads the store after that change and delivers it (or what came next); and it may be
       // waiting in the listener for a lock this thread holds (the mesh's, as it builds): waiting for it deadlocked.
       // (restart() holds it a moment too, and its new informer lists everything again; close() delivers nothing.)
-      if (informer.hasSynced() && lock.tryLock()) {
+      if (lock.tryLock()) {
         try {
           deliverLocked(Duration.ZERO);
         } finally {
@@ -210,7 +212,7 @@ final class SliceWatch implements ServiceDiscovery.Watch {
     if (!started) {
       dirty = true;
       if (!started) {
-        startSteps.accept(StartStep.CHANGE_LEFT_TO_CALLER);
+        steps.accept(Step.CHANGE_LEFT_TO_CALLER);
         return; // awaitFirstList() delivers it
       }
     }
@@ -218,9 +220,7 @@ final class SliceWatch implements ServiceDiscovery.Watch {
   }
 
   private void deliver(Duration listLatency) {
-    if (closed || !informer.hasSynced()) {
-      return; // events of the first list are folded into one snapshot at its end
-    }
+    steps.accept(Step.DELIVERING);
     lock.lock();
     try {
       deliverLocked(listLatency);
@@ -231,12 +231,14 @@ final class SliceWatch implements ServiceDiscovery.Watch {
 
   /** Rebuilds the snapshot and pushes it if it changed; under {@link #lock}. */
   private void deliverLocked(Duration listLatency) {
-    if (closed) {
-      return;
+    // Read under the lock, as restart() replaces it: the new informer's store is empty until it has listed.
+    SharedIndexInformer<EndpointSlice> listing = informer;
+    if (closed || !listing.hasSynced()) {
+      return; // events of the first list are folded into one snapshot at its end
     }
     recovered();
     status.updated(this);
-    List<EndpointSlice> slices = informer.getStore().list();
+    List<EndpointSlice> slices = listing.getStore().list();
     noSlices = slices.isEmpty();
     listed = true;
     EndpointSlices.Mapped mapped = EndpointSlices.map(service, slices, portName, pods, callerZone.get());

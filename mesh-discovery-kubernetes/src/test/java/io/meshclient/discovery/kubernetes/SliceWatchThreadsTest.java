@@ -9,17 +9,22 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The hand-over of a watch's deliveries from the caller, who delivers the first list holding its own lock (the mesh
- * builds under one, which its listener takes), to the informer threads that deliver every change after it.
+ * A watch's deliveries from several threads, driven through {@link SliceWatch#steps} into the orders that matter: the
+ * hand-over from the caller, who delivers the first list holding its own lock (the mesh builds under one, which its
+ * listener takes), to the informer threads that deliver every change after it; and a restart meeting a delivery.
  */
 @Timeout(60)
-class FirstListHandOverTest {
+class SliceWatchThreadsTest {
+  private static final String SLICES = "/apis/discovery.k8s.io/v1/namespaces/test/endpointslices";
+
   private final ApiServer api = ApiServer.crud();
   private final RetryAfterInterceptor retryAfter = new RetryAfterInterceptor(1000);
 
@@ -49,13 +54,12 @@ class FirstListHandOverTest {
         }
       }
     };
-    SliceWatch watch = new SliceWatch(api.client, ApiServer.NAMESPACE, "reviews", "", listener, pod -> Map.of(),
-        new KubernetesWatchListener() {}, () -> {}, new StatusTracker(), retryAfter, () -> null);
+    SliceWatch watch = watch(listener);
     self[0] = watch;
-    watch.startSteps = step -> {
-      if (step == SliceWatch.StartStep.CHANGE_LEFT_TO_CALLER) {
+    watch.steps = step -> {
+      if (step == SliceWatch.Step.CHANGE_LEFT_TO_CALLER) {
         changeLeftToCaller.countDown();
-      } else { // started: an informer thread delivers the next change, and waits for the mesh's lock
+      } else if (step == SliceWatch.Step.STARTED) { // an informer thread delivers, waiting for the mesh's lock
         api.slice("reviews-a", "reviews", 9080, endpoint("10.0.0.1", null, "zone-a"),
             endpoint("10.0.0.2", null, "zone-a"), endpoint("10.0.0.3", null, "zone-a"));
         await(informerDelivering, "an informer thread delivering");
@@ -64,7 +68,7 @@ class FirstListHandOverTest {
     caller[0] = new Thread(() -> {
       synchronized (meshLock) { // as the mesh, building
         watch.begin();
-        watch.awaitFirstList(System.nanoTime() + TimeUnit.SECONDS.toNanos(20), Duration.ofSeconds(20));
+        awaitFirstList(watch);
       }
     }, "building-the-mesh");
     caller[0].setDaemon(true);
@@ -76,6 +80,49 @@ class FirstListHandOverTest {
     recorded.awaitIds("10.0.0.1:9080", "10.0.0.2:9080", "10.0.0.3:9080");
     assertThat(recorded.snapshots.get(0)).extracting(ServiceInstance::id).containsExactly("10.0.0.1:9080");
     watch.close();
+  }
+
+  @Test
+  void aDeliveryThatMeetsARestartKeepsTheInstancesUntilTheNewInformerHasListed() throws Exception {
+    api.slice("reviews-a", "reviews", 9080, endpoint("10.0.0.1", null, "zone-a"));
+    RecordingListener recorded = new RecordingListener();
+    SliceWatch watch = watch(recorded);
+    watch.begin();
+    awaitFirstList(watch);
+    awaitWatchEvents(1); // its watch open: closing one while the mock writes to it stalls the mock (CountingWatch)
+    api.refuseTheList(SLICES, 503, "1", new CopyOnWriteArrayList<>()); // the new informer lists once let
+    Thread refreshing = Thread.currentThread();
+    AtomicBoolean restarted = new AtomicBoolean();
+    watch.steps = step -> {
+      if (step == SliceWatch.Step.DELIVERING && Thread.currentThread() == refreshing && restarted.compareAndSet(false,
+          true)) {
+        watch.restart(); // as the API server probe does, on its own thread, just before this one takes the lock
+      }
+    };
+
+    watch.refresh(Duration.ZERO); // as a pod's labels changing does
+    api.gate = request -> null;
+    RecordingListener.await(watch::watching, Duration.ofSeconds(10), "the new informer listing and watching");
+
+    assertThat(restarted).isTrue();
+    assertThat(recorded.snapshots).as("no snapshot of the new informer's store before it listed: empty")
+        .extracting(snapshot -> snapshot.stream().map(ServiceInstance::id).toList())
+        .containsExactly(List.of("10.0.0.1:9080"));
+    awaitWatchEvents(2);
+    watch.close();
+  }
+
+  private void awaitWatchEvents(int count) {
+    RecordingListener.await(() -> api.watchEventsSent.get() >= count, Duration.ofSeconds(10), count + " watch events");
+  }
+
+  private SliceWatch watch(ServiceDiscovery.Listener listener) {
+    return new SliceWatch(api.client, ApiServer.NAMESPACE, "reviews", "", listener, pod -> Map.of(),
+        new KubernetesWatchListener() {}, () -> {}, new StatusTracker(), retryAfter, () -> null);
+  }
+
+  private static void awaitFirstList(SliceWatch watch) {
+    watch.awaitFirstList(System.nanoTime() + TimeUnit.SECONDS.toNanos(20), Duration.ofSeconds(20));
   }
 
   /**
