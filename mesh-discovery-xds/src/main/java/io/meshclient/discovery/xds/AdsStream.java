@@ -212,7 +212,8 @@ final class AdsStream implements AutoCloseable {
     }
     ResourceType type = ResourceType.of(response.getTypeUrl());
     if (type == null) {
-      LOG.warning(() -> "xDS: ignoring a response of the unsubscribed type " + response.getTypeUrl());
+      LOG.warning(() -> "xDS: ignoring a response of the unsubscribed type "
+          + ServerStrings.printable(response.getTypeUrl()));
       return;
     }
     TypeState s = types.get(type);

@@ -74,8 +74,17 @@ final class ScriptedControlPlane implements AutoCloseable {
     return sendWithNonce(type, version, nonce, java.util.Arrays.stream(resources).map(Any::pack).toArray(Any[]::new));
   }
 
-  private synchronized String sendWithNonce(ResourceType type, String version, String nonce, Any... resources) {
-    stream.onNext(DiscoveryResponse.newBuilder().setTypeUrl(type.typeUrl()).setVersionInfo(version)
+  private String sendWithNonce(ResourceType type, String version, String nonce, Any... resources) {
+    return sendOfType(type.typeUrl(), version, nonce, resources);
+  }
+
+  /** Sends a response of the type {@code typeUrl}, any string, holding no resource; returns its nonce. */
+  String sendOfType(String typeUrl, String version) {
+    return sendOfType(typeUrl, version, "n" + nonces.incrementAndGet());
+  }
+
+  private synchronized String sendOfType(String typeUrl, String version, String nonce, Any... resources) {
+    stream.onNext(DiscoveryResponse.newBuilder().setTypeUrl(typeUrl).setVersionInfo(version)
         .setNonce(nonce).addAllResources(List.of(resources)).build());
     return nonce;
   }

@@ -3,8 +3,10 @@ package io.meshclient.discovery.xds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.meshclient.api.ServiceDiscovery;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -55,6 +57,20 @@ class XdsServerStringsTest extends ScriptedMeshTest {
       assertThat(metrics.versions()).containsEntry("eds", "1");
       awaitServedBy(mesh, "a");
     });
+  }
+
+  @Test
+  void aResponseOfAnUnknownTypeIsLoggedWithItsTypeCutAndOnOneLine() throws Exception {
+    try (LogRecorder log = new LogRecorder(AdsStream.class); ServiceDiscovery xds = xds(Map.of())) {
+      controlPlane.awaitRequest(ResourceType.CDS);
+      String type = "type.googleapis.com/x\nWARNING: forged" + "y".repeat(MIB);
+
+      controlPlane.sendOfType(type, "1");
+      assertAcked(controlPlane.send(ResourceType.CDS, "1")); // one thread: the other is logged by then
+
+      assertThat(log.warnings()).containsExactly("xDS: ignoring a response of the unsubscribed type "
+          + "type.googleapis.com/x\\nWARNING: forged" + "y".repeat(91) + "...(" + type.length() + " characters)");
+    }
   }
 
   @Test
