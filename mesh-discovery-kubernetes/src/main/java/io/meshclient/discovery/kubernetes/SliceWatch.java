@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -42,7 +44,7 @@ final class SliceWatch implements ServiceDiscovery.Watch {
   /** Replaced by {@link #restart()}: a stopped fabric8 informer cannot be started again. */
   private volatile SharedIndexInformer<EndpointSlice> informer;
   /** Guards delivery: no two snapshots at once, none after close. */
-  private final Object lock = new Object();
+  private final ReentrantLock lock = new ReentrantLock();
   private List<ServiceInstance> current;
   private volatile Set<String> referencedPods = Set.of();
   private boolean warnedNoSlices;
@@ -69,6 +71,19 @@ final class SliceWatch implements ServiceDiscovery.Watch {
    */
   private volatile boolean started;
   private volatile boolean dirty;
+
+  /** Steps of the watch where the order of threads matters, for a test to act on between them ({@link #steps}). */
+  enum Step {
+    /** An informer thread saw a change before the caller's first delivery was done, and left it to the caller. */
+    CHANGE_LEFT_TO_CALLER,
+    /** The caller is done with the first list (delivered, or not listed in time): informer threads deliver now. */
+    STARTED,
+    /** A thread is about to take the lock to deliver. */
+    DELIVERING
+  }
+
+  /** Told of each {@link Step} on the thread taking it; for tests, nothing otherwise. */
+  volatile Consumer<Step> steps = step -> {};
 
   SliceWatch(KubernetesClient client, String namespace, String service, String portName,
       ServiceDiscovery.Listener listener, EndpointSlices.PodLabels pods, KubernetesWatchListener events, Runnable onClose,
@@ -132,12 +147,15 @@ final class SliceWatch implements ServiceDiscovery.Watch {
    */
   void restart() {
     SharedIndexInformer<EndpointSlice> old;
-    synchronized (lock) {
+    lock.lock();
+    try {
       if (closed) {
         return;
       }
       old = informer;
       informer = newInformer();
+    } finally {
+      lock.unlock();
     }
     old.close();
     informer.start();
@@ -167,9 +185,20 @@ final class SliceWatch implements ServiceDiscovery.Watch {
           + "the service has no instances until they are", service, namespace, max);
     }
     started = true;
+    steps.accept(Step.STARTED);
     if (dirty) { // an informer thread saw a change while this thread delivered
       dirty = false;
-      deliver(Duration.ZERO);
+      // Not waited for. Since started, informer threads deliver: one that holds the lock took it after it saw
+      // started, so it reads the store after that change and delivers it (or what came next); and it may be
+      // waiting in the listener for a lock this thread holds (the mesh's, as it builds): waiting for it deadlocked.
+      // (restart() holds it a moment too, and its new informer lists everything again; close() delivers nothing.)
+      if (lock.tryLock()) {
+        try {
+          deliverLocked(Duration.ZERO);
+        } finally {
+          lock.unlock();
+        }
+      }
     }
   }
 
@@ -183,6 +212,7 @@ final class SliceWatch implements ServiceDiscovery.Watch {
     if (!started) {
       dirty = true;
       if (!started) {
+        steps.accept(Step.CHANGE_LEFT_TO_CALLER);
         return; // awaitFirstList() delivers it
       }
     }
@@ -190,54 +220,62 @@ final class SliceWatch implements ServiceDiscovery.Watch {
   }
 
   private void deliver(Duration listLatency) {
-    if (closed || !informer.hasSynced()) {
+    steps.accept(Step.DELIVERING);
+    lock.lock();
+    try {
+      deliverLocked(listLatency);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Rebuilds the snapshot and pushes it if it changed; under {@link #lock}. */
+  private void deliverLocked(Duration listLatency) {
+    // Read under the lock, as restart() replaces it: the new informer's store is empty until it has listed.
+    SharedIndexInformer<EndpointSlice> listing = informer;
+    if (closed || !listing.hasSynced()) {
       return; // events of the first list are folded into one snapshot at its end
     }
-    synchronized (lock) {
-      if (closed) {
-        return;
-      }
-      recovered();
-      status.updated(this);
-      List<EndpointSlice> slices = informer.getStore().list();
-      noSlices = slices.isEmpty();
-      listed = true;
-      EndpointSlices.Mapped mapped = EndpointSlices.map(service, slices, portName, pods, callerZone.get());
-      referencedPods = mapped.pods();
-      if (!mapped.problems().equals(problems)) { // warned once per change, not on every event
-        for (String problem : mapped.problems()) {
-          if (!problems.contains(problem)) {
-            LOG.log(Level.WARNING, "EndpointSlice " + problem.replaceFirst(" (left out|ignored): ",
-                " of '" + service + "' in '" + namespace + "' $1: "));
-          }
+    recovered();
+    status.updated(this);
+    List<EndpointSlice> slices = listing.getStore().list();
+    noSlices = slices.isEmpty();
+    listed = true;
+    EndpointSlices.Mapped mapped = EndpointSlices.map(service, slices, portName, pods, callerZone.get());
+    referencedPods = mapped.pods();
+    if (!mapped.problems().equals(problems)) { // warned once per change, not on every event
+      for (String problem : mapped.problems()) {
+        if (!problems.contains(problem)) {
+          LOG.log(Level.WARNING, "EndpointSlice " + problem.replaceFirst(" (left out|ignored): ",
+              " of '" + service + "' in '" + namespace + "' $1: "));
         }
-        problems = mapped.problems();
       }
-      servingTerminating(mapped);
-      if (mapped.topology() != null && !mapped.topology().equals(topology)) { // said once per change
-        LOG.log(Level.INFO, "Kubernetes EndpointSlices of ''{0}'' in ''{1}'': {2}", service, namespace,
-            mapped.topology());
-      } else if (mapped.topology() == null && topology != null) { // the Service's topology mode was turned off
-        LOG.log(Level.INFO, "Kubernetes EndpointSlices of ''{0}'' in ''{1}'': no endpoint has topology-aware hints "
-            + "any more; calls go to every ready endpoint", service, namespace);
-      }
-      topology = mapped.topology();
-      events.onResponse(service, listLatency, mapped.instances().size());
-      if (slices.isEmpty() && !warnedNoSlices) {
-        LOG.log(Level.WARNING, "Kubernetes has no EndpointSlice of ''{0}'' in ''{1}'' (label {2}={0}); "
-            + "it has no instances until one appears", service, namespace, SERVICE_NAME_LABEL);
-      }
-      warnedNoSlices = slices.isEmpty();
-      if (mapped.instances().equals(current)) {
-        return;
-      }
-      current = mapped.instances();
-      LOG.log(Level.DEBUG, "Kubernetes: {0} instances of ''{1}'' take traffic", current.size(), service);
-      try {
-        listener.onSnapshot(current);
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "Listener of the Kubernetes watch of ''{0}'' failed: {1}", service, e.toString());
-      }
+      problems = mapped.problems();
+    }
+    servingTerminating(mapped);
+    if (mapped.topology() != null && !mapped.topology().equals(topology)) { // said once per change
+      LOG.log(Level.INFO, "Kubernetes EndpointSlices of ''{0}'' in ''{1}'': {2}", service, namespace,
+          mapped.topology());
+    } else if (mapped.topology() == null && topology != null) { // the Service's topology mode was turned off
+      LOG.log(Level.INFO, "Kubernetes EndpointSlices of ''{0}'' in ''{1}'': no endpoint has topology-aware hints "
+          + "any more; calls go to every ready endpoint", service, namespace);
+    }
+    topology = mapped.topology();
+    events.onResponse(service, listLatency, mapped.instances().size());
+    if (slices.isEmpty() && !warnedNoSlices) {
+      LOG.log(Level.WARNING, "Kubernetes has no EndpointSlice of ''{0}'' in ''{1}'' (label {2}={0}); "
+          + "it has no instances until one appears", service, namespace, SERVICE_NAME_LABEL);
+    }
+    warnedNoSlices = slices.isEmpty();
+    if (mapped.instances().equals(current)) {
+      return;
+    }
+    current = mapped.instances();
+    LOG.log(Level.DEBUG, "Kubernetes: {0} instances of ''{1}'' take traffic", current.size(), service);
+    try {
+      listener.onSnapshot(current);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "Listener of the Kubernetes watch of ''{0}'' failed: {1}", service, e.toString());
     }
   }
 
@@ -323,11 +361,14 @@ final class SliceWatch implements ServiceDiscovery.Watch {
 
   @Override
   public void close() {
-    synchronized (lock) {
+    lock.lock();
+    try {
       if (closed) {
         return;
       }
       closed = true;
+    } finally {
+      lock.unlock();
     }
     informer.close();
     status.stopped(this);

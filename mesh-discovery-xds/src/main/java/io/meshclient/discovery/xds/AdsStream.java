@@ -212,7 +212,8 @@ final class AdsStream implements AutoCloseable {
     }
     ResourceType type = ResourceType.of(response.getTypeUrl());
     if (type == null) {
-      LOG.warning(() -> "xDS: ignoring a response of the unsubscribed type " + response.getTypeUrl());
+      LOG.warning(() -> "xDS: ignoring a response of the unsubscribed type "
+          + ServerStrings.printable(response.getTypeUrl()));
       return;
     }
     TypeState s = types.get(type);
@@ -223,25 +224,34 @@ final class AdsStream implements AutoCloseable {
       }
       return;
     }
-    s.nonce = response.getNonce();
-    String error;
-    try {
-      error = handler.onResponse(type, response.getVersionInfo(), response.getResourcesList());
-    } catch (RuntimeException e) {
-      error = type + " version " + response.getVersionInfo() + ": " + e;
+    String version = response.getVersionInfo();
+    // A nonce over the bound is not kept, nor sent back: the NACK carries the one before, which a server that
+    // checks nonces takes as stale; it is answered once it sends one within the bound.
+    if (response.getNonce().length() <= ServerStrings.MAX_LENGTH) {
+      s.nonce = response.getNonce();
+    }
+    String error = ServerStrings.tooLong(type, version, response.getNonce());
+    if (error == null) {
+      try {
+        error = handler.onResponse(type, version, response.getResourcesList());
+      } catch (RuntimeException e) {
+        error = type + " version " + version + ": " + e;
+      }
     }
     if (error == null) {
       s.lastError = null;
-      s.version = response.getVersionInfo();
-      metrics.acked(type, response.getVersionInfo());
+      s.version = version;
+      metrics.acked(type, version);
       send(type, null);
     } else {
       String detail = error;
+      String shown = "NACK " + type + " version " + ServerStrings.printable(version) + ": "
+          + ServerStrings.printable(detail, Integer.MAX_VALUE); // the detail is bounded: ResourceUpdate.MAX_DETAIL
       if (!detail.equals(s.lastError)) { // a server that resends what was refused is not logged again
-        LOG.warning(() -> "xDS: NACK " + type + " version " + response.getVersionInfo() + ": " + detail);
+        LOG.warning(() -> "xDS: " + shown);
       }
       s.lastError = detail;
-      metrics.nacked(type, response.getVersionInfo(), detail);
+      metrics.nacked(type, shown);
       send(type, detail);
     }
   }

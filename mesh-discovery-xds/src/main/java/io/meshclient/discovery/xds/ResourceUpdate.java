@@ -39,7 +39,9 @@ final class ResourceUpdate<T> {
   private final Map<String, T> valid = new LinkedHashMap<>();
   /** By name, so the same response gives the same error_detail (a resent one is then not logged again). */
   private final Map<String, String> invalid = new TreeMap<>();
+  /** The problems of the resources that name nothing: undecodable, or with an empty name. */
   private final List<String> nameless = new ArrayList<>();
+  private boolean undecodable;
   /** Names sent as a heartbeat (a Resource wrapper without the resource): present, their accepted version kept. */
   private final Set<String> unchanged = new LinkedHashSet<>();
 
@@ -59,18 +61,24 @@ final class ResourceUpdate<T> {
     ResourceUpdate<T> update = new ResourceUpdate<>(type, version);
     Set<String> seen = new java.util.HashSet<>();
     Set<String> twice = new java.util.TreeSet<>();
-    for (Any sent : resources) {
+    for (int i = 0; i < resources.size(); i++) {
+      Any sent = resources.get(i);
       Any a = sent;
       if (WRAPPER.equals(sent.getTypeUrl())) { // as gRPC: go-control-plane wraps a resource that has a TTL
         Resource wrapper;
         try {
           wrapper = sent.unpack(Resource.class);
         } catch (InvalidProtocolBufferException e) {
+          update.undecodable = true;
           update.nameless.add(type.kind() + ": resource: " + WRAPPER + " (expected: a decodable Resource)");
           continue;
         }
         if (!wrapper.hasResource()) { // a heartbeat: unchanged, still there (its TTL is not enforced)
-          update.unchanged.add(wrapper.getName());
+          if (wrapper.getName().isEmpty()) {
+            update.nameless.add(unnamed(type, i, "name"));
+          } else {
+            update.unchanged.add(wrapper.getName());
+          }
           continue;
         }
         a = wrapper.getResource();
@@ -78,7 +86,9 @@ final class ResourceUpdate<T> {
       try {
         T resource = decoder.apply(a);
         String name = nameOf.apply(resource);
-        if (seen.add(name)) {
+        if (name.isEmpty()) {
+          update.nameless.add(unnamed(type, i, nameField(type)));
+        } else if (seen.add(name)) {
           update.valid.put(name, resource);
         } else {
           twice.add(name);
@@ -86,7 +96,10 @@ final class ResourceUpdate<T> {
       } catch (XdsInvalidException e) {
         String name = name(type, a);
         if (name == null) {
+          update.undecodable = true;
           update.nameless.add(e.getMessage());
+        } else if (name.isEmpty()) { // no name is the first problem: Envoy refuses it before reading further
+          update.nameless.add(unnamed(type, i, nameField(type)));
         } else if (seen.add(name)) {
           update.reject(name, e.getMessage());
         } else {
@@ -120,10 +133,11 @@ final class ResourceUpdate<T> {
 
   /**
    * Whether a resource of the response could not be decoded, so its name is unknown: it may be any resource the
-   * response does not name, and none of those can be taken as deleted.
+   * response does not name, and none of those can be taken as deleted. (A resource decoded with an empty name
+   * names no other: it is refused, and does not keep a resource the response leaves out.)
    */
   boolean hasUndecodable() {
-    return !nameless.isEmpty();
+    return undecodable;
   }
 
   /** Every name the response carried, valid or not: state of the world goes by these. */
@@ -164,6 +178,20 @@ final class ResourceUpdate<T> {
       b.append("; and ").append(all.size() - shown).append(" more invalid resources");
     }
     return b.toString();
+  }
+
+  /**
+   * The problem of the resource at {@code index} of the response, whose {@code field} is empty: Envoy refuses a
+   * resource without a name (a listener, route configuration, cluster or cluster_load_assignment), and nothing
+   * could ask for it, update it or delete it.
+   */
+  private static String unnamed(ResourceType type, int index, String field) {
+    return type.kind() + " resources[" + index + "]: " + field + ": '' (expected: a non-empty name, as Envoy requires)";
+  }
+
+  /** The field holding the name of a resource of {@code type}. */
+  private static String nameField(ResourceType type) {
+    return type == ResourceType.EDS ? "cluster_name" : "name";
   }
 
   /** The name an invalid resource carries, or null when it cannot be decoded as its type. */

@@ -8,7 +8,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -40,12 +39,7 @@ final class XdsDiscovery implements ServiceDiscovery, AttachableDiscovery {
     this.settings = settings;
     this.metrics = metrics;
     this.channel = Channels.open(settings.bootstrap(), settings.keepalive()); // first: if it throws, nothing has started
-    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "mesh-xds");
-      t.setDaemon(true);
-      thread = t;
-      return t;
-    });
+    this.executor = new XdsExecutor(t -> thread = t);
     CompletableFuture<Void> settled = new CompletableFuture<>();
     Set<String> listed = settings.listeners().keySet();
     this.client = new XdsClient(name, settings.bootstrap(), listed, metrics, () -> {
@@ -64,6 +58,12 @@ final class XdsDiscovery implements ServiceDiscovery, AttachableDiscovery {
         settled.complete(null);
       }
     });
+    if (!listed.isEmpty()) { // with none listed there is nothing to wait for, nor to warn of
+      awaitSettled(settled, listed);
+    }
+  }
+
+  private void awaitSettled(CompletableFuture<Void> settled, Set<String> listed) {
     try {
       settled.get(settings.initialWait().toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {

@@ -131,9 +131,10 @@ public final class XdsDiscoveryMetrics implements MeterBinder {
     versions.put(type, version);
   }
 
-  void nacked(ResourceType type, String version, String detail) {
+  /** A response of {@code type} was NACKed: {@code nack} says which version and why, on one line. */
+  void nacked(ResourceType type, String nack) {
     nacks.get(type).increment();
-    lastError = "NACK " + type + " version " + version + ": " + detail;
+    lastError = nack;
   }
 
   void held(XdsResources resources) {

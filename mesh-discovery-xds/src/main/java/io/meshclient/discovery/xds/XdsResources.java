@@ -42,9 +42,10 @@ final class XdsResources {
 
     /** Why calls needing {@code kind name} ({@code "cluster outbound|..."}) fail when it has no accepted version. */
     String reason(String kind, String name, ResourceType type) {
-      return isDeletion() ? kind + " " + name + " was deleted by the control plane (" + type + " version " + version + ")"
+      String v = ServerStrings.printable(version);
+      return isDeletion() ? kind + " " + name + " was deleted by the control plane (" + type + " version " + v + ")"
           : kind + " " + name + " has no accepted version: the control plane sent an invalid one (" + type
-              + " version " + version + ", NACKed): " + detail;
+              + " version " + v + ", NACKed): " + detail;
     }
   }
 

@@ -53,6 +53,17 @@ class ResourceUpdateTest {
   }
 
   @Test
+  void aResourceWithAnEmptyNameNamesNothingAndLeavesTheResourcesTheResponseOmitsDeletable() {
+    ResourceUpdate<ClusterResource> u = clusters(List.of(Any.pack(Resources.cluster(V1)), Any.pack(Resources.cluster("")),
+        unsupportedLbPolicy("")));
+
+    assertThat(u.names()).containsExactly(V1);
+    assertThat(u.hasUndecodable()).as("a resource of unknown name: it could be any resource left out").isFalse();
+    assertThat(u.errorDetail()).isEqualTo("cluster resources[1]: name: '' (expected: a non-empty name, as Envoy "
+        + "requires); cluster resources[2]: name: '' (expected: a non-empty name, as Envoy requires)");
+  }
+
+  @Test
   void aCheckAfterDecodingMovesAResourceFromValidToInvalid() {
     ResourceUpdate<ClusterResource> u = clusters(List.of(Any.pack(Resources.cluster(V1))));
 

@@ -65,9 +65,26 @@ final class ScriptedControlPlane implements AutoCloseable {
   }
 
   /** Sends a response of {@code type} holding {@code resources} exactly as given; returns its (fresh) nonce. */
-  synchronized String send(ResourceType type, String version, Any... resources) {
-    String nonce = "n" + nonces.incrementAndGet();
-    stream.onNext(DiscoveryResponse.newBuilder().setTypeUrl(type.typeUrl()).setVersionInfo(version)
+  String send(ResourceType type, String version, Any... resources) {
+    return sendWithNonce(type, version, "n" + nonces.incrementAndGet(), resources);
+  }
+
+  /** Sends a response of {@code type} with {@code nonce}, holding {@code resources}, each packed; returns the nonce. */
+  synchronized String sendWithNonce(ResourceType type, String version, String nonce, Message... resources) {
+    return sendWithNonce(type, version, nonce, java.util.Arrays.stream(resources).map(Any::pack).toArray(Any[]::new));
+  }
+
+  private String sendWithNonce(ResourceType type, String version, String nonce, Any... resources) {
+    return sendOfType(type.typeUrl(), version, nonce, resources);
+  }
+
+  /** Sends a response of the type {@code typeUrl}, any string, holding no resource; returns its nonce. */
+  String sendOfType(String typeUrl, String version) {
+    return sendOfType(typeUrl, version, "n" + nonces.incrementAndGet());
+  }
+
+  private synchronized String sendOfType(String typeUrl, String version, String nonce, Any... resources) {
+    stream.onNext(DiscoveryResponse.newBuilder().setTypeUrl(typeUrl).setVersionInfo(version)
         .setNonce(nonce).addAllResources(List.of(resources)).build());
     return nonce;
   }

@@ -50,6 +50,25 @@ class XdsHostileControlPlaneTest extends ScriptedMeshTest {
   }
 
   @Test
+  void resourcesWithAnEmptyNameAreNackedNamingTheTypeAndIndexAndTheNamedOnesAreApplied() throws Exception {
+    reviewsServedByA(mesh -> {
+      String expected = ": '' (expected: a non-empty name, as Envoy requires)";
+      assertThat(nack(controlPlane.send(ResourceType.LDS, "2", Resources.listener("reviews:9080", "reviews-routes"),
+          Resources.listener("", "reviews-routes")))).isEqualTo("listener resources[1]: name" + expected);
+      assertThat(nack(controlPlane.send(ResourceType.RDS, "2", reviewsRoutes().toBuilder().setName("").build(),
+          reviewsRoutes()))).isEqualTo("route_configuration resources[0]: name" + expected);
+      assertThat(nack(controlPlane.send(ResourceType.CDS, "2", Resources.cluster(""), Resources.cluster(V1))))
+          .isEqualTo("cluster resources[0]: name" + expected);
+      assertThat(nack(controlPlane.send(ResourceType.EDS, "2", Resources.endpoints(V1, backends.port("b")),
+          Resources.endpoints("", backends.port("a"))))).isEqualTo("cluster_load_assignment resources[1]: cluster_name"
+          + expected);
+
+      awaitServedBy(mesh, "b");
+      assertThat(metrics.versions()).containsEntry("lds", "1").containsEntry("cds", "1").containsEntry("eds", "1");
+    });
+  }
+
+  @Test
   void aCallToAClusterTheControlPlaneDeletedFailsSayingSo() throws Exception {
     reviewsServedByA(mesh -> {
       assertAcked(controlPlane.send(ResourceType.CDS, "2", Resources.cluster("other")));
