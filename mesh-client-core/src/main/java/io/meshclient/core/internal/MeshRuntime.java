@@ -242,11 +242,16 @@ public final class MeshRuntime implements AutoCloseable {
     }
   }
 
-  /** {@code service}'s runtime, on the instances {@code laid} for it, or else on those its watch delivered. */
+  /**
+   * {@code service}'s runtime, on the instances {@code laid} for it, or else on those its watch on {@code discovery}
+   * delivered: none when it moves to {@code discovery} from another, whose instances nothing watches once the swap
+   * closes that watch (its new watch's first snapshot, if it delivers one as it starts, is taken in the swap).
+   */
   private ServiceRuntime build(MeshConfig newConfig, String service, Set<String> liveLimiters,
       ServiceDiscovery discovery, List<ServiceInstance> laid) {
     ServiceRuntime.Parts parts = states.parts(newConfig, service, liveLimiters, discovery);
-    List<ServiceInstance> current = laid != null || rawInstances.containsKey(service)
+    boolean watched = rawInstances.containsKey(service) && watchedWith.get(service) == discovery;
+    List<ServiceInstance> current = laid != null || watched
         ? CanonicalInstances.canonicalize(instances.getOrDefault(service, List.of()),
             states.allowed(service, parts.allowList(), laid != null ? laid : rawInstances.get(service)))
         : List.of();
