@@ -34,8 +34,6 @@ public final class MeshRuntime implements AutoCloseable {
   private final Map<String, List<ServiceInstance>> instances = new HashMap<>();
   /** The watches a swap under way starts, by service; empty between swaps. */
   private final Map<String, WatchToken> starting = new HashMap<>();
-  /** By service, the last snapshot a watch delivered while {@link #starting}; empty between swaps. */
-  private final Map<String, List<ServiceInstance>> early = new HashMap<>();
   private volatile Map<String, ServiceRuntime> services = Map.of();
   private volatile Map<String, ServiceRuntime> clusterNames = Map.of();
   private volatile ClusterNames naming; // null: services are called by their names only
@@ -237,7 +235,6 @@ public final class MeshRuntime implements AutoCloseable {
         throw e;
       } finally {
         starting.clear();
-        early.clear();
       }
     }
   }
@@ -293,11 +290,10 @@ public final class MeshRuntime implements AutoCloseable {
     starting.forEach((service, token) -> {
       watches.put(service, token);
       watchedWith.put(service, serviceDiscovery.get(service));
-    });
-    // what the new watches delivered while they started, in this swap as it would have come after it
-    early.forEach((service, snapshot) -> {
+      // what the new watch delivered while it started, in this swap as it would have come after it
+      List<ServiceInstance> early = token.goLive();
       ServiceRuntime runtime = next.get(service);
-      List<ServiceInstance> canonical = take(service, runtime, snapshot);
+      List<ServiceInstance> canonical = early == null ? null : take(service, runtime, early);
       if (canonical != null && runtime != null) {
         next.put(service, runtime.withInstances(canonical));
       }
@@ -357,11 +353,11 @@ public final class MeshRuntime implements AutoCloseable {
   }
 
   private void onSnapshot(String service, WatchToken token, List<ServiceInstance> snapshot) {
+    if (token.holdUntilLive(snapshot)) {
+      return; // its watch is starting: taken in the swap it starts for, if that is applied
+    }
     synchronized (lock) {
       if (closed || watches.get(service) != token) {
-        if (!closed && starting.get(service) == token) {
-          early.put(service, snapshot); // its watch is starting: taken in the swap it starts for, if that is applied
-        }
         return;
       }
       ServiceRuntime current = services.get(service);
