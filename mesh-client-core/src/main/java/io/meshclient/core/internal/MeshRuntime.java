@@ -304,7 +304,7 @@ public final class MeshRuntime implements AutoCloseable {
     // Published last: a thread that sees the new configuration in config() then calls with it, routes,
     // instances and TLS included, not with the services it replaces.
     this.config = newConfig;
-    before.keySet().stream().filter(s -> !next.containsKey(s)).forEach(listener::onServiceRemoved);
+    before.keySet().stream().filter(s -> !next.containsKey(s)).forEach(service -> ReloadCallbacks.serviceRemoved(listener, service));
     warnWithoutInstances(newConfig, nextDiscoveries, toWatch);
     discoveries.replace(nextDiscoveries, retired.discoveries);
   }
