@@ -2,9 +2,13 @@ package io.meshclient.core;
 
 import io.meshclient.api.CallOutcome;
 import io.meshclient.api.ServiceInstance;
+import io.meshclient.core.internal.ReloadCallbacks;
 import java.util.List;
 
-/** Forwards every event to each of its listeners, in order. */
+/**
+ * Forwards every event to each of its listeners, in order. On the reload and discovery paths (a service removed, an
+ * instance refused, a reconfiguration) one that throws is logged and the next ones still get the event.
+ */
 final class CompositeListener implements MeshListener {
   private final MeshListener[] listeners;
 
@@ -79,7 +83,7 @@ final class CompositeListener implements MeshListener {
   @Override
   public void onInstanceRejected(String service, String instanceId, String reason) {
     for (MeshListener l : listeners) {
-      l.onInstanceRejected(service, instanceId, reason);
+      ReloadCallbacks.instanceRejected(l, service, instanceId, reason);
     }
   }
 
@@ -100,14 +104,14 @@ final class CompositeListener implements MeshListener {
   @Override
   public void onServiceRemoved(String service) {
     for (MeshListener l : listeners) {
-      l.onServiceRemoved(service);
+      ReloadCallbacks.serviceRemoved(l, service);
     }
   }
 
   @Override
   public void onReconfigure(boolean applied) {
     for (MeshListener l : listeners) {
-      l.onReconfigure(applied);
+      ReloadCallbacks.reconfigured(l, applied);
     }
   }
 }

@@ -6,7 +6,9 @@ import java.util.List;
 
 /**
  * Receives what the mesh does, for metrics and diagnostics. The mesh calls it on the request path, so
- * implementations must be fast, thread-safe and must not throw. The mesh's own Micrometer meters (named in
+ * implementations must be fast, thread-safe and must not throw. One that throws from {@link #onServiceRemoved},
+ * {@link #onInstanceRejected} or {@link #onReconfigure}, which a reload or a discovery's delivery calls, is logged at
+ * WARNING and ignored: the reload completes as if it had returned. The mesh's own Micrometer meters (named in
  * {@link io.meshclient.core.metrics.MeshMetricNames}) are recorded by such a listener.
  */
 public interface MeshListener {

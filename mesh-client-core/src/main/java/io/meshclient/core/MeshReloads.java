@@ -4,6 +4,7 @@ import io.meshclient.core.config.ConnectionPoolConfig;
 import io.meshclient.core.config.MeshConfig;
 import io.meshclient.core.internal.LaidInstances;
 import io.meshclient.core.internal.MeshRuntime;
+import io.meshclient.core.internal.ReloadCallbacks;
 import io.meshclient.core.internal.istio.IstioSource;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,11 +59,11 @@ final class MeshReloads {
         newConfig = applyLayered(newBase, refused, LaidInstances.NONE);
         base = newBase;
       } catch (RuntimeException e) {
-        listener.onReconfigure(false);
+        ReloadCallbacks.reconfigured(listener, false);
         throw e;
       }
     }
-    listener.onReconfigure(true);
+    ReloadCallbacks.reconfigured(listener, true);
     return newConfig;
   }
 
@@ -79,11 +80,11 @@ final class MeshReloads {
         } else {
           layers.remove(owner);
         }
-        listener.onReconfigure(false);
+        ReloadCallbacks.reconfigured(listener, false);
         throw e;
       }
     }
-    listener.onReconfigure(true);
+    ReloadCallbacks.reconfigured(listener, true);
     return newConfig;
   }
 
@@ -97,11 +98,11 @@ final class MeshReloads {
         MeshConfig applied = istio.apply(files, layered(base), baseSource, runtime.listedServices(), runtime::apply);
         LOG.log(System.Logger.Level.INFO, "Istio resources reloaded: services {0}", applied.services().keySet());
       } catch (RuntimeException e) {
-        listener.onReconfigure(false);
+        ReloadCallbacks.reconfigured(listener, false);
         throw e;
       }
     }
-    listener.onReconfigure(true);
+    ReloadCallbacks.reconfigured(listener, true);
   }
 
   /** From here on, changes of the Istio files are dropped. */

@@ -48,6 +48,19 @@ public final class InMemoryDiscovery implements ServiceDiscovery {
     return () -> listeners.getOrDefault(service, List.of()).remove(listener);
   }
 
+  /** This discovery listing no service up front ({@link #knownServices()} empty), as a registry asked per service. */
+  public ServiceDiscovery unlisted() {
+    return new ServiceDiscovery() {
+      @Override
+      public Watch watch(String service, Listener listener) {
+        return InMemoryDiscovery.this.watch(service, listener);
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
   @Override
   public Set<String> knownServices() {
     return instances.keySet();

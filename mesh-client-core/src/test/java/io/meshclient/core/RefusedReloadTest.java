@@ -98,7 +98,7 @@ class RefusedReloadTest {
       InMemoryDiscovery registry = new InMemoryDiscovery().set("ratings", List.of(first.instance("ratings", Map.of())));
       MeshConfig inForce = services("reviews", "memory", "details", "memory");
       try (Mesh mesh = Mesh.builder().config(inForce).discovery("memory", memory).discovery("refusing", refusing())
-          .discovery("synchronous", synchronous).discovery("registry", unlisted(registry)).listener(listener)
+          .discovery("synchronous", synchronous).discovery("registry", registry.unlisted()).listener(listener)
           .build()) {
         assertThat(call(mesh)).isEqualTo("reviews 1");
 
@@ -133,19 +133,6 @@ class RefusedReloadTest {
         .execute()) {
       return response.body().string();
     }
-  }
-
-  /** {@code discovery}, listing no service up front, as a registry asked per service. */
-  private static ServiceDiscovery unlisted(InMemoryDiscovery discovery) {
-    return new ServiceDiscovery() {
-      @Override
-      public Watch watch(String service, Listener listener) {
-        return discovery.watch(service, listener);
-      }
-
-      @Override
-      public void close() {}
-    };
   }
 
   /** A discovery whose every watch fails, as one whose registry cannot be reached. */

@@ -34,8 +34,6 @@ public final class MeshRuntime implements AutoCloseable {
   private final Map<String, List<ServiceInstance>> instances = new HashMap<>();
   /** The watches a swap under way starts, by service; empty between swaps. */
   private final Map<String, WatchToken> starting = new HashMap<>();
-  /** By service, the last snapshot a watch delivered while {@link #starting}; empty between swaps. */
-  private final Map<String, List<ServiceInstance>> early = new HashMap<>();
   private volatile Map<String, ServiceRuntime> services = Map.of();
   private volatile Map<String, ServiceRuntime> clusterNames = Map.of();
   private volatile ClusterNames naming; // null: services are called by their names only
@@ -237,16 +235,20 @@ public final class MeshRuntime implements AutoCloseable {
         throw e;
       } finally {
         starting.clear();
-        early.clear();
       }
     }
   }
 
-  /** {@code service}'s runtime, on the instances {@code laid} for it, or else on those its watch delivered. */
+  /**
+   * {@code service}'s runtime, on the instances {@code laid} for it, or else on those its watch on {@code discovery}
+   * delivered: none when it moves to {@code discovery} from another, whose instances nothing watches once the swap
+   * closes that watch (its new watch's first snapshot, if it delivers one as it starts, is taken in the swap).
+   */
   private ServiceRuntime build(MeshConfig newConfig, String service, Set<String> liveLimiters,
       ServiceDiscovery discovery, List<ServiceInstance> laid) {
     ServiceRuntime.Parts parts = states.parts(newConfig, service, liveLimiters, discovery);
-    List<ServiceInstance> current = laid != null || rawInstances.containsKey(service)
+    boolean watched = rawInstances.containsKey(service) && watchedWith.get(service) == discovery;
+    List<ServiceInstance> current = laid != null || watched
         ? CanonicalInstances.canonicalize(instances.getOrDefault(service, List.of()),
             states.allowed(service, parts.allowList(), laid != null ? laid : rawInstances.get(service)))
         : List.of();
@@ -288,11 +290,10 @@ public final class MeshRuntime implements AutoCloseable {
     starting.forEach((service, token) -> {
       watches.put(service, token);
       watchedWith.put(service, serviceDiscovery.get(service));
-    });
-    // what the new watches delivered while they started, in this swap as it would have come after it
-    early.forEach((service, snapshot) -> {
+      // what the new watch delivered while it started, in this swap as it would have come after it
+      List<ServiceInstance> early = token.goLive();
       ServiceRuntime runtime = next.get(service);
-      List<ServiceInstance> canonical = take(service, runtime, snapshot);
+      List<ServiceInstance> canonical = early == null ? null : take(service, runtime, early);
       if (canonical != null && runtime != null) {
         next.put(service, runtime.withInstances(canonical));
       }
@@ -303,7 +304,7 @@ public final class MeshRuntime implements AutoCloseable {
     // Published last: a thread that sees the new configuration in config() then calls with it, routes,
     // instances and TLS included, not with the services it replaces.
     this.config = newConfig;
-    before.keySet().stream().filter(s -> !next.containsKey(s)).forEach(listener::onServiceRemoved);
+    before.keySet().stream().filter(s -> !next.containsKey(s)).forEach(service -> ReloadCallbacks.serviceRemoved(listener, service));
     warnWithoutInstances(newConfig, nextDiscoveries, toWatch);
     discoveries.replace(nextDiscoveries, retired.discoveries);
   }
@@ -352,11 +353,11 @@ public final class MeshRuntime implements AutoCloseable {
   }
 
   private void onSnapshot(String service, WatchToken token, List<ServiceInstance> snapshot) {
+    if (token.holdUntilLive(snapshot)) {
+      return; // its watch is starting: taken in the swap it starts for, if that is applied
+    }
     synchronized (lock) {
       if (closed || watches.get(service) != token) {
-        if (!closed && starting.get(service) == token) {
-          early.put(service, snapshot); // its watch is starting: taken in the swap it starts for, if that is applied
-        }
         return;
       }
       ServiceRuntime current = services.get(service);

@@ -316,7 +316,7 @@ final class ServiceStates {
       } else {
         LOG.log(System.Logger.Level.WARNING, "dropped instance {0} of service {1}: {2}", instance.id(), service,
             refusal);
-        listener.onInstanceRejected(service, instance.id(), refusal);
+        ReloadCallbacks.instanceRejected(listener, service, instance.id(), refusal);
       }
     }
     return out;
