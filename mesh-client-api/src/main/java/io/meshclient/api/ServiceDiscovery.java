@@ -27,14 +27,26 @@ public interface ServiceDiscovery extends AutoCloseable {
   /**
    * Starts watching every service of {@code listeners}, as {@link #watch} does for each; a discovery
    * that asks a registry may fetch their first snapshots in parallel. The default calls {@link #watch}
-   * for each entry in turn.
+   * for each entry in turn. If it throws for one, the watches it started for the others are closed before the
+   * exception leaves: the caller, who gets no map, could not close them.
    *
    * @return the watches, by service
    * @throws NullPointerException if a key or value is null
    */
   default Map<String, Watch> watchAll(Map<String, Listener> listeners) {
     Map<String, Watch> watches = new LinkedHashMap<>();
-    listeners.forEach((service, listener) -> watches.put(service, watch(service, listener)));
+    try {
+      listeners.forEach((service, listener) -> watches.put(service, watch(service, listener)));
+    } catch (RuntimeException | Error e) {
+      for (Watch started : watches.values()) {
+        try {
+          started.close();
+        } catch (RuntimeException closing) {
+          e.addSuppressed(closing);
+        }
+      }
+      throw e;
+    }
     return watches;
   }
 
