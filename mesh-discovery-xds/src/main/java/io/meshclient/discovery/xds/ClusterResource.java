@@ -49,7 +49,7 @@ record ClusterResource(String name, String edsName, String balancer, OutlierConf
     } catch (InvalidProtocolBufferException e) {
       throw new XdsInvalidException("cluster", "resource", any.getTypeUrl(), "a decodable envoy.config.cluster.v3.Cluster");
     }
-    String where = "cluster " + c.getName();
+    String where = "cluster " + ServerStrings.printable(c.getName());
     List<String> notes = new ArrayList<>();
     boolean usable = true;
     if (c.getType() != Cluster.DiscoveryType.EDS) {
@@ -112,7 +112,7 @@ record ClusterResource(String name, String edsName, String balancer, OutlierConf
     if (c.hasTransportSocket()) {
       Any socket = c.getTransportSocket().getTypedConfig();
       if (!TLS.equals(socket.getTypeUrl())) {
-        notes.add(where + ": transport_socket: " + socket.getTypeUrl() + " is not implemented: its calls fail");
+        notes.add(where + ": transport_socket: " + ServerStrings.printable(socket.getTypeUrl()) + " is not implemented: its calls fail");
         usable = false;
       } else {
         try {

@@ -108,8 +108,8 @@ final class ResourceUpdate<T> {
       }
     }
     // Which one was meant? Envoy refuses such a response; here the name keeps its accepted version.
-    twice.forEach(name -> update.reject(name, new XdsInvalidException(type.kind() + " " + name, "name", "'" + name
-        + "' sent more than once", "one resource of each name in a response, as Envoy requires").getMessage()));
+    twice.forEach(name -> update.reject(name, new XdsInvalidException(type.kind() + " " + ServerStrings.printable(name), "name",
+        "'" + ServerStrings.printable(name) + "' sent more than once", "one resource of each name in a response, as Envoy requires").getMessage()));
     return update;
   }
 

@@ -140,7 +140,8 @@ final class XdsClient implements AdsStream.Handler {
     try {
       layer.attach(meshToConfigure, source, mappings.keySet(), services, instancesOf(mappings));
     } catch (ConfigurationException e) {
-      LOG.warning(() -> "xDS: the mesh refused the configuration xDS describes: " + e.getMessage());
+      LOG.warning(() -> "xDS: the mesh refused the configuration xDS describes: "
+          + ServerStrings.printable(e.getMessage(), ResourceUpdate.MAX_DETAIL));
     }
   }
 
@@ -180,7 +181,7 @@ final class XdsClient implements AdsStream.Handler {
       String refused = apply(next, layer.from(next.keySet(), nextWarming.keySet(), candidateCopy));
       if (refused != null) {
         return refusedWhole(update, type + " version " + version + ": the mesh refused the configuration it "
-            + "describes: " + refused);
+            + "describes: " + ServerStrings.printable(refused, ResourceUpdate.MAX_DETAIL));
       }
     } catch (XdsInvalidException e) {
       return refusedWhole(update, e.getMessage());
@@ -258,8 +259,8 @@ final class XdsClient implements AdsStream.Handler {
 
   @Override
   public void onDoesNotExist(ResourceType type, String name) {
-    LOG.warning(() -> "xDS: " + type + " resource " + name + " was not sent within the resource timeout: "
-        + "taken not to exist; calls that need it fail");
+    LOG.warning(() -> "xDS: " + type + " resource " + ServerStrings.printable(name) + " was not sent within the "
+        + "resource timeout: taken not to exist; calls that need it fail");
     // the reason first: a call the routes applied next fail must find it
     reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
     if (type == ResourceType.EDS && warming.awaits(name)) {
@@ -287,7 +288,8 @@ final class XdsClient implements AdsStream.Handler {
     Map<String, Set<String>> nextWarming = warm(next, accepted);
     String refused = apply(next, layer.from(next.keySet(), nextWarming.keySet(), layer.sharedCopy(accepted)));
     if (refused != null) {
-      LOG.warning(() -> "xDS: the mesh refused the configuration xDS describes: " + refused);
+      LOG.warning(() -> "xDS: the mesh refused the configuration xDS describes: "
+          + ServerStrings.printable(refused, ResourceUpdate.MAX_DETAIL));
       return;
     }
     warming.hold(nextWarming);
@@ -295,10 +297,14 @@ final class XdsClient implements AdsStream.Handler {
     resubscribe();
   }
 
-  /** The notes (fields not implemented) of every service now, deduplicated. */
+  /**
+   * The notes (fields not implemented) of every service now, deduplicated; each on one line, bounded (the names of
+   * resources, filters and headers in them are {@link ServerStrings#printable cut} already).
+   */
   List<String> notes() {
     Set<String> all = new LinkedHashSet<>();
-    mappings.values().forEach(m -> all.addAll(m.notes()));
+    mappings.values().forEach(m -> m.notes()
+        .forEach(n -> all.add(ServerStrings.printable(n, ResourceUpdate.MAX_DETAIL))));
     return List.copyOf(all);
   }
 
@@ -329,7 +335,8 @@ final class XdsClient implements AdsStream.Handler {
       }
     });
     for (ServiceMapping m : next.values()) {
-      for (String note : m.notes()) {
+      for (String raw : m.notes()) {
+        String note = ServerStrings.printable(raw, ResourceUpdate.MAX_DETAIL);
         if (reported.add(note)) {
           LOG.warning(() -> "xDS: " + note);
         }

@@ -43,8 +43,9 @@ final class XdsResources {
     /** Why calls needing {@code kind name} ({@code "cluster outbound|..."}) fail when it has no accepted version. */
     String reason(String kind, String name, ResourceType type) {
       String v = ServerStrings.printable(version);
-      return isDeletion() ? kind + " " + name + " was deleted by the control plane (" + type + " version " + v + ")"
-          : kind + " " + name + " has no accepted version: the control plane sent an invalid one (" + type
+      String n = ServerStrings.printable(name);
+      return isDeletion() ? kind + " " + n + " was deleted by the control plane (" + type + " version " + v + ")"
+          : kind + " " + n + " has no accepted version: the control plane sent an invalid one (" + type
               + " version " + v + ", NACKed): " + detail;
     }
   }
