@@ -25,7 +25,8 @@ import java.util.logging.Logger;
  * valid resources are applied all the same; an invalid resource keeps its accepted version, or, with none,
  * is treated as not existing. A response the mesh refuses as a whole is NACKed and nothing of it is
  * applied. What it lays over the mesh's configuration is kept by {@link XdsLayer}, the services held until
- * the endpoints they switch to are known by {@link Warming}. Confined to the xDS thread.
+ * the endpoints they switch to are known by {@link Warming}; a resource sent with a TTL is removed when the TTL passes
+ * ({@link ResourceTtls}). Confined to the xDS thread.
  */
 final class XdsClient implements AdsStream.Handler {
   private static final Logger LOG = Logger.getLogger(XdsClient.class.getName());
@@ -35,6 +36,7 @@ final class XdsClient implements AdsStream.Handler {
   private final Map<String, Bootstrap.CertificateProvider> certificateProviders;
   private final XdsDiscoveryMetrics metrics;
   private final Runnable onChange;
+  private final ResourceTtls ttls;
   private AdsStream stream;
   private XdsResources accepted = new XdsResources();
   /** Service name to its listener name, in the order first watched. */
@@ -52,13 +54,14 @@ final class XdsClient implements AdsStream.Handler {
   private volatile String streamDown = "the ADS stream to the control plane has not answered yet";
 
   XdsClient(String discoveryName, Bootstrap bootstrap, Set<String> configured, XdsDiscoveryMetrics metrics,
-      Runnable onChange) {
+      java.util.concurrent.ScheduledExecutorService executor, Runnable onChange) {
     this.discoveryName = discoveryName;
     this.layer = new XdsLayer(discoveryName, configured);
     this.ignoreResourceDeletion = bootstrap.ignoreResourceDeletion();
     this.certificateProviders = bootstrap.certificateProviders();
     this.metrics = metrics;
     this.onChange = onChange;
+    this.ttls = new ResourceTtls(executor, this::expired);
   }
 
   void stream(AdsStream adsStream) {
@@ -192,6 +195,7 @@ final class XdsClient implements AdsStream.Handler {
     reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
     stream.received(type, update.names());
     lastSent.put(type, update.names());
+    ttls.applied(update, accepted.names(type));
     resubscribe();
     onChange.run();
     return update.errorDetail();
@@ -275,26 +279,60 @@ final class XdsClient implements AdsStream.Handler {
     streamDown = connected ? null : "the ADS stream to the control plane is down (" + why + ")";
   }
 
+  /**
+   * The TTL of {@code name} passed without a heartbeat or update: as Envoy, it is removed as if deleted, and calls
+   * that need it fail saying so (a later version of it, with or without a TTL, is taken as a new resource).
+   */
+  private void expired(ResourceType type, String name, String version, java.time.Duration ttl) {
+    LOG.warning(() -> "xDS: " + type + " resource " + ServerStrings.printable(name) + " expired: its TTL of "
+        + ttl.toMillis() + " ms passed without a heartbeat or update; removed");
+    XdsResources candidate = accepted.copy();
+    candidate.remove(type, name, XdsResources.Rejection.expired(version, ttl));
+    if (remap(candidate)) {
+      onChange.run();
+    }
+  }
+
   /** Maps every service again over the accepted resources: one held for endpoints taken not to exist goes ahead. */
   private void remapWarming() {
+    remap(accepted);
+  }
+
+  /**
+   * Maps every service again over {@code over}, the accepted resources or a change of them, and applies it; {@code
+   * over} is accepted from then on. False, with a warning, if it could not be applied (nothing changed).
+   */
+  private boolean remap(XdsResources over) {
     Map<String, ServiceMapping> next = new HashMap<>();
     try {
       services.forEach((service, listener) -> next.put(service,
-          ServiceMapping.map(service, listener, discoveryName, layer.baseOf(service), accepted)));
+          ServiceMapping.map(service, listener, discoveryName, layer.baseOf(service), over)));
     } catch (XdsInvalidException e) { // accepted resources were mapped before: only the application's base changed
       LOG.warning(() -> "xDS: mapping the services again failed: " + e.getMessage());
-      return;
+      return false;
     }
-    Map<String, Set<String>> nextWarming = warm(next, accepted);
-    String refused = apply(next, layer.from(next.keySet(), nextWarming.keySet(), layer.sharedCopy(accepted)));
+    Map<String, Set<String>> nextWarming = warm(next, over);
+    XdsResources from = over == accepted ? layer.sharedCopy(accepted) : over.copy();
+    reasons = InvalidResourceReasons.of(over, services, stream::absent); // first: calls failing once applied find it
+    String refused = apply(next, layer.from(next.keySet(), nextWarming.keySet(), from));
     if (refused != null) {
+      reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
       LOG.warning(() -> "xDS: the mesh refused the configuration xDS describes: "
           + ServerStrings.printable(refused, ResourceUpdate.MAX_DETAIL));
-      return;
+      return false;
+    }
+    if (over != accepted) {
+      accepted = over;
+      layer.accepted(from);
     }
     warming.hold(nextWarming);
-    reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
     resubscribe();
+    return true;
+  }
+
+  /** Cancels the TTL timers. */
+  void close() {
+    ttls.close();
   }
 
   /**
@@ -394,6 +432,9 @@ final class XdsClient implements AdsStream.Handler {
         layer.acceptedChanged();
       }
     });
+    for (ResourceType type : ResourceType.values()) {
+      ttls.retain(type, accepted.names(type)); // a resource freed or deleted loses its TTL
+    }
     metrics.held(accepted);
   }
 }
