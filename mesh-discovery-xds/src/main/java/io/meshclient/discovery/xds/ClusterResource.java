@@ -69,10 +69,14 @@ record ClusterResource(String name, String edsName, String balancer, OutlierConf
       default -> throw new XdsInvalidException(where, "lb_policy", c.getLbPolicy(),
           "ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH or MAGLEV");
     };
+    // As Envoy: lb_config is read for its own lb_policy only; another policy's (a slow start under a RANDOM
+    // cluster's round_robin_lb_config) is ignored, not laid on a balancer that cannot take it (the mesh refused it)
     SlowStartConfig slowStart = null;
-    if (c.hasRoundRobinLbConfig() && c.getRoundRobinLbConfig().hasSlowStartConfig()) {
+    if (c.getLbPolicy() == Cluster.LbPolicy.ROUND_ROBIN && c.hasRoundRobinLbConfig()
+        && c.getRoundRobinLbConfig().hasSlowStartConfig()) {
       slowStart = slowStart(where, "round_robin_lb_config.slow_start_config", c.getRoundRobinLbConfig().getSlowStartConfig());
-    } else if (c.hasLeastRequestLbConfig() && c.getLeastRequestLbConfig().hasSlowStartConfig()) {
+    } else if (c.getLbPolicy() == Cluster.LbPolicy.LEAST_REQUEST && c.hasLeastRequestLbConfig()
+        && c.getLeastRequestLbConfig().hasSlowStartConfig()) {
       slowStart = slowStart(where, "least_request_lb_config.slow_start_config",
           c.getLeastRequestLbConfig().getSlowStartConfig());
     }
