@@ -23,8 +23,8 @@ import java.util.logging.Logger;
  * with new), delivers their instances to the discovery listeners, and keeps the subscriptions following the
  * services. As gRPC (gRFC A46), a response with invalid resources is NACKed naming each of them, and its
  * valid resources are applied all the same; an invalid resource keeps its accepted version, or, with none,
- * is treated as not existing. A response the mesh refuses as a whole is NACKed and nothing of it is
- * applied. What it lays over the mesh's configuration is kept by {@link XdsLayer}, the services held until
+ * is treated as not existing. A response the mesh refuses is NACKed naming the one resource whose version
+ * before lets the rest apply ({@link RefusalBlame}), else as a whole, nothing of it applied. What it lays over the mesh's configuration is kept by {@link XdsLayer}, the services held until
  * the endpoints they switch to are known by {@link Warming}; a resource sent with a TTL is removed when the TTL passes
  * ({@link ResourceTtls}). Confined to the xDS thread.
  */
@@ -175,23 +175,24 @@ final class XdsClient implements AdsStream.Handler {
       case EDS -> candidate.take(candidate.endpoints, ignoreResourceDeletion,
           ResourceUpdate.decode(type, version, resources, EndpointResource::decode, EndpointResource::name));
     };
-    Map<String, Set<String>> nextWarming;
-    XdsResources candidateCopy;
+    Attempt applied;
     try {
-      Map<String, ServiceMapping> next = mapServices(candidate, update);
-      nextWarming = warm(next, candidate);
-      candidateCopy = candidate.copy();
-      String refused = apply(next, layer.from(next.keySet(), nextWarming.keySet(), candidateCopy));
-      if (refused != null) {
-        return refusedWhole(update, type + " version " + version + ": the mesh refused the configuration it "
-            + "describes: " + ServerStrings.printable(refused, ResourceUpdate.MAX_DETAIL));
+      applied = attempt(candidate, update);
+      if (applied.refused() != null) {
+        String refused = ServerStrings.printable(applied.refused(), ResourceUpdate.MAX_DETAIL);
+        applied = RefusalBlame.withoutOne(update, candidate, accepted, refused, c -> attempt(c, update),
+            a -> a.refused() == null);
+        if (applied == null) {
+          return refusedWhole(update, type + " version " + version + ": the mesh refused the configuration it "
+              + "describes: " + refused);
+        }
       }
     } catch (XdsInvalidException e) {
       return refusedWhole(update, e.getMessage());
     }
-    accepted = candidate;
-    layer.accepted(candidateCopy);
-    warming.hold(nextWarming);
+    accepted = applied.candidate();
+    layer.accepted(applied.copy());
+    warming.hold(applied.warming());
     reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
     stream.received(type, update.names());
     lastSent.put(type, update.names());
@@ -199,6 +200,18 @@ final class XdsClient implements AdsStream.Handler {
     resubscribe();
     onChange.run();
     return update.errorDetail();
+  }
+
+  /** Mapping, warming and applying a candidate: {@code refused}, the mesh's refusal, null if it applied. */
+  private record Attempt(XdsResources candidate, Map<String, Set<String>> warming, XdsResources copy, String refused) {}
+
+  /** Maps the services over {@code candidate} ({@link #mapServices}) and applies them unless the mesh refuses. */
+  private Attempt attempt(XdsResources candidate, ResourceUpdate<?> update) {
+    Map<String, ServiceMapping> next = mapServices(candidate, update);
+    Map<String, Set<String>> nextWarming = warm(next, candidate);
+    XdsResources copy = candidate.copy();
+    String refused = apply(next, layer.from(next.keySet(), nextWarming.keySet(), copy));
+    return new Attempt(candidate, nextWarming, copy, refused);
   }
 
   /**
@@ -268,7 +281,7 @@ final class XdsClient implements AdsStream.Handler {
     // the reason first: a call the routes applied next fail must find it
     reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
     if (type == ResourceType.EDS && warming.awaits(name)) {
-      remapWarming();
+      remap(accepted); // a service held for endpoints taken not to exist goes ahead
     }
     onChange.run();
   }
@@ -291,11 +304,6 @@ final class XdsClient implements AdsStream.Handler {
     if (remap(candidate)) {
       onChange.run();
     }
-  }
-
-  /** Maps every service again over the accepted resources: one held for endpoints taken not to exist goes ahead. */
-  private void remapWarming() {
-    remap(accepted);
   }
 
   /**

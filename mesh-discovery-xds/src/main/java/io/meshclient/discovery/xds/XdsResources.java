@@ -145,6 +145,11 @@ final class XdsResources {
     }
   }
 
+  /** The accepted version of {@code name} of {@code type}, or null. */
+  Object get(ResourceType type, String name) {
+    return byName(type).get(name);
+  }
+
   /** The names of {@code type} with an accepted version (a view). */
   Set<String> names(ResourceType type) {
     return byName(type).keySet();
