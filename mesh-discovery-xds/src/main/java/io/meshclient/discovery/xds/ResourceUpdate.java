@@ -189,10 +189,13 @@ final class ResourceUpdate<T> {
     return names;
   }
 
-  /** Takes {@code name} out of the valid resources: a check beyond its decoding failed with {@code detail}. */
+  /**
+   * Takes {@code name} out of the valid resources: a check beyond its decoding failed with {@code detail}, which is
+   * kept {@link ServerStrings#printable printable} (the mesh's refusal of a TLS file may name the file whole).
+   */
   void reject(String name, String detail) {
     valid.remove(name);
-    invalid.put(name, detail);
+    invalid.put(name, ServerStrings.printable(detail, MAX_DETAIL));
   }
 
   /**

@@ -156,4 +156,26 @@ class XdsServerStringsTest extends ScriptedMeshTest {
       awaitServedBy(mesh, "a");
     });
   }
+
+  @Test
+  void aTlsFileNamedWithALineBreakIsCutAndOnOneLineInTheReasonCallsFailWith() throws Exception {
+    try (ServiceDiscovery xds = xds(Map.of("reviews", 9080))) {
+      controlPlane.awaitRequest(ResourceType.CDS);
+      String file = "/no/such/ca\nWARNING: forged" + "x".repeat(MIB);
+      var trust = io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext.newBuilder()
+          .setValidationContext(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext
+              .newBuilder().setTrustedCa(io.envoyproxy.envoy.config.core.v3.DataSource.newBuilder().setFilename(file)));
+      var cluster = TlsMappingTest.withTls(Resources.cluster(V1),
+          io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.newBuilder()
+              .setCommonTlsContext(trust).build());
+
+      nack(controlPlane.send(ResourceType.CDS, "1", cluster));
+
+      assertThat(xds.whyNoInstances("reviews", Map.of(ServiceMapping.CLUSTER_KEY, V1)))
+          .startsWith("cluster " + V1 + " has no accepted version: the control plane sent an invalid one (CDS "
+              + "version 1, NACKed): ")
+          .contains("/no/such/ca\\nWARNING: forged").doesNotContain("\n")
+          .hasSizeLessThan(ResourceUpdate.MAX_DETAIL + 300); // the mesh's refusal, naming the file, is cut
+    }
+  }
 }
