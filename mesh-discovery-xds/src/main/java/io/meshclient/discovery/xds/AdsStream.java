@@ -176,8 +176,9 @@ final class AdsStream implements AutoCloseable {
       public void onError(Throwable t) {
         run(() -> {
           if (gen == generation) {
-            onStreamEnd(io.grpc.Status.fromThrowable(t).getCode() + ": "
-                + io.grpc.Status.fromThrowable(t).getDescription());
+            io.grpc.Status status = io.grpc.Status.fromThrowable(t); // the description may be the server's
+            onStreamEnd(status.getCode() + ": " + (status.getDescription() == null ? "null"
+                : ServerStrings.printable(status.getDescription())));
           }
         });
       }
@@ -235,7 +236,8 @@ final class AdsStream implements AutoCloseable {
       try {
         error = handler.onResponse(type, version, response.getResourcesList());
       } catch (RuntimeException e) {
-        error = type + " version " + version + ": " + e;
+        error = type + " version " + ServerStrings.printable(version) + ": "
+            + ServerStrings.printable(e.toString(), ResourceUpdate.MAX_DETAIL);
       }
     }
     if (error == null) {
@@ -246,7 +248,7 @@ final class AdsStream implements AutoCloseable {
     } else {
       String detail = error;
       String shown = "NACK " + type + " version " + ServerStrings.printable(version) + ": "
-          + ServerStrings.printable(detail, Integer.MAX_VALUE); // the detail is bounded: ResourceUpdate.MAX_DETAIL
+          + ServerStrings.printable(detail, 2 * ResourceUpdate.MAX_DETAIL); // a refusal's reason, then the problems
       if (!detail.equals(s.lastError)) { // a server that resends what was refused is not logged again
         LOG.warning(() -> "xDS: " + shown);
       }

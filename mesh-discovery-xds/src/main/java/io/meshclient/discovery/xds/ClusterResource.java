@@ -49,7 +49,7 @@ record ClusterResource(String name, String edsName, String balancer, OutlierConf
     } catch (InvalidProtocolBufferException e) {
       throw new XdsInvalidException("cluster", "resource", any.getTypeUrl(), "a decodable envoy.config.cluster.v3.Cluster");
     }
-    String where = "cluster " + c.getName();
+    String where = "cluster " + ServerStrings.printable(c.getName());
     List<String> notes = new ArrayList<>();
     boolean usable = true;
     if (c.getType() != Cluster.DiscoveryType.EDS) {
@@ -69,10 +69,14 @@ record ClusterResource(String name, String edsName, String balancer, OutlierConf
       default -> throw new XdsInvalidException(where, "lb_policy", c.getLbPolicy(),
           "ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH or MAGLEV");
     };
+    // As Envoy: lb_config is read for its own lb_policy only; another policy's (a slow start under a RANDOM
+    // cluster's round_robin_lb_config) is ignored, not laid on a balancer that cannot take it (the mesh refused it)
     SlowStartConfig slowStart = null;
-    if (c.hasRoundRobinLbConfig() && c.getRoundRobinLbConfig().hasSlowStartConfig()) {
+    if (c.getLbPolicy() == Cluster.LbPolicy.ROUND_ROBIN && c.hasRoundRobinLbConfig()
+        && c.getRoundRobinLbConfig().hasSlowStartConfig()) {
       slowStart = slowStart(where, "round_robin_lb_config.slow_start_config", c.getRoundRobinLbConfig().getSlowStartConfig());
-    } else if (c.hasLeastRequestLbConfig() && c.getLeastRequestLbConfig().hasSlowStartConfig()) {
+    } else if (c.getLbPolicy() == Cluster.LbPolicy.LEAST_REQUEST && c.hasLeastRequestLbConfig()
+        && c.getLeastRequestLbConfig().hasSlowStartConfig()) {
       slowStart = slowStart(where, "least_request_lb_config.slow_start_config",
           c.getLeastRequestLbConfig().getSlowStartConfig());
     }
@@ -112,7 +116,7 @@ record ClusterResource(String name, String edsName, String balancer, OutlierConf
     if (c.hasTransportSocket()) {
       Any socket = c.getTransportSocket().getTypedConfig();
       if (!TLS.equals(socket.getTypeUrl())) {
-        notes.add(where + ": transport_socket: " + socket.getTypeUrl() + " is not implemented: its calls fail");
+        notes.add(where + ": transport_socket: " + ServerStrings.printable(socket.getTypeUrl()) + " is not implemented: its calls fail");
         usable = false;
       } else {
         try {

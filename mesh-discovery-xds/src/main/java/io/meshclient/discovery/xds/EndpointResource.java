@@ -33,7 +33,7 @@ record EndpointResource(String name, List<Endpoint> endpoints, List<String> note
       throw new XdsInvalidException("cluster_load_assignment", "resource", any.getTypeUrl(),
           "a decodable envoy.config.endpoint.v3.ClusterLoadAssignment");
     }
-    String where = "cluster_load_assignment " + a.getClusterName();
+    String where = "cluster_load_assignment " + ServerStrings.printable(a.getClusterName());
     List<Endpoint> out = new ArrayList<>();
     for (int i = 0; i < a.getEndpointsCount(); i++) {
       LocalityLbEndpoints group = a.getEndpoints(i);

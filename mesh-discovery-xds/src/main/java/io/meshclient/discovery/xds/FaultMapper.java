@@ -27,10 +27,10 @@ final class FaultMapper {
         try {
           fault = e.getValue().unpack(HTTPFault.class);
         } catch (InvalidProtocolBufferException ex) {
-          throw new XdsInvalidException(key, "typed_per_filter_config." + e.getKey(), "undecodable", "an HTTPFault");
+          throw new XdsInvalidException(key, "typed_per_filter_config." + ServerStrings.printable(e.getKey()), "undecodable", "an HTTPFault");
         }
       } else {
-        notes.add(key + ": typed_per_filter_config." + e.getKey() + " is not implemented");
+        notes.add(key + ": typed_per_filter_config." + ServerStrings.printable(e.getKey()) + " is not implemented");
       }
     }
     return fault;

@@ -54,7 +54,7 @@ record InvalidResourceReasons(Map<String, String> byCluster, Map<String, String>
         } else if (absent.test(ResourceType.LDS, listenerName)) {
           byService.put(service, notSent("listener", listenerName));
         } else {
-          byService.put(service, "listener " + listenerName + " " + NOT_RECEIVED);
+          byService.put(service, "listener " + ServerStrings.printable(listenerName) + " " + NOT_RECEIVED);
         }
       } else if (l.rdsName() != null) {
         XdsResources.Rejection r = accepted.withoutVersion(ResourceType.RDS, l.rdsName());
@@ -62,7 +62,7 @@ record InvalidResourceReasons(Map<String, String> byCluster, Map<String, String>
           byService.put(service, r.reason("route_configuration", l.rdsName(), ResourceType.RDS));
         } else if (!accepted.routes.containsKey(l.rdsName())) {
           byService.put(service, absent.test(ResourceType.RDS, l.rdsName()) ? notSent("route_configuration", l.rdsName())
-              : "route_configuration " + l.rdsName() + " " + NOT_RECEIVED);
+              : "route_configuration " + ServerStrings.printable(l.rdsName()) + " " + NOT_RECEIVED);
         }
       }
     });
@@ -77,7 +77,7 @@ record InvalidResourceReasons(Map<String, String> byCluster, Map<String, String>
   }
 
   private static String notSent(String kind, String name) {
-    return kind + " " + name + " was not sent within the resource timeout: taken not to exist";
+    return kind + " " + ServerStrings.printable(name) + " was not sent within the resource timeout: taken not to exist";
   }
 
   /**
@@ -92,7 +92,7 @@ record InvalidResourceReasons(Map<String, String> byCluster, Map<String, String>
     }
     String reason = byCluster.get(cluster);
     return reason == null && clusters != null && !clusters.contains(cluster)
-        ? "cluster " + cluster + " is not among the clusters CDS sent: the control plane deleted it, or never sent it"
+        ? "cluster " + ServerStrings.printable(cluster) + " is not among the clusters CDS sent: the control plane deleted it, or never sent it"
         : reason;
   }
 }

@@ -33,7 +33,7 @@ record ListenerResource(String name, String rdsName, RouteConfiguration inlineRo
     } catch (InvalidProtocolBufferException e) {
       throw new XdsInvalidException("listener", "resource", any.getTypeUrl(), "a decodable envoy.config.listener.v3.Listener");
     }
-    String where = "listener " + l.getName();
+    String where = "listener " + ServerStrings.printable(l.getName());
     if (!l.hasApiListener() || !HCM.equals(l.getApiListener().getApiListener().getTypeUrl())) {
       throw new XdsInvalidException(where, "api_listener.api_listener", l.hasApiListener()
           ? l.getApiListener().getApiListener().getTypeUrl() : "missing", "an HttpConnectionManager, as for gRPC clients");
@@ -50,7 +50,7 @@ record ListenerResource(String name, String rdsName, RouteConfiguration inlineRo
     boolean router = false;
     for (int i = 0; i < hcm.getHttpFiltersCount(); i++) {
       HttpFilter f = hcm.getHttpFilters(i);
-      String field = "api_listener.http_connection_manager.http_filters[" + i + "] (" + f.getName() + ")";
+      String field = "api_listener.http_connection_manager.http_filters[" + i + "] (" + ServerStrings.printable(f.getName()) + ")";
       String type = f.hasTypedConfig() ? f.getTypedConfig().getTypeUrl() : "";
       if (router) {
         throw new XdsInvalidException(where, field, type, "no filter after the router (it must be last)");
@@ -66,7 +66,7 @@ record ListenerResource(String name, String rdsName, RouteConfiguration inlineRo
           throw new XdsInvalidException(where, field + ".typed_config", "undecodable", "an HTTPFault");
         }
       } else if (f.getIsOptional()) {
-        notes.add(where + ": " + field + ": " + type + " is not implemented and is_optional: skipped");
+        notes.add(where + ": " + field + ": " + ServerStrings.printable(type) + " is not implemented and is_optional: skipped");
       } else {
         // gRFC A39: an unknown filter that is not optional fails the resource.
         throw new XdsInvalidException(where, field + ".typed_config", type.isEmpty() ? "no typed_config" : type,

@@ -46,7 +46,7 @@ final class MatchMapper {
     Map<String, StringMatch> query = new LinkedHashMap<>();
     for (int q = 0; q < m.getQueryParametersCount(); q++) {
       QueryParameterMatcher qm = m.getQueryParameters(q);
-      String field = "match.query_parameters[" + q + "] (" + qm.getName() + ")";
+      String field = "match.query_parameters[" + q + "] (" + ServerStrings.printable(qm.getName()) + ")";
       if (qm.getName().isEmpty()) {
         throw new XdsInvalidException(key, "match.query_parameters[" + q + "].name", "''", "a query parameter name");
       }
@@ -74,7 +74,7 @@ final class MatchMapper {
     Map<String, StringMatch> without = new LinkedHashMap<>();
     for (int h = 0; h < m.getHeadersCount(); h++) {
       HeaderMatcher hm = m.getHeaders(h);
-      String field = "match.headers[" + h + "] (" + hm.getName() + ")";
+      String field = "match.headers[" + h + "] (" + ServerStrings.printable(hm.getName()) + ")";
       String problem = headerMatch(key, field, hm, methods, headers, without);
       if (problem != null) {
         notes.add(key + ": " + field + ": " + problem + " is not implemented: the route never matches");

@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -33,6 +34,9 @@ final class ResourceUpdate<T> {
   private static final String WRAPPER = "type.googleapis.com/envoy.service.discovery.v3.Resource";
   /** What the error_detail ends with when it leaves invalid resources out: "; and 12 more invalid resources". */
   private static final int TAIL = 48;
+  /** The shortest and longest TTL taken: Envoy's 1 ms timer granularity; what the mesh's durations hold. */
+  private static final Duration MIN_TTL = Duration.ofMillis(1);
+  private static final Duration MAX_TTL = Duration.ofHours(596);
 
   private final ResourceType type;
   private final String version;
@@ -44,6 +48,8 @@ final class ResourceUpdate<T> {
   private boolean undecodable;
   /** Names sent as a heartbeat (a Resource wrapper without the resource): present, their accepted version kept. */
   private final Set<String> unchanged = new LinkedHashSet<>();
+  /** The TTL of each valid resource and heartbeat sent in a wrapper with a ttl; one sent without has none. */
+  private final Map<String, Duration> ttls = new java.util.HashMap<>();
 
   private ResourceUpdate(ResourceType type, String version) {
     this.type = type;
@@ -64,6 +70,8 @@ final class ResourceUpdate<T> {
     for (int i = 0; i < resources.size(); i++) {
       Any sent = resources.get(i);
       Any a = sent;
+      Duration ttl = null;
+      String ttlProblem = null;
       if (WRAPPER.equals(sent.getTypeUrl())) { // as gRPC: go-control-plane wraps a resource that has a TTL
         Resource wrapper;
         try {
@@ -73,11 +81,22 @@ final class ResourceUpdate<T> {
           update.nameless.add(type.kind() + ": resource: " + WRAPPER + " (expected: a decodable Resource)");
           continue;
         }
-        if (!wrapper.hasResource()) { // a heartbeat: unchanged, still there (its TTL is not enforced)
+        if (wrapper.hasTtl()) {
+          try {
+            ttl = Protos.duration(type.kind() + " " + ServerStrings.printable(wrapper.getName()), "ttl",
+                wrapper.getTtl(), MIN_TTL, MAX_TTL);
+          } catch (XdsInvalidException e) {
+            ttlProblem = e.getMessage();
+          }
+        }
+        if (!wrapper.hasResource()) { // a heartbeat: unchanged, still there, its TTL started again
           if (wrapper.getName().isEmpty()) {
             update.nameless.add(unnamed(type, i, "name"));
+          } else if (ttlProblem != null) {
+            update.invalid.put(wrapper.getName(), ttlProblem);
           } else {
             update.unchanged.add(wrapper.getName());
+            update.ttl(wrapper.getName(), ttl);
           }
           continue;
         }
@@ -88,10 +107,13 @@ final class ResourceUpdate<T> {
         String name = nameOf.apply(resource);
         if (name.isEmpty()) {
           update.nameless.add(unnamed(type, i, nameField(type)));
-        } else if (seen.add(name)) {
-          update.valid.put(name, resource);
-        } else {
+        } else if (!seen.add(name)) {
           twice.add(name);
+        } else if (ttlProblem != null) {
+          update.reject(name, ttlProblem);
+        } else {
+          update.valid.put(name, resource);
+          update.ttl(name, ttl);
         }
       } catch (XdsInvalidException e) {
         String name = name(type, a);
@@ -108,9 +130,28 @@ final class ResourceUpdate<T> {
       }
     }
     // Which one was meant? Envoy refuses such a response; here the name keeps its accepted version.
-    twice.forEach(name -> update.reject(name, new XdsInvalidException(type.kind() + " " + name, "name", "'" + name
-        + "' sent more than once", "one resource of each name in a response, as Envoy requires").getMessage()));
+    twice.forEach(name -> {
+      String shown = ServerStrings.printable(name);
+      update.reject(name, new XdsInvalidException(type.kind() + " " + shown, "name", "'" + shown + "' sent more than "
+          + "once", "one resource of each name in a response, as Envoy requires").getMessage());
+    });
     return update;
+  }
+
+  private void ttl(String name, Duration ttl) {
+    if (ttl != null) {
+      ttls.put(name, ttl);
+    }
+  }
+
+  /** The TTL {@code name}, valid or a heartbeat, was sent with; null when sent without (which clears its TTL). */
+  Duration ttl(String name) {
+    return ttls.get(name);
+  }
+
+  /** The names sent as a heartbeat (a Resource wrapper without its resource), which keep their accepted version. */
+  Set<String> heartbeats() {
+    return unchanged;
   }
 
   ResourceType type() {
@@ -148,10 +189,13 @@ final class ResourceUpdate<T> {
     return names;
   }
 
-  /** Takes {@code name} out of the valid resources: a check beyond its decoding failed with {@code detail}. */
+  /**
+   * Takes {@code name} out of the valid resources: a check beyond its decoding failed with {@code detail}, which is
+   * kept {@link ServerStrings#printable printable} (the mesh's refusal of a TLS file may name the file whole).
+   */
   void reject(String name, String detail) {
     valid.remove(name);
-    invalid.put(name, detail);
+    invalid.put(name, ServerStrings.printable(detail, MAX_DETAIL));
   }
 
   /**

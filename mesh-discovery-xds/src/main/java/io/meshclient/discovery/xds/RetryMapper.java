@@ -31,9 +31,9 @@ final class RetryMapper {
         case "" -> { }
         case "retriable-status-codes" -> p.getRetriableStatusCodesList().forEach(statuses::add);
         default -> notes.add(RetryConfig.ENVOY_GRPC_RETRY_ON.contains(word)
-            ? where + ".retry_on: " + word + " is a gRPC status condition: HTTP calls are not retried on it "
+            ? where + ".retry_on: " + ServerStrings.printable(word) + " is a gRPC status condition: HTTP calls are not retried on it "
                 + "(as in Envoy)"
-            : where + ".retry_on: " + word + " is not implemented");
+            : where + ".retry_on: " + ServerStrings.printable(word) + " is not implemented");
       }
     }
     Set<Integer> notFailures = new TreeSet<>(statuses.headSet(300));

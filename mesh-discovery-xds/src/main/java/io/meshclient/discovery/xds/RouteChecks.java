@@ -23,7 +23,8 @@ final class RouteChecks {
           "a decodable envoy.config.route.v3.RouteConfiguration");
     }
     for (var vh : rc.getVirtualHostsList()) {
-      RouteMapper.routes("route_configuration " + rc.getName() + ": virtual_hosts " + vh.getName(), rc, vh,
+      RouteMapper.routes("route_configuration " + ServerStrings.printable(rc.getName()) + ": virtual_hosts "
+          + ServerStrings.printable(vh.getName()), rc, vh,
           cluster -> cluster, true, null, io.meshclient.core.config.RetryConfig.DEFAULT, null, new ArrayList<>());
     }
     return rc;
@@ -50,7 +51,8 @@ final class RouteChecks {
     for (var vh : rc.getVirtualHostsList()) {
       for (String cluster : RouteMapper.clusters(vh)) {
         if (!candidate.clusters.containsKey(cluster) && !candidate.rejected.get(ResourceType.CDS).containsKey(cluster)) {
-          return new XdsInvalidException("route_configuration " + rc.getName(), "virtual_hosts " + vh.getName()
+          return new XdsInvalidException("route_configuration " + ServerStrings.printable(rc.getName()), "virtual_hosts "
+              + ServerStrings.printable(vh.getName())
               + ": routes[].route.cluster", cluster, "a cluster CDS version " + cdsVersion
               + " has (one of " + new java.util.TreeSet<>(candidate.clusters.keySet()) + ")").getMessage();
         }

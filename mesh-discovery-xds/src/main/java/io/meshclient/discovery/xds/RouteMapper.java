@@ -115,7 +115,7 @@ final class RouteMapper {
     HTTPFault hostFault = FaultMapper.fault(where, vh.getTypedPerFilterConfigMap(), faultFilter, defaultFault, notes);
     for (int i = 0; i < vh.getRoutesCount(); i++) {
       Route r = vh.getRoutes(i);
-      String key = where + ": routes[" + i + "]" + (r.getName().isEmpty() ? "" : " (" + r.getName() + ")");
+      String key = where + ": routes[" + i + "]" + (r.getName().isEmpty() ? "" : " (" + ServerStrings.printable(r.getName()) + ")");
       RouteConfig.Match match = MatchMapper.match(key, r.getMatch(), notes);
       if (match == null) {
         continue;

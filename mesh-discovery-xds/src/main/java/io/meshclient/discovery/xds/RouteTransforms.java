@@ -74,14 +74,14 @@ final class RouteTransforms {
         String value = option.getHeader().getRawValue().isEmpty() ? option.getHeader().getValue()
             : option.getHeader().getRawValue().toStringUtf8();
         if (value.replace("%%", "").indexOf('%') >= 0) {
-          notes.add(level.where + ": " + field + " (" + name + "): %COMMAND% substitutions are not implemented: "
+          notes.add(level.where + ": " + field + " (" + ServerStrings.printable(name) + "): %COMMAND% substitutions are not implemented: "
               + "the header is not changed");
           continue;
         }
         value = value.replace("%%", "%");
         if (!value.chars().allMatch(c -> c == '\t' || c >= 0x20 && c < 0x7f)) { // as the mesh checks its own
-          throw new XdsInvalidException(level.where, field + ".header.value (" + name + ")",
-              value.replace("\r", "\\r").replace("\n", "\\n"), "printable ASCII (OkHttp sends no other character "
+          throw new XdsInvalidException(level.where, field + ".header.value (" + ServerStrings.printable(name) + ")",
+              value, "printable ASCII (OkHttp sends no other character "
               + "in a header value)");
         }
         Boolean append = option.hasAppend() ? Boolean.valueOf(option.getAppend().getValue())
@@ -91,13 +91,13 @@ final class RouteTransforms {
               default -> null;
             };
         if (append == null) {
-          notes.add(level.where + ": " + field + " (" + name + "): append_action " + option.getAppendAction()
+          notes.add(level.where + ": " + field + " (" + ServerStrings.printable(name) + "): append_action " + option.getAppendAction()
               + " is not implemented: the header is not changed");
           continue;
         }
         if (append) {
           if (add.containsKey(name)) {
-            notes.add(level.where + ": " + field + " (" + name + "): a second value added to one header is not "
+            notes.add(level.where + ": " + field + " (" + ServerStrings.printable(name) + "): a second value added to one header is not "
                 + "implemented: only the first is added");
           } else {
             add.put(name, value);
@@ -154,7 +154,7 @@ final class RouteTransforms {
           "a header name other than host and pseudo-headers");
     }
     if (!SettingValues.isToken(name)) {
-      throw new XdsInvalidException(where, field, name.replace("\r", "\\r").replace("\n", "\\n"),
+      throw new XdsInvalidException(where, field, name,
           "a header name (RFC 9110 token)");
     }
   }

@@ -58,12 +58,13 @@ record ServiceMapping(ServiceConfig config, List<ServiceInstance> instances, boo
     String host = listenerName.substring(0, listenerName.lastIndexOf(':'));
     VirtualHost vh = RouteMapper.virtualHost(rc.getVirtualHostsList(), List.of(listenerName, host, service));
     if (vh == null) {
-      notes.add("route_configuration " + rc.getName() + ": no virtual host for " + listenerName + ": its calls fail");
+      notes.add("route_configuration " + ServerStrings.printable(rc.getName()) + ": no virtual host for " + listenerName + ": its calls fail");
       return new ServiceMapping(unroutable(service, discovery, base), List.of(), true, rdsName, Set.of(), notes);
     }
     Set<String> clusters = RouteMapper.clusters(vh);
     Map<String, String> subsetOf = subsetNames(clusters);
-    String where = "route_configuration " + rc.getName() + ": virtual_hosts " + vh.getName();
+    String where = "route_configuration " + ServerStrings.printable(rc.getName()) + ": virtual_hosts "
+        + ServerStrings.printable(vh.getName());
     List<RouteConfig> routes = new ArrayList<>(RouteMapper.routes(where, rc, vh, subsetOf::get,
         listener.faultFilter(), listener.defaultFault(),
         base != null && base.retry() != null ? base.retry() : RetryConfig.DEFAULT, base != null ? base.timeout() : null,
@@ -92,8 +93,9 @@ record ServiceMapping(ServiceConfig config, List<ServiceInstance> instances, boo
         first = c;
       } else if (!first.balancer().equals(c.balancer()) || !java.util.Objects.equals(first.tls(), c.tls())
           || !java.util.Objects.equals(first.slowStart(), c.slowStart())) {
-        notes.add("cluster " + c.name() + ": lb_policy/transport_socket/slow_start_config differ from cluster " + first.name()
-            + " of the same service: the mesh applies " + first.name() + "'s to the whole service");
+        String named = ServerStrings.printable(first.name());
+        notes.add("cluster " + ServerStrings.printable(c.name()) + ": lb_policy/transport_socket/slow_start_config "
+            + "differ from cluster " + named + " of the same service: the mesh applies " + named + "'s to the whole service");
       }
       EndpointResource e = r.endpoints.get(c.edsName());
       if (e != null) {
@@ -104,7 +106,7 @@ record ServiceMapping(ServiceConfig config, List<ServiceInstance> instances, boo
     if (first != null) {
       String hashHeader = RouteMapper.hashHeader(vh);
       if (first.balancer().equals("ring-hash") && hashHeader == null) {
-        notes.add("cluster " + first.name() + ": RING_HASH without a header hash_policy: weighted round robin is used");
+        notes.add("cluster " + ServerStrings.printable(first.name()) + ": RING_HASH without a header hash_policy: weighted round robin is used");
         b.loadBalancer("weighted-round-robin");
       } else {
         b.loadBalancer(first.balancer().equals("ring-hash")

@@ -23,9 +23,10 @@ import java.util.logging.Logger;
  * with new), delivers their instances to the discovery listeners, and keeps the subscriptions following the
  * services. As gRPC (gRFC A46), a response with invalid resources is NACKed naming each of them, and its
  * valid resources are applied all the same; an invalid resource keeps its accepted version, or, with none,
- * is treated as not existing. A response the mesh refuses as a whole is NACKed and nothing of it is
- * applied. What it lays over the mesh's configuration is kept by {@link XdsLayer}, the services held until
- * the endpoints they switch to are known by {@link Warming}. Confined to the xDS thread.
+ * is treated as not existing. A response the mesh refuses is NACKed naming the one resource whose version
+ * before lets the rest apply ({@link RefusalBlame}), else as a whole, nothing of it applied. What it lays over the mesh's configuration is kept by {@link XdsLayer}, the services held until
+ * the endpoints they switch to are known by {@link Warming}; a resource sent with a TTL is removed when the TTL passes
+ * ({@link ResourceTtls}). Confined to the xDS thread.
  */
 final class XdsClient implements AdsStream.Handler {
   private static final Logger LOG = Logger.getLogger(XdsClient.class.getName());
@@ -35,6 +36,7 @@ final class XdsClient implements AdsStream.Handler {
   private final Map<String, Bootstrap.CertificateProvider> certificateProviders;
   private final XdsDiscoveryMetrics metrics;
   private final Runnable onChange;
+  private final ResourceTtls ttls;
   private AdsStream stream;
   private XdsResources accepted = new XdsResources();
   /** Service name to its listener name, in the order first watched. */
@@ -52,13 +54,14 @@ final class XdsClient implements AdsStream.Handler {
   private volatile String streamDown = "the ADS stream to the control plane has not answered yet";
 
   XdsClient(String discoveryName, Bootstrap bootstrap, Set<String> configured, XdsDiscoveryMetrics metrics,
-      Runnable onChange) {
+      java.util.concurrent.ScheduledExecutorService executor, Runnable onChange) {
     this.discoveryName = discoveryName;
     this.layer = new XdsLayer(discoveryName, configured);
     this.ignoreResourceDeletion = bootstrap.ignoreResourceDeletion();
     this.certificateProviders = bootstrap.certificateProviders();
     this.metrics = metrics;
     this.onChange = onChange;
+    this.ttls = new ResourceTtls(executor, this::expired);
   }
 
   void stream(AdsStream adsStream) {
@@ -140,7 +143,8 @@ final class XdsClient implements AdsStream.Handler {
     try {
       layer.attach(meshToConfigure, source, mappings.keySet(), services, instancesOf(mappings));
     } catch (ConfigurationException e) {
-      LOG.warning(() -> "xDS: the mesh refused the configuration xDS describes: " + e.getMessage());
+      LOG.warning(() -> "xDS: the mesh refused the configuration xDS describes: "
+          + ServerStrings.printable(e.getMessage(), ResourceUpdate.MAX_DETAIL));
     }
   }
 
@@ -171,29 +175,43 @@ final class XdsClient implements AdsStream.Handler {
       case EDS -> candidate.take(candidate.endpoints, ignoreResourceDeletion,
           ResourceUpdate.decode(type, version, resources, EndpointResource::decode, EndpointResource::name));
     };
-    Map<String, Set<String>> nextWarming;
-    XdsResources candidateCopy;
+    Attempt applied;
     try {
-      Map<String, ServiceMapping> next = mapServices(candidate, update);
-      nextWarming = warm(next, candidate);
-      candidateCopy = candidate.copy();
-      String refused = apply(next, layer.from(next.keySet(), nextWarming.keySet(), candidateCopy));
-      if (refused != null) {
-        return refusedWhole(update, type + " version " + version + ": the mesh refused the configuration it "
-            + "describes: " + refused);
+      applied = attempt(candidate, update);
+      if (applied.refused() != null) {
+        String refused = ServerStrings.printable(applied.refused(), ResourceUpdate.MAX_DETAIL);
+        applied = RefusalBlame.withoutOne(update, candidate, accepted, refused, c -> attempt(c, update),
+            a -> a.refused() == null);
+        if (applied == null) {
+          return refusedWhole(update, type + " version " + version + ": the mesh refused the configuration it "
+              + "describes: " + refused);
+        }
       }
     } catch (XdsInvalidException e) {
       return refusedWhole(update, e.getMessage());
     }
-    accepted = candidate;
-    layer.accepted(candidateCopy);
-    warming.hold(nextWarming);
+    accepted = applied.candidate();
+    layer.accepted(applied.copy());
+    warming.hold(applied.warming());
     reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
     stream.received(type, update.names());
     lastSent.put(type, update.names());
+    ttls.applied(update, accepted.names(type));
     resubscribe();
     onChange.run();
     return update.errorDetail();
+  }
+
+  /** Mapping, warming and applying a candidate: {@code refused}, the mesh's refusal, null if it applied. */
+  private record Attempt(XdsResources candidate, Map<String, Set<String>> warming, XdsResources copy, String refused) {}
+
+  /** Maps the services over {@code candidate} ({@link #mapServices}) and applies them unless the mesh refuses. */
+  private Attempt attempt(XdsResources candidate, ResourceUpdate<?> update) {
+    Map<String, ServiceMapping> next = mapServices(candidate, update);
+    Map<String, Set<String>> nextWarming = warm(next, candidate);
+    XdsResources copy = candidate.copy();
+    String refused = apply(next, layer.from(next.keySet(), nextWarming.keySet(), copy));
+    return new Attempt(candidate, nextWarming, copy, refused);
   }
 
   /**
@@ -258,12 +276,12 @@ final class XdsClient implements AdsStream.Handler {
 
   @Override
   public void onDoesNotExist(ResourceType type, String name) {
-    LOG.warning(() -> "xDS: " + type + " resource " + name + " was not sent within the resource timeout: "
-        + "taken not to exist; calls that need it fail");
+    LOG.warning(() -> "xDS: " + type + " resource " + ServerStrings.printable(name) + " was not sent within the "
+        + "resource timeout: taken not to exist; calls that need it fail");
     // the reason first: a call the routes applied next fail must find it
     reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
     if (type == ResourceType.EDS && warming.awaits(name)) {
-      remapWarming();
+      remap(accepted); // a service held for endpoints taken not to exist goes ahead
     }
     onChange.run();
   }
@@ -274,31 +292,65 @@ final class XdsClient implements AdsStream.Handler {
     streamDown = connected ? null : "the ADS stream to the control plane is down (" + why + ")";
   }
 
-  /** Maps every service again over the accepted resources: one held for endpoints taken not to exist goes ahead. */
-  private void remapWarming() {
+  /**
+   * The TTL of {@code name} passed without a heartbeat or update: as Envoy, it is removed as if deleted, and calls
+   * that need it fail saying so (a later version of it, with or without a TTL, is taken as a new resource).
+   */
+  private void expired(ResourceType type, String name, String version, java.time.Duration ttl) {
+    LOG.warning(() -> "xDS: " + type + " resource " + ServerStrings.printable(name) + " expired: its TTL of "
+        + ttl.toMillis() + " ms passed without a heartbeat or update; removed");
+    XdsResources candidate = accepted.copy();
+    candidate.remove(type, name, XdsResources.Rejection.expired(version, ttl));
+    if (remap(candidate)) {
+      onChange.run();
+    }
+  }
+
+  /**
+   * Maps every service again over {@code over}, the accepted resources or a change of them, and applies it; {@code
+   * over} is accepted from then on. False, with a warning, if it could not be applied (nothing changed).
+   */
+  private boolean remap(XdsResources over) {
     Map<String, ServiceMapping> next = new HashMap<>();
     try {
       services.forEach((service, listener) -> next.put(service,
-          ServiceMapping.map(service, listener, discoveryName, layer.baseOf(service), accepted)));
+          ServiceMapping.map(service, listener, discoveryName, layer.baseOf(service), over)));
     } catch (XdsInvalidException e) { // accepted resources were mapped before: only the application's base changed
       LOG.warning(() -> "xDS: mapping the services again failed: " + e.getMessage());
-      return;
+      return false;
     }
-    Map<String, Set<String>> nextWarming = warm(next, accepted);
-    String refused = apply(next, layer.from(next.keySet(), nextWarming.keySet(), layer.sharedCopy(accepted)));
+    Map<String, Set<String>> nextWarming = warm(next, over);
+    XdsResources from = over == accepted ? layer.sharedCopy(accepted) : over.copy();
+    reasons = InvalidResourceReasons.of(over, services, stream::absent); // first: calls failing once applied find it
+    String refused = apply(next, layer.from(next.keySet(), nextWarming.keySet(), from));
     if (refused != null) {
-      LOG.warning(() -> "xDS: the mesh refused the configuration xDS describes: " + refused);
-      return;
+      reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
+      LOG.warning(() -> "xDS: the mesh refused the configuration xDS describes: "
+          + ServerStrings.printable(refused, ResourceUpdate.MAX_DETAIL));
+      return false;
+    }
+    if (over != accepted) {
+      accepted = over;
+      layer.accepted(from);
     }
     warming.hold(nextWarming);
-    reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
     resubscribe();
+    return true;
   }
 
-  /** The notes (fields not implemented) of every service now, deduplicated. */
+  /** Cancels the TTL timers. */
+  void close() {
+    ttls.close();
+  }
+
+  /**
+   * The notes (fields not implemented) of every service now, deduplicated; each on one line, bounded (the names of
+   * resources, filters and headers in them are {@link ServerStrings#printable cut} already).
+   */
   List<String> notes() {
     Set<String> all = new LinkedHashSet<>();
-    mappings.values().forEach(m -> all.addAll(m.notes()));
+    mappings.values().forEach(m -> m.notes()
+        .forEach(n -> all.add(ServerStrings.printable(n, ResourceUpdate.MAX_DETAIL))));
     return List.copyOf(all);
   }
 
@@ -329,7 +381,8 @@ final class XdsClient implements AdsStream.Handler {
       }
     });
     for (ServiceMapping m : next.values()) {
-      for (String note : m.notes()) {
+      for (String raw : m.notes()) {
+        String note = ServerStrings.printable(raw, ResourceUpdate.MAX_DETAIL);
         if (reported.add(note)) {
           LOG.warning(() -> "xDS: " + note);
         }
@@ -387,6 +440,9 @@ final class XdsClient implements AdsStream.Handler {
         layer.acceptedChanged();
       }
     });
+    for (ResourceType type : ResourceType.values()) {
+      ttls.retain(type, accepted.names(type)); // a resource freed or deleted loses its TTL
+    }
     metrics.held(accepted);
   }
 }

@@ -42,7 +42,7 @@ final class XdsDiscovery implements ServiceDiscovery, AttachableDiscovery {
     this.executor = new XdsExecutor(t -> thread = t);
     CompletableFuture<Void> settled = new CompletableFuture<>();
     Set<String> listed = settings.listeners().keySet();
-    this.client = new XdsClient(name, settings.bootstrap(), listed, metrics, () -> {
+    this.client = new XdsClient(name, settings.bootstrap(), listed, metrics, executor, () -> {
       metrics.updated();
       if (!settled.isDone() && clientSettled(listed)) {
         settled.complete(null);
@@ -166,6 +166,7 @@ final class XdsDiscovery implements ServiceDiscovery, AttachableDiscovery {
     CompletableFuture<Void> stopped = new CompletableFuture<>();
     onThread(() -> {
       stream.close();
+      client.close();
       stopped.complete(null);
     });
     closed = true;

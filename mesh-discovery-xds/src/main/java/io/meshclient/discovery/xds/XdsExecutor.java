@@ -45,7 +45,8 @@ final class XdsExecutor extends ScheduledThreadPoolExecutor {
     }
     if (failure != null) {
       Throwable logged = failure;
-      LOG.warning(() -> "xDS: a task on the xDS thread failed; the xDS client goes on: " + logged);
+      LOG.warning(() -> "xDS: a task on the xDS thread failed; the xDS client goes on: "
+          + ServerStrings.printable(logged.toString(), ResourceUpdate.MAX_DETAIL)); // it may hold a resource's name
       LOG.log(Level.FINE, "xDS: the task's failure", logged);
     }
   }

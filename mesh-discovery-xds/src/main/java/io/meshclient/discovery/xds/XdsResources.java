@@ -25,26 +25,41 @@ final class XdsResources {
   boolean clustersKnown;
 
   /**
-   * An invalid resource.
+   * An invalid resource, or one removed: a listener deleted, or any resource whose TTL passed.
    *
    * @param version the version_info of the response that sent it (or deleted it)
-   * @param detail its problem, naming the resource and the field; null for a listener deleted
+   * @param detail its problem, naming the resource and the field; null for a listener deleted or a TTL passed
+   * @param ttl the TTL it was sent with and that passed without a heartbeat or update; null if none passed
    */
-  record Rejection(String version, String detail) {
+  record Rejection(String version, String detail, java.time.Duration ttl) {
+    Rejection(String version, String detail) {
+      this(version, detail, null);
+    }
+
     /** A listener the response of {@code version} deleted (left out): known not to exist. */
     static Rejection deleted(String version) {
       return new Rejection(version, null);
     }
 
+    /** A resource sent in {@code version} with {@code ttl}, which passed: removed as if deleted, as Envoy does. */
+    static Rejection expired(String version, java.time.Duration ttl) {
+      return new Rejection(version, null, ttl);
+    }
+
     boolean isDeletion() {
-      return detail == null;
+      return detail == null && ttl == null;
     }
 
     /** Why calls needing {@code kind name} ({@code "cluster outbound|..."}) fail when it has no accepted version. */
     String reason(String kind, String name, ResourceType type) {
       String v = ServerStrings.printable(version);
-      return isDeletion() ? kind + " " + name + " was deleted by the control plane (" + type + " version " + v + ")"
-          : kind + " " + name + " has no accepted version: the control plane sent an invalid one (" + type
+      String n = ServerStrings.printable(name);
+      if (ttl != null) {
+        return kind + " " + n + " expired: the control plane sent it with a TTL of " + ttl.toMillis() + " ms (" + type
+            + " version " + v + ") and no heartbeat or update within it: removed, as Envoy removes it";
+      }
+      return isDeletion() ? kind + " " + n + " was deleted by the control plane (" + type + " version " + v + ")"
+          : kind + " " + n + " has no accepted version: the control plane sent an invalid one (" + type
               + " version " + v + ", NACKed): " + detail;
     }
   }
@@ -128,6 +143,22 @@ final class XdsResources {
     } else {
       mine.put(name, before);
     }
+  }
+
+  /** The accepted version of {@code name} of {@code type}, or null. */
+  Object get(ResourceType type, String name) {
+    return byName(type).get(name);
+  }
+
+  /** The names of {@code type} with an accepted version (a view). */
+  Set<String> names(ResourceType type) {
+    return byName(type).keySet();
+  }
+
+  /** Removes {@code name} of {@code type}, recording why: {@code removal}. */
+  void remove(ResourceType type, String name, Rejection removal) {
+    byName(type).remove(name);
+    rejected.get(type).put(name, removal);
   }
 
   private Map<String, ?> byName(ResourceType type) {

@@ -98,4 +98,19 @@ final class Load implements AutoCloseable {
       Thread.sleep(5);
     }
   }
+
+  /** Calls {@code url} until a call fails, waiting up to 10 s for {@code what}; returns the failure. */
+  static Exception awaitFailure(Mesh mesh, String url, String what) throws InterruptedException {
+    java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    await(() -> {
+      try {
+        call(mesh, url);
+        return false;
+      } catch (Exception e) {
+        failure.set(e);
+        return true;
+      }
+    }, Duration.ofSeconds(10), what);
+    return failure.get();
+  }
 }

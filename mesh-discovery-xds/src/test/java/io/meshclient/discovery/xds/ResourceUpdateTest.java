@@ -97,4 +97,22 @@ class ResourceUpdateTest {
     assertThat(detail.length()).isLessThanOrEqualTo(ResourceUpdate.MAX_DETAIL);
     assertThat(detail).startsWith("xxx").endsWith("...; and 1 more invalid resources");
   }
+
+  @Test
+  void aTtlOutsideOneMillisecondTo596HoursMakesItsResourceInvalidAndATtlWithinIsKept() {
+    var negative = com.google.protobuf.Duration.newBuilder().setSeconds(-1).build();
+    var zero = com.google.protobuf.Duration.getDefaultInstance();
+    var second = com.google.protobuf.Duration.newBuilder().setSeconds(1).build();
+    ResourceUpdate<ClusterResource> u = clusters(List.of(
+        Any.pack(io.envoyproxy.envoy.service.discovery.v3.Resource.newBuilder().setName("a").setTtl(negative)
+            .setResource(Any.pack(Resources.cluster("a"))).build()),
+        Any.pack(io.envoyproxy.envoy.service.discovery.v3.Resource.newBuilder().setName("b").setTtl(zero).build()),
+        Any.pack(io.envoyproxy.envoy.service.discovery.v3.Resource.newBuilder().setName(V1).setTtl(second)
+            .setResource(Any.pack(Resources.cluster(V1))).build())));
+
+    assertThat(u.valid()).containsOnlyKeys(V1);
+    assertThat(u.ttl(V1)).isEqualTo(java.time.Duration.ofSeconds(1));
+    assertThat(u.errorDetail()).isEqualTo("cluster a: ttl: {seconds: -1, nanos: 0} (expected: a duration from 0s to "
+        + "10000 years); cluster b: ttl: 0ms (expected: between 1ms and 596h)");
+  }
 }

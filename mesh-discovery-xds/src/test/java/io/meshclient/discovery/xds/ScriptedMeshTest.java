@@ -118,8 +118,14 @@ abstract class ScriptedMeshTest {
   }
 
   ServiceDiscovery xds(Map<String, Object> services) {
+    return xds(services, Map.of());
+  }
+
+  /** The xDS discovery of {@code services}, with {@code more} settings (such as resource-timeout). */
+  ServiceDiscovery xds(Map<String, Object> services, Map<String, Object> more) {
     Map<String, Object> settings = new LinkedHashMap<>(Map.of("server-uri", controlPlane.target(),
         "node-id", "test~productpage", "initial-wait", "0s"));
+    settings.putAll(more);
     if (!services.isEmpty()) {
       settings.put("services", services);
     }

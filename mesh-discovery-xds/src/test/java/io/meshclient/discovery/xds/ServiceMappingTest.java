@@ -243,7 +243,7 @@ class ServiceMappingTest {
 
   @Test
   void aSlowStartTheMeshCannotFollowIsInvalidNamingTheField() {
-    Cluster bad = Resources.cluster(V1).toBuilder().setLeastRequestLbConfig(Cluster.LeastRequestLbConfig.newBuilder()
+    Cluster bad = Resources.cluster(V1).toBuilder().setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST).setLeastRequestLbConfig(Cluster.LeastRequestLbConfig.newBuilder()
         .setSlowStartConfig(Cluster.SlowStartConfig.newBuilder()
             .setSlowStartWindow(com.google.protobuf.Duration.newBuilder().setSeconds(10))
             .setAggression(RuntimeDouble.newBuilder().setDefaultValue(0).setRuntimeKey("k")))).build();

@@ -16,7 +16,6 @@ import io.meshclient.core.Mesh;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,17 +65,8 @@ class XdsMissingEndpointsTest {
       Load.await(() -> "2".equals(metrics.versions().get("rds")), Duration.ofSeconds(5), "version 2 ACKed");
       assertThat(Load.call(mesh, "http://reviews/")).as("v1 while v2's endpoints are awaited").isEqualTo("v1");
 
-      AtomicReference<Exception> failure = new AtomicReference<>();
-      Load.await(() -> {
-        try {
-          Load.call(mesh, "http://reviews/");
-          return false;
-        } catch (Exception e) {
-          failure.set(e);
-          return true;
-        }
-      }, Duration.ofSeconds(10), "calls failing once the resource timer fired");
-      assertThat(failure.get()).isInstanceOf(NoHealthyInstanceException.class).hasMessage("no healthy instance of "
+      Exception failure = Load.awaitFailure(mesh, "http://reviews/", "calls failing once the resource timer fired");
+      assertThat(failure).isInstanceOf(NoHealthyInstanceException.class).hasMessage("no healthy instance of "
           + "service 'reviews' in subset 'v2': cluster_load_assignment " + V2 + " was not sent within the "
           + "resource timeout: taken not to exist");
     }

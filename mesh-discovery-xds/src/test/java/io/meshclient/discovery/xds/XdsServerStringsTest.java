@@ -2,6 +2,10 @@ package io.meshclient.discovery.xds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.Any;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.meshclient.api.ServiceDiscovery;
 import java.time.Duration;
@@ -11,7 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The version_info and nonce a control plane sends are kept, sent back in every request of their type, shown in the
+ * The strings a control plane sends (version_info, nonce, type URLs, the names of resources, filters and
+ * headers) are logged, shown in the status and in the reasons calls fail with cut and on one line; the version_info
+ * and nonce a control plane sends are kept, sent back in every request of their type, shown in the
  * status and logged: one longer than 1024 characters is NACKed, and what is logged of them is cut and on one line.
  */
 @Timeout(60)
@@ -90,6 +96,86 @@ class XdsServerStringsTest extends ScriptedMeshTest {
         assertThat(metrics.status().lastError()).isEqualTo("NACK EDS version 3\\r\\nWARNING: forged: " + nack);
         awaitServedBy(mesh, "b");
       });
+    }
+  }
+
+  @Test
+  void aRouteConfigurationNeverSentIsWarnedAboutWithItsNameCutAndOnOneLine() throws Exception {
+    String routes = "r\nWARNING: forged" + "x".repeat(MIB);
+    String shown = "r\\nWARNING: forged" + "x".repeat(111) + "...(" + routes.length() + " characters)";
+    try (LogRecorder log = new LogRecorder(XdsClient.class);
+        ServiceDiscovery xds = xds(Map.of("reviews", 9080), Map.of("resource-timeout", "300ms"))) {
+      controlPlane.awaitRequest(ResourceType.LDS);
+      assertAcked(controlPlane.send(ResourceType.CDS, "1", Resources.cluster(V1)));
+      assertAcked(controlPlane.send(ResourceType.LDS, "1", Resources.listener("reviews:9080", routes)));
+
+      String why = "route_configuration " + shown + " was not sent within the resource timeout: taken not to exist";
+      Load.await(() -> why.equals(xds.whyNoInstances("reviews", Map.of())), Duration.ofSeconds(10),
+          "calls to reviews failing for want of the route configuration"); // logged before
+      assertThat(log.warnings()).containsExactly("xDS: RDS resource " + shown + " was not sent within the resource "
+          + "timeout: taken not to exist; calls that need it fail");
+    }
+  }
+
+  @Test
+  void aFilterNotImplementedIsNotedWithItsNameAndTypeCutAndOnOneLine() throws Exception {
+    try (LogRecorder log = new LogRecorder(XdsClient.class)) {
+      reviewsServedByA(mesh -> {
+        String name = "f\nWARNING: forged" + "y".repeat(MIB);
+        String type = "type.googleapis.com/z\rWARNING: forged" + "z".repeat(MIB);
+        HttpFilter filter = HttpFilter.newBuilder().setName(name).setIsOptional(true)
+            .setTypedConfig(Any.newBuilder().setTypeUrl(type)).build();
+
+        assertAcked(controlPlane.send(ResourceType.LDS, "2", Resources.listener("reviews:9080", "reviews-routes",
+            filter)));
+
+        String note = "listener reviews:9080: api_listener.http_connection_manager.http_filters[0] (f\\nWARNING: "
+            + "forged" + "y".repeat(111) + "...(" + name.length() + " characters)): type.googleapis.com/z\\rWARNING: "
+            + "forged" + "z".repeat(91) + "...(" + type.length() + " characters) is not implemented and is_optional: "
+            + "skipped";
+        assertThat(metrics.notImplemented()).containsExactly(note);
+        assertThat(metrics.status().notImplemented()).containsExactly(note);
+        assertThat(log.warnings()).containsExactly("xDS: " + note);
+        awaitServedBy(mesh, "a");
+      });
+    }
+  }
+
+  @Test
+  void aClusterNameInANackIsCutAndOnOneLine() throws Exception {
+    reviewsServedByA(mesh -> {
+      String cluster = "c\nWARNING: forged" + "x".repeat(MIB);
+      RouteConfiguration routes = Resources.routes("reviews-routes", List.of("reviews:9080"),
+          Resources.to(RouteMatch.newBuilder().setPrefix("/").build(), cluster));
+
+      String nack = nack(controlPlane.send(ResourceType.RDS, "2", routes));
+
+      assertThat(nack).endsWith(": routes[].route.cluster: c\\nWARNING: forged" + "x".repeat(111) + "...("
+          + cluster.length() + " characters) (expected: a cluster CDS version 1 has (one of [" + V1 + "]))")
+          .hasSizeLessThan(400);
+      awaitServedBy(mesh, "a");
+    });
+  }
+
+  @Test
+  void aTlsFileNamedWithALineBreakIsCutAndOnOneLineInTheReasonCallsFailWith() throws Exception {
+    try (ServiceDiscovery xds = xds(Map.of("reviews", 9080))) {
+      controlPlane.awaitRequest(ResourceType.CDS);
+      String file = "/no/such/ca\nWARNING: forged" + "x".repeat(MIB);
+      var trust = io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext.newBuilder()
+          .setValidationContext(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext
+              .newBuilder().setTrustedCa(io.envoyproxy.envoy.config.core.v3.DataSource.newBuilder().setFilename(file)));
+      var cluster = TlsMappingTest.withTls(Resources.cluster(V1),
+          io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.newBuilder()
+              .setCommonTlsContext(trust).build());
+
+      nack(controlPlane.send(ResourceType.CDS, "1", cluster));
+
+      assertThat(xds.whyNoInstances("reviews", Map.of(ServiceMapping.CLUSTER_KEY, V1)))
+          .startsWith("cluster " + V1 + " has no accepted version: the control plane sent an invalid one (CDS "
+              + "version 1, NACKed): ")
+          .contains("/no/such/ca\\nWARNING: forged").doesNotContain("\n")
+          .hasSizeLessThan(ResourceUpdate.MAX_DETAIL + 300); // the mesh's refusal, naming the file, is cut
     }
   }
 }
