@@ -26,7 +26,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * nodes use the same ID), host {@code Service.Address} or else {@code Node.Address}, port {@code
  * Service.Port}, weight {@code Service.Weights.Passing}, metadata {@code Service.Meta} verbatim plus
  * {@code tag.<tag>=true} for each tag, secure when metadata {@code secure} is {@code true}, zone from
- * metadata {@code zone}.
+ * metadata {@code zone}. An entry whose id an earlier entry has is left out with a warning: ids are unique
+ * within a service.
  *
  * <p>Found by {@link java.util.ServiceLoader} under the name {@value #NAME}; settings are read from
  * {@code mesh.discovery.consul} (see {@link ConsulDiscoverySettings}). Thread-safe.

@@ -27,8 +27,9 @@ import java.util.Map;
  *
  * Entries with a check that is not passing are left out. So are unusable entries (not an object, no
  * {@code Service}, a port that is not 1 to 65535, no address, an address that is neither an IP literal nor a
- * host name), each named in {@link Parsed#unusable()}; an answer with entries of which none is usable is
- * refused as malformed, so that a broken agent cannot empty a service. Thread-safe.
+ * host name, an id that an earlier entry has: ids are unique within a service), each named in {@link
+ * Parsed#unusable()}; an answer with entries of which none is usable is refused as malformed, so that a broken
+ * agent cannot empty a service. Thread-safe.
  */
 final class HealthResponseParser {
   static final String TAG_PREFIX = "tag.";
@@ -69,14 +70,25 @@ final class HealthResponseParser {
     }
     List<ServiceInstance> instances = new ArrayList<>();
     List<String> unusable = new ArrayList<>();
+    Map<String, Integer> taken = new HashMap<>();
     int position = 0;
     for (JsonNode entry : root) {
       String problem = problem(entry);
+      ServiceInstance instance = problem == null && allPassing(entry.path("Checks"))
+          ? instance(service, entry, idCounts) : null;
+      Integer first = instance == null ? null : taken.putIfAbsent(instance.id(), position);
+      if (first != null) {
+        // One node and ID listed twice, or an ID spelt as another's <node>/<ID>: ids are unique within a service,
+        // and the mesh keys an instance's outlier state by id, so two would share it (the successes of one
+        // would keep the other, failing, from ever being ejected).
+        problem = "id '" + abbreviate(instance.id()) + "' already taken by entry " + first
+            + " (expected: one entry per node and Service.ID)";
+      }
       if (problem != null) {
         unusable.add("entry " + position + (entry.path("Service").path("ID").isTextual()
             ? " (" + entry.path("Service").path("ID").asText() + ")" : "") + ": " + problem);
-      } else if (allPassing(entry.path("Checks"))) {
-        instances.add(instance(service, entry, idCounts));
+      } else if (instance != null) {
+        instances.add(instance);
       }
       position++;
     }
