@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.PlaceholdersResolver;
 import org.springframework.boot.context.properties.bind.PropertySourcesPlaceholdersResolver;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
@@ -148,7 +150,11 @@ public final class MeshConfigBinder {
    *     user info, query or fragment (the user info is never shown)
    */
   public static String fallbackUrl(Environment environment, String service) {
-    String url = environment.getProperty("mesh.services." + service + ".fallback-url");
+    // The service's name is one element, as the mesh reads mesh.services: "mesh.services." + service + ".fallback-url"
+    // split reviews.prod in two, so mesh.services[reviews.prod].fallback-url, checked with the mesh on, was never
+    // read with it off, and calls went to http://reviews.prod.
+    ConfigurationPropertyName key = ROOT.append("services").append("[" + service + "]").append("fallback-url");
+    String url = Binder.get(environment).bind(key, Bindable.of(String.class)).orElse(null);
     if (url == null) {
       return "http://" + service;
     }
@@ -175,7 +181,8 @@ public final class MeshConfigBinder {
     }
     int at = text.lastIndexOf('@');
     String shown = at > 0 ? "<redacted>" + text.substring(at) : text; // user info may hold a password
-    return io.meshclient.api.ConfigurationException.problem("mesh.services." + service + ".fallback-url", shown,
+    String key = service.indexOf('.') < 0 ? "mesh.services." + service : "mesh.services[" + service + "]";
+    return io.meshclient.api.ConfigurationException.problem(key + ".fallback-url", shown,
         "an http or https base URL with a host, a port from 1 to 65535 if any, and without user info, query or "
             + "fragment, such as "
             + "http://reviews.internal:9080");
