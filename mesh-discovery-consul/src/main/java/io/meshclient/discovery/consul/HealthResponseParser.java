@@ -34,7 +34,9 @@ import java.util.Map;
 final class HealthResponseParser {
   static final String TAG_PREFIX = "tag.";
 
-  private final ObjectMapper mapper = new ObjectMapper();
+  /** Fails on anything after the array: two answers run together are not one. */
+  private final ObjectMapper mapper = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** An answer with entries, none of which an instance can be made of. */
   static final class NoUsableEntry extends JsonProcessingException {
