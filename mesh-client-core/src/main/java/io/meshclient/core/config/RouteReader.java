@@ -114,7 +114,7 @@ final class RouteReader {
       return null;
     }
     node.allowOnly(MeshKeys.HEADERS.child("request"));
-    return new RouteConfig.HeaderOps(node.stringMap("set"), node.stringMap("add"), node.strings("remove"));
+    return new RouteConfig.HeaderOps(node.textMap("set"), node.textMap("add"), node.strings("remove"));
   }
 
   private static MirrorConfig mirror(ConfigNode node) {
@@ -177,7 +177,8 @@ final class RouteReader {
   private StringMatch stringMatch(ConfigNode parent, String child) {
     Object raw = parent.raw(child);
     if (!(raw instanceof Map)) {
-      return StringMatch.exact(String.valueOf(raw));
+      String exact = raw == null ? "null" : parent.text(child);
+      return exact == null ? null : StringMatch.exact(exact);
     }
     ConfigNode node = parent.child(child);
     if (node.childNames().size() != 1) {
@@ -185,7 +186,7 @@ final class RouteReader {
       return null;
     }
     String kind = node.childNames().iterator().next();
-    String value = node.string(kind);
+    String value = node.text(kind);
     if (value == null) {
       if (!node.has(kind)) {
         node.report(node.key(kind), "missing", "a value to match");

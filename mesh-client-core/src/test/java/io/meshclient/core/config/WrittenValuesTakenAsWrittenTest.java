@@ -79,4 +79,32 @@ class WrittenValuesTakenAsWrittenTest {
     assertThat(config.service("reviews").retry().statuses()).isEmpty();
     assertThat(config.service("reviews").routes()).isEmpty();
   }
+
+  /**
+   * YAML (mesh.yaml, and Spring's application.yml alike) reads {@code 1.10} unquoted as the number 1.1: a header
+   * match written {@code exact: 1.10} matched only "1.1", so calls carrying {@code x-api-version: 1.10} went on to
+   * the next route, a subset's {@code version: 1.10} selected no instance, and a header set to 2.50 was sent as 2.5.
+   * Where the mesh compares or sends a value as text, a number with a fraction is refused; whole numbers stay.
+   */
+  private static final String QUOTE_IT = " (expected: text, quoted in YAML: unquoted, 1.10 is read as the number 1.1)";
+
+  @Test
+  void aNumberWithAFractionWhereTheMeshComparesOrSendsTextIsRefused() {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            reviews:
+              subsets: { v110: { version: 1.10 }, v2: { version: 2 } }
+              routes:
+                - match: { headers: { x-api-version: { exact: 1.10 }, x-build: 7 } }
+                  to: v110
+                  headers: { request: { set: { x-pinned: 2.50 } } }
+                - match: { query-params: { v: 3.0 } }
+                  to: v2
+        """)).isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "mesh.services.reviews.subsets.v110.version: 1.1" + QUOTE_IT,
+            "mesh.services.reviews.routes[0].match.headers.x-api-version.exact: 1.1" + QUOTE_IT,
+            "mesh.services.reviews.routes[0].headers.request.set.x-pinned: 2.5" + QUOTE_IT,
+            "mesh.services.reviews.routes[1].match.query-params.v: 3.0" + QUOTE_IT));
+  }
 }

@@ -107,7 +107,11 @@ public final class StaticDiscoveryProvider implements ServiceDiscoveryProvider {
     Object meta = map.get("metadata");
     if (meta instanceof Map<?, ?> m) {
       m.forEach((k, v) -> {
-        if (scalar(v)) {
+        if (v instanceof Double || v instanceof Float || v instanceof java.math.BigDecimal) {
+          // YAML reads version: 1.10 unquoted as the number 1.1: a subset selecting "1.10" would match nothing
+          problems.add(problem(key + ".metadata." + k, v, "text, quoted in YAML: unquoted, 1.10 is read as the "
+              + "number 1.1"));
+        } else if (scalar(v)) {
           metadata.put(String.valueOf(k), String.valueOf(v));
         } else { // null (`version:` with no value), a list or a block would have become the label "null" or "[a, b]"
           problems.add(problem(key + ".metadata." + k, v == null ? "empty" : v, "a label value such as v2"));
