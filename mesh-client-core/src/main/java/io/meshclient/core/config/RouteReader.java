@@ -176,8 +176,12 @@ final class RouteReader {
   /** {@code {exact: x}}, {@code {prefix: x}}, {@code {regex: x}}, {@code {present: true}}, or a bare string (exact). */
   private StringMatch stringMatch(ConfigNode parent, String child) {
     Object raw = parent.raw(child);
+    if (raw == null) { // `end-user:` with nothing after it: it was the text "null", which no caller sends
+      parent.report(parent.key(child), "missing", "a value to match");
+      return null;
+    }
     if (!(raw instanceof Map)) {
-      String exact = raw == null ? "null" : parent.text(child);
+      String exact = parent.text(child);
       return exact == null ? null : StringMatch.exact(exact);
     }
     ConfigNode node = parent.child(child);

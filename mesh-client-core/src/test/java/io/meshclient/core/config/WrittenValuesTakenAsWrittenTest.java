@@ -107,4 +107,22 @@ class WrittenValuesTakenAsWrittenTest {
             "mesh.services.reviews.routes[0].headers.request.set.x-pinned: 2.5" + QUOTE_IT,
             "mesh.services.reviews.routes[1].match.query-params.v: 3.0" + QUOTE_IT));
   }
+
+  /**
+   * A header match written with nothing after its name was the exact text "null", which no caller sends: the route
+   * never matched, in silence, and its calls went on to the next route. Written {@code { exact: }} it was refused.
+   */
+  @Test
+  void aMatchWithNothingToMatchIsRefusedHoweverItIsWritten() {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            reviews:
+              routes:
+                - match: { headers: { end-user: }, query-params: { v: { exact: } } }
+                  to: { service: reviews }
+        """)).isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "mesh.services.reviews.routes[0].match.headers.end-user: missing (expected: a value to match)",
+            "mesh.services.reviews.routes[0].match.query-params.v.exact: missing (expected: a value to match)"));
+  }
 }
