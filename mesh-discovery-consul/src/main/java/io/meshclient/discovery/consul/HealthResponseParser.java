@@ -27,7 +27,8 @@ import java.util.Map;
  *
  * Entries with a check that is not passing are left out. So are unusable entries (not an object, no
  * {@code Service}, a port that is not 1 to 65535, no address, an address that is neither an IP literal nor a
- * host name, an id that an earlier entry has: ids are unique within a service), each named in {@link
+ * host name, metadata {@code secure} that is neither true nor false, an id that an earlier entry has: ids are
+ * unique within a service), each named in {@link
  * Parsed#unusable()}; an answer with entries of which none is usable is refused as malformed, so that a broken
  * agent cannot empty a service. Thread-safe.
  */
@@ -118,6 +119,12 @@ final class HealthResponseParser {
     String host = host(entry);
     if (host.isEmpty()) {
       return "no Service.Address nor Node.Address";
+    }
+    JsonNode secure = svc.path("Meta").path("secure");
+    if (!secure.isMissingNode() && !"true".equalsIgnoreCase(secure.asText())
+        && !"false".equalsIgnoreCase(secure.asText())) {
+      // secure=yes (or 1) was taken for false: an instance registered for TLS was called in plaintext
+      return "Service.Meta.secure " + abbreviate(secure.toString()) + " (expected: true or false)";
     }
     if (!SettingValues.isHost(host)) {
       return "address " + abbreviate("'" + host + "'") + " (expected: an IP address or a host name)";

@@ -67,4 +67,17 @@ class HealthResponseParserTest {
         "entry 4 (n1/reviews): id 'n1/reviews' already taken by entry 2 (expected: one entry per node and "
             + "Service.ID)");
   }
+
+  /** An instance registered with secure=yes was taken for one without TLS and called in plaintext. */
+  @Test
+  void secureMetadataThatIsNeitherTrueNorFalseLeavesTheEntryOut() throws IOException {
+    String node = "\"Node\": {\"Node\": \"n1\", \"Address\": \"10.0.0.1\"}";
+    HealthResponseParser.Parsed parsed = parser.parseAll("reviews", "["
+        + "{" + node + ", \"Service\": {\"ID\": \"r1\", \"Port\": 9443, \"Meta\": {\"secure\": \"yes\"}}},"
+        + "{" + node + ", \"Service\": {\"ID\": \"r2\", \"Port\": 9444, \"Meta\": {\"secure\": \"TRUE\"}}},"
+        + "{" + node + ", \"Service\": {\"ID\": \"r3\", \"Port\": 9080, \"Meta\": {\"secure\": \"false\"}}}]");
+
+    assertThat(parsed.instances()).extracting(i -> i.id() + "=" + i.secure()).containsExactly("r2=true", "r3=false");
+    assertThat(parsed.unusable()).containsExactly("entry 0 (r1): Service.Meta.secure \"yes\" (expected: true or false)");
+  }
 }
