@@ -176,8 +176,10 @@ final class RouteReader {
   /** {@code {exact: x}}, {@code {prefix: x}}, {@code {regex: x}}, {@code {present: true}}, or a bare string (exact). */
   private StringMatch stringMatch(ConfigNode parent, String child) {
     Object raw = parent.raw(child);
-    if (raw == null) { // `end-user:` with nothing after it: it was the text "null", which no caller sends
-      parent.report(parent.key(child), "missing", "a value to match");
+    // `end-user:` with nothing after it: mesh.yaml reads null (it was the text "null", which no caller sends),
+    // application.yml the empty text (an empty header value): either way a route that never matched, in silence.
+    if (raw == null || raw instanceof CharSequence text && text.isEmpty()) {
+      parent.report(parent.key(child), "missing", "a value to match; { exact: \"\" } matches an empty value");
       return null;
     }
     if (!(raw instanceof Map)) {

@@ -122,7 +122,8 @@ class WrittenValuesTakenAsWrittenTest {
                 - match: { headers: { end-user: }, query-params: { v: { exact: } } }
                   to: { service: reviews }
         """)).isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
-            "mesh.services.reviews.routes[0].match.headers.end-user: missing (expected: a value to match)",
+            "mesh.services.reviews.routes[0].match.headers.end-user: missing (expected: a value to match; "
+                + "{ exact: \"\" } matches an empty value)",
             "mesh.services.reviews.routes[0].match.query-params.v.exact: missing (expected: a value to match)"));
   }
 }

@@ -15,11 +15,12 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 
 /**
- * Spring's application.yml reads {@code 1.10} unquoted as the number 1.1: a route matching {@code x-api-version:
- * 1.10} matched only "1.1", its calls went on to the next route, and its subset selected no instance. Where the
- * mesh compares text, such a value stops the start-up naming the key; quoted, it is the text written.
+ * Values the mesh compares as text, written in a real application.yml. Spring reads {@code 1.10} unquoted as the
+ * number 1.1: a route matching {@code x-api-version: 1.10} matched only "1.1", its calls went on to the next route,
+ * and its subset selected no instance; and {@code end-user:} with nothing after it as the empty text, a match no
+ * call with the header fits. Either stops the start-up naming the key.
  */
-class YamlFractionsTest {
+class YamlTextValuesTest {
   private static final String QUOTE_IT = " (expected: text, quoted in YAML: unquoted, 1.10 is read as the number 1.1)";
 
   @TempDir
@@ -51,5 +52,24 @@ class YamlFractionsTest {
             "mesh.services.reviews.subsets.v110.version: 1.1" + QUOTE_IT,
             "mesh.services.reviews.routes[0].match.headers.x-api-version.exact: 1.1" + QUOTE_IT,
             "mesh.discovery.static.services.reviews[1].metadata.version: 1.2" + QUOTE_IT));
+  }
+
+  @Test
+  void aHeaderMatchWithNothingAfterItsNameFailsTheStartUpNamingTheKey() throws IOException {
+    Files.writeString(config.resolve("application.yml"), """
+        mesh:
+          discovery.static.services.reviews: [ { url: "http://127.0.0.1:9081" } ]
+          services:
+            reviews:
+              routes:
+                - match: { headers: { end-user: } }
+                  to: { service: reviews }
+        """);
+
+    assertThatThrownBy(() -> new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+        .properties("spring.config.location=file:" + config + "/").run().close())
+        .rootCause().isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "mesh.services.reviews.routes[0].match.headers.end-user: missing (expected: a value to match; "
+                + "{ exact: \"\" } matches an empty value)"));
   }
 }
