@@ -131,6 +131,46 @@ final class ConfigNode {
     return v.toString();
   }
 
+  /**
+   * What a value compared or sent as text must be: a YAML number with a fraction is not, since YAML (mesh.yaml, and
+   * Spring's application.yml alike) reads {@code 1.10} unquoted as the number 1.1, and the text would not be the one
+   * written; whole numbers and booleans are kept as written.
+   */
+  static final String TEXT_NOT_FRACTION = "text, quoted in YAML: unquoted, 1.10 is read as the number 1.1";
+
+  /**
+   * As {@link #string(String)}, for a value compared or sent as text (a header's, a label's): a number with a
+   * fraction is reported ({@link #TEXT_NOT_FRACTION}), and null.
+   */
+  String text(String child) {
+    Object v = map.get(child);
+    if (isFraction(v)) {
+      problems.add(problem(key(child), v, TEXT_NOT_FRACTION));
+      return null;
+    }
+    return string(child);
+  }
+
+  /** As {@link #stringMap(String)}, for values compared or sent as text: a number with a fraction is reported. */
+  Map<String, String> textMap(String child) {
+    Map<String, String> out = stringMap(child);
+    Map<String, Object> m = asMap(map.get(child));
+    if (m != null) {
+      m.forEach((k, v) -> {
+        if (isFraction(v)) {
+          problems.add(problem(key(child) + "." + k, v, TEXT_NOT_FRACTION));
+          out.remove(k);
+        }
+      });
+    }
+    return out;
+  }
+
+  /** Whether {@code v} is what YAML makes of a number with a fraction. */
+  static boolean isFraction(Object v) {
+    return v instanceof Double || v instanceof Float || v instanceof java.math.BigDecimal;
+  }
+
   /** The value of a declared setting as its type, or null (absent or reported); ranges are the validator's. */
   private <T> T parsed(Setting setting, Class<T> type) {
     Object v = map.get(setting.name());

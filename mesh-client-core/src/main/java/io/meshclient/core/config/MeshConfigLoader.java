@@ -33,7 +33,8 @@ import org.yaml.snakeyaml.nodes.Tag;
  * (SnakeYAML is in every Spring Boot application already; Jackson's YAML module is not used because
  * its presence makes Spring register a YAML message converter in the application). Unlike a plain
  * YAML load, it refuses a key written twice in one block (a YAML parser would silently keep
- * the last), naming the key, and resolves {@code ${NAME:default}} placeholders in values.
+ * the last), naming the key, and resolves {@code ${NAME:default}} placeholders in values. Anchors, aliases and
+ * merge keys ({@code <<: *defaults}) are read as application.yml reads them.
  */
 final class MeshConfigLoader {
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_.-]+)(?::([^}]*))?}");
@@ -231,7 +232,12 @@ final class MeshConfigLoader {
           return list;
         }
         Map<String, Object> map = new LinkedHashMap<>();
+        List<Node> merged = new ArrayList<>();
         for (NodeTuple tuple : ((MappingNode) node).getValue()) {
+          if (Tag.MERGE.equals(tuple.getKeyNode().getTag())) {
+            merged.add(tuple.getValueNode());
+            continue;
+          }
           if (!(tuple.getKeyNode() instanceof ScalarNode keyNode)) {
             problems.add(ConfigurationException.problem(key.isEmpty() ? "mesh" : key, "a key that is a block or list",
                 "names as keys"));
@@ -245,9 +251,36 @@ final class MeshConfigLoader {
           }
           map.put(field, child);
         }
+        for (Node source : merged) {
+          merge(source, key, map);
+        }
         return map;
       } finally {
         open.remove(node);
+      }
+    }
+
+    /**
+     * YAML's merge key ({@code <<: *defaults}, or {@code <<: [*a, *b]}), as SnakeYAML, and so Spring Boot's
+     * application.yml, reads it: the keys of the block (or of each block, the first winning) that {@code into}
+     * does not set itself. It was refused as an unknown key {@code <<}.
+     */
+    private void merge(Node source, String key, Map<String, Object> into) {
+      List<Node> blocks = source instanceof SequenceNode sequence ? sequence.getValue() : List.of(source);
+      for (Node block : blocks) {
+        if (!(block instanceof MappingNode)) {
+          problems.add(ConfigurationException.problem((key.isEmpty() ? "mesh" : key) + ".<<",
+              block instanceof ScalarNode scalar ? scalar.getValue() : "a list",
+              "a block, or a list of blocks, to merge, such as <<: *defaults"));
+          continue;
+        }
+        if (value(block, key) instanceof Map<?, ?> keys) {
+          keys.forEach((k, v) -> {
+            if (!into.containsKey(String.valueOf(k))) { // a key the block sets, even to nothing, is its own
+              into.put(String.valueOf(k), v);
+            }
+          });
+        }
       }
     }
 

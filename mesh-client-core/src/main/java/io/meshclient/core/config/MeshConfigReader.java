@@ -183,7 +183,7 @@ final class MeshConfigReader {
     ConfigNode subsets = node.child("subsets");
     if (subsets != null) {
       for (String subset : subsets.childNames()) {
-        b.subset(subset, subsets.stringMap(subset));
+        b.subset(subset, subsets.textMap(subset));
       }
       explainMisindented(subsets, "a subset", "indent it as far as subsets");
     }

@@ -114,7 +114,7 @@ final class RouteReader {
       return null;
     }
     node.allowOnly(MeshKeys.HEADERS.child("request"));
-    return new RouteConfig.HeaderOps(node.stringMap("set"), node.stringMap("add"), node.strings("remove"));
+    return new RouteConfig.HeaderOps(node.textMap("set"), node.textMap("add"), node.strings("remove"));
   }
 
   private static MirrorConfig mirror(ConfigNode node) {
@@ -176,8 +176,15 @@ final class RouteReader {
   /** {@code {exact: x}}, {@code {prefix: x}}, {@code {regex: x}}, {@code {present: true}}, or a bare string (exact). */
   private StringMatch stringMatch(ConfigNode parent, String child) {
     Object raw = parent.raw(child);
+    // `end-user:` with nothing after it: mesh.yaml reads null (it was the text "null", which no caller sends),
+    // application.yml the empty text (an empty header value): either way a route that never matched, in silence.
+    if (raw == null || raw instanceof CharSequence text && text.isEmpty()) {
+      parent.report(parent.key(child), "missing", "a value to match; { exact: \"\" } matches an empty value");
+      return null;
+    }
     if (!(raw instanceof Map)) {
-      return StringMatch.exact(String.valueOf(raw));
+      String exact = parent.text(child);
+      return exact == null ? null : StringMatch.exact(exact);
     }
     ConfigNode node = parent.child(child);
     if (node.childNames().size() != 1) {
@@ -185,7 +192,7 @@ final class RouteReader {
       return null;
     }
     String kind = node.childNames().iterator().next();
-    String value = node.string(kind);
+    String value = node.text(kind);
     if (value == null) {
       if (!node.has(kind)) {
         node.report(node.key(kind), "missing", "a value to match");

@@ -145,4 +145,44 @@ class MeshConfigLoaderTest {
     assertThat(MeshConfig.fromYaml("mesh: { services: { retry: { timeout: 2s } } }", name -> null)
         .service("retry").timeout()).isEqualTo(Duration.ofSeconds(2));
   }
+
+  /**
+   * YAML's merge key, which Spring Boot's application.yml reads (the same block works there), was refused in a
+   * mesh.yaml as an unknown key {@code <<}. The block's own keys win; of a list of blocks, the first.
+   */
+  @Test
+  void aMergeKeyTakesTheKeysOfTheMergedBlocksThatTheBlockDoesNotSet() {
+    MeshConfig config = MeshConfig.fromYaml("""
+        mesh:
+          services:
+            ratings: &defaults { timeout: 2s, load-balancer: random, retry: { attempts: 3 } }
+            reviews:
+              <<: *defaults
+              timeout: 3s
+            details:
+              <<: [ { timeout: 4s }, *defaults ]
+        """, name -> null);
+
+    assertThat(config.service("reviews").timeout()).hasSeconds(3);
+    assertThat(config.service("reviews").retry().attempts()).isEqualTo(3);
+    assertThat(config.service("reviews").loadBalancer()).isEqualTo(config.service("ratings").loadBalancer());
+    assertThat(config.service("details").timeout()).hasSeconds(4);
+    assertThat(config.service("details").loadBalancer()).isEqualTo(config.service("ratings").loadBalancer());
+  }
+
+  @Test
+  void aMergeOfAScalarOrOfABlockIntoItselfIsRefusedNamingTheKey() {
+    assertThatThrownBy(() -> MeshConfig.fromYaml("""
+        mesh:
+          services:
+            x: &five 5
+            reviews: { <<: *five }
+            ratings: &self
+              timeout: 2s
+              <<: *self
+        """, name -> null)).isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems())
+            .containsExactly(
+                "mesh.services.reviews.<<: 5 (expected: a block, or a list of blocks, to merge, such as <<: *defaults)",
+                "mesh.services.ratings: an alias of a block it is in (expected: a value that ends)"));
+  }
 }

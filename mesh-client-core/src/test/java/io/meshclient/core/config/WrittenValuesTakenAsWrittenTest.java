@@ -79,4 +79,51 @@ class WrittenValuesTakenAsWrittenTest {
     assertThat(config.service("reviews").retry().statuses()).isEmpty();
     assertThat(config.service("reviews").routes()).isEmpty();
   }
+
+  /**
+   * YAML (mesh.yaml, and Spring's application.yml alike) reads {@code 1.10} unquoted as the number 1.1: a header
+   * match written {@code exact: 1.10} matched only "1.1", so calls carrying {@code x-api-version: 1.10} went on to
+   * the next route, a subset's {@code version: 1.10} selected no instance, and a header set to 2.50 was sent as 2.5.
+   * Where the mesh compares or sends a value as text, a number with a fraction is refused; whole numbers stay.
+   */
+  private static final String QUOTE_IT = " (expected: text, quoted in YAML: unquoted, 1.10 is read as the number 1.1)";
+
+  @Test
+  void aNumberWithAFractionWhereTheMeshComparesOrSendsTextIsRefused() {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            reviews:
+              subsets: { v110: { version: 1.10 }, v2: { version: 2 } }
+              routes:
+                - match: { headers: { x-api-version: { exact: 1.10 }, x-build: 7 } }
+                  to: v110
+                  headers: { request: { set: { x-pinned: 2.50 } } }
+                - match: { query-params: { v: 3.0 } }
+                  to: v2
+        """)).isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "mesh.services.reviews.subsets.v110.version: 1.1" + QUOTE_IT,
+            "mesh.services.reviews.routes[0].match.headers.x-api-version.exact: 1.1" + QUOTE_IT,
+            "mesh.services.reviews.routes[0].headers.request.set.x-pinned: 2.5" + QUOTE_IT,
+            "mesh.services.reviews.routes[1].match.query-params.v: 3.0" + QUOTE_IT));
+  }
+
+  /**
+   * A header match written with nothing after its name was the exact text "null", which no caller sends: the route
+   * never matched, in silence, and its calls went on to the next route. Written {@code { exact: }} it was refused.
+   */
+  @Test
+  void aMatchWithNothingToMatchIsRefusedHoweverItIsWritten() {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            reviews:
+              routes:
+                - match: { headers: { end-user: }, query-params: { v: { exact: } } }
+                  to: { service: reviews }
+        """)).isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "mesh.services.reviews.routes[0].match.headers.end-user: missing (expected: a value to match; "
+                + "{ exact: \"\" } matches an empty value)",
+            "mesh.services.reviews.routes[0].match.query-params.v.exact: missing (expected: a value to match)"));
+  }
 }

@@ -64,6 +64,8 @@ final class AgentWatch implements AutoCloseable {
   /** Every check, as last read when the catalog moved: names the services of a node and of a registration. */
   private volatile CheckStates allChecks = CheckStates.NONE;
   private long catalogIndex;
+  /** Whether the catalog feed has had an answer (catalog feed thread only): not catalogIndex != 0, see onCatalog. */
+  private boolean catalogSeen;
   private volatile ConsulUnavailableException probeFailure;
   private volatile boolean closed;
 
@@ -211,7 +213,9 @@ final class AgentWatch implements AutoCloseable {
    */
   private void onCatalog(HealthEndpoint.Raw answer, boolean afterFailure) throws ConsulUnavailableException {
     long previousIndex = catalogIndex;
-    boolean first = previousIndex == 0;
+    // Not previousIndex == 0: an agent whose index stays 0 (the bug Consul's documentation warns of) made every
+    // answer a first one, and every watched service was fetched again at each.
+    boolean first = !catalogSeen;
     if (!first && !afterFailure && previousIndex == answer.index()) {
       return;
     }
@@ -220,6 +224,7 @@ final class AgentWatch implements AutoCloseable {
     CheckStates previous = allChecks;
     allChecks = all;
     catalogIndex = answer.index();
+    catalogSeen = true;
     if (first) {
       refetchFetchedBefore(received);
       return;

@@ -36,16 +36,23 @@ final class CheckStates {
     return checks.size();
   }
 
-  /** Reads the JSON array of {@code /v1/health/state/any}, streaming it one check at a time. */
+  /**
+   * Reads the JSON array of {@code /v1/health/state/any}, streaming it one check at a time.
+   *
+   * @throws IOException unless {@code json} is one array of objects and nothing after it: reading stopped at an
+   *     element that was no object, and the checks after it, a failing one too, went unseen, so its service was
+   *     never fetched again and its failing instance kept its calls
+   */
   static CheckStates parse(String json) throws IOException {
     Map<String, Check> checks = new HashMap<>();
     try (JsonParser parser = MAPPER.createParser(json)) {
       if (parser.nextToken() != JsonToken.START_ARRAY) {
-        throw new JsonProcessingException("expected a JSON array of health checks") {
-          private static final long serialVersionUID = 1L;
-        };
+        throw malformed("expected a JSON array of health checks");
       }
-      while (parser.nextToken() == JsonToken.START_OBJECT) {
+      JsonToken token;
+      int element = 0;
+      while ((token = parser.nextToken()) == JsonToken.START_OBJECT) {
+        element++;
         JsonNode check = MAPPER.readTree(parser);
         String node = check.path("Node").asText("");
         String service = check.path("ServiceName").asText("");
@@ -53,8 +60,21 @@ final class CheckStates {
             check.path("ServiceID").asText(""), check.path("Status").asText(""),
             check.path("ServiceTags").toString()));
       }
+      if (token != JsonToken.END_ARRAY) {
+        throw malformed("element " + element + " is " + (token == null ? "missing" : "'" + parser.getText() + "'")
+            + " (expected: a health check object, or the end of the array)");
+      }
+      if (parser.nextToken() != null) {
+        throw malformed("expected one JSON array of health checks, found more after it");
+      }
     }
     return new CheckStates(checks);
+  }
+
+  private static JsonProcessingException malformed(String message) {
+    return new JsonProcessingException(message) {
+      private static final long serialVersionUID = 1L;
+    };
   }
 
   /**

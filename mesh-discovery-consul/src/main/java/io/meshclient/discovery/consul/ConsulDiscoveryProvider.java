@@ -25,8 +25,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Each instance maps a health entry: id {@code Service.ID} (prefixed {@code <node>/} where several
  * nodes use the same ID), host {@code Service.Address} or else {@code Node.Address}, port {@code
  * Service.Port}, weight {@code Service.Weights.Passing}, metadata {@code Service.Meta} verbatim plus
- * {@code tag.<tag>=true} for each tag, secure when metadata {@code secure} is {@code true}, zone from
- * metadata {@code zone}.
+ * {@code tag.<tag>=true} for each tag, secure when metadata {@code secure} is {@code true} (an entry whose
+ * {@code secure} is neither true nor false is left out with a warning), zone from
+ * metadata {@code zone}. An entry whose id an earlier entry has is left out with a warning: ids are unique
+ * within a service.
  *
  * <p>Found by {@link java.util.ServiceLoader} under the name {@value #NAME}; settings are read from
  * {@code mesh.discovery.consul} (see {@link ConsulDiscoverySettings}). Thread-safe.

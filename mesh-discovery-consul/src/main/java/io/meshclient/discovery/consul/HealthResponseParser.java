@@ -27,13 +27,17 @@ import java.util.Map;
  *
  * Entries with a check that is not passing are left out. So are unusable entries (not an object, no
  * {@code Service}, a port that is not 1 to 65535, no address, an address that is neither an IP literal nor a
- * host name), each named in {@link Parsed#unusable()}; an answer with entries of which none is usable is
- * refused as malformed, so that a broken agent cannot empty a service. Thread-safe.
+ * host name, metadata {@code secure} that is neither true nor false, an id that an earlier entry has: ids are
+ * unique within a service), each named in {@link
+ * Parsed#unusable()}; an answer with entries of which none is usable is refused as malformed, so that a broken
+ * agent cannot empty a service. Thread-safe.
  */
 final class HealthResponseParser {
   static final String TAG_PREFIX = "tag.";
 
-  private final ObjectMapper mapper = new ObjectMapper();
+  /** Fails on anything after the array: two answers run together are not one. */
+  private final ObjectMapper mapper = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** An answer with entries, none of which an instance can be made of. */
   static final class NoUsableEntry extends JsonProcessingException {
@@ -69,14 +73,25 @@ final class HealthResponseParser {
     }
     List<ServiceInstance> instances = new ArrayList<>();
     List<String> unusable = new ArrayList<>();
+    Map<String, Integer> taken = new HashMap<>();
     int position = 0;
     for (JsonNode entry : root) {
       String problem = problem(entry);
+      ServiceInstance instance = problem == null && allPassing(entry.path("Checks"))
+          ? instance(service, entry, idCounts) : null;
+      Integer first = instance == null ? null : taken.putIfAbsent(instance.id(), position);
+      if (first != null) {
+        // One node and ID listed twice, or an ID spelt as another's <node>/<ID>: ids are unique within a service,
+        // and the mesh keys an instance's outlier state by id, so two would share it (the successes of one
+        // would keep the other, failing, from ever being ejected).
+        problem = "id '" + abbreviate(instance.id()) + "' already taken by entry " + first
+            + " (expected: one entry per node and Service.ID)";
+      }
       if (problem != null) {
         unusable.add("entry " + position + (entry.path("Service").path("ID").isTextual()
             ? " (" + entry.path("Service").path("ID").asText() + ")" : "") + ": " + problem);
-      } else if (allPassing(entry.path("Checks"))) {
-        instances.add(instance(service, entry, idCounts));
+      } else if (instance != null) {
+        instances.add(instance);
       }
       position++;
     }
@@ -104,6 +119,12 @@ final class HealthResponseParser {
     String host = host(entry);
     if (host.isEmpty()) {
       return "no Service.Address nor Node.Address";
+    }
+    JsonNode secure = svc.path("Meta").path("secure");
+    if (!secure.isMissingNode() && !"true".equalsIgnoreCase(secure.asText())
+        && !"false".equalsIgnoreCase(secure.asText())) {
+      // secure=yes (or 1) was taken for false: an instance registered for TLS was called in plaintext
+      return "Service.Meta.secure " + abbreviate(secure.toString()) + " (expected: true or false)";
     }
     if (!SettingValues.isHost(host)) {
       return "address " + abbreviate("'" + host + "'") + " (expected: an IP address or a host name)";

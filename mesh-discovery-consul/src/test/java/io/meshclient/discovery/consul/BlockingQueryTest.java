@@ -152,6 +152,28 @@ class BlockingQueryTest {
     }
   }
 
+  /**
+   * The catalog feed took any answer under index 0 for its first, and fetched every watched service again at each:
+   * against an agent with the index-0 bug, every service was fetched again at every round trip of the feed.
+   */
+  @Test
+  void aCatalogIndexStuckAtZeroFetchesNoServiceAgainAtEachAnswer() {
+    consul.register(Registration.of("reviews", "r1", "10.0.0.1", 9080));
+    watchReviews(fastSettings(consul.url()).waitTime(ms(200)).build());
+    listener.awaitSnapshot(1);
+    int catalogBefore = consul.requests(ConsulEmulator.CATALOG).size();
+    consul.setCatalogIndex(0); // the Consul bug the documentation warns about
+    await(() -> consul.requests(ConsulEmulator.CATALOG).size() >= catalogBefore + 2, Duration.ofSeconds(5),
+        "the catalog feed past the change");
+    await(() -> discovery.agentWatch().fetchesIdle(), Duration.ofSeconds(5), "the fetches of the change");
+    int fetches = consul.requests("/v1/health/service/reviews").size();
+    int catalog = consul.requests(ConsulEmulator.CATALOG).size();
+
+    await(() -> consul.requests(ConsulEmulator.CATALOG).size() >= catalog + 6, Duration.ofSeconds(10),
+        "six more answers of the catalog feed");
+    assertThat(consul.requests("/v1/health/service/reviews").size() - fetches).isZero();
+  }
+
   @Test
   void sameContentUnderANewIndexPushesNoSnapshot() {
     consul.register(Registration.of("reviews", "r1", "10.0.0.1", 9080));

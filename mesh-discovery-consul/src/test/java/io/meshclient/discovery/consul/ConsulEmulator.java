@@ -266,6 +266,12 @@ final class ConsulEmulator implements AutoCloseable {
     notifyAll();
   }
 
+  /** Sets the index of {@value #CATALOG}, to 0 if a test wants, and wakes held requests. */
+  synchronized void setCatalogIndex(long index) {
+    catalogIndex = index;
+    notifyAll();
+  }
+
   /** Makes every answer of {@value #CHECKS} carry a new index, so no request of it blocks. */
   synchronized void churnChecks() {
     churnChecks = true;

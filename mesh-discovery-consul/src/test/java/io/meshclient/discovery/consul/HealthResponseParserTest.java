@@ -44,4 +44,40 @@ class HealthResponseParserTest {
     assertThatThrownBy(() -> parser.parse("redis", "<html>proxy error</html>"))
         .isInstanceOf(JsonProcessingException.class);
   }
+
+  /**
+   * Ids are unique within a service: the mesh keeps an instance's outlier state by id, so two instances under
+   * one id would share it, and the successes of one would keep the other, failing, from ever being ejected.
+   */
+  @Test
+  void anEntryWhoseIdAnEarlierEntryHasIsLeftOutAndNamed() throws IOException {
+    String n1 = "\"Node\": {\"Node\": \"n1\", \"Address\": \"10.0.0.1\"}";
+    String n2 = "\"Node\": {\"Node\": \"n2\", \"Address\": \"10.0.0.2\"}";
+    HealthResponseParser.Parsed parsed = parser.parseAll("reviews", "["
+        + "{" + n1 + ", \"Service\": {\"ID\": \"r1\", \"Port\": 9080}, \"Checks\": []},"
+        + "{" + n1 + ", \"Service\": {\"ID\": \"r1\", \"Port\": 9081}, \"Checks\": []},"
+        + "{" + n1 + ", \"Service\": {\"ID\": \"reviews\", \"Port\": 9082}, \"Checks\": []},"
+        + "{" + n2 + ", \"Service\": {\"ID\": \"reviews\", \"Port\": 9080}, \"Checks\": []},"
+        + "{" + n2 + ", \"Service\": {\"ID\": \"n1/reviews\", \"Port\": 9083}, \"Checks\": []}]");
+
+    assertThat(parsed.instances()).extracting(i -> i.id() + "=" + i.authority())
+        .containsExactly("n1/r1=10.0.0.1:9080", "n1/reviews=10.0.0.1:9082", "n2/reviews=10.0.0.2:9080");
+    assertThat(parsed.unusable()).containsExactly(
+        "entry 1 (r1): id 'n1/r1' already taken by entry 0 (expected: one entry per node and Service.ID)",
+        "entry 4 (n1/reviews): id 'n1/reviews' already taken by entry 2 (expected: one entry per node and "
+            + "Service.ID)");
+  }
+
+  /** An instance registered with secure=yes was taken for one without TLS and called in plaintext. */
+  @Test
+  void secureMetadataThatIsNeitherTrueNorFalseLeavesTheEntryOut() throws IOException {
+    String node = "\"Node\": {\"Node\": \"n1\", \"Address\": \"10.0.0.1\"}";
+    HealthResponseParser.Parsed parsed = parser.parseAll("reviews", "["
+        + "{" + node + ", \"Service\": {\"ID\": \"r1\", \"Port\": 9443, \"Meta\": {\"secure\": \"yes\"}}},"
+        + "{" + node + ", \"Service\": {\"ID\": \"r2\", \"Port\": 9444, \"Meta\": {\"secure\": \"TRUE\"}}},"
+        + "{" + node + ", \"Service\": {\"ID\": \"r3\", \"Port\": 9080, \"Meta\": {\"secure\": \"false\"}}}]");
+
+    assertThat(parsed.instances()).extracting(i -> i.id() + "=" + i.secure()).containsExactly("r2=true", "r3=false");
+    assertThat(parsed.unusable()).containsExactly("entry 0 (r1): Service.Meta.secure \"yes\" (expected: true or false)");
+  }
 }

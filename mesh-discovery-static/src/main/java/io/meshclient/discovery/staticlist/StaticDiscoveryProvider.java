@@ -96,38 +96,7 @@ public final class StaticDiscoveryProvider implements ServiceDiscoveryProvider {
     }
     unknownKeys(key, map, INSTANCE_KEYS, problems);
     int before = problems.size();
-    Object url = map.get("url");
-    URI uri = null;
-    if (url == null) {
-      problems.add(problem(key + ".url", "missing", URL_EXPECTED));
-    } else {
-      String shown = withoutUserInfo(url.toString()); // user info may hold a password: never shown
-      try {
-        uri = new URI(url.toString().trim());
-      } catch (URISyntaxException e) {
-        problems.add(problem(key + ".url", shown, URL_EXPECTED));
-      }
-      if (uri != null) {
-        String scheme = uri.getScheme();
-        if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
-            || uri.getHost() == null) {
-          problems.add(problem(key + ".url", shown, URL_EXPECTED));
-        }
-        if (uri.getRawUserInfo() != null) {
-          problems.add(problem(key + ".url", shown, "a URL without user info"));
-        }
-        if (uri.getPort() != -1) {
-          PORT.check(key + ".url", uri.getPort(), problems);
-        }
-        String path = uri.getRawPath();
-        if (uri.getHost() != null && (path != null && !path.isEmpty() && !path.equals("/")
-            || uri.getRawQuery() != null || uri.getRawFragment() != null)) {
-          // The mesh sends each call's own path to the instance: a path here would be silently dropped.
-          problems.add(problem(key + ".url", shown, "a URL without path, query or fragment: each call keeps "
-              + "its own path"));
-        }
-      }
-    }
+    Address address = address(key + ".url", map.get("url"), problems);
     int weight = ServiceInstance.DEFAULT_WEIGHT;
     Object w = map.get("weight");
     if (w != null) {
@@ -138,7 +107,11 @@ public final class StaticDiscoveryProvider implements ServiceDiscoveryProvider {
     Object meta = map.get("metadata");
     if (meta instanceof Map<?, ?> m) {
       m.forEach((k, v) -> {
-        if (scalar(v)) {
+        if (v instanceof Double || v instanceof Float || v instanceof java.math.BigDecimal) {
+          // YAML reads version: 1.10 unquoted as the number 1.1: a subset selecting "1.10" would match nothing
+          problems.add(problem(key + ".metadata." + k, v, "text, quoted in YAML: unquoted, 1.10 is read as the "
+              + "number 1.1"));
+        } else if (scalar(v)) {
           metadata.put(String.valueOf(k), String.valueOf(v));
         } else { // null (`version:` with no value), a list or a block would have become the label "null" or "[a, b]"
           problems.add(problem(key + ".metadata." + k, v == null ? "empty" : v, "a label value such as v2"));
@@ -158,14 +131,85 @@ public final class StaticDiscoveryProvider implements ServiceDiscoveryProvider {
     if (problems.size() > before) {
       return null;
     }
-    boolean secure = uri.getScheme().equalsIgnoreCase("https");
-    int port = uri.getPort() > 0 ? uri.getPort() : secure ? 443 : 80;
-    String host = uri.getHost().toLowerCase(java.util.Locale.ROOT); // host names are case-insensitive
+    return address.instance(id != null ? id.toString() : null, service, weight, metadata,
+        zone != null ? zone.toString() : "");
+  }
+
+  /**
+   * Where an instance URL points: its host (lower case, an IPv6 literal without brackets), its port (80, or 443
+   * for https, when it has none) and whether it is https.
+   */
+  record Address(String host, int port, boolean secure) {
+    /** An instance at this address; a null {@code id} is {@code host:port}. */
+    ServiceInstance instance(String id, String service, int weight, Map<String, String> metadata, String zone) {
+      return new ServiceInstance(id != null ? id : host + ":" + port, service, host, port, secure, weight, metadata,
+          zone);
+    }
+  }
+
+  /**
+   * The address of the instance URL {@code url}, set at {@code key}, or null with its problems added to {@code
+   * problems}: an http or https URL with a host, a port from 1 to 65535 if any, and no user info (never shown),
+   * path, query or fragment.
+   */
+  static Address address(String key, Object url, List<String> problems) {
+    if (url == null) {
+      problems.add(problem(key, "missing", URL_EXPECTED));
+      return null;
+    }
+    int before = problems.size();
+    String text = url.toString().trim();
+    String shown = withoutUserInfo(url.toString()); // user info may hold a password: never shown
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      problems.add(problem(key, shown, URL_EXPECTED));
+      return null;
+    }
+    String scheme = uri.getScheme();
+    // java.net.URI takes a host with '_' (reviews_v1, as Docker Compose names services) for no host at all; the
+    // mesh calls it as OkHttp does, so it is read from the authority, as the discoveries read their hosts.
+    // (Nor does it see user info then: the authority is read after its last '@'.)
+    String authority = uri.getRawAuthority() == null ? null
+        : uri.getRawAuthority().substring(uri.getRawAuthority().lastIndexOf('@') + 1);
+    boolean underscored = uri.getHost() == null && authority != null && authority.indexOf('_') >= 0
+        && SettingValues.isHostAndPort(authority);
+    if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+        || uri.getHost() == null && !underscored) {
+      boolean bareIpv6 = authority != null && !authority.startsWith("[")
+          && authority.indexOf(':') != authority.lastIndexOf(':');
+      problems.add(problem(key, shown, bareIpv6 ? "an IPv6 address in brackets, such as http://[::1]:9081"
+          : URL_EXPECTED));
+    }
+    if (uri.getRawUserInfo() != null || uri.getRawAuthority() != null && uri.getRawAuthority().indexOf('@') >= 0) {
+      problems.add(problem(key, shown, "a URL without user info"));
+    }
+    if (uri.getPort() != -1) {
+      PORT.check(key, uri.getPort(), problems);
+    }
+    String path = uri.getRawPath();
+    if ((uri.getHost() != null || underscored) && (path != null && !path.isEmpty() && !path.equals("/")
+        || uri.getRawQuery() != null || uri.getRawFragment() != null)) {
+      // The mesh sends each call's own path to the instance: a path here would be silently dropped.
+      problems.add(problem(key, shown, "a URL without path, query or fragment: each call keeps its own path"));
+    }
+    if (problems.size() > before) {
+      return null;
+    }
+    boolean secure = scheme.equalsIgnoreCase("https");
+    String host = uri.getHost();
+    int port = uri.getPort();
+    if (underscored) { // a name, never an IPv6 literal: isHostAndPort took any ':' for the port's
+      int colon = authority.indexOf(':');
+      host = colon < 0 ? authority : authority.substring(0, colon);
+      port = colon < 0 ? -1 : Integer.parseInt(authority.substring(colon + 1));
+    }
+    host = host.toLowerCase(java.util.Locale.ROOT); // host names are case-insensitive
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }
-    return new ServiceInstance(id != null ? id.toString() : host + ":" + port, service, host, port, secure, weight,
-        metadata, zone != null ? zone.toString() : "");
+    return new Address(host, port > 0 ? port : secure ? 443 : 80, secure);
   }
 
   /** A string, number or boolean: what a label, id or zone can be written as. */

@@ -2,7 +2,6 @@ package io.meshclient.discovery.staticlist;
 
 import io.meshclient.api.ServiceDiscovery;
 import io.meshclient.api.ServiceInstance;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,24 +59,32 @@ public final class StaticServiceDiscovery implements ServiceDiscovery {
 
     private Builder() {}
 
-    /** Adds an instance of {@code service} at {@code url} ({@code http(s)://host:port}), weight 1, no metadata. */
+    /**
+     * Adds an instance of {@code service} at {@code url} ({@code http(s)://host:port}), weight 1, no metadata.
+     *
+     * @throws io.meshclient.api.ConfigurationException if {@code url} is not an instance URL, as {@link
+     *     #instance(String, String, int, Map)} checks it
+     */
     public Builder instance(String service, String url) {
       return instance(service, url, ServiceInstance.DEFAULT_WEIGHT, Map.of());
     }
 
-    /** Adds an instance of {@code service} at {@code url} with a weight and metadata. */
+    /**
+     * Adds an instance of {@code service} at {@code url} with a weight and metadata. The URL is checked as {@code
+     * url} in configuration is: http or https, a host, a port from 1 to 65535 (none: 80, or 443 for https), and no
+     * user info, path, query or fragment; its id is {@code host:port}.
+     *
+     * @throws io.meshclient.api.ConfigurationException (an {@link IllegalArgumentException}) naming {@code url}, its
+     *     value (without user info) and what was expected
+     */
     public Builder instance(String service, String url, int weight, Map<String, String> metadata) {
-      URI uri = URI.create(Objects.requireNonNull(url, "url"));
-      boolean secure = "https".equalsIgnoreCase(uri.getScheme());
-      int port = uri.getPort() > 0 ? uri.getPort() : secure ? 443 : 80;
-      String host = uri.getHost();
-      if (host == null) {
-        throw new IllegalArgumentException("url: " + url + " (expected: http(s)://host:port)");
+      List<String> problems = new ArrayList<>();
+      StaticDiscoveryProvider.Address address =
+          StaticDiscoveryProvider.address("url", Objects.requireNonNull(url, "url"), problems);
+      if (address == null) {
+        throw new io.meshclient.api.ConfigurationException(problems);
       }
-      if (host.startsWith("[") && host.endsWith("]")) {
-        host = host.substring(1, host.length() - 1);
-      }
-      return instance(new ServiceInstance(host + ":" + port, service, host, port, secure, weight, metadata, ""));
+      return instance(address.instance(null, service, weight, metadata, ""));
     }
 
     /** Adds an instance as it is. */

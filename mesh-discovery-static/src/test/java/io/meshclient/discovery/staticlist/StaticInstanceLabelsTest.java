@@ -51,4 +51,15 @@ class StaticInstanceLabelsTest {
       });
     }
   }
+
+  /** YAML reads 1.10 unquoted as the number 1.1: the label was "1.1", and a subset selecting "1.10" matched nothing. */
+  @Test
+  void aLabelValueWithAFractionIsRefusedAsYamlReadsIt() {
+    assertThatThrownBy(() -> build("{ url: \"http://127.0.0.1:9081\", metadata: { version: 1.10, build: 2.0 } }"))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "mesh.discovery.static.services.reviews[0].metadata.version: 1.1 (expected: text, quoted in YAML: "
+                + "unquoted, 1.10 is read as the number 1.1)",
+            "mesh.discovery.static.services.reviews[0].metadata.build: 2.0 (expected: text, quoted in YAML: "
+                + "unquoted, 1.10 is read as the number 1.1)"));
+  }
 }

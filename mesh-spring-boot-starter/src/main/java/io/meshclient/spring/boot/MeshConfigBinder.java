@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.PlaceholdersResolver;
 import org.springframework.boot.context.properties.bind.PropertySourcesPlaceholdersResolver;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
@@ -145,11 +147,25 @@ public final class MeshConfigBinder {
    * calls the service at, or {@code http://<service>} when it is not set.
    *
    * @throws io.meshclient.api.ConfigurationException if it is not an http or https URL with a host and no
-   *     user info, query or fragment (the user info is never shown)
+   *     user info, query or fragment (the user info is never shown), or if it is unset and the service's block
+   *     holds a misspelling of it ({@code fallbak-url}), which nothing else reads while the mesh is off
    */
   public static String fallbackUrl(Environment environment, String service) {
-    String url = environment.getProperty("mesh.services." + service + ".fallback-url");
+    // The service's name is one element, as the mesh reads mesh.services: "mesh.services." + service + ".fallback-url"
+    // split reviews.prod in two, so mesh.services[reviews.prod].fallback-url, checked with the mesh on, was never
+    // read with it off, and calls went to http://reviews.prod.
+    ConfigurationPropertyName block = ROOT.append("services").append("[" + service + "]");
+    Binder binder = Binder.get(environment);
+    String url = binder.bind(block.append("fallback-url"), Bindable.of(String.class)).orElse(null);
     if (url == null) {
+      String misspelt = misspeltFallbackUrl(binder.bind(block, Bindable.mapOf(String.class, Object.class))
+          .orElse(Map.of()), "");
+      if (misspelt != null) {
+        // With the mesh on, the mesh's reader refuses this unknown key; with it off nothing else reads mesh.*.
+        throw new io.meshclient.api.ConfigurationException(java.util.List.of(io.meshclient.api.ConfigurationException
+            .problem(serviceKey(service) + "." + misspelt, "unknown key", "fallback-url, the base URL that calls to "
+                + service + " go to while mesh.enabled is false")));
+      }
       return "http://" + service;
     }
     String problem = fallbackUrlProblem(service, url);
@@ -175,10 +191,31 @@ public final class MeshConfigBinder {
     }
     int at = text.lastIndexOf('@');
     String shown = at > 0 ? "<redacted>" + text.substring(at) : text; // user info may hold a password
-    return io.meshclient.api.ConfigurationException.problem("mesh.services." + service + ".fallback-url", shown,
+    return io.meshclient.api.ConfigurationException.problem(serviceKey(service) + ".fallback-url", shown,
         "an http or https base URL with a host, a port from 1 to 65535 if any, and without user info, query or "
             + "fragment, such as "
             + "http://reviews.internal:9080");
+  }
+
+  /** {@code mesh.services.reviews}, or {@code mesh.services[reviews.prod]} for a name that holds dots. */
+  private static String serviceKey(String service) {
+    return service.indexOf('.') < 0 ? "mesh.services." + service : "mesh.services[" + service + "]";
+  }
+
+  /**
+   * The key of {@code block} (a service's settings, keys below {@code path}) that is {@code fallback-url} misspelt
+   * ({@code fallbak-url}, {@code fallback.url}, within two edits), or null.
+   */
+  private static String misspeltFallbackUrl(Map<?, ?> block, String path) {
+    for (Map.Entry<?, ?> e : block.entrySet()) {
+      String key = path + e.getKey();
+      String found = e.getValue() instanceof Map<?, ?> nested ? misspeltFallbackUrl(nested, key + ".")
+          : SettingValues.didYouMean(key.replace('.', '-'), FALLBACK_URL).isEmpty() ? null : key;
+      if (found != null) {
+        return found;
+      }
+    }
+    return null;
   }
 
   /** Every {@code mesh.*} property as a tree of maps (below {@code mesh}) and resolved scalar values. */

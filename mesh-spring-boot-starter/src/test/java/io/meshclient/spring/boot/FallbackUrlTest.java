@@ -55,4 +55,18 @@ class FallbackUrlTest {
                 "mesh.services.reviews.fallback-url: http://reviews.internal:99999" + EXPECTED,
                 "mesh.services.ratings.fallback-url: http://ratings.internal:0" + EXPECTED)));
   }
+
+  /** With the mesh off nothing else reads mesh.*: a misspelt fallback-url was ignored, calls went to http://reviews. */
+  @Test
+  void aMisspeltFallbackUrlFailsAStartUpWithTheMeshOff() {
+    for (String misspelt : java.util.List.of("fallbak-url", "fallback.url")) {
+      assertThatThrownBy(() -> new SpringApplicationBuilder(TestApplication.class)
+          .properties("server.port=0", "mesh.enabled=false",
+              "mesh.services.reviews." + misspelt + "=http://127.0.0.1:1", "test.reviews.v1=x", "test.reviews.v3=x")
+          .run().close())
+          .rootCause().isInstanceOf(ConfigurationException.class)
+          .hasMessage("mesh.services.reviews." + misspelt + ": unknown key (expected: fallback-url, the base URL that "
+              + "calls to reviews go to while mesh.enabled is false)");
+    }
+  }
 }

@@ -21,6 +21,13 @@ import java.util.concurrent.ThreadLocalRandom;
 final class RingHashBalancer implements LoadBalancer, InstanceListListener {
   static final int DEFAULT_POINTS = 160;
   static final int MAX_RING = 200_000;
+  /**
+   * The most points a ring has in all, as Envoy bounds its ring ({@code maximum_ring_size}): without it the points
+   * were bounded per instance only, so weights of 1 and 1000 among 50 instances (a discovery's weights, Consul's
+   * {@code Weights.Passing} among them) made a ring of 8 million points, hundreds of megabytes built again at each
+   * change of the list. Above it every instance's points are scaled down alike, keeping the weights' ratios.
+   */
+  static final int MAX_POINTS = 1_000_000;
 
   private final String header;
   private final String cookie;
@@ -74,6 +81,14 @@ final class RingHashBalancer implements LoadBalancer, InstanceListListener {
       counts[i] = minWeight == Integer.MAX_VALUE ? pointsPerInstance
           : (int) Math.min(MAX_RING, (long) pointsPerInstance * w / minWeight);
       total += counts[i];
+    }
+    if (total > MAX_POINTS) {
+      long scaled = 0;
+      for (int i = 0; i < counts.length; i++) {
+        counts[i] = counts[i] == 0 ? 0 : (int) Math.max(1, (long) counts[i] * MAX_POINTS / total);
+        scaled += counts[i];
+      }
+      total = scaled;
     }
     long[][] entries = new long[(int) Math.min(total, Integer.MAX_VALUE)][];
     int k = 0;

@@ -74,6 +74,30 @@ class LatencyAndHashBalancerTest {
         .isEqualTo(balancer.pick(fiveList, withHeader("x-user", "user-7")));
   }
 
+  /**
+   * Weights of 1 and 1000 (a discovery's: Consul's Weights.Passing, a static weight) gave each heavy instance 160,000
+   * points: 1.4 million here, 8 million among 50 instances, built again at every change of the list.
+   */
+  @Test
+  void ringHashBoundsItsPointsWhateverTheWeightsAndKeepsTheirRatio() {
+    List<ServiceInstance> instances = new ArrayList<>();
+    instances.add(ServiceInstance.of("s", "10.0.0.1", 8080));
+    for (int i = 2; i <= 10; i++) {
+      instances.add(ServiceInstance.of("s", "10.0.0." + i, 8080).withWeight(1000));
+    }
+    RingHashBalancer.Ring ring = RingHashBalancer.build(List.copyOf(instances), RingHashBalancer.DEFAULT_POINTS);
+
+    assertThat(ring.points()).hasSizeLessThanOrEqualTo(RingHashBalancer.MAX_POINTS);
+    int[] owned = new int[instances.size()];
+    for (int owner : ring.owners()) {
+      owned[owner]++;
+    }
+    for (int i = 1; i < owned.length; i++) {
+      assertThat(owned[i] / (double) owned[0]).as("instance %d's points over the light one's", i)
+          .isBetween(990.0, 1010.0);
+    }
+  }
+
   @Test
   void ringHashNeedsExactlyOneKeySource() {
     assertThatThrownBy(() -> new RingHashBalancer.Provider().create(new BalancerContext("s",
