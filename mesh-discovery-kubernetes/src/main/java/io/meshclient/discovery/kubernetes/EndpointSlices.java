@@ -48,12 +48,12 @@ final class EndpointSlices {
   private EndpointSlices() {}
 
   /**
-   * What a service's slices give: its instances, sorted by id, the pods they name, what was left out
+   * What a service's slices give: its instances, sorted by id, what was left out
    * ({@code <slice> left out: <why>} or {@code <slice> ignored: <why>}, sorted), whether the instances are
    * terminating but serving endpoints, taken because none is ready, and what topology-aware hints did (see
    * {@link ZoneHints#describe()}; null when no endpoint has any).
    */
-  record Mapped(List<ServiceInstance> instances, Set<String> pods, List<String> problems,
+  record Mapped(List<ServiceInstance> instances, List<String> problems,
       boolean servingTerminating, String topology) {}
 
   /** Looks up the configured labels of a pod by name; an unknown pod has none. */
@@ -102,21 +102,19 @@ final class EndpointSlices {
     Taken used = fallback ? servingTerminating : hints.used() ? readyForCaller : ready;
     problems.addAll(ready.problems);
     problems.addAll(servingTerminating.problems);
-    return new Mapped(List.copyOf(used.byId.values()), Set.copyOf(used.pods), List.copyOf(problems), fallback,
+    return new Mapped(List.copyOf(used.byId.values()), List.copyOf(problems), fallback,
         fallback ? null : hints.describe());
   }
 
-  /** The instances, pods and problems of one kind of endpoint (ready, or serving and terminating). */
+  /** The instances and problems of one kind of endpoint (ready, or serving and terminating). */
   private static final class Taken {
     final Map<String, ServiceInstance> byId = new TreeMap<>();
-    final Set<String> pods = new HashSet<>();
     final Set<String> problems = new TreeSet<>();
 
     void add(String service, String sliceName, Endpoint endpoint, int port, boolean secure, PodLabels labels) {
       String pod = podName(endpoint.getTargetRef());
       Map<String, String> metadata = new HashMap<>();
       if (pod != null) {
-        pods.add(pod);
         metadata.putAll(labels.of(pod));
         metadata.put(POD_NAME, pod);
       }
@@ -182,6 +180,22 @@ final class EndpointSlices {
       }
     }
     return null;
+  }
+
+  /** The pods the endpoints of {@code slices} are, used or not. */
+  static Set<String> pods(Collection<EndpointSlice> slices) {
+    Set<String> pods = new HashSet<>();
+    for (EndpointSlice slice : slices) {
+      if (slice.getEndpoints() != null) {
+        slice.getEndpoints().forEach(e -> {
+          String pod = podName(e.getTargetRef());
+          if (pod != null) {
+            pods.add(pod);
+          }
+        });
+      }
+    }
+    return Set.copyOf(pods);
   }
 
   private static String podName(ObjectReference ref) {

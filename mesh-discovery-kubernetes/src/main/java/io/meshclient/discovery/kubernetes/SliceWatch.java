@@ -202,7 +202,7 @@ final class SliceWatch implements ServiceDiscovery.Watch {
     }
   }
 
-  /** Whether a pod of this service's current snapshot is named {@code pod}. */
+  /** Whether an endpoint of this service's slices, as last mapped, is pod {@code pod}. */
   boolean references(String pod) {
     return referencedPods.contains(pod);
   }
@@ -241,8 +241,11 @@ final class SliceWatch implements ServiceDiscovery.Watch {
     List<EndpointSlice> slices = listing.getStore().list();
     noSlices = slices.isEmpty();
     listed = true;
+    // Published before the pods' labels are read: a pod whose labels change once read is then one this watch
+    // references, so the pod watch's thread refreshes it (after this delivery, under the lock), and the change
+    // is not lost, for a pod this delivery adds too
+    referencedPods = EndpointSlices.pods(slices);
     EndpointSlices.Mapped mapped = EndpointSlices.map(service, slices, portName, pods, callerZone.get());
-    referencedPods = mapped.pods();
     if (!mapped.problems().equals(problems)) { // warned once per change, not on every event
       for (String problem : mapped.problems()) {
         if (!problems.contains(problem)) {

@@ -112,6 +112,51 @@ class SliceWatchThreadsTest {
     watch.close();
   }
 
+  @Test
+  void aPodWhoseLabelsChangeOnceItsNewEndpointIsMappedIsMappedAgain() throws Exception {
+    api.slice("reviews-a", "reviews", 9080, endpoint("10.0.0.1", "reviews-1", "zone-a"));
+    Map<String, Map<String, String>> podStore = new java.util.concurrent.ConcurrentHashMap<>(Map.of(
+        "reviews-1", Map.of("version", "v1"), "reviews-2", Map.of("version", "v1")));
+    SliceWatch[] self = new SliceWatch[1];
+    AtomicBoolean changed = new AtomicBoolean();
+    CountDownLatch podThreadChecked = new CountDownLatch(1);
+    EndpointSlices.PodLabels pods = pod -> {
+      Map<String, String> read = podStore.getOrDefault(pod, Map.of());
+      if (pod.equals("reviews-2") && changed.compareAndSet(false, true)) {
+        // the pod's labels change just after this delivery read them, and the pod informer's thread tells the
+        // watches as KubernetesDiscovery.podLabelsChanged does, while this delivery still holds the watch's lock
+        podStore.put("reviews-2", Map.of("version", "v2"));
+        Thread podInformer = new Thread(() -> {
+          boolean references = self[0].references("reviews-2");
+          podThreadChecked.countDown();
+          if (references) {
+            self[0].refresh(Duration.ZERO);
+          }
+        }, "pod-informer");
+        podInformer.setDaemon(true);
+        podInformer.start();
+        await(podThreadChecked, "the pod informer's thread checking the watch");
+      }
+      return read;
+    };
+    RecordingListener recorded = new RecordingListener();
+    SliceWatch watch = new SliceWatch(api.client, ApiServer.NAMESPACE, "reviews", "", recorded, pods,
+        new KubernetesWatchListener() {}, () -> {}, new StatusTracker(), retryAfter, () -> null);
+    self[0] = watch;
+    watch.begin();
+    awaitFirstList(watch);
+    awaitWatchEvents(1); // its watch open: a change made before may not be sent
+
+    api.slice("reviews-a", "reviews", 9080, endpoint("10.0.0.1", "reviews-1", "zone-a"),
+        endpoint("10.0.0.2", "reviews-2", "zone-a"));
+
+    RecordingListener.await(changed::get, Duration.ofSeconds(10), "the delivery mapping 10.0.0.2");
+    RecordingListener.await(() -> recorded.last().size() == 2 && recorded.last().stream()
+        .allMatch(i -> !i.id().equals("10.0.0.2:9080") || "v2".equals(i.metadata().get("version"))),
+        Duration.ofSeconds(10), "10.0.0.2 with its pod's labels now (version v2)");
+    watch.close();
+  }
+
   private void awaitWatchEvents(int count) {
     RecordingListener.await(() -> api.watchEventsSent.get() >= count, Duration.ofSeconds(10), count + " watch events");
   }

@@ -27,7 +27,8 @@ final class XdsDiscovery implements ServiceDiscovery, AttachableDiscovery {
   private static final Logger LOG = Logger.getLogger(XdsDiscovery.class.getName());
 
   private final XdsSettings settings;
-  private final ScheduledExecutorService executor;
+  /** The xDS thread (tests read its queue). */
+  final XdsExecutor executor;
   private final ManagedChannel channel;
   private final XdsClient client;
   private final AdsStream stream;

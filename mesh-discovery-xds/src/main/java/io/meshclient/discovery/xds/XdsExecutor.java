@@ -13,7 +13,8 @@ import java.util.logging.Logger;
  * responses, the watches and the timers (resource timeouts, reconnect backoff, the stream's handshake). A task
  * that throws is logged at WARNING, its exception's message only (the stack trace at FINE), and the thread goes
  * on with the next task. A {@link ScheduledThreadPoolExecutor} keeps what a task throws in the task's {@link
- * Future}, which nothing here reads: it was lost without a word.
+ * Future}, which nothing here reads: it was lost without a word. A timer cancelled is removed from the queue at
+ * once.
  */
 final class XdsExecutor extends ScheduledThreadPoolExecutor {
   private static final Logger LOG = Logger.getLogger(XdsExecutor.class.getName());
@@ -26,6 +27,9 @@ final class XdsExecutor extends ScheduledThreadPoolExecutor {
       started.accept(t);
       return t;
     });
+    // A timer cancelled leaves the queue at once: a TTL (up to 596 h) restarted by each heartbeat would otherwise
+    // keep every timer it replaced queued, with its resource's name and version, until its TTL passed.
+    setRemoveOnCancelPolicy(true);
   }
 
   @Override

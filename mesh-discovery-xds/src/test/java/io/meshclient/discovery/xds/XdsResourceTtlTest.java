@@ -79,6 +79,27 @@ class XdsResourceTtlTest extends ScriptedMeshTest {
   }
 
   @Test
+  void aHeartbeatLeavesNoTimerBehindOnTheXdsThread() throws Exception {
+    reviewsServedByA(mesh -> {
+      var hour = com.google.protobuf.Duration.newBuilder().setSeconds(3600).build();
+      assertAcked(controlPlane.send(ResourceType.EDS, "2", Any.pack(Resource.newBuilder().setName(V1).setTtl(hour)
+          .setResource(Any.pack(Resources.endpoints(V1, backends.port("b")))).build())));
+      awaitACallAnsweredBy(mesh, "b");
+      var queue = ((XdsDiscovery) discovery).executor.getQueue();
+      int before = queue.size();
+
+      Resource heartbeat = Resource.newBuilder().setName(V1).setTtl(hour).build();
+      for (int i = 0; i < 200; i++) {
+        assertAcked(controlPlane.send(ResourceType.EDS, "2", Any.pack(heartbeat)));
+      }
+
+      // each heartbeat replaces the timer: the one it cancels must not wait out its hour in the queue
+      assertThat(queue.size()).as("tasks queued on the xDS thread").isLessThanOrEqualTo(before + 5);
+      assertThat(Load.call(mesh, "http://reviews/")).isEqualTo("b");
+    });
+  }
+
+  @Test
   void endpointsUpdatedWithoutATtlStay() throws Exception {
     try (LogRecorder log = new LogRecorder(XdsClient.class)) {
       reviewsServedByA(mesh -> {
