@@ -8,8 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.springframework.boot.context.properties.bind.Bindable;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.PlaceholdersResolver;
 import org.springframework.boot.context.properties.bind.PropertySourcesPlaceholdersResolver;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
@@ -55,9 +53,6 @@ public final class MeshConfigBinder {
   /** The one key under {@code mesh.problem-details}. */
   private static final Set<String> ENABLED = Set.of("enabled");
 
-  /** {@code mesh.services.<service>.fallback-url} in its relaxed spellings: read by the kill switch only. */
-  private static final Set<String> FALLBACK_URL = Set.of("fallback-url", "fallbackUrl", "fallback_url", "fallbackurl");
-
   private static final ConfigurationPropertyName ROOT = ConfigurationPropertyName.of(MeshConfig.PREFIX);
 
   private MeshConfigBinder() {}
@@ -77,14 +72,14 @@ public final class MeshConfigBinder {
       services.forEach((name, service) -> {
         if (service instanceof Map<?, ?> settings) {
           settings.forEach((key, url) -> {
-            if (FALLBACK_URL.contains(key)) {
-              String problem = fallbackUrlProblem(String.valueOf(name), url);
+            if (FallbackUrls.SPELLINGS.contains(key)) {
+              String problem = FallbackUrls.problem(String.valueOf(name), url);
               if (problem != null) {
                 problems.add(problem);
               }
             }
           });
-          settings.keySet().removeIf(key -> FALLBACK_URL.contains(key));
+          settings.keySet().removeIf(FallbackUrls.SPELLINGS::contains);
         }
       });
     }
@@ -151,71 +146,7 @@ public final class MeshConfigBinder {
    *     holds a misspelling of it ({@code fallbak-url}), which nothing else reads while the mesh is off
    */
   public static String fallbackUrl(Environment environment, String service) {
-    // The service's name is one element, as the mesh reads mesh.services: "mesh.services." + service + ".fallback-url"
-    // split reviews.prod in two, so mesh.services[reviews.prod].fallback-url, checked with the mesh on, was never
-    // read with it off, and calls went to http://reviews.prod.
-    ConfigurationPropertyName block = ROOT.append("services").append("[" + service + "]");
-    Binder binder = Binder.get(environment);
-    String url = binder.bind(block.append("fallback-url"), Bindable.of(String.class)).orElse(null);
-    if (url == null) {
-      String misspelt = misspeltFallbackUrl(binder.bind(block, Bindable.mapOf(String.class, Object.class))
-          .orElse(Map.of()), "");
-      if (misspelt != null) {
-        // With the mesh on, the mesh's reader refuses this unknown key; with it off nothing else reads mesh.*.
-        throw new io.meshclient.api.ConfigurationException(java.util.List.of(io.meshclient.api.ConfigurationException
-            .problem(serviceKey(service) + "." + misspelt, "unknown key", "fallback-url, the base URL that calls to "
-                + service + " go to while mesh.enabled is false")));
-      }
-      return "http://" + service;
-    }
-    String problem = fallbackUrlProblem(service, url);
-    if (problem != null) {
-      throw new io.meshclient.api.ConfigurationException(java.util.List.of(problem));
-    }
-    return url.trim();
-  }
-
-  /** Why {@code url} cannot be the service's fallback URL, naming the key; null if it can. */
-  private static String fallbackUrlProblem(String service, Object url) {
-    String text = String.valueOf(url).trim();
-    java.net.URI uri;
-    try {
-      uri = new java.net.URI(text);
-    } catch (java.net.URISyntaxException e) {
-      uri = null;
-    }
-    boolean userInfo = uri != null && uri.getRawUserInfo() != null;
-    boolean valid = uri != null && !userInfo && SettingValues.isHttpBaseUrl(uri);
-    if (valid) {
-      return null;
-    }
-    int at = text.lastIndexOf('@');
-    String shown = at > 0 ? "<redacted>" + text.substring(at) : text; // user info may hold a password
-    return io.meshclient.api.ConfigurationException.problem(serviceKey(service) + ".fallback-url", shown,
-        "an http or https base URL with a host, a port from 1 to 65535 if any, and without user info, query or "
-            + "fragment, such as "
-            + "http://reviews.internal:9080");
-  }
-
-  /** {@code mesh.services.reviews}, or {@code mesh.services[reviews.prod]} for a name that holds dots. */
-  private static String serviceKey(String service) {
-    return service.indexOf('.') < 0 ? "mesh.services." + service : "mesh.services[" + service + "]";
-  }
-
-  /**
-   * The key of {@code block} (a service's settings, keys below {@code path}) that is {@code fallback-url} misspelt
-   * ({@code fallbak-url}, {@code fallback.url}, within two edits), or null.
-   */
-  private static String misspeltFallbackUrl(Map<?, ?> block, String path) {
-    for (Map.Entry<?, ?> e : block.entrySet()) {
-      String key = path + e.getKey();
-      String found = e.getValue() instanceof Map<?, ?> nested ? misspeltFallbackUrl(nested, key + ".")
-          : SettingValues.didYouMean(key.replace('.', '-'), FALLBACK_URL).isEmpty() ? null : key;
-      if (found != null) {
-        return found;
-      }
-    }
-    return null;
+    return FallbackUrls.of(environment, service);
   }
 
   /** Every {@code mesh.*} property as a tree of maps (below {@code mesh}) and resolved scalar values. */
