@@ -132,9 +132,17 @@ final class HealthResponseParser {
     return null;
   }
 
+  /**
+   * The entry's address; an IPv6 literal written in brackets ({@code [::1]}, as a URL writes it) without them, as
+   * Consul itself writes it: the instance adds brackets where it makes a URL, and compares addresses unbracketed.
+   */
   private static String host(JsonNode entry) {
     String host = entry.path("Service").path("Address").asText("");
-    return host.isEmpty() ? entry.path("Node").path("Address").asText("") : host;
+    if (host.isEmpty()) {
+      host = entry.path("Node").path("Address").asText("");
+    }
+    return host.length() > 2 && host.charAt(0) == '[' && host.charAt(host.length() - 1) == ']'
+        && host.indexOf(':') > 0 ? host.substring(1, host.length() - 1) : host;
   }
 
   /** The first three problems, and how many more: a log line stays short however broken the answer. */

@@ -8,6 +8,7 @@ import io.meshclient.api.ServiceInstance;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +30,18 @@ class HealthResponseParserTest {
         // No service address: the node's; no weights: the default; null Meta: none.
         new ServiceInstance("redis-2", "redis", "10.1.10.13", 8001, false, 1, Map.of(), ""));
     // redis-3 has a warning check and redis-4 no port: both left out.
+  }
+
+  /** An address Consul was given in a URL's form, {@code [::1]}, is the IPv6 address, named once bracketed. */
+  @Test
+  void aBracketedIpv6AddressIsTheAddressWithoutItsBrackets() throws IOException {
+    List<ServiceInstance> instances = parser.parse("reviews", "["
+        + "{\"Node\": {\"Node\": \"n1\", \"Address\": \"10.0.0.1\"}, "
+        + "\"Service\": {\"ID\": \"r1\", \"Address\": \"[::1]\", \"Port\": 9080}, \"Checks\": []},"
+        + "{\"Node\": {\"Node\": \"n2\", \"Address\": \"[fe80::2]\"}, "
+        + "\"Service\": {\"ID\": \"r2\", \"Port\": 9080}, \"Checks\": []}]");
+    assertThat(instances).extracting(ServiceInstance::host).containsExactly("::1", "fe80::2");
+    assertThat(instances).extracting(ServiceInstance::authority).containsExactly("[::1]:9080", "[fe80::2]:9080");
   }
 
   @Test
