@@ -28,7 +28,7 @@ final class ConsulKeys {
       text("acl-token", null, "sent only as the `X-Consul-Token` header; never in a URL, log, message or "
           + "`toString()`").secret(),
       WAIT, bool("stale", false, "allow stale reads from any server"),
-      text("tag", null, "only instances with this tag"), MIN_INTERVAL,
+      text("tag", null, "only instances with this one tag (a single tag: a comma is refused)"), MIN_INTERVAL,
       block("backoff", "retry delays after failures", BACKOFF_INITIAL, BACKOFF_MAX),
       block("tls", "TLS to an https agent",
           text("ca-file", null, "PEM CA bundle of the agent's certificate (default: JDK trust)"),

@@ -40,6 +40,10 @@ final class SettingsRules {
     }
     if (tag != null && !tag.isEmpty() && tag.isBlank()) {
       problems.add(problem(key + ".tag", "'" + tag + "'", "a tag that is not blank"));
+    } else if (tag != null && tag.indexOf(',') >= 0) {
+      // Where the mesh takes a list as one comma-separated value, this is no list: Consul would look for one tag
+      // spelt with the comma, which no instance has, and the service would have no instance, with no message.
+      problems.add(problem(key + ".tag", tag, "one tag, without a comma: Consul filters on a single tag"));
     }
     checkRange(key + ".wait", ConsulKeys.WAIT, wait, problems);
     checkRange(key + ".min-interval", ConsulKeys.MIN_INTERVAL, minInterval, problems);

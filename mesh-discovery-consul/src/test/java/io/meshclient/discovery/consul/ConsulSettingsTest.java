@@ -258,6 +258,14 @@ class ConsulSettingsTest {
     assertThat(problemOf(Map.of("url", "http://127.0.0.1:0"))).startsWith("mesh.discovery.consul.url: http://127.0.0.1:0 ");
   }
 
+  /** Lists elsewhere may be one comma-separated value; a tag with a comma would match no instance, silently. */
+  @Test
+  void aTagWithACommaIsRefusedAsNoListOfTags() {
+    assertThat(problemOf(Map.of("tag", "primary,v2"))).isEqualTo("mesh.discovery.consul.tag: primary,v2 "
+        + "(expected: one tag, without a comma: Consul filters on a single tag)");
+    assertThat(read(Map.of("tag", "primary")).tag()).isEqualTo("primary");
+  }
+
   @Test
   void datacenterMustBeAName() {
     assertThat(problemOf(Map.of("datacenter", "dc1&stale")))
