@@ -145,6 +145,25 @@ class IstioServiceEntryTest {
     }
   }
 
+  /** Under resolution DNS an endpoint's address is a DNS name or an IP, as Istio's validation wants it. */
+  @Test
+  void aDnsEndpointWhoseAddressIsNoHostNameIsRefusedAsIstioRefusesIt() throws Exception {
+    try (LoopbackServer server = new LoopbackServer("payments")) {
+      String dns = entry("HTTP", server.port()).replace("STATIC", "DNS");
+      for (String address : new String[] {"'http://localhost'", "'localhost:8080'", "'local_host'", "'-localhost'"}) {
+        String written = address.substring(1, address.length() - 1);
+        assertThatThrownBy(() -> mesh(dns.replace("127.0.0.1", address)))
+            .isInstanceOf(io.meshclient.api.ConfigurationException.class)
+            .hasMessage(dir.resolve("se.yaml") + ": ServiceEntry default/payments: spec.endpoints[0].address: "
+                + written + " (expected: a host name or an IP address (Istio: \"endpoint address \"" + written
+                + "\" is not a valid FQDN or an IP address\"))");
+      }
+      try (Mesh mesh = mesh(dns.replace("127.0.0.1", "localhost"))) {
+        assertThat(IstioRoutingTest.body(mesh, "http://payments.example.com/pay")).isEqualTo("200 payments");
+      }
+    }
+  }
+
   /** Istio refuses DNS_ROUND_ROBIN with more than one endpoint; the mesh once balanced over them. */
   @Test
   void dnsRoundRobinWithTwoEndpointsIsRefusedAsIstioRefusesItAndOneIsCalled() throws Exception {

@@ -141,6 +141,16 @@ final class ServiceEntries {
       }
       return null;
     }
+    if (!IpAddresses.isLiteral(address)
+        && (!io.meshclient.api.spi.SettingValues.isHost(address) || address.indexOf('_') >= 0)) {
+      // resolution DNS: Istio's validation wants a DNS name (letters, digits, '-'); the mesh would have failed the
+      // endpoint's every call instead (a URL, a path or a port in it), or called a name Istio refuses
+      if (report) {
+        e.loading.problem(e.resource, e.key("address"), address, "a host name or an IP address (Istio: \"endpoint "
+            + "address \"" + address + "\" is not a valid FQDN or an IP address\")");
+      }
+      return null;
+    }
     Map<String, String> ports = e.stringMap("ports");
     if (report) {
       for (String name : ports.keySet()) {
