@@ -9,8 +9,8 @@ import java.util.List;
  *
  * @param files the files read, in order
  * @param applied the resources applied, as {@code Kind namespace/name}
- * @param ignored resources read but not applied, each with the reason (a VirtualService bound to
- *     gateways only, say)
+ * @param ignored resources read but not applied, and fields Istio itself ignores (the deprecated {@code
+ *     consecutiveErrors}), each with the reason (a VirtualService bound to gateways only, say)
  * @param unsupported the fields used that the mesh does not implement (a strict mesh refuses them)
  */
 public record IstioReport(List<String> files, List<String> applied, List<String> ignored,

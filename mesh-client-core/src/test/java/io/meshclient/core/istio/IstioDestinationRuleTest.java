@@ -101,6 +101,24 @@ class IstioDestinationRuleTest extends LoopbackIstioTest {
     }
   }
 
+  /**
+   * The deprecated consecutiveErrors is ignored, as pilot ignores it (its validation warns): Envoy's default of 5
+   * consecutive 5xx stays in force. The mesh once read it as that count, ejecting after 1 where Istio waits for 5.
+   */
+  @Test
+  void consecutiveErrorsIsIgnoredAsIstioIgnoresIt() throws Exception {
+    InMemoryDiscovery discovery = threeReviews(503);
+    try (Mesh mesh = Mesh.builder().istioConfig(file(outliers("consecutiveErrors: 1")))
+        .discovery("memory", discovery).build()) {
+      assertThat(count(mesh, 30, 503)).as("ejected after Envoy's 5 consecutive 5xx, not after 1").isEqualTo(5);
+      assertThat(mesh.istioReport().ignored()).singleElement().asString()
+          .startsWith("DestinationRule default/reviews (")
+          .endsWith("spec.trafficPolicy.outlierDetection.consecutiveErrors, as Istio ignores it (Istio: \"outlier "
+              + "detection consecutive errors is deprecated, use consecutiveGatewayErrors or consecutive5xxErrors "
+              + "instead\")");
+    }
+  }
+
   private static final String LOCALITY_RULE = """
       apiVersion: networking.istio.io/v1
       kind: DestinationRule

@@ -68,10 +68,10 @@ class IstioProblemsNameIstioFieldsTest extends LoopbackIstioTest {
   @Test
   void valuesIstioAllowsAndTheMeshDoesNotAreRefusedNamingTheIstioField() throws Exception {
     Path file = file(istio("{ outlierDetection: { consecutive5xxErrors: 2000000 } }",
-        "{ outlierDetection: { consecutiveErrors: 2000000 } }", "retries: { attempts: 50 }"));
+        "{ outlierDetection: { consecutiveGatewayErrors: 2000000 } }", "retries: { attempts: 50 }"));
     String where = file + ": ";
     assertThat(refusals(file)).containsExactlyInAnyOrder(
-        where + "DestinationRule default/reviews: spec.subsets[0].trafficPolicy.outlierDetection.consecutiveErrors: "
+        where + "DestinationRule default/reviews: spec.subsets[0].trafficPolicy.outlierDetection.consecutiveGatewayErrors: "
             + "2000000 (expected: an integer from 0 to 1000000)",
         where + "DestinationRule default/reviews: spec.trafficPolicy.outlierDetection.consecutive5xxErrors: 2000000 "
             + "(expected: an integer from 0 to 1000000)",
@@ -211,7 +211,7 @@ class IstioProblemsNameIstioFieldsTest extends LoopbackIstioTest {
   void theLargestValuesTheMeshTakesStillServeCalls() throws Exception {
     LoopbackServer v1 = server("v1");
     Path file = file(istio("{ outlierDetection: { consecutive5xxErrors: 1000000 } }",
-        "{ outlierDetection: { consecutiveErrors: 1000000 } }", "retries: { attempts: 9 }"));
+        "{ outlierDetection: { consecutiveGatewayErrors: 1000000 } }", "retries: { attempts: 9 }"));
     try (Mesh mesh = mesh(file, v1.port());
         Response response = mesh.httpClient().newCall(new Request.Builder().url("http://reviews/").build()).execute()) {
       assertThat(response.body().string()).isEqualTo("v1");

@@ -24,8 +24,13 @@ final class IstioOutliers {
     od.duration("interval", Duration.ofMillis(1)); // checked; consecutive failures eject at once, as Envoy's do
     // Istio takes any uint32; the mesh's own bound, checked here, names the field the user wrote
     Integer consecutive = od.integer("consecutive5xxErrors", 0, OutlierConfig.MAX_CONSECUTIVE);
-    if (consecutive == null) {
-      consecutive = od.integer("consecutiveErrors", 0, OutlierConfig.MAX_CONSECUTIVE);
+    // Deprecated, and ignored by pilot since consecutive5xxErrors and consecutiveGatewayErrors came (its validation
+    // only warns): taken as it is in Istio, where consecutiveErrors: 1 leaves Envoy's 5 consecutive 5xx in force.
+    Integer legacy = od.integer("consecutiveErrors", Integer.MIN_VALUE, Integer.MAX_VALUE); // Istio's int32
+    if (legacy != null && legacy != 0) {
+      od.loading.ignored.add(od.resource.label() + " (" + od.resource.file() + "): " + od.key("consecutiveErrors")
+          + ", as Istio ignores it (Istio: \"outlier detection consecutive errors is deprecated, use "
+          + "consecutiveGatewayErrors or consecutive5xxErrors instead\")");
     }
     Integer gateway = od.integer("consecutiveGatewayErrors", 0, OutlierConfig.MAX_CONSECUTIVE);
     Duration base = od.duration("baseEjectionTime", Duration.ofMillis(1));
