@@ -1,7 +1,6 @@
 package io.meshclient.discovery.xds;
 
 import com.google.protobuf.Any;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.ServiceDiscovery;
 import io.meshclient.api.ServiceInstance;
@@ -108,34 +107,9 @@ final class XdsClient implements AdsStream.Handler {
     }
   }
 
-  /** Whether every service's listener, routes, clusters and endpoints are known or known not to exist. */
+  /** Whether every service of {@code names} is {@link Settling#settled settled}. */
   boolean settled(Set<String> names) {
-    for (String s : names) {
-      String listener = services.get(s);
-      if (listener == null || stream.absent(ResourceType.LDS, listener) || sentInvalid(ResourceType.LDS, listener)) {
-        continue;
-      }
-      ServiceMapping m = mappings.get(s);
-      if (!m.described()) {
-        if (m.rdsName() == null
-            || !stream.absent(ResourceType.RDS, m.rdsName()) && !sentInvalid(ResourceType.RDS, m.rdsName())) {
-          return false;
-        }
-        continue;
-      }
-      for (String eds : m.edsNames()) {
-        if (!accepted.endpoints.containsKey(eds) && !stream.absent(ResourceType.EDS, eds)
-            && !sentInvalid(ResourceType.EDS, eds)) {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
-
-  /** Whether {@code name} was sent invalid and has no accepted version: it is known not to exist. */
-  private boolean sentInvalid(ResourceType type, String name) {
-    return accepted.withoutVersion(type, name) != null;
+    return Settling.settled(names, services, mappings, accepted, stream::absent);
   }
 
   /** Applies the settings xDS gives on top of {@code meshToConfigure}'s, from now on; {@code source}: this discovery. */
@@ -156,25 +130,8 @@ final class XdsClient implements AdsStream.Handler {
   @Override
   public String onResponse(ResourceType type, String version, List<Any> resources) {
     XdsResources candidate = accepted.copy();
-    ResourceUpdate<?> update = switch (type) {
-      case LDS -> candidate.take(candidate.listeners, ignoreResourceDeletion,
-          ResourceUpdate.decode(type, version, resources, ListenerResource::decode, ListenerResource::name));
-      case RDS -> {
-        ResourceUpdate<RouteConfiguration> u =
-            ResourceUpdate.decode(type, version, resources, RouteChecks::decode, RouteConfiguration::getName);
-        RouteChecks.checkClusters(candidate, u, stream.ackedVersion(ResourceType.CDS));
-        yield candidate.take(candidate.routes, ignoreResourceDeletion, u);
-      }
-      case CDS -> {
-        ResourceUpdate<ClusterResource> u = ResourceUpdate.decode(type, version, resources,
-            a -> ClusterResource.decode(a, certificateProviders), ClusterResource::name);
-        ClusterResource.checkTlsFiles(u, accepted.clusters);
-        candidate.clustersKnown = true;
-        yield candidate.take(candidate.clusters, ignoreResourceDeletion, u);
-      }
-      case EDS -> candidate.take(candidate.endpoints, ignoreResourceDeletion,
-          ResourceUpdate.decode(type, version, resources, EndpointResource::decode, EndpointResource::name));
-    };
+    ResourceUpdate<?> update = ResponseDecoding.take(type, version, resources, candidate, accepted,
+        ignoreResourceDeletion, certificateProviders, stream.ackedVersion(ResourceType.CDS));
     Attempt applied;
     try {
       applied = attempt(candidate, update);
@@ -205,43 +162,14 @@ final class XdsClient implements AdsStream.Handler {
   /** Mapping, warming and applying a candidate: {@code refused}, the mesh's refusal, null if it applied. */
   private record Attempt(XdsResources candidate, Map<String, Set<String>> warming, XdsResources copy, String refused) {}
 
-  /** Maps the services over {@code candidate} ({@link #mapServices}) and applies them unless the mesh refuses. */
+  /** Maps the services over {@code candidate} ({@link UpdateMapping#mapServices}) and applies them unless the mesh refuses. */
   private Attempt attempt(XdsResources candidate, ResourceUpdate<?> update) {
-    Map<String, ServiceMapping> next = mapServices(candidate, update);
+    Map<String, ServiceMapping> next = UpdateMapping.mapServices(services, discoveryName, layer::baseOf, accepted,
+        candidate, update);
     Map<String, Set<String>> nextWarming = warm(next, candidate);
     XdsResources copy = candidate.copy();
     String refused = apply(next, layer.from(next.keySet(), nextWarming.keySet(), copy));
     return new Attempt(candidate, nextWarming, copy, refused);
-  }
-
-  /**
-   * Maps every service over {@code candidate}. A service that cannot be mapped blames the listener (LDS)
-   * or route configuration (RDS) of {@code update} it uses: that resource is rejected, keeps its accepted
-   * version (or none), and the services are mapped again. A failure no resource of {@code update} explains
-   * is thrown: the response is refused whole.
-   */
-  private Map<String, ServiceMapping> mapServices(XdsResources candidate, ResourceUpdate<?> update) {
-    Map<String, ServiceMapping> next = new HashMap<>();
-    for (var it = services.entrySet().iterator(); it.hasNext(); ) {
-      var e = it.next();
-      try {
-        next.put(e.getKey(), ServiceMapping.map(e.getKey(), e.getValue(), discoveryName, layer.baseOf(e.getKey()),
-            candidate));
-      } catch (XdsInvalidException ex) {
-        ListenerResource listener = candidate.listeners.get(e.getValue());
-        String blamed = update.type() == ResourceType.LDS ? e.getValue()
-            : update.type() == ResourceType.RDS && listener != null ? listener.rdsName() : null;
-        if (blamed == null || !update.valid().containsKey(blamed)) {
-          throw ex;
-        }
-        update.reject(blamed, ex.getMessage());
-        candidate.rejected.get(update.type()).put(blamed, new XdsResources.Rejection(update.version(), ex.getMessage()));
-        candidate.restore(update.type(), blamed, accepted);
-        next.clear();
-        it = services.entrySet().iterator(); // bounded: each pass rejects one more resource of the update
-      }
-    }
-    return next;
   }
 
   /** {@link Warming#warm}: endpoints are known once received, taken not to exist or sent invalid in {@code r}. */
