@@ -76,6 +76,16 @@ record InvalidResourceReasons(Map<String, String> byCluster, Map<String, String>
             : Set.copyOf(clusters));
   }
 
+  /** These reasons, with those of {@code closed} by service ({@link ClosedServices}) over any other of theirs. */
+  InvalidResourceReasons closing(Map<String, ClosedServices.Closed> closed) {
+    if (closed.isEmpty()) {
+      return this;
+    }
+    Map<String, String> services = new HashMap<>(byService);
+    closed.forEach((service, c) -> services.put(service, c.reason()));
+    return new InvalidResourceReasons(byCluster, Map.copyOf(services), clusters);
+  }
+
   private static String notSent(String kind, String name) {
     return kind + " " + ServerStrings.printable(name) + " was not sent within the resource timeout: taken not to exist";
   }

@@ -42,9 +42,9 @@ final class ServerStrings {
   }
 
   /**
-   * {@code s}, which holds what the control plane sent, as it may be logged: on one line (CR, LF and the other
-   * control characters escaped, so that it cannot forge a log line), and cut after {@code max} characters,
-   * saying how long it was.
+   * {@code s}, which holds what the control plane sent, as it may be logged: on one line (CR, LF, the other
+   * control characters and the line separators some log viewers break lines at, U+0085, U+2028 and U+2029,
+   * escaped, so that it cannot forge a log line), and cut after {@code max} characters, saying how long it was.
    */
   static String printable(String s, int max) {
     StringBuilder out = new StringBuilder(Math.min(s.length(), max) + 24);
@@ -53,9 +53,14 @@ final class ServerStrings {
         return out.append("...(").append(s.length()).append(" characters)").toString();
       }
       char c = s.charAt(i);
-      out.append(c == '\r' ? "\\r" : c == '\n' ? "\\n" : c < 0x20 || c == 0x7f ? String.format("\\u%04x", (int) c)
+      out.append(c == '\r' ? "\\r" : c == '\n' ? "\\n" : escaped(c) ? String.format("\\u%04x", (int) c)
           : String.valueOf(c));
     }
     return out.toString();
+  }
+
+  /** Whether {@code c} is a control character (C0, DEL) or a line separator (NEL, LINE and PARAGRAPH SEPARATOR). */
+  private static boolean escaped(char c) {
+    return c < 0x20 || c == 0x7f || c == 0x85 || c == 0x2028 || c == 0x2029;
   }
 }

@@ -1,7 +1,6 @@
 package io.meshclient.discovery.xds;
 
 import com.google.protobuf.Any;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.ServiceDiscovery;
 import io.meshclient.api.ServiceInstance;
@@ -24,9 +23,11 @@ import java.util.logging.Logger;
  * services. As gRPC (gRFC A46), a response with invalid resources is NACKed naming each of them, and its
  * valid resources are applied all the same; an invalid resource keeps its accepted version, or, with none,
  * is treated as not existing. A response the mesh refuses is NACKed naming the one resource whose version
- * before lets the rest apply ({@link RefusalBlame}), else as a whole, nothing of it applied. What it lays over the mesh's configuration is kept by {@link XdsLayer}, the services held until
- * the endpoints they switch to are known by {@link Warming}; a resource sent with a TTL is removed when the TTL passes
- * ({@link ResourceTtls}). Confined to the xDS thread.
+ * before lets the rest apply ({@link RefusalBlame}), else as a whole, nothing of it applied; a refusal no response
+ * explains (a TTL passed, the first laying) fails closed the services it refuses ({@link ClosedServices}). What it
+ * lays over the mesh's configuration is kept by {@link XdsLayer}, the services held until the endpoints they switch
+ * to are known by {@link Warming}; a resource sent with a TTL is removed when the TTL passes ({@link ResourceTtls}).
+ * Confined to the xDS thread.
  */
 final class XdsClient implements AdsStream.Handler {
   private static final Logger LOG = Logger.getLogger(XdsClient.class.getName());
@@ -44,6 +45,7 @@ final class XdsClient implements AdsStream.Handler {
   private final Map<String, List<ServiceDiscovery.Listener>> listeners = new HashMap<>();
   private final Map<String, ServiceMapping> mappings = new HashMap<>();
   private final Warming warming = new Warming();
+  private final ClosedServices closed = new ClosedServices();
   private final Set<String> reported = new java.util.HashSet<>();
   /** By type, the names the last response applied carried: kept, needed or not, while the server sends them. */
   private final Map<ResourceType, Set<String>> lastSent = new java.util.EnumMap<>(ResourceType.class);
@@ -75,7 +77,7 @@ final class XdsClient implements AdsStream.Handler {
       layer.watching(services.keySet());
       mappings.put(service, ServiceMapping.map(service, listenerName, discoveryName, layer.baseOf(service), accepted));
       layer.mapped(service, accepted);
-      reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
+      reasons = reasonsOf(accepted, closed.now());
       resubscribe();
     }
   }
@@ -102,50 +104,51 @@ final class XdsClient implements AdsStream.Handler {
       mappings.remove(service);
       layer.forget(service);
       warming.forget(service);
-      reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
+      closed.forget(service);
+      reasons = reasonsOf(accepted, closed.now());
       metrics.notImplemented(notes());
       resubscribe();
     }
   }
 
-  /** Whether every service's listener, routes, clusters and endpoints are known or known not to exist. */
+  /** Whether every service of {@code names} is {@link Settling#settled settled}. */
   boolean settled(Set<String> names) {
-    for (String s : names) {
-      String listener = services.get(s);
-      if (listener == null || stream.absent(ResourceType.LDS, listener) || sentInvalid(ResourceType.LDS, listener)) {
-        continue;
-      }
-      ServiceMapping m = mappings.get(s);
-      if (!m.described()) {
-        if (m.rdsName() == null
-            || !stream.absent(ResourceType.RDS, m.rdsName()) && !sentInvalid(ResourceType.RDS, m.rdsName())) {
-          return false;
-        }
-        continue;
-      }
-      for (String eds : m.edsNames()) {
-        if (!accepted.endpoints.containsKey(eds) && !stream.absent(ResourceType.EDS, eds)
-            && !sentInvalid(ResourceType.EDS, eds)) {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
-
-  /** Whether {@code name} was sent invalid and has no accepted version: it is known not to exist. */
-  private boolean sentInvalid(ResourceType type, String name) {
-    return accepted.withoutVersion(type, name) != null;
+    return Settling.settled(names, services, mappings, accepted, stream::absent);
   }
 
   /** Applies the settings xDS gives on top of {@code meshToConfigure}'s, from now on; {@code source}: this discovery. */
   void attach(Mesh meshToConfigure, ServiceDiscovery source) {
-    try {
-      layer.attach(meshToConfigure, source, mappings.keySet(), services, instancesOf(mappings));
-    } catch (ConfigurationException e) {
-      LOG.warning(() -> "xDS: the mesh refused the configuration xDS describes: "
-          + ServerStrings.printable(e.getMessage(), ResourceUpdate.MAX_DETAIL));
+    layer.attach(meshToConfigure, source);
+    Map<String, ServiceMapping> next = new HashMap<>(mappings);
+    Map<String, XdsResources> from = layer.from(next.keySet(), next.keySet(), null);
+    String refused = lays(next, from, closed.now(), true);
+    if (refused != null) { // accepted before the mesh was there: nothing to NACK, the services it refuses fail closed
+      String r = ServerStrings.printable(refused, ResourceUpdate.MAX_DETAIL);
+      failClosed(next, from, accepted, true, closed.now(), s -> next.get(s).described(),
+          s -> "the mesh refused the configuration xDS describes for " + s + ": " + r, r);
     }
+  }
+
+  /**
+   * After the mesh refused {@code next} over {@code over} with the services {@code before} closed ({@code refused}),
+   * which no response explains, fails closed ({@link ClosedServices}) the services among {@code suspect} that let
+   * the rest be laid: one, else all; their calls fail with {@code reason}, each warned of. False, with a warning, if
+   * that too is refused: nothing changed.
+   */
+  private boolean failClosed(Map<String, ServiceMapping> next, Map<String, XdsResources> from, XdsResources over,
+      boolean force, Map<String, ClosedServices.Closed> before, java.util.function.Predicate<String> suspect,
+      java.util.function.UnaryOperator<String> reason, String refused) {
+    Map<String, ClosedServices.Closed> closing = ClosedServices.failClosed(before, next, suspect, reason, c -> {
+      reasons = reasonsOf(over, c); // first: calls failing once laid find it
+      return lays(next, from, c, force) == null;
+    });
+    if (closing == null) {
+      reasons = reasonsOf(accepted, closed.now());
+      LOG.warning(() -> "xDS: the mesh refused the configuration xDS describes: " + refused);
+      return false;
+    }
+    closed.set(closing);
+    return true;
   }
 
   /** Applies nothing more to {@code closing}, which is closing: what xDS sends from now on is ACKed, not laid. */
@@ -156,25 +159,8 @@ final class XdsClient implements AdsStream.Handler {
   @Override
   public String onResponse(ResourceType type, String version, List<Any> resources) {
     XdsResources candidate = accepted.copy();
-    ResourceUpdate<?> update = switch (type) {
-      case LDS -> candidate.take(candidate.listeners, ignoreResourceDeletion,
-          ResourceUpdate.decode(type, version, resources, ListenerResource::decode, ListenerResource::name));
-      case RDS -> {
-        ResourceUpdate<RouteConfiguration> u =
-            ResourceUpdate.decode(type, version, resources, RouteChecks::decode, RouteConfiguration::getName);
-        RouteChecks.checkClusters(candidate, u, stream.ackedVersion(ResourceType.CDS));
-        yield candidate.take(candidate.routes, ignoreResourceDeletion, u);
-      }
-      case CDS -> {
-        ResourceUpdate<ClusterResource> u = ResourceUpdate.decode(type, version, resources,
-            a -> ClusterResource.decode(a, certificateProviders), ClusterResource::name);
-        ClusterResource.checkTlsFiles(u, accepted.clusters);
-        candidate.clustersKnown = true;
-        yield candidate.take(candidate.clusters, ignoreResourceDeletion, u);
-      }
-      case EDS -> candidate.take(candidate.endpoints, ignoreResourceDeletion,
-          ResourceUpdate.decode(type, version, resources, EndpointResource::decode, EndpointResource::name));
-    };
+    ResourceUpdate<?> update = ResponseDecoding.take(type, version, resources, candidate, accepted,
+        ignoreResourceDeletion, certificateProviders, stream.ackedVersion(ResourceType.CDS));
     Attempt applied;
     try {
       applied = attempt(candidate, update);
@@ -191,9 +177,10 @@ final class XdsClient implements AdsStream.Handler {
       return refusedWhole(update, e.getMessage());
     }
     accepted = applied.candidate();
+    closed.set(applied.closing());
     layer.accepted(applied.copy());
     warming.hold(applied.warming());
-    reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
+    reasons = reasonsOf(accepted, closed.now());
     stream.received(type, update.names());
     lastSent.put(type, update.names());
     ttls.applied(update, accepted.names(type));
@@ -203,45 +190,28 @@ final class XdsClient implements AdsStream.Handler {
   }
 
   /** Mapping, warming and applying a candidate: {@code refused}, the mesh's refusal, null if it applied. */
-  private record Attempt(XdsResources candidate, Map<String, Set<String>> warming, XdsResources copy, String refused) {}
-
-  /** Maps the services over {@code candidate} ({@link #mapServices}) and applies them unless the mesh refuses. */
-  private Attempt attempt(XdsResources candidate, ResourceUpdate<?> update) {
-    Map<String, ServiceMapping> next = mapServices(candidate, update);
-    Map<String, Set<String>> nextWarming = warm(next, candidate);
-    XdsResources copy = candidate.copy();
-    String refused = apply(next, layer.from(next.keySet(), nextWarming.keySet(), copy));
-    return new Attempt(candidate, nextWarming, copy, refused);
-  }
+  private record Attempt(XdsResources candidate, Map<String, Set<String>> warming, XdsResources copy, String refused,
+      Map<String, ClosedServices.Closed> closing) {}
 
   /**
-   * Maps every service over {@code candidate}. A service that cannot be mapped blames the listener (LDS)
-   * or route configuration (RDS) of {@code update} it uses: that resource is rejected, keeps its accepted
-   * version (or none), and the services are mapped again. A failure no resource of {@code update} explains
-   * is thrown: the response is refused whole.
+   * Maps the services over {@code candidate} ({@link UpdateMapping#mapServices}) and applies them unless the mesh refuses. A
+   * service failed closed stays so while its mapping is the one refused; one that maps to another is laid again,
+   * and stays closed if the mesh refuses that.
    */
-  private Map<String, ServiceMapping> mapServices(XdsResources candidate, ResourceUpdate<?> update) {
-    Map<String, ServiceMapping> next = new HashMap<>();
-    for (var it = services.entrySet().iterator(); it.hasNext(); ) {
-      var e = it.next();
-      try {
-        next.put(e.getKey(), ServiceMapping.map(e.getKey(), e.getValue(), discoveryName, layer.baseOf(e.getKey()),
-            candidate));
-      } catch (XdsInvalidException ex) {
-        ListenerResource listener = candidate.listeners.get(e.getValue());
-        String blamed = update.type() == ResourceType.LDS ? e.getValue()
-            : update.type() == ResourceType.RDS && listener != null ? listener.rdsName() : null;
-        if (blamed == null || !update.valid().containsKey(blamed)) {
-          throw ex;
-        }
-        update.reject(blamed, ex.getMessage());
-        candidate.rejected.get(update.type()).put(blamed, new XdsResources.Rejection(update.version(), ex.getMessage()));
-        candidate.restore(update.type(), blamed, accepted);
-        next.clear();
-        it = services.entrySet().iterator(); // bounded: each pass rejects one more resource of the update
-      }
+  private Attempt attempt(XdsResources candidate, ResourceUpdate<?> update) {
+    Map<String, ServiceMapping> next = UpdateMapping.mapServices(services, discoveryName, layer::baseOf, accepted,
+        candidate, update);
+    Map<String, ClosedServices.Closed> closing = closed.kept(next);
+    Map<String, ClosedServices.Closed> all = closed.all(next);
+    Map<String, Set<String>> nextWarming = warm(next, candidate);
+    closed.keepHeld(nextWarming.keySet(), closing);
+    XdsResources copy = candidate.copy();
+    Map<String, XdsResources> from = layer.from(next.keySet(), nextWarming.keySet(), copy);
+    String refused = apply(next, from, closing, false);
+    if (refused != null && closing.size() < all.size() && apply(next, from, all, false) == null) {
+      return new Attempt(candidate, nextWarming, copy, null, all);
     }
-    return next;
+    return new Attempt(candidate, nextWarming, copy, refused, closing);
   }
 
   /** {@link Warming#warm}: endpoints are known once received, taken not to exist or sent invalid in {@code r}. */
@@ -260,7 +230,7 @@ final class XdsClient implements AdsStream.Handler {
     layer.acceptedChanged();
     update.valid().keySet().forEach(name -> rejected.put(name, new XdsResources.Rejection(update.version(), detail)));
     update.invalid().forEach((name, d) -> rejected.put(name, new XdsResources.Rejection(update.version(), d)));
-    reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
+    reasons = reasonsOf(accepted, closed.now());
     return update.errorDetail() == null ? detail : detail + "; " + update.errorDetail();
   }
 
@@ -279,9 +249,10 @@ final class XdsClient implements AdsStream.Handler {
     LOG.warning(() -> "xDS: " + type + " resource " + ServerStrings.printable(name) + " was not sent within the "
         + "resource timeout: taken not to exist; calls that need it fail");
     // the reason first: a call the routes applied next fail must find it
-    reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
-    if (type == ResourceType.EDS && warming.awaits(name)) {
-      remap(accepted); // a service held for endpoints taken not to exist goes ahead
+    reasons = reasonsOf(accepted, closed.now());
+    if (type == ResourceType.EDS && warming.awaits(name)) { // a service held for endpoints taken not to exist goes ahead
+      remap(accepted, "cluster_load_assignment " + ServerStrings.printable(name) + " was not sent within the resource "
+          + "timeout: taken not to exist");
     }
     onChange.run();
   }
@@ -300,17 +271,20 @@ final class XdsClient implements AdsStream.Handler {
     LOG.warning(() -> "xDS: " + type + " resource " + ServerStrings.printable(name) + " expired: its TTL of "
         + ttl.toMillis() + " ms passed without a heartbeat or update; removed");
     XdsResources candidate = accepted.copy();
-    candidate.remove(type, name, XdsResources.Rejection.expired(version, ttl));
-    if (remap(candidate)) {
+    XdsResources.Rejection removal = XdsResources.Rejection.expired(version, ttl);
+    candidate.remove(type, name, removal);
+    if (remap(candidate, removal.reason(type.kind(), name, type))) {
       onChange.run();
     }
   }
 
   /**
-   * Maps every service again over {@code over}, the accepted resources or a change of them, and applies it; {@code
-   * over} is accepted from then on. False, with a warning, if it could not be applied (nothing changed).
+   * Maps every service again over {@code over}, the accepted resources or a change of them ({@code cause}), and
+   * applies it; {@code over} is accepted from then on. A service whose configuration the mesh refuses then fails
+   * closed, its calls failing with {@code cause} and the refusal (a resource removed is not kept serving). False,
+   * with a warning, if it could not be applied even so (nothing changed).
    */
-  private boolean remap(XdsResources over) {
+  private boolean remap(XdsResources over, String cause) {
     Map<String, ServiceMapping> next = new HashMap<>();
     try {
       services.forEach((service, listener) -> next.put(service,
@@ -319,15 +293,28 @@ final class XdsClient implements AdsStream.Handler {
       LOG.warning(() -> "xDS: mapping the services again failed: " + e.getMessage());
       return false;
     }
+    Map<String, ClosedServices.Closed> closing = closed.kept(next);
+    Map<String, ClosedServices.Closed> all = closed.all(next);
+    Map<String, ServiceMapping> raw = Map.copyOf(next);
     Map<String, Set<String>> nextWarming = warm(next, over);
+    closed.keepHeld(nextWarming.keySet(), closing);
     XdsResources from = over == accepted ? layer.sharedCopy(accepted) : over.copy();
-    reasons = InvalidResourceReasons.of(over, services, stream::absent); // first: calls failing once applied find it
-    String refused = apply(next, layer.from(next.keySet(), nextWarming.keySet(), from));
+    Map<String, XdsResources> froms = layer.from(next.keySet(), nextWarming.keySet(), from);
+    reasons = reasonsOf(over, closing); // first: calls failing once applied find it
+    String refused = lays(next, froms, closing, false);
+    if (refused != null && closing.size() < all.size()) {
+      reasons = reasonsOf(over, all);
+      refused = lays(next, froms, all, false) == null ? null : refused;
+      closing = all;
+    }
     if (refused != null) {
-      reasons = InvalidResourceReasons.of(accepted, services, stream::absent);
-      LOG.warning(() -> "xDS: the mesh refused the configuration xDS describes: "
-          + ServerStrings.printable(refused, ResourceUpdate.MAX_DETAIL));
-      return false;
+      String r = ServerStrings.printable(refused, ResourceUpdate.MAX_DETAIL);
+      if (!failClosed(next, froms, over, false, closing, s -> !raw.get(s).equals(mappings.get(s)),
+          s -> cause + "; the mesh refused the configuration left for " + s + ": " + r, r)) {
+        return false;
+      }
+    } else {
+      closed.set(closing);
     }
     if (over != accepted) {
       accepted = over;
@@ -354,17 +341,37 @@ final class XdsClient implements AdsStream.Handler {
     return List.copyOf(all);
   }
 
+  /** {@link #apply}, a configuration the mesh cannot even build ({@link XdsLayer#merged}) refused as one it refuses. */
+  private String lays(Map<String, ServiceMapping> next, Map<String, XdsResources> from,
+      Map<String, ClosedServices.Closed> closing, boolean force) {
+    try {
+      return apply(next, from, closing, force);
+    } catch (XdsInvalidException e) {
+      return e.getMessage();
+    }
+  }
+
+  /** Why calls fail for want of a resource in {@code r}, or because their service is {@code closing}. */
+  private InvalidResourceReasons reasonsOf(XdsResources r, Map<String, ClosedServices.Closed> closing) {
+    return InvalidResourceReasons.of(r, services, stream::absent).closing(closing);
+  }
+
   /**
-   * Swaps in {@code next}, each service mapped from {@code from}'s resources: changed settings are laid with the
-   * services' instances, which the mesh takes in the same swap; then the instances are delivered to the watches
-   * (the mesh's runs on them already); null if applied.
+   * Swaps in {@code mapped}, each service mapped from {@code from}'s resources, those of {@code closing} failed
+   * closed: changed settings (any, if {@code force}: the first laying) are laid with the services' instances, which
+   * the mesh takes in the same swap; then the instances are delivered to the watches (the mesh's runs on them
+   * already); null if applied.
    */
-  private String apply(Map<String, ServiceMapping> next, Map<String, XdsResources> from) {
+  private String apply(Map<String, ServiceMapping> mapped, Map<String, XdsResources> from,
+      Map<String, ClosedServices.Closed> closing, boolean force) {
+    Map<String, ServiceMapping> next = new HashMap<>(mapped);
+    closing.keySet().forEach(s -> next.computeIfPresent(s,
+        (service, m) -> ClosedServices.closedMapping(m, service, discoveryName, layer.baseOf(service))));
     MeshConfig config = layer.merged(next);
-    boolean configChanged = !config.equals(layer.merged(mappings));
+    boolean configChanged = force || !config.equals(layer.merged(mappings));
     if (configChanged) {
       try {
-        layer.lay(next.keySet(), services, from, instancesOf(next));
+        layer.lay(next.keySet(), services, from, closing.keySet(), instancesOf(next));
       } catch (ConfigurationException e) {
         return e.getMessage();
       }

@@ -59,15 +59,13 @@ final class XdsLayer {
   }
 
   /**
-   * Lays {@code names} (with their listeners in {@code listeners}) over {@code meshToConfigure}'s configuration,
-   * with their {@code instances} from {@code discovery}, and keeps doing so from now on.
+   * Lays what xDS describes over {@code meshToConfigure}'s configuration, as {@code discovery}, from the next {@link
+   * #lay} on, which the caller runs next.
    */
-  void attach(Mesh meshToConfigure, ServiceDiscovery discovery, Set<String> names, Map<String, String> listeners,
-      Map<String, List<ServiceInstance>> instances) {
+  void attach(Mesh meshToConfigure, ServiceDiscovery discovery) {
     this.mesh = meshToConfigure;
     this.source = discovery;
     this.base = meshToConfigure.config();
-    mesh.layer(source, new Layer(LaidServices.of(names, listeners, mappedFrom)), instances);
   }
 
   /** Stops laying anything over {@code closing}'s configuration, if it is the mesh attached: it is closing. */
@@ -118,13 +116,14 @@ final class XdsLayer {
   }
 
   /**
-   * Lays {@code names} (their listeners in {@code listeners}), mapped from {@code from}, over the application's
-   * configuration in the mesh now, if attached, and on its reloads; the mesh takes their {@code instances} in
-   * the same swap, so that no call sees their new settings with their old instances, or the other way round.
+   * Lays {@code names} (their listeners in {@code listeners}), mapped from {@code from}, those in {@code closed}
+   * failed closed, over the application's configuration in the mesh now, if attached, and on its reloads; the
+   * mesh takes their {@code instances} in the same swap, so that no call sees their new settings with their old
+   * instances, or the other way round.
    *
    * @throws ConfigurationException if the mesh refuses them; the services laid before, and their instances, stay
    */
-  void lay(Set<String> names, Map<String, String> listeners, Map<String, XdsResources> from,
+  void lay(Set<String> names, Map<String, String> listeners, Map<String, XdsResources> from, Set<String> closed,
       Map<String, List<ServiceInstance>> instances) {
     if (mesh == null) {
       return;
@@ -132,7 +131,7 @@ final class XdsLayer {
     // The candidate is held by the layer given to the mesh, never by a field: a reload on another thread, before
     // or after this one under the mesh's reload lock, lays the services in force, and a refused layer is
     // replaced by the one before it under that same lock (Mesh.layer), so no reload ever sees it.
-    mesh.layer(source, new Layer(LaidServices.of(names, listeners, from)), instances);
+    mesh.layer(source, new Layer(LaidServices.of(names, listeners, from, closed)), instances);
   }
 
   /** {@code from}'s services still watched ({@code listeners}) are in force, mapped from the resources it gives them. */

@@ -73,7 +73,8 @@ class XdsLayerTest {
     try (Mesh mesh = Mesh.builder().discovery("fixed", fixed()).config(application("other")).build()) {
       XdsLayer layer = new XdsLayer("xds", Set.of("reviews"));
       layer.watching(Set.of("reviews"));
-      layer.attach(mesh, fixed(), Set.of(), Map.of(), Map.of());
+      layer.attach(mesh, fixed());
+      layer.lay(Set.of(), Map.of(), Map.of(), Set.of(), Map.of());
 
       CountDownLatch reloading = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
@@ -91,7 +92,8 @@ class XdsLayerTest {
       AtomicReference<Throwable> xdsOutcome = new AtomicReference<>();
       Thread xds = new Thread(() -> {
         try {
-          layer.lay(Set.of("reviews"), Map.of("reviews", "reviews:9080"), Map.of("reviews", reviews()), Map.of());
+          layer.lay(Set.of("reviews"), Map.of("reviews", "reviews:9080"), Map.of("reviews", reviews()), Set.of(),
+              Map.of());
         } catch (RuntimeException e) {
           xdsOutcome.set(e);
         }
@@ -126,7 +128,9 @@ class XdsLayerTest {
       XdsLayer layer = new XdsLayer("xds", Set.of());
       layer.watching(Set.of("reviews"));
       layer.mapped("reviews", reviews());
-      layer.attach(mesh, xdsDiscovery, Set.of("reviews"), Map.of("reviews", "reviews:9080"), Map.of());
+      layer.attach(mesh, xdsDiscovery);
+      layer.lay(Set.of("reviews"), Map.of("reviews", "reviews:9080"), layer.from(Set.of("reviews"), Set.of("reviews"),
+          null), Set.of(), Map.of());
       assertThat(mesh.config().service("reviews").discovery()).as("laid by xDS").isEqualTo("xds");
 
       layer.watching(Set.of()); // its watch closed, the service forgotten

@@ -100,6 +100,23 @@ class XdsServerStringsTest extends ScriptedMeshTest {
   }
 
   @Test
+  void aVersionWithTheLineSeparatorsLogViewersHonourIsLoggedWithThemEscaped() throws Exception {
+    try (LogRecorder log = new LogRecorder(AdsStream.class)) {
+      reviewsServedByA(mesh -> {
+        String broken = "3\u0085WARNING: a\u2028WARNING: b\u2029WARNING: c";
+
+        String nack = nack(controlPlane.send(ResourceType.EDS, broken, Resources.endpoints("", backends.port("b"))));
+
+        String shown = "3\\u0085WARNING: a\\u2028WARNING: b\\u2029WARNING: c";
+        assertThat(log.warnings()).containsExactly("xDS: NACK EDS version " + shown + ": " + nack);
+        assertThat(metrics.status().lastError()).isEqualTo("NACK EDS version " + shown + ": " + nack)
+            .doesNotContain("\u0085", "\u2028", "\u2029");
+        awaitServedBy(mesh, "a");
+      });
+    }
+  }
+
+  @Test
   void aRouteConfigurationNeverSentIsWarnedAboutWithItsNameCutAndOnOneLine() throws Exception {
     String routes = "r\nWARNING: forged" + "x".repeat(MIB);
     String shown = "r\\nWARNING: forged" + "x".repeat(111) + "...(" + routes.length() + " characters)";
