@@ -30,11 +30,22 @@ record MeshRegistries(RateLimiterRegistry limiters, Lazy<CircuitBreakerRegistry>
         : RateLimiterRegistry.ofDefaults();
     Lazy<CircuitBreakerRegistry> breakerRegistry = circuitBreakerRegistry != null
         ? Lazy.of(circuitBreakerRegistry)
-        : new Lazy<>(CircuitBreakerRegistry::ofDefaults);
+        : new Lazy<>(new DefaultBreakers());
     MeshMetrics metrics = meters == null ? null : new MeshMetrics(meters);
     if (metrics != null) {
       listener = listener == MeshListener.NONE ? metrics : MeshListener.of(List.of(metrics, listener));
     }
     return new MeshRegistries(limiterRegistry, breakerRegistry, ResilienceMeters.of(meters), metrics, listener);
+  }
+
+  /**
+   * Makes resilience4j's default breaker registry. A class, not {@code CircuitBreakerRegistry::ofDefaults}: linking
+   * that method reference loads the registry's classes when the mesh is built, breakers or not.
+   */
+  private static final class DefaultBreakers implements java.util.function.Supplier<CircuitBreakerRegistry> {
+    @Override
+    public CircuitBreakerRegistry get() {
+      return CircuitBreakerRegistry.ofDefaults();
+    }
   }
 }

@@ -40,6 +40,9 @@ final class MeshBreakers {
 
   /** The swap is applied: its breakers are put in the registry, remembered as the mesh's, their meters published. */
   void commit() {
+    if (swapped.isEmpty()) {
+      return; // and no lambda linked: that would load resilience4j's CircuitBreaker with a mesh that has none
+    }
     swapped.forEach((service, breaker) -> {
       names.add(service);
       CircuitBreakers.put(registry.get(), breaker);

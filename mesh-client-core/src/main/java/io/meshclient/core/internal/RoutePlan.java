@@ -62,11 +62,25 @@ public final class RoutePlan {
     StringMatch path = config == null ? null : config.match().path();
     this.rewritePrefixLength = path != null && path.kind() == StringMatch.Kind.PREFIX ? path.value().length() : -1;
     this.editsRequest = !requestHeaders.isEmpty() || rewriteUri != null || rewriteAuthority != null;
-    this.retryStatuses = retry.statuses().stream().mapToInt(Integer::intValue).sorted().toArray();
+    this.retryStatuses = sorted(retry.statuses());
     this.retryStatusReasons = new String[retryStatuses.length];
     for (int i = 0; i < retryStatuses.length; i++) {
       retryStatusReasons[i] = "status-" + retryStatuses[i];
     }
+  }
+
+  /**
+   * The statuses in ascending order. A loop, not an IntStream: the stream pipeline's classes (a dozen of them)
+   * would be loaded for this alone when the first mesh is built, on the application's start-up.
+   */
+  private static int[] sorted(java.util.Set<Integer> statuses) {
+    int[] sorted = new int[statuses.size()];
+    int i = 0;
+    for (Integer status : statuses) {
+      sorted[i++] = status;
+    }
+    java.util.Arrays.sort(sorted);
+    return sorted;
   }
 
   /** The route, or null for the default plan (no route matched: all instances of the service). */

@@ -27,7 +27,7 @@ public final class ResilienceMeters {
 
   private ResilienceMeters(MeterRegistry meters) {
     this.limiters = meters == null ? null : new TaggedRateLimiterMetricsPublisher(meters);
-    this.breakers = meters == null ? null : new Lazy<>(() -> new TaggedCircuitBreakerMetricsPublisher(meters));
+    this.breakers = meters == null ? null : new Lazy<>(new BreakerPublisher(meters));
   }
 
   /** Publishes into {@code meters}; nothing if it is null. */
@@ -66,6 +66,23 @@ public final class ResilienceMeters {
     CircuitBreaker breaker = publishedBreakers.remove(name);
     if (breaker != null) {
       breakers.get().removeMetrics(breaker);
+    }
+  }
+
+  /**
+   * Makes the breakers' meter publisher. A class, not a lambda: linking a lambda that returns the publisher loads
+   * its classes (and resilience4j's breaker metrics) with the mesh, breakers or not.
+   */
+  private static final class BreakerPublisher implements java.util.function.Supplier<TaggedCircuitBreakerMetricsPublisher> {
+    private final MeterRegistry meters;
+
+    BreakerPublisher(MeterRegistry meters) {
+      this.meters = meters;
+    }
+
+    @Override
+    public TaggedCircuitBreakerMetricsPublisher get() {
+      return new TaggedCircuitBreakerMetricsPublisher(meters);
     }
   }
 }

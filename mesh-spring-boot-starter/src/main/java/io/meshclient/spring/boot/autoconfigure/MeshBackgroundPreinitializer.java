@@ -2,7 +2,12 @@ package io.meshclient.spring.boot.autoconfigure;
 
 import io.meshclient.core.Mesh;
 import io.meshclient.core.config.MeshConfig;
+import io.micrometer.core.instrument.Clock;
+import io.micrometer.core.instrument.config.validate.Validated;
+import io.micrometer.core.instrument.simple.CountingMode;
+import io.micrometer.core.instrument.simple.SimpleConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -75,10 +80,37 @@ class MeshBackgroundPreinitializer implements ApplicationListener<ApplicationEnv
     }
   }
 
+  /**
+   * SimpleConfig.DEFAULT's settings, given rather than read: its step and mode read and validate absent
+   * properties with Micrometer's property validators, classes the application (whose registry Boot configures)
+   * never loads. The throwaway registry should load only what the real mesh uses.
+   */
+  private static final SimpleConfig WARM_METERS = new SimpleConfig() {
+    @Override
+    public String get(String key) {
+      return null;
+    }
+
+    @Override
+    public Duration step() {
+      return Duration.ofMinutes(1);
+    }
+
+    @Override
+    public CountingMode mode() {
+      return CountingMode.CUMULATIVE;
+    }
+
+    @Override
+    public Validated<?> validate() {
+      return Validated.none();
+    }
+  };
+
   private static void warm() {
     // Built and closed; its client, and OkHttp with it, is built after start-up by MeshHttpClientWarmUp.
     try (Mesh warm = Mesh.builder().config(MeshConfig.fromMap(warmConfig()))
-        .meterRegistry(new SimpleMeterRegistry()).build()) {
+        .meterRegistry(new SimpleMeterRegistry(WARM_METERS, Clock.SYSTEM)).build()) {
       // nothing to do with it: building it loaded and ran what the real one needs
     } catch (Throwable ignored) {
       // Only warming: whatever failed here is done again, and reported, where it is really needed.
