@@ -6,7 +6,6 @@ import io.meshclient.api.ServiceDiscovery;
 import io.meshclient.api.ServiceInstance;
 import io.meshclient.core.Mesh;
 import io.meshclient.core.config.MeshConfig;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -42,7 +41,7 @@ final class XdsClient implements AdsStream.Handler {
   private XdsResources accepted = new XdsResources();
   /** Service name to its listener name, in the order first watched. */
   private final Map<String, String> services = new LinkedHashMap<>();
-  private final Map<String, List<ServiceDiscovery.Listener>> listeners = new HashMap<>();
+  private final Watchers watchers = new Watchers();
   private final Map<String, ServiceMapping> mappings = new HashMap<>();
   private final Warming warming = new Warming();
   private final ClosedServices closed = new ClosedServices();
@@ -83,8 +82,7 @@ final class XdsClient implements AdsStream.Handler {
   }
 
   void addListener(String service, ServiceDiscovery.Listener listener) {
-    listeners.computeIfAbsent(service, s -> new ArrayList<>()).add(listener);
-    deliver(service, listener, mappings.get(service).instances());
+    watchers.add(service, listener, mappings.get(service).instances());
   }
 
   /**
@@ -93,12 +91,7 @@ final class XdsClient implements AdsStream.Handler {
    * when the service leaves the mesh's configuration), and the configuration xDS applies no longer adds it.
    */
   void removeListener(String service, ServiceDiscovery.Listener listener) {
-    List<ServiceDiscovery.Listener> l = listeners.get(service);
-    if (l == null || !l.remove(listener) || !l.isEmpty()) {
-      return;
-    }
-    listeners.remove(service);
-    if (!layer.configured(service)) {
+    if (watchers.removeLast(service, listener) && !layer.configured(service)) {
       services.remove(service);
       layer.watching(services.keySet());
       mappings.remove(service);
@@ -384,7 +377,7 @@ final class XdsClient implements AdsStream.Handler {
     next.forEach((service, m) -> {
       // a response resent after its NACK is applied again: its unchanged instances are not delivered again
       if (configChanged || !m.instances().equals(before.get(service).instances())) {
-        deliver(service, m.instances());
+        watchers.deliver(service, m.instances());
       }
     });
     for (ServiceMapping m : next.values()) {
@@ -396,21 +389,6 @@ final class XdsClient implements AdsStream.Handler {
       }
     }
     return null;
-  }
-
-  private void deliver(String service, List<ServiceInstance> instances) {
-    for (ServiceDiscovery.Listener l : listeners.getOrDefault(service, List.of())) {
-      deliver(service, l, instances);
-    }
-  }
-
-  /** A watch that throws is the watcher's problem, as Consul's and Kubernetes': not a NACK, nor a half-applied update. */
-  private static void deliver(String service, ServiceDiscovery.Listener l, List<ServiceInstance> instances) {
-    try {
-      l.onSnapshot(instances);
-    } catch (RuntimeException e) {
-      LOG.warning(() -> "xDS: a listener of the watch of '" + service + "' failed: " + e);
-    }
   }
 
   /** By service, the instances of its mapping in {@code m}. */
