@@ -20,14 +20,23 @@ import java.util.Map;
 final class DestinationRules {
   private DestinationRules() {}
 
+  /** Where a subset is defined: its rule, and its block's path there ({@code spec.subsets[1]}). */
+  record Origin(IstioResource resource, String path) {}
+
   /**
-   * What one DestinationRule sets: its subsets, what each subset's {@code trafficPolicy} maps to, and the
-   * service's {@code trafficPolicy}.
+   * What one DestinationRule sets, or several merged ({@link DestinationRuleSelection}): its subsets, what each
+   * subset's {@code trafficPolicy} maps to, and the service's {@code trafficPolicy}.
    *
+   * @param resource the rule, the first one of several merged
+   * @param serviceNamespace the namespace of the Kubernetes service the host names, null for an external host
    * @param subsetTraffic the {@code trafficPolicy} of each subset that has one, by subset name
+   * @param traffic the top-level {@code trafficPolicy}, {@link Traffic#NONE} when no rule has one
+   * @param trafficFrom the rule whose top-level {@code trafficPolicy} {@code traffic} is, or null when none has one
+   * @param subsetOrigins where each subset is defined, by subset name
    */
-  record Policy(IstioResource resource, String service, Map<String, Map<String, String>> subsets,
-      Map<String, Traffic> subsetTraffic, Traffic traffic) {
+  record Policy(IstioResource resource, String service, String serviceNamespace,
+      Map<String, Map<String, String>> subsets, Map<String, Traffic> subsetTraffic, Traffic traffic,
+      IstioResource trafficFrom, Map<String, Origin> subsetOrigins) {
 
     /** Applies the fields set to {@code service}, overriding its values; {@code base} is mesh.yaml's, or null. */
     ServiceConfig.Builder applyTo(ServiceConfig.Builder service, ServiceConfig base) {
@@ -159,6 +168,7 @@ final class DestinationRules {
     }
     Map<String, Map<String, String>> subsets = new LinkedHashMap<>();
     Map<String, Traffic> subsetTraffic = new LinkedHashMap<>();
+    Map<String, Origin> origins = new LinkedHashMap<>();
     String externalName = hosts.externalName(host, resource.namespace());
     for (SpecNode subset : spec.list("subsets")) {
       subset.fields("name", "labels", "trafficPolicy");
@@ -173,6 +183,7 @@ final class DestinationRules {
       if (subsets.put(name, labels) != null) {
         spec.loading.problem(resource, subset.key("name"), name, "each subset name once");
       }
+      origins.putIfAbsent(name, new Origin(resource, subset.path));
       SpecNode own = subset.child("trafficPolicy");
       if (own != null) {
         subsetTraffic.put(name, trafficPolicy(own, externalName));
@@ -181,7 +192,9 @@ final class DestinationRules {
     SpecNode policy = spec.child("trafficPolicy");
     Traffic traffic = policy == null ? Traffic.NONE : trafficPolicy(policy, externalName);
     String service = hosts.service(spec, spec.key("host"), host);
-    return service == null ? null : new Policy(resource, service, subsets, subsetTraffic, traffic);
+    return service == null ? null : new Policy(resource, service, externalName != null ? null
+        : hosts.namespaceOf(host, resource.namespace()), subsets, subsetTraffic, traffic,
+        policy == null ? null : resource, origins);
   }
 
   /**

@@ -107,18 +107,18 @@ public final class IstioFields {
       if (subset == null) {
         return problem; // a subset mesh.yaml defines
       }
-      int index = subsets.indexOf(subset);
+      DestinationRules.Origin origin = policy.subsetOrigins().get(subset);
       String tail = afterKind.substring(subset.length()); // "" or ".key..."
       if (sub.startsWith("subsets.")) {
-        return Loading.where(policy.resource()) + "spec.subsets[" + index + "]" + (tail.isEmpty() ? ".name"
-            : ".labels" + tail) + rest;
+        return Loading.where(origin.resource()) + origin.path() + (tail.isEmpty() ? ".name" : ".labels" + tail)
+            + rest;
       }
       DestinationRules.Traffic own = policy.subsetTraffic().get(subset);
-      return own == null || !sets(own, tail) ? problem : Loading.where(policy.resource()) + "spec.subsets[" + index
-          + "].trafficPolicy" + or(field(tail, POLICY), key) + rest;
+      return own == null || !sets(own, tail) ? problem : Loading.where(origin.resource()) + origin.path()
+          + ".trafficPolicy" + or(field(tail, POLICY), key) + rest;
     }
-    return !sets(policy.traffic(), "." + sub) ? problem
-        : Loading.where(policy.resource()) + "spec.trafficPolicy" + or(field("." + sub, POLICY), key) + rest;
+    return policy.trafficFrom() == null || !sets(policy.traffic(), "." + sub) ? problem
+        : Loading.where(policy.trafficFrom()) + "spec.trafficPolicy" + or(field("." + sub, POLICY), key) + rest;
   }
 
   /** Whether {@code traffic} sets the mesh setting {@code setting} (a key's tail, starting with a dot) leads to. */

@@ -83,6 +83,17 @@ final class IstioHosts {
     return isWildcard(h) || dot < 0 || nameDotNamespace || h.endsWith(".svc") || h.contains(".svc.") ? null : h;
   }
 
+  /**
+   * The namespace of the Kubernetes service {@code host} names, seen from a resource in {@code resourceNamespace}
+   * ({@code default} for {@code reviews.default.svc.cluster.local}); only for a host {@link #externalName} does not
+   * take for an external one.
+   */
+  String namespaceOf(String host, String resourceNamespace) {
+    String service = service(host, resourceNamespace);
+    int dot = service.indexOf('.');
+    return dot < 0 ? namespace : service.substring(dot + 1);
+  }
+
   /** Whether {@code ns} is a namespace this mesh knows of, seen from a resource in {@code resourceNamespace}. */
   private boolean knownNamespace(String ns, String resourceNamespace) {
     return ns.equals(namespace) || ns.equals(resourceNamespace);

@@ -65,7 +65,7 @@ public final class IstioTranslator {
     Loading loading = new Loading();
     Map<String, List<ServiceInstance>> instances = new LinkedHashMap<>();
     Map<String, IstioResource> entryOf = new LinkedHashMap<>();
-    Map<String, DestinationRules.Policy> policies = new LinkedHashMap<>();
+    Map<String, List<DestinationRules.Policy>> rulesOf = new LinkedHashMap<>();
     List<VirtualServices.Mapped> virtualServices = new ArrayList<>();
     for (IstioResource r : resources) {
       SpecNode spec = new SpecNode(r, loading, "spec", r.spec());
@@ -91,11 +91,7 @@ public final class IstioTranslator {
         case "DestinationRule" -> {
           DestinationRules.Policy p = DestinationRules.map(r, spec, hosts);
           if (p != null) {
-            DestinationRules.Policy before = policies.put(p.service(), p);
-            if (before != null) {
-              loading.problem(r, "spec.host", p.service(), "a host no other DestinationRule covers ("
-                  + before.resource().label() + " in " + before.resource().file() + " does)");
-            }
+            rulesOf.computeIfAbsent(p.service(), s -> new ArrayList<>()).add(p);
           }
           loading.applied.add(r.label());
         }
@@ -109,6 +105,10 @@ public final class IstioTranslator {
         default -> IstioKinds.skipOrRefuse(r, loading);
       }
     }
+    Map<String, String> entryNamespaces = new LinkedHashMap<>();
+    entryOf.forEach((service, entry) -> entryNamespaces.put(service, entry.namespace()));
+    Map<String, DestinationRules.Policy> policies = DestinationRuleSelection.select(rulesOf, hosts.namespace(),
+        entryNamespaces, loading);
     Set<String> knownHere = new LinkedHashSet<>(base.services().keySet());
     knownHere.addAll(instances.keySet());
     Map<String, VirtualServices.Mapped> routesOf = new LinkedHashMap<>();
@@ -190,9 +190,12 @@ public final class IstioTranslator {
       }
       DestinationRules.Policy policy = policies.get(service);
       if (policy != null) {
-        check(loading, policy, policy.traffic(), service, fromBase, fromBase == null ? null : fromBase.locality());
-        policy.subsetTraffic().forEach((subset, traffic) -> check(loading, policy, traffic, service, fromBase,
-            DestinationRules.callerLocality(fromBase, subset)));
+        if (policy.trafficFrom() != null) {
+          check(loading, policy.trafficFrom(), policy.traffic(), service, fromBase,
+              fromBase == null ? null : fromBase.locality());
+        }
+        policy.subsetTraffic().forEach((subset, traffic) -> check(loading, policy.subsetOrigins().get(subset)
+            .resource(), traffic, service, fromBase, DestinationRules.callerLocality(fromBase, subset)));
         policy.applyTo(b, fromBase);
       }
       VirtualServices.Mapped vs = routesOf.get(service);
@@ -222,16 +225,16 @@ public final class IstioTranslator {
    * find there: the certificates of ISTIO_MUTUAL in the service's {@code tls} ({@code fromBase}, or null), the
    * caller's region of a locality failover in {@code caller}, mesh.yaml's locality for that block.
    */
-  private static void check(Loading loading, DestinationRules.Policy policy, DestinationRules.Traffic traffic,
+  private static void check(Loading loading, IstioResource rule, DestinationRules.Traffic traffic,
       String service, ServiceConfig fromBase, io.meshclient.core.config.LocalityConfig caller) {
     if (traffic.istioMutual() && (fromBase == null || fromBase.tls() == null)) {
-      loading.problem(policy.resource(), traffic.tlsPath(), "ISTIO_MUTUAL", "DISABLE, SIMPLE or MUTUAL with "
+      loading.problem(rule, traffic.tlsPath(), "ISTIO_MUTUAL", "DISABLE, SIMPLE or MUTUAL with "
           + "caCertificates, clientCertificate and privateKey files: ISTIO_MUTUAL needs istiod's certificates, "
           + "which this mesh has only when mesh.services." + service + ".tls names certificate files");
     }
     if (traffic.locality() != null && !traffic.locality().failoverRegions().isEmpty()
         && (caller == null || caller.region().isEmpty())) {
-      loading.problem(policy.resource(), traffic.locality().failoverPath(), "set without the caller's region",
+      loading.problem(rule, traffic.locality().failoverPath(), "set without the caller's region",
           "mesh.services." + service + ".locality.region naming the caller's region, which failover's from "
               + "regions are matched against");
     }
