@@ -81,6 +81,35 @@ class IstioDestinationRuleMergeTest extends BookinfoIstioTest {
     }
   }
 
+  /** A problem only the mesh's validator finds is named at the merged rule, and the subset path, it came from. */
+  @Test
+  void aProblemInAMergedRuleIsNamedAtTheRuleAndSubsetItCameFrom() throws Exception {
+    bookinfo();
+    String second = """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: reviews-canary }
+        spec:
+          host: reviews
+          %s
+          subsets:
+            - { name: v1, labels: { version: v1 } }
+            - name: canary
+              labels: { version: v2 }
+              trafficPolicy: { tls: { mode: SIMPLE, caCertificates: %s } }
+        ---
+        """;
+    String where = dir.resolve("istio.yaml") + ": DestinationRule default/reviews-canary: ";
+    assertThatThrownBy(() -> mesh(second.formatted("trafficPolicy: { tls: { mode: SIMPLE, caCertificates: '' } }",
+        "/etc/hosts") + JASON_TO.formatted("canary"))).isInstanceOf(ConfigurationException.class)
+        .hasMessage(where + "spec.trafficPolicy.tls.caCertificates: '' (expected: the location of a PEM CA bundle, "
+            + "such as file:/etc/mesh/ca.pem)");
+    assertThatThrownBy(() -> mesh(second.formatted("", "/nonexistent/ca.pem") + JASON_TO.formatted("canary")))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(where + "spec.subsets[1].trafficPolicy.tls.caCertificates: /nonexistent/ca.pem (expected: a "
+            + "readable PEM bundle of CA certificates (no such file))");
+  }
+
   /**
    * A rule of another namespace for a service of the caller's namespace: Istio applies the caller's namespace's
    * rules, so its subset is not defined, and a route to it is refused (IST0101), as with no such rule.
