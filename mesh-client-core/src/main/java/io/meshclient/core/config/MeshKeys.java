@@ -309,7 +309,10 @@ public final class MeshKeys {
       text("namespace", "default", "the namespace of short host names and of resources without one"),
       text("domain", "cluster.local", "the cluster's DNS domain (`reviews.default.svc.<domain>`)"),
       duration("check-every", "1s", Duration.ofMillis(100), Duration.ofDays(1), "how often the files are checked "
-          + "for changes").expecting("between 100ms and 1d"));
+          + "for changes").expecting("between 100ms and 1d"),
+      labels("labels", "<label>", "the application's own labels (its pod's, such as `app: productpage`), which "
+          + "VirtualService `sourceLabels` matches are compared with; without them such match blocks are left out "
+          + "(reported)"));
 
   /** The root: everything under {@code mesh}. */
   public static final Setting ROOT = block(MeshConfig.PREFIX, "the mesh configuration",

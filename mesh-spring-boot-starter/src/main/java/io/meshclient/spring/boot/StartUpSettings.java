@@ -55,6 +55,8 @@ final class StartUpSettings {
     for (String key : KEYS) {
       String value = key.equals("mesh.istio.files")
           ? Binder.get(environment).bind(key, Bindable.listOf(String.class)).map(Object::toString).orElse(null)
+          : key.equals("mesh.istio.labels") ? Binder.get(environment).bind(key, Bindable.mapOf(String.class,
+              String.class)).map(m -> new java.util.TreeMap<>(m).toString()).orElse(null)
           : environment.getProperty(key);
       if (value != null) {
         read.put(key, value);

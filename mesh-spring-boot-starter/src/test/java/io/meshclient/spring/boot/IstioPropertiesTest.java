@@ -52,4 +52,49 @@ class IstioPropertiesTest {
         "mesh.istio.strict=true").run(context -> assertThat(context).hasFailed()
             .getFailure().rootCause().hasMessageContaining("since mesh.istio.strict is true"));
   }
+  /** mesh.istio.labels gives the application's labels that VirtualService sourceLabels are matched against. */
+  @Test
+  void istioLabelsFromApplicationPropertiesDecideSourceLabelsMatches() throws Exception {
+    Path file = Files.writeString(dir.resolve("vs.yaml"), """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          resolution: STATIC
+          ports: [{ number: 9080, name: http, protocol: HTTP }]
+          endpoints:
+            - { address: 127.0.0.1, labels: { version: v1 } }
+            - { address: 127.0.0.2, labels: { version: v2 } }
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: reviews }
+        spec:
+          host: reviews
+          subsets: [{ name: v1, labels: { version: v1 } }, { name: v2, labels: { version: v2 } }]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - match: [{ sourceLabels: { app.kubernetes.io/name: productpage } }]
+              route: [{ destination: { host: reviews, subset: v2 } }]
+            - route: [{ destination: { host: reviews, subset: v1 } }]
+        """);
+    runner.withPropertyValues("mesh.istio.files=" + file, "mesh.istio.labels[app.kubernetes.io/name]=productpage")
+        .run(context -> {
+          Mesh mesh = context.getBean(Mesh.class);
+          assertThat(mesh.istioReport().unsupported()).isEmpty();
+          assertThat(mesh.config().service("reviews").routes()).extracting(r -> r.to()).containsExactly("v2", "v1");
+        });
+    runner.withPropertyValues("mesh.istio.files=" + file, "mesh.istio.labels.app=details").run(context ->
+        assertThat(context.getBean(Mesh.class).config().service("reviews").routes()).extracting(r -> r.to())
+            .containsExactly("v1"));
+    runner.withPropertyValues("mesh.istio.files=" + file, "mesh.istio.labels.app=not a label").run(context ->
+        assertThat(context).hasFailed().getFailure().rootCause()
+            .hasMessageContaining("mesh.istio.labels.app: not a label (expected: a Kubernetes label value"));
+  }
 }

@@ -15,10 +15,12 @@ import java.util.Set;
  */
 final class IstioHosts {
   private final String namespace;
+  private final java.util.Map<String, String> labels;
   private final String svcSuffix;
 
   IstioHosts(IstioOptions options) {
     this.namespace = options.namespace();
+    this.labels = options.labels();
     this.svcSuffix = ".svc." + options.domain();
   }
 
@@ -148,6 +150,11 @@ final class IstioHosts {
   /** This mesh's namespace: its callers', and that of resources without one. */
   String namespace() {
     return namespace;
+  }
+
+  /** The calling application's own labels ({@link IstioOptions#labels}), or null when not given. */
+  java.util.Map<String, String> labels() {
+    return labels;
   }
 
   /** Whether {@code host} is a wildcard ({@code *.example.com}, {@code *}), which the mesh cannot serve. */

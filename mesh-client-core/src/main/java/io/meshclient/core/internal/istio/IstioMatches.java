@@ -20,9 +20,10 @@ final class IstioMatches {
   /**
    * One {@code match} block, or null when it uses a condition the mesh cannot evaluate (reported) or one that never
    * holds here: gateways without {@code mesh}, a {@code sourceNamespace} other than {@code callerNamespace} (the
-   * mesh's).
+   * mesh's), {@code sourceLabels} not all among {@code callerLabels} (the application's own, null when not given:
+   * then reported as unsupported). Conditions on the caller hold or not for all its calls, so they are decided here.
    */
-  static RouteConfig.Match match(SpecNode m, String callerNamespace) {
+  static RouteConfig.Match match(SpecNode m, String callerNamespace, Map<String, String> callerLabels) {
     m.fields("name", "uri", "scheme", "method", "authority", "headers", "port", "sourceLabels", "gateways",
         "queryParams", "ignoreUriCase", "withoutHeaders", "sourceNamespace", "statPrefix");
     int before = m.loading.unsupported.size();
@@ -30,7 +31,14 @@ final class IstioMatches {
     m.unsupported("scheme", "matching the scheme; " + dropped);
     m.unsupported("authority", "matching the authority; " + dropped);
     m.unsupported("port", "matching the port; " + dropped);
-    m.unsupported("sourceLabels", "matching the caller's labels; " + dropped);
+    boolean sourceLabelsHold = true;
+    if (callerLabels == null) {
+      m.unsupported("sourceLabels", "matching the caller's labels, which the mesh knows only when given (IstioOptions"
+          + ".withLabels, mesh.istio.labels); " + dropped);
+    } else if (m.has("sourceLabels")) {
+      Map<String, String> wanted = m.stringMap("sourceLabels");
+      sourceLabelsHold = callerLabels.entrySet().containsAll(wanted.entrySet());
+    }
     List<String> gateways = m.strings("gateways");
     if (!gateways.isEmpty() && !gateways.contains("mesh")) {
       return null; // applies to gateways only, never to sidecars
@@ -64,9 +72,9 @@ final class IstioMatches {
     });
     Boolean ignoreCase = m.bool("ignoreUriCase");
     String sourceNamespace = m.string("sourceNamespace");
-    if (m.loading.unsupported.size() > before
+    if (m.loading.unsupported.size() > before || !sourceLabelsHold
         || (sourceNamespace != null && !sourceNamespace.equals(callerNamespace))) {
-      return null; // a caller of another namespace: the block never matches this mesh's calls, as in Istio
+      return null; // another caller's namespace or labels: the block never matches this mesh's calls, as in Istio
     }
     return new RouteConfig.Match(uri, methods, headers, query, without, ignoreCase != null && ignoreCase);
   }

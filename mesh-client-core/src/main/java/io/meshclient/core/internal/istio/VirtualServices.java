@@ -106,7 +106,7 @@ final class VirtualServices {
             + UNROUTABLE + ", no instance) rather than go where Istio never sends them");
         String name = http.string("name");
         RouteConfig base = RouteConfig.to(RouteConfig.Match.ANY, List.of());
-        return matched(http, hosts.namespace(), name == null ? base : base.withName(name), List.of(new Target(null,
+        return matched(http, hosts, name == null ? base : base.withName(name), List.of(new Target(null,
             UNROUTABLE, 100, http.key(action))), null, null, 100, null);
       }
     }
@@ -231,14 +231,14 @@ final class VirtualServices {
         mirrorSubset = m.subset();
       }
     }
-    return matched(http, hosts.namespace(), base, targets, mirrorService, mirrorSubset, mirrorPercent, deadline);
+    return matched(http, hosts, base, targets, mirrorService, mirrorSubset, mirrorPercent, deadline);
   }
 
   /**
-   * The route {@code base} once per {@code match} block of {@code http} (ORed) that can hold for a caller in
-   * {@code callerNamespace}, or once if it has none.
+   * The route {@code base} once per {@code match} block of {@code http} (ORed) that can hold for this mesh's caller
+   * ({@code caller}: its namespace and labels), or once if it has none.
    */
-  private static List<MappedRoute> matched(SpecNode http, String callerNamespace, RouteConfig base,
+  private static List<MappedRoute> matched(SpecNode http, IstioHosts caller, RouteConfig base,
       List<Target> targets, String mirrorService, String mirrorSubset, double mirrorPercent, Duration deadline) {
     List<MappedRoute> out = new ArrayList<>();
     List<SpecNode> matches = http.list("match");
@@ -247,7 +247,7 @@ final class VirtualServices {
           mirrorPercent, http.path, null, deadline));
     }
     for (SpecNode match : matches) {
-      RouteConfig.Match m = IstioMatches.match(match, callerNamespace);
+      RouteConfig.Match m = IstioMatches.match(match, caller.namespace(), caller.labels());
       if (m != null) {
         out.add(new MappedRoute(withMatch(base, m), targets, mirrorService, mirrorSubset, mirrorPercent, http.path,
             match.path, deadline));

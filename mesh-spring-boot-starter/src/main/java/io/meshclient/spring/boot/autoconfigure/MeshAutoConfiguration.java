@@ -77,7 +77,8 @@ public class MeshAutoConfiguration {
   }
 
   /**
-   * {@code mesh.istio.files} (with {@code strict}, {@code namespace}, {@code domain}, {@code check-every}):
+   * {@code mesh.istio.files} (with {@code strict}, {@code namespace}, {@code domain}, {@code check-every}, {@code
+   * labels}):
    * Istio resources laid over the configuration and watched, as {@link Mesh.Builder#istioConfig} does.
    */
   static void istio(Environment environment, Mesh.Builder builder) {
@@ -95,6 +96,11 @@ public class MeshAutoConfiguration {
             .orElse(java.time.Duration.ofSeconds(1)));
     if (binder.bind("mesh.istio.strict", Boolean.class).orElse(false)) {
       options = options.strictly();
+    }
+    java.util.Map<String, String> labels = binder.bind("mesh.istio.labels",
+        org.springframework.boot.context.properties.bind.Bindable.mapOf(String.class, String.class)).orElse(null);
+    if (labels != null) {
+      options = options.withLabels(labels);
     }
     builder.istioOptions(options);
     files.forEach(f -> builder.istioConfig(java.nio.file.Path.of(f.trim())));
