@@ -54,4 +54,17 @@ class StartUpSettingsRefreshTest {
       assertThat(mesh.config().service("reviews").timeout()).hasSeconds(3);
     });
   }
+  /** The application's labels (a map) are start-up settings too: a refresh changing them is refused, naming them. */
+  @Test
+  void aChangeOfTheApplicationsIstioLabelsIsRefused() {
+    runner.withPropertyValues("mesh.istio.labels.app=productpage").run(context -> {
+      MeshReconfigurer reconfigurer = context.getBean(MeshReconfigurer.class);
+      context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("refreshed",
+          Map.of("mesh.istio.labels.app", "details")));
+      assertThatThrownBy(reconfigurer::reconfigure).isInstanceOf(ConfigurationException.class)
+          .satisfies(e -> assertThat(((ConfigurationException) e).problems()).containsExactly(
+              "mesh.istio.labels: {app=details} (expected: {app=productpage}, as at start-up; it is read only when "
+                  + "the application starts)"));
+    });
+  }
 }
