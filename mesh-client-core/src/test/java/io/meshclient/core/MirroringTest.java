@@ -198,4 +198,25 @@ class MirroringTest {
       }
     }
   }
+
+  @Test
+  void anHttpsCallIsNeverMirroredAsPlaintextToASubsetInstanceThatIsNotSecure() throws Exception {
+    // The copy was addressed to the instance with the instance's scheme, http, and sent: the call itself was
+    // refused before sending, its copy (headers, credentials and body) went out as plaintext.
+    try (Backend primary = new Backend("v1"); Backend shadow = new Backend("v2")) {
+      InMemoryDiscovery discovery = new InMemoryDiscovery().set("reviews", List.of(
+          primary.instance("reviews", Map.of("version", "v1")), shadow.instance("reviews", Map.of("version", "v2"))));
+      try (Mesh mesh = mesh(discovery, MirrorConfig.toSubset("v2", 100))) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> mesh.httpClient().newCall(new Request.Builder()
+                .url("https://reviews/r/1").header("Authorization", "Bearer s3cret").build()).execute())
+            .isInstanceOf(io.meshclient.api.MeshException.class)
+            .hasMessageContaining("an https:// call is never sent as plain HTTP");
+        awaitMirrorsSettled(1);
+        assertThat(shadow.requests()).isZero();
+        assertThat(result("skipped")).isEqualTo(1);
+        assertThat(result("sent") + result("failed")).isZero();
+        assertThat(primary.requests()).isZero();
+      }
+    }
+  }
 }
