@@ -217,7 +217,7 @@ final class HedgedAttempts {
     try {
       url = service.rewrite(call.sent.url(), instance, subset);
       routing = call.sent.newBuilder().url(url);
-      OwnCalls.tagTls(routing, subset.ownTls());
+      OwnCalls.tagTls(routing, service.tlsClient(subset));
       OwnCalls.tagHedged(routing, call.service.name(),
           (int) Math.min(tryMillis, subset.connectTimeoutMillis(call.plan)), (int) tryMillis);
     } catch (java.net.ConnectException e) {

@@ -73,7 +73,7 @@ final class Mirrors {
         .header(SHADOW_HEADER, "true")
         .header("Host", request.url().host() + "-shadow");
     if (subset != null) {
-      OwnCalls.tagTls(copy, subset.ownTls());
+      OwnCalls.tagTls(copy, service.tlsClient(subset));
     }
     Observation observation = null;
     if (traced != null) {
