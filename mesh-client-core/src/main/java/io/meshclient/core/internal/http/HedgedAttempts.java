@@ -147,13 +147,17 @@ final class HedgedAttempts {
     if (other == null) {
       return false;
     }
-    if (!call.service.budget().tryRetry()) {
-      listener.onRetryBudgetExhausted(call.service.name());
-      return false;
-    }
+    // The breaker's permit first, which can be given back: a hedge it refuses takes nothing from the budget.
     CircuitBreaker breaker = service.breaker();
     if (breaker != null && !breaker.tryAcquirePermission()) {
       listener.onBreakerRejected(service.name());
+      return false;
+    }
+    if (!call.service.budget().tryRetry()) {
+      if (breaker != null) {
+        breaker.releasePermission();
+      }
+      listener.onRetryBudgetExhausted(call.service.name());
       return false;
     }
     group.hedges++;

@@ -85,4 +85,30 @@ class RetryBudgetAccountingTest {
       }
     }
   }
+
+  @Test
+  void aHedgeTheHalfOpenBreakerRefusesTakesNothingFromTheBudget() throws Exception {
+    try (Backend slow = new Backend("slow").delay(400); Backend fast = new Backend("fast")) {
+      ServiceConfig service = ServiceConfig.builder("api").loadBalancer("first").subset("all", Map.of())
+          .retry(RetryConfig.NONE.withBudget(0, 1)).outlierDetection(ServiceConfig.OUTLIER_DETECTION_OFF)
+          .circuitBreaker(io.meshclient.core.config.BreakerConfig.DEFAULT.withWindow(4, 4).withHalfOpenProbes(1))
+          .route(io.meshclient.core.config.RouteConfig.to(io.meshclient.core.config.RouteConfig.Match.ANY, "all")
+              .withName("hedged").withHedge(io.meshclient.core.config.HedgeConfig.after(Duration.ofMillis(50))))
+          .build();
+      InMemoryDiscovery discovery = new InMemoryDiscovery()
+          .set("api", List.of(slow.instance("api", Map.of()), fast.instance("api", Map.of())));
+      try (Mesh mesh = Mesh.builder().ticker(ticker).listener(counting).discovery("memory", discovery)
+          .config(MeshConfig.builder().service(service).build()).build()) {
+        mesh.circuitBreakerRegistry().circuitBreaker("api").transitionToOpenState();
+        ticker.advance(Duration.ofSeconds(61)); // past open-for: the next call is the one half-open probe
+        assertThat(get(mesh)).isEqualTo(200); // its hedge refused by the breaker, the slow answer closes it
+        assertThat(fast.requests()).isZero();
+
+        // The budget's one retry was taken for the first call's hedge, which the breaker then refused.
+        assertThat(get(mesh)).isEqualTo(200);
+        assertThat(exhausted).hasValue(0);
+        assertThat(fast.requests()).isEqualTo(1);
+      }
+    }
+  }
 }
