@@ -219,4 +219,31 @@ class MirroringTest {
       }
     }
   }
+
+  @Test
+  void aCopyToASubsetInstanceWhoseHostIsTheServicesNameReachesThatInstanceNotTheRoute() throws Exception {
+    // An instance named by a host that is also the service's name (a compose file's "reviews"): the copy,
+    // addressed to it, went through the mesh again as a call to the service, and its route sent it to v1.
+    try (Backend primary = new Backend("v1"); Backend shadow = new Backend("v2")) {
+      okhttp3.Dns dns = host -> "reviews".equals(host) ? List.of(java.net.InetAddress.getByName("127.0.0.1"))
+          : okhttp3.Dns.SYSTEM.lookup(host);
+      InMemoryDiscovery discovery = new InMemoryDiscovery().set("reviews", List.of(
+          primary.instance("reviews", Map.of("version", "v1")), new io.meshclient.api.ServiceInstance("reviews-v2",
+              "reviews", "reviews", shadow.port(), false, 1, Map.of("version", "v2"), "")));
+      ServiceConfig reviews = ServiceConfig.builder("reviews")
+          .subset("v1", Map.of("version", "v1")).subset("v2", Map.of("version", "v2"))
+          .route(RouteConfig.to(RouteConfig.Match.ANY, "v1").withName("main")
+              .withMirror(MirrorConfig.toSubset("v2", 100))).build();
+      try (Mesh mesh = Mesh.builder().okHttpClient(new okhttp3.OkHttpClient.Builder().dns(dns).build())
+          .config(MeshConfig.builder().service(reviews).build()).discovery("memory", discovery).listener(counting)
+          .build()) {
+        assertThat(get(mesh)).isEqualTo(200);
+        awaitMirrorsSettled(1);
+        assertThat(result("sent")).isEqualTo(1);
+        assertThat(primary.shadowRequests()).isZero();
+        assertThat(primary.requests()).isEqualTo(1);
+        assertThat(shadow.shadowRequests()).isEqualTo(1);
+      }
+    }
+  }
 }

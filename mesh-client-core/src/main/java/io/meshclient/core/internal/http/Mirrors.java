@@ -74,6 +74,7 @@ final class Mirrors {
         .header("Host", request.url().host() + "-shadow");
     if (subset != null) {
       OwnCalls.tagTls(copy, service.tlsClient(subset));
+      OwnCalls.tagAddressed(copy);
     }
     Observation observation = null;
     if (traced != null) {
