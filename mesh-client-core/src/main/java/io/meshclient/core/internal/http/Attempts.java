@@ -275,7 +275,7 @@ final class Attempts {
   }
 
   /** Buffers a small fixed-length body in OkHttp's own source (no copy); throws if the connection breaks. */
-  private static void prefetchSmallBody(Response response) throws IOException {
+  static void prefetchSmallBody(Response response) throws IOException {
     long length = response.body().contentLength();
     if (length > 0 && length <= PREFETCH_LIMIT && !response.body().source().request(length)) {
       throw new java.net.ProtocolException("response body ended after fewer than " + length + " bytes");

@@ -239,9 +239,21 @@ final class HedgedAttempts {
     group.add(launched);
     subset.balancer().onStart(instance);
     long start = ticker.nanoTime();
+    // As in Attempts: a small body is read in the attempt when it could be retried, so a cut costs a retry.
+    boolean prefetch = call.attempts() < call.plan.retry().attempts()
+        && call.plan.retry().on().contains(RetryConfig.Condition.RESET);
     sent.enqueue(new Callback() {
       @Override
       public void onResponse(Call c, Response response) {
+        if (prefetch && call.plan.retryStatusReason(response.code()) == null) {
+          try {
+            Attempts.prefetchSmallBody(response);
+          } catch (IOException e) {
+            response.close();
+            onFailure(c, e);
+            return;
+          }
+        }
         long latency = ticker.nanoTime() - start;
         CallOutcome outcome = response.code() >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS;
         try {
