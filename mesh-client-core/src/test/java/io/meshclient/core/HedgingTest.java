@@ -251,4 +251,36 @@ class HedgingTest {
         .isInstanceOf(io.meshclient.api.ConfigurationException.class)
         .hasMessageContaining("mesh.services.api.routes[0].retry.budget: 50%, 1/s (expected: the service's budget");
   }
+
+  /**
+   * An instance whose host is also the service's name (a compose file's "api"): each hedged attempt, a call of its
+   * own addressed to it, went through the mesh again as a call to the service, hedged again, without end.
+   */
+  @Test
+  void aHedgedAttemptToAnInstanceWhoseHostIsTheServicesNameGoesToThatInstance() throws Exception {
+    try (Backend only = new Backend("fast")) {
+      okhttp3.Dns dns = host -> "api".equals(host) ? List.of(java.net.InetAddress.getByName("127.0.0.1"))
+          : okhttp3.Dns.SYSTEM.lookup(host);
+      InMemoryDiscovery discovery = new InMemoryDiscovery().set("api", List.of(
+          new io.meshclient.api.ServiceInstance("a", "api", "api", only.port(), false, 1, Map.of(), "")));
+      try (Mesh mesh = Mesh.builder().okHttpClient(new okhttp3.OkHttpClient.Builder().dns(dns).build())
+          .config(MeshConfig.fromYaml("""
+              mesh:
+                services:
+                  api:
+                    outlier-detection: { enabled: false }
+                    retry: { attempts: 1 }
+                    routes:
+                      - to: { service: api }
+                        hedge: { after: 2s }
+              """, name -> null)).discovery("memory", discovery).build()) {
+        okhttp3.Call call = mesh.httpClient().newCall(new Request.Builder().url("http://api/x").build());
+        call.timeout().timeout(5, TimeUnit.SECONDS);
+        try (Response r = call.execute()) {
+          assertThat(r.body().string()).isEqualTo("fast");
+        }
+      }
+      assertThat(only.requests()).isEqualTo(1);
+    }
+  }
 }

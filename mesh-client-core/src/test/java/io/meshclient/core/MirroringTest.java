@@ -198,4 +198,52 @@ class MirroringTest {
       }
     }
   }
+
+  @Test
+  void anHttpsCallIsNeverMirroredAsPlaintextToASubsetInstanceThatIsNotSecure() throws Exception {
+    // The copy was addressed to the instance with the instance's scheme, http, and sent: the call itself was
+    // refused before sending, its copy (headers, credentials and body) went out as plaintext.
+    try (Backend primary = new Backend("v1"); Backend shadow = new Backend("v2")) {
+      InMemoryDiscovery discovery = new InMemoryDiscovery().set("reviews", List.of(
+          primary.instance("reviews", Map.of("version", "v1")), shadow.instance("reviews", Map.of("version", "v2"))));
+      try (Mesh mesh = mesh(discovery, MirrorConfig.toSubset("v2", 100))) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> mesh.httpClient().newCall(new Request.Builder()
+                .url("https://reviews/r/1").header("Authorization", "Bearer s3cret").build()).execute())
+            .isInstanceOf(io.meshclient.api.MeshException.class)
+            .hasMessageContaining("an https:// call is never sent as plain HTTP");
+        awaitMirrorsSettled(1);
+        assertThat(shadow.requests()).isZero();
+        assertThat(result("skipped")).isEqualTo(1);
+        assertThat(result("sent") + result("failed")).isZero();
+        assertThat(primary.requests()).isZero();
+      }
+    }
+  }
+
+  @Test
+  void aCopyToASubsetInstanceWhoseHostIsTheServicesNameReachesThatInstanceNotTheRoute() throws Exception {
+    // An instance named by a host that is also the service's name (a compose file's "reviews"): the copy,
+    // addressed to it, went through the mesh again as a call to the service, and its route sent it to v1.
+    try (Backend primary = new Backend("v1"); Backend shadow = new Backend("v2")) {
+      okhttp3.Dns dns = host -> "reviews".equals(host) ? List.of(java.net.InetAddress.getByName("127.0.0.1"))
+          : okhttp3.Dns.SYSTEM.lookup(host);
+      InMemoryDiscovery discovery = new InMemoryDiscovery().set("reviews", List.of(
+          primary.instance("reviews", Map.of("version", "v1")), new io.meshclient.api.ServiceInstance("reviews-v2",
+              "reviews", "reviews", shadow.port(), false, 1, Map.of("version", "v2"), "")));
+      ServiceConfig reviews = ServiceConfig.builder("reviews")
+          .subset("v1", Map.of("version", "v1")).subset("v2", Map.of("version", "v2"))
+          .route(RouteConfig.to(RouteConfig.Match.ANY, "v1").withName("main")
+              .withMirror(MirrorConfig.toSubset("v2", 100))).build();
+      try (Mesh mesh = Mesh.builder().okHttpClient(new okhttp3.OkHttpClient.Builder().dns(dns).build())
+          .config(MeshConfig.builder().service(reviews).build()).discovery("memory", discovery).listener(counting)
+          .build()) {
+        assertThat(get(mesh)).isEqualTo(200);
+        awaitMirrorsSettled(1);
+        assertThat(result("sent")).isEqualTo(1);
+        assertThat(primary.shadowRequests()).isZero();
+        assertThat(primary.requests()).isEqualTo(1);
+        assertThat(shadow.shadowRequests()).isEqualTo(1);
+      }
+    }
+  }
 }

@@ -12,6 +12,8 @@ import java.util.Map;
 final class AddressPublisher {
   private final io.meshclient.core.internal.tls.MeshSslSocketFactory tlsSockets;
   private final io.meshclient.core.internal.security.AllowListDns dns;
+  /** The own TLS clients of the services that share an instance address, by service (under the runtime's lock). */
+  private final Map<String, io.meshclient.core.internal.tls.SubsetTls> ownClients = new HashMap<>();
 
   AddressPublisher(io.meshclient.core.internal.tls.MeshSslSocketFactory tlsSockets,
       io.meshclient.core.internal.security.AllowListDns dns) {
@@ -23,6 +25,7 @@ final class AddressPublisher {
   void publish(Map<String, ServiceRuntime> services) {
     Map<String, io.meshclient.core.internal.tls.ServiceTls> byAddress = new HashMap<>();
     Map<String, String> serviceByAddress = new HashMap<>();
+    Map<String, java.util.TreeSet<String>> servicesAt = new HashMap<>();
     Map<String, io.meshclient.core.internal.security.AddressAllowList> byHost = new HashMap<>();
     services.values().forEach(runtime -> {
       if (runtime.tls() == null && runtime.allowList() == null
@@ -41,14 +44,39 @@ final class AddressPublisher {
         }
         if (runtime.tls() != null || instance.secure()) {
           serviceByAddress.put(host + ":" + instance.port(), runtime.name());
+          servicesAt.computeIfAbsent(host + ":" + instance.port(), a -> new java.util.TreeSet<>()).add(runtime.name());
         }
         if (runtime.allowList() != null) {
           byHost.put(host, runtime.allowList());
         }
       }
     });
-    tlsSockets.update(byAddress, serviceByAddress);
+    Map<String, String> shared = new HashMap<>();
+    java.util.Set<String> sharing = new java.util.HashSet<>();
+    servicesAt.forEach((address, names) -> {
+      if (names.size() > 1) {
+        shared.put(address, String.join(", ", names));
+        sharing.addAll(names);
+      }
+    });
+    services.values().forEach(runtime -> runtime.sharedAddressTls(sharing.contains(runtime.name())
+        ? ownClient(runtime) : null));
+    ownClients.keySet().retainAll(sharing);
+    tlsSockets.update(byAddress, serviceByAddress, shared);
     dns.update(byHost);
+  }
+
+  /**
+   * The TLS client of {@code runtime}'s calls while an address of its instances is shared with another service:
+   * the one it had if its TLS settings are the same, so its pooled connections stay its own.
+   */
+  private io.meshclient.core.internal.tls.SubsetTls ownClient(ServiceRuntime runtime) {
+    io.meshclient.core.internal.tls.SubsetTls current = ownClients.get(runtime.name());
+    if (current == null || current.tls() != runtime.tls()) {
+      current = new io.meshclient.core.internal.tls.SubsetTls(runtime.name(), runtime.tls(), tlsSockets);
+      ownClients.put(runtime.name(), current);
+    }
+    return current;
   }
 
   /** The host as OkHttp's HttpUrl spells it (lower case, IPv6 compressed, no brackets). */

@@ -33,6 +33,11 @@ public final class ServiceRuntime {
   private final SubsetRuntime[] subsets;
   private final List<ServiceInstance> instances;
   private final InstanceIndex<InstanceUrls> urls;
+  /**
+   * The service's own TLS client while another service lists one of its TLS instance addresses too, else null: set
+   * by {@link AddressPublisher} as it publishes the addresses, kept by {@link #withInstances}.
+   */
+  private volatile io.meshclient.core.internal.tls.SubsetTls sharedAddressTls;
 
   /**
    * The parts of a service that outlive one snapshot: shared state, reused across updates.
@@ -80,6 +85,7 @@ public final class ServiceRuntime {
     }
     boolean tls = base.tls() != null;
     this.urls = base.urls.next(newInstances, instance -> new InstanceUrls(instance, tls));
+    this.sharedAddressTls = base.sharedAddressTls;
   }
 
   private static Settings settings(ServiceConfig config, ServiceDefaults defaults, Parts parts) {
@@ -264,6 +270,24 @@ public final class ServiceRuntime {
   }
 
   /** The service's TLS settings, or null. */
+  /**
+   * The TLS client of calls routed to {@code subset} (of this service) that they put on their chain: the subset's
+   * own, else the service's own while another service shares one of its instance addresses, else null (the
+   * mesh client's, which chooses by address).
+   */
+  public io.meshclient.core.internal.tls.SubsetTls tlsClient(SubsetRuntime subset) {
+    io.meshclient.core.internal.tls.SubsetTls own = subset.ownTls();
+    if (own != null) {
+      return own;
+    }
+    io.meshclient.core.internal.tls.SubsetTls shared = sharedAddressTls;
+    return shared == null || subset.turnsTlsOff() ? null : shared;
+  }
+
+  void sharedAddressTls(io.meshclient.core.internal.tls.SubsetTls client) {
+    this.sharedAddressTls = client;
+  }
+
   public ServiceTls tls() {
     return settings.parts().tls();
   }

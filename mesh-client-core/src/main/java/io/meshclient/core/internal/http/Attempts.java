@@ -115,7 +115,7 @@ final class Attempts {
         tryMillis = Math.max(1, Math.min(tryMillis, (deadline - now) / 1_000_000L));
       }
       Interceptor.Chain timed = withTls(withTimeouts(chain,
-          (int) Math.min(tryMillis, subset.connectTimeoutMillis(call.plan)), (int) tryMillis), subset.ownTls());
+          (int) Math.min(tryMillis, subset.connectTimeoutMillis(call.plan)), (int) tryMillis), service.tlsClient(subset));
       wire.begin();
       subset.balancer().onStart(instance);
       long attemptStart = ticker.nanoTime();
@@ -259,8 +259,8 @@ final class Attempts {
    * (and its chain cleaner for the trust manager), only for calls routed to a subset with its own TLS.
    */
   static Interceptor.Chain withTls(Interceptor.Chain chain, io.meshclient.core.internal.tls.SubsetTls tls) {
-    return tls == null ? chain : chain.withSslSocketFactory(tls.socketFactory(), tls.trustManager())
-        .withHostnameVerifier(tls.hostnameVerifier());
+    return tls == null ? chain : chain.withSslSocketFactory(tls.socketFactory(),
+        tls.trustManagerOr(chain.getX509TrustManagerOrNull())).withHostnameVerifier(tls.hostnameVerifier());
   }
 
   /**
@@ -275,7 +275,7 @@ final class Attempts {
   }
 
   /** Buffers a small fixed-length body in OkHttp's own source (no copy); throws if the connection breaks. */
-  private static void prefetchSmallBody(Response response) throws IOException {
+  static void prefetchSmallBody(Response response) throws IOException {
     long length = response.body().contentLength();
     if (length > 0 && length <= PREFETCH_LIMIT && !response.body().source().request(length)) {
       throw new java.net.ProtocolException("response body ended after fewer than " + length + " bytes");

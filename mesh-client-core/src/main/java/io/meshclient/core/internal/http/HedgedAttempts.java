@@ -147,13 +147,17 @@ final class HedgedAttempts {
     if (other == null) {
       return false;
     }
-    if (!call.service.budget().tryRetry()) {
-      listener.onRetryBudgetExhausted(call.service.name());
-      return false;
-    }
+    // The breaker's permit first, which can be given back: a hedge it refuses takes nothing from the budget.
     CircuitBreaker breaker = service.breaker();
     if (breaker != null && !breaker.tryAcquirePermission()) {
       listener.onBreakerRejected(service.name());
+      return false;
+    }
+    if (!call.service.budget().tryRetry()) {
+      if (breaker != null) {
+        breaker.releasePermission();
+      }
+      listener.onRetryBudgetExhausted(call.service.name());
       return false;
     }
     group.hedges++;
@@ -217,7 +221,7 @@ final class HedgedAttempts {
     try {
       url = service.rewrite(call.sent.url(), instance, subset);
       routing = call.sent.newBuilder().url(url);
-      OwnCalls.tagTls(routing, subset.ownTls());
+      OwnCalls.tagTls(routing, service.tlsClient(subset));
       OwnCalls.tagHedged(routing, call.service.name(),
           (int) Math.min(tryMillis, subset.connectTimeoutMillis(call.plan)), (int) tryMillis);
     } catch (java.net.ConnectException e) {
@@ -235,9 +239,21 @@ final class HedgedAttempts {
     group.add(launched);
     subset.balancer().onStart(instance);
     long start = ticker.nanoTime();
+    // As in Attempts: a small body is read in the attempt when it could be retried, so a cut costs a retry.
+    boolean prefetch = call.attempts() < call.plan.retry().attempts()
+        && call.plan.retry().on().contains(RetryConfig.Condition.RESET);
     sent.enqueue(new Callback() {
       @Override
       public void onResponse(Call c, Response response) {
+        if (prefetch && call.plan.retryStatusReason(response.code()) == null) {
+          try {
+            Attempts.prefetchSmallBody(response);
+          } catch (IOException e) {
+            response.close();
+            onFailure(c, e);
+            return;
+          }
+        }
         long latency = ticker.nanoTime() - start;
         CallOutcome outcome = response.code() >= 500 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS;
         try {

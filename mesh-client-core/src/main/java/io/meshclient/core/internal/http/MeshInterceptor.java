@@ -122,11 +122,13 @@ public final class MeshInterceptor implements Interceptor {
   private Response route(Chain chain) throws IOException {
     Request request = chain.request();
     ServiceRuntime service = runtime.service(request.url().host());
-    if (service == null) {
-      if (runtime.refusesUnknown(request.url().host()) && !OwnCalls.isHedged(request)) {
+    // A hedge or a mirrored copy is addressed to its instance: sent there, even when the instance's host is also a
+    // service's name (or a single-label name the mesh would refuse), with its TLS and timeouts.
+    if (service == null || OwnCalls.isAddressed(request)) {
+      if (service == null && runtime.refusesUnknown(request.url().host()) && !OwnCalls.isAddressed(request)) {
         throw unknownService(request);
       }
-      return OwnCalls.send(chain, request, listener); // a hedge or mirrored copy: its TLS and timeouts
+      return OwnCalls.send(chain, request, listener);
     }
     MeshCall call = new MeshCall(chain, service, ticker.nanoTime());
     CallListener observer = callListeners == null ? null : callListeners.newCall(service.name(), request);

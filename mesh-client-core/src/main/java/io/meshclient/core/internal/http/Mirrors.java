@@ -62,16 +62,19 @@ final class Mirrors {
     }
     SubsetRuntime subset = mirror.service() != null ? null : service.subset(mirror.subset());
     HttpUrl target = target(request, service, mirror, subset);
-    if (target == null) {
+    if (target == null || (request.isHttps() && !target.isHttps())) {
+      // An https:// call's copy to an instance that is not secure, in a subset without TLS, would be plain
+      // HTTP (its URL takes the instance's scheme): never sent, as the call itself would be refused.
       inFlight.decrementAndGet();
-      listener.onMirror(service.name(), route.name(), "dropped");
+      listener.onMirror(service.name(), route.name(), target == null ? "dropped" : "skipped");
       return;
     }
     Request.Builder copy = request.newBuilder().url(target)
         .header(SHADOW_HEADER, "true")
         .header("Host", request.url().host() + "-shadow");
     if (subset != null) {
-      OwnCalls.tagTls(copy, subset.ownTls());
+      OwnCalls.tagTls(copy, service.tlsClient(subset));
+      OwnCalls.tagAddressed(copy);
     }
     Observation observation = null;
     if (traced != null) {

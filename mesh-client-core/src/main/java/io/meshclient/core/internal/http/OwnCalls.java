@@ -50,9 +50,17 @@ final class OwnCalls {
     ConnectionReuseInterceptor.tag(request, new Hedged(service, connectMillis, readWriteMillis));
   }
 
-  /** Whether {@code request} is a hedged attempt: it is sent even to a host the mesh refuses as unknown. */
-  static boolean isHedged(Request request) {
-    return ConnectionReuseInterceptor.tagged(request) instanceof Hedged;
+  /** Marks a mirrored copy as addressed to the instance its URL names, for {@link #isAddressed}. */
+  static void tagAddressed(Request.Builder request) {
+    ConnectionReuseInterceptor.tag(request, new ConnectionReuseInterceptor.Attempt());
+  }
+
+  /**
+   * Whether {@code request} is one of the mesh's own calls addressed to an instance (a hedged attempt, a copy to a
+   * subset): it is sent there as it is, never routed again, even when the instance's host is a service's name.
+   */
+  static boolean isAddressed(Request request) {
+    return ConnectionReuseInterceptor.tagged(request) != null;
   }
 
   /**

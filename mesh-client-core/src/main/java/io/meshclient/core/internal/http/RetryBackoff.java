@@ -34,13 +34,14 @@ final class RetryBackoff {
     if (attempt >= retry.attempts()) {
       return -1;
     }
-    if (!service.budget().tryRetry()) {
-      listener.onRetryBudgetExhausted(service.name());
-      return -1;
-    }
     long cap = Math.min(retry.backoffMax().toNanos(), retry.backoffBase().toNanos() << Math.min(20, attempt - 1));
     long backoff = cap <= 0 ? 0 : ThreadLocalRandom.current().nextLong(cap + 1);
+    // The deadline before the budget: a retry never sent must not use up one another call could send.
     if (deadline != 0 && deadline - ticker.nanoTime() - backoff <= 0) {
+      return -1;
+    }
+    if (!service.budget().tryRetry()) {
+      listener.onRetryBudgetExhausted(service.name());
       return -1;
     }
     return backoff;

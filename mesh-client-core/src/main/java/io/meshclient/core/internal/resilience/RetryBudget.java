@@ -72,7 +72,8 @@ public final class RetryBudget {
       if (tat == Long.MAX_VALUE || tat - now > 0) {
         return false;
       }
-      if (reserveTat.compareAndSet(tat, Math.max(tat, now - reserveIntervalNanos) + reserveIntervalNanos)) {
+      // From now, not from a reserve interval ago: that credited an idle reserve with a second retry.
+      if (reserveTat.compareAndSet(tat, Math.max(tat, now) + reserveIntervalNanos)) {
         return true;
       }
     }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSession;
@@ -29,6 +30,12 @@ public final class MeshSslSocketFactory extends SSLSocketFactory {
   private volatile Map<String, ServiceTls> byAddress = Map.of();
   /** {@code host:port} of every mesh instance reached over TLS -> the name of its service. */
   private volatile Map<String, String> serviceByAddress = Map.of();
+  /**
+   * {@code host:port} of the instances that more than one service lists over TLS -> those services' names. Their
+   * calls bring their own TLS client ({@link SubsetTls}); a connection made through this factory to such an
+   * address could be verified for one of the services and pooled for the others, so none is made.
+   */
+  private volatile Map<String, String> sharedAddresses = Map.of();
 
   /** A factory whose fallback is set later, with {@link #fallback}, before any connection is made. */
   public MeshSslSocketFactory() {}
@@ -43,9 +50,11 @@ public final class MeshSslSocketFactory extends SSLSocketFactory {
    * Replaces the maps from {@code host:port} (OkHttp's canonical host) to the TLS settings of its service
    * and to the service's name (every instance the mesh reaches over TLS).
    */
-  public void update(Map<String, ServiceTls> tlsByAddress, Map<String, String> servicesByAddress) {
+  public void update(Map<String, ServiceTls> tlsByAddress, Map<String, String> servicesByAddress,
+      Map<String, String> shared) {
     this.byAddress = Map.copyOf(tlsByAddress);
     this.serviceByAddress = Map.copyOf(servicesByAddress);
+    this.sharedAddresses = Map.copyOf(shared);
   }
 
   /**
@@ -68,6 +77,11 @@ public final class MeshSslSocketFactory extends SSLSocketFactory {
   @Override
   public Socket createSocket(Socket socket, String host, int port, boolean autoClose) throws IOException {
     String address = host + ":" + port;
+    String sharedBy = sharedAddresses.get(address);
+    if (sharedBy != null) {
+      throw new SSLHandshakeException("instance " + address + " is listed by services " + sharedBy
+          + ": a connection to it is made only by a call to one of them, verified for that service");
+    }
     ServiceTls tls = byAddress.get(address);
     Socket created = (tls != null ? tls.socketFactoryForNewConnection() : fallback)
         .createSocket(socket, host, port, autoClose);
@@ -92,6 +106,11 @@ public final class MeshSslSocketFactory extends SSLSocketFactory {
       ssl.setSSLParameters(parameters);
     }
     return created;
+  }
+
+  /** The factory of hosts that are not mesh instances (the base client's); set before any connection. */
+  SSLSocketFactory fallbackSockets() {
+    return fallback;
   }
 
   /** The verifier of hosts that are not mesh instances (the base client's); set before any connection. */

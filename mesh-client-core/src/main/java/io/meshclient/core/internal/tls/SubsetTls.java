@@ -22,6 +22,11 @@ import javax.net.ssl.X509TrustManager;
  *
  * <p>As with the service's TLS, the subset's instances get the service's name as SNI, and are verified by the
  * pinned {@code peer-identity} during the handshake, or else against the service's name. Thread-safe.
+ *
+ * <p>It is also the client of every call to a service one of whose TLS instance addresses another service lists
+ * too (a gateway's): {@link MeshSslSocketFactory} chooses TLS settings and the name to verify by address, so
+ * such calls bring their service's own ({@code tls} null: the base client's TLS), and the pool never gives
+ * one service's connection, verified for its name, to the other's call.
  */
 public final class SubsetTls {
   private final String service;
@@ -32,16 +37,17 @@ public final class SubsetTls {
 
   /**
    * @param service the service's name: the SNI sent and, without a pinned identity, the name verified
-   * @param tls the subset's TLS settings, loaded
+   * @param tls the subset's TLS settings, loaded; null for the base client's TLS (a service without {@code tls}
+   *     whose instances are secure)
    * @param mesh the mesh's socket factory, whose fallback verifier (the base client's) checks the service's name
    */
   public SubsetTls(String service, ServiceTls tls, MeshSslSocketFactory mesh) {
     this.service = Objects.requireNonNull(service, "service");
-    this.tls = Objects.requireNonNull(tls, "tls");
+    this.tls = tls;
     this.mesh = Objects.requireNonNull(mesh, "mesh");
   }
 
-  /** The subset's TLS settings and their rotation state. */
+  /** The subset's TLS settings and their rotation state; null for the base client's TLS. */
   public ServiceTls tls() {
     return tls;
   }
@@ -51,9 +57,9 @@ public final class SubsetTls {
     return sockets;
   }
 
-  /** The subset's trust bundle and identity check. */
-  public X509TrustManager trustManager() {
-    return tls.trustManager();
+  /** The subset's trust bundle and identity check; {@code base}, the base client's, for the base client's TLS. */
+  public X509TrustManager trustManagerOr(X509TrustManager base) {
+    return tls == null ? base : tls.trustManager();
   }
 
   /** The verifier of the subset's connections; the same object for as long as this one serves. */
@@ -63,7 +69,11 @@ public final class SubsetTls {
 
   /** Accepts what the handshake proved when the identity is pinned, else checks the service's name. */
   private boolean verify(String host, SSLSession session) {
-    return tls.identity() != null || mesh.fallbackVerifier().verify(service, session);
+    return tls != null && tls.identity() != null || mesh.fallbackVerifier().verify(service, session);
+  }
+
+  private SSLSocketFactory factory() {
+    return tls == null ? mesh.fallbackSockets() : tls.socketFactoryForNewConnection();
   }
 
   /** The subset's context, with the service's name as SNI. */
@@ -71,40 +81,40 @@ public final class SubsetTls {
     @Override
     public Socket createSocket(Socket socket, String host, int port, boolean autoClose) throws IOException {
       return MeshSslSocketFactory.forInstance(socket,
-          tls.socketFactoryForNewConnection().createSocket(socket, host, port, autoClose), service);
+          factory().createSocket(socket, host, port, autoClose), service);
     }
 
     @Override
     public String[] getDefaultCipherSuites() {
-      return tls.socketFactoryForNewConnection().getDefaultCipherSuites();
+      return factory().getDefaultCipherSuites();
     }
 
     @Override
     public String[] getSupportedCipherSuites() {
-      return tls.socketFactoryForNewConnection().getSupportedCipherSuites();
+      return factory().getSupportedCipherSuites();
     }
 
     @Override
     public Socket createSocket(String host, int port) throws IOException {
-      return MeshSslSocketFactory.withServerName(tls.socketFactoryForNewConnection().createSocket(host, port), service);
+      return MeshSslSocketFactory.withServerName(factory().createSocket(host, port), service);
     }
 
     @Override
     public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
       return MeshSslSocketFactory.withServerName(
-          tls.socketFactoryForNewConnection().createSocket(host, port, localHost, localPort), service);
+          factory().createSocket(host, port, localHost, localPort), service);
     }
 
     @Override
     public Socket createSocket(InetAddress host, int port) throws IOException {
-      return MeshSslSocketFactory.withServerName(tls.socketFactoryForNewConnection().createSocket(host, port), service);
+      return MeshSslSocketFactory.withServerName(factory().createSocket(host, port), service);
     }
 
     @Override
     public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
         throws IOException {
       return MeshSslSocketFactory.withServerName(
-          tls.socketFactoryForNewConnection().createSocket(address, port, localAddress, localPort), service);
+          factory().createSocket(address, port, localAddress, localPort), service);
     }
   }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.meshclient.core.Backend;
 import io.meshclient.core.InMemoryDiscovery;
 import io.meshclient.core.Mesh;
-import io.meshclient.core.MeshListener;
 import io.meshclient.core.config.MeshConfig;
 import io.meshclient.core.config.RetryConfig;
 import io.meshclient.core.config.RouteConfig;
@@ -34,19 +33,9 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(60)
 class RetryTest {
-  private final AtomicInteger retries = new AtomicInteger();
-  private final AtomicInteger exhausted = new AtomicInteger();
-  private final MeshListener counting = new MeshListener() {
-    @Override
-    public void onRetry(String service, String reason) {
-      retries.incrementAndGet();
-    }
-
-    @Override
-    public void onRetryBudgetExhausted(String service) {
-      exhausted.incrementAndGet();
-    }
-  };
+  private final RetryCounts counting = new RetryCounts();
+  private final AtomicInteger retries = counting.retries;
+  private final AtomicInteger exhausted = counting.exhausted;
 
   private Mesh mesh(InMemoryDiscovery discovery, ServiceConfig service) {
     return Mesh.builder().discovery("memory", discovery).listener(counting)

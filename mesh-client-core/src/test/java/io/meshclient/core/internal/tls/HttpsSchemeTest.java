@@ -40,11 +40,15 @@ class HttpsSchemeTest {
     }
   }
 
-  private OkHttpClient meshTrusting(TestPki.Held ca, boolean secure) throws Exception {
+  private static OkHttpClient trusting(TestPki.Held ca) throws Exception {
     X509TrustManager trustManager = TestPki.trusting(ca);
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(null, new javax.net.ssl.TrustManager[] {trustManager}, null);
-    OkHttpClient base = new OkHttpClient.Builder().sslSocketFactory(context.getSocketFactory(), trustManager).build();
+    return new OkHttpClient.Builder().sslSocketFactory(context.getSocketFactory(), trustManager).build();
+  }
+
+  private OkHttpClient meshTrusting(TestPki.Held ca, boolean secure) throws Exception {
+    OkHttpClient base = trusting(ca);
     ServiceInstance instance = new ServiceInstance("r1", "reviews", "127.0.0.1", server.port(), secure, 1, Map.of(), "");
     mesh = Mesh.builder().okHttpClient(base)
         .config(MeshConfig.builder().service(ServiceConfig.builder("reviews").build()).build())
@@ -94,5 +98,62 @@ class HttpsSchemeTest {
             + "handshake: Hostname 127.0.0.1 not verified")
         .hasMessageEndingWith(" (expected: a certificate the platform trusts, for reviews)");
     assertThat(server.plaintextAccepts()).isZero();
+  }
+
+  /** Two services, ratings and reviews, whose secure instances share one address (a gateway's). */
+  private OkHttpClient twoServicesAtOneAddress(TestPki.Held ca) throws Exception {
+    OkHttpClient base = trusting(ca);
+    InMemoryDiscovery discovery = new InMemoryDiscovery();
+    for (String name : List.of("ratings", "reviews")) {
+      discovery.set(name, List.of(new ServiceInstance(name + "-1", name, "127.0.0.1", server.port(), true, 1, Map.of(), "")));
+    }
+    mesh = Mesh.builder().okHttpClient(base).discovery("memory", discovery).config(MeshConfig.builder()
+        .service(ServiceConfig.builder("ratings").build()).service(ServiceConfig.builder("reviews").build()).build())
+        .build();
+    return mesh.httpClient();
+  }
+
+  private static String get(OkHttpClient client, String url) throws Exception {
+    try (Response response = client.newCall(new Request.Builder().url(url).build()).execute()) {
+      return response.body().string();
+    }
+  }
+
+  @Test
+  void aCertificateForOneServiceIsNotTakenForAnotherAtTheSameAddress() throws Exception {
+    TestPki.Held ca = TestPki.ca("test");
+    server = new SniffingServer(TestPki.leaf(ca, "ratings", new TestPki.Leaf().dns("ratings")), ca);
+    OkHttpClient client = twoServicesAtOneAddress(ca);
+
+    // The connection to ratings, verified for ratings, was pooled by address and taken by the call to reviews.
+    assertThat(get(client, "https://ratings/x")).isEqualTo("ok");
+    assertThatThrownBy(() -> get(client, "https://reviews/x")).isInstanceOf(SSLPeerUnverifiedException.class)
+        .hasMessageStartingWith("instance 127.0.0.1:" + server.port() + " of service 'reviews' failed the TLS "
+            + "handshake: Hostname 127.0.0.1 not verified");
+    assertThat(get(client, "https://ratings/x")).isEqualTo("ok");
+    assertThat(server.serverNames()).containsOnly("ratings", "reviews");
+  }
+
+  @Test
+  void aGatewayWhoseCertificateNamesBothServicesServesBothEachOnItsOwnConnections() throws Exception {
+    TestPki.Held ca = TestPki.ca("test");
+    server = new SniffingServer(TestPki.leaf(ca, "gateway", new TestPki.Leaf().dns("ratings").dns("reviews")), ca);
+    OkHttpClient client = twoServicesAtOneAddress(ca);
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(get(client, "https://ratings/x")).isEqualTo("ok");
+      assertThat(get(client, "https://reviews/x")).isEqualTo("ok");
+    }
+    assertThat(server.tlsAccepts()).isEqualTo(2); // one connection per service, each reused by its own calls
+  }
+
+  @Test
+  void aCertificateForOneServiceIsNotTakenForAnotherAtTheSameAddressOnAFreshConnection() throws Exception {
+    TestPki.Held ca = TestPki.ca("test");
+    server = new SniffingServer(TestPki.leaf(ca, "ratings", new TestPki.Leaf().dns("ratings")), ca);
+    OkHttpClient client = twoServicesAtOneAddress(ca);
+
+    assertThatThrownBy(() -> get(client, "https://reviews/x")).isInstanceOf(SSLPeerUnverifiedException.class);
+    assertThat(get(client, "https://ratings/x")).isEqualTo("ok");
   }
 }
