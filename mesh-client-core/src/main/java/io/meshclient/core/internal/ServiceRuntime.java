@@ -269,7 +269,6 @@ public final class ServiceRuntime {
     return settings.parts().budget();
   }
 
-  /** The service's TLS settings, or null. */
   /**
    * The TLS client of calls routed to {@code subset} (of this service) that they put on their chain: the subset's
    * own, else the service's own while another service shares one of its instance addresses, else null (the
@@ -288,6 +287,7 @@ public final class ServiceRuntime {
     this.sharedAddressTls = client;
   }
 
+  /** The service's TLS settings, or null. */
   public ServiceTls tls() {
     return settings.parts().tls();
   }
