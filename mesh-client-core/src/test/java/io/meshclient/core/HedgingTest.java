@@ -283,4 +283,52 @@ class HedgingTest {
       assertThat(only.requests()).isEqualTo(1);
     }
   }
+  /**
+   * A hedge due while the mesh closes, in its grace period, is refused before any I/O ("mesh closed"): that says
+   * nothing of the instance it was for, which is neither ejected nor retried for it. It was recorded as an I/O error
+   * of that instance (ejected here at its first failure) and retried as a reset.
+   */
+  @Test
+  void aHedgeRefusedBecauseTheMeshClosedBlamesNoInstance() throws Exception {
+    Server first = server("fast");
+    Server second = server("fast");
+    first.delayMillis = 800;
+    second.delayMillis = 800;
+    InMemoryDiscovery discovery = new InMemoryDiscovery().set("api", List.of(first.instance("a"),
+        second.instance("b")));
+    List<String> ejected = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> retries = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Mesh mesh = Mesh.builder().config(MeshConfig.fromYaml("""
+        mesh:
+          services:
+            api:
+              load-balancer: round-robin
+              outlier-detection: { consecutive-failures: 1, max-ejected: 100% }
+              retry: { attempts: 3, budget: 1000%, on: [reset, connect-failure] }
+              routes:
+                - to: { service: api }
+                  hedge: { after: 200ms }
+        """, name -> null)).discovery("memory", discovery).closeGracePeriod(java.time.Duration.ofSeconds(3))
+        .listener(new MeshListener() {
+          @Override
+          public void onEjected(String service, String instanceId, long nanos) {
+            ejected.add(instanceId);
+          }
+
+          @Override
+          public void onRetry(String service, String reason) {
+            retries.add(reason);
+          }
+        }).build();
+    java.util.concurrent.Future<Long> call = handlers.submit(() -> timedGet(mesh));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (first.requests.get() + second.requests.get() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    mesh.close(); // the first attempt is in flight: the grace period lets it finish; the hedge is due meanwhile
+    assertThat(call.get(5, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(800);
+    assertThat(first.requests.get() + second.requests.get()).as("the hedge was not sent").isEqualTo(1);
+    assertThat(ejected).as("no instance blamed for the refused hedge").isEmpty();
+    assertThat(retries).isEmpty();
+  }
 }

@@ -386,7 +386,7 @@ final class Attempts {
   }
 
   static CallOutcome classify(IOException e, ConnectionReuseInterceptor.Attempt wire, boolean canceled) {
-    if (canceled) {
+    if (canceled || e instanceof io.meshclient.api.MeshClosedException) { // a hedge refused as the mesh closed
       return CallOutcome.CANCELLED;
     }
     if (e instanceof ConnectException || (wire != null && wire.failedToConnect())) {
