@@ -42,6 +42,15 @@ class ApiContractsTest {
             + "one of [])");
   }
 
+  /** {@code consol} for {@code consul}: the project's own discoveries are suggested, with the module to add. */
+  @Test
+  void aMisspeltDiscoveryNameSaysWhichWasMeantAndItsModule() {
+    ClassLoader loader = ApiContractsTest.class.getClassLoader();
+    assertThatThrownBy(() -> io.meshclient.api.spi.Providers.discovery("consol", "mesh.discovery.consol", loader))
+        .isInstanceOf(ConfigurationException.class).hasMessage("mesh.discovery.consol: consol (expected: one of []; "
+            + "did you mean 'consul'? (in io.meshclient:mesh-discovery-consul, not on the class path))");
+  }
+
   @Test
   void instanceRejectsOutOfRangePortAndNegativeWeight() {
     assertThatThrownBy(() -> new ServiceInstance("a", "s", "h", 0, false, 1, Map.of(), ""))
