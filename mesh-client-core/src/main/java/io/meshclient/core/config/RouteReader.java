@@ -15,6 +15,9 @@ import java.util.Set;
  * fault, mirror, header operations, rewrite and hedge, naming the full key of every problem.
  */
 final class RouteReader {
+  /** How a header or query parameter is matched, as listed in an "unknown key" error. */
+  private static final List<String> MATCH_KINDS = List.of("exact", "prefix", "regex", "present");
+
   private final List<String> problems;
 
   /** @param problems where problems are recorded: the reader's own list, so one pass reports every bad key */
@@ -209,7 +212,7 @@ final class RouteReader {
         }
         return StringMatch.present();
       default:
-        node.report(node.key(kind), "unknown key", "one of [exact, prefix, regex, present]");
+        node.report(node.key(kind), "unknown key", "one of " + MATCH_KINDS + SettingValues.didYouMean(kind, MATCH_KINDS));
         return null;
     }
   }

@@ -194,6 +194,21 @@ class ConfigValidationTest {
             "mesh.services.reviews.timeout: soon (expected: a duration such as 300ms, 2s, 5m, 1h or PT2S)"));
   }
 
+  /** A misspelt header match kind says which was meant, as every other misspelt key does. */
+  @Test
+  void aMisspeltHeaderMatchKindSaysWhichWasMeant() {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            reviews:
+              subsets: { v2: { version: v2 } }
+              routes:
+                - { match: { headers: { end-user: { exat: jason } } }, to: v2 }
+        """)).isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "mesh.services.reviews.routes[0].match.headers.end-user.exat: unknown key (expected: one of "
+                + "[exact, prefix, regex, present]; did you mean 'exact'?)"));
+  }
+
   @Test
   void invalidRegexNamesItsKey() {
     assertThatThrownBy(() -> yaml("""
