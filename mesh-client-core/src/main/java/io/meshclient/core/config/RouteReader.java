@@ -69,13 +69,13 @@ final class RouteReader {
       rewrite.allowOnly(MeshKeys.REWRITE);
     }
     return new RouteConfig(node.string("name"), match(node.child("match")), destinations,
-        MeshConfigReader.rateLimit(node.child("rate-limit")), node.duration(MeshKeys.TIMEOUT),
-        ResilienceReader.retry(node.child("retry"), serviceRetry, true), ResilienceReader.fault(node.child("fault")),
-        mirror(node.child("mirror")), node.duration(MeshKeys.CONNECT_TIMEOUT),
+        MeshConfigReader.rateLimit(node.child(MeshKeys.RATE_LIMIT)), node.duration(MeshKeys.TIMEOUT),
+        ResilienceReader.retry(node.child(MeshKeys.RETRY), serviceRetry, true), ResilienceReader.fault(node.child(MeshKeys.FAULT)),
+        mirror(node.child(MeshKeys.MIRROR)), node.duration(MeshKeys.CONNECT_TIMEOUT),
         headerOps(headers == null ? null : headers.child("request")),
         headerOps(headers == null ? null : headers.child("response")),
         rewrite == null ? null : new RouteConfig.Rewrite(rewrite.string("uri"), rewrite.string("authority")),
-        hedge(node.child("hedge")));
+        hedge(node.child(MeshKeys.HEDGE)));
   }
 
   /** {@code after: 50ms} or {@code after: p95}, with the optional parts' defaults. */
