@@ -42,6 +42,29 @@ class ApiContractsTest {
             + "one of [])");
   }
 
+  /** A key cut short names the one key it begins; a typo the key within two edits; neither, nothing. */
+  @Test
+  void didYouMeanNamesTheKeyATypoOrAShortenedNameMeant() {
+    java.util.List<String> known = java.util.List.of("max-concurrent-requests", "failure-rate-threshold",
+        "slow-call-rate-threshold", "timeout");
+    assertThat(io.meshclient.api.spi.SettingValues.didYouMean("max-concurrent", known))
+        .isEqualTo("; did you mean 'max-concurrent-requests'?");
+    assertThat(io.meshclient.api.spi.SettingValues.didYouMean("failure-rate", known))
+        .isEqualTo("; did you mean 'failure-rate-threshold'?");
+    assertThat(io.meshclient.api.spi.SettingValues.didYouMean("timout", known)).isEqualTo("; did you mean 'timeout'?");
+    assertThat(io.meshclient.api.spi.SettingValues.didYouMean("rate", known)).isEmpty(); // begins none of them
+    assertThat(io.meshclient.api.spi.SettingValues.didYouMean("tim", known)).isEmpty(); // too short to guess from
+  }
+
+  /** {@code consol} for {@code consul}: the project's own discoveries are suggested, with the module to add. */
+  @Test
+  void aMisspeltDiscoveryNameSaysWhichWasMeantAndItsModule() {
+    ClassLoader loader = ApiContractsTest.class.getClassLoader();
+    assertThatThrownBy(() -> io.meshclient.api.spi.Providers.discovery("consol", "mesh.discovery.consol", loader))
+        .isInstanceOf(ConfigurationException.class).hasMessage("mesh.discovery.consol: consol (expected: one of []; "
+            + "did you mean 'consul'? (in io.meshclient:mesh-discovery-consul, not on the class path))");
+  }
+
   @Test
   void instanceRejectsOutOfRangePortAndNegativeWeight() {
     assertThatThrownBy(() -> new ServiceInstance("a", "s", "h", 0, false, 1, Map.of(), ""))

@@ -33,12 +33,22 @@ public final class Providers {
     try {
       return find(ServiceDiscoveryProvider.class, ServiceDiscoveryProvider::name, name, configKey, classLoader);
     } catch (ConfigurationException e) {
-      if (!MODULES.contains(name)) {
+      List<String> known = discoveryNames(classLoader);
+      if (MODULES.contains(name)) {
+        // One of the project's own discoveries whose module the application did not add: say which.
+        throw ConfigurationException.of(configKey, name, "one of " + known
+            + "; the '" + name + "' discovery is in io.meshclient:mesh-discovery-" + name + ", not on the class path");
+      }
+      // A misspelt name (consol): the closest of the known ones and of the project's own, wherever it is.
+      TreeSet<String> meant = new TreeSet<>(known);
+      meant.addAll(MODULES);
+      String hint = SettingValues.didYouMean(name, meant);
+      if (hint.isEmpty()) {
         throw e;
       }
-      // One of the project's own discoveries whose module the application did not add: say which.
-      throw ConfigurationException.of(configKey, name, "one of " + discoveryNames(classLoader)
-          + "; the '" + name + "' discovery is in io.meshclient:mesh-discovery-" + name + ", not on the class path");
+      String closest = hint.substring(hint.indexOf('\'') + 1, hint.lastIndexOf('\''));
+      throw ConfigurationException.of(configKey, name, "one of " + known + hint + (known.contains(closest) ? ""
+          : " (in io.meshclient:mesh-discovery-" + closest + ", not on the class path)"));
     }
   }
 

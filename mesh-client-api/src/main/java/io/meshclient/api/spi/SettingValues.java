@@ -247,18 +247,30 @@ public final class SettingValues {
 
   /**
    * {@code "; did you mean 'retry'?"} when one name of {@code known} is within two edits of {@code key}
-   * (relaxed spelling aside), else the empty string: the tail of an "unknown key" expectation.
+   * (relaxed spelling aside), or else is the only one that {@code key} begins (a name cut short, such as
+   * {@code max-concurrent} for {@code max-concurrent-requests}), else the empty string: the tail of an
+   * "unknown key" expectation.
    */
   public static String didYouMean(String key, java.util.Collection<String> known) {
     String best = null;
     int bestDistance = 3;
     String uniform = uniform(key);
+    String longer = null;
+    int longerCount = 0;
     for (String k : known) {
-      int d = distance(uniform, uniform(k));
+      String other = uniform(k);
+      int d = distance(uniform, other);
       if (d < bestDistance) {
         best = k;
         bestDistance = d;
       }
+      if (uniform.length() >= 4 && other.startsWith(uniform)) {
+        longer = k;
+        longerCount++;
+      }
+    }
+    if (best == null && longerCount == 1) {
+      best = longer;
     }
     return best == null ? "" : "; did you mean '" + best + "'?";
   }

@@ -231,13 +231,25 @@ final class ConfigNode {
 
   /** The child block, or null if absent; a scalar where a block belongs is a problem. */
   ConfigNode child(String child) {
+    return child(child, "a block of settings");
+  }
+
+  /**
+   * As {@link #child(String)} for a declared block, whose keys a scalar written in its place ({@code rate-limit:
+   * 200/s}, {@code tls: true}) is told: where the block's keys go is what the writer did not know.
+   */
+  ConfigNode child(Setting block) {
+    return child(block.name(), "a block of settings with " + String.join(", ", block.names()));
+  }
+
+  private ConfigNode child(String child, String expected) {
     Object v = map.get(child);
     if (v == null) {
       return null;
     }
     Map<String, Object> m = asMap(v);
     if (m == null) {
-      problems.add(problem(key(child), v, "a block of settings"));
+      problems.add(problem(key(child), v, expected));
       return null;
     }
     return new ConfigNode(key(child), m, problems);

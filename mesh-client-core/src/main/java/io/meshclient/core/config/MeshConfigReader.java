@@ -169,15 +169,15 @@ final class MeshConfigReader {
         .discovery(node.string("discovery"))
         .loadBalancer(balancer(node))
         .timeout(node.duration(MeshKeys.TIMEOUT))
-        .rateLimit(rateLimit(node.child("rate-limit")))
-        .circuitBreaker(ResilienceReader.breaker(node.child("circuit-breaker")))
-        .outlierDetection(ResilienceReader.outlier(node.child("outlier-detection")))
-        .tls(tls(node.child("tls"), null))
+        .rateLimit(rateLimit(node.child(MeshKeys.RATE_LIMIT)))
+        .circuitBreaker(ResilienceReader.breaker(node.child(MeshKeys.BREAKER)))
+        .outlierDetection(ResilienceReader.outlier(node.child(MeshKeys.OUTLIER)))
+        .tls(tls(node.child(MeshKeys.TLS), null))
         .allowedAddresses(node.has("allowed-addresses") ? node.strings("allowed-addresses") : null)
         .connectTimeout(node.duration(MeshKeys.CONNECT_TIMEOUT))
-        .slowStart(TrafficShapingReader.slowStart(node.child("slow-start")))
-        .locality(TrafficShapingReader.locality(node.child("locality"), System::getenv, null));
-    RetryConfig serviceRetry = ResilienceReader.retry(node.child("retry"), RetryConfig.DEFAULT, false);
+        .slowStart(TrafficShapingReader.slowStart(node.child(MeshKeys.SLOW_START)))
+        .locality(TrafficShapingReader.locality(node.child(MeshKeys.LOCALITY), System::getenv, null));
+    RetryConfig serviceRetry = ResilienceReader.retry(node.child(MeshKeys.RETRY), RetryConfig.DEFAULT, false);
     b.retry(serviceRetry);
     b.maxConcurrentRequests(cap(node, MeshKeys.MAX_CONCURRENT));
     ConfigNode subsets = node.child("subsets");

@@ -54,6 +54,7 @@ final class ResilienceReader {
     if (node.has("on")) {
       Set<RetryConfig.Condition> conditions = new LinkedHashSet<>();
       Set<Integer> statuses = new LinkedHashSet<>();
+      boolean misspelt = false;
       for (String item : node.strings("on")) {
         String value = item.trim().toLowerCase(Locale.ROOT);
         RetryConfig.Condition condition = condition(value);
@@ -63,9 +64,12 @@ final class ResilienceReader {
           statuses.add(Integer.parseInt(value));
         } else {
           node.report(node.key("on"), item, "connect-failure, reset, timeout or an HTTP status such as 503");
+          misspelt = true;
         }
       }
-      r = r.withOn(conditions, statuses);
+      if (!misspelt) { // else the words left over would be refused again, as an "on: []" no one wrote
+        r = r.withOn(conditions, statuses);
+      }
     }
     ConfigNode backoff = node.child("backoff");
     if (backoff != null) {

@@ -22,7 +22,8 @@ import java.util.Set;
  * @param match the conditions; an empty match fits every request
  * @param destinations where matching requests go, with relative weights, in configuration order
  * @param rateLimit a limit for requests taking this route, on top of the service's, or null
- * @param timeout a call timeout for this route, overriding the service's, or null
+ * @param timeout the read and write timeout of each attempt of this route's calls, overriding the service's,
+ *     or null
  * @param retry a retry policy for this route, overriding the service's, or null
  * @param fault faults to inject into this route's requests, or null
  * @param mirror a copy of a share of this route's requests to send elsewhere, or null

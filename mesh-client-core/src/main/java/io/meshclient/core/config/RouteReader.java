@@ -15,6 +15,9 @@ import java.util.Set;
  * fault, mirror, header operations, rewrite and hedge, naming the full key of every problem.
  */
 final class RouteReader {
+  /** How a header or query parameter is matched, as listed in an "unknown key" error. */
+  private static final List<String> MATCH_KINDS = List.of("exact", "prefix", "regex", "present");
+
   private final List<String> problems;
 
   /** @param problems where problems are recorded: the reader's own list, so one pass reports every bad key */
@@ -66,13 +69,13 @@ final class RouteReader {
       rewrite.allowOnly(MeshKeys.REWRITE);
     }
     return new RouteConfig(node.string("name"), match(node.child("match")), destinations,
-        MeshConfigReader.rateLimit(node.child("rate-limit")), node.duration(MeshKeys.TIMEOUT),
-        ResilienceReader.retry(node.child("retry"), serviceRetry, true), ResilienceReader.fault(node.child("fault")),
-        mirror(node.child("mirror")), node.duration(MeshKeys.CONNECT_TIMEOUT),
+        MeshConfigReader.rateLimit(node.child(MeshKeys.RATE_LIMIT)), node.duration(MeshKeys.TIMEOUT),
+        ResilienceReader.retry(node.child(MeshKeys.RETRY), serviceRetry, true), ResilienceReader.fault(node.child(MeshKeys.FAULT)),
+        mirror(node.child(MeshKeys.MIRROR)), node.duration(MeshKeys.CONNECT_TIMEOUT),
         headerOps(headers == null ? null : headers.child("request")),
         headerOps(headers == null ? null : headers.child("response")),
         rewrite == null ? null : new RouteConfig.Rewrite(rewrite.string("uri"), rewrite.string("authority")),
-        hedge(node.child("hedge")));
+        hedge(node.child(MeshKeys.HEDGE)));
   }
 
   /** {@code after: 50ms} or {@code after: p95}, with the optional parts' defaults. */
@@ -209,7 +212,7 @@ final class RouteReader {
         }
         return StringMatch.present();
       default:
-        node.report(node.key(kind), "unknown key", "one of [exact, prefix, regex, present]");
+        node.report(node.key(kind), "unknown key", "one of " + MATCH_KINDS + SettingValues.didYouMean(kind, MATCH_KINDS));
         return null;
     }
   }

@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param name the service name used as the host of request URLs
  * @param discovery the discovery provider that lists its instances, or null for the only one configured
  * @param loadBalancer the balancer, or null for the default
- * @param timeout the whole-call timeout, or null for the default
+ * @param timeout the read and write timeout of each attempt (not of the whole call: that is {@code
+ *     retry.deadline}), or null for the default
  * @param subsets subset name to the instance metadata it selects (all entries must match)
  * @param routes the rules, first match wins; a request no rule matches goes to all instances
  * @param rateLimit the service-wide token bucket, or null for none
@@ -65,7 +66,6 @@ public record ServiceConfig(
     subsetPolicies = subsetPolicies == null ? Map.of() : Map.copyOf(subsetPolicies);
   }
 
-  /** A builder for the service called {@code name}. */
   /**
    * Why {@code name} is not a valid service name (a lower-case host name: letters, digits, '-' and
    * '.'), as the "expected" part of an error, or null if it is one. Applies to names from every source:
@@ -75,6 +75,7 @@ public record ServiceConfig(
     return ConfigValidator.isServiceName(name) ? null : ConfigValidator.SERVICE_NAME_EXPECTED;
   }
 
+  /** A builder for the service called {@code name}. */
   public static Builder builder(String name) {
     return new Builder(name);
   }

@@ -7,7 +7,8 @@ import java.util.Objects;
  * Settings every service takes unless it says otherwise ({@code mesh.defaults}).
  *
  * @param loadBalancer the balancer (default {@code least-request})
- * @param timeout the whole-call timeout (default 10s)
+ * @param timeout the read and write timeout of each attempt (default 10s); the whole call is bounded by
+ *     {@code retry.deadline}
  * @param connectTimeout the TCP (and TLS) connect timeout (default 1s)
  * @param maxConcurrentRequests requests in flight per service (default 1024, Envoy's default)
  * @param connectionPool keep-alive pool settings

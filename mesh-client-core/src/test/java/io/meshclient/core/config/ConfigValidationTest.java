@@ -194,6 +194,40 @@ class ConfigValidationTest {
             "mesh.services.reviews.timeout: soon (expected: a duration such as 300ms, 2s, 5m, 1h or PT2S)"));
   }
 
+  /** A value written where a policy block belongs ({@code rate-limit: 200/s}) is told the block's keys. */
+  @Test
+  void aValueWhereAPolicyBlockBelongsIsToldTheBlocksKeys() {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            reviews:
+              rate-limit: 200/s
+              tls: true
+              routes:
+                - { to: { service: reviews }, retry: 3 }
+        """)).isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "mesh.services.reviews.rate-limit: 200/s (expected: a block of settings with rate, burst, max-wait)",
+            "mesh.services.reviews.tls: true (expected: a block of settings with enabled, trust, cert-chain, "
+                + "private-key, peer-identity)",
+            "mesh.services.reviews.routes[0].retry: 3 (expected: a block of settings with attempts, per-try-timeout, "
+                + "deadline, on, backoff, budget, non-idempotent)"));
+  }
+
+  /** A misspelt header match kind says which was meant, as every other misspelt key does. */
+  @Test
+  void aMisspeltHeaderMatchKindSaysWhichWasMeant() {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            reviews:
+              subsets: { v2: { version: v2 } }
+              routes:
+                - { match: { headers: { end-user: { exat: jason } } }, to: v2 }
+        """)).isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "mesh.services.reviews.routes[0].match.headers.end-user.exat: unknown key (expected: one of "
+                + "[exact, prefix, regex, present]; did you mean 'exact'?)"));
+  }
+
   @Test
   void invalidRegexNamesItsKey() {
     assertThatThrownBy(() -> yaml("""

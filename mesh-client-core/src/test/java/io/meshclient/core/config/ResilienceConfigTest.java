@@ -157,6 +157,22 @@ class ResilienceConfigTest {
             "mesh.services.reviews.routes[0].fault.header: bad header (expected: a header name (RFC 9110 token))"));
   }
 
+  /**
+   * A misspelt retry condition is one problem: the words left were also refused as an empty {@code on: []}, a list
+   * the newcomer never wrote.
+   */
+  @Test
+  void aMisspeltRetryConditionIsReportedOnceNotAlsoAsAnEmptyList() {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          services:
+            reviews:
+              retry: { on: [connect-faliure] }
+        """)).isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "mesh.services.reviews.retry.on: connect-faliure (expected: connect-failure, reset, timeout or an HTTP "
+                + "status such as 503)"));
+  }
+
   /** A route's latency histogram keeps about 5000 samples: a larger minimum was accepted and never met. */
   @Test
   void hedgeMinimumSamplesBeyondWhatTheRouteKeepsIsRefused() {

@@ -8,10 +8,14 @@ import static io.meshclient.discovery.consul.RecordingListener.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshclient.api.ServiceDiscovery;
+import io.meshclient.api.spi.DiscoveryContext;
+import io.meshclient.core.Mesh;
+import io.meshclient.core.config.MeshConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -64,5 +68,28 @@ class ConsulDiscoveryMetricsTest {
 
     assertThat(registry.get(LAST_UPDATE_AGE).tag("service", "ratings").timeGauge().value()).isNaN();
     assertThat(registry.get(INSTANCES).tag("service", "ratings").gauge().value()).isZero();
+  }
+
+  /**
+   * The README's recipe: a discovery the application creates with bound metrics, handed to the builder, records
+   * the meters; one the mesh creates from mesh.discovery.consul records none, whatever registry the mesh has.
+   */
+  @Test
+  void onlyADiscoveryTheApplicationCreatesWithBoundMetricsRecordsTheMeters() {
+    consul.register(Registration.of("reviews", "r1", "127.0.0.1", 9080));
+    metrics.bindTo(registry);
+    discovery = new ConsulDiscoveryProvider(metrics)
+        .create(new DiscoveryContext("mesh.discovery.consul", Map.of("url", consul.url())));
+    try (Mesh mesh = Mesh.builder().config(MeshConfig.fromYaml("mesh: { services: { reviews: { discovery: consul } } }",
+        name -> null)).discovery("consul", discovery).meterRegistry(registry).build()) {
+      assertThat(mesh.instances("reviews")).hasSize(1);
+      assertThat(registry.get(INSTANCES).tag("service", "reviews").gauge().value()).isEqualTo(1.0);
+    }
+    SimpleMeterRegistry meshOnly = new SimpleMeterRegistry();
+    try (Mesh mesh = Mesh.builder().config(MeshConfig.fromYaml("mesh: { discovery: { consul: { url: '" + consul.url()
+        + "' } }, services: { reviews: {} } }", name -> null)).meterRegistry(meshOnly).build()) {
+      assertThat(mesh.instances("reviews")).hasSize(1);
+      assertThat(meshOnly.find(INSTANCES).meters()).isEmpty();
+    }
   }
 }

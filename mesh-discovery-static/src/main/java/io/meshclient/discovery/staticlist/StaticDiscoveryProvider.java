@@ -229,7 +229,8 @@ public final class StaticDiscoveryProvider implements ServiceDiscoveryProvider {
   private static void unknownKeys(String key, Map<?, ?> map, Set<String> known, List<String> problems) {
     for (Object child : map.keySet()) {
       if (!known.contains(String.valueOf(child))) {
-        problems.add(problem(key + "." + child, "unknown key", "one of " + new java.util.TreeSet<>(known)));
+        problems.add(problem(key + "." + child, "unknown key", "one of " + new java.util.TreeSet<>(known)
+            + SettingValues.didYouMean(String.valueOf(child), known)));
       }
     }
   }

@@ -62,7 +62,20 @@ class StaticDiscoveryProviderTest {
         Map.of("url", "http://127.0.0.1:2", "wieght", 2))))))
         .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
             "mesh.discovery.static.services.reviews[0].weight: -2 (expected: a weight >= 0)",
-            "mesh.discovery.static.services.reviews[1].wieght: unknown key (expected: one of [id, metadata, url, weight, zone])"));
+            "mesh.discovery.static.services.reviews[1].wieght: unknown key (expected: one of [id, metadata, url, weight, zone]; "
+                + "did you mean 'weight'?)"));
+  }
+
+  @Test
+  void aMisspeltKeySaysWhichKeyWasMeantAsTheMeshsOwnKeysDo() {
+    assertThatThrownBy(() -> create(Map.of("service", Map.of("reviews", List.of(Map.of("url", "http://127.0.0.1:1"))))))
+        .hasMessage("mesh.discovery.static.service: unknown key (expected: one of [services]; did you mean 'services'?)");
+    assertThatThrownBy(() -> create(Map.of("services", Map.of("reviews", List.of(Map.of("uri", "http://127.0.0.1:1"))))))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "mesh.discovery.static.services.reviews[0].uri: unknown key (expected: one of [id, metadata, url, weight, zone]; "
+                + "did you mean 'url'?)",
+            "mesh.discovery.static.services.reviews[0].url: missing (expected: an http or https URL with a host, such as "
+                + "http://127.0.0.1:9081)"));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.meshclient.samples.quickstart;
 
+import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.RateLimitExceededException;
 import io.meshclient.core.Mesh;
 import io.meshclient.core.config.MeshConfig;
@@ -51,9 +52,23 @@ public final class QuickstartApp {
         default -> requests = Integer.parseInt(args[i]);
       }
     }
-    String yaml = configFile == null ? resource("mesh.yaml")
-        : java.nio.file.Files.readString(java.nio.file.Path.of(configFile));
+    String yaml = configFile == null ? resource("mesh.yaml") : readConfig(java.nio.file.Path.of(configFile));
     System.out.print(run(requests, yaml, ports).render());
+  }
+
+  /**
+   * The text of the {@code --config} file. One that cannot be read is refused naming the option and the file:
+   * Maven's exec plugin shows only the message, and a bare {@code NoSuchFileException}'s is the path alone.
+   */
+  static String readConfig(java.nio.file.Path file) {
+    try {
+      return java.nio.file.Files.readString(file);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new ConfigurationException("--config " + file + ": cannot be read (no such file: "
+          + file.toAbsolutePath() + ")", e);
+    } catch (IOException e) {
+      throw new ConfigurationException("--config " + file + ": cannot be read (" + e + ")", e);
+    }
   }
 
   /** Runs the whole quickstart with {@code requests} calls and returns what was observed. */

@@ -27,6 +27,16 @@ class QuickstartAppTest {
     assertThat(summary.render()).contains("jason-to-v2", "split-v1-v3");
   }
 
+  /** Maven's exec plugin shows only the message: it was the bare path, which did not say what was wrong with it. */
+  @Test
+  @Timeout(30)
+  void aConfigFileThatIsNotThereIsNamedWithTheOptionAndWhy() {
+    assertThatThrownBy(() -> QuickstartApp.main(new String[] {"--config", "samples/quickstart/mesh-consl.yaml"}))
+        .isInstanceOf(io.meshclient.api.ConfigurationException.class)
+        .hasMessageStartingWith("--config samples/quickstart/mesh-consl.yaml: cannot be read (no such file: /")
+        .hasMessageEndingWith("samples/quickstart/mesh-consl.yaml)");
+  }
+
   @Test
   @Timeout(30)
   void aVersionPortInUseIsNamedWithTheOptionThatChangesIt() throws Exception {
