@@ -70,7 +70,8 @@ public final class MeshClientHttpConnector implements ClientHttpConnector {
       call.enqueue(new Callback() {
         @Override
         public void onFailure(Call failed, IOException e) {
-          sink.error(e);
+          Throwable bodyFailure = request.bodyFailure(); // the caller's own error, as other connectors give it
+          sink.error(bodyFailure != null ? bodyFailure : e);
         }
 
         @Override

@@ -116,6 +116,11 @@ final class OkHttpReactiveRequest extends AbstractClientHttpRequest {
     return request.method(method.name(), sent).build();
   }
 
+  /** The error a streamed body's publisher ended with while OkHttp wrote it, or null. */
+  Throwable bodyFailure() {
+    return body instanceof PublisherRequestBody streamed ? streamed.failure() : null;
+  }
+
   private MediaType mediaType() {
     String contentType = getHeaders().getFirst(HttpHeaders.CONTENT_TYPE);
     return contentType == null ? null : MediaType.parse(contentType);

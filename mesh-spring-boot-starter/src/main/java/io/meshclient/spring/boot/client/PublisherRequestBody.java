@@ -9,6 +9,7 @@ import okhttp3.RequestBody;
 import okio.BufferedSink;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 
 /**
@@ -16,7 +17,9 @@ import reactor.core.publisher.Flux;
  * thread: a few buffers are requested ahead (backpressure), each is written and released, so a body of
  * any size passes through a bounded amount of memory. One-shot: it can be written once, so the mesh never
  * sends it again. When the write fails (the call was cancelled, the connection broke) the subscription is
- * cancelled and buffers fetched ahead are released.
+ * cancelled and buffers fetched ahead are released. When the publisher fails, the write fails with an
+ * {@link IOException} (OkHttp would otherwise rethrow the publisher's exception, uncaught, on its
+ * dispatcher thread) and the publisher's own error is kept for the caller ({@link #failure()}).
  */
 final class PublisherRequestBody extends RequestBody {
   /** Buffers requested ahead of the socket. */
@@ -25,6 +28,8 @@ final class PublisherRequestBody extends RequestBody {
   private final Flux<? extends DataBuffer> body;
   private final MediaType mediaType;
   private final long contentLength;
+  /** What the publisher failed with, once it has. */
+  private volatile Throwable failure;
 
   PublisherRequestBody(Flux<? extends DataBuffer> body, MediaType mediaType, long contentLength) {
     this.body = body.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
@@ -67,6 +72,15 @@ final class PublisherRequestBody extends RequestBody {
       });
     } catch (UncheckedIOException e) {
       throw e.getCause();
+    } catch (RuntimeException e) { // the publisher's error, as Reactor's blocking stream throws it
+      Throwable failed = Exceptions.unwrap(e);
+      failure = failed;
+      throw new IOException("the request body's publisher failed: " + failed, failed);
     }
+  }
+
+  /** The error the body's publisher ended with while it was written, or null if it did not fail. */
+  Throwable failure() {
+    return failure;
   }
 }

@@ -12,7 +12,9 @@ import io.meshclient.spring.boot.MeshRefusedException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -78,6 +80,33 @@ class MeshClientHttpConnectorTest {
         .block(Duration.ofSeconds(10));
     RecordedRequest request = server.takeRequest(1, TimeUnit.SECONDS);
     assertThat(request.getBody().utf8()).startsWith("chunk 0;chunk 1;").endsWith("chunk 99;");
+  }
+
+  /**
+   * A streamed body whose publisher fails: the caller gets the publisher's own error (as with Reactor
+   * Netty), the slot is given back, and nothing is thrown, uncaught, on OkHttp's dispatcher thread.
+   */
+  @Test
+  void aRequestBodyThatFailsEndsTheCallWithItsErrorAndNothingUncaught() throws Exception {
+    List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+    Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+    Thread.setDefaultUncaughtExceptionHandler((thread, e) -> uncaught.add(e));
+    try {
+      server.enqueue(new MockResponse.Builder().body("next").build());
+      Flux<DataBuffer> body = Flux.concat(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(new byte[16])),
+          Flux.error(new IllegalStateException("the body broke")));
+      assertThatThrownBy(() -> client.put().uri("/stream").body(body, DataBuffer.class).retrieve()
+          .toBodilessEntity().block(Duration.ofSeconds(10)))
+          .isInstanceOf(WebClientRequestException.class)
+          .cause().isInstanceOf(IllegalStateException.class).hasMessage("the body broke");
+      assertThat(client.get().uri("/next").retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10)))
+          .as("the slot (max-concurrent-requests: 1) is free again").isEqualTo("next");
+      mesh.httpClient().dispatcher().executorService().shutdown(); // its threads end: any uncaught error is in
+      assertThat(mesh.httpClient().dispatcher().executorService().awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(uncaught).isEmpty();
+    } finally {
+      Thread.setDefaultUncaughtExceptionHandler(previous);
+    }
   }
 
   @Test
