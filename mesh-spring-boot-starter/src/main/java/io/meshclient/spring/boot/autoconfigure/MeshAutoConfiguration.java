@@ -110,12 +110,22 @@ public class MeshAutoConfiguration {
       // Without Boot's RestClient support: the application's converters and observations, as Boot's
       // own RestClient.Builder would apply them. Looked up now: the builder may be built on another
       // thread (DeferredMeshClients), which must not create beans.
-      List<ClientHttpMessageConvertersCustomizer> customizers = converters.orderedStream().toList();
-      RestClient.Builder builder = RestClient.builder()
-          .configureMessageConverters(client -> customizers.forEach(c -> c.customize(client)));
+      RestClient.Builder builder = plainRestClientBuilder(converters.orderedStream().toList());
       observations.ifUnique(builder::observationRegistry);
       return builder;
     }), new MeshClientHttpRequestFactory(mesh), reactive.getIfAvailable(), mesh::services);
+  }
+
+  /**
+   * A {@code RestClient.Builder} given the application's converter {@code customizers}, as Boot's own
+   * builder is, or, without any, Spring's default converters. (Configuring the converters at all drops
+   * Spring's defaults, which Boot's customizer registers again; a reactive web application has no
+   * customizer, Boot's converters auto-configuration being off there.)
+   */
+  static RestClient.Builder plainRestClientBuilder(List<ClientHttpMessageConvertersCustomizer> customizers) {
+    RestClient.Builder builder = RestClient.builder();
+    return customizers.isEmpty() ? builder
+        : builder.configureMessageConverters(client -> customizers.forEach(c -> c.customize(client)));
   }
 
   /**

@@ -40,10 +40,9 @@ public class MeshDisabledAutoConfiguration {
       Environment environment) {
     log.info("mesh.enabled=false: the mesh is off; @MeshClient interfaces call mesh.services.<service>.fallback-url "
         + "or http://<service> directly, with no routing, limits or breakers");
-    return MeshClientFactory.withoutMesh(() -> builders.getIfAvailable(() -> {
-      List<ClientHttpMessageConvertersCustomizer> customizers = converters.orderedStream().toList();
-      return RestClient.builder().configureMessageConverters(client -> customizers.forEach(c -> c.customize(client)));
-    }), reactive.getIfAvailable(), service -> fallbackUrl(environment, service));
+    return MeshClientFactory.withoutMesh(() -> builders.getIfAvailable(
+        () -> MeshAutoConfiguration.plainRestClientBuilder(converters.orderedStream().toList())),
+        reactive.getIfAvailable(), service -> fallbackUrl(environment, service));
   }
 
   /**
