@@ -19,6 +19,7 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.SearchStrategy;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.http.converter.autoconfigure.ClientHttpMessageConvertersCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -33,7 +34,9 @@ import org.springframework.web.client.RestClient;
  * {@code @MeshClient} interfaces, HTTP service groups named after a mesh service, and every request
  * factory Boot builds (so every {@code RestClient.Builder}). The mesh records meters in the
  * application's {@link MeterRegistry} when there is one. Every bean backs off when the application
- * defines its own; {@code mesh.enabled=false} turns all of it off.
+ * defines its own; {@code mesh.enabled=false} turns all of it off. The bean post-processors that route
+ * Spring's clients back off only for one of the same context: a post-processor works on its own context's
+ * beans only, so a child context (under a parent that has the mesh) makes its own.
  */
 @AutoConfiguration(afterName = {
     "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
@@ -137,7 +140,7 @@ public class MeshAutoConfiguration {
   @ConditionalOnClass(name = "org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder")
   static class RequestFactoryRouting {
     @Bean
-    @ConditionalOnMissingBean(name = "meshRequestFactoryBuilderPostProcessor")
+    @ConditionalOnMissingBean(name = "meshRequestFactoryBuilderPostProcessor", search = SearchStrategy.CURRENT)
     static BeanPostProcessor meshRequestFactoryBuilderPostProcessor(ObjectProvider<Mesh> mesh) {
       return new MeshRequestFactoryBuilderPostProcessor(mesh);
     }
@@ -151,7 +154,7 @@ public class MeshAutoConfiguration {
   @ConditionalOnClass(name = "org.springframework.boot.restclient.autoconfigure.RestClientBuilderConfigurer")
   static class RestClientBuilderRouting {
     @Bean
-    @ConditionalOnMissingBean(name = "meshRestClientBuilderPostProcessor")
+    @ConditionalOnMissingBean(name = "meshRestClientBuilderPostProcessor", search = SearchStrategy.CURRENT)
     static BeanPostProcessor meshRestClientBuilderPostProcessor(ObjectProvider<Mesh> mesh) {
       return new MeshRestClientBuilderPostProcessor(mesh);
     }
