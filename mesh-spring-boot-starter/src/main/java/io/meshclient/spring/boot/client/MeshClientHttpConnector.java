@@ -66,6 +66,7 @@ public final class MeshClientHttpConnector implements ClientHttpConnector {
         sent = sent.newBuilder().tag(Observation.class, parent).build();
       }
       Call call = client.get().newCall(sent);
+      request.cancelsOnBodyFailure(call);
       sink.onCancel(call::cancel);
       call.enqueue(new Callback() {
         @Override

@@ -3,7 +3,10 @@ package io.meshclient.spring.boot.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshclient.api.CallOutcome;
 import io.meshclient.api.RateLimitExceededException;
+import io.meshclient.core.CallListener;
+import io.meshclient.core.CallRecord;
 import io.meshclient.core.Mesh;
 import io.meshclient.core.MeshSnapshot;
 import io.meshclient.core.config.MeshConfig;
@@ -33,6 +36,7 @@ import reactor.core.publisher.Flux;
 /** WebClient on the mesh's connector, against a real server on loopback. */
 class MeshClientHttpConnectorTest {
   private final MockWebServer server = new MockWebServer();
+  private final List<CallRecord> calls = new CopyOnWriteArrayList<>();
   private Mesh mesh;
   private WebClient client;
 
@@ -45,6 +49,12 @@ class MeshClientHttpConnectorTest {
             "rate-limit", Map.of("rate", "1/m", "burst", "5"))))))
         .discovery("static", StaticServiceDiscovery.builder()
             .instance("echo", "http://127.0.0.1:" + server.getPort()).build())
+        .callListenerFactory((service, request) -> new CallListener() {
+          @Override
+          public void onEnd(CallRecord record) {
+            calls.add(record);
+          }
+        })
         .build();
     client = WebClient.builder().baseUrl("http://echo").clientConnector(new MeshClientHttpConnector(mesh))
         .filter(new MeshRefusalFilter()).build();
@@ -84,7 +94,8 @@ class MeshClientHttpConnectorTest {
 
   /**
    * A streamed body whose publisher fails: the caller gets the publisher's own error (as with Reactor
-   * Netty), the slot is given back, and nothing is thrown, uncaught, on OkHttp's dispatcher thread.
+   * Netty), the call counts as cancelled (the caller's failure, not the instance's), the slot is given back,
+   * and nothing is thrown, uncaught, on OkHttp's dispatcher thread.
    */
   @Test
   void aRequestBodyThatFailsEndsTheCallWithItsErrorAndNothingUncaught() throws Exception {
@@ -99,6 +110,7 @@ class MeshClientHttpConnectorTest {
           .toBodilessEntity().block(Duration.ofSeconds(10)))
           .isInstanceOf(WebClientRequestException.class)
           .cause().isInstanceOf(IllegalStateException.class).hasMessage("the body broke");
+      assertThat(calls).singleElement().satisfies(call -> assertThat(call.outcome()).isEqualTo(CallOutcome.CANCELLED));
       assertThat(client.get().uri("/next").retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10)))
           .as("the slot (max-concurrent-requests: 1) is free again").isEqualTo("next");
       mesh.httpClient().dispatcher().executorService().shutdown(); // its threads end: any uncaught error is in
