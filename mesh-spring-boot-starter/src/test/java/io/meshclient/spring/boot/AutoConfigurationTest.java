@@ -9,6 +9,7 @@ import io.meshclient.api.ConfigurationException;
 import io.meshclient.core.Mesh;
 import io.meshclient.spring.boot.autoconfigure.MeshAutoConfiguration;
 import io.meshclient.spring.boot.autoconfigure.MeshBuilderCustomizer;
+import io.meshclient.spring.boot.autoconfigure.MeshDisabledAutoConfiguration;
 import io.meshclient.spring.boot.client.MeshClientFactory;
 import io.meshclient.spring.boot.actuate.MeshEndpoint;
 import io.meshclient.spring.boot.actuate.MeshHealthIndicator;
@@ -22,6 +23,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import io.meshclient.spring.boot.testapp.Review;
 import io.meshclient.spring.boot.testapp.ReviewsClient;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.http.converter.autoconfigure.ClientHttpMessageConvertersCustomizer;
 import org.springframework.boot.http.converter.autoconfigure.HttpMessageConvertersAutoConfiguration;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.context.annotation.Configuration;
@@ -29,6 +31,7 @@ import org.springframework.web.client.RestClient;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 
 /** What the auto-configuration creates, and when it stays out of the way. */
 class AutoConfigurationTest {
@@ -109,6 +112,38 @@ class AutoConfigurationTest {
   @Configuration(proxyBeanMethods = false)
   @EnableMeshClients(clients = ReviewsClient.class)
   static class ReviewsClientOnly {}
+
+  /**
+   * In a reactive web application Boot's converters auto-configuration is off, so there is no converter
+   * customizer: a blocking {@code @MeshClient} still reads JSON (Spring's default converters), the mesh on
+   * or off.
+   */
+  @Test
+  void inAReactiveWebApplicationWithoutBootsRestClientMeshClientsReadJson() {
+    WireMockServer backend = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+    backend.start();
+    try {
+      backend.stubFor(get("/reviews/7").willReturn(okJson("{\"productId\": 7, \"version\": \"v1\"}")));
+      ReactiveWebApplicationContextRunner reactive = new ReactiveWebApplicationContextRunner()
+          .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class, MeshDisabledAutoConfiguration.class,
+              JacksonAutoConfiguration.class, HttpMessageConvertersAutoConfiguration.class))
+          .withClassLoader(new FilteredClassLoader("org.springframework.boot.restclient",
+              "org.springframework.boot.http.client"))
+          .withUserConfiguration(ReviewsClientOnly.class);
+      String url = "http://127.0.0.1:" + backend.port();
+      for (String[] properties : new String[][] {{"mesh.discovery.static.services.reviews[0].url=" + url},
+          {"mesh.enabled=false", "mesh.services.reviews.fallback-url=" + url}}) {
+        reactive.withPropertyValues(properties).run(context -> {
+          assertThat(context).hasNotFailed().doesNotHaveBean(ClientHttpMessageConvertersCustomizer.class);
+          assertThat(context.getBean(ReviewsClient.class).review(7, null)).as(properties[0])
+              .isEqualTo(new Review(7, "v1"));
+        });
+      }
+      assertThat(backend.getAllServeEvents()).hasSize(2);
+    } finally {
+      backend.stop();
+    }
+  }
 
   @Test
   void meshEnabledFalseCreatesNoMesh() {

@@ -2,6 +2,7 @@ package io.meshclient.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshclient.api.ConfigurationException;
 import io.meshclient.core.Mesh;
 import io.meshclient.spring.boot.autoconfigure.MeshAutoConfiguration;
 import java.nio.file.Files;
@@ -52,6 +53,7 @@ class IstioPropertiesTest {
         "mesh.istio.strict=true").run(context -> assertThat(context).hasFailed()
             .getFailure().rootCause().hasMessageContaining("since mesh.istio.strict is true"));
   }
+
   /** mesh.istio.labels gives the application's labels that VirtualService sourceLabels are matched against. */
   @Test
   void istioLabelsFromApplicationPropertiesDecideSourceLabelsMatches() throws Exception {
@@ -96,5 +98,15 @@ class IstioPropertiesTest {
     runner.withPropertyValues("mesh.istio.files=" + file, "mesh.istio.labels.app=not a label").run(context ->
         assertThat(context).hasFailed().getFailure().rootCause()
             .hasMessageContaining("mesh.istio.labels.app: not a label (expected: a Kubernetes label value"));
+  }
+
+  /** A check period out of range is refused as it was written, not as the Duration it was bound to. */
+  @Test
+  void aCheckPeriodOutOfRangeIsRefusedShowingItAsWritten() throws Exception {
+    Path file = Files.writeString(dir.resolve("empty.yaml"), "");
+    runner.withPropertyValues("mesh.istio.files=" + file, "mesh.istio.check-every=50ms")
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessage("mesh.istio.check-every: 50ms (expected: from 100ms to 1 day)"));
   }
 }

@@ -31,6 +31,16 @@ class StartupFailureTest {
         .contains("mesh.services.ratings.rate-limit.burst: 0 (expected: > 0)");
   }
 
+  /** An Istio file's problem starts with its path: the entry of mesh.istio.files naming it is shown, and its line. */
+  @Test
+  void aBadIstioFileIsTracedToItsEntryInMeshIstioFiles(CapturedOutput output) {
+    assertThatThrownBy(() -> new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+        .properties("spring.config.name=bad-istio").run().close()).isNotNull();
+    assertThat(output).contains("APPLICATION FAILED TO START")
+        .contains("/nonexistent-mesh-istio/reviews.yaml: cannot be read")
+        .contains("named by mesh.istio.files[0], set in class path resource [bad-istio.yml] - 5:9");
+  }
+
   @Test
   void unknownKeysAreNamedWithoutEchoingTheirValues(CapturedOutput output) {
     assertThatThrownBy(() -> new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)

@@ -19,6 +19,7 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.SearchStrategy;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.http.converter.autoconfigure.ClientHttpMessageConvertersCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -33,7 +34,9 @@ import org.springframework.web.client.RestClient;
  * {@code @MeshClient} interfaces, HTTP service groups named after a mesh service, and every request
  * factory Boot builds (so every {@code RestClient.Builder}). The mesh records meters in the
  * application's {@link MeterRegistry} when there is one. Every bean backs off when the application
- * defines its own; {@code mesh.enabled=false} turns all of it off.
+ * defines its own; {@code mesh.enabled=false} turns all of it off. The bean post-processors that route
+ * Spring's clients back off only for one of the same context: a post-processor works on its own context's
+ * beans only, so a child context (under a parent that has the mesh) makes its own.
  */
 @AutoConfiguration(afterName = {
     "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
@@ -91,9 +94,17 @@ public class MeshAutoConfiguration {
     }
     io.meshclient.core.config.IstioOptions options = io.meshclient.core.config.IstioOptions.DEFAULT
         .withNamespace(binder.bind("mesh.istio.namespace", String.class).orElse("default"))
-        .withDomain(binder.bind("mesh.istio.domain", String.class).orElse("cluster.local"))
-        .withCheckEvery(binder.bind("mesh.istio.check-every", java.time.Duration.class)
-            .orElse(java.time.Duration.ofSeconds(1)));
+        .withDomain(binder.bind("mesh.istio.domain", String.class).orElse("cluster.local"));
+    java.time.Duration checkEvery = binder.bind("mesh.istio.check-every", java.time.Duration.class)
+        .orElse(java.time.Duration.ofSeconds(1));
+    try {
+      options = options.withCheckEvery(checkEvery);
+    } catch (io.meshclient.api.ConfigurationException e) {
+      // the value as written (50ms), not as the Duration it was bound to (PT0.05S)
+      String written = environment.getProperty("mesh.istio.check-every");
+      throw new io.meshclient.api.ConfigurationException(e.problems().stream()
+          .map(problem -> problem.replace(": " + checkEvery + " (", ": " + written + " (")).toList());
+    }
     if (binder.bind("mesh.istio.strict", Boolean.class).orElse(false)) {
       options = options.strictly();
     }
@@ -116,12 +127,22 @@ public class MeshAutoConfiguration {
       // Without Boot's RestClient support: the application's converters and observations, as Boot's
       // own RestClient.Builder would apply them. Looked up now: the builder may be built on another
       // thread (DeferredMeshClients), which must not create beans.
-      List<ClientHttpMessageConvertersCustomizer> customizers = converters.orderedStream().toList();
-      RestClient.Builder builder = RestClient.builder()
-          .configureMessageConverters(client -> customizers.forEach(c -> c.customize(client)));
+      RestClient.Builder builder = plainRestClientBuilder(converters.orderedStream().toList());
       observations.ifUnique(builder::observationRegistry);
       return builder;
     }), new MeshClientHttpRequestFactory(mesh), reactive.getIfAvailable(), mesh::services);
+  }
+
+  /**
+   * A {@code RestClient.Builder} given the application's converter {@code customizers}, as Boot's own
+   * builder is, or, without any, Spring's default converters. (Configuring the converters at all drops
+   * Spring's defaults, which Boot's customizer registers again; a reactive web application has no
+   * customizer, Boot's converters auto-configuration being off there.)
+   */
+  static RestClient.Builder plainRestClientBuilder(List<ClientHttpMessageConvertersCustomizer> customizers) {
+    RestClient.Builder builder = RestClient.builder();
+    return customizers.isEmpty() ? builder
+        : builder.configureMessageConverters(client -> customizers.forEach(c -> c.customize(client)));
   }
 
   /**
@@ -133,7 +154,7 @@ public class MeshAutoConfiguration {
   @ConditionalOnClass(name = "org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder")
   static class RequestFactoryRouting {
     @Bean
-    @ConditionalOnMissingBean(name = "meshRequestFactoryBuilderPostProcessor")
+    @ConditionalOnMissingBean(name = "meshRequestFactoryBuilderPostProcessor", search = SearchStrategy.CURRENT)
     static BeanPostProcessor meshRequestFactoryBuilderPostProcessor(ObjectProvider<Mesh> mesh) {
       return new MeshRequestFactoryBuilderPostProcessor(mesh);
     }
@@ -147,7 +168,7 @@ public class MeshAutoConfiguration {
   @ConditionalOnClass(name = "org.springframework.boot.restclient.autoconfigure.RestClientBuilderConfigurer")
   static class RestClientBuilderRouting {
     @Bean
-    @ConditionalOnMissingBean(name = "meshRestClientBuilderPostProcessor")
+    @ConditionalOnMissingBean(name = "meshRestClientBuilderPostProcessor", search = SearchStrategy.CURRENT)
     static BeanPostProcessor meshRestClientBuilderPostProcessor(ObjectProvider<Mesh> mesh) {
       return new MeshRestClientBuilderPostProcessor(mesh);
     }

@@ -1,6 +1,10 @@
 package io.meshclient.spring.boot.autoconfigure;
 
 import io.meshclient.api.ConfigurationException;
+import java.nio.file.Path;
+import java.util.List;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
@@ -17,6 +21,7 @@ import org.springframework.core.env.Environment;
  * which never contain secret values.
  */
 class MeshConfigFailureAnalyzer extends AbstractFailureAnalyzer<ConfigurationException> {
+  private static final String ISTIO_FILES = "mesh.istio.files";
   private final Environment environment;
 
   MeshConfigFailureAnalyzer(Environment environment) {
@@ -28,22 +33,56 @@ class MeshConfigFailureAnalyzer extends AbstractFailureAnalyzer<ConfigurationExc
     StringBuilder description = new StringBuilder("The mesh configuration is invalid:\n");
     for (String problem : cause.problems()) {
       description.append("\n    ").append(problem);
-      String origin = origin(problem);
-      if (origin != null) {
-        description.append("\n        set in ").append(origin);
+      String where = where(problem);
+      if (where != null) {
+        description.append("\n        ").append(where);
       }
     }
     return new FailureAnalysis(description.toString(),
         "Correct the mesh.* properties listed above (see the starter's configuration reference).", cause);
   }
 
-  /** Where the key a problem starts with was set, or null. */
-  private String origin(String problem) {
+  /**
+   * {@code set in} where the key a problem starts with was set; for a problem in an Istio file, which
+   * starts with the file's path, {@code named by} the {@code mesh.istio.files} entry naming the file and
+   * where that was set; or null.
+   */
+  private String where(String problem) {
     int colon = problem.indexOf(": ");
     if (environment == null || colon < 0) {
       return null;
     }
     String key = problem.substring(0, colon);
+    List<String> files;
+    try {
+      files = Binder.get(environment).bind(ISTIO_FILES, Bindable.listOf(String.class)).orElse(List.of());
+    } catch (RuntimeException unbound) {
+      files = List.of();
+    }
+    for (int i = 0; i < files.size(); i++) {
+      String file = files.get(i).trim();
+      if (!file.isEmpty() && isIn(key, file)) {
+        String entry = ISTIO_FILES + "[" + i + "]";
+        String where = origin(entry);
+        where = where != null ? where : origin(ISTIO_FILES); // a comma-separated value
+        return "named by " + entry + (where == null ? "" : ", set in " + where);
+      }
+    }
+    String origin = origin(key);
+    return origin == null ? null : "set in " + origin;
+  }
+
+  /** Whether {@code key} names {@code file}, or a file under it (a directory of resources). */
+  private static boolean isIn(String key, String file) {
+    try {
+      return Path.of(key).startsWith(Path.of(file));
+    } catch (RuntimeException notAPath) {
+      return false;
+    }
+  }
+
+  /** Where {@code key} (or the block it names) was set, or null. */
+  private String origin(String key) {
     ConfigurationPropertyName name;
     try { // a relaxed spelling (loadBalancer) is not a valid canonical name, but Spring adapts it
       name = ConfigurationPropertyName.isValid(key) ? ConfigurationPropertyName.of(key)

@@ -18,6 +18,8 @@ import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.support.WebClientHttpServiceGroupConfigurer;
+import org.springframework.web.service.registry.HttpServiceGroupConfigurer;
 
 /**
  * The kill switch: with {@code mesh.enabled=false} there is no mesh, but the application's {@code
@@ -40,10 +42,9 @@ public class MeshDisabledAutoConfiguration {
       Environment environment) {
     log.info("mesh.enabled=false: the mesh is off; @MeshClient interfaces call mesh.services.<service>.fallback-url "
         + "or http://<service> directly, with no routing, limits or breakers");
-    return MeshClientFactory.withoutMesh(() -> builders.getIfAvailable(() -> {
-      List<ClientHttpMessageConvertersCustomizer> customizers = converters.orderedStream().toList();
-      return RestClient.builder().configureMessageConverters(client -> customizers.forEach(c -> c.customize(client)));
-    }), reactive.getIfAvailable(), service -> fallbackUrl(environment, service));
+    return MeshClientFactory.withoutMesh(() -> builders.getIfAvailable(
+        () -> MeshAutoConfiguration.plainRestClientBuilder(converters.orderedStream().toList())),
+        reactive.getIfAvailable(), service -> fallbackUrl(environment, service));
   }
 
   /**
@@ -71,23 +72,28 @@ public class MeshDisabledAutoConfiguration {
     return out;
   }
 
-  /** Sets the base URL of the groups named after a mesh service; after Boot's property-based configurer. */
-  static final class DisabledServiceGroups
-      implements org.springframework.web.client.support.RestClientHttpServiceGroupConfigurer,
-      org.springframework.core.Ordered {
+  /**
+   * Gives each group named after a mesh service its fallback URL as base URL, unless {@code
+   * spring.http.serviceclient.<group>.base-url} is set; after Boot's property-based configurer.
+   *
+   * @param <B> the groups' client builder
+   */
+  abstract static class FallbackUrlGroups<B> implements org.springframework.core.Ordered {
     private final java.util.Set<String> services;
     private final Environment environment;
+    private final java.util.function.BiConsumer<B, String> baseUrl;
 
-    DisabledServiceGroups(java.util.Set<String> services, Environment environment) {
+    FallbackUrlGroups(java.util.Set<String> services, Environment environment,
+        java.util.function.BiConsumer<B, String> baseUrl) {
       this.services = services;
       this.environment = environment;
+      this.baseUrl = baseUrl;
     }
 
-    @Override
-    public void configureGroups(Groups<RestClient.Builder> groups) {
+    public void configureGroups(HttpServiceGroupConfigurer.Groups<B> groups) {
       groups.filter(group -> services.contains(group.name())).forEachClient((group, builder) -> {
         if (!environment.containsProperty("spring.http.serviceclient." + group.name() + ".base-url")) {
-          builder.baseUrl(fallbackUrl(environment, group.name()));
+          baseUrl.accept(builder, fallbackUrl(environment, group.name()));
         }
       });
     }
@@ -95,6 +101,14 @@ public class MeshDisabledAutoConfiguration {
     @Override
     public int getOrder() {
       return io.meshclient.spring.boot.client.MeshHttpServiceGroupConfigurer.ORDER;
+    }
+  }
+
+  /** {@code REST_CLIENT} groups. */
+  static final class DisabledServiceGroups extends FallbackUrlGroups<RestClient.Builder>
+      implements org.springframework.web.client.support.RestClientHttpServiceGroupConfigurer {
+    DisabledServiceGroups(java.util.Set<String> services, Environment environment) {
+      super(services, environment, RestClient.Builder::baseUrl);
     }
   }
 
@@ -111,6 +125,21 @@ public class MeshDisabledAutoConfiguration {
     @ConditionalOnMissingBean
     ReactiveMeshClients meshReactiveClients(ObjectProvider<WebClient.Builder> builders) {
       return new WebClientMeshClients(() -> builders.getIfAvailable(WebClient::builder), null);
+    }
+
+    /** Reactive HTTP service groups named after a mesh service keep a base URL too, as the blocking ones do. */
+    @Bean
+    @ConditionalOnClass(name = "org.springframework.web.reactive.function.client.support.WebClientHttpServiceGroupConfigurer")
+    WebClientHttpServiceGroupConfigurer meshDisabledReactiveServiceGroups(Environment environment) {
+      return new DisabledReactiveServiceGroups(configuredServices(environment), environment);
+    }
+  }
+
+  /** {@code WEB_CLIENT} groups. */
+  static final class DisabledReactiveServiceGroups extends FallbackUrlGroups<WebClient.Builder>
+      implements WebClientHttpServiceGroupConfigurer {
+    DisabledReactiveServiceGroups(java.util.Set<String> services, Environment environment) {
+      super(services, environment, WebClient.Builder::baseUrl);
     }
   }
 }

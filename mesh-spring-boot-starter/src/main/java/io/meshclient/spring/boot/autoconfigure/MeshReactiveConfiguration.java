@@ -11,6 +11,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.SearchStrategy;
 import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -47,7 +48,7 @@ class MeshReactiveConfiguration {
 
   /** Wraps each {@link ClientHttpConnector} bean in the mesh's per-host routing. */
   @Bean
-  @ConditionalOnMissingBean(name = "meshClientHttpConnectorPostProcessor")
+  @ConditionalOnMissingBean(name = "meshClientHttpConnectorPostProcessor", search = SearchStrategy.CURRENT)
   static BeanPostProcessor meshClientHttpConnectorPostProcessor(ObjectProvider<Mesh> meshes) {
     SingletonSupplier<Mesh> mesh = SingletonSupplier.of(meshes::getObject);
     return new BeanPostProcessor() {
@@ -70,7 +71,7 @@ class MeshReactiveConfiguration {
   @ConditionalOnClass(name = "org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder")
   static class ConnectorBuilderRouting {
     @Bean
-    @ConditionalOnMissingBean(name = "meshConnectorBuilderPostProcessor")
+    @ConditionalOnMissingBean(name = "meshConnectorBuilderPostProcessor", search = SearchStrategy.CURRENT)
     static BeanPostProcessor meshConnectorBuilderPostProcessor(ObjectProvider<Mesh> mesh) {
       return new MeshConnectorBuilderPostProcessor(mesh);
     }
@@ -91,7 +92,7 @@ class MeshReactiveConfiguration {
      * the application or {@code WebClientSsl} sets on it.
      */
     @Bean
-    @ConditionalOnMissingBean(name = "meshWebClientBuilderPostProcessor")
+    @ConditionalOnMissingBean(name = "meshWebClientBuilderPostProcessor", search = SearchStrategy.CURRENT)
     static BeanPostProcessor meshWebClientBuilderPostProcessor(ObjectProvider<Mesh> mesh) {
       return new MeshWebClientBuilderPostProcessor(mesh);
     }

@@ -66,11 +66,13 @@ public final class MeshClientHttpConnector implements ClientHttpConnector {
         sent = sent.newBuilder().tag(Observation.class, parent).build();
       }
       Call call = client.get().newCall(sent);
+      request.cancelsOnBodyFailure(call);
       sink.onCancel(call::cancel);
       call.enqueue(new Callback() {
         @Override
         public void onFailure(Call failed, IOException e) {
-          sink.error(e);
+          Throwable bodyFailure = request.bodyFailure(); // the caller's own error, as other connectors give it
+          sink.error(bodyFailure != null ? bodyFailure : e);
         }
 
         @Override

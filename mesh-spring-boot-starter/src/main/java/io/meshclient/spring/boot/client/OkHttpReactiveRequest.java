@@ -116,6 +116,18 @@ final class OkHttpReactiveRequest extends AbstractClientHttpRequest {
     return request.method(method.name(), sent).build();
   }
 
+  /** Makes a failure of a streamed body's publisher cancel {@code call}, the call that sends this request. */
+  void cancelsOnBodyFailure(okhttp3.Call call) {
+    if (body instanceof PublisherRequestBody streamed) {
+      streamed.cancelsOnFailure(call);
+    }
+  }
+
+  /** The error a streamed body's publisher ended with while OkHttp wrote it, or null. */
+  Throwable bodyFailure() {
+    return body instanceof PublisherRequestBody streamed ? streamed.failure() : null;
+  }
+
   private MediaType mediaType() {
     String contentType = getHeaders().getFirst(HttpHeaders.CONTENT_TYPE);
     return contentType == null ? null : MediaType.parse(contentType);

@@ -3,7 +3,10 @@ package io.meshclient.spring.boot.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshclient.api.CallOutcome;
 import io.meshclient.api.RateLimitExceededException;
+import io.meshclient.core.CallListener;
+import io.meshclient.core.CallRecord;
 import io.meshclient.core.Mesh;
 import io.meshclient.core.MeshSnapshot;
 import io.meshclient.core.config.MeshConfig;
@@ -12,7 +15,9 @@ import io.meshclient.spring.boot.MeshRefusedException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -31,6 +36,7 @@ import reactor.core.publisher.Flux;
 /** WebClient on the mesh's connector, against a real server on loopback. */
 class MeshClientHttpConnectorTest {
   private final MockWebServer server = new MockWebServer();
+  private final List<CallRecord> calls = new CopyOnWriteArrayList<>();
   private Mesh mesh;
   private WebClient client;
 
@@ -43,6 +49,12 @@ class MeshClientHttpConnectorTest {
             "rate-limit", Map.of("rate", "1/m", "burst", "5"))))))
         .discovery("static", StaticServiceDiscovery.builder()
             .instance("echo", "http://127.0.0.1:" + server.getPort()).build())
+        .callListenerFactory((service, request) -> new CallListener() {
+          @Override
+          public void onEnd(CallRecord record) {
+            calls.add(record);
+          }
+        })
         .build();
     client = WebClient.builder().baseUrl("http://echo").clientConnector(new MeshClientHttpConnector(mesh))
         .filter(new MeshRefusalFilter()).build();
@@ -78,6 +90,35 @@ class MeshClientHttpConnectorTest {
         .block(Duration.ofSeconds(10));
     RecordedRequest request = server.takeRequest(1, TimeUnit.SECONDS);
     assertThat(request.getBody().utf8()).startsWith("chunk 0;chunk 1;").endsWith("chunk 99;");
+  }
+
+  /**
+   * A streamed body whose publisher fails: the caller gets the publisher's own error (as with Reactor
+   * Netty), the call counts as cancelled (the caller's failure, not the instance's), the slot is given back,
+   * and nothing is thrown, uncaught, on OkHttp's dispatcher thread.
+   */
+  @Test
+  void aRequestBodyThatFailsEndsTheCallWithItsErrorAndNothingUncaught() throws Exception {
+    List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+    Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+    Thread.setDefaultUncaughtExceptionHandler((thread, e) -> uncaught.add(e));
+    try {
+      server.enqueue(new MockResponse.Builder().body("next").build());
+      Flux<DataBuffer> body = Flux.concat(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(new byte[16])),
+          Flux.error(new IllegalStateException("the body broke")));
+      assertThatThrownBy(() -> client.put().uri("/stream").body(body, DataBuffer.class).retrieve()
+          .toBodilessEntity().block(Duration.ofSeconds(10)))
+          .isInstanceOf(WebClientRequestException.class)
+          .cause().isInstanceOf(IllegalStateException.class).hasMessage("the body broke");
+      assertThat(calls).singleElement().satisfies(call -> assertThat(call.outcome()).isEqualTo(CallOutcome.CANCELLED));
+      assertThat(client.get().uri("/next").retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10)))
+          .as("the slot (max-concurrent-requests: 1) is free again").isEqualTo("next");
+      mesh.httpClient().dispatcher().executorService().shutdown(); // its threads end: any uncaught error is in
+      assertThat(mesh.httpClient().dispatcher().executorService().awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(uncaught).isEmpty();
+    } finally {
+      Thread.setDefaultUncaughtExceptionHandler(previous);
+    }
   }
 
   @Test
