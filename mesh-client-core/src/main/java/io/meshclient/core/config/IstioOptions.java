@@ -54,8 +54,8 @@ public record IstioOptions(String namespace, String domain, boolean strict, Dura
           "a DNS domain such as cluster.local");
     }
     if (checkEvery.compareTo(Duration.ofMillis(100)) < 0 || checkEvery.compareTo(Duration.ofDays(1)) > 0) {
-      throw io.meshclient.api.ConfigurationException.of("mesh.istio.check-every", checkEvery,
-          "from 100ms to 1 day");
+      throw io.meshclient.api.ConfigurationException.of("mesh.istio.check-every",
+          io.meshclient.api.spi.SettingValues.formatDuration(checkEvery), "from 100ms to 1 day");
     }
     if (labels != null) {
       Map<String, String> copy = new LinkedHashMap<>();

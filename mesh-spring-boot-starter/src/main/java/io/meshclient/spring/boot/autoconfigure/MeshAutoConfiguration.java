@@ -95,16 +95,8 @@ public class MeshAutoConfiguration {
     io.meshclient.core.config.IstioOptions options = io.meshclient.core.config.IstioOptions.DEFAULT
         .withNamespace(binder.bind("mesh.istio.namespace", String.class).orElse("default"))
         .withDomain(binder.bind("mesh.istio.domain", String.class).orElse("cluster.local"));
-    java.time.Duration checkEvery = binder.bind("mesh.istio.check-every", java.time.Duration.class)
-        .orElse(java.time.Duration.ofSeconds(1));
-    try {
-      options = options.withCheckEvery(checkEvery);
-    } catch (io.meshclient.api.ConfigurationException e) {
-      // the value as written (50ms), not as the Duration it was bound to (PT0.05S)
-      String written = environment.getProperty("mesh.istio.check-every");
-      throw new io.meshclient.api.ConfigurationException(e.problems().stream()
-          .map(problem -> problem.replace(": " + checkEvery + " (", ": " + written + " (")).toList());
-    }
+    options = options.withCheckEvery(binder.bind("mesh.istio.check-every", java.time.Duration.class)
+        .orElse(java.time.Duration.ofSeconds(1)));
     if (binder.bind("mesh.istio.strict", Boolean.class).orElse(false)) {
       options = options.strictly();
     }
