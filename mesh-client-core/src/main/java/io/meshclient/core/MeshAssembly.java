@@ -97,7 +97,7 @@ final class MeshAssembly {
       first = new MeshConfig(config.discovery(), config.defaults(), Map.of(), config.unknownHosts());
     }
     MeshRuntime runtime = new MeshRuntime(first, supplied, classLoader, ticker, registries.limiters(),
-        registries.breakers(), registries.resilienceMeters(), registries.listener(), tlsSockets, dns);
+        registries.breakers(), registries.resilienceMeters(), registries.listener(), tlsSockets, dns, meterRegistry);
     if (istio != null) {
       runtime.callableByClusterNames(istioOptions.namespace(), istioOptions.domain());
       try {

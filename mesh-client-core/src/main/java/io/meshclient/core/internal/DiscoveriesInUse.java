@@ -18,10 +18,13 @@ final class DiscoveriesInUse {
   private final ClassLoader classLoader;
   private final Map<String, ServiceDiscovery> supplied;
   private final Map<String, DiscoveryBinding> discoveries = new LinkedHashMap<>();
+  /** The mesh's MeterRegistry, or null: discoveries created from configuration record their meters there. */
+  private final Object meterRegistry;
 
-  DiscoveriesInUse(Map<String, ServiceDiscovery> supplied, ClassLoader classLoader) {
+  DiscoveriesInUse(Map<String, ServiceDiscovery> supplied, ClassLoader classLoader, Object meterRegistry) {
     this.classLoader = classLoader;
     this.supplied = Map.copyOf(supplied);
+    this.meterRegistry = meterRegistry;
   }
 
   /**
@@ -41,7 +44,7 @@ final class DiscoveriesInUse {
       }
       String key = MeshConfig.PREFIX + ".discovery." + name;
       ServiceDiscovery discovery = Providers.discovery(name, key, classLoader)
-          .create(new DiscoveryContext(key, settings));
+          .create(new DiscoveryContext(key, settings, meterRegistry));
       DiscoveryBinding binding = new DiscoveryBinding(name, discovery, settings);
       created.add(binding);
       next.put(name, binding);

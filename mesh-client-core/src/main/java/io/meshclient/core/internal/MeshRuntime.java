@@ -45,12 +45,12 @@ public final class MeshRuntime implements AutoCloseable {
       Ticker ticker, RateLimiterRegistry limiterRegistry, Lazy<CircuitBreakerRegistry> breakerRegistry,
       io.meshclient.core.internal.metrics.ResilienceMeters resilienceMeters, MeshListener listener,
       io.meshclient.core.internal.tls.MeshSslSocketFactory tlsSockets,
-      io.meshclient.core.internal.security.AllowListDns dns) {
+      io.meshclient.core.internal.security.AllowListDns dns, Object meterRegistry) {
     this.addresses = new AddressPublisher(tlsSockets, dns);
     this.listener = listener;
     this.states = new ServiceStates(classLoader, ticker, limiterRegistry, breakerRegistry, resilienceMeters, listener,
         tlsSockets);
-    this.discoveries = new DiscoveriesInUse(supplied, classLoader);
+    this.discoveries = new DiscoveriesInUse(supplied, classLoader, meterRegistry);
     try {
       apply(config);
     } catch (RuntimeException | Error e) {

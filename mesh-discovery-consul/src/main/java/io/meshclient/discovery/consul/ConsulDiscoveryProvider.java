@@ -44,7 +44,10 @@ public final class ConsulDiscoveryProvider implements ServiceDiscoveryProvider {
     return ConsulKeys.SETTINGS;
   }
 
-  /** A provider whose discoveries report to no {@link ConsulWatchListener}; used by ServiceLoader. */
+  /**
+   * The provider ServiceLoader finds: a discovery it creates for a mesh that has a {@code MeterRegistry}
+   * records {@link ConsulDiscoveryMetrics} there (its gauges go when its watches stop); otherwise none.
+   */
   public ConsulDiscoveryProvider() {
     this(ConsulWatchListener.NONE);
   }
@@ -69,7 +72,10 @@ public final class ConsulDiscoveryProvider implements ServiceDiscoveryProvider {
   @Override
   public ServiceDiscovery create(DiscoveryContext context) {
     Objects.requireNonNull(context, "context");
-    return create(ConsulSettingsReader.read(context.configKey(), context.settings()), context.configKey());
+    // A provider given a listener reports to it; the one ServiceLoader finds records into the mesh's registry.
+    ConsulWatchListener listener = events == ConsulWatchListener.NONE && context.meterRegistry() != null
+        ? ConsulDiscoveryMetrics.ownedBy(context.meterRegistry()) : events;
+    return create(ConsulSettingsReader.read(context.configKey(), context.settings()), context.configKey(), listener);
   }
 
   /**
@@ -78,10 +84,11 @@ public final class ConsulDiscoveryProvider implements ServiceDiscoveryProvider {
    * @throws ConfigurationException if a TLS file cannot be used
    */
   public ServiceDiscovery create(ConsulDiscoverySettings settings) {
-    return create(Objects.requireNonNull(settings, "settings"), ConsulDiscoverySettings.CONFIG_KEY);
+    return create(Objects.requireNonNull(settings, "settings"), ConsulDiscoverySettings.CONFIG_KEY, events);
   }
 
-  private ServiceDiscovery create(ConsulDiscoverySettings settings, String configKey) {
+  private static ServiceDiscovery create(ConsulDiscoverySettings settings, String configKey,
+      ConsulWatchListener events) {
     return new ConsulDiscovery(settings, AgentTls.sslContext(settings.tls(), configKey + ".tls"), events,
         WatchClock.SYSTEM, () -> ThreadLocalRandom.current().nextDouble());
   }

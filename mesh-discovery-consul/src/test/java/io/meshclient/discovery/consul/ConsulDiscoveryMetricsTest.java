@@ -70,12 +70,9 @@ class ConsulDiscoveryMetricsTest {
     assertThat(registry.get(INSTANCES).tag("service", "ratings").gauge().value()).isZero();
   }
 
-  /**
-   * The README's recipe: a discovery the application creates with bound metrics, handed to the builder, records
-   * the meters; one the mesh creates from mesh.discovery.consul records none, whatever registry the mesh has.
-   */
+  /** The README's recipe: a discovery the application creates with bound metrics, handed to the builder. */
   @Test
-  void onlyADiscoveryTheApplicationCreatesWithBoundMetricsRecordsTheMeters() {
+  void aDiscoveryTheApplicationCreatesWithBoundMetricsRecordsTheMeters() {
     consul.register(Registration.of("reviews", "r1", "127.0.0.1", 9080));
     metrics.bindTo(registry);
     discovery = new ConsulDiscoveryProvider(metrics)
@@ -85,11 +82,34 @@ class ConsulDiscoveryMetricsTest {
       assertThat(mesh.instances("reviews")).hasSize(1);
       assertThat(registry.get(INSTANCES).tag("service", "reviews").gauge().value()).isEqualTo(1.0);
     }
+  }
+
+  /**
+   * A discovery the mesh creates from mesh.discovery.consul records into the mesh's registry; when a reload
+   * replaces it (its settings changed), the gauges read the new one, and they go with the mesh.
+   */
+  @Test
+  void aDiscoveryTheMeshCreatesRecordsIntoTheMeshsRegistryAcrossAReloadUntilItCloses() {
+    consul.register(Registration.of("reviews", "r1", "127.0.0.1", 9080));
     SimpleMeterRegistry meshOnly = new SimpleMeterRegistry();
-    try (Mesh mesh = Mesh.builder().config(MeshConfig.fromYaml("mesh: { discovery: { consul: { url: '" + consul.url()
-        + "' } }, services: { reviews: {} } }", name -> null)).meterRegistry(meshOnly).build()) {
+    try (Mesh mesh = Mesh.builder().config(consulMesh("5s")).meterRegistry(meshOnly).build()) {
       assertThat(mesh.instances("reviews")).hasSize(1);
-      assertThat(meshOnly.find(INSTANCES).meters()).isEmpty();
+      assertThat(meshOnly.get(INSTANCES).tag("service", "reviews").gauge().value()).isEqualTo(1.0);
+      assertThat(meshOnly.get(WATCH_LATENCY).tag("service", "reviews").timer().count()).isPositive();
+
+      mesh.reload(() -> consulMesh("6s")); // another discovery, created before the first one closes
+      consul.register(Registration.of("reviews", "r2", "127.0.0.2", 9080));
+      await(() -> mesh.instances("reviews").size() == 2, Duration.ofSeconds(5), "the second instance seen");
+      await(() -> meshOnly.get(INSTANCES).tag("service", "reviews").gauge().value() == 2.0, Duration.ofSeconds(5),
+          "the gauge reading the new discovery");
+      assertThat(meshOnly.find(INSTANCES).gauges()).hasSize(1);
     }
+    assertThat(meshOnly.find(INSTANCES).meters()).isEmpty();
+    assertThat(meshOnly.find(LAST_UPDATE_AGE).meters()).isEmpty();
+  }
+
+  private MeshConfig consulMesh(String wait) {
+    return MeshConfig.fromYaml("mesh: { discovery: { consul: { url: '" + consul.url() + "', wait: " + wait
+        + " } }, services: { reviews: {} } }", name -> null);
   }
 }

@@ -44,7 +44,10 @@ public final class KubernetesDiscoveryProvider implements ServiceDiscoveryProvid
   private final KubernetesWatchListener events;
   private final java.util.function.Function<String, String> env;
 
-  /** A provider whose discoveries report to no {@link KubernetesWatchListener}; used by ServiceLoader. */
+  /**
+   * The provider ServiceLoader finds: a discovery it creates for a mesh that has a {@code MeterRegistry}
+   * records {@link KubernetesDiscoveryMetrics} there (its gauges go when its watches stop); otherwise none.
+   */
   public KubernetesDiscoveryProvider() {
     this(KubernetesWatchListener.NONE);
   }
@@ -80,8 +83,11 @@ public final class KubernetesDiscoveryProvider implements ServiceDiscoveryProvid
   @Override
   public ServiceDiscovery create(DiscoveryContext context) {
     Objects.requireNonNull(context, "context");
+    // A provider given a listener reports to it; the one ServiceLoader finds records into the mesh's registry.
+    KubernetesWatchListener listener = events == KubernetesWatchListener.NONE && context.meterRegistry() != null
+        ? KubernetesDiscoveryMetrics.ownedBy(context.meterRegistry()) : events;
     return KubernetesDiscovery.connect(KubernetesSettingsReader.read(context.configKey(), context.settings()),
-        context.configKey(), events, env);
+        context.configKey(), listener, env);
   }
 
   /**

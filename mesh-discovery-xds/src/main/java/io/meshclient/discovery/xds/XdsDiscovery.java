@@ -181,6 +181,7 @@ final class XdsDiscovery implements ServiceDiscovery, AttachableDiscovery {
     executor.shutdownNow();
     channel.shutdownNow();
     metrics.connected(false);
+    metrics.discoveryClosed();
   }
 
   @Override

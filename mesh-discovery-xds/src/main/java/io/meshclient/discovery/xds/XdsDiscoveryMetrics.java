@@ -2,6 +2,7 @@ package io.meshclient.discovery.xds;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -52,7 +53,21 @@ public final class XdsDiscoveryMetrics implements MeterBinder {
   private volatile String lastError;
   private volatile java.util.List<String> notImplemented = java.util.List.of();
 
+  /**
+   * Whether these meters belong to one discovery the mesh created from configuration: they then replace any
+   * of the same name and tags (those of the discovery a reload replaces) and are removed when it closes.
+   */
+  private final boolean owned;
+  private final java.util.List<Meter> registered = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile MeterRegistry registry;
+
+  /** Meters that record nothing until {@link #bindTo bound}. */
   public XdsDiscoveryMetrics() {
+    this(false);
+  }
+
+  private XdsDiscoveryMetrics(boolean owned) {
+    this.owned = owned;
     for (ResourceType t : ResourceType.values()) {
       acks.put(t, new LongAdder());
       nacks.put(t, new LongAdder());
@@ -62,20 +77,51 @@ public final class XdsDiscoveryMetrics implements MeterBinder {
 
   @Override
   public void bindTo(MeterRegistry registry) {
-    Gauge.builder(CONNECTED, this, m -> m.connected ? 1 : 0).description("Whether the ADS stream is up")
-        .register(registry);
+    this.registry = registry;
+    if (owned) { // the meters of the discovery this one replaces read a state that no longer moves
+      for (String name : new String[] {CONNECTED, RESPONSES, RESOURCES, RECONNECTS, LAST_UPDATE_AGE}) {
+        registry.find(name).meters().forEach(registry::remove);
+      }
+    }
+    registered.add(Gauge.builder(CONNECTED, this, m -> m.connected ? 1 : 0)
+        .description("Whether the ADS stream is up").register(registry));
     for (ResourceType t : ResourceType.values()) {
       String type = t.name().toLowerCase(Locale.ROOT);
-      FunctionCounter.builder(RESPONSES, acks.get(t), LongAdder::sum).tags("type", type, "result", "ack")
-          .register(registry);
-      FunctionCounter.builder(RESPONSES, nacks.get(t), LongAdder::sum).tags("type", type, "result", "nack")
-          .register(registry);
-      Gauge.builder(RESOURCES, held.get(t), AtomicLong::get).tags("type", type)
-          .description("xDS resources held").register(registry);
+      registered.add(FunctionCounter.builder(RESPONSES, acks.get(t), LongAdder::sum)
+          .tags("type", type, "result", "ack").register(registry));
+      registered.add(FunctionCounter.builder(RESPONSES, nacks.get(t), LongAdder::sum)
+          .tags("type", type, "result", "nack").register(registry));
+      registered.add(Gauge.builder(RESOURCES, held.get(t), AtomicLong::get).tags("type", type)
+          .description("xDS resources held").register(registry));
     }
-    FunctionCounter.builder(RECONNECTS, reconnects, LongAdder::sum).register(registry);
-    TimeGauge.builder(LAST_UPDATE_AGE, this, TimeUnit.SECONDS, XdsDiscoveryMetrics::ageSeconds)
-        .description("Time since the last accepted xDS response").register(registry);
+    registered.add(FunctionCounter.builder(RECONNECTS, reconnects, LongAdder::sum).register(registry));
+    registered.add(TimeGauge.builder(LAST_UPDATE_AGE, this, TimeUnit.SECONDS, XdsDiscoveryMetrics::ageSeconds)
+        .description("Time since the last accepted xDS response").register(registry));
+  }
+
+  /**
+   * The meters of a discovery the mesh creates from configuration, bound to the mesh's {@code registry} (a
+   * {@code MeterRegistry}, typed {@code Object} as the provider receives it); removed by {@link #discoveryClosed}.
+   */
+  static XdsDiscoveryMetrics ownedBy(Object registry) {
+    XdsDiscoveryMetrics metrics = new XdsDiscoveryMetrics(true);
+    metrics.bindTo((MeterRegistry) registry);
+    return metrics;
+  }
+
+  /** The discovery closed: meters the mesh bound go, unless a newer discovery's replaced them already. */
+  void discoveryClosed() {
+    MeterRegistry r = registry;
+    if (!owned || r == null) {
+      return;
+    }
+    for (Meter meter : registered) {
+      // By identity: meters are equal by id, and a replacing meter has the same
+      if (r.find(meter.getId().getName()).tags(meter.getId().getTags()).meters().stream().anyMatch(m -> m == meter)) {
+        r.remove(meter);
+      }
+    }
+    registered.clear();
   }
 
   /** ACKs sent for {@code type} ({@code lds}, {@code rds}, {@code cds}, {@code eds}). */

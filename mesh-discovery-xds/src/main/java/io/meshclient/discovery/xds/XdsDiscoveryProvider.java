@@ -11,11 +11,15 @@ import java.util.Objects;
  * any ADS server), configured under {@code mesh.discovery.xds} (see {@link XdsSettings}).
  */
 public final class XdsDiscoveryProvider implements ServiceDiscoveryProvider {
+  /** The metrics given, or null: each discovery then has its own, bound to the mesh's registry if it has one. */
   private final XdsDiscoveryMetrics metrics;
 
-  /** A provider whose discoveries record meters nowhere (found by {@link java.util.ServiceLoader}). */
+  /**
+   * The provider {@link java.util.ServiceLoader} finds: a discovery it creates records its {@link
+   * XdsDiscoveryMetrics} into the mesh's {@code MeterRegistry}, if it has one, until it closes.
+   */
   public XdsDiscoveryProvider() {
-    this(new XdsDiscoveryMetrics());
+    this.metrics = null;
   }
 
   /** A provider whose discoveries record into {@code metrics}. */
@@ -44,6 +48,9 @@ public final class XdsDiscoveryProvider implements ServiceDiscoveryProvider {
   public ServiceDiscovery create(DiscoveryContext context) {
     XdsSettings settings = XdsSettings.read(context.configKey(), context.settings());
     String key = context.configKey();
-    return new XdsDiscovery(key.substring(key.lastIndexOf('.') + 1), settings, metrics);
+    XdsDiscoveryMetrics recorded = metrics != null ? metrics
+        : context.meterRegistry() != null ? XdsDiscoveryMetrics.ownedBy(context.meterRegistry())
+        : new XdsDiscoveryMetrics();
+    return new XdsDiscovery(key.substring(key.lastIndexOf('.') + 1), settings, recorded);
   }
 }
