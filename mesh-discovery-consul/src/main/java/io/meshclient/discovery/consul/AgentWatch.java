@@ -41,6 +41,14 @@ final class AgentWatch implements AutoCloseable {
   /** Two feeds, the fetch pool, and the probe (which also schedules fetch retries). */
   static final int THREADS = 2 + FETCH_THREADS + 1;
   static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
+  /**
+   * With stale reads, how long after a fetch the service is read again: any server answers, and one behind may
+   * have answered with the list from before the change that asked for the fetch (Consul: stale results are
+   * "generally consistent to within 50 milliseconds of the leader").
+   */
+  static final Duration STALE_REREAD = Duration.ofSeconds(1);
+  /** With stale reads, older answers passed over in a row before an index gone back is believed. */
+  static final int STALE_OLDER_MAX = 3;
   static final String HEALTH_PATH = "/v1/health/state/any";
   /** The health feed lists only checks that are not passing: small, yet any status change moves it. */
   static final String NOT_PASSING = "Status != \"passing\"";
@@ -161,7 +169,29 @@ final class AgentWatch implements AutoCloseable {
           watch.backoff.failures());
       watch.backoff.reset();
     }
+    if (settings.stale()) {
+      boolean reread = watch.takeReread();
+      boolean usable = watch.useStaleAnswer(answer.index(), STALE_OLDER_MAX);
+      if (!reread || !usable) {
+        rereadLater(watch);
+      }
+      if (!usable) {
+        return;
+      }
+    }
     watch.offer(answer.instances());
+  }
+
+  /** Stale reads: fetches {@code watch}'s service again {@link #STALE_REREAD} from now. */
+  private void rereadLater(ServiceWatch watch) {
+    try {
+      scheduler.schedule(() -> {
+        watch.rereadDue();
+        fetch(watch);
+      }, STALE_REREAD.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException shutDown) {
+      // closing
+    }
   }
 
   private void onChecks(HealthEndpoint.Raw answer, boolean afterFailure) throws ConsulUnavailableException {

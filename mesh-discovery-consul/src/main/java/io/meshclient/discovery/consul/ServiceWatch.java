@@ -35,6 +35,12 @@ final class ServiceWatch implements ServiceDiscovery.Watch {
   private volatile boolean closed;
   private volatile long lastFetchStart;
   private volatile String lastFailure;
+  /** Stale reads only: the index of the last answer used, or -1; written by the (one) fetch running. */
+  private volatile long lastIndex = -1;
+  /** Stale reads only: older answers passed over in a row. */
+  private volatile int olderAnswers;
+  /** Stale reads only: whether the next fetch is the re-read that follows a fetch. */
+  private volatile boolean rereadDue;
 
   ServiceWatch(String service, ServiceDiscovery.Listener listener, Duration backoffInitial, Duration backoffMax,
       DoubleSupplier random, Runnable onClose) {
@@ -73,6 +79,33 @@ final class ServiceWatch implements ServiceDiscovery.Watch {
   /** When the last fetch started ({@link System#nanoTime()}), or 0 before the first. */
   long lastFetchStart() {
     return lastFetchStart;
+  }
+
+  /**
+   * Stale reads: whether an answer at {@code index} may be used. One older than the last used came from a
+   * server further behind and is passed over, at most {@code maxOlder} times in a row (then the index went
+   * back for good: a restore). Returns false when passed over.
+   */
+  boolean useStaleAnswer(long index, int maxOlder) {
+    if (lastIndex != -1 && Long.compareUnsigned(index, lastIndex) < 0 && olderAnswers < maxOlder) {
+      olderAnswers++;
+      return false;
+    }
+    olderAnswers = 0;
+    lastIndex = index;
+    return true;
+  }
+
+  /** Marks the next fetch as the re-read that follows a fetch. */
+  void rereadDue() {
+    rereadDue = true;
+  }
+
+  /** Whether this fetch is a re-read (and clears it). */
+  boolean takeReread() {
+    boolean due = rereadDue;
+    rereadDue = false;
+    return due;
   }
 
   /** Called as a fetch ends; returns true if another was asked for meanwhile and must run now. */

@@ -80,6 +80,8 @@ final class ConsulEmulator implements AutoCloseable {
   private String catalogBody;
   /** What every {@code /v1/health/service/} request is answered instead of the registrations, or null. */
   private String fetchBodyOverride;
+  /** The index such answers carry, or -1 for the service's. */
+  private long fetchIndexOverride = -1;
   private boolean https;
   private int port;
 
@@ -234,7 +236,13 @@ final class ConsulEmulator implements AutoCloseable {
    * instead of its registrations, as a broken agent might; null answers normally again.
    */
   synchronized void answerFetchesWith(String body) {
+    answerFetchesWith(body, -1);
+  }
+
+  /** As {@link #answerFetchesWith(String)}, with {@code index} (-1: the service's), as a server behind answers. */
+  synchronized void answerFetchesWith(String body, long index) {
     fetchBodyOverride = body;
+    fetchIndexOverride = index;
   }
 
   synchronized List<Recorded> requests() {
@@ -385,7 +393,7 @@ final class ConsulEmulator implements AutoCloseable {
       changed(service);
     }
     if (fetchBodyOverride != null) {
-      return json(fetchBodyOverride, index(service));
+      return json(fetchBodyOverride, fetchIndexOverride != -1 ? fetchIndexOverride : index(service));
     }
     String tag = query.get("tag");
     boolean passingOnly = query.containsKey("passing");
