@@ -167,7 +167,7 @@ public final class KubernetesDiscoveryMetrics implements KubernetesWatchListener
     /** Removes the gauges registered above that are still in {@code r}, not those that have replaced them. */
     void removeGauges(MeterRegistry r) {
       for (Meter gauge : gauges) {
-        // By identity: meters are equal by id, and the replacing gauge has the same
+        // By identity: meters are equal by id, and a gauge that replaced this one has its id
         if (r.find(gauge.getId().getName()).tags(gauge.getId().getTags()).meters().stream().anyMatch(m -> m == gauge)) {
           r.remove(gauge);
         }

@@ -116,7 +116,7 @@ public final class XdsDiscoveryMetrics implements MeterBinder {
       return;
     }
     for (Meter meter : registered) {
-      // By identity: meters are equal by id, and a replacing meter has the same
+      // By identity: meters are equal by id, and a meter that replaced this one has its id
       if (r.find(meter.getId().getName()).tags(meter.getId().getTags()).meters().stream().anyMatch(m -> m == meter)) {
         r.remove(meter);
       }
