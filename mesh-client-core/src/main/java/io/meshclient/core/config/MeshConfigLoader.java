@@ -285,17 +285,53 @@ final class MeshConfigLoader {
     }
 
     /**
-     * A scalar as Spring Boot's application.yml reads it (SnakeYAML's YAML 1.1 types): {@code true},
-     * {@code yes}, {@code on} and their opposites are booleans, {@code ~}/{@code null}/empty is null,
-     * integers may be written {@code 1_000}, {@code 0x1F} or {@code 010} (octal), floats as usual;
-     * everything else, dates included, and everything quoted, is text with placeholders resolved.
+     * A scalar as Spring Boot's application.yml reads it (SnakeYAML's YAML 1.1 types): {@code true} and
+     * {@code false} (any case) are booleans, {@code ~}/{@code null}/empty is null, integers may be written
+     * {@code 1_000}, floats as usual; everything else, dates included, and everything quoted, is text with
+     * placeholders resolved. The YAML 1.1 readings that change what was written are refused naming the key:
+     * {@code yes}, {@code no}, {@code on} and {@code off} read as booleans ({@code exact: NO} would have matched
+     * the text {@code false}), and {@code 010} (octal: 8), {@code 0x1F}, {@code 0b11} and {@code 1:30} (90) read
+     * as numbers. application.yml reads them so too, and hands the mesh only the result.
      */
     private Object scalar(ScalarNode scalar, String key) {
       Tag tag = scalar.getTag();
+      if (Tag.BOOL.equals(tag) || Tag.INT.equals(tag)) {
+        String written = scalar.getValue();
+        String expected = Tag.BOOL.equals(tag) ? yaml11Boolean(written) : yaml11Integer(written, scalar);
+        if (expected != null) {
+          String at = key.isEmpty() ? "mesh" : key;
+          problems.add(SecretKeys.isSecret(at) ? SecretKeys.problem(at, written, "text: quote it")
+              : ConfigurationException.problem(at, written, expected));
+          return null;
+        }
+      }
       if (Tag.NULL.equals(tag) || Tag.BOOL.equals(tag) || Tag.INT.equals(tag) || Tag.FLOAT.equals(tag)) {
         return constructObject(scalar);
       }
       return resolve(scalar.getValue(), env, key, problems);
+    }
+
+    /** What to write instead of a YAML 1.1 boolean other than true or false, or null for true and false. */
+    private static String yaml11Boolean(String written) {
+      if (written.equalsIgnoreCase("true") || written.equalsIgnoreCase("false")) {
+        return null;
+      }
+      boolean value = written.equalsIgnoreCase("yes") || written.equalsIgnoreCase("on");
+      return "true or false; YAML 1.1 reads " + written + " unquoted as the boolean " + value + ": write " + value
+          + ", or \"" + written + "\" for the text";
+    }
+
+    /** What to write instead of a YAML 1.1 integer in another base or in base 60, or null for a decimal one. */
+    private String yaml11Integer(String written, ScalarNode scalar) {
+      String digits = written.startsWith("-") || written.startsWith("+") ? written.substring(1) : written;
+      if (digits.indexOf(':') < 0 && (digits.equals("0") || !digits.startsWith("0"))) {
+        return null;
+      }
+      String base = digits.startsWith("0x") ? "hexadecimal" : digits.startsWith("0b") ? "binary"
+          : digits.indexOf(':') >= 0 ? "base 60" : "octal";
+      Object value = constructObject(scalar);
+      return "a decimal number; YAML 1.1 reads " + written + " unquoted as " + value + " (" + base + "): write "
+          + value + ", or \"" + written + "\" for the text";
     }
   }
 

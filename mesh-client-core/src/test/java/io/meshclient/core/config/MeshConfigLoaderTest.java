@@ -28,9 +28,6 @@ class MeshConfigLoaderTest {
         big: 12345678901
         negative: -5
         float: 2.5
-        yes-word: yes
-        on-word: on
-        hex: 0x1F
         thousand: 1_000
         date: 2026-11-27
         quoted-true: "true"
@@ -43,11 +40,62 @@ class MeshConfigLoaderTest {
         url: http://${HOST}:${PORT:8080}/
         """);
     assertThat(tree).containsEntry("int", 42).containsEntry("big", 12345678901L).containsEntry("negative", -5)
-        .containsEntry("float", 2.5).containsEntry("yes-word", true).containsEntry("on-word", true)
-        .containsEntry("hex", 31).containsEntry("thousand", 1000).containsEntry("date", "2026-11-27").containsEntry("quoted-true", "true").containsEntry("quoted-number", "7")
+        .containsEntry("float", 2.5).containsEntry("thousand", 1000).containsEntry("date", "2026-11-27").containsEntry("quoted-true", "true").containsEntry("quoted-number", "7")
         .containsEntry("bool", true).containsEntry("upper-bool", false).containsEntry("empty", null)
         .containsEntry("tilde", null).containsEntry("rate", "200/s")
         .containsEntry("url", "http://10.0.0.7:8080/");
+  }
+
+  /**
+   * The YAML 1.1 readings that change what was written are refused naming the key: {@code exact: NO} read as
+   * the boolean false matched the header text "false", {@code 010} was 8. Keys are names, not values: {@code on:}
+   * stays a key.
+   */
+  @Test
+  void yaml11ReadingsThatChangeWhatWasWrittenAreRefusedNamingTheKey() {
+    assertThatThrownBy(() -> parse("""
+        country: NO
+        flag: on
+        zip: 010
+        mask: 0x1F
+        bits: 0b11
+        time: 1:30
+        token: yes
+        """)).isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("country: NO (expected: true or false; YAML 1.1 reads NO unquoted as the boolean "
+            + "false: write false, or \"NO\" for the text)")
+        .hasMessageContaining("flag: on (expected: true or false; YAML 1.1 reads on unquoted as the boolean true")
+        .hasMessageContaining("zip: 010 (expected: a decimal number; YAML 1.1 reads 010 unquoted as 8 (octal): "
+            + "write 8, or \"010\" for the text)")
+        .hasMessageContaining("mask: 0x1F (expected: a decimal number; YAML 1.1 reads 0x1F unquoted as 31 "
+            + "(hexadecimal)")
+        .hasMessageContaining("bits: 0b11 (expected: a decimal number; YAML 1.1 reads 0b11 unquoted as 3 (binary)")
+        .hasMessageContaining("time: 1:30 (expected: a decimal number; YAML 1.1 reads 1:30 unquoted as 90 (base 60)")
+        .hasMessageNotContaining("yes"); // a secret's value is never shown
+    assertThat(parse("""
+        country: "NO"
+        zip: '010'
+        zero: 0
+        minus: -7
+        on: [503]
+        """)).containsEntry("country", "NO").containsEntry("zip", "010").containsEntry("zero", 0)
+        .containsEntry("minus", -7).containsEntry("on", List.of(503));
+  }
+
+  /** In a route, the silent reading made a header match that could never match what was meant. */
+  @Test
+  void aYaml11BooleanInAHeaderMatchIsRefusedRatherThanMatchingTheTextFalse() {
+    assertThatThrownBy(() -> MeshConfig.fromYaml("""
+        mesh:
+          services:
+            reviews:
+              subsets: { v2: { version: v2 } }
+              routes:
+                - match: { headers: { x-country: { exact: NO } } }
+                  to: v2
+        """, name -> null)).isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("mesh.services.reviews.routes[0].match.headers.x-country.exact: NO (expected: true "
+            + "or false; YAML 1.1 reads NO unquoted as the boolean false: write false, or \"NO\" for the text)");
   }
 
   @Test
