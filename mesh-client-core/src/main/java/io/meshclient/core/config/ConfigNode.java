@@ -224,7 +224,7 @@ final class ConfigNode {
     }
     Duration d = v instanceof Duration given ? given : SettingValues.parseDuration(v.toString());
     if (d == null) {
-      problems.add(problem(key(child), v, SettingValues.DURATION_EXPECTED));
+      problems.add(problem(key(child), v, SettingValues.durationExpected(v)));
     }
     return d;
   }
