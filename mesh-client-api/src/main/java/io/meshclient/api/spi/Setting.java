@@ -310,8 +310,8 @@ public final class Setting {
       case DURATION -> {
         Duration d = raw instanceof Duration given ? given : SettingValues.parseDuration(raw.toString());
         if (d == null) {
-          boolean overflow = raw.toString().trim().matches("[0-9]+\\s*(ns|us|ms|s|m|h|d)");
-          report(fullKey, raw, overflow ? expected() : SettingValues.DURATION_EXPECTED, problems);
+          boolean overflow = raw.toString().trim().matches("[0-9]+(ns|us|ms|s|m|h|d)");
+          report(fullKey, raw, overflow ? expected() : SettingValues.durationExpected(raw), problems);
         }
         return d;
       }

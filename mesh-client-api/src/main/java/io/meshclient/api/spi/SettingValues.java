@@ -18,6 +18,16 @@ public final class SettingValues {
   /** What a duration looks like, for error messages. */
   public static final String DURATION_EXPECTED = "a duration such as 300ms, 2s, 5m, 1h or PT2S";
 
+  /**
+   * What a duration must be, told about {@code value}, which {@link #parseDuration} refused: {@link
+   * #DURATION_EXPECTED}, with a word on the space when the value has one between its number and its unit
+   * ({@code 10 s}), which neither the mesh nor Spring Boot's duration conversion reads.
+   */
+  public static String durationExpected(Object value) {
+    return value != null && value.toString().trim().matches("[0-9]+\\s+(ns|us|ms|s|m|h|d)")
+        ? DURATION_EXPECTED + ", with no space between the number and the unit" : DURATION_EXPECTED;
+  }
+
   private SettingValues() {}
 
   /** The duration {@code text} names ({@code ns}, {@code us}, {@code ms}, {@code s}, {@code m}, {@code h}, {@code d} or ISO-8601), or null. */
@@ -42,7 +52,8 @@ public final class SettingValues {
     }
     long amount = Long.parseLong(s.substring(0, unitStart));
     try { // 15 digits of days overflow Duration: null, never an exception
-      switch (s.substring(unitStart).trim()) {
+      // no space before the unit: Spring Boot's duration conversion refuses 10 s too, and the README's forms have none
+      switch (s.substring(unitStart)) {
         case "ns": return Duration.ofNanos(amount);
         case "us": return Duration.ofNanos(Math.multiplyExact(amount, 1000L));
         case "ms": return Duration.ofMillis(amount);

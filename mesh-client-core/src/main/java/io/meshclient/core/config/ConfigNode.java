@@ -125,7 +125,7 @@ final class ConfigNode {
       return null;
     }
     if (v instanceof Map || v instanceof List) {
-      problems.add(problem(key(child), "a nested block", "a single value"));
+      problems.add(problem(key(child), kind(v), "a single value"));
       return null;
     }
     return v.toString();
@@ -224,7 +224,7 @@ final class ConfigNode {
     }
     Duration d = v instanceof Duration given ? given : SettingValues.parseDuration(v.toString());
     if (d == null) {
-      problems.add(problem(key(child), v, SettingValues.DURATION_EXPECTED));
+      problems.add(problem(key(child), v, SettingValues.durationExpected(v)));
     }
     return d;
   }
@@ -242,14 +242,16 @@ final class ConfigNode {
     return child(block.name(), "a block of settings with " + String.join(", ", block.names()));
   }
 
-  private ConfigNode child(String child, String expected) {
+  /** As {@link #child(String)}, telling {@code expected} when the value is not a block. */
+  ConfigNode child(String child, String expected) {
     Object v = map.get(child);
     if (v == null) {
       return null;
     }
     Map<String, Object> m = asMap(v);
     if (m == null) {
-      problems.add(problem(key(child), v, expected));
+      // a list is told by its kind: its items, printed, would read as the block's contents
+      problems.add(problem(key(child), v instanceof List ? kind(v) : v, expected));
       return null;
     }
     return new ConfigNode(key(child), m, problems);
@@ -325,7 +327,7 @@ final class ConfigNode {
     if (node != null) {
       node.map.forEach((k, v) -> {
         if (v instanceof Map || v instanceof List) {
-          problems.add(problem(node.key(k), "a nested block", "a single value"));
+          problems.add(problem(node.key(k), kind(v), "a single value"));
         } else {
           out.put(k, v == null ? "" : v.toString());
         }
@@ -340,6 +342,15 @@ final class ConfigNode {
   }
 
   @SuppressWarnings("unchecked")
+  /**
+   * What a value that is not a scalar is, for a message: {@code a list} or {@code a nested block}. A list that
+   * Spring's properties hold ({@code routes[0]}) comes as a block keyed {@code 0, 1, ...} where the reader
+   * expects a list, and as a list where it does not (the starter turns it back).
+   */
+  static String kind(Object v) {
+    return v instanceof List ? "a list" : "a nested block";
+  }
+
   static Map<String, Object> asMap(Object v) {
     if (!(v instanceof Map<?, ?> m)) {
       return null;

@@ -86,6 +86,19 @@ public record MeshConfig(
    * @throws ConfigurationException if the content cannot be parsed or is invalid
    */
   public static MeshConfig fromFileContent(Path file, byte[] content) {
+    return fromFileContent(file, content, System::getenv);
+  }
+
+  /**
+   * As {@link #fromFileContent(Path, byte[])}, resolving {@code ${NAME:default}} placeholders with {@code
+   * variables} (which returns null for an unknown name) instead of the environment: for a program that
+   * reads a file its user named and supplies values of its own, whose errors must name that file.
+   *
+   * @throws ConfigurationException if the content cannot be parsed or is invalid
+   */
+  public static MeshConfig fromFileContent(Path file, byte[] content,
+      java.util.function.UnaryOperator<String> variables) {
+    java.util.Objects.requireNonNull(variables, "variables");
     String text;
     try { // as strict as load(Path): bytes that are not UTF-8 are refused, never turned into U+FFFD
       text = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
@@ -93,7 +106,7 @@ public record MeshConfig(
     } catch (java.nio.charset.CharacterCodingException e) {
       throw new ConfigurationException(file + ": cannot be read (not valid UTF-8: " + e + ")", e);
     }
-    return MeshConfigLoader.load(file, text, System::getenv);
+    return MeshConfigLoader.load(file, text, variables);
   }
 
   /**

@@ -180,7 +180,8 @@ final class MeshConfigReader {
     RetryConfig serviceRetry = ResilienceReader.retry(node.child(MeshKeys.RETRY), RetryConfig.DEFAULT, false);
     b.retry(serviceRetry);
     b.maxConcurrentRequests(cap(node, MeshKeys.MAX_CONCURRENT));
-    ConfigNode subsets = node.child("subsets");
+    ConfigNode subsets = node.child("subsets", "a block of subsets by name, each a block of the labels its "
+        + "instances carry, such as { v1: { version: v1 } }");
     if (subsets != null) {
       for (String subset : subsets.childNames()) {
         b.subset(subset, subsets.textMap(subset));

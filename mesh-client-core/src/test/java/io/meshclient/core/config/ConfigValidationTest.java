@@ -180,6 +180,24 @@ class ConfigValidationTest {
         .hasMessage("mesh.services.reviews: defined twice (expected: each service name once)");
   }
 
+  /**
+   * {@code 10 s} was read as 10 seconds, though the README's durations have no space and Spring Boot's
+   * conversion refuses it (the starter's DurationPropertiesTest): refused, saying so, in a plain setting and in a rate's period.
+   */
+  @Test
+  void aSpaceBetweenADurationsNumberAndItsUnitIsRefused() {
+    assertThatThrownBy(() -> yaml("""
+        mesh:
+          defaults: { timeout: 10 s }
+          services:
+            ratings:
+              rate-limit: { rate: 100/10 s }
+        """)).isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "mesh.defaults.timeout: 10 s (expected: a duration such as 300ms, 2s, 5m, 1h or PT2S, with no space "
+                + "between the number and the unit)",
+            "mesh.services.ratings.rate-limit.rate: 100/10 s (expected: a rate such as 200/s, 10/ms or 1000/m)"));
+  }
+
   @Test
   void unknownKeysAreRefusedAndEveryProblemIsReportedAtOnce() {
     assertThatThrownBy(() -> yaml("""

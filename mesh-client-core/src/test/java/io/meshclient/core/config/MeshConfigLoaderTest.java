@@ -154,6 +154,26 @@ class MeshConfigLoaderTest {
   }
 
   /**
+   * {@code subsets:} written as a list ({@code - v1: ...}) is named at {@code subsets}, told as a list (not
+   * printed, as if its items were the block's contents), with what a subsets block is: as the starter says it
+   * of application.yml (StartupFailureTest).
+   */
+  @Test
+  void aListWhereTheSubsetsBlockBelongsIsToldAsAList() {
+    assertThatThrownBy(() -> MeshConfig.fromYaml("""
+        mesh:
+          services:
+            reviews:
+              subsets:
+                - v1: { version: v1 }
+        """, name -> null))
+        .isInstanceOf(ConfigurationException.class)
+        .satisfies(e -> assertThat(((ConfigurationException) e).problems()).containsExactly(
+            "mesh.services.reviews.subsets: a list (expected: a block of subsets by name, each a block of the labels "
+                + "its instances carry, such as { v1: { version: v1 } })"));
+  }
+
+  /**
    * {@code subsets:} written at the service's own indentation, not under it: YAML reads a service named subsets
    * (and an empty reviews). The refusal named only {@code mesh.services.subsets.v1: unknown key}, listing the keys
    * a service has, which does not say that the line above is the one out of place.
@@ -186,7 +206,7 @@ class MeshConfigLoaderTest {
         """, name -> null))
         .isInstanceOf(ConfigurationException.class)
         .satisfies(e -> assertThat(((ConfigurationException) e).problems()).containsExactly(
-            "mesh.services.reviews.subsets.routes: [{to=v1}] (expected: a block of settings)",
+            "mesh.services.reviews.subsets.routes: a list (expected: a block of settings)",
             "mesh.services.reviews.subsets.routes: read as a subset (expected: a subset name; routes is a service "
                 + "setting: indent it as far as subsets)"));
     // A service may be named like a setting: the name alone is not refused.

@@ -27,9 +27,20 @@ final class ListIndexes {
     if (name.isNumericIndex(i)) {
       return true;
     }
-    if (!isNumber(name.getElement(i, Form.ORIGINAL))) {
-      return false;
-    }
+    return isNumber(name.getElement(i, Form.ORIGINAL)) && listDeclared(root, name, i);
+  }
+
+  /**
+   * Whether element {@code i} of {@code name} is a bracketed index ({@code subsets[0]}, as application.yml's
+   * {@code - } items become) where the schema has a block or a name, not a list: a list written where a
+   * block belongs, which Spring would read as a block keyed {@code 0}.
+   */
+  static boolean isMisplacedIndex(ConfigurationPropertyName root, ConfigurationPropertyName name, int i) {
+    return name.isNumericIndex(i) && !listDeclared(root, name, i);
+  }
+
+  /** Whether the schema has a list at element {@code i} of {@code name}, or does not declare what is there. */
+  private static boolean listDeclared(ConfigurationPropertyName root, ConfigurationPropertyName name, int i) {
     Setting setting = MeshKeys.ROOT;
     Next next = Next.CHILD;
     for (int j = root.getNumberOfElements(); j < i && next != Next.UNDECLARED; j++) {

@@ -42,7 +42,8 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  * mesh.services.reviews.routes[0].to=v1} makes a list of that one route: no route, and no block under one,
  * stays live from a lower source. A list whose elements there do not run from {@code [0]} without a gap
  * is refused, as Spring's Binder refuses it. Lists come out as maps keyed {@code 0, 1, ...}, which the
- * reader accepts.
+ * reader accepts; a list written where the schema has a block or names ({@code subsets:} followed by {@code
+ * - v1: ...}) comes out as a list, so that the reader names the key as written and says it is a list.
  */
 public final class MeshConfigBinder {
   /**
@@ -162,6 +163,8 @@ public final class MeshConfigBinder {
     Set<ConfigurationPropertyName> seen = new HashSet<>();
     // Each list (the name before an index) and the source its elements are taken from: the first to set one.
     Map<ConfigurationPropertyName, ConfigurationPropertySource> lists = new LinkedHashMap<>();
+    // Lists written where the schema has a block or a name (subsets: - v1: ...), by the name before the index.
+    Set<ConfigurationPropertyName> misplaced = new HashSet<>();
     for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
       if (!(source instanceof IterableConfigurationPropertySource iterable)) {
         continue; // cannot list its names (random.*, JNDI): not read for mesh.*
@@ -175,6 +178,11 @@ public final class MeshConfigBinder {
       for (ConfigurationPropertyName name : iterable.filter(ROOT::isAncestorOf)) {
         if (spellings != null) {
           checkSpelling(name, spellings, problems);
+          for (int i = ROOT.getNumberOfElements(); i < name.getNumberOfElements(); i++) {
+            if (ListIndexes.isMisplacedIndex(ROOT, name, i)) {
+              misplaced.add(name.chop(i));
+            }
+          }
         }
         if (seen.contains(name)) {
           if (!environmentVariables) {
@@ -201,6 +209,7 @@ public final class MeshConfigBinder {
       }
     }
     tree.checkIndexes(lists.keySet(), problems);
+    tree.restoreLists(misplaced);
     return tree.root;
   }
 
@@ -300,6 +309,23 @@ public final class MeshConfigBinder {
             break;
           }
           next++;
+        }
+      }
+    }
+
+    /**
+     * Turns each of {@code names} whose node holds only elements back into a list, so that the reader, where it
+     * expects a block, names the key as written ({@code subsets}) and says it is a list, rather than reading
+     * a block with one entry named {@code 0} and refusing {@code subsets.0.v1}. (Environment variables,
+     * whose {@code _0_} may be a name, are not among them.)
+     */
+    void restoreLists(Set<ConfigurationPropertyName> names) {
+      for (ConfigurationPropertyName name : names) {
+        Slot slot = slots.get(name);
+        Object node = slot == null ? null : slot.parent().get(slot.key());
+        java.util.List<Object> elements = node instanceof Map ? SettingValues.asList(node) : null;
+        if (elements != null) { // else a block from another source as well: read as a block
+          slot.parent().put(slot.key(), elements);
         }
       }
     }

@@ -31,6 +31,22 @@ class StartupFailureTest {
         .contains("mesh.services.ratings.rate-limit.burst: 0 (expected: > 0)");
   }
 
+  /**
+   * A list in application.yml where a block belongs ({@code subsets:} followed by {@code - v1: ...}) is
+   * named at the key as written, {@code subsets}, as a list, with what was expected; not at {@code
+   * subsets.0}, an element the user never named.
+   */
+  @Test
+  void aListWhereABlockBelongsIsNamedAtItsKeyAsAList(CapturedOutput output) {
+    assertThatThrownBy(() -> new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+        .properties("spring.config.name=list-for-block").run().close()).isNotNull();
+    assertThat(output).contains("APPLICATION FAILED TO START")
+        .contains("mesh.services.reviews.subsets: a list (expected: a block of subsets by name, each a block of "
+            + "the labels its instances carry, such as { v1: { version: v1 } })\n"
+            + "        set in class path resource [list-for-block.yml] - 11:26")
+        .doesNotContain("subsets.0", "subsets[0]");
+  }
+
   /** An Istio file's problem starts with its path: the entry of mesh.istio.files naming it is shown, and its line. */
   @Test
   void aBadIstioFileIsTracedToItsEntryInMeshIstioFiles(CapturedOutput output) {

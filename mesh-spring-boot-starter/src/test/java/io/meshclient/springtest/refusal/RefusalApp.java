@@ -29,16 +29,29 @@ public class RefusalApp {
     String get();
   }
 
+  @MeshClient("registry")
+  public interface Registry {
+    @GetExchange("/ok")
+    String get();
+  }
+
   @RestController
   static class Calls {
     private final Limited limited;
     private final Nobody nobody;
     private final Broken broken;
+    private final Registry registry;
 
-    Calls(Limited limited, Nobody nobody, Broken broken) {
+    Calls(Limited limited, Nobody nobody, Broken broken, Registry registry) {
       this.limited = limited;
       this.nobody = nobody;
       this.broken = broken;
+      this.registry = registry;
+    }
+
+    @GetMapping("/registry")
+    String registry() {
+      return registry.get();
     }
 
     @GetMapping("/limited")

@@ -17,9 +17,12 @@ import io.meshclient.spring.boot.MeshRefusedException;
 import io.meshclient.spring.boot.autoconfigure.MeshRefusalProblemDetails;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.ResponseEntity;
@@ -41,8 +44,11 @@ import org.springframework.web.client.RestClient;
         "mesh.services.broken.retry.attempts=1", "mesh.services.broken.outlier-detection.enabled=false",
         "mesh.services.broken.circuit-breaker.minimum-calls=2", "mesh.services.broken.circuit-breaker.sliding-window=2",
         "mesh.services.broken.circuit-breaker.open-for=1h"})
+@ExtendWith(OutputCaptureExtension.class)
 class RefusalMappingTest {
   static final WireMockServer BACKEND = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+  /** Where the Consul agent would be: a port nothing listens on, so what the discovery says names it. */
+  static final String CONSUL = "127.0.0.1:" + closedPort();
 
   static {
     BACKEND.start();
@@ -54,6 +60,7 @@ class RefusalMappingTest {
   @Autowired RefusalApp.Limited limited;
   @Autowired RefusalApp.Nobody nobody;
   @Autowired RefusalApp.Broken broken;
+  @Autowired RefusalApp.Registry registry;
 
   @DynamicPropertySource
   static void backend(DynamicPropertyRegistry registry) {
@@ -71,7 +78,17 @@ class RefusalMappingTest {
       properties.add("mesh.discovery.static.services." + service + "[0].url=" + url);
       properties.add("mesh.discovery.static.services." + service + "[0].metadata.version=v1");
     }
+    properties.add("mesh.discovery.consul.url=http://" + CONSUL);
+    properties.add("mesh.services.registry.discovery=consul");
     return properties.toArray(String[]::new);
+  }
+
+  static int closedPort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @AfterAll
@@ -80,7 +97,7 @@ class RefusalMappingTest {
   }
 
   @Test
-  void aRateLimitIsCaughtByTypeAndAnsweredAs429WithTheLimitersWait() {
+  void aRateLimitIsCaughtByTypeAndAnsweredAs429WithTheLimitersWait(CapturedOutput output) {
     assertThat(limited.get()).isEqualTo("fine");
     assertThatThrownBy(limited::get)
         .isInstanceOf(MeshRefusedException.RateLimitExceeded.class)
@@ -95,11 +112,14 @@ class RefusalMappingTest {
     assertThat(answer.getHeaders().getContentType()).hasToString("application/problem+json");
     assertThat(Long.parseLong(answer.getHeaders().getFirst("Retry-After"))).isBetween(50L, 60L);
     assertThat(answer.getBody()).contains("\"status\":429", "\"title\":\"Too Many Requests\"",
-        "\"detail\":\"rate limit 'limited' of service 'limited' exceeded\"", "\"service\":\"limited\"");
+        "\"detail\":\"service 'limited' unavailable: rate limit exceeded\"", "\"service\":\"limited\"");
+    assertThat(answer.getBody()).doesNotContain("rate limit 'limited'");
+    assertThat(output).contains("mesh refused a call, answered 429: rate limit 'limited' of service 'limited' exceeded")
+        .doesNotContain("\tat ");
   }
 
   @Test
-  void noHealthyInstanceIsAnsweredAs503() {
+  void noHealthyInstanceIsAnsweredAs503WithoutTheSubsetsLabels(CapturedOutput output) {
     assertThatThrownBy(nobody::get)
         .isInstanceOf(MeshRefusedException.NoHealthyInstance.class)
         .hasCauseInstanceOf(NoHealthyInstanceException.class)
@@ -109,8 +129,21 @@ class RefusalMappingTest {
     assertThat(answer.getStatusCode().value()).isEqualTo(503);
     assertThat(answer.getHeaders().getFirst("Retry-After")).isNull();
     assertThat(answer.getBody()).contains("\"status\":503",
-        "\"detail\":\"no healthy instance of service 'nobody' in subset 'v9': none of its instances has the "
-            + "subset's labels {version=v9}\"");
+        "\"detail\":\"service 'nobody' unavailable: no healthy instance\"").doesNotContain("v9", "labels");
+    assertThat(output).contains("mesh refused a call, answered 503: no healthy instance of service 'nobody' in "
+        + "subset 'v9': none of its instances has the subset's labels {version=v9}").doesNotContain("\tat ");
+  }
+
+  @Test
+  void whatTheDiscoverySaidAboutItsAddressesStaysInTheServerLog(CapturedOutput output) {
+    assertThatThrownBy(registry::get).isInstanceOf(MeshRefusedException.NoHealthyInstance.class)
+        .hasMessageContaining(CONSUL);
+    ResponseEntity<String> answer = call("/registry");
+    assertThat(answer.getStatusCode().value()).isEqualTo(503);
+    assertThat(answer.getBody()).contains("\"detail\":\"service 'registry' unavailable: no healthy instance\"",
+        "\"service\":\"registry\"").doesNotContain("127.0.0.1", "Consul");
+    assertThat(output).contains("answered 503: no healthy instance of service 'registry': Consul has not answered")
+        .contains(CONSUL).doesNotContain("\tat ");
   }
 
   @Test
@@ -124,7 +157,8 @@ class RefusalMappingTest {
     int received = BACKEND.findAll(getRequestedFor(urlEqualTo("/fail"))).size();
     ResponseEntity<String> answer = call("/broken");
     assertThat(answer.getStatusCode().value()).isEqualTo(503);
-    assertThat(answer.getBody()).contains("\"status\":503", "\"service\":\"broken\"");
+    assertThat(answer.getBody()).contains("\"status\":503", "\"service\":\"broken\"",
+        "\"detail\":\"service 'broken' unavailable: circuit open\"").doesNotContain("open;", "without I/O");
     assertThat(BACKEND.findAll(getRequestedFor(urlEqualTo("/fail")))).hasSize(received);
   }
 

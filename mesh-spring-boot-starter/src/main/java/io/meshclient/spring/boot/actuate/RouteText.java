@@ -18,7 +18,11 @@ final class RouteText {
         : "destinations " + route.destinations();
   }
 
-  /** The conditions by kind: path, methods, headers; header values of credential-like headers masked. */
+  /**
+   * Every condition of the route, by kind, as {@link RouteConfig.Match} holds them: path, methods,
+   * ignoreUriCase, headers, queryParams and withoutHeaders (absent when the route has none of that kind);
+   * the values matched against credential-like headers or query parameters masked.
+   */
   static Map<String, Object> match(RouteConfig.Match match) {
     Map<String, Object> out = new LinkedHashMap<>();
     if (match.path() != null) {
@@ -27,17 +31,29 @@ final class RouteText {
     if (!match.methods().isEmpty()) {
       out.put("methods", match.methods());
     }
-    if (!match.headers().isEmpty()) {
-      Map<String, String> headers = new LinkedHashMap<>();
-      match.headers().forEach((name, m) -> headers.put(name, sensitive(name) && m.kind() != StringMatch.Kind.PRESENT
-          ? m.kind().key() + ":******" : m.toString()));
-      out.put("headers", headers);
+    if (match.ignoreUriCase()) {
+      out.put("ignoreUriCase", true);
     }
+    putMasked(out, "headers", match.headers());
+    putMasked(out, "queryParams", match.queryParams());
+    putMasked(out, "withoutHeaders", match.withoutHeaders());
     return out;
   }
 
-  private static boolean sensitive(String header) {
-    String h = header.toLowerCase(Locale.ROOT);
+  /** {@code name -> exact:v}, values of credential-like names masked; nothing for no conditions. */
+  private static void putMasked(Map<String, Object> out, String kind, Map<String, StringMatch> conditions) {
+    if (conditions.isEmpty()) {
+      return;
+    }
+    Map<String, String> shown = new LinkedHashMap<>();
+    conditions.forEach((name, m) -> shown.put(name,
+        (m.secret() || sensitive(name)) && m.kind() != StringMatch.Kind.PRESENT ? m.kind().key() + ":******"
+            : m.toString()));
+    out.put(kind, shown);
+  }
+
+  private static boolean sensitive(String name) {
+    String h = name.toLowerCase(Locale.ROOT);
     for (String s : SENSITIVE) {
       if (h.contains(s)) {
         return true;

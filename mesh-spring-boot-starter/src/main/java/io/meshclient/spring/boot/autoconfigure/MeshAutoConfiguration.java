@@ -95,8 +95,15 @@ public class MeshAutoConfiguration {
     io.meshclient.core.config.IstioOptions options = io.meshclient.core.config.IstioOptions.DEFAULT
         .withNamespace(binder.bind("mesh.istio.namespace", String.class).orElse("default"))
         .withDomain(binder.bind("mesh.istio.domain", String.class).orElse("cluster.local"));
-    options = options.withCheckEvery(binder.bind("mesh.istio.check-every", java.time.Duration.class)
-        .orElse(java.time.Duration.ofSeconds(1)));
+    // read as every mesh duration is, not by Spring's conversion, which takes 10S, +10s and 10 (milliseconds)
+    String every = binder.bind("mesh.istio.check-every", String.class).orElse(null);
+    java.time.Duration checkEvery = every == null ? java.time.Duration.ofSeconds(1)
+        : io.meshclient.api.spi.SettingValues.parseDuration(every);
+    if (checkEvery == null) {
+      throw io.meshclient.api.ConfigurationException.of("mesh.istio.check-every", every,
+          io.meshclient.api.spi.SettingValues.durationExpected(every));
+    }
+    options = options.withCheckEvery(checkEvery);
     if (binder.bind("mesh.istio.strict", Boolean.class).orElse(false)) {
       options = options.strictly();
     }

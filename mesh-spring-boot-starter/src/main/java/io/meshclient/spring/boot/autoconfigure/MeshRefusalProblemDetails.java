@@ -17,12 +17,19 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
  * instance), instead of a 500. Works in Spring MVC and WebFlux applications alike. At the lowest
  * precedence: an application's own {@code @ExceptionHandler} for the type, or for any of its supertypes,
  * wins. Switched off by {@code mesh.problem-details.enabled=false}.
+ *
+ * <p>The problem goes to the application's own callers, outside the mesh: its {@code detail} is a fixed
+ * text per kind of refusal ({@code service 'reviews' unavailable: circuit open}), never the refusal's
+ * message, which holds what only the operator should see (instance addresses, subset labels, limits,
+ * breaker states, what the discovery said). That message is logged instead, at INFO without a stack trace
+ * (a refusal is expected, not a bug), with the stack trace when DEBUG is on.
  */
 @ControllerAdvice
 @Order(Ordered.LOWEST_PRECEDENCE)
 public class MeshRefusalProblemDetails {
+  private static final System.Logger LOG = System.getLogger(MeshRefusalProblemDetails.class.getName());
 
-  /** The problem for {@code refused}: status, title, the refusal's message as detail and the service. */
+  /** The problem for {@code refused}: status, title, a fixed detail for its kind, and the service. */
   @ExceptionHandler(MeshRefusedException.class)
   public ResponseEntity<ProblemDetail> refused(MeshRefusedException refused) {
     HttpHeaders headers = new HttpHeaders();
@@ -31,8 +38,23 @@ public class MeshRefusalProblemDetails {
       status = HttpStatus.TOO_MANY_REQUESTS;
       headers.set(HttpHeaders.RETRY_AFTER, Long.toString(limited.retryAfterSeconds()));
     }
-    ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, refused.getMessage());
+    String text = "mesh refused a call, answered " + status.value() + ": " + refused.getMessage();
+    if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+      LOG.log(System.Logger.Level.DEBUG, text, refused);
+    } else {
+      LOG.log(System.Logger.Level.INFO, text);
+    }
+    ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail(refused));
     problem.setProperty("service", refused.service());
     return ResponseEntity.status(status).headers(headers).body(problem);
+  }
+
+  /** The detail shown to the application's callers: the service and the kind of refusal, nothing else. */
+  static String detail(MeshRefusedException refused) {
+    String why = refused instanceof MeshRefusedException.RateLimitExceeded ? "rate limit exceeded"
+        : refused instanceof MeshRefusedException.ConcurrencyLimitExceeded ? "too many requests in flight"
+        : refused instanceof MeshRefusedException.CircuitBreakerOpen ? "circuit open"
+        : "no healthy instance";
+    return "service '" + refused.service() + "' unavailable: " + why;
   }
 }

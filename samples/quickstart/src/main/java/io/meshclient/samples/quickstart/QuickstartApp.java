@@ -15,6 +15,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -52,17 +54,24 @@ public final class QuickstartApp {
         default -> requests = Integer.parseInt(args[i]);
       }
     }
-    String yaml = configFile == null ? resource("mesh.yaml") : readConfig(java.nio.file.Path.of(configFile));
-    System.out.print(run(requests, yaml, ports).render());
+    Summary summary;
+    if (configFile == null) {
+      summary = run(requests, resource("mesh.yaml"), ports);
+    } else { // errors name the file as given, not mesh.yaml
+      java.nio.file.Path file = java.nio.file.Path.of(configFile);
+      byte[] content = readConfig(file);
+      summary = run(requests, variables -> MeshConfig.fromFileContent(file, content, variables), ports);
+    }
+    System.out.print(summary.render());
   }
 
   /**
-   * The text of the {@code --config} file. One that cannot be read is refused naming the option and the file:
+   * The bytes of the {@code --config} file. One that cannot be read is refused naming the option and the file:
    * Maven's exec plugin shows only the message, and a bare {@code NoSuchFileException}'s is the path alone.
    */
-  static String readConfig(java.nio.file.Path file) {
+  static byte[] readConfig(java.nio.file.Path file) {
     try {
-      return java.nio.file.Files.readString(file);
+      return java.nio.file.Files.readAllBytes(file);
     } catch (java.nio.file.NoSuchFileException e) {
       throw new ConfigurationException("--config " + file + ": cannot be read (no such file: "
           + file.toAbsolutePath() + ")", e);
@@ -78,6 +87,15 @@ public final class QuickstartApp {
 
   /** Runs the quickstart with a given mesh.yaml and version ports (0: any free port). */
   public static Summary run(int requests, String yaml, int[] versionPorts) throws Exception {
+    return run(requests, variables -> MeshConfig.fromYaml(yaml, variables), versionPorts);
+  }
+
+  /**
+   * Runs the quickstart with the configuration {@code config} reads, given the placeholders' values (the
+   * versions' ports, then the environment), and version ports (0: any free port).
+   */
+  static Summary run(int requests, Function<UnaryOperator<String>, MeshConfig> config, int[] versionPorts)
+      throws Exception {
     List<VersionBackend> backends = new ArrayList<>();
     try {
       for (int v = 0; v < 3; v++) { // each started one is closed below, even when a later one cannot start
@@ -85,9 +103,8 @@ public final class QuickstartApp {
       }
       Map<String, String> ports = Map.of("V1_PORT", String.valueOf(backends.get(0).port()),
           "V2_PORT", String.valueOf(backends.get(1).port()), "V3_PORT", String.valueOf(backends.get(2).port()));
-      MeshConfig config = MeshConfig.fromYaml(yaml,
-          name -> ports.containsKey(name) ? ports.get(name) : System.getenv(name));
-      try (Mesh mesh = Mesh.builder().config(config).build()) {
+      MeshConfig meshConfig = config.apply(name -> ports.containsKey(name) ? ports.get(name) : System.getenv(name));
+      try (Mesh mesh = Mesh.builder().config(meshConfig).build()) {
         Summary summary = new Summary(backends);
         drive(mesh.httpClient(), requests, summary);
         return summary;

@@ -7,9 +7,12 @@ import static org.assertj.core.api.Assertions.within;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 class QuickstartAppTest {
 
@@ -35,6 +38,21 @@ class QuickstartAppTest {
         .isInstanceOf(io.meshclient.api.ConfigurationException.class)
         .hasMessageStartingWith("--config samples/quickstart/mesh-consl.yaml: cannot be read (no such file: /")
         .hasMessageEndingWith("samples/quickstart/mesh-consl.yaml)");
+  }
+
+  /** An error in the {@code --config} file named mesh.yaml, the embedded file's name, not the one given. */
+  @Test
+  @Timeout(30)
+  void anErrorInTheConfigFileNamesThePathAsGiven(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("my-mesh.yml"), "mesh:\n  services: { reviews: [ }\n");
+    assertThatThrownBy(() -> QuickstartApp.main(new String[] {"--config", file.toString()}))
+        .isInstanceOf(io.meshclient.api.ConfigurationException.class)
+        .hasMessageStartingWith(file + ": not valid YAML (")
+        .hasMessageNotContaining("mesh.yaml");
+    Path empty = Files.writeString(dir.resolve("empty.yml"), "# nothing yet\n");
+    assertThatThrownBy(() -> QuickstartApp.main(new String[] {"--config", empty.toString()}))
+        .isInstanceOf(io.meshclient.api.ConfigurationException.class)
+        .hasMessageStartingWith(empty + ": only blank lines or comments (expected: ");
   }
 
   @Test
