@@ -35,18 +35,32 @@ public class RefusalApp {
     String get();
   }
 
+  /** Refused as nobody is, on every call: for the test of the log under load. */
+  @MeshClient("flooded")
+  public interface Flooded {
+    @GetExchange("/ok")
+    String get();
+  }
+
   @RestController
   static class Calls {
     private final Limited limited;
     private final Nobody nobody;
     private final Broken broken;
     private final Registry registry;
+    private final Flooded flooded;
 
-    Calls(Limited limited, Nobody nobody, Broken broken, Registry registry) {
+    Calls(Limited limited, Nobody nobody, Broken broken, Registry registry, Flooded flooded) {
       this.limited = limited;
       this.nobody = nobody;
       this.broken = broken;
       this.registry = registry;
+      this.flooded = flooded;
+    }
+
+    @GetMapping("/flooded")
+    String flooded() {
+      return flooded.get();
     }
 
     @GetMapping("/registry")

@@ -41,6 +41,7 @@ import org.springframework.web.client.RestClient;
     properties = {"spring.config.name=refusal",
         "mesh.services.limited.rate-limit.rate=1/m", "mesh.services.limited.rate-limit.burst=1",
         "mesh.services.nobody.subsets.v9.version=v9", "mesh.services.nobody.routes[0].to=v9",
+        "mesh.services.flooded.subsets.v9.version=v9", "mesh.services.flooded.routes[0].to=v9",
         "mesh.services.broken.retry.attempts=1", "mesh.services.broken.outlier-detection.enabled=false",
         "mesh.services.broken.circuit-breaker.minimum-calls=2", "mesh.services.broken.circuit-breaker.sliding-window=2",
         "mesh.services.broken.circuit-breaker.open-for=1h"})
@@ -74,7 +75,7 @@ class RefusalMappingTest {
   static String[] instances() {
     String url = "http://127.0.0.1:" + BACKEND.port();
     java.util.List<String> properties = new java.util.ArrayList<>();
-    for (String service : new String[] {"limited", "nobody", "broken"}) {
+    for (String service : new String[] {"limited", "nobody", "broken", "flooded"}) {
       properties.add("mesh.discovery.static.services." + service + "[0].url=" + url);
       properties.add("mesh.discovery.static.services." + service + "[0].metadata.version=v1");
     }
@@ -116,6 +117,17 @@ class RefusalMappingTest {
     assertThat(answer.getBody()).doesNotContain("rate limit 'limited'");
     assertThat(output).contains("mesh refused a call, answered 429: rate limit 'limited' of service 'limited' exceeded")
         .doesNotContain("\tat ");
+  }
+
+  /** Under load a refusal comes with every request: one INFO line per service and kind each 10 s, not one each. */
+  @Test
+  void refusalsUnderLoadAreLoggedOncePerServiceAndKindNotOncePerRequest(CapturedOutput output) {
+    for (int i = 0; i < 20; i++) {
+      assertThat(call("/flooded").getStatusCode().value()).isEqualTo(503);
+    }
+    String log = output.getAll();
+    assertThat(log.split("answered 503: no healthy instance of service 'flooded'", -1).length - 1).as(log)
+        .isEqualTo(1);
   }
 
   @Test
