@@ -15,7 +15,8 @@ import io.meshclient.core.config.RouteConfig;
  * @param draw the split draw in {@code [0, drawBound)}, or -1 when the route has one destination
  * @param drawBound the sum of the split's weights, or 0 without a split
  * @param method the request's method
- * @param attempts how many attempts were sent (0 when refused before any)
+ * @param attempts how many attempts were sent (0 when refused before any), a resend that costs no retry
+ *     included (after a pooled connection found dead, or an HTTP/2 stream refused unprocessed)
  * @param hedges how many hedged copies were sent besides the attempts
  * @param lastAttempt the last attempt's decision (candidates and instance chosen), or null without one
  * @param status the HTTP status the caller got, or 0 without a response

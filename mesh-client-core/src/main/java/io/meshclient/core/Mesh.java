@@ -349,7 +349,9 @@ public final class Mesh implements AutoCloseable {
 
     /**
      * Adds an application interceptor that runs before the mesh's, after the base client's: it sees
-     * each call once, with the service's host name, before routing, admission and retries.
+     * each call once, with the service's host name, before routing, admission and retries; and each attempt of
+     * a hedged route and each mirrored copy, which the mesh sends as calls of their own (addressed to an
+     * instance, or to the mirror's service).
      */
     public Builder addInterceptor(Interceptor interceptor) {
       assembly.interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));

@@ -10,7 +10,6 @@ import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
@@ -31,10 +30,10 @@ final class MeshHttpClient {
 
   /**
    * The mesh's client: {@code base}'s settings with the mesh's dispatcher, pool, timeouts, TLS, DNS
-   * allow-list, interceptor and connection-reuse network interceptor; {@code self} is the mesh's own client, for mirrors.
+   * allow-list, interceptor and connection-reuse network interceptor.
    */
   static OkHttpClient build(Settings b, OkHttpClient base, MeshRuntime runtime,
-      MeshSslSocketFactory tlsSockets, AllowListDns dns, Supplier<OkHttpClient> self) {
+      MeshSslSocketFactory tlsSockets, AllowListDns dns) {
     ConnectionPoolConfig pool = b.config().defaults().connectionPool();
     int hosts = Math.max(16, runtime.services().values().stream().mapToInt(s -> s.instances().size()).sum());
     Dispatcher dispatcher = new Dispatcher(new DispatcherExecutor());
@@ -65,7 +64,7 @@ final class MeshHttpClient {
         .writeTimeout(timeout)
         .addNetworkInterceptor(MeshInterceptor.connectionReuse())
         .addInterceptor(new MeshInterceptor(runtime, b.listener(), b.callListeners(), b.observations(), b.ticker(),
-            b.random(), b.sleeper(), self))
+            b.random(), b.sleeper()))
         .build();
   }
 

@@ -54,7 +54,7 @@ final class RealMesh {
       this.client = new Lazy<>(() -> {
         OkHttpClient base = userBase != null ? userBase : new OkHttpClient();
         tlsSockets.fallback(base.sslSocketFactory(), base.hostnameVerifier());
-        OkHttpClient built = MeshHttpClient.build(settings, base, runtime, tlsSockets, dns, this::httpClient);
+        OkHttpClient built = MeshHttpClient.build(settings, base, runtime, tlsSockets, dns);
         if (closed) {
           built.dispatcher().executorService().shutdown(); // a closed mesh's client has no threads
         }

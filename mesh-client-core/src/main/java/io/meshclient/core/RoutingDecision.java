@@ -15,7 +15,8 @@ import java.util.List;
  * @param balancer the balancer's configured name
  * @param candidates ids of the instances the balancer chose among (ejected ones left out)
  * @param chosen id of the instance picked
- * @param attempt 1 for the first attempt, 2 for the first retry, ...
+ * @param attempt 1 for the first attempt, 2 for the next (a retry, or a resend that costs no retry: after a
+ *     pooled connection found dead, or an HTTP/2 stream refused unprocessed), ...
  */
 public record RoutingDecision(String service, String route, String subset, int draw, int drawBound,
     String balancer, List<String> candidates, String chosen, int attempt) {}

@@ -99,9 +99,9 @@ final class Attempts {
       }
       ServiceInstance instance = pick(subset, candidates, call, tried);
       refuseInsecure(request, service, subset, instance);
-      call.attempts(attempt);
+      call.attempts(call.attempts() + 1); // a free resend counted too (attempt is what retry.attempts limits)
       if (call.observer() != io.meshclient.core.CallListener.NONE) {
-        call.watch.decision = decision(call, candidates, instance, attempt);
+        call.watch.decision = decision(call, candidates, instance, call.attempts());
         call.watch.observer.onAttempt(call.watch.decision);
       }
       CircuitBreaker breaker = service.breaker();
@@ -130,7 +130,7 @@ final class Attempts {
         Request.Builder routing = request.newBuilder().url(url);
         if (call.traced() != null) {
           traced = call.traced().attempt(routing, request.method(), url, service.name(), subset.name(),
-              attempt == 1 ? AttemptKind.FIRST : AttemptKind.RETRY, attempt, instance);
+              call.attempts() == 1 ? AttemptKind.FIRST : AttemptKind.RETRY, call.attempts(), instance);
         }
         response = timed.proceed(routing.build());
         if (deadline != 0) {
@@ -208,7 +208,7 @@ final class Attempts {
               + request.method() + " is not idempotent (" + error + ")", error);
         }
         if (error instanceof ConnectException && outcome == CallOutcome.CONNECT_FAILURE) {
-          throw ConnectFailures.named(request, service, attempt, tried, instance, (ConnectException) error);
+          throw ConnectFailures.named(request, service, call.attempts(), tried, instance, (ConnectException) error);
         }
         throw error;
       }

@@ -1,6 +1,7 @@
 package io.meshclient.core.internal.http;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.Iterator;
@@ -25,9 +26,10 @@ import okhttp3.Response;
  *
  * <p>A request the mesh could not send again (not idempotent, or a one-shot body), or one whose call has
  * already been sent again after a stale connection (its one free resend taken), is not written on a
- * pooled HTTP/1 connection that has been quiet for {@link #PROBE_AFTER_IDLE_NANOS} or more until a read of
- * at most 1 ms shows the server has not closed it: a server that closed it while it was idle (its
- * keep-alive timeout) has sent its FIN, which the read sees at once. Such a connection is closed and the
+ * pooled HTTP/1 connection that has been quiet for {@link #PROBE_AFTER_IDLE_NANOS} or more (or half the
+ * shortest quiet time after which its server was seen to close one) until a read of at most 1 ms shows the
+ * server has not closed it: a server that closed it while it was idle (its keep-alive timeout) has sent its
+ * FIN, which the read sees at once. Such a connection is closed and the
  * attempt fails, {@link Attempt#closedBeforeSend() unsent}, for the mesh to send it on another connection.
  * Envoy never sends on such a connection either (it watches idle connections); OkHttp makes the same check
  * for the same requests, but only after 10 s of idleness, which misses servers that close after 5 s.
@@ -45,6 +47,18 @@ final class ConnectionReuseInterceptor implements Interceptor {
 
   /** How long a pooled connection must have been quiet before a request that cannot be resent probes it. */
   static final long PROBE_AFTER_IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /**
+   * Per server address, the shortest time a pooled HTTP/1 connection to it had been quiet when it was found
+   * closed (by the probe) or failed under a request: where the server closes idle connections sooner than
+   * {@link #PROBE_AFTER_IDLE_NANOS} (HAProxy's {@code timeout http-keep-alive} is often under a second), requests
+   * that cannot be resent probe connections quiet for half that, else every one of them sent after that server's
+   * idle close failed unsent-again. Kept small: cleared if it ever holds {@link #MAX_ADDRESSES} addresses.
+   */
+  private final ConcurrentHashMap<InetSocketAddress, Long> closesIdleAfter = new ConcurrentHashMap<>();
+  private static final int MAX_ADDRESSES = 4096;
+  /** The shortest quiet time after which a failure on a pooled connection is taken for the server's idle close. */
+  static final long LEARN_FROM_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
   /** The connections that carried an exchange, each with when it last began or answered one. */
   private final ConcurrentHashMap<Connection, Use> used = new ConcurrentHashMap<>();
@@ -97,22 +111,53 @@ final class ConnectionReuseInterceptor implements Interceptor {
       }
     }
     long now = System.nanoTime();
+    long quiet = now - use.lastActive;
+    boolean http1 = isHttp1(connection.protocol());
     if (attempt != null) {
       attempt.connected = true;
       attempt.reused = reused;
-      if (reused && now - use.lastActive >= PROBE_AFTER_IDLE_NANOS
-          && (attempt.staleResent() || !resendableForFree(chain.request())) && isHttp1(connection.protocol())
-          && closedByPeer(connection.socket())) {
+      if (reused && (attempt.staleResent() || !resendableForFree(chain.request())) && http1
+          && quiet >= probeAfter(connection.route().socketAddress()) && closedByPeer(connection.socket())) {
         attempt.closedBeforeSend = true;
+        closedAfter(connection.route().socketAddress(), quiet);
         connection.socket().close(); // the pool drops a closed connection, so no call is given it again
         throw new IOException("connection to " + connection.route().socketAddress()
             + " was closed by the server while idle in the pool; " + chain.request().method() + " not sent on it");
       }
     }
     use.lastActive = now;
-    Response response = chain.proceed(chain.request());
+    Response response;
+    try {
+      response = chain.proceed(chain.request());
+    } catch (IOException e) {
+      if (reused && http1 && !(e instanceof SocketTimeoutException) && !chain.call().isCanceled()) {
+        closedAfter(connection.route().socketAddress(), quiet); // most likely the server's idle close
+      }
+      throw e;
+    }
     use.lastActive = System.nanoTime();
     return response;
+  }
+
+  /** How long a pooled connection to {@code address} is quiet before a request that cannot be resent probes it. */
+  private long probeAfter(InetSocketAddress address) {
+    Long closed = closesIdleAfter.isEmpty() ? null : closesIdleAfter.get(address);
+    return closed == null ? PROBE_AFTER_IDLE_NANOS : Math.min(PROBE_AFTER_IDLE_NANOS, closed / 2);
+  }
+
+  /**
+   * Learns that {@code address} closed (or failed under a request) a pooled connection quiet for {@code quiet}.
+   * Not under {@link #LEARN_FROM_NANOS}: a failure so soon after the last exchange is rather the server's than an
+   * idle close, and would have every request that cannot be resent wait up to 1 ms for the probe.
+   */
+  private void closedAfter(InetSocketAddress address, long quiet) {
+    if (quiet >= 2 * PROBE_AFTER_IDLE_NANOS || quiet < LEARN_FROM_NANOS) {
+      return; // probed at the usual quiet time anyway, or not an idle close
+    }
+    if (closesIdleAfter.size() >= MAX_ADDRESSES) {
+      closesIdleAfter.clear();
+    }
+    closesIdleAfter.merge(address, quiet, Math::min);
   }
 
   /** HTTP/1 only: a read on a multiplexed (HTTP/2) connection's socket would take another stream's bytes. */

@@ -22,16 +22,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.HttpUrl;
-import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 
 /**
- * The attempt loop of a hedged route: each attempt is sent as its own call on the mesh's client; if no
+ * The attempt loop of a hedged route: each attempt is sent as its own call on the client the caller's call was
+ * made on ({@link OwnCalls#clientOf}), so through the caller's interceptors after the mesh's; if no
  * response has come after the route's hedge delay, the same request goes to another instance (at most
  * {@code max-extra} times, each taken from the retry budget). The first response wins; the other calls are
  * cancelled through their own {@link Call#cancel()} (never the caller's call, which would discard the
@@ -45,19 +44,22 @@ final class HedgedAttempts {
   private final Attempts attempts;
   private final MeshListener listener;
   private final Ticker ticker;
-  private final Supplier<OkHttpClient> client;
 
-  HedgedAttempts(Attempts attempts, MeshListener listener, Ticker ticker, Supplier<OkHttpClient> client) {
+  HedgedAttempts(Attempts attempts, MeshListener listener, Ticker ticker) {
     this.attempts = attempts;
     this.listener = listener;
     this.ticker = ticker;
-    this.client = client;
   }
 
-  /** Whether {@code call} is hedged: its route hedges, its method is idempotent and its body replayable. */
+  /**
+   * Whether {@code call} is hedged: its route hedges, its method is idempotent, its body replayable, and the
+   * client it was made on is known ({@link OwnCalls#clientOf}), for its attempts to go through the same
+   * interceptors as the caller's chain.
+   */
   static boolean applies(MeshCall call) {
     return call.plan.hedge() != null && MeshInterceptor.isIdempotent(call.sent.method())
-        && (call.sent.body() == null || !call.sent.body().isOneShot());
+        && (call.sent.body() == null || !call.sent.body().isOneShot())
+        && OwnCalls.clientOf(call.chain.call()) != null;
   }
 
   Response run(MeshCall call) throws IOException {
@@ -211,7 +213,7 @@ final class HedgedAttempts {
     return instance;
   }
 
-  /** Starts one call of an attempt on the mesh's client; its outcome is recorded when it ends. */
+  /** Starts one call of an attempt on the caller's client; its outcome is recorded when it ends. */
   private void launch(MeshCall call, Group group, ServiceInstance instance, long tryMillis, boolean first)
       throws IOException {
     ServiceRuntime service = call.target;
@@ -234,7 +236,7 @@ final class HedgedAttempts {
     Observation traced = call.traced() == null ? null : call.traced().attempt(routing, call.sent.method(), url,
         service.name(), subset.name(), !first ? AttemptKind.HEDGE : call.attempts() == 1 ? AttemptKind.FIRST
             : AttemptKind.RETRY, call.attempts(), instance);
-    Call sent = client.get().newCall(routing.build());
+    Call sent = OwnCalls.clientOf(call.chain.call()).newCall(routing.build());
     Launched launched = new Launched(instance, sent);
     group.add(launched);
     subset.balancer().onStart(instance);

@@ -56,19 +56,17 @@ public final class MeshInterceptor implements Interceptor {
   /**
    * @param observations the registry of call and attempt observations, or null for none (then the
    *     client also needs {@link #callerCapture})
-   * @param client the mesh's own client, for mirrored copies (known only once the client is built)
    */
   public MeshInterceptor(MeshRuntime runtime, MeshListener listener, CallListener.Factory callListeners,
-      ObservationRegistry observations, Ticker ticker, RandomGenerator random, Sleeper sleeper,
-      java.util.function.Supplier<okhttp3.OkHttpClient> client) {
+      ObservationRegistry observations, Ticker ticker, RandomGenerator random, Sleeper sleeper) {
     this.runtime = runtime;
     this.listener = listener;
     this.ticker = ticker;
     this.random = random;
     this.attempts = new Attempts(listener, ticker, sleeper);
-    this.mirrors = new Mirrors(listener, random, ticker, client);
+    this.mirrors = new Mirrors(listener, random, ticker);
     this.faults = new Faults(listener, random, sleeper);
-    this.hedged = new HedgedAttempts(attempts, listener, ticker, client);
+    this.hedged = new HedgedAttempts(attempts, listener, ticker);
     this.callListeners = callListeners;
     this.observations = observations;
   }
@@ -224,7 +222,7 @@ public final class MeshInterceptor implements Interceptor {
     try {
       call.sent = plan.edit(request);
       if (plan.mirror() != null) {
-        mirrors.maybeMirror(call.sent, service, plan, traced);
+        mirrors.maybeMirror(chain.call(), call.sent, service, plan, traced);
       }
       response = HedgedAttempts.applies(call) ? hedged.run(call) : attempts.run(call);
       response = plan.edit(response);

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import okhttp3.Call;
 import okhttp3.Callback;
@@ -23,8 +22,9 @@ import okhttp3.Request;
 import okhttp3.Response;
 
 /**
- * Sends fire-and-forget copies of sampled requests (Istio's {@code mirror}). A copy is enqueued on the
- * mesh client's dispatcher, so the caller never waits for it; its outcome is only counted. Copies beyond
+ * Sends fire-and-forget copies of sampled requests (Istio's {@code mirror}). A copy is enqueued on the client
+ * the caller's call was made on ({@link OwnCalls#clientOf}: through the caller's interceptors after the mesh's,
+ * as the call itself), so the caller never waits for it; its outcome is only counted. Copies beyond
  * the route's cap are dropped, not queued, so a hanging mirror target cannot pile up work.
  */
 final class Mirrors {
@@ -35,22 +35,24 @@ final class Mirrors {
   private final MeshListener listener;
   private final RandomGenerator random;
   private final Ticker ticker;
-  private final Supplier<OkHttpClient> client;
 
-  Mirrors(MeshListener listener, RandomGenerator random, Ticker ticker, Supplier<OkHttpClient> client) {
+  Mirrors(MeshListener listener, RandomGenerator random, Ticker ticker) {
     this.listener = listener;
     this.random = random;
     this.ticker = ticker;
-    this.client = client;
   }
 
-  /** Sends a copy of {@code request} if the route's mirror samples it; {@code traced}: the call's observation or null. */
-  void maybeMirror(Request request, ServiceRuntime service, RoutePlan route, CallObservation traced) {
+  /**
+   * Sends a copy of {@code request}, a request of {@code caller}, if the route's mirror samples it; {@code
+   * traced}: the call's observation or null. Skipped when the client {@code caller} was made on is not known.
+   */
+  void maybeMirror(Call caller, Request request, ServiceRuntime service, RoutePlan route, CallObservation traced) {
     MirrorConfig mirror = route.mirror();
     if (request.header(SHADOW_HEADER) != null || !(random.nextDouble() * 100 < mirror.percent())) {
       return;
     }
-    if (request.body() != null && request.body().isOneShot()) {
+    OkHttpClient client = OwnCalls.clientOf(caller);
+    if (client == null || (request.body() != null && request.body().isOneShot())) {
       listener.onMirror(service.name(), route.name(), "skipped");
       return;
     }
@@ -85,7 +87,7 @@ final class Mirrors {
       copy.tag(Observation.class, observation);
     }
     Observation mirrored = observation;
-    Call sent = client.get().newCall(copy.build());
+    Call sent = client.newCall(copy.build());
     if (subset != null) {
       // Addressed to the instance itself, the copy passes through the mesh untouched, with the client's
       // mesh-wide timeouts: bounded here by the route's instead, so a silent shadow does not hold its slot

@@ -5,17 +5,35 @@ import io.meshclient.core.internal.tls.SubsetTls;
 import java.io.IOException;
 import kotlin.jvm.JvmClassMappingKt;
 import kotlin.reflect.KClass;
+import okhttp3.Call;
 import okhttp3.Interceptor;
+import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 
 /**
- * The mesh's own calls to an instance (a hedged attempt, a mirrored copy) go out on the mesh's client, so
- * through {@link MeshInterceptor} again, addressed to the instance itself. Their tags carry what that pass
- * applies: the own TLS client of the subset they were routed to, and a hedged attempt's timeouts.
+ * The mesh's own calls to an instance (a hedged attempt, a mirrored copy) go out on the client the caller's call
+ * was made on ({@link #clientOf}), so through {@link MeshInterceptor} again, addressed to the instance itself.
+ * Their tags carry what that pass applies: the own TLS client of the subset they were routed to, and a hedged
+ * attempt's timeouts.
  */
 final class OwnCalls {
   private OwnCalls() {}
+
+  /**
+   * The client {@code call} was made on: the mesh's, or one the caller derived from it ({@code
+   * mesh.httpClient().newBuilder().addInterceptor(auth).build()}), whose application interceptors after the
+   * mesh's and whose network interceptors then apply to the mesh's own calls as to the attempts it sends on the
+   * caller's chain. A hedge sent on the mesh's client went out without the caller's authorization header, and
+   * could win the race with the 401 that earned it. OkHttp has no public accessor for a call's client (and
+   * {@link Call#clone()} would keep the service's name as the host, which OkHttp's dispatcher counts against
+   * {@code max-requests-per-host}, so that queued hedges could wait behind the calls waiting for them); its only
+   * {@link Call}, {@code RealCall}, has it. Null for any other call (a test's chain): the caller of this then sends
+   * nothing of its own (no hedge, no copy) rather than skip the caller's interceptors.
+   */
+  static OkHttpClient clientOf(Call call) {
+    return call instanceof okhttp3.internal.connection.RealCall real ? real.getClient() : null;
+  }
 
   /**
    * A hedged attempt, with its connect and read/write timeouts as {@link Attempts} sets them on its chain (the
