@@ -41,6 +41,19 @@ abstract class BookinfoIstioTest {
           - { name: v2, labels: { version: v2 } }
       """;
 
+  /** A VirtualService for reviews: jason's calls to subset %s, the others to v1. */
+  static final String JASON_TO = """
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: { name: reviews }
+      spec:
+        hosts: [reviews]
+        http:
+          - match: [{ headers: { end-user: { exact: jason } } }]
+            route: [{ destination: { host: reviews, subset: %s } }]
+          - route: [{ destination: { host: reviews, subset: v1 } }]
+      """;
+
   @TempDir
   Path dir;
   private final List<LoopbackServer> servers = new ArrayList<>();

@@ -19,18 +19,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class IstioDestinationRuleMergeTest extends BookinfoIstioTest {
-  private static final String JASON_TO = """
-      apiVersion: networking.istio.io/v1
-      kind: VirtualService
-      metadata: { name: reviews }
-      spec:
-        hosts: [reviews]
-        http:
-          - match: [{ headers: { end-user: { exact: jason } } }]
-            route: [{ destination: { host: reviews, subset: %s } }]
-          - route: [{ destination: { host: reviews, subset: v1 } }]
-      """;
-
   /** A second rule for reviews in the caller's namespace: merged into the first (BookinfoIstioTest's), not refused. */
   @Test
   void twoRulesOfOneNamespaceAreMergedTheFirstDefinitionOfEachPartWinning() throws Exception {
