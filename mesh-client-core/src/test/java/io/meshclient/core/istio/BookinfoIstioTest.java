@@ -42,17 +42,23 @@ abstract class BookinfoIstioTest {
       """;
 
   /** A VirtualService for reviews: jason's calls to subset %s, the others to v1. */
-  static final String JASON_TO = """
-      apiVersion: networking.istio.io/v1
-      kind: VirtualService
-      metadata: { name: reviews }
-      spec:
-        hosts: [reviews]
-        http:
-          - match: [{ headers: { end-user: { exact: jason } } }]
-            route: [{ destination: { host: reviews, subset: %s } }]
-          - route: [{ destination: { host: reviews, subset: v1 } }]
-      """;
+  static final String JASON_TO = firstRouteTo("{ headers: { end-user: { exact: jason } } }",
+      "{ host: reviews, subset: %s }");
+
+  /** A VirtualService for reviews: the calls {@code match} holds for to {@code destination}, the others to v1. */
+  static String firstRouteTo(String match, String destination) {
+    return """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - match: [%s]
+              route: [{ destination: %s }]
+            - route: [{ destination: { host: reviews, subset: v1 } }]
+        """.formatted(match, destination);
+  }
 
   @TempDir
   Path dir;

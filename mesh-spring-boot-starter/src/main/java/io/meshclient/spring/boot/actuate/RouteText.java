@@ -18,7 +18,7 @@ final class RouteText {
         : "destinations " + route.destinations();
   }
 
-  /** The conditions by kind: path, methods, headers; header values of credential-like headers masked. */
+  /** The conditions by kind: path, methods, port, headers; header values of credential-like headers masked. */
   static Map<String, Object> match(RouteConfig.Match match) {
     Map<String, Object> out = new LinkedHashMap<>();
     if (match.path() != null) {
@@ -26,6 +26,9 @@ final class RouteText {
     }
     if (!match.methods().isEmpty()) {
       out.put("methods", match.methods());
+    }
+    if (match.port() != 0) {
+      out.put("port", match.port());
     }
     if (!match.headers().isEmpty()) {
       Map<String, String> headers = new LinkedHashMap<>();
