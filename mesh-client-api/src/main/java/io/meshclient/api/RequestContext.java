@@ -20,6 +20,15 @@ public interface RequestContext {
   String header(String name);
 
   /**
+   * The port the caller addressed: the request URL's, {@code 80} or {@code 443} when it names none (a call to
+   * {@code http://reviews/} is to port 80 of reviews, whichever port its instances listen on). The default does
+   * not know it and returns -1, which no route's port condition matches.
+   */
+  default int port() {
+    return -1;
+  }
+
+  /**
    * The first value of the named query parameter, decoded, or null if absent ({@code ""} for a parameter
    * without a value). The default knows no query and returns null.
    */

@@ -9,7 +9,7 @@ import java.util.Objects;
 /**
  * How Istio resources (VirtualService, DestinationRule, ServiceEntry) are read: which namespace short
  * host names belong to, the cluster's DNS domain, whether a file with fields the mesh does not implement
- * is refused, and how often the files are checked for changes.
+ * is refused, how often the files are checked for changes, and Istio's root namespace.
  *
  * <p>{@code reviews}, {@code reviews.default} and {@code reviews.default.svc.cluster.local} name the same
  * service when the namespace is {@code default} and the domain {@code cluster.local}; a host in another
@@ -24,16 +24,31 @@ import java.util.Objects;
  * @param labels the calling application's own labels (its pod's), which a VirtualService route's {@code
  *     sourceLabels} are matched against, as Istio matches them against the caller's workload; null when not
  *     given (the default): such a match block is then left out, and reported
+ * @param rootNamespace Istio's {@code meshConfig.rootNamespace} (default {@code istio-system}): the namespace whose
+ *     DestinationRules apply to the services of every namespace when neither the caller's nor the service's
+ *     namespace has one for the host
  */
 public record IstioOptions(String namespace, String domain, boolean strict, Duration checkEvery,
-    Map<String, String> labels) {
+    Map<String, String> labels, String rootNamespace) {
 
-  /** Namespace {@code default}, domain {@code cluster.local}, not strict, checked every second, no labels. */
+  /** Istio's default {@code meshConfig.rootNamespace}. */
+  public static final String DEFAULT_ROOT_NAMESPACE = "istio-system";
+
+  /**
+   * Namespace {@code default}, domain {@code cluster.local}, not strict, checked every second, no labels, root
+   * namespace {@code istio-system}.
+   */
   public static final IstioOptions DEFAULT = new IstioOptions("default", "cluster.local", false, Duration.ofSeconds(1));
 
-  /** The options without the caller's labels ({@code labels} null). */
+  /** The options without the caller's labels ({@code labels} null), with root namespace {@code istio-system}. */
   public IstioOptions(String namespace, String domain, boolean strict, Duration checkEvery) {
     this(namespace, domain, strict, checkEvery, null);
+  }
+
+  /** The options with root namespace {@code istio-system}. */
+  public IstioOptions(String namespace, String domain, boolean strict, Duration checkEvery,
+      Map<String, String> labels) {
+    this(namespace, domain, strict, checkEvery, labels, DEFAULT_ROOT_NAMESPACE);
   }
 
   /**
@@ -45,10 +60,9 @@ public record IstioOptions(String namespace, String domain, boolean strict, Dura
     Objects.requireNonNull(namespace, "namespace");
     Objects.requireNonNull(domain, "domain");
     Objects.requireNonNull(checkEvery, "checkEvery");
-    if (!namespace.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
-      throw io.meshclient.api.ConfigurationException.of("mesh.istio.namespace", namespace,
-          "a Kubernetes namespace name: lower-case letters, digits and '-', at most 63");
-    }
+    Objects.requireNonNull(rootNamespace, "rootNamespace");
+    checkNamespace("mesh.istio.namespace", namespace);
+    checkNamespace("mesh.istio.root-namespace", rootNamespace);
     if (!domain.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")) {
       throw io.meshclient.api.ConfigurationException.of("mesh.istio.domain", domain,
           "a DNS domain such as cluster.local");
@@ -73,24 +87,43 @@ public record IstioOptions(String namespace, String domain, boolean strict, Dura
     }
   }
 
+  /** Refuses {@code value} of setting {@code key} unless it is a Kubernetes namespace name (a DNS-1123 label). */
+  private static void checkNamespace(String key, String value) {
+    if (!value.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+      throw io.meshclient.api.ConfigurationException.of(key, value.isEmpty() ? "''" : value,
+          "a Kubernetes namespace name: lower-case letters, digits and '-', at most 63");
+    }
+  }
+
   /** A copy in which short hosts belong to {@code ns}. */
   public IstioOptions withNamespace(String ns) {
-    return new IstioOptions(ns, domain, strict, checkEvery, labels);
+    return new IstioOptions(ns, domain, strict, checkEvery, labels, rootNamespace);
   }
 
   /** A copy with the cluster domain {@code clusterDomain}. */
   public IstioOptions withDomain(String clusterDomain) {
-    return new IstioOptions(namespace, clusterDomain, strict, checkEvery, labels);
+    return new IstioOptions(namespace, clusterDomain, strict, checkEvery, labels, rootNamespace);
   }
 
   /** A copy that refuses a file using any field the mesh does not implement. */
   public IstioOptions strictly() {
-    return new IstioOptions(namespace, domain, true, checkEvery, labels);
+    return new IstioOptions(namespace, domain, true, checkEvery, labels, rootNamespace);
   }
 
   /** A copy that checks the files for changes every {@code period}. */
   public IstioOptions withCheckEvery(Duration period) {
-    return new IstioOptions(namespace, domain, strict, period, labels);
+    return new IstioOptions(namespace, domain, strict, period, labels, rootNamespace);
+  }
+
+  /**
+   * A copy whose root namespace is {@code ns}, as Istio's {@code meshConfig.rootNamespace}: the DestinationRules of
+   * {@code ns} apply to a service when neither the mesh's namespace nor the service's has one for it.
+   *
+   * @throws io.meshclient.api.ConfigurationException naming {@code mesh.istio.root-namespace} unless {@code ns} is a
+   *     Kubernetes namespace name
+   */
+  public IstioOptions withRootNamespace(String ns) {
+    return new IstioOptions(namespace, domain, strict, checkEvery, labels, Objects.requireNonNull(ns, "ns"));
   }
 
   /**
@@ -99,6 +132,7 @@ public record IstioOptions(String namespace, String domain, boolean strict, Dura
    * among these, as Istio matches the caller's workload, and never otherwise.
    */
   public IstioOptions withLabels(Map<String, String> callerLabels) {
-    return new IstioOptions(namespace, domain, strict, checkEvery, Objects.requireNonNull(callerLabels, "labels"));
+    return new IstioOptions(namespace, domain, strict, checkEvery, Objects.requireNonNull(callerLabels, "labels"),
+        rootNamespace);
   }
 }

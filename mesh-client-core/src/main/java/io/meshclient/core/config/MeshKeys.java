@@ -308,6 +308,9 @@ public final class MeshKeys {
           + "load report)"),
       text("namespace", "default", "the namespace of short host names and of resources without one"),
       text("domain", "cluster.local", "the cluster's DNS domain (`reviews.default.svc.<domain>`)"),
+      text("root-namespace", IstioOptions.DEFAULT_ROOT_NAMESPACE, "Istio's `meshConfig.rootNamespace`: the namespace "
+          + "whose DestinationRules apply to a service when neither `namespace` nor the service's namespace has one "
+          + "for it; a Kubernetes namespace name"),
       duration("check-every", "1s", Duration.ofMillis(100), Duration.ofDays(1), "how often the files are checked "
           + "for changes").expecting("between 100ms and 1d"),
       labels("labels", "<label>", "the application's own labels (its pod's, such as `app: productpage`), which "

@@ -238,13 +238,25 @@ public record RouteConfig(
    *     not take the route (Istio's {@code withoutHeaders})
    * @param ignoreUriCase whether exact and prefix path matches ignore case (regex matches never do, as in
    *     Istio)
+   * @param port the port the caller must have addressed ({@link io.meshclient.api.RequestContext#port}: the request
+   *     URL's, 80 or 443 when it names none), as Istio's {@code port} matches the service port a sidecar's caller
+   *     addressed; 0 for any port
    */
   public record Match(StringMatch path, Set<String> methods, Map<String, StringMatch> headers,
-      Map<String, StringMatch> queryParams, Map<String, StringMatch> withoutHeaders, boolean ignoreUriCase) {
+      Map<String, StringMatch> queryParams, Map<String, StringMatch> withoutHeaders, boolean ignoreUriCase,
+      int port) {
     /** Matches every request. */
     public static final Match ANY = new Match(null, Set.of(), Map.of());
 
+    /**
+     * Checks the port.
+     *
+     * @throws io.meshclient.api.ConfigurationException unless {@code port} is 0 (any) or 1 to 65535
+     */
     public Match {
+      if (port < 0 || port > 65535) {
+        throw io.meshclient.api.ConfigurationException.of("match.port", port, "0 (any port) or 1 to 65535");
+      }
       methods = methods == null ? Set.of() : Set.copyOf(methods);
       headers = marked(headers);
       queryParams = queryParams == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(queryParams));
@@ -254,6 +266,12 @@ public record RouteConfig(
     /** Conditions on the path, methods and headers only. */
     public Match(StringMatch path, Set<String> methods, Map<String, StringMatch> headers) {
       this(path, methods, headers, Map.of(), Map.of(), false);
+    }
+
+    /** Conditions on anything but the port. */
+    public Match(StringMatch path, Set<String> methods, Map<String, StringMatch> headers,
+        Map<String, StringMatch> queryParams, Map<String, StringMatch> withoutHeaders, boolean ignoreUriCase) {
+      this(path, methods, headers, queryParams, withoutHeaders, ignoreUriCase, 0);
     }
 
     /** Values matched against credential headers are never shown. */
@@ -288,6 +306,9 @@ public record RouteConfig(
       }
       if (ignoreUriCase) {
         out.append("ignoreUriCase, ");
+      }
+      if (port != 0) {
+        out.append("port=").append(port).append(", ");
       }
       out.append("headers=").append(headers);
       if (!queryParams.isEmpty()) {

@@ -41,6 +41,25 @@ abstract class BookinfoIstioTest {
           - { name: v2, labels: { version: v2 } }
       """;
 
+  /** A VirtualService for reviews: jason's calls to subset %s, the others to v1. */
+  static final String JASON_TO = firstRouteTo("{ headers: { end-user: { exact: jason } } }",
+      "{ host: reviews, subset: %s }");
+
+  /** A VirtualService for reviews: the calls {@code match} holds for to {@code destination}, the others to v1. */
+  static String firstRouteTo(String match, String destination) {
+    return """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - match: [%s]
+              route: [{ destination: %s }]
+            - route: [{ destination: { host: reviews, subset: v1 } }]
+        """.formatted(match, destination);
+  }
+
   @TempDir
   Path dir;
   private final List<LoopbackServer> servers = new ArrayList<>();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshclient.api.ConfigurationException;
 import io.meshclient.core.Mesh;
+import io.meshclient.core.config.IstioOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -19,18 +20,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class IstioDestinationRuleMergeTest extends BookinfoIstioTest {
-  private static final String JASON_TO = """
-      apiVersion: networking.istio.io/v1
-      kind: VirtualService
-      metadata: { name: reviews }
-      spec:
-        hosts: [reviews]
-        http:
-          - match: [{ headers: { end-user: { exact: jason } } }]
-            route: [{ destination: { host: reviews, subset: %s } }]
-          - route: [{ destination: { host: reviews, subset: v1 } }]
-      """;
-
   /** A second rule for reviews in the caller's namespace: merged into the first (BookinfoIstioTest's), not refused. */
   @Test
   void twoRulesOfOneNamespaceAreMergedTheFirstDefinitionOfEachPartWinning() throws Exception {
@@ -191,5 +180,46 @@ class IstioDestinationRuleMergeTest extends BookinfoIstioTest {
               + "the root namespace (istio-system) to have one, so it does not apply this one, nor does the mesh");
       assertThat(mesh.config().service("ratings").loadBalancer()).as("team-a's RANDOM not applied").isNull();
     }
+  }
+
+  /**
+   * Istio's meshConfig.rootNamespace: with {@code mesh-root} configured, its rules apply where neither the caller's
+   * nor the service's namespace has one, and istio-system's are a namespace like any other.
+   */
+  @Test
+  void theConfiguredRootNamespacesRulesApplyAndIstioSystemIsThenAnyOtherNamespace() throws Exception {
+    bookinfo();
+    Path file = dir.resolve("root.yaml");
+    Files.writeString(file, """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: reviews, namespace: istio-system }
+        spec:
+          host: reviews.default.svc.cluster.local
+          subsets: [{ name: v1, labels: { version: v1 } }, { name: v2, labels: { version: v1 } }]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: reviews, namespace: mesh-root }
+        spec:
+          host: reviews.default.svc.cluster.local
+          subsets: [{ name: v1, labels: { version: v1 } }, { name: v2, labels: { version: v2 } }]
+        ---
+        """ + JASON_TO.formatted("v2"));
+    try (Mesh mesh = Mesh.builder().istioConfig(file).discovery("memory", discovery)
+        .istioOptions(IstioOptions.DEFAULT.withRootNamespace("mesh-root")).random(new SplittableRandom(7)).build()) {
+      for (int i = 0; i < 10; i++) {
+        assertThat(body(mesh, "http://reviews/r", "end-user", "jason")).isEqualTo("200 reviews-v2");
+      }
+      assertThat(mesh.istioReport().ignored()).containsExactly("DestinationRule istio-system/reviews (" + file
+          + "): a rule for reviews of namespace istio-system: Istio takes a service's rules from one namespace, the "
+          + "first of the caller's (default), the service's (default) and the root namespace (mesh-root) to have "
+          + "one, here mesh-root, so it does not apply this one, nor does the mesh");
+    }
+    assertThatThrownBy(() -> IstioOptions.DEFAULT.withRootNamespace("Istio_System"))
+        .isInstanceOf(ConfigurationException.class).hasMessage("mesh.istio.root-namespace: Istio_System (expected: "
+            + "a Kubernetes namespace name: lower-case letters, digits and '-', at most 63)");
+    assertThatThrownBy(() -> IstioOptions.DEFAULT.withRootNamespace("")).isInstanceOf(ConfigurationException.class)
+        .hasMessageStartingWith("mesh.istio.root-namespace: '' (expected: a Kubernetes namespace name");
   }
 }

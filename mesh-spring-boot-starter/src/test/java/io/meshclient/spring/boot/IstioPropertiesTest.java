@@ -14,6 +14,21 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** {@code mesh.istio.*} lays Istio resources over the application's configuration. */
 class IstioPropertiesTest {
+  /** A ServiceEntry for reviews: v1 at 127.0.0.1, v2 at 127.0.0.2. */
+  private static final String REVIEWS_ENTRY = """
+      apiVersion: networking.istio.io/v1
+      kind: ServiceEntry
+      metadata: { name: reviews }
+      spec:
+        hosts: [reviews]
+        resolution: STATIC
+        ports: [{ number: 9080, name: http, protocol: HTTP }]
+        endpoints:
+          - { address: 127.0.0.1, labels: { version: v1 } }
+          - { address: 127.0.0.2, labels: { version: v2 } }
+      ---
+      """;
+
   @TempDir
   Path dir;
 
@@ -57,18 +72,7 @@ class IstioPropertiesTest {
   /** mesh.istio.labels gives the application's labels that VirtualService sourceLabels are matched against. */
   @Test
   void istioLabelsFromApplicationPropertiesDecideSourceLabelsMatches() throws Exception {
-    Path file = Files.writeString(dir.resolve("vs.yaml"), """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: { name: reviews }
-        spec:
-          hosts: [reviews]
-          resolution: STATIC
-          ports: [{ number: 9080, name: http, protocol: HTTP }]
-          endpoints:
-            - { address: 127.0.0.1, labels: { version: v1 } }
-            - { address: 127.0.0.2, labels: { version: v2 } }
-        ---
+    Path file = Files.writeString(dir.resolve("vs.yaml"), REVIEWS_ENTRY + """
         apiVersion: networking.istio.io/v1
         kind: DestinationRule
         metadata: { name: reviews }
@@ -108,5 +112,38 @@ class IstioPropertiesTest {
         .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
             .isInstanceOf(ConfigurationException.class)
             .hasMessage("mesh.istio.check-every: 50ms (expected: from 100ms to 1 day)"));
+  }
+
+  /**
+   * mesh.istio.root-namespace is Istio's meshConfig.rootNamespace: the rules of that namespace apply where the
+   * caller's and the service's namespaces have none; a value that is no namespace name is refused, naming the key.
+   */
+  @Test
+  void theRootNamespaceFromApplicationPropertiesChoosesWhoseRulesApplyEverywhere() throws Exception {
+    Path file = Files.writeString(dir.resolve("root.yaml"), REVIEWS_ENTRY + """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: reviews, namespace: mesh-root }
+        spec:
+          host: reviews.default.svc.cluster.local
+          subsets: [{ name: v1, labels: { version: v1 } }]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http: [{ route: [{ destination: { host: reviews, subset: v1 } }] }]
+        """);
+    runner.withPropertyValues("mesh.istio.files=" + file, "mesh.istio.root-namespace=mesh-root").run(context -> {
+      Mesh mesh = context.getBean(Mesh.class);
+      assertThat(mesh.config().service("reviews").subsets()).containsOnlyKeys("v1");
+      assertThat(mesh.istioReport().ignored()).isEmpty();
+    });
+    runner.withPropertyValues("mesh.istio.files=" + file, "mesh.istio.root-namespace=Mesh_Root")
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessage("mesh.istio.root-namespace: Mesh_Root (expected: a Kubernetes namespace name: lower-case "
+                + "letters, digits and '-', at most 63)"));
   }
 }

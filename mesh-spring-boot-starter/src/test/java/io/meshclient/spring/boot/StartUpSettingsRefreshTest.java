@@ -33,19 +33,22 @@ class StartUpSettingsRefreshTest {
       MeshReconfigurer reconfigurer = context.getBean(MeshReconfigurer.class);
       MeshConfig before = mesh.config();
       Map<String, Object> changed = new HashMap<>(Map.of("mesh.services.reviews.timeout", "3s",
-          "mesh.enabled", "false", "mesh.istio.check-every", "fast", "mesh.istio.namespace", "staging"));
+          "mesh.enabled", "false", "mesh.istio.check-every", "fast", "mesh.istio.namespace", "staging",
+          "mesh.istio.root-namespace", "mesh-root"));
       context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("refreshed", changed));
 
       assertThatThrownBy(reconfigurer::reconfigure).isInstanceOf(ConfigurationException.class)
           .satisfies(e -> assertThat(((ConfigurationException) e).problems()).containsExactly(
               "mesh.enabled: false (expected: unset, as at start-up; it is read only when the application starts)",
               "mesh.istio.namespace: staging (expected: prod, as at start-up; it is read only when the application starts)",
+              "mesh.istio.root-namespace: mesh-root (expected: unset, as at start-up; it is read only when the "
+                  + "application starts)",
               "mesh.istio.check-every: fast (expected: unset, as at start-up; it is read only when the application starts)"));
       assertThat(mesh.config()).as("the configuration in force").isSameAs(before);
 
       changed.put("mesh.services.reviews.timeout", "-1s");
       assertThatThrownBy(reconfigurer::reconfigure).as("the configuration's own problems come first")
-          .satisfies(e -> assertThat(((ConfigurationException) e).problems()).hasSize(4).first()
+          .satisfies(e -> assertThat(((ConfigurationException) e).problems()).hasSize(5).first()
               .isEqualTo("mesh.services.reviews.timeout: -1s (expected: a duration such as 300ms, 2s, 5m, 1h or PT2S)"));
 
       changed.keySet().retainAll(java.util.Set.of("mesh.services.reviews.timeout"));

@@ -49,6 +49,11 @@ public abstract class OkHttpRequestContext implements RequestContext {
   }
 
   @Override
+  public int port() {
+    return request().url().port();
+  }
+
+  @Override
   public String queryParameter(String name) {
     return request().url().queryParameter(name);
   }

@@ -1,6 +1,7 @@
 package io.meshclient.core.internal.istio;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -9,27 +10,40 @@ import java.util.Set;
 
 /**
  * Which DestinationRules apply to a service, as pilot chooses them for a caller's sidecar: the rules of the caller's
- * namespace, else those of the service's namespace, else those of the root namespace ({@value #ROOT_NAMESPACE}), the
+ * namespace, else those of the service's namespace, else those of the root namespace (Istio's {@code
+ * meshConfig.rootNamespace}, {@link io.meshclient.core.config.IstioOptions#rootNamespace}), the
  * first of these to have a rule for the host; rules of other namespaces never apply. The rules of the namespace
  * chosen are merged as pilot merges them: each subset from the first rule that defines it, the top-level {@code
- * trafficPolicy} of the first rule that has one. The first rule is the first read (files in the order given,
- * documents in file order), where pilot takes the oldest. Every rule or part of a rule left out is reported.
+ * trafficPolicy} of the first rule that has one. "First" is in pilot's order ({@link #PILOT_ORDER}): the rules
+ * with a {@code workloadSelector}, then the oldest by {@code metadata.creationTimestamp}, then by name, then by
+ * namespace; the read order (files in the order given, documents in file order) only between rules equal in all of
+ * these. Every rule or part of a rule left out is reported.
  */
 final class DestinationRuleSelection {
-  /** Istio's default {@code rootNamespace}: the namespace whose rules apply to every namespace's callers. */
-  static final String ROOT_NAMESPACE = "istio-system";
+  /**
+   * The order of pilot's {@code sortConfigBySelectorAndCreationTime}, in which {@code mergeDestinationRule} merges the
+   * rules: a rule with a {@code workloadSelector} (which the mesh applies to its caller, reported) before one without,
+   * then {@link IstioResource#CREATION_ORDER}.
+   */
+  static final Comparator<DestinationRules.Policy> PILOT_ORDER = Comparator
+      .comparing((DestinationRules.Policy p) -> p.resource().spec().get("workloadSelector") == null)
+      .thenComparing(DestinationRules.Policy::resource, IstioResource.CREATION_ORDER);
 
   private DestinationRuleSelection() {}
 
   /**
-   * The rule that applies to each service, merged from {@code rulesOf} (each service's rules in the order read).
+   * The rule that applies to each service, merged from {@code rulesOf} (each service's rules in the order read,
+   * merged in {@link #PILOT_ORDER}).
    *
+   * @param rootNamespace the namespace whose rules apply to every namespace's callers and services
    * @param entryNamespaces the namespace of the ServiceEntry that defines each external host
    */
   static Map<String, DestinationRules.Policy> select(Map<String, List<DestinationRules.Policy>> rulesOf,
-      String callerNamespace, Map<String, String> entryNamespaces, Loading loading) {
+      String callerNamespace, String rootNamespace, Map<String, String> entryNamespaces, Loading loading) {
     Map<String, DestinationRules.Policy> out = new LinkedHashMap<>();
-    rulesOf.forEach((service, rules) -> {
+    rulesOf.forEach((service, read) -> {
+      List<DestinationRules.Policy> rules = new ArrayList<>(read);
+      rules.sort(PILOT_ORDER); // stable: rules equal in pilot's order keep the order read
       String serviceNamespace = rules.get(0).serviceNamespace() != null ? rules.get(0).serviceNamespace()
           : entryNamespaces.get(service);
       Set<String> order = new LinkedHashSet<>();
@@ -37,7 +51,7 @@ final class DestinationRuleSelection {
       if (serviceNamespace != null) {
         order.add(serviceNamespace);
       }
-      order.add(ROOT_NAMESPACE);
+      order.add(rootNamespace);
       String chosen = null;
       for (String ns : order) {
         if (rules.stream().anyMatch(r -> r.resource().namespace().equals(ns))) {
@@ -53,7 +67,7 @@ final class DestinationRuleSelection {
           leaveOut(rule, loading, "a rule for " + service + " of namespace " + rule.resource().namespace()
               + ": Istio takes a service's rules from one namespace, the first of the caller's (" + callerNamespace
               + ")" + (serviceNamespace == null ? "" : ", the service's (" + serviceNamespace + ")")
-              + " and the root namespace (" + ROOT_NAMESPACE + ") to have one"
+              + " and the root namespace (" + rootNamespace + ") to have one"
               + (chosen == null ? "" : ", here " + chosen) + ", so it does not apply this one, nor does the mesh");
         }
       }

@@ -2,11 +2,16 @@ package io.meshclient.core.internal.istio;
 
 import io.meshclient.api.ConfigurationException;
 import io.meshclient.api.spi.SettingValues;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * Reads the YAML documents of Istio files into {@link IstioResource}s: each document, or each item of a
@@ -23,6 +28,10 @@ final class IstioDocuments {
   private static final Set<String> OBJECT_META = Set.of("name", "namespace", "labels", "annotations", "generateName",
       "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
       "ownerReferences", "finalizers", "managedFields", "selfLink");
+
+  /** RFC 3339's date-time: 'T' and 'Z' in either case, seconds required, an optional fraction, an offset. */
+  private static final Pattern RFC_3339 = Pattern.compile(
+      "\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2})");
 
   private final String namespace;
 
@@ -119,6 +128,8 @@ final class IstioDocuments {
     }
     Object ns = meta.get("namespace");
     int before = problems.size();
+    Instant created = created(where + ": " + kind + " " + name + ": metadata.creationTimestamp",
+        meta.get("creationTimestamp"), problems);
     for (Object field : meta.keySet()) {
       // A typo such as namspace, left out, would read the resource in the mesh's namespace: its short hosts and
       // exportTo would name other services and callers. Kubernetes refuses it (strict field validation).
@@ -154,6 +165,29 @@ final class IstioDocuments {
     @SuppressWarnings("unchecked")
     Map<String, Object> specMap = (Map<String, Object>) spec;
     out.add(new IstioResource((String) kind, (String) name, ns instanceof String s ? s : namespace,
-        specMap, file, document));
+        specMap, file, document, created));
+  }
+
+  /**
+   * {@code metadata.creationTimestamp} ({@code value}, at {@code where}): an RFC 3339 time, as Kubernetes writes it,
+   * compared as an instant (istiod orders rules by it); {@link IstioResource#NOT_CREATED} when absent or null, as
+   * {@code kubectl create --dry-run -o yaml} writes it; else a problem, since a rule read as older or newer than it
+   * is could win or lose where Istio decides otherwise.
+   */
+  private static Instant created(String where, Object value, List<String> problems) {
+    if (value == null) {
+      return IstioResource.NOT_CREATED;
+    }
+    if (value instanceof String s && RFC_3339.matcher(s).matches()) {
+      try {
+        return OffsetDateTime.parse(s.toUpperCase(Locale.ROOT)).toInstant();
+      } catch (DateTimeParseException e) {
+        // a date or time out of range, such as 2024-02-30: the problem below
+      }
+    }
+    problems.add(ConfigurationException.problem(where, value instanceof Map ? "a block" : value instanceof List
+        ? "a list" : value, "an RFC 3339 time such as 2026-12-01T10:00:00Z, as Kubernetes writes it (istiod orders "
+        + "rules by it), or no creationTimestamp"));
+    return IstioResource.NOT_CREATED;
   }
 }

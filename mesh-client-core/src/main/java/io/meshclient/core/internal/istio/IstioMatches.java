@@ -30,7 +30,6 @@ final class IstioMatches {
     String dropped = "this match block is left out, so requests it alone would match fall through";
     m.unsupported("scheme", "matching the scheme; " + dropped);
     m.unsupported("authority", "matching the authority; " + dropped);
-    m.unsupported("port", "matching the port; " + dropped);
     boolean sourceLabelsHold = true;
     if (callerLabels == null) {
       m.unsupported("sourceLabels", "matching the caller's labels, which the mesh knows only when given (IstioOptions"
@@ -71,12 +70,16 @@ final class IstioMatches {
       }
     });
     Boolean ignoreCase = m.bool("ignoreUriCase");
+    // The service port a sidecar's caller addressed picks the outbound listener, whose routes keep the blocks of
+    // that port only; here it is the port of the URL the caller addressed (80 or 443 when it names none)
+    Integer port = m.integer("port", 0, 65535); // 0 is proto3's unset, as pilot reads it
     String sourceNamespace = m.string("sourceNamespace");
     if (m.loading.unsupported.size() > before || !sourceLabelsHold
         || (sourceNamespace != null && !sourceNamespace.equals(callerNamespace))) {
       return null; // another caller's namespace or labels: the block never matches this mesh's calls, as in Istio
     }
-    return new RouteConfig.Match(uri, methods, headers, query, without, ignoreCase != null && ignoreCase);
+    return new RouteConfig.Match(uri, methods, headers, query, without, ignoreCase != null && ignoreCase,
+        port == null ? 0 : port);
   }
 
   /**

@@ -108,7 +108,7 @@ public final class IstioTranslator {
     Map<String, String> entryNamespaces = new LinkedHashMap<>();
     entryOf.forEach((service, entry) -> entryNamespaces.put(service, entry.namespace()));
     Map<String, DestinationRules.Policy> policies = DestinationRuleSelection.select(rulesOf, hosts.namespace(),
-        entryNamespaces, loading);
+        options.rootNamespace(), entryNamespaces, loading);
     Set<String> knownHere = new LinkedHashSet<>(base.services().keySet());
     knownHere.addAll(instances.keySet());
     Map<String, VirtualServices.Mapped> routesOf = new LinkedHashMap<>();

@@ -265,7 +265,7 @@ final class VirtualServices {
     RouteConfig.Match m = match;
     if (match.path() == null && r.rewrite() != null && r.rewrite().uri() != null) {
       m = new RouteConfig.Match(StringMatch.prefix("/"), match.methods(), match.headers(), match.queryParams(),
-          match.withoutHeaders(), match.ignoreUriCase());
+          match.withoutHeaders(), match.ignoreUriCase(), match.port());
     }
     return new RouteConfig(r.name(), m, r.destinations(), r.rateLimit(), r.timeout(), r.retry(), r.fault(),
         r.mirror(), r.connectTimeout(), r.requestHeaders(), r.responseHeaders(), r.rewrite(), r.hedge());

@@ -17,6 +17,7 @@ public final class Route {
   private final RouteConfig config;
   private final ValueMatcher path;
   private final String[] methods;
+  private final int port;
   private final String[] headerNames;
   private final ValueMatcher[] headerMatchers;
   private final String[] queryNames;
@@ -34,6 +35,7 @@ public final class Route {
     RouteConfig.Match match = config.match();
     this.path = match.path() == null ? null : new ValueMatcher(match.path(), match.ignoreUriCase());
     this.methods = match.methods().toArray(new String[0]);
+    this.port = match.port();
     this.headerNames = match.headers().keySet().toArray(new String[0]);
     this.headerMatchers = new ValueMatcher[headerNames.length];
     int i = 0;
@@ -77,6 +79,9 @@ public final class Route {
   /** Whether every condition of the route holds for the request. Allocates nothing. */
   public boolean matches(RequestContext request) {
     if (methods.length > 0 && !containsMethod(request.method())) {
+      return false;
+    }
+    if (port != 0 && request.port() != port) {
       return false;
     }
     if (path != null && !path.matches(request.path())) {

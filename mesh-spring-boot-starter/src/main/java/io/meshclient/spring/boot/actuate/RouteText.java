@@ -19,7 +19,7 @@ final class RouteText {
   }
 
   /**
-   * Every condition of the route, by kind, as {@link RouteConfig.Match} holds them: path, methods,
+   * Every condition of the route, by kind, as {@link RouteConfig.Match} holds them: path, methods, port,
    * ignoreUriCase, headers, queryParams and withoutHeaders (absent when the route has none of that kind);
    * the values matched against credential-like headers or query parameters masked.
    */
@@ -30,6 +30,9 @@ final class RouteText {
     }
     if (!match.methods().isEmpty()) {
       out.put("methods", match.methods());
+    }
+    if (match.port() != 0) {
+      out.put("port", match.port());
     }
     if (match.ignoreUriCase()) {
       out.put("ignoreUriCase", true);

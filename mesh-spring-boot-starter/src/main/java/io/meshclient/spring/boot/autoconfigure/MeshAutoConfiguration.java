@@ -80,8 +80,8 @@ public class MeshAutoConfiguration {
   }
 
   /**
-   * {@code mesh.istio.files} (with {@code strict}, {@code namespace}, {@code domain}, {@code check-every}, {@code
-   * labels}):
+   * {@code mesh.istio.files} (with {@code strict}, {@code namespace}, {@code domain}, {@code root-namespace}, {@code
+   * check-every}, {@code labels}):
    * Istio resources laid over the configuration and watched, as {@link Mesh.Builder#istioConfig} does.
    */
   static void istio(Environment environment, Mesh.Builder builder) {
@@ -94,7 +94,9 @@ public class MeshAutoConfiguration {
     }
     io.meshclient.core.config.IstioOptions options = io.meshclient.core.config.IstioOptions.DEFAULT
         .withNamespace(binder.bind("mesh.istio.namespace", String.class).orElse("default"))
-        .withDomain(binder.bind("mesh.istio.domain", String.class).orElse("cluster.local"));
+        .withDomain(binder.bind("mesh.istio.domain", String.class).orElse("cluster.local"))
+        .withRootNamespace(binder.bind("mesh.istio.root-namespace", String.class)
+            .orElse(io.meshclient.core.config.IstioOptions.DEFAULT_ROOT_NAMESPACE));
     // read as every mesh duration is, not by Spring's conversion, which takes 10S, +10s and 10 (milliseconds)
     String every = binder.bind("mesh.istio.check-every", String.class).orElse(null);
     java.time.Duration checkEvery = every == null ? java.time.Duration.ofSeconds(1)
