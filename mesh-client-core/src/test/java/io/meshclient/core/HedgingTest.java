@@ -292,8 +292,10 @@ class HedgingTest {
   void aHedgeRefusedBecauseTheMeshClosedBlamesNoInstance() throws Exception {
     Server first = server("fast");
     Server second = server("fast");
-    first.delayMillis = 800;
-    second.delayMillis = 800;
+    // The hedge comes due 600 ms into the first attempt, which takes 1.5 s: close() must start in those 600 ms
+    // (200 ms was too short for a loaded machine: the hedge went out before the close).
+    first.delayMillis = 1500;
+    second.delayMillis = 1500;
     InMemoryDiscovery discovery = new InMemoryDiscovery().set("api", List.of(first.instance("a"),
         second.instance("b")));
     List<String> ejected = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -307,7 +309,7 @@ class HedgingTest {
               retry: { attempts: 3, budget: 1000%, on: [reset, connect-failure] }
               routes:
                 - to: { service: api }
-                  hedge: { after: 200ms }
+                  hedge: { after: 600ms }
         """, name -> null)).discovery("memory", discovery).closeGracePeriod(java.time.Duration.ofSeconds(3))
         .listener(new MeshListener() {
           @Override
@@ -326,7 +328,7 @@ class HedgingTest {
       Thread.sleep(5);
     }
     mesh.close(); // the first attempt is in flight: the grace period lets it finish; the hedge is due meanwhile
-    assertThat(call.get(5, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(800);
+    assertThat(call.get(5, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(1500);
     assertThat(first.requests.get() + second.requests.get()).as("the hedge was not sent").isEqualTo(1);
     assertThat(ejected).as("no instance blamed for the refused hedge").isEmpty();
     assertThat(retries).isEmpty();
