@@ -300,7 +300,7 @@ final class MeshConfigLoader {
         String expected = Tag.BOOL.equals(tag) ? yaml11Boolean(written) : yaml11Integer(written, scalar);
         if (expected != null) {
           String at = key.isEmpty() ? "mesh" : key;
-          problems.add(SecretKeys.isSecret(at) ? SecretKeys.problem(at, written, "text: quote it")
+          problems.add(SecretKeys.isSecret(at) ? SecretKeys.problem(at, written, "a string, quoted in YAML")
               : ConfigurationException.problem(at, written, expected));
           return null;
         }

@@ -224,8 +224,9 @@ class ConsulSettingsTest {
                 url: "https://127.0.0.1:8501"
                 tls: { trust-store: "STORE", trust-store-password: PASSWORD }
           """.replace("STORE", store.toString());
-      MeshConfig unquoted = MeshConfig.fromYaml(yaml.replace("PASSWORD", password), name -> null);
-      assertThatThrownBy(() -> Mesh.builder().config(unquoted).build().close()).as(password)
+      // Refused as the file is read (012345 and yes: YAML 1.1 reads them as 5349 and true) or as the mesh is built
+      assertThatThrownBy(() -> Mesh.builder().config(MeshConfig.fromYaml(yaml.replace("PASSWORD", password),
+          name -> null)).build().close()).as(password)
           .isInstanceOf(ConfigurationException.class)
           .hasMessage("mesh.discovery.consul.tls.trust-store-password: <redacted> (expected: a string, quoted in YAML)");
       Mesh.builder().config(MeshConfig.fromYaml(yaml.replace("PASSWORD", '"' + password + '"'), name -> null))
