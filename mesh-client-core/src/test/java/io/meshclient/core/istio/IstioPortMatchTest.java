@@ -56,4 +56,31 @@ class IstioPortMatchTest extends BookinfoIstioTest {
         .hasMessage(dir.resolve("istio.yaml") + ": VirtualService default/reviews: spec.http[0].match[0].port: 70000 "
             + "(expected: an integer from 0 to 65535)");
   }
+  /**
+   * The mesh calls a service's instances at the port discovery gives: a split between two ports of one host and
+   * subset would send both shares to the same instances, so it is refused. It was loaded without a word.
+   */
+  @Test
+  void aSplitBetweenTwoPortsOfOneHostIsRefusedNamingThePort() throws Exception {
+    bookinfo();
+    String split = """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: { name: reviews }
+        spec:
+          hosts: [reviews]
+          http:
+            - route:
+                - { destination: { host: reviews, subset: v1, port: { number: 9080 } }, weight: 50 }
+                - { destination: { host: reviews, subset: v1, port: { number: 9443 } }, weight: 50 }
+        """;
+    assertThatThrownBy(() -> mesh(split)).isInstanceOf(ConfigurationException.class)
+        .hasMessage(dir.resolve("istio.yaml") + ": VirtualService default/reviews: spec.http[0].route[1].destination"
+            + ".port.number: 9443 (expected: the port of the route's other destination of reviews subset v1 (9080): "
+            + "the mesh calls a service's instances at the port its discovery gives, so shares split between ports "
+            + "would all reach the same instances)");
+    try (Mesh mesh = mesh(split.replace("9443", "9080"))) { // one port, or a split between subsets, loads
+      assertThat(body(mesh, "http://reviews/r")).isEqualTo("200 reviews-v1");
+    }
+  }
 }

@@ -30,7 +30,12 @@ final class VirtualServices {
    * A destination as written: the service its host names (null for each host of the VirtualService itself), the
    * subset, the weight, and where it was written.
    */
-  record Target(String service, String subset, int weight, String path) {}
+  /** A destination: its service, subset (or null), weight, path in the resource and port (0: not given). */
+  record Target(String service, String subset, int weight, String path, int port) {
+    Target(String service, String subset, int weight, String path) {
+      this(service, subset, weight, path, 0);
+    }
+  }
 
   /** The routes of one VirtualService, before they are bound to each of its hosts. */
   record Mapped(IstioResource resource, List<String> services, List<MappedRoute> routes) {}
@@ -144,6 +149,7 @@ final class VirtualServices {
         }
       }
     }
+    samePortPerDestination(targets, http.loading, resource);
     long sum = targets.stream().mapToLong(Target::weight).sum();
     if (!targets.isEmpty() && targets.size() == destinations.size() && sum <= 0 && !refusedWeight) {
       http.loading.problem(resource, http.key("route"), "weights summing to 0", "weights summing to more than 0");
@@ -287,13 +293,34 @@ final class VirtualServices {
     return new RouteConfig.HeaderOps(set, add, remove);
   }
 
+  /**
+   * A split between ports of one host and subset would send every share to the same instances: the mesh calls
+   * a service's instances at the port discovery gives (one per service here), so it is refused.
+   */
+  private static void samePortPerDestination(List<Target> targets, Loading loading, IstioResource resource) {
+    Map<String, Target> first = new LinkedHashMap<>();
+    for (Target t : targets) {
+      if (t.port() == 0) {
+        continue;
+      }
+      Target earlier = first.putIfAbsent(t.service() + "/" + t.subset(), t);
+      if (earlier != null && earlier.port() != t.port()) {
+        loading.problem(resource, t.path() + ".port.number", t.port(), "the port of the route's other destination "
+            + "of " + t.service() + (t.subset() == null ? "" : " subset " + t.subset()) + " (" + earlier.port()
+            + "): the mesh calls a service's instances at the port its discovery gives, so shares split between "
+            + "ports would all reach the same instances");
+      }
+    }
+  }
+
   static Target destination(SpecNode dest, IstioResource resource, IstioHosts hosts, int weight) {
     dest.fields("host", "subset", "port");
     String host = dest.string("host");
     SpecNode port = dest.child("port");
+    Integer number = null;
     if (port != null) {
       port.fields("number");
-      port.integer("number", 1, 65535); // the instances' own port is used: a service has one port here
+      number = port.integer("number", 1, 65535); // the instances' own port is used: a service has one port here
     }
     if (host == null) {
       dest.loading.problem(resource, dest.key("host"), "missing", "the destination's host, such as reviews");
@@ -304,7 +331,8 @@ final class VirtualServices {
       return null;
     }
     String service = hosts.service(dest, dest.key("host"), host);
-    return service == null ? null : new Target(service, dest.string("subset"), weight, dest.path);
+    return service == null ? null
+        : new Target(service, dest.string("subset"), weight, dest.path, number == null ? 0 : number);
   }
 
   /**
