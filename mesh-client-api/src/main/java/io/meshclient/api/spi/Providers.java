@@ -42,13 +42,13 @@ public final class Providers {
       // A misspelt name (consol): the closest of the known ones and of the project's own, wherever it is.
       TreeSet<String> meant = new TreeSet<>(known);
       meant.addAll(MODULES);
-      String hint = SettingValues.didYouMean(name, meant);
-      if (hint.isEmpty()) {
+      String closest = SettingValues.closest(name, meant);
+      if (closest == null) {
         throw e;
       }
-      String closest = hint.substring(hint.indexOf('\'') + 1, hint.lastIndexOf('\''));
-      throw ConfigurationException.of(configKey, name, "one of " + known + hint + (known.contains(closest) ? ""
-          : " (in io.meshclient:mesh-discovery-" + closest + ", not on the class path)"));
+      throw ConfigurationException.of(configKey, name, "one of " + known + "; did you mean '" + closest + "'?"
+          + (known.contains(closest) ? ""
+              : " (in io.meshclient:mesh-discovery-" + closest + ", not on the class path)"));
     }
   }
 

@@ -263,6 +263,12 @@ public final class SettingValues {
    * "unknown key" expectation.
    */
   public static String didYouMean(String key, java.util.Collection<String> known) {
+    String best = closest(key, known);
+    return best == null ? "" : "; did you mean '" + best + "'?";
+  }
+
+  /** The name of {@code known} that {@link #didYouMean} suggests for {@code key}, or null. */
+  static String closest(String key, java.util.Collection<String> known) {
     String best = null;
     int bestDistance = 3;
     String uniform = uniform(key);
@@ -280,10 +286,7 @@ public final class SettingValues {
         longerCount++;
       }
     }
-    if (best == null && longerCount == 1) {
-      best = longer;
-    }
-    return best == null ? "" : "; did you mean '" + best + "'?";
+    return best == null && longerCount == 1 ? longer : best;
   }
 
   /** Levenshtein distance, for names of at most a few dozen characters. */
